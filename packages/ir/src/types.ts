@@ -1,0 +1,258 @@
+/**
+ * The intermediate representation: one document per Gateway, the single input of the xDS translator
+ * and what `portico translate --to ir` and `/debug/ir` print. Plain JSON data, designed to be read by
+ * people: every name is stable and says where it comes from, and nothing is repeated that a reader
+ * could not follow (backends are listed once per gateway and referenced by name).
+ */
+
+/** `Kind/namespace/name`, plus rule and match indexes where they apply. */
+export interface SourceRef {
+  kind: string;
+  namespace: string;
+  name: string;
+  rule?: number;
+  match?: number;
+}
+
+export interface GatewayIR {
+  /** `namespace/name` of the Gateway (or `ingressclass/<name>` for the synthetic Ingress gateway). */
+  name: string;
+  gatewayClass: string;
+  /** Envoy listeners, one per port and transport, sorted by port then transport. */
+  listeners: ListenerIR[];
+  /** Every upstream that any route of this gateway sends to, sorted by name. */
+  backends: BackendIR[];
+}
+
+export type ListenerIR = HTTPListenerIR | TLSListenerIR | TCPListenerIR | UDPListenerIR;
+
+interface ListenerCommon {
+  /** `<transport>-<port>`, e.g. `http-80`, `tls-443`, `tcp-5432`, `udp-53`. */
+  name: string;
+  address: string;
+  port: number;
+  /** The Gateway listeners (by `sectionName`) folded into this Envoy listener. */
+  sources: string[];
+}
+
+/** Cleartext HTTP: every HTTP Gateway listener on the port shares one route table. */
+export interface HTTPListenerIR extends ListenerCommon {
+  type: 'HTTP';
+  virtualHosts: VirtualHostIR[];
+}
+
+/**
+ * A TCP port that dispatches on the TLS SNI: HTTPS listeners (terminate, then HTTP routing) and TLS
+ * listeners (terminate or passthrough, then a TCP proxy) may share it.
+ */
+export interface TLSListenerIR extends ListenerCommon {
+  type: 'TLS';
+  /** Sorted most specific SNI first; an empty `serverNames` is the catch-all. */
+  servers: TLSServerIR[];
+}
+
+export type TLSServerIR = HTTPSServerIR | TLSTerminateServerIR | TLSPassthroughServerIR;
+
+interface TLSServerCommon {
+  /** Stable name: `<listener sectionName>` plus the SNI for passthrough routes. */
+  name: string;
+  /** The Gateway listener this server comes from. */
+  source: string;
+  /** SNI values, exact or `*.` wildcards; empty means any. */
+  serverNames: string[];
+}
+
+export interface HTTPSServerIR extends TLSServerCommon {
+  mode: 'HTTPS';
+  certificates: CertificateIR[];
+  /** ALPN offered to clients, in preference order. */
+  alpn: string[];
+  virtualHosts: VirtualHostIR[];
+}
+
+export interface TLSTerminateServerIR extends TLSServerCommon {
+  mode: 'Terminate';
+  certificates: CertificateIR[];
+  /** Absent when no route is attached: connections are closed. */
+  route?: L4RouteIR;
+}
+
+export interface TLSPassthroughServerIR extends TLSServerCommon {
+  mode: 'Passthrough';
+  route: L4RouteIR;
+}
+
+/** A server certificate from a Secret. `privateKey` is never printed (see dump.ts). */
+export interface CertificateIR {
+  /** `namespace/name` of the Secret. */
+  secret: string;
+  certificateChain: string;
+  privateKey: string;
+  /** DNS names of the leaf certificate, for readers and for overlap checks. */
+  dnsNames: string[];
+  notAfter: string;
+}
+
+export interface TCPListenerIR extends ListenerCommon {
+  type: 'TCP';
+  /** Absent when no route is attached: connections are closed. */
+  route?: L4RouteIR;
+}
+
+export interface UDPListenerIR extends ListenerCommon {
+  type: 'UDP';
+  route?: L4RouteIR;
+}
+
+/** The route carrying an L4 listener's traffic (the oldest when several attach). */
+export interface L4RouteIR {
+  name: string;
+  source: SourceRef;
+  destination: DestinationIR;
+}
+
+export interface VirtualHostIR {
+  /** The domain itself (`example.com`, `*.example.com`, `*`). */
+  name: string;
+  /** Host header values matched; a port-qualified form is matched by the xDS layer. */
+  domains: string[];
+  /** In precedence order: the first that matches a request wins. */
+  routes: HTTPRouteIR[];
+}
+
+export interface StringMatchIR {
+  type: 'Exact' | 'RegularExpression';
+  value: string;
+}
+
+export interface PathMatchIR {
+  type: 'Exact' | 'PathPrefix' | 'RegularExpression';
+  value: string;
+}
+
+export interface HeaderMatchIR extends StringMatchIR {
+  name: string;
+}
+
+export interface RouteMatchIR {
+  path?: PathMatchIR;
+  headers?: HeaderMatchIR[];
+  queryParams?: HeaderMatchIR[];
+  method?: string;
+  /** gRPC service/method; the xDS layer turns it into a `:path` match. */
+  grpc?: { type: 'Exact' | 'RegularExpression'; service?: string; method?: string };
+}
+
+export interface HeaderModifierIR {
+  set?: { name: string; value: string }[];
+  add?: { name: string; value: string }[];
+  remove?: string[];
+}
+
+export interface PathModifierIR {
+  type: 'ReplaceFullPath' | 'ReplacePrefixMatch';
+  value: string;
+}
+
+export interface RedirectIR {
+  scheme?: 'http' | 'https';
+  hostname?: string;
+  port?: number;
+  path?: PathModifierIR;
+  statusCode: number;
+}
+
+export interface RewriteIR {
+  hostname?: string;
+  path?: PathModifierIR;
+}
+
+export interface MirrorIR {
+  backend: string;
+  /** 0–100, fractional allowed. */
+  percent: number;
+}
+
+export interface CORSIR {
+  allowOrigins: string[];
+  allowCredentials?: boolean;
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  maxAgeSeconds?: number;
+}
+
+export interface RetryIR {
+  attempts: number;
+  codes?: number[];
+  backoffMs?: number;
+}
+
+export interface SessionPersistenceIR {
+  type: 'Cookie' | 'Header';
+  name: string;
+  absoluteTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Cookie only: `Session` cookies carry no Max-Age. */
+  lifetime?: 'Permanent' | 'Session';
+}
+
+export interface HTTPRouteIR {
+  /** Stable: `<kind>/<namespace>/<name>/rule/<i>/match/<j>`. */
+  name: string;
+  source: SourceRef;
+  match: RouteMatchIR;
+  requestHeaders?: HeaderModifierIR;
+  responseHeaders?: HeaderModifierIR;
+  rewrite?: RewriteIR;
+  mirrors?: MirrorIR[];
+  cors?: CORSIR;
+  timeouts?: { requestMs?: number; backendRequestMs?: number };
+  retry?: RetryIR;
+  sessionPersistence?: SessionPersistenceIR;
+  /** Exactly one of redirect, directResponse, destination. */
+  redirect?: RedirectIR;
+  directResponse?: { status: number; body?: string };
+  destination?: DestinationIR;
+}
+
+/** Weighted split over backends; an `invalid` share answers with `status` (500) for its weight. */
+export interface DestinationIR {
+  backends: WeightedBackendIR[];
+}
+
+export type WeightedBackendIR =
+  | { weight: number; backend: string; requestHeaders?: HeaderModifierIR; responseHeaders?: HeaderModifierIR }
+  | { weight: number; invalid: { status: number; reason: string } };
+
+export type UpstreamProtocol = 'HTTP' | 'HTTP2' | 'TCP' | 'UDP';
+
+/** One Service port spoken in one protocol: an Envoy cluster and its endpoints. */
+export interface BackendIR {
+  /** `<namespace>/<service>/<port>/<protocol lowercase>`. */
+  name: string;
+  service: { namespace: string; name: string; port: number };
+  protocol: UpstreamProtocol;
+  /** Endpoints that should take traffic; empty means the Service has none (HTTP answers 503). */
+  endpoints: EndpointIR[];
+  tls?: UpstreamTLSIR;
+}
+
+export interface EndpointIR {
+  address: string;
+  port: number;
+  /** Serving but terminating: used only because no ready endpoint exists (kube-proxy's fallback). */
+  terminating?: boolean;
+  zone?: string;
+}
+
+/** From a BackendTLSPolicy. */
+export interface UpstreamTLSIR {
+  /** `namespace/name` of the policy. */
+  policy: string;
+  sni: string;
+  /** PEM bundle from the referenced ConfigMaps/Secrets; absent with `wellKnownCACertificates: System`. */
+  caCertificates?: string;
+  useSystemCAs?: boolean;
+  subjectAltNames: { type: 'Hostname' | 'URI'; value: string }[];
+}

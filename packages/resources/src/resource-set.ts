@@ -1,0 +1,69 @@
+/**
+ * The in-memory, indexed set of watched objects that every provider fills and every translator reads.
+ * Objects are stored per kind under `namespace/name` (or `name` for cluster-scoped kinds); input order
+ * is kept so that output which lists inputs (e.g. `--to gateway-api`) follows the files.
+ */
+import { KINDS, type Kind, type KindMap } from './kinds.js';
+import { objectKey } from './meta.js';
+
+export class ResourceSet {
+  private readonly byKind = new Map<Kind, Map<string, KindMap[Kind]>>();
+
+  static from(objects: Iterable<KindMap[Kind]>): ResourceSet {
+    const set = new ResourceSet();
+    for (const o of objects) set.upsert(o);
+    return set;
+  }
+
+  /** Adds or replaces an object; returns the previous one, if any. */
+  upsert<K extends Kind>(obj: KindMap[K]): KindMap[K] | undefined {
+    const kind = obj.kind as K;
+    const key = this.keyOf(kind, obj.metadata.namespace, obj.metadata.name);
+    const bucket = this.bucket(kind);
+    const previous = bucket.get(key) as KindMap[K] | undefined;
+    bucket.set(key, obj);
+    return previous;
+  }
+
+  delete(kind: Kind, namespace: string | undefined, name: string): boolean {
+    return this.bucket(kind).delete(this.keyOf(kind, namespace, name));
+  }
+
+  get<K extends Kind>(kind: K, namespace: string | undefined, name: string): KindMap[K] | undefined {
+    return this.byKind.get(kind)?.get(this.keyOf(kind, namespace, name)) as KindMap[K] | undefined;
+  }
+
+  list<K extends Kind>(kind: K): KindMap[K][] {
+    const bucket = this.byKind.get(kind);
+    return bucket ? ([...bucket.values()] as KindMap[K][]) : [];
+  }
+
+  /** Objects of a kind in one namespace. */
+  listIn<K extends Kind>(kind: K, namespace: string): KindMap[K][] {
+    return this.list(kind).filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /** Every object, kinds in declaration order, objects in insertion order. */
+  *all(): IterableIterator<KindMap[Kind]> {
+    for (const bucket of this.byKind.values()) yield* bucket.values();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const bucket of this.byKind.values()) n += bucket.size;
+    return n;
+  }
+
+  private bucket(kind: Kind): Map<string, KindMap[Kind]> {
+    let bucket = this.byKind.get(kind);
+    if (!bucket) {
+      bucket = new Map();
+      this.byKind.set(kind, bucket);
+    }
+    return bucket;
+  }
+
+  private keyOf(kind: Kind, namespace: string | undefined, name: string): string {
+    return KINDS[kind].namespaced ? objectKey({ namespace: namespace ?? 'default', name }) : name;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Resolution of a route's backendRef to a Service port (httproute_types.go BackendRef): kind, namespace
+ * permission (ReferenceGrant), existence, port and protocol. Failures become ResolvedRefs reasons;
+ * the route stays Accepted and the share of the weight answers 500.
+ */
+import type { BackendIR, UpstreamProtocol } from '@portico/ir';
+import type { BackendObjectReference } from '@portico/resources';
+import { backendTLS } from './backend-tls.js';
+import type { TranslationContext } from './context.js';
+import { serviceEndpoints } from './endpoints.js';
+import { isReferenceAllowed } from './reference-grants.js';
+
+export type BackendRefReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
+
+export type BackendResolution =
+  | { ok: true; backend: BackendIR; invalidTLS?: string }
+  | { ok: false; reason: BackendRefReason; message: string };
+
+/** The object holding the reference: its kind decides which ReferenceGrants apply. */
+export interface ReferrerRef {
+  group: string;
+  kind: string;
+  namespace: string;
+}
+
+/** Route kinds decide the wire protocol towards the backend. */
+export type ProtocolHint = 'HTTP' | 'GRPC' | 'TCP' | 'UDP';
+
+const HTTP2_APP_PROTOCOLS = new Set(['kubernetes.io/h2c', 'h2c', 'grpc', 'http2', 'h2']);
+
+export function resolveBackendRef(
+  ctx: TranslationContext,
+  from: ReferrerRef,
+  ref: BackendObjectReference,
+  hint: ProtocolHint,
+): BackendResolution {
+  const group = ref.group ?? '';
+  const kind = ref.kind ?? 'Service';
+  const namespace = ref.namespace ?? from.namespace;
+  const display = `${kind} ${namespace}/${ref.name}`;
+  if (group !== '' || kind !== 'Service') {
+    return { ok: false, reason: 'InvalidKind', message: `backendRef ${group || 'core'}/${kind} ${ref.name} is not supported: only core Services are` };
+  }
+  const to = { group: '', kind: 'Service', namespace, name: ref.name };
+  if (!isReferenceAllowed(ctx.resources, from, to)) {
+    return {
+      ok: false,
+      reason: 'RefNotPermitted',
+      message: `backendRef to ${display} is not permitted: no ReferenceGrant in namespace ${namespace} allows ${from.kind} from namespace ${from.namespace}`,
+    };
+  }
+  const service = ctx.resources.get('Service', namespace, ref.name);
+  if (!service) return { ok: false, reason: 'BackendNotFound', message: `${display} does not exist` };
+  if (service.spec.type === 'ExternalName') {
+    return { ok: false, reason: 'BackendNotFound', message: `${display} is of type ExternalName, which is not supported` };
+  }
+  if (ref.port === undefined) {
+    return { ok: false, reason: 'BackendNotFound', message: `backendRef to ${display} must specify a port` };
+  }
+  const port = (service.spec.ports ?? []).find((p) => p.port === ref.port);
+  if (!port) return { ok: false, reason: 'BackendNotFound', message: `${display} has no port ${ref.port}` };
+
+  const transport = port.protocol ?? 'TCP';
+  const wantsUDP = hint === 'UDP';
+  if (transport === 'SCTP' || (transport === 'UDP') !== wantsUDP) {
+    return {
+      ok: false,
+      reason: 'UnsupportedProtocol',
+      message: `${display} port ${ref.port} is ${transport}, which a ${hint} route cannot use`,
+    };
+  }
+  const protocol = upstreamProtocol(hint, port.appProtocol);
+  const name = `${namespace}/${ref.name}/${ref.port}/${protocol.toLowerCase()}`;
+  let backend = ctx.backends.get(name);
+  let invalidTLS: string | undefined;
+  const tls = backendTLS(ctx, namespace, ref.name, port.name);
+  if (tls.kind === 'invalid') invalidTLS = tls.message;
+  if (!backend) {
+    backend = {
+      name,
+      service: { namespace, name: ref.name, port: ref.port },
+      protocol,
+      endpoints: serviceEndpoints(ctx, namespace, ref.name, port),
+      ...(tls.kind === 'valid' && protocol !== 'UDP' ? { tls: tls.tls } : {}),
+    };
+    ctx.backends.set(name, backend);
+  }
+  return invalidTLS ? { ok: true, backend, invalidTLS } : { ok: true, backend };
+}
+
+function upstreamProtocol(hint: ProtocolHint, appProtocol: string | undefined): UpstreamProtocol {
+  switch (hint) {
+    case 'GRPC':
+      return 'HTTP2';
+    case 'HTTP':
+      return appProtocol && HTTP2_APP_PROTOCOLS.has(appProtocol) ? 'HTTP2' : 'HTTP';
+    default:
+      return hint;
+  }
+}

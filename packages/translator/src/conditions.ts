@@ -1,0 +1,17 @@
+import type { Condition } from '@portico/resources';
+
+/** Builds metav1.Conditions stamped with one object's generation and the translation time. */
+export interface ConditionFactory {
+  (type: string, status: boolean | 'Unknown', reason: string, message: string): Condition;
+}
+
+export function conditionFactory(generation: number | undefined, now: string): ConditionFactory {
+  return (type, status, reason, message) => ({
+    type,
+    status: status === 'Unknown' ? 'Unknown' : status ? 'True' : 'False',
+    reason,
+    message,
+    observedGeneration: generation ?? 1,
+    lastTransitionTime: now,
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Per-run state of one translation: the inputs, the options, indexes built once, and the statuses
+ * being collected. A fresh context is made for every `translate` call, so nothing leaks between runs.
+ */
+import type { BackendIR } from '@portico/ir';
+import type { EndpointSlice, Kind, ResourceSet } from '@portico/resources';
+import type { ResolvedOptions } from './options.js';
+import { statusKey, type ObjectStatus } from './result.js';
+
+export interface TranslationContext {
+  resources: ResourceSet;
+  options: ResolvedOptions;
+  /** EndpointSlices by `namespace/service-name`. */
+  endpointSlices: Map<string, EndpointSlice[]>;
+  /** Backends resolved so far, by BackendIR name (shared between gateways: they are immutable). */
+  backends: Map<string, BackendIR>;
+  /** Gateways each BackendTLSPolicy was used through, by policy `namespace/name`. */
+  policyAncestors: Map<string, Set<string>>;
+  statuses: Map<string, ObjectStatus>;
+}
+
+export function createContext(resources: ResourceSet, options: ResolvedOptions): TranslationContext {
+  const endpointSlices = new Map<string, EndpointSlice[]>();
+  for (const slice of resources.list('EndpointSlice')) {
+    const service = slice.metadata.labels?.['kubernetes.io/service-name'];
+    if (!service) continue;
+    const key = `${slice.metadata.namespace}/${service}`;
+    const list = endpointSlices.get(key);
+    if (list) list.push(slice);
+    else endpointSlices.set(key, [slice]);
+  }
+  return { resources, options, endpointSlices, backends: new Map(), policyAncestors: new Map(), statuses: new Map() };
+}
+
+export function setStatus(ctx: TranslationContext, status: ObjectStatus): void {
+  ctx.statuses.set(statusKey(status.kind as Kind, status.namespace, status.name), status);
+}
+
+/** Objects sorted the way the spec breaks ties: oldest first, then `namespace/name`. */
+export function compareAge(
+  a: { metadata: { creationTimestamp?: string; namespace?: string; name: string } },
+  b: { metadata: { creationTimestamp?: string; namespace?: string; name: string } },
+): number {
+  const ta = a.metadata.creationTimestamp ?? '';
+  const tb = b.metadata.creationTimestamp ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
+  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

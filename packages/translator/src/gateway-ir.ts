@@ -1,0 +1,120 @@
+/**
+ * Assembles one Gateway's IR from its programmable listeners and the routes attached to them:
+ * listeners that share a port become one Envoy listener (HTTP: one route table; HTTPS and TLS: one
+ * server per SNI), and every backend referenced is listed once.
+ */
+import type { BackendIR, DestinationIR, GatewayIR, ListenerIR, TLSServerIR, VirtualHostIR } from '@portico/ir';
+import type { TranslationContext } from './context.js';
+import type { GatewayState } from './gateways.js';
+import { compareHostnameSpecificity, owningListener } from './hostnames.js';
+import { isProgrammable, type ListenerState } from './listeners.js';
+import { compareOrigins } from './precedence.js';
+import type { TranslatedRoute } from './translated-route.js';
+import { buildVirtualHosts, type ListenerRoutes } from './virtual-hosts.js';
+
+const LISTEN_ADDRESS = '0.0.0.0';
+
+/** A route accepted on one listener of this gateway. */
+export interface AcceptedAttachment {
+  route: TranslatedRoute;
+  listener: ListenerState;
+  hostnames: string[];
+}
+
+export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, attached: readonly AcceptedAttachment[]): GatewayIR {
+  const groups = new Map<string, ListenerState[]>();
+  for (const l of state.listeners.filter(isProgrammable)) {
+    const key = `${l.portClass}-${l.spec.port}`;
+    const group = groups.get(key);
+    if (group) group.push(l);
+    else groups.set(key, [l]);
+  }
+  const routesOf = (l: ListenerState) => attached.filter((a) => a.listener === l);
+  const listeners: ListenerIR[] = [];
+  for (const [key, group] of groups) {
+    const port = group[0]!.spec.port;
+    const common = { address: LISTEN_ADDRESS, port, sources: group.map((l) => l.spec.name) };
+    switch (group[0]!.portClass) {
+      case 'http':
+        listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group) });
+        break;
+      case 'sni':
+        listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers: group.flatMap((l) => tlsServers(l, group, routesOf(l))) });
+        break;
+      case 'tcp':
+      case 'udp': {
+        const oldest = [...routesOf(group[0]!)].sort((a, b) => compareOrigins(origin(a.route), origin(b.route)))[0];
+        const type = group[0]!.portClass === 'tcp' ? 'TCP' : 'UDP';
+        listeners.push({ type, name: key, ...common, ...(oldest?.route.l4 ? { route: oldest.route.l4 } : {}) } as ListenerIR);
+        break;
+      }
+    }
+  }
+  listeners.sort((a, b) => a.port - b.port || (a.type === 'UDP' ? 1 : 0) - (b.type === 'UDP' ? 1 : 0));
+  return {
+    name: state.key,
+    gatewayClass: state.gateway.spec.gatewayClassName,
+    listeners,
+    backends: referencedBackends(ctx, listeners),
+  };
+}
+
+function httpServed(attached: readonly AcceptedAttachment[]): ListenerRoutes[] {
+  return attached.map((a) => ({ listener: a.listener, hostnames: a.hostnames, entries: a.route.entries }));
+}
+
+function tlsServers(listener: ListenerState, peers: ListenerState[], attached: readonly AcceptedAttachment[]): TLSServerIR[] {
+  const serverNames = listener.spec.hostname ? [listener.spec.hostname] : [];
+  if (listener.spec.protocol === 'HTTPS') {
+    return [{
+      mode: 'HTTPS',
+      name: listener.spec.name,
+      source: listener.spec.name,
+      serverNames,
+      certificates: listener.certificates,
+      alpn: ['h2', 'http/1.1'],
+      virtualHosts: buildVirtualHosts(httpServed(attached), peers),
+    }];
+  }
+  // TLS listeners: each SNI goes to the oldest TLSRoute claiming it on the listener that owns it.
+  const peerHostnames = peers.map((l) => l.spec.hostname);
+  const claimed = new Set<string>();
+  const servers: TLSServerIR[] = [];
+  for (const a of [...attached].sort((x, y) => compareOrigins(origin(x.route), origin(y.route)))) {
+    if (!a.route.l4) continue;
+    const names = a.hostnames.filter((h) => h !== '*' && !claimed.has(h) && peers[owningListener(peerHostnames, h)] === listener);
+    const catchAll = a.hostnames.includes('*') && !claimed.has('*');
+    if (names.length === 0 && !catchAll) continue;
+    names.forEach((h) => claimed.add(h));
+    if (catchAll) claimed.add('*');
+    const common = { name: `${listener.spec.name}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.spec.name, serverNames: names.sort(compareHostnameSpecificity), route: a.route.l4 };
+    servers.push(listener.spec.tls?.mode === 'Passthrough' ? { mode: 'Passthrough', ...common } : { mode: 'Terminate', ...common, certificates: listener.certificates });
+  }
+  return servers;
+}
+
+function origin(route: TranslatedRoute) {
+  const m = route.route.metadata;
+  return { creationTimestamp: m.creationTimestamp ?? '', key: `${m.namespace}/${m.name}`, rule: 0, match: 0 };
+}
+
+function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[]): BackendIR[] {
+  const names = new Set<string>();
+  const addDestination = (d: DestinationIR | undefined) => {
+    for (const b of d?.backends ?? []) if ('backend' in b) names.add(b.backend);
+  };
+  const addHosts = (hosts: VirtualHostIR[]) => {
+    for (const h of hosts) {
+      for (const r of h.routes) {
+        addDestination(r.destination);
+        r.mirrors?.forEach((m) => names.add(m.backend));
+      }
+    }
+  };
+  for (const l of listeners) {
+    if (l.type === 'HTTP') addHosts(l.virtualHosts);
+    else if (l.type === 'TLS') for (const s of l.servers) s.mode === 'HTTPS' ? addHosts(s.virtualHosts) : addDestination(s.route?.destination);
+    else addDestination(l.route?.destination);
+  }
+  return [...names].sort().map((n) => ctx.backends.get(n)!);
+}

@@ -1,0 +1,62 @@
+/**
+ * The Gateways of our accepted classes, with their listeners validated and conflicts marked: the
+ * state routes attach to. Status is written at the end (gateway-status.ts), once routes are counted.
+ */
+import { isIP } from 'node:net';
+import type { Gateway } from '@portico/resources';
+import { compareAge, type TranslationContext } from './context.js';
+import { markConflicts } from './listener-conflicts.js';
+import { validateListener, type ListenerState } from './listeners.js';
+
+export interface GatewayState {
+  gateway: Gateway;
+  /** `namespace/name`. */
+  key: string;
+  namespace: string;
+  listeners: ListenerState[];
+  /** Accepted=False for the whole Gateway (e.g. unsupported address, duplicate listener names). */
+  invalid?: { reason: string; message: string };
+}
+
+export function collectGateways(ctx: TranslationContext, classes: Set<string>): GatewayState[] {
+  const states: GatewayState[] = [];
+  const gateways = ctx.resources.list('Gateway').filter((g) => classes.has(g.spec.gatewayClassName));
+  for (const gateway of gateways.sort(byKey)) {
+    const namespace = gateway.metadata.namespace ?? 'default';
+    const listeners = (gateway.spec.listeners ?? []).map((l) => validateListener(ctx, namespace, l));
+    markConflicts(listeners);
+    const state: GatewayState = { gateway, key: `${namespace}/${gateway.metadata.name}`, namespace, listeners };
+    const invalid = duplicateListenerNames(gateway) ?? unsupportedAddress(gateway);
+    if (invalid) state.invalid = invalid;
+    states.push(state);
+  }
+  return states;
+}
+
+function byKey(a: Gateway, b: Gateway): number {
+  return compareAge({ metadata: { namespace: a.metadata.namespace, name: a.metadata.name } }, { metadata: { namespace: b.metadata.namespace, name: b.metadata.name } });
+}
+
+/** The CRD forbids it; a file can still say it, and listener status would then be ambiguous. */
+function duplicateListenerNames(gateway: Gateway): { reason: string; message: string } | undefined {
+  const seen = new Set<string>();
+  for (const l of gateway.spec.listeners ?? []) {
+    if (seen.has(l.name)) return { reason: 'Invalid', message: `listener name ${l.name} is used more than once` };
+    seen.add(l.name);
+  }
+  return undefined;
+}
+
+/** Portico binds every listener on all interfaces; it can report, not allocate, the addresses asked for. */
+function unsupportedAddress(gateway: Gateway): { reason: string; message: string } | undefined {
+  for (const a of gateway.spec.addresses ?? []) {
+    const type = a.type ?? 'IPAddress';
+    if (type !== 'IPAddress' && type !== 'Hostname') {
+      return { reason: 'UnsupportedAddress', message: `address type ${type} is not supported (use IPAddress or Hostname)` };
+    }
+    if (type === 'IPAddress' && a.value && isIP(a.value) === 0) {
+      return { reason: 'UnsupportedAddress', message: `address ${a.value} is not a valid IP address` };
+    }
+  }
+  return undefined;
+}

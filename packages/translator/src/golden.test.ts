@@ -1,0 +1,59 @@
+/**
+ * Golden tests: every `testdata/translator/<case>.in.yaml` is translated and compared with
+ * `<case>.out.yaml` (the statuses we write and the redacted IR). `UPDATE_GOLDEN=1` rewrites the outputs
+ * and deletes those whose input is gone; CI never sets it.
+ */
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatDocument, redactIR, validateGatewayIR } from '@portico/ir';
+import { parseResources, ResourceSet } from '@portico/resources';
+import type { ObjectStatus } from './result.js';
+import { translate } from './translate.js';
+
+const DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../testdata/translator');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+const cases = readdirSync(DIR).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+
+/** What a golden output holds: statuses first (what users see), then the IR. */
+export function renderGolden(inputPath: string): string {
+  const { objects } = parseResources(readFileSync(inputPath, 'utf8'), inputPath);
+  const result = translate(ResourceSet.from(objects as never), { now: NOW });
+  const statuses = [...result.statuses.values()].sort(byKindThenName).map((s) => ({ kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name, status: s.status }));
+  const ir = Object.fromEntries([...result.gateways].map(([k, v]) => [k, redactIR(v)]));
+  const problems = [...result.gateways.values()].flatMap((g) => validateGatewayIR(g).map((p) => `${g.name}: ${p}`));
+  return formatDocument({ ...(problems.length ? { invalidIR: problems } : {}), statuses, ir }, 'yaml');
+}
+
+const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress'];
+
+function byKindThenName(a: ObjectStatus, b: ObjectStatus): number {
+  const ka = `${a.namespace ?? ''}/${a.name}`;
+  const kb = `${b.namespace ?? ''}/${b.name}`;
+  return KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || (ka < kb ? -1 : ka > kb ? 1 : 0);
+}
+
+describe('translator golden files', () => {
+  it('has cases', () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  it.each(cases)('%s', (name) => {
+    const actual = renderGolden(join(DIR, `${name}.in.yaml`));
+    const outPath = join(DIR, `${name}.out.yaml`);
+    if (UPDATE) writeFileSync(outPath, actual);
+    expect(existsSync(outPath)).toBe(true);
+    expect(actual).toEqual(readFileSync(outPath, 'utf8'));
+    expect(actual).not.toContain('invalidIR:');
+  });
+
+  if (UPDATE) {
+    it('deletes orphaned outputs', () => {
+      for (const f of readdirSync(DIR).filter((f) => f.endsWith('.out.yaml'))) {
+        if (!cases.includes(f.slice(0, -'.out.yaml'.length))) unlinkSync(join(DIR, f));
+      }
+    });
+  }
+});

@@ -1,0 +1,64 @@
+/**
+ * Hostname matching for Gateway API. A `*.` wildcard label matches one or more labels
+ * (`*.example.com` matches `a.example.com` and `a.b.example.com`, not `example.com`).
+ */
+
+export function isWildcard(hostname: string): boolean {
+  return hostname.startsWith('*.');
+}
+
+/** Does `pattern` (a hostname, a `*.` wildcard, or undefined for "any") match `hostname`? */
+export function hostnameMatches(pattern: string | undefined, hostname: string): boolean {
+  if (!pattern) return true;
+  if (!isWildcard(pattern)) return pattern === hostname;
+  const suffix = pattern.slice(1); // ".example.com"
+  return hostname.endsWith(suffix) && hostname.length > suffix.length;
+}
+
+/**
+ * The hostnames a Route serves through a Listener: the intersection of the two sets, with the most
+ * specific of each overlapping pair kept (httproute_types.go "Hostnames"). `[]` means no overlap;
+ * `['*']` means any host.
+ */
+export function intersectHostnames(listenerHostname: string | undefined, routeHostnames: readonly string[] | undefined): string[] {
+  if (!routeHostnames || routeHostnames.length === 0) return [listenerHostname || '*'];
+  if (!listenerHostname) return [...routeHostnames];
+  const out: string[] = [];
+  for (const h of routeHostnames) {
+    if (hostnameMatches(listenerHostname, h) || h === listenerHostname) out.push(h);
+    else if (isWildcard(h) && hostnameMatches(h, listenerHostname)) out.push(listenerHostname);
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * Orders hostnames most specific first: exact names before wildcards, longer before shorter, then
+ * alphabetically; the catch-all `*` last. This is also the order in which Envoy picks virtual hosts.
+ */
+export function compareHostnameSpecificity(a: string, b: string): number {
+  const rank = (h: string) => (h === '*' ? 2 : isWildcard(h) ? 1 : 0);
+  return rank(a) - rank(b) || b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Among several listener hostnames on one port, the one that owns requests for `hostname`: an exact
+ * listener hostname first, then the longest matching wildcard, then the listener without hostname.
+ * For a wildcard `hostname`, only listeners at least as broad can own it.
+ * Returns the index into `listenerHostnames`, or -1.
+ */
+export function owningListener(listenerHostnames: readonly (string | undefined)[], hostname: string): number {
+  let best = -1;
+  let bestRank = Infinity;
+  listenerHostnames.forEach((lh, i) => {
+    let rank: number;
+    if (!lh) rank = 1e9;
+    else if (lh === hostname) rank = 0;
+    else if (isWildcard(lh) && hostnameMatches(lh, hostname.replace(/^\*\./, 'x.'))) rank = 1e6 - lh.length;
+    else return;
+    if (rank < bestRank) {
+      best = i;
+      bestRank = rank;
+    }
+  });
+  return best;
+}

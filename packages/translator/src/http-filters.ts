@@ -1,0 +1,119 @@
+/**
+ * HTTPRoute/GRPCRoute filters (httproute_types.go HTTPRouteFilter) into IR route fields. Filters that
+ * cannot be honoured are reported: an unknown type makes the route not Accepted (UnsupportedValue);
+ * an ExtensionRef we cannot resolve makes the rule answer 500 (the filter must not be skipped).
+ */
+import type { CORSIR, HeaderModifierIR, HTTPRouteIR, MirrorIR, PathModifierIR, RedirectIR } from '@portico/ir';
+import type { HTTPHeaderFilter, HTTPPathModifier, HTTPRouteFilter } from '@portico/resources';
+import type { ReferrerRef } from './backends.js';
+import type { TranslationContext } from './context.js';
+import { resolveBackendRef } from './backends.js';
+import type { DestinationSink, Problem } from './destinations.js';
+
+export type FilterFields = Pick<HTTPRouteIR, 'requestHeaders' | 'responseHeaders' | 'rewrite' | 'mirrors' | 'cors' | 'redirect'>;
+
+export interface FilterResult {
+  fields: FilterFields;
+  /** Makes the route not Accepted. */
+  invalid?: Problem;
+  /** The rule must answer 500 (an unresolvable ExtensionRef). */
+  failClosed?: Problem;
+}
+
+export function translateFilters(
+  ctx: TranslationContext,
+  from: ReferrerRef,
+  filters: readonly HTTPRouteFilter[],
+  allowed: ReadonlySet<string>,
+  sink: DestinationSink,
+): FilterResult {
+  const fields: FilterFields = {};
+  const result: FilterResult = { fields };
+  for (const filter of filters) {
+    if (!allowed.has(filter.type)) {
+      result.invalid = { reason: 'UnsupportedValue', message: `filter type ${filter.type} is not supported here (supported: ${[...allowed].join(', ')})` };
+      continue;
+    }
+    switch (filter.type) {
+      case 'RequestHeaderModifier':
+        if (filter.requestHeaderModifier) fields.requestHeaders = headerModifier(filter.requestHeaderModifier);
+        break;
+      case 'ResponseHeaderModifier':
+        if (filter.responseHeaderModifier) fields.responseHeaders = headerModifier(filter.responseHeaderModifier);
+        break;
+      case 'RequestRedirect': {
+        const r = filter.requestRedirect ?? {};
+        const redirect: RedirectIR = { statusCode: r.statusCode ?? 302 };
+        if (r.scheme) redirect.scheme = r.scheme;
+        if (r.hostname) redirect.hostname = r.hostname;
+        if (r.port !== undefined) redirect.port = r.port;
+        if (r.path) redirect.path = pathModifier(r.path);
+        fields.redirect = redirect;
+        break;
+      }
+      case 'URLRewrite': {
+        const r = filter.urlRewrite ?? {};
+        fields.rewrite = { ...(r.hostname ? { hostname: r.hostname } : {}), ...(r.path ? { path: pathModifier(r.path) } : {}) };
+        break;
+      }
+      case 'RequestMirror': {
+        const m = filter.requestMirror;
+        if (!m) break;
+        const resolution = resolveBackendRef(ctx, from, m.backendRef, from.kind === 'GRPCRoute' ? 'GRPC' : 'HTTP');
+        if (!resolution.ok) {
+          sink.unresolved.push({ reason: resolution.reason, message: `request mirror: ${resolution.message}` });
+          break;
+        }
+        sink.servicePorts.push({ namespace: resolution.backend.service.namespace, service: resolution.backend.service.name, port: resolution.backend.service.port });
+        const mirror: MirrorIR = { backend: resolution.backend.name, percent: mirrorPercent(m.percent, m.fraction) };
+        fields.mirrors = [...(fields.mirrors ?? []), mirror];
+        break;
+      }
+      case 'CORS':
+        if (filter.cors) fields.cors = cors(filter.cors);
+        break;
+      case 'ExtensionRef': {
+        const ref = filter.extensionRef;
+        result.failClosed = {
+          reason: 'InvalidKind',
+          message: `extensionRef ${ref?.group ?? ''}/${ref?.kind ?? ''} ${ref?.name ?? ''} is not supported by this controller; the rule answers 500`,
+        };
+        break;
+      }
+    }
+  }
+  if (fields.redirect && fields.rewrite) {
+    result.invalid = { reason: 'IncompatibleFilters', message: 'RequestRedirect and URLRewrite cannot be used on the same rule' };
+  }
+  return result;
+}
+
+export function headerModifier(f: HTTPHeaderFilter): HeaderModifierIR {
+  const out: HeaderModifierIR = {};
+  if (f.set?.length) out.set = f.set.map(({ name, value }) => ({ name, value }));
+  if (f.add?.length) out.add = f.add.map(({ name, value }) => ({ name, value }));
+  if (f.remove?.length) out.remove = [...f.remove];
+  return out;
+}
+
+function pathModifier(p: HTTPPathModifier): PathModifierIR {
+  return p.type === 'ReplaceFullPath'
+    ? { type: 'ReplaceFullPath', value: p.replaceFullPath ?? '/' }
+    : { type: 'ReplacePrefixMatch', value: p.replacePrefixMatch ?? '/' };
+}
+
+function mirrorPercent(percent: number | undefined, fraction: { numerator: number; denominator?: number } | undefined): number {
+  if (percent !== undefined) return percent;
+  if (fraction) return (fraction.numerator / (fraction.denominator ?? 100)) * 100;
+  return 100;
+}
+
+function cors(c: NonNullable<HTTPRouteFilter['cors']>): CORSIR {
+  const out: CORSIR = { allowOrigins: c.allowOrigins ?? [] };
+  if (c.allowCredentials !== undefined) out.allowCredentials = c.allowCredentials;
+  if (c.allowMethods?.length) out.allowMethods = [...c.allowMethods];
+  if (c.allowHeaders?.length) out.allowHeaders = [...c.allowHeaders];
+  if (c.exposeHeaders?.length) out.exposeHeaders = [...c.exposeHeaders];
+  out.maxAgeSeconds = c.maxAge ?? 5;
+  return out;
+}

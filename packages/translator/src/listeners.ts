@@ -1,0 +1,120 @@
+/**
+ * Listener validation (gateway_types.go Listener): protocol, route kinds, TLS certificates. Conflicts
+ * between listeners are found separately (listener-conflicts.ts) because they need the whole Gateway.
+ */
+import type { CertificateIR } from '@portico/ir';
+import { GATEWAY_GROUP, type Listener, type RouteGroupKind } from '@portico/resources';
+import type { TranslationContext } from './context.js';
+import { resolveCertificateRef } from './certificates.js';
+
+/** How a listener shares its port: HTTP alone, HTTPS and TLS by SNI, TCP alone, UDP on its own transport. */
+export type PortClass = 'http' | 'sni' | 'tcp' | 'udp';
+
+export interface ListenerProblem {
+  reason: string;
+  message: string;
+}
+
+export interface ListenerState {
+  spec: Listener;
+  portClass: PortClass | undefined;
+  supportedKinds: RouteGroupKind[];
+  /** Accepted=False reason, when the listener cannot produce any config. */
+  notAccepted?: ListenerProblem;
+  /** Conflicted=True reason. */
+  conflicted?: ListenerProblem;
+  /** ResolvedRefs=False reasons (route kinds, certificates). */
+  unresolved: ListenerProblem[];
+  /** OverlappingTLSConfig=True, when it applies. */
+  overlapping?: ListenerProblem;
+  certificates: CertificateIR[];
+  attachedRoutes: number;
+}
+
+const ROUTE_KINDS_BY_PROTOCOL: Record<string, string[]> = {
+  HTTP: ['HTTPRoute', 'GRPCRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
+  TLS: ['TLSRoute'],
+  TCP: ['TCPRoute'],
+  UDP: ['UDPRoute'],
+};
+
+const PORT_CLASS: Record<string, PortClass> = { HTTP: 'http', HTTPS: 'sni', TLS: 'sni', TCP: 'tcp', UDP: 'udp' };
+
+export function validateListener(ctx: TranslationContext, gatewayNamespace: string, listener: Listener): ListenerState {
+  const state: ListenerState = {
+    spec: listener,
+    portClass: PORT_CLASS[listener.protocol],
+    supportedKinds: [],
+    unresolved: [],
+    certificates: [],
+    attachedRoutes: 0,
+  };
+  const valid = ROUTE_KINDS_BY_PROTOCOL[listener.protocol];
+  if (!valid) {
+    state.notAccepted = {
+      reason: 'UnsupportedProtocol',
+      message: `protocol ${listener.protocol} is not supported: use HTTP, HTTPS, TLS, TCP or UDP`,
+    };
+    return state;
+  }
+  if (listener.port < 1 || listener.port > 65535) {
+    state.notAccepted = { reason: 'PortUnavailable', message: `port ${listener.port} is out of range 1-65535` };
+  }
+  resolveRouteKinds(state, valid);
+  resolveTLS(ctx, gatewayNamespace, state);
+  return state;
+}
+
+function resolveRouteKinds(state: ListenerState, valid: string[]): void {
+  const requested = state.spec.allowedRoutes?.kinds;
+  if (!requested || requested.length === 0) {
+    state.supportedKinds = valid.map((kind) => ({ group: GATEWAY_GROUP, kind }));
+    return;
+  }
+  const invalid: string[] = [];
+  for (const k of requested) {
+    const group = k.group ?? GATEWAY_GROUP;
+    if (group === GATEWAY_GROUP && valid.includes(k.kind)) {
+      if (!state.supportedKinds.some((s) => s.kind === k.kind)) state.supportedKinds.push({ group, kind: k.kind });
+    } else invalid.push(`${group}/${k.kind}`);
+  }
+  if (invalid.length > 0) {
+    state.unresolved.push({
+      reason: 'InvalidRouteKinds',
+      message: `route kinds ${invalid.join(', ')} are not supported on a ${state.spec.protocol} listener (supported: ${valid.join(', ')})`,
+    });
+  }
+}
+
+function resolveTLS(ctx: TranslationContext, gatewayNamespace: string, state: ListenerState): void {
+  const { protocol, tls } = state.spec;
+  const mode = tls?.mode ?? 'Terminate';
+  const terminates = protocol === 'HTTPS' || (protocol === 'TLS' && mode === 'Terminate');
+  if (protocol === 'HTTPS' && mode !== 'Terminate') {
+    state.notAccepted = { reason: 'UnsupportedValue', message: 'an HTTPS listener must use tls.mode Terminate' };
+    return;
+  }
+  if (protocol === 'TLS' && !tls?.mode) {
+    state.notAccepted = { reason: 'UnsupportedValue', message: 'a TLS listener must set tls.mode (Terminate or Passthrough)' };
+    return;
+  }
+  if (!terminates) return;
+  const refs = tls?.certificateRefs ?? [];
+  if (refs.length === 0) {
+    state.unresolved.push({ reason: 'InvalidCertificateRef', message: `a ${protocol} listener that terminates TLS needs at least one certificateRef` });
+    return;
+  }
+  for (const ref of refs) {
+    const result = resolveCertificateRef(ctx, gatewayNamespace, ref);
+    if (result.ok) state.certificates.push(result.certificate);
+    else state.unresolved.push({ reason: result.reason, message: result.message });
+  }
+}
+
+/** Can this listener produce data-plane config? */
+export function isProgrammable(state: ListenerState): boolean {
+  if (state.notAccepted || state.conflicted || state.supportedKinds.length === 0) return false;
+  const terminates = state.spec.protocol === 'HTTPS' || (state.spec.protocol === 'TLS' && state.spec.tls?.mode === 'Terminate');
+  return !terminates || state.certificates.length > 0;
+}

@@ -1,0 +1,35 @@
+import type { GatewayStatusAddress } from '@portico/resources';
+
+export const DEFAULT_CONTROLLER_NAME = 'portico.dev/gateway-controller';
+export const DEFAULT_INGRESS_CONTROLLER_NAME = 'portico.dev/ingress-controller';
+
+export interface TranslateOptions {
+  /** GatewayClasses whose `spec.controllerName` equals this are ours. */
+  controllerName?: string;
+  /** IngressClasses whose `spec.controller` equals this are ours. */
+  ingressControllerName?: string;
+  /** `lastTransitionTime` of every condition written; tests pin it. */
+  now?: Date;
+  /**
+   * Addresses the infrastructure assigned to a Gateway (`namespace/name`), e.g. the Envoy Service's
+   * load-balancer IPs. `undefined`: not managed (offline, file provider): `spec.addresses` are reported
+   * as they are. An empty array: managed but nothing assigned yet, so Programmed=False AddressNotAssigned.
+   */
+  gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
+}
+
+export interface ResolvedOptions {
+  controllerName: string;
+  ingressControllerName: string;
+  now: string;
+  gatewayAddresses: (gateway: string) => GatewayStatusAddress[] | undefined;
+}
+
+export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions {
+  return {
+    controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME,
+    ingressControllerName: options.ingressControllerName ?? DEFAULT_INGRESS_CONTROLLER_NAME,
+    now: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    gatewayAddresses: options.gatewayAddresses ?? (() => undefined),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Route precedence inside one virtual host.
+ * HTTPRoute (httproute_types.go HTTPRouteRule.Matches): Exact path, then longest prefix, then method
+ * match, then most header matches, then most query param matches; then the oldest route, then
+ * `namespace/name`, then rule and match order. RegularExpression paths are implementation-specific:
+ * we place them after Exact and before PathPrefix (as Envoy Gateway does), longest pattern first.
+ * GRPCRoute (grpcroute_types.go GRPCRouteRule.Matches): longest service, then longest method, then most
+ * header matches; then age, name and rule order. Hostname specificity is the virtual host's job.
+ */
+import type { RouteMatchIR } from '@portico/ir';
+
+export interface RouteOrigin {
+  creationTimestamp: string;
+  /** `namespace/name`. */
+  key: string;
+  rule: number;
+  match: number;
+}
+
+const PATH_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;
+
+export function compareHTTPMatches(a: RouteMatchIR, b: RouteMatchIR): number {
+  const pa = a.path ?? { type: 'PathPrefix' as const, value: '/' };
+  const pb = b.path ?? { type: 'PathPrefix' as const, value: '/' };
+  return (
+    PATH_RANK[pa.type] - PATH_RANK[pb.type] ||
+    pb.value.length - pa.value.length ||
+    Number(!!b.method) - Number(!!a.method) ||
+    (b.headers?.length ?? 0) - (a.headers?.length ?? 0) ||
+    (b.queryParams?.length ?? 0) - (a.queryParams?.length ?? 0)
+  );
+}
+
+export function compareGRPCMatches(a: RouteMatchIR, b: RouteMatchIR): number {
+  return (
+    (b.grpc?.service?.length ?? 0) - (a.grpc?.service?.length ?? 0) ||
+    (b.grpc?.method?.length ?? 0) - (a.grpc?.method?.length ?? 0) ||
+    (b.headers?.length ?? 0) - (a.headers?.length ?? 0)
+  );
+}
+
+export function compareOrigins(a: RouteOrigin, b: RouteOrigin): number {
+  if (a.creationTimestamp !== b.creationTimestamp) return a.creationTimestamp < b.creationTimestamp ? -1 : 1;
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return a.rule - b.rule || a.match - b.match;
+}

@@ -1,0 +1,35 @@
+import type { GatewayIR } from '@portico/ir';
+import type {
+  GatewayClassStatus,
+  GatewayStatus,
+  Ingress,
+  Kind,
+  PolicyAncestorStatus,
+  RouteParentStatus,
+} from '@portico/resources';
+
+export type IngressStatus = NonNullable<Ingress['status']>;
+
+/** The status Portico owns on one object. For routes and policies: only our own entries. */
+export type ObjectStatus =
+  | { kind: 'GatewayClass'; namespace?: undefined; name: string; status: GatewayClassStatus }
+  | { kind: 'Gateway'; namespace: string; name: string; status: GatewayStatus }
+  | {
+      kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
+      namespace: string;
+      name: string;
+      status: { parents: RouteParentStatus[] };
+    }
+  | { kind: 'BackendTLSPolicy'; namespace: string; name: string; status: { ancestors: PolicyAncestorStatus[] } }
+  | { kind: 'Ingress'; namespace: string; name: string; status: IngressStatus };
+
+export interface TranslationResult {
+  /** IR per gateway, keyed `namespace/name`, in key order. */
+  gateways: Map<string, GatewayIR>;
+  /** Keyed by `statusKey(kind, namespace, name)`. */
+  statuses: Map<string, ObjectStatus>;
+}
+
+export function statusKey(kind: Kind, namespace: string | undefined, name: string): string {
+  return namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
+}

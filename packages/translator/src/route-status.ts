@@ -1,0 +1,29 @@
+/** A route's `status.parents[]` entries for our Gateways (one per parentRef, spec RouteParentStatus). */
+import type { Condition, RouteParentStatus } from '@portico/resources';
+import { conditionFactory } from './conditions.js';
+import type { TranslationContext } from './context.js';
+import { summarizeProblems } from './destinations.js';
+import type { ParentOutcome } from './route-attachment.js';
+import type { TranslatedRoute } from './translated-route.js';
+
+export interface ParentVerdict {
+  outcome: ParentOutcome;
+  /** Set when every listener attachment of this parentRef lost a conflict. */
+  lostTo?: string;
+}
+
+export function routeParentStatuses(ctx: TranslationContext, route: TranslatedRoute, verdicts: readonly ParentVerdict[]): RouteParentStatus[] {
+  const c = conditionFactory(route.route.metadata.generation, ctx.options.now);
+  const unresolved = summarizeProblems(route.unresolved);
+  const resolvedRefs: Condition = unresolved
+    ? c('ResolvedRefs', false, unresolved.reason, unresolved.message)
+    : c('ResolvedRefs', true, 'ResolvedRefs', 'all references are resolved');
+  return verdicts.map(({ outcome, lostTo }) => {
+    let accepted: Condition;
+    if ('rejected' in outcome) accepted = c('Accepted', false, outcome.rejected.reason, outcome.rejected.message);
+    else if (route.invalid) accepted = c('Accepted', false, route.invalid.reason, route.invalid.message);
+    else if (lostTo) accepted = c('Accepted', false, 'HostnameConflict', lostTo);
+    else accepted = c('Accepted', true, 'Accepted', 'route is accepted');
+    return { parentRef: outcome.parentRef, controllerName: ctx.options.controllerName, conditions: [accepted, resolvedRefs] };
+  });
+}

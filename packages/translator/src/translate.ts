@@ -1,0 +1,108 @@
+/**
+ * Gateway API + Ingress → IR per Gateway + statuses. Pure: the same ResourceSet and options always
+ * give the same result, and a mistake in one object becomes a status condition on it, never an
+ * exception that would cost the other objects their config.
+ */
+import type { GatewayIR } from '@portico/ir';
+import type { ResourceSet, Route } from '@portico/resources';
+import { recordPolicyAncestor } from './backend-tls.js';
+import { createContext, setStatus, type TranslationContext } from './context.js';
+import { acceptGatewayClasses } from './gateway-classes.js';
+import { buildGatewayIR, type AcceptedAttachment } from './gateway-ir.js';
+import { gatewayStatus } from './gateway-status.js';
+import { collectGateways, type GatewayState } from './gateways.js';
+import { translateGRPCRoute } from './grpc-routes.js';
+import { translateHTTPRoute } from './http-routes.js';
+import { translateIngresses } from './ingress/index.js';
+import { translateL4Route } from './l4-routes.js';
+import { resolveOptions, type TranslateOptions } from './options.js';
+import { writePolicyStatuses } from './policy-status.js';
+import type { TranslationResult } from './result.js';
+import { attachRoute, type ParentOutcome } from './route-attachment.js';
+import { httpGrpcConflicts, type ListenerClaim } from './route-conflicts.js';
+import { routeParentStatuses, type ParentVerdict } from './route-status.js';
+import type { TranslatedRoute } from './translated-route.js';
+
+export function translate(resources: ResourceSet, options?: TranslateOptions): TranslationResult {
+  const ctx = createContext(resources, resolveOptions(options));
+  const gateways = collectGateways(ctx, acceptGatewayClasses(ctx));
+  const byKey = new Map(gateways.map((g) => [g.key, g]));
+  const attached = attachAllRoutes(ctx, byKey);
+
+  const irs = new Map<string, GatewayIR>();
+  for (const state of gateways) {
+    if (!state.invalid) irs.set(state.key, buildGatewayIR(ctx, state, attached.get(state) ?? []));
+    setStatus(ctx, { kind: 'Gateway', namespace: state.namespace, name: state.gateway.metadata.name, status: gatewayStatus(ctx, state) });
+  }
+  writePolicyStatuses(ctx);
+  for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
+  return { gateways: new Map([...irs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), statuses: ctx.statuses };
+}
+
+interface RouteWork {
+  translated: TranslatedRoute;
+  outcomes: ParentOutcome[];
+}
+
+/** Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. */
+function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayState>): Map<GatewayState, AcceptedAttachment[]> {
+  const work: RouteWork[] = [];
+  for (const route of allRoutes(ctx)) {
+    const outcomes = attachRoute(ctx, route, gateways);
+    if (outcomes.length > 0) work.push({ translated: translateRoute(ctx, route), outcomes });
+  }
+  const claims: (ListenerClaim & { work: RouteWork })[] = [];
+  for (const w of work) {
+    if (w.translated.invalid) continue;
+    for (const o of w.outcomes) if ('attachments' in o) for (const a of o.attachments) claims.push({ route: w.translated.route, listener: a.listener, hostnames: a.hostnames, work: w });
+  }
+  const losers = httpGrpcConflicts(claims);
+  const lostTo = (w: RouteWork, listener: unknown) => {
+    for (const [claim, winner] of losers) if (claim.route === w.translated.route && claim.listener === listener) return winner;
+    return undefined;
+  };
+
+  const result = new Map<GatewayState, AcceptedAttachment[]>();
+  for (const w of work) {
+    const { route } = w.translated;
+    const namespace = route.metadata.namespace ?? 'default';
+    const counted = new Set<unknown>();
+    const verdicts: ParentVerdict[] = w.outcomes.map((outcome) => {
+      if (!('attachments' in outcome) || w.translated.invalid) return { outcome };
+      const surviving = outcome.attachments.filter((a) => !lostTo(w, a.listener));
+      if (surviving.length === 0) {
+        const winner = lostTo(w, outcome.attachments[0]!.listener)!;
+        return { outcome, lostTo: `${winner.kind} ${winner.metadata.namespace}/${winner.metadata.name} is older and uses the same hostnames on listener ${outcome.attachments.map((a) => a.listener.spec.name).join(', ')}; HTTPRoutes and GRPCRoutes are never merged` };
+      }
+      for (const a of surviving) {
+        if (!counted.has(a.listener)) {
+          counted.add(a.listener);
+          a.listener.attachedRoutes++;
+        }
+        let list = result.get(a.gateway);
+        if (!list) result.set(a.gateway, (list = []));
+        list.push({ route: w.translated, listener: a.listener, hostnames: a.hostnames });
+        for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, a.gateway.key);
+      }
+      return { outcome };
+    });
+    setStatus(ctx, { kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
+  }
+  return result;
+}
+
+function allRoutes(ctx: TranslationContext): Route[] {
+  const r = ctx.resources;
+  return [...r.list('HTTPRoute'), ...r.list('GRPCRoute'), ...r.list('TLSRoute'), ...r.list('TCPRoute'), ...r.list('UDPRoute')];
+}
+
+function translateRoute(ctx: TranslationContext, route: Route): TranslatedRoute {
+  switch (route.kind) {
+    case 'HTTPRoute':
+      return translateHTTPRoute(ctx, route);
+    case 'GRPCRoute':
+      return translateGRPCRoute(ctx, route);
+    default:
+      return translateL4Route(ctx, route);
+  }
+}

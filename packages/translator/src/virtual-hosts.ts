@@ -1,0 +1,79 @@
+/**
+ * Virtual hosts of one HTTP route table.
+ * - A request belongs to the listener with the most specific hostname matching it
+ *   (gateway_types.go Listener.Hostname); routes of other listeners never serve it
+ *   (GatewayHTTPListenerIsolation). A listener with a hostname always gets its own virtual host,
+ *   so its requests answer 404 rather than fall through to a broader listener's routes.
+ * - Within a listener, a request is served by the routes whose hostname matches it, routes with the
+ *   longest non-wildcard hostname first, then the longest wildcard (httproute_types.go Hostnames),
+ *   then match precedence (precedence.ts). Each virtual host therefore lists its own routes followed
+ *   by those of the broader hostnames that also cover it.
+ */
+import type { VirtualHostIR } from '@portico/ir';
+import { compareHostnameSpecificity, hostnameMatches, isWildcard, owningListener } from './hostnames.js';
+import type { ListenerState } from './listeners.js';
+import { compareGRPCMatches, compareHTTPMatches, compareOrigins } from './precedence.js';
+import type { RouteEntry } from './translated-route.js';
+
+/** A route's entries as served through one listener, for the given hostnames. */
+export interface ListenerRoutes {
+  listener: ListenerState;
+  hostnames: string[];
+  entries: RouteEntry[];
+}
+
+export function buildVirtualHosts(
+  served: readonly ListenerRoutes[],
+  /** Every listener competing for the same requests (ownership is decided among them). */
+  peers: readonly ListenerState[],
+): VirtualHostIR[] {
+  const peerHostnames = peers.map((l) => l.spec.hostname);
+  const owner = (hostname: string): ListenerState | undefined =>
+    hostname === '*' ? peers.find((l) => !l.spec.hostname) : peers[owningListener(peerHostnames, hostname)];
+
+  // Route entries per listener per hostname pattern, keeping only what the listener owns.
+  const patterns = new Map<ListenerState, Map<string, RouteEntry[]>>();
+  for (const { listener, hostnames, entries } of served) {
+    for (const hostname of hostnames) {
+      if (owner(hostname) !== listener) continue;
+      let byPattern = patterns.get(listener);
+      if (!byPattern) patterns.set(listener, (byPattern = new Map()));
+      const list = byPattern.get(hostname);
+      if (list) list.push(...entries);
+      else byPattern.set(hostname, [...entries]);
+    }
+  }
+  const domains = new Set<string>();
+  for (const byPattern of patterns.values()) for (const p of byPattern.keys()) domains.add(p);
+  for (const l of new Set(served.map((s) => s.listener))) if (l.spec.hostname) domains.add(l.spec.hostname);
+
+  const hosts: VirtualHostIR[] = [];
+  for (const domain of [...domains].sort(compareHostnameSpecificity)) {
+    const listener = owner(domain);
+    const byPattern = listener ? patterns.get(listener) : undefined;
+    const covering = [...(byPattern?.keys() ?? [])].filter((p) => covers(p, domain)).sort(compareHostnameSpecificity);
+    const seen = new Set<RouteEntry>();
+    const routes = [];
+    for (const p of covering) {
+      for (const entry of [...byPattern!.get(p)!].sort(compareEntries)) {
+        if (seen.has(entry)) continue;
+        seen.add(entry);
+        routes.push(entry.ir);
+      }
+    }
+    hosts.push({ name: domain, domains: [domain], routes });
+  }
+  return hosts;
+}
+
+/** Does hostname pattern `p` match every request that `domain` matches? */
+function covers(p: string, domain: string): boolean {
+  if (p === domain || p === '*') return true;
+  if (!isWildcard(p)) return false;
+  return hostnameMatches(p, isWildcard(domain) ? `x${domain.slice(1)}` : domain);
+}
+
+function compareEntries(a: RouteEntry, b: RouteEntry): number {
+  const byMatch = a.grpc && b.grpc ? compareGRPCMatches(a.ir.match, b.ir.match) : compareHTTPMatches(a.ir.match, b.ir.match);
+  return byMatch || compareOrigins(a.origin, b.origin);
+}
