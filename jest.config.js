@@ -3,6 +3,7 @@
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/packages', '<rootDir>/e2e'],
   testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],

@@ -1,0 +1,58 @@
+/**
+ * Package dependencies point one way (DESIGN.md §2): a package imports only the packages listed for it
+ * below, in its source and in its package.json, and never deep-imports another package's files.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const PACKAGES = join(ROOT, 'packages');
+
+/** From DESIGN.md §2, top to bottom. Packages not created yet are listed so the rule is ready for them. */
+const ALLOWED: Record<string, readonly string[]> = {
+  cli: ['server', 'provider', 'xds-server', 'translator', 'xds', 'envoy', 'ir', 'resources'],
+  server: ['provider', 'xds-server', 'translator', 'xds', 'envoy', 'ir', 'resources'],
+  provider: ['resources'],
+  'xds-server': ['envoy'],
+  translator: ['resources', 'ir'],
+  xds: ['ir', 'envoy'],
+  envoy: [],
+  ir: [],
+  resources: [],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](@portico\/[^'"]+)['"]|import\(\s*['"](@portico\/[^'"]+)['"]\s*\)/g;
+
+const packages = readdirSync(PACKAGES).filter((p) => existsSync(join(PACKAGES, p, 'package.json')));
+
+describe('package dependency direction', () => {
+  it('knows every package', () => {
+    expect(packages.filter((p) => !(p in ALLOWED))).toEqual([]);
+  });
+
+  it.each(packages)('%s imports only the packages below it', (pkg) => {
+    const violations: string[] = [];
+    for (const file of sourceFiles(join(PACKAGES, pkg, 'src'))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = (m[1] ?? m[2])!;
+        const target = spec.slice('@portico/'.length);
+        if (target.includes('/')) violations.push(`${file}: deep import ${spec}`);
+        else if (!ALLOWED[pkg]!.includes(target)) violations.push(`${file}: imports ${spec}`);
+      }
+    }
+    const manifest = JSON.parse(readFileSync(join(PACKAGES, pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) {
+      if (dep.startsWith('@portico/') && !ALLOWED[pkg]!.includes(dep.slice('@portico/'.length))) violations.push(`package.json depends on ${dep}`);
+    }
+    expect(violations).toEqual([]);
+  });
+});
