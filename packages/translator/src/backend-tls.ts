@@ -27,6 +27,8 @@ interface PolicyEvaluation {
 interface PolicyIndex {
   /** Winning policy per `namespace/service` or `namespace/service#section`. */
   byTarget: Map<string, PolicyEvaluation>;
+  /** Every policy per target, the winner first: losers report Conflicted where the winner applies. */
+  allByTarget: Map<string, PolicyEvaluation[]>;
   all: PolicyEvaluation[];
 }
 
@@ -48,13 +50,15 @@ export function recordPolicyAncestor(ctx: TranslationContext, namespace: string,
   const index = policyIndex(ctx);
   if (index.all.length === 0) return;
   const portName = ctx.resources.get('Service', namespace, service)?.spec.ports?.find((p) => p.port === port)?.name;
-  const evaluation =
-    (portName ? index.byTarget.get(`${namespace}/${service}#${portName}`) : undefined) ??
-    index.byTarget.get(`${namespace}/${service}`);
-  if (!evaluation) return;
-  let set = ctx.policyAncestors.get(evaluation.key);
-  if (!set) ctx.policyAncestors.set(evaluation.key, (set = new Set()));
-  set.add(gateway);
+  const sectionKey = portName ? `${namespace}/${service}#${portName}` : undefined;
+  const targetKey = sectionKey && index.byTarget.has(sectionKey) ? sectionKey : `${namespace}/${service}`;
+  // The policies that lost a conflict on this target get the ancestor too, so that their
+  // Accepted=False Conflicted condition is visible (GEP-713 conflict resolution).
+  for (const evaluation of index.allByTarget.get(targetKey) ?? []) {
+    let set = ctx.policyAncestors.get(evaluation.key);
+    if (!set) ctx.policyAncestors.set(evaluation.key, (set = new Set()));
+    set.add(gateway);
+  }
 }
 
 /** Every evaluated policy with the conditions its status should carry. */
@@ -65,7 +69,7 @@ export function evaluatedPolicies(ctx: TranslationContext): readonly PolicyEvalu
 function policyIndex(ctx: TranslationContext): PolicyIndex {
   let index = indexes.get(ctx);
   if (index) return index;
-  index = { byTarget: new Map(), all: [] };
+  index = { byTarget: new Map(), allByTarget: new Map(), all: [] };
   const policies = [...ctx.resources.list('BackendTLSPolicy')].sort(compareAge);
   for (const policy of policies) {
     const evaluation = evaluatePolicy(ctx, policy);
@@ -78,10 +82,13 @@ function policyIndex(ctx: TranslationContext): PolicyIndex {
       const holder = index.byTarget.get(key);
       if (holder) conflictedWith = holder.key;
       else index.byTarget.set(key, evaluation);
+      const list = index.allByTarget.get(key);
+      if (list) list.push(evaluation);
+      else index.allByTarget.set(key, [evaluation]);
     }
     if (conflictedWith) {
       const c = conditionFactory(policy.metadata.generation, ctx.options.now);
-      evaluation.conditions[0] = c('Accepted', false, 'Conflicted', `an older BackendTLSPolicy ${conflictedWith} already targets the same Service and sectionName`);
+      evaluation.conditions[0] = c('Accepted', false, 'Conflicted', `BackendTLSPolicy ${conflictedWith} targets the same Service and sectionName and takes precedence (older, or as old and first by namespace/name)`);
     }
   }
   indexes.set(ctx, index);
@@ -121,13 +128,22 @@ function evaluatePolicy(ctx: TranslationContext, policy: BackendTLSPolicy): Poli
       policy: key,
       sni: validation.hostname,
       ...(useSystemCAs ? { useSystemCAs: true } : { caCertificates: bundles.join('') }),
-      subjectAltNames: (validation.subjectAltNames ?? []).map((san) => ({
-        type: san.type,
-        value: (san.type === 'URI' ? san.uri : san.hostname) ?? '',
-      })),
+      subjectAltNames: subjectAltNames(validation),
     };
   }
   return { policy, key, conditions: [accepted, resolved], ...(tls ? { tls } : {}), ...(invalidMessage ? { invalidMessage } : {}) };
+}
+
+/**
+ * The names the backend's certificate must carry. backendtlspolicy CRD validation.hostname: the
+ * hostname "MUST be used for authentication ... unless SubjectAltNames is specified", in which case it
+ * "MUST NOT be used for authentication". Spelling the hostname out keeps the IR explicit: an empty
+ * list never means "do not verify".
+ */
+function subjectAltNames(validation: BackendTLSPolicy['spec']['validation']): UpstreamTLSIR['subjectAltNames'] {
+  const sans = validation.subjectAltNames ?? [];
+  if (sans.length === 0) return [{ type: 'Hostname', value: validation.hostname }];
+  return sans.map((san) => ({ type: san.type, value: (san.type === 'URI' ? san.uri : san.hostname) ?? '' }));
 }
 
 /** Checks one CA reference; on success appends its PEM to `bundles`. */

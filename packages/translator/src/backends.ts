@@ -46,7 +46,7 @@ export function resolveBackendRef(
     return {
       ok: false,
       reason: 'RefNotPermitted',
-      message: `backendRef to ${display} is not permitted: no ReferenceGrant in namespace ${namespace} allows ${from.kind} from namespace ${from.namespace}`,
+      message: `backendRef to ${display} is not permitted: no ReferenceGrant in namespace ${namespace} allows ${from.kind}s from namespace ${from.namespace} to refer to it`,
     };
   }
   const service = ctx.resources.get('Service', namespace, ref.name);
@@ -66,7 +66,7 @@ export function resolveBackendRef(
     return {
       ok: false,
       reason: 'UnsupportedProtocol',
-      message: `${display} port ${ref.port} is ${transport}, which a ${hint} route cannot use`,
+      message: `${display} port ${ref.port} is ${transport}, but ${from.kind} traffic needs ${wantsUDP ? 'UDP' : 'TCP'}`,
     };
   }
   const protocol = upstreamProtocol(hint, port.appProtocol);

@@ -30,7 +30,7 @@ export function resolveCertificateRef(
     return {
       ok: false,
       reason: 'RefNotPermitted',
-      message: `certificateRef to Secret ${display} is not permitted: no ReferenceGrant in namespace ${namespace} allows Gateways from namespace ${gatewayNamespace}`,
+      message: `certificateRef to Secret ${display} is not permitted: no ReferenceGrant in namespace ${namespace} allows Gateways from namespace ${gatewayNamespace} to refer to it`,
     };
   }
   const secret = ctx.resources.get('Secret', namespace, ref.name);

@@ -41,10 +41,22 @@ export function compareAge(
   a: { metadata: { creationTimestamp?: string; namespace?: string; name: string } },
   b: { metadata: { creationTimestamp?: string; namespace?: string; name: string } },
 ): number {
-  const ta = a.metadata.creationTimestamp ?? '';
-  const tb = b.metadata.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
+  const byTime = compareCreationTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp);
+  if (byTime !== 0) return byTime;
   const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
   const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * Orders RFC 3339 creation timestamps by the instant they denote, not as strings: files may write
+ * `2024-01-01T11:30:00+02:00` or fractional seconds, which sort wrongly as text. A missing (or
+ * unparseable) timestamp counts as oldest, as the empty string did.
+ */
+export function compareCreationTimestamps(a: string | undefined, b: string | undefined): number {
+  const ta = a ? Date.parse(a) : NaN;
+  const tb = b ? Date.parse(b) : NaN;
+  const ma = Number.isNaN(ta) ? -Infinity : ta;
+  const mb = Number.isNaN(tb) ? -Infinity : tb;
+  return ma < mb ? -1 : ma > mb ? 1 : 0;
 }

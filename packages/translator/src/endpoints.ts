@@ -13,34 +13,35 @@ export function serviceEndpoints(
   service: string,
   port: ServicePort,
 ): EndpointIR[] {
-  const ready: EndpointIR[] = [];
-  const terminating: EndpointIR[] = [];
-  const seen = new Set<string>();
+  // Keyed by `address:port`: slices may repeat an endpoint (e.g. while one is being replaced).
+  const ready = new Map<string, EndpointIR>();
+  const terminating = new Map<string, EndpointIR>();
   for (const slice of ctx.endpointSlices.get(`${namespace}/${service}`) ?? []) {
     if (slice.addressType === 'FQDN') continue;
+    // Slice ports carry the Service port's name; a slice without it does not serve this port ("When
+    // ports is empty, it indicates that there are no defined ports"). A port entry without a number
+    // means "all ports" (EndpointSlice.ports docs): the Service's numeric targetPort then applies.
     const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? ''));
-    // A slice without ports means "all ports": the target port must then be a number.
-    const portNumber = slicePort?.port ?? (typeof port.targetPort === 'number' ? port.targetPort : undefined);
+    if (!slicePort) continue;
+    const portNumber = slicePort.port ?? (typeof port.targetPort === 'number' ? port.targetPort : undefined);
     if (portNumber === undefined) continue;
     for (const ep of slice.endpoints ?? []) {
-      // `ready` unset means ready; `serving` unset means it follows `ready` (EndpointConditions docs).
+      // EndpointConditions docs: `ready` and `serving` unset mean true, `terminating` unset means false.
+      // Like kube-proxy, a ready endpoint takes traffic even when terminating (publishNotReadyAddresses).
       const isReady = ep.conditions?.ready ?? true;
-      const isServing = ep.conditions?.serving ?? isReady;
+      const isServing = ep.conditions?.serving ?? true;
       const isTerminating = ep.conditions?.terminating ?? false;
       for (const address of ep.addresses) {
         const key = `${address}:${portNumber}`;
-        if (seen.has(key)) continue;
         const endpoint: EndpointIR = { address, port: portNumber, ...(ep.zone ? { zone: ep.zone } : {}) };
-        if (isReady && !isTerminating) {
-          seen.add(key);
-          ready.push(endpoint);
+        if (isReady) {
+          if (!ready.has(key)) ready.set(key, endpoint);
         } else if (isServing && isTerminating) {
-          seen.add(key);
-          terminating.push({ ...endpoint, terminating: true });
+          if (!terminating.has(key)) terminating.set(key, { ...endpoint, terminating: true });
         }
       }
     }
   }
-  const chosen = ready.length > 0 ? ready : terminating;
+  const chosen = [...(ready.size > 0 ? ready : terminating).values()];
   return chosen.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
 }

@@ -39,7 +39,7 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
         listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group) });
         break;
       case 'sni':
-        listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers: group.flatMap((l) => tlsServers(l, group, routesOf(l))) });
+        listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers: sortServers(group.flatMap((l) => tlsServers(l, group, routesOf(l)))) });
         break;
       case 'tcp':
       case 'udp': {
@@ -93,12 +93,19 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
   return servers;
 }
 
+/** TLSListenerIR.servers order: most specific SNI first, the catch-all (no serverNames) last. */
+function sortServers(servers: TLSServerIR[]): TLSServerIR[] {
+  const key = (s: TLSServerIR) => s.serverNames[0] ?? '*';
+  return servers.sort((a, b) => compareHostnameSpecificity(key(a), key(b)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 function origin(route: TranslatedRoute) {
   const m = route.route.metadata;
   return { creationTimestamp: m.creationTimestamp ?? '', key: `${m.namespace}/${m.name}`, rule: 0, match: 0 };
 }
 
-function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[]): BackendIR[] {
+/** Every backend the listeners send to (destinations and mirrors), once, by name. */
+export function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[]): BackendIR[] {
   const names = new Set<string>();
   const addDestination = (d: DestinationIR | undefined) => {
     for (const b of d?.backends ?? []) if ('backend' in b) names.add(b.backend);

@@ -7,19 +7,23 @@ import { isProgrammable, type ListenerState } from './listeners.js';
 
 export function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewayStatus {
   const c = conditionFactory(state.gateway.metadata.generation, ctx.options.now);
-  const listeners = state.listeners.map((l) => listenerStatus(c, l));
+  const listeners = uniqueByName(state.listeners).map((l) => listenerStatus(c, l, state.invalid));
   const rejected = state.listeners.filter((l) => l.notAccepted || l.conflicted).map((l) => l.spec.name);
   const programmable = state.listeners.filter(isProgrammable);
   const assigned = ctx.options.gatewayAddresses(state.key);
+  const requested = state.gateway.spec.addresses ?? [];
   const addresses: GatewayStatusAddress[] =
-    assigned ?? (state.invalid ? [] : (state.gateway.spec.addresses ?? []).filter((a) => a.value).map((a) => ({ type: a.type ?? 'IPAddress', value: a.value! })));
+    assigned ?? (state.invalid ? [] : requested.filter((a) => a.value).map((a) => ({ type: a.type ?? 'IPAddress', value: a.value! })));
+  // GatewaySpecAddress.Value: an empty value asks us to assign one; without managed infrastructure we
+  // cannot, and "MUST set the Programmed condition in status to False with a reason of AddressNotAssigned".
+  const unassigned = assigned ? [] : requested.filter((a) => !a.value).map((a) => a.type ?? 'IPAddress');
 
   let accepted: Condition;
   if (state.invalid) accepted = c('Accepted', false, state.invalid.reason, state.invalid.message);
   else if (state.listeners.length > 0 && rejected.length === state.listeners.length) {
-    accepted = c('Accepted', false, 'ListenersNotValid', `no listener is valid: ${rejected.join(', ')}`);
+    accepted = c('Accepted', false, 'ListenersNotValid', `no listener is valid (${listenerSummary(state.listeners)})`);
   } else if (rejected.length > 0) {
-    accepted = c('Accepted', true, 'ListenersNotValid', `Gateway is accepted, but listeners ${rejected.join(', ')} are not valid`);
+    accepted = c('Accepted', true, 'ListenersNotValid', `Gateway is accepted, but some listeners are not valid (${listenerSummary(state.listeners)})`);
   } else accepted = c('Accepted', true, 'Accepted', 'Gateway is accepted');
 
   let programmed: Condition;
@@ -29,21 +33,46 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
     programmed = c('Programmed', false, 'Invalid', 'no listener can be programmed');
   } else if (assigned && assigned.length === 0) {
     programmed = c('Programmed', false, 'AddressNotAssigned', 'no address has been assigned to the Gateway yet');
+  } else if (unassigned.length > 0) {
+    programmed = c('Programmed', false, 'AddressNotAssigned', `spec.addresses asks for an address of type ${unassigned.join(', ')} without a value, and this controller cannot assign one: give the address a value`);
   } else programmed = c('Programmed', true, 'Programmed', 'Gateway is programmed');
 
   return { ...(addresses.length ? { addresses } : {}), conditions: [accepted, programmed], listeners };
 }
 
-function listenerStatus(c: ConditionFactory, l: ListenerState): ListenerStatus {
+/**
+ * "The Condition SHOULD clearly indicate in the Message which Listeners are conflicted, and which are
+ * Accepted" (gateway_types.go GatewaySpec.Listeners, Handling indistinct Listeners).
+ */
+function listenerSummary(listeners: ListenerState[]): string {
+  const rejected = listeners.flatMap((l) => {
+    if (l.notAccepted) return [`${l.spec.name} (${l.notAccepted.reason})`];
+    if (l.conflicted) return [`${l.spec.name} (conflicted: ${l.conflicted.reason})`];
+    return [];
+  });
+  const acceptedOnes = listeners.filter((l) => !l.notAccepted && !l.conflicted).map((l) => l.spec.name);
+  return `not accepted: ${rejected.join(', ')}; accepted: ${acceptedOnes.join(', ') || 'none'}`;
+}
+
+/** status.listeners is a map keyed by name: duplicate names (a Gateway rejected as Invalid) get one entry. */
+function uniqueByName(listeners: ListenerState[]): ListenerState[] {
+  const byName = new Map<string, ListenerState>();
+  for (const l of listeners) if (!byName.has(l.spec.name)) byName.set(l.spec.name, l);
+  return [...byName.values()];
+}
+
+function listenerStatus(c: ConditionFactory, l: ListenerState, gatewayInvalid: { message: string } | undefined): ListenerStatus {
   const conditions: Condition[] = [];
   if (l.notAccepted) conditions.push(c('Accepted', false, l.notAccepted.reason, l.notAccepted.message));
   else if (l.conflicted) conditions.push(c('Accepted', false, 'PortUnavailable', l.conflicted.message));
   else conditions.push(c('Accepted', true, 'Accepted', 'listener is accepted'));
 
+  // A Gateway rejected as a whole programs nothing, whatever its listeners look like on their own.
+  const programmedFalse = gatewayInvalid ? `the Gateway is not accepted: ${gatewayInvalid.message}` : isProgrammable(l) ? undefined : programmedProblem(l);
   conditions.push(
-    isProgrammable(l)
+    programmedFalse === undefined
       ? c('Programmed', true, 'Programmed', 'listener is programmed')
-      : c('Programmed', false, 'Invalid', programmedProblem(l)),
+      : c('Programmed', false, 'Invalid', programmedFalse),
   );
   conditions.push(
     l.unresolved.length > 0

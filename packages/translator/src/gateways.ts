@@ -26,7 +26,7 @@ export function collectGateways(ctx: TranslationContext, classes: Set<string>): 
     const listeners = (gateway.spec.listeners ?? []).map((l) => validateListener(ctx, namespace, l));
     markConflicts(listeners);
     const state: GatewayState = { gateway, key: `${namespace}/${gateway.metadata.name}`, namespace, listeners };
-    const invalid = duplicateListenerNames(gateway) ?? unsupportedAddress(gateway);
+    const invalid = duplicateListenerNames(gateway) ?? invalidParameters(gateway) ?? unsupportedAddress(gateway);
     if (invalid) state.invalid = invalid;
     states.push(state);
   }
@@ -45,6 +45,16 @@ function duplicateListenerNames(gateway: Gateway): { reason: string; message: st
     seen.add(l.name);
   }
   return undefined;
+}
+
+/**
+ * GatewayInfrastructure.ParametersRef: a referent of an unsupported kind means the Gateway "SHOULD be rejected
+ * with the Accepted status condition set to False and an InvalidParameters reason"; Portico supports none.
+ */
+function invalidParameters(gateway: Gateway): { reason: string; message: string } | undefined {
+  const ref = gateway.spec.infrastructure?.parametersRef;
+  if (!ref) return undefined;
+  return { reason: 'InvalidParameters', message: `infrastructure.parametersRef ${ref.group}/${ref.kind} ${ref.name} is not supported: this controller takes no parameters` };
 }
 
 /** Portico binds every listener on all interfaces; it can report, not allocate, the addresses asked for. */

@@ -2,11 +2,11 @@
 import type { HeaderMatchIR, HTTPRouteIR, RouteMatchIR } from '@portico/ir';
 import { GATEWAY_GROUP, type GRPCRoute, type GRPCRouteMatch } from '@portico/resources';
 import type { TranslationContext } from './context.js';
-import { buildDestination, type BackendRefWithModifiers, type Problem } from './destinations.js';
+import { buildDestination, type BackendRefWithModifiers, type DestinationSink, type Problem } from './destinations.js';
 import { headerModifier, translateFilters } from './http-filters.js';
 import { regexProblem } from './regex.js';
 import { ruleExtras } from './rule-extras.js';
-import type { TranslatedRoute } from './translated-route.js';
+import { settleRuleProblems, type RouteEntry, type RuleProblem, type TranslatedRoute } from './translated-route.js';
 
 const RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
 
@@ -15,13 +15,18 @@ export function translateGRPCRoute(ctx: TranslationContext, route: GRPCRoute): T
   const from = { group: GATEWAY_GROUP, kind: 'GRPCRoute', namespace };
   const out: TranslatedRoute = { route, unresolved: [], servicePorts: [], entries: [] };
   const key = `${namespace}/${route.metadata.name}`;
+  const problems: RuleProblem[] = [];
   (route.spec.rules ?? []).forEach((rule, ruleIndex) => {
-    const invalid = (p: Problem) => (out.invalid ??= { reason: p.reason, message: `rule ${ruleIndex}: ${p.message}` });
-    const filters = translateFilters(ctx, from, rule.filters ?? [], RULE_FILTERS, out);
+    // The first problem of a rule drops it (settleRuleProblems); its service ports then go unused.
+    const found: { problem?: RuleProblem } = {};
+    const invalid = (p: Problem) => (found.problem ??= { rule: ruleIndex, reason: p.reason, message: p.message });
+    const sink: DestinationSink = { unresolved: out.unresolved, servicePorts: [] };
+    const entries: RouteEntry[] = [];
+    const filters = translateFilters(ctx, from, rule.filters ?? [], RULE_FILTERS, sink);
     if (filters.invalid) invalid(filters.invalid);
     let target: Pick<HTTPRouteIR, 'destination' | 'directResponse'>;
     if (filters.failClosed) {
-      out.unresolved.push(filters.failClosed);
+      sink.unresolved.push(filters.failClosed);
       target = { directResponse: { status: 500 } };
     } else {
       const refs: BackendRefWithModifiers[] = (rule.backendRefs ?? []).map((ref) => {
@@ -33,12 +38,12 @@ export function translateGRPCRoute(ctx: TranslationContext, route: GRPCRoute): T
         }
         return withMods;
       });
-      target = buildDestination(ctx, from, refs, 'GRPC', out);
+      target = buildDestination(ctx, from, refs, 'GRPC', sink);
     }
     const extras = ruleExtras({ sessionPersistence: rule.sessionPersistence }, invalid);
     const matches: GRPCRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
     matches.forEach((m, matchIndex) => {
-      out.entries.push({
+      entries.push({
         ir: {
           name: `grpcroute/${key}/rule/${ruleIndex}/match/${matchIndex}`,
           source: { kind: 'GRPCRoute', namespace, name: route.metadata.name, rule: ruleIndex, match: matchIndex },
@@ -51,7 +56,14 @@ export function translateGRPCRoute(ctx: TranslationContext, route: GRPCRoute): T
         grpc: true,
       });
     });
+    if (found.problem) {
+      problems.push(found.problem);
+    } else {
+      out.entries.push(...entries);
+      out.servicePorts.push(...sink.servicePorts);
+    }
   });
+  settleRuleProblems(out, problems);
   return out;
 }
 

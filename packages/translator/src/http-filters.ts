@@ -65,6 +65,9 @@ export function translateFilters(
           break;
         }
         sink.servicePorts.push({ namespace: resolution.backend.service.namespace, service: resolution.backend.service.name, port: resolution.backend.service.port });
+        // An invalid BackendTLSPolicy makes connections to the backend fail (its status says why):
+        // no mirror rather than a plaintext one.
+        if (resolution.invalidTLS) break;
         const mirror: MirrorIR = { backend: resolution.backend.name, percent: mirrorPercent(m.percent, m.fraction) };
         fields.mirrors = [...(fields.mirrors ?? []), mirror];
         break;

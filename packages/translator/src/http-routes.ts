@@ -6,7 +6,7 @@ import { buildDestination, type BackendRefWithModifiers, type DestinationSink, t
 import { headerModifier, translateFilters } from './http-filters.js';
 import { regexProblem } from './regex.js';
 import { ruleExtras } from './rule-extras.js';
-import type { RouteEntry, TranslatedRoute } from './translated-route.js';
+import { settleRuleProblems, type RouteEntry, type RuleProblem, type TranslatedRoute } from './translated-route.js';
 
 const RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS', 'ExtensionRef']);
 const BACKEND_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier']);
@@ -16,9 +16,14 @@ export function translateHTTPRoute(ctx: TranslationContext, route: HTTPRoute): T
   const from = { group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace };
   const out: TranslatedRoute = { route, unresolved: [], servicePorts: [], entries: [] };
   const key = `${namespace}/${route.metadata.name}`;
+  const problems: RuleProblem[] = [];
   (route.spec.rules ?? []).forEach((rule, ruleIndex) => {
-    const invalid = (p: Problem) => (out.invalid ??= { reason: p.reason, message: `rule ${ruleIndex}: ${p.message}` });
-    const action = ruleAction(ctx, from, rule, out, invalid);
+    // The first problem of a rule drops it (settleRuleProblems); its service ports then go unused.
+    const found: { problem?: RuleProblem } = {};
+    const invalid = (p: Problem) => (found.problem ??= { rule: ruleIndex, reason: p.reason, message: p.message });
+    const sink: DestinationSink = { unresolved: out.unresolved, servicePorts: [] };
+    const entries: RouteEntry[] = [];
+    const action = ruleAction(ctx, from, rule, sink, invalid);
     const extras = ruleExtras(rule, invalid);
     const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{ path: { type: 'PathPrefix', value: '/' } }];
     matches.forEach((m, matchIndex) => {
@@ -39,9 +44,16 @@ export function translateHTTPRoute(ctx: TranslationContext, route: HTTPRoute): T
         origin: { creationTimestamp: route.metadata.creationTimestamp ?? '', key, rule: ruleIndex, match: matchIndex },
         grpc: false,
       };
-      out.entries.push(entry);
+      entries.push(entry);
     });
+    if (found.problem) {
+      problems.push(found.problem);
+    } else {
+      out.entries.push(...entries);
+      out.servicePorts.push(...sink.servicePorts);
+    }
   });
+  settleRuleProblems(out, problems);
   return out;
 }
 

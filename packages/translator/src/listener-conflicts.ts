@@ -32,9 +32,14 @@ export function markConflicts(listeners: ListenerState[]): void {
     for (const l of group) {
       const same = group.filter((o) => o !== l && (o.spec.hostname ?? '') === (l.spec.hostname ?? ''));
       if (same.length > 0) {
+        const others = same.map((o) => o.spec.name).join(', ');
         l.conflicted = {
           reason: 'HostnameConflict',
-          message: `listener ${same.map((o) => o.spec.name).join(', ')} uses the same port ${l.spec.port} and hostname ${l.spec.hostname || '(none)'}`,
+          // TCP and UDP have no hostname to tell listeners apart: the port alone must be distinct.
+          message:
+            l.portClass === 'tcp' || l.portClass === 'udp'
+              ? `listener ${others} also uses port ${l.spec.port}, and ${l.spec.protocol} listeners cannot share a port`
+              : `listener ${others} uses the same port ${l.spec.port} and hostname ${l.spec.hostname || '(none)'}`,
         };
       }
     }

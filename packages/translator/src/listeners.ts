@@ -82,7 +82,7 @@ function resolveRouteKinds(state: ListenerState, valid: string[]): void {
   if (invalid.length > 0) {
     state.unresolved.push({
       reason: 'InvalidRouteKinds',
-      message: `route kinds ${invalid.join(', ')} are not supported on a ${state.spec.protocol} listener (supported: ${valid.join(', ')})`,
+      message: `route kinds ${invalid.join(', ')} are not supported by protocol ${state.spec.protocol} (supported: ${valid.join(', ')})`,
     });
   }
 }
@@ -102,7 +102,7 @@ function resolveTLS(ctx: TranslationContext, gatewayNamespace: string, state: Li
   if (!terminates) return;
   const refs = tls?.certificateRefs ?? [];
   if (refs.length === 0) {
-    state.unresolved.push({ reason: 'InvalidCertificateRef', message: `a ${protocol} listener that terminates TLS needs at least one certificateRef` });
+    state.unresolved.push({ reason: 'InvalidCertificateRef', message: `protocol ${protocol} terminates TLS and needs at least one certificateRef` });
     return;
   }
   for (const ref of refs) {

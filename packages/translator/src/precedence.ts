@@ -8,6 +8,7 @@
  * header matches; then age, name and rule order. Hostname specificity is the virtual host's job.
  */
 import type { RouteMatchIR } from '@portico/ir';
+import { compareCreationTimestamps } from './context.js';
 
 export interface RouteOrigin {
   creationTimestamp: string;
@@ -40,7 +41,8 @@ export function compareGRPCMatches(a: RouteMatchIR, b: RouteMatchIR): number {
 }
 
 export function compareOrigins(a: RouteOrigin, b: RouteOrigin): number {
-  if (a.creationTimestamp !== b.creationTimestamp) return a.creationTimestamp < b.creationTimestamp ? -1 : 1;
+  const byTime = compareCreationTimestamps(a.creationTimestamp, b.creationTimestamp);
+  if (byTime !== 0) return byTime;
   if (a.key !== b.key) return a.key < b.key ? -1 : 1;
   return a.rule - b.rule || a.match - b.match;
 }

@@ -3,7 +3,7 @@
  * listener with intersecting hostnames, only the older route (then `namespace/name`) is accepted there.
  */
 import type { Route } from '@portico/resources';
-import { compareAge } from './context.js';
+import { compareAge, compareCreationTimestamps } from './context.js';
 import { hostnameMatches, isWildcard } from './hostnames.js';
 import type { ListenerState } from './listeners.js';
 
@@ -41,4 +41,12 @@ export function httpGrpcConflicts(claims: readonly ListenerClaim[]): Map<Listene
 
 function overlap(a: readonly string[], b: readonly string[]): boolean {
   return a.some((x) => b.some((y) => x === '*' || y === '*' || x === y || (isWildcard(x) && hostnameMatches(x, y)) || (isWildcard(y) && hostnameMatches(y, x))));
+}
+
+/** The HostnameConflict message for `loser`, naming the winner and why it won. */
+export function conflictMessage(winner: Route, loser: Route, listenerNames: readonly string[]): string {
+  const why = compareCreationTimestamps(winner.metadata.creationTimestamp, loser.metadata.creationTimestamp) < 0
+    ? 'older'
+    : 'same creationTimestamp, first by namespace/name';
+  return `${winner.kind} ${winner.metadata.namespace}/${winner.metadata.name} takes precedence (${why}) with intersecting hostnames on listener ${listenerNames.join(', ')}; HTTPRoutes and GRPCRoutes are never merged`;
 }

@@ -24,6 +24,12 @@ export function routeParentStatuses(ctx: TranslationContext, route: TranslatedRo
     else if (route.invalid) accepted = c('Accepted', false, route.invalid.reason, route.invalid.message);
     else if (lostTo) accepted = c('Accepted', false, 'HostnameConflict', lostTo);
     else accepted = c('Accepted', true, 'Accepted', 'route is accepted');
-    return { parentRef: outcome.parentRef, controllerName: ctx.options.controllerName, conditions: [accepted, resolvedRefs] };
+    const conditions = [accepted, resolvedRefs];
+    // shared_types.go RouteConditionPartiallyInvalid: set only while the route is Accepted with some
+    // rules dropped, never on a fully valid, fully invalid or not accepted route.
+    if (route.partiallyInvalid && accepted.status === 'True') {
+      conditions.push(c('PartiallyInvalid', true, route.partiallyInvalid.reason, route.partiallyInvalid.message));
+    }
+    return { parentRef: outcome.parentRef, controllerName: ctx.options.controllerName, conditions };
   });
 }

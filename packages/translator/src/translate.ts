@@ -19,7 +19,7 @@ import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './policy-status.js';
 import type { TranslationResult } from './result.js';
 import { attachRoute, type ParentOutcome } from './route-attachment.js';
-import { httpGrpcConflicts, type ListenerClaim } from './route-conflicts.js';
+import { conflictMessage, httpGrpcConflicts, type ListenerClaim } from './route-conflicts.js';
 import { routeParentStatuses, type ParentVerdict } from './route-status.js';
 import type { TranslatedRoute } from './translated-route.js';
 
@@ -72,7 +72,7 @@ function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayS
       const surviving = outcome.attachments.filter((a) => !lostTo(w, a.listener));
       if (surviving.length === 0) {
         const winner = lostTo(w, outcome.attachments[0]!.listener)!;
-        return { outcome, lostTo: `${winner.kind} ${winner.metadata.namespace}/${winner.metadata.name} is older and uses the same hostnames on listener ${outcome.attachments.map((a) => a.listener.spec.name).join(', ')}; HTTPRoutes and GRPCRoutes are never merged` };
+        return { outcome, lostTo: conflictMessage(winner, route, outcome.attachments.map((a) => a.listener.spec.name)) };
       }
       for (const a of surviving) {
         if (!counted.has(a.listener)) {

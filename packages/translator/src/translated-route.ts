@@ -13,8 +13,10 @@ export interface RouteEntry {
 /** A route translated once, independently of the gateways it attaches to. */
 export interface TranslatedRoute {
   route: Route;
-  /** Accepted=False on every parent (UnsupportedValue, IncompatibleFilters). */
+  /** Accepted=False on every parent (UnsupportedValue, IncompatibleFilters): no rule is valid. */
   invalid?: Problem;
+  /** PartiallyInvalid=True: some rules were dropped, the others are served. */
+  partiallyInvalid?: Problem;
   /** ResolvedRefs=False reasons. */
   unresolved: Problem[];
   servicePorts: ServicePortUse[];
@@ -22,4 +24,25 @@ export interface TranslatedRoute {
   entries: RouteEntry[];
   /** TLSRoute/TCPRoute/UDPRoute. */
   l4?: L4RouteIR;
+}
+
+/** A rule's problem: the rule index and the first thing wrong with it. */
+export interface RuleProblem extends Problem {
+  rule: number;
+}
+
+/**
+ * Decides what invalid rules do to an HTTPRoute or GRPCRoute (shared_types.go
+ * RouteConditionPartiallyInvalid): when some rules are valid, the invalid ones are dropped, the route
+ * stays Accepted and PartiallyInvalid=True says which ("Dropped Rule" prefix); when none is valid,
+ * the route is not Accepted. `entries` must already hold only the valid rules' entries.
+ */
+export function settleRuleProblems(out: TranslatedRoute, problems: readonly RuleProblem[]): void {
+  if (problems.length === 0) return;
+  const reason = problems[0]!.reason;
+  if (out.entries.length === 0) {
+    out.invalid = { reason, message: problems.map((p) => `rule ${p.rule}: ${p.message}`).join('; ') };
+  } else {
+    out.partiallyInvalid = { reason, message: problems.map((p) => `Dropped Rule ${p.rule}: ${p.message}`).join('; ') };
+  }
 }

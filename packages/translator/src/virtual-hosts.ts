@@ -2,8 +2,9 @@
  * Virtual hosts of one HTTP route table.
  * - A request belongs to the listener with the most specific hostname matching it
  *   (gateway_types.go Listener.Hostname); routes of other listeners never serve it
- *   (GatewayHTTPListenerIsolation). A listener with a hostname always gets its own virtual host,
- *   so its requests answer 404 rather than fall through to a broader listener's routes.
+ *   (GatewayHTTPListenerIsolation). A listener with a hostname gets its own virtual host when it
+ *   has routes or when a broader domain of the table would otherwise catch its requests, so they
+ *   answer 404 rather than fall through to a broader listener's routes.
  * - Within a listener, a request is served by the routes whose hostname matches it, routes with the
  *   longest non-wildcard hostname first, then the longest wildcard (httproute_types.go Hostnames),
  *   then match precedence (precedence.ts). Each virtual host therefore lists its own routes followed
@@ -46,6 +47,14 @@ export function buildVirtualHosts(
   const domains = new Set<string>();
   for (const byPattern of patterns.values()) for (const p of byPattern.keys()) domains.add(p);
   for (const l of new Set(served.map((s) => s.listener))) if (l.spec.hostname) domains.add(l.spec.hostname);
+  // A peer listener's requests belong to it even when it has no routes (gateway_types.go Listeners:
+  // "requests SHOULD match at most one Listener"; a request not matching an attached route MUST get a
+  // 404): when a broader domain of this table would catch them, give the peer an empty virtual host.
+  const broader = [...domains];
+  for (const l of peers) {
+    const h = l.spec.hostname;
+    if (h && !domains.has(h) && broader.some((d) => covers(d, h))) domains.add(h);
+  }
 
   const hosts: VirtualHostIR[] = [];
   for (const domain of [...domains].sort(compareHostnameSpecificity)) {

@@ -1,0 +1,52 @@
+/** `portico help [command]` and the top-level usage. */
+import { parseArgs } from 'node:util';
+import { CliError, rejectPositionals, withArgErrors } from '../args.js';
+import type { CliIO } from '../cli-io.js';
+import { TRANSLATE_HELP } from './translate-args.js';
+import { VERSION_HELP } from './version.js';
+
+export const USAGE = `Usage: portico <command> [options]
+
+Portico turns Kubernetes Gateway API and Ingress resources into Envoy configuration.
+
+Commands:
+  translate   Translate Gateway API / Ingress resources offline and print statuses or the IR
+  version     Print the Portico version
+  help        Show this help, or a command's help: portico help <command>
+
+Exit codes: 0 success, 1 invalid arguments or input, 2 internal error.
+Run 'portico <command> --help' for a command's options.
+`;
+
+const HELP_HELP = `Usage: portico help [command]
+
+Shows the list of commands, or the options of one command.
+`;
+
+/** Help text per command, for `portico help <command>`. */
+const COMMAND_HELP: Readonly<Record<string, string>> = {
+  translate: TRANSLATE_HELP,
+  version: VERSION_HELP,
+  help: HELP_HELP,
+};
+
+/** Runs `portico help [command]`. */
+export function runHelp(args: string[], io: CliIO): number {
+  const { values, positionals } = withArgErrors('help', () =>
+    parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }),
+  );
+  if (values.help) {
+    io.stdout.write(HELP_HELP);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  rejectPositionals('help', rest);
+  if (command === undefined) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const text = COMMAND_HELP[command];
+  if (text === undefined) throw new CliError(`unknown command '${command}' (see 'portico help')`);
+  io.stdout.write(text);
+  return 0;
+}

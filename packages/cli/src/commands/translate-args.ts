@@ -1,0 +1,86 @@
+/**
+ * The arguments of `portico translate`, checked before the translator is loaded: a typo answers at
+ * once, and `--help` works even where the pipeline cannot load.
+ */
+import { parseArgs } from 'node:util';
+import { CliError, rejectPositionals, withArgErrors } from '../args.js';
+
+/** `--to` values available now; `xds` arrives with the xDS translator. */
+export const TRANSLATE_TARGETS = ['gateway-api', 'ir'] as const;
+export type TranslateTarget = (typeof TRANSLATE_TARGETS)[number];
+
+export const OUTPUT_FORMATS = ['yaml', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface TranslateArgs {
+  /** Files or directories in the order given; `-` is standard input. */
+  files: string[];
+  to: TranslateTarget;
+  output: OutputFormat;
+  /** Absent: the translator's default (`portico.dev/gateway-controller`). */
+  controllerName?: string;
+}
+
+export const TRANSLATE_HELP = `Usage: portico translate -f FILE [-f FILE...] --to gateway-api|ir [-o yaml|json]
+                         [--controller-name NAME]
+
+Translates Gateway API and Ingress resources offline, without a cluster, and prints the result.
+
+Options:
+  -f, --file FILE           A YAML/JSON file (multi-document allowed) or a directory of them.
+                            Repeatable; '-' reads standard input.
+      --to TARGET           What to print:
+                              gateway-api  every input Gateway API / Ingress object with .status
+                                           filled in as Portico would write it
+                              ir           the intermediate representation of each Gateway
+                                           (private keys redacted, certificates summarised)
+                            Only gateway-api and ir are available in this version (xds is not).
+  -o, --output FORMAT       yaml (default; multi-document for gateway-api) or json (a List for
+                            gateway-api)
+      --controller-name NAME
+                            Act as the controller of GatewayClasses with this controllerName
+                            (default portico.dev/gateway-controller)
+  -h, --help                Show this help
+
+Examples:
+  portico translate -f examples/ --to ir
+  cat gateway.yaml | portico translate -f - --to gateway-api -o json
+`;
+
+const OPTIONS = {
+  file: { type: 'string', short: 'f', multiple: true },
+  to: { type: 'string' },
+  output: { type: 'string', short: 'o', default: 'yaml' },
+  'controller-name': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses `portico translate` arguments; `undefined` means `--help` was asked for. */
+export function parseTranslateArgs(args: string[]): TranslateArgs | undefined {
+  const { values, positionals } = withArgErrors('translate', () =>
+    parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true }),
+  );
+  if (values.help) return undefined;
+  // `portico translate a.yaml` is the likeliest slip: say how files are given.
+  rejectPositionals('translate', positionals, '; give files with -f');
+
+  const files = values.file ?? [];
+  if (files.length === 0) throw new CliError("missing -f FILE (a file, a directory, or '-' for standard input)");
+  if (files.filter((file) => file === '-').length > 1) throw new CliError("'-f -' (standard input) can be given only once");
+  if (files.includes('')) throw new CliError('-f needs a file name, not an empty string');
+
+  const to = values.to;
+  if (to === undefined) throw new CliError(`missing --to (one of: ${TRANSLATE_TARGETS.join(', ')})`);
+  if (!isOneOf(TRANSLATE_TARGETS, to)) throw new CliError(`invalid --to '${to}': expected one of ${TRANSLATE_TARGETS.join(', ')}`);
+
+  const output = values.output;
+  if (!isOneOf(OUTPUT_FORMATS, output)) throw new CliError(`invalid --output '${output}': expected yaml or json`);
+
+  const controllerName = values['controller-name'];
+  if (controllerName === '') throw new CliError('--controller-name must not be empty');
+  return { files, to, output, ...(controllerName === undefined ? {} : { controllerName }) };
+}
+
+function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
+  return (allowed as readonly string[]).includes(value);
+}

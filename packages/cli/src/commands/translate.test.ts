@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import type { CliIO } from '../cli-io.js';
+import { main } from '../main.js';
+
+const OURS = 'portico.dev/gateway-controller';
+
+/** A complete little setup: our GatewayClass, a Gateway on :80, a route to a Service with one endpoint. */
+const INPUT = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: portico }
+spec: { controllerName: ${OURS} }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: default }
+spec:
+  gatewayClassName: portico
+  listeners:
+  - { name: http, port: 80, protocol: HTTP }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web, namespace: default }
+spec:
+  parentRefs: [{ name: gw }]
+  hostnames: [example.com]
+  rules:
+  - backendRefs: [{ name: web, port: 80 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: default }
+spec:
+  ports: [{ name: http, port: 80, targetPort: 8080 }]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: web-1
+  namespace: default
+  labels: { kubernetes.io/service-name: web }
+addressType: IPv4
+ports: [{ name: http, port: 8080 }]
+endpoints:
+- addresses: [10.0.0.1]
+  conditions: { ready: true }
+`;
+
+let dir: string;
+let inputFile: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'portico-cli-'));
+  inputFile = join(dir, 'input.yaml');
+  writeFileSync(inputFile, INPUT);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(argv: string[], stdin?: string) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    readStdin: () => (stdin === undefined ? Promise.reject(new Error('stdin not expected')) : Promise.resolve(stdin)),
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+type Obj = { kind: string; metadata: { name: string }; status?: Record<string, unknown> };
+
+describe('portico translate', () => {
+  test('--to gateway-api prints the Gateway API objects with status, as multi-document YAML', async () => {
+    const { code, stdout, stderr } = await run(['translate', '-f', inputFile, '--to', 'gateway-api']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const objects = parseAllDocuments(stdout).map((doc) => doc.toJS() as Obj);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['GatewayClass/portico', 'Gateway/gw', 'HTTPRoute/web']);
+    const [gatewayClass, gateway, route] = objects;
+    expect(gatewayClass!.status!.conditions).toContainEqual(expect.objectContaining({ type: 'Accepted', status: 'True' }));
+    expect(gateway!.status!.conditions).toContainEqual(expect.objectContaining({ type: 'Accepted', status: 'True' }));
+    expect(route!.status!.parents).toEqual([
+      expect.objectContaining({ controllerName: OURS, parentRef: expect.objectContaining({ name: 'gw' }) }),
+    ]);
+  });
+
+  test('-o json prints a v1 List', async () => {
+    const { code, stdout } = await run(['translate', '-f', inputFile, '--to', 'gateway-api', '-o', 'json']);
+    expect(code).toBe(0);
+    const list = JSON.parse(stdout) as { apiVersion: string; kind: string; items: Obj[] };
+    expect(list.apiVersion).toBe('v1');
+    expect(list.kind).toBe('List');
+    expect(list.items.map((o) => o.kind)).toEqual(['GatewayClass', 'Gateway', 'HTTPRoute']);
+  });
+
+  test('--to ir prints the IR per gateway; stdin gives the same result as the file', async () => {
+    const fromFile = await run(['translate', '-f', inputFile, '--to', 'ir']);
+    expect(fromFile.code).toBe(0);
+    const { ir } = parse(fromFile.stdout) as { ir: Record<string, { listeners: { port: number }[]; backends: { name: string }[] }> };
+    expect(Object.keys(ir)).toEqual(['default/gw']);
+    expect(ir['default/gw']!.listeners.map((l) => l.port)).toEqual([80]);
+    expect(ir['default/gw']!.backends.map((b) => b.name)).toEqual(['default/web/80/http']);
+
+    const fromStdin = await run(['translate', '-f', '-', '--to', 'ir'], INPUT);
+    expect(fromStdin).toEqual(fromFile);
+  });
+
+  test('--controller-name: GatewayClasses of another controller are left alone', async () => {
+    const { code, stdout } = await run(['translate', '-f', inputFile, '--to', 'ir', '-o', 'json', '--controller-name', 'example.com/other']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ ir: {} });
+  });
+
+  test('invalid input: exit code 1 and one line naming the file', async () => {
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: gw\n');
+    const { code, stdout, stderr } = await run(['translate', '-f', broken, '--to', 'ir']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(new RegExp(`^portico: ${broken}.*\\n$`));
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  test('a missing file: exit code 1', async () => {
+    const { code, stderr } = await run(['translate', '-f', join(dir, 'nope.yaml'), '--to', 'ir']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^portico: .*nope\.yaml/);
+  });
+
+  test('load warnings go to stderr, the output is unaffected', async () => {
+    const { code, stdout, stderr } = await run(['translate', '-f', '-', '--to', 'ir'], `${INPUT}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n`);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^portico: warning: .*document 6.*\n$/);
+    expect(stdout).toContain('default/gw');
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * `portico translate`: load resources → ResourceSet → translate → print statuses or IR. Loaded lazily
+ * by `main`, so `portico version` and `--help` never load the translator.
+ */
+import { dumpIR, formatDocument } from '@portico/ir';
+import { loadResources, ResourceLoadError, ResourceSet, type KubeObject } from '@portico/resources';
+import { applyStatuses, DEFAULT_CONTROLLER_NAME, translate } from '@portico/translator';
+import { CliError, errorMessage } from '../args.js';
+import type { CliIO } from '../cli-io.js';
+import type { OutputFormat, TranslateArgs } from './translate-args.js';
+
+/** Runs a parsed `portico translate`; user mistakes throw CliError (exit code 1). */
+export async function runTranslate(args: TranslateArgs, io: CliIO): Promise<number> {
+  const stdin = args.files.includes('-') ? await readStdin(io) : undefined;
+  const { objects, warnings } = await load(args.files, stdin);
+  for (const { source, document, message } of warnings) {
+    io.stderr.write(`portico: warning: ${source}: document ${document}: ${message}\n`);
+  }
+
+  const controllerName = args.controllerName ?? DEFAULT_CONTROLLER_NAME;
+  const result = translate(ResourceSet.from(objects), { controllerName });
+  const text =
+    args.to === 'ir'
+      ? dumpIR(result.gateways, args.output)
+      : formatObjects(applyStatuses(objects, result, controllerName), args.output);
+  io.stdout.write(text);
+  return 0;
+}
+
+async function readStdin(io: CliIO): Promise<string> {
+  try {
+    return await io.readStdin();
+  } catch (error) {
+    throw new CliError(`cannot read standard input: ${errorMessage(error)}`);
+  }
+}
+
+/** Invalid input is the user's to fix: its message (file, document, field) becomes the one-line error. */
+async function load(files: string[], stdin: string | undefined) {
+  try {
+    return await loadResources(files, stdin === undefined ? {} : { stdin });
+  } catch (error) {
+    if (error instanceof ResourceLoadError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * YAML: one document per object, `---` between them, as `kubectl apply -f` takes them back.
+ * JSON: a `v1 List`, the shape `kubectl get -o json` prints for several objects.
+ */
+export function formatObjects(objects: KubeObject[], format: OutputFormat): string {
+  if (format === 'json') return formatDocument({ apiVersion: 'v1', kind: 'List', items: objects }, 'json');
+  return objects.map((object) => formatDocument(object, 'yaml')).join('---\n');
+}

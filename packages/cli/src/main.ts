@@ -1,0 +1,71 @@
+/**
+ * The `portico` command: dispatches to one module per command and turns every failure into an exit
+ * code and one line on stderr. Runs in-process (tests call it directly) and never calls process.exit.
+ */
+import { CliError, errorMessage } from './args.js';
+import { processIO, type CliIO } from './cli-io.js';
+import { runHelp, USAGE } from './commands/help.js';
+import { parseTranslateArgs, TRANSLATE_HELP } from './commands/translate-args.js';
+import { runVersion } from './commands/version.js';
+
+/** Exit code of an unexpected failure: a bug of ours, distinct from a user mistake (1). */
+export const INTERNAL_ERROR_EXIT_CODE = 2;
+
+/**
+ * Runs `portico <argv…>` and resolves to the exit code: 0 success, 1 invalid arguments or input,
+ * 2 internal error. Output goes through `io` (the process streams unless given). Never rejects.
+ */
+export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<number> {
+  const streams: CliIO = { ...processIO(), ...io };
+  try {
+    return await runCommand(argv, streams);
+  } catch (error) {
+    return reportError(error, streams);
+  }
+}
+
+async function runCommand(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case undefined:
+      throw new CliError("missing command (see 'portico help')");
+    case 'help':
+      return runHelp(args, io);
+    case '--help':
+    case '-h':
+      io.stdout.write(USAGE);
+      return 0;
+    case 'version':
+    case '--version':
+      return runVersion(args, io);
+    case 'translate': {
+      const parsed = parseTranslateArgs(args);
+      if (parsed === undefined) {
+        io.stdout.write(TRANSLATE_HELP);
+        return 0;
+      }
+      // Loaded on demand: the translator and its dependencies are the bulk of the start-up time.
+      const { runTranslate } = await import('./commands/translate.js');
+      return await runTranslate(parsed, io);
+    }
+    default:
+      throw new CliError(
+        command.startsWith('-')
+          ? `unknown option '${command}': options follow the command (see 'portico help')`
+          : `unknown command '${command}' (see 'portico help')`,
+      );
+  }
+}
+
+function reportError(error: unknown, io: CliIO): number {
+  if (error instanceof CliError) {
+    io.stderr.write(`portico: ${error.message}\n`);
+    return error.exitCode;
+  }
+  // No stack trace: users get the message and where to send it; developers can rerun under a debugger.
+  io.stderr.write(
+    `portico: internal error: ${errorMessage(error)}\n` +
+      'portico: this is a bug in Portico; please report it with the command and the input that caused it.\n',
+  );
+  return INTERNAL_ERROR_EXIT_CODE;
+}

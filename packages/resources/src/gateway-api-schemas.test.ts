@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gatewayApiSchemaFile } from './gateway-api-schemas.js';
+import { ALL_KINDS, KINDS } from './kinds.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api/experimental');
+const GENERATOR = resolve(REPO_ROOT, 'scripts/generate-schemas.mjs');
+
+/** Every [keyword, value, path] in a schema tree, walking only schema positions. */
+function* keywords(schema: unknown, path = ''): Generator<[string, unknown, string]> {
+  if (Array.isArray(schema)) {
+    for (const [i, s] of schema.entries()) yield* keywords(s, `${path}[${i}]`);
+    return;
+  }
+  if (!schema || typeof schema !== 'object') return;
+  for (const [key, value] of Object.entries(schema)) {
+    yield [key, value, path];
+    if (key === 'properties') {
+      for (const [name, s] of Object.entries(value as object)) yield* keywords(s, `${path}.${name}`);
+    } else if (!['default', 'enum', 'required', 'x-kubernetes-list-map-keys'].includes(key)) {
+      yield* keywords(value, `${path}/${key}`);
+    }
+  }
+}
+
+describe('schemas/gateway-api.json', () => {
+  const file = gatewayApiSchemaFile();
+
+  // CI has ../shared/crds; a checkout without it can still run every other test.
+  (existsSync(CRDS) ? it : it.skip)('is what scripts/generate-schemas.mjs makes of ../shared/crds', () => {
+    const run = spawnSync(process.execPath, [GENERATOR, '--check', '--crds', CRDS], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('comes from a Gateway API release, experimental channel', () => {
+    expect(file.bundleVersion).toMatch(/^v1\.\d+\.\d+$/);
+    expect(file.channel).toBe('experimental');
+  });
+
+  it('has a schema for every accepted version of every watched Gateway API kind', () => {
+    const gatewayKinds = ALL_KINDS.filter((k) => KINDS[k].group === 'gateway.networking.k8s.io');
+    const expected = gatewayKinds.flatMap((k) => KINDS[k].versions.map((v) => `${k}/${v}`));
+    expect(expected.filter((key) => !(key in file.schemas))).toEqual([]);
+  });
+
+  it('is compact: no descriptions and no CEL rules', () => {
+    const dropped = [...keywords(file.schemas)].filter(([k]) => k === 'description' || k === 'x-kubernetes-validations');
+    expect(dropped.map(([, , path]) => path)).toEqual([]);
+    // GatewayClass has a spec field named `description`: a field, not a keyword, so it stays.
+    expect(file.schemas['GatewayClass/v1']?.properties.spec.properties.description).toEqual(expect.objectContaining({ type: 'string' }));
+  });
+
+  it('has no default under anyOf/oneOf/allOf/not, where ajv would not apply it', () => {
+    const misplaced: string[] = [];
+    for (const [key, value, path] of keywords(file.schemas)) {
+      if (!['anyOf', 'oneOf', 'allOf', 'not'].includes(key)) continue;
+      for (const [inner, , innerPath] of keywords(value, `${path}/${key}`)) if (inner === 'default') misplaced.push(innerPath);
+    }
+    expect(misplaced).toEqual([]);
+  });
+
+  it('holds the defaults the translator relies on', () => {
+    const route = file.schemas['HTTPRoute/v1']?.properties.spec.properties;
+    expect(route.rules.items.properties.matches.default).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
+    expect(route.parentRefs.items.properties.kind.default).toBe('Gateway');
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * @portico/resources: Kubernetes types for the kinds Portico watches, loading them from YAML with the
+ * API server's validation and defaults, and the ResourceSet index every provider fills.
+ */
+export type {
+  Condition,
+  KubeObject,
+  LabelSelector,
+  LabelSelectorRequirement,
+  ObjectMeta,
+  OwnerReference,
+} from './meta.js';
+export { objectKey } from './meta.js';
+
+export type {
+  AllowedRoutes,
+  BackendObjectReference,
+  BackendRef,
+  BackendTLSPolicy,
+  BackendTLSPolicyValidation,
+  Gateway,
+  GatewayClass,
+  GatewayClassSpec,
+  GatewayClassStatus,
+  GatewaySpec,
+  GatewaySpecAddress,
+  GatewayStatus,
+  GatewayStatusAddress,
+  GatewayTLSConfig,
+  GRPCBackendRef,
+  GRPCHeaderMatch,
+  GRPCMethodMatch,
+  GRPCRoute,
+  GRPCRouteFilter,
+  GRPCRouteMatch,
+  GRPCRouteRule,
+  HeaderMatchType,
+  HTTPBackendRef,
+  HTTPCORSFilter,
+  HTTPHeader,
+  HTTPHeaderFilter,
+  HTTPHeaderMatch,
+  HTTPPathMatch,
+  HTTPPathModifier,
+  HTTPQueryParamMatch,
+  HTTPRequestMirrorFilter,
+  HTTPRequestRedirectFilter,
+  HTTPRoute,
+  HTTPRouteFilter,
+  HTTPRouteMatch,
+  HTTPRouteRetry,
+  HTTPRouteRule,
+  HTTPRouteSpec,
+  HTTPRouteTimeouts,
+  HTTPURLRewriteFilter,
+  L4RouteRule,
+  Listener,
+  ListenerStatus,
+  LocalObjectReference,
+  LocalPolicyTargetReferenceWithSectionName,
+  ParentReference,
+  PathMatchType,
+  PolicyAncestorStatus,
+  ProtocolType,
+  ReferenceGrant,
+  Route,
+  RouteGroupKind,
+  RouteKind,
+  RouteParentStatus,
+  RouteStatus,
+  SecretObjectReference,
+  SessionPersistence,
+  TCPRoute,
+  TLSModeType,
+  TLSRoute,
+  UDPRoute,
+} from './gateway-api.js';
+export { GATEWAY_GROUP } from './gateway-api.js';
+
+export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './core.js';
+
+export type {
+  HTTPIngressPath,
+  Ingress,
+  IngressBackend,
+  IngressClass,
+  IngressRule,
+  IngressServiceBackend,
+  IngressTLS,
+} from './networking.js';
+export { DEFAULT_INGRESS_CLASS_ANNOTATION, LEGACY_INGRESS_CLASS_ANNOTATION } from './networking.js';
+
+export type { Kind, KindInfo, KindMap, Resource } from './kinds.js';
+export { ALL_KINDS, KINDS, lookupKind, parseApiVersion } from './kinds.js';
+
+export { ResourceSet } from './resource-set.js';
+
+export type { FieldPathSegment, LoadWarning, ResourceLoadErrorCode, ResourceLoadErrorDetails } from './errors.js';
+export { formatFieldPath, ResourceLoadError } from './errors.js';
+export type { LoadResult } from './load-result.js';
+export { parseResources } from './parse-resources.js';
+export type { LoadOptions } from './load-resources.js';
+export { loadResources, STDIN_SOURCE } from './load-resources.js';
+export type { GatewayApiSchemaFile } from './gateway-api-schemas.js';
+export { gatewayApiSchemaFile } from './gateway-api-schemas.js';

@@ -1,0 +1,207 @@
+/**
+ * Multi-document YAML (or JSON) text → validated, defaulted objects of the watched kinds. The checks and
+ * defaults are the API server's (see schema-validator.ts and api-server-defaults.ts), so a file that
+ * loads here is one `kubectl apply` would accept, and it loads into the same objects.
+ */
+import {
+  isNode,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+  type Tags,
+  visit,
+} from 'yaml';
+import { applyApiServerConversions, applyNamespace, pruneNulls } from './api-server-defaults.js';
+import { describeObject, formatFieldPath, ResourceLoadError, type FieldPathSegment, type ResourceLoadErrorCode } from './errors.js';
+import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from './kinds.js';
+import { createLoadCollector, type DocumentOrigin, type LoadCollector, type LoadResult } from './load-result.js';
+import { validateResource } from './schema-validator.js';
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * kubectl reads YAML with go-yaml v2, i.e. YAML 1.1 scalars (`yes`/`on` are booleans, `0755` is octal),
+ * except that timestamps and base-60 numbers stay strings. Matching it means a value kubectl would send
+ * as a boolean fails here too instead of silently loading as a string.
+ */
+const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  prettyErrors: false,
+  customTags: (tags: Tags) =>
+    tags.filter(
+      (t) => typeof t === 'string' || !(t.tag === 'tag:yaml.org,2002:timestamp' || ('format' in t && t.format === 'TIME')),
+    ),
+};
+
+interface DocumentContext extends DocumentOrigin {
+  doc: Document;
+  lineCounter: LineCounter;
+}
+
+/**
+ * Parses one source's text. `source` names it in errors and warnings (a file path, or `<stdin>`).
+ * Throws ResourceLoadError at the first malformed document.
+ */
+export function parseResources(text: string, source: string): LoadResult {
+  const collector = createLoadCollector();
+  collectResources(text, source, collector);
+  return collector.result();
+}
+
+/** parseResources into a shared collector (loadResources passes one across all inputs). */
+export function collectResources(text: string, source: string, collector: LoadCollector): void {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+  docs.forEach((doc, i) => {
+    const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter };
+    const syntax = doc.errors[0];
+    if (syntax) {
+      const detail = syntax.message.split('\n')[0] ?? syntax.message;
+      throw fail(ctx, 'YAML_SYNTAX', [], detail, { pos: lineCounter.linePos(syntax.pos[0]) });
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // Unresolved or excessive aliases surface only here.
+      throw fail(ctx, 'YAML_SYNTAX', [], (err as Error).message, { pos: unresolvedAlias(ctx), cause: err });
+    }
+    if (value === null || value === undefined) return; // an empty document, e.g. after a trailing `---`
+    readDocument(value, ctx, collector);
+  });
+}
+
+function readDocument(value: unknown, ctx: DocumentContext, collector: LoadCollector): void {
+  const obj = expectObject(value, [], ctx);
+  const apiVersion = requireString(obj, 'apiVersion', [], ctx);
+  const kind = requireString(obj, 'kind', [], ctx);
+  const itemKind = listItemKind(apiVersion, kind);
+  if (itemKind === undefined) {
+    readObject(obj, [], ctx, collector);
+    return;
+  }
+  const items = obj.items ?? [];
+  if (!Array.isArray(items)) throw fail(ctx, 'INVALID_FIELD', ['items'], 'must be array', { object: kind });
+  items.forEach((item, j) => {
+    const entry = expectObject(item, ['items', j], ctx);
+    // Typed lists (`GatewayList`) come from the API without apiVersion/kind on each item.
+    if (itemKind && entry.apiVersion === undefined) entry.apiVersion = apiVersion;
+    if (itemKind && entry.kind === undefined) entry.kind = itemKind;
+    readObject(entry, ['items', j], ctx, collector);
+  });
+}
+
+/**
+ * For a list document, the kind of its items ('' for a v1 List, whose items say their own kind);
+ * undefined if the document is not a list.
+ */
+function listItemKind(apiVersion: string, kind: string): string | undefined {
+  if (kind === 'List' && apiVersion === 'v1') return '';
+  if (!kind.endsWith('List')) return undefined;
+  const info = lookupKind(apiVersion, kind.slice(0, -'List'.length));
+  return info?.kind;
+}
+
+function readObject(obj: JsonObject, at: FieldPathSegment[], ctx: DocumentContext, collector: LoadCollector): void {
+  const apiVersion = requireString(obj, 'apiVersion', at, ctx);
+  const kind = requireString(obj, 'kind', at, ctx);
+  const info = lookupKind(apiVersion, kind);
+  if (!info) {
+    const where = at.length > 0 ? `${formatFieldPath(at)}: ` : '';
+    collector.warn(ctx, `${where}skipping unsupported kind ${kind} (${apiVersion})`);
+    return;
+  }
+  const metadata = obj.metadata ?? {};
+  if (!isObject(metadata)) throw fail(ctx, 'INVALID_FIELD', [...at, 'metadata'], 'must be object', { object: kind });
+  if (metadata.name === undefined || metadata.name === null || metadata.name === '') {
+    throw fail(ctx, 'MISSING_FIELD', [...at, 'metadata', 'name'], 'is required', { object: kind });
+  }
+  pruneNulls(obj);
+  applyNamespace(metadata, info);
+  const violation = validateResource(obj, info.kind, parseApiVersion(apiVersion).version);
+  if (violation) {
+    throw fail(ctx, violation.code, [...at, ...violation.path], violation.detail, { object: describe(obj, info.kind) });
+  }
+  applyApiServerConversions(obj, info);
+  collector.add(obj as unknown as Resource, ctx);
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function expectObject(value: unknown, at: FieldPathSegment[], ctx: DocumentContext): JsonObject {
+  if (isObject(value)) return value;
+  const got = Array.isArray(value) ? 'a sequence' : `${typeof value} ${JSON.stringify(value)}`.slice(0, 60);
+  const what = at.length > 0 ? 'must be a Kubernetes object (a mapping)' : 'expected a Kubernetes object (a mapping)';
+  throw fail(ctx, 'NOT_AN_OBJECT', at, `${what}, got ${got}`);
+}
+
+function requireString(obj: JsonObject, field: 'apiVersion' | 'kind', at: FieldPathSegment[], ctx: DocumentContext): string {
+  const value = obj[field];
+  if (typeof value === 'string' && value !== '') return value;
+  const missing = value === undefined || value === null || value === '';
+  const kind = typeof obj.kind === 'string' ? obj.kind : undefined;
+  const [code, detail] = missing ? (['MISSING_FIELD', 'is required'] as const) : (['INVALID_FIELD', 'must be string'] as const);
+  throw fail(ctx, code, [...at, field], detail, { object: kind });
+}
+
+function describe(obj: JsonObject, kind: Kind): string {
+  const meta = obj.metadata as { namespace?: unknown; name?: unknown };
+  const namespace = KINDS[kind].namespaced && typeof meta.namespace === 'string' ? meta.namespace : undefined;
+  return describeObject(kind, namespace, typeof meta.name === 'string' ? meta.name : undefined);
+}
+
+interface FailureExtras {
+  /** `Kind namespace/name` of the object, when known. */
+  object?: string | undefined;
+  /** Source position; by default, that of the field `segments` names. */
+  pos?: { line: number; col: number } | undefined;
+  cause?: unknown;
+}
+
+function fail(
+  ctx: DocumentContext,
+  code: ResourceLoadErrorCode,
+  segments: FieldPathSegment[],
+  detail: string,
+  extras: FailureExtras = {},
+): ResourceLoadError {
+  const at = extras.pos ?? locate(ctx, segments);
+  return new ResourceLoadError(
+    {
+      code,
+      source: ctx.source,
+      document: ctx.document,
+      path: formatFieldPath(segments),
+      object: extras.object,
+      line: at?.line,
+      column: at?.col,
+      detail,
+    },
+    extras.cause === undefined ? undefined : { cause: extras.cause },
+  );
+}
+
+/** Where the first alias without an anchor is; toJS reports it without a position. */
+function unresolvedAlias(ctx: DocumentContext): { line: number; col: number } | undefined {
+  let offset: number | undefined;
+  visit(ctx.doc, {
+    Alias(_key, node) {
+      if (node.resolve(ctx.doc) !== undefined || !node.range) return undefined;
+      offset = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return offset === undefined ? undefined : ctx.lineCounter.linePos(offset);
+}
+
+/** The source position of a field, or of its nearest ancestor present in the YAML (defaults are not). */
+function locate(ctx: DocumentContext, segments: FieldPathSegment[]): { line: number; col: number } | undefined {
+  for (let n = segments.length; n >= 0; n--) {
+    const node = n === 0 ? ctx.doc.contents : ctx.doc.getIn(segments.slice(0, n), true);
+    if (isNode(node) && node.range) return ctx.lineCounter.linePos(node.range[0]);
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * An IngressBackend (networking/v1) as a route action. A Service backend names a port of a Service in
+ * the Ingress's own namespace, by number or by name; it is resolved like a Gateway API backendRef
+ * (backends.ts), so appProtocol, endpoints and BackendTLSPolicy apply the same way.
+ *
+ * Ingress has no conditions to report a broken reference on, so the answer itself has to be right:
+ * - The Service (or the named port) does not exist, or cannot be used (ExternalName, UDP): 503, what
+ *   ingress-nginx answers for a Service without endpoints, and what a Service that exists but has no
+ *   ready endpoint answers here too (an empty BackendIR). A reference that is not there yet and one
+ *   that has nothing behind it look the same to a client, and both may heal without an Ingress change.
+ * - `resource` backends (e.g. a StorageBucket) are not supported, and a BackendTLSPolicy that cannot be
+ *   applied must not fall back to cleartext: 500, as Gateway API answers for a backend it cannot use.
+ * The reason goes to `IngressGateway.problems` (ingress-gateway.ts); the translator has no diagnostics
+ * list to publish it through yet (Kubernetes Events would be the place), so only unit tests read it.
+ */
+import type { HTTPRouteIR } from '@portico/ir';
+import type { IngressBackend } from '@portico/resources';
+import { resolveBackendRef } from '../backends.js';
+import type { TranslationContext } from '../context.js';
+
+/** Where a route sends its requests: exactly one of the two. */
+export type RouteAction = Pick<HTTPRouteIR, 'destination' | 'directResponse'>;
+
+export type IngressAction = RouteAction & { problem?: string };
+
+const INGRESS_REFERRER = { group: 'networking.k8s.io', kind: 'Ingress' };
+
+export function resolveIngressBackend(ctx: TranslationContext, namespace: string, backend: IngressBackend): IngressAction {
+  const service = backend.service;
+  if (!service) {
+    const r = backend.resource;
+    const what = r ? `${r.apiGroup || 'core'}/${r.kind} ${r.name}` : 'a backend without service';
+    return { directResponse: { status: 500 }, problem: `${what} is not supported: only Service backends are` };
+  }
+  const display = `Service ${namespace}/${service.name}`;
+  let port = service.port?.number;
+  if (port === undefined) {
+    const portName = service.port?.name;
+    if (portName === undefined) return unavailable(`backend ${display} must specify a port`);
+    const found = ctx.resources.get('Service', namespace, service.name);
+    if (!found) return unavailable(`${display} does not exist`);
+    port = (found.spec.ports ?? []).find((p) => p.name === portName)?.port;
+    if (port === undefined) return unavailable(`${display} has no port named ${portName}`);
+  }
+  // An Ingress may only reference Services of its own namespace: the ref carries no namespace.
+  const resolution = resolveBackendRef(ctx, { ...INGRESS_REFERRER, namespace }, { name: service.name, port }, 'HTTP');
+  if (!resolution.ok) return unavailable(resolution.message);
+  if (resolution.invalidTLS) return { directResponse: { status: 500 }, problem: resolution.invalidTLS };
+  return { destination: { backends: [{ weight: 1, backend: resolution.backend.name }] } };
+}
+
+function unavailable(problem: string): IngressAction {
+  return { directResponse: { status: 503 }, problem };
+}

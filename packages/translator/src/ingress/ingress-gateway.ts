@@ -1,0 +1,58 @@
+/**
+ * The synthetic gateway of one IngressClass (`ingressclass/<class>`): cleartext HTTP on port 80 with
+ * every host, and, when any Ingress of the class asks for TLS, a TLS listener on port 443 that
+ * terminates by SNI (ingress-tls.ts). These are the ports Ingress fixes (IngressSpec: "TLS ... on port
+ * 443"; rules are served on 80), so the gateway has no listener configuration of its own.
+ */
+import type { GatewayIR, ListenerIR } from '@portico/ir';
+import type { TranslationContext } from '../context.js';
+import { referencedBackends } from '../gateway-ir.js';
+import type { IngressClassGroup } from './ingress-classes.js';
+import { buildIngressVirtualHosts } from './ingress-hosts.js';
+import { translateIngressRules } from './ingress-routes.js';
+import { buildTLSServers } from './ingress-tls.js';
+
+const LISTEN_ADDRESS = '0.0.0.0';
+const HTTP_PORT = 80;
+const HTTPS_PORT = 443;
+
+export interface IngressGateway {
+  ir: GatewayIR;
+  /** What could not be configured as the Ingresses ask (broken backends, unusable TLS Secrets). */
+  problems: string[];
+}
+
+export function ingressGatewayName(className: string): string {
+  return `ingressclass/${className}`;
+}
+
+export function buildIngressGateway(ctx: TranslationContext, group: IngressClassGroup): IngressGateway {
+  const contributions = group.ingresses.map((ingress) => translateIngressRules(ctx, ingress));
+  const problems = contributions.flatMap((c) => c.problems.map((p) => `Ingress ${c.namespace}/${c.ingress.metadata.name} ${p}`));
+  const virtualHosts = buildIngressVirtualHosts(contributions);
+  const listeners: ListenerIR[] = [{
+    type: 'HTTP',
+    name: `http-${HTTP_PORT}`,
+    address: LISTEN_ADDRESS,
+    port: HTTP_PORT,
+    sources: contributions.map((c) => `ingress/${c.namespace}/${c.ingress.metadata.name}`).sort(),
+    virtualHosts,
+  }];
+  const tls = buildTLSServers(ctx, group.ingresses, virtualHosts);
+  problems.push(...tls.problems);
+  // Envoy rejects a listener without filter chains: no usable certificate, no port 443.
+  if (tls.servers.length > 0) {
+    listeners.push({
+      type: 'TLS',
+      name: `tls-${HTTPS_PORT}`,
+      address: LISTEN_ADDRESS,
+      port: HTTPS_PORT,
+      sources: tls.sources.map((key) => `ingress/${key}`),
+      servers: tls.servers,
+    });
+  }
+  return {
+    ir: { name: ingressGatewayName(group.className), gatewayClass: group.className, listeners, backends: referencedBackends(ctx, listeners) },
+    problems,
+  };
+}

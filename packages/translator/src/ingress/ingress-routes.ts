@@ -1,0 +1,107 @@
+/**
+ * One Ingress → route entries per host (networking/v1 IngressRule, HTTPIngressPath), independent of
+ * the other Ingresses of its class; ingress-hosts.ts merges them into virtual hosts.
+ *
+ * Hosts: a rule without `host` serves every request no other host claims (`*`, the catch-all virtual
+ * host). A `*.foo.com` host matches exactly ONE label (IngressRule.Host: "The wildcard character '*'
+ * ... matches only a single label"; Ingress docs, "Hostname wildcards": `bar.foo.com` matches,
+ * `baz.bar.foo.com` and `foo.com` do not), where a Gateway API wildcard and Envoy's `*.` domain match
+ * any number of labels. The virtual host `*.foo.com` therefore receives requests for
+ * `baz.bar.foo.com` too, and each route of a wildcard host carries an `:authority` match that lets only
+ * one-label hosts through (see `wildcardAuthority`). Envoy compares domains case-insensitively; the
+ * regular expression is written so that it need not know the suffix (the domain already checked it),
+ * hence it stays case-insensitive too, which `^[^.]+\.foo\.com` would not be.
+ */
+import type { HeaderMatchIR, HTTPRouteIR } from '@portico/ir';
+import type { Ingress } from '@portico/resources';
+import type { RouteEntry } from '../translated-route.js';
+import type { TranslationContext } from '../context.js';
+import { isWildcard } from '../hostnames.js';
+import { resolveIngressBackend, type RouteAction } from './ingress-backends.js';
+import { ingressPathMatch, type IngressPathMatch } from './ingress-precedence.js';
+
+/** The host of a rule without `host`. */
+export const CATCH_ALL_HOST = '*';
+
+export interface IngressRouteEntry extends RouteEntry {
+  path: IngressPathMatch;
+}
+
+/** What one Ingress brings to its class's gateway. */
+export interface IngressContribution {
+  ingress: Ingress;
+  namespace: string;
+  /** Route entries by host, in rule and path order; a host without paths maps to []. */
+  hosts: Map<string, IngressRouteEntry[]>;
+  /** `spec.defaultBackend`, resolved. */
+  defaultBackend?: RouteAction;
+  /** Broken references, for reporting (Ingress has no conditions). */
+  problems: string[];
+}
+
+export function translateIngressRules(ctx: TranslationContext, ingress: Ingress): IngressContribution {
+  const namespace = ingress.metadata.namespace ?? 'default';
+  const name = ingress.metadata.name;
+  const key = `${namespace}/${name}`;
+  const out: IngressContribution = { ingress, namespace, hosts: new Map(), problems: [] };
+  const resolve = (backend: Parameters<typeof resolveIngressBackend>[2], where: string): RouteAction => {
+    const { problem, ...action } = resolveIngressBackend(ctx, namespace, backend);
+    if (problem) out.problems.push(`${where}: ${problem}`);
+    return action;
+  };
+
+  (ingress.spec.rules ?? []).forEach((rule, ruleIndex) => {
+    const host = rule.host || CATCH_ALL_HOST;
+    let entries = out.hosts.get(host);
+    if (!entries) out.hosts.set(host, (entries = []));
+    (rule.http?.paths ?? []).forEach((p, pathIndex) => {
+      const path = ingressPathMatch(p.pathType, p.path);
+      const ir: HTTPRouteIR = {
+        name: `ingress/${key}/rule/${ruleIndex}/path/${pathIndex}`,
+        source: { kind: 'Ingress', namespace, name, rule: ruleIndex, match: pathIndex },
+        match: { path: { ...path }, ...authorityMatch(host) },
+        ...resolve(p.backend, `rule ${ruleIndex} path ${pathIndex}`),
+      };
+      entries.push({
+        ir,
+        path,
+        origin: { creationTimestamp: ingress.metadata.creationTimestamp ?? '', key, rule: ruleIndex, match: pathIndex },
+        grpc: false,
+      });
+    });
+  });
+  if (ingress.spec.defaultBackend) {
+    out.defaultBackend = resolve(ingress.spec.defaultBackend, 'defaultBackend');
+    // "If Rules are not specified, DefaultBackend must be specified": such an Ingress exists only to
+    // catch what no rule does, so it takes part in the catch-all host.
+    if (out.hosts.size === 0) out.hosts.set(CATCH_ALL_HOST, []);
+  }
+  return out;
+}
+
+/** The route that sends what no path of `host` matched to the Ingress's `defaultBackend`. */
+export function defaultBackendRoute(contribution: IngressContribution, host: string): HTTPRouteIR {
+  const { namespace, ingress } = contribution;
+  return {
+    name: `ingress/${namespace}/${ingress.metadata.name}/default-backend`,
+    source: { kind: 'Ingress', namespace, name: ingress.metadata.name },
+    match: { path: { type: 'PathPrefix', value: '/' }, ...authorityMatch(host) },
+    ...contribution.defaultBackend,
+  };
+}
+
+function authorityMatch(host: string): { headers?: HeaderMatchIR[] } {
+  return isWildcard(host) ? { headers: [wildcardAuthority(host, 'one')] } : {};
+}
+
+/**
+ * An `:authority` (Host) match for requests that reached the virtual host of wildcard `host`: `one`
+ * lets through hosts with exactly one label before the suffix (those the Ingress wildcard matches),
+ * `several` those with more (which Envoy's `*.` domain match sends there, but the Ingress does not
+ * claim). Only the label count is checked; an optional `:port` is allowed, as in any Host header.
+ */
+export function wildcardAuthority(host: string, labels: 'one' | 'several'): HeaderMatchIR {
+  const suffixLabels = host.split('.').length - 1;
+  const count = labels === 'one' ? `{${suffixLabels}}` : `{${suffixLabels + 1},}`;
+  return { name: ':authority', type: 'RegularExpression', value: `^[^.:]+(\\.[^.:]+)${count}(:[0-9]+)?$` };
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+/**
+ * Generates packages/resources/schemas/gateway-api.json from the Gateway API CRDs: one JSON schema per
+ * kind/version, the `openAPIV3Schema` of each served version of each gateway.networking.k8s.io CRD.
+ *
+ *   node scripts/generate-schemas.mjs [--crds DIR] [--out FILE] [--check]
+ *
+ * --crds  CRD folder (default ../shared/crds/gateway-api/experimental from the repo root: the experimental
+ *         channel is a superset of standard, so its schemas accept every standard-channel object).
+ * --check exit 1, naming what differs, if FILE is not what this script would write (used by the tests).
+ *
+ * To keep the committed file small, `description` and `x-kubernetes-validations` (CEL, which Portico does
+ * not evaluate) are dropped; everything that shapes validation or defaulting is kept as is.
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api/experimental');
+const DEFAULT_OUT = join(REPO_ROOT, 'packages/resources/schemas/gateway-api.json');
+const GROUP = 'gateway.networking.k8s.io';
+const DROPPED_KEYWORDS = new Set(['description', 'x-kubernetes-validations']);
+/** Keywords whose value is a map of field name → schema (the names are data, not keywords). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions']);
+/** Keywords whose value is literal data that must not be rewritten. */
+const LITERALS = new Set(['default', 'enum', 'example', 'const', 'required', 'x-kubernetes-list-map-keys']);
+/** Keywords under which Kubernetes forbids `default` (structural schema rule). */
+const VALUE_VALIDATIONS = new Set(['anyOf', 'oneOf', 'allOf', 'not']);
+
+/** Drops descriptions and CEL rules; walks only schema positions so a field named `description` stays. */
+function compactSchema(schema, where, insideValueValidation = false) {
+  if (Array.isArray(schema)) return schema.map((s, i) => compactSchema(s, `${where}[${i}]`, insideValueValidation));
+  if (schema === null || typeof schema !== 'object') return schema;
+  if (insideValueValidation && 'default' in schema) {
+    // ajv's useDefaults ignores defaults under anyOf/oneOf; the API server forbids them there anyway.
+    throw new Error(`${where}: default inside a value validation is not supported`);
+  }
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (DROPPED_KEYWORDS.has(key)) continue;
+    const inside = insideValueValidation || VALUE_VALIDATIONS.has(key);
+    if (LITERALS.has(key)) out[key] = value;
+    else if (SCHEMA_MAPS.has(key)) {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, s]) => [name, compactSchema(s, `${where}.${name}`, inside)]),
+      );
+    } else out[key] = compactSchema(value, `${where}/${key}`, inside);
+  }
+  return out;
+}
+
+/** Reads every CRD of the Gateway API group in `crdsDir` and returns the schema file's content. */
+export function generateSchemas(crdsDir) {
+  const schemas = {};
+  let bundleVersion;
+  let channel;
+  const files = readdirSync(crdsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  for (const file of files) {
+    for (const doc of parseAllDocuments(readFileSync(join(crdsDir, file), 'utf8'))) {
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
+      const crd = doc.toJS();
+      if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.group !== GROUP) continue;
+      const annotations = crd.metadata?.annotations ?? {};
+      bundleVersion ??= annotations['gateway.networking.k8s.io/bundle-version'];
+      channel ??= annotations['gateway.networking.k8s.io/channel'];
+      for (const version of crd.spec.versions) {
+        if (!version.served) continue;
+        const key = `${crd.spec.names.kind}/${version.name}`;
+        schemas[key] = compactSchema(version.schema.openAPIV3Schema, key);
+      }
+    }
+  }
+  if (Object.keys(schemas).length === 0) throw new Error(`${crdsDir}: no ${GROUP} CRDs found`);
+  const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { bundleVersion, channel, schemas: sorted };
+}
+
+/** One schema per line: small, yet a CRD upgrade still shows as a per-kind diff. */
+export function formatSchemaFile(content) {
+  const lines = Object.entries(content.schemas).map(([key, s]) => `    ${JSON.stringify(key)}: ${JSON.stringify(s)}`);
+  return (
+    `{\n  "bundleVersion": ${JSON.stringify(content.bundleVersion)},\n` +
+    `  "channel": ${JSON.stringify(content.channel)},\n` +
+    `  "schemas": {\n${lines.join(',\n')}\n  }\n}\n`
+  );
+}
+
+function main(argv) {
+  const arg = (name, fallback) => {
+    const i = argv.indexOf(name);
+    return i >= 0 && argv[i + 1] ? resolve(argv[i + 1]) : fallback;
+  };
+  const crds = arg('--crds', DEFAULT_CRDS);
+  const out = arg('--out', DEFAULT_OUT);
+  const text = formatSchemaFile(generateSchemas(crds));
+  if (!argv.includes('--check')) {
+    writeFileSync(out, text);
+    console.log(`wrote ${out} (${text.length} bytes) from ${crds}`);
+    return 0;
+  }
+  let current = '';
+  try {
+    current = readFileSync(out, 'utf8');
+  } catch {
+    console.error(`${out} is missing; run node scripts/generate-schemas.mjs`);
+    return 1;
+  }
+  if (current === text) return 0;
+  const want = text.split('\n');
+  const have = new Set(current.split('\n'));
+  const stale = want.filter((l) => !have.has(l)).map((l) => l.trim().slice(0, 60));
+  console.error(`${out} is out of date (differs at: ${stale.join(' | ')}); run node scripts/generate-schemas.mjs`);
+  return 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}
