@@ -116,8 +116,18 @@ export interface GatewayStatusAddress {
   value: string;
 }
 
+/** Gateway-wide TLS (GEP-91 client certificate validation, GEP-3155 backend client certificate). */
+export interface GatewaySpecTLS {
+  frontend?: {
+    default?: { validation?: { caCertificateRefs?: SecretObjectReference[]; mode?: string } };
+    perPort?: { port: number; tls: { validation?: { caCertificateRefs?: SecretObjectReference[]; mode?: string } } }[];
+  };
+  backend?: { clientCertificateRef?: SecretObjectReference };
+}
+
 export interface GatewaySpec {
   gatewayClassName: string;
+  tls?: GatewaySpecTLS;
   listeners: Listener[];
   addresses?: GatewaySpecAddress[];
   infrastructure?: {

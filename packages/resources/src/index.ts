@@ -24,6 +24,7 @@ export type {
   GatewayClassStatus,
   GatewaySpec,
   GatewaySpecAddress,
+  GatewaySpecTLS,
   GatewayStatus,
   GatewayStatusAddress,
   GatewayTLSConfig,

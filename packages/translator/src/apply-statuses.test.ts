@@ -27,6 +27,7 @@ function resultWith(...statuses: ObjectStatus[]): TranslationResult {
   return {
     gateways: new Map(),
     statuses: new Map(statuses.map((s) => [statusKey(s.kind, s.namespace, s.name), s])),
+    diagnostics: [],
   };
 }
 

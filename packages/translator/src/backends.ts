@@ -57,7 +57,10 @@ export function resolveBackendRef(
   if (ref.port === undefined) {
     return { ok: false, reason: 'BackendNotFound', message: `backendRef to ${display} must specify a port` };
   }
-  const port = (service.spec.ports ?? []).find((p) => p.port === ref.port);
+  // One port number may be served over both TCP and UDP (e.g. DNS): pick the transport the route needs.
+  const wanted = hint === 'UDP' ? 'UDP' : 'TCP';
+  const numbered = (service.spec.ports ?? []).filter((p) => p.port === ref.port);
+  const port = numbered.find((p) => (p.protocol ?? 'TCP') === wanted) ?? numbered[0];
   if (!port) return { ok: false, reason: 'BackendNotFound', message: `${display} has no port ${ref.port}` };
 
   const transport = port.protocol ?? 'TCP';
@@ -73,7 +76,10 @@ export function resolveBackendRef(
   const name = `${namespace}/${ref.name}/${ref.port}/${protocol.toLowerCase()}`;
   let backend = ctx.backends.get(name);
   let invalidTLS: string | undefined;
-  const tls = backendTLS(ctx, namespace, ref.name, port.name);
+  // BackendTLSPolicy is applied to HTTP traffic (HTTPRoute, GRPCRoute, Ingress). TCPRoute and
+  // passthrough TLSRoute carry the client's own byte stream, often TLS already: Portico does not wrap
+  // it again. (TLSRoute-with-termination re-encryption is Extended support not implemented yet.)
+  const tls: ReturnType<typeof backendTLS> = protocol === 'HTTP' || protocol === 'HTTP2' ? backendTLS(ctx, namespace, ref.name, port.name) : { kind: 'none' };
   if (tls.kind === 'invalid') invalidTLS = tls.message;
   if (!backend) {
     backend = {
@@ -81,7 +87,7 @@ export function resolveBackendRef(
       service: { namespace, name: ref.name, port: ref.port },
       protocol,
       endpoints: serviceEndpoints(ctx, namespace, ref.name, port),
-      ...(tls.kind === 'valid' && protocol !== 'UDP' ? { tls: tls.tls } : {}),
+      ...(tls.kind === 'valid' ? { tls: tls.tls } : {}),
     };
     ctx.backends.set(name, backend);
   }

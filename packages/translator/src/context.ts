@@ -5,7 +5,7 @@
 import type { BackendIR } from '@portico/ir';
 import type { EndpointSlice, Kind, ResourceSet } from '@portico/resources';
 import type { ResolvedOptions } from './options.js';
-import { statusKey, type ObjectStatus } from './result.js';
+import { statusKey, type Diagnostic, type ObjectStatus } from './result.js';
 
 export interface TranslationContext {
   resources: ResourceSet;
@@ -17,6 +17,7 @@ export interface TranslationContext {
   /** Gateways each BackendTLSPolicy was used through, by policy `namespace/name`. */
   policyAncestors: Map<string, Set<string>>;
   statuses: Map<string, ObjectStatus>;
+  diagnostics: Diagnostic[];
 }
 
 export function createContext(resources: ResourceSet, options: ResolvedOptions): TranslationContext {
@@ -29,7 +30,7 @@ export function createContext(resources: ResourceSet, options: ResolvedOptions):
     if (list) list.push(slice);
     else endpointSlices.set(key, [slice]);
   }
-  return { resources, options, endpointSlices, backends: new Map(), policyAncestors: new Map(), statuses: new Map() };
+  return { resources, options, endpointSlices, backends: new Map(), policyAncestors: new Map(), statuses: new Map(), diagnostics: [] };
 }
 
 export function setStatus(ctx: TranslationContext, status: ObjectStatus): void {

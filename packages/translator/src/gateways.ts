@@ -24,6 +24,7 @@ export function collectGateways(ctx: TranslationContext, classes: Set<string>): 
   for (const gateway of gateways.sort(byKey)) {
     const namespace = gateway.metadata.namespace ?? 'default';
     const listeners = (gateway.spec.listeners ?? []).map((l) => validateListener(ctx, namespace, l));
+    refuseClientValidation(gateway, listeners);
     markConflicts(listeners);
     const state: GatewayState = { gateway, key: `${namespace}/${gateway.metadata.name}`, namespace, listeners };
     const invalid = duplicateListenerNames(gateway) ?? invalidParameters(gateway) ?? unsupportedAddress(gateway);
@@ -31,6 +32,26 @@ export function collectGateways(ctx: TranslationContext, classes: Set<string>): 
     states.push(state);
   }
   return states;
+}
+
+/**
+ * Client certificate validation (Gateway `spec.tls.frontend`, GEP-91) is not implemented yet. Serving
+ * such a listener without it would let in clients the owner meant to keep out, so the listeners it
+ * applies to are not accepted (gateway_types.go: UnsupportedValue) rather than served open.
+ */
+function refuseClientValidation(gateway: Gateway, listeners: ListenerState[]): void {
+  const frontend = gateway.spec.tls?.frontend;
+  if (!frontend) return;
+  for (const l of listeners) {
+    const terminates = l.spec.protocol === 'HTTPS' || (l.spec.protocol === 'TLS' && l.spec.tls?.mode === 'Terminate');
+    const applies = !!frontend.default?.validation || (frontend.perPort ?? []).some((p) => p.port === l.spec.port && !!p.tls?.validation);
+    if (terminates && applies && !l.notAccepted) {
+      l.notAccepted = {
+        reason: 'UnsupportedValue',
+        message: 'client certificate validation (spec.tls.frontend) is not supported; the listener is not served rather than served without it',
+      };
+    }
+  }
 }
 
 function byKey(a: Gateway, b: Gateway): number {

@@ -1,6 +1,7 @@
 /**
  * Golden tests: every `testdata/translator/<case>.in.yaml` is translated and compared with
- * `<case>.out.yaml` (the statuses we write and the redacted IR). `UPDATE_GOLDEN=1` rewrites the outputs
+ * `<case>.out.yaml` (the statuses we write, diagnostics for objects without conditions, the redacted
+ * IR). `UPDATE_GOLDEN=1` rewrites the outputs
  * and deletes those whose input is gone; CI never sets it.
  */
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ export function renderGolden(inputPath: string): string {
   const statuses = [...result.statuses.values()].sort(byKindThenName).map((s) => ({ kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name, status: s.status }));
   const ir = Object.fromEntries([...result.gateways].map(([k, v]) => [k, redactIR(v)]));
   const problems = [...result.gateways.values()].flatMap((g) => validateGatewayIR(g).map((p) => `${g.name}: ${p}`));
-  return formatDocument({ ...(problems.length ? { invalidIR: problems } : {}), statuses, ir }, 'yaml');
+  return formatDocument({ ...(problems.length ? { invalidIR: problems } : {}), statuses, ...(result.diagnostics.length ? { diagnostics: result.diagnostics } : {}), ir }, 'yaml');
 }
 
 const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress'];

@@ -3,5 +3,5 @@ export { applyStatuses } from './apply-statuses.js';
 export { DEFAULT_CONTROLLER_NAME, DEFAULT_INGRESS_CONTROLLER_NAME, resolveOptions } from './options.js';
 export type { TranslateOptions, ResolvedOptions } from './options.js';
 export { statusKey } from './result.js';
-export type { IngressStatus, ObjectStatus, TranslationResult } from './result.js';
+export type { Diagnostic, IngressStatus, ObjectStatus, TranslationResult } from './result.js';
 export { SUPPORTED_FEATURES } from './supported-features.js';

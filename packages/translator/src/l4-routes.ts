@@ -27,7 +27,6 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
       if (weight > 0) backends.push({ weight, invalid: { status: 0, reason: resolution.message } });
       continue;
     }
-    out.servicePorts.push({ namespace: resolution.backend.service.namespace, service: resolution.backend.service.name, port: resolution.backend.service.port });
     if (weight === 0) continue;
     backends.push(
       resolution.invalidTLS

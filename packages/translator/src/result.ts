@@ -23,11 +23,23 @@ export type ObjectStatus =
   | { kind: 'BackendTLSPolicy'; namespace: string; name: string; status: { ancestors: PolicyAncestorStatus[] } }
   | { kind: 'Ingress'; namespace: string; name: string; status: IngressStatus };
 
+/**
+ * Something wrong with an object that has no status condition to say it (Ingress): printed by
+ * `portico translate`, and recorded as an Event by the Kubernetes provider.
+ */
+export interface Diagnostic {
+  kind: string;
+  namespace?: string;
+  name: string;
+  message: string;
+}
+
 export interface TranslationResult {
   /** IR per gateway, keyed `namespace/name`, in key order. */
   gateways: Map<string, GatewayIR>;
   /** Keyed by `statusKey(kind, namespace, name)`. */
   statuses: Map<string, ObjectStatus>;
+  diagnostics: Diagnostic[];
 }
 
 export function statusKey(kind: Kind, namespace: string | undefined, name: string): string {

@@ -36,7 +36,7 @@ export function translate(resources: ResourceSet, options?: TranslateOptions): T
   }
   writePolicyStatuses(ctx);
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
-  return { gateways: new Map([...irs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), statuses: ctx.statuses };
+  return { gateways: new Map([...irs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), statuses: ctx.statuses, diagnostics: ctx.diagnostics };
 }
 
 interface RouteWork {

@@ -19,6 +19,7 @@ export interface TranslatedRoute {
   partiallyInvalid?: Problem;
   /** ResolvedRefs=False reasons. */
   unresolved: Problem[];
+  /** HTTP backends and mirrors used, for BackendTLSPolicy ancestors (L4 traffic never gets upstream TLS). */
   servicePorts: ServicePortUse[];
   /** HTTPRoute/GRPCRoute: one entry per rule and match. */
   entries: RouteEntry[];

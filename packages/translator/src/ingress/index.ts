@@ -4,7 +4,7 @@
  *
  * Ingress has no conditions: what cannot be configured as asked (a missing Service, an unusable TLS
  * Secret) shows in the answers (503/500, no certificate) as documented in ingress-backends.ts and
- * ingress-tls.ts; the translator has no diagnostics list to report it through yet.
+ * ingress-tls.ts, and is reported as a diagnostic (printed by the CLI, an Event in Kubernetes).
  */
 import type { GatewayIR } from '@portico/ir';
 import type { TranslationContext } from '../context.js';
@@ -14,7 +14,8 @@ import { writeIngressStatuses } from './ingress-status.js';
 
 export function translateIngresses(ctx: TranslationContext): GatewayIR[] {
   return collectIngressClasses(ctx).map((group) => {
-    const { ir } = buildIngressGateway(ctx, group);
+    const { ir, problems } = buildIngressGateway(ctx, group);
+    ctx.diagnostics.push(...problems);
     writeIngressStatuses(ctx, ir.name, group.ingresses);
     return ir;
   });

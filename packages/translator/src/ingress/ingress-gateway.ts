@@ -4,6 +4,7 @@
  * terminates by SNI (ingress-tls.ts). These are the ports Ingress fixes (IngressSpec: "TLS ... on port
  * 443"; rules are served on 80), so the gateway has no listener configuration of its own.
  */
+import type { Diagnostic } from '../result.js';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
 import type { TranslationContext } from '../context.js';
 import { referencedBackends } from '../gateway-ir.js';
@@ -19,7 +20,7 @@ const HTTPS_PORT = 443;
 export interface IngressGateway {
   ir: GatewayIR;
   /** What could not be configured as the Ingresses ask (broken backends, unusable TLS Secrets). */
-  problems: string[];
+  problems: Diagnostic[];
 }
 
 export function ingressGatewayName(className: string): string {
@@ -28,7 +29,7 @@ export function ingressGatewayName(className: string): string {
 
 export function buildIngressGateway(ctx: TranslationContext, group: IngressClassGroup): IngressGateway {
   const contributions = group.ingresses.map((ingress) => translateIngressRules(ctx, ingress));
-  const problems = contributions.flatMap((c) => c.problems.map((p) => `Ingress ${c.namespace}/${c.ingress.metadata.name} ${p}`));
+  const problems: Diagnostic[] = contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message })));
   const virtualHosts = buildIngressVirtualHosts(contributions);
   const listeners: ListenerIR[] = [{
     type: 'HTTP',

@@ -19,6 +19,7 @@
  * - Port 80 keeps serving every host, with or without TLS: there is no automatic redirect to HTTPS
  *   (ingress-nginx redirects by default; without its ssl-redirect it behaves like this).
  */
+import type { Diagnostic } from '../result.js';
 import type { CertificateIR, HTTPSServerIR, VirtualHostIR } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
 import { resolveCertificateRef } from '../certificates.js';
@@ -30,7 +31,7 @@ export interface TLSServers {
   servers: HTTPSServerIR[];
   /** Ingresses (`namespace/name`) whose TLS entries made a server. */
   sources: string[];
-  problems: string[];
+  problems: Diagnostic[];
 }
 
 interface PendingServer {
@@ -45,14 +46,14 @@ export function buildTLSServers(ctx: TranslationContext, ingresses: readonly Ing
   const bySecret = new Map<string, PendingServer>();
   const claimed = new Set<string>();
   const sources = new Set<string>();
-  const problems: string[] = [];
+  const problems: Diagnostic[] = [];
   for (const ingress of ingresses) {
     const namespace = ingress.metadata.namespace ?? 'default';
     const key = `${namespace}/${ingress.metadata.name}`;
     (ingress.spec.tls ?? []).forEach((tls, i) => {
-      const where = `Ingress ${key} tls ${i}`;
+      const where = { kind: 'Ingress', namespace, name: ingress.metadata.name };
       if (!tls.secretName) {
-        problems.push(`${where}: no secretName, so no certificate to terminate TLS with`);
+        problems.push({ ...where, message: `tls[${i}]: no secretName, so no certificate to terminate TLS with` });
         return;
       }
       const secret = `${namespace}/${tls.secretName}`;
@@ -60,7 +61,7 @@ export function buildTLSServers(ctx: TranslationContext, ingresses: readonly Ing
       if (!server) {
         const resolved = resolveCertificateRef(ctx, namespace, { name: tls.secretName, namespace });
         if (!resolved.ok) {
-          problems.push(`${where}: ${resolved.message}`);
+          problems.push({ ...where, message: `tls[${i}]: ${resolved.message}` });
           return;
         }
         server = { certificate: resolved.certificate, source: `ingress/${key}/tls/${i}`, names: [], catchAll: false };

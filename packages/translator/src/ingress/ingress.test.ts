@@ -102,12 +102,15 @@ describe('problems Ingress has no condition for', () => {
     const ctx = createContext(ResourceSet.from([ingressClass('portico'), broken, service('web')] as never), resolveOptions({ now: new Date(0) }));
     const [group] = collectIngressClasses(ctx);
     const { ir, problems } = buildIngressGateway(ctx, group!);
+    const on = (message: string) => ({ kind: 'Ingress', namespace: 'default', name: 'broken', message });
     expect(problems).toEqual([
-      'Ingress default/broken rule 0 path 0: Service default/web has no port named admin',
-      'Ingress default/broken defaultBackend: k8s.example.com/StorageBucket assets is not supported: only Service backends are',
-      'Ingress default/broken tls 0: Secret default/missing-tls does not exist',
-      'Ingress default/broken tls 1: no secretName, so no certificate to terminate TLS with',
+      on('rule 0 path 0: Service default/web has no port named admin'),
+      on('defaultBackend: k8s.example.com/StorageBucket assets is not supported: only Service backends are'),
+      on('tls[0]: Secret default/missing-tls does not exist'),
+      on('tls[1]: no secretName, so no certificate to terminate TLS with'),
     ]);
+    // The same problems reach the translation result, where the CLI and the Kubernetes provider read them.
+    expect(translate(ResourceSet.from([ingressClass('portico'), broken, service('web')] as never)).diagnostics).toEqual(problems);
     expect(ir.listeners.map((l) => l.name)).toEqual(['http-80']);
   });
 });
