@@ -72,13 +72,13 @@ describe('portico translate arguments', () => {
     expect(stderr).toBe('');
     expect(stdout).toMatch(/^Usage: portico translate -f FILE/);
     expect(stdout).toContain('gateway-api');
-    expect(stdout).toContain('Only gateway-api and ir are available');
+    expect(stdout).toContain('xds          the Envoy resources');
   });
 
   test.each([
     [['translate', '--to', 'ir'], "missing -f FILE (a file, a directory, or '-' for standard input)"],
-    [['translate', '-f', 'a.yaml'], 'missing --to (one of: gateway-api, ir)'],
-    [['translate', '-f', 'a.yaml', '--to', 'xds'], "invalid --to 'xds': expected one of gateway-api, ir"],
+    [['translate', '-f', 'a.yaml'], 'missing --to (one of: gateway-api, ir, xds)'],
+    [['translate', '-f', 'a.yaml', '--to', 'envoy'], "invalid --to 'envoy': expected one of gateway-api, ir, xds"],
     [['translate', '-f', 'a.yaml', '--to', 'ir', '-o', 'toml'], "invalid --output 'toml': expected yaml or json"],
     [['translate', '-f', '-', '-f', '-', '--to', 'ir'], "'-f -' (standard input) can be given only once"],
     [['translate', '-f', 'a.yaml', '--to', 'ir', '--controller-name', ''], '--controller-name must not be empty'],

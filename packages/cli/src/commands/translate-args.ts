@@ -5,8 +5,7 @@
 import { parseArgs } from 'node:util';
 import { CliError, rejectPositionals, withArgErrors } from '../args.js';
 
-/** `--to` values available now; `xds` arrives with the xDS translator. */
-export const TRANSLATE_TARGETS = ['gateway-api', 'ir'] as const;
+export const TRANSLATE_TARGETS = ['gateway-api', 'ir', 'xds'] as const;
 export type TranslateTarget = (typeof TRANSLATE_TARGETS)[number];
 
 export const OUTPUT_FORMATS = ['yaml', 'json'] as const;
@@ -21,7 +20,7 @@ export interface TranslateArgs {
   controllerName?: string;
 }
 
-export const TRANSLATE_HELP = `Usage: portico translate -f FILE [-f FILE...] --to gateway-api|ir [-o yaml|json]
+export const TRANSLATE_HELP = `Usage: portico translate -f FILE [-f FILE...] --to gateway-api|ir|xds [-o yaml|json]
                          [--controller-name NAME]
 
 Translates Gateway API and Ingress resources offline, without a cluster, and prints the result.
@@ -34,7 +33,9 @@ Options:
                                            filled in as Portico would write it
                               ir           the intermediate representation of each Gateway
                                            (private keys redacted, certificates summarised)
-                            Only gateway-api and ir are available in this version (xds is not).
+                              xds          the Envoy resources each Gateway's proxies are served, in
+                                           the shape of Envoy's /config_dump sections (listeners,
+                                           routes, clusters, endpoints, secrets; keys redacted)
   -o, --output FORMAT       yaml (default; multi-document for gateway-api) or json (a List for
                             gateway-api)
       --controller-name NAME

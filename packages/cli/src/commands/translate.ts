@@ -2,9 +2,10 @@
  * `portico translate`: load resources → ResourceSet → translate → print statuses or IR. Loaded lazily
  * by `main`, so `portico version` and `--help` never load the translator.
  */
-import { dumpIR, formatDocument } from '@portico/ir';
+import { dumpIR, formatDocument, type GatewayIR } from '@portico/ir';
 import { loadResources, ResourceLoadError, ResourceSet, type KubeObject } from '@portico/resources';
 import { applyStatuses, DEFAULT_CONTROLLER_NAME, translate } from '@portico/translator';
+import { gatewayConfigDump } from '@portico/xds';
 import { CliError, errorMessage } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import type { OutputFormat, TranslateArgs } from './translate-args.js';
@@ -23,12 +24,30 @@ export async function runTranslate(args: TranslateArgs, io: CliIO): Promise<numb
   for (const d of result.diagnostics) {
     io.stderr.write(`portico: warning: ${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}: ${d.message}\n`);
   }
+  if (args.to === 'xds') return printXds(result.gateways, args.output, io);
   const text =
     args.to === 'ir'
       ? dumpIR(result.gateways, args.output)
       : formatObjects(applyStatuses(objects, result, controllerName), args.output);
   io.stdout.write(text);
   return 0;
+}
+
+/**
+ * `xds: { "<ns>/<gateway>": { listeners, routes, clusters, endpoints, secrets } }` (DESIGN.md §3). An
+ * inconsistent snapshot is a Portico bug, not the user's: it is printed, then reported with exit code 2.
+ */
+function printXds(gateways: Map<string, GatewayIR>, format: OutputFormat, io: CliIO): number {
+  const xds: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, ir] of gateways) {
+    const { dump, problems: found } = gatewayConfigDump(ir);
+    xds[name] = dump;
+    problems.push(...found.map((p) => `${name}: ${p}`));
+  }
+  io.stdout.write(formatDocument({ xds }, format));
+  for (const p of problems) io.stderr.write(`portico: internal error: inconsistent xDS snapshot: ${p}\n`);
+  return problems.length > 0 ? 2 : 0;
 }
 
 async function readStdin(io: CliIO): Promise<string> {

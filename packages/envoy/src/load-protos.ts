@@ -1,0 +1,50 @@
+/**
+ * Loads the Envoy v3 API once per process, with protobufjs, from the .proto files the pinned
+ * @grpc/grpc-js-xds package ships under deps/ (the same API version its xDS client speaks).
+ * The roots compiled are listed in proto/envoy-roots.txt at the repository root.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+const require = createRequire(import.meta.url);
+const ROOTS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto/envoy-roots.txt');
+
+/** Folders searched for imports, in order (like protoc's -I). */
+function includePaths(): string[] {
+  const xds = dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
+  const deps = join(xds, 'deps');
+  // protobufjs bundles google/protobuf/*.proto (descriptor.proto among them) for the validate annotations.
+  const protobufjsDir = dirname(require.resolve('protobufjs/package.json'));
+  return [...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d)), protobufjsDir];
+}
+
+export function envoyRootFiles(): string[] {
+  return readFileSync(ROOTS_FILE, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}
+
+let cached: protobuf.Root | undefined;
+
+/** The resolved protobufjs Root holding every Envoy type Portico uses. The first call parses; later calls are free. */
+export function envoyProtos(): protobuf.Root {
+  if (cached) return cached;
+  const includes = includePaths();
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => {
+    if (isAbsolute(target) && existsSync(target)) return target;
+    for (const dir of includes) {
+      const candidate = join(dir, target);
+      if (existsSync(candidate)) return candidate;
+    }
+    return target; // protobufjs serves its bundled google/protobuf/* files by this name
+  };
+  root.loadSync(envoyRootFiles(), { keepCase: false });
+  root.resolveAll();
+  cached = root;
+  return root;
+}

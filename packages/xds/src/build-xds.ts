@@ -1,0 +1,42 @@
+/**
+ * IR → the Envoy resources one gateway's Envoys are served (pure). Listeners bring their route
+ * tables and secrets; backends become clusters with their endpoints; the shared invalid-backend and
+ * blackhole clusters are added only when something routes to them.
+ */
+import type { GatewayIR } from '@portico/ir';
+import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters.js';
+import { referencedNames } from './consistency.js';
+import { buildListener } from './listeners.js';
+import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
+import type { NamedResource, XdsResources } from './resources.js';
+
+export function buildXds(gateway: GatewayIR): XdsResources {
+  const listeners: NamedResource[] = [];
+  const routes: NamedResource[] = [];
+  const secrets = new Map<string, NamedResource>();
+  for (const l of gateway.listeners) {
+    const out = buildListener(gateway, l);
+    listeners.push(out.listener);
+    routes.push(...out.routes);
+    for (const s of out.secrets) secrets.set(s.name, s);
+  }
+  const { clusters, endpoints } = buildClusters(gateway);
+  const used = referencedNames({ listeners, routes, clusters, endpoints, secrets: [] }).clusters;
+  for (const [name, build] of [[INVALID_BACKEND_CLUSTER, invalidBackendCluster], [BLACKHOLE_CLUSTER, blackholeCluster]] as const) {
+    if (!used.has(name)) continue;
+    const special = build();
+    clusters.push(special.cluster);
+    endpoints.push(special.endpoints);
+  }
+  return {
+    listeners: sortByName(listeners),
+    routes: sortByName(routes),
+    clusters: sortByName(clusters),
+    endpoints: sortByName(endpoints),
+    secrets: sortByName([...secrets.values()]),
+  };
+}
+
+function sortByName(list: NamedResource[]): NamedResource[] {
+  return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

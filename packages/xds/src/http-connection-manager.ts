@@ -1,0 +1,158 @@
+/**
+ * The HTTP connection manager (`envoy.filters.network.http_connection_manager`) of a cleartext HTTP
+ * listener or of one HTTPS filter chain: edge-proxy defaults from Envoy's "Configuring Envoy as an
+ * edge proxy" best practices, the route table over RDS, and only the HTTP filters its routes use.
+ */
+import type { VirtualHostIR } from '@portico/ir';
+import type { Proto3Json } from '@portico/envoy';
+import { httpAccessLog } from './access-log.js';
+import { adsConfigSource } from './config-source.js';
+import { referencedNames } from './consistency.js';
+import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from './names.js';
+import type { NamedResource } from './resources.js';
+import { typedConfig } from './typed-config.js';
+
+export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
+const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+/**
+ * Edge defaults (Envoy edge best practices; Envoy Gateway uses the same HTTP/2 figures):
+ * - requestHeadersTimeout 10s: a client that has not sent its full headers by then is a slowloris;
+ *   Envoy's default is no limit.
+ * - streamIdleTimeout 300s: Envoy's own default, written out so the dump says it. It also bounds idle
+ *   WebSockets and idle gRPC streams; the whole-request timeout stays off (Envoy's default) because
+ *   streaming gRPC and WebSockets legitimately last longer, and HTTPRoute `timeouts` set it per route.
+ * - idleTimeout 3600s for a downstream connection with no streams (Envoy's default, written out).
+ * - HTTP/2: 100 concurrent streams per connection, 64 KiB stream and 1 MiB connection windows, so
+ *   one client cannot make Envoy buffer 256 MiB per stream (the HTTP/2 defaults).
+ */
+const REQUEST_HEADERS_TIMEOUT = '10s';
+const STREAM_IDLE_TIMEOUT = '300s';
+const CONNECTION_IDLE_TIMEOUT = '3600s';
+const HTTP2_MAX_CONCURRENT_STREAMS = 100;
+const HTTP2_INITIAL_STREAM_WINDOW = 65536;
+const HTTP2_INITIAL_CONNECTION_WINDOW = 1048576;
+
+export interface HttpConnectionManagerOptions {
+  /** Prefix of the `http.<statPrefix>.*` statistics. */
+  statPrefix: string;
+  /** The route table served over RDS for this connection manager. */
+  routeConfig: NamedResource;
+  /** The IR the table was built from: decides which HTTP filters are installed. */
+  virtualHosts: VirtualHostIR[];
+  accessLog: boolean;
+}
+
+/** The network filter, ready for a filter chain's `filters`. */
+export function httpConnectionManagerFilter(options: HttpConnectionManagerOptions): Proto3Json {
+  return { name: HTTP_CONNECTION_MANAGER_FILTER, typedConfig: typedConfig(HCM_TYPE, httpConnectionManager(options)) };
+}
+
+export function httpConnectionManager(options: HttpConnectionManagerOptions): Proto3Json {
+  const hcm: Proto3Json = {
+    // AUTO sniffs the HTTP/2 connection preface, so gRPC with prior knowledge (h2c) works on cleartext.
+    codecType: 'AUTO',
+    statPrefix: options.statPrefix,
+    rds: { configSource: adsConfigSource(), routeConfigName: options.routeConfig.name },
+    httpFilters: httpFilters(options),
+    // The edge is the first hop: X-Forwarded-For and x-envoy-external-address come from the peer address.
+    useRemoteAddress: true,
+    // Nothing is "internal" at the edge: with the default (every RFC 1918 address is internal, which
+    // Envoy announces will change), a client behind a private load balancer could send x-envoy-*
+    // control headers that Envoy would honour.
+    internalAddressConfig: {},
+    // Path hygiene, so a route's path match cannot be bypassed with `/a/../b`, `//a` or `%2F`
+    // (Envoy edge best practices; Gateway API leaves normalization to the implementation).
+    normalizePath: true,
+    mergeSlashes: true,
+    pathWithEscapedSlashesAction: 'UNESCAPE_AND_REDIRECT',
+    // Virtual hosts match the host without its port (`Host: example.com:8080` matches `example.com`),
+    // as Gateway API hostnames never carry one.
+    stripAnyHostPort: true,
+    upgradeConfigs: [{ upgradeType: 'websocket' }],
+    requestHeadersTimeout: REQUEST_HEADERS_TIMEOUT,
+    streamIdleTimeout: STREAM_IDLE_TIMEOUT,
+    commonHttpProtocolOptions: { idleTimeout: CONNECTION_IDLE_TIMEOUT },
+    http2ProtocolOptions: {
+      maxConcurrentStreams: HTTP2_MAX_CONCURRENT_STREAMS,
+      initialStreamWindowSize: HTTP2_INITIAL_STREAM_WINDOW,
+      initialConnectionWindowSize: HTTP2_INITIAL_CONNECTION_WINDOW,
+    },
+  };
+  if (sendsToInvalidBackend(options.routeConfig)) hcm.localReplyConfig = invalidBackendLocalReply();
+  if (options.accessLog) hcm.accessLog = [httpAccessLog()];
+  return hcm;
+}
+
+/**
+ * CORS, then stateful sessions, each only when a route uses it; the router is always last (Envoy
+ * requires a terminal filter). The optional filters carry `is_optional`, like their per-route
+ * configs (route-filters.ts): Envoy has both built in, so nothing changes for it, while an xDS
+ * client without them (a proxyless gRPC client such as grpc-js-xds rejects an unknown non-optional
+ * HTTP filter) still accepts the connection manager.
+ */
+function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
+  const routes = options.virtualHosts.flatMap((vh) => vh.routes);
+  const perFilter = perFilterConfigNames(options.routeConfig.resource);
+  const filters: Proto3Json[] = [];
+  if (routes.some((r) => r.cors) || perFilter.has(CORS_FILTER)) {
+    // An empty Cors config: each route carries its CorsPolicy in typed_per_filter_config.
+    filters.push({ name: CORS_FILTER, typedConfig: typedConfig('envoy.extensions.filters.http.cors.v3.Cors'), isOptional: true });
+  }
+  if (routes.some((r) => r.sessionPersistence) || perFilter.has(STATEFUL_SESSION_FILTER)) {
+    // No session_state here, so the filter does nothing on routes without persistence; routes
+    // with it enable it through StatefulSessionPerRoute.
+    filters.push({
+      name: STATEFUL_SESSION_FILTER,
+      typedConfig: typedConfig('envoy.extensions.filters.http.stateful_session.v3.StatefulSession'),
+      isOptional: true,
+    });
+  }
+  filters.push({ name: ROUTER_FILTER, typedConfig: typedConfig('envoy.extensions.filters.http.router.v3.Router') });
+  return filters;
+}
+
+/** Filter names keyed in any `typedPerFilterConfig` of the table (virtual host, route or weighted cluster). */
+function perFilterConfigNames(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) perFilterConfigNames(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'typedPerFilterConfig' && v && typeof v === 'object') for (const name of Object.keys(v)) out.add(name);
+      perFilterConfigNames(v, out);
+    }
+  }
+  return out;
+}
+
+function sendsToInvalidBackend(routeConfig: NamedResource): boolean {
+  const resources = { listeners: [], routes: [routeConfig], clusters: [], endpoints: [], secrets: [] };
+  return referencedNames(resources).clusters.has(INVALID_BACKEND_CLUSTER);
+}
+
+/**
+ * Gateway API: a request given to an invalid backendRef gets a 500 for that backend's share of the
+ * weight. The route table sends that share to INVALID_BACKEND_CLUSTER, which has no endpoints, so
+ * the router answers a local 503 with response flag UH; this mapper turns exactly those into 500,
+ * and leaves the 503 of a real Service without ready endpoints alone.
+ *
+ * The cluster is recognised with a CEL filter on `xds.cluster_name` (Envoy's attribute for the
+ * route's cluster, the weighted pick included), which the connection manager records when it
+ * resolves the route, before the router runs; Istio's access-log filters use the same attribute to
+ * spot its BlackHoleCluster. A header_filter on INVALID_BACKEND_HEADER would not work: the header
+ * filter reads request headers, and a weighted cluster's `request_headers_to_add` are applied by
+ * the router's finalizeRequestHeaders(), which in router.cc runs only after a connection pool was
+ * found, so the UH reply is sent before the header exists. It would only let a client turn a 503
+ * into a 500 by sending the header itself.
+ */
+function invalidBackendLocalReply(): Proto3Json {
+  const isInvalidBackendCluster = {
+    extensionFilter: {
+      name: 'envoy.access_loggers.extension_filters.cel',
+      typedConfig: typedConfig('envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter', {
+        expression: `xds.cluster_name == ${JSON.stringify(INVALID_BACKEND_CLUSTER)}`,
+      }),
+    },
+  };
+  const noHealthyUpstream = { responseFlagFilter: { flags: ['UH'] } };
+  return { mappers: [{ filter: { andFilter: { filters: [noHealthyUpstream, isInvalidBackendCluster] } }, statusCode: 500 }] };
+}

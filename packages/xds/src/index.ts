@@ -1,0 +1,7 @@
+/** @portico/xds: IR → Envoy v3 resources (pure), naming, consistency check, encoding and versions. */
+export { buildXds } from './build-xds.js';
+export { consistencyProblems, referencedNames, type ReferencedNames } from './consistency.js';
+export { encodeResources, redactedConfigDump, type EncodedResource, type EncodedResources } from './versions.js';
+export type { NamedResource, XdsResources } from './resources.js';
+export { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from './names.js';
+export { gatewayConfigDump, type GatewayConfigDump } from './config-dump.js';

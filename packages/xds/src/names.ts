@@ -1,0 +1,48 @@
+/**
+ * Deterministic xDS resource names. Each name is derived only from what it names, so editing one
+ * route or listener never renames another resource (Envoy would drain and re-warm it).
+ */
+import type { BackendIR, CertificateIR, GatewayIR, ListenerIR, TLSServerIR } from '@portico/ir';
+
+/** `default/eg/http-80`. */
+export function listenerName(gateway: GatewayIR, listener: ListenerIR): string {
+  return `${gateway.name}/${listener.name}`;
+}
+
+/** The route table of a cleartext HTTP listener: named like the listener. */
+export function httpRouteConfigName(gateway: GatewayIR, listener: ListenerIR): string {
+  return `${gateway.name}/${listener.name}`;
+}
+
+/** The route table of one HTTPS server (SNI filter chain): `default/eg/tls-443/https`. */
+export function httpsRouteConfigName(gateway: GatewayIR, listener: ListenerIR, server: TLSServerIR): string {
+  return `${gateway.name}/${listener.name}/${server.name}`;
+}
+
+export function clusterName(backend: BackendIR): string {
+  return backend.name;
+}
+
+/** SDS secret of a listener certificate: `<namespace>/<secret name>`, shared by every listener using it. */
+export function certificateSecretName(certificate: CertificateIR): string {
+  return certificate.secret;
+}
+
+/**
+ * Requests given to an invalid backend (a backendRef that does not resolve) go to this cluster, which
+ * has no endpoints, carrying INVALID_BACKEND_HEADER; the connection manager's local reply config turns
+ * that "no healthy upstream" into the 500 the spec requires for that share of the weight.
+ */
+export const INVALID_BACKEND_CLUSTER = 'portico/invalid-backend';
+export const INVALID_BACKEND_HEADER = 'x-portico-invalid-backend';
+
+/** TCP/UDP connections given to an invalid backend go here: no endpoints, so they are refused. */
+export const BLACKHOLE_CLUSTER = 'portico/blackhole';
+
+/**
+ * HTTP filter names, shared by the connection manager (which installs the filter) and the route
+ * table (which keys `typed_per_filter_config` by the same name; Envoy matches them by name).
+ */
+export const CORS_FILTER = 'envoy.filters.http.cors';
+export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';
+export const ROUTER_FILTER = 'envoy.filters.http.router';

@@ -1,0 +1,88 @@
+/**
+ * One IR route table (the virtual hosts of a cleartext HTTP listener or of one HTTPS server) →
+ * Envoy RouteConfiguration, served over RDS under the name the listener's connection manager asks for.
+ *
+ * - One VirtualHost per VirtualHostIR, in IR order, named after it. Envoy picks the virtual host by
+ *   the request's Host (exact domains first, then the longest `*.` suffix wildcard, then `*`), so the
+ *   order of virtual hosts does not matter to Envoy, only to readers.
+ * - No `host:port` domain variants: the connection manager strips any port from Host before routing
+ *   (stripAnyHostPort), and ignore_port_in_host_matching says the same to the router should a
+ *   connection manager ever not strip.
+ * - Routes keep the IR order, which is Gateway API precedence: Envoy takes the first route that
+ *   matches.
+ * - A request that no virtual host or route matches gets Envoy's own 404 (the router's "route not
+ *   found", response flag NR), which is what Gateway API asks for an unmatched request; a virtual
+ *   host with no routes (a listener hostname with nothing attached) answers 404 the same way.
+ */
+import type { Proto3Json } from '@portico/envoy';
+import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
+import type { NamedResource } from './resources.js';
+import { buildRouteTarget } from './route-action.js';
+import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
+import { buildRouteMatch, normalizedPrefix } from './route-match.js';
+
+/** The Gateway listener a route table serves: redirects need its port and protocol. */
+export interface RouteTableContext {
+  port: number;
+  /** The listener terminates TLS (HTTPS): requests arrive as `https`. */
+  tls: boolean;
+}
+
+/** The RouteConfiguration `name` for these virtual hosts, served to the listener(s) naming it over RDS. */
+export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostIR[], context: RouteTableContext): NamedResource {
+  const resource: Proto3Json = {
+    name,
+    virtualHosts: uniqueDomains(virtualHosts).map((vh) => ({
+      name: vh.name,
+      domains: vh.domains,
+      routes: vh.routes.map((r) => buildRoute(r, context)),
+    })),
+    ignorePortInHostMatching: true,
+  };
+  return { name, resource };
+}
+
+/**
+ * Envoy refuses a RouteConfiguration in which two virtual hosts share a domain (compared without
+ * case), which would take every host of the listener down, and vhost names are statistics scopes.
+ * The translator never produces either; should it, the first virtual host keeps the domain and a
+ * virtual host left without domains is dropped.
+ */
+function uniqueDomains(virtualHosts: VirtualHostIR[]): VirtualHostIR[] {
+  const domains = new Set<string>();
+  const names = new Set<string>();
+  const out: VirtualHostIR[] = [];
+  for (const vh of virtualHosts) {
+    const own = vh.domains.filter((d) => !domains.has(d.toLowerCase()));
+    if (own.length === 0) continue;
+    for (const d of own) domains.add(d.toLowerCase());
+    let name = vh.name;
+    for (let i = 2; names.has(name); i++) name = `${vh.name}#${i}`;
+    names.add(name);
+    out.push({ ...vh, name, domains: own });
+  }
+  return out;
+}
+
+function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json {
+  const request = headerMutations(route.requestHeaders, 'request');
+  const out: Proto3Json = {
+    name: route.name,
+    match: buildRouteMatch(route),
+    ...buildRouteTarget(route, context, request.host),
+  };
+  // RequestHeaderModifier / ResponseHeaderModifier of the rule. Response headers also apply to the
+  // responses Envoy makes itself (redirects, direct responses).
+  applyHeaderMutations(out, 'request', request);
+  applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
+  const perFilter = perFilterConfig(route.cors, route.sessionPersistence, cookiePath(route));
+  if (perFilter) out.typedPerFilterConfig = perFilter;
+  return out;
+}
+
+/** A session cookie is scoped to the route's path (its prefix or exact path), else to `/`. */
+function cookiePath(route: HTTPRouteIR): string {
+  const path = route.match.path;
+  if (route.match.grpc || !path || path.type === 'RegularExpression') return '/';
+  return path.type === 'Exact' ? path.value : normalizedPrefix(path.value) || '/';
+}

@@ -1,0 +1,41 @@
+/**
+ * Encodes every resource once (which also checks it against the Envoy protos) and versions it by a
+ * hash of its bytes: the same config always has the same version, so nothing unchanged is re-pushed.
+ */
+import { createHash } from 'node:crypto';
+import { configDump, encodeMessage, RESOURCE_TYPES, type ConfigDumpSections, type ResourceKind, type VersionedResource } from '@portico/envoy';
+import type { NamedResource, XdsResources } from './resources.js';
+
+export interface EncodedResource extends VersionedResource {
+  bytes: Uint8Array;
+}
+
+export type EncodedResources = Record<keyof XdsResources, EncodedResource[]>;
+
+const KIND_OF: Record<keyof XdsResources, ResourceKind> = {
+  listeners: 'listener',
+  routes: 'route',
+  clusters: 'cluster',
+  endpoints: 'endpoint',
+  secrets: 'secret',
+};
+
+export function encodeResources(resources: XdsResources): EncodedResources {
+  const encode = (kind: keyof XdsResources) =>
+    resources[kind].map((r: NamedResource): EncodedResource => {
+      const bytes = encodeMessage(RESOURCE_TYPES[KIND_OF[kind]], r.resource);
+      return { name: r.name, resource: r.resource, bytes, version: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+    });
+  return { listeners: encode('listeners'), routes: encode('routes'), clusters: encode('clusters'), endpoints: encode('endpoints'), secrets: encode('secrets') };
+}
+
+/** The config-dump view, with private key material replaced (secrets never leave the process). */
+export function redactedConfigDump(encoded: EncodedResources): ConfigDumpSections {
+  return configDump({ ...encoded, secrets: encoded.secrets.map((s) => ({ ...s, resource: redactSecret(s.resource) })) });
+}
+
+function redactSecret(secret: VersionedResource['resource']): VersionedResource['resource'] {
+  const tls = secret.tlsCertificate as Record<string, unknown> | undefined;
+  if (!tls?.privateKey) return secret;
+  return { ...secret, tlsCertificate: { ...tls, privateKey: { inlineString: '[redacted]' } } };
+}
