@@ -30,7 +30,7 @@ if [ ! -x "$bin" ] || [ "$(cat "$cache/stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "xds-check: building $src ($(go version | cut -d' ' -f3))" >&2
   start=$SECONDS
   # a private temporary name, then an atomic rename: concurrent runs must not see half a binary
-  (cd "$src" && go build -trimpath -o "$root/$bin.tmp.$$" .)
+  (cd "$src" && go build -o "$root/$bin.tmp.$$" .)
   mv -f "$bin.tmp.$$" "$bin"
   echo "$stamp" >"$cache/stamp"
   echo "xds-check: built in $((SECONDS - start))s" >&2
@@ -55,7 +55,7 @@ if [ ${#inputs[@]} -gt 0 ]; then
   # The CLI translates to xds once `translate --to xds` prints an `xds:` document.
   # one directory per run, removed when the check passes and kept when it fails, so that a
   # reported file can be opened
-  out=$(mktemp -d "$root/$cache/translated.XXXXXX")
+  out=$(mktemp -d "$cache/translated.XXXXXX")
   trap 'rm -rf "$out"' EXIT
   help=$(node "$cli" translate --help 2>/dev/null || true)
   if [[ $help == *xds* ]] &&

@@ -75,5 +75,7 @@ export function formatDocument(document: unknown, format: DumpFormat): string {
     aliasDuplicateObjects: false,
     // kubectl and egctl (sigs.k8s.io/yaml) print sequences unindented; readers expect that shape.
     indentSeq: false,
+    // Quote what a YAML 1.1 reader (kubectl's, Envoy's) would take for a boolean or number: `"yes"`, `"on"`.
+    version: '1.1',
   });
 }

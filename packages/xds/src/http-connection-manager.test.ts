@@ -99,9 +99,15 @@ describe('httpConnectionManager', () => {
     expect(validateMessage(HCM, hcm)).toEqual([]);
     const [mapper] = (hcm.localReplyConfig as { mappers: Proto3Json[] }).mappers;
     expect(mapper?.statusCode).toBe(500);
-    const [flags, cel] = ((mapper?.filter as Proto3Json).andFilter as { filters: Proto3Json[] }).filters;
+    const [flags, cel, notGrpc] = ((mapper?.filter as Proto3Json).andFilter as { filters: Proto3Json[] }).filters;
     expect(flags).toEqual({ responseFlagFilter: { flags: ['UH'] } });
     expect(JSON.stringify(cel)).toContain(`xds.cluster_name == \\"${INVALID_BACKEND_CLUSTER}\\"`);
+    // gRPC requests keep the 503, which Envoy sends as grpc-status UNAVAILABLE (GRPCRoute's answer).
+    const header = (notGrpc?.headerFilter as Proto3Json).header as Proto3Json;
+    expect(header).toMatchObject({ name: 'content-type', invertMatch: true, treatMissingHeaderAsEmpty: true });
+    const grpc = new RegExp(((header.stringMatch as Proto3Json).safeRegex as Proto3Json).regex as string);
+    expect(['application/grpc', 'application/grpc+proto'].map((t) => grpc.test(t))).toEqual([true, true]);
+    expect(['application/grpc-web', 'application/json', ''].map((t) => grpc.test(t))).toEqual([false, false, false]);
   });
 
   it('adds a stdout access log when asked', () => {

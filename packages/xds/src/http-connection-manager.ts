@@ -133,7 +133,8 @@ function sendsToInvalidBackend(routeConfig: NamedResource): boolean {
  * Gateway API: a request given to an invalid backendRef gets a 500 for that backend's share of the
  * weight. The route table sends that share to INVALID_BACKEND_CLUSTER, which has no endpoints, so
  * the router answers a local 503 with response flag UH; this mapper turns exactly those into 500,
- * and leaves the 503 of a real Service without ready endpoints alone.
+ * and leaves the 503 of a real Service without ready endpoints alone (and that of gRPC requests,
+ * which GRPCRoute wants answered UNAVAILABLE: see below).
  *
  * The cluster is recognised with a CEL filter on `xds.cluster_name` (Envoy's attribute for the
  * route's cluster, the weighted pick included), which the connection manager records when it
@@ -154,5 +155,22 @@ function invalidBackendLocalReply(): Proto3Json {
     },
   };
   const noHealthyUpstream = { responseFlagFilter: { flags: ['UH'] } };
-  return { mappers: [{ filter: { andFilter: { filters: [noHealthyUpstream, isInvalidBackendCluster] } }, statusCode: 500 }] };
+  // gRPC requests keep the 503. GRPCRouteRule.BackendRefs: "UNAVAILABLE statuses MUST be returned
+  // for requests that would have otherwise been routed to an invalid backend", and Envoy derives a
+  // gRPC local reply's grpc-status from the HTTP code after this mapper has run
+  // (Http::Utility::prepareLocalReply, httpToGrpcStatus): 503 → UNAVAILABLE, but 500 → UNKNOWN. A
+  // gRPC request is one with content-type `application/grpc` or `application/grpc+…`, Envoy's own
+  // test (Grpc::Common::hasGrpcContentType); a request without content-type is not one
+  // (treat_missing_header_as_empty, so the inverted match holds for it).
+  const notGrpc = {
+    headerFilter: {
+      header: {
+        name: 'content-type',
+        stringMatch: { safeRegex: { regex: '^application/grpc(\\+.*)?$' } },
+        invertMatch: true,
+        treatMissingHeaderAsEmpty: true,
+      },
+    },
+  };
+  return { mappers: [{ filter: { andFilter: { filters: [noHealthyUpstream, isInvalidBackendCluster, notGrpc] } }, statusCode: 500 }] };
 }

@@ -24,9 +24,10 @@ export function buildRouteTarget(route: HTTPRouteIR, context: RouteTableContext,
   const status = route.destination ? 500 : route.directResponse?.status ?? 500;
   const body = route.destination ? undefined : route.directResponse?.body;
   // A proxyless gRPC client (gRFC A28, grpc-js-xds) rejects the whole route table when any route is
-  // not a forwarding one, so a GRPCRoute answers its 500 the way an invalid backend share does: the
-  // connection manager turns "no healthy upstream" on INVALID_BACKEND_CLUSTER into 500 (Envoy sends
-  // gRPC clients the same status either way).
+  // not a forwarding one, so a GRPCRoute answers the way an invalid backend share does: "no healthy
+  // upstream" on INVALID_BACKEND_CLUSTER, a 503 that the connection manager leaves alone for gRPC
+  // requests, so clients get grpc-status UNAVAILABLE, which GRPCRouteRule.BackendRefs requires when
+  // every backendRef is invalid (a direct 500 would reach them as UNKNOWN).
   if (isGrpcRoute(route) && status === 500 && !body) return { route: { weightedClusters: { clusters: [invalidShare(1)] } } };
   return { directResponse: body ? { status, body: { inlineString: body } } : { status } };
 }
