@@ -3,13 +3,13 @@
 # e2e/xds-checker (go-control-plane types: strict proto3 JSON, ValidateAll on every resource and every
 # nested Any, cross-references).
 #
-#   bash scripts/xds-check.sh              # testdata/xds/*.out.yaml + `portico translate --to xds`
-#                                          # of every testdata/translator/*.in.yaml
+#   bash scripts/xds-check.sh              # testdata/xds/*.out.yaml + the dumps npm test leaves in .cache/
+#                                          # (every translator case, random samples)
 #   bash scripts/xds-check.sh FILE...      # just these files (YAML or JSON, '-' for stdin)
 #
 # The checker is built once into .cache/xds-checker/ and rebuilt when its sources change. Needs Go
 # (and, on a cold module cache, the Go module proxy); nothing else.
-# Environment: XDS_CHECK_JOBS (parallel translate runs, default: number of CPUs),
+# Environment:
 #              XDS_CHECKER_FLAGS (extra checker flags, e.g. -strict or -q).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,53 +41,18 @@ if [ $# -gt 0 ]; then
 fi
 
 # --- default inputs ----------------------------------------------------------------------------
+# The golden outputs, plus what `npm test` wrote under .cache/ in one process each:
+#   .cache/xds-from-translator/  `--to xds` of every testdata/translator case (xds-translator-cases.test.ts)
+#   .cache/xds-samples/          a sample of the random inputs of xds-property.test.ts
 files=()
 shopt -s nullglob
-for f in testdata/xds/*.out.yaml; do files+=("$f"); done
-
-cli=packages/cli/bin/portico.js
-inputs=(testdata/translator/*.in.yaml)
-if [ ${#inputs[@]} -gt 0 ]; then
-  if [ ! -f packages/cli/dist/main.js ]; then
-    echo "xds-check: building the CLI (npm run build)" >&2
-    npm run build --silent
-  fi
-  # The CLI translates to xds once `translate --to xds` prints an `xds:` document.
-  # one directory per run, removed when the check passes and kept when it fails, so that a
-  # reported file can be opened
-  out=$(mktemp -d "$cache/translated.XXXXXX")
-  trap 'rm -rf "$out"' EXIT
-  help=$(node "$cli" translate --help 2>/dev/null || true)
-  if [[ $help == *xds* ]] &&
-     node "$cli" translate -f "${inputs[0]}" --to xds -o json >"$out/probe" 2>/dev/null &&
-     grep -q '"xds"' "$out/probe"; then
-    rm -f "$out/probe"
-    start=$SECONDS
-    # One process per case (each case is its own world). A case the CLI rejects is listed and
-    # skipped: which inputs are invalid is the golden tests' business, not this check's.
-    printf '%s\n' "${inputs[@]}" | xargs -P "${XDS_CHECK_JOBS:-$(nproc 2>/dev/null || echo 2)}" -I{} \
-      sh -c 'b=$(basename "$1" .in.yaml)
-             node "$2" translate -f "$1" --to xds -o json >"$3/$b.xds.json" 2>"$3/$b.err" ||
-               { echo "xds-check: $1: portico translate exited $?, skipped: $(head -c 300 "$3/$b.err")" >&2
-                 rm -f "$3/$b.xds.json"; }
-             rm -f "$3/$b.err"' \
-      _ {} "$cli" "$out"
-    echo "xds-check: translated ${#inputs[@]} cases with portico translate --to xds in $((SECONDS - start))s" >&2
-    for f in "$out"/*.xds.json; do files+=("$f"); done
-  else
-    rm -f "$out/probe"
-    echo "xds-check: portico translate does not support --to xds yet; checking golden files only" >&2
-  fi
+for f in testdata/xds/*.out.yaml .cache/xds-from-translator/*.yaml .cache/xds-samples/*.yaml; do files+=("$f"); done
+if [ ! -d .cache/xds-from-translator ]; then
+  echo "xds-check: no .cache/xds-from-translator/: run npm test first to check the translator cases too" >&2
 fi
 
 if [ ${#files[@]} -eq 0 ]; then
-  echo "xds-check: nothing to check (no testdata/xds/*.out.yaml, no translator output)" >&2
+  echo "xds-check: nothing to check" >&2
   exit 0
 fi
-status=0
-"$bin" ${XDS_CHECKER_FLAGS:-} "${files[@]}" || status=$?
-if [ $status -ne 0 ] && [ -n "${out:-}" ]; then
-  trap - EXIT
-  echo "xds-check: translator output kept in $out" >&2
-fi
-exit $status
+exec "$bin" ${XDS_CHECKER_FLAGS:-} "${files[@]}"

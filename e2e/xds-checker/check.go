@@ -223,7 +223,7 @@ func (g *gatewayCheck) loadSection(s section, raw json.RawMessage) proto.Message
 						g.broken[s.key] = map[string]bool{}
 					}
 					g.broken[s.key][name] = true
-					g.errorf(s.key, name, "%s[%d]: %s", k, i, explainProtojsonError(err, compact))
+					g.errorf(s.key, name, "%s[%d]: %s", k, i, explainProtojsonError(err, compact, fd.Message()))
 					continue
 				}
 				list.Append(elem)
@@ -235,7 +235,7 @@ func (g *gatewayCheck) loadSection(s section, raw json.RawMessage) proto.Message
 		one = append(append(one, compactJSON(obj[k])...), '}')
 		part := mt.New()
 		if err := (protojson.UnmarshalOptions{}).Unmarshal(one, part.Interface()); err != nil {
-			g.errorf(s.key, "", "%s", explainProtojsonError(err, one))
+			g.errorf(s.key, "", "%s", explainProtojsonError(err, one, desc))
 			continue
 		}
 		proto.Merge(dump.Interface(), part.Interface())

@@ -20,4 +20,4 @@ xds=github.com/cncf/xds/go
   echo ')'
 } > imports_gen.go.tmp
 mv imports_gen.go.tmp imports_gen.go
-gofmt -l imports_gen.go >/dev/null
+gofmt -w imports_gen.go

@@ -7,26 +7,38 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 )
 
 var protojsonPos = regexp.MustCompile(`\(line (\d+):(\d+)\)`)
 
-// explainProtojsonError rewrites a protojson error about `data` so that it names the JSON path of
-// the offending token instead of a line:column in a JSON text the user never saw.
-func explainProtojsonError(err error, data []byte) string {
+// explainProtojsonError rewrites a protojson error about `data` (which was being unmarshalled into a
+// message of type `root`, if known) so that it names the JSON path of the offending token instead of
+// a line:column in a JSON text the user never saw, and adds a hint for the well-known types whose
+// proto3 JSON spelling is special.
+func explainProtojsonError(err error, data []byte, root protoreflect.MessageDescriptor) string {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "proto: ")
 	msg = strings.TrimPrefix(msg, "proto:\u00a0") // protojson sometimes uses a non-breaking space
 	if m := protojsonPos.FindStringSubmatchIndex(msg); m != nil {
 		line, _ := strconv.Atoi(msg[m[2]:m[3]])
 		col, _ := strconv.Atoi(msg[m[4]:m[5]])
-		path := jsonPathAt(data, offsetOf(data, line, col))
+		segs := jsonSegmentsAt(data, offsetOf(data, line, col))
+		path := formatPath(segs)
 		where := "at top level"
 		if path != "" {
 			where = "at " + path
 		}
-		msg = strings.TrimSpace(msg[:m[0]]+msg[m[1]:]) + " (" + where + ")"
-		msg = strings.TrimPrefix(msg, ": ")
+		if root != nil {
+			if h := wellKnownHint(data, root, segs); h != "" {
+				where += "; " + h
+			}
+		}
+		msg = strings.TrimSpace(msg[:m[0]]) + strings.TrimSpace(msg[m[1]:]) + " (" + where + ")"
+		msg = strings.TrimPrefix(msg, ":")
+		msg = strings.TrimSpace(msg)
 	}
 	msg = unresolved.ReplaceAllString(msg, `unknown type "$1": no Envoy message of that name in go-control-plane `+gcpVersion()+` (misspelled @type?)`)
 	return msg
@@ -60,6 +72,10 @@ type pathFrame struct {
 // jsonPathAt returns the path (`a.b[2].c`) of the JSON token that starts at or after byte offset
 // `at` of the valid JSON text `data`. For a key, the path ends with that key.
 func jsonPathAt(data []byte, at int) string {
+	return formatPath(jsonSegmentsAt(data, at))
+}
+
+func jsonSegmentsAt(data []byte, at int) []pathFrame {
 	var stack []pathFrame
 	i := 0
 	for i < len(data) {
@@ -80,7 +96,7 @@ func jsonPathAt(data []byte, at int) string {
 			continue
 		case '}', ']':
 			if i >= at {
-				return formatPath(stack)
+				return append([]pathFrame(nil), stack...)
 			}
 			stack = stack[:len(stack)-1]
 			i++
@@ -93,9 +109,9 @@ func jsonPathAt(data []byte, at int) string {
 				k, _ := readJSONString(data, i)
 				stack[len(stack)-1].key = k
 				stack[len(stack)-1].expectKey = false
-				return formatPath(stack)
+				return append([]pathFrame(nil), stack...)
 			}
-			return formatPath(stack)
+			return append([]pathFrame(nil), stack...)
 		}
 		switch c {
 		case '{':
@@ -117,7 +133,75 @@ func jsonPathAt(data []byte, at int) string {
 			}
 		}
 	}
-	return formatPath(stack)
+	return append([]pathFrame(nil), stack...)
+}
+
+// wellKnownHint names the proto3 JSON spelling of the field at segs when it is a well-known type
+// with a special spelling (Duration, wrappers, Timestamp, …).
+func wellKnownHint(data []byte, root protoreflect.MessageDescriptor, segs []pathFrame) string {
+	var cur any
+	if json.Unmarshal(data, &cur) != nil {
+		return ""
+	}
+	desc := root
+	var fd protoreflect.FieldDescriptor
+	for _, s := range segs {
+		if s.array {
+			if l, ok := cur.([]any); ok && s.index < len(l) {
+				cur = l[s.index]
+			}
+			continue
+		}
+		if s.key == "" {
+			continue
+		}
+		obj, _ := cur.(map[string]any)
+		if desc == nil {
+			return ""
+		}
+		if desc.FullName() == anyName {
+			t, _ := obj["@type"].(string)
+			mt, err := protoregistry.GlobalTypes.FindMessageByURL(t)
+			if err != nil {
+				return ""
+			}
+			desc = mt.Descriptor()
+		}
+		fd = desc.Fields().ByJSONName(s.key)
+		if fd == nil {
+			fd = desc.Fields().ByTextName(s.key)
+		}
+		if fd == nil {
+			return ""
+		}
+		cur = obj[s.key]
+		switch {
+		case fd.IsMap() && fd.MapValue().Kind() == protoreflect.MessageKind:
+			desc = fd.MapValue().Message()
+		case fd.Kind() == protoreflect.MessageKind:
+			desc = fd.Message()
+		default:
+			desc = nil
+		}
+	}
+	if fd == nil || fd.Kind() != protoreflect.MessageKind {
+		return ""
+	}
+	name := fd.Message().FullName()
+	switch {
+	case name == "google.protobuf.Duration":
+		return fmt.Sprintf("%s is a google.protobuf.Duration: write a string like \"5s\" or \"0.250s\"", fd.JSONName())
+	case name == "google.protobuf.Timestamp":
+		return fmt.Sprintf("%s is a google.protobuf.Timestamp: write an RFC 3339 string like \"2024-01-02T03:04:05Z\"", fd.JSONName())
+	case strings.HasPrefix(string(name), "google.protobuf.") && strings.HasSuffix(string(name), "Value") &&
+		name != "google.protobuf.Value" && name != "google.protobuf.ListValue":
+		return fmt.Sprintf("%s is a %s wrapper: write the bare value, not {\"value\": …}", fd.JSONName(), name)
+	case name == "google.protobuf.FieldMask":
+		return fmt.Sprintf("%s is a google.protobuf.FieldMask: write one string of comma-separated lowerCamelCase paths", fd.JSONName())
+	case name == anyName:
+		return fmt.Sprintf("%s is a google.protobuf.Any: an object with \"@type\": \"type.googleapis.com/<full message name>\" and the message's fields beside it", fd.JSONName())
+	}
+	return ""
 }
 
 func formatPath(stack []pathFrame) string {

@@ -157,8 +157,13 @@ func yamlToJSON(n *yaml.Node, w *bytes.Buffer) error {
 	case yaml.MappingNode:
 		w.WriteByte('{')
 		first := true
+		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if seen[k.Value] {
+				return fmt.Errorf("line %d: duplicate key %q", k.Line, k.Value)
+			}
+			seen[k.Value] = true
 			if k.Tag == "!!merge" {
 				return fmt.Errorf("line %d: YAML merge keys (<<) are not supported", k.Line)
 			}

@@ -13,6 +13,8 @@
 // fail the run with -strict.
 package main
 
+//go:generate ./gen-imports.sh
+
 import (
 	"flag"
 	"fmt"

@@ -128,6 +128,15 @@ func TestMutations(t *testing.T) {
 			h := httpHCM(gw)
 			h["stat_prefixx"] = h["statPrefix"]
 		}, `listeners default/eg/http: dynamicListeners[0]: unknown field "stat_prefixx" (at activeState.listener.filterChains[0].filters[0].typedConfig.stat_prefixx)`},
+		{"Duration spelled as an object", func(gw map[string]any) {
+			at(gw, "clusters", "dynamicActiveClusters", 0, "cluster")["connectTimeout"] = map[string]any{"seconds": 10}
+		}, `(at cluster.connectTimeout; connectTimeout is a google.protobuf.Duration: write a string like "5s"`},
+		{"wrapper spelled as an object", func(gw map[string]any) {
+			at(httpRoute(gw, 0), "route", "weightedClusters", "clusters", 0)["weight"] = map[string]any{"value": 80}
+		}, `weight is a google.protobuf.UInt32Value wrapper: write the bare value`},
+		{"empty Any", func(gw map[string]any) {
+			at(httpHCM(gw), "httpFilters", 0)["typedConfig"] = map[string]any{}
+		}, `httpFilters[0].typedConfig: empty google.protobuf.Any (no "@type")`},
 		{"unknown @type", func(gw map[string]any) {
 			at(httpHCM(gw), "httpFilters", 1, "typedConfig")["@type"] = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Routr"
 		}, `unknown type "type.googleapis.com/envoy.extensions.filters.http.router.v3.Routr"`},
@@ -267,6 +276,9 @@ func TestEmptyAndMissingXDS(t *testing.T) {
 	}
 	if r := CheckFile("b.yaml", []byte("gateways: {}\n")); r.Errors() != 1 || !strings.Contains(r.Problems[0].String(), "b.yaml: no top-level `xds` key") {
 		t.Errorf("want a missing-xds error, got %v", r.Problems)
+	}
+	if r := CheckFile("d.yaml", []byte("xds: {}\nxds: {}\n")); r.Errors() != 1 || !strings.Contains(r.Problems[0].Msg, `line 2: duplicate key "xds"`) {
+		t.Errorf("want a duplicate key error, got %v", r.Problems)
 	}
 	if r := CheckFile("c.json", []byte(`{"xds": {`)); r.Errors() != 1 || !strings.Contains(r.Problems[0].Msg, "invalid JSON") {
 		t.Errorf("want an invalid JSON error, got %v", r.Problems)

@@ -85,6 +85,10 @@ func (g *gatewayCheck) child(ctx *walkCtx, m protoreflect.Message, path string, 
 		a = &anypb.Any{}
 		proto.Merge(a, m.Interface())
 	}
+	if a.GetTypeUrl() == "" {
+		g.errorf(ctx.section, ctx.resource, "%s: empty google.protobuf.Any (no \"@type\")", path)
+		return
+	}
 	inner, err := anypb.UnmarshalNew(a, proto.UnmarshalOptions{})
 	if err != nil {
 		if err == protoregistry.NotFound {
@@ -111,7 +115,7 @@ func (g *gatewayCheck) child(ctx *walkCtx, m protoreflect.Message, path string, 
 		js, _ := protojson.Marshal(st)
 		real := mt.New().Interface()
 		if err := protojson.Unmarshal(js, real); err != nil {
-			g.errorf(ctx.section, ctx.resource, "%s.value: as %s: %s", ipath, mt.Descriptor().FullName(), explainProtojsonError(err, js))
+			g.errorf(ctx.section, ctx.resource, "%s.value: as %s: %s", ipath, mt.Descriptor().FullName(), explainProtojsonError(err, js, mt.Descriptor()))
 			return
 		}
 		rpath := ipath + ".value(" + string(mt.Descriptor().Name()) + ")"

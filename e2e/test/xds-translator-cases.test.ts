@@ -1,0 +1,36 @@
+/**
+ * Every translator golden input (testdata/translator) also goes through IR → xDS: the snapshot must be
+ * consistent, and its config dump is written to .cache/xds-from-translator/ where CI's Go checker
+ * (scripts/xds-check.sh) applies Envoy's own validation rules. One process instead of one per case.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatDocument } from '@portico/ir';
+import { parseResources, ResourceSet } from '@portico/resources';
+import { translate } from '@portico/translator';
+import { gatewayConfigDump } from '@portico/xds';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const INPUTS = join(ROOT, 'testdata/translator');
+const OUT = join(ROOT, '.cache/xds-from-translator');
+const cases = readdirSync(INPUTS).filter((f) => f.endsWith('.in.yaml')).sort();
+
+beforeAll(() => {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+});
+
+describe('translator cases through xDS', () => {
+  it.each(cases)('%s', (file) => {
+    const path = join(INPUTS, file);
+    const { objects } = parseResources(readFileSync(path, 'utf8'), path);
+    const xds: Record<string, unknown> = {};
+    for (const [name, ir] of translate(ResourceSet.from(objects), { now: new Date(0) }).gateways) {
+      const { dump, problems } = gatewayConfigDump(ir);
+      expect(problems).toEqual([]);
+      xds[name] = dump;
+    }
+    writeFileSync(join(OUT, file.replace(/\.in\.yaml$/, '.yaml')), formatDocument({ xds }, 'yaml'));
+  });
+});
