@@ -9,8 +9,7 @@
 #
 # The checker is built once into .cache/xds-checker/ and rebuilt when its sources change. Needs Go
 # (and, on a cold module cache, the Go module proxy); nothing else.
-# Environment:
-#              XDS_CHECKER_FLAGS (extra checker flags, e.g. -strict or -q).
+# Environment: XDS_CHECKER_FLAGS (extra checker flags, e.g. -strict or -q).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
