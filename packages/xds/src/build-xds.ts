@@ -8,9 +8,15 @@ import { blackholeCluster, buildClusters, invalidBackendCluster } from './cluste
 import { referencedNames } from './consistency.js';
 import { buildListener } from './listeners.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
+import { buildProxylessResources } from './proxyless.js';
 import type { NamedResource, XdsResources } from './resources.js';
 
-export function buildXds(gateway: GatewayIR): XdsResources {
+export interface BuildXdsOptions {
+  /** Also build the API listeners and route tables of proxyless gRPC clients (served by name only). */
+  proxyless?: boolean;
+}
+
+export function buildXds(gateway: GatewayIR, options: BuildXdsOptions = {}): XdsResources {
   const listeners: NamedResource[] = [];
   const routes: NamedResource[] = [];
   const secrets = new Map<string, NamedResource>();
@@ -20,7 +26,15 @@ export function buildXds(gateway: GatewayIR): XdsResources {
     routes.push(...out.routes);
     for (const s of out.secrets) secrets.set(s.name, s);
   }
+  const namedOnly = new Set<string>();
+  if (options.proxyless) {
+    const proxyless = buildProxylessResources(gateway);
+    for (const r of [...proxyless.listeners, ...proxyless.routes]) namedOnly.add(r.name);
+    listeners.push(...proxyless.listeners);
+    routes.push(...proxyless.routes);
+  }
   const { clusters, endpoints } = buildClusters(gateway);
+  // Decided over everything served: proxyless tables send redirects and direct responses there too.
   const used = referencedNames({ listeners, routes, clusters, endpoints, secrets: [] }).clusters;
   for (const [name, build] of [[INVALID_BACKEND_CLUSTER, invalidBackendCluster], [BLACKHOLE_CLUSTER, blackholeCluster]] as const) {
     if (!used.has(name)) continue;
@@ -34,6 +48,7 @@ export function buildXds(gateway: GatewayIR): XdsResources {
     clusters: sortByName(clusters),
     endpoints: sortByName(endpoints),
     secrets: sortByName([...secrets.values()]),
+    ...(namedOnly.size > 0 ? { namedOnly } : {}),
   };
 }
 

@@ -6,13 +6,19 @@ export interface NamedResource {
   resource: Proto3Json;
 }
 
-/** Everything one gateway's Envoys are served. Lists are sorted by name. */
+/** Everything one gateway's Envoys (and proxyless gRPC clients) are served. Lists are sorted by name. */
 export interface XdsResources {
   listeners: NamedResource[];
   routes: NamedResource[];
   clusters: NamedResource[];
   endpoints: NamedResource[];
   secrets: NamedResource[];
+  /**
+   * Listener and route names served only to a client that asks for them by name: the API listeners
+   * of proxyless gRPC clients and their route tables. Envoy, subscribing to every listener, must not
+   * get them (it ignores API listeners sent over LDS).
+   */
+  namedOnly?: ReadonlySet<string>;
 }
 
 /** What a listener builder produces besides the listener itself. */

@@ -10,9 +10,12 @@ export interface EncodedResource extends VersionedResource {
   bytes: Uint8Array;
 }
 
-export type EncodedResources = Record<keyof XdsResources, EncodedResource[]>;
+/** The five resource lists of XdsResources. */
+export type ResourceListKey = Exclude<keyof XdsResources, 'namedOnly'>;
 
-const KIND_OF: Record<keyof XdsResources, ResourceKind> = {
+export type EncodedResources = Record<ResourceListKey, EncodedResource[]> & { namedOnly?: ReadonlySet<string> };
+
+const KIND_OF: Record<ResourceListKey, ResourceKind> = {
   listeners: 'listener',
   routes: 'route',
   clusters: 'cluster',
@@ -21,17 +24,33 @@ const KIND_OF: Record<keyof XdsResources, ResourceKind> = {
 };
 
 export function encodeResources(resources: XdsResources): EncodedResources {
-  const encode = (kind: keyof XdsResources) =>
+  const encode = (kind: ResourceListKey) =>
     resources[kind].map((r: NamedResource): EncodedResource => {
       const bytes = encodeMessage(RESOURCE_TYPES[KIND_OF[kind]], r.resource);
       return { name: r.name, resource: r.resource, bytes, version: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
     });
-  return { listeners: encode('listeners'), routes: encode('routes'), clusters: encode('clusters'), endpoints: encode('endpoints'), secrets: encode('secrets') };
+  return {
+    listeners: encode('listeners'),
+    routes: encode('routes'),
+    clusters: encode('clusters'),
+    endpoints: encode('endpoints'),
+    secrets: encode('secrets'),
+    ...(resources.namedOnly ? { namedOnly: resources.namedOnly } : {}),
+  };
 }
 
-/** The config-dump view, with private key material replaced (secrets never leave the process). */
+/**
+ * Envoy's config-dump view: what an Envoy of the gateway holds (not the proxyless-only resources),
+ * with private key material replaced (secrets never leave the process).
+ */
 export function redactedConfigDump(encoded: EncodedResources): ConfigDumpSections {
-  return configDump({ ...encoded, secrets: encoded.secrets.map((s) => ({ ...s, resource: redactSecret(s.resource) })) });
+  const envoySees = (r: EncodedResource) => !encoded.namedOnly?.has(r.name);
+  return configDump({
+    ...encoded,
+    listeners: encoded.listeners.filter(envoySees),
+    routes: encoded.routes.filter(envoySees),
+    secrets: encoded.secrets.map((s) => ({ ...s, resource: redactSecret(s.resource) })),
+  });
 }
 
 function redactSecret(secret: VersionedResource['resource']): VersionedResource['resource'] {

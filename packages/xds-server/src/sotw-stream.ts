@@ -1,0 +1,220 @@
+/**
+ * The state-of-the-world ADS state machine (StreamAggregatedResources), one per gRPC stream, every type
+ * multiplexed on it; after go-control-plane pkg/server/sotw/v3 and the xDS protocol ("xDS REST and gRPC
+ * protocol"). It sees the cache only as a ConfigWatcher and the wire only as `send`, so it is tested
+ * without sockets.
+ *
+ * Choices the protocol leaves open:
+ * - `versionInfo` is the version of the snapshot the response was built from (`<boot id>-<sequence>`),
+ *   so it never repeats across restarts and says which snapshot a client runs. A type that a new
+ *   snapshot leaves unchanged is not resent and keeps its older, still accurate, version.
+ * - Every response of a type carries all the subscribed resources of that type (what Listener and
+ *   Cluster require, and harmless for the others), sorted by name; a type is sent only when that
+ *   content (names and versions) differs from what this stream last sent for it, or when the client
+ *   changed its subscription. A new snapshot does not wait for the previous response to be ACKed: the
+ *   client's late ACK then carries a stale nonce, which the protocol allows for.
+ * - A request with a stale nonce is never answered and changes no subscription, but its ACK or NACK is
+ *   still reported for the version it answers (events only), so the registry knows what the client runs.
+ * - A request whose nonce we did not send (none sent yet for that type on this stream, e.g. a client
+ *   reconnecting with a nonce from its previous stream) is treated as a fresh request, as
+ *   go-control-plane does; only a nonce older than the latest one we sent is stale.
+ * - Requests without a type URL are ignored (ADS requires it; go-control-plane ends the stream).
+ * - Snapshots are pushed from inside the cache's notification (synchronous), so `latencyMs` is the time
+ *   this stream took to get to a type, counted from when it was notified. Should `send` provoke a
+ *   request synchronously, the state is already updated and each push decides again.
+ */
+import { orderPushes } from './push-order.js';
+import { contentChange, nextSubscription, sameSubscription, selectResources, type Subscription } from './subscription.js';
+import {
+  gatewayOfNode,
+  type AnyResource,
+  type CachedResource,
+  type ConfigWatcher,
+  type DiscoveryRequest,
+  type DiscoveryResponse,
+  type ResourceSnapshot,
+  type StreamEvent,
+  type TypeUrl,
+} from './types.js';
+
+export interface SotwStreamOptions {
+  watcher: ConfigWatcher;
+  /** Writes one response on the stream. */
+  send(response: DiscoveryResponse): void;
+  onEvent?(event: StreamEvent): void;
+  /** A fresh nonce for each response; a per-stream counter by default (nonces are per stream). */
+  nonce?(): string;
+  /** Milliseconds, for push latency; `performance.now()` by default. */
+  now?(): number;
+  /** Sent as `control_plane.identifier` in every response. */
+  controlPlaneId?: string;
+}
+
+export interface SotwStream {
+  /** Handles one DiscoveryRequest read from the stream. */
+  onRequest(request: DiscoveryRequest): void;
+  /** The stream ended: stop watching; nothing is sent afterwards. */
+  close(): void;
+}
+
+/** A response due for one type: its resources, how many it removes, and the nonce it follows. */
+interface Due {
+  resources: CachedResource[];
+  removed: number;
+  after: string | undefined;
+}
+
+/** One type's sub-stream. */
+interface TypeState {
+  subscription: Subscription;
+  /** A request (first one, or a subscription change) waits for an answer whatever the content. */
+  mustAnswer: boolean;
+  /** The latest nonce sent for this type; any other non-empty nonce is stale. */
+  nonce?: string;
+  /** The resources sent with `nonce`: what the client should have. */
+  sent?: CachedResource[];
+  /** Responses sent and not yet ACKed or NACKed, by nonce, oldest first (each is reported once). */
+  unsettled: Map<string, { version: string; resources: CachedResource[] }>;
+  /** Content the client NACKed: never sent again as such (it is what `sent` holds until the next send). */
+  rejected?: CachedResource[];
+}
+
+export function createSotwStream(options: SotwStreamOptions): SotwStream {
+  const { watcher, send, controlPlaneId } = options;
+  const emit = options.onEvent ?? (() => {});
+  let counter = 0;
+  const nextNonce = options.nonce ?? (() => String(++counter));
+  const now = options.now ?? (() => performance.now());
+  const types = new Map<TypeUrl, TypeState>();
+  let started = false;
+  let closed = false;
+  let gateway: string | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  /** What the client should now be sent for a type, or undefined when nothing is due. */
+  function due(typeUrl: TypeUrl, state: TypeState, snapshot: ResourceSnapshot): Due | undefined {
+    const resources = selectResources(state.subscription, snapshot.resources.get(typeUrl));
+    // A NACKed response is not sent again, even to answer a subscription change: the client keeps its
+    // last good config until a snapshot brings something else.
+    if (state.rejected && contentChange(state.rejected, resources).same) return undefined;
+    const change = state.sent ? contentChange(state.sent, resources) : { same: false, removed: 0 };
+    if (!state.mustAnswer && change.same) return undefined;
+    return { resources, removed: change.removed, after: state.nonce };
+  }
+
+  function push(typeUrl: TypeUrl, state: TypeState, snapshot: ResourceSnapshot, notifiedAt?: number, planned?: Due): void {
+    // A plan made before other sends holds unless a response provoked a request in between.
+    const next = planned && planned.after === state.nonce ? planned : due(typeUrl, state, snapshot);
+    if (!next || closed) return;
+    const { resources, removed } = next;
+    const nonce = nextNonce();
+    Object.assign(state, { nonce, sent: resources, mustAnswer: false, rejected: undefined });
+    state.unsettled.set(nonce, { version: snapshot.version, resources });
+    if (state.unsettled.size > MAX_UNSETTLED) state.unsettled.delete(state.unsettled.keys().next().value!);
+    send({
+      versionInfo: snapshot.version,
+      resources: anysOf(typeUrl, resources),
+      typeUrl,
+      nonce,
+      ...(controlPlaneId ? { controlPlane: { identifier: controlPlaneId } } : {}),
+    });
+    const bytes = resources.reduce((sum, r) => sum + r.bytes.byteLength, 0);
+    const latency = notifiedAt === undefined ? {} : { latencyMs: now() - notifiedAt };
+    emit({ kind: 'push', typeUrl, version: snapshot.version, resources: resources.length, bytes, removed, ...latency });
+  }
+
+  function onSnapshot(snapshot: ResourceSnapshot): void {
+    if (closed) return;
+    const notifiedAt = now();
+    const pending: { typeUrl: TypeUrl; removes: boolean; planned: Due }[] = [];
+    for (const [typeUrl, state] of types) {
+      const planned = due(typeUrl, state, snapshot);
+      if (planned) pending.push({ typeUrl, removes: planned.removed > 0, planned });
+    }
+    for (const { typeUrl, planned } of orderPushes(pending)) push(typeUrl, types.get(typeUrl)!, snapshot, notifiedAt, planned);
+  }
+
+  function start(request: DiscoveryRequest): void {
+    started = true;
+    // xDS protocol: "Only the first request on a stream is guaranteed to carry the node identifier."
+    const node = request.node ?? {};
+    gateway = gatewayOfNode(request.node);
+    emit({ kind: 'connected', node, gateway });
+    if (gateway) unsubscribe = watcher.subscribe(gateway, onSnapshot);
+  }
+
+  /**
+   * Reports the ACK or NACK of the response sent with `nonce` (xDS protocol "ACK and NACK semantics"),
+   * even when a newer response has made that nonce stale: the client did accept (or refuse) that
+   * version, and /debug/clients should say so. Only a NACK of the latest response changes what is sent.
+   */
+  function settle(typeUrl: TypeUrl, state: TypeState, nonce: string, request: DiscoveryRequest): void {
+    const answered = state.unsettled.get(nonce);
+    if (!answered) return;
+    // The client answers responses in order: older ones still unsettled will never be answered.
+    for (const key of state.unsettled.keys()) {
+      state.unsettled.delete(key);
+      if (key === nonce) break;
+    }
+    // "NACK signifies unsuccessful configuration and is indicated by the presence of the error_detail field."
+    if (request.errorDetail) {
+      if (nonce === state.nonce) state.rejected = answered.resources;
+      emit({ kind: 'nack', typeUrl, version: answered.version, message: request.errorDetail.message ?? '' });
+    } else {
+      emit({ kind: 'ack', typeUrl, version: answered.version });
+    }
+  }
+
+  return {
+    onRequest(request) {
+      if (closed) return;
+      if (!started) start(request);
+      const typeUrl = request.typeUrl;
+      if (!typeUrl) return;
+      let state = types.get(typeUrl);
+      const nonce = request.responseNonce ?? '';
+      if (nonce && state) settle(typeUrl, state, nonce, request);
+      // "The management server should not send a DiscoveryResponse for any DiscoveryRequest that has a
+      // stale nonce. A nonce becomes stale following a newer nonce being presented to Envoy."
+      if (nonce && state?.nonce !== undefined && nonce !== state.nonce) return;
+
+      const subscription = nextSubscription(typeUrl, state?.subscription, request.resourceNames ?? []);
+      if (!state) types.set(typeUrl, (state = { subscription, mustAnswer: true, unsettled: new Map() }));
+      else {
+        // "When the client sends a new request that changes the set of resources being requested, the
+        // server must resend any newly requested resources."
+        if (!sameSubscription(state.subscription, subscription)) state.mustAnswer = true;
+        state.subscription = subscription;
+      }
+      // Without a snapshot the request is held: the first snapshot published answers it.
+      const snapshot = gateway === undefined ? undefined : watcher.snapshot(gateway);
+      if (snapshot) push(typeUrl, state, snapshot);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe?.();
+      emit({ kind: 'closed' });
+    },
+  };
+}
+
+/** Responses remembered per type for a late ACK or NACK; a client that never answers loses the oldest. */
+const MAX_UNSETTLED = 8;
+
+// The Any wrappings of a cached resource and of a (shared) selection, made once for every stream and
+// response that sends them: responses are read-only.
+const anys = new WeakMap<CachedResource, AnyResource>();
+const anyLists = new WeakMap<readonly CachedResource[], AnyResource[]>();
+
+function anysOf(typeUrl: TypeUrl, resources: readonly CachedResource[]): AnyResource[] {
+  let list = anyLists.get(resources);
+  if (!list || list[0]?.typeUrl !== typeUrl) anyLists.set(resources, (list = resources.map((r) => anyOf(typeUrl, r))));
+  return list;
+}
+
+function anyOf(typeUrl: TypeUrl, resource: CachedResource): AnyResource {
+  let any = anys.get(resource);
+  if (!any || any.typeUrl !== typeUrl) anys.set(resource, (any = { typeUrl, value: resource.bytes }));
+  return any;
+}

@@ -1,0 +1,145 @@
+/**
+ * The xDS gRPC server: the ADS service (ads-service.ts) on a @grpc/grpc-js Server, with the
+ * transport settings an operator of Envoy expects: a large message limit (a big gateway's RDS
+ * response exceeds gRPC's 4 MiB default), keepalive, optional mutual TLS 1.3, graceful shutdown.
+ */
+import { Server, ServerCredentials, status, type ChannelOptions } from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
+import type { SecureServerOptions } from 'node:http2';
+import type { SecureContextOptions } from 'node:tls';
+import { createAdsService, type StreamRef } from './ads-service.js';
+import { createClientRegistry, type ClientInfo, type ClientRegistry } from './client-registry.js';
+import { createXdsMetrics, type XdsMetrics } from './metrics.js';
+import type { ConfigWatcher, StreamEvent } from './types.js';
+
+export const DEFAULT_XDS_ADDRESS = '0.0.0.0:18000';
+/** 64 MiB each way (the issue asks ≥ 32 MiB; gRPC's default receive limit is 4 MiB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** PEM texts (not paths) of the server's certificate chain and key, and the CA that signs clients. */
+export interface XdsTlsOptions {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export interface XdsKeepaliveOptions {
+  /** How often the server pings an idle connection (default 30 s). */
+  timeMs?: number;
+  /** How long it waits for the ping's answer before closing the connection (default 10 s). */
+  timeoutMs?: number;
+}
+
+export interface XdsGrpcServerOptions {
+  watcher: ConfigWatcher;
+  /** `host:port`; port 0 picks a free one (start() returns it). Default `0.0.0.0:18000`. */
+  address?: string;
+  /** Mutual TLS: the server presents `cert`, and every client must present one signed by `ca` (TLS 1.3 only). */
+  tls?: XdsTlsOptions;
+  /** Largest request and response, in bytes. Default 64 MiB. */
+  maxMessageBytes?: number;
+  keepalive?: XdsKeepaliveOptions;
+  /** Where the metrics are registered; a new Registry by default (never prom-client's global one). */
+  metrics?: Registry;
+  /** Every event of every stream, after the client registry and the metrics have seen it. */
+  onEvent?: (event: StreamEvent, stream: StreamRef) => void;
+  /** Sent as `control_plane.identifier` in every response (e.g. `portico-<pod name>`). */
+  controlPlaneId?: string;
+}
+
+export interface XdsGrpcServer {
+  /** Binds and starts serving; resolves to the bound port. */
+  start(): Promise<number>;
+  /**
+   * Stops accepting connections and calls, ends every ADS stream with UNAVAILABLE once its queued
+   * responses are written (clients reconnect, to another replica if there is one), waits up to
+   * `graceMs` for connections to close, then closes what is left.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+  /** The connected streams (for /debug/clients). */
+  clients(): ClientInfo[];
+  readonly metrics: XdsMetrics;
+  readonly registry: ClientRegistry;
+}
+
+export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServer {
+  const address = options.address ?? DEFAULT_XDS_ADDRESS;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const metrics = createXdsMetrics(options.metrics);
+  const registry = createClientRegistry();
+  const service = createAdsService({
+    watcher: options.watcher,
+    registry,
+    metrics,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
+  });
+  const server = new Server(serverOptions(maxMessageBytes, options.keepalive));
+  server.addService(service.definition, service.implementation);
+  let started: Promise<number> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    metrics,
+    registry,
+    start() {
+      started ??= new Promise<number>((resolve, reject) => {
+        const credentials = options.tls ? mutualTls13Credentials(options.tls) : ServerCredentials.createInsecure();
+        server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port)));
+      });
+      return started;
+    },
+    shutdown(graceMs = 5_000) {
+      stopping ??= (async () => {
+        service.refuseNew();
+        const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+        service.endAll(status.UNAVAILABLE, 'xDS server shutting down');
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), graceMs)));
+        const outcome = await Promise.race([drained, expired]);
+        clearTimeout(timer);
+        if (outcome === 'expired') server.forceShutdown();
+      })();
+      return stopping;
+    },
+    clients: () => registry.clients(),
+  };
+}
+
+/**
+ * @grpc/grpc-js server options. The server reads only keepalive_time_ms / keepalive_timeout_ms of
+ * the keepalive settings: it has no ping policing (no min_ping_interval / ping strikes, no
+ * too_many_pings GOAWAY), so clients' keepalive pings, with or without calls, are always accepted.
+ * `grpc.keepalive_permit_without_calls` and `grpc.http2.min_ping_interval_without_data_ms` are
+ * client-side options in grpc-js and would be ignored here.
+ */
+function serverOptions(maxMessageBytes: number, keepalive: XdsKeepaliveOptions = {}): ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+    'grpc.keepalive_time_ms': keepalive.timeMs ?? 30_000,
+    'grpc.keepalive_timeout_ms': keepalive.timeoutMs ?? 10_000,
+  };
+}
+
+/**
+ * `ServerCredentials.createSsl(ca, [pair], true)` requires a client certificate but has no way to
+ * set the TLS version (it passes only requestCert and ciphers to http2.createSecureServer). These
+ * credentials pass the same options plus `minVersion: 'TLSv1.3'` and an explicit
+ * `rejectUnauthorized`, through the constructor grpc-js gives ServerCredentials subclasses.
+ */
+class MutualTls13Credentials extends ServerCredentials {
+  constructor(tls: XdsTlsOptions) {
+    const server: SecureServerOptions = { requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' };
+    const context: SecureContextOptions = { ca: Buffer.from(tls.ca), cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) };
+    super(server, context);
+  }
+
+  override _equals(other: ServerCredentials): boolean {
+    return other === this;
+  }
+}
+
+export function mutualTls13Credentials(tls: XdsTlsOptions): ServerCredentials {
+  return new MutualTls13Credentials(tls);
+}
