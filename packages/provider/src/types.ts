@@ -1,0 +1,40 @@
+/**
+ * The contract every source of resources (the file provider now, the Kubernetes provider later)
+ * offers the server: the current ResourceSet, a change notification, and the health of each source.
+ */
+import type { KubeObject, ResourceSet } from '@portico/resources';
+
+/** One consistent view of everything a provider watches. */
+export interface ProviderSnapshot {
+  /** Increases with every change the provider publishes. */
+  generation: number;
+  resources: ResourceSet;
+  /** The same objects in input order (files sorted by path, documents in file order). */
+  objects: KubeObject[];
+}
+
+/** The health of one source (a file, for the file provider). */
+export interface SourceStatus {
+  /** File path (relative to the watched folder) or another source name. */
+  source: string;
+  state: 'ok' | 'error';
+  /** Objects currently served from this source (the last good version when `state` is error). */
+  objects: number;
+  /** The load error (file, document, field), when the last read failed. */
+  error?: string;
+  /** Warnings of the last read (skipped unknown kinds, duplicates). */
+  warnings: string[];
+  /** ISO time of the last successful read. */
+  lastGoodAt?: string;
+  lastErrorAt?: string;
+}
+
+export interface ResourceProvider {
+  /** Reads everything once and starts watching; resolves once the first snapshot is available. */
+  start(): Promise<ProviderSnapshot>;
+  stop(): Promise<void>;
+  current(): ProviderSnapshot;
+  /** Called after each published change (debounced); returns the unsubscribe function. */
+  onChange(listener: (snapshot: ProviderSnapshot) => void): () => void;
+  sources(): SourceStatus[];
+}
