@@ -4,7 +4,8 @@
 # nested Any, cross-references).
 #
 #   bash scripts/xds-check.sh              # testdata/xds/*.out.yaml + the dumps npm test leaves in .cache/
-#                                          # (every translator case, random samples)
+#                                          # (every translator case, random samples) + the Envoy
+#                                          # bootstraps in deploy/envoy/
 #   bash scripts/xds-check.sh FILE...      # just these files (YAML or JSON, '-' for stdin)
 #
 # The checker is built once into .cache/xds-checker/ and rebuilt when its sources change. Needs Go
@@ -46,12 +47,17 @@ fi
 files=()
 shopt -s nullglob
 for f in testdata/xds/*.out.yaml .cache/xds-from-translator/*.yaml .cache/xds-samples/*.yaml; do files+=("$f"); done
+# The bootstraps docker-compose.yml runs Envoy with (`portico bootstrap` output, kept in sync by
+# e2e/test/docker-compose.test.ts).
+# Flags go before the dump files: Go's flag parsing stops at the first file name.
+bootstraps=()
+for f in deploy/envoy/*.yaml; do bootstraps+=(-bootstrap "$f"); done
 if [ ! -d .cache/xds-from-translator ]; then
   echo "xds-check: no .cache/xds-from-translator/: run npm test first to check the translator cases too" >&2
 fi
 
-if [ ${#files[@]} -eq 0 ]; then
+if [ $((${#files[@]} + ${#bootstraps[@]})) -eq 0 ]; then
   echo "xds-check: nothing to check" >&2
   exit 0
 fi
-exec "$bin" ${XDS_CHECKER_FLAGS:-} "${files[@]}"
+exec "$bin" ${XDS_CHECKER_FLAGS:-} ${bootstraps[@]+"${bootstraps[@]}"} ${files[@]+"${files[@]}"}

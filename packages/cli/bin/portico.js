@@ -8,4 +8,9 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+process.exitCode = await main(argv);
+// `serve` resolves once it has stopped cleanly (xDS streams ended, connections given their grace
+// period, logs flushed). A peer may still hold a half-closed connection (a @grpc/grpc-js-xds client
+// ignores the server's GOAWAY on an idle connection): nothing is left to wait for, so do not.
+if (argv[0] === 'serve') process.exit();

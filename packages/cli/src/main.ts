@@ -4,7 +4,10 @@
  */
 import { CliError, errorMessage } from './args.js';
 import { processIO, type CliIO } from './cli-io.js';
+import { BOOTSTRAP_HELP, parseBootstrapArgs } from './commands/bootstrap-args.js';
+import { DUMP_HELP, parseDumpArgs } from './commands/dump-args.js';
 import { runHelp, USAGE } from './commands/help.js';
+import { parseServeArgs, SERVE_HELP } from './commands/serve-args.js';
 import { parseTranslateArgs, TRANSLATE_HELP } from './commands/translate-args.js';
 import { runVersion } from './commands/version.js';
 
@@ -47,6 +50,33 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       // Loaded on demand: the translator and its dependencies are the bulk of the start-up time.
       const { runTranslate } = await import('./commands/translate.js');
       return await runTranslate(parsed, io);
+    }
+    case 'bootstrap': {
+      const parsed = parseBootstrapArgs(args);
+      if (parsed === undefined) {
+        io.stdout.write(BOOTSTRAP_HELP);
+        return 0;
+      }
+      const { runBootstrap } = await import('./commands/bootstrap.js');
+      return runBootstrap(parsed, io);
+    }
+    case 'serve': {
+      const parsed = parseServeArgs(args);
+      if (parsed === undefined) {
+        io.stdout.write(SERVE_HELP);
+        return 0;
+      }
+      const { runServe } = await import('./commands/serve.js');
+      return await runServe(parsed, io);
+    }
+    case 'dump': {
+      const parsed = parseDumpArgs(args);
+      if (parsed === undefined) {
+        io.stdout.write(DUMP_HELP);
+        return 0;
+      }
+      const { runDump } = await import('./commands/dump.js');
+      return await runDump(parsed, io);
     }
     default:
       throw new CliError(

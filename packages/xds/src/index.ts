@@ -6,3 +6,14 @@ export type { NamedResource, XdsResources } from './resources.js';
 export { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from './names.js';
 export { gatewayConfigDump, type GatewayConfigDump } from './config-dump.js';
 export { buildProxylessResources, proxylessListenerName, proxylessRouteConfigName, type ProxylessResources } from './proxyless.js';
+export {
+  buildEnvoyBootstrap,
+  DEFAULT_ENVOY_ADMIN_PORT,
+  DEFAULT_MAX_DOWNSTREAM_CONNECTIONS,
+  DEFAULT_MAX_HEAP_BYTES,
+  EnvoyBootstrapError,
+  parseHostPort,
+  XDS_CLUSTER_NAME,
+  type BootstrapTlsFiles,
+  type EnvoyBootstrapOptions,
+} from './bootstrap.js';

@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import { CliError, rejectPositionals, withArgErrors } from '../args.js';
 import type { CliIO } from '../cli-io.js';
+import { BOOTSTRAP_HELP } from './bootstrap-args.js';
+import { DUMP_HELP } from './dump-args.js';
+import { SERVE_HELP } from './serve-args.js';
 import { TRANSLATE_HELP } from './translate-args.js';
 import { VERSION_HELP } from './version.js';
 
@@ -10,7 +13,10 @@ export const USAGE = `Usage: portico <command> [options]
 Portico turns Kubernetes Gateway API and Ingress resources into Envoy configuration.
 
 Commands:
+  serve       Run the control plane: watch a folder of YAML and serve Envoy config over xDS
+  dump        Print the IR, xDS config, statuses or clients of a running server
   translate   Translate Gateway API / Ingress resources offline and print statuses or the IR
+  bootstrap   Print the Envoy bootstrap for the proxies of one Gateway
   version     Print the Portico version
   help        Show this help, or a command's help: portico help <command>
 
@@ -25,7 +31,10 @@ Shows the list of commands, or the options of one command.
 
 /** Help text per command, for `portico help <command>`. */
 const COMMAND_HELP: Readonly<Record<string, string>> = {
+  serve: SERVE_HELP,
+  dump: DUMP_HELP,
   translate: TRANSLATE_HELP,
+  bootstrap: BOOTSTRAP_HELP,
   version: VERSION_HELP,
   help: HELP_HELP,
 };

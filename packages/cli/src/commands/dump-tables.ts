@@ -1,0 +1,107 @@
+/**
+ * kubectl-style tables for `portico dump status` and `portico dump clients`: upper-case headers,
+ * columns separated by three spaces, `<none>` for an empty value, `-` where a column does not apply.
+ */
+import { statusRows, type StatusObject } from '@portico/server';
+
+/** The /debug/status document, the fields the table reads. */
+export interface StatusDocument {
+  objects?: StatusObject[];
+  sources?: { source: string; state: string; objects: number; error?: string; lastGoodAt?: string }[];
+  diagnostics?: { kind: string; namespace?: string; name: string; message: string }[];
+}
+
+/** The /debug/clients document, the fields the table reads. */
+export interface ClientsDocument {
+  clients?: {
+    nodeId?: string;
+    gateway?: string;
+    protocol: string;
+    peer: string;
+    types: Record<string, { ackedVersion?: string; lastNack?: { version: string; message: string; at: string } }>;
+  }[];
+}
+
+/** Renders rows under headers, each column as wide as its widest cell; the last column is never padded. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('   ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Objects, then sources, then diagnostics (each table only when it has rows). */
+export function statusTables(document: StatusDocument): string {
+  const sections: string[] = [];
+  const rows = statusRows(document.objects ?? []);
+  sections.push(
+    rows.length === 0
+      ? 'No Gateway API or Ingress objects.\n'
+      : formatTable(
+          ['KIND', 'NAMESPACE', 'NAME', 'PARENT', 'ACCEPTED', 'PROGRAMMED', 'RESOLVED', 'REASON', 'MESSAGE'],
+          rows.map((r) => [
+            r.kind,
+            r.namespace ?? '',
+            r.name,
+            r.parent ?? '',
+            r.accepted ?? '-',
+            r.programmed ?? '-',
+            r.resolvedRefs ?? '-',
+            r.reason ?? '',
+            r.message ?? '',
+          ]),
+        ),
+  );
+  const sources = document.sources ?? [];
+  if (sources.length > 0) {
+    sections.push(
+      formatTable(
+        ['SOURCE', 'STATE', 'OBJECTS', 'LAST-GOOD', 'ERROR'],
+        sources.map((s) => [s.source, s.state, String(s.objects), s.lastGoodAt ?? '<none>', s.error ?? '']),
+      ),
+    );
+  }
+  const diagnostics = document.diagnostics ?? [];
+  if (diagnostics.length > 0) {
+    sections.push(formatTable(['KIND', 'NAMESPACE', 'NAME', 'DIAGNOSTIC'], diagnostics.map((d) => [d.kind, d.namespace ?? '', d.name, d.message])));
+  }
+  return sections.join('\n');
+}
+
+/** The xDS types by their short names, in the order Envoy applies them. */
+const TYPES: readonly [string, string][] = [
+  ['LDS', 'type.googleapis.com/envoy.config.listener.v3.Listener'],
+  ['RDS', 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration'],
+  ['CDS', 'type.googleapis.com/envoy.config.cluster.v3.Cluster'],
+  ['EDS', 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment'],
+  ['SDS', 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret'],
+];
+
+export function clientsTable(document: ClientsDocument): string {
+  const clients = document.clients ?? [];
+  if (clients.length === 0) return 'No xDS clients connected.\n';
+  return formatTable(
+    ['NODE', 'GATEWAY', 'PROTOCOL', 'PEER', ...TYPES.map(([short]) => short), 'LAST-NACK'],
+    clients.map((c) => [
+      c.nodeId ?? '<none>',
+      c.gateway ?? '<none>',
+      c.protocol,
+      c.peer,
+      ...TYPES.map(([, typeUrl]) => c.types[typeUrl]?.ackedVersion ?? '-'),
+      lastNack(c.types),
+    ]),
+  );
+}
+
+/** The most recent NACK of any type: `CDS <version> <at>: <client's error>`. */
+function lastNack(types: NonNullable<ClientsDocument['clients']>[number]['types']): string {
+  let latest: { short: string; version: string; message: string; at: string } | undefined;
+  for (const [short, typeUrl] of TYPES) {
+    const nack = types[typeUrl]?.lastNack;
+    if (nack && (!latest || nack.at > latest.at)) latest = { short, ...nack };
+  }
+  return latest ? `${latest.short} ${latest.version} ${latest.at}: ${latest.message.replace(/\s+/g, ' ')}` : '<none>';
+}

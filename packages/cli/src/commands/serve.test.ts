@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIO } from '../cli-io.js';
+import { main } from '../main.js';
+import { parseServeArgs } from './serve-args.js';
+import { runServe } from './serve.js';
+
+const GATEWAY_YAML = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: portico }
+spec: { controllerName: portico.dev/gateway-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: default }
+spec:
+  gatewayClassName: portico
+  listeners:
+  - { name: http, port: 8080, protocol: HTTP }
+`;
+
+function capture(): { io: CliIO; stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  return {
+    io: { stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) }, readStdin: () => Promise.reject(new Error('no stdin')) },
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
+}
+
+/** A port nobody listens on right now (a temporary listener on port 0, closed). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('portico serve arguments', () => {
+  test.each([
+    [['serve', '--kubernetes'], 'the Kubernetes provider is not available yet: serve a folder of YAML with --resources DIR'],
+    [['serve', '--log-level', 'verbose'], "invalid --log-level 'verbose': expected one of error, warn, info, debug"],
+    [['serve', 'examples'], "unexpected argument 'examples' (see 'portico serve --help')"],
+    [['serve', '--resources', '/nonexistent/portico'], "--resources '/nonexistent/portico': no such folder"],
+    [['serve', '--admin-address', '19000'], "--admin-address: invalid address '19000': expected host:port (IPv6 as [::1]:port)"],
+    [['serve', '--xds-address', 'localhost:99999'], "--xds-address: invalid address 'localhost:99999': port 99999 is above 65535"],
+  ])('%j fails with exit code 1 and one line', async (argv, message) => {
+    const out = capture();
+    expect(await main(argv, out.io)).toBe(1);
+    expect(out.stderr()).toBe(`portico: ${message}\n`);
+  });
+
+  test('--help prints the options and the defaults', async () => {
+    const out = capture();
+    expect(await main(['serve', '--help'], out.io)).toBe(0);
+    expect(out.stdout()).toMatch(/^Usage: portico serve /);
+    expect(out.stdout()).toContain('default ./examples');
+    expect(out.stdout()).toContain('default 0.0.0.0:18000');
+    expect(out.stdout()).toContain('default 127.0.0.1:19000');
+  });
+});
+
+describe('portico serve', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'portico-serve-'));
+    writeFileSync(join(dir, 'gateway.yaml'), GATEWAY_YAML);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('serves until stopped, answers on the admin address, and exits 0', async () => {
+    const [xds, admin] = [await freePort(), await freePort()];
+    const args = parseServeArgs(['--resources', dir, '--xds-address', `127.0.0.1:${xds}`, '--admin-address', `127.0.0.1:${admin}`, '--log-level', 'warn'])!;
+    let stop!: (signal: string) => void;
+    const out = capture();
+    const running = runServe(args, out.io, new Promise((resolve) => (stop = resolve)));
+    const deadline = Date.now() + 10_000;
+    let ready = 0;
+    while (ready !== 200 && Date.now() < deadline) {
+      ready = await fetch(`http://127.0.0.1:${admin}/readyz`).then((r) => r.status, () => 0);
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(ready).toBe(200);
+    const ir = (await (await fetch(`http://127.0.0.1:${admin}/debug/ir`)).json()) as { ir: Record<string, unknown> };
+    expect(Object.keys(ir.ir)).toEqual(['default/gw']);
+    stop('SIGTERM');
+    expect(await running).toBe(0);
+    // warn level: nothing to say about a healthy start and stop.
+    expect(out.stderr()).toBe('');
+  });
+
+  test('an admin address in use is a user error', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const args = parseServeArgs(['--resources', dir, '--xds-address', '127.0.0.1:0', '--admin-address', `127.0.0.1:${port}`, '--log-level', 'error'])!;
+      await expect(runServe(args, capture().io, new Promise(() => undefined))).rejects.toThrow(
+        new RegExp(`^cannot listen on --admin-address 127.0.0.1:${port}: .*EADDRINUSE`),
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});

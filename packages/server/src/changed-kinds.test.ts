@@ -1,0 +1,22 @@
+import type { KubeObject } from '@portico/resources';
+import { countByKind, createChangeTracker } from './changed-kinds.js';
+
+const obj = (kind: string, name: string, spec: unknown = {}): KubeObject => ({ apiVersion: 'v1', kind, metadata: { namespace: 'default', name }, spec }) as KubeObject;
+
+describe('createChangeTracker', () => {
+  it('names the kinds with an object added, changed or removed', () => {
+    const tracker = createChangeTracker();
+    const service = obj('Service', 'a');
+    const route = obj('HTTPRoute', 'r', { rules: [] });
+    expect(tracker.changedKinds([service, route])).toEqual(['HTTPRoute', 'Service']);
+    expect(tracker.changedKinds([service, route])).toEqual([]);
+    // Equal content in a new instance is no change.
+    expect(tracker.changedKinds([obj('Service', 'a'), obj('HTTPRoute', 'r', { rules: [] })])).toEqual([]);
+    expect(tracker.changedKinds([service, obj('HTTPRoute', 'r', { rules: [{}] })])).toEqual(['HTTPRoute']);
+    expect(tracker.changedKinds([obj('HTTPRoute', 'r', { rules: [{}] })])).toEqual(['Service']);
+  });
+
+  it('counts objects by kind', () => {
+    expect(countByKind([obj('Service', 'a'), obj('Service', 'b'), obj('Gateway', 'g')])).toEqual(new Map([['Service', 2], ['Gateway', 1]]));
+  });
+});

@@ -1,0 +1,96 @@
+import { TYPE_URLS } from '@portico/envoy';
+import type { GatewayIR } from '@portico/ir';
+import { ResourceSet } from '@portico/resources';
+import { translate } from '@portico/translator';
+import { buildXds } from '@portico/xds';
+import { demoObjects, GATEWAY, type DemoOptions } from './fixtures.test-util.js';
+import { createXdsPublisher } from './publish-gateways.js';
+
+function gatewaysOf(options: DemoOptions = {}): Map<string, GatewayIR> {
+  return translate(ResourceSet.from(demoObjects(options))).gateways;
+}
+
+function irOf(options: DemoOptions = {}): GatewayIR {
+  return gatewaysOf(options).get(GATEWAY)!;
+}
+
+describe('createXdsPublisher', () => {
+  it('publishes Envoy resources to wildcard subscribers and proxyless ones by name only', () => {
+    const publisher = createXdsPublisher({ bootId: 'boot' });
+    const result = publisher.publishGateway(GATEWAY, irOf());
+    expect(result).toEqual({ gateway: GATEWAY, outcome: 'published', published: true, problems: [], version: 'boot-1' });
+    const listeners = publisher.cache.snapshot(GATEWAY)!.resources.get(TYPE_URLS.listener)!;
+    expect([...listeners.values()].map((r) => [r.name, r.wildcard])).toEqual([
+      ['default/gw/http-8080', true],
+      ['echo.test:8080', false],
+    ]);
+    // Clusters and endpoints are shared by Envoy and proxyless clients.
+    const clusters = publisher.cache.snapshot(GATEWAY)!.resources.get(TYPE_URLS.cluster)!;
+    expect([...clusters.values()].every((r) => r.wildcard)).toBe(true);
+  });
+
+  it('reports an identical candidate as unchanged, and a change as a new version reusing unchanged resources', () => {
+    const publisher = createXdsPublisher({ bootId: 'boot' });
+    publisher.publishGateway(GATEWAY, irOf());
+    const before = publisher.cache.snapshot(GATEWAY)!;
+    expect(publisher.publishGateway(GATEWAY, irOf())).toMatchObject({ outcome: 'unchanged', published: false, problems: [], version: 'boot-1' });
+
+    expect(publisher.publishGateway(GATEWAY, irOf({ headerValue: 'beta' }))).toMatchObject({ outcome: 'published', version: 'boot-2' });
+    const after = publisher.cache.snapshot(GATEWAY)!;
+    const cluster = (s: typeof before) => [...s.resources.get(TYPE_URLS.cluster)!.values()][0];
+    expect(cluster(after)).toBe(cluster(before));
+    const route = (s: typeof before) => s.resources.get(TYPE_URLS.route)!.get('default/gw/proxyless/echo.test:8080');
+    expect(route(after)!.version).not.toBe(route(before)!.version);
+  });
+
+  it('refuses an inconsistent candidate and keeps serving the last good snapshot', () => {
+    let broken = false;
+    const publisher = createXdsPublisher({
+      bootId: 'boot',
+      build: (ir) => {
+        const resources = buildXds(ir, { proxyless: true });
+        // A listener naming a route table that is not in the snapshot.
+        return broken ? { ...resources, routes: resources.routes.filter((r) => r.name !== 'default/gw/http-8080') } : resources;
+      },
+    });
+    publisher.publishGateway(GATEWAY, irOf());
+    broken = true;
+    const result = publisher.publishGateway(GATEWAY, irOf({ headerValue: 'beta' }));
+    expect(result.outcome).toBe('rejected');
+    expect(result.problems.join('\n')).toMatch(/default\/gw\/http-8080/);
+    expect(result.version).toBe('boot-1');
+    expect(publisher.cache.snapshot(GATEWAY)!.version).toBe('boot-1');
+  });
+
+  it('turns an exception while building into an error result, keeping the last good snapshot', () => {
+    let fail = false;
+    const publisher = createXdsPublisher({
+      bootId: 'boot',
+      build: (ir) => {
+        if (fail) throw new Error('boom');
+        return buildXds(ir, { proxyless: true });
+      },
+    });
+    publisher.publishGateway(GATEWAY, irOf());
+    fail = true;
+    const result = publisher.publishGateway(GATEWAY, irOf({ headerValue: 'beta' }));
+    expect(result).toMatchObject({ outcome: 'error', published: false, problems: ['boom'], version: 'boot-1' });
+    expect(result.error).toBeInstanceOf(Error);
+    expect(publisher.cache.snapshot(GATEWAY)!.version).toBe('boot-1');
+  });
+
+  it('publishes every gateway and deletes the snapshots of gateways that are gone', () => {
+    const publisher = createXdsPublisher({ bootId: 'boot' });
+    const first = publisher.publishGateways(new Map([...gatewaysOf(), ...gatewaysOf({ gatewayName: 'other' })]));
+    expect(first.results.map((r) => [r.gateway, r.outcome])).toEqual([
+      [GATEWAY, 'published'],
+      ['default/other', 'published'],
+    ]);
+    expect(first.removed).toEqual([]);
+
+    const second = publisher.publishGateways(gatewaysOf());
+    expect(second.results.map((r) => [r.gateway, r.outcome])).toEqual([[GATEWAY, 'unchanged']]);
+    expect(second.removed).toEqual(['default/other']);
+    expect(publisher.cache.gateways()).toEqual([GATEWAY]);
+  });
+});

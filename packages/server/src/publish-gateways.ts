@@ -1,0 +1,128 @@
+/**
+ * The glue between the IR and the ADS server: per gateway IR → Envoy resources plus the proxyless
+ * gRPC ones (buildXds with `proxyless`) → encoded once (encodeResources) → the snapshot cache, behind
+ * the consistency gate (@portico/xds `consistencyProblems`). The cache keeps the last good snapshot
+ * of a gateway whenever a candidate is refused or cannot be built.
+ */
+import { TYPE_URLS } from '@portico/envoy';
+import type { GatewayIR } from '@portico/ir';
+import { buildXds, consistencyProblems, encodeResources, type EncodedResources, type ResourceListKey, type XdsResources } from '@portico/xds';
+import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
+
+const KINDS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
+const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {
+  listeners: TYPE_URLS.listener,
+  routes: TYPE_URLS.route,
+  clusters: TYPE_URLS.cluster,
+  endpoints: TYPE_URLS.endpoint,
+  secrets: TYPE_URLS.secret,
+};
+
+/** What became of one gateway's candidate snapshot. */
+export interface PublishResult {
+  gateway: string;
+  /** `published`: new version served; `unchanged`: identical to what is served; `rejected`: inconsistent; `error`: a bug while building or encoding. */
+  outcome: 'published' | 'unchanged' | 'rejected' | 'error';
+  /** True when a new snapshot was published (`outcome === 'published'`). */
+  published: boolean;
+  /** Why the candidate was refused (consistency problems, or the error's message). */
+  problems: string[];
+  /** The snapshot version now served, if the gateway has one. */
+  version?: string;
+  /** The exception, when `outcome` is `error` (a programming error: logged with its stack). */
+  error?: unknown;
+}
+
+export interface PublishGatewaysResult {
+  results: PublishResult[];
+  /** Gateways whose snapshots were deleted because they are no longer in the translation. */
+  removed: string[];
+}
+
+export interface XdsPublisher {
+  readonly cache: SnapshotCache;
+  /** Builds, encodes and publishes one gateway's snapshot. Never throws: a failure is an `error` result. */
+  publishGateway(gateway: string, ir: GatewayIR): PublishResult;
+  /**
+   * Publishes every gateway of a translation, then deletes the snapshots of gateways it no longer
+   * has. Deleting sends nothing: connected clients keep what they run (an Envoy never drains a
+   * listener because its Gateway went away for a moment), and a gateway that comes back is served a
+   * new snapshot.
+   */
+  publishGateways(gateways: ReadonlyMap<string, GatewayIR>): PublishGatewaysResult;
+}
+
+export interface XdsPublisherOptions {
+  /** Prefix of every snapshot version; random by default. */
+  bootId?: string;
+  /** A subscriber (an ADS stream) threw while being notified; the others were still notified. */
+  onSubscriberError?: (error: unknown, gateway: string) => void;
+  /** IR → resources; `buildXds(ir, { proxyless: true })` unless a test gives another. */
+  build?: (ir: GatewayIR) => XdsResources;
+}
+
+export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublisher {
+  // The cache asks its gate about a candidate by gateway; the answer is computed from the XdsResources
+  // the candidate was made from, just before setSnapshot (the cache cannot import @portico/xds).
+  const build = options.build ?? ((ir: GatewayIR) => buildXds(ir, { proxyless: true }));
+  const pendingProblems = new Map<string, string[]>();
+  const cache = createSnapshotCache({
+    checkConsistency: (_snapshot, gateway) => pendingProblems.get(gateway) ?? [],
+    ...(options.bootId === undefined ? {} : { bootId: options.bootId }),
+    ...(options.onSubscriberError ? { onSubscriberError: options.onSubscriberError } : {}),
+  });
+
+  function publishGateway(gateway: string, ir: GatewayIR): PublishResult {
+    let candidate: Map<TypeUrl, CachedResource[]>;
+    try {
+      const resources = build(ir);
+      pendingProblems.set(gateway, consistencyProblems(resources));
+      candidate = snapshotResources(cache, gateway, encodeResources(resources));
+    } catch (error) {
+      pendingProblems.delete(gateway);
+      const version = cache.snapshot(gateway)?.version;
+      return { gateway, outcome: 'error', published: false, problems: [messageOf(error)], error, ...(version ? { version } : {}) };
+    }
+    try {
+      const result = cache.setSnapshot(gateway, candidate);
+      const outcome = result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged';
+      return { gateway, outcome, ...result };
+    } finally {
+      pendingProblems.delete(gateway);
+    }
+  }
+
+  return {
+    cache,
+    publishGateway,
+    publishGateways(gateways) {
+      const results = [...gateways].map(([gateway, ir]) => publishGateway(gateway, ir));
+      const removed = cache.gateways().filter((gateway) => !gateways.has(gateway));
+      for (const gateway of removed) cache.deleteSnapshot(gateway);
+      return { results, removed };
+    },
+  };
+}
+
+/**
+ * Envoy's resources go to wildcard subscribers; the proxyless API listeners and their route tables
+ * (`namedOnly`) only to clients naming them: an Envoy asking for every listener must not get the
+ * `host:port` ones. Unchanged resources reuse the served instances, so their fresh bytes are dropped.
+ */
+function snapshotResources(cache: SnapshotCache, gateway: string, encoded: EncodedResources): Map<TypeUrl, CachedResource[]> {
+  const current = cache.snapshot(gateway);
+  const namedOnly = encoded.namedOnly ?? new Set<string>();
+  const byType = new Map<TypeUrl, CachedResource[]>();
+  for (const kind of KINDS) {
+    const typeUrl = TYPE_URL_OF[kind];
+    const previous = current?.resources.get(typeUrl);
+    const wildcard = encoded[kind].filter((r) => !namedOnly.has(r.name));
+    const byName = encoded[kind].filter((r) => namedOnly.has(r.name));
+    byType.set(typeUrl, [...cachedResourcesFrom(wildcard, true, previous), ...cachedResourcesFrom(byName, false, previous)]);
+  }
+  return byType;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,168 @@
+/**
+ * One provider snapshot in, every gateway's xDS snapshot out: translate (pure), publish per gateway
+ * (publish-gateways.ts), and keep what the debug endpoints show. A single writer: snapshots are
+ * reconciled one at a time, synchronously, in the order the provider publishes them.
+ *
+ * Nothing a user writes can stop the server: user mistakes are statuses and diagnostics (logged
+ * when they change), and an exception from the translator or from building one gateway is a
+ * programming error, logged with its stack, while the last good config keeps being served.
+ */
+import { performance } from 'node:perf_hooks';
+import type { GatewayIR } from '@portico/ir';
+import type { ProviderSnapshot } from '@portico/provider';
+import type { KubeObject } from '@portico/resources';
+import { translate, type Diagnostic, type ObjectStatus, type TranslationResult } from '@portico/translator';
+import { countByKind, createChangeTracker } from './changed-kinds.js';
+import { errorFields, type Logger } from './logger.js';
+import type { PublishResult, XdsPublisher } from './publish-gateways.js';
+import type { ServerMetrics } from './server-metrics.js';
+import { isUnhealthy, statusRows, type StatusRow } from './status-rows.js';
+
+/** The last snapshot that translated: what /debug/ir and /debug/status show. */
+export interface TranslatedState {
+  generation: number;
+  objects: KubeObject[];
+  result: TranslationResult;
+  /** ISO time of the translation. */
+  translatedAt: string;
+}
+
+export interface ReconcileOutcome {
+  generation: number;
+  /** `skipped`: a generation already reconciled. `error`: translation threw; nothing changed. */
+  result: 'success' | 'error' | 'skipped';
+  changedKinds: string[];
+  published: PublishResult[];
+  removed: string[];
+}
+
+export interface Reconciler {
+  reconcile(snapshot: ProviderSnapshot): ReconcileOutcome;
+  /** The last snapshot that translated, if any. */
+  state(): TranslatedState | undefined;
+  /** The IR behind each gateway's served snapshot (the last good one when a later candidate failed). */
+  served(): ReadonlyMap<string, GatewayIR>;
+}
+
+export interface ReconcilerOptions {
+  publisher: XdsPublisher;
+  metrics: ServerMetrics;
+  logger: Logger;
+  controllerName: string;
+  /** The `lastTransitionTime` of conditions; the clock by default. */
+  now?: () => Date;
+  /** Sources whose last read failed (for the `portico_source_errors` gauge). */
+  sourceErrors?: () => number;
+}
+
+export function createReconciler(options: ReconcilerOptions): Reconciler {
+  const { publisher, metrics, logger, controllerName } = options;
+  const now = options.now ?? (() => new Date());
+  const tracker = createChangeTracker();
+  const served = new Map<string, GatewayIR>();
+  let state: TranslatedState | undefined;
+  let lastGeneration: number | undefined;
+  let problems = new Map<string, string>();
+  let diagnostics = new Set<string>();
+
+  function reconcile(snapshot: ProviderSnapshot): ReconcileOutcome {
+    const { generation } = snapshot;
+    if (lastGeneration !== undefined && generation <= lastGeneration) {
+      return { generation, result: 'skipped', changedKinds: [], published: [], removed: [] };
+    }
+    lastGeneration = generation;
+    const started = performance.now();
+    const changedKinds = tracker.changedKinds(snapshot.objects);
+    const at = now();
+    let result: TranslationResult;
+    try {
+      result = translate(snapshot.resources, { controllerName, now: at });
+    } catch (error) {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.reconciled(changedKinds, 'error', seconds);
+      logger.error('translation failed: this is a bug in Portico; the last good config is still served', { generation, ...errorFields(error) });
+      return { generation, result: 'error', changedKinds, published: [], removed: [] };
+    }
+    metrics.translated((performance.now() - started) / 1000);
+
+    const { results, removed } = publisher.publishGateways(result.gateways);
+    for (const r of results) {
+      const ir = result.gateways.get(r.gateway)!;
+      if (r.outcome === 'published' || r.outcome === 'unchanged') served.set(r.gateway, ir);
+      logPublish(r);
+    }
+    for (const gateway of removed) {
+      served.delete(gateway);
+      logger.info('gateway removed: its snapshot is deleted, connected clients keep their config', { gateway });
+    }
+    state = { generation, objects: snapshot.objects, result, translatedAt: at.toISOString() };
+    logStatusChanges(result);
+
+    const seconds = (performance.now() - started) / 1000;
+    metrics.published(results);
+    metrics.reconciled(changedKinds, 'success', seconds);
+    metrics.observe({ gateways: publisher.cache.gateways().length, objectsByKind: countByKind(snapshot.objects), sourceErrors: options.sourceErrors?.() ?? 0 });
+    logger.info('reconciled', {
+      generation,
+      changed: changedKinds.join(',') || 'none',
+      gateways: result.gateways.size,
+      published: results.filter((r) => r.published).length,
+      ms: Math.round(seconds * 10_000) / 10,
+    });
+    return { generation, result: 'success', changedKinds, published: results, removed };
+  }
+
+  function logPublish(r: PublishResult): void {
+    if (r.outcome === 'published') logger.info('snapshot published', { gateway: r.gateway, version: r.version });
+    else if (r.outcome === 'rejected') {
+      logger.error('snapshot refused by the consistency check: this is a bug in Portico; the last good snapshot is still served', {
+        gateway: r.gateway,
+        problems: r.problems,
+        ...(r.version ? { version: r.version } : {}),
+      });
+    } else if (r.outcome === 'error') {
+      logger.error('building the snapshot failed: this is a bug in Portico; the last good snapshot is still served', { gateway: r.gateway, ...errorFields(r.error) });
+    }
+  }
+
+  /** Logs each object whose health changed (a new problem, a different one, or fixed), and each new diagnostic. */
+  function logStatusChanges(result: TranslationResult): void {
+    const current = new Map<string, string>();
+    const rows = new Map<string, StatusRow>();
+    for (const row of statusRows([...result.statuses.values()].map(toStatusObject))) {
+      const key = `${row.kind}/${row.namespace ?? ''}/${row.name}/${row.parent ?? ''}`;
+      rows.set(key, row);
+      if (isUnhealthy(row)) current.set(key, `${row.reason} ${row.message ?? ''}`);
+    }
+    for (const [key, problem] of current) {
+      if (problems.get(key) === problem) continue;
+      const row = rows.get(key)!;
+      logger.warn(`${row.kind} not healthy`, { ...objectFields(row), reason: row.reason, ...(row.message ? { detail: row.message } : {}) });
+    }
+    for (const key of problems.keys()) {
+      const row = rows.get(key);
+      if (row && !current.has(key)) logger.info(`${row.kind} healthy again`, objectFields(row));
+    }
+    problems = current;
+
+    const next = new Set(result.diagnostics.map(diagnosticKey));
+    for (const d of result.diagnostics) {
+      if (!diagnostics.has(diagnosticKey(d))) logger.warn(d.message, { kind: d.kind, ...(d.namespace ? { namespace: d.namespace } : {}), name: d.name });
+    }
+    diagnostics = next;
+  }
+
+  return { reconcile, state: () => state, served: () => served };
+}
+
+function toStatusObject(s: ObjectStatus) {
+  return { kind: s.kind, metadata: { name: s.name, ...(s.namespace ? { namespace: s.namespace } : {}) }, status: s.status };
+}
+
+function objectFields(row: StatusRow): Record<string, string> {
+  return { kind: row.kind, ...(row.namespace ? { namespace: row.namespace } : {}), name: row.name, ...(row.parent ? { parent: row.parent } : {}) };
+}
+
+function diagnosticKey(d: Diagnostic): string {
+  return `${d.kind}/${d.namespace ?? ''}/${d.name}: ${d.message}`;
+}
