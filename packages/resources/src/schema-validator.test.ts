@@ -143,7 +143,10 @@ describe('validateResource messages', () => {
 
   it('uses Kubernetes names for formats and patterns', () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { 'tls.crt': 'not base64!' } };
-    expect(validateResource(secret, 'Secret', 'v1')?.detail).toBe('must be base64-encoded data (got "not base64!")');
+    // A Secret's value is never quoted back: error messages reach logs and /debug/status.
+    expect(validateResource(secret, 'Secret', 'v1')?.detail).toBe('must be base64-encoded data (value not shown: Secret)');
+    const key = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { 'tls.key': 42 } };
+    expect(validateResource(key, 'Secret', 'v1')?.detail).toBe('must be string (value not shown: Secret)');
     expect(validateResource(service({}), 'Service', 'v1')).toBeUndefined();
     const badName = { ...service({}), metadata: { name: '1st' } };
     expect(validateResource(badName, 'Service', 'v1')?.detail).toMatch(/^must be a lowercase RFC 1035 label/);

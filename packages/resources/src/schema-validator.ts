@@ -141,5 +141,14 @@ export function validateResource(object: Record<string, unknown>, kind: Kind, ve
   if (!v) throw new Error(`no schema for ${kind}/${version}`);
   v.applyDefaults(object);
   if (v.validate(object)) return undefined;
-  return explainSchemaErrors(v.validate.errors ?? [], object, HINTS);
+  const violation = explainSchemaErrors(v.validate.errors ?? [], object, HINTS);
+  return kind === 'Secret' ? withoutValue(violation) : violation;
+}
+
+/**
+ * A Secret's values must not reach logs or /debug/status through an error message: keep what was
+ * expected, drop the "(got …)" quote of what was found.
+ */
+function withoutValue(violation: SchemaViolation): SchemaViolation {
+  return { ...violation, detail: violation.detail.replace(/ \(got .*\)$/s, ' (value not shown: Secret)') };
 }
