@@ -62,7 +62,7 @@ export interface EmptyCluster {
 
 /**
  * Where invalid backendRefs send HTTP requests: no endpoints, so Envoy answers "no healthy
- * upstream", which the connection manager turns into the spec's 500 (see INVALID_BACKEND_HEADER).
+ * upstream", which the connection manager turns into the spec's 500 (http-connection-manager.ts).
  */
 export function invalidBackendCluster(): EmptyCluster {
   return emptyCluster(INVALID_BACKEND_CLUSTER);

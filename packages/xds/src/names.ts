@@ -30,10 +30,14 @@ export function certificateSecretName(certificate: CertificateIR): string {
 
 /**
  * Requests given to an invalid backend (a backendRef that does not resolve) go to this cluster, which
- * has no endpoints, carrying INVALID_BACKEND_HEADER; the connection manager's local reply config turns
+ * has no endpoints; the connection manager's local reply config, keyed on this cluster's name, turns
  * that "no healthy upstream" into the 500 the spec requires for that share of the weight.
  */
 export const INVALID_BACKEND_CLUSTER = 'portico/invalid-backend';
+/**
+ * Added to the invalid share's weighted-cluster entry: a label for readers of config dumps only.
+ * Envoy adds weighted-cluster headers after choosing an upstream host, which this cluster never has.
+ */
 export const INVALID_BACKEND_HEADER = 'x-portico-invalid-backend';
 
 /** TCP/UDP connections given to an invalid backend go here: no endpoints, so they are refused. */
