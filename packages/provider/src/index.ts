@@ -1,4 +1,5 @@
 /** @portico/provider: sources of resources (file folder; Kubernetes later) behind one contract. */
-export type { ProviderSnapshot, ResourceProvider, SourceStatus } from './types.js';
+export type { ObjectChange, ProviderSnapshot, ResourceProvider, SourceStatus } from './types.js';
+export type * from './kubernetes/types.js';
 export type { FileProvider, FileProviderLogger, FileProviderOptions } from './file/file-provider-options.js';
 export { createFileProvider } from './file/file-provider.js';

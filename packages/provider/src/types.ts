@@ -2,7 +2,16 @@
  * The contract every source of resources (the file provider now, the Kubernetes provider later)
  * offers the server: the current ResourceSet, a change notification, and the health of each source.
  */
-import type { KubeObject, ResourceSet } from '@portico/resources';
+import type { Kind, KubeObject, ResourceSet } from '@portico/resources';
+
+/** One object added, changed or removed since the previous snapshot. */
+export interface ObjectChange {
+  kind: Kind;
+  /** Absent for cluster-scoped kinds. */
+  namespace?: string;
+  name: string;
+  type: 'upsert' | 'delete';
+}
 
 /** One consistent view of everything a provider watches. */
 export interface ProviderSnapshot {
@@ -11,6 +20,13 @@ export interface ProviderSnapshot {
   resources: ResourceSet;
   /** The same objects in input order (files sorted by path, documents in file order). */
   objects: KubeObject[];
+  /**
+   * What changed since the previous published snapshot, so the server can re-translate only what a
+   * change touches (an EndpointSlice change goes straight to EDS). Absent on the first snapshot and
+   * whenever the provider cannot tell: then everything may have changed. Unchanged objects keep their
+   * identity in `resources` from one snapshot to the next.
+   */
+  changes?: ObjectChange[];
 }
 
 /** The health of one source (a file, for the file provider). */
