@@ -6,7 +6,16 @@
  */
 import { TYPE_URLS } from '@portico/envoy';
 import type { GatewayIR } from '@portico/ir';
-import { buildXds, consistencyProblems, encodeResources, type EncodedResources, type ResourceListKey, type XdsResources } from '@portico/xds';
+import {
+  buildXds,
+  consistencyProblems,
+  createXdsBuildCache,
+  encodeResources,
+  type EncodeCache,
+  type EncodedResources,
+  type ResourceListKey,
+  type XdsResources,
+} from '@portico/xds';
 import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
 
 const KINDS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
@@ -64,7 +73,11 @@ export interface XdsPublisherOptions {
 export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublisher {
   // The cache asks its gate about a candidate by gateway; the answer is computed from the XdsResources
   // the candidate was made from, just before setSnapshot (the cache cannot import @portico/xds).
-  const build = options.build ?? ((ir: GatewayIR) => buildXds(ir, { proxyless: true }));
+  // Unchanged IR objects (the translator's cache returns the same ones) keep their Envoy JSON, and
+  // unchanged JSON its bytes and version: an update costs what changed.
+  const buildCache = createXdsBuildCache();
+  const encodeCache: EncodeCache = new WeakMap();
+  const build = options.build ?? ((ir: GatewayIR) => buildXds(ir, { proxyless: true, cache: buildCache }));
   const pendingProblems = new Map<string, string[]>();
   const cache = createSnapshotCache({
     checkConsistency: (_snapshot, gateway) => pendingProblems.get(gateway) ?? [],
@@ -72,12 +85,17 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
     ...(options.onSubscriberError ? { onSubscriberError: options.onSubscriberError } : {}),
   });
 
+  /** The IR behind each gateway's served snapshot: the same object again (an untouched gateway) is not rebuilt. */
+  const servedIR = new Map<string, GatewayIR>();
+
   function publishGateway(gateway: string, ir: GatewayIR): PublishResult {
+    const served = cache.snapshot(gateway);
+    if (served && servedIR.get(gateway) === ir) return { gateway, outcome: 'unchanged', published: false, problems: [], version: served.version };
     let candidate: Map<TypeUrl, CachedResource[]>;
     try {
       const resources = build(ir);
-      pendingProblems.set(gateway, consistencyProblems(resources));
-      candidate = snapshotResources(cache, gateway, encodeResources(resources));
+      pendingProblems.set(gateway, consistencyProblems(resources, buildCache));
+      candidate = snapshotResources(cache, gateway, encodeResources(resources, encodeCache));
     } catch (error) {
       pendingProblems.delete(gateway);
       const version = cache.snapshot(gateway)?.version;
@@ -86,6 +104,8 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
     try {
       const result = cache.setSnapshot(gateway, candidate);
       const outcome = result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged';
+      if (outcome === 'rejected') servedIR.delete(gateway);
+      else servedIR.set(gateway, ir);
       return { gateway, outcome, ...result };
     } finally {
       pendingProblems.delete(gateway);
@@ -98,7 +118,10 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
     publishGateways(gateways) {
       const results = [...gateways].map(([gateway, ir]) => publishGateway(gateway, ir));
       const removed = cache.gateways().filter((gateway) => !gateways.has(gateway));
-      for (const gateway of removed) cache.deleteSnapshot(gateway);
+      for (const gateway of removed) {
+        cache.deleteSnapshot(gateway);
+        servedIR.delete(gateway);
+      }
       return { results, removed };
     },
   };

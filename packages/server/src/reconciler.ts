@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import type { GatewayIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
-import { translate, type Diagnostic, type ObjectStatus, type TranslationResult } from '@portico/translator';
+import type { ObjectChange } from '@portico/provider';
+import { createTranslationCache, translate, translateEndpointChange, type Diagnostic, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import { countByKind, createChangeTracker } from './changed-kinds.js';
 import { errorFields, type Logger } from './logger.js';
 import type { PublishResult, XdsPublisher } from './publish-gateways.js';
@@ -59,8 +60,12 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { publisher, metrics, logger, controllerName } = options;
   const now = options.now ?? (() => new Date());
   const tracker = createChangeTracker();
+  // Unchanged routes and backends are not translated again; see @portico/translator translation-cache.ts.
+  const translationCache = createTranslationCache();
   const served = new Map<string, GatewayIR>();
   let state: TranslatedState | undefined;
+  /** The translation cache holds exactly what `state` was translated from (no failed translation since). */
+  let cacheMatchesState = false;
   let lastGeneration: number | undefined;
   let problems = new Map<string, string>();
   let diagnostics = new Set<string>();
@@ -72,11 +77,17 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     }
     lastGeneration = generation;
     const started = performance.now();
-    const changedKinds = tracker.changedKinds(snapshot.objects);
+    const changedKinds = snapshot.changes ? kindsOf(snapshot.changes) : tracker.changedKinds(snapshot.objects);
     const at = now();
     let result: TranslationResult;
     try {
-      result = translate(snapshot.resources, { controllerName, now: at });
+      // Only EndpointSlices changed: nothing but endpoints can differ (translateEndpointChange).
+      const endpointsOnly = state && cacheMatchesState && snapshot.changes?.length && snapshot.changes.every((c) => c.kind === 'EndpointSlice');
+      cacheMatchesState = false;
+      result = endpointsOnly
+        ? translateEndpointChange(state!.result, snapshot.resources, { controllerName, now: at, cache: translationCache })
+        : translate(snapshot.resources, { controllerName, now: at, cache: translationCache });
+      cacheMatchesState = true;
     } catch (error) {
       const seconds = (performance.now() - started) / 1000;
       metrics.reconciled(changedKinds, 'error', seconds);
@@ -95,8 +106,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       served.delete(gateway);
       logger.info('gateway removed: its snapshot is deleted, connected clients keep their config', { gateway });
     }
+    const statusesChanged = result.statuses !== state?.result.statuses;
     state = { generation, objects: snapshot.objects, result, translatedAt: at.toISOString() };
-    logStatusChanges(result);
+    if (statusesChanged) logStatusChanges(result);
 
     const seconds = (performance.now() - started) / 1000;
     metrics.published(results);
@@ -165,4 +177,8 @@ function objectFields(row: StatusRow): Record<string, string> {
 
 function diagnosticKey(d: Diagnostic): string {
   return `${d.kind}/${d.namespace ?? ''}/${d.name}: ${d.message}`;
+}
+
+function kindsOf(changes: readonly ObjectChange[]): string[] {
+  return [...new Set(changes.map((c) => c.kind))].sort();
 }

@@ -180,6 +180,8 @@ const namespace = fc.record({
   metadata: fc.record({ name: namespaces, labels: fc.option(fc.constant({ shared: 'true' }), { nil: undefined }) }).map((m) => JSON.parse(JSON.stringify(m))),
 });
 
+export { endpointSlice as endpointSliceObject };
+
 /** A random, structurally valid resource set (as the API server would admit it, CEL aside). */
 export const resourceSetObjects: fc.Arbitrary<KubeObject[]> = fc
   .tuple(

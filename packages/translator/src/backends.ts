@@ -3,17 +3,30 @@
  * permission (ReferenceGrant), existence, port and protocol. Failures become ResolvedRefs reasons;
  * the route stays Accepted and the share of the weight answers 500.
  */
-import type { BackendIR, UpstreamProtocol } from '@portico/ir';
-import type { BackendObjectReference } from '@portico/resources';
+import type { UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
+import type { BackendObjectReference, ServicePort } from '@portico/resources';
 import { backendTLS } from './backend-tls.js';
 import type { TranslationContext } from './context.js';
-import { serviceEndpoints } from './endpoints.js';
 import { isReferenceAllowed } from './reference-grants.js';
+
+/**
+ * A resolved Service port, without its endpoints: routes depend on this, and only the gateway's
+ * backend list (backend-endpoints.ts) adds the endpoints, so an EndpointSlice change never touches
+ * a route's translation.
+ */
+export interface BackendSpec {
+  /** `<namespace>/<service>/<port>/<protocol>`, the BackendIR name. */
+  name: string;
+  service: { namespace: string; name: string; port: number };
+  protocol: UpstreamProtocol;
+  servicePort: ServicePort;
+  tls?: UpstreamTLSIR;
+}
 
 export type BackendRefReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
 
 export type BackendResolution =
-  | { ok: true; backend: BackendIR; invalidTLS?: string }
+  | { ok: true; backend: BackendSpec; invalidTLS?: string }
   | { ok: false; reason: BackendRefReason; message: string };
 
 /** The object holding the reference: its kind decides which ReferenceGrants apply. */
@@ -86,11 +99,12 @@ export function resolveBackendRef(
       name,
       service: { namespace, name: ref.name, port: ref.port },
       protocol,
-      endpoints: serviceEndpoints(ctx, namespace, ref.name, port),
+      servicePort: port,
       ...(tls.kind === 'valid' ? { tls: tls.tls } : {}),
     };
     ctx.backends.set(name, backend);
   }
+  ctx.usedBackends?.push(backend);
   return invalidTLS ? { ok: true, backend, invalidTLS } : { ok: true, backend };
 }
 

@@ -2,9 +2,10 @@
  * Per-run state of one translation: the inputs, the options, indexes built once, and the statuses
  * being collected. A fresh context is made for every `translate` call, so nothing leaks between runs.
  */
-import type { BackendIR } from '@portico/ir';
 import type { EndpointSlice, Kind, ResourceSet } from '@portico/resources';
+import type { BackendSpec } from './backends.js';
 import type { ResolvedOptions } from './options.js';
+import type { TranslationCache } from './translation-cache.js';
 import { statusKey, type Diagnostic, type ObjectStatus } from './result.js';
 
 export interface TranslationContext {
@@ -13,24 +14,34 @@ export interface TranslationContext {
   /** EndpointSlices by `namespace/service-name`. */
   endpointSlices: Map<string, EndpointSlice[]>;
   /** Backends resolved so far, by BackendIR name (shared between gateways: they are immutable). */
-  backends: Map<string, BackendIR>;
+  backends: Map<string, BackendSpec>;
   /** Gateways each BackendTLSPolicy was used through, by policy `namespace/name`. */
   policyAncestors: Map<string, Set<string>>;
   statuses: Map<string, ObjectStatus>;
   diagnostics: Diagnostic[];
+  /** Memory between translations (translation-cache.ts), when the caller keeps one. */
+  cache?: TranslationCache;
+  /** While one route translates under a cache: every backend it resolves, to replay on reuse. */
+  usedBackends?: BackendSpec[];
 }
 
-export function createContext(resources: ResourceSet, options: ResolvedOptions): TranslationContext {
-  const endpointSlices = new Map<string, EndpointSlice[]>();
+export function createContext(resources: ResourceSet, options: ResolvedOptions, cache?: TranslationCache): TranslationContext {
+  const endpointSlices = slicesByService(resources);
+  return { resources, options, endpointSlices, backends: new Map(), policyAncestors: new Map(), statuses: new Map(), diagnostics: [], ...(cache ? { cache } : {}) };
+}
+
+/** EndpointSlices by `namespace/service-name` (their `kubernetes.io/service-name` label). */
+export function slicesByService(resources: ResourceSet): Map<string, EndpointSlice[]> {
+  const byService = new Map<string, EndpointSlice[]>();
   for (const slice of resources.list('EndpointSlice')) {
     const service = slice.metadata.labels?.['kubernetes.io/service-name'];
     if (!service) continue;
     const key = `${slice.metadata.namespace}/${service}`;
-    const list = endpointSlices.get(key);
+    const list = byService.get(key);
     if (list) list.push(slice);
-    else endpointSlices.set(key, [slice]);
+    else byService.set(key, [slice]);
   }
-  return { resources, options, endpointSlices, backends: new Map(), policyAncestors: new Map(), statuses: new Map(), diagnostics: [] };
+  return byService;
 }
 
 export function setStatus(ctx: TranslationContext, status: ObjectStatus): void {

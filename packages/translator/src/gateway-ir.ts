@@ -4,6 +4,7 @@
  * server per SNI), and every backend referenced is listed once.
  */
 import type { BackendIR, DestinationIR, GatewayIR, ListenerIR, TLSServerIR, VirtualHostIR } from '@portico/ir';
+import { backendWithEndpoints } from './backend-endpoints.js';
 import type { TranslationContext } from './context.js';
 import type { GatewayState } from './gateways.js';
 import { compareHostnameSpecificity, owningListener } from './hostnames.js';
@@ -123,5 +124,5 @@ export function referencedBackends(ctx: TranslationContext, listeners: ListenerI
     else if (l.type === 'TLS') for (const s of l.servers) s.mode === 'HTTPS' ? addHosts(s.virtualHosts) : addDestination(s.route?.destination);
     else addDestination(l.route?.destination);
   }
-  return [...names].sort().map((n) => ctx.backends.get(n)!);
+  return [...names].sort().map((n) => backendWithEndpoints(ctx, ctx.backends.get(n)!));
 }

@@ -1,4 +1,5 @@
 import type { GatewayStatusAddress } from '@portico/resources';
+import type { TranslationCache } from './translation-cache.js';
 
 export const DEFAULT_CONTROLLER_NAME = 'portico.dev/gateway-controller';
 export const DEFAULT_INGRESS_CONTROLLER_NAME = 'portico.dev/ingress-controller';
@@ -16,6 +17,11 @@ export interface TranslateOptions {
    * as they are. An empty array: managed but nothing assigned yet, so Programmed=False AddressNotAssigned.
    */
   gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
+  /**
+   * Memory between translations (`createTranslationCache()`): unchanged routes and backends are
+   * reused, as the same objects. The result is the same as without it.
+   */
+  cache?: TranslationCache;
 }
 
 export interface ResolvedOptions {

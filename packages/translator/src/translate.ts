@@ -24,7 +24,17 @@ import { routeParentStatuses, type ParentVerdict } from './route-status.js';
 import type { TranslatedRoute } from './translated-route.js';
 
 export function translate(resources: ResourceSet, options?: TranslateOptions): TranslationResult {
-  const ctx = createContext(resources, resolveOptions(options));
+  const resolved = resolveOptions(options);
+  const cache = options?.cache;
+  cache?.begin(resources, `${resolved.controllerName}\n${resolved.ingressControllerName}`);
+  try {
+    return translateWith(createContext(resources, resolved, cache));
+  } finally {
+    cache?.end();
+  }
+}
+
+function translateWith(ctx: TranslationContext): TranslationResult {
   const gateways = collectGateways(ctx, acceptGatewayClasses(ctx));
   const byKey = new Map(gateways.map((g) => [g.key, g]));
   const attached = attachAllRoutes(ctx, byKey);
@@ -96,7 +106,25 @@ function allRoutes(ctx: TranslationContext): Route[] {
   return [...r.list('HTTPRoute'), ...r.list('GRPCRoute'), ...r.list('TLSRoute'), ...r.list('TCPRoute'), ...r.list('UDPRoute')];
 }
 
+/** A route's translation, reused from the cache when nothing it read has changed. */
 function translateRoute(ctx: TranslationContext, route: Route): TranslatedRoute {
+  if (!ctx.cache) return translateRouteFresh(ctx, route);
+  const { translated, backends } = ctx.cache.route(route, (recording, used) => {
+    const real = ctx.resources;
+    ctx.resources = recording;
+    ctx.usedBackends = used;
+    try {
+      return translateRouteFresh(ctx, route);
+    } finally {
+      ctx.resources = real;
+      delete ctx.usedBackends;
+    }
+  });
+  for (const spec of backends) if (!ctx.backends.has(spec.name)) ctx.backends.set(spec.name, spec);
+  return translated;
+}
+
+function translateRouteFresh(ctx: TranslationContext, route: Route): TranslatedRoute {
   switch (route.kind) {
     case 'HTTPRoute':
       return translateHTTPRoute(ctx, route);

@@ -4,6 +4,7 @@
  * blackhole clusters are added only when something routes to them.
  */
 import type { GatewayIR } from '@portico/ir';
+import { withBuildCache, type XdsBuildCache } from './build-cache.js';
 import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters.js';
 import { referencedNames } from './consistency.js';
 import { buildListener } from './listeners.js';
@@ -14,9 +15,15 @@ import type { NamedResource, XdsResources } from './resources.js';
 export interface BuildXdsOptions {
   /** Also build the API listeners and route tables of proxyless gRPC clients (served by name only). */
   proxyless?: boolean;
+  /** Memory between builds (`createXdsBuildCache()`): unchanged IR objects reuse their Envoy JSON. */
+  cache?: XdsBuildCache;
 }
 
 export function buildXds(gateway: GatewayIR, options: BuildXdsOptions = {}): XdsResources {
+  return withBuildCache(options.cache, () => build(gateway, options));
+}
+
+function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
   const listeners: NamedResource[] = [];
   const routes: NamedResource[] = [];
   const secrets = new Map<string, NamedResource>();
@@ -35,7 +42,7 @@ export function buildXds(gateway: GatewayIR, options: BuildXdsOptions = {}): Xds
   }
   const { clusters, endpoints } = buildClusters(gateway);
   // Decided over everything served: proxyless tables send redirects and direct responses there too.
-  const used = referencedNames({ listeners, routes, clusters, endpoints, secrets: [] }).clusters;
+  const used = referencedNames({ listeners, routes, clusters }).clusters;
   for (const [name, build] of [[INVALID_BACKEND_CLUSTER, invalidBackendCluster], [BLACKHOLE_CLUSTER, blackholeCluster]] as const) {
     if (!used.has(name)) continue;
     const special = build();

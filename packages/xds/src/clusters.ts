@@ -6,6 +6,7 @@
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UpstreamProtocol } from '@portico/ir';
 import { adsConfigSource } from './config-source.js';
+import { memoized } from './build-cache.js';
 import { buildClusterLoadAssignment } from './endpoints.js';
 import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from './names.js';
 import type { NamedResource } from './resources.js';
@@ -49,8 +50,8 @@ const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOp
 
 export function buildClusters(gateway: GatewayIR): { clusters: NamedResource[]; endpoints: NamedResource[] } {
   return {
-    clusters: sortByName(gateway.backends.map(backendCluster)),
-    endpoints: sortByName(gateway.backends.map(buildClusterLoadAssignment)),
+    clusters: sortByName(gateway.backends.map((b) => memoized('cluster', b, () => backendCluster(b)))),
+    endpoints: sortByName(gateway.backends.map((b) => memoized('endpoints', b, () => buildClusterLoadAssignment(b)))),
   };
 }
 

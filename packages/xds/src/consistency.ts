@@ -5,6 +5,7 @@
  * otherwise wait for a resource that never comes, and that listener or cluster would never warm.
  */
 import type { Proto3Json } from '@portico/envoy';
+import { memoized, withBuildCache, type XdsBuildCache } from './build-cache.js';
 import type { XdsResources } from './resources.js';
 
 export interface ReferencedNames {
@@ -12,18 +13,63 @@ export interface ReferencedNames {
   clusters: Set<string>;
   endpoints: Set<string>;
   secrets: Set<string>;
+  /** HTTP filter names keyed in a `typedPerFilterConfig` (the connection manager must install them). */
+  perFilterConfigs: Set<string>;
+}
+
+function emptyNames(): ReferencedNames {
+  return { routes: new Set(), clusters: new Set(), endpoints: new Set(), secrets: new Set(), perFilterConfigs: new Set() };
 }
 
 /** Names referenced from inside the resources, found by walking their proto3 JSON. */
-export function referencedNames(resources: XdsResources): ReferencedNames {
-  const names: ReferencedNames = { routes: new Set(), clusters: new Set(), endpoints: new Set(), secrets: new Set() };
-  for (const { resource } of [...resources.listeners, ...resources.routes]) walk(resource, names);
+export function referencedNames(resources: Pick<XdsResources, 'listeners' | 'routes' | 'clusters'>): ReferencedNames {
+  const names = emptyNames();
+  for (const { resource } of resources.listeners) walk(resource, names);
+  for (const { resource } of resources.routes) walkRouteConfiguration(resource, names);
   for (const { resource } of resources.clusters) {
     walk(resource, names);
     // An EDS cluster gets its endpoints under its own name unless it says otherwise.
     if (resource.type === 'EDS') names.endpoints.add(String((resource.edsClusterConfig as Proto3Json | undefined)?.serviceName ?? resource.name));
   }
   return names;
+}
+
+/**
+ * A route table is walked route by route, each route's names remembered under an active build cache
+ * (build-cache.ts): tables of 10,000 routes are checked on every update, and most routes are the same
+ * objects as in the previous build.
+ */
+function walkRouteConfiguration(table: Proto3Json, names: ReferencedNames): void {
+  for (const [key, value] of Object.entries(table)) {
+    if (key !== 'virtualHosts' || !Array.isArray(value)) {
+      walk(value, names);
+      continue;
+    }
+    for (const host of value as Proto3Json[]) {
+      for (const [hostKey, hostValue] of Object.entries(host)) {
+        if (hostKey === 'typedPerFilterConfig') collectKey(hostKey, hostValue, names);
+        if (hostKey !== 'routes' || !Array.isArray(hostValue)) {
+          walk(hostValue, names);
+          continue;
+        }
+        for (const route of hostValue as Proto3Json[]) merge(names, memoized('route-references', route, () => routeNames(route)));
+      }
+    }
+  }
+}
+
+function routeNames(route: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  walk(route, names);
+  return names;
+}
+
+function merge(into: ReferencedNames, from: ReferencedNames): void {
+  for (const key of ['routes', 'clusters', 'endpoints', 'secrets', 'perFilterConfigs'] as const) for (const name of from[key]) into[key].add(name);
+}
+
+function collectKey(key: string, v: unknown, names: ReferencedNames): void {
+  if (key === 'typedPerFilterConfig' && v && typeof v === 'object') for (const name of Object.keys(v)) names.perFilterConfigs.add(name);
 }
 
 function walk(value: unknown, names: ReferencedNames): void {
@@ -34,6 +80,7 @@ function walk(value: unknown, names: ReferencedNames): void {
   if (!value || typeof value !== 'object') return;
   const obj = value as Proto3Json;
   for (const [key, v] of Object.entries(obj)) {
+    collectKey(key, v, names);
     if (key === 'routeConfigName' && typeof v === 'string') names.routes.add(v);
     // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
     else if (key === 'cluster' && typeof v === 'string') names.clusters.add(v);
@@ -48,8 +95,8 @@ function walk(value: unknown, names: ReferencedNames): void {
 }
 
 /** Problems that make a snapshot inconsistent; empty when every reference resolves. */
-export function consistencyProblems(resources: XdsResources): string[] {
-  const refs = referencedNames(resources);
+export function consistencyProblems(resources: XdsResources, cache?: XdsBuildCache): string[] {
+  const refs = withBuildCache(cache, () => referencedNames(resources));
   const have = {
     routes: new Set(resources.routes.map((r) => r.name)),
     clusters: new Set(resources.clusters.map((r) => r.name)),

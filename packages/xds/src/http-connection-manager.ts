@@ -7,7 +7,7 @@ import type { VirtualHostIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpAccessLog } from './access-log.js';
 import { adsConfigSource } from './config-source.js';
-import { referencedNames } from './consistency.js';
+import { referencedNames, type ReferencedNames } from './consistency.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from './names.js';
 import type { NamedResource } from './resources.js';
 import { typedConfig } from './typed-config.js';
@@ -79,7 +79,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
       initialConnectionWindowSize: HTTP2_INITIAL_CONNECTION_WINDOW,
     },
   };
-  if (sendsToInvalidBackend(options.routeConfig)) hcm.localReplyConfig = invalidBackendLocalReply();
+  if (tableReferences(options.routeConfig).clusters.has(INVALID_BACKEND_CLUSTER)) hcm.localReplyConfig = invalidBackendLocalReply();
   if (options.accessLog) hcm.accessLog = [httpAccessLog()];
   return hcm;
 }
@@ -93,7 +93,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
  */
 function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
   const routes = options.virtualHosts.flatMap((vh) => vh.routes);
-  const perFilter = perFilterConfigNames(options.routeConfig.resource);
+  const perFilter = tableReferences(options.routeConfig).perFilterConfigs;
   const filters: Proto3Json[] = [];
   if (routes.some((r) => r.cors) || perFilter.has(CORS_FILTER)) {
     // An empty Cors config: each route carries its CorsPolicy in typed_per_filter_config.
@@ -112,21 +112,9 @@ function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
   return filters;
 }
 
-/** Filter names keyed in any `typedPerFilterConfig` of the table (virtual host, route or weighted cluster). */
-function perFilterConfigNames(value: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) perFilterConfigNames(v, out);
-  else if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      if (key === 'typedPerFilterConfig' && v && typeof v === 'object') for (const name of Object.keys(v)) out.add(name);
-      perFilterConfigNames(v, out);
-    }
-  }
-  return out;
-}
-
-function sendsToInvalidBackend(routeConfig: NamedResource): boolean {
-  const resources = { listeners: [], routes: [routeConfig], clusters: [], endpoints: [], secrets: [] };
-  return referencedNames(resources).clusters.has(INVALID_BACKEND_CLUSTER);
+/** What the table's routes reference: clusters (the invalid-backend one among them) and per-filter configs. */
+function tableReferences(routeConfig: NamedResource): ReferencedNames {
+  return referencedNames({ listeners: [], routes: [routeConfig], clusters: [] });
 }
 
 /**

@@ -36,6 +36,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { GatewayIR, HTTPListenerIR, VirtualHostIR } from '@portico/ir';
+import { memoized } from './build-cache.js';
 import { adsConfigSource } from './config-source.js';
 import { ROUTER_FILTER } from './names.js';
 import { proxylessRoutes } from './proxyless-routes.js';
@@ -116,7 +117,7 @@ function proxylessRouteConfiguration(name: string, host: string, port: number, v
       {
         name: `${host}:${port}`,
         domains: [host, `${host}:${port}`],
-        routes: virtualHost.routes.flatMap(proxylessRoutes),
+        routes: virtualHost.routes.flatMap((r) => memoized('proxyless-routes', r, () => proxylessRoutes(r))),
       },
     ],
   };

@@ -16,6 +16,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
+import { memoized } from './build-cache.js';
 import type { NamedResource } from './resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
@@ -35,7 +36,7 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
     virtualHosts: uniqueDomains(virtualHosts).map((vh) => ({
       name: vh.name,
       domains: vh.domains,
-      routes: vh.routes.map((r) => buildRoute(r, context)),
+      routes: vh.routes.map((r) => memoized('route', r, () => buildRoute(r, context), `${context.port}/${context.tls}`)),
     })),
     ignorePortInHostMatching: true,
   };

@@ -23,11 +23,30 @@ const KIND_OF: Record<ResourceListKey, ResourceKind> = {
   secrets: 'secret',
 };
 
-export function encodeResources(resources: XdsResources): EncodedResources {
+/**
+ * Bytes per JSON object, shared by the encodings of one publisher: a resource (or route) that is the
+ * same object as in the previous build is not encoded again (see @portico/envoy json-encoder.ts).
+ */
+export type EncodeCache = WeakMap<object, Uint8Array>;
+
+/** Messages cached inside a resource, besides the resources themselves: the routes of a route table. */
+const CACHED_INNER_TYPES: ReadonlySet<string> = new Set(['envoy.config.route.v3.Route']);
+
+/** Versions by the bytes they hash; encoded bytes are never mutated, so the same array has the same hash. */
+const versions = new WeakMap<Uint8Array, string>();
+
+function versionOf(bytes: Uint8Array): string {
+  let version = versions.get(bytes);
+  if (version === undefined) versions.set(bytes, (version = createHash('sha256').update(bytes).digest('hex').slice(0, 16)));
+  return version;
+}
+
+export function encodeResources(resources: XdsResources, cache?: EncodeCache): EncodedResources {
+  const options = cache ? { cache, cacheTypes: CACHED_INNER_TYPES } : undefined;
   const encode = (kind: ResourceListKey) =>
     resources[kind].map((r: NamedResource): EncodedResource => {
-      const bytes = encodeMessage(RESOURCE_TYPES[KIND_OF[kind]], r.resource);
-      return { name: r.name, resource: r.resource, bytes, version: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+      const bytes = encodeMessage(RESOURCE_TYPES[KIND_OF[kind]], r.resource, options);
+      return { name: r.name, resource: r.resource, bytes, version: versionOf(bytes) };
     });
   return {
     listeners: encode('listeners'),

@@ -1,0 +1,182 @@
+/**
+ * Memory between translations, so that a change costs what it touches rather than the whole
+ * ResourceSet: a route whose object and inputs are unchanged is not translated again, and a backend
+ * whose Service port and EndpointSlices are unchanged keeps its BackendIR. The results are the same
+ * objects as last time, which the xDS builder and encoder key their own caches on.
+ *
+ * Correctness rests on knowing what a route's translation read. Reads of single objects (`get`: the
+ * Services it sends to) are recorded and compared by identity; reads of whole kinds (`list`/`listIn`:
+ * ReferenceGrants, and the BackendTLSPolicy index with its ConfigMaps and Secrets, which is built once
+ * per translation and so cannot be attributed to one route) make the route depend on that kind, whose
+ * version changes whenever any object of the kind is added, replaced or removed. Providers keep the
+ * identity of unchanged objects; a provider that does not just gets no reuse.
+ * `translate.incremental.property.test.ts` checks that a cached translation always equals a fresh one.
+ */
+import type { BackendIR } from '@portico/ir';
+import type { EndpointSlice, Kind, ResourceSet, Route } from '@portico/resources';
+import type { BackendSpec } from './backends.js';
+import type { TranslatedRoute } from './translated-route.js';
+
+/** Kinds every route translation depends on as a whole (see the file comment). */
+const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'ConfigMap', 'Secret'];
+
+interface RecordedGet {
+  kind: Kind;
+  namespace: string | undefined;
+  name: string;
+  object: unknown;
+}
+
+interface RouteMemo {
+  translated: TranslatedRoute;
+  gets: RecordedGet[];
+  kinds: Map<Kind, number>;
+  /** Every backend the route resolved: replayed into the context on reuse. */
+  backends: BackendSpec[];
+}
+
+interface BackendMemo {
+  spec: BackendSpec;
+  slices: readonly EndpointSlice[] | undefined;
+  ir: BackendIR;
+  usedIn: number;
+}
+
+/** Opaque to callers: create one per long-lived translator (the server's reconciler) and pass it to every `translate`. */
+export interface TranslationCache {
+  /** Called by `translate` first: options that change the meaning of cached results reset the cache. */
+  begin(resources: ResourceSet, optionsKey: string): void;
+  /** Called by `translate` last: forgets backends no longer used. */
+  end(): void;
+  /** The route's translation, from memory when nothing it read has changed. */
+  route(route: Route, translate: (recording: ResourceSet, backends: BackendSpec[]) => TranslatedRoute): { translated: TranslatedRoute; backends: readonly BackendSpec[] };
+  backend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined): BackendIR | undefined;
+  rememberBackend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined, ir: BackendIR): void;
+  /**
+   * The EndpointSlice-only fast path (endpoint-update.ts): every remembered backend whose Service's
+   * slices (by identity) differ from `slicesByService`, with its endpoints resolved again.
+   */
+  refreshEndpoints(slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>, resolve: (spec: BackendSpec) => BackendIR): Map<string, BackendIR>;
+  /** Figures of the last translation, for tests and benchmarks. */
+  stats(): { routesReused: number; routesTranslated: number; backendsReused: number; backendsResolved: number };
+}
+
+export function createTranslationCache(): TranslationCache {
+  let resources: ResourceSet | undefined;
+  let optionsKey: string | undefined;
+  let generation = 0;
+  let routes = new WeakMap<Route, RouteMemo>();
+  const backends = new Map<string, BackendMemo>();
+  const kindLists = new Map<Kind, { objects: unknown[]; version: number; checkedIn: number }>();
+  const stats = { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 };
+
+  /** The kind's version: bumped when its objects differ (by identity) from the previous translation's. */
+  function kindVersion(kind: Kind): number {
+    const entry = kindLists.get(kind);
+    if (entry?.checkedIn === generation) return entry.version;
+    const objects = resources!.list(kind);
+    if (!entry) {
+      kindLists.set(kind, { objects, version: 0, checkedIn: generation });
+      return 0;
+    }
+    if (!sameObjects(entry.objects, objects)) {
+      entry.version++;
+      entry.objects = objects;
+    }
+    entry.checkedIn = generation;
+    return entry.version;
+  }
+
+  function stillValid(memo: RouteMemo): boolean {
+    for (const g of memo.gets) if (resources!.get(g.kind, g.namespace, g.name) !== g.object) return false;
+    for (const [kind, version] of memo.kinds) if (kindVersion(kind) !== version) return false;
+    return true;
+  }
+
+  return {
+    begin(next, key) {
+      if (key !== optionsKey) {
+        routes = new WeakMap();
+        backends.clear();
+        kindLists.clear();
+        optionsKey = key;
+      }
+      resources = next;
+      generation++;
+      Object.assign(stats, { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 });
+    },
+    end() {
+      for (const [name, memo] of backends) if (memo.usedIn !== generation) backends.delete(name);
+      resources = undefined;
+    },
+    route(route, translate) {
+      const memo = routes.get(route);
+      if (memo && stillValid(memo)) {
+        stats.routesReused++;
+        return memo;
+      }
+      stats.routesTranslated++;
+      const real = resources!;
+      const gets: RecordedGet[] = [];
+      const kinds = new Map<Kind, number>();
+      for (const kind of ALWAYS_DEPENDS_ON) kinds.set(kind, kindVersion(kind));
+      // Reads go through this view while the route translates; everything else is the real set.
+      const recording = Object.create(real) as ResourceSet;
+      Object.assign(recording, {
+        get(kind: Kind, namespace: string | undefined, name: string) {
+          const object = real.get(kind, namespace, name);
+          gets.push({ kind, namespace, name, object });
+          return object;
+        },
+        list(kind: Kind) {
+          kinds.set(kind, kindVersion(kind));
+          return real.list(kind);
+        },
+        listIn(kind: Kind, namespace: string) {
+          kinds.set(kind, kindVersion(kind));
+          return real.listIn(kind, namespace);
+        },
+      });
+      const used: BackendSpec[] = [];
+      const translated = translate(recording, used);
+      const fresh: RouteMemo = { translated, gets, kinds, backends: used };
+      routes.set(route, fresh);
+      return fresh;
+    },
+    backend(spec, slices) {
+      const memo = backends.get(spec.name);
+      if (!memo || !sameSpec(memo.spec, spec) || !sameObjects(memo.slices ?? [], slices ?? [])) return undefined;
+      memo.usedIn = generation;
+      stats.backendsReused++;
+      return memo.ir;
+    },
+    rememberBackend(spec, slices, ir) {
+      stats.backendsResolved++;
+      backends.set(spec.name, { spec, slices: slices ? [...slices] : undefined, ir, usedIn: generation });
+    },
+    refreshEndpoints(slicesByService, resolve) {
+      const changed = new Map<string, BackendIR>();
+      for (const [name, memo] of backends) {
+        const slices = slicesByService.get(`${memo.spec.service.namespace}/${memo.spec.service.name}`);
+        if (sameObjects(memo.slices ?? [], slices ?? [])) continue;
+        const ir = resolve(memo.spec);
+        backends.set(name, { ...memo, slices: slices ? [...slices] : undefined, ir });
+        changed.set(name, ir);
+      }
+      return changed;
+    },
+    stats: () => ({ ...stats }),
+  };
+}
+
+function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Equal specs resolve to equal backends; the TLS settings are rebuilt each translation, so compare them by value. */
+function sameSpec(a: BackendSpec, b: BackendSpec): boolean {
+  if (a === b) return true;
+  return a.name === b.name && a.protocol === b.protocol && a.servicePort === b.servicePort && JSON.stringify(a.tls) === JSON.stringify(b.tls);
+}
