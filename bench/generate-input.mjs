@@ -1,49 +1,31 @@
-// Realistic generated input (issue 7's shape): 1 Gateway with 5 hostnames, N HTTPRoutes each with two
-// matches, a header filter and two weighted backends, and N Services with one EndpointSlice each.
+// The HTTP benchmark input (issue 7's shape): 1 Gateway (`default/bench`, one HTTP listener on port
+// 80) serving 5 hostnames, N HTTPRoutes each with two matches, a header filter and two weighted
+// backends, and N Services with one EndpointSlice each. Route i sends 90% to svc-i and 10% to
+// svc-(i+1), so every Service is used twice.
+import { backend, gateway, gatewayClass, httpRoute, listener } from './objects.mjs';
+
+export const HTTP_GATEWAY = 'bench';
 const HOSTS = ['shop.example.com', 'api.example.com', 'www.example.com', 'admin.example.com', 'static.example.com'];
 
+/** The objects, in the order a provider would list them. */
 export function generateObjects(routes) {
-  const objects = [
-    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'portico' }, spec: { controllerName: 'portico.dev/gateway-controller' } },
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'bench', namespace: 'default' },
-      spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } }] },
-    },
-  ];
+  const objects = [gatewayClass(), gateway(HTTP_GATEWAY, [listener('http', 'HTTP', 80)])];
   for (let i = 0; i < routes; i++) {
-    objects.push({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: `route-${i}`, namespace: 'default', creationTimestamp: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString() },
-      spec: {
-        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'bench' }],
-        hostnames: [HOSTS[i % HOSTS.length]],
-        rules: [
-          {
-            matches: [
-              { path: { type: 'PathPrefix', value: `/svc-${i}` }, headers: [{ type: 'Exact', name: 'x-tenant', value: `t${i % 7}` }] },
-              { path: { type: 'Exact', value: `/exact-${i}` } },
-            ],
-            filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-route', value: `route-${i}` }] } }],
-            backendRefs: [
-              { group: '', kind: 'Service', name: `svc-${i}`, port: 8080, weight: 90 },
-              { group: '', kind: 'Service', name: `svc-${(i + 1) % routes}`, port: 8080, weight: 10 },
-            ],
-          },
-        ],
-      },
-    });
-    objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}`, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 8080, targetPort: 9000, protocol: 'TCP' }] } });
-    objects.push({
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: `svc-${i}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': `svc-${i}` } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: 9000, protocol: 'TCP' }],
-      endpoints: [0, 1, 2].map((e) => ({ addresses: [`10.${(i >> 8) & 255}.${i & 255}.${e + 1}`], conditions: { ready: true } })),
-    });
+    objects.push(benchRoute(`route-${i}`, i, routes));
+    objects.push(...backend(`svc-${i}`, i));
   }
   return objects;
+}
+
+/**
+ * HTTPRoute `name` as the i-th route of an N-route input: on host i mod 5, backends svc-(i mod N) and
+ * svc-(i+1 mod N). Churn routes (i ≥ N) reuse the existing Services.
+ */
+export function benchRoute(name, i, routes) {
+  return httpRoute({ name, gatewayName: HTTP_GATEWAY, hostname: HOSTS[i % HOSTS.length], tenant: i % 7, created: i, services: [`svc-${i % routes}`, `svc-${(i + 1) % routes}`] });
+}
+
+/** The HTTP workload: its objects and the one HTTPRoute new routes are modelled on (for churn). */
+export function httpWorkload(routes) {
+  return { scenario: 'http', routes, objects: generateObjects(routes), churnRoute: (name, i) => benchRoute(name, i, routes) };
 }

@@ -1,94 +1,152 @@
-// `npm run bench [-- options]`: prints one JSON object per scenario. Figures are medians of several
-// runs in one warm process.
+// `npm run bench [-- options]`: one JSON object per scenario and size on stdout (progress and the
+// total time on stderr). Each size runs in a fresh child process (`node --expose-gc`), so its memory
+// figures are its own.
 //
-//   --scenario translate|ads-fanout   run only that scenario (default: both)
-//   --routes N        routes of the generated gateway (translate: 100 and 1000; ads-fanout: 1000).
-//                     Given alone, it runs only the translate scenario, for that size.
-//   --clients a,b,c   ads-fanout client counts (default 1,100,1000). Given alone, runs only ads-fanout.
-//   --protocols p,q   ads-fanout ADS flavours: sotw, delta (default both)
-//   --runs N          translate runs, and ads-fanout updates, per figure (default 5)
+//   (no options)          http at 100, 1,000 and 10,000 routes, then mixed at 1,000
+//   --routes N            one size (http, or the --scenario given)
+//   --scenario S          http | mixed | ads-fanout (ads-fanout is never run by default)
+//   --emit-yaml FILE      write the generated input (--routes N, --scenario http|mixed) as multi-document
+//                         YAML instead of measuring, e.g. for `egctl x translate` or `portico translate`
+//   --runs N              full translations per figure (default 5); ads-fanout: updates per figure
+//   --edits N             route edits, and endpoint changes, per figure (default 11; a figure stops
+//                         after 3 once its edits took 30 s)
+//   --churn-rounds N, --churn-routes N   routes created then deleted, N times (default 10 × 1,000)
+//   --clients a,b,c, --protocols sotw,delta   ads-fanout (see ads-fanout.mjs); --clients implies it
+//
+// Keys of every scenario line (see README "Benchmarks"): scenario, routes, objects, gateways,
+// gatewayApiToIrMs, irToXdsMs, encodeMs, fullTranslateMs (their sum, median of the runs),
+// encodedBytes, encodedResources, initialReconcileMs, routeEditMs, endpointChangeMs (medians through
+// the server's reconciler), their *Samples and *PushedResources/*PushedBytes (what the edit changed
+// in the served snapshots), churnCreateMs, churnDeleteMs, maxSyncStepMs (longest event-loop block of
+// any reconcile, the initial load included), maxSyncStepAfterStartMs (the same after the initial
+// load) and maxSyncStepAfterStartIn (which kind of reconcile it was), maxSyncStepOfEditsMs (during
+// route edits and endpoint changes), heapUsedMiB (after the initial load, GC'd), peakHeapUsedMiB, peakRssMiB, rssStartMiB,
+// rssAfterChurnMiB (GC'd), protoLoadMs, durationMs. A size that fails prints {scenario, routes, error}
+// and the run exits 1.
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { envoyProtos } from '@portico/envoy';
-import { ResourceSet } from '@portico/resources';
-import { translate } from '@portico/translator';
-import { buildXds, encodeResources } from '@portico/xds';
 import { runAdsFanout } from './ads-fanout.mjs';
-import { generateObjects } from './generate-input.mjs';
+import { writeYaml } from './emit-yaml.mjs';
+import { httpWorkload } from './generate-input.mjs';
+import { mixedWorkload } from './generate-mixed.mjs';
+import { measureReconciles } from './reconcile-bench.mjs';
+import { createHeapPeak, peakRssMiB, round1 } from './stats.mjs';
+import { measureFullTranslate } from './translate-stages.mjs';
 
-const SCENARIOS = ['translate', 'ads-fanout'];
+const WORKLOADS = { http: httpWorkload, mixed: mixedWorkload };
+const DEFAULT_SIZES = { http: [100, 1000, 10_000], mixed: [1000] };
 const PROTOCOLS = ['sotw', 'delta'];
+const MEASURE_OPTIONS = ['runs', 'edits', 'churn-rounds', 'churn-routes'];
+
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string' },
     routes: { type: 'string' },
+    'emit-yaml': { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    edits: { type: 'string', default: '11' },
+    'churn-rounds': { type: 'string', default: '10' },
+    'churn-routes': { type: 'string', default: '1000' },
     clients: { type: 'string' },
     protocols: { type: 'string', default: 'sotw,delta' },
-    runs: { type: 'string', default: '5' },
+    /** Internal: this process is the child measuring one scenario and size. */
+    child: { type: 'boolean', default: false },
   },
 });
+
 const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
-const runs = Number(values.runs);
-const mib = (bytes) => Math.round((bytes / 2 ** 20) * 10) / 10;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** --scenario decides; otherwise --routes alone means translate (as before) and --clients alone ads-fanout. */
-function chosenScenarios() {
-  if (values.scenario) {
-    if (!SCENARIOS.includes(values.scenario)) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}`);
-    return [values.scenario];
-  }
-  if (values.routes && !values.clients) return ['translate'];
-  if (values.clients && !values.routes) return ['ads-fanout'];
-  return SCENARIOS;
+function count(name) {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a positive whole number, not ${values[name]}`);
+  return n;
 }
 
-function runTranslate(sizes) {
-  const rssBefore = process.memoryUsage().rss;
-  let t = performance.now();
-  envoyProtos();
-  console.log(JSON.stringify({ scenario: 'envoy-proto-load', loadMs: Math.round(performance.now() - t), rssIncreaseMiB: mib(process.memoryUsage().rss - rssBefore) }));
+function workloadName() {
+  const scenario = values.scenario ?? 'http';
+  if (!(scenario in WORKLOADS)) throw new Error(`--scenario must be one of ${[...Object.keys(WORKLOADS), 'ads-fanout'].join(', ')}`);
+  return scenario;
+}
 
-  for (const routes of sizes) {
-    const objects = generateObjects(routes);
-    const toIR = [], toXds = [], encode = [];
-    let encodedBytes = 0;
-    for (let r = 0; r < runs; r++) {
-      t = performance.now();
-      const result = translate(ResourceSet.from(objects), { now: new Date(0) });
-      toIR.push(performance.now() - t);
-      t = performance.now();
-      const xds = [...result.gateways.values()].map(buildXds);
-      toXds.push(performance.now() - t);
-      t = performance.now();
-      const encoded = xds.map(encodeResources);
-      encode.push(performance.now() - t);
-      encodedBytes = encoded.reduce((n, e) => n + Object.values(e).flat().reduce((m, res) => m + res.bytes.length, 0), 0);
-    }
-    const ms = (xs) => Math.round(median(xs) * 10) / 10;
-    console.log(JSON.stringify({
-      scenario: 'translate-http',
-      routes,
-      gatewayApiToIrMs: ms(toIR),
-      irToXdsMs: ms(toXds),
-      encodeMs: ms(encode),
-      fullTranslateMs: Math.round((median(toIR) + median(toXds) + median(encode)) * 10) / 10,
-      encodedBytes,
-      heapUsedMiB: mib(process.memoryUsage().heapUsed),
-      peakRssMiB: mib(process.resourceUsage().maxRSS * 1024),
-    }));
+/** One scenario at one size, in this process: the JSON line. */
+async function measureOne(scenario, routes) {
+  const started = performance.now();
+  const base = { scenario, routes };
+  try {
+    const heap = createHeapPeak();
+    let start = performance.now();
+    envoyProtos();
+    const protoLoadMs = round1(performance.now() - start);
+    const workload = WORKLOADS[scenario](routes);
+    const full = measureFullTranslate(workload.objects, { runs: count('runs'), onSample: heap.sample });
+    const incremental = await measureReconciles(workload, {
+      edits: count('edits'),
+      churnRounds: count('churn-rounds'),
+      churnRoutes: count('churn-routes'),
+      onSample: heap.sample,
+    });
+    const { gateways, ...rest } = incremental;
+    return { ...base, objects: workload.objects.length, gateways, ...full, ...rest, peakHeapUsedMiB: heap.mib(), peakRssMiB: peakRssMiB(), protoLoadMs, durationMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    process.exitCode = 1;
+    console.error(error);
+    return { ...base, error: error instanceof Error ? error.message : String(error) };
   }
 }
 
-const scenarios = chosenScenarios();
-if (scenarios.includes('translate')) runTranslate(values.routes ? [Number(values.routes)] : [100, 1000]);
-if (scenarios.includes('ads-fanout')) {
-  const protocols = list(values.protocols);
-  if (protocols.some((p) => !PROTOCOLS.includes(p))) throw new Error(`--protocols takes ${PROTOCOLS.join(', ')}`);
-  await runAdsFanout({
-    clients: values.clients ? list(values.clients).map(Number) : [1, 100, 1000],
-    routes: values.routes ? Number(values.routes) : 1000,
-    updates: runs,
-    protocols,
+/** Runs one size in a fresh `node --expose-gc` child; its line goes straight to our stdout. */
+function runChild(scenario, routes) {
+  const args = ['--expose-gc', fileURLToPath(import.meta.url), '--child', '--scenario', scenario, '--routes', String(routes)];
+  for (const name of MEASURE_OPTIONS) args.push(`--${name}`, values[name]);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', (error) => resolve({ code: 1, error }));
+    child.once('exit', (code, signal) => resolve({ code: code ?? 1, error: signal ? new Error(`killed by ${signal}`) : undefined }));
+  }).then(({ code, error }) => {
+    if (code === 0) return;
+    process.exitCode = 1;
+    // A child that died before printing (out of memory, a signal) still gets its line.
+    if (error) console.log(JSON.stringify({ scenario, routes, error: error.message }));
   });
 }
+
+async function main() {
+  if (values.child) {
+    console.log(JSON.stringify(await measureOne(workloadName(), count('routes'))));
+    return;
+  }
+  if (values['emit-yaml']) {
+    const scenario = workloadName();
+    const { objects } = WORKLOADS[scenario](values.routes ? count('routes') : 100);
+    writeYaml(values['emit-yaml'], objects);
+    console.error(`bench: wrote ${objects.length} objects (${scenario}, ${values.routes ?? 100} routes) to ${values['emit-yaml']}`);
+    return;
+  }
+  if (values.scenario === 'ads-fanout' || (values.clients && !values.scenario)) {
+    const protocols = list(values.protocols);
+    if (protocols.some((p) => !PROTOCOLS.includes(p))) throw new Error(`--protocols takes ${PROTOCOLS.join(', ')}`);
+    await runAdsFanout({
+      clients: values.clients ? list(values.clients).map(Number) : [1, 100, 1000],
+      routes: values.routes ? count('routes') : 1000,
+      updates: count('runs'),
+      protocols,
+    });
+    return;
+  }
+  const plan = values.routes
+    ? [[workloadName(), count('routes')]]
+    : values.scenario
+      ? DEFAULT_SIZES[workloadName()].map((n) => [values.scenario, n])
+      : Object.entries(DEFAULT_SIZES).flatMap(([scenario, sizes]) => sizes.map((n) => [scenario, n]));
+  const started = performance.now();
+  for (const [scenario, routes] of plan) {
+    console.error(`bench: ${scenario} at ${routes} routes…`);
+    await runChild(scenario, routes);
+  }
+  console.error(`bench: ${plan.length} run(s) in ${Math.round((performance.now() - started) / 1000)} s`);
+}
+
+await main();

@@ -3,3 +3,7 @@ export type { ObjectChange, ProviderSnapshot, ResourceProvider, SourceStatus } f
 export type * from './kubernetes/types.js';
 export type { FileProvider, FileProviderLogger, FileProviderOptions } from './file/file-provider-options.js';
 export { createFileProvider } from './file/file-provider.js';
+export type { KubernetesProviderSettings, KubernetesProviderTuning } from './kubernetes/kubernetes-provider-options.js';
+export { createKubernetesProvider } from './kubernetes/kubernetes-provider.js';
+export { createStatusWriter } from './kubernetes/status-writer.js';
+export { createLeaderElector } from './kubernetes/leader-election.js';

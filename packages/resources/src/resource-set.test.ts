@@ -76,3 +76,23 @@ describe('ResourceSet', () => {
     expect([...set.all()].map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/s', 'Service/t', 'Gateway/g1', 'Gateway/g2']);
   });
 });
+
+describe('ResourceSet.clone', () => {
+  it('copies on write: neither set sees the other change, and unchanged kinds stay shared', () => {
+    const original = ResourceSet.from([gateway('a', 'eg'), service('a', 'web'), gatewayClass('portico')]);
+    const copy = original.clone();
+    copy.upsert(service('a', 'api'));
+    copy.delete('Gateway', 'a', 'eg');
+    original.upsert(service('b', 'only-in-original'));
+    expect(original.list('Service').map((s) => s.metadata.name)).toEqual(['web', 'only-in-original']);
+    expect(original.get('Gateway', 'a', 'eg')).toBeDefined();
+    expect(copy.list('Service').map((s) => s.metadata.name)).toEqual(['web', 'api']);
+    expect(copy.get('Gateway', 'a', 'eg')).toBeUndefined();
+    expect(copy.get('GatewayClass', undefined, 'portico')).toBe(original.get('GatewayClass', undefined, 'portico'));
+    // A clone of a clone is as independent.
+    const third = copy.clone();
+    third.upsert(gatewayClass('other'));
+    expect(copy.list('GatewayClass')).toHaveLength(1);
+    expect(third.size).toBe(copy.size + 1);
+  });
+});

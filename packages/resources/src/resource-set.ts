@@ -8,11 +8,28 @@ import { objectKey } from './meta.js';
 
 export class ResourceSet {
   private readonly byKind = new Map<Kind, Map<string, KindMap[Kind]>>();
+  /** Kinds whose index is shared with a clone (or with the set this one was cloned from): copied on first write. */
+  private readonly shared = new Set<Kind>();
 
   static from(objects: Iterable<KindMap[Kind]>): ResourceSet {
     const set = new ResourceSet();
     for (const o of objects) set.upsert(o);
     return set;
+  }
+
+  /**
+   * A copy that costs O(kinds), not O(objects): both sets share each kind's index until one of them
+   * writes to that kind, which then copies it first. A provider publishing a new set per change (the
+   * previous one may still be in a reader's hands) pays only for the kinds that changed.
+   */
+  clone(): ResourceSet {
+    const copy = new ResourceSet();
+    for (const [kind, bucket] of this.byKind) {
+      copy.byKind.set(kind, bucket);
+      copy.shared.add(kind);
+      this.shared.add(kind);
+    }
+    return copy;
   }
 
   /** Adds or replaces an object; returns the previous one, if any. */
@@ -54,11 +71,13 @@ export class ResourceSet {
     return n;
   }
 
+  /** The kind's index, ready to be written: created if missing, copied if shared. */
   private bucket(kind: Kind): Map<string, KindMap[Kind]> {
     let bucket = this.byKind.get(kind);
-    if (!bucket) {
-      bucket = new Map();
+    if (!bucket || this.shared.has(kind)) {
+      bucket = new Map(bucket);
       this.byKind.set(kind, bucket);
+      this.shared.delete(kind);
     }
     return bucket;
   }

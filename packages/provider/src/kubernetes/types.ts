@@ -4,7 +4,7 @@
  * tested against a real kube-apiserver (e2e/test/support/kube-apiserver.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Kind } from '@portico/resources';
+import type { Kind, KubeObject } from '@portico/resources';
 import type { ResourceProvider } from '../types.js';
 
 /** Log sink shared by the Kubernetes pieces (winston's logger fits it). */
@@ -45,18 +45,33 @@ export interface StatusWriterOptions {
   /** Our controllerName: `status.parents[]` / `ancestors[]` entries of other controllers are kept. */
   controllerName: string;
   logger?: KubernetesLogger;
-  /** Most status writes per second (token bucket), and the burst. */
+  /** Most API requests (status writes and the reads they need) per second (token bucket); default 50. */
   qps?: number;
+  /** Requests allowed at once after a quiet period; default 100. */
   burst?: number;
+  /** Writes in flight at once (each object has at most one); default 8. */
+  maxInFlight?: number;
+  /**
+   * The object as the provider's cache holds it (with `status` and `metadata.resourceVersion`), so an
+   * unchanged status costs no request. When absent, or when it returns undefined, the object is read
+   * from the API server. A stale cached object only costs a 409 Conflict and a re-read.
+   */
+  currentObject?: (kind: DesiredStatus['kind'], namespace: string | undefined, name: string) => KubeObject | undefined;
 }
 
 export interface StatusWriteFigures {
-  /** PUT/PATCH requests sent to the API server (including retries). */
+  /** PUT requests sent to the API server (including retries). */
   writes: number;
-  /** Writes skipped because the object's status already said the same (ignoring lastTransitionTime). */
+  /** GET requests (no cached object, or re-reads after a conflict). */
+  reads: number;
+  /** Objects whose stored status already said the same (ignoring lastTransitionTime): nothing sent. */
   unchanged: number;
+  /** Desired statuses replaced by a newer one for the same object before they were written. */
+  coalesced: number;
   conflicts: number;
+  /** Objects gone from the API server when we came to write them (dropped quietly). */
   notFound: number;
+  /** Writes that failed for another reason (or ran out of conflict retries); retried later with backoff. */
   failures: number;
 }
 
@@ -64,12 +79,18 @@ export interface StatusWriter {
   /**
    * Makes the API server's statuses equal to `desired` (the full set of a translation): only changed
    * objects are written; conditions whose status did not change keep their lastTransitionTime. Safe to
-   * call on every translation; calls coalesce (only the latest desired set is written).
+   * call on every translation; calls coalesce (only the latest desired set is written). A route or
+   * BackendTLSPolicy present in the previous set and absent from this one has our entries removed;
+   * queued work for other objects absent from this set is dropped. Never throws.
    */
   update(desired: Iterable<DesiredStatus>): void;
-  /** Resolves when every queued write has been attempted. */
+  /**
+   * Resolves when every queued write has been attempted. Writes that failed and wait for their backoff
+   * retry are not waited for (`figures().failures` counts them).
+   */
   idle(): Promise<void>;
   figures(): StatusWriteFigures;
+  /** Drops the queue and waits for the writes in flight (the leader lost its lease, or shutdown). */
   stop(): Promise<void>;
 }
 
@@ -80,17 +101,22 @@ export interface LeaderElectionOptions {
   name: string;
   /** This replica's identity (pod name). */
   identity: string;
+  /** How long others wait, from seeing the Lease last change, before taking it (default 15 s; whole seconds in the Lease). */
   leaseDurationMs?: number;
+  /** A leader that has not renewed for this long stops leading (default 10 s; must be < leaseDurationMs). */
   renewDeadlineMs?: number;
+  /** Time between attempts to acquire or renew (default 2 s; must be < renewDeadlineMs). */
   retryPeriodMs?: number;
   logger?: KubernetesLogger;
   onStartedLeading: () => void;
+  /** Called when leadership is lost (renew deadline passed) or given up (stop); the elector keeps trying to lead again until stopped. */
   onStoppedLeading: () => void;
 }
 
 export interface LeaderElector {
   start(): void;
+  /** True while this replica leads: never true for two replicas of one Lease at the same moment. */
   isLeader(): boolean;
-  /** Stops renewing; a leader releases the Lease so another replica takes over at once. */
+  /** Stops renewing; a leader stops leading first, then releases the Lease so another replica takes over at once. */
   stop(): Promise<void>;
 }

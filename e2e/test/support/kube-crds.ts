@@ -1,0 +1,58 @@
+/**
+ * The Gateway API CRDs (v1.6.1, experimental channel, so TLSRoute/TCPRoute/UDPRoute and the extra
+ * fields exist) from ../shared/crds beside the repository, installed the way upstream's
+ * experimental-install.yaml does: every file the channel's kustomization lists, including the
+ * safe-upgrades ValidatingAdmissionPolicy.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { parse, parseAllDocuments } from 'yaml';
+import { applyObjects, kubeRequest } from './kube-apply.js';
+
+/** The repository root: the nearest folder up with package-lock.json (this file also runs compiled, from e2e/dist/). */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package-lock.json'))) {
+    if (dirname(dir) === dir) throw new Error(`no package-lock.json above ${fileURLToPath(import.meta.url)}`);
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+export const GATEWAY_API_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api/experimental');
+
+/** Every document of every file the experimental kustomization lists, CRDs first. */
+export function loadGatewayApiInstall(): object[] {
+  const kustomization = parse(readFileSync(join(GATEWAY_API_CRDS_DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  const objects = kustomization.resources.flatMap((file) =>
+    parseAllDocuments(readFileSync(join(GATEWAY_API_CRDS_DIR, file), 'utf8'))
+      .map((doc) => doc.toJS() as { kind?: string } | null)
+      .filter((object): object is { kind: string } => object !== null && typeof object.kind === 'string'),
+  );
+  const isCrd = (object: { kind: string }) => object.kind === 'CustomResourceDefinition';
+  return [...objects.filter(isCrd), ...objects.filter((object) => !isCrd(object))];
+}
+
+function isEstablished(crd: V1CustomResourceDefinition): boolean {
+  return (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+}
+
+/** Applies the install set (CRDs concurrently: they are independent), then waits until every CRD is Established. */
+export async function installGatewayApiCrds(kubeConfig: KubeConfig, timeoutMs = 60_000): Promise<void> {
+  const objects = loadGatewayApiInstall() as { kind: string; metadata: { name: string } }[];
+  const crds = objects.filter((object) => object.kind === 'CustomResourceDefinition');
+  await Promise.all(crds.map((crd) => applyObjects(kubeConfig, [crd])));
+  await applyObjects(kubeConfig, objects.filter((object) => object.kind !== 'CustomResourceDefinition'));
+
+  const deadline = Date.now() + timeoutMs;
+  let pending = crds.map((crd) => crd.metadata.name);
+  while (pending.length > 0) {
+    const read = await Promise.all(pending.map((name) => kubeRequest(kubeConfig, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`)));
+    pending = pending.filter((_name, i) => !isEstablished(read[i]!.body as V1CustomResourceDefinition));
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`CRDs not Established after ${timeoutMs} ms: ${pending.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The status to write, given an object's stored status and the one the translator wants (pure).
+ *
+ * Routes (`status.parents[]`) and BackendTLSPolicy (`status.ancestors[]`) are shared between
+ * controllers: the Gateway API spec lets each controller own only the entries carrying its own
+ * `controllerName`, so other controllers' entries are always kept, in place; ours are replaced or
+ * removed; new ones are appended (positions stay stable, so an unchanged status compares equal).
+ * GatewayClass, Gateway and Ingress statuses are ours as a whole.
+ *
+ * Conditions keep their stored `lastTransitionTime` while their status does not change
+ * (status-conditions.ts), and "unchanged" is judged on the stored form (status-json.ts), so writing
+ * the same translation twice sends nothing the second time.
+ */
+import { GATEWAY_GROUP } from '@portico/resources';
+import type { DesiredStatus } from './types.js';
+import { withCarriedConditions } from './status-conditions.js';
+import { withStatusDefaults } from './status-defaults.js';
+import { asArray, isRecord, sameStoredStatus, type JsonRecord } from './status-json.js';
+
+export interface StatusMergeInput {
+  kind: DesiredStatus['kind'];
+  /** The object's namespace: a parentRef without one refers to it. */
+  namespace?: string;
+  /** Our controllerName; only shared entries carrying it are ours. */
+  controllerName: string;
+  /** The object's stored `.status` (anything, possibly absent). */
+  current: unknown;
+  desired: JsonRecord;
+}
+
+export type StatusMergeResult = { changed: false } | { changed: true; status: JsonRecord };
+
+type SharedField = { list: 'parents'; ref: 'parentRef' } | { list: 'ancestors'; ref: 'ancestorRef' };
+
+/** Identity of a parentRef/ancestorRef with the spec's defaults applied (group, kind, namespace). */
+function refKey(ref: unknown, objectNamespace: string | undefined): string {
+  const r = isRecord(ref) ? ref : {};
+  return JSON.stringify([
+    r['group'] ?? GATEWAY_GROUP,
+    r['kind'] ?? 'Gateway',
+    r['namespace'] ?? objectNamespace ?? '',
+    r['name'] ?? '',
+    r['sectionName'] ?? '',
+    r['port'] ?? '',
+  ]);
+}
+
+/** Merges shared entries: theirs kept in place, ours replaced in place or removed, new ones appended. */
+function mergeSharedEntries(input: StatusMergeInput, field: SharedField, desiredEntries: unknown[]): unknown[] {
+  const currentEntries = asArray(isRecord(input.current) ? input.current[field.list] : undefined);
+  const unused = new Map<string, JsonRecord[]>();
+  for (const entry of desiredEntries) {
+    if (!isRecord(entry)) continue;
+    const key = refKey(entry[field.ref], input.namespace);
+    unused.set(key, [...(unused.get(key) ?? []), entry]);
+  }
+  const merged: unknown[] = [];
+  for (const entry of currentEntries) {
+    if (!isRecord(entry) || entry['controllerName'] !== input.controllerName) {
+      merged.push(entry);
+      continue;
+    }
+    const replacement = unused.get(refKey(entry[field.ref], input.namespace))?.shift();
+    if (replacement) merged.push(withCarriedConditions(replacement, entry));
+  }
+  for (const entries of unused.values()) merged.push(...entries);
+  return merged;
+}
+
+function mergeGateway(desired: JsonRecord, current: unknown): JsonRecord {
+  const merged = withCarriedConditions(desired, current);
+  if (!Array.isArray(desired['listeners'])) return merged;
+  const stored = asArray(isRecord(current) ? current['listeners'] : undefined);
+  const listeners = desired['listeners'].map((listener) => {
+    if (!isRecord(listener)) return listener;
+    const previous = stored.find((l) => isRecord(l) && l['name'] === listener['name']);
+    return withCarriedConditions(listener, previous);
+  });
+  return { ...merged, listeners };
+}
+
+/** The status to write, or `{ changed: false }` when the stored one already says the same. */
+export function mergeStatus(input: StatusMergeInput): StatusMergeResult {
+  const desired = withStatusDefaults(input.kind, input.desired);
+  const current = isRecord(input.current) ? input.current : {};
+  let status: JsonRecord;
+  switch (input.kind) {
+    case 'HTTPRoute':
+    case 'GRPCRoute':
+    case 'TLSRoute':
+    case 'TCPRoute':
+    case 'UDPRoute':
+      status = { ...current, parents: mergeSharedEntries(input, { list: 'parents', ref: 'parentRef' }, asArray(desired['parents'])) };
+      break;
+    case 'BackendTLSPolicy':
+      status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef' }, asArray(desired['ancestors'])) };
+      break;
+    case 'Gateway':
+      status = mergeGateway(desired, input.current);
+      break;
+    case 'GatewayClass':
+      status = withCarriedConditions(desired, input.current);
+      break;
+    case 'Ingress':
+      status = desired;
+      break;
+  }
+  return sameStoredStatus(status, input.current) ? { changed: false } : { changed: true, status };
+}

@@ -1,0 +1,94 @@
+import type { BackendTLSPolicy, Gateway, Ingress, Secret } from '@portico/resources';
+import { collectTlsReferences, keySetName, withOnlyKeys } from './tls-references.js';
+
+const gateway = (namespace: string, refs: Record<string, unknown>[]): Gateway =>
+  ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'gw', namespace },
+    spec: {
+      gatewayClassName: 'portico',
+      listeners: [
+        { name: 'http', port: 80, protocol: 'HTTP' },
+        { name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: refs } },
+      ],
+    },
+  }) as Gateway;
+
+const ingress = (namespace: string, secretNames: (string | undefined)[]): Ingress => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: 'ing', namespace },
+  spec: { tls: secretNames.map((secretName) => (secretName ? { hosts: ['a.example'], secretName } : { hosts: ['b.example'] })) },
+});
+
+const policy = (namespace: string, refs: { group: string; kind: string; name: string }[]): BackendTLSPolicy => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'BackendTLSPolicy',
+  metadata: { name: 'p', namespace },
+  spec: { targetRefs: [{ group: '', kind: 'Service', name: 'svc' }], validation: { hostname: 'svc.example', caCertificateRefs: refs } },
+});
+
+const plain = (refs: Map<string, Set<string>>) => Object.fromEntries([...refs].map(([k, v]) => [k, [...v].sort()]));
+
+describe('collectTlsReferences', () => {
+  it('takes listener certificateRefs (core Secrets, defaulting to the Gateway namespace) for tls.crt and tls.key', () => {
+    const refs = collectTlsReferences(
+      [
+        gateway('infra', [
+          { name: 'site' },
+          { group: '', kind: 'Secret', name: 'shared', namespace: 'certs' },
+          { group: 'cert-manager.io', kind: 'Certificate', name: 'ignored' },
+          { kind: 'ConfigMap', name: 'not-a-secret' },
+        ]),
+      ],
+      [],
+      [],
+    );
+    expect(plain(refs.secrets)).toEqual({ 'infra/site': ['tls.crt', 'tls.key'], 'certs/shared': ['tls.crt', 'tls.key'] });
+    expect(refs.configMaps.size).toBe(0);
+  });
+
+  it('takes Ingress tls secretNames in the Ingress namespace', () => {
+    const refs = collectTlsReferences([], [ingress('web', ['web-tls', undefined])], []);
+    expect(plain(refs.secrets)).toEqual({ 'web/web-tls': ['tls.crt', 'tls.key'] });
+  });
+
+  it('takes BackendTLSPolicy CA refs (ConfigMap or Secret in the policy namespace) for ca.crt only, and merges keys', () => {
+    const refs = collectTlsReferences(
+      [gateway('apps', [{ name: 'both' }])],
+      [],
+      [
+        policy('apps', [
+          { group: '', kind: 'ConfigMap', name: 'ca-bundle' },
+          { group: '', kind: 'Secret', name: 'ca-secret' },
+          { group: '', kind: 'Secret', name: 'both' },
+          { group: 'example.io', kind: 'Secret', name: 'other-group' },
+        ]),
+      ],
+    );
+    expect(plain(refs.configMaps)).toEqual({ 'apps/ca-bundle': ['ca.crt'] });
+    expect(plain(refs.secrets)).toEqual({ 'apps/ca-secret': ['ca.crt'], 'apps/both': ['ca.crt', 'tls.crt', 'tls.key'] });
+  });
+});
+
+describe('withOnlyKeys', () => {
+  it('copies the object with only the given keys, leaving the original whole', () => {
+    const secret: Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'a', resourceVersion: '5' },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': 'Yw==', 'tls.key': 'aw==', 'ca.crt': 'YQ==' },
+    };
+    const copy = withOnlyKeys(secret, new Set(['ca.crt']));
+    expect(copy).toEqual({ ...secret, data: { 'ca.crt': 'YQ==' } });
+    expect(copy.metadata).toBe(secret.metadata);
+    expect(Object.keys(secret.data ?? {})).toHaveLength(3);
+    expect(withOnlyKeys({ ...secret, data: undefined }, new Set(['ca.crt'])).data).toEqual({});
+  });
+
+  it('names key sets independently of their order', () => {
+    expect(keySetName(new Set(['tls.key', 'ca.crt', 'tls.crt']))).toBe(keySetName(new Set(['ca.crt', 'tls.crt', 'tls.key'])));
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Which Secrets and ConfigMaps the translator may read, and which of their keys: the provider watches
+ * all of them but serves only these (normalize-object.ts already dropped every other key at the door).
+ *
+ * - a Gateway listener `tls.certificateRefs` entry (core Secret) → `tls.crt`, `tls.key`
+ *   (translator/src/certificates.ts);
+ * - an Ingress `spec.tls[].secretName` (a Secret of the Ingress's namespace) → `tls.crt`, `tls.key`
+ *   (translator/src/ingress/ingress-tls.ts);
+ * - a BackendTLSPolicy `validation.caCertificateRefs` entry (core ConfigMap or Secret of the policy's
+ *   namespace) → `ca.crt` (translator/src/backend-tls.ts).
+ *
+ * ReferenceGrants are not consulted: whether a cross-namespace reference is allowed is the translator's
+ * decision (and a status condition), and a grant that appears later must take effect without a relist.
+ */
+import type { BackendTLSPolicy, ConfigMap, Gateway, Ingress, Secret } from '@portico/resources';
+
+/** Per `namespace/name`: the data keys to serve. */
+export type ReferencedKeys = Map<string, Set<string>>;
+
+export interface TlsReferences {
+  secrets: ReferencedKeys;
+  configMaps: ReferencedKeys;
+}
+
+const CERTIFICATE_KEYS = ['tls.crt', 'tls.key'];
+const CA_KEYS = ['ca.crt'];
+
+export function collectTlsReferences(
+  gateways: Iterable<Gateway>,
+  ingresses: Iterable<Ingress>,
+  policies: Iterable<BackendTLSPolicy>,
+): TlsReferences {
+  const secrets: ReferencedKeys = new Map();
+  const configMaps: ReferencedKeys = new Map();
+  for (const gateway of gateways) {
+    const namespace = gateway.metadata.namespace ?? 'default';
+    for (const listener of gateway.spec?.listeners ?? []) {
+      for (const ref of listener.tls?.certificateRefs ?? []) {
+        if ((ref.group ?? '') === '' && (ref.kind ?? 'Secret') === 'Secret' && ref.name) {
+          add(secrets, ref.namespace ?? namespace, ref.name, CERTIFICATE_KEYS);
+        }
+      }
+    }
+  }
+  for (const ingress of ingresses) {
+    const namespace = ingress.metadata.namespace ?? 'default';
+    for (const tls of ingress.spec?.tls ?? []) if (tls.secretName) add(secrets, namespace, tls.secretName, CERTIFICATE_KEYS);
+  }
+  for (const policy of policies) {
+    const namespace = policy.metadata.namespace ?? 'default';
+    for (const ref of policy.spec?.validation?.caCertificateRefs ?? []) {
+      if ((ref.group ?? '') !== '' || !ref.name) continue;
+      if (ref.kind === 'Secret') add(secrets, namespace, ref.name, CA_KEYS);
+      else if (ref.kind === 'ConfigMap') add(configMaps, namespace, ref.name, CA_KEYS);
+    }
+  }
+  return { secrets, configMaps };
+}
+
+function add(into: ReferencedKeys, namespace: string, name: string, keys: readonly string[]): void {
+  const key = `${namespace}/${name}`;
+  let set = into.get(key);
+  if (!set) into.set(key, (set = new Set()));
+  for (const k of keys) set.add(k);
+}
+
+/**
+ * `object` with only the `data` keys in `keys` (a new object; `object` is the informer's and stays
+ * whole). The result does not depend on the order of `keys`.
+ */
+export function withOnlyKeys<T extends Secret | ConfigMap>(object: T, keys: ReadonlySet<string>): T {
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(object.data ?? {})) if (keys.has(key)) data[key] = value;
+  return { ...object, data };
+}
+
+/** A stable name of a key set, to tell whether a memoised filtered copy still fits. */
+export function keySetName(keys: ReadonlySet<string>): string {
+  return [...keys].sort().join(',');
+}

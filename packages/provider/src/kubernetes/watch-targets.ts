@@ -1,0 +1,66 @@
+/**
+ * Where each watched kind lives in the Kubernetes API: its group, resource (plural) name and the
+ * versions we can read it at. Core kinds have one fixed path; Gateway API kinds come from CRDs, so
+ * which version is served (if any) is discovered at run time (served-versions.ts).
+ */
+import { ALL_KINDS, KINDS, type Kind } from '@portico/resources';
+
+export interface WatchTarget {
+  kind: Kind;
+  /** '' for the core group. */
+  group: string;
+  /** The resource name in URLs. */
+  plural: string;
+  /** Versions we read it at, most preferred first (every one has the shape the translator reads). */
+  versions: readonly string[];
+  namespaced: boolean;
+  /** Installed by a CRD: it may be absent, or served at only some of `versions`. */
+  custom: boolean;
+}
+
+const PLURALS: Readonly<Record<Kind, string>> = {
+  GatewayClass: 'gatewayclasses',
+  Gateway: 'gateways',
+  HTTPRoute: 'httproutes',
+  GRPCRoute: 'grpcroutes',
+  TLSRoute: 'tlsroutes',
+  TCPRoute: 'tcproutes',
+  UDPRoute: 'udproutes',
+  ReferenceGrant: 'referencegrants',
+  BackendTLSPolicy: 'backendtlspolicies',
+  Ingress: 'ingresses',
+  IngressClass: 'ingressclasses',
+  Service: 'services',
+  EndpointSlice: 'endpointslices',
+  Secret: 'secrets',
+  ConfigMap: 'configmaps',
+  Namespace: 'namespaces',
+};
+
+/** Every watched kind, in the order snapshots list them (the order of KINDS). */
+export const WATCH_TARGETS: readonly WatchTarget[] = ALL_KINDS.map((kind) => {
+  const info = KINDS[kind];
+  return {
+    kind,
+    group: info.group,
+    plural: PLURALS[kind],
+    versions: info.versions,
+    namespaced: info.namespaced,
+    custom: info.group === 'gateway.networking.k8s.io',
+  };
+});
+
+/** `v1` or `group/version`, as objects of the target carry it. */
+export function apiVersionOf(target: Pick<WatchTarget, 'group'>, version: string): string {
+  return target.group === '' ? version : `${target.group}/${version}`;
+}
+
+/** The cluster-wide collection URL path (list and watch) of the target at `version`. */
+export function collectionPath(target: Pick<WatchTarget, 'group' | 'plural'>, version: string): string {
+  return target.group === '' ? `/api/${version}/${target.plural}` : `/apis/${target.group}/${version}/${target.plural}`;
+}
+
+/** The source name a kind reports in `sources()`. */
+export function sourceName(kind: Kind): string {
+  return `kubernetes:${kind}`;
+}
