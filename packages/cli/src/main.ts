@@ -5,6 +5,7 @@
 import { CliError, errorMessage } from './args.js';
 import { processIO, type CliIO } from './cli-io.js';
 import { BOOTSTRAP_HELP, parseBootstrapArgs } from './commands/bootstrap-args.js';
+import { CERTGEN_HELP, parseCertgenArgs } from './commands/certgen-args.js';
 import { DUMP_HELP, parseDumpArgs } from './commands/dump-args.js';
 import { runHelp, USAGE } from './commands/help.js';
 import { parseServeArgs, SERVE_HELP } from './commands/serve-args.js';
@@ -68,6 +69,15 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       }
       const { runServe } = await import('./commands/serve.js');
       return await runServe(parsed, io);
+    }
+    case 'certgen': {
+      const parsed = parseCertgenArgs(args);
+      if (parsed === undefined) {
+        io.stdout.write(CERTGEN_HELP);
+        return 0;
+      }
+      const { runCertgenCommand } = await import('./commands/certgen.js');
+      return await runCertgenCommand(parsed, io);
     }
     case 'dump': {
       const parsed = parseDumpArgs(args);

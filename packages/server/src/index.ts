@@ -8,6 +8,18 @@ export { createServerMetrics, type ServerMetrics, type ServerMetricsOptions } fr
 export { createChangeTracker, countByKind, type ChangeTracker } from './changed-kinds.js';
 export { isUnhealthy, statusRows, type StatusObject, type StatusRow } from './status-rows.js';
 export { createLogger, errorFields, isLogLevel, LOG_LEVELS, silentLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export {
+  checkTlsMaterial,
+  createXdsTlsFileSource,
+  DEFAULT_TLS_POLL_MS,
+  initialTls,
+  XdsTlsFilesError,
+  type CertificateFacts,
+  type XdsTlsFiles,
+  type XdsTlsFileSourceOptions,
+  type XdsTlsSource,
+} from './xds-tls-files.js';
+export { createKubernetesController, type ClusterFigures, type KubernetesController, type KubernetesControllerOptions } from './kubernetes-controller.js';
 export { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
 export {
   createEnvoyRunner,
@@ -19,3 +31,41 @@ export {
   type EnvoyRunnerOptions,
   type ManagedEnvoy,
 } from './envoy-runner.js';
+export { runCertgen, type CertgenOptions, type CertgenResult } from './certgen/certgen.js';
+export { StoreConflictError, StoreError, type CertificateStore, type WriteResult } from './certgen/certificate-store.js';
+export {
+  CA_VALIDITY_DAYS,
+  issueCertificateAuthority,
+  issueClientCertificate,
+  issueServerCertificate,
+  LEAF_VALIDITY_DAYS,
+  type CertificateAndKey,
+} from './certgen/issue-certificates.js';
+export { createLocalStore } from './certgen/local-store.js';
+export {
+  CA_KEY_SECRET,
+  CA_SECRET,
+  CLIENT_SECRET,
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_SERVICE_NAME,
+  LOCAL_FILES,
+  SERVER_SECRET,
+  serverNames,
+  type ServerNameOptions,
+  type ServerNames,
+} from './certgen/names.js';
+export { planRenewal, subjectAltNames, type RenewalPlan, type StoredCertificates, type XdsCertificates } from './certgen/renewal-plan.js';
+export { createSecretStore, loadDefaultKubeConfig, type SecretStoreOptions } from './certgen/secret-store.js';
+export {
+  createInfrastructureManager,
+  type InfrastructureLogger,
+  type InfrastructureManager,
+  type InfrastructureManagerOptions,
+  type InfrastructurePass,
+  type ManagedGateway,
+} from './infrastructure/infrastructure-manager.js';
+export { buildEnvoyManifests, type EnvoyManifests } from './infrastructure/envoy-manifests.js';
+export { DEFAULT_ENVOY_IMAGE, type EnvoyInfrastructureOptions, type EnvoyResources, type EnvoyServiceType } from './infrastructure/infrastructure-options.js';
+export { envoyResourceName } from './infrastructure/infrastructure-names.js';
+export type { InfrastructureRequests } from './infrastructure/infrastructure-client.js';
+export type { ServiceAddressSource } from './infrastructure/service-addresses.js';

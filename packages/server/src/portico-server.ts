@@ -7,13 +7,15 @@ import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
 import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
 import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type StreamEvent, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin-server.js';
 import { clientsView, irView, statusView, xdsView, type DebugData } from './debug-views.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
 import { createXdsPublisher } from './publish-gateways.js';
 import { createReconciler } from './reconciler.js';
 import { createServerMetrics } from './server-metrics.js';
+import type { KubernetesController } from './kubernetes-controller.js';
+import { initialTls, type XdsTlsSource } from './xds-tls-files.js';
 
 export interface PorticoServerOptions {
   provider: ResourceProvider;
@@ -24,8 +26,8 @@ export interface PorticoServerOptions {
   /** GatewayClasses with this controllerName are ours (default `portico.dev/gateway-controller`). */
   controllerName?: string;
   logger?: Logger;
-  /** Mutual TLS for xDS (PEM texts). */
-  tls?: XdsTlsOptions;
+  /** Mutual TLS for xDS: PEM texts, or files re-read while serving (xds-tls-files.ts). */
+  tls?: XdsTlsOptions | XdsTlsSource;
   /**
    * Envoys run beside the server (`portico serve --run-envoy`, envoy-runner.ts): told the gateways
    * served after each reconcile, and stopped first on shutdown, while xDS still answers.
@@ -33,6 +35,11 @@ export interface PorticoServerOptions {
   envoys?: { sync(gateways: Iterable<string>): Promise<void>; stop(): Promise<void> };
   /** How long shutdown waits for xDS connections to close before closing them (default 5 s). */
   shutdownGraceMs?: number;
+  /**
+   * The cluster side of `--kubernetes` (kubernetes-controller.ts): Gateway addresses for the
+   * translator, and after each reconcile the leader's status writes and Envoy workloads.
+   */
+  cluster?: KubernetesController;
 }
 
 export interface StartedServer {
@@ -59,12 +66,13 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   const publisher = createXdsPublisher({
     onSubscriberError: (error, gateway) => logger.error('an xDS stream failed on a snapshot update', { gateway, ...errorFields(error) }),
   });
+  const tlsSource = options.tls && 'initial' in options.tls ? options.tls : undefined;
   const xds = createXdsGrpcServer({
     watcher: publisher.cache,
     address: options.xdsAddress ?? DEFAULT_XDS_ADDRESS,
     metrics: registry,
     onEvent: logStreamEvent,
-    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.tls ? { tls: initialTls(options.tls) } : {}),
   });
   const reconciler = createReconciler({
     publisher,
@@ -72,7 +80,9 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     logger,
     controllerName,
     sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
+    ...(options.cluster ? { gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway) } : {}),
   });
+  if (options.cluster) registerClusterMetrics(registry, options.cluster);
   const data: DebugData = {
     state: () => reconciler.state(),
     served: () => reconciler.served(),
@@ -99,6 +109,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   let published = false;
   let providerStarted = false;
   let unsubscribe: (() => void) | undefined;
+  let stopTlsWatch: (() => void) | undefined;
   let stopping: Promise<void> | undefined;
 
   function readiness(): Readiness {
@@ -106,10 +117,11 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     return { ready: waitingFor.length === 0 && !stopping, waitingFor: stopping ? ['nothing: shutting down'] : waitingFor };
   }
 
-  function onSnapshot(snapshot: ProviderSnapshot): void {
+  function onSnapshot(snapshot: ProviderSnapshot, force = false): void {
     try {
-      if (reconciler.reconcile(snapshot).result !== 'success') return;
+      if (reconciler.reconcile(snapshot, { force }).result !== 'success') return;
       published = true;
+      options.cluster?.afterReconcile(reconciler.state()!.result, snapshot);
       options.envoys?.sync(publisher.cache.gateways()).catch((error: unknown) => logger.error('starting or stopping Envoys failed', errorFields(error)));
     } catch (error) {
       // The reconciler catches translation and per-gateway failures; anything left is a bug of ours,
@@ -132,9 +144,13 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       // Admin first: /healthz answers and /readyz says what is missing while the rest starts.
       const adminPort = await admin.start();
       const xdsPort = await xds.start();
+      stopTlsWatch = tlsSource?.watch((tls) => xds.updateTls(tls));
       xdsListening = true;
       providerStarted = true;
       const first = await provider.start();
+      options.cluster?.start(() => provider.current(), () => {
+        if (!stopping) onSnapshot(provider.current(), true);
+      });
       onSnapshot(first);
       unsubscribe = provider.onChange(onSnapshot);
       // A change published between the first snapshot and the subscription is not lost.
@@ -151,7 +167,10 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
       unsubscribe?.();
+      stopTlsWatch?.();
       const steps: [string, () => Promise<void>][] = [
+        // The Lease first, so another replica takes over the cluster's statuses at once.
+        ['cluster controller', () => options.cluster?.stop() ?? Promise.resolve()],
         ['Envoys', () => options.envoys?.stop() ?? Promise.resolve()],
         ['provider', () => (providerStarted ? provider.stop() : Promise.resolve())],
         ['xDS server', () => xds.shutdown(options.shutdownGraceMs ?? 5_000)],
@@ -171,4 +190,26 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   }
 
   return { start, shutdown, readiness };
+}
+
+/** Leadership and status-write figures of `--kubernetes`, read when Prometheus scrapes. */
+function registerClusterMetrics(registry: Registry, cluster: KubernetesController): void {
+  new Gauge({
+    name: 'portico_leader',
+    help: '1 while this replica holds the Lease (writes statuses, manages Envoy workloads)',
+    registers: [registry],
+    collect() {
+      this.set(cluster.isLeader() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'portico_status_writes',
+    help: 'Status writes to the API server since start, by outcome (written, unchanged: skipped as equal, conflicts, notFound, failures)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const f = cluster.figures().statusWrites;
+      for (const [outcome, value] of Object.entries({ written: f.writes, unchanged: f.unchanged, conflicts: f.conflicts, notFound: f.notFound, failures: f.failures })) this.set({ outcome }, value);
+    },
+  });
 }

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type { GatewayIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
-import type { KubeObject } from '@portico/resources';
+import type { GatewayStatusAddress, KubeObject } from '@portico/resources';
 import type { ObjectChange } from '@portico/provider';
 import { createTranslationCache, translate, translateEndpointChange, type Diagnostic, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import { countByKind, createChangeTracker } from './changed-kinds.js';
@@ -38,7 +38,8 @@ export interface ReconcileOutcome {
 }
 
 export interface Reconciler {
-  reconcile(snapshot: ProviderSnapshot): ReconcileOutcome;
+  /** `force`: translate even a generation already reconciled (something outside the snapshot changed, e.g. addresses). */
+  reconcile(snapshot: ProviderSnapshot, options?: { force?: boolean }): ReconcileOutcome;
   /** The last snapshot that translated, if any. */
   state(): TranslatedState | undefined;
   /** The IR behind each gateway's served snapshot (the last good one when a later candidate failed). */
@@ -54,6 +55,8 @@ export interface ReconcilerOptions {
   now?: () => Date;
   /** Sources whose last read failed (for the `portico_source_errors` gauge). */
   sourceErrors?: () => number;
+  /** Addresses the infrastructure assigned to each Gateway (the translator option of the same name). */
+  gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
 }
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
@@ -70,23 +73,24 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let problems = new Map<string, string>();
   let diagnostics = new Set<string>();
 
-  function reconcile(snapshot: ProviderSnapshot): ReconcileOutcome {
+  function reconcile(snapshot: ProviderSnapshot, reconcileOptions: { force?: boolean } = {}): ReconcileOutcome {
     const { generation } = snapshot;
-    if (lastGeneration !== undefined && generation <= lastGeneration) {
+    const again = reconcileOptions.force === true && generation === lastGeneration;
+    if (lastGeneration !== undefined && generation <= lastGeneration && !again) {
       return { generation, result: 'skipped', changedKinds: [], published: [], removed: [] };
     }
     lastGeneration = generation;
     const started = performance.now();
-    const changedKinds = snapshot.changes ? kindsOf(snapshot.changes) : tracker.changedKinds(snapshot.objects);
+    const changedKinds = again ? [] : snapshot.changes ? kindsOf(snapshot.changes) : tracker.changedKinds(snapshot.objects);
     const at = now();
     let result: TranslationResult;
     try {
       // Only EndpointSlices changed: nothing but endpoints can differ (translateEndpointChange).
-      const endpointsOnly = state && cacheMatchesState && snapshot.changes?.length && snapshot.changes.every((c) => c.kind === 'EndpointSlice');
+      const endpointsOnly = !again && state && cacheMatchesState && snapshot.changes?.length && snapshot.changes.every((c) => c.kind === 'EndpointSlice');
       cacheMatchesState = false;
       result = endpointsOnly
         ? translateEndpointChange(state!.result, snapshot.resources, { controllerName, now: at, cache: translationCache })
-        : translate(snapshot.resources, { controllerName, now: at, cache: translationCache });
+        : translate(snapshot.resources, { controllerName, now: at, cache: translationCache, ...(options.gatewayAddresses ? { gatewayAddresses: options.gatewayAddresses } : {}) });
       cacheMatchesState = true;
     } catch (error) {
       const seconds = (performance.now() - started) / 1000;

@@ -6,7 +6,7 @@
 import { Server, ServerCredentials, status, type ChannelOptions } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import type { SecureServerOptions } from 'node:http2';
-import type { SecureContextOptions } from 'node:tls';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { createAdsService, type StreamRef } from './ads-service.js';
 import { createClientRegistry, type ClientInfo, type ClientRegistry } from './client-registry.js';
 import { createXdsMetrics, type XdsMetrics } from './metrics.js';
@@ -56,6 +56,12 @@ export interface XdsGrpcServer {
    * `graceMs` for connections to close, then closes what is left.
    */
   shutdown(graceMs?: number): Promise<void>;
+  /**
+   * Swaps the server's certificate, key and client CA (a rotated Secret): new connections use them,
+   * open streams keep the session they have. Throws, changing nothing, if the server was created
+   * without `tls` or the new material is unusable (unparsable PEM, a key that does not match).
+   */
+  updateTls(tls: XdsTlsOptions): void;
   /** The connected streams (for /debug/clients). */
   clients(): ClientInfo[];
   readonly metrics: XdsMetrics;
@@ -76,6 +82,7 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
   });
   const server = new Server(serverOptions(maxMessageBytes, options.keepalive));
   server.addService(service.definition, service.implementation);
+  const tlsCredentials = options.tls ? new MutualTls13Credentials(options.tls) : undefined;
   let started: Promise<number> | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -84,7 +91,7 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
     registry,
     start() {
       started ??= new Promise<number>((resolve, reject) => {
-        const credentials = options.tls ? mutualTls13Credentials(options.tls) : ServerCredentials.createInsecure();
+        const credentials = tlsCredentials ?? ServerCredentials.createInsecure();
         server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port)));
       });
       return started;
@@ -101,6 +108,10 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
         if (outcome === 'expired') server.forceShutdown();
       })();
       return stopping;
+    },
+    updateTls(tls) {
+      if (!tlsCredentials) throw new Error('the xDS server was started without TLS: certificates cannot be swapped in');
+      tlsCredentials.update(tls);
     },
     clients: () => registry.clients(),
   };
@@ -131,13 +142,29 @@ function serverOptions(maxMessageBytes: number, keepalive: XdsKeepaliveOptions =
 class MutualTls13Credentials extends ServerCredentials {
   constructor(tls: XdsTlsOptions) {
     const server: SecureServerOptions = { requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' };
-    const context: SecureContextOptions = { ca: Buffer.from(tls.ca), cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) };
-    super(server, context);
+    super(server, secureContextOptions(tls));
+  }
+
+  /**
+   * grpc-js passes new context options to every http2 server bound with these credentials
+   * (`setSecureContext`: later handshakes only). They are checked first: grpc-js answers a context
+   * it cannot build by refusing every new connection, which must not be what a bad rotation does.
+   * requestCert and rejectUnauthorized are server options and stay; the TLS 1.3 floor must be in the
+   * context options too, because Node's setSecureContext resets every field it is not given.
+   */
+  update(tls: XdsTlsOptions): void {
+    const options = secureContextOptions(tls);
+    createSecureContext(options);
+    this.updateSecureContextOptions(options);
   }
 
   override _equals(other: ServerCredentials): boolean {
     return other === this;
   }
+}
+
+function secureContextOptions(tls: XdsTlsOptions): SecureContextOptions {
+  return { ca: Buffer.from(tls.ca), cert: Buffer.from(tls.cert), key: Buffer.from(tls.key), minVersion: 'TLSv1.3' };
 }
 
 export function mutualTls13Credentials(tls: XdsTlsOptions): ServerCredentials {

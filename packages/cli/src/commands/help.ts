@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { CliError, rejectPositionals, withArgErrors } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import { BOOTSTRAP_HELP } from './bootstrap-args.js';
+import { CERTGEN_HELP } from './certgen-args.js';
 import { DUMP_HELP } from './dump-args.js';
 import { SERVE_HELP } from './serve-args.js';
 import { TRANSLATE_HELP } from './translate-args.js';
@@ -17,6 +18,7 @@ Commands:
   dump        Print the IR, xDS config, statuses or clients of a running server
   translate   Translate Gateway API / Ingress resources offline and print statuses or the IR
   bootstrap   Print the Envoy bootstrap for the proxies of one Gateway
+  certgen     Make or renew the mTLS certificates of xDS (Kubernetes Secrets or local files)
   version     Print the Portico version
   help        Show this help, or a command's help: portico help <command>
 
@@ -35,6 +37,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   dump: DUMP_HELP,
   translate: TRANSLATE_HELP,
   bootstrap: BOOTSTRAP_HELP,
+  certgen: CERTGEN_HELP,
   version: VERSION_HELP,
   help: HELP_HELP,
 };

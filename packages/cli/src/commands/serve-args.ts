@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CliError, rejectPositionals, withArgErrors } from '../args.js';
+import { KUBERNETES_HELP, KUBERNETES_OPTIONS, kubernetesServeArgs, type KubernetesServeArgs } from './serve-kubernetes-args.js';
 
 export const DEFAULT_RESOURCES = './examples';
 export const DEFAULT_XDS_ADDRESS = '0.0.0.0:18000';
@@ -21,21 +22,33 @@ export interface ServeArgs {
   controllerName?: string;
   logLevel: LogLevel;
   runEnvoy: boolean;
+  /** mTLS for xDS: the server's certificate and key, and the CA that signs Envoys' certificates. */
+  xdsTls?: { certFile: string; keyFile: string; caFile: string };
+  /** `--kubernetes`: watch the cluster instead of `resources`. */
+  kubernetes?: KubernetesServeArgs;
 }
 
-export const SERVE_HELP = `Usage: portico serve [--resources DIR] [--xds-address HOST:PORT] [--admin-address HOST:PORT]
+export const SERVE_HELP = `Usage: portico serve [--resources DIR | --kubernetes [options below]] [--xds-address HOST:PORT] [--admin-address HOST:PORT]
+                     [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]
                      [--controller-name NAME] [--log-level LEVEL] [--run-envoy]
 
-Runs the control plane: watches a folder of Gateway API / Ingress YAML, translates it on every change,
-and serves each Gateway's Envoy configuration over xDS (ADS, state-of-the-world and delta). A file that
-fails to load is reported and its last good version keeps being served.
+Runs the control plane: watches a folder of Gateway API / Ingress YAML (or a Kubernetes cluster),
+translates it on every change, and serves each Gateway's Envoy configuration over xDS (ADS,
+state-of-the-world and delta). A file that fails to load is reported and its last good version keeps
+being served. In a cluster it also writes statuses back and runs one Envoy Deployment per Gateway.
 
 Options:
       --resources DIR           The folder to watch, read recursively (default ${DEFAULT_RESOURCES})
-      --kubernetes              Watch a Kubernetes cluster instead (not available yet)
+      --kubernetes              Watch a Kubernetes cluster instead (see below)
       --xds-address HOST:PORT   Where Envoys and gRPC clients connect (default ${DEFAULT_XDS_ADDRESS})
       --admin-address HOST:PORT Health, metrics and debug endpoints (default ${DEFAULT_ADMIN_ADDRESS}):
                                 /healthz /readyz /metrics /debug/ir /debug/xds /debug/status /debug/clients
+      --xds-tls-cert FILE       Mutual TLS 1.3 on xDS: the server's certificate (PEM),
+      --xds-tls-key FILE        its private key,
+      --xds-tls-ca FILE         and the CA that Envoys' client certificates must chain to. All three or
+                                none ('portico certgen' makes them). The files are re-read every 10 s:
+                                a renewed certificate (e.g. a rotated Kubernetes Secret) is used for new
+                                connections without a restart; connected Envoys keep theirs
       --controller-name NAME    Serve GatewayClasses with this controllerName
                                 (default portico.dev/gateway-controller)
       --log-level LEVEL         ${LOG_LEVELS.join(', ')} (default info). Logs go to standard error:
@@ -43,6 +56,7 @@ Options:
       --run-envoy               Also run one Envoy per Gateway (needs envoy on PATH or ENVOY_BIN)
   -h, --help                    Show this help
 
+${KUBERNETES_HELP}
 Stops cleanly on SIGTERM or SIGINT (Ctrl-C). Inspect a running server with 'portico dump'.
 
 Examples:
@@ -58,7 +72,11 @@ const OPTIONS = {
   'controller-name': { type: 'string' },
   'log-level': { type: 'string', default: 'info' },
   'run-envoy': { type: 'boolean', default: false },
+  'xds-tls-cert': { type: 'string' },
+  'xds-tls-key': { type: 'string' },
+  'xds-tls-ca': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...KUBERNETES_OPTIONS,
 } as const;
 
 /** Parses `portico serve` arguments; `undefined` means `--help` was asked for. */
@@ -66,14 +84,15 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
   const { values, positionals } = withArgErrors('serve', () => parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true }));
   if (values.help) return undefined;
   rejectPositionals('serve', positionals);
-  if (values.kubernetes) {
-    throw new CliError('the Kubernetes provider is not available yet: serve a folder of YAML with --resources DIR');
-  }
+  const kubernetesOnly = Object.keys(KUBERNETES_OPTIONS).filter((option) => option in values);
+  if (!values.kubernetes && kubernetesOnly.length > 0) throw new CliError(`--${kubernetesOnly[0]} needs --kubernetes`);
   if (values.resources === '') throw new CliError('--resources needs a folder, not an empty string');
   const logLevel = values['log-level'];
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new CliError(`invalid --log-level '${logLevel}': expected one of ${LOG_LEVELS.join(', ')}`);
   const controllerName = values['controller-name'];
   if (controllerName === '') throw new CliError('--controller-name must not be empty');
+  const xdsTls = xdsTlsFiles(values['xds-tls-cert'], values['xds-tls-key'], values['xds-tls-ca']);
+  const kubernetes = values.kubernetes ? kubernetesServeArgs(values, values['xds-address'], xdsTls !== undefined) : undefined;
   return {
     resources: values.resources,
     xdsAddress: values['xds-address'],
@@ -81,5 +100,16 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
     logLevel: logLevel as LogLevel,
     runEnvoy: values['run-envoy'],
     ...(controllerName === undefined ? {} : { controllerName }),
+    ...(xdsTls ? { xdsTls } : {}),
+    ...(kubernetes ? { kubernetes } : {}),
   };
+}
+
+/** A half-configured mTLS would silently serve plain text or fail at the first handshake: all three or none. */
+function xdsTlsFiles(certFile?: string, keyFile?: string, caFile?: string): ServeArgs['xdsTls'] {
+  const given = [certFile, keyFile, caFile].filter((file) => file !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length < 3) throw new CliError('mTLS needs all three of --xds-tls-cert, --xds-tls-key and --xds-tls-ca');
+  if (given.includes('')) throw new CliError('--xds-tls-cert, --xds-tls-key and --xds-tls-ca need file paths, not empty strings');
+  return { certFile: certFile!, keyFile: keyFile!, caFile: caFile! };
 }

@@ -42,7 +42,10 @@ async function freePort(): Promise<number> {
 
 describe('portico serve arguments', () => {
   test.each([
-    [['serve', '--kubernetes'], 'the Kubernetes provider is not available yet: serve a folder of YAML with --resources DIR'],
+    [['serve', '--kubernetes', '--kubeconfig', '/nonexistent/kubeconfig'], "cannot load the cluster credentials from '/nonexistent/kubeconfig': ENOENT: no such file or directory, open '/nonexistent/kubeconfig'"],
+    [['serve', '--envoy-service-type', 'ClusterIP'], '--envoy-service-type needs --kubernetes'],
+    [['serve', '--kubernetes', '--envoy-service-type', 'Internal'], "invalid --envoy-service-type 'Internal': expected one of LoadBalancer, ClusterIP, NodePort"],
+    [['serve', '--kubernetes', '--envoy-infrastructure', 'maybe'], "invalid --envoy-infrastructure 'maybe': expected managed or none"],
     [['serve', '--log-level', 'verbose'], "invalid --log-level 'verbose': expected one of error, warn, info, debug"],
     [['serve', 'examples'], "unexpected argument 'examples' (see 'portico serve --help')"],
     [['serve', '--resources', '/nonexistent/portico'], "--resources '/nonexistent/portico': no such folder"],

@@ -6,8 +6,21 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { createFileProvider } from '@portico/provider';
-import { createEnvoyRunner, createLogger, createPorticoServer, EnvoyNotFoundError, parseListenAddress, type Logger } from '@portico/server';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createFileProvider, createKubernetesProvider, type ResourceProvider } from '@portico/provider';
+import {
+  createEnvoyRunner,
+  createKubernetesController,
+  createLogger,
+  createPorticoServer,
+  createXdsTlsFileSource,
+  EnvoyNotFoundError,
+  parseListenAddress,
+  XdsTlsFilesError,
+  type Logger,
+  type XdsTlsSource,
+} from '@portico/server';
+import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
 import { CliError, errorMessage } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import type { ServeArgs } from './serve-args.js';
@@ -29,10 +42,12 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     }
   }
   const directory = resolve(args.resources);
-  if (!isDirectory(directory)) throw new CliError(`--resources '${args.resources}': no such folder`);
+  if (!args.kubernetes && !isDirectory(directory)) throw new CliError(`--resources '${args.resources}': no such folder`);
 
   const logger = createLogger({ level: args.logLevel, stream: writableOf(io.stderr) });
-  const provider = createFileProvider({ directory, logger });
+  const tls = args.xdsTls ? xdsTlsSource(args.xdsTls, logger) : undefined;
+  const cluster = args.kubernetes ? kubernetesSources(args.kubernetes, args.controllerName, logger) : undefined;
+  const provider: ResourceProvider = cluster?.provider ?? createFileProvider({ directory, logger });
   const envoys = args.runEnvoy ? envoyRunner(args.xdsAddress, logger) : undefined;
   const server = createPorticoServer({
     provider,
@@ -41,8 +56,10 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     logger,
     ...(args.controllerName ? { controllerName: args.controllerName } : {}),
     ...(envoys ? { envoys } : {}),
+    ...(tls ? { tls } : {}),
+    ...(cluster ? { cluster: cluster.controller } : {}),
   });
-  logger.info('starting', { resources: directory, xdsAddress: args.xdsAddress, adminAddress: args.adminAddress });
+  logger.info('starting', { ...(cluster ? { kubernetes: cluster.server, identity: args.kubernetes!.identity } : { resources: directory }), xdsAddress: args.xdsAddress, adminAddress: args.adminAddress, xdsTls: tls !== undefined });
   try {
     await server.start();
   } catch (error) {
@@ -55,6 +72,43 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
   await server.shutdown();
   await flush(logger);
   return 0;
+}
+
+/** The cluster's provider and the leader's status writer and Envoy workloads (@portico/server kubernetes-controller.ts). */
+function kubernetesSources(args: NonNullable<ServeArgs['kubernetes']>, controllerName: string | undefined, logger: Logger) {
+  const kubeConfig = new KubeConfig();
+  try {
+    if (args.kubeconfig) kubeConfig.loadFromFile(args.kubeconfig);
+    else kubeConfig.loadFromDefault();
+  } catch (error) {
+    throw new CliError(`cannot load the cluster credentials${args.kubeconfig ? ` from '${args.kubeconfig}'` : ''}: ${errorMessage(error)}`);
+  }
+  const server = kubeConfig.getCurrentCluster()?.server;
+  if (!server) throw new CliError('no Kubernetes cluster configured: give --kubeconfig FILE, set KUBECONFIG, or run in a pod');
+  const provider = createKubernetesProvider({ kubeConfig, logger });
+  const controller = createKubernetesController({
+    kubeConfig,
+    logger,
+    controllerName: controllerName ?? DEFAULT_CONTROLLER_NAME,
+    namespace: args.namespace,
+    identity: args.identity,
+    ...(args.manageEnvoys ? { infrastructure: args.envoy } : {}),
+    ...leaseTimingsFromEnv(),
+  });
+  return { provider, controller, server };
+}
+
+/**
+ * Lease timings in milliseconds from PORTICO_LEASE_DURATION_MS / _RENEW_DEADLINE_MS / _RETRY_PERIOD_MS:
+ * for tests that kill a leader, which would otherwise wait client-go's 15 s. Not a user setting.
+ */
+function leaseTimingsFromEnv() {
+  const read = (name: string) => {
+    const value = Number(process.env[name]);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const timings = { leaseDurationMs: read('PORTICO_LEASE_DURATION_MS'), renewDeadlineMs: read('PORTICO_RENEW_DEADLINE_MS'), retryPeriodMs: read('PORTICO_RETRY_PERIOD_MS') };
+  return Object.fromEntries(Object.entries(timings).filter(([, v]) => v !== undefined));
 }
 
 /** The first SIGTERM or SIGINT. The handlers stay installed, so a second Ctrl-C does not kill the shutdown half-way. */
@@ -83,6 +137,16 @@ function envoyRunner(xdsAddress: string, logger: Logger) {
   }
 }
 
+/** Unreadable or mismatched files are the user's to fix, and are found before anything binds. */
+function xdsTlsSource(files: NonNullable<ServeArgs['xdsTls']>, logger: Logger): XdsTlsSource {
+  try {
+    return createXdsTlsFileSource({ ...files, logger });
+  } catch (error) {
+    if (error instanceof XdsTlsFilesError) throw new CliError(`xDS TLS: ${error.message}`);
+    throw error;
+  }
+}
+
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -105,7 +169,7 @@ function startError(error: unknown, args: ServeArgs): unknown {
 }
 
 /** The CLI's stderr as a stream for winston; a terminal stays a terminal (readable log lines). */
-function writableOf(output: CliIO['stderr']): Writable & { isTTY?: boolean } {
+export function writableOf(output: CliIO['stderr']): Writable & { isTTY?: boolean } {
   const stream: Writable & { isTTY?: boolean } = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
       output.write(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));

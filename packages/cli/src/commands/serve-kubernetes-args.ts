@@ -1,0 +1,93 @@
+/**
+ * The `--kubernetes` options of `portico serve`: where the cluster is, who this replica is (leader
+ * election), and how each Gateway's Envoy workloads are made. Defaults suit the Helm chart: the pod's
+ * namespace and name come from the downward API (POD_NAMESPACE, POD_NAME).
+ */
+import { hostname } from 'node:os';
+import { CliError } from '../args.js';
+
+export const ENVOY_SERVICE_TYPES = ['LoadBalancer', 'ClusterIP', 'NodePort'] as const;
+export type EnvoyServiceTypeArg = (typeof ENVOY_SERVICE_TYPES)[number];
+
+export interface KubernetesServeArgs {
+  /** Absent: KUBECONFIG, the in-cluster service account, then ~/.kube/config (client-node's order). */
+  kubeconfig?: string;
+  /** Where the leader-election Lease lives: Portico's own namespace. */
+  namespace: string;
+  identity: string;
+  /** Envoy Deployment/Service per Gateway; false with `--envoy-infrastructure none`. */
+  manageEnvoys: boolean;
+  envoy: {
+    /** Absent: each Gateway's own namespace. */
+    namespace?: string;
+    image?: string;
+    serviceType: EnvoyServiceTypeArg;
+    replicas: number;
+    /** What Envoy pods dial for xDS. */
+    xdsAddress: string;
+    /** The Envoy client-certificate Secret (when xDS uses mTLS). */
+    tlsSecretName?: string;
+  };
+}
+
+export const KUBERNETES_OPTIONS = {
+  kubeconfig: { type: 'string' },
+  namespace: { type: 'string' },
+  'pod-name': { type: 'string' },
+  'envoy-infrastructure': { type: 'string' },
+  'envoy-namespace': { type: 'string' },
+  'envoy-image': { type: 'string' },
+  'envoy-service-type': { type: 'string' },
+  'envoy-replicas': { type: 'string' },
+  'envoy-xds-address': { type: 'string' },
+  'envoy-tls-secret': { type: 'string' },
+} as const;
+
+export const KUBERNETES_HELP = `Kubernetes (--kubernetes):
+      --kubeconfig FILE         Cluster credentials (default: KUBECONFIG, the in-cluster service
+                                account, then ~/.kube/config)
+      --namespace NS            Portico's namespace, where the leader Lease lives
+                                (default: POD_NAMESPACE, else portico-system)
+      --pod-name NAME           This replica's identity in the Lease (default: POD_NAME, else hostname).
+                                Every replica serves xDS; only the leader writes statuses and manages Envoys
+      --envoy-infrastructure managed|none
+                                managed (default): one Envoy Deployment + Service per Gateway;
+                                none: Envoys are deployed some other way
+      --envoy-namespace NS      Where Envoy workloads go (default: each Gateway's namespace)
+      --envoy-image IMAGE       (default envoyproxy/envoy:v1.40.0)
+      --envoy-service-type T    ${ENVOY_SERVICE_TYPES.join(', ')} (default LoadBalancer)
+      --envoy-replicas N        Envoy pods per Gateway (default 1)
+      --envoy-xds-address H:P   What Envoy pods dial for xDS (default portico.<namespace>.svc:<xDS port>)
+      --envoy-tls-secret NAME   Envoy client-certificate Secret for mTLS to xDS
+                                (default portico-envoy-client when --xds-tls-* are given)
+`;
+
+type Values = { [K in keyof typeof KUBERNETES_OPTIONS]?: string };
+
+export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: boolean, env: NodeJS.ProcessEnv = process.env): KubernetesServeArgs {
+  const namespace = values.namespace ?? env.POD_NAMESPACE ?? 'portico-system';
+  const identity = values['pod-name'] ?? env.POD_NAME ?? hostname();
+  const infrastructure = values['envoy-infrastructure'] ?? 'managed';
+  if (infrastructure !== 'managed' && infrastructure !== 'none') throw new CliError(`invalid --envoy-infrastructure '${infrastructure}': expected managed or none`);
+  const serviceType = values['envoy-service-type'] ?? 'LoadBalancer';
+  if (!(ENVOY_SERVICE_TYPES as readonly string[]).includes(serviceType)) throw new CliError(`invalid --envoy-service-type '${serviceType}': expected one of ${ENVOY_SERVICE_TYPES.join(', ')}`);
+  const replicas = Number(values['envoy-replicas'] ?? '1');
+  if (!Number.isInteger(replicas) || replicas < 0) throw new CliError(`invalid --envoy-replicas '${values['envoy-replicas']}': expected a whole number`);
+  for (const [option, value] of [['--namespace', namespace], ['--pod-name', identity]] as const) if (value === '') throw new CliError(`${option} must not be empty`);
+  const xdsPort = xdsAddress.slice(xdsAddress.lastIndexOf(':') + 1);
+  const tlsSecretName = values['envoy-tls-secret'] ?? (xdsTls ? 'portico-envoy-client' : undefined);
+  return {
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    namespace,
+    identity,
+    manageEnvoys: infrastructure === 'managed',
+    envoy: {
+      ...(values['envoy-namespace'] ? { namespace: values['envoy-namespace'] } : {}),
+      ...(values['envoy-image'] ? { image: values['envoy-image'] } : {}),
+      serviceType: serviceType as EnvoyServiceTypeArg,
+      replicas,
+      xdsAddress: values['envoy-xds-address'] ?? `portico.${namespace}.svc:${xdsPort}`,
+      ...(tlsSecretName ? { tlsSecretName } : {}),
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The certificates as PEM files in a folder (`portico certgen --local DIR`), for docker-compose and
+ * local runs: `ca.crt`, `ca.key`, `server.crt`, `server.key`, `client.crt`, `client.key`. Private keys
+ * are written owner-only (0600). Each file is replaced atomically (a temporary file renamed over it),
+ * so a `portico serve` polling the files never reads half a certificate.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StoreError, type CertificateStore, type WriteResult } from './certificate-store.js';
+import { LOCAL_FILES } from './names.js';
+import type { StoredCertificates, XdsCertificates } from './renewal-plan.js';
+
+export function createLocalStore(directory: string): CertificateStore {
+  const path = (file: string) => join(directory, file);
+  const read = (file: string) => readOptional(path(file));
+
+  return {
+    description: `folder ${directory}`,
+    async read(): Promise<StoredCertificates> {
+      const caCert = read(LOCAL_FILES.caCert);
+      const stored: StoredCertificates = {};
+      const caKey = read(LOCAL_FILES.caKey);
+      if (caCert !== undefined || caKey !== undefined) stored.ca = { cert: caCert, key: caKey };
+      const leaf = (cert: string, key: string) => ({ cert: read(cert), key: read(key), ca: caCert });
+      stored.server = leaf(LOCAL_FILES.serverCert, LOCAL_FILES.serverKey);
+      stored.client = leaf(LOCAL_FILES.clientCert, LOCAL_FILES.clientKey);
+      return stored;
+    },
+    async write({ ca, server, client }: XdsCertificates): Promise<WriteResult[]> {
+      try {
+        mkdirSync(directory, { recursive: true });
+      } catch (error) {
+        throw new StoreError(`cannot create the folder '${directory}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+      // Keys before certificates: a reader that sees a new certificate finds its key already there.
+      const files: [string, string, number][] = [
+        [LOCAL_FILES.caKey, ca.key, 0o600],
+        [LOCAL_FILES.caCert, ca.cert, 0o644],
+        [LOCAL_FILES.serverKey, server.key, 0o600],
+        [LOCAL_FILES.serverCert, server.cert, 0o644],
+        [LOCAL_FILES.clientKey, client.key, 0o600],
+        [LOCAL_FILES.clientCert, client.cert, 0o644],
+      ];
+      return files.map(([file, content, mode]) => ({ target: path(file), action: writeIfChanged(path(file), content, mode) }));
+    },
+  };
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StoreError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+function writeIfChanged(file: string, content: string, mode: number): WriteResult['action'] {
+  const current = readOptional(file);
+  if (current === content) return 'unchanged';
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, content, { mode });
+    renameSync(temporary, file);
+  } catch (error) {
+    throw new StoreError(`cannot write '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return current === undefined ? 'created' : 'updated';
+}

@@ -1,0 +1,42 @@
+/**
+ * The Service in front of one Gateway's Envoys: one port per distinct (port, protocol) Envoy listens
+ * on, straight to the same port in the pod (Envoy binds the Gateway listener's port itself).
+ */
+import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { GatewayIR, ListenerIR } from '@portico/ir';
+import { selectorLabels } from './infrastructure-names.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure-options.js';
+import type { InfrastructureContext } from './infrastructure-context.js';
+
+/** Undefined when no listener is programmed: a Service needs a port, and deleting it would give up its address. */
+export function envoyService(context: InfrastructureContext, ir: GatewayIR, options: ResolvedInfrastructureOptions): V1Service | undefined {
+  const ports = servicePorts(ir.listeners);
+  if (ports.length === 0) return undefined;
+  const external = options.serviceType !== 'ClusterIP';
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: context.metadata,
+    spec: {
+      type: options.serviceType,
+      selector: selectorLabels(context.resourceName),
+      ports,
+      ...(external ? { externalTrafficPolicy: options.externalTrafficPolicy } : {}),
+    },
+  };
+}
+
+/**
+ * HTTP, HTTPS/TLS and TCP listeners take TCP, UDP listeners UDP. The IR has one listener per port and
+ * transport; the port is named the way the IR names it, `<transport>-<port>` (`http-80`, `tls-443`, `udp-53`).
+ * Sorted by port then protocol, so the list (and its hash) does not depend on listener order.
+ */
+export function servicePorts(listeners: readonly ListenerIR[]): V1ServicePort[] {
+  const ports = new Map<string, V1ServicePort>();
+  for (const listener of listeners) {
+    const protocol = listener.type === 'UDP' ? 'UDP' : 'TCP';
+    const key = `${protocol}/${listener.port}`;
+    if (!ports.has(key)) ports.set(key, { name: `${listener.type.toLowerCase()}-${listener.port}`, protocol, port: listener.port, targetPort: listener.port });
+  }
+  return [...ports.values()].sort((a, b) => a.port - b.port || (a.protocol! < b.protocol! ? -1 : 1));
+}

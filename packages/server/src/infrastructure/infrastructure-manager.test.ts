@@ -1,0 +1,193 @@
+/**
+ * The manager's decisions (what to write, when, what to delete, what to report) against an in-memory
+ * API. e2e/test/infrastructure-manager.test.ts runs the same manager against a real kube-apiserver.
+ */
+import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { InfrastructureClient, InfrastructureRequests, ManagedKind } from './infrastructure-client.js';
+import { gateway, irWith } from './infrastructure-fixtures.test-util.js';
+import { createInfrastructureManager, type InfrastructureManager, type ManagedGateway } from './infrastructure-manager.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const NAME = 'envoy-apps-demo-98ab5824';
+
+/** An API server in a map: apply stores the object (a Service gets a cluster IP), list filters by the managed-by label. */
+function fakeApi() {
+  const objects = new Map<string, KubernetesObject>();
+  const counts: InfrastructureRequests = { applies: 0, lists: 0, gets: 0, deletes: 0 };
+  let failApplies = 0;
+  const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+  const client: InfrastructureClient = {
+    async apply(object) {
+      counts.applies++;
+      if (failApplies > 0) {
+        failApplies--;
+        throw new Error('apply refused');
+      }
+      const stored = structuredClone(object) as KubernetesObject & { spec?: Record<string, unknown> };
+      if (stored.kind === 'Service') stored.spec = { ...stored.spec, clusterIP: '10.96.0.10' };
+      objects.set(key(object.kind!, object.metadata!.namespace!, object.metadata!.name!), stored);
+      return stored;
+    },
+    async listManaged(kind: ManagedKind) {
+      counts.lists++;
+      return [...objects.values()].filter((o) => o.kind === kind && o.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'portico');
+    },
+    async get(kind: ManagedKind, namespace: string, name: string) {
+      counts.gets++;
+      return objects.get(key(kind, namespace, name));
+    },
+    async remove(kind: ManagedKind, namespace: string, name: string) {
+      counts.deletes++;
+      objects.delete(key(kind, namespace, name));
+    },
+    requests: () => ({ ...counts }),
+  };
+  return { client, objects, failNextApplies: (n: number) => (failApplies = n) };
+}
+
+function gateways(...entries: [string, ManagedGateway][]): Map<string, ManagedGateway> {
+  return new Map(entries);
+}
+
+const demo = (listeners = ['HTTP-80']): [string, ManagedGateway] => ['apps/demo', { gateway: gateway(), ir: irWith(listeners) }];
+
+describe('createInfrastructureManager', () => {
+  let manager: InfrastructureManager;
+  afterEach(() => manager?.stop());
+
+  function start(api: ReturnType<typeof fakeApi>, extra: Partial<Parameters<typeof createInfrastructureManager>[0]> = {}) {
+    manager = createInfrastructureManager({ kubeConfig: new KubeConfig(), logger: silent, options: { xdsAddress: 'portico.infra.svc:18000' }, client: api.client, ...extra });
+    return manager;
+  }
+
+  it('creates the four objects, then sends nothing while nothing changes', async () => {
+    const api = fakeApi();
+    start(api);
+    const first = await manager.reconcile(gateways(demo()));
+    expect(first).toMatchObject({ result: 'success', resynced: true, applied: 4, deleted: 0, unchanged: 0, failures: 0, requests: 4 + 4 });
+    expect([...api.objects.keys()].sort()).toEqual([`ConfigMap/apps/${NAME}`, `Deployment/apps/${NAME}`, `Service/apps/${NAME}`, `ServiceAccount/apps/${NAME}`]);
+    const second = await manager.reconcile(gateways(demo()));
+    expect(second).toMatchObject({ result: 'success', resynced: false, applied: 0, unchanged: 4, requests: 0 });
+  });
+
+  it('a resync lists, finds everything as applied, and writes nothing', async () => {
+    const api = fakeApi();
+    start(api);
+    await manager.reconcile(gateways(demo()));
+    expect(await manager.resync()).toMatchObject({ resynced: true, applied: 0, unchanged: 4, requests: 4 });
+  });
+
+  it('a listener change re-applies the Service only', async () => {
+    const api = fakeApi();
+    start(api);
+    await manager.reconcile(gateways(demo()));
+    expect(await manager.reconcile(gateways(demo(['HTTP-80', 'UDP-53'])))).toMatchObject({ applied: 1, unchanged: 3, requests: 1 });
+    expect((api.objects.get(`Service/apps/${NAME}`) as { spec: { ports: unknown[] } }).spec.ports).toHaveLength(2);
+  });
+
+  it('an object deleted or edited behind its back comes back on the next resync', async () => {
+    const api = fakeApi();
+    start(api);
+    await manager.reconcile(gateways(demo()));
+    api.objects.delete(`ConfigMap/apps/${NAME}`);
+    (api.objects.get(`Deployment/apps/${NAME}`) as { spec: { replicas: number } }).spec.replicas = 7;
+    expect(await manager.resync()).toMatchObject({ applied: 2, unchanged: 2 });
+    expect((api.objects.get(`Deployment/apps/${NAME}`) as { spec: { replicas: number } }).spec.replicas).toBe(1);
+  });
+
+  it('deletes the objects of a Gateway that is gone, Deployment first', async () => {
+    const api = fakeApi();
+    start(api);
+    await manager.reconcile(gateways(demo()));
+    expect(await manager.reconcile(gateways())).toMatchObject({ deleted: 4, requests: 4 });
+    expect(api.objects.size).toBe(0);
+  });
+
+  it('deletes orphans left from before a restart, and keeps what another owner labelled differently', async () => {
+    const api = fakeApi();
+    start(api);
+    await manager.reconcile(gateways(demo()));
+    manager.stop();
+    api.objects.set('ConfigMap/apps/unrelated', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated', namespace: 'apps', labels: { app: 'x' } } });
+    start(api);
+    expect(await manager.reconcile(gateways())).toMatchObject({ resynced: true, deleted: 4 });
+    expect([...api.objects.keys()]).toEqual(['ConfigMap/apps/unrelated']);
+  });
+
+  it('a Gateway whose manifests cannot be built keeps its objects', async () => {
+    const api = fakeApi();
+    start(api);
+    await manager.reconcile(gateways(demo()));
+    manager.stop();
+    start(api, { options: { xdsAddress: 'no-port' } });
+    expect(await manager.reconcile(gateways(demo()))).toMatchObject({ result: 'error', deleted: 0, failures: 1 });
+    expect(api.objects.size).toBe(4);
+  });
+
+  it('no programmed listener: the Service stays, with its address', async () => {
+    const api = fakeApi();
+    start(api);
+    await manager.reconcile(gateways(demo()));
+    expect(await manager.reconcile(gateways(demo([])))).toMatchObject({ deleted: 0, unchanged: 3 });
+    expect(api.objects.has(`Service/apps/${NAME}`)).toBe(true);
+  });
+
+  it('a failed apply is retried on a timer, without a call', async () => {
+    const api = fakeApi();
+    start(api, { retryDelayMs: { initial: 20, max: 20 } });
+    api.failNextApplies(1);
+    expect(await manager.reconcile(gateways(demo()))).toMatchObject({ result: 'error', applied: 3, failures: 1 });
+    await waitFor(() => api.objects.size === 4);
+  });
+
+  it('calls made before a pass starts coalesce into one pass with the latest Gateways', async () => {
+    const api = fakeApi();
+    start(api);
+    const first = manager.reconcile(gateways(demo()));
+    const second = manager.reconcile(gateways(demo(['HTTP-8080'])));
+    expect(second).toBe(first);
+    expect(await manager.reconcile(gateways(demo(['HTTP-9090'])))).toMatchObject({ applied: 4, requests: 8 });
+    expect((api.objects.get(`Service/apps/${NAME}`) as { spec: { ports: { port: number }[] } }).spec.ports[0]!.port).toBe(9090);
+    // A call once that pass has run starts another one.
+    expect(await manager.reconcile(gateways(demo(['HTTP-80'])))).toMatchObject({ applied: 1 });
+  });
+
+  it('addresses: empty until the Service exists, then its cluster IP, with a change notice', async () => {
+    const api = fakeApi();
+    const changed: string[] = [];
+    start(api, { options: { xdsAddress: 'portico.infra.svc:18000', serviceType: 'ClusterIP' }, onAddressesChanged: (g) => changed.push(g) });
+    expect(manager.addresses('apps/demo')).toEqual([]);
+    await manager.reconcile(gateways(demo()));
+    expect(changed).toEqual(['apps/demo']);
+    expect(manager.addresses('apps/demo')).toEqual([{ type: 'IPAddress', value: '10.96.0.10' }]);
+  });
+
+  it('addresses: the server lookup first (it sees load balancers get their IP)', () => {
+    const api = fakeApi();
+    start(api, {
+      serviceLookup: (namespace, name) =>
+        namespace === 'apps' && name === NAME ? { spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '203.0.113.9' }] } } } : undefined,
+    });
+    expect(manager.addresses('apps/demo')).toEqual([{ type: 'IPAddress', value: '203.0.113.9' }]);
+    expect(api.client.requests().gets).toBe(0);
+  });
+
+  it('addresses: a GET when nobody knows the Service, at most once per interval', async () => {
+    const api = fakeApi();
+    const changed: string[] = [];
+    start(api, { onAddressesChanged: (g) => changed.push(g) });
+    api.objects.set(`Service/apps/${NAME}`, { apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: 'apps' }, spec: { type: 'ClusterIP', clusterIP: '10.96.0.99' } } as KubernetesObject);
+    expect(manager.addresses('apps/demo')).toEqual([]);
+    await waitFor(() => changed.length === 1);
+    expect(manager.addresses('apps/demo')).toEqual([{ type: 'IPAddress', value: '10.96.0.99' }]);
+    expect(api.client.requests().gets).toBe(1);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * The infrastructure manager: for every accepted Gateway of ours, an Envoy Deployment, its Service,
+ * ConfigMap and ServiceAccount, kept as the Gateway says (server-side apply, field manager
+ * `portico`), and deleted when the Gateway goes away or stops being ours. Owner references let
+ * Kubernetes' garbage collector clean up too, but nothing here relies on it.
+ *
+ * Writes happen only when something changed: the manager remembers the hash of what it applied to
+ * each object, so a pass over unchanged Gateways sends no request. A resync (the first pass, then
+ * periodically, and whenever a list failed) lists what exists to find objects deleted or edited
+ * behind its back and orphans left from before a restart. Errors never escape: they are logged and
+ * the pass is retried with backoff; passes run one at a time, and calls made meanwhile coalesce.
+ */
+import { performance } from 'node:perf_hooks';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { GatewayIR } from '@portico/ir';
+import type { Gateway, GatewayStatusAddress } from '@portico/resources';
+import { createAddressBook, type ServiceLocation } from './address-book.js';
+import { desiredObject, liveMatches, objectKey, type DesiredObject } from './applied-objects.js';
+import { buildEnvoyManifests } from './envoy-manifests.js';
+import { createInfrastructureClient, MANAGED_KINDS, type InfrastructureClient, type InfrastructureRequests, type ManagedKind } from './infrastructure-client.js';
+import { envoyResourceName, GATEWAY_ANNOTATION } from './infrastructure-names.js';
+import type { EnvoyInfrastructureOptions } from './infrastructure-options.js';
+import type { ServiceAddressSource } from './service-addresses.js';
+
+export interface ManagedGateway {
+  gateway: Gateway;
+  ir: GatewayIR;
+}
+
+/** Winston's logger fits. */
+export interface InfrastructureLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface InfrastructureManagerOptions {
+  kubeConfig: KubeConfig;
+  logger: InfrastructureLogger;
+  options: EnvoyInfrastructureOptions;
+  /** The provider's view of Services (it watches them); a GET is the fallback. */
+  serviceLookup?: (namespace: string, name: string) => ServiceAddressSource | undefined;
+  /** A Gateway's addresses changed (e.g. its load balancer got an IP): translate again. */
+  onAddressesChanged?: (gatewayKey: string) => void;
+  /** Time between resyncs; default 5 minutes. */
+  resyncIntervalMs?: number;
+  /** Retry delay after a failed pass, doubling up to `max`; default 1 s to 60 s. */
+  retryDelayMs?: { initial: number; max: number };
+  /** The API calls; default client-node against `kubeConfig`. */
+  client?: InfrastructureClient;
+}
+
+export interface InfrastructurePass {
+  /** `error`: something failed and a retry is scheduled. */
+  result: 'success' | 'error';
+  /** This pass listed what exists. */
+  resynced: boolean;
+  applied: number;
+  deleted: number;
+  unchanged: number;
+  failures: number;
+  /** API requests this pass sent. */
+  requests: number;
+  durationMs: number;
+}
+
+export interface InfrastructureManager {
+  /**
+   * Makes the cluster's Envoy workloads match these Gateways (keyed `namespace/name`): every Gateway
+   * of ours, so call it only once the provider has synced. Never rejects.
+   */
+  reconcile(gateways: ReadonlyMap<string, ManagedGateway>): Promise<InfrastructurePass>;
+  /** A pass that lists what exists first (drift, orphans) with the last Gateways given. */
+  resync(): Promise<InfrastructurePass>;
+  /** The Gateway's `status.addresses`: always a list, empty until its Service has an address. */
+  addresses(gatewayKey: string): GatewayStatusAddress[];
+  requests(): InfrastructureRequests;
+  stop(): void;
+}
+
+const EMPTY_PASS: InfrastructurePass = { result: 'success', resynced: false, applied: 0, deleted: 0, unchanged: 0, failures: 0, requests: 0, durationMs: 0 };
+const DELETE_ORDER: readonly ManagedKind[] = ['Deployment', 'Service', 'ConfigMap', 'ServiceAccount'];
+
+export function createInfrastructureManager(managerOptions: InfrastructureManagerOptions): InfrastructureManager {
+  const { logger, options } = managerOptions;
+  const client = managerOptions.client ?? createInfrastructureClient(managerOptions.kubeConfig);
+  const retry = managerOptions.retryDelayMs ?? { initial: 1_000, max: 60_000 };
+  const serviceFor = (gatewayKey: string): ServiceLocation => {
+    const [namespace = '', name = ''] = gatewayKey.split('/');
+    return { namespace: options.namespace ?? namespace, name: envoyResourceName(namespace, name) };
+  };
+  const book = createAddressBook({
+    serviceFor,
+    ...(managerOptions.serviceLookup ? { lookup: managerOptions.serviceLookup } : {}),
+    ...(managerOptions.onAddressesChanged ? { onChanged: managerOptions.onAddressesChanged } : {}),
+    fetch: (location) => client.get('Service', location.namespace, location.name) as Promise<ServiceAddressSource | undefined>,
+    onFetchError: (gateway, error) => logger.warn('reading the Envoy Service failed', { gateway, error: String(error) }),
+    refetchAfterMs: 10_000,
+  });
+
+  /** Key → hash of what was applied; '' for objects that exist (or may) in an unknown state. */
+  const applied = new Map<string, string>();
+  /** Undefined until the first reconcile: before the server knows the Gateways, an empty map would delete every Envoy. */
+  let gateways: ReadonlyMap<string, ManagedGateway> | undefined;
+  let resyncDue = true;
+  let stopped = false;
+  let retryDelay = retry.initial;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let tail: Promise<unknown> = Promise.resolve();
+  let queued: Promise<InfrastructurePass> | undefined;
+
+  const resyncTimer = setInterval(() => {
+    resyncDue = true;
+    if (gateways) void reconcile(gateways);
+  }, managerOptions.resyncIntervalMs ?? 5 * 60_000);
+  resyncTimer.unref();
+
+  function reconcile(next: ReadonlyMap<string, ManagedGateway>): Promise<InfrastructurePass> {
+    gateways = next;
+    // A pass not started yet will read the latest Gateways: calls made during a pass coalesce into one.
+    if (queued) return queued;
+    const pass = tail.then(() => {
+      queued = undefined;
+      return runPass(gateways!).catch((error: unknown) => {
+        logger.error('Envoy infrastructure pass failed', { error: String(error) });
+        scheduleRetry(true);
+        return { ...EMPTY_PASS, result: 'error' as const, failures: 1 };
+      });
+    });
+    queued = pass;
+    tail = pass;
+    return pass;
+  }
+
+  async function runPass(current: ReadonlyMap<string, ManagedGateway>): Promise<InfrastructurePass> {
+    const started = performance.now();
+    const before = totalRequests();
+    const counts = { applied: 0, deleted: 0, unchanged: 0, failures: 0 };
+    const { desired, kept } = desiredObjects(current, counts);
+    const resynced = resyncDue;
+    if (resyncDue) await listExisting(desired, counts);
+    for (const want of desired.values()) await applyIfChanged(want, counts);
+    await deleteUnwanted(desired, kept, counts);
+    book.retain(new Set(current.keys()));
+
+    const pass: InfrastructurePass = {
+      result: counts.failures > 0 ? 'error' : 'success',
+      resynced,
+      ...counts,
+      requests: totalRequests() - before,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    };
+    if (counts.applied || counts.deleted || counts.failures) logger.info('Envoy infrastructure reconciled', { ...pass });
+    scheduleRetry(pass.result === 'error');
+    return pass;
+  }
+
+  /** Every object the Gateways need; `kept`: objects of Gateways that cannot be built now, left as they are. */
+  function desiredObjects(current: ReadonlyMap<string, ManagedGateway>, counts: { failures: number }) {
+    const desired = new Map<string, DesiredObject>();
+    const kept = new Set<string>();
+    for (const [gatewayKey, { gateway, ir }] of current) {
+      const location = serviceFor(gatewayKey);
+      const keyOf = (kind: ManagedKind) => objectKey(kind, location.namespace, location.name);
+      try {
+        const manifests = buildEnvoyManifests(gateway, ir, options);
+        for (const manifest of [manifests.serviceAccount, manifests.configMap, manifests.service, manifests.deployment]) {
+          if (manifest) desired.set(keyOf(manifest.kind as ManagedKind), desiredObject(manifest as KubernetesObject));
+        }
+        if (!manifests.service) kept.add(keyOf('Service'));
+      } catch (error) {
+        counts.failures++;
+        logger.error('cannot build the Envoy infrastructure of a Gateway', { gateway: gatewayKey, error: String(error) });
+        for (const kind of MANAGED_KINDS) kept.add(keyOf(kind));
+      }
+    }
+    return { desired, kept };
+  }
+
+  async function listExisting(desired: ReadonlyMap<string, DesiredObject>, counts: { failures: number }): Promise<void> {
+    const live = new Map<string, KubernetesObject>();
+    try {
+      for (const kind of MANAGED_KINDS) {
+        for (const object of await client.listManaged(kind, options.namespace)) {
+          live.set(objectKey(kind, object.metadata!.namespace!, object.metadata!.name!), object);
+        }
+      }
+    } catch (error) {
+      counts.failures++;
+      logger.error('listing the Envoy infrastructure failed', { error: String(error) });
+      return;
+    }
+    resyncDue = false;
+    applied.clear();
+    for (const [key, object] of live) {
+      const want = desired.get(key);
+      applied.set(key, want && liveMatches(want, object) ? want.hash : '');
+      const gatewayKey = object.metadata?.annotations?.[GATEWAY_ANNOTATION];
+      if (object.kind === 'Service' && gatewayKey) book.remember(gatewayKey, object as ServiceAddressSource);
+    }
+  }
+
+  async function applyIfChanged(want: DesiredObject, counts: { applied: number; unchanged: number; failures: number }): Promise<void> {
+    if (applied.get(want.key) === want.hash) {
+      counts.unchanged++;
+      return;
+    }
+    try {
+      const stored = await client.apply(want.object);
+      applied.set(want.key, want.hash);
+      counts.applied++;
+      logger.debug('applied', { kind: want.kind, namespace: want.namespace, name: want.name });
+      const gatewayKey = stored.metadata?.annotations?.[GATEWAY_ANNOTATION];
+      if (want.kind === 'Service' && gatewayKey) book.remember(gatewayKey, stored as ServiceAddressSource);
+    } catch (error) {
+      applied.set(want.key, '');
+      counts.failures++;
+      logger.error('applying an Envoy infrastructure object failed', { kind: want.kind, namespace: want.namespace, name: want.name, error: String(error) });
+    }
+  }
+
+  async function deleteUnwanted(desired: ReadonlyMap<string, DesiredObject>, kept: ReadonlySet<string>, counts: { deleted: number; failures: number }) {
+    const unwanted = [...applied.keys()].filter((key) => !desired.has(key) && !kept.has(key));
+    unwanted.sort((a, b) => DELETE_ORDER.indexOf(a.split('/')[0] as ManagedKind) - DELETE_ORDER.indexOf(b.split('/')[0] as ManagedKind));
+    for (const key of unwanted) {
+      const [kind, namespace, name] = key.split('/') as [ManagedKind, string, string];
+      try {
+        await client.remove(kind, namespace, name);
+        applied.delete(key);
+        counts.deleted++;
+        logger.info('deleted', { kind, namespace, name });
+      } catch (error) {
+        counts.failures++;
+        logger.error('deleting an Envoy infrastructure object failed', { kind, namespace, name, error: String(error) });
+      }
+    }
+  }
+
+  function scheduleRetry(failed: boolean): void {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (!failed) {
+      retryDelay = retry.initial;
+      return;
+    }
+    if (stopped) return;
+    retryTimer = setTimeout(() => void reconcile(gateways!), retryDelay);
+    retryTimer.unref();
+    retryDelay = Math.min(retryDelay * 2, retry.max);
+  }
+
+  function totalRequests(): number {
+    const r = client.requests();
+    return r.applies + r.lists + r.gets + r.deletes;
+  }
+
+  return {
+    reconcile,
+    resync() {
+      resyncDue = true;
+      return gateways ? reconcile(gateways) : Promise.resolve(EMPTY_PASS);
+    },
+    addresses: (gatewayKey) => book.addresses(gatewayKey),
+    requests: () => client.requests(),
+    stop() {
+      stopped = true;
+      clearInterval(resyncTimer);
+      clearTimeout(retryTimer);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * What `portico serve --kubernetes` does to the cluster besides serving xDS: status write-back and
+ * the Envoy workloads of each Gateway. Every replica translates and serves xDS; only the holder of
+ * the Lease (leader election) writes statuses and manages Envoy Deployments, so replicas never fight
+ * over an object. A replica that becomes leader reconciles at once (the statuses and workloads of
+ * everything it already knows), and one that loses the Lease stops writing.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createLeaderElector, createStatusWriter, type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
+import type { Gateway, GatewayStatusAddress } from '@portico/resources';
+import type { TranslationResult } from '@portico/translator';
+import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';
+import type { EnvoyInfrastructureOptions } from './infrastructure/infrastructure-options.js';
+import type { ServiceAddressSource } from './infrastructure/service-addresses.js';
+import { errorFields, type Logger } from './logger.js';
+
+export interface KubernetesControllerOptions {
+  kubeConfig: KubeConfig;
+  controllerName: string;
+  logger: Logger;
+  /** Portico's own namespace: where the Lease lives. */
+  namespace: string;
+  /** This replica's identity in the Lease (the pod name). */
+  identity: string;
+  /** Default `portico-leader`. */
+  leaseName?: string;
+  /** Envoy Deployments per Gateway; `undefined`: Envoys are deployed some other way (and Gateway addresses come from `spec.addresses`). */
+  infrastructure?: EnvoyInfrastructureOptions;
+  /** Lease timings (tests shorten them); client-go's defaults otherwise. */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** Status writes per second (token bucket) and burst. */
+  statusQps?: number;
+  statusBurst?: number;
+}
+
+export interface ClusterFigures {
+  leader: boolean;
+  statusWrites: StatusWriteFigures;
+}
+
+export interface KubernetesController {
+  /** For the translator: a managed Gateway's addresses come from its Envoy Service. */
+  gatewayAddresses(gateway: string): GatewayStatusAddress[] | undefined;
+  /** Starts leader election; `reconcileAgain` re-runs the last reconcile (on leadership or new addresses). */
+  start(current: () => ProviderSnapshot, reconcileAgain: () => void): void;
+  /** After each successful reconcile: the leader writes what changed. */
+  afterReconcile(result: TranslationResult, snapshot: ProviderSnapshot): void;
+  isLeader(): boolean;
+  figures(): ClusterFigures;
+  /** Releases the Lease (so another replica leads at once) and stops writing. */
+  stop(): Promise<void>;
+}
+
+export function createKubernetesController(options: KubernetesControllerOptions): KubernetesController {
+  const { kubeConfig, logger } = options;
+  let current: (() => ProviderSnapshot) | undefined;
+  let reconcileAgain: () => void = () => undefined;
+  let lastStatuses: TranslationResult['statuses'] | undefined;
+
+  const statusWriter = createStatusWriter({
+    kubeConfig,
+    controllerName: options.controllerName,
+    logger,
+    ...(options.statusQps ? { qps: options.statusQps } : {}),
+    ...(options.statusBurst ? { burst: options.statusBurst } : {}),
+    currentObject: (kind, namespace, name) => current?.().resources.get(kind, namespace, name),
+  });
+
+  const infrastructure = options.infrastructure
+    ? createInfrastructureManager({
+        kubeConfig,
+        logger,
+        options: options.infrastructure,
+        serviceLookup: (namespace, name) => current?.().resources.get('Service', namespace, name) as ServiceAddressSource | undefined,
+        onAddressesChanged: (gateway) => {
+          logger.info('gateway addresses changed: translating again', { gateway });
+          reconcileAgain();
+        },
+      })
+    : undefined;
+
+  const elector = createLeaderElector({
+    kubeConfig,
+    namespace: options.namespace,
+    name: options.leaseName ?? 'portico-leader',
+    identity: options.identity,
+    logger,
+    ...(options.leaseDurationMs ? { leaseDurationMs: options.leaseDurationMs } : {}),
+    ...(options.renewDeadlineMs ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
+    ...(options.retryPeriodMs ? { retryPeriodMs: options.retryPeriodMs } : {}),
+    onStartedLeading: () => {
+      logger.info('leading: writing statuses and managing Envoy workloads', { identity: options.identity });
+      lastStatuses = undefined;
+      reconcileAgain();
+    },
+    onStoppedLeading: () => logger.warn('no longer leading: statuses and Envoy workloads are left to the new leader', { identity: options.identity }),
+  });
+
+  /** Gateways (not the synthetic Ingress ones) with their IR, for the infrastructure manager. */
+  function managedGateways(result: TranslationResult, snapshot: ProviderSnapshot): Map<string, ManagedGateway> {
+    const gateways = new Map<string, ManagedGateway>();
+    for (const [key, ir] of result.gateways) {
+      const slash = key.indexOf('/');
+      const gateway = snapshot.resources.get('Gateway', key.slice(0, slash), key.slice(slash + 1)) as Gateway | undefined;
+      if (gateway) gateways.set(key, { gateway, ir });
+    }
+    return gateways;
+  }
+
+  return {
+    gatewayAddresses(gateway) {
+      return infrastructure?.addresses(gateway);
+    },
+    start(currentSnapshot, again) {
+      current = currentSnapshot;
+      reconcileAgain = again;
+      elector.start();
+    },
+    afterReconcile(result, snapshot) {
+      if (!elector.isLeader()) return;
+      // The EndpointSlice fast path keeps the statuses object: nothing to write then.
+      if (result.statuses !== lastStatuses) {
+        lastStatuses = result.statuses;
+        statusWriter.update([...result.statuses.values()].map((s): DesiredStatus => ({ kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name, status: s.status as unknown as Record<string, unknown> })));
+      }
+      infrastructure?.reconcile(managedGateways(result, snapshot)).catch((error: unknown) => logger.error('managing Envoy workloads failed', errorFields(error)));
+    },
+    isLeader: () => elector.isLeader(),
+    figures: () => ({ leader: elector.isLeader(), statusWrites: statusWriter.figures() }),
+    async stop() {
+      infrastructure?.stop();
+      await elector.stop();
+      await statusWriter.stop();
+    },
+  };
+}
