@@ -29,6 +29,24 @@ describe('createXdsPublisher', () => {
     expect([...clusters.values()].every((r) => r.wildcard)).toBe(true);
   });
 
+  it('publishes a change of endpoints only by rebuilding those backends, with the same result as a full build', () => {
+    const ir = irOf();
+    const moved: GatewayIR = { ...ir, backends: ir.backends.map((b, i) => (i === 0 ? { ...b, endpoints: [{ address: '10.9.9.9', port: 9999 }] } : b)) };
+    const incremental = createXdsPublisher({ bootId: 'boot' });
+    incremental.publishGateway(GATEWAY, ir);
+    const before = incremental.cache.snapshot(GATEWAY)!;
+    expect(incremental.publishGateway(GATEWAY, moved)).toMatchObject({ outcome: 'published', version: 'boot-2' });
+    const full = createXdsPublisher({ bootId: 'boot' });
+    full.publishGateway(GATEWAY, moved);
+    const versions = (p: typeof incremental) =>
+      [...p.cache.snapshot(GATEWAY)!.resources].map(([type, byName]) => [type, [...byName.values()].map((r) => [r.name, r.version, r.wildcard])]);
+    expect(versions(incremental)).toEqual(versions(full));
+    // Only the moved backend's endpoint set is a new instance.
+    const after = incremental.cache.snapshot(GATEWAY)!;
+    const changed = [...after.resources].flatMap(([type, byName]) => [...byName.values()].filter((r) => before.resources.get(type)?.get(r.name) !== r).map((r) => r.name));
+    expect(changed).toEqual([ir.backends[0]!.name]);
+  });
+
   it('reports an identical candidate as unchanged, and a change as a new version reusing unchanged resources', () => {
     const publisher = createXdsPublisher({ bootId: 'boot' });
     publisher.publishGateway(GATEWAY, irOf());

@@ -5,8 +5,9 @@
  * of a gateway whenever a candidate is refused or cannot be built.
  */
 import { TYPE_URLS } from '@portico/envoy';
-import type { GatewayIR } from '@portico/ir';
+import type { BackendIR, GatewayIR } from '@portico/ir';
 import {
+  buildBackendResources,
   buildXds,
   consistencyProblems,
   createXdsBuildCache,
@@ -16,7 +17,7 @@ import {
   type ResourceListKey,
   type XdsResources,
 } from '@portico/xds';
-import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
+import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type ResourceSnapshot, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
 
 const KINDS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
 const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {
@@ -93,9 +94,17 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
     if (served && servedIR.get(gateway) === ir) return { gateway, outcome: 'unchanged', published: false, problems: [], version: served.version };
     let candidate: Map<TypeUrl, CachedResource[]>;
     try {
-      const resources = build(ir);
-      pendingProblems.set(gateway, consistencyProblems(resources, buildCache));
-      candidate = snapshotResources(cache, gateway, encodeResources(resources, encodeCache));
+      const backendsOnly = served && !options.build ? changedBackendsOnly(servedIR.get(gateway), ir) : undefined;
+      if (backendsOnly) {
+        // Same names as the served snapshot, so it is exactly as consistent as that one.
+        pendingProblems.set(gateway, []);
+        const rebuilt = buildBackendResources(backendsOnly, buildCache);
+        candidate = patchedResources(served!, encodeResources({ listeners: [], routes: [], secrets: [], ...rebuilt }, encodeCache));
+      } else {
+        const resources = build(ir);
+        pendingProblems.set(gateway, consistencyProblems(resources, buildCache));
+        candidate = snapshotResources(cache, gateway, encodeResources(resources, encodeCache));
+      }
     } catch (error) {
       pendingProblems.delete(gateway);
       const version = cache.snapshot(gateway)?.version;
@@ -142,6 +151,37 @@ function snapshotResources(cache: SnapshotCache, gateway: string, encoded: Encod
     const wildcard = encoded[kind].filter((r) => !namedOnly.has(r.name));
     const byName = encoded[kind].filter((r) => namedOnly.has(r.name));
     byType.set(typeUrl, [...cachedResourcesFrom(wildcard, true, previous), ...cachedResourcesFrom(byName, false, previous)]);
+  }
+  return byType;
+}
+
+/**
+ * The backends that differ when nothing but backends did (the translator's EndpointSlice fast path
+ * keeps every other part of the IR as the same objects): then only their clusters and endpoint sets
+ * need building. Undefined when anything else changed, or backends were added, removed or renamed.
+ */
+function changedBackendsOnly(previous: GatewayIR | undefined, ir: GatewayIR): BackendIR[] | undefined {
+  if (!previous || previous.backends.length !== ir.backends.length) return undefined;
+  for (const key of Object.keys(ir) as (keyof GatewayIR)[]) if (key !== 'backends' && previous[key] !== ir[key]) return undefined;
+  const changed: BackendIR[] = [];
+  for (let i = 0; i < ir.backends.length; i++) {
+    const [before, after] = [previous.backends[i]!, ir.backends[i]!];
+    if (before === after) continue;
+    if (before.name !== after.name) return undefined;
+    changed.push(after);
+  }
+  return changed;
+}
+
+/** The served snapshot with some clusters and endpoint sets replaced (by name); every other resource is the served instance. */
+function patchedResources(served: ResourceSnapshot, encoded: EncodedResources): Map<TypeUrl, CachedResource[]> {
+  const byType = new Map<TypeUrl, CachedResource[]>();
+  for (const [typeUrl, byName] of served.resources) byType.set(typeUrl, [...byName.values()]);
+  for (const kind of ['clusters', 'endpoints'] as const) {
+    const typeUrl = TYPE_URL_OF[kind];
+    const current = served.resources.get(typeUrl);
+    const replacements = new Map(cachedResourcesFrom(encoded[kind], true, current).map((r) => [r.name, r]));
+    byType.set(typeUrl, (byType.get(typeUrl) ?? []).map((r) => replacements.get(r.name) ?? r));
   }
   return byType;
 }

@@ -84,9 +84,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const changedKinds = again ? [] : snapshot.changes ? kindsOf(snapshot.changes) : tracker.changedKinds(snapshot.objects);
     const at = now();
     let result: TranslationResult;
+    let endpointsOnly = false;
     try {
       // Only EndpointSlices changed: nothing but endpoints can differ (translateEndpointChange).
-      const endpointsOnly = !again && state && cacheMatchesState && snapshot.changes?.length && snapshot.changes.every((c) => c.kind === 'EndpointSlice');
+      endpointsOnly = !!(!again && state && cacheMatchesState && snapshot.changes?.length && snapshot.changes.every((c) => c.kind === 'EndpointSlice'));
       cacheMatchesState = false;
       result = endpointsOnly
         ? translateEndpointChange(state!.result, snapshot.resources, { controllerName, now: at, cache: translationCache })
@@ -121,6 +122,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     logger.info('reconciled', {
       generation,
       changed: changedKinds.join(',') || 'none',
+      // 'endpoints': the EndpointSlice fast path (no route translated again); tests and operators check it.
+      path: endpointsOnly ? 'endpoints' : 'translate',
       gateways: result.gateways.size,
       published: results.filter((r) => r.published).length,
       ms: Math.round(seconds * 10_000) / 10,

@@ -46,3 +46,30 @@ export function compareOrigins(a: RouteOrigin, b: RouteOrigin): number {
   if (a.key !== b.key) return a.key < b.key ? -1 : 1;
   return a.rule - b.rule || a.match - b.match;
 }
+
+/*
+ * The same orders as sortable strings (virtual-hosts.ts sorts by them): fixed-width fields, larger
+ * counts first by storing their complement. Lengths and counts are bounded by the CRDs (paths 1024
+ * characters, 16 header and query matches); the widths leave room.
+ */
+const width = (n: number, digits: number) => String(n).padStart(digits, '0');
+
+export function httpMatchKey(m: RouteMatchIR): string {
+  const path = m.path ?? { type: 'PathPrefix' as const, value: '/' };
+  return `${PATH_RANK[path.type]}${width(99_999 - path.value.length, 5)}${m.method ? 0 : 1}${width(999 - (m.headers?.length ?? 0), 3)}${width(999 - (m.queryParams?.length ?? 0), 3)}`;
+}
+
+export function grpcMatchKey(m: RouteMatchIR): string {
+  return `${width(99_999 - (m.grpc?.service?.length ?? 0), 5)}${width(99_999 - (m.grpc?.method?.length ?? 0), 5)}${width(999 - (m.headers?.length ?? 0), 3)}`;
+}
+
+/**
+ * Oldest first (by instant; a missing or unparseable timestamp is oldest, as compareCreationTimestamps
+ * says), then `namespace/name`, then rule and match index.
+ */
+export function originKey(o: RouteOrigin): string {
+  const ms = o.creationTimestamp ? Date.parse(o.creationTimestamp) : NaN;
+  // Shifted so that every instant JavaScript can hold (±8.64e15 ms) is a positive number of at most 17 digits.
+  const time = Number.isNaN(ms) ? '0'.repeat(17) : width(ms + 8.64e15 + 1, 17);
+  return `${time}\u0000${o.key}\u0000${width(o.rule, 5)}${width(o.match, 5)}`;
+}

@@ -11,10 +11,14 @@
  */
 export interface XdsBuildCache {
   readonly memos: Map<string, WeakMap<object, unknown>>;
+  /** Last virtual host built under each `table|host` key, with the IR routes it was built from. */
+  readonly hosts: Map<string, { routes: readonly object[]; variant: string; value: unknown; build: number }>;
+  /** Counts builds, to forget the hosts of tables that were not built again. */
+  builds: number;
 }
 
 export function createXdsBuildCache(): XdsBuildCache {
-  return { memos: new Map() };
+  return { memos: new Map(), hosts: new Map(), builds: 0 };
 }
 
 let active: XdsBuildCache | undefined;
@@ -23,11 +27,41 @@ let active: XdsBuildCache | undefined;
 export function withBuildCache<T>(cache: XdsBuildCache | undefined, build: () => T): T {
   if (!cache || active) return build();
   active = cache;
+  cache.builds++;
   try {
     return build();
   } finally {
     active = undefined;
   }
+}
+
+/**
+ * A virtual host's JSON, reused when the host of the same key was last built from the very same
+ * route objects in the same order (and the same `variant`: domains, listener port…). Each translation
+ * makes new VirtualHostIR objects, but an untouched host lists the same route objects; checking that
+ * costs a pointer comparison per route, and reusing the host keeps its encoded bytes too.
+ */
+export function reusedHost<V>(key: string, routes: readonly object[], variant: string, build: () => V): V {
+  if (!active) return build();
+  const previous = active.hosts.get(key);
+  if (previous && previous.variant === variant && sameItems(previous.routes, routes)) {
+    previous.build = active.builds;
+    return previous.value as V;
+  }
+  const value = build();
+  active.hosts.set(key, { routes: [...routes], variant, value, build: active.builds });
+  return value;
+}
+
+/** Forgets hosts not built for `builds` builds (their tables or gateways are gone). */
+export function forgetStaleHosts(cache: XdsBuildCache, builds = 16): void {
+  for (const [key, entry] of cache.hosts) if (cache.builds - entry.build > builds) cache.hosts.delete(key);
+}
+
+function sameItems(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

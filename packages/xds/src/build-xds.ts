@@ -3,8 +3,8 @@
  * tables and secrets; backends become clusters with their endpoints; the shared invalid-backend and
  * blackhole clusters are added only when something routes to them.
  */
-import type { GatewayIR } from '@portico/ir';
-import { withBuildCache, type XdsBuildCache } from './build-cache.js';
+import type { BackendIR, GatewayIR } from '@portico/ir';
+import { forgetStaleHosts, withBuildCache, type XdsBuildCache } from './build-cache.js';
 import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters.js';
 import { referencedNames } from './consistency.js';
 import { buildListener } from './listeners.js';
@@ -20,7 +20,9 @@ export interface BuildXdsOptions {
 }
 
 export function buildXds(gateway: GatewayIR, options: BuildXdsOptions = {}): XdsResources {
-  return withBuildCache(options.cache, () => build(gateway, options));
+  const resources = withBuildCache(options.cache, () => build(gateway, options));
+  if (options.cache) forgetStaleHosts(options.cache);
+  return resources;
 }
 
 function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
@@ -61,4 +63,12 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
 
 function sortByName(list: NamedResource[]): NamedResource[] {
   return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * The clusters and endpoint sets of some backends only: what changes when only endpoints did
+ * (@portico/server publishes them into the served snapshot without rebuilding the rest).
+ */
+export function buildBackendResources(backends: readonly BackendIR[], cache?: XdsBuildCache): Pick<XdsResources, 'clusters' | 'endpoints'> {
+  return withBuildCache(cache, () => buildClusters({ name: '', gatewayClass: '', listeners: [], backends: [...backends] }));
 }

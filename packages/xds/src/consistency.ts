@@ -25,7 +25,7 @@ function emptyNames(): ReferencedNames {
 export function referencedNames(resources: Pick<XdsResources, 'listeners' | 'routes' | 'clusters'>): ReferencedNames {
   const names = emptyNames();
   for (const { resource } of resources.listeners) walk(resource, names);
-  for (const { resource } of resources.routes) walkRouteConfiguration(resource, names);
+  for (const { resource } of resources.routes) merge(names, memoized('table-references', resource, () => tableNames(resource)));
   for (const { resource } of resources.clusters) {
     walk(resource, names);
     // An EDS cluster gets its endpoints under its own name unless it says otherwise.
@@ -35,27 +35,28 @@ export function referencedNames(resources: Pick<XdsResources, 'listeners' | 'rou
 }
 
 /**
- * A route table is walked route by route, each route's names remembered under an active build cache
- * (build-cache.ts): tables of 10,000 routes are checked on every update, and most routes are the same
- * objects as in the previous build.
+ * A route table is walked virtual host by virtual host and route by route, the names of each
+ * remembered under an active build cache (build-cache.ts): tables of 10,000 routes are checked on
+ * every update (by the connection manager, the special clusters and the consistency gate), and most
+ * hosts and routes are the same objects as in the previous build.
  */
-function walkRouteConfiguration(table: Proto3Json, names: ReferencedNames): void {
+function tableNames(table: Proto3Json): ReferencedNames {
+  const names = emptyNames();
   for (const [key, value] of Object.entries(table)) {
-    if (key !== 'virtualHosts' || !Array.isArray(value)) {
-      walk(value, names);
-      continue;
-    }
-    for (const host of value as Proto3Json[]) {
-      for (const [hostKey, hostValue] of Object.entries(host)) {
-        if (hostKey === 'typedPerFilterConfig') collectKey(hostKey, hostValue, names);
-        if (hostKey !== 'routes' || !Array.isArray(hostValue)) {
-          walk(hostValue, names);
-          continue;
-        }
-        for (const route of hostValue as Proto3Json[]) merge(names, memoized('route-references', route, () => routeNames(route)));
-      }
-    }
+    if (key !== 'virtualHosts' || !Array.isArray(value)) walk(value, names);
+    else for (const host of value as Proto3Json[]) merge(names, memoized('host-references', host, () => hostNames(host)));
   }
+  return names;
+}
+
+function hostNames(host: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  for (const [key, value] of Object.entries(host)) {
+    collectKey(key, value, names);
+    if (key !== 'routes' || !Array.isArray(value)) walk(value, names);
+    else for (const route of value as Proto3Json[]) merge(names, memoized('route-references', route, () => routeNames(route)));
+  }
+  return names;
 }
 
 function routeNames(route: Proto3Json): ReferencedNames {

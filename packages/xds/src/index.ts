@@ -1,5 +1,5 @@
 /** @portico/xds: IR → Envoy v3 resources (pure), naming, consistency check, encoding and versions. */
-export { buildXds, type BuildXdsOptions } from './build-xds.js';
+export { buildBackendResources, buildXds, type BuildXdsOptions } from './build-xds.js';
 export { consistencyProblems, referencedNames, type ReferencedNames } from './consistency.js';
 export { encodeResources, redactedConfigDump, type EncodeCache, type EncodedResource, type EncodedResources, type ResourceListKey } from './versions.js';
 export { createXdsBuildCache, type XdsBuildCache } from './build-cache.js';

@@ -36,7 +36,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { GatewayIR, HTTPListenerIR, VirtualHostIR } from '@portico/ir';
-import { memoized } from './build-cache.js';
+import { memoized, reusedHost } from './build-cache.js';
 import { adsConfigSource } from './config-source.js';
 import { ROUTER_FILTER } from './names.js';
 import { proxylessRoutes } from './proxyless-routes.js';
@@ -114,11 +114,11 @@ function proxylessRouteConfiguration(name: string, host: string, port: number, v
   const resource: Proto3Json = {
     name,
     virtualHosts: [
-      {
+      reusedHost(`${name}|${host}:${port}`, virtualHost.routes, '', () => ({
         name: `${host}:${port}`,
         domains: [host, `${host}:${port}`],
         routes: virtualHost.routes.flatMap((r) => memoized('proxyless-routes', r, () => proxylessRoutes(r))),
-      },
+      })),
     ],
   };
   return { name, resource };

@@ -16,7 +16,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
-import { memoized } from './build-cache.js';
+import { memoized, reusedHost } from './build-cache.js';
 import type { NamedResource } from './resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
@@ -33,11 +33,14 @@ export interface RouteTableContext {
 export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostIR[], context: RouteTableContext): NamedResource {
   const resource: Proto3Json = {
     name,
-    virtualHosts: uniqueDomains(virtualHosts).map((vh) => ({
-      name: vh.name,
-      domains: vh.domains,
-      routes: vh.routes.map((r) => memoized('route', r, () => buildRoute(r, context), `${context.port}/${context.tls}`)),
-    })),
+    virtualHosts: uniqueDomains(virtualHosts).map((vh) => {
+      const variant = `${context.port}/${context.tls}/${vh.domains.join(',')}`;
+      return reusedHost(`${name}|${vh.name}`, vh.routes, variant, () => ({
+        name: vh.name,
+        domains: vh.domains,
+        routes: vh.routes.map((r) => memoized('route', r, () => buildRoute(r, context), `${context.port}/${context.tls}`)),
+      }));
+    }),
     ignorePortInHostMatching: true,
   };
   return { name, resource };

@@ -29,8 +29,8 @@ const KIND_OF: Record<ResourceListKey, ResourceKind> = {
  */
 export type EncodeCache = WeakMap<object, Uint8Array>;
 
-/** Messages cached inside a resource, besides the resources themselves: the routes of a route table. */
-const CACHED_INNER_TYPES: ReadonlySet<string> = new Set(['envoy.config.route.v3.Route']);
+/** Messages cached inside a resource, besides the resources themselves: the hosts and routes of a route table. */
+const CACHED_INNER_TYPES: ReadonlySet<string> = new Set(['envoy.config.route.v3.Route', 'envoy.config.route.v3.VirtualHost']);
 
 /** Versions by the bytes they hash; encoded bytes are never mutated, so the same array has the same hash. */
 const versions = new WeakMap<Uint8Array, string>();
