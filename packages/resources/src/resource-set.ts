@@ -65,6 +65,22 @@ export class ResourceSet {
     for (const bucket of this.byKind.values()) yield* bucket.values();
   }
 
+  /**
+   * A token that is the same object for two sets (one cloned from the other) as long as neither has
+   * written to the kind: a reader can tell "this kind did not change" in O(1). Different tokens say
+   * nothing (compare the objects then). Sets handed to readers must not be changed in place.
+   */
+  kindToken(kind: Kind): object | undefined {
+    return this.byKind.get(kind);
+  }
+
+  /** Objects per kind. */
+  counts(): Map<Kind, number> {
+    const counts = new Map<Kind, number>();
+    for (const [kind, bucket] of this.byKind) counts.set(kind, bucket.size);
+    return counts;
+  }
+
   get size(): number {
     let n = 0;
     for (const bucket of this.byKind.values()) n += bucket.size;

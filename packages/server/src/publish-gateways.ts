@@ -17,7 +17,7 @@ import {
   type ResourceListKey,
   type XdsResources,
 } from '@portico/xds';
-import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type ResourceSnapshot, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
+import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
 
 const KINDS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
 const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {
@@ -92,19 +92,13 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
   function publishGateway(gateway: string, ir: GatewayIR): PublishResult {
     const served = cache.snapshot(gateway);
     if (served && servedIR.get(gateway) === ir) return { gateway, outcome: 'unchanged', published: false, problems: [], version: served.version };
+    const backendsOnly = served && !options.build ? changedBackendsOnly(servedIR.get(gateway), ir) : undefined;
+    if (backendsOnly) return publishBackends(gateway, ir, backendsOnly);
     let candidate: Map<TypeUrl, CachedResource[]>;
     try {
-      const backendsOnly = served && !options.build ? changedBackendsOnly(servedIR.get(gateway), ir) : undefined;
-      if (backendsOnly) {
-        // Same names as the served snapshot, so it is exactly as consistent as that one.
-        pendingProblems.set(gateway, []);
-        const rebuilt = buildBackendResources(backendsOnly, buildCache);
-        candidate = patchedResources(served!, encodeResources({ listeners: [], routes: [], secrets: [], ...rebuilt }, encodeCache));
-      } else {
-        const resources = build(ir);
-        pendingProblems.set(gateway, consistencyProblems(resources, buildCache));
-        candidate = snapshotResources(cache, gateway, encodeResources(resources, encodeCache));
-      }
+      const resources = build(ir);
+      pendingProblems.set(gateway, consistencyProblems(resources, buildCache));
+      candidate = snapshotResources(cache, gateway, encodeResources(resources, encodeCache));
     } catch (error) {
       pendingProblems.delete(gateway);
       const version = cache.snapshot(gateway)?.version;
@@ -119,6 +113,22 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
     } finally {
       pendingProblems.delete(gateway);
     }
+  }
+
+  /** Only some backends changed (their endpoints): patch their clusters and endpoint sets into the served snapshot. */
+  function publishBackends(gateway: string, ir: GatewayIR, backends: BackendIR[]): PublishResult {
+    const served = cache.snapshot(gateway)!;
+    let replacements: Map<TypeUrl, CachedResource[]>;
+    try {
+      const encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache) }, encodeCache);
+      replacements = new Map((['clusters', 'endpoints'] as const).map((kind) => [TYPE_URL_OF[kind], cachedResourcesFrom(encoded[kind], true, served.resources.get(TYPE_URL_OF[kind]))]));
+    } catch (error) {
+      return { gateway, outcome: 'error', published: false, problems: [messageOf(error)], error, version: served.version };
+    }
+    const result = cache.patchSnapshot(gateway, replacements);
+    const outcome = result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged';
+    if (outcome !== 'rejected') servedIR.set(gateway, ir);
+    return { gateway, outcome, ...result };
   }
 
   return {
@@ -171,19 +181,6 @@ function changedBackendsOnly(previous: GatewayIR | undefined, ir: GatewayIR): Ba
     changed.push(after);
   }
   return changed;
-}
-
-/** The served snapshot with some clusters and endpoint sets replaced (by name); every other resource is the served instance. */
-function patchedResources(served: ResourceSnapshot, encoded: EncodedResources): Map<TypeUrl, CachedResource[]> {
-  const byType = new Map<TypeUrl, CachedResource[]>();
-  for (const [typeUrl, byName] of served.resources) byType.set(typeUrl, [...byName.values()]);
-  for (const kind of ['clusters', 'endpoints'] as const) {
-    const typeUrl = TYPE_URL_OF[kind];
-    const current = served.resources.get(typeUrl);
-    const replacements = new Map(cachedResourcesFrom(encoded[kind], true, current).map((r) => [r.name, r]));
-    byType.set(typeUrl, (byType.get(typeUrl) ?? []).map((r) => replacements.get(r.name) ?? r));
-  }
-  return byType;
 }
 
 function messageOf(error: unknown): string {

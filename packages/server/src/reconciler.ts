@@ -13,7 +13,7 @@ import type { ProviderSnapshot } from '@portico/provider';
 import type { GatewayStatusAddress, KubeObject } from '@portico/resources';
 import type { ObjectChange } from '@portico/provider';
 import { createTranslationCache, translate, translateEndpointChange, type Diagnostic, type ObjectStatus, type TranslationResult } from '@portico/translator';
-import { countByKind, createChangeTracker } from './changed-kinds.js';
+import { createChangeTracker } from './changed-kinds.js';
 import { errorFields, type Logger } from './logger.js';
 import type { PublishResult, XdsPublisher } from './publish-gateways.js';
 import type { ServerMetrics } from './server-metrics.js';
@@ -90,7 +90,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       endpointsOnly = !!(!again && state && cacheMatchesState && snapshot.changes?.length && snapshot.changes.every((c) => c.kind === 'EndpointSlice'));
       cacheMatchesState = false;
       result = endpointsOnly
-        ? translateEndpointChange(state!.result, snapshot.resources, { controllerName, now: at, cache: translationCache })
+        ? translateEndpointChange(state!.result, snapshot.resources, { controllerName, now: at, cache: translationCache }, snapshot.changes)
         : translate(snapshot.resources, { controllerName, now: at, cache: translationCache, ...(options.gatewayAddresses ? { gatewayAddresses: options.gatewayAddresses } : {}) });
       cacheMatchesState = true;
     } catch (error) {
@@ -118,7 +118,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const seconds = (performance.now() - started) / 1000;
     metrics.published(results);
     metrics.reconciled(changedKinds, 'success', seconds);
-    metrics.observe({ gateways: publisher.cache.gateways().length, objectsByKind: countByKind(snapshot.objects), sourceErrors: options.sourceErrors?.() ?? 0 });
+    metrics.observe({ gateways: publisher.cache.gateways().length, objectsByKind: snapshot.resources.counts(), sourceErrors: options.sourceErrors?.() ?? 0 });
     logger.info('reconciled', {
       generation,
       changed: changedKinds.join(',') || 'none',

@@ -1,6 +1,6 @@
 export { translate } from './translate.js';
 export { createTranslationCache, type TranslationCache } from './translation-cache.js';
-export { translateEndpointChange } from './endpoint-update.js';
+export { translateEndpointChange, type SliceRef } from './endpoint-update.js';
 export { applyStatuses } from './apply-statuses.js';
 export { DEFAULT_CONTROLLER_NAME, DEFAULT_INGRESS_CONTROLLER_NAME, resolveOptions } from './options.js';
 export type { TranslateOptions, ResolvedOptions } from './options.js';

@@ -63,17 +63,25 @@ describe('translation cache', () => {
         const previous = translate(ResourceSet.from(first as never), { now, cache });
         // Replace (or remove, when no replacement is drawn) existing slices, and add some.
         const next = [...first];
+        const changed: { namespace?: string; name: string }[] = [];
         const slices = () => next.map((o, i) => [o, i] as const).filter(([o]) => o.kind === 'EndpointSlice');
         for (const [at, replacement] of edits) {
           const existing = slices();
           if (existing.length === 0) break;
           const [old, i] = existing[at % existing.length]!;
+          changed.push({ namespace: old.metadata.namespace, name: old.metadata.name });
           if (replacement) next[i] = { ...(replacement as unknown as KubeObject), metadata: { ...(replacement as unknown as KubeObject).metadata, name: old.metadata.name, namespace: old.metadata.namespace! } } as KubeObject;
           else next.splice(i, 1);
         }
         next.push(...(added as unknown as KubeObject[]));
+        changed.push(...(added as unknown as KubeObject[]).map((o) => ({ namespace: o.metadata.namespace, name: o.metadata.name })));
         const set = ResourceSet.from(next as never);
-        expect(translateEndpointChange(previous, set, { now, cache })).toEqual(translate(set, { now }));
+        const expected = translate(set, { now });
+        // Told which slices changed (the provider's change set), or not told (every Service checked).
+        const told = createTranslationCache();
+        const before = translate(ResourceSet.from(first as never), { now, cache: told });
+        expect(translateEndpointChange(before, set, { now, cache: told }, changed)).toEqual(expected);
+        expect(translateEndpointChange(previous, set, { now, cache })).toEqual(expected);
       }),
       { numRuns: RUNS },
     );

@@ -56,7 +56,9 @@ export interface TranslationCache {
    * The EndpointSlice-only fast path (endpoint-update.ts): every remembered backend whose Service's
    * slices (by identity) differ from `slicesByService`, with its endpoints resolved again.
    */
-  refreshEndpoints(slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>, resolve: (spec: BackendSpec) => BackendIR): Map<string, BackendIR>;
+  refreshEndpoints(slicesOf: (service: string) => readonly EndpointSlice[] | undefined, resolve: (spec: BackendSpec) => BackendIR, services?: ReadonlySet<string>): Map<string, BackendIR>;
+  /** The Service (`namespace/name`) a remembered backend last took this EndpointSlice (`namespace/name`) from. */
+  serviceOfSlice(slice: string): string | undefined;
   /** Figures of the last translation, for tests and benchmarks. */
   stats(): { routesReused: number; routesTranslated: number; backendsReused: number; backendsResolved: number };
 }
@@ -67,22 +69,37 @@ export function createTranslationCache(): TranslationCache {
   let generation = 0;
   let routes = new WeakMap<Route, RouteMemo>();
   const backends = new Map<string, BackendMemo>();
-  const kindLists = new Map<Kind, { objects: unknown[]; version: number; checkedIn: number }>();
+  const kindLists = new Map<Kind, { token: object | undefined; objects: unknown[]; version: number; checkedIn: number }>();
   const stats = { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 };
+  /** Service `namespace/name` → the names of the remembered backends on it. */
+  const backendsOfService = new Map<string, Set<string>>();
+  /** EndpointSlice `namespace/name` → the Service it served (a deleted slice no longer says). */
+  const sliceServices = new Map<string, string>();
+
+  function rememberSlices(service: string, slices: readonly EndpointSlice[] | undefined): void {
+    for (const slice of slices ?? []) sliceServices.set(`${slice.metadata.namespace}/${slice.metadata.name}`, service);
+  }
 
   /** The kind's version: bumped when its objects differ (by identity) from the previous translation's. */
   function kindVersion(kind: Kind): number {
     const entry = kindLists.get(kind);
     if (entry?.checkedIn === generation) return entry.version;
+    // Sets cloned from one another share a kind's index until it is written: then nothing to compare.
+    const token = resources!.kindToken(kind);
+    if (entry && token !== undefined && token === entry.token) {
+      entry.checkedIn = generation;
+      return entry.version;
+    }
     const objects = resources!.list(kind);
     if (!entry) {
-      kindLists.set(kind, { objects, version: 0, checkedIn: generation });
+      kindLists.set(kind, { token, objects, version: 0, checkedIn: generation });
       return 0;
     }
     if (!sameObjects(entry.objects, objects)) {
       entry.version++;
       entry.objects = objects;
     }
+    entry.token = token;
     entry.checkedIn = generation;
     return entry.version;
   }
@@ -99,6 +116,8 @@ export function createTranslationCache(): TranslationCache {
         routes = new WeakMap();
         backends.clear();
         kindLists.clear();
+        sliceServices.clear();
+        backendsOfService.clear();
         optionsKey = key;
       }
       resources = next;
@@ -106,7 +125,11 @@ export function createTranslationCache(): TranslationCache {
       Object.assign(stats, { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 });
     },
     end() {
-      for (const [name, memo] of backends) if (memo.usedIn !== generation) backends.delete(name);
+      for (const [name, memo] of backends) {
+        if (memo.usedIn === generation) continue;
+        backends.delete(name);
+        backendsOfService.get(serviceKey(memo.spec))?.delete(name);
+      }
       resources = undefined;
     },
     route(route, translate) {
@@ -152,21 +175,36 @@ export function createTranslationCache(): TranslationCache {
     },
     rememberBackend(spec, slices, ir) {
       stats.backendsResolved++;
+      const service = serviceKey(spec);
+      rememberSlices(service, slices);
+      let names = backendsOfService.get(service);
+      if (!names) backendsOfService.set(service, (names = new Set()));
+      names.add(spec.name);
       backends.set(spec.name, { spec, slices: slices ? [...slices] : undefined, ir, usedIn: generation });
     },
-    refreshEndpoints(slicesByService, resolve) {
+    refreshEndpoints(slicesOf, resolve, services) {
       const changed = new Map<string, BackendIR>();
-      for (const [name, memo] of backends) {
-        const slices = slicesByService.get(`${memo.spec.service.namespace}/${memo.spec.service.name}`);
+      const names = services ? [...services].flatMap((service) => [...(backendsOfService.get(service) ?? [])]) : [...backends.keys()];
+      for (const name of names) {
+        const memo = backends.get(name);
+        if (!memo) continue;
+        const service = serviceKey(memo.spec);
+        const slices = slicesOf(service);
         if (sameObjects(memo.slices ?? [], slices ?? [])) continue;
         const ir = resolve(memo.spec);
         backends.set(name, { ...memo, slices: slices ? [...slices] : undefined, ir });
+        rememberSlices(service, slices);
         changed.set(name, ir);
       }
       return changed;
     },
+    serviceOfSlice: (slice) => sliceServices.get(slice),
     stats: () => ({ ...stats }),
   };
+}
+
+function serviceKey(spec: BackendSpec): string {
+  return `${spec.service.namespace}/${spec.service.name}`;
 }
 
 function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {

@@ -42,6 +42,12 @@ export interface SnapshotCache extends ConfigWatcher {
    * identical to the current snapshot (nothing happens: `published: false`, no problems).
    */
   setSnapshot(gateway: string, resourcesByType: ReadonlyMap<TypeUrl, readonly CachedResource[]>): SetSnapshotResult;
+  /**
+   * A new snapshot equal to the served one but for some resources replaced by name (they must all be
+   * in it already: the names, so the consistency of the snapshot, do not change). For the fast path
+   * of endpoint changes: O(size of the replaced types), no sorting, no comparison of the rest.
+   */
+  patchSnapshot(gateway: string, replacements: ReadonlyMap<TypeUrl, readonly CachedResource[]>): SetSnapshotResult;
   /** Forgets a gateway's snapshot (its streams keep what they have); true if there was one. */
   deleteSnapshot(gateway: string): boolean;
   /** Gateways with a published snapshot, sorted. */
@@ -91,6 +97,33 @@ export function createSnapshotCache(options: SnapshotCacheOptions = {}): Snapsho
       const candidate: ResourceSnapshot = { version: `${bootId}-${sequence + 1}`, resources };
       problems.push(...(options.checkConsistency?.(candidate, gateway) ?? []));
       if (problems.length > 0) return { published: false, problems, ...(current ? { version: current.version } : {}) };
+      sequence += 1;
+      snapshots.set(gateway, candidate);
+      notify(gateway, candidate);
+      return { published: true, problems: [], version: candidate.version };
+    },
+    patchSnapshot(gateway, replacements) {
+      const current = snapshots.get(gateway);
+      if (!current) return { published: false, problems: [`${gateway} has no snapshot to patch`] };
+      const resources = new Map(current.resources);
+      for (const [typeUrl, list] of replacements) {
+        const before = current.resources.get(typeUrl);
+        let patched: Map<string, CachedResource> | undefined;
+        for (const resource of list) {
+          const old = before?.get(resource.name);
+          if (!old) return { published: false, problems: [`${typeUrl}: ${resource.name} is not in the snapshot being patched`], version: current.version };
+          if (sameResource(old, resource)) continue;
+          patched ??= new Map(before);
+          patched.set(resource.name, resource); // an existing key keeps its place: the order stays sorted
+        }
+        if (patched) resources.set(typeUrl, patched);
+      }
+      if ([...replacements.keys()].every((typeUrl) => resources.get(typeUrl) === current.resources.get(typeUrl))) {
+        return { published: false, problems: [], version: current.version };
+      }
+      const candidate: ResourceSnapshot = { version: `${bootId}-${sequence + 1}`, resources };
+      const problems = options.checkConsistency?.(candidate, gateway) ?? [];
+      if (problems.length > 0) return { published: false, problems, version: current.version };
       sequence += 1;
       snapshots.set(gateway, candidate);
       notify(gateway, candidate);
