@@ -5,7 +5,7 @@
  * mistake on either side shows. It does what an Envoy does on the wire and nothing more: the test
  * says what to subscribe, ACK or NACK, and reads responses in order.
  */
-import { Client, credentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { Client, credentials, type ChannelCredentials, type ChannelOptions, type ClientDuplexStream } from '@grpc/grpc-js';
 import { envoyProtos } from '@portico/envoy';
 
 const METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
@@ -88,8 +88,9 @@ function codecs() {
   };
 }
 
-export function createDeltaClient(address: string): DeltaClient {
-  const client = new Client(address, credentials.createInsecure());
+/** Plain text unless given credentials (mTLS: `credentials.createSsl(ca, key, cert)`). */
+export function createDeltaClient(address: string, channelCredentials: ChannelCredentials = credentials.createInsecure(), options: ChannelOptions = {}): DeltaClient {
+  const client = new Client(address, channelCredentials, options);
   const { serialize, deserialize } = codecs();
 
   function open(): DeltaClientStream {

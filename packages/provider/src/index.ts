@@ -7,3 +7,5 @@ export type { KubernetesProviderSettings, KubernetesProviderTuning } from './kub
 export { createKubernetesProvider } from './kubernetes/kubernetes-provider.js';
 export { createStatusWriter } from './kubernetes/status-writer.js';
 export { createLeaderElector } from './kubernetes/leader-election.js';
+/** The watched kinds with their API group and resource names (the chart's RBAC is checked against it). */
+export { WATCH_TARGETS, type WatchTarget } from './kubernetes/watch-targets.js';

@@ -67,5 +67,5 @@ export {
 export { buildEnvoyManifests, type EnvoyManifests } from './infrastructure/envoy-manifests.js';
 export { DEFAULT_ENVOY_IMAGE, type EnvoyInfrastructureOptions, type EnvoyResources, type EnvoyServiceType } from './infrastructure/infrastructure-options.js';
 export { envoyResourceName } from './infrastructure/infrastructure-names.js';
-export type { InfrastructureRequests } from './infrastructure/infrastructure-client.js';
+export { MANAGED_KINDS, type InfrastructureRequests, type ManagedKind } from './infrastructure/infrastructure-client.js';
 export type { ServiceAddressSource } from './infrastructure/service-addresses.js';

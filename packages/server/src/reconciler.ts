@@ -144,11 +144,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     }
   }
 
+  /** Rows per status object: the translator hands back the same object for an unchanged route status. */
+  const rowMemo = new WeakMap<ObjectStatus, StatusRow[]>();
+  function rowsOf(status: ObjectStatus): StatusRow[] {
+    let rows = rowMemo.get(status);
+    if (!rows) rowMemo.set(status, (rows = statusRows([toStatusObject(status)])));
+    return rows;
+  }
+
   /** Logs each object whose health changed (a new problem, a different one, or fixed), and each new diagnostic. */
   function logStatusChanges(result: TranslationResult): void {
     const current = new Map<string, string>();
     const rows = new Map<string, StatusRow>();
-    for (const row of statusRows([...result.statuses.values()].map(toStatusObject))) {
+    for (const row of [...result.statuses.values()].flatMap(rowsOf)) {
       const key = `${row.kind}/${row.namespace ?? ''}/${row.name}/${row.parent ?? ''}`;
       rows.set(key, row);
       if (isUnhealthy(row)) current.set(key, `${row.reason} ${row.message ?? ''}`);

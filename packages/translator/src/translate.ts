@@ -17,7 +17,7 @@ import { translateIngresses } from './ingress/index.js';
 import { translateL4Route } from './l4-routes.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './policy-status.js';
-import type { TranslationResult } from './result.js';
+import type { ObjectStatus, TranslationResult } from './result.js';
 import { attachRoute, type ParentOutcome } from './route-attachment.js';
 import { conflictMessage, httpGrpcConflicts, type ListenerClaim } from './route-conflicts.js';
 import { routeParentStatuses, type ParentVerdict } from './route-status.js';
@@ -96,9 +96,15 @@ function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayS
       }
       return { outcome };
     });
-    setStatus(ctx, { kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
+    const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
+    setStatus(ctx, ctx.cache ? ctx.cache.routeStatus(w.translated, verdictSignature(verdicts), status) : status());
   }
   return result;
+}
+
+/** What a route's status entries depend on besides the route itself (route-status.ts). */
+function verdictSignature(verdicts: readonly ParentVerdict[]): string {
+  return verdicts.map(({ outcome, lostTo }) => ('rejected' in outcome ? `r\u0001${outcome.rejected.reason}\u0001${outcome.rejected.message}` : `a\u0001${lostTo ?? ''}`)).join('\u0002');
 }
 
 function allRoutes(ctx: TranslationContext): Route[] {

@@ -59,6 +59,12 @@ export interface TranslationCache {
   refreshEndpoints(slicesOf: (service: string) => readonly EndpointSlice[] | undefined, resolve: (spec: BackendSpec) => BackendIR, services?: ReadonlySet<string>): Map<string, BackendIR>;
   /** The Service (`namespace/name`) a remembered backend last took this EndpointSlice (`namespace/name`) from. */
   serviceOfSlice(slice: string): string | undefined;
+  /**
+   * A route's status, the previous object when the route's translation was reused and its verdicts
+   * (`signature`) are the same: its conditions then keep their lastTransitionTime, as the spec wants
+   * ("the last time the condition transitioned"), and readers can skip it by identity.
+   */
+  routeStatus<T>(translated: TranslatedRoute, signature: string, build: () => T): T;
   /** Figures of the last translation, for tests and benchmarks. */
   stats(): { routesReused: number; routesTranslated: number; backendsReused: number; backendsResolved: number };
 }
@@ -68,6 +74,7 @@ export function createTranslationCache(): TranslationCache {
   let optionsKey: string | undefined;
   let generation = 0;
   let routes = new WeakMap<Route, RouteMemo>();
+  let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
   const backends = new Map<string, BackendMemo>();
   const kindLists = new Map<Kind, { token: object | undefined; objects: unknown[]; version: number; checkedIn: number }>();
   const stats = { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 };
@@ -114,6 +121,7 @@ export function createTranslationCache(): TranslationCache {
     begin(next, key) {
       if (key !== optionsKey) {
         routes = new WeakMap();
+        statuses = new WeakMap();
         backends.clear();
         kindLists.clear();
         sliceServices.clear();
@@ -199,6 +207,13 @@ export function createTranslationCache(): TranslationCache {
       return changed;
     },
     serviceOfSlice: (slice) => sliceServices.get(slice),
+    routeStatus(translated, signature, build) {
+      const memo = statuses.get(translated);
+      if (memo?.signature === signature) return memo.value as ReturnType<typeof build>;
+      const value = build();
+      statuses.set(translated, { signature, value });
+      return value;
+    },
     stats: () => ({ ...stats }),
   };
 }

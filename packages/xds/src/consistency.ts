@@ -26,11 +26,15 @@ export function referencedNames(resources: Pick<XdsResources, 'listeners' | 'rou
   const names = emptyNames();
   for (const { resource } of resources.listeners) walk(resource, names);
   for (const { resource } of resources.routes) merge(names, memoized('table-references', resource, () => tableNames(resource)));
-  for (const { resource } of resources.clusters) {
-    walk(resource, names);
-    // An EDS cluster gets its endpoints under its own name unless it says otherwise.
-    if (resource.type === 'EDS') names.endpoints.add(String((resource.edsClusterConfig as Proto3Json | undefined)?.serviceName ?? resource.name));
-  }
+  for (const { resource } of resources.clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
+  return names;
+}
+
+function clusterNames(cluster: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  walk(cluster, names);
+  // An EDS cluster gets its endpoints under its own name unless it says otherwise.
+  if (cluster.type === 'EDS') names.endpoints.add(String((cluster.edsClusterConfig as Proto3Json | undefined)?.serviceName ?? cluster.name));
   return names;
 }
 
@@ -66,8 +70,14 @@ function routeNames(route: Proto3Json): ReferencedNames {
 }
 
 function merge(into: ReferencedNames, from: ReferencedNames): void {
-  for (const key of ['routes', 'clusters', 'endpoints', 'secrets', 'perFilterConfigs'] as const) for (const name of from[key]) into[key].add(name);
+  for (const key of NAME_KINDS) {
+    const names = from[key];
+    if (names.size === 1) into[key].add(names.values().next().value!);
+    else if (names.size > 1) for (const name of names) into[key].add(name);
+  }
 }
+
+const NAME_KINDS = ['routes', 'clusters', 'endpoints', 'secrets', 'perFilterConfigs'] as const;
 
 function collectKey(key: string, v: unknown, names: ReferencedNames): void {
   if (key === 'typedPerFilterConfig' && v && typeof v === 'object') for (const name of Object.keys(v)) names.perFilterConfigs.add(name);

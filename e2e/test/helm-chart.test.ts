@@ -1,0 +1,340 @@
+/**
+ * The Helm chart (charts/portico): its CRDs are exactly ../shared/crds (experimental channel), it
+ * lints, and what it renders is what the code needs — the Deployment runs `portico serve --kubernetes`
+ * with the xDS certificates certgen writes, the ClusterRole grants exactly the watched kinds
+ * (WATCH_TARGETS, the provider's own list) and the status of the reported ones, nothing with `*`, and
+ * the Roles and the certgen hook are scoped as the values say. Against a real API server, the rendered
+ * RBAC is applied and checked with SubjectAccessReviews, and certgen runs as its own ServiceAccount.
+ * Needs HELM_BIN (scripts/install-kube-tools.sh); the API server part also ETCD_BIN and KUBE_APISERVER_BIN.
+ */
+import { jest } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { main } from '@portico/cli';
+import type { DesiredStatus } from '@portico/provider';
+import { WATCH_TARGETS } from '@portico/provider';
+import { CA_KEY_SECRET, CA_SECRET, CLIENT_SECRET, createSecretStore, MANAGED_KINDS, runCertgen, SERVER_SECRET, serverNames, type ManagedKind } from '@portico/server';
+import { parseAllDocuments } from 'yaml';
+import { kubeRequest } from './support/kube-apply.js';
+import { describeWithKube, kubeBinaries, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
+
+jest.setTimeout(120_000);
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CHART = join(ROOT, 'charts/portico');
+const SHARED_CRDS = resolve(ROOT, '../shared/crds/gateway-api/experimental');
+
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs?: string[];
+}
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  rules?: Rule[];
+  roleRef?: { kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+  spec?: any;
+}
+
+/** The kinds whose status Portico writes (DesiredStatus['kind']); the type check below keeps the list complete. */
+const STATUS_KINDS = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress'] as const;
+const statusKindsComplete: Exclude<DesiredStatus['kind'], (typeof STATUS_KINDS)[number]> extends never ? true : false = true;
+/** The Envoy workload kinds of the infrastructure manager (MANAGED_KINDS), as RBAC names them. */
+const WORKLOAD_RESOURCES: Record<ManagedKind, string> = { ServiceAccount: '|serviceaccounts', ConfigMap: '|configmaps', Service: '|services', Deployment: 'apps|deployments' };
+const WORKLOAD_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update'];
+const CERTGEN_SECRETS = [CA_SECRET, CA_KEY_SECRET, SERVER_SECRET, CLIENT_SECRET];
+
+/** `group|resource|verb` for every grant of the rules (resourceNames listed after a `@`). */
+function grants(rules: Rule[] = []): string[] {
+  const out = rules.flatMap((rule) =>
+    (rule.apiGroups ?? []).flatMap((group) =>
+      (rule.resources ?? []).flatMap((resource) => (rule.verbs ?? []).map((verb) => `${group}|${resource}|${verb}${rule.resourceNames ? `@${[...rule.resourceNames].sort().join(',')}` : ''}`)),
+    ),
+  );
+  return [...new Set(out)].sort();
+}
+
+function expectedClusterRoleGrants(options: { secrets: boolean }): string[] {
+  const read = WATCH_TARGETS.filter((t) => options.secrets || t.kind !== 'Secret').flatMap((t) => ['get', 'list', 'watch'].map((verb) => `${t.group}|${t.plural}|${verb}`));
+  const status = STATUS_KINDS.flatMap((kind) => {
+    const target = WATCH_TARGETS.find((t) => t.kind === kind)!;
+    return ['update', 'patch'].map((verb) => `${target.group}|${target.plural}/status|${verb}`);
+  });
+  return [...new Set([...read, ...status, '|events|create'])].sort();
+}
+
+const helmHome = mkdtempSync(join(tmpdir(), 'portico-helm-'));
+afterAll(() => rmSync(helmHome, { recursive: true, force: true }));
+
+function helm(args: string[]): string {
+  const env = { ...process.env, HELM_CACHE_HOME: join(helmHome, 'cache'), HELM_CONFIG_HOME: join(helmHome, 'config'), HELM_DATA_HOME: join(helmHome, 'data') };
+  const result = spawnSync(kubeBinaries.helm!, args, { encoding: 'utf8', env });
+  if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed (${result.status}):\n${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+function render(release: string, namespace: string, values: string[] = []): K8sObject[] {
+  const text = helm(['template', release, CHART, '--namespace', namespace, ...values.flatMap((v) => ['--set', v])]);
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+}
+
+function find(objects: K8sObject[], kind: string, name: string, namespace?: string): K8sObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  if (!found) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name} in: ${objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+/**
+ * What `portico serve` says about the options of `args` (`serve …`): '' when it knows every one. With
+ * `--help` it parses the options strictly and stops there, so nothing starts.
+ */
+async function unknownServeOptions(args: string[]): Promise<string> {
+  let stderr = '';
+  const io = { stdout: { write: () => true }, stderr: { write: (chunk: string) => (stderr += chunk) }, readStdin: () => Promise.resolve('') };
+  const code = await main([...args, '--help'], io);
+  return code === 0 ? '' : stderr;
+}
+
+const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+describe('the chart CRDs', () => {
+  it('are the CRD files of the experimental channel in ../shared/crds, byte for byte', () => {
+    const kustomization = readFileSync(join(SHARED_CRDS, 'kustomization.yaml'), 'utf8');
+    const channel = [...kustomization.matchAll(/^- (\S+\.yaml)$/gm)].map((m) => m[1]!);
+    // The admission policy is not a CRD: it stays the cluster admin's choice.
+    const expected = channel.filter((file) => !file.includes('vap_')).sort();
+    expect(readdirSync(join(CHART, 'crds')).sort()).toEqual(expected);
+    for (const file of expected) expect(readFileSync(join(CHART, 'crds', file), 'utf8')).toBe(readFileSync(join(SHARED_CRDS, file), 'utf8'));
+    expect(expected).toEqual(expect.arrayContaining(['gateway.networking.k8s.io_tlsroutes.yaml', 'gateway.networking.k8s.io_tcproutes.yaml', 'gateway.networking.k8s.io_udproutes.yaml']));
+  });
+
+  it('say appVersion = the package version', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')).toMatch(new RegExp(`^appVersion: "${version.replace(/\./g, '\\.')}"$`, 'm'));
+    expect(statusKindsComplete).toBe(true);
+  });
+});
+
+const describeWithHelm = kubeBinaries.helm ? describe : describe.skip;
+
+describeWithHelm('helm lint and helm template', () => {
+  let defaults: K8sObject[];
+  let tuned: K8sObject[];
+  beforeAll(() => {
+    defaults = render('portico', 'portico-system');
+    tuned = render('portico', 'portico-system', ['replicas=3', 'xds.service.type=ClusterIP', 'envoy.serviceType=ClusterIP', 'rbac.secretNamespaces={team-a,team-b}', 'envoy.namespace=edge']);
+  });
+
+  it('lints strictly', () => {
+    expect(helm(['lint', '--strict', CHART])).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it('runs portico serve --kubernetes with the certificates certgen writes, arguments serve accepts', async () => {
+    const deployment = find(defaults, 'Deployment', 'portico', 'portico-system');
+    expect(deployment.spec.replicas).toBe(2);
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    const args: string[] = container.args;
+    expect(args.slice(0, 2)).toEqual(['serve', '--kubernetes']);
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--xds-tls-cert=/etc/portico/xds-tls/tls.crt',
+        '--xds-tls-key=/etc/portico/xds-tls/tls.key',
+        '--xds-tls-ca=/etc/portico/xds-tls/ca.crt',
+        '--admin-address=0.0.0.0:19000',
+        `--envoy-tls-secret=${CLIENT_SECRET}`,
+        '--envoy-namespace=portico-system',
+        '--envoy-xds-address=portico.portico-system.svc:18000',
+      ]),
+    );
+    expect(container.volumeMounts).toContainEqual({ name: 'xds-tls', mountPath: '/etc/portico/xds-tls', readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: 'xds-tls', secret: { secretName: SERVER_SECRET, defaultMode: 0o440 } });
+    expect(pod.serviceAccountName).toBe('portico');
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'admin' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' });
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(container.env.map((e: { name: string }) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
+    // The chart and the CLI agree: every flag rendered is one `portico serve` takes.
+    expect(await unknownServeOptions(args)).toBe('');
+    expect(find(defaults, 'PodDisruptionBudget', 'portico').spec.minAvailable).toBe(1);
+  });
+
+  it('exposes xDS on 18000 and metrics on 19000 with scrape annotations; the GatewayClass and IngressClass', () => {
+    expect(find(defaults, 'Service', 'portico').spec).toMatchObject({ type: 'ClusterIP', ports: [{ name: 'xds', port: 18000, targetPort: 'xds', protocol: 'TCP' }] });
+    const metrics = find(defaults, 'Service', 'portico-metrics');
+    expect(metrics.spec.ports).toEqual([{ name: 'metrics', port: 19000, targetPort: 'admin', protocol: 'TCP' }]);
+    expect(metrics.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '19000', 'prometheus.io/path': '/metrics' });
+    expect(find(defaults, 'GatewayClass', 'portico').spec.controllerName).toBe('portico.dev/gateway-controller');
+    expect(find(defaults, 'IngressClass', 'portico').spec.controller).toBe('portico.dev/ingress-controller');
+    expect(find(defaults, 'IngressClass', 'portico').metadata.annotations).toBeUndefined();
+    const asDefault = render('portico', 'portico-system', ['ingressClass.default=true']);
+    expect(find(asDefault, 'IngressClass', 'portico').metadata.annotations).toEqual({ 'ingressclass.kubernetes.io/is-default-class': 'true' });
+  });
+
+  it('grants the ClusterRole exactly the watched kinds and the status of the reported ones, without wildcards', () => {
+    const clusterRole = find(defaults, 'ClusterRole', 'portico');
+    expect(grants(clusterRole.rules)).toEqual(expectedClusterRoleGrants({ secrets: true }));
+    expect(find(defaults, 'ClusterRoleBinding', 'portico').subjects).toEqual([{ kind: 'ServiceAccount', name: 'portico', namespace: 'portico-system' }]);
+    for (const objects of [defaults, tuned]) {
+      for (const role of objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')) {
+        expect(JSON.stringify(role.rules)).not.toContain('*');
+      }
+    }
+  });
+
+  it('holds the Lease in the release namespace and the Envoy workloads in the Envoy namespace, by Roles', () => {
+    expect(grants(find(defaults, 'Role', 'portico-leader-election', 'portico-system').rules)).toEqual(['coordination.k8s.io|leases|create', 'coordination.k8s.io|leases|get', 'coordination.k8s.io|leases|update']);
+    const workloads = MANAGED_KINDS.flatMap((kind) => WORKLOAD_VERBS.map((verb) => `${WORKLOAD_RESOURCES[kind]}|${verb}`)).sort();
+    expect(grants(find(defaults, 'Role', 'portico-envoy-workloads', 'portico-system').rules)).toEqual(workloads);
+    expect(grants(find(tuned, 'Role', 'portico-envoy-workloads', 'edge').rules)).toEqual(workloads);
+    expect(find(tuned, 'RoleBinding', 'portico-envoy-workloads', 'edge').subjects).toEqual([{ kind: 'ServiceAccount', name: 'portico', namespace: 'portico-system' }]);
+  });
+
+  it('runs certgen as a pre-install/pre-upgrade hook with its own ServiceAccount, limited to its Secrets', () => {
+    const job = find(defaults, 'Job', 'portico-certgen-hook', 'portico-system');
+    expect(job.metadata.annotations).toEqual({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' });
+    const pod = job.spec.template.spec;
+    expect(pod.serviceAccountName).toBe('portico-certgen-hook');
+    expect(pod.containers[0].args).toEqual(['certgen', '--kubernetes', '--namespace=portico-system', '--envoy-namespace=portico-system', '--service=portico', '--cluster-domain=cluster.local', '--log-level=info']);
+    for (const kind of ['ServiceAccount', 'Role', 'RoleBinding']) {
+      // Created before the Job (lower weight), gone with it.
+      expect(find(defaults, kind, 'portico-certgen-hook', 'portico-system').metadata.annotations).toMatchObject({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-weight': '-10' });
+    }
+    const names = [...CERTGEN_SECRETS].sort().join(',');
+    expect(grants(find(defaults, 'Role', 'portico-certgen-hook', 'portico-system').rules)).toEqual(['|secrets|create', `|secrets|get@${names}`, `|secrets|update@${names}`]);
+    // The client Secret goes where the Envoys run: certgen may write it there too.
+    expect(grants(find(tuned, 'Role', 'portico-certgen-hook', 'edge').rules)).toEqual(['|secrets|create', `|secrets|get@${names}`, `|secrets|update@${names}`]);
+    expect(find(tuned, 'Job', 'portico-certgen-hook').spec.template.spec.containers[0].args).toContain('--envoy-namespace=edge');
+    expect(find(defaults, 'CronJob', 'portico-certgen').spec.jobTemplate.spec.template.spec.serviceAccountName).toBe('portico-certgen');
+    // certgen's pods are never taken for Portico's own: not in the Deployment's selector.
+    const selector = find(defaults, 'Deployment', 'portico').spec.selector.matchLabels as Record<string, string>;
+    const certgenLabels = job.spec.template.metadata.labels as Record<string, string>;
+    expect(Object.entries(selector).every(([key, value]) => certgenLabels[key] === value)).toBe(false);
+  });
+
+  it('renders replicas, Service types and namespace-limited Secrets as set', () => {
+    const deployment = find(tuned, 'Deployment', 'portico');
+    expect(deployment.spec.replicas).toBe(3);
+    const args: string[] = deployment.spec.template.spec.containers[0].args;
+    expect(args).toEqual(expect.arrayContaining(['--envoy-service-type=ClusterIP', '--envoy-namespace=edge', '--envoy-replicas=1']));
+    expect(find(tuned, 'Service', 'portico').spec.type).toBe('ClusterIP');
+    expect(grants(find(tuned, 'ClusterRole', 'portico').rules)).toEqual(expectedClusterRoleGrants({ secrets: false }));
+    for (const namespace of ['team-a', 'team-b']) {
+      expect(grants(find(tuned, 'Role', 'portico-secrets', namespace).rules)).toEqual(['|secrets|get', '|secrets|list', '|secrets|watch']);
+      expect(find(tuned, 'RoleBinding', 'portico-secrets', namespace).subjects).toEqual([{ kind: 'ServiceAccount', name: 'portico', namespace: 'portico-system' }]);
+    }
+  });
+
+  it('namespace-limited Secrets: serve is told to watch Secrets in the listed namespaces only (--secret-namespaces)', async () => {
+    // With Secrets readable only there, a cluster-wide Secret watch is forbidden: the provider must watch
+    // each listed namespace instead, or it never syncs.
+    const args: string[] = find(tuned, 'Deployment', 'portico').spec.template.spec.containers[0].args;
+    expect(args).toContain('--secret-namespaces=team-a,team-b');
+    expect(await unknownServeOptions(args)).toBe('');
+  });
+
+  it('keeps the admin server on loopback with exec probes and no metrics Service when asked', () => {
+    const local = render('portico', 'portico-system', ['admin.listenOnPodIP=false']);
+    const container = find(local, 'Deployment', 'portico').spec.template.spec.containers[0];
+    expect(container.args).toContain('--admin-address=127.0.0.1:19000');
+    expect(container.readinessProbe.exec.command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(container.readinessProbe.exec.command[2]).toContain("fetch('http://127.0.0.1:19000/readyz')");
+    expect(container.ports.map((p: { name: string }) => p.name)).toEqual(['xds']);
+    expect(local.some((o) => o.kind === 'Service' && o.metadata.name === 'portico-metrics')).toBe(false);
+  });
+});
+
+const describeWithKubeAndHelm = kubeBinaries.helm ? describeWithKube : describe.skip;
+
+describeWithKubeAndHelm('the rendered RBAC on a real API server', () => {
+  let server: KubeApiServer;
+  const limitedNamespace = 'limited-system';
+
+  beforeAll(async () => {
+    server = await startKubeApiServer({ namespaces: ['portico-system', limitedNamespace, 'team-a', 'other'] });
+    const rbac = (objects: K8sObject[]) => objects.filter((o) => RBAC_KINDS.has(o.kind));
+    // Two releases side by side: the default one, and one whose Secrets access is limited to team-a.
+    await server.apply([...rbac(render('portico', 'portico-system')), ...rbac(render('limited', limitedNamespace, ['rbac.secretNamespaces={team-a}']))]);
+  });
+  afterAll(() => server?.stop());
+
+  /** SubjectAccessReview for a ServiceAccount, as the API server's authorizer answers it. */
+  async function allowed(serviceAccount: string, attributes: { verb: string; group?: string; resource: string; subresource?: string; namespace?: string; name?: string }): Promise<boolean> {
+    const [namespace, name] = serviceAccount.split('/') as [string, string];
+    const review = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: `system:serviceaccount:${namespace}:${name}`,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+        resourceAttributes: { group: '', ...attributes },
+      },
+    };
+    const response = await kubeRequest(server.kubeConfig, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', review);
+    expect(response.status).toBe(201);
+    return (response.body as { status: { allowed: boolean } }).status.allowed;
+  }
+
+  it('lets Portico list routes and write their status, never delete them', async () => {
+    const portico = 'portico-system/portico';
+    const routes = { group: 'gateway.networking.k8s.io', resource: 'httproutes' };
+    expect(await allowed(portico, { verb: 'list', ...routes })).toBe(true);
+    expect(await allowed(portico, { verb: 'watch', ...routes, namespace: 'other' })).toBe(true);
+    expect(await allowed(portico, { verb: 'update', ...routes, subresource: 'status', namespace: 'other', name: 'web' })).toBe(true);
+    expect(await allowed(portico, { verb: 'delete', ...routes, namespace: 'other', name: 'web' })).toBe(false);
+    expect(await allowed(portico, { verb: 'update', ...routes, namespace: 'other', name: 'web' })).toBe(false);
+    expect(await allowed(portico, { verb: 'list', resource: 'secrets' })).toBe(true);
+    expect(await allowed(portico, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'portico-system', name: 'portico-leader' })).toBe(true);
+    expect(await allowed(portico, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'other', name: 'portico-leader' })).toBe(false);
+    expect(await allowed(portico, { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'portico-system' })).toBe(true);
+    expect(await allowed(portico, { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'create', resource: 'pods', namespace: 'portico-system' })).toBe(false);
+  });
+
+  it('limits Secrets to the listed namespaces when asked', async () => {
+    const limited = `${limitedNamespace}/limited-portico`;
+    expect(await allowed(limited, { verb: 'list', resource: 'secrets' })).toBe(false);
+    expect(await allowed(limited, { verb: 'get', resource: 'secrets', namespace: 'other', name: 'tls' })).toBe(false);
+    expect(await allowed(limited, { verb: 'list', resource: 'secrets', namespace: 'team-a' })).toBe(true);
+    expect(await allowed(limited, { verb: 'watch', resource: 'secrets', namespace: 'team-a' })).toBe(true);
+    expect(await allowed(limited, { verb: 'list', group: 'gateway.networking.k8s.io', resource: 'httproutes' })).toBe(true);
+  });
+
+  it('is enough for certgen to run as its hook ServiceAccount, and no more', async () => {
+    const token = await serviceAccountToken('portico-system', 'portico-certgen-hook');
+    const kubeConfig = new KubeConfig();
+    const cluster = server.kubeConfig.getCurrentCluster()!;
+    kubeConfig.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: 'certgen', token }],
+      contexts: [{ name: 'certgen', cluster: cluster.name, user: 'certgen' }],
+      currentContext: 'certgen',
+    });
+    const store = createSecretStore({ kubeConfig, namespace: 'portico-system' });
+    const names = serverNames({ namespace: 'portico-system' });
+    expect((await runCertgen({ store, names })).written.map((w) => w.action)).toEqual(['created', 'created', 'created', 'created']);
+    expect((await runCertgen({ store, names })).written.map((w) => w.action)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(await allowed('portico-system/portico-certgen-hook', { verb: 'get', resource: 'secrets', namespace: 'portico-system', name: 'someone-elses' })).toBe(false);
+    expect(await allowed('portico-system/portico-certgen-hook', { verb: 'list', resource: 'secrets', namespace: 'portico-system' })).toBe(false);
+  });
+
+  async function serviceAccountToken(namespace: string, name: string): Promise<string> {
+    const response = await kubeRequest(server.kubeConfig, 'POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 600 },
+    });
+    expect(response.status).toBe(201);
+    return (response.body as { status: { token: string } }).status.token;
+  }
+});
