@@ -10,6 +10,8 @@ export class ResourceSet {
   private readonly byKind = new Map<Kind, Map<string, KindMap[Kind]>>();
   /** Kinds whose index is shared with a clone (or with the set this one was cloned from): copied on first write. */
   private readonly shared = new Set<Kind>();
+  /** Per kind, an object replaced on every write to the kind and shared by clones (kindToken). */
+  private tokens = new Map<Kind, object>();
 
   static from(objects: Iterable<KindMap[Kind]>): ResourceSet {
     const set = new ResourceSet();
@@ -24,6 +26,7 @@ export class ResourceSet {
    */
   clone(): ResourceSet {
     const copy = new ResourceSet();
+    copy.tokens = new Map(this.tokens);
     for (const [kind, bucket] of this.byKind) {
       copy.byKind.set(kind, bucket);
       copy.shared.add(kind);
@@ -66,12 +69,14 @@ export class ResourceSet {
   }
 
   /**
-   * A token that is the same object for two sets (one cloned from the other) as long as neither has
-   * written to the kind: a reader can tell "this kind did not change" in O(1). Different tokens say
-   * nothing (compare the objects then). Sets handed to readers must not be changed in place.
+   * A token that stays the same object while the kind's objects do — across clones too, until either
+   * set writes to the kind: a reader can tell "this kind did not change" in O(1). Different tokens say
+   * nothing (compare the objects then). Every write makes a new token, so the test is always sound.
    */
-  kindToken(kind: Kind): object | undefined {
-    return this.byKind.get(kind);
+  kindToken(kind: Kind): object {
+    let token = this.tokens.get(kind);
+    if (!token) this.tokens.set(kind, (token = {}));
+    return token;
   }
 
   /** Objects per kind. */
@@ -87,8 +92,9 @@ export class ResourceSet {
     return n;
   }
 
-  /** The kind's index, ready to be written: created if missing, copied if shared. */
+  /** The kind's index, ready to be written: created if missing, copied if shared; the kind gets a new token. */
   private bucket(kind: Kind): Map<string, KindMap[Kind]> {
+    this.tokens.set(kind, {});
     let bucket = this.byKind.get(kind);
     if (!bucket || this.shared.has(kind)) {
       bucket = new Map(bucket);

@@ -11,7 +11,7 @@ import { statusKey, type Diagnostic, type ObjectStatus } from './result.js';
 export interface TranslationContext {
   resources: ResourceSet;
   options: ResolvedOptions;
-  /** EndpointSlices by `namespace/service-name`. */
+  /** EndpointSlices by `namespace/service-name` (shared with the cache between translations: read only). */
   endpointSlices: Map<string, EndpointSlice[]>;
   /** Backends resolved so far, by BackendIR name (shared between gateways: they are immutable). */
   backends: Map<string, BackendSpec>;
@@ -26,7 +26,7 @@ export interface TranslationContext {
 }
 
 export function createContext(resources: ResourceSet, options: ResolvedOptions, cache?: TranslationCache): TranslationContext {
-  const endpointSlices = slicesByService(resources);
+  const endpointSlices = cache ? cache.slicesByService(resources, slicesByService) : slicesByService(resources);
   return { resources, options, endpointSlices, backends: new Map(), policyAncestors: new Map(), statuses: new Map(), diagnostics: [], ...(cache ? { cache } : {}) };
 }
 

@@ -30,6 +30,8 @@ interface RecordedGet {
 interface RouteMemo {
   translated: TranslatedRoute;
   gets: RecordedGet[];
+  /** The kind tokens (ResourceSet.kindToken) the gets were last checked against: same token, nothing to compare. */
+  tokens: Map<Kind, object>;
   kinds: Map<Kind, number>;
   /** Every backend the route resolved: replayed into the context on reuse. */
   backends: BackendSpec[];
@@ -65,6 +67,8 @@ export interface TranslationCache {
    * ("the last time the condition transitioned"), and readers can skip it by identity.
    */
   routeStatus<T>(translated: TranslatedRoute, signature: string, build: () => T): T;
+  /** EndpointSlices by Service, reused while the set's EndpointSlices are unchanged (by kind token). */
+  slicesByService(resources: ResourceSet, index: (resources: ResourceSet) => Map<string, EndpointSlice[]>): Map<string, EndpointSlice[]>;
   /** Figures of the last translation, for tests and benchmarks. */
   stats(): { routesReused: number; routesTranslated: number; backendsReused: number; backendsResolved: number };
 }
@@ -75,6 +79,7 @@ export function createTranslationCache(): TranslationCache {
   let generation = 0;
   let routes = new WeakMap<Route, RouteMemo>();
   let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
+  let slices: { token: object; byService: Map<string, EndpointSlice[]> } | undefined;
   const backends = new Map<string, BackendMemo>();
   const kindLists = new Map<Kind, { token: object | undefined; objects: unknown[]; version: number; checkedIn: number }>();
   const stats = { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 };
@@ -112,7 +117,12 @@ export function createTranslationCache(): TranslationCache {
   }
 
   function stillValid(memo: RouteMemo): boolean {
-    for (const g of memo.gets) if (resources!.get(g.kind, g.namespace, g.name) !== g.object) return false;
+    for (const [kind, token] of memo.tokens) {
+      const current = resources!.kindToken(kind);
+      if (current === token) continue;
+      for (const g of memo.gets) if (g.kind === kind && resources!.get(g.kind, g.namespace, g.name) !== g.object) return false;
+      memo.tokens.set(kind, current);
+    }
     for (const [kind, version] of memo.kinds) if (kindVersion(kind) !== version) return false;
     return true;
   }
@@ -170,7 +180,8 @@ export function createTranslationCache(): TranslationCache {
       });
       const used: BackendSpec[] = [];
       const translated = translate(recording, used);
-      const fresh: RouteMemo = { translated, gets, kinds, backends: used };
+      const tokens = new Map(gets.map((g) => [g.kind, real.kindToken(g.kind)] as const));
+      const fresh: RouteMemo = { translated, gets, tokens, kinds, backends: used };
       routes.set(route, fresh);
       return fresh;
     },
@@ -207,6 +218,11 @@ export function createTranslationCache(): TranslationCache {
       return changed;
     },
     serviceOfSlice: (slice) => sliceServices.get(slice),
+    slicesByService(set, index) {
+      const token = set.kindToken('EndpointSlice');
+      if (slices?.token !== token) slices = { token, byService: index(set) };
+      return slices.byService;
+    },
     routeStatus(translated, signature, build) {
       const memo = statuses.get(translated);
       if (memo?.signature === signature) return memo.value as ReturnType<typeof build>;

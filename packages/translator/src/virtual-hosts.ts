@@ -64,7 +64,7 @@ export function buildVirtualHosts(
     const seen = new Set<RouteEntry>();
     const routes = [];
     for (const p of covering) {
-      for (const entry of [...byPattern!.get(p)!].sort(compareEntries)) {
+      for (const entry of sortedEntries(byPattern!.get(p)!)) {
         if (seen.has(entry)) continue;
         seen.add(entry);
         routes.push(entry.ir);
@@ -82,11 +82,11 @@ function covers(p: string, domain: string): boolean {
   return hostnameMatches(p, isWildcard(domain) ? `x${domain.slice(1)}` : domain);
 }
 
-function compareEntries(a: RouteEntry, b: RouteEntry): number {
-  const ka = sortKeys(a);
-  const kb = sortKeys(b);
-  const byMatch = a.grpc && b.grpc ? compareKeys(ka.grpc, kb.grpc) : compareKeys(ka.http, kb.http);
-  return byMatch || compareKeys(ka.origin, kb.origin);
+/** Precedence order; each entry's keys looked up once, not once per comparison. */
+function sortedEntries(entries: readonly RouteEntry[]): RouteEntry[] {
+  const decorated = entries.map((entry) => ({ entry, grpc: entry.grpc, keys: sortKeys(entry) }));
+  decorated.sort((a, b) => (a.grpc && b.grpc ? compareKeys(a.keys.grpc, b.keys.grpc) : compareKeys(a.keys.http, b.keys.http)) || compareKeys(a.keys.origin, b.keys.origin));
+  return decorated.map((d) => d.entry);
 }
 
 /**
