@@ -1,6 +1,8 @@
 // A stand-in for a provider, feeding the reconciler the snapshots a watch would: every snapshot is a
 // new ResourceSet and object list in which the objects that did not change are the same JS instances
 // as before, with `changes` naming what did (ProviderSnapshot in packages/provider/src/types.ts).
+// Like the Kubernetes provider, each snapshot's set is a copy-on-write clone of the previous one
+// (ResourceSet.clone), so kinds that did not change share their index (and their kind token).
 // Building a snapshot is the provider's work, so the benchmark does it before starting the clock.
 import { ResourceSet } from '@portico/resources';
 
@@ -14,10 +16,11 @@ export function createSnapshotSource(initialObjects) {
   let objects = [...initialObjects];
   let positions = indexPositions(objects);
   let generation = 0;
+  let resources = ResourceSet.from(objects);
 
   function snapshot(changes) {
     generation += 1;
-    return { generation, resources: ResourceSet.from(objects), objects, ...(changes ? { changes } : {}) };
+    return { generation, resources, objects, ...(changes ? { changes } : {}) };
   }
 
   return {
@@ -27,6 +30,8 @@ export function createSnapshotSource(initialObjects) {
     initial: () => snapshot(undefined),
     /** Objects added, or replacing the one of the same kind/namespace/name. */
     upsert(list) {
+      resources = resources.clone();
+      for (const o of list) resources.upsert(o);
       objects = [...objects];
       for (const o of list) {
         const at = positions.get(keyOf(o));
@@ -39,6 +44,8 @@ export function createSnapshotSource(initialObjects) {
     },
     /** Objects removed (by kind/namespace/name). */
     remove(list) {
+      resources = resources.clone();
+      for (const o of list) resources.delete(o.kind, o.metadata.namespace, o.metadata.name);
       const gone = new Set(list.map(keyOf));
       objects = objects.filter((o) => !gone.has(keyOf(o)));
       positions = indexPositions(objects);

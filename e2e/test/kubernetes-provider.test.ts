@@ -3,14 +3,28 @@
  * and watches every kind, serves objects shaped like the YAML loader's, follows creates, updates and
  * deletes with exact `changes`, serves only referenced Secrets (only their certificate keys), survives
  * an API server restart without losing or repeating anything, and works on when a CRD is missing.
+ * With `secretNamespaces` it syncs on credentials that may read Secrets only in those namespaces.
  * The last test creates 1,000 HTTPRoutes + 1,000 Services + 1,000 EndpointSlices and prints the time
  * to first sync, event → snapshot latency and memory.
  */
 import { jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createKubernetesProvider, type KubernetesLogger, type KubernetesProvider, type KubernetesProviderSettings, type ObjectChange, type ProviderSnapshot } from '@portico/provider';
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  createKubernetesProvider,
+  WATCH_TARGETS,
+  type KubernetesLogger,
+  type KubernetesProvider,
+  type KubernetesProviderSettings,
+  type ObjectChange,
+  type ProviderSnapshot,
+} from '@portico/provider';
 import { parseResources } from '@portico/resources';
+import { translate } from '@portico/translator';
 import { kubeRequest } from './support/kube-apply.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
 import { installGatewayApiCrds, loadGatewayApiInstall } from './support/kube-crds.js';
@@ -53,6 +67,33 @@ const slice = (namespace: string, service: string, ip = '10.0.0.7') => ({
 const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+/** The examples' self-signed certificate, as a TLS Secret named `site` in `namespace`. */
+function siteSecret(namespace: string): object {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const [example] = parseResources(readFileSync(join(root, 'examples/60-tls-secret.yaml'), 'utf8'), 'tls.yaml').objects;
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'site', namespace }, type: 'kubernetes.io/tls', data: (example as { data: object }).data };
+}
+
+/**
+ * A ServiceAccount that may read every watched kind cluster-wide except Secrets, and Secrets only in
+ * `secretNamespaces`: what the chart grants with `rbac.secretNamespaces` (charts/portico role-secrets.yaml).
+ */
+function limitedReader(namespace: string, name: string, secretNamespaces: string[]): object[] {
+  const subjects = [{ kind: 'ServiceAccount', name, namespace }];
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  const read = ['get', 'list', 'watch'];
+  const rules = WATCH_TARGETS.filter((t) => t.kind !== 'Secret').map((t) => ({ apiGroups: [t.group], resources: [t.plural], verbs: read }));
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    { apiVersion: rbac, kind: 'ClusterRole', metadata: { name }, rules },
+    { apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects },
+    ...secretNamespaces.flatMap((ns) => [
+      { apiVersion: rbac, kind: 'Role', metadata: { name: `${name}-secrets`, namespace: ns }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: read }] },
+      { apiVersion: rbac, kind: 'RoleBinding', metadata: { name: `${name}-secrets`, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-secrets` }, subjects },
+    ]),
+  ];
+}
 
 interface LogEntry {
   level: string;
@@ -257,6 +298,91 @@ describeWithKube('kubernetes provider against a real API server', () => {
     expect(unreferenced.changes?.map(changeText).sort()).toEqual(['delete Secret tls/site', 'upsert Gateway tls/eg']);
     expect(names(unreferenced, 'Secret', 'tls')).toEqual(['ca']);
   });
+
+  it('secretNamespaces: syncs with Secrets readable only in team-a and team-c, and serves no Secret of another namespace', async () => {
+    const system = 'limited-system';
+    const teams = ['team-a', 'team-b', 'team-c'];
+    await kube.apply([
+      gatewayClass,
+      ...[...teams, system].map(namespace),
+      ...limitedReader(system, 'portico', ['team-a', 'team-c']),
+      ...teams.map(siteSecret),
+      ...teams.map((team) => gateway(team, [{ name: 'site' }])),
+    ]);
+    const kubeConfig = await serviceAccountKubeConfig(system, 'portico');
+
+    // Cluster-wide, these credentials are refused the Secret list, and the provider never syncs.
+    const logger = recordingLogger();
+    const everywhere = createKubernetesProvider({ kubeConfig, logger, retryInitialMs: 200, retryMaxMs: 1_000 });
+    running.push(everywhere);
+    const starting = everywhere.start();
+    await waitUntil('the forbidden Secret list', () => everywhere.sources().find((s) => s.source === 'kubernetes:Secret' && s.state === 'error'), 20_000);
+    expect(everywhere.sources().find((s) => s.source === 'kubernetes:Secret')?.error).toMatch(/forbidden/);
+    expect(everywhere.synced()).toBe(false);
+    await everywhere.stop();
+    await expect(starting).rejects.toThrow('stopped before it synced');
+
+    const began = performance.now();
+    const w = await watch({ kubeConfig, secretNamespaces: ['team-a', 'team-c'] });
+    const syncMs = performance.now() - began;
+    expect(w.provider.synced()).toBe(true);
+    // Each namespace's list keeps the other's Secrets: one store, each watcher reconciling its own namespace.
+    expect(w.first.objects.filter((o) => o.kind === 'Secret').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['team-a/site', 'team-c/site']);
+    // Every other kind is still watched cluster-wide.
+    expect(names(w.first, 'Gateway', 'team-b')).toEqual(['eg']);
+    const secrets = w.provider.sources().filter((s) => s.source === 'kubernetes:Secret');
+    expect(secrets).toEqual([expect.objectContaining({ state: 'ok', objects: 2, warnings: [], lastGoodAt: expect.any(String) })]);
+    expect(w.provider.sources()).toHaveLength(16);
+    expect(w.logger.entries.filter((e) => e.message.includes('namespaces only'))).toEqual([
+      { level: 'info', message: 'kubernetes kind watched in these namespaces only', fields: { kind: 'Secret', namespaces: ['team-a', 'team-c'] } },
+    ]);
+    // (UDPRoute's CRD comes with the first test: this one alone runs without it.)
+    expect(w.logger.entries.filter((e) => (e.level === 'warn' || e.level === 'error') && e.fields?.kind !== 'UDPRoute')).toEqual([]);
+
+    // The translator finds team-a's certificate, and reports team-b's as missing.
+    const { statuses } = translate(w.first.resources);
+    const resolvedRefs = (ns: string) => {
+      const gatewayStatus = statuses.get(`Gateway/${ns}/eg`);
+      const listener = gatewayStatus?.kind === 'Gateway' ? gatewayStatus.status.listeners?.find((l) => l.name === 'https') : undefined;
+      return listener?.conditions?.find((c) => c.type === 'ResolvedRefs');
+    };
+    expect(resolvedRefs('team-a')).toMatchObject({ status: 'True' });
+    expect(resolvedRefs('team-c')).toMatchObject({ status: 'True' });
+    expect(resolvedRefs('team-b')).toMatchObject({ status: 'False', reason: 'InvalidCertificateRef', message: expect.stringContaining('Secret team-b/site does not exist') });
+
+    // Changes in the watched namespace still arrive; a Secret of another namespace never does.
+    await kube.apply([{ ...siteSecret('team-b'), metadata: { name: 'other', namespace: 'team-b' } }, gateway('team-b', [{ name: 'site' }, { name: 'other' }])]);
+    await kube.apply([{ ...siteSecret('team-a'), metadata: { name: 'next', namespace: 'team-a' } }, gateway('team-a', [{ name: 'site' }, { name: 'next' }])]);
+    const next = await w.until('team-a/next', (s) => names(s, 'Secret', 'team-a').includes('next'));
+    expect(names(next, 'Secret', 'team-a')).toEqual(['next', 'site']);
+    await remove('/api/v1/namespaces/team-a/secrets/site');
+    const removed = await w.until('team-a/site gone', (s) => !names(s, 'Secret', 'team-a').includes('site'));
+    expect(removed.objects.filter((o) => o.kind === 'Secret').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['team-a/next', 'team-c/site']);
+    expect(w.published.flatMap((s) => s.changes ?? []).filter((c) => c.kind === 'Secret').map(changeText)).toEqual([
+      'upsert Secret team-a/next',
+      'delete Secret team-a/site',
+    ]);
+    console.log(`secretNamespaces [team-a, team-c]: first sync in ${Math.round(syncMs)} ms on Secrets-limited credentials`);
+  });
+
+  /** A KubeConfig with a ServiceAccount's token (TokenRequest), as a pod running as it would have. */
+  async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
+    const { status, body } = await kubeRequest(kube.kubeConfig, 'POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 600 },
+    });
+    if (status !== 201) throw new Error(`TokenRequest for ${namespace}/${name}: HTTP ${status} ${JSON.stringify(body)}`);
+    const cluster = kube.kubeConfig.getCurrentCluster()!;
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name, token: (body as { status: { token: string } }).status.token }],
+      contexts: [{ name, cluster: cluster.name, user: name }],
+      currentContext: name,
+    });
+    return kubeConfig;
+  }
 
   it('resyncs after an API server restart: what changed meanwhile arrives once, nothing else moves', async () => {
     await kube.apply([namespace('restart'), gateway('restart'), route('restart', 'stays'), route('restart', 'goes'), service('restart', 'web')]);

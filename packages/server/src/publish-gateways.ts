@@ -13,11 +13,12 @@ import {
   createXdsBuildCache,
   encodeResources,
   type EncodeCache,
+  type EncodedResource,
   type EncodedResources,
   type ResourceListKey,
   type XdsResources,
 } from '@portico/xds';
-import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
+import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type ResourceSnapshot, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
 
 const KINDS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
 const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {
@@ -95,10 +96,12 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
     const backendsOnly = served && !options.build ? changedBackendsOnly(servedIR.get(gateway), ir) : undefined;
     if (backendsOnly) return publishBackends(gateway, ir, backendsOnly);
     let candidate: Map<TypeUrl, CachedResource[]>;
+    let encoded: EncodedResources;
     try {
       const resources = build(ir);
       pendingProblems.set(gateway, consistencyProblems(resources, buildCache));
-      candidate = snapshotResources(cache, gateway, encodeResources(resources, encodeCache));
+      encoded = encodeResources(resources, encodeCache);
+      candidate = snapshotResources(cache, gateway, encoded);
     } catch (error) {
       pendingProblems.delete(gateway);
       const version = cache.snapshot(gateway)?.version;
@@ -109,6 +112,7 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
       const outcome = result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged';
       if (outcome === 'rejected') servedIR.delete(gateway);
       else servedIR.set(gateway, ir);
+      if (outcome !== 'rejected') rememberPublished(encoded, cache.snapshot(gateway));
       return { gateway, outcome, ...result };
     } finally {
       pendingProblems.delete(gateway);
@@ -158,11 +162,31 @@ function snapshotResources(cache: SnapshotCache, gateway: string, encoded: Encod
   for (const kind of KINDS) {
     const typeUrl = TYPE_URL_OF[kind];
     const previous = current?.resources.get(typeUrl);
+    // The same encoded list as the one the served snapshot was made from: the same cached list.
+    const reused = cachedLists.get(encoded[kind]);
+    if (reused && reused.snapshot === current) {
+      byType.set(typeUrl, reused.list);
+      continue;
+    }
     const wildcard = encoded[kind].filter((r) => !namedOnly.has(r.name));
     const byName = encoded[kind].filter((r) => namedOnly.has(r.name));
-    byType.set(typeUrl, [...cachedResourcesFrom(wildcard, true, previous), ...cachedResourcesFrom(byName, false, previous)]);
+    const list = [...cachedResourcesFrom(wildcard, true, previous), ...cachedResourcesFrom(byName, false, previous)];
+    cachedLists.set(encoded[kind], { snapshot: undefined, list });
+    byType.set(typeUrl, list);
   }
   return byType;
+}
+
+/** The cached list made from an encoded list, and the snapshot it went into (set once published). */
+const cachedLists = new WeakMap<readonly EncodedResource[], { snapshot: ResourceSnapshot | undefined; list: CachedResource[] }>();
+
+/** Marks the lists of a published snapshot: the next identical encoded list reuses its cached list. */
+function rememberPublished(encoded: EncodedResources, snapshot: ResourceSnapshot | undefined): void {
+  if (!snapshot) return;
+  for (const kind of KINDS) {
+    const entry = cachedLists.get(encoded[kind]);
+    if (entry) entry.snapshot = snapshot;
+  }
 }
 
 /**

@@ -70,7 +70,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   /** The translation cache holds exactly what `state` was translated from (no failed translation since). */
   let cacheMatchesState = false;
   let lastGeneration: number | undefined;
-  let problems = new Map<string, string>();
+  /** Per status key, the unhealthy rows (by parent) and their problem, as last logged. */
+  let problemsOf = new Map<string, Map<string, string>>();
+  let previousStatuses: ReadonlyMap<string, ObjectStatus> = new Map();
   let diagnostics = new Set<string>();
 
   function reconcile(snapshot: ProviderSnapshot, reconcileOptions: { force?: boolean } = {}): ReconcileOutcome {
@@ -152,31 +154,45 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     return rows;
   }
 
-  /** Logs each object whose health changed (a new problem, a different one, or fixed), and each new diagnostic. */
+  /**
+   * Logs each object whose health changed (a new problem, a different one, or fixed), and each new
+   * diagnostic. Only statuses that are not the very object of the previous translation are looked at
+   * (the translator reuses an unchanged route's status), so a one-route change costs one route.
+   */
   function logStatusChanges(result: TranslationResult): void {
-    const current = new Map<string, string>();
-    const rows = new Map<string, StatusRow>();
-    for (const row of [...result.statuses.values()].flatMap(rowsOf)) {
-      const key = `${row.kind}/${row.namespace ?? ''}/${row.name}/${row.parent ?? ''}`;
-      rows.set(key, row);
-      if (isUnhealthy(row)) current.set(key, `${row.reason} ${row.message ?? ''}`);
+    const next = new Map<string, Map<string, string>>();
+    for (const [statusKey, status] of result.statuses) {
+      const before = problemsOf.get(statusKey);
+      if (previousStatuses.get(statusKey) === status) {
+        if (before) next.set(statusKey, before);
+        continue;
+      }
+      const rows = new Map<string, StatusRow>();
+      const current = new Map<string, string>();
+      for (const row of rowsOf(status)) {
+        const key = row.parent ?? '';
+        rows.set(key, row);
+        if (isUnhealthy(row)) current.set(key, `${row.reason} ${row.message ?? ''}`);
+      }
+      for (const [key, problem] of current) {
+        if (before?.get(key) === problem) continue;
+        const row = rows.get(key)!;
+        logger.warn(`${row.kind} not healthy`, { ...objectFields(row), reason: row.reason, ...(row.message ? { detail: row.message } : {}) });
+      }
+      for (const key of before?.keys() ?? []) {
+        const row = rows.get(key);
+        if (row && !current.has(key)) logger.info(`${row.kind} healthy again`, objectFields(row));
+      }
+      if (current.size > 0) next.set(statusKey, current);
     }
-    for (const [key, problem] of current) {
-      if (problems.get(key) === problem) continue;
-      const row = rows.get(key)!;
-      logger.warn(`${row.kind} not healthy`, { ...objectFields(row), reason: row.reason, ...(row.message ? { detail: row.message } : {}) });
-    }
-    for (const key of problems.keys()) {
-      const row = rows.get(key);
-      if (row && !current.has(key)) logger.info(`${row.kind} healthy again`, objectFields(row));
-    }
-    problems = current;
+    previousStatuses = result.statuses;
+    problemsOf = next;
 
-    const next = new Set(result.diagnostics.map(diagnosticKey));
+    const nextDiagnostics = new Set(result.diagnostics.map(diagnosticKey));
     for (const d of result.diagnostics) {
       if (!diagnostics.has(diagnosticKey(d))) logger.warn(d.message, { kind: d.kind, ...(d.namespace ? { namespace: d.namespace } : {}), name: d.name });
     }
-    diagnostics = next;
+    diagnostics = nextDiagnostics;
   }
 
   return { reconcile, state: () => state, served: () => served };

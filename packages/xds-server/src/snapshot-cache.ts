@@ -141,11 +141,17 @@ export function createSnapshotCache(options: SnapshotCacheOptions = {}): Snapsho
 function indexResources(
   resourcesByType: ReadonlyMap<TypeUrl, readonly CachedResource[]>,
   previous: ResourceSnapshot | undefined,
-): { resources: Map<TypeUrl, Map<string, CachedResource>>; problems: string[] } {
-  const resources = new Map<TypeUrl, Map<string, CachedResource>>();
+): { resources: Map<TypeUrl, ReadonlyMap<string, CachedResource>>; problems: string[] } {
+  const resources = new Map<TypeUrl, ReadonlyMap<string, CachedResource>>();
   const problems: string[] = [];
   for (const [typeUrl, list] of [...resourcesByType].sort(([a], [b]) => compare(a, b))) {
     const before = previous?.resources.get(typeUrl);
+    // The very list the served index was made from (publishers hand unchanged lists back as is).
+    const indexed = indexes.get(list);
+    if (before && indexed === before) {
+      resources.set(typeUrl, before);
+      continue;
+    }
     const byName = new Map<string, CachedResource>();
     for (const resource of [...list].sort((a, b) => compare(a.name, b.name))) {
       // xDS protocol "Duplicate Resource Names": a client must NACK a response naming a resource twice.
@@ -154,9 +160,13 @@ function indexResources(
       byName.set(resource.name, old && sameResource(old, resource) ? old : resource);
     }
     resources.set(typeUrl, byName);
+    indexes.set(list, byName);
   }
   return { resources, problems };
 }
+
+/** The index each resource list was turned into; lists are never changed once given to the cache. */
+const indexes = new WeakMap<readonly CachedResource[], ReadonlyMap<string, CachedResource>>();
 
 function sameResource(a: CachedResource, b: CachedResource): boolean {
   return a.name === b.name && a.version === b.version && a.wildcard === b.wildcard;
@@ -170,6 +180,7 @@ function sameResources(
   for (const typeUrl of new Set([...a.keys(), ...b.keys()])) {
     const x = a.get(typeUrl) ?? new Map<string, CachedResource>();
     const y = b.get(typeUrl) ?? new Map<string, CachedResource>();
+    if (x === y) continue;
     if (x.size !== y.size) return false;
     for (const [name, resource] of x) {
       const other = y.get(name);

@@ -53,6 +53,15 @@ export function reusedHost<V>(key: string, routes: readonly object[], variant: s
   return value;
 }
 
+/**
+ * `items` itself, or the array returned last time under `key` when it held the very same objects in
+ * the same order: an unchanged list of resources stays the same array, so the encoder and the
+ * snapshot cache can skip it whole. The array must not be changed afterwards.
+ */
+export function stableList<T extends object>(key: string, items: T[]): T[] {
+  return reusedHost(`list|${key}`, items, '', () => items);
+}
+
 /** Forgets hosts not built for `builds` builds (their tables or gateways are gone). */
 export function forgetStaleHosts(cache: XdsBuildCache, builds = 16): void {
   for (const [key, entry] of cache.hosts) if (cache.builds - entry.build > builds) cache.hosts.delete(key);

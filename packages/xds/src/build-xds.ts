@@ -4,7 +4,7 @@
  * blackhole clusters are added only when something routes to them.
  */
 import type { BackendIR, GatewayIR } from '@portico/ir';
-import { forgetStaleHosts, withBuildCache, type XdsBuildCache } from './build-cache.js';
+import { forgetStaleHosts, memoized, stableList, withBuildCache, type XdsBuildCache } from './build-cache.js';
 import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters.js';
 import { referencedNames } from './consistency.js';
 import { buildListener } from './listeners.js';
@@ -42,24 +42,28 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
     listeners.push(...proxyless.listeners);
     routes.push(...proxyless.routes);
   }
-  const { clusters, endpoints } = buildClusters(gateway);
+  const built = buildClusters(gateway);
   // Decided over everything served: proxyless tables send redirects and direct responses there too.
-  const used = referencedNames({ listeners, routes, clusters }).clusters;
-  for (const [name, build] of [[INVALID_BACKEND_CLUSTER, invalidBackendCluster], [BLACKHOLE_CLUSTER, blackholeCluster]] as const) {
-    if (!used.has(name)) continue;
-    const special = build();
-    clusters.push(special.cluster);
-    endpoints.push(special.endpoints);
-  }
+  const used = referencedNames({ listeners, routes, clusters: built.clusters }).clusters;
+  const specials = SPECIAL_CLUSTERS.filter(([name]) => used.has(name)).map(([, make]) => memoized('special-cluster', make, make));
+  const clusters = specials.length === 0 ? built.clusters : sortByName([...built.clusters, ...specials.map((s) => s.cluster)]);
+  const endpoints = specials.length === 0 ? built.endpoints : sortByName([...built.endpoints, ...specials.map((s) => s.endpoints)]);
+  // Unchanged lists stay the same arrays from build to build (the encoder and the snapshot cache skip them).
+  const stable = <T extends object>(kind: string, list: T[]) => stableList(`${gateway.name}|${kind}`, list);
   return {
-    listeners: sortByName(listeners),
-    routes: sortByName(routes),
-    clusters: sortByName(clusters),
-    endpoints: sortByName(endpoints),
-    secrets: sortByName([...secrets.values()]),
+    listeners: stable('listeners', sortByName(listeners)),
+    routes: stable('routes', sortByName(routes)),
+    clusters: stable('clusters', clusters),
+    endpoints: stable('endpoints', endpoints),
+    secrets: stable('secrets', sortByName([...secrets.values()])),
     ...(namedOnly.size > 0 ? { namedOnly } : {}),
   };
 }
+
+const SPECIAL_CLUSTERS = [
+  [INVALID_BACKEND_CLUSTER, invalidBackendCluster],
+  [BLACKHOLE_CLUSTER, blackholeCluster],
+] as const;
 
 function sortByName(list: NamedResource[]): NamedResource[] {
   return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

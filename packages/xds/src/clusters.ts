@@ -6,7 +6,7 @@
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UpstreamProtocol } from '@portico/ir';
 import { adsConfigSource } from './config-source.js';
-import { memoized } from './build-cache.js';
+import { memoized, reusedHost } from './build-cache.js';
 import { buildClusterLoadAssignment } from './endpoints.js';
 import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from './names.js';
 import type { NamedResource } from './resources.js';
@@ -49,6 +49,12 @@ const EMPTY_CLUSTER_CONNECT_TIMEOUT = '1s';
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
 export function buildClusters(gateway: GatewayIR): { clusters: NamedResource[]; endpoints: NamedResource[] } {
+  // The same backends as last time (the translator reuses unchanged BackendIR objects): the same lists.
+  if (gateway.name) return reusedHost(`backends|${gateway.name}`, gateway.backends, '', () => buildClusterLists(gateway));
+  return buildClusterLists(gateway);
+}
+
+function buildClusterLists(gateway: GatewayIR): { clusters: NamedResource[]; endpoints: NamedResource[] } {
   return {
     clusters: sortByName(gateway.backends.map((b) => memoized('cluster', b, () => backendCluster(b)))),
     endpoints: sortByName(gateway.backends.map((b) => memoized('endpoints', b, () => buildClusterLoadAssignment(b)))),

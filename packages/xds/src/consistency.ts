@@ -26,7 +26,11 @@ export function referencedNames(resources: Pick<XdsResources, 'listeners' | 'rou
   const names = emptyNames();
   for (const { resource } of resources.listeners) walk(resource, names);
   for (const { resource } of resources.routes) merge(names, memoized('table-references', resource, () => tableNames(resource)));
-  for (const { resource } of resources.clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
+  merge(names, memoized('clusters-references', resources.clusters, () => {
+    const fromClusters = emptyNames();
+    for (const { resource } of resources.clusters) merge(fromClusters, memoized('cluster-references', resource, () => clusterNames(resource)));
+    return fromClusters;
+  }));
   return names;
 }
 

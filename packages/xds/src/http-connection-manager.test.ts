@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
 import { decodeMessage, encodeMessage, validateMessage, type Proto3Json } from '@portico/envoy';
 import { httpConnectionManager, httpConnectionManagerFilter } from './http-connection-manager.js';
+import { buildRouteConfiguration } from './route-configuration.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from './names.js';
 import type { NamedResource } from './resources.js';
 
@@ -25,8 +26,9 @@ function table(resource: Proto3Json = {}): NamedResource {
   return { name: 'default/eg/http-80', resource: { name: 'default/eg/http-80', ...resource } };
 }
 
-function build(virtualHosts: VirtualHostIR[], routeConfig = table(), accessLog = false): Proto3Json {
-  return httpConnectionManager({ statPrefix: 'http-80', routeConfig, virtualHosts, accessLog });
+/** As the listener builders do: the connection manager of the route table made from these virtual hosts. */
+function build(virtualHosts: VirtualHostIR[], routeConfig = buildRouteConfiguration('default/eg/http-80', virtualHosts, { port: 80, tls: false }), accessLog = false): Proto3Json {
+  return httpConnectionManager({ statPrefix: 'http-80', routeConfig, accessLog });
 }
 
 const filterNames = (hcm: Proto3Json) => (hcm.httpFilters as Proto3Json[]).map((f) => f.name);
@@ -58,12 +60,7 @@ describe('httpConnectionManager', () => {
   });
 
   it('adds CORS and stateful session filters before the router when a route uses them', () => {
-    const hcm = build(
-      vhosts(
-        route({ cors: { allowOrigins: ['https://a.example'] } }),
-        route({ sessionPersistence: { type: 'Cookie', name: 'session' } }),
-      ),
-    );
+    const hcm = build(vhosts(route({ cors: { allowOrigins: ['https://a.example'] } }), route({ sessionPersistence: { type: 'Cookie', name: 'session' } })));
     expect(filterNames(hcm)).toEqual([CORS_FILTER, STATEFUL_SESSION_FILTER, ROUTER_FILTER]);
     expect(validateMessage(HCM, hcm)).toEqual([]);
   });
@@ -117,7 +114,7 @@ describe('httpConnectionManager', () => {
   });
 
   it('survives an encode/decode round trip with its empty messages kept', () => {
-    const filter = httpConnectionManagerFilter({ statPrefix: 'http-80', routeConfig: table(), virtualHosts: vhosts(route()), accessLog: true });
+    const filter = httpConnectionManagerFilter({ statPrefix: 'http-80', routeConfig: table(), accessLog: true });
     const { '@type': typeUrl, ...fields } = filter.typedConfig as Proto3Json;
     expect(typeUrl).toBe(`type.googleapis.com/${HCM}`);
     const decoded = decodeMessage(HCM, encodeMessage(HCM, fields));

@@ -3,7 +3,6 @@
  * listener or of one HTTPS filter chain: edge-proxy defaults from Envoy's "Configuring Envoy as an
  * edge proxy" best practices, the route table over RDS, and only the HTTP filters its routes use.
  */
-import type { VirtualHostIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpAccessLog } from './access-log.js';
 import { adsConfigSource } from './config-source.js';
@@ -36,10 +35,8 @@ const HTTP2_INITIAL_CONNECTION_WINDOW = 1048576;
 export interface HttpConnectionManagerOptions {
   /** Prefix of the `http.<statPrefix>.*` statistics. */
   statPrefix: string;
-  /** The route table served over RDS for this connection manager. */
+  /** The route table served over RDS for this connection manager: its routes decide which HTTP filters are installed. */
   routeConfig: NamedResource;
-  /** The IR the table was built from: decides which HTTP filters are installed. */
-  virtualHosts: VirtualHostIR[];
   accessLog: boolean;
 }
 
@@ -92,14 +89,14 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
  * HTTP filter) still accepts the connection manager.
  */
 function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
-  const routes = options.virtualHosts.flatMap((vh) => vh.routes);
+  // The table's per-route configs say which filters its routes use (CORS policies, session persistence).
   const perFilter = tableReferences(options.routeConfig).perFilterConfigs;
   const filters: Proto3Json[] = [];
-  if (routes.some((r) => r.cors) || perFilter.has(CORS_FILTER)) {
+  if (perFilter.has(CORS_FILTER)) {
     // An empty Cors config: each route carries its CorsPolicy in typed_per_filter_config.
     filters.push({ name: CORS_FILTER, typedConfig: typedConfig('envoy.extensions.filters.http.cors.v3.Cors'), isOptional: true });
   }
-  if (routes.some((r) => r.sessionPersistence) || perFilter.has(STATEFUL_SESSION_FILTER)) {
+  if (perFilter.has(STATEFUL_SESSION_FILTER)) {
     // No session_state here, so the filter does nothing on routes without persistence; routes
     // with it enable it through StatefulSessionPerRoute.
     filters.push({

@@ -49,7 +49,7 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
           tls: true,
         });
         out.routes.push(routeConfig);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, virtualHosts: server.virtualHosts, accessLog })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog })];
       } else {
         chain.filters = [tcpProxyFilter(gateway, statPrefix, server.route, accessLog)];
       }

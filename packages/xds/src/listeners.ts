@@ -45,7 +45,6 @@ function httpListener(gateway: GatewayIR, listener: HTTPListenerIR, accessLog: b
   const hcm = httpConnectionManagerFilter({
     statPrefix: statPrefixOf(listener.name),
     routeConfig,
-    virtualHosts: listener.virtualHosts,
     accessLog,
   });
   return output(streamListener(gateway, listener, { filterChains: [{ filters: [hcm] }] }), [routeConfig]);

@@ -41,13 +41,22 @@ function versionOf(bytes: Uint8Array): string {
   return version;
 }
 
+/** Encoded lists per resource list: a list the builder handed back unchanged (build-cache.ts stableList) costs nothing. */
+const encodedLists = new WeakMap<readonly NamedResource[], EncodedResource[]>();
+
 export function encodeResources(resources: XdsResources, cache?: EncodeCache): EncodedResources {
   const options = cache ? { cache, cacheTypes: CACHED_INNER_TYPES } : undefined;
-  const encode = (kind: ResourceListKey) =>
+  const encodeList = (kind: ResourceListKey) =>
     resources[kind].map((r: NamedResource): EncodedResource => {
       const bytes = encodeMessage(RESOURCE_TYPES[KIND_OF[kind]], r.resource, options);
       return { name: r.name, resource: r.resource, bytes, version: versionOf(bytes) };
     });
+  const encode = (kind: ResourceListKey) => {
+    if (!cache) return encodeList(kind);
+    let list = encodedLists.get(resources[kind]);
+    if (!list) encodedLists.set(resources[kind], (list = encodeList(kind)));
+    return list;
+  };
   return {
     listeners: encode('listeners'),
     routes: encode('routes'),

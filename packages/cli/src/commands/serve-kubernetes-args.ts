@@ -15,6 +15,8 @@ export interface KubernetesServeArgs {
   /** Where the leader-election Lease lives: Portico's own namespace. */
   namespace: string;
   identity: string;
+  /** Watch Secrets in these namespaces only (credentials that may read Secrets only there); absent: all. */
+  secretNamespaces?: string[];
   /** Envoy Deployment/Service per Gateway; false with `--envoy-infrastructure none`. */
   manageEnvoys: boolean;
   envoy: {
@@ -34,6 +36,7 @@ export const KUBERNETES_OPTIONS = {
   kubeconfig: { type: 'string' },
   namespace: { type: 'string' },
   'pod-name': { type: 'string' },
+  'secret-namespaces': { type: 'string' },
   'envoy-infrastructure': { type: 'string' },
   'envoy-namespace': { type: 'string' },
   'envoy-image': { type: 'string' },
@@ -50,6 +53,10 @@ export const KUBERNETES_HELP = `Kubernetes (--kubernetes):
                                 (default: POD_NAMESPACE, else portico-system)
       --pod-name NAME           This replica's identity in the Lease (default: POD_NAME, else hostname).
                                 Every replica serves xDS; only the leader writes statuses and manages Envoys
+      --secret-namespaces NS[,NS…]
+                                Watch Secrets in these namespaces only, for credentials that may read
+                                Secrets only there (default: every namespace). A TLS reference to a
+                                Secret elsewhere is then reported as not found
       --envoy-infrastructure managed|none
                                 managed (default): one Envoy Deployment + Service per Gateway;
                                 none: Envoys are deployed some other way
@@ -74,12 +81,14 @@ export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: 
   const replicas = Number(values['envoy-replicas'] ?? '1');
   if (!Number.isInteger(replicas) || replicas < 0) throw new CliError(`invalid --envoy-replicas '${values['envoy-replicas']}': expected a whole number`);
   for (const [option, value] of [['--namespace', namespace], ['--pod-name', identity]] as const) if (value === '') throw new CliError(`${option} must not be empty`);
+  const secretNamespaces = values['secret-namespaces'] === undefined ? undefined : namespaceList('--secret-namespaces', values['secret-namespaces']);
   const xdsPort = xdsAddress.slice(xdsAddress.lastIndexOf(':') + 1);
   const tlsSecretName = values['envoy-tls-secret'] ?? (xdsTls ? 'portico-envoy-client' : undefined);
   return {
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     namespace,
     identity,
+    ...(secretNamespaces ? { secretNamespaces } : {}),
     manageEnvoys: infrastructure === 'managed',
     envoy: {
       ...(values['envoy-namespace'] ? { namespace: values['envoy-namespace'] } : {}),
@@ -90,4 +99,19 @@ export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: 
       ...(tlsSecretName ? { tlsSecretName } : {}),
     },
   };
+}
+
+/** A namespace name is an RFC 1123 label (Kubernetes' IsDNS1123Label): what the API server would accept. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** `a,b`: every name a namespace name, in the order given, each once. */
+function namespaceList(option: string, value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (name === '') throw new CliError(`invalid ${option} '${value}': empty namespace name`);
+    if (name.length > 63 || !DNS1123_LABEL.test(name)) {
+      throw new CliError(`invalid ${option} '${value}': '${name}' is not a namespace name (lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit)`);
+    }
+  }
+  return [...new Set(names)];
 }

@@ -46,6 +46,14 @@ describe('portico serve arguments', () => {
     [['serve', '--envoy-service-type', 'ClusterIP'], '--envoy-service-type needs --kubernetes'],
     [['serve', '--kubernetes', '--envoy-service-type', 'Internal'], "invalid --envoy-service-type 'Internal': expected one of LoadBalancer, ClusterIP, NodePort"],
     [['serve', '--kubernetes', '--envoy-infrastructure', 'maybe'], "invalid --envoy-infrastructure 'maybe': expected managed or none"],
+    [['serve', '--secret-namespaces', 'team-a'], '--secret-namespaces needs --kubernetes'],
+    [['serve', '--kubernetes', '--secret-namespaces', ''], "invalid --secret-namespaces '': empty namespace name"],
+    [['serve', '--kubernetes', '--secret-namespaces', 'team-a,,team-b'], "invalid --secret-namespaces 'team-a,,team-b': empty namespace name"],
+    [['serve', '--kubernetes', '--secret-namespaces', 'team-a,'], "invalid --secret-namespaces 'team-a,': empty namespace name"],
+    ...['Team-A', 'team_a', '-team', 'team-', 'team.a', 'n'.repeat(64)].map((name): [string[], string] => [
+      ['serve', '--kubernetes', '--secret-namespaces', `ok,${name}`],
+      `invalid --secret-namespaces 'ok,${name}': '${name}' is not a namespace name (lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit)`,
+    ]),
     [['serve', '--log-level', 'verbose'], "invalid --log-level 'verbose': expected one of error, warn, info, debug"],
     [['serve', 'examples'], "unexpected argument 'examples' (see 'portico serve --help')"],
     [['serve', '--resources', '/nonexistent/portico'], "--resources '/nonexistent/portico': no such folder"],
@@ -55,6 +63,14 @@ describe('portico serve arguments', () => {
     const out = capture();
     expect(await main(argv, out.io)).toBe(1);
     expect(out.stderr()).toBe(`portico: ${message}\n`);
+  });
+
+  test('--secret-namespaces: namespace names, in the order given, each once; absent means every namespace', () => {
+    const limited = parseServeArgs(['--kubernetes', '--secret-namespaces', 'team-b, team-a,team-b,0,' + 'n'.repeat(63)]);
+    expect(limited?.kubernetes?.secretNamespaces).toEqual(['team-b', 'team-a', '0', 'n'.repeat(63)]);
+    const everywhere = parseServeArgs(['--kubernetes']);
+    expect(everywhere?.kubernetes).toBeDefined();
+    expect(everywhere?.kubernetes && 'secretNamespaces' in everywhere.kubernetes).toBe(false);
   });
 
   test('--help prints the options and the defaults', async () => {

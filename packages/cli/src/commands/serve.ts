@@ -85,7 +85,7 @@ function kubernetesSources(args: NonNullable<ServeArgs['kubernetes']>, controlle
   }
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new CliError('no Kubernetes cluster configured: give --kubeconfig FILE, set KUBECONFIG, or run in a pod');
-  const provider = createKubernetesProvider({ kubeConfig, logger });
+  const provider = createKubernetesProvider({ kubeConfig, logger, ...(args.secretNamespaces ? { secretNamespaces: args.secretNamespaces } : {}) });
   const controller = createKubernetesController({
     kubeConfig,
     logger,

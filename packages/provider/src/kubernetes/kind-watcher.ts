@@ -9,6 +9,8 @@
  *   reported in `status()` and looked for again every `missingRetryMs`. A kind that stops being served
  *   keeps its objects for `missingGraceMs` (an API server that is starting answers 404 for CRD kinds
  *   until it has read the CRDs) and is looked for again with backoff meanwhile.
+ * - With `namespace`, it watches that namespace only (namespaced-kind-watcher.ts runs one per namespace
+ *   into the same store), so whatever it drops from the store it drops from its own namespace only.
  */
 import { ADD, DELETE, ERROR, ListWatch, UPDATE, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Resource } from '@portico/resources';
@@ -24,6 +26,8 @@ import { apiVersionOf, collectionPath, sourceName, type WatchTarget } from './wa
 
 export interface KindWatcherOptions {
   target: WatchTarget;
+  /** Watch this namespace only, instead of the whole cluster. */
+  namespace?: string;
   kubeConfig: KubeConfig;
   client: KubeApiClient;
   servedVersions: ServedVersions;
@@ -52,7 +56,8 @@ type JsonObject = Record<string, unknown>;
 export function createKindWatcher(options: KindWatcherOptions): KindWatcher {
   const { target, assembler, timing, logger } = options;
   const now = options.now ?? (() => new Date());
-  const fields = { kind: target.kind };
+  const { namespace } = options;
+  const fields = { kind: target.kind, ...(namespace !== undefined ? { namespace } : {}) };
 
   let stopped = false;
   let started = false;
@@ -124,7 +129,7 @@ export function createKindWatcher(options: KindWatcherOptions): KindWatcher {
     discardInformer();
     version = served;
     const apiVersion = apiVersionOf(target, served);
-    const path = collectionPath(target, served);
+    const path = collectionPath(target, served, namespace);
     if (served !== target.versions[0]) logger.info('kubernetes kind read at an older version', { ...fields, apiVersion });
     const closable = new ClosableWatch(options.kubeConfig);
     const created: ListWatch<KubernetesObject> = new ListWatch(path, closable, () => list(created, path, apiVersion), false);
@@ -163,11 +168,17 @@ export function createKindWatcher(options: KindWatcherOptions): KindWatcher {
     return { metadata: { resourceVersion }, items: objects as unknown as KubernetesObject[] };
   }
 
+  /** What this watcher put in the store: the kind's objects, or only its namespace's when it watches one. */
+  function ownStored(): Resource[] {
+    const stored = assembler.stored(target.kind);
+    return namespace === undefined ? stored : stored.filter((o) => o.metadata.namespace === namespace);
+  }
+
   /** After a new informer's first list: what the old one left behind and the new list lacks is gone. */
   function dropUnlisted(listed: Resource[]): void {
     const keep = new Set(listed.map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`));
     let dropped = 0;
-    for (const object of assembler.stored(target.kind)) {
+    for (const object of ownStored()) {
       if (keep.has(`${object.metadata.namespace ?? ''}/${object.metadata.name}`)) continue;
       assembler.delete(target.kind, object.metadata.namespace, object.metadata.name);
       dropped++;
@@ -235,7 +246,7 @@ export function createKindWatcher(options: KindWatcherOptions): KindWatcher {
       return;
     }
     if (wasServed) {
-      const objects = assembler.stored(target.kind);
+      const objects = ownStored();
       logger.warn('kubernetes kind still not served; dropping its objects', { ...fields, objects: objects.length });
       discardInformer();
       for (const o of objects) assembler.delete(target.kind, o.metadata.namespace, o.metadata.name);

@@ -2,12 +2,14 @@
  * The Kubernetes provider: one informer per watched kind (kind-watcher.ts) feeding one snapshot
  * assembler (snapshot-assembler.ts), published through the same hold-off + maximum-delay debouncer as
  * the file provider, so a burst of events (a rollout's EndpointSlices, a relist) becomes one snapshot.
+ * With `secretNamespaces`, Secrets are watched in those namespaces only (namespaced-kind-watcher.ts).
  */
 import { ResourceSet, type Kind } from '@portico/resources';
 import type { ProviderSnapshot } from '../types.js';
 import { createDebouncer } from '../file/debounce.js';
 import { createKindWatcher, type KindWatcher } from './kind-watcher.js';
 import { createKubeApiClient } from './kube-api-client.js';
+import { createNamespacedKindWatcher } from './namespaced-kind-watcher.js';
 import {
   DEFAULT_DEBOUNCE_MS,
   DEFAULT_MAX_DELAY_MS,
@@ -55,11 +57,16 @@ export function createKubernetesProvider(options: KubernetesProviderSettings): K
     });
   }
 
+  const secretNamespaces = options.secretNamespaces ?? [];
   const watchers = new Map<Kind, KindWatcher>(
-    WATCH_TARGETS.map((target) => [
-      target.kind,
-      createKindWatcher({ target, kubeConfig: options.kubeConfig, client, servedVersions, assembler, timing, logger, changed }),
-    ]),
+    WATCH_TARGETS.map((target) => {
+      const watcherOptions = { target, kubeConfig: options.kubeConfig, client, servedVersions, assembler, timing, logger, changed };
+      const watcher =
+        target.kind === 'Secret' && secretNamespaces.length > 0
+          ? createNamespacedKindWatcher({ ...watcherOptions, namespaces: secretNamespaces })
+          : createKindWatcher(watcherOptions);
+      return [target.kind, watcher];
+    }),
   );
 
   function publish(): void {

@@ -21,6 +21,12 @@ export interface KubernetesProviderOptions {
   /** Debounce of published snapshots: hold-off after the last event, and the longest wait. */
   debounceMs?: number;
   maxDelayMs?: number;
+  /**
+   * Watch Secrets in these namespaces only, one list/watch each, instead of cluster-wide: for
+   * credentials that may read Secrets only there (the chart's `rbac.secretNamespaces`). A reference to
+   * a Secret elsewhere then finds nothing, as if it did not exist. Absent or empty: every namespace.
+   */
+  secretNamespaces?: readonly string[];
 }
 
 export interface KubernetesProvider extends ResourceProvider {

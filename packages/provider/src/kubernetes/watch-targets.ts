@@ -55,9 +55,13 @@ export function apiVersionOf(target: Pick<WatchTarget, 'group'>, version: string
   return target.group === '' ? version : `${target.group}/${version}`;
 }
 
-/** The cluster-wide collection URL path (list and watch) of the target at `version`. */
-export function collectionPath(target: Pick<WatchTarget, 'group' | 'plural'>, version: string): string {
-  return target.group === '' ? `/api/${version}/${target.plural}` : `/apis/${target.group}/${version}/${target.plural}`;
+/**
+ * The collection URL path (list and watch) of the target at `version`: cluster-wide, or of one
+ * namespace when `namespace` is given (credentials that may read a kind only in some namespaces).
+ */
+export function collectionPath(target: Pick<WatchTarget, 'group' | 'plural'>, version: string, namespace?: string): string {
+  const root = target.group === '' ? `/api/${version}` : `/apis/${target.group}/${version}`;
+  return namespace === undefined ? `${root}/${target.plural}` : `${root}/namespaces/${encodeURIComponent(namespace)}/${target.plural}`;
 }
 
 /** The source name a kind reports in `sources()`. */
