@@ -6,7 +6,7 @@
 import type { BackendIR, GatewayIR } from '@portico/ir';
 import { forgetStaleHosts, memoized, stableList, withBuildCache, type XdsBuildCache } from './build-cache.js';
 import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters.js';
-import { referencedNames } from './consistency.js';
+import { referencedNames, tableReferences } from './consistency.js';
 import { buildListener } from './listeners.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
 import { buildProxylessResources } from './proxyless.js';
@@ -44,8 +44,8 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
   }
   const built = buildClusters(gateway);
   // Decided over everything served: proxyless tables send redirects and direct responses there too.
-  const used = referencedNames({ listeners, routes, clusters: built.clusters }).clusters;
-  const specials = SPECIAL_CLUSTERS.filter(([name]) => used.has(name)).map(([, make]) => memoized('special-cluster', make, make));
+  const used = (name: string) => routes.some((r) => tableReferences(r.resource).clusters.has(name)) || referencedNames({ listeners, routes: [], clusters: built.clusters }).clusters.has(name);
+  const specials = SPECIAL_CLUSTERS.filter(([name]) => used(name)).map(([, make]) => memoized('special-cluster', make, make));
   const clusters = specials.length === 0 ? built.clusters : sortByName([...built.clusters, ...specials.map((s) => s.cluster)]);
   const endpoints = specials.length === 0 ? built.endpoints : sortByName([...built.endpoints, ...specials.map((s) => s.endpoints)]);
   // Unchanged lists stay the same arrays from build to build (the encoder and the snapshot cache skip them).

@@ -6,7 +6,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import { memoized, withBuildCache, type XdsBuildCache } from './build-cache.js';
-import type { XdsResources } from './resources.js';
+import type { NamedResource, XdsResources } from './resources.js';
 
 export interface ReferencedNames {
   routes: Set<string>;
@@ -25,13 +25,22 @@ function emptyNames(): ReferencedNames {
 export function referencedNames(resources: Pick<XdsResources, 'listeners' | 'routes' | 'clusters'>): ReferencedNames {
   const names = emptyNames();
   for (const { resource } of resources.listeners) walk(resource, names);
-  for (const { resource } of resources.routes) merge(names, memoized('table-references', resource, () => tableNames(resource)));
-  merge(names, memoized('clusters-references', resources.clusters, () => {
-    const fromClusters = emptyNames();
-    for (const { resource } of resources.clusters) merge(fromClusters, memoized('cluster-references', resource, () => clusterNames(resource)));
-    return fromClusters;
-  }));
+  for (const { resource } of resources.routes) merge(names, tableReferences(resource));
+  merge(names, clustersReferences(resources.clusters));
   return names;
+}
+
+/** What one route table references (remembered per table object under a build cache). */
+export function tableReferences(table: Proto3Json): ReferencedNames {
+  return memoized('table-references', table, () => tableNames(table));
+}
+
+function clustersReferences(clusters: readonly NamedResource[]): ReferencedNames {
+  return memoized('clusters-references', clusters, () => {
+    const names = emptyNames();
+    for (const { resource } of clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
+    return names;
+  });
 }
 
 function clusterNames(cluster: Proto3Json): ReferencedNames {
@@ -109,25 +118,64 @@ function walk(value: unknown, names: ReferencedNames): void {
   }
 }
 
-/** Problems that make a snapshot inconsistent; empty when every reference resolves. */
+/**
+ * Problems that make a snapshot inconsistent; empty when every reference resolves. Checked piece by
+ * piece — each listener, each route table, all clusters — against the names of each list, with the
+ * answers remembered under a build cache: after a one-route edit only the changed table is checked
+ * again (the other pieces and the lists are the same objects as before).
+ */
 export function consistencyProblems(resources: XdsResources, cache?: XdsBuildCache): string[] {
-  const refs = withBuildCache(cache, () => referencedNames(resources));
-  const have = {
-    routes: new Set(resources.routes.map((r) => r.name)),
-    clusters: new Set(resources.clusters.map((r) => r.name)),
-    endpoints: new Set(resources.endpoints.map((r) => r.name)),
-    secrets: new Set(resources.secrets.map((r) => r.name)),
-  };
-  const problems: string[] = [];
-  for (const kind of ['routes', 'clusters', 'endpoints', 'secrets'] as const) {
-    for (const name of refs[kind]) if (!have[kind].has(name)) problems.push(`${kind}: ${name} is referenced but not in the snapshot`);
-  }
-  for (const kind of ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'] as const) {
-    const seen = new Set<string>();
-    for (const r of resources[kind]) {
-      if (seen.has(r.name)) problems.push(`${kind}: ${r.name} appears twice`);
-      seen.add(r.name);
+  return withBuildCache(cache, () => {
+    const have = {
+      routes: memoized('names', resources.routes, () => namesOf(resources.routes)),
+      clusters: memoized('names', resources.clusters, () => namesOf(resources.clusters)),
+      endpoints: memoized('names', resources.endpoints, () => namesOf(resources.endpoints)),
+      secrets: memoized('names', resources.secrets, () => namesOf(resources.secrets)),
+    };
+    const problems = new Set<string>();
+    const check = (refs: ReferencedNames) => {
+      for (const kind of ['routes', 'clusters', 'endpoints', 'secrets'] as const) {
+        for (const name of missing(refs[kind], have[kind])) problems.add(`${kind}: ${name} is referenced but not in the snapshot`);
+      }
+    };
+    for (const { resource } of resources.listeners) check(memoized('listener-references', resource, () => listenerNames(resource)));
+    for (const { resource } of resources.routes) check(tableReferences(resource));
+    check(clustersReferences(resources.clusters));
+    for (const kind of ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'] as const) {
+      for (const name of memoized('duplicates', resources[kind], () => duplicates(resources[kind]))) problems.add(`${kind}: ${name} appears twice`);
     }
+    return [...problems];
+  });
+}
+
+function namesOf(list: readonly NamedResource[]): Set<string> {
+  return new Set(list.map((r) => r.name));
+}
+
+function listenerNames(listener: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  walk(listener, names);
+  return names;
+}
+
+/** `refs` not in `have`, remembered per pair (both sets are kept while their lists are unchanged). */
+function missing(refs: Set<string>, have: Set<string>): string[] {
+  if (refs.size === 0) return [];
+  const byHave = memoized('missing', refs, () => new WeakMap<Set<string>, string[]>());
+  let out = byHave.get(have);
+  if (!out) {
+    out = [...refs].filter((name) => !have.has(name));
+    byHave.set(have, out);
   }
-  return problems;
+  return out;
+}
+
+function duplicates(list: readonly NamedResource[]): string[] {
+  const seen = new Set<string>();
+  const twice: string[] = [];
+  for (const r of list) {
+    if (seen.has(r.name)) twice.push(r.name);
+    seen.add(r.name);
+  }
+  return twice;
 }

@@ -6,7 +6,7 @@
 import type { Proto3Json } from '@portico/envoy';
 import { httpAccessLog } from './access-log.js';
 import { adsConfigSource } from './config-source.js';
-import { referencedNames, type ReferencedNames } from './consistency.js';
+import { tableReferences } from './consistency.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from './names.js';
 import type { NamedResource } from './resources.js';
 import { typedConfig } from './typed-config.js';
@@ -76,7 +76,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
       initialConnectionWindowSize: HTTP2_INITIAL_CONNECTION_WINDOW,
     },
   };
-  if (tableReferences(options.routeConfig).clusters.has(INVALID_BACKEND_CLUSTER)) hcm.localReplyConfig = invalidBackendLocalReply();
+  if (tableReferences(options.routeConfig.resource).clusters.has(INVALID_BACKEND_CLUSTER)) hcm.localReplyConfig = invalidBackendLocalReply();
   if (options.accessLog) hcm.accessLog = [httpAccessLog()];
   return hcm;
 }
@@ -90,7 +90,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
  */
 function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
   // The table's per-route configs say which filters its routes use (CORS policies, session persistence).
-  const perFilter = tableReferences(options.routeConfig).perFilterConfigs;
+  const perFilter = tableReferences(options.routeConfig.resource).perFilterConfigs;
   const filters: Proto3Json[] = [];
   if (perFilter.has(CORS_FILTER)) {
     // An empty Cors config: each route carries its CorsPolicy in typed_per_filter_config.
@@ -109,10 +109,6 @@ function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
   return filters;
 }
 
-/** What the table's routes reference: clusters (the invalid-backend one among them) and per-filter configs. */
-function tableReferences(routeConfig: NamedResource): ReferencedNames {
-  return referencedNames({ listeners: [], routes: [routeConfig], clusters: [] });
-}
 
 /**
  * Gateway API: a request given to an invalid backendRef gets a 500 for that backend's share of the
