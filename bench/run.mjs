@@ -4,7 +4,9 @@
 //
 //   (no options)          http at 100, 1,000 and 10,000 routes, then mixed at 1,000
 //   --routes N            one size (http, or the --scenario given)
-//   --scenario S          http | mixed | ads-fanout (ads-fanout is never run by default)
+//   --scenario S          http | mixed | ads-fanout | kube-status (the last two are never run by default)
+//   --status-qps Q, --status-burst B   kube-status: the status writer's rate (default portico serve's 200/500;
+//                         see kube-status.mjs); kube-status needs etcd + kube-apiserver (install-kube-tools.sh)
 //   --emit-yaml FILE      write the generated input (--routes N, --scenario http|mixed) as multi-document
 //                         YAML instead of measuring, e.g. for `egctl x translate` or `portico translate`
 //   --runs N              full translations per figure (default 5); ads-fanout: updates per figure
@@ -29,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { envoyProtos } from '@portico/envoy';
 import { runAdsFanout } from './ads-fanout.mjs';
+import { measureKubeStatus } from './kube-status.mjs';
 import { writeYaml } from './emit-yaml.mjs';
 import { httpWorkload } from './generate-input.mjs';
 import { mixedWorkload } from './generate-mixed.mjs';
@@ -52,6 +55,8 @@ const { values } = parseArgs({
     'churn-routes': { type: 'string', default: '1000' },
     clients: { type: 'string' },
     protocols: { type: 'string', default: 'sotw,delta' },
+    'status-qps': { type: 'string' },
+    'status-burst': { type: 'string' },
     /** Internal: this process is the child measuring one scenario and size. */
     child: { type: 'boolean', default: false },
   },
@@ -67,7 +72,7 @@ function count(name) {
 
 function workloadName() {
   const scenario = values.scenario ?? 'http';
-  if (!(scenario in WORKLOADS)) throw new Error(`--scenario must be one of ${[...Object.keys(WORKLOADS), 'ads-fanout'].join(', ')}`);
+  if (!(scenario in WORKLOADS)) throw new Error(`--scenario must be one of ${[...Object.keys(WORKLOADS), 'ads-fanout', 'kube-status'].join(', ')}`);
   return scenario;
 }
 
@@ -123,6 +128,17 @@ async function main() {
     const { objects } = WORKLOADS[scenario](values.routes ? count('routes') : 100);
     writeYaml(values['emit-yaml'], objects);
     console.error(`bench: wrote ${objects.length} objects (${scenario}, ${values.routes ?? 100} routes) to ${values['emit-yaml']}`);
+    return;
+  }
+  if (values.scenario === 'kube-status') {
+    const statusRate = values['status-qps'] ? { qps: count('status-qps'), burst: values['status-burst'] ? count('status-burst') : count('status-qps') * 2 } : undefined;
+    try {
+      console.log(JSON.stringify(await measureKubeStatus({ routes: values.routes ? count('routes') : 1000, statusRate })));
+    } catch (error) {
+      process.exitCode = 1;
+      console.error(error);
+      console.log(JSON.stringify({ scenario: 'kube-status', routes: values.routes ? count('routes') : 1000, error: error.message }));
+    }
     return;
   }
   if (values.scenario === 'ads-fanout' || (values.clients && !values.scenario)) {

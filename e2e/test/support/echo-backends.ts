@@ -42,7 +42,8 @@ export interface EchoBackend {
   close(): Promise<void>;
 }
 
-export async function startEchoBackend(name: string): Promise<EchoBackend> {
+/** `host`: where to listen; a Kubernetes EndpointSlice may not name a loopback address (kubernetes-serve.test.ts). */
+export async function startEchoBackend(name: string, host = '127.0.0.1'): Promise<EchoBackend> {
   const server = new grpc.Server();
   let served = 0;
   const answer = (method: string) => (_call: grpc.ServerUnaryCall<unknown, WhoReply>, callback: grpc.sendUnaryData<WhoReply>) => {
@@ -51,7 +52,7 @@ export async function startEchoBackend(name: string): Promise<EchoBackend> {
   };
   server.addService(echoPackage().Echo.service, { Who: answer('/portico.test.Echo/Who'), Admin: answer('/portico.test.Echo/Admin') });
   const port = await new Promise<number>((ok, fail) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? fail(error) : ok(bound))),
+    server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? fail(error) : ok(bound))),
   );
   return {
     name,
@@ -69,7 +70,7 @@ export async function startEchoBackend(name: string): Promise<EchoBackend> {
   };
 }
 
-export async function startEchoBackends<N extends string>(names: readonly N[]): Promise<Record<N, EchoBackend>> {
-  const started = await Promise.all(names.map((n) => startEchoBackend(n)));
+export async function startEchoBackends<N extends string>(names: readonly N[], host?: string): Promise<Record<N, EchoBackend>> {
+  const started = await Promise.all(names.map((n) => startEchoBackend(n, host)));
   return Object.fromEntries(started.map((b) => [b.name, b])) as Record<N, EchoBackend>;
 }

@@ -40,12 +40,13 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-export async function startServeProcess(options: { resources: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv }): Promise<ServeProcess> {
+/** Without `resources`, no `--resources` is passed (e.g. `--kubernetes` in `extraArgs`). */
+export async function startServeProcess(options: { resources?: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv }): Promise<ServeProcess> {
   const [xdsPort, adminPort] = [await freePort(), await freePort()];
   const spawnedAt = Date.now();
   const child = spawn(
     process.execPath,
-    [PORTICO_BIN, 'serve', '--resources', options.resources, '--xds-address', `127.0.0.1:${xdsPort}`, '--admin-address', `127.0.0.1:${adminPort}`, ...(options.extraArgs ?? [])],
+    [PORTICO_BIN, 'serve', ...(options.resources === undefined ? [] : ['--resources', options.resources]), '--xds-address', `127.0.0.1:${xdsPort}`, '--admin-address', `127.0.0.1:${adminPort}`, ...(options.extraArgs ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   const lines: string[] = [];

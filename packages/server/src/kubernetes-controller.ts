@@ -7,7 +7,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLeaderElector, createStatusWriter, type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
-import type { Gateway, GatewayStatusAddress } from '@portico/resources';
+import type { Gateway, GatewayStatusAddress, Kind, KubeObject } from '@portico/resources';
 import type { TranslationResult } from '@portico/translator';
 import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure/infrastructure-options.js';
@@ -33,6 +33,11 @@ export interface KubernetesControllerOptions {
   /** Status writes per second (token bucket) and burst. */
   statusQps?: number;
   statusBurst?: number;
+  /**
+   * The latest watched object (KubernetesProvider.latest): newer than the served snapshot's when only
+   * its status changed, which is what the status writer needs. The served snapshot otherwise.
+   */
+  latestObject?: (kind: Kind, namespace: string | undefined, name: string) => KubeObject | undefined;
 }
 
 export interface ClusterFigures {
@@ -65,7 +70,7 @@ export function createKubernetesController(options: KubernetesControllerOptions)
     logger,
     ...(options.statusQps ? { qps: options.statusQps } : {}),
     ...(options.statusBurst ? { burst: options.statusBurst } : {}),
-    currentObject: (kind, namespace, name) => current?.().resources.get(kind, namespace, name),
+    currentObject: (kind, namespace, name) => options.latestObject?.(kind, namespace, name) ?? current?.().resources.get(kind, namespace, name),
   });
 
   const infrastructure = options.infrastructure

@@ -17,6 +17,9 @@ export interface KubernetesServeArgs {
   identity: string;
   /** Watch Secrets in these namespaces only (credentials that may read Secrets only there); absent: all. */
   secretNamespaces?: string[];
+  /** Status writes per second and burst (the leader's token bucket). */
+  statusQps?: number;
+  statusBurst?: number;
   /** Envoy Deployment/Service per Gateway; false with `--envoy-infrastructure none`. */
   manageEnvoys: boolean;
   envoy: {
@@ -37,6 +40,8 @@ export const KUBERNETES_OPTIONS = {
   namespace: { type: 'string' },
   'pod-name': { type: 'string' },
   'secret-namespaces': { type: 'string' },
+  'status-qps': { type: 'string' },
+  'status-burst': { type: 'string' },
   'envoy-infrastructure': { type: 'string' },
   'envoy-namespace': { type: 'string' },
   'envoy-image': { type: 'string' },
@@ -53,6 +58,8 @@ export const KUBERNETES_HELP = `Kubernetes (--kubernetes):
                                 (default: POD_NAMESPACE, else portico-system)
       --pod-name NAME           This replica's identity in the Lease (default: POD_NAME, else hostname).
                                 Every replica serves xDS; only the leader writes statuses and manages Envoys
+      --status-qps N            Status writes per second to the API server (default 200)
+      --status-burst N          Writes allowed at once above that rate (default 500)
       --secret-namespaces NS[,NS…]
                                 Watch Secrets in these namespaces only, for credentials that may read
                                 Secrets only there (default: every namespace). A TLS reference to a
@@ -81,6 +88,8 @@ export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: 
   const replicas = Number(values['envoy-replicas'] ?? '1');
   if (!Number.isInteger(replicas) || replicas < 0) throw new CliError(`invalid --envoy-replicas '${values['envoy-replicas']}': expected a whole number`);
   for (const [option, value] of [['--namespace', namespace], ['--pod-name', identity]] as const) if (value === '') throw new CliError(`${option} must not be empty`);
+  const statusQps = positiveNumber('--status-qps', values['status-qps']);
+  const statusBurst = positiveNumber('--status-burst', values['status-burst']);
   const secretNamespaces = values['secret-namespaces'] === undefined ? undefined : namespaceList('--secret-namespaces', values['secret-namespaces']);
   const xdsPort = xdsAddress.slice(xdsAddress.lastIndexOf(':') + 1);
   const tlsSecretName = values['envoy-tls-secret'] ?? (xdsTls ? 'portico-envoy-client' : undefined);
@@ -89,6 +98,8 @@ export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: 
     namespace,
     identity,
     ...(secretNamespaces ? { secretNamespaces } : {}),
+    ...(statusQps ? { statusQps } : {}),
+    ...(statusBurst ? { statusBurst } : {}),
     manageEnvoys: infrastructure === 'managed',
     envoy: {
       ...(values['envoy-namespace'] ? { namespace: values['envoy-namespace'] } : {}),
@@ -114,4 +125,11 @@ function namespaceList(option: string, value: string): string[] {
     }
   }
   return [...new Set(names)];
+}
+
+function positiveNumber(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`invalid ${option} '${value}': expected a positive number`);
+  return n;
 }

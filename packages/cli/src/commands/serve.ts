@@ -92,6 +92,9 @@ function kubernetesSources(args: NonNullable<ServeArgs['kubernetes']>, controlle
     controllerName: controllerName ?? DEFAULT_CONTROLLER_NAME,
     namespace: args.namespace,
     identity: args.identity,
+    latestObject: (kind, namespace, name) => provider.latest(kind, namespace, name),
+    ...(args.statusQps ? { statusQps: args.statusQps } : {}),
+    ...(args.statusBurst ? { statusBurst: args.statusBurst } : {}),
     ...(args.manageEnvoys ? { infrastructure: args.envoy } : {}),
     ...leaseTimingsFromEnv(),
   });

@@ -127,5 +127,6 @@ export function createKubernetesProvider(options: KubernetesProviderSettings): K
     },
     sources: () => [...watchers.values()].map((w) => w.status()),
     synced: () => snapshot !== undefined,
+    latest: (kind, namespace, name) => assembler.latest(kind, namespace, name),
   };
 }

@@ -32,6 +32,30 @@ const keysOf = (objects: Resource[]) => objects.map((o) => `${o.kind}:${o.metada
 const changeList = (a: SnapshotAssembler) => a.assemble()?.changes.map((c) => `${c.type} ${c.kind} ${c.namespace ?? ''}/${c.name}`);
 
 describe('snapshot assembler', () => {
+  it('does not serve a change of only the status of a kind Portico writes status to, but keeps it as the latest', () => {
+    const a = createSnapshotAssembler();
+    const route = (resourceVersion: string, generation: number, extra: Partial<Resource> = {}): Resource =>
+      ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'a', resourceVersion, generation }, spec: { rules: [] }, ...extra }) as Resource;
+    const first = route('1', 1);
+    a.upsert('HTTPRoute', first);
+    a.assemble();
+    // Our own status write comes back as a new resourceVersion with the same generation.
+    const written = route('2', 1, { status: { parents: [] } } as Partial<Resource>);
+    a.upsert('HTTPRoute', written);
+    expect(a.assemble()).toBeUndefined();
+    expect(a.latest('HTTPRoute', 'a', 'r')).toBe(written);
+    // A spec change bumps the generation: served.
+    a.upsert('HTTPRoute', route('3', 2));
+    expect(changeList(a)).toEqual(['upsert HTTPRoute a/r']);
+    // A label change is served too (generation unchanged), and Services are served on any change.
+    a.upsert('HTTPRoute', { ...route('4', 2), metadata: { ...route('4', 2).metadata, labels: { team: 'x' } } });
+    expect(changeList(a)).toEqual(['upsert HTTPRoute a/r']);
+    a.upsert('Service', service('a', 's', '1'));
+    a.assemble();
+    a.upsert('Service', { ...service('a', 's', '2'), status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } } as Service);
+    expect(changeList(a)).toEqual(['upsert Service a/s']);
+  });
+
   it('serves kinds in ALL_KINDS order, each by namespace then name, and reports each object once', () => {
     const a = createSnapshotAssembler();
     a.upsert('Service', service('b', 'x'));

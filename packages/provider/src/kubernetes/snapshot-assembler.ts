@@ -28,12 +28,33 @@ export interface SnapshotAssembler {
   delete(kind: Kind, namespace: string | undefined, name: string): void;
   /** A kind's stored objects, served or not. */
   stored(kind: Kind): Resource[];
+  /** The latest object the informer holds (it may be newer than the served one: see STATUS_KINDS). */
+  latest(kind: Kind, namespace: string | undefined, name: string): Resource | undefined;
   /** Objects of a kind the last assembled snapshot served. */
   servedCount(kind: Kind): number;
   /** True when something was written since the last assemble(). */
   dirty(): boolean;
   /** Serves what the stores hold now; undefined when that is what the previous snapshot served. */
   assemble(): AssembledSnapshot | undefined;
+}
+
+/**
+ * Kinds whose status Portico writes. A change to one of them that touches only its status (or its
+ * resourceVersion and managedFields, which every write changes) is not served: the translator never
+ * reads these statuses, and serving it would make each of our own status writes trigger a whole
+ * translation. The status writer reads the latest object (`latest`) for its resourceVersion.
+ */
+const STATUS_KINDS: ReadonlySet<Kind> = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress']);
+
+/** Same object but for status: same generation (spec changes bump it), labels and annotations. */
+function onlyStatusChanged(previous: Resource, current: Resource): boolean {
+  const [a, b] = [previous.metadata, current.metadata];
+  return (
+    a.generation !== undefined &&
+    a.generation === b.generation &&
+    JSON.stringify(a.labels ?? {}) === JSON.stringify(b.labels ?? {}) &&
+    JSON.stringify(a.annotations ?? {}) === JSON.stringify(b.annotations ?? {})
+  );
 }
 
 /** Kinds whose objects decide which Secrets and ConfigMaps are served. */
@@ -107,6 +128,7 @@ export function createSnapshotAssembler(): SnapshotAssembler {
     for (const [key, current] of next) {
       const previous = view.byKey.get(key);
       if (current === previous) continue;
+      if (current && previous && STATUS_KINDS.has(kind) && onlyStatusChanged(previous, current)) continue;
       if (current) {
         view.byKey.set(key, current);
         (previous ? replaced : added).push(current);
@@ -147,6 +169,7 @@ export function createSnapshotAssembler(): SnapshotAssembler {
       if (store(kind).delete(key)) mark(kind, key);
     },
     stored: (kind) => [...store(kind).values()],
+    latest: (kind, namespace, name) => store(kind).get(keyOf(kind, namespace, name)),
     servedCount: (kind) => (served.get(kind) as ServedKind).byKey.size,
     dirty: () => pending,
     assemble() {

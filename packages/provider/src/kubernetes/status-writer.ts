@@ -41,6 +41,14 @@ function withdrawal(d: DesiredStatus): DesiredStatus {
   return { kind: d.kind, namespace: d.namespace, name: d.name, status: d.kind === 'BackendTLSPolicy' ? { ancestors: [] } : { parents: [] } };
 }
 
+/**
+ * The default pace of status writes. 1,000 routes applied at once need 1,000 writes (one per route):
+ * at 200/s after a burst of 500 that is 2.5 s, while a kube-apiserver takes far more (its default
+ * in-flight limit is 200 mutating requests at once); `portico serve --status-qps` lowers it.
+ */
+export const DEFAULT_STATUS_QPS = 200;
+export const DEFAULT_STATUS_BURST = 500;
+
 const silentLogger: KubernetesLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
@@ -50,7 +58,7 @@ export function createStatusWriter(options: StatusWriterOptions): StatusWriter {
 export function createStatusWriterWithApi(api: StatusApi, options: StatusWriterCoreOptions): StatusWriter {
   const logger = options.logger ?? silentLogger;
   const maxInFlight = options.maxInFlight ?? 8;
-  const bucket = options.bucket ?? createTokenBucket({ qps: options.qps ?? 50, burst: options.burst ?? 100 });
+  const bucket = options.bucket ?? createTokenBucket({ qps: options.qps ?? DEFAULT_STATUS_QPS, burst: options.burst ?? DEFAULT_STATUS_BURST });
   const retryBaseMs = options.retryBaseMs ?? 1_000;
   const retryMaxMs = options.retryMaxMs ?? 60_000;
   const figures: StatusWriteFigures = { writes: 0, reads: 0, unchanged: 0, coalesced: 0, conflicts: 0, notFound: 0, failures: 0 };

@@ -32,6 +32,12 @@ export interface KubernetesProviderOptions {
 export interface KubernetesProvider extends ResourceProvider {
   /** True once every informer has listed (the first snapshot is complete). */
   synced(): boolean;
+  /**
+   * The latest object watched, which may be newer than the one served: a change to only the status
+   * of a kind Portico writes status to is not published (it would re-translate for nothing). For the
+   * status writer, which needs the current resourceVersion and the other controllers' entries.
+   */
+  latest(kind: Kind, namespace: string | undefined, name: string): KubeObject | undefined;
 }
 
 /**
@@ -51,9 +57,9 @@ export interface StatusWriterOptions {
   /** Our controllerName: `status.parents[]` / `ancestors[]` entries of other controllers are kept. */
   controllerName: string;
   logger?: KubernetesLogger;
-  /** Most API requests (status writes and the reads they need) per second (token bucket); default 50. */
+  /** Most API requests (status writes and the reads they need) per second (token bucket); default 200. */
   qps?: number;
-  /** Requests allowed at once after a quiet period; default 100. */
+  /** Requests allowed at once after a quiet period; default 500. */
   burst?: number;
   /** Writes in flight at once (each object has at most one); default 8. */
   maxInFlight?: number;
