@@ -68,7 +68,7 @@ function expectedClusterRoleGrants(options: { secrets: boolean }): string[] {
     const target = WATCH_TARGETS.find((t) => t.kind === kind)!;
     return ['update', 'patch'].map((verb) => `${target.group}|${target.plural}/status|${verb}`);
   });
-  return [...new Set([...read, ...status, '|events|create'])].sort();
+  return [...new Set([...read, ...status])].sort();
 }
 
 const helmHome = mkdtempSync(join(tmpdir(), 'portico-helm-'));
