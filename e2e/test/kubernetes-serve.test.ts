@@ -266,6 +266,33 @@ describeWithKube('portico serve --kubernetes against a real kube-apiserver', () 
     expect((await untilAnswer(client!, 'Who', {}, (r) => r.backend === 'b')).reply.backend).toBe('b');
   });
 
+  it('an IngressClass of ours gets Envoy workloads in Portico\'s namespace, and its Ingress the Envoy Service\'s address', async () => {
+    const started = Date.now();
+    await kube.apply([
+      { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'portico' }, spec: { controller: 'portico.dev/ingress-controller' } },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'site', namespace: APPS },
+        spec: { ingressClassName: 'portico', rules: [{ host: 'site.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] },
+      },
+    ]);
+    const name = envoyResourceName('ingressclass', 'portico');
+    for (const [apiVersion, kind] of ENVOY_OBJECTS) {
+      const object = await pollFor(`the Ingress Envoy ${kind}`, () => getObject(kube, objectPath(apiVersion, kind, PORTICO_NAMESPACE, name)));
+      expect((object.metadata as Record<string, unknown>).ownerReferences).toBeUndefined();
+    }
+    const ingressService = (await getObject(kube, objectPath('v1', 'Service', PORTICO_NAMESPACE, name)))!;
+    const clusterIP = (ingressService as unknown as { spec: { clusterIP: string; ports: { port: number }[] } }).spec.clusterIP;
+    expect((ingressService as unknown as { spec: { ports: { port: number }[] } }).spec.ports.map((p) => p.port)).toEqual([80]);
+    const loadBalancer = await pollFor('the Ingress status.loadBalancer', async () => {
+      const status = (await getObject(kube, objectPath('networking.k8s.io/v1', 'Ingress', APPS, 'site')))?.status as { loadBalancer?: { ingress?: { ip?: string }[] } } | undefined;
+      return status?.loadBalancer?.ingress?.length ? status.loadBalancer : undefined;
+    });
+    expect(loadBalancer).toEqual({ ingress: [{ ip: clusterIP }] });
+    figures.ingressToEnvoyAndStatusMs = Date.now() - started;
+  });
+
   it('deleting the Gateway deletes its Envoy workloads and its snapshot', async () => {
     const started = Date.now();
     await deleteObject(kube, gatewayPath);

@@ -60,6 +60,7 @@ const PLURALS: Record<string, string> = {
   ConfigMap: 'configmaps',
   ServiceAccount: 'serviceaccounts',
   Deployment: 'deployments',
+  Ingress: 'ingresses',
 };
 
 /** The API path of an object of the kinds these tests use. */

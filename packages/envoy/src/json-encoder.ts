@@ -27,6 +27,21 @@ export interface EncodeOptions {
 
 interface Context extends EncodeOptions {
   out: Problems;
+  /**
+   * Whether problems carry their field path. Building a path string for every field was a large part
+   * of encoding; a first pass runs without them, and only a message with problems is walked again
+   * with paths to say where they are.
+   */
+  paths: boolean;
+}
+
+/** `parent.key`, or nothing when paths are off. */
+function child(ctx: Context, parent: string, key: string): string {
+  return ctx.paths ? (parent ? `${parent}.${key}` : key) : '';
+}
+
+function item(ctx: Context, parent: string, index: number | string): string {
+  return ctx.paths ? `${parent}[${typeof index === 'number' ? index : JSON.stringify(index)}]` : '';
 }
 
 type WriteValue = (w: Writer, value: unknown, path: string, ctx: Context) => void;
@@ -56,7 +71,7 @@ const plans = new WeakMap<protobuf.Type, TypePlan>();
 /** Encodes `json` as a message of `type`; problems are appended to `out`, the bytes returned regardless. */
 export function encodeJson(type: protobuf.Type, json: unknown, out: Problems, options: EncodeOptions = {}): Uint8Array {
   const plan = planOf(type);
-  const ctx: Context = { out, ...options };
+  const ctx: Context = { out: [], paths: false, ...options };
   if (ctx.cache && json !== null && typeof json === 'object') {
     const hit = ctx.cache.get(json);
     if (hit) return hit;
@@ -64,7 +79,12 @@ export function encodeJson(type: protobuf.Type, json: unknown, out: Problems, op
   const w = protobuf.Writer.create();
   plan.encode(w, json, '', ctx);
   const bytes = w.finish();
-  if (ctx.cache && json !== null && typeof json === 'object' && out.length === 0) ctx.cache.set(json, bytes);
+  if (ctx.out.length > 0) {
+    // Again, with paths, to say where each problem is (the bytes are not used then).
+    plan.encode(protobuf.Writer.create(), json, '', { ...ctx, out, paths: true });
+    return bytes;
+  }
+  if (ctx.cache && json !== null && typeof json === 'object') ctx.cache.set(json, bytes);
   return bytes;
 }
 
@@ -92,23 +112,30 @@ function messageEncoder(plan: TypePlan): TypePlan['encode'] {
       return;
     }
     // Canonical order is by field number; JSON key order is whatever the builder wrote.
-    const present: [FieldPlan, unknown, string][] = [];
+    const record = json as Record<string, unknown>;
+    const present: FieldPlan[] = [];
+    const keys: string[] = [];
     let sorted = true;
     let lastId = 0;
-    for (const key in json) {
-      const value = (json as Record<string, unknown>)[key];
+    for (const key in record) {
       const fp = plan.fields.get(key);
       if (!fp) {
-        ctx.out.push(`${path ? `${path}.${key}` : key}: unknown field of ${plan.name}`);
+        ctx.out.push(`${child(ctx, path, key)}: unknown field of ${plan.name}`);
         continue;
       }
+      const value = record[key];
       if (value === null || value === undefined) continue; // proto3 JSON: null means the default value
       if (fp.id < lastId) sorted = false;
       lastId = fp.id;
-      present.push([fp, value, key]);
+      present.push(fp);
+      keys.push(key);
     }
-    if (!sorted) present.sort((a, b) => a[0].id - b[0].id);
-    for (const [fp, value, key] of present) writeField(w, fp, value, path ? `${path}.${key}` : key, ctx);
+    if (sorted) {
+      for (let i = 0; i < present.length; i++) writeField(w, present[i]!, record[keys[i]!], child(ctx, path, keys[i]!), ctx);
+      return;
+    }
+    const order = present.map((_, i) => i).sort((a, b) => present[a]!.id - present[b]!.id);
+    for (const i of order) writeField(w, present[i]!, record[keys[i]!], child(ctx, path, keys[i]!), ctx);
   };
 }
 
@@ -119,7 +146,7 @@ function writeField(w: Writer, fp: FieldPlan, value: unknown, path: string, ctx:
       ctx.out.push(`${path}: expected a map`);
       return;
     }
-    for (const key in value as object) fp.writeOne(w, [key, (value as Record<string, unknown>)[key]], `${path}[${JSON.stringify(key)}]`, ctx);
+    for (const key in value as object) fp.writeOne(w, [key, (value as Record<string, unknown>)[key]], item(ctx, path, key), ctx);
     return;
   }
   if (field.repeated) {
@@ -130,11 +157,11 @@ function writeField(w: Writer, fp: FieldPlan, value: unknown, path: string, ctx:
     if (fp.packed) {
       if (value.length === 0) return;
       w.uint32((fp.id << 3) | 2).fork();
-      for (let i = 0; i < value.length; i++) fp.writeScalar!(w, value[i], `${path}[${i}]`, ctx);
+      for (let i = 0; i < value.length; i++) fp.writeScalar!(w, value[i], item(ctx, path, i), ctx);
       w.ldelim();
       return;
     }
-    for (let i = 0; i < value.length; i++) fp.writeOne(w, value[i], `${path}[${i}]`, ctx);
+    for (let i = 0; i < value.length; i++) fp.writeOne(w, value[i], item(ctx, path, i), ctx);
     return;
   }
   if (fp.writeScalar && !fp.hasPresence && isDefault(value)) {

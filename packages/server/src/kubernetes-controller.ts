@@ -103,13 +103,22 @@ export function createKubernetesController(options: KubernetesControllerOptions)
     onStoppedLeading: () => logger.warn('no longer leading: statuses and Envoy workloads are left to the new leader', { identity: options.identity }),
   });
 
-  /** Gateways (not the synthetic Ingress ones) with their IR, for the infrastructure manager. */
+  /**
+   * Every translated gateway with its IR, for the infrastructure manager: the Gateways, and the
+   * synthetic gateway of each IngressClass (`ingressclass/<class>`), which has no object of its own —
+   * it gets a stand-in without a uid (so no owner reference) whose workloads live in the Envoy
+   * namespace, or Portico's own, since `ingressclass` is no namespace.
+   */
   function managedGateways(result: TranslationResult, snapshot: ProviderSnapshot): Map<string, ManagedGateway> {
     const gateways = new Map<string, ManagedGateway>();
     for (const [key, ir] of result.gateways) {
       const slash = key.indexOf('/');
-      const gateway = snapshot.resources.get('Gateway', key.slice(0, slash), key.slice(slash + 1)) as Gateway | undefined;
+      const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
+      const gateway = snapshot.resources.get('Gateway', namespace, name) as Gateway | undefined;
       if (gateway) gateways.set(key, { gateway, ir });
+      else if (namespace === INGRESS_GATEWAY_NAMESPACE && snapshot.resources.get('IngressClass', undefined, name)) {
+        gateways.set(key, { gateway: ingressStandIn(name), ir, namespace: options.infrastructure?.namespace ?? options.namespace });
+      }
     }
     return gateways;
   }
@@ -139,5 +148,17 @@ export function createKubernetesController(options: KubernetesControllerOptions)
       await elector.stop();
       await statusWriter.stop();
     },
+  };
+}
+
+/** The namespace part of an IngressClass's gateway key (@portico/translator ingress-gateway.ts). */
+const INGRESS_GATEWAY_NAMESPACE = 'ingressclass';
+
+function ingressStandIn(className: string): Gateway {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { namespace: INGRESS_GATEWAY_NAMESPACE, name: className },
+    spec: { gatewayClassName: className, listeners: [] },
   };
 }

@@ -4,7 +4,7 @@
  * blackhole clusters are added only when something routes to them.
  */
 import type { BackendIR, GatewayIR } from '@portico/ir';
-import { forgetStaleHosts, memoized, stableList, withBuildCache, type XdsBuildCache } from './build-cache.js';
+import { createXdsBuildCache, forgetStaleHosts, memoized, stableList, withBuildCache, type XdsBuildCache } from './build-cache.js';
 import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters.js';
 import { referencedNames, tableReferences } from './consistency.js';
 import { buildListener } from './listeners.js';
@@ -20,7 +20,10 @@ export interface BuildXdsOptions {
 }
 
 export function buildXds(gateway: GatewayIR, options: BuildXdsOptions = {}): XdsResources {
-  const resources = withBuildCache(options.cache, () => build(gateway, options));
+  // Without a cache from the caller, one for this build alone: within a build, each route table's
+  // references are still found once, not once per reader (connection manager, special clusters).
+  const cache = options.cache ?? createXdsBuildCache();
+  const resources = withBuildCache(cache, () => build(gateway, options));
   if (options.cache) forgetStaleHosts(options.cache);
   return resources;
 }

@@ -5,7 +5,7 @@
  * otherwise wait for a resource that never comes, and that listener or cluster would never warm.
  */
 import type { Proto3Json } from '@portico/envoy';
-import { memoized, withBuildCache, type XdsBuildCache } from './build-cache.js';
+import { createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from './build-cache.js';
 import type { NamedResource, XdsResources } from './resources.js';
 
 export interface ReferencedNames {
@@ -125,7 +125,7 @@ function walk(value: unknown, names: ReferencedNames): void {
  * again (the other pieces and the lists are the same objects as before).
  */
 export function consistencyProblems(resources: XdsResources, cache?: XdsBuildCache): string[] {
-  return withBuildCache(cache, () => {
+  return withBuildCache(cache ?? createXdsBuildCache(), () => {
     const have = {
       routes: memoized('names', resources.routes, () => namesOf(resources.routes)),
       clusters: memoized('names', resources.clusters, () => namesOf(resources.clusters)),

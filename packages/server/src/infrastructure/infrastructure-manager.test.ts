@@ -70,6 +70,18 @@ describe('createInfrastructureManager', () => {
     expect(second).toMatchObject({ result: 'success', resynced: false, applied: 0, unchanged: 4, requests: 0 });
   });
 
+  it('a gateway with a namespace of its own (an IngressClass stand-in) gets its objects there, without owner references', async () => {
+    const api = fakeApi();
+    start(api, { options: { xdsAddress: 'portico.infra.svc:18000', serviceType: 'ClusterIP' } });
+    const standIn = { ...gateway(), metadata: { namespace: 'ingressclass', name: 'portico' } };
+    await manager.reconcile(gateways(['ingressclass/portico', { gateway: standIn, ir: irWith(['HTTP-80']), namespace: 'portico-system' }]));
+    const keys = [...api.objects.keys()].sort();
+    expect(keys.every((k) => k.includes('/portico-system/'))).toBe(true);
+    expect(keys).toHaveLength(4);
+    for (const object of api.objects.values()) expect(object.metadata?.ownerReferences).toBeUndefined();
+    expect(manager.addresses('ingressclass/portico')).toEqual([{ type: 'IPAddress', value: '10.96.0.10' }]);
+  });
+
   it('a resync lists, finds everything as applied, and writes nothing', async () => {
     const api = fakeApi();
     start(api);

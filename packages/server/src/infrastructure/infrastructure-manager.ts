@@ -25,6 +25,8 @@ import type { ServiceAddressSource } from './service-addresses.js';
 export interface ManagedGateway {
   gateway: Gateway;
   ir: GatewayIR;
+  /** Where its objects go when the options name no namespace (default: the Gateway's own). */
+  namespace?: string;
 }
 
 /** Winston's logger fits. */
@@ -86,9 +88,11 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
   const { logger, options } = managerOptions;
   const client = managerOptions.client ?? createInfrastructureClient(managerOptions.kubeConfig);
   const retry = managerOptions.retryDelayMs ?? { initial: 1_000, max: 60_000 };
+  /** Namespaces given by ManagedGateway.namespace, by gateway key (the last reconcile's). */
+  let ownNamespaces = new Map<string, string>();
   const serviceFor = (gatewayKey: string): ServiceLocation => {
     const [namespace = '', name = ''] = gatewayKey.split('/');
-    return { namespace: options.namespace ?? namespace, name: envoyResourceName(namespace, name) };
+    return { namespace: options.namespace ?? ownNamespaces.get(gatewayKey) ?? namespace, name: envoyResourceName(namespace, name) };
   };
   const book = createAddressBook({
     serviceFor,
@@ -160,11 +164,12 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
   function desiredObjects(current: ReadonlyMap<string, ManagedGateway>, counts: { failures: number }) {
     const desired = new Map<string, DesiredObject>();
     const kept = new Set<string>();
-    for (const [gatewayKey, { gateway, ir }] of current) {
+    ownNamespaces = new Map([...current].flatMap(([key, managed]) => (managed.namespace ? [[key, managed.namespace] as const] : [])));
+    for (const [gatewayKey, { gateway, ir, namespace }] of current) {
       const location = serviceFor(gatewayKey);
       const keyOf = (kind: ManagedKind) => objectKey(kind, location.namespace, location.name);
       try {
-        const manifests = buildEnvoyManifests(gateway, ir, options);
+        const manifests = buildEnvoyManifests(gateway, ir, options.namespace || !namespace ? options : { ...options, namespace });
         for (const manifest of [manifests.serviceAccount, manifests.configMap, manifests.service, manifests.deployment]) {
           if (manifest) desired.set(keyOf(manifest.kind as ManagedKind), desiredObject(manifest as KubernetesObject));
         }
