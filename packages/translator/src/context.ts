@@ -49,15 +49,31 @@ export function setStatus(ctx: TranslationContext, status: ObjectStatus): void {
 }
 
 /** Objects sorted the way the spec breaks ties: oldest first, then `namespace/name`. */
-export function compareAge(
-  a: { metadata: { creationTimestamp?: string; namespace?: string; name: string } },
-  b: { metadata: { creationTimestamp?: string; namespace?: string; name: string } },
-): number {
-  const byTime = compareCreationTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp);
-  if (byTime !== 0) return byTime;
-  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
+export function compareAge(a: AgedObject, b: AgedObject): number {
+  const ka = ageKey(a);
+  const kb = ageKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+type AgedObject = { metadata: { creationTimestamp?: string; namespace?: string; name: string } };
+
+const ageKeys = new WeakMap<object, string>();
+
+/**
+ * A string that sorts as compareAge does (creation instant, then `namespace/name`), made once per
+ * object: conflicts between thousands of routes compare ages of every pair sharing a listener.
+ */
+export function ageKey(object: AgedObject): string {
+  let key = ageKeys.get(object);
+  if (key === undefined) {
+    const { creationTimestamp, namespace, name } = object.metadata;
+    const ms = creationTimestamp ? Date.parse(creationTimestamp) : NaN;
+    // Shifted so that every instant JavaScript can hold (±8.64e15 ms) is a positive number of at most
+    // 17 digits; a missing or unparseable timestamp counts as oldest (compareCreationTimestamps).
+    const time = Number.isNaN(ms) ? '0'.repeat(17) : String(ms + 8.64e15 + 1).padStart(17, '0');
+    ageKeys.set(object, (key = `${time}\u0000${namespace ?? ''}/${name}`));
+  }
+  return key;
 }
 
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

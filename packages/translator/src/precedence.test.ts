@@ -1,6 +1,7 @@
 /** The sortable keys of precedence.ts order routes exactly as its comparators do. */
 import fc from 'fast-check';
 import type { RouteMatchIR } from '@portico/ir';
+import { compareAge, compareCreationTimestamps } from './context.js';
 import { compareGRPCMatches, compareHTTPMatches, compareOrigins, grpcMatchKey, httpMatchKey, originKey, type RouteOrigin } from './precedence.js';
 
 const sign = (n: number) => Math.sign(n);
@@ -41,6 +42,15 @@ describe('precedence keys', () => {
   it('origin keys order as compareOrigins', () => {
     fc.assert(fc.property(origin, origin, (a, b) => {
       expect(sign(cmp(originKey(a), originKey(b)))).toBe(sign(compareOrigins(a, b)));
+    }), { numRuns: 2000 });
+  });
+
+  it('compareAge (by ageKey) orders by instant, then namespace/name', () => {
+    const aged = fc.record({ metadata: fc.record({ creationTimestamp: timestamp, namespace: fc.constantFrom('a', 'b'), name: fc.constantFrom('x', 'xy', 'y') }) });
+    fc.assert(fc.property(aged, aged, (a, b) => {
+      const byTime = compareCreationTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp);
+      const byName = cmp(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`);
+      expect(sign(compareAge(a, b))).toBe(sign(byTime || byName));
     }), { numRuns: 2000 });
   });
 });

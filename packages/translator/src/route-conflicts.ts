@@ -3,7 +3,7 @@
  * listener with intersecting hostnames, only the older route (then `namespace/name`) is accepted there.
  */
 import type { Route } from '@portico/resources';
-import { compareAge, compareCreationTimestamps } from './context.js';
+import { ageKey, compareAge, compareCreationTimestamps } from './context.js';
 import { hostnameMatches, isWildcard } from './hostnames.js';
 import type { ListenerState } from './listeners.js';
 
@@ -24,19 +24,43 @@ export function httpGrpcConflicts(claims: readonly ListenerClaim[]): Map<Listene
     else byListener.set(c.listener, [c]);
   }
   for (const list of byListener.values()) {
-    const http = list.filter((c) => c.route.kind === 'HTTPRoute');
-    const grpc = list.filter((c) => c.route.kind === 'GRPCRoute');
-    if (http.length === 0 || grpc.length === 0) continue;
+    const http = rivalsIndex(list.filter((c) => c.route.kind === 'HTTPRoute'));
+    const grpc = rivalsIndex(list.filter((c) => c.route.kind === 'GRPCRoute'));
+    if (http.size === 0 || grpc.size === 0) continue;
     // Oldest first, so a claim already lost cannot knock out another.
     for (const c of [...list].sort((a, b) => compareAge(a.route, b.route))) {
       if (losers.has(c)) continue;
-      const rivals = c.route.kind === 'HTTPRoute' ? grpc : http;
-      for (const r of rivals) {
-        if (!losers.has(r) && compareAge(c.route, r.route) < 0 && overlap(c.hostnames, r.hostnames)) losers.set(r, c.route);
+      const age = ageKey(c.route);
+      for (const r of (c.route.kind === 'HTTPRoute' ? grpc : http).candidates(c.hostnames)) {
+        if (!losers.has(r) && age < ageKey(r.route) && overlap(c.hostnames, r.hostnames)) losers.set(r, c.route);
       }
     }
   }
   return losers;
+}
+
+/**
+ * The claims of one kind on a listener, found by hostname: a claim naming only exact hostnames can
+ * meet only rivals naming one of them, or naming a wildcard. Listeners with hundreds of each kind
+ * would otherwise compare every pair on every translation.
+ */
+function rivalsIndex(claims: readonly ListenerClaim[]) {
+  const byHost = new Map<string, ListenerClaim[]>();
+  const broad: ListenerClaim[] = [];
+  for (const c of claims) {
+    if (c.hostnames.some((h) => h === '*' || isWildcard(h))) broad.push(c);
+    else for (const h of c.hostnames) (byHost.get(h) ?? byHost.set(h, []).get(h)!).push(c);
+  }
+  return {
+    size: claims.length,
+    /** Every claim that may overlap `hostnames` (a superset; `overlap` decides). */
+    candidates(hostnames: readonly string[]): Iterable<ListenerClaim> {
+      if (hostnames.some((h) => h === '*' || isWildcard(h))) return claims;
+      const found = new Set<ListenerClaim>(broad);
+      for (const h of hostnames) for (const c of byHost.get(h) ?? []) found.add(c);
+      return found;
+    },
+  };
 }
 
 function overlap(a: readonly string[], b: readonly string[]): boolean {
