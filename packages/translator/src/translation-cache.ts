@@ -5,7 +5,8 @@
  * objects as last time, which the xDS builder and encoder key their own caches on.
  *
  * Correctness rests on knowing what a route's translation read. Reads of single objects (`get`: the
- * Services it sends to) are recorded and compared by identity; reads of whole kinds (`list`/`listIn`:
+ * Services it sends to) are recorded and compared by identity (skipped while the kind's token, see
+ * ResourceSet.kindToken, is the same); reads of whole kinds (`list`/`listIn`:
  * ReferenceGrants, and the BackendTLSPolicy index with its ConfigMaps and Secrets, which is built once
  * per translation and so cannot be attributed to one route) make the route depend on that kind, whose
  * version changes whenever any object of the kind is added, replaced or removed. Providers keep the
@@ -55,8 +56,9 @@ export interface TranslationCache {
   backend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined): BackendIR | undefined;
   rememberBackend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined, ir: BackendIR): void;
   /**
-   * The EndpointSlice-only fast path (endpoint-update.ts): every remembered backend whose Service's
-   * slices (by identity) differ from `slicesByService`, with its endpoints resolved again.
+   * The EndpointSlice-only fast path (endpoint-update.ts): every remembered backend (of `services`,
+   * when given) whose Service's slices (by identity) differ from `slicesOf(service)`, with its
+   * endpoints resolved again.
    */
   refreshEndpoints(slicesOf: (service: string) => readonly EndpointSlice[] | undefined, resolve: (spec: BackendSpec) => BackendIR, services?: ReadonlySet<string>): Map<string, BackendIR>;
   /** The Service (`namespace/name`) a remembered backend last took this EndpointSlice (`namespace/name`) from. */
