@@ -1,5 +1,5 @@
 /**
- * proto3 JSON → protobuf binary in one strict pass, straight into a protobufjs Writer.
+ * proto3 JSON → protobuf binary in one strict pass, straight into a buffer (buffer-writer.ts).
  *
  * The earlier path (proto3 JSON → protobufjs plain object → `fromObject` → `encode`) walked every
  * message three times and allocated two copies of it; at 10,000 routes it was most of the translation
@@ -14,11 +14,19 @@
  * encoded with a cache must never be mutated afterwards.
  */
 import protobuf from 'protobufjs';
+import { BufferWriter } from './buffer-writer.js';
 
-type Writer = protobuf.Writer;
+/** What the encoder writes through: BufferWriter, or protobufjs's Writer (which buffer-writer.test.ts compares it to). */
+export type WireWriter = Pick<
+  protobuf.Writer,
+  'uint32' | 'int32' | 'sint32' | 'int64' | 'uint64' | 'sint64' | 'bool' | 'fixed32' | 'sfixed32' | 'fixed64' | 'sfixed64' | 'float' | 'double' | 'string' | 'bytes' | 'fork' | 'ldelim' | 'finish'
+>;
+type Writer = WireWriter;
 type Problems = string[];
 
 export interface EncodeOptions {
+  /** Where bytes are written; BufferWriter by default (tests compare it with protobufjs's Writer). */
+  createWriter?: () => WireWriter;
   /** Encoded bytes per JSON object; filled and used for the types in `cacheTypes`. */
   cache?: WeakMap<object, Uint8Array>;
   /** Fully qualified type names (no leading dot) whose messages are cached. */
@@ -68,6 +76,8 @@ interface TypePlan {
 
 const plans = new WeakMap<protobuf.Type, TypePlan>();
 
+const newBufferWriter = (): WireWriter => BufferWriter.create() as unknown as WireWriter;
+
 /** Encodes `json` as a message of `type`; problems are appended to `out`, the bytes returned regardless. */
 export function encodeJson(type: protobuf.Type, json: unknown, out: Problems, options: EncodeOptions = {}): Uint8Array {
   const plan = planOf(type);
@@ -76,12 +86,13 @@ export function encodeJson(type: protobuf.Type, json: unknown, out: Problems, op
     const hit = ctx.cache.get(json);
     if (hit) return hit;
   }
-  const w = protobuf.Writer.create();
+  const createWriter = ctx.createWriter ?? newBufferWriter;
+  const w = createWriter();
   plan.encode(w, json, '', ctx);
   const bytes = w.finish();
   if (ctx.out.length > 0) {
     // Again, with paths, to say where each problem is (the bytes are not used then).
-    plan.encode(protobuf.Writer.create(), json, '', { ...ctx, out, paths: true });
+    plan.encode(createWriter(), json, '', { ...ctx, out, paths: true });
     return bytes;
   }
   if (ctx.cache && json !== null && typeof json === 'object') ctx.cache.set(json, bytes);
@@ -219,7 +230,7 @@ function writeMessage(w: Writer, plan: TypePlan, value: unknown, path: string, c
   if (ctx.cache && ctx.cacheTypes?.has(plan.name) && value !== null && typeof value === 'object') {
     let bytes = ctx.cache.get(value);
     if (!bytes) {
-      const inner = protobuf.Writer.create();
+      const inner = (ctx.createWriter ?? newBufferWriter)();
       const before = ctx.out.length;
       plan.encode(inner, value, path, ctx);
       bytes = inner.finish();
