@@ -150,9 +150,12 @@ export class BufferWriter {
     return this;
   }
 
-  /** The bytes written, as their own buffer. */
+  /**
+   * The bytes written, as their own buffer — never a slice of Node's shared pool: encoded resources
+   * are kept (per route, per cluster) for a long time, and a kept slice would pin its whole pool slab.
+   */
   finish(): Uint8Array {
-    const out = Buffer.allocUnsafe(this.pos);
+    const out = Buffer.allocUnsafeSlow(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
     return out;
   }
