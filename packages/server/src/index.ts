@@ -58,7 +58,6 @@ export { planRenewal, subjectAltNames, type RenewalPlan, type StoredCertificates
 export { createSecretStore, loadDefaultKubeConfig, type SecretStoreOptions } from './certgen/secret-store.js';
 export {
   createInfrastructureManager,
-  type InfrastructureLogger,
   type InfrastructureManager,
   type InfrastructureManagerOptions,
   type InfrastructurePass,

@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { GatewayIR } from '@portico/ir';
+import type { KubernetesLogger } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress } from '@portico/resources';
 import { createAddressBook, type ServiceLocation } from './address-book.js';
 import { desiredObject, liveMatches, objectKey, type DesiredObject } from './applied-objects.js';
@@ -29,17 +30,9 @@ export interface ManagedGateway {
   namespace?: string;
 }
 
-/** Winston's logger fits. */
-export interface InfrastructureLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
 export interface InfrastructureManagerOptions {
   kubeConfig: KubeConfig;
-  logger: InfrastructureLogger;
+  logger: KubernetesLogger;
   options: EnvoyInfrastructureOptions;
   /** The provider's view of Services (it watches them); a GET is the fallback. */
   serviceLookup?: (namespace: string, name: string) => ServiceAddressSource | undefined;
