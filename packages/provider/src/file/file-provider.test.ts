@@ -95,6 +95,24 @@ describe('file provider: changes', () => {
     expect(names(h.published[2]!)).toEqual(['a']);
     expect(h.provider.sources().map((s) => s.source)).toEqual(['a.yaml']);
     expect(h.published.map((s) => s.generation)).toEqual([2, 3, 4]);
+    expect(h.published.map((s) => s.changes)).toEqual([
+      [{ kind: 'Namespace', name: 'c', type: 'upsert' }],
+      [{ kind: 'Namespace', name: 'c2', type: 'upsert' }, { kind: 'Namespace', name: 'c', type: 'delete' }],
+      [{ kind: 'Namespace', name: 'c2', type: 'delete' }],
+    ]);
+  });
+
+  it('an edit of one document reports only that object; the others of the file keep their identity', async () => {
+    h.write('many.yaml', [namespace('one'), namespace('two'), namespace('three')].join('---\n'));
+    const first = await h.open().start();
+    expect(first.changes).toBeUndefined();
+    h.write('many.yaml', [namespace('one'), `apiVersion: v1\nkind: Namespace\nmetadata: {name: two, labels: {team: a}}\n`, namespace('three')].join('---\n'));
+    await waitFor('the edit', () => h.published.length === 1);
+    const next = h.published[0]!;
+    expect(next.changes).toEqual([{ kind: 'Namespace', name: 'two', type: 'upsert' }]);
+    expect(next.objects[0]).toBe(first.objects[0]);
+    expect(next.objects[2]).toBe(first.objects[2]);
+    expect(next.objects[1]).not.toBe(first.objects[1]);
   });
 
   it('publishes a burst of 10 edits once', async () => {

@@ -7,7 +7,7 @@
  * burst of writes becomes one publish.
  */
 import { stat } from 'node:fs/promises';
-import { ResourceSet } from '@portico/resources';
+import { ResourceSet, type Resource } from '@portico/resources';
 import type { ProviderSnapshot, SourceStatus } from '../types.js';
 import { createDebouncer, systemClock } from './debounce.js';
 import { createDirectoryWatchers } from './directory-watchers.js';
@@ -21,6 +21,7 @@ import {
   type FileProviderOptions,
 } from './file-provider-options.js';
 import { fingerprintSources, mergeSources } from './merge-sources.js';
+import { servedObjects } from './served-objects.js';
 import { sameSignature, scanFolder, scansDiffer, type FolderScan } from './scan-folder.js';
 
 /**
@@ -43,6 +44,8 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
   let lastScan: FolderScan | undefined;
   let folderError: { message: string; at: Date } | undefined;
   let snapshot: ProviderSnapshot | undefined;
+  /** The objects of the last snapshot by kind/namespace/name (served-objects.ts). */
+  let served: Map<string, Resource> | undefined;
   let fingerprint: string | undefined;
   let duplicates = new Map<string, string[]>();
   const listeners = new Set<(snapshot: ProviderSnapshot) => void>();
@@ -154,7 +157,16 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
   function publish(sorted: FileSource[]): void {
     const merged = mergeSources(sorted);
     duplicates = merged.duplicates;
-    snapshot = { generation: (snapshot?.generation ?? 0) + 1, resources: ResourceSet.from(merged.objects), objects: merged.objects };
+    const first = snapshot === undefined;
+    const next = servedObjects(merged.objects, served);
+    served = next.byKey;
+    snapshot = {
+      generation: (snapshot?.generation ?? 0) + 1,
+      resources: ResourceSet.from(next.objects),
+      objects: next.objects,
+      // What changed since the previous snapshot (none on the first: everything is new).
+      ...(first ? {} : { changes: next.changes }),
+    };
     // The first snapshot is start()'s result, not a change: listeners hear only what follows it.
     if (snapshot.generation === 1) return;
     logger.info('resources changed', { directory: root, generation: snapshot.generation, files: sorted.length, objects: merged.objects.length });
