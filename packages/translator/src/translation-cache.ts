@@ -89,6 +89,8 @@ export function createTranslationCache(): TranslationCache {
   const backendsOfService = new Map<string, Set<string>>();
   /** EndpointSlice `namespace/name` → the Service it served (a deleted slice no longer says). */
   const sliceServices = new Map<string, string>();
+  /** The EndpointSlice kind token sliceServices was last rebuilt for. */
+  let slicesIndexedFor: object | undefined;
 
   function rememberSlices(service: string, slices: readonly EndpointSlice[] | undefined): void {
     for (const slice of slices ?? []) sliceServices.set(`${slice.metadata.namespace}/${slice.metadata.name}`, service);
@@ -149,6 +151,14 @@ export function createTranslationCache(): TranslationCache {
         if (memo.usedIn === generation) continue;
         backends.delete(name);
         backendsOfService.get(serviceKey(memo.spec))?.delete(name);
+      }
+      // Slices deleted since are forgotten: the map is rebuilt from the remembered backends whenever
+      // the set's EndpointSlices changed (not on every translation: it costs one pass over the slices).
+      const slicesToken = resources!.kindToken('EndpointSlice');
+      if (slicesToken !== slicesIndexedFor) {
+        sliceServices.clear();
+        for (const memo of backends.values()) rememberSlices(serviceKey(memo.spec), memo.slices);
+        slicesIndexedFor = slicesToken;
       }
       resources = undefined;
     },
