@@ -47,7 +47,9 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
   }
   const built = buildClusters(gateway);
   // Decided over everything served: proxyless tables send redirects and direct responses there too.
-  const used = (name: string) => routes.some((r) => tableReferences(r.resource).clusters.has(name)) || referencedNames({ listeners, routes: [], clusters: built.clusters }).clusters.has(name);
+  // Route tables answer from their remembered references; listeners and clusters are walked once.
+  const outsideTables = referencedNames({ listeners, routes: [], clusters: built.clusters }).clusters;
+  const used = (name: string) => outsideTables.has(name) || routes.some((r) => tableReferences(r.resource).clusters.has(name));
   const specials = SPECIAL_CLUSTERS.filter(([name]) => used(name)).map(([, make]) => memoized('special-cluster', make, make));
   const clusters = specials.length === 0 ? built.clusters : sortByName([...built.clusters, ...specials.map((s) => s.cluster)]);
   const endpoints = specials.length === 0 ? built.endpoints : sortByName([...built.endpoints, ...specials.map((s) => s.endpoints)]);
