@@ -9,6 +9,7 @@ import type { KubeObject } from '@portico/resources';
 import { applyStatuses } from '@portico/translator';
 import { gatewayConfigDump } from '@portico/xds';
 import type { ClientInfo } from '@portico/xds-server';
+import type { QuarantineEntry } from './quarantine.js';
 import type { TranslatedState } from './reconciler.js';
 
 /** What the views read, live. */
@@ -20,6 +21,8 @@ export interface DebugData {
   servedVersion(gateway: string): string | undefined;
   sources(): SourceStatus[];
   clients(): ClientInfo[];
+  /** Routes Envoy refused, left out of every snapshot of their gateway until they change. */
+  quarantined?(gateway?: string): QuarantineEntry[];
   controllerName: string;
 }
 
@@ -75,14 +78,23 @@ export function statusView(data: DebugData, gateway?: string): ViewResult {
       objects,
       sources: data.sources(),
       diagnostics: state.result.diagnostics,
+      quarantined: quarantinedView(data, gateway),
     },
   };
 }
 
-/** `{ clients: [...] }`: each connected stream's node, gateway, and per type the ACKed version and last NACK. */
+/**
+ * `{ clients: [...], quarantined: [...] }`: each connected stream's node, gateway, and per type the
+ * ACKed version and last NACK; and the routes quarantined because a client refused them.
+ */
 export function clientsView(data: DebugData, gateway?: string): ViewResult {
   const clients = data.clients().filter((c) => gateway === undefined || c.gateway === gateway);
-  return { status: 200, document: { clients } };
+  return { status: 200, document: { clients, quarantined: quarantinedView(data, gateway) } };
+}
+
+/** The quarantine, one entry per refused rule: which object and rule, which client refused it, its error. */
+function quarantinedView(data: DebugData, gateway: string | undefined) {
+  return (data.quarantined?.(gateway) ?? []).map(({ fingerprint: _fingerprint, ...entry }) => entry);
 }
 
 function select<T>(map: ReadonlyMap<string, T>, gateway: string | undefined): [string, T][] | undefined {

@@ -6,12 +6,15 @@
 import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
 import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
-import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type StreamEvent, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
+import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, truncateErrorText, type StreamEvent, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin-server.js';
 import { clientsView, irView, statusView, xdsView, type DebugData } from './debug-views.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
-import { createXdsPublisher } from './publish-gateways.js';
+import { createContainmentMetrics } from './containment-metrics.js';
+import { createNackContainment } from './nack-containment.js';
+import { createXdsPublisher, type XdsPublisherOptions } from './publish-gateways.js';
+import { createQuarantine } from './quarantine.js';
 import { createReconciler } from './reconciler.js';
 import { createServerMetrics } from './server-metrics.js';
 import type { KubernetesController } from './kubernetes-controller.js';
@@ -40,6 +43,13 @@ export interface PorticoServerOptions {
    * translator, and after each reconcile the leader's status writes and Envoy workloads.
    */
   cluster?: KubernetesController;
+  /**
+   * IR → Envoy resources, instead of `buildXds` (the publisher's `build`). For tests that need a
+   * resource Envoy refuses past every validation (NACK containment through real Envoy).
+   */
+  buildXds?: XdsPublisherOptions['build'];
+  /** How long NACK containment waits for a probe's answer (default 5 s). */
+  probeTimeoutMs?: number;
 }
 
 export interface StartedServer {
@@ -63,15 +73,22 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   const controllerName = options.controllerName ?? DEFAULT_CONTROLLER_NAME;
   const registry = new Registry();
   const metrics = createServerMetrics(registry);
+  const quarantine = createQuarantine();
   const publisher = createXdsPublisher({
     onSubscriberError: (error, gateway) => logger.error('an xDS stream failed on a snapshot update', { gateway, ...errorFields(error) }),
+    quarantine,
+    ...(options.buildXds ? { build: options.buildXds } : {}),
   });
+  const containmentMetrics = createContainmentMetrics(registry, () => quarantine.entries().length);
   const tlsSource = options.tls && 'initial' in options.tls ? options.tls : undefined;
   const xds = createXdsGrpcServer({
     watcher: publisher.cache,
     address: options.xdsAddress ?? DEFAULT_XDS_ADDRESS,
     metrics: registry,
-    onEvent: logStreamEvent,
+    onEvent: (event, stream) => {
+      logStreamEvent(event, stream);
+      containment.onStreamEvent(event, stream);
+    },
     ...(options.tls ? { tls: initialTls(options.tls) } : {}),
   });
   const reconciler = createReconciler({
@@ -81,6 +98,20 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     controllerName,
     sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
     ...(options.cluster ? { gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway) } : {}),
+    quarantine,
+  });
+  const containment = createNackContainment({
+    publisher,
+    quarantine,
+    probe: (streamId, snapshot) => xds.probe(streamId, snapshot),
+    client: (streamId) => xds.registry.client(streamId),
+    // The quarantine changed, not the objects: translate and publish again (statuses included).
+    republish: () => {
+      if (!stopping && published) onSnapshot(provider.current(), true);
+    },
+    logger,
+    onOutcome: (outcome) => containmentMetrics.searched(outcome),
+    ...(options.probeTimeoutMs === undefined ? {} : { probeTimeoutMs: options.probeTimeoutMs }),
   });
   if (options.cluster) registerClusterMetrics(registry, options.cluster);
   const data: DebugData = {
@@ -89,6 +120,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     servedVersion: (gateway) => publisher.cache.snapshot(gateway)?.version,
     sources: () => provider.sources(),
     clients: () => xds.clients(),
+    quarantined: (gateway) => quarantine.entries(gateway),
     controllerName,
   };
   const admin = createAdminServer({
@@ -134,7 +166,10 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     const fields = { stream: stream.streamId, protocol: stream.protocol };
     if (event.kind === 'connected') logger.info('xDS client connected', { ...fields, node: event.node.id, gateway: event.gateway });
     else if (event.kind === 'closed') logger.info('xDS client disconnected', fields);
-    else if (event.kind === 'nack') logger.warn('xDS client rejected a config (NACK); it keeps its last good one', { ...fields, typeUrl: event.typeUrl, version: event.version, detail: event.message });
+    else if (event.kind === 'nack') {
+      containmentMetrics.nacked(event.typeUrl);
+      logger.warn('xDS client rejected a config (NACK); it keeps its last good one', { ...fields, typeUrl: event.typeUrl, version: event.version, detail: truncateErrorText(event.message) });
+    }
     else if (event.kind === 'push') logger.debug('xDS push', { ...fields, typeUrl: event.typeUrl, version: event.version, resources: event.resources, bytes: event.bytes });
   }
 

@@ -19,6 +19,7 @@ import {
   type XdsResources,
 } from '@portico/xds';
 import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type ResourceSnapshot, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
+import type { Quarantine, QuarantineEntry } from './quarantine.js';
 
 const KINDS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
 const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {
@@ -42,6 +43,10 @@ export interface PublishResult {
   version?: string;
   /** The exception, when `outcome` is `error` (a programming error: logged with its stack). */
   error?: unknown;
+  /** The IR behind the served snapshot: the input without its quarantined routes (absent when refused or failed). */
+  ir?: GatewayIR;
+  /** Quarantined units this IR released: their object changed, they get another try. */
+  released?: QuarantineEntry[];
 }
 
 export interface PublishGatewaysResult {
@@ -61,6 +66,14 @@ export interface XdsPublisher {
    * new snapshot.
    */
   publishGateways(gateways: ReadonlyMap<string, GatewayIR>): PublishGatewaysResult;
+  /** The IR a recent snapshot version of a gateway (or a probe) was built from, while remembered. */
+  irOfVersion(gateway: string, version: string): GatewayIR | undefined;
+  /**
+   * A snapshot for one client only (NACK containment's probes): the served snapshot with the route
+   * tables built from `ir`, and the clusters and endpoint sets they use added where missing (nothing
+   * the client has is taken away). Undefined when the gateway has no snapshot.
+   */
+  probeSnapshot(gateway: string, ir: GatewayIR, version: string): ResourceSnapshot | undefined;
 }
 
 export interface XdsPublisherOptions {
@@ -70,7 +83,12 @@ export interface XdsPublisherOptions {
   onSubscriberError?: (error: unknown, gateway: string) => void;
   /** IR → resources; `buildXds(ir, { proxyless: true })` unless a test gives another. */
   build?: (ir: GatewayIR) => XdsResources;
+  /** Route units Envoy refused (NACK containment): left out of every snapshot until their object changes. */
+  quarantine?: Quarantine;
 }
+
+/** Snapshot versions (and probes) per gateway whose IR is remembered, for NACK containment. */
+const REMEMBERED_VERSIONS = 16;
 
 export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublisher {
   // The cache asks its gate about a candidate by gateway; the answer is computed from the XdsResources
@@ -89,12 +107,44 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
 
   /** The IR behind each gateway's served snapshot: the same object again (an untouched gateway) is not rebuilt. */
   const servedIR = new Map<string, GatewayIR>();
+  /** The quarantine revision each served snapshot was filtered with. */
+  const servedRevision = new Map<string, number>();
+  /** The filtered IR (what was built) behind each served snapshot. */
+  const builtIR = new Map<string, GatewayIR>();
+  const history = new Map<string, Map<string, GatewayIR>>();
+  const quarantine = options.quarantine;
 
-  function publishGateway(gateway: string, ir: GatewayIR): PublishResult {
+  function remember(gateway: string, version: string | undefined, ir: GatewayIR): void {
+    if (version === undefined) return;
+    let versions = history.get(gateway);
+    if (!versions) history.set(gateway, (versions = new Map()));
+    versions.delete(version);
+    versions.set(version, ir);
+    if (versions.size > REMEMBERED_VERSIONS) versions.delete(versions.keys().next().value!);
+  }
+
+  function publishGateway(gateway: string, input: GatewayIR): PublishResult {
     const served = cache.snapshot(gateway);
-    if (served && servedIR.get(gateway) === ir) return { gateway, outcome: 'unchanged', published: false, problems: [], version: served.version };
-    const backendsOnly = served && !options.build ? changedBackendsOnly(servedIR.get(gateway), ir) : undefined;
-    if (backendsOnly) return publishBackends(gateway, ir, backendsOnly);
+    const revision = quarantine?.revision(gateway) ?? 0;
+    if (served && servedIR.get(gateway) === input && servedRevision.get(gateway) === revision) {
+      return { gateway, outcome: 'unchanged', published: false, problems: [], version: served.version, ir: builtIR.get(gateway) ?? input };
+    }
+    const { ir, released } = quarantine ? quarantine.apply(gateway, input) : { ir: input, released: [] };
+    const result = publishFiltered(gateway, input, ir);
+    if (result.outcome === 'published' || result.outcome === 'unchanged') {
+      servedRevision.set(gateway, quarantine?.revision(gateway) ?? 0);
+      builtIR.set(gateway, ir);
+      remember(gateway, result.version, ir);
+      result.ir = ir;
+    }
+    return released.length > 0 ? { ...result, released } : result;
+  }
+
+  function publishFiltered(gateway: string, input: GatewayIR, ir: GatewayIR): PublishResult {
+    const served = cache.snapshot(gateway);
+    const sameQuarantine = servedRevision.get(gateway) === (quarantine?.revision(gateway) ?? 0);
+    const backendsOnly = served && !options.build && sameQuarantine ? changedBackendsOnly(servedIR.get(gateway), input) : undefined;
+    if (backendsOnly) return publishBackends(gateway, input, backendsOnly);
     let candidate: Map<TypeUrl, CachedResource[]>;
     let encoded: EncodedResources;
     try {
@@ -111,7 +161,7 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
       const result = cache.setSnapshot(gateway, candidate);
       const outcome = result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged';
       if (outcome === 'rejected') servedIR.delete(gateway);
-      else servedIR.set(gateway, ir);
+      else servedIR.set(gateway, input);
       if (outcome !== 'rejected') rememberPublished(encoded, cache.snapshot(gateway));
       return { gateway, outcome, ...result };
     } finally {
@@ -120,7 +170,7 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
   }
 
   /** Only some backends changed (their endpoints): patch their clusters and endpoint sets into the served snapshot. */
-  function publishBackends(gateway: string, ir: GatewayIR, backends: BackendIR[]): PublishResult {
+  function publishBackends(gateway: string, input: GatewayIR, backends: BackendIR[]): PublishResult {
     const served = cache.snapshot(gateway)!;
     let replacements: Map<TypeUrl, CachedResource[]>;
     try {
@@ -131,8 +181,25 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
     }
     const result = cache.patchSnapshot(gateway, replacements);
     const outcome = result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged';
-    if (outcome !== 'rejected') servedIR.set(gateway, ir);
+    if (outcome !== 'rejected') servedIR.set(gateway, input);
     return { gateway, outcome, ...result };
+  }
+
+  function probeSnapshot(gateway: string, ir: GatewayIR, version: string): ResourceSnapshot | undefined {
+    const served = cache.snapshot(gateway);
+    if (!served) return undefined;
+    const encoded = encodeResources(build(ir), encodeCache);
+    const probe = snapshotResources(cache, gateway, encoded);
+    const resources = new Map(served.resources);
+    resources.set(TYPE_URL_OF.routes, new Map(probe.get(TYPE_URL_OF.routes)!.map((r) => [r.name, r])));
+    for (const kind of ['clusters', 'endpoints'] as const) {
+      const typeUrl = TYPE_URL_OF[kind];
+      const merged = new Map(served.resources.get(typeUrl));
+      for (const resource of probe.get(typeUrl)!) if (!merged.has(resource.name)) merged.set(resource.name, resource);
+      resources.set(typeUrl, new Map([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    }
+    remember(gateway, version, ir);
+    return { version, resources };
   }
 
   return {
@@ -144,9 +211,14 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
       for (const gateway of removed) {
         cache.deleteSnapshot(gateway);
         servedIR.delete(gateway);
+        builtIR.delete(gateway);
+        history.delete(gateway);
+        quarantine?.forget(gateway);
       }
       return { results, removed };
     },
+    irOfVersion: (gateway, version) => history.get(gateway)?.get(version),
+    probeSnapshot,
   };
 }
 

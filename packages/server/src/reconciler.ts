@@ -16,6 +16,8 @@ import { createTranslationCache, translate, translateEndpointChange, type Diagno
 import { createChangeTracker } from './changed-kinds.js';
 import { errorFields, type Logger } from './logger.js';
 import type { PublishResult, XdsPublisher } from './publish-gateways.js';
+import type { Quarantine } from './quarantine.js';
+import { withQuarantineStatuses } from './quarantine-status.js';
 import type { ServerMetrics } from './server-metrics.js';
 import { isUnhealthy, statusRows, type StatusRow } from './status-rows.js';
 
@@ -57,6 +59,8 @@ export interface ReconcilerOptions {
   sourceErrors?: () => number;
   /** Addresses the infrastructure assigned to each Gateway (the translator option of the same name). */
   gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
+  /** Routes Envoy refused (the publisher's quarantine): their statuses say so. */
+  quarantine?: Quarantine;
 }
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
@@ -67,6 +71,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const translationCache = createTranslationCache();
   const served = new Map<string, GatewayIR>();
   let state: TranslatedState | undefined;
+  /** The translator's own result behind `state` (without quarantine conditions): the base of the endpoint fast path. */
+  let translated: TranslationResult | undefined;
   /** The translation cache holds exactly what `state` was translated from (no failed translation since). */
   let cacheMatchesState = false;
   let lastGeneration: number | undefined;
@@ -92,7 +98,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       endpointsOnly = !!(!again && state && cacheMatchesState && snapshot.changes?.length && snapshot.changes.every((c) => c.kind === 'EndpointSlice'));
       cacheMatchesState = false;
       result = endpointsOnly
-        ? translateEndpointChange(state!.result, snapshot.resources, { controllerName, now: at, cache: translationCache }, snapshot.changes)
+        ? translateEndpointChange(translated!, snapshot.resources, { controllerName, now: at, cache: translationCache }, snapshot.changes)
         : translate(snapshot.resources, { controllerName, now: at, cache: translationCache, ...(options.gatewayAddresses ? { gatewayAddresses: options.gatewayAddresses } : {}) });
       cacheMatchesState = true;
     } catch (error) {
@@ -106,9 +112,11 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const { results, removed } = publisher.publishGateways(result.gateways);
     for (const r of results) {
       const ir = result.gateways.get(r.gateway)!;
-      if (r.outcome === 'published' || r.outcome === 'unchanged') served.set(r.gateway, ir);
+      if (r.outcome === 'published' || r.outcome === 'unchanged') served.set(r.gateway, r.ir ?? ir);
       logPublish(r);
     }
+    translated = result;
+    result = withQuarantineStatuses(result, options.quarantine?.entries() ?? [], at);
     for (const gateway of removed) {
       served.delete(gateway);
       logger.info('gateway removed: its snapshot is deleted, connected clients keep their config', { gateway });
@@ -134,6 +142,15 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   }
 
   function logPublish(r: PublishResult): void {
+    for (const entry of r.released ?? []) {
+      logger.info('route released from quarantine: it changed, it gets another try', {
+        gateway: r.gateway,
+        kind: entry.kind,
+        namespace: entry.namespace,
+        name: entry.name,
+        ...(entry.rule === undefined ? {} : { rule: entry.rule }),
+      });
+    }
     if (r.outcome === 'published') logger.info('snapshot published', { gateway: r.gateway, version: r.version });
     else if (r.outcome === 'rejected') {
       logger.error('snapshot refused by the consistency check: this is a bug in Portico; the last good snapshot is still served', {

@@ -21,6 +21,7 @@ import type {
   DeltaResource,
   DiscoveryRequest,
   DiscoveryResponse,
+  ResourceSnapshot,
   StreamEvent,
 } from './types.js';
 
@@ -50,6 +51,8 @@ export interface AdsService {
   /** Refuses calls from now on (UNAVAILABLE), for the moment between shutdown and the socket closing. */
   refuseNew(): void;
   openStreams(): number;
+  /** Serves one stream a probe snapshot (sotw-stream.ts serveProbe); false when that stream is not open. */
+  probe(streamId: string, snapshot: ResourceSnapshot): boolean;
 }
 
 interface Codec<T> {
@@ -134,10 +137,12 @@ export function adsServiceDefinition(): ServiceDefinition {
 interface StateMachine<Req> {
   onRequest(request: Req): void;
   close(): void;
+  serveProbe(snapshot: ResourceSnapshot): void;
 }
 
 export function createAdsService(options: AdsServiceOptions): AdsService {
   const open = new Set<ServerDuplexStream<unknown, unknown>>();
+  const machines = new Map<string, { serveProbe(snapshot: ResourceSnapshot): void }>();
   let refusing = false;
   let nextStream = 0;
 
@@ -170,9 +175,11 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
       if (ended) return;
       ended = true;
       open.delete(call as ServerDuplexStream<unknown, unknown>);
+      machines.delete(ref.streamId);
       machine.close();
     };
     open.add(call as ServerDuplexStream<unknown, unknown>);
+    machines.set(ref.streamId, machine);
     call.on('data', (request: Req) => {
       if (ended) return;
       try {
@@ -214,5 +221,10 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
       refusing = true;
     },
     openStreams: () => open.size,
+    probe(streamId, snapshot) {
+      const machine = machines.get(streamId);
+      machine?.serveProbe(snapshot);
+      return machine !== undefined;
+    },
   };
 }

@@ -54,6 +54,11 @@ export interface DeltaStream {
   onRequest(request: DeltaDiscoveryRequest): void;
   /** Stops watching the cache; nothing is sent afterwards. */
   close(): void;
+  /**
+   * Serves this stream alone a snapshot that is not the cache's (a NACK containment probe), as if it
+   * had been published; the next published snapshot replaces it as usual.
+   */
+  serveProbe(snapshot: ResourceSnapshot): void;
 }
 
 /** Creates the state machine of one DeltaAggregatedResources stream. */
@@ -200,6 +205,9 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
       unwatch?.();
       unwatch = undefined;
       onEvent?.({ kind: 'closed' });
+    },
+    serveProbe(probe) {
+      if (!closed && node) serially(() => onSnapshot(probe));
     },
   };
 }

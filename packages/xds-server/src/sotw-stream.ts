@@ -55,6 +55,11 @@ export interface SotwStream {
   onRequest(request: DiscoveryRequest): void;
   /** The stream ended: stop watching; nothing is sent afterwards. */
   close(): void;
+  /**
+   * Serves this stream alone a snapshot that is not the cache's (a NACK containment probe), as if it
+   * had been published; the next published snapshot replaces it as usual.
+   */
+  serveProbe(snapshot: ResourceSnapshot): void;
 }
 
 /** A response due for one type: its resources, how many it removes, and the nonce it follows. */
@@ -196,6 +201,7 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
       unsubscribe?.();
       emit({ kind: 'closed' });
     },
+    serveProbe: (snapshot) => onSnapshot(snapshot),
   };
 }
 

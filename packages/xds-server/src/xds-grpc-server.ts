@@ -10,7 +10,7 @@ import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { createAdsService, type StreamRef } from './ads-service.js';
 import { createClientRegistry, type ClientInfo, type ClientRegistry } from './client-registry.js';
 import { createXdsMetrics, type XdsMetrics } from './metrics.js';
-import type { ConfigWatcher, StreamEvent } from './types.js';
+import type { ConfigWatcher, ResourceSnapshot, StreamEvent } from './types.js';
 
 export const DEFAULT_XDS_ADDRESS = '0.0.0.0:18000';
 /** 64 MiB each way (the issue asks ≥ 32 MiB; gRPC's default receive limit is 4 MiB). */
@@ -64,6 +64,8 @@ export interface XdsGrpcServer {
   updateTls(tls: XdsTlsOptions): void;
   /** The connected streams (for /debug/clients). */
   clients(): ClientInfo[];
+  /** Serves one stream a snapshot of its own (a NACK containment probe); false when the stream is gone. */
+  probe(streamId: string, snapshot: ResourceSnapshot): boolean;
   readonly metrics: XdsMetrics;
   readonly registry: ClientRegistry;
 }
@@ -114,6 +116,7 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
       tlsCredentials.update(tls);
     },
     clients: () => registry.clients(),
+    probe: (streamId, snapshot) => service.probe(streamId, snapshot),
   };
 }
 
