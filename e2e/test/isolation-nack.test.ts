@@ -115,7 +115,10 @@ interface Envoy {
   output: string[];
 }
 
-describeWithEnvoy('NACK containment through real Envoy (issue 12, item 2)', () => {
+describeWithEnvoy.each([
+  ['delta', true],
+  ['state-of-the-world', false],
+])('NACK containment through real Envoy over %s xDS (issue 12, item 2)', (protocol, delta) => {
   let dir: string;
   let echoes: Server[] = [];
   let server: PorticoServer;
@@ -163,7 +166,7 @@ describeWithEnvoy('NACK containment through real Envoy (issue 12, item 2)', () =
   }
 
   function startEnvoy(nodeId: string, adminPortOfEnvoy: number): Envoy {
-    const bootstrap = buildEnvoyBootstrap({ gateway: 'default/shared', xdsAddress: `127.0.0.1:${xdsPort}`, nodeId, adminPort: adminPortOfEnvoy });
+    const bootstrap = buildEnvoyBootstrap({ gateway: 'default/shared', xdsAddress: `127.0.0.1:${xdsPort}`, nodeId, adminPort: adminPortOfEnvoy, delta });
     const file = join(dir, `${nodeId}.json`);
     writeFileSync(file, JSON.stringify(bootstrap));
     const child = spawn(ENVOY!, ['-c', file, '--disable-hot-restart', '--log-level', 'warn', '--base-id', String(adminPortOfEnvoy)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -236,7 +239,7 @@ describeWithEnvoy('NACK containment through real Envoy (issue 12, item 2)', () =
     echoes = [];
     if (dir) rmSync(dir, { recursive: true, force: true });
     // Figures for the report: read with --verbose or from the test output.
-    console.log(`isolation-nack figures: ${JSON.stringify(figures)}`);
+    console.log(`isolation-nack figures (${protocol}): ${JSON.stringify(figures)}`);
   });
 
   test('the refused rule is quarantined, the rest keeps serving and updating, for Envoys connected before and after', async () => {

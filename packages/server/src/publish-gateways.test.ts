@@ -1,10 +1,13 @@
 import { TYPE_URLS } from '@portico/envoy';
-import type { GatewayIR } from '@portico/ir';
+import type { GatewayIR, HTTPListenerIR } from '@portico/ir';
 import { ResourceSet } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { buildXds } from '@portico/xds';
 import { demoObjects, GATEWAY, type DemoOptions } from './fixtures.test-util.js';
+import { SHARED, sharedIR, type RouteSpec } from './nack-fixtures.test-util.js';
 import { createXdsPublisher } from './publish-gateways.js';
+import { createQuarantine } from './quarantine.js';
+import { routeUnits, unitFingerprint } from './route-units.js';
 
 function gatewaysOf(options: DemoOptions = {}): Map<string, GatewayIR> {
   return translate(ResourceSet.from(demoObjects(options))).gateways;
@@ -17,8 +20,9 @@ function irOf(options: DemoOptions = {}): GatewayIR {
 describe('createXdsPublisher', () => {
   it('publishes Envoy resources to wildcard subscribers and proxyless ones by name only', () => {
     const publisher = createXdsPublisher({ bootId: 'boot' });
-    const result = publisher.publishGateway(GATEWAY, irOf());
-    expect(result).toEqual({ gateway: GATEWAY, outcome: 'published', published: true, problems: [], version: 'boot-1' });
+    const ir = irOf();
+    const result = publisher.publishGateway(GATEWAY, ir);
+    expect(result).toEqual({ gateway: GATEWAY, outcome: 'published', published: true, problems: [], version: 'boot-1', ir });
     const listeners = publisher.cache.snapshot(GATEWAY)!.resources.get(TYPE_URLS.listener)!;
     expect([...listeners.values()].map((r) => [r.name, r.wildcard])).toEqual([
       ['default/gw/http-8080', true],
@@ -110,5 +114,50 @@ describe('createXdsPublisher', () => {
     expect(second.results.map((r) => [r.gateway, r.outcome])).toEqual([[GATEWAY, 'unchanged']]);
     expect(second.removed).toEqual(['default/other']);
     expect(publisher.cache.gateways()).toEqual([GATEWAY]);
+  });
+});
+
+describe('createXdsPublisher with a quarantine', () => {
+  const A: RouteSpec = { namespace: 'team-a', name: 'a', rules: [{ path: '/a' }, { path: '/bad' }] };
+  const B: RouteSpec = { namespace: 'team-b', name: 'b', rules: [{ path: '/b' }] };
+  const routeNames = (publisher: ReturnType<typeof createXdsPublisher>) =>
+    (publisher.irOfVersion(SHARED, publisher.cache.snapshot(SHARED)!.version)!.listeners[0] as HTTPListenerIR).virtualHosts.flatMap((v) => v.routes.map((r) => r.name));
+
+  it('publishes the same IR again without the quarantined rule, and with it once its object changed', () => {
+    const quarantine = createQuarantine();
+    const publisher = createXdsPublisher({ bootId: 'boot', quarantine });
+    const ir = sharedIR([A, B]);
+    expect(publisher.publishGateway(SHARED, ir)).toMatchObject({ outcome: 'published', version: 'boot-1' });
+    const unit = 'HTTPRoute/team-a/a/rule/1';
+    quarantine.add([
+      {
+        gateway: SHARED, unit, kind: 'HTTPRoute', namespace: 'team-a', name: 'a', rule: 1,
+        fingerprint: unitFingerprint(routeUnits(ir).get(unit)!),
+        typeUrl: TYPE_URLS.route, version: 'boot-1', refusedBy: 'envoy-1', error: 'refused', probes: 0, unproven: false, since: '',
+      },
+    ]);
+    const contained = publisher.publishGateway(SHARED, ir);
+    expect(contained).toMatchObject({ outcome: 'published', version: 'boot-2' });
+    expect(routeNames(publisher).some((name) => name.includes('team-a/a/rule/1'))).toBe(false);
+    expect(contained.ir).toBe(publisher.irOfVersion(SHARED, 'boot-2'));
+    expect(publisher.publishGateway(SHARED, ir)).toMatchObject({ outcome: 'unchanged', version: 'boot-2' });
+
+    const fixed = publisher.publishGateway(SHARED, sharedIR([{ ...A, rules: [A.rules[0]!, { path: '/fixed' }] }, B]));
+    expect(fixed).toMatchObject({ outcome: 'published', version: 'boot-3', released: [expect.objectContaining({ unit })] });
+    expect(routeNames(publisher).some((name) => name.includes('team-a/a/rule/1'))).toBe(true);
+  });
+
+  it('builds a probe for one client: the served snapshot with probe route tables and every cluster either needs', () => {
+    const publisher = createXdsPublisher({ bootId: 'boot' });
+    publisher.publishGateway(SHARED, sharedIR([B]));
+    const served = publisher.cache.snapshot(SHARED)!;
+    const probe = publisher.probeSnapshot(SHARED, sharedIR([A, B]), 'boot-1~probe-1')!;
+    expect(probe.version).toBe('boot-1~probe-1');
+    expect(publisher.cache.snapshot(SHARED)).toBe(served);
+    expect(probe.resources.get(TYPE_URLS.listener)).toBe(served.resources.get(TYPE_URLS.listener));
+    expect(probe.resources.get(TYPE_URLS.route)!.get('default/shared/http-8080')!.version).not.toBe(served.resources.get(TYPE_URLS.route)!.get('default/shared/http-8080')!.version);
+    expect([...probe.resources.get(TYPE_URLS.cluster)!.keys()]).toEqual(['team-a/echo/80/http', 'team-b/echo/80/http']);
+    expect(publisher.irOfVersion(SHARED, 'boot-1~probe-1')).toBeDefined();
+    expect(publisher.probeSnapshot('default/none', sharedIR([B]), 'x')).toBeUndefined();
   });
 });

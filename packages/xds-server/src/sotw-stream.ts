@@ -95,6 +95,8 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
   let closed = false;
   let gateway: string | undefined;
   let unsubscribe: (() => void) | undefined;
+  /** A probe served to this stream alone: what requests are answered from until the next published snapshot. */
+  let probe: ResourceSnapshot | undefined;
 
   /** What the client should now be sent for a type, or undefined when nothing is due. */
   function due(typeUrl: TypeUrl, state: TypeState, snapshot: ResourceSnapshot): Due | undefined {
@@ -128,8 +130,9 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     emit({ kind: 'push', typeUrl, version: snapshot.version, resources: resources.length, bytes, removed, ...latency });
   }
 
-  function onSnapshot(snapshot: ResourceSnapshot): void {
+  function onSnapshot(snapshot: ResourceSnapshot, isProbe = false): void {
     if (closed) return;
+    probe = isProbe ? snapshot : undefined;
     const notifiedAt = now();
     const pending: { typeUrl: TypeUrl; removes: boolean; planned: Due }[] = [];
     for (const [typeUrl, state] of types) {
@@ -145,7 +148,7 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     const node = request.node ?? {};
     gateway = gatewayOfNode(request.node);
     emit({ kind: 'connected', node, gateway });
-    if (gateway) unsubscribe = watcher.subscribe(gateway, onSnapshot);
+    if (gateway) unsubscribe = watcher.subscribe(gateway, (snapshot) => onSnapshot(snapshot));
   }
 
   /**
@@ -192,7 +195,7 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
         state.subscription = subscription;
       }
       // Without a snapshot the request is held: the first snapshot published answers it.
-      const snapshot = gateway === undefined ? undefined : watcher.snapshot(gateway);
+      const snapshot = gateway === undefined ? undefined : (probe ?? watcher.snapshot(gateway));
       if (snapshot) push(typeUrl, state, snapshot);
     },
     close() {
@@ -201,7 +204,7 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
       unsubscribe?.();
       emit({ kind: 'closed' });
     },
-    serveProbe: (snapshot) => onSnapshot(snapshot),
+    serveProbe: (snapshot) => onSnapshot(snapshot, true),
   };
 }
 

@@ -1,0 +1,64 @@
+import { statusKey } from '@portico/translator';
+import { SHARED, translateShared, type RouteSpec } from './nack-fixtures.test-util.js';
+import type { QuarantineEntry } from './quarantine.js';
+import { withQuarantineStatuses } from './quarantine-status.js';
+
+const A: RouteSpec = { namespace: 'team-a', name: 'a', rules: [{ path: '/a' }, { path: '/special', header: 'bad' }] };
+const B: RouteSpec = { namespace: 'team-b', name: 'b', rules: [{ path: '/b' }] };
+const NOW = new Date('2026-01-02T00:00:00.000Z');
+
+function entry(unit: string, fields: Partial<QuarantineEntry>): QuarantineEntry {
+  return {
+    gateway: SHARED,
+    unit,
+    kind: 'HTTPRoute',
+    namespace: 'team-a',
+    name: 'a',
+    fingerprint: '',
+    typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+    version: 'boot-2',
+    refusedBy: 'envoy-1',
+    error: 'invalid repetition size: {1001}',
+    probes: 1,
+    unproven: false,
+    since: NOW.toISOString(),
+    ...fields,
+  };
+}
+
+const conditionsOf = (result: ReturnType<typeof translateShared>, name: string, namespace: string) => {
+  const status = result.statuses.get(statusKey('HTTPRoute', namespace, name))!;
+  return (status.status as { parents: { conditions: { type: string; status: string; reason: string; message: string }[] }[] }).parents[0]!.conditions;
+};
+
+describe('withQuarantineStatuses', () => {
+  it('says PartiallyInvalid, with Envoy words, when other rules of the route are still served', () => {
+    const result = translateShared([A, B]);
+    const before = result.statuses.get(statusKey('HTTPRoute', 'team-a', 'a'));
+    const out = withQuarantineStatuses(result, [entry('HTTPRoute/team-a/a/rule/1', { rule: 1 })], NOW);
+    const conditions = conditionsOf(out, 'a', 'team-a');
+    expect(conditions.find((c) => c.type === 'Accepted')).toMatchObject({ status: 'True' });
+    const partial = conditions.find((c) => c.type === 'PartiallyInvalid')!;
+    expect(partial).toMatchObject({ status: 'True', reason: 'UnsupportedValue', lastTransitionTime: NOW.toISOString() });
+    expect(partial.message).toMatch(/^Dropped Rule 1: Envoy \(envoy-1\) refused .*invalid repetition size: \{1001\}$/);
+    // Nothing else changes, and the translator's objects are untouched.
+    expect(out.statuses.get(statusKey('HTTPRoute', 'team-b', 'b'))).toBe(result.statuses.get(statusKey('HTTPRoute', 'team-b', 'b')));
+    expect(result.statuses.get(statusKey('HTTPRoute', 'team-a', 'a'))).toBe(before);
+    expect(conditionsOf(result, 'a', 'team-a').some((c) => c.type === 'PartiallyInvalid')).toBe(false);
+  });
+
+  it('says Accepted=False when every rule of the route is quarantined', () => {
+    const result = translateShared([B]);
+    const out = withQuarantineStatuses(result, [entry('HTTPRoute/team-b/b/rule/0', { namespace: 'team-b', name: 'b', rule: 0 })], NOW);
+    const conditions = conditionsOf(out, 'b', 'team-b');
+    expect(conditions.find((c) => c.type === 'Accepted')).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
+    expect(conditions.some((c) => c.type === 'PartiallyInvalid')).toBe(false);
+  });
+
+  it('gives an Ingress a diagnostic, and changes nothing without entries', () => {
+    const result = translateShared([B]);
+    expect(withQuarantineStatuses(result, [], NOW)).toBe(result);
+    const out = withQuarantineStatuses(result, [entry('Ingress/web/site', { kind: 'Ingress', namespace: 'web', name: 'site' })], NOW);
+    expect(out.diagnostics).toEqual([expect.objectContaining({ kind: 'Ingress', namespace: 'web', name: 'site', message: expect.stringContaining('invalid repetition size') })]);
+  });
+});
