@@ -38,10 +38,19 @@ const REFUSED_VALUE = 'a{1001}';
 /** What Envoy (RE2) says of it. */
 const ENVOY_ERROR = 'invalid repetition size: {1001}';
 
-/** The injected fault: an exact match on CORRUPT_HEADER becomes a regex match, as a translator bug would make it. */
+/** A header whose match becomes a regex no value of the route shows: Envoy's text names nothing, bisection must find it. */
+const QUIET_HEADER = 'x-corrupt-quietly';
+
+/**
+ * The injected faults, as a translator bug would make them: an exact match on CORRUPT_HEADER becomes
+ * a regex match of its value; a match on QUIET_HEADER becomes the regex `b{2000}`.
+ */
 function corrupt(ir: GatewayIR): GatewayIR {
   const route = (r: HTTPRouteIR): HTTPRouteIR => {
     const headers = r.match.headers;
+    if (headers?.some((h) => h.name === QUIET_HEADER)) {
+      return { ...r, match: { ...r.match, headers: headers.map((h) => (h.name === QUIET_HEADER ? { ...h, type: 'RegularExpression' as const, value: 'b{2000}' } : h)) } };
+    }
     if (!headers?.some((h) => h.name === CORRUPT_HEADER && h.value === REFUSED_VALUE)) return r;
     return { ...r, match: { ...r.match, headers: headers.map((h) => (h.name === CORRUPT_HEADER ? { ...h, type: 'RegularExpression' as const } : h)) } };
   };
@@ -109,6 +118,23 @@ spec:
 `;
 }
 
+/** `count` teams' routes in one file (one provider snapshot): `/t<i>`; team `quiet` also matches QUIET_HEADER. */
+function manyTeamsYaml(count: number, quiet: number): string {
+  return Array.from(
+    { length: count },
+    (_, i) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: t${i}, namespace: team-b }
+spec:
+  parentRefs: [{ name: shared, namespace: default }]
+  rules:
+  - matches: [{ path: { type: PathPrefix, value: /t${i} }${i === quiet ? `, headers: [{ name: ${QUIET_HEADER}, value: "q" }]` : ''} }]
+    backendRefs: [{ name: echo, port: 80 }]
+`,
+  ).join('');
+}
+
 interface Envoy {
   child: ChildProcess;
   nodeId: string;
@@ -128,6 +154,8 @@ describeWithEnvoy.each([
   const envoys: Envoy[] = [];
   const logs: Record<string, any>[] = [];
   const figures: Record<string, number> = {};
+  /** Searches started and not yet logged as contained. */
+  let searching = 0;
 
   async function startEcho(name: string): Promise<number> {
     const echo = createServer((request, response) => {
@@ -189,14 +217,19 @@ describeWithEnvoy.each([
     return clients.find((c) => c.nodeId === nodeId);
   }
 
-  /** Waits until the Envoy ACKed the route table of the snapshot now served (what /debug/xds says is served). */
+  /**
+   * Waits until the Envoy ACKed the route table of the snapshot now served (what /debug/xds says is
+   * served), or the last probe of a search when the contained table is that very content (then
+   * nothing more is sent: the Envoy already runs it).
+   */
   async function routesAcked(nodeId: string): Promise<Record<string, any>> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const { versions } = await admin<{ versions: Record<string, string> }>('/debug/xds?gateway=default/shared');
       const client = await clientOf(nodeId);
       const routes = client?.types[ROUTE_TYPE];
-      if (routes?.ackedVersion && routes.ackedVersion === routes.sentVersion && routes.sentVersion === versions['default/shared']) return client!;
+      const current = routes?.sentVersion === versions['default/shared'] || (routes?.sentVersion.includes('~probe-') && searching === 0);
+      if (routes?.ackedVersion && routes.ackedVersion === routes.sentVersion && current) return client!;
       await new Promise((r) => setTimeout(r, 20));
     }
     throw new Error(`${nodeId} never ACKed the served route table: ${JSON.stringify(await clientOf(nodeId))}`);
@@ -215,7 +248,12 @@ describeWithEnvoy.each([
     writeFileSync(join(resources, 'route-b.yaml'), teamBRoute('/b'));
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          const entry = JSON.parse(line);
+          if (entry.message.startsWith('an xDS client refused a route table')) searching += 1;
+          if (entry.message === 'route table contained') searching -= 1;
+          logs.push(entry);
+        }
         done();
       },
     });
@@ -311,5 +349,24 @@ describeWithEnvoy.each([
     const fixed = (await admin<{ objects: Record<string, any>[] }>('/debug/status')).objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'a')!;
     expect((fixed.status.parents[0].conditions as { type: string }[]).some((c) => c.type === 'PartiallyInvalid')).toBe(false);
     expect((await routesAcked(after.nodeId)).types[ROUTE_TYPE].nacks).toBe(0);
+  });
+
+  test('a culprit the error text does not name is found by bisecting through the Envoy, in a bounded number of probes', async () => {
+    const envoy = envoys.find((e) => e.nodeId === 'envoy-after')!;
+    const searches = logs.filter((l) => l.message === 'route table contained').length;
+    writeFileSync(join(dir, 'resources', 'many.yaml'), manyTeamsYaml(32, 21));
+    const contained = await waitUntil('the second containment', () => logs.filter((l) => l.message === 'route table contained')[searches], 15_000);
+    figures.bisect32Probes = contained.probes;
+    expect(contained).toMatchObject({ culprits: 1, candidates: 32 });
+    expect(contained.probes).toBeLessThanOrEqual(2 * Math.log2(32));
+    const routes = (await routesAcked(envoy.nodeId)).types[ROUTE_TYPE];
+    figures.bisect32Probes = contained.probes;
+    const refusal = logs.filter((l) => l.message.startsWith('an xDS client refused a route table')).at(-1)!;
+    figures.bisect32NackToContainedAckMs = Date.parse(routes.ackedAt) - Date.parse(refusal.timestamp);
+    expect((await admin<{ quarantined: Record<string, any>[] }>('/debug/clients')).quarantined).toEqual([expect.objectContaining({ unit: 'HTTPRoute/team-b/t21/rule/0', probes: contained.probes })]);
+    // The 31 others are served by the Envoy that refused the table, and the culprit is not.
+    for (const i of [0, 7, 20, 22, 31]) await served(`/t${i}`, 'team-b');
+    expect((await get('/t21', { [QUIET_HEADER]: 'q' })).status).toBe(404);
+    rmSync(join(dir, 'resources', 'many.yaml'));
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { GatewayIR } from '@portico/ir';
 import { truncateErrorText } from '@portico/xds-server';
-import { parseUnitKey, routeUnits, unitFingerprint, withoutUnits } from './route-units.js';
+import { routeUnits, unitFingerprint, withoutUnits } from './route-units.js';
 
 export interface QuarantineEntry {
   gateway: string;
@@ -95,9 +95,4 @@ export function createQuarantine(): Quarantine {
       memo.delete(gateway);
     },
   };
-}
-
-/** A quarantine entry's object and rule, from its unit key. */
-export function entryFields(unit: string): Pick<QuarantineEntry, 'kind' | 'namespace' | 'name' | 'rule'> {
-  return parseUnitKey(unit);
 }
