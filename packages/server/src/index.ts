@@ -5,6 +5,9 @@ export { clientsView, irView, statusView, xdsView, type DebugData, type ViewResu
 export { createReconciler, type ReconcileOutcome, type Reconciler, type ReconcilerOptions, type TranslatedState } from './reconciler.js';
 export { createXdsPublisher, type PublishGatewaysResult, type PublishResult, type XdsPublisher, type XdsPublisherOptions } from './publish-gateways.js';
 export { createServerMetrics, type ServerMetrics, type ServerMetricsOptions } from './server-metrics.js';
+export { createNackContainment, type ContainmentOutcome, type ContainmentPublisher, type NackContainment, type NackContainmentOptions } from './nack-containment.js';
+export { createQuarantine, type Quarantine, type QuarantineApplied, type QuarantineEntry } from './quarantine.js';
+export { findCulprits, probeBudget, suspectsFromErrorText, type CulpritSearch, type CulpritSearchResult, type ProbeVerdict } from './culprit-finder.js';
 export { createChangeTracker, countByKind, type ChangeTracker } from './changed-kinds.js';
 export { isUnhealthy, statusRows, type StatusObject, type StatusRow } from './status-rows.js';
 export { createLogger, errorFields, isLogLevel, LOG_LEVELS, silentLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
