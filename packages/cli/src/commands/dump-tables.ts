@@ -20,6 +20,8 @@ export interface ClientsDocument {
     peer: string;
     types: Record<string, { ackedVersion?: string; lastNack?: { version: string; message: string; at: string } }>;
   }[];
+  /** Route rules an Envoy refused, left out of their gateway's snapshots until they change. */
+  quarantined?: { gateway: string; kind: string; namespace: string; name: string; rule?: number; refusedBy: string; since: string; error: string }[];
 }
 
 /** Renders rows under headers, each column as wide as its widest cell; the last column is never padded. */
@@ -80,8 +82,21 @@ const TYPES: readonly [string, string][] = [
   ['SDS', 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret'],
 ];
 
+/** The clients, then the quarantined routes (only when there are some). */
 export function clientsTable(document: ClientsDocument): string {
-  const clients = document.clients ?? [];
+  const quarantined = document.quarantined ?? [];
+  const quarantine =
+    quarantined.length === 0
+      ? ''
+      : '\n' +
+        formatTable(
+          ['GATEWAY', 'QUARANTINED', 'NAMESPACE', 'NAME', 'RULE', 'REFUSED-BY', 'SINCE', 'ERROR'],
+          quarantined.map((q) => [q.gateway, q.kind, q.namespace, q.name, q.rule === undefined ? '-' : String(q.rule), q.refusedBy, q.since, q.error.replace(/\s+/g, ' ')]),
+        );
+  return clientRows(document.clients ?? []) + quarantine;
+}
+
+function clientRows(clients: NonNullable<ClientsDocument['clients']>): string {
   if (clients.length === 0) return 'No xDS clients connected.\n';
   return formatTable(
     ['NODE', 'GATEWAY', 'PROTOCOL', 'PEER', ...TYPES.map(([short]) => short), 'LAST-NACK'],

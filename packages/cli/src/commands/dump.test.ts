@@ -101,6 +101,16 @@ describe('portico dump', () => {
     expect((await dump(['clients'], fakeAdmin({ '/debug/clients': { body: { clients: [] } } }))).stdout).toBe('No xDS clients connected.\n');
   });
 
+  it('prints the quarantined routes under the clients', async () => {
+    const quarantined = [
+      { gateway: 'default/demo', kind: 'HTTPRoute', namespace: 'team-a', name: 'a', rule: 1, refusedBy: 'envoy-1', since: '2025-01-01T00:00:02.000Z', error: 'invalid repetition\nsize: {1001}' },
+    ];
+    const { stdout } = await dump(['clients'], fakeAdmin({ '/debug/clients': { body: { ...CLIENTS, quarantined } } }));
+    const lines = stdout.split('\n');
+    expect(lines[3]).toMatch(/^GATEWAY\s+QUARANTINED\s+NAMESPACE\s+NAME\s+RULE\s+REFUSED-BY\s+SINCE\s+ERROR$/);
+    expect(lines[4]).toMatch(/^default\/demo\s+HTTPRoute\s+team-a\s+a\s+1\s+envoy-1\s+2025-01-01T00:00:02\.000Z\s+invalid repetition size: \{1001\}$/);
+  });
+
   it('prints ir and xds as YAML by default, JSON on request', async () => {
     const admin = fakeAdmin({ '/debug/ir': { body: { ir: { 'default/demo': { name: 'default/demo' } } } } });
     expect(parse((await dump(['ir'], admin)).stdout)).toEqual({ ir: { 'default/demo': { name: 'default/demo' } } });
