@@ -15,7 +15,7 @@ import { createQuarantine } from './quarantine.js';
 const STREAM: StreamRef = { streamId: 'delta-1', protocol: 'delta', peer: 'ipv4:127.0.0.1:5000' };
 const routePaths = (ir: GatewayIR) => (ir.listeners[0] as HTTPListenerIR).virtualHosts.flatMap((v) => v.routes.map((r) => r.match.path!.value));
 
-function setup(options: { acked?: boolean; answer?: 'always' | 'never' | 'gone' } = {}) {
+function setup(options: { answer?: 'always' | 'never' | 'gone'; userAgent?: string } = {}) {
   const quarantine = createQuarantine();
   const publisher = createXdsPublisher({ bootId: 'boot', quarantine });
   const outcomes: ContainmentOutcome[] = [];
@@ -28,6 +28,7 @@ function setup(options: { acked?: boolean; answer?: 'always' | 'never' | 'gone' 
     protocol: 'delta',
     peer: STREAM.peer,
     nodeId: 'envoy-1',
+    userAgent: options.userAgent ?? 'envoy/1.40.0',
     gateway: SHARED,
     connectedAt: '',
     types: { [TYPE_URLS.route]: { pushes: 1, nacks: 1, ...(acked ? { ackedVersion: acked } : {}) } },
@@ -143,6 +144,14 @@ describe('createNackContainment', () => {
       expect(t.quarantine.entries()).toEqual([]);
       expect(t.republished).toEqual([]);
     }
+  });
+
+  it('leaves the refusals of proxyless gRPC clients alone (their xDS client supports a subset)', async () => {
+    const t = setup({ userAgent: 'gRPC Node Pure JS/1.14.1' });
+    t.publish(manyTeams(2), true);
+    t.containment.onStreamEvent(answer(true, t.publish([...manyTeams(2), bad('team-x')])), STREAM);
+    await t.containment.settled();
+    expect(t.outcomes).toEqual([]);
   });
 
   it('ignores NACKs of other types and of versions it no longer knows', async () => {

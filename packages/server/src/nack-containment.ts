@@ -5,7 +5,8 @@
  * them. Everything else keeps serving and updating; a client that connects later never sees them.
  *
  * One search at a time per gateway, once per refused snapshot version: several Envoys refusing the
- * same table cost one search. A search that cannot finish (the client went away, stopped answering)
+ * same table cost one search. Only Envoy's refusals count: a proxyless gRPC client refuses what its
+ * xDS client does not support (DESIGN.md "Known client quirks"), which Envoys of the gateway serve well. A search that cannot finish (the client went away, stopped answering)
  * quarantines nothing; the next refusal starts another.
  */
 import { TYPE_URLS } from '@portico/envoy';
@@ -93,7 +94,7 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
     if (event.kind !== 'nack' || event.typeUrl !== TYPE_URLS.route || isProbeVersion(event.version)) return;
     const info = options.client(stream.streamId);
     const gateway = info?.gateway;
-    if (!gateway || running.has(gateway) || seen(gateway, event.version)) return;
+    if (!gateway || !isEnvoy(info) || running.has(gateway) || seen(gateway, event.version)) return;
     const started = now();
     const search = contain(gateway, stream.streamId, event.version, truncateErrorText(event.message), info, started)
       .then((outcome) => {
@@ -212,6 +213,11 @@ const PROBE_MARK = '~probe-';
 
 function isProbeVersion(version: string): boolean {
   return version.includes(PROBE_MARK);
+}
+
+/** Envoy says `user_agent_name: envoy` in its node; gRPC's xDS clients name themselves otherwise. */
+function isEnvoy(info: ClientInfo): boolean {
+  return info.userAgent?.split('/')[0] === 'envoy';
 }
 
 class SearchAbandoned extends Error {}
