@@ -4,6 +4,9 @@ import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { Registry } from 'prom-client';
 import { demoObjects, GATEWAY } from './fixtures.test-util.js';
 import { createLogger } from './logger.js';
+import { SHARED, sharedGatewayObjects, type RouteSpec } from './nack-fixtures.test-util.js';
+import { createQuarantine } from './quarantine.js';
+import { routeUnits, unitFingerprint } from './route-units.js';
 import { createXdsPublisher } from './publish-gateways.js';
 import { createReconciler } from './reconciler.js';
 import { createServerMetrics } from './server-metrics.js';
@@ -101,5 +104,61 @@ describe('createReconciler', () => {
     reconciler.reconcile(snapshot(fixed));
     await flush();
     expect(entries.filter((e) => e.kind === 'GRPCRoute').at(-1)).toMatchObject({ level: 'info', message: 'GRPCRoute healthy again', name: 'echo' });
+  });
+});
+
+describe('createReconciler with a quarantine', () => {
+  it('serves the IR without the quarantined rule, says so in the route status and logs, and releases it when the route changes', () => {
+    const stream = new PassThrough();
+    const entries: Record<string, unknown>[] = [];
+    stream.on('data', (chunk: Buffer) => entries.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)));
+    const quarantine = createQuarantine();
+    const publisher = createXdsPublisher({ bootId: 'boot', quarantine });
+    const reconciler = createReconciler({
+      publisher,
+      quarantine,
+      metrics: createServerMetrics(new Registry(), { processMetrics: false }),
+      logger: createLogger({ stream, format: 'json' }),
+      controllerName: 'portico.dev/gateway-controller',
+      now: () => new Date('2025-01-01T00:00:00Z'),
+    });
+    const A: RouteSpec = { namespace: 'team-a', name: 'a', rules: [{ path: '/a' }, { path: '/bad' }] };
+    let generation = 0;
+    const reconcile = (objects: Resource[], force = false) =>
+      reconciler.reconcile({ generation: force ? generation : ++generation, objects, resources: ResourceSet.from(objects) }, { force });
+    const objects = sharedGatewayObjects([A]);
+    reconcile(objects);
+    const unit = 'HTTPRoute/team-a/a/rule/1';
+    const ir = reconciler.served().get(SHARED)!;
+    quarantine.add([
+      {
+        gateway: SHARED,
+        unit,
+        kind: 'HTTPRoute',
+        namespace: 'team-a',
+        name: 'a',
+        rule: 1,
+        fingerprint: unitFingerprint(routeUnits(ir).get(unit)!),
+        typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+        version: 'boot-1',
+        refusedBy: 'envoy-1',
+        error: 'refused',
+        probes: 0,
+        unproven: false,
+        since: '',
+      },
+    ]);
+    // What NACK containment does once it quarantined a rule: reconcile the same objects again.
+    expect(reconcile(objects, true).published.map((r) => r.outcome)).toEqual(['published']);
+    expect([...routeUnits(reconciler.served().get(SHARED)!).keys()]).toEqual(['HTTPRoute/team-a/a/rule/0']);
+    const parent = (reconciler.state()!.result.statuses.get('HTTPRoute/team-a/a')!.status as { parents: { conditions: { type: string; message: string }[] }[] }).parents[0]!;
+    expect(parent.conditions.find((c) => c.type === 'PartiallyInvalid')!.message).toMatch(/^Dropped Rule 1: Envoy \(envoy-1\) refused/);
+    expect(entries.some((e) => e.message === 'HTTPRoute not healthy' && e.name === 'a')).toBe(true);
+
+    reconcile(sharedGatewayObjects([{ ...A, rules: [{ path: '/a' }, { path: '/fixed' }] }]));
+    expect(quarantine.entries()).toEqual([]);
+    expect(routeUnits(reconciler.served().get(SHARED)!).size).toBe(2);
+    expect(entries.some((e) => e.message === 'route released from quarantine: it changed, it gets another try' && e.rule === 1)).toBe(true);
+    expect(entries.some((e) => e.message === 'HTTPRoute healthy again' && e.name === 'a')).toBe(true);
   });
 });
