@@ -67,19 +67,26 @@ describe('findCulprits', () => {
 
   it('needs no probe when one route changed', async () => {
     const client = fakeClient(['x']);
-    expect(await findCulprits({ candidates: ['x'], probe: client.probe, maxProbes: 5 })).toEqual({ culprits: ['x'], good: [], probes: 0, exhausted: false });
+    expect(await findCulprits({ candidates: ['x'], probe: client.probe, maxProbes: 5 })).toEqual({ culprits: ['x'], good: [], probes: 0, exhausted: false, undecided: [] });
   });
 
-  it('stops at the probe budget and counts what it could not narrow down as culprits', async () => {
+  it('stops at the probe budget: what it could not narrow down is undecided, never a culprit', async () => {
     const candidates = units(64);
     const client = fakeClient([candidates[63]!]);
     const result = await findCulprits({ candidates, probe: client.probe, maxProbes: 2 });
-    expect(result.probes).toBe(2);
+    expect(result).toMatchObject({ probes: 2, exhausted: true, culprits: [] });
+    expect(result.undecided).toContain(candidates[63]);
+    expect(result.good.length + result.undecided.length).toBe(64);
+  });
+
+  it('always proves one culprit when the budget exceeds log2(N), whatever the number of culprits', async () => {
+    const candidates = units(1000);
+    const bad = candidates.filter((_, i) => i % 7 === 3);
+    const client = fakeClient(bad);
+    const result = await findCulprits({ candidates, probe: client.probe, maxProbes: Math.ceil(Math.log2(1000)) + 1 });
     expect(result.exhausted).toBe(true);
-    expect(result.culprits).toContain(candidates[63]);
-    // What was shown good is never quarantined.
-    for (const unit of result.good) expect(result.culprits).not.toContain(unit);
-    expect(result.good.length + result.culprits.length).toBe(64);
+    expect(result.culprits.length).toBeGreaterThan(0);
+    for (const unit of result.culprits) expect(bad).toContain(unit);
   });
 
   it('fails when a probe cannot be answered', async () => {

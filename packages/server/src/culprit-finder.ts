@@ -7,8 +7,11 @@
  *    kept in every later probe); a set that NACKs is halved until single culprits remain. When the
  *    first half of a refused set ACKs, the second half is known to be refused without a probe.
  *    Suspects are tried as one half: when the rest ACKs, one probe proves a single suspect guilty.
- * Probes are bounded: once `maxProbes` are spent, every set not narrowed down yet counts as
- * culprits (containment before precision), and the result says so.
+ * Probes are bounded: once `maxProbes` are spent, the sets not narrowed down yet are `undecided`,
+ * never culprits (a rule is quarantined only when a probe proved it). The caller quarantines what
+ * was proven; if the table is still refused, the next NACK starts another search over what is left,
+ * from the last probe the client ACKed. A budget above ⌈log2 N⌉ always proves one culprit, so every
+ * search makes progress.
  */
 
 export type ProbeVerdict = 'ack' | 'nack';
@@ -32,13 +35,15 @@ export interface CulpritSearchResult {
   /** Units shown good: served in the last probe that the client ACKed. */
   good: string[];
   probes: number;
-  /** The probe budget ran out: `culprits` holds sets that were not narrowed down to one unit. */
+  /** The probe budget ran out: `undecided` holds what was neither shown good nor proven guilty. */
   exhausted: boolean;
+  undecided: string[];
 }
 
 export async function findCulprits(search: CulpritSearch): Promise<CulpritSearchResult> {
   const good: string[] = [];
   const culprits: string[] = [];
+  const undecided: string[] = [];
   let probes = 0;
   let exhausted = false;
 
@@ -54,7 +59,7 @@ export async function findCulprits(search: CulpritSearch): Promise<CulpritSearch
     if (set.length === 0) return;
     if (probes >= search.maxProbes && (set.length > 1 || !refused)) {
       exhausted = true;
-      culprits.push(...set);
+      undecided.push(...set);
       return;
     }
     if (!refused && (await accepted(set))) return;
@@ -80,7 +85,7 @@ export async function findCulprits(search: CulpritSearch): Promise<CulpritSearch
   } else {
     await narrow(search.candidates, true);
   }
-  return { culprits, good, probes, exhausted };
+  return { culprits, good, probes, exhausted, undecided };
 }
 
 /** Quoted values or words shorter than this say too little to point at a unit (`/`, `GET`). */

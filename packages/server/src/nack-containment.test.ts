@@ -15,7 +15,7 @@ import { createQuarantine } from './quarantine.js';
 const STREAM: StreamRef = { streamId: 'delta-1', protocol: 'delta', peer: 'ipv4:127.0.0.1:5000' };
 const routePaths = (ir: GatewayIR) => (ir.listeners[0] as HTTPListenerIR).virtualHosts.flatMap((v) => v.routes.map((r) => r.match.path!.value));
 
-function setup(options: { answer?: 'always' | 'never' | 'gone'; userAgent?: string } = {}) {
+function setup(options: { answer?: 'always' | 'never' | 'gone'; userAgent?: string; maxProbes?: number } = {}) {
   const quarantine = createQuarantine();
   const publisher = createXdsPublisher({ bootId: 'boot', quarantine });
   const outcomes: ContainmentOutcome[] = [];
@@ -39,21 +39,29 @@ function setup(options: { answer?: 'always' | 'never' | 'gone'; userAgent?: stri
     client,
     logger: silentLogger(),
     probeTimeoutMs: 50,
+    ...(options.maxProbes === undefined ? {} : { maxProbes: () => options.maxProbes! }),
     onOutcome: (outcome) => outcomes.push(outcome),
     republish(gateway) {
       republished.push(gateway);
-      publisher.publishGateway(gateway, current!);
+      const { version, published } = publisher.publishGateway(gateway, current!);
+      // The client is sent the contained table and answers it.
+      if (published) deliver(version!);
     },
     probe(_streamId, snapshot: ResourceSnapshot) {
       if (options.answer === 'gone') return false;
-      const ir = publisher.irOfVersion(SHARED, snapshot.version)!;
-      probed.push(routePaths(ir));
-      if (options.answer === 'never') return true;
-      const refused = routePaths(ir).some((p) => p.startsWith('/bad'));
-      setTimeout(() => containment.onStreamEvent(answer(refused, snapshot.version), STREAM), 0);
+      probed.push(routePaths(publisher.irOfVersion(SHARED, snapshot.version)!));
+      if (options.answer !== 'never') deliver(snapshot.version);
       return true;
     },
   };
+  /** The client's answer to a table, a moment later; an ACKed table is what it runs from then on. */
+  function deliver(version: string): void {
+    const refused = routePaths(publisher.irOfVersion(SHARED, version)!).some((p) => p.startsWith('/bad'));
+    setTimeout(() => {
+      if (!refused) acked = version;
+      containment.onStreamEvent(answer(refused, version), STREAM);
+    }, 0);
+  }
   const containment = createNackContainment(containmentOptions);
   return {
     publisher,
@@ -70,6 +78,15 @@ function setup(options: { answer?: 'always' | 'never' | 'gone'; userAgent?: stri
       return version!;
     },
     served: () => routePaths(publisher.irOfVersion(SHARED, publisher.cache.snapshot(SHARED)!.version)!),
+    /** Until no search runs, also after the client answered the last contained table. */
+    async quiet(): Promise<void> {
+      for (let searches = -1; searches !== outcomes.length; ) {
+        searches = outcomes.length;
+        await containment.settled();
+        await new Promise((r) => setTimeout(r, 5));
+        await containment.settled();
+      }
+    },
   };
 }
 
@@ -144,6 +161,20 @@ describe('createNackContainment', () => {
       expect(t.quarantine.entries()).toEqual([]);
       expect(t.republished).toEqual([]);
     }
+  });
+
+  it('with too small a probe budget, quarantines only what it proved and finds the rest on the next refusal', async () => {
+    const t = setup({ maxProbes: 5 });
+    const teams = manyTeams(16);
+    t.publish(teams, true);
+    const refused = t.publish([...teams.map((r, i) => ({ ...r, rules: [{ path: `/r${i}-v2` }] })), bad('team-x'), bad('team-y'), bad('team-z')]);
+    t.containment.onStreamEvent(answer(true, refused), STREAM);
+    await t.quiet();
+    expect(t.outcomes.length).toBeGreaterThan(1);
+    expect(t.outcomes.every((o) => o.probes <= 5)).toBe(true);
+    expect(t.quarantine.entries().map((e) => e.unit)).toEqual(['HTTPRoute/team-x/bad/rule/0', 'HTTPRoute/team-y/bad/rule/0', 'HTTPRoute/team-z/bad/rule/0']);
+    expect(t.served()).toHaveLength(16);
+    expect(t.served().every((p) => p.endsWith('-v2'))).toBe(true);
   });
 
   it('leaves the refusals of proxyless gRPC clients alone (their xDS client supports a subset)', async () => {

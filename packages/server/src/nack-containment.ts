@@ -159,9 +159,17 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
       refusedBy: info.nodeId ?? streamId,
       error,
       probes: result.probes,
-      unproven: result.exhausted,
       since,
     }));
+    if (result.exhausted) {
+      logger.warn('the search for refused routes ran out of probes: what it proved is quarantined, the rest is searched on the next refusal', {
+        gateway,
+        version,
+        probes: result.probes,
+        undecided: result.undecided.length,
+      });
+    }
+    if (entries.length === 0) return abandon({ ...base, candidates: candidates.length }, started, 'no route was proven to be refused');
     quarantine.add(entries);
     for (const entry of entries) {
       logger.error('route quarantined: an xDS client refused it; it is left out for every client of the gateway until it changes', {
@@ -171,7 +179,6 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
         name: entry.name,
         ...(entry.rule === undefined ? {} : { rule: entry.rule }),
         probes: result.probes,
-        ...(result.exhausted ? { unproven: true } : {}),
         detail: error,
       });
     }

@@ -133,7 +133,7 @@ describe('createXdsPublisher with a quarantine', () => {
       {
         gateway: SHARED, unit, kind: 'HTTPRoute', namespace: 'team-a', name: 'a', rule: 1,
         fingerprint: unitFingerprint(routeUnits(ir).get(unit)!),
-        typeUrl: TYPE_URLS.route, version: 'boot-1', refusedBy: 'envoy-1', error: 'refused', probes: 0, unproven: false, since: '',
+        typeUrl: TYPE_URLS.route, version: 'boot-1', refusedBy: 'envoy-1', error: 'refused', probes: 0, since: '',
       },
     ]);
     const contained = publisher.publishGateway(SHARED, ir);

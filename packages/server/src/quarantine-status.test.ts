@@ -20,7 +20,6 @@ function entry(unit: string, fields: Partial<QuarantineEntry>): QuarantineEntry 
     refusedBy: 'envoy-1',
     error: 'invalid repetition size: {1001}',
     probes: 1,
-    unproven: false,
     since: NOW.toISOString(),
     ...fields,
   };

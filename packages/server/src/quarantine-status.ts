@@ -43,8 +43,7 @@ export function withQuarantineStatuses(result: TranslationResult, entries: reado
 
 function describe(entry: QuarantineEntry): string {
   const what = entry.rule === undefined ? 'its routes' : `Rule ${entry.rule}`;
-  const proof = entry.unproven ? ' (among the routes left when the search ran out of probes)' : '';
-  return `Dropped ${what}: Envoy (${entry.refusedBy}) refused the route table with it${proof} and it is quarantined until the object changes: ${entry.error}`;
+  return `Dropped ${what}: Envoy (${entry.refusedBy}) refused the route table with it and it is quarantined until the object changes: ${entry.error}`;
 }
 
 function parentIsGateway(parent: RouteParentStatus, routeNamespace: string, gateway: string): boolean {

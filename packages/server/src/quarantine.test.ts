@@ -22,7 +22,6 @@ function entryFor(routes: RouteSpec[], unit = UNIT, error = 'invalid repetition 
     refusedBy: 'envoy-1',
     error,
     probes: 1,
-    unproven: false,
     since: '2026-01-01T00:00:00.000Z',
   };
 }

@@ -27,8 +27,6 @@ export interface QuarantineEntry {
   error: string;
   /** Probes the search took (0: the error text and nothing else named it). */
   probes: number;
-  /** The probe budget ran out before this unit was shown guilty on its own. */
-  unproven: boolean;
   since: string;
 }
 

@@ -144,7 +144,6 @@ describe('createReconciler with a quarantine', () => {
         refusedBy: 'envoy-1',
         error: 'refused',
         probes: 0,
-        unproven: false,
         since: '',
       },
     ]);
