@@ -130,7 +130,9 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
       detail: error,
     });
 
+    let probesSent = 0;
     const probe = async (included: readonly string[]): Promise<ProbeVerdict> => {
+      probesSent += 1;
       const keep = new Set(included);
       const held = new Set(candidates.filter((unit) => !keep.has(unit)));
       const probeVersion = `${version}${PROBE_MARK}${++probeCounter}`;
@@ -145,7 +147,7 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
     try {
       result = await findCulprits({ candidates, suspects, probe, maxProbes: budget });
     } catch (failure) {
-      if (failure instanceof SearchAbandoned) return abandon({ ...base, candidates: candidates.length }, started, failure.message);
+      if (failure instanceof SearchAbandoned) return abandon({ ...base, candidates: candidates.length, probes: probesSent }, started, failure.message);
       throw failure;
     }
     const since = new Date().toISOString();
@@ -169,7 +171,7 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
         undecided: result.undecided.length,
       });
     }
-    if (entries.length === 0) return abandon({ ...base, candidates: candidates.length }, started, 'no route was proven to be refused');
+    if (entries.length === 0) return abandon({ ...base, candidates: candidates.length, probes: probesSent }, started, 'no route was proven to be refused');
     quarantine.add(entries);
     for (const entry of entries) {
       logger.error('route quarantined: an xDS client refused it; it is left out for every client of the gateway until it changes', {
@@ -188,9 +190,13 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
     return outcome;
   }
 
-  function abandon(base: Pick<ContainmentOutcome, 'gateway' | 'version' | 'streamId'> & { candidates?: number }, started: number, why: string): ContainmentOutcome {
+  function abandon(
+    base: Pick<ContainmentOutcome, 'gateway' | 'version' | 'streamId'> & { candidates?: number; probes?: number },
+    started: number,
+    why: string,
+  ): ContainmentOutcome {
     logger.warn('a refused route table could not be contained; the client keeps its last good one', { gateway: base.gateway, version: base.version, reason: why });
-    return { candidates: 0, ...base, culprits: [], probes: 0, exhausted: false, ms: now() - started, abandoned: why };
+    return { candidates: 0, probes: 0, ...base, culprits: [], exhausted: false, ms: now() - started, abandoned: why };
   }
 
   function waitForAnswer(streamId: string, version: string, send: () => boolean): Promise<ProbeVerdict | 'gone'> {

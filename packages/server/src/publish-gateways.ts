@@ -87,8 +87,12 @@ export interface XdsPublisherOptions {
   quarantine?: Quarantine;
 }
 
-/** Snapshot versions (and probes) per gateway whose IR is remembered, for NACK containment. */
-const REMEMBERED_VERSIONS = 16;
+/**
+ * Snapshot versions (and probes) per gateway whose IR is remembered, for NACK containment: enough to
+ * hold the table an Envoy runs (often the last probe it ACKed) through a whole search of 10,000 rules.
+ * The IRs share every unchanged part, so each costs little more than what changed.
+ */
+const REMEMBERED_VERSIONS = 64;
 
 export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublisher {
   // The cache asks its gate about a candidate by gateway; the answer is computed from the XdsResources
