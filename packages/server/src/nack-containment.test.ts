@@ -15,7 +15,7 @@ import { createQuarantine } from './quarantine.js';
 const STREAM: StreamRef = { streamId: 'delta-1', protocol: 'delta', peer: 'ipv4:127.0.0.1:5000' };
 const routePaths = (ir: GatewayIR) => (ir.listeners[0] as HTTPListenerIR).virtualHosts.flatMap((v) => v.routes.map((r) => r.match.path!.value));
 
-function setup(options: { answer?: 'always' | 'never' | 'gone'; userAgent?: string; maxProbes?: number } = {}) {
+function setup(options: { answer?: 'always' | 'never' | 'gone'; userAgent?: string; maxProbes?: number; onProbe?: () => void } = {}) {
   const quarantine = createQuarantine();
   const publisher = createXdsPublisher({ bootId: 'boot', quarantine });
   const outcomes: ContainmentOutcome[] = [];
@@ -50,6 +50,7 @@ function setup(options: { answer?: 'always' | 'never' | 'gone'; userAgent?: stri
     probe(_streamId, snapshot: ResourceSnapshot) {
       if (options.answer === 'gone') return false;
       probed.push(routePaths(publisher.irOfVersion(SHARED, snapshot.version)!));
+      options.onProbe?.();
       if (options.answer !== 'never') deliver(snapshot.version);
       return true;
     },
@@ -175,6 +176,21 @@ describe('createNackContainment', () => {
     expect(t.quarantine.entries().map((e) => e.unit)).toEqual(['HTTPRoute/team-x/bad/rule/0', 'HTTPRoute/team-y/bad/rule/0', 'HTTPRoute/team-z/bad/rule/0']);
     expect(t.served()).toHaveLength(16);
     expect(t.served().every((p) => p.endsWith('-v2'))).toBe(true);
+  });
+
+  it('keeps an edit published during the search: the contained table is made from the latest objects', async () => {
+    let edit: (() => void) | undefined;
+    const t = setup({ onProbe: () => edit?.() });
+    t.publish(manyTeams(8), true);
+    const refused = t.publish([...manyTeams(8).map((r) => ({ ...r, rules: [{ path: `${r.rules[0]!.path}-v2` }] })), bad('team-x')]);
+    edit = () => {
+      edit = undefined;
+      t.publish([...manyTeams(8).map((r) => ({ ...r, rules: [{ path: `${r.rules[0]!.path}-v3` }] })), bad('team-x')]);
+    };
+    t.containment.onStreamEvent(answer(true, refused), STREAM);
+    await t.containment.settled();
+    expect(t.outcomes[0]).toMatchObject({ culprits: ['HTTPRoute/team-x/bad/rule/0'] });
+    expect(t.served().sort()).toEqual(manyTeams(8).map((r) => `${r.rules[0]!.path}-v3`).sort());
   });
 
   it('leaves the refusals of proxyless gRPC clients alone (their xDS client supports a subset)', async () => {
