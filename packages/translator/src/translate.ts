@@ -20,7 +20,7 @@ import { writePolicyStatuses } from './policy-status.js';
 import type { ObjectStatus, TranslationResult } from './result.js';
 import { attachRoute, type ParentOutcome } from './route-attachment.js';
 import { conflictMessage, httpGrpcConflicts, type ListenerClaim } from './route-conflicts.js';
-import { routeParentStatuses, type ParentVerdict } from './route-status.js';
+import { routeParentStatuses, verdictSignature, type ParentVerdict } from './route-status.js';
 import type { TranslatedRoute } from './translated-route.js';
 
 export function translate(resources: ResourceSet, options?: TranslateOptions): TranslationResult {
@@ -100,11 +100,6 @@ function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayS
     setStatus(ctx, ctx.cache ? ctx.cache.routeStatus(w.translated, verdictSignature(verdicts), status) : status());
   }
   return result;
-}
-
-/** What a route's status entries depend on besides the route itself (route-status.ts). */
-function verdictSignature(verdicts: readonly ParentVerdict[]): string {
-  return verdicts.map(({ outcome, lostTo }) => ('rejected' in outcome ? `r\u0001${outcome.rejected.reason}\u0001${outcome.rejected.message}` : `a\u0001${lostTo ?? ''}`)).join('\u0002');
 }
 
 function allRoutes(ctx: TranslationContext): Route[] {
