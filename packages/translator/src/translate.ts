@@ -28,7 +28,8 @@ export function translate(resources: ResourceSet, options?: TranslateOptions): T
   const cache = options?.cache;
   cache?.begin(resources, `${resolved.controllerName}\n${resolved.ingressControllerName}`);
   try {
-    return translateWith(createContext(resources, resolved, cache));
+    const result = translateWith(createContext(resources, resolved, cache));
+    return cache ? { ...result, statuses: cache.carryTransitionTimes(result.statuses) } : result;
   } finally {
     cache?.end();
   }
