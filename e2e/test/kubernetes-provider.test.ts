@@ -2,7 +2,8 @@
  * The kubernetes provider against a real kube-apiserver + etcd (support/kube-apiserver.ts): it lists
  * and watches every kind, serves objects shaped like the YAML loader's, follows creates, updates and
  * deletes with exact `changes`, serves only referenced Secrets (only their certificate keys), survives
- * an API server restart without losing or repeating anything, and works on when a CRD is missing.
+ * an API server restart without losing or repeating anything, works on when a CRD is missing, and
+ * reads a kind at an older version only while the preferred one is not served.
  * With `secretNamespaces` it syncs on credentials that may read Secrets only in those namespaces.
  * The last test creates 1,000 HTTPRoutes + 1,000 Services + 1,000 EndpointSlices and prints the time
  * to first sync, event → snapshot latency and memory.
@@ -181,11 +182,39 @@ describeWithKube('kubernetes provider against a real API server', () => {
         spec: { parentRefs: [{ name: 'eg' }], rules: [{ backendRefs: [{ name: 'web', port: 53 }] }] },
       },
     ]);
-    const after = await w.until('the UDPRoute', (s) => names(s, 'UDPRoute', 'crd').includes('dns'));
-    expect(after.resources.get('UDPRoute', 'crd', 'dns')?.apiVersion).toBe(GW);
+    // Read at v1 in the end, whatever discovery listed first: the API server publishes each group
+    // version of a new CRD separately, and a kind found at v1alpha2 only moves to v1 once served there.
+    const after = await w.until('the UDPRoute at v1', (s) => s.resources.get('UDPRoute', 'crd', 'dns')?.apiVersion === GW);
+    expect(names(after, 'UDPRoute', 'crd')).toEqual(['dns']);
     expect(w.provider.sources().find((s) => s.source === 'kubernetes:UDPRoute')).toMatchObject({ state: 'ok', objects: 1, warnings: [] });
     const notServed = w.logger.entries.filter((e) => e.message.includes('not served'));
     expect(notServed).toEqual([expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ kind: 'UDPRoute' }) })]);
+  });
+
+  it('reads a kind at an older version while only that is served, and moves to the preferred one once it is', async () => {
+    const original = loadGatewayApiInstall().find((o) => (o as { metadata: { name: string } }).metadata.name === 'tcproutes.gateway.networking.k8s.io') as {
+      spec: { versions: { name: string; served: boolean }[] };
+    };
+    const v1Unserved = structuredClone(original);
+    for (const v of v1Unserved.spec.versions) if (v.name === 'v1') v.served = false;
+    await kube.apply([v1Unserved, namespace('older')]);
+    await waitUntilDiscovery(kube, 'v1', (served) => !served.has('tcproutes'));
+    try {
+      const w = await watch({ missingRetryMs: 300 });
+      const source = () => w.provider.sources().find((s) => s.source === 'kubernetes:TCPRoute');
+      expect(source()?.warnings).toEqual([expect.stringMatching(/^read at gateway\.networking\.k8s\.io\/v1alpha2/)]);
+      await kube.apply([{ apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db', namespace: 'older' }, spec: { parentRefs: [{ name: 'eg' }], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] } }]);
+      await w.until('the TCPRoute at v1alpha2', (s) => s.resources.get('TCPRoute', 'older', 'db')?.apiVersion === 'gateway.networking.k8s.io/v1alpha2');
+
+      await kube.apply([original]);
+      const after = await w.until('the TCPRoute at v1', (s) => s.resources.get('TCPRoute', 'older', 'db')?.apiVersion === GW);
+      expect(names(after, 'TCPRoute', 'older')).toEqual(['db']);
+      expect(source()).toMatchObject({ state: 'ok', objects: 1, warnings: [] });
+      expect(w.logger.entries).toContainEqual(expect.objectContaining({ level: 'info', message: 'kubernetes kind served at a more preferred version; reading it there' }));
+    } finally {
+      await kube.apply([original]);
+      await waitUntilServed(kube, ['tcproutes']);
+    }
   });
 
   it('starts with every object listed, shaped like the YAML loader makes them', async () => {
@@ -504,6 +533,18 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
 }
 
 /** Waits until discovery lists every resource of `plurals` in gateway.networking.k8s.io/v1. */
+/** Waits until API discovery of gateway.networking.k8s.io/`version` satisfies `check` (the resource names served). */
+async function waitUntilDiscovery(kube: KubeApiServer, version: string, check: (served: Set<string>) => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { status, body } = await kubeRequest(kube.kubeConfig, 'GET', `/apis/gateway.networking.k8s.io/${version}`);
+    const served = status === 200 ? new Set((body as { resources: { name: string }[] }).resources.map((r) => r.name)) : new Set<string>();
+    if (check(served)) return;
+    if (Date.now() > deadline) throw new Error(`discovery of gateway.networking.k8s.io/${version} not as expected after 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function waitUntilServed(kube: KubeApiServer, plurals: string[]): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -18,7 +18,8 @@ import { applyApiServerConversions, applyNamespace, pruneNulls } from './api-ser
 import { describeObject, formatFieldPath, ResourceLoadError, type FieldPathSegment, type ResourceLoadErrorCode } from './errors.js';
 import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from './kinds.js';
 import { createLoadCollector, type DocumentOrigin, type LoadCollector, type LoadResult } from './load-result.js';
-import { validateResource } from './schema-validator.js';
+import { pruneUnknownResourceFields, validateResource } from './schema-validator.js';
+import { describeUnknownField } from './unknown-fields.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -121,7 +122,13 @@ function readObject(obj: JsonObject, at: FieldPathSegment[], ctx: DocumentContex
   }
   pruneNulls(obj);
   applyNamespace(metadata, info);
-  const violation = validateResource(obj, info.kind, parseApiVersion(apiVersion).version);
+  const version = parseApiVersion(apiVersion).version;
+  // Pruned before validation, as the API server does; kept as warnings, as kubectl prints them.
+  for (const field of pruneUnknownResourceFields(obj, info.kind, version)) {
+    const where = at.length > 0 ? `${formatFieldPath(at)}: ` : '';
+    collector.warn(ctx, `${where}${describe(obj, info.kind)}: ${describeUnknownField(field)}`);
+  }
+  const violation = validateResource(obj, info.kind, version);
   if (violation) {
     throw fail(ctx, violation.code, [...at, ...violation.path], violation.detail, { object: describe(obj, info.kind) });
   }

@@ -11,6 +11,7 @@ import { gatewayApiSchema } from './gateway-api-schemas.js';
 import type { Kind } from './kinds.js';
 import { objectMetaSchema, PATTERN_HINTS, type NameRule } from './object-meta-schema.js';
 import { explainSchemaErrors, type SchemaViolation } from './schema-errors.js';
+import { pruneUnknownFields, type UnknownField } from './unknown-fields.js';
 
 interface KindValidator {
   applyDefaults: ValidateFunction;
@@ -143,6 +144,19 @@ export function validateResource(object: Record<string, unknown>, kind: Kind, ve
   if (v.validate(object)) return undefined;
   const violation = explainSchemaErrors(v.validate.errors ?? [], object, HINTS);
   return kind === 'Secret' ? withoutValue(violation) : violation;
+}
+
+/**
+ * Drops (in place) the fields of a Gateway API object its CRD schema does not declare, as the API
+ * server prunes them, and returns them. Core kinds are left whole: their hand-written schemas cover
+ * only the fields Portico reads. `metadata` and `status` are not Portico's to prune (see validationSchema).
+ */
+export function pruneUnknownResourceFields(object: Record<string, unknown>, kind: Kind, version: string): UnknownField[] {
+  if (CORE_SCHEMAS[kind]) return [];
+  const schema = gatewayApiSchema(kind, version);
+  if (!schema) return [];
+  const properties = { ...(schema.properties as Record<string, SchemaObject>), metadata: {}, status: {} };
+  return pruneUnknownFields(object, { ...schema, properties });
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Golden tests: every `testdata/translator/<case>.in.yaml` is translated and compared with
- * `<case>.out.yaml` (the statuses we write, diagnostics for objects without conditions, the redacted
+ * `<case>.out.yaml` (the loader's warnings, the statuses we write, diagnostics for objects without conditions, the redacted
  * IR). `UPDATE_GOLDEN=1` rewrites the outputs
  * and deletes those whose input is gone; CI never sets it.
  */
@@ -20,12 +20,14 @@ const cases = readdirSync(DIR).filter((f) => f.endsWith('.in.yaml')).map((f) => 
 
 /** What a golden output holds: statuses first (what users see), then the IR. */
 export function renderGolden(inputPath: string): string {
-  const { objects } = parseResources(readFileSync(inputPath, 'utf8'), inputPath);
+  const { objects, warnings } = parseResources(readFileSync(inputPath, 'utf8'), inputPath);
+  // What the loader dropped or overrode (unknown fields, duplicates): the statuses and IR make sense only with it.
+  const loadWarnings = warnings.map((w) => `document ${w.document}: ${w.message}`);
   const result = translate(ResourceSet.from(objects as never), { now: NOW });
   const statuses = [...result.statuses.values()].sort(byKindThenName).map((s) => ({ kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name, status: s.status }));
   const ir = Object.fromEntries([...result.gateways].map(([k, v]) => [k, redactIR(v)]));
   const problems = [...result.gateways.values()].flatMap((g) => validateGatewayIR(g).map((p) => `${g.name}: ${p}`));
-  return formatDocument({ ...(problems.length ? { invalidIR: problems } : {}), statuses, ...(result.diagnostics.length ? { diagnostics: result.diagnostics } : {}), ir }, 'yaml');
+  return formatDocument({ ...(problems.length ? { invalidIR: problems } : {}), ...(loadWarnings.length ? { loadWarnings } : {}), statuses, ...(result.diagnostics.length ? { diagnostics: result.diagnostics } : {}), ir }, 'yaml');
 }
 
 const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress'];

@@ -33,3 +33,18 @@ export function routeParentStatuses(ctx: TranslationContext, route: TranslatedRo
     return { parentRef: outcome.parentRef, controllerName: ctx.options.controllerName, conditions };
   });
 }
+
+/**
+ * Everything routeParentStatuses reads besides the translated route (which the cache keys on) and
+ * `now`: equal signatures give equal entries, so the cache may hand back the previous status. Which
+ * parentRefs have an entry at all depends on which Gateways are ours (GatewayClass controllerName),
+ * so the parentRef of each verdict is part of it.
+ */
+export function verdictSignature(verdicts: readonly ParentVerdict[]): string {
+  return verdicts
+    .map(({ outcome, lostTo }) => {
+      const verdict = 'rejected' in outcome ? `r\u0001${outcome.rejected.reason}\u0001${outcome.rejected.message}` : `a\u0001${lostTo ?? ''}`;
+      return `${JSON.stringify(outcome.parentRef)}\u0001${verdict}`;
+    })
+    .join('\u0002');
+}

@@ -11,7 +11,9 @@ import { translateEndpointChange } from './endpoint-update.js';
 import { translate } from './translate.js';
 import { createTranslationCache } from './translation-cache.js';
 
+/** `PROPERTY_RUNS=20000` for a long run (CI keeps the default); the time allowed grows with it. */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+const TIMEOUT_MS = Math.max(5_000, RUNS * 50);
 const now = new Date(0);
 
 type Edit = { type: 'touch' | 'remove' | 'swap'; at: number };
@@ -54,7 +56,7 @@ describe('translation cache', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 
   it('the EndpointSlice fast path equals a full translation', () => {
     fc.assert(
@@ -85,7 +87,7 @@ describe('translation cache', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 
   it('reuses untouched routes and backends as the same objects', () => {
     fc.assert(

@@ -20,7 +20,7 @@ import { writePolicyStatuses } from './policy-status.js';
 import type { ObjectStatus, TranslationResult } from './result.js';
 import { attachRoute, type ParentOutcome } from './route-attachment.js';
 import { conflictMessage, httpGrpcConflicts, type ListenerClaim } from './route-conflicts.js';
-import { routeParentStatuses, type ParentVerdict } from './route-status.js';
+import { routeParentStatuses, verdictSignature, type ParentVerdict } from './route-status.js';
 import type { TranslatedRoute } from './translated-route.js';
 
 export function translate(resources: ResourceSet, options?: TranslateOptions): TranslationResult {
@@ -28,7 +28,8 @@ export function translate(resources: ResourceSet, options?: TranslateOptions): T
   const cache = options?.cache;
   cache?.begin(resources, `${resolved.controllerName}\n${resolved.ingressControllerName}`);
   try {
-    return translateWith(createContext(resources, resolved, cache));
+    const result = translateWith(createContext(resources, resolved, cache));
+    return cache ? { ...result, statuses: cache.carryTransitionTimes(result.statuses) } : result;
   } finally {
     cache?.end();
   }
@@ -100,11 +101,6 @@ function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayS
     setStatus(ctx, ctx.cache ? ctx.cache.routeStatus(w.translated, verdictSignature(verdicts), status) : status());
   }
   return result;
-}
-
-/** What a route's status entries depend on besides the route itself (route-status.ts). */
-function verdictSignature(verdicts: readonly ParentVerdict[]): string {
-  return verdicts.map(({ outcome, lostTo }) => ('rejected' in outcome ? `r\u0001${outcome.rejected.reason}\u0001${outcome.rejected.message}` : `a\u0001${lostTo ?? ''}`)).join('\u0002');
 }
 
 function allRoutes(ctx: TranslationContext): Route[] {

@@ -16,6 +16,8 @@
 import type { BackendIR } from '@portico/ir';
 import type { EndpointSlice, Kind, ResourceSet, Route } from '@portico/resources';
 import type { BackendSpec } from './backends.js';
+import type { ObjectStatus } from './result.js';
+import { carryTransitionTimes } from './transition-times.js';
 import type { TranslatedRoute } from './translated-route.js';
 
 /** Kinds every route translation depends on as a whole (see the file comment). */
@@ -69,6 +71,11 @@ export interface TranslationCache {
    * ("the last time the condition transitioned"), and readers can skip it by identity.
    */
   routeStatus<T>(translated: TranslatedRoute, signature: string, build: () => T): T;
+  /**
+   * The statuses of this translation with the lastTransitionTime of every condition whose status is
+   * unchanged since the previous translation carried over (transition-times.ts); remembered for the next.
+   */
+  carryTransitionTimes(statuses: Map<string, ObjectStatus>): Map<string, ObjectStatus>;
   /** EndpointSlices by Service, reused while the set's EndpointSlices are unchanged (by kind token). */
   slicesByService(resources: ResourceSet, index: (resources: ResourceSet) => Map<string, EndpointSlice[]>): Map<string, EndpointSlice[]>;
   /** Figures of the last translation, for tests and benchmarks. */
@@ -81,6 +88,7 @@ export function createTranslationCache(): TranslationCache {
   let generation = 0;
   let routes = new WeakMap<Route, RouteMemo>();
   let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
+  let previousStatuses = new Map<string, ObjectStatus>();
   let slices: { token: object; byService: Map<string, EndpointSlice[]> } | undefined;
   const backends = new Map<string, BackendMemo>();
   const kindLists = new Map<Kind, { token: object | undefined; objects: unknown[]; version: number; checkedIn: number }>();
@@ -136,6 +144,7 @@ export function createTranslationCache(): TranslationCache {
       if (key !== optionsKey) {
         routes = new WeakMap();
         statuses = new WeakMap();
+        previousStatuses = new Map();
         backends.clear();
         kindLists.clear();
         sliceServices.clear();
@@ -241,6 +250,12 @@ export function createTranslationCache(): TranslationCache {
       const value = build();
       statuses.set(translated, { signature, value });
       return value;
+    },
+    carryTransitionTimes(current) {
+      const carried = new Map<string, ObjectStatus>();
+      for (const [key, status] of current) carried.set(key, carryTransitionTimes(status, previousStatuses.get(key)));
+      previousStatuses = carried;
+      return carried;
     },
     stats: () => ({ ...stats }),
   };

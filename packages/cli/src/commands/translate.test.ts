@@ -110,10 +110,45 @@ describe('portico translate', () => {
     expect(fromStdin).toEqual(fromFile);
   });
 
-  test('--controller-name: GatewayClasses of another controller are left alone', async () => {
-    const { code, stdout } = await run(['translate', '-f', inputFile, '--to', 'ir', '-o', 'json', '--controller-name', 'example.com/other']);
+  test('--controller-name: GatewayClasses of another controller are left alone, and stderr says why nothing was translated', async () => {
+    const { code, stdout, stderr } = await run(['translate', '-f', inputFile, '--to', 'ir', '-o', 'json', '--controller-name', 'example.com/other']);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ ir: {} });
+    expect(stderr).toBe(
+      'portico: warning: no GatewayClass with controllerName example.com/other in the input: nothing to translate\n' +
+        'portico: warning: the HTTPRoute default/web has no parent here: its parentRefs (default/gw) name no Gateway of ours\n',
+    );
+  });
+
+  test('nothing to translate: empty input, a lone HTTPRoute, a class without Gateway — said on stderr, exit code 0', async () => {
+    const empty = await run(['translate', '-f', '-', '--to', 'ir'], '');
+    expect(empty).toEqual({ code: 0, stdout: 'ir: {}\n', stderr: 'portico: warning: the input holds no objects: nothing to translate\n' });
+
+    const route = INPUT.split('---\n')[2]!;
+    const lone = await run(['translate', '-f', '-', '--to', 'gateway-api'], route);
+    expect(lone.code).toBe(0);
+    expect(lone.stderr).toBe(
+      `portico: warning: no GatewayClass with controllerName ${OURS} in the input: nothing to translate\n` +
+        'portico: warning: the HTTPRoute default/web has no parent here: its parentRefs (default/gw) name no Gateway of ours\n',
+    );
+
+    const classOnly = await run(['translate', '-f', '-', '--to', 'xds'], INPUT.split('---\n')[0]!);
+    expect(classOnly.code).toBe(0);
+    expect(classOnly.stderr).toBe(`portico: warning: no Gateway of GatewayClass portico (controllerName ${OURS}) in the input: nothing to translate\n`);
+  });
+
+  test('unknown fields: a warning naming the closest known field, and not echoed back by --to gateway-api', async () => {
+    const typo = INPUT.replace('hostnames: [example.com]', 'hostname: [example.com]').replace('{ name: web, port: 80 }', '{ name: web, port: 80, wieght: 90 }');
+    const { code, stdout, stderr } = await run(['translate', '-f', '-', '--to', 'gateway-api'], typo);
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      'portico: warning: <stdin>: document 3: HTTPRoute default/web: unknown field spec.hostname (did you mean spec.hostnames?)\n' +
+        'portico: warning: <stdin>: document 3: HTTPRoute default/web: unknown field spec.rules[0].backendRefs[0].wieght (did you mean spec.rules[0].backendRefs[0].weight?)\n',
+    );
+    const route = parseAllDocuments(stdout).map((doc) => doc.toJS() as Obj & { spec: Record<string, unknown> })[2]!;
+    expect(route.spec.hostname).toBeUndefined();
+    expect(stdout).not.toContain('wieght');
+    expect(route.spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'web', port: 80, weight: 1 }] }]);
   });
 
   test('invalid input: exit code 1 and one line naming the file', async () => {

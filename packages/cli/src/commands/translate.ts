@@ -9,6 +9,7 @@ import { gatewayConfigDump } from '@portico/xds';
 import { CliError, errorMessage } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import type { OutputFormat, TranslateArgs } from './translate-args.js';
+import { nothingToTranslateNotes } from './translate-notes.js';
 
 /** Runs a parsed `portico translate`; user mistakes throw CliError (exit code 1). */
 export async function runTranslate(args: TranslateArgs, io: CliIO): Promise<number> {
@@ -24,6 +25,7 @@ export async function runTranslate(args: TranslateArgs, io: CliIO): Promise<numb
   for (const d of result.diagnostics) {
     io.stderr.write(`portico: warning: ${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}: ${d.message}\n`);
   }
+  for (const note of nothingToTranslateNotes(objects, result, controllerName)) io.stderr.write(`portico: warning: ${note}\n`);
   if (args.to === 'xds') return printXds(result.gateways, args.output, io);
   const text =
     args.to === 'ir'

@@ -221,6 +221,16 @@ describe('file provider: changes', () => {
     ]);
   });
 
+  it('reports unknown fields (pruned) as warnings of the file, in the log and the source status', async () => {
+    h.write('a.yaml', gatewayFile(80).replace('protocol: HTTP,', 'protocol: HTTP, prot: 1,'));
+    const snapshot = await h.open().start();
+    expect(listenerPort(snapshot)).toBe(80);
+    const warning = 'document 2: Gateway infra/eg: unknown field spec.listeners[0].prot (did you mean spec.listeners[0].port?)';
+    expect(h.provider.sources().find((s) => s.source === 'a.yaml')?.warnings).toEqual([warning]);
+    expect(h.logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: 'resource file loaded with warnings', meta: expect.objectContaining({ warnings: [warning] }) }));
+    expect(snapshot.resources.get('Gateway', 'infra', 'eg')?.spec.listeners[0]).not.toHaveProperty('prot');
+  });
+
   it('survives folders created and deleted between scans', async () => {
     await h.open().start();
     mkdirSync(h.path('a/b/c'), { recursive: true });

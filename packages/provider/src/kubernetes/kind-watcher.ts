@@ -210,6 +210,31 @@ export function createKindWatcher(options: KindWatcherOptions): KindWatcher {
     currentError = undefined;
     lastGoodAt = now();
     markSettled();
+    if (version !== target.versions[0]) schedule(timing.missingRetryMs, lookForPreferredVersion);
+  }
+
+  /**
+   * Read at an older version: look again, as for a missing kind, whether a more preferred one is served
+   * now. A CRD that gains a version, or one just installed while API discovery still lists it at only
+   * some of its versions (the API server publishes each group version separately), is then read at its
+   * preferred version rather than at whichever the first look found.
+   */
+  async function lookForPreferredVersion(): Promise<void> {
+    let served: string | undefined;
+    try {
+      served = await options.servedVersions.resolve(target);
+    } catch {
+      served = undefined;
+    }
+    if (stopped || informer === undefined || version === undefined) return;
+    const preferred = served !== undefined && target.versions.indexOf(served) < target.versions.indexOf(version);
+    if (!preferred) {
+      schedule(timing.missingRetryMs, lookForPreferredVersion);
+      return;
+    }
+    logger.info('kubernetes kind served at a more preferred version; reading it there', { ...fields, apiVersion: apiVersionOf(target, served!) });
+    replaceInformer(served!);
+    await runInformer();
   }
 
   function failed(err: unknown): void {
@@ -226,7 +251,10 @@ export function createKindWatcher(options: KindWatcherOptions): KindWatcher {
     const log = failures === 1 || !settled ? logger.warn : logger.debug;
     log.call(logger, 'kubernetes list/watch failed; retrying', { ...fields, error: message, failures, retryInMs });
     // 404: the resource may no longer be served at this version (CRD changed or removed): look again.
-    schedule(retryInMs, notFound || !informer ? connect : runInformer);
+    // A retry restarts the informer that failed, and only while it is still ours: starting an informer
+    // whose watch is alive (one that replaced it meanwhile) would abort that watch and fail again.
+    const failing = informer;
+    schedule(retryInMs, notFound || !failing ? connect : () => (informer === failing ? runInformer() : Promise.resolve()));
   }
 
   function notServed(): void {

@@ -46,10 +46,14 @@ export interface SnapshotAssembler {
  */
 const STATUS_KINDS: ReadonlySet<Kind> = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress']);
 
-/** Same object but for status: same generation (spec changes bump it), labels and annotations. */
+/**
+ * Same object but for status: same generation (spec changes bump it), labels and annotations, read at
+ * the same version (a kind that moves to a more preferred version is served anew).
+ */
 function onlyStatusChanged(previous: Resource, current: Resource): boolean {
   const [a, b] = [previous.metadata, current.metadata];
   return (
+    previous.apiVersion === current.apiVersion &&
     a.generation !== undefined &&
     a.generation === b.generation &&
     JSON.stringify(a.labels ?? {}) === JSON.stringify(b.labels ?? {}) &&

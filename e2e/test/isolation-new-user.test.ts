@@ -1,0 +1,281 @@
+/**
+ * Issue 12, item 10 ("new user" findings), through real Envoy (ENVOY_BIN): team B's route file has
+ * the typos kubectl would warn about — `hostname:` for `hostnames:` and `wieght: 90` — next to team
+ * A's valid route. The unknown fields are dropped as the API server prunes them, and now said: a
+ * warning naming the closest known field in the log and in the file's state in /debug/status. Team
+ * A's route keeps serving through an Envoy connected before the typo and one connected after; once
+ * team B fixes the typo, its route serves its host only with its 90/10 split and the warnings are
+ * gone. The Gateway's conditions keep their lastTransitionTime across these reconciles.
+ *
+ * Portico runs in-process (createPorticoServer over the file provider); Envoys are child processes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request, createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { jest } from '@jest/globals';
+import { createFileProvider } from '@portico/provider';
+import { createLogger, createPorticoServer, type PorticoServer } from '@portico/server';
+import { buildEnvoyBootstrap } from '@portico/xds';
+import { freePort } from './support/serve-process.js';
+
+const ENVOY = process.env.ENVOY_BIN;
+const describeWithEnvoy = ENVOY ? describe : describe.skip;
+
+jest.setTimeout(60_000);
+
+const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+const HOSTNAME_WARNING = 'HTTPRoute team-b/blog: unknown field spec.hostname (did you mean spec.hostnames?)';
+const WEIGHT_WARNING = 'HTTPRoute team-b/blog: unknown field spec.rules[0].backendRefs[0].wieght (did you mean spec.rules[0].backendRefs[0].weight?)';
+
+function gatewayYaml(port: number): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: portico-new-user }
+spec: { controllerName: portico.dev/gateway-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: shared, namespace: default }
+spec:
+  gatewayClassName: portico-new-user
+  listeners:
+  - { name: http, protocol: HTTP, port: ${port}, allowedRoutes: { namespaces: { from: All } } }
+`;
+}
+
+function backendYaml(namespace: string, name: string, port: number): string {
+  return `apiVersion: v1
+kind: Service
+metadata: { name: ${name}, namespace: ${namespace} }
+spec: { ports: [{ name: http, port: 80 }] }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: ${name}-1, namespace: ${namespace}, labels: { kubernetes.io/service-name: ${name} } }
+addressType: IPv4
+ports: [{ name: http, port: ${port} }]
+endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
+`;
+}
+
+const teamARoute = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: shop, namespace: team-a }
+spec:
+  parentRefs: [{ name: shared, namespace: default }]
+  hostnames: [shop.example]
+  rules: [{ backendRefs: [{ name: shop, port: 80 }] }]
+`;
+
+/** Team B's route, with the typos (`hostname`, `wieght`) or fixed. */
+function teamBRoute(typos: boolean): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: blog, namespace: team-b }
+spec:
+  parentRefs: [{ name: shared, namespace: default }]
+  ${typos ? 'hostname' : 'hostnames'}: [blog.example]
+  rules:
+  - backendRefs:
+    - { name: blog-v1, port: 80, ${typos ? 'wieght' : 'weight'}: 90 }
+    - { name: blog-v2, port: 80, weight: 10 }
+`;
+}
+
+interface Envoy {
+  child: ChildProcess;
+  output: string[];
+}
+
+describeWithEnvoy('new-user findings through real Envoy: unknown fields are said, and another team keeps serving', () => {
+  let dir: string;
+  let resources: string;
+  const echoes: Server[] = [];
+  let server: PorticoServer;
+  let xdsPort: number;
+  let adminPort: number;
+  let listenerPort: number;
+  const envoys: Envoy[] = [];
+  const logs: Record<string, any>[] = [];
+
+  async function startEcho(name: string): Promise<number> {
+    const echo = createServer((req, res) => {
+      req.resume();
+      res.end(name);
+    });
+    await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
+    echoes.push(echo);
+    return (echo.address() as { port: number }).port;
+  }
+
+  async function admin<T = Record<string, any>>(path: string): Promise<T> {
+    const response = await fetch(`http://127.0.0.1:${adminPort}${path}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as T;
+  }
+
+  /** GET / through Envoy's listener with this Host header (fetch cannot set Host). */
+  function get(host: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve) => {
+      const req = request({ host: '127.0.0.1', port: listenerPort, path: '/', headers: { host }, timeout: 5_000 }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', () => resolve({ status: 0, body: '' }));
+      req.on('timeout', () => req.destroy());
+      req.end();
+    });
+  }
+
+  async function served(host: string, accept: (r: { status: number; body: string }) => boolean, what: string): Promise<void> {
+    let last = { status: 0, body: '' };
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      last = await get(host);
+      if (accept(last)) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`${host}: never ${what}; last ${last.status} ${last.body}\n${envoys.map((e) => e.output.join('')).join('\n')}`);
+  }
+
+  /** Which backend answered each of `n` requests for `host`. */
+  async function answers(host: string, n: number): Promise<Record<string, number>> {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      const { status, body } = await get(host);
+      const key = status === 200 ? body : String(status);
+      seen[key] = (seen[key] ?? 0) + 1;
+    }
+    return seen;
+  }
+
+  function startEnvoy(nodeId: string, envoyAdminPort: number): Envoy {
+    const bootstrap = buildEnvoyBootstrap({ gateway: 'default/shared', xdsAddress: `127.0.0.1:${xdsPort}`, nodeId, adminPort: envoyAdminPort, delta: true });
+    const file = join(dir, `${nodeId}.json`);
+    writeFileSync(file, JSON.stringify(bootstrap));
+    const child = spawn(ENVOY!, ['-c', file, '--disable-hot-restart', '--log-level', 'warn', '--base-id', String(envoyAdminPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const envoy: Envoy = { child, output: [] };
+    child.stdout!.on('data', (d: Buffer) => envoy.output.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => envoy.output.push(d.toString()));
+    envoys.push(envoy);
+    return envoy;
+  }
+
+  async function stopEnvoy(envoy: Envoy): Promise<void> {
+    if (envoy.child.exitCode !== null) return;
+    const exited = new Promise((ok) => envoy.child.once('exit', ok));
+    envoy.child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Polls the async `check` until it gives a value, at most 15 s. */
+  async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Waits until the Envoy `nodeId` ACKed the route table now served. */
+  async function routesAcked(nodeId: string): Promise<void> {
+    await eventually(`${nodeId} to ACK the served route table`, async () => {
+      const { versions } = await admin<{ versions: Record<string, string> }>('/debug/xds?gateway=default/shared');
+      const { clients } = await admin<{ clients: Record<string, any>[] }>('/debug/clients');
+      const routes = clients.find((c) => c.nodeId === nodeId)?.types[ROUTE_TYPE];
+      return routes?.ackedVersion !== undefined && routes.ackedVersion === routes.sentVersion && routes.sentVersion === versions['default/shared'] ? true : undefined;
+    });
+  }
+
+  const fileWarnings = async (file: string) => {
+    const { sources } = await admin<{ sources: { source: string; warnings: string[] }[] }>('/debug/status');
+    return sources.find((s) => s.source === file)?.warnings;
+  };
+
+  const gatewayConditions = async () => {
+    const { objects } = await admin<{ objects: Record<string, any>[] }>('/debug/status');
+    const gateway = objects.find((o) => o.kind === 'Gateway' && o.metadata.name === 'shared')!;
+    return { gateway: gateway.status.conditions, listeners: gateway.status.listeners.map((l: { conditions: unknown }) => l.conditions) };
+  };
+
+  const translatedAt = async () => (await admin<{ translatedAt: string }>('/debug/status')).translatedAt;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'portico-new-user-'));
+    resources = join(dir, 'resources');
+    mkdirSync(resources);
+    listenerPort = await freePort();
+    writeFileSync(join(resources, 'gateway.yaml'), gatewayYaml(listenerPort));
+    writeFileSync(join(resources, 'backend-shop.yaml'), backendYaml('team-a', 'shop', await startEcho('shop')));
+    writeFileSync(join(resources, 'backend-blog.yaml'), `${backendYaml('team-b', 'blog-v1', await startEcho('blog-v1'))}---\n${backendYaml('team-b', 'blog-v2', await startEcho('blog-v2'))}`);
+    writeFileSync(join(resources, 'route-a.yaml'), teamARoute);
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+        done();
+      },
+    });
+    // One logger for the provider and the server, as `portico serve` wires them.
+    const logger = createLogger({ level: 'info', format: 'json', stream });
+    server = createPorticoServer({
+      provider: createFileProvider({ directory: resources, logger }),
+      xdsAddress: '127.0.0.1:0',
+      adminAddress: '127.0.0.1:0',
+      logger,
+    });
+    ({ xdsPort, adminPort } = await server.start());
+  });
+
+  afterAll(async () => {
+    for (const envoy of envoys) await stopEnvoy(envoy);
+    await server?.shutdown();
+    for (const echo of echoes) {
+      echo.closeAllConnections();
+      await new Promise((ok) => echo.close(ok));
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('typos are pruned and said; team A serves through Envoys connected before and after; the fix takes effect', async () => {
+    startEnvoy('before', await freePort());
+    await served('shop.example', (r) => r.status === 200 && r.body === 'shop', 'answered shop');
+    const conditionsBefore = await gatewayConditions();
+    const firstTranslation = Date.parse(await translatedAt());
+    // Conditions are stamped to the second: let the clock pass one, so a new stamp would show.
+    await eventually('the next second', async () => (Date.now() >= firstTranslation + 1_000 ? true : undefined));
+
+    writeFileSync(join(resources, 'route-b.yaml'), teamBRoute(true));
+    await eventually('the warnings of route-b.yaml in /debug/status', async () => ((await fileWarnings('route-b.yaml'))?.length ? true : undefined));
+    expect(await fileWarnings('route-b.yaml')).toEqual([`document 1: ${HOSTNAME_WARNING}`, `document 1: ${WEIGHT_WARNING}`]);
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'resource file loaded with warnings', warnings: [`document 1: ${HOSTNAME_WARNING}`, `document 1: ${WEIGHT_WARNING}`] }),
+    );
+    // As the API server would store it: no hostnames (every host), blog-v1 at the default weight 1.
+    await served('blog.example', (r) => r.status === 200 && r.body.startsWith('blog-'), 'answered a blog backend');
+    startEnvoy('after', await freePort());
+    // Both Envoys run the table with the pruned route (they share the listener port: reuse_port).
+    await routesAcked('before');
+    await routesAcked('after');
+    await served('shop.example', (r) => r.status === 200 && r.body === 'shop', 'answered shop with the typo route present');
+    expect(await answers('shop.example', 20)).toEqual({ shop: 20 });
+    const typoSplit = await answers('blog.example', 40);
+    expect((typoSplit['blog-v2'] ?? 0) > (typoSplit['blog-v1'] ?? 0)).toBe(true);
+    expect(await gatewayConditions()).toEqual(conditionsBefore);
+
+    writeFileSync(join(resources, 'route-b.yaml'), teamBRoute(false));
+    await served('other.example', (r) => r.status === 404, 'answered 404 once blog has its hostname');
+    await routesAcked('before');
+    await routesAcked('after');
+    expect(await fileWarnings('route-b.yaml')).toEqual([]);
+    const fixedSplit = await answers('blog.example', 40);
+    expect((fixedSplit['blog-v1'] ?? 0) > (fixedSplit['blog-v2'] ?? 0)).toBe(true);
+    expect(await answers('shop.example', 20)).toEqual({ shop: 20 });
+    expect(await gatewayConditions()).toEqual(conditionsBefore);
+  });
+});
