@@ -4,7 +4,7 @@ import { GATEWAY_GROUP, type HTTPRoute, type HTTPRouteMatch, type HTTPRouteRule 
 import type { ReferrerRef } from './backends.js';
 import type { TranslationContext } from './context.js';
 import { buildDestination, type DestinationSink } from './destinations.js';
-import { translateFilters, type FilterFields } from './http-filters.js';
+import { failClosed, translateFilters, type FilterFields } from './http-filters.js';
 import { regexProblem } from './regex.js';
 import { backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
 import { ruleExtras } from './rule-extras.js';
@@ -17,14 +17,11 @@ export function translateHTTPRoute(ctx: TranslationContext, route: HTTPRoute): T
   const from = { group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace };
   const key = `${namespace}/${route.metadata.name}`;
   return translateRules(route, route.spec.rules ?? [], (rule, ruleIndex, sink, invalid) => {
-    const action = ruleAction(ctx, from, rule, sink, invalid);
-    const extras = ruleExtras(rule, invalid);
     const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{ path: { type: 'PathPrefix', value: '/' } }];
+    const action = ruleAction(ctx, from, rule, matches, sink);
+    const extras = ruleExtras(rule, invalid);
     return matches.map((m, matchIndex) => {
       const match = translateMatch(m, invalid);
-      if (action.fields.rewrite?.path?.type === 'ReplacePrefixMatch' || action.fields.redirect?.path?.type === 'ReplacePrefixMatch') {
-        if (match.path?.type !== 'PathPrefix') invalid({ reason: 'UnsupportedValue', message: 'ReplacePrefixMatch needs a PathPrefix match' });
-      }
       const ir: HTTPRouteIR = {
         name: `httproute/${key}/rule/${ruleIndex}/match/${matchIndex}`,
         source: { kind: 'HTTPRoute', namespace, name: route.metadata.name, rule: ruleIndex, match: matchIndex },
@@ -42,17 +39,21 @@ function ruleAction(
   ctx: TranslationContext,
   from: ReferrerRef,
   rule: HTTPRouteRule,
+  matches: readonly HTTPRouteMatch[],
   sink: DestinationSink,
-  invalid: ReportInvalid,
 ): { fields: FilterFields; target: Pick<HTTPRouteIR, 'destination' | 'directResponse'> } {
   const filters = translateFilters(ctx, from, rule.filters ?? [], RULE_FILTERS, sink);
-  if (filters.invalid) invalid(filters.invalid);
-  if (filters.failClosed) {
-    sink.unresolved.push(filters.failClosed);
-    return { fields: filters.fields, target: { directResponse: { status: 500 } } };
+  const { rewrite, redirect } = filters.fields;
+  // HTTPPathModifier: "ReplacePrefixMatch is only compatible with a PathPrefix HTTPRouteMatch"; the
+  // matches are fine, the filter cannot be applied to them, so the rule fails closed.
+  if (!filters.failClosed && (rewrite?.path?.type === 'ReplacePrefixMatch' || redirect?.path?.type === 'ReplacePrefixMatch')) {
+    if (matches.some((m) => (m.path?.type ?? 'PathPrefix') !== 'PathPrefix')) {
+      filters.failClosed = { reason: 'UnsupportedValue', message: 'ReplacePrefixMatch needs a PathPrefix match' };
+    }
   }
-  if (filters.fields.redirect) return { fields: filters.fields, target: {} };
-  const refs = backendRefsWithFilters(rule.backendRefs ?? [], invalid);
+  if (filters.failClosed) return failClosed(sink, filters.failClosed);
+  if (redirect) return { fields: filters.fields, target: {} };
+  const refs = backendRefsWithFilters(rule.backendRefs ?? []);
   return { fields: filters.fields, target: buildDestination(ctx, from, refs, 'HTTP', sink) };
 }
 

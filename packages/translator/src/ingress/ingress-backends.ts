@@ -10,8 +10,9 @@
  *   that has nothing behind it look the same to a client, and both may heal without an Ingress change.
  * - `resource` backends (e.g. a StorageBucket) are not supported, and a BackendTLSPolicy that cannot be
  *   applied must not fall back to cleartext: 500, as Gateway API answers for a backend it cannot use.
- * The reason goes to `IngressGateway.problems` (ingress-gateway.ts); the translator has no diagnostics
- * list to publish it through yet (Kubernetes Events would be the place), so only unit tests read it.
+ * Either way the path keeps its match and answers: it never falls through to another path or Ingress
+ * (fail closed, as Gateway API rules do for a filter they cannot serve). The reason goes to
+ * `IngressGateway.problems` (ingress-gateway.ts) and from there to the translation's diagnostics.
  */
 import type { HTTPRouteIR } from '@portico/ir';
 import type { IngressBackend } from '@portico/resources';
