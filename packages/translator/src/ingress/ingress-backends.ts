@@ -16,7 +16,7 @@
  */
 import type { HTTPRouteIR } from '@portico/ir';
 import type { IngressBackend } from '@portico/resources';
-import { resolveBackendRef } from '../backends.js';
+import { resolveBackendRef, servicePorts } from '../backends.js';
 import type { TranslationContext } from '../context.js';
 
 /** Where a route sends its requests: exactly one of the two. */
@@ -40,7 +40,7 @@ export function resolveIngressBackend(ctx: TranslationContext, namespace: string
     if (portName === undefined) return unavailable(`backend ${display} must specify a port`);
     const found = ctx.resources.get('Service', namespace, service.name);
     if (!found) return unavailable(`${display} does not exist`);
-    port = (found.spec.ports ?? []).find((p) => p.name === portName)?.port;
+    port = servicePorts(found).find((p) => p.name === portName)?.port;
     if (port === undefined) return unavailable(`${display} has no port named ${portName}`);
   }
   // An Ingress may only reference Services of its own namespace: the ref carries no namespace.

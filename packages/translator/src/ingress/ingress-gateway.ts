@@ -10,7 +10,9 @@ import type { TranslationContext } from '../context.js';
 import { referencedBackends } from '../gateway-ir.js';
 import type { IngressClassGroup } from './ingress-classes.js';
 import { buildIngressVirtualHosts } from './ingress-hosts.js';
-import { translateIngressRules } from './ingress-routes.js';
+import { translateIngressRules, type IngressContribution } from './ingress-routes.js';
+import { containObject } from '../containment.js';
+import type { Ingress } from '@portico/resources';
 import { buildTLSServers } from './ingress-tls.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
@@ -19,6 +21,8 @@ const HTTPS_PORT = 443;
 
 export interface IngressGateway {
   ir: GatewayIR;
+  /** The class's Ingresses that translated (containment.ts leaves out one that throws). */
+  ingresses: Ingress[];
   /** What could not be configured as the Ingresses ask (broken backends, unusable TLS Secrets). */
   problems: Diagnostic[];
 }
@@ -28,7 +32,8 @@ export function ingressGatewayName(className: string): string {
 }
 
 export function buildIngressGateway(ctx: TranslationContext, group: IngressClassGroup): IngressGateway {
-  const contributions = group.ingresses.map((ingress) => translateIngressRules(ctx, ingress));
+  const contributions = usableContributions(ctx, group.ingresses);
+  const ingresses = contributions.map((c) => c.ingress);
   const problems: Diagnostic[] = contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message })));
   const virtualHosts = buildIngressVirtualHosts(contributions);
   const listeners: ListenerIR[] = [{
@@ -39,7 +44,7 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
     sources: contributions.map((c) => `ingress/${c.namespace}/${c.ingress.metadata.name}`).sort(),
     virtualHosts,
   }];
-  const tls = buildTLSServers(ctx, group.ingresses, virtualHosts);
+  const tls = buildTLSServers(ctx, ingresses, virtualHosts);
   problems.push(...tls.problems);
   // Envoy rejects a listener without filter chains: no usable certificate, no port 443.
   if (tls.servers.length > 0) {
@@ -53,7 +58,32 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
     });
   }
   return {
+    ingresses,
     ir: { name: ingressGatewayName(group.className), gatewayClass: group.className, listeners, backends: referencedBackends(ctx, listeners) },
     problems,
   };
+}
+
+/**
+ * Each Ingress's routes, for the Ingresses whose rules and TLS entries translate without an exception;
+ * one that throws is left out entirely (containment.ts), before anything of it is merged with the
+ * others. The TLS entries are tried alone first, so that a failure there cannot leave half of an
+ * Ingress's hosts claimed in the class's certificate table.
+ */
+function usableContributions(ctx: TranslationContext, ingresses: readonly Ingress[]): IngressContribution[] {
+  const out: IngressContribution[] = [];
+  for (const ingress of ingresses) {
+    const contribution = containObject(
+      ctx,
+      ingress,
+      () => {
+        const rules = translateIngressRules(ctx, ingress);
+        buildTLSServers(ctx, [ingress], []);
+        return rules;
+      },
+      () => undefined,
+    );
+    if (contribution) out.push(contribution);
+  }
+  return out;
 }
