@@ -171,6 +171,26 @@ spec:
     expect(result.failures.map((f) => `${f.kind}/${f.name}`)).toEqual(['Ingress/shop']);
   });
 
+  it('an Ingress whose TLS entries throw is left out entirely, its routes too', () => {
+    const broken = throwingOn(
+      parseResources(
+        `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: default}
+spec:
+  ingressClassName: portico
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`,
+        'ing.yaml',
+      ).objects[0] as KubeObject,
+      'tls',
+    );
+    const result = run([...base(), broken]);
+    expect(routeNames(result, 'ingressclass/portico')).toEqual(['ingress/default/blog/rule/0/path/0']);
+    expect(result.statuses.has('Ingress/default/shop')).toBe(false);
+    expect(result.failures.map((f) => `${f.kind}/${f.name}: ${f.message}`)).toEqual(['Ingress/shop: boom reading tls']);
+  });
+
   it('a BackendTLSPolicy whose evaluation throws is not Accepted, and its Service answers 500 rather than cleartext', () => {
     const policy = throwingOn(
       parseResources(

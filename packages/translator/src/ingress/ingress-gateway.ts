@@ -33,7 +33,20 @@ export function ingressGatewayName(className: string): string {
 
 export function buildIngressGateway(ctx: TranslationContext, group: IngressClassGroup): IngressGateway {
   const contributions = usableContributions(ctx, group.ingresses);
-  const ingresses = contributions.map((c) => c.ingress);
+  const first = buildListeners(ctx, contributions);
+  // An Ingress whose TLS entries threw is left out entirely, its routes too: build once more without
+  // it (only then), so nothing it half-claimed stays.
+  const failed = new Set(first.failed);
+  const kept = failed.size > 0 ? contributions.filter((c) => !failed.has(c.ingress)) : contributions;
+  const { listeners, problems } = failed.size > 0 ? buildListeners(ctx, kept) : first;
+  return {
+    ingresses: kept.map((c) => c.ingress),
+    ir: { name: ingressGatewayName(group.className), gatewayClass: group.className, listeners, backends: referencedBackends(ctx, listeners) },
+    problems,
+  };
+}
+
+function buildListeners(ctx: TranslationContext, contributions: readonly IngressContribution[]): { listeners: ListenerIR[]; problems: Diagnostic[]; failed: Ingress[] } {
   const problems: Diagnostic[] = contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message })));
   const virtualHosts = buildIngressVirtualHosts(contributions);
   const listeners: ListenerIR[] = [{
@@ -44,7 +57,7 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
     sources: contributions.map((c) => `ingress/${c.namespace}/${c.ingress.metadata.name}`).sort(),
     virtualHosts,
   }];
-  const tls = buildTLSServers(ctx, ingresses, virtualHosts);
+  const tls = buildTLSServers(ctx, contributions.map((c) => c.ingress), virtualHosts);
   problems.push(...tls.problems);
   // Envoy rejects a listener without filter chains: no usable certificate, no port 443.
   if (tls.servers.length > 0) {
@@ -57,32 +70,14 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
       servers: tls.servers,
     });
   }
-  return {
-    ingresses,
-    ir: { name: ingressGatewayName(group.className), gatewayClass: group.className, listeners, backends: referencedBackends(ctx, listeners) },
-    problems,
-  };
+  return { listeners, problems, failed: tls.failed };
 }
 
-/**
- * Each Ingress's routes, for the Ingresses whose rules and TLS entries translate without an exception;
- * one that throws is left out entirely (containment.ts), before anything of it is merged with the
- * others. The TLS entries are tried alone first, so that a failure there cannot leave half of an
- * Ingress's hosts claimed in the class's certificate table.
- */
+/** Each Ingress's routes, for the Ingresses whose rules translate without an exception (containment.ts). */
 function usableContributions(ctx: TranslationContext, ingresses: readonly Ingress[]): IngressContribution[] {
   const out: IngressContribution[] = [];
   for (const ingress of ingresses) {
-    const contribution = containObject(
-      ctx,
-      ingress,
-      () => {
-        const rules = translateIngressRules(ctx, ingress);
-        buildTLSServers(ctx, [ingress], []);
-        return rules;
-      },
-      () => undefined,
-    );
+    const contribution = containObject(ctx, ingress, () => translateIngressRules(ctx, ingress), () => undefined);
     if (contribution) out.push(contribution);
   }
   return out;
