@@ -3,7 +3,7 @@ import type { HTTPRouteIR, RouteMatchIR } from '@portico/ir';
 import { GATEWAY_GROUP, type HTTPRoute, type HTTPRouteMatch, type HTTPRouteRule } from '@portico/resources';
 import type { ReferrerRef } from './backends.js';
 import type { TranslationContext } from './context.js';
-import { buildDestination, type DestinationSink } from './destinations.js';
+import { buildDestination, type DestinationSink, type Problem } from './destinations.js';
 import { failClosed, translateFilters, type FilterFields } from './http-filters.js';
 import { regexProblem } from './regex.js';
 import { backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
@@ -18,8 +18,10 @@ export function translateHTTPRoute(ctx: TranslationContext, route: HTTPRoute): T
   const key = `${namespace}/${route.metadata.name}`;
   return translateRules(route, route.spec.rules ?? [], (rule, ruleIndex, sink, invalid) => {
     const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{ path: { type: 'PathPrefix', value: '/' } }];
-    const action = ruleAction(ctx, from, rule, matches, sink);
-    const extras = ruleExtras(rule, invalid);
+    // Timeouts, retry or session persistence we cannot apply: the rule still matches, and fails closed.
+    let unservable: Problem | undefined;
+    const extras = ruleExtras(rule, (p) => (unservable ??= p));
+    const action = unservable ? failClosed(sink, unservable) : ruleAction(ctx, from, rule, matches, sink);
     return matches.map((m, matchIndex) => {
       const match = translateMatch(m, invalid);
       const ir: HTTPRouteIR = {
@@ -27,7 +29,7 @@ export function translateHTTPRoute(ctx: TranslationContext, route: HTTPRoute): T
         source: { kind: 'HTTPRoute', namespace, name: route.metadata.name, rule: ruleIndex, match: matchIndex },
         match,
         ...action.fields,
-        ...extras,
+        ...(unservable ? {} : extras),
         ...action.target,
       };
       return { ir, origin: { creationTimestamp: route.metadata.creationTimestamp ?? '', key, rule: ruleIndex, match: matchIndex }, grpc: false };
