@@ -1,7 +1,9 @@
 /**
  * Gateway API + Ingress → IR per Gateway + statuses. Pure: the same ResourceSet and options always
  * give the same result, and a mistake in one object becomes a status condition on it, never an
- * exception that would cost the other objects their config.
+ * exception that would cost the other objects their config. An exception that does happen (a bug of
+ * ours) is contained to the object being translated (containment.ts): it is left out, its status says
+ * TranslationError, and `failures` names it; the others translate as if it were not there.
  */
 import type { GatewayIR } from '@portico/ir';
 import type { ResourceSet, Route } from '@portico/resources';
