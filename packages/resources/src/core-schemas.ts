@@ -19,11 +19,18 @@ const object = (properties: Record<string, SchemaObject>, required?: string[]): 
   ...(required ? { required } : {}),
 });
 const arrayOf = (items: SchemaObject): SchemaObject => ({ type: 'array', items });
+/**
+ * A built-in kind's `spec` is a Go struct, never a pointer: the API server stores an object sent
+ * without one as `spec: {}` and applies the spec's own defaults inside it (a Service without spec reads
+ * back with `spec.type: ClusterIP`). The loader does the same, so the translator never meets a missing
+ * spec from a file.
+ */
+const specOf = (properties: Record<string, SchemaObject>): SchemaObject => ({ ...object(properties), default: {} });
 // core/v1 Protocol; the API server defaults it to TCP on Service and EndpointSlice ports.
 const protocol: SchemaObject = { type: 'string', enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP' };
 
 const service = object({
-  spec: object({
+  spec: specOf({
     type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'], default: 'ClusterIP' },
     clusterIP: str,
     clusterIPs: arrayOf(str),
@@ -101,7 +108,7 @@ const ingressBackend: SchemaObject = {
 };
 
 const ingress = object({
-  spec: object({
+  spec: specOf({
     ingressClassName: str,
     defaultBackend: ingressBackend,
     rules: arrayOf(
@@ -136,7 +143,7 @@ const ingress = object({
 });
 
 const ingressClass = object({
-  spec: object({
+  spec: specOf({
     controller: { type: 'string', maxLength: 250 },
     parameters: object(
       { apiGroup: str, kind: str, name: str, namespace: str, scope: { type: 'string', enum: ['Cluster', 'Namespace'] } },

@@ -136,6 +136,22 @@ describe('parseResources: what the API server would do', () => {
     ]);
   });
 
+  it('gives built-in kinds without spec (or with spec: null) the empty spec and its defaults, as the API server stores them', () => {
+    const { objects } = parseResources(
+      'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n' +
+        'apiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec: null\n---\n' +
+        'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: c}\n---\n' +
+        'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: d}\n',
+      'a.yaml',
+    );
+    expect(objects.map((o) => [o.kind, (o as { spec?: unknown }).spec])).toEqual([
+      ['Service', { type: 'ClusterIP' }],
+      ['Service', { type: 'ClusterIP' }],
+      ['Ingress', {}],
+      ['IngressClass', {}],
+    ]);
+  });
+
   it('applies the CRD defaults on load', () => {
     const route = parseResources(ROUTE, 'r.yaml').objects[0] as HTTPRoute;
     expect(route.spec.rules?.[0]?.matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);

@@ -1,6 +1,7 @@
 import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { clientsView, irView, statusView, xdsView, type DebugData } from './debug-views.js';
+import type { PipelineHealthView } from './pipeline-health.js';
 import { demoObjects, GATEWAY } from './fixtures.test-util.js';
 import type { TranslatedState } from './reconciler.js';
 
@@ -20,7 +21,7 @@ spec:
   'ingress.yaml',
 ).objects;
 
-function data(objects: Resource[] | undefined): DebugData {
+function data(objects: Resource[] | undefined, health: PipelineHealthView = { gatewayFailures: [], failingObjects: [] }): DebugData {
   const state: TranslatedState | undefined = objects && {
     generation: 7,
     objects,
@@ -37,6 +38,7 @@ function data(objects: Resource[] | undefined): DebugData {
       { streamId: '2', protocol: 'delta', peer: 'p', gateway: 'default/other', connectedAt: 'now', types: {} },
     ],
     controllerName: 'portico.dev/gateway-controller',
+    health: () => health,
   };
 }
 
@@ -70,6 +72,20 @@ describe('debug views', () => {
     expect(names(GATEWAY)).toEqual(['GatewayClass/portico', 'Gateway/gw', 'GRPCRoute/echo']);
     expect(names('default/other')).toEqual(['GatewayClass/portico', 'Gateway/other']);
     expect(names('ingressclass/portico')).toEqual(['IngressClass/portico', 'Ingress/blog']);
+  });
+
+  it('status tells what is broken in the pipeline, even when no snapshot ever translated', () => {
+    const failed: PipelineHealthView = {
+      translationFailure: { generation: 3, at: '2025-01-01T00:00:00.000Z', error: 'boom' },
+      gatewayFailures: [],
+      failingObjects: [],
+    };
+    expect(statusView(data(undefined, failed))).toMatchObject({ status: 200, document: { pipeline: failed } });
+    const leftOut: PipelineHealthView = {
+      gatewayFailures: [{ gateway: GATEWAY, outcome: 'error', problems: ['encode failed'], at: '2025-01-01T00:00:00.000Z' }],
+      failingObjects: [{ kind: 'Ingress', namespace: 'default', name: 'empty', message: 'boom' }],
+    };
+    expect(statusView(data(demoObjects(), leftOut))).toMatchObject({ status: 200, document: { pipeline: leftOut } });
   });
 
   it('filter clients by the gateway they serve', () => {

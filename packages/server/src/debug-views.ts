@@ -10,6 +10,7 @@ import { applyStatuses } from '@portico/translator';
 import { gatewayConfigDump } from '@portico/xds';
 import type { ClientInfo } from '@portico/xds-server';
 import type { QuarantineEntry } from './quarantine.js';
+import type { PipelineHealthView } from './pipeline-health.js';
 import type { TranslatedState } from './reconciler.js';
 
 /** What the views read, live. */
@@ -23,6 +24,8 @@ export interface DebugData {
   clients(): ClientInfo[];
   /** Routes Envoy refused, left out of every snapshot of their gateway until they change. */
   quarantined?(gateway?: string): QuarantineEntry[];
+  /** What is broken in the pipeline: a failed snapshot, failed gateway builds, objects left out. */
+  health(): PipelineHealthView;
   controllerName: string;
 }
 
@@ -60,11 +63,18 @@ export function xdsView(data: DebugData, gateway?: string): ViewResult {
 /**
  * Every Gateway API and Ingress object with the `.status` Portico would write (as `translate --to
  * gateway-api`), the health of each provider source (a file that fails to load, with its document
- * and field), and the diagnostics of objects without status conditions.
+ * and field), the diagnostics of objects without status conditions, and the pipeline's own health
+ * (`pipeline`: a snapshot that failed to translate, gateways whose snapshot failed to build, objects
+ * left out because translating them threw). Available before the first translation too, since a
+ * first snapshot that fails to translate is exactly when it is needed.
  */
 export function statusView(data: DebugData, gateway?: string): ViewResult {
   const state = data.state();
-  if (!state) return NOT_TRANSLATED;
+  const pipeline = data.health();
+  if (!state) {
+    if (!pipeline.translationFailure) return NOT_TRANSLATED;
+    return { status: 200, document: { sources: data.sources(), pipeline } };
+  }
   let objects = applyStatuses(state.objects, state.result, data.controllerName);
   if (gateway !== undefined) {
     if (!state.result.gateways.has(gateway) && !objects.some((o) => o.kind === 'Gateway' && keyOf(o) === gateway)) return unknownGateway(gateway);
@@ -79,6 +89,7 @@ export function statusView(data: DebugData, gateway?: string): ViewResult {
       sources: data.sources(),
       diagnostics: state.result.diagnostics,
       quarantined: quarantinedView(data, gateway),
+      pipeline,
     },
   };
 }

@@ -68,6 +68,8 @@ export function demoObjects(options: DemoOptions = {}): Resource[] {
 export interface FakeProvider extends ResourceProvider {
   /** Publishes a new snapshot of these objects to the listeners (as the file provider does after a change). */
   emit(objects: Resource[]): ProviderSnapshot;
+  /** Publishes a snapshot whose ResourceSet is given as is (e.g. one the translator cannot read). */
+  emitResources(objects: Resource[], resources: ResourceSet): ProviderSnapshot;
   setSources(sources: SourceStatus[]): void;
   readonly stopped: boolean;
 }
@@ -96,7 +98,10 @@ export function fakeProvider(initial: Resource[], options: { failStart?: Error }
       sources = next;
     },
     emit(objects) {
-      snapshot = { generation: snapshot.generation + 1, objects, resources: ResourceSet.from(objects) };
+      return this.emitResources(objects, ResourceSet.from(objects));
+    },
+    emitResources(objects, resources) {
+      snapshot = { generation: snapshot.generation + 1, objects, resources };
       for (const listener of [...listeners]) listener(snapshot);
       return snapshot;
     },

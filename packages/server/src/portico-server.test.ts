@@ -84,6 +84,19 @@ describe('createPorticoServer', () => {
     provider.emit(demoObjects({ headerValue: 'beta' }));
   });
 
+  it('is not ready while snapshots fail to translate, says why in /readyz and /debug/status, and recovers', async () => {
+    // Not a ResourceSet: the whole translation throws, as a bug of ours would make it.
+    provider.emitResources(demoObjects({ headerValue: 'gamma' }), {} as never);
+    const ready = await getJson('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.waitingFor).toEqual([expect.stringMatching(/^the latest snapshot \(generation \d+\) failed to translate: /)]);
+    const status = await getJson('/debug/status');
+    expect(status.body.pipeline.translationFailure).toMatchObject({ error: expect.any(String) });
+    provider.emit(demoObjects({ headerValue: 'beta' }));
+    expect(await getJson('/readyz')).toEqual({ status: 200, body: { status: 'ready' } });
+    expect((await getJson('/debug/status')).body.pipeline).toEqual({ gatewayFailures: [], failingObjects: [] });
+  });
+
   it('exports reconcile, translation and xDS metrics in one scrape', async () => {
     const { status, type, text } = await get('/metrics');
     expect(status).toBe(200);

@@ -117,6 +117,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   const data: DebugData = {
     state: () => reconciler.state(),
     served: () => reconciler.served(),
+    health: () => reconciler.health().view(),
     servedVersion: (gateway) => publisher.cache.snapshot(gateway)?.version,
     sources: () => provider.sources(),
     clients: () => xds.clients(),
@@ -145,7 +146,12 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   let stopping: Promise<void> | undefined;
 
   function readiness(): Readiness {
-    const waitingFor = [...(xdsListening ? [] : ['the xDS server to listen']), ...(published ? [] : ['the first snapshot to be translated and published'])];
+    const waitingFor = [
+      ...(xdsListening ? [] : ['the xDS server to listen']),
+      ...(published ? [] : ['the first snapshot to be translated and published']),
+      // A pipeline that no longer carries changes to the Envoys is not ready, whatever it served before.
+      ...reconciler.health().notReadyReasons(),
+    ];
     return { ready: waitingFor.length === 0 && !stopping, waitingFor: stopping ? ['nothing: shutting down'] : waitingFor };
   }
 
@@ -159,6 +165,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       // The reconciler catches translation and per-gateway failures; anything left is a bug of ours,
       // and the server keeps serving the last good config rather than going down with it.
       logger.error('reconcile failed: this is a bug in Portico; the last good config is still served', { generation: snapshot.generation, ...errorFields(error) });
+      reconciler.health().translationFailed(snapshot.generation, new Date(), error);
     }
   }
 

@@ -5,7 +5,11 @@
  *
  * Nothing a user writes can stop the server: user mistakes are statuses and diagnostics (logged
  * when they change), and an exception from the translator or from building one gateway is a
- * programming error, logged with its stack, while the last good config keeps being served.
+ * programming error, logged with its stack, while the last good config keeps being served. An
+ * exception while translating one object costs that object only (the translator contains it, see
+ * `TranslationResult.failures`): it is logged with its stack and counted when it starts failing, and
+ * a gateway left out because of it keeps its last good snapshot. `health()` says what is broken, for
+ * /readyz and /debug/status.
  */
 import { performance } from 'node:perf_hooks';
 import type { GatewayIR } from '@portico/ir';
@@ -20,6 +24,7 @@ import type { Quarantine } from './quarantine.js';
 import { withQuarantineStatuses } from './quarantine-status.js';
 import type { ServerMetrics } from './server-metrics.js';
 import { isUnhealthy, statusRows, type StatusRow } from './status-rows.js';
+import { createPipelineHealth, type PipelineHealth } from './pipeline-health.js';
 
 /** The last snapshot that translated: what /debug/ir and /debug/status show. */
 export interface TranslatedState {
@@ -46,6 +51,8 @@ export interface Reconciler {
   state(): TranslatedState | undefined;
   /** The IR behind each gateway's served snapshot (the last good one when a later candidate failed). */
   served(): ReadonlyMap<string, GatewayIR>;
+  /** What is broken in the pipeline right now (readiness, /debug/status). */
+  health(): PipelineHealth;
 }
 
 export interface ReconcilerOptions {
@@ -80,6 +87,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let problemsOf = new Map<string, Map<string, string>>();
   let previousStatuses: ReadonlyMap<string, ObjectStatus> = new Map();
   let diagnostics = new Set<string>();
+  const health = createPipelineHealth();
+  /** `kind/namespace/name: message` of the objects that failed to translate last time, as logged. */
+  let failing = new Set<string>();
 
   function reconcile(snapshot: ProviderSnapshot, reconcileOptions: { force?: boolean } = {}): ReconcileOutcome {
     const { generation } = snapshot;
@@ -104,14 +114,18 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     } catch (error) {
       const seconds = (performance.now() - started) / 1000;
       metrics.reconciled(changedKinds, 'error', seconds);
+      health.translationFailed(generation, at, error);
       logger.error('translation failed: this is a bug in Portico; the last good config is still served', { generation, ...errorFields(error) });
       return { generation, result: 'error', changedKinds, published: [], removed: [] };
     }
     metrics.translated((performance.now() - started) / 1000);
+    health.translated(result.failures);
+    logFailures(result.failures);
 
-    const { results, removed } = publisher.publishGateways(result.gateways);
+    const { results, removed } = publisher.publishGateways(keepFailedGateways(result));
+    health.published(results, removed, at);
     for (const r of results) {
-      const ir = result.gateways.get(r.gateway)!;
+      const ir = result.gateways.get(r.gateway) ?? served.get(r.gateway)!;
       if (r.outcome === 'published' || r.outcome === 'unchanged') served.set(r.gateway, r.ir ?? ir);
       logPublish(r);
     }
@@ -139,6 +153,40 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       ms: Math.round(seconds * 10_000) / 10,
     });
     return { generation, result: 'success', changedKinds, published: results, removed };
+  }
+
+  /**
+   * The translation's gateways, plus the last good IR of each gateway that is missing only because
+   * translating it threw (a failure that names it): its Envoys keep what they had rather than lose
+   * their listeners to a bug of ours.
+   */
+  function keepFailedGateways(result: TranslationResult): ReadonlyMap<string, GatewayIR> {
+    const kept = result.failures.filter((f) => f.gateway !== undefined && !result.gateways.has(f.gateway) && served.has(f.gateway));
+    if (kept.length === 0) return result.gateways;
+    const gateways = new Map(result.gateways);
+    for (const f of kept) gateways.set(f.gateway!, served.get(f.gateway!)!);
+    return gateways;
+  }
+
+  /** Logs (with the stack) and counts each object that started failing to translate. */
+  function logFailures(failures: TranslationResult['failures']): void {
+    const next = new Set<string>();
+    for (const f of failures) {
+      const key = `${f.kind}/${f.namespace ?? ''}/${f.name}: ${f.message}`;
+      next.add(key);
+      if (failing.has(key)) continue;
+      metrics.translationError(f.kind);
+      logger.error('translating an object failed: this is a bug in Portico; the object is left out, everything else is served', {
+        kind: f.kind,
+        ...(f.namespace ? { namespace: f.namespace } : {}),
+        name: f.name,
+        error: f.message,
+        ...(f.stack ? { stack: f.stack } : {}),
+        ...(f.gateway ? { gateway: f.gateway } : {}),
+      });
+    }
+    failing = next;
+    metrics.failingObjects(failures.length);
   }
 
   function logPublish(r: PublishResult): void {
@@ -212,7 +260,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     diagnostics = nextDiagnostics;
   }
 
-  return { reconcile, state: () => state, served: () => served };
+  return { reconcile, state: () => state, served: () => served, health: () => health };
 }
 
 function toStatusObject(s: ObjectStatus) {

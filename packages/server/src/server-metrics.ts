@@ -17,6 +17,10 @@ export interface ServerMetrics {
   reconciled(kinds: readonly string[], result: ReconcileResult, seconds: number): void;
   translated(seconds: number): void;
   published(results: readonly PublishResult[]): void;
+  /** An object (of `kind`) started failing to translate: it is left out, everything else is served. */
+  translationError(kind: string): void;
+  /** Objects left out of the latest translation because translating them threw. */
+  failingObjects(count: number): void;
   /** The current picture: gateways served, objects by kind, sources whose last read failed. */
   observe(state: { gateways: number; objectsByKind: ReadonlyMap<string, number>; sourceErrors: number }): void;
 }
@@ -71,6 +75,17 @@ export function createServerMetrics(registry: Registry, options: ServerMetricsOp
     help: 'Sources (files) whose last read failed; their last good objects are still served',
     registers: [registry],
   });
+  const translationErrors = new Counter({
+    name: 'portico_translation_errors_total',
+    help: 'Objects that started failing to translate (an internal error, contained to the object: it is left out, everything else is served), by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const failingObjects = new Gauge({
+    name: 'portico_translation_failing_objects',
+    help: 'Objects left out of the latest translation because translating them threw (listed in /debug/status)',
+    registers: [registry],
+  });
   for (const outcome of ['published', 'unchanged', 'rejected', 'error']) snapshots.labels(outcome).inc(0);
   const knownKinds = new Set<string>();
 
@@ -82,6 +97,8 @@ export function createServerMetrics(registry: Registry, options: ServerMetricsOp
       }
     },
     translated: (seconds) => translationDuration.observe(seconds),
+    translationError: (kind) => translationErrors.labels(kind).inc(),
+    failingObjects: (count) => failingObjects.set(count),
     published(results) {
       for (const r of results) snapshots.labels(r.outcome).inc();
     },

@@ -28,6 +28,7 @@ function resultWith(...statuses: ObjectStatus[]): TranslationResult {
     gateways: new Map(),
     statuses: new Map(statuses.map((s) => [statusKey(s.kind, s.namespace, s.name), s])),
     diagnostics: [],
+    failures: [],
   };
 }
 

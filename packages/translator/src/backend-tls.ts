@@ -6,7 +6,9 @@
 import { X509Certificate } from 'node:crypto';
 import type { UpstreamTLSIR } from '@portico/ir';
 import type { BackendTLSPolicy, Condition } from '@portico/resources';
+import { servicePorts } from './backends.js';
 import { conditionFactory } from './conditions.js';
+import { containObject, failureMessage, TRANSLATION_ERROR, type TranslationFailure } from './containment.js';
 import { compareAge, type TranslationContext } from './context.js';
 import { decodeSecretValue } from './secrets.js';
 
@@ -34,6 +36,7 @@ interface PolicyIndex {
 
 const indexes = new WeakMap<TranslationContext, PolicyIndex>();
 
+
 export function backendTLS(ctx: TranslationContext, namespace: string, service: string, portName: string | undefined): BackendTLSResult {
   const index = policyIndex(ctx);
   const evaluation =
@@ -49,7 +52,7 @@ export function backendTLS(ctx: TranslationContext, namespace: string, service: 
 export function recordPolicyAncestor(ctx: TranslationContext, namespace: string, service: string, port: number, gateway: string): void {
   const index = policyIndex(ctx);
   if (index.all.length === 0) return;
-  const portName = ctx.resources.get('Service', namespace, service)?.spec.ports?.find((p) => p.port === port)?.name;
+  const portName = servicePorts(ctx.resources.get('Service', namespace, service)).find((p) => p.port === port)?.name;
   const sectionKey = portName ? `${namespace}/${service}#${portName}` : undefined;
   const targetKey = sectionKey && index.byTarget.has(sectionKey) ? sectionKey : `${namespace}/${service}`;
   // The policies that lost a conflict on this target get the ancestor too, so that their
@@ -72,10 +75,14 @@ function policyIndex(ctx: TranslationContext): PolicyIndex {
   index = { byTarget: new Map(), allByTarget: new Map(), all: [] };
   const policies = [...ctx.resources.list('BackendTLSPolicy')].sort(compareAge);
   for (const policy of policies) {
-    const evaluation = evaluatePolicy(ctx, policy);
+    // A policy whose targets cannot be read is left out (it applies to nothing we can name). One whose
+    // evaluation throws still holds its targets, as an invalid policy: their connections fail (500)
+    // rather than fall back to cleartext, and its status says why.
+    const targets = containObject(ctx, policy, () => (policy.spec.targetRefs ?? []).filter((t) => (t.group ?? '') === '' && t.kind === 'Service'), () => undefined);
+    if (!targets) continue;
+    const evaluation = containObject(ctx, policy, () => evaluatePolicy(ctx, policy), (failure) => failedEvaluation(ctx, policy, failure));
     index.all.push(evaluation);
     const ns = policy.metadata.namespace ?? 'default';
-    const targets = (policy.spec.targetRefs ?? []).filter((t) => (t.group ?? '') === '' && t.kind === 'Service');
     let conflictedWith: string | undefined;
     for (const t of targets) {
       const key = `${ns}/${t.name}${t.sectionName ? `#${t.sectionName}` : ''}`;
@@ -93,6 +100,12 @@ function policyIndex(ctx: TranslationContext): PolicyIndex {
   }
   indexes.set(ctx, index);
   return index;
+}
+
+function failedEvaluation(ctx: TranslationContext, policy: BackendTLSPolicy, failure: TranslationFailure): PolicyEvaluation {
+  const key = `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
+  const c = conditionFactory(policy.metadata.generation, ctx.options.now);
+  return { policy, key, conditions: [c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure))], invalidMessage: `BackendTLSPolicy ${key} could not be translated` };
 }
 
 function evaluatePolicy(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyEvaluation {

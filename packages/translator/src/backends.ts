@@ -41,6 +41,16 @@ export type ProtocolHint = 'HTTP' | 'GRPC' | 'TCP' | 'UDP';
 
 const HTTP2_APP_PROTOCOLS = new Set(['kubernetes.io/h2c', 'h2c', 'grpc', 'http2', 'h2']);
 
+/**
+ * A Service's ports. The loader gives every Service a spec (as the API server does), but a Service is
+ * read by every route that uses it: one without spec, or with malformed ports, has no ports here rather
+ * than failing those routes (the routes report BackendNotFound, an honest answer).
+ */
+export function servicePorts(service: { spec?: { ports?: unknown } } | undefined): ServicePort[] {
+  const ports = service?.spec?.ports;
+  return Array.isArray(ports) ? (ports as unknown[]).filter((p): p is ServicePort => typeof p === 'object' && p !== null) : [];
+}
+
 export function resolveBackendRef(
   ctx: TranslationContext,
   from: ReferrerRef,
@@ -64,7 +74,7 @@ export function resolveBackendRef(
   }
   const service = ctx.resources.get('Service', namespace, ref.name);
   if (!service) return { ok: false, reason: 'BackendNotFound', message: `${display} does not exist` };
-  if (service.spec.type === 'ExternalName') {
+  if (service.spec?.type === 'ExternalName') {
     return { ok: false, reason: 'BackendNotFound', message: `${display} is of type ExternalName, which is not supported` };
   }
   if (ref.port === undefined) {
@@ -72,7 +82,7 @@ export function resolveBackendRef(
   }
   // One port number may be served over both TCP and UDP (e.g. DNS): pick the transport the route needs.
   const wanted = hint === 'UDP' ? 'UDP' : 'TCP';
-  const numbered = (service.spec.ports ?? []).filter((p) => p.port === ref.port);
+  const numbered = servicePorts(service).filter((p) => p.port === ref.port);
   const port = numbered.find((p) => (p.protocol ?? 'TCP') === wanted) ?? numbered[0];
   if (!port) return { ok: false, reason: 'BackendNotFound', message: `${display} has no port ${ref.port}` };
 

@@ -4,6 +4,7 @@
  */
 import type { EndpointSlice, Kind, ResourceSet } from '@portico/resources';
 import type { BackendSpec } from './backends.js';
+import type { TranslationFailure } from './containment.js';
 import type { ResolvedOptions } from './options.js';
 import type { TranslationCache } from './translation-cache.js';
 import { statusKey, type Diagnostic, type ObjectStatus } from './result.js';
@@ -19,6 +20,8 @@ export interface TranslationContext {
   policyAncestors: Map<string, Set<string>>;
   statuses: Map<string, ObjectStatus>;
   diagnostics: Diagnostic[];
+  /** Objects whose translation threw and that were left out (containment.ts). */
+  failures: TranslationFailure[];
   /** Memory between translations (translation-cache.ts), when the caller keeps one. */
   cache?: TranslationCache;
   /** While one route translates under a cache: every backend it resolves, to replay on reuse. */
@@ -27,7 +30,7 @@ export interface TranslationContext {
 
 export function createContext(resources: ResourceSet, options: ResolvedOptions, cache?: TranslationCache): TranslationContext {
   const endpointSlices = cache ? cache.slicesByService(resources, slicesByService) : slicesByService(resources);
-  return { resources, options, endpointSlices, backends: new Map(), policyAncestors: new Map(), statuses: new Map(), diagnostics: [], ...(cache ? { cache } : {}) };
+  return { resources, options, endpointSlices, backends: new Map(), policyAncestors: new Map(), statuses: new Map(), diagnostics: [], failures: [], ...(cache ? { cache } : {}) };
 }
 
 /** EndpointSlices by `namespace/service-name` (their `kubernetes.io/service-name` label). */

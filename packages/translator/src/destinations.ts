@@ -23,6 +23,8 @@ export interface ServicePortUse {
 export interface DestinationSink {
   unresolved: Problem[];
   servicePorts: ServicePortUse[];
+  /** What in the rule answers 500 because it cannot be served as written (route-status.ts says so). */
+  failedClosed: Problem[];
 }
 
 export type DestinationResult = { destination: DestinationIR } | { directResponse: { status: number } };
@@ -30,6 +32,8 @@ export type DestinationResult = { destination: DestinationIR } | { directRespons
 export interface BackendRefWithModifiers extends BackendRef {
   requestHeaders?: HeaderModifierIR;
   responseHeaders?: HeaderModifierIR;
+  /** A backendRef filter we cannot serve: this backend's share of the requests answers 500. */
+  unservableFilter?: Problem;
 }
 
 export function buildDestination(
@@ -42,6 +46,12 @@ export function buildDestination(
   const backends: WeightedBackendIR[] = [];
   for (const ref of refs) {
     const weight = ref.weight ?? 1;
+    if (ref.unservableFilter) {
+      sink.unresolved.push(ref.unservableFilter);
+      sink.failedClosed.push(ref.unservableFilter);
+      if (weight > 0) backends.push({ weight, invalid: { status: 500, reason: ref.unservableFilter.message } });
+      continue;
+    }
     const resolution = resolveBackendRef(ctx, from, ref, hint);
     if (!resolution.ok) {
       sink.unresolved.push({ reason: resolution.reason, message: resolution.message });

@@ -4,6 +4,7 @@
  */
 import type { GatewayClass } from '@portico/resources';
 import { conditionFactory } from './conditions.js';
+import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
 import { setStatus, type TranslationContext } from './context.js';
 import { SUPPORTED_FEATURES } from './supported-features.js';
 
@@ -11,13 +12,21 @@ import { SUPPORTED_FEATURES } from './supported-features.js';
 export function acceptGatewayClasses(ctx: TranslationContext): Set<string> {
   const accepted = new Set<string>();
   for (const gc of ctx.resources.list('GatewayClass')) {
-    if (gc.spec.controllerName !== ctx.options.controllerName) continue;
+    // `spec?.`: a class without spec (the CRD requires one) names no controller, so it is not ours.
+    if (gc.spec?.controllerName !== ctx.options.controllerName) continue;
     const c = conditionFactory(gc.metadata.generation, ctx.options.now);
-    const problem = parametersProblem(gc);
-    const condition = problem
-      ? c('Accepted', false, 'InvalidParameters', problem)
-      : c('Accepted', true, 'Accepted', `GatewayClass is accepted by ${ctx.options.controllerName}`);
-    if (!problem) accepted.add(gc.metadata.name);
+    const condition = containObject(
+      ctx,
+      gc,
+      () => {
+        const problem = parametersProblem(gc);
+        if (!problem) accepted.add(gc.metadata.name);
+        return problem
+          ? c('Accepted', false, 'InvalidParameters', problem)
+          : c('Accepted', true, 'Accepted', `GatewayClass is accepted by ${ctx.options.controllerName}`);
+      },
+      (failure) => c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure)),
+    );
     setStatus(ctx, {
       kind: 'GatewayClass',
       name: gc.metadata.name,

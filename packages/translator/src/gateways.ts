@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import type { Gateway } from '@portico/resources';
+import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
 import { compareAge, type TranslationContext } from './context.js';
 import { markConflicts } from './listener-conflicts.js';
 import { validateListener, type ListenerState } from './listeners.js';
@@ -20,15 +21,29 @@ export interface GatewayState {
 
 export function collectGateways(ctx: TranslationContext, classes: Set<string>): GatewayState[] {
   const states: GatewayState[] = [];
-  const gateways = ctx.resources.list('Gateway').filter((g) => classes.has(g.spec.gatewayClassName));
+  // `spec?.`: a Gateway without spec (the CRD requires one) names no class, so it is not ours.
+  const gateways = ctx.resources.list('Gateway').filter((g) => classes.has(g.spec?.gatewayClassName));
   for (const gateway of gateways.sort(byKey)) {
     const namespace = gateway.metadata.namespace ?? 'default';
-    const listeners = (gateway.spec.listeners ?? []).map((l) => validateListener(ctx, namespace, l));
-    refuseClientValidation(gateway, listeners);
-    markConflicts(listeners);
-    const state: GatewayState = { gateway, key: `${namespace}/${gateway.metadata.name}`, namespace, listeners };
-    const invalid = duplicateListenerNames(gateway) ?? invalidParameters(gateway) ?? unsupportedAddress(gateway);
-    if (invalid) state.invalid = invalid;
+    const key = `${namespace}/${gateway.metadata.name}`;
+    const state = containObject(
+      ctx,
+      gateway,
+      (): GatewayState => {
+        const listeners = (gateway.spec.listeners ?? []).map((l) => validateListener(ctx, namespace, l));
+        refuseClientValidation(gateway, listeners);
+        markConflicts(listeners);
+        const state: GatewayState = { gateway, key, namespace, listeners };
+        const invalid = duplicateListenerNames(gateway) ?? invalidParameters(gateway) ?? unsupportedAddress(gateway);
+        if (invalid) state.invalid = invalid;
+        return state;
+      },
+      // No listener: no route attaches, no IR; the Gateway's status says why (gateway-status.ts).
+      (failure): GatewayState => {
+        failure.gateway = key;
+        return { gateway, key, namespace, listeners: [], invalid: { reason: TRANSLATION_ERROR, message: failureMessage(failure) } };
+      },
+    );
     states.push(state);
   }
   return states;

@@ -1,9 +1,9 @@
 /** GRPCRoute → route entries (grpcroute_types.go), never merged with HTTPRoutes. */
-import type { HTTPRouteIR, RouteMatchIR } from '@portico/ir';
+import type { RouteMatchIR } from '@portico/ir';
 import { GATEWAY_GROUP, type GRPCRoute, type GRPCRouteMatch } from '@portico/resources';
 import type { TranslationContext } from './context.js';
-import { buildDestination } from './destinations.js';
-import { translateFilters } from './http-filters.js';
+import { buildDestination, type Problem } from './destinations.js';
+import { failClosed, translateFilters } from './http-filters.js';
 import { regexProblem } from './regex.js';
 import { backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
 import { ruleExtras } from './rule-extras.js';
@@ -16,25 +16,23 @@ export function translateGRPCRoute(ctx: TranslationContext, route: GRPCRoute): T
   const from = { group: GATEWAY_GROUP, kind: 'GRPCRoute', namespace };
   const key = `${namespace}/${route.metadata.name}`;
   return translateRules(route, route.spec.rules ?? [], (rule, ruleIndex, sink, invalid) => {
+    // Session persistence we cannot apply: the rule still matches, and fails closed (http-filters.ts).
+    let unservable: Problem | undefined;
+    const extras = ruleExtras({ sessionPersistence: rule.sessionPersistence }, (p) => (unservable ??= p));
     const filters = translateFilters(ctx, from, rule.filters ?? [], RULE_FILTERS, sink);
-    if (filters.invalid) invalid(filters.invalid);
-    let target: Pick<HTTPRouteIR, 'destination' | 'directResponse'>;
-    if (filters.failClosed) {
-      sink.unresolved.push(filters.failClosed);
-      target = { directResponse: { status: 500 } };
-    } else {
-      target = buildDestination(ctx, from, backendRefsWithFilters(rule.backendRefs ?? [], invalid), 'GRPC', sink);
-    }
-    const extras = ruleExtras({ sessionPersistence: rule.sessionPersistence }, invalid);
+    const problem = unservable ?? filters.failClosed;
+    const action = problem
+      ? failClosed(sink, problem)
+      : { fields: filters.fields, target: buildDestination(ctx, from, backendRefsWithFilters(rule.backendRefs ?? []), 'GRPC', sink) };
     const matches: GRPCRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
     return matches.map((m, matchIndex) => ({
       ir: {
         name: `grpcroute/${key}/rule/${ruleIndex}/match/${matchIndex}`,
         source: { kind: 'GRPCRoute', namespace, name: route.metadata.name, rule: ruleIndex, match: matchIndex },
         match: translateMatch(m, invalid),
-        ...filters.fields,
-        ...extras,
-        ...target,
+        ...action.fields,
+        ...(problem ? {} : extras),
+        ...action.target,
       },
       origin: { creationTimestamp: route.metadata.creationTimestamp ?? '', key, rule: ruleIndex, match: matchIndex },
       grpc: true,

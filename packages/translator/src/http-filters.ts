@@ -1,7 +1,12 @@
 /**
- * HTTPRoute/GRPCRoute filters (httproute_types.go HTTPRouteFilter) into IR route fields. Filters that
- * cannot be honoured are reported: an unknown type makes the route not Accepted (UnsupportedValue);
- * an ExtensionRef we cannot resolve makes the rule answer 500 (the filter must not be skipped).
+ * HTTPRoute/GRPCRoute filters (httproute_types.go HTTPRouteFilter) into IR route fields. A filter that
+ * cannot be honoured is never skipped and never drops its rule: dropping the rule would hand its
+ * requests to the next matching rule (an `/admin` behind ExternalAuth served by a catch-all `/` without
+ * authorization). HTTPRouteFilter.Type: "If a reference to a custom filter type cannot be resolved,
+ * the filter MUST NOT be skipped. Instead, requests that would have been processed by that filter MUST
+ * receive a HTTP error response." We apply that rule to every filter we cannot serve as written (an
+ * unsupported or unknown type, an unresolvable ExtensionRef, an incompatible combination): the rule
+ * keeps its matches and answers 500 (`failClosed`); route-status.ts reports it.
  */
 import type { CORSIR, HeaderModifierIR, HTTPRouteIR, MirrorIR, PathModifierIR, RedirectIR } from '@portico/ir';
 import type { HTTPHeaderFilter, HTTPPathModifier, HTTPRouteFilter } from '@portico/resources';
@@ -14,9 +19,7 @@ export type FilterFields = Pick<HTTPRouteIR, 'requestHeaders' | 'responseHeaders
 
 export interface FilterResult {
   fields: FilterFields;
-  /** Makes the route not Accepted. */
-  invalid?: Problem;
-  /** The rule must answer 500 (an unresolvable ExtensionRef). */
+  /** The rule cannot be served as written: its matches answer 500 (the first problem found). */
   failClosed?: Problem;
 }
 
@@ -31,7 +34,7 @@ export function translateFilters(
   const result: FilterResult = { fields };
   for (const filter of filters) {
     if (!allowed.has(filter.type)) {
-      result.invalid = { reason: 'UnsupportedValue', message: `filter type ${filter.type} is not supported here (supported: ${[...allowed].join(', ')})` };
+      result.failClosed ??= { reason: 'UnsupportedValue', message: `filter type ${filter.type} is not supported here (supported: ${[...allowed].join(', ')})` };
       continue;
     }
     switch (filter.type) {
@@ -60,6 +63,10 @@ export function translateFilters(
         const m = filter.requestMirror;
         if (!m) break;
         const resolution = resolveBackendRef(ctx, from, m.backendRef, from.kind === 'GRPCRoute' ? 'GRPC' : 'HTTP');
+        // The one filter that is left out rather than failing closed, because the spec says so
+        // (HTTPRequestMirrorFilter.BackendRef): "If the referent cannot be found, this BackendRef is
+        // invalid and must be dropped from the Gateway ... ResolvedRefs ... status: False and not
+        // configure this backend". The mirrored copy's answer is ignored anyway; the request is served.
         if (!resolution.ok) {
           sink.unresolved.push({ reason: resolution.reason, message: `request mirror: ${resolution.message}` });
           break;
@@ -77,18 +84,25 @@ export function translateFilters(
         break;
       case 'ExtensionRef': {
         const ref = filter.extensionRef;
-        result.failClosed = {
+        result.failClosed ??= {
           reason: 'InvalidKind',
-          message: `extensionRef ${ref?.group ?? ''}/${ref?.kind ?? ''} ${ref?.name ?? ''} is not supported by this controller; the rule answers 500`,
+          message: `extensionRef ${ref?.group ?? ''}/${ref?.kind ?? ''} ${ref?.name ?? ''} is not supported by this controller`,
         };
         break;
       }
     }
   }
   if (fields.redirect && fields.rewrite) {
-    result.invalid = { reason: 'IncompatibleFilters', message: 'RequestRedirect and URLRewrite cannot be used on the same rule' };
+    result.failClosed ??= { reason: 'IncompatibleFilters', message: 'RequestRedirect and URLRewrite cannot be used on the same rule' };
   }
   return result;
+}
+
+/** A rule that cannot be served as written keeps its matches and answers 500 (see the top of this file). */
+export function failClosed(sink: DestinationSink, problem: Problem): { fields: FilterFields; target: { directResponse: { status: number } } } {
+  sink.unresolved.push(problem);
+  sink.failedClosed.push(problem);
+  return { fields: {}, target: { directResponse: { status: 500 } } };
 }
 
 export function headerModifier(f: HTTPHeaderFilter): HeaderModifierIR {

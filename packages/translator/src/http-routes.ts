@@ -3,8 +3,8 @@ import type { HTTPRouteIR, RouteMatchIR } from '@portico/ir';
 import { GATEWAY_GROUP, type HTTPRoute, type HTTPRouteMatch, type HTTPRouteRule } from '@portico/resources';
 import type { ReferrerRef } from './backends.js';
 import type { TranslationContext } from './context.js';
-import { buildDestination, type DestinationSink } from './destinations.js';
-import { translateFilters, type FilterFields } from './http-filters.js';
+import { buildDestination, type DestinationSink, type Problem } from './destinations.js';
+import { failClosed, translateFilters, type FilterFields } from './http-filters.js';
 import { regexProblem } from './regex.js';
 import { backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
 import { ruleExtras } from './rule-extras.js';
@@ -17,20 +17,19 @@ export function translateHTTPRoute(ctx: TranslationContext, route: HTTPRoute): T
   const from = { group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace };
   const key = `${namespace}/${route.metadata.name}`;
   return translateRules(route, route.spec.rules ?? [], (rule, ruleIndex, sink, invalid) => {
-    const action = ruleAction(ctx, from, rule, sink, invalid);
-    const extras = ruleExtras(rule, invalid);
     const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{ path: { type: 'PathPrefix', value: '/' } }];
+    // Timeouts, retry or session persistence we cannot apply: the rule still matches, and fails closed.
+    let unservable: Problem | undefined;
+    const extras = ruleExtras(rule, (p) => (unservable ??= p));
+    const action = unservable ? failClosed(sink, unservable) : ruleAction(ctx, from, rule, matches, sink);
     return matches.map((m, matchIndex) => {
       const match = translateMatch(m, invalid);
-      if (action.fields.rewrite?.path?.type === 'ReplacePrefixMatch' || action.fields.redirect?.path?.type === 'ReplacePrefixMatch') {
-        if (match.path?.type !== 'PathPrefix') invalid({ reason: 'UnsupportedValue', message: 'ReplacePrefixMatch needs a PathPrefix match' });
-      }
       const ir: HTTPRouteIR = {
         name: `httproute/${key}/rule/${ruleIndex}/match/${matchIndex}`,
         source: { kind: 'HTTPRoute', namespace, name: route.metadata.name, rule: ruleIndex, match: matchIndex },
         match,
         ...action.fields,
-        ...extras,
+        ...(unservable ? {} : extras),
         ...action.target,
       };
       return { ir, origin: { creationTimestamp: route.metadata.creationTimestamp ?? '', key, rule: ruleIndex, match: matchIndex }, grpc: false };
@@ -42,17 +41,21 @@ function ruleAction(
   ctx: TranslationContext,
   from: ReferrerRef,
   rule: HTTPRouteRule,
+  matches: readonly HTTPRouteMatch[],
   sink: DestinationSink,
-  invalid: ReportInvalid,
 ): { fields: FilterFields; target: Pick<HTTPRouteIR, 'destination' | 'directResponse'> } {
   const filters = translateFilters(ctx, from, rule.filters ?? [], RULE_FILTERS, sink);
-  if (filters.invalid) invalid(filters.invalid);
-  if (filters.failClosed) {
-    sink.unresolved.push(filters.failClosed);
-    return { fields: filters.fields, target: { directResponse: { status: 500 } } };
+  const { rewrite, redirect } = filters.fields;
+  // HTTPPathModifier: "ReplacePrefixMatch is only compatible with a PathPrefix HTTPRouteMatch"; the
+  // matches are fine, the filter cannot be applied to them, so the rule fails closed.
+  if (!filters.failClosed && (rewrite?.path?.type === 'ReplacePrefixMatch' || redirect?.path?.type === 'ReplacePrefixMatch')) {
+    if (matches.some((m) => (m.path?.type ?? 'PathPrefix') !== 'PathPrefix')) {
+      filters.failClosed = { reason: 'UnsupportedValue', message: 'ReplacePrefixMatch needs a PathPrefix match' };
+    }
   }
-  if (filters.fields.redirect) return { fields: filters.fields, target: {} };
-  const refs = backendRefsWithFilters(rule.backendRefs ?? [], invalid);
+  if (filters.failClosed) return failClosed(sink, filters.failClosed);
+  if (redirect) return { fields: filters.fields, target: {} };
+  const refs = backendRefsWithFilters(rule.backendRefs ?? []);
   return { fields: filters.fields, target: buildDestination(ctx, from, refs, 'HTTP', sink) };
 }
 

@@ -6,4 +6,6 @@ export { DEFAULT_CONTROLLER_NAME, DEFAULT_INGRESS_CONTROLLER_NAME, resolveOption
 export type { TranslateOptions, ResolvedOptions } from './options.js';
 export { statusKey } from './result.js';
 export type { Diagnostic, IngressStatus, ObjectStatus, TranslationResult } from './result.js';
+export { TRANSLATION_ERROR } from './containment.js';
+export type { TranslationFailure } from './containment.js';
 export { SUPPORTED_FEATURES } from './supported-features.js';

@@ -21,6 +21,8 @@ export interface ReferenceTo {
 export function isReferenceAllowed(resources: ResourceSet, from: ReferenceFrom, to: ReferenceTo): boolean {
   if (from.namespace === to.namespace) return true;
   for (const grant of resources.listIn('ReferenceGrant', to.namespace)) {
+    // A grant whose lists are missing or malformed grants nothing; it must not fail the reference.
+    if (!Array.isArray(grant.spec?.from) || !Array.isArray(grant.spec.to)) continue;
     const fromOk = grant.spec.from.some(
       (f) => f.group === from.group && f.kind === from.kind && f.namespace === from.namespace,
     );

@@ -7,6 +7,7 @@ import type {
   PolicyAncestorStatus,
   RouteParentStatus,
 } from '@portico/resources';
+import type { TranslationFailure } from './containment.js';
 
 export type IngressStatus = NonNullable<Ingress['status']>;
 
@@ -40,6 +41,11 @@ export interface TranslationResult {
   /** Keyed by `statusKey(kind, namespace, name)`. */
   statuses: Map<string, ObjectStatus>;
   diagnostics: Diagnostic[];
+  /**
+   * Objects whose translation threw (a bug of ours, contained to them): left out of the IR, their
+   * status says so where they have one; the server logs each with its stack and counts it.
+   */
+  failures: TranslationFailure[];
 }
 
 export function statusKey(kind: Kind, namespace: string | undefined, name: string): string {

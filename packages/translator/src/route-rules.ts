@@ -16,6 +16,8 @@ export type ReportInvalid = (problem: Problem) => void;
 /**
  * Translates each rule with `translateRule`; a rule that reported a problem contributes no entries and
  * no service ports, and the route becomes PartiallyInvalid (or not Accepted when no rule is left).
+ * What a rule cannot serve as written but can still match (a filter we do not implement) is not such a
+ * problem: the rule answers 500 instead (http-filters.ts) and lands in `failedClosed`.
  */
 export function translateRules<Rule>(
   route: Route,
@@ -27,27 +29,37 @@ export function translateRules<Rule>(
   rules.forEach((rule, ruleIndex) => {
     const found: { problem?: RuleProblem } = {};
     const invalid: ReportInvalid = (p) => (found.problem ??= { rule: ruleIndex, reason: p.reason, message: p.message });
-    const sink: DestinationSink = { unresolved: out.unresolved, servicePorts: [] };
+    const sink: DestinationSink = { unresolved: out.unresolved, servicePorts: [], failedClosed: [] };
     const entries = translateRule(rule, ruleIndex, sink, invalid);
     if (found.problem) {
       problems.push(found.problem);
     } else {
       out.entries.push(...entries);
       out.servicePorts.push(...sink.servicePorts);
+      for (const p of sink.failedClosed) (out.failedClosed ??= []).push({ rule: ruleIndex, ...p });
     }
   });
   settleRuleProblems(out, problems);
   return out;
 }
 
-/** backendRef filters: only header modifiers are supported per backend (HTTPRouteBackendRequestHeaderModification). */
-export function backendRefsWithFilters(refs: readonly HTTPBackendRef[], invalid: ReportInvalid): BackendRefWithModifiers[] {
-  return refs.map((ref) => {
+/**
+ * backendRef filters: only header modifiers are supported per backend (HTTPRouteBackendRequestHeaderModification).
+ * Any other filter fails closed for that backend only (http-filters.ts explains why a filter is never
+ * skipped): the requests its weight would carry answer 500, the rule's other backends keep serving.
+ */
+export function backendRefsWithFilters(refs: readonly HTTPBackendRef[]): BackendRefWithModifiers[] {
+  return refs.map((ref, index) => {
     const withMods: BackendRefWithModifiers = { ...ref };
     for (const f of ref.filters ?? []) {
       if (f.type === 'RequestHeaderModifier' && f.requestHeaderModifier) withMods.requestHeaders = headerModifier(f.requestHeaderModifier);
       else if (f.type === 'ResponseHeaderModifier' && f.responseHeaderModifier) withMods.responseHeaders = headerModifier(f.responseHeaderModifier);
-      else invalid({ reason: 'UnsupportedValue', message: `backendRef filter type ${f.type} is not supported (supported: RequestHeaderModifier, ResponseHeaderModifier)` });
+      else {
+        withMods.unservableFilter ??= {
+          reason: f.type === 'ExtensionRef' ? 'InvalidKind' : 'UnsupportedValue',
+          message: `backendRef ${index} (${ref.name}): filter type ${f.type} is not supported on a backendRef (supported: RequestHeaderModifier, ResponseHeaderModifier)`,
+        };
+      }
     }
     return withMods;
   });

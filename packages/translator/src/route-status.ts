@@ -23,7 +23,7 @@ export function routeParentStatuses(ctx: TranslationContext, route: TranslatedRo
     if ('rejected' in outcome) accepted = c('Accepted', false, outcome.rejected.reason, outcome.rejected.message);
     else if (route.invalid) accepted = c('Accepted', false, route.invalid.reason, route.invalid.message);
     else if (lostTo) accepted = c('Accepted', false, 'HostnameConflict', lostTo);
-    else accepted = c('Accepted', true, 'Accepted', 'route is accepted');
+    else accepted = c('Accepted', true, 'Accepted', acceptedMessage(route));
     const conditions = [accepted, resolvedRefs];
     // shared_types.go RouteConditionPartiallyInvalid: set only while the route is Accepted with some
     // rules dropped, never on a fully valid, fully invalid or not accepted route.
@@ -47,4 +47,22 @@ export function verdictSignature(verdicts: readonly ParentVerdict[]): string {
       return `${JSON.stringify(outcome.parentRef)}\u0001${verdict}`;
     })
     .join('\u0002');
+}
+
+/**
+ * Rules that fail closed (http-filters.ts) leave the route Accepted, and say so here as well as in
+ * ResolvedRefs=False. HTTPRouteFilter.Type asks for Accepted=False/UnsupportedValue for a filter type
+ * an implementation does not know, but a route that is not Accepted is not programmed, so its matches
+ * would go to whichever other route matches next: the filter would be skipped, which the same field
+ * forbids ("the filter MUST NOT be skipped. Instead, requests that would have been processed by that
+ * filter MUST receive a HTTP error response"). Keeping the route Accepted is what keeps its 500s in
+ * place; ResolvedRefs=False carries the spec's reason (UnsupportedValue, InvalidKind,
+ * IncompatibleFilters), as Envoy Gateway does for unsupported filters. PartiallyInvalid does not fit:
+ * it means rules were dropped ("Dropped Rule"), and these are not.
+ */
+function acceptedMessage(route: TranslatedRoute): string {
+  const failed = route.failedClosed ?? [];
+  if (failed.length === 0) return 'route is accepted';
+  const parts = [...new Set(failed.map((p) => `rule ${p.rule}: ${p.message}`))];
+  return `route is accepted; these rules answer HTTP 500 because they cannot be served as written: ${parts.join('; ')}`;
 }

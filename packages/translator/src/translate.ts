@@ -1,7 +1,9 @@
 /**
  * Gateway API + Ingress → IR per Gateway + statuses. Pure: the same ResourceSet and options always
  * give the same result, and a mistake in one object becomes a status condition on it, never an
- * exception that would cost the other objects their config.
+ * exception that would cost the other objects their config. An exception that does happen (a bug of
+ * ours) is contained to the object being translated (containment.ts): it is left out, its status says
+ * TranslationError, and `failures` names it; the others translate as if it were not there.
  */
 import type { GatewayIR } from '@portico/ir';
 import type { ResourceSet, Route } from '@portico/resources';
@@ -15,6 +17,8 @@ import { translateGRPCRoute } from './grpc-routes.js';
 import { translateHTTPRoute } from './http-routes.js';
 import { translateIngresses } from './ingress/index.js';
 import { translateL4Route } from './l4-routes.js';
+import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
+import { failedGatewayStatus, writeFailedRouteStatus } from './failed-status.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './policy-status.js';
 import type { ObjectStatus, TranslationResult } from './result.js';
@@ -42,12 +46,25 @@ function translateWith(ctx: TranslationContext): TranslationResult {
 
   const irs = new Map<string, GatewayIR>();
   for (const state of gateways) {
-    if (!state.invalid) irs.set(state.key, buildGatewayIR(ctx, state, attached.get(state) ?? []));
-    setStatus(ctx, { kind: 'Gateway', namespace: state.namespace, name: state.gateway.metadata.name, status: gatewayStatus(ctx, state) });
+    if (!state.invalid) {
+      const ir = containObject(ctx, state.gateway, () => buildGatewayIR(ctx, state, attached.get(state) ?? []), (failure) => {
+        state.invalid = { reason: TRANSLATION_ERROR, message: failureMessage(failure) };
+        failure.gateway = state.key;
+        return undefined;
+      });
+      if (ir) irs.set(state.key, ir);
+    }
+    const status = containObject(ctx, state.gateway, () => gatewayStatus(ctx, state), (failure) => failedGatewayStatus(ctx, state, failure));
+    setStatus(ctx, { kind: 'Gateway', namespace: state.namespace, name: state.gateway.metadata.name, status });
   }
   writePolicyStatuses(ctx);
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
-  return { gateways: new Map([...irs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), statuses: ctx.statuses, diagnostics: ctx.diagnostics };
+  return {
+    gateways: new Map([...irs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    statuses: ctx.statuses,
+    diagnostics: ctx.diagnostics,
+    failures: ctx.failures,
+  };
 }
 
 interface RouteWork {
@@ -59,8 +76,15 @@ interface RouteWork {
 function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayState>): Map<GatewayState, AcceptedAttachment[]> {
   const work: RouteWork[] = [];
   for (const route of allRoutes(ctx)) {
-    const outcomes = attachRoute(ctx, route, gateways);
-    if (outcomes.length > 0) work.push({ translated: translateRoute(ctx, route), outcomes });
+    containObject(
+      ctx,
+      route,
+      () => {
+        const outcomes = attachRoute(ctx, route, gateways);
+        if (outcomes.length > 0) work.push({ translated: translateRoute(ctx, route), outcomes });
+      },
+      (failure) => writeFailedRouteStatus(ctx, route, gateways, failure),
+    );
   }
   const claims: (ListenerClaim & { work: RouteWork })[] = [];
   for (const w of work) {
@@ -76,31 +100,49 @@ function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayS
   const result = new Map<GatewayState, AcceptedAttachment[]>();
   for (const w of work) {
     const { route } = w.translated;
-    const namespace = route.metadata.namespace ?? 'default';
-    const counted = new Set<unknown>();
-    const verdicts: ParentVerdict[] = w.outcomes.map((outcome) => {
-      if (!('attachments' in outcome) || w.translated.invalid) return { outcome };
-      const surviving = outcome.attachments.filter((a) => !lostTo(w, a.listener));
-      if (surviving.length === 0) {
-        const winner = lostTo(w, outcome.attachments[0]!.listener)!;
-        return { outcome, lostTo: conflictMessage(winner, route, outcome.attachments.map((a) => a.listener.spec.name)) };
-      }
-      for (const a of surviving) {
-        if (!counted.has(a.listener)) {
-          counted.add(a.listener);
-          a.listener.attachedRoutes++;
-        }
-        let list = result.get(a.gateway);
-        if (!list) result.set(a.gateway, (list = []));
-        list.push({ route: w.translated, listener: a.listener, hostnames: a.hostnames });
-        for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, a.gateway.key);
-      }
-      return { outcome };
-    });
-    const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
-    setStatus(ctx, ctx.cache ? ctx.cache.routeStatus(w.translated, verdictSignature(verdicts), status) : status());
+    containObject(ctx, route, () => settleRoute(ctx, w, lostTo, result), (failure) => writeFailedRouteStatus(ctx, route, gateways, failure));
   }
   return result;
+}
+
+/**
+ * One route's verdict per parent, its status, and its attachments. Nothing is committed (attachments,
+ * attachedRoutes, policy ancestors) until its status is built, so a route that throws here leaves no
+ * trace but its failure.
+ */
+function settleRoute(
+  ctx: TranslationContext,
+  w: RouteWork,
+  lostTo: (w: RouteWork, listener: unknown) => Route | undefined,
+  result: Map<GatewayState, AcceptedAttachment[]>,
+): void {
+  const { route } = w.translated;
+  const namespace = route.metadata.namespace ?? 'default';
+  const accepted: { gateway: GatewayState; attachment: AcceptedAttachment }[] = [];
+  const verdicts: ParentVerdict[] = w.outcomes.map((outcome) => {
+    if (!('attachments' in outcome) || w.translated.invalid) return { outcome };
+    const surviving = outcome.attachments.filter((a) => !lostTo(w, a.listener));
+    if (surviving.length === 0) {
+      const winner = lostTo(w, outcome.attachments[0]!.listener)!;
+      return { outcome, lostTo: conflictMessage(winner, route, outcome.attachments.map((a) => a.listener.spec.name)) };
+    }
+    for (const a of surviving) accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
+    return { outcome };
+  });
+  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
+  const built = ctx.cache ? ctx.cache.routeStatus(w.translated, verdictSignature(verdicts), status) : status();
+  for (const { gateway } of accepted) for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
+  const counted = new Set<unknown>();
+  for (const { gateway, attachment } of accepted) {
+    if (!counted.has(attachment.listener)) {
+      counted.add(attachment.listener);
+      attachment.listener.attachedRoutes++;
+    }
+    let list = result.get(gateway);
+    if (!list) result.set(gateway, (list = []));
+    list.push(attachment);
+  }
+  setStatus(ctx, built);
 }
 
 function allRoutes(ctx: TranslationContext): Route[] {

@@ -19,6 +19,8 @@ export interface TranslatedRoute {
   partiallyInvalid?: Problem;
   /** ResolvedRefs=False reasons. */
   unresolved: Problem[];
+  /** Rules (or backends of rules) that answer 500 because they cannot be served as written. */
+  failedClosed?: RuleProblem[];
   /** HTTP backends and mirrors used, for BackendTLSPolicy ancestors (L4 traffic never gets upstream TLS). */
   servicePorts: ServicePortUse[];
   /** HTTPRoute/GRPCRoute: one entry per rule and match. */

@@ -9,6 +9,12 @@ export interface StatusDocument {
   objects?: StatusObject[];
   sources?: { source: string; state: string; objects: number; error?: string; lastGoodAt?: string }[];
   diagnostics?: { kind: string; namespace?: string; name: string; message: string }[];
+  /** What is broken in the pipeline itself (server pipeline-health.ts). */
+  pipeline?: {
+    translationFailure?: { generation: number; at: string; error: string };
+    gatewayFailures?: { gateway: string; outcome: string; problems: string[]; at: string }[];
+    failingObjects?: { kind: string; namespace?: string; name: string; message: string }[];
+  };
 }
 
 /** The /debug/clients document, the fields the table reads. */
@@ -35,7 +41,7 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Objects, then sources, then diagnostics (each table only when it has rows). */
+/** Objects, then sources, then diagnostics, then pipeline failures (each table only when it has rows). */
 export function statusTables(document: StatusDocument): string {
   const sections: string[] = [];
   const rows = statusRows(document.objects ?? []);
@@ -70,6 +76,13 @@ export function statusTables(document: StatusDocument): string {
   if (diagnostics.length > 0) {
     sections.push(formatTable(['KIND', 'NAMESPACE', 'NAME', 'DIAGNOSTIC'], diagnostics.map((d) => [d.kind, d.namespace ?? '', d.name, d.message])));
   }
+  const pipeline = document.pipeline;
+  const failures: string[][] = [
+    ...(pipeline?.translationFailure ? [['snapshot', `generation ${pipeline.translationFailure.generation}`, pipeline.translationFailure.at, `failed to translate: ${pipeline.translationFailure.error}`]] : []),
+    ...(pipeline?.gatewayFailures ?? []).map((g) => ['gateway', g.gateway, g.at, `${g.outcome}: ${g.problems.join('; ')}`]),
+    ...(pipeline?.failingObjects ?? []).map((o) => [o.kind, `${o.namespace ? `${o.namespace}/` : ''}${o.name}`, '', `left out, translating it failed: ${o.message}`]),
+  ];
+  if (failures.length > 0) sections.push(formatTable(['PIPELINE', 'WHAT', 'AT', 'FAILURE'], failures));
   return sections.join('\n');
 }
 

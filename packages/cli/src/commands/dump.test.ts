@@ -4,7 +4,7 @@ import type { CliIO } from '../cli-io.js';
 import { main } from '../main.js';
 import { parseDumpArgs } from './dump-args.js';
 import { runDump, type Fetch } from './dump.js';
-import { formatTable } from './dump-tables.js';
+import { formatTable, statusTables } from './dump-tables.js';
 
 const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
@@ -145,5 +145,23 @@ describe('portico dump', () => {
 describe('formatTable', () => {
   it('pads every column but the last, three spaces apart', () => {
     expect(formatTable(['A', 'LONGER'], [['xyz', '1'], ['', '22']])).toBe('A     LONGER\nxyz   1\n      22\n');
+  });
+});
+
+describe('statusTables', () => {
+  it('lists what is broken in the pipeline after the objects', () => {
+    const text = statusTables({
+      objects: [],
+      pipeline: {
+        translationFailure: { generation: 4, at: '2025-01-01T00:00:00.000Z', error: 'boom' },
+        gatewayFailures: [{ gateway: 'default/demo', outcome: 'error', problems: ['encode failed'], at: '2025-01-01T00:00:01.000Z' }],
+        failingObjects: [{ kind: 'Ingress', namespace: 'default', name: 'blog', message: 'bad' }],
+      },
+    });
+    const lines = text.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^PIPELINE\s+WHAT\s+AT\s+FAILURE$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^snapshot\s+generation 4\s+2025-01-01T00:00:00\.000Z\s+failed to translate: boom$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^gateway\s+default\/demo\s+2025-01-01T00:00:01\.000Z\s+error: encode failed$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^Ingress\s+default\/blog\s+left out, translating it failed: bad$/));
   });
 });

@@ -26,6 +26,10 @@ export async function runTranslate(args: TranslateArgs, io: CliIO): Promise<numb
     io.stderr.write(`portico: warning: ${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}: ${d.message}\n`);
   }
   for (const note of nothingToTranslateNotes(objects, result, controllerName)) io.stderr.write(`portico: warning: ${note}\n`);
+  // Objects whose translation threw (a Portico bug, contained to them): left out of the output's IR.
+  for (const f of result.failures) {
+    io.stderr.write(`portico: error: ${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}: translating it failed and it was left out (a bug in Portico): ${f.message}\n`);
+  }
   if (args.to === 'xds') return printXds(result.gateways, args.output, io);
   const text =
     args.to === 'ir'

@@ -9,14 +9,24 @@
 import type { GatewayIR } from '@portico/ir';
 import type { TranslationContext } from '../context.js';
 import { collectIngressClasses } from './ingress-classes.js';
-import { buildIngressGateway } from './ingress-gateway.js';
+import { buildIngressGateway, ingressGatewayName } from './ingress-gateway.js';
+import { containObject } from '../containment.js';
 import { writeIngressStatuses } from './ingress-status.js';
 
 export function translateIngresses(ctx: TranslationContext): GatewayIR[] {
-  return collectIngressClasses(ctx).map((group) => {
-    const { ir, problems } = buildIngressGateway(ctx, group);
-    ctx.diagnostics.push(...problems);
-    writeIngressStatuses(ctx, ir.name, group.ingresses);
-    return ir;
-  });
+  const irs: GatewayIR[] = [];
+  for (const group of collectIngressClasses(ctx)) {
+    const name = ingressGatewayName(group.className);
+    // Each Ingress is contained on its own (ingress-gateway.ts); what is left to fail here is the
+    // class as a whole, whose gateway then keeps its last good config (the failure names it).
+    const built = containObject(ctx, { kind: 'IngressClass', metadata: { name: group.className } }, () => buildIngressGateway(ctx, group), (failure) => {
+      failure.gateway = name;
+      return undefined;
+    });
+    if (!built) continue;
+    ctx.diagnostics.push(...built.problems);
+    writeIngressStatuses(ctx, built.ir.name, built.ingresses);
+    irs.push(built.ir);
+  }
+  return irs;
 }

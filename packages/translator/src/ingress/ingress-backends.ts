@@ -10,12 +10,13 @@
  *   that has nothing behind it look the same to a client, and both may heal without an Ingress change.
  * - `resource` backends (e.g. a StorageBucket) are not supported, and a BackendTLSPolicy that cannot be
  *   applied must not fall back to cleartext: 500, as Gateway API answers for a backend it cannot use.
- * The reason goes to `IngressGateway.problems` (ingress-gateway.ts); the translator has no diagnostics
- * list to publish it through yet (Kubernetes Events would be the place), so only unit tests read it.
+ * Either way the path keeps its match and answers: it never falls through to another path or Ingress
+ * (fail closed, as Gateway API rules do for a filter they cannot serve). The reason goes to
+ * `IngressGateway.problems` (ingress-gateway.ts) and from there to the translation's diagnostics.
  */
 import type { HTTPRouteIR } from '@portico/ir';
 import type { IngressBackend } from '@portico/resources';
-import { resolveBackendRef } from '../backends.js';
+import { resolveBackendRef, servicePorts } from '../backends.js';
 import type { TranslationContext } from '../context.js';
 
 /** Where a route sends its requests: exactly one of the two. */
@@ -39,7 +40,7 @@ export function resolveIngressBackend(ctx: TranslationContext, namespace: string
     if (portName === undefined) return unavailable(`backend ${display} must specify a port`);
     const found = ctx.resources.get('Service', namespace, service.name);
     if (!found) return unavailable(`${display} does not exist`);
-    port = (found.spec.ports ?? []).find((p) => p.name === portName)?.port;
+    port = servicePorts(found).find((p) => p.name === portName)?.port;
     if (port === undefined) return unavailable(`${display} has no port named ${portName}`);
   }
   // An Ingress may only reference Services of its own namespace: the ref carries no namespace.

@@ -20,6 +20,7 @@ import {
   type IngressClass,
 } from '@portico/resources';
 import { compareAge, compareCreationTimestamps, type TranslationContext } from '../context.js';
+import { containObject } from '../containment.js';
 
 /** One of our IngressClasses and its Ingresses, oldest first. */
 export interface IngressClassGroup {
@@ -30,11 +31,13 @@ export interface IngressClassGroup {
 /** Our IngressClasses that have at least one Ingress, by class name; each becomes one gateway. */
 export function collectIngressClasses(ctx: TranslationContext): IngressClassGroup[] {
   const classes = ctx.resources.list('IngressClass');
-  const ours = new Set(classes.filter((c) => c.spec.controller === ctx.options.ingressControllerName).map((c) => c.metadata.name));
+  // `spec?.`: a class without spec names no controller, so it is not ours.
+  const ours = new Set(classes.filter((c) => c.spec?.controller === ctx.options.ingressControllerName).map((c) => c.metadata.name));
   const fallback = defaultIngressClass(classes)?.metadata.name;
   const groups = new Map<string, Ingress[]>();
   for (const ingress of ctx.resources.list('Ingress')) {
-    const className = requestedClass(ingress) ?? fallback;
+    // An Ingress whose class cannot be read is left out (containment.ts), not the whole list.
+    const className = containObject(ctx, ingress, () => requestedClass(ingress) ?? fallback, () => undefined);
     if (className === undefined || !ours.has(className)) continue;
     const list = groups.get(className);
     if (list) list.push(ingress);
@@ -50,7 +53,7 @@ export function collectIngressClasses(ctx: TranslationContext): IngressClassGrou
  * `ingressClassName` counts as set (the admission plugin does not default it), and names no class.
  */
 export function requestedClass(ingress: Ingress): string | undefined {
-  if (ingress.spec.ingressClassName !== undefined) return ingress.spec.ingressClassName;
+  if (ingress.spec?.ingressClassName !== undefined) return ingress.spec.ingressClassName;
   return ingress.metadata.annotations?.[LEGACY_INGRESS_CLASS_ANNOTATION];
 }
 

@@ -10,7 +10,9 @@ import type { TranslationContext } from '../context.js';
 import { referencedBackends } from '../gateway-ir.js';
 import type { IngressClassGroup } from './ingress-classes.js';
 import { buildIngressVirtualHosts } from './ingress-hosts.js';
-import { translateIngressRules } from './ingress-routes.js';
+import { translateIngressRules, type IngressContribution } from './ingress-routes.js';
+import { containObject } from '../containment.js';
+import type { Ingress } from '@portico/resources';
 import { buildTLSServers } from './ingress-tls.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
@@ -19,6 +21,8 @@ const HTTPS_PORT = 443;
 
 export interface IngressGateway {
   ir: GatewayIR;
+  /** The class's Ingresses that translated (containment.ts leaves out one that throws). */
+  ingresses: Ingress[];
   /** What could not be configured as the Ingresses ask (broken backends, unusable TLS Secrets). */
   problems: Diagnostic[];
 }
@@ -28,7 +32,21 @@ export function ingressGatewayName(className: string): string {
 }
 
 export function buildIngressGateway(ctx: TranslationContext, group: IngressClassGroup): IngressGateway {
-  const contributions = group.ingresses.map((ingress) => translateIngressRules(ctx, ingress));
+  const contributions = usableContributions(ctx, group.ingresses);
+  const first = buildListeners(ctx, contributions);
+  // An Ingress whose TLS entries threw is left out entirely, its routes too: build once more without
+  // it (only then), so nothing it half-claimed stays.
+  const failed = new Set(first.failed);
+  const kept = failed.size > 0 ? contributions.filter((c) => !failed.has(c.ingress)) : contributions;
+  const { listeners, problems } = failed.size > 0 ? buildListeners(ctx, kept) : first;
+  return {
+    ingresses: kept.map((c) => c.ingress),
+    ir: { name: ingressGatewayName(group.className), gatewayClass: group.className, listeners, backends: referencedBackends(ctx, listeners) },
+    problems,
+  };
+}
+
+function buildListeners(ctx: TranslationContext, contributions: readonly IngressContribution[]): { listeners: ListenerIR[]; problems: Diagnostic[]; failed: Ingress[] } {
   const problems: Diagnostic[] = contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message })));
   const virtualHosts = buildIngressVirtualHosts(contributions);
   const listeners: ListenerIR[] = [{
@@ -39,7 +57,7 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
     sources: contributions.map((c) => `ingress/${c.namespace}/${c.ingress.metadata.name}`).sort(),
     virtualHosts,
   }];
-  const tls = buildTLSServers(ctx, group.ingresses, virtualHosts);
+  const tls = buildTLSServers(ctx, contributions.map((c) => c.ingress), virtualHosts);
   problems.push(...tls.problems);
   // Envoy rejects a listener without filter chains: no usable certificate, no port 443.
   if (tls.servers.length > 0) {
@@ -52,8 +70,15 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
       servers: tls.servers,
     });
   }
-  return {
-    ir: { name: ingressGatewayName(group.className), gatewayClass: group.className, listeners, backends: referencedBackends(ctx, listeners) },
-    problems,
-  };
+  return { listeners, problems, failed: tls.failed };
+}
+
+/** Each Ingress's routes, for the Ingresses whose rules translate without an exception (containment.ts). */
+function usableContributions(ctx: TranslationContext, ingresses: readonly Ingress[]): IngressContribution[] {
+  const out: IngressContribution[] = [];
+  for (const ingress of ingresses) {
+    const contribution = containObject(ctx, ingress, () => translateIngressRules(ctx, ingress), () => undefined);
+    if (contribution) out.push(contribution);
+  }
+  return out;
 }

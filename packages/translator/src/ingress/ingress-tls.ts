@@ -24,11 +24,17 @@ import type { CertificateIR, HTTPSServerIR, VirtualHostIR } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
 import { resolveCertificateRef } from '../certificates.js';
 import type { TranslationContext } from '../context.js';
+import { containObject } from '../containment.js';
 import { compareHostnameSpecificity, isWildcard } from '../hostnames.js';
 import { CATCH_ALL_HOST } from './ingress-routes.js';
 
 export interface TLSServers {
   servers: HTTPSServerIR[];
+  /**
+   * Ingresses whose TLS entries threw (containment.ts): what they had claimed may be in `servers`,
+   * so the caller builds again without them.
+   */
+  failed: Ingress[];
   /** Ingresses (`namespace/name`) whose TLS entries made a server. */
   sources: string[];
   problems: Diagnostic[];
@@ -47,9 +53,19 @@ export function buildTLSServers(ctx: TranslationContext, ingresses: readonly Ing
   const claimed = new Set<string>();
   const sources = new Set<string>();
   const problems: Diagnostic[] = [];
+  const failed: Ingress[] = [];
   for (const ingress of ingresses) {
     const namespace = ingress.metadata.namespace ?? 'default';
     const key = `${namespace}/${ingress.metadata.name}`;
+    // An exception here is contained to this Ingress (containment.ts); the caller builds again without it.
+    const ok = containObject(ctx, ingress, () => {
+      addEntries(ingress, namespace, key);
+      return true;
+    }, () => false);
+    if (!ok) failed.push(ingress);
+  }
+
+  function addEntries(ingress: Ingress, namespace: string, key: string): void {
     (ingress.spec.tls ?? []).forEach((tls, i) => {
       const where = { kind: 'Ingress', namespace, name: ingress.metadata.name };
       if (!tls.secretName) {
@@ -95,7 +111,7 @@ export function buildTLSServers(ctx: TranslationContext, ingresses: readonly Ing
   // TLSListenerIR.servers order: most specific SNI first, the catch-all last.
   const sniKey = (s: HTTPSServerIR) => s.serverNames[0] ?? CATCH_ALL_HOST;
   servers.sort((a, b) => compareHostnameSpecificity(sniKey(a), sniKey(b)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { servers, sources: [...sources].sort(), problems };
+  return { servers, sources: [...sources].sort(), problems, failed };
 }
 
 /**
