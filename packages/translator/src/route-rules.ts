@@ -1,12 +1,13 @@
 /**
  * What HTTPRoute and GRPCRoute translation share: the loop over rules that drops an invalid rule and
- * keeps the rest (shared_types.go RouteConditionPartiallyInvalid), backendRef-level filters, and
- * header matches.
+ * keeps the rest (shared_types.go RouteConditionPartiallyInvalid) — including a rule with a value
+ * Envoy would refuse (envoy-values.ts) —, backendRef-level filters, and header matches.
  */
 import type { HeaderMatchIR } from '@portico/ir';
 import type { HTTPBackendRef, Route } from '@portico/resources';
 import type { BackendRefWithModifiers, DestinationSink, Problem } from './destinations.js';
 import { headerModifier } from './http-filters.js';
+import { routeValueProblem } from './envoy-values.js';
 import { regexProblem } from './regex.js';
 import { settleRuleProblems, type RouteEntry, type RuleProblem, type TranslatedRoute } from './translated-route.js';
 
@@ -29,6 +30,11 @@ export function translateRules<Rule>(
     const invalid: ReportInvalid = (p) => (found.problem ??= { rule: ruleIndex, reason: p.reason, message: p.message });
     const sink: DestinationSink = { unresolved: out.unresolved, servicePorts: [] };
     const entries = translateRule(rule, ruleIndex, sink, invalid);
+    // Values Envoy would refuse drop the rule here, so they never reach (and NACK) a route table.
+    for (const entry of entries) {
+      const problem = routeValueProblem(entry.ir);
+      if (problem) invalid(problem);
+    }
     if (found.problem) {
       problems.push(found.problem);
     } else {

@@ -12,6 +12,7 @@ import type { IngressClassGroup } from './ingress-classes.js';
 import { buildIngressVirtualHosts } from './ingress-hosts.js';
 import { translateIngressRules } from './ingress-routes.js';
 import { buildTLSServers } from './ingress-tls.js';
+import { ingressSpecProblem } from './ingress-validation.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 const HTTP_PORT = 80;
@@ -28,8 +29,15 @@ export function ingressGatewayName(className: string): string {
 }
 
 export function buildIngressGateway(ctx: TranslationContext, group: IngressClassGroup): IngressGateway {
-  const contributions = group.ingresses.map((ingress) => translateIngressRules(ctx, ingress));
-  const problems: Diagnostic[] = contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message })));
+  // An Ingress the API server would have refused takes no part: not its hosts, not its TLS.
+  const problems: Diagnostic[] = [];
+  const ingresses = group.ingresses.filter((ingress) => {
+    const refused = ingressSpecProblem(ingress);
+    if (refused) problems.push({ kind: 'Ingress', namespace: ingress.metadata.namespace ?? 'default', name: ingress.metadata.name, message: `refused, as the API server would: ${refused}` });
+    return !refused;
+  });
+  const contributions = ingresses.map((ingress) => translateIngressRules(ctx, ingress));
+  problems.push(...contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message }))));
   const virtualHosts = buildIngressVirtualHosts(contributions);
   const listeners: ListenerIR[] = [{
     type: 'HTTP',
@@ -39,7 +47,7 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
     sources: contributions.map((c) => `ingress/${c.namespace}/${c.ingress.metadata.name}`).sort(),
     virtualHosts,
   }];
-  const tls = buildTLSServers(ctx, group.ingresses, virtualHosts);
+  const tls = buildTLSServers(ctx, ingresses, virtualHosts);
   problems.push(...tls.problems);
   // Envoy rejects a listener without filter chains: no usable certificate, no port 443.
   if (tls.servers.length > 0) {
