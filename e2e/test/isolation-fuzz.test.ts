@@ -1,0 +1,150 @@
+/**
+ * Issue 12's fuzz test: random route sets mixing values Envoy accepts and values it refuses (RE2
+ * regexes, header names and values, header mutations, rewritten paths) are sent through one
+ * `portico serve` to one real Envoy (ENVOY_BIN), reused across runs. Each run replaces team B's
+ * routes; afterwards every route with a refused value is Accepted=False and answers 404, every valid
+ * route answers 200 through Envoy, team A's route never stops answering, and Envoy never NACKs
+ * (its `update_rejected` stats and Portico's /debug/clients stay at 0).
+ *
+ * The labels (valid or not) are this file's own, checked against Envoy 1.40 (`envoy --mode
+ * validate`), not taken from the validator under test. Bounded: FUZZ_RUNS runs (default 40), a fixed
+ * seed unless FUZZ_SEED is set; it prints the runs, routes and values it covered.
+ * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import fc from 'fast-check';
+import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { baseYaml, closeEcho, GATEWAY, get, nacksSeenByPortico, pollFor, routeConditions, routeYaml, startEcho } from './support/isolation-fixtures.js';
+import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
+
+const ENVOY = process.env.ENVOY_BIN;
+const describeWithEnvoy = ENVOY ? describe : describe.skip;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
+
+jest.setTimeout(120_000);
+
+/** One feature of a rule: YAML for its match (`match`) or its filters (`filter`), and whether Envoy takes it. */
+interface Feature {
+  kind: string;
+  valid: boolean;
+  /** Extra YAML inside the match entry (after the path). */
+  match?: string;
+  /** A filter list entry. */
+  filter?: string;
+  /** A request header that makes the request match, for valid header-regex features. */
+  header?: [string, string];
+}
+
+const regexFeature = (value: string, valid: boolean, sample = ''): Feature => ({
+  kind: 'header regex',
+  valid,
+  match: `headers: [{ name: x-f, type: RegularExpression, value: ${JSON.stringify(value)} }]`,
+  header: ['x-f', sample],
+});
+
+const FEATURES: Feature[] = [
+  regexFeature('(?i)abc', true, 'ABC'),
+  regexFeature('[[:alpha:]]+', true, 'xyz'),
+  regexFeature('x{2,5}', true, 'xxx'),
+  regexFeature('(?<n>a)b', true, 'ab'),
+  regexFeature('a{1000}|z', true, 'z'),
+  regexFeature('a{1001}', false),
+  regexFeature('(a)\\1', false),
+  regexFeature('caf\\u00e9', false),
+  regexFeature('\\p{Script=Greek}', false),
+  regexFeature('((a{100}){100}){100}', false),
+  regexFeature('(?=x)x', false),
+  regexFeature('\\cA', false),
+  regexFeature('[a-', false),
+  { kind: 'request header set', valid: true, filter: '{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: x-team, value: "b 1;q=2" }] } }' },
+  { kind: 'request header set', valid: false, filter: '{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: Host, value: a.example.com }] } }' },
+  { kind: 'response header remove', valid: true, filter: '{ type: ResponseHeaderModifier, responseHeaderModifier: { remove: [x-debug] } }' },
+  { kind: 'response header remove', valid: false, filter: '{ type: ResponseHeaderModifier, responseHeaderModifier: { remove: [host] } }' },
+  { kind: 'rewrite path', valid: true, filter: '{ type: URLRewrite, urlRewrite: { path: { type: ReplaceFullPath, replaceFullPath: /new } } }' },
+  { kind: 'rewrite path', valid: false, filter: '{ type: URLRewrite, urlRewrite: { path: { type: ReplaceFullPath, replaceFullPath: "/x\\r\\nX-Injected: 1" } } }' },
+  { kind: 'rewrite path', valid: false, filter: '{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: "/a\\0" } } }' },
+  { kind: 'rewrite hostname', valid: true, filter: '{ type: URLRewrite, urlRewrite: { hostname: backend.example.com } }' },
+];
+
+/** A rule: a path prefix and up to one match feature and one filter feature. */
+const ruleArb = fc.record({
+  match: fc.option(fc.constantFrom(...FEATURES.filter((f) => f.match)), { nil: undefined }),
+  filter: fc.option(fc.constantFrom(...FEATURES.filter((f) => f.filter)), { nil: undefined }),
+});
+const routeSetArb = fc.array(ruleArb, { minLength: 1, maxLength: 5 });
+
+describeWithEnvoy('fuzz: random valid and invalid values through a real Envoy', () => {
+  let dir: string;
+  let echo: Awaited<ReturnType<typeof startEcho>>;
+  let serve: ServeProcess;
+  let envoy: EnvoyProcess;
+  let listenerPort: number;
+  const context = () => `portico:\n${serve?.tail(20)}\nenvoy:\n${envoy?.tail(10)}`;
+
+  beforeAll(async () => {
+    echo = await startEcho('echo');
+    listenerPort = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'portico-isolation-fuzz-'));
+    writeFileSync(join(dir, '10-base.yaml'), baseYaml(listenerPort, echo.port, ['team-a', 'team-b']));
+    writeFileSync(join(dir, '20-team-a.yaml'), routeYaml('team-a', 'a', '  - matches: [{ path: { type: PathPrefix, value: /a } }]\n    backendRefs: [{ name: echo, port: 80 }]\n'));
+    serve = await startServeProcess({ resources: dir });
+    await serve.waitReady(30_000);
+    envoy = await startEnvoy({ envoyBin: ENVOY!, gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'fuzz' });
+    await pollFor('/a through Envoy', async () => ((await get(listenerPort, '/a')).status === 200 ? true : undefined), context);
+  });
+
+  afterAll(async () => {
+    await envoy?.stop();
+    await serve?.stop('SIGTERM', 20_000);
+    if (echo) await closeEcho(echo);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('invalid values are refused by status, valid routes answer, Envoy never NACKs', async () => {
+    const covered = { runs: 0, routes: 0, validRoutes: 0, refusedRoutes: 0, values: 0 };
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(routeSetArb, async (rules) => {
+        run += 1;
+        const routes = rules.map((rule, i) => {
+          const features = [rule.match, rule.filter].filter((f): f is Feature => f !== undefined);
+          return { name: `f${run}-${i}`, path: `/f${run}x${i}`, rule, valid: features.every((f) => f.valid), values: features.length };
+        });
+        const yaml = routes.map(({ name, path, rule }) => {
+          const match = `{ path: { type: PathPrefix, value: ${path} }${rule.match ? `, ${rule.match.match}` : ''} }`;
+          const filters = rule.filter ? `\n    filters: [${rule.filter.filter}]` : '';
+          return routeYaml('team-b', name, `  - matches: [${match}]${filters}\n    backendRefs: [{ name: echo, port: 80 }]\n`);
+        });
+        writeFileSync(join(dir, '30-team-b.yaml'), yaml.join(''));
+        for (const route of routes) {
+          const accepted = await pollFor(`team-b/${route.name} to have a status`, async () => (await routeConditions(serve, 'team-b', route.name))?.Accepted, context);
+          expect({ route: route.name, rule: route.rule, accepted: accepted.status }).toEqual({ route: route.name, rule: route.rule, accepted: route.valid ? 'True' : 'False' });
+        }
+        for (const route of routes.filter((r) => r.valid)) {
+          const headers = route.rule.match?.header ? { [route.rule.match.header[0]]: route.rule.match.header[1] } : {};
+          await pollFor(`${route.path} through Envoy`, async () => {
+            const response = await fetch(`http://127.0.0.1:${listenerPort}${route.path}`, { headers, signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+            return response?.status === 200 ? true : undefined;
+          }, context);
+        }
+        for (const route of routes.filter((r) => !r.valid)) expect((await get(listenerPort, route.path)).status).toBe(404);
+        expect((await get(listenerPort, '/a')).status).toBe(200);
+        expect(await envoy.rejectedUpdates()).toBe(0);
+        covered.runs += 1;
+        covered.routes += routes.length;
+        covered.validRoutes += routes.filter((r) => r.valid).length;
+        covered.refusedRoutes += routes.filter((r) => !r.valid).length;
+        covered.values += routes.reduce((n, r) => n + r.values, 0);
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+    expect(await nacksSeenByPortico(serve)).toBe(0);
+    console.log(`isolation-fuzz covered: ${JSON.stringify({ seed: SEED, ...covered })}`);
+    expect(covered.refusedRoutes).toBeGreaterThan(0);
+    expect(covered.validRoutes).toBeGreaterThan(0);
+  });
+});
