@@ -61,9 +61,10 @@ const FEATURES: Feature[] = [
   regexFeature('\\cA', false),
   regexFeature('[a-', false),
   { kind: 'request header set', valid: true, filter: '{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: x-team, value: "b 1;q=2" }] } }' },
-  { kind: 'request header set', valid: false, filter: '{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: Host, value: a.example.com }] } }' },
+  // Host is no header mutation to Envoy (it refuses one): Portico makes it a host rewrite.
+  { kind: 'request header set', valid: true, filter: '{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: Host, value: a.example.com }] } }' },
   { kind: 'response header remove', valid: true, filter: '{ type: ResponseHeaderModifier, responseHeaderModifier: { remove: [x-debug] } }' },
-  { kind: 'response header remove', valid: false, filter: '{ type: ResponseHeaderModifier, responseHeaderModifier: { remove: [host] } }' },
+  { kind: 'response header remove', valid: true, filter: '{ type: ResponseHeaderModifier, responseHeaderModifier: { remove: [host] } }' },
   { kind: 'rewrite path', valid: true, filter: '{ type: URLRewrite, urlRewrite: { path: { type: ReplaceFullPath, replaceFullPath: /new } } }' },
   { kind: 'rewrite path', valid: false, filter: '{ type: URLRewrite, urlRewrite: { path: { type: ReplaceFullPath, replaceFullPath: "/x\\r\\nX-Injected: 1" } } }' },
   { kind: 'rewrite path', valid: false, filter: '{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: "/a\\0" } } }' },

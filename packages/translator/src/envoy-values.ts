@@ -10,7 +10,9 @@
  * - header names: Gateway API `HTTPHeaderName` (`^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$`, at most 256),
  *   stricter than Envoy's `HTTP_HEADER_NAME` (no NUL, CR, LF) and free of `:` pseudo-headers;
  * - header mutations: Envoy's HeaderParser refuses `:`-prefixed names and `host` ("may not be
- *   modified" / "removed"); a rewritten host is URLRewrite's `hostname`, not a header;
+ *   modified" / "removed"): the name rule keeps `:` out, and the xDS translator turns a request
+ *   `Host` set/add into host_rewrite_literal and drops a `host` removal (route-filters.ts), so
+ *   `host` is no problem here;
  * - header values, rewritten and redirected paths: Envoy's `HTTP_HEADER_VALUE` (no NUL, CR, LF) on
  *   `HeaderValue.value`, `prefix_rewrite`, `regex_rewrite.substitution`, `path_redirect`;
  * - rewritten and redirected hostnames: Gateway API `PreciseHostname` (lower-case RFC 1123), which
@@ -94,22 +96,16 @@ function modifierProblem(m: HeaderModifierIR | undefined, field: string): string
   if (!m) return undefined;
   for (const op of ['set', 'add'] as const) {
     for (const [i, h] of (m[op] ?? []).entries()) {
-      const p = headerNameProblem(h.name) ?? mutableProblem(h.name, 'modified');
+      const p = headerNameProblem(h.name);
       if (p) return `${field}.${op}[${i}].name: ${p}`;
       const v = headerValueProblem(h.value);
       if (v) return `${field}.${op}[${i}].value: ${v}`;
     }
   }
   for (const [i, name] of (m.remove ?? []).entries()) {
-    const p = headerNameProblem(name) ?? mutableProblem(name, 'removed');
+    const p = headerNameProblem(name);
     if (p) return `${field}.remove[${i}]: ${p}`;
   }
-  return undefined;
-}
-
-/** Envoy's HeaderUtility::isModifiableHeader / isRemovableHeader. */
-function mutableProblem(name: string, what: 'modified' | 'removed'): string | undefined {
-  if (name.toLowerCase() === 'host') return `${quoteValue(name)} may not be ${what} by a header filter (Envoy refuses it; use URLRewrite's hostname)`;
   return undefined;
 }
 
