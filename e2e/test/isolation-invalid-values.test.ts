@@ -7,8 +7,7 @@
  * updating, for an Envoy connected before the bad objects and one started after; neither Envoy's
  * stats nor Portico's /debug/clients count a single NACK. Skipped without ENVOY_BIN.
  *
- * (The upper-case Ingress host of the same finding needs the Ingress gateway's fixed port 80: the
- * translator golden case validate-ingress-hosts shows it refused and the other host kept.)
+ * (The upper-case Ingress host of the same finding: isolation-ingress-host.test.ts.)
  * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
