@@ -14,9 +14,11 @@ import { writeIngressStatuses } from './ingress-status.js';
 
 export function translateIngresses(ctx: TranslationContext): GatewayIR[] {
   return collectIngressClasses(ctx).map((group) => {
-    const { ir, problems } = buildIngressGateway(ctx, group);
+    const { ir, problems, refused } = buildIngressGateway(ctx, group);
     ctx.diagnostics.push(...problems);
-    writeIngressStatuses(ctx, ir.name, group.ingresses);
+    // A refused Ingress is served nowhere: no load-balancer address in its status.
+    writeIngressStatuses(ctx, ir.name, group.ingresses.filter((i) => !refused.includes(i)));
+    writeIngressStatuses(ctx, undefined, refused);
     return ir;
   });
 }

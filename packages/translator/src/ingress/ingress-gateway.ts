@@ -4,6 +4,7 @@
  * terminates by SNI (ingress-tls.ts). These are the ports Ingress fixes (IngressSpec: "TLS ... on port
  * 443"; rules are served on 80), so the gateway has no listener configuration of its own.
  */
+import type { Ingress } from '@portico/resources';
 import type { Diagnostic } from '../result.js';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
 import type { TranslationContext } from '../context.js';
@@ -22,6 +23,8 @@ export interface IngressGateway {
   ir: GatewayIR;
   /** What could not be configured as the Ingresses ask (broken backends, unusable TLS Secrets). */
   problems: Diagnostic[];
+  /** Ingresses the API server would have refused (ingress-validation.ts): not served at all. */
+  refused: Ingress[];
 }
 
 export function ingressGatewayName(className: string): string {
@@ -31,10 +34,14 @@ export function ingressGatewayName(className: string): string {
 export function buildIngressGateway(ctx: TranslationContext, group: IngressClassGroup): IngressGateway {
   // An Ingress the API server would have refused takes no part: not its hosts, not its TLS.
   const problems: Diagnostic[] = [];
+  const refused: Ingress[] = [];
   const ingresses = group.ingresses.filter((ingress) => {
-    const refused = ingressSpecProblem(ingress);
-    if (refused) problems.push({ kind: 'Ingress', namespace: ingress.metadata.namespace ?? 'default', name: ingress.metadata.name, message: `refused, as the API server would: ${refused}` });
-    return !refused;
+    const problem = ingressSpecProblem(ingress);
+    if (problem) {
+      problems.push({ kind: 'Ingress', namespace: ingress.metadata.namespace ?? 'default', name: ingress.metadata.name, message: `refused, as the API server would: ${problem}` });
+      refused.push(ingress);
+    }
+    return !problem;
   });
   const contributions = ingresses.map((ingress) => translateIngressRules(ctx, ingress));
   problems.push(...contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message }))));
@@ -63,5 +70,6 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
   return {
     ir: { name: ingressGatewayName(group.className), gatewayClass: group.className, listeners, backends: referencedBackends(ctx, listeners) },
     problems,
+    refused,
   };
 }
