@@ -1,17 +1,18 @@
 /**
  * Issue 12's fuzz test: random route sets mixing values Envoy accepts and values it refuses (RE2
- * regexes, header names and values, header mutations, rewritten paths) are sent through one
- * `portico serve` to one real Envoy (ENVOY_BIN), reused across runs. Each run replaces team B's
- * routes; afterwards every route with a refused value is Accepted=False and answers 404, every valid
- * route answers 200 through Envoy, team A's route never stops answering, and Envoy never NACKs
- * (its `update_rejected` stats and Portico's /debug/clients stay at 0).
+ * regexes, header names and values, header mutations, rewritten paths, hostnames) are sent through
+ * one `portico serve` to one real Envoy (ENVOY_BIN), reused across runs. Each run replaces team B's
+ * routes (one file each); afterwards every route with a value Envoy refuses is Accepted=False and
+ * answers 404 (or, when the Gateway API schema already refuses the value, its file shows a load error
+ * and the route does not exist), every valid route answers 200 through Envoy, team A's route never
+ * stops answering, and Envoy never NACKs (its `update_rejected` stats and /debug/clients stay at 0).
  *
  * The labels (valid or not) are this file's own, checked against Envoy 1.40 (`envoy --mode
  * validate`), not taken from the validator under test. Bounded: FUZZ_RUNS runs (default 40), a fixed
  * seed unless FUZZ_SEED is set; it prints the runs, routes and values it covered.
  * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -27,10 +28,15 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
 
 jest.setTimeout(120_000);
 
-/** One feature of a rule: YAML for its match (`match`) or its filters (`filter`), and whether Envoy takes it. */
+/**
+ * One feature of a rule: YAML for its match (`match`) or its filters (`filter`), whether Envoy takes it
+ * (`valid`), and `schema` when the Gateway API schema already refuses it, so that the file holding it
+ * fails to load (its load error shows under /debug/status `sources`) and its route never exists.
+ */
 interface Feature {
   kind: string;
   valid: boolean;
+  schema?: boolean;
   /** Extra YAML inside the match entry (after the path). */
   match?: string;
   /** A filter list entry. */
@@ -69,6 +75,11 @@ const FEATURES: Feature[] = [
   { kind: 'rewrite path', valid: false, filter: '{ type: URLRewrite, urlRewrite: { path: { type: ReplaceFullPath, replaceFullPath: "/x\\r\\nX-Injected: 1" } } }' },
   { kind: 'rewrite path', valid: false, filter: '{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: "/a\\0" } } }' },
   { kind: 'rewrite hostname', valid: true, filter: '{ type: URLRewrite, urlRewrite: { hostname: backend.example.com } }' },
+  { kind: 'rewrite hostname', valid: false, schema: true, filter: '{ type: URLRewrite, urlRewrite: { hostname: Backend.Example.com } }' },
+  { kind: 'redirect hostname', valid: false, schema: true, filter: '{ type: RequestRedirect, requestRedirect: { hostname: "a.example.com\\nx" } }' },
+  { kind: 'request header set', valid: false, schema: true, filter: '{ type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: "x bad", value: v }] } }' },
+  { kind: 'response header add', valid: false, schema: true, filter: '{ type: ResponseHeaderModifier, responseHeaderModifier: { add: [{ name: x-split, value: "a\\r\\nSet-Cookie: evil=1" }] } }' },
+  { kind: 'header match name', valid: false, schema: true, match: 'headers: [{ name: "x f", value: v }]' },
 ];
 
 /** A rule: a path prefix and up to one match feature and one filter feature. */
@@ -106,22 +117,30 @@ describeWithEnvoy('fuzz: random valid and invalid values through a real Envoy', 
   });
 
   test('invalid values are refused by status, valid routes answer, Envoy never NACKs', async () => {
-    const covered = { runs: 0, routes: 0, validRoutes: 0, refusedRoutes: 0, values: 0 };
+    const covered = { runs: 0, routes: 0, validRoutes: 0, refusedRoutes: 0, schemaRefusedRoutes: 0, values: 0 };
     let run = 0;
     await fc.assert(
       fc.asyncProperty(routeSetArb, async (rules) => {
         run += 1;
         const routes = rules.map((rule, i) => {
           const features = [rule.match, rule.filter].filter((f): f is Feature => f !== undefined);
-          return { name: `f${run}-${i}`, path: `/f${run}x${i}`, rule, valid: features.every((f) => f.valid), values: features.length };
+          const schema = features.some((f) => f.schema);
+          return { name: `f${run}-${i}`, path: `/f${run}x${i}`, file: `30-team-b-${run}-${i}.yaml`, rule, schema, valid: features.every((f) => f.valid), values: features.length };
         });
-        const yaml = routes.map(({ name, path, rule }) => {
+        // One file per route, so a file the schema refuses takes only its own route with it.
+        for (const f of readdirSync(dir).filter((f) => f.startsWith('30-team-b-'))) unlinkSync(join(dir, f));
+        for (const { name, path, rule, file } of routes) {
           const match = `{ path: { type: PathPrefix, value: ${path} }${rule.match ? `, ${rule.match.match}` : ''} }`;
           const filters = rule.filter ? `\n    filters: [${rule.filter.filter}]` : '';
-          return routeYaml('team-b', name, `  - matches: [${match}]${filters}\n    backendRefs: [{ name: echo, port: 80 }]\n`);
-        });
-        writeFileSync(join(dir, '30-team-b.yaml'), yaml.join(''));
-        for (const route of routes) {
+          writeFileSync(join(dir, file), routeYaml('team-b', name, `  - matches: [${match}]${filters}\n    backendRefs: [{ name: echo, port: 80 }]\n`));
+        }
+        for (const route of routes.filter((r) => r.schema)) {
+          await pollFor(`${route.file} to fail to load`, async () => {
+            const { body } = await serve.admin<{ sources: { source: string; state: string }[] }>('/debug/status');
+            return body.sources.find((s) => s.source.endsWith(route.file) && s.state === 'error');
+          }, context);
+        }
+        for (const route of routes.filter((r) => !r.schema)) {
           const accepted = await pollFor(`team-b/${route.name} to have a status`, async () => (await routeConditions(serve, 'team-b', route.name))?.Accepted, context);
           expect({ route: route.name, rule: route.rule, accepted: accepted.status }).toEqual({ route: route.name, rule: route.rule, accepted: route.valid ? 'True' : 'False' });
         }
@@ -138,7 +157,8 @@ describeWithEnvoy('fuzz: random valid and invalid values through a real Envoy', 
         covered.runs += 1;
         covered.routes += routes.length;
         covered.validRoutes += routes.filter((r) => r.valid).length;
-        covered.refusedRoutes += routes.filter((r) => !r.valid).length;
+        covered.refusedRoutes += routes.filter((r) => !r.valid && !r.schema).length;
+        covered.schemaRefusedRoutes += routes.filter((r) => r.schema).length;
         covered.values += routes.reduce((n, r) => n + r.values, 0);
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
@@ -146,6 +166,7 @@ describeWithEnvoy('fuzz: random valid and invalid values through a real Envoy', 
     expect(await nacksSeenByPortico(serve)).toBe(0);
     console.log(`isolation-fuzz covered: ${JSON.stringify({ seed: SEED, ...covered })}`);
     expect(covered.refusedRoutes).toBeGreaterThan(0);
+    expect(covered.schemaRefusedRoutes).toBeGreaterThan(0);
     expect(covered.validRoutes).toBeGreaterThan(0);
   });
 });
