@@ -30,8 +30,10 @@ interface RE2Instance {
 }
 type RE2Constructor = new (pattern: string, flags: string) => RE2Instance;
 
-// `re2` is a CommonJS native addon: loaded with require so its `module.exports = RE2` is the class.
-const RE2 = createRequire(import.meta.url)('re2') as RE2Constructor;
+// `re2` is a CommonJS native addon: loaded with require so its `module.exports = RE2` is the class;
+// on first use, so that what imports this package only for the IR types or dumps never loads it.
+let loaded: RE2Constructor | undefined;
+const re2 = (): RE2Constructor => (loaded ??= createRequire(import.meta.url)('re2') as RE2Constructor);
 
 /** `(?<` opening a named group (not lookbehind `(?<=` / `(?<!`, which RE2 refuses anyway). */
 const NAMED_GROUP = /\(\?<(?=[A-Za-z_])/g;
@@ -56,6 +58,8 @@ function shortened(message: string): string {
  */
 export function re2Problem(pattern: string): string | undefined {
   if (pattern.length === 0) return 'regular expression must not be empty (Envoy refuses an empty safe_regex)';
+  // Outside the try: a binding that fails to load is an installation error, not the user's pattern.
+  const RE2 = re2();
   let compiled: RE2Instance;
   try {
     // `u`: UTF-8 as Envoy compiles; no other flag, as Envoy sets none.
