@@ -5,6 +5,11 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# `re2` (RE2 itself, which validates every user regex as Envoy will) is a native addon: node-gyp
+# compiles it when no prebuilt binary can be downloaded, with python3, make and g++ and the image's
+# own Node headers (/usr/local/include/node) rather than a download of them.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+ENV npm_config_nodedir=/usr/local
 # The manifests first, so that editing a source file does not re-run `npm install`. npm install and
 # not npm ci, as in CI (README "Tests"): the lock file cannot list every platform's optional packages.
 COPY package.json package-lock.json ./
@@ -27,7 +32,7 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 # What `portico` reads at run time: the compiled packages, their node_modules (the Envoy protos come
-# from @grpc/grpc-js-xds), proto/envoy-roots.txt, the CRD schemas and the root package.json (version).
+# from @grpc/grpc-js-xds; re2's compiled addon, which needs only the libstdc++ the image has), proto/envoy-roots.txt, the CRD schemas and the root package.json (version).
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/packages packages

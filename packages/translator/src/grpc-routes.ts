@@ -4,7 +4,7 @@ import { GATEWAY_GROUP, type GRPCRoute, type GRPCRouteMatch } from '@portico/res
 import type { TranslationContext } from './context.js';
 import { buildDestination, type Problem } from './destinations.js';
 import { failClosed, translateFilters } from './http-filters.js';
-import { regexProblem } from './regex.js';
+import { grpcMethodRegexProblem } from './regex.js';
 import { backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
 import { ruleExtras } from './rule-extras.js';
 import type { TranslatedRoute } from './translated-route.js';
@@ -45,10 +45,8 @@ function translateMatch(m: GRPCRouteMatch, invalid: ReportInvalid): RouteMatchIR
   if (m.method && (m.method.service || m.method.method)) {
     const type = m.method.type ?? 'Exact';
     if (type === 'RegularExpression') {
-      for (const part of [m.method.service, m.method.method]) {
-        const problem = part ? regexProblem(part) : undefined;
-        if (problem) invalid({ reason: 'UnsupportedValue', message: `method: ${problem}` });
-      }
+      const problem = grpcMethodRegexProblem(m.method.service, m.method.method);
+      if (problem) invalid({ reason: 'UnsupportedValue', message: `method.${problem}` });
     }
     match.grpc = { type, ...(m.method.service ? { service: m.method.service } : {}), ...(m.method.method ? { method: m.method.method } : {}) };
   }

@@ -61,6 +61,9 @@ export function validateListener(ctx: TranslationContext, gatewayNamespace: stri
   if (listener.port < 1 || listener.port > 65535) {
     state.notAccepted = { reason: 'PortUnavailable', message: `port ${listener.port} is out of range 1-65535` };
   }
+  // Reserved ports are TCP; a UDP listener does not compete for them.
+  const reservedBy = listener.protocol === 'UDP' ? undefined : ctx.options.reservedPorts.get(listener.port);
+  if (reservedBy) state.notAccepted = { reason: 'PortUnavailable', message: `port ${listener.port} is reserved for ${reservedBy}` };
   resolveRouteKinds(state, valid);
   resolveTLS(ctx, gatewayNamespace, state);
   return state;

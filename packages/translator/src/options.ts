@@ -4,6 +4,16 @@ import type { TranslationCache } from './translation-cache.js';
 export const DEFAULT_CONTROLLER_NAME = 'portico.dev/gateway-controller';
 export const DEFAULT_INGRESS_CONTROLLER_NAME = 'portico.dev/ingress-controller';
 
+/**
+ * Ports our own Envoys listen on besides the Gateway's listeners (the Envoy admin API of
+ * `portico bootstrap` and of managed proxies, and the managed proxies' readiness listener): a Gateway
+ * listener there could never bind, and the Envoy would stay in an error state.
+ */
+export const DEFAULT_RESERVED_PORTS: ReadonlyMap<number, string> = new Map([
+  [19001, "our Envoys' admin API"],
+  [19003, "our Envoys' readiness listener"],
+]);
+
 export interface TranslateOptions {
   /** GatewayClasses whose `spec.controllerName` equals this are ours. */
   controllerName?: string;
@@ -22,6 +32,8 @@ export interface TranslateOptions {
    * reused, as the same objects. The result is the same as without it.
    */
   cache?: TranslationCache;
+  /** Ports a Gateway listener may not use, with what uses them; default DEFAULT_RESERVED_PORTS. */
+  reservedPorts?: ReadonlyMap<number, string>;
 }
 
 export interface ResolvedOptions {
@@ -29,6 +41,7 @@ export interface ResolvedOptions {
   ingressControllerName: string;
   now: string;
   gatewayAddresses: (gateway: string) => GatewayStatusAddress[] | undefined;
+  reservedPorts: ReadonlyMap<number, string>;
 }
 
 export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions {
@@ -37,5 +50,6 @@ export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions 
     ingressControllerName: options.ingressControllerName ?? DEFAULT_INGRESS_CONTROLLER_NAME,
     now: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     gatewayAddresses: options.gatewayAddresses ?? (() => undefined),
+    reservedPorts: options.reservedPorts ?? DEFAULT_RESERVED_PORTS,
   };
 }

@@ -1,12 +1,13 @@
 /**
  * What HTTPRoute and GRPCRoute translation share: the loop over rules that drops an invalid rule and
- * keeps the rest (shared_types.go RouteConditionPartiallyInvalid), backendRef-level filters, and
- * header matches.
+ * keeps the rest (shared_types.go RouteConditionPartiallyInvalid) — including a rule with a value
+ * Envoy would refuse (envoy-values.ts) —, backendRef-level filters, and header matches.
  */
-import type { HeaderMatchIR } from '@portico/ir';
+import type { HeaderMatchIR, HTTPRouteIR } from '@portico/ir';
 import type { HTTPBackendRef, Route } from '@portico/resources';
 import type { BackendRefWithModifiers, DestinationSink, Problem } from './destinations.js';
 import { headerModifier } from './http-filters.js';
+import { routeValueProblem } from './envoy-values.js';
 import { regexProblem } from './regex.js';
 import { settleRuleProblems, type RouteEntry, type RuleProblem, type TranslatedRoute } from './translated-route.js';
 
@@ -31,8 +32,20 @@ export function translateRules<Rule>(
     const invalid: ReportInvalid = (p) => (found.problem ??= { rule: ruleIndex, reason: p.reason, message: p.message });
     const sink: DestinationSink = { unresolved: out.unresolved, servicePorts: [], failedClosed: [] };
     const entries = translateRule(rule, ruleIndex, sink, invalid);
+    // Values Envoy would refuse never reach (and NACK) a route table: a refused match drops the rule,
+    // a refused filter value makes it fail closed (envoy-values.ts).
+    let unservable: Problem | undefined;
+    for (const entry of entries) {
+      const value = routeValueProblem(entry.ir);
+      if (value?.in === 'match') invalid(value.problem);
+      else if (value) unservable ??= value.problem;
+    }
     if (found.problem) {
       problems.push(found.problem);
+    } else if (unservable) {
+      out.unresolved.push(unservable);
+      out.entries.push(...entries.map((entry) => ({ ...entry, ir: failedClosedEntry(entry.ir) })));
+      (out.failedClosed ??= []).push({ rule: ruleIndex, ...unservable });
     } else {
       out.entries.push(...entries);
       out.servicePorts.push(...sink.servicePorts);
@@ -41,6 +54,11 @@ export function translateRules<Rule>(
   });
   settleRuleProblems(out, problems);
   return out;
+}
+
+/** The entry of a rule that fails closed: its matches, answered with 500 (http-filters.ts `failClosed`). */
+function failedClosedEntry(ir: HTTPRouteIR): HTTPRouteIR {
+  return { name: ir.name, source: ir.source, match: ir.match, directResponse: { status: 500 } };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HeaderMatchIR, HTTPRouteIR, PathMatchIR, RouteMatchIR, StringMatchIR } from '@portico/ir';
-import { embeddedRegex, escapeRegex } from './route-regex.js';
+import { escapeRegex, grpcMethodRegex } from './route-regex.js';
 
 type PathSpecifier = { prefix: string } | { path: string } | { pathSeparatedPrefix: string } | { safeRegex: { regex: string } };
 
@@ -79,9 +79,7 @@ function grpcPathSpecifier(grpc: NonNullable<RouteMatchIR['grpc']>): PathSpecifi
     if (method) return { safeRegex: { regex: `^/[^/]+/${escapeRegex(method)}$` } };
     return { prefix: '/' };
   }
-  const servicePart = service ? embeddedRegex(service) : '[^/]+';
-  const methodPart = method ? embeddedRegex(method) : '[^/]+';
-  return { safeRegex: { regex: `^/${servicePart}/${methodPart}$` } };
+  return { safeRegex: { regex: grpcMethodRegex(service, method) } };
 }
 
 function stringMatcher(m: StringMatchIR): Proto3Json {

@@ -26,6 +26,8 @@ export function translateIngresses(ctx: TranslationContext): GatewayIR[] {
     if (!built) continue;
     ctx.diagnostics.push(...built.problems);
     writeIngressStatuses(ctx, built.ir.name, built.ingresses);
+    // A refused Ingress is served nowhere: no load-balancer address in its status.
+    writeIngressStatuses(ctx, undefined, built.refused);
     irs.push(built.ir);
   }
   return irs;

@@ -14,6 +14,7 @@ import { translateIngressRules, type IngressContribution } from './ingress-route
 import { containObject } from '../containment.js';
 import type { Ingress } from '@portico/resources';
 import { buildTLSServers } from './ingress-tls.js';
+import { ingressSpecProblem } from './ingress-validation.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 const HTTP_PORT = 80;
@@ -25,6 +26,8 @@ export interface IngressGateway {
   ingresses: Ingress[];
   /** What could not be configured as the Ingresses ask (broken backends, unusable TLS Secrets). */
   problems: Diagnostic[];
+  /** Ingresses the API server would have refused (ingress-validation.ts): not served at all. */
+  refused: Ingress[];
 }
 
 export function ingressGatewayName(className: string): string {
@@ -32,7 +35,12 @@ export function ingressGatewayName(className: string): string {
 }
 
 export function buildIngressGateway(ctx: TranslationContext, group: IngressClassGroup): IngressGateway {
-  const contributions = usableContributions(ctx, group.ingresses);
+  const refusals: Diagnostic[] = [];
+  const refused: Ingress[] = [];
+  const contributions = usableContributions(ctx, group.ingresses, (ingress, problem) => {
+    refusals.push({ kind: 'Ingress', namespace: ingress.metadata.namespace ?? 'default', name: ingress.metadata.name, message: `refused, as the API server would: ${problem}` });
+    refused.push(ingress);
+  });
   const first = buildListeners(ctx, contributions);
   // An Ingress whose TLS entries threw is left out entirely, its routes too: build once more without
   // it (only then), so nothing it half-claimed stays.
@@ -42,7 +50,8 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
   return {
     ingresses: kept.map((c) => c.ingress),
     ir: { name: ingressGatewayName(group.className), gatewayClass: group.className, listeners, backends: referencedBackends(ctx, listeners) },
-    problems,
+    problems: [...refusals, ...problems],
+    refused,
   };
 }
 
@@ -73,11 +82,19 @@ function buildListeners(ctx: TranslationContext, contributions: readonly Ingress
   return { listeners, problems, failed: tls.failed };
 }
 
-/** Each Ingress's routes, for the Ingresses whose rules translate without an exception (containment.ts). */
-function usableContributions(ctx: TranslationContext, ingresses: readonly Ingress[]): IngressContribution[] {
+/**
+ * Each Ingress's routes, for the Ingresses whose rules translate without an exception (containment.ts).
+ * An Ingress the API server would have refused (ingress-validation.ts) takes no part: not its hosts,
+ * not its TLS; `refuse` hears of it.
+ */
+function usableContributions(ctx: TranslationContext, ingresses: readonly Ingress[], refuse: (ingress: Ingress, problem: string) => void): IngressContribution[] {
   const out: IngressContribution[] = [];
   for (const ingress of ingresses) {
-    const contribution = containObject(ctx, ingress, () => translateIngressRules(ctx, ingress), () => undefined);
+    const contribution = containObject(ctx, ingress, () => {
+      const problem = ingressSpecProblem(ingress);
+      if (problem) refuse(ingress, problem);
+      return problem ? undefined : translateIngressRules(ctx, ingress);
+    }, () => undefined);
     if (contribution) out.push(contribution);
   }
   return out;

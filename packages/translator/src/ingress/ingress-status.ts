@@ -22,9 +22,12 @@ export function ingressStatus(addresses: readonly { value: string }[] | undefine
   return { loadBalancer: ingress.length > 0 ? { ingress } : {} };
 }
 
-/** Writes the same status on every Ingress of one class: they share its gateway's addresses. */
-export function writeIngressStatuses(ctx: TranslationContext, gatewayName: string, ingresses: readonly Ingress[]): void {
-  const status = ingressStatus(ctx.options.gatewayAddresses(gatewayName));
+/**
+ * Writes the same status on every Ingress of one class: they share its gateway's addresses. Without a
+ * gateway (Ingresses refused as invalid), the status lists no address.
+ */
+export function writeIngressStatuses(ctx: TranslationContext, gatewayName: string | undefined, ingresses: readonly Ingress[]): void {
+  const status = ingressStatus(gatewayName === undefined ? undefined : ctx.options.gatewayAddresses(gatewayName));
   for (const ingress of ingresses) {
     setStatus(ctx, { kind: 'Ingress', namespace: ingress.metadata.namespace ?? 'default', name: ingress.metadata.name, status: structuredClone(status) });
   }

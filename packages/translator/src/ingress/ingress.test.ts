@@ -84,6 +84,15 @@ describe('Ingress status.loadBalancer', () => {
     expect([...result.gateways.keys()]).toEqual(['ingressclass/portico']);
   });
 
+  test('an Ingress the API server would refuse is served nowhere: no address, a diagnostic', () => {
+    const upper = ingress('upper', { ingressClassName: 'portico', rules: [{ host: 'WWW.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] }, 'team');
+    const result = run([ingressClass('portico'), webIngress, upper, service('web')], { gatewayAddresses: () => [{ value: '198.51.100.1' }] });
+    expect(result.statuses.get('Ingress/team/upper')?.status).toEqual({ loadBalancer: {} });
+    expect(result.statuses.get('Ingress/default/web')?.status).toEqual({ loadBalancer: { ingress: [{ ip: '198.51.100.1' }] } });
+    expect(result.diagnostics).toContainEqual({ kind: 'Ingress', namespace: 'team', name: 'upper', message: expect.stringMatching(/spec\.rules\[0\]\.host: "WWW\.example\.com" is not a valid host/) });
+    expect(result.gateways.get('ingressclass/portico')?.listeners[0]).toMatchObject({ sources: ['ingress/default/web'] });
+  });
+
   test('a custom ingressControllerName decides which classes are ours', () => {
     const result = run([ingressClass('portico'), webIngress, service('web')], { ingressControllerName: 'example.com/other' });
     expect(result.gateways.size).toBe(0);
