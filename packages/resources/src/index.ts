@@ -100,7 +100,8 @@ export type { FieldPathSegment, LoadWarning, ResourceLoadErrorCode, ResourceLoad
 export { formatFieldPath, ResourceLoadError } from './errors.js';
 export type { LoadResult } from './load-result.js';
 export { parseResources } from './parse-resources.js';
+export { formatBytes, MAX_ALIAS_EXPANSION_BYTES, MAX_ANNOTATIONS_BYTES, MAX_OBJECT_BYTES } from './input-limits.js';
 export type { LoadOptions } from './load-resources.js';
-export { loadResources, STDIN_SOURCE } from './load-resources.js';
+export { isInsideFolder, loadResources, STDIN_SOURCE } from './load-resources.js';
 export type { GatewayApiSchemaFile } from './gateway-api-schemas.js';
 export { gatewayApiSchemaFile } from './gateway-api-schemas.js';

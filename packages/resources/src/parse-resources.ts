@@ -15,6 +15,15 @@ import {
   visit,
 } from 'yaml';
 import { applyApiServerConversions, applyNamespace, pruneNulls } from './api-server-defaults.js';
+import {
+  aliasExpansionBytes,
+  annotationsBytes,
+  formatBytes,
+  MAX_ALIAS_EXPANSION_BYTES,
+  MAX_ANNOTATIONS_BYTES,
+  MAX_OBJECT_BYTES,
+  utf8Bytes,
+} from './input-limits.js';
 import { describeObject, formatFieldPath, ResourceLoadError, type FieldPathSegment, type ResourceLoadErrorCode } from './errors.js';
 import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from './kinds.js';
 import { createLoadCollector, type DocumentOrigin, type LoadCollector, type LoadResult } from './load-result.js';
@@ -55,12 +64,21 @@ export function parseResources(text: string, source: string): LoadResult {
 export function collectResources(text: string, source: string, collector: LoadCollector): void {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+  // Without a `*` there is no alias, and nothing to measure.
+  const mayAlias = text.includes('*');
   docs.forEach((doc, i) => {
     const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter };
     const syntax = doc.errors[0];
     if (syntax) {
       const detail = syntax.message.split('\n')[0] ?? syntax.message;
       throw fail(ctx, 'YAML_SYNTAX', [], detail, { pos: lineCounter.linePos(syntax.pos[0]) });
+    }
+    if (mayAlias) {
+      const added = aliasExpansionBytes(doc);
+      if (added > MAX_ALIAS_EXPANSION_BYTES) {
+        const detail = `aliases expand to ${formatBytes(added)} more, over the limit of ${formatBytes(MAX_ALIAS_EXPANSION_BYTES)} per document`;
+        throw fail(ctx, 'TOO_LARGE', [], detail);
+      }
     }
     let value: unknown;
     try {
@@ -121,12 +139,31 @@ function readObject(obj: JsonObject, at: FieldPathSegment[], ctx: DocumentContex
   }
   pruneNulls(obj);
   applyNamespace(metadata, info);
+  checkSizes(obj, metadata, at, ctx, info.kind);
   const violation = validateResource(obj, info.kind, parseApiVersion(apiVersion).version);
   if (violation) {
     throw fail(ctx, violation.code, [...at, ...violation.path], violation.detail, { object: describe(obj, info.kind) });
   }
   applyApiServerConversions(obj, info);
   collector.add(obj as unknown as Resource, ctx);
+}
+
+/** The API server's size limits (input-limits.ts), checked before the schema so a huge object costs no validation. */
+function checkSizes(obj: JsonObject, metadata: JsonObject, at: FieldPathSegment[], ctx: DocumentContext, kind: Kind): void {
+  const annotations = metadata.annotations;
+  if (isObject(annotations)) {
+    const bytes = annotationsBytes(annotations);
+    if (bytes > MAX_ANNOTATIONS_BYTES) {
+      // ValidateAnnotations' own wording, with the size found.
+      const detail = `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes (has ${bytes})`;
+      throw fail(ctx, 'TOO_LARGE', [...at, 'metadata', 'annotations'], detail, { object: describe(obj, kind) });
+    }
+  }
+  const bytes = utf8Bytes(JSON.stringify(obj));
+  if (bytes > MAX_OBJECT_BYTES) {
+    const detail = `object is ${formatBytes(bytes)}, over the API server's limit of ${formatBytes(MAX_OBJECT_BYTES)} per object (etcd's request size)`;
+    throw fail(ctx, 'TOO_LARGE', at, detail, { object: describe(obj, kind) });
+  }
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
