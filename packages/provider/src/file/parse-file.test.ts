@@ -1,0 +1,72 @@
+/**
+ * The worker thread parser. It runs the compiled worker (dist/file/parse-worker.js): `npm test` builds
+ * first; run `npx tsc -b` before running this file alone.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ResourceLoadError } from '@portico/resources';
+import { createWorkerParser, parseText } from './parse-file.js';
+
+const script = new URL('../../dist/file/parse-worker.js', import.meta.url);
+const route = (i: number) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: route-${i}, namespace: default}
+spec:
+  parentRefs: [{name: eg}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /r${i}}}]
+    backendRefs: [{name: backend, port: 80}]
+`;
+
+describe('the worker parser', () => {
+  beforeAll(() => {
+    if (!existsSync(fileURLToPath(script))) throw new Error(`${fileURLToPath(script)} is missing: run npx tsc -b first`);
+  });
+
+  it('parses large texts on its thread to the same objects, and keeps the event loop free', async () => {
+    const text = Array.from({ length: 1500 }, (_, i) => route(i)).join('');
+    const parser = createWorkerParser({ script, minLength: 1000 });
+    try {
+      await parser.parse(route(0), 'warm-up.yaml'); // worker start and schema compile, not measured
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const parsed = await parser.parse(text, 'routes.yaml');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      delay.disable();
+      expect(parsed).toEqual(parseText(text, 'routes.yaml'));
+      expect(parsed.objects).toHaveLength(1500);
+      // Inline, this parse holds the loop for about a second; the structured clone back costs a fraction.
+      expect(delay.max / 1e6).toBeLessThan(400);
+    } finally {
+      await parser.close();
+    }
+  });
+
+  it('rejects with the ResourceLoadError the inline parse would throw', async () => {
+    const parser = createWorkerParser({ script, minLength: 0 });
+    try {
+      const text = route(1).replace('port: 80', 'port: "80"');
+      const error = await parser.parse(text, 'bad.yaml').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ResourceLoadError);
+      expect((error as ResourceLoadError).message).toBe(
+        'bad.yaml: document 1 (HTTPRoute default/route-1): spec.rules[0].backendRefs[0].port: must be integer (got string "80")',
+      );
+    } finally {
+      await parser.close();
+    }
+  });
+
+  it('a parse that runs out of the worker heap fails alone; the next one gets a new worker', async () => {
+    const parser = createWorkerParser({ script, minLength: 0, maxHeapMiB: 16 });
+    try {
+      // 150k small documents: far more than 16 MiB of parsed YAML.
+      const huge = Array.from({ length: 20_000 }, (_, i) => route(i)).join('');
+      await expect(parser.parse(huge, 'huge.yaml')).rejects.toThrow(/^huge\.yaml: /);
+      await expect(parser.parse(route(2), 'small.yaml')).resolves.toMatchObject({ objects: [{ metadata: { name: 'route-2' } }] });
+    } finally {
+      await parser.close();
+    }
+  });
+});
