@@ -165,6 +165,10 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
     const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const next = fingerprintSources(sorted);
     if (next !== fingerprint) {
+      // A worker's answer was just unpacked in this same turn of the event loop: let timers and I/O
+      // run before the publish, so the two never add up to one long stall.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stopped) return;
       fingerprint = next;
       publish(sorted);
     }
