@@ -46,8 +46,9 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
 };
 
 interface DocumentContext extends DocumentOrigin {
-  doc: Document;
-  lineCounter: LineCounter;
+  /** Absent for JSON read without positions (parseJsonResources). */
+  doc?: Document;
+  lineCounter?: LineCounter;
 }
 
 /**
@@ -57,6 +58,24 @@ interface DocumentContext extends DocumentOrigin {
 export function parseResources(text: string, source: string): LoadResult {
   const collector = createLoadCollector();
   collectResources(text, source, collector);
+  return collector.result();
+}
+
+/**
+ * One JSON document (an object or a List) → validated, defaulted objects, like parseResources but with
+ * JSON.parse (~100x faster than the YAML parser on large texts) and without line numbers in errors: for
+ * machine-written JSON such as the file provider's state directory.
+ */
+export function parseJsonResources(text: string, source: string): LoadResult {
+  const collector = createLoadCollector();
+  const ctx: DocumentContext = { source, document: 1 };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw fail(ctx, 'YAML_SYNTAX', [], `invalid JSON: ${(err as Error).message}`);
+  }
+  if (value !== null && value !== undefined) readDocument(value, ctx, collector);
   return collector.result();
 }
 
@@ -223,22 +242,24 @@ function fail(
 
 /** Where the first alias without an anchor is; toJS reports it without a position. */
 function unresolvedAlias(ctx: DocumentContext): { line: number; col: number } | undefined {
+  const { doc, lineCounter } = ctx;
+  if (!doc || !lineCounter) return undefined;
   let offset: number | undefined;
-  visit(ctx.doc, {
+  visit(doc, {
     Alias(_key, node) {
-      if (node.resolve(ctx.doc) !== undefined || !node.range) return undefined;
+      if (node.resolve(doc) !== undefined || !node.range) return undefined;
       offset = node.range[0];
       return visit.BREAK;
     },
   });
-  return offset === undefined ? undefined : ctx.lineCounter.linePos(offset);
+  return offset === undefined ? undefined : lineCounter.linePos(offset);
 }
 
 /** The source position of a field, or of its nearest ancestor present in the YAML (defaults are not). */
 function locate(ctx: DocumentContext, segments: FieldPathSegment[]): { line: number; col: number } | undefined {
   for (let n = segments.length; n >= 0; n--) {
-    const node = n === 0 ? ctx.doc.contents : ctx.doc.getIn(segments.slice(0, n), true);
-    if (isNode(node) && node.range) return ctx.lineCounter.linePos(node.range[0]);
+    const node = n === 0 ? ctx.doc?.contents : ctx.doc?.getIn(segments.slice(0, n), true);
+    if (isNode(node) && node.range && ctx.lineCounter) return ctx.lineCounter.linePos(node.range[0]);
   }
   return undefined;
 }

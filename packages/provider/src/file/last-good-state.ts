@@ -39,7 +39,7 @@ export function createLastGoodState(options: { directory: string; maxFileBytes: 
       try {
         const entry = await store.load(path);
         if (!entry) return undefined;
-        const parsed = await parser.parse(entry.listText, `${path} (saved in the state directory)`);
+        const parsed = await parser.parse(entry.listText, `${path} (saved in the state directory)`, 'json');
         return { hash: entry.textHash, objectsHash: parsed.objectsHash, objects: parsed.objects, warnings: parsed.warnings, at: entry.savedAt };
       } catch (err) {
         failed(`cannot restore ${path}`, err);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { parseResources, ResourceLoadError, type Resource, type ResourceLoadErrorDetails } from '@portico/resources';
+import { parseJsonResources, parseResources, ResourceLoadError, type Resource, type ResourceLoadErrorDetails } from '@portico/resources';
 
 /** A text that parsed. */
 export interface ParsedFile {
@@ -18,9 +18,12 @@ export interface ParsedFile {
   objectsHash: string;
 }
 
+/** `yaml` (any resource file) or `json` (machine-written JSON, parsed faster, no line numbers in errors). */
+export type TextFormat = 'yaml' | 'json';
+
 /** Parses texts; rejects with a ResourceLoadError (file, document, field) when one does not load. */
 export interface ResourceFileParser {
-  parse(text: string, source: string): Promise<ParsedFile>;
+  parse(text: string, source: string, format?: TextFormat): Promise<ParsedFile>;
   /** Ends the worker, if any. */
   close(): Promise<void>;
 }
@@ -29,8 +32,8 @@ export interface ResourceFileParser {
 export type WorkerAnswer = { id: number; parsed: ParsedFile } | { id: number; error: ResourceLoadErrorDetails } | { id: number; bug: string };
 
 /** Parses on the calling thread: the whole work, then the answer. */
-export function parseText(text: string, source: string): ParsedFile {
-  const { objects, warnings } = parseResources(text, source);
+export function parseText(text: string, source: string, format: TextFormat = 'yaml'): ParsedFile {
+  const { objects, warnings } = format === 'json' ? parseJsonResources(text, source) : parseResources(text, source);
   return {
     objects,
     warnings: warnings.map((w) => `document ${w.document}: ${w.message}`),
@@ -39,7 +42,7 @@ export function parseText(text: string, source: string): ParsedFile {
 }
 
 export const inlineParser: ResourceFileParser = {
-  parse: async (text, source) => parseText(text, source),
+  parse: async (text, source, format) => parseText(text, source, format),
   close: async () => undefined,
 };
 
@@ -102,15 +105,15 @@ export function createWorkerParser(options: WorkerParserOptions = {}): ResourceF
   }
 
   return {
-    parse(text, source) {
-      if (!available || text.length < minLength) return Promise.resolve().then(() => parseText(text, source));
+    parse(text, source, format = 'yaml') {
+      if (!available || text.length < minLength) return Promise.resolve().then(() => parseText(text, source, format));
       worker ??= startWorker();
       const id = nextId++;
       const target = worker;
       return new Promise<ParsedFile>((resolve, reject) => {
         waiting.set(id, { resolve, reject, source });
         target.ref();
-        target.postMessage({ id, text, source });
+        target.postMessage({ id, text, source, format });
       }).finally(() => {
         if (waiting.size === 0) target.unref();
       });

@@ -4,12 +4,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { ResourceLoadError } from '@portico/resources';
-import { parseText, type WorkerAnswer } from './parse-file.js';
+import { parseText, type TextFormat, type WorkerAnswer } from './parse-file.js';
 
-parentPort?.on('message', ({ id, text, source }: { id: number; text: string; source: string }) => {
+parentPort?.on('message', ({ id, text, source, format }: { id: number; text: string; source: string; format: TextFormat }) => {
   let answer: WorkerAnswer;
   try {
-    answer = { id, parsed: parseText(text, source) };
+    answer = { id, parsed: parseText(text, source, format) };
   } catch (err) {
     answer =
       err instanceof ResourceLoadError
