@@ -72,6 +72,13 @@ describe('file provider: last good objects survive a restart (--state-dir)', () 
     expect(readdirSync(stateDirectory)).toHaveLength(1);
   });
 
+  it('refuses a state directory inside the resources folder (its entries would be read as resources)', async () => {
+    h.write('a.yaml', namespace('a'));
+    await expect(h.open({ stateDirectory: h.path('state') }).start()).rejects.toThrow(
+      `file provider: cannot use state directory ${h.path('state')}: it is inside the resources folder`,
+    );
+  });
+
   it('refuses a tampered or foreign entry like a broken file (nothing from it is served)', async () => {
     h.write('gw.yaml', gatewayFile(80));
     await h.open({ stateDirectory }).start();

@@ -6,8 +6,8 @@
  * the periodic rescan only ever ask for a pass through the debouncer (hold-off + maximum delay), so a
  * burst of writes becomes one publish.
  */
-import { stat } from 'node:fs/promises';
-import { ResourceSet, type Resource } from '@portico/resources';
+import { realpath, stat } from 'node:fs/promises';
+import { isInsideFolder, ResourceSet, type Resource } from '@portico/resources';
 import type { ProviderSnapshot, SourceStatus } from '../types.js';
 import { createDebouncer, systemClock } from './debounce.js';
 import { createDirectoryWatchers } from './directory-watchers.js';
@@ -316,6 +316,10 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
       await state.open().catch((err: Error) => {
         throw new Error(`file provider: cannot use state directory ${state.directory}: ${err.message}`, { cause: err });
       });
+      // Its entries are .json files: inside the folder, they would be read back as resources.
+      if (isInsideFolder(await realpath(root), await realpath(state.directory))) {
+        throw new Error(`file provider: cannot use state directory ${state.directory}: it is inside the resources folder`);
+      }
     }
     await requestPass();
     if (stopped) throw new Error('file provider: stopped before it started');
