@@ -142,10 +142,11 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
         const outcome = await readFileSource(source, ctx);
         if (outcome.kind === 'vanished') return;
         present.add(path);
+        // At start, a file that is broken, being written, or holds other objects than it last served
+        // starts from its saved objects (and a shrink then settles like any other).
+        const differs = outcome.kind === 'parsed' ? state?.differs(path, outcome.good.objectsHash) : outcome.kind !== 'unchanged';
+        if (first && state && !source.good && differs) await restoreFromState(source);
         if (outcome.kind === 'unstable') return void retry.push(path);
-        if (first && state && !source.good && (outcome.kind === 'failed' || (outcome.kind === 'parsed' && state.differs(path, outcome.good.objectsHash)))) {
-          await restoreFromState(source);
-        }
         if (outcome.kind === 'failed') {
           source.pending = undefined;
           const from = source.restored ? 'the state directory' : 'its last good version';
