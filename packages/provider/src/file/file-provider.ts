@@ -139,7 +139,7 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
         if (!source) files.set(path, (source = newFileSource(path)));
         if (sameSignature(source.signature, signature) && !wanted.has(path)) return present.add(path);
         const hadError = source.error !== undefined;
-        const outcome = await readFileSource(source, ctx);
+        const outcome = await readFileSource(source, signature, ctx);
         if (outcome.kind === 'vanished') return;
         present.add(path);
         // At start, a file that is broken, being written, or holds other objects than it last served

@@ -77,10 +77,12 @@ export interface ReadContext {
  * Reads and parses `source.path`. Errors never escape: a parse error (ResourceLoadError, naming file,
  * document and field) or a read error becomes `source.error`.
  */
-export async function readFileSource(source: FileSource, ctx: ReadContext): Promise<ReadOutcome> {
+export async function readFileSource(source: FileSource, scanned: FileSignature, ctx: ReadContext): Promise<ReadOutcome> {
   const read = await readBounded(ctx.root, ctx.realRoot, source.path, ctx.maxFileBytes);
   if (read.kind === 'vanished' || read.kind === 'unstable') return read;
   if (read.kind === 'refused') {
+    // Not read again (nor reported again) until the file changes.
+    source.signature = scanned;
     source.textHash = undefined;
     source.error = { message: read.message, at: ctx.now };
     return { kind: 'failed' };
