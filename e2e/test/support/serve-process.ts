@@ -40,9 +40,12 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-/** Without `resources`, no `--resources` is passed (e.g. `--kubernetes` in `extraArgs`). */
-export async function startServeProcess(options: { resources?: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv }): Promise<ServeProcess> {
-  const [xdsPort, adminPort] = [await freePort(), await freePort()];
+/**
+ * Without `resources`, no `--resources` is passed (e.g. `--kubernetes` in `extraArgs`). `ports` reuses
+ * the ports of an earlier process (a restart that connected Envoys reconnect to).
+ */
+export async function startServeProcess(options: { resources?: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv; ports?: { xds: number; admin: number } }): Promise<ServeProcess> {
+  const [xdsPort, adminPort] = options.ports ? [options.ports.xds, options.ports.admin] : [await freePort(), await freePort()];
   const spawnedAt = Date.now();
   const child = spawn(
     process.execPath,

@@ -43,6 +43,16 @@ export interface SourceStatus {
   /** ISO time of the last successful read. */
   lastGoodAt?: string;
   lastErrorAt?: string;
+  /**
+   * `state-dir`: the objects served are the last good ones saved in the state directory before a
+   * restart (the file has not loaded since); `lastGoodAt` is when they were saved.
+   */
+  servedFrom?: 'state-dir';
+  /**
+   * The file now holds fewer objects (e.g. it was emptied, or is being rewritten); the previous ones
+   * are served until it has stayed that way for the settle delay.
+   */
+  settling?: { objects: number; since: string };
 }
 
 export interface ResourceProvider {

@@ -14,7 +14,9 @@ export type ResourceLoadErrorCode =
   /** A required field is absent. */
   | 'MISSING_FIELD'
   /** A field has the wrong type, or fails an enum, pattern, range or format rule. */
-  | 'INVALID_FIELD';
+  | 'INVALID_FIELD'
+  /** Over a size limit: the file, an object, its annotations, or what a document's aliases expand to. */
+  | 'TOO_LARGE';
 
 /** One step of a field path: an object key or an array index. */
 export type FieldPathSegment = string | number;

@@ -53,6 +53,19 @@ describe('loadResources', () => {
     expect(names((await loadResources([dir])).objects)).toEqual(['a']);
   });
 
+  it('does not follow a symlink that leads out of the folder, to a file or a folder', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'portico-outside-'));
+    try {
+      writeFileSync(join(outside, 'secret.yaml'), 'root:x:0:0:root:/root:/bin/bash\n');
+      write('a.yaml', namespace('a'));
+      symlinkSync(join(outside, 'secret.yaml'), join(dir, 'passwd.yaml'));
+      symlinkSync(outside, join(dir, 'elsewhere'));
+      expect(names((await loadResources([dir])).objects)).toEqual(['a']);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('reads files in the order given, whatever their extension, and names them as given', async () => {
     const second = write('second.txt', namespace('second'));
     const first = write('first.yaml', `${namespace('first')}---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\n`);

@@ -3,7 +3,7 @@
  * recursively) and `-` for standard input.
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { ResourceLoadError } from './errors.js';
 import { createLoadCollector, type LoadResult } from './load-result.js';
 import { collectResources } from './parse-resources.js';
@@ -46,11 +46,22 @@ async function expandInput(input: string): Promise<string[]> {
   });
   if (!info.isDirectory()) return [input];
   const files: string[] = [];
-  await walk(input, files, new Set());
+  await walk(input, files, new Set(), await realpath(input));
   return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-async function walk(dir: string, files: string[], visited: Set<string>): Promise<void> {
+/**
+ * True when `path` (a real path, symlinks resolved) is `root` or below it. A symlink in a folder may
+ * point within it (a ConfigMap volume is made of such links), never out of it: what the folder's owner
+ * did not put there is neither loaded nor quoted in an error.
+ */
+export function isInsideFolder(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  // `..2025_01_01/x.yaml` (a ConfigMap volume's folder) is inside; `../x.yaml` is not.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+async function walk(dir: string, files: string[], visited: Set<string>, root: string): Promise<void> {
   // A symlink back up the tree must not loop forever.
   const real = await realpath(dir);
   if (visited.has(real)) return;
@@ -63,9 +74,13 @@ async function walk(dir: string, files: string[], visited: Set<string>): Promise
     // `..<timestamp>/` folder, and `.git` is never input.
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    // Follow symlinks (ConfigMap volumes are made of them).
+    // Follow symlinks (ConfigMap volumes are made of them), as long as they stay inside the folder.
+    if (entry.isSymbolicLink()) {
+      const target = await realpath(path).catch(() => undefined);
+      if (target === undefined || !isInsideFolder(root, target)) continue;
+    }
     const isDirectory = entry.isSymbolicLink() ? (await stat(path).catch(() => undefined))?.isDirectory() : entry.isDirectory();
-    if (isDirectory) await walk(path, files, visited);
+    if (isDirectory) await walk(path, files, visited, root);
     else if (RESOURCE_FILE.test(entry.name)) files.push(path);
   }
 }

@@ -15,6 +15,15 @@ import {
   visit,
 } from 'yaml';
 import { applyApiServerConversions, applyNamespace, pruneNulls } from './api-server-defaults.js';
+import {
+  aliasExpansionBytes,
+  annotationsBytes,
+  formatBytes,
+  MAX_ALIAS_EXPANSION_BYTES,
+  MAX_ANNOTATIONS_BYTES,
+  MAX_OBJECT_BYTES,
+  utf8Bytes,
+} from './input-limits.js';
 import { describeObject, formatFieldPath, ResourceLoadError, type FieldPathSegment, type ResourceLoadErrorCode } from './errors.js';
 import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from './kinds.js';
 import { createLoadCollector, type DocumentOrigin, type LoadCollector, type LoadResult } from './load-result.js';
@@ -38,8 +47,9 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
 };
 
 interface DocumentContext extends DocumentOrigin {
-  doc: Document;
-  lineCounter: LineCounter;
+  /** Absent for JSON read without positions (parseJsonResources). */
+  doc?: Document;
+  lineCounter?: LineCounter;
 }
 
 /**
@@ -52,16 +62,43 @@ export function parseResources(text: string, source: string): LoadResult {
   return collector.result();
 }
 
+/**
+ * One JSON document (an object or a List) → validated, defaulted objects, like parseResources but with
+ * JSON.parse (~100x faster than the YAML parser on large texts) and without line numbers in errors: for
+ * machine-written JSON such as the file provider's state directory.
+ */
+export function parseJsonResources(text: string, source: string): LoadResult {
+  const collector = createLoadCollector();
+  const ctx: DocumentContext = { source, document: 1 };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw fail(ctx, 'YAML_SYNTAX', [], `invalid JSON: ${(err as Error).message}`);
+  }
+  if (value !== null && value !== undefined) readDocument(value, ctx, collector);
+  return collector.result();
+}
+
 /** parseResources into a shared collector (loadResources passes one across all inputs). */
 export function collectResources(text: string, source: string, collector: LoadCollector): void {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+  // Without a `*` there is no alias, and nothing to measure.
+  const mayAlias = text.includes('*');
   docs.forEach((doc, i) => {
     const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter };
     const syntax = doc.errors[0];
     if (syntax) {
       const detail = syntax.message.split('\n')[0] ?? syntax.message;
       throw fail(ctx, 'YAML_SYNTAX', [], detail, { pos: lineCounter.linePos(syntax.pos[0]) });
+    }
+    if (mayAlias) {
+      const added = aliasExpansionBytes(doc);
+      if (added > MAX_ALIAS_EXPANSION_BYTES) {
+        const detail = `aliases expand to ${formatBytes(added)} more, over the limit of ${formatBytes(MAX_ALIAS_EXPANSION_BYTES)} per document`;
+        throw fail(ctx, 'TOO_LARGE', [], detail);
+      }
     }
     let value: unknown;
     try {
@@ -122,6 +159,7 @@ function readObject(obj: JsonObject, at: FieldPathSegment[], ctx: DocumentContex
   }
   pruneNulls(obj);
   applyNamespace(metadata, info);
+  checkSizes(obj, metadata, at, ctx, info.kind);
   const version = parseApiVersion(apiVersion).version;
   // Pruned before validation, as the API server does; kept as warnings, as kubectl prints them.
   for (const field of pruneUnknownResourceFields(obj, info.kind, version)) {
@@ -134,6 +172,24 @@ function readObject(obj: JsonObject, at: FieldPathSegment[], ctx: DocumentContex
   }
   applyApiServerConversions(obj, info);
   collector.add(obj as unknown as Resource, ctx);
+}
+
+/** The API server's size limits (input-limits.ts), checked before the schema so a huge object costs no validation. */
+function checkSizes(obj: JsonObject, metadata: JsonObject, at: FieldPathSegment[], ctx: DocumentContext, kind: Kind): void {
+  const annotations = metadata.annotations;
+  if (isObject(annotations)) {
+    const bytes = annotationsBytes(annotations);
+    if (bytes > MAX_ANNOTATIONS_BYTES) {
+      // ValidateAnnotations' own wording, with the size found.
+      const detail = `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes (has ${bytes})`;
+      throw fail(ctx, 'TOO_LARGE', [...at, 'metadata', 'annotations'], detail, { object: describe(obj, kind) });
+    }
+  }
+  const bytes = utf8Bytes(JSON.stringify(obj));
+  if (bytes > MAX_OBJECT_BYTES) {
+    const detail = `object is ${formatBytes(bytes)}, over the API server's limit of ${formatBytes(MAX_OBJECT_BYTES)} per object (etcd's request size)`;
+    throw fail(ctx, 'TOO_LARGE', at, detail, { object: describe(obj, kind) });
+  }
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -193,22 +249,24 @@ function fail(
 
 /** Where the first alias without an anchor is; toJS reports it without a position. */
 function unresolvedAlias(ctx: DocumentContext): { line: number; col: number } | undefined {
+  const { doc, lineCounter } = ctx;
+  if (!doc || !lineCounter) return undefined;
   let offset: number | undefined;
-  visit(ctx.doc, {
+  visit(doc, {
     Alias(_key, node) {
-      if (node.resolve(ctx.doc) !== undefined || !node.range) return undefined;
+      if (node.resolve(doc) !== undefined || !node.range) return undefined;
       offset = node.range[0];
       return visit.BREAK;
     },
   });
-  return offset === undefined ? undefined : ctx.lineCounter.linePos(offset);
+  return offset === undefined ? undefined : lineCounter.linePos(offset);
 }
 
 /** The source position of a field, or of its nearest ancestor present in the YAML (defaults are not). */
 function locate(ctx: DocumentContext, segments: FieldPathSegment[]): { line: number; col: number } | undefined {
   for (let n = segments.length; n >= 0; n--) {
-    const node = n === 0 ? ctx.doc.contents : ctx.doc.getIn(segments.slice(0, n), true);
-    if (isNode(node) && node.range) return ctx.lineCounter.linePos(node.range[0]);
+    const node = n === 0 ? ctx.doc?.contents : ctx.doc?.getIn(segments.slice(0, n), true);
+    if (isNode(node) && node.range && ctx.lineCounter) return ctx.lineCounter.linePos(node.range[0]);
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import { statusRows, type StatusObject } from '@portico/server';
 /** The /debug/status document, the fields the table reads. */
 export interface StatusDocument {
   objects?: StatusObject[];
-  sources?: { source: string; state: string; objects: number; error?: string; lastGoodAt?: string }[];
+  sources?: { source: string; state: string; objects: number; error?: string; lastGoodAt?: string; servedFrom?: string; settling?: unknown }[];
   diagnostics?: { kind: string; namespace?: string; name: string; message: string }[];
   /** What is broken in the pipeline itself (server pipeline-health.ts). */
   pipeline?: {
@@ -68,7 +68,14 @@ export function statusTables(document: StatusDocument): string {
     sections.push(
       formatTable(
         ['SOURCE', 'STATE', 'OBJECTS', 'LAST-GOOD', 'ERROR'],
-        sources.map((s) => [s.source, s.state, String(s.objects), s.lastGoodAt ?? '<none>', s.error ?? '']),
+        sources.map((s) => [
+          s.source,
+          s.settling ? `${s.state} (settling)` : s.state,
+          String(s.objects),
+          // Served from the state directory: the file has not loaded since the restart.
+          `${s.lastGoodAt ?? '<none>'}${s.servedFrom ? ` (${s.servedFrom})` : ''}`,
+          s.error ?? '',
+        ]),
       ),
     );
   }

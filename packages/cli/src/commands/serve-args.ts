@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CliError, rejectPositionals, withArgErrors } from '../args.js';
+import { FILE_HELP, FILE_OPTIONS, fileServeArgs, type FileServeArgs } from './serve-file-args.js';
 import { KUBERNETES_HELP, KUBERNETES_OPTIONS, kubernetesServeArgs, type KubernetesServeArgs } from './serve-kubernetes-args.js';
 
 export const DEFAULT_RESOURCES = './examples';
@@ -15,7 +16,7 @@ export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1:19000';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface ServeArgs {
+export interface ServeArgs extends FileServeArgs {
   resources: string;
   xdsAddress: string;
   adminAddress: string;
@@ -39,7 +40,7 @@ being served. In a cluster it also writes statuses back and runs one Envoy Deplo
 
 Options:
       --resources DIR           The folder to watch, read recursively (default ${DEFAULT_RESOURCES})
-      --kubernetes              Watch a Kubernetes cluster instead (see below)
+${FILE_HELP}      --kubernetes              Watch a Kubernetes cluster instead (see below)
       --xds-address HOST:PORT   Where Envoys and gRPC clients connect (default ${DEFAULT_XDS_ADDRESS})
       --admin-address HOST:PORT Health, metrics and debug endpoints (default ${DEFAULT_ADMIN_ADDRESS}):
                                 /healthz /readyz /metrics /debug/ir /debug/xds /debug/status /debug/clients
@@ -76,6 +77,7 @@ const OPTIONS = {
   'xds-tls-key': { type: 'string' },
   'xds-tls-ca': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...FILE_OPTIONS,
   ...KUBERNETES_OPTIONS,
 } as const;
 
@@ -102,6 +104,7 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
     ...(controllerName === undefined ? {} : { controllerName }),
     ...(xdsTls ? { xdsTls } : {}),
     ...(kubernetes ? { kubernetes } : {}),
+    ...fileServeArgs(values, values.kubernetes),
   };
 }
 

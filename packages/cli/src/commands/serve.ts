@@ -47,7 +47,14 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
   const logger = createLogger({ level: args.logLevel, stream: writableOf(io.stderr) });
   const tls = args.xdsTls ? xdsTlsSource(args.xdsTls, logger) : undefined;
   const cluster = args.kubernetes ? kubernetesSources(args.kubernetes, args.controllerName, logger) : undefined;
-  const provider: ResourceProvider = cluster?.provider ?? createFileProvider({ directory, logger });
+  const provider: ResourceProvider =
+    cluster?.provider ??
+    createFileProvider({
+      directory,
+      logger,
+      ...(args.stateDir === undefined ? {} : { stateDirectory: resolve(args.stateDir) }),
+      ...(args.maxFileBytes === undefined ? {} : { maxFileBytes: args.maxFileBytes }),
+    });
   const envoys = args.runEnvoy ? envoyRunner(args.xdsAddress, logger) : undefined;
   const server = createPorticoServer({
     provider,
@@ -167,6 +174,7 @@ function startError(error: unknown, args: ServeArgs): unknown {
   }
   // @grpc/grpc-js reports a failed bind in its message only ("No address added out of total 1 resolved").
   if (/No address added/.test(message)) return new CliError(`cannot listen on --xds-address ${args.xdsAddress}: ${message}`);
+  if (/cannot use state directory/.test(message)) return new CliError(`--state-dir '${args.stateDir}': ${message}`);
   if (/ENOENT|EACCES|ENOTDIR/.test(message)) return new CliError(`cannot read --resources '${args.resources}': ${message}`);
   return error;
 }

@@ -41,6 +41,25 @@ describe('scanFolder', () => {
     symlinkSync('missing.yaml', join(dir, 'dangling.yaml'));
     const scan = await scanFolder(dir);
     expect([...scan.files.keys()]).toEqual(['gw.yaml']);
+    expect(scan.outside).toEqual([]);
+  });
+
+  it('lists symlinks leading out of the folder instead of following them', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'portico-scan-outside-'));
+    try {
+      writeFileSync(join(outside, 'x.yaml'), 'x: 1\n');
+      write('a.yaml');
+      symlinkSync(join(outside, 'x.yaml'), join(dir, 'file.yaml'));
+      symlinkSync(outside, join(dir, 'folder'));
+      write('sub/b.yaml');
+      symlinkSync('..', join(dir, 'sub', 'up')); // back to the folder itself: inside, and walked once
+      symlinkSync('../..', join(dir, 'sub', 'above'));
+      const scan = await scanFolder(dir);
+      expect([...scan.files.keys()]).toEqual(['a.yaml', 'sub/b.yaml']);
+      expect(scan.outside).toEqual(['file.yaml', 'folder', 'sub/above']);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('rejects when the folder itself is missing', async () => {
