@@ -23,6 +23,7 @@
  *   this stream took to get to a type, counted from when it was notified. Should `send` provoke a
  *   request synchronously, the state is already updated and each push decides again.
  */
+import { truncateErrorDetail } from './error-detail.js';
 import { orderPushes } from './push-order.js';
 import { contentChange, nextSubscription, sameSubscription, selectResources, type Subscription } from './subscription.js';
 import {
@@ -159,7 +160,7 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     // "NACK signifies unsuccessful configuration and is indicated by the presence of the error_detail field."
     if (request.errorDetail) {
       if (nonce === state.nonce) state.rejected = answered.resources;
-      emit({ kind: 'nack', typeUrl, version: answered.version, message: request.errorDetail.message ?? '' });
+      emit({ kind: 'nack', typeUrl, version: answered.version, message: truncateErrorDetail(request.errorDetail.message ?? '') });
     } else {
       emit({ kind: 'ack', typeUrl, version: answered.version });
     }
