@@ -6,21 +6,25 @@
 import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
 import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
-import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type StreamEvent, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
+import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin-server.js';
 import { clientsView, irView, statusView, xdsView, type DebugData } from './debug-views.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
 import { createXdsPublisher } from './publish-gateways.js';
 import { createReconciler } from './reconciler.js';
+import { createRefusalLog } from './refusal-log.js';
 import { createServerMetrics } from './server-metrics.js';
 import type { KubernetesController } from './kubernetes-controller.js';
+import { plaintextXdsWarning } from './xds-exposure.js';
 import { initialTls, type XdsTlsSource } from './xds-tls-files.js';
 
 export interface PorticoServerOptions {
   provider: ResourceProvider;
-  /** Default `0.0.0.0:18000`; port 0 picks a free one. */
+  /** Default `127.0.0.1:18000` (loopback); port 0 picks a free one. Plain text elsewhere is logged as a warning. */
   xdsAddress?: string;
+  /** What one xDS client may cost (stream counts, a client that stops reading); defaults for any left out. */
+  xdsLimits?: Partial<StreamLimits>;
   /** Default `127.0.0.1:19000`; port 0 picks a free one. */
   adminAddress?: string;
   /** GatewayClasses with this controllerName are ours (default `portico.dev/gateway-controller`). */
@@ -67,11 +71,14 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     onSubscriberError: (error, gateway) => logger.error('an xDS stream failed on a snapshot update', { gateway, ...errorFields(error) }),
   });
   const tlsSource = options.tls && 'initial' in options.tls ? options.tls : undefined;
+  const xdsAddress = options.xdsAddress ?? DEFAULT_XDS_ADDRESS;
   const xds = createXdsGrpcServer({
     watcher: publisher.cache,
-    address: options.xdsAddress ?? DEFAULT_XDS_ADDRESS,
+    address: xdsAddress,
     metrics: registry,
     onEvent: logStreamEvent,
+    onStreamRefused: createRefusalLog(logger),
+    ...(options.xdsLimits ? { limits: options.xdsLimits } : {}),
     ...(options.tls ? { tls: initialTls(options.tls) } : {}),
   });
   const reconciler = createReconciler({
@@ -144,6 +151,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       // Admin first: /healthz answers and /readyz says what is missing while the rest starts.
       const adminPort = await admin.start();
       const xdsPort = await xds.start();
+      const exposure = plaintextXdsWarning(xdsAddress, options.tls !== undefined);
+      if (exposure) logger.warn(exposure, { xdsAddress });
       stopTlsWatch = tlsSource?.watch((tls) => xds.updateTls(tls));
       xdsListening = true;
       providerStarted = true;
