@@ -15,7 +15,7 @@ import type { StreamProtocol, XdsMetrics } from './metrics.js';
 import { truncateErrorDetail } from './error-detail.js';
 import { createResponseOutbox, type ResponseOutboxOptions } from './response-outbox.js';
 import { createSotwStream } from './sotw-stream.js';
-import { resetWithEnhanceYourCalm } from './stream-reset.js';
+import { http2StreamGone, resetWithEnhanceYourCalm } from './stream-reset.js';
 import { SERVED_TYPE_URLS } from './types.js';
 import type {
   AnyResource,
@@ -245,7 +245,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
       options.onEvent?.(event, ref);
     };
     let ended = false;
-    const gone = () => ended || call.cancelled || call.destroyed;
+    const gone = () => ended || call.cancelled || call.destroyed || http2StreamGone(call);
     const responses = createResponseOutbox<Res>({
       ...outbox,
       writer: { write: (response, flushed) => void call.write(response, flushed), gone },

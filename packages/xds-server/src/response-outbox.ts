@@ -7,8 +7,9 @@
  *   a response of a type carries the whole state of that type, so only the newest one matters);
  * - a stream whose transport has not taken a response for `maxBlockedMs`, or whose waiting bytes pass
  *   `maxQueuedBytes`, is reported blocked (the caller ends it);
- * - responses are written on a later turn of the event loop, and not at all once the stream is gone
- *   (a client that resets its stream right after its request costs no encoding and no write).
+ * - responses are written after the event loop has polled the sockets once more, and not at all once
+ *   the stream is gone (a client that resets its stream right after its request costs no encoding
+ *   and no write).
  * The transport is the tiny `ResponseWriter` interface, so this is tested without sockets.
  */
 
@@ -33,7 +34,7 @@ export interface ResponseOutboxOptions<Res> {
   onDropped?(reason: DropReason, count: number): void;
   /** A response was handed to the transport. */
   onWritten?(): void;
-  /** Defers a flush to a later turn of the event loop; `setImmediate` by default. */
+  /** Defers a flush past the next poll of the sockets; two `setImmediate`s by default. */
   defer?(task: () => void): void;
   setTimer?(task: () => void, ms: number): () => void;
 }
@@ -56,7 +57,9 @@ interface Waiting<Res> {
 
 export function createResponseOutbox<Res>(options: ResponseOutboxOptions<Res>): ResponseOutbox<Res> {
   const { writer, maxBlockedMs, maxQueuedBytes } = options;
-  const defer = options.defer ?? ((task) => void setImmediate(task));
+  // Two turns: the event loop polls the sockets once in between, so a reset that follows the request
+  // on the wire (a client that gives up at once) is read before anything is encoded for it.
+  const defer = options.defer ?? ((task) => void setImmediate(() => setImmediate(task)));
   const setTimer = options.setTimer ?? ((task, ms) => {
     const timer = setTimeout(task, ms);
     timer.unref();

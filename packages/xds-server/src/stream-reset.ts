@@ -16,6 +16,15 @@ interface WithHttp2Stream {
   call?: { stream?: Partial<ServerHttp2Stream> };
 }
 
+/**
+ * True when the call's HTTP/2 stream is already reset or closed, which nghttp2 knows before grpc-js
+ * emits 'cancelled' (grpc-js' own checkCancelled() reads the same fields for the same reason).
+ */
+export function http2StreamGone(call: object): boolean {
+  const stream = (call as WithHttp2Stream).call?.stream;
+  return stream?.destroyed === true || stream?.closed === true;
+}
+
 /** Resets the call's HTTP/2 stream with ENHANCE_YOUR_CALM; false when the stream cannot be reached. */
 export function resetWithEnhanceYourCalm(call: object): boolean {
   const stream = (call as WithHttp2Stream).call?.stream;
