@@ -34,7 +34,11 @@ export interface ResponseOutboxOptions<Res> {
   onDropped?(reason: DropReason, count: number): void;
   /** A response was handed to the transport. */
   onWritten?(): void;
-  /** Defers a flush past the next poll of the sockets; two `setImmediate`s by default. */
+  /**
+   * Defers a flush past the next poll of the sockets (two `setImmediate`s by default): a reset that
+   * follows the request on the wire (a client that gives up at once) is read before anything is
+   * encoded for it.
+   */
   defer?(task: () => void): void;
   setTimer?(task: () => void, ms: number): () => void;
 }
@@ -55,89 +59,99 @@ interface Waiting<Res> {
   key: string | undefined;
 }
 
+const setImmediateTwice = (task: () => void) => void setImmediate(() => setImmediate(task));
+
+function unrefTimer(task: () => void, ms: number): () => void {
+  const timer = setTimeout(task, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
 export function createResponseOutbox<Res>(options: ResponseOutboxOptions<Res>): ResponseOutbox<Res> {
-  const { writer, maxBlockedMs, maxQueuedBytes } = options;
-  // Two turns: the event loop polls the sockets once in between, so a reset that follows the request
-  // on the wire (a client that gives up at once) is read before anything is encoded for it.
-  const defer = options.defer ?? ((task) => void setImmediate(() => setImmediate(task)));
-  const setTimer = options.setTimer ?? ((task, ms) => {
-    const timer = setTimeout(task, ms);
-    timer.unref();
-    return () => clearTimeout(timer);
-  });
+  return new Outbox(options);
+}
+
+/**
+ * A class rather than closures: every open stream has one, so its methods live once on the
+ * prototype (thousands of idle streams each hold a few fields, not a dozen functions).
+ */
+class Outbox<Res> implements ResponseOutbox<Res> {
   // Insertion order is write order; a superseding response takes the place of the one it replaces, so
   // the make-before-break order of types (clusters before listeners) is kept.
-  const queue: Waiting<Res>[] = [];
-  let queuedBytes = 0;
-  let inFlightBytes = 0;
-  let writing = false;
-  let flushScheduled = false;
-  let closed = false;
-  let cancelTimer: (() => void) | undefined;
+  private queue: Waiting<Res>[] = [];
+  private queuedBytes = 0;
+  private inFlightBytes = 0;
+  private writing = false;
+  private flushScheduled = false;
+  private closed = false;
+  private cancelTimer: (() => void) | undefined;
 
-  function blocked(reason: string): void {
-    if (closed) return;
-    close();
-    options.onBlocked(reason);
+  constructor(private readonly options: ResponseOutboxOptions<Res>) {}
+
+  enqueue(response: Res): void {
+    const { options } = this;
+    if (this.closed) return options.onDropped?.('stream_closed', 1);
+    const key = options.supersedeKey?.(response);
+    const bytes = options.sizeOf(response);
+    const index = key === undefined ? -1 : this.queue.findIndex((w) => w.key === key);
+    if (index >= 0) {
+      this.queuedBytes -= this.queue[index]!.bytes;
+      this.queue[index] = { response, bytes, key };
+      options.onDropped?.('superseded', 1);
+    } else {
+      this.queue.push({ response, bytes, key });
+    }
+    this.queuedBytes += bytes;
+    const waiting = this.queuedBytes + this.inFlightBytes;
+    if (waiting > options.maxQueuedBytes) return this.blocked(`${waiting} bytes of responses wait for the client (limit ${options.maxQueuedBytes})`);
+    this.scheduleFlush();
   }
 
-  function close(): void {
-    if (closed) return;
-    closed = true;
-    cancelTimer?.();
-    if (queue.length > 0) options.onDropped?.('stream_closed', queue.length);
-    queue.length = 0;
-    queuedBytes = 0;
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelTimer?.();
+    if (this.queue.length > 0) this.options.onDropped?.('stream_closed', this.queue.length);
+    this.queue = [];
+    this.queuedBytes = 0;
   }
 
-  function scheduleFlush(): void {
-    if (flushScheduled || writing || closed) return;
-    flushScheduled = true;
-    defer(() => {
-      flushScheduled = false;
-      flush();
+  waiting(): number {
+    return this.queue.length;
+  }
+
+  private blocked(reason: string): void {
+    if (this.closed) return;
+    this.close();
+    this.options.onBlocked(reason);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.writing || this.closed) return;
+    this.flushScheduled = true;
+    (this.options.defer ?? setImmediateTwice)(() => {
+      this.flushScheduled = false;
+      this.flush();
     });
   }
 
-  function flush(): void {
-    if (closed || writing) return;
-    if (writer.gone()) return close();
-    const next = queue.shift();
+  private flush(): void {
+    const { options } = this;
+    if (this.closed || this.writing) return;
+    if (options.writer.gone()) return this.close();
+    const next = this.queue.shift();
     if (!next) return;
-    queuedBytes -= next.bytes;
-    inFlightBytes = next.bytes;
-    writing = true;
-    cancelTimer = setTimer(() => blocked(`the client has not read a response for ${maxBlockedMs} ms`), maxBlockedMs);
+    this.queuedBytes -= next.bytes;
+    this.inFlightBytes = next.bytes;
+    this.writing = true;
+    this.cancelTimer = (options.setTimer ?? unrefTimer)(() => this.blocked(`the client has not read a response for ${options.maxBlockedMs} ms`), options.maxBlockedMs);
     options.onWritten?.();
-    writer.write(next.response, () => {
-      cancelTimer?.();
-      cancelTimer = undefined;
-      writing = false;
-      inFlightBytes = 0;
-      scheduleFlush();
+    options.writer.write(next.response, () => {
+      this.cancelTimer?.();
+      this.cancelTimer = undefined;
+      this.writing = false;
+      this.inFlightBytes = 0;
+      this.scheduleFlush();
     });
   }
-
-  return {
-    enqueue(response) {
-      if (closed) return options.onDropped?.('stream_closed', 1);
-      const key = options.supersedeKey?.(response);
-      const bytes = options.sizeOf(response);
-      const index = key === undefined ? -1 : queue.findIndex((w) => w.key === key);
-      if (index >= 0) {
-        queuedBytes -= queue[index]!.bytes;
-        queue[index] = { response, bytes, key };
-        options.onDropped?.('superseded', 1);
-      } else {
-        queue.push({ response, bytes, key });
-      }
-      queuedBytes += bytes;
-      if (queuedBytes + inFlightBytes > maxQueuedBytes) {
-        return blocked(`${queuedBytes + inFlightBytes} bytes of responses wait for the client (limit ${maxQueuedBytes})`);
-      }
-      scheduleFlush();
-    },
-    close,
-    waiting: () => queue.length,
-  };
 }
