@@ -108,6 +108,22 @@ describe('a client that stops reading', () => {
   });
 });
 
+describe('a delta client that stops reading', () => {
+  it('loses nothing while waiting (delta responses are diffs) and is reset after maxBlockedMs', async () => {
+    const { cache, server, port, refusals, metric } = await start({ limits: { maxBlockedMs: 400 } });
+    cache.setSnapshot(GATEWAY, new Map([[CDS, [resource('a', new Uint8Array(1024 * 1024).fill(1))]]]));
+    const raw = rawCall(port, 'DeltaAggregatedResources');
+    raw.send(adsServiceDefinition().DeltaAggregatedResources!.requestSerialize({ node: NODE, typeUrl: CDS }));
+    await waitFor(() => server.clients()[0]?.types[CDS]?.pushes === 1);
+    for (let edit = 2; edit <= 5; edit++) cache.setSnapshot(GATEWAY, new Map([[CDS, [resource('a', new Uint8Array(1024 * 1024).fill(edit))]]]));
+    expect(await raw.closed).toBe(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    // The delta state machine waits for the ACK of its one response in flight: nothing more was built.
+    expect(await metric('portico_xds_responses_dropped_total', 'reason="superseded"')).toBe(0);
+    expect(refusals.map((r) => [r.stream.protocol, r.reason])).toEqual([['delta', 'blocked']]);
+    expect(server.clients()).toEqual([]);
+  });
+});
+
 describe('stream limits', () => {
   it('refuses streams past the per-connection limit with RESOURCE_EXHAUSTED', async () => {
     const { client, server, refusals } = await start({ limits: { maxStreamsPerConnection: 3 } });
