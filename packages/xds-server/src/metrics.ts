@@ -35,7 +35,7 @@ export function createXdsMetrics(registry: Registry = new Registry()): XdsMetric
   });
   const pushes = new Counter({
     name: 'portico_xds_pushes_total',
-    help: 'Discovery responses sent, by resource type',
+    help: 'Discovery responses built for a stream, by resource type (one replaced while its client was not reading is also counted in portico_xds_responses_dropped_total)',
     labelNames: ['type_url'],
     registers: [registry],
   });
