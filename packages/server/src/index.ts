@@ -24,6 +24,8 @@ export {
 } from './xds-tls-files.js';
 export { createKubernetesController, type ClusterFigures, type KubernetesController, type KubernetesControllerOptions } from './kubernetes-controller.js';
 export { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
+export { isLoopbackHost, plaintextXdsWarning } from './xds-exposure.js';
+export { createRefusalLog } from './refusal-log.js';
 export {
   createEnvoyRunner,
   dialableAddress,

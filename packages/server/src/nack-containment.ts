@@ -11,7 +11,7 @@
  */
 import { TYPE_URLS } from '@portico/envoy';
 import type { GatewayIR } from '@portico/ir';
-import { truncateErrorText, type ClientInfo, type ResourceSnapshot, type StreamEvent, type StreamRef } from '@portico/xds-server';
+import { type ClientInfo, type ResourceSnapshot, type StreamEvent, type StreamRef } from '@portico/xds-server';
 import { findCulprits, probeBudget, suspectsFromErrorText, type ProbeVerdict } from './culprit-finder.js';
 import { errorFields, type Logger } from './logger.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
@@ -96,7 +96,7 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
     const gateway = info?.gateway;
     if (!gateway || !isEnvoy(info) || running.has(gateway) || seen(gateway, event.version)) return;
     const started = now();
-    const search = contain(gateway, stream.streamId, event.version, truncateErrorText(event.message), info, started)
+    const search = contain(gateway, stream.streamId, event.version, event.message, info, started)
       .then((outcome) => {
         options.onOutcome?.(outcome);
       })

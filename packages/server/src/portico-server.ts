@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
 import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
-import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, truncateErrorText, type StreamEvent, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
+import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin-server.js';
 import { clientsView, irView, statusView, xdsView, type DebugData } from './debug-views.js';
@@ -16,14 +16,18 @@ import { createNackContainment } from './nack-containment.js';
 import { createXdsPublisher, type XdsPublisherOptions } from './publish-gateways.js';
 import { createQuarantine } from './quarantine.js';
 import { createReconciler } from './reconciler.js';
+import { createRefusalLog } from './refusal-log.js';
 import { createServerMetrics } from './server-metrics.js';
 import type { KubernetesController } from './kubernetes-controller.js';
+import { plaintextXdsWarning } from './xds-exposure.js';
 import { initialTls, type XdsTlsSource } from './xds-tls-files.js';
 
 export interface PorticoServerOptions {
   provider: ResourceProvider;
-  /** Default `0.0.0.0:18000`; port 0 picks a free one. */
+  /** Default `127.0.0.1:18000` (loopback); port 0 picks a free one. Plain text elsewhere is logged as a warning. */
   xdsAddress?: string;
+  /** What one xDS client may cost (stream counts, a client that stops reading); defaults for any left out. */
+  xdsLimits?: Partial<StreamLimits>;
   /** Default `127.0.0.1:19000`; port 0 picks a free one. */
   adminAddress?: string;
   /** GatewayClasses with this controllerName are ours (default `portico.dev/gateway-controller`). */
@@ -81,14 +85,17 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   });
   const containmentMetrics = createContainmentMetrics(registry, () => quarantine.entries().length);
   const tlsSource = options.tls && 'initial' in options.tls ? options.tls : undefined;
+  const xdsAddress = options.xdsAddress ?? DEFAULT_XDS_ADDRESS;
   const xds = createXdsGrpcServer({
     watcher: publisher.cache,
-    address: options.xdsAddress ?? DEFAULT_XDS_ADDRESS,
+    address: xdsAddress,
     metrics: registry,
     onEvent: (event, stream) => {
       logStreamEvent(event, stream);
       containment.onStreamEvent(event, stream);
     },
+    onStreamRefused: createRefusalLog(logger),
+    ...(options.xdsLimits ? { limits: options.xdsLimits } : {}),
     ...(options.tls ? { tls: initialTls(options.tls) } : {}),
   });
   const reconciler = createReconciler({
@@ -175,7 +182,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     else if (event.kind === 'closed') logger.info('xDS client disconnected', fields);
     else if (event.kind === 'nack') {
       containmentMetrics.nacked(event.typeUrl);
-      logger.warn('xDS client rejected a config (NACK); it keeps its last good one', { ...fields, typeUrl: event.typeUrl, version: event.version, detail: truncateErrorText(event.message) });
+      logger.warn('xDS client rejected a config (NACK); it keeps its last good one', { ...fields, typeUrl: event.typeUrl, version: event.version, detail: event.message });
     }
     else if (event.kind === 'push') logger.debug('xDS push', { ...fields, typeUrl: event.typeUrl, version: event.version, resources: event.resources, bytes: event.bytes });
   }
@@ -186,6 +193,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       // Admin first: /healthz answers and /readyz says what is missing while the rest starts.
       const adminPort = await admin.start();
       const xdsPort = await xds.start();
+      const exposure = plaintextXdsWarning(xdsAddress, options.tls !== undefined);
+      if (exposure) logger.warn(exposure, { xdsAddress });
       stopTlsWatch = tlsSource?.watch((tls) => xds.updateTls(tls));
       xdsListening = true;
       providerStarted = true;

@@ -1,5 +1,4 @@
 import type { HTTPListenerIR } from '@portico/ir';
-import { MAX_ERROR_TEXT_BYTES } from '@portico/xds-server';
 import { SHARED, sharedIR, type RouteSpec } from './nack-fixtures.test-util.js';
 import { createQuarantine, type QuarantineEntry } from './quarantine.js';
 import { routeUnits, unitFingerprint } from './route-units.js';
@@ -58,14 +57,6 @@ describe('createQuarantine', () => {
 
     quarantine.add([entryFor([A, B])]);
     expect(quarantine.apply(SHARED, sharedIR([B])).released.map((e) => e.unit)).toEqual([UNIT]);
-  });
-
-  it(`keeps at most ${MAX_ERROR_TEXT_BYTES} bytes of Envoy's error text`, () => {
-    const quarantine = createQuarantine();
-    quarantine.add([entryFor([A, B], UNIT, `invalid: ${'é'.repeat(1_000_000)}`)]);
-    const [entry] = quarantine.entries();
-    expect(Buffer.byteLength(entry!.error)).toBeLessThanOrEqual(MAX_ERROR_TEXT_BYTES + 40);
-    expect(entry!.error).toMatch(/^invalid: é+ … \(\d+ more bytes\)$/);
   });
 
   it('forgets a gateway that is gone', () => {

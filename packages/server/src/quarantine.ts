@@ -4,7 +4,6 @@
  * object that changes the rule, or the rule or object going away — which releases it for another try.
  */
 import type { GatewayIR } from '@portico/ir';
-import { truncateErrorText } from '@portico/xds-server';
 import { routeUnits, unitFingerprint, withoutUnits } from './route-units.js';
 
 export interface QuarantineEntry {
@@ -23,7 +22,7 @@ export interface QuarantineEntry {
   version: string;
   /** The client that refused it (node id, or the stream id). */
   refusedBy: string;
-  /** Envoy's error text, at most MAX_ERROR_TEXT_BYTES. */
+  /** Envoy's error text, as cut where it was received (the ADS streams keep at most MAX_ERROR_DETAIL_BYTES). */
   error: string;
   /** Probes the search took (0: the error text and nothing else named it). */
   probes: number;
@@ -61,7 +60,7 @@ export function createQuarantine(): Quarantine {
       for (const entry of entries) {
         let units = byGateway.get(entry.gateway);
         if (!units) byGateway.set(entry.gateway, (units = new Map()));
-        units.set(entry.unit, { ...entry, error: truncateErrorText(entry.error) });
+        units.set(entry.unit, { ...entry, error: entry.error });
         bump(entry.gateway);
       }
     },

@@ -12,7 +12,11 @@ import { envoyProtos } from '@portico/envoy';
 import type { ClientRegistry } from './client-registry.js';
 import { createDeltaStream } from './delta-stream.js';
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
+import { truncateErrorDetail } from './error-detail.js';
+import { createResponseOutbox, type ResponseOutboxOptions } from './response-outbox.js';
 import { createSotwStream } from './sotw-stream.js';
+import { http2StreamGone, resetWithEnhanceYourCalm } from './stream-reset.js';
+import { SERVED_TYPE_URLS } from './types.js';
 import type {
   AnyResource,
   ConfigWatcher,
@@ -41,12 +45,44 @@ export interface AdsServiceOptions {
   onEvent?: (event: StreamEvent, stream: StreamRef) => void;
   /** Sent as `control_plane.identifier` in every response. */
   controlPlaneId?: string;
+  limits?: Partial<StreamLimits>;
+  /** A stream refused or ended by the server for what its client did (for a log line). */
+  onStreamRefused?: (refusal: StreamRefusal) => void;
+}
+
+/** What one client may cost the server. */
+export interface StreamLimits {
+  /** Streams open at once, all connections together; more are refused with RESOURCE_EXHAUSTED. */
+  maxStreams: number;
+  /** Streams open at once on one connection (one peer address); more are refused with RESOURCE_EXHAUSTED. */
+  maxStreamsPerConnection: number;
+  /** A response the client has not read for this long ends its stream (RESOURCE_EXHAUSTED). */
+  maxBlockedMs: number;
+  /** Bytes of responses waiting for one client past which its stream ends (RESOURCE_EXHAUSTED). */
+  maxQueuedBytes: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: Readonly<StreamLimits> = {
+  maxStreams: 10_000,
+  maxStreamsPerConnection: 100,
+  maxBlockedMs: 30_000,
+  maxQueuedBytes: 256 * 1024 * 1024,
+};
+
+export type StreamRefusalReason = 'too_many_streams' | 'too_many_streams_on_connection' | 'blocked' | 'unknown_type_url' | 'malformed_request';
+
+export interface StreamRefusal {
+  stream: StreamRef;
+  reason: StreamRefusalReason;
+  /** The gRPC status the client is given. */
+  code: status;
+  details: string;
 }
 
 export interface AdsService {
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
-  /** Ends every open stream with `code` (after the responses already queued), e.g. at shutdown. */
+  /** Ends every open stream with `code` (after the response being written; those waiting are dropped), e.g. at shutdown. */
   endAll(code: status, details: string): void;
   /** Refuses calls from now on (UNAVAILABLE), for the moment between shutdown and the socket closing. */
   refuseNew(): void;
@@ -105,13 +141,32 @@ const deltaDiscoveryResponse = () =>
     }) as DeltaDiscoveryResponse,
 });
 
+/**
+ * A request that is not a valid protobuf message. grpc-js answers a deserializer that throws with
+ * INTERNAL and never tells the handler; returned instead, it lets the stream end with
+ * INVALID_ARGUMENT (the client's fault) and a log line.
+ */
+export class MalformedRequest {
+  constructor(readonly reason: string) {}
+}
+
+function tolerant<T>(deserialize: (bytes: Buffer) => T): (bytes: Buffer) => T | MalformedRequest {
+  return (bytes) => {
+    try {
+      return deserialize(bytes);
+    } catch (error) {
+      return new MalformedRequest(truncateErrorDetail((error as Error).message, 256));
+    }
+  };
+}
+
 function bidiMethod<Req, Res>(name: string, request: Codec<Req>, response: Codec<Res>) {
   return {
     path: `/${ADS_SERVICE}/${name}`,
     requestStream: true,
     responseStream: true,
     requestSerialize: request.serialize,
-    requestDeserialize: request.deserialize,
+    requestDeserialize: tolerant(request.deserialize),
     responseSerialize: response.serialize,
     responseDeserialize: response.deserialize,
     originalName: name[0]!.toLowerCase() + name.slice(1),
@@ -140,22 +195,50 @@ interface StateMachine<Req> {
   serveProbe(snapshot: ResourceSnapshot): void;
 }
 
+/** One open stream, as the service tracks it. */
+interface OpenStream {
+  /** Ends the stream with a status (or a reset, when the client stopped reading), once. */
+  end(code: status, details: string): void;
+}
+
 export function createAdsService(options: AdsServiceOptions): AdsService {
-  const open = new Set<ServerDuplexStream<unknown, unknown>>();
+  const limits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
+  const open = new Map<ServerDuplexStream<unknown, unknown>, OpenStream>();
+  const perConnection = new Map<string, number>();
   const machines = new Map<string, { serveProbe(snapshot: ResourceSnapshot): void }>();
   let refusing = false;
   let nextStream = 0;
 
-  function serve<Req, Res>(
-    call: ServerDuplexStream<Req, Res>,
+  function refuse(call: ServerDuplexStream<unknown, unknown>, ref: StreamRef, reason: StreamRefusalReason, code: status, details: string): void {
+    options.metrics.recordRefusal(reason);
+    options.onStreamRefused?.({ stream: ref, reason, code, details });
+    call.emit('error', { code, details });
+  }
+
+  /** The limit a new stream would pass, if any. */
+  function overLimit(peer: string): [StreamRefusalReason, string] | undefined {
+    if (open.size >= limits.maxStreams) return ['too_many_streams', `the xDS server has ${open.size} streams open, its limit`];
+    const onConnection = perConnection.get(peer) ?? 0;
+    if (onConnection >= limits.maxStreamsPerConnection) return ['too_many_streams_on_connection', `this connection has ${onConnection} xDS streams open, the limit`];
+    return undefined;
+  }
+
+  function serve<Req extends { typeUrl?: string }, Res extends { typeUrl: string }>(
+    untypedCall: ServerDuplexStream<Req, Res>,
     protocol: StreamProtocol,
     create: (send: (response: Res) => void, onEvent: (event: StreamEvent) => void) => StateMachine<Req>,
+    outbox: Pick<ResponseOutboxOptions<Res>, 'supersedeKey' | 'sizeOf'>,
   ): void {
+    const call = untypedCall as ServerDuplexStream<Req, Res> & ServerDuplexStream<unknown, unknown>;
     if (refusing) {
       call.emit('error', { code: status.UNAVAILABLE, details: 'xDS server shutting down' });
       return;
     }
-    const ref: StreamRef = { streamId: `${protocol}-${++nextStream}`, protocol, peer: call.getPeer() };
+    const peer = call.getPeer();
+    const ref: StreamRef = { streamId: `${protocol}-${++nextStream}`, protocol, peer };
+    const exceeded = overLimit(peer);
+    if (exceeded) return refuse(call, ref, exceeded[0], status.RESOURCE_EXHAUSTED, exceeded[1]);
+
     const toRegistry = options.registry.open(ref);
     let connected = false;
     const onEvent = (event: StreamEvent) => {
@@ -167,27 +250,64 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
       options.onEvent?.(event, ref);
     };
     let ended = false;
-    const send = (response: Res) => {
-      if (!ended) call.write(response);
-    };
-    const machine = create(send, onEvent);
+    const gone = () => ended || call.cancelled || call.destroyed || http2StreamGone(call);
+    const responses = createResponseOutbox<Res>({
+      ...outbox,
+      writer: { write: (response, flushed) => void call.write(response, flushed), gone },
+      maxBlockedMs: limits.maxBlockedMs,
+      maxQueuedBytes: limits.maxQueuedBytes,
+      onBlocked: (reason) => endBlocked(reason),
+      onDropped: (reason, count) => options.metrics.recordDropped(reason, count),
+      onWritten: () => options.metrics.recordWritten(protocol),
+    });
+    const machine = create((response) => responses.enqueue(response), onEvent);
     const finish = () => {
       if (ended) return;
       ended = true;
-      open.delete(call as ServerDuplexStream<unknown, unknown>);
+      responses.close();
+      open.delete(call);
       machines.delete(ref.streamId);
+      const left = (perConnection.get(peer) ?? 1) - 1;
+      if (left > 0) perConnection.set(peer, left);
+      else perConnection.delete(peer);
       machine.close();
     };
-    open.add(call as ServerDuplexStream<unknown, unknown>);
-    machines.set(ref.streamId, machine);
-    call.on('data', (request: Req) => {
+    const end = (code: status, details: string) => {
       if (ended) return;
+      finish();
+      call.emit('error', { code, details });
+    };
+    /** The client stopped reading: its trailers could not leave either, so the stream is reset. */
+    const endBlocked = (reason: string) => {
+      if (ended) return;
+      const details = `xDS stream ended: ${reason}`;
+      options.metrics.recordRefusal('blocked');
+      options.onStreamRefused?.({ stream: ref, reason: 'blocked', code: status.RESOURCE_EXHAUSTED, details });
+      finish();
+      if (!resetWithEnhanceYourCalm(call)) call.emit('error', { code: status.RESOURCE_EXHAUSTED, details });
+    };
+    const refuseRequest = (reason: StreamRefusalReason, details: string) => {
+      options.metrics.recordRefusal(reason);
+      options.onStreamRefused?.({ stream: ref, reason, code: status.INVALID_ARGUMENT, details });
+      end(status.INVALID_ARGUMENT, details);
+    };
+    open.set(call, { end });
+    machines.set(ref.streamId, machine);
+    perConnection.set(peer, (perConnection.get(peer) ?? 0) + 1);
+
+    call.on('data', (request: Req | MalformedRequest) => {
+      if (gone()) return;
+      if (request instanceof MalformedRequest) return refuseRequest('malformed_request', `malformed request: ${request.reason}`);
+      // go-control-plane ends a stream whose type its cache does not serve (MuxCache: "effectively
+      // terminates the stream"); remembering every type a client names would be unbounded.
+      if (request.typeUrl && !SERVED_TYPE_URLS.has(request.typeUrl)) {
+        return refuseRequest('unknown_type_url', `unknown type URL '${truncateErrorDetail(request.typeUrl, 256)}': this server serves ${[...SERVED_TYPE_URLS].join(', ')}`);
+      }
       try {
         machine.onRequest(request);
       } catch (error) {
         // A bug, not the client's mistake: end this stream (the client reconnects), keep the others.
-        finish();
-        call.emit('error', { code: status.INTERNAL, details: `xDS stream failed: ${(error as Error).message}` });
+        end(status.INTERNAL, `xDS stream failed: ${(error as Error).message}`);
       }
     });
     // The client half-closed: it sends no more requests, so the stream is over.
@@ -202,12 +322,21 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
 
   const implementation: UntypedServiceImplementation = {
     StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) =>
-      serve(call, 'sotw', (send, onEvent) =>
-        createSotwStream({ watcher: options.watcher, send, onEvent, ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}) }),
+      serve(
+        call,
+        'sotw',
+        (send, onEvent) => createSotwStream({ watcher: options.watcher, send, onEvent, ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}) }),
+        // A state-of-the-world response holds every resource of its type: a newer one makes a waiting one useless.
+        { supersedeKey: (response) => response.typeUrl, sizeOf: (response) => response.resources.reduce((sum, r) => sum + r.value.byteLength, 0) },
       ),
     DeltaAggregatedResources: (call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
-      serve(call, 'delta', (send, onEvent) =>
-        createDeltaStream({ watcher: options.watcher, send, onEvent, ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}) }),
+      serve(
+        call,
+        'delta',
+        (send, onEvent) => createDeltaStream({ watcher: options.watcher, send, onEvent, ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}) }),
+        // A delta response is a diff: none may be dropped. The state machine already waits for the
+        // ACK of a type before its next response, so at most one per type waits here.
+        { sizeOf: (response) => response.resources.reduce((sum, r) => sum + r.resource.value.byteLength, 0) },
       ),
   };
 
@@ -215,7 +344,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     definition: adsServiceDefinition(),
     implementation,
     endAll(code, details) {
-      for (const call of [...open]) call.emit('error', { code, details });
+      for (const stream of [...open.values()]) stream.end(code, details);
     },
     refuseNew() {
       refusing = true;

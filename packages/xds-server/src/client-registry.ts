@@ -4,7 +4,6 @@
  * resource type the version it ACKed (the config it runs), the last version sent, and the last NACK
  * with the client's error text (it keeps running the ACKed version).
  */
-import { truncateErrorText } from './error-text.js';
 import type { NodeInfo, StreamEvent, TypeUrl } from './types.js';
 
 export interface NackInfo {
@@ -68,7 +67,7 @@ export function createClientRegistry(options: { now?: () => Date } = {}): Client
       case 'nack': {
         const t = typeState(info, event.typeUrl);
         t.nacks += 1;
-        t.lastNack = { version: event.version, message: truncateErrorText(event.message), at: now().toISOString() };
+        t.lastNack = { version: event.version, message: event.message, at: now().toISOString() };
         break;
       }
       case 'push': {

@@ -14,6 +14,7 @@
  * stopped using it were applied.
  */
 import { randomUUID } from 'node:crypto';
+import { truncateErrorDetail } from './error-detail.js';
 import {
   acceptInFlight,
   markSent,
@@ -129,7 +130,7 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
     const { typeUrl } = subscription;
     if (request.errorDetail) {
       const refused = refuseInFlight(subscription)!;
-      onEvent?.({ kind: 'nack', typeUrl, version: refused.version, message: request.errorDetail.message ?? '' });
+      onEvent?.({ kind: 'nack', typeUrl, version: refused.version, message: truncateErrorDetail(request.errorDetail.message ?? '') });
     } else {
       const accepted = acceptInFlight(subscription)!;
       onEvent?.({ kind: 'ack', typeUrl, version: accepted.version });

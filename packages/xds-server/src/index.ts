@@ -14,11 +14,24 @@ export type {
   StreamEvent,
   TypeUrl,
 } from './types.js';
-export { gatewayOfNode, PUSH_ORDER, WILDCARD_BY_DEFAULT } from './types.js';
+export { gatewayOfNode, PUSH_ORDER, SERVED_TYPE_URLS, WILDCARD_BY_DEFAULT } from './types.js';
 export { createXdsGrpcServer, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_XDS_ADDRESS, mutualTls13Credentials } from './xds-grpc-server.js';
 export type { XdsGrpcServer, XdsGrpcServerOptions, XdsKeepaliveOptions, XdsTlsOptions } from './xds-grpc-server.js';
-export { ADS_SERVICE, adsServiceDefinition, createAdsService, type AdsService, type AdsServiceOptions, type StreamRef } from './ads-service.js';
-export { MAX_ERROR_TEXT_BYTES, truncateErrorText } from './error-text.js';
+export {
+  ADS_SERVICE,
+  adsServiceDefinition,
+  createAdsService,
+  DEFAULT_STREAM_LIMITS,
+  MalformedRequest,
+  type AdsService,
+  type AdsServiceOptions,
+  type StreamLimits,
+  type StreamRef,
+  type StreamRefusal,
+  type StreamRefusalReason,
+} from './ads-service.js';
+export { MAX_ERROR_DETAIL_BYTES, truncateErrorDetail } from './error-detail.js';
+export { createResponseOutbox, type DropReason, type ResponseOutbox, type ResponseOutboxOptions, type ResponseWriter } from './response-outbox.js';
 export { createClientRegistry, type ClientInfo, type ClientRegistry, type NackInfo, type ClientTypeState } from './client-registry.js';
 export { createXdsMetrics, type StreamProtocol, type XdsMetrics } from './metrics.js';
 export { cachedResourcesFrom, createSnapshotCache, type EncodedResourceLike, type SetSnapshotResult, type SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';

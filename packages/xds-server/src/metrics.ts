@@ -10,6 +10,12 @@ export interface XdsMetrics {
   registry: Registry;
   /** Counts one stream's event (the server calls it for every event of every stream). */
   record(event: StreamEvent, protocol: StreamProtocol): void;
+  /** A stream refused, or ended by the server because of its client (limits, bad requests). */
+  recordRefusal(reason: string): void;
+  /** Responses never written: superseded by a newer one while waiting, or left by a closed stream. */
+  recordDropped(reason: string, count: number): void;
+  /** A response handed to the transport (encoded and written). */
+  recordWritten(protocol: StreamProtocol): void;
 }
 
 export type StreamProtocol = 'sotw' | 'delta';
@@ -29,7 +35,7 @@ export function createXdsMetrics(registry: Registry = new Registry()): XdsMetric
   });
   const pushes = new Counter({
     name: 'portico_xds_pushes_total',
-    help: 'Discovery responses sent, by resource type',
+    help: 'Discovery responses built for a stream, by resource type (one replaced while its client was not reading is also counted in portico_xds_responses_dropped_total)',
     labelNames: ['type_url'],
     registers: [registry],
   });
@@ -64,12 +70,35 @@ export function createXdsMetrics(registry: Registry = new Registry()): XdsMetric
     buckets: PUSH_BUCKETS,
     registers: [registry],
   });
+  const refused = new Counter({
+    name: 'portico_xds_streams_refused_total',
+    help: 'xDS streams refused or ended by the server because of their client, by reason (stream limits, a client that stopped reading, unknown type URL, malformed request)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const dropped = new Counter({
+    name: 'portico_xds_responses_dropped_total',
+    help: 'Responses never written: superseded by a newer one while the client was not reading, or left when the stream closed',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const written = new Counter({
+    name: 'portico_xds_responses_written_total',
+    help: 'Responses encoded and handed to the transport, by stream protocol',
+    labelNames: ['protocol'],
+    registers: [registry],
+  });
+  for (const protocol of ['sotw', 'delta']) written.labels(protocol).inc(0);
+  for (const reason of ['superseded', 'stream_closed']) dropped.labels(reason).inc(0);
   // Labelled series appear at zero from the start, so a dashboard shows 0 rather than no data.
   connected.labels('sotw').set(0);
   connected.labels('delta').set(0);
 
   return {
     registry,
+    recordRefusal: (reason) => refused.labels(reason).inc(),
+    recordDropped: (reason, count) => dropped.labels(reason).inc(count),
+    recordWritten: (protocol) => written.labels(protocol).inc(),
     record(event, protocol) {
       switch (event.kind) {
         case 'connected':

@@ -23,6 +23,7 @@
  *   this stream took to get to a type, counted from when it was notified. Should `send` provoke a
  *   request synchronously, the state is already updated and each push decides again.
  */
+import { truncateErrorDetail } from './error-detail.js';
 import { orderPushes } from './push-order.js';
 import { contentChange, nextSubscription, sameSubscription, selectResources, type Subscription } from './subscription.js';
 import {
@@ -78,8 +79,12 @@ interface TypeState {
   nonce?: string;
   /** The resources sent with `nonce`: what the client should have. */
   sent?: CachedResource[];
-  /** Responses sent and not yet ACKed or NACKed, by nonce, oldest first (each is reported once). */
-  unsettled: Map<string, { version: string; resources: CachedResource[] }>;
+  /**
+   * The snapshot versions of responses sent and not yet ACKed or NACKed, by nonce, oldest first (each
+   * is reported once). Only versions: a client that stops answering must not keep old snapshots'
+   * resources alive; the one response whose content matters on a NACK, the latest, is `sent`.
+   */
+  unsettled: Map<string, string>;
   /** Content the client NACKed: never sent again as such (it is what `sent` holds until the next send). */
   rejected?: CachedResource[];
 }
@@ -116,7 +121,7 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     const { resources, removed } = next;
     const nonce = nextNonce();
     Object.assign(state, { nonce, sent: resources, mustAnswer: false, rejected: undefined });
-    state.unsettled.set(nonce, { version: snapshot.version, resources });
+    state.unsettled.set(nonce, snapshot.version);
     if (state.unsettled.size > MAX_UNSETTLED) state.unsettled.delete(state.unsettled.keys().next().value!);
     send({
       versionInfo: snapshot.version,
@@ -157,8 +162,8 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
    * version, and /debug/clients should say so. Only a NACK of the latest response changes what is sent.
    */
   function settle(typeUrl: TypeUrl, state: TypeState, nonce: string, request: DiscoveryRequest): void {
-    const answered = state.unsettled.get(nonce);
-    if (!answered) return;
+    const version = state.unsettled.get(nonce);
+    if (version === undefined) return;
     // The client answers responses in order: older ones still unsettled will never be answered.
     for (const key of state.unsettled.keys()) {
       state.unsettled.delete(key);
@@ -166,10 +171,10 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     }
     // "NACK signifies unsuccessful configuration and is indicated by the presence of the error_detail field."
     if (request.errorDetail) {
-      if (nonce === state.nonce) state.rejected = answered.resources;
-      emit({ kind: 'nack', typeUrl, version: answered.version, message: request.errorDetail.message ?? '' });
+      if (nonce === state.nonce) state.rejected = state.sent;
+      emit({ kind: 'nack', typeUrl, version, message: truncateErrorDetail(request.errorDetail.message ?? '') });
     } else {
-      emit({ kind: 'ack', typeUrl, version: answered.version });
+      emit({ kind: 'ack', typeUrl, version });
     }
   }
 

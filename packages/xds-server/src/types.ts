@@ -130,3 +130,6 @@ export const WILDCARD_BY_DEFAULT: ReadonlySet<TypeUrl> = new Set([
   'type.googleapis.com/envoy.config.listener.v3.Listener',
   'type.googleapis.com/envoy.config.cluster.v3.Cluster',
 ]);
+
+/** The types this server serves: requests for any other end their stream (ads-service.ts). */
+export const SERVED_TYPE_URLS: ReadonlySet<TypeUrl> = new Set(PUSH_ORDER);

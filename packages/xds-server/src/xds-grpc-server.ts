@@ -7,12 +7,13 @@ import { Server, ServerCredentials, status, type ChannelOptions } from '@grpc/gr
 import type { Registry } from 'prom-client';
 import type { SecureServerOptions } from 'node:http2';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import { createAdsService, type StreamRef } from './ads-service.js';
+import { createAdsService, type StreamLimits, type StreamRef, type StreamRefusal } from './ads-service.js';
 import { createClientRegistry, type ClientInfo, type ClientRegistry } from './client-registry.js';
 import { createXdsMetrics, type XdsMetrics } from './metrics.js';
 import type { ConfigWatcher, ResourceSnapshot, StreamEvent } from './types.js';
 
-export const DEFAULT_XDS_ADDRESS = '0.0.0.0:18000';
+/** Loopback unless told otherwise (issue 12): xDS hands out every gateway's config, keys included. */
+export const DEFAULT_XDS_ADDRESS = '127.0.0.1:18000';
 /** 64 MiB each way (the issue asks ≥ 32 MiB; gRPC's default receive limit is 4 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -32,7 +33,7 @@ export interface XdsKeepaliveOptions {
 
 export interface XdsGrpcServerOptions {
   watcher: ConfigWatcher;
-  /** `host:port`; port 0 picks a free one (start() returns it). Default `0.0.0.0:18000`. */
+  /** `host:port`; port 0 picks a free one (start() returns it). Default `127.0.0.1:18000`. */
   address?: string;
   /** Mutual TLS: the server presents `cert`, and every client must present one signed by `ca` (TLS 1.3 only). */
   tls?: XdsTlsOptions;
@@ -45,14 +46,18 @@ export interface XdsGrpcServerOptions {
   onEvent?: (event: StreamEvent, stream: StreamRef) => void;
   /** Sent as `control_plane.identifier` in every response (e.g. `portico-<pod name>`). */
   controlPlaneId?: string;
+  /** Stream limits (DEFAULT_STREAM_LIMITS for any left out). */
+  limits?: Partial<StreamLimits>;
+  /** A stream refused or ended because of its client: over a limit, not reading, a bad request. */
+  onStreamRefused?: (refusal: StreamRefusal) => void;
 }
 
 export interface XdsGrpcServer {
   /** Binds and starts serving; resolves to the bound port. */
   start(): Promise<number>;
   /**
-   * Stops accepting connections and calls, ends every ADS stream with UNAVAILABLE once its queued
-   * responses are written (clients reconnect, to another replica if there is one), waits up to
+   * Stops accepting connections and calls, ends every ADS stream with UNAVAILABLE once the response
+   * being written has left (waiting ones are dropped) (clients reconnect, to another replica if there is one), waits up to
    * `graceMs` for connections to close, then closes what is left.
    */
   shutdown(graceMs?: number): Promise<void>;
@@ -81,6 +86,8 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
     metrics,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.onStreamRefused ? { onStreamRefused: options.onStreamRefused } : {}),
   });
   const server = new Server(serverOptions(maxMessageBytes, options.keepalive));
   server.addService(service.definition, service.implementation);

@@ -9,7 +9,12 @@ import { FILE_HELP, FILE_OPTIONS, fileServeArgs, type FileServeArgs } from './se
 import { KUBERNETES_HELP, KUBERNETES_OPTIONS, kubernetesServeArgs, type KubernetesServeArgs } from './serve-kubernetes-args.js';
 
 export const DEFAULT_RESOURCES = './examples';
-export const DEFAULT_XDS_ADDRESS = '0.0.0.0:18000';
+/** Loopback: xDS serves every gateway's keys; listening elsewhere is a choice made with --xds-address (and mTLS). */
+export const DEFAULT_XDS_ADDRESS = '127.0.0.1:18000';
+/** @portico/xds-server's DEFAULT_STREAM_LIMITS, repeated so that parsing arguments does not load the server. */
+export const DEFAULT_XDS_MAX_STREAMS = 10_000;
+export const DEFAULT_XDS_MAX_STREAMS_PER_CONNECTION = 100;
+export const DEFAULT_XDS_BLOCKED_STREAM_TIMEOUT_S = 30;
 export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1:19000';
 
 /** @portico/server's LOG_LEVELS, repeated so that parsing arguments does not load the server. */
@@ -23,6 +28,8 @@ export interface ServeArgs extends FileServeArgs {
   controllerName?: string;
   logLevel: LogLevel;
   runEnvoy: boolean;
+  /** What one xDS client may cost: streams open at once (in all, per connection), seconds a response may wait unread. */
+  xdsLimits: { maxStreams: number; maxStreamsPerConnection: number; blockedStreamTimeoutS: number };
   /** mTLS for xDS: the server's certificate and key, and the CA that signs Envoys' certificates. */
   xdsTls?: { certFile: string; keyFile: string; caFile: string };
   /** `--kubernetes`: watch the cluster instead of `resources`. */
@@ -31,6 +38,7 @@ export interface ServeArgs extends FileServeArgs {
 
 export const SERVE_HELP = `Usage: portico serve [--resources DIR | --kubernetes [options below]] [--xds-address HOST:PORT] [--admin-address HOST:PORT]
                      [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]
+                     [--xds-max-streams N] [--xds-max-streams-per-connection N] [--xds-blocked-stream-timeout SECONDS]
                      [--controller-name NAME] [--log-level LEVEL] [--run-envoy]
 
 Runs the control plane: watches a folder of Gateway API / Ingress YAML (or a Kubernetes cluster),
@@ -41,7 +49,9 @@ being served. In a cluster it also writes statuses back and runs one Envoy Deplo
 Options:
       --resources DIR           The folder to watch, read recursively (default ${DEFAULT_RESOURCES})
 ${FILE_HELP}      --kubernetes              Watch a Kubernetes cluster instead (see below)
-      --xds-address HOST:PORT   Where Envoys and gRPC clients connect (default ${DEFAULT_XDS_ADDRESS})
+      --xds-address HOST:PORT   Where Envoys and gRPC clients connect (default ${DEFAULT_XDS_ADDRESS}, this machine
+                                only). xDS hands out every gateway's config and TLS keys: listen elsewhere
+                                (e.g. 0.0.0.0:18000) with mTLS; plain text off loopback is logged as a warning
       --admin-address HOST:PORT Health, metrics and debug endpoints (default ${DEFAULT_ADMIN_ADDRESS}):
                                 /healthz /readyz /metrics /debug/ir /debug/xds /debug/status /debug/clients
       --xds-tls-cert FILE       Mutual TLS 1.3 on xDS: the server's certificate (PEM),
@@ -50,6 +60,14 @@ ${FILE_HELP}      --kubernetes              Watch a Kubernetes cluster instead (
                                 none ('portico certgen' makes them). The files are re-read every 10 s:
                                 a renewed certificate (e.g. a rotated Kubernetes Secret) is used for new
                                 connections without a restart; connected Envoys keep theirs
+      --xds-max-streams N       xDS streams open at once, all clients together; more are refused with
+                                RESOURCE_EXHAUSTED (default ${DEFAULT_XDS_MAX_STREAMS})
+      --xds-max-streams-per-connection N
+                                The same, per client connection (default ${DEFAULT_XDS_MAX_STREAMS_PER_CONNECTION})
+      --xds-blocked-stream-timeout SECONDS
+                                A client that leaves a response unread this long has its stream ended
+                                (RESOURCE_EXHAUSTED); meanwhile only its newest response per type is kept
+                                (default ${DEFAULT_XDS_BLOCKED_STREAM_TIMEOUT_S})
       --controller-name NAME    Serve GatewayClasses with this controllerName
                                 (default portico.dev/gateway-controller)
       --log-level LEVEL         ${LOG_LEVELS.join(', ')} (default info). Logs go to standard error:
@@ -73,6 +91,9 @@ const OPTIONS = {
   'controller-name': { type: 'string' },
   'log-level': { type: 'string', default: 'info' },
   'run-envoy': { type: 'boolean', default: false },
+  'xds-max-streams': { type: 'string' },
+  'xds-max-streams-per-connection': { type: 'string' },
+  'xds-blocked-stream-timeout': { type: 'string' },
   'xds-tls-cert': { type: 'string' },
   'xds-tls-key': { type: 'string' },
   'xds-tls-ca': { type: 'string' },
@@ -95,9 +116,15 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
   if (controllerName === '') throw new CliError('--controller-name must not be empty');
   const xdsTls = xdsTlsFiles(values['xds-tls-cert'], values['xds-tls-key'], values['xds-tls-ca']);
   const kubernetes = values.kubernetes ? kubernetesServeArgs(values, values['xds-address'], xdsTls !== undefined) : undefined;
+  const xdsLimits = {
+    maxStreams: positiveNumber('--xds-max-streams', values['xds-max-streams'], DEFAULT_XDS_MAX_STREAMS, true),
+    maxStreamsPerConnection: positiveNumber('--xds-max-streams-per-connection', values['xds-max-streams-per-connection'], DEFAULT_XDS_MAX_STREAMS_PER_CONNECTION, true),
+    blockedStreamTimeoutS: positiveNumber('--xds-blocked-stream-timeout', values['xds-blocked-stream-timeout'], DEFAULT_XDS_BLOCKED_STREAM_TIMEOUT_S, false),
+  };
   return {
     resources: values.resources,
     xdsAddress: values['xds-address'],
+    xdsLimits,
     adminAddress: values['admin-address'],
     logLevel: logLevel as LogLevel,
     runEnvoy: values['run-envoy'],
@@ -115,4 +142,14 @@ function xdsTlsFiles(certFile?: string, keyFile?: string, caFile?: string): Serv
   if (given.length < 3) throw new CliError('mTLS needs all three of --xds-tls-cert, --xds-tls-key and --xds-tls-ca');
   if (given.includes('')) throw new CliError('--xds-tls-cert, --xds-tls-key and --xds-tls-ca need file paths, not empty strings');
   return { certFile: certFile!, keyFile: keyFile!, caFile: caFile! };
+}
+
+/** A number above zero (a whole one when `integer`), or `fallback` when the option is absent. */
+function positiveNumber(option: string, text: string | undefined, fallback: number, integer: boolean): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new CliError(`invalid ${option} '${text}': expected ${integer ? 'a whole number' : 'a number'} above 0`);
+  }
+  return value;
 }

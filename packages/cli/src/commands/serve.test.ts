@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_STREAM_LIMITS, DEFAULT_XDS_ADDRESS } from '@portico/xds-server';
 import type { CliIO } from '../cli-io.js';
 import { main } from '../main.js';
 import { parseServeArgs } from './serve-args.js';
@@ -59,10 +60,23 @@ describe('portico serve arguments', () => {
     [['serve', '--resources', '/nonexistent/portico'], "--resources '/nonexistent/portico': no such folder"],
     [['serve', '--admin-address', '19000'], "--admin-address: invalid address '19000': expected host:port (IPv6 as [::1]:port)"],
     [['serve', '--xds-address', 'localhost:99999'], "--xds-address: invalid address 'localhost:99999': port 99999 is above 65535"],
+    [['serve', '--xds-max-streams', '0'], "invalid --xds-max-streams '0': expected a whole number above 0"],
+    [['serve', '--xds-max-streams-per-connection', '1.5'], "invalid --xds-max-streams-per-connection '1.5': expected a whole number above 0"],
+    [['serve', '--xds-blocked-stream-timeout', 'soon'], "invalid --xds-blocked-stream-timeout 'soon': expected a number above 0"],
   ])('%j fails with exit code 1 and one line', async (argv, message) => {
     const out = capture();
     expect(await main(argv, out.io)).toBe(1);
     expect(out.stderr()).toBe(`portico: ${message}\n`);
+  });
+
+  test('xDS limits: defaults, and the values given', () => {
+    expect(parseServeArgs([])?.xdsLimits).toEqual({ maxStreams: 10_000, maxStreamsPerConnection: 100, blockedStreamTimeoutS: 30 });
+    expect(parseServeArgs([])?.xdsAddress).toBe('127.0.0.1:18000');
+    // The CLI repeats the server's defaults (parsing arguments does not load the server): they agree.
+    expect(DEFAULT_XDS_ADDRESS).toBe('127.0.0.1:18000');
+    expect(DEFAULT_STREAM_LIMITS).toMatchObject({ maxStreams: 10_000, maxStreamsPerConnection: 100, maxBlockedMs: 30_000 });
+    const given = parseServeArgs(['--xds-max-streams', '50', '--xds-max-streams-per-connection', '5', '--xds-blocked-stream-timeout', '0.5']);
+    expect(given?.xdsLimits).toEqual({ maxStreams: 50, maxStreamsPerConnection: 5, blockedStreamTimeoutS: 0.5 });
   });
 
   test('--secret-namespaces: namespace names, in the order given, each once; absent means every namespace', () => {
@@ -78,7 +92,8 @@ describe('portico serve arguments', () => {
     expect(await main(['serve', '--help'], out.io)).toBe(0);
     expect(out.stdout()).toMatch(/^Usage: portico serve /);
     expect(out.stdout()).toContain('default ./examples');
-    expect(out.stdout()).toContain('default 0.0.0.0:18000');
+    expect(out.stdout()).toContain('default 127.0.0.1:18000');
+    expect(out.stdout()).toContain('--xds-blocked-stream-timeout SECONDS');
     expect(out.stdout()).toContain('default 127.0.0.1:19000');
   });
 });

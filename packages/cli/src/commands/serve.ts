@@ -15,6 +15,7 @@ import {
   createPorticoServer,
   createXdsTlsFileSource,
   EnvoyNotFoundError,
+  isLoopbackHost,
   parseListenAddress,
   XdsTlsFilesError,
   type Logger,
@@ -59,6 +60,11 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
   const server = createPorticoServer({
     provider,
     xdsAddress: args.xdsAddress,
+    xdsLimits: {
+      maxStreams: args.xdsLimits.maxStreams,
+      maxStreamsPerConnection: args.xdsLimits.maxStreamsPerConnection,
+      maxBlockedMs: Math.round(args.xdsLimits.blockedStreamTimeoutS * 1000),
+    },
     adminAddress: args.adminAddress,
     logger,
     ...(args.controllerName ? { controllerName: args.controllerName } : {}),
@@ -67,6 +73,9 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     ...(cluster ? { cluster: cluster.controller } : {}),
   });
   logger.info('starting', { ...(cluster ? { kubernetes: cluster.server, identity: args.kubernetes!.identity } : { resources: directory }), xdsAddress: args.xdsAddress, adminAddress: args.adminAddress, xdsTls: tls !== undefined });
+  if (cluster && isLoopbackHost(parseListenAddress(args.xdsAddress).host)) {
+    logger.warn('xDS listens on loopback only: Envoy pods cannot reach it; pass --xds-address 0.0.0.0:18000 (with --xds-tls-*)', { xdsAddress: args.xdsAddress });
+  }
   try {
     await server.start();
   } catch (error) {
