@@ -59,10 +59,19 @@ describe('portico serve arguments', () => {
     [['serve', '--resources', '/nonexistent/portico'], "--resources '/nonexistent/portico': no such folder"],
     [['serve', '--admin-address', '19000'], "--admin-address: invalid address '19000': expected host:port (IPv6 as [::1]:port)"],
     [['serve', '--xds-address', 'localhost:99999'], "--xds-address: invalid address 'localhost:99999': port 99999 is above 65535"],
+    [['serve', '--metrics-address', 'pod-ip'], "--metrics-address: invalid address 'pod-ip': expected host:port (IPv6 as [::1]:port)"],
+    [['serve', '--admin-allowed-hosts', 'a.example,'], '--admin-allowed-hosts needs host names, not empty ones'],
   ])('%j fails with exit code 1 and one line', async (argv, message) => {
     const out = capture();
     expect(await main(argv, out.io)).toBe(1);
     expect(out.stderr()).toBe(`portico: ${message}\n`);
+  });
+
+  test('--metrics-address and --admin-allowed-hosts (repeated or comma-separated) reach the server options', () => {
+    const args = parseServeArgs(['--metrics-address', '0.0.0.0:19100', '--admin-allowed-hosts', 'a.example, b.example', '--admin-allowed-hosts', '10.0.0.1']);
+    expect(args).toMatchObject({ metricsAddress: '0.0.0.0:19100', adminAllowedHosts: ['a.example', 'b.example', '10.0.0.1'] });
+    const plain = parseServeArgs([])!;
+    expect('metricsAddress' in plain || 'adminAllowedHosts' in plain).toBe(false);
   });
 
   test('--secret-namespaces: namespace names, in the order given, each once; absent means every namespace', () => {
