@@ -12,7 +12,7 @@ import type { KubeObject } from '@portico/resources';
 import { applyStatuses } from '@portico/translator';
 import { redactedConfigDump, type EncodedResources } from '@portico/xds';
 import type { ClientInfo } from '@portico/xds-server';
-import { documentChunks, type ChunkOptions } from './document-chunks.js';
+import { documentChunks, LazyList, type ChunkOptions } from './document-chunks.js';
 import type { TranslatedState } from './reconciler.js';
 
 /** What the views read, live. */
@@ -90,11 +90,17 @@ export function xdsView(data: DebugData, gateway?: string): ViewResult {
 export function statusView(data: DebugData, gateway?: string): ViewResult {
   const state = data.state();
   if (!state) return NOT_TRANSLATED;
-  let objects = applyStatuses(state.objects, state.result, data.controllerName);
-  if (gateway !== undefined) {
-    if (!state.result.gateways.has(gateway) && !objects.some((o) => o.kind === 'Gateway' && keyOf(o) === gateway)) return unknownGateway(gateway);
-    objects = objects.filter((o) => relatedTo(o, gateway, objects));
-  }
+  const { controllerName } = data;
+  // The Gateway itself (Gateway API kind only, as applyStatuses keeps), to find its GatewayClass.
+  const gateways = gateway === undefined ? [] : applyStatuses(state.objects.filter((o) => o.kind === 'Gateway' && keyOf(o) === gateway), state.result, controllerName);
+  if (gateway !== undefined && !state.result.gateways.has(gateway) && gateways.length === 0) return unknownGateway(gateway);
+  // Each object gets its status when the printer reaches it: 10,000 routes cost their work in slices.
+  const objects = new LazyList(function* () {
+    for (const object of state.objects) {
+      const [withStatus] = applyStatuses([object], state.result, controllerName);
+      if (withStatus && (gateway === undefined || relatedTo(withStatus, gateway, gateways))) yield withStatus;
+    }
+  });
   return printed({
     generation: state.generation,
     translatedAt: state.translatedAt,

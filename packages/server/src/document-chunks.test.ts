@@ -5,7 +5,7 @@ import { formatDocument, redactIR, REDACTED } from '@portico/ir';
 import { parseResources, ResourceSet } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { gatewayConfigDump } from '@portico/xds';
-import { documentChunks, renderDocument, type ChunkOptions } from './document-chunks.js';
+import { documentChunks, LazyList, renderDocument, type ChunkOptions } from './document-chunks.js';
 
 const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), '../../../testdata/xds');
 
@@ -47,6 +47,24 @@ describe('documentChunks', () => {
     const transform = (value: unknown, key: string | undefined) => (key === undefined ? redactIR(value) : redactIR({ [key]: value })[key]);
     const wholeKeys = new Set(['privateKey', 'certificateChain', 'caCertificates']);
     for (const pieceNodes of [0, 2, 40]) expect(joined(document, format, { transform, wholeKeys, pieceNodes })).toBe(expected);
+  });
+
+  it.each(['json', 'yaml'] as const)('prints lazy lists as the arrays they make, items made only when reached (%s)', (format) => {
+    const items = [{ a: 1 }, 'two', [3], { nested: { deep: [4, 5] } }];
+    let made = 0;
+    const lazy = (list: unknown[]) =>
+      new LazyList(function* () {
+        for (const item of list) {
+          made++;
+          yield item;
+        }
+      });
+    const document = { objects: lazy(items), empty: lazy([]), inner: { small: lazy(['x']) }, after: true };
+    const expected = formatDocument({ objects: items, empty: [], inner: { small: ['x'] }, after: true }, format);
+    const chunks = documentChunks(document, format, { pieceNodes: 2 });
+    expect(made).toBe(0);
+    expect([...chunks].join('')).toBe(expected);
+    expect(made).toBe(items.length + 1);
   });
 
   it('renders in time slices to the same bytes', async () => {

@@ -27,6 +27,27 @@ export interface ChunkOptions {
   pieceNodes?: number;
 }
 
+/**
+ * A sequence whose items are made only when the printer reaches them (e.g. each object with its status
+ * applied): a large list then costs its items' work in slices too, not all of it up front.
+ */
+export class LazyList {
+  constructor(readonly items: () => Iterable<unknown>) {}
+}
+
+/** A LazyList being printed: its first item already taken (an empty one prints as `[]`). */
+class StartedList {
+  constructor(
+    readonly first: unknown,
+    readonly rest: Iterator<unknown>,
+  ) {}
+
+  *[Symbol.iterator](): Generator<unknown> {
+    yield this.first;
+    for (let next = this.rest.next(); !next.done; next = this.rest.next()) yield next.value;
+  }
+}
+
 /** The document's text in pieces; joined, it equals `formatDocument(document, format)` (after `transform`). */
 export function* documentChunks(document: unknown, format: DumpFormat, options: ChunkOptions = {}): Generator<string> {
   if (format === 'json') {
@@ -78,12 +99,14 @@ function* jsonChunks(value: unknown, key: string | undefined, indent: string, op
     return;
   }
   const inner = `${indent}  `;
-  if (Array.isArray(node)) {
+  if (isList(node)) {
     yield '[';
-    for (let i = 0; i < node.length; i++) {
-      yield `${i === 0 ? '' : ','}\n${inner}`;
+    let first = true;
+    for (const item of node) {
+      yield `${first ? '' : ','}\n${inner}`;
+      first = false;
       // JSON.stringify prints undefined, functions and symbols in arrays as null.
-      yield* jsonChunks(printable(node[i]) ? node[i] : null, undefined, inner, options);
+      yield* jsonChunks(printable(item) ? item : null, undefined, inner, options);
     }
     yield `\n${indent}]`;
     return;
@@ -118,7 +141,7 @@ function* yamlCollection(node: object, indent: string, firstPrefix: string, opti
     prefix = indent;
     return p;
   };
-  if (Array.isArray(node)) {
+  if (isList(node)) {
     for (const rawItem of node) {
       const item = prepare(rawItem === undefined ? null : rawItem);
       if (isSmall(item, undefined, options)) {
@@ -140,7 +163,7 @@ function* yamlCollection(node: object, indent: string, firstPrefix: string, opti
     }
     yield `${linePrefix()}${keyText}:\n`;
     // Sequences are not indented under their key (indentSeq: false); maps are, by two spaces.
-    if (Array.isArray(value)) yield* yamlCollection(value, indent, indent, options);
+    if (isList(value)) yield* yamlCollection(value, indent, indent, options);
     else yield* yamlCollection(value as object, `${indent}  `, `${indent}  `, options);
   }
 }
@@ -169,7 +192,17 @@ function reindent(text: string, indent: string): string {
  * printed whole get the deep `transform`, in `finish`.
  */
 function prepare(value: unknown): unknown {
-  return value instanceof Map ? Object.fromEntries(value) : value;
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof LazyList) {
+    const items = value.items()[Symbol.iterator]();
+    const first = items.next();
+    return first.done ? [] : new StartedList(first.value, items);
+  }
+  return value;
+}
+
+function isList(value: unknown): value is Iterable<unknown> {
+  return Array.isArray(value) || value instanceof StartedList;
 }
 
 function finish(value: unknown, key: string | undefined, options: ChunkOptions): unknown {
@@ -178,6 +211,7 @@ function finish(value: unknown, key: string | undefined, options: ChunkOptions):
 
 function isSmall(value: unknown, key: string | undefined, options: ChunkOptions): boolean {
   if (!isCollection(value)) return true;
+  if (value instanceof StartedList) return false;
   if (key !== undefined && options.wholeKeys?.has(key)) return true;
   // Empty collections print in flow style (`[]`, `{}`): never walked.
   if (Object.keys(value).length === 0 && !(value instanceof Map && value.size > 0)) return true;
@@ -185,7 +219,7 @@ function isSmall(value: unknown, key: string | undefined, options: ChunkOptions)
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (--budget < 0) return false;
+    if (--budget < 0 || node instanceof LazyList) return false;
     if (Array.isArray(node)) for (const item of node) stack.push(item);
     else if (node instanceof Map) for (const item of node.values()) stack.push(item);
     else if (node !== null && typeof node === 'object') for (const item of Object.values(node)) stack.push(item);
