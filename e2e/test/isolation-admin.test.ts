@@ -4,8 +4,9 @@
  * /healthz (they once held the event loop for minutes at 10,000 routes); dumps past the limit are
  * refused with Retry-After, repeated ones come from the cache; a foreign Host header (DNS rebinding)
  * is refused; private keys never appear in a dump; the metrics listener serves no /debug. Meanwhile xDS
- * keeps working for another team's Gateway: a client connected before gets an edit of that team's route,
- * and a client connecting during the flood gets its route table.
+ * keeps working for another team's Gateway: its real Envoy (ENVOY_BIN; skipped without) and a protocol
+ * client, both connected before, follow an edit of that team's route, and a client connecting during the
+ * flood gets its route table.
  *
  * Runs the compiled CLI (packages/cli/dist): `npm test` builds first; run `npx tsc -b` before running
  * this file alone. The figures it measured are printed at the end.
@@ -13,7 +14,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
+import { createServer, get as httpGet, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { TYPE_URLS } from '@portico/envoy';
+import { createEnvoyRunner, type EnvoyRunner } from '@portico/server';
 import { createDeltaClient, type DeltaClient, type DeltaClientStream } from './support/delta-client.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
@@ -41,13 +43,26 @@ const figures: Record<string, unknown> = {};
 const FLOOD_DUMP = '/debug/xds?format=yaml&gateway=default/web';
 /** Another team's Gateway and route, in a file of their own beside the benchmark input. */
 const TEAM_B = 'default/team-b';
-const TEAM_B_TABLE = 'default/team-b/http-8080';
-const teamBYaml = (path: string) => `apiVersion: gateway.networking.k8s.io/v1
+const ENVOY = process.env.ENVOY_BIN;
+const teamBYaml = (ports: { listener: number; echo: number }, path: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: team-b, namespace: default }
 spec:
   gatewayClassName: portico
-  listeners: [{ name: http, protocol: HTTP, port: 8080 }]
+  listeners: [{ name: http, protocol: HTTP, port: ${ports.listener} }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: team-b, namespace: default }
+spec:
+  ports: [{ name: http, port: 80 }]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: team-b-1, namespace: default, labels: { kubernetes.io/service-name: team-b } }
+addressType: IPv4
+ports: [{ name: http, port: ${ports.echo} }]
+endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -96,20 +111,48 @@ describe(`the admin server under a dump flood (${ROUTES} routes)`, () => {
   let serve: ServeProcess;
   let metricsPort: number;
   let delta: DeltaClient;
+  let echo: Server;
+  let ports: { listener: number; echo: number };
+  let envoys: EnvoyRunner | undefined;
+  const teamBTable = () => `default/team-b/http-${ports.listener}`;
+  const writeTeamB = (path: string) => writeFileSync(join(dir, 'team-b.yaml'), teamBYaml(ports, path));
+  /** Team B's request through its Envoy: the status it gets (0 while the listener is not there). */
+  const throughEnvoy = (path: string) => getWithHost(ports.listener, path, 'team-b.example').then((r) => r.status, () => 0);
+  async function untilEnvoyAnswers(path: string, status: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 0;
+    while ((last = await throughEnvoy(path)) !== status) {
+      if (Date.now() > deadline) throw new Error(`team B's Envoy answered ${last} to ${path}, not ${status}, for ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   const admin = (path: string) => `http://127.0.0.1:${serve.adminPort}${path}`;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'portico-isolation-admin-'));
     await promisify(execFile)(process.execPath, [join(ROOT, 'bench/run.mjs'), '--scenario', 'mixed', '--routes', String(ROUTES), '--emit-yaml', join(dir, 'input.yaml')]);
-    writeFileSync(join(dir, 'team-b.yaml'), teamBYaml('/v1'));
+    echo = createServer((request, response) => {
+      request.resume();
+      response.end('team-b');
+    });
+    await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
+    ports = { listener: await freePort(), echo: (echo.address() as { port: number }).port };
+    writeTeamB('/v1');
     metricsPort = await freePort();
     serve = await startServeProcess({ resources: dir, extraArgs: ['--metrics-address', `127.0.0.1:${metricsPort}`, '--log-level', 'warn'] });
     await serve.waitReady(90_000);
     delta = createDeltaClient(`127.0.0.1:${serve.xdsPort}`);
+    if (ENVOY) {
+      envoys = createEnvoyRunner({ xdsAddress: `127.0.0.1:${serve.xdsPort}`, adminPortBase: await freePort() });
+      await envoys.sync([TEAM_B]);
+      await untilEnvoyAnswers('/v1/x', 200, 60_000);
+    }
   });
 
   afterAll(async () => {
+    await envoys?.stop();
     delta?.close();
+    echo?.close();
     await serve?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`isolation-admin figures: ${JSON.stringify(figures)}`);
@@ -118,7 +161,7 @@ describe(`the admin server under a dump flood (${ROUTES} routes)`, () => {
   it('keeps /healthz fast while 10 YAML dumps are asked at once; the excess is refused with Retry-After, repeats come from the cache', async () => {
     // Team B's Envoy, connected before the flood, holds its route table.
     const before = delta.open();
-    before.send({ node: { id: 'team-b-before', cluster: TEAM_B }, typeUrl: TYPE_URLS.route, resourceNamesSubscribe: [TEAM_B_TABLE] });
+    before.send({ node: { id: 'team-b-before', cluster: TEAM_B }, typeUrl: TYPE_URLS.route, resourceNamesSubscribe: [teamBTable()] });
     await untilResponseWith(before, '/v1', 10_000);
 
     const lagBefore = await eventLoopLagMaxMs(serve.adminPort);
@@ -138,14 +181,19 @@ describe(`the admin server under a dump flood (${ROUTES} routes)`, () => {
     });
     // During the flood: team B edits its route, and another of its Envoys connects.
     const xds = (async () => {
-      writeFileSync(join(dir, 'team-b.yaml'), teamBYaml('/v2'));
+      writeTeamB('/v2');
       await untilResponseWith(before, '/v2', 20_000);
       const editAppliedMs = performance.now() - started;
+      if (ENVOY) {
+        await untilEnvoyAnswers('/v2/x', 200, 20_000);
+        expect(await throughEnvoy('/v1/x')).toBe(404);
+      }
+      const envoyFollowedMs = performance.now() - started;
       const after = delta.open();
       const connected = performance.now();
-      after.send({ node: { id: 'team-b-after', cluster: TEAM_B }, typeUrl: TYPE_URLS.route, resourceNamesSubscribe: [TEAM_B_TABLE] });
+      after.send({ node: { id: 'team-b-after', cluster: TEAM_B }, typeUrl: TYPE_URLS.route, resourceNamesSubscribe: [teamBTable()] });
       await untilResponseWith(after, '/v2', 20_000);
-      return { editAppliedMs, newClientServedMs: performance.now() - connected, duringFlood: !finished };
+      return { editAppliedMs, envoyFollowedMs, newClientServedMs: performance.now() - connected, duringFlood: !finished };
     })();
     const healthz: number[] = [];
     while (!finished) {
@@ -184,6 +232,7 @@ describe(`the admin server under a dump flood (${ROUTES} routes)`, () => {
       floodMs: Math.round(floodMs),
       floodEndedMs: Math.round(floodEndedMs),
       teamBEditAppliedMs: Math.round(team.editAppliedMs),
+      ...(ENVOY ? { teamBEnvoyFollowedMs: Math.round(team.envoyFollowedMs) } : {}),
       teamBNewClientServedMs: Math.round(team.newClientServedMs),
       teamBServedDuringFlood: team.duringFlood,
       healthzRequests: healthz.length,
