@@ -99,7 +99,10 @@ export function createDebugDumps(options: DebugDumpsOptions = {}): DebugDumps {
     const renderKey = `${key}|${version}`;
     const shared = rendering.get(renderKey);
     if (shared) return shared;
-    const done = queue.then(async () => {
+    const done = queue.then(async (): Promise<DumpResult> => {
+      // Another request may have printed this very version while this one waited its turn.
+      const printedMeanwhile = cache.get(key);
+      if (printedMeanwhile && printedMeanwhile.version === view.version(gateway)) return { status: 200, body: printedMeanwhile.body, bytes: printedMeanwhile.bytes };
       const { result, version: printedVersion } = await render(view, gateway, format);
       if (result.status === 200 && printedVersion !== undefined) remember(key, { version: printedVersion, body: result.body, bytes: result.bytes });
       return result;
