@@ -101,6 +101,19 @@ describe('createAdminServer', () => {
     expect(server.dumpFigures()).toMatchObject({ renderings: 1, cacheHits: 1 });
   });
 
+  it('closes at once even while a client reads a dump slowly', async () => {
+    const { server, port } = await start({ handlers: handlers({ '/debug/big': bigView(8000) }) });
+    const stuck = connect(port, '127.0.0.1');
+    sockets.push(stuck);
+    stuck.on('error', () => undefined);
+    stuck.pause();
+    stuck.write(`GET /debug/big?format=yaml HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    await until(() => server.dumpFigures().inFlight === 1 && server.dumpFigures().renderings === 1 && server.dumpFigures().cachedDumps === 1);
+    // Without cutting the response, close() would wait for the client (or the 30 s idle timeout).
+    await server.close();
+    await until(() => server.dumpFigures().inFlight === 0);
+  });
+
   it('cuts a dump response that makes no progress for dumpIdleTimeoutMs', async () => {
     const { server, port } = await start({ dumpIdleTimeoutMs: 50, handlers: handlers({ '/debug/big': bigView(8000) }) });
     const stuck = connect(port, '127.0.0.1');

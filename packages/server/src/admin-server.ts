@@ -73,6 +73,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const hostAllowed = createHostCheck({ boundHost: host, allowedHosts: options.allowedHosts ?? [] });
   const dumps = createDebugDumps(options.dumps);
   const dumpIdleTimeoutMs = options.dumpIdleTimeoutMs ?? 30_000;
+  /** Dump responses being written: a client reading slowly must not hold close() open. */
+  const writing = new Set<ServerResponse>();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       logger.error('admin request failed', { path: request.url, ...errorFields(error) });
@@ -123,8 +125,10 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       response.setTimeout(dumpIdleTimeoutMs, () => response.destroy());
       response.writeHead(200, { 'content-type': contentType(format), 'content-length': result.bytes });
       if (request.method === 'HEAD') return void response.end();
+      writing.add(response);
       await writeWithBackPressure(response, result.body);
     } finally {
+      writing.delete(response);
       release();
     }
   }
@@ -144,6 +148,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         server.close(() => resolve());
         // A scraper's keep-alive connection would otherwise hold close() open until it times out.
         server.closeIdleConnections();
+        for (const response of writing) response.destroy();
       }),
     dumpFigures: () => dumps.figures(),
   };
