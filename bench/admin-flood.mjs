@@ -4,9 +4,10 @@
 // same flood again (the dumps are cached by then). Prints one JSON object: per round the dump statuses and
 // durations, the /healthz latencies (max, p99, count), and the server's own event-loop delay (prom-client's
 // `nodejs_eventloop_lag_max_seconds`, perf_hooks.monitorEventLoopDelay, reset at each scrape: scraped just
-// before and just after each round). `--portico` runs another build (e.g. an older checkout) for a before/after.
+// before and just after each round) and its resident memory after each round (VmRSS). `--portico` runs
+// another build (e.g. an older checkout) for a before/after.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +60,12 @@ async function pollHealth(admin, done) {
   return latencies;
 }
 
-async function flood(admin, dumps, format) {
+function rssMiB(pid) {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : undefined;
+}
+
+async function flood(admin, dumps, format, pid) {
   await lagMaxMs(admin);
   const started = performance.now();
   const requests = Array.from({ length: dumps }, async () => {
@@ -81,6 +87,7 @@ async function flood(admin, dumps, format) {
     healthzMaxMs: round1(sorted.at(-1) ?? 0),
     healthzP99Ms: round1(percentile(sorted, 99)),
     eventLoopLagMaxMs: await lagMaxMs(admin),
+    rssAfterMiB: rssMiB(pid),
   };
 }
 
@@ -98,9 +105,10 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const readyMs = Math.round(performance.now() - spawned);
+  const rssReadyMiB = rssMiB(child.pid);
   const rounds = [];
-  for (let i = 0; i < Number(values.rounds); i++) rounds.push(await flood(admin, Number(values.dumps), values.format));
-  console.log(JSON.stringify({ scenario: 'admin-flood', routes, dumps: Number(values.dumps), format: values.format, portico: values.portico, readyMs, rounds }));
+  for (let i = 0; i < Number(values.rounds); i++) rounds.push(await flood(admin, Number(values.dumps), values.format, child.pid));
+  console.log(JSON.stringify({ scenario: 'admin-flood', routes, dumps: Number(values.dumps), format: values.format, portico: values.portico, readyMs, rssReadyMiB, rounds }));
 } finally {
   clearTimeout(killer);
   child.kill('SIGTERM');
