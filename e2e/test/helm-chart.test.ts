@@ -151,7 +151,9 @@ describeWithHelm('helm lint and helm template', () => {
         '--xds-tls-cert=/etc/portico/xds-tls/tls.crt',
         '--xds-tls-key=/etc/portico/xds-tls/tls.key',
         '--xds-tls-ca=/etc/portico/xds-tls/ca.crt',
-        '--admin-address=0.0.0.0:19000',
+        // /debug on loopback; the probes and /metrics on the pod IP, on a port of their own.
+        '--admin-address=127.0.0.1:19000',
+        '--metrics-address=0.0.0.0:19100',
         `--envoy-tls-secret=${CLIENT_SECRET}`,
         '--envoy-namespace=portico-system',
         '--envoy-xds-address=portico.portico-system.svc:18000',
@@ -160,8 +162,13 @@ describeWithHelm('helm lint and helm template', () => {
     expect(container.volumeMounts).toContainEqual({ name: 'xds-tls', mountPath: '/etc/portico/xds-tls', readOnly: true });
     expect(pod.volumes).toContainEqual({ name: 'xds-tls', secret: { secretName: SERVER_SECRET, defaultMode: 0o440 } });
     expect(pod.serviceAccountName).toBe('portico');
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'admin' });
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.ports).toEqual([
+      { name: 'xds', containerPort: 18000, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 19100, protocol: 'TCP' },
+    ]);
+    expect(args.some((a) => a.startsWith('--admin-allowed-hosts'))).toBe(false);
     expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
     expect(container.env.map((e: { name: string }) => e.name)).toEqual(['POD_NAME', 'POD_NAMESPACE']);
     // The chart and the CLI agree: every flag rendered is one `portico serve` takes.
@@ -169,11 +176,11 @@ describeWithHelm('helm lint and helm template', () => {
     expect(find(defaults, 'PodDisruptionBudget', 'portico').spec.minAvailable).toBe(1);
   });
 
-  it('exposes xDS on 18000 and metrics on 19000 with scrape annotations; the GatewayClass and IngressClass', () => {
+  it('exposes xDS on 18000 and metrics on 19100 with scrape annotations; the GatewayClass and IngressClass', () => {
     expect(find(defaults, 'Service', 'portico').spec).toMatchObject({ type: 'ClusterIP', ports: [{ name: 'xds', port: 18000, targetPort: 'xds', protocol: 'TCP' }] });
     const metrics = find(defaults, 'Service', 'portico-metrics');
-    expect(metrics.spec.ports).toEqual([{ name: 'metrics', port: 19000, targetPort: 'admin', protocol: 'TCP' }]);
-    expect(metrics.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '19000', 'prometheus.io/path': '/metrics' });
+    expect(metrics.spec.ports).toEqual([{ name: 'metrics', port: 19100, targetPort: 'metrics', protocol: 'TCP' }]);
+    expect(metrics.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '19100', 'prometheus.io/path': '/metrics' });
     expect(find(defaults, 'GatewayClass', 'portico').spec.controllerName).toBe('portico.dev/gateway-controller');
     expect(find(defaults, 'IngressClass', 'portico').spec.controller).toBe('portico.dev/ingress-controller');
     expect(find(defaults, 'IngressClass', 'portico').metadata.annotations).toBeUndefined();
@@ -243,14 +250,18 @@ describeWithHelm('helm lint and helm template', () => {
     expect(await unknownServeOptions(args)).toBe('');
   });
 
-  it('keeps the admin server on loopback with exec probes and no metrics Service when asked', () => {
-    const local = render('portico', 'portico-system', ['admin.listenOnPodIP=false']);
-    const container = find(local, 'Deployment', 'portico').spec.template.spec.containers[0];
-    expect(container.args).toContain('--admin-address=127.0.0.1:19000');
-    expect(container.readinessProbe.exec.command.slice(0, 2)).toEqual(['node', '-e']);
-    expect(container.readinessProbe.exec.command[2]).toContain("fetch('http://127.0.0.1:19000/readyz')");
-    expect(container.ports.map((p: { name: string }) => p.name)).toEqual(['xds']);
-    expect(local.some((o) => o.kind === 'Service' && o.metadata.name === 'portico-metrics')).toBe(false);
+  it('exposes /debug on the pod IP only when asked, and passes the allowed Host names', async () => {
+    const exposed = render('portico', 'portico-system', ['admin.exposeDebug=true', 'admin.allowedHosts={portico-metrics.portico-system.svc,portico.example}']);
+    const container = find(exposed, 'Deployment', 'portico').spec.template.spec.containers[0];
+    expect(container.args).toEqual(
+      expect.arrayContaining(['--admin-address=0.0.0.0:19000', '--metrics-address=0.0.0.0:19100', '--admin-allowed-hosts=portico-metrics.portico-system.svc,portico.example']),
+    );
+    expect(container.ports.map((p: { name: string }) => p.name)).toEqual(['xds', 'metrics', 'admin']);
+    // The probes stay on the metrics port, which never serves /debug.
+    expect(container.readinessProbe.httpGet.port).toBe('metrics');
+    expect(await unknownServeOptions(container.args)).toBe('');
+    const noService = render('portico', 'portico-system', ['metrics.service.enabled=false']);
+    expect(noService.some((o) => o.kind === 'Service' && o.metadata.name === 'portico-metrics')).toBe(false);
   });
 });
 

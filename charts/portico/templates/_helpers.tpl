@@ -49,8 +49,9 @@ app.kubernetes.io/component: control-plane
 {{- printf "%s.%s.svc:%d" (include "portico.fullname" .) .Release.Namespace (int .Values.xds.port) -}}
 {{- end -}}
 
+{{/* The full admin server (with /debug): loopback unless admin.exposeDebug. */}}
 {{- define "portico.adminAddress" -}}
-{{- if .Values.admin.listenOnPodIP -}}0.0.0.0{{- else -}}127.0.0.1{{- end -}}:{{ .Values.admin.port }}
+{{- if .Values.admin.exposeDebug -}}0.0.0.0{{- else -}}127.0.0.1{{- end -}}:{{ .Values.admin.port }}
 {{- end -}}
 
 {{/* The Secret names `portico certgen` writes (packages/server/src/certgen/names.ts). */}}

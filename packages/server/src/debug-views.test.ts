@@ -1,6 +1,7 @@
 import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { translate } from '@portico/translator';
-import { clientsView, irView, statusView, xdsView, type DebugData } from './debug-views.js';
+import { buildXds, encodeResources } from '@portico/xds';
+import { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type ViewResult } from './debug-views.js';
 import type { PipelineHealthView } from './pipeline-health.js';
 import { demoObjects, GATEWAY } from './fixtures.test-util.js';
 import type { TranslatedState } from './reconciler.js';
@@ -30,7 +31,7 @@ function data(objects: Resource[] | undefined, health: PipelineHealthView = { ga
   };
   return {
     state: () => state,
-    served: () => state?.result.gateways ?? new Map(),
+    servedXds: () => new Map([...(state?.result.gateways ?? [])].map(([key, ir]) => [key, encodeResources(buildXds(ir, { proxyless: true }))])),
     servedVersion: (gateway) => (gateway === GATEWAY ? 'boot-3' : undefined),
     sources: () => [{ source: 'demo.yaml', state: 'error', objects: 6, warnings: [], error: 'demo.yaml: document 3 (GRPCRoute default/echo): spec: bad' }],
     clients: () => [
@@ -40,6 +41,12 @@ function data(objects: Resource[] | undefined, health: PipelineHealthView = { ga
     controllerName: 'portico.dev/gateway-controller',
     health: () => health,
   };
+}
+
+/** The view's JSON text, parsed. */
+function documentOf(view: ViewResult): any {
+  if (view.status !== 200) throw new Error(JSON.stringify(view));
+  return JSON.parse([...view.chunks('json')].join(''));
 }
 
 describe('debug views', () => {
@@ -52,18 +59,18 @@ describe('debug views', () => {
 
   it('give the IR and the served xDS per gateway, with the snapshot version', () => {
     const all = irView(data([...demoObjects(), ...INGRESS]));
-    expect(all.status === 200 && Object.keys((all.document as { ir: object }).ir)).toEqual([GATEWAY, 'ingressclass/portico']);
-    const xds = xdsView(data(demoObjects()), GATEWAY);
-    expect(xds.status).toBe(200);
-    expect((xds as { document: { versions: unknown } }).document.versions).toEqual({ [GATEWAY]: 'boot-3' });
+    expect(Object.keys(documentOf(all).ir)).toEqual([GATEWAY, 'ingressclass/portico']);
+    const xds = documentOf(xdsView(data(demoObjects()), GATEWAY));
+    expect(xds.versions).toEqual({ [GATEWAY]: 'boot-3' });
+    expect(Object.keys(xds.xds[GATEWAY])).toEqual(['listeners', 'routes', 'clusters', 'endpoints', 'secrets']);
+    // Envoy's view: the proxyless API listener (`host:port`) is not in it.
+    expect(xds.xds[GATEWAY].listeners.dynamicListeners.map((l: { name: string }) => l.name)).toEqual(['default/gw/http-8080']);
   });
 
   it('select the objects of one gateway for status, keeping sources and diagnostics whole', () => {
     const objects = [...demoObjects(), ...demoObjects({ gatewayName: 'other' }).filter((o) => o.kind === 'Gateway'), ...INGRESS];
     const names = (gateway?: string) => {
-      const view = statusView(data(objects), gateway);
-      if (view.status !== 200) throw new Error(JSON.stringify(view));
-      const document = view.document as { objects: Resource[]; sources: unknown[]; generation: number };
+      const document = documentOf(statusView(data(objects), gateway)) as { objects: Resource[]; sources: unknown[]; generation: number };
       expect(document.sources).toHaveLength(1);
       expect(document.generation).toBe(7);
       return document.objects.map((o) => `${o.kind}/${o.metadata.name}`);
@@ -90,6 +97,20 @@ describe('debug views', () => {
 
   it('filter clients by the gateway they serve', () => {
     const view = clientsView(data(undefined), GATEWAY);
-    expect(view.status === 200 && (view.document as { clients: { streamId: string }[] }).clients.map((c) => c.streamId)).toEqual(['1']);
+    expect((documentOf(view) as { clients: { streamId: string }[] }).clients.map((c) => c.streamId)).toEqual(['1']);
+  });
+
+  it('have versions that change with the translation, the served snapshot and the sources; the clients none', () => {
+    const first = data(demoObjects());
+    const views = debugViews(first);
+    expect(views['/debug/ir']!.version(undefined)).toBe(views['/debug/ir']!.version(GATEWAY));
+    const second = debugViews(data(demoObjects()));
+    expect(second['/debug/ir']!.version(undefined)).not.toBe(views['/debug/ir']!.version(undefined));
+    expect(views['/debug/xds']!.version(GATEWAY)).toBe(`${GATEWAY}@boot-3`);
+    const moved = debugViews({ ...first, servedVersion: () => 'boot-4' });
+    expect(moved['/debug/xds']!.version(GATEWAY)).toBe(`${GATEWAY}@boot-4`);
+    const healthy = debugViews({ ...first, sources: () => [] });
+    expect(healthy['/debug/status']!.version(undefined)).not.toBe(views['/debug/status']!.version(undefined));
+    expect(views['/debug/clients']!.version(undefined)).toBeUndefined();
   });
 });

@@ -1,23 +1,27 @@
 /**
- * The documents behind /debug/ir, /debug/xds, /debug/status and /debug/clients (DESIGN.md §3), as
- * plain data; the admin server picks JSON or YAML. Secret material never leaves the process: the IR
- * is redacted as `dumpIR` redacts it, the xDS dump as `redactedConfigDump` does.
+ * The documents behind /debug/ir, /debug/xds, /debug/status and /debug/clients (DESIGN.md §3). A view
+ * hands back its text in pieces (document-chunks.ts), JSON or YAML, never the raw document: secret
+ * material never leaves the process (the IR is redacted as `dumpIR` redacts it, piece by piece; the
+ * xDS dump as `redactedConfigDump` does), and a large dump never holds the event loop for long.
+ * Each view also has a cheap version: the same version prints the same text (the admin server's cache).
  */
-import { redactIR, type GatewayIR } from '@portico/ir';
+import { createHash } from 'node:crypto';
+import { redactIR, type DumpFormat } from '@portico/ir';
 import type { SourceStatus } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import { applyStatuses } from '@portico/translator';
-import { gatewayConfigDump } from '@portico/xds';
+import { redactedConfigDump, type EncodedResources } from '@portico/xds';
 import type { ClientInfo } from '@portico/xds-server';
 import type { QuarantineEntry } from './quarantine.js';
 import type { PipelineHealthView } from './pipeline-health.js';
+import { documentChunks, LazyList, type ChunkOptions } from './document-chunks.js';
 import type { TranslatedState } from './reconciler.js';
 
 /** What the views read, live. */
 export interface DebugData {
   state(): TranslatedState | undefined;
-  /** The IR behind each gateway's served snapshot. */
-  served(): ReadonlyMap<string, GatewayIR>;
+  /** The encoded resources of each gateway's served snapshot (publish-gateways.ts `servedResources`). */
+  servedXds(): ReadonlyMap<string, EncodedResources>;
   /** The snapshot version each gateway's clients are served. */
   servedVersion(gateway: string): string | undefined;
   sources(): SourceStatus[];
@@ -29,17 +33,41 @@ export interface DebugData {
   controllerName: string;
 }
 
-export type ViewResult = { status: 200; document: unknown } | { status: 404 | 503; error: string };
+export type ViewResult = { status: 200; chunks(format: DumpFormat): Generator<string> } | { status: 404 | 503; error: string };
+
+/** A debug path: its text, and a version that changes whenever the text would. */
+export interface DebugView {
+  /** Undefined: not cacheable (the view changes all the time, e.g. the clients' ACKs). */
+  version(gateway: string | undefined): string | undefined;
+  render(gateway: string | undefined): ViewResult;
+}
 
 const NOT_TRANSLATED: ViewResult = { status: 503, error: 'no snapshot translated yet' };
 
-/** `{ ir: { "<ns>/<name>": GatewayIR } }`, the latest translation, gateways in key order (as `translate --to ir`). */
+/** Keys whose values redactIR replaces: printed whole, so the redaction sees them with their key. */
+const REDACTED_KEYS: ReadonlySet<string> = new Set(['privateKey', 'certificateChain', 'caCertificates']);
+const IR_REDACTION: ChunkOptions = {
+  transform: (value, key) => (key === undefined ? redactIR(value) : redactIR({ [key]: value })[key]),
+  wholeKeys: REDACTED_KEYS,
+};
+
+/** The four views by path, as the admin server serves them. */
+export function debugViews(data: DebugData): Record<string, DebugView> {
+  return {
+    '/debug/ir': { version: () => stateVersion(data), render: (gateway) => irView(data, gateway) },
+    '/debug/xds': { version: (gateway) => xdsVersion(data, gateway), render: (gateway) => xdsView(data, gateway) },
+    '/debug/status': { version: () => statusVersion(data), render: (gateway) => statusView(data, gateway) },
+    '/debug/clients': { version: () => undefined, render: (gateway) => clientsView(data, gateway) },
+  };
+}
+
+/** `{ ir: { "<ns>/<name>": GatewayIR } }`, the latest translation, gateways in key order (as `translate --to ir`), redacted. */
 export function irView(data: DebugData, gateway?: string): ViewResult {
   const state = data.state();
   if (!state) return NOT_TRANSLATED;
   const selected = select(state.result.gateways, gateway);
   if (!selected) return unknownGateway(gateway!);
-  return { status: 200, document: { ir: Object.fromEntries(selected.map(([key, ir]) => [key, redactIR(ir)])) } };
+  return printed({ ir: Object.fromEntries(selected) }, IR_REDACTION);
 }
 
 /**
@@ -48,16 +76,16 @@ export function irView(data: DebugData, gateway?: string): ViewResult {
  * the snapshot version to compare with the ACKed versions of /debug/clients.
  */
 export function xdsView(data: DebugData, gateway?: string): ViewResult {
-  const selected = select(data.served(), gateway);
+  const selected = select(data.servedXds(), gateway);
   if (!selected) return unknownGateway(gateway!);
   const xds: Record<string, unknown> = {};
   const versions: Record<string, string> = {};
-  for (const [key, ir] of selected) {
-    xds[key] = gatewayConfigDump(ir).dump;
+  for (const [key, encoded] of selected) {
+    xds[key] = redactedConfigDump(encoded);
     const version = data.servedVersion(key);
     if (version) versions[key] = version;
   }
-  return { status: 200, document: { xds, versions } };
+  return printed({ xds, versions });
 }
 
 /**
@@ -71,27 +99,27 @@ export function xdsView(data: DebugData, gateway?: string): ViewResult {
 export function statusView(data: DebugData, gateway?: string): ViewResult {
   const state = data.state();
   const pipeline = data.health();
-  if (!state) {
-    if (!pipeline.translationFailure) return NOT_TRANSLATED;
-    return { status: 200, document: { sources: data.sources(), pipeline } };
-  }
-  let objects = applyStatuses(state.objects, state.result, data.controllerName);
-  if (gateway !== undefined) {
-    if (!state.result.gateways.has(gateway) && !objects.some((o) => o.kind === 'Gateway' && keyOf(o) === gateway)) return unknownGateway(gateway);
-    objects = objects.filter((o) => relatedTo(o, gateway, objects));
-  }
-  return {
-    status: 200,
-    document: {
-      generation: state.generation,
-      translatedAt: state.translatedAt,
-      objects,
-      sources: data.sources(),
-      diagnostics: state.result.diagnostics,
-      quarantined: quarantinedView(data, gateway),
-      pipeline,
-    },
-  };
+  if (!state) return pipeline.translationFailure ? printed({ sources: data.sources(), pipeline }) : NOT_TRANSLATED;
+  const { controllerName } = data;
+  // The Gateway itself (Gateway API kind only, as applyStatuses keeps), to find its GatewayClass.
+  const gateways = gateway === undefined ? [] : applyStatuses(state.objects.filter((o) => o.kind === 'Gateway' && keyOf(o) === gateway), state.result, controllerName);
+  if (gateway !== undefined && !state.result.gateways.has(gateway) && gateways.length === 0) return unknownGateway(gateway);
+  // Each object gets its status when the printer reaches it: 10,000 routes cost their work in slices.
+  const objects = new LazyList(function* () {
+    for (const object of state.objects) {
+      const [withStatus] = applyStatuses([object], state.result, controllerName);
+      if (withStatus && (gateway === undefined || relatedTo(withStatus, gateway, gateways))) yield withStatus;
+    }
+  });
+  return printed({
+    generation: state.generation,
+    translatedAt: state.translatedAt,
+    objects,
+    sources: data.sources(),
+    diagnostics: state.result.diagnostics,
+    quarantined: quarantinedView(data, gateway),
+    pipeline,
+  });
 }
 
 /**
@@ -100,7 +128,39 @@ export function statusView(data: DebugData, gateway?: string): ViewResult {
  */
 export function clientsView(data: DebugData, gateway?: string): ViewResult {
   const clients = data.clients().filter((c) => gateway === undefined || c.gateway === gateway);
-  return { status: 200, document: { clients, quarantined: quarantinedView(data, gateway) } };
+  return printed({ clients, quarantined: quarantinedView(data, gateway) });
+}
+
+function printed(document: unknown, options?: ChunkOptions): ViewResult {
+  return { status: 200, chunks: (format) => documentChunks(document, format, options) };
+}
+
+/** A number per translated state: a new translation (even of the same generation) is a new version. */
+const stateIds = new WeakMap<object, number>();
+let nextStateId = 0;
+
+function stateVersion(data: DebugData): string | undefined {
+  const state = data.state();
+  if (!state) return undefined;
+  let id = stateIds.get(state);
+  if (id === undefined) stateIds.set(state, (id = ++nextStateId));
+  return `state-${id}`;
+}
+
+/**
+ * The state, and what may change without a new translation: the sources' health (a file that stops
+ * parsing), the quarantine and the pipeline's health.
+ */
+function statusVersion(data: DebugData): string | undefined {
+  const state = stateVersion(data);
+  const live = JSON.stringify([data.sources(), quarantinedView(data, undefined), data.health()]);
+  return state && `${state}/${createHash('sha256').update(live).digest('hex').slice(0, 16)}`;
+}
+
+/** The served snapshot version of each gateway shown: every publish makes a new one. */
+function xdsVersion(data: DebugData, gateway: string | undefined): string {
+  const gateways = gateway === undefined ? [...data.servedXds().keys()].sort() : [gateway];
+  return gateways.map((key) => `${key}@${data.servedVersion(key) ?? 'none'}`).join(',');
 }
 
 /** The quarantine, one entry per refused rule: which object and rule, which client refused it, its error. */

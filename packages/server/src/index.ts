@@ -1,7 +1,10 @@
 /** @portico/server: the composition root (provider → translator → xDS), the admin server and the logs. */
 export { createPorticoServer, type PorticoServer, type PorticoServerOptions, type StartedServer } from './portico-server.js';
 export { createAdminServer, DEFAULT_ADMIN_ADDRESS, type AdminHandlers, type AdminServer, type AdminServerOptions, type Readiness } from './admin-server.js';
-export { clientsView, irView, statusView, xdsView, type DebugData, type ViewResult } from './debug-views.js';
+export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewResult } from './debug-views.js';
+export { createDebugDumps, DEFAULT_DUMP_CACHE_BYTES, DEFAULT_MAX_DUMPS_IN_FLIGHT, type DebugDumps, type DebugDumpsOptions, type DumpResult } from './debug-dumps.js';
+export { createHostCheck, hostOf, LOOPBACK_HOSTS, type HostCheck, type HostCheckOptions } from './admin-host-check.js';
+export { documentChunks, renderDocument, type ChunkOptions, type RenderOptions } from './document-chunks.js';
 export { createReconciler, type ReconcileOutcome, type Reconciler, type ReconcilerOptions, type TranslatedState } from './reconciler.js';
 export { createXdsPublisher, type PublishGatewaysResult, type PublishResult, type XdsPublisher, type XdsPublisherOptions } from './publish-gateways.js';
 export { createServerMetrics, type ServerMetrics, type ServerMetricsOptions } from './server-metrics.js';

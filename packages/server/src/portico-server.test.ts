@@ -151,3 +151,20 @@ describe('createPorticoServer start-up failures', () => {
     expect(provider.stopped).toBe(true);
   });
 });
+
+describe('createPorticoServer with a metrics address', () => {
+  it('serves the probes and /metrics there, /debug only on the admin address', async () => {
+    const server = createPorticoServer({ provider: fakeProvider(demoObjects()), xdsAddress: '127.0.0.1:0', adminAddress: '127.0.0.1:0', metricsAddress: '127.0.0.1:0' });
+    const { adminPort, metricsPort } = await server.start();
+    try {
+      expect(metricsPort).toBeGreaterThan(0);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toMatch(/^portico_gateways 1$/m);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/debug/xds`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${adminPort}/debug/xds`)).status).toBe(200);
+    } finally {
+      await server.shutdown();
+    }
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/healthz`)).rejects.toThrow();
+  });
+});

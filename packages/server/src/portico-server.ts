@@ -9,7 +9,7 @@ import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
 import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin-server.js';
-import { clientsView, irView, statusView, xdsView, type DebugData } from './debug-views.js';
+import { debugViews, type DebugData } from './debug-views.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
 import { createContainmentMetrics } from './containment-metrics.js';
 import { createNackContainment } from './nack-containment.js';
@@ -30,6 +30,13 @@ export interface PorticoServerOptions {
   xdsLimits?: Partial<StreamLimits>;
   /** Default `127.0.0.1:19000`; port 0 picks a free one. */
   adminAddress?: string;
+  /**
+   * A second admin listener serving only /healthz, /readyz and /metrics (e.g. on the pod IP, for the
+   * kubelet and Prometheus, while /debug stays on loopback). None by default.
+   */
+  metricsAddress?: string;
+  /** Host names both admin listeners answer besides their own (`--admin-allowed-hosts`; `*`: any). */
+  adminAllowedHosts?: readonly string[];
   /** GatewayClasses with this controllerName are ours (default `portico.dev/gateway-controller`). */
   controllerName?: string;
   logger?: Logger;
@@ -59,6 +66,8 @@ export interface PorticoServerOptions {
 export interface StartedServer {
   xdsPort: number;
   adminPort: number;
+  /** The port of `metricsAddress`, when given. */
+  metricsPort?: number;
   /** From start() to ready, in milliseconds. */
   startupMs: number;
 }
@@ -123,28 +132,23 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   if (options.cluster) registerClusterMetrics(registry, options.cluster);
   const data: DebugData = {
     state: () => reconciler.state(),
-    served: () => reconciler.served(),
     health: () => reconciler.health().view(),
+    servedXds: () => publisher.servedResources(),
     servedVersion: (gateway) => publisher.cache.snapshot(gateway)?.version,
     sources: () => provider.sources(),
     clients: () => xds.clients(),
     quarantined: (gateway) => quarantine.entries(gateway),
     controllerName,
   };
-  const admin = createAdminServer({
-    address: options.adminAddress ?? DEFAULT_ADMIN_ADDRESS,
-    logger,
-    handlers: {
-      readiness,
-      metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
-      views: {
-        '/debug/ir': (gateway) => irView(data, gateway),
-        '/debug/xds': (gateway) => xdsView(data, gateway),
-        '/debug/status': (gateway) => statusView(data, gateway),
-        '/debug/clients': (gateway) => clientsView(data, gateway),
-      },
-    },
-  });
+  const adminHandlers = {
+    readiness,
+    metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    views: debugViews(data),
+  };
+  const allowedHosts = options.adminAllowedHosts ?? [];
+  const admin = createAdminServer({ address: options.adminAddress ?? DEFAULT_ADMIN_ADDRESS, logger, handlers: adminHandlers, allowedHosts });
+  const metricsServer =
+    options.metricsAddress === undefined ? undefined : createAdminServer({ address: options.metricsAddress, logger, handlers: adminHandlers, allowedHosts, serves: 'probes-and-metrics' });
   let xdsListening = false;
   let published = false;
   let providerStarted = false;
@@ -192,6 +196,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     try {
       // Admin first: /healthz answers and /readyz says what is missing while the rest starts.
       const adminPort = await admin.start();
+      const metricsPort = await metricsServer?.start();
       const xdsPort = await xds.start();
       const exposure = plaintextXdsWarning(xdsAddress, options.tls !== undefined);
       if (exposure) logger.warn(exposure, { xdsAddress });
@@ -207,8 +212,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       // A change published between the first snapshot and the subscription is not lost.
       if (provider.current().generation !== first.generation) onSnapshot(provider.current());
       const startupMs = Math.round(performance.now() - started);
-      logger.info('serving', { xds: xdsPort, admin: adminPort, startupMs, ready: readiness().ready });
-      return { xdsPort, adminPort, startupMs };
+      logger.info('serving', { xds: xdsPort, admin: adminPort, ...(metricsPort === undefined ? {} : { metrics: metricsPort }), startupMs, ready: readiness().ready });
+      return { xdsPort, adminPort, ...(metricsPort === undefined ? {} : { metricsPort }), startupMs };
     } catch (error) {
       await shutdown().catch(() => undefined);
       throw error;
@@ -226,6 +231,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
         ['provider', () => (providerStarted ? provider.stop() : Promise.resolve())],
         ['xDS server', () => xds.shutdown(options.shutdownGraceMs ?? 5_000)],
         ['admin server', () => admin.close()],
+        ['metrics server', () => metricsServer?.close() ?? Promise.resolve()],
       ];
       // Each step runs even if an earlier one failed: a half-stopped server would keep the process alive.
       for (const [what, step] of steps) {

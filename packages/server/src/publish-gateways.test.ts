@@ -45,6 +45,11 @@ describe('createXdsPublisher', () => {
     const versions = (p: typeof incremental) =>
       [...p.cache.snapshot(GATEWAY)!.resources].map(([type, byName]) => [type, [...byName.values()].map((r) => [r.name, r.version, r.wildcard])]);
     expect(versions(incremental)).toEqual(versions(full));
+    // What /debug/xds prints (servedResources) follows the patch too.
+    const served = (p: typeof incremental) =>
+      (['listeners', 'routes', 'clusters', 'endpoints', 'secrets'] as const).map((kind) => p.servedResources().get(GATEWAY)![kind].map((r) => [r.name, r.version]));
+    expect(served(incremental)).toEqual(served(full));
+    expect(JSON.stringify(served(incremental))).toContain(incremental.cache.snapshot(GATEWAY)!.resources.get(TYPE_URLS.endpoint)!.get(ir.backends[0]!.name)!.version);
     // Only the moved backend's endpoint set is a new instance.
     const after = incremental.cache.snapshot(GATEWAY)!;
     const changed = [...after.resources].flatMap(([type, byName]) => [...byName.values()].filter((r) => before.resources.get(type)?.get(r.name) !== r).map((r) => r.name));

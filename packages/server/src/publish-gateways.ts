@@ -74,6 +74,11 @@ export interface XdsPublisher {
    * the client has is taken away). Undefined when the gateway has no snapshot.
    */
   probeSnapshot(gateway: string, ir: GatewayIR, version: string): ResourceSnapshot | undefined;
+  /**
+   * The encoded resources of each gateway's served snapshot (the last good one when a later candidate
+   * was refused), JSON and versions as published: what /debug/xds prints without building anything again.
+   */
+  servedResources(): ReadonlyMap<string, EncodedResources>;
 }
 
 export interface XdsPublisherOptions {
@@ -117,6 +122,7 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
   const builtIR = new Map<string, GatewayIR>();
   const history = new Map<string, Map<string, GatewayIR>>();
   const quarantine = options.quarantine;
+  const servedEncoded = createServedResources();
 
   function remember(gateway: string, version: string | undefined, ir: GatewayIR): void {
     if (version === undefined) return;
@@ -166,7 +172,10 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
       const outcome = result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged';
       if (outcome === 'rejected') servedIR.delete(gateway);
       else servedIR.set(gateway, input);
-      if (outcome !== 'rejected') rememberPublished(encoded, cache.snapshot(gateway));
+      if (outcome !== 'rejected') {
+        rememberPublished(encoded, cache.snapshot(gateway));
+        servedEncoded.set(gateway, encoded);
+      }
       return { gateway, outcome, ...result };
     } finally {
       pendingProblems.delete(gateway);
@@ -177,15 +186,19 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
   function publishBackends(gateway: string, input: GatewayIR, backends: BackendIR[]): PublishResult {
     const served = cache.snapshot(gateway)!;
     let replacements: Map<TypeUrl, CachedResource[]>;
+    let encoded: EncodedResources;
     try {
-      const encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache) }, encodeCache);
+      encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache) }, encodeCache);
       replacements = new Map((['clusters', 'endpoints'] as const).map((kind) => [TYPE_URL_OF[kind], cachedResourcesFrom(encoded[kind], true, served.resources.get(TYPE_URL_OF[kind]))]));
     } catch (error) {
       return { gateway, outcome: 'error', published: false, problems: [messageOf(error)], error, version: served.version };
     }
     const result = cache.patchSnapshot(gateway, replacements);
     const outcome = result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged';
-    if (outcome !== 'rejected') servedIR.set(gateway, input);
+    if (outcome !== 'rejected') {
+      servedIR.set(gateway, input);
+      servedEncoded.patch(gateway, encoded);
+    }
     return { gateway, outcome, ...result };
   }
 
@@ -218,12 +231,49 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
         builtIR.delete(gateway);
         history.delete(gateway);
         quarantine?.forget(gateway);
+        servedEncoded.delete(gateway);
       }
       return { results, removed };
     },
     irOfVersion: (gateway, version) => history.get(gateway)?.get(version),
     probeSnapshot,
+    servedResources: () => servedEncoded.all(),
   };
+}
+
+/** Patches kept before they are merged into the full lists (merged on read, or when this many pile up). */
+const MAX_PENDING_PATCHES = 64;
+
+/**
+ * The served EncodedResources per gateway. The endpoint fast path publishes only some clusters and
+ * endpoint sets: they are kept as patches and merged by name when read, so that fast path stays O(changed).
+ */
+function createServedResources() {
+  const served = new Map<string, { encoded: EncodedResources; patches: EncodedResources[] }>();
+  const merged = (entry: { encoded: EncodedResources; patches: EncodedResources[] }) => {
+    if (entry.patches.length > 0) {
+      entry.encoded = { ...entry.encoded, clusters: replaceByName(entry.encoded.clusters, entry.patches, 'clusters'), endpoints: replaceByName(entry.encoded.endpoints, entry.patches, 'endpoints') };
+      entry.patches = [];
+    }
+    return entry.encoded;
+  };
+  return {
+    set: (gateway: string, encoded: EncodedResources) => void served.set(gateway, { encoded, patches: [] }),
+    patch(gateway: string, patch: EncodedResources) {
+      const entry = served.get(gateway);
+      if (!entry) return;
+      entry.patches.push(patch);
+      if (entry.patches.length > MAX_PENDING_PATCHES) merged(entry);
+    },
+    delete: (gateway: string) => void served.delete(gateway),
+    all: () => new Map([...served].map(([gateway, entry]) => [gateway, merged(entry)])),
+  };
+}
+
+function replaceByName(list: EncodedResource[], patches: EncodedResources[], kind: 'clusters' | 'endpoints'): EncodedResource[] {
+  const replacements = new Map<string, EncodedResource>();
+  for (const patch of patches) for (const resource of patch[kind]) replacements.set(resource.name, resource);
+  return list.map((resource) => replacements.get(resource.name) ?? resource);
 }
 
 /**

@@ -81,6 +81,28 @@ async function dump(argv: string[], admin: ReturnType<typeof fakeAdmin>) {
 }
 
 describe('portico dump', () => {
+  it('asks again when the server is busy with other dumps (503 with Retry-After), and reports it if it stays busy', async () => {
+    let answers = 0;
+    const busyTwice: Fetch = async () =>
+      ++answers <= 2
+        ? new Response(JSON.stringify({ error: 'too many debug dumps in progress; retry later' }), { status: 503, headers: { 'retry-after': '0' } })
+        : new Response(JSON.stringify({ clients: [] }), { status: 200 });
+    const out = capture();
+    expect(await runDump(parseDumpArgs(['clients', '-o', 'json'])!, out.io, busyTwice)).toBe(0);
+    expect(answers).toBe(3);
+    expect(JSON.parse(out.stdout())).toEqual({ clients: [] });
+
+    let asked = 0;
+    const alwaysBusy: Fetch = async () => {
+      asked++;
+      return new Response(JSON.stringify({ error: 'too many debug dumps in progress; retry later' }), { status: 503, headers: { 'retry-after': '0' } });
+    };
+    await expect(runDump(parseDumpArgs(['clients'])!, capture().io, alwaysBusy)).rejects.toThrow('http://127.0.0.1:19000: too many debug dumps in progress; retry later');
+    expect(asked).toBe(6);
+    // Not translated yet (503 without Retry-After): reported at once.
+    await expect(runDump(parseDumpArgs(['ir'])!, capture().io, fakeAdmin({ '/debug/ir': { status: 503, body: { error: 'no snapshot translated yet' } } }).fetchImpl)).rejects.toThrow('no snapshot translated yet');
+  });
+
   it('prints status as kubectl-style tables: objects, sources (with the file error), diagnostics', async () => {
     const admin = fakeAdmin({ '/debug/status': { body: STATUS } });
     const { code, stdout } = await dump(['status', '--gateway', 'default/demo'], admin);

@@ -8,8 +8,13 @@ import type { CliIO } from '../cli-io.js';
 import type { DumpArgs } from './dump-args.js';
 import { clientsTable, statusTables, type ClientsDocument, type StatusDocument } from './dump-tables.js';
 
-/** A running server answers in milliseconds; a hung one must not hang the command. */
-const TIMEOUT_MS = 10_000;
+/**
+ * A running server answers a cached dump in milliseconds, and renders a new one in slices (seconds at
+ * 10,000 routes); a hung one must not hang the command.
+ */
+const TIMEOUT_MS = 60_000;
+/** A server busy with other dumps answers 503 with Retry-After: asked again this many times, at most 5 s apart. */
+const BUSY_RETRIES = 5;
 
 export type Fetch = (url: string, init: { signal: AbortSignal }) => Promise<Response>;
 
@@ -27,13 +32,20 @@ export async function runDump(args: DumpArgs, io: CliIO, fetchImpl: Fetch = fetc
 
 async function fetchDocument(url: string, admin: string, fetchImpl: Fetch): Promise<unknown> {
   let response: Response;
-  try {
-    response = await fetchImpl(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-  } catch (error) {
-    // fetch hides the reason (ECONNREFUSED …) in `cause`.
-    const cause = (error as { cause?: unknown } | null)?.cause;
-    const reason = cause ? errorMessage(cause) : errorMessage(error);
-    throw new CliError(`cannot reach the admin server at ${admin}: ${reason} (is 'portico serve' running? see --admin)`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      response = await fetchImpl(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (error) {
+      // fetch hides the reason (ECONNREFUSED …) in `cause`.
+      const cause = (error as { cause?: unknown } | null)?.cause;
+      const reason = cause ? errorMessage(cause) : errorMessage(error);
+      throw new CliError(`cannot reach the admin server at ${admin}: ${reason} (is 'portico serve' running? see --admin)`);
+    }
+    const retryAfter = response.headers.get('retry-after');
+    if (response.status !== 503 || retryAfter === null || attempt >= BUSY_RETRIES) break;
+    await response.body?.cancel();
+    const seconds = Number(retryAfter);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Number.isFinite(seconds) && seconds >= 0 ? seconds : 1, 5) * 1000));
   }
   const text = await response.text();
   let body: unknown;

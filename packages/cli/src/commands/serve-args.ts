@@ -25,6 +25,10 @@ export interface ServeArgs extends FileServeArgs {
   resources: string;
   xdsAddress: string;
   adminAddress: string;
+  /** A second admin listener with /healthz, /readyz and /metrics only (`--metrics-address`). */
+  metricsAddress?: string;
+  /** Host names the admin listeners answer besides their own (`--admin-allowed-hosts`). */
+  adminAllowedHosts?: string[];
   controllerName?: string;
   logLevel: LogLevel;
   runEnvoy: boolean;
@@ -37,6 +41,7 @@ export interface ServeArgs extends FileServeArgs {
 }
 
 export const SERVE_HELP = `Usage: portico serve [--resources DIR | --kubernetes [options below]] [--xds-address HOST:PORT] [--admin-address HOST:PORT]
+                     [--metrics-address HOST:PORT] [--admin-allowed-hosts NAME,…]
                      [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]
                      [--xds-max-streams N] [--xds-max-streams-per-connection N] [--xds-blocked-stream-timeout SECONDS]
                      [--controller-name NAME] [--log-level LEVEL] [--run-envoy]
@@ -54,6 +59,13 @@ ${FILE_HELP}      --kubernetes              Watch a Kubernetes cluster instead (
                                 (e.g. 0.0.0.0:18000) with mTLS; plain text off loopback is logged as a warning
       --admin-address HOST:PORT Health, metrics and debug endpoints (default ${DEFAULT_ADMIN_ADDRESS}):
                                 /healthz /readyz /metrics /debug/ir /debug/xds /debug/status /debug/clients
+      --metrics-address HOST:PORT
+                                Also serve /healthz, /readyz and /metrics (nothing else) here, e.g. on the
+                                pod IP for probes and Prometheus while /debug stays on loopback
+      --admin-allowed-hosts NAME,…
+                                Host headers the admin and metrics listeners answer besides loopback
+                                names, the bound IP and (bound to 0.0.0.0 or ::) this machine's IPs;
+                                others get 403 (DNS rebinding). '*' answers any
       --xds-tls-cert FILE       Mutual TLS 1.3 on xDS: the server's certificate (PEM),
       --xds-tls-key FILE        its private key,
       --xds-tls-ca FILE         and the CA that Envoys' client certificates must chain to. All three or
@@ -88,6 +100,8 @@ const OPTIONS = {
   kubernetes: { type: 'boolean', default: false },
   'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
   'admin-address': { type: 'string', default: DEFAULT_ADMIN_ADDRESS },
+  'metrics-address': { type: 'string' },
+  'admin-allowed-hosts': { type: 'string', multiple: true },
   'controller-name': { type: 'string' },
   'log-level': { type: 'string', default: 'info' },
   'run-envoy': { type: 'boolean', default: false },
@@ -114,6 +128,8 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new CliError(`invalid --log-level '${logLevel}': expected one of ${LOG_LEVELS.join(', ')}`);
   const controllerName = values['controller-name'];
   if (controllerName === '') throw new CliError('--controller-name must not be empty');
+  const adminAllowedHosts = (values['admin-allowed-hosts'] ?? []).flatMap((list) => list.split(',')).map((host) => host.trim());
+  if (adminAllowedHosts.includes('')) throw new CliError('--admin-allowed-hosts needs host names, not empty ones');
   const xdsTls = xdsTlsFiles(values['xds-tls-cert'], values['xds-tls-key'], values['xds-tls-ca']);
   const kubernetes = values.kubernetes ? kubernetesServeArgs(values, values['xds-address'], xdsTls !== undefined) : undefined;
   const xdsLimits = {
@@ -126,6 +142,8 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
     xdsAddress: values['xds-address'],
     xdsLimits,
     adminAddress: values['admin-address'],
+    ...(values['metrics-address'] === undefined ? {} : { metricsAddress: values['metrics-address'] }),
+    ...(adminAllowedHosts.length > 0 ? { adminAllowedHosts } : {}),
     logLevel: logLevel as LogLevel,
     runEnvoy: values['run-envoy'],
     ...(controllerName === undefined ? {} : { controllerName }),

@@ -63,6 +63,8 @@ describe('portico serve arguments', () => {
     [['serve', '--xds-max-streams', '0'], "invalid --xds-max-streams '0': expected a whole number above 0"],
     [['serve', '--xds-max-streams-per-connection', '1.5'], "invalid --xds-max-streams-per-connection '1.5': expected a whole number above 0"],
     [['serve', '--xds-blocked-stream-timeout', 'soon'], "invalid --xds-blocked-stream-timeout 'soon': expected a number above 0"],
+    [['serve', '--metrics-address', 'pod-ip'], "--metrics-address: invalid address 'pod-ip': expected host:port (IPv6 as [::1]:port)"],
+    [['serve', '--admin-allowed-hosts', 'a.example,'], '--admin-allowed-hosts needs host names, not empty ones'],
   ])('%j fails with exit code 1 and one line', async (argv, message) => {
     const out = capture();
     expect(await main(argv, out.io)).toBe(1);
@@ -77,6 +79,13 @@ describe('portico serve arguments', () => {
     expect(DEFAULT_STREAM_LIMITS).toMatchObject({ maxStreams: 10_000, maxStreamsPerConnection: 100, maxBlockedMs: 30_000 });
     const given = parseServeArgs(['--xds-max-streams', '50', '--xds-max-streams-per-connection', '5', '--xds-blocked-stream-timeout', '0.5']);
     expect(given?.xdsLimits).toEqual({ maxStreams: 50, maxStreamsPerConnection: 5, blockedStreamTimeoutS: 0.5 });
+  });
+
+  test('--metrics-address and --admin-allowed-hosts (repeated or comma-separated) reach the server options', () => {
+    const args = parseServeArgs(['--metrics-address', '0.0.0.0:19100', '--admin-allowed-hosts', 'a.example, b.example', '--admin-allowed-hosts', '10.0.0.1']);
+    expect(args).toMatchObject({ metricsAddress: '0.0.0.0:19100', adminAllowedHosts: ['a.example', 'b.example', '10.0.0.1'] });
+    const plain = parseServeArgs([])!;
+    expect('metricsAddress' in plain || 'adminAllowedHosts' in plain).toBe(false);
   });
 
   test('--secret-namespaces: namespace names, in the order given, each once; absent means every namespace', () => {

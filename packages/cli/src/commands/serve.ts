@@ -35,7 +35,8 @@ export type StopSignal = Promise<string>;
  * errors: exit code 1 with one line.
  */
 export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = processSignals()): Promise<number> {
-  for (const [option, address] of [['--xds-address', args.xdsAddress], ['--admin-address', args.adminAddress]] as const) {
+  const addresses = [['--xds-address', args.xdsAddress], ['--admin-address', args.adminAddress], ...(args.metricsAddress === undefined ? [] : [['--metrics-address', args.metricsAddress]])] as const;
+  for (const [option, address] of addresses) {
     try {
       parseListenAddress(address);
     } catch (error) {
@@ -66,6 +67,8 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
       maxBlockedMs: Math.round(args.xdsLimits.blockedStreamTimeoutS * 1000),
     },
     adminAddress: args.adminAddress,
+    ...(args.metricsAddress === undefined ? {} : { metricsAddress: args.metricsAddress }),
+    ...(args.adminAllowedHosts ? { adminAllowedHosts: args.adminAllowedHosts } : {}),
     logger,
     ...(args.controllerName ? { controllerName: args.controllerName } : {}),
     ...(envoys ? { envoys } : {}),
@@ -179,7 +182,8 @@ function startError(error: unknown, args: ServeArgs): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   const message = errorMessage(error);
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-    return new CliError(`cannot listen on --admin-address ${args.adminAddress}: ${message}`);
+    const metrics = args.metricsAddress === undefined ? '' : ` or --metrics-address ${args.metricsAddress}`;
+    return new CliError(`cannot listen on --admin-address ${args.adminAddress}${metrics}: ${message}`);
   }
   // @grpc/grpc-js reports a failed bind in its message only ("No address added out of total 1 resolved").
   if (/No address added/.test(message)) return new CliError(`cannot listen on --xds-address ${args.xdsAddress}: ${message}`);
