@@ -11,6 +11,7 @@ import { status, type ServerDuplexStream, type ServiceDefinition, type UntypedSe
 import { envoyProtos } from '@portico/envoy';
 import type { ClientRegistry } from './client-registry.js';
 import { createDeltaStream } from './delta-stream.js';
+import type { GatewayAuthorizer } from './gateway-authorization.js';
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
 import { createSotwStream } from './sotw-stream.js';
 import type {
@@ -21,8 +22,10 @@ import type {
   DeltaResource,
   DiscoveryRequest,
   DiscoveryResponse,
+  NodeInfo,
   StreamEvent,
 } from './types.js';
+import { gatewayOfNode } from './types.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -40,6 +43,23 @@ export interface AdsServiceOptions {
   onEvent?: (event: StreamEvent, stream: StreamRef) => void;
   /** Sent as `control_plane.identifier` in every response. */
   controlPlaneId?: string;
+  /**
+   * With mutual TLS: may this stream's client certificate serve the gateway its node claims? A refused
+   * stream ends with PERMISSION_DENIED before its state machine sees any request. Absent: every claim
+   * is accepted (plaintext xDS cannot tell clients apart).
+   */
+  authorizeGateway?: GatewayAuthorizer;
+  /** A stream was refused by `authorizeGateway`. */
+  onDenied?: (denial: StreamDenial, stream: StreamRef) => void;
+}
+
+/** Why a stream was ended with PERMISSION_DENIED. */
+export interface StreamDenial {
+  /** The gateway its node claimed (`node.cluster`). */
+  gateway: string;
+  /** The identity its certificate carries, as logs show it. */
+  identity: string;
+  reason: string;
 }
 
 export interface AdsService {
@@ -136,12 +156,20 @@ interface StateMachine<Req> {
   close(): void;
 }
 
+/** What the claim check reads of a call: grpc-js's auth context. */
+type AuthenticatedCall = Pick<ServerDuplexStream<unknown, unknown>, 'getAuthContext'>;
+
+/** Both request kinds carry the node the same way; only the first request with one counts. */
+interface WithNode {
+  node?: NodeInfo;
+}
+
 export function createAdsService(options: AdsServiceOptions): AdsService {
   const open = new Set<ServerDuplexStream<unknown, unknown>>();
   let refusing = false;
   let nextStream = 0;
 
-  function serve<Req, Res>(
+  function serve<Req extends WithNode, Res>(
     call: ServerDuplexStream<Req, Res>,
     protocol: StreamProtocol,
     create: (send: (response: Res) => void, onEvent: (event: StreamEvent) => void) => StateMachine<Req>,
@@ -173,8 +201,21 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
       machine.close();
     };
     open.add(call as ServerDuplexStream<unknown, unknown>);
+    let claimChecked = options.authorizeGateway === undefined;
     call.on('data', (request: Req) => {
       if (ended) return;
+      // The state machines take the gateway from the first request that carries a node (SotW: the first
+      // request; a SotW node arriving later is ignored by it, and checking it too only refuses more).
+      if (!claimChecked && request.node) {
+        claimChecked = true;
+        const denial = checkClaim(call, request.node);
+        if (denial) {
+          finish();
+          options.onDenied?.(denial, ref);
+          call.emit('error', { code: status.PERMISSION_DENIED, details: `xDS client may not serve gateway '${denial.gateway}': ${denial.reason}` });
+          return;
+        }
+      }
       try {
         machine.onRequest(request);
       } catch (error) {
@@ -191,6 +232,14 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     call.on('cancelled', finish);
     call.on('error', finish);
     call.on('close', finish);
+  }
+
+  /** The denial when the stream's certificate may not serve the gateway `node` claims; a node claiming none is served nothing anyway. */
+  function checkClaim(call: AuthenticatedCall, node: NodeInfo): StreamDenial | undefined {
+    const gateway = gatewayOfNode(node);
+    if (gateway === undefined) return undefined;
+    const decision = options.authorizeGateway!(gateway, peerCertificateOf(call));
+    return decision.allowed ? undefined : { gateway, identity: decision.identity, reason: decision.reason };
   }
 
   const implementation: UntypedServiceImplementation = {
@@ -215,4 +264,12 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     },
     openStreams: () => open.size,
   };
+}
+
+/**
+ * The DER bytes of the client certificate the TLS handshake verified. grpc-js's auth context returns
+ * one only for an authorized TLS socket (`getPeer()` gives just the address).
+ */
+function peerCertificateOf(call: AuthenticatedCall): Buffer | undefined {
+  return call.getAuthContext().sslPeerCertificate?.raw ?? undefined;
 }

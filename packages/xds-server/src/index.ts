@@ -17,7 +17,25 @@ export type {
 export { gatewayOfNode, PUSH_ORDER, WILDCARD_BY_DEFAULT } from './types.js';
 export { createXdsGrpcServer, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_XDS_ADDRESS, mutualTls13Credentials } from './xds-grpc-server.js';
 export type { XdsGrpcServer, XdsGrpcServerOptions, XdsKeepaliveOptions, XdsTlsOptions } from './xds-grpc-server.js';
-export { ADS_SERVICE, adsServiceDefinition, createAdsService, type AdsService, type AdsServiceOptions, type StreamRef } from './ads-service.js';
+export { ADS_SERVICE, adsServiceDefinition, createAdsService, type AdsService, type AdsServiceOptions, type StreamDenial, type StreamRef } from './ads-service.js';
+export {
+  createGatewayAuthorizer,
+  type GatewayAuthorization,
+  type GatewayAuthorizationOptions,
+  type GatewayAuthorizer,
+} from './gateway-authorization.js';
+export {
+  DEFAULT_TRUST_DOMAIN,
+  describeIdentity,
+  gatewayIdentityUri,
+  gatewayIdentityUriOf,
+  identityAllows,
+  identityOfCertificate,
+  namespaceIdentityUri,
+  parseIdentityUri,
+  type IdentityResult,
+  type XdsIdentity,
+} from './xds-identity.js';
 export { createClientRegistry, type ClientInfo, type ClientRegistry, type NackInfo, type ClientTypeState } from './client-registry.js';
 export { createXdsMetrics, type StreamProtocol, type XdsMetrics } from './metrics.js';
 export { cachedResourcesFrom, createSnapshotCache, type EncodedResourceLike, type SetSnapshotResult, type SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';

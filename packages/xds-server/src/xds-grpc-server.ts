@@ -7,7 +7,8 @@ import { Server, ServerCredentials, status, type ChannelOptions } from '@grpc/gr
 import type { Registry } from 'prom-client';
 import type { SecureServerOptions } from 'node:http2';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import { createAdsService, type StreamRef } from './ads-service.js';
+import { createAdsService, type StreamDenial, type StreamRef } from './ads-service.js';
+import { createGatewayAuthorizer, type GatewayAuthorizationOptions } from './gateway-authorization.js';
 import { createClientRegistry, type ClientInfo, type ClientRegistry } from './client-registry.js';
 import { createXdsMetrics, type XdsMetrics } from './metrics.js';
 import type { ConfigWatcher, StreamEvent } from './types.js';
@@ -34,8 +35,15 @@ export interface XdsGrpcServerOptions {
   watcher: ConfigWatcher;
   /** `host:port`; port 0 picks a free one (start() returns it). Default `0.0.0.0:18000`. */
   address?: string;
-  /** Mutual TLS: the server presents `cert`, and every client must present one signed by `ca` (TLS 1.3 only). */
+  /**
+   * Mutual TLS: the server presents `cert`, and every client must present one signed by `ca` (TLS 1.3
+   * only) whose identity covers the gateway it claims (xds-identity.ts), or the stream is refused.
+   */
   tls?: XdsTlsOptions;
+  /** With `tls`: the trust domain of identities, and the compatibility mode for the old shared certificate. */
+  identity?: GatewayAuthorizationOptions;
+  /** A stream refused because its certificate may not serve the gateway it claimed. */
+  onDenied?: (denial: StreamDenial, stream: StreamRef) => void;
   /** Largest request and response, in bytes. Default 64 MiB. */
   maxMessageBytes?: number;
   keepalive?: XdsKeepaliveOptions;
@@ -79,6 +87,9 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
     metrics,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
+    // Plaintext cannot tell clients apart: the check exists only where certificates do.
+    ...(options.tls ? { authorizeGateway: createGatewayAuthorizer(options.identity) } : {}),
+    ...(options.onDenied ? { onDenied: options.onDenied } : {}),
   });
   const server = new Server(serverOptions(maxMessageBytes, options.keepalive));
   server.addService(service.definition, service.implementation);
