@@ -31,8 +31,16 @@ export {
   type EnvoyRunnerOptions,
   type ManagedEnvoy,
 } from './envoy-runner.js';
-export { runCertgen, type CertgenOptions, type CertgenResult } from './certgen/certgen.js';
-export { StoreConflictError, StoreError, type CertificateStore, type WriteResult } from './certgen/certificate-store.js';
+export { runCertgen, type CertgenOptions, type CertgenResult, type IssuedIdentity } from './certgen/certgen.js';
+export { StoreConflictError, StoreError, type CertificateStore, type IdentityStore, type WriteResult } from './certgen/certificate-store.js';
+export {
+  identityCertificateProblem,
+  identityUriOf,
+  planIdentityCertificate,
+  type IdentityCertificateOptions,
+  type IdentityCertificatePlan,
+  type IdentityTarget,
+} from './certgen/identity-certificates.js';
 export {
   CA_VALIDITY_DAYS,
   issueCertificateAuthority,
@@ -41,7 +49,7 @@ export {
   LEAF_VALIDITY_DAYS,
   type CertificateAndKey,
 } from './certgen/issue-certificates.js';
-export { createLocalStore } from './certgen/local-store.js';
+export { createLocalStore, identityFolder } from './certgen/local-store.js';
 export {
   CA_KEY_SECRET,
   CA_SECRET,

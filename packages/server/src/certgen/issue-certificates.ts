@@ -53,9 +53,14 @@ export function issueServerCertificate(ca: CertificateAndKey, names: ServerNames
   return issueLeaf(ca, names.dnsNames[0] ?? names.ipAddresses[0]!, { name: 'extKeyUsage', serverAuth: true }, altNames, options);
 }
 
-/** The Envoys' client certificate (clientAuth), signed by `ca`, valid 1 year. */
-export function issueClientCertificate(ca: CertificateAndKey, options: IssueOptions = {}): CertificateAndKey {
-  return issueLeaf(ca, CLIENT_COMMON_NAME, { name: 'extKeyUsage', clientAuth: true }, [], options);
+/**
+ * An Envoy client certificate (clientAuth), signed by `ca`, valid 1 year. With `identityUri` (a URI SAN,
+ * xds-server's xds-identity.ts) it may serve the gateways that identity names; without, it is the
+ * shared certificate of earlier versions, which the xDS server accepts only in compatibility mode.
+ */
+export function issueClientCertificate(ca: CertificateAndKey, options: IssueOptions & { identityUri?: string } = {}): CertificateAndKey {
+  const altNames = options.identityUri ? [{ type: 6, value: options.identityUri }] : [];
+  return issueLeaf(ca, CLIENT_COMMON_NAME, { name: 'extKeyUsage', clientAuth: true }, altNames, options);
 }
 
 function issueLeaf(ca: CertificateAndKey, commonName: string, extKeyUsage: object, altNames: object[], options: IssueOptions): CertificateAndKey {
