@@ -24,12 +24,14 @@ export interface ServeArgs {
   runEnvoy: boolean;
   /** mTLS for xDS: the server's certificate and key, and the CA that signs Envoys' certificates. */
   xdsTls?: { certFile: string; keyFile: string; caFile: string };
+  /** `--xds-allow-shared-client-certificate`: a client certificate naming no gateway may claim any (compatibility). */
+  xdsAllowSharedClientCertificate?: boolean;
   /** `--kubernetes`: watch the cluster instead of `resources`. */
   kubernetes?: KubernetesServeArgs;
 }
 
 export const SERVE_HELP = `Usage: portico serve [--resources DIR | --kubernetes [options below]] [--xds-address HOST:PORT] [--admin-address HOST:PORT]
-                     [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]
+                     [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE [--xds-allow-shared-client-certificate]]
                      [--controller-name NAME] [--log-level LEVEL] [--run-envoy]
 
 Runs the control plane: watches a folder of Gateway API / Ingress YAML (or a Kubernetes cluster),
@@ -48,7 +50,16 @@ Options:
       --xds-tls-ca FILE         and the CA that Envoys' client certificates must chain to. All three or
                                 none ('portico certgen' makes them). The files are re-read every 10 s:
                                 a renewed certificate (e.g. a rotated Kubernetes Secret) is used for new
-                                connections without a restart; connected Envoys keep theirs
+                                connections without a restart; connected Envoys keep theirs.
+                                A client certificate must name the gateway its Envoy claims in
+                                node.cluster (spiffe://portico/ns/NS/gateway/NAME) or its namespace
+                                (spiffe://portico/ns/NS/gateways): 'portico certgen --gateway'. Another
+                                claim ends the stream with PERMISSION_DENIED, so no Envoy gets another
+                                gateway's configuration or TLS keys
+      --xds-allow-shared-client-certificate
+                                Compatibility with earlier versions: a client certificate that names no
+                                gateway (the shared portico-envoy-client) may claim any gateway. Use only
+                                while upgrading: anyone holding it can read every gateway's TLS keys
       --controller-name NAME    Serve GatewayClasses with this controllerName
                                 (default portico.dev/gateway-controller)
       --log-level LEVEL         ${LOG_LEVELS.join(', ')} (default info). Logs go to standard error:
@@ -75,6 +86,7 @@ const OPTIONS = {
   'xds-tls-cert': { type: 'string' },
   'xds-tls-key': { type: 'string' },
   'xds-tls-ca': { type: 'string' },
+  'xds-allow-shared-client-certificate': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h' },
   ...KUBERNETES_OPTIONS,
 } as const;
@@ -92,6 +104,8 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
   const controllerName = values['controller-name'];
   if (controllerName === '') throw new CliError('--controller-name must not be empty');
   const xdsTls = xdsTlsFiles(values['xds-tls-cert'], values['xds-tls-key'], values['xds-tls-ca']);
+  const allowShared = values['xds-allow-shared-client-certificate'];
+  if (allowShared && !xdsTls) throw new CliError('--xds-allow-shared-client-certificate needs --xds-tls-cert, --xds-tls-key and --xds-tls-ca');
   const kubernetes = values.kubernetes ? kubernetesServeArgs(values, values['xds-address'], xdsTls !== undefined) : undefined;
   return {
     resources: values.resources,
@@ -101,6 +115,7 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
     runEnvoy: values['run-envoy'],
     ...(controllerName === undefined ? {} : { controllerName }),
     ...(xdsTls ? { xdsTls } : {}),
+    ...(allowShared ? { xdsAllowSharedClientCertificate: true } : {}),
     ...(kubernetes ? { kubernetes } : {}),
   };
 }
