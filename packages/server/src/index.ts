@@ -72,7 +72,13 @@ export {
   type ManagedGateway,
 } from './infrastructure/infrastructure-manager.js';
 export { buildEnvoyManifests, type EnvoyManifests } from './infrastructure/envoy-manifests.js';
-export { DEFAULT_ENVOY_IMAGE, type EnvoyInfrastructureOptions, type EnvoyResources, type EnvoyServiceType } from './infrastructure/infrastructure-options.js';
+export {
+  DEFAULT_ENVOY_IMAGE,
+  type EnvoyClientCertificateOptions,
+  type EnvoyInfrastructureOptions,
+  type EnvoyResources,
+  type EnvoyServiceType,
+} from './infrastructure/infrastructure-options.js';
 export { envoyResourceName } from './infrastructure/infrastructure-names.js';
 export { MANAGED_KINDS, type InfrastructureRequests, type ManagedKind } from './infrastructure/infrastructure-client.js';
 export type { ServiceAddressSource } from './infrastructure/service-addresses.js';
