@@ -5,19 +5,27 @@
  * `--gateway-namespace ns`), and `portico serve --xds-tls-*` ends any other claim with
  * PERMISSION_DENIED before sending anything, logging the claimed gateway and the certificate's
  * identity. Shown with real gRPC clients (both ADS protocols) and real Envoys (ENVOY_BIN): the
- * owner keeps getting its config and keys, the intruder gets nothing, before and after.
+ * owner keeps getting its config and keys, the intruder gets nothing, before and after. With a real
+ * kube-apiserver (ETCD_BIN, KUBE_APISERVER_BIN), the infrastructure manager issues each Gateway's
+ * Secret from the CA `certgen --kubernetes` wrote, and an Envoy holding those files is held to its own
+ * gateway the same way.
  * Runs the compiled CLI: `npx tsc -b` first when running this file alone.
  */
 import { jest } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, credentials, status } from '@grpc/grpc-js';
+import { AppsV1Api, CoreV1Api, type V1Secret } from '@kubernetes/client-node';
 import { main } from '@portico/cli';
 import { envoyProtos, TYPE_URLS } from '@portico/envoy';
+import type { Gateway } from '@portico/resources';
+import { createInfrastructureManager, envoyResourceName, type ManagedGateway } from '@portico/server';
 import { createDeltaClient, type DeltaResponse } from './support/delta-client.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
 import { freePort, PORTICO_BIN, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 jest.setTimeout(120_000);
@@ -199,45 +207,147 @@ describe('compatibility mode (--xds-allow-shared-client-certificate)', () => {
   });
 });
 
+const envoys: ChildProcess[] = [];
+afterAll(() => envoys.forEach((envoy) => envoy.kill('SIGTERM')));
+
+/**
+ * A real Envoy for `gateway`, bootstrapped by `portico bootstrap --tls-*` with the client certificate
+ * in folder `identity` (tls.crt, tls.key, ca.crt: a certgen identity folder, or a Secret's files as a
+ * pod mounts them), dialing `server`.
+ */
+async function startEnvoy(gateway: string, identity: string, nodeId: string, server: ServeProcess = serve): Promise<void> {
+  const adminPort = await freePort();
+  let bootstrap = '';
+  const io = { stdout: { write: (chunk: string) => (bootstrap += chunk) }, stderr: { write: () => true }, readStdin: () => Promise.resolve('') };
+  const args = ['bootstrap', '--gateway', gateway, '--xds-address', `127.0.0.1:${server.xdsPort}`, '--admin-port', String(adminPort), '--node-id', nodeId];
+  const folder = identity.startsWith('/') ? identity : join(certs, identity);
+  const tls = ['--tls-ca', join(folder, 'ca.crt'), '--tls-cert', join(folder, 'tls.crt'), '--tls-key', join(folder, 'tls.key')];
+  expect(await main([...args, ...tls], io)).toBe(0);
+  // Not in the watched resources folder: the file provider would report it as a broken object.
+  const file = join(certs, `${nodeId}.envoy.yaml`);
+  writeFileSync(file, bootstrap);
+  envoys.push(spawn(ENVOY!, ['-c', file, '--disable-hot-restart', '--log-level', 'warn'], { stdio: 'ignore' }));
+}
+
+type Clients = { clients: { nodeId?: string; gateway?: string; types: Record<string, { ackedVersion?: string; nacks: number }> }[] };
+const clientOf = async (nodeId: string, server: ServeProcess = serve) => (await server.admin<Clients>('/debug/clients')).body.clients.find((c) => c.nodeId === nodeId);
+
+/** Resolves once the Envoy `nodeId` has ACKed listeners and secrets. */
+const ackedListenersAndSecrets = (nodeId: string, server: ServeProcess = serve) =>
+  waitFor(async () => {
+    const client = await clientOf(nodeId, server);
+    return client?.types[TYPE_URLS.listener]?.ackedVersion && client.types[TYPE_URLS.secret]?.ackedVersion ? client : undefined;
+  });
+
+const refusalLogged = (server: ServeProcess, gateway: string, identity: string) =>
+  waitFor(async () => server.logs().find((l): l is Record<string, unknown> => typeof l === 'object' && l.gateway === gateway && l.identity === identity && l.level === 'warn'));
+
 (ENVOY ? describe : describe.skip)('real Envoys', () => {
-  const envoys: ChildProcess[] = [];
-  afterAll(() => envoys.forEach((envoy) => envoy.kill('SIGTERM')));
-
-  async function startEnvoy(gateway: string, identity: string, nodeId: string): Promise<void> {
-    const adminPort = await freePort();
-    let bootstrap = '';
-    const io = { stdout: { write: (chunk: string) => (bootstrap += chunk) }, stderr: { write: () => true }, readStdin: () => Promise.resolve('') };
-    const args = ['bootstrap', '--gateway', gateway, '--xds-address', `127.0.0.1:${serve.xdsPort}`, '--admin-port', String(adminPort), '--node-id', nodeId];
-    const tls = ['--tls-ca', join(certs, 'ca.crt'), '--tls-cert', join(certs, identity, 'tls.crt'), '--tls-key', join(certs, identity, 'tls.key')];
-    expect(await main([...args, ...tls], io)).toBe(0);
-    // Not in the watched resources folder: the file provider would report it as a broken object.
-    const file = join(certs, `${nodeId}.envoy.yaml`);
-    writeFileSync(file, bootstrap);
-    envoys.push(spawn(ENVOY!, ['-c', file, '--disable-hot-restart', '--log-level', 'warn'], { stdio: 'ignore' }));
-  }
-
-  type Clients = { clients: { nodeId?: string; gateway?: string; types: Record<string, { ackedVersion?: string; nacks: number }> }[] };
-  const clientOf = async (nodeId: string) => (await serve.admin<Clients>('/debug/clients')).body.clients.find((c) => c.nodeId === nodeId);
-
   it("an Envoy with gateway A's certificate claiming gateway B gets nothing; B's own Envoy, started before and after, gets B's listeners and keys", async () => {
     await startEnvoy('team-b/api', identityDir('team-b/api'), 'owner-before');
     const started = Date.now();
     await startEnvoy('team-b/api', identityDir('team-a/web'), 'intruder');
     await startEnvoy('team-b/api', identityDir('team-b/api'), 'owner-after');
     for (const owner of ['owner-before', 'owner-after']) {
-      const acked = await waitFor(async () => {
-        const client = await clientOf(owner);
-        return client?.types[TYPE_URLS.listener]?.ackedVersion && client.types[TYPE_URLS.secret]?.ackedVersion ? client : undefined;
-      });
+      const acked = await ackedListenersAndSecrets(owner);
       expect(acked.gateway).toBe('team-b/api');
       expect(acked.types[TYPE_URLS.secret]!.nacks).toBe(0);
     }
-    const refused = await waitFor(async () =>
-      serve.logs().find((l): l is Record<string, unknown> => typeof l === 'object' && l.gateway === 'team-b/api' && l.identity === 'spiffe://portico/ns/team-a/gateway/web' && l.level === 'warn'),
-    );
+    const refused = await refusalLogged(serve, 'team-b/api', 'spiffe://portico/ns/team-a/gateway/web');
     figures.envoyRefusedAfterMs = Date.now() - started;
     expect(refused.reason).toBe("the certificate's identity does not cover gateway 'team-b/api'");
     expect(await clientOf('intruder')).toBeUndefined();
+  });
+});
+
+/**
+ * In Kubernetes: certgen writes the CA, the infrastructure manager issues each Gateway's Secret from it
+ * and mounts it in the Gateway's Deployment; an Envoy with those files (as the pod has them) is served
+ * its own gateway, and refused another's.
+ */
+describeWithKube('per-Gateway client certificates issued by the infrastructure manager', () => {
+  const NS = 'edge';
+  let kube: KubeApiServer;
+  let kubeServe: ServeProcess | undefined;
+  let mounted: string;
+  const errors: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (m: string) => errors.push(m), error: (m: string, f?: object) => errors.push(`${m} ${JSON.stringify(f)}`) };
+
+  beforeAll(async () => {
+    kube = await startKubeApiServer({ namespaces: ['portico-system', NS] });
+    mounted = mkdtempSync(join(tmpdir(), 'portico-identity-mounted-'));
+    const result = spawnSync(process.execPath, [PORTICO_BIN, 'certgen', '--kubernetes', '--namespace', 'portico-system', '--dns-name', '127.0.0.1'], {
+      encoding: 'utf8',
+      env: { ...process.env, KUBECONFIG: kube.kubeconfigPath },
+      timeout: 60_000,
+    });
+    expect(result.stderr + result.stdout).toContain('Secret portico-system/portico-xds-ca-key: created');
+  });
+  afterAll(async () => {
+    await kubeServe?.stop();
+    await kube?.stop();
+    rmSync(mounted, { recursive: true, force: true });
+  });
+
+  const gatewayObject = (key: string): Gateway => {
+    const [namespace, name] = key.split('/') as [string, string];
+    return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace, name }, spec: { gatewayClassName: 'portico', listeners: [] } };
+  };
+  const secretData = async (name: string) => {
+    const secret: V1Secret = await kube.kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace: NS, name });
+    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  };
+
+  it("creates each Gateway's Secret with its identity and mounts it; an Envoy with it gets its gateway, never another's", async () => {
+    const manager = createInfrastructureManager({
+      kubeConfig: kube.kubeConfig,
+      logger,
+      options: { xdsAddress: 'portico.portico-system.svc:18000', namespace: NS, serviceType: 'ClusterIP', clientCertificates: { caSecret: { namespace: 'portico-system', name: 'portico-xds-ca-key' } } },
+    });
+    try {
+      const managed = new Map<string, ManagedGateway>(
+        ['team-a/web', 'team-b/api'].map((key) => [key, { gateway: gatewayObject(key), ir: { name: key, gatewayClass: 'portico', listeners: [], backends: [] } }]),
+      );
+      const started = Date.now();
+      expect(await manager.reconcile(managed)).toMatchObject({ result: 'success', failures: 0 });
+      figures.kubernetesFirstPassMs = Date.now() - started;
+      expect(errors).toEqual([]);
+      // A second pass, and a resync, keep the certificates: nothing is written.
+      expect(await manager.resync()).toMatchObject({ result: 'success', applied: 0 });
+    } finally {
+      manager.stop();
+    }
+
+    const ca = (await kube.kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace: 'portico-system', name: 'portico-xds-ca' })).data!['ca.crt']!;
+    for (const key of ['team-a/web', 'team-b/api']) {
+      const [namespace, name] = key.split('/') as [string, string];
+      const resource = envoyResourceName(namespace, name);
+      const data = await secretData(resource);
+      expect(new X509Certificate(data['tls.crt']!).subjectAltName).toBe(`URI:spiffe://portico/ns/${namespace}/gateway/${name}`);
+      expect(data['ca.crt']).toBe(Buffer.from(ca, 'base64').toString('utf8'));
+      const deployment = await kube.kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: resource });
+      expect(deployment.spec!.template.spec!.volumes).toContainEqual({ name: 'xds-tls', secret: { secretName: resource, defaultMode: 0o440 } });
+      // The files as the pod mounts them.
+      const folder = join(mounted, resource);
+      mkdirSync(folder);
+      for (const file of ['tls.crt', 'tls.key', 'ca.crt']) writeFileSync(join(folder, file), data[file]!, { mode: 0o600 });
+    }
+    if (!ENVOY) return;
+
+    // Portico serving with the server certificate certgen wrote into the cluster.
+    const serverSecret = (await kube.kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace: 'portico-system', name: 'portico-xds-server' })).data!;
+    const serverFolder = join(mounted, 'server');
+    mkdirSync(serverFolder);
+    for (const file of ['tls.crt', 'tls.key', 'ca.crt']) writeFileSync(join(serverFolder, file), Buffer.from(serverSecret[file]!, 'base64'), { mode: 0o600 });
+    kubeServe = await startServeProcess({ resources, extraArgs: ['--xds-tls-cert', join(serverFolder, 'tls.crt'), '--xds-tls-key', join(serverFolder, 'tls.key'), '--xds-tls-ca', join(serverFolder, 'ca.crt')] });
+    await kubeServe.waitReady();
+    const web = join(mounted, envoyResourceName('team-a', 'web'));
+    const api = join(mounted, envoyResourceName('team-b', 'api'));
+    await startEnvoy('team-b/api', api, 'kube-owner', kubeServe);
+    await startEnvoy('team-b/api', web, 'kube-intruder', kubeServe);
+    expect((await ackedListenersAndSecrets('kube-owner', kubeServe)).gateway).toBe('team-b/api');
+    await refusalLogged(kubeServe, 'team-b/api', 'spiffe://portico/ns/team-a/gateway/web');
+    expect(await clientOf('kube-intruder', kubeServe)).toBeUndefined();
   });
 });
 
