@@ -263,6 +263,9 @@ describe('mutual TLS', () => {
       { gateway: GATEWAY, identity: 'spiffe://portico.test/ns/default/gateway/other', reason: "the certificate's identity does not cover gateway 'default/eg'", protocol: 'sotw' },
       { gateway: GATEWAY, identity: 'spiffe://portico.test/ns/default/gateway/other', reason: "the certificate's identity does not cover gateway 'default/eg'", protocol: 'delta' },
     ]);
+    const text = await server.metrics.registry.metrics();
+    expect(text).toContain('portico_xds_streams_denied_total{protocol="sotw"} 1');
+    expect(text).toContain('portico_xds_streams_denied_total{protocol="delta"} 1');
     // The same certificate serves its own gateway.
     const own = client.sotw();
     own.send({ node: { ...NODE, cluster: 'default/other' }, typeUrl: CDS });

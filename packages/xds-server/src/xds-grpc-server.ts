@@ -4,7 +4,7 @@
  * response exceeds gRPC's 4 MiB default), keepalive, optional mutual TLS 1.3, graceful shutdown.
  */
 import { Server, ServerCredentials, status, type ChannelOptions } from '@grpc/grpc-js';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { SecureServerOptions } from 'node:http2';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { createAdsService, type StreamDenial, type StreamRef } from './ads-service.js';
@@ -88,8 +88,7 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
     // Plaintext cannot tell clients apart: the check exists only where certificates do.
-    ...(options.tls ? { authorizeGateway: createGatewayAuthorizer(options.identity) } : {}),
-    ...(options.onDenied ? { onDenied: options.onDenied } : {}),
+    ...(options.tls ? { authorizeGateway: createGatewayAuthorizer(options.identity), onDenied: deniedStreams(metrics, options.onDenied) } : {}),
   });
   const server = new Server(serverOptions(maxMessageBytes, options.keepalive));
   server.addService(service.definition, service.implementation);
@@ -125,6 +124,23 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
       tlsCredentials.update(tls);
     },
     clients: () => registry.clients(),
+  };
+}
+
+/**
+ * Counts refused streams (by protocol only: the claimed gateway comes from the client, and a label
+ * of it would let any client grow the metrics without bound), then tells `onDenied`.
+ */
+function deniedStreams(metrics: XdsMetrics, onDenied: XdsGrpcServerOptions['onDenied']): NonNullable<XdsGrpcServerOptions['onDenied']> {
+  const denied = new Counter({
+    name: 'portico_xds_streams_denied_total',
+    help: 'xDS streams ended with PERMISSION_DENIED: the client certificate may not serve the gateway its node claims',
+    labelNames: ['protocol'],
+    registers: [metrics.registry],
+  });
+  return (denial, stream) => {
+    denied.inc({ protocol: stream.protocol });
+    onDenied?.(denial, stream);
   };
 }
 
