@@ -276,6 +276,17 @@ describe('mutual TLS', () => {
     denials.length = 0;
   });
 
+  it('checks the first request that carries a node, even when an earlier one carried none', async () => {
+    const client = tlsClient(pem.neighbourCert, pem.neighbourKey);
+    const delta = client.delta();
+    delta.send({ typeUrl: CDS });
+    delta.send({ node: NODE, typeUrl: LDS });
+    expect((await delta.status).code).toBe(status.PERMISSION_DENIED);
+    client.close();
+    expect(denials.map((d) => d.gateway)).toEqual([GATEWAY]);
+    denials.length = 0;
+  });
+
   it('serves every gateway of its namespace to a namespace identity, and nothing else', async () => {
     const client = tlsClient(pem.teamCert, pem.teamKey);
     for (const gateway of [GATEWAY, 'default/other']) {

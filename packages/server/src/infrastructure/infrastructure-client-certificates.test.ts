@@ -110,6 +110,15 @@ describe('per-Gateway xDS client certificates', () => {
     expect([...api.objects.keys()]).toEqual(['Secret/portico-system/portico-xds-ca-key']);
   });
 
+  it('gives the IngressClass stand-in gateway the identity of its key, ingressclass/<class>', async () => {
+    const api = fakeApi();
+    start(api);
+    const standIn = { ...gateway(), metadata: { namespace: 'ingressclass', name: 'portico' } };
+    await manager.reconcile(new Map([['ingressclass/portico', { gateway: standIn, ir: irWith(['HTTP-80'], 'ingressclass/portico'), namespace: 'portico-system' }]]));
+    const [secret] = [...api.objects.values()].filter((o) => o.kind === 'Secret' && o.metadata!.namespace === 'portico-system' && o.metadata!.name !== CA_SECRET.name) as V1Secret[];
+    expect(new X509Certificate(pem(secret!, 'tls.crt')).subjectAltName).toBe('URI:spiffe://portico/ns/ingressclass/gateway/portico');
+  });
+
   it('without the CA Secret, creates nothing for the Gateway and says why; once certgen has run, catches up', async () => {
     const api = fakeApi();
     api.objects.delete('Secret/portico-system/portico-xds-ca-key');
