@@ -11,7 +11,7 @@ import { status, type ServerDuplexStream, type ServiceDefinition, type UntypedSe
 import { envoyProtos } from '@portico/envoy';
 import type { ClientRegistry } from './client-registry.js';
 import { createDeltaStream } from './delta-stream.js';
-import type { GatewayAuthorizer } from './gateway-authorization.js';
+import { shownClaim, type GatewayAuthorizer } from './gateway-authorization.js';
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
 import { createSotwStream } from './sotw-stream.js';
 import type {
@@ -55,7 +55,7 @@ export interface AdsServiceOptions {
 
 /** Why a stream was ended with PERMISSION_DENIED. */
 export interface StreamDenial {
-  /** The gateway its node claimed (`node.cluster`). */
+  /** The gateway its node claimed (`node.cluster`), cut when longer than any gateway key can be. */
   gateway: string;
   /** The identity its certificate carries, as logs show it. */
   identity: string;
@@ -239,7 +239,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     const gateway = gatewayOfNode(node);
     if (gateway === undefined) return undefined;
     const decision = options.authorizeGateway!(gateway, peerCertificateOf(call));
-    return decision.allowed ? undefined : { gateway, identity: decision.identity, reason: decision.reason };
+    return decision.allowed ? undefined : { gateway: shownClaim(gateway), identity: decision.identity, reason: decision.reason };
   }
 
   const implementation: UntypedServiceImplementation = {

@@ -26,6 +26,17 @@ export type GatewayAuthorization =
 /** `peerCertificate`: the DER bytes of the verified client certificate, undefined when there is none. */
 export type GatewayAuthorizer = (gateway: string, peerCertificate: Buffer | undefined) => GatewayAuthorization;
 
+/**
+ * The longest gateway key that can exist (a 63-character namespace, `/`, a 253-character name): a
+ * longer claim is shown cut, because it comes from the client and goes into logs and error texts.
+ */
+const MAX_SHOWN_CLAIM = 317;
+
+/** The claimed gateway as logs and statuses show it. */
+export function shownClaim(gateway: string): string {
+  return gateway.length > MAX_SHOWN_CLAIM ? `${gateway.slice(0, MAX_SHOWN_CLAIM)}… (${gateway.length} characters)` : gateway;
+}
+
 export function createGatewayAuthorizer(options: GatewayAuthorizationOptions = {}): GatewayAuthorizer {
   const trustDomain = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
   const allowShared = options.allowSharedClientCertificate ?? false;
@@ -45,7 +56,7 @@ export function createGatewayAuthorizer(options: GatewayAuthorizationOptions = {
     const reason =
       result.identity.kind === 'shared'
         ? 'the certificate names no gateway identity (the shared client certificate of earlier versions is accepted only with --xds-allow-shared-client-certificate)'
-        : `the certificate's identity does not cover gateway '${gateway}'`;
+        : `the certificate's identity does not cover gateway '${shownClaim(gateway)}'`;
     return { allowed: false, identity, reason };
   };
 }

@@ -96,5 +96,10 @@ describe('the identity of a certificate', () => {
     expect(authorize('team-a/web', legacy)).toMatchObject({ allowed: false, identity: 'no Portico identity (subject CN=portico-envoy, O=Portico)' });
     expect(createGatewayAuthorizer({ allowSharedClientCertificate: true })('team-a/web', legacy)).toMatchObject({ allowed: true });
     expect(createGatewayAuthorizer({ trustDomain: 'corp.example' })('team-a/web', web)).toMatchObject({ allowed: false });
+    // A claim comes from the client: a huge one is refused and shown cut.
+    const huge = `team-a/${'x'.repeat(100_000)}`;
+    const refused = authorize(huge, web);
+    expect(refused.allowed).toBe(false);
+    expect(JSON.stringify(refused).length).toBeLessThan(600);
   });
 });
