@@ -12,8 +12,8 @@ import { X509Certificate } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubernetesLogger } from '@portico/provider';
 import { DEFAULT_TRUST_DOMAIN, gatewayIdentityUriOf } from '@portico/xds-server';
-import { planIdentityCertificate } from '../certgen/identity-certificates.js';
-import type { CertificateAndKey } from '../certgen/issue-certificates.js';
+import { identityCertificateProblem } from '../certgen/identity-certificates.js';
+import { issueClientCertificateAsync, type CertificateAndKey } from '../certgen/issue-certificates.js';
 import { DEFAULT_RENEW_BEFORE_DAYS, type LeafMaterial } from '../certgen/renewal-plan.js';
 import { clientMaterialOf } from './envoy-client-secret.js';
 import type { EnvoyClientCertificateOptions } from './infrastructure-options.js';
@@ -27,7 +27,12 @@ export interface ClientCertificates {
   remember(gatewayKey: string, secret: KubernetesObject): void;
   /** Forgets the Gateways not in `keys`. */
   retain(keys: ReadonlySet<string>): void;
-  /** The Gateway's certificate: the stored one while good, else a new one. Throws without a CA. */
+  /**
+   * Makes sure each Gateway has a good certificate: keeps the stored one, or issues one (keys are
+   * generated off the event loop, one at a time). A Gateway that cannot get one is left without.
+   */
+  prepare(gatewayKeys: Iterable<string>): Promise<void>;
+  /** The Gateway's certificate as `prepare` left it. Throws when it has none (no CA, a bad key). */
   certificateFor(gatewayKey: string): LeafMaterial;
 }
 
@@ -49,6 +54,13 @@ export function createClientCertificates(config: ClientCertificatesOptions): Cli
   const stored = new Map<string, Partial<LeafMaterial>>();
   /** Certificates already checked against this CA: until when they may be kept without a new check. */
   const checked = new Map<string, { cert: string; ca: string; keepUntil: number }>();
+
+  /** The stored certificate was checked against the current CA, and is not due for renewal yet. */
+  const good = (gatewayKey: string): boolean => {
+    const memo = checked.get(gatewayKey);
+    const current = stored.get(gatewayKey);
+    return memo !== undefined && current?.cert === memo.cert && current.key !== undefined && memo.ca === authority?.cert && now().getTime() < memo.keepUntil;
+  };
 
   return {
     async loadAuthority(refresh) {
@@ -73,22 +85,32 @@ export function createClientCertificates(config: ClientCertificatesOptions): Cli
       for (const key of [...stored.keys()]) if (!keys.has(key)) stored.delete(key);
       for (const key of [...checked.keys()]) if (!keys.has(key)) checked.delete(key);
     },
+    async prepare(gatewayKeys) {
+      for (const gatewayKey of gatewayKeys) {
+        if (!authority || good(gatewayKey)) continue;
+        const identityUri = gatewayIdentityUriOf(trustDomain, gatewayKey);
+        if (!identityUri) continue;
+        const at = now();
+        const current = stored.get(gatewayKey);
+        const problem = identityCertificateProblem(current, authority, { identityUri, now: at, renewBeforeDays });
+        let certificate: LeafMaterial;
+        if (problem === undefined) {
+          certificate = { cert: current!.cert!, key: current!.key!, ca: authority.cert };
+        } else {
+          const ca = authority;
+          certificate = { ...(await issueClientCertificateAsync(ca, { now: at, identityUri })), ca: ca.cert };
+          logger.info('issued an xDS client certificate', { gateway: gatewayKey, identity: identityUri, reason: problem });
+        }
+        stored.set(gatewayKey, certificate);
+        const notAfter = Date.parse(new X509Certificate(certificate.cert).validTo);
+        checked.set(gatewayKey, { cert: certificate.cert, ca: certificate.ca, keepUntil: notAfter - renewBeforeDays * DAY_MS });
+      }
+    },
     certificateFor(gatewayKey) {
       if (!authority) throw new Error(`no xDS CA (Secret ${where}) to issue the client certificate of gateway ${gatewayKey}`);
-      const identityUri = gatewayIdentityUriOf(trustDomain, gatewayKey);
-      if (!identityUri) throw new Error(`gateway key '${gatewayKey}' is not namespace/name`);
-      const current = stored.get(gatewayKey);
-      const memo = checked.get(gatewayKey);
-      const at = now();
-      if (memo && current?.cert === memo.cert && current.key && memo.ca === authority.cert && at.getTime() < memo.keepUntil) {
-        return { cert: current.cert, key: current.key, ca: authority.cert };
-      }
-      const plan = planIdentityCertificate(current, authority, { identityUri, now: at, renewBeforeDays });
-      if (plan.issued) logger.info('issued an xDS client certificate', { gateway: gatewayKey, identity: identityUri, reason: plan.issued });
-      stored.set(gatewayKey, plan.certificate);
-      const notAfter = Date.parse(new X509Certificate(plan.certificate.cert).validTo);
-      checked.set(gatewayKey, { cert: plan.certificate.cert, ca: authority.cert, keepUntil: notAfter - renewBeforeDays * DAY_MS });
-      return plan.certificate;
+      if (!good(gatewayKey)) throw new Error(`no xDS client certificate for gateway ${gatewayKey} (its key is not namespace/name)`);
+      const current = stored.get(gatewayKey)!;
+      return { cert: current.cert!, key: current.key!, ca: authority.cert };
     },
   };
 }

@@ -145,6 +145,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     // Listed before the manifests are built: a Gateway's stored client certificate is kept, not reissued.
     const live = resyncDue ? await listLive(counts) : undefined;
     if (certificates && !(await certificates.loadAuthority(resynced))) counts.failures++;
+    await certificates?.prepare(current.keys());
     const { desired, kept } = desiredObjects(current, counts);
     if (live) adoptLive(live, desired);
     for (const want of desired.values()) await applyIfChanged(want, counts);
