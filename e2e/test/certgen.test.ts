@@ -1,8 +1,9 @@
 /**
  * `portico certgen` end to end: the certificates it writes are what an mTLS deployment needs (a CA
  * that signs both leaves, the Service names on the server certificate, serverAuth / clientAuth), and
- * they work: `portico serve --xds-tls-*` serves xDS to a gRPC client holding the client certificate,
- * and to a real Envoy (ENVOY_BIN) bootstrapped by `portico bootstrap --tls-*`, while a client without
+ * they work: `portico serve --xds-tls-*` serves xDS to a gRPC client holding the gateway's identity
+ * certificate (`--gateway`), and to a real Envoy (ENVOY_BIN) bootstrapped by `portico bootstrap --tls-*`
+ * (isolation-xds-identity.test.ts covers the identity checks themselves), while a client without
  * one is refused. With a real API server, `--kubernetes` creates the four Secrets once and leaves them
  * alone on the next run. Runs the compiled CLI: `npx tsc -b` first when running this file alone.
  */
@@ -27,6 +28,8 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const DAY_MS = 86_400_000;
 const ENVOY = process.env.ENVOY_BIN;
+/** Where `--gateway default/mtls` puts that gateway's client certificate. */
+const IDENTITY = 'identities/ns/default/gateway/mtls';
 
 function certgen(args: string[], env: NodeJS.ProcessEnv = {}) {
   const started = Date.now();
@@ -43,7 +46,7 @@ describe('portico certgen --local', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'portico-certgen-e2e-'));
-    const result = certgen(['--local', dir, '--namespace', 'portico-system', '--dns-name', 'xds.example.com']);
+    const result = certgen(['--local', dir, '--namespace', 'portico-system', '--dns-name', 'xds.example.com', '--gateway', 'default/mtls']);
     expect(result.stderr + result.stdout).toMatch(/Issued: ca, server, client/);
     expect(result.status).toBe(0);
     figures.localFirstRunMs = result.ms;
@@ -76,9 +79,10 @@ describe('portico certgen --local', () => {
 
   it('changes nothing on a second run', () => {
     const before = ['ca.crt', 'server.crt', 'client.crt', 'server.key'].map(read);
-    const result = certgen(['--local', dir, '--namespace', 'portico-system', '--dns-name', 'xds.example.com']);
+    const result = certgen(['--local', dir, '--namespace', 'portico-system', '--dns-name', 'xds.example.com', '--gateway', 'default/mtls']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Kept every certificate');
+    expect(result.stdout).toContain('Identity spiffe://portico/ns/default/gateway/mtls: kept');
     expect(['ca.crt', 'server.crt', 'client.crt', 'server.key'].map(read)).toEqual(before);
     figures.localSecondRunMs = result.ms;
   });
@@ -129,8 +133,8 @@ spec:
       }
     };
 
-    it('serves xDS over mutual TLS to a client holding the client certificate, by the names on the server certificate', async () => {
-      const response = await deltaListeners(credentials.createSsl(Buffer.from(read('ca.crt')), Buffer.from(read('client.key')), Buffer.from(read('client.crt'))));
+    it("serves xDS over mutual TLS to a client holding its gateway's certificate, by the names on the server certificate", async () => {
+      const response = await deltaListeners(credentials.createSsl(Buffer.from(read('ca.crt')), Buffer.from(read(`${IDENTITY}/tls.key`)), Buffer.from(read(`${IDENTITY}/tls.crt`))));
       expect(response.resources.map((r) => r.name)).toEqual([expect.stringContaining(String(listenerPort))]);
     });
 
@@ -152,7 +156,7 @@ spec:
       let bootstrap = '';
       const io = { stdout: { write: (chunk: string) => (bootstrap += chunk) }, stderr: { write: () => true }, readStdin: () => Promise.resolve('') };
       const args = ['bootstrap', '--gateway', 'default/mtls', '--xds-address', `127.0.0.1:${serve.xdsPort}`, '--admin-port', String(adminPort), '--node-id', 'certgen-envoy'];
-      expect(await main([...args, '--tls-ca', join(dir, 'ca.crt'), '--tls-cert', join(dir, 'client.crt'), '--tls-key', join(dir, 'client.key')], io)).toBe(0);
+      expect(await main([...args, '--tls-ca', join(dir, `${IDENTITY}/ca.crt`), '--tls-cert', join(dir, `${IDENTITY}/tls.crt`), '--tls-key', join(dir, `${IDENTITY}/tls.key`)], io)).toBe(0);
       const file = join(resources, 'envoy.yaml');
       writeFileSync(file, bootstrap);
       const started = Date.now();

@@ -48,7 +48,7 @@ interface K8sObject {
 const STATUS_KINDS = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress'] as const;
 const statusKindsComplete: Exclude<DesiredStatus['kind'], (typeof STATUS_KINDS)[number]> extends never ? true : false = true;
 /** The Envoy workload kinds of the infrastructure manager (MANAGED_KINDS), as RBAC names them. */
-const WORKLOAD_RESOURCES: Record<ManagedKind, string> = { ServiceAccount: '|serviceaccounts', ConfigMap: '|configmaps', Service: '|services', Deployment: 'apps|deployments' };
+const WORKLOAD_RESOURCES: Record<ManagedKind, string> = { ServiceAccount: '|serviceaccounts', ConfigMap: '|configmaps', Secret: '|secrets', Service: '|services', Deployment: 'apps|deployments' };
 const WORKLOAD_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update'];
 const CERTGEN_SECRETS = [CA_SECRET, CA_KEY_SECRET, SERVER_SECRET, CLIENT_SECRET];
 
@@ -154,7 +154,6 @@ describeWithHelm('helm lint and helm template', () => {
         // /debug on loopback; the probes and /metrics on the pod IP, on a port of their own.
         '--admin-address=127.0.0.1:19000',
         '--metrics-address=0.0.0.0:19100',
-        `--envoy-tls-secret=${CLIENT_SECRET}`,
         '--envoy-namespace=portico-system',
         '--envoy-xds-address=portico.portico-system.svc:18000',
       ]),
@@ -174,6 +173,18 @@ describeWithHelm('helm lint and helm template', () => {
     // The chart and the CLI agree: every flag rendered is one `portico serve` takes.
     expect(await unknownServeOptions(args)).toBe('');
     expect(find(defaults, 'PodDisruptionBudget', 'portico').spec.minAvailable).toBe(1);
+  });
+
+  it('gives each Gateway its own xDS client certificate by default, the shared one only in compatibility mode', async () => {
+    // No shared Secret named: serve then issues each Gateway's certificate from the CA it may read.
+    const args: string[] = find(defaults, 'Deployment', 'portico').spec.template.spec.containers[0].args;
+    expect(args.filter((arg) => arg.startsWith('--envoy-tls-secret') || arg.startsWith('--xds-allow-shared'))).toEqual([]);
+    expect(grants(find(defaults, 'Role', 'portico-xds-ca-key', 'portico-system').rules)).toEqual([`|secrets|get@${CA_KEY_SECRET}`]);
+    expect(find(defaults, 'RoleBinding', 'portico-xds-ca-key', 'portico-system').subjects).toEqual([{ kind: 'ServiceAccount', name: 'portico', namespace: 'portico-system' }]);
+    const compat = render('portico', 'portico-system', ['xds.allowSharedClientCertificate=true']);
+    const compatArgs: string[] = find(compat, 'Deployment', 'portico').spec.template.spec.containers[0].args;
+    expect(compatArgs).toEqual(expect.arrayContaining([`--envoy-tls-secret=${CLIENT_SECRET}`, '--xds-allow-shared-client-certificate']));
+    expect(await unknownServeOptions(compatArgs)).toBe('');
   });
 
   it('exposes xDS on 18000 and metrics on 19100 with scrape annotations; the GatewayClass and IngressClass', () => {
@@ -310,6 +321,16 @@ describeWithKubeAndHelm('the rendered RBAC on a real API server', () => {
     expect(await allowed(portico, { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'portico-system' })).toBe(true);
     expect(await allowed(portico, { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'other' })).toBe(false);
     expect(await allowed(portico, { verb: 'create', resource: 'pods', namespace: 'portico-system' })).toBe(false);
+    // Each Gateway's client-certificate Secret beside its Envoys, from the CA it may read and not write.
+    expect(await allowed(portico, { verb: 'create', resource: 'secrets', namespace: 'portico-system' })).toBe(true);
+    expect(await allowed(portico, { verb: 'create', resource: 'secrets', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'get', resource: 'secrets', namespace: 'portico-system', name: CA_KEY_SECRET })).toBe(true);
+  });
+
+  it('lets a Secrets-limited Portico read the CA key it issues Envoy certificates with, in its own namespace only', async () => {
+    const limited = `${limitedNamespace}/limited-portico`;
+    expect(await allowed(limited, { verb: 'get', resource: 'secrets', namespace: limitedNamespace, name: CA_KEY_SECRET })).toBe(true);
+    expect(await allowed(limited, { verb: 'get', resource: 'secrets', namespace: 'other', name: CA_KEY_SECRET })).toBe(false);
   });
 
   it('limits Secrets to the listed namespaces when asked', async () => {

@@ -39,8 +39,16 @@ export {
   type EnvoyRunnerOptions,
   type ManagedEnvoy,
 } from './envoy-runner.js';
-export { runCertgen, type CertgenOptions, type CertgenResult } from './certgen/certgen.js';
-export { StoreConflictError, StoreError, type CertificateStore, type WriteResult } from './certgen/certificate-store.js';
+export { runCertgen, type CertgenOptions, type CertgenResult, type IssuedIdentity } from './certgen/certgen.js';
+export { StoreConflictError, StoreError, type CertificateStore, type IdentityStore, type WriteResult } from './certgen/certificate-store.js';
+export {
+  identityCertificateProblem,
+  identityUriOf,
+  planIdentityCertificate,
+  type IdentityCertificateOptions,
+  type IdentityCertificatePlan,
+  type IdentityTarget,
+} from './certgen/identity-certificates.js';
 export {
   CA_VALIDITY_DAYS,
   issueCertificateAuthority,
@@ -49,7 +57,7 @@ export {
   LEAF_VALIDITY_DAYS,
   type CertificateAndKey,
 } from './certgen/issue-certificates.js';
-export { createLocalStore } from './certgen/local-store.js';
+export { createLocalStore, identityFolder } from './certgen/local-store.js';
 export {
   CA_KEY_SECRET,
   CA_SECRET,
@@ -72,7 +80,13 @@ export {
   type ManagedGateway,
 } from './infrastructure/infrastructure-manager.js';
 export { buildEnvoyManifests, type EnvoyManifests } from './infrastructure/envoy-manifests.js';
-export { DEFAULT_ENVOY_IMAGE, type EnvoyInfrastructureOptions, type EnvoyResources, type EnvoyServiceType } from './infrastructure/infrastructure-options.js';
+export {
+  DEFAULT_ENVOY_IMAGE,
+  type EnvoyClientCertificateOptions,
+  type EnvoyInfrastructureOptions,
+  type EnvoyResources,
+  type EnvoyServiceType,
+} from './infrastructure/infrastructure-options.js';
 export { envoyResourceName } from './infrastructure/infrastructure-names.js';
 export { MANAGED_KINDS, type InfrastructureRequests, type ManagedKind } from './infrastructure/infrastructure-client.js';
 export type { ServiceAddressSource } from './infrastructure/service-addresses.js';

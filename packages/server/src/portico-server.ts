@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
 import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
-import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
+import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type GatewayAuthorizationOptions, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin-server.js';
 import { debugViews, type DebugData } from './debug-views.js';
@@ -42,6 +42,11 @@ export interface PorticoServerOptions {
   logger?: Logger;
   /** Mutual TLS for xDS: PEM texts, or files re-read while serving (xds-tls-files.ts). */
   tls?: XdsTlsOptions | XdsTlsSource;
+  /**
+   * With `tls`: which client certificates may claim which gateway (@portico/xds-server's
+   * xds-identity.ts). Default: only identity certificates, in trust domain `portico`.
+   */
+  xdsIdentity?: GatewayAuthorizationOptions;
   /**
    * Envoys run beside the server (`portico serve --run-envoy`, envoy-runner.ts): told the gateways
    * served after each reconcile, and stopped first on shutdown, while xDS still answers.
@@ -106,6 +111,16 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     onStreamRefused: createRefusalLog(logger),
     ...(options.xdsLimits ? { limits: options.xdsLimits } : {}),
     ...(options.tls ? { tls: initialTls(options.tls) } : {}),
+    ...(options.xdsIdentity ? { identity: options.xdsIdentity } : {}),
+    // Names the claimed gateway and the certificate's identity, never key material.
+    onDenied: (denial, stream) =>
+      logger.warn('xDS stream refused: the client certificate may not serve the gateway it claims', {
+        gateway: denial.gateway,
+        identity: denial.identity,
+        reason: denial.reason,
+        peer: stream.peer,
+        streamId: stream.streamId,
+      }),
   });
   const reconciler = createReconciler({
     publisher,

@@ -11,6 +11,7 @@ import { status, type ServerDuplexStream, type ServiceDefinition, type UntypedSe
 import { envoyProtos } from '@portico/envoy';
 import type { ClientRegistry } from './client-registry.js';
 import { createDeltaStream } from './delta-stream.js';
+import { shownClaim, type GatewayAuthorizer } from './gateway-authorization.js';
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
 import { truncateErrorDetail } from './error-detail.js';
 import { createResponseOutbox, type ResponseOutboxOptions } from './response-outbox.js';
@@ -26,8 +27,10 @@ import type {
   DiscoveryRequest,
   DiscoveryResponse,
   ResourceSnapshot,
+  NodeInfo,
   StreamEvent,
 } from './types.js';
+import { gatewayOfNode } from './types.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -48,6 +51,14 @@ export interface AdsServiceOptions {
   limits?: Partial<StreamLimits>;
   /** A stream refused or ended by the server for what its client did (for a log line). */
   onStreamRefused?: (refusal: StreamRefusal) => void;
+  /**
+   * With mutual TLS: may this stream's client certificate serve the gateway its node claims? A refused
+   * stream ends with PERMISSION_DENIED before its state machine sees any request. Absent: every claim
+   * is accepted (plaintext xDS cannot tell clients apart).
+   */
+  authorizeGateway?: GatewayAuthorizer;
+  /** A stream was refused by `authorizeGateway`. */
+  onDenied?: (denial: StreamDenial, stream: StreamRef) => void;
 }
 
 /** What one client may cost the server. */
@@ -77,6 +88,15 @@ export interface StreamRefusal {
   /** The gRPC status the client is given. */
   code: status;
   details: string;
+}
+
+/** Why a stream was ended with PERMISSION_DENIED. */
+export interface StreamDenial {
+  /** The gateway its node claimed (`node.cluster`), cut when longer than any gateway key can be. */
+  gateway: string;
+  /** The identity its certificate carries, as logs show it. */
+  identity: string;
+  reason: string;
 }
 
 export interface AdsService {
@@ -201,6 +221,14 @@ interface OpenStream {
   end(code: status, details: string): void;
 }
 
+/** What the claim check reads of a call: grpc-js's auth context. */
+type AuthenticatedCall = Pick<ServerDuplexStream<unknown, unknown>, 'getAuthContext'>;
+
+/** Both request kinds carry the node the same way; only the first request with one counts. */
+interface WithNode {
+  node?: NodeInfo;
+}
+
 export function createAdsService(options: AdsServiceOptions): AdsService {
   const limits = { ...DEFAULT_STREAM_LIMITS, ...options.limits };
   const open = new Map<ServerDuplexStream<unknown, unknown>, OpenStream>();
@@ -223,7 +251,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     return undefined;
   }
 
-  function serve<Req extends { typeUrl?: string }, Res extends { typeUrl: string }>(
+  function serve<Req extends WithNode & { typeUrl?: string }, Res extends { typeUrl: string }>(
     untypedCall: ServerDuplexStream<Req, Res>,
     protocol: StreamProtocol,
     create: (send: (response: Res) => void, onEvent: (event: StreamEvent) => void) => StateMachine<Req>,
@@ -295,9 +323,20 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     machines.set(ref.streamId, machine);
     perConnection.set(peer, (perConnection.get(peer) ?? 0) + 1);
 
+    let claimChecked = options.authorizeGateway === undefined;
     call.on('data', (request: Req | MalformedRequest) => {
       if (gone()) return;
       if (request instanceof MalformedRequest) return refuseRequest('malformed_request', `malformed request: ${request.reason}`);
+      // The state machines take the gateway from the first request that carries a node (SotW: the first
+      // request; a SotW node arriving later is ignored by it, and checking it too only refuses more).
+      if (!claimChecked && request.node) {
+        claimChecked = true;
+        const denial = checkClaim(call, request.node);
+        if (denial) {
+          options.onDenied?.(denial, ref);
+          return end(status.PERMISSION_DENIED, `xDS client may not serve gateway '${denial.gateway}': ${denial.reason}`);
+        }
+      }
       // go-control-plane ends a stream whose type its cache does not serve (MuxCache: "effectively
       // terminates the stream"); remembering every type a client names would be unbounded.
       if (request.typeUrl && !SERVED_TYPE_URLS.has(request.typeUrl)) {
@@ -318,6 +357,14 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     call.on('cancelled', finish);
     call.on('error', finish);
     call.on('close', finish);
+  }
+
+  /** The denial when the stream's certificate may not serve the gateway `node` claims; a node claiming none is served nothing anyway. */
+  function checkClaim(call: AuthenticatedCall, node: NodeInfo): StreamDenial | undefined {
+    const gateway = gatewayOfNode(node);
+    if (gateway === undefined) return undefined;
+    const decision = options.authorizeGateway!(gateway, peerCertificateOf(call));
+    return decision.allowed ? undefined : { gateway: shownClaim(gateway), identity: decision.identity, reason: decision.reason };
   }
 
   const implementation: UntypedServiceImplementation = {
@@ -356,4 +403,12 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
       return machine !== undefined;
     },
   };
+}
+
+/**
+ * The DER bytes of the client certificate the TLS handshake verified. grpc-js's auth context returns
+ * one only for an authorized TLS socket (`getPeer()` gives just the address).
+ */
+function peerCertificateOf(call: AuthenticatedCall): Buffer | undefined {
+  return call.getAuthContext().sslPeerCertificate?.raw ?? undefined;
 }

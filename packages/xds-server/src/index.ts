@@ -26,12 +26,31 @@ export {
   type AdsService,
   type AdsServiceOptions,
   type StreamLimits,
+  type StreamDenial,
   type StreamRef,
   type StreamRefusal,
   type StreamRefusalReason,
 } from './ads-service.js';
 export { MAX_ERROR_DETAIL_BYTES, truncateErrorDetail } from './error-detail.js';
 export { createResponseOutbox, type DropReason, type ResponseOutbox, type ResponseOutboxOptions, type ResponseWriter } from './response-outbox.js';
+export {
+  createGatewayAuthorizer,
+  type GatewayAuthorization,
+  type GatewayAuthorizationOptions,
+  type GatewayAuthorizer,
+} from './gateway-authorization.js';
+export {
+  DEFAULT_TRUST_DOMAIN,
+  describeIdentity,
+  gatewayIdentityUri,
+  gatewayIdentityUriOf,
+  identityAllows,
+  identityOfCertificate,
+  namespaceIdentityUri,
+  parseIdentityUri,
+  type IdentityResult,
+  type XdsIdentity,
+} from './xds-identity.js';
 export { createClientRegistry, type ClientInfo, type ClientRegistry, type NackInfo, type ClientTypeState } from './client-registry.js';
 export { createXdsMetrics, type StreamProtocol, type XdsMetrics } from './metrics.js';
 export { cachedResourcesFrom, createSnapshotCache, type EncodedResourceLike, type SetSnapshotResult, type SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';

@@ -207,16 +207,22 @@ describe('graceful shutdown', () => {
 
 describe('mutual TLS', () => {
   let dir: string;
-  let pem: Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'otherCert' | 'otherKey', string>;
+  let pem: Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'otherCert' | 'otherKey' | 'neighbourCert' | 'neighbourKey' | 'teamCert' | 'teamKey', string>;
   let server: XdsGrpcServer;
   let port: number;
+  const denials: { gateway: string; identity: string; reason: string; protocol: string }[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'portico-mtls-'));
     pem = makeCertificates(dir);
     const cache = createSnapshotCache();
     cache.setSnapshot(GATEWAY, new Map([[CDS, [resource('a', Uint8Array.from([1]))]]]));
-    ({ server, port } = await startServer(cache, { tls: { cert: pem.serverCert, key: pem.serverKey, ca: pem.ca } }));
+    cache.setSnapshot('default/other', new Map([[CDS, [resource('secret-of-other', Uint8Array.from([2]))]]]));
+    ({ server, port } = await startServer(cache, {
+      tls: { cert: pem.serverCert, key: pem.serverKey, ca: pem.ca },
+      identity: { trustDomain: 'portico.test' },
+      onDenied: (denial, stream) => denials.push({ ...denial, protocol: stream.protocol }),
+    }));
   });
 
   afterAll(async () => {
@@ -241,6 +247,60 @@ describe('mutual TLS', () => {
     // The handshake itself, seen from a plain TLS client: TLS 1.3 is what is negotiated.
     const version = await tlsVersion(port, pem, { minVersion: 'TLSv1.2' });
     expect(version).toBe('TLSv1.3');
+  });
+
+  it("ends a stream whose certificate names another gateway with PERMISSION_DENIED, before sending anything", async () => {
+    const client = tlsClient(pem.neighbourCert, pem.neighbourKey);
+    const sotw = client.sotw();
+    sotw.send({ node: NODE, typeUrl: CDS });
+    const refused = await sotw.status;
+    expect(refused).toEqual({ code: status.PERMISSION_DENIED, details: expect.stringContaining("xDS client may not serve gateway 'default/eg'") });
+    const delta = client.delta();
+    delta.send({ node: NODE, typeUrl: CDS });
+    expect((await delta.status).code).toBe(status.PERMISSION_DENIED);
+    await expect(delta.next(200)).rejects.toThrow();
+    expect(denials).toEqual([
+      { gateway: GATEWAY, identity: 'spiffe://portico.test/ns/default/gateway/other', reason: "the certificate's identity does not cover gateway 'default/eg'", protocol: 'sotw' },
+      { gateway: GATEWAY, identity: 'spiffe://portico.test/ns/default/gateway/other', reason: "the certificate's identity does not cover gateway 'default/eg'", protocol: 'delta' },
+    ]);
+    const text = await server.metrics.registry.metrics();
+    expect(text).toContain('portico_xds_streams_denied_total{protocol="sotw"} 1');
+    expect(text).toContain('portico_xds_streams_denied_total{protocol="delta"} 1');
+    // The same certificate serves its own gateway.
+    const own = client.sotw();
+    own.send({ node: { ...NODE, cluster: 'default/other' }, typeUrl: CDS });
+    expect((await own.next(10_000)).resources.map((r) => [...r.value])).toEqual([[2]]);
+    own.cancel();
+    client.close();
+    expect(server.clients().filter((c) => c.gateway === GATEWAY)).toEqual([]);
+    denials.length = 0;
+  });
+
+  it('checks the first request that carries a node, even when an earlier one carried none', async () => {
+    const client = tlsClient(pem.neighbourCert, pem.neighbourKey);
+    const delta = client.delta();
+    delta.send({ typeUrl: CDS });
+    delta.send({ node: NODE, typeUrl: LDS });
+    expect((await delta.status).code).toBe(status.PERMISSION_DENIED);
+    client.close();
+    expect(denials.map((d) => d.gateway)).toEqual([GATEWAY]);
+    denials.length = 0;
+  });
+
+  it('serves every gateway of its namespace to a namespace identity, and nothing else', async () => {
+    const client = tlsClient(pem.teamCert, pem.teamKey);
+    for (const gateway of [GATEWAY, 'default/other']) {
+      const stream = client.delta();
+      stream.send({ node: { ...NODE, cluster: gateway }, typeUrl: CDS });
+      expect((await stream.next(10_000)).resources).toHaveLength(1);
+      stream.cancel();
+    }
+    const foreign = client.delta();
+    foreign.send({ node: { ...NODE, cluster: 'kube-system/eg' }, typeUrl: CDS });
+    expect((await foreign.status).code).toBe(status.PERMISSION_DENIED);
+    expect(denials.map((d) => d.identity)).toEqual(['spiffe://portico.test/ns/default/gateways']);
+    client.close();
+    denials.length = 0;
   });
 
   it('refuses a client without a certificate', async () => {
@@ -291,7 +351,9 @@ function makeCertificates(dir: string) {
   ca('ca');
   ca('other-ca');
   leaf('server', 'ca', 'subjectAltName=DNS:xds.portico.test\nextendedKeyUsage=serverAuth\n');
-  leaf('client', 'ca', 'subjectAltName=URI:spiffe://portico.test/envoy\nextendedKeyUsage=clientAuth\n');
+  leaf('client', 'ca', 'subjectAltName=URI:spiffe://portico.test/ns/default/gateway/eg\nextendedKeyUsage=clientAuth\n');
+  leaf('neighbour', 'ca', 'subjectAltName=URI:spiffe://portico.test/ns/default/gateway/other\nextendedKeyUsage=clientAuth\n');
+  leaf('team', 'ca', 'subjectAltName=URI:spiffe://portico.test/ns/default/gateways\nextendedKeyUsage=clientAuth\n');
   leaf('other', 'other-ca', 'subjectAltName=URI:spiffe://portico.test/intruder\nextendedKeyUsage=clientAuth\n');
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   return {
@@ -302,6 +364,10 @@ function makeCertificates(dir: string) {
     clientKey: read('client.key'),
     otherCert: read('other.crt'),
     otherKey: read('other.key'),
+    neighbourCert: read('neighbour.crt'),
+    neighbourKey: read('neighbour.key'),
+    teamCert: read('team.crt'),
+    teamKey: read('team.key'),
   };
 }
 

@@ -4,10 +4,11 @@
  * response exceeds gRPC's 4 MiB default), keepalive, optional mutual TLS 1.3, graceful shutdown.
  */
 import { Server, ServerCredentials, status, type ChannelOptions } from '@grpc/grpc-js';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { SecureServerOptions } from 'node:http2';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import { createAdsService, type StreamLimits, type StreamRef, type StreamRefusal } from './ads-service.js';
+import { createAdsService, type StreamDenial, type StreamLimits, type StreamRef, type StreamRefusal } from './ads-service.js';
+import { createGatewayAuthorizer, type GatewayAuthorizationOptions } from './gateway-authorization.js';
 import { createClientRegistry, type ClientInfo, type ClientRegistry } from './client-registry.js';
 import { createXdsMetrics, type XdsMetrics } from './metrics.js';
 import type { ConfigWatcher, ResourceSnapshot, StreamEvent } from './types.js';
@@ -35,8 +36,15 @@ export interface XdsGrpcServerOptions {
   watcher: ConfigWatcher;
   /** `host:port`; port 0 picks a free one (start() returns it). Default `127.0.0.1:18000`. */
   address?: string;
-  /** Mutual TLS: the server presents `cert`, and every client must present one signed by `ca` (TLS 1.3 only). */
+  /**
+   * Mutual TLS: the server presents `cert`, and every client must present one signed by `ca` (TLS 1.3
+   * only) whose identity covers the gateway it claims (xds-identity.ts), or the stream is refused.
+   */
   tls?: XdsTlsOptions;
+  /** With `tls`: the trust domain of identities, and the compatibility mode for the old shared certificate. */
+  identity?: GatewayAuthorizationOptions;
+  /** A stream refused because its certificate may not serve the gateway it claimed. */
+  onDenied?: (denial: StreamDenial, stream: StreamRef) => void;
   /** Largest request and response, in bytes. Default 64 MiB. */
   maxMessageBytes?: number;
   keepalive?: XdsKeepaliveOptions;
@@ -88,6 +96,8 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
     ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onStreamRefused ? { onStreamRefused: options.onStreamRefused } : {}),
+    // Plaintext cannot tell clients apart: the check exists only where certificates do.
+    ...(options.tls ? { authorizeGateway: createGatewayAuthorizer(options.identity), onDenied: deniedStreams(metrics, options.onDenied) } : {}),
   });
   const server = new Server(serverOptions(maxMessageBytes, options.keepalive));
   server.addService(service.definition, service.implementation);
@@ -124,6 +134,23 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
     },
     clients: () => registry.clients(),
     probe: (streamId, snapshot) => service.probe(streamId, snapshot),
+  };
+}
+
+/**
+ * Counts refused streams (by protocol only: the claimed gateway comes from the client, and a label
+ * of it would let any client grow the metrics without bound), then tells `onDenied`.
+ */
+function deniedStreams(metrics: XdsMetrics, onDenied: XdsGrpcServerOptions['onDenied']): NonNullable<XdsGrpcServerOptions['onDenied']> {
+  const denied = new Counter({
+    name: 'portico_xds_streams_denied_total',
+    help: 'xDS streams ended with PERMISSION_DENIED: the client certificate may not serve the gateway its node claims',
+    labelNames: ['protocol'],
+    registers: [metrics.registry],
+  });
+  return (denial, stream) => {
+    denied.inc({ protocol: stream.protocol });
+    onDenied?.(denial, stream);
   };
 }
 

@@ -43,7 +43,9 @@ Options:
       --admin-address IP:PORT   The admin listener elsewhere (e.g. 0.0.0.0:19001 inside a container);
                                 the admin API can stop Envoy: never expose it beyond the host
       --tls-ca FILE             mTLS to the xDS server (TLS 1.3): the CA of Portico's certificate,
-      --tls-cert FILE           Envoy's client certificate
+      --tls-cert FILE           Envoy's client certificate: one naming this gateway or its namespace
+                                ('portico certgen --local DIR --gateway NS/NAME' writes
+                                DIR/identities/ns/NS/gateway/NAME/tls.crt), or it is refused
       --tls-key FILE            and its key. All three or none; paths as Envoy will see them.
       --sotw                    State-of-the-world xDS instead of delta
       --max-heap SIZE           Overload manager heap ceiling: bytes, or with Ki, Mi, Gi (default 1Gi);

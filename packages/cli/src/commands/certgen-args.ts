@@ -14,6 +14,9 @@ export const LOCAL_EXTRA_NAMES = ['localhost', '127.0.0.1'] as const;
 
 export type CertgenTarget = { kind: 'kubernetes'; namespace: string; envoyNamespace: string } | { kind: 'local'; directory: string };
 
+/** @portico/server's IdentityTarget, repeated so that parsing arguments does not load the server. */
+export type CertgenIdentity = { kind: 'gateway'; namespace: string; name: string } | { kind: 'namespace'; namespace: string };
+
 export interface CertgenArgs {
   target: CertgenTarget;
   service: string;
@@ -23,6 +26,8 @@ export interface CertgenArgs {
   extraNames: string[];
   overwrite: boolean;
   logLevel: LogLevel;
+  /** `--gateway ns/name` and `--gateway-namespace ns` (local only): client certificates naming them. */
+  identities: CertgenIdentity[];
 }
 
 export const CERTGEN_HELP = `Usage: portico certgen --namespace NS [--kubernetes] [--envoy-namespace NS] [options]
@@ -40,7 +45,13 @@ Kubernetes (the default; in-cluster credentials, or KUBECONFIG / ~/.kube/config)
   portico-xds-server    tls.crt, tls.key, ca.crt    for 'portico serve --xds-tls-cert/key/ca'
   portico-envoy-client  tls.crt, tls.key, ca.crt    mounted by the Envoys (in --envoy-namespace)
 
-Local (--local DIR): ca.crt, ca.key, server.crt, server.key, client.crt, client.key (keys mode 0600).
+Local (--local DIR): ca.crt, ca.key, server.crt, server.key, client.crt, client.key (keys mode 0600),
+and per identity asked for a folder with tls.crt, tls.key and ca.crt:
+  identities/ns/NS/gateway/NAME/   --gateway NS/NAME: may serve that gateway only
+  identities/ns/NS/gateways/       --gateway-namespace NS: may serve every gateway of NS
+An Envoy presenting one may claim (node.cluster) only what it names; client.crt names nothing and is
+accepted only by 'portico serve --xds-allow-shared-client-certificate'. In Kubernetes, Portico issues
+each Gateway's certificate itself (its Envoy Deployment mounts it).
 
 Options:
       --namespace NS           Portico's namespace: where the Secrets go, and the Service names below
@@ -52,6 +63,9 @@ Options:
                                without --namespace; locally also ${LOCAL_EXTRA_NAMES.join(' and ')})
       --cluster-domain DOMAIN  The cluster's DNS domain (default ${DEFAULT_CLUSTER_DOMAIN})
       --dns-name NAME          A further DNS name or IP address for the server certificate (repeatable)
+      --gateway NS/NAME        With --local: a client certificate for that gateway (repeatable;
+                               the IngressClass stand-in is ingressclass/CLASS)
+      --gateway-namespace NS   With --local: a client certificate for every gateway of NS (repeatable)
       --overwrite              Reissue everything, a new CA included; restart the Envoys afterwards
       --log-level LEVEL        ${LOG_LEVELS.join(', ')} (default info); logs go to standard error
   -h, --help                   Show this help
@@ -60,6 +74,7 @@ Examples:
   portico certgen --namespace portico-system
   portico certgen --local ./certs && portico serve --xds-tls-cert certs/server.crt \\
       --xds-tls-key certs/server.key --xds-tls-ca certs/ca.crt
+  portico certgen --local ./certs --gateway default/demo     # certs/identities/ns/default/gateway/demo/
 `;
 
 const OPTIONS = {
@@ -71,6 +86,8 @@ const OPTIONS = {
   'cluster-domain': { type: 'string', default: DEFAULT_CLUSTER_DOMAIN },
   'dns-name': { type: 'string', multiple: true },
   overwrite: { type: 'boolean', default: false },
+  gateway: { type: 'string', multiple: true },
+  'gateway-namespace': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -95,7 +112,12 @@ export function parseCertgenArgs(args: string[]): CertgenArgs | undefined {
   for (const name of extraNames) {
     if (isIP(name) === 0 && !(name.length <= 253 && DNS_NAME.test(name))) throw new CliError(`invalid --dns-name '${name}': expected a lower-case DNS name or an IP address`);
   }
+  const identities = certgenIdentities(values.gateway ?? [], values['gateway-namespace'] ?? []);
+  if (identities.length > 0 && values.local === undefined) {
+    throw new CliError('--gateway and --gateway-namespace need --local DIR: in Kubernetes, Portico issues each Gateway its certificate');
+  }
   const result = {
+    identities,
     service: values.service,
     clusterDomain: values['cluster-domain'],
     extraNames,
@@ -116,6 +138,23 @@ function target(local: string | undefined, kubernetes: boolean, namespace: strin
   if (namespace === undefined) throw new CliError('missing --namespace NS: the namespace of Portico and its Secrets (or --local DIR for files)');
   if (envoyNamespace !== undefined) checkLabel('--envoy-namespace', envoyNamespace);
   return { kind: 'kubernetes', namespace, envoyNamespace: envoyNamespace ?? namespace };
+}
+
+/** Object names (RFC 1123 subdomain), as a Gateway's and an IngressClass's are. */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function certgenIdentities(gateways: string[], namespaces: string[]): CertgenIdentity[] {
+  const identities: CertgenIdentity[] = [];
+  for (const gateway of gateways) {
+    const [namespace = '', name = '', ...rest] = gateway.split('/');
+    if (rest.length > 0 || !DNS_LABEL.test(namespace) || !OBJECT_NAME.test(name)) throw new CliError(`invalid --gateway '${gateway}': expected NAMESPACE/NAME`);
+    identities.push({ kind: 'gateway', namespace, name });
+  }
+  for (const namespace of namespaces) {
+    checkLabel('--gateway-namespace', namespace);
+    identities.push({ kind: 'namespace', namespace });
+  }
+  return identities;
 }
 
 function checkLabel(option: string, value: string): void {

@@ -29,8 +29,9 @@ export async function runCertgenCommand(args: CertgenArgs, io: CliIO): Promise<n
   });
   const store = createStore(args.target);
   try {
-    const result = await runCertgen({ store, names, overwrite: args.overwrite, logger });
+    const result = await runCertgen({ store, names, overwrite: args.overwrite, logger, identities: args.identities });
     for (const { target, action } of result.written) io.stdout.write(`${target}: ${action}\n`);
+    for (const identity of result.identities) io.stdout.write(`Identity ${identity.uri}: ${identity.issued ? 'issued' : 'kept'}, expires ${day(identity.notAfter)}\n`);
     const issued = Object.keys(result.issued);
     io.stdout.write(
       `${issued.length === 0 ? 'Kept every certificate' : `Issued: ${issued.join(', ')}`} (${store.description}). ` +

@@ -36,13 +36,15 @@ export interface ServeArgs extends FileServeArgs {
   xdsLimits: { maxStreams: number; maxStreamsPerConnection: number; blockedStreamTimeoutS: number };
   /** mTLS for xDS: the server's certificate and key, and the CA that signs Envoys' certificates. */
   xdsTls?: { certFile: string; keyFile: string; caFile: string };
+  /** `--xds-allow-shared-client-certificate`: a client certificate naming no gateway may claim any (compatibility). */
+  xdsAllowSharedClientCertificate?: boolean;
   /** `--kubernetes`: watch the cluster instead of `resources`. */
   kubernetes?: KubernetesServeArgs;
 }
 
 export const SERVE_HELP = `Usage: portico serve [--resources DIR | --kubernetes [options below]] [--xds-address HOST:PORT] [--admin-address HOST:PORT]
                      [--metrics-address HOST:PORT] [--admin-allowed-hosts NAME,…]
-                     [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE]
+                     [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE [--xds-allow-shared-client-certificate]]
                      [--xds-max-streams N] [--xds-max-streams-per-connection N] [--xds-blocked-stream-timeout SECONDS]
                      [--controller-name NAME] [--log-level LEVEL] [--run-envoy]
 
@@ -71,7 +73,16 @@ ${FILE_HELP}      --kubernetes              Watch a Kubernetes cluster instead (
       --xds-tls-ca FILE         and the CA that Envoys' client certificates must chain to. All three or
                                 none ('portico certgen' makes them). The files are re-read every 10 s:
                                 a renewed certificate (e.g. a rotated Kubernetes Secret) is used for new
-                                connections without a restart; connected Envoys keep theirs
+                                connections without a restart; connected Envoys keep theirs.
+                                A client certificate must name the gateway its Envoy claims in
+                                node.cluster (spiffe://portico/ns/NS/gateway/NAME) or its namespace
+                                (spiffe://portico/ns/NS/gateways): 'portico certgen --gateway'. Another
+                                claim ends the stream with PERMISSION_DENIED, so no Envoy gets another
+                                gateway's configuration or TLS keys
+      --xds-allow-shared-client-certificate
+                                Compatibility with earlier versions: a client certificate that names no
+                                gateway (the shared portico-envoy-client) may claim any gateway. Use only
+                                while upgrading: anyone holding it can read every gateway's TLS keys
       --xds-max-streams N       xDS streams open at once, all clients together; more are refused with
                                 RESOURCE_EXHAUSTED (default ${DEFAULT_XDS_MAX_STREAMS})
       --xds-max-streams-per-connection N
@@ -111,6 +122,7 @@ const OPTIONS = {
   'xds-tls-cert': { type: 'string' },
   'xds-tls-key': { type: 'string' },
   'xds-tls-ca': { type: 'string' },
+  'xds-allow-shared-client-certificate': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h' },
   ...FILE_OPTIONS,
   ...KUBERNETES_OPTIONS,
@@ -131,6 +143,8 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
   const adminAllowedHosts = (values['admin-allowed-hosts'] ?? []).flatMap((list) => list.split(',')).map((host) => host.trim());
   if (adminAllowedHosts.includes('')) throw new CliError('--admin-allowed-hosts needs host names, not empty ones');
   const xdsTls = xdsTlsFiles(values['xds-tls-cert'], values['xds-tls-key'], values['xds-tls-ca']);
+  const allowShared = values['xds-allow-shared-client-certificate'];
+  if (allowShared && !xdsTls) throw new CliError('--xds-allow-shared-client-certificate needs --xds-tls-cert, --xds-tls-key and --xds-tls-ca');
   const kubernetes = values.kubernetes ? kubernetesServeArgs(values, values['xds-address'], xdsTls !== undefined) : undefined;
   const xdsLimits = {
     maxStreams: positiveNumber('--xds-max-streams', values['xds-max-streams'], DEFAULT_XDS_MAX_STREAMS, true),
@@ -148,6 +162,7 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
     runEnvoy: values['run-envoy'],
     ...(controllerName === undefined ? {} : { controllerName }),
     ...(xdsTls ? { xdsTls } : {}),
+    ...(allowShared ? { xdsAllowSharedClientCertificate: true } : {}),
     ...(kubernetes ? { kubernetes } : {}),
     ...fileServeArgs(values, values.kubernetes),
   };

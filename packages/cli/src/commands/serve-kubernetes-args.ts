@@ -6,6 +6,9 @@
 import { hostname } from 'node:os';
 import { CliError } from '../args.js';
 
+/** @portico/server's CA_KEY_SECRET, repeated so that parsing arguments does not load the server. */
+export const CA_KEY_SECRET_NAME = 'portico-xds-ca-key';
+
 export const ENVOY_SERVICE_TYPES = ['LoadBalancer', 'ClusterIP', 'NodePort'] as const;
 export type EnvoyServiceTypeArg = (typeof ENVOY_SERVICE_TYPES)[number];
 
@@ -30,8 +33,10 @@ export interface KubernetesServeArgs {
     replicas: number;
     /** What Envoy pods dial for xDS. */
     xdsAddress: string;
-    /** The Envoy client-certificate Secret (when xDS uses mTLS). */
+    /** One shared Envoy client-certificate Secret (`--envoy-tls-secret`): the behaviour of earlier versions. */
     tlsSecretName?: string;
+    /** With mTLS and no shared Secret: each Gateway's own certificate, issued from certgen's CA. */
+    clientCertificates?: { caSecret: { namespace: string; name: string } };
   };
 }
 
@@ -72,8 +77,11 @@ export const KUBERNETES_HELP = `Kubernetes (--kubernetes):
       --envoy-service-type T    ${ENVOY_SERVICE_TYPES.join(', ')} (default LoadBalancer)
       --envoy-replicas N        Envoy pods per Gateway (default 1)
       --envoy-xds-address H:P   What Envoy pods dial for xDS (default portico.<namespace>.svc:<xDS port>)
-      --envoy-tls-secret NAME   Envoy client-certificate Secret for mTLS to xDS
-                                (default portico-envoy-client when --xds-tls-* are given)
+      --envoy-tls-secret NAME   One client-certificate Secret shared by every Envoy (earlier versions'
+                                way; the xDS server then needs --xds-allow-shared-client-certificate).
+                                Default with --xds-tls-*: each Gateway gets its own certificate, issued
+                                from the CA in Secret ${CA_KEY_SECRET_NAME} of --namespace, kept in a Secret
+                                beside its Deployment and renewed 30 days before it expires
 `;
 
 type Values = { [K in keyof typeof KUBERNETES_OPTIONS]?: string };
@@ -92,7 +100,9 @@ export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: 
   const statusBurst = positiveNumber('--status-burst', values['status-burst']);
   const secretNamespaces = values['secret-namespaces'] === undefined ? undefined : namespaceList('--secret-namespaces', values['secret-namespaces']);
   const xdsPort = xdsAddress.slice(xdsAddress.lastIndexOf(':') + 1);
-  const tlsSecretName = values['envoy-tls-secret'] ?? (xdsTls ? 'portico-envoy-client' : undefined);
+  const tlsSecretName = values['envoy-tls-secret'];
+  if (tlsSecretName === '') throw new CliError('--envoy-tls-secret must not be empty');
+  const clientCertificates = xdsTls && tlsSecretName === undefined ? { caSecret: { namespace, name: CA_KEY_SECRET_NAME } } : undefined;
   return {
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     namespace,
@@ -108,6 +118,7 @@ export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: 
       replicas,
       xdsAddress: values['envoy-xds-address'] ?? `portico.${namespace}.svc:${xdsPort}`,
       ...(tlsSecretName ? { tlsSecretName } : {}),
+      ...(clientCertificates ? { clientCertificates } : {}),
     },
   };
 }

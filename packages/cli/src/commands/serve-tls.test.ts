@@ -17,9 +17,29 @@ describe('portico serve --xds-tls-cert/--xds-tls-key/--xds-tls-ca', () => {
     expect(parseServeArgs([])?.xdsTls).toBeUndefined();
   });
 
+  it('accepts the shared client certificate of earlier versions only when told, and only with mTLS', () => {
+    const tls = ['--xds-tls-cert', 'c.pem', '--xds-tls-key', 'k.pem', '--xds-tls-ca', 'ca.pem'];
+    expect(parseServeArgs(tls)?.xdsAllowSharedClientCertificate).toBeUndefined();
+    expect(parseServeArgs([...tls, '--xds-allow-shared-client-certificate'])?.xdsAllowSharedClientCertificate).toBe(true);
+  });
+
+  it('in Kubernetes, gives each Gateway its own client certificate from the CA Secret, unless a shared Secret is named', () => {
+    const tls = ['--xds-tls-cert', 'c.pem', '--xds-tls-key', 'k.pem', '--xds-tls-ca', 'ca.pem', '--kubernetes', '--namespace', 'portico-system'];
+    const envoy = (args: string[]) => parseServeArgs(args)?.kubernetes?.envoy;
+    expect(envoy(tls)).toMatchObject({ clientCertificates: { caSecret: { namespace: 'portico-system', name: 'portico-xds-ca-key' } } });
+    expect(envoy(tls)?.tlsSecretName).toBeUndefined();
+    const shared = envoy([...tls, '--envoy-tls-secret', 'portico-envoy-client', '--xds-allow-shared-client-certificate']);
+    expect(shared).toMatchObject({ tlsSecretName: 'portico-envoy-client' });
+    expect(shared?.clientCertificates).toBeUndefined();
+    // Plain text xDS: nothing to mount.
+    expect(envoy(['--kubernetes'])).not.toHaveProperty('clientCertificates');
+    expect(envoy(['--kubernetes'])).not.toHaveProperty('tlsSecretName');
+  });
+
   test.each([
     [['--xds-tls-cert', 'c.pem'], 'mTLS needs all three of --xds-tls-cert, --xds-tls-key and --xds-tls-ca'],
     [['--xds-tls-cert', '', '--xds-tls-key', 'k', '--xds-tls-ca', 'ca'], '--xds-tls-cert, --xds-tls-key and --xds-tls-ca need file paths, not empty strings'],
+    [['--xds-allow-shared-client-certificate'], '--xds-allow-shared-client-certificate needs --xds-tls-cert, --xds-tls-key and --xds-tls-ca'],
   ])('%j is refused', async (args, message) => {
     const out = capture();
     expect(await main(['serve', ...args], out.io)).toBe(1);

@@ -73,8 +73,12 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     ...(args.controllerName ? { controllerName: args.controllerName } : {}),
     ...(envoys ? { envoys } : {}),
     ...(tls ? { tls } : {}),
+    ...(args.xdsAllowSharedClientCertificate ? { xdsIdentity: { allowSharedClientCertificate: true } } : {}),
     ...(cluster ? { cluster: cluster.controller } : {}),
   });
+  if (args.xdsAllowSharedClientCertificate) {
+    logger.warn('xDS compatibility mode: a client certificate that names no gateway may claim any gateway and receive its TLS keys; issue per-gateway certificates and drop --xds-allow-shared-client-certificate');
+  }
   logger.info('starting', { ...(cluster ? { kubernetes: cluster.server, identity: args.kubernetes!.identity } : { resources: directory }), xdsAddress: args.xdsAddress, adminAddress: args.adminAddress, xdsTls: tls !== undefined });
   if (cluster && isLoopbackHost(parseListenAddress(args.xdsAddress).host)) {
     logger.warn('xDS listens on loopback only: Envoy pods cannot reach it; pass --xds-address 0.0.0.0:18000 (with --xds-tls-*)', { xdsAddress: args.xdsAddress });

@@ -4,9 +4,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { silentLogger, type Logger } from '../logger.js';
-import { StoreConflictError, type CertificateStore, type WriteResult } from './certificate-store.js';
+import { StoreConflictError, StoreError, type CertificateStore, type WriteResult } from './certificate-store.js';
+import { DEFAULT_TRUST_DOMAIN } from '@portico/xds-server';
+import { identityUriOf, planIdentityCertificate, type IdentityTarget } from './identity-certificates.js';
 import type { ServerNames } from './names.js';
-import { planRenewal, type CertificatePart } from './renewal-plan.js';
+import { planRenewal, type CertificatePart, type XdsCertificates } from './renewal-plan.js';
 
 export interface CertgenOptions {
   store: CertificateStore;
@@ -17,6 +19,17 @@ export interface CertgenOptions {
   renewBeforeDays?: number;
   now?: Date;
   logger?: Logger;
+  /** Client certificates naming these gateways or namespaces (the store must keep identities). */
+  identities?: readonly IdentityTarget[];
+  /** The trust domain of their URIs; default `portico`, as the xDS server's. */
+  trustDomain?: string;
+}
+
+export interface IssuedIdentity {
+  uri: string;
+  /** Why it was issued now; absent when the stored one was kept. */
+  issued?: string;
+  notAfter: string;
 }
 
 export interface CertgenResult {
@@ -25,6 +38,8 @@ export interface CertgenResult {
   written: WriteResult[];
   /** When the certificates now stored expire. */
   notAfter: Record<CertificatePart, string>;
+  /** The identity certificates asked for, in the order asked. */
+  identities: IssuedIdentity[];
 }
 
 /** Another certgen may write at the same time (hook and CronJob): start over this many times. */
@@ -53,7 +68,33 @@ async function runOnce(options: CertgenOptions, logger: Logger): Promise<Certgen
   for (const [part, reason] of Object.entries(plan.issued)) logger.info(`issued a new ${part} certificate`, { part, reason });
   const written = await options.store.write(plan.certificates);
   for (const result of written) if (result.action !== 'unchanged') logger.info(`${result.action} ${result.target}`, { ...result });
-  const expiry = (pem: string) => new Date(new X509Certificate(pem).validTo).toISOString();
+  const identities = await writeIdentities(options, plan.certificates, written, logger);
   const { ca, server, client } = plan.certificates;
-  return { issued: plan.issued, written, notAfter: { ca: expiry(ca.cert), server: expiry(server.cert), client: expiry(client.cert) } };
+  return { issued: plan.issued, written, notAfter: { ca: expiry(ca.cert), server: expiry(server.cert), client: expiry(client.cert) }, identities };
+}
+
+const expiry = (pem: string) => new Date(new X509Certificate(pem).validTo).toISOString();
+
+/** After the CA: each identity's certificate kept or issued under it (a new CA reissues them all). */
+async function writeIdentities(options: CertgenOptions, certificates: XdsCertificates, written: WriteResult[], logger: Logger): Promise<IssuedIdentity[]> {
+  const targets = options.identities ?? [];
+  if (targets.length === 0) return [];
+  const store = options.store.identities;
+  if (!store) throw new StoreError(`${options.store.description} cannot keep identity certificates`);
+  const results: IssuedIdentity[] = [];
+  for (const target of targets) {
+    const uri = identityUriOf(target, options.trustDomain ?? DEFAULT_TRUST_DOMAIN);
+    const plan = planIdentityCertificate(await store.read(target), certificates.ca, {
+      identityUri: uri,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.renewBeforeDays !== undefined ? { renewBeforeDays: options.renewBeforeDays } : {}),
+    });
+    if (plan.issued) logger.info('issued a new identity certificate', { identity: uri, reason: plan.issued });
+    for (const result of await store.write(target, plan.certificate)) {
+      written.push(result);
+      if (result.action !== 'unchanged') logger.info(`${result.action} ${result.target}`, { ...result });
+    }
+    results.push({ uri, ...(plan.issued ? { issued: plan.issued } : {}), notAfter: expiry(plan.certificate.cert) });
+  }
+  return results;
 }

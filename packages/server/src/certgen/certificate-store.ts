@@ -3,7 +3,8 @@
  * folder (local-store.ts). A store reads what is there and writes only what differs, so a run that
  * keeps everything writes nothing (no Secret update, no reload in Portico, no event for Envoys).
  */
-import type { StoredCertificates, XdsCertificates } from './renewal-plan.js';
+import type { IdentityTarget } from './identity-certificates.js';
+import type { LeafMaterial, StoredCertificates, XdsCertificates } from './renewal-plan.js';
 
 export interface WriteResult {
   /** What was written: `Secret portico/portico-xds-server`, a file path. */
@@ -17,6 +18,15 @@ export interface CertificateStore {
   read(): Promise<StoredCertificates>;
   /** Writes every part whose content differs from what is stored; parts in the store's own order. */
   write(certificates: XdsCertificates): Promise<WriteResult[]>;
+  /** Identity client certificates (`certgen --gateway`), where the store can keep them. */
+  identities?: IdentityStore;
+}
+
+/** Where a store keeps the client certificate of each identity. */
+export interface IdentityStore {
+  read(target: IdentityTarget): Promise<Partial<LeafMaterial> | undefined>;
+  /** Writes what differs; key first, then certificate, then CA bundle. */
+  write(target: IdentityTarget, material: LeafMaterial): Promise<WriteResult[]>;
 }
 
 /**

@@ -22,8 +22,8 @@ import type { ServerNames } from './names.js';
 
 export const DEFAULT_RENEW_BEFORE_DAYS = 30;
 const DAY_MS = 86_400_000;
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+export const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+export const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 /** A leaf as it is handed out: its certificate, its key and the CA bundle to verify the peer with. */
 export interface LeafMaterial extends CertificateAndKey {
@@ -97,7 +97,11 @@ function caCertificateProblem(ca: Partial<CertificateAndKey> | undefined, renewA
   return expiryProblem(certificate, renewAfter);
 }
 
-function leafProblem(leaf: Partial<LeafMaterial> | undefined, ca: X509Certificate, usage: string, renewAfter: Date, names?: ServerNames): string | undefined {
+/**
+ * Why a stored leaf cannot be kept (absent, unusable, not signed by `ca`, lacking `usage`, names other
+ * hosts, expiring before `renewAfter`), or undefined when it can.
+ */
+export function leafProblem(leaf: Partial<LeafMaterial> | undefined, ca: X509Certificate, usage: string, renewAfter: Date, names?: ServerNames): string | undefined {
   if (!leaf?.cert) return 'absent';
   if (!leaf.key) return 'its private key is absent';
   const certificate = parseCertificate(leaf.cert);

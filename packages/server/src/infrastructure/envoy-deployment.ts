@@ -5,7 +5,7 @@
  */
 import type { V1Deployment, V1PodSpec } from '@kubernetes/client-node';
 import { BOOTSTRAP_DIR, BOOTSTRAP_FILE, XDS_TLS_DIR } from './envoy-pod-bootstrap.js';
-import { BOOTSTRAP_CHECKSUM_ANNOTATION, selectorLabels } from './infrastructure-names.js';
+import { BOOTSTRAP_CHECKSUM_ANNOTATION, CLIENT_CERTIFICATE_CHECKSUM_ANNOTATION, selectorLabels } from './infrastructure-names.js';
 import type { ResolvedInfrastructureOptions } from './infrastructure-options.js';
 import type { InfrastructureContext } from './infrastructure-context.js';
 
@@ -14,7 +14,8 @@ const ENVOY_UID = 65532;
 /** After the drain, time for Envoy to exit before kubelet kills it. */
 const SHUTDOWN_MARGIN_SECONDS = 15;
 
-export function envoyDeployment(context: InfrastructureContext, options: ResolvedInfrastructureOptions, bootstrapChecksum: string): V1Deployment {
+/** `clientCertificateChecksum`: set when the pods mount the Gateway's own client certificate. */
+export function envoyDeployment(context: InfrastructureContext, options: ResolvedInfrastructureOptions, bootstrapChecksum: string, clientCertificateChecksum?: string): V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -27,7 +28,11 @@ export function envoyDeployment(context: InfrastructureContext, options: Resolve
       template: {
         metadata: {
           labels: context.metadata.labels!,
-          annotations: { ...context.infrastructureAnnotations, [BOOTSTRAP_CHECKSUM_ANNOTATION]: bootstrapChecksum },
+          annotations: {
+            ...context.infrastructureAnnotations,
+            [BOOTSTRAP_CHECKSUM_ANNOTATION]: bootstrapChecksum,
+            ...(clientCertificateChecksum ? { [CLIENT_CERTIFICATE_CHECKSUM_ANNOTATION]: clientCertificateChecksum } : {}),
+          },
         },
         spec: podSpec(context, options),
       },

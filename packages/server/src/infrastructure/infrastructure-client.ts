@@ -1,6 +1,6 @@
 /**
  * The few API calls the infrastructure manager makes, counted: server-side apply (field manager
- * `portico`), list by label, get and delete of the four kinds it owns. The manager decides; this
+ * `portico`), list by label, get and delete of the kinds it owns. The manager decides; this
  * only talks to the API server, so the manager's tests can count exactly what a pass costs.
  */
 import { ApiException, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
@@ -8,10 +8,11 @@ import { MANAGED_SELECTOR } from './infrastructure-names.js';
 
 export const FIELD_MANAGER = 'portico';
 
-export const MANAGED_KINDS = ['ServiceAccount', 'ConfigMap', 'Service', 'Deployment'] as const;
+/** Secret: each Gateway's xDS client certificate, when the manager issues them (clientCertificates). */
+export const MANAGED_KINDS = ['ServiceAccount', 'ConfigMap', 'Secret', 'Service', 'Deployment'] as const;
 export type ManagedKind = (typeof MANAGED_KINDS)[number];
 
-const API_VERSIONS: Record<ManagedKind, string> = { ServiceAccount: 'v1', ConfigMap: 'v1', Service: 'v1', Deployment: 'apps/v1' };
+const API_VERSIONS: Record<ManagedKind, string> = { ServiceAccount: 'v1', ConfigMap: 'v1', Secret: 'v1', Service: 'v1', Deployment: 'apps/v1' };
 const PAGE_SIZE = 500;
 
 export interface InfrastructureRequests {

@@ -17,6 +17,7 @@ import type { KubernetesLogger } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress } from '@portico/resources';
 import { createAddressBook, type ServiceLocation } from './address-book.js';
 import { desiredObject, liveMatches, objectKey, type DesiredObject } from './applied-objects.js';
+import { createClientCertificates, type ClientCertificates } from './client-certificates.js';
 import { buildEnvoyManifests } from './envoy-manifests.js';
 import { createInfrastructureClient, MANAGED_KINDS, type InfrastructureClient, type InfrastructureRequests, type ManagedKind } from './infrastructure-client.js';
 import { envoyResourceName, GATEWAY_ANNOTATION } from './infrastructure-names.js';
@@ -75,7 +76,7 @@ export interface InfrastructureManager {
 }
 
 const EMPTY_PASS: InfrastructurePass = { result: 'success', resynced: false, applied: 0, deleted: 0, unchanged: 0, failures: 0, requests: 0, durationMs: 0 };
-const DELETE_ORDER: readonly ManagedKind[] = ['Deployment', 'Service', 'ConfigMap', 'ServiceAccount'];
+const DELETE_ORDER: readonly ManagedKind[] = ['Deployment', 'Service', 'ConfigMap', 'Secret', 'ServiceAccount'];
 
 export function createInfrastructureManager(managerOptions: InfrastructureManagerOptions): InfrastructureManager {
   const { logger, options } = managerOptions;
@@ -95,6 +96,12 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     onFetchError: (gateway, error) => logger.warn('reading the Envoy Service failed', { gateway, error: String(error) }),
     refetchAfterMs: 10_000,
   });
+
+  // Without per-Gateway certificates there are no Secrets of ours, and no need to list (or be allowed to list) Secrets.
+  const kinds = options.clientCertificates ? MANAGED_KINDS : MANAGED_KINDS.filter((kind) => kind !== 'Secret');
+  const certificates: ClientCertificates | undefined = options.clientCertificates
+    ? createClientCertificates({ options: options.clientCertificates, logger, fetchSecret: (namespace, name) => client.get('Secret', namespace, name) })
+    : undefined;
 
   /** Key → hash of what was applied; '' for objects that exist (or may) in an unknown state. */
   const applied = new Map<string, string>();
@@ -134,12 +141,17 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     const started = performance.now();
     const before = totalRequests();
     const counts = { applied: 0, deleted: 0, unchanged: 0, failures: 0 };
-    const { desired, kept } = desiredObjects(current, counts);
     const resynced = resyncDue;
-    if (resyncDue) await listExisting(desired, counts);
+    // Listed before the manifests are built: a Gateway's stored client certificate is kept, not reissued.
+    const live = resyncDue ? await listLive(counts) : undefined;
+    if (certificates && !(await certificates.loadAuthority(resynced))) counts.failures++;
+    await certificates?.prepare(current.keys());
+    const { desired, kept } = desiredObjects(current, counts);
+    if (live) adoptLive(live, desired);
     for (const want of desired.values()) await applyIfChanged(want, counts);
     await deleteUnwanted(desired, kept, counts);
     book.retain(new Set(current.keys()));
+    certificates?.retain(new Set(current.keys()));
 
     const pass: InfrastructurePass = {
       result: counts.failures > 0 ? 'error' : 'success',
@@ -162,8 +174,10 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       const location = serviceFor(gatewayKey);
       const keyOf = (kind: ManagedKind) => objectKey(kind, location.namespace, location.name);
       try {
-        const manifests = buildEnvoyManifests(gateway, ir, options.namespace || !namespace ? options : { ...options, namespace });
-        for (const manifest of [manifests.serviceAccount, manifests.configMap, manifests.service, manifests.deployment]) {
+        const clientCertificate = certificates?.certificateFor(gatewayKey);
+        const manifests = buildEnvoyManifests(gateway, ir, options.namespace || !namespace ? options : { ...options, namespace }, clientCertificate);
+        // The Secret before the Deployment that mounts it (desired keeps this order for the applies).
+        for (const manifest of [manifests.serviceAccount, manifests.configMap, manifests.clientSecret, manifests.service, manifests.deployment]) {
           if (manifest) desired.set(keyOf(manifest.kind as ManagedKind), desiredObject(manifest as KubernetesObject));
         }
         if (!manifests.service) kept.add(keyOf('Service'));
@@ -176,10 +190,11 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     return { desired, kept };
   }
 
-  async function listExisting(desired: ReadonlyMap<string, DesiredObject>, counts: { failures: number }): Promise<void> {
+  /** Every object of ours that exists; undefined when a list failed (the next pass lists again). */
+  async function listLive(counts: { failures: number }): Promise<Map<string, KubernetesObject> | undefined> {
     const live = new Map<string, KubernetesObject>();
     try {
-      for (const kind of MANAGED_KINDS) {
+      for (const kind of kinds) {
         for (const object of await client.listManaged(kind, options.namespace)) {
           live.set(objectKey(kind, object.metadata!.namespace!, object.metadata!.name!), object);
         }
@@ -187,8 +202,17 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     } catch (error) {
       counts.failures++;
       logger.error('listing the Envoy infrastructure failed', { error: String(error) });
-      return;
+      return undefined;
     }
+    for (const object of live.values()) {
+      const gatewayKey = object.metadata?.annotations?.[GATEWAY_ANNOTATION];
+      if (object.kind === 'Secret' && gatewayKey) certificates?.remember(gatewayKey, object);
+    }
+    return live;
+  }
+
+  /** What exists becomes what was applied: unchanged objects are not written again, drift and orphans are. */
+  function adoptLive(live: ReadonlyMap<string, KubernetesObject>, desired: ReadonlyMap<string, DesiredObject>): void {
     resyncDue = false;
     applied.clear();
     for (const [key, object] of live) {
@@ -211,6 +235,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       logger.debug('applied', { kind: want.kind, namespace: want.namespace, name: want.name });
       const gatewayKey = stored.metadata?.annotations?.[GATEWAY_ANNOTATION];
       if (want.kind === 'Service' && gatewayKey) book.remember(gatewayKey, stored as ServiceAddressSource);
+      if (want.kind === 'Secret' && gatewayKey) certificates?.remember(gatewayKey, stored);
     } catch (error) {
       applied.set(want.key, '');
       counts.failures++;

@@ -14,6 +14,8 @@ export const GATEWAY_NAMESPACE_LABEL = 'portico.dev/gateway-namespace';
 export const GATEWAY_ANNOTATION = 'portico.dev/gateway';
 /** A hash of the ConfigMap's content on the pod template: a new bootstrap rolls the pods. */
 export const BOOTSTRAP_CHECKSUM_ANNOTATION = 'portico.dev/bootstrap-checksum';
+/** A hash of the Gateway's xDS client certificate on the pod template: a renewed one rolls the pods (Envoy reads it at start). */
+export const CLIENT_CERTIFICATE_CHECKSUM_ANNOTATION = 'portico.dev/xds-client-certificate-checksum';
 /** Label selector of everything the manager owns. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 

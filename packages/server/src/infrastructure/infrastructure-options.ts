@@ -39,8 +39,18 @@ export interface EnvoyInfrastructureOptions {
   replicas?: number;
   /** Default requests `cpu: 100m, memory: 128Mi`, no limits. A memory limit also sizes Envoy's heap ceiling. */
   resources?: EnvoyResources;
-  /** Secret (in the Envoys' namespace) with `tls.crt`, `tls.key`, `ca.crt`: mTLS to the xDS server. */
+  /**
+   * One shared Secret (in the Envoys' namespace) with `tls.crt`, `tls.key`, `ca.crt` for mTLS to the
+   * xDS server: the behaviour of earlier versions, which the xDS server accepts only in compatibility
+   * mode. Ignored when `clientCertificates` is set.
+   */
   tlsSecretName?: string;
+  /**
+   * mTLS with one client certificate per Gateway: the manager issues each Gateway's certificate
+   * (identity `spiffe://<trust domain>/ns/<ns>/gateway/<name>`) from certgen's CA, keeps it in a Secret
+   * of the Gateway's own name (envoy-…, beside its Deployment) and mounts it in its Envoys.
+   */
+  clientCertificates?: EnvoyClientCertificateOptions;
   /** Envoy's `--drain-time-s` on shutdown; default 60. */
   drainSeconds?: number;
   /** Envoy's `--log-level`; default `info`. */
@@ -51,8 +61,17 @@ export interface EnvoyInfrastructureOptions {
   readinessPort?: number;
 }
 
-export type ResolvedInfrastructureOptions = Required<Omit<EnvoyInfrastructureOptions, 'namespace' | 'tlsSecretName'>> &
-  Pick<EnvoyInfrastructureOptions, 'namespace' | 'tlsSecretName'>;
+export interface EnvoyClientCertificateOptions {
+  /** certgen's CA key Secret (`portico-xds-ca-key` in Portico's namespace): `tls.crt` and `tls.key` of the CA. */
+  caSecret: { namespace: string; name: string };
+  /** Default `portico`, as the xDS server's. */
+  trustDomain?: string;
+  /** Renew a certificate this many days before it expires; default 30, as certgen. */
+  renewBeforeDays?: number;
+}
+
+export type ResolvedInfrastructureOptions = Required<Omit<EnvoyInfrastructureOptions, 'namespace' | 'tlsSecretName' | 'clientCertificates'>> &
+  Pick<EnvoyInfrastructureOptions, 'namespace' | 'tlsSecretName' | 'clientCertificates'>;
 
 const DEFAULT_RESOURCES: EnvoyResources = { requests: { cpu: '100m', memory: '128Mi' } };
 
@@ -66,6 +85,7 @@ export function resolveInfrastructureOptions(options: EnvoyInfrastructureOptions
     replicas: options.replicas ?? 1,
     resources: options.resources ?? DEFAULT_RESOURCES,
     tlsSecretName: options.tlsSecretName,
+    clientCertificates: options.clientCertificates,
     drainSeconds: options.drainSeconds ?? DEFAULT_DRAIN_SECONDS,
     logLevel: options.logLevel ?? 'info',
     adminPort: options.adminPort ?? DEFAULT_ENVOY_ADMIN_PORT,
