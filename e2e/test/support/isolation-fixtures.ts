@@ -66,9 +66,9 @@ spec:
 ${rules}`;
 }
 
-export async function get(port: number, path: string): Promise<{ status: number; body: string }> {
+export async function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: 'manual', signal: AbortSignal.timeout(5_000) });
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: 'manual', headers, signal: AbortSignal.timeout(5_000) });
     return { status: response.status, body: await response.text() };
   } catch (error) {
     return { status: 0, body: (error as Error).message };
