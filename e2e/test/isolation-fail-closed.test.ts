@@ -11,28 +11,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { closeEcho, echoServiceYaml, get, startEcho, startEnvoy, untilAnswer, type Echo, type EnvoyProcess } from './support/isolation-traffic.js';
+import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { echoServiceYaml, gatewayYaml } from './support/isolation-fixtures.js';
+import { closeEcho, get, startEcho, untilAnswer, type Echo } from './support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 const describeWithEnvoy = process.env.ENVOY_BIN ? describe : describe.skip;
 
 jest.setTimeout(120_000);
-
-function gatewayYaml(port: number): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: portico-fail-closed }
-spec: { controllerName: portico.dev/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: shared, namespace: default }
-spec:
-  gatewayClassName: portico-fail-closed
-  listeners:
-  - { name: http, protocol: HTTP, port: ${port} }
-`;
-}
 
 /** `/admin` behind ExternalAuth, a half-unservable split on `/split`, and the catch-all `/`. */
 const SITE = `apiVersion: gateway.networking.k8s.io/v1
@@ -101,12 +87,12 @@ describeWithEnvoy('isolation: a rule with a filter Portico cannot serve answers 
     dir = mkdtempSync(join(tmpdir(), 'portico-isolation-fail-closed-'));
     resources = join(dir, 'resources');
     mkdirSync(resources);
-    writeFileSync(join(resources, '10-gateway.yaml'), gatewayYaml(listenerPort));
+    writeFileSync(join(resources, '10-gateway.yaml'), gatewayYaml({ port: listenerPort, className: 'portico-fail-closed', namespace: 'default' }));
     writeFileSync(join(resources, '20-services.yaml'), echoes.map((e) => echoServiceYaml(e)).join(''));
     serve = await startServeProcess({ resources, extraArgs: ['--log-level', 'info'] });
     await serve.waitReady(30_000);
     // Connected before the route exists: the route arrives as an update.
-    envoy = await startEnvoy({ gateway: 'default/shared', xdsPort: serve.xdsPort, dir, nodeId: 'before' });
+    envoy = await startEnvoy({ gateway: 'default/shared', xdsPort: serve.xdsPort, nodeId: 'before' });
     await untilAnswer(`${base}/`, (r) => r.status === 404, 'the Envoy listener to answer (no route yet)', logs, 45_000);
   });
 
@@ -134,7 +120,7 @@ describeWithEnvoy('isolation: a rule with a filter Portico cannot serve answers 
 
   test('an Envoy that connects afterwards gets the same fail-closed table', async () => {
     await envoy!.stop();
-    envoy = await startEnvoy({ gateway: 'default/shared', xdsPort: serve!.xdsPort, dir, nodeId: 'after' });
+    envoy = await startEnvoy({ gateway: 'default/shared', xdsPort: serve!.xdsPort, nodeId: 'after' });
     figures.lateEnvoyMs = await untilAnswer(`${base}/`, (r) => r.status === 200 && r.body === 'web', 'the late Envoy to serve /', logs, 45_000);
     await expectFailClosed(['500']);
   });

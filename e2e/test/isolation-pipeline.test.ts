@@ -13,30 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { closeEcho, echoServiceYaml, get, startEcho, startEnvoy, untilAnswer, type Echo, type EnvoyProcess } from './support/isolation-traffic.js';
+import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { echoServiceYaml, GATEWAY, gatewayYaml } from './support/isolation-fixtures.js';
+import { closeEcho, get, startEcho, untilAnswer, type Echo } from './support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 const describeWithEnvoy = process.env.ENVOY_BIN ? describe : describe.skip;
 
 jest.setTimeout(120_000);
-
-const GATEWAY = 'infra/shared';
-
-function gatewayYaml(port: number): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: portico-isolation }
-spec: { controllerName: portico.dev/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: shared, namespace: infra }
-spec:
-  gatewayClassName: portico-isolation
-  listeners:
-  - { name: http, protocol: HTTP, port: ${port}, allowedRoutes: { namespaces: { from: All } } }
-`;
-}
 
 function routeYaml(namespace: string, path: string, service: string): string {
   return `apiVersion: gateway.networking.k8s.io/v1
@@ -86,13 +70,13 @@ describeWithEnvoy('isolation: an Ingress and a Service without spec do not stop 
     dir = mkdtempSync(join(tmpdir(), 'portico-isolation-pipeline-'));
     resources = join(dir, 'resources');
     mkdirSync(resources);
-    writeFileSync(join(resources, '10-gateway.yaml'), gatewayYaml(listenerPort));
+    writeFileSync(join(resources, '10-gateway.yaml'), gatewayYaml({ port: listenerPort, className: 'portico-isolation', namespace: 'infra', fromAllNamespaces: true }));
     writeFileSync(join(resources, '20-services.yaml'), [echoServiceYaml(a, 'team-a'), echoServiceYaml(b, 'team-b'), echoServiceYaml(c, 'team-b')].join(''));
     writeFileSync(join(resources, '30-team-a.yaml'), routeYaml('team-a', '/a', 'echo-a'));
     writeFileSync(join(resources, '31-team-b.yaml'), routeYaml('team-b', '/b', 'echo-b'));
     serve = await startServeProcess({ resources, extraArgs: ['--log-level', 'info'] });
     await serve.waitReady(30_000);
-    envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, dir, nodeId: 'before' });
+    envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'before' });
     figures.firstTrafficMs = await untilAnswer(`${base}/a`, (r) => r.status === 200 && r.body === 'a', 'the first Envoy to serve /a', logs, 45_000);
   });
 
@@ -135,7 +119,7 @@ describeWithEnvoy('isolation: an Ingress and a Service without spec do not stop 
 
   test('an Envoy that connects after the objects were added gets every team\'s routes', async () => {
     await envoy!.stop();
-    envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: serve!.xdsPort, dir, nodeId: 'after' });
+    envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: serve!.xdsPort, nodeId: 'after' });
     figures.lateEnvoyMs = await untilAnswer(`${base}/a`, (r) => r.status === 200 && r.body === 'a', 'the late Envoy to serve /a', logs, 45_000);
     expect(await get(`${base}/b`)).toEqual({ status: 200, body: 'c' });
     expect((await get(`${base}/c`)).status).toBe(500);

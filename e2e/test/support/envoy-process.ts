@@ -12,6 +12,7 @@ import { freePort } from './serve-process.js';
 
 export interface EnvoyProcess {
   child: ChildProcess;
+  nodeId: string;
   adminPort: number;
   /** Sum of every `*.update_rejected` stat (LDS, RDS, CDS, EDS): how many xDS updates Envoy refused. */
   rejectedUpdates(): Promise<number>;
@@ -20,12 +21,30 @@ export interface EnvoyProcess {
   stop(): Promise<void>;
 }
 
-export async function startEnvoy(options: { envoyBin: string; gateway: string; xdsPort: number; nodeId: string }): Promise<EnvoyProcess> {
+export interface EnvoyOptions {
+  /** Defaults to ENVOY_BIN. */
+  envoyBin?: string;
+  gateway: string;
+  xdsPort: number;
+  nodeId: string;
+  /** Delta xDS rather than state-of-the-world (the bootstrap's default). */
+  delta?: boolean;
+}
+
+export async function startEnvoy(options: EnvoyOptions): Promise<EnvoyProcess> {
+  const envoyBin = options.envoyBin ?? process.env.ENVOY_BIN;
+  if (!envoyBin) throw new Error('ENVOY_BIN is not set');
   const adminPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
-  const bootstrap = buildEnvoyBootstrap({ gateway: options.gateway, xdsAddress: `127.0.0.1:${options.xdsPort}`, adminPort, nodeId: options.nodeId });
+  const bootstrap = buildEnvoyBootstrap({
+    gateway: options.gateway,
+    xdsAddress: `127.0.0.1:${options.xdsPort}`,
+    adminPort,
+    nodeId: options.nodeId,
+    ...(options.delta === undefined ? {} : { delta: options.delta }),
+  });
   writeFileSync(join(dir, 'bootstrap.json'), JSON.stringify(bootstrap));
-  const child = spawn(options.envoyBin, ['-c', join(dir, 'bootstrap.json'), '--disable-hot-restart', '--log-level', 'warn', '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(envoyBin, ['-c', join(dir, 'bootstrap.json'), '--disable-hot-restart', '--log-level', 'warn', '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -36,6 +55,7 @@ export async function startEnvoy(options: { envoyBin: string; gateway: string; x
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
   return {
     child,
+    nodeId: options.nodeId,
     adminPort,
     async rejectedUpdates() {
       const response = await fetch(`http://127.0.0.1:${adminPort}/stats?filter=update_rejected&format=json`);
@@ -49,4 +69,12 @@ export async function startEnvoy(options: { envoyBin: string; gateway: string; x
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Envoy has an active listener (its route table arrived with it or will, over RDS). */
+export async function envoyListening(envoy: EnvoyProcess): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${envoy.adminPort}/stats?filter=listener_manager.total_listeners_active&format=json`).catch(() => undefined);
+  if (!response) return false;
+  const body = (await response.json()) as { stats: { value?: number }[] };
+  return (body.stats[0]?.value ?? 0) >= 1;
 }

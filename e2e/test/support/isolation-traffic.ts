@@ -1,14 +1,9 @@
 /**
  * What the isolation regression tests need to send real traffic: echo backends that answer with
- * their own name, an Envoy (ENVOY_BIN) bootstrapped for one gateway of a running `portico serve` on
- * free loopback ports, the YAML of Services with endpoints on loopback, and bounded polling of a URL.
+ * their own name, GETs through Envoy's listener (with a Host header of the test's choosing when
+ * needed), and bounded polling with a message saying what was awaited.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildEnvoyBootstrap } from '@portico/xds';
-import { freePort } from './serve-process.js';
+import { createServer, request, type Server } from 'node:http';
 
 export interface Echo {
   name: string;
@@ -16,6 +11,7 @@ export interface Echo {
   server: Server;
 }
 
+/** An HTTP backend on a free loopback port that answers every request 200 with its own name. */
 export async function startEcho(name: string): Promise<Echo> {
   const server = createServer((request, response) => {
     request.resume();
@@ -31,63 +27,49 @@ export function closeEcho(echo: Echo): Promise<void> {
   return new Promise((ok) => echo.server.close(() => ok()));
 }
 
-/** A Service `echo-<name>` (port 80) with an EndpointSlice pointing at the echo's loopback port. */
-export function echoServiceYaml(echo: Echo, namespace = 'default'): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: echo-${echo.name}, namespace: ${namespace} }
-spec:
-  ports: [{ name: http, port: 80 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: echo-${echo.name}-1
-  namespace: ${namespace}
-  labels: { kubernetes.io/service-name: echo-${echo.name} }
-addressType: IPv4
-ports: [{ name: http, port: ${echo.port} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
-}
-
-export interface EnvoyProcess {
-  child: ChildProcess;
-  adminPort: number;
-  stop(): Promise<void>;
-}
-
-/** A real Envoy for `gateway`, connected to the xDS server on `xdsPort`, admin on a free port. */
-export async function startEnvoy(options: { gateway: string; xdsPort: number; dir: string; nodeId: string }): Promise<EnvoyProcess> {
-  const envoyBin = process.env.ENVOY_BIN;
-  if (!envoyBin) throw new Error('ENVOY_BIN is not set');
-  const adminPort = await freePort();
-  const bootstrap = buildEnvoyBootstrap({ gateway: options.gateway, xdsAddress: `127.0.0.1:${options.xdsPort}`, adminPort, nodeId: options.nodeId });
-  const file = join(options.dir, `${options.nodeId}.json`);
-  writeFileSync(file, JSON.stringify(bootstrap));
-  const child = spawn(envoyBin, ['-c', file, '--disable-hot-restart', '--log-level', 'warn', '--concurrency', '1'], { stdio: 'ignore' });
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  return {
-    child,
-    adminPort,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 export interface Answer {
   status: number;
   body: string;
 }
 
+/** A GET (no redirect followed, 5 s at most); a failed request rejects. */
 export async function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
   const response = await fetch(url, { redirect: 'manual', headers, signal: AbortSignal.timeout(5_000) });
   return { status: response.status, body: await response.text() };
+}
+
+/** A GET whose failure (no listener yet, reset, timeout) is an answer too: status 0, the error as body. */
+export function tryGet(url: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return get(url, headers).catch((error: Error) => ({ status: 0, body: error.message }));
+}
+
+/**
+ * A GET of 127.0.0.1:`port``path` with this Host header (fetch cannot set Host), 5 s at most; a
+ * failed request is status 0 with the error as body.
+ */
+export function getWithHost(port: number, path: string, host: string): Promise<Answer> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (error) => resolve({ status: 0, body: error.message }));
+    req.end();
+  });
+}
+
+/** Polls `probe` until it returns a value, failing with `what` and `context()` after `timeoutMs`. */
+export async function pollFor<T>(what: string, probe: () => Promise<T | undefined>, context: () => string = () => '', timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
