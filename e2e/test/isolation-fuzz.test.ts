@@ -19,7 +19,9 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
-import { baseYaml, closeEcho, GATEWAY, get, nacksSeenByPortico, pollFor, routeConditions, routeYaml, startEcho } from './support/isolation-fixtures.js';
+import { baseYaml, GATEWAY, routeYaml } from './support/isolation-fixtures.js';
+import { nacksSeenByPortico, routeConditions } from './support/isolation-status.js';
+import { closeEcho, pollFor, startEcho, tryGet } from './support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 const ENVOY = process.env.ENVOY_BIN;
@@ -106,8 +108,8 @@ describeWithEnvoy('fuzz: random valid and invalid values through a real Envoy', 
     writeFileSync(join(dir, '20-team-a.yaml'), routeYaml('team-a', 'a', '  - matches: [{ path: { type: PathPrefix, value: /a } }]\n    backendRefs: [{ name: echo, port: 80 }]\n'));
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
-    envoy = await startEnvoy({ envoyBin: ENVOY!, gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'fuzz' });
-    await pollFor('/a through Envoy', async () => ((await get(listenerPort, '/a')).status === 200 ? true : undefined), context);
+    envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'fuzz' });
+    await pollFor('/a through Envoy', async () => ((await tryGet(`http://127.0.0.1:${listenerPort}/a`)).status === 200 ? true : undefined), context);
   });
 
   afterAll(async () => {
@@ -152,14 +154,14 @@ describeWithEnvoy('fuzz: random valid and invalid values through a real Envoy', 
         // The request a rule's match needs (its header, for header-regex features).
         const matching = (route: (typeof routes)[number]) => (route.rule.match?.header ? { [route.rule.match.header[0]]: route.rule.match.header[1] } : {});
         for (const route of routes.filter((r) => r.valid)) {
-          await pollFor(`${route.path} through Envoy`, async () => ((await get(listenerPort, route.path, matching(route))).status === 200 ? true : undefined), context);
+          await pollFor(`${route.path} through Envoy`, async () => ((await tryGet(`http://127.0.0.1:${listenerPort}${route.path}`, matching(route))).status === 200 ? true : undefined), context);
         }
         for (const route of routes.filter((r) => !r.valid && !r.schema)) {
           const wanted = route.failsClosed ? 500 : 404;
-          await pollFor(`${route.path} to answer ${wanted}`, async () => ((await get(listenerPort, route.path, matching(route))).status === wanted ? true : undefined), context);
+          await pollFor(`${route.path} to answer ${wanted}`, async () => ((await tryGet(`http://127.0.0.1:${listenerPort}${route.path}`, matching(route))).status === wanted ? true : undefined), context);
         }
-        for (const route of routes.filter((r) => r.schema)) expect((await get(listenerPort, route.path)).status).toBe(404);
-        expect((await get(listenerPort, '/a')).status).toBe(200);
+        for (const route of routes.filter((r) => r.schema)) expect((await tryGet(`http://127.0.0.1:${listenerPort}${route.path}`)).status).toBe(404);
+        expect((await tryGet(`http://127.0.0.1:${listenerPort}/a`)).status).toBe(200);
         expect(await envoy.rejectedUpdates()).toBe(0);
         covered.runs += 1;
         covered.routes += routes.length;

@@ -9,13 +9,14 @@
  * The Ingress gateway listens on port 80 (Ingress fixes its ports), so this needs root, as CI has;
  * skipped otherwise or without ENVOY_BIN. Runs the compiled CLI: `npx tsc -b` first when run alone.
  */
-import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
-import { closeEcho, nacksSeenByPortico, pollFor, startEcho } from './support/isolation-fixtures.js';
+import { serviceYaml } from './support/isolation-fixtures.js';
+import { nacksSeenByPortico } from './support/isolation-status.js';
+import { closeEcho, getWithHost, pollFor, startEcho } from './support/isolation-traffic.js';
 import { startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 const ENVOY = process.env.ENVOY_BIN;
@@ -38,36 +39,8 @@ spec:
 `;
 }
 
-function serviceYaml(namespace: string, port: number): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: echo, namespace: ${namespace} }
-spec: { ports: [{ name: http, port: 80 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: echo-1, namespace: ${namespace}, labels: { kubernetes.io/service-name: echo } }
-addressType: IPv4
-ports: [{ name: http, port: ${port} }]
-endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
-`;
-}
-
-/** GET / on the Ingress gateway's port 80 with a Host header (fetch does not let one set Host). */
-function getHost(host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port: 80, path: '/', headers: { host }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve({ status: 0, body: error.message }));
-    req.end();
-  });
-}
+/** GET / on the Ingress gateway's port 80 with a Host header. */
+const getHost = (host: string) => getWithHost(80, '/', host);
 
 describeAsRootWithEnvoy('an upper-case Ingress host is refused and takes no other Ingress\'s host', () => {
   let dir: string;
@@ -87,11 +60,11 @@ describeAsRootWithEnvoy('an upper-case Ingress host is refused and takes no othe
 kind: IngressClass
 metadata: { name: portico-isolation }
 spec: { controller: portico.dev/ingress-controller }
-${serviceYaml('team-a', echoes[0]!.port)}${serviceYaml('team-b', echoes[1]!.port)}`);
+${serviceYaml('team-a', 'echo', echoes[0]!.port)}${serviceYaml('team-b', 'echo', echoes[1]!.port)}`);
     writeFileSync(join(dir, '20-team-a.yaml'), ingressYaml('team-a', 'blog', 'blog.example.com', '2026-01-01T00:00:00Z'));
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
-    envoys.push(await startEnvoy({ envoyBin: ENVOY!, gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'before' }));
+    envoys.push(await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'before' }));
     await blogServedByTeamA();
   });
 
@@ -117,7 +90,7 @@ ${serviceYaml('team-a', echoes[0]!.port)}${serviceYaml('team-b', echoes[1]!.port
   });
 
   test('an Envoy started after the bad Ingress serves team A there too', async () => {
-    const after = await startEnvoy({ envoyBin: ENVOY!, gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'after' });
+    const after = await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'after' });
     envoys.push(after);
     await pollFor('the late Envoy to have its listener', async () => {
       const response = await fetch(`http://127.0.0.1:${after.adminPort}/stats?filter=listener_manager.total_listeners_active&format=json`).catch(() => undefined);

@@ -14,8 +14,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
-import { baseYaml, closeEcho, envoyListening, GATEWAY, get, nacksSeenByPortico, pollFor, routeConditions, routeYaml, startEcho } from './support/isolation-fixtures.js';
+import { envoyListening, startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { baseYaml, GATEWAY, routeYaml } from './support/isolation-fixtures.js';
+import { nacksSeenByPortico, routeConditions } from './support/isolation-status.js';
+import { closeEcho, pollFor, startEcho, tryGet } from './support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 const ENVOY = process.env.ENVOY_BIN;
@@ -47,7 +49,7 @@ describeWithEnvoy('values Envoy would refuse are refused by their route and neve
   let listenerPort: number;
   const envoys: EnvoyProcess[] = [];
   const context = () => `portico:\n${serve?.tail(30)}\n${envoys.map((e) => `envoy :${e.adminPort}:\n${e.tail(15)}`).join('\n')}`;
-  const serving = (path: string) => pollFor(`${path} to answer 200 through Envoy`, async () => ((await get(listenerPort, path)).status === 200 ? true : undefined), context);
+  const serving = (path: string) => pollFor(`${path} to answer 200 through Envoy`, async () => ((await tryGet(`http://127.0.0.1:${listenerPort}${path}`)).status === 200 ? true : undefined), context);
 
   beforeAll(async () => {
     echo = await startEcho('team-a');
@@ -57,7 +59,7 @@ describeWithEnvoy('values Envoy would refuse are refused by their route and neve
     writeFileSync(join(dir, '20-team-a.yaml'), teamA(['/a']));
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
-    envoys.push(await startEnvoy({ envoyBin: ENVOY!, gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'before' }));
+    envoys.push(await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'before' }));
     await serving('/a');
   });
 
@@ -80,21 +82,21 @@ describeWithEnvoy('values Envoy would refuse are refused by their route and neve
     // Team A's table still updates: a route added after the bad objects reaches the same Envoy.
     writeFileSync(join(dir, '20-team-a.yaml'), teamA(['/a', '/a2']));
     await serving('/a2');
-    expect(await get(listenerPort, '/a')).toEqual({ status: 200, body: 'team-a' });
+    expect(await tryGet(`http://127.0.0.1:${listenerPort}/a`)).toEqual({ status: 200, body: 'team-a' });
     // The CR/LF rewrite's rule fails closed: /b answers 500, it is not served rewritten nor by another rule.
-    expect((await get(listenerPort, '/b')).status).toBe(500);
+    expect((await tryGet(`http://127.0.0.1:${listenerPort}/b`)).status).toBe(500);
     expect(await envoys[0]!.rejectedUpdates()).toBe(0);
     expect(await nacksSeenByPortico(serve)).toBe(0);
   });
 
   test('an Envoy started after the bad objects gets the table and serves team A', async () => {
-    const after = await startEnvoy({ envoyBin: ENVOY!, gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'after' });
+    const after = await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'after' });
     envoys.push(after);
     await pollFor('the late Envoy to have its listener', async () => ((await envoyListening(after)) ? true : undefined), context);
     // Only the late Envoy is left on the (reuse_port) listener: what answers now is its route table.
     await envoys[0]!.stop();
     await serving('/a');
-    expect(await get(listenerPort, '/a2')).toEqual({ status: 200, body: 'team-a' });
+    expect(await tryGet(`http://127.0.0.1:${listenerPort}/a2`)).toEqual({ status: 200, body: 'team-a' });
     expect(await after.rejectedUpdates()).toBe(0);
     expect(await nacksSeenByPortico(serve)).toBe(0);
   });
