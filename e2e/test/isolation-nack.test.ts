@@ -13,8 +13,6 @@
  * - fixing the object releases the quarantine and its rule is served.
  * Portico runs in-process (createPorticoServer over the file provider); Envoys are child processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,12 +21,14 @@ import { jest } from '@jest/globals';
 import type { GatewayIR, HTTPRouteIR } from '@portico/ir';
 import { createFileProvider } from '@portico/provider';
 import { createLogger, createPorticoServer, type PorticoServer } from '@portico/server';
-import { buildEnvoyBootstrap, buildXds } from '@portico/xds';
+import { buildXds } from '@portico/xds';
+import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { gatewayYaml, serviceYaml } from './support/isolation-fixtures.js';
+import { closeEcho, pollFor, startEcho, tryGet, type Echo } from './support/isolation-traffic.js';
 import { freePort } from './support/serve-process.js';
 import { waitUntil } from './support/wait.js';
 
-const ENVOY = process.env.ENVOY_BIN;
-const describeWithEnvoy = ENVOY ? describe : describe.skip;
+const describeWithEnvoy = process.env.ENVOY_BIN ? describe : describe.skip;
 
 jest.setTimeout(60_000);
 
@@ -58,37 +58,6 @@ function corrupt(ir: GatewayIR): GatewayIR {
     ...ir,
     listeners: ir.listeners.map((l) => (l.type === 'HTTP' ? { ...l, virtualHosts: l.virtualHosts.map((v) => ({ ...v, routes: v.routes.map(route) })) } : l)),
   };
-}
-
-function gatewayYaml(port: number): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: portico-nack }
-spec: { controllerName: portico.dev/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: shared, namespace: default }
-spec:
-  gatewayClassName: portico-nack
-  listeners:
-  - { name: http, protocol: HTTP, port: ${port}, allowedRoutes: { namespaces: { from: All } } }
-`;
-}
-
-function backendYaml(namespace: string, port: number): string {
-  return `apiVersion: v1
-kind: Service
-metadata: { name: echo, namespace: ${namespace} }
-spec: { ports: [{ name: http, port: 80 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: echo-1, namespace: ${namespace}, labels: { kubernetes.io/service-name: echo } }
-addressType: IPv4
-ports: [{ name: http, port: ${port} }]
-endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
-`;
 }
 
 /** Team A: rule 0 is fine; rule 1 matches `x-corrupt-me: <value>` (refused by Envoy once corrupted). */
@@ -135,37 +104,21 @@ spec:
   ).join('');
 }
 
-interface Envoy {
-  child: ChildProcess;
-  nodeId: string;
-  output: string[];
-}
-
 describeWithEnvoy.each([
   ['delta', true],
   ['state-of-the-world', false],
 ])('NACK containment through real Envoy over %s xDS (issue 12, item 2)', (protocol, delta) => {
   let dir: string;
-  let echoes: Server[] = [];
+  let echoes: Echo[] = [];
   let server: PorticoServer;
   let xdsPort: number;
   let adminPort: number;
   let listenerPort: number;
-  const envoys: Envoy[] = [];
+  const envoys: EnvoyProcess[] = [];
   const logs: Record<string, any>[] = [];
   const figures: Record<string, number> = {};
   /** Searches started and not yet logged as contained. */
   let searching = 0;
-
-  async function startEcho(name: string): Promise<number> {
-    const echo = createServer((request, response) => {
-      request.resume();
-      response.end(name);
-    });
-    await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
-    echoes.push(echo);
-    return (echo.address() as { port: number }).port;
-  }
 
   async function admin<T = Record<string, any>>(path: string): Promise<T> {
     const response = await fetch(`http://127.0.0.1:${adminPort}${path}`);
@@ -173,43 +126,21 @@ describeWithEnvoy.each([
     return (path.startsWith('/metrics') ? response.text() : response.json()) as Promise<T>;
   }
 
-  async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-    try {
-      const response = await fetch(`http://127.0.0.1:${listenerPort}${path}`, { headers });
-      return { status: response.status, body: await response.text() };
-    } catch {
-      return { status: 0, body: '' };
-    }
-  }
+  const throughEnvoy = (path: string, headers: Record<string, string> = {}) => tryGet(`http://127.0.0.1:${listenerPort}${path}`, headers);
+  const context = () => envoys.map((e) => e.tail()).join('\n');
 
   async function served(path: string, body: string, headers: Record<string, string> = {}): Promise<void> {
-    let last = { status: 0, body: '' };
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      last = await get(path, headers);
-      if (last.status === 200 && last.body === body) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`${path} never answered 200 ${body}; last ${last.status} ${last.body}\n${envoys.map((e) => e.output.join('')).join('\n')}`);
+    const accepted = async () => {
+      const answer = await throughEnvoy(path, headers);
+      return answer.status === 200 && answer.body === body ? true : undefined;
+    };
+    await pollFor(`${path} to answer 200 ${body}`, accepted, context, 15_000);
   }
 
-  function startEnvoy(nodeId: string, adminPortOfEnvoy: number): Envoy {
-    const bootstrap = buildEnvoyBootstrap({ gateway: 'default/shared', xdsAddress: `127.0.0.1:${xdsPort}`, nodeId, adminPort: adminPortOfEnvoy, delta });
-    const file = join(dir, `${nodeId}.json`);
-    writeFileSync(file, JSON.stringify(bootstrap));
-    const child = spawn(ENVOY!, ['-c', file, '--disable-hot-restart', '--log-level', 'warn', '--base-id', String(adminPortOfEnvoy)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const envoy: Envoy = { child, nodeId, output: [] };
-    child.stdout!.on('data', (d: Buffer) => envoy.output.push(d.toString()));
-    child.stderr!.on('data', (d: Buffer) => envoy.output.push(d.toString()));
+  async function startGatewayEnvoy(nodeId: string): Promise<EnvoyProcess> {
+    const envoy = await startEnvoy({ gateway: 'default/shared', xdsPort, nodeId, delta });
     envoys.push(envoy);
     return envoy;
-  }
-
-  async function stopEnvoy(envoy: Envoy): Promise<void> {
-    if (envoy.child.exitCode !== null) return;
-    const exited = new Promise((ok) => envoy.child.once('exit', ok));
-    envoy.child.kill('SIGTERM');
-    await exited;
   }
 
   /** Replaces a resource file in one step (written beside the folder, then renamed): the provider never reads half of it. */
@@ -247,9 +178,10 @@ describeWithEnvoy.each([
     const resources = join(dir, 'resources');
     mkdirSync(resources);
     listenerPort = await freePort();
-    writeFileSync(join(resources, 'gateway.yaml'), gatewayYaml(listenerPort));
-    writeFileSync(join(resources, 'backend-a.yaml'), backendYaml('team-a', await startEcho('team-a')));
-    writeFileSync(join(resources, 'backend-b.yaml'), backendYaml('team-b', await startEcho('team-b')));
+    writeFileSync(join(resources, 'gateway.yaml'), gatewayYaml({ port: listenerPort, className: 'portico-nack', namespace: 'default', fromAllNamespaces: true }));
+    echoes = [await startEcho('team-a'), await startEcho('team-b')];
+    writeFileSync(join(resources, 'backend-a.yaml'), serviceYaml('team-a', 'echo', echoes[0]!.port));
+    writeFileSync(join(resources, 'backend-b.yaml'), serviceYaml('team-b', 'echo', echoes[1]!.port));
     writeFileSync(join(resources, 'route-a.yaml'), teamARoute('fine'));
     writeFileSync(join(resources, 'route-b.yaml'), teamBRoute('/b'));
     const stream = new Writable({
@@ -274,12 +206,9 @@ describeWithEnvoy.each([
   });
 
   afterAll(async () => {
-    for (const envoy of envoys) await stopEnvoy(envoy);
+    for (const envoy of envoys) await envoy.stop();
     await server?.shutdown();
-    for (const echo of echoes) {
-      echo.closeAllConnections();
-      await new Promise((ok) => echo.close(ok));
-    }
+    await Promise.all(echoes.map(closeEcho));
     echoes = [];
     if (dir) rmSync(dir, { recursive: true, force: true });
     // Figures for the report: read with --verbose or from the test output.
@@ -287,7 +216,7 @@ describeWithEnvoy.each([
   });
 
   test('the refused rule is quarantined, the rest keeps serving and updating, for Envoys connected before and after', async () => {
-    const before = startEnvoy('envoy-before', await freePort());
+    const before = await startGatewayEnvoy('envoy-before');
     await served('/a', 'team-a');
     await served('/b', 'team-b');
     await routesAcked(before.nodeId);
@@ -310,7 +239,7 @@ describeWithEnvoy.each([
     // Team A's edited good rule and team B's route are served; the refused rule is not.
     await served('/a2', 'team-a');
     await served('/b', 'team-b');
-    expect((await get('/special', { [CORRUPT_HEADER]: 'aaa' })).status).toBe(404);
+    expect((await throughEnvoy('/special', { [CORRUPT_HEADER]: 'aaa' })).status).toBe(404);
 
     // Team B keeps receiving updates: an edit is served by the same Envoy.
     writeResource('route-b.yaml', teamBRoute('/b2'));
@@ -338,13 +267,13 @@ describeWithEnvoy.each([
     expect(metrics).toMatch(/^portico_nacks_total\{type="RouteConfiguration"\} [1-9]/m);
 
     // A freshly started Envoy gets the table without the culprit and refuses nothing.
-    await stopEnvoy(before);
-    const after = startEnvoy('envoy-after', await freePort());
+    await before.stop();
+    const after = await startGatewayEnvoy('envoy-after');
     await served('/a2', 'team-a');
     await served('/b2', 'team-b');
     const fresh = await routesAcked(after.nodeId);
     expect(fresh.types[ROUTE_TYPE].nacks).toBe(0);
-    expect((await get('/special', { [CORRUPT_HEADER]: 'aaa' })).status).toBe(404);
+    expect((await throughEnvoy('/special', { [CORRUPT_HEADER]: 'aaa' })).status).toBe(404);
 
     // Fixing the object releases the quarantine: its rule is served, nothing is quarantined any more.
     writeResource('route-a.yaml', teamARoute('fixed', '/a2'));
@@ -372,7 +301,7 @@ describeWithEnvoy.each([
     expect((await admin<{ quarantined: Record<string, any>[] }>('/debug/clients')).quarantined).toEqual([expect.objectContaining({ unit: 'HTTPRoute/team-b/t21/rule/0', probes: contained.probes })]);
     // The 31 others are served by the Envoy that refused the table, and the culprit is not.
     for (const i of [0, 7, 20, 22, 31]) await served(`/t${i}`, 'team-b');
-    expect((await get('/t21', { [QUIET_HEADER]: 'q' })).status).toBe(404);
+    expect((await throughEnvoy('/t21', { [QUIET_HEADER]: 'q' })).status).toBe(404);
     rmSync(join(dir, 'resources', 'many.yaml'));
   });
 });

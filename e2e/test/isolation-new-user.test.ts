@@ -9,8 +9,6 @@
  *
  * Portico runs in-process (createPorticoServer over the file provider); Envoys are child processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request, createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,48 +16,18 @@ import { Writable } from 'node:stream';
 import { jest } from '@jest/globals';
 import { createFileProvider } from '@portico/provider';
 import { createLogger, createPorticoServer, type PorticoServer } from '@portico/server';
-import { buildEnvoyBootstrap } from '@portico/xds';
+import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { gatewayYaml, serviceYaml } from './support/isolation-fixtures.js';
+import { closeEcho, getWithHost, pollFor, startEcho, type Echo } from './support/isolation-traffic.js';
 import { freePort } from './support/serve-process.js';
 
-const ENVOY = process.env.ENVOY_BIN;
-const describeWithEnvoy = ENVOY ? describe : describe.skip;
+const describeWithEnvoy = process.env.ENVOY_BIN ? describe : describe.skip;
 
 jest.setTimeout(60_000);
 
 const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
 const HOSTNAME_WARNING = 'HTTPRoute team-b/blog: unknown field spec.hostname (did you mean spec.hostnames?)';
 const WEIGHT_WARNING = 'HTTPRoute team-b/blog: unknown field spec.rules[0].backendRefs[0].wieght (did you mean spec.rules[0].backendRefs[0].weight?)';
-
-function gatewayYaml(port: number): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: portico-new-user }
-spec: { controllerName: portico.dev/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: shared, namespace: default }
-spec:
-  gatewayClassName: portico-new-user
-  listeners:
-  - { name: http, protocol: HTTP, port: ${port}, allowedRoutes: { namespaces: { from: All } } }
-`;
-}
-
-function backendYaml(namespace: string, name: string, port: number): string {
-  return `apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: ${namespace} }
-spec: { ports: [{ name: http, port: 80 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: ${name}-1, namespace: ${namespace}, labels: { kubernetes.io/service-name: ${name} } }
-addressType: IPv4
-ports: [{ name: http, port: ${port} }]
-endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
-`;
-}
 
 const teamARoute = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -85,31 +53,16 @@ spec:
 `;
 }
 
-interface Envoy {
-  child: ChildProcess;
-  output: string[];
-}
-
 describeWithEnvoy('new-user findings through real Envoy: unknown fields are said, and another team keeps serving', () => {
   let dir: string;
   let resources: string;
-  const echoes: Server[] = [];
+  const echoes: Echo[] = [];
   let server: PorticoServer;
   let xdsPort: number;
   let adminPort: number;
   let listenerPort: number;
-  const envoys: Envoy[] = [];
+  const envoys: EnvoyProcess[] = [];
   const logs: Record<string, any>[] = [];
-
-  async function startEcho(name: string): Promise<number> {
-    const echo = createServer((req, res) => {
-      req.resume();
-      res.end(name);
-    });
-    await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
-    echoes.push(echo);
-    return (echo.address() as { port: number }).port;
-  }
 
   async function admin<T = Record<string, any>>(path: string): Promise<T> {
     const response = await fetch(`http://127.0.0.1:${adminPort}${path}`);
@@ -117,29 +70,12 @@ describeWithEnvoy('new-user findings through real Envoy: unknown fields are said
     return (await response.json()) as T;
   }
 
-  /** GET / through Envoy's listener with this Host header (fetch cannot set Host). */
-  function get(host: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve) => {
-      const req = request({ host: '127.0.0.1', port: listenerPort, path: '/', headers: { host }, timeout: 5_000 }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', () => resolve({ status: 0, body: '' }));
-      req.on('timeout', () => req.destroy());
-      req.end();
-    });
-  }
+  /** GET / through Envoy's listener with this Host header. */
+  const get = (host: string) => getWithHost(listenerPort, '/', host);
+  const context = () => envoys.map((e) => e.tail()).join('\n');
 
   async function served(host: string, accept: (r: { status: number; body: string }) => boolean, what: string): Promise<void> {
-    let last = { status: 0, body: '' };
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      last = await get(host);
-      if (accept(last)) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`${host}: never ${what}; last ${last.status} ${last.body}\n${envoys.map((e) => e.output.join('')).join('\n')}`);
+    await pollFor(`${host} to have ${what}`, async () => (accept(await get(host)) ? true : undefined), context, 15_000);
   }
 
   /** Which backend answered each of `n` requests for `host`. */
@@ -153,35 +89,12 @@ describeWithEnvoy('new-user findings through real Envoy: unknown fields are said
     return seen;
   }
 
-  function startEnvoy(nodeId: string, envoyAdminPort: number): Envoy {
-    const bootstrap = buildEnvoyBootstrap({ gateway: 'default/shared', xdsAddress: `127.0.0.1:${xdsPort}`, nodeId, adminPort: envoyAdminPort, delta: true });
-    const file = join(dir, `${nodeId}.json`);
-    writeFileSync(file, JSON.stringify(bootstrap));
-    const child = spawn(ENVOY!, ['-c', file, '--disable-hot-restart', '--log-level', 'warn', '--base-id', String(envoyAdminPort)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const envoy: Envoy = { child, output: [] };
-    child.stdout!.on('data', (d: Buffer) => envoy.output.push(d.toString()));
-    child.stderr!.on('data', (d: Buffer) => envoy.output.push(d.toString()));
-    envoys.push(envoy);
-    return envoy;
-  }
-
-  async function stopEnvoy(envoy: Envoy): Promise<void> {
-    if (envoy.child.exitCode !== null) return;
-    const exited = new Promise((ok) => envoy.child.once('exit', ok));
-    envoy.child.kill('SIGTERM');
-    await exited;
+  async function startGatewayEnvoy(nodeId: string): Promise<void> {
+    envoys.push(await startEnvoy({ gateway: 'default/shared', xdsPort, nodeId, delta: true }));
   }
 
   /** Polls the async `check` until it gives a value, at most 15 s. */
-  async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  const eventually = <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => pollFor(what, check, context, 15_000);
 
   /** Waits until the Envoy `nodeId` ACKed the route table now served. */
   async function routesAcked(nodeId: string): Promise<void> {
@@ -211,9 +124,11 @@ describeWithEnvoy('new-user findings through real Envoy: unknown fields are said
     resources = join(dir, 'resources');
     mkdirSync(resources);
     listenerPort = await freePort();
-    writeFileSync(join(resources, 'gateway.yaml'), gatewayYaml(listenerPort));
-    writeFileSync(join(resources, 'backend-shop.yaml'), backendYaml('team-a', 'shop', await startEcho('shop')));
-    writeFileSync(join(resources, 'backend-blog.yaml'), `${backendYaml('team-b', 'blog-v1', await startEcho('blog-v1'))}---\n${backendYaml('team-b', 'blog-v2', await startEcho('blog-v2'))}`);
+    writeFileSync(join(resources, 'gateway.yaml'), gatewayYaml({ port: listenerPort, className: 'portico-new-user', namespace: 'default', fromAllNamespaces: true }));
+    echoes.push(await startEcho('shop'), await startEcho('blog-v1'), await startEcho('blog-v2'));
+    const [shop, blogV1, blogV2] = echoes;
+    writeFileSync(join(resources, 'backend-shop.yaml'), serviceYaml('team-a', 'shop', shop!.port));
+    writeFileSync(join(resources, 'backend-blog.yaml'), serviceYaml('team-b', 'blog-v1', blogV1!.port) + serviceYaml('team-b', 'blog-v2', blogV2!.port));
     writeFileSync(join(resources, 'route-a.yaml'), teamARoute);
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -233,17 +148,14 @@ describeWithEnvoy('new-user findings through real Envoy: unknown fields are said
   });
 
   afterAll(async () => {
-    for (const envoy of envoys) await stopEnvoy(envoy);
+    for (const envoy of envoys) await envoy.stop();
     await server?.shutdown();
-    for (const echo of echoes) {
-      echo.closeAllConnections();
-      await new Promise((ok) => echo.close(ok));
-    }
+    await Promise.all(echoes.map(closeEcho));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('typos are pruned and said; team A serves through Envoys connected before and after; the fix takes effect', async () => {
-    startEnvoy('before', await freePort());
+    await startGatewayEnvoy('before');
     await served('shop.example', (r) => r.status === 200 && r.body === 'shop', 'answered shop');
     const conditionsBefore = await gatewayConditions();
     const firstTranslation = Date.parse(await translatedAt());
@@ -258,7 +170,7 @@ describeWithEnvoy('new-user findings through real Envoy: unknown fields are said
     );
     // As the API server would store it: no hostnames (every host), blog-v1 at the default weight 1.
     await served('blog.example', (r) => r.status === 200 && r.body.startsWith('blog-'), 'answered a blog backend');
-    startEnvoy('after', await freePort());
+    await startGatewayEnvoy('after');
     // Both Envoys run the table with the pruned route (they share the listener port: reuse_port).
     await routesAcked('before');
     await routesAcked('after');
