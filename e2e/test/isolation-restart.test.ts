@@ -9,50 +9,21 @@
  * started here from ENVOY_BIN with `portico bootstrap`'s config, so it outlives the restarts. Skipped
  * without ENVOY_BIN.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { buildEnvoyBootstrap } from '@portico/xds';
+import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { gatewayYaml, serviceYaml } from './support/isolation-fixtures.js';
+import { closeEcho, startEcho, type Echo } from './support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
-const ENVOY = process.env.ENVOY_BIN;
-const describeWithEnvoy = ENVOY ? describe : describe.skip;
+const describeWithEnvoy = process.env.ENVOY_BIN ? describe : describe.skip;
 
 jest.setTimeout(120_000);
 
-const gatewayYaml = (port: number) => `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: portico-isolation}
-spec: {controllerName: portico.dev/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: shared, namespace: default}
-spec:
-  gatewayClassName: portico-isolation
-  listeners:
-  - {name: http, protocol: HTTP, port: ${port}}
-`;
-
 /** A team's Service, its endpoint (the echo backend) and its route on /<team>. */
-const teamYaml = (team: string, backendPort: number) => `apiVersion: v1
-kind: Service
-metadata: {name: ${team}, namespace: default}
-spec:
-  ports: [{name: http, port: 80}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${team}-1, namespace: default, labels: {kubernetes.io/service-name: ${team}}}
-addressType: IPv4
-ports: [{name: http, port: ${backendPort}}]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: {ready: true}
----
+const teamYaml = (team: string, backendPort: number) => `${serviceYaml('default', team, backendPort)}---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: ${team}, namespace: default}
@@ -62,29 +33,6 @@ spec:
   - matches: [{path: {type: PathPrefix, value: /${team}}}]
     backendRefs: [{name: ${team}, port: 80}]
 `;
-
-interface Envoy {
-  child: ChildProcess;
-  adminPort: number;
-  stop(): Promise<void>;
-}
-
-async function startEnvoy(dir: string, xdsPort: number, name: string): Promise<Envoy> {
-  const adminPort = await freePort();
-  const file = join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify(buildEnvoyBootstrap({ gateway: 'default/shared', xdsAddress: `127.0.0.1:${xdsPort}`, adminPort, nodeId: name })));
-  const child = spawn(ENVOY!, ['-c', file, '--disable-hot-restart', '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.resume();
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  return {
-    child,
-    adminPort,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** Peak resident memory (VmHWM) of a process, in MiB. */
 function peakRssMiB(pid: number): number {
@@ -96,12 +44,11 @@ describeWithEnvoy('isolation across restarts and writes, through real Envoy', ()
   let dir: string;
   let resources: string;
   let stateDir: string;
-  let backend: Server;
-  let backendPort: number;
+  let backend: Echo;
   let listener: string;
   let ports: { xds: number; admin: number };
   let serve: ServeProcess | undefined;
-  const envoys: Envoy[] = [];
+  const envoys: EnvoyProcess[] = [];
   const figures: Record<string, number> = {};
 
   async function get(path: string): Promise<number> {
@@ -141,21 +88,16 @@ describeWithEnvoy('isolation across restarts and writes, through real Envoy', ()
     dir = mkdtempSync(join(tmpdir(), 'portico-isolation-restart-'));
     resources = join(dir, 'resources');
     stateDir = join(dir, 'state');
-    backend = createServer((request, response) => {
-      request.resume();
-      response.end('ok');
-    });
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    backendPort = (backend.address() as { port: number }).port;
+    backend = await startEcho('ok');
     const listenerPort = await freePort();
     listener = `http://127.0.0.1:${listenerPort}`;
     ports = { xds: await freePort(), admin: await freePort() };
     mkdirSync(resources);
-    writeFileSync(join(resources, '10-gateway.yaml'), gatewayYaml(listenerPort));
-    writeFileSync(join(resources, '20-team-a.yaml'), teamYaml('team-a', backendPort));
-    writeFileSync(join(resources, '30-team-b.yaml'), teamYaml('team-b', backendPort));
+    writeFileSync(join(resources, '10-gateway.yaml'), gatewayYaml({ port: listenerPort, className: 'portico-isolation', namespace: 'default' }));
+    writeFileSync(join(resources, '20-team-a.yaml'), teamYaml('team-a', backend.port));
+    writeFileSync(join(resources, '30-team-b.yaml'), teamYaml('team-b', backend.port));
     await startServe();
-    envoys.push(await startEnvoy(dir, ports.xds, 'envoy-before'));
+    envoys.push(await startEnvoy({ gateway: 'default/shared', xdsPort: ports.xds, nodeId: 'envoy-before' }));
     figures.firstTrafficMs = await untilServed('the first config');
   });
 
@@ -163,15 +105,14 @@ describeWithEnvoy('isolation across restarts and writes, through real Envoy', ()
     await serve?.stop('SIGTERM', 20_000);
     await Promise.all(envoys.map((e) => e.stop()));
     if (backend) {
-      backend.closeAllConnections();
-      await new Promise((ok) => backend.close(ok));
+      await closeEcho(backend);
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`isolation-restart figures: ${JSON.stringify(figures)}`);
   });
 
   test('(a) a broken file, then a kill and restart: both teams keep serving, for Envoys connected before and after', async () => {
-    writeFileSync(join(resources, '30-team-b.yaml'), teamYaml('team-b', backendPort).replace('{name: team-b, port: 80}', '{name: team-b, port: "80"}'));
+    writeFileSync(join(resources, '30-team-b.yaml'), teamYaml('team-b', backend.port).replace('{name: team-b, port: 80}', '{name: team-b, port: "80"}'));
     for (let i = 0; i < 100 && (await status('30-team-b.yaml'))?.state !== 'error'; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await status('30-team-b.yaml')).toMatchObject({ state: 'error', objects: 3 });
 
@@ -195,12 +136,12 @@ describeWithEnvoy('isolation across restarts and writes, through real Envoy', ()
     // A fresh Envoy, connected after the restart, is served both teams too.
     await envoys.shift()!.stop();
     const connectedAt = Date.now();
-    envoys.push(await startEnvoy(dir, ports.xds, 'envoy-after'));
+    envoys.push(await startEnvoy({ gateway: 'default/shared', xdsPort: ports.xds, nodeId: 'envoy-after' }));
     await untilServed('a fresh Envoy');
     figures.freshEnvoyServedMs = Date.now() - connectedAt;
 
     // Fixed: back to normal, the file itself serves again.
-    writeFileSync(join(resources, '30-team-b.yaml'), teamYaml('team-b', backendPort));
+    writeFileSync(join(resources, '30-team-b.yaml'), teamYaml('team-b', backend.port));
     for (let i = 0; i < 100 && (await status('30-team-b.yaml'))?.state !== 'ok'; i++) await new Promise((r) => setTimeout(r, 50));
     expect((await status('30-team-b.yaml'))?.servedFrom).toBeUndefined();
   });

@@ -9,17 +9,17 @@
  *
  * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { connect, constants } from 'node:http2';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { credentials, makeGenericClientConstructor, status, type ClientDuplexStream } from '@grpc/grpc-js';
-import { buildEnvoyBootstrap } from '@portico/xds';
 import { ADS_SERVICE, adsServiceDefinition, type DiscoveryRequest, type DiscoveryResponse } from '@portico/xds-server';
+import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { gatewayYaml, serviceYaml } from './support/isolation-fixtures.js';
+import { closeEcho, startEcho, type Echo } from './support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 jest.setTimeout(120_000);
@@ -39,37 +39,7 @@ const BULK_HEADER_BYTES = 4_000;
 const BLOCKED_TIMEOUT_S = 15;
 
 function baseYaml(listenerPort: number, echoPort: number): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: portico-abuse }
-spec: { controllerName: portico.dev/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: abuse, namespace: default }
-spec:
-  gatewayClassName: portico-abuse
-  listeners:
-  - { name: http, protocol: HTTP, port: ${listenerPort} }
----
-apiVersion: v1
-kind: Service
-metadata: { name: echo, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: echo-1
-  namespace: default
-  labels: { kubernetes.io/service-name: echo }
-addressType: IPv4
-ports: [{ name: http, port: ${echoPort} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
----
+  return `${gatewayYaml({ port: listenerPort, className: 'portico-abuse', namespace: 'default', name: 'abuse' })}${serviceYaml('default', 'echo', echoPort)}---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: team-a, namespace: default }
@@ -212,12 +182,10 @@ async function waitUntil<T>(what: string, check: () => T | undefined | false | P
 
 describe('xDS abuse against portico serve', () => {
   let dir: string;
-  let envoyDir: string;
-  let echo: Server;
-  let echoPort: number;
+  let echo: Echo | undefined;
   let listenerPort: number;
   let serve: ServeProcess;
-  let envoy: ChildProcess | undefined;
+  let envoy: EnvoyProcess | undefined;
   const figures: Record<string, number> = {};
 
   const get = (path: string) => fetch(`http://127.0.0.1:${listenerPort}${path}`, { signal: AbortSignal.timeout(5_000) }).then(async (r) => ({ status: r.status, body: await r.text() }), () => ({ status: 0, body: '' }));
@@ -232,37 +200,25 @@ describe('xDS abuse against portico serve', () => {
   }
 
   beforeAll(async () => {
-    echo = createServer((request, response) => {
-      request.resume();
-      response.end('echo');
-    });
-    await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
-    echoPort = (echo.address() as { port: number }).port;
+    echo = await startEcho('echo');
     listenerPort = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'portico-xds-abuse-'));
-    envoyDir = mkdtempSync(join(tmpdir(), 'portico-xds-abuse-envoy-'));
-    writeFileSync(join(dir, '10-base.yaml'), baseYaml(listenerPort, echoPort));
+    writeFileSync(join(dir, '10-base.yaml'), baseYaml(listenerPort, echo.port));
     writeFileSync(join(dir, '20-bulk.yaml'), bulkYaml(0));
     serve = await startServeProcess({ resources: dir, extraArgs: ['--xds-blocked-stream-timeout', String(BLOCKED_TIMEOUT_S), '--log-level', 'info'] });
     await serve.waitReady(30_000);
   });
 
   afterAll(async () => {
-    envoy?.kill('SIGKILL');
+    await envoy?.stop();
     await serve?.stop('SIGTERM', 20_000);
-    echo?.closeAllConnections();
-    await new Promise((ok) => echo?.close(ok));
+    if (echo) await closeEcho(echo);
     if (dir) rmSync(dir, { recursive: true, force: true });
-    if (envoyDir) rmSync(envoyDir, { recursive: true, force: true });
     console.log(`isolation-xds-abuse figures: ${JSON.stringify(figures)}`);
   });
 
   itWithEnvoy('a client that stops reading during 20 edits holds one response per type and is ended with RESOURCE_EXHAUSTED, while Envoy keeps up', async () => {
-    const adminPort = await freePort();
-    const bootstrap = buildEnvoyBootstrap({ gateway: GATEWAY, xdsAddress: `127.0.0.1:${serve.xdsPort}`, adminPort, delta: false });
-    const bootstrapFile = join(envoyDir, 'envoy.json');
-    writeFileSync(bootstrapFile, JSON.stringify(bootstrap));
-    envoy = spawn(ENVOY!, ['-c', bootstrapFile, '--log-level', 'warn', '--disable-hot-restart', '--base-id', String(adminPort)], { stdio: 'ignore' });
+    envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'envoy-default-abuse', delta: false });
     await until('Envoy to serve team-a', '/team-a');
     await until('Envoy to serve the bulk routes', '/bulk-0-0');
 
