@@ -8,14 +8,15 @@
 // another build (e.g. an older checkout) for a before/after.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeYaml } from './emit-yaml.mjs';
+import { freePort } from './free-port.mjs';
 import { mixedWorkload } from './generate-mixed.mjs';
+import { round1 } from './stats.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -28,16 +29,7 @@ const { values } = parseArgs({
   },
 });
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address();
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
-
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-const round1 = (n) => Math.round(n * 10) / 10;
 
 async function lagMaxMs(admin) {
   const text = await (await fetch(`${admin}/metrics`)).text();

@@ -22,11 +22,11 @@
 // at least (N - 500) / 200 s; `--status-qps`/`--status-burst` pass another rate to `portico serve`.
 import { execFileSync, spawn } from 'node:child_process';
 import { Agent, request } from 'node:https';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NAMESPACE = 'bench';
@@ -185,14 +185,6 @@ function correctRoutes(routes) {
 }
 
 const attachedRoutes = (gateway) => gateway.status?.listeners?.find((l) => l.name === 'http')?.attachedRoutes;
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address();
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
 
 /** `portico serve --kubernetes` (with the status rate given, if any), ready. */
 async function startServer(kubeconfigPath, statusRate) {
