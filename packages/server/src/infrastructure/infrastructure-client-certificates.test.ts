@@ -6,8 +6,8 @@
 import { X509Certificate } from 'node:crypto';
 import { KubeConfig, type KubernetesObject, type V1Deployment, type V1Secret } from '@kubernetes/client-node';
 import { issueCertificateAuthority } from '../certgen/issue-certificates.js';
-import type { InfrastructureClient, InfrastructureRequests, ManagedKind } from './infrastructure-client.js';
 import { gateway, irWith } from './infrastructure-fixtures.test-util.js';
+import { createInMemoryInfrastructureApi, type InMemoryInfrastructureApi } from './in-memory-infrastructure-api.test-util.js';
 import { createInfrastructureManager, type InfrastructureManager, type ManagedGateway } from './infrastructure-manager.js';
 
 const NAME = 'envoy-apps-demo-98ab5824';
@@ -18,35 +18,8 @@ function caSecret(ca = issueCertificateAuthority()): KubernetesObject {
   return { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { ...CA_SECRET, labels: { 'app.kubernetes.io/managed-by': 'portico-certgen' } }, data } as KubernetesObject;
 }
 
-/** An API server in a map, as in infrastructure-manager.test.ts; holds certgen's CA Secret too. */
-function fakeApi() {
-  const objects = new Map<string, KubernetesObject>();
-  const counts: InfrastructureRequests = { applies: 0, lists: 0, gets: 0, deletes: 0 };
-  const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
-  objects.set(key('Secret', CA_SECRET.namespace, CA_SECRET.name), caSecret());
-  const client: InfrastructureClient = {
-    async apply(object) {
-      counts.applies++;
-      const stored = structuredClone(object);
-      objects.set(key(object.kind!, object.metadata!.namespace!, object.metadata!.name!), stored);
-      return stored;
-    },
-    async listManaged(kind: ManagedKind) {
-      counts.lists++;
-      return [...objects.values()].filter((o) => o.kind === kind && o.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'portico');
-    },
-    async get(kind: ManagedKind, namespace: string, name: string) {
-      counts.gets++;
-      return objects.get(key(kind, namespace, name));
-    },
-    async remove(kind: ManagedKind, namespace: string, name: string) {
-      counts.deletes++;
-      objects.delete(key(kind, namespace, name));
-    },
-    requests: () => ({ ...counts }),
-  };
-  return { client, objects };
-}
+/** The in-memory API server, holding certgen's CA Secret. */
+const fakeApi = () => createInMemoryInfrastructureApi([caSecret()]);
 
 const demo: [string, ManagedGateway] = ['apps/demo', { gateway: gateway(), ir: irWith(['HTTP-80']) }];
 const messages: string[] = [];
@@ -55,14 +28,14 @@ const logger = { debug() {}, info: (m: string) => messages.push(m), warn() {}, e
 describe('per-Gateway xDS client certificates', () => {
   let manager: InfrastructureManager;
   afterEach(() => manager?.stop());
-  const start = (api: ReturnType<typeof fakeApi>) =>
+  const start = (api: InMemoryInfrastructureApi) =>
     (manager = createInfrastructureManager({
       kubeConfig: new KubeConfig(),
       logger,
       options: { xdsAddress: 'portico.infra.svc:18000', clientCertificates: { caSecret: CA_SECRET } },
       client: api.client,
     }));
-  const secretOf = (api: ReturnType<typeof fakeApi>) => api.objects.get(`Secret/apps/${NAME}`) as V1Secret;
+  const secretOf = (api: InMemoryInfrastructureApi) => api.objects.get(`Secret/apps/${NAME}`) as V1Secret;
   const pem = (secret: V1Secret, key: string) => Buffer.from(secret.data![key]!, 'base64').toString('utf8');
 
   it("issues the Gateway's certificate from the CA, mounts it, and sends nothing more while it is good", async () => {

@@ -3,47 +3,12 @@
  * API. e2e/test/infrastructure-manager.test.ts runs the same manager against a real kube-apiserver.
  */
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import type { InfrastructureClient, InfrastructureRequests, ManagedKind } from './infrastructure-client.js';
 import { gateway, irWith } from './infrastructure-fixtures.test-util.js';
 import { createInfrastructureManager, type InfrastructureManager, type ManagedGateway } from './infrastructure-manager.js';
+import { createInMemoryInfrastructureApi, type InMemoryInfrastructureApi } from './in-memory-infrastructure-api.test-util.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const NAME = 'envoy-apps-demo-98ab5824';
-
-/** An API server in a map: apply stores the object (a Service gets a cluster IP), list filters by the managed-by label. */
-function fakeApi() {
-  const objects = new Map<string, KubernetesObject>();
-  const counts: InfrastructureRequests = { applies: 0, lists: 0, gets: 0, deletes: 0 };
-  let failApplies = 0;
-  const key = (kind: string, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
-  const client: InfrastructureClient = {
-    async apply(object) {
-      counts.applies++;
-      if (failApplies > 0) {
-        failApplies--;
-        throw new Error('apply refused');
-      }
-      const stored = structuredClone(object) as KubernetesObject & { spec?: Record<string, unknown> };
-      if (stored.kind === 'Service') stored.spec = { ...stored.spec, clusterIP: '10.96.0.10' };
-      objects.set(key(object.kind!, object.metadata!.namespace!, object.metadata!.name!), stored);
-      return stored;
-    },
-    async listManaged(kind: ManagedKind) {
-      counts.lists++;
-      return [...objects.values()].filter((o) => o.kind === kind && o.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'portico');
-    },
-    async get(kind: ManagedKind, namespace: string, name: string) {
-      counts.gets++;
-      return objects.get(key(kind, namespace, name));
-    },
-    async remove(kind: ManagedKind, namespace: string, name: string) {
-      counts.deletes++;
-      objects.delete(key(kind, namespace, name));
-    },
-    requests: () => ({ ...counts }),
-  };
-  return { client, objects, failNextApplies: (n: number) => (failApplies = n) };
-}
 
 function gateways(...entries: [string, ManagedGateway][]): Map<string, ManagedGateway> {
   return new Map(entries);
@@ -55,13 +20,13 @@ describe('createInfrastructureManager', () => {
   let manager: InfrastructureManager;
   afterEach(() => manager?.stop());
 
-  function start(api: ReturnType<typeof fakeApi>, extra: Partial<Parameters<typeof createInfrastructureManager>[0]> = {}) {
+  function start(api: InMemoryInfrastructureApi, extra: Partial<Parameters<typeof createInfrastructureManager>[0]> = {}) {
     manager = createInfrastructureManager({ kubeConfig: new KubeConfig(), logger: silent, options: { xdsAddress: 'portico.infra.svc:18000' }, client: api.client, ...extra });
     return manager;
   }
 
   it('creates the four objects, then sends nothing while nothing changes', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     const first = await manager.reconcile(gateways(demo()));
     expect(first).toMatchObject({ result: 'success', resynced: true, applied: 4, deleted: 0, unchanged: 0, failures: 0, requests: 4 + 4 });
@@ -71,7 +36,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('a gateway with a namespace of its own (an IngressClass stand-in) gets its objects there, without owner references', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api, { options: { xdsAddress: 'portico.infra.svc:18000', serviceType: 'ClusterIP' } });
     const standIn = { ...gateway(), metadata: { namespace: 'ingressclass', name: 'portico' } };
     await manager.reconcile(gateways(['ingressclass/portico', { gateway: standIn, ir: irWith(['HTTP-80']), namespace: 'portico-system' }]));
@@ -83,14 +48,14 @@ describe('createInfrastructureManager', () => {
   });
 
   it('a resync lists, finds everything as applied, and writes nothing', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     await manager.reconcile(gateways(demo()));
     expect(await manager.resync()).toMatchObject({ resynced: true, applied: 0, unchanged: 4, requests: 4 });
   });
 
   it('a listener change re-applies the Service only', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     await manager.reconcile(gateways(demo()));
     expect(await manager.reconcile(gateways(demo(['HTTP-80', 'UDP-53'])))).toMatchObject({ applied: 1, unchanged: 3, requests: 1 });
@@ -98,7 +63,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('an object deleted or edited behind its back comes back on the next resync', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     await manager.reconcile(gateways(demo()));
     api.objects.delete(`ConfigMap/apps/${NAME}`);
@@ -108,7 +73,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('deletes the objects of a Gateway that is gone, Deployment first', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     await manager.reconcile(gateways(demo()));
     expect(await manager.reconcile(gateways())).toMatchObject({ deleted: 4, requests: 4 });
@@ -116,7 +81,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('deletes orphans left from before a restart, and keeps what another owner labelled differently', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     await manager.reconcile(gateways(demo()));
     manager.stop();
@@ -127,7 +92,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('a Gateway whose manifests cannot be built keeps its objects', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     await manager.reconcile(gateways(demo()));
     manager.stop();
@@ -137,7 +102,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('no programmed listener: the Service stays, with its address', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     await manager.reconcile(gateways(demo()));
     expect(await manager.reconcile(gateways(demo([])))).toMatchObject({ deleted: 0, unchanged: 3 });
@@ -145,7 +110,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('a failed apply is retried on a timer, without a call', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api, { retryDelayMs: { initial: 20, max: 20 } });
     api.failNextApplies(1);
     expect(await manager.reconcile(gateways(demo()))).toMatchObject({ result: 'error', applied: 3, failures: 1 });
@@ -153,7 +118,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('calls made before a pass starts coalesce into one pass with the latest Gateways', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api);
     const first = manager.reconcile(gateways(demo()));
     const second = manager.reconcile(gateways(demo(['HTTP-8080'])));
@@ -165,7 +130,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('addresses: empty until the Service exists, then its cluster IP, with a change notice', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     const changed: string[] = [];
     start(api, { options: { xdsAddress: 'portico.infra.svc:18000', serviceType: 'ClusterIP' }, onAddressesChanged: (g) => changed.push(g) });
     expect(manager.addresses('apps/demo')).toEqual([]);
@@ -175,7 +140,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('addresses: the server lookup first (it sees load balancers get their IP)', () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     start(api, {
       serviceLookup: (namespace, name) =>
         namespace === 'apps' && name === NAME ? { spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '203.0.113.9' }] } } } : undefined,
@@ -185,7 +150,7 @@ describe('createInfrastructureManager', () => {
   });
 
   it('addresses: a GET when nobody knows the Service, at most once per interval', async () => {
-    const api = fakeApi();
+    const api = createInMemoryInfrastructureApi();
     const changed: string[] = [];
     start(api, { onAddressesChanged: (g) => changed.push(g) });
     api.objects.set(`Service/apps/${NAME}`, { apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: 'apps' }, spec: { type: 'ClusterIP', clusterIP: '10.96.0.99' } } as KubernetesObject);
