@@ -16,14 +16,12 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { jest } from '@jest/globals';
 import type { GatewayIR, HTTPRouteIR } from '@portico/ir';
-import { createFileProvider } from '@portico/provider';
-import { createLogger, createPorticoServer, type PorticoServer } from '@portico/server';
 import { buildXds } from '@portico/xds';
 import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
-import { gatewayYaml, serviceYaml } from './support/isolation-fixtures.js';
+import { startInProcessPortico, type InProcessPortico } from './support/in-process-portico.js';
+import { gatewayYaml, routeYaml, serviceYaml } from './support/isolation-fixtures.js';
 import { closeEcho, pollFor, startEcho, tryGet, type Echo } from './support/isolation-traffic.js';
 import { freePort } from './support/serve-process.js';
 import { waitUntil } from './support/wait.js';
@@ -62,46 +60,28 @@ function corrupt(ir: GatewayIR): GatewayIR {
 
 /** Team A: rule 0 is fine; rule 1 matches `x-corrupt-me: <value>` (refused by Envoy once corrupted). */
 function teamARoute(headerValue: string, path = '/a'): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: a, namespace: team-a }
-spec:
-  parentRefs: [{ name: shared, namespace: default }]
-  rules:
-  - matches: [{ path: { type: PathPrefix, value: ${path} } }]
+  return routeYaml(
+    'team-a',
+    'a',
+    `  - matches: [{ path: { type: PathPrefix, value: ${path} } }]
     backendRefs: [{ name: echo, port: 80 }]
   - matches: [{ path: { type: PathPrefix, value: /special }, headers: [{ name: ${CORRUPT_HEADER}, value: "${headerValue}" }] }]
     backendRefs: [{ name: echo, port: 80 }]
-`;
+`,
+    'default',
+  );
 }
 
-function teamBRoute(path: string): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: b, namespace: team-b }
-spec:
-  parentRefs: [{ name: shared, namespace: default }]
-  rules:
-  - matches: [{ path: { type: PathPrefix, value: ${path} } }]
+/** A rule sending `path` (and, if given, only requests with `header: value`) to the namespace's echo. */
+const ruleYaml = (path: string, header?: { name: string; value: string }) => `  - matches: [{ path: { type: PathPrefix, value: ${path} }${header ? `, headers: [{ name: ${header.name}, value: "${header.value}" }]` : ''} }]
     backendRefs: [{ name: echo, port: 80 }]
 `;
-}
+
+const teamBRoute = (path: string) => routeYaml('team-b', 'b', ruleYaml(path), 'default');
 
 /** `count` teams' routes in one file (one provider snapshot): `/t<i>`; team `quiet` also matches QUIET_HEADER. */
 function manyTeamsYaml(count: number, quiet: number): string {
-  return Array.from(
-    { length: count },
-    (_, i) => `---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: t${i}, namespace: team-b }
-spec:
-  parentRefs: [{ name: shared, namespace: default }]
-  rules:
-  - matches: [{ path: { type: PathPrefix, value: /t${i} }${i === quiet ? `, headers: [{ name: ${QUIET_HEADER}, value: "q" }]` : ''} }]
-    backendRefs: [{ name: echo, port: 80 }]
-`,
-  ).join('');
+  return Array.from({ length: count }, (_, i) => routeYaml('team-b', `t${i}`, ruleYaml(`/t${i}`, i === quiet ? { name: QUIET_HEADER, value: 'q' } : undefined), 'default')).join('');
 }
 
 describeWithEnvoy.each([
@@ -110,9 +90,7 @@ describeWithEnvoy.each([
 ])('NACK containment through real Envoy over %s xDS (issue 12, item 2)', (protocol, delta) => {
   let dir: string;
   let echoes: Echo[] = [];
-  let server: PorticoServer;
-  let xdsPort: number;
-  let adminPort: number;
+  let portico: InProcessPortico;
   let listenerPort: number;
   const envoys: EnvoyProcess[] = [];
   const logs: Record<string, any>[] = [];
@@ -120,11 +98,7 @@ describeWithEnvoy.each([
   /** Searches started and not yet logged as contained. */
   let searching = 0;
 
-  async function admin<T = Record<string, any>>(path: string): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${adminPort}${path}`);
-    expect(response.status).toBe(200);
-    return (path.startsWith('/metrics') ? response.text() : response.json()) as Promise<T>;
-  }
+  const admin = <T = Record<string, any>>(path: string) => portico.admin<T>(path);
 
   const throughEnvoy = (path: string, headers: Record<string, string> = {}) => tryGet(`http://127.0.0.1:${listenerPort}${path}`, headers);
   const context = () => envoys.map((e) => e.tail()).join('\n');
@@ -138,7 +112,7 @@ describeWithEnvoy.each([
   }
 
   async function startGatewayEnvoy(nodeId: string): Promise<EnvoyProcess> {
-    const envoy = await startEnvoy({ gateway: 'default/shared', xdsPort, nodeId, delta });
+    const envoy = await startEnvoy({ gateway: 'default/shared', xdsPort: portico.xdsPort, nodeId, delta });
     envoys.push(envoy);
     return envoy;
   }
@@ -184,30 +158,20 @@ describeWithEnvoy.each([
     writeFileSync(join(resources, 'backend-b.yaml'), serviceYaml('team-b', 'echo', echoes[1]!.port));
     writeFileSync(join(resources, 'route-a.yaml'), teamARoute('fine'));
     writeFileSync(join(resources, 'route-b.yaml'), teamBRoute('/b'));
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) {
-          const entry = JSON.parse(line);
-          if (entry.message.startsWith('an xDS client refused a route table')) searching += 1;
-          if (entry.message === 'route table contained' || entry.message.startsWith('a refused route table could not be contained')) searching -= 1;
-          logs.push(entry);
-        }
-        done();
+    portico = await startInProcessPortico({
+      resources,
+      onLog: (entry) => {
+        if (entry.message.startsWith('an xDS client refused a route table')) searching += 1;
+        if (entry.message === 'route table contained' || entry.message.startsWith('a refused route table could not be contained')) searching -= 1;
+        logs.push(entry);
       },
-    });
-    server = createPorticoServer({
-      provider: createFileProvider({ directory: resources }),
-      xdsAddress: '127.0.0.1:0',
-      adminAddress: '127.0.0.1:0',
-      logger: createLogger({ level: 'info', format: 'json', stream }),
       buildXds: (ir) => buildXds(corrupt(ir), { proxyless: true }),
     });
-    ({ xdsPort, adminPort } = await server.start());
   });
 
   afterAll(async () => {
     for (const envoy of envoys) await envoy.stop();
-    await server?.shutdown();
+    await portico?.server.shutdown();
     await Promise.all(echoes.map(closeEcho));
     echoes = [];
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -12,11 +12,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { jest } from '@jest/globals';
-import { createFileProvider } from '@portico/provider';
-import { createLogger, createPorticoServer, type PorticoServer } from '@portico/server';
 import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { startInProcessPortico, type InProcessPortico } from './support/in-process-portico.js';
 import { gatewayYaml, serviceYaml } from './support/isolation-fixtures.js';
 import { closeEcho, getWithHost, pollFor, startEcho, type Echo } from './support/isolation-traffic.js';
 import { freePort } from './support/serve-process.js';
@@ -57,18 +55,12 @@ describeWithEnvoy('new-user findings through real Envoy: unknown fields are said
   let dir: string;
   let resources: string;
   const echoes: Echo[] = [];
-  let server: PorticoServer;
-  let xdsPort: number;
-  let adminPort: number;
+  let portico: InProcessPortico;
   let listenerPort: number;
   const envoys: EnvoyProcess[] = [];
   const logs: Record<string, any>[] = [];
 
-  async function admin<T = Record<string, any>>(path: string): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${adminPort}${path}`);
-    expect(response.status).toBe(200);
-    return (await response.json()) as T;
-  }
+  const admin = <T = Record<string, any>>(path: string) => portico.admin<T>(path);
 
   /** GET / through Envoy's listener with this Host header. */
   const get = (host: string) => getWithHost(listenerPort, '/', host);
@@ -90,7 +82,7 @@ describeWithEnvoy('new-user findings through real Envoy: unknown fields are said
   }
 
   async function startGatewayEnvoy(nodeId: string): Promise<void> {
-    envoys.push(await startEnvoy({ gateway: 'default/shared', xdsPort, nodeId, delta: true }));
+    envoys.push(await startEnvoy({ gateway: 'default/shared', xdsPort: portico.xdsPort, nodeId, delta: true }));
   }
 
   /** Polls the async `check` until it gives a value, at most 15 s. */
@@ -130,26 +122,12 @@ describeWithEnvoy('new-user findings through real Envoy: unknown fields are said
     writeFileSync(join(resources, 'backend-shop.yaml'), serviceYaml('team-a', 'shop', shop!.port));
     writeFileSync(join(resources, 'backend-blog.yaml'), serviceYaml('team-b', 'blog-v1', blogV1!.port) + serviceYaml('team-b', 'blog-v2', blogV2!.port));
     writeFileSync(join(resources, 'route-a.yaml'), teamARoute);
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line));
-        done();
-      },
-    });
-    // One logger for the provider and the server, as `portico serve` wires them.
-    const logger = createLogger({ level: 'info', format: 'json', stream });
-    server = createPorticoServer({
-      provider: createFileProvider({ directory: resources, logger }),
-      xdsAddress: '127.0.0.1:0',
-      adminAddress: '127.0.0.1:0',
-      logger,
-    });
-    ({ xdsPort, adminPort } = await server.start());
+    portico = await startInProcessPortico({ resources, onLog: (entry) => logs.push(entry) });
   });
 
   afterAll(async () => {
     for (const envoy of envoys) await envoy.stop();
-    await server?.shutdown();
+    await portico?.server.shutdown();
     await Promise.all(echoes.map(closeEcho));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

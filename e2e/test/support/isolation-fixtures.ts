@@ -63,14 +63,14 @@ export function baseYaml(listenerPort: number, echoPort: number, namespaces: rea
   return gatewayYaml({ port: listenerPort, className: 'portico-isolation', namespace: 'infra', fromAllNamespaces: true }) + namespaces.map((ns) => serviceYaml(ns, 'echo', echoPort)).join('');
 }
 
-/** An HTTPRoute on the shared listener (infra/shared); `rules` is YAML indented for `spec.rules`. */
-export function routeYaml(namespace: string, name: string, rules: string): string {
+/** An HTTPRoute on the shared Gateway (by default infra/shared); `rules` is YAML indented for `spec.rules`. */
+export function routeYaml(namespace: string, name: string, rules: string, gatewayNamespace = 'infra'): string {
   return `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: ${name}, namespace: ${namespace} }
 spec:
-  parentRefs: [{ name: shared, namespace: infra }]
+  parentRefs: [{ name: shared, namespace: ${gatewayNamespace} }]
   rules:
 ${rules}`;
 }
