@@ -14,7 +14,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, get as httpGet, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +23,7 @@ import { jest } from '@jest/globals';
 import { TYPE_URLS } from '@portico/envoy';
 import { createEnvoyRunner, type EnvoyRunner } from '@portico/server';
 import { createDeltaClient, type DeltaClient, type DeltaClientStream } from './support/delta-client.js';
+import { closeEcho, getWithHost, startEcho, type Echo } from './support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 jest.setTimeout(120_000);
@@ -85,18 +85,6 @@ async function untilResponseWith(stream: DeltaClientStream, text: string, timeou
   }
 }
 
-/** A GET with a Host header of our choosing (fetch does not let a caller set one). */
-function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((ok, fail) => {
-    httpGet({ host: '127.0.0.1', port, path, headers: { host } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => ok({ status: response.statusCode ?? 0, body }));
-    }).on('error', fail);
-  });
-}
-
 /** The base64 body lines of every test private key the input uses: none may appear in a dump. */
 function privateKeyLines(): string[] {
   return ['example.com.key', 'foo.example.org.key'].flatMap((file) =>
@@ -111,7 +99,7 @@ describe(`the admin server under a dump flood (${ROUTES} routes)`, () => {
   let serve: ServeProcess;
   let metricsPort: number;
   let delta: DeltaClient;
-  let echo: Server;
+  let echo: Echo | undefined;
   let ports: { listener: number; echo: number };
   let envoys: EnvoyRunner | undefined;
   const teamBTable = () => `default/team-b/http-${ports.listener}`;
@@ -131,12 +119,8 @@ describe(`the admin server under a dump flood (${ROUTES} routes)`, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'portico-isolation-admin-'));
     await promisify(execFile)(process.execPath, [join(ROOT, 'bench/run.mjs'), '--scenario', 'mixed', '--routes', String(ROUTES), '--emit-yaml', join(dir, 'input.yaml')]);
-    echo = createServer((request, response) => {
-      request.resume();
-      response.end('team-b');
-    });
-    await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
-    ports = { listener: await freePort(), echo: (echo.address() as { port: number }).port };
+    echo = await startEcho('team-b');
+    ports = { listener: await freePort(), echo: echo.port };
     writeTeamB('/v1');
     metricsPort = await freePort();
     serve = await startServeProcess({ resources: dir, extraArgs: ['--metrics-address', `127.0.0.1:${metricsPort}`, '--log-level', 'warn'] });
@@ -152,7 +136,7 @@ describe(`the admin server under a dump flood (${ROUTES} routes)`, () => {
   afterAll(async () => {
     await envoys?.stop();
     delta?.close();
-    echo?.close();
+    if (echo) await closeEcho(echo);
     await serve?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`isolation-admin figures: ${JSON.stringify(figures)}`);
