@@ -5,6 +5,7 @@
 import type { GatewayIR } from '@portico/ir';
 import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { translate, type TranslationResult } from '@portico/translator';
+import type { QuarantineEntry } from './quarantine.js';
 
 export const SHARED = 'default/shared';
 
@@ -64,4 +65,26 @@ export function sharedIR(routes: readonly RouteSpec[]): GatewayIR {
 /** `count` teams, each with one HTTPRoute `r<i>` of one rule on `/r<i>`, in namespace `team-<i>`. */
 export function manyTeams(count: number): RouteSpec[] {
   return Array.from({ length: count }, (_, i) => ({ namespace: `team-${i}`, name: `r${i}`, rules: [{ path: `/r${i}` }] }));
+}
+
+/**
+ * A quarantine entry for `unit` of team A's route `a` on the shared Gateway, refused by `envoy-1` with
+ * RE2's complaint about `a{1001}`; `fields` replace any of these.
+ */
+export function quarantineEntry(unit: string, fields: Partial<QuarantineEntry> = {}): QuarantineEntry {
+  return {
+    gateway: SHARED,
+    unit,
+    kind: 'HTTPRoute',
+    namespace: 'team-a',
+    name: 'a',
+    fingerprint: '',
+    typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+    version: 'boot-2',
+    refusedBy: 'envoy-1',
+    error: 'invalid repetition size: {1001}',
+    probes: 1,
+    since: '2026-01-01T00:00:00.000Z',
+    ...fields,
+  };
 }

@@ -1,5 +1,5 @@
 import { statusKey } from '@portico/translator';
-import { SHARED, translateShared, type RouteSpec } from './nack-fixtures.test-util.js';
+import { quarantineEntry, SHARED, translateShared, type RouteSpec } from './nack-fixtures.test-util.js';
 import type { QuarantineEntry } from './quarantine.js';
 import { withQuarantineStatuses } from './quarantine-status.js';
 
@@ -7,23 +7,7 @@ const A: RouteSpec = { namespace: 'team-a', name: 'a', rules: [{ path: '/a' }, {
 const B: RouteSpec = { namespace: 'team-b', name: 'b', rules: [{ path: '/b' }] };
 const NOW = new Date('2026-01-02T00:00:00.000Z');
 
-function entry(unit: string, fields: Partial<QuarantineEntry>): QuarantineEntry {
-  return {
-    gateway: SHARED,
-    unit,
-    kind: 'HTTPRoute',
-    namespace: 'team-a',
-    name: 'a',
-    fingerprint: '',
-    typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-    version: 'boot-2',
-    refusedBy: 'envoy-1',
-    error: 'invalid repetition size: {1001}',
-    probes: 1,
-    since: NOW.toISOString(),
-    ...fields,
-  };
-}
+const entry = (unit: string, fields: Partial<QuarantineEntry>) => quarantineEntry(unit, { since: NOW.toISOString(), ...fields });
 
 const conditionsOf = (result: ReturnType<typeof translateShared>, name: string, namespace: string) => {
   const status = result.statuses.get(statusKey('HTTPRoute', namespace, name))!;

@@ -1,5 +1,5 @@
 import type { HTTPListenerIR } from '@portico/ir';
-import { SHARED, sharedIR, type RouteSpec } from './nack-fixtures.test-util.js';
+import { quarantineEntry, SHARED, sharedIR, type RouteSpec } from './nack-fixtures.test-util.js';
 import { createQuarantine, type QuarantineEntry } from './quarantine.js';
 import { routeUnits, unitFingerprint } from './route-units.js';
 
@@ -8,21 +8,7 @@ const B: RouteSpec = { namespace: 'team-b', name: 'b', rules: [{ path: '/b' }] }
 const UNIT = 'HTTPRoute/team-a/a/rule/1';
 
 function entryFor(routes: RouteSpec[], unit = UNIT, error = 'invalid repetition size: {1001}'): QuarantineEntry {
-  return {
-    gateway: SHARED,
-    unit,
-    kind: 'HTTPRoute',
-    namespace: 'team-a',
-    name: 'a',
-    rule: 1,
-    fingerprint: unitFingerprint(routeUnits(sharedIR(routes)).get(unit)!),
-    typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-    version: 'boot-2',
-    refusedBy: 'envoy-1',
-    error,
-    probes: 1,
-    since: '2026-01-01T00:00:00.000Z',
-  };
+  return quarantineEntry(unit, { rule: 1, fingerprint: unitFingerprint(routeUnits(sharedIR(routes)).get(unit)!), error });
 }
 
 const paths = (ir: ReturnType<typeof sharedIR>) => (ir.listeners[0] as HTTPListenerIR).virtualHosts.flatMap((v) => v.routes.map((r) => r.match.path?.value));

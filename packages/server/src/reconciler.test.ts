@@ -4,7 +4,7 @@ import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { Registry } from 'prom-client';
 import { demoObjects, GATEWAY } from './fixtures.test-util.js';
 import { createLogger } from './logger.js';
-import { SHARED, sharedGatewayObjects, type RouteSpec } from './nack-fixtures.test-util.js';
+import { quarantineEntry, SHARED, sharedGatewayObjects, type RouteSpec } from './nack-fixtures.test-util.js';
 import { createQuarantine } from './quarantine.js';
 import { routeUnits, unitFingerprint } from './route-units.js';
 import { createXdsPublisher } from './publish-gateways.js';
@@ -168,23 +168,7 @@ describe('createReconciler with a quarantine', () => {
     reconcile(objects);
     const unit = 'HTTPRoute/team-a/a/rule/1';
     const ir = reconciler.served().get(SHARED)!;
-    quarantine.add([
-      {
-        gateway: SHARED,
-        unit,
-        kind: 'HTTPRoute',
-        namespace: 'team-a',
-        name: 'a',
-        rule: 1,
-        fingerprint: unitFingerprint(routeUnits(ir).get(unit)!),
-        typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-        version: 'boot-1',
-        refusedBy: 'envoy-1',
-        error: 'refused',
-        probes: 0,
-        since: '',
-      },
-    ]);
+    quarantine.add([quarantineEntry(unit, { rule: 1, fingerprint: unitFingerprint(routeUnits(ir).get(unit)!), version: 'boot-1', error: 'refused', probes: 0, since: '' })]);
     // What NACK containment does once it quarantined a rule: reconcile the same objects again.
     expect(reconcile(objects, true).published.map((r) => r.outcome)).toEqual(['published']);
     expect([...routeUnits(reconciler.served().get(SHARED)!).keys()]).toEqual(['HTTPRoute/team-a/a/rule/0']);
