@@ -48,6 +48,19 @@ spec:
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 
+/** A second Ingress of the class, shop.example.com → web: the object the Ingress cases make throw. */
+const shopIngress = () =>
+  parseResources(
+    `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: default}
+spec:
+  ingressClassName: portico
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`,
+    'ing.yaml',
+  ).objects[0] as KubeObject;
+
 function base(): KubeObject[] {
   return parseResources(BASE, 'base.yaml').objects as KubeObject[];
 }
@@ -151,19 +164,7 @@ spec: {gatewayClassName: portico, listeners: [{name: http, protocol: HTTP, port:
   });
 
   it('an Ingress whose rules throw is left out of its class gateway; the other Ingress of the class is served', () => {
-    const broken = throwingOn(
-      parseResources(
-        `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: shop, namespace: default}
-spec:
-  ingressClassName: portico
-  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
-        'ing.yaml',
-      ).objects[0] as KubeObject,
-      'rules',
-    );
+    const broken = throwingOn(shopIngress(), 'rules');
     const result = run([...base(), broken]);
     expect(routeNames(result, 'ingressclass/portico')).toEqual(['ingress/default/blog/rule/0/path/0']);
     expect(result.statuses.has('Ingress/default/shop')).toBe(false);
@@ -172,19 +173,7 @@ spec:
   });
 
   it('an Ingress whose TLS entries throw is left out entirely, its routes too', () => {
-    const broken = throwingOn(
-      parseResources(
-        `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: shop, namespace: default}
-spec:
-  ingressClassName: portico
-  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
-`,
-        'ing.yaml',
-      ).objects[0] as KubeObject,
-      'tls',
-    );
+    const broken = throwingOn(shopIngress(), 'tls');
     const result = run([...base(), broken]);
     expect(routeNames(result, 'ingressclass/portico')).toEqual(['ingress/default/blog/rule/0/path/0']);
     expect(result.statuses.has('Ingress/default/shop')).toBe(false);
