@@ -1,5 +1,5 @@
 import { statusKey } from '@portico/translator';
-import { quarantineEntry, SHARED, translateShared, type RouteSpec } from './nack-fixtures.test-util.js';
+import { quarantineEntry, translateShared, type RouteSpec } from './nack-fixtures.test-util.js';
 import type { QuarantineEntry } from './quarantine.js';
 import { withQuarantineStatuses } from './quarantine-status.js';
 
