@@ -52,7 +52,12 @@ export interface ClusterConfig {
   stateDir: string;
 }
 
-/** What the harness hands the node agent when it starts it (after the control plane is ready). */
+/**
+ * What the harness hands the node agent when it starts it (after the control plane is ready; kube-proxy
+ * starts after the agent's start resolves, and finds the Node at once if the agent registered it by then).
+ * There is no node-lifecycle controller and no not-ready taint on new Nodes: a registered Node is
+ * schedulable at once, and nothing marks it NotReady if the agent stops heartbeating.
+ */
 export interface NodeAgentContext {
   config: ClusterConfig;
   /** Admin client configuration (the same credentials as config.kubeconfigPath). */

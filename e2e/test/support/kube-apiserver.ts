@@ -129,7 +129,8 @@ export interface KubeApiServerOptions {
   serviceCidr?: string;
   /**
    * A full cluster's API server (e2e/cluster): kube-controller-manager creates ServiceAccounts, so the
-   * ServiceAccount admission plugin stays on, and the `kubernetes` Service gets its endpoints.
+   * ServiceAccount admission plugin stays on, and the `kubernetes` Service gets its endpoints; new
+   * Nodes are not tainted not-ready (no node-lifecycle controller would ever lift it).
    */
   clusterMode?: boolean;
 }
@@ -138,7 +139,11 @@ function apiServerArgs(options: { etcdUrl: string; port: number; certDir: string
   const { credentials } = options;
   // A bare API server: no controller-manager creates default ServiceAccounts (the admission check for
   // them would refuse Pods), and no endpoint reconciler writing the `kubernetes` Endpoints (start-up speed).
-  const bareOnly = options.clusterMode ? [] : ['--disable-admission-plugins=ServiceAccount', '--endpoint-reconciler-type=none'];
+  // A cluster (e2e/cluster) runs no node-lifecycle controller, which is what lifts the not-ready taint
+  // TaintNodesByCondition puts on every new Node: without the plugin a Node is schedulable once registered.
+  const modeArgs = options.clusterMode
+    ? ['--disable-admission-plugins=TaintNodesByCondition']
+    : ['--disable-admission-plugins=ServiceAccount', '--endpoint-reconciler-type=none'];
   return [
     `--etcd-servers=${options.etcdUrl}`,
     `--secure-port=${options.port}`,
@@ -153,7 +158,7 @@ function apiServerArgs(options: { etcdUrl: string; port: number; certDir: string
     `--service-account-key-file=${credentials.serviceAccountKeyFile}`,
     `--service-account-signing-key-file=${credentials.serviceAccountKeyFile}`,
     `--service-cluster-ip-range=${options.serviceCidr}`,
-    ...bareOnly,
+    ...modeArgs,
     // Start-up speed: no APF bootstrap objects.
     '--enable-priority-and-fairness=false',
     '--profiling=false',
