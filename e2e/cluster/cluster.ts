@@ -27,7 +27,7 @@ import {
   type NodeAgentStarter,
 } from './cluster-config.js';
 import { missingBinaries, startControllerManager, startCoreDns, startKubeProxy, startScheduler, type ComponentContext } from './components.js';
-import { createHostNetwork, removeHostNetwork } from './host-network.js';
+import { commandExists, createHostNetwork, removeHostNetwork } from './host-network.js';
 import { startLoadBalancerStub, type LoadBalancerStub } from './load-balancer-stub.js';
 
 export interface ClusterOptions {
@@ -149,6 +149,7 @@ function kubeDnsObjects(config: ClusterConfig): object[] {
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const missing = missingBinaries();
   if (missing.length > 0) throw new Error(`missing ${missing.join(', ')} (eval "$(bash scripts/install-kube-tools.sh)")`);
+  if (!commandExists('nft')) throw new Error('kube-proxy (nftables mode) needs the nft command: apt-get install nftables');
   const log = options.log ?? (() => {});
   const stateDir = options.stateDir ?? defaultStateDir();
   const owner = runningOwner(stateDir);

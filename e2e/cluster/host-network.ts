@@ -25,6 +25,11 @@ function tryRun(command: string, args: string[]): boolean {
   }
 }
 
+/** Whether `command` is on the PATH. */
+export function commandExists(command: string): boolean {
+  return tryRun('sh', ['-c', `command -v ${command}`]);
+}
+
 function prefixLength(cidr: string): string {
   return cidr.split('/')[1]!;
 }

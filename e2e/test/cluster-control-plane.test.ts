@@ -7,7 +7,8 @@
  * There is no node agent here: a stand-in registers a Ready Node (through the harness's nodeAgent hook)
  * and the test itself writes Pod status. Needs root (bridge, netns, nftables); prints wall times.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { connect } from 'node:net';
@@ -20,6 +21,8 @@ import { harnessLeftovers, run } from '../cluster/host-network.js';
 import { kubeRequest } from './support/kube-apply.js';
 
 jest.setTimeout(180_000);
+
+const execFileAsync = promisify(execFile);
 
 const isRoot = process.getuid?.() === 0;
 const describeCluster = isRoot && missingBinaries().length === 0 ? describe : describe.skip;
@@ -226,6 +229,24 @@ describeCluster('cluster harness: control plane, kube-proxy, CoreDNS, LoadBalanc
     resolver.setServers([cluster.config.clusterDns]);
     const answer = await poll('DNS answer', () => resolver.resolve4(`echo.svc.svc.${cluster.config.clusterDomain}`));
     expect(answer).toEqual([clusterIp]);
+
+    // From inside a namespace on the bridge, as a pod would: DNS through the kube-dns ClusterIP, and
+    // the API server through the `kubernetes` Service (10.96.0.1:443 → the bridge address).
+    const probe = `
+      const [dns, name] = process.argv.slice(1);
+      const r = new (require('dns').promises.Resolver)({ timeout: 2000, tries: 3 });
+      r.setServers([dns]);
+      r.resolve4(name).then(async (ips) => {
+        const status = await new Promise((ok, fail) => require('https').get({ host: '10.96.0.1', port: 443, path: '/readyz', rejectUnauthorized: false }, (res) => { res.resume(); ok(res.statusCode); }).on('error', fail));
+        console.log(JSON.stringify({ ips, status }));
+        process.exit(0); // the agent's keep-alive socket would hold the process open
+      }).catch((e) => { console.error(String(e)); process.exit(1); });`;
+    const fromPod = await poll('DNS and API from the namespace', async () => {
+      const { stdout } = await execFileAsync('ip', ['netns', 'exec', TEST_NETNS, process.execPath, '-e', probe, cluster.config.clusterDns, `echo.svc.svc.${cluster.config.clusterDomain}`], { timeout: 20_000 });
+      return JSON.parse(stdout) as { ips: string[]; status: number };
+    });
+    // 200: /readyz is public (system:public-info-viewer), so no credentials are needed to prove the path.
+    expect(fromPod).toEqual({ ips: [clusterIp], status: 200 });
     console.log(`service test: ${Date.now() - started} ms`);
   });
 
