@@ -13,7 +13,7 @@ import { existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeAgentStarter } from './cluster-config.js';
-import { CONFIG_FILE, cleanupCluster, defaultStateDir, readClusterConfig, runningOwner, startCluster } from './cluster.js';
+import { CONFIG_FILE, cleanupCluster, defaultStateDir, readClusterConfig, recordedOwner, runningOwner, startCluster } from './cluster.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const UP_TIMEOUT_MS = 300_000;
@@ -55,9 +55,9 @@ async function run(stateDir: string): Promise<void> {
 }
 
 async function up(stateDir: string): Promise<number> {
-  const owner = runningOwner(stateDir);
+  const owner = runningOwner();
   if (owner !== undefined) {
-    console.log(`already running (pid ${owner})\n${usage(stateDir)}`);
+    console.log(`already running (pid ${owner.pid})\n${usage(owner.stateDir)}`);
     return 0;
   }
   cleanupCluster(stateDir);
@@ -81,12 +81,14 @@ async function up(stateDir: string): Promise<number> {
 }
 
 async function down(stateDir: string): Promise<number> {
-  const owner = runningOwner(stateDir);
+  const owner = runningOwner();
   if (owner !== undefined) {
-    process.kill(owner, 'SIGTERM');
+    process.kill(owner.pid, 'SIGTERM');
     const deadline = Date.now() + DOWN_TIMEOUT_MS;
-    while (runningOwner(stateDir) === owner && Date.now() < deadline) await sleep(250);
+    while (runningOwner()?.pid === owner.pid && Date.now() < deadline) await sleep(250);
   }
+  // A crashed owner's state folder may not be the default one.
+  stateDir = recordedOwner()?.stateDir ?? stateDir;
   // Whatever a crash (or a stop that timed out) left.
   cleanupCluster(stateDir);
   console.log('cluster down');
@@ -105,8 +107,8 @@ async function main(): Promise<number> {
     case 'down':
       return down(stateDir);
     case 'status': {
-      const owner = runningOwner(stateDir);
-      console.log(owner === undefined ? 'not running' : `running (pid ${owner})\n${usage(stateDir)}`);
+      const owner = runningOwner();
+      console.log(owner === undefined ? 'not running' : `running (pid ${owner.pid})\n${usage(owner.stateDir)}`);
       return owner === undefined ? 3 : 0;
     }
     default:

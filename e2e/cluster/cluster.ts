@@ -59,8 +59,13 @@ export function defaultStateDir(): string {
   return process.env.PORTICO_CLUSTER_DIR || join(tmpdir(), `${HARNESS_PREFIX}-cluster`);
 }
 
+/**
+ * Host-wide, beside any state folder: `<pid> <stateDir>` of the process that owns the one cluster a
+ * host can have (the bridge and kube-proxy's tables have fixed names), so a second start — another
+ * jest worker, another engineer's run — refuses instead of cleaning the running cluster away.
+ */
+const HOST_OWNER_FILE = join(tmpdir(), `${HARNESS_PREFIX}-cluster.owner`);
 /** Files in the state folder (which outlive a crash; the control plane's own folder does not). */
-const OWNER_FILE = 'owner.pid';
 const PIDS_FILE = 'all.pids';
 const FORWARD_FILE = 'ip_forward.saved';
 export const CONFIG_FILE = 'cluster.json';
@@ -75,12 +80,17 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The pid of the process that owns the cluster in `stateDir`, if it still runs. */
-export function runningOwner(stateDir = defaultStateDir()): number | undefined {
-  const file = join(stateDir, OWNER_FILE);
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8'));
-  return pid > 0 && isAlive(pid) ? pid : undefined;
+/** The process recorded as owning this host's cluster, and its state folder, whether it still runs or crashed. */
+export function recordedOwner(): { pid: number; stateDir: string } | undefined {
+  if (!existsSync(HOST_OWNER_FILE)) return undefined;
+  const [pid, stateDir] = readFileSync(HOST_OWNER_FILE, 'utf8').trim().split(' ') as [string, string];
+  return { pid: Number(pid), stateDir };
+}
+
+/** recordedOwner(), if that process still runs. */
+export function runningOwner(): { pid: number; stateDir: string } | undefined {
+  const owner = recordedOwner();
+  return owner && owner.pid > 0 && isAlive(owner.pid) ? owner : undefined;
 }
 
 /** The config of the cluster in `stateDir`, once it is up. */
@@ -108,6 +118,7 @@ export function cleanupCluster(stateDir = defaultStateDir()): void {
   }
   removeHostNetwork(join(stateDir, FORWARD_FILE));
   rmSync(stateDir, { recursive: true, force: true });
+  rmSync(HOST_OWNER_FILE, { force: true });
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
@@ -152,12 +163,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   if (!commandExists('nft')) throw new Error('kube-proxy (nftables mode) needs the nft command: apt-get install nftables');
   const log = options.log ?? (() => {});
   const stateDir = options.stateDir ?? defaultStateDir();
-  const owner = runningOwner(stateDir);
-  if (owner !== undefined) throw new Error(`a cluster is already running (pid ${owner}, ${stateDir}): stop it first (npm run cluster -- down)`);
+  const owner = runningOwner();
+  if (owner !== undefined) throw new Error(`a cluster is already running on this host (pid ${owner.pid}, ${owner.stateDir}): stop it first (npm run cluster -- down)`);
   // A crashed cluster's leftovers (the bridge, kube-proxy's tables) would break this one.
   cleanupCluster(stateDir);
   mkdirSync(stateDir, { recursive: true });
-  writeFileSync(join(stateDir, OWNER_FILE), String(process.pid));
+  writeFileSync(HOST_OWNER_FILE, `${process.pid} ${stateDir}`);
 
   const network = { ...DEFAULT_NETWORK, ...options.network };
   const processes: KubeProcess[] = [];

@@ -7,7 +7,8 @@
  * There is no node agent here: a stand-in registers a Ready Node (through the harness's nodeAgent hook)
  * and the test itself writes Pod status. Needs root (bridge, netns, nftables); prints wall times.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
@@ -297,6 +298,45 @@ describeCluster('cluster harness: control plane, kube-proxy, CoreDNS, LoadBalanc
     await cluster.stop();
     console.log(`cluster down in ${Date.now() - started} ms`);
     expect(processesMentioning(stateDir)).toEqual([]);
+    expect(harnessLeftovers()).toEqual({ links: [], namespaces: [], tables: [] });
+    expect(existsSync(stateDir)).toBe(false);
+  });
+});
+
+describeCluster('cluster CLI (npm run cluster): down after a crash', () => {
+  const cli = fileURLToPath(new URL('../dist/cluster/cli.js', import.meta.url));
+  let owner: ChildProcess | undefined;
+
+  afterAll(() => {
+    owner?.kill('SIGKILL');
+    spawnSync(process.execPath, [cli, 'down']);
+  });
+
+  test('SIGKILL of the process running the cluster, then `down`: no process, interface, namespace, table or state left', async () => {
+    // The CLI runs compiled (`npm test` and `npm run cluster` build it first with tsc -b).
+    expect(existsSync(cli)).toBe(true);
+    const started = Date.now();
+    owner = spawn(process.execPath, [cli, 'run'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      owner!.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('cluster up')) resolve();
+      });
+      owner!.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      owner!.once('exit', (code) => reject(new Error(`cluster run exited ${code}:\n${output}`)));
+    });
+    console.log(`cluster up through the CLI (no node agent: kube-proxy waits 30 s for a Node) in ${Date.now() - started} ms`);
+    const stateDir = /kubeconfig: (.*)\/kubeconfig/.exec(output)![1]!;
+    expect(harnessLeftovers().links).toContain('ptc0');
+
+    const exited = new Promise((resolve) => owner!.once('exit', resolve));
+    owner.kill('SIGKILL');
+    await exited;
+    const down = spawnSync(process.execPath, [cli, 'down'], { encoding: 'utf8', timeout: 60_000 });
+    expect(down.stdout).toContain('cluster down');
+    // Killed processes are reaped by init, not at once: poll (they are gone or zombies before that).
+    await poll('no harness process left', async () => processesMentioning(stateDir).length === 0);
     expect(harnessLeftovers()).toEqual({ links: [], namespaces: [], tables: [] });
     expect(existsSync(stateDir)).toBe(false);
   });
