@@ -12,8 +12,17 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 
-/** Every interface, network namespace, process-state dir and nftables table the harness makes starts with this (Linux interface names: ≤ 15 bytes). */
+/** Every interface, network namespace and state file of the harness starts with this (Linux interface names: ≤ 15 bytes). */
 export const HARNESS_PREFIX = 'ptc';
+
+/**
+ * The interfaces and network namespaces a cluster owns, which `down` removes even after a crash: its
+ * bridge, `ptc-*` (the harness's and tests' own namespaces and veths) and `ptcp*` (the node agent's pod
+ * sandboxes). Other `ptc…` names (e.g. the node agent's standalone tests, `ptcna*`) are not touched.
+ */
+export function isClusterOwnedName(name: string, bridge: string): boolean {
+  return name === bridge || name.startsWith(`${HARNESS_PREFIX}-`) || name.startsWith(`${HARNESS_PREFIX}p`);
+}
 
 export interface ClusterNetwork {
   /** The host bridge pods' veths attach to, e.g. `ptc0`. */

@@ -116,7 +116,7 @@ export function cleanupCluster(stateDir = defaultStateDir()): void {
       if (KUBE_BINARY_NAMES.some((name) => name.startsWith(comm))) process.kill(pid, 'SIGKILL');
     }
   }
-  removeHostNetwork(join(stateDir, FORWARD_FILE));
+  removeHostNetwork(join(stateDir, FORWARD_FILE), readClusterConfig(stateDir)?.network.bridge);
   rmSync(stateDir, { recursive: true, force: true });
   rmSync(HOST_OWNER_FILE, { force: true });
 }

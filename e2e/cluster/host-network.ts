@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { HARNESS_PREFIX, type ClusterNetwork } from './cluster-config.js';
+import { DEFAULT_NETWORK, isClusterOwnedName, type ClusterNetwork } from './cluster-config.js';
 
 /** kube-proxy's nftables tables (one per family); fixed names, so one cluster per host. */
 const KUBE_PROXY_TABLES = ['ip kube-proxy', 'ip6 kube-proxy'];
@@ -52,16 +52,16 @@ export function createHostNetwork(network: ClusterNetwork, forwardFile: string):
   writeFileSync(IP_FORWARD, '1\n');
 }
 
-/** Every harness leftover the host has: interfaces, network namespaces, kube-proxy's tables. */
-export function harnessLeftovers(): { links: string[]; namespaces: string[]; tables: string[] } {
+/** Every cluster leftover the host has (isClusterOwnedName): interfaces, network namespaces, kube-proxy's tables. */
+export function harnessLeftovers(bridge = DEFAULT_NETWORK.bridge): { links: string[]; namespaces: string[]; tables: string[] } {
   const links = run('ip', ['-o', 'link', 'show'])
     .split('\n')
     .map((line) => /^\d+: ([^:@]+)/.exec(line)?.[1])
-    .filter((name): name is string => name !== undefined && name.startsWith(HARNESS_PREFIX));
+    .filter((name): name is string => name !== undefined && isClusterOwnedName(name, bridge));
   const namespaces = run('ip', ['netns', 'list'])
     .split('\n')
     .map((line) => line.split(' ')[0]!)
-    .filter((name) => name.startsWith(HARNESS_PREFIX));
+    .filter((name) => isClusterOwnedName(name, bridge));
   const tables = KUBE_PROXY_TABLES.filter((table) => tryRun('nft', ['list', 'table', ...table.split(' ')]));
   return { links, namespaces, tables };
 }
@@ -70,8 +70,8 @@ export function harnessLeftovers(): { links: string[]; namespaces: string[]; tab
  * Removes everything harnessLeftovers finds (routes go with the bridge) and restores IPv4 forwarding.
  * Safe to run any number of times, with or without a cluster having run.
  */
-export function removeHostNetwork(forwardFile: string): void {
-  const { links, namespaces, tables } = harnessLeftovers();
+export function removeHostNetwork(forwardFile: string, bridge = DEFAULT_NETWORK.bridge): void {
+  const { links, namespaces, tables } = harnessLeftovers(bridge);
   for (const name of namespaces) tryRun('ip', ['netns', 'delete', name]);
   // Deleting a namespace deletes the veth ends inside it and so their peers; what is left is the bridge and any stray veth.
   for (const name of links) tryRun('ip', ['link', 'delete', name]);
