@@ -175,6 +175,27 @@ describeCluster('cluster harness: control plane, kube-proxy, CoreDNS, LoadBalanc
     console.log(`deployment test: ${Date.now() - started} ms`);
   });
 
+  test('a Job gets its Pod; each Namespace gets its default ServiceAccount and kube-root-ca.crt', async () => {
+    const started = Date.now();
+    await cluster.createNamespace('jobs');
+    await cluster.apply([
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'once', namespace: 'jobs' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'example.invalid/c:1' }] } } },
+      },
+    ]);
+    const pods = await poll('the Job\'s Pod', async () => {
+      const list = await get<{ items: Item[] }>(kubeConfig, '/api/v1/namespaces/jobs/pods?labelSelector=batch.kubernetes.io%2Fjob-name%3Donce');
+      return list && list.items.length === 1 ? list.items : undefined;
+    });
+    expect(pods[0]!.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Job', name: 'once' });
+    const rootCa = await poll('kube-root-ca.crt', () => get<{ data: Record<string, string> }>(kubeConfig, '/api/v1/namespaces/jobs/configmaps/kube-root-ca.crt'));
+    expect(rootCa.data['ca.crt']).toBe(readFileSync(cluster.config.apiServerCaFile, 'utf8'));
+    console.log(`job test: ${Date.now() - started} ms`);
+  });
+
   test('EndpointSlices follow a Ready Pod; kube-proxy makes its ClusterIP reach the server; CoreDNS answers its name', async () => {
     const started = Date.now();
     await cluster.createNamespace('svc');
