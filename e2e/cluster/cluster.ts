@@ -113,7 +113,8 @@ export function cleanupCluster(stateDir = defaultStateDir()): void {
       } catch {
         continue;
       }
-      if (KUBE_BINARY_NAMES.some((name) => name.startsWith(comm))) process.kill(pid, 'SIGKILL');
+      // comm is the binary name cut to 15 bytes (kube-controller-manager → kube-controller).
+      if (comm.length >= 4 && KUBE_BINARY_NAMES.some((name) => name.startsWith(comm))) process.kill(pid, 'SIGKILL');
     }
   }
   removeHostNetwork(join(stateDir, FORWARD_FILE), readClusterConfig(stateDir)?.network.bridge);
