@@ -25,8 +25,12 @@ export interface KubeApiServer {
   kubeConfig: KubeConfig;
   /** The same as a kubeconfig file, for child processes (`portico serve --kubernetes`). */
   kubeconfigPath: string;
-  /** https://127.0.0.1:<port> */
+  /** https://<bindAddress>:<port> (127.0.0.1 unless options.bindAddress says otherwise) */
   url: string;
+  /** The CA bundle that verifies url (kube-apiserver's generated apiserver.crt: serving certificate + CA). */
+  caFile: string;
+  /** The service-account signing key and admin token (the cluster harness hands them to kube-controller-manager). */
+  credentials: KubeCredentials;
   /** The Gateway API v1.6.1 CRDs (experimental channel), waiting until each is Established. */
   installCrds(): Promise<void>;
   /** Create-or-update (server-side apply) of any objects, as admin, in the order given. */
@@ -44,7 +48,9 @@ export const kubeBinaries: { etcd?: string; apiserver?: string; helm?: string } 
 };
 
 /** `describe` when etcd and kube-apiserver are at hand (CI always sets them), else `describe.skip`. */
-export const describeWithKube: jest.Describe = kubeBinaries.etcd && kubeBinaries.apiserver ? describe : describe.skip;
+// Read from globalThis: the cluster CLI (e2e/cluster/cli.ts) imports this module outside jest.
+const jestDescribe = (globalThis as { describe?: jest.Describe }).describe;
+export const describeWithKube = (kubeBinaries.etcd && kubeBinaries.apiserver ? jestDescribe : jestDescribe?.skip) as jest.Describe;
 
 const START_TIMEOUT_MS = 90_000;
 /** Free ports are found by binding port 0 and closing it; another process may take one before ours binds it. */
@@ -98,10 +104,10 @@ async function startEtcd(bin: string, dataDir: string, guard: OrphanGuard): Prom
 }
 
 /** kube-apiserver's /readyz (every post-start hook done: RBAC bootstrap roles, CRD informers…). */
-function apiServerReady(port: number, token: string): Promise<boolean> {
+function apiServerReady(host: string, port: number, token: string): Promise<boolean> {
   return new Promise((resolve) => {
     // Certificate checks are the KubeConfig's job; this only asks "up yet?", before the CA file exists.
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', headers: { Authorization: `Bearer ${token}` }, rejectUnauthorized: false, timeout: 5_000 }, (res) => {
+    const req = request({ host, port, path: '/readyz', headers: { Authorization: `Bearer ${token}` }, rejectUnauthorized: false, timeout: 5_000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -111,14 +117,39 @@ function apiServerReady(port: number, token: string): Promise<boolean> {
   });
 }
 
-function apiServerArgs(options: { etcdUrl: string; port: number; certDir: string; credentials: KubeCredentials }): string[] {
+/** How startKubeApiServer may differ from its defaults (a bare API server on loopback). */
+export interface KubeApiServerOptions {
+  /** Namespaces created once it is ready. */
+  namespaces?: string[];
+  /** The folder for etcd data, certificates and credentials (default: a new temp dir); removed by stop(). */
+  dir?: string;
+  /** The one address it binds and advertises (default 127.0.0.1); the cluster harness uses its bridge address so pods reach it. */
+  bindAddress?: string;
+  /** --service-cluster-ip-range (default 10.96.0.0/16). */
+  serviceCidr?: string;
+  /**
+   * A full cluster's API server (e2e/cluster): kube-controller-manager creates ServiceAccounts, so the
+   * ServiceAccount admission plugin stays on, and the `kubernetes` Service gets its endpoints; new
+   * Nodes are not tainted not-ready (no node-lifecycle controller would ever lift it).
+   */
+  clusterMode?: boolean;
+}
+
+function apiServerArgs(options: { etcdUrl: string; port: number; certDir: string; credentials: KubeCredentials; bindAddress: string; serviceCidr: string; clusterMode: boolean }): string[] {
   const { credentials } = options;
+  // A bare API server: no controller-manager creates default ServiceAccounts (the admission check for
+  // them would refuse Pods), and no endpoint reconciler writing the `kubernetes` Endpoints (start-up speed).
+  // A cluster (e2e/cluster) runs no node-lifecycle controller, which is what lifts the not-ready taint
+  // TaintNodesByCondition puts on every new Node: without the plugin a Node is schedulable once registered.
+  const modeArgs = options.clusterMode
+    ? ['--disable-admission-plugins=TaintNodesByCondition']
+    : ['--disable-admission-plugins=ServiceAccount', '--endpoint-reconciler-type=none'];
   return [
     `--etcd-servers=${options.etcdUrl}`,
     `--secure-port=${options.port}`,
-    '--bind-address=127.0.0.1',
+    `--bind-address=${options.bindAddress}`,
     // Without it kube-apiserver looks for a non-loopback interface to advertise, and a sandbox may have none.
-    '--advertise-address=127.0.0.1',
+    `--advertise-address=${options.bindAddress}`,
     // Generates a self-signed CA and serving certificate (valid for 127.0.0.1) here once; a restart reuses them.
     `--cert-dir=${options.certDir}`,
     `--token-auth-file=${credentials.tokenAuthFile}`,
@@ -126,12 +157,10 @@ function apiServerArgs(options: { etcdUrl: string; port: number; certDir: string
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${credentials.serviceAccountKeyFile}`,
     `--service-account-signing-key-file=${credentials.serviceAccountKeyFile}`,
-    '--service-cluster-ip-range=10.96.0.0/16',
-    // No controller-manager creates default ServiceAccounts, so the admission check for them would refuse Pods.
-    '--disable-admission-plugins=ServiceAccount',
-    // Start-up speed: no APF bootstrap objects, no endpoint reconciler writing the `kubernetes` Endpoints.
+    `--service-cluster-ip-range=${options.serviceCidr}`,
+    ...modeArgs,
+    // Start-up speed: no APF bootstrap objects.
     '--enable-priority-and-fairness=false',
-    '--endpoint-reconciler-type=none',
     '--profiling=false',
     '--allow-privileged=true',
   ];
@@ -145,7 +174,7 @@ async function startApiServer(bin: string, options: ApiServerOptions): Promise<{
     const apiserver = startKubeProcess('kube-apiserver', bin, apiServerArgs({ ...options, port }));
     options.guard.track(apiserver);
     try {
-      await waitReady(apiserver, 'kube-apiserver', () => apiServerReady(port, options.credentials.adminToken));
+      await waitReady(apiserver, 'kube-apiserver', () => apiServerReady(options.bindAddress, port, options.credentials.adminToken));
       return { apiserver, port };
     } catch (error) {
       await apiserver.stop();
@@ -155,10 +184,12 @@ async function startApiServer(bin: string, options: ApiServerOptions): Promise<{
   }
 }
 
-export async function startKubeApiServer(options: { namespaces?: string[] } = {}): Promise<KubeApiServer> {
+export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   const { etcd: etcdBin, apiserver: apiserverBin } = kubeBinaries;
   if (!etcdBin || !apiserverBin) throw new Error('ETCD_BIN and KUBE_APISERVER_BIN must name the binaries (bash scripts/install-kube-tools.sh prints them)');
-  const dir = mkdtempSync(join(tmpdir(), 'portico-kube-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'portico-kube-'));
+  mkdirSync(dir, { recursive: true });
+  const bindAddress = options.bindAddress ?? '127.0.0.1';
   const guard = startOrphanGuard(dir);
   const certDir = join(dir, 'apiserver-certs');
   mkdirSync(certDir);
@@ -179,17 +210,20 @@ export async function startKubeApiServer(options: { namespaces?: string[] } = {}
     const credentials = writeKubeCredentials(dir);
     const started = await startEtcd(etcdBin, join(dir, 'etcd'), guard);
     etcd = started.etcd;
-    const apiserverOptions = { etcdUrl: started.clientUrl, certDir, credentials, guard };
+    const apiserverOptions = { etcdUrl: started.clientUrl, certDir, credentials, guard, bindAddress, serviceCidr: options.serviceCidr ?? '10.96.0.0/16', clusterMode: options.clusterMode ?? false };
     const first = await startApiServer(apiserverBin, apiserverOptions);
     apiserver = first.apiserver;
-    const url = `https://127.0.0.1:${first.port}`;
+    const url = `https://${bindAddress}:${first.port}`;
     const kubeconfigPath = join(dir, 'kubeconfig');
-    const kubeConfig = writeAdminKubeConfig({ url, caFile: join(certDir, 'apiserver.crt'), token: credentials.adminToken, kubeconfigPath });
+    const caFile = join(certDir, 'apiserver.crt');
+    const kubeConfig = writeAdminKubeConfig({ url, caFile, token: credentials.adminToken, kubeconfigPath });
 
     const server: KubeApiServer = {
       kubeConfig,
       kubeconfigPath,
       url,
+      caFile,
+      credentials,
       installCrds: () => installGatewayApiCrds(kubeConfig),
       apply: (objects) => applyObjects(kubeConfig, objects),
       async restart() {
