@@ -1,0 +1,79 @@
+/**
+ * Each pod's sandbox: its own network namespace with loopback up and one end of a veth pair as eth0
+ * (an address from the node's pod CIDR, default route via the bridge); the host end joins the bridge.
+ * `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc/*, which is how each pod gets its own
+ * resolv.conf and hosts file.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCommand, runCommandQuietly } from './run-command.js';
+
+export interface PodNetwork {
+  namespace: string;
+  ip: string;
+}
+
+export async function bridgeExists(bridge: string): Promise<boolean> {
+  return runCommand('ip', ['link', 'show', 'dev', bridge]).then(() => true, () => false);
+}
+
+/** Creates the bridge with the gateway address; returns whether it made it (and so should remove it). */
+export async function ensureBridge(bridge: string, gateway: string, prefixLength: number): Promise<boolean> {
+  if (await bridgeExists(bridge)) {
+    const addresses = await runCommand('ip', ['-4', '-o', 'addr', 'show', 'dev', bridge]);
+    if (!addresses.includes(` ${gateway}/`)) await runCommand('ip', ['addr', 'add', `${gateway}/${prefixLength}`, 'dev', bridge]);
+    await runCommand('ip', ['link', 'set', bridge, 'up']);
+    return false;
+  }
+  await runCommand('ip', ['link', 'add', bridge, 'type', 'bridge']);
+  await runCommand('ip', ['addr', 'add', `${gateway}/${prefixLength}`, 'dev', bridge]);
+  await runCommand('ip', ['link', 'set', bridge, 'up']);
+  return true;
+}
+
+export async function removeBridge(bridge: string): Promise<void> {
+  await runCommandQuietly('ip', ['link', 'del', bridge]);
+}
+
+export interface PodNetworkSpec {
+  /** netns name, also the host veth's name (≤ 15 characters). */
+  name: string;
+  bridge: string;
+  ip: string;
+  gateway: string;
+  prefixLength: number;
+  resolvConf: string;
+  hosts: string;
+}
+
+export async function createPodNetwork(spec: PodNetworkSpec): Promise<PodNetwork> {
+  const { name } = spec;
+  const etcDir = join('/etc/netns', name);
+  mkdirSync(etcDir, { recursive: true });
+  writeFileSync(join(etcDir, 'resolv.conf'), spec.resolvConf);
+  writeFileSync(join(etcDir, 'hosts'), spec.hosts);
+  await runCommand('ip', ['netns', 'add', name]);
+  await runCommand('ip', ['link', 'add', name, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name]);
+  await runCommand('ip', ['link', 'set', name, 'master', spec.bridge]);
+  await runCommand('ip', ['link', 'set', name, 'up']);
+  await runCommand('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  await runCommand('ip', ['-n', name, 'addr', 'add', `${spec.ip}/${spec.prefixLength}`, 'dev', 'eth0']);
+  await runCommand('ip', ['-n', name, 'link', 'set', 'eth0', 'up']);
+  await runCommand('ip', ['-n', name, 'route', 'add', 'default', 'via', spec.gateway]);
+  return { namespace: name, ip: spec.ip };
+}
+
+/** Removes the namespace (its eth0, and so the host veth, goes with it) and its /etc/netns folder. */
+export async function deletePodNetwork(name: string): Promise<void> {
+  await runCommandQuietly('ip', ['link', 'del', name]);
+  await runCommandQuietly('ip', ['netns', 'del', name]);
+  rmSync(join('/etc/netns', name), { recursive: true, force: true });
+}
+
+export async function listNetworkNamespaces(prefix: string): Promise<string[]> {
+  const out = await runCommand('ip', ['netns', 'list']).catch(() => '');
+  return out
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(prefix));
+}
