@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startNodeAgent, sweepNodeAgentLeftovers, sandboxName, type NodeAgent } from '../cluster/node-agent/index.js';
+import { runNodeAgent, sweepNodeAgentLeftovers, sandboxName, type NodeAgent } from '../cluster/node-agent/index.js';
 import { cidrContains } from '../cluster/node-agent/pod-cidr.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
 import { containerStatus, isReady, NODE_TEST_IMAGE, podPoller, testImageTable, type PodPoller } from './support/node-agent-pods.js';
@@ -92,7 +92,7 @@ describeAsRoot('process node agent', () => {
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config', namespace: NS }, data: { greeting: 'hello from a ConfigMap', color: 'blue' } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-secret', namespace: NS }, stringData: { password: 's3cret' } },
     ]);
-    agent = await startNodeAgent({
+    agent = await runNodeAgent({
       kubeConfig: kube.kubeConfig,
       nodeName: NODE,
       podCIDR: POD_CIDR,
@@ -302,6 +302,37 @@ describeAsRoot('process node agent', () => {
     await pods.untilGone('unknown');
   });
 
+  it('runs init containers in order before the containers, sharing an emptyDir', async () => {
+    const volumeMounts = [{ name: 'work', mountPath: '/var/lib/ptcna-work' }];
+    const append = (line: string) => `require('fs').appendFileSync('/var/lib/ptcna-work/order', '${line}\\n')`;
+    await create(
+      pod('init', {
+        restartPolicy: 'Never',
+        initContainers: [
+          { name: 'first', image: NODE_TEST_IMAGE, command: ['node', '-e', append('first')], volumeMounts },
+          { name: 'second', image: NODE_TEST_IMAGE, command: ['node', '-e', append('second')], volumeMounts },
+        ],
+        containers: [{ name: 'main', image: NODE_TEST_IMAGE, command: ['node', '-e', `${append('main')}; process.exit(require('fs').readFileSync('/var/lib/ptcna-work/order', 'utf8') === 'first\\nsecond\\nmain\\n' ? 0 : 7)`], volumeMounts }],
+        volumes: [{ name: 'work', emptyDir: {} }],
+      }),
+    );
+    const done = await pods.until('init', 'Succeeded', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    expect(done.status.phase).toBe('Succeeded');
+    expect(done.status.initContainerStatuses.map((c: any) => c.state.terminated?.exitCode)).toEqual([0, 0]);
+    expect(containerStatus(done, 'main').state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    await remove('init');
+    await pods.untilGone('init');
+    expect(existsSync('/var/lib/ptcna-work')).toBe(false);
+  });
+
+  it('reports Failed for a restartPolicy Never pod whose container fails, and does not restart it', async () => {
+    await create(pod('never', { restartPolicy: 'Never', containers: [{ name: 'c', image: NODE_TEST_IMAGE, command: ['node', '-e', 'process.exit(5)'] }] }));
+    const failed = await pods.until('never', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(containerStatus(failed, 'c')).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 5, reason: 'Error' } } });
+    await remove('never');
+    await pods.untilGone('never');
+  });
+
   (ENVOY ? it : it.skip)('runs Envoy (ENVOY_BIN) with its bootstrap from a ConfigMap; admin /ready answers', async () => {
     const bootstrap = ['admin:', '  address:', '    socket_address: { address: 0.0.0.0, port_value: 9901 }', 'static_resources: {}', ''].join('\n');
     await kube.apply([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'envoy-bootstrap', namespace: NS }, data: { 'envoy.yaml': bootstrap } }]);
@@ -354,5 +385,16 @@ describeAsRoot('process node agent', () => {
     expect(JSON.parse(text)).toMatchObject({ path: '/some/path', namespace: NS, pod: 'echo' });
     await remove('echo');
     await pods.untilGone('echo');
+  });
+
+  it('on stop ends every pod, removes its sandbox and deletes the Node and its Lease', async () => {
+    await create(pod('last', { containers: [{ name: 'c', image: NODE_TEST_IMAGE, command: ['node', '-e', 'setInterval(() => {}, 1000)'] }] }));
+    const running = await pods.until('last', 'Running', (p) => p.status?.phase === 'Running');
+    const netns = sandboxName(PREFIX, running.metadata.uid);
+    await agent.stop();
+    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(netns);
+    expect(await pods.client.get(`/api/v1/nodes/${NODE}`)).toBeUndefined();
+    expect(await pods.client.get(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`)).toBeUndefined();
+    expect(execFileSync('ip', ['link', 'show']).toString()).not.toContain(BRIDGE);
   });
 });

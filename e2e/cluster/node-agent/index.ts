@@ -1,4 +1,5 @@
-export { startNodeAgent, type NodeAgent } from './node-agent.js';
+export { runNodeAgent, type NodeAgent } from './node-agent.js';
+export { startNodeAgent, CLUSTER_POD_PREFIX, type ClusterNodeAgentContext } from './cluster-node-agent.js';
 export type { NodeAgentOptions } from './options.js';
 export { defaultImageTable, resolveImage, type ImageEntry, type ImageTable, type ImageBinaries } from './images.js';
 export { sweepNodeAgentLeftovers } from './sweep.js';

@@ -25,7 +25,7 @@ export interface NodeAgent {
   stop(): Promise<void>;
 }
 
-export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAgent> {
+export async function runNodeAgent(options: NodeAgentOptions): Promise<NodeAgent> {
   if (options.namePrefix.length > 6) throw new Error(`namePrefix ${options.namePrefix}: at most 6 characters (interface names are ≤ 15 bytes)`);
   const log = options.log ?? (() => undefined);
   const client = createKubeClient(options.kubeConfig);

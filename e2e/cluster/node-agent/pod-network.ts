@@ -63,10 +63,26 @@ export async function createPodNetwork(spec: PodNetworkSpec): Promise<PodNetwork
   return { namespace: name, ip: spec.ip };
 }
 
-/** Removes the namespace (its eth0, and so the host veth, goes with it) and its /etc/netns folder. */
+const DELETE_ATTEMPTS = 20;
+
+/**
+ * Removes the namespace (its eth0, and so the host veth, goes with it) and its /etc/netns folder.
+ * `ip netns del` fails with EBUSY while a process that just died still pins the namespace's mount, so it
+ * is retried until the namespace is gone; the error is thrown only if it never goes.
+ */
 export async function deletePodNetwork(name: string): Promise<void> {
   await runCommandQuietly('ip', ['link', 'del', name]);
-  await runCommandQuietly('ip', ['netns', 'del', name]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommand('ip', ['netns', 'del', name]);
+    } catch (error) {
+      if (!(await listNetworkNamespaces(name)).includes(name)) break;
+      if (attempt >= DELETE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      continue;
+    }
+    if (!(await listNetworkNamespaces(name)).includes(name)) break;
+  }
   rmSync(join('/etc/netns', name), { recursive: true, force: true });
 }
 

@@ -193,7 +193,7 @@ export function startPodWorker(initialPod: any, context: PodWorkerContext): PodW
     await Promise.all([...initRunners, ...runners].map((r) => r.stop(deadline)));
     await started;
     await Promise.all([...initRunners, ...runners].map((r) => r.stop(deadline)));
-    await deletePodNetwork(netns);
+    await deletePodNetwork(netns).catch((error: Error) => log(`sandbox removal: ${error.message}`));
     context.cidr.release(uid);
     rmSync(join(podDir, 'volumes'), { recursive: true, force: true });
   }

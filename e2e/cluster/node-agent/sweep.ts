@@ -20,7 +20,7 @@ export async function sweepNodeAgentLeftovers(prefix: string): Promise<string[]>
         // Gone already.
       }
     }
-    await deletePodNetwork(name);
+    await deletePodNetwork(name).catch(() => undefined);
     rmSync(join('/etc/netns', name), { recursive: true, force: true });
   }
   return namespaces;
