@@ -62,6 +62,7 @@ http.createServer((req, res) => {
     argv: process.argv.slice(1),
     greeting: read('${CONFIG_MOUNT}/greeting'),
     resolv: read('/etc/resolv.conf'),
+    unprivilegedPortStart: read('/proc/sys/net/ipv4/ip_unprivileged_port_start').trim(),
     token: read(sa + 'token'), namespace: read(sa + 'namespace'), ca: read(sa + 'ca.crt'),
   }));
 }).listen(8080);
@@ -135,6 +136,8 @@ describeAsRoot('process node agent', () => {
     await create(
       pod('web', {
         serviceAccountName: 'default',
+        // A namespaced sysctl, as Portico's Envoy pods set one: applied inside the pod's netns only.
+        securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }] },
         containers: [
           {
             name: 'web',
@@ -207,6 +210,8 @@ describeAsRoot('process node agent', () => {
     });
     expect(seen.argv).toEqual(['web-arg', '$(POD_NAME)']);
     expect(seen.greeting).toBe('hello from a ConfigMap');
+    expect(seen.unprivilegedPortStart).toBe('80');
+    expect(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()).not.toBe('80');
     expect(seen.resolv).toContain('nameserver 10.96.0.10');
     expect(seen.resolv).toContain(`search ${NS}.svc.cluster.local svc.cluster.local cluster.local`);
     expect(seen.token.split('.')).toHaveLength(3);

@@ -27,9 +27,12 @@ export interface ContainerRunSpec {
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
 
-/** sh -c script: bind each mount (read-only when asked), then exec the container's argv ("$@"). */
+/**
+ * sh -c script: a private /dev/shm (a runtime gives each pod its own; Envoys' hot-restart shared memory
+ * would otherwise meet on the host's), each mount bound (read-only when asked), then exec the argv ("$@").
+ */
 function mountScript(mounts: BindMount[]): { script: string; args: string[] } {
-  const lines: string[] = ['set -e'];
+  const lines: string[] = ['set -e', 'mount -t tmpfs -o mode=1777,size=64m shm /dev/shm'];
   const args: string[] = [];
   for (const mount of mounts) {
     const i = args.length + 1;

@@ -68,6 +68,9 @@ export async function runNodeAgent(options: NodeAgentOptions): Promise<NodeAgent
   log(`node ${options.nodeName} registered, Ready (InternalIP ${hostIP}, pod CIDR ${options.podCIDR})`);
 
   const workers = new Map<string, { worker: PodWorker; namespace: string; name: string }>();
+  // Pods this agent finished (terminated and deleted) whose DELETED event has not arrived yet: events
+  // still in flight for them (our own status writes, the final delete) must not start them again.
+  const finished = new Set<string>();
   const podWatch = watchNodePods(
     client,
     options.nodeName,
@@ -76,16 +79,31 @@ export async function runNodeAgent(options: NodeAgentOptions): Promise<NodeAgent
         const uid = pod.metadata.uid;
         const known = workers.get(uid);
         if (known) return known.worker.update(pod);
-        // A pod already finished here before a relist is not restarted: only pods this agent has not seen start.
+        if (finished.has(uid)) return;
+        if (pod.metadata.deletionTimestamp) {
+          // Being deleted and never started here: nothing runs, so the kubelet's last step alone.
+          finished.add(uid);
+          const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace)}/pods/${encodeURIComponent(pod.metadata.name)}`;
+          void client.delete(path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } }).catch((error: Error) => log(`final delete of ${pod.metadata.name}: ${error.message}`));
+          return;
+        }
+        // A pod already finished before a relist is not run again: only pods this agent has not seen start.
         if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
         const worker = startPodWorker(pod, context);
         workers.set(uid, { worker, namespace: pod.metadata.namespace, name: pod.metadata.name });
         worker.update(pod);
-        void worker.done.then(() => workers.delete(uid));
+        void worker.done.then(() => {
+          finished.add(uid);
+          workers.delete(uid);
+        });
       },
       gone(uid) {
-        // Deleted without waiting for us (grace 0 by someone else, or our own final delete).
-        void workers.get(uid)?.worker.shutdown();
+        // Deleted without waiting for us (grace 0 by someone else), or our own final delete: the last event for this UID.
+        finished.delete(uid);
+        const entry = workers.get(uid);
+        if (!entry) return;
+        finished.add(uid);
+        void entry.worker.shutdown().then(() => finished.delete(uid));
       },
     },
     log,

@@ -18,14 +18,14 @@ function microTime(): string {
   return new Date().toISOString().replace('Z', '000Z');
 }
 
-function conditions(ready: boolean, now: string) {
-  const healthy = (type: string, reason: string, message: string) => ({ type, status: 'False', reason, message, lastHeartbeatTime: now, lastTransitionTime: now });
+function conditions(ready: boolean, now: string, since: string) {
+  const healthy = (type: string, reason: string, message: string) => ({ type, status: 'False', reason, message, lastHeartbeatTime: now, lastTransitionTime: since });
   return [
     healthy('MemoryPressure', 'KubeletHasSufficientMemory', 'node agent has sufficient memory available'),
     healthy('DiskPressure', 'KubeletHasNoDiskPressure', 'node agent has no disk pressure'),
     healthy('PIDPressure', 'KubeletHasSufficientPID', 'node agent has sufficient PID available'),
     ready
-      ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'node agent is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }
+      ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'node agent is posting ready status', lastHeartbeatTime: now, lastTransitionTime: since }
       : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'node agent stopped', lastHeartbeatTime: now, lastTransitionTime: now },
   ];
 }
@@ -46,13 +46,16 @@ export async function registerNode(client: KubeClient, options: { nodeName: stri
     });
   }
 
+  // Conditions change only at start and stop; heartbeats move lastHeartbeatTime alone.
+  let since = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const writeStatus = (ready: boolean) => {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (!ready) since = now;
     return client.patch(`${nodePath}/status`, {
       status: {
         capacity: resources,
         allocatable: resources,
-        conditions: conditions(ready, now),
+        conditions: conditions(ready, now, since),
         addresses: [
           { type: 'InternalIP', address: options.hostIP },
           { type: 'Hostname', address: nodeName },

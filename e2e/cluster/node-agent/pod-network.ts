@@ -44,6 +44,8 @@ export interface PodNetworkSpec {
   prefixLength: number;
   resolvConf: string;
   hosts: string;
+  /** The pod's securityContext.sysctls: only `net.*` ones, which the network namespace scopes to the pod. */
+  sysctls: { name: string; value: string }[];
 }
 
 export async function createPodNetwork(spec: PodNetworkSpec): Promise<PodNetwork> {
@@ -60,6 +62,10 @@ export async function createPodNetwork(spec: PodNetworkSpec): Promise<PodNetwork
   await runCommand('ip', ['-n', name, 'addr', 'add', `${spec.ip}/${spec.prefixLength}`, 'dev', 'eth0']);
   await runCommand('ip', ['-n', name, 'link', 'set', 'eth0', 'up']);
   await runCommand('ip', ['-n', name, 'route', 'add', 'default', 'via', spec.gateway]);
+  for (const sysctl of spec.sysctls) {
+    if (!/^net\.[a-z0-9_.]+$/.test(sysctl.name)) throw new Error(`sysctl ${sysctl.name}: only net.* sysctls are scoped to a pod here`);
+    await runCommand('ip', ['netns', 'exec', name, 'sysctl', '-q', '-w', `${sysctl.name}=${sysctl.value}`]);
+  }
   return { namespace: name, ip: spec.ip };
 }
 

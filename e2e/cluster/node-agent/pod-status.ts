@@ -58,7 +58,6 @@ export function buildPodStatus(input: PodStatusInput): any {
     hostIPs: [{ ip: input.hostIP }],
     ...(input.podIP ? { podIP: input.podIP, podIPs: [{ ip: input.podIP }] } : {}),
     startTime: input.startTime,
-    qosClass: 'BestEffort',
     conditions: [
       condition('PodReadyToStartContainers', sandbox, previous),
       condition('Initialized', input.initialized, previous, 'ContainersNotInitialized'),

@@ -144,7 +144,7 @@ export function startPodWorker(initialPod: any, context: PodWorkerContext): PodW
   async function setUp(): Promise<VolumePaths | undefined> {
     mkdirSync(podDir, { recursive: true });
     podIP = context.cidr.allocate(uid);
-    await createPodNetwork({ name: netns, bridge: context.bridge, ip: podIP, gateway: context.cidr.gateway, prefixLength: context.cidr.prefixLength, resolvConf: resolvConf(context, ns), hosts: hostsFile(pod, podIP) });
+    await createPodNetwork({ name: netns, bridge: context.bridge, ip: podIP, gateway: context.cidr.gateway, prefixLength: context.cidr.prefixLength, resolvConf: resolvConf(context, ns), hosts: hostsFile(pod, podIP), sysctls: pod.spec.securityContext?.sysctls ?? [] });
     log(`sandbox ${netns} at ${podIP}`);
     writer.changed();
     for (let delay = context.initialBackoffMs; ; delay = Math.min(delay * 2, context.maxBackoffMs)) {
@@ -198,7 +198,12 @@ export function startPodWorker(initialPod: any, context: PodWorkerContext): PodW
     rmSync(join(podDir, 'volumes'), { recursive: true, force: true });
   }
 
-  const started = runPod().catch((error: Error) => log(`failed: ${error.stack ?? error.message}`));
+  const started = runPod().catch((error: Error) => {
+    log(`failed: ${error.stack ?? error.message}`);
+    // Said in the pod's status too, so whoever waits on the pod sees why (the kubelet's event reason).
+    for (const status of [...initStatuses, ...statuses]) status.state = { waiting: { reason: 'FailedCreatePodSandBox', message: error.message } };
+    writer.changed();
+  });
 
   async function terminate(): Promise<void> {
     log(`terminating (grace ${graceMs()} ms)`);
