@@ -34,7 +34,8 @@ describe('image table', () => {
   it('refuses anything else with ErrImagePull, naming the image', () => {
     expect(resolveImage(table, 'registry.k8s.io/gateway-api/conformance/echo-basic:v9.9.9')).toMatchObject({ ok: false, reason: 'ErrImagePull' });
     expect(resolveImage(table, 'nginx')).toMatchObject({ ok: false, reason: 'ErrImagePull', message: expect.stringContaining('"nginx"') });
-    expect(resolveImage(defaultImageTable({}), 'envoyproxy/envoy:v1.40.0')).toMatchObject({ ok: false });
+    expect(resolveImage(defaultImageTable({}), 'envoyproxy/envoy:v1.40.0')).toMatchObject({ ok: false, reason: 'ErrImagePull', message: expect.stringContaining('ENVOY_BIN is not set') });
+    expect(resolveImage(defaultImageTable({}), 'registry.k8s.io/gateway-api/conformance/echo-basic:v0.1.0')).toMatchObject({ ok: false, message: expect.stringContaining('ECHO_BASIC_BIN') });
   });
 });
 

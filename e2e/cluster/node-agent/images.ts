@@ -21,6 +21,8 @@ export interface ImageEntry {
    * (e.g. `envoy` → ENVOY_BIN). Any other program is the host's: there is no image filesystem.
    */
   programs?: Record<string, string>;
+  /** Set for an image this table knows but whose binary is not at hand: why, and how to get it. */
+  unavailable?: string;
 }
 
 export type ImageTable = ImageEntry[];
@@ -48,6 +50,7 @@ export function resolveImage(table: ImageTable, image: string): ImageResolution 
   if (!entry) {
     return { ok: false, reason: 'ErrImagePull', message: `image ${JSON.stringify(image)} is not in the node agent's image table (e2e/cluster/node-agent/images.ts); this node runs only the images listed there` };
   }
+  if (entry.unavailable) return { ok: false, reason: 'ErrImagePull', message: `image ${JSON.stringify(image)}: ${entry.unavailable}` };
   return { ok: true, entry };
 }
 
@@ -61,8 +64,8 @@ export interface ImageBinaries {
 }
 
 /**
- * The images the e2e cluster runs. An image whose binary is not at hand is left out, so a pod naming
- * it fails with ErrImagePull rather than starting something else.
+ * The images the e2e cluster runs. An image whose binary is not at hand is listed as unavailable, so a
+ * pod naming it fails with ErrImagePull saying which variable to set, rather than starting something else.
  */
 export function defaultImageTable(binaries: ImageBinaries = {
   envoy: process.env.ENVOY_BIN || undefined,
@@ -70,7 +73,10 @@ export function defaultImageTable(binaries: ImageBinaries = {
   node: process.execPath,
 }): ImageTable {
   const table: ImageTable = [];
-  if (binaries.envoy) {
+  const unavailable = (pattern: string, why: string) => table.push({ pattern, entrypoint: [], cmd: [], unavailable: why });
+  if (!binaries.envoy) {
+    unavailable('envoyproxy/envoy:*', 'ENVOY_BIN is not set (ENVOY_BIN=$(bash scripts/install-envoy.sh))');
+  } else {
     // envoyproxy/envoy's Dockerfile: ENTRYPOINT ["/docker-entrypoint.sh"], CMD ["envoy", "-c", "/etc/envoy/envoy.yaml"];
     // the entrypoint script execs its arguments when the first is not a flag, so `envoy` in command or args is envoy itself.
     for (const repository of ['envoyproxy/envoy', 'docker.io/envoyproxy/envoy', 'envoyproxy/envoy-distroless', 'docker.io/envoyproxy/envoy-distroless']) {
@@ -82,7 +88,9 @@ export function defaultImageTable(binaries: ImageBinaries = {
       });
     }
   }
-  if (binaries.echoBasic) {
+  if (!binaries.echoBasic) {
+    unavailable('registry.k8s.io/gateway-api/conformance/echo-basic:*', 'ECHO_BASIC_BIN is not set (eval "$(bash scripts/install-conformance-tools.sh)")');
+  } else {
     // gateway-api-conformance-images docker/Dockerfile.echo-basic: ENTRYPOINT ["/echo-basic"], no CMD.
     // v0.2.0 is listed too: Gateway API v1.7.0's manifests use it once (udp-echo), and its module zip is
     // not served by the Go module proxy (403), so the binary is built from v0.1.0, which has the same
