@@ -1,9 +1,9 @@
 /**
  * Leftovers of a node agent that did not stop cleanly (a crashed test, a killed process): every
  * process inside, and then every network namespace, host veth and /etc/netns folder named with the
- * prefix. Safe to run when nothing is left.
+ * prefix. Safe to run when nothing is left; not while an agent with that prefix runs.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { listNetworkNamespaces, deletePodNetwork } from './pod-network.js';
 import { runCommand } from './run-command.js';
@@ -22,6 +22,10 @@ export async function sweepNodeAgentLeftovers(prefix: string): Promise<string[]>
     }
     await deletePodNetwork(name).catch(() => undefined);
     rmSync(join('/etc/netns', name), { recursive: true, force: true });
+  }
+  // A run killed between writing /etc/netns/<name> and creating the namespace (or after removing it) leaves the folder alone.
+  if (existsSync('/etc/netns')) {
+    for (const name of readdirSync('/etc/netns')) if (name.startsWith(prefix)) rmSync(join('/etc/netns', name), { recursive: true, force: true });
   }
   return namespaces;
 }
