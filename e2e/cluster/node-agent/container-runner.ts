@@ -47,6 +47,9 @@ export interface ContainerRunner {
   stop(deadline: number): Promise<void>;
 }
 
+/** How long a container may take to be reaped after SIGKILL before the agent stops waiting. */
+const KILL_WAIT_MS = 10_000;
+
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 function shouldRestart(policy: string, kind: 'init' | 'regular', exitCode: number): boolean {
@@ -71,8 +74,13 @@ export function createContainerRunner(options: ContainerRunnerOptions): Containe
     run.signal('SIGTERM');
     const remaining = Math.max(0, deadline - Date.now());
     const timer = setTimeout(() => run.signal('SIGKILL'), remaining);
-    await run.exited;
+    // A process stuck in the kernel (uninterruptible sleep) outlives SIGKILL: say so and go on, so one
+    // such process cannot hold its pod's deletion (and the agent's stop) forever.
+    let giveUp: NodeJS.Timeout | undefined;
+    const exited = await Promise.race([run.exited.then(() => true), new Promise<boolean>((resolve) => (giveUp = setTimeout(() => resolve(false), remaining + KILL_WAIT_MS)))]);
+    clearTimeout(giveUp);
     clearTimeout(timer);
+    if (!exited) options.log(`container ${container.name}: pid ${run.pid} still there ${KILL_WAIT_MS} ms after SIGKILL; going on without it`);
   }
 
   /** Probes one run; resolves with a message when a startup/liveness verdict says to kill it. */
