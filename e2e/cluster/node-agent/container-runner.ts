@@ -131,6 +131,11 @@ export function createContainerRunner(options: ContainerRunnerOptions): Containe
       changed();
       return undefined;
     }
+    // stop() came while the start was being prepared: nothing runs yet, so nothing is started.
+    if (stopping.signal.aborted) {
+      prepared.release();
+      return undefined;
+    }
     const run = startContainerRun({ netns: options.netns, argv: prepared.argv, env: prepared.env, cwd: prepared.cwd, mounts: prepared.mounts, logFile: options.logFile });
     current = { run, prepared };
     const startedAt = now();
