@@ -1,0 +1,82 @@
+/**
+ * One run of a container: its argv in the pod's network namespace (`ip netns exec`, which also gives
+ * it a private mount namespace with the pod's resolv.conf and hosts), its volumeMounts bind-mounted
+ * there before the program is exec'd, its own process group (signals reach every process it starts),
+ * output appended to <pod dir>/logs/<container>.log.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BindMount } from './pod-volumes.js';
+
+export interface ContainerRun {
+  pid: number;
+  /** Resolves with the exit code (128 + signal number when killed by a signal, as runtimes report). */
+  exited: Promise<{ exitCode: number; signal?: string }>;
+  signal(signal: NodeJS.Signals): void;
+}
+
+export interface ContainerRunSpec {
+  netns: string;
+  argv: string[];
+  env: Map<string, string>;
+  cwd: string;
+  mounts: BindMount[];
+  logFile: string;
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+
+/**
+ * sh -c script: a private /dev/shm (a runtime gives each pod its own; Envoys' hot-restart shared memory
+ * would otherwise meet on the host's), each mount bound (read-only when asked), then exec the argv ("$@").
+ */
+function mountScript(mounts: BindMount[]): { script: string; args: string[] } {
+  const lines: string[] = ['set -e', 'mount -t tmpfs -o mode=1777,size=64m shm /dev/shm'];
+  const args: string[] = [];
+  for (const mount of mounts) {
+    const i = args.length + 1;
+    args.push(mount.source, mount.target);
+    lines.push(`mount --bind "$${i}" "$${i + 1}"`);
+    if (mount.readOnly) lines.push(`mount -o remount,bind,ro "$${i + 1}"`);
+  }
+  lines.push(`shift ${args.length}`, 'exec "$@"');
+  return { script: lines.join('\n'), args };
+}
+
+export function startContainerRun(spec: ContainerRunSpec): ContainerRun {
+  mkdirSync(join(spec.logFile, '..'), { recursive: true });
+  const log = createWriteStream(spec.logFile, { flags: 'a' });
+  const { script, args } = mountScript(spec.mounts);
+  const child = spawn('ip', ['netns', 'exec', spec.netns, 'sh', '-c', script, 'container', ...args, ...spec.argv], {
+    cwd: spec.cwd,
+    env: Object.fromEntries(spec.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  const exited = new Promise<{ exitCode: number; signal?: string }>((resolve) => {
+    child.once('error', (error) => {
+      log.end(`node-agent: cannot start: ${error.message}\n`);
+      resolve({ exitCode: 128 });
+    });
+    // 'exit', not 'close': a container's own children may hold its output pipes open after it is gone.
+    child.once('close', () => log.end());
+    child.once('exit', (code, signal) => {
+      resolve(signal ? { exitCode: 128 + (SIGNAL_NUMBERS[signal] ?? 0), signal } : { exitCode: code ?? 0 });
+    });
+  });
+  return {
+    pid: child.pid ?? -1,
+    exited,
+    signal(signal) {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
