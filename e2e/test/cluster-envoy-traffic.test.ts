@@ -15,6 +15,7 @@
  * reconnects and a further edit is followed. Needs root and the binaries; prints wall times and counts.
  */
 import { spawnSync } from 'node:child_process';
+import { Agent, get as httpGet } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,12 +71,28 @@ interface EchoReply {
   headers?: Record<string, string[]>;
 }
 
-async function request(url: string): Promise<EchoReply> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  const text = await response.text();
-  if (response.status !== 200) return { status: response.status };
-  const body = JSON.parse(text) as Omit<EchoReply, 'status'>;
-  return { status: 200, ...body };
+/** Keep-alive connections (as a client would hold them), closed in afterAll so nothing outlives the test. */
+const agent = new Agent({ keepAlive: true });
+
+function request(url: string): Promise<EchoReply> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { agent, timeout: 5_000 }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        if (response.statusCode !== 200) return resolve({ status: response.statusCode ?? 0 });
+        try {
+          resolve({ status: 200, ...(JSON.parse(text) as Omit<EchoReply, 'status'>) });
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
 }
 
 /** Sequential requests until stopped: each one's time, outcome and answering pod. */
@@ -244,6 +261,7 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
     if (cluster && process.env.CLUSTER_ENVOY_LOGS) spawnSync('bash', ['-c', `cp -r ${cluster.config.stateDir}/node-agent ${process.env.CLUSTER_ENVOY_LOGS}`]);
     await portico?.stop().catch(() => portico?.child.kill('SIGKILL'));
     await cluster?.stop();
+    agent.destroy();
     if (certDir) rmSync(certDir, { recursive: true, force: true });
     console.log(`cluster envoy traffic figures: ${JSON.stringify(figures)}`);
   }, 120_000);
