@@ -42,14 +42,15 @@ export interface ServeProcess {
 
 /**
  * Without `resources`, no `--resources` is passed (e.g. `--kubernetes` in `extraArgs`). `ports` reuses
- * the ports of an earlier process (a restart that connected Envoys reconnect to).
+ * the ports of an earlier process (a restart that connected Envoys reconnect to). `xdsHost` (default
+ * 127.0.0.1) is where xDS listens, e.g. 0.0.0.0 for Envoys in the cluster harness's pod namespaces.
  */
-export async function startServeProcess(options: { resources?: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv; ports?: { xds: number; admin: number } }): Promise<ServeProcess> {
+export async function startServeProcess(options: { resources?: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv; ports?: { xds: number; admin: number }; xdsHost?: string }): Promise<ServeProcess> {
   const [xdsPort, adminPort] = options.ports ? [options.ports.xds, options.ports.admin] : [await freePort(), await freePort()];
   const spawnedAt = Date.now();
   const child = spawn(
     process.execPath,
-    [PORTICO_BIN, 'serve', ...(options.resources === undefined ? [] : ['--resources', options.resources]), '--xds-address', `127.0.0.1:${xdsPort}`, '--admin-address', `127.0.0.1:${adminPort}`, ...(options.extraArgs ?? [])],
+    [PORTICO_BIN, 'serve', ...(options.resources === undefined ? [] : ['--resources', options.resources]), '--xds-address', `${options.xdsHost ?? '127.0.0.1'}:${xdsPort}`, '--admin-address', `127.0.0.1:${adminPort}`, ...(options.extraArgs ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   const lines: string[] = [];
