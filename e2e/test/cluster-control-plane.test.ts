@@ -15,7 +15,8 @@ import { Resolver } from 'node:dns/promises';
 import { connect } from 'node:net';
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { startCluster, type Cluster } from '../cluster/cluster.js';
+import { type Cluster } from '../cluster/cluster.js';
+import { startClusterWhenFree } from './support/cluster-turn.js';
 import { HARNESS_PREFIX, type NodeAgentStarter } from '../cluster/cluster-config.js';
 import { missingBinaries } from '../cluster/components.js';
 import { harnessLeftovers, run } from '../cluster/host-network.js';
@@ -116,7 +117,8 @@ describeCluster('cluster harness: control plane, kube-proxy, CoreDNS, LoadBalanc
 
   beforeAll(async () => {
     const started = Date.now();
-    cluster = await startCluster({ nodeAgent: readyNodeAgent });
+    // One cluster per host: wait while another test file (another jest worker) holds it.
+    cluster = await startClusterWhenFree({ nodeAgent: readyNodeAgent }, 120_000);
     kubeConfig = cluster.kubeConfig;
     console.log(`cluster up in ${Date.now() - started} ms`);
     // The test's network namespace: a veth whose host end joins the bridge, an address from the harness CIDR.
