@@ -21,6 +21,7 @@ import { HARNESS_PREFIX, type NodeAgentStarter } from '../cluster/cluster-config
 import { missingBinaries } from '../cluster/components.js';
 import { harnessLeftovers, run } from '../cluster/host-network.js';
 import { kubeRequest } from './support/kube-apply.js';
+import { pollUntil } from './support/wait.js';
 
 jest.setTimeout(180_000);
 
@@ -35,19 +36,8 @@ const TEST_VETH = `${HARNESS_PREFIX}-test-h`;
 const SERVER_PORT = 8080;
 const DEADLINE_MS = 90_000;
 
-async function poll<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = DEADLINE_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function poll<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = DEADLINE_MS): Promise<T> {
+  return pollUntil(what, check, timeoutMs, 250);
 }
 
 async function get<T>(kubeConfig: KubeConfig, path: string): Promise<T | undefined> {

@@ -27,6 +27,7 @@ import { kubeRequest } from './support/kube-apply.js';
 import { startClusterWhenFree } from './support/cluster-turn.js';
 import { installGatewayApiCrds } from './support/kube-crds.js';
 import { freePort, PORTICO_BIN, startServeProcess, type ServeProcess } from './support/serve-process.js';
+import { pollUntil } from './support/wait.js';
 
 jest.setTimeout(300_000);
 
@@ -41,19 +42,8 @@ const ECHO_IMAGE = 'registry.k8s.io/gateway-api/conformance/echo-basic:v0.1.0';
 const EDS_TYPE = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
 const DEADLINE_MS = 120_000;
 
-async function poll<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = DEADLINE_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function poll<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = DEADLINE_MS): Promise<T> {
+  return pollUntil(what, check, timeoutMs, 200);
 }
 
 interface Pod {
