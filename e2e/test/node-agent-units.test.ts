@@ -1,4 +1,6 @@
 /** The node agent's pure parts: Kubernetes command/args semantics, the image table, pod CIDR addresses, pod phase. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { containerArgv, expandVariables } from '../cluster/node-agent/command-args.js';
 import { defaultImageTable, resolveImage } from '../cluster/node-agent/images.js';
 import { cidrContains, parsePodCidr } from '../cluster/node-agent/pod-cidr.js';
@@ -30,6 +32,11 @@ describe('image table', () => {
     expect(resolveImage(table, 'envoyproxy/envoy:v1.40.0')).toMatchObject({ ok: true, entry: { entrypoint: ['/bin/envoy'] } });
     expect(resolveImage(table, 'registry.k8s.io/gateway-api/conformance/echo-basic:v0.1.0')).toMatchObject({ ok: true, entry: { entrypoint: ['/bin/echo-basic'] } });
     expect(resolveImage(table, 'portico:dev')).toMatchObject({ ok: true, entry: { cmd: expect.arrayContaining(['serve']) } });
+    // The Portico image runs this checkout's CLI: a path that exists, whether this file runs from source or compiled.
+    const portico = resolveImage(table, 'portico:0.1.0');
+    if (!portico.ok) throw new Error(portico.message);
+    expect(existsSync(portico.entry.entrypoint[1]!)).toBe(true);
+    expect(existsSync(join(portico.entry.workingDir!, 'package-lock.json'))).toBe(true);
   });
   it('refuses anything else with ErrImagePull, naming the image', () => {
     expect(resolveImage(table, 'registry.k8s.io/gateway-api/conformance/echo-basic:v9.9.9')).toMatchObject({ ok: false, reason: 'ErrImagePull' });

@@ -28,19 +28,27 @@ export interface ContainerRunSpec {
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
 
 /**
- * sh -c script: a private /dev/shm (a runtime gives each pod its own; Envoys' hot-restart shared memory
+ * bash -c script: a private /dev/shm (a runtime gives each pod its own; Envoys' hot-restart shared memory
  * would otherwise meet on the host's), each mount bound (read-only when asked), then exec the argv ("$@").
+ * Every source is opened first and bound through /proc/self/fd: a source reached by its path would be
+ * gone once an earlier mount covers a folder above it (an emptyDir on /tmp hides every volume of the
+ * agent's state folder under /tmp). `--no-canonicalize` keeps mount(8) from turning the descriptor back
+ * into that path. The descriptors are closed before the exec.
  */
 function mountScript(mounts: BindMount[]): { script: string; args: string[] } {
   const lines: string[] = ['set -e', 'mount -t tmpfs -o mode=1777,size=64m shm /dev/shm'];
   const args: string[] = [];
-  for (const mount of mounts) {
-    const i = args.length + 1;
+  const binds: string[] = [];
+  mounts.forEach((mount, index) => {
     args.push(mount.source, mount.target);
-    lines.push(`mount --bind "$${i}" "$${i + 1}"`);
-    if (mount.readOnly) lines.push(`mount -o remount,bind,ro "$${i + 1}"`);
-  }
-  lines.push(`shift ${args.length}`, 'exec "$@"');
+    const source = `"$${args.length - 1}"`;
+    const target = `"$${args.length}"`;
+    lines.push(`exec {source${index}}<${source}`);
+    binds.push(`mount --no-canonicalize --bind "/proc/self/fd/$source${index}" ${target}`);
+    if (mount.readOnly) binds.push(`mount -o remount,bind,ro ${target}`);
+    binds.push(`exec {source${index}}<&-`);
+  });
+  lines.push(...binds, `shift ${args.length}`, 'exec "$@"');
   return { script: lines.join('\n'), args };
 }
 
@@ -48,7 +56,7 @@ export function startContainerRun(spec: ContainerRunSpec): ContainerRun {
   mkdirSync(join(spec.logFile, '..'), { recursive: true });
   const log = createWriteStream(spec.logFile, { flags: 'a' });
   const { script, args } = mountScript(spec.mounts);
-  const child = spawn('ip', ['netns', 'exec', spec.netns, 'sh', '-c', script, 'container', ...args, ...spec.argv], {
+  const child = spawn('ip', ['netns', 'exec', spec.netns, 'bash', '-c', script, 'container', ...args, ...spec.argv], {
     cwd: spec.cwd,
     env: Object.fromEntries(spec.env),
     stdio: ['ignore', 'pipe', 'pipe'],

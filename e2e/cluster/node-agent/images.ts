@@ -5,6 +5,7 @@
  * never guessed at: the container waits with reason ErrImagePull.
  */
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface ImageEntry {
@@ -29,7 +30,17 @@ export type ImageTable = ImageEntry[];
 
 export type ImageResolution = { ok: true; entry: ImageEntry } | { ok: false; reason: 'ErrImagePull' | 'InvalidImageName'; message: string };
 
-const checkout = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The repository root: the nearest folder up with package-lock.json (this file runs compiled, from e2e/dist/). */
+function findCheckout(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package-lock.json'))) {
+    if (dirname(dir) === dir) throw new Error(`no package-lock.json above ${fileURLToPath(import.meta.url)}`);
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+const checkout = findCheckout();
 
 /** `repository:tag` with `:latest` added when no tag or digest is given. */
 function normalise(image: string): string {
