@@ -1,8 +1,9 @@
 /**
- * The Gateway API CRDs (v1.6.1, experimental channel, so TLSRoute/TCPRoute/UDPRoute and the extra
- * fields exist) from ../shared/crds beside the repository, installed the way upstream's
- * experimental-install.yaml does: every file the channel's kustomization lists, including the
- * safe-upgrades ValidatingAdmissionPolicy.
+ * The Gateway API CRDs (experimental channel, so TLSRoute/TCPRoute/UDPRoute and the extra fields exist)
+ * from ../shared/crds beside the repository, installed the way upstream's experimental-install.yaml
+ * does: every file the channel's kustomization lists, including the safe-upgrades
+ * ValidatingAdmissionPolicy. v1.6.1 (what the chart ships) unless a test names another release: the
+ * v1.7.0 conformance suite refuses CRDs of any other version.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,12 +23,13 @@ function repoRoot(): string {
 }
 
 export const GATEWAY_API_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api/experimental');
+export const GATEWAY_API_V1_7_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api-v1.7.0/experimental');
 
 /** Every document of every file the experimental kustomization lists, CRDs first. */
-export function loadGatewayApiInstall(): object[] {
-  const kustomization = parse(readFileSync(join(GATEWAY_API_CRDS_DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+export function loadGatewayApiInstall(dir = GATEWAY_API_CRDS_DIR): object[] {
+  const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
   const objects = kustomization.resources.flatMap((file) =>
-    parseAllDocuments(readFileSync(join(GATEWAY_API_CRDS_DIR, file), 'utf8'))
+    parseAllDocuments(readFileSync(join(dir, file), 'utf8'))
       .map((doc) => doc.toJS() as { kind?: string } | null)
       .filter((object): object is { kind: string } => object !== null && typeof object.kind === 'string'),
   );
@@ -40,8 +42,8 @@ function isEstablished(crd: V1CustomResourceDefinition): boolean {
 }
 
 /** Applies the install set (CRDs concurrently: they are independent), then waits until every CRD is Established. */
-export async function installGatewayApiCrds(kubeConfig: KubeConfig, timeoutMs = 60_000): Promise<void> {
-  const objects = loadGatewayApiInstall() as { kind: string; metadata: { name: string } }[];
+export async function installGatewayApiCrds(kubeConfig: KubeConfig, timeoutMs = 60_000, dir = GATEWAY_API_CRDS_DIR): Promise<void> {
+  const objects = loadGatewayApiInstall(dir) as { kind: string; metadata: { name: string } }[];
   const crds = objects.filter((object) => object.kind === 'CustomResourceDefinition');
   await Promise.all(crds.map((crd) => applyObjects(kubeConfig, [crd])));
   await applyObjects(kubeConfig, objects.filter((object) => object.kind !== 'CustomResourceDefinition'));

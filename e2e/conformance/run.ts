@@ -1,0 +1,114 @@
+/**
+ * `npm run conformance`: the upstream conformance suites against Portico installed with its Helm chart
+ * in the e2e cluster (e2e/cluster: control plane, kube-proxy, CoreDNS, LoadBalancer stub, the process
+ * node agent running Envoy, echo-basic and Portico itself).
+ *
+ *   1. the cluster: the one a developer started (`npm run cluster -- up`) if any, else a new one, stopped at the end;
+ *   2. Gateway API v1.7.0 CRDs (experimental channel), then `helm upgrade --install` of charts/portico;
+ *   3. the Gateway API conformance suite (e2e/conformance/gateway-api), profiles in its portico-options.yaml;
+ *      report: conformance/reports/v1.7.0/portico-report.yaml (a full run only; --run-test writes under .cache/).
+ *
+ * Options: --run-test NAME (one conformance test), --keep (leave the cluster running for a look around).
+ * Needs root and the binaries: the npm script installs them (scripts/install-*.sh). Full output in
+ * .cache/conformance/*.log; the exit code is non-zero when any test failed.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { readClusterConfig, runningOwner, startCluster, type Cluster } from '../cluster/cluster.js';
+import { startNodeAgent } from '../cluster/node-agent/index.js';
+import { GATEWAY_API_V1_7_CRDS_DIR, installGatewayApiCrds } from '../test/support/kube-crds.js';
+import { buildSuite, runSuite } from './gateway-api-suite.js';
+import { countVerdicts } from './go-test-results.js';
+import { installPortico } from './portico-install.js';
+
+const GATEWAY_API_VERSION = 'v1.7.0';
+
+function findCheckout(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package-lock.json'))) {
+    if (dirname(dir) === dir) throw new Error('no package-lock.json above this file');
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+interface Args {
+  runTest?: string;
+  keep: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--keep') args.keep = true;
+    else if (arg === '--run-test' && argv[i + 1]) args.runTest = argv[++i];
+    else throw new Error(`unknown argument ${arg} (usage: npm run conformance -- [--run-test NAME] [--keep])`);
+  }
+  return args;
+}
+
+const log = (line: string) => console.log(`conformance: ${line}`);
+
+/** The developer's running cluster, or a new one (returned with `stop` to call at the end). */
+async function useCluster(keep: boolean): Promise<{ kubeconfigPath: string; kubeConfig: KubeConfig; stop: () => Promise<void> }> {
+  const owner = runningOwner();
+  const config = owner ? readClusterConfig(owner.stateDir) : undefined;
+  if (owner && config) {
+    log(`using the running cluster (pid ${owner.pid}, ${owner.stateDir})`);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(config.kubeconfigPath);
+    return { kubeconfigPath: config.kubeconfigPath, kubeConfig, stop: async () => {} };
+  }
+  const started = Date.now();
+  const cluster: Cluster = await startCluster({ nodeAgent: startNodeAgent, log: (line) => log(`cluster: ${line}`) });
+  log(`cluster up in ${Math.round((Date.now() - started) / 1000)} s`);
+  return {
+    kubeconfigPath: cluster.config.kubeconfigPath,
+    kubeConfig: cluster.kubeConfig,
+    stop: async () => {
+      if (keep) return log(`cluster left running (--keep): KUBECONFIG=${cluster.config.kubeconfigPath}; stop it with npm run cluster -- down`);
+      await cluster.stop();
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const checkout = findCheckout();
+  const started = Date.now();
+  // Compile the suite before the cluster starts: a build failure should not cost a cluster start.
+  const binary = buildSuite(checkout, log);
+  const cluster = await useCluster(args.keep);
+  // With --keep the process must wait for nothing but the suite; stop() is still awaited below.
+  if (args.keep) process.once('SIGINT', () => process.exit(130));
+  try {
+    await installGatewayApiCrds(cluster.kubeConfig, 60_000, GATEWAY_API_V1_7_CRDS_DIR);
+    log(`Gateway API ${GATEWAY_API_VERSION} CRDs installed`);
+    await installPortico({ checkout, kubeconfigPath: cluster.kubeconfigPath, kubeConfig: cluster.kubeConfig, log });
+
+    const reportPath = args.runTest
+      ? join(checkout, '.cache/conformance/portico-report.yaml')
+      : join(checkout, `conformance/reports/${GATEWAY_API_VERSION}/portico-report.yaml`);
+    const logPath = join(checkout, '.cache/conformance/gateway-api.log');
+    const run = await runSuite(binary, { checkout, kubeconfigPath: cluster.kubeconfigPath, reportPath, logPath, runTest: args.runTest, log });
+    const counts = countVerdicts(run.tests);
+    for (const test of run.tests.filter((t) => t.verdict === 'FAIL')) log(`failed: ${test.name}`);
+    log(`Gateway API ${GATEWAY_API_VERSION} suite: ${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped in ${run.seconds} s (exit ${run.exitCode})`);
+    log(`report: ${relative(checkout, reportPath)}; full output: ${relative(checkout, logPath)}`);
+    log(`whole run: ${Math.round((Date.now() - started) / 1000)} s`);
+    return run.exitCode === 0 ? 0 : 1;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
