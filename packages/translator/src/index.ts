@@ -9,3 +9,5 @@ export type { Diagnostic, IngressStatus, ObjectStatus, TranslationResult } from 
 export { TRANSLATION_ERROR } from './containment.js';
 export type { TranslationFailure } from './containment.js';
 export { SUPPORTED_FEATURES } from './supported-features.js';
+export { WRITTEN_CONDITION_TYPES } from './condition-types.js';
+export type { WrittenConditionLevel, WrittenConditionType } from './condition-types.js';
