@@ -8,6 +8,7 @@
 import { jest } from '@jest/globals';
 import { createStatusWriter, DEFAULT_STATUS_BURST, DEFAULT_STATUS_QPS, type DesiredStatus, type StatusWriter, type StatusWriterOptions } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
+import { WRITTEN_CONDITION_TYPES } from '@portico/translator';
 import { kubeRequest } from './support/kube-apply.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
 
@@ -69,7 +70,7 @@ describeWithKube('status writer against a real kube-apiserver', () => {
   };
 
   const writer = (options: Partial<StatusWriterOptions> = {}) => {
-    const w = createStatusWriter({ kubeConfig: kube.kubeConfig, controllerName: OURS, ...options });
+    const w = createStatusWriter({ kubeConfig: kube.kubeConfig, controllerName: OURS, ownedConditionTypes: WRITTEN_CONDITION_TYPES, ...options });
     writers.push(w);
     return w;
   };

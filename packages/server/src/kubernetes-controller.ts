@@ -8,7 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLeaderElector, createStatusWriter, type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress, Kind, KubeObject } from '@portico/resources';
-import type { TranslationResult } from '@portico/translator';
+import { WRITTEN_CONDITION_TYPES, type TranslationResult } from '@portico/translator';
 import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure/infrastructure-options.js';
 import type { ServiceAddressSource } from './infrastructure/service-addresses.js';
@@ -67,6 +67,7 @@ export function createKubernetesController(options: KubernetesControllerOptions)
   const statusWriter = createStatusWriter({
     kubeConfig,
     controllerName: options.controllerName,
+    ownedConditionTypes: WRITTEN_CONDITION_TYPES,
     logger,
     ...(options.statusQps ? { qps: options.statusQps } : {}),
     ...(options.statusBurst ? { burst: options.statusBurst } : {}),

@@ -5,15 +5,19 @@
  * controllers: the Gateway API spec lets each controller own only the entries carrying its own
  * `controllerName`, so other controllers' entries are always kept, in place; ours are replaced or
  * removed; new ones are appended (positions stay stable, so an unchanged status compares equal).
- * GatewayClass, Gateway and Ingress statuses are ours as a whole.
+ * GatewayClass, Gateway and Ingress statuses are ours except for conditions: in every condition list
+ * we write (GatewayClass, Gateway, each listener matched by name, our own parents/ancestors entries)
+ * a condition whose type we do not write is someone else's and stays untouched, in place
+ * (status-conditions.ts). A listener no longer in our status loses its entry, foreign conditions and
+ * all: the entry describes a listener that is gone.
  *
- * Conditions keep their stored `lastTransitionTime` while their status does not change
- * (status-conditions.ts), and "unchanged" is judged on the stored form (status-json.ts), so writing
- * the same translation twice sends nothing the second time.
+ * Conditions keep their stored `lastTransitionTime` while their status does not change, and
+ * "unchanged" is judged on the stored form (status-json.ts), so writing the same translation twice
+ * sends nothing the second time.
  */
 import { GATEWAY_GROUP } from '@portico/resources';
-import type { DesiredStatus } from './types.js';
-import { withCarriedConditions } from './status-conditions.js';
+import type { DesiredStatus, OwnedConditionTypes } from './types.js';
+import { withMergedConditions } from './status-conditions.js';
 import { withStatusDefaults } from './status-defaults.js';
 import { asArray, isRecord, sameStoredStatus, type JsonRecord } from './status-json.js';
 
@@ -23,6 +27,8 @@ export interface StatusMergeInput {
   namespace?: string;
   /** Our controllerName; only shared entries carrying it are ours. */
   controllerName: string;
+  /** The condition types we write per level; stored conditions of other types are kept. */
+  ownedConditionTypes: OwnedConditionTypes;
   /** The object's stored `.status` (anything, possibly absent). */
   current: unknown;
   desired: JsonRecord;
@@ -30,7 +36,9 @@ export interface StatusMergeInput {
 
 export type StatusMergeResult = { changed: false } | { changed: true; status: JsonRecord };
 
-type SharedField = { list: 'parents'; ref: 'parentRef' } | { list: 'ancestors'; ref: 'ancestorRef' };
+type SharedField =
+  | { list: 'parents'; ref: 'parentRef'; conditions: 'routeParent' }
+  | { list: 'ancestors'; ref: 'ancestorRef'; conditions: 'policyAncestor' };
 
 /** Identity of a parentRef/ancestorRef with the spec's defaults applied (group, kind, namespace). */
 function refKey(ref: unknown, objectNamespace: string | undefined): string {
@@ -61,20 +69,20 @@ function mergeSharedEntries(input: StatusMergeInput, field: SharedField, desired
       continue;
     }
     const replacement = unused.get(refKey(entry[field.ref], input.namespace))?.shift();
-    if (replacement) merged.push(withCarriedConditions(replacement, entry));
+    if (replacement) merged.push(withMergedConditions(replacement, entry, input.ownedConditionTypes[field.conditions]));
   }
   for (const entries of unused.values()) merged.push(...entries);
   return merged;
 }
 
-function mergeGateway(desired: JsonRecord, current: unknown): JsonRecord {
-  const merged = withCarriedConditions(desired, current);
+function mergeGateway(desired: JsonRecord, current: unknown, owned: OwnedConditionTypes): JsonRecord {
+  const merged = withMergedConditions(desired, current, owned.gateway);
   if (!Array.isArray(desired['listeners'])) return merged;
   const stored = asArray(isRecord(current) ? current['listeners'] : undefined);
   const listeners = desired['listeners'].map((listener) => {
     if (!isRecord(listener)) return listener;
     const previous = stored.find((l) => isRecord(l) && l['name'] === listener['name']);
-    return withCarriedConditions(listener, previous);
+    return withMergedConditions(listener, previous, owned.listener);
   });
   return { ...merged, listeners };
 }
@@ -90,16 +98,16 @@ export function mergeStatus(input: StatusMergeInput): StatusMergeResult {
     case 'TLSRoute':
     case 'TCPRoute':
     case 'UDPRoute':
-      status = { ...current, parents: mergeSharedEntries(input, { list: 'parents', ref: 'parentRef' }, asArray(desired['parents'])) };
+      status = { ...current, parents: mergeSharedEntries(input, { list: 'parents', ref: 'parentRef', conditions: 'routeParent' }, asArray(desired['parents'])) };
       break;
     case 'BackendTLSPolicy':
-      status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef' }, asArray(desired['ancestors'])) };
+      status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef', conditions: 'policyAncestor' }, asArray(desired['ancestors'])) };
       break;
     case 'Gateway':
-      status = mergeGateway(desired, input.current);
+      status = mergeGateway(desired, input.current, input.ownedConditionTypes);
       break;
     case 'GatewayClass':
-      status = withCarriedConditions(desired, input.current);
+      status = withMergedConditions(desired, input.current, input.ownedConditionTypes.gatewayClass);
       break;
     case 'Ingress':
       status = desired;

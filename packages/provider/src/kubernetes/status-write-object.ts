@@ -13,11 +13,12 @@ import type { KubeObject } from '@portico/resources';
 import { describeApiError } from './kube-api-call.js';
 import type { StatusApi } from './status-api.js';
 import { mergeStatus } from './status-merge.js';
-import type { DesiredStatus, StatusWriteFigures } from './types.js';
+import type { DesiredStatus, OwnedConditionTypes, StatusWriteFigures } from './types.js';
 
 export interface WriteObjectContext {
   api: StatusApi;
   controllerName: string;
+  ownedConditionTypes: OwnedConditionTypes;
   figures: StatusWriteFigures;
   /** Waits for a request token (rate limit). */
   takeToken(): Promise<void>;
@@ -65,6 +66,7 @@ export async function writeObjectStatus(context: WriteObjectContext, desired: De
       kind: desired.kind,
       namespace: desired.namespace,
       controllerName: context.controllerName,
+      ownedConditionTypes: context.ownedConditionTypes,
       current: object.status,
       desired: desired.status,
     });

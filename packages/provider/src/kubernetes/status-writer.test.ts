@@ -3,6 +3,7 @@ import { createTokenBucket } from './rate-limit.js';
 import type { StatusApi, StatusObjectRef } from './status-api.js';
 import { createStatusWriterWithApi, type StatusWriterCoreOptions } from './status-writer.js';
 import type { DesiredStatus, KubernetesLogger } from './types.js';
+import { OWNED_CONDITION_TYPES } from './owned-conditions.test-util.js';
 
 const OURS = 'portico.dev/gateway-controller';
 const THEIRS = 'example.com/other';
@@ -81,7 +82,7 @@ function recordingLogger() {
 }
 
 function writer(api: StatusApi, options: Partial<StatusWriterCoreOptions> = {}) {
-  return createStatusWriterWithApi(api, { controllerName: OURS, conflictBackoffMs: 1, retryBaseMs: 20, retryMaxMs: 100, ...options });
+  return createStatusWriterWithApi(api, { controllerName: OURS, ownedConditionTypes: OWNED_CONDITION_TYPES, conflictBackoffMs: 1, retryBaseMs: 20, retryMaxMs: 100, ...options });
 }
 
 /** A gate that holds calls until opened. */

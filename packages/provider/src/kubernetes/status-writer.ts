@@ -77,6 +77,7 @@ export function createStatusWriterWithApi(api: StatusApi, options: StatusWriterC
   const context: WriteObjectContext = {
     api,
     controllerName: options.controllerName,
+    ownedConditionTypes: options.ownedConditionTypes,
     figures,
     takeToken: () => bucket.take(),
     cached(desired) {

@@ -52,10 +52,29 @@ export interface DesiredStatus {
   status: Record<string, unknown>;
 }
 
+/**
+ * The condition types we write at each place a condition list sits (the translator's
+ * WRITTEN_CONDITION_TYPES). A stored condition of one of these types is ours: replaced, or removed when
+ * we no longer write it; any other type is someone else's and is kept untouched, in place ("MUST NOT
+ * remove or reorder Conditions that they are not directly responsible for", every Gateway API
+ * condition list).
+ */
+export interface OwnedConditionTypes {
+  gatewayClass: readonly string[];
+  gateway: readonly string[];
+  listener: readonly string[];
+  /** In our own `status.parents[]` entries of routes. */
+  routeParent: readonly string[];
+  /** In our own `status.ancestors[]` entries of policies. */
+  policyAncestor: readonly string[];
+}
+
 export interface StatusWriterOptions {
   kubeConfig: KubeConfig;
   /** Our controllerName: `status.parents[]` / `ancestors[]` entries of other controllers are kept. */
   controllerName: string;
+  /** Which condition types are ours; stored conditions of other types are kept. */
+  ownedConditionTypes: OwnedConditionTypes;
   logger?: KubernetesLogger;
   /** Most API requests (status writes and the reads they need) per second (token bucket); default 200. */
   qps?: number;
