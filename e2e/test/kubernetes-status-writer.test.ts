@@ -1,8 +1,8 @@
 /**
  * The status writer against a real kube-apiserver + etcd with the Gateway API CRDs: it shares route
  * status with another controller, writes only changes, survives conflicts and deletions, fills
- * Gateway, GatewayClass, BackendTLSPolicy and Ingress statuses as the API server stores them, and
- * keeps to its rate limit. Prints the writes per second it reaches and the time 1,000 route statuses
+ * Gateway, GatewayClass, BackendTLSPolicy and Ingress statuses as the API server stores them, keeps
+ * conditions of types it does not write, and keeps to its rate limit. Prints the writes per second it reaches and the time 1,000 route statuses
  * take at the default rate (DEFAULT_STATUS_QPS, DEFAULT_STATUS_BURST: 200 per second after 500).
  */
 import { jest } from '@jest/globals';
@@ -172,6 +172,57 @@ describeWithKube('status writer against a real kube-apiserver', () => {
     const after = (await get(`${GW_API}/namespaces/infra/gateways/edge`))!.status as ReturnType<typeof gatewayStatus>;
     expect(after.listeners[0]!.attachedRoutes).toBe(0);
     expect(after.listeners[0]!.conditions[0]!.lastTransitionTime).toBe('2025-01-01T00:00:00Z');
+  });
+
+  it('keeps Gateway and listener conditions of a type it does not write through a spec change (conformance GatewayPreserveForeignConditions)', async () => {
+    const path = `${GW_API}/namespaces/infra/gateways/preserve`;
+    await kube.apply([
+      { apiVersion: `${GW}/v1`, kind: 'Gateway', metadata: { name: 'preserve', namespace: 'infra' }, spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] } },
+    ]);
+    type StoredGateway = { conditions: Condition[]; listeners: { name: string; conditions: Condition[] }[] };
+    const ours = (generation: number, time: string) => [
+      { ...condition('Accepted', 'True', time), observedGeneration: generation },
+      { ...condition('Programmed', 'True', time), observedGeneration: generation },
+    ];
+    const desired = (generation: number, time: string): DesiredStatus => ({
+      kind: 'Gateway',
+      namespace: 'infra',
+      name: 'preserve',
+      status: { conditions: ours(generation, time), listeners: [{ name: 'http', supportedKinds: [{ kind: 'HTTPRoute' }], attachedRoutes: 0, conditions: ours(generation, time) }] },
+    });
+    const w = writer();
+    w.update([desired(1, '2025-01-01T00:00:00Z')]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, failures: 0 });
+
+    // Someone else adds a condition of a type we do not write, the way the conformance test does: through the status subresource.
+    const gateway = (await get(path))!;
+    const status = gateway.status as StoredGateway;
+    const foreign = { type: 'conformance.gateway.networking.k8s.io/StaleCondition', status: 'True', reason: 'Seeded', message: '', observedGeneration: gateway.metadata.generation, lastTransitionTime: '2025-01-01T12:00:00Z' };
+    const seededStatus = { ...status, conditions: [...status.conditions, foreign], listeners: status.listeners.map((l) => ({ ...l, conditions: [...l.conditions, foreign] })) };
+    const seeded = await kubeRequest(kube.kubeConfig, 'PUT', `${path}/status`, { ...gateway, status: seededStatus });
+    expect(seeded.status).toBe(200);
+    const seededGateway = (seeded.body as KubeObject).status as StoredGateway;
+
+    // A spec change bumps the generation; our next status catches up with it.
+    const current = (await get(path))!;
+    const spec = current.spec as { listeners: Record<string, unknown>[] };
+    const updated = await kubeRequest(kube.kubeConfig, 'PUT', path, { ...current, spec: { ...spec, listeners: [{ ...spec.listeners[0], hostname: 'second.example.com' }] } });
+    expect(updated.status).toBe(200);
+    expect((updated.body as KubeObject).metadata.generation).toBe(2);
+    w.update([desired(2, '2025-01-02T00:00:00Z')]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 2, failures: 0 });
+
+    const after = (await get(path))!.status as StoredGateway;
+    expect(after.conditions).toEqual([...ours(2, '2025-01-01T00:00:00Z'), seededGateway.conditions[2]]);
+    expect(after.listeners.map((l) => [l.name, l.conditions])).toEqual([['http', [...ours(2, '2025-01-01T00:00:00Z'), seededGateway.listeners[0]!.conditions[2]]]]);
+    expect(seededGateway.conditions[2]).toEqual(foreign);
+
+    // Their condition is not ours to compare: the same status of ours again writes nothing.
+    w.update([desired(2, '2025-01-03T00:00:00Z')]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 2, unchanged: 1 });
   });
 
   it('replaces a GatewayClass’s Pending default (cluster-scoped) and a BackendTLSPolicy’s ancestors of ours', async () => {
