@@ -2,8 +2,9 @@
  * The status writer against a real kube-apiserver + etcd with the Gateway API CRDs: it shares route
  * status with another controller, writes only changes, survives conflicts and deletions, fills
  * Gateway, GatewayClass, BackendTLSPolicy and Ingress statuses as the API server stores them, keeps
- * conditions of types it does not write, and keeps to its rate limit. Prints the writes per second it reaches and the time 1,000 route statuses
- * take at the default rate (DEFAULT_STATUS_QPS, DEFAULT_STATUS_BURST: 200 per second after 500).
+ * conditions of types it does not write, and keeps to its rate limit. Prints the writes per second
+ * it reaches and the time 1,000 route statuses take at the default rate (DEFAULT_STATUS_QPS,
+ * DEFAULT_STATUS_BURST: 200 per second after 500).
  */
 import { jest } from '@jest/globals';
 import { createStatusWriter, DEFAULT_STATUS_BURST, DEFAULT_STATUS_QPS, type DesiredStatus, type StatusWriter, type StatusWriterOptions } from '@portico/provider';
