@@ -298,6 +298,22 @@ describe('kubelet API log endpoint (HTTPS on loopback)', () => {
     containerLog.close();
   });
 
+  it('serves a log of many chunks whole, and tails it across chunk boundaries', async () => {
+    const containerLog = createContainerLog(join(dir, 'pod-d', 'big.log'), () => clockNs);
+    const output = containerLog.beginRun('big-0');
+    const lines = Array.from({ length: 20_000 }, (_, index) => `line ${index} ${'x'.repeat(200)}`);
+    output.stdout(Buffer.from(`${lines.join('\n')}\n`));
+    output.end();
+    await written(containerLog, 'line 19999 ');
+    pods.set('ns-a/pod-d', { container: (name) => (name === 'big' ? { status: { ...runningStatus('big-0'), name: 'big' }, log: containerLog } : undefined) });
+    const whole = await get('/containerLogs/ns-a/pod-d/big');
+    expect(whole.text.length).toBeGreaterThan(4_000_000);
+    expect(whole.text).toBe(`${lines.join('\n')}\n`);
+    expect((await get('/containerLogs/ns-a/pod-d/big?tailLines=3')).text).toBe(`${lines.slice(-3).join('\n')}\n`);
+    expect((await get('/containerLogs/ns-a/pod-d/big?tailLines=700')).text).toBe(`${lines.slice(-700).join('\n')}\n`);
+    containerLog.close();
+  });
+
   it('accepts only client certificates its CA signed', async () => {
     await expect(get('/containerLogs/ns-a/pod-a/echo', null)).rejects.toThrow();
     const stranger = issueClientCertificate(issueCertificateAuthority());

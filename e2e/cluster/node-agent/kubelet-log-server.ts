@@ -75,7 +75,17 @@ export async function serveContainerLogs(request: IncomingMessage, response: Ser
   // Headers out at once: a follow of a quiet container must not leave the API server waiting for them.
   response.flushHeaders();
   const output = createLogOutput(options, (bytes) => response.write(bytes));
-  await readRun(container.log, run, { tailLines: options.tailLines, follow: options.follow, signal: abort.signal }, (record) => !abort.signal.aborted && output.write(record));
+  // A slow client (or API server) holds the reading, not the agent's memory.
+  const pace = () => (response.writableNeedDrain && !abort.signal.aborted ? new Promise<void>((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  }) : Promise.resolve());
+  await readRun(container.log, run, { tailLines: options.tailLines, follow: options.follow, signal: abort.signal, pace }, (record) => !abort.signal.aborted && output.write(record));
   response.end();
 }
 

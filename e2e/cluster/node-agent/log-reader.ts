@@ -28,8 +28,11 @@ async function tailStart(file: FileHandle, start: number, end: number, lines: nu
   return start;
 }
 
-/** Calls `onRecord` for each record in [from, to); returns where it stopped (after the last whole line), or -1 if told to stop. */
-async function readRecords(file: FileHandle, from: number, to: number, onRecord: (record: LogRecord) => boolean): Promise<number> {
+/**
+ * Calls `onRecord` for each record in [from, to), and `pace` after each chunk read; returns where it
+ * stopped (after the last whole line), or -1 if told to stop.
+ */
+async function readRecords(file: FileHandle, from: number, to: number, onRecord: (record: LogRecord) => boolean, pace: () => Promise<void>): Promise<number> {
   let carry: Buffer = Buffer.alloc(0);
   let position = from;
   const buffer = Buffer.alloc(CHUNK);
@@ -44,6 +47,7 @@ async function readRecords(file: FileHandle, from: number, to: number, onRecord:
       if (record && !onRecord(record)) return -1;
     }
     carry = Buffer.from(data);
+    await pace();
   }
   return position - carry.length;
 }
@@ -53,6 +57,8 @@ export interface ReadRunOptions {
   follow: boolean;
   /** Aborted when the client goes away: a follow stops waiting. */
   signal: AbortSignal;
+  /** Awaited after each chunk: resolves when the client can take more (backpressure). */
+  pace?(): Promise<void>;
 }
 
 /**
@@ -70,7 +76,7 @@ export async function readRun(log: ContainerLog, run: LogRun, options: ReadRunOp
     for (;;) {
       const changed = log.changed();
       const to = Math.min(limit(), until);
-      const reached = await readRecords(file, position, to, onRecord);
+      const reached = await readRecords(file, position, to, onRecord, options.pace ?? (async () => undefined));
       if (reached < 0) return;
       position = reached;
       const finished = run.end !== undefined && position >= run.end;
