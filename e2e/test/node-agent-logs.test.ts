@@ -248,6 +248,7 @@ describe('kubelet API log endpoint (HTTPS on loopback)', () => {
     expect(await get('/containerLogs/ns-a/pod-a/nothing')).toEqual({ status: 404, text: 'container "nothing" not found in pod "pod-a"' });
     expect(await get('/containerLogs/ns-a/pod-a/sidecar')).toEqual({ status: 400, text: 'container "sidecar" in pod "pod-a" is waiting to start: ErrImagePull' });
     expect((await get('/containerLogs/ns-a/pod-a')).status).toBe(404);
+    expect((await get('/containerLogs/ns-a/pod-%zz/echo')).status).toBe(400);
     expect((await get('/containerLogs/ns-a/pod-a/echo?tailLines=-1')).status).toBe(422);
   });
 

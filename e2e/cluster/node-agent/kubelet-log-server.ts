@@ -55,7 +55,13 @@ export async function serveContainerLogs(request: IncomingMessage, response: Ser
   const url = new URL(request.url ?? '/', 'https://node');
   const match = LOGS_PATH.exec(url.pathname);
   if (request.method !== 'GET' || !match) return plain(response, 404, '404 page not found\n');
-  const [namespace, podName, containerName] = match.slice(1).map(decodeURIComponent) as [string, string, string];
+  let names: string[];
+  try {
+    names = match.slice(1).map(decodeURIComponent);
+  } catch {
+    return plain(response, 400, `malformed path ${url.pathname}`);
+  }
+  const [namespace, podName, containerName] = names as [string, string, string];
   const parsed = parseLogOptions(url.searchParams, nowNs());
   if (!parsed.ok) return plain(response, parsed.status, parsed.message);
   const { options } = parsed;
