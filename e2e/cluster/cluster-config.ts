@@ -52,6 +52,8 @@ export interface ClusterConfig {
   apiServerUrl: string;
   /** The PEM CA bundle that verifies apiServerUrl (for pods' service-account volumes: ca.crt). */
   apiServerCaFile: string;
+  /** The PEM CA of kube-apiserver's kubelet client certificate: the node agent's log endpoint accepts only what it signed. */
+  kubeletClientCaFile: string;
   network: ClusterNetwork;
   /** kubelet's clusterDNS: the `kube-dns` Service ClusterIP pods' /etc/resolv.conf names as nameserver. */
   clusterDns: string;

@@ -207,6 +207,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       kubeconfigPath,
       apiServerUrl: apiServer.url,
       apiServerCaFile: apiServer.caFile,
+      kubeletClientCaFile: apiServer.credentials.kubeletClient.caFile,
       network,
       clusterDns: options.clusterDns ?? DEFAULT_CLUSTER_DNS,
       clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,

@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { runNodeAgent, sweepNodeAgentLeftovers, sandboxName, type NodeAgent } from '../cluster/node-agent/index.js';
 import { cidrContains } from '../cluster/node-agent/pod-cidr.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
-import { containerStatus, isReady, NODE_TEST_IMAGE, podPoller, testImageTable, type PodPoller } from './support/node-agent-pods.js';
+import { containerStatus, isReady, NODE_TEST_IMAGE, podLog, podPoller, testImageTable, type PodPoller } from './support/node-agent-pods.js';
+import { pollUntil } from './support/wait.js';
 
 jest.setTimeout(120_000);
 
@@ -106,6 +107,8 @@ describeAsRoot('process node agent', () => {
       initialBackoffMs: 300,
       maxBackoffMs: 1_200,
       heartbeatMs: 2_000,
+      // The API server started above holds the client certificate this CA signed.
+      kubeletApi: { clientCaFile: kube.credentials.kubeletClient.caFile },
       log: (line) => agentLog.push(line),
     });
   }, 120_000);
@@ -127,6 +130,8 @@ describeAsRoot('process node agent', () => {
     expect(node.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
     expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: '10.251.7.1' });
     expect(Number(node.status.allocatable.pods)).toBeGreaterThan(0);
+    expect(agent.kubeletPort).toBeGreaterThan(0);
+    expect(node.status.daemonEndpoints.kubeletEndpoint.Port).toBe(agent.kubeletPort);
     const lease = await pods.client.get<any>(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`);
     expect(lease.spec.holderIdentity).toBe(NODE);
   });
@@ -296,6 +301,80 @@ describeAsRoot('process node agent', () => {
     expect(() => process.kill(pid, 0)).toThrow();
     expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(netns);
     expect(execFileSync('ip', ['link', 'show']).toString()).not.toContain(netns);
+  });
+
+  it('serves container logs through the API server (pods/log): current and previous run, sinceTime, tailLines, limitBytes, timestamps, follow', async () => {
+    // Run 0 fails at once; run 1 serves :8080 and prints what /say asks, until /exit.
+    const script = `
+      const fs = require('fs'), http = require('http');
+      const file = '/var/lib/ptcna-talk/runs';
+      const run = fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) : 0;
+      fs.writeFileSync(file, String(run + 1));
+      console.log('run ' + run);
+      if (run === 0) { console.error('run 0 fails'); process.exit(1); }
+      http.createServer((req, res) => {
+        const url = new URL(req.url, 'http://pod');
+        if (url.pathname === '/say') console.log(url.searchParams.get('text'));
+        if (url.pathname === '/exit') { console.log('bye'); res.end('ok'); setTimeout(() => process.exit(0), 10); return; }
+        res.end('ok');
+      }).listen(8080);
+    `;
+    await create(
+      pod('talk', {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'talk',
+            image: NODE_TEST_IMAGE,
+            command: ['node', '-e', script],
+            volumeMounts: [{ name: 'state', mountPath: '/var/lib/ptcna-talk' }],
+            readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+          },
+        ],
+        volumes: [{ name: 'state', emptyDir: {} }],
+      }),
+    );
+    const ready = await pods.until('talk', 'Ready after one restart', (p) => isReady(p) && containerStatus(p, 'talk')?.restartCount === 1);
+    const say = async (text: string) => expect((await httpGetText(`http://${ready.status.podIP}:8080/say?text=${text}`)).status).toBe(200);
+    const logs = (query: Record<string, string> = {}) => podLog(kube.kubeConfig, NS, 'talk', { container: 'talk', ...query });
+    const logHas = (text: string) => pollUntil(`"${text}" in the talk log`, async () => (await logs()).text.includes(text), 10_000, 100);
+
+    await logHas('run 1');
+    expect(await logs()).toEqual({ status: 200, text: 'run 1\n' });
+    const previous = await logs({ previous: 'true' });
+    expect(previous.status).toBe(200);
+    expect(previous.text.split('\n').sort()).toEqual(['', 'run 0', 'run 0 fails']);
+
+    await say('before');
+    await logHas('before');
+    const stamped = (await logs({ timestamps: 'true', tailLines: '1' })).text;
+    expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z before\n$/);
+    // sinceTime has whole seconds (kube-apiserver sends RFC 3339): the next second after "before".
+    const since = Math.floor(Date.parse(stamped.split(' ')[0]!) / 1000) * 1000 + 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, since - Date.now())));
+    await say('after');
+    await logHas('after');
+    expect((await logs({ sinceTime: new Date(since).toISOString().replace(/\.\d+Z$/, 'Z') })).text).toBe('after\n');
+    expect((await logs({ tailLines: '2' })).text).toBe('before\nafter\n');
+    expect((await logs({ limitBytes: '3' })).text).toBe('run');
+
+    // follow: the stream shows what comes and ends when the container's run ends.
+    let sawHello!: () => void;
+    const helloSeen = new Promise<void>((resolve) => (sawHello = resolve));
+    let streamed = '';
+    const followed = podLog(kube.kubeConfig, NS, 'talk', { container: 'talk', follow: 'true', sinceTime: new Date(since).toISOString().replace(/\.\d+Z$/, 'Z') }, (chunk) => {
+      streamed += chunk;
+      if (streamed.includes('hello')) sawHello();
+    });
+    await say('hello');
+    await helloSeen;
+    expect((await httpGetText(`http://${ready.status.podIP}:8080/exit`)).status).toBe(200);
+    expect(await followed).toEqual({ status: 200, text: 'after\nhello\nbye\n' });
+
+    // The node's file holds CRI records (time, stream, tag): what the endpoint reads the times from.
+    expect(readFileSync(agent.containerLogFile(NS, 'talk', 'talk')!, 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z stdout F run 0$/m);
+    await remove('talk');
+    await pods.untilGone('talk');
   });
 
   it('leaves a pod with an unknown image waiting with ErrImagePull, and says why', async () => {

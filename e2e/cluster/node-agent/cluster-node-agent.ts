@@ -1,7 +1,8 @@
 /**
  * The node agent as the cluster harness starts it (e2e/cluster/cluster-config.ts: NodeAgentStarter):
  * the harness's network, DNS and state folder in, the image table from the binaries the environment
- * names (ENVOY_BIN, ECHO_BASIC_BIN; node for Portico), a log file beside the harness's own.
+ * names (ENVOY_BIN, ECHO_BASIC_BIN; node for Portico), a log file beside the harness's own, and the
+ * kubelet API's log endpoint for kube-apiserver's client certificate (`kubectl logs`).
  * The context is typed structurally here, field for field the harness's NodeAgentContext.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
@@ -17,6 +18,7 @@ export interface ClusterNodeAgentContext {
     clusterDns: string;
     clusterDomain: string;
     stateDir: string;
+    kubeletClientCaFile: string;
   };
   kubeConfig: KubeConfig;
 }
@@ -40,6 +42,7 @@ export async function startNodeAgent(context: ClusterNodeAgentContext): Promise<
     clusterDNS: [config.clusterDns],
     clusterDomain: config.clusterDomain,
     images: defaultImageTable(),
+    kubeletApi: { clientCaFile: config.kubeletClientCaFile },
     log: (line) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`),
   });
 }

@@ -2,11 +2,10 @@
  * One run of a container: its argv in the pod's network namespace (`ip netns exec`, which also gives
  * it a private mount namespace with the pod's resolv.conf and hosts), its volumeMounts bind-mounted
  * there before the program is exec'd, its own process group (signals reach every process it starts),
- * output appended to <pod dir>/logs/<container>.log.
+ * output recorded line by line in its container's log (container-log.ts).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import type { RunOutput } from './container-log.js';
 import type { BindMount } from './pod-volumes.js';
 
 export interface ContainerRun {
@@ -22,7 +21,7 @@ export interface ContainerRunSpec {
   env: Map<string, string>;
   cwd: string;
   mounts: BindMount[];
-  logFile: string;
+  output: RunOutput;
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
@@ -53,8 +52,7 @@ function mountScript(mounts: BindMount[]): { script: string; args: string[] } {
 }
 
 export function startContainerRun(spec: ContainerRunSpec): ContainerRun {
-  mkdirSync(join(spec.logFile, '..'), { recursive: true });
-  const log = createWriteStream(spec.logFile, { flags: 'a' });
+  const { output } = spec;
   const { script, args } = mountScript(spec.mounts);
   const child = spawn('ip', ['netns', 'exec', spec.netns, 'bash', '-c', script, 'container', ...args, ...spec.argv], {
     cwd: spec.cwd,
@@ -62,15 +60,16 @@ export function startContainerRun(spec: ContainerRunSpec): ContainerRun {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  child.stdout!.pipe(log, { end: false });
-  child.stderr!.pipe(log, { end: false });
+  child.stdout!.on('data', (chunk: Buffer) => output.stdout(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => output.stderr(chunk));
   const exited = new Promise<{ exitCode: number; signal?: string }>((resolve) => {
     child.once('error', (error) => {
-      log.end(`node-agent: cannot start: ${error.message}\n`);
+      output.note(`node-agent: cannot start: ${error.message}`);
+      output.end();
       resolve({ exitCode: 128 });
     });
     // 'exit', not 'close': a container's own children may hold its output pipes open after it is gone.
-    child.once('close', () => log.end());
+    child.once('close', () => output.end());
     child.once('exit', (code, signal) => {
       resolve(signal ? { exitCode: 128 + (SIGNAL_NUMBERS[signal] ?? 0), signal } : { exitCode: code ?? 0 });
     });

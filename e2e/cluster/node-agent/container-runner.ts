@@ -4,6 +4,7 @@
  * (CrashLoopBackOff), and stop it (preStop, SIGTERM, SIGKILL at the grace deadline) when the pod goes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContainerLog } from './container-log.js';
 import { startContainerRun, type ContainerRun } from './container-process.js';
 import { initialStatus, type ContainerStatus } from './container-status.js';
 import { ContainerConfigError } from './pod-fields.js';
@@ -28,7 +29,8 @@ export interface ContainerRunnerOptions {
   kind: 'init' | 'regular';
   netns: string;
   podIP: string;
-  logFile: string;
+  /** Each run's output goes here, under its container ID. */
+  containerLog: ContainerLog;
   containerIdPrefix: string;
   /** The pod's grace period for a liveness/startup kill (terminationGracePeriodSeconds). */
   killGraceMs: number;
@@ -136,11 +138,13 @@ export function createContainerRunner(options: ContainerRunnerOptions): Containe
       prepared.release();
       return undefined;
     }
-    const run = startContainerRun({ netns: options.netns, argv: prepared.argv, env: prepared.env, cwd: prepared.cwd, mounts: prepared.mounts, logFile: options.logFile });
+    const containerID = `${options.containerIdPrefix}-${status.restartCount}`;
+    const output = options.containerLog.beginRun(containerID);
+    const run = startContainerRun({ netns: options.netns, argv: prepared.argv, env: prepared.env, cwd: prepared.cwd, mounts: prepared.mounts, output });
     current = { run, prepared };
     const startedAt = now();
     const started = Date.now();
-    status.containerID = `${options.containerIdPrefix}-${status.restartCount}`;
+    status.containerID = containerID;
     status.state = { running: { startedAt } };
     status.started = false;
     status.ready = false;

@@ -1,16 +1,19 @@
 /**
  * The process node agent: a kubelet stand-in for the e2e cluster. It registers a Ready Node, runs every
  * Pod bound to it as processes in a network namespace of its own (pod-worker.ts), and keeps Node and
- * Pod status current. `stop()` stops every pod's processes, removes their sandboxes and the Node.
+ * Pod status current, and serves the kubelet API's container logs to kube-apiserver (kubelet-log-server.ts)
+ * when told the CA of its client certificate. `stop()` stops every pod's processes, removes their sandboxes and the Node.
  * What it does not do is listed in README.md beside this file.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKubeClient } from './kube-client.js';
 import type { KubernetesService } from './container-env.js';
+import { startKubeletLogServer, type KubeletLogServer } from './kubelet-log-server.js';
+import { issueKubeletServingCertificate } from './kubelet-serving-certificate.js';
 import { createMountPoints } from './mount-points.js';
 import { registerNode, type NodeRegistration } from './node-registration.js';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_INITIAL_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, type NodeAgentOptions } from './options.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_INITIAL_BACKOFF_MS, DEFAULT_KUBELET_PORT, DEFAULT_MAX_BACKOFF_MS, type NodeAgentOptions } from './options.js';
 import { parsePodCidr } from './pod-cidr.js';
 import { ensureBridge, removeBridge } from './pod-network.js';
 import { watchNodePods } from './pod-watch.js';
@@ -20,7 +23,9 @@ export interface NodeAgent {
   nodeName: string;
   /** The node's address on the bridge (Node InternalIP, pods' gateway). */
   hostIP: string;
-  /** Where a running pod's container output goes (appended across restarts). */
+  /** The kubelet API's port on hostIP (0 when options.kubeletApi is not given). */
+  kubeletPort: number;
+  /** Where a running pod's container output goes: CRI log records (cri-log-format.ts), appended across restarts. */
   containerLogFile(namespace: string, pod: string, container: string): string | undefined;
   stop(): Promise<void>;
 }
@@ -58,16 +63,33 @@ export async function runNodeAgent(options: NodeAgentOptions): Promise<NodeAgent
     log,
   };
 
+  const workers = new Map<string, { worker: PodWorker; namespace: string; name: string }>();
+  const findPod = (namespace: string, name: string) => [...workers.values()].find((entry) => entry.namespace === namespace && entry.name === name)?.worker;
+
   let registration: NodeRegistration;
+  let kubeletApi: KubeletLogServer | undefined;
   try {
-    registration = await registerNode(client, { nodeName: options.nodeName, podCIDR: options.podCIDR, hostIP, maxPods: 110 });
+    // Before the Node is registered: its status says the port.
+    if (options.kubeletApi) {
+      const serving = issueKubeletServingCertificate(options.nodeName, hostIP);
+      kubeletApi = await startKubeletLogServer({
+        host: hostIP,
+        port: options.kubeletApi.port ?? DEFAULT_KUBELET_PORT,
+        cert: serving.cert,
+        key: serving.key,
+        clientCa: readFileSync(options.kubeletApi.clientCaFile, 'utf8'),
+        findPod,
+        log,
+      });
+    }
+    registration = await registerNode(client, { nodeName: options.nodeName, podCIDR: options.podCIDR, hostIP, maxPods: 110, kubeletPort: kubeletApi?.port ?? 0 });
   } catch (error) {
+    await kubeletApi?.close();
     if (madeBridge) await removeBridge(options.bridgeName);
     throw error;
   }
-  log(`node ${options.nodeName} registered, Ready (InternalIP ${hostIP}, pod CIDR ${options.podCIDR})`);
+  log(`node ${options.nodeName} registered, Ready (InternalIP ${hostIP}, pod CIDR ${options.podCIDR}, kubelet API port ${kubeletApi?.port ?? 'none'})`);
 
-  const workers = new Map<string, { worker: PodWorker; namespace: string; name: string }>();
   // Pods this agent finished (terminated and deleted) whose DELETED event has not arrived yet: events
   // still in flight for them (our own status writes, the final delete) must not start them again.
   const finished = new Set<string>();
@@ -118,14 +140,13 @@ export async function runNodeAgent(options: NodeAgentOptions): Promise<NodeAgent
   return {
     nodeName: options.nodeName,
     hostIP,
-    containerLogFile(namespace, pod, container) {
-      for (const entry of workers.values()) if (entry.namespace === namespace && entry.name === pod) return entry.worker.logFile(container);
-      return undefined;
-    },
+    kubeletPort: kubeletApi?.port ?? 0,
+    containerLogFile: (namespace, pod, container) => findPod(namespace, pod)?.logFile(container),
     stop() {
       stopping ??= (async () => {
         clearInterval(heartbeat);
         podWatch.stop();
+        await kubeletApi?.close();
         await Promise.all([...workers.values()].map((entry) => entry.worker.shutdown()));
         await registration.unregister().catch((error: Error) => log(`unregister: ${error.message}`));
         if (madeBridge) await removeBridge(options.bridgeName);

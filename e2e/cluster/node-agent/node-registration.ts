@@ -30,7 +30,7 @@ function conditions(ready: boolean, now: string, since: string) {
   ];
 }
 
-export async function registerNode(client: KubeClient, options: { nodeName: string; podCIDR: string; hostIP: string; maxPods: number }): Promise<NodeRegistration> {
+export async function registerNode(client: KubeClient, options: { nodeName: string; podCIDR: string; hostIP: string; maxPods: number; /** 0 when nothing serves the kubelet API. */ kubeletPort: number }): Promise<NodeRegistration> {
   const { nodeName } = options;
   const nodePath = `/api/v1/nodes/${encodeURIComponent(nodeName)}`;
   const leasePath = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(nodeName)}`;
@@ -60,7 +60,8 @@ export async function registerNode(client: KubeClient, options: { nodeName: stri
           { type: 'InternalIP', address: options.hostIP },
           { type: 'Hostname', address: nodeName },
         ],
-        daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+        // Where kube-apiserver reaches this node's log endpoint (with InternalIP: --kubelet-preferred-address-types).
+        daemonEndpoints: { kubeletEndpoint: { Port: options.kubeletPort } },
         nodeInfo: { machineID: '', systemUUID: '', bootID: '', kernelVersion: '', osImage: 'portico e2e node agent', containerRuntimeVersion: 'nodeagent://processes', kubeletVersion: 'v1.35.4', kubeProxyVersion: '', operatingSystem: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch },
       },
     }, 'strategic');

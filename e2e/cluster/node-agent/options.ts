@@ -28,6 +28,12 @@ export interface NodeAgentOptions {
   maxBackoffMs?: number;
   /** How often Node status / the Lease are renewed (the kubelet: 10 s). */
   heartbeatMs?: number;
+  /**
+   * The kubelet API's log endpoint (kubelet-log-server.ts): HTTPS on the bridge address, answering only
+   * clients whose certificate `clientCaFile` signed (kube-apiserver's --kubelet-client-certificate).
+   * Without it nothing serves, and the Node says port 0.
+   */
+  kubeletApi?: { clientCaFile: string; /** Default DEFAULT_KUBELET_PORT; a free port if that one is taken. */ port?: number };
   /** Structured progress lines (pod started, container exited…); default: none. */
   log?: (message: string) => void;
 }
@@ -35,3 +41,5 @@ export interface NodeAgentOptions {
 export const DEFAULT_INITIAL_BACKOFF_MS = 10_000;
 export const DEFAULT_MAX_BACKOFF_MS = 300_000;
 export const DEFAULT_HEARTBEAT_MS = 10_000;
+/** The kubelet's API port: what kube-apiserver dials when a Node does not say (it does here, always). */
+export const DEFAULT_KUBELET_PORT = 10250;

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { containerArgv } from './command-args.js';
 import { containerEnv, type KubernetesService } from './container-env.js';
+import { createContainerLog, type ContainerLog } from './container-log.js';
 import { createContainerRunner, type ContainerRunner } from './container-runner.js';
-import { initialStatus } from './container-status.js';
+import { initialStatus, type ContainerStatus } from './container-status.js';
 import { resolveImage, type ImageTable } from './images.js';
 import type { KubeClient } from './kube-client.js';
 import type { MountPoints } from './mount-points.js';
@@ -48,6 +49,8 @@ export interface PodWorker {
   /** Resolves once the pod is gone from this node. */
   done: Promise<void>;
   logFile(container: string): string;
+  /** A container of the pod's spec (init containers too): its status and its log; undefined if none has that name. */
+  container(name: string): { status: ContainerStatus; log: ContainerLog } | undefined;
 }
 
 /** Network namespace and host veth name: ≤ 15 bytes, stable per pod UID. */
@@ -89,6 +92,8 @@ export function startPodWorker(initialPod: any, context: PodWorkerContext): PodW
   const runners: ContainerRunner[] = [];
   const initStatuses = (pod.spec.initContainers ?? []).map(initialStatus);
   const statuses = (pod.spec.containers ?? []).map(initialStatus);
+  const logFile = (container: string) => join(podDir, 'logs', `${container}.log`);
+  const containerLogs = new Map<string, ContainerLog>([...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].map((c: any) => [c.name, createContainerLog(logFile(c.name))]));
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
@@ -116,7 +121,7 @@ export function startPodWorker(initialPod: any, context: PodWorkerContext): PodW
       restartPolicy,
       netns,
       podIP: podIP!,
-      logFile: join(podDir, 'logs', `${container.name}.log`),
+      containerLog: containerLogs.get(container.name)!,
       containerIdPrefix: `nodeagent://${uid}-${container.name}`,
       killGraceMs: graceMs(),
       initialBackoffMs: context.initialBackoffMs,
@@ -196,6 +201,7 @@ export function startPodWorker(initialPod: any, context: PodWorkerContext): PodW
     await deletePodNetwork(netns).catch((error: Error) => log(`sandbox removal: ${error.message}`));
     context.cidr.release(uid);
     rmSync(join(podDir, 'volumes'), { recursive: true, force: true });
+    for (const containerLog of containerLogs.values()) containerLog.close();
   }
 
   const started = runPod().catch((error: Error) => {
@@ -233,6 +239,11 @@ export function startPodWorker(initialPod: any, context: PodWorkerContext): PodW
       await terminating;
     },
     done,
-    logFile: (container) => join(podDir, 'logs', `${container}.log`),
+    logFile,
+    container(name) {
+      const log = containerLogs.get(name);
+      const status = [...initStatuses, ...statuses].find((candidate) => candidate.name === name);
+      return log && status ? { status, log } : undefined;
+    },
   };
 }

@@ -158,6 +158,13 @@ function apiServerArgs(options: { etcdUrl: string; port: number; certDir: string
     `--service-account-key-file=${credentials.serviceAccountKeyFile}`,
     `--service-account-signing-key-file=${credentials.serviceAccountKeyFile}`,
     `--service-cluster-ip-range=${options.serviceCidr}`,
+    // pods/log through a node's kubelet API (the node agent's log endpoint): the API server proves itself
+    // with this certificate, and dials the Node's InternalIP (the default tries Hostname first, which
+    // nothing here resolves). No --kubelet-certificate-authority: the agent's serving certificate is
+    // self-signed, which kube-apiserver then accepts unverified, as it does real kubelets' by default.
+    `--kubelet-client-certificate=${credentials.kubeletClient.certFile}`,
+    `--kubelet-client-key=${credentials.kubeletClient.keyFile}`,
+    '--kubelet-preferred-address-types=InternalIP',
     ...modeArgs,
     // Start-up speed: no APF bootstrap objects.
     '--enable-priority-and-fairness=false',

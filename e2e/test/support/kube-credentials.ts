@@ -1,10 +1,12 @@
 /**
  * The credentials a throwaway kube-apiserver needs: the service-account signing key (kube-apiserver
  * refuses to start without one), an admin bearer token in group system:masters (a static token file:
- * simpler than a client-certificate CA, and still a real authenticator), and the kubeconfig that
+ * simpler than a client-certificate CA, and still a real authenticator), the client certificate it
+ * presents to kubelets (the node agent's log endpoint) under a CA of its own, and the kubeconfig that
  * hands both the token and the server's self-signed CA to clients, in-process and child processes.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { issueCertificateAuthority, issueClientCertificate } from '@portico/server';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +17,11 @@ export interface KubeCredentials {
   /** `token,user,uid,"groups"` — the admin. */
   tokenAuthFile: string;
   adminToken: string;
+  /**
+   * kube-apiserver's client certificate for kubelets (--kubelet-client-certificate/key), and the CA
+   * that signed it — made for this alone, so a kubelet that trusts it trusts the API server only.
+   */
+  kubeletClient: { caFile: string; certFile: string; keyFile: string };
 }
 
 export const ADMIN_USER = 'portico-e2e-admin';
@@ -27,7 +34,17 @@ export function writeKubeCredentials(dir: string): KubeCredentials {
   const adminToken = randomBytes(32).toString('hex');
   const tokenAuthFile = join(dir, 'tokens.csv');
   writeFileSync(tokenAuthFile, `${adminToken},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, { mode: 0o600 });
-  return { serviceAccountKeyFile, tokenAuthFile, adminToken };
+  return { serviceAccountKeyFile, tokenAuthFile, adminToken, kubeletClient: writeKubeletClientCertificate(dir) };
+}
+
+function writeKubeletClientCertificate(dir: string): KubeCredentials['kubeletClient'] {
+  const ca = issueCertificateAuthority();
+  const client = issueClientCertificate(ca);
+  const files = { caFile: join(dir, 'kubelet-client-ca.crt'), certFile: join(dir, 'kubelet-client.crt'), keyFile: join(dir, 'kubelet-client.key') };
+  writeFileSync(files.caFile, ca.cert);
+  writeFileSync(files.certFile, client.cert);
+  writeFileSync(files.keyFile, client.key, { mode: 0o600 });
+  return files;
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Helpers for the node agent's tests: a test-only image table (a `node` image whose containers are
- * node one-liners, beside the real Envoy and echo-basic when their binaries are at hand), and polling
- * a Pod through the API server until its status says what a test waits for.
+ * node one-liners, beside the real Envoy and echo-basic when their binaries are at hand), polling
+ * a Pod through the API server until its status says what a test waits for, and reading a Pod's log
+ * through the API server (pods/log, which kube-apiserver fetches from the node's kubelet API).
  */
+import { request } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubeClient, type KubeClient } from '../../cluster/node-agent/kube-client.js';
 import { defaultImageTable, type ImageTable } from '../../cluster/node-agent/index.js';
@@ -57,4 +59,35 @@ export const isReady = (pod: any): boolean => (pod.status?.conditions ?? []).som
 
 export function containerStatus(pod: any, name: string): any {
   return (pod.status?.containerStatuses ?? []).find((c: any) => c.name === name);
+}
+
+/**
+ * GET pods/<pod>/log?<query> as the KubeConfig's user: the status and the body as text (a log, or
+ * the API's JSON Status on an error). `onData` sees each chunk as it comes (a follow streams).
+ */
+export async function podLog(kubeConfig: KubeConfig, namespace: string, pod: string, query: Record<string, string>, onData?: (chunk: string) => void): Promise<{ status: number; text: string }> {
+  const server = new URL(kubeConfig.getCurrentCluster()!.server);
+  const options = {
+    host: server.hostname,
+    port: Number(server.port || 443),
+    path: `/api/v1/namespaces/${namespace}/pods/${pod}/log?${new URLSearchParams(query)}`,
+    headers: {} as Record<string, string>,
+    timeout: 60_000,
+  };
+  await kubeConfig.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(options, (res) => {
+      const chunks: string[] = [];
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        chunks.push(chunk);
+        onData?.(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: chunks.join('') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`pods/${pod}/log: timed out`)));
+    req.end();
+  });
 }
