@@ -56,6 +56,27 @@ describe('snapshot assembler', () => {
     expect(changeList(a)).toEqual(['upsert Service a/s']);
   });
 
+  it('serves an object deleted and created again under its name, though its generation starts at 1 again', () => {
+    // The conformance suite deletes a test's HTTPRoute and creates the next test's, same name, 13 ms
+    // later: both events land in one batch, and the new route (generation 1, like the old) must be served.
+    const a = createSnapshotAssembler();
+    const route = (uid: string, resourceVersion: string, path: string): Resource =>
+      ({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'r', namespace: 'a', uid, resourceVersion, generation: 1 },
+        spec: { rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }] }] },
+      }) as Resource;
+    a.upsert('HTTPRoute', route('uid-1', '1', '/old'));
+    a.assemble();
+    a.delete('HTTPRoute', 'a', 'r');
+    const recreated = route('uid-2', '3', '/new');
+    a.upsert('HTTPRoute', recreated);
+    const assembled = a.assemble();
+    expect(assembled?.changes.map((c) => `${c.type} ${c.kind} ${c.namespace ?? ''}/${c.name}`)).toEqual(['upsert HTTPRoute a/r']);
+    expect(assembled?.resources.get('HTTPRoute', 'a', 'r')).toMatchObject({ spec: { rules: [{ matches: [{ path: { value: '/new' } }] }] } });
+  });
+
   it('serves kinds in ALL_KINDS order, each by namespace then name, and reports each object once', () => {
     const a = createSnapshotAssembler();
     a.upsert('Service', service('b', 'x'));

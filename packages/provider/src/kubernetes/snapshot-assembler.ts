@@ -47,13 +47,16 @@ export interface SnapshotAssembler {
 const STATUS_KINDS: ReadonlySet<Kind> = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress']);
 
 /**
- * Same object but for status: same generation (spec changes bump it), labels and annotations, read at
- * the same version (a kind that moves to a more preferred version is served anew).
+ * Same object but for status: the same object (uid: one deleted and created again under its name
+ * between two snapshots starts at generation 1 again, with a spec of its own), same generation (spec
+ * changes bump it), labels and annotations, read at the same version (a kind that moves to a more
+ * preferred version is served anew).
  */
 function onlyStatusChanged(previous: Resource, current: Resource): boolean {
   const [a, b] = [previous.metadata, current.metadata];
   return (
     previous.apiVersion === current.apiVersion &&
+    a.uid === b.uid &&
     a.generation !== undefined &&
     a.generation === b.generation &&
     JSON.stringify(a.labels ?? {}) === JSON.stringify(b.labels ?? {}) &&
