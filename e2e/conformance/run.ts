@@ -16,8 +16,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { readClusterConfig, runningOwner, startCluster, type Cluster } from '../cluster/cluster.js';
+import { readClusterConfig, runningOwner, type Cluster } from '../cluster/cluster.js';
 import { startNodeAgent } from '../cluster/node-agent/index.js';
+import { startClusterWhenFree } from '../test/support/cluster-turn.js';
 import { GATEWAY_API_V1_7_CRDS_DIR, installGatewayApiCrds } from '../test/support/kube-crds.js';
 import { buildSuite, runSuite } from './gateway-api-suite.js';
 import { countVerdicts } from './go-test-results.js';
@@ -52,7 +53,10 @@ function parseArgs(argv: string[]): Args {
 
 const log = (line: string) => console.log(`conformance: ${line}`);
 
-/** The developer's running cluster, or a new one (returned with `stop` to call at the end). */
+/**
+ * The developer's running cluster (`npm run cluster -- up`), or a new one once the host's one cluster
+ * is free (another run's, or a test's, is waited for), returned with `stop` to call at the end.
+ */
 async function useCluster(keep: boolean): Promise<{ kubeconfigPath: string; kubeConfig: KubeConfig; stop: () => Promise<void> }> {
   const owner = runningOwner();
   const config = owner ? readClusterConfig(owner.stateDir) : undefined;
@@ -63,7 +67,7 @@ async function useCluster(keep: boolean): Promise<{ kubeconfigPath: string; kube
     return { kubeconfigPath: config.kubeconfigPath, kubeConfig, stop: async () => {} };
   }
   const started = Date.now();
-  const cluster: Cluster = await startCluster({ nodeAgent: startNodeAgent, log: (line) => log(`cluster: ${line}`) });
+  const cluster: Cluster = await startClusterWhenFree({ nodeAgent: startNodeAgent, log: (line) => log(`cluster: ${line}`) }, 3_600_000);
   log(`cluster up in ${Math.round((Date.now() - started) / 1000)} s`);
   return {
     kubeconfigPath: cluster.config.kubeconfigPath,
