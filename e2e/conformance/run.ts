@@ -3,12 +3,14 @@
  * in the e2e cluster (e2e/cluster: control plane, kube-proxy, CoreDNS, LoadBalancer stub, the process
  * node agent running Envoy, echo-basic and Portico itself).
  *
- *   1. the cluster: the one a developer started (`npm run cluster -- up`) if any, else a new one, stopped at the end;
+ *   1. the cluster: a new one once the host's one cluster is free (stopped at the end), or with --reuse
+ *      the one a developer started (`npm run cluster -- up`);
  *   2. Gateway API v1.7.0 CRDs (experimental channel), then `helm upgrade --install` of charts/portico;
  *   3. the Gateway API conformance suite (e2e/conformance/gateway-api), profiles in its portico-options.yaml;
  *      report: conformance/reports/v1.7.0/portico-report.yaml (a full run only; --run-test writes under .cache/).
  *
- * Options: --run-test NAME (one conformance test), --keep (leave the cluster running for a look around).
+ * Options: --run-test NAME (one conformance test), --keep (leave the cluster running for a look around),
+ * --reuse (use the running cluster: `npm run cluster -- up` first; nothing else may be using it).
  * Needs root and the binaries: the npm script installs them (scripts/install-*.sh). Full output in
  * .cache/conformance/*.log; the exit code is non-zero when any test failed.
  */
@@ -38,15 +40,17 @@ function findCheckout(): string {
 interface Args {
   runTest?: string;
   keep: boolean;
+  reuse: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { keep: false };
+  const args: Args = { keep: false, reuse: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--keep') args.keep = true;
+    else if (arg === '--reuse') args.reuse = true;
     else if (arg === '--run-test' && argv[i + 1]) args.runTest = argv[++i];
-    else throw new Error(`unknown argument ${arg} (usage: npm run conformance -- [--run-test NAME] [--keep])`);
+    else throw new Error(`unknown argument ${arg} (usage: npm run conformance -- [--run-test NAME] [--keep] [--reuse])`);
   }
   return args;
 }
@@ -54,12 +58,13 @@ function parseArgs(argv: string[]): Args {
 const log = (line: string) => console.log(`conformance: ${line}`);
 
 /**
- * The developer's running cluster (`npm run cluster -- up`), or a new one once the host's one cluster
- * is free (another run's, or a test's, is waited for), returned with `stop` to call at the end.
+ * A new cluster once the host's one cluster is free (another run's, or a test's, is waited for), or
+ * with `reuse` the running one (a developer's `npm run cluster -- up`), returned with `stop` to call at the end.
  */
-async function useCluster(keep: boolean): Promise<{ kubeconfigPath: string; kubeConfig: KubeConfig; stop: () => Promise<void> }> {
-  const owner = runningOwner();
+async function useCluster(keep: boolean, reuse: boolean): Promise<{ kubeconfigPath: string; kubeConfig: KubeConfig; stop: () => Promise<void> }> {
+  const owner = reuse ? runningOwner() : undefined;
   const config = owner ? readClusterConfig(owner.stateDir) : undefined;
+  if (reuse && !config) throw new Error('--reuse: no cluster is running (npm run cluster -- up)');
   if (owner && config) {
     log(`using the running cluster (pid ${owner.pid}, ${owner.stateDir})`);
     const kubeConfig = new KubeConfig();
@@ -85,7 +90,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   // Compile the suite before the cluster starts: a build failure should not cost a cluster start.
   const binary = buildSuite(checkout, log);
-  const cluster = await useCluster(args.keep);
+  const cluster = await useCluster(args.keep, args.reuse);
   // With --keep the process must wait for nothing but the suite; stop() is still awaited below.
   if (args.keep) process.once('SIGINT', () => process.exit(130));
   try {
