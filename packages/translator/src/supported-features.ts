@@ -1,12 +1,18 @@
 /**
- * The Gateway API features (pkg/features, v1.6) that Portico implements, reported in
- * GatewayClass `status.supportedFeatures`, sorted as the spec requires.
+ * The Gateway API features (pkg/features, v1.7.0 names) that Portico implements, reported in
+ * GatewayClass `status.supportedFeatures`, sorted as the spec requires. The upstream conformance suite
+ * (`npm run conformance`) reads this list from the GatewayClass and runs every test of each feature:
+ * a name goes here only once its tests pass there (conformance/reports/).
  */
 export const SUPPORTED_FEATURES: readonly string[] = [
   'BackendTLSPolicy',
   'BackendTLSPolicySANValidation',
   'GRPCRoute',
+  'GRPCRouteNamedRouteRule',
+  'GRPCRouteRequestHeaderModifier',
   'Gateway',
+  'GatewayAddressEmpty',
+  'GatewayInfrastructure',
   'GatewayHTTPListenerIsolation',
   'GatewayPort8080',
   'HTTPRoute',
@@ -18,6 +24,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteBackendRequestHeaderModification',
   'HTTPRouteBackendTimeout',
   'HTTPRouteCORS',
+  'HTTPRouteDestinationPortMatching',
   'HTTPRouteHostRewrite',
   'HTTPRouteMethodMatching',
   'HTTPRouteNamedRouteRule',
@@ -31,10 +38,13 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteRequestPercentageMirror',
   'HTTPRouteRequestTimeout',
   'HTTPRouteResponseHeaderModification',
-  'HTTPRouteRetry',
+  'HTTPRouteRetryCodes',
+  'HTTPRouteRetryConnectionError',
   'HTTPRouteSchemeRedirect',
   'ReferenceGrant',
   'TCPRoute',
   'TLSRoute',
+  'TLSRouteModeMixed',
+  'TLSRouteModeTerminate',
   'UDPRoute',
 ].sort();
