@@ -45,11 +45,18 @@ describe('httpConnectionManager', () => {
       normalizePath: true,
       mergeSlashes: true,
       pathWithEscapedSlashesAction: 'UNESCAPE_AND_REDIRECT',
-      stripAnyHostPort: true,
       upgradeConfigs: [{ upgradeType: 'websocket' }],
       requestHeadersTimeout: '10s',
       streamIdleTimeout: '300s',
     });
+  });
+
+  it('leaves the Host header as sent, port included (conformance HTTPRouteHostnameIntersection)', () => {
+    // The route table ignores the port when picking the virtual host; the backend gets `host:port`.
+    const hcm = build(vhosts(route()));
+    expect(hcm.stripAnyHostPort).toBeUndefined();
+    expect(hcm.stripMatchingHostPort).toBeUndefined();
+    expect(hcm.stripPortMode).toBeUndefined();
   });
 
   it('installs only the router when no route needs another filter', () => {

@@ -63,9 +63,10 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
     normalizePath: true,
     mergeSlashes: true,
     pathWithEscapedSlashesAction: 'UNESCAPE_AND_REDIRECT',
-    // Virtual hosts match the host without its port (`Host: example.com:8080` matches `example.com`),
-    // as Gateway API hostnames never carry one.
-    stripAnyHostPort: true,
+    // No strip_any_host_port: it would rewrite Host, and Gateway API wants the backend to get the
+    // Host header as sent, port included (conformance HTTPRouteHostnameIntersection sends
+    // `very.specific.com:1234`). Virtual hosts still match without the port: the route table sets
+    // ignore_port_in_host_matching (route-configuration.ts).
     upgradeConfigs: [{ upgradeType: 'websocket' }],
     requestHeadersTimeout: REQUEST_HEADERS_TIMEOUT,
     streamIdleTimeout: STREAM_IDLE_TIMEOUT,

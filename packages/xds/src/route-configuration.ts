@@ -5,9 +5,9 @@
  * - One VirtualHost per VirtualHostIR, in IR order, named after it. Envoy picks the virtual host by
  *   the request's Host (exact domains first, then the longest `*.` suffix wildcard, then `*`), so the
  *   order of virtual hosts does not matter to Envoy, only to readers.
- * - No `host:port` domain variants: the connection manager strips any port from Host before routing
- *   (stripAnyHostPort), and ignore_port_in_host_matching says the same to the router should a
- *   connection manager ever not strip.
+ * - No `host:port` domain variants: ignore_port_in_host_matching has Envoy pick the virtual host by
+ *   the Host without its port (`Host: example.com:8080` matches `example.com`; Gateway API hostnames
+ *   never carry one), while the Host header itself, port included, reaches the backend unchanged.
  * - Routes keep the IR order, which is Gateway API precedence: Envoy takes the first route that
  *   matches.
  * - A request that no virtual host or route matches gets Envoy's own 404 (the router's "route not
@@ -21,6 +21,7 @@ import type { NamedResource } from './resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
 import { buildRouteMatch, normalizedPrefix } from './route-match.js';
+import { hostPortOverride, hostWithPortTwin } from './route-redirect.js';
 
 /** The Gateway listener a route table serves: redirects need its port and protocol. */
 export interface RouteTableContext {
@@ -38,7 +39,7 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
       return reusedHost(`${name}|${vh.name}`, vh.routes, variant, () => ({
         name: vh.name,
         domains: vh.domains,
-        routes: vh.routes.map((r) => memoized('route', r, () => buildRoute(r, context), `${context.port}/${context.tls}`)),
+        routes: vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), `${context.port}/${context.tls}`)),
       }));
     }),
     ignorePortInHostMatching: true,
@@ -66,6 +67,13 @@ function uniqueDomains(virtualHosts: VirtualHostIR[]): VirtualHostIR[] {
     out.push({ ...vh, name, domains: own });
   }
   return out;
+}
+
+/** The Envoy route(s) of one IR route: a redirect that keeps the request's host may need a twin for a Host with a port. */
+function buildRoutes(route: HTTPRouteIR, context: RouteTableContext): Proto3Json[] {
+  const built = buildRoute(route, context);
+  const port = route.redirect ? hostPortOverride(route.redirect, context) : undefined;
+  return port === undefined ? [built] : [hostWithPortTwin(built, port), built];
 }
 
 function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json {

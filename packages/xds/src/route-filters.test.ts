@@ -90,7 +90,14 @@ describe('CORS', () => {
       exposeHeaders: 'x-trace',
       maxAge: '600',
       allowCredentials: true,
+      forwardNotMatchingPreflights: false,
     });
+  });
+
+  it('never forwards a preflight from an origin it does not allow (conformance HTTPRouteCORS)', () => {
+    // Envoy's default forwards such a preflight to the backend, which may answer it with CORS
+    // headers of its own; the gateway must answer it (without Access-Control-Allow-Origin) instead.
+    expect(corsPolicy({ allowOrigins: ['https://www.foo.com'] }).forwardNotMatchingPreflights).toBe(false);
   });
 
   it('matches wildcard origins on any number of labels, with the scheme and default port', () => {
@@ -106,7 +113,7 @@ describe('CORS', () => {
 
   it('allows every origin for `*`, and defaults max age to 5 seconds', () => {
     const policy = corsPolicy({ allowOrigins: ['*'], allowMethods: ['*'] });
-    expect(policy).toEqual({ allowOriginStringMatch: [{ safeRegex: { regex: '.*' } }], allowMethods: '*', maxAge: '5' });
+    expect(policy).toEqual({ allowOriginStringMatch: [{ safeRegex: { regex: '.*' } }], allowMethods: '*', maxAge: '5', forwardNotMatchingPreflights: false });
     expect(originAllowed(policy.allowOriginStringMatch as Proto3Json[], 'http://localhost:3000')).toBe(true);
   });
 });

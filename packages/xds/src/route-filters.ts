@@ -75,9 +75,9 @@ export function perFilterConfig(cors: CORSIR | undefined, session: SessionPersis
 }
 
 /**
- * HTTPCORSFilter → CorsPolicy. Envoy answers a preflight whose Origin matches with 200 and echoes
- * that Origin (never `*`) in Access-Control-Allow-Origin, which is what the spec requires when
- * credentials are allowed. A lone `*` in allowMethods/allowHeaders is passed on: Envoy's CORS filter
+ * HTTPCORSFilter → CorsPolicy. Envoy answers every preflight itself: one whose Origin matches with
+ * 200 and that Origin (never `*`) in Access-Control-Allow-Origin, which is what the spec requires
+ * when credentials are allowed. A lone `*` in allowMethods/allowHeaders is passed on: Envoy's CORS filter
  * then echoes the request's Access-Control-Request-Method/-Headers, as the spec asks.
  */
 export function corsPolicy(cors: CORSIR): Proto3Json {
@@ -88,6 +88,11 @@ export function corsPolicy(cors: CORSIR): Proto3Json {
   // HTTPCORSFilter.MaxAge: "The default value of Access-Control-Max-Age response header is 5".
   policy.maxAge = String(cors.maxAgeSeconds ?? 5);
   if (cors.allowCredentials) policy.allowCredentials = true;
+  // A preflight from an origin the filter does not allow is answered by Envoy (200 without
+  // Access-Control-Allow-Origin, so the browser refuses the actual request), never passed to the
+  // backend: Envoy's default (true) forwards it, and the backend might answer it with CORS headers of
+  // its own (conformance HTTPRouteCORS, "CORS preflight request from a non-matching origin").
+  policy.forwardNotMatchingPreflights = false;
   return policy;
 }
 

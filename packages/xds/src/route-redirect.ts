@@ -4,9 +4,10 @@
  * How Envoy builds the Location (Http::Utility::newUri): the scheme is `scheme_redirect`, else the
  * request's; the host is `host_redirect`, else the request's Host header; the port is `:<port_redirect>`
  * when set and nothing otherwise, so without `port_redirect` whatever port the Host header carries
- * stays. The connection manager strips any port from Host before routing (stripAnyHostPort in
- * http-connection-manager.ts), so here "no port_redirect" means "no port in the Location", and the
- * Gateway API rules are implemented by deciding the port ourselves.
+ * stays (unless the scheme changes and it is the old scheme's default port). The Host header keeps its
+ * port (http-connection-manager.ts does not strip it), so the Gateway API rules are implemented by
+ * deciding the port ourselves, and a redirect that must not write one gets a twin route for requests
+ * whose Host carries a port (hostWithPortTwin).
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, RedirectIR } from '@portico/ir';
@@ -53,4 +54,38 @@ export function redirectPort(redirect: RedirectIR, context: RouteTableContext): 
   const scheme = redirect.scheme ?? (context.tls ? 'https' : 'http');
   const port = redirect.port ?? (redirect.scheme ? WELL_KNOWN_PORTS[redirect.scheme] ?? context.port : context.port);
   return port === WELL_KNOWN_PORTS[scheme] ? undefined : port;
+}
+
+/**
+ * The port a redirect must write when the request's Host carries one, or undefined when Envoy's
+ * Location is right whatever the Host. It is the resulting scheme's well-known port, for a redirect
+ * that keeps the request's host (no hostname) and writes no port_redirect: Envoy would otherwise copy
+ * the Host's port (`Host: example.com:8080` → `https://example.com:8080/`), against "the redirect port
+ * MUST be the well-known port associated with the redirect scheme". Writing it (`:443` with https)
+ * is the one way to have Envoy drop the Host's port, and conformance accepts the scheme's own port.
+ */
+export function hostPortOverride(redirect: RedirectIR, context: RouteTableContext): number | undefined {
+  if (redirect.hostname || redirectPort(redirect, context) !== undefined) return undefined;
+  return WELL_KNOWN_PORTS[redirect.scheme ?? (context.tls ? 'https' : 'http')];
+}
+
+/**
+ * A Host (`:authority`) ending in `:<port>`; an IPv6 literal without a port ends in `]`. Envoy's
+ * safe_regex matches the whole value.
+ */
+const HOST_WITH_PORT: Proto3Json = { name: ':authority', stringMatch: { safeRegex: { regex: '.+:[0-9]+' } } };
+
+/**
+ * The redirect route `route` for requests whose Host carries a port, placed just before it: the same
+ * match plus HOST_WITH_PORT, and port_redirect `port` (hostPortOverride). A Host without a port still
+ * takes `route`, whose Location has no port at all.
+ */
+export function hostWithPortTwin(route: Proto3Json, port: number): Proto3Json {
+  const match = route.match as Proto3Json;
+  return {
+    ...route,
+    name: `${route.name as string}/host-with-port`,
+    match: { ...match, headers: [...((match.headers as Proto3Json[] | undefined) ?? []), HOST_WITH_PORT] },
+    redirect: { ...(route.redirect as Proto3Json), portRedirect: port },
+  };
 }
