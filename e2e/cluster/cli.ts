@@ -3,7 +3,8 @@
  *   up      starts the cluster in the background (`run`, detached, output in <stateDir>.log),
  *           waits until it is ready and prints the kubeconfig and how to use it;
  *   run     the same in the foreground, until Ctrl-C / SIGTERM;
- *   down    stops it (SIGTERM to `run`), then removes whatever is left — also after a crash;
+ *   down    stops it (SIGTERM to `run`), then removes whatever is left — also after a crash; a cluster
+ *           a test or `npm run conformance` owns is left to it (`down --force` takes it anyway);
  *   status  says whether one runs and prints its config.
  * A node agent is started when e2e/cluster/node-agent/index.js exists and exports startNodeAgent.
  * Needs root and the binaries: eval "$(bash scripts/install-kube-tools.sh)".
@@ -80,8 +81,23 @@ async function up(stateDir: string): Promise<number> {
   return 0;
 }
 
+/** Whether `pid` is this command's own `run` (what `up` starts), judged by its command line. */
+function isClusterCommand(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith(join('cluster', 'cli.js')));
+  } catch {
+    return false;
+  }
+}
+
 async function down(stateDir: string): Promise<number> {
   const owner = runningOwner();
+  // A cluster a test or `npm run conformance` started is theirs to stop: taking it away mid-run would
+  // fail them in confusing ways. `down` stops what `up` started, and cleans up after any crash.
+  if (owner !== undefined && !isClusterCommand(owner.pid) && !process.argv.includes('--force')) {
+    console.error(`the cluster belongs to pid ${owner.pid} (a test or a conformance run, not \`npm run cluster -- up\`): it stops it itself; \`down --force\` takes it anyway`);
+    return 1;
+  }
   if (owner !== undefined) {
     process.kill(owner.pid, 'SIGTERM');
     const deadline = Date.now() + DOWN_TIMEOUT_MS;
