@@ -11,6 +11,7 @@ import { buildListener } from './listeners.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
 import { buildProxylessResources } from './proxyless.js';
 import type { NamedResource, XdsResources } from './resources.js';
+import { weightedUdpResources, weightedUdpResourcesOf } from './udp-weighted-clusters.js';
 
 export interface BuildXdsOptions {
   /** Also build the API listeners and route tables of proxyless gRPC clients (served by name only). */
@@ -45,7 +46,7 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
     listeners.push(...proxyless.listeners);
     routes.push(...proxyless.routes);
   }
-  const built = buildClusters(gateway);
+  const built = withWeightedUdp(buildClusters(gateway), weightedUdpResources(gateway));
   // Decided over everything served: proxyless tables send redirects and direct responses there too.
   // Route tables answer from their remembered references; listeners and clusters are walked once.
   const outsideTables = referencedNames({ listeners, routes: [], clusters: built.clusters }).clusters;
@@ -74,10 +75,25 @@ function sortByName(list: NamedResource[]): NamedResource[] {
   return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+type ClusterLists = Pick<XdsResources, 'clusters' | 'endpoints'>;
+
+/** The backends' clusters with the weighted UDP clusters added (the same lists when there are none). */
+function withWeightedUdp(built: ClusterLists, weighted: ClusterLists): ClusterLists {
+  if (weighted.clusters.length === 0) return built;
+  return { clusters: sortByName([...built.clusters, ...weighted.clusters]), endpoints: sortByName([...built.endpoints, ...weighted.endpoints]) };
+}
+
 /**
  * The clusters and endpoint sets of some backends only: what changes when only endpoints did
- * (@portico/server publishes them into the served snapshot without rebuilding the rest).
+ * (@portico/server publishes them into the served snapshot without rebuilding the rest). With the
+ * `gateway` they belong to, the weighted UDP clusters that list any of them come too: their
+ * endpoint sets are made of those backends' endpoints.
  */
-export function buildBackendResources(backends: readonly BackendIR[], cache?: XdsBuildCache): Pick<XdsResources, 'clusters' | 'endpoints'> {
-  return withBuildCache(cache, () => buildClusters({ name: '', gatewayClass: '', listeners: [], backends: [...backends] }));
+export function buildBackendResources(backends: readonly BackendIR[], cache?: XdsBuildCache, gateway?: GatewayIR): ClusterLists {
+  return withBuildCache(cache, () => {
+    const built = buildClusters({ name: '', gatewayClass: '', listeners: [], backends: [...backends] });
+    if (!gateway) return built;
+    const changed = new Set(backends.map((b) => b.name));
+    return withWeightedUdp(built, weightedUdpResourcesOf(gateway, (name) => changed.has(name)));
+  });
 }

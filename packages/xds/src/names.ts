@@ -19,6 +19,16 @@ export function httpsRouteConfigName(gateway: GatewayIR, listener: ListenerIR, s
   return `${gateway.name}/${listener.name}/${server.name}`;
 }
 
+/**
+ * The cluster of a UDP listener whose route splits between several backends
+ * (udp-weighted-clusters.ts): `portico/udp-weighted/default/eg/dns`. Five segments, so it never
+ * collides with a backend's four (`<namespace>/<service>/<port>/<protocol>`); named after the
+ * listener, so editing the route's weights changes only its endpoint set.
+ */
+export function udpWeightedClusterName(gateway: GatewayIR, listener: ListenerIR): string {
+  return `portico/udp-weighted/${gateway.name}/${listener.name}`;
+}
+
 export function clusterName(backend: BackendIR): string {
   return backend.name;
 }
