@@ -22,8 +22,11 @@ const describeWithEnvoy = ENVOY ? describe : describe.skip;
 
 jest.setTimeout(120_000);
 
-/** Fresh-socket probes of the split; with the tolerance below, a false failure has odds ~6e-7. */
-const PROBES = 1000;
+/**
+ * Fresh-socket probes of the split (UDP_PROBES overrides, for longer runs by hand); with the
+ * tolerance below, a false failure has odds of about 6 in 10 million.
+ */
+const PROBES = Number(process.env.UDP_PROBES ?? 1000);
 const CONCURRENT = 20;
 const WEIGHTS = { v1: 70, v2: 30, v3: 0 } as const;
 type Name = keyof typeof WEIGHTS | 'v2b';
@@ -81,6 +84,16 @@ async function envoyStat(envoy: EnvoyProcess, name: string): Promise<number> {
   const stat = body.stats.find((s) => s.name === name);
   if (!stat) throw new Error(`Envoy has no stat ${name}`);
   return stat.value ?? 0;
+}
+
+/** The udp_proxy's stat prefix: its IR listener's name, `udp-<port>`. */
+const STAT_PREFIX = (port: number) => `udp-${port}`;
+
+/** Envoy's non-zero stats whose names contain `filter`. */
+async function envoyStats(envoy: EnvoyProcess, filter: string): Promise<Record<string, number>> {
+  const response = await fetch(`http://127.0.0.1:${envoy.adminPort}/stats?filter=${filter}&format=json`);
+  const body = (await response.json()) as { stats: { name: string; value?: number }[] };
+  return Object.fromEntries(body.stats.filter((s) => (s.value ?? 0) > 0).map((s) => [s.name, s.value!]));
 }
 
 function resourcesYaml(listenerPort: number, ports: Record<Name, number>, v2Backend: Name): string {
@@ -159,7 +172,7 @@ describeWithEnvoy('a weighted UDPRoute through a real Envoy', () => {
     serve = await startServeProcess({ resources: dir, extraArgs: ['--log-level', 'info'] });
     await serve.waitReady(30_000);
     const spawned = Date.now();
-    envoy = await startEnvoy({ gateway: 'default/udp-weighted', xdsPort: serve.xdsPort, nodeId: 'udp-weighted-test' });
+    envoy = await startEnvoy({ gateway: 'default/udp-weighted', xdsPort: serve.xdsPort, nodeId: 'udp-weighted-test', concurrency: 2 });
     await pollUntil('Envoy to have the UDP listener', () => envoyListening(envoy!), 30_000, 100);
     // The listener arrives after its clusters and their endpoints (ADS orders CDS and EDS first):
     // the very first datagram of the very first session must already be answered.
@@ -169,6 +182,7 @@ describeWithEnvoy('a weighted UDPRoute through a real Envoy', () => {
   });
 
   afterAll(async () => {
+    if (envoy) figures.envoyUdpStats = await envoyStats(envoy, 'udp').catch(() => ({}));
     if (envoy) await envoy.stop();
     if (serve) await serve.stop('SIGTERM', 20_000);
     if (echoes) await Promise.all(Object.values(echoes).map((e) => new Promise<void>((ok) => e.socket.close(ok))));
@@ -192,9 +206,22 @@ describeWithEnvoy('a weighted UDPRoute through a real Envoy', () => {
     // Even if Envoy picked localities at random (it uses a weighted round robin, which is far
     // tighter), v1's count would be Binomial(1000, 0.7): σ = √(1000·0.7·0.3) ≈ 14.5, and 5σ ≈ 72
     // sessions (±7.2 points) leaves a false failure at odds of about 6 in 10 million.
-    const expected = (PROBES * WEIGHTS.v1) / (WEIGHTS.v1 + WEIGHTS.v2);
-    const fiveSigma = 5 * Math.sqrt(PROBES * 0.7 * 0.3);
+    const p = WEIGHTS.v1 / (WEIGHTS.v1 + WEIGHTS.v2);
+    const expected = PROBES * p;
+    const fiveSigma = 5 * Math.sqrt(PROBES * p * (1 - p));
     expect(Math.abs((seen.v1 ?? 0) - expected)).toBeLessThanOrEqual(fiveSigma);
+  });
+
+  test('more sessions than the default circuit breaker of Envoy (1024) within the idle timeout are all answered', async () => {
+    // Every probe so far is a session still open (udp_proxy keeps one for 60 s without datagrams);
+    // udp_proxy counts sessions against the cluster's max_connections, 1024 unless set.
+    const before = Number((await envoyStats(envoy!, 'downstream_sess_active'))[`udp.${STAT_PREFIX(listenerPort)}.downstream_sess_active`] ?? 0);
+    const more = Math.max(0, 1024 + 200 - before);
+    const seen = await split(more);
+    figures.beyondDefaultBreaker = { before, more, lost: seen.lost ?? 0 };
+    expect(seen.lost ?? 0).toBe(0);
+    expect(await envoyStat(envoy!, `udp.${STAT_PREFIX(listenerPort)}.downstream_sess_active`)).toBeGreaterThan(1024);
+    expect(Object.entries(await envoyStats(envoy!, 'upstream_cx_overflow'))).toEqual([]);
   });
 
   test('an endpoint-only change of one backend reaches the weighted cluster (EDS)', async () => {

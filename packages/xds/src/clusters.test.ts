@@ -1,6 +1,6 @@
 import { decodeMessage, encodeMessage, RESOURCE_TYPES, validateMessage } from '@portico/envoy';
 import type { BackendIR, GatewayIR } from '@portico/ir';
-import { blackholeCluster, buildClusters, CONNECT_TIMEOUT, invalidBackendCluster } from './clusters.js';
+import { blackholeCluster, buildClusters, CONNECT_TIMEOUT, invalidBackendCluster, UDP_MAX_SESSIONS } from './clusters.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
 import type { NamedResource } from './resources.js';
 
@@ -103,11 +103,17 @@ describe('buildClusters', () => {
       expect(resource.lbPolicy).toBe('ROUND_ROBIN');
       expect(resource.loadBalancingPolicy).toBeUndefined();
       expect(resource.typedExtensionProtocolOptions).toBeUndefined();
-      expect(resource.circuitBreakers).toBeUndefined();
       expect(resource.type).toBe('EDS');
     }
+    expect(clusters.find((c) => c.name === 'default/db/5432/tcp')!.resource.circuitBreakers).toBeUndefined();
     const udp = endpoints.find((e) => e.name === 'default/dns/53/udp')!.resource;
     expect(JSON.stringify(udp)).toContain('"protocol":"UDP"');
+  });
+
+  it('lets a UDP cluster hold far more than 1024 sessions (udp_proxy counts them against max_connections)', () => {
+    const c = only([backend('default/dns/53/udp', 'UDP')]);
+    expect(c.circuitBreakers).toEqual({ thresholds: [{ maxConnections: UDP_MAX_SESSIONS }] });
+    expect(UDP_MAX_SESSIONS).toBeGreaterThan(1024);
   });
 
   it('originates TLS for a backend with a BackendTLSPolicy (inline CA, ALPN by protocol)', () => {

@@ -43,6 +43,17 @@ const HTTP2_INITIAL_CONNECTION_WINDOW_SIZE = 1048576;
  */
 const MAX_CONCURRENT_RETRIES = 1024;
 
+/**
+ * Concurrent UDP sessions per cluster. udp_proxy counts each session (one per client address and
+ * port, kept for the 60 s idle timeout) against the cluster's max_connections circuit breaker,
+ * 1024 unless set (Envoy docs, UDP proxy: "Circuit breaking"); past it every datagram of a new
+ * session is dropped (`upstream_cx_overflow`). Clients that use a fresh port per request (DNS
+ * resolvers, the Gateway API conformance probes) reach 1024 at 17 new sessions a second. Raised to
+ * the bootstrap's ceiling on downstream connections (DEFAULT_MAX_DOWNSTREAM_CONNECTIONS): a session
+ * holds one upstream socket, as a TCP connection does.
+ */
+export const UDP_MAX_SESSIONS = 50_000;
+
 /** Empty clusters need no real timeout: they never connect. */
 const EMPTY_CLUSTER_CONNECT_TIMEOUT = '1s';
 
@@ -95,6 +106,7 @@ function backendCluster(backend: BackendIR): NamedResource {
     // spreads sessions less evenly than simply taking turns.
     ...(http ? httpLoadBalancing() : { lbPolicy: 'ROUND_ROBIN' }),
   };
+  if (backend.protocol === 'UDP') cluster.circuitBreakers = udpCircuitBreakers();
   if (http) {
     cluster.circuitBreakers = { thresholds: [{ maxRetries: MAX_CONCURRENT_RETRIES }] };
     cluster.typedExtensionProtocolOptions = { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol) };
@@ -103,6 +115,11 @@ function backendCluster(backend: BackendIR): NamedResource {
   // UDP cluster would be meaningless (udp_proxy sends plain datagrams), so it is not set there.
   if (backend.tls && backend.protocol !== 'UDP') cluster.transportSocket = upstreamTlsTransportSocket(backend.tls, backend.protocol);
   return { name, resource: cluster };
+}
+
+/** Circuit breakers of a cluster udp_proxy routes to: room for UDP_MAX_SESSIONS sessions. */
+export function udpCircuitBreakers(): Proto3Json {
+  return { thresholds: [{ maxConnections: UDP_MAX_SESSIONS }] };
 }
 
 /**

@@ -3,6 +3,7 @@ import { RESOURCE_TYPES, validateMessage, type Proto3Json } from '@portico/envoy
 import type { BackendIR, GatewayIR, UDPListenerIR, WeightedBackendIR } from '@portico/ir';
 import { buildBackendResources, buildXds } from './build-xds.js';
 import { createXdsBuildCache } from './build-cache.js';
+import { UDP_MAX_SESSIONS } from './clusters.js';
 import { BLACKHOLE_CLUSTER } from './names.js';
 import { udpRouteCluster, weightedUdpResources } from './udp-weighted-clusters.js';
 
@@ -57,7 +58,12 @@ describe('weightedUdpResources', () => {
     const { clusters, endpoints } = weightedUdpResources(ir);
     expect(clusters.map((c) => c.name)).toEqual([WEIGHTED]);
     expect(validateMessage(RESOURCE_TYPES.cluster, clusters[0]!.resource)).toEqual([]);
-    expect(clusters[0]!.resource).toMatchObject({ type: 'EDS', lbPolicy: 'ROUND_ROBIN', commonLbConfig: { localityWeightedLbConfig: {} } });
+    expect(clusters[0]!.resource).toMatchObject({
+      type: 'EDS',
+      lbPolicy: 'ROUND_ROBIN',
+      commonLbConfig: { localityWeightedLbConfig: {} },
+      circuitBreakers: { thresholds: [{ maxConnections: UDP_MAX_SESSIONS }] },
+    });
     const cla = endpoints[0]!.resource;
     expect(validateMessage(RESOURCE_TYPES.endpoint, cla)).toEqual([]);
     expect(cla.clusterName).toBe(WEIGHTED);

@@ -19,7 +19,7 @@
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UDPListenerIR } from '@portico/ir';
 import { reusedHost } from './build-cache.js';
-import { CONNECT_TIMEOUT, PER_CONNECTION_BUFFER_LIMIT_BYTES } from './clusters.js';
+import { CONNECT_TIMEOUT, PER_CONNECTION_BUFFER_LIMIT_BYTES, udpCircuitBreakers } from './clusters.js';
 import { adsConfigSource } from './config-source.js';
 import { backendLbEndpoints } from './endpoints.js';
 import { clusterShares, type ClusterShare } from './listener-l4.js';
@@ -87,6 +87,7 @@ function weightedCluster(name: string): NamedResource {
     lbPolicy: 'ROUND_ROBIN',
     // Localities (one per backend) are chosen by their load_balancing_weight, hosts within one by round robin.
     commonLbConfig: { localityWeightedLbConfig: {} },
+    circuitBreakers: udpCircuitBreakers(),
   };
   return { name, resource };
 }
