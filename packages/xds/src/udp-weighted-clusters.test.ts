@@ -27,8 +27,9 @@ function listener(...backends: WeightedBackendIR[]): UDPListenerIR {
     name: 'dns',
     address: '0.0.0.0',
     port: 53,
+    sources: ['dns'],
     route: { name: 'UDPRoute/default/dns', source: { kind: 'UDPRoute', namespace: 'default', name: 'dns' }, destination: { backends } },
-  } as UDPListenerIR;
+  };
 }
 
 function gateway(backends: BackendIR[], ...listeners: UDPListenerIR[]): GatewayIR {
