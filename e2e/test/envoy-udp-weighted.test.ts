@@ -3,8 +3,9 @@
  * UDPRouteWeightedRouting): three loopback UDP echo backends that answer with their own name, a
  * UDPRoute splitting 70/30/0 between them, `portico serve` feeding an Envoy (ENVOY_BIN) started on
  * its xDS port, and many probes each from a fresh socket, so each is a new udp_proxy session and a
- * new load-balancing pick. Then an endpoint-only change (v2's EndpointSlice moves to another
- * server) must reach the weighted cluster over EDS. Skipped without ENVOY_BIN.
+ * new load-balancing pick; more sessions than Envoy's default circuit breaker allows; route edits
+ * that must not replace the listener; then an endpoint-only change (v2's EndpointSlice moves to
+ * another server) that must reach the listener's cluster over EDS. Skipped without ENVOY_BIN.
  *
  * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
  */
@@ -96,7 +97,10 @@ async function envoyStats(envoy: EnvoyProcess, filter: string): Promise<Record<s
   return Object.fromEntries(body.stats.filter((s) => (s.value ?? 0) > 0).map((s) => [s.name, s.value!]));
 }
 
-function resourcesYaml(listenerPort: number, ports: Record<Name, number>, v2Backend: Name): string {
+/** The route's weights: v1, v2, v3 in the UDPRoute, in that order. */
+type Weights = { readonly [K in keyof typeof WEIGHTS]: number };
+
+function resourcesYaml(listenerPort: number, ports: Record<Name, number>, v2Backend: Name, weights: Weights = WEIGHTS): string {
   const service = (name: string, port: number) => `---
 apiVersion: v1
 kind: Service
@@ -136,9 +140,9 @@ spec:
   parentRefs: [{ name: udp-weighted, sectionName: udp }]
   rules:
   - backendRefs:
-    - { name: udp-backend-v1, port: 8080, weight: ${WEIGHTS.v1} }
-    - { name: udp-backend-v2, port: 8080, weight: ${WEIGHTS.v2} }
-    - { name: udp-backend-v3, port: 8080, weight: ${WEIGHTS.v3} }
+    - { name: udp-backend-v1, port: 8080, weight: ${weights.v1} }
+    - { name: udp-backend-v2, port: 8080, weight: ${weights.v2} }
+    - { name: udp-backend-v3, port: 8080, weight: ${weights.v3} }
 ${service('v1', ports.v1)}${service('v2', ports[v2Backend])}${service('v3', ports.v3)}`;
 }
 
@@ -224,12 +228,35 @@ describeWithEnvoy('a weighted UDPRoute through a real Envoy', () => {
     expect(Object.entries(await envoyStats(envoy!, 'upstream_cx_overflow'))).toEqual([]);
   });
 
+  test('route edits (v1 alone, then v3 alone, then 70/30/0 again) never replace the listener', async () => {
+    // A replaced UDP listener ends all its sessions and drops replies in flight: the listener names
+    // its own cluster, so an edit of the route's backends is an EDS update only.
+    const only = async (backend: Name, weights: Weights) => {
+      writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(listenerPort, ports, 'v2', weights));
+      await pollUntil(`only ${backend} to answer`, async () => {
+        const seen = await split(CONCURRENT);
+        return seen[backend] === CONCURRENT;
+      }, 30_000, 100);
+    };
+    await only('v1', { v1: 1, v2: 0, v3: 0 });
+    await only('v3', { v1: 0, v2: 0, v3: 5 });
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(listenerPort, ports, 'v2'));
+    await pollUntil('v2 to answer again', async () => (await split(CONCURRENT)).v2, 30_000, 100);
+    for (const echo of Object.values(echoes)) echo.received = 0;
+    const seen = await split(200);
+    expect(seen.lost ?? 0).toBe(0);
+    expect(seen.v3 ?? 0).toBe(0);
+    expect(echoes.v3.received).toBe(0);
+    expect(await envoyStat(envoy!, 'listener_manager.listener_modified')).toBe(0);
+    expect(await envoyStat(envoy!, 'cluster_manager.cluster_modified')).toBe(0);
+  });
+
   test('an endpoint-only change of one backend reaches the weighted cluster (EDS)', async () => {
     writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(listenerPort, ports, 'v2b'));
     const started = Date.now();
     await pollUntil('v2b to answer a session', async () => (await split(CONCURRENT)).v2b, 30_000, 100);
     figures.endpointChangeMs = Date.now() - started;
-    // Only endpoints changed: no listener or cluster was modified (either would cost the sessions), nothing refused.
+    // Only endpoints changed: no listener or cluster was modified (either would cost sessions), nothing refused.
     expect(await envoyStat(envoy!, 'listener_manager.listener_modified')).toBe(0);
     expect(await envoyStat(envoy!, 'cluster_manager.cluster_modified')).toBe(0);
     expect(await envoy!.rejectedUpdates()).toBe(0);

@@ -56,7 +56,7 @@ describe('createXdsPublisher', () => {
     expect(changed).toEqual([ir.backends[0]!.name]);
   });
 
-  it('patches the weighted UDP cluster of a split when one of its backends moves, as a full build would', () => {
+  it('patches the UDP listener cluster of a split when one of its backends moves, as a full build would', () => {
     const backend = (name: string, address: string): GatewayIR['backends'][number] => ({
       name: `default/${name}/53/udp`,
       service: { namespace: 'default', name, port: 53 },
@@ -94,7 +94,7 @@ describe('createXdsPublisher', () => {
     expect(versions(incremental)).toEqual(versions(full));
     const after = incremental.cache.snapshot('default/dns')!;
     const changed = [...after.resources].flatMap(([type, byName]) => [...byName.values()].filter((r) => before.resources.get(type)?.get(r.name) !== r).map((r) => r.name));
-    expect(changed).toEqual(['default/b/53/udp', 'portico/udp-weighted/default/dns/udp-53']);
+    expect(changed).toEqual(['portico/udp/default/dns/udp-53']);
   });
 
   it('reports an identical candidate as unchanged, and a change as a new version reusing unchanged resources', () => {

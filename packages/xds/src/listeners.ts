@@ -10,7 +10,7 @@ import { statPrefixOf, tlsFilterChains, tlsInspectorListenerFilter } from './lis
 import { httpRouteConfigName, listenerName } from './names.js';
 import type { ListenerOutput } from './resources.js';
 import { buildRouteConfiguration } from './route-configuration.js';
-import { udpRouteCluster } from './udp-weighted-clusters.js';
+import { udpRouteCluster } from './udp-clusters.js';
 
 export interface ListenerOptions {
   /** Access logs to stdout on every connection manager and L4 proxy. Default true (as Contour and Envoy Gateway). */

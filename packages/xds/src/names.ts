@@ -20,13 +20,12 @@ export function httpsRouteConfigName(gateway: GatewayIR, listener: ListenerIR, s
 }
 
 /**
- * The cluster of a UDP listener whose route splits between several backends
- * (udp-weighted-clusters.ts): `portico/udp-weighted/default/eg/dns`. Five segments, so it never
- * collides with a backend's four (`<namespace>/<service>/<port>/<protocol>`); named after the
- * listener, so editing the route's weights changes only its endpoint set.
+ * The cluster of a UDP listener (udp-clusters.ts): `portico/udp/default/eg/udp-53`. Five segments,
+ * so it never collides with a backend's four (`<namespace>/<service>/<port>/<protocol>`); named
+ * after the listener, so an edit of its route changes only the endpoint set.
  */
-export function udpWeightedClusterName(gateway: GatewayIR, listener: ListenerIR): string {
-  return `portico/udp-weighted/${gateway.name}/${listener.name}`;
+export function udpListenerClusterName(gateway: GatewayIR, listener: ListenerIR): string {
+  return `portico/udp/${gateway.name}/${listener.name}`;
 }
 
 export function clusterName(backend: BackendIR): string {

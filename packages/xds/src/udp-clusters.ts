@@ -1,20 +1,25 @@
 /**
- * UDPRoute rules that split datagrams between several backends. udp_proxy's matcher action
+ * The clusters UDP listeners route to: one per listener, fed over EDS, whose endpoints are those of
+ * the backends its route sends datagrams to, one LocalityLbEndpoints per backend with
+ * `load_balancing_weight` = the backendRef's weight.
+ *
+ * Why not the backends' own clusters, as TCP does: udp_proxy's matcher action
  * (`udp_proxy.v3.Route`) names exactly one cluster, and Envoy (1.40) has no weighted_clusters for
- * UDP as tcp_proxy has. So a UDP listener whose route has two or more backends to split between
- * gets a cluster of its own whose endpoints are the union of theirs, one LocalityLbEndpoints per
- * backend with `load_balancing_weight` = the backendRef's weight: locality-weighted load balancing
+ * UDP as tcp_proxy has. Locality-weighted load balancing
  * (`common_lb_config.locality_weighted_lb_config`) picks a backend by weight for each new session
  * (udp_proxy picks a host once per session), then round robin among that backend's endpoints.
  *
- * The backends' own clusters stay as they are; this one is fed over EDS like them, and
- * `weightedUdpResourcesOf` rebuilds its endpoint set when one of its backends' endpoints change,
- * so pod churn stays an EDS-only update.
+ * Why one per listener even for a single backend: the listener then names a cluster that never
+ * changes, so an edit of the route (another backend, new weights, a backend becoming invalid) is an
+ * EDS update. Any change to a UDP listener makes Envoy replace it, which ends every session on it
+ * and drops the replies in flight; an EDS update keeps the sessions whose host is still listed.
+ * `udpListenerResources` rebuilds an endpoint set when one of its backends' endpoints change, so
+ * pod churn stays an EDS-only update too.
  *
  * Known gap: a locality without endpoints has no weight in Envoy, so the share of a backend whose
- * Service has no endpoints goes to the others; invalid shares (which the spec says must be
- * dropped) are left out the same way. Only when no valid backend is left is traffic dropped
- * (BLACKHOLE_CLUSTER, listener-l4.ts).
+ * Service has no endpoints goes to the other backends; invalid shares (which the spec says must be
+ * dropped) are left out the same way. With no valid backend with endpoints at all, the endpoint set
+ * is empty and every datagram is dropped.
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UDPListenerIR } from '@portico/ir';
@@ -23,53 +28,44 @@ import { CONNECT_TIMEOUT, PER_CONNECTION_BUFFER_LIMIT_BYTES, udpCircuitBreakers 
 import { adsConfigSource } from './config-source.js';
 import { backendLbEndpoints } from './endpoints.js';
 import { clusterShares, type ClusterShare } from './listener-l4.js';
-import { BLACKHOLE_CLUSTER, udpWeightedClusterName } from './names.js';
+import { udpListenerClusterName } from './names.js';
 import type { NamedResource, XdsResources } from './resources.js';
 
-/** A UDP listener's valid shares, each with its backend; several only when there is something to split. */
-interface WeightedShare extends ClusterShare {
+/** A valid share of a UDP listener's route, with its backend. */
+interface BackendShare extends ClusterShare {
   backend: BackendIR;
 }
 
-/**
- * The cluster a UDP listener's udp_proxy routes to: its own weighted cluster when its route splits
- * between several valid backends, else the one backend with a valid share (invalid shares are left
- * out, see above), else BLACKHOLE_CLUSTER.
- */
+/** The cluster a UDP listener's udp_proxy routes to: always its own (see above). */
 export function udpRouteCluster(gateway: GatewayIR, listener: UDPListenerIR): string {
-  const shares = validShares(gateway, listener);
-  if (shares.length > 1) return udpWeightedClusterName(gateway, listener);
-  return shares[0]?.cluster ?? BLACKHOLE_CLUSTER;
-}
-
-/** The weighted clusters of a gateway's UDP listeners and their endpoint sets, sorted by name by the caller. */
-export function weightedUdpResources(gateway: GatewayIR): Pick<XdsResources, 'clusters' | 'endpoints'> {
-  return weightedUdpResourcesOf(gateway, () => true);
+  return udpListenerClusterName(gateway, listener);
 }
 
 /**
- * The weighted clusters (and endpoint sets) that contain one of `backends`: what an endpoint-only
+ * The clusters of a gateway's UDP listeners and their endpoint sets (the caller sorts them by
+ * name). With `changedBackends`, only those whose route uses one of them: what an endpoint-only
  * change of those backends changes besides their own clusters.
  */
-export function weightedUdpResourcesOf(gateway: GatewayIR, uses: (backend: string) => boolean): Pick<XdsResources, 'clusters' | 'endpoints'> {
+export function udpListenerResources(gateway: GatewayIR, changedBackends?: ReadonlySet<string>): Pick<XdsResources, 'clusters' | 'endpoints'> {
   const clusters: NamedResource[] = [];
   const endpoints: NamedResource[] = [];
   for (const listener of gateway.listeners) {
     if (listener.type !== 'UDP') continue;
     const shares = validShares(gateway, listener);
-    if (shares.length < 2 || !shares.some((s) => uses(s.backend.name))) continue;
-    const name = udpWeightedClusterName(gateway, listener);
+    if (changedBackends && !shares.some((s) => changedBackends.has(s.backend.name))) continue;
+    const name = udpListenerClusterName(gateway, listener);
     // The cluster depends on its name only; its endpoints on the weights and the backends' endpoints.
-    clusters.push(reusedHost(`udp-weighted-cluster|${name}`, [], '', () => weightedCluster(name)));
-    const inputs = [listener.route!.destination, ...shares.map((s) => s.backend)];
-    endpoints.push(reusedHost(`udp-weighted-endpoints|${name}`, inputs, '', () => weightedLoadAssignment(name, shares)));
+    clusters.push(reusedHost(`udp-cluster|${name}`, [], '', () => udpCluster(name)));
+    const inputs = [...(listener.route ? [listener.route.destination] : []), ...shares.map((s) => s.backend)];
+    endpoints.push(reusedHost(`udp-endpoints|${name}`, inputs, '', () => weightedLoadAssignment(name, shares)));
   }
   return { clusters, endpoints };
 }
 
-function validShares(gateway: GatewayIR, listener: UDPListenerIR): WeightedShare[] {
+/** Shares of backends the gateway lists, weight 0 and invalid ones left out (clusterShares). */
+function validShares(gateway: GatewayIR, listener: UDPListenerIR): BackendShare[] {
   const byName = new Map(gateway.backends.map((b) => [b.name, b]));
-  const shares: WeightedShare[] = [];
+  const shares: BackendShare[] = [];
   for (const share of clusterShares(gateway, listener.route?.destination)) {
     const backend = byName.get(share.cluster);
     if (backend) shares.push({ ...share, backend });
@@ -77,7 +73,7 @@ function validShares(gateway: GatewayIR, listener: UDPListenerIR): WeightedShare
   return shares;
 }
 
-function weightedCluster(name: string): NamedResource {
+function udpCluster(name: string): NamedResource {
   const resource: Proto3Json = {
     name,
     type: 'EDS',
@@ -98,7 +94,7 @@ function weightedCluster(name: string): NamedResource {
  * Envoy keys hosts by address, and one host in two localities would make their weights meaningless.
  * Backends left without endpoints are left out: Envoy gives an empty locality no weight anyway.
  */
-function weightedLoadAssignment(name: string, shares: WeightedShare[]): NamedResource {
+function weightedLoadAssignment(name: string, shares: BackendShare[]): NamedResource {
   const seen = new Set<string>();
   const endpoints: Proto3Json[] = [];
   for (const share of [...shares].sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0))) {
