@@ -251,7 +251,7 @@ describeWithEnvoy('a weighted UDPRoute through a real Envoy', () => {
     expect(await envoyStat(envoy!, 'cluster_manager.cluster_modified')).toBe(0);
   });
 
-  test('an endpoint-only change of one backend reaches the weighted cluster (EDS)', async () => {
+  test('an endpoint-only change of one backend reaches the listener cluster (EDS)', async () => {
     writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(listenerPort, ports, 'v2b'));
     const started = Date.now();
     await pollUntil('v2b to answer a session', async () => (await split(CONCURRENT)).v2b, 30_000, 100);

@@ -29,7 +29,7 @@ export function buildClusterLoadAssignment(backend: BackendIR): NamedResource {
 
 /**
  * A backend's endpoints as LbEndpoints, in canonical order without duplicates, each with its
- * `address|port` key (for the weighted UDP clusters, which list several backends' endpoints).
+ * `address|port` key (for the UDP listeners' clusters, which list their backends' endpoints).
  */
 export function backendLbEndpoints(backend: BackendIR): { key: string; lbEndpoint: Proto3Json }[] {
   return [...groupByZone(backend.endpoints).values()].flat().map((e) => ({ key: endpointKey(e), lbEndpoint: lbEndpoint(e, backend.protocol === 'UDP') }));

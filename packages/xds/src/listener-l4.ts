@@ -64,8 +64,8 @@ export function tcpProxyFilter(gateway: GatewayIR, statPrefix: string, route: L4
 }
 
 /**
- * The udp_proxy listener filter, routing every session to `cluster` (udpRouteCluster picks it: one
- * backend's cluster, the listener's weighted cluster, or the blackhole). Its destination is chosen
+ * The udp_proxy listener filter, routing every session to `cluster` (the listener's own, see
+ * udp-clusters.ts). Its destination is chosen
  * by a matcher whose action is `udp_proxy.v3.Route {cluster}` (the plain `cluster` field is
  * deprecated); with a single destination the matcher is just its `on_no_match`, as in Envoy's own
  * udp_proxy example.

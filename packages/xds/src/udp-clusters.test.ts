@@ -113,7 +113,7 @@ describe('udpListenerResources', () => {
     const cla = patch.endpoints.find((e) => e.name === LISTENER_CLUSTER)!.resource;
     expect(JSON.stringify(cla)).toContain('10.0.9.9');
     expect(JSON.stringify(cla)).not.toContain('10.0.1.1');
-    // The weighted cluster itself is the same object: Envoy is not made to re-warm it.
+    // The listener cluster itself is the same object: Envoy is not made to re-warm it.
     expect(patch.clusters.find((c) => c.name === LISTENER_CLUSTER)).toBe(first.clusters.find((c) => c.name === LISTENER_CLUSTER));
     // A backend outside the split changes nothing.
     const other = backend('v3', '10.0.8.8');
