@@ -29,6 +29,8 @@ export interface EnvoyOptions {
   nodeId: string;
   /** Delta xDS rather than state-of-the-world (the bootstrap's default). */
   delta?: boolean;
+  /** Worker threads (default 1); an Envoy pod runs one per core, each with its own load balancers. */
+  concurrency?: number;
 }
 
 export async function startEnvoy(options: EnvoyOptions): Promise<EnvoyProcess> {
@@ -44,7 +46,7 @@ export async function startEnvoy(options: EnvoyOptions): Promise<EnvoyProcess> {
     ...(options.delta === undefined ? {} : { delta: options.delta }),
   });
   writeFileSync(join(dir, 'bootstrap.json'), JSON.stringify(bootstrap));
-  const child = spawn(envoyBin, ['-c', join(dir, 'bootstrap.json'), '--disable-hot-restart', '--log-level', 'warn', '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(envoyBin, ['-c', join(dir, 'bootstrap.json'), '--disable-hot-restart', '--log-level', 'warn', '--concurrency', String(options.concurrency ?? 1)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));

@@ -56,6 +56,47 @@ describe('createXdsPublisher', () => {
     expect(changed).toEqual([ir.backends[0]!.name]);
   });
 
+  it('patches the UDP listener cluster of a split when one of its backends moves, as a full build would', () => {
+    const backend = (name: string, address: string): GatewayIR['backends'][number] => ({
+      name: `default/${name}/53/udp`,
+      service: { namespace: 'default', name, port: 53 },
+      protocol: 'UDP',
+      endpoints: [{ address, port: 5353 }],
+    });
+    const ir: GatewayIR = {
+      name: 'default/dns',
+      gatewayClass: 'portico',
+      backends: [backend('a', '10.0.0.1'), backend('b', '10.0.0.2')],
+      listeners: [
+        {
+          type: 'UDP',
+          name: 'udp-53',
+          address: '0.0.0.0',
+          port: 53,
+          sources: ['dns'],
+          route: {
+            name: 'UDPRoute/default/dns',
+            source: { kind: 'UDPRoute', namespace: 'default', name: 'dns' },
+            destination: { backends: [{ weight: 70, backend: 'default/a/53/udp' }, { weight: 30, backend: 'default/b/53/udp' }] },
+          },
+        },
+      ],
+    };
+    const moved: GatewayIR = { ...ir, backends: [ir.backends[0]!, backend('b', '10.0.9.9')] };
+    const incremental = createXdsPublisher({ bootId: 'boot' });
+    incremental.publishGateway('default/dns', ir);
+    const before = incremental.cache.snapshot('default/dns')!;
+    expect(incremental.publishGateway('default/dns', moved)).toMatchObject({ outcome: 'published', version: 'boot-2' });
+    const full = createXdsPublisher({ bootId: 'boot' });
+    full.publishGateway('default/dns', moved);
+    const versions = (p: typeof incremental) =>
+      [...p.cache.snapshot('default/dns')!.resources].map(([type, byName]) => [type, [...byName.values()].map((r) => [r.name, r.version])]);
+    expect(versions(incremental)).toEqual(versions(full));
+    const after = incremental.cache.snapshot('default/dns')!;
+    const changed = [...after.resources].flatMap(([type, byName]) => [...byName.values()].filter((r) => before.resources.get(type)?.get(r.name) !== r).map((r) => r.name));
+    expect(changed).toEqual(['portico/udp/default/dns/udp-53']);
+  });
+
   it('reports an identical candidate as unchanged, and a change as a new version reusing unchanged resources', () => {
     const publisher = createXdsPublisher({ bootId: 'boot' });
     publisher.publishGateway(GATEWAY, irOf());

@@ -188,7 +188,7 @@ export function createXdsPublisher(options: XdsPublisherOptions = {}): XdsPublis
     let replacements: Map<TypeUrl, CachedResource[]>;
     let encoded: EncodedResources;
     try {
-      encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache) }, encodeCache);
+      encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache, input) }, encodeCache);
       replacements = new Map((['clusters', 'endpoints'] as const).map((kind) => [TYPE_URL_OF[kind], cachedResourcesFrom(encoded[kind], true, served.resources.get(TYPE_URL_OF[kind]))]));
     } catch (error) {
       return { gateway, outcome: 'error', published: false, problems: [messageOf(error)], error, version: served.version };

@@ -11,6 +11,7 @@ import { buildListener } from './listeners.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
 import { buildProxylessResources } from './proxyless.js';
 import type { NamedResource, XdsResources } from './resources.js';
+import { udpListenerResources } from './udp-clusters.js';
 
 export interface BuildXdsOptions {
   /** Also build the API listeners and route tables of proxyless gRPC clients (served by name only). */
@@ -45,7 +46,7 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
     listeners.push(...proxyless.listeners);
     routes.push(...proxyless.routes);
   }
-  const built = buildClusters(gateway);
+  const built = withUdpListenerClusters(buildClusters(gateway), udpListenerResources(gateway));
   // Decided over everything served: proxyless tables send redirects and direct responses there too.
   // Route tables answer from their remembered references; listeners and clusters are walked once.
   const outsideTables = referencedNames({ listeners, routes: [], clusters: built.clusters }).clusters;
@@ -74,10 +75,24 @@ function sortByName(list: NamedResource[]): NamedResource[] {
   return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+type ClusterLists = Pick<XdsResources, 'clusters' | 'endpoints'>;
+
+/** The backends' clusters with the UDP listeners' clusters added (the same lists when there are none). */
+function withUdpListenerClusters(built: ClusterLists, udp: ClusterLists): ClusterLists {
+  if (udp.clusters.length === 0) return built;
+  return { clusters: sortByName([...built.clusters, ...udp.clusters]), endpoints: sortByName([...built.endpoints, ...udp.endpoints]) };
+}
+
 /**
  * The clusters and endpoint sets of some backends only: what changes when only endpoints did
- * (@portico/server publishes them into the served snapshot without rebuilding the rest).
+ * (@portico/server publishes them into the served snapshot without rebuilding the rest). With the
+ * `gateway` they belong to, the clusters of the UDP listeners that route to any of them come too:
+ * their endpoint sets are made of those backends' endpoints.
  */
-export function buildBackendResources(backends: readonly BackendIR[], cache?: XdsBuildCache): Pick<XdsResources, 'clusters' | 'endpoints'> {
-  return withBuildCache(cache, () => buildClusters({ name: '', gatewayClass: '', listeners: [], backends: [...backends] }));
+export function buildBackendResources(backends: readonly BackendIR[], cache?: XdsBuildCache, gateway?: GatewayIR): ClusterLists {
+  return withBuildCache(cache, () => {
+    const built = buildClusters({ name: '', gatewayClass: '', listeners: [], backends: [...backends] });
+    if (!gateway) return built;
+    return withUdpListenerClusters(built, udpListenerResources(gateway, new Set(backends.map((b) => b.name))));
+  });
 }

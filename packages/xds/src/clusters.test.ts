@@ -1,6 +1,6 @@
 import { decodeMessage, encodeMessage, RESOURCE_TYPES, validateMessage } from '@portico/envoy';
 import type { BackendIR, GatewayIR } from '@portico/ir';
-import { blackholeCluster, buildClusters, CONNECT_TIMEOUT, invalidBackendCluster } from './clusters.js';
+import { blackholeCluster, buildClusters, CONNECT_TIMEOUT, invalidBackendCluster, udpCircuitBreakers, UDP_MAX_SESSIONS } from './clusters.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
 import type { NamedResource } from './resources.js';
 
@@ -93,21 +93,26 @@ describe('buildClusters', () => {
     });
   });
 
-  it('keeps TCP and UDP clusters plain: round robin, no HTTP options', () => {
-    const { clusters, endpoints } = buildClusters(
-      gateway([backend('default/db/5432/tcp', 'TCP'), backend('default/dns/53/udp', 'UDP', { endpoints: [{ address: '10.0.0.53', port: 53 }] })]),
-    );
+  it('keeps TCP clusters plain: round robin, no HTTP options, no circuit breakers', () => {
+    const { clusters, endpoints } = buildClusters(gateway([backend('default/db/5432/tcp', 'TCP')]));
     expectValid(clusters, CLUSTER);
     expectValid(endpoints, CLA);
-    for (const { resource } of clusters) {
-      expect(resource.lbPolicy).toBe('ROUND_ROBIN');
-      expect(resource.loadBalancingPolicy).toBeUndefined();
-      expect(resource.typedExtensionProtocolOptions).toBeUndefined();
-      expect(resource.circuitBreakers).toBeUndefined();
-      expect(resource.type).toBe('EDS');
-    }
-    const udp = endpoints.find((e) => e.name === 'default/dns/53/udp')!.resource;
-    expect(JSON.stringify(udp)).toContain('"protocol":"UDP"');
+    const [{ resource }] = clusters as [NamedResource];
+    expect(resource.lbPolicy).toBe('ROUND_ROBIN');
+    expect(resource.loadBalancingPolicy).toBeUndefined();
+    expect(resource.typedExtensionProtocolOptions).toBeUndefined();
+    expect(resource.circuitBreakers).toBeUndefined();
+    expect(resource.type).toBe('EDS');
+  });
+
+  it('gives UDP backends no cluster: their listeners route to clusters of their own (udp-clusters.ts)', () => {
+    const tls = { policy: 'default/p', sni: 'dns.example.com', caCertificates: CA, subjectAltNames: [] };
+    expect(buildClusters(gateway([backend('default/dns/53/udp', 'UDP', { tls })]))).toEqual({ clusters: [], endpoints: [] });
+  });
+
+  it('lets a UDP cluster hold far more than 1024 sessions (udp_proxy counts them against max_connections)', () => {
+    expect(udpCircuitBreakers()).toEqual({ thresholds: [{ maxConnections: UDP_MAX_SESSIONS }] });
+    expect(UDP_MAX_SESSIONS).toBeGreaterThan(1024);
   });
 
   it('originates TLS for a backend with a BackendTLSPolicy (inline CA, ALPN by protocol)', () => {
@@ -138,16 +143,11 @@ describe('buildClusters', () => {
     expect(JSON.stringify(c.transportSocket)).toContain('"alpnProtocols":["http/1.1"]');
   });
 
-  it('sets no TLS transport socket on a UDP cluster', () => {
-    const tls = { policy: 'default/p', sni: 'dns.example.com', caCertificates: CA, subjectAltNames: [] };
-    expect(only([backend('default/dns/53/udp', 'UDP', { tls })]).transportSocket).toBeUndefined();
-  });
-
   it('sorts both lists by name and is deterministic', () => {
-    const backends = [backend('ns/b/80/http', 'HTTP'), backend('ns/a/80/http', 'HTTP'), backend('ns/a/53/udp', 'UDP')];
+    const backends = [backend('ns/b/80/http', 'HTTP'), backend('ns/a/80/http', 'HTTP'), backend('ns/a/5432/tcp', 'TCP')];
     const first = buildClusters(gateway(backends));
-    expect(first.clusters.map((c) => c.name)).toEqual(['ns/a/53/udp', 'ns/a/80/http', 'ns/b/80/http']);
-    expect(first.endpoints.map((c) => c.name)).toEqual(['ns/a/53/udp', 'ns/a/80/http', 'ns/b/80/http']);
+    expect(first.clusters.map((c) => c.name)).toEqual(['ns/a/5432/tcp', 'ns/a/80/http', 'ns/b/80/http']);
+    expect(first.endpoints.map((c) => c.name)).toEqual(['ns/a/5432/tcp', 'ns/a/80/http', 'ns/b/80/http']);
     expect(JSON.stringify(buildClusters(gateway([...backends].reverse())))).toBe(JSON.stringify(first));
   });
 

@@ -2,6 +2,8 @@
  * Backends → Envoy clusters (CDS) and their endpoints (EDS). Every BackendIR (one Service port in
  * one protocol) is one EDS cluster fed over ADS, so pod churn only ever changes its
  * ClusterLoadAssignment, never the cluster (Envoy would re-warm it and drop its connection pools).
+ * UDP backends are the exception: UDP listeners route to clusters of their own that list the
+ * backends' endpoints (udp-clusters.ts), and nothing else routes UDP, so they get none.
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UpstreamProtocol } from '@portico/ir';
@@ -43,6 +45,17 @@ const HTTP2_INITIAL_CONNECTION_WINDOW_SIZE = 1048576;
  */
 const MAX_CONCURRENT_RETRIES = 1024;
 
+/**
+ * Concurrent UDP sessions per cluster. udp_proxy counts each session (one per client address and
+ * port, kept for the 60 s idle timeout) against the cluster's max_connections circuit breaker,
+ * 1024 unless set (Envoy docs, UDP proxy: "Circuit breaking"); past it every datagram of a new
+ * session is dropped (`upstream_cx_overflow`). Clients that use a fresh port per request (DNS
+ * resolvers, the Gateway API conformance probes) reach 1024 at 17 new sessions a second. Raised to
+ * the bootstrap's ceiling on downstream connections (DEFAULT_MAX_DOWNSTREAM_CONNECTIONS): a session
+ * holds one upstream socket, as a TCP connection does.
+ */
+export const UDP_MAX_SESSIONS = 50_000;
+
 /** Empty clusters need no real timeout: they never connect. */
 const EMPTY_CLUSTER_CONNECT_TIMEOUT = '1s';
 
@@ -55,9 +68,10 @@ export function buildClusters(gateway: GatewayIR): { clusters: NamedResource[]; 
 }
 
 function buildClusterLists(gateway: GatewayIR): { clusters: NamedResource[]; endpoints: NamedResource[] } {
+  const streamBackends = gateway.backends.filter((b) => b.protocol !== 'UDP');
   return {
-    clusters: sortByName(gateway.backends.map((b) => memoized('cluster', b, () => backendCluster(b)))),
-    endpoints: sortByName(gateway.backends.map((b) => memoized('endpoints', b, () => buildClusterLoadAssignment(b)))),
+    clusters: sortByName(streamBackends.map((b) => memoized('cluster', b, () => backendCluster(b)))),
+    endpoints: sortByName(streamBackends.map((b) => memoized('endpoints', b, () => buildClusterLoadAssignment(b)))),
   };
 }
 
@@ -90,19 +104,23 @@ function backendCluster(backend: BackendIR): NamedResource {
     edsClusterConfig: { edsConfig: adsConfigSource() },
     connectTimeout: CONNECT_TIMEOUT,
     perConnectionBufferLimitBytes: PER_CONNECTION_BUFFER_LIMIT_BYTES,
-    // TCP/UDP: round robin. Least request weighs hosts by active HTTP requests; an L4 session is
-    // one long-lived connection (udp_proxy counts none at all), where picking two hosts at random
-    // spreads sessions less evenly than simply taking turns.
+    // TCP: round robin. Least request weighs hosts by active HTTP requests; an L4 session is one
+    // long-lived connection, where picking two hosts at random spreads sessions less evenly than
+    // simply taking turns.
     ...(http ? httpLoadBalancing() : { lbPolicy: 'ROUND_ROBIN' }),
   };
   if (http) {
     cluster.circuitBreakers = { thresholds: [{ maxRetries: MAX_CONCURRENT_RETRIES }] };
     cluster.typedExtensionProtocolOptions = { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol) };
   }
-  // A BackendTLSPolicy applies to stream backends (HTTP, HTTP/2, TCP); a TLS transport socket on a
-  // UDP cluster would be meaningless (udp_proxy sends plain datagrams), so it is not set there.
-  if (backend.tls && backend.protocol !== 'UDP') cluster.transportSocket = upstreamTlsTransportSocket(backend.tls, backend.protocol);
+  // A BackendTLSPolicy applies to stream backends (HTTP, HTTP/2, TCP), the only ones with clusters here.
+  if (backend.tls) cluster.transportSocket = upstreamTlsTransportSocket(backend.tls, backend.protocol);
   return { name, resource: cluster };
+}
+
+/** Circuit breakers of a cluster udp_proxy routes to (udp-clusters.ts): room for UDP_MAX_SESSIONS sessions. */
+export function udpCircuitBreakers(): Proto3Json {
+  return { thresholds: [{ maxConnections: UDP_MAX_SESSIONS }] };
 }
 
 /**

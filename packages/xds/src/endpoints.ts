@@ -27,6 +27,14 @@ export function buildClusterLoadAssignment(backend: BackendIR): NamedResource {
   return { name, resource };
 }
 
+/**
+ * A backend's endpoints as LbEndpoints, in canonical order without duplicates, each with its
+ * `address|port` key (for the UDP listeners' clusters, which list their backends' endpoints).
+ */
+export function backendLbEndpoints(backend: BackendIR): { key: string; lbEndpoint: Proto3Json }[] {
+  return [...groupByZone(backend.endpoints).values()].flat().map((e) => ({ key: endpointKey(e), lbEndpoint: lbEndpoint(e, backend.protocol === 'UDP') }));
+}
+
 function lbEndpoint(endpoint: EndpointIR, udp: boolean): Proto3Json {
   // IPv6 literals go in unbracketed, as SocketAddress.address expects. The UDP protocol marks the
   // address as a datagram peer for readers of the config dump; udp_proxy dials it either way.
@@ -51,7 +59,7 @@ function groupByZone(endpoints: EndpointIR[]): Map<string, EndpointIR[]> {
   for (const e of sorted) {
     // The same address:port twice (one Pod in two EndpointSlices during a rollout) would count
     // double in Envoy and makes gRPC's xDS client reject the whole assignment.
-    const key = `${e.address}|${e.port}`;
+    const key = endpointKey(e);
     if (seen.has(key)) continue;
     seen.add(key);
     const zone = e.zone ?? '';
@@ -60,6 +68,10 @@ function groupByZone(endpoints: EndpointIR[]): Map<string, EndpointIR[]> {
     zones.set(zone, members);
   }
   return zones;
+}
+
+function endpointKey(e: EndpointIR): string {
+  return `${e.address}|${e.port}`;
 }
 
 function compare(a: string, b: string): number {

@@ -87,19 +87,12 @@ describe('udpProxyListenerFilter', () => {
   };
 
   it('routes with a matcher action, not the deprecated cluster field', () => {
-    const filter = udpProxyListenerFilter(gateway, 'udp-53', route({ weight: 1, backend: 'default/a/5432/tcp' }), true);
+    const filter = udpProxyListenerFilter('udp-53', 'default/a/5432/tcp', true);
     expect(filter.name).toBe('envoy.filters.udp_listener.udp_proxy');
     expect(clusterOf(filter)).toBe('default/a/5432/tcp');
     expect(inner(filter, UDP_PROXY)).toMatchObject({ statPrefix: 'udp-53', idleTimeout: '60s' });
     expect(inner(filter, UDP_PROXY).cluster).toBeUndefined();
-  });
-
-  it('picks the valid backend with the highest weight (first on a tie), else drops', () => {
-    const a = { weight: 2, backend: 'default/a/5432/tcp' };
-    const b = { weight: 5, backend: 'default/b/5432/tcp' };
-    expect(clusterOf(udpProxyListenerFilter(gateway, 'udp-53', route(a, invalid(9), b), false))).toBe('default/b/5432/tcp');
-    expect(clusterOf(udpProxyListenerFilter(gateway, 'udp-53', route(a, { ...b, weight: 2 }), false))).toBe('default/a/5432/tcp');
-    expect(clusterOf(udpProxyListenerFilter(gateway, 'udp-53', route(invalid(1)), false))).toBe(BLACKHOLE_CLUSTER);
-    expect(clusterOf(udpProxyListenerFilter(gateway, 'udp-53', undefined, false))).toBe(BLACKHOLE_CLUSTER);
+    expect((inner(filter, UDP_PROXY).accessLog as Proto3Json[]).length).toBe(1);
+    expect(inner(udpProxyListenerFilter('udp-53', BLACKHOLE_CLUSTER, false), UDP_PROXY).accessLog).toBeUndefined();
   });
 });

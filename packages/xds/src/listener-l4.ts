@@ -64,23 +64,20 @@ export function tcpProxyFilter(gateway: GatewayIR, statPrefix: string, route: L4
 }
 
 /**
- * The udp_proxy listener filter. Its destination is chosen by a matcher whose actions are
- * `udp_proxy.v3.Route {cluster}` (the plain `cluster` field is deprecated); with a single
- * destination the matcher is just its `on_no_match`, as in Envoy's own udp_proxy example.
- *
- * Known gap: Route names one cluster and the matcher API offers no weighted pick, so a UDPRoute
- * with several backends sends everything to the valid backend with the highest weight (the first
- * on a tie); invalid shares are then ignored. Only when no valid backend is left is traffic dropped
- * (BLACKHOLE_CLUSTER).
+ * The udp_proxy listener filter, routing every session to `cluster` (the listener's own, see
+ * udp-clusters.ts). Its destination is chosen
+ * by a matcher whose action is `udp_proxy.v3.Route {cluster}` (the plain `cluster` field is
+ * deprecated); with a single destination the matcher is just its `on_no_match`, as in Envoy's own
+ * udp_proxy example.
  */
-export function udpProxyListenerFilter(gateway: GatewayIR, statPrefix: string, route: L4RouteIR | undefined, accessLog: boolean): Proto3Json {
+export function udpProxyListenerFilter(statPrefix: string, cluster: string, accessLog: boolean): Proto3Json {
   const config: Proto3Json = {
     statPrefix,
     matcher: {
       onNoMatch: {
         action: {
           name: 'route',
-          typedConfig: typedConfig('envoy.extensions.filters.udp.udp_proxy.v3.Route', { cluster: udpCluster(gateway, route?.destination) }),
+          typedConfig: typedConfig('envoy.extensions.filters.udp.udp_proxy.v3.Route', { cluster }),
         },
       },
     },
@@ -88,13 +85,4 @@ export function udpProxyListenerFilter(gateway: GatewayIR, statPrefix: string, r
   };
   if (accessLog) config.accessLog = [l4AccessLog()];
   return { name: UDP_PROXY_FILTER, typedConfig: typedConfig('envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig', config) };
-}
-
-function udpCluster(gateway: GatewayIR, destination: DestinationIR | undefined): string {
-  let best: ClusterShare | undefined;
-  for (const share of clusterShares(gateway, destination)) {
-    if (share.cluster === BLACKHOLE_CLUSTER) continue;
-    if (!best || share.weight > best.weight) best = share;
-  }
-  return best?.cluster ?? BLACKHOLE_CLUSTER;
 }

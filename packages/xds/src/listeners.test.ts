@@ -260,6 +260,7 @@ describe('buildListener: UDP', () => {
     expect(l.filterChains).toBeUndefined();
     const [proxy] = l.listenerFilters as Proto3Json[];
     expect(proxy?.name).toBe('envoy.filters.udp_listener.udp_proxy');
-    expect(JSON.stringify(typed(proxy).matcher)).toContain('"cluster":"default/dns/53/udp"');
+    // The listener's own cluster (udp-clusters.ts), whatever its route says.
+    expect(JSON.stringify(typed(proxy).matcher)).toContain('"cluster":"portico/udp/default/eg/udp-53"');
   });
 });

@@ -10,6 +10,7 @@ import { statPrefixOf, tlsFilterChains, tlsInspectorListenerFilter } from './lis
 import { httpRouteConfigName, listenerName } from './names.js';
 import type { ListenerOutput } from './resources.js';
 import { buildRouteConfiguration } from './route-configuration.js';
+import { udpRouteCluster } from './udp-clusters.js';
 
 export interface ListenerOptions {
   /** Access logs to stdout on every connection manager and L4 proxy. Default true (as Contour and Envoy Gateway). */
@@ -76,7 +77,7 @@ function udpListener(gateway: GatewayIR, listener: UDPListenerIR, accessLog: boo
   return output({
     name: listenerName(gateway, listener),
     address: socketAddress(listener, 'UDP'),
-    listenerFilters: [udpProxyListenerFilter(gateway, statPrefixOf(listener.name), listener.route, accessLog)],
+    listenerFilters: [udpProxyListenerFilter(statPrefixOf(listener.name), udpRouteCluster(gateway, listener), accessLog)],
   });
 }
 

@@ -19,6 +19,15 @@ export function httpsRouteConfigName(gateway: GatewayIR, listener: ListenerIR, s
   return `${gateway.name}/${listener.name}/${server.name}`;
 }
 
+/**
+ * The cluster of a UDP listener (udp-clusters.ts): `portico/udp/default/eg/udp-53`. Five segments,
+ * so it never collides with a backend's four (`<namespace>/<service>/<port>/<protocol>`); named
+ * after the listener, so an edit of its route changes only the endpoint set.
+ */
+export function udpListenerClusterName(gateway: GatewayIR, listener: ListenerIR): string {
+  return `portico/udp/${gateway.name}/${listener.name}`;
+}
+
 export function clusterName(backend: BackendIR): string {
   return backend.name;
 }
