@@ -57,8 +57,8 @@ export function collectListenerSets(ctx: TranslationContext, gateways: ReadonlyM
         if (duplicate) state.invalid = duplicate;
         return state;
       },
+      // Left out like a route that fails: the Gateway is still served, without this set's listeners.
       (failure): ListenerSetState => {
-        failure.gateway = gateway.key;
         return { listenerSet, key, namespace, gateway, listeners: [], invalid: { reason: TRANSLATION_ERROR, message: failureMessage(failure) } };
       },
     );
