@@ -1,6 +1,6 @@
 /**
- * The Gateway API features (pkg/features, v1.6) that Portico implements, reported in
- * GatewayClass `status.supportedFeatures`, sorted as the spec requires.
+ * The Gateway API features (pkg/features, v1.6; ListenerSet as v1.7 names it) that Portico
+ * implements, reported in GatewayClass `status.supportedFeatures`, sorted as the spec requires.
  */
 export const SUPPORTED_FEATURES: readonly string[] = [
   'BackendTLSPolicy',
@@ -33,6 +33,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteResponseHeaderModification',
   'HTTPRouteRetry',
   'HTTPRouteSchemeRedirect',
+  'ListenerSet',
   'ReferenceGrant',
   'TCPRoute',
   'TLSRoute',
