@@ -109,6 +109,12 @@ function attachmentRefusal(ctx: TranslationContext, gateway: GatewayState, names
   if (gateway.invalid) {
     return { reason: 'ParentNotAccepted', message: `the parent Gateway ${gateway.key} is not accepted: ${gateway.invalid.message}` };
   }
+  // gateway-status.ts: a Gateway none of whose own listeners is valid is not Accepted either. GEP-1713
+  // ("ListenerSet Conditions"): the parent's Accepted turning False is what a ListenerSet reports too,
+  // and its listeners are not served by a Gateway that says it serves nothing.
+  if (gateway.listeners.length > 0 && gateway.listeners.every((l) => l.notAccepted || l.conflicted)) {
+    return { reason: 'ParentNotAccepted', message: `the parent Gateway ${gateway.key} is not accepted: none of its own listeners is valid` };
+  }
   const allowed = gateway.gateway.spec.allowedListeners?.namespaces;
   const from = allowed?.from ?? 'None';
   switch (from) {
