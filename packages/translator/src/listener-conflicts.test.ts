@@ -67,6 +67,14 @@ describe('markConflictsWithEarlier (GEP-1713 listener precedence)', () => {
 });
 
 describe('markOverlappingTLSAcross', () => {
+  it('never names the listener of one ListenerSet in the status of another', () => {
+    const a = listener(SET_A, { name: 'team-a-secret', port: 443, protocol: 'HTTPS', hostname: '*.example.com' });
+    const b = listener(SET_B, { name: 'mine', port: 443, protocol: 'HTTPS', hostname: 'foo.example.com' });
+    markOverlappingTLSAcross([a, b]);
+    expect(b.overlapping?.message).toBe('hostname foo.example.com overlaps with a listener of another ListenerSet attached to the same Gateway (*.example.com)');
+    expect(a.overlapping?.message).not.toContain('mine');
+  });
+
   it('finds overlapping HTTPS hostnames across the Gateway and its ListenerSets, ignoring conflicted ones', () => {
     const wildcard = listener(GATEWAY, { name: 'wild', port: 443, protocol: 'HTTPS', hostname: '*.example.com' });
     const exact = listener(SET_A, { name: 'foo', port: 443, protocol: 'HTTPS', hostname: 'foo.example.com' });
@@ -75,8 +83,9 @@ describe('markOverlappingTLSAcross', () => {
     conflicted.overlapping = { reason: 'OverlappingHostnames', message: 'stale' };
     const otherPort = listener(SET_B, { name: 'baz', port: 8443, protocol: 'HTTPS', hostname: 'baz.example.com' });
     markOverlappingTLSAcross([wildcard, exact, conflicted, otherPort]);
-    expect(wildcard.overlapping?.message).toContain('foo (foo.example.com)');
-    expect(exact.overlapping?.message).toContain('wild (*.example.com)');
+    // The Gateway's status may name the ListenerSet it admitted; the set sees the parent's listener.
+    expect(wildcard.overlapping?.message).toBe('hostname *.example.com overlaps with listener foo of ListenerSet team-a/a (foo.example.com)');
+    expect(exact.overlapping?.message).toBe('hostname foo.example.com overlaps with listener wild of the parent Gateway (*.example.com)');
     expect(conflicted.overlapping).toBeUndefined();
     expect(otherPort.overlapping).toBeUndefined();
   });

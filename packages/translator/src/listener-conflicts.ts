@@ -63,7 +63,7 @@ function markOverlappingTLS(https: ListenerState[]): void {
     if (overlaps.length > 0) {
       l.overlapping = {
         reason: 'OverlappingHostnames',
-        message: `hostname ${h} overlaps with listener ${overlaps.map((o) => `${o.spec.name} (${o.spec.hostname})`).join(', ')}`,
+        message: `hostname ${h} overlaps with ${overlaps.map((o) => `${describeListener(o, l)} (${o.spec.hostname})`).join(', ')}`,
       };
     }
   }
@@ -125,12 +125,26 @@ function transportOf(l: ListenerState): 'tcp' | 'udp' {
   return l.portClass === 'udp' ? 'udp' : 'tcp';
 }
 
-/**
- * Names the earlier listener without telling one tenant about another's: "Implementations SHOULD be
- * cautious about what information from the parent or siblings are reported" (ListenerSet listeners).
- */
+/** The earlier listener a conflict was settled for, as describeListener names it. */
 function describeEarlier(earlier: ListenerState, l: ListenerState): string {
-  if (earlier.owner.kind === 'Gateway') return `listener ${earlier.spec.name} of the parent Gateway`;
-  if (earlier.owner.namespace === l.owner.namespace && earlier.owner.name === l.owner.name) return `listener ${earlier.spec.name} of this ListenerSet`;
-  return 'a listener of another ListenerSet attached to the same Gateway (older, or created at the same time and first by namespace/name)';
+  const other = describeListener(earlier, l);
+  return earlier.owner.kind === 'ListenerSet' && !sameOwner(earlier, l) ? `${other} (older, or created at the same time and first by namespace/name)` : other;
+}
+
+/**
+ * Names `other` in the status of `l` without telling one tenant about another's: "Implementations
+ * SHOULD be cautious about what information from the parent or siblings are reported" (ListenerSet
+ * listeners). Listeners of the same object are named; the Gateway's are named to its ListenerSets (the
+ * parent is no secret to them); a ListenerSet's are named to the Gateway (its owner admitted them) but
+ * not to another ListenerSet.
+ */
+function describeListener(other: ListenerState, l: ListenerState): string {
+  if (sameOwner(other, l)) return `listener ${other.spec.name}`;
+  if (other.owner.kind === 'Gateway') return `listener ${other.spec.name} of the parent Gateway`;
+  if (l.owner.kind === 'Gateway') return `listener ${other.spec.name} of ListenerSet ${other.owner.namespace}/${other.owner.name}`;
+  return 'a listener of another ListenerSet attached to the same Gateway';
+}
+
+function sameOwner(a: ListenerState, b: ListenerState): boolean {
+  return a.owner.kind === b.owner.kind && a.owner.namespace === b.owner.namespace && a.owner.name === b.owner.name;
 }

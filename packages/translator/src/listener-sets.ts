@@ -101,7 +101,7 @@ function markMergedConflicts(gateway: GatewayState): void {
     // the HTTP listener of a later set is not in conflict with an earlier set's rejected TCP listener).
     earlier.push(...ls.listeners.filter((l) => !l.conflicted));
   }
-  markOverlappingTLSAcross(earlier);
+  markOverlappingTLSAcross(mergedListeners(gateway));
 }
 
 /** gateway_types.go AllowedListeners: `from` None (the default), Same, Selector or All. */
