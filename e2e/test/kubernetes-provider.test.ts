@@ -153,7 +153,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     // Every Gateway API CRD but UDPRoute's, for the first test; the rest come later.
     const crds = loadGatewayApiInstall().filter((o) => (o as { kind: string }).kind === 'CustomResourceDefinition');
     await kube.apply(crds.filter((crd) => (crd as { metadata: { name: string } }).metadata.name !== 'udproutes.gateway.networking.k8s.io'));
-    await waitUntilServed(kube, ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'referencegrants', 'backendtlspolicies']);
+    await waitUntilServed(kube, ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'referencegrants', 'backendtlspolicies', 'listenersets']);
   });
 
   afterEach(async () => {
@@ -171,7 +171,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     const udp = w.provider.sources().find((s) => s.source === 'kubernetes:UDPRoute');
     expect(udp).toMatchObject({ state: 'ok', objects: 0, warnings: [expect.stringMatching(/^udproutes\.gateway\.networking\.k8s\.io is not served by the API server/)] });
     expect(w.provider.sources().filter((s) => s.state !== 'ok' || (s.warnings.length > 0 && s.source !== 'kubernetes:UDPRoute'))).toEqual([]);
-    expect(w.provider.sources()).toHaveLength(16);
+    expect(w.provider.sources()).toHaveLength(17);
 
     await installGatewayApiCrds(kube.kubeConfig);
     await kube.apply([
@@ -328,6 +328,40 @@ describeWithKube('kubernetes provider against a real API server', () => {
     expect(names(unreferenced, 'Secret', 'tls')).toEqual(['ca']);
   });
 
+  it('watches ListenerSets (GEP-1713): serves the Secret a ListenerSet listener references, and not a change to its status only', async () => {
+    const pem = { 'tls.crt': b64('LS-CERT'), 'tls.key': b64('LS-KEY'), password: b64('hunter3') };
+    const listenerSet = (certificate?: string) => ({
+      apiVersion: GW,
+      kind: 'ListenerSet',
+      metadata: { name: 'team', namespace: 'lset' },
+      spec: {
+        parentRef: { name: 'eg' },
+        listeners: [
+          certificate
+            ? { name: 'https', protocol: 'HTTPS', port: 8443, hostname: 'team.example', tls: { mode: 'Terminate', certificateRefs: [{ name: certificate }] } }
+            : { name: 'http', protocol: 'HTTP', port: 8080 },
+        ],
+      },
+    });
+    await kube.apply([namespace('lset'), gateway('lset'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'team-cert', namespace: 'lset' }, type: 'kubernetes.io/tls', data: pem }, listenerSet()]);
+    const w = await watch();
+    expect(names(w.first, 'ListenerSet', 'lset')).toEqual(['team']);
+    expect(names(w.first, 'Secret', 'lset')).toEqual([]);
+
+    await kube.apply([listenerSet('team-cert')]);
+    const referenced = await w.until('the ListenerSet’s Secret', (s) => names(s, 'Secret', 'lset').includes('team-cert'));
+    expect(referenced.resources.get('Secret', 'lset', 'team-cert')?.data).toEqual({ 'tls.crt': b64('LS-CERT'), 'tls.key': b64('LS-KEY') });
+    expect(referenced.changes?.map(changeText).sort()).toEqual(['upsert ListenerSet lset/team', 'upsert Secret lset/team-cert']);
+
+    // Our own status write (Portico writes ListenerSet status) is not a change worth a translation.
+    const path = `/apis/${GW}/namespaces/lset/listenersets/team`;
+    const stored = (await kubeRequest(kube.kubeConfig, 'GET', path)).body as Record<string, unknown>;
+    const condition = { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'ok', observedGeneration: 2, lastTransitionTime: '2025-01-01T00:00:00Z' };
+    expect((await kubeRequest(kube.kubeConfig, 'PUT', `${path}/status`, { ...stored, status: { conditions: [condition] } })).status).toBe(200);
+    await waitUntil('the provider to see the status write', () => (w.provider.latest('ListenerSet', 'lset', 'team')?.status as { conditions?: unknown[] } | undefined)?.conditions?.length === 1 || undefined, 20_000, 10);
+    expect(w.provider.current().resources.get('ListenerSet', 'lset', 'team')).toBe(referenced.resources.get('ListenerSet', 'lset', 'team'));
+  });
+
   it('secretNamespaces: syncs with Secrets readable only in team-a and team-c, and serves no Secret of another namespace', async () => {
     const system = 'limited-system';
     const teams = ['team-a', 'team-b', 'team-c'];
@@ -361,7 +395,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     expect(names(w.first, 'Gateway', 'team-b')).toEqual(['eg']);
     const secrets = w.provider.sources().filter((s) => s.source === 'kubernetes:Secret');
     expect(secrets).toEqual([expect.objectContaining({ state: 'ok', objects: 2, warnings: [], lastGoodAt: expect.any(String) })]);
-    expect(w.provider.sources()).toHaveLength(16);
+    expect(w.provider.sources()).toHaveLength(17);
     expect(w.logger.entries.filter((e) => e.message.includes('namespaces only'))).toEqual([
       { level: 'info', message: 'kubernetes kind watched in these namespaces only', fields: { kind: 'Secret', namespaces: ['team-a', 'team-c'] } },
     ]);

@@ -233,6 +233,51 @@ describeWithKube('portico serve --kubernetes against a real kube-apiserver', () 
     await pollFor('the apps/api cluster gone from /debug/xds', async () => (CROSS_CLUSTER.test(await xdsJson()) ? undefined : true));
   });
 
+  it('a ListenerSet in another namespace joins the Gateway once allowed: statuses on both sides, its port on the Envoy Service, its route in xDS (GEP-1713)', async () => {
+    const listenerSetPath = objectPath(GW_API, 'ListenerSet', APPS, 'team');
+    const listenerSetStatus = async () => (await getObject(kube, listenerSetPath))?.status as { conditions?: Condition[]; listeners?: { name: string; attachedRoutes: number; conditions: Condition[] }[] } | undefined;
+    const started = Date.now();
+    await kube.apply([
+      { apiVersion: GW_API, kind: 'ListenerSet', metadata: { name: 'team', namespace: APPS }, spec: { parentRef: { name: GATEWAY_NAME, namespace: EDGE }, listeners: [{ name: 'team-http', protocol: 'HTTP', port: 9191, hostname: 'team.test' }] } },
+      {
+        apiVersion: GW_API,
+        kind: 'HTTPRoute',
+        metadata: { name: 'team-route', namespace: APPS },
+        spec: { parentRefs: [{ kind: 'ListenerSet', name: 'team', sectionName: 'team-http' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/team' } }], backendRefs: [{ name: 'api', port: 80 }] }] },
+      },
+    ]);
+    // The Gateway does not allow ListenerSets yet.
+    const refused = await pollFor('the ListenerSet NotAllowed', async () => {
+      const status = await listenerSetStatus();
+      return conditionSummary(status?.conditions).Accepted === 'False/NotAllowed' ? status : undefined;
+    });
+    expect(conditionSummary(refused.conditions)).toEqual({ Accepted: 'False/NotAllowed', Programmed: 'False/NotAllowed' });
+
+    const current = (await getObject(kube, gatewayPath))!;
+    await kube.apply([{ ...gateway(current.spec!.listeners as Parameters<typeof gateway>[0]), spec: { ...current.spec, allowedListeners: { namespaces: { from: 'All' } } } }]);
+    const accepted = await pollFor('the ListenerSet accepted, its route attached', async () => {
+      const status = await listenerSetStatus();
+      return conditionSummary(status?.conditions).Programmed === 'True/Programmed' && status?.listeners?.[0]?.attachedRoutes === 1 ? status : undefined;
+    });
+    expect(conditionSummary(accepted.conditions)).toEqual({ Accepted: 'True/Accepted', Programmed: 'True/Programmed' });
+    expect(conditionSummary(accepted.listeners![0]!.conditions)).toEqual({ Accepted: 'True/Accepted', Programmed: 'True/Programmed', ResolvedRefs: 'True/ResolvedRefs', Conflicted: 'False/NoConflicts' });
+    expect(await pollFor('attachedListenerSets', async () => ((await gatewayStatus()) as { attachedListenerSets?: number } | undefined)?.attachedListenerSets === 1 || undefined)).toBe(true);
+    const parent = (await getObject(kube, routePath('HTTPRoute', 'team-route', APPS)))!.status as { parents: { parentRef: Record<string, unknown>; conditions: Condition[] }[] };
+    expect(parent.parents.map((p) => [p.parentRef.kind, p.parentRef.name, conditionSummary(p.conditions).Accepted])).toEqual([['ListenerSet', 'team', 'True/Accepted']]);
+    const ports = await pollFor('the ListenerSet port on the Envoy Service', async () => {
+      const list = (((await envoyService())?.spec?.ports as { port: number }[]) ?? []).map((p) => p.port);
+      return list.includes(9191) ? list : undefined;
+    });
+    expect(ports).toContain(HTTP_LISTENER.port);
+    expect(await pollFor('the route in xDS', async () => ((await xdsJson()).includes('team.test') ? true : undefined))).toBe(true);
+    figures.listenerSetToServicePortMs = Date.now() - started;
+
+    // Deleting the ListenerSet takes its port and its route off the Gateway again.
+    await deleteObject(kube, listenerSetPath);
+    await pollFor('the ListenerSet port gone', async () => ((((await envoyService())?.spec?.ports as { port: number }[]) ?? []).some((p) => p.port === 9191) ? undefined : true));
+    expect(await pollFor('attachedListenerSets 0', async () => ((await gatewayStatus()) as { attachedListenerSets?: number } | undefined)?.attachedListenerSets === 0 || undefined)).toBe(true);
+  });
+
   it('survives an API server restart: nothing served is lost, and a route changed meanwhile gets its status', async () => {
     const xdsBefore = (await serve.admin(`/debug/xds?gateway=${GATEWAY}`)).body;
     let lost = 0;

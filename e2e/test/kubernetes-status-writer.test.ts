@@ -1,7 +1,7 @@
 /**
  * The status writer against a real kube-apiserver + etcd with the Gateway API CRDs: it shares route
  * status with another controller, writes only changes, survives conflicts and deletions, fills
- * Gateway, GatewayClass, BackendTLSPolicy and Ingress statuses as the API server stores them, keeps
+ * Gateway, ListenerSet, GatewayClass, BackendTLSPolicy and Ingress statuses as the API server stores them, keeps
  * conditions of types it does not write, and keeps to its rate limit. Prints the writes per second
  * it reaches and the time 1,000 route statuses take at the default rate (DEFAULT_STATUS_QPS,
  * DEFAULT_STATUS_BURST: 200 per second after 500).
@@ -173,6 +173,50 @@ describeWithKube('status writer against a real kube-apiserver', () => {
     const after = (await get(`${GW_API}/namespaces/infra/gateways/edge`))!.status as ReturnType<typeof gatewayStatus>;
     expect(after.listeners[0]!.attachedRoutes).toBe(0);
     expect(after.listeners[0]!.conditions[0]!.lastTransitionTime).toBe('2025-01-01T00:00:00Z');
+  });
+
+  it('writes a ListenerSet’s conditions and listeners (GEP-1713), keeping conditions of a type it does not write', async () => {
+    const path = `${GW_API}/namespaces/apps/listenersets/team`;
+    await kube.apply([
+      { apiVersion: `${GW}/v1`, kind: 'ListenerSet', metadata: { name: 'team', namespace: 'apps' }, spec: { parentRef: { name: 'edge', namespace: 'infra' }, listeners: [{ name: 'web', protocol: 'HTTP', port: 8080 }] } },
+    ]);
+    // The CRD's default status is Pending for both conditions (listenersets.gateway.networking.k8s.io).
+    expect(((await get(path))!.status as { conditions: Condition[] }).conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Accepted', 'Unknown', 'Pending'],
+      ['Programmed', 'Unknown', 'Pending'],
+    ]);
+    // Someone else's condition, on the set and on its listener, before we write.
+    const foreign = condition('example.com/Audited', 'True', '2024-01-01T00:00:00Z', 'Audited');
+    const seeded = (await get(path))!;
+    const seed = await kubeRequest(kube.kubeConfig, 'PUT', `${path}/status`, {
+      ...seeded,
+      status: { conditions: [foreign], listeners: [{ name: 'web', supportedKinds: [], attachedRoutes: 0, conditions: [foreign] }] },
+    });
+    expect([seed.status, seed.status === 200 ? "" : JSON.stringify(seed.body)]).toEqual([200, ""]);
+
+    const listenerSetStatus = (time: string, attached: number) => ({
+      conditions: [condition('Accepted', 'True', time), condition('Programmed', 'True', time)],
+      listeners: [{ name: 'web', supportedKinds: [{ kind: 'HTTPRoute' }, { kind: 'GRPCRoute' }], attachedRoutes: attached, conditions: [condition('Accepted', 'True', time), condition('Programmed', 'True', time), condition('Conflicted', 'False', time, 'NoConflicts')] }],
+    });
+    const w = writer();
+    w.update([{ kind: 'ListenerSet', namespace: 'apps', name: 'team', status: listenerSetStatus('2025-01-01T00:00:00Z', 1) }]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, failures: 0 });
+    const stored = (await get(path))!.status as ReturnType<typeof listenerSetStatus>;
+    expect(stored.conditions.map((c) => [c.type, c.status])).toEqual([['example.com/Audited', 'True'], ['Accepted', 'True'], ['Programmed', 'True']]);
+    expect(stored.listeners.map((l) => [l.name, l.attachedRoutes, l.supportedKinds, l.conditions.map((c) => c.type)])).toEqual([
+      ['web', 1, [{ group: GW, kind: 'HTTPRoute' }, { group: GW, kind: 'GRPCRoute' }], ['example.com/Audited', 'Accepted', 'Programmed', 'Conflicted']],
+    ]);
+    // The same status later: nothing to write. A new attachedRoutes: one write, transition times kept.
+    w.update([{ kind: 'ListenerSet', namespace: 'apps', name: 'team', status: listenerSetStatus('2025-01-02T00:00:00Z', 1) }]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, unchanged: 1 });
+    w.update([{ kind: 'ListenerSet', namespace: 'apps', name: 'team', status: listenerSetStatus('2025-01-03T00:00:00Z', 2) }]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 2 });
+    const after = (await get(path))!.status as ReturnType<typeof listenerSetStatus>;
+    expect(after.listeners[0]!.attachedRoutes).toBe(2);
+    expect(after.conditions[1]!.lastTransitionTime).toBe('2025-01-01T00:00:00Z');
   });
 
   it('keeps Gateway and listener conditions of a type it does not write through a spec change (conformance GatewayPreserveForeignConditions)', async () => {

@@ -52,6 +52,7 @@ export async function isLeader(serve: ServeProcess): Promise<boolean> {
 const PLURALS: Record<string, string> = {
   GatewayClass: 'gatewayclasses',
   Gateway: 'gateways',
+  ListenerSet: 'listenersets',
   HTTPRoute: 'httproutes',
   GRPCRoute: 'grpcroutes',
   ReferenceGrant: 'referencegrants',

@@ -125,10 +125,19 @@ export interface GatewaySpecTLS {
   backend?: { clientCertificateRef?: SecretObjectReference };
 }
 
+/** Which ListenerSets may attach to a Gateway (GEP-1713); none when absent or `from: None`. */
+export interface AllowedListeners {
+  namespaces?: {
+    from?: 'All' | 'Same' | 'Selector' | 'None' | (string & {});
+    selector?: LabelSelector;
+  };
+}
+
 export interface GatewaySpec {
   gatewayClassName: string;
   tls?: GatewaySpecTLS;
   listeners: Listener[];
+  allowedListeners?: AllowedListeners;
   addresses?: GatewaySpecAddress[];
   infrastructure?: {
     labels?: Record<string, string>;
@@ -146,6 +155,8 @@ export interface ListenerStatus {
 
 export interface GatewayStatus {
   addresses?: GatewayStatusAddress[];
+  /** How many ListenerSets are attached and Accepted (GEP-1713). */
+  attachedListenerSets?: number;
   conditions?: Condition[];
   listeners?: ListenerStatus[];
 }
@@ -154,6 +165,33 @@ export interface Gateway extends KubeObject {
   kind: 'Gateway';
   spec: GatewaySpec;
   status?: GatewayStatus;
+}
+
+// ---------- ListenerSet (GEP-1713) ----------
+
+/** ListenerSet `spec.parentRef`: a Gateway, its namespace defaulting to the ListenerSet's. */
+export interface ParentGatewayReference {
+  group?: string;
+  kind?: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ListenerSetSpec {
+  parentRef: ParentGatewayReference;
+  /** Same shape as a Gateway's listeners (ListenerEntry is a copy of Listener). */
+  listeners: Listener[];
+}
+
+export interface ListenerSetStatus {
+  conditions?: Condition[];
+  listeners?: ListenerStatus[];
+}
+
+export interface ListenerSet extends KubeObject {
+  kind: 'ListenerSet';
+  spec: ListenerSetSpec;
+  status?: ListenerSetStatus;
 }
 
 // ---------- HTTPRoute ----------

@@ -13,6 +13,7 @@ export type {
 export { objectKey } from './meta.js';
 
 export type {
+  AllowedListeners,
   AllowedRoutes,
   BackendObjectReference,
   BackendRef,
@@ -56,9 +57,13 @@ export type {
   HTTPURLRewriteFilter,
   L4RouteRule,
   Listener,
+  ListenerSet,
+  ListenerSetSpec,
+  ListenerSetStatus,
   ListenerStatus,
   LocalObjectReference,
   LocalPolicyTargetReferenceWithSectionName,
+  ParentGatewayReference,
   ParentReference,
   PathMatchType,
   PolicyAncestorStatus,

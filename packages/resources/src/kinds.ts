@@ -9,6 +9,7 @@ import type {
   GatewayClass,
   GRPCRoute,
   HTTPRoute,
+  ListenerSet,
   ReferenceGrant,
   TCPRoute,
   TLSRoute,
@@ -19,6 +20,7 @@ import type { Ingress, IngressClass } from './networking.js';
 export interface KindMap {
   GatewayClass: GatewayClass;
   Gateway: Gateway;
+  ListenerSet: ListenerSet;
   HTTPRoute: HTTPRoute;
   GRPCRoute: GRPCRoute;
   TLSRoute: TLSRoute;
@@ -49,6 +51,7 @@ const GW = 'gateway.networking.k8s.io';
 export const KINDS: Readonly<Record<Kind, KindInfo>> = {
   GatewayClass: { kind: 'GatewayClass', group: GW, versions: ['v1', 'v1beta1'], namespaced: false },
   Gateway: { kind: 'Gateway', group: GW, versions: ['v1', 'v1beta1'], namespaced: true },
+  ListenerSet: { kind: 'ListenerSet', group: GW, versions: ['v1'], namespaced: true },
   HTTPRoute: { kind: 'HTTPRoute', group: GW, versions: ['v1', 'v1beta1'], namespaced: true },
   GRPCRoute: { kind: 'GRPCRoute', group: GW, versions: ['v1'], namespaced: true },
   TLSRoute: { kind: 'TLSRoute', group: GW, versions: ['v1', 'v1alpha3', 'v1alpha2'], namespaced: true },

@@ -81,6 +81,32 @@ describe('debug views', () => {
     expect(names('ingressclass/portico')).toEqual(['IngressClass/portico', 'Ingress/blog']);
   });
 
+  it('select for status a ListenerSet of the gateway and the routes attached through it (GEP-1713)', () => {
+    const listenerSet = parseResources(
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: { name: extra, namespace: team }
+spec:
+  parentRef: { name: gw, namespace: default }
+  listeners:
+  - { name: http, protocol: HTTP, port: 9090 }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: through-set, namespace: team }
+spec:
+  parentRefs: [{ kind: ListenerSet, name: extra }]
+  rules: [{ backendRefs: [{ name: echo, port: 9000 }] }]
+`,
+      'listenerset.yaml',
+    ).objects;
+    const objects = [...demoObjects(), ...demoObjects({ gatewayName: 'other' }).filter((o) => o.kind === 'Gateway'), ...listenerSet];
+    const names = (gateway: string) => (documentOf(statusView(data(objects), gateway)) as { objects: Resource[] }).objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    // The Gateway allows no ListenerSet, so the route is not accepted; its status still names the set.
+    expect(names(GATEWAY)).toEqual(['GatewayClass/portico', 'Gateway/gw', 'GRPCRoute/echo', 'ListenerSet/extra', 'HTTPRoute/through-set']);
+    expect(names('default/other')).toEqual(['GatewayClass/portico', 'Gateway/other']);
+  });
+
   it('status tells what is broken in the pipeline, even when no snapshot ever translated', () => {
     const failed: PipelineHealthView = {
       translationFailure: { generation: 3, at: '2025-01-01T00:00:00.000Z', error: 'boom' },

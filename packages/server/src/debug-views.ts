@@ -101,14 +101,15 @@ export function statusView(data: DebugData, gateway?: string): ViewResult {
   const pipeline = data.health();
   if (!state) return pipeline.translationFailure ? printed({ sources: data.sources(), pipeline }) : NOT_TRANSLATED;
   const { controllerName } = data;
-  // The Gateway itself (Gateway API kind only, as applyStatuses keeps), to find its GatewayClass.
-  const gateways = gateway === undefined ? [] : applyStatuses(state.objects.filter((o) => o.kind === 'Gateway' && keyOf(o) === gateway), state.result, controllerName);
-  if (gateway !== undefined && !state.result.gateways.has(gateway) && gateways.length === 0) return unknownGateway(gateway);
+  // The Gateway itself (Gateway API kind only, as applyStatuses keeps), to find its GatewayClass, and
+  // the ListenerSets, to find the routes attached to the Gateway through one of them.
+  const context = gateway === undefined ? [] : applyStatuses(state.objects.filter((o) => (o.kind === 'Gateway' && keyOf(o) === gateway) || o.kind === 'ListenerSet'), state.result, controllerName);
+  if (gateway !== undefined && !state.result.gateways.has(gateway) && !context.some((o) => o.kind === 'Gateway')) return unknownGateway(gateway);
   // Each object gets its status when the printer reaches it: 10,000 routes cost their work in slices.
   const objects = new LazyList(function* () {
     for (const object of state.objects) {
       const [withStatus] = applyStatuses([object], state.result, controllerName);
-      if (withStatus && (gateway === undefined || relatedTo(withStatus, gateway, gateways))) yield withStatus;
+      if (withStatus && (gateway === undefined || relatedTo(withStatus, gateway, context))) yield withStatus;
     }
   });
   return printed({
@@ -196,13 +197,23 @@ function relatedTo(object: KubeObject, gateway: string, all: KubeObject[]): bool
       return keyOf(object) === gateway;
     case 'GatewayClass':
       return all.some((o) => o.kind === 'Gateway' && keyOf(o) === gateway && (o.spec as Record<string, unknown>)?.gatewayClassName === object.metadata.name);
+    case 'ListenerSet': {
+      const parent = spec.parentRef as Record<string, unknown> | undefined;
+      return parent?.name === name && (parent.namespace ?? object.metadata.namespace ?? 'default') === namespace;
+    }
     case 'IngressClass':
       return namespace === 'ingressclass' && object.metadata.name === name;
     case 'Ingress':
       return namespace === 'ingressclass' && spec.ingressClassName === name;
     default: {
       const refs = [...asArray(status.parents).map((p) => p.parentRef), ...asArray(status.ancestors).map((a) => a.ancestorRef)] as (Record<string, unknown> | undefined)[];
-      return refs.some((ref) => ref?.name === name && (ref.namespace ?? object.metadata.namespace ?? 'default') === namespace);
+      return refs.some((ref) => {
+        if (!ref) return false;
+        const refNamespace = String(ref.namespace ?? object.metadata.namespace ?? 'default');
+        // A route attached through a ListenerSet (GEP-1713) belongs to the ListenerSet's Gateway.
+        if (ref.kind === 'ListenerSet') return all.some((o) => o.kind === 'ListenerSet' && keyOf(o) === `${refNamespace}/${String(ref.name)}` && relatedTo(o, gateway, all));
+        return ref.name === name && refNamespace === namespace;
+      });
     }
   }
 }

@@ -1,5 +1,6 @@
-import { statusKey } from '@portico/translator';
-import { quarantineEntry, translateShared, type RouteSpec } from './nack-fixtures.test-util.js';
+import { parseResources, ResourceSet, type ListenerSet } from '@portico/resources';
+import { statusKey, translate } from '@portico/translator';
+import { quarantineEntry, sharedGatewayYaml, translateShared, type RouteSpec } from './nack-fixtures.test-util.js';
 import type { QuarantineEntry } from './quarantine.js';
 import { withQuarantineStatuses } from './quarantine-status.js';
 
@@ -43,5 +44,30 @@ describe('withQuarantineStatuses', () => {
     expect(withQuarantineStatuses(result, [], NOW)).toBe(result);
     const out = withQuarantineStatuses(result, [entry('Ingress/web/site', { kind: 'Ingress', namespace: 'web', name: 'site' })], NOW);
     expect(out.diagnostics).toEqual([expect.objectContaining({ kind: 'Ingress', namespace: 'web', name: 'site', message: expect.stringContaining('invalid repetition size') })]);
+  });
+
+  it('marks the parent entry of a route attached through a ListenerSet of the gateway (GEP-1713)', () => {
+    // The shared Gateway with allowedListeners, a ListenerSet of team-a on it, and route `a` naming the set.
+    const yaml = sharedGatewayYaml([A])
+      .replace('  gatewayClassName: portico\n', '  gatewayClassName: portico\n  allowedListeners: { namespaces: { from: All } }\n')
+      .replace('parentRefs: [{ name: shared, namespace: default }]', 'parentRefs: [{ kind: ListenerSet, name: team-listeners }]')
+      .concat(`---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: { name: team-listeners, namespace: team-a }
+spec:
+  parentRef: { name: shared, namespace: default }
+  listeners:
+  - { name: http, protocol: HTTP, port: 8081 }
+`);
+    const objects = parseResources(yaml, 'listenerset.yaml').objects;
+    const result = translate(ResourceSet.from(objects));
+    expect(conditionsOf(result, 'a', 'team-a').find((c) => c.type === 'Accepted')).toMatchObject({ status: 'True' });
+    const listenerSets = objects.filter((o): o is ListenerSet => o.kind === 'ListenerSet');
+    const out = withQuarantineStatuses(result, [entry('HTTPRoute/team-a/a/rule/1', { rule: 1 })], NOW, listenerSets);
+    expect(conditionsOf(out, 'a', 'team-a').find((c) => c.type === 'PartiallyInvalid')).toMatchObject({ status: 'True', reason: 'UnsupportedValue' });
+    // Without knowing the ListenerSet's Gateway, the entry is not this gateway's to mark.
+    const unmarked = withQuarantineStatuses(result, [entry('HTTPRoute/team-a/a/rule/1', { rule: 1 })], NOW);
+    expect(conditionsOf(unmarked, 'a', 'team-a').some((c) => c.type === 'PartiallyInvalid')).toBe(false);
   });
 });

@@ -6,15 +6,25 @@
  * Ingress has no conditions: it gets a diagnostic, as the translator's other Ingress problems do.
  * A new result is returned; the translator's objects (which its cache reuses) are never changed.
  */
-import type { Condition, RouteParentStatus } from '@portico/resources';
+import type { Condition, ListenerSet, RouteParentStatus } from '@portico/resources';
 import { statusKey, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import type { QuarantineEntry } from './quarantine.js';
 import { routeUnits } from './route-units.js';
 
 export const QUARANTINE_REASON = 'UnsupportedValue';
 
-export function withQuarantineStatuses(result: TranslationResult, entries: readonly QuarantineEntry[], now: Date): TranslationResult {
+/**
+ * `listenerSets`: the snapshot's ListenerSets, so that a route attached to a gateway through one of
+ * them (parentRef kind ListenerSet, GEP-1713) has that parent entry marked too.
+ */
+export function withQuarantineStatuses(result: TranslationResult, entries: readonly QuarantineEntry[], now: Date, listenerSets: readonly ListenerSet[] = []): TranslationResult {
   if (entries.length === 0) return result;
+  const listenerSetGateways = new Map<string, string>();
+  for (const ls of listenerSets) {
+    const namespace = ls.metadata.namespace ?? 'default';
+    const parent = ls.spec?.parentRef;
+    if (parent?.name) listenerSetGateways.set(`${namespace}/${ls.metadata.name}`, `${parent.namespace ?? namespace}/${parent.name}`);
+  }
   const statuses = new Map(result.statuses);
   const diagnostics = [...result.diagnostics];
   const byObject = new Map<string, QuarantineEntry[]>();
@@ -35,7 +45,7 @@ export function withQuarantineStatuses(result: TranslationResult, entries: reado
     const ir = result.gateways.get(gateway);
     const served = ir ? new Set([...routeUnits(ir).keys()].filter((unit) => unit.startsWith(`${kind}/${namespace}/${name}/`) || unit === `${kind}/${namespace}/${name}`)) : new Set<string>();
     const allRefused = [...served].every((unit) => group.some((e) => e.unit === unit));
-    const parents = status.status.parents.map((parent) => (parentIsGateway(parent, namespace, gateway) ? withCondition(parent, allRefused, message, now) : parent));
+    const parents = status.status.parents.map((parent) => (parentIsGateway(parent, namespace, gateway, listenerSetGateways) ? withCondition(parent, allRefused, message, now) : parent));
     statuses.set(key, { ...status, status: { ...status.status, parents } } as ObjectStatus);
   }
   return { ...result, statuses, diagnostics };
@@ -46,9 +56,17 @@ function describe(entry: QuarantineEntry): string {
   return `Dropped ${what}: Envoy (${entry.refusedBy}) refused the route table with it and it is quarantined until the object changes: ${entry.error}`;
 }
 
-function parentIsGateway(parent: RouteParentStatus, routeNamespace: string, gateway: string): boolean {
+function parentIsGateway(parent: RouteParentStatus, routeNamespace: string, gateway: string, listenerSetGateways: ReadonlyMap<string, string>): boolean {
   const ref = parent.parentRef;
-  return (ref.kind ?? 'Gateway') === 'Gateway' && `${ref.namespace ?? routeNamespace}/${ref.name}` === gateway;
+  const key = `${ref.namespace ?? routeNamespace}/${ref.name}`;
+  switch (ref.kind ?? 'Gateway') {
+    case 'Gateway':
+      return key === gateway;
+    case 'ListenerSet':
+      return listenerSetGateways.get(key) === gateway;
+    default:
+      return false;
+  }
 }
 
 function withCondition(parent: RouteParentStatus, allRefused: boolean, message: string, now: Date): RouteParentStatus {

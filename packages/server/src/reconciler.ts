@@ -130,7 +130,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       logPublish(r);
     }
     translated = result;
-    result = withQuarantineStatuses(result, options.quarantine?.entries() ?? [], at);
+    result = withQuarantineStatuses(result, options.quarantine?.entries() ?? [], at, snapshot.resources.list('ListenerSet'));
     for (const gateway of removed) {
       served.delete(gateway);
       logger.info('gateway removed: its snapshot is deleted, connected clients keep their config', { gateway });

@@ -31,6 +31,22 @@ describe('statusRows', () => {
     expect(isUnhealthy(rows[0]!)).toBe(true);
   });
 
+  it('gives a ListenerSet its Accepted and Programmed like a Gateway, and its conflicted listener as the reason', () => {
+    const rows = statusRows([
+      {
+        kind: 'ListenerSet',
+        metadata: { namespace: 'team', name: 'extra' },
+        status: {
+          conditions: [cond('Accepted', 'True', 'ListenersNotValid'), cond('Programmed', 'True')],
+          listeners: [{ name: 'web', conditions: [cond('Accepted', 'False', 'HostnameConflict'), cond('Conflicted', 'True', 'HostnameConflict', 'taken')] }],
+        },
+      },
+    ]);
+    expect(rows).toEqual([
+      { kind: 'ListenerSet', namespace: 'team', name: 'extra', accepted: 'True', programmed: 'True', reason: 'listener web Accepted: HostnameConflict' },
+    ]);
+  });
+
   it('gives a route one row per parent, naming the parent in the route namespace by default', () => {
     const rows = statusRows([
       {

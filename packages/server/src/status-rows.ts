@@ -61,7 +61,7 @@ function rowsOf(object: StatusObject): StatusRow[] {
   if (!Array.isArray(status.conditions)) return [{ ...base }];
   const listeners = (Array.isArray(status.listeners) ? status.listeners : []) as Record<string, unknown>[];
   const listenerConditions = listeners.flatMap((l) => conditionsOf(l).map((c) => ({ ...c, listener: String(l.name) })));
-  const columns = object.kind === 'Gateway' ? ['Accepted', 'Programmed'] : ['Accepted'];
+  const columns = object.kind === 'Gateway' || object.kind === 'ListenerSet' ? ['Accepted', 'Programmed'] : ['Accepted'];
   return [{ ...base, ...conditionColumns(conditionsOf(status), listenerConditions, columns) }];
 }
 

@@ -12,6 +12,7 @@ const NETWORKING_GROUP = 'networking.k8s.io';
 const OUTPUT_KINDS: ReadonlyMap<string, string> = new Map([
   ['GatewayClass', GATEWAY_API_GROUP],
   ['Gateway', GATEWAY_API_GROUP],
+  ['ListenerSet', GATEWAY_API_GROUP],
   ['HTTPRoute', GATEWAY_API_GROUP],
   ['GRPCRoute', GATEWAY_API_GROUP],
   ['TLSRoute', GATEWAY_API_GROUP],
@@ -39,7 +40,7 @@ interface ControllerEntry {
  *   ancestor and controller), so only entries whose `controllerName` is ours are replaced; entries of
  *   other controllers are kept as they are. Our stale entries are removed even when the translation has
  *   nothing for the object any more: the spec asks implementations to clean up entries they no longer own.
- * - GatewayClass, Gateway and Ingress have one owner: their status is replaced when the translation
+ * - GatewayClass, Gateway, ListenerSet and Ingress have one owner: their status is replaced when the translation
  *   has one, and left untouched otherwise (they belong to another controller, or to none).
  * - ReferenceGrant and IngressClass carry no status from us and are printed as given.
  *
@@ -55,7 +56,7 @@ export function applyStatuses(objects: KubeObject[], result: TranslationResult, 
       mergeControllerEntries(copy, 'parents', ownEntries(ours, 'parents'), controllerName);
     } else if (copy.kind === 'BackendTLSPolicy') {
       mergeControllerEntries(copy, 'ancestors', ownEntries(ours, 'ancestors'), controllerName);
-    } else if (ours && (copy.kind === 'GatewayClass' || copy.kind === 'Gateway' || copy.kind === 'Ingress')) {
+    } else if (ours && (copy.kind === 'GatewayClass' || copy.kind === 'Gateway' || copy.kind === 'ListenerSet' || copy.kind === 'Ingress')) {
       copy.status = structuredClone(ours.status);
     }
     output.push(copy);

@@ -50,10 +50,29 @@ const gateway = fc.record({
   apiVersion: fc.constant('gateway.networking.k8s.io/v1'),
   kind: fc.constant('Gateway'),
   metadata: meta(),
-  spec: fc.record({ gatewayClassName: fc.constantFrom('portico', 'other'), listeners: fc.array(listener, { minLength: 1, maxLength: 4 }) }),
+  spec: fc.record({
+    gatewayClassName: fc.constantFrom('portico', 'other'),
+    listeners: fc.array(listener, { minLength: 1, maxLength: 4 }),
+    allowedListeners: fc.option(
+      fc.record({ namespaces: fc.record({ from: fc.constantFrom('All', 'Same', 'Selector', 'None'), selector: fc.constant({ matchLabels: { shared: 'true' } }) }) }),
+      { nil: undefined },
+    ),
+  }).map((s) => JSON.parse(JSON.stringify(s))),
+});
+
+/** GEP-1713: listeners for a Gateway of the same name pool, often allowed, often conflicting with it. */
+const listenerSet = fc.record({
+  apiVersion: fc.constant('gateway.networking.k8s.io/v1'),
+  kind: fc.constant('ListenerSet'),
+  metadata: meta(),
+  spec: fc.record({
+    parentRef: fc.record({ name: names, namespace: fc.option(namespaces, { nil: undefined }), kind: fc.option(fc.constantFrom('Gateway', 'Other'), { nil: undefined }) }).map((p) => JSON.parse(JSON.stringify(p))),
+    listeners: fc.array(listener, { minLength: 1, maxLength: 3 }),
+  }),
 });
 
 const parentRef = fc.record({
+  kind: fc.option(fc.constantFrom('Gateway', 'ListenerSet'), { nil: undefined }),
   name: names,
   namespace: fc.option(namespaces, { nil: undefined }),
   sectionName: fc.option(fc.constantFrom('l1', 'l2', 'nope'), { nil: undefined }),
@@ -161,7 +180,7 @@ const referenceGrant = fc.record({
   kind: fc.constant('ReferenceGrant'),
   metadata: meta(),
   spec: fc.record({
-    from: fc.array(fc.record({ group: fc.constant('gateway.networking.k8s.io'), kind: fc.constantFrom('HTTPRoute', 'Gateway', 'TCPRoute'), namespace: namespaces }), { minLength: 1, maxLength: 2 }),
+    from: fc.array(fc.record({ group: fc.constant('gateway.networking.k8s.io'), kind: fc.constantFrom('HTTPRoute', 'Gateway', 'ListenerSet', 'TCPRoute'), namespace: namespaces }), { minLength: 1, maxLength: 2 }),
     to: fc.array(fc.record({ group: fc.constant(''), kind: fc.constantFrom('Service', 'Secret') }), { minLength: 1, maxLength: 2 }),
   }),
 });
@@ -187,6 +206,7 @@ export const resourceSetObjects: fc.Arbitrary<KubeObject[]> = fc
   .tuple(
     fc.array(gatewayClass, { minLength: 1, maxLength: 2 }),
     fc.array(gateway, { minLength: 1, maxLength: 3 }),
+    fc.array(listenerSet, { maxLength: 2 }),
     fc.array(fc.oneof(httpRoute, httpRoute, grpcRoute, l4Route), { maxLength: 6 }),
     fc.array(fc.oneof(service, endpointSlice, referenceGrant, secret, namespace), { maxLength: 10 }),
   )

@@ -1,6 +1,8 @@
 /**
- * Listener certificateRefs (GatewayTLSConfig): each must be a core Secret, in the Gateway's namespace
- * or allowed by a ReferenceGrant, holding a parseable `tls.crt` chain and a `tls.key` that matches it.
+ * Listener certificateRefs (GatewayTLSConfig): each must be a core Secret, in the namespace of the
+ * listener's owner (its Gateway or ListenerSet) or allowed by a ReferenceGrant from that owner's kind,
+ * holding a parseable `tls.crt` chain and a `tls.key` that matches it. GEP-1713: a grant to Gateways
+ * does not extend to ListenerSets, nor one to ListenerSets to Gateways.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { CertificateIR } from '@portico/ir';
@@ -17,6 +19,7 @@ export function resolveCertificateRef(
   ctx: TranslationContext,
   gatewayNamespace: string,
   ref: SecretObjectReference,
+  ownerKind: 'Gateway' | 'ListenerSet' = 'Gateway',
 ): CertificateResolution {
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Secret';
@@ -25,12 +28,12 @@ export function resolveCertificateRef(
   if (group !== '' || kind !== 'Secret') {
     return { ok: false, reason: 'InvalidCertificateRef', message: `certificateRef ${group || 'core'}/${kind} ${ref.name} is not supported: only core Secrets are` };
   }
-  const from = { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: gatewayNamespace };
+  const from = { group: 'gateway.networking.k8s.io', kind: ownerKind, namespace: gatewayNamespace };
   if (!isReferenceAllowed(ctx.resources, from, { group: '', kind: 'Secret', namespace, name: ref.name })) {
     return {
       ok: false,
       reason: 'RefNotPermitted',
-      message: `certificateRef to Secret ${display} is not permitted: no ReferenceGrant in namespace ${namespace} allows Gateways from namespace ${gatewayNamespace} to refer to it`,
+      message: `certificateRef to Secret ${display} is not permitted: no ReferenceGrant in namespace ${namespace} allows ${ownerKind}s from namespace ${gatewayNamespace} to refer to it`,
     };
   }
   const secret = ctx.resources.get('Secret', namespace, ref.name);

@@ -22,8 +22,8 @@ function collect(seen: Seen, kind: string, status: Record<string, unknown>): voi
   const add = (level: WrittenConditionLevel, conditions: unknown) => typesOf(conditions).forEach((t) => seen[level].add(t));
   const entries = (field: string) => (Array.isArray(status[field]) ? (status[field] as { conditions?: unknown }[]) : []);
   if (kind === 'GatewayClass') add('gatewayClass', status['conditions']);
-  if (kind === 'Gateway') {
-    add('gateway', status['conditions']);
+  if (kind === 'Gateway' || kind === 'ListenerSet') {
+    add(kind === 'Gateway' ? 'gateway' : 'listenerSet', status['conditions']);
     for (const listener of entries('listeners')) add('listener', listener.conditions);
   }
   for (const parent of entries('parents')) add('routeParent', parent.conditions);
@@ -31,7 +31,7 @@ function collect(seen: Seen, kind: string, status: Record<string, unknown>): voi
 }
 
 describe('WRITTEN_CONDITION_TYPES', () => {
-  const seen: Seen = { gatewayClass: new Set(), gateway: new Set(), listener: new Set(), routeParent: new Set(), policyAncestor: new Set() };
+  const seen: Seen = { gatewayClass: new Set(), gateway: new Set(), listenerSet: new Set(), listener: new Set(), routeParent: new Set(), policyAncestor: new Set() };
   beforeAll(() => {
     const inputs = readdirSync(DIR).filter((f) => f.endsWith('.in.yaml'));
     for (const file of inputs) {

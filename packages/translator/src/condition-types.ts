@@ -19,7 +19,9 @@ export const WRITTEN_CONDITION_TYPES = {
   gatewayClass: ['Accepted'],
   /** gateway-status.ts, failed-status.ts */
   gateway: ['Accepted', 'Programmed'],
-  /** gateway-status.ts listenerStatus */
+  /** listener-set-status.ts (its listeners' entries are at the `listener` level). */
+  listenerSet: ['Accepted', 'Programmed'],
+  /** gateway-status.ts listenerStatus, for a Gateway's and a ListenerSet's listeners */
   listener: ['Accepted', 'Programmed', 'ResolvedRefs', 'Conflicted', 'OverlappingTLSConfig'],
   /** route-status.ts, failed-status.ts; the server's quarantine (quarantine-status.ts) sets Accepted and PartiallyInvalid. */
   routeParent: ['Accepted', 'ResolvedRefs', 'PartiallyInvalid'],

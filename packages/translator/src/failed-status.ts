@@ -3,33 +3,34 @@
  * TranslationError, built from as little of the object as possible, since the object is what broke
  * the translation. Each field is read defensively: a status that throws too is simply not written.
  */
-import { GATEWAY_GROUP, type GatewayStatus, type ParentReference, type Route, type RouteParentStatus } from '@portico/resources';
+import type { GatewayStatus, ListenerSetStatus, ParentReference, Route, RouteParentStatus } from '@portico/resources';
 import { conditionFactory } from './conditions.js';
 import { failureMessage, TRANSLATION_ERROR, type TranslationFailure } from './containment.js';
 import { setStatus, type TranslationContext } from './context.js';
 import type { GatewayState } from './gateways.js';
+import type { ListenerSetState } from './listener-sets.js';
+import { ourParent, type AttachmentParents } from './route-attachment.js';
 
-/** One `status.parents[]` entry per parentRef that names one of our Gateways, each Accepted=False. */
-export function writeFailedRouteStatus(ctx: TranslationContext, route: Route, gateways: ReadonlyMap<string, GatewayState>, failure: TranslationFailure): void {
+/** One `status.parents[]` entry per parentRef that names one of our Gateways or ListenerSets, each Accepted=False. */
+export function writeFailedRouteStatus(ctx: TranslationContext, route: Route, parents: AttachmentParents, failure: TranslationFailure): void {
   try {
     const namespace = route.metadata.namespace ?? 'default';
     const c = conditionFactory(route.metadata.generation, ctx.options.now);
     const spec: unknown = route.spec;
     const refs: unknown = typeof spec === 'object' && spec !== null ? (spec as { parentRefs?: unknown }).parentRefs : undefined;
-    const parents: RouteParentStatus[] = [];
+    const entries: RouteParentStatus[] = [];
     for (const ref of Array.isArray(refs) ? (refs as unknown[]) : []) {
       if (typeof ref !== 'object' || ref === null) continue;
       const parentRef = ref as ParentReference;
-      if ((parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (parentRef.kind ?? 'Gateway') !== 'Gateway') continue;
-      if (!gateways.has(`${parentRef.namespace ?? namespace}/${parentRef.name}`)) continue;
-      parents.push({
+      if (!ourParent(parents, parentRef, namespace)) continue;
+      entries.push({
         parentRef,
         controllerName: ctx.options.controllerName,
         conditions: [c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure))],
       });
     }
     // A status replaces whatever an earlier step wrote for this route (none, or a partial one).
-    if (parents.length > 0) setStatus(ctx, { kind: route.kind, namespace, name: route.metadata.name, status: { parents } });
+    if (entries.length > 0) setStatus(ctx, { kind: route.kind, namespace, name: route.metadata.name, status: { parents: entries } });
   } catch {
     // The failure itself is already recorded; without parents we know of, there is nothing to write.
   }
@@ -42,6 +43,17 @@ export function failedGatewayStatus(ctx: TranslationContext, state: GatewayState
     conditions: [
       c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure)),
       c('Programmed', false, 'Invalid', 'Portico failed to translate this Gateway; its Envoys keep the last config it was served'),
+    ],
+  };
+}
+
+/** A ListenerSet whose status could not be built: not Accepted, not Programmed, no listener detail. */
+export function failedListenerSetStatus(ctx: TranslationContext, ls: ListenerSetState, failure: TranslationFailure): ListenerSetStatus {
+  const c = conditionFactory(ls.listenerSet.metadata.generation, ctx.options.now);
+  return {
+    conditions: [
+      c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure)),
+      c('Programmed', false, 'Invalid', 'Portico failed to translate this ListenerSet; its listeners are not served'),
     ],
   };
 }

@@ -8,6 +8,7 @@ import { backendWithEndpoints } from './backend-endpoints.js';
 import type { TranslationContext } from './context.js';
 import type { GatewayState } from './gateways.js';
 import { compareHostnameSpecificity, owningListener } from './hostnames.js';
+import { mergedListeners } from './listener-sets.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
 import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from './translated-route.js';
@@ -24,7 +25,8 @@ export interface AcceptedAttachment {
 
 export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, attached: readonly AcceptedAttachment[]): GatewayIR {
   const groups = new Map<string, ListenerState[]>();
-  for (const l of state.listeners.filter(isProgrammable)) {
+  // GEP-1713: the Gateway's listeners and those of its attached ListenerSets are served as one list.
+  for (const l of mergedListeners(state).filter(isProgrammable)) {
     const key = `${l.portClass}-${l.spec.port}`;
     const group = groups.get(key);
     if (group) group.push(l);
@@ -34,7 +36,7 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
   const listeners: ListenerIR[] = [];
   for (const [key, group] of groups) {
     const port = group[0]!.spec.port;
-    const common = { address: LISTEN_ADDRESS, port, sources: group.map((l) => l.spec.name) };
+    const common = { address: LISTEN_ADDRESS, port, sources: group.map((l) => l.irName) };
     switch (group[0]!.portClass) {
       case 'http':
         listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group) });
@@ -69,8 +71,8 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
   if (listener.spec.protocol === 'HTTPS') {
     return [{
       mode: 'HTTPS',
-      name: listener.spec.name,
-      source: listener.spec.name,
+      name: listener.irName,
+      source: listener.irName,
       serverNames,
       certificates: listener.certificates,
       alpn: ['h2', 'http/1.1'],
@@ -88,7 +90,7 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
     if (names.length === 0 && !catchAll) continue;
     names.forEach((h) => claimed.add(h));
     if (catchAll) claimed.add('*');
-    const common = { name: `${listener.spec.name}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.spec.name, serverNames: names.sort(compareHostnameSpecificity), route: a.route.l4 };
+    const common = { name: `${listener.irName}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.irName, serverNames: names.sort(compareHostnameSpecificity), route: a.route.l4 };
     servers.push(listener.spec.tls?.mode === 'Passthrough' ? { mode: 'Passthrough', ...common } : { mode: 'Terminate', ...common, certificates: listener.certificates });
   }
   return servers;

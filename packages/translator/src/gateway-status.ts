@@ -3,11 +3,14 @@ import type { Condition, GatewayStatus, GatewayStatusAddress, ListenerStatus } f
 import { conditionFactory, type ConditionFactory } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import type { GatewayState } from './gateways.js';
+import { isListenerSetAccepted } from './listener-sets.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
 
 export function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewayStatus {
   const c = conditionFactory(state.gateway.metadata.generation, ctx.options.now);
-  const listeners = uniqueByName(state.listeners).map((l) => listenerStatus(c, l, state.invalid));
+  // A Gateway rejected as a whole programs nothing, whatever its listeners look like on their own.
+  const blocked = state.invalid ? { message: `the Gateway is not accepted: ${state.invalid.message}` } : undefined;
+  const listeners = uniqueByName(state.listeners).map((l) => listenerStatus(c, l, blocked));
   const rejected = state.listeners.filter((l) => l.notAccepted || l.conflicted).map((l) => l.spec.name);
   const programmable = state.listeners.filter(isProgrammable);
   const assigned = ctx.options.gatewayAddresses(state.key);
@@ -37,7 +40,17 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
     programmed = c('Programmed', false, 'AddressNotAssigned', `spec.addresses asks for an address of type ${unassigned.join(', ')} without a value, and this controller cannot assign one: give the address a value`);
   } else programmed = c('Programmed', true, 'Programmed', 'Gateway is programmed');
 
-  return { ...(addresses.length ? { addresses } : {}), conditions: [accepted, programmed], listeners };
+  const attachedListenerSets = reportsListenerSets(state) ? { attachedListenerSets: state.listenerSets.filter(isListenerSetAccepted).length } : {};
+  return { ...(addresses.length ? { addresses } : {}), ...attachedListenerSets, conditions: [accepted, programmed], listeners };
+}
+
+/**
+ * `status.attachedListenerSets` (GEP-1713), written once ListenerSets concern the Gateway: it allows
+ * some, or one names it as parent. Other Gateways' statuses stay as they were before ListenerSets.
+ */
+function reportsListenerSets(state: GatewayState): boolean {
+  const from = state.gateway.spec.allowedListeners?.namespaces?.from ?? 'None';
+  return from !== 'None' || state.listenerSets.length > 0;
 }
 
 /**
@@ -55,24 +68,37 @@ function listenerSummary(listeners: ListenerState[]): string {
 }
 
 /** status.listeners is a map keyed by name: duplicate names (a Gateway rejected as Invalid) get one entry. */
-function uniqueByName(listeners: ListenerState[]): ListenerState[] {
+export function uniqueByName(listeners: ListenerState[]): ListenerState[] {
   const byName = new Map<string, ListenerState>();
   for (const l of listeners) if (!byName.has(l.spec.name)) byName.set(l.spec.name, l);
   return [...byName.values()];
 }
 
-function listenerStatus(c: ConditionFactory, l: ListenerState, gatewayInvalid: { message: string } | undefined): ListenerStatus {
+/**
+ * A listener's entry in `status.listeners` of its Gateway or ListenerSet. `blocked`: the Gateway or
+ * ListenerSet is rejected as a whole, so nothing is programmed whatever the listener looks like on
+ * its own; with a reason (a ListenerSet not attached), the listener is not Accepted either.
+ * `conflictReason`: a ListenerSet listener reports its conflict's reason on Accepted and Programmed
+ * too, as the ListenerSet conformance tests expect (ListenerSetHostnameConflict, …ProtocolConflict).
+ */
+export function listenerStatus(
+  c: ConditionFactory,
+  l: ListenerState,
+  blocked: { reason?: string; message: string } | undefined,
+  conflictReason = false,
+): ListenerStatus {
   const conditions: Condition[] = [];
-  if (l.notAccepted) conditions.push(c('Accepted', false, l.notAccepted.reason, l.notAccepted.message));
-  else if (l.conflicted) conditions.push(c('Accepted', false, 'PortUnavailable', l.conflicted.message));
+  if (blocked?.reason) conditions.push(c('Accepted', false, blocked.reason, blocked.message));
+  else if (l.notAccepted) conditions.push(c('Accepted', false, l.notAccepted.reason, l.notAccepted.message));
+  else if (l.conflicted) conditions.push(c('Accepted', false, conflictReason ? l.conflicted.reason : 'PortUnavailable', l.conflicted.message));
   else conditions.push(c('Accepted', true, 'Accepted', 'listener is accepted'));
 
-  // A Gateway rejected as a whole programs nothing, whatever its listeners look like on their own.
-  const programmedFalse = gatewayInvalid ? `the Gateway is not accepted: ${gatewayInvalid.message}` : isProgrammable(l) ? undefined : programmedProblem(l);
+  const programmedFalse = blocked ? blocked.message : isProgrammable(l) ? undefined : programmedProblem(l);
+  const programmedReason = blocked?.reason ?? (conflictReason && l.conflicted && !l.notAccepted ? l.conflicted.reason : 'Invalid');
   conditions.push(
     programmedFalse === undefined
       ? c('Programmed', true, 'Programmed', 'listener is programmed')
-      : c('Programmed', false, 'Invalid', programmedFalse),
+      : c('Programmed', false, programmedReason, programmedFalse),
   );
   conditions.push(
     l.unresolved.length > 0

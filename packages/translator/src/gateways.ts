@@ -7,6 +7,7 @@ import type { Gateway } from '@portico/resources';
 import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
 import { compareAge, type TranslationContext } from './context.js';
 import { markConflicts } from './listener-conflicts.js';
+import type { ListenerSetState } from './listener-sets.js';
 import { validateListener, type ListenerState } from './listeners.js';
 
 export interface GatewayState {
@@ -14,7 +15,10 @@ export interface GatewayState {
   /** `namespace/name`. */
   key: string;
   namespace: string;
+  /** The Gateway's own listeners (`spec.listeners`). */
   listeners: ListenerState[];
+  /** ListenerSets naming this Gateway as parent, attached or not, in precedence order (listener-sets.ts). */
+  listenerSets: ListenerSetState[];
   /** Accepted=False for the whole Gateway (e.g. unsupported address, duplicate listener names). */
   invalid?: { reason: string; message: string };
 }
@@ -30,10 +34,11 @@ export function collectGateways(ctx: TranslationContext, classes: Set<string>): 
       ctx,
       gateway,
       (): GatewayState => {
-        const listeners = (gateway.spec.listeners ?? []).map((l) => validateListener(ctx, namespace, l));
+        const owner = { kind: 'Gateway' as const, namespace, name: gateway.metadata.name };
+        const listeners = (gateway.spec.listeners ?? []).map((l) => validateListener(ctx, owner, l));
         refuseClientValidation(gateway, listeners);
         markConflicts(listeners);
-        const state: GatewayState = { gateway, key, namespace, listeners };
+        const state: GatewayState = { gateway, key, namespace, listeners, listenerSets: [] };
         const invalid = duplicateListenerNames(gateway) ?? invalidParameters(gateway) ?? unsupportedAddress(gateway);
         if (invalid) state.invalid = invalid;
         return state;
@@ -41,7 +46,7 @@ export function collectGateways(ctx: TranslationContext, classes: Set<string>): 
       // No listener: no route attaches, no IR; the Gateway's status says why (gateway-status.ts).
       (failure): GatewayState => {
         failure.gateway = key;
-        return { gateway, key, namespace, listeners: [], invalid: { reason: TRANSLATION_ERROR, message: failureMessage(failure) } };
+        return { gateway, key, namespace, listeners: [], listenerSets: [], invalid: { reason: TRANSLATION_ERROR, message: failureMessage(failure) } };
       },
     );
     states.push(state);

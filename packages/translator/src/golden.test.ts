@@ -30,7 +30,7 @@ export function renderGolden(inputPath: string): string {
   return formatDocument({ ...(problems.length ? { invalidIR: problems } : {}), ...(loadWarnings.length ? { loadWarnings } : {}), statuses, ...(result.diagnostics.length ? { diagnostics: result.diagnostics } : {}), ir }, 'yaml');
 }
 
-const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress'];
+const KIND_ORDER = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress'];
 
 function byKindThenName(a: ObjectStatus, b: ObjectStatus): number {
   const ka = `${a.namespace ?? ''}/${a.name}`;

@@ -15,8 +15,21 @@ export interface ListenerProblem {
   message: string;
 }
 
+/** The object a listener is declared in: its Gateway, or a ListenerSet attached to it (GEP-1713). */
+export interface ListenerOwner {
+  kind: 'Gateway' | 'ListenerSet';
+  namespace: string;
+  name: string;
+}
+
 export interface ListenerState {
   spec: Listener;
+  owner: ListenerOwner;
+  /**
+   * The listener's name in the IR: its own name on the Gateway; on a ListenerSet, where names need
+   * only be unique within the set, `<namespace>/<listenerset>/<name>` (names cannot contain `/`).
+   */
+  irName: string;
   portClass: PortClass | undefined;
   supportedKinds: RouteGroupKind[];
   /** Accepted=False reason, when the listener cannot produce any config. */
@@ -41,9 +54,11 @@ const ROUTE_KINDS_BY_PROTOCOL: Record<string, string[]> = {
 
 const PORT_CLASS: Record<string, PortClass> = { HTTP: 'http', HTTPS: 'sni', TLS: 'sni', TCP: 'tcp', UDP: 'udp' };
 
-export function validateListener(ctx: TranslationContext, gatewayNamespace: string, listener: Listener): ListenerState {
+export function validateListener(ctx: TranslationContext, owner: ListenerOwner, listener: Listener): ListenerState {
   const state: ListenerState = {
     spec: listener,
+    owner,
+    irName: owner.kind === 'Gateway' ? listener.name : `${owner.namespace}/${owner.name}/${listener.name}`,
     portClass: PORT_CLASS[listener.protocol],
     supportedKinds: [],
     unresolved: [],
@@ -65,7 +80,7 @@ export function validateListener(ctx: TranslationContext, gatewayNamespace: stri
   const reservedBy = listener.protocol === 'UDP' ? undefined : ctx.options.reservedPorts.get(listener.port);
   if (reservedBy) state.notAccepted = { reason: 'PortUnavailable', message: `port ${listener.port} is reserved for ${reservedBy}` };
   resolveRouteKinds(state, valid);
-  resolveTLS(ctx, gatewayNamespace, state);
+  resolveTLS(ctx, owner, state);
   return state;
 }
 
@@ -90,7 +105,7 @@ function resolveRouteKinds(state: ListenerState, valid: string[]): void {
   }
 }
 
-function resolveTLS(ctx: TranslationContext, gatewayNamespace: string, state: ListenerState): void {
+function resolveTLS(ctx: TranslationContext, owner: ListenerOwner, state: ListenerState): void {
   const { protocol, tls } = state.spec;
   const mode = tls?.mode ?? 'Terminate';
   const terminates = protocol === 'HTTPS' || (protocol === 'TLS' && mode === 'Terminate');
@@ -109,7 +124,7 @@ function resolveTLS(ctx: TranslationContext, gatewayNamespace: string, state: Li
     return;
   }
   for (const ref of refs) {
-    const result = resolveCertificateRef(ctx, gatewayNamespace, ref);
+    const result = resolveCertificateRef(ctx, owner.namespace, ref, owner.kind);
     if (result.ok) state.certificates.push(result.certificate);
     else state.unresolved.push({ reason: result.reason, message: result.message });
   }

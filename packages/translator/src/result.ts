@@ -3,6 +3,7 @@ import type {
   GatewayClassStatus,
   GatewayStatus,
   Ingress,
+  ListenerSetStatus,
   Kind,
   PolicyAncestorStatus,
   RouteParentStatus,
@@ -15,6 +16,7 @@ export type IngressStatus = NonNullable<Ingress['status']>;
 export type ObjectStatus =
   | { kind: 'GatewayClass'; namespace?: undefined; name: string; status: GatewayClassStatus }
   | { kind: 'Gateway'; namespace: string; name: string; status: GatewayStatus }
+  | { kind: 'ListenerSet'; namespace: string; name: string; status: ListenerSetStatus }
   | {
       kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
       namespace: string;

@@ -2,12 +2,18 @@
  * Attaching a route to Gateway listeners through its parentRefs (httproute_types.go ParentReference,
  * gateway_types.go AllowedRoutes): sectionName and port narrow the listeners; each listener must allow
  * the route's kind and namespace, and for routes with hostnames the hostnames must intersect.
+ *
+ * A parentRef is a Gateway or a ListenerSet (GEP-1713 "Route Attachment"), and it is the route's
+ * direct parent: a Gateway parentRef reaches the Gateway's own listeners only, never those of its
+ * ListenerSets (even by sectionName), and a ListenerSet parentRef only the set's listeners, whose
+ * `allowedRoutes.namespaces.from: Same` means the ListenerSet's namespace.
  */
 import { GATEWAY_GROUP, type ParentReference, type Route } from '@portico/resources';
 import type { TranslationContext } from './context.js';
 import type { GatewayState } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
 import { matchesLabelSelector } from './label-selectors.js';
+import { isAttached, type ListenerSetState } from './listener-sets.js';
 import type { ListenerState } from './listeners.js';
 
 export interface Attachment {
@@ -21,27 +27,76 @@ export type ParentOutcome =
   | { parentRef: ParentReference; attachments: Attachment[] }
   | { parentRef: ParentReference; rejected: { reason: string; message: string } };
 
-/** One outcome per parentRef that names one of our Gateways; other parents are not ours to judge. */
-export function attachRoute(ctx: TranslationContext, route: Route, gateways: Map<string, GatewayState>): ParentOutcome[] {
+/** The objects a route's parentRefs can name: our Gateways and the ListenerSets that name them as parent. */
+export interface AttachmentParents {
+  gateways: ReadonlyMap<string, GatewayState>;
+  listenerSets: ReadonlyMap<string, ListenerSetState>;
+}
+
+/** A parentRef's direct parent: whose listeners it reaches, and whose namespace `from: Same` means. */
+interface DirectParent {
+  /** `Gateway ns/name` or `ListenerSet ns/name`, for messages. */
+  display: string;
+  namespace: string;
+  listeners: ListenerState[];
+  gateway: GatewayState;
+}
+
+/** One outcome per parentRef that names one of our Gateways or ListenerSets; other parents are not ours to judge. */
+export function attachRoute(ctx: TranslationContext, route: Route, parents: AttachmentParents): ParentOutcome[] {
   const outcomes: ParentOutcome[] = [];
   const namespace = route.metadata.namespace ?? 'default';
   for (const parentRef of route.spec.parentRefs ?? []) {
-    if ((parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (parentRef.kind ?? 'Gateway') !== 'Gateway') continue;
-    const gateway = gateways.get(`${parentRef.namespace ?? namespace}/${parentRef.name}`);
-    if (!gateway) continue;
-    outcomes.push({ parentRef, ...attachToGateway(ctx, route, namespace, parentRef, gateway) });
+    const parent = ourParent(parents, parentRef, namespace);
+    if (!parent) continue;
+    if ('gateway' in parent) {
+      const direct = { display: `Gateway ${parent.gateway.key}`, namespace: parent.gateway.namespace, listeners: parent.gateway.listeners, gateway: parent.gateway };
+      outcomes.push({ parentRef, ...attachToParent(ctx, route, namespace, parentRef, direct) });
+      continue;
+    }
+    const ls = parent.listenerSet;
+    if (!isAttached(ls)) {
+      const why = ls.notAttached ?? ls.invalid!;
+      outcomes.push({ parentRef, rejected: { reason: 'NoMatchingParent', message: `ListenerSet ${ls.key} is not attached to Gateway ${ls.gateway.key}: ${why.message}` } });
+      continue;
+    }
+    const direct = { display: `ListenerSet ${ls.key}`, namespace: ls.namespace, listeners: ls.listeners, gateway: ls.gateway };
+    outcomes.push({ parentRef, ...attachToParent(ctx, route, namespace, parentRef, direct) });
   }
   return outcomes;
 }
 
-function attachToGateway(
+/** The Gateway or ListenerSet of ours a parentRef names, if any. */
+export function ourParent(
+  parents: AttachmentParents,
+  parentRef: ParentReference,
+  routeNamespace: string,
+): { gateway: GatewayState } | { listenerSet: ListenerSetState } | undefined {
+  if ((parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) return undefined;
+  const key = `${parentRef.namespace ?? routeNamespace}/${parentRef.name}`;
+  switch (parentRef.kind ?? 'Gateway') {
+    case 'Gateway': {
+      const gateway = parents.gateways.get(key);
+      return gateway ? { gateway } : undefined;
+    }
+    case 'ListenerSet': {
+      const listenerSet = parents.listenerSets.get(key);
+      return listenerSet ? { listenerSet } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function attachToParent(
   ctx: TranslationContext,
   route: Route,
   namespace: string,
   parentRef: ParentReference,
-  gateway: GatewayState,
+  parent: DirectParent,
 ): { attachments: Attachment[] } | { rejected: { reason: string; message: string } } {
-  const candidates = gateway.listeners.filter(
+  const { gateway } = parent;
+  const candidates = parent.listeners.filter(
     (l) =>
       (parentRef.sectionName === undefined || l.spec.name === parentRef.sectionName) &&
       (parentRef.port === undefined || l.spec.port === parentRef.port),
@@ -51,11 +106,11 @@ function attachToGateway(
       parentRef.sectionName !== undefined ? `named ${parentRef.sectionName}` : '',
       parentRef.port !== undefined ? `on port ${parentRef.port}` : '',
     ].filter(Boolean).join(' ');
-    return { rejected: { reason: 'NoMatchingParent', message: `Gateway ${gateway.key} has no listener ${what}`.trim() } };
+    return { rejected: { reason: 'NoMatchingParent', message: `${parent.display} has no listener ${what}`.trim() } };
   }
-  const allowed = candidates.filter((l) => kindAllowed(l, route.kind) && namespaceAllowed(ctx, l, gateway.namespace, namespace));
+  const allowed = candidates.filter((l) => kindAllowed(l, route.kind) && namespaceAllowed(ctx, l, parent.namespace, namespace));
   if (allowed.length === 0) {
-    return { rejected: { reason: 'NotAllowedByListeners', message: notAllowedMessage(ctx, candidates, route, gateway, namespace) } };
+    return { rejected: { reason: 'NotAllowedByListeners', message: notAllowedMessage(ctx, candidates, route, parent, namespace) } };
   }
   const routeHostnames = 'hostnames' in route.spec ? route.spec.hostnames : undefined;
   const attachments: Attachment[] = [];
@@ -80,13 +135,13 @@ function kindAllowed(listener: ListenerState, kind: string): boolean {
   return listener.supportedKinds.some((k) => k.kind === kind);
 }
 
-function namespaceAllowed(ctx: TranslationContext, listener: ListenerState, gatewayNamespace: string, routeNamespace: string): boolean {
+function namespaceAllowed(ctx: TranslationContext, listener: ListenerState, parentNamespace: string, routeNamespace: string): boolean {
   const from = listener.spec.allowedRoutes?.namespaces?.from ?? 'Same';
   switch (from) {
     case 'All':
       return true;
     case 'Same':
-      return routeNamespace === gatewayNamespace;
+      return routeNamespace === parentNamespace;
     case 'Selector': {
       const selector = listener.spec.allowedRoutes?.namespaces?.selector;
       const ns = ctx.resources.get('Namespace', undefined, routeNamespace);
@@ -97,14 +152,14 @@ function namespaceAllowed(ctx: TranslationContext, listener: ListenerState, gate
   }
 }
 
-function notAllowedMessage(ctx: TranslationContext, candidates: ListenerState[], route: Route, gateway: GatewayState, namespace: string): string {
+function notAllowedMessage(ctx: TranslationContext, candidates: ListenerState[], route: Route, parent: DirectParent, namespace: string): string {
   const reasons = candidates.map((l) => {
     if (!kindAllowed(l, route.kind)) {
       return `listener ${l.spec.name} does not allow ${route.kind} (allows ${l.supportedKinds.map((k) => k.kind).join(', ') || 'no kinds'})`;
     }
     const from = l.spec.allowedRoutes?.namespaces?.from ?? 'Same';
     const detail = from === 'Selector' && !ctx.resources.get('Namespace', undefined, namespace) ? `; Namespace ${namespace} is unknown, so its labels cannot match` : '';
-    return `listener ${l.spec.name} allows routes from namespaces ${from}${from === 'Same' ? ` (${gateway.namespace})` : ''}, not ${namespace}${detail}`;
+    return `listener ${l.spec.name} allows routes from namespaces ${from}${from === 'Same' ? ` (${parent.namespace})` : ''}, not ${namespace}${detail}`;
   });
   return reasons.join('; ');
 }

@@ -41,6 +41,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteRetryCodes',
   'HTTPRouteRetryConnectionError',
   'HTTPRouteSchemeRedirect',
+  'ListenerSet',
   'ReferenceGrant',
   'TCPRoute',
   'TLSRoute',

@@ -23,8 +23,9 @@ function checkResult(objects: KubeObject[]): void {
     switch (s.kind) {
       case 'GatewayClass':
       case 'Gateway':
+      case 'ListenerSet':
         for (const c of s.status.conditions ?? []) expect(explained(c)).toBe(true);
-        if (s.kind === 'Gateway') for (const l of s.status.listeners ?? []) for (const c of l.conditions) expect(explained(c)).toBe(true);
+        if (s.kind === 'Gateway' || s.kind === 'ListenerSet') for (const l of s.status.listeners ?? []) for (const c of l.conditions) expect(explained(c)).toBe(true);
         break;
       case 'BackendTLSPolicy':
         for (const a of s.status.ancestors) for (const c of a.conditions) expect(explained(c)).toBe(true);

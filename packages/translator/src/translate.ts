@@ -18,11 +18,13 @@ import { translateHTTPRoute } from './http-routes.js';
 import { translateIngresses } from './ingress/index.js';
 import { translateL4Route } from './l4-routes.js';
 import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
-import { failedGatewayStatus, writeFailedRouteStatus } from './failed-status.js';
+import { failedGatewayStatus, failedListenerSetStatus, writeFailedRouteStatus } from './failed-status.js';
+import { listenerSetStatus } from './listener-set-status.js';
+import { collectListenerSets } from './listener-sets.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './policy-status.js';
 import type { ObjectStatus, TranslationResult } from './result.js';
-import { attachRoute, type ParentOutcome } from './route-attachment.js';
+import { attachRoute, type AttachmentParents, type ParentOutcome } from './route-attachment.js';
 import { conflictMessage, httpGrpcConflicts, type ListenerClaim } from './route-conflicts.js';
 import { routeParentStatuses, verdictSignature, type ParentVerdict } from './route-status.js';
 import type { TranslatedRoute } from './translated-route.js';
@@ -42,7 +44,8 @@ export function translate(resources: ResourceSet, options?: TranslateOptions): T
 function translateWith(ctx: TranslationContext): TranslationResult {
   const gateways = collectGateways(ctx, acceptGatewayClasses(ctx));
   const byKey = new Map(gateways.map((g) => [g.key, g]));
-  const attached = attachAllRoutes(ctx, byKey);
+  const parents: AttachmentParents = { gateways: byKey, listenerSets: collectListenerSets(ctx, byKey) };
+  const attached = attachAllRoutes(ctx, parents);
 
   const irs = new Map<string, GatewayIR>();
   for (const state of gateways) {
@@ -56,6 +59,10 @@ function translateWith(ctx: TranslationContext): TranslationResult {
     }
     const status = containObject(ctx, state.gateway, () => gatewayStatus(ctx, state), (failure) => failedGatewayStatus(ctx, state, failure));
     setStatus(ctx, { kind: 'Gateway', namespace: state.namespace, name: state.gateway.metadata.name, status });
+    for (const ls of state.listenerSets) {
+      const lsStatus = containObject(ctx, ls.listenerSet, () => listenerSetStatus(ctx, ls), (failure) => failedListenerSetStatus(ctx, ls, failure));
+      setStatus(ctx, { kind: 'ListenerSet', namespace: ls.namespace, name: ls.listenerSet.metadata.name, status: lsStatus });
+    }
   }
   writePolicyStatuses(ctx);
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
@@ -73,17 +80,17 @@ interface RouteWork {
 }
 
 /** Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. */
-function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayState>): Map<GatewayState, AcceptedAttachment[]> {
+function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents): Map<GatewayState, AcceptedAttachment[]> {
   const work: RouteWork[] = [];
   for (const route of allRoutes(ctx)) {
     containObject(
       ctx,
       route,
       () => {
-        const outcomes = attachRoute(ctx, route, gateways);
+        const outcomes = attachRoute(ctx, route, parents);
         if (outcomes.length > 0) work.push({ translated: translateRoute(ctx, route), outcomes });
       },
-      (failure) => writeFailedRouteStatus(ctx, route, gateways, failure),
+      (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
     );
   }
   const claims: (ListenerClaim & { work: RouteWork })[] = [];
@@ -100,7 +107,7 @@ function attachAllRoutes(ctx: TranslationContext, gateways: Map<string, GatewayS
   const result = new Map<GatewayState, AcceptedAttachment[]>();
   for (const w of work) {
     const { route } = w.translated;
-    containObject(ctx, route, () => settleRoute(ctx, w, lostTo, result), (failure) => writeFailedRouteStatus(ctx, route, gateways, failure));
+    containObject(ctx, route, () => settleRoute(ctx, w, lostTo, result), (failure) => writeFailedRouteStatus(ctx, route, parents, failure));
   }
   return result;
 }

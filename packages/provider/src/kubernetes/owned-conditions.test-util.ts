@@ -8,6 +8,7 @@ import type { OwnedConditionTypes } from './types.js';
 export const OWNED_CONDITION_TYPES: OwnedConditionTypes = {
   gatewayClass: ['Accepted'],
   gateway: ['Accepted', 'Programmed'],
+  listenerSet: ['Accepted', 'Programmed'],
   listener: ['Accepted', 'Programmed', 'ResolvedRefs', 'Conflicted', 'OverlappingTLSConfig'],
   routeParent: ['Accepted', 'ResolvedRefs', 'PartiallyInvalid'],
   policyAncestor: ['Accepted', 'ResolvedRefs'],

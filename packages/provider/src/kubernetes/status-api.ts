@@ -39,6 +39,7 @@ export interface StatusApi {
 const PLURALS: Readonly<Record<Exclude<StatusKind, 'Ingress'>, string>> = {
   GatewayClass: 'gatewayclasses',
   Gateway: 'gateways',
+  ListenerSet: 'listenersets',
   HTTPRoute: 'httproutes',
   GRPCRoute: 'grpcroutes',
   TLSRoute: 'tlsroutes',

@@ -19,7 +19,10 @@ function withRefDefaults(entries: unknown, refField: 'parentRef' | 'ancestorRef'
   );
 }
 
-/** Gateway: `addresses[].type` defaults to IPAddress, `listeners[].supportedKinds[].group` to the Gateway API group. */
+/**
+ * Gateway: `addresses[].type` defaults to IPAddress, `listeners[].supportedKinds[].group` to the
+ * Gateway API group (ListenerSet: the same listeners' default).
+ */
 function gatewayDefaults(status: JsonRecord): JsonRecord {
   const result: JsonRecord = { ...status };
   if (Array.isArray(status['addresses'])) {
@@ -54,6 +57,7 @@ export function withStatusDefaults(kind: DesiredStatus['kind'], status: JsonReco
     case 'BackendTLSPolicy':
       return { ...status, ancestors: withRefDefaults(status['ancestors'], 'ancestorRef') };
     case 'Gateway':
+    case 'ListenerSet':
       return gatewayDefaults(status);
     case 'GatewayClass':
     case 'Ingress':

@@ -5,8 +5,8 @@
  * controllers: the Gateway API spec lets each controller own only the entries carrying its own
  * `controllerName`, so other controllers' entries are always kept, in place; ours are replaced or
  * removed; new ones are appended (positions stay stable, so an unchanged status compares equal).
- * GatewayClass, Gateway and Ingress statuses are ours except for conditions: in every condition list
- * we write (GatewayClass, Gateway, each listener matched by name, our own parents/ancestors entries)
+ * GatewayClass, Gateway, ListenerSet and Ingress statuses are ours except for conditions: in every
+ * condition list we write (GatewayClass, Gateway, ListenerSet, each listener matched by name, our own parents/ancestors entries)
  * a condition whose type we do not write is someone else's and stays untouched, in place
  * (status-conditions.ts). A listener no longer in our status loses its entry, foreign conditions and
  * all: the entry describes a listener that is gone.
@@ -75,8 +75,9 @@ function mergeSharedEntries(input: StatusMergeInput, field: SharedField, desired
   return merged;
 }
 
-function mergeGateway(desired: JsonRecord, current: unknown, owned: OwnedConditionTypes): JsonRecord {
-  const merged = withMergedConditions(desired, current, owned.gateway);
+/** Gateway and ListenerSet: their own conditions, and each listener's matched by name. */
+function mergeGateway(desired: JsonRecord, current: unknown, owned: OwnedConditionTypes, level: 'gateway' | 'listenerSet'): JsonRecord {
+  const merged = withMergedConditions(desired, current, owned[level]);
   if (!Array.isArray(desired['listeners'])) return merged;
   const stored = asArray(isRecord(current) ? current['listeners'] : undefined);
   const listeners = desired['listeners'].map((listener) => {
@@ -104,7 +105,10 @@ export function mergeStatus(input: StatusMergeInput): StatusMergeResult {
       status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef', conditions: 'policyAncestor' }, asArray(desired['ancestors'])) };
       break;
     case 'Gateway':
-      status = mergeGateway(desired, input.current, input.ownedConditionTypes);
+      status = mergeGateway(desired, input.current, input.ownedConditionTypes, 'gateway');
+      break;
+    case 'ListenerSet':
+      status = mergeGateway(desired, input.current, input.ownedConditionTypes, 'listenerSet');
       break;
     case 'GatewayClass':
       status = withMergedConditions(desired, input.current, input.ownedConditionTypes.gatewayClass);

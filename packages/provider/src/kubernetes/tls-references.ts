@@ -2,7 +2,7 @@
  * Which Secrets and ConfigMaps the translator may read, and which of their keys: the provider watches
  * all of them but serves only these (normalize-object.ts already dropped every other key at the door).
  *
- * - a Gateway listener `tls.certificateRefs` entry (core Secret) → `tls.crt`, `tls.key`
+ * - a Gateway or ListenerSet listener `tls.certificateRefs` entry (core Secret) → `tls.crt`, `tls.key`
  *   (translator/src/certificates.ts);
  * - an Ingress `spec.tls[].secretName` (a Secret of the Ingress's namespace) → `tls.crt`, `tls.key`
  *   (translator/src/ingress/ingress-tls.ts);
@@ -12,7 +12,7 @@
  * ReferenceGrants are not consulted: whether a cross-namespace reference is allowed is the translator's
  * decision (and a status condition), and a grant that appears later must take effect without a relist.
  */
-import type { BackendTLSPolicy, ConfigMap, Gateway, Ingress, Secret } from '@portico/resources';
+import type { BackendTLSPolicy, ConfigMap, Gateway, Ingress, ListenerSet, Secret } from '@portico/resources';
 
 /** Per `namespace/name`: the data keys to serve. */
 export type ReferencedKeys = Map<string, Set<string>>;
@@ -26,7 +26,8 @@ const CERTIFICATE_KEYS = ['tls.crt', 'tls.key'];
 const CA_KEYS = ['ca.crt'];
 
 export function collectTlsReferences(
-  gateways: Iterable<Gateway>,
+  /** Gateways and ListenerSets: both declare listeners. */
+  gateways: Iterable<Gateway | ListenerSet>,
   ingresses: Iterable<Ingress>,
   policies: Iterable<BackendTLSPolicy>,
 ): TlsReferences {

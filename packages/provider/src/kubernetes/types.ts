@@ -45,7 +45,7 @@ export interface KubernetesProvider extends ResourceProvider {
  * shape; the provider cannot import the translator, so it takes it structurally).
  */
 export interface DesiredStatus {
-  kind: Extract<Kind, 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'BackendTLSPolicy' | 'Ingress'>;
+  kind: Extract<Kind, 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'BackendTLSPolicy' | 'Ingress'>;
   namespace?: string;
   name: string;
   /** For routes `{ parents }` (only our controller's entries), for policies `{ ancestors }` (ours). */
@@ -62,6 +62,9 @@ export interface DesiredStatus {
 export interface OwnedConditionTypes {
   gatewayClass: readonly string[];
   gateway: readonly string[];
+  /** ListenerSet's own conditions; its listeners' entries are at the `listener` level. */
+  listenerSet: readonly string[];
+  /** In each `status.listeners[]` entry of a Gateway or ListenerSet. */
   listener: readonly string[];
   /** In our own `status.parents[]` entries of routes. */
   routeParent: readonly string[];

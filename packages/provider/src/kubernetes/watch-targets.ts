@@ -21,6 +21,7 @@ export interface WatchTarget {
 const PLURALS: Readonly<Record<Kind, string>> = {
   GatewayClass: 'gatewayclasses',
   Gateway: 'gateways',
+  ListenerSet: 'listenersets',
   HTTPRoute: 'httproutes',
   GRPCRoute: 'grpcroutes',
   TLSRoute: 'tlsroutes',
