@@ -17,8 +17,8 @@
 export const WRITTEN_CONDITION_TYPES = {
   /** gateway-classes.ts */
   gatewayClass: ['Accepted'],
-  /** gateway-status.ts, failed-status.ts */
-  gateway: ['Accepted', 'Programmed'],
+  /** gateway-status.ts, failed-status.ts; ResolvedRefs and InsecureFrontendValidationMode only for a Gateway with spec.tls. */
+  gateway: ['Accepted', 'Programmed', 'ResolvedRefs', 'InsecureFrontendValidationMode'],
   /** gateway-status.ts listenerStatus */
   listener: ['Accepted', 'Programmed', 'ResolvedRefs', 'Conflicted', 'OverlappingTLSConfig'],
   /** route-status.ts, failed-status.ts; the server's quarantine (quarantine-status.ts) sets Accepted and PartiallyInvalid. */
