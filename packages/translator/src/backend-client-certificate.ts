@@ -24,12 +24,24 @@ export function resolveBackendClientCertificate(ctx: TranslationContext, gateway
   return { ok: false, reason, message: `tls.backend.clientCertificateRef: ${result.message.replace(/^certificateRef (to )?/, '')}` };
 }
 
+/** The last copy made of each (cached, shared) backend, to hand out again while the certificate is the same. */
+const copies = new WeakMap<BackendIR, BackendIR>();
+
 /**
- * `backend` as this gateway uses it: with its client certificate when it originates TLS. A new object
- * only then: backends are shared between gateways (and cached between translations), the certificate
- * is one gateway's.
+ * `backend` as this gateway uses it: with its client certificate when it originates TLS. A copy only
+ * then, since backends are shared between gateways (and cached between translations) and the
+ * certificate is one gateway's; the same copy as last time while backend and certificate are
+ * unchanged, so that the xDS side keeps reusing its cluster (it keys its caches on identity).
  */
 export function withClientCertificate(backend: BackendIR, certificate: CertificateIR | undefined): BackendIR {
   if (!certificate || !backend.tls || backend.protocol === 'UDP') return backend;
-  return { ...backend, tls: { ...backend.tls, clientCertificate: certificate } };
+  const previous = copies.get(backend);
+  if (previous?.tls?.clientCertificate && sameCertificate(previous.tls.clientCertificate, certificate)) return previous;
+  const copy = { ...backend, tls: { ...backend.tls, clientCertificate: certificate } };
+  copies.set(backend, copy);
+  return copy;
+}
+
+function sameCertificate(a: CertificateIR, b: CertificateIR): boolean {
+  return a.secret === b.secret && a.certificateChain === b.certificateChain && a.privateKey === b.privateKey;
 }
