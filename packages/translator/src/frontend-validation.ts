@@ -114,9 +114,10 @@ function resolveCARef(ctx: TranslationContext, gatewayNamespace: string, ref: Se
       },
     };
   }
-  const object = kind === 'ConfigMap' ? ctx.resources.get('ConfigMap', namespace, ref.name) : ctx.resources.get('Secret', namespace, ref.name);
-  if (!object) return { problem: { reason: 'InvalidCACertificateRef', message: `caCertificateRef ${display} does not exist` } };
-  const pem = kind === 'ConfigMap' ? ctx.resources.get('ConfigMap', namespace, ref.name)?.data?.[CA_KEY] : decodeSecretValue(ctx.resources.get('Secret', namespace, ref.name), CA_KEY);
+  const configMap = kind === 'ConfigMap' ? ctx.resources.get('ConfigMap', namespace, ref.name) : undefined;
+  const secret = kind === 'Secret' ? ctx.resources.get('Secret', namespace, ref.name) : undefined;
+  if (!configMap && !secret) return { problem: { reason: 'InvalidCACertificateRef', message: `caCertificateRef ${display} does not exist` } };
+  const pem = configMap ? configMap.data?.[CA_KEY] : decodeSecretValue(secret, CA_KEY);
   if (!pem) return { problem: { reason: 'InvalidCACertificateRef', message: `caCertificateRef ${display} has no key ${CA_KEY}` } };
   try {
     new X509Certificate(pem);

@@ -75,7 +75,10 @@ export function downstreamTlsTransportSocket(certificates: CertificateIR[], alpn
   };
   if (alpn.length > 0) commonTlsContext.alpnProtocols = alpn;
   const context: Proto3Json = { commonTlsContext };
-  if (clientValidation) Object.assign(context, clientValidationSettings(clientValidation), { commonTlsContext: { ...commonTlsContext, validationContext: clientValidationContext(clientValidation) } });
+  if (clientValidation) {
+    commonTlsContext.validationContext = clientValidationContext(clientValidation);
+    context.requireClientCertificate = clientValidation.mode === 'AllowValidOnly';
+  }
   return {
     name: TLS_TRANSPORT_SOCKET,
     typedConfig: typedConfig('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', context),
@@ -83,17 +86,13 @@ export function downstreamTlsTransportSocket(certificates: CertificateIR[], alpn
 }
 
 /**
- * GEP-91 AllowValidOnly: `require_client_certificate`, so a handshake without a certificate fails, and
- * the default VERIFY_TRUST_CHAIN, so one that does not chain to the CAs fails too. AllowInsecureFallback:
- * the certificate is still asked for (and, when valid, forwarded like any other), but its absence is
- * let through and ACCEPT_UNTRUSTED lets an unverified one through as well ("the gateway will accept
+ * The trusted CAs, inline: public certificates, no key material (unlike the server certificates, sent
+ * over SDS). GEP-91 AllowValidOnly: `require_client_certificate` (set by the caller), so a handshake
+ * without a certificate fails, and the default VERIFY_TRUST_CHAIN, so one that does not chain to these
+ * CAs fails too. AllowInsecureFallback: a certificate is still asked for, but its absence is let
+ * through and ACCEPT_UNTRUSTED lets an unverified one through as well ("the gateway will accept
  * connections even if the client certificate is not presented or fails verification").
  */
-function clientValidationSettings(validation: ClientValidationIR): Proto3Json {
-  return { requireClientCertificate: validation.mode === 'AllowValidOnly' };
-}
-
-/** The trusted CAs, inline: public certificates, no key material (unlike the server certificates, sent over SDS). */
 function clientValidationContext(validation: ClientValidationIR): Proto3Json {
   const context: Proto3Json = { trustedCa: { inlineString: validation.caCertificates } };
   if (validation.mode === 'AllowInsecureFallback') context.trustChainVerification = 'ACCEPT_UNTRUSTED';
