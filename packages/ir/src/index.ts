@@ -2,6 +2,7 @@
 export type {
   BackendIR,
   CertificateIR,
+  ClientValidationIR,
   CORSIR,
   DestinationIR,
   EndpointIR,

@@ -65,6 +65,8 @@ interface TLSServerCommon {
 export interface HTTPSServerIR extends TLSServerCommon {
   mode: 'HTTPS';
   certificates: CertificateIR[];
+  /** Client certificates are asked for and checked (Gateway `spec.tls.frontend`). */
+  clientValidation?: ClientValidationIR;
   /** ALPN offered to clients, in preference order. */
   alpn: string[];
   virtualHosts: VirtualHostIR[];
@@ -73,6 +75,7 @@ export interface HTTPSServerIR extends TLSServerCommon {
 export interface TLSTerminateServerIR extends TLSServerCommon {
   mode: 'Terminate';
   certificates: CertificateIR[];
+  clientValidation?: ClientValidationIR;
   /** Absent when no route is attached: connections are closed. */
   route?: L4RouteIR;
 }
@@ -91,6 +94,19 @@ export interface CertificateIR {
   /** DNS names of the leaf certificate, for readers and for overlap checks. */
   dnsNames: string[];
   notAfter: string;
+}
+
+/** Client certificate validation of a TLS server (GEP-91 FrontendTLSValidation). */
+export interface ClientValidationIR {
+  /**
+   * AllowValidOnly: a connection needs a client certificate that chains to `caCertificates`.
+   * AllowInsecureFallback: one without a certificate, or with one that does not verify, is let in too.
+   */
+  mode: 'AllowValidOnly' | 'AllowInsecureFallback';
+  /** `Kind/namespace/name` of each CA reference that resolved, in spec order. */
+  caSources: string[];
+  /** PEM bundle of the trusted CA certificates. */
+  caCertificates: string;
 }
 
 export interface TCPListenerIR extends ListenerCommon {
@@ -255,4 +271,9 @@ export interface UpstreamTLSIR {
   caCertificates?: string;
   useSystemCAs?: boolean;
   subjectAltNames: { type: 'Hostname' | 'URI'; value: string }[];
+  /**
+   * The certificate Envoy presents to the backend: the Gateway's `spec.tls.backend.clientCertificateRef`
+   * (GEP-3155), for this gateway's backends only. `privateKey` is never printed (see dump.ts).
+   */
+  clientCertificate?: CertificateIR;
 }

@@ -282,6 +282,18 @@ describe('validateGatewayIR', () => {
     ]);
   });
 
+  test('client certificates: a validation needs CAs, a backend client certificate needs its key', () => {
+    const https = (ir: GatewayIR) => tls(ir).servers[1] as { clientValidation?: unknown };
+    expect(errorsAfter((ir) => (https(ir).clientValidation = { mode: 'AllowValidOnly', caSources: [], caCertificates: '' }))).toEqual([
+      'listeners[1].servers[1].clientValidation.caCertificates: must not be empty',
+    ]);
+    expect(errorsAfter((ir) => (https(ir).clientValidation = { mode: 'AllowInsecureFallback', caSources: ['ConfigMap/default/ca'], caCertificates: 'PEM' }))).toEqual([]);
+    const certificate = { secret: 'default/client', certificateChain: 'PEM', privateKey: '', dnsNames: [], notAfter: '2030-01-01T00:00:00Z' };
+    expect(errorsAfter((ir) => (ir.backends[3]!.tls = { policy: 'default/web-tls', sni: 'web.internal', useSystemCAs: true, subjectAltNames: [], clientCertificate: certificate }))).toEqual([
+      'backends[3].tls.clientCertificate: needs certificateChain and privateKey',
+    ]);
+  });
+
   test('never throws on malformed input', () => {
     const broken = { name: '', listeners: [{ type: 'QUIC', name: 'x', port: 'a' }, { type: 'HTTP' }], backends: [{}] } as unknown as GatewayIR;
     expect(() => validateGatewayIR(broken)).not.toThrow();

@@ -72,6 +72,8 @@ function validateBackends(backends: BackendIR[], report: Report): Map<string, Ba
       if (!backend.tls.caCertificates && !backend.tls.useSystemCAs) {
         report(`${path}.tls`, 'needs caCertificates or useSystemCAs');
       }
+      const client = backend.tls.clientCertificate;
+      if (client && (!client.certificateChain || !client.privateKey)) report(`${path}.tls.clientCertificate`, 'needs certificateChain and privateKey');
     }
   });
   return byName;
@@ -139,6 +141,8 @@ function validateTLSServers(servers: TLSServerIR[], path: string, backends: Map<
         if (!certificate.certificateChain) report(`${at}.certificates[${j}].certificateChain`, 'must not be empty');
         if (!certificate.privateKey) report(`${at}.certificates[${j}].privateKey`, 'must not be empty');
       });
+      // An empty trust bundle would make Envoy reject the listener (or, worse, trust nothing and refuse all).
+      if (server.clientValidation && !server.clientValidation.caCertificates) report(`${at}.clientValidation.caCertificates`, 'must not be empty');
     }
     switch (server.mode) {
       case 'HTTPS':

@@ -17,8 +17,8 @@
 export const WRITTEN_CONDITION_TYPES = {
   /** gateway-classes.ts */
   gatewayClass: ['Accepted'],
-  /** gateway-status.ts, failed-status.ts */
-  gateway: ['Accepted', 'Programmed'],
+  /** gateway-status.ts, failed-status.ts; ResolvedRefs and InsecureFrontendValidationMode only for a Gateway with spec.tls. */
+  gateway: ['Accepted', 'Programmed', 'ResolvedRefs', 'InsecureFrontendValidationMode'],
   /** listener-set-status.ts (its listeners' entries are at the `listener` level). */
   listenerSet: ['Accepted', 'Programmed'],
   /** gateway-status.ts listenerStatus, for a Gateway's and a ListenerSet's listeners */

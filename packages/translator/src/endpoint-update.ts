@@ -8,6 +8,7 @@
  * Equal to a full translation of the same resources (translate.incremental.property.test.ts).
  */
 import type { EndpointSlice, ResourceSet } from '@portico/resources';
+import { withClientCertificate } from './backend-client-certificate.js';
 import { backendWithEndpoints } from './backend-endpoints.js';
 import { createContext, type TranslationContext } from './context.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
@@ -59,7 +60,11 @@ export function translateEndpointChange(
   const gateways = new Map(previous.gateways);
   for (const [key, ir] of previous.gateways) {
     if (!ir.backends.some((b) => changed.has(b.name))) continue;
-    gateways.set(key, { ...ir, backends: ir.backends.map((b) => changed.get(b.name) ?? b) });
+    // A gateway's client certificate (spec.tls.backend) rides on its own copy of the backend: keep it.
+    gateways.set(key, { ...ir, backends: ir.backends.map((b) => {
+      const next = changed.get(b.name);
+      return next ? withClientCertificate(next, b.tls?.clientCertificate) : b;
+    }) });
   }
   return { ...previous, gateways };
 }

@@ -6,6 +6,7 @@
 import type { BackendIR, DestinationIR, GatewayIR, ListenerIR, TLSServerIR, VirtualHostIR } from '@portico/ir';
 import { backendWithEndpoints } from './backend-endpoints.js';
 import type { TranslationContext } from './context.js';
+import { withClientCertificate } from './backend-client-certificate.js';
 import type { GatewayState } from './gateways.js';
 import { compareHostnameSpecificity, owningListener } from './hostnames.js';
 import { mergedListeners } from './listener-sets.js';
@@ -58,7 +59,7 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     name: state.key,
     gatewayClass: state.gateway.spec.gatewayClassName,
     listeners,
-    backends: referencedBackends(ctx, listeners),
+    backends: referencedBackends(ctx, listeners).map((b) => withClientCertificate(b, state.backendClientCertificate)),
   };
 }
 
@@ -75,6 +76,7 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
       source: listener.irName,
       serverNames,
       certificates: listener.certificates,
+      ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}),
       alpn: ['h2', 'http/1.1'],
       virtualHosts: buildVirtualHosts(httpServed(attached), peers),
     }];
@@ -91,7 +93,7 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
     names.forEach((h) => claimed.add(h));
     if (catchAll) claimed.add('*');
     const common = { name: `${listener.irName}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.irName, serverNames: names.sort(compareHostnameSpecificity), route: a.route.l4 };
-    servers.push(listener.spec.tls?.mode === 'Passthrough' ? { mode: 'Passthrough', ...common } : { mode: 'Terminate', ...common, certificates: listener.certificates });
+    servers.push(listener.spec.tls?.mode === 'Passthrough' ? { mode: 'Passthrough', ...common } : { mode: 'Terminate', ...common, certificates: listener.certificates, ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}) });
   }
   return servers;
 }

@@ -2,6 +2,7 @@
 import type { Condition, GatewayStatus, GatewayStatusAddress, ListenerStatus } from '@portico/resources';
 import { conditionFactory, type ConditionFactory } from './conditions.js';
 import type { TranslationContext } from './context.js';
+import { allowsInsecureFallback } from './frontend-validation.js';
 import type { GatewayState } from './gateways.js';
 import { isListenerSetAccepted } from './listener-sets.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
@@ -41,7 +42,8 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
   } else programmed = c('Programmed', true, 'Programmed', 'Gateway is programmed');
 
   const attachedListenerSets = reportsListenerSets(state) ? { attachedListenerSets: state.listenerSets.filter(isListenerSetAccepted).length } : {};
-  return { ...(addresses.length ? { addresses } : {}), ...attachedListenerSets, conditions: [accepted, programmed], listeners };
+  const conditions = [accepted, programmed, ...tlsConditions(c, state)];
+  return { ...(addresses.length ? { addresses } : {}), ...attachedListenerSets, conditions, listeners };
 }
 
 /**
@@ -51,6 +53,28 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
 function reportsListenerSets(state: GatewayState): boolean {
   const from = state.gateway.spec.allowedListeners?.namespaces?.from ?? 'None';
   return from !== 'None' || state.listenerSets.length > 0;
+}
+
+/**
+ * The Gateway-level conditions of `spec.tls`, written only for a Gateway that sets it (the only
+ * references outside listeners they summarise are there): ResolvedRefs, "whether the controller was
+ * able to resolve all the object references for the Gateway that are not part of a specific Listener
+ * configuration, and also ... a positive-polarity summary of Listener's ResolvedRefs", and
+ * InsecureFrontendValidationMode while some frontend validation allows insecure fallback
+ * (gateway_types.go GatewayConditionResolvedRefs, GatewayConditionInsecureFrontendValidationMode).
+ */
+function tlsConditions(c: ConditionFactory, state: GatewayState): Condition[] {
+  if (!state.gateway.spec.tls) return [];
+  const conditions: Condition[] = [];
+  const unresolvedListeners = state.listeners.filter((l) => l.unresolved.length > 0).map((l) => l.spec.name);
+  if (state.backendTLSProblem) conditions.push(c('ResolvedRefs', false, state.backendTLSProblem.reason, state.backendTLSProblem.message));
+  else if (unresolvedListeners.length > 0) {
+    conditions.push(c('ResolvedRefs', false, 'ListenersNotResolved', `listeners with unresolved references: ${[...new Set(unresolvedListeners)].join(', ')}`));
+  } else conditions.push(c('ResolvedRefs', true, 'ResolvedRefs', 'all references are resolved'));
+  if (allowsInsecureFallback(state.gateway)) {
+    conditions.push(c('InsecureFrontendValidationMode', true, 'ConfigurationChanged', 'client certificate validation allows insecure fallback (mode AllowInsecureFallback): clients without a valid certificate are let in'));
+  }
+  return conditions;
 }
 
 /**

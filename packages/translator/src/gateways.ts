@@ -3,9 +3,12 @@
  * state routes attach to. Status is written at the end (gateway-status.ts), once routes are counted.
  */
 import { isIP } from 'node:net';
+import type { CertificateIR } from '@portico/ir';
 import type { Gateway } from '@portico/resources';
+import { resolveBackendClientCertificate } from './backend-client-certificate.js';
 import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
 import { compareAge, type TranslationContext } from './context.js';
+import { applyFrontendValidation } from './frontend-validation.js';
 import { markConflicts } from './listener-conflicts.js';
 import type { ListenerSetState } from './listener-sets.js';
 import { validateListener, type ListenerState } from './listeners.js';
@@ -21,6 +24,10 @@ export interface GatewayState {
   listenerSets: ListenerSetState[];
   /** Accepted=False for the whole Gateway (e.g. unsupported address, duplicate listener names). */
   invalid?: { reason: string; message: string };
+  /** `spec.tls.backend.clientCertificateRef`, resolved: presented to every TLS backend of this Gateway. */
+  backendClientCertificate?: CertificateIR;
+  /** Why `spec.tls.backend.clientCertificateRef` cannot be used (Gateway ResolvedRefs=False). */
+  backendTLSProblem?: { reason: string; message: string };
 }
 
 export function collectGateways(ctx: TranslationContext, classes: Set<string>): GatewayState[] {
@@ -36,9 +43,12 @@ export function collectGateways(ctx: TranslationContext, classes: Set<string>): 
       (): GatewayState => {
         const owner = { kind: 'Gateway' as const, namespace, name: gateway.metadata.name };
         const listeners = (gateway.spec.listeners ?? []).map((l) => validateListener(ctx, owner, l));
-        refuseClientValidation(gateway, listeners);
+        applyFrontendValidation(ctx, gateway, namespace, listeners);
         markConflicts(listeners);
         const state: GatewayState = { gateway, key, namespace, listeners, listenerSets: [] };
+        const backendCertificate = resolveBackendClientCertificate(ctx, gateway, namespace);
+        if (backendCertificate?.ok) state.backendClientCertificate = backendCertificate.certificate;
+        else if (backendCertificate) state.backendTLSProblem = { reason: backendCertificate.reason, message: backendCertificate.message };
         const invalid = duplicateListenerNames(gateway) ?? invalidParameters(gateway) ?? unsupportedAddress(gateway);
         if (invalid) state.invalid = invalid;
         return state;
@@ -52,26 +62,6 @@ export function collectGateways(ctx: TranslationContext, classes: Set<string>): 
     states.push(state);
   }
   return states;
-}
-
-/**
- * Client certificate validation (Gateway `spec.tls.frontend`, GEP-91) is not implemented yet. Serving
- * such a listener without it would let in clients the owner meant to keep out, so the listeners it
- * applies to are not accepted (gateway_types.go: UnsupportedValue) rather than served open.
- */
-function refuseClientValidation(gateway: Gateway, listeners: ListenerState[]): void {
-  const frontend = gateway.spec.tls?.frontend;
-  if (!frontend) return;
-  for (const l of listeners) {
-    const terminates = l.spec.protocol === 'HTTPS' || (l.spec.protocol === 'TLS' && l.spec.tls?.mode === 'Terminate');
-    const applies = !!frontend.default?.validation || (frontend.perPort ?? []).some((p) => p.port === l.spec.port && !!p.tls?.validation);
-    if (terminates && applies && !l.notAccepted) {
-      l.notAccepted = {
-        reason: 'UnsupportedValue',
-        message: 'client certificate validation (spec.tls.frontend) is not supported; the listener is not served rather than served without it',
-      };
-    }
-  }
 }
 
 function byKey(a: Gateway, b: Gateway): number {

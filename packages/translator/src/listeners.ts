@@ -2,7 +2,7 @@
  * Listener validation (gateway_types.go Listener): protocol, route kinds, TLS certificates. Conflicts
  * between listeners are found separately (listener-conflicts.ts) because they need the whole Gateway.
  */
-import type { CertificateIR } from '@portico/ir';
+import type { CertificateIR, ClientValidationIR } from '@portico/ir';
 import { GATEWAY_GROUP, type Listener, type RouteGroupKind } from '@portico/resources';
 import type { TranslationContext } from './context.js';
 import { resolveCertificateRef } from './certificates.js';
@@ -41,6 +41,8 @@ export interface ListenerState {
   /** OverlappingTLSConfig=True, when it applies. */
   overlapping?: ListenerProblem;
   certificates: CertificateIR[];
+  /** Gateway `spec.tls.frontend` validation for this listener's port (frontend-validation.ts). */
+  clientValidation?: ClientValidationIR;
   attachedRoutes: number;
 }
 

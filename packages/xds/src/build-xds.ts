@@ -10,6 +10,7 @@ import { referencedNames, tableReferences } from './consistency.js';
 import { buildListener } from './listeners.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
 import { buildProxylessResources } from './proxyless.js';
+import { certificateSecrets } from './secrets.js';
 import type { NamedResource, XdsResources } from './resources.js';
 import { udpListenerResources } from './udp-clusters.js';
 
@@ -47,6 +48,10 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
     routes.push(...proxyless.routes);
   }
   const built = withUdpListenerClusters(buildClusters(gateway), udpListenerResources(gateway));
+  // Client certificates the clusters present to TLS backends (upstream-tls.ts), over SDS.
+  for (const s of certificateSecrets(gateway.backends.flatMap((b) => (b.tls?.clientCertificate && b.protocol !== 'UDP' ? [b.tls.clientCertificate] : [])))) {
+    secrets.set(s.name, s);
+  }
   // Decided over everything served: proxyless tables send redirects and direct responses there too.
   // Route tables answer from their remembered references; listeners and clusters are walked once.
   const outsideTables = referencedNames({ listeners, routes: [], clusters: built.clusters }).clusters;

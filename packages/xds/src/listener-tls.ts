@@ -3,7 +3,7 @@
  * read by the tls_inspector listener filter). HTTPS servers terminate TLS and route HTTP; TLSRoute
  * servers terminate and proxy TCP, or pass the TLS stream through untouched.
  */
-import type { CertificateIR, GatewayIR, TLSListenerIR, TLSServerIR } from '@portico/ir';
+import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSServerIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import { tcpProxyFilter } from './listener-l4.js';
@@ -41,7 +41,7 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
     if (server.mode === 'Passthrough') {
       chain.filters = [tcpProxyFilter(gateway, statPrefix, server.route, accessLog)];
     } else {
-      chain.transportSocket = downstreamTlsTransportSocket(server.certificates, server.mode === 'HTTPS' ? server.alpn : []);
+      chain.transportSocket = downstreamTlsTransportSocket(server.certificates, server.mode === 'HTTPS' ? server.alpn : [], server.clientValidation);
       for (const s of certificateSecrets(server.certificates)) secrets.set(s.name, s);
       if (server.mode === 'HTTPS') {
         const routeConfig = buildRouteConfiguration(httpsRouteConfigName(gateway, listener, server), server.virtualHosts, {
@@ -66,7 +66,7 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
  * maximum stays Envoy's default, TLS 1.3. ALPN is offered only for HTTPS: a terminated TLSRoute
  * proxies opaque bytes, so it must not claim `h2`.
  */
-export function downstreamTlsTransportSocket(certificates: CertificateIR[], alpn: string[]): Proto3Json {
+export function downstreamTlsTransportSocket(certificates: CertificateIR[], alpn: string[], clientValidation?: ClientValidationIR): Proto3Json {
   const sds = new Map<string, Proto3Json>();
   for (const c of certificates) sds.set(certificateSecretName(c), certificateSdsConfig(c));
   const commonTlsContext: Proto3Json = {
@@ -74,10 +74,29 @@ export function downstreamTlsTransportSocket(certificates: CertificateIR[], alpn
     tlsCertificateSdsSecretConfigs: [...sds.values()],
   };
   if (alpn.length > 0) commonTlsContext.alpnProtocols = alpn;
+  const context: Proto3Json = { commonTlsContext };
+  if (clientValidation) {
+    commonTlsContext.validationContext = clientValidationContext(clientValidation);
+    context.requireClientCertificate = clientValidation.mode === 'AllowValidOnly';
+  }
   return {
     name: TLS_TRANSPORT_SOCKET,
-    typedConfig: typedConfig('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', { commonTlsContext }),
+    typedConfig: typedConfig('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', context),
   };
+}
+
+/**
+ * The trusted CAs, inline: public certificates, no key material (unlike the server certificates, sent
+ * over SDS). GEP-91 AllowValidOnly: `require_client_certificate` (set by the caller), so a handshake
+ * without a certificate fails, and the default VERIFY_TRUST_CHAIN, so one that does not chain to these
+ * CAs fails too. AllowInsecureFallback: a certificate is still asked for, but its absence is let
+ * through and ACCEPT_UNTRUSTED lets an unverified one through as well ("the gateway will accept
+ * connections even if the client certificate is not presented or fails verification").
+ */
+function clientValidationContext(validation: ClientValidationIR): Proto3Json {
+  const context: Proto3Json = { trustedCa: { inlineString: validation.caCertificates } };
+  if (validation.mode === 'AllowInsecureFallback') context.trustChainVerification = 'ACCEPT_UNTRUSTED';
+  return context;
 }
 
 interface ClaimedServer {

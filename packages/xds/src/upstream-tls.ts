@@ -5,6 +5,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
+import { certificateSdsConfig } from './secrets.js';
 import { typedConfig } from './typed-config.js';
 
 const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
@@ -20,6 +21,9 @@ export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 /** `Cluster.transport_socket` for a backend with a BackendTLSPolicy. */
 export function upstreamTlsTransportSocket(tls: UpstreamTLSIR, protocol: UpstreamProtocol): Proto3Json {
   const commonTlsContext: Proto3Json = { validationContext: validationContext(tls) };
+  // GEP-3155: the Gateway's client certificate, over SDS like listener certificates (secrets.ts), so
+  // the Cluster carries no key material.
+  if (tls.clientCertificate) commonTlsContext.tlsCertificateSdsSecretConfigs = [certificateSdsConfig(tls.clientCertificate)];
   const alpn = alpnProtocols(protocol);
   if (alpn.length > 0) commonTlsContext.alpnProtocols = alpn;
   return {

@@ -49,6 +49,20 @@ describe('collectTlsReferences', () => {
     expect(refs.configMaps.size).toBe(0);
   });
 
+  it('takes the Gateway spec.tls: frontend CA refs (ca.crt only) and the backend client certificate (tls.crt, tls.key)', () => {
+    const gw = gateway('infra', []);
+    gw.spec.tls = {
+      frontend: {
+        default: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'client-ca' }, { group: '', kind: 'Service', name: 'not-a-ca' }] } },
+        perPort: [{ port: 8443, tls: { validation: { caCertificateRefs: [{ group: '', kind: 'Secret', name: 'port-ca', namespace: 'certs' }] } } }],
+      },
+      backend: { clientCertificateRef: { group: '', kind: 'Secret', name: 'to-backends' } },
+    };
+    const refs = collectTlsReferences([gw], [], []);
+    expect(plain(refs.configMaps)).toEqual({ 'infra/client-ca': ['ca.crt'] });
+    expect(plain(refs.secrets)).toEqual({ 'certs/port-ca': ['ca.crt'], 'infra/to-backends': ['tls.crt', 'tls.key'] });
+  });
+
   it('takes Ingress tls secretNames in the Ingress namespace', () => {
     const refs = collectTlsReferences([], [ingress('web', ['web-tls', undefined])], []);
     expect(plain(refs.secrets)).toEqual({ 'web/web-tls': ['tls.crt', 'tls.key'] });

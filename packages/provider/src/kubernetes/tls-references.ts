@@ -2,8 +2,11 @@
  * Which Secrets and ConfigMaps the translator may read, and which of their keys: the provider watches
  * all of them but serves only these (normalize-object.ts already dropped every other key at the door).
  *
- * - a Gateway or ListenerSet listener `tls.certificateRefs` entry (core Secret) → `tls.crt`, `tls.key`
- *   (translator/src/certificates.ts);
+ * - a Gateway or ListenerSet listener `tls.certificateRefs` entry, or the Gateway's
+ *   `spec.tls.backend.clientCertificateRef` (core Secret) → `tls.crt`, `tls.key`
+ *   (translator/src/certificates.ts, backend-client-certificate.ts);
+ * - a Gateway `spec.tls.frontend` (default or perPort) `caCertificateRefs` entry (core ConfigMap or
+ *   Secret, the Gateway's namespace unless it names one) → `ca.crt` (translator/src/frontend-validation.ts);
  * - an Ingress `spec.tls[].secretName` (a Secret of the Ingress's namespace) → `tls.crt`, `tls.key`
  *   (translator/src/ingress/ingress-tls.ts);
  * - a BackendTLSPolicy `validation.caCertificateRefs` entry (core ConfigMap or Secret of the policy's
@@ -35,12 +38,21 @@ export function collectTlsReferences(
   const configMaps: ReferencedKeys = new Map();
   for (const gateway of gateways) {
     const namespace = gateway.metadata.namespace ?? 'default';
-    for (const listener of gateway.spec?.listeners ?? []) {
-      for (const ref of listener.tls?.certificateRefs ?? []) {
-        if ((ref.group ?? '') === '' && (ref.kind ?? 'Secret') === 'Secret' && ref.name) {
-          add(secrets, ref.namespace ?? namespace, ref.name, CERTIFICATE_KEYS);
-        }
+    const certificateRefs = (gateway.spec?.listeners ?? []).flatMap((l) => l.tls?.certificateRefs ?? []);
+    // spec.tls (backend client certificate, frontend validation) is a Gateway's only.
+    const tls = gateway.kind === 'Gateway' ? (gateway as Gateway).spec?.tls : undefined;
+    const backendCertificate = tls?.backend?.clientCertificateRef;
+    for (const ref of backendCertificate ? [...certificateRefs, backendCertificate] : certificateRefs) {
+      if ((ref.group ?? '') === '' && (ref.kind ?? 'Secret') === 'Secret' && ref.name) {
+        add(secrets, ref.namespace ?? namespace, ref.name, CERTIFICATE_KEYS);
       }
+    }
+    const frontend = tls?.frontend;
+    const validations = [frontend?.default?.validation, ...(frontend?.perPort ?? []).map((p) => p.tls?.validation)];
+    for (const ref of validations.flatMap((v) => v?.caCertificateRefs ?? [])) {
+      if ((ref.group ?? '') !== '' || !ref.name) continue;
+      if (ref.kind === 'Secret') add(secrets, ref.namespace ?? namespace, ref.name, CA_KEYS);
+      else if (ref.kind === 'ConfigMap') add(configMaps, ref.namespace ?? namespace, ref.name, CA_KEYS);
     }
   }
   for (const ingress of ingresses) {
