@@ -53,12 +53,18 @@ export function scenarioIngress(manifest: IngressManifest, namespace: string): I
 
 class StepFailure extends Error {}
 
-async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+/** Seconds each phase of a scenario took, for the log (where a slow run spends its time). */
+type Phases = Record<string, number>;
+
+async function step<T>(what: string, run: () => Promise<T>, phases?: Phases, phase?: string): Promise<T> {
+  const started = Date.now();
   try {
     return await run();
   } catch (error) {
     if (error instanceof StepFailure) throw error;
     throw new StepFailure(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    if (phases && phase) phases[phase] = Math.round((Date.now() - started) / 100) / 10;
   }
 }
 
@@ -73,7 +79,7 @@ async function waitForAddress(steps: ClusterSteps, namespace: string, name: stri
 }
 
 /** Background and check of one scenario in `namespace`; throws a StepFailure naming the failed step. */
-async function runSteps(steps: ClusterSteps, scenario: IngressScenario, namespace: string): Promise<void> {
+async function runSteps(steps: ClusterSteps, scenario: IngressScenario, namespace: string, phases: Phases): Promise<void> {
   const ingress = scenarioIngress(scenario.ingress, namespace);
   const name = ingress.metadata.name;
   for (const secret of scenario.tlsSecrets ?? []) {
@@ -83,7 +89,7 @@ async function runSteps(steps: ClusterSteps, scenario: IngressScenario, namespac
   await step('the echo backends of the Ingress', async () => {
     await steps.apply(backends.flatMap((b) => echoBackendObjects(b, namespace, name)));
     for (const b of backends) await steps.waitForReadyEndpoints(namespace, b.serviceName, 1, TIMEOUTS.endpointsMs);
-  });
+  }, phases, 'backends');
   await step(`an Ingress resource named "${name}"`, () => steps.apply([ingress]));
 
   if (scenario.check.kind === 'no-address') {
@@ -96,26 +102,31 @@ async function runSteps(steps: ClusterSteps, scenario: IngressScenario, namespac
     return;
   }
 
-  const address = await step('The Ingress status shows the IP address or FQDN where it is exposed', () => waitForAddress(steps, namespace, name));
+  const address = await step('The Ingress status shows the IP address or FQDN where it is exposed', () => waitForAddress(steps, namespace, name), phases, 'address');
   if (scenario.scale) {
     const { service, replicas } = scenario.scale;
     const deployment = backends.find((b) => b.serviceName === service)?.deploymentName ?? `${name}-${service}`;
     await step(`The backend deployment "${service}" for the ingress resource is scaled to ${replicas}`, async () => {
       await steps.scaleDeployment(namespace, deployment, replicas);
       await steps.waitForReadyEndpoints(namespace, service, replicas, TIMEOUTS.endpointsMs);
-    });
+    }, phases, 'scale');
   }
   const send: SendRequest = (request) => captureRoundTrip(request, address);
   const settle = settleRequest(ingress);
   if (settle) {
-    const settled = await eventually(async () => settledIn(namespace)(await send(settle)), SETTLE);
+    const settled = await step('settle', () => eventually(async () => settledIn(namespace)(await send(settle)), SETTLE), phases, 'settle');
     if (settled.failure) throw new StepFailure(`the Ingress was never served at ${address}: ${settled.failure}`);
   }
   const check = scenario.check;
-  const outcome =
-    check.kind === 'request'
-      ? await checkRequestEventually(send, check.request, check.expect, REQUEST)
-      : await checkSpreadEventually(send, check.request, check.requests, check.status, check.pods, SPREAD);
+  const outcome = await step(
+    'check',
+    () =>
+      check.kind === 'request'
+        ? checkRequestEventually(send, check.request, check.expect, REQUEST)
+        : checkSpreadEventually(send, check.request, check.requests, check.status, check.pods, SPREAD),
+    phases,
+    'check',
+  );
   if (outcome.failure) throw new StepFailure(`${outcome.failure} (after ${outcome.attempts} attempt(s))`);
 }
 
@@ -123,21 +134,23 @@ async function runScenario(steps: ClusterSteps, scenario: IngressScenario, log: 
   const started = Date.now();
   let reason: string | undefined;
   let namespace: string | undefined;
+  const phases: Phases = {};
   try {
     namespace = await step('a new random namespace', () => steps.createNamespace());
-    await runSteps(steps, scenario, namespace);
+    await runSteps(steps, scenario, namespace, phases);
   } catch (error) {
     reason = error instanceof Error ? error.message : String(error);
   }
   if (namespace) {
     try {
-      await steps.deleteNamespace(namespace, TIMEOUTS.namespaceDeletionMs);
+      await step('delete namespace', () => steps.deleteNamespace(namespace!, TIMEOUTS.namespaceDeletionMs), phases, 'cleanup');
     } catch (error) {
       // The next scenario could see this one's Ingress: say so, but the verdict stays this scenario's.
       log(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   const seconds = Math.round((Date.now() - started) / 100) / 10;
+  log(`  phases (s): ${Object.entries(phases).map(([phase, s]) => `${phase} ${s}`).join(', ')}`);
   return { scenario, result: reason === undefined ? 'passed' : 'failed', ...(reason !== undefined ? { reason } : {}), seconds };
 }
 
