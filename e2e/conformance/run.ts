@@ -29,6 +29,7 @@ import { GATEWAY_API_V1_7_CRDS_DIR, installGatewayApiCrds } from '../test/suppor
 import { buildSuite, runSuite } from './gateway-api-suite.js';
 import { countVerdicts } from './go-test-results.js';
 import { runIngressSuite } from './ingress-suite.js';
+import { parseArgs } from './run-args.js';
 import { installPortico } from './portico-install.js';
 
 const GATEWAY_API_VERSION = 'v1.7.0';
@@ -40,33 +41,6 @@ function findCheckout(): string {
     dir = dirname(dir);
   }
   return dir;
-}
-
-type SuiteChoice = 'gateway-api' | 'ingress' | 'all';
-const SUITES: readonly SuiteChoice[] = ['gateway-api', 'ingress', 'all'];
-
-interface Args {
-  suite: SuiteChoice;
-  runTest?: string;
-  scenario?: string;
-  keep: boolean;
-  reuse: boolean;
-}
-
-const USAGE = 'usage: npm run conformance -- [--suite gateway-api|ingress|all] [--run-test NAME] [--scenario TEXT] [--keep] [--reuse]';
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { suite: 'all', keep: false, reuse: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--keep') args.keep = true;
-    else if (arg === '--reuse') args.reuse = true;
-    else if (arg === '--run-test' && argv[i + 1]) args.runTest = argv[++i];
-    else if (arg === '--scenario' && argv[i + 1]) args.scenario = argv[++i];
-    else if (arg === '--suite' && SUITES.includes(argv[i + 1] as SuiteChoice)) args.suite = argv[++i] as SuiteChoice;
-    else throw new Error(`unknown argument ${arg} (${USAGE})`);
-  }
-  return args;
 }
 
 const log = (line: string) => console.log(`conformance: ${line}`);

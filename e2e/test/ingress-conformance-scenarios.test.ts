@@ -10,6 +10,7 @@ import { echoBackendObjects, echoBackendsOf } from '../conformance/ingress/echo-
 import { renderReport, summaryLine, type ScenarioResult } from '../conformance/ingress/report.js';
 import { requestTo } from '../conformance/ingress/request-url.js';
 import { scenarioIngress } from '../conformance/ingress-suite.js';
+import { parseArgs } from '../conformance/run-args.js';
 
 const byFeature = (file: string) => INGRESS_SCENARIOS.filter((s) => s.featureFile === file);
 
@@ -115,5 +116,18 @@ describe('the report', () => {
 
   it('sums up in one line', () => {
     expect(summaryLine(results, 40)).toBe('Ingress suite: 1 passed, 1 failed of 2 scenarios in 40 s');
+  });
+});
+
+describe('npm run conformance options', () => {
+  it('runs both suites by default and keeps the earlier flags', () => {
+    expect(parseArgs([])).toEqual({ suite: 'all', keep: false, reuse: false });
+    expect(parseArgs(['--run-test', 'HTTPRouteSimpleSameNamespace', '--keep', '--reuse'])).toEqual({ suite: 'all', runTest: 'HTTPRouteSimpleSameNamespace', keep: true, reuse: true });
+  });
+
+  it('picks one suite, and Ingress scenarios by name', () => {
+    expect(parseArgs(['--suite', 'ingress', '--scenario', 'wildcard'])).toEqual({ suite: 'ingress', scenario: 'wildcard', keep: false, reuse: false });
+    expect(parseArgs(['--suite', 'gateway-api']).suite).toBe('gateway-api');
+    expect(() => parseArgs(['--suite', 'grpc'])).toThrow('unknown argument --suite');
   });
 });
