@@ -7,14 +7,18 @@
  *      the one a developer started (`npm run cluster -- up`);
  *   2. Gateway API v1.7.0 CRDs (experimental channel), then `helm upgrade --install` of charts/portico;
  *   3. the Gateway API conformance suite (e2e/conformance/gateway-api), profiles in its portico-options.yaml;
- *      report: conformance/reports/v1.7.0/portico-report.yaml (a full run only; --run-test writes under .cache/).
+ *      report: conformance/reports/v1.7.0/portico-report.yaml (a full run only; --run-test writes under .cache/);
+ *   4. the Ingress conformance suite's scenarios, by our runner (e2e/conformance/ingress-suite.ts);
+ *      report: conformance/reports/ingress/portico-report.yaml (a full run only; --scenario writes under .cache/).
  *
- * Options: --run-test NAME (one conformance test), --keep (leave the cluster running for a look around),
- * --reuse (use the running cluster: `npm run cluster -- up` first; nothing else may be using it).
+ * Options: --suite gateway-api|ingress|all (default all), --run-test NAME (one Gateway API conformance
+ * test), --scenario TEXT (the Ingress scenarios whose name contains TEXT), --keep (leave the cluster
+ * running for a look around), --reuse (use the running cluster: `npm run cluster -- up` first; nothing
+ * else may be using it).
  * Needs root and the binaries: the npm script installs them (scripts/install-*.sh). Full output in
  * .cache/conformance/*.log; the exit code is non-zero when any test failed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -24,6 +28,8 @@ import { startClusterWhenFree } from '../test/support/cluster-turn.js';
 import { GATEWAY_API_V1_7_CRDS_DIR, installGatewayApiCrds } from '../test/support/kube-crds.js';
 import { buildSuite, runSuite } from './gateway-api-suite.js';
 import { countVerdicts } from './go-test-results.js';
+import { runIngressSuite } from './ingress-suite.js';
+import { parseArgs } from './run-args.js';
 import { installPortico } from './portico-install.js';
 
 const GATEWAY_API_VERSION = 'v1.7.0';
@@ -35,24 +41,6 @@ function findCheckout(): string {
     dir = dirname(dir);
   }
   return dir;
-}
-
-interface Args {
-  runTest?: string;
-  keep: boolean;
-  reuse: boolean;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { keep: false, reuse: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--keep') args.keep = true;
-    else if (arg === '--reuse') args.reuse = true;
-    else if (arg === '--run-test' && argv[i + 1]) args.runTest = argv[++i];
-    else throw new Error(`unknown argument ${arg} (usage: npm run conformance -- [--run-test NAME] [--keep] [--reuse])`);
-  }
-  return args;
 }
 
 const log = (line: string) => console.log(`conformance: ${line}`);
@@ -84,31 +72,49 @@ async function useCluster(keep: boolean, reuse: boolean): Promise<{ kubeconfigPa
   };
 }
 
+async function runGatewayApiSuite(checkout: string, binary: string, cluster: { kubeconfigPath: string }, runTest: string | undefined): Promise<boolean> {
+  const reportPath = runTest
+    ? join(checkout, '.cache/conformance/portico-report.yaml')
+    : join(checkout, `conformance/reports/${GATEWAY_API_VERSION}/portico-report.yaml`);
+  const logPath = join(checkout, '.cache/conformance/gateway-api.log');
+  const run = await runSuite(binary, { checkout, kubeconfigPath: cluster.kubeconfigPath, reportPath, logPath, runTest, log });
+  const counts = countVerdicts(run.tests);
+  for (const test of run.tests.filter((t) => t.verdict === 'FAIL')) log(`failed: ${test.name}`);
+  log(`Gateway API ${GATEWAY_API_VERSION} suite: ${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped in ${run.seconds} s (exit ${run.exitCode})`);
+  log(`report: ${relative(checkout, reportPath)}; full output: ${relative(checkout, logPath)}`);
+  return run.exitCode === 0;
+}
+
+async function runIngressScenarios(checkout: string, kubeConfig: KubeConfig, scenario: string | undefined): Promise<boolean> {
+  const reportPath = scenario ? join(checkout, '.cache/conformance/ingress-report.yaml') : join(checkout, 'conformance/reports/ingress/portico-report.yaml');
+  const porticoVersion = (JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')) as { version: string }).version;
+  const run = await runIngressSuite({ kubeConfig, reportPath, porticoVersion, only: scenario, log: (line) => log(`ingress: ${line}`) });
+  log(`report: ${relative(checkout, reportPath)}`);
+  return run.results.every((r) => r.result === 'passed');
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const checkout = findCheckout();
   const started = Date.now();
+  const gatewayApi = args.suite !== 'ingress';
+  const ingress = args.suite !== 'gateway-api';
   // Compile the suite before the cluster starts: a build failure should not cost a cluster start.
-  const binary = buildSuite(checkout, log);
+  const binary = gatewayApi ? buildSuite(checkout, log) : undefined;
   const cluster = await useCluster(args.keep, args.reuse);
   // With --keep the process must wait for nothing but the suite; stop() is still awaited below.
   if (args.keep) process.once('SIGINT', () => process.exit(130));
   try {
+    // Portico watches Gateway API kinds whatever the suite: its CRDs are installed either way.
     await installGatewayApiCrds(cluster.kubeConfig, 60_000, GATEWAY_API_V1_7_CRDS_DIR);
     log(`Gateway API ${GATEWAY_API_VERSION} CRDs installed`);
     await installPortico({ checkout, kubeconfigPath: cluster.kubeconfigPath, kubeConfig: cluster.kubeConfig, log });
 
-    const reportPath = args.runTest
-      ? join(checkout, '.cache/conformance/portico-report.yaml')
-      : join(checkout, `conformance/reports/${GATEWAY_API_VERSION}/portico-report.yaml`);
-    const logPath = join(checkout, '.cache/conformance/gateway-api.log');
-    const run = await runSuite(binary, { checkout, kubeconfigPath: cluster.kubeconfigPath, reportPath, logPath, runTest: args.runTest, log });
-    const counts = countVerdicts(run.tests);
-    for (const test of run.tests.filter((t) => t.verdict === 'FAIL')) log(`failed: ${test.name}`);
-    log(`Gateway API ${GATEWAY_API_VERSION} suite: ${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped in ${run.seconds} s (exit ${run.exitCode})`);
-    log(`report: ${relative(checkout, reportPath)}; full output: ${relative(checkout, logPath)}`);
+    let ok = true;
+    if (binary) ok = (await runGatewayApiSuite(checkout, binary, cluster, args.runTest)) && ok;
+    if (ingress) ok = (await runIngressScenarios(checkout, cluster.kubeConfig, args.scenario)) && ok;
     log(`whole run: ${Math.round((Date.now() - started) / 1000)} s`);
-    return run.exitCode === 0 ? 0 : 1;
+    return ok ? 0 : 1;
   } finally {
     await cluster.stop();
   }
