@@ -28,20 +28,21 @@ export interface IngressClassGroup {
   ingresses: Ingress[];
 }
 
-/** Our IngressClasses that have at least one Ingress, by class name; each becomes one gateway. */
+/**
+ * Every IngressClass of ours with its Ingresses, by class name; each becomes one gateway. A class
+ * without Ingresses is included: its gateway, and so its Envoy Deployment and load-balancer address,
+ * lives as long as the IngressClass does, like a Gateway's, rather than coming and going with the
+ * last Ingress (which would change the address and start a new Envoy each time).
+ */
 export function collectIngressClasses(ctx: TranslationContext): IngressClassGroup[] {
   const classes = ctx.resources.list('IngressClass');
   // `spec?.`: a class without spec names no controller, so it is not ours.
-  const ours = new Set(classes.filter((c) => c.spec?.controller === ctx.options.ingressControllerName).map((c) => c.metadata.name));
+  const groups = new Map<string, Ingress[]>(classes.filter((c) => c.spec?.controller === ctx.options.ingressControllerName).map((c) => [c.metadata.name, []]));
   const fallback = defaultIngressClass(classes)?.metadata.name;
-  const groups = new Map<string, Ingress[]>();
   for (const ingress of ctx.resources.list('Ingress')) {
     // An Ingress whose class cannot be read is left out (containment.ts), not the whole list.
     const className = containObject(ctx, ingress, () => requestedClass(ingress) ?? fallback, () => undefined);
-    if (className === undefined || !ours.has(className)) continue;
-    const list = groups.get(className);
-    if (list) list.push(ingress);
-    else groups.set(className, [ingress]);
+    if (className !== undefined) groups.get(className)?.push(ingress);
   }
   return [...groups]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -2,7 +2,9 @@
  * The synthetic gateway of one IngressClass (`ingressclass/<class>`): cleartext HTTP on port 80 with
  * every host, and, when any Ingress of the class asks for TLS, a TLS listener on port 443 that
  * terminates by SNI (ingress-tls.ts). These are the ports Ingress fixes (IngressSpec: "TLS ... on port
- * 443"; rules are served on 80), so the gateway has no listener configuration of its own.
+ * 443"; rules are served on 80), so the gateway has no listener configuration of its own. A class
+ * without Ingresses keeps port 80 with no virtual hosts (Envoy answers 404), so its Envoys and their
+ * address stay while the class exists.
  */
 import type { Diagnostic } from '../result.js';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
