@@ -9,6 +9,9 @@
  * - an EndpointSlice change reaches the xDS client through the endpoints fast path (no route translated);
  * - a ReferenceGrant grants and revokes a cross-namespace backend, in statuses and in xDS;
  * - an API server restart loses nothing, and what changed meanwhile gets its status;
+ * - an IngressClass of ours keeps its Envoy Deployment and Service while it exists: its last Ingress
+ *   deleted leaves them (same uid, same pod template), a TLS Ingress adds port 443 to the same
+ *   Service, and deleting the class removes them;
  * - a deleted Gateway takes its Envoy workloads and its snapshot with it.
  * Leader election between replicas: kubernetes-serve-replicas.test.ts.
  *
@@ -19,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { envoyResourceName } from '@portico/server';
+import { envoyResourceName, issueCertificateAuthority, issueServerCertificate } from '@portico/server';
 import { startEchoBackends, type EchoBackend, type EchoClient } from './support/echo-backends.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
 import { deleteObject, getObject, metricValue, objectPath, pollFor, startKubernetesServe, type StoredObject } from './support/kube-serve.js';
@@ -64,6 +67,9 @@ const ROUTES = [
 /** The cluster of `apps/api:80` in the gateway's snapshot (@portico/xds cluster names). */
 const CROSS_CLUSTER = /apps\/api\/80/;
 
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+/** The fields of a stored Deployment or Service this file compares. */
+type StoredWorkload = { metadata: { uid: string }; spec: { template?: unknown; clusterIP?: string; ports?: { port: number }[] } };
 type GatewayStatus = { addresses?: { type: string; value: string }[]; conditions: Condition[]; listeners: { name: string; attachedRoutes: number; conditions: Condition[] }[] };
 
 describeWithKube('portico serve --kubernetes against a real kube-apiserver', () => {
@@ -336,6 +342,63 @@ describeWithKube('portico serve --kubernetes against a real kube-apiserver', () 
     });
     expect(loadBalancer).toEqual({ ingress: [{ ip: clusterIP }] });
     figures.ingressToEnvoyAndStatusMs = Date.now() - started;
+  });
+
+  it('the IngressClass keeps its Envoys without Ingresses (same Service, same pod template); a TLS Ingress adds 443 in place; deleting the class removes them', async () => {
+    const name = envoyResourceName('ingressclass', 'portico');
+    const deploymentPath = objectPath('apps/v1', 'Deployment', PORTICO_NAMESPACE, name);
+    const servicePath = objectPath('v1', 'Service', PORTICO_NAMESPACE, name);
+    const identity = async () => {
+      const deployment = (await getObject(kube, deploymentPath)) as unknown as StoredWorkload | undefined;
+      const service = (await getObject(kube, servicePath)) as unknown as StoredWorkload | undefined;
+      return {
+        deploymentUid: deployment?.metadata.uid,
+        podTemplate: JSON.stringify(deployment?.spec.template),
+        serviceUid: service?.metadata.uid,
+        clusterIP: service?.spec.clusterIP,
+      };
+    };
+    const before = await identity();
+    expect(before.deploymentUid && before.serviceUid).toBeTruthy();
+
+    await deleteObject(kube, objectPath('networking.k8s.io/v1', 'Ingress', APPS, 'site'));
+    // Translated without the Ingress, the class's gateway is still served: port 80, no route (404).
+    const irWithout = await pollFor('the class gateway without Ingresses', async () => {
+      const ir = (await serve.admin('/debug/ir?gateway=ingressclass/portico')).body.ir?.['ingressclass/portico'] as { listeners: { name: string; sources: string[]; virtualHosts: unknown[] }[] } | undefined;
+      return ir?.listeners.every((l) => l.sources.length === 0) ? ir : undefined;
+    });
+    expect(irWithout.listeners.map((l) => [l.name, l.virtualHosts.length])).toEqual([['http-80', 0]]);
+
+    const started = Date.now();
+    const ca = issueCertificateAuthority();
+    const leaf = issueServerCertificate(ca, { dnsNames: ['secure.test'], ipAddresses: [] });
+    await kube.apply([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'secure-tls', namespace: APPS }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64(leaf.cert), 'tls.key': b64(leaf.key) } },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'secure', namespace: APPS },
+        spec: {
+          ingressClassName: 'portico',
+          tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }],
+          rules: [{ host: 'secure.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }],
+        },
+      },
+    ]);
+    await pollFor('port 443 on the Ingress Envoy Service', async () => {
+      const ports = ((await getObject(kube, servicePath)) as unknown as StoredWorkload | undefined)?.spec.ports?.map((p) => p.port);
+      return JSON.stringify(ports) === '[80,443]' ? true : undefined;
+    });
+    figures.tlsIngressToServicePortMs = Date.now() - started;
+    // The Service was updated in place (a deleted and recreated object has a new uid, a LoadBalancer a
+    // new address), and the pods were never touched: the listeners reach Envoy over xDS only.
+    expect(await identity()).toEqual(before);
+
+    await deleteObject(kube, objectPath('networking.k8s.io/v1', 'IngressClass', undefined, 'portico'));
+    for (const [apiVersion, kind] of ENVOY_OBJECTS) {
+      await pollFor(`the Ingress Envoy ${kind} deleted`, async () => ((await getObject(kube, objectPath(apiVersion, kind, PORTICO_NAMESPACE, name))) ? undefined : true));
+    }
+    await pollFor('the class gateway gone from /debug/xds', async () => ((await serve.admin('/debug/xds')).body.xds?.['ingressclass/portico'] ? undefined : true));
   });
 
   it('deleting the Gateway deletes its Envoy workloads and its snapshot', async () => {

@@ -62,6 +62,7 @@ const PLURALS: Record<string, string> = {
   ServiceAccount: 'serviceaccounts',
   Deployment: 'deployments',
   Ingress: 'ingresses',
+  IngressClass: 'ingressclasses',
 };
 
 /** The API path of an object of the kinds these tests use. */
