@@ -3,7 +3,8 @@
  * copy of examples/ plus two files of its own (a Gateway with a cleartext HTTP listener, and a
  * GRPCRoute to real gRPC backends, so that a proxyless client has something to call). A real
  * @grpc/grpc-js-xds client follows each step of a user editing the route file: a change, a broken
- * file (reported with its document and field; nothing served is lost), and the fix. Then SIGTERM.
+ * file (reported with its document and field; nothing served is lost), and the fix. The example
+ * IngressClass keeps its gateway once its Ingress is gone, and loses it with the class. Then SIGTERM.
  *
  * Runs the compiled CLI (packages/cli/dist): `npm test` builds first; run `npx tsc -b` before running
  * this file alone.
@@ -192,6 +193,24 @@ describe('portico serve as a child process, followed by a real xDS client', () =
     expect(routes).toContain('gamma');
     expect(routes).not.toContain('canary');
     figures.rssAfterEditsMiB = Math.round(serve.rssKiB() / 102.4) / 10;
+  });
+
+  it('serves an IngressClass without Ingresses on its port 80 (404 for all), unchanged listener; deleting the class removes its gateway', async () => {
+    const INGRESS_GATEWAY = 'ingressclass/portico';
+    type Dump = { listeners: { dynamicListeners: { name: string; activeState: { versionInfo: string } }[] }; routes: { dynamicRouteConfigs: { routeConfig: { virtualHosts: unknown[] } }[] } };
+    const ingressXds = async () => (await serve.admin(`/debug/xds?gateway=${INGRESS_GATEWAY}`)).body.xds?.[INGRESS_GATEWAY] as Dump | undefined;
+    const before = (await ingressXds())!;
+    expect(before.routes.dynamicRouteConfigs[0]!.routeConfig.virtualHosts).not.toEqual([]);
+    // examples/40-ingress.yaml without its Ingress: only the IngressClass is left.
+    writeFileSync(join(dir, '40-ingress.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: { name: portico }\nspec: { controller: portico.dev/ingress-controller }\n');
+    const without = await pollFor('the class gateway without virtual hosts', async () => {
+      const dump = await ingressXds();
+      return dump?.routes.dynamicRouteConfigs[0]?.routeConfig.virtualHosts.length === 0 ? dump : undefined;
+    });
+    // The same listener at the same version: an Envoy of this gateway keeps it, nothing drains.
+    expect(without.listeners.dynamicListeners).toEqual(before.listeners.dynamicListeners);
+    rmSync(join(dir, '40-ingress.yaml'));
+    await pollFor('the class gateway gone', async () => ((await ingressXds()) ? undefined : true));
   });
 
   it('exits with code 0 on SIGTERM within a few seconds, with an Envoy-like stream open', async () => {
