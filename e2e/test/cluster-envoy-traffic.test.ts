@@ -2,23 +2,23 @@
  * Real requests from the host through a Portico-managed Envoy pod to echo pods, in the cluster harness
  * (e2e/cluster: control plane, kube-proxy, CoreDNS, LoadBalancer stub, the process node agent).
  *
- * Portico runs out of cluster, as a child process with the cluster's kubeconfig (the fallback issue 11
- * allows; the `helm install` path is not covered here), with its Envoy infrastructure manager on: it
- * creates the Envoy Deployment + LoadBalancer Service per Gateway, and the node agent runs the Envoy
- * pod (image envoyproxy/envoy → ENVOY_BIN). xDS is mutual TLS: `portico certgen` writes the CA and
- * server Secrets into the cluster, Portico issues the Gateway's client certificate, and the Envoy pod
- * dials Portico on the bridge address (10.244.0.1), the host as seen from the pods.
+ * Portico is installed the way users install it: `helm upgrade --install` of charts/portico (the
+ * certgen hook Job writes the xDS CA and certificates, two Portico replicas run this checkout as pods,
+ * the chart's GatewayClass `portico`), with /debug exposed on the pod IPs so the test can read what
+ * Portico serves and which Envoys ACKed it. Portico creates the Envoy Deployment + LoadBalancer Service
+ * per Gateway, the node agent runs the Envoy pod (image envoyproxy/envoy → ENVOY_BIN), and the Envoy
+ * dials Portico's ClusterIP Service over mutual TLS with the Gateway's own client certificate.
  *
  * What it proves: first answer through the Gateway's LoadBalancer address; a route edit is followed;
- * an echo pod deleted while requests flow costs no failed request once the EDS push is ACKed; a
- * Portico restart (SIGTERM, start again) loses no config: requests are answered throughout, the Envoy
- * reconnects and a further edit is followed. Needs root and the binaries; prints wall times and counts.
+ * an echo pod deleted while requests flow costs no failed request once the EDS push is ACKed; every
+ * Portico pod deleted at once loses no config: requests are answered throughout, the Deployment's new
+ * pods come up, the Envoy reconnects and a further edit is followed. Needs root and the binaries
+ * (HELM_BIN among them); prints wall times and counts.
  */
 import { spawnSync } from 'node:child_process';
 import { Agent, get as httpGet } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
 import type { Cluster } from '../cluster/cluster.js';
 import { missingBinaries } from '../cluster/components.js';
@@ -26,16 +26,19 @@ import { startNodeAgent } from '../cluster/node-agent/index.js';
 import { kubeRequest } from './support/kube-apply.js';
 import { startClusterWhenFree } from './support/cluster-turn.js';
 import { installGatewayApiCrds } from './support/kube-crds.js';
-import { freePort, PORTICO_BIN, startServeProcess, type ServeProcess } from './support/serve-process.js';
 import { pollUntil } from './support/wait.js';
+import { installPortico, PORTICO_NAMESPACE } from '../conformance/portico-install.js';
 
 jest.setTimeout(300_000);
 
 const isRoot = process.getuid?.() === 0;
-const describeCluster = isRoot && missingBinaries().length === 0 && process.env.ENVOY_BIN && process.env.ECHO_BASIC_BIN ? describe : describe.skip;
+const describeCluster = isRoot && missingBinaries().length === 0 && process.env.ENVOY_BIN && process.env.ECHO_BASIC_BIN && process.env.HELM_BIN ? describe : describe.skip;
 
+const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NS = 'traffic';
-const PORTICO_NS = 'portico-system';
+const PORTICO_NS = PORTICO_NAMESPACE;
+const PORTICO_PODS = 'app.kubernetes.io/name=portico,app.kubernetes.io/component=control-plane';
+const ADMIN_PORT = 19000;
 const GATEWAY = 'edge';
 const ROUTE = 'echo';
 const ECHO_IMAGE = 'registry.k8s.io/gateway-api/conformance/echo-basic:v0.1.0';
@@ -169,11 +172,7 @@ function route(extra: string[]): object {
 
 describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness', () => {
   let cluster: Cluster | undefined;
-  let portico: ServeProcess | undefined;
   let load: ReturnType<typeof startLoad> | undefined;
-  let certDir: string;
-  let serveArgs: string[];
-  let ports: { xds: number; admin: number };
   let baseUrl: string;
   const figures: Record<string, number | string> = {};
 
@@ -181,15 +180,30 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
     const response = await kubeRequest(cluster!.kubeConfig, 'GET', path);
     return response.status === 200 ? (response.body as T) : undefined;
   };
-  const pods = async (selector: string) => (await get<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(selector)}`))?.items ?? [];
-  const startPortico = async () => {
-    const serve = await startServeProcess({ extraArgs: serveArgs, ports, xdsHost: '0.0.0.0' });
-    await serve.waitReady(60_000);
-    return serve;
+  const pods = async (selector: string, namespace = NS) =>
+    (await get<{ items: Pod[] }>(`/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`))?.items ?? [];
+  /** One Portico pod's admin endpoint (the chart's admin.exposeDebug: on the pod IP). */
+  const admin = async <T>(pod: Pod, path: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const req = httpGet(`http://${pod.status!.podIP}:${ADMIN_PORT}${path}`, { timeout: 5_000 }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(text) as T) : reject(new Error(`${path}: HTTP ${response.statusCode}`))));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+    });
+  const porticoPods = async () => (await pods(PORTICO_PODS, PORTICO_NS)).filter(isReady);
+  type Clients = { clients: { gateway?: string; types: Record<string, { ackedVersion?: string }> }[] };
+  /** The Portico pod the Gateway's Envoy is connected to (either replica serves xDS), with its clients. */
+  const servingPod = async () => {
+    for (const pod of await porticoPods()) {
+      const clients = (await admin<Clients>(pod, '/debug/clients').catch(() => ({ clients: [] }) as Clients)).clients.filter((c) => c.gateway === `${NS}/${GATEWAY}`);
+      if (clients.length > 0) return { pod, clients };
+    }
+    return undefined;
   };
-  /** The Envoy (xDS client) of the Gateway, as Portico's /debug/clients lists it. */
-  const gatewayClients = async () =>
-    ((await portico!.admin<{ clients: { gateway?: string; types: Record<string, { ackedVersion?: string }> }[] }>('/debug/clients')).body.clients ?? []).filter((c) => c.gateway === `${NS}/${GATEWAY}`);
   /** Polls until `path` answers 200 from echo-basic with header x-rule (set by the route's filter). */
   const waitForRule = (path: string) =>
     poll(`${path} routed`, async () => {
@@ -206,34 +220,18 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
     };
     cluster = await startClusterWhenFree({ nodeAgent: startNodeAgent, log }, 600_000);
     const started = Date.now();
-    const kubeconfig = cluster.config.kubeconfigPath;
-    await Promise.all([cluster.createNamespace(PORTICO_NS), cluster.createNamespace(NS), installGatewayApiCrds(cluster.kubeConfig)]);
-
-    // mTLS on xDS: certgen writes the CA (portico-xds-ca-key, from which Portico issues each Gateway's
-    // client certificate) and the server certificate into the cluster; serve reads the latter from files.
-    const certgen = spawnSync(process.execPath, [PORTICO_BIN, 'certgen', '--namespace', PORTICO_NS], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000 });
-    if (certgen.status !== 0) throw new Error(`certgen failed (${certgen.status}): ${certgen.stderr}`);
-    const server = (await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${PORTICO_NS}/secrets/portico-xds-server`))!;
-    certDir = mkdtempSync(join(tmpdir(), 'ptc-envoy-traffic-'));
-    for (const key of ['tls.crt', 'tls.key', 'ca.crt']) writeFileSync(join(certDir, key), Buffer.from(server.data[key]!, 'base64'), { mode: 0o600 });
-
-    ports = { xds: await freePort(), admin: await freePort() };
-    serveArgs = [
-      '--kubernetes',
-      '--kubeconfig', kubeconfig,
-      '--namespace', PORTICO_NS,
-      '--pod-name', 'portico-0',
-      '--xds-tls-cert', join(certDir, 'tls.crt'),
-      '--xds-tls-key', join(certDir, 'tls.key'),
-      '--xds-tls-ca', join(certDir, 'ca.crt'),
-      // The host as the pods reach it: the bridge address (the pods' default gateway).
-      '--envoy-xds-address', `${cluster.config.network.bridgeAddress}:${ports.xds}`,
-    ];
-    portico = await startPortico();
+    await Promise.all([cluster.createNamespace(NS), installGatewayApiCrds(cluster.kubeConfig)]);
+    await installPortico({
+      checkout: CHECKOUT,
+      kubeconfigPath: cluster.config.kubeconfigPath,
+      kubeConfig: cluster.kubeConfig,
+      values: { 'admin.exposeDebug': 'true' },
+      log: () => {},
+    });
+    figures.helmInstallMs = Date.now() - started;
 
     await cluster.apply([
       ...echoObjects(),
-      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'portico' }, spec: { controllerName: 'portico.dev/gateway-controller' } },
       {
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: 'Gateway',
@@ -243,22 +241,20 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
       route([]),
     ]);
     figures.objectsAppliedMs = Date.now() - started;
-  }, 400_000);
+  }, 600_000);
 
   afterAll(async () => {
     await load?.stop();
-    // The Envoy pods' output (the node agent's log files), kept for a failed run's diagnosis.
+    // The pods' output (the node agent's log files), kept for a failed run's diagnosis.
     if (cluster && process.env.CLUSTER_ENVOY_LOGS) spawnSync('bash', ['-c', `cp -r ${cluster.config.stateDir}/node-agent ${process.env.CLUSTER_ENVOY_LOGS}`]);
-    await portico?.stop().catch(() => portico?.child.kill('SIGKILL'));
     await cluster?.stop();
     agent.destroy();
-    if (certDir) rmSync(certDir, { recursive: true, force: true });
     console.log(`cluster envoy traffic figures: ${JSON.stringify(figures)}`);
   }, 120_000);
 
   test('Portico creates the Envoy Deployment and Service; the Envoy pod gets Ready; the Gateway gets the LoadBalancer address; echo pods answer through it', async () => {
     const started = Date.now();
-    const envoyPod = await poll('a Ready Envoy pod', async () => (await pods('app.kubernetes.io/managed-by=portico')).find(isReady), 180_000);
+    const envoyPod = await poll('a Ready Envoy pod', async () => (await pods('app.kubernetes.io/managed-by=portico', PORTICO_NS)).find(isReady), 180_000);
     expect(envoyPod.spec.containers[0]!.image).toMatch(/^envoyproxy\/envoy:/);
     figures.envoyPodReadyMs = Date.now() - started;
     const address = await poll('the Gateway address', async () => {
@@ -301,12 +297,13 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
 
     // The push: Portico serves the Gateway's endpoints without the victim, and its Envoy ACKed that version.
     const ackedAt = await poll('EDS without the deleted pod ACKed by the Envoy', async () => {
-      const xds = (await portico!.admin<{ xds: Record<string, { endpoints?: unknown }>; versions: Record<string, string> }>('/debug/xds')).body;
+      const serving = await servingPod();
+      if (!serving) return undefined;
+      const xds = await admin<{ xds: Record<string, { endpoints?: unknown }>; versions: Record<string, string> }>(serving.pod, '/debug/xds');
       const key = `${NS}/${GATEWAY}`;
       if (JSON.stringify(xds.xds[key]?.endpoints ?? null).includes(`"${victimIp}"`)) return undefined;
       const version = xds.versions[key];
-      const clients = await gatewayClients();
-      return clients.length > 0 && clients.every((c) => c.types[EDS_TYPE]?.ackedVersion === version) ? Date.now() : undefined;
+      return serving.clients.every((c) => c.types[EDS_TYPE]?.ackedVersion === version) ? Date.now() : undefined;
     });
     // The replacement pod (the Deployment's) answers too, and requests go on for a while after it.
     await poll('two echo pods Ready again', async () => (await pods('app=echo')).filter(isReady).length === 2);
@@ -328,17 +325,25 @@ describeCluster('Portico-managed Envoy pods carry traffic in the cluster harness
     expect(afterAck().every((r) => r.pod !== victim!.metadata.name)).toBe(true);
   });
 
-  test('a Portico restart (SIGTERM, start again) loses no config: requests answered throughout; the Envoy reconnects and a further edit is followed', async () => {
+  test('every Portico pod deleted at once loses no config: requests answered throughout; the new pods come up, the Envoy reconnects and a further edit is followed', async () => {
     load = startLoad(`${baseUrl}/edited`);
     await poll('requests flowing', async () => load!.results.filter((r) => r.ok).length >= 20);
-    const stopped = await portico!.stop('SIGTERM', 30_000);
-    figures.porticoStopMs = stopped.ms;
+    const before = await porticoPods();
+    expect(before.length).toBeGreaterThan(0);
     const restartedAt = Date.now();
-    portico = await startPortico();
-    figures.porticoReadyAfterRestartMs = Date.now() - restartedAt;
-    await poll('the Envoy reconnected to the new Portico', async () => (await gatewayClients()).length > 0).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}\n/debug/clients: ${JSON.stringify((await portico!.admin('/debug/clients')).body)}\nportico:\n${portico!.tail(40)}`);
-    });
+    for (const pod of before) {
+      expect((await kubeRequest(cluster!.kubeConfig, 'DELETE', `/api/v1/namespaces/${PORTICO_NS}/pods/${pod.metadata.name}`)).status).toBe(200);
+    }
+    const oldNames = new Set(before.map((pod) => pod.metadata.name));
+    await poll('the Deployment\'s new Portico pods Ready', async () => {
+      const ready = (await porticoPods()).filter((pod) => !oldNames.has(pod.metadata.name));
+      return ready.length === before.length;
+    }, 180_000);
+    figures.porticoPodsReadyAfterDeleteMs = Date.now() - restartedAt;
+    await poll('the Envoy reconnected to a new Portico pod', async () => {
+      const serving = await servingPod();
+      return serving !== undefined && !oldNames.has(serving.pod.metadata.name);
+    }, 180_000);
     figures.envoyReconnectedMs = Date.now() - restartedAt;
     const editedAt = Date.now();
     await cluster!.apply([route(['/edited', '/after-restart'])]);
