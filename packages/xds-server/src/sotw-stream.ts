@@ -9,10 +9,14 @@
  *   so it never repeats across restarts and says which snapshot a client runs. A type that a new
  *   snapshot leaves unchanged is not resent and keeps its older, still accurate, version.
  * - Every response of a type carries all the subscribed resources of that type (what Listener and
- *   Cluster require, and harmless for the others), sorted by name; a type is sent only when that
+ *   Cluster require, and harmless for the others), sorted by name, but for the endpoints resent after
+ *   a cluster change (below); a type is sent only when that
  *   content (names and versions) differs from what this stream last sent for it, or when the client
  *   changed its subscription. A new snapshot does not wait for the previous response to be ACKed: the
  *   client's late ACK then carries a stale nonce, which the protocol allows for.
+ * - A CDS response that changes clusters the client had is followed by an EDS response carrying only
+ *   the endpoints of those clusters, even unchanged: Envoy warms a changed cluster until they arrive
+ *   (cluster-warming.ts). It is skipped when a full EDS response follows anyway.
  * - A request with a stale nonce is never answered and changes no subscription, but its ACK or NACK is
  *   still reported for the version it answers (events only), so the registry knows what the client runs.
  * - A request whose nonce we did not send (none sent yet for that type on this stream, e.g. a client
@@ -23,6 +27,7 @@
  *   this stream took to get to a type, counted from when it was notified. Should `send` provoke a
  *   request synchronously, the state is already updated and each push decides again.
  */
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, endpointsOfChangedClusters } from './cluster-warming.js';
 import { truncateErrorDetail } from './error-detail.js';
 import { orderPushes } from './push-order.js';
 import { contentChange, nextSubscription, sameSubscription, selectResources, type Subscription } from './subscription.js';
@@ -87,6 +92,8 @@ interface TypeState {
   unsettled: Map<string, string>;
   /** Content the client NACKed: never sent again as such (it is what `sent` holds until the next send). */
   rejected?: CachedResource[];
+  /** EDS only: names of `sent` to send again though unchanged, their clusters having changed since. */
+  owed?: Set<string>;
 }
 
 export function createSotwStream(options: SotwStreamOptions): SotwStream {
@@ -118,9 +125,41 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     // A plan made before other sends holds unless a response provoked a request in between.
     const next = planned && planned.after === state.nonce ? planned : due(typeUrl, state, snapshot);
     if (!next || closed) return;
-    const { resources, removed } = next;
+    const previous = state.sent;
+    state.sent = next.resources;
+    state.rejected = undefined;
+    // A full EDS response carries whatever was owed.
+    if (typeUrl === ENDPOINT_TYPE_URL) state.owed = undefined;
+    respond(typeUrl, state, snapshot, next.resources, next.removed, notifiedAt);
+    if (typeUrl === CLUSTER_TYPE_URL) oweEndpoints(endpointsOfChangedClusters(previous, next.resources));
+  }
+
+  function oweEndpoints(names: readonly string[]): void {
+    const endpoints = types.get(ENDPOINT_TYPE_URL);
+    // Without an EDS subscription yet, its first request is answered in full anyway.
+    if (!endpoints || names.length === 0) return;
+    endpoints.owed ??= new Set();
+    for (const name of names) endpoints.owed.add(name);
+  }
+
+  /**
+   * The owed endpoints alone, as the client last got them (`sent`, which stays what it should have):
+   * the ones it no longer subscribes to are dropped.
+   */
+  function resendOwed(snapshot: ResourceSnapshot, notifiedAt?: number): void {
+    const state = types.get(ENDPOINT_TYPE_URL);
+    const owed = state?.owed;
+    if (!state || !owed || closed) return;
+    state.owed = undefined;
+    const resources = (state.sent ?? []).filter((r) => owed.has(r.name));
+    if (resources.length > 0) respond(ENDPOINT_TYPE_URL, state, snapshot, resources, 0, notifiedAt);
+  }
+
+  /** Writes one response of `resources` and records its nonce. */
+  function respond(typeUrl: TypeUrl, state: TypeState, snapshot: ResourceSnapshot, resources: CachedResource[], removed: number, notifiedAt?: number): void {
     const nonce = nextNonce();
-    Object.assign(state, { nonce, sent: resources, mustAnswer: false, rejected: undefined });
+    state.nonce = nonce;
+    state.mustAnswer = false;
     state.unsettled.set(nonce, snapshot.version);
     if (state.unsettled.size > MAX_UNSETTLED) state.unsettled.delete(state.unsettled.keys().next().value!);
     send({
@@ -144,7 +183,15 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
       const planned = due(typeUrl, state, snapshot);
       if (planned) pending.push({ typeUrl, removes: planned.removed > 0, planned });
     }
-    for (const { typeUrl, planned } of orderPushes(pending)) push(typeUrl, types.get(typeUrl)!, snapshot, notifiedAt, planned);
+    const ordered = orderPushes(pending);
+    ordered.forEach(({ typeUrl, planned }, i) => {
+      push(typeUrl, types.get(typeUrl)!, snapshot, notifiedAt, planned);
+      // The endpoints of changed clusters go right after them, unless a full EDS response follows.
+      if (typeUrl === CLUSTER_TYPE_URL && !ordered.slice(i + 1).some((p) => p.typeUrl === ENDPOINT_TYPE_URL)) resendOwed(snapshot, notifiedAt);
+    });
+    // A planned full EDS response that was not sent after all (a request answered it in between)
+    // leaves the endpoints owed.
+    resendOwed(snapshot, notifiedAt);
   }
 
   function start(request: DiscoveryRequest): void {
@@ -201,7 +248,9 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
       }
       // Without a snapshot the request is held: the first snapshot published answers it.
       const snapshot = gateway === undefined ? undefined : (probe ?? watcher.snapshot(gateway));
-      if (snapshot) push(typeUrl, state, snapshot);
+      if (!snapshot) return;
+      push(typeUrl, state, snapshot);
+      resendOwed(snapshot);
     },
     close() {
       if (closed) return;
