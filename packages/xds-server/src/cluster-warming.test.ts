@@ -5,9 +5,10 @@
  */
 import { endpointsOfChangedClusters } from './cluster-warming.js';
 import { createDeltaStream } from './delta-stream.js';
+import { createResponseOutbox } from './response-outbox.js';
 import { CDS, EDS, fakeWatcher, LDS, res, snapshotOf } from './sotw-fixtures.test-util.js';
-import { createSotwStream } from './sotw-stream.js';
-import type { CachedResource, DeltaDiscoveryResponse, DiscoveryResponse, StreamEvent } from './types.js';
+import { combineSotwResponses, createSotwStream } from './sotw-stream.js';
+import type { CachedResource, DeltaDiscoveryResponse, DiscoveryResponse, ResponsePlacement, StreamEvent } from './types.js';
 
 const GW = 'default/gw';
 const node = { id: 'envoy-1', cluster: GW };
@@ -38,7 +39,12 @@ describe('state of the world: endpoints follow a changed cluster', () => {
     const watcher = fakeWatcher();
     const sent: DiscoveryResponse[] = [];
     const events: StreamEvent[] = [];
-    const stream = createSotwStream({ watcher, send: (r) => sent.push(r), onEvent: (e) => events.push(e) });
+    const placements: (ResponsePlacement | undefined)[] = [];
+    const send = (r: DiscoveryResponse, placement?: ResponsePlacement) => {
+      sent.push(r);
+      placements.push(placement);
+    };
+    const stream = createSotwStream({ watcher, send, onEvent: (e) => events.push(e) });
     watcher.publish(GW, snapshot('s-1'));
     stream.onRequest({ node, typeUrl: CDS });
     stream.onRequest({ typeUrl: EDS, resourceNames: ['c-a', 'c-b'] });
@@ -46,7 +52,7 @@ describe('state of the world: endpoints follow a changed cluster', () => {
     for (const r of sent.splice(0)) stream.onRequest({ typeUrl: r.typeUrl, versionInfo: r.versionInfo, responseNonce: r.nonce, resourceNames: r.typeUrl === EDS ? ['c-a', 'c-b'] : [] });
     /** What was sent since the last call: type and `name@version` of each resource. */
     const take = () => sent.splice(0).map((r) => [r.typeUrl, r.resources.map((a) => decode(a.value))]);
-    return { watcher, stream, sent, events, take };
+    return { watcher, stream, sent, events, placements, take };
   }
 
   it('sends the unchanged endpoints of a changed cluster, alone, right after the clusters', () => {
@@ -57,6 +63,13 @@ describe('state of the world: endpoints follow a changed cluster', () => {
       [EDS, ['c-a@v1']],
       [LDS, ['http-80@v2']],
     ]);
+  });
+
+  it('marks the resend as following what was sent before it, and nothing else', () => {
+    const t = connected();
+    t.placements.splice(0);
+    t.watcher.publish(GW, snapshot('s-2', { [CDS]: [res('c-a', 'v2'), res('c-b')] }));
+    expect(t.placements).toEqual([undefined, { follows: true }]);
   });
 
   it('sends no endpoints when no cluster changed', () => {
@@ -100,6 +113,58 @@ describe('state of the world: endpoints follow a changed cluster', () => {
       [CDS, 's-2', 2],
       [EDS, 's-2', 1],
     ]);
+  });
+});
+
+describe('state of the world through the response outbox (responses wait for their turn)', () => {
+  it('writes a full EDS response that waited before the clusters after them, with the resent endpoints', () => {
+    const watcher = fakeWatcher();
+    const written: DiscoveryResponse[] = [];
+    const deferred: (() => void)[] = [];
+    const outbox = createResponseOutbox<DiscoveryResponse>({
+      writer: { write: (r, flushed) => (written.push(r), deferred.push(flushed)), gone: () => false },
+      supersedeKey: (r) => r.typeUrl,
+      combine: combineSotwResponses,
+      sizeOf: (r) => r.resources.length,
+      maxBlockedMs: 60_000,
+      maxQueuedBytes: 1_000,
+      onBlocked: (reason) => {
+        throw new Error(reason);
+      },
+      defer: (task) => deferred.push(task),
+      setTimer: () => () => {},
+    });
+    const turn = () => {
+      for (let task = deferred.shift(); task; task = deferred.shift()) task();
+    };
+    const stream = createSotwStream({ watcher, send: (r, placement) => outbox.enqueue(r, placement) });
+    watcher.publish(GW, snapshot('s-1'));
+    stream.onRequest({ node, typeUrl: CDS });
+    stream.onRequest({ typeUrl: EDS, resourceNames: ['c-a', 'c-b'] });
+    stream.onRequest({ typeUrl: LDS });
+    turn();
+    const view = (r: DiscoveryResponse) => [r.typeUrl, r.resources.map((a) => decode(a.value)).sort()];
+    expect(written.splice(0).map(view)).toEqual([
+      [CDS, ['c-a@v1', 'c-b@v1']],
+      [EDS, ['c-a@v1', 'c-b@v1']],
+      [LDS, ['http-80@v1']],
+    ]);
+    // c-a changes with new endpoints, c-b goes: the full EDS response is pushed first, the clusters
+    // last (they remove one), then c-a's endpoints again. Queued together, they go out as one, last.
+    watcher.publish(GW, snapshot('s-2', { [CDS]: [res('c-a', 'v2')], [EDS]: [res('c-a', 'v2'), res('c-b')], [LDS]: [res('http-80', 'v2')] }));
+    turn();
+    const [lds, cds, eds, ...rest] = written;
+    expect([lds, cds, eds].map((r) => view(r!))).toEqual([
+      [LDS, ['http-80@v2']],
+      [CDS, ['c-a@v2']],
+      [EDS, ['c-a@v2', 'c-b@v1']],
+    ]);
+    expect(rest).toEqual([]);
+    // Its nonce is the resend's, the latest: the client's ACK of it is current, not stale, so the
+    // subscription change it carries (c-b is gone) is answered.
+    stream.onRequest({ typeUrl: EDS, versionInfo: 's-2', responseNonce: eds!.nonce, resourceNames: ['c-a'] });
+    turn();
+    expect(written.slice(3).map(view)).toEqual([[EDS, ['c-a@v2']]]);
   });
 });
 

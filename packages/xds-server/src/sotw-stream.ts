@@ -39,14 +39,15 @@ import {
   type DiscoveryRequest,
   type DiscoveryResponse,
   type ResourceSnapshot,
+  type ResponsePlacement,
   type StreamEvent,
   type TypeUrl,
 } from './types.js';
 
 export interface SotwStreamOptions {
   watcher: ConfigWatcher;
-  /** Writes one response on the stream. */
-  send(response: DiscoveryResponse): void;
+  /** Writes one response on the stream; `placement` says how it must be ordered if it has to wait. */
+  send(response: DiscoveryResponse, placement?: ResponsePlacement): void;
   onEvent?(event: StreamEvent): void;
   /** A fresh nonce for each response; a per-stream counter by default (nonces are per stream). */
   nonce?(): string;
@@ -152,23 +153,35 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     if (!state || !owed || closed) return;
     state.owed = undefined;
     const resources = (state.sent ?? []).filter((r) => owed.has(r.name));
-    if (resources.length > 0) respond(ENDPOINT_TYPE_URL, state, snapshot, resources, 0, notifiedAt);
+    // A full EDS response still waiting to be written is not replaced by this part of it: both go,
+    // combined, after the clusters.
+    if (resources.length > 0) respond(ENDPOINT_TYPE_URL, state, snapshot, resources, 0, notifiedAt, { follows: true });
   }
 
   /** Writes one response of `resources` and records its nonce. */
-  function respond(typeUrl: TypeUrl, state: TypeState, snapshot: ResourceSnapshot, resources: CachedResource[], removed: number, notifiedAt?: number): void {
+  function respond(
+    typeUrl: TypeUrl,
+    state: TypeState,
+    snapshot: ResourceSnapshot,
+    resources: CachedResource[],
+    removed: number,
+    notifiedAt?: number,
+    placement?: ResponsePlacement,
+  ): void {
     const nonce = nextNonce();
     state.nonce = nonce;
     state.mustAnswer = false;
     state.unsettled.set(nonce, snapshot.version);
     if (state.unsettled.size > MAX_UNSETTLED) state.unsettled.delete(state.unsettled.keys().next().value!);
-    send({
+    const response: DiscoveryResponse = {
       versionInfo: snapshot.version,
       resources: anysOf(typeUrl, resources),
       typeUrl,
       nonce,
       ...(controlPlaneId ? { controlPlane: { identifier: controlPlaneId } } : {}),
-    });
+    };
+    if (placement) send(response, placement);
+    else send(response);
     const bytes = resources.reduce((sum, r) => sum + r.bytes.byteLength, 0);
     const latency = notifiedAt === undefined ? {} : { latencyMs: now() - notifiedAt };
     emit({ kind: 'push', typeUrl, version: snapshot.version, resources: resources.length, bytes, removed, ...latency });
@@ -269,6 +282,19 @@ const MAX_UNSETTLED = 8;
 // response that sends them: responses are read-only.
 const anys = new WeakMap<CachedResource, AnyResource>();
 const anyLists = new WeakMap<readonly CachedResource[], AnyResource[]>();
+/** The resource name of each Any made here, for combining responses. */
+const anyNames = new WeakMap<AnyResource, string>();
+
+/**
+ * One response for a waiting response of a type and a resend of some of its resources that follows
+ * it (ResponsePlacement `follows`): the resources of both, by name, the resend's where both have one
+ * (it comes from what the stream last sent), with the resend's nonce and version.
+ */
+export function combineSotwResponses(waiting: DiscoveryResponse, newer: DiscoveryResponse): DiscoveryResponse {
+  const byName = new Map<string | AnyResource, AnyResource>();
+  for (const any of [...waiting.resources, ...newer.resources]) byName.set(anyNames.get(any) ?? any, any);
+  return { ...newer, resources: [...byName.values()] };
+}
 
 function anysOf(typeUrl: TypeUrl, resources: readonly CachedResource[]): AnyResource[] {
   let list = anyLists.get(resources);
@@ -278,6 +304,9 @@ function anysOf(typeUrl: TypeUrl, resources: readonly CachedResource[]): AnyReso
 
 function anyOf(typeUrl: TypeUrl, resource: CachedResource): AnyResource {
   let any = anys.get(resource);
-  if (!any || any.typeUrl !== typeUrl) anys.set(resource, (any = { typeUrl, value: resource.bytes }));
+  if (!any || any.typeUrl !== typeUrl) {
+    anys.set(resource, (any = { typeUrl, value: resource.bytes }));
+    anyNames.set(any, resource.name);
+  }
   return any;
 }

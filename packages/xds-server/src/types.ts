@@ -72,6 +72,16 @@ export interface DiscoveryResponse {
   controlPlane?: { identifier: string };
 }
 
+/** Where a response goes among those waiting to be written to a slow client (response-outbox.ts). */
+export interface ResponsePlacement {
+  /**
+   * It must reach the client after every response sent before it, and it does not stand for all a
+   * waiting response of its type carries (a SotW resend of some endpoints, after the clusters that
+   * changed): that one is taken out of its place and the two go last, combined.
+   */
+  follows?: boolean;
+}
+
 export interface DeltaDiscoveryRequest {
   node?: NodeInfo;
   typeUrl?: string;
