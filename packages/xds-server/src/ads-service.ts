@@ -375,7 +375,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
         'sotw',
         (send, onEvent) => createSotwStream({ watcher: options.watcher, send, onEvent, ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}) }),
         // A state-of-the-world response holds every resource of its type: a newer one makes a waiting one
-        // useless, but for an EDS resend of some endpoints (it follows), which joins the waiting one.
+        // useless, but for a resend of some endpoints (partial), which joins the waiting one.
         { supersedeKey: (response) => response.typeUrl, combine: combineSotwResponses, sizeOf: (response) => response.resources.reduce((sum, r) => sum + r.value.byteLength, 0) },
       ),
     DeltaAggregatedResources: (call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>

@@ -69,7 +69,15 @@ describe('state of the world: endpoints follow a changed cluster', () => {
     const t = connected();
     t.placements.splice(0);
     t.watcher.publish(GW, snapshot('s-2', { [CDS]: [res('c-a', 'v2'), res('c-b')] }));
-    expect(t.placements).toEqual([undefined, { follows: true }]);
+    expect(t.placements).toEqual([undefined, { follows: true, partial: true }]);
+  });
+
+  it('marks a full EDS response after changed clusters as following them too, and no other', () => {
+    const t = connected();
+    t.placements.splice(0);
+    t.watcher.publish(GW, snapshot('s-2', { [CDS]: [res('c-a', 'v2'), res('c-b')], [EDS]: [res('c-a', 'v2'), res('c-b')] }));
+    t.watcher.publish(GW, snapshot('s-3', { [CDS]: [res('c-a', 'v2'), res('c-b')], [EDS]: [res('c-a', 'v3'), res('c-b')] }));
+    expect(t.placements).toEqual([undefined, { follows: true }, undefined]);
   });
 
   it('sends no endpoints when no cluster changed', () => {
@@ -117,7 +125,8 @@ describe('state of the world: endpoints follow a changed cluster', () => {
 });
 
 describe('state of the world through the response outbox (responses wait for their turn)', () => {
-  it('writes a full EDS response that waited before the clusters after them, with the resent endpoints', () => {
+  /** A stream writing through the outbox as ads-service wires it; responses leave on `turn()`. */
+  function throughOutbox() {
     const watcher = fakeWatcher();
     const written: DiscoveryResponse[] = [];
     const deferred: (() => void)[] = [];
@@ -149,12 +158,17 @@ describe('state of the world through the response outbox (responses wait for the
       [EDS, ['c-a@v1', 'c-b@v1']],
       [LDS, ['http-80@v1']],
     ]);
+    return { watcher, stream, written, turn, view };
+  }
+
+  it('writes a full EDS response that waited before the clusters after them, with the resent endpoints', () => {
+    const t = throughOutbox();
     // c-a changes with new endpoints, c-b goes: the full EDS response is pushed first, the clusters
     // last (they remove one), then c-a's endpoints again. Queued together, they go out as one, last.
-    watcher.publish(GW, snapshot('s-2', { [CDS]: [res('c-a', 'v2')], [EDS]: [res('c-a', 'v2'), res('c-b')], [LDS]: [res('http-80', 'v2')] }));
-    turn();
-    const [lds, cds, eds, ...rest] = written;
-    expect([lds, cds, eds].map((r) => view(r!))).toEqual([
+    t.watcher.publish(GW, snapshot('s-2', { [CDS]: [res('c-a', 'v2')], [EDS]: [res('c-a', 'v2'), res('c-b')], [LDS]: [res('http-80', 'v2')] }));
+    t.turn();
+    const [lds, cds, eds, ...rest] = t.written;
+    expect([lds, cds, eds].map((r) => t.view(r!))).toEqual([
       [LDS, ['http-80@v2']],
       [CDS, ['c-a@v2']],
       [EDS, ['c-a@v2', 'c-b@v1']],
@@ -162,9 +176,21 @@ describe('state of the world through the response outbox (responses wait for the
     expect(rest).toEqual([]);
     // Its nonce is the resend's, the latest: the client's ACK of it is current, not stale, so the
     // subscription change it carries (c-b is gone) is answered.
-    stream.onRequest({ typeUrl: EDS, versionInfo: 's-2', responseNonce: eds!.nonce, resourceNames: ['c-a'] });
-    turn();
-    expect(written.slice(3).map(view)).toEqual([[EDS, ['c-a@v2']]]);
+    t.stream.onRequest({ typeUrl: EDS, versionInfo: 's-2', responseNonce: eds!.nonce, resourceNames: ['c-a'] });
+    t.turn();
+    expect(t.written.slice(3).map(t.view)).toEqual([[EDS, ['c-a@v2']]]);
+  });
+
+  it('writes the endpoints after changed clusters even when an older EDS response still waited ahead', () => {
+    const t = throughOutbox();
+    // Two snapshots before the client gets a turn: new endpoints for c-b, then a changed c-a.
+    t.watcher.publish(GW, snapshot('s-2', { [EDS]: [res('c-a'), res('c-b', 'v2')] }));
+    t.watcher.publish(GW, snapshot('s-3', { [CDS]: [res('c-a', 'v2'), res('c-b')], [EDS]: [res('c-a', 'v2'), res('c-b', 'v2')] }));
+    t.turn();
+    expect(t.written.map(t.view)).toEqual([
+      [CDS, ['c-a@v2', 'c-b@v1']],
+      [EDS, ['c-a@v2', 'c-b@v2']],
+    ]);
   });
 });
 

@@ -78,7 +78,7 @@ describe('response outbox', () => {
     // A full EDS response, then the clusters, then a resend of some endpoints that must follow them.
     h.outbox.enqueue({ type: 'eds', id: 2 });
     h.outbox.enqueue({ type: 'cds', id: 3 });
-    h.outbox.enqueue({ type: 'eds', id: 4 }, { follows: true });
+    h.outbox.enqueue({ type: 'eds', id: 4 }, { follows: true, partial: true });
     expect(h.outbox.waiting()).toBe(2);
     expect(h.dropped.superseded).toBe(1);
     // A newer full response of the key takes the combined one's place, after the clusters.
@@ -96,8 +96,8 @@ describe('response outbox', () => {
     h.turn();
     h.outbox.enqueue({ type: 'eds', id: 2, size: 20 });
     h.outbox.enqueue({ type: 'cds', id: 3 });
-    h.outbox.enqueue({ type: 'eds', id: 4, size: 5 }, { follows: true });
-    h.outbox.enqueue({ type: 'eds', id: 6 }, { follows: true });
+    h.outbox.enqueue({ type: 'eds', id: 4, size: 5 }, { follows: true, partial: true });
+    h.outbox.enqueue({ type: 'eds', id: 6 }, { follows: true, partial: true });
     h.flushers.shift()!();
     h.turn();
     h.flushers.shift()!();
@@ -105,10 +105,25 @@ describe('response outbox', () => {
     expect(h.written.slice(1)).toEqual([{ type: 'cds', id: 3 }, { type: 'eds', id: 6, joined: [2, 4, 6] }]);
   });
 
+  it('puts a whole response that follows last, in place of the waiting one of its key', () => {
+    const h = harness();
+    h.outbox.enqueue({ type: 'rds', id: 1 });
+    h.turn();
+    h.outbox.enqueue({ type: 'eds', id: 2 });
+    h.outbox.enqueue({ type: 'cds', id: 3 });
+    h.outbox.enqueue({ type: 'eds', id: 4 }, { follows: true });
+    h.flushers.shift()!();
+    h.turn();
+    h.flushers.shift()!();
+    h.turn();
+    expect(h.written.slice(1)).toEqual([{ type: 'cds', id: 3 }, { type: 'eds', id: 4 }]);
+    expect(h.dropped.superseded).toBe(1);
+  });
+
   it('appends a response that follows as any other when nothing of its key waits', () => {
     const h = harness();
     h.outbox.enqueue({ type: 'cds', id: 1 });
-    h.outbox.enqueue({ type: 'eds', id: 2 }, { follows: true });
+    h.outbox.enqueue({ type: 'eds', id: 2 }, { follows: true, partial: true });
     h.turn();
     h.flushers.shift()!();
     h.turn();

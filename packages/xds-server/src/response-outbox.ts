@@ -5,9 +5,9 @@
  * here, and:
  * - a waiting response is replaced by a newer one with the same `supersedeKey` (state of the world:
  *   a response of a type carries the whole state of that type, so only the newest one matters), in
- *   its place; unless the newer one `follows` what was sent before it (a SotW resend of endpoints
- *   after the clusters that changed, which carries only some of them): then the two are combined
- *   into one response, placed last;
+ *   its place; unless the newer one `follows` what was sent before it (SotW endpoints after the
+ *   clusters that changed): then it goes last, combined with the waiting one if it is `partial` (a
+ *   resend of some endpoints);
  * - a stream whose transport has not taken a response for `maxBlockedMs`, or whose waiting bytes pass
  *   `maxQueuedBytes`, is reported blocked (the caller ends it);
  * - responses are written after the event loop has polled the sockets once more, and not at all once
@@ -29,7 +29,7 @@ export interface ResponseOutboxOptions<Res> {
   /** Responses with equal keys supersede each other while waiting; without it nothing is ever dropped (delta). */
   supersedeKey?(response: Res): string;
   /**
-   * One response carrying what a waiting response and a newer one of its key that `follows` carry
+   * One response carrying what a waiting response and a newer `partial` one of its key carry
    * together (the newer one's nonce and version); the newer one alone without it.
    */
   combine?(waiting: Res, newer: Res): Res;
@@ -109,7 +109,7 @@ class Outbox<Res> implements ResponseOutbox<Res> {
     } else if (placement.follows) {
       const [waiting] = this.queue.splice(index, 1);
       this.queuedBytes -= waiting!.bytes;
-      const combined = options.combine ? options.combine(waiting!.response, response) : response;
+      const combined = placement.partial && options.combine ? options.combine(waiting!.response, response) : response;
       entry = { response: combined, bytes: options.sizeOf(combined), key };
       this.queue.push(entry);
       options.onDropped?.('superseded', 1);

@@ -129,9 +129,11 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     const previous = state.sent;
     state.sent = next.resources;
     state.rejected = undefined;
-    // A full EDS response carries whatever was owed.
+    // A full EDS response carries whatever was owed, and must then reach the client after the
+    // clusters that changed, even if an older one waits ahead of them for a slow client.
+    const follows = typeUrl === ENDPOINT_TYPE_URL && state.owed !== undefined;
     if (typeUrl === ENDPOINT_TYPE_URL) state.owed = undefined;
-    respond(typeUrl, state, snapshot, next.resources, next.removed, notifiedAt);
+    respond(typeUrl, state, snapshot, next.resources, next.removed, notifiedAt, follows ? { follows } : undefined);
     if (typeUrl === CLUSTER_TYPE_URL) oweEndpoints(endpointsOfChangedClusters(previous, next.resources));
   }
 
@@ -155,7 +157,7 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     const resources = (state.sent ?? []).filter((r) => owed.has(r.name));
     // A full EDS response still waiting to be written is not replaced by this part of it: both go,
     // combined, after the clusters.
-    if (resources.length > 0) respond(ENDPOINT_TYPE_URL, state, snapshot, resources, 0, notifiedAt, { follows: true });
+    if (resources.length > 0) respond(ENDPOINT_TYPE_URL, state, snapshot, resources, 0, notifiedAt, { follows: true, partial: true });
   }
 
   /** Writes one response of `resources` and records its nonce. */
@@ -287,7 +289,7 @@ const anyNames = new WeakMap<AnyResource, string>();
 
 /**
  * One response for a waiting response of a type and a resend of some of its resources that follows
- * it (ResponsePlacement `follows`): the resources of both, by name, the resend's where both have one
+ * it (ResponsePlacement `partial`): the resources of both, by name, the resend's where both have one
  * (it comes from what the stream last sent), with the resend's nonce and version.
  */
 export function combineSotwResponses(waiting: DiscoveryResponse, newer: DiscoveryResponse): DiscoveryResponse {
