@@ -9,10 +9,12 @@
  * Service's endpoints stay the same. The backend (node:https, a certificate valid for both names)
  * answers with the SNI it got, so the response says which cluster version served it. Measured: from
  * the publish to the first response served with the new SNI, with Envoy's
- * `cluster_manager.warming_clusters` back at 0; no request may fail meanwhile.
+ * `cluster_manager.warming_clusters` back at 0; no request may fail meanwhile. A second, plain HTTP
+ * backend that does not change must get no endpoint update (its EDS `update_attempt` stays).
  *
  * The control plane runs in the test's process (support/control-plane.ts); skipped without ENVOY_BIN.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { jest } from '@jest/globals';
@@ -33,7 +35,7 @@ const SWITCH_BOUND_MS = 5_000;
 
 const indent = (text: string, spaces: number) => text.trimEnd().split('\n').map((l) => ' '.repeat(spaces) + l).join('\n');
 
-function objectsYaml(listenerPort: number, backendPort: number, caPem: string, hostname: string): string {
+function objectsYaml(listenerPort: number, backendPort: number, plainPort: number, caPem: string, hostname: string): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: portico }
@@ -51,7 +53,26 @@ kind: HTTPRoute
 metadata: { name: secure, namespace: default }
 spec:
   parentRefs: [{ name: warming }]
-  rules: [{ backendRefs: [{ name: secure, port: 443 }] }]
+  rules:
+  - matches: [{ path: { type: PathPrefix, value: /plain } }]
+    backendRefs: [{ name: plain, port: 80 }]
+  - backendRefs: [{ name: secure, port: 443 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: plain, namespace: default }
+spec:
+  ports: [{ name: http, port: 80 }]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: plain-1
+  namespace: default
+  labels: { kubernetes.io/service-name: plain }
+addressType: IPv4
+ports: [{ name: http, port: ${plainPort} }]
+endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
 ---
 apiVersion: v1
 kind: Service
@@ -88,8 +109,8 @@ spec:
 }
 
 /** One request through Envoy's listener: the status and body (the SNI the backend saw). */
-async function get(port: number): Promise<{ status: number; body: string }> {
-  const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000) });
+async function get(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(10_000) });
   return { status: response.status, body: await response.text() };
 }
 
@@ -100,6 +121,15 @@ async function warmingClusters(envoy: EnvoyProcess): Promise<number> {
   const stat = body.stats.find((s) => s.name === 'cluster_manager.warming_clusters');
   if (!stat) throw new Error('Envoy reports no cluster_manager.warming_clusters');
   return stat.value ?? 0;
+}
+
+/** EDS updates delivered to the cluster whose name contains `service`: its `update_attempt` counter. */
+async function endpointUpdates(envoy: EnvoyProcess, service: string): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${envoy.adminPort}/stats?filter=update_attempt$&format=json`);
+  const body = (await response.json()) as { stats: { name: string; value?: number }[] };
+  const stats = body.stats.filter((s) => s.name.startsWith('cluster.') && s.name.includes(service));
+  if (stats.length !== 1) throw new Error(`expected one update_attempt stat for ${service}, got ${JSON.stringify(stats.map((s) => s.name))}`);
+  return stats[0]!.value ?? 0;
 }
 
 /**
@@ -133,6 +163,11 @@ describeWithEnvoy('a changed EDS cluster is warmed by the endpoints sent after i
   const serving = issueServerCertificate(ca, { dnsNames: ['a.example.com', 'b.example.com'], ipAddresses: [] });
   let backend: Server;
   let backendPort: number;
+  const plain = createHttpServer((request, response) => {
+    request.resume();
+    response.end('plain');
+  });
+  let plainPort: number;
   const figures: Record<string, Record<string, number>> = {};
 
   beforeAll(async () => {
@@ -141,11 +176,13 @@ describeWithEnvoy('a changed EDS cluster is warmed by the endpoints sent after i
       response.end(`sni ${(request.socket as TLSSocket).servername || 'none'}`);
     });
     backendPort = await listen(backend);
+    plainPort = await new Promise((ok) => plain.listen(0, '127.0.0.1', () => ok((plain.address() as { port: number }).port)));
   });
 
   afterAll(async () => {
     backend.closeAllConnections();
-    await new Promise((ok) => backend.close(ok));
+    plain.closeAllConnections();
+    await Promise.all([new Promise((ok) => backend.close(ok)), new Promise((ok) => plain.close(ok))]);
     console.log(`envoy-cluster-warming figures: ${JSON.stringify(figures)}`);
   });
 
@@ -156,7 +193,7 @@ describeWithEnvoy('a changed EDS cluster is warmed by the endpoints sent after i
       try {
         plane = await startControlPlane();
         const listenerPort = await freePort();
-        const published = plane.publish(objectsYaml(listenerPort, backendPort, ca.cert, 'a.example.com'));
+        const published = plane.publish(objectsYaml(listenerPort, backendPort, plainPort, ca.cert, 'a.example.com'));
         expect(published.map((r) => r.problems)).toEqual([[]]);
         envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: plane.port, nodeId: `warming-${protocol}`, delta: protocol === 'delta' });
         const ready = envoy;
@@ -164,10 +201,14 @@ describeWithEnvoy('a changed EDS cluster is warmed by the endpoints sent after i
           throw new Error(`${error.message}\n${ready.tail()}`);
         });
 
+        expect(await get(listenerPort, '/plain')).toEqual({ status: 200, body: 'plain' });
+        const plainUpdates = await endpointUpdates(ready, 'plain');
+        const secureUpdates = await endpointUpdates(ready, 'secure');
+
         const traffic = startTraffic(listenerPort);
         await pollUntil('traffic to flow', async () => traffic.results.length >= 5, 10_000, 10);
         const before = traffic.results.length;
-        const published2 = plane.publish(objectsYaml(listenerPort, backendPort, ca.cert, 'b.example.com'));
+        const published2 = plane.publish(objectsYaml(listenerPort, backendPort, plainPort, ca.cert, 'b.example.com'));
         const editedAt = Date.now();
         expect(published2.map((r) => r.problems)).toEqual([[]]);
         let maxWarming = 0;
@@ -193,6 +234,10 @@ describeWithEnvoy('a changed EDS cluster is warmed by the endpoints sent after i
         expect(await warmingClusters(ready)).toBe(0);
         expect(await get(listenerPort)).toEqual({ status: 200, body: 'sni b.example.com' });
         expect(await ready.rejectedUpdates()).toBe(0);
+        // The changed cluster got its endpoints again (what ended its warming), the unchanged one none.
+        expect(await endpointUpdates(ready, 'secure')).toBeGreaterThan(secureUpdates);
+        expect(await endpointUpdates(ready, 'plain')).toBe(plainUpdates);
+        expect(await get(listenerPort, '/plain')).toEqual({ status: 200, body: 'plain' });
       } finally {
         await envoy?.stop();
         await plane?.close();
