@@ -133,8 +133,8 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     // clusters that changed, even if an older one waits ahead of them for a slow client.
     const follows = typeUrl === ENDPOINT_TYPE_URL && state.owed !== undefined;
     if (typeUrl === ENDPOINT_TYPE_URL) state.owed = undefined;
-    respond(typeUrl, state, snapshot, next.resources, next.removed, notifiedAt, follows ? { follows } : undefined);
     if (typeUrl === CLUSTER_TYPE_URL) oweEndpoints(endpointsOfChangedClusters(previous, next.resources));
+    respond(typeUrl, state, snapshot, next.resources, next.removed, notifiedAt, follows ? { follows } : undefined);
   }
 
   function oweEndpoints(names: readonly string[]): void {
