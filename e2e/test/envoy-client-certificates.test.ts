@@ -287,8 +287,8 @@ describeWithEnvoy('client certificates through a real Envoy (Gateway spec.tls fr
     writeFileSync(join(dir, '10-gateway.yaml'), gatewayYaml(ports, false));
     const edited = Date.now();
     // Without a client certificate the backend ends every handshake: Envoy answers 503. The modified
-    // cluster warms until Envoy's EDS initial_fetch_timeout (15 s): the server does not send the
-    // unchanged ClusterLoadAssignment again after a CDS change (xDS protocol, "Resource warming").
+    // cluster warms until its (unchanged) ClusterLoadAssignment arrives, which the server resends
+    // right after the cluster (xDS protocol, "Resource warming"; envoy-cluster-warming.test.ts).
     await pollUntil('the backend to refuse Envoy without a client certificate', async () => (await httpGet(ports.http, '/secure')).status === 503, 45_000);
     figures.removalMs = Date.now() - edited;
     // The frontend is unaffected by the edit.

@@ -15,7 +15,7 @@ import { shownClaim, type GatewayAuthorizer } from './gateway-authorization.js';
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
 import { truncateErrorDetail } from './error-detail.js';
 import { createResponseOutbox, type ResponseOutboxOptions } from './response-outbox.js';
-import { createSotwStream } from './sotw-stream.js';
+import { combineSotwResponses, createSotwStream } from './sotw-stream.js';
 import { http2StreamGone, resetWithEnhanceYourCalm } from './stream-reset.js';
 import { SERVED_TYPE_URLS } from './types.js';
 import type {
@@ -28,6 +28,7 @@ import type {
   DiscoveryResponse,
   ResourceSnapshot,
   NodeInfo,
+  ResponsePlacement,
   StreamEvent,
 } from './types.js';
 import { gatewayOfNode } from './types.js';
@@ -254,8 +255,8 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
   function serve<Req extends WithNode & { typeUrl?: string }, Res extends { typeUrl: string }>(
     untypedCall: ServerDuplexStream<Req, Res>,
     protocol: StreamProtocol,
-    create: (send: (response: Res) => void, onEvent: (event: StreamEvent) => void) => StateMachine<Req>,
-    outbox: Pick<ResponseOutboxOptions<Res>, 'supersedeKey' | 'sizeOf'>,
+    create: (send: (response: Res, placement?: ResponsePlacement) => void, onEvent: (event: StreamEvent) => void) => StateMachine<Req>,
+    outbox: Pick<ResponseOutboxOptions<Res>, 'supersedeKey' | 'combine' | 'sizeOf'>,
   ): void {
     const call = untypedCall as ServerDuplexStream<Req, Res> & ServerDuplexStream<unknown, unknown>;
     if (refusing) {
@@ -288,7 +289,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
       onDropped: (reason, count) => options.metrics.recordDropped(reason, count),
       onWritten: () => options.metrics.recordWritten(protocol),
     });
-    const machine = create((response) => responses.enqueue(response), onEvent);
+    const machine = create((response, placement) => responses.enqueue(response, placement), onEvent);
     const finish = () => {
       if (ended) return;
       ended = true;
@@ -373,8 +374,9 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
         call,
         'sotw',
         (send, onEvent) => createSotwStream({ watcher: options.watcher, send, onEvent, ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}) }),
-        // A state-of-the-world response holds every resource of its type: a newer one makes a waiting one useless.
-        { supersedeKey: (response) => response.typeUrl, sizeOf: (response) => response.resources.reduce((sum, r) => sum + r.value.byteLength, 0) },
+        // A state-of-the-world response holds every resource of its type: a newer one makes a waiting one
+        // useless, but for a resend of some endpoints (partial), which joins the waiting one.
+        { supersedeKey: (response) => response.typeUrl, combine: combineSotwResponses, sizeOf: (response) => response.resources.reduce((sum, r) => sum + r.value.byteLength, 0) },
       ),
     DeltaAggregatedResources: (call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
       serve(

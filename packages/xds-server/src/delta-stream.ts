@@ -12,13 +12,19 @@
  * that must wait for an ACK, so nothing is sent ahead of what it refers to. Removals go in responses
  * of their own, once every update was acknowledged: a cluster disappears only after the routes that
  * stopped using it were applied.
+ *
+ * Cluster warming: a cluster sent at a new version to a client that had it makes its endpoints owed,
+ * sent after it even unchanged, since Envoy warms the new cluster until they arrive
+ * (cluster-warming.ts); a stream whose EDS subscription is not open yet owes them to its first request.
  */
 import { randomUUID } from 'node:crypto';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, endpointsOfCluster } from './cluster-warming.js';
 import { truncateErrorDetail } from './error-detail.js';
 import {
   acceptInFlight,
   markSent,
   openSubscription,
+  oweResources,
   pendingChanges,
   refuseInFlight,
   updateSubscription,
@@ -75,6 +81,8 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
   let closed = false;
   /** Per type, the snapshot version last pushed: a push of a newer one is timed (push latency). */
   const pushedVersion = new Map<TypeUrl, string>();
+  /** Endpoints owed (changed clusters) before the EDS subscription opened: a reconnecting client's. */
+  const owedBeforeEndpoints = new Set<string>();
 
   // Single writer: a request or a snapshot that arrives while another is handled (a `send` that
   // answers synchronously, a publish from inside a callback) is handled right after it.
@@ -115,7 +123,9 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
     if (!typeUrl) return; // ADS requires a type URL; the transport rejects such requests
     const subscription = subscriptions.get(typeUrl);
     if (!subscription) {
-      subscriptions.set(typeUrl, openSubscription(typeUrl, request));
+      const owed = typeUrl === ENDPOINT_TYPE_URL ? owedBeforeEndpoints : [];
+      subscriptions.set(typeUrl, openSubscription(typeUrl, request, owed));
+      if (typeUrl === ENDPOINT_TYPE_URL) owedBeforeEndpoints.clear();
     } else {
       answer(subscription, request);
       updateSubscription(subscription, request);
@@ -177,6 +187,8 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
       nonce: inFlight.nonce,
     };
     if (options.controlPlaneId) response.controlPlane = { identifier: options.controlPlaneId };
+    // Clusters the client holds (nothing of this type is in flight) at another version: changed ones.
+    if (typeUrl === CLUSTER_TYPE_URL) oweEndpoints(updated.filter((r) => subscription.held.has(r.name)).map((r) => endpointsOfCluster(r.name)));
     markSent(subscription, inFlight); // before sending: a client may answer before `send` returns
     options.send(response);
     const event: StreamEvent & { kind: 'push' } = {
@@ -193,6 +205,13 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
     if (previous !== undefined && previous !== current.version) event.latencyMs = now() - snapshotSeenAt;
     pushedVersion.set(typeUrl, current.version);
     onEvent?.(event);
+  }
+
+  function oweEndpoints(names: string[]): void {
+    if (names.length === 0) return;
+    const endpoints = subscriptions.get(ENDPOINT_TYPE_URL);
+    if (endpoints) oweResources(endpoints, names);
+    else for (const name of names) owedBeforeEndpoints.add(name);
   }
 
   return {

@@ -43,6 +43,11 @@ export interface DeltaSubscription {
   held: Map<string, string>;
   /** Resource name → the version the client refused (or REMOVAL); not sent again until it changes. */
   refused: Map<string, string>;
+  /**
+   * Names to send even at the version the client holds: for EDS, the endpoints of clusters sent at a
+   * new version, which Envoy warms until their ClusterLoadAssignment arrives (cluster-warming.ts).
+   */
+  owed: Set<string>;
   inFlight: InFlightResponse | undefined;
   /** Nothing was sent yet for this type on this stream. */
   unanswered: boolean;
@@ -53,7 +58,7 @@ export interface DeltaSubscription {
 }
 
 /** The subscription a type's first request opens; `initialResourceVersions` count only here. */
-export function openSubscription(typeUrl: TypeUrl, first: DeltaDiscoveryRequest): DeltaSubscription {
+export function openSubscription(typeUrl: TypeUrl, first: DeltaDiscoveryRequest, owed: Iterable<string> = []): DeltaSubscription {
   const wildcardType = WILDCARD_BY_DEFAULT.has(typeUrl);
   const subscription: DeltaSubscription = {
     typeUrl,
@@ -62,6 +67,7 @@ export function openSubscription(typeUrl: TypeUrl, first: DeltaDiscoveryRequest)
     names: new Set(),
     held: new Map(Object.entries(first.initialResourceVersions ?? {})),
     refused: new Map(),
+    owed: new Set(owed),
     inFlight: undefined,
     unanswered: true,
     epoch: 0,
@@ -101,6 +107,13 @@ export function updateSubscription(subscription: DeltaSubscription, request: Del
 function forget(subscription: DeltaSubscription, name: string): void {
   subscription.held.delete(name);
   subscription.refused.delete(name);
+  subscription.owed.delete(name);
+}
+
+/** Resources to send again though the client holds them at their current version. */
+export function oweResources(subscription: DeltaSubscription, names: Iterable<string>): void {
+  for (const name of names) subscription.owed.add(name);
+  subscription.epoch += 1;
 }
 
 /** Whether the client asked for `name` and it exists. */
@@ -144,6 +157,8 @@ export function pendingChanges(
   for (const name of subscription.refused.keys()) {
     if (!resources?.has(name) && !subscription.held.has(name)) subscription.refused.delete(name);
   }
+  // A debt matters while the client wants the resource: one it asks for later is sent anyway.
+  for (const name of subscription.owed) if (!wants(subscription, name, resources?.get(name))) subscription.owed.delete(name);
   subscription.memo = { resources, epoch: subscription.epoch, changes };
   return changes;
 }
@@ -157,7 +172,8 @@ function changedResources(subscription: DeltaSubscription, resources: ReadonlyMa
     // refused CDS/LDS response), so a resource with a refused version is sent even when it went
     // back to the version held: both sides then agree again.
     const uncertain = refused !== undefined && !subscription.inFlight?.updated.has(resource.name);
-    if (uncertain || expected(subscription, resource.name) !== resource.version) updated.push(resource);
+    const owed = subscription.owed.has(resource.name);
+    if (uncertain || owed || expected(subscription, resource.name) !== resource.version) updated.push(resource);
   };
   if (!resources) return updated;
   for (const name of subscription.names) {
@@ -219,6 +235,7 @@ export function refuseInFlight(subscription: DeltaSubscription): InFlightRespons
 
 /** Records a response as sent: it is in flight until the client ACKs or NACKs its nonce. */
 export function markSent(subscription: DeltaSubscription, inFlight: InFlightResponse): void {
+  for (const name of inFlight.updated.keys()) subscription.owed.delete(name);
   subscription.inFlight = inFlight;
   subscription.unanswered = false;
   subscription.epoch += 1;

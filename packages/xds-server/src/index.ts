@@ -11,6 +11,7 @@ export type {
   ErrorDetail,
   NodeInfo,
   ResourceSnapshot,
+  ResponsePlacement,
   StreamEvent,
   TypeUrl,
 } from './types.js';

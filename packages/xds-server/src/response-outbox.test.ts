@@ -6,6 +6,8 @@ interface Res {
   type: string;
   id: number;
   size?: number;
+  /** The ids of the responses `combine` joined into this one. */
+  joined?: number[];
 }
 
 function harness(overrides: Partial<ResponseOutboxOptions<Res>> = {}) {
@@ -19,6 +21,7 @@ function harness(overrides: Partial<ResponseOutboxOptions<Res>> = {}) {
   const outbox = createResponseOutbox<Res>({
     writer: { write: (r, flushed) => (written.push(r), flushers.push(flushed)), gone: () => gone },
     supersedeKey: (r) => r.type,
+    combine: (waiting, newer) => ({ ...newer, joined: [...(waiting.joined ?? [waiting.id]), newer.id] }),
     sizeOf: (r) => r.size ?? 10,
     maxBlockedMs: 1_000,
     maxQueuedBytes: 100,
@@ -66,6 +69,66 @@ describe('response outbox', () => {
     h.flushers.shift()!();
     h.turn();
     expect(h.written.map((r) => r.id)).toEqual([1, 21, 121]);
+  });
+
+  it('combines a response that follows with the waiting one of its key, and puts them last', () => {
+    const h = harness();
+    h.outbox.enqueue({ type: 'rds', id: 1 });
+    h.turn(); // 1 is in flight
+    // A full EDS response, then the clusters, then a resend of some endpoints that must follow them.
+    h.outbox.enqueue({ type: 'eds', id: 2 });
+    h.outbox.enqueue({ type: 'cds', id: 3 });
+    h.outbox.enqueue({ type: 'eds', id: 4 }, { follows: true, partial: true });
+    expect(h.outbox.waiting()).toBe(2);
+    expect(h.dropped.superseded).toBe(1);
+    // A newer full response of the key takes the combined one's place, after the clusters.
+    h.outbox.enqueue({ type: 'eds', id: 5 });
+    for (let i = 0; i < 2; i++) {
+      h.flushers.shift()!();
+      h.turn();
+    }
+    expect(h.written).toEqual([{ type: 'rds', id: 1 }, { type: 'cds', id: 3 }, { type: 'eds', id: 5 }]);
+  });
+
+  it('writes the combination of the waiting response and the one that follows it', () => {
+    const h = harness();
+    h.outbox.enqueue({ type: 'rds', id: 1 });
+    h.turn();
+    h.outbox.enqueue({ type: 'eds', id: 2, size: 20 });
+    h.outbox.enqueue({ type: 'cds', id: 3 });
+    h.outbox.enqueue({ type: 'eds', id: 4, size: 5 }, { follows: true, partial: true });
+    h.outbox.enqueue({ type: 'eds', id: 6 }, { follows: true, partial: true });
+    h.flushers.shift()!();
+    h.turn();
+    h.flushers.shift()!();
+    h.turn();
+    expect(h.written.slice(1)).toEqual([{ type: 'cds', id: 3 }, { type: 'eds', id: 6, joined: [2, 4, 6] }]);
+  });
+
+  it('puts a whole response that follows last, in place of the waiting one of its key', () => {
+    const h = harness();
+    h.outbox.enqueue({ type: 'rds', id: 1 });
+    h.turn();
+    h.outbox.enqueue({ type: 'eds', id: 2 });
+    h.outbox.enqueue({ type: 'cds', id: 3 });
+    h.outbox.enqueue({ type: 'eds', id: 4 }, { follows: true });
+    h.flushers.shift()!();
+    h.turn();
+    h.flushers.shift()!();
+    h.turn();
+    expect(h.written.slice(1)).toEqual([{ type: 'cds', id: 3 }, { type: 'eds', id: 4 }]);
+    expect(h.dropped.superseded).toBe(1);
+  });
+
+  it('appends a response that follows as any other when nothing of its key waits', () => {
+    const h = harness();
+    h.outbox.enqueue({ type: 'cds', id: 1 });
+    h.outbox.enqueue({ type: 'eds', id: 2 }, { follows: true, partial: true });
+    h.turn();
+    h.flushers.shift()!();
+    h.turn();
+    expect(h.written).toEqual([{ type: 'cds', id: 1 }, { type: 'eds', id: 2 }]);
+    expect(h.dropped.superseded).toBe(0);
   });
 
   it('never drops without a key (delta responses are diffs)', () => {

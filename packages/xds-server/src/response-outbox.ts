@@ -4,7 +4,10 @@
  * keep every later push. So at most one response is handed to the transport at a time, the rest wait
  * here, and:
  * - a waiting response is replaced by a newer one with the same `supersedeKey` (state of the world:
- *   a response of a type carries the whole state of that type, so only the newest one matters);
+ *   a response of a type carries the whole state of that type, so only the newest one matters), in
+ *   its place; unless the newer one `follows` what was sent before it (SotW endpoints after the
+ *   clusters that changed): then it goes last, combined with the waiting one if it is `partial` (a
+ *   resend of some endpoints);
  * - a stream whose transport has not taken a response for `maxBlockedMs`, or whose waiting bytes pass
  *   `maxQueuedBytes`, is reported blocked (the caller ends it);
  * - responses are written after the event loop has polled the sockets once more, and not at all once
@@ -12,6 +15,7 @@
  *   and no write).
  * The transport is the tiny `ResponseWriter` interface, so this is tested without sockets.
  */
+import type { ResponsePlacement } from './types.js';
 
 export interface ResponseWriter<Res> {
   /** Hands one response to the transport; `flushed` is called once it has left (may never be, for a stuck client). */
@@ -24,6 +28,11 @@ export interface ResponseOutboxOptions<Res> {
   writer: ResponseWriter<Res>;
   /** Responses with equal keys supersede each other while waiting; without it nothing is ever dropped (delta). */
   supersedeKey?(response: Res): string;
+  /**
+   * One response carrying what a waiting response and a newer `partial` one of its key carry
+   * together (the newer one's nonce and version); the newer one alone without it.
+   */
+  combine?(waiting: Res, newer: Res): Res;
   /** Approximate encoded size of a response, for `maxQueuedBytes`. */
   sizeOf(response: Res): number;
   maxBlockedMs: number;
@@ -46,7 +55,7 @@ export interface ResponseOutboxOptions<Res> {
 export type DropReason = 'superseded' | 'stream_closed';
 
 export interface ResponseOutbox<Res> {
-  enqueue(response: Res): void;
+  enqueue(response: Res, placement?: ResponsePlacement): void;
   /** Drops what waits and writes nothing more. */
   close(): void;
   /** Responses waiting (not yet handed to the transport). */
@@ -88,20 +97,29 @@ class Outbox<Res> implements ResponseOutbox<Res> {
 
   constructor(private readonly options: ResponseOutboxOptions<Res>) {}
 
-  enqueue(response: Res): void {
+  enqueue(response: Res, placement: ResponsePlacement = {}): void {
     const { options } = this;
     if (this.closed) return options.onDropped?.('stream_closed', 1);
     const key = options.supersedeKey?.(response);
-    const bytes = options.sizeOf(response);
     const index = key === undefined ? -1 : this.queue.findIndex((w) => w.key === key);
-    if (index >= 0) {
-      this.queuedBytes -= this.queue[index]!.bytes;
-      this.queue[index] = { response, bytes, key };
+    let entry: Waiting<Res>;
+    if (index < 0) {
+      entry = { response, bytes: options.sizeOf(response), key };
+      this.queue.push(entry);
+    } else if (placement.follows) {
+      const [waiting] = this.queue.splice(index, 1);
+      this.queuedBytes -= waiting!.bytes;
+      const combined = placement.partial && options.combine ? options.combine(waiting!.response, response) : response;
+      entry = { response: combined, bytes: options.sizeOf(combined), key };
+      this.queue.push(entry);
       options.onDropped?.('superseded', 1);
     } else {
-      this.queue.push({ response, bytes, key });
+      this.queuedBytes -= this.queue[index]!.bytes;
+      entry = { response, bytes: options.sizeOf(response), key };
+      this.queue[index] = entry;
+      options.onDropped?.('superseded', 1);
     }
-    this.queuedBytes += bytes;
+    this.queuedBytes += entry.bytes;
     const waiting = this.queuedBytes + this.inFlightBytes;
     if (waiting > options.maxQueuedBytes) return this.blocked(`${waiting} bytes of responses wait for the client (limit ${options.maxQueuedBytes})`);
     this.scheduleFlush();

@@ -170,9 +170,10 @@ describe('createSotwStream', () => {
       watcher.publish(GW, full('b-1'));
       for (const typeUrl of [CDS, EDS, LDS]) stream.onRequest({ node, typeUrl, resourceNames: typeUrl === EDS ? ['c1'] : [] });
       watcher.publish(GW, snapshotOf('b-2', { [CDS]: [res('c1', 'v2')], [EDS]: [res('c1', 'v2')], [LDS]: [res('l', 'v2')] }));
+      // Three answers, then EDS, LDS, CDS (it removes c2) and c1's endpoints again (c1 changed).
       const nonces = sent.map((r) => r.nonce);
-      expect(nonces).toHaveLength(6);
-      expect(new Set(nonces).size).toBe(6);
+      expect(nonces).toHaveLength(7);
+      expect(new Set(nonces).size).toBe(7);
       expect(nonces.every((n) => n.length > 0)).toBe(true);
     });
 
@@ -364,10 +365,11 @@ describe('createSotwStream', () => {
       // Answers to requests have no latency (no notification).
       expect(events[1]).toEqual({ kind: 'push', typeUrl: CDS, version: 'b-1', resources: 2, bytes: 10, removed: 0 });
       watcher.publish(GW, snapshotOf('b-2', { [CDS]: [res('c1', 'v22')], [EDS]: [res('c1', 'v22')] }));
-      // EDS first: the CDS update removes c2, so it goes last.
-      expect(events.slice(-2)).toEqual([
+      // EDS first: the CDS update removes c2, so it goes last; c1 changed, so its endpoints follow it.
+      expect(events.slice(-3)).toEqual([
         { kind: 'push', typeUrl: EDS, version: 'b-2', resources: 1, bytes: 6, removed: 0, latencyMs: 3 },
         { kind: 'push', typeUrl: CDS, version: 'b-2', resources: 1, bytes: 6, removed: 1, latencyMs: 6 },
+        { kind: 'push', typeUrl: EDS, version: 'b-2', resources: 1, bytes: 6, removed: 0, latencyMs: 9 },
       ]);
     });
 

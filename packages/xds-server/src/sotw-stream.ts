@@ -9,10 +9,14 @@
  *   so it never repeats across restarts and says which snapshot a client runs. A type that a new
  *   snapshot leaves unchanged is not resent and keeps its older, still accurate, version.
  * - Every response of a type carries all the subscribed resources of that type (what Listener and
- *   Cluster require, and harmless for the others), sorted by name; a type is sent only when that
+ *   Cluster require, and harmless for the others), sorted by name, but for the endpoints resent after
+ *   a cluster change (below); a type is sent only when that
  *   content (names and versions) differs from what this stream last sent for it, or when the client
  *   changed its subscription. A new snapshot does not wait for the previous response to be ACKed: the
  *   client's late ACK then carries a stale nonce, which the protocol allows for.
+ * - A CDS response that changes clusters the client had is followed by an EDS response carrying only
+ *   the endpoints of those clusters, even unchanged: Envoy warms a changed cluster until they arrive
+ *   (cluster-warming.ts). It is skipped when a full EDS response follows anyway.
  * - A request with a stale nonce is never answered and changes no subscription, but its ACK or NACK is
  *   still reported for the version it answers (events only), so the registry knows what the client runs.
  * - A request whose nonce we did not send (none sent yet for that type on this stream, e.g. a client
@@ -23,6 +27,7 @@
  *   this stream took to get to a type, counted from when it was notified. Should `send` provoke a
  *   request synchronously, the state is already updated and each push decides again.
  */
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, endpointsOfChangedClusters } from './cluster-warming.js';
 import { truncateErrorDetail } from './error-detail.js';
 import { orderPushes } from './push-order.js';
 import { contentChange, nextSubscription, sameSubscription, selectResources, type Subscription } from './subscription.js';
@@ -34,14 +39,15 @@ import {
   type DiscoveryRequest,
   type DiscoveryResponse,
   type ResourceSnapshot,
+  type ResponsePlacement,
   type StreamEvent,
   type TypeUrl,
 } from './types.js';
 
 export interface SotwStreamOptions {
   watcher: ConfigWatcher;
-  /** Writes one response on the stream. */
-  send(response: DiscoveryResponse): void;
+  /** Writes one response on the stream; `placement` says how it must be ordered if it has to wait. */
+  send(response: DiscoveryResponse, placement?: ResponsePlacement): void;
   onEvent?(event: StreamEvent): void;
   /** A fresh nonce for each response; a per-stream counter by default (nonces are per stream). */
   nonce?(): string;
@@ -87,6 +93,8 @@ interface TypeState {
   unsettled: Map<string, string>;
   /** Content the client NACKed: never sent again as such (it is what `sent` holds until the next send). */
   rejected?: CachedResource[];
+  /** EDS only: names of `sent` to send again though unchanged, their clusters having changed since. */
+  owed?: Set<string>;
 }
 
 export function createSotwStream(options: SotwStreamOptions): SotwStream {
@@ -118,18 +126,64 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
     // A plan made before other sends holds unless a response provoked a request in between.
     const next = planned && planned.after === state.nonce ? planned : due(typeUrl, state, snapshot);
     if (!next || closed) return;
-    const { resources, removed } = next;
+    const previous = state.sent;
+    state.sent = next.resources;
+    state.rejected = undefined;
+    // A full EDS response carries whatever was owed, and must then reach the client after the
+    // clusters that changed, even if an older one waits ahead of them for a slow client.
+    const follows = typeUrl === ENDPOINT_TYPE_URL && state.owed !== undefined;
+    if (typeUrl === ENDPOINT_TYPE_URL) state.owed = undefined;
+    if (typeUrl === CLUSTER_TYPE_URL) oweEndpoints(endpointsOfChangedClusters(previous, next.resources));
+    respond(typeUrl, state, snapshot, next.resources, next.removed, notifiedAt, follows ? { follows } : undefined);
+  }
+
+  function oweEndpoints(names: readonly string[]): void {
+    const endpoints = types.get(ENDPOINT_TYPE_URL);
+    // Without an EDS subscription yet, its first request is answered in full anyway.
+    if (!endpoints || names.length === 0) return;
+    endpoints.owed ??= new Set();
+    for (const name of names) endpoints.owed.add(name);
+  }
+
+  /**
+   * The owed endpoints alone, as the client last got them (`sent`, which stays what it should have):
+   * the ones it no longer subscribes to are dropped.
+   */
+  function resendOwed(snapshot: ResourceSnapshot, notifiedAt?: number): void {
+    const state = types.get(ENDPOINT_TYPE_URL);
+    const owed = state?.owed;
+    if (!state || !owed || closed) return;
+    state.owed = undefined;
+    const resources = (state.sent ?? []).filter((r) => owed.has(r.name));
+    // A full EDS response still waiting to be written is not replaced by this part of it: both go,
+    // combined, after the clusters.
+    if (resources.length > 0) respond(ENDPOINT_TYPE_URL, state, snapshot, resources, 0, notifiedAt, { follows: true, partial: true });
+  }
+
+  /** Writes one response of `resources` and records its nonce. */
+  function respond(
+    typeUrl: TypeUrl,
+    state: TypeState,
+    snapshot: ResourceSnapshot,
+    resources: CachedResource[],
+    removed: number,
+    notifiedAt?: number,
+    placement?: ResponsePlacement,
+  ): void {
     const nonce = nextNonce();
-    Object.assign(state, { nonce, sent: resources, mustAnswer: false, rejected: undefined });
+    state.nonce = nonce;
+    state.mustAnswer = false;
     state.unsettled.set(nonce, snapshot.version);
     if (state.unsettled.size > MAX_UNSETTLED) state.unsettled.delete(state.unsettled.keys().next().value!);
-    send({
+    const response: DiscoveryResponse = {
       versionInfo: snapshot.version,
       resources: anysOf(typeUrl, resources),
       typeUrl,
       nonce,
       ...(controlPlaneId ? { controlPlane: { identifier: controlPlaneId } } : {}),
-    });
+    };
+    if (placement) send(response, placement);
+    else send(response);
     const bytes = resources.reduce((sum, r) => sum + r.bytes.byteLength, 0);
     const latency = notifiedAt === undefined ? {} : { latencyMs: now() - notifiedAt };
     emit({ kind: 'push', typeUrl, version: snapshot.version, resources: resources.length, bytes, removed, ...latency });
@@ -144,7 +198,15 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
       const planned = due(typeUrl, state, snapshot);
       if (planned) pending.push({ typeUrl, removes: planned.removed > 0, planned });
     }
-    for (const { typeUrl, planned } of orderPushes(pending)) push(typeUrl, types.get(typeUrl)!, snapshot, notifiedAt, planned);
+    const ordered = orderPushes(pending);
+    ordered.forEach(({ typeUrl, planned }, i) => {
+      push(typeUrl, types.get(typeUrl)!, snapshot, notifiedAt, planned);
+      // The endpoints of changed clusters go right after them, unless a full EDS response follows.
+      if (typeUrl === CLUSTER_TYPE_URL && !ordered.slice(i + 1).some((p) => p.typeUrl === ENDPOINT_TYPE_URL)) resendOwed(snapshot, notifiedAt);
+    });
+    // A planned full EDS response that was not sent after all (a request answered it in between)
+    // leaves the endpoints owed.
+    resendOwed(snapshot, notifiedAt);
   }
 
   function start(request: DiscoveryRequest): void {
@@ -201,7 +263,9 @@ export function createSotwStream(options: SotwStreamOptions): SotwStream {
       }
       // Without a snapshot the request is held: the first snapshot published answers it.
       const snapshot = gateway === undefined ? undefined : (probe ?? watcher.snapshot(gateway));
-      if (snapshot) push(typeUrl, state, snapshot);
+      if (!snapshot) return;
+      push(typeUrl, state, snapshot);
+      resendOwed(snapshot);
     },
     close() {
       if (closed) return;
@@ -220,6 +284,19 @@ const MAX_UNSETTLED = 8;
 // response that sends them: responses are read-only.
 const anys = new WeakMap<CachedResource, AnyResource>();
 const anyLists = new WeakMap<readonly CachedResource[], AnyResource[]>();
+/** The resource name of each Any made here, for combining responses. */
+const anyNames = new WeakMap<AnyResource, string>();
+
+/**
+ * One response for a waiting response of a type and a resend of some of its resources that follows
+ * it (ResponsePlacement `partial`): the resources of both, by name, the resend's where both have one
+ * (it comes from what the stream last sent), with the resend's nonce and version.
+ */
+export function combineSotwResponses(waiting: DiscoveryResponse, newer: DiscoveryResponse): DiscoveryResponse {
+  const byName = new Map<string | AnyResource, AnyResource>();
+  for (const any of [...waiting.resources, ...newer.resources]) byName.set(anyNames.get(any) ?? any, any);
+  return { ...newer, resources: [...byName.values()] };
+}
 
 function anysOf(typeUrl: TypeUrl, resources: readonly CachedResource[]): AnyResource[] {
   let list = anyLists.get(resources);
@@ -229,6 +306,9 @@ function anysOf(typeUrl: TypeUrl, resources: readonly CachedResource[]): AnyReso
 
 function anyOf(typeUrl: TypeUrl, resource: CachedResource): AnyResource {
   let any = anys.get(resource);
-  if (!any || any.typeUrl !== typeUrl) anys.set(resource, (any = { typeUrl, value: resource.bytes }));
+  if (!any || any.typeUrl !== typeUrl) {
+    anys.set(resource, (any = { typeUrl, value: resource.bytes }));
+    anyNames.set(any, resource.name);
+  }
   return any;
 }

@@ -72,6 +72,20 @@ export interface DiscoveryResponse {
   controlPlane?: { identifier: string };
 }
 
+/** Where a response goes among those waiting to be written to a slow client (response-outbox.ts). */
+export interface ResponsePlacement {
+  /**
+   * It must reach the client after every response sent before it (SotW endpoints after the clusters
+   * that changed): a waiting response of its type is taken out of its place and this one goes last.
+   */
+  follows?: boolean;
+  /**
+   * With `follows`: it carries only some of its type's resources (a resend), so it is combined with
+   * the waiting response instead of replacing it.
+   */
+  partial?: boolean;
+}
+
 export interface DeltaDiscoveryRequest {
   node?: NodeInfo;
   typeUrl?: string;
