@@ -1,6 +1,9 @@
 /**
  * Addresses in the node's IPv4 pod CIDR: the bridge holds one (the pods' default gateway; by default the
- * first host address), pods take the others, each held until its pod is torn down.
+ * first host address), pods take the others, each held until its pod is torn down. Handed out round
+ * robin from the last one given, as the host-local IPAM plugin does, not lowest-free-first: an address
+ * given again at once would meet the neighbour (ARP) entries the bridge and other pods still hold for
+ * the pod that had it, and its traffic would go to a gone MAC until they expire (~20 s).
  */
 export interface PodCidr {
   gateway: string;
@@ -29,6 +32,8 @@ export function parsePodCidr(cidr: string, bridgeAddress?: string): PodCidr {
   const gateway = bridgeAddress ? toNumber(bridgeAddress) : network + 1;
   if (gateway <= network || gateway >= network + size - 1) throw new Error(`bridge address ${toIp(gateway)} is not a host address in ${cidr}`);
   const used = new Set<number>([gateway]);
+  /** The last address handed out: the search for the next starts after it. */
+  let last = network;
   return {
     gateway: toIp(gateway),
     prefixLength,
@@ -36,10 +41,13 @@ export function parsePodCidr(cidr: string, bridgeAddress?: string): PodCidr {
       const held = byOwner.get(owner);
       if (held !== undefined) return toIp(held);
       // The first is the network address, the last the broadcast address; the bridge's is in `used`.
-      for (let candidate = network + 1; candidate < network + size - 1; candidate++) {
+      const hosts = size - 2;
+      for (let step = 1; step <= hosts; step++) {
+        const candidate = network + 1 + ((last - network - 1 + step) % hosts + hosts) % hosts;
         if (used.has(candidate)) continue;
         used.add(candidate);
         byOwner.set(owner, candidate);
+        last = candidate;
         return toIp(candidate);
       }
       throw new Error(`pod CIDR ${cidr} is full`);

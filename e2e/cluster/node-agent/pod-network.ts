@@ -60,6 +60,9 @@ export async function createPodNetwork(spec: PodNetworkSpec): Promise<PodNetwork
   await runCommand('ip', ['link', 'set', name, 'up']);
   await runCommand('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
   await runCommand('ip', ['-n', name, 'addr', 'add', `${spec.ip}/${spec.prefixLength}`, 'dev', 'eth0']);
+  // A gratuitous ARP when eth0 comes up: the bridge and other pods replace any neighbour entry left
+  // for this address by an earlier pod (its MAC is gone) instead of sending there until it expires.
+  await runCommand('ip', ['netns', 'exec', name, 'sysctl', '-q', '-w', 'net.ipv4.conf.eth0.arp_notify=1']);
   await runCommand('ip', ['-n', name, 'link', 'set', 'eth0', 'up']);
   await runCommand('ip', ['-n', name, 'route', 'add', 'default', 'via', spec.gateway]);
   for (const sysctl of spec.sysctls) {

@@ -44,7 +44,7 @@ function httpGet(spec: any, target: ProbeTarget, timeoutMs: number): Promise<Pro
       },
     );
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', (error) => resolve({ ok: false, message: `Get "${https ? 'https' : 'http'}://${target.podIP}${spec.path || '/'}": ${error.message}` }));
+    req.on('error', (error) => resolve({ ok: false, message: `Get "${https ? 'https' : 'http'}://${spec.host || target.podIP}:${resolvePort(spec.port, target)}${spec.path || '/'}": ${error.message}` }));
     req.end();
   });
 }
