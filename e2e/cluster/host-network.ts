@@ -72,7 +72,17 @@ export function harnessLeftovers(bridge = DEFAULT_NETWORK.bridge): { links: stri
  */
 export function removeHostNetwork(forwardFile: string, bridge = DEFAULT_NETWORK.bridge): void {
   const { links, namespaces, tables } = harnessLeftovers(bridge);
-  for (const name of namespaces) tryRun('ip', ['netns', 'delete', name]);
+  for (const name of namespaces) {
+    // A crashed node agent's pods still run in their namespaces: a deleted namespace would not stop them.
+    let pids: string[] = [];
+    try {
+      pids = run('ip', ['netns', 'pids', name]).split(/\s+/).filter(Boolean);
+    } catch {
+      // Gone meanwhile.
+    }
+    for (const pid of pids) tryRun('kill', ['-KILL', pid]);
+    tryRun('ip', ['netns', 'delete', name]);
+  }
   // Deleting a namespace deletes the veth ends inside it and so their peers; what is left is the bridge and any stray veth.
   for (const name of links) tryRun('ip', ['link', 'delete', name]);
   for (const table of tables) tryRun('nft', ['delete', 'table', ...table.split(' ')]);
