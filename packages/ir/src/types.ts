@@ -245,7 +245,10 @@ export type UpstreamProtocol = 'HTTP' | 'HTTP2' | 'TCP' | 'UDP';
 
 /** One Service port spoken in one protocol: an Envoy cluster and its endpoints. */
 export interface BackendIR {
-  /** `<namespace>/<service>/<port>/<protocol lowercase>`. */
+  /**
+   * `<namespace>/<service>/<port>/<protocol lowercase>`; a TCP backend with `tls` (a TLSRoute on a
+   * Terminate listener re-encrypting under a BackendTLSPolicy) is `<namespace>/<service>/<port>/tls`.
+   */
   name: string;
   service: { namespace: string; name: string; port: number };
   protocol: UpstreamProtocol;

@@ -1,4 +1,4 @@
-import type { GatewayIR, HTTPListenerIR, HTTPRouteIR, TLSListenerIR, TCPListenerIR, UDPListenerIR } from './types.js';
+import type { GatewayIR, HTTPListenerIR, HTTPRouteIR, TLSListenerIR, TLSPassthroughServerIR, TCPListenerIR, UDPListenerIR } from './types.js';
 import { validateGatewayIR } from './validate.js';
 
 const source = { kind: 'HTTPRoute', namespace: 'default', name: 'web' };
@@ -176,6 +176,19 @@ describe('validateGatewayIR', () => {
     expect(errorsAfter((ir) => (ir.backends[0]!.service.port = 5433))).toEqual([
       'backends[0].name: "default/db/5432/tcp" should be "default/db/5433/tcp"',
     ]);
+  });
+
+  test('a TCP backend that re-encrypts (TLSRoute Terminate + BackendTLSPolicy) is named .../tls', () => {
+    const upstreamTLS = { policy: 'default/db-tls', sni: 'db.internal', useSystemCAs: true, subjectAltNames: [] };
+    expect(errorsAfter((ir) => (ir.backends[0]!.tls = upstreamTLS))).toEqual(['backends[0].name: "default/db/5432/tcp" should be "default/db/5432/tls"']);
+    // Renamed, and the TLS server's route pointing at it: a TCP upstream all the same.
+    expect(
+      errorsAfter((ir) => {
+        ir.backends[0] = { ...ir.backends[0]!, name: 'default/db/5432/tls', tls: upstreamTLS };
+        ir.backends.push({ name: 'default/db/5432/tcp', service: { namespace: 'default', name: 'db', port: 5432 }, protocol: 'TCP', endpoints: [] });
+        (tls(ir).servers[0] as TLSPassthroughServerIR).route.destination.backends[0] = { weight: 1, backend: 'default/db/5432/tls' };
+      }),
+    ).toEqual([]);
   });
 
   test('a route has exactly one action', () => {

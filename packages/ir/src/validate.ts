@@ -61,7 +61,9 @@ function validateBackends(backends: BackendIR[], report: Report): Map<string, Ba
     if (!isPort(port)) report(`${path}.service.port`, `${port} is not a port (1-65535)`);
     // The name is documented as derived from the service port and protocol; a mismatch means two
     // code paths disagree on what a backend is called, and xDS cluster names would drift.
-    const expected = `${namespace}/${name}/${port}/${String(backend.protocol).toLowerCase()}`;
+    // A TCP backend that re-encrypts (TLSRoute Terminate + BackendTLSPolicy) is `.../tls`.
+    const suffix = backend.protocol === 'TCP' && backend.tls ? 'tls' : String(backend.protocol).toLowerCase();
+    const expected = `${namespace}/${name}/${port}/${suffix}`;
     if (backend.name !== expected) report(`${path}.name`, `"${backend.name}" should be "${expected}"`);
     (backend.endpoints ?? []).forEach((endpoint, j) => {
       if (!endpoint.address) report(`${path}.endpoints[${j}].address`, 'must not be empty');

@@ -99,9 +99,9 @@ export function resolveBackendRef(
   const name = `${namespace}/${ref.name}/${ref.port}/${protocol.toLowerCase()}`;
   let backend = ctx.backends.get(name);
   let invalidTLS: string | undefined;
-  // BackendTLSPolicy is applied to HTTP traffic (HTTPRoute, GRPCRoute, Ingress). TCPRoute and
+  // BackendTLSPolicy is applied to HTTP traffic (HTTPRoute, GRPCRoute, Ingress) here. TCPRoute and
   // passthrough TLSRoute carry the client's own byte stream, often TLS already: Portico does not wrap
-  // it again. (TLSRoute-with-termination re-encryption is Extended support not implemented yet.)
+  // it again. A TLSRoute on a Terminate listener re-encrypts through reencryptingBackend().
   const tls: ReturnType<typeof backendTLS> = protocol === 'HTTP' || protocol === 'HTTP2' ? backendTLS(ctx, namespace, ref.name, port.name) : { kind: 'none' };
   if (tls.kind === 'invalid') invalidTLS = tls.message;
   if (!backend) {
@@ -116,6 +116,32 @@ export function resolveBackendRef(
   }
   ctx.usedBackends?.push(backend);
   return invalidTLS ? { ok: true, backend, invalidTLS } : { ok: true, backend };
+}
+
+export type ReencryptingBackend =
+  | { kind: 'none' }
+  | { kind: 'valid'; backend: BackendSpec }
+  | { kind: 'invalid'; message: string };
+
+/**
+ * The re-encrypting twin of a resolved TCP backend, for TLSRoutes on Terminate listeners: the
+ * BackendTLSPolicy CRD lists "TLSRoute with termination" among the routes it applies to. The gateway
+ * has decrypted the client's stream, so it opens TLS to the backend with the policy's SNI and CA. The
+ * twin is a backend of its own (`.../tls`), so a Passthrough listener or a TCPRoute using the same
+ * Service port keeps the plain cluster and never wraps the client's TLS a second time.
+ */
+export function reencryptingBackend(ctx: TranslationContext, backend: BackendSpec): ReencryptingBackend {
+  const { namespace, name: service, port } = backend.service;
+  const tls = backendTLS(ctx, namespace, service, backend.servicePort.name);
+  if (tls.kind !== 'valid') return tls;
+  const name = `${namespace}/${service}/${port}/tls`;
+  let twin = ctx.backends.get(name);
+  if (!twin) {
+    twin = { name, service: backend.service, protocol: 'TCP', servicePort: backend.servicePort, tls: tls.tls };
+    ctx.backends.set(name, twin);
+  }
+  ctx.usedBackends?.push(twin);
+  return { kind: 'valid', backend: twin };
 }
 
 function upstreamProtocol(hint: ProtocolHint, appProtocol: string | undefined): UpstreamProtocol {

@@ -92,8 +92,13 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
     if (names.length === 0 && !catchAll) continue;
     names.forEach((h) => claimed.add(h));
     if (catchAll) claimed.add('*');
-    const common = { name: `${listener.irName}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.irName, serverNames: names.sort(compareHostnameSpecificity), route: a.route.l4 };
-    servers.push(listener.spec.tls?.mode === 'Passthrough' ? { mode: 'Passthrough', ...common } : { mode: 'Terminate', ...common, certificates: listener.certificates, ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}) });
+    const common = { name: `${listener.irName}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.irName, serverNames: names.sort(compareHostnameSpecificity) };
+    // Passthrough forwards the client's own TLS untouched; Terminate re-encrypts where a BackendTLSPolicy applies.
+    servers.push(
+      listener.spec.tls?.mode === 'Passthrough'
+        ? { mode: 'Passthrough', ...common, route: a.route.l4 }
+        : { mode: 'Terminate', ...common, route: a.route.l4Terminate ?? a.route.l4, certificates: listener.certificates, ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}) },
+    );
   }
   return servers;
 }

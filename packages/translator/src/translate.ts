@@ -138,7 +138,13 @@ function settleRoute(
   });
   const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
   const built = ctx.cache ? ctx.cache.routeStatus(w.translated, verdictSignature(verdicts), status) : status();
-  for (const { gateway } of accepted) for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
+  for (const { gateway, attachment } of accepted) {
+    for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
+    // BackendTLSPolicy applies to "TLSRoute with termination": Passthrough listeners are no ancestors.
+    if (attachment.listener.spec.protocol === 'TLS' && attachment.listener.spec.tls?.mode !== 'Passthrough') {
+      for (const use of w.translated.terminateServicePorts ?? []) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
+    }
+  }
   const counted = new Set<unknown>();
   for (const { gateway, attachment } of accepted) {
     if (!counted.has(attachment.listener)) {

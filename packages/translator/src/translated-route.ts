@@ -21,12 +21,19 @@ export interface TranslatedRoute {
   unresolved: Problem[];
   /** Rules (or backends of rules) that answer 500 because they cannot be served as written. */
   failedClosed?: RuleProblem[];
-  /** HTTP backends and mirrors used, for BackendTLSPolicy ancestors (L4 traffic never gets upstream TLS). */
+  /** HTTP backends and mirrors used, for BackendTLSPolicy ancestors (TLSRoutes: terminateServicePorts). */
   servicePorts: ServicePortUse[];
   /** HTTPRoute/GRPCRoute: one entry per rule and match. */
   entries: RouteEntry[];
   /** TLSRoute/TCPRoute/UDPRoute. */
   l4?: L4RouteIR;
+  /**
+   * TLSRoute on a Terminate listener, when a BackendTLSPolicy applies to one of its backends: the
+   * same shares, sent to re-encrypting backends (`.../tls`). Absent: Terminate listeners use `l4`.
+   */
+  l4Terminate?: L4RouteIR;
+  /** TLSRoute backends, for BackendTLSPolicy ancestors of the gateways whose Terminate listeners it attaches to. */
+  terminateServicePorts?: ServicePortUse[];
 }
 
 /** A rule's problem: the rule index and the first thing wrong with it. */
