@@ -218,6 +218,33 @@ describeWithHelm('helm lint and helm template', () => {
     expect(find(tuned, 'RoleBinding', 'portico-envoy-workloads', 'edge').subjects).toEqual([{ kind: 'ServiceAccount', name: 'portico', namespace: 'portico-system' }]);
   });
 
+  it('envoy.namespaceMode=Gateway: serve without --envoy-namespace, the same workload grants by a ClusterRole instead of the Role', async () => {
+    const gatewayMode = render('portico', 'portico-system', ['envoy.namespaceMode=Gateway']);
+    const args: string[] = find(gatewayMode, 'Deployment', 'portico').spec.template.spec.containers[0].args;
+    expect(args.filter((arg) => arg.startsWith('--envoy-namespace'))).toEqual([]);
+    // Envoys in any namespace dial the xDS Service by its namespaced name, a name in the server certificate.
+    expect(args).toContain('--envoy-xds-address=portico.portico-system.svc:18000');
+    expect(await unknownServeOptions(args)).toBe('');
+    const workloads = MANAGED_KINDS.flatMap((kind) => WORKLOAD_VERBS.map((verb) => `${WORKLOAD_RESOURCES[kind]}|${verb}`)).sort();
+    expect(grants(find(gatewayMode, 'ClusterRole', 'portico-envoy-workloads').rules)).toEqual(workloads);
+    expect(find(gatewayMode, 'ClusterRoleBinding', 'portico-envoy-workloads').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'portico-envoy-workloads' });
+    expect(find(gatewayMode, 'ClusterRoleBinding', 'portico-envoy-workloads').subjects).toEqual([{ kind: 'ServiceAccount', name: 'portico', namespace: 'portico-system' }]);
+    expect(gatewayMode.some((o) => o.kind === 'Role' && o.metadata.name === 'portico-envoy-workloads')).toBe(false);
+    // The rest of the RBAC is the default's.
+    expect(grants(find(gatewayMode, 'ClusterRole', 'portico').rules)).toEqual(expectedClusterRoleGrants({ secrets: true }));
+    expect(grants(find(gatewayMode, 'Role', 'portico-xds-ca-key', 'portico-system').rules)).toEqual([`|secrets|get@${CA_KEY_SECRET}`]);
+    // Release mode (the default) renders no ClusterRole for workloads.
+    expect(defaults.some((o) => o.metadata.name === 'portico-envoy-workloads' && o.kind.startsWith('Cluster'))).toBe(false);
+  });
+
+  it('envoy.namespaceMode=Gateway refuses values it cannot honour', () => {
+    const fails = (values: string[]) => () => render('portico', 'portico-system', ['envoy.namespaceMode=Gateway', ...values]);
+    expect(fails(['envoy.namespace=edge'])).toThrow(/leave envoy.namespace empty/);
+    expect(fails(['xds.allowSharedClientCertificate=true'])).toThrow(/client certificate per Gateway/);
+    expect(fails(['rbac.secretNamespaces={team-a}'])).toThrow(/rbac.secretNamespaces/);
+    expect(() => render('portico', 'portico-system', ['envoy.namespaceMode=Cluster'])).toThrow(/must be Release or Gateway/);
+  });
+
   it('runs certgen as a pre-install/pre-upgrade hook with its own ServiceAccount, limited to its Secrets', () => {
     const job = find(defaults, 'Job', 'portico-certgen-hook', 'portico-system');
     expect(job.metadata.annotations).toEqual({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' });
@@ -281,12 +308,17 @@ const describeWithKubeAndHelm = kubeBinaries.helm ? describeWithKube : describe.
 describeWithKubeAndHelm('the rendered RBAC on a real API server', () => {
   let server: KubeApiServer;
   const limitedNamespace = 'limited-system';
+  const perGatewayNamespace = 'per-gateway-system';
 
   beforeAll(async () => {
-    server = await startKubeApiServer({ namespaces: ['portico-system', limitedNamespace, 'team-a', 'other'] });
+    server = await startKubeApiServer({ namespaces: ['portico-system', limitedNamespace, perGatewayNamespace, 'team-a', 'other'] });
     const rbac = (objects: K8sObject[]) => objects.filter((o) => RBAC_KINDS.has(o.kind));
     // Two releases side by side: the default one, and one whose Secrets access is limited to team-a.
-    await server.apply([...rbac(render('portico', 'portico-system')), ...rbac(render('limited', limitedNamespace, ['rbac.secretNamespaces={team-a}']))]);
+    await server.apply([
+      ...rbac(render('portico', 'portico-system')),
+      ...rbac(render('limited', limitedNamespace, ['rbac.secretNamespaces={team-a}'])),
+      ...rbac(render('per-gateway', perGatewayNamespace, ['envoy.namespaceMode=Gateway'])),
+    ]);
   });
   afterAll(() => server?.stop());
 
@@ -340,6 +372,32 @@ describeWithKubeAndHelm('the rendered RBAC on a real API server', () => {
     expect(await allowed(limited, { verb: 'list', resource: 'secrets', namespace: 'team-a' })).toBe(true);
     expect(await allowed(limited, { verb: 'watch', resource: 'secrets', namespace: 'team-a' })).toBe(true);
     expect(await allowed(limited, { verb: 'list', group: 'gateway.networking.k8s.io', resource: 'httproutes' })).toBe(true);
+  });
+
+  it('envoy.namespaceMode=Gateway: Portico manages the Envoy workload kinds in any namespace, nothing else beyond the default', async () => {
+    const portico = `${perGatewayNamespace}/per-gateway-portico`;
+    for (const namespace of ['other', 'team-a']) {
+      for (const [group, resource] of Object.values(WORKLOAD_RESOURCES).map((r) => r.split('|') as [string, string])) {
+        for (const verb of WORKLOAD_VERBS) expect(await allowed(portico, { verb, group, resource, namespace, name: 'envoy-other-web-12345678' })).toBe(true);
+      }
+    }
+    // The manager lists its objects across namespaces by label.
+    expect(await allowed(portico, { verb: 'list', group: 'apps', resource: 'deployments' })).toBe(true);
+    expect(await allowed(portico, { verb: 'list', resource: 'secrets' })).toBe(true);
+    // No pods, no other workload kinds, no Leases outside its namespace, no deleting routes.
+    expect(await allowed(portico, { verb: 'create', resource: 'pods', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'create', group: 'apps', resource: 'daemonsets', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'create', group: 'apps', resource: 'statefulsets', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'watch', resource: 'secrets', namespace: 'other' })).toBe(true);
+    expect(await allowed(portico, { verb: 'deletecollection', resource: 'secrets', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'other', name: 'portico-leader' })).toBe(false);
+    expect(await allowed(portico, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: perGatewayNamespace, name: 'portico-leader' })).toBe(true);
+    expect(await allowed(portico, { verb: 'delete', group: 'gateway.networking.k8s.io', resource: 'httproutes', namespace: 'other', name: 'web' })).toBe(false);
+    expect(await allowed(portico, { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'other' })).toBe(false);
+    // The CA key it issues client certificates with, in its own namespace.
+    expect(await allowed(portico, { verb: 'get', resource: 'secrets', namespace: perGatewayNamespace, name: CA_KEY_SECRET })).toBe(true);
+    // The default release still may not create workloads outside its namespace.
+    expect(await allowed('portico-system/portico', { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'other' })).toBe(false);
   });
 
   it('is enough for certgen to run as its hook ServiceAccount, and no more', async () => {
