@@ -33,6 +33,8 @@ import { parseArgs } from './run-args.js';
 import { installPortico } from './portico-install.js';
 
 const GATEWAY_API_VERSION = 'v1.7.0';
+/** The chart values of the conformance install (see where it is installed for why). */
+const PORTICO_VALUES = { 'envoy.namespaceMode': 'Gateway' };
 
 function findCheckout(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -108,7 +110,11 @@ async function main(): Promise<number> {
     // Portico watches Gateway API kinds whatever the suite: its CRDs are installed either way.
     await installGatewayApiCrds(cluster.kubeConfig, 60_000, GATEWAY_API_V1_7_CRDS_DIR);
     log(`Gateway API ${GATEWAY_API_VERSION} CRDs installed`);
-    await installPortico({ checkout, kubeconfigPath: cluster.kubeconfigPath, kubeConfig: cluster.kubeConfig, log });
+    // envoy.namespaceMode=Gateway: each Gateway's Envoy Deployment, Service and ServiceAccount in the
+    // Gateway's own namespace. GatewayInfrastructureMetadata (GatewayInfrastructurePropagation) lists
+    // those, by gateway.networking.k8s.io/gateway-name, in the Gateway's namespace only, so with the
+    // chart's default (all in portico-system) it finds nothing.
+    await installPortico({ checkout, kubeconfigPath: cluster.kubeconfigPath, kubeConfig: cluster.kubeConfig, values: PORTICO_VALUES, log });
 
     let ok = true;
     if (binary) ok = (await runGatewayApiSuite(checkout, binary, cluster, args.runTest)) && ok;

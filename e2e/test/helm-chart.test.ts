@@ -4,7 +4,9 @@
  * with the xDS certificates certgen writes, the ClusterRole grants exactly the watched kinds
  * (WATCH_TARGETS, the provider's own list) and the status of the reported ones, nothing with `*`, and
  * the Roles and the certgen hook are scoped as the values say. Against a real API server, the rendered
- * RBAC is applied and checked with SubjectAccessReviews, and certgen runs as its own ServiceAccount.
+ * RBAC is applied and checked with SubjectAccessReviews, certgen runs as its own ServiceAccount, and
+ * with envoy.namespaceMode=Gateway the infrastructure manager runs as Portico's, creating each Gateway's
+ * Envoy workloads in the Gateway's namespace.
  * Needs HELM_BIN (scripts/install-kube-tools.sh); the API server part also ETCD_BIN and KUBE_APISERVER_BIN.
  */
 import { jest } from '@jest/globals';
@@ -13,11 +15,27 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
+import { X509Certificate } from 'node:crypto';
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1ObjectMeta } from '@kubernetes/client-node';
+import { ResourceSet, type Gateway, type Resource } from '@portico/resources';
+import { translate } from '@portico/translator';
 import { main } from '@portico/cli';
 import type { DesiredStatus } from '@portico/provider';
 import { WATCH_TARGETS } from '@portico/provider';
-import { CA_KEY_SECRET, CA_SECRET, CLIENT_SECRET, createSecretStore, MANAGED_KINDS, runCertgen, SERVER_SECRET, serverNames, type ManagedKind } from '@portico/server';
+import {
+  CA_KEY_SECRET,
+  CA_SECRET,
+  CLIENT_SECRET,
+  createInfrastructureManager,
+  createSecretStore,
+  envoyResourceName,
+  MANAGED_KINDS,
+  runCertgen,
+  SERVER_SECRET,
+  serverNames,
+  type ManagedGateway,
+  type ManagedKind,
+} from '@portico/server';
 import { parseAllDocuments } from 'yaml';
 import { kubeRequest } from './support/kube-apply.js';
 import { describeWithKube, kubeBinaries, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
@@ -218,6 +236,33 @@ describeWithHelm('helm lint and helm template', () => {
     expect(find(tuned, 'RoleBinding', 'portico-envoy-workloads', 'edge').subjects).toEqual([{ kind: 'ServiceAccount', name: 'portico', namespace: 'portico-system' }]);
   });
 
+  it('envoy.namespaceMode=Gateway: serve without --envoy-namespace, the same workload grants by a ClusterRole instead of the Role', async () => {
+    const gatewayMode = render('portico', 'portico-system', ['envoy.namespaceMode=Gateway']);
+    const args: string[] = find(gatewayMode, 'Deployment', 'portico').spec.template.spec.containers[0].args;
+    expect(args.filter((arg) => arg.startsWith('--envoy-namespace'))).toEqual([]);
+    // Envoys in any namespace dial the xDS Service by its namespaced name, a name in the server certificate.
+    expect(args).toContain('--envoy-xds-address=portico.portico-system.svc:18000');
+    expect(await unknownServeOptions(args)).toBe('');
+    const workloads = MANAGED_KINDS.flatMap((kind) => WORKLOAD_VERBS.map((verb) => `${WORKLOAD_RESOURCES[kind]}|${verb}`)).sort();
+    expect(grants(find(gatewayMode, 'ClusterRole', 'portico-envoy-workloads').rules)).toEqual(workloads);
+    expect(find(gatewayMode, 'ClusterRoleBinding', 'portico-envoy-workloads').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'portico-envoy-workloads' });
+    expect(find(gatewayMode, 'ClusterRoleBinding', 'portico-envoy-workloads').subjects).toEqual([{ kind: 'ServiceAccount', name: 'portico', namespace: 'portico-system' }]);
+    expect(gatewayMode.some((o) => o.kind === 'Role' && o.metadata.name === 'portico-envoy-workloads')).toBe(false);
+    // The rest of the RBAC is the default's.
+    expect(grants(find(gatewayMode, 'ClusterRole', 'portico').rules)).toEqual(expectedClusterRoleGrants({ secrets: true }));
+    expect(grants(find(gatewayMode, 'Role', 'portico-xds-ca-key', 'portico-system').rules)).toEqual([`|secrets|get@${CA_KEY_SECRET}`]);
+    // Release mode (the default) renders no ClusterRole for workloads.
+    expect(defaults.some((o) => o.metadata.name === 'portico-envoy-workloads' && o.kind.startsWith('Cluster'))).toBe(false);
+  });
+
+  it('envoy.namespaceMode=Gateway refuses values it cannot honour', () => {
+    const fails = (values: string[]) => () => render('portico', 'portico-system', ['envoy.namespaceMode=Gateway', ...values]);
+    expect(fails(['envoy.namespace=edge'])).toThrow(/leave envoy.namespace empty/);
+    expect(fails(['xds.allowSharedClientCertificate=true'])).toThrow(/client certificate per Gateway/);
+    expect(fails(['rbac.secretNamespaces={team-a}'])).toThrow(/rbac.secretNamespaces/);
+    expect(() => render('portico', 'portico-system', ['envoy.namespaceMode=Cluster'])).toThrow(/must be Release or Gateway/);
+  });
+
   it('runs certgen as a pre-install/pre-upgrade hook with its own ServiceAccount, limited to its Secrets', () => {
     const job = find(defaults, 'Job', 'portico-certgen-hook', 'portico-system');
     expect(job.metadata.annotations).toEqual({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' });
@@ -281,12 +326,17 @@ const describeWithKubeAndHelm = kubeBinaries.helm ? describeWithKube : describe.
 describeWithKubeAndHelm('the rendered RBAC on a real API server', () => {
   let server: KubeApiServer;
   const limitedNamespace = 'limited-system';
+  const perGatewayNamespace = 'per-gateway-system';
 
   beforeAll(async () => {
-    server = await startKubeApiServer({ namespaces: ['portico-system', limitedNamespace, 'team-a', 'other'] });
+    server = await startKubeApiServer({ namespaces: ['portico-system', limitedNamespace, perGatewayNamespace, 'team-a', 'other'] });
     const rbac = (objects: K8sObject[]) => objects.filter((o) => RBAC_KINDS.has(o.kind));
     // Two releases side by side: the default one, and one whose Secrets access is limited to team-a.
-    await server.apply([...rbac(render('portico', 'portico-system')), ...rbac(render('limited', limitedNamespace, ['rbac.secretNamespaces={team-a}']))]);
+    await server.apply([
+      ...rbac(render('portico', 'portico-system')),
+      ...rbac(render('limited', limitedNamespace, ['rbac.secretNamespaces={team-a}'])),
+      ...rbac(render('per-gateway', perGatewayNamespace, ['envoy.namespaceMode=Gateway'])),
+    ]);
   });
   afterAll(() => server?.stop());
 
@@ -341,6 +391,112 @@ describeWithKubeAndHelm('the rendered RBAC on a real API server', () => {
     expect(await allowed(limited, { verb: 'watch', resource: 'secrets', namespace: 'team-a' })).toBe(true);
     expect(await allowed(limited, { verb: 'list', group: 'gateway.networking.k8s.io', resource: 'httproutes' })).toBe(true);
   });
+
+  it('envoy.namespaceMode=Gateway: Portico manages the Envoy workload kinds in any namespace, nothing else beyond the default', async () => {
+    const portico = `${perGatewayNamespace}/per-gateway-portico`;
+    for (const namespace of ['other', 'team-a']) {
+      for (const [group, resource] of Object.values(WORKLOAD_RESOURCES).map((r) => r.split('|') as [string, string])) {
+        for (const verb of WORKLOAD_VERBS) expect(await allowed(portico, { verb, group, resource, namespace, name: 'envoy-other-web-12345678' })).toBe(true);
+      }
+    }
+    // The manager lists its objects across namespaces by label.
+    expect(await allowed(portico, { verb: 'list', group: 'apps', resource: 'deployments' })).toBe(true);
+    expect(await allowed(portico, { verb: 'list', resource: 'secrets' })).toBe(true);
+    // No pods, no other workload kinds, no Leases outside its namespace, no deleting routes.
+    expect(await allowed(portico, { verb: 'create', resource: 'pods', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'create', group: 'apps', resource: 'daemonsets', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'create', group: 'apps', resource: 'statefulsets', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'watch', resource: 'secrets', namespace: 'other' })).toBe(true);
+    expect(await allowed(portico, { verb: 'deletecollection', resource: 'secrets', namespace: 'other' })).toBe(false);
+    expect(await allowed(portico, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'other', name: 'portico-leader' })).toBe(false);
+    expect(await allowed(portico, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: perGatewayNamespace, name: 'portico-leader' })).toBe(true);
+    expect(await allowed(portico, { verb: 'delete', group: 'gateway.networking.k8s.io', resource: 'httproutes', namespace: 'other', name: 'web' })).toBe(false);
+    expect(await allowed(portico, { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'other' })).toBe(false);
+    // The CA key it issues client certificates with, in its own namespace.
+    expect(await allowed(portico, { verb: 'get', resource: 'secrets', namespace: perGatewayNamespace, name: CA_KEY_SECRET })).toBe(true);
+    // The default release still may not create workloads outside its namespace.
+    expect(await allowed('portico-system/portico', { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'other' })).toBe(false);
+  });
+
+  it("envoy.namespaceMode=Gateway is enough for Portico to run each Gateway's Envoy workloads in the Gateway's namespace, labelled as Gateway API looks for them", async () => {
+    // certgen's CA in the release namespace (as its hook writes it), then the infrastructure manager
+    // as Portico's ServiceAccount, with the options `serve` takes from the rendered arguments: no
+    // --envoy-namespace, so no namespace; each Gateway's client certificate from that CA.
+    await runCertgen({ store: createSecretStore({ kubeConfig: server.kubeConfig, namespace: perGatewayNamespace }), names: serverNames({ namespace: perGatewayNamespace, service: 'per-gateway-portico' }) });
+    const args: string[] = find(render('per-gateway', perGatewayNamespace, ['envoy.namespaceMode=Gateway']), 'Deployment', 'per-gateway-portico').spec.template.spec.containers[0].args;
+    expect(args.some((arg) => arg.startsWith('--envoy-namespace'))).toBe(false);
+    const xdsAddress = args.find((arg) => arg.startsWith('--envoy-xds-address='))!.split('=')[1]!;
+    expect(xdsAddress).toBe(`per-gateway-portico.${perGatewayNamespace}.svc:18000`);
+    // The name every Envoy dials (and sends as SNI), from any namespace, is one the server certificate holds.
+    const serverSecret = await server.kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace: perGatewayNamespace, name: SERVER_SECRET });
+    expect(new X509Certificate(Buffer.from(serverSecret.data!['tls.crt']!, 'base64')).subjectAltName).toContain(`DNS:per-gateway-portico.${perGatewayNamespace}.svc`);
+
+    const gatewayClass: Resource = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'portico' }, spec: { controllerName: 'portico.dev/gateway-controller' } };
+    // As tests/gateway-infrastructure.yaml of the Gateway API conformance suite.
+    const infrastructure = { labels: { key2: 'value2' }, annotations: { key1: 'value1' } };
+    const gateways = new Map<string, ManagedGateway>();
+    for (const [namespace, name] of [['team-a', 'web'], ['other', 'api']] as const) {
+      const gateway = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace, name }, spec: { gatewayClassName: 'portico', infrastructure, listeners: [{ name: 'http', protocol: 'HTTP', port: 8080 }] } } as Gateway;
+      const ir = translate(ResourceSet.from([gatewayClass, gateway])).gateways.get(`${namespace}/${name}`)!;
+      gateways.set(`${namespace}/${name}`, { gateway, ir });
+    }
+    const problems: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string, f?: object) => problems.push(`${m} ${JSON.stringify(f)}`), error: (m: string, f?: object) => problems.push(`${m} ${JSON.stringify(f)}`) };
+    const manager = createInfrastructureManager({
+      kubeConfig: tokenKubeConfig(await serviceAccountToken(perGatewayNamespace, 'per-gateway-portico')),
+      logger,
+      options: { xdsAddress, clientCertificates: { caSecret: { namespace: perGatewayNamespace, name: CA_KEY_SECRET } } },
+      retryDelayMs: { initial: 60_000, max: 60_000 },
+    });
+    const core = server.kubeConfig.makeApiClient(CoreV1Api);
+    const apps = server.kubeConfig.makeApiClient(AppsV1Api);
+    try {
+      expect(await manager.reconcile(gateways)).toMatchObject({ result: 'success', applied: 10, failures: 0 });
+      expect(problems).toEqual([]);
+      const carriesInfrastructure = (metadata: V1ObjectMeta | undefined) => {
+        expect(metadata?.labels).toMatchObject(infrastructure.labels);
+        expect(metadata?.annotations).toMatchObject(infrastructure.annotations);
+      };
+      for (const [namespace, name] of [['team-a', 'web'], ['other', 'api']] as const) {
+        // What GatewayInfrastructureMetadata lists: the Gateway's namespace, by gateway-name.
+        const labelSelector = `gateway.networking.k8s.io/gateway-name=${name}`;
+        const serviceAccounts = (await core.listNamespacedServiceAccount({ namespace, labelSelector })).items;
+        const services = (await core.listNamespacedService({ namespace, labelSelector })).items;
+        const deployments = (await apps.listNamespacedDeployment({ namespace, labelSelector })).items;
+        expect([serviceAccounts.length, services.length, deployments.length]).toEqual([1, 1, 1]);
+        carriesInfrastructure(serviceAccounts[0]!.metadata);
+        carriesInfrastructure(services[0]!.metadata);
+        // The pods get the template's labels and annotations.
+        carriesInfrastructure(deployments[0]!.spec!.template.metadata);
+        expect(deployments[0]!.spec!.template.metadata!.labels![`gateway.networking.k8s.io/gateway-name`]).toBe(name);
+        // Its client certificate beside it, with its own identity, mounted by its pods.
+        const resource = envoyResourceName(namespace, name);
+        const secret = await core.readNamespacedSecret({ namespace, name: resource });
+        expect(new X509Certificate(Buffer.from(secret.data!['tls.crt']!, 'base64')).subjectAltName).toBe(`URI:spiffe://portico/ns/${namespace}/gateway/${name}`);
+        expect(deployments[0]!.spec!.template.spec!.volumes).toContainEqual({ name: 'xds-tls', secret: { secretName: resource, defaultMode: 0o440 } });
+      }
+      // Nothing of theirs in Portico's namespace.
+      expect((await core.listNamespacedService({ namespace: perGatewayNamespace, labelSelector: 'app.kubernetes.io/managed-by=portico' })).items).toEqual([]);
+      // A removed Gateway's objects go, in its namespace.
+      expect(await manager.reconcile(new Map([...gateways].filter(([key]) => key === 'team-a/web')))).toMatchObject({ result: 'success', deleted: 5, failures: 0 });
+      expect((await core.listNamespacedServiceAccount({ namespace: 'other', labelSelector: 'gateway.networking.k8s.io/gateway-name=api' })).items).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      manager.stop();
+    }
+  });
+
+  function tokenKubeConfig(token: string): KubeConfig {
+    const kubeConfig = new KubeConfig();
+    const cluster = server.kubeConfig.getCurrentCluster()!;
+    kubeConfig.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: 'service-account', token }],
+      contexts: [{ name: 'service-account', cluster: cluster.name, user: 'service-account' }],
+      currentContext: 'service-account',
+    });
+    return kubeConfig;
+  }
 
   it('is enough for certgen to run as its hook ServiceAccount, and no more', async () => {
     const token = await serviceAccountToken('portico-system', 'portico-certgen-hook');

@@ -154,6 +154,14 @@ describeWithKube('infrastructure manager against a real kube-apiserver', () => {
     expect(pod.containers[0]!.lifecycle!.preStop!.exec!.command![0]).toBe('bash');
     expect(pod.containers[0]!.securityContext!.readOnlyRootFilesystem).toBe(true);
     expect(deployment.spec!.selector.matchLabels).toEqual(service.spec!.selector);
+    // No namespace in the options: all in the Gateway's own, where Gateway API's conformance test
+    // (GatewayInfrastructureMetadata) lists them by gateway-name; the pods get the template's metadata.
+    expect(deployment.spec!.template.metadata!.labels).toMatchObject({ 'gateway.networking.k8s.io/gateway-name': 'demo', team: 'edge' });
+    expect(deployment.spec!.template.metadata!.annotations).toMatchObject({ 'example.com/lb-class': 'internal' });
+    for (const kind of ['ServiceAccount', 'Service', 'Deployment']) {
+      const listed = await api.list(kind === 'Deployment' ? 'apps/v1' : 'v1', kind, NS, undefined, undefined, undefined, undefined, 'gateway.networking.k8s.io/gateway-name=demo');
+      expect(listed.items.map((item) => item.metadata!.name)).toEqual([NAME]);
+    }
     const configMap = (await read<V1ConfigMap>('v1', 'ConfigMap'))!;
     expect(JSON.parse(configMap.data!['bootstrap.json']!).node.cluster).toBe(`${NS}/demo`);
 

@@ -44,6 +44,28 @@ app.kubernetes.io/component: control-plane
 {{- .Values.envoy.namespace | default .Release.Namespace -}}
 {{- end -}}
 
+{{/*
+envoy.namespaceMode: Release (every Gateway's Envoy workloads in envoy.namespace) or Gateway (each in its
+Gateway's namespace: serve runs without --envoy-namespace). Fails the render on a combination that cannot work.
+*/}}
+{{- define "portico.envoyInGatewayNamespace" -}}
+{{- $mode := .Values.envoy.namespaceMode | default "Release" -}}
+{{- if eq $mode "Gateway" -}}
+{{- if .Values.envoy.namespace -}}
+{{- fail "envoy.namespaceMode=Gateway puts each Gateway's Envoys in its own namespace: leave envoy.namespace empty" -}}
+{{- end -}}
+{{- if .Values.xds.allowSharedClientCertificate -}}
+{{- fail "envoy.namespaceMode=Gateway needs a client certificate per Gateway: the shared one (xds.allowSharedClientCertificate) lives in one namespace only" -}}
+{{- end -}}
+{{- if .Values.rbac.secretNamespaces -}}
+{{- fail "envoy.namespaceMode=Gateway lets Portico list the client-certificate Secrets it writes in every namespace, so rbac.secretNamespaces could not limit Secrets: leave it empty" -}}
+{{- end -}}
+true
+{{- else if ne $mode "Release" -}}
+{{- fail (printf "envoy.namespaceMode must be Release or Gateway, not %q" $mode) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* What Envoy pods dial for xDS: the xDS Service by its namespaced name (a name in the server certificate). */}}
 {{- define "portico.xdsAddress" -}}
 {{- printf "%s.%s.svc:%d" (include "portico.fullname" .) .Release.Namespace (int .Values.xds.port) -}}
