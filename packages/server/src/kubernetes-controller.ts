@@ -8,7 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLeaderElector, createStatusWriter, type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress, Kind, KubeObject } from '@portico/resources';
-import { WRITTEN_CONDITION_TYPES, type TranslationResult } from '@portico/translator';
+import { WRITTEN_CONDITION_TYPES, type GatewayReadiness, type TranslationResult } from '@portico/translator';
 import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure/infrastructure-options.js';
 import type { ServiceAddressSource } from './infrastructure/service-addresses.js';
@@ -48,6 +48,8 @@ export interface ClusterFigures {
 export interface KubernetesController {
   /** For the translator: a managed Gateway's addresses come from its Envoy Service. */
   gatewayAddresses(gateway: string): GatewayStatusAddress[] | undefined;
+  /** For the translator: a managed Gateway is Programmed once its Envoy Deployment has a ready replica. */
+  gatewayReadiness(gateway: string): GatewayReadiness | undefined;
   /** Starts leader election; `reconcileAgain` re-runs the last reconcile (on leadership or new addresses). */
   start(current: () => ProviderSnapshot, reconcileAgain: () => void): void;
   /** After each successful reconcile: the leader writes what changed. */
@@ -82,6 +84,10 @@ export function createKubernetesController(options: KubernetesControllerOptions)
         serviceLookup: (namespace, name) => current?.().resources.get('Service', namespace, name) as ServiceAddressSource | undefined,
         onAddressesChanged: (gateway) => {
           logger.info('gateway addresses changed: translating again', { gateway });
+          reconcileAgain();
+        },
+        onReadinessChanged: (gateway) => {
+          logger.info('gateway Envoy readiness changed: translating again', { gateway });
           reconcileAgain();
         },
       })
@@ -127,6 +133,9 @@ export function createKubernetesController(options: KubernetesControllerOptions)
   return {
     gatewayAddresses(gateway) {
       return infrastructure?.addresses(gateway);
+    },
+    gatewayReadiness(gateway) {
+      return infrastructure?.readiness(gateway);
     },
     start(currentSnapshot, again) {
       current = currentSnapshot;

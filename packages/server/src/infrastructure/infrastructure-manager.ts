@@ -15,6 +15,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { GatewayIR } from '@portico/ir';
 import type { KubernetesLogger } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress } from '@portico/resources';
+import type { GatewayReadiness } from '@portico/translator';
 import { createAddressBook, type ServiceLocation } from './address-book.js';
 import { desiredObject, liveMatches, objectKey, type DesiredObject } from './applied-objects.js';
 import { createClientCertificates, type ClientCertificates } from './client-certificates.js';
@@ -22,6 +23,7 @@ import { buildEnvoyManifests } from './envoy-manifests.js';
 import { createInfrastructureClient, MANAGED_KINDS, type InfrastructureClient, type InfrastructureRequests, type ManagedKind } from './infrastructure-client.js';
 import { envoyResourceName, GATEWAY_ANNOTATION } from './infrastructure-names.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure-options.js';
+import { createReplicaReadiness, type DeploymentReadinessSource } from './replica-readiness.js';
 import type { ServiceAddressSource } from './service-addresses.js';
 
 export interface ManagedGateway {
@@ -39,6 +41,12 @@ export interface InfrastructureManagerOptions {
   serviceLookup?: (namespace: string, name: string) => ServiceAddressSource | undefined;
   /** A Gateway's addresses changed (e.g. its load balancer got an IP): translate again. */
   onAddressesChanged?: (gatewayKey: string) => void;
+  /** A Gateway's ready Envoy replicas changed (e.g. its first pod became ready): translate again. */
+  onReadinessChanged?: (gatewayKey: string) => void;
+  /** Time between reads of an Envoy Deployment with no available replica; default 1 s. */
+  readinessPollMs?: number;
+  /** Time between reads of an Envoy Deployment with an available replica; default 30 s. */
+  readinessRefreshMs?: number;
   /** Time between resyncs; default 5 minutes. */
   resyncIntervalMs?: number;
   /** Retry delay after a failed pass, doubling up to `max`; default 1 s to 60 s. */
@@ -71,6 +79,8 @@ export interface InfrastructureManager {
   resync(): Promise<InfrastructurePass>;
   /** The Gateway's `status.addresses`: always a list, empty until its Service has an address. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
+  /** The Gateway's Envoy replicas, ready of wanted (from its Deployment's status); 0 ready until known. */
+  readiness(gatewayKey: string): GatewayReadiness;
   requests(): InfrastructureRequests;
   stop(): void;
 }
@@ -95,6 +105,14 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     fetch: (location) => client.get('Service', location.namespace, location.name) as Promise<ServiceAddressSource | undefined>,
     onFetchError: (gateway, error) => logger.warn('reading the Envoy Service failed', { gateway, error: String(error) }),
     refetchAfterMs: 10_000,
+  });
+  const replicas = createReplicaReadiness({
+    deploymentFor: serviceFor,
+    ...(managerOptions.onReadinessChanged ? { onChanged: managerOptions.onReadinessChanged } : {}),
+    fetch: (location) => client.get('Deployment', location.namespace, location.name) as Promise<DeploymentReadinessSource | undefined>,
+    onFetchError: (gateway, error) => logger.warn('reading the Envoy Deployment failed', { gateway, error: String(error) }),
+    pollMs: managerOptions.readinessPollMs ?? 1_000,
+    refreshMs: managerOptions.readinessRefreshMs ?? 30_000,
   });
 
   // Without per-Gateway certificates there are no Secrets of ours, and no need to list (or be allowed to list) Secrets.
@@ -151,6 +169,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     for (const want of desired.values()) await applyIfChanged(want, counts);
     await deleteUnwanted(desired, kept, counts);
     book.retain(new Set(current.keys()));
+    replicas.track(new Set(current.keys()));
     certificates?.retain(new Set(current.keys()));
 
     const pass: InfrastructurePass = {
@@ -220,6 +239,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       applied.set(key, want && liveMatches(want, object) ? want.hash : '');
       const gatewayKey = object.metadata?.annotations?.[GATEWAY_ANNOTATION];
       if (object.kind === 'Service' && gatewayKey) book.remember(gatewayKey, object as ServiceAddressSource);
+      if (object.kind === 'Deployment' && gatewayKey) replicas.remember(gatewayKey, object as DeploymentReadinessSource);
     }
   }
 
@@ -236,6 +256,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       const gatewayKey = stored.metadata?.annotations?.[GATEWAY_ANNOTATION];
       if (want.kind === 'Service' && gatewayKey) book.remember(gatewayKey, stored as ServiceAddressSource);
       if (want.kind === 'Secret' && gatewayKey) certificates?.remember(gatewayKey, stored);
+      if (want.kind === 'Deployment' && gatewayKey) replicas.remember(gatewayKey, stored as DeploymentReadinessSource);
     } catch (error) {
       applied.set(want.key, '');
       counts.failures++;
@@ -285,11 +306,13 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       return gateways ? reconcile(gateways) : Promise.resolve(EMPTY_PASS);
     },
     addresses: (gatewayKey) => book.addresses(gatewayKey),
+    readiness: (gatewayKey) => replicas.readiness(gatewayKey),
     requests: () => client.requests(),
     stop() {
       stopped = true;
       clearInterval(resyncTimer);
       clearTimeout(retryTimer);
+      replicas.stop();
     },
   };
 }
