@@ -124,7 +124,7 @@ export function createKubernetesController(options: KubernetesControllerOptions)
       const gateway = snapshot.resources.get('Gateway', namespace, name) as Gateway | undefined;
       if (gateway) gateways.set(key, { gateway, ir });
       else if (namespace === INGRESS_GATEWAY_NAMESPACE && snapshot.resources.get('IngressClass', undefined, name)) {
-        gateways.set(key, { gateway: ingressStandIn(name), ir, namespace: options.infrastructure?.namespace ?? options.namespace });
+        gateways.set(key, { gateway: ingressStandIn(name), ir, namespace: options.infrastructure?.namespace ?? options.namespace, readinessReported: false });
       }
     }
     return gateways;

@@ -219,6 +219,23 @@ describe('createInfrastructureManager', () => {
       expect(new Set(read)).toEqual(new Set([envoyResourceName('apps', 'other')]));
     });
 
+    it('a gateway whose readiness is not reported (an IngressClass\'s) has its Deployment applied but never read', async () => {
+      const api = createInMemoryInfrastructureApi();
+      start(api, { readinessPollMs: 1 });
+      const standIn = { ...gateway(), metadata: { namespace: 'ingressclass', name: 'portico' } };
+      await manager.reconcile(gateways(['ingressclass/portico', { gateway: standIn, ir: irWith(['HTTP-80']), namespace: 'portico-system', readinessReported: false }]));
+      // A Gateway's pass after it: its reads happen, the IngressClass's do not.
+      await manager.reconcile(gateways(['ingressclass/portico', { gateway: standIn, ir: irWith(['HTTP-80']), namespace: 'portico-system', readinessReported: false }], demo()));
+      const read: string[] = [];
+      const get = api.client.get;
+      api.client.get = async (kind, namespace, name) => {
+        read.push(`${kind}/${namespace}`);
+        return get(kind, namespace, name);
+      };
+      await waitFor(() => read.length >= 3);
+      expect(new Set(read)).toEqual(new Set(['Deployment/apps']));
+    });
+
     it('a failed read is reported and retried', async () => {
       const api = createInMemoryInfrastructureApi();
       const failures: string[] = [];

@@ -31,6 +31,12 @@ export interface ManagedGateway {
   ir: GatewayIR;
   /** Where its objects go when the options name no namespace (default: the Gateway's own). */
   namespace?: string;
+  /**
+   * Default true: its Deployment is read in the background for `readiness()` (a Gateway's Programmed
+   * condition). False for a gateway without conditions (an IngressClass's), whose Deployment is then
+   * not read again.
+   */
+  readinessReported?: boolean;
 }
 
 export interface InfrastructureManagerOptions {
@@ -98,18 +104,24 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     const [namespace = '', name = ''] = gatewayKey.split('/');
     return { namespace: options.namespace ?? ownNamespaces.get(gatewayKey) ?? namespace, name: envoyResourceName(namespace, name) };
   };
+  /** GETs sent in the background (addresses, readiness), left out of a pass's request count. */
+  let backgroundGets = 0;
+  const backgroundGet = (kind: ManagedKind, location: ServiceLocation) => {
+    backgroundGets++;
+    return client.get(kind, location.namespace, location.name);
+  };
   const book = createAddressBook({
     serviceFor,
     ...(managerOptions.serviceLookup ? { lookup: managerOptions.serviceLookup } : {}),
     ...(managerOptions.onAddressesChanged ? { onChanged: managerOptions.onAddressesChanged } : {}),
-    fetch: (location) => client.get('Service', location.namespace, location.name) as Promise<ServiceAddressSource | undefined>,
+    fetch: (location) => backgroundGet('Service', location) as Promise<ServiceAddressSource | undefined>,
     onFetchError: (gateway, error) => logger.warn('reading the Envoy Service failed', { gateway, error: String(error) }),
     refetchAfterMs: 10_000,
   });
   const replicas = createReplicaReadiness({
     deploymentFor: serviceFor,
     ...(managerOptions.onReadinessChanged ? { onChanged: managerOptions.onReadinessChanged } : {}),
-    fetch: (location) => client.get('Deployment', location.namespace, location.name) as Promise<DeploymentReadinessSource | undefined>,
+    fetch: (location) => backgroundGet('Deployment', location) as Promise<DeploymentReadinessSource | undefined>,
     onFetchError: (gateway, error) => logger.warn('reading the Envoy Deployment failed', { gateway, error: String(error) }),
     pollMs: managerOptions.readinessPollMs ?? 1_000,
     refreshMs: managerOptions.readinessRefreshMs ?? 30_000,
@@ -169,7 +181,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     for (const want of desired.values()) await applyIfChanged(want, counts);
     await deleteUnwanted(desired, kept, counts);
     book.retain(new Set(current.keys()));
-    replicas.track(new Set(current.keys()));
+    replicas.track(new Set([...current].flatMap(([key, managed]) => (managed.readinessReported === false ? [] : [key]))));
     certificates?.retain(new Set(current.keys()));
 
     const pass: InfrastructurePass = {
@@ -296,7 +308,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
 
   function totalRequests(): number {
     const r = client.requests();
-    return r.applies + r.lists + r.gets + r.deletes;
+    return r.applies + r.lists + r.gets + r.deletes - backgroundGets;
   }
 
   return {
