@@ -90,6 +90,10 @@ export function createKubernetesController(options: KubernetesControllerOptions)
           logger.info('gateway Envoy readiness changed: translating again', { gateway });
           reconcileAgain();
         },
+        onReadinessKnown: () => {
+          logger.info('Envoy Deployments listed: translating again with their readiness');
+          reconcileAgain();
+        },
       })
     : undefined;
 

@@ -167,8 +167,13 @@ describe('createInfrastructureManager', () => {
     it('0 ready until the Deployment has an available replica, then 1 with a change notice; an apply keeps it', async () => {
       const api = createInMemoryInfrastructureApi();
       const changed: string[] = [];
-      start(api, { options: { xdsAddress: 'portico.infra.svc:18000', replicas: 2 }, onReadinessChanged: (g) => changed.push(g), readinessPollMs: 5 });
+      let known = 0;
+      start(api, { options: { xdsAddress: 'portico.infra.svc:18000', replicas: 2 }, onReadinessChanged: (g) => changed.push(g), onReadinessKnown: () => known++, readinessPollMs: 5 });
+      // Before its first list the manager knows nothing, and says nothing (no flap of a Gateway programmed before a restart);
+      // once it has listed, it says so, once, so that every Gateway is translated with its readiness.
+      expect(manager.readiness('apps/demo')).toBeUndefined();
       await manager.reconcile(gateways(demo()));
+      expect(known).toBe(1);
       expect(manager.readiness('apps/demo')).toEqual({ ready: 0, wanted: 2 });
       await waitFor(() => api.client.requests().gets >= 2); // read again and again while none is ready
       expect(changed).toEqual([]);
@@ -182,6 +187,8 @@ describe('createInfrastructureManager', () => {
       await manager.reconcile(gateways(demo(['HTTP-80', 'HTTP-8080'])));
       expect(manager.readiness('apps/demo')).toEqual({ ready: 1, wanted: 2 });
       expect(changed).toEqual(['apps/demo']);
+      expect(await manager.resync()).toMatchObject({ resynced: true });
+      expect(known).toBe(1);
     });
 
     it('once ready, reads every refresh interval, and notices the replicas going away', async () => {

@@ -49,6 +49,8 @@ export interface InfrastructureManagerOptions {
   onAddressesChanged?: (gatewayKey: string) => void;
   /** A Gateway's ready Envoy replicas changed (e.g. its first pod became ready): translate again. */
   onReadinessChanged?: (gatewayKey: string) => void;
+  /** Readiness is known from now on (the first list of what exists): translate again, once, for every Gateway. */
+  onReadinessKnown?: () => void;
   /** Time between reads of an Envoy Deployment with no available replica; default 1 s. */
   readinessPollMs?: number;
   /** Time between reads of an Envoy Deployment with an available replica; default 30 s. */
@@ -85,8 +87,13 @@ export interface InfrastructureManager {
   resync(): Promise<InfrastructurePass>;
   /** The Gateway's `status.addresses`: always a list, empty until its Service has an address. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
-  /** The Gateway's Envoy replicas, ready of wanted (from its Deployment's status); 0 ready until known. */
-  readiness(gatewayKey: string): GatewayReadiness;
+  /**
+   * The Gateway's Envoy replicas, ready of wanted (from its Deployment's status); 0 ready until its
+   * Deployment is known. Undefined until this manager's first list of what exists (a replica that
+   * just started or just became leader): it knows nothing yet, and a Gateway programmed before must
+   * not flap to Pending and back.
+   */
+  readiness(gatewayKey: string): GatewayReadiness | undefined;
   requests(): InfrastructureRequests;
   stop(): void;
 }
@@ -138,6 +145,8 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
   /** Undefined until the first reconcile: before the server knows the Gateways, an empty map would delete every Envoy. */
   let gateways: ReadonlyMap<string, ManagedGateway> | undefined;
   let resyncDue = true;
+  /** A list of what exists has succeeded: Deployments not known since are not there (yet). */
+  let listed = false;
   let stopped = false;
   let retryDelay = retry.initial;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -172,6 +181,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     const before = totalRequests();
     const counts = { applied: 0, deleted: 0, unchanged: 0, failures: 0 };
     const resynced = resyncDue;
+    const readinessWasKnown = listed;
     // Listed before the manifests are built: a Gateway's stored client certificate is kept, not reissued.
     const live = resyncDue ? await listLive(counts) : undefined;
     if (certificates && !(await certificates.loadAuthority(resynced))) counts.failures++;
@@ -183,6 +193,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     book.retain(new Set(current.keys()));
     replicas.track(new Set([...current].flatMap(([key, managed]) => (managed.readinessReported === false ? [] : [key]))));
     certificates?.retain(new Set(current.keys()));
+    if (!readinessWasKnown && listed) managerOptions.onReadinessKnown?.();
 
     const pass: InfrastructurePass = {
       result: counts.failures > 0 ? 'error' : 'success',
@@ -245,6 +256,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
   /** What exists becomes what was applied: unchanged objects are not written again, drift and orphans are. */
   function adoptLive(live: ReadonlyMap<string, KubernetesObject>, desired: ReadonlyMap<string, DesiredObject>): void {
     resyncDue = false;
+    listed = true;
     applied.clear();
     for (const [key, object] of live) {
       const want = desired.get(key);
@@ -318,7 +330,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       return gateways ? reconcile(gateways) : Promise.resolve(EMPTY_PASS);
     },
     addresses: (gatewayKey) => book.addresses(gatewayKey),
-    readiness: (gatewayKey) => replicas.readiness(gatewayKey),
+    readiness: (gatewayKey) => (listed ? replicas.readiness(gatewayKey) : undefined),
     requests: () => client.requests(),
     stop() {
       stopped = true;
