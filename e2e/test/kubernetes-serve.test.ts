@@ -4,6 +4,7 @@
  * One replica (its Lease to itself), Envoy workloads managed with ClusterIP Services:
  * - the Gateway is Programmed=False Pending (with its address already) while its Envoy Deployment has
  *   no available replica, and Programmed=True within seconds once the Deployment's status says one is;
+ *   a restarted Portico keeps it Programmed (no Pending before it has listed the Deployments);
  * - the statuses it writes are the spec's, and the same as `portico translate --to gateway-api` prints
  *   for the same objects;
  * - each Gateway gets its Envoy ServiceAccount, ConfigMap, Deployment and Service, whose ports follow
@@ -153,6 +154,24 @@ describeWithKube('portico serve --kubernetes against a real kube-apiserver', () 
     figures.programmedAfterReadyMs = Date.now() - started;
     // The Deployment is read every second while no replica is available; the status write follows the translation.
     expect(figures.programmedAfterReadyMs).toBeLessThan(5_000);
+  });
+
+  it('a restarted Portico keeps the Gateway Programmed: no Pending before it has listed the Envoy Deployments', async () => {
+    await untilQuiet();
+    const storedBefore = (await getObject(kube, gatewayPath))!;
+    const before = (storedBefore.status as GatewayStatus).conditions.find((c) => c.type === 'Programmed')!;
+    expect(`${before.status}/${before.reason}`).toBe('True/Programmed');
+    await serve.stop('SIGTERM');
+    serve = await startKubernetesServe(kube, { extraArgs: ['--envoy-service-type', 'ClusterIP'] });
+    await serve.waitReady(30_000);
+    await pollFor('the restarted server to list the Envoy Deployments', async () =>
+      serve.logs().some((l) => typeof l === 'object' && String(l.message).startsWith('Envoy Deployments listed')) ? true : undefined,
+    );
+    await untilQuiet();
+    const storedAfter = (await getObject(kube, gatewayPath))!;
+    expect((storedAfter.status as GatewayStatus).conditions.find((c) => c.type === 'Programmed')).toEqual(before);
+    // Not written at all (a Pending in between would have been two writes, within the same second of lastTransitionTime).
+    expect(storedAfter.metadata.resourceVersion).toBe(storedBefore.metadata.resourceVersion);
   });
 
   it('writes the statuses the spec asks for, the same as `portico translate --to gateway-api` prints', async () => {
