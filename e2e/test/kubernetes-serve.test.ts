@@ -2,6 +2,9 @@
  * `portico serve --kubernetes` end to end (issue 6, "Done means"): the real command as a child
  * process against a real kube-apiserver + etcd, with real gRPC backends and a real grpc-js-xds client.
  * One replica (its Lease to itself), Envoy workloads managed with ClusterIP Services:
+ * - the Gateway is Programmed=False Pending (with its address already) while its Envoy Deployment has
+ *   no available replica, and Programmed=True within seconds once the Deployment's status says one is;
+ *   a restarted Portico keeps it Programmed (no Pending before it has listed the Deployments);
  * - the statuses it writes are the spec's, and the same as `portico translate --to gateway-api` prints
  *   for the same objects;
  * - each Gateway gets its Envoy ServiceAccount, ConfigMap, Deployment and Service, whose ports follow
@@ -25,7 +28,7 @@ import { jest } from '@jest/globals';
 import { envoyResourceName, issueCertificateAuthority, issueServerCertificate } from '@portico/server';
 import { startEchoBackends, type EchoBackend, type EchoClient } from './support/echo-backends.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
-import { deleteObject, getObject, metricValue, objectPath, pollFor, startKubernetesServe, type StoredObject } from './support/kube-serve.js';
+import { deleteObject, getObject, metricValue, objectPath, pollFor, setDeploymentReplicas, startKubernetesServe, type StoredObject } from './support/kube-serve.js';
 import {
   ADMIN_LISTENER,
   APPS,
@@ -129,6 +132,46 @@ describeWithKube('portico serve --kubernetes against a real kube-apiserver', () 
     await Promise.all(Object.values(backends ?? {}).map((b) => b.close()));
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`kubernetes serve figures: ${JSON.stringify(figures)}`);
+  });
+
+  it('the Gateway is Programmed=False Pending, with its address, until its Envoy Deployment has an available replica; then True within seconds', async () => {
+    const pending = await pollFor('the Gateway pending with an address', async () => {
+      const status = await gatewayStatus();
+      return status?.addresses?.length && conditionSummary(status.conditions).Programmed === 'False/Pending' ? status : undefined;
+    });
+    const clusterIP = (await envoyService())!.spec!.clusterIP as string;
+    expect(pending.addresses).toEqual([{ type: 'IPAddress', value: clusterIP }]);
+    expect(pending.conditions.find((c) => c.type === 'Programmed')!.message).toBe("waiting for the Gateway's Envoy pods: 0 of 1 replicas ready");
+    expect(conditionSummary(pending.conditions).Accepted).toBe('True/Accepted');
+
+    // No pods run here: only the Deployment's status, written below, can make the Gateway Programmed.
+    const deployment = await getObject(kube, objectPath('apps/v1', 'Deployment', EDGE, ENVOY_NAME));
+    expect(deployment!.status?.availableReplicas ?? 0).toBe(0);
+
+    const started = Date.now();
+    await setDeploymentReplicas(kube, EDGE, ENVOY_NAME, { replicas: 1, available: 1 });
+    await pollFor('the Gateway programmed', async () => (conditionSummary((await gatewayStatus())?.conditions).Programmed === 'True/Programmed' ? true : undefined), 10_000);
+    figures.programmedAfterReadyMs = Date.now() - started;
+    // The Deployment is read every second while no replica is available; the status write follows the translation.
+    expect(figures.programmedAfterReadyMs).toBeLessThan(5_000);
+  });
+
+  it('a restarted Portico keeps the Gateway Programmed: no Pending before it has listed the Envoy Deployments', async () => {
+    await untilQuiet();
+    const storedBefore = (await getObject(kube, gatewayPath))!;
+    const before = (storedBefore.status as GatewayStatus).conditions.find((c) => c.type === 'Programmed')!;
+    expect(`${before.status}/${before.reason}`).toBe('True/Programmed');
+    await serve.stop('SIGTERM');
+    serve = await startKubernetesServe(kube, { extraArgs: ['--envoy-service-type', 'ClusterIP'] });
+    await serve.waitReady(30_000);
+    await pollFor('the restarted server to list the Envoy Deployments', async () =>
+      serve.logs().some((l) => typeof l === 'object' && String(l.message).startsWith('Envoy Deployments listed')) ? true : undefined,
+    );
+    await untilQuiet();
+    const storedAfter = (await getObject(kube, gatewayPath))!;
+    expect((storedAfter.status as GatewayStatus).conditions.find((c) => c.type === 'Programmed')).toEqual(before);
+    // Not written at all (a Pending in between would have been two writes, within the same second of lastTransitionTime).
+    expect(storedAfter.metadata.resourceVersion).toBe(storedBefore.metadata.resourceVersion);
   });
 
   it('writes the statuses the spec asks for, the same as `portico translate --to gateway-api` prints', async () => {

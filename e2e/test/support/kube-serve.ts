@@ -94,6 +94,17 @@ export async function deleteObject(kube: KubeApiServer, path: string): Promise<v
   if (status !== 200 && status !== 202 && status !== 404) throw new Error(`DELETE ${path}: HTTP ${status} ${JSON.stringify(body)}`);
 }
 
+/**
+ * Writes a Deployment's replica counts through its /status subresource, as kube-controller-manager
+ * would once its pods are ready (no pods run against the test API server).
+ */
+export async function setDeploymentReplicas(kube: KubeApiServer, namespace: string, name: string, replicas: { replicas: number; available: number }): Promise<void> {
+  const path = `${objectPath('apps/v1', 'Deployment', namespace, name)}/status`;
+  const status = { replicas: replicas.replicas, updatedReplicas: replicas.replicas, readyReplicas: replicas.available, availableReplicas: replicas.available };
+  const { status: code, body } = await kubeRequest(kube.kubeConfig, 'PATCH', path, { status }, 'application/merge-patch+json');
+  if (code !== 200) throw new Error(`PATCH ${path}: HTTP ${code} ${JSON.stringify(body)}`);
+}
+
 /** Bounded polling of an async check: resolves with its first defined value. */
 export async function pollFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;

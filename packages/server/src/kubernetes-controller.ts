@@ -8,7 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLeaderElector, createStatusWriter, type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress, Kind, KubeObject } from '@portico/resources';
-import { WRITTEN_CONDITION_TYPES, type TranslationResult } from '@portico/translator';
+import { WRITTEN_CONDITION_TYPES, type GatewayReadiness, type TranslationResult } from '@portico/translator';
 import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure/infrastructure-options.js';
 import type { ServiceAddressSource } from './infrastructure/service-addresses.js';
@@ -48,6 +48,8 @@ export interface ClusterFigures {
 export interface KubernetesController {
   /** For the translator: a managed Gateway's addresses come from its Envoy Service. */
   gatewayAddresses(gateway: string): GatewayStatusAddress[] | undefined;
+  /** For the translator: a managed Gateway is Programmed once its Envoy Deployment has a ready replica. */
+  gatewayReadiness(gateway: string): GatewayReadiness | undefined;
   /** Starts leader election; `reconcileAgain` re-runs the last reconcile (on leadership or new addresses). */
   start(current: () => ProviderSnapshot, reconcileAgain: () => void): void;
   /** After each successful reconcile: the leader writes what changed. */
@@ -84,6 +86,14 @@ export function createKubernetesController(options: KubernetesControllerOptions)
           logger.info('gateway addresses changed: translating again', { gateway });
           reconcileAgain();
         },
+        onReadinessChanged: (gateway) => {
+          logger.info('gateway Envoy readiness changed: translating again', { gateway });
+          reconcileAgain();
+        },
+        onReadinessKnown: () => {
+          logger.info('Envoy Deployments listed: translating again with their readiness');
+          reconcileAgain();
+        },
       })
     : undefined;
 
@@ -118,7 +128,7 @@ export function createKubernetesController(options: KubernetesControllerOptions)
       const gateway = snapshot.resources.get('Gateway', namespace, name) as Gateway | undefined;
       if (gateway) gateways.set(key, { gateway, ir });
       else if (namespace === INGRESS_GATEWAY_NAMESPACE && snapshot.resources.get('IngressClass', undefined, name)) {
-        gateways.set(key, { gateway: ingressStandIn(name), ir, namespace: options.infrastructure?.namespace ?? options.namespace });
+        gateways.set(key, { gateway: ingressStandIn(name), ir, namespace: options.infrastructure?.namespace ?? options.namespace, readinessReported: false });
       }
     }
     return gateways;
@@ -127,6 +137,9 @@ export function createKubernetesController(options: KubernetesControllerOptions)
   return {
     gatewayAddresses(gateway) {
       return infrastructure?.addresses(gateway);
+    },
+    gatewayReadiness(gateway) {
+      return infrastructure?.readiness(gateway);
     },
     start(currentSnapshot, again) {
       current = currentSnapshot;

@@ -128,7 +128,9 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     logger,
     controllerName,
     sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
-    ...(options.cluster ? { gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway) } : {}),
+    ...(options.cluster
+      ? { gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway), gatewayReadiness: (gateway: string) => options.cluster!.gatewayReadiness(gateway) }
+      : {}),
     quarantine,
   });
   const containment = createNackContainment({

@@ -21,6 +21,7 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
   // GatewaySpecAddress.Value: an empty value asks us to assign one; without managed infrastructure we
   // cannot, and "MUST set the Programmed condition in status to False with a reason of AddressNotAssigned".
   const unassigned = assigned ? [] : requested.filter((a) => !a.value).map((a) => a.type ?? 'IPAddress');
+  const readiness = ctx.options.gatewayReadiness(state.key);
 
   let accepted: Condition;
   if (state.invalid) accepted = c('Accepted', false, state.invalid.reason, state.invalid.message);
@@ -39,6 +40,12 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
     programmed = c('Programmed', false, 'AddressNotAssigned', 'no address has been assigned to the Gateway yet');
   } else if (unassigned.length > 0) {
     programmed = c('Programmed', false, 'AddressNotAssigned', `spec.addresses asks for an address of type ${unassigned.join(', ')} without a value, and this controller cannot assign one: give the address a value`);
+  } else if (readiness && readiness.ready < 1) {
+    // "Pending" is one of the spec's reasons for Programmed=False (gateway_types.go
+    // GatewayConditionProgrammed): the configuration exists, but no Envoy pod is ready to carry it, so
+    // the address would refuse connections. (NoResources means the infrastructure cannot be scheduled
+    // at all, which the Deployment's status does not tell apart from pods still starting.)
+    programmed = c('Programmed', false, 'Pending', `waiting for the Gateway's Envoy pods: ${readiness.ready} of ${readiness.wanted} replicas ready`);
   } else programmed = c('Programmed', true, 'Programmed', 'Gateway is programmed');
 
   const attachedListenerSets = reportsListenerSets(state) ? { attachedListenerSets: state.listenerSets.filter(isListenerSetAccepted).length } : {};

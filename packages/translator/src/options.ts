@@ -14,6 +14,11 @@ export const DEFAULT_RESERVED_PORTS: ReadonlyMap<number, string> = new Map([
   [19003, "our Envoys' readiness listener"],
 ]);
 
+export interface GatewayReadiness {
+  ready: number;
+  wanted: number;
+}
+
 export interface TranslateOptions {
   /** GatewayClasses whose `spec.controllerName` equals this are ours. */
   controllerName?: string;
@@ -28,6 +33,13 @@ export interface TranslateOptions {
    */
   gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
   /**
+   * The Envoy replicas of a Gateway (`namespace/name`) the infrastructure runs: how many are ready
+   * (the Deployment's available replicas) of how many are wanted. `undefined`: not managed (offline,
+   * file provider, Envoys deployed some other way): readiness is not reported. While none is ready,
+   * the Gateway is Programmed=False Pending: its address would refuse connections.
+   */
+  gatewayReadiness?: (gateway: string) => GatewayReadiness | undefined;
+  /**
    * Memory between translations (`createTranslationCache()`): unchanged routes and backends are
    * reused, as the same objects. The result is the same as without it.
    */
@@ -41,6 +53,7 @@ export interface ResolvedOptions {
   ingressControllerName: string;
   now: string;
   gatewayAddresses: (gateway: string) => GatewayStatusAddress[] | undefined;
+  gatewayReadiness: (gateway: string) => GatewayReadiness | undefined;
   reservedPorts: ReadonlyMap<number, string>;
 }
 
@@ -50,6 +63,7 @@ export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions 
     ingressControllerName: options.ingressControllerName ?? DEFAULT_INGRESS_CONTROLLER_NAME,
     now: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     gatewayAddresses: options.gatewayAddresses ?? (() => undefined),
+    gatewayReadiness: options.gatewayReadiness ?? (() => undefined),
     reservedPorts: options.reservedPorts ?? DEFAULT_RESERVED_PORTS,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * An API server in a map, for the manager's unit tests: apply stores the object (a Service gets a
- * cluster IP, as the API server assigns one), list filters by the managed-by label, and every request
+ * cluster IP, as the API server assigns one; a status set by the test stays), list filters by the managed-by label, and every request
  * is counted. e2e/test/infrastructure-manager.test.ts runs the same manager against a real kube-apiserver.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -28,10 +28,15 @@ export function createInMemoryInfrastructureApi(seed: KubernetesObject[] = []): 
         failApplies--;
         throw new Error('apply refused');
       }
-      const stored = structuredClone(object) as KubernetesObject & { spec?: Record<string, unknown> };
+      const stored = structuredClone(object) as KubernetesObject & { spec?: Record<string, unknown>; status?: unknown };
       if (stored.kind === 'Service') stored.spec = { ...stored.spec, clusterIP: '10.96.0.10' };
-      objects.set(key(object.kind!, object.metadata!.namespace!, object.metadata!.name!), stored);
-      return stored;
+      const objectKey = key(object.kind!, object.metadata!.namespace!, object.metadata!.name!);
+      // An apply leaves the status alone (it is the /status subresource's), as the API server does.
+      const previous = objects.get(objectKey) as { status?: unknown } | undefined;
+      if (previous?.status !== undefined) stored.status = previous.status;
+      objects.set(objectKey, stored);
+      // A copy, as over the wire: a test editing what is stored is not editing what the manager holds.
+      return structuredClone(stored);
     },
     async listManaged(kind: ManagedKind) {
       counts.lists++;
@@ -39,7 +44,8 @@ export function createInMemoryInfrastructureApi(seed: KubernetesObject[] = []): 
     },
     async get(kind: ManagedKind, namespace: string, name: string) {
       counts.gets++;
-      return objects.get(key(kind, namespace, name));
+      const stored = objects.get(key(kind, namespace, name));
+      return stored && structuredClone(stored);
     },
     async remove(kind: ManagedKind, namespace: string, name: string) {
       counts.deletes++;

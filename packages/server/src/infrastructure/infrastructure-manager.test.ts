@@ -5,6 +5,7 @@
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { gateway, irWith } from './infrastructure-fixtures.test-util.js';
 import { createInfrastructureManager, type InfrastructureManager, type ManagedGateway } from './infrastructure-manager.js';
+import { envoyResourceName } from './infrastructure-names.js';
 import { createInMemoryInfrastructureApi, type InMemoryInfrastructureApi } from './in-memory-infrastructure-api.test-util.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -158,6 +159,108 @@ describe('createInfrastructureManager', () => {
     await waitFor(() => changed.length === 1);
     expect(manager.addresses('apps/demo')).toEqual([{ type: 'IPAddress', value: '10.96.0.99' }]);
     expect(api.client.requests().gets).toBe(1);
+  });
+
+  describe('readiness', () => {
+    const deployment = (api: InMemoryInfrastructureApi) => api.objects.get(`Deployment/apps/${NAME}`) as KubernetesObject & { status?: { availableReplicas?: number } };
+
+    it('0 ready until the Deployment has an available replica, then 1 with a change notice; an apply keeps it', async () => {
+      const api = createInMemoryInfrastructureApi();
+      const changed: string[] = [];
+      let known = 0;
+      start(api, { options: { xdsAddress: 'portico.infra.svc:18000', replicas: 2 }, onReadinessChanged: (g) => changed.push(g), onReadinessKnown: () => known++, readinessPollMs: 5 });
+      // Before its first list the manager knows nothing, and says nothing (no flap of a Gateway programmed before a restart);
+      // once it has listed, it says so, once, so that every Gateway is translated with its readiness.
+      expect(manager.readiness('apps/demo')).toBeUndefined();
+      await manager.reconcile(gateways(demo()));
+      expect(known).toBe(1);
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 0, wanted: 2 });
+      await waitFor(() => api.client.requests().gets >= 2); // read again and again while none is ready
+      expect(changed).toEqual([]);
+
+      deployment(api).status = { availableReplicas: 1 };
+      await waitFor(() => changed.length === 1);
+      expect(changed).toEqual(['apps/demo']);
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 1, wanted: 2 });
+
+      // A listener change re-applies; the stored Deployment (status included) is what the manager remembers.
+      await manager.reconcile(gateways(demo(['HTTP-80', 'HTTP-8080'])));
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 1, wanted: 2 });
+      expect(changed).toEqual(['apps/demo']);
+      expect(await manager.resync()).toMatchObject({ resynced: true });
+      expect(known).toBe(1);
+    });
+
+    it('once ready, reads every refresh interval, and notices the replicas going away', async () => {
+      const api = createInMemoryInfrastructureApi();
+      const changed: string[] = [];
+      start(api, { onReadinessChanged: (g) => changed.push(g), readinessPollMs: 5, readinessRefreshMs: 20 });
+      await manager.reconcile(gateways(demo()));
+      deployment(api).status = { availableReplicas: 1 };
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 0, wanted: 1 });
+      await waitFor(() => changed.length === 1);
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 1, wanted: 1 });
+      deployment(api).status = { availableReplicas: 0 };
+      await waitFor(() => changed.length === 2);
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 0, wanted: 1 });
+    });
+
+    it('the replicas of a resync list count; a Gateway no longer managed is no longer read', async () => {
+      const api = createInMemoryInfrastructureApi();
+      const read: string[] = [];
+      const get = api.client.get;
+      api.client.get = async (kind, namespace, name) => {
+        read.push(name);
+        return get(kind, namespace, name);
+      };
+      start(api, { readinessPollMs: 5 });
+      await manager.reconcile(gateways(demo()));
+      deployment(api).status = { availableReplicas: 3 };
+      await manager.resync();
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 3, wanted: 1 });
+
+      // Another Gateway's reads go on (its Deployment has no available replica, so every 5 ms); none for the one that is gone.
+      await manager.reconcile(gateways(['apps/other', { gateway: gateway({}, 'other'), ir: irWith(['HTTP-80'], 'apps/other') }]));
+      read.length = 0;
+      await waitFor(() => read.length >= 3);
+      expect(new Set(read)).toEqual(new Set([envoyResourceName('apps', 'other')]));
+    });
+
+    it('a gateway whose readiness is not reported (an IngressClass\'s) has its Deployment applied but never read', async () => {
+      const api = createInMemoryInfrastructureApi();
+      start(api, { readinessPollMs: 1 });
+      const standIn = { ...gateway(), metadata: { namespace: 'ingressclass', name: 'portico' } };
+      await manager.reconcile(gateways(['ingressclass/portico', { gateway: standIn, ir: irWith(['HTTP-80']), namespace: 'portico-system', readinessReported: false }]));
+      // A Gateway's pass after it: its reads happen, the IngressClass's do not.
+      await manager.reconcile(gateways(['ingressclass/portico', { gateway: standIn, ir: irWith(['HTTP-80']), namespace: 'portico-system', readinessReported: false }], demo()));
+      const read: string[] = [];
+      const get = api.client.get;
+      api.client.get = async (kind, namespace, name) => {
+        read.push(`${kind}/${namespace}`);
+        return get(kind, namespace, name);
+      };
+      await waitFor(() => read.length >= 3);
+      expect(new Set(read)).toEqual(new Set(['Deployment/apps']));
+    });
+
+    it('a failed read is reported and retried', async () => {
+      const api = createInMemoryInfrastructureApi();
+      const failures: string[] = [];
+      const get = api.client.get;
+      let failing = 2;
+      api.client.get = async (...args) => {
+        if (failing-- > 0) throw new Error('unavailable');
+        return get(...args);
+      };
+      const changed: string[] = [];
+      start(api, { logger: { ...silent, warn: (message: string) => void failures.push(message) }, onReadinessChanged: (g) => changed.push(g), readinessPollMs: 5 });
+      await manager.reconcile(gateways(demo()));
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 0, wanted: 1 });
+      deployment(api).status = { availableReplicas: 1 };
+      await waitFor(() => changed.length === 1);
+      expect(failures).toEqual(['reading the Envoy Deployment failed', 'reading the Envoy Deployment failed']);
+      expect(manager.readiness('apps/demo')).toEqual({ ready: 1, wanted: 1 });
+    });
   });
 });
 

@@ -15,6 +15,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { GatewayIR } from '@portico/ir';
 import type { KubernetesLogger } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress } from '@portico/resources';
+import type { GatewayReadiness } from '@portico/translator';
 import { createAddressBook, type ServiceLocation } from './address-book.js';
 import { desiredObject, liveMatches, objectKey, type DesiredObject } from './applied-objects.js';
 import { createClientCertificates, type ClientCertificates } from './client-certificates.js';
@@ -22,6 +23,7 @@ import { buildEnvoyManifests } from './envoy-manifests.js';
 import { createInfrastructureClient, MANAGED_KINDS, type InfrastructureClient, type InfrastructureRequests, type ManagedKind } from './infrastructure-client.js';
 import { envoyResourceName, GATEWAY_ANNOTATION } from './infrastructure-names.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure-options.js';
+import { createReplicaReadiness, type DeploymentReadinessSource } from './replica-readiness.js';
 import type { ServiceAddressSource } from './service-addresses.js';
 
 export interface ManagedGateway {
@@ -29,6 +31,12 @@ export interface ManagedGateway {
   ir: GatewayIR;
   /** Where its objects go when the options name no namespace (default: the Gateway's own). */
   namespace?: string;
+  /**
+   * Default true: its Deployment is read in the background for `readiness()` (a Gateway's Programmed
+   * condition). False for a gateway without conditions (an IngressClass's), whose Deployment is then
+   * not read again.
+   */
+  readinessReported?: boolean;
 }
 
 export interface InfrastructureManagerOptions {
@@ -39,6 +47,14 @@ export interface InfrastructureManagerOptions {
   serviceLookup?: (namespace: string, name: string) => ServiceAddressSource | undefined;
   /** A Gateway's addresses changed (e.g. its load balancer got an IP): translate again. */
   onAddressesChanged?: (gatewayKey: string) => void;
+  /** A Gateway's ready Envoy replicas changed (e.g. its first pod became ready): translate again. */
+  onReadinessChanged?: (gatewayKey: string) => void;
+  /** Readiness is known from now on (the first list of what exists): translate again, once, for every Gateway. */
+  onReadinessKnown?: () => void;
+  /** Time between reads of an Envoy Deployment with no available replica; default 1 s. */
+  readinessPollMs?: number;
+  /** Time between reads of an Envoy Deployment with an available replica; default 30 s. */
+  readinessRefreshMs?: number;
   /** Time between resyncs; default 5 minutes. */
   resyncIntervalMs?: number;
   /** Retry delay after a failed pass, doubling up to `max`; default 1 s to 60 s. */
@@ -71,6 +87,13 @@ export interface InfrastructureManager {
   resync(): Promise<InfrastructurePass>;
   /** The Gateway's `status.addresses`: always a list, empty until its Service has an address. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
+  /**
+   * The Gateway's Envoy replicas, ready of wanted (from its Deployment's status); 0 ready until its
+   * Deployment is known. Undefined until this manager's first list of what exists (a replica that
+   * just started or just became leader): it knows nothing yet, and a Gateway programmed before must
+   * not flap to Pending and back.
+   */
+  readiness(gatewayKey: string): GatewayReadiness | undefined;
   requests(): InfrastructureRequests;
   stop(): void;
 }
@@ -88,13 +111,27 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     const [namespace = '', name = ''] = gatewayKey.split('/');
     return { namespace: options.namespace ?? ownNamespaces.get(gatewayKey) ?? namespace, name: envoyResourceName(namespace, name) };
   };
+  /** GETs sent in the background (addresses, readiness), left out of a pass's request count. */
+  let backgroundGets = 0;
+  const backgroundGet = (kind: ManagedKind, location: ServiceLocation) => {
+    backgroundGets++;
+    return client.get(kind, location.namespace, location.name);
+  };
   const book = createAddressBook({
     serviceFor,
     ...(managerOptions.serviceLookup ? { lookup: managerOptions.serviceLookup } : {}),
     ...(managerOptions.onAddressesChanged ? { onChanged: managerOptions.onAddressesChanged } : {}),
-    fetch: (location) => client.get('Service', location.namespace, location.name) as Promise<ServiceAddressSource | undefined>,
+    fetch: (location) => backgroundGet('Service', location) as Promise<ServiceAddressSource | undefined>,
     onFetchError: (gateway, error) => logger.warn('reading the Envoy Service failed', { gateway, error: String(error) }),
     refetchAfterMs: 10_000,
+  });
+  const replicas = createReplicaReadiness({
+    deploymentFor: serviceFor,
+    ...(managerOptions.onReadinessChanged ? { onChanged: managerOptions.onReadinessChanged } : {}),
+    fetch: (location) => backgroundGet('Deployment', location) as Promise<DeploymentReadinessSource | undefined>,
+    onFetchError: (gateway, error) => logger.warn('reading the Envoy Deployment failed', { gateway, error: String(error) }),
+    pollMs: managerOptions.readinessPollMs ?? 1_000,
+    refreshMs: managerOptions.readinessRefreshMs ?? 30_000,
   });
 
   // Without per-Gateway certificates there are no Secrets of ours, and no need to list (or be allowed to list) Secrets.
@@ -108,6 +145,8 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
   /** Undefined until the first reconcile: before the server knows the Gateways, an empty map would delete every Envoy. */
   let gateways: ReadonlyMap<string, ManagedGateway> | undefined;
   let resyncDue = true;
+  /** A list of what exists has succeeded: Deployments not known since are not there (yet). */
+  let listed = false;
   let stopped = false;
   let retryDelay = retry.initial;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -142,6 +181,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     const before = totalRequests();
     const counts = { applied: 0, deleted: 0, unchanged: 0, failures: 0 };
     const resynced = resyncDue;
+    const readinessWasKnown = listed;
     // Listed before the manifests are built: a Gateway's stored client certificate is kept, not reissued.
     const live = resyncDue ? await listLive(counts) : undefined;
     if (certificates && !(await certificates.loadAuthority(resynced))) counts.failures++;
@@ -151,7 +191,9 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     for (const want of desired.values()) await applyIfChanged(want, counts);
     await deleteUnwanted(desired, kept, counts);
     book.retain(new Set(current.keys()));
+    replicas.track(new Set([...current].flatMap(([key, managed]) => (managed.readinessReported === false ? [] : [key]))));
     certificates?.retain(new Set(current.keys()));
+    if (!readinessWasKnown && listed) managerOptions.onReadinessKnown?.();
 
     const pass: InfrastructurePass = {
       result: counts.failures > 0 ? 'error' : 'success',
@@ -214,12 +256,14 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
   /** What exists becomes what was applied: unchanged objects are not written again, drift and orphans are. */
   function adoptLive(live: ReadonlyMap<string, KubernetesObject>, desired: ReadonlyMap<string, DesiredObject>): void {
     resyncDue = false;
+    listed = true;
     applied.clear();
     for (const [key, object] of live) {
       const want = desired.get(key);
       applied.set(key, want && liveMatches(want, object) ? want.hash : '');
       const gatewayKey = object.metadata?.annotations?.[GATEWAY_ANNOTATION];
       if (object.kind === 'Service' && gatewayKey) book.remember(gatewayKey, object as ServiceAddressSource);
+      if (object.kind === 'Deployment' && gatewayKey) replicas.remember(gatewayKey, object as DeploymentReadinessSource);
     }
   }
 
@@ -236,6 +280,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       const gatewayKey = stored.metadata?.annotations?.[GATEWAY_ANNOTATION];
       if (want.kind === 'Service' && gatewayKey) book.remember(gatewayKey, stored as ServiceAddressSource);
       if (want.kind === 'Secret' && gatewayKey) certificates?.remember(gatewayKey, stored);
+      if (want.kind === 'Deployment' && gatewayKey) replicas.remember(gatewayKey, stored as DeploymentReadinessSource);
     } catch (error) {
       applied.set(want.key, '');
       counts.failures++;
@@ -275,7 +320,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
 
   function totalRequests(): number {
     const r = client.requests();
-    return r.applies + r.lists + r.gets + r.deletes;
+    return r.applies + r.lists + r.gets + r.deletes - backgroundGets;
   }
 
   return {
@@ -285,11 +330,13 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       return gateways ? reconcile(gateways) : Promise.resolve(EMPTY_PASS);
     },
     addresses: (gatewayKey) => book.addresses(gatewayKey),
+    readiness: (gatewayKey) => (listed ? replicas.readiness(gatewayKey) : undefined),
     requests: () => client.requests(),
     stop() {
       stopped = true;
       clearInterval(resyncTimer);
       clearTimeout(retryTimer);
+      replicas.stop();
     },
   };
 }
