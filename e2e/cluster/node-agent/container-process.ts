@@ -21,6 +21,8 @@ export interface ContainerRunSpec {
   env: Map<string, string>;
   cwd: string;
   mounts: BindMount[];
+  /** The image's own folders on the host (images.ts imagePaths): bound back if a mount hid them. */
+  imagePaths?: string[];
   output: RunOutput;
 }
 
@@ -34,7 +36,7 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
  * agent's state folder under /tmp). `--no-canonicalize` keeps mount(8) from turning the descriptor back
  * into that path. The descriptors are closed before the exec.
  */
-function mountScript(mounts: BindMount[]): { script: string; args: string[] } {
+function mountScript(mounts: BindMount[], imagePaths: string[]): { script: string; args: string[] } {
   const lines: string[] = ['set -e', 'mount -t tmpfs -o mode=1777,size=64m shm /dev/shm'];
   const args: string[] = [];
   const binds: string[] = [];
@@ -47,13 +49,22 @@ function mountScript(mounts: BindMount[]): { script: string; args: string[] } {
     if (mount.readOnly) binds.push(`mount -o remount,bind,ro ${target}`);
     binds.push(`exec {source${index}}<&-`);
   });
+  // The image's own folders, opened before any mount too: one a volume hid (the folder above it is now
+  // the volume's) is made again inside that volume and bound back, as an image's files stay in place.
+  imagePaths.forEach((path, index) => {
+    args.push(path);
+    const target = `"$${args.length}"`;
+    lines.push(`exec {image${index}}<${target}`);
+    binds.push(`if [ ! -d ${target} ]; then mkdir -p ${target} && mount --no-canonicalize --bind "/proc/self/fd/$image${index}" ${target}; fi`);
+    binds.push(`exec {image${index}}<&-`);
+  });
   lines.push(...binds, `shift ${args.length}`, 'exec "$@"');
   return { script: lines.join('\n'), args };
 }
 
 export function startContainerRun(spec: ContainerRunSpec): ContainerRun {
   const { output } = spec;
-  const { script, args } = mountScript(spec.mounts);
+  const { script, args } = mountScript(spec.mounts, spec.imagePaths ?? []);
   const child = spawn('ip', ['netns', 'exec', spec.netns, 'bash', '-c', script, 'container', ...args, ...spec.argv], {
     cwd: spec.cwd,
     env: Object.fromEntries(spec.env),

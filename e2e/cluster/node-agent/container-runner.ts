@@ -18,6 +18,8 @@ export interface PreparedContainer {
   env: Map<string, string>;
   cwd: string;
   mounts: BindMount[];
+  /** The image's own folders on the host, kept visible over the mounts (images.ts imagePaths). */
+  imagePaths: string[];
   /** Releases the mount points made for this start. */
   release(): void;
 }
@@ -140,7 +142,7 @@ export function createContainerRunner(options: ContainerRunnerOptions): Containe
     }
     const containerID = `${options.containerIdPrefix}-${status.restartCount}`;
     const output = options.containerLog.beginRun(containerID);
-    const run = startContainerRun({ netns: options.netns, argv: prepared.argv, env: prepared.env, cwd: prepared.cwd, mounts: prepared.mounts, output });
+    const run = startContainerRun({ netns: options.netns, argv: prepared.argv, env: prepared.env, cwd: prepared.cwd, mounts: prepared.mounts, imagePaths: prepared.imagePaths, output });
     current = { run, prepared };
     const startedAt = now();
     const started = Date.now();

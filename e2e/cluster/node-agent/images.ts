@@ -22,6 +22,12 @@ export interface ImageEntry {
    * (e.g. `envoy` → ENVOY_BIN). Any other program is the host's: there is no image filesystem.
    */
   programs?: Record<string, string>;
+  /**
+   * Host folders that stand for the image's own files (its binary's folder, the checkout): kept visible
+   * in the container even when a volume covers a folder above them (an emptyDir on /tmp must not hide
+   * a checkout under /tmp, as it would not hide an image's /app).
+   */
+  imagePaths?: string[];
   /** Set for an image this table knows but whose binary is not at hand: why, and how to get it. */
   unavailable?: string;
 }
@@ -96,6 +102,7 @@ export function defaultImageTable(binaries: ImageBinaries = {
         entrypoint: [binaries.envoy],
         cmd: ['-c', '/etc/envoy/envoy.yaml'],
         programs: { envoy: binaries.envoy, '/usr/local/bin/envoy': binaries.envoy },
+        imagePaths: [dirname(binaries.envoy)],
       });
     }
   }
@@ -112,6 +119,7 @@ export function defaultImageTable(binaries: ImageBinaries = {
         entrypoint: [binaries.echoBasic],
         cmd: [],
         programs: { '/echo-basic': binaries.echoBasic },
+        imagePaths: [dirname(binaries.echoBasic)],
       });
     }
   }
@@ -126,6 +134,7 @@ export function defaultImageTable(binaries: ImageBinaries = {
         cmd,
         workingDir: checkout,
         programs: { node: binaries.node },
+        imagePaths: [checkout],
       });
     }
   }

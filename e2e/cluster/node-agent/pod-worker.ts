@@ -135,6 +135,7 @@ export function startPodWorker(initialPod: any, context: PodWorkerContext): PodW
           env,
           cwd: container.workingDir ?? image.entry.workingDir ?? podDir,
           mounts,
+          imagePaths: image.entry.imagePaths ?? [],
           release: () => releases.forEach((release) => release()),
         };
       },
