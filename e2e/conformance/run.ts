@@ -18,9 +18,8 @@
  * Needs root and the binaries: the npm script installs them (scripts/install-*.sh). Full output in
  * .cache/conformance/*.log; the exit code is non-zero when any test failed.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { readClusterConfig, runningOwner, type Cluster } from '../cluster/cluster.js';
 import { startNodeAgent } from '../cluster/node-agent/index.js';
@@ -31,19 +30,11 @@ import { countVerdicts } from './go-test-results.js';
 import { runIngressSuite } from './ingress-suite.js';
 import { parseArgs } from './run-args.js';
 import { installPortico } from './portico-install.js';
+import { repoRoot } from '../cluster/repo-root.js';
 
 const GATEWAY_API_VERSION = 'v1.7.0';
 /** The chart values of the conformance install (see where it is installed for why). */
 const PORTICO_VALUES = { 'envoy.namespaceMode': 'Gateway' };
-
-function findCheckout(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package-lock.json'))) {
-    if (dirname(dir) === dir) throw new Error('no package-lock.json above this file');
-    dir = dirname(dir);
-  }
-  return dir;
-}
 
 const log = (line: string) => console.log(`conformance: ${line}`);
 
@@ -97,7 +88,7 @@ async function runIngressScenarios(checkout: string, kubeConfig: KubeConfig, sce
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const checkout = findCheckout();
+  const checkout = repoRoot();
   const started = Date.now();
   const gatewayApi = args.suite !== 'ingress';
   const ingress = args.suite !== 'gateway-api';

@@ -4,9 +4,8 @@
  * args are then applied as Kubernetes defines them: command-args.ts). An image not in the table is
  * never guessed at: the container waits with reason ErrImagePull.
  */
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { repoRoot } from '../repo-root.js';
 
 export interface ImageEntry {
   /** Matches the image reference without registry defaults: repository[:tag]; `*` matches any tag. */
@@ -36,17 +35,7 @@ export type ImageTable = ImageEntry[];
 
 export type ImageResolution = { ok: true; entry: ImageEntry } | { ok: false; reason: 'ErrImagePull' | 'InvalidImageName'; message: string };
 
-/** The repository root: the nearest folder up with package-lock.json (this file runs compiled, from e2e/dist/). */
-function findCheckout(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package-lock.json'))) {
-    if (dirname(dir) === dir) throw new Error(`no package-lock.json above ${fileURLToPath(import.meta.url)}`);
-    dir = dirname(dir);
-  }
-  return dir;
-}
-
-const checkout = findCheckout();
+const checkout = repoRoot();
 
 /** `repository:tag` with `:latest` added when no tag or digest is given. */
 function normalise(image: string): string {

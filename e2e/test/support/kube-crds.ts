@@ -5,22 +5,12 @@
  * ValidatingAdmissionPolicy. v1.6.1 (what the chart ships) unless a test names another release: the
  * v1.7.0 conformance suite refuses CRDs of any other version.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { applyObjects, kubeRequest } from './kube-apply.js';
-
-/** The repository root: the nearest folder up with package-lock.json (this file also runs compiled, from e2e/dist/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package-lock.json'))) {
-    if (dirname(dir) === dir) throw new Error(`no package-lock.json above ${fileURLToPath(import.meta.url)}`);
-    dir = dirname(dir);
-  }
-  return dir;
-}
+import { repoRoot } from '../../cluster/repo-root.js';
 
 export const GATEWAY_API_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api/experimental');
 export const GATEWAY_API_V1_7_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api-v1.7.0/experimental');
