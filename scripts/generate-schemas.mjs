@@ -5,8 +5,9 @@
  *
  *   node scripts/generate-schemas.mjs [--crds DIR] [--out FILE] [--check]
  *
- * --crds  CRD folder (default ../shared/crds/gateway-api/experimental from the repo root: the experimental
- *         channel is a superset of standard, so its schemas accept every standard-channel object).
+ * --crds  CRD folder (default ../shared/crds/gateway-api-v1.7.0/experimental from the repo root, the release
+ *         the chart ships: the experimental channel is a superset of standard, so its schemas accept every
+ *         standard-channel object).
  * --check exit 1, naming what differs, if FILE is not what this script would write (used by the tests).
  *
  * To keep the committed file small, `description` and `x-kubernetes-validations` (CEL, which Portico does
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DEFAULT_CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api/experimental');
+const DEFAULT_CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api-v1.7.0/experimental');
 const DEFAULT_OUT = join(REPO_ROOT, 'packages/resources/schemas/gateway-api.json');
 const GROUP = 'gateway.networking.k8s.io';
 const DROPPED_KEYWORDS = new Set(['description', 'x-kubernetes-validations']);

@@ -6,7 +6,7 @@ import { gatewayApiSchemaFile } from './gateway-api-schemas.js';
 import { ALL_KINDS, KINDS } from './kinds.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api/experimental');
+const CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api-v1.7.0/experimental');
 const GENERATOR = resolve(REPO_ROOT, 'scripts/generate-schemas.mjs');
 
 /** Every [keyword, value, path] in a schema tree, walking only schema positions. */
