@@ -1,5 +1,5 @@
 /**
- * Gateway API v1.6.1 types (gateway.networking.k8s.io), experimental channel fields included:
+ * Gateway API v1.7.0 types (gateway.networking.k8s.io), experimental channel fields included:
  * a superset of the standard channel, so one model reads both.
  * Field names and optionality follow the Go types (apis/v1/*_types.go).
  */
@@ -97,6 +97,20 @@ export interface GatewayTLSConfig {
   options?: Record<string, string>;
 }
 
+/**
+ * `listeners[].filters.requests[]` (v1.7.0, `GatewayListenerFilters`): run in order on every request of
+ * an HTTP/HTTPS listener before route matching; they may not change Host/:authority.
+ */
+export interface ListenerRequestFilter {
+  type: 'ExternalAuth' | 'ExtensionRef' | (string & {});
+  externalAuth?: HTTPExternalAuthFilter;
+  extensionRef?: LocalObjectReference;
+}
+
+export interface ListenerFilters {
+  requests?: ListenerRequestFilter[];
+}
+
 export interface Listener {
   name: string;
   hostname?: string;
@@ -104,16 +118,26 @@ export interface Listener {
   protocol: ProtocolType;
   tls?: GatewayTLSConfig;
   allowedRoutes?: AllowedRoutes;
+  /** v1.7.0; only with protocol HTTP or HTTPS (a CEL rule of the Gateway CRD). */
+  filters?: ListenerFilters;
 }
+
+/**
+ * `addresses[].routability` (v1.7.0, `GatewayAddressRoutability`): empty (the implementation's default),
+ * `Cluster`, or a domain-prefixed implementation-specific value.
+ */
+export type AddressRoutability = '' | 'Cluster' | (string & {});
 
 export interface GatewaySpecAddress {
   type?: 'IPAddress' | 'Hostname' | 'NamedAddress' | (string & {});
   value?: string;
+  routability?: AddressRoutability;
 }
 
 export interface GatewayStatusAddress {
   type?: string;
   value: string;
+  routability?: AddressRoutability;
 }
 
 /** Gateway-wide TLS (GEP-91 client certificate validation, GEP-3155 backend client certificate). */
@@ -259,6 +283,15 @@ export interface HTTPRequestMirrorFilter {
   fraction?: { numerator: number; denominator?: number };
 }
 
+/** `ExternalAuth` (GEP-1494): HTTPRoute filter, and since v1.7.0 a listener request filter. */
+export interface HTTPExternalAuthFilter {
+  protocol: 'HTTP' | 'GRPC';
+  backendRef: BackendObjectReference;
+  grpc?: { allowedHeaders?: string[] };
+  http?: { path?: string; allowedHeaders?: string[]; allowedResponseHeaders?: string[] };
+  forwardBody?: { maxSize?: number };
+}
+
 export interface HTTPCORSFilter {
   allowOrigins?: string[];
   allowCredentials?: boolean;
@@ -276,6 +309,7 @@ export interface HTTPRouteFilter {
     | 'URLRewrite'
     | 'RequestMirror'
     | 'CORS'
+    | 'ExternalAuth'
     | 'ExtensionRef'
     | (string & {});
   requestHeaderModifier?: HTTPHeaderFilter;
@@ -284,6 +318,7 @@ export interface HTTPRouteFilter {
   urlRewrite?: HTTPURLRewriteFilter;
   requestMirror?: HTTPRequestMirrorFilter;
   cors?: HTTPCORSFilter;
+  externalAuth?: HTTPExternalAuthFilter;
   extensionRef?: LocalObjectReference;
 }
 
@@ -298,16 +333,24 @@ export interface HTTPRouteTimeouts {
 
 export interface HTTPRouteRetry {
   codes?: number[];
+  /** Retries after the first request; the CRD defaults it to 1 (v1.7.0), and 0 disables retries. */
   attempts?: number;
   backoff?: string;
 }
 
+/**
+ * Session persistence (GEP-1619), v1.7.0 shape: the name moved from `sessionName` into `cookie.name` /
+ * `header.name`, and `cookieConfig` became `cookie` (with `path`, which the CRD defaults to "/").
+ * Deprecated in v1.7.0 in favour of the Backend resource (GEP-4894), still served.
+ */
 export interface SessionPersistence {
-  sessionName?: string;
   absoluteTimeout?: string;
   idleTimeout?: string;
   type?: 'Cookie' | 'Header';
-  cookieConfig?: { lifetimeType?: 'Permanent' | 'Session' };
+  /** Required when type is Cookie (the default), forbidden otherwise (CEL rules of the CRD). */
+  cookie?: { name?: string; path?: string; lifetimeType?: 'Permanent' | 'Session' };
+  /** Required when type is Header, forbidden otherwise. */
+  header?: { name: string };
 }
 
 export interface HTTPRouteRule {

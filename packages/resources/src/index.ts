@@ -13,6 +13,7 @@ export type {
 export { objectKey } from './meta.js';
 
 export type {
+  AddressRoutability,
   AllowedListeners,
   AllowedRoutes,
   BackendObjectReference,
@@ -39,6 +40,7 @@ export type {
   HeaderMatchType,
   HTTPBackendRef,
   HTTPCORSFilter,
+  HTTPExternalAuthFilter,
   HTTPHeader,
   HTTPHeaderFilter,
   HTTPHeaderMatch,
@@ -57,6 +59,8 @@ export type {
   HTTPURLRewriteFilter,
   L4RouteRule,
   Listener,
+  ListenerFilters,
+  ListenerRequestFilter,
   ListenerSet,
   ListenerSetSpec,
   ListenerSetStatus,

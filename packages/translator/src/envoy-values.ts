@@ -159,5 +159,5 @@ function sessionProblem(ir: HTTPRouteIR): string | undefined {
   const s = ir.sessionPersistence;
   if (s?.type !== 'Header') return undefined;
   const p = headerNameProblem(s.name);
-  return p ? `sessionPersistence.sessionName: ${p}` : undefined;
+  return p ? `sessionPersistence.header.name: ${p}` : undefined;
 }
