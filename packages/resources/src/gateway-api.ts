@@ -351,6 +351,12 @@ export interface SessionPersistence {
   cookie?: { name?: string; path?: string; lifetimeType?: 'Permanent' | 'Session' };
   /** Required when type is Header, forbidden otherwise. */
   header?: { name: string };
+  /**
+   * v1.6.1's fields, gone from the v1.7.0 CRDs: a cluster that still has v1.6.1 CRDs (Helm never
+   * upgrades `crds/`) serves them, so the translator reads them when the v1.7.0 ones are absent.
+   */
+  sessionName?: string;
+  cookieConfig?: { lifetimeType?: 'Permanent' | 'Session' };
 }
 
 export interface HTTPRouteRule {

@@ -40,11 +40,11 @@ export function ruleExtras(
     const idleTimeoutMs = duration('sessionPersistence.idleTimeout', sp.idleTimeout);
     out.sessionPersistence = {
       type,
-      // v1.7.0 names the session in `cookie.name` / `header.name` (v1.6.1's `sessionName`).
-      name: (type === 'Cookie' ? sp.cookie?.name : sp.header?.name) ?? (type === 'Cookie' ? 'portico-session' : 'x-portico-session'),
+      // v1.7.0 names the session in `cookie.name` / `header.name`; a cluster with v1.6.1 CRDs still serves `sessionName`.
+      name: (type === 'Cookie' ? sp.cookie?.name : sp.header?.name) ?? sp.sessionName ?? (type === 'Cookie' ? 'portico-session' : 'x-portico-session'),
       ...(absoluteTimeoutMs !== undefined ? { absoluteTimeoutMs } : {}),
       ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
-      ...(type === 'Cookie' ? { lifetime: sp.cookie?.lifetimeType ?? 'Session' } : {}),
+      ...(type === 'Cookie' ? { lifetime: sp.cookie?.lifetimeType ?? sp.cookieConfig?.lifetimeType ?? 'Session' } : {}),
     };
   }
   return out;
