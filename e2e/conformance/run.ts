@@ -24,7 +24,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { readClusterConfig, runningOwner, type Cluster } from '../cluster/cluster.js';
 import { startNodeAgent } from '../cluster/node-agent/index.js';
 import { startClusterWhenFree } from '../test/support/cluster-turn.js';
-import { GATEWAY_API_V1_7_CRDS_DIR, installGatewayApiCrds } from '../test/support/kube-crds.js';
+import { installGatewayApiCrds } from '../test/support/kube-crds.js';
 import { buildSuite, runSuite } from './gateway-api-suite.js';
 import { countVerdicts } from './go-test-results.js';
 import { runIngressSuite } from './ingress-suite.js';
@@ -99,7 +99,7 @@ async function main(): Promise<number> {
   if (args.keep) process.once('SIGINT', () => process.exit(130));
   try {
     // Portico watches Gateway API kinds whatever the suite: its CRDs are installed either way.
-    await installGatewayApiCrds(cluster.kubeConfig, 60_000, GATEWAY_API_V1_7_CRDS_DIR);
+    await installGatewayApiCrds(cluster.kubeConfig);
     log(`Gateway API ${GATEWAY_API_VERSION} CRDs installed`);
     // envoy.namespaceMode=Gateway: each Gateway's Envoy Deployment, Service and ServiceAccount in the
     // Gateway's own namespace. GatewayInfrastructureMetadata (GatewayInfrastructurePropagation) lists

@@ -1,6 +1,7 @@
 /**
- * The Helm chart (charts/portico): its CRDs are exactly ../shared/crds (experimental channel), it
- * lints, and what it renders is what the code needs — the Deployment runs `portico serve --kubernetes`
+ * The Helm chart (charts/portico): its CRDs are exactly ../shared/crds (v1.7.0, experimental channel),
+ * the release of the file provider's schemas and of the READMEs, it lints, and what it renders is what
+ * the code needs — the Deployment runs `portico serve --kubernetes`
  * with the xDS certificates certgen writes, the ClusterRole grants exactly the watched kinds
  * (WATCH_TARGETS, the provider's own list) and the status of the reported ones, nothing with `*`, and
  * the Roles and the certgen hook are scoped as the values say. Against a real API server, the rendered
@@ -17,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { X509Certificate } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1ObjectMeta } from '@kubernetes/client-node';
-import { ResourceSet, type Gateway, type Resource } from '@portico/resources';
+import { gatewayApiSchemaFile, ResourceSet, type Gateway, type Resource } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { main } from '@portico/cli';
 import type { DesiredStatus } from '@portico/provider';
@@ -44,7 +45,7 @@ jest.setTimeout(120_000);
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHART = join(ROOT, 'charts/portico');
-const SHARED_CRDS = resolve(ROOT, '../shared/crds/gateway-api/experimental');
+const SHARED_CRDS = resolve(ROOT, '../shared/crds/gateway-api-v1.7.0/experimental');
 
 interface Rule {
   apiGroups?: string[];
@@ -134,6 +135,16 @@ describe('the chart CRDs', () => {
     expect(readdirSync(join(CHART, 'crds')).sort()).toEqual(expected);
     for (const file of expected) expect(readFileSync(join(CHART, 'crds', file), 'utf8')).toBe(readFileSync(join(SHARED_CRDS, file), 'utf8'));
     expect(expected).toEqual(expect.arrayContaining(['gateway.networking.k8s.io_tlsroutes.yaml', 'gateway.networking.k8s.io_tcproutes.yaml', 'gateway.networking.k8s.io_udproutes.yaml']));
+  });
+
+  it('are the release the file provider validates against (schemas/gateway-api.json) and the README names', () => {
+    const { bundleVersion, channel } = gatewayApiSchemaFile();
+    for (const file of readdirSync(join(CHART, 'crds'))) {
+      const crd = parseAllDocuments(readFileSync(join(CHART, 'crds', file), 'utf8'))[0]!.toJS() as K8sObject;
+      expect({ file, version: crd.metadata.annotations?.['gateway.networking.k8s.io/bundle-version'], channel: crd.metadata.annotations?.['gateway.networking.k8s.io/channel'] }).toEqual({ file, version: bundleVersion, channel });
+    }
+    expect(readFileSync(join(CHART, 'README.md'), 'utf8')).toContain(`Gateway API ${bundleVersion} CRDs`);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`Gateway API ${bundleVersion} CRDs`);
   });
 
   it('say appVersion = the package version', () => {

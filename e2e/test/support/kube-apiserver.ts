@@ -31,7 +31,7 @@ export interface KubeApiServer {
   caFile: string;
   /** The service-account signing key and admin token (the cluster harness hands them to kube-controller-manager). */
   credentials: KubeCredentials;
-  /** The Gateway API v1.6.1 CRDs (experimental channel), waiting until each is Established. */
+  /** The Gateway API v1.7.0 CRDs (experimental channel), waiting until each is Established. */
   installCrds(): Promise<void>;
   /** Create-or-update (server-side apply) of any objects, as admin, in the order given. */
   apply(objects: object[]): Promise<void>;

@@ -2,8 +2,8 @@
  * The Gateway API CRDs (experimental channel, so TLSRoute/TCPRoute/UDPRoute and the extra fields exist)
  * from ../shared/crds beside the repository, installed the way upstream's experimental-install.yaml
  * does: every file the channel's kustomization lists, including the safe-upgrades
- * ValidatingAdmissionPolicy. v1.6.1 (what the chart ships) unless a test names another release: the
- * v1.7.0 conformance suite refuses CRDs of any other version.
+ * ValidatingAdmissionPolicy. v1.7.0 (what the chart ships, and the only release the v1.7.0 conformance
+ * suite accepts) unless a test names another: v1.6.1 for clusters that have not upgraded their CRDs.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,8 +12,9 @@ import { parse, parseAllDocuments } from 'yaml';
 import { applyObjects, kubeRequest } from './kube-apply.js';
 import { repoRoot } from '../../cluster/repo-root.js';
 
-export const GATEWAY_API_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api/experimental');
-export const GATEWAY_API_V1_7_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api-v1.7.0/experimental');
+export const GATEWAY_API_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api-v1.7.0/experimental');
+/** The release before: what a cluster installed with an earlier chart still has (Helm never upgrades `crds/`). */
+export const GATEWAY_API_V1_6_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api/experimental');
 
 /** Every document of every file the experimental kustomization lists, CRDs first. */
 export function loadGatewayApiInstall(dir = GATEWAY_API_CRDS_DIR): object[] {

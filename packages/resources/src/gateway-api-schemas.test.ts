@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import { gatewayApiSchemaFile } from './gateway-api-schemas.js';
 import { ALL_KINDS, KINDS } from './kinds.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api-v1.7.0/experimental');
+/** The release before, which clusters installed with an earlier chart still run (Helm never upgrades `crds/`). */
+const PREVIOUS_CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api/experimental');
 const GENERATOR = resolve(REPO_ROOT, 'scripts/generate-schemas.mjs');
 
 /** Every [keyword, value, path] in a schema tree, walking only schema positions. */
@@ -45,6 +48,23 @@ describe('schemas/gateway-api.json', () => {
     const gatewayKinds = ALL_KINDS.filter((k) => KINDS[k].group === 'gateway.networking.k8s.io');
     const expected = gatewayKinds.flatMap((k) => KINDS[k].versions.map((v) => `${k}/${v}`));
     expect(expected.filter((key) => !(key in file.schemas))).toEqual([]);
+  });
+
+  // The Kubernetes provider reads a kind at the most preferred of KINDS' versions the API server serves,
+  // the file provider accepts any of them: every version either release serves must be one.
+  (existsSync(CRDS) && existsSync(PREVIOUS_CRDS) ? it : it.skip)('accepts every version the v1.7.0 and v1.6.1 CRDs serve', () => {
+    const unaccepted: string[] = [];
+    for (const dir of [CRDS, PREVIOUS_CRDS]) {
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+        for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+          const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] } } | null;
+          if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.group !== 'gateway.networking.k8s.io') continue;
+          const accepted = (KINDS as Record<string, { versions: readonly string[] } | undefined>)[crd.spec.names.kind]?.versions ?? [];
+          for (const v of crd.spec.versions) if (v.served && !accepted.includes(v.name)) unaccepted.push(`${dir}: ${crd.spec.names.kind}/${v.name}`);
+        }
+      }
+    }
+    expect(unaccepted).toEqual([]);
   });
 
   it('is compact: no descriptions and no CEL rules', () => {

@@ -1,5 +1,5 @@
 /**
- * The defaults the Gateway API CRDs (v1.6.1, `default:` in the status schemas) apply to a status when
+ * The defaults the Gateway API CRDs (v1.7.0, `default:` in the status schemas) apply to a status when
  * it is written. We apply them to our desired status before comparing and writing, so what we send is
  * what the API server stores, and the next comparison sees no difference.
  */
