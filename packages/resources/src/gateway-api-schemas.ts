@@ -8,7 +8,7 @@ import type { SchemaObject } from 'ajv';
 
 /** The generated file: one `openAPIV3Schema` per `Kind/version`. */
 export interface GatewayApiSchemaFile {
-  /** Gateway API release the CRDs come from, e.g. `v1.6.1`. */
+  /** Gateway API release the CRDs come from, e.g. `v1.7.0`. */
   bundleVersion: string;
   /** `experimental` or `standard`. */
   channel: string;
