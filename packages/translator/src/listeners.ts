@@ -81,9 +81,26 @@ export function validateListener(ctx: TranslationContext, owner: ListenerOwner, 
   // Reserved ports are TCP; a UDP listener does not compete for them.
   const reservedBy = listener.protocol === 'UDP' ? undefined : ctx.options.reservedPorts.get(listener.port);
   if (reservedBy) state.notAccepted = { reason: 'PortUnavailable', message: `port ${listener.port} is reserved for ${reservedBy}` };
+  refuseListenerFilters(state);
   resolveRouteKinds(state, valid);
   resolveTLS(ctx, owner, state);
   return state;
+}
+
+/**
+ * `filters.requests` (v1.7.0, GatewayListenerFilters: ExternalAuth, ExtensionRef) run before routing on
+ * every request of the listener, typically to authorize it. Portico does not implement them, and
+ * serving the listener without them would let through requests the filters exist to stop: the listener
+ * is refused (fail closed) instead, as the spec asks for a listener whose settings cannot be honoured.
+ */
+function refuseListenerFilters(state: ListenerState): void {
+  const requests = state.spec.filters?.requests ?? [];
+  if (requests.length === 0) return;
+  const types = [...new Set(requests.map((f) => f.type))].join(', ');
+  state.notAccepted = {
+    reason: 'UnsupportedValue',
+    message: `listener filters (filters.requests: ${types}) are not supported; the listener is not programmed rather than served without them`,
+  };
 }
 
 function resolveRouteKinds(state: ListenerState, valid: string[]): void {
