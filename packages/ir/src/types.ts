@@ -211,6 +211,8 @@ export interface SessionPersistenceIR {
   idleTimeoutMs?: number;
   /** Cookie only: `Session` cookies carry no Max-Age. */
   lifetime?: 'Permanent' | 'Session';
+  /** Cookie only: the cookie's Path attribute (v1.7.0 `cookie.path`, `/` when not given). */
+  cookiePath?: string;
 }
 
 export interface HTTPRouteIR {

@@ -20,15 +20,17 @@ describe('ruleExtras session persistence', () => {
       name: 'cart',
       absoluteTimeoutMs: 86_400_000,
       lifetime: 'Permanent',
+      cookiePath: '/',
     });
+    expect(sessionOf({ cookie: { name: 'cart', path: '/cart' } })).toMatchObject({ cookiePath: '/cart' });
   });
 
   it('reads the v1.7.0 header name', () => {
     expect(sessionOf({ type: 'Header', header: { name: 'x-session-id' } })).toEqual({ type: 'Header', name: 'x-session-id' });
   });
 
-  it('chooses a name and a Session lifetime for a cookie with none', () => {
-    expect(sessionOf({ cookie: {} })).toEqual({ type: 'Cookie', name: 'portico-session', lifetime: 'Session' });
+  it('chooses a name, a Session lifetime and the Path / for a cookie with none', () => {
+    expect(sessionOf({ cookie: {} })).toEqual({ type: 'Cookie', name: 'portico-session', lifetime: 'Session', cookiePath: '/' });
   });
 
   it('reads the v1.6.1 sessionName and cookieConfig a cluster with older CRDs serves', () => {
@@ -37,6 +39,7 @@ describe('ruleExtras session persistence', () => {
       name: 'legacy',
       absoluteTimeoutMs: 3_600_000,
       lifetime: 'Permanent',
+      cookiePath: '/',
     });
     expect(sessionOf({ type: 'Header', sessionName: 'x-legacy' })).toEqual({ type: 'Header', name: 'x-legacy' });
   });

@@ -44,7 +44,13 @@ export function ruleExtras(
       name: (type === 'Cookie' ? sp.cookie?.name : sp.header?.name) ?? sp.sessionName ?? (type === 'Cookie' ? 'portico-session' : 'x-portico-session'),
       ...(absoluteTimeoutMs !== undefined ? { absoluteTimeoutMs } : {}),
       ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
-      ...(type === 'Cookie' ? { lifetime: sp.cookie?.lifetimeType ?? sp.cookieConfig?.lifetimeType ?? 'Session' } : {}),
+      ...(type === 'Cookie'
+        ? {
+            lifetime: sp.cookie?.lifetimeType ?? sp.cookieConfig?.lifetimeType ?? 'Session',
+            // "When not specified, implementations MUST default the cookie path to "/"" (v1.7.0 CookieConfig.Path).
+            cookiePath: sp.cookie?.path ?? '/',
+          }
+        : {}),
     };
   }
   return out;

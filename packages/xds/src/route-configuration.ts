@@ -20,7 +20,7 @@ import { memoized, reusedHost } from './build-cache.js';
 import type { NamedResource } from './resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
-import { buildRouteMatch, normalizedPrefix } from './route-match.js';
+import { buildRouteMatch } from './route-match.js';
 import { hostPortOverride, hostWithPortTwin } from './route-redirect.js';
 
 /** The Gateway listener a route table serves: redirects need its port and protocol. */
@@ -87,14 +87,8 @@ function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json 
   // responses Envoy makes itself (redirects, direct responses).
   applyHeaderMutations(out, 'request', request);
   applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
-  const perFilter = perFilterConfig(route.cors, route.sessionPersistence, cookiePath(route));
+  const perFilter = perFilterConfig(route.cors, route.sessionPersistence);
   if (perFilter) out.typedPerFilterConfig = perFilter;
   return out;
 }
 
-/** A session cookie is scoped to the route's path (its prefix or exact path), else to `/`. */
-function cookiePath(route: HTTPRouteIR): string {
-  const path = route.match.path;
-  if (route.match.grpc || !path || path.type === 'RegularExpression') return '/';
-  return path.type === 'Exact' ? path.value : normalizedPrefix(path.value) || '/';
-}

@@ -121,11 +121,11 @@ describe('CORS', () => {
 describe('session persistence', () => {
   beforeAll(() => envoyProtos());
 
-  it('tracks the session in a cookie scoped to the route path', () => {
+  it('tracks the session in a cookie with the Path cookie.path gives', () => {
     const route = envoyRoute(
       httpRoute({
         match: { path: { type: 'PathPrefix', value: '/cart/' } },
-        sessionPersistence: { type: 'Cookie', name: 'session', absoluteTimeoutMs: 3600000, lifetime: 'Permanent' },
+        sessionPersistence: { type: 'Cookie', name: 'session', absoluteTimeoutMs: 3600000, lifetime: 'Permanent', cookiePath: '/cart' },
       }),
     );
     expect(perFilter(route, STATEFUL_SESSION_FILTER)).toEqual({

@@ -63,12 +63,12 @@ function optionalFilterConfig(typeName: string, fields: Proto3Json): Proto3Json 
 }
 
 /** typed_per_filter_config of a route: CORS and session persistence; undefined when neither applies. */
-export function perFilterConfig(cors: CORSIR | undefined, session: SessionPersistenceIR | undefined, cookiePath: string): Proto3Json | undefined {
+export function perFilterConfig(cors: CORSIR | undefined, session: SessionPersistenceIR | undefined): Proto3Json | undefined {
   const out: Proto3Json = {};
   if (cors) out[CORS_FILTER] = optionalFilterConfig('envoy.extensions.filters.http.cors.v3.CorsPolicy', corsPolicy(cors));
   if (session) {
     out[STATEFUL_SESSION_FILTER] = optionalFilterConfig('envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute', {
-      statefulSession: statefulSession(session, cookiePath),
+      statefulSession: statefulSession(session),
     });
   }
   return Object.keys(out).length ? out : undefined;
@@ -112,11 +112,11 @@ export function originMatcher(origin: string): Proto3Json {
 /**
  * SessionPersistence (GEP-1619) → StatefulSession. Cookie: the cookie names the chosen endpoint;
  * a `Permanent` cookie lives for absoluteTimeout (Max-Age), a `Session` one has no ttl (Envoy: "Set
- * this to 0s to use a session cookie"); its Path is the route's path so it is sent back only to it.
+ * this to 0s to use a session cookie"); its Path is `cookie.path`, `/` by default as v1.7.0 requires.
  * Header: the header carries the endpoint both ways. Not strict: when the endpoint is gone the load
  * balancer picks another ("implementations SHOULD" re-establish the session).
  */
-function statefulSession(session: SessionPersistenceIR, cookiePath: string): Proto3Json {
+function statefulSession(session: SessionPersistenceIR): Proto3Json {
   if (session.type === 'Header') {
     return {
       sessionState: {
@@ -125,7 +125,7 @@ function statefulSession(session: SessionPersistenceIR, cookiePath: string): Pro
       },
     };
   }
-  const cookie: Proto3Json = { name: session.name, path: cookiePath };
+  const cookie: Proto3Json = { name: session.name, path: session.cookiePath ?? '/' };
   if (session.lifetime === 'Permanent' && session.absoluteTimeoutMs) cookie.ttl = durationFromMs(session.absoluteTimeoutMs);
   return {
     sessionState: {
