@@ -6,16 +6,19 @@
  *   routes whose listener/route intersections are the same hostname are ordered by the hostnames written
  *   on them, not by path or age: the newer `abc.example.com` route beats the older `*.example.com` one
  *   with a longer prefix and passes what it does not match on to it; on a wildcard listener the newer
- *   `*.example.net` route beats the older `*.net` one.
+ *   `*.example.net` route beats the older `*.net` one. The same for TLSRoutes on Passthrough listeners
+ *   (TLSRouteMultipleRoutesAttachmentSameHostnameIntersection): the SNI goes to the newer route.
  * - HTTPRouteBackendURLRewrite (tests/httproute-backend-url-rewrite.yaml): a backendRef's URLRewrite
  *   rewrites the path and Host of the requests sent to that backend only; a backend's own hostname wins
  *   over the rule's, which its sibling backend keeps.
  *
  * Skipped without ENVOY_BIN. Runs the compiled CLI: `npx tsc -b` first when run alone.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { connect, createServer, type Server } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
 import { serviceYaml } from './support/isolation-fixtures.js';
@@ -23,12 +26,49 @@ import { pollFor } from './support/isolation-traffic.js';
 import { closeReportingBackend, getReport, startReportingBackend, type Report, type ReportingBackend } from './support/reporting-backend.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
+const CERTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../testdata/certs');
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
 
 jest.setTimeout(90_000);
 
-function resourcesYaml(listenerPort: number, v1: ReportingBackend, v2: ReportingBackend): string {
+/** A TLS backend (its own certificate: Passthrough forwards the client's TLS untouched) that answers with its name. */
+async function startTLSBackend(name: string): Promise<{ server: Server; port: number }> {
+  const server = createServer({ cert: readFileSync(join(CERTS, 'example.com.crt')), key: readFileSync(join(CERTS, 'example.com.key')) }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(name);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+/** Which TLS backend answers a connection with this SNI; '' when none does (no route for the SNI). */
+function tlsBackendFor(port: number, servername: string): Promise<string> {
+  return new Promise((done) => {
+    let reply = '';
+    // The backend's certificate is not what this test checks: which backend completes the handshake is.
+    const socket = connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false, timeout: 5_000 });
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('timeout', () => socket.destroy());
+    socket.on('error', () => done(''));
+    socket.on('close', () => done(reply));
+  });
+}
+
+function tlsRoute(name: string, created: string, section: string, hostname: string, backend: string): string {
+  return `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: { name: ${name}, namespace: default, creationTimestamp: "${created}" }
+spec:
+  parentRefs: [{ name: conf, sectionName: ${section} }]
+  hostnames: ["${hostname}"]
+  rules: [{ backendRefs: [{ name: ${backend}, port: 80 }] }]
+`;
+}
+
+function resourcesYaml(listenerPort: number, tlsPort: number, v1: ReportingBackend, v2: ReportingBackend, tls1: number, tls2: number): string {
   const route = (name: string, created: string, section: string, hostnames: string[], rules: string) => `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -52,7 +92,13 @@ spec:
   - { name: exact, protocol: HTTP, port: ${listenerPort}, hostname: abc.example.com }
   - { name: wildcard, protocol: HTTP, port: ${listenerPort}, hostname: "*.example.net" }
   - { name: any, protocol: HTTP, port: ${listenerPort} }
-${serviceYaml('default', 'infra-backend-v1', v1.port)}${serviceYaml('default', 'infra-backend-v2', v2.port)}${route(
+  - { name: tls-exact, protocol: TLS, port: ${tlsPort}, hostname: abc.example.com, tls: { mode: Passthrough } }
+  - { name: tls-wildcard, protocol: TLS, port: ${tlsPort}, hostname: "*.example.net", tls: { mode: Passthrough } }
+${serviceYaml('default', 'infra-backend-v1', v1.port)}${serviceYaml('default', 'infra-backend-v2', v2.port)}${serviceYaml('default', 'tls-backend', tls1)}${serviceYaml('default', 'tls-backend-2', tls2)}${tlsRoute(
+    'tls-wc-hostname-older', '2024-01-01T00:00:00Z', 'tls-exact', '*.example.com', 'tls-backend',
+  )}${tlsRoute('tls-exact-hostname-newer', '2024-01-01T00:00:01Z', 'tls-exact', 'abc.example.com', 'tls-backend-2')}${tlsRoute(
+    'tls-less-specific-wc-older', '2024-01-01T00:00:00Z', 'tls-wildcard', '*.net', 'tls-backend',
+  )}${tlsRoute('tls-more-specific-wc-newer', '2024-01-01T00:00:01Z', 'tls-wildcard', '*.example.net', 'tls-backend-2')}${route(
     'wc-hostname-older',
     '2024-01-01T00:00:00Z',
     'exact',
@@ -115,6 +161,8 @@ describeWithEnvoy('route hostname precedence and backendRef URL rewrites through
   let dir: string;
   let v1: ReportingBackend;
   let v2: ReportingBackend;
+  let tls: { server: Server; port: number }[] = [];
+  let tlsPort: number;
   let serve: ServeProcess;
   let envoy: EnvoyProcess | undefined;
   let port: number;
@@ -124,20 +172,24 @@ describeWithEnvoy('route hostname precedence and backendRef URL rewrites through
   beforeAll(async () => {
     v1 = await startReportingBackend('infra-backend-v1');
     v2 = await startReportingBackend('infra-backend-v2');
+    tls = [await startTLSBackend('tls-backend'), await startTLSBackend('tls-backend-2')];
     port = await freePort();
+    tlsPort = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'portico-precedence-rewrite-'));
-    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, v1, v2));
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, tlsPort, v1, v2, tls[0]!.port, tls[1]!.port));
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
     envoy = await startEnvoy({ gateway: 'default/conf', xdsPort: serve.xdsPort, nodeId: 'precedence-rewrite' });
     // The whole route table arrives at once: one answer from it means every route is in place.
     await pollFor('the routes to reach Envoy', async () => ((await report('/full/x', 'rewrite.example.org')) ? true : undefined), context);
+    await pollFor('the TLS listener to reach Envoy', async () => ((await tlsBackendFor(tlsPort, 'abc.example.com')) ? true : undefined), context);
   });
 
   afterAll(async () => {
     await envoy?.stop();
     await serve?.stop('SIGTERM', 20_000);
     for (const b of [v1, v2]) if (b) await closeReportingBackend(b);
+    for (const { server } of tls) await new Promise((ok) => server.close(() => ok(undefined)));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -149,6 +201,12 @@ describeWithEnvoy('route hostname precedence and backendRef URL rewrites through
 
   test('a more specific wildcard route hostname beats a less specific one on a wildcard listener', async () => {
     expect((await report('/path/prefix/longer', 'abc.example.net'))?.backend).toBe('infra-backend-v2');
+  });
+
+  test('a TLSRoute SNI goes to the route with the more specific hostname of its own, although it is newer', async () => {
+    expect(await tlsBackendFor(tlsPort, 'abc.example.com')).toBe('tls-backend-2');
+    expect(await tlsBackendFor(tlsPort, 'abc.example.net')).toBe('tls-backend-2');
+    expect(await envoy!.rejectedUpdates()).toBe(0);
   });
 
   test('backendRef URLRewrite paths reach the backend rewritten (ReplaceFullPath, ReplacePrefixMatch)', async () => {
