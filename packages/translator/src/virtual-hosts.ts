@@ -29,10 +29,10 @@ export interface ListenerRoutes {
   entries: RouteEntry[];
 }
 
-/** A route entry under one intersected hostname, with the route hostname it came from. */
-interface PlacedEntry {
-  entry: RouteEntry;
+/** One route's entries under one intersected hostname, with the route hostname they came from. */
+interface EntryGroup {
   behind: string;
+  entries: readonly RouteEntry[];
 }
 
 export function buildVirtualHosts(
@@ -45,17 +45,16 @@ export function buildVirtualHosts(
     hostname === '*' ? peers.find((l) => !l.spec.hostname) : peers[owningListener(peerHostnames, hostname)];
 
   // Route entries per listener per hostname pattern, keeping only what the listener owns.
-  const patterns = new Map<ListenerState, Map<string, PlacedEntry[]>>();
+  const patterns = new Map<ListenerState, Map<string, EntryGroup[]>>();
   for (const { listener, hostnames, routeHostnames, entries } of served) {
     for (const hostname of hostnames) {
       if (owner(hostname) !== listener) continue;
       let byPattern = patterns.get(listener);
       if (!byPattern) patterns.set(listener, (byPattern = new Map()));
-      const behind = routeHostnameBehind(listener.spec.hostname, routeHostnames, hostname);
-      const placed = entries.map((entry) => ({ entry, behind }));
-      const list = byPattern.get(hostname);
-      if (list) list.push(...placed);
-      else byPattern.set(hostname, placed);
+      const group = { behind: routeHostnameBehind(listener.spec.hostname, routeHostnames, hostname), entries };
+      const groups = byPattern.get(hostname);
+      if (groups) groups.push(group);
+      else byPattern.set(hostname, [group]);
     }
   }
   const domains = new Set<string>();
@@ -101,8 +100,8 @@ function covers(p: string, domain: string): boolean {
  * once, not once per comparison. An entry placed twice (two parentRefs to one listener) keeps its
  * first, most specific, place.
  */
-function sortedEntries(placed: readonly PlacedEntry[]): RouteEntry[] {
-  const decorated = placed.map(({ entry, behind }) => ({ entry, behind, grpc: entry.grpc, keys: sortKeys(entry) }));
+function sortedEntries(groups: readonly EntryGroup[]): RouteEntry[] {
+  const decorated = groups.flatMap(({ behind, entries }) => entries.map((entry) => ({ entry, behind, grpc: entry.grpc, keys: sortKeys(entry) })));
   decorated.sort(
     (a, b) =>
       (a.behind === b.behind ? 0 : compareHostnameSpecificity(a.behind, b.behind)) ||
