@@ -240,7 +240,14 @@ export interface DestinationIR {
 }
 
 export type WeightedBackendIR =
-  | { weight: number; backend: string; requestHeaders?: HeaderModifierIR; responseHeaders?: HeaderModifierIR }
+  | {
+      weight: number;
+      backend: string;
+      requestHeaders?: HeaderModifierIR;
+      responseHeaders?: HeaderModifierIR;
+      /** The Host sent to this backend only (a backendRef URLRewrite hostname); wins over the route's. */
+      rewriteHostname?: string;
+    }
   | { weight: number; invalid: { status: number; reason: string } };
 
 export type UpstreamProtocol = 'HTTP' | 'HTTP2' | 'TCP' | 'UDP';

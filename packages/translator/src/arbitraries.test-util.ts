@@ -97,6 +97,19 @@ const filter = fc.oneof(
   fc.constant({ type: 'Bogus' }),
 );
 
+/** backendRef-level filters: header modifiers and URLRewrite are served per backend, others fail closed. */
+const backendFilter = fc.oneof(
+  fc.constant({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'host', value: 'h.example.com' }] } }),
+  fc.constant({ type: 'URLRewrite', urlRewrite: { hostname: 'b.example.com' } }),
+  fc.constant({ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/x' } } }),
+  fc.constant({ type: 'URLRewrite', urlRewrite: { hostname: 'c.example.com', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/y' } } }),
+  fc.constant({ type: 'CORS', cors: { allowOrigins: ['https://a.example.com'] } }),
+);
+
+const httpBackendRef = fc
+  .tuple(backendRef, fc.option(fc.array(backendFilter, { maxLength: 2 }), { nil: undefined }))
+  .map(([ref, filters]) => (filters ? { ...ref, filters } : ref));
+
 const httpMatch = fc.record({
   path: fc.record({ type: fc.constantFrom('Exact', 'PathPrefix', 'RegularExpression'), value: fc.constantFrom('/', '/api', '/api/v1', '/(?=x)', '[a-z]+', 'nope') }),
   method: fc.option(fc.constantFrom('GET', 'POST'), { nil: undefined }),
@@ -114,7 +127,7 @@ const httpRoute = fc.record({
       fc.record({
         matches: fc.option(fc.array(httpMatch, { maxLength: 3 }), { nil: undefined }),
         filters: fc.option(fc.array(filter, { maxLength: 2 }), { nil: undefined }),
-        backendRefs: fc.option(fc.array(backendRef, { maxLength: 3 }), { nil: undefined }),
+        backendRefs: fc.option(fc.array(httpBackendRef, { maxLength: 3 }), { nil: undefined }),
         timeouts: fc.option(fc.record({ request: fc.constantFrom('10s', '1m', 'bad'), backendRequest: fc.constantFrom('5s', '2m') }), { nil: undefined }),
       }).map((r) => JSON.parse(JSON.stringify(r))),
       { maxLength: 3 },

@@ -3,7 +3,7 @@
  * an `invalid` entry (HTTP answers 500 for it, httproute_types.go BackendRef); weight-0 refs carry no
  * traffic and are left out. When nothing valid carries traffic, the whole rule answers 500.
  */
-import type { DestinationIR, HeaderModifierIR, WeightedBackendIR } from '@portico/ir';
+import type { DestinationIR, HeaderModifierIR, PathModifierIR, WeightedBackendIR } from '@portico/ir';
 import type { BackendRef } from '@portico/resources';
 import { resolveBackendRef, type ProtocolHint, type ReferrerRef } from './backends.js';
 import type { TranslationContext } from './context.js';
@@ -32,6 +32,8 @@ export type DestinationResult = { destination: DestinationIR } | { directRespons
 export interface BackendRefWithModifiers extends BackendRef {
   requestHeaders?: HeaderModifierIR;
   responseHeaders?: HeaderModifierIR;
+  /** A backendRef URLRewrite (backend-url-rewrite.ts decides what of it can be served). */
+  urlRewrite?: { hostname?: string; path?: PathModifierIR };
   /** A backendRef filter we cannot serve: this backend's share of the requests answers 500. */
   unservableFilter?: Problem;
 }
@@ -69,6 +71,7 @@ export function buildDestination(
       backend: resolution.backend.name,
       ...(ref.requestHeaders ? { requestHeaders: ref.requestHeaders } : {}),
       ...(ref.responseHeaders ? { responseHeaders: ref.responseHeaders } : {}),
+      ...(ref.urlRewrite?.hostname ? { rewriteHostname: ref.urlRewrite.hostname } : {}),
     });
   }
   if (!backends.some((b) => 'backend' in b)) return { directResponse: { status: 500 } };

@@ -98,6 +98,7 @@ function filterMessage(ir: HTTPRouteIR): string | undefined {
     if (!('backend' in b)) continue;
     modifiers.push(modifierProblem(b.requestHeaders, `backendRefs[${i}].filters.requestHeaderModifier`));
     modifiers.push(modifierProblem(b.responseHeaders, `backendRefs[${i}].filters.responseHeaderModifier`));
+    modifiers.push(hostAndPathProblem(b.rewriteHostname !== undefined ? { hostname: b.rewriteHostname } : undefined, `backendRefs[${i}].filters.urlRewrite`));
   }
   const found = modifiers.find((m) => m !== undefined);
   if (found) return found;

@@ -8,7 +8,7 @@ import { backendWithEndpoints } from './backend-endpoints.js';
 import type { TranslationContext } from './context.js';
 import { withClientCertificate } from './backend-client-certificate.js';
 import type { GatewayState } from './gateways.js';
-import { compareHostnameSpecificity, owningListener } from './hostnames.js';
+import { compareHostnameSpecificity, owningListener, routeHostnameBehind } from './hostnames.js';
 import { mergedListeners } from './listener-sets.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
 import { compareOrigins } from './precedence.js';
@@ -64,7 +64,7 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
 }
 
 function httpServed(attached: readonly AcceptedAttachment[]): ListenerRoutes[] {
-  return attached.map((a) => ({ listener: a.listener, hostnames: a.hostnames, entries: a.route.entries }));
+  return attached.map((a) => ({ listener: a.listener, hostnames: a.hostnames, routeHostnames: routeHostnames(a.route), entries: a.route.entries }));
 }
 
 function tlsServers(listener: ListenerState, peers: ListenerState[], attached: readonly AcceptedAttachment[]): TLSServerIR[] {
@@ -81,17 +81,29 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
       virtualHosts: buildVirtualHosts(httpServed(attached), peers),
     }];
   }
-  // TLS listeners: each SNI goes to the oldest TLSRoute claiming it on the listener that owns it.
+  // TLS listeners: each SNI goes to the TLSRoute claiming it on the listener that owns it whose own
+  // hostname is the most specific (GatewayRouteHostnameIntersectionPrecedence), then the oldest.
   const peerHostnames = peers.map((l) => l.spec.hostname);
-  const claimed = new Set<string>();
-  const servers: TLSServerIR[] = [];
-  for (const a of [...attached].sort((x, y) => compareOrigins(origin(x.route), origin(y.route)))) {
+  const claims: { a: AcceptedAttachment; sni: string; behind: string }[] = [];
+  for (const a of attached) {
     if (!a.route.l4) continue;
-    const names = a.hostnames.filter((h) => h !== '*' && !claimed.has(h) && peers[owningListener(peerHostnames, h)] === listener);
-    const catchAll = a.hostnames.includes('*') && !claimed.has('*');
-    if (names.length === 0 && !catchAll) continue;
-    names.forEach((h) => claimed.add(h));
-    if (catchAll) claimed.add('*');
+    for (const sni of a.hostnames) {
+      if (sni !== '*' && peers[owningListener(peerHostnames, sni)] !== listener) continue;
+      claims.push({ a, sni, behind: routeHostnameBehind(listener.spec.hostname, routeHostnames(a.route), sni) });
+    }
+  }
+  claims.sort((x, y) => compareHostnameSpecificity(x.behind, y.behind) || compareOrigins(origin(x.a.route), origin(y.a.route)));
+  const won = new Map<AcceptedAttachment, string[]>();
+  const claimed = new Set<string>();
+  for (const { a, sni } of claims) {
+    if (claimed.has(sni)) continue;
+    claimed.add(sni);
+    won.set(a, [...(won.get(a) ?? []), sni]);
+  }
+  const servers: TLSServerIR[] = [];
+  for (const [a, snis] of won) {
+    if (!a.route.l4) continue;
+    const names = snis.filter((h) => h !== '*');
     const common = { name: `${listener.irName}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.irName, serverNames: names.sort(compareHostnameSpecificity) };
     // Passthrough forwards the client's own TLS untouched; Terminate re-encrypts where a BackendTLSPolicy applies.
     servers.push(
@@ -107,6 +119,11 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
 function sortServers(servers: TLSServerIR[]): TLSServerIR[] {
   const key = (s: TLSServerIR) => s.serverNames[0] ?? '*';
   return servers.sort((a, b) => compareHostnameSpecificity(key(a), key(b)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The hostnames written on an HTTPRoute, GRPCRoute or TLSRoute. */
+function routeHostnames(route: TranslatedRoute): readonly string[] | undefined {
+  return 'hostnames' in route.route.spec ? route.route.spec.hostnames : undefined;
 }
 
 function origin(route: TranslatedRoute) {

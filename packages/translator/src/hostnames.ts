@@ -32,6 +32,20 @@ export function intersectHostnames(listenerHostname: string | undefined, routeHo
 }
 
 /**
+ * The route hostname an intersection came from (httproute_types.go Hostnames: "When multiple
+ * HTTPRoutes attach to the same Listener and yield identical Listener/Route intersected hostnames,
+ * implementations SHOULD evaluate precedence using the original hostnames configured on the Route",
+ * GatewayRouteHostnameIntersectionPrecedence): the most specific route hostname whose intersection
+ * with the listener hostname is `intersected`; `*` for a route without hostnames, which is the least
+ * specific of all.
+ */
+export function routeHostnameBehind(listenerHostname: string | undefined, routeHostnames: readonly string[] | undefined, intersected: string): string {
+  if (!routeHostnames || routeHostnames.length === 0) return '*';
+  const behind = routeHostnames.filter((h) => intersectHostnames(listenerHostname, [h]).includes(intersected));
+  return behind.sort(compareHostnameSpecificity)[0] ?? intersected;
+}
+
+/**
  * Orders hostnames most specific first: exact names before wildcards, longer before shorter, then
  * alphabetically; the catch-all `*` last. This is also the order in which Envoy picks virtual hosts.
  */

@@ -113,7 +113,7 @@ export function headerModifier(f: HTTPHeaderFilter): HeaderModifierIR {
   return out;
 }
 
-function pathModifier(p: HTTPPathModifier): PathModifierIR {
+export function pathModifier(p: HTTPPathModifier): PathModifierIR {
   return p.type === 'ReplaceFullPath'
     ? { type: 'ReplaceFullPath', value: p.replaceFullPath ?? '/' }
     : { type: 'ReplacePrefixMatch', value: p.replacePrefixMatch ?? '/' };

@@ -6,11 +6,14 @@ import type { TranslationContext } from './context.js';
 import { buildDestination, type DestinationSink, type Problem } from './destinations.js';
 import { failClosed, translateFilters, type FilterFields } from './http-filters.js';
 import { regexProblem } from './regex.js';
-import { backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
+import { BACKEND_HEADER_FILTERS, backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
+import { settleBackendURLRewrites } from './backend-url-rewrite.js';
 import { ruleExtras } from './rule-extras.js';
 import type { TranslatedRoute } from './translated-route.js';
 
 const RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS', 'ExtensionRef']);
+/** HTTPRouteBackendRequestHeaderModification and HTTPRouteBackendURLRewrite. */
+const BACKEND_FILTERS = new Set([...BACKEND_HEADER_FILTERS, 'URLRewrite']);
 
 export function translateHTTPRoute(ctx: TranslationContext, route: HTTPRoute): TranslatedRoute {
   const namespace = route.metadata.namespace ?? 'default';
@@ -55,8 +58,11 @@ function ruleAction(
   }
   if (filters.failClosed) return failClosed(sink, filters.failClosed);
   if (redirect) return { fields: filters.fields, target: {} };
-  const refs = backendRefsWithFilters(rule.backendRefs ?? []);
-  return { fields: filters.fields, target: buildDestination(ctx, from, refs, 'HTTP', sink) };
+  const matchTypes = matches.map((m) => m.path?.type ?? 'PathPrefix');
+  const settled = settleBackendURLRewrites(backendRefsWithFilters(rule.backendRefs ?? [], BACKEND_FILTERS), rewrite?.path, matchTypes);
+  // A path rewrite every backend shares is the route's (backend-url-rewrite.ts).
+  const fields = settled.path ? { ...filters.fields, rewrite: { ...filters.fields.rewrite, path: settled.path } } : filters.fields;
+  return { fields, target: buildDestination(ctx, from, settled.refs, 'HTTP', sink) };
 }
 
 function translateMatch(m: HTTPRouteMatch, invalid: ReportInvalid): RouteMatchIR {

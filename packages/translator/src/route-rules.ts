@@ -6,7 +6,7 @@
 import type { HeaderMatchIR, HTTPRouteIR } from '@portico/ir';
 import type { HTTPBackendRef, Route } from '@portico/resources';
 import type { BackendRefWithModifiers, DestinationSink, Problem } from './destinations.js';
-import { headerModifier } from './http-filters.js';
+import { headerModifier, pathModifier } from './http-filters.js';
 import { routeValueProblem } from './envoy-values.js';
 import { regexProblem } from './regex.js';
 import { settleRuleProblems, type RouteEntry, type RuleProblem, type TranslatedRoute } from './translated-route.js';
@@ -61,22 +61,29 @@ function failedClosedEntry(ir: HTTPRouteIR): HTTPRouteIR {
   return { name: ir.name, source: ir.source, match: ir.match, directResponse: { status: 500 } };
 }
 
+/** The backendRef filters every route kind supports (HTTPRouteBackendRequestHeaderModification). */
+export const BACKEND_HEADER_FILTERS: ReadonlySet<string> = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier']);
+
 /**
- * backendRef filters: only header modifiers are supported per backend (HTTPRouteBackendRequestHeaderModification).
+ * backendRef filters: header modifiers, and URLRewrite where `supported` lists it (HTTPRoute,
+ * HTTPRouteBackendURLRewrite; backend-url-rewrite.ts settles what of a rewrite can be served).
  * Any other filter fails closed for that backend only (http-filters.ts explains why a filter is never
  * skipped): the requests its weight would carry answer 500, the rule's other backends keep serving.
  */
-export function backendRefsWithFilters(refs: readonly HTTPBackendRef[]): BackendRefWithModifiers[] {
+export function backendRefsWithFilters(refs: readonly HTTPBackendRef[], supported: ReadonlySet<string> = BACKEND_HEADER_FILTERS): BackendRefWithModifiers[] {
   return refs.map((ref, index) => {
     const withMods: BackendRefWithModifiers = { ...ref };
     for (const f of ref.filters ?? []) {
-      if (f.type === 'RequestHeaderModifier' && f.requestHeaderModifier) withMods.requestHeaders = headerModifier(f.requestHeaderModifier);
-      else if (f.type === 'ResponseHeaderModifier' && f.responseHeaderModifier) withMods.responseHeaders = headerModifier(f.responseHeaderModifier);
-      else {
+      if (!supported.has(f.type)) {
         withMods.unservableFilter ??= {
           reason: f.type === 'ExtensionRef' ? 'InvalidKind' : 'UnsupportedValue',
-          message: `backendRef ${index} (${ref.name}): filter type ${f.type} is not supported on a backendRef (supported: RequestHeaderModifier, ResponseHeaderModifier)`,
+          message: `backendRef ${index} (${ref.name}): filter type ${f.type} is not supported on a backendRef (supported: ${[...supported].join(', ')})`,
         };
+      } else if (f.type === 'RequestHeaderModifier' && f.requestHeaderModifier) withMods.requestHeaders = headerModifier(f.requestHeaderModifier);
+      else if (f.type === 'ResponseHeaderModifier' && f.responseHeaderModifier) withMods.responseHeaders = headerModifier(f.responseHeaderModifier);
+      else if (f.type === 'URLRewrite' && f.urlRewrite) {
+        const { hostname, path } = f.urlRewrite;
+        withMods.urlRewrite = { ...(hostname ? { hostname } : {}), ...(path ? { path: pathModifier(path) } : {}) };
       }
     }
     return withMods;

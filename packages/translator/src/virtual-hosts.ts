@@ -9,9 +9,13 @@
  *   longest non-wildcard hostname first, then the longest wildcard (httproute_types.go Hostnames),
  *   then match precedence (precedence.ts). Each virtual host therefore lists its own routes followed
  *   by those of the broader hostnames that also cover it.
+ * - Routes whose listener/route intersections are the same hostname are ordered by the hostnames
+ *   written on the routes (GatewayRouteHostnameIntersectionPrecedence): on a listener for
+ *   `abc.example.com`, every rule of a route for `abc.example.com` comes before those of a route for
+ *   `*.example.com`, whatever their matches and ages; a route without hostnames comes last.
  */
 import type { VirtualHostIR } from '@portico/ir';
-import { compareHostnameSpecificity, hostnameMatches, isWildcard, owningListener } from './hostnames.js';
+import { compareHostnameSpecificity, hostnameMatches, isWildcard, owningListener, routeHostnameBehind } from './hostnames.js';
 import type { ListenerState } from './listeners.js';
 import { grpcMatchKey, httpMatchKey, originKey } from './precedence.js';
 import type { RouteEntry } from './translated-route.js';
@@ -20,7 +24,15 @@ import type { RouteEntry } from './translated-route.js';
 export interface ListenerRoutes {
   listener: ListenerState;
   hostnames: string[];
+  /** The hostnames written on the route (undefined or empty: any). */
+  routeHostnames?: readonly string[];
   entries: RouteEntry[];
+}
+
+/** One route's entries under one intersected hostname, with the route hostname they came from. */
+interface EntryGroup {
+  behind: string;
+  entries: readonly RouteEntry[];
 }
 
 export function buildVirtualHosts(
@@ -33,15 +45,16 @@ export function buildVirtualHosts(
     hostname === '*' ? peers.find((l) => !l.spec.hostname) : peers[owningListener(peerHostnames, hostname)];
 
   // Route entries per listener per hostname pattern, keeping only what the listener owns.
-  const patterns = new Map<ListenerState, Map<string, RouteEntry[]>>();
-  for (const { listener, hostnames, entries } of served) {
+  const patterns = new Map<ListenerState, Map<string, EntryGroup[]>>();
+  for (const { listener, hostnames, routeHostnames, entries } of served) {
     for (const hostname of hostnames) {
       if (owner(hostname) !== listener) continue;
       let byPattern = patterns.get(listener);
       if (!byPattern) patterns.set(listener, (byPattern = new Map()));
-      const list = byPattern.get(hostname);
-      if (list) list.push(...entries);
-      else byPattern.set(hostname, [...entries]);
+      const group = { behind: routeHostnameBehind(listener.spec.hostname, routeHostnames, hostname), entries };
+      const groups = byPattern.get(hostname);
+      if (groups) groups.push(group);
+      else byPattern.set(hostname, [group]);
     }
   }
   const domains = new Set<string>();
@@ -82,10 +95,19 @@ function covers(p: string, domain: string): boolean {
   return hostnameMatches(p, isWildcard(domain) ? `x${domain.slice(1)}` : domain);
 }
 
-/** Precedence order; each entry's keys looked up once, not once per comparison. */
-function sortedEntries(entries: readonly RouteEntry[]): RouteEntry[] {
-  const decorated = entries.map((entry) => ({ entry, grpc: entry.grpc, keys: sortKeys(entry) }));
-  decorated.sort((a, b) => (a.grpc && b.grpc ? compareKeys(a.keys.grpc, b.keys.grpc) : compareKeys(a.keys.http, b.keys.http)) || compareKeys(a.keys.origin, b.keys.origin));
+/**
+ * Precedence order: the route's own hostname, then matches, then age; each entry's keys looked up
+ * once, not once per comparison. An entry placed twice (two parentRefs to one listener) keeps its
+ * first, most specific, place.
+ */
+function sortedEntries(groups: readonly EntryGroup[]): RouteEntry[] {
+  const decorated = groups.flatMap(({ behind, entries }) => entries.map((entry) => ({ entry, behind, grpc: entry.grpc, keys: sortKeys(entry) })));
+  decorated.sort(
+    (a, b) =>
+      (a.behind === b.behind ? 0 : compareHostnameSpecificity(a.behind, b.behind)) ||
+      (a.grpc && b.grpc ? compareKeys(a.keys.grpc, b.keys.grpc) : compareKeys(a.keys.http, b.keys.http)) ||
+      compareKeys(a.keys.origin, b.keys.origin),
+  );
   return decorated.map((d) => d.entry);
 }
 

@@ -18,8 +18,13 @@ import { buildRedirectAction } from './route-redirect.js';
  */
 export function buildRouteTarget(route: HTTPRouteIR, context: RouteTableContext, host?: string): Proto3Json {
   if (route.redirect) return { redirect: buildRedirectAction(route, route.redirect, context) };
-  const clusters = route.destination ? clusterSpecifier(route.destination) : undefined;
-  if (clusters) return { route: forwardAction(route, clusters, host) };
+  // URLRewrite's hostname wins over a Host set by a header modifier.
+  const hostRewrite = route.rewrite?.hostname ?? host;
+  // A backend with a Host of its own (backendRef URLRewrite) must not be overridden by the route's,
+  // which Envoy applies after a ClusterWeight's: the route's then goes to every other backend instead.
+  const perBackendHost = route.destination?.backends.some((b) => 'backend' in b && b.rewriteHostname !== undefined) ?? false;
+  const clusters = route.destination ? clusterSpecifier(route.destination, perBackendHost ? hostRewrite : undefined) : undefined;
+  if (clusters) return { route: forwardAction(route, clusters, perBackendHost ? undefined : hostRewrite) };
   // A direct response, or a destination none of whose shares has weight (the rule answers 500).
   const status = route.destination ? 500 : route.directResponse?.status ?? 500;
   const body = route.destination ? undefined : route.directResponse?.body;
@@ -37,7 +42,7 @@ export function buildRouteTarget(route: HTTPRouteIR, context: RouteTableContext,
  * header filters, which only a ClusterWeight can carry). Undefined when no share has weight: Envoy
  * requires the weights to add up to more than 0.
  */
-export function clusterSpecifier(destination: DestinationIR): Proto3Json | undefined {
+export function clusterSpecifier(destination: DestinationIR, routeHost?: string): Proto3Json | undefined {
   const clusters: Proto3Json[] = [];
   let invalid: Proto3Json | undefined;
   for (const b of destination.backends) {
@@ -46,7 +51,7 @@ export function clusterSpecifier(destination: DestinationIR): Proto3Json | undef
       // Every invalid share goes to the same cluster: one entry carrying their summed weight.
       if (invalid) invalid.weight = (invalid.weight as number) + b.weight;
       else clusters.push((invalid = invalidShare(b.weight)));
-    } else clusters.push(clusterWeight(b));
+    } else clusters.push(clusterWeight(b, routeHost));
   }
   if (clusters.length === 0) return undefined;
   const only = clusters[0]!;
@@ -54,8 +59,11 @@ export function clusterSpecifier(destination: DestinationIR): Proto3Json | undef
   return { weightedClusters: { clusters } };
 }
 
-/** Backend names are cluster names (names.ts clusterName). */
-function clusterWeight(b: Extract<WeightedBackendIR, { backend: string }>): Proto3Json {
+/**
+ * Backend names are cluster names (names.ts clusterName). `routeHost` is the route's host rewrite,
+ * given when some backend of the route has its own (see buildRouteTarget).
+ */
+function clusterWeight(b: Extract<WeightedBackendIR, { backend: string }>, routeHost: string | undefined): Proto3Json {
   const entry: Proto3Json = { name: b.backend, weight: b.weight };
   // HTTPBackendRef filters apply only to requests sent to that backend. Envoy applies a
   // ClusterWeight's header mutations (and host rewrite) before the route's, so where the rule's
@@ -65,7 +73,8 @@ function clusterWeight(b: Extract<WeightedBackendIR, { backend: string }>): Prot
   const request = headerMutations(b.requestHeaders, 'request');
   applyHeaderMutations(entry, 'request', request);
   applyHeaderMutations(entry, 'response', headerMutations(b.responseHeaders, 'response'));
-  if (request.host !== undefined) entry.hostRewriteLiteral = request.host;
+  const host = b.rewriteHostname ?? routeHost ?? request.host;
+  if (host !== undefined) entry.hostRewriteLiteral = host;
   return entry;
 }
 
@@ -84,11 +93,9 @@ function invalidShare(weight: number): Proto3Json {
   };
 }
 
-function forwardAction(route: HTTPRouteIR, clusters: Proto3Json, host?: string): Proto3Json {
+function forwardAction(route: HTTPRouteIR, clusters: Proto3Json, hostRewrite: string | undefined): Proto3Json {
   const action: Proto3Json = { ...clusters };
   if (route.rewrite?.path) Object.assign(action, routePathRewrite(route.rewrite.path, matchedPrefix(route.match.path)));
-  // URLRewrite's hostname wins over a Host set by a header modifier.
-  const hostRewrite = route.rewrite?.hostname ?? host;
   if (hostRewrite !== undefined) action.hostRewriteLiteral = hostRewrite;
   Object.assign(action, timeoutsAndRetries(route));
   const mirrors = (route.mirrors ?? []).map(mirrorPolicy).filter((m): m is Proto3Json => m !== undefined);
