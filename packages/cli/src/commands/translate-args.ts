@@ -24,6 +24,8 @@ export const TRANSLATE_HELP = `Usage: portico translate -f FILE [-f FILE...] --t
                          [--controller-name NAME]
 
 Translates Gateway API and Ingress resources offline, without a cluster, and prints the result.
+A file or document that cannot be loaded is reported on standard error (file, document, field) and
+left out; the rest is translated and printed, and the exit code is 1.
 
 Options:
   -f, --file FILE           A YAML/JSON file (multi-document allowed) or a directory of them.
