@@ -16,7 +16,9 @@
  *
  * V4_PREFERRED: the A records when there are any, else AAAA. Envoy's AUTO prefers AAAA, which fails in
  * the many clusters whose pods have no IPv6 route even though the name has AAAA records.
- * respect_dns_ttl: the record's TTL decides when to resolve again (Envoy's 5 s refresh rate otherwise).
+ * The name is resolved again every 5 s (Envoy's dns_refresh_rate default). Not respect_dns_ttl: it is
+ * deprecated in favour of the DnsCluster extension (cluster_type envoy.clusters.dns), which proxyless
+ * gRPC clients do not read.
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR } from '@portico/ir';
@@ -32,7 +34,6 @@ export function clusterDiscovery(backend: BackendIR): Proto3Json {
   return {
     type: 'LOGICAL_DNS',
     dnsLookupFamily: 'V4_PREFERRED',
-    respectDnsTtl: true,
     loadAssignment: { clusterName: clusterName(backend), endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: dnsSocketAddress(backend) } } }] }] },
   };
 }

@@ -103,10 +103,9 @@ function udpCluster(name: string): NamedResource {
  * rather than an endpoint set (EDS); udp_proxy keeps the sessions whose host remains.
  */
 function udpDnsCluster(name: string, loadAssignment: Proto3Json): NamedResource {
-  const { resource } = udpCluster(name);
-  const { edsClusterConfig: _eds, ...common } = resource;
-  const dns: Proto3Json = { ...common, type: 'STRICT_DNS', dnsLookupFamily: 'V4_PREFERRED', respectDnsTtl: true, loadAssignment };
-  return { name, resource: dns };
+  const { type: _eds, edsClusterConfig: _config, ...common } = udpCluster(name).resource;
+  const resource: Proto3Json = { name, type: 'STRICT_DNS', dnsLookupFamily: 'V4_PREFERRED', loadAssignment, ...common };
+  return { name, resource };
 }
 
 /**
