@@ -198,6 +198,20 @@ describe('portico translate', () => {
     expect(Object.keys((parse(stdout) as { ir: object }).ir)).toEqual(['default/gw']);
   });
 
+  test('--allow-external-name-services: an ExternalName backend becomes a LOGICAL_DNS cluster; without it, ResolvedRefs=False', async () => {
+    const input = INPUT.replace('spec:\n  ports: [{ name: http, port: 80, targetPort: 8080 }]', 'spec:\n  type: ExternalName\n  externalName: web.example.org');
+    const refused = await run(['translate', '-f', '-', '--to', 'gateway-api'], input);
+    expect(refused.code).toBe(0);
+    const route = parseAllDocuments(refused.stdout).map((d) => d.toJS() as Obj).find((o) => o.kind === 'HTTPRoute')!;
+    expect(JSON.stringify(route.status)).toContain('"reason":"UnsupportedValue"');
+    const allowed = await run(['translate', '-f', '-', '--to', 'xds', '-o', 'json', '--allow-external-name-services'], input);
+    expect(allowed.code).toBe(0);
+    const { xds } = JSON.parse(allowed.stdout) as { xds: Record<string, { clusters: { dynamicActiveClusters: { cluster: Record<string, unknown> }[] } }> };
+    expect(xds['default/gw']!.clusters.dynamicActiveClusters.map((c) => c.cluster)).toContainEqual(
+      expect.objectContaining({ name: 'default/web/80/http', type: 'LOGICAL_DNS', loadAssignment: expect.objectContaining({ endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: 'web.example.org', portValue: 80 } } } }] }] }) }),
+    );
+  });
+
   test('load warnings go to stderr, the output is unaffected', async () => {
     const { code, stdout, stderr } = await run(['translate', '-f', '-', '--to', 'ir'], `${INPUT}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n`);
     expect(code).toBe(0);
