@@ -216,6 +216,15 @@ describeWithHelm('helm lint and helm template', () => {
     expect(await unknownServeOptions(compatArgs)).toBe('');
   });
 
+  it('refuses ExternalName Services unless allowExternalNameServices, which serve then takes', async () => {
+    const args: string[] = find(defaults, 'Deployment', 'portico').spec.template.spec.containers[0].args;
+    expect(args.filter((arg) => arg.includes('external-name'))).toEqual([]);
+    const allowed = render('portico', 'portico-system', ['allowExternalNameServices=true']);
+    const allowedArgs: string[] = find(allowed, 'Deployment', 'portico').spec.template.spec.containers[0].args;
+    expect(allowedArgs.filter((arg) => arg.includes('external-name'))).toEqual(['--allow-external-name-services']);
+    expect(await unknownServeOptions(allowedArgs)).toBe('');
+  });
+
   it('exposes xDS on 18000 and metrics on 19100 with scrape annotations; the GatewayClass and IngressClass', () => {
     expect(find(defaults, 'Service', 'portico').spec).toMatchObject({ type: 'ClusterIP', ports: [{ name: 'xds', port: 18000, targetPort: 'xds', protocol: 'TCP' }] });
     const metrics = find(defaults, 'Service', 'portico-metrics');

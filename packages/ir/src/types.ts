@@ -264,6 +264,12 @@ export interface BackendIR {
   /** Endpoints that should take traffic; empty means the Service has none (HTTP answers 503). */
   endpoints: EndpointIR[];
   tls?: UpstreamTLSIR;
+  /**
+   * The DNS name of an ExternalName Service (`spec.externalName`, without a trailing dot): Envoy
+   * resolves it itself and connects to it on `service.port`, as a Pod would through the Service's CNAME.
+   * `endpoints` is then empty (an ExternalName Service has none).
+   */
+  externalName?: string;
 }
 
 export interface EndpointIR {

@@ -69,6 +69,10 @@ function validateBackends(backends: BackendIR[], report: Report): Map<string, Ba
       if (!endpoint.address) report(`${path}.endpoints[${j}].address`, 'must not be empty');
       if (!isPort(endpoint.port)) report(`${path}.endpoints[${j}].port`, `${endpoint.port} is not a port (1-65535)`);
     });
+    if (backend.externalName !== undefined) {
+      if (!isDnsName(backend.externalName)) report(`${path}.externalName`, `"${backend.externalName}" is not a DNS name`);
+      if ((backend.endpoints ?? []).length > 0) report(`${path}.endpoints`, 'must be empty for an ExternalName backend');
+    }
     if (backend.tls) {
       if (!backend.tls.sni) report(`${path}.tls.sni`, 'must not be empty');
       if (!backend.tls.caCertificates && !backend.tls.useSystemCAs) {
@@ -271,4 +275,9 @@ function checkBackendRef(
   else if (!protocols.includes(backend.protocol)) {
     report(path, `backend "${name}" speaks ${backend.protocol}, expected ${protocols.join(' or ')}`);
   }
+}
+
+/** A lowercase RFC 1123 subdomain of at most 253 characters, no trailing dot (IsDNS1123Subdomain). */
+function isDnsName(name: string): boolean {
+  return name.length <= 253 && name.split('.').every((label) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(label));
 }

@@ -113,6 +113,50 @@ describe('loadResources', () => {
     expect(error).toMatchObject({ code: 'READ_FAILED', source: missing, message: `${missing}: no such file or directory` });
   });
 
+  describe('with onInvalid: reports what does not load and loads the rest', () => {
+    it('a bad document among good ones: the others of its file and every other file load', async () => {
+      write('a.yaml', `${namespace('a1')}---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: Magic}\n---\n${namespace('a3')}`);
+      write('b/c.yaml', namespace('c'));
+      const errors: ResourceLoadError[] = [];
+      const { objects } = await loadResources([dir], { onInvalid: (e) => errors.push(e) });
+      expect(names(objects)).toEqual(['a1', 'a3', 'c']);
+      expect(errors.map((e) => e.message)).toEqual([
+        `${join(dir, 'a.yaml')}: document 2 (Service default/s): spec.type: must be one of: ClusterIP, NodePort, LoadBalancer, ExternalName (got "Magic")`,
+      ]);
+    });
+
+    it('a YAML syntax error costs only its document', async () => {
+      const file = write('a.yaml', `${namespace('a1')}---\napiVersion: v1\nkind: Namespace\nmetadata: { name: broken\n---\n${namespace('a3')}`);
+      const errors: ResourceLoadError[] = [];
+      const { objects } = await loadResources([file], { onInvalid: (e) => errors.push(e) });
+      expect(names(objects)).toEqual(['a1', 'a3']);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ code: 'YAML_SYNTAX', source: file, document: 2 });
+    });
+
+    it('a List with one bad item is left out whole, its warnings too', async () => {
+      const list = `apiVersion: v1\nkind: List\nitems:\n- ${JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'in-list' } })}\n- { apiVersion: v1, kind: Namespace }\n`;
+      const file = write('a.yaml', `${list}---\n${namespace('after')}`);
+      const errors: ResourceLoadError[] = [];
+      const { objects, warnings } = await loadResources([file], { onInvalid: (e) => errors.push(e) });
+      expect(names(objects)).toEqual(['after']);
+      expect(warnings).toEqual([]);
+      expect(errors.map((e) => e.message)).toEqual([`${file}: document 1 (Namespace): items[1].metadata.name: is required`]);
+    });
+
+    it('a missing input and stdin: reported in input order, the rest loads', async () => {
+      const missing = join(dir, 'missing.yaml');
+      const good = write('good.yaml', namespace('good'));
+      const errors: ResourceLoadError[] = [];
+      const { objects } = await loadResources([missing, '-', good], { stdin: 'kind: [', onInvalid: (e) => errors.push(e) });
+      expect(names(objects)).toEqual(['good']);
+      expect(errors.map((e) => [e.code, e.source])).toEqual([
+        ['READ_FAILED', missing],
+        ['YAML_SYNTAX', STDIN_SOURCE],
+      ]);
+    });
+  });
+
   it('loads an empty folder as nothing', async () => {
     expect(await loadResources([dir])).toEqual({ objects: [], warnings: [] });
   });

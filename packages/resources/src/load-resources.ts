@@ -12,6 +12,12 @@ import { collectResources } from './parse-resources.js';
 export interface LoadOptions {
   /** The text `-` stands for; when absent, `-` reads process.stdin to its end. */
   stdin?: string;
+  /**
+   * Keep going past what cannot be loaded: each unreadable input and each malformed document is handed
+   * to this instead of being thrown, and everything else loads (what the file provider does per file,
+   * here per document). Without it, the first one throws.
+   */
+  onInvalid?: (error: ResourceLoadError) => void;
 }
 
 /** The name standard input goes by in errors and warnings. */
@@ -22,21 +28,43 @@ const RESOURCE_FILE = /\.(ya?ml|json)$/i;
 /**
  * Loads every input in order: a file path (read whatever its extension), a folder (every `*.yaml`,
  * `*.yml` and `*.json` below it, sorted by path), or `-` (standard input). Throws ResourceLoadError at the
- * first input that cannot be read or holds a malformed document.
+ * first input that cannot be read or holds a malformed document, unless `options.onInvalid` takes them.
  */
 export async function loadResources(inputs: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   const collector = createLoadCollector();
+  const { onInvalid } = options;
   for (const input of inputs) {
     if (input === '-') {
-      collectResources(options.stdin ?? (await readStdin()), STDIN_SOURCE, collector);
+      collectResources(options.stdin ?? (await readStdin()), STDIN_SOURCE, collector, onInvalid);
       continue;
     }
-    const files = await expandInput(input);
+    const files = await settled(expandInput(input));
+    if ('error' in files) {
+      report(files.error, onInvalid);
+      continue;
+    }
     // Read in parallel, parse in order: errors and objects then follow the sorted file order.
-    const texts = await Promise.all(files.map((file) => readText(file)));
-    files.forEach((file, i) => collectResources(texts[i] as string, file, collector));
+    const texts = await Promise.all(files.value.map((file) => settled(readText(file))));
+    files.value.forEach((file, i) => {
+      const text = texts[i]!;
+      if ('error' in text) report(text.error, onInvalid);
+      else collectResources(text.value, file, collector, onInvalid);
+    });
   }
   return collector.result();
+}
+
+function settled<T>(work: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return work.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** Hands a load error to `onInvalid` when there is one; throws it otherwise (and anything else, a bug). */
+function report(error: unknown, onInvalid: LoadOptions['onInvalid']): void {
+  if (onInvalid && error instanceof ResourceLoadError) onInvalid(error);
+  else throw error;
 }
 
 /** The files an input stands for: itself, or the resource files of the folder it names. */

@@ -80,36 +80,69 @@ export function parseJsonResources(text: string, source: string): LoadResult {
   return collector.result();
 }
 
-/** parseResources into a shared collector (loadResources passes one across all inputs). */
-export function collectResources(text: string, source: string, collector: LoadCollector): void {
+/**
+ * parseResources into a shared collector (loadResources passes one across all inputs). With
+ * `onInvalid`, a malformed document is handed to it and the next document is read: the document is
+ * left out whole (a List with one bad item loads none of its items), every other one loads.
+ */
+export function collectResources(text: string, source: string, collector: LoadCollector, onInvalid?: (error: ResourceLoadError) => void): void {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
   // Without a `*` there is no alias, and nothing to measure.
   const mayAlias = text.includes('*');
   docs.forEach((doc, i) => {
     const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter };
-    const syntax = doc.errors[0];
-    if (syntax) {
-      const detail = syntax.message.split('\n')[0] ?? syntax.message;
-      throw fail(ctx, 'YAML_SYNTAX', [], detail, { pos: lineCounter.linePos(syntax.pos[0]) });
+    if (!onInvalid) {
+      collectDocument(ctx, doc, mayAlias, collector);
+      return;
     }
-    if (mayAlias) {
-      const added = aliasExpansionBytes(doc);
-      if (added > MAX_ALIAS_EXPANSION_BYTES) {
-        const detail = `aliases expand to ${formatBytes(added)} more, over the limit of ${formatBytes(MAX_ALIAS_EXPANSION_BYTES)} per document`;
-        throw fail(ctx, 'TOO_LARGE', [], detail);
-      }
-    }
-    let value: unknown;
+    const staged = stagingCollector();
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      collectDocument(ctx, doc, mayAlias, staged);
     } catch (err) {
-      // Unresolved or excessive aliases surface only here.
-      throw fail(ctx, 'YAML_SYNTAX', [], (err as Error).message, { pos: unresolvedAlias(ctx), cause: err });
+      if (!(err instanceof ResourceLoadError)) throw err;
+      onInvalid(err);
+      return;
     }
-    if (value === null || value === undefined) return; // an empty document, e.g. after a trailing `---`
-    readDocument(value, ctx, collector);
+    staged.flushInto(collector);
   });
+}
+
+function collectDocument(ctx: DocumentContext, doc: Document, mayAlias: boolean, collector: LoadCollector): void {
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const detail = syntax.message.split('\n')[0] ?? syntax.message;
+    throw fail(ctx, 'YAML_SYNTAX', [], detail, { pos: ctx.lineCounter?.linePos(syntax.pos[0]) });
+  }
+  if (mayAlias) {
+    const added = aliasExpansionBytes(doc);
+    if (added > MAX_ALIAS_EXPANSION_BYTES) {
+      const detail = `aliases expand to ${formatBytes(added)} more, over the limit of ${formatBytes(MAX_ALIAS_EXPANSION_BYTES)} per document`;
+      throw fail(ctx, 'TOO_LARGE', [], detail);
+    }
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Unresolved or excessive aliases surface only here.
+    throw fail(ctx, 'YAML_SYNTAX', [], (err as Error).message, { pos: unresolvedAlias(ctx), cause: err });
+  }
+  if (value === null || value === undefined) return; // an empty document, e.g. after a trailing `---`
+  readDocument(value, ctx, collector);
+}
+
+/** Holds one document's objects and warnings until the whole document has loaded. */
+function stagingCollector(): LoadCollector & { flushInto(target: LoadCollector): void } {
+  const steps: ((target: LoadCollector) => void)[] = [];
+  return {
+    add: (object, origin) => steps.push((target) => target.add(object, origin)),
+    warn: (origin, message) => steps.push((target) => target.warn(origin, message)),
+    result: () => {
+      throw new Error('a staging collector has no result of its own');
+    },
+    flushInto: (target) => steps.forEach((step) => step(target)),
+  };
 }
 
 function readDocument(value: unknown, ctx: DocumentContext, collector: LoadCollector): void {

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
-import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
+import { DEFAULT_CONTROLLER_NAME, type ExternalNameServices } from '@portico/translator';
 import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type GatewayAuthorizationOptions, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin-server.js';
@@ -39,6 +39,11 @@ export interface PorticoServerOptions {
   adminAllowedHosts?: readonly string[];
   /** GatewayClasses with this controllerName are ours (default `portico.dev/gateway-controller`). */
   controllerName?: string;
+  /**
+   * ExternalName Services as backends (`--allow-external-name-services`, `--allow-external-name-loopback`):
+   * refused by default, since they let whoever creates a Service point a route at any host.
+   */
+  externalNameServices?: ExternalNameServices;
   logger?: Logger;
   /** Mutual TLS for xDS: PEM texts, or files re-read while serving (xds-tls-files.ts). */
   tls?: XdsTlsOptions | XdsTlsSource;
@@ -127,6 +132,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     metrics,
     logger,
     controllerName,
+    ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}),
     sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
     ...(options.cluster
       ? { gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway), gatewayReadiness: (gateway: string) => options.cluster!.gatewayReadiness(gateway) }

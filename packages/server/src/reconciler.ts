@@ -16,7 +16,7 @@ import type { GatewayIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
 import type { GatewayStatusAddress, KubeObject } from '@portico/resources';
 import type { ObjectChange } from '@portico/provider';
-import { createTranslationCache, translate, translateEndpointChange, type Diagnostic, type GatewayReadiness, type ObjectStatus, type TranslationResult } from '@portico/translator';
+import { createTranslationCache, translate, translateEndpointChange, type Diagnostic, type ExternalNameServices, type GatewayReadiness, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import { createChangeTracker } from './changed-kinds.js';
 import { errorFields, type Logger } from './logger.js';
 import type { PublishResult, XdsPublisher } from './publish-gateways.js';
@@ -70,11 +70,14 @@ export interface ReconcilerOptions {
   gatewayReadiness?: (gateway: string) => GatewayReadiness | undefined;
   /** Routes Envoy refused (the publisher's quarantine): their statuses say so. */
   quarantine?: Quarantine;
+  /** ExternalName Services as backends (the translator option of the same name); refused by default. */
+  externalNameServices?: ExternalNameServices;
 }
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { publisher, metrics, logger, controllerName } = options;
   const now = options.now ?? (() => new Date());
+  const externalNames = options.externalNameServices ? { externalNameServices: options.externalNameServices } : {};
   const tracker = createChangeTracker();
   // Unchanged routes and backends are not translated again; see @portico/translator translation-cache.ts.
   const translationCache = createTranslationCache();
@@ -110,11 +113,12 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       endpointsOnly = !!(!again && state && cacheMatchesState && snapshot.changes?.length && snapshot.changes.every((c) => c.kind === 'EndpointSlice'));
       cacheMatchesState = false;
       result = endpointsOnly
-        ? translateEndpointChange(translated!, snapshot.resources, { controllerName, now: at, cache: translationCache }, snapshot.changes)
+        ? translateEndpointChange(translated!, snapshot.resources, { controllerName, now: at, cache: translationCache, ...externalNames }, snapshot.changes)
         : translate(snapshot.resources, {
             controllerName,
             now: at,
             cache: translationCache,
+            ...externalNames,
             ...(options.gatewayAddresses ? { gatewayAddresses: options.gatewayAddresses } : {}),
             ...(options.gatewayReadiness ? { gatewayReadiness: options.gatewayReadiness } : {}),
           });

@@ -174,7 +174,9 @@ const service = fc.record({
       { maxLength: 2 },
     ),
   }),
-});
+  // ExternalName Services (external-name-backends.ts): valid, loopback, IP and malformed names.
+  externalName: fc.option(fc.constantFrom('api.example.com', 'api.example.com.', 'localhost', '10.0.0.1', 'Bad_Name'), { nil: undefined }),
+}).map(({ externalName, ...s }) => (externalName === undefined ? s : { ...s, spec: { ...s.spec, type: 'ExternalName', externalName } }));
 
 const endpointSlice = fc.record({
   apiVersion: fc.constant('discovery.k8s.io/v1'),

@@ -18,8 +18,11 @@ export function backendWithEndpoints(ctx: TranslationContext, spec: BackendSpec)
     name: spec.name,
     service: spec.service,
     protocol: spec.protocol,
-    endpoints: serviceEndpoints(ctx, namespace, name, spec.servicePort),
+    // An ExternalName Service has no endpoints of its own: Envoy resolves its name (any slice
+    // labelled for it is not the Service's, and is ignored).
+    endpoints: spec.externalName === undefined ? serviceEndpoints(ctx, namespace, name, spec.servicePort) : [],
     ...(spec.tls ? { tls: spec.tls } : {}),
+    ...(spec.externalName === undefined ? {} : { externalName: spec.externalName }),
   };
   ctx.cache?.rememberBackend(spec, slices, ir);
   return ir;

@@ -6,6 +6,7 @@
 import type { UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
 import type { BackendObjectReference, ServicePort } from '@portico/resources';
 import { backendTLS } from './backend-tls.js';
+import { checkExternalName } from './external-name-backends.js';
 import type { TranslationContext } from './context.js';
 import { isReferenceAllowed } from './reference-grants.js';
 
@@ -21,9 +22,12 @@ export interface BackendSpec {
   protocol: UpstreamProtocol;
   servicePort: ServicePort;
   tls?: UpstreamTLSIR;
+  /** An ExternalName Service's DNS name (external-name-backends.ts): no endpoints, Envoy resolves it. */
+  externalName?: string;
 }
 
-export type BackendRefReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
+/** The spec's ResolvedRefs reasons, and UnsupportedValue for an ExternalName this gateway will not use. */
+export type BackendRefReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol' | 'UnsupportedValue';
 
 export type BackendResolution =
   | { ok: true; backend: BackendSpec; invalidTLS?: string }
@@ -74,16 +78,21 @@ export function resolveBackendRef(
   }
   const service = ctx.resources.get('Service', namespace, ref.name);
   if (!service) return { ok: false, reason: 'BackendNotFound', message: `${display} does not exist` };
+  let externalName: string | undefined;
   if (service.spec?.type === 'ExternalName') {
-    return { ok: false, reason: 'BackendNotFound', message: `${display} is of type ExternalName, which is not supported` };
+    const check = checkExternalName(ctx.options.externalNameServices, display, service.spec.externalName);
+    if (!check.ok) return check;
+    externalName = check.hostname;
   }
   if (ref.port === undefined) {
     return { ok: false, reason: 'BackendNotFound', message: `backendRef to ${display} must specify a port` };
   }
   // One port number may be served over both TCP and UDP (e.g. DNS): pick the transport the route needs.
   const wanted = hint === 'UDP' ? 'UDP' : 'TCP';
-  const numbered = servicePorts(service).filter((p) => p.port === ref.port);
-  const port = numbered.find((p) => (p.protocol ?? 'TCP') === wanted) ?? numbered[0];
+  const declared = servicePorts(service);
+  const numbered = declared.filter((p) => p.port === ref.port);
+  // An ExternalName Service needs no ports (the CNAME carries none): the backendRef's port is used as is.
+  const port = numbered.find((p) => (p.protocol ?? 'TCP') === wanted) ?? numbered[0] ?? (externalName !== undefined && declared.length === 0 ? { port: ref.port, protocol: wanted } : undefined);
   if (!port) return { ok: false, reason: 'BackendNotFound', message: `${display} has no port ${ref.port}` };
 
   const transport = port.protocol ?? 'TCP';
@@ -111,6 +120,7 @@ export function resolveBackendRef(
       protocol,
       servicePort: port,
       ...(tls.kind === 'valid' ? { tls: tls.tls } : {}),
+      ...(externalName === undefined ? {} : { externalName }),
     };
     ctx.backends.set(name, backend);
   }
@@ -137,7 +147,7 @@ export function reencryptingBackend(ctx: TranslationContext, backend: BackendSpe
   const name = `${namespace}/${service}/${port}/tls`;
   let twin = ctx.backends.get(name);
   if (!twin) {
-    twin = { name, service: backend.service, protocol: 'TCP', servicePort: backend.servicePort, tls: tls.tls };
+    twin = { name, service: backend.service, protocol: 'TCP', servicePort: backend.servicePort, tls: tls.tls, ...(backend.externalName === undefined ? {} : { externalName: backend.externalName }) };
     ctx.backends.set(name, twin);
   }
   ctx.usedBackends?.push(twin);

@@ -2,7 +2,9 @@
  * Golden tests: every `testdata/translator/<case>.in.yaml` is translated and compared with
  * `<case>.out.yaml` (the loader's warnings, the statuses we write, diagnostics for objects without conditions, the redacted
  * IR). `UPDATE_GOLDEN=1` rewrites the outputs
- * and deletes those whose input is gone; CI never sets it.
+ * and deletes those whose input is gone; CI never sets it. A subfolder holds cases translated with
+ * options other than the defaults, the TranslateOptions its `options.json` spells out (e.g.
+ * `external-names-allowed/`: what `portico serve --allow-external-name-services` translates).
  */
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,20 +12,32 @@ import { fileURLToPath } from 'node:url';
 import { formatDocument, redactIR, validateGatewayIR } from '@portico/ir';
 import { parseResources, ResourceSet } from '@portico/resources';
 import type { ObjectStatus } from './result.js';
+import type { TranslateOptions } from './options.js';
 import { translate } from './translate.js';
 
 const DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../testdata/translator');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const NOW = new Date('2026-01-01T00:00:00Z');
 
-const cases = readdirSync(DIR).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+const caseNames = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+/** Subfolders with an `options.json`: their cases are `<folder>/<case>`. */
+const optionFolders = readdirSync(DIR, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && existsSync(join(DIR, e.name, 'options.json')))
+  .map((e) => e.name)
+  .sort();
+const cases = [...caseNames(DIR), ...optionFolders.flatMap((folder) => caseNames(join(DIR, folder)).map((name) => `${folder}/${name}`))];
+
+function optionsOf(name: string): TranslateOptions {
+  const slash = name.lastIndexOf('/');
+  return slash < 0 ? {} : (JSON.parse(readFileSync(join(DIR, name.slice(0, slash), 'options.json'), 'utf8')) as TranslateOptions);
+}
 
 /** What a golden output holds: statuses first (what users see), then the IR. */
-export function renderGolden(inputPath: string): string {
+export function renderGolden(inputPath: string, options: TranslateOptions = {}): string {
   const { objects, warnings } = parseResources(readFileSync(inputPath, 'utf8'), inputPath);
   // What the loader dropped or overrode (unknown fields, duplicates): the statuses and IR make sense only with it.
   const loadWarnings = warnings.map((w) => `document ${w.document}: ${w.message}`);
-  const result = translate(ResourceSet.from(objects as never), { now: NOW });
+  const result = translate(ResourceSet.from(objects as never), { ...options, now: NOW });
   const statuses = [...result.statuses.values()].sort(byKindThenName).map((s) => ({ kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name, status: s.status }));
   const ir = Object.fromEntries([...result.gateways].map(([k, v]) => [k, redactIR(v)]));
   const problems = [...result.gateways.values()].flatMap((g) => validateGatewayIR(g).map((p) => `${g.name}: ${p}`));
@@ -44,7 +58,7 @@ describe('translator golden files', () => {
   });
 
   it.each(cases)('%s', (name) => {
-    const actual = renderGolden(join(DIR, `${name}.in.yaml`));
+    const actual = renderGolden(join(DIR, `${name}.in.yaml`), optionsOf(name));
     const outPath = join(DIR, `${name}.out.yaml`);
     if (UPDATE) writeFileSync(outPath, actual);
     expect(existsSync(outPath)).toBe(true);
@@ -54,8 +68,10 @@ describe('translator golden files', () => {
 
   if (UPDATE) {
     it('deletes orphaned outputs', () => {
-      for (const f of readdirSync(DIR).filter((f) => f.endsWith('.out.yaml'))) {
-        if (!cases.includes(f.slice(0, -'.out.yaml'.length))) unlinkSync(join(DIR, f));
+      for (const folder of ['', ...optionFolders]) {
+        for (const f of readdirSync(join(DIR, folder)).filter((f) => f.endsWith('.out.yaml'))) {
+          if (!cases.includes(join(folder, f.slice(0, -'.out.yaml'.length)))) unlinkSync(join(DIR, folder, f));
+        }
       }
     });
   }

@@ -4,6 +4,8 @@ export { translateEndpointChange, type SliceRef } from './endpoint-update.js';
 export { applyStatuses } from './apply-statuses.js';
 export { DEFAULT_CONTROLLER_NAME, DEFAULT_INGRESS_CONTROLLER_NAME, DEFAULT_RESERVED_PORTS, resolveOptions } from './options.js';
 export type { GatewayReadiness, TranslateOptions, ResolvedOptions } from './options.js';
+export { EXTERNAL_NAME_SERVICES } from './external-name-backends.js';
+export type { ExternalNameServices } from './external-name-backends.js';
 export { statusKey } from './result.js';
 export type { Diagnostic, IngressStatus, ObjectStatus, TranslationResult } from './result.js';
 export { TRANSLATION_ERROR } from './containment.js';

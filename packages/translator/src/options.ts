@@ -1,4 +1,5 @@
 import type { GatewayStatusAddress } from '@portico/resources';
+import type { ExternalNameServices } from './external-name-backends.js';
 import type { TranslationCache } from './translation-cache.js';
 
 export const DEFAULT_CONTROLLER_NAME = 'portico.dev/gateway-controller';
@@ -46,6 +47,8 @@ export interface TranslateOptions {
   cache?: TranslationCache;
   /** Ports a Gateway listener may not use, with what uses them; default DEFAULT_RESERVED_PORTS. */
   reservedPorts?: ReadonlyMap<number, string>;
+  /** ExternalName Services as backends (external-name-backends.ts); default `refuse`. */
+  externalNameServices?: ExternalNameServices;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +58,7 @@ export interface ResolvedOptions {
   gatewayAddresses: (gateway: string) => GatewayStatusAddress[] | undefined;
   gatewayReadiness: (gateway: string) => GatewayReadiness | undefined;
   reservedPorts: ReadonlyMap<number, string>;
+  externalNameServices: ExternalNameServices;
 }
 
 export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions {
@@ -65,5 +69,6 @@ export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions 
     gatewayAddresses: options.gatewayAddresses ?? (() => undefined),
     gatewayReadiness: options.gatewayReadiness ?? (() => undefined),
     reservedPorts: options.reservedPorts ?? DEFAULT_RESERVED_PORTS,
+    externalNameServices: options.externalNameServices ?? 'refuse',
   };
 }

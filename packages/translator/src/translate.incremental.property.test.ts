@@ -38,7 +38,8 @@ function applyEdits(objects: KubeObject[], edits: Edit[], extra: KubeObject[]): 
 
 function translateBoth(objects: KubeObject[], cache: ReturnType<typeof createTranslationCache>) {
   const set = ResourceSet.from(objects as never);
-  return { cached: translate(set, { now, cache }), fresh: translate(set, { now }) };
+  // ExternalName Services allowed: their backends (no endpoints, a DNS name) go through the cache too.
+  return { cached: translate(set, { now, cache, externalNameServices: 'allow' }), fresh: translate(set, { now, externalNameServices: 'allow' }) };
 }
 
 describe('translation cache', () => {

@@ -274,5 +274,7 @@ function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
 /** Equal specs resolve to equal backends; the TLS settings are rebuilt each translation, so compare them by value. */
 function sameSpec(a: BackendSpec, b: BackendSpec): boolean {
   if (a === b) return true;
-  return a.name === b.name && a.protocol === b.protocol && a.servicePort === b.servicePort && JSON.stringify(a.tls) === JSON.stringify(b.tls);
+  // An ExternalName backend without declared ports has a port of its own making each time: compared by value.
+  const samePort = a.servicePort === b.servicePort || (a.externalName !== undefined && JSON.stringify(a.servicePort) === JSON.stringify(b.servicePort));
+  return a.name === b.name && a.protocol === b.protocol && samePort && a.externalName === b.externalName && JSON.stringify(a.tls) === JSON.stringify(b.tls);
 }

@@ -2,6 +2,7 @@
  * Backends → Envoy clusters (CDS) and their endpoints (EDS). Every BackendIR (one Service port in
  * one protocol) is one EDS cluster fed over ADS, so pod churn only ever changes its
  * ClusterLoadAssignment, never the cluster (Envoy would re-warm it and drop its connection pools).
+ * ExternalName Services are LOGICAL_DNS clusters instead (dns-clusters.ts).
  * UDP backends are the exception: UDP listeners route to clusters of their own that list the
  * backends' endpoints (udp-clusters.ts), and nothing else routes UDP, so they get none.
  */
@@ -9,6 +10,7 @@ import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UpstreamProtocol } from '@portico/ir';
 import { adsConfigSource } from './config-source.js';
 import { memoized, reusedHost } from './build-cache.js';
+import { clusterDiscovery, hasEdsEndpoints } from './dns-clusters.js';
 import { buildClusterLoadAssignment } from './endpoints.js';
 import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from './names.js';
 import type { NamedResource } from './resources.js';
@@ -71,7 +73,8 @@ function buildClusterLists(gateway: GatewayIR): { clusters: NamedResource[]; end
   const streamBackends = gateway.backends.filter((b) => b.protocol !== 'UDP');
   return {
     clusters: sortByName(streamBackends.map((b) => memoized('cluster', b, () => backendCluster(b)))),
-    endpoints: sortByName(streamBackends.map((b) => memoized('endpoints', b, () => buildClusterLoadAssignment(b)))),
+    // ExternalName backends resolve DNS themselves (dns-clusters.ts): no endpoint set.
+    endpoints: sortByName(streamBackends.filter(hasEdsEndpoints).map((b) => memoized('endpoints', b, () => buildClusterLoadAssignment(b)))),
   };
 }
 
@@ -99,9 +102,7 @@ function backendCluster(backend: BackendIR): NamedResource {
   const http = isHttp(backend.protocol);
   const cluster: Proto3Json = {
     name,
-    type: 'EDS',
-    // No service_name: the ClusterLoadAssignment is named like the cluster (endpoints.ts).
-    edsClusterConfig: { edsConfig: adsConfigSource() },
+    ...clusterDiscovery(backend),
     connectTimeout: CONNECT_TIMEOUT,
     perConnectionBufferLimitBytes: PER_CONNECTION_BUFFER_LIMIT_BYTES,
     // TCP: round robin. Least request weighs hosts by active HTTP requests; an L4 session is one

@@ -5,6 +5,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, EndpointIR } from '@portico/ir';
+import { dnsSocketAddress } from './dns-clusters.js';
 import { clusterName } from './names.js';
 import type { NamedResource } from './resources.js';
 
@@ -32,6 +33,10 @@ export function buildClusterLoadAssignment(backend: BackendIR): NamedResource {
  * `address|port` key (for the UDP listeners' clusters, which list their backends' endpoints).
  */
 export function backendLbEndpoints(backend: BackendIR): { key: string; lbEndpoint: Proto3Json }[] {
+  if (backend.externalName !== undefined) {
+    // An ExternalName backend's one host is its DNS name, for a cluster that resolves names (udp-clusters.ts).
+    return [{ key: `${backend.externalName}|${backend.service.port}`, lbEndpoint: { endpoint: { address: { socketAddress: dnsSocketAddress(backend) } } } }];
+  }
   return [...groupByZone(backend.endpoints).values()].flat().map((e) => ({ key: endpointKey(e), lbEndpoint: lbEndpoint(e, backend.protocol === 'UDP') }));
 }
 

@@ -16,6 +16,8 @@
  * `udpListenerResources` rebuilds an endpoint set when one of its backends' endpoints change, so
  * pod churn stays an EDS-only update too.
  *
+ * A route with an ExternalName backend makes the cluster STRICT_DNS instead (udpDnsCluster).
+ *
  * Known gap: a locality without endpoints has no weight in Envoy, so the share of a backend whose
  * Service has no endpoints goes to the other backends; invalid shares (which the spec says must be
  * dropped) are left out the same way. With no valid backend with endpoints at all, the endpoint set
@@ -54,9 +56,14 @@ export function udpListenerResources(gateway: GatewayIR, changedBackends?: Reado
     const shares = validShares(gateway, listener);
     if (changedBackends && !shares.some((s) => changedBackends.has(s.backend.name))) continue;
     const name = udpListenerClusterName(gateway, listener);
-    // The cluster depends on its name only; its endpoints on the weights and the backends' endpoints.
-    clusters.push(reusedHost(`udp-cluster|${name}`, [], '', () => udpCluster(name)));
     const inputs = [...(listener.route ? [listener.route.destination] : []), ...shares.map((s) => s.backend)];
+    if (shares.some((s) => s.backend.externalName !== undefined)) {
+      // EDS carries addresses only: with a DNS name among the hosts, the cluster resolves them itself.
+      clusters.push(reusedHost(`udp-cluster|${name}`, inputs, 'dns', () => udpDnsCluster(name, weightedLoadAssignment(name, shares).resource)));
+      continue;
+    }
+    // The cluster depends on its name only; its endpoints on the weights and the backends' endpoints.
+    clusters.push(reusedHost(`udp-cluster|${name}`, [], 'eds', () => udpCluster(name)));
     endpoints.push(reusedHost(`udp-endpoints|${name}`, inputs, '', () => weightedLoadAssignment(name, shares)));
   }
   return { clusters, endpoints };
@@ -85,6 +92,19 @@ function udpCluster(name: string): NamedResource {
     commonLbConfig: { localityWeightedLbConfig: {} },
     circuitBreakers: udpCircuitBreakers(),
   };
+  return { name, resource };
+}
+
+/**
+ * A UDP listener's cluster when one of its backends is an ExternalName Service: the same weighted
+ * localities, inline, in a STRICT_DNS cluster. STRICT_DNS because it takes many endpoints (LOGICAL_DNS
+ * takes one) and resolves each, an address standing for itself; no proxyless gRPC client reads UDP
+ * clusters. The price: an endpoint change of another backend of the route changes the cluster (CDS)
+ * rather than an endpoint set (EDS); udp_proxy keeps the sessions whose host remains.
+ */
+function udpDnsCluster(name: string, loadAssignment: Proto3Json): NamedResource {
+  const { type: _eds, edsClusterConfig: _config, ...common } = udpCluster(name).resource;
+  const resource: Proto3Json = { name, type: 'STRICT_DNS', dnsLookupFamily: 'V4_PREFERRED', loadAssignment, ...common };
   return { name, resource };
 }
 

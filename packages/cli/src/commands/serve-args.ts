@@ -4,7 +4,9 @@
  * addresses are checked by the server package (serve.ts), still before anything binds.
  */
 import { parseArgs } from 'node:util';
+import type { ExternalNameServices } from '@portico/translator';
 import { CliError, rejectPositionals, withArgErrors } from '../args.js';
+import { EXTERNAL_NAME_HELP, EXTERNAL_NAME_OPTIONS, externalNameServices } from './external-name-args.js';
 import { FILE_HELP, FILE_OPTIONS, fileServeArgs, type FileServeArgs } from './serve-file-args.js';
 import { KUBERNETES_HELP, KUBERNETES_OPTIONS, kubernetesServeArgs, type KubernetesServeArgs } from './serve-kubernetes-args.js';
 
@@ -30,6 +32,8 @@ export interface ServeArgs extends FileServeArgs {
   /** Host names the admin listeners answer besides their own (`--admin-allowed-hosts`). */
   adminAllowedHosts?: string[];
   controllerName?: string;
+  /** `--allow-external-name-services` (`allow`), with `--allow-external-name-loopback` (`allow-loopback`). */
+  externalNameServices?: ExternalNameServices;
   logLevel: LogLevel;
   runEnvoy: boolean;
   /** What one xDS client may cost: streams open at once (in all, per connection), seconds a response may wait unread. */
@@ -46,7 +50,8 @@ export const SERVE_HELP = `Usage: portico serve [--resources DIR | --kubernetes 
                      [--metrics-address HOST:PORT] [--admin-allowed-hosts NAME,…]
                      [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE [--xds-allow-shared-client-certificate]]
                      [--xds-max-streams N] [--xds-max-streams-per-connection N] [--xds-blocked-stream-timeout SECONDS]
-                     [--controller-name NAME] [--log-level LEVEL] [--run-envoy]
+                     [--controller-name NAME] [--allow-external-name-services [--allow-external-name-loopback]]
+                     [--log-level LEVEL] [--run-envoy]
 
 Runs the control plane: watches a folder of Gateway API / Ingress YAML (or a Kubernetes cluster),
 translates it on every change, and serves each Gateway's Envoy configuration over xDS (ADS,
@@ -93,7 +98,7 @@ ${FILE_HELP}      --kubernetes              Watch a Kubernetes cluster instead (
                                 (default ${DEFAULT_XDS_BLOCKED_STREAM_TIMEOUT_S})
       --controller-name NAME    Serve GatewayClasses with this controllerName
                                 (default portico.dev/gateway-controller)
-      --log-level LEVEL         ${LOG_LEVELS.join(', ')} (default info). Logs go to standard error:
+${EXTERNAL_NAME_HELP}      --log-level LEVEL         ${LOG_LEVELS.join(', ')} (default info). Logs go to standard error:
                                 JSON lines, or readable lines on a terminal
       --run-envoy               Also run one Envoy per Gateway (needs envoy on PATH or ENVOY_BIN)
   -h, --help                    Show this help
@@ -126,6 +131,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   ...FILE_OPTIONS,
   ...KUBERNETES_OPTIONS,
+  ...EXTERNAL_NAME_OPTIONS,
 } as const;
 
 /** Parses `portico serve` arguments; `undefined` means `--help` was asked for. */
@@ -145,6 +151,7 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
   const xdsTls = xdsTlsFiles(values['xds-tls-cert'], values['xds-tls-key'], values['xds-tls-ca']);
   const allowShared = values['xds-allow-shared-client-certificate'];
   if (allowShared && !xdsTls) throw new CliError('--xds-allow-shared-client-certificate needs --xds-tls-cert, --xds-tls-key and --xds-tls-ca');
+  const externalNames = externalNameServices(values);
   const kubernetes = values.kubernetes ? kubernetesServeArgs(values, values['xds-address'], xdsTls !== undefined) : undefined;
   const xdsLimits = {
     maxStreams: positiveNumber('--xds-max-streams', values['xds-max-streams'], DEFAULT_XDS_MAX_STREAMS, true),
@@ -161,6 +168,7 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
     logLevel: logLevel as LogLevel,
     runEnvoy: values['run-envoy'],
     ...(controllerName === undefined ? {} : { controllerName }),
+    ...(externalNames === undefined ? {} : { externalNameServices: externalNames }),
     ...(xdsTls ? { xdsTls } : {}),
     ...(allowShared ? { xdsAllowSharedClientCertificate: true } : {}),
     ...(kubernetes ? { kubernetes } : {}),

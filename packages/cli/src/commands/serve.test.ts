@@ -88,6 +88,13 @@ describe('portico serve arguments', () => {
     expect('metricsAddress' in plain || 'adminAllowedHosts' in plain).toBe(false);
   });
 
+  test('ExternalName Services: refused unless --allow-external-name-services; loopback names only with --allow-external-name-loopback too', () => {
+    expect('externalNameServices' in parseServeArgs([])!).toBe(false);
+    expect(parseServeArgs(['--allow-external-name-services'])?.externalNameServices).toBe('allow');
+    expect(parseServeArgs(['--allow-external-name-services', '--allow-external-name-loopback'])?.externalNameServices).toBe('allow-loopback');
+    expect(() => parseServeArgs(['--allow-external-name-loopback'])).toThrow('--allow-external-name-loopback needs --allow-external-name-services');
+  });
+
   test('--secret-namespaces: namespace names, in the order given, each once; absent means every namespace', () => {
     const limited = parseServeArgs(['--kubernetes', '--secret-namespaces', 'team-b, team-a,team-b,0,' + 'n'.repeat(63)]);
     expect(limited?.kubernetes?.secretNamespaces).toEqual(['team-b', 'team-a', '0', 'n'.repeat(63)]);

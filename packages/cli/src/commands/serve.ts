@@ -71,6 +71,7 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     ...(args.adminAllowedHosts ? { adminAllowedHosts: args.adminAllowedHosts } : {}),
     logger,
     ...(args.controllerName ? { controllerName: args.controllerName } : {}),
+    ...(args.externalNameServices ? { externalNameServices: args.externalNameServices } : {}),
     ...(envoys ? { envoys } : {}),
     ...(tls ? { tls } : {}),
     ...(args.xdsAllowSharedClientCertificate ? { xdsIdentity: { allowSharedClientCertificate: true } } : {}),

@@ -3,7 +3,9 @@
  * once, and `--help` works even where the pipeline cannot load.
  */
 import { parseArgs } from 'node:util';
+import type { ExternalNameServices } from '@portico/translator';
 import { CliError, rejectPositionals, withArgErrors } from '../args.js';
+import { EXTERNAL_NAME_HELP, EXTERNAL_NAME_OPTIONS, externalNameServices } from './external-name-args.js';
 
 export const TRANSLATE_TARGETS = ['gateway-api', 'ir', 'xds'] as const;
 export type TranslateTarget = (typeof TRANSLATE_TARGETS)[number];
@@ -18,12 +20,16 @@ export interface TranslateArgs {
   output: OutputFormat;
   /** Absent: the translator's default (`portico.dev/gateway-controller`). */
   controllerName?: string;
+  /** As `portico serve` takes it (external-name-args.ts); absent: refused. */
+  externalNameServices?: ExternalNameServices;
 }
 
 export const TRANSLATE_HELP = `Usage: portico translate -f FILE [-f FILE...] --to gateway-api|ir|xds [-o yaml|json]
-                         [--controller-name NAME]
+                         [--controller-name NAME] [--allow-external-name-services [--allow-external-name-loopback]]
 
 Translates Gateway API and Ingress resources offline, without a cluster, and prints the result.
+A file or document that cannot be loaded is reported on standard error (file, document, field) and
+left out; the rest is translated and printed, and the exit code is 1.
 
 Options:
   -f, --file FILE           A YAML/JSON file (multi-document allowed) or a directory of them.
@@ -41,7 +47,7 @@ Options:
       --controller-name NAME
                             Act as the controller of GatewayClasses with this controllerName
                             (default portico.dev/gateway-controller)
-  -h, --help                Show this help
+${EXTERNAL_NAME_HELP.replace(/^ {32}/gm, ' '.repeat(28))}  -h, --help                Show this help
 
 Examples:
   portico translate -f examples/ --to ir
@@ -54,6 +60,7 @@ const OPTIONS = {
   output: { type: 'string', short: 'o', default: 'yaml' },
   'controller-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...EXTERNAL_NAME_OPTIONS,
 } as const;
 
 /** Parses `portico translate` arguments; `undefined` means `--help` was asked for. */
@@ -79,7 +86,8 @@ export function parseTranslateArgs(args: string[]): TranslateArgs | undefined {
 
   const controllerName = values['controller-name'];
   if (controllerName === '') throw new CliError('--controller-name must not be empty');
-  return { files, to, output, ...(controllerName === undefined ? {} : { controllerName }) };
+  const externalNames = externalNameServices(values);
+  return { files, to, output, ...(controllerName === undefined ? {} : { controllerName }), ...(externalNames === undefined ? {} : { externalNameServices: externalNames }) };
 }
 
 function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {

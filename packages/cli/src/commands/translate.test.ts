@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -151,20 +151,65 @@ describe('portico translate', () => {
     expect(route.spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'web', port: 80, weight: 1 }] }]);
   });
 
-  test('invalid input: exit code 1 and one line naming the file', async () => {
+  test('a file that does not parse: reported on stderr, exit code 1, the (empty) rest printed', async () => {
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: gw\n');
     const { code, stdout, stderr } = await run(['translate', '-f', broken, '--to', 'ir']);
     expect(code).toBe(1);
-    expect(stdout).toBe('');
-    expect(stderr).toMatch(new RegExp(`^portico: ${broken}.*\\n$`));
-    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stdout).toBe('ir: {}\n');
+    expect(stderr).toMatch(new RegExp(`^portico: error: ${broken}: document 1: .*\\n`));
+    expect(stderr).toMatch(/portico: one input could not be loaded and was left out \(see above\); the rest was translated\n$/);
   });
 
-  test('a missing file: exit code 1', async () => {
-    const { code, stderr } = await run(['translate', '-f', join(dir, 'nope.yaml'), '--to', 'ir']);
+  test('-f DIR with one invalid document: it is reported (file, document, field), the rest is translated, exit code 1', async () => {
+    const folder = join(dir, 'mixed');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a-good.yaml'), INPUT);
+    const badGateway = 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: other, namespace: default }\nspec:\n  gatewayClassName: portico\n  listeners:\n  - { name: http, port: eighty, protocol: HTTP }\n';
+    writeFileSync(join(folder, 'b-bad.yaml'), `${badGateway}---\napiVersion: v1\nkind: Namespace\nmetadata: { name: fine }\n`);
+    const { code, stdout, stderr } = await run(['translate', '-f', folder, '--to', 'ir']);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^portico: .*nope\.yaml/);
+    const { ir } = parse(stdout) as { ir: Record<string, { backends: { name: string }[] }> };
+    expect(Object.keys(ir)).toEqual(['default/gw']);
+    expect(ir['default/gw']!.backends.map((b) => b.name)).toEqual(['default/web/80/http']);
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      `portico: error: ${join(folder, 'b-bad.yaml')}: document 1 (Gateway default/other): spec.listeners[0].port: must be integer (got string "eighty")`,
+      'portico: one input could not be loaded and was left out (see above); the rest was translated',
+    ]);
+  });
+
+  test('-f FILE with one bad document among good ones: the good ones of that file are translated; --to xds too', async () => {
+    const file = join(dir, 'one-bad.yaml');
+    writeFileSync(file, `${INPUT}---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: bad, namespace: default }\nspec: { rules: [{ backendRefs: [{ name: web, port: 0 }] }] }\n`);
+    const { code, stdout, stderr } = await run(['translate', '-f', file, '--to', 'xds', '-o', 'json']);
+    expect(code).toBe(1);
+    const { xds } = JSON.parse(stdout) as { xds: Record<string, unknown> };
+    expect(Object.keys(xds)).toEqual(['default/gw']);
+    expect(stderr).toMatch(new RegExp(`^portico: error: ${file}: document 6 \\(HTTPRoute default/bad\\): spec\\.rules\\[0\\]\\.backendRefs\\[0\\]\\.port: .*\\n`));
+    const gatewayApi = await run(['translate', '-f', file, '--to', 'gateway-api']);
+    expect(gatewayApi.code).toBe(1);
+    expect(parseAllDocuments(gatewayApi.stdout).map((d) => (d.toJS() as Obj).metadata.name)).toEqual(['portico', 'gw', 'web']);
+  });
+
+  test('a missing file among good ones: reported, the rest translated, exit code 1', async () => {
+    const { code, stdout, stderr } = await run(['translate', '-f', join(dir, 'nope.yaml'), '-f', inputFile, '--to', 'ir']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^portico: error: .*nope\.yaml: no such file or directory\n/);
+    expect(Object.keys((parse(stdout) as { ir: object }).ir)).toEqual(['default/gw']);
+  });
+
+  test('--allow-external-name-services: an ExternalName backend becomes a LOGICAL_DNS cluster; without it, ResolvedRefs=False', async () => {
+    const input = INPUT.replace('spec:\n  ports: [{ name: http, port: 80, targetPort: 8080 }]', 'spec:\n  type: ExternalName\n  externalName: web.example.org');
+    const refused = await run(['translate', '-f', '-', '--to', 'gateway-api'], input);
+    expect(refused.code).toBe(0);
+    const route = parseAllDocuments(refused.stdout).map((d) => d.toJS() as Obj).find((o) => o.kind === 'HTTPRoute')!;
+    expect(JSON.stringify(route.status)).toContain('"reason":"UnsupportedValue"');
+    const allowed = await run(['translate', '-f', '-', '--to', 'xds', '-o', 'json', '--allow-external-name-services'], input);
+    expect(allowed.code).toBe(0);
+    const { xds } = JSON.parse(allowed.stdout) as { xds: Record<string, { clusters: { dynamicActiveClusters: { cluster: Record<string, unknown> }[] } }> };
+    expect(xds['default/gw']!.clusters.dynamicActiveClusters.map((c) => c.cluster)).toContainEqual(
+      expect.objectContaining({ name: 'default/web/80/http', type: 'LOGICAL_DNS', loadAssignment: expect.objectContaining({ endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: 'web.example.org', portValue: 80 } } } }] }] }) }),
+    );
   });
 
   test('load warnings go to stderr, the output is unaffected', async () => {

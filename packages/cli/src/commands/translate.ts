@@ -3,7 +3,7 @@
  * by `main`, so `portico version` and `--help` never load the translator.
  */
 import { dumpIR, formatDocument, type GatewayIR } from '@portico/ir';
-import { loadResources, ResourceLoadError, ResourceSet, type KubeObject } from '@portico/resources';
+import { loadResources, ResourceSet, type KubeObject, type ResourceLoadError } from '@portico/resources';
 import { applyStatuses, DEFAULT_CONTROLLER_NAME, translate } from '@portico/translator';
 import { gatewayConfigDump } from '@portico/xds';
 import { CliError, errorMessage } from '../args.js';
@@ -14,13 +14,17 @@ import { nothingToTranslateNotes } from './translate-notes.js';
 /** Runs a parsed `portico translate`; user mistakes throw CliError (exit code 1). */
 export async function runTranslate(args: TranslateArgs, io: CliIO): Promise<number> {
   const stdin = args.files.includes('-') ? await readStdin(io) : undefined;
-  const { objects, warnings } = await load(args.files, stdin);
+  // Like the file provider, a document that does not load is reported and the rest is translated;
+  // the exit code (1) still says the input was not all good.
+  const invalid: ResourceLoadError[] = [];
+  const { objects, warnings } = await loadResources(args.files, { ...(stdin === undefined ? {} : { stdin }), onInvalid: (error) => invalid.push(error) });
+  for (const error of invalid) io.stderr.write(`portico: error: ${error.message}\n`);
   for (const { source, document, message } of warnings) {
     io.stderr.write(`portico: warning: ${source}: document ${document}: ${message}\n`);
   }
 
   const controllerName = args.controllerName ?? DEFAULT_CONTROLLER_NAME;
-  const result = translate(ResourceSet.from(objects), { controllerName });
+  const result = translate(ResourceSet.from(objects), { controllerName, ...(args.externalNameServices ? { externalNameServices: args.externalNameServices } : {}) });
   // Problems on objects without status conditions (Ingress): the only place a user would see them.
   for (const d of result.diagnostics) {
     io.stderr.write(`portico: warning: ${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}: ${d.message}\n`);
@@ -30,13 +34,13 @@ export async function runTranslate(args: TranslateArgs, io: CliIO): Promise<numb
   for (const f of result.failures) {
     io.stderr.write(`portico: error: ${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}: translating it failed and it was left out (a bug in Portico): ${f.message}\n`);
   }
-  if (args.to === 'xds') return printXds(result.gateways, args.output, io);
-  const text =
-    args.to === 'ir'
-      ? dumpIR(result.gateways, args.output)
-      : formatObjects(applyStatuses(objects, result, controllerName), args.output);
-  io.stdout.write(text);
-  return 0;
+  let code = 0;
+  if (args.to === 'xds') code = printXds(result.gateways, args.output, io);
+  else io.stdout.write(args.to === 'ir' ? dumpIR(result.gateways, args.output) : formatObjects(applyStatuses(objects, result, controllerName), args.output));
+  if (invalid.length === 0) return code;
+  const count = invalid.length === 1 ? 'one input' : `${invalid.length} inputs`;
+  io.stderr.write(`portico: ${count} could not be loaded and ${invalid.length === 1 ? 'was' : 'were'} left out (see above); the rest was translated\n`);
+  return Math.max(code, 1);
 }
 
 /**
@@ -61,16 +65,6 @@ async function readStdin(io: CliIO): Promise<string> {
     return await io.readStdin();
   } catch (error) {
     throw new CliError(`cannot read standard input: ${errorMessage(error)}`);
-  }
-}
-
-/** Invalid input is the user's to fix: its message (file, document, field) becomes the one-line error. */
-async function load(files: string[], stdin: string | undefined) {
-  try {
-    return await loadResources(files, stdin === undefined ? {} : { stdin });
-  } catch (error) {
-    if (error instanceof ResourceLoadError) throw new CliError(error.message);
-    throw error;
   }
 }
 

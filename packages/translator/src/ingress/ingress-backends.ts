@@ -4,7 +4,8 @@
  * (backends.ts), so appProtocol, endpoints and BackendTLSPolicy apply the same way.
  *
  * Ingress has no conditions to report a broken reference on, so the answer itself has to be right:
- * - The Service (or the named port) does not exist, or cannot be used (ExternalName, UDP): 503, what
+ * - The Service (or the named port) does not exist, or cannot be used (an ExternalName Service that is
+ *   not allowed or names a host that is refused, a UDP port): 503, what
  *   ingress-nginx answers for a Service without endpoints, and what a Service that exists but has no
  *   ready endpoint answers here too (an empty BackendIR). A reference that is not there yet and one
  *   that has nothing behind it look the same to a client, and both may heal without an Ingress change.
