@@ -134,6 +134,13 @@ export interface VirtualHostIR {
   domains: string[];
   /** In precedence order: the first that matches a request wins. */
   routes: HTTPRouteIR[];
+  /**
+   * HTTPS only: these hosts belong to another HTTPS listener on the same port (its name, as in
+   * `sources`), so a request for them that arrives on this server's connection (chosen by SNI) is
+   * answered 421 Misdirected Request and the client retries on a new connection (RFC 9110 §15.5.20,
+   * gateway_types.go Listener.Hostname). `routes` is then empty.
+   */
+  misdirectedTo?: string;
 }
 
 export interface StringMatchIR {

@@ -1,4 +1,4 @@
-import type { GatewayIR, HTTPListenerIR, HTTPRouteIR, TLSListenerIR, TLSPassthroughServerIR, TCPListenerIR, UDPListenerIR } from './types.js';
+import type { GatewayIR, HTTPListenerIR, HTTPRouteIR, HTTPSServerIR, TLSListenerIR, TLSPassthroughServerIR, TCPListenerIR, UDPListenerIR } from './types.js';
 import { validateGatewayIR } from './validate.js';
 
 const source = { kind: 'HTTPRoute', namespace: 'default', name: 'web' };
@@ -189,6 +189,18 @@ describe('validateGatewayIR', () => {
         (tls(ir).servers[0] as TLSPassthroughServerIR).route.destination.backends[0] = { weight: 1, backend: 'default/db/5432/tls' };
       }),
     ).toEqual([]);
+  });
+
+  test('a misdirected virtual host (421) sits in an HTTPS server and has no routes', () => {
+    const https = (ir: GatewayIR) => tls(ir).servers[1] as HTTPSServerIR;
+    const misdirected = { name: 'b.example.com', domains: ['b.example.com'], routes: [], misdirectedTo: 'https-b' };
+    expect(errorsAfter((ir) => https(ir).virtualHosts.push(misdirected))).toEqual([]);
+    expect(errorsAfter((ir) => https(ir).virtualHosts.push({ ...misdirected, routes: [{ name: 'r', source, match: {}, directResponse: { status: 404 } }] }))).toEqual([
+      'listeners[1].servers[1].virtualHosts[1].routes: a virtual host misdirected to "https-b" has no routes',
+    ]);
+    expect(errorsAfter((ir) => http(ir).virtualHosts.push(misdirected))).toEqual([
+      'listeners[0].virtualHosts[2].misdirectedTo: only an HTTPS server answers misdirected requests',
+    ]);
   });
 
   test('a route has exactly one action', () => {

@@ -103,7 +103,7 @@ function validateListeners(listeners: ListenerIR[], backends: Map<string, Backen
 
     switch (listener.type) {
       case 'HTTP':
-        validateRouteTable(listener.virtualHosts ?? [], `${path}.virtualHosts`, backends, report);
+        validateRouteTable(listener.virtualHosts ?? [], `${path}.virtualHosts`, 'HTTP', backends, report);
         break;
       case 'TLS':
         validateTLSServers(listener.servers ?? [], path, backends, report);
@@ -148,7 +148,7 @@ function validateTLSServers(servers: TLSServerIR[], path: string, backends: Map<
     }
     switch (server.mode) {
       case 'HTTPS':
-        validateRouteTable(server.virtualHosts ?? [], `${at}.virtualHosts`, backends, report);
+        validateRouteTable(server.virtualHosts ?? [], `${at}.virtualHosts`, 'HTTPS', backends, report);
         break;
       case 'Terminate':
         if (server.route) validateL4Route(server.route, `${at}.route`, TCP_UPSTREAMS, backends, report);
@@ -164,7 +164,7 @@ function validateTLSServers(servers: TLSServerIR[], path: string, backends: Map<
 }
 
 /** One Envoy RouteConfiguration: virtual host names and domains must be unique across it. */
-function validateRouteTable(hosts: VirtualHostIR[], path: string, backends: Map<string, BackendIR>, report: Report): void {
+function validateRouteTable(hosts: VirtualHostIR[], path: string, protocol: 'HTTP' | 'HTTPS', backends: Map<string, BackendIR>, report: Report): void {
   const names = new Set<string>();
   const domains = new Map<string, number>();
   hosts.forEach((host, i) => {
@@ -176,6 +176,11 @@ function validateRouteTable(hosts: VirtualHostIR[], path: string, backends: Map<
       const other = domains.get(domain);
       if (other !== undefined) report(`${at}.domains`, `"${domain}" is also a domain of ${path}[${other}]`);
       else domains.set(domain, i);
+    }
+    if (host.misdirectedTo !== undefined) {
+      // 421 sends the client to a connection with another SNI: only an HTTPS server has one.
+      if (protocol !== 'HTTPS') report(`${at}.misdirectedTo`, 'only an HTTPS server answers misdirected requests');
+      if ((host.routes ?? []).length > 0) report(`${at}.routes`, `a virtual host misdirected to "${host.misdirectedTo}" has no routes`);
     }
     (host.routes ?? []).forEach((route, j) => validateHTTPRoute(route, `${at}.routes[${j}]`, backends, report));
   });

@@ -10,6 +10,7 @@ import { withClientCertificate } from './backend-client-certificate.js';
 import type { GatewayState } from './gateways.js';
 import { compareHostnameSpecificity, owningListener } from './hostnames.js';
 import { mergedListeners } from './listener-sets.js';
+import { withMisdirectedHosts } from './misdirected-hosts.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
 import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from './translated-route.js';
@@ -78,7 +79,7 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
       certificates: listener.certificates,
       ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}),
       alpn: ['h2', 'http/1.1'],
-      virtualHosts: buildVirtualHosts(httpServed(attached), peers),
+      virtualHosts: withMisdirectedHosts(listener, peers, buildVirtualHosts(httpServed(attached), peers)),
     }];
   }
   // TLS listeners: each SNI goes to the oldest TLSRoute claiming it on the listener that owns it.

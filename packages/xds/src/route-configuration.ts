@@ -13,6 +13,7 @@
  * - A request that no virtual host or route matches gets Envoy's own 404 (the router's "route not
  *   found", response flag NR), which is what Gateway API asks for an unmatched request; a virtual
  *   host with no routes (a listener hostname with nothing attached) answers 404 the same way.
+ * - A virtual host misdirected to another HTTPS listener answers every request 421.
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
@@ -35,11 +36,14 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
   const resource: Proto3Json = {
     name,
     virtualHosts: uniqueDomains(virtualHosts).map((vh) => {
-      const variant = `${context.port}/${context.tls}/${vh.domains.join(',')}`;
+      const variant = `${context.port}/${context.tls}/${vh.domains.join(',')}/${vh.misdirectedTo ?? ''}`;
       return reusedHost(`${name}|${vh.name}`, vh.routes, variant, () => ({
         name: vh.name,
         domains: vh.domains,
-        routes: vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), `${context.port}/${context.tls}`)),
+        routes:
+          vh.misdirectedTo === undefined
+            ? vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), `${context.port}/${context.tls}`))
+            : [misdirectedRoute(vh.misdirectedTo)],
       }));
     }),
     ignorePortInHostMatching: true,
@@ -67,6 +71,15 @@ function uniqueDomains(virtualHosts: VirtualHostIR[]): VirtualHostIR[] {
     out.push({ ...vh, name, domains: own });
   }
   return out;
+}
+
+/**
+ * Every request for a host that belongs to another HTTPS listener of the port: 421 Misdirected Request
+ * (RFC 9110 §15.5.20), so the client opens a new connection whose SNI selects that listener. Named
+ * after that listener, which access logs show as the route name.
+ */
+function misdirectedRoute(listener: string): Proto3Json {
+  return { name: `misdirected:${listener}`, match: { prefix: '/' }, directResponse: { status: 421 } };
 }
 
 /** The Envoy route(s) of one IR route: a redirect that keeps the request's host may need a twin for a Host with a port. */
