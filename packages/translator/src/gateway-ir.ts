@@ -82,7 +82,8 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
       virtualHosts: withMisdirectedHosts(listener, peers, buildVirtualHosts(httpServed(attached), peers)),
     }];
   }
-  // TLS listeners: each SNI goes to the oldest TLSRoute claiming it on the listener that owns it.
+  // TLS listeners: each SNI goes to the oldest route claiming it on the listener that owns it (a TCPRoute,
+  // on a Terminate listener only, claims the listener's hostname, or every SNI without one).
   const peerHostnames = peers.map((l) => l.spec.hostname);
   const claimed = new Set<string>();
   const servers: TLSServerIR[] = [];
@@ -93,7 +94,7 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
     if (names.length === 0 && !catchAll) continue;
     names.forEach((h) => claimed.add(h));
     if (catchAll) claimed.add('*');
-    const common = { name: `${listener.irName}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.irName, serverNames: names.sort(compareHostnameSpecificity) };
+    const common = { name: tlsServerName(listener, a.route), source: listener.irName, serverNames: names.sort(compareHostnameSpecificity) };
     // Passthrough forwards the client's own TLS untouched; Terminate re-encrypts where a BackendTLSPolicy applies.
     servers.push(
       listener.spec.tls?.mode === 'Passthrough'
@@ -102,6 +103,15 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
     );
   }
   return servers;
+}
+
+/**
+ * `<listener>/<namespace>/<route>` for a TLSRoute, `<listener>/TCPRoute/<namespace>/<route>` for a
+ * TCPRoute (a namespace is lowercase, so the two never meet).
+ */
+function tlsServerName(listener: ListenerState, route: TranslatedRoute): string {
+  const { kind, namespace, name } = route.l4!.source;
+  return `${listener.irName}/${kind === 'TLSRoute' ? '' : `${kind}/`}${namespace}/${name}`;
 }
 
 /** TLSListenerIR.servers order: most specific SNI first, the catch-all (no serverNames) last. */
