@@ -4,12 +4,14 @@
  * HTTPS listeners on one port: without hostname, second-example.org, *.wildcard.org,
  * fourth-example.wildcard.org; one route each), and that test's table of (SNI, Host) → status/backend,
  * over HTTP/2 with one connection per SNI reused for every Host (the connection coalescing that 421
- * exists for), and over HTTP/1.1 with a connection per request.
+ * exists for), and over HTTP/1.1 with a connection per request. The listeners share one route table;
+ * each SNI chain names itself in a request header before routing (so a client cannot forge it), and
+ * backends never see that header.
  *
  * Certificates come from the certgen helpers (@portico/server), made fresh for each run. Runs the
  * compiled CLI: `npx tsc -b` first when running this file alone. Skipped without ENVOY_BIN.
  */
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -112,10 +114,10 @@ interface Answer {
 }
 
 /** One HTTP/1.1 request on a new TLS connection with SNI `sni` and Host `host`. */
-function http1Get(ca: string, port: number, sni: string, host: string): Promise<Answer> {
+function http1Get(ca: string, port: number, sni: string, host: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
-      { host: '127.0.0.1', port, path: PATH, servername: sni, headers: { host }, ca, agent: false, timeout: 10_000 },
+      { host: '127.0.0.1', port, path: PATH, servername: sni, headers: { ...headers, host }, ca, agent: false, timeout: 10_000 },
       (response) => {
         let body = '';
         response.setEncoding('utf8');
@@ -174,6 +176,8 @@ describeWithEnvoy('421 Misdirected Request through a real Envoy (GatewayHTTPSLis
   let serve: ServeProcess | undefined;
   const backends: Server[] = [];
   const sessions: ClientHttp2Session[] = [];
+  /** The headers of every request a backend received. */
+  const backendHeaders: IncomingHttpHeaders[] = [];
   const figures: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -187,6 +191,7 @@ describeWithEnvoy('421 Misdirected Request through a real Envoy (GatewayHTTPSLis
     for (const name of BACKENDS) {
       const server = createHttpServer((request, response) => {
         request.resume();
+        backendHeaders.push(request.headers);
         response.end(name);
       });
       backends.push(server);
@@ -247,6 +252,15 @@ describeWithEnvoy('421 Misdirected Request through a real Envoy (GatewayHTTPSLis
       answers.push({ sni: c.sni, host: c.host, ...(c.backend ? { status, body } : { status }) });
     }
     expect(answers).toEqual(CASES.map((c) => ({ sni: c.sni, host: c.host, ...expected(c) })));
+  });
+
+  test('the header naming the connection\'s listener is set by Envoy, not the client, and never reaches a backend', async () => {
+    // Envoy overwrites the client's value before routing: claiming the owner's name changes nothing.
+    expect((await http1Get(ca.cert, port, 'second-example.org', 'example.org', { 'x-portico-https-server': 'https' })).status).toBe(421);
+    backendHeaders.length = 0;
+    expect(await http1Get(ca.cert, port, 'example.org', 'example.org', { 'x-portico-https-server': 'https-with-hostname' })).toEqual({ status: 200, body: 'infra-backend-v1' });
+    expect(backendHeaders.length).toBe(1);
+    expect(backendHeaders[0]!['x-portico-https-server']).toBeUndefined();
   });
 
   test('a Host with a port is matched without it (Host example.org:PORT on SNI second-example.org → 421)', async () => {

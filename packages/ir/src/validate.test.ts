@@ -191,15 +191,21 @@ describe('validateGatewayIR', () => {
     ).toEqual([]);
   });
 
-  test('a misdirected virtual host (421) sits in an HTTPS server and has no routes', () => {
+  test('a shared HTTPS table (per TLS port) names HTTPS servers of the port, whose own tables are then empty', () => {
     const https = (ir: GatewayIR) => tls(ir).servers[1] as HTTPSServerIR;
-    const misdirected = { name: 'b.example.com', domains: ['b.example.com'], routes: [], misdirectedTo: 'https-b' };
-    expect(errorsAfter((ir) => https(ir).virtualHosts.push(misdirected))).toEqual([]);
-    expect(errorsAfter((ir) => https(ir).virtualHosts.push({ ...misdirected, routes: [{ name: 'r', source, match: {}, directResponse: { status: 404 } }] }))).toEqual([
-      'listeners[1].servers[1].virtualHosts[1].routes: a virtual host misdirected to "https-b" has no routes',
+    const shared = (ir: GatewayIR, server: string) => {
+      tls(ir).virtualHosts = [{ ...https(ir).virtualHosts[0]!, server }];
+      https(ir).virtualHosts = [];
+    };
+    expect(errorsAfter((ir) => shared(ir, 'https'))).toEqual([]);
+    expect(errorsAfter((ir) => shared(ir, 'tls/db.example.com'))).toEqual([
+      'listeners[1].virtualHosts[0].server: "tls/db.example.com" is not an HTTPS server of this port',
     ]);
-    expect(errorsAfter((ir) => http(ir).virtualHosts.push(misdirected))).toEqual([
-      'listeners[0].virtualHosts[2].misdirectedTo: only an HTTPS server answers misdirected requests',
+    expect(errorsAfter((ir) => (tls(ir).virtualHosts = []))).toEqual([
+      "listeners[1].servers[1].virtualHosts: must be empty: the servers of this port share the listener's table",
+    ]);
+    expect(errorsAfter((ir) => (http(ir).virtualHosts[0]!.server = 'https'))).toEqual([
+      'listeners[0].virtualHosts[0].server: only the shared HTTPS table of a TLS port names servers',
     ]);
   });
 

@@ -10,7 +10,7 @@ import { withClientCertificate } from './backend-client-certificate.js';
 import type { GatewayState } from './gateways.js';
 import { compareHostnameSpecificity, owningListener } from './hostnames.js';
 import { mergedListeners } from './listener-sets.js';
-import { withMisdirectedHosts } from './misdirected-hosts.js';
+import { buildHTTPSRouteTable } from './https-route-table.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
 import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from './translated-route.js';
@@ -43,9 +43,13 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
       case 'http':
         listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group) });
         break;
-      case 'sni':
-        listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers: sortServers(group.flatMap((l) => tlsServers(l, group, routesOf(l)))) });
+      case 'sni': {
+        const https = group.filter((l) => l.spec.protocol === 'HTTPS');
+        const servers = sortServers(group.flatMap((l) => tlsServers(l, group, routesOf(l))));
+        const shared = https.length > 0 ? { virtualHosts: buildHTTPSRouteTable(https.flatMap((l) => httpServed(routesOf(l))), group) } : {};
+        listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers, ...shared });
         break;
+      }
       case 'tcp':
       case 'udp': {
         const oldest = [...routesOf(group[0]!)].sort((a, b) => compareOrigins(origin(a.route), origin(b.route)))[0];
@@ -79,7 +83,8 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
       certificates: listener.certificates,
       ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}),
       alpn: ['h2', 'http/1.1'],
-      virtualHosts: withMisdirectedHosts(listener, peers, buildVirtualHosts(httpServed(attached), peers)),
+      // The port's HTTPS listeners share one table (https-route-table.ts), on the TLS listener.
+      virtualHosts: [],
     }];
   }
   // TLS listeners: each SNI goes to the oldest route claiming it on the listener that owns it (a TCPRoute,
@@ -141,7 +146,10 @@ export function referencedBackends(ctx: TranslationContext, listeners: ListenerI
   };
   for (const l of listeners) {
     if (l.type === 'HTTP') addHosts(l.virtualHosts);
-    else if (l.type === 'TLS') for (const s of l.servers) s.mode === 'HTTPS' ? addHosts(s.virtualHosts) : addDestination(s.route?.destination);
+    else if (l.type === 'TLS') {
+      addHosts(l.virtualHosts ?? []);
+      for (const s of l.servers) s.mode === 'HTTPS' ? addHosts(s.virtualHosts) : addDestination(s.route?.destination);
+    }
     else addDestination(l.route?.destination);
   }
   return [...names].sort().map((n) => backendWithEndpoints(ctx, ctx.backends.get(n)!));
