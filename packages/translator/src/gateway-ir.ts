@@ -1,7 +1,7 @@
 /**
  * Assembles one Gateway's IR from its programmable listeners and the routes attached to them:
  * listeners that share a port become one Envoy listener (HTTP: one route table; HTTPS and TLS: one
- * server per SNI), and every backend referenced is listed once.
+ * server per SNI, the HTTPS ones sharing one route table), and every backend referenced is listed once.
  */
 import type { BackendIR, DestinationIR, GatewayIR, ListenerIR, TLSServerIR, VirtualHostIR } from '@portico/ir';
 import { backendWithEndpoints } from './backend-endpoints.js';
