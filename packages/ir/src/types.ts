@@ -49,6 +49,14 @@ export interface TLSListenerIR extends ListenerCommon {
   type: 'TLS';
   /** Sorted most specific SNI first; an empty `serverNames` is the catch-all. */
   servers: TLSServerIR[];
+  /**
+   * The one route table of every HTTPS server of the port (Gateway listeners, whose hosts are
+   * partitioned among them: each host belongs to the listener with the most specific matching
+   * hostname). Present, it replaces the servers' own `virtualHosts`, which are then empty; absent
+   * (Ingress), each HTTPS server routes with its own. One table per port keeps the size linear in
+   * the number of listeners, where per-server tables would each need every other listener's hosts.
+   */
+  virtualHosts?: VirtualHostIR[];
 }
 
 export type TLSServerIR = HTTPSServerIR | TLSTerminateServerIR | TLSPassthroughServerIR;
@@ -69,6 +77,7 @@ export interface HTTPSServerIR extends TLSServerCommon {
   clientValidation?: ClientValidationIR;
   /** ALPN offered to clients, in preference order. */
   alpn: string[];
+  /** Empty when the listener has a shared table (TLSListenerIR.virtualHosts). */
   virtualHosts: VirtualHostIR[];
 }
 
@@ -134,6 +143,14 @@ export interface VirtualHostIR {
   domains: string[];
   /** In precedence order: the first that matches a request wins. */
   routes: HTTPRouteIR[];
+  /**
+   * Only in a TLS port's shared HTTPS route table (TLSListenerIR.virtualHosts): the HTTPS server (by
+   * name) whose connections these hosts belong to. The same host asked for on a connection whose SNI
+   * chose another server of the port is answered 421 Misdirected Request, so the client retries on a
+   * new connection (RFC 9110 §15.5.20, gateway_types.go Listener.Hostname). Absent: every connection of
+   * the port is served (a host of a TLS listener, which answers 404 on HTTPS connections).
+   */
+  server?: string;
 }
 
 export interface StringMatchIR {

@@ -1,4 +1,4 @@
-import type { GatewayIR, HTTPListenerIR, HTTPRouteIR, TLSListenerIR, TLSPassthroughServerIR, TCPListenerIR, UDPListenerIR } from './types.js';
+import type { GatewayIR, HTTPListenerIR, HTTPRouteIR, HTTPSServerIR, TLSListenerIR, TLSPassthroughServerIR, TCPListenerIR, UDPListenerIR } from './types.js';
 import { validateGatewayIR } from './validate.js';
 
 const source = { kind: 'HTTPRoute', namespace: 'default', name: 'web' };
@@ -189,6 +189,24 @@ describe('validateGatewayIR', () => {
         (tls(ir).servers[0] as TLSPassthroughServerIR).route.destination.backends[0] = { weight: 1, backend: 'default/db/5432/tls' };
       }),
     ).toEqual([]);
+  });
+
+  test('a shared HTTPS table (per TLS port) names HTTPS servers of the port, whose own tables are then empty', () => {
+    const https = (ir: GatewayIR) => tls(ir).servers[1] as HTTPSServerIR;
+    const shared = (ir: GatewayIR, server: string) => {
+      tls(ir).virtualHosts = [{ ...https(ir).virtualHosts[0]!, server }];
+      https(ir).virtualHosts = [];
+    };
+    expect(errorsAfter((ir) => shared(ir, 'https'))).toEqual([]);
+    expect(errorsAfter((ir) => shared(ir, 'tls/db.example.com'))).toEqual([
+      'listeners[1].virtualHosts[0].server: "tls/db.example.com" is not an HTTPS server of this port',
+    ]);
+    expect(errorsAfter((ir) => (tls(ir).virtualHosts = []))).toEqual([
+      "listeners[1].servers[1].virtualHosts: must be empty: the servers of this port share the listener's table",
+    ]);
+    expect(errorsAfter((ir) => (http(ir).virtualHosts[0]!.server = 'https'))).toEqual([
+      'listeners[0].virtualHosts[0].server: only the shared HTTPS table of a TLS port names servers',
+    ]);
   });
 
   test('a route has exactly one action', () => {

@@ -12,6 +12,7 @@ import type {
   ListenerIR,
   PathModifierIR,
   RouteMatchIR,
+  TLSListenerIR,
   TLSServerIR,
   UpstreamProtocol,
   VirtualHostIR,
@@ -107,10 +108,11 @@ function validateListeners(listeners: ListenerIR[], backends: Map<string, Backen
 
     switch (listener.type) {
       case 'HTTP':
-        validateRouteTable(listener.virtualHosts ?? [], `${path}.virtualHosts`, backends, report);
+        validateRouteTable(listener.virtualHosts ?? [], `${path}.virtualHosts`, undefined, backends, report);
         break;
       case 'TLS':
-        validateTLSServers(listener.servers ?? [], path, backends, report);
+        validateTLSServers(listener.servers ?? [], path, listener.virtualHosts !== undefined, backends, report);
+        if (listener.virtualHosts) validateSharedHTTPSTable(listener, path, backends, report);
         break;
       case 'TCP':
         if (listener.route) validateL4Route(listener.route, `${path}.route`, TCP_UPSTREAMS, backends, report);
@@ -124,7 +126,13 @@ function validateListeners(listeners: ListenerIR[], backends: Map<string, Backen
   });
 }
 
-function validateTLSServers(servers: TLSServerIR[], path: string, backends: Map<string, BackendIR>, report: Report): void {
+/** A TLS port's shared HTTPS table: each `server` tag names one of the port's HTTPS servers. */
+function validateSharedHTTPSTable(listener: TLSListenerIR, path: string, backends: Map<string, BackendIR>, report: Report): void {
+  const https = new Set((listener.servers ?? []).filter((s) => s.mode === 'HTTPS').map((s) => s.name));
+  validateRouteTable(listener.virtualHosts ?? [], `${path}.virtualHosts`, https, backends, report);
+}
+
+function validateTLSServers(servers: TLSServerIR[], path: string, sharedTable: boolean, backends: Map<string, BackendIR>, report: Report): void {
   // Two chains with the same SNI match would make Envoy reject the listener. No server at all is valid:
   // the port is bound and connections are closed (like a TCP listener without a route).
   const names = new Set<string>();
@@ -152,7 +160,8 @@ function validateTLSServers(servers: TLSServerIR[], path: string, backends: Map<
     }
     switch (server.mode) {
       case 'HTTPS':
-        validateRouteTable(server.virtualHosts ?? [], `${at}.virtualHosts`, backends, report);
+        if (sharedTable && (server.virtualHosts ?? []).length > 0) report(`${at}.virtualHosts`, 'must be empty: the servers of this port share the listener\'s table');
+        validateRouteTable(server.virtualHosts ?? [], `${at}.virtualHosts`, undefined, backends, report);
         break;
       case 'Terminate':
         if (server.route) validateL4Route(server.route, `${at}.route`, TCP_UPSTREAMS, backends, report);
@@ -167,8 +176,11 @@ function validateTLSServers(servers: TLSServerIR[], path: string, backends: Map<
   });
 }
 
-/** One Envoy RouteConfiguration: virtual host names and domains must be unique across it. */
-function validateRouteTable(hosts: VirtualHostIR[], path: string, backends: Map<string, BackendIR>, report: Report): void {
+/**
+ * One Envoy RouteConfiguration: virtual host names and domains must be unique across it. `servers`:
+ * the HTTPS servers a shared table's hosts may belong to (`server`); undefined for any other table.
+ */
+function validateRouteTable(hosts: VirtualHostIR[], path: string, servers: ReadonlySet<string> | undefined, backends: Map<string, BackendIR>, report: Report): void {
   const names = new Set<string>();
   const domains = new Map<string, number>();
   hosts.forEach((host, i) => {
@@ -181,6 +193,9 @@ function validateRouteTable(hosts: VirtualHostIR[], path: string, backends: Map<
       if (other !== undefined) report(`${at}.domains`, `"${domain}" is also a domain of ${path}[${other}]`);
       else domains.set(domain, i);
     }
+    // A host belongs to one server of a shared table: 421 is how the other servers' connections refuse it.
+    if (host.server !== undefined && !servers) report(`${at}.server`, 'only the shared HTTPS table of a TLS port names servers');
+    else if (host.server !== undefined && !servers!.has(host.server)) report(`${at}.server`, `"${host.server}" is not an HTTPS server of this port`);
     (host.routes ?? []).forEach((route, j) => validateHTTPRoute(route, `${at}.routes[${j}]`, backends, report));
   });
 }

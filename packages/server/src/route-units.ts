@@ -27,6 +27,7 @@ function forEachVirtualHost(ir: GatewayIR, visit: (vhost: VirtualHostIR, place: 
   for (const listener of ir.listeners) {
     if (listener.type === 'HTTP') for (const vhost of listener.virtualHosts) visit(vhost, `${listener.name}//${vhost.name}`);
     if (listener.type === 'TLS') {
+      for (const vhost of listener.virtualHosts ?? []) visit(vhost, `${listener.name}//${vhost.name}`);
       for (const server of listener.servers) {
         if (server.mode === 'HTTPS') for (const vhost of server.virtualHosts) visit(vhost, `${listener.name}/${server.name}/${vhost.name}`);
       }
@@ -55,7 +56,8 @@ function mapRoutes(ir: GatewayIR, routes: (vhost: VirtualHostIR, place: Place) =
       return { ...listener, virtualHosts };
     }
     if (listener.type === 'TLS') {
-      let serversChanged = false;
+      const shared = listener.virtualHosts && mapHosts(listener.virtualHosts, `${listener.name}/`);
+      let serversChanged = shared !== listener.virtualHosts;
       const servers = listener.servers.map((server) => {
         if (server.mode !== 'HTTPS') return server;
         const virtualHosts = mapHosts(server.virtualHosts, `${listener.name}/${server.name}`);
@@ -65,7 +67,7 @@ function mapRoutes(ir: GatewayIR, routes: (vhost: VirtualHostIR, place: Place) =
       });
       if (!serversChanged) return listener;
       changed = true;
-      return { ...listener, servers };
+      return { ...listener, servers, ...(shared ? { virtualHosts: shared } : {}) };
     }
     return listener;
   });

@@ -1,7 +1,7 @@
 /**
  * Assembles one Gateway's IR from its programmable listeners and the routes attached to them:
  * listeners that share a port become one Envoy listener (HTTP: one route table; HTTPS and TLS: one
- * server per SNI), and every backend referenced is listed once.
+ * server per SNI, the HTTPS ones sharing one route table), and every backend referenced is listed once.
  */
 import type { BackendIR, DestinationIR, GatewayIR, ListenerIR, TLSServerIR, VirtualHostIR } from '@portico/ir';
 import { backendWithEndpoints } from './backend-endpoints.js';
@@ -10,6 +10,7 @@ import { withClientCertificate } from './backend-client-certificate.js';
 import type { GatewayState } from './gateways.js';
 import { compareHostnameSpecificity, owningListener, routeHostnameBehind } from './hostnames.js';
 import { mergedListeners } from './listener-sets.js';
+import { buildHTTPSRouteTable } from './https-route-table.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
 import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from './translated-route.js';
@@ -42,9 +43,13 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
       case 'http':
         listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group) });
         break;
-      case 'sni':
-        listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers: sortServers(group.flatMap((l) => tlsServers(l, group, routesOf(l)))) });
+      case 'sni': {
+        const https = group.filter((l) => l.spec.protocol === 'HTTPS');
+        const servers = sortServers(group.flatMap((l) => tlsServers(l, group, routesOf(l))));
+        const shared = https.length > 0 ? { virtualHosts: buildHTTPSRouteTable(https.flatMap((l) => httpServed(routesOf(l))), group) } : {};
+        listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers, ...shared });
         break;
+      }
       case 'tcp':
       case 'udp': {
         const oldest = [...routesOf(group[0]!)].sort((a, b) => compareOrigins(origin(a.route), origin(b.route)))[0];
@@ -78,11 +83,14 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
       certificates: listener.certificates,
       ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}),
       alpn: ['h2', 'http/1.1'],
-      virtualHosts: buildVirtualHosts(httpServed(attached), peers),
+      // The port's HTTPS listeners share one table (https-route-table.ts), on the TLS listener.
+      virtualHosts: [],
     }];
   }
-  // TLS listeners: each SNI goes to the TLSRoute claiming it on the listener that owns it whose own
-  // hostname is the most specific (GatewayRouteHostnameIntersectionPrecedence), then the oldest.
+  // TLS listeners: each SNI goes to the route claiming it on the listener that owns it whose own hostname
+  // is the most specific (GatewayRouteHostnameIntersectionPrecedence), then the oldest. A TCPRoute, on a
+  // Terminate listener only, claims the listener's hostname, or every SNI without one; having no
+  // hostnames of its own, it ranks after any TLSRoute claiming the same SNI.
   const peerHostnames = peers.map((l) => l.spec.hostname);
   const claims: { a: AcceptedAttachment; sni: string; behind: string }[] = [];
   for (const a of attached) {
@@ -104,7 +112,7 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
   for (const [a, snis] of won) {
     if (!a.route.l4) continue;
     const names = snis.filter((h) => h !== '*');
-    const common = { name: `${listener.irName}/${a.route.l4.source.namespace}/${a.route.l4.source.name}`, source: listener.irName, serverNames: names.sort(compareHostnameSpecificity) };
+    const common = { name: tlsServerName(listener, a.route), source: listener.irName, serverNames: names.sort(compareHostnameSpecificity) };
     // Passthrough forwards the client's own TLS untouched; Terminate re-encrypts where a BackendTLSPolicy applies.
     servers.push(
       listener.spec.tls?.mode === 'Passthrough'
@@ -113,6 +121,15 @@ function tlsServers(listener: ListenerState, peers: ListenerState[], attached: r
     );
   }
   return servers;
+}
+
+/**
+ * `<listener>/<namespace>/<route>` for a TLSRoute, `<listener>/TCPRoute/<namespace>/<route>` for a
+ * TCPRoute (a namespace is lowercase, so the two never meet).
+ */
+function tlsServerName(listener: ListenerState, route: TranslatedRoute): string {
+  const { kind, namespace, name } = route.l4!.source;
+  return `${listener.irName}/${kind === 'TLSRoute' ? '' : `${kind}/`}${namespace}/${name}`;
 }
 
 /** TLSListenerIR.servers order: most specific SNI first, the catch-all (no serverNames) last. */
@@ -147,7 +164,10 @@ export function referencedBackends(ctx: TranslationContext, listeners: ListenerI
   };
   for (const l of listeners) {
     if (l.type === 'HTTP') addHosts(l.virtualHosts);
-    else if (l.type === 'TLS') for (const s of l.servers) s.mode === 'HTTPS' ? addHosts(s.virtualHosts) : addDestination(s.route?.destination);
+    else if (l.type === 'TLS') {
+      addHosts(l.virtualHosts ?? []);
+      for (const s of l.servers) s.mode === 'HTTPS' ? addHosts(s.virtualHosts) : addDestination(s.route?.destination);
+    }
     else addDestination(l.route?.destination);
   }
   return [...names].sort().map((n) => backendWithEndpoints(ctx, ctx.backends.get(n)!));

@@ -54,6 +54,26 @@ const ROUTE_KINDS_BY_PROTOCOL: Record<string, string[]> = {
   UDP: ['UDPRoute'],
 };
 
+/**
+ * A TLS listener in Terminate mode also carries TCPRoutes: Envoy ends the TLS session and proxies the
+ * decrypted stream (tlsroute_types.go: "If you need to forward traffic to a single target for a TLS
+ * listener, you could choose to use a TCPRoute with a TLS listener"). In Passthrough mode the stream
+ * stays encrypted and only TLSRoute applies (conformance TLSRouteListenerPassthroughSupportedKinds:
+ * a TCPRoute kind there is InvalidRouteKinds).
+ */
+const TLS_TERMINATE_ROUTE_KINDS = ['TLSRoute', 'TCPRoute'];
+
+/** The route kinds a listener can carry, by protocol (and TLS mode), or undefined for an unknown protocol. */
+function routeKindsOf(listener: Listener): string[] | undefined {
+  if (listener.protocol === 'TLS' && listener.tls?.mode === 'Terminate') return TLS_TERMINATE_ROUTE_KINDS;
+  return ROUTE_KINDS_BY_PROTOCOL[listener.protocol];
+}
+
+/** `protocol TLS with tls.mode Passthrough` for TLS listeners, whose mode decides the kinds; `protocol X` otherwise. */
+function protocolDescription(listener: Listener): string {
+  return listener.protocol === 'TLS' && listener.tls?.mode ? `protocol TLS with tls.mode ${listener.tls.mode}` : `protocol ${listener.protocol}`;
+}
+
 const PORT_CLASS: Record<string, PortClass> = { HTTP: 'http', HTTPS: 'sni', TLS: 'sni', TCP: 'tcp', UDP: 'udp' };
 
 export function validateListener(ctx: TranslationContext, owner: ListenerOwner, listener: Listener): ListenerState {
@@ -67,7 +87,7 @@ export function validateListener(ctx: TranslationContext, owner: ListenerOwner, 
     certificates: [],
     attachedRoutes: 0,
   };
-  const valid = ROUTE_KINDS_BY_PROTOCOL[listener.protocol];
+  const valid = routeKindsOf(listener);
   if (!valid) {
     state.notAccepted = {
       reason: 'UnsupportedProtocol',
@@ -119,7 +139,7 @@ function resolveRouteKinds(state: ListenerState, valid: string[]): void {
   if (invalid.length > 0) {
     state.unresolved.push({
       reason: 'InvalidRouteKinds',
-      message: `route kinds ${invalid.join(', ')} are not supported by protocol ${state.spec.protocol} (supported: ${valid.join(', ')})`,
+      message: `route kinds ${invalid.join(', ')} are not supported by ${protocolDescription(state.spec)} (supported: ${valid.join(', ')})`,
     });
   }
 }

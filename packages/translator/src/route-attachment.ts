@@ -115,8 +115,10 @@ function attachToParent(
   const routeHostnames = 'hostnames' in route.spec ? route.spec.hostnames : undefined;
   const attachments: Attachment[] = [];
   for (const listener of allowed) {
-    // TCP and UDP listeners have no hostname and their routes none: hostnames do not apply.
-    const hostnames = route.kind === 'TCPRoute' || route.kind === 'UDPRoute' ? ['*'] : intersectHostnames(listener.spec.hostname, routeHostnames);
+    // TCP and UDP listeners have no hostname and their routes none: hostnames do not apply. A TCPRoute on
+    // a TLS Terminate listener serves the SNIs of the listener's hostname (all of them without one).
+    const hostnames =
+      route.kind === 'UDPRoute' || listener.spec.protocol === 'TCP' ? ['*'] : intersectHostnames(listener.spec.hostname, routeHostnames);
     if (hostnames.length > 0) attachments.push({ gateway, listener, hostnames });
   }
   if (attachments.length === 0) {

@@ -17,6 +17,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'GatewayFrontendClientCertificateValidationInsecureFallback',
   'GatewayInfrastructure',
   'GatewayHTTPListenerIsolation',
+  'GatewayHTTPSListenerDetectMisdirectedRequests',
   'GatewayPort8080',
   'GatewayRouteHostnameIntersectionPrecedence',
   'HTTPRoute',

@@ -82,7 +82,7 @@ function run(objects: KubeObject[], cache?: ReturnType<typeof createTranslationC
 
 function routeNames(result: TranslationResult, gateway: string): string[] {
   const ir = result.gateways.get(gateway);
-  return (ir?.listeners ?? []).flatMap((l) => ('virtualHosts' in l ? l.virtualHosts.flatMap((v) => v.routes.map((r) => r.name)) : []));
+  return (ir?.listeners ?? []).flatMap((l) => ('virtualHosts' in l ? (l.virtualHosts ?? []).flatMap((v) => v.routes.map((r) => r.name)) : []));
 }
 
 function accepted(status: ObjectStatus | undefined): Condition | undefined {
@@ -197,7 +197,7 @@ spec:
     const result = run([...base(), policy]);
     expect(accepted(result.statuses.get('BackendTLSPolicy/default/web-tls'))).toMatchObject({ status: 'False', reason: 'TranslationError' });
     const listener = result.gateways.get('default/eg')!.listeners[0]!;
-    const routes = 'virtualHosts' in listener ? listener.virtualHosts.flatMap((v) => v.routes) : [];
+    const routes = 'virtualHosts' in listener ? (listener.virtualHosts ?? []).flatMap((v) => v.routes) : [];
     expect(routes[0]).toMatchObject({ directResponse: { status: 500 } });
     expect(result.failures.map((f) => `${f.kind}/${f.name}`)).toEqual(['BackendTLSPolicy/web-tls']);
   });

@@ -38,6 +38,11 @@ export interface HttpConnectionManagerOptions {
   /** The route table served over RDS for this connection manager: its routes decide which HTTP filters are installed. */
   routeConfig: NamedResource;
   accessLog: boolean;
+  /**
+   * A request header set to a value before routing (overwriting the client's), for a route table shared
+   * by several HTTPS filter chains to know the chain: `{ name: HTTPS_SERVER_HEADER, value: <server> }`.
+   */
+  routingHeader?: { name: string; value: string };
 }
 
 /** The network filter, ready for a filter chain's `filters`. */
@@ -52,6 +57,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
     statPrefix: options.statPrefix,
     rds: { configSource: adsConfigSource(), routeConfigName: options.routeConfig.name },
     httpFilters: httpFilters(options),
+    ...(options.routingHeader ? { earlyHeaderMutationExtensions: [routingHeaderMutation(options.routingHeader)] } : {}),
     // The edge is the first hop: X-Forwarded-For and x-envoy-external-address come from the peer address.
     useRemoteAddress: true,
     // Nothing is "internal" at the edge: with the default (every RFC 1918 address is internal, which
@@ -155,4 +161,18 @@ function invalidBackendLocalReply(): Proto3Json {
     },
   };
   return { mappers: [{ filter: { andFilter: { filters: [noHealthyUpstream, isInvalidBackendCluster, notGrpc] } }, statusCode: 500 }] };
+}
+
+/**
+ * Early header mutation runs before the route is chosen (HttpConnectionManager
+ * early_header_mutation_extensions), so route matches see the header; OVERWRITE_IF_EXISTS_OR_ADD makes
+ * a value sent by the client irrelevant.
+ */
+function routingHeaderMutation(header: { name: string; value: string }): Proto3Json {
+  return {
+    name: 'envoy.http.early_header_mutation.header_mutation',
+    typedConfig: typedConfig('envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation', {
+      mutations: [{ append: { header: { key: header.name, value: header.value }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' } }],
+    }),
+  };
 }

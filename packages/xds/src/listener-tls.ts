@@ -7,7 +7,7 @@ import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSSe
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import { tcpProxyFilter } from './listener-l4.js';
-import { certificateSecretName, httpsRouteConfigName } from './names.js';
+import { certificateSecretName, HTTPS_SERVER_HEADER, httpsRouteConfigName, httpsSharedRouteConfigName } from './names.js';
 import type { NamedResource } from './resources.js';
 import { buildRouteConfiguration } from './route-configuration.js';
 import { certificateSdsConfig, certificateSecrets } from './secrets.js';
@@ -33,7 +33,10 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
   // Envoy rejects the whole listener for a server TLS context without a certificate; the translator
   // never produces one, and if it did, losing one SNI beats losing the port.
   const usable = listener.servers.filter((s) => s.mode === 'Passthrough' || s.certificates.length > 0);
-  for (const { server, serverNames } of claimServerNames(usable)) {
+  const claimed = claimServerNames(usable);
+  const shared = sharedHTTPSTable(gateway, listener, claimed);
+  if (shared) out.routes.push(shared.routeConfig);
+  for (const { server, serverNames } of claimed) {
     const statPrefix = statPrefixOf(`${listener.name}-${server.name}`);
     const chain: Proto3Json = { name: server.name };
     // No filter_chain_match at all is Envoy's catch-all; it loses to every chain naming the SNI.
@@ -43,7 +46,10 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
     } else {
       chain.transportSocket = downstreamTlsTransportSocket(server.certificates, server.mode === 'HTTPS' ? server.alpn : [], server.clientValidation);
       for (const s of certificateSecrets(server.certificates)) secrets.set(s.name, s);
-      if (server.mode === 'HTTPS') {
+      if (server.mode === 'HTTPS' && shared) {
+        const routingHeader = shared.serverHeader ? { name: shared.serverHeader, value: server.name } : undefined;
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, ...(routingHeader ? { routingHeader } : {}) })];
+      } else if (server.mode === 'HTTPS') {
         const routeConfig = buildRouteConfiguration(httpsRouteConfigName(gateway, listener, server), server.virtualHosts, {
           port: listener.port,
           tls: true,
@@ -58,6 +64,25 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
   }
   out.secrets = [...secrets.values()];
   return out;
+}
+
+/**
+ * The route table the HTTPS servers of the port share (TLSListenerIR.virtualHosts), when it has one and
+ * an HTTPS chain uses it. With two or more HTTPS chains, each chain's connection manager names its
+ * server in HTTPS_SERVER_HEADER and a host owned by another server answers 421 (route-configuration.ts);
+ * with one, no request can be misdirected and the table routes as is.
+ */
+function sharedHTTPSTable(gateway: GatewayIR, listener: TLSListenerIR, claimed: ClaimedServer[]): { routeConfig: NamedResource; serverHeader?: string } | undefined {
+  if (!listener.virtualHosts) return undefined;
+  const https = claimed.filter((c) => c.server.mode === 'HTTPS').length;
+  if (https === 0) return undefined;
+  const serverHeader = https > 1 ? HTTPS_SERVER_HEADER : undefined;
+  const routeConfig = buildRouteConfiguration(httpsSharedRouteConfigName(gateway, listener), listener.virtualHosts, {
+    port: listener.port,
+    tls: true,
+    ...(serverHeader ? { serverHeader } : {}),
+  });
+  return { routeConfig, ...(serverHeader ? { serverHeader } : {}) };
 }
 
 /**

@@ -226,6 +226,70 @@ describe('buildListener: TLS', () => {
   });
 });
 
+describe('buildListener: HTTPS servers sharing the port\'s route table (Gateway listeners)', () => {
+  const server = (name: string, serverNames: string[]): HTTPSServerIR => ({
+    mode: 'HTTPS',
+    name,
+    source: name,
+    serverNames,
+    certificates: [cert('default/example-tls')],
+    alpn: ['h2', 'http/1.1'],
+    virtualHosts: [],
+  });
+  const owned = (name: string, owner?: string): VirtualHostIR => ({ ...webHost, name, domains: [name], ...(owner ? { server: owner } : {}) });
+  const listener: TLSListenerIR = {
+    type: 'TLS',
+    name: 'tls-443',
+    address: '0.0.0.0',
+    port: 443,
+    sources: ['a', 'any'],
+    servers: [server('a', ['a.example.com']), server('any', [])],
+    virtualHosts: [owned('a.example.com', 'a'), owned('db.example.com'), owned('*', 'any')],
+  };
+
+  const out = buildListener(gateway, listener);
+  const chains = valid(out.listener.resource).filterChains as Proto3Json[];
+  const hcmOf = (chain: Proto3Json | undefined) => typed((chain?.filters as Proto3Json[])[0]);
+
+  it('serves one table to every HTTPS chain, each chain naming itself in a header set before routing', () => {
+    expect(out.routes.map((r) => r.name)).toEqual(['default/eg/tls-443']);
+    expect(validateMessage(ROUTE_CONFIGURATION, out.routes[0]!.resource)).toEqual([]);
+    for (const [i, name] of ['a', 'any'].entries()) {
+      const hcm = hcmOf(chains[i]);
+      expect((hcm.rds as Proto3Json).routeConfigName).toBe('default/eg/tls-443');
+      expect(hcm.earlyHeaderMutationExtensions).toEqual([
+        {
+          name: 'envoy.http.early_header_mutation.header_mutation',
+          typedConfig: {
+            '@type': 'type.googleapis.com/envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation',
+            mutations: [{ append: { header: { key: 'x-portico-https-server', value: name }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' } }],
+          },
+        },
+      ]);
+    }
+  });
+
+  it('answers 421 first in a host owned by a server when the header names another, and never sends the header upstream', () => {
+    const table = out.routes[0]!.resource;
+    const firstRoutes = (table.virtualHosts as Proto3Json[]).map((vh) => ((vh.routes as Proto3Json[])[0]!.name));
+    expect(firstRoutes).toEqual(['misdirected:a', webHost.routes[0]!.name, 'misdirected:any']);
+    expect((table.virtualHosts as Proto3Json[])[0]!.routes).toContainEqual({
+      name: 'misdirected:a',
+      match: { prefix: '/', headers: [{ name: 'x-portico-https-server', stringMatch: { exact: 'a' }, invertMatch: true }] },
+      directResponse: { status: 421 },
+    });
+    expect(table.requestHeadersToRemove).toEqual(['x-portico-https-server']);
+  });
+
+  it('with one HTTPS server nothing can be misdirected: no header, no 421 routes', () => {
+    const single = buildListener(gateway, { ...listener, servers: [listener.servers[0]!], virtualHosts: [owned('a.example.com', 'a')] });
+    const table = single.routes[0]!.resource;
+    expect(((table.virtualHosts as Proto3Json[])[0]!.routes as Proto3Json[]).map((r) => r.name)).toEqual([webHost.routes[0]!.name]);
+    expect(table.requestHeadersToRemove).toBeUndefined();
+    expect(hcmOf((single.listener.resource.filterChains as Proto3Json[])[0]).earlyHeaderMutationExtensions).toBeUndefined();
+  });
+});
+
 describe('buildListener: TCP', () => {
   const listener: TCPListenerIR = { type: 'TCP', name: 'tcp-5432', address: '0.0.0.0', port: 5432, sources: ['db'] };
 

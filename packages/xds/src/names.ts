@@ -14,7 +14,12 @@ export function httpRouteConfigName(gateway: GatewayIR, listener: ListenerIR): s
   return `${gateway.name}/${listener.name}`;
 }
 
-/** The route table of one HTTPS server (SNI filter chain): `default/eg/tls-443/https`. */
+/** The route table the HTTPS servers of a TLS port share (Gateway listeners): named like the listener, `default/eg/tls-443`. */
+export function httpsSharedRouteConfigName(gateway: GatewayIR, listener: ListenerIR): string {
+  return `${gateway.name}/${listener.name}`;
+}
+
+/** The route table of one HTTPS server (SNI filter chain, Ingress): `default/eg/tls-443/https`. */
 export function httpsRouteConfigName(gateway: GatewayIR, listener: ListenerIR, server: TLSServerIR): string {
   return `${gateway.name}/${listener.name}/${server.name}`;
 }
@@ -48,6 +53,13 @@ export const INVALID_BACKEND_CLUSTER = 'portico/invalid-backend';
  * Envoy adds weighted-cluster headers after choosing an upstream host, which this cluster never has.
  */
 export const INVALID_BACKEND_HEADER = 'x-portico-invalid-backend';
+
+/**
+ * Set on every request by the connection manager of an HTTPS filter chain to its server's name, before
+ * routing (early header mutation, overwriting whatever the client sent), so a shared route table can
+ * tell which SNI chain a request came through; removed before the request goes upstream.
+ */
+export const HTTPS_SERVER_HEADER = 'x-portico-https-server';
 
 /** TCP/UDP connections given to an invalid backend go here: no endpoints, so they are refused. */
 export const BLACKHOLE_CLUSTER = 'portico/blackhole';

@@ -13,6 +13,8 @@
  * - A request that no virtual host or route matches gets Envoy's own 404 (the router's "route not
  *   found", response flag NR), which is what Gateway API asks for an unmatched request; a virtual
  *   host with no routes (a listener hostname with nothing attached) answers 404 the same way.
+ * - In a table shared by several HTTPS servers, a virtual host owned by one server answers 421 to
+ *   requests that came through another server's connection (https-route-table.ts in the translator).
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
@@ -28,6 +30,11 @@ export interface RouteTableContext {
   port: number;
   /** The listener terminates TLS (HTTPS): requests arrive as `https`. */
   tls: boolean;
+  /**
+   * A table shared by several HTTPS servers: the request header carrying the server whose connection
+   * a request came through (HTTPS_SERVER_HEADER). A virtual host owned by another server answers 421.
+   */
+  serverHeader?: string;
 }
 
 /** The RouteConfiguration `name` for these virtual hosts, served to the listener(s) naming it over RDS. */
@@ -35,15 +42,21 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
   const resource: Proto3Json = {
     name,
     virtualHosts: uniqueDomains(virtualHosts).map((vh) => {
-      const variant = `${context.port}/${context.tls}/${vh.domains.join(',')}`;
+      const check = context.serverHeader && vh.server !== undefined ? misdirectedRoute(context.serverHeader, vh.server) : undefined;
+      const variant = `${context.port}/${context.tls}/${vh.domains.join(',')}/${check ? vh.server : ''}`;
       return reusedHost(`${name}|${vh.name}`, vh.routes, variant, () => ({
         name: vh.name,
         domains: vh.domains,
-        routes: vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), `${context.port}/${context.tls}`)),
+        routes: [
+          ...(check ? [check] : []),
+          ...vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), `${context.port}/${context.tls}`)),
+        ],
       }));
     }),
     ignorePortInHostMatching: true,
   };
+  // The server header is Envoy's own bookkeeping: backends never see it.
+  if (context.serverHeader) resource.requestHeadersToRemove = [context.serverHeader];
   return { name, resource };
 }
 
@@ -67,6 +80,20 @@ function uniqueDomains(virtualHosts: VirtualHostIR[]): VirtualHostIR[] {
     out.push({ ...vh, name, domains: own });
   }
   return out;
+}
+
+/**
+ * First route of a host that belongs to HTTPS server `server`: a request that came through another
+ * server's connection (its SNI chose another listener) gets 421 Misdirected Request (RFC 9110
+ * §15.5.20), so the client opens a new connection whose SNI selects `server`. Named after `server`,
+ * which access logs show as the route name.
+ */
+function misdirectedRoute(header: string, server: string): Proto3Json {
+  return {
+    name: `misdirected:${server}`,
+    match: { prefix: '/', headers: [{ name: header, stringMatch: { exact: server }, invertMatch: true }] },
+    directResponse: { status: 421 },
+  };
 }
 
 /** The Envoy route(s) of one IR route: a redirect that keeps the request's host may need a twin for a Host with a port. */
