@@ -139,9 +139,16 @@ describeWithEnvoy('xDS goldens through envoy --mode validate', () => {
     });
     limited(jobs, PARALLEL).forEach((p, i) => results.set(goldens[i]!, p));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Every validation was started in beforeAll: wait for them all (tests filtered out with -t included)
+  // before removing the folder they write to.
+  afterAll(async () => {
+    await Promise.allSettled(results.values());
+    rmSync(dir, { recursive: true, force: true });
+  }, 10 * 60_000);
 
+  // A test waits for its golden's validations, which may still be queued behind others (PARALLEL at a
+  // time) on a loaded machine, each Envoy run allowed 60 s: jest's 5 s default made this test flaky.
   it.each(goldens)('%s', async (golden) => {
     expect(await results.get(golden)).toEqual([]);
-  });
+  }, 5 * 60_000);
 });
