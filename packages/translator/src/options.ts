@@ -1,4 +1,5 @@
 import type { GatewayStatusAddress } from '@portico/resources';
+import type { UnusableGatewayAddress } from './static-addresses.js';
 import type { TranslationCache } from './translation-cache.js';
 
 export const DEFAULT_CONTROLLER_NAME = 'portico.dev/gateway-controller';
@@ -33,6 +34,14 @@ export interface TranslateOptions {
    */
   gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
   /**
+   * Requested addresses (`spec.addresses` values) the infrastructure of a managed Gateway
+   * (`namespace/name`) could not give it, e.g. a load-balancer IP outside the load balancer's pool:
+   * Programmed=False AddressNotUsable with each one's message. Requested addresses neither assigned
+   * (`gatewayAddresses`) nor refused are still on their way: Programmed=False AddressNotAssigned.
+   * Consulted only while `gatewayAddresses` gives a list.
+   */
+  gatewayUnusableAddresses?: (gateway: string) => readonly UnusableGatewayAddress[] | undefined;
+  /**
    * The Envoy replicas of a Gateway (`namespace/name`) the infrastructure runs: how many are ready
    * (the Deployment's available replicas) of how many are wanted. `undefined`: not managed (offline,
    * file provider, Envoys deployed some other way): readiness is not reported. While none is ready,
@@ -53,6 +62,7 @@ export interface ResolvedOptions {
   ingressControllerName: string;
   now: string;
   gatewayAddresses: (gateway: string) => GatewayStatusAddress[] | undefined;
+  gatewayUnusableAddresses: (gateway: string) => readonly UnusableGatewayAddress[] | undefined;
   gatewayReadiness: (gateway: string) => GatewayReadiness | undefined;
   reservedPorts: ReadonlyMap<number, string>;
 }
@@ -63,6 +73,7 @@ export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions 
     ingressControllerName: options.ingressControllerName ?? DEFAULT_INGRESS_CONTROLLER_NAME,
     now: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     gatewayAddresses: options.gatewayAddresses ?? (() => undefined),
+    gatewayUnusableAddresses: options.gatewayUnusableAddresses ?? (() => undefined),
     gatewayReadiness: options.gatewayReadiness ?? (() => undefined),
     reservedPorts: options.reservedPorts ?? DEFAULT_RESERVED_PORTS,
   };
