@@ -129,7 +129,11 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     controllerName,
     sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
     ...(options.cluster
-      ? { gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway), gatewayReadiness: (gateway: string) => options.cluster!.gatewayReadiness(gateway) }
+      ? {
+          gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway),
+          gatewayUnusableAddresses: (gateway: string) => options.cluster!.gatewayUnusableAddresses(gateway),
+          gatewayReadiness: (gateway: string) => options.cluster!.gatewayReadiness(gateway),
+        }
       : {}),
     quarantine,
   });

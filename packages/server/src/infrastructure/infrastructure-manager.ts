@@ -15,7 +15,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { GatewayIR } from '@portico/ir';
 import type { KubernetesLogger } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress } from '@portico/resources';
-import type { GatewayReadiness } from '@portico/translator';
+import type { GatewayReadiness, UnusableGatewayAddress } from '@portico/translator';
 import { createAddressBook, type ServiceLocation } from './address-book.js';
 import { desiredObject, liveMatches, objectKey, type DesiredObject } from './applied-objects.js';
 import { createClientCertificates, type ClientCertificates } from './client-certificates.js';
@@ -51,6 +51,15 @@ export interface InfrastructureManagerOptions {
   onReadinessChanged?: (gatewayKey: string) => void;
   /** Readiness is known from now on (the first list of what exists): translate again, once, for every Gateway. */
   onReadinessKnown?: () => void;
+  /**
+   * How long an Envoy Service may miss a static address it asked for (a Gateway's `spec.addresses`)
+   * before the Gateway reports the address AddressNotUsable; default 20 s. Load balancers refuse an
+   * address without telling the Service (MetalLB leaves it pending with an Event), so time is what
+   * tells "refused" from "on its way": long enough for MetalLB and kube-proxy, short enough that a
+   * mistyped address shows soon. A cloud load balancer slower than this reports AddressNotUsable until
+   * the address arrives, then Programmed.
+   */
+  addressUnusableAfterMs?: number;
   /** Time between reads of an Envoy Deployment with no available replica; default 1 s. */
   readinessPollMs?: number;
   /** Time between reads of an Envoy Deployment with an available replica; default 30 s. */
@@ -87,6 +96,8 @@ export interface InfrastructureManager {
   resync(): Promise<InfrastructurePass>;
   /** The Gateway's `status.addresses`: always a list, empty until its Service has an address. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
+  /** The Gateway's static addresses its Service has not had for `addressUnusableAfterMs`. */
+  unusableAddresses(gatewayKey: string): UnusableGatewayAddress[];
   /**
    * The Gateway's Envoy replicas, ready of wanted (from its Deployment's status); 0 ready until its
    * Deployment is known. Undefined until this manager's first list of what exists (a replica that
@@ -124,6 +135,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     fetch: (location) => backgroundGet('Service', location) as Promise<ServiceAddressSource | undefined>,
     onFetchError: (gateway, error) => logger.warn('reading the Envoy Service failed', { gateway, error: String(error) }),
     refetchAfterMs: 10_000,
+    unusableAfterMs: managerOptions.addressUnusableAfterMs ?? 20_000,
   });
   const replicas = createReplicaReadiness({
     deploymentFor: serviceFor,
@@ -330,6 +342,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       return gateways ? reconcile(gateways) : Promise.resolve(EMPTY_PASS);
     },
     addresses: (gatewayKey) => book.addresses(gatewayKey),
+    unusableAddresses: (gatewayKey) => book.unusable(gatewayKey),
     readiness: (gatewayKey) => (listed ? replicas.readiness(gatewayKey) : undefined),
     requests: () => client.requests(),
     stop() {
@@ -337,6 +350,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       clearInterval(resyncTimer);
       clearTimeout(retryTimer);
       replicas.stop();
+      book.stop();
     },
   };
 }
