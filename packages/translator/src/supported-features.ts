@@ -18,6 +18,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'GatewayInfrastructure',
   'GatewayHTTPListenerIsolation',
   'GatewayPort8080',
+  'GatewayStaticAddresses',
   'HTTPRoute',
   'HTTPRoute303RedirectStatusCode',
   'HTTPRoute307RedirectStatusCode',
