@@ -282,7 +282,7 @@ describeWithKube('infrastructure manager against a real kube-apiserver', () => {
     const [UNUSABLE, USABLE] = ['192.0.2.10', '10.97.0.254'];
     const ip = (value: string) => ({ type: 'IPAddress', value });
     const changed: string[] = [];
-    start({ xdsAddress: XDS }, { onAddressesChanged: (g) => changed.push(g), addressUnusableAfterMs: 200 });
+    start({ xdsAddress: XDS, addressWaitSeconds: 0.2 }, { onAddressesChanged: (g) => changed.push(g) });
     await manager!.reconcile(await gatewaysWith([HTTP], [ip(UNUSABLE), ip(USABLE)]));
     let service = (await read<V1Service>('v1', 'Service'))!;
     expect(service.spec!.loadBalancerIP).toBe(UNUSABLE);
@@ -312,7 +312,7 @@ describeWithKube('infrastructure manager against a real kube-apiserver', () => {
     manager!.stop();
 
     // ClusterIP: the address is an external IP, which this API server admits; it is the Gateway's address at once.
-    start({ xdsAddress: XDS, serviceType: 'ClusterIP' }, { addressUnusableAfterMs: 200 });
+    start({ xdsAddress: XDS, serviceType: 'ClusterIP', addressWaitSeconds: 0.2 });
     await manager!.reconcile(await gatewaysWith([HTTP], [ip(UNUSABLE)]));
     service = (await read<V1Service>('v1', 'Service'))!;
     expect(service.spec!.externalIPs).toEqual([UNUSABLE]);

@@ -166,7 +166,7 @@ describe('createInfrastructureManager', () => {
     const api = createInMemoryInfrastructureApi();
     const changed: string[] = [];
     const lookup = (namespace: string, name: string) => api.objects.get(`Service/${namespace}/${name}`) as ServiceAddressSource | undefined;
-    start(api, { serviceLookup: lookup, onAddressesChanged: (g) => changed.push(g), addressUnusableAfterMs: 30 });
+    start(api, { options: { xdsAddress: 'portico.infra.svc:18000', addressWaitSeconds: 0.03 }, serviceLookup: lookup, onAddressesChanged: (g) => changed.push(g) });
     const withAddresses = (...values: string[]): [string, ManagedGateway] => [
       'apps/demo',
       { gateway: gateway({ addresses: values.map((value) => ({ type: 'IPAddress', value })) }), ir: irWith(['HTTP-8080']) },

@@ -22,7 +22,7 @@ import { createClientCertificates, type ClientCertificates } from './client-cert
 import { buildEnvoyManifests } from './envoy-manifests.js';
 import { createInfrastructureClient, MANAGED_KINDS, type InfrastructureClient, type InfrastructureRequests, type ManagedKind } from './infrastructure-client.js';
 import { envoyResourceName, GATEWAY_ANNOTATION } from './infrastructure-names.js';
-import type { EnvoyInfrastructureOptions } from './infrastructure-options.js';
+import { resolveInfrastructureOptions, type EnvoyInfrastructureOptions } from './infrastructure-options.js';
 import { createReplicaReadiness, type DeploymentReadinessSource } from './replica-readiness.js';
 import type { ServiceAddressSource } from './service-addresses.js';
 
@@ -51,15 +51,6 @@ export interface InfrastructureManagerOptions {
   onReadinessChanged?: (gatewayKey: string) => void;
   /** Readiness is known from now on (the first list of what exists): translate again, once, for every Gateway. */
   onReadinessKnown?: () => void;
-  /**
-   * How long an Envoy Service may miss a static address it asked for (a Gateway's `spec.addresses`)
-   * before the Gateway reports the address AddressNotUsable; default 20 s. Load balancers refuse an
-   * address without telling the Service (MetalLB leaves it pending with an Event), so time is what
-   * tells "refused" from "on its way": long enough for MetalLB and kube-proxy, short enough that a
-   * mistyped address shows soon. A cloud load balancer slower than this reports AddressNotUsable until
-   * the address arrives, then Programmed.
-   */
-  addressUnusableAfterMs?: number;
   /** Time between reads of an Envoy Deployment with no available replica; default 1 s. */
   readinessPollMs?: number;
   /** Time between reads of an Envoy Deployment with an available replica; default 30 s. */
@@ -96,7 +87,7 @@ export interface InfrastructureManager {
   resync(): Promise<InfrastructurePass>;
   /** The Gateway's `status.addresses`: always a list, empty until its Service has an address. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
-  /** The Gateway's static addresses its Service has not had for `addressUnusableAfterMs`. */
+  /** The Gateway's static addresses its Service has not had for `options.addressWaitSeconds`. */
   unusableAddresses(gatewayKey: string): UnusableGatewayAddress[];
   /**
    * The Gateway's Envoy replicas, ready of wanted (from its Deployment's status); 0 ready until its
@@ -135,7 +126,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     fetch: (location) => backgroundGet('Service', location) as Promise<ServiceAddressSource | undefined>,
     onFetchError: (gateway, error) => logger.warn('reading the Envoy Service failed', { gateway, error: String(error) }),
     refetchAfterMs: 10_000,
-    unusableAfterMs: managerOptions.addressUnusableAfterMs ?? 20_000,
+    unusableAfterMs: resolveInfrastructureOptions(options).addressWaitSeconds * 1000,
   });
   const replicas = createReplicaReadiness({
     deploymentFor: serviceFor,
