@@ -49,7 +49,7 @@ export interface KubernetesController {
   /** For the translator: a managed Gateway's addresses come from its Envoy Service. */
   gatewayAddresses(gateway: string): GatewayStatusAddress[] | undefined;
   /** For the translator: the static addresses a managed Gateway's Envoy Service has not been given. */
-  gatewayUnusableAddresses(gateway: string): readonly UnusableGatewayAddress[] | undefined;
+  gatewayUnusableAddresses(gateway: string, requested: readonly string[]): readonly UnusableGatewayAddress[] | undefined;
   /** For the translator: a managed Gateway is Programmed once its Envoy Deployment has a ready replica. */
   gatewayReadiness(gateway: string): GatewayReadiness | undefined;
   /** Starts leader election; `reconcileAgain` re-runs the last reconcile (on leadership or new addresses). */
@@ -140,8 +140,8 @@ export function createKubernetesController(options: KubernetesControllerOptions)
     gatewayAddresses(gateway) {
       return infrastructure?.addresses(gateway);
     },
-    gatewayUnusableAddresses(gateway) {
-      return infrastructure?.unusableAddresses(gateway);
+    gatewayUnusableAddresses(gateway, requested) {
+      return infrastructure?.unusableAddresses(gateway, requested);
     },
     gatewayReadiness(gateway) {
       return infrastructure?.readiness(gateway);

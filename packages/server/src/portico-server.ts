@@ -131,7 +131,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     ...(options.cluster
       ? {
           gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway),
-          gatewayUnusableAddresses: (gateway: string) => options.cluster!.gatewayUnusableAddresses(gateway),
+          gatewayUnusableAddresses: (gateway: string, requested: readonly string[]) => options.cluster!.gatewayUnusableAddresses(gateway, requested),
           gatewayReadiness: (gateway: string) => options.cluster!.gatewayReadiness(gateway),
         }
       : {}),

@@ -67,7 +67,7 @@ export interface ReconcilerOptions {
   /** Addresses the infrastructure assigned to each Gateway (the translator option of the same name). */
   gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
   /** Static addresses the infrastructure could not give each Gateway (the translator option of the same name). */
-  gatewayUnusableAddresses?: (gateway: string) => readonly UnusableGatewayAddress[] | undefined;
+  gatewayUnusableAddresses?: (gateway: string, requested: readonly string[]) => readonly UnusableGatewayAddress[] | undefined;
   /** Ready Envoy replicas of each managed Gateway (the translator option of the same name). */
   gatewayReadiness?: (gateway: string) => GatewayReadiness | undefined;
   /** Routes Envoy refused (the publisher's quarantine): their statuses say so. */

@@ -6,7 +6,7 @@ import { allowsInsecureFallback } from './frontend-validation.js';
 import type { GatewayState } from './gateways.js';
 import { isListenerSetAccepted } from './listener-sets.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
-import { staticAddressProblem } from './static-addresses.js';
+import { requestedValues, staticAddressProblem } from './static-addresses.js';
 
 export function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewayStatus {
   const c = conditionFactory(state.gateway.metadata.generation, ctx.options.now);
@@ -23,7 +23,8 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
   // cannot, and "MUST set the Programmed condition in status to False with a reason of AddressNotAssigned".
   const unassigned = assigned ? [] : requested.filter((a) => !a.value).map((a) => a.type ?? 'IPAddress');
   // Managed infrastructure: each requested value must be among the assigned addresses.
-  const staticProblem = assigned && !state.invalid ? staticAddressProblem(requested, assigned, ctx.options.gatewayUnusableAddresses(state.key) ?? []) : undefined;
+  const staticProblem =
+    assigned && !state.invalid ? staticAddressProblem(requested, assigned, ctx.options.gatewayUnusableAddresses(state.key, requestedValues(requested)) ?? []) : undefined;
   const readiness = ctx.options.gatewayReadiness(state.key);
 
   let accepted: Condition;

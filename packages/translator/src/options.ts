@@ -38,9 +38,11 @@ export interface TranslateOptions {
    * (`namespace/name`) could not give it, e.g. a load-balancer IP outside the load balancer's pool:
    * Programmed=False AddressNotUsable with each one's message. Requested addresses neither assigned
    * (`gatewayAddresses`) nor refused are still on their way: Programmed=False AddressNotAssigned.
-   * Consulted only while `gatewayAddresses` gives a list.
+   * `requested`: the values the Gateway asks for now, so that what the infrastructure learnt of an
+   * earlier request (a Service not updated yet) is not taken for an answer to this one. Consulted only
+   * while `gatewayAddresses` gives a list.
    */
-  gatewayUnusableAddresses?: (gateway: string) => readonly UnusableGatewayAddress[] | undefined;
+  gatewayUnusableAddresses?: (gateway: string, requested: readonly string[]) => readonly UnusableGatewayAddress[] | undefined;
   /**
    * The Envoy replicas of a Gateway (`namespace/name`) the infrastructure runs: how many are ready
    * (the Deployment's available replicas) of how many are wanted. `undefined`: not managed (offline,
@@ -62,7 +64,7 @@ export interface ResolvedOptions {
   ingressControllerName: string;
   now: string;
   gatewayAddresses: (gateway: string) => GatewayStatusAddress[] | undefined;
-  gatewayUnusableAddresses: (gateway: string) => readonly UnusableGatewayAddress[] | undefined;
+  gatewayUnusableAddresses: (gateway: string, requested: readonly string[]) => readonly UnusableGatewayAddress[] | undefined;
   gatewayReadiness: (gateway: string) => GatewayReadiness | undefined;
   reservedPorts: ReadonlyMap<number, string>;
 }

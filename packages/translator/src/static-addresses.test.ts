@@ -96,6 +96,18 @@ describe('static addresses of a managed Gateway (GatewayStaticAddresses)', () =>
     expect(condition(dynamic, 'Programmed')).toMatchObject({ status: 'True', reason: 'Programmed' });
   });
 
+  it('the option is asked about the values the Gateway requests now', () => {
+    const asked: [string, readonly string[]][] = [];
+    statusOf([{ type: 'IPAddress', value: USABLE }, { type: 'IPAddress' }, { type: 'Hostname', value: 'gw.example.com' }], {
+      gatewayAddresses: () => [],
+      gatewayUnusableAddresses: (gateway, requested) => {
+        asked.push([gateway, requested]);
+        return [];
+      },
+    });
+    expect(asked).toEqual([['infra/gateway-static-addresses', [USABLE, 'gw.example.com']]]);
+  });
+
   it('without the option (unmanaged), spec.addresses are reported as they are', () => {
     const status = statusOf([{ type: 'IPAddress', value: USABLE }], {});
     expect(condition(status, 'Programmed')).toMatchObject({ status: 'True', reason: 'Programmed' });

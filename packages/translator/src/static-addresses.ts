@@ -29,12 +29,17 @@ export function canonicalAddress(value: string): string {
   return value.toLowerCase();
 }
 
+/** The values a Gateway asks for (`spec.addresses` with a value), each once, in order. */
+export function requestedValues(requested: readonly GatewaySpecAddress[]): string[] {
+  return [...new Set(requested.flatMap((a) => (a.value ? [a.value] : [])))];
+}
+
 export function staticAddressProblem(
   requested: readonly GatewaySpecAddress[],
   assigned: readonly GatewayStatusAddress[],
   unusable: readonly UnusableGatewayAddress[],
 ): StaticAddressProblem | undefined {
-  const values = [...new Set(requested.flatMap((a) => (a.value ? [a.value] : [])))];
+  const values = requestedValues(requested);
   const refused = new Map(unusable.map((u) => [canonicalAddress(u.value), u.message]));
   const have = new Set(assigned.map((a) => canonicalAddress(a.value)));
   // Only what the Gateway asks for now: the infrastructure may still report on an address just removed.

@@ -8,7 +8,9 @@
  */
 import type { GatewayStatusAddress } from '@portico/resources';
 import type { UnusableGatewayAddress } from '@portico/translator';
+import { canonicalAddress } from '@portico/translator';
 import { createRequestedAddressWait } from './requested-address-wait.js';
+import { requestedAddresses } from './service-address-request.js';
 import { serviceAddresses, type ServiceAddressSource } from './service-addresses.js';
 
 export interface ServiceLocation {
@@ -33,8 +35,11 @@ export interface AddressBookOptions {
 export interface AddressBook {
   /** The Gateway's addresses now; an empty list until the Service has one. Never blocks. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
-  /** The static addresses the Gateway's Service asked for and has not had for `unusableAfterMs`. */
-  unusable(gatewayKey: string): UnusableGatewayAddress[];
+  /**
+   * The static addresses the Gateway's Service asked for and has not had for `unusableAfterMs`; none
+   * while the Service asks for something else than `requested` (it is not updated yet).
+   */
+  unusable(gatewayKey: string, requested?: readonly string[]): UnusableGatewayAddress[];
   /** The Service as the API server returned it (apply, list, get); undefined once it is gone. */
   remember(gatewayKey: string, service: ServiceAddressSource | undefined): void;
   /** Drops what is known of Gateways that are no longer managed. */
@@ -93,8 +98,10 @@ export function createAddressBook(options: AddressBookOptions): AddressBook {
       reported.set(gatewayKey, JSON.stringify(state));
       return state.addresses;
     },
-    unusable(gatewayKey) {
-      return current(gatewayKey).unusable;
+    unusable(gatewayKey, requested) {
+      const { unusable } = current(gatewayKey);
+      if (requested && !sameRequest(requested, requestedAddresses(locate(gatewayKey)?.metadata?.annotations))) return [];
+      return unusable;
     },
     remember(gatewayKey, service) {
       known.set(gatewayKey, service ?? null);
@@ -111,4 +118,9 @@ export function createAddressBook(options: AddressBookOptions): AddressBook {
       waits.stop();
     },
   };
+}
+
+function sameRequest(a: readonly string[], b: readonly string[]): boolean {
+  const [x, y] = [new Set(a.map(canonicalAddress)), new Set(b.map(canonicalAddress))];
+  return x.size === y.size && [...x].every((v) => y.has(v));
 }

@@ -180,6 +180,9 @@ describe('createInfrastructureManager', () => {
     await waitFor(() => changed.length === 1);
     expect(changed).toEqual(['apps/demo']);
     expect(manager.unusableAddresses('apps/demo').map((u) => u.value)).toEqual(['192.0.2.10', '10.97.0.200']);
+    expect(manager.unusableAddresses('apps/demo', ['10.97.0.200', '192.0.2.10']).map((u) => u.value)).toEqual(['192.0.2.10', '10.97.0.200']);
+    // The Gateway asks for another set now, the Service is not updated yet: what it learnt does not answer that.
+    expect(manager.unusableAddresses('apps/demo', ['10.97.0.200'])).toEqual([]);
 
     // The Gateway drops the refused address: the Service asks for the other, and the load balancer gives it.
     await manager.reconcile(gateways(withAddresses('10.97.0.200')));

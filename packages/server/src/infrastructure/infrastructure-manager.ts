@@ -87,8 +87,11 @@ export interface InfrastructureManager {
   resync(): Promise<InfrastructurePass>;
   /** The Gateway's `status.addresses`: always a list, empty until its Service has an address. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
-  /** The Gateway's static addresses its Service has not had for `options.addressWaitSeconds`. */
-  unusableAddresses(gatewayKey: string): UnusableGatewayAddress[];
+  /**
+   * The Gateway's static addresses its Service has not had for `options.addressWaitSeconds`; none
+   * while the Service asks for something else than `requested` (the Gateway's values now).
+   */
+  unusableAddresses(gatewayKey: string, requested?: readonly string[]): UnusableGatewayAddress[];
   /**
    * The Gateway's Envoy replicas, ready of wanted (from its Deployment's status); 0 ready until its
    * Deployment is known. Undefined until this manager's first list of what exists (a replica that
@@ -333,7 +336,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       return gateways ? reconcile(gateways) : Promise.resolve(EMPTY_PASS);
     },
     addresses: (gatewayKey) => book.addresses(gatewayKey),
-    unusableAddresses: (gatewayKey) => book.unusable(gatewayKey),
+    unusableAddresses: (gatewayKey, requested) => book.unusable(gatewayKey, requested),
     readiness: (gatewayKey) => (listed ? replicas.readiness(gatewayKey) : undefined),
     requests: () => client.requests(),
     stop() {

@@ -26,7 +26,7 @@ export interface RequestedAddressWait {
 }
 
 export function createRequestedAddressWait(options: RequestedAddressWaitOptions): RequestedAddressWait {
-  /** By gateway key, then canonical address: when it was first seen missing, and the timer that ends the wait. */
+  /** By gateway key, then address and request: when it was first seen missing, and the timer that ends the wait. */
   const waits = new Map<string, Map<string, { since: number; timer: NodeJS.Timeout | undefined }>>();
 
   function forget(gatewayKey: string, keep: ReadonlySet<string> = new Set()): void {
@@ -48,13 +48,16 @@ export function createRequestedAddressWait(options: RequestedAddressWaitOptions)
       }
       const have = new Set(serviceAddresses(service).map((a) => canonicalAddress(a.value)));
       const missing = requestedAddresses(service.metadata?.annotations).filter((value) => !have.has(canonicalAddress(value)));
-      forget(gatewayKey, new Set(missing.map(canonicalAddress)));
+      // Keyed by how the Service asks too: a new request (another loadBalancerIP, say) waits anew.
+      const request = requestSignature(service);
+      const keyOf = (value: string) => `${canonicalAddress(value)} ${request}`;
+      forget(gatewayKey, new Set(missing.map(keyOf)));
       const now = Date.now();
       const byAddress = waits.get(gatewayKey) ?? new Map();
       waits.set(gatewayKey, byAddress);
       const unusable: UnusableGatewayAddress[] = [];
       for (const value of missing) {
-        const key = canonicalAddress(value);
+        const key = keyOf(value);
         let wait = byAddress.get(key);
         if (!wait) {
           const timer = setTimeout(() => {
@@ -77,6 +80,11 @@ export function createRequestedAddressWait(options: RequestedAddressWaitOptions)
       for (const key of [...waits.keys()]) forget(key);
     },
   };
+}
+
+/** What the Service asks for: its requested addresses and the fields that ask a load balancer or kube-proxy for them. */
+function requestSignature(service: ServiceAddressSource): string {
+  return JSON.stringify([service.spec?.type ?? '', service.spec?.loadBalancerIP ?? '', service.spec?.externalIPs ?? [], requestedAddresses(service.metadata?.annotations)]);
 }
 
 /** gateway_types.go: "SHOULD provide prescriptive information on which address is causing the problem and how to resolve it". */

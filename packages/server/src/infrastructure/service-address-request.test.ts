@@ -100,8 +100,13 @@ describe('createRequestedAddressWait', () => {
         message: 'Service apps/envoy asks its load balancer for one address (spec.loadBalancerIP 192.0.2.10), and in 20 s the load balancer has not given this one as well: request it in a Gateway of its own',
       },
     ]);
-    // The Gateway now asks for the usable one only, and the load balancer gives it: nothing is unusable.
+    // The Gateway now asks for the usable one only: a new request (loadBalancerIP 10.97.0.200) waits anew…
+    expect(wait.unusable('apps/demo', service(['10.97.0.200'], []), 'apps/envoy')).toEqual([]);
+    jest.advanceTimersByTime(10_000);
+    expect(wait.unusable('apps/demo', service(['10.97.0.200'], []), 'apps/envoy')).toEqual([]);
+    // …and the load balancer gives it: nothing is unusable.
     expect(wait.unusable('apps/demo', service(['10.97.0.200'], ['10.97.0.200']), 'apps/envoy')).toEqual([]);
+    expect(jest.getTimerCount()).toBe(0);
     wait.stop();
   });
 
