@@ -26,8 +26,8 @@ export interface RequestedAddressWait {
 }
 
 export function createRequestedAddressWait(options: RequestedAddressWaitOptions): RequestedAddressWait {
-  /** By gateway key, then address and request: when it was first seen missing, and the timer that ends the wait. */
-  const waits = new Map<string, Map<string, { since: number; timer: NodeJS.Timeout | undefined }>>();
+  /** By gateway key, then address and request: the timer that ends the wait once it is seen missing, and whether it has. */
+  const waits = new Map<string, Map<string, { timer: NodeJS.Timeout | undefined; expired: boolean }>>();
 
   function forget(gatewayKey: string, keep: ReadonlySet<string> = new Set()): void {
     const byAddress = waits.get(gatewayKey);
@@ -52,7 +52,6 @@ export function createRequestedAddressWait(options: RequestedAddressWaitOptions)
       const request = requestSignature(service);
       const keyOf = (value: string) => `${canonicalAddress(value)} ${request}`;
       forget(gatewayKey, new Set(missing.map(keyOf)));
-      const now = Date.now();
       const byAddress = waits.get(gatewayKey) ?? new Map();
       waits.set(gatewayKey, byAddress);
       const unusable: UnusableGatewayAddress[] = [];
@@ -60,15 +59,20 @@ export function createRequestedAddressWait(options: RequestedAddressWaitOptions)
         const key = keyOf(value);
         let wait = byAddress.get(key);
         if (!wait) {
-          const timer = setTimeout(() => {
-            wait!.timer = undefined;
-            options.onExpired(gatewayKey);
-          }, options.timeoutMs);
-          timer.unref();
-          wait = { since: now, timer };
+          // The timer decides, not a clock comparison: a timer may fire a millisecond before Date.now() says it is due.
+          const started = { timer: undefined as NodeJS.Timeout | undefined, expired: options.timeoutMs <= 0 };
+          if (!started.expired) {
+            started.timer = setTimeout(() => {
+              started.timer = undefined;
+              started.expired = true;
+              options.onExpired(gatewayKey);
+            }, options.timeoutMs);
+            started.timer.unref();
+          }
+          wait = started;
           byAddress.set(key, wait);
         }
-        if (now - wait.since >= options.timeoutMs) unusable.push({ value, message: missingMessage(value, service, serviceName, options.timeoutMs) });
+        if (wait.expired) unusable.push({ value, message: missingMessage(value, service, serviceName, options.timeoutMs) });
       }
       if (byAddress.size === 0) waits.delete(gatewayKey);
       return unusable;

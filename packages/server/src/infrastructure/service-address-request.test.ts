@@ -110,6 +110,19 @@ describe('createRequestedAddressWait', () => {
     wait.stop();
   });
 
+  it('the timer ends the wait, even when it fires before the wall clock says the wait is over', () => {
+    const expired: string[] = [];
+    const wait = createRequestedAddressWait({ timeoutMs: 2_000, onExpired: (g) => expired.push(g) });
+    const asking = service(['192.0.2.10'], []);
+    wait.unusable('apps/demo', asking, 'apps/envoy');
+    // Node's timers run on a monotonic clock: Date.now() may lag the timer by a millisecond or more.
+    jest.setSystemTime(Date.now() - 5);
+    jest.advanceTimersByTime(2_000);
+    expect(expired).toEqual(['apps/demo']);
+    expect(wait.unusable('apps/demo', asking, 'apps/envoy').map((u) => u.value)).toEqual(['192.0.2.10']);
+    wait.stop();
+  });
+
   it('an address that went away and comes back waits again from the start; retain and stop clear the timers', () => {
     const expired: string[] = [];
     const wait = createRequestedAddressWait({ timeoutMs: 1_000, onExpired: (g) => expired.push(g) });
