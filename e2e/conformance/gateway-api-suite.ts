@@ -9,6 +9,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { directSubtests, parseVerdict, type TestResult } from './go-test-results.js';
+import { staticAddressFlags, type ConformanceStaticAddresses } from './static-addresses.js';
 
 export const SUITE_TEST = 'TestGatewayAPIConformance';
 /** Gateway API v1.7.0's modules need a newer Go than many machines have; the go command fetches it. */
@@ -23,6 +24,8 @@ export interface SuiteOptions {
   logPath: string;
   /** One conformance test only (the suite's -run-test), for debugging. */
   runTest?: string;
+  /** GatewayStaticAddresses' usable and unusable address (static-addresses.ts). */
+  staticAddresses: ConformanceStaticAddresses;
   log: (line: string) => void;
 }
 
@@ -59,6 +62,7 @@ export async function runSuite(binary: string, options: SuiteOptions): Promise<S
     '-test.timeout', '80m',
     '-conformance-options-file', join(moduleDir(options.checkout), 'portico-options.yaml'),
     '-report-output', options.reportPath,
+    ...staticAddressFlags(options.staticAddresses),
     ...(options.runTest ? ['-run-test', options.runTest] : []),
   ];
   const started = Date.now();

@@ -26,6 +26,7 @@ import { startNodeAgent } from '../cluster/node-agent/index.js';
 import { startClusterWhenFree } from '../test/support/cluster-turn.js';
 import { installGatewayApiCrds } from '../test/support/kube-crds.js';
 import { buildSuite, runSuite } from './gateway-api-suite.js';
+import { conformanceStaticAddresses } from './static-addresses.js';
 import { countVerdicts } from './go-test-results.js';
 import { runIngressSuite } from './ingress-suite.js';
 import { parseArgs } from './run-args.js';
@@ -42,7 +43,7 @@ const log = (line: string) => console.log(`conformance: ${line}`);
  * A new cluster once the host's one cluster is free (another run's, or a test's, is waited for), or
  * with `reuse` the running one (a developer's `npm run cluster -- up`), returned with `stop` to call at the end.
  */
-async function useCluster(keep: boolean, reuse: boolean): Promise<{ kubeconfigPath: string; kubeConfig: KubeConfig; stop: () => Promise<void> }> {
+async function useCluster(keep: boolean, reuse: boolean): Promise<{ kubeconfigPath: string; kubeConfig: KubeConfig; loadBalancerCidr: string; stop: () => Promise<void> }> {
   const owner = reuse ? runningOwner() : undefined;
   const config = owner ? readClusterConfig(owner.stateDir) : undefined;
   if (reuse && !config) throw new Error('--reuse: no cluster is running (npm run cluster -- up)');
@@ -50,7 +51,7 @@ async function useCluster(keep: boolean, reuse: boolean): Promise<{ kubeconfigPa
     log(`using the running cluster (pid ${owner.pid}, ${owner.stateDir})`);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(config.kubeconfigPath);
-    return { kubeconfigPath: config.kubeconfigPath, kubeConfig, stop: async () => {} };
+    return { kubeconfigPath: config.kubeconfigPath, kubeConfig, loadBalancerCidr: config.network.loadBalancerCidr, stop: async () => {} };
   }
   const started = Date.now();
   const cluster: Cluster = await startClusterWhenFree({ nodeAgent: startNodeAgent, log: (line) => log(`cluster: ${line}`) }, 3_600_000);
@@ -58,6 +59,7 @@ async function useCluster(keep: boolean, reuse: boolean): Promise<{ kubeconfigPa
   return {
     kubeconfigPath: cluster.config.kubeconfigPath,
     kubeConfig: cluster.kubeConfig,
+    loadBalancerCidr: cluster.config.network.loadBalancerCidr,
     stop: async () => {
       if (keep) return log(`cluster left running (--keep): KUBECONFIG=${cluster.config.kubeconfigPath}; stop it with npm run cluster -- down`);
       await cluster.stop();
@@ -65,12 +67,14 @@ async function useCluster(keep: boolean, reuse: boolean): Promise<{ kubeconfigPa
   };
 }
 
-async function runGatewayApiSuite(checkout: string, binary: string, cluster: { kubeconfigPath: string }, runTest: string | undefined): Promise<boolean> {
+async function runGatewayApiSuite(checkout: string, binary: string, cluster: { kubeconfigPath: string; loadBalancerCidr: string }, runTest: string | undefined): Promise<boolean> {
   const reportPath = runTest
     ? join(checkout, '.cache/conformance/portico-report.yaml')
     : join(checkout, `conformance/reports/${GATEWAY_API_VERSION}/portico-report.yaml`);
   const logPath = join(checkout, '.cache/conformance/gateway-api.log');
-  const run = await runSuite(binary, { checkout, kubeconfigPath: cluster.kubeconfigPath, reportPath, logPath, runTest, log });
+  const staticAddresses = conformanceStaticAddresses(cluster.loadBalancerCidr);
+  log(`GatewayStaticAddresses: usable ${staticAddresses.usable} (in the LoadBalancer pool ${cluster.loadBalancerCidr}), unusable ${staticAddresses.unusable}`);
+  const run = await runSuite(binary, { checkout, kubeconfigPath: cluster.kubeconfigPath, reportPath, logPath, runTest, staticAddresses, log });
   const counts = countVerdicts(run.tests);
   for (const test of run.tests.filter((t) => t.verdict === 'FAIL')) log(`failed: ${test.name}`);
   log(`Gateway API ${GATEWAY_API_VERSION} suite: ${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped in ${run.seconds} s (exit ${run.exitCode})`);

@@ -161,7 +161,7 @@ describeWithHelm('helm lint and helm template', () => {
   let tuned: K8sObject[];
   beforeAll(() => {
     defaults = render('portico', 'portico-system');
-    tuned = render('portico', 'portico-system', ['replicas=3', 'xds.service.type=ClusterIP', 'envoy.serviceType=ClusterIP', 'rbac.secretNamespaces={team-a,team-b}', 'envoy.namespace=edge']);
+    tuned = render('portico', 'portico-system', ['replicas=3', 'xds.service.type=ClusterIP', 'envoy.serviceType=ClusterIP', 'rbac.secretNamespaces={team-a,team-b}', 'envoy.namespace=edge', 'envoy.addressWaitSeconds=90']);
   });
 
   it('lints strictly', () => {
@@ -309,7 +309,7 @@ describeWithHelm('helm lint and helm template', () => {
     const deployment = find(tuned, 'Deployment', 'portico');
     expect(deployment.spec.replicas).toBe(3);
     const args: string[] = deployment.spec.template.spec.containers[0].args;
-    expect(args).toEqual(expect.arrayContaining(['--envoy-service-type=ClusterIP', '--envoy-namespace=edge', '--envoy-replicas=1']));
+    expect(args).toEqual(expect.arrayContaining(['--envoy-service-type=ClusterIP', '--envoy-namespace=edge', '--envoy-replicas=1', '--envoy-address-wait=90']));
     expect(find(tuned, 'Service', 'portico').spec.type).toBe('ClusterIP');
     expect(grants(find(tuned, 'ClusterRole', 'portico').rules)).toEqual(expectedClusterRoleGrants({ secrets: false }));
     for (const namespace of ['team-a', 'team-b']) {

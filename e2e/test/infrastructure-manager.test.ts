@@ -52,12 +52,12 @@ function tlsSecret(): Resource {
   return { ...secret!, metadata: { ...secret!.metadata, namespace: NS } };
 }
 
-function gatewayObject(listeners: Listener[]): object {
+function gatewayObject(listeners: Listener[], addresses?: { type: string; value: string }[]): object {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
     metadata: { name: 'demo', namespace: NS },
-    spec: { gatewayClassName: 'portico', listeners, infrastructure: { labels: { team: 'edge' }, annotations: { 'example.com/lb-class': 'internal' } } },
+    spec: { gatewayClassName: 'portico', listeners, ...(addresses ? { addresses } : {}), infrastructure: { labels: { team: 'edge' }, annotations: { 'example.com/lb-class': 'internal' } } },
   };
 }
 
@@ -86,8 +86,8 @@ describeWithKube('infrastructure manager against a real kube-apiserver', () => {
   });
 
   /** Applies the Gateway, reads it back (uid included) and translates it: the manager's input, as the server would pass it. */
-  async function gatewaysWith(listeners: Listener[]): Promise<Map<string, ManagedGateway>> {
-    await kube.apply([gatewayObject(listeners)]);
+  async function gatewaysWith(listeners: Listener[], addresses?: { type: string; value: string }[]): Promise<Map<string, ManagedGateway>> {
+    await kube.apply([gatewayObject(listeners, addresses)]);
     const gateway = (await api.read({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'demo', namespace: NS } })) as unknown as Gateway;
     const plain = JSON.parse(JSON.stringify(gateway)) as Gateway;
     const { gateways } = translate(ResourceSet.from([GATEWAY_CLASS, plain, tlsSecret()]));
@@ -275,6 +275,51 @@ describeWithKube('infrastructure manager against a real kube-apiserver', () => {
     expect(service.spec!.clusterIP).toMatch(/^10\.96\./);
     expect(manager!.addresses(`${NS}/demo`)).toEqual([{ type: 'IPAddress', value: service.spec!.clusterIP }]);
     await manager!.reconcile(new Map());
+    expect(errors).toEqual([]);
+  });
+
+  it('static addresses: loadBalancerIP and externalIPs as the API server keeps them, unusable after the wait, given back when dropped', async () => {
+    const [UNUSABLE, USABLE] = ['192.0.2.10', '10.97.0.254'];
+    const ip = (value: string) => ({ type: 'IPAddress', value });
+    const changed: string[] = [];
+    start({ xdsAddress: XDS, addressWaitSeconds: 0.2 }, { onAddressesChanged: (g) => changed.push(g) });
+    await manager!.reconcile(await gatewaysWith([HTTP], [ip(UNUSABLE), ip(USABLE)]));
+    let service = (await read<V1Service>('v1', 'Service'))!;
+    expect(service.spec!.loadBalancerIP).toBe(UNUSABLE);
+    expect(service.metadata!.annotations!['portico.dev/requested-addresses']).toBe(`${UNUSABLE},${USABLE}`);
+    // No load balancer gives it: after the wait both requested addresses are unusable, with a change notice.
+    expect(manager!.addresses(`${NS}/demo`)).toEqual([]);
+    expect(manager!.unusableAddresses(`${NS}/demo`)).toEqual([]);
+    const deadline = Date.now() + 5_000;
+    while (changed.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(changed).toEqual([`${NS}/demo`, `${NS}/demo`]); // one notice per address whose wait ends
+    expect(manager!.unusableAddresses(`${NS}/demo`).map((u) => u.value)).toEqual([UNUSABLE, USABLE]);
+
+    // The Gateway keeps the usable one; the load balancer gives it.
+    await manager!.reconcile(await gatewaysWith([HTTP], [ip(USABLE)]));
+    expect((await read<V1Service>('v1', 'Service'))!.spec!.loadBalancerIP).toBe(USABLE);
+    const status = { status: { loadBalancer: { ingress: [{ ip: USABLE, ipMode: 'VIP' }] } } };
+    expect((await kubeRequest(kube.kubeConfig, 'PATCH', `/api/v1/namespaces/${NS}/services/${NAME}/status`, status, 'application/merge-patch+json')).status).toBe(200);
+    await manager!.resync();
+    expect(manager!.addresses(`${NS}/demo`)).toEqual([ip(USABLE)]);
+    expect(manager!.unusableAddresses(`${NS}/demo`)).toEqual([]);
+
+    // No static address any more: server-side apply takes loadBalancerIP and the annotation back.
+    await manager!.reconcile(await gatewaysWith([HTTP]));
+    service = (await read<V1Service>('v1', 'Service'))!;
+    expect(service.spec!.loadBalancerIP).toBeUndefined();
+    expect(service.metadata!.annotations!['portico.dev/requested-addresses']).toBeUndefined();
+    manager!.stop();
+
+    // ClusterIP: the address is an external IP, which this API server admits; it is the Gateway's address at once.
+    start({ xdsAddress: XDS, serviceType: 'ClusterIP', addressWaitSeconds: 0.2 });
+    await manager!.reconcile(await gatewaysWith([HTTP], [ip(UNUSABLE)]));
+    service = (await read<V1Service>('v1', 'Service'))!;
+    expect(service.spec!.externalIPs).toEqual([UNUSABLE]);
+    expect(manager!.addresses(`${NS}/demo`)).toEqual([ip(UNUSABLE)]);
+    expect(manager!.unusableAddresses(`${NS}/demo`)).toEqual([]);
+    await manager!.reconcile(new Map());
+    await kube.apply([gatewayObject([HTTP])]);
     expect(errors).toEqual([]);
   });
 });

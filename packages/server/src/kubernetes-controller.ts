@@ -8,7 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createLeaderElector, createStatusWriter, type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress, Kind, KubeObject } from '@portico/resources';
-import { WRITTEN_CONDITION_TYPES, type GatewayReadiness, type TranslationResult } from '@portico/translator';
+import { WRITTEN_CONDITION_TYPES, type GatewayReadiness, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
 import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure/infrastructure-options.js';
 import type { ServiceAddressSource } from './infrastructure/service-addresses.js';
@@ -48,6 +48,8 @@ export interface ClusterFigures {
 export interface KubernetesController {
   /** For the translator: a managed Gateway's addresses come from its Envoy Service. */
   gatewayAddresses(gateway: string): GatewayStatusAddress[] | undefined;
+  /** For the translator: the static addresses a managed Gateway's Envoy Service has not been given. */
+  gatewayUnusableAddresses(gateway: string, requested: readonly string[]): readonly UnusableGatewayAddress[] | undefined;
   /** For the translator: a managed Gateway is Programmed once its Envoy Deployment has a ready replica. */
   gatewayReadiness(gateway: string): GatewayReadiness | undefined;
   /** Starts leader election; `reconcileAgain` re-runs the last reconcile (on leadership or new addresses). */
@@ -137,6 +139,9 @@ export function createKubernetesController(options: KubernetesControllerOptions)
   return {
     gatewayAddresses(gateway) {
       return infrastructure?.addresses(gateway);
+    },
+    gatewayUnusableAddresses(gateway, requested) {
+      return infrastructure?.unusableAddresses(gateway, requested);
     },
     gatewayReadiness(gateway) {
       return infrastructure?.readiness(gateway);

@@ -135,7 +135,11 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}),
     sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
     ...(options.cluster
-      ? { gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway), gatewayReadiness: (gateway: string) => options.cluster!.gatewayReadiness(gateway) }
+      ? {
+          gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway),
+          gatewayUnusableAddresses: (gateway: string, requested: readonly string[]) => options.cluster!.gatewayUnusableAddresses(gateway, requested),
+          gatewayReadiness: (gateway: string) => options.cluster!.gatewayReadiness(gateway),
+        }
       : {}),
     quarantine,
   });

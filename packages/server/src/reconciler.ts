@@ -16,7 +16,7 @@ import type { GatewayIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
 import type { GatewayStatusAddress, KubeObject } from '@portico/resources';
 import type { ObjectChange } from '@portico/provider';
-import { createTranslationCache, translate, translateEndpointChange, type Diagnostic, type ExternalNameServices, type GatewayReadiness, type ObjectStatus, type TranslationResult } from '@portico/translator';
+import { createTranslationCache, translate, translateEndpointChange, type Diagnostic, type ExternalNameServices, type GatewayReadiness, type ObjectStatus, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
 import { createChangeTracker } from './changed-kinds.js';
 import { errorFields, type Logger } from './logger.js';
 import type { PublishResult, XdsPublisher } from './publish-gateways.js';
@@ -66,6 +66,8 @@ export interface ReconcilerOptions {
   sourceErrors?: () => number;
   /** Addresses the infrastructure assigned to each Gateway (the translator option of the same name). */
   gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
+  /** Static addresses the infrastructure could not give each Gateway (the translator option of the same name). */
+  gatewayUnusableAddresses?: (gateway: string, requested: readonly string[]) => readonly UnusableGatewayAddress[] | undefined;
   /** Ready Envoy replicas of each managed Gateway (the translator option of the same name). */
   gatewayReadiness?: (gateway: string) => GatewayReadiness | undefined;
   /** Routes Envoy refused (the publisher's quarantine): their statuses say so. */
@@ -120,6 +122,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
             cache: translationCache,
             ...externalNames,
             ...(options.gatewayAddresses ? { gatewayAddresses: options.gatewayAddresses } : {}),
+            ...(options.gatewayUnusableAddresses ? { gatewayUnusableAddresses: options.gatewayUnusableAddresses } : {}),
             ...(options.gatewayReadiness ? { gatewayReadiness: options.gatewayReadiness } : {}),
           });
       cacheMatchesState = true;

@@ -6,6 +6,7 @@ import { allowsInsecureFallback } from './frontend-validation.js';
 import type { GatewayState } from './gateways.js';
 import { isListenerSetAccepted } from './listener-sets.js';
 import { isProgrammable, type ListenerState } from './listeners.js';
+import { requestedValues, staticAddressProblem } from './static-addresses.js';
 
 export function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewayStatus {
   const c = conditionFactory(state.gateway.metadata.generation, ctx.options.now);
@@ -21,6 +22,9 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
   // GatewaySpecAddress.Value: an empty value asks us to assign one; without managed infrastructure we
   // cannot, and "MUST set the Programmed condition in status to False with a reason of AddressNotAssigned".
   const unassigned = assigned ? [] : requested.filter((a) => !a.value).map((a) => a.type ?? 'IPAddress');
+  // Managed infrastructure: each requested value must be among the assigned addresses.
+  const staticProblem =
+    assigned && !state.invalid ? staticAddressProblem(requested, assigned, ctx.options.gatewayUnusableAddresses(state.key, requestedValues(requested)) ?? []) : undefined;
   const readiness = ctx.options.gatewayReadiness(state.key);
 
   let accepted: Condition;
@@ -36,6 +40,8 @@ export function gatewayStatus(ctx: TranslationContext, state: GatewayState): Gat
     programmed = c('Programmed', false, 'Invalid', 'Gateway is not accepted, so nothing is programmed');
   } else if (programmable.length === 0) {
     programmed = c('Programmed', false, 'Invalid', 'no listener can be programmed');
+  } else if (staticProblem) {
+    programmed = c('Programmed', false, staticProblem.reason, staticProblem.message);
   } else if (assigned && assigned.length === 0) {
     programmed = c('Programmed', false, 'AddressNotAssigned', 'no address has been assigned to the Gateway yet');
   } else if (unassigned.length > 0) {

@@ -11,5 +11,7 @@ export type { Diagnostic, IngressStatus, ObjectStatus, TranslationResult } from 
 export { TRANSLATION_ERROR } from './containment.js';
 export type { TranslationFailure } from './containment.js';
 export { SUPPORTED_FEATURES } from './supported-features.js';
+export { canonicalAddress } from './static-addresses.js';
+export type { UnusableGatewayAddress } from './static-addresses.js';
 export { WRITTEN_CONDITION_TYPES } from './condition-types.js';
 export type { WrittenConditionLevel, WrittenConditionType } from './condition-types.js';

@@ -1,5 +1,6 @@
 import type { GatewayStatusAddress } from '@portico/resources';
 import type { ExternalNameServices } from './external-name-backends.js';
+import type { UnusableGatewayAddress } from './static-addresses.js';
 import type { TranslationCache } from './translation-cache.js';
 
 export const DEFAULT_CONTROLLER_NAME = 'portico.dev/gateway-controller';
@@ -34,6 +35,16 @@ export interface TranslateOptions {
    */
   gatewayAddresses?: (gateway: string) => GatewayStatusAddress[] | undefined;
   /**
+   * Requested addresses (`spec.addresses` values) the infrastructure of a managed Gateway
+   * (`namespace/name`) could not give it, e.g. a load-balancer IP outside the load balancer's pool:
+   * Programmed=False AddressNotUsable with each one's message. Requested addresses neither assigned
+   * (`gatewayAddresses`) nor refused are still on their way: Programmed=False AddressNotAssigned.
+   * `requested`: the values the Gateway asks for now, so that what the infrastructure learnt of an
+   * earlier request (a Service not updated yet) is not taken for an answer to this one. Consulted only
+   * while `gatewayAddresses` gives a list.
+   */
+  gatewayUnusableAddresses?: (gateway: string, requested: readonly string[]) => readonly UnusableGatewayAddress[] | undefined;
+  /**
    * The Envoy replicas of a Gateway (`namespace/name`) the infrastructure runs: how many are ready
    * (the Deployment's available replicas) of how many are wanted. `undefined`: not managed (offline,
    * file provider, Envoys deployed some other way): readiness is not reported. While none is ready,
@@ -56,6 +67,7 @@ export interface ResolvedOptions {
   ingressControllerName: string;
   now: string;
   gatewayAddresses: (gateway: string) => GatewayStatusAddress[] | undefined;
+  gatewayUnusableAddresses: (gateway: string, requested: readonly string[]) => readonly UnusableGatewayAddress[] | undefined;
   gatewayReadiness: (gateway: string) => GatewayReadiness | undefined;
   reservedPorts: ReadonlyMap<number, string>;
   externalNameServices: ExternalNameServices;
@@ -67,6 +79,7 @@ export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions 
     ingressControllerName: options.ingressControllerName ?? DEFAULT_INGRESS_CONTROLLER_NAME,
     now: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     gatewayAddresses: options.gatewayAddresses ?? (() => undefined),
+    gatewayUnusableAddresses: options.gatewayUnusableAddresses ?? (() => undefined),
     gatewayReadiness: options.gatewayReadiness ?? (() => undefined),
     reservedPorts: options.reservedPorts ?? DEFAULT_RESERVED_PORTS,
     externalNameServices: options.externalNameServices ?? 'refuse',

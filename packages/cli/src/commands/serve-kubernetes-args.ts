@@ -37,6 +37,8 @@ export interface KubernetesServeArgs {
     tlsSecretName?: string;
     /** With mTLS and no shared Secret: each Gateway's own certificate, issued from certgen's CA. */
     clientCertificates?: { caSecret: { namespace: string; name: string } };
+    /** How long a Gateway's static address may be missing from its Envoy Service before it is unusable. */
+    addressWaitSeconds?: number;
   };
 }
 
@@ -54,6 +56,7 @@ export const KUBERNETES_OPTIONS = {
   'envoy-replicas': { type: 'string' },
   'envoy-xds-address': { type: 'string' },
   'envoy-tls-secret': { type: 'string' },
+  'envoy-address-wait': { type: 'string' },
 } as const;
 
 export const KUBERNETES_HELP = `Kubernetes (--kubernetes):
@@ -82,6 +85,9 @@ export const KUBERNETES_HELP = `Kubernetes (--kubernetes):
                                 Default with --xds-tls-*: each Gateway gets its own certificate, issued
                                 from the CA in Secret ${CA_KEY_SECRET_NAME} of --namespace, kept in a Secret
                                 beside its Deployment and renewed 30 days before it expires
+      --envoy-address-wait S    Seconds an Envoy Service may lack an address its Gateway asks for
+                                (spec.addresses) before the Gateway reports it AddressNotUsable
+                                (default 20; raise it for load balancers slower to provision)
 `;
 
 type Values = { [K in keyof typeof KUBERNETES_OPTIONS]?: string };
@@ -98,6 +104,7 @@ export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: 
   for (const [option, value] of [['--namespace', namespace], ['--pod-name', identity]] as const) if (value === '') throw new CliError(`${option} must not be empty`);
   const statusQps = positiveNumber('--status-qps', values['status-qps']);
   const statusBurst = positiveNumber('--status-burst', values['status-burst']);
+  const addressWaitSeconds = positiveNumber('--envoy-address-wait', values['envoy-address-wait']);
   const secretNamespaces = values['secret-namespaces'] === undefined ? undefined : namespaceList('--secret-namespaces', values['secret-namespaces']);
   const xdsPort = xdsAddress.slice(xdsAddress.lastIndexOf(':') + 1);
   const tlsSecretName = values['envoy-tls-secret'];
@@ -119,6 +126,7 @@ export function kubernetesServeArgs(values: Values, xdsAddress: string, xdsTls: 
       xdsAddress: values['envoy-xds-address'] ?? `portico.${namespace}.svc:${xdsPort}`,
       ...(tlsSecretName ? { tlsSecretName } : {}),
       ...(clientCertificates ? { clientCertificates } : {}),
+      ...(addressWaitSeconds ? { addressWaitSeconds } : {}),
     },
   };
 }

@@ -103,6 +103,13 @@ describe('portico serve arguments', () => {
     expect(everywhere?.kubernetes && 'secretNamespaces' in everywhere.kubernetes).toBe(false);
   });
 
+  test('--envoy-address-wait: seconds a static address may be missing before it is unusable; absent means the default', () => {
+    expect(parseServeArgs(['--kubernetes', '--envoy-address-wait', '90'])?.kubernetes?.envoy.addressWaitSeconds).toBe(90);
+    expect(parseServeArgs(['--kubernetes'])?.kubernetes?.envoy).not.toHaveProperty('addressWaitSeconds');
+    expect(() => parseServeArgs(['--kubernetes', '--envoy-address-wait', '0'])).toThrow("invalid --envoy-address-wait '0': expected a positive number");
+    expect(() => parseServeArgs(['--envoy-address-wait', '30'])).toThrow('--envoy-address-wait needs --kubernetes');
+  });
+
   test('--help prints the options and the defaults', async () => {
     const out = capture();
     expect(await main(['serve', '--help'], out.io)).toBe(0);

@@ -3,9 +3,14 @@
  * watches Services, so it sees a load balancer's address arrive), else from what the manager last
  * stored or fetched (the Service an apply returned, or a GET when nothing else knows it). When a
  * Gateway's addresses change from what was last reported, `onChanged` says so, so that the server
- * translates again and the Gateway's status follows.
+ * translates again and the Gateway's status follows. The same goes for the static addresses the
+ * Service asked for and has not had for `unusableAfterMs` (requested-address-wait.ts).
  */
 import type { GatewayStatusAddress } from '@portico/resources';
+import type { UnusableGatewayAddress } from '@portico/translator';
+import { canonicalAddress } from '@portico/translator';
+import { createRequestedAddressWait } from './requested-address-wait.js';
+import { requestedAddresses } from './service-address-request.js';
 import { serviceAddresses, type ServiceAddressSource } from './service-addresses.js';
 
 export interface ServiceLocation {
@@ -23,15 +28,23 @@ export interface AddressBookOptions {
   onFetchError(gatewayKey: string, error: unknown): void;
   /** Least time between two GETs of one Service. */
   refetchAfterMs: number;
+  /** How long a Service may miss a static address it asked for before the address is unusable. */
+  unusableAfterMs: number;
 }
 
 export interface AddressBook {
   /** The Gateway's addresses now; an empty list until the Service has one. Never blocks. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
+  /**
+   * The static addresses the Gateway's Service asked for and has not had for `unusableAfterMs`; none
+   * while the Service asks for something else than `requested` (it is not updated yet).
+   */
+  unusable(gatewayKey: string, requested?: readonly string[]): UnusableGatewayAddress[];
   /** The Service as the API server returned it (apply, list, get); undefined once it is gone. */
   remember(gatewayKey: string, service: ServiceAddressSource | undefined): void;
   /** Drops what is known of Gateways that are no longer managed. */
   retain(gatewayKeys: ReadonlySet<string>): void;
+  stop(): void;
 }
 
 export function createAddressBook(options: AddressBookOptions): AddressBook {
@@ -46,16 +59,18 @@ export function createAddressBook(options: AddressBookOptions): AddressBook {
     const { namespace, name } = options.serviceFor(gatewayKey);
     return options.lookup?.(namespace, name) ?? known.get(gatewayKey) ?? undefined;
   };
-  const current = (gatewayKey: string): GatewayStatusAddress[] => {
+  const waits = createRequestedAddressWait({ timeoutMs: options.unusableAfterMs, onExpired: (gatewayKey) => notifyIfChanged(gatewayKey) });
+  const current = (gatewayKey: string) => {
     const service = locate(gatewayKey);
-    return service ? serviceAddresses(service) : [];
+    const { namespace, name } = options.serviceFor(gatewayKey);
+    return { addresses: service ? serviceAddresses(service) : [], unusable: waits.unusable(gatewayKey, service, `${namespace}/${name}`) };
   };
 
   function notifyIfChanged(gatewayKey: string): void {
-    const last = reported.get(gatewayKey);
-    if (last === undefined) return;
+    // Evaluated even before anything was reported: a Service just applied starts the wait for its requested addresses.
     const now = JSON.stringify(current(gatewayKey));
-    if (now === last) return;
+    const last = reported.get(gatewayKey);
+    if (last === undefined || now === last) return;
     reported.set(gatewayKey, now);
     options.onChanged?.(gatewayKey);
   }
@@ -79,9 +94,14 @@ export function createAddressBook(options: AddressBookOptions): AddressBook {
     addresses(gatewayKey) {
       const { namespace, name } = options.serviceFor(gatewayKey);
       if (!options.lookup?.(namespace, name)) fetchInBackground(gatewayKey);
-      const addresses = current(gatewayKey);
-      reported.set(gatewayKey, JSON.stringify(addresses));
-      return addresses;
+      const state = current(gatewayKey);
+      reported.set(gatewayKey, JSON.stringify(state));
+      return state.addresses;
+    },
+    unusable(gatewayKey, requested) {
+      const { unusable } = current(gatewayKey);
+      if (requested && !sameRequest(requested, requestedAddresses(locate(gatewayKey)?.metadata?.annotations))) return [];
+      return unusable;
     },
     remember(gatewayKey, service) {
       known.set(gatewayKey, service ?? null);
@@ -92,6 +112,15 @@ export function createAddressBook(options: AddressBookOptions): AddressBook {
       for (const map of [known, fetchedAt, reported]) {
         for (const key of map.keys()) if (!gatewayKeys.has(key)) map.delete(key);
       }
+      waits.retain(gatewayKeys);
+    },
+    stop() {
+      waits.stop();
     },
   };
+}
+
+function sameRequest(a: readonly string[], b: readonly string[]): boolean {
+  const [x, y] = [new Set(a.map(canonicalAddress)), new Set(b.map(canonicalAddress))];
+  return x.size === y.size && [...x].every((v) => y.has(v));
 }

@@ -40,7 +40,7 @@ export function buildEnvoyManifests(gateway: Gateway, ir: GatewayIR, options: En
   const clientSecret = configured.clientCertificates ? envoyClientSecret(context, clientCertificate!) : undefined;
   // Indented: operators read it with `kubectl get configmap -o yaml`.
   const bootstrap = `${JSON.stringify(envoyPodBootstrap(context.gatewayKey, resolved), null, 2)}\n`;
-  const service = envoyService(context, ir, resolved);
+  const service = envoyService(context, ir, resolved, gateway.spec.addresses);
   return {
     gatewayKey: context.gatewayKey,
     serviceAccount: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: context.metadata, automountServiceAccountToken: false },

@@ -4,24 +4,34 @@
  */
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
-import { selectorLabels } from './infrastructure-names.js';
+import type { GatewaySpecAddress } from '@portico/resources';
+import { selectorLabels, sortedRecord } from './infrastructure-names.js';
 import type { ResolvedInfrastructureOptions } from './infrastructure-options.js';
 import type { InfrastructureContext } from './infrastructure-context.js';
+import { serviceAddressRequest } from './service-address-request.js';
 
 /** Undefined when no listener is programmed: a Service needs a port, and deleting it would give up its address. */
-export function envoyService(context: InfrastructureContext, ir: GatewayIR, options: ResolvedInfrastructureOptions): V1Service | undefined {
+export function envoyService(
+  context: InfrastructureContext,
+  ir: GatewayIR,
+  options: ResolvedInfrastructureOptions,
+  addresses?: readonly GatewaySpecAddress[],
+): V1Service | undefined {
   const ports = servicePorts(ir.listeners);
   if (ports.length === 0) return undefined;
   const external = options.serviceType !== 'ClusterIP';
+  const request = serviceAddressRequest(addresses, options.serviceType);
+  const annotations = Object.keys(request.annotations).length ? sortedRecord({ ...context.metadata.annotations, ...request.annotations }) : undefined;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: context.metadata,
+    metadata: annotations ? { ...context.metadata, annotations } : context.metadata,
     spec: {
       type: options.serviceType,
       selector: selectorLabels(context.resourceName),
       ports,
       ...(external ? { externalTrafficPolicy: options.externalTrafficPolicy } : {}),
+      ...request.spec,
     },
   };
 }

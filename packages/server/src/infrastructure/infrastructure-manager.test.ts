@@ -7,6 +7,7 @@ import { gateway, irWith } from './infrastructure-fixtures.test-util.js';
 import { createInfrastructureManager, type InfrastructureManager, type ManagedGateway } from './infrastructure-manager.js';
 import { envoyResourceName } from './infrastructure-names.js';
 import { createInMemoryInfrastructureApi, type InMemoryInfrastructureApi } from './in-memory-infrastructure-api.test-util.js';
+import type { ServiceAddressSource } from './service-addresses.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const NAME = 'envoy-apps-demo-98ab5824';
@@ -159,6 +160,37 @@ describe('createInfrastructureManager', () => {
     await waitFor(() => changed.length === 1);
     expect(manager.addresses('apps/demo')).toEqual([{ type: 'IPAddress', value: '10.96.0.99' }]);
     expect(api.client.requests().gets).toBe(1);
+  });
+
+  it('static addresses: the Service asks for them; one it lacks after the wait is unusable, with a change notice; once given, usable', async () => {
+    const api = createInMemoryInfrastructureApi();
+    const changed: string[] = [];
+    const lookup = (namespace: string, name: string) => api.objects.get(`Service/${namespace}/${name}`) as ServiceAddressSource | undefined;
+    start(api, { options: { xdsAddress: 'portico.infra.svc:18000', addressWaitSeconds: 0.03 }, serviceLookup: lookup, onAddressesChanged: (g) => changed.push(g) });
+    const withAddresses = (...values: string[]): [string, ManagedGateway] => [
+      'apps/demo',
+      { gateway: gateway({ addresses: values.map((value) => ({ type: 'IPAddress', value })) }), ir: irWith(['HTTP-8080']) },
+    ];
+    await manager.reconcile(gateways(withAddresses('192.0.2.10', '10.97.0.200')));
+    const service = () => api.objects.get(`Service/apps/${NAME}`) as KubernetesObject & { spec: { loadBalancerIP?: string }; status?: unknown };
+    expect(service().spec.loadBalancerIP).toBe('192.0.2.10');
+    // The load balancer refuses 192.0.2.10 (outside its pool): the Service stays without an address.
+    expect(manager.addresses('apps/demo')).toEqual([]);
+    expect(manager.unusableAddresses('apps/demo')).toEqual([]);
+    // One notice per address whose wait ends (both here, a moment apart).
+    await waitFor(() => changed.length === 2);
+    expect(changed).toEqual(['apps/demo', 'apps/demo']);
+    expect(manager.unusableAddresses('apps/demo').map((u) => u.value)).toEqual(['192.0.2.10', '10.97.0.200']);
+    expect(manager.unusableAddresses('apps/demo', ['10.97.0.200', '192.0.2.10']).map((u) => u.value)).toEqual(['192.0.2.10', '10.97.0.200']);
+    // The Gateway asks for another set now, the Service is not updated yet: what it learnt does not answer that.
+    expect(manager.unusableAddresses('apps/demo', ['10.97.0.200'])).toEqual([]);
+
+    // The Gateway drops the refused address: the Service asks for the other, and the load balancer gives it.
+    await manager.reconcile(gateways(withAddresses('10.97.0.200')));
+    expect(service().spec.loadBalancerIP).toBe('10.97.0.200');
+    service().status = { loadBalancer: { ingress: [{ ip: '10.97.0.200' }] } };
+    expect(manager.addresses('apps/demo')).toEqual([{ type: 'IPAddress', value: '10.97.0.200' }]);
+    expect(manager.unusableAddresses('apps/demo')).toEqual([]);
   });
 
   describe('readiness', () => {

@@ -15,14 +15,14 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { GatewayIR } from '@portico/ir';
 import type { KubernetesLogger } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress } from '@portico/resources';
-import type { GatewayReadiness } from '@portico/translator';
+import type { GatewayReadiness, UnusableGatewayAddress } from '@portico/translator';
 import { createAddressBook, type ServiceLocation } from './address-book.js';
 import { desiredObject, liveMatches, objectKey, type DesiredObject } from './applied-objects.js';
 import { createClientCertificates, type ClientCertificates } from './client-certificates.js';
 import { buildEnvoyManifests } from './envoy-manifests.js';
 import { createInfrastructureClient, MANAGED_KINDS, type InfrastructureClient, type InfrastructureRequests, type ManagedKind } from './infrastructure-client.js';
 import { envoyResourceName, GATEWAY_ANNOTATION } from './infrastructure-names.js';
-import type { EnvoyInfrastructureOptions } from './infrastructure-options.js';
+import { resolveInfrastructureOptions, type EnvoyInfrastructureOptions } from './infrastructure-options.js';
 import { createReplicaReadiness, type DeploymentReadinessSource } from './replica-readiness.js';
 import type { ServiceAddressSource } from './service-addresses.js';
 
@@ -88,6 +88,11 @@ export interface InfrastructureManager {
   /** The Gateway's `status.addresses`: always a list, empty until its Service has an address. */
   addresses(gatewayKey: string): GatewayStatusAddress[];
   /**
+   * The Gateway's static addresses its Service has not had for `options.addressWaitSeconds`; none
+   * while the Service asks for something else than `requested` (the Gateway's values now).
+   */
+  unusableAddresses(gatewayKey: string, requested?: readonly string[]): UnusableGatewayAddress[];
+  /**
    * The Gateway's Envoy replicas, ready of wanted (from its Deployment's status); 0 ready until its
    * Deployment is known. Undefined until this manager's first list of what exists (a replica that
    * just started or just became leader): it knows nothing yet, and a Gateway programmed before must
@@ -124,6 +129,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
     fetch: (location) => backgroundGet('Service', location) as Promise<ServiceAddressSource | undefined>,
     onFetchError: (gateway, error) => logger.warn('reading the Envoy Service failed', { gateway, error: String(error) }),
     refetchAfterMs: 10_000,
+    unusableAfterMs: resolveInfrastructureOptions(options).addressWaitSeconds * 1000,
   });
   const replicas = createReplicaReadiness({
     deploymentFor: serviceFor,
@@ -330,6 +336,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       return gateways ? reconcile(gateways) : Promise.resolve(EMPTY_PASS);
     },
     addresses: (gatewayKey) => book.addresses(gatewayKey),
+    unusableAddresses: (gatewayKey, requested) => book.unusable(gatewayKey, requested),
     readiness: (gatewayKey) => (listed ? replicas.readiness(gatewayKey) : undefined),
     requests: () => client.requests(),
     stop() {
@@ -337,6 +344,7 @@ export function createInfrastructureManager(managerOptions: InfrastructureManage
       clearInterval(resyncTimer);
       clearTimeout(retryTimer);
       replicas.stop();
+      book.stop();
     },
   };
 }

@@ -11,6 +11,8 @@ export const DEFAULT_ENVOY_IMAGE = 'envoyproxy/envoy:v1.40.0';
 export const DEFAULT_READINESS_PORT = 19003;
 /** How long Envoy discourages requests and keeps accepting connections before a pod stops. */
 export const DEFAULT_DRAIN_SECONDS = 60;
+/** How long a requested static address may be missing from the Envoy Service before it is unusable. */
+export const DEFAULT_ADDRESS_WAIT_SECONDS = 20;
 
 export type EnvoyServiceType = 'LoadBalancer' | 'ClusterIP' | 'NodePort';
 
@@ -59,6 +61,15 @@ export interface EnvoyInfrastructureOptions {
   adminPort?: number;
   /** The readiness (and `/stats/prometheus`) listener's port; default 19003. */
   readinessPort?: number;
+  /**
+   * How long an Envoy Service may lack a static address it asked for (a Gateway's `spec.addresses`)
+   * before the Gateway reports the address AddressNotUsable; default 20 s. Load balancers refuse an
+   * address without telling the Service (MetalLB leaves it pending, with an Event), so time is what
+   * tells "refused" from "on its way": long enough for MetalLB and kube-proxy, short enough that a
+   * mistyped address shows soon. With a cloud load balancer that takes longer to provision, raise it:
+   * until then the Gateway reports AddressNotUsable, then Programmed once the address arrives.
+   */
+  addressWaitSeconds?: number;
 }
 
 export interface EnvoyClientCertificateOptions {
@@ -90,5 +101,6 @@ export function resolveInfrastructureOptions(options: EnvoyInfrastructureOptions
     logLevel: options.logLevel ?? 'info',
     adminPort: options.adminPort ?? DEFAULT_ENVOY_ADMIN_PORT,
     readinessPort: options.readinessPort ?? DEFAULT_READINESS_PORT,
+    addressWaitSeconds: options.addressWaitSeconds ?? DEFAULT_ADDRESS_WAIT_SECONDS,
   };
 }
