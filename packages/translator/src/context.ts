@@ -3,7 +3,7 @@
  * being collected. A fresh context is made for every `translate` call, so nothing leaks between runs.
  */
 import type { EndpointSlice, Kind, ResourceSet } from '@portico/resources';
-import type { BackendSpec } from './backends.js';
+import type { BackendSpec } from './backends/backends.js';
 import type { TranslationFailure } from './containment.js';
 import type { ResolvedOptions } from './options.js';
 import type { TranslationCache } from './translation-cache.js';

@@ -8,8 +8,8 @@
  * Equal to a full translation of the same resources (translate.incremental.property.test.ts).
  */
 import type { EndpointSlice, ResourceSet } from '@portico/resources';
-import { withClientCertificate } from './backend-client-certificate.js';
-import { backendWithEndpoints } from './backend-endpoints.js';
+import { withClientCertificate } from './backends/backend-client-certificate.js';
+import { backendWithEndpoints } from './backends/backend-endpoints.js';
 import { createContext, type TranslationContext } from './context.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
 import type { TranslationResult } from './result.js';

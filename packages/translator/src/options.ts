@@ -1,6 +1,6 @@
 import type { GatewayStatusAddress } from '@portico/resources';
-import type { ExternalNameServices } from './external-name-backends.js';
-import type { UnusableGatewayAddress } from './static-addresses.js';
+import type { ExternalNameServices } from './backends/external-name-backends.js';
+import type { UnusableGatewayAddress } from './gateways/static-addresses.js';
 import type { TranslationCache } from './translation-cache.js';
 
 export const DEFAULT_CONTROLLER_NAME = 'portico.dev/gateway-controller';

@@ -7,27 +7,27 @@
  */
 import type { GatewayIR } from '@portico/ir';
 import type { ResourceSet, Route } from '@portico/resources';
-import { recordPolicyAncestor } from './backend-tls.js';
+import { recordPolicyAncestor } from './backends/backend-tls.js';
 import { createContext, setStatus, type TranslationContext } from './context.js';
-import { acceptGatewayClasses } from './gateway-classes.js';
-import { buildGatewayIR, type AcceptedAttachment } from './gateway-ir.js';
-import { gatewayStatus } from './gateway-status.js';
-import { collectGateways, type GatewayState } from './gateways.js';
-import { translateGRPCRoute } from './grpc-routes.js';
-import { translateHTTPRoute } from './http-routes.js';
+import { acceptGatewayClasses } from './gateways/gateway-classes.js';
+import { buildGatewayIR, type AcceptedAttachment } from './gateway-ir/gateway-ir.js';
+import { gatewayStatus } from './gateways/gateway-status.js';
+import { collectGateways, type GatewayState } from './gateways/gateways.js';
+import { translateGRPCRoute } from './routes/grpc-routes.js';
+import { translateHTTPRoute } from './routes/http-routes.js';
 import { translateIngresses } from './ingress/index.js';
-import { translateL4Route } from './l4-routes.js';
+import { translateL4Route } from './routes/l4-routes.js';
 import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
-import { failedGatewayStatus, failedListenerSetStatus, writeFailedRouteStatus } from './failed-status.js';
-import { listenerSetStatus } from './listener-set-status.js';
-import { collectListenerSets } from './listener-sets.js';
+import { failedGatewayStatus, failedListenerSetStatus, writeFailedRouteStatus } from './status/failed-status.js';
+import { listenerSetStatus } from './gateways/listener-set-status.js';
+import { collectListenerSets } from './gateways/listener-sets.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
-import { writePolicyStatuses } from './policy-status.js';
+import { writePolicyStatuses } from './status/policy-status.js';
 import type { ObjectStatus, TranslationResult } from './result.js';
-import { attachRoute, type AttachmentParents, type ParentOutcome } from './route-attachment.js';
-import { conflictMessage, httpGrpcConflicts, type ListenerClaim } from './route-conflicts.js';
-import { routeParentStatuses, verdictSignature, type ParentVerdict } from './route-status.js';
-import type { TranslatedRoute } from './translated-route.js';
+import { attachRoute, type AttachmentParents, type ParentOutcome } from './routes/route-attachment.js';
+import { conflictMessage, httpGrpcConflicts, type ListenerClaim } from './routes/route-conflicts.js';
+import { routeParentStatuses, verdictSignature, type ParentVerdict } from './routes/route-status.js';
+import type { TranslatedRoute } from './routes/translated-route.js';
 
 export function translate(resources: ResourceSet, options?: TranslateOptions): TranslationResult {
   const resolved = resolveOptions(options);

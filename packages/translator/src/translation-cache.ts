@@ -15,10 +15,10 @@
  */
 import type { BackendIR } from '@portico/ir';
 import type { EndpointSlice, Kind, ResourceSet, Route } from '@portico/resources';
-import type { BackendSpec } from './backends.js';
+import type { BackendSpec } from './backends/backends.js';
 import type { ObjectStatus } from './result.js';
-import { carryTransitionTimes } from './transition-times.js';
-import type { TranslatedRoute } from './translated-route.js';
+import { carryTransitionTimes } from './status/transition-times.js';
+import type { TranslatedRoute } from './routes/translated-route.js';
 
 /** Kinds every route translation depends on as a whole (see the file comment). */
 const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'ConfigMap', 'Secret'];

@@ -4,13 +4,14 @@
  *
  * - a Gateway or ListenerSet listener `tls.certificateRefs` entry, or the Gateway's
  *   `spec.tls.backend.clientCertificateRef` (core Secret) → `tls.crt`, `tls.key`
- *   (translator/src/certificates.ts, backend-client-certificate.ts);
+ *   (translator/src/gateways/certificates.ts, backends/backend-client-certificate.ts);
  * - a Gateway `spec.tls.frontend` (default or perPort) `caCertificateRefs` entry (core ConfigMap or
- *   Secret, the Gateway's namespace unless it names one) → `ca.crt` (translator/src/frontend-validation.ts);
+ *   Secret, the Gateway's namespace unless it names one) → `ca.crt`
+ *   (translator/src/gateways/frontend-validation.ts);
  * - an Ingress `spec.tls[].secretName` (a Secret of the Ingress's namespace) → `tls.crt`, `tls.key`
  *   (translator/src/ingress/ingress-tls.ts);
  * - a BackendTLSPolicy `validation.caCertificateRefs` entry (core ConfigMap or Secret of the policy's
- *   namespace) → `ca.crt` (translator/src/backend-tls.ts).
+ *   namespace) → `ca.crt` (translator/src/backends/backend-tls.ts).
  *
  * ReferenceGrants are not consulted: whether a cross-namespace reference is allowed is the translator's
  * decision (and a status condition), and a grant that appears later must take effect without a relist.

@@ -17,7 +17,7 @@
  */
 import type { HTTPRouteIR } from '@portico/ir';
 import type { IngressBackend } from '@portico/resources';
-import { resolveBackendRef, servicePorts } from '../backends.js';
+import { resolveBackendRef, servicePorts } from '../backends/backends.js';
 import type { TranslationContext } from '../context.js';
 
 /** Where a route sends its requests: exactly one of the two. */

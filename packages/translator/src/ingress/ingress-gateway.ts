@@ -9,7 +9,7 @@
 import type { Diagnostic } from '../result.js';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
 import type { TranslationContext } from '../context.js';
-import { referencedBackends } from '../gateway-ir.js';
+import { referencedBackends } from '../gateway-ir/gateway-ir.js';
 import type { IngressClassGroup } from './ingress-classes.js';
 import { buildIngressVirtualHosts } from './ingress-hosts.js';
 import { translateIngressRules, type IngressContribution } from './ingress-routes.js';

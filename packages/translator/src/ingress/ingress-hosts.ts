@@ -20,8 +20,8 @@
  *   more than one label before the suffix.
  */
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
-import { compareHostnameSpecificity, isWildcard } from '../hostnames.js';
-import { compareOrigins } from '../precedence.js';
+import { compareHostnameSpecificity, isWildcard } from '../routes/hostnames.js';
+import { compareOrigins } from '../gateway-ir/precedence.js';
 import { compareIngressPaths, samePathMatch } from './ingress-precedence.js';
 import {
   CATCH_ALL_HOST,

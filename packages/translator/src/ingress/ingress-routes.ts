@@ -14,9 +14,9 @@
  */
 import type { HeaderMatchIR, HTTPRouteIR } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
-import type { RouteEntry } from '../translated-route.js';
+import type { RouteEntry } from '../routes/translated-route.js';
 import type { TranslationContext } from '../context.js';
-import { isWildcard } from '../hostnames.js';
+import { isWildcard } from '../routes/hostnames.js';
 import { resolveIngressBackend, type RouteAction } from './ingress-backends.js';
 import { ingressPathMatch, type IngressPathMatch } from './ingress-precedence.js';
 

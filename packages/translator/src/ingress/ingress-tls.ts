@@ -22,10 +22,10 @@
 import type { Diagnostic } from '../result.js';
 import type { CertificateIR, HTTPSServerIR, VirtualHostIR } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
-import { resolveCertificateRef } from '../certificates.js';
+import { resolveCertificateRef } from '../gateways/certificates.js';
 import type { TranslationContext } from '../context.js';
 import { containObject } from '../containment.js';
-import { compareHostnameSpecificity, isWildcard } from '../hostnames.js';
+import { compareHostnameSpecificity, isWildcard } from '../routes/hostnames.js';
 import { CATCH_ALL_HOST } from './ingress-routes.js';
 
 export interface TLSServers {

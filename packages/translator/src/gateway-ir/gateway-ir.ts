@@ -1,0 +1,174 @@
+/**
+ * Assembles one Gateway's IR from its programmable listeners and the routes attached to them:
+ * listeners that share a port become one Envoy listener (HTTP: one route table; HTTPS and TLS: one
+ * server per SNI, the HTTPS ones sharing one route table), and every backend referenced is listed once.
+ */
+import type { BackendIR, DestinationIR, GatewayIR, ListenerIR, TLSServerIR, VirtualHostIR } from '@portico/ir';
+import { backendWithEndpoints } from '../backends/backend-endpoints.js';
+import type { TranslationContext } from '../context.js';
+import { withClientCertificate } from '../backends/backend-client-certificate.js';
+import type { GatewayState } from '../gateways/gateways.js';
+import { compareHostnameSpecificity, owningListener, routeHostnameBehind } from '../routes/hostnames.js';
+import { mergedListeners } from '../gateways/listener-sets.js';
+import { buildHTTPSRouteTable } from './https-route-table.js';
+import { isProgrammable, type ListenerState } from '../gateways/listeners.js';
+import { compareOrigins } from './precedence.js';
+import type { TranslatedRoute } from '../routes/translated-route.js';
+import { buildVirtualHosts, type ListenerRoutes } from './virtual-hosts.js';
+
+const LISTEN_ADDRESS = '0.0.0.0';
+
+/** A route accepted on one listener of this gateway. */
+export interface AcceptedAttachment {
+  route: TranslatedRoute;
+  listener: ListenerState;
+  hostnames: string[];
+}
+
+export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, attached: readonly AcceptedAttachment[]): GatewayIR {
+  const groups = new Map<string, ListenerState[]>();
+  // GEP-1713: the Gateway's listeners and those of its attached ListenerSets are served as one list.
+  for (const l of mergedListeners(state).filter(isProgrammable)) {
+    const key = `${l.portClass}-${l.spec.port}`;
+    const group = groups.get(key);
+    if (group) group.push(l);
+    else groups.set(key, [l]);
+  }
+  const routesOf = (l: ListenerState) => attached.filter((a) => a.listener === l);
+  const listeners: ListenerIR[] = [];
+  for (const [key, group] of groups) {
+    const port = group[0]!.spec.port;
+    const common = { address: LISTEN_ADDRESS, port, sources: group.map((l) => l.irName) };
+    switch (group[0]!.portClass) {
+      case 'http':
+        listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group) });
+        break;
+      case 'sni': {
+        const https = group.filter((l) => l.spec.protocol === 'HTTPS');
+        const servers = sortServers(group.flatMap((l) => tlsServers(l, group, routesOf(l))));
+        const shared = https.length > 0 ? { virtualHosts: buildHTTPSRouteTable(https.flatMap((l) => httpServed(routesOf(l))), group) } : {};
+        listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers, ...shared });
+        break;
+      }
+      case 'tcp':
+      case 'udp': {
+        const oldest = [...routesOf(group[0]!)].sort((a, b) => compareOrigins(origin(a.route), origin(b.route)))[0];
+        const type = group[0]!.portClass === 'tcp' ? 'TCP' : 'UDP';
+        listeners.push({ type, name: key, ...common, ...(oldest?.route.l4 ? { route: oldest.route.l4 } : {}) } as ListenerIR);
+        break;
+      }
+    }
+  }
+  listeners.sort((a, b) => a.port - b.port || (a.type === 'UDP' ? 1 : 0) - (b.type === 'UDP' ? 1 : 0));
+  return {
+    name: state.key,
+    gatewayClass: state.gateway.spec.gatewayClassName,
+    listeners,
+    backends: referencedBackends(ctx, listeners).map((b) => withClientCertificate(b, state.backendClientCertificate)),
+  };
+}
+
+function httpServed(attached: readonly AcceptedAttachment[]): ListenerRoutes[] {
+  return attached.map((a) => ({ listener: a.listener, hostnames: a.hostnames, routeHostnames: routeHostnames(a.route), entries: a.route.entries }));
+}
+
+function tlsServers(listener: ListenerState, peers: ListenerState[], attached: readonly AcceptedAttachment[]): TLSServerIR[] {
+  const serverNames = listener.spec.hostname ? [listener.spec.hostname] : [];
+  if (listener.spec.protocol === 'HTTPS') {
+    return [{
+      mode: 'HTTPS',
+      name: listener.irName,
+      source: listener.irName,
+      serverNames,
+      certificates: listener.certificates,
+      ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}),
+      alpn: ['h2', 'http/1.1'],
+      // The port's HTTPS listeners share one table (https-route-table.ts), on the TLS listener.
+      virtualHosts: [],
+    }];
+  }
+  // TLS listeners: each SNI goes to the route claiming it on the listener that owns it whose own hostname
+  // is the most specific (GatewayRouteHostnameIntersectionPrecedence), then the oldest. A TCPRoute, on a
+  // Terminate listener only, claims the listener's hostname, or every SNI without one; having no
+  // hostnames of its own, it ranks after any TLSRoute claiming the same SNI.
+  const peerHostnames = peers.map((l) => l.spec.hostname);
+  const claims: { a: AcceptedAttachment; sni: string; behind: string }[] = [];
+  for (const a of attached) {
+    if (!a.route.l4) continue;
+    for (const sni of a.hostnames) {
+      if (sni !== '*' && peers[owningListener(peerHostnames, sni)] !== listener) continue;
+      claims.push({ a, sni, behind: routeHostnameBehind(listener.spec.hostname, routeHostnames(a.route), sni) });
+    }
+  }
+  claims.sort((x, y) => compareHostnameSpecificity(x.behind, y.behind) || compareOrigins(origin(x.a.route), origin(y.a.route)));
+  const won = new Map<AcceptedAttachment, string[]>();
+  const claimed = new Set<string>();
+  for (const { a, sni } of claims) {
+    if (claimed.has(sni)) continue;
+    claimed.add(sni);
+    won.set(a, [...(won.get(a) ?? []), sni]);
+  }
+  const servers: TLSServerIR[] = [];
+  for (const [a, snis] of won) {
+    if (!a.route.l4) continue;
+    const names = snis.filter((h) => h !== '*');
+    const common = { name: tlsServerName(listener, a.route), source: listener.irName, serverNames: names.sort(compareHostnameSpecificity) };
+    // Passthrough forwards the client's own TLS untouched; Terminate re-encrypts where a BackendTLSPolicy applies.
+    servers.push(
+      listener.spec.tls?.mode === 'Passthrough'
+        ? { mode: 'Passthrough', ...common, route: a.route.l4 }
+        : { mode: 'Terminate', ...common, route: a.route.l4Terminate ?? a.route.l4, certificates: listener.certificates, ...(listener.clientValidation ? { clientValidation: listener.clientValidation } : {}) },
+    );
+  }
+  return servers;
+}
+
+/**
+ * `<listener>/<namespace>/<route>` for a TLSRoute, `<listener>/TCPRoute/<namespace>/<route>` for a
+ * TCPRoute (a namespace is lowercase, so the two never meet).
+ */
+function tlsServerName(listener: ListenerState, route: TranslatedRoute): string {
+  const { kind, namespace, name } = route.l4!.source;
+  return `${listener.irName}/${kind === 'TLSRoute' ? '' : `${kind}/`}${namespace}/${name}`;
+}
+
+/** TLSListenerIR.servers order: most specific SNI first, the catch-all (no serverNames) last. */
+function sortServers(servers: TLSServerIR[]): TLSServerIR[] {
+  const key = (s: TLSServerIR) => s.serverNames[0] ?? '*';
+  return servers.sort((a, b) => compareHostnameSpecificity(key(a), key(b)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The hostnames written on an HTTPRoute, GRPCRoute or TLSRoute. */
+function routeHostnames(route: TranslatedRoute): readonly string[] | undefined {
+  return 'hostnames' in route.route.spec ? route.route.spec.hostnames : undefined;
+}
+
+function origin(route: TranslatedRoute) {
+  const m = route.route.metadata;
+  return { creationTimestamp: m.creationTimestamp ?? '', key: `${m.namespace}/${m.name}`, rule: 0, match: 0 };
+}
+
+/** Every backend the listeners send to (destinations and mirrors), once, by name. */
+export function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[]): BackendIR[] {
+  const names = new Set<string>();
+  const addDestination = (d: DestinationIR | undefined) => {
+    for (const b of d?.backends ?? []) if ('backend' in b) names.add(b.backend);
+  };
+  const addHosts = (hosts: VirtualHostIR[]) => {
+    for (const h of hosts) {
+      for (const r of h.routes) {
+        addDestination(r.destination);
+        r.mirrors?.forEach((m) => names.add(m.backend));
+      }
+    }
+  };
+  for (const l of listeners) {
+    if (l.type === 'HTTP') addHosts(l.virtualHosts);
+    else if (l.type === 'TLS') {
+      addHosts(l.virtualHosts ?? []);
+      for (const s of l.servers) s.mode === 'HTTPS' ? addHosts(s.virtualHosts) : addDestination(s.route?.destination);
+    }
+    else addDestination(l.route?.destination);
+  }
+  return [...names].sort().map((n) => backendWithEndpoints(ctx, ctx.backends.get(n)!));
+}

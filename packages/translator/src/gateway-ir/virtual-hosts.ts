@@ -1,0 +1,135 @@
+/**
+ * Virtual hosts of one HTTP route table.
+ * - A request belongs to the listener with the most specific hostname matching it
+ *   (gateway_types.go Listener.Hostname); routes of other listeners never serve it
+ *   (GatewayHTTPListenerIsolation). A listener with a hostname gets its own virtual host when it
+ *   has routes or when a broader domain of the table would otherwise catch its requests, so they
+ *   answer 404 rather than fall through to a broader listener's routes.
+ * - Within a listener, a request is served by the routes whose hostname matches it, routes with the
+ *   longest non-wildcard hostname first, then the longest wildcard (httproute_types.go Hostnames),
+ *   then match precedence (precedence.ts). Each virtual host therefore lists its own routes followed
+ *   by those of the broader hostnames that also cover it.
+ * - Routes whose listener/route intersections are the same hostname are ordered by the hostnames
+ *   written on the routes (GatewayRouteHostnameIntersectionPrecedence): on a listener for
+ *   `abc.example.com`, every rule of a route for `abc.example.com` comes before those of a route for
+ *   `*.example.com`, whatever their matches and ages; a route without hostnames comes last.
+ */
+import type { VirtualHostIR } from '@portico/ir';
+import { compareHostnameSpecificity, hostnameMatches, isWildcard, owningListener, routeHostnameBehind } from '../routes/hostnames.js';
+import type { ListenerState } from '../gateways/listeners.js';
+import { grpcMatchKey, httpMatchKey, originKey } from './precedence.js';
+import type { RouteEntry } from '../routes/translated-route.js';
+
+/** A route's entries as served through one listener, for the given hostnames. */
+export interface ListenerRoutes {
+  listener: ListenerState;
+  hostnames: string[];
+  /** The hostnames written on the route (undefined or empty: any). */
+  routeHostnames?: readonly string[];
+  entries: RouteEntry[];
+}
+
+/** One route's entries under one intersected hostname, with the route hostname they came from. */
+interface EntryGroup {
+  behind: string;
+  entries: readonly RouteEntry[];
+}
+
+export function buildVirtualHosts(
+  served: readonly ListenerRoutes[],
+  /** Every listener competing for the same requests (ownership is decided among them). */
+  peers: readonly ListenerState[],
+): VirtualHostIR[] {
+  const peerHostnames = peers.map((l) => l.spec.hostname);
+  const owner = (hostname: string): ListenerState | undefined =>
+    hostname === '*' ? peers.find((l) => !l.spec.hostname) : peers[owningListener(peerHostnames, hostname)];
+
+  // Route entries per listener per hostname pattern, keeping only what the listener owns.
+  const patterns = new Map<ListenerState, Map<string, EntryGroup[]>>();
+  for (const { listener, hostnames, routeHostnames, entries } of served) {
+    for (const hostname of hostnames) {
+      if (owner(hostname) !== listener) continue;
+      let byPattern = patterns.get(listener);
+      if (!byPattern) patterns.set(listener, (byPattern = new Map()));
+      const group = { behind: routeHostnameBehind(listener.spec.hostname, routeHostnames, hostname), entries };
+      const groups = byPattern.get(hostname);
+      if (groups) groups.push(group);
+      else byPattern.set(hostname, [group]);
+    }
+  }
+  const domains = new Set<string>();
+  for (const byPattern of patterns.values()) for (const p of byPattern.keys()) domains.add(p);
+  for (const l of new Set(served.map((s) => s.listener))) if (l.spec.hostname) domains.add(l.spec.hostname);
+  // A peer listener's requests belong to it even when it has no routes (gateway_types.go Listeners:
+  // "requests SHOULD match at most one Listener"; a request not matching an attached route MUST get a
+  // 404): when a broader domain of this table would catch them, give the peer an empty virtual host.
+  const broader = [...domains];
+  for (const l of peers) {
+    const h = l.spec.hostname;
+    if (h && !domains.has(h) && broader.some((d) => covers(d, h))) domains.add(h);
+  }
+
+  const hosts: VirtualHostIR[] = [];
+  for (const domain of [...domains].sort(compareHostnameSpecificity)) {
+    const listener = owner(domain);
+    const byPattern = listener ? patterns.get(listener) : undefined;
+    const covering = [...(byPattern?.keys() ?? [])].filter((p) => covers(p, domain)).sort(compareHostnameSpecificity);
+    const seen = new Set<RouteEntry>();
+    const routes = [];
+    for (const p of covering) {
+      for (const entry of sortedEntries(byPattern!.get(p)!)) {
+        if (seen.has(entry)) continue;
+        seen.add(entry);
+        routes.push(entry.ir);
+      }
+    }
+    hosts.push({ name: domain, domains: [domain], routes });
+  }
+  return hosts;
+}
+
+/** Does hostname pattern `p` match every request that `domain` matches? */
+function covers(p: string, domain: string): boolean {
+  if (p === domain || p === '*') return true;
+  if (!isWildcard(p)) return false;
+  return hostnameMatches(p, isWildcard(domain) ? `x${domain.slice(1)}` : domain);
+}
+
+/**
+ * Precedence order: the route's own hostname, then matches, then age; each entry's keys looked up
+ * once, not once per comparison. An entry placed twice (two parentRefs to one listener) keeps its
+ * first, most specific, place.
+ */
+function sortedEntries(groups: readonly EntryGroup[]): RouteEntry[] {
+  const decorated = groups.flatMap(({ behind, entries }) => entries.map((entry) => ({ entry, behind, grpc: entry.grpc, keys: sortKeys(entry) })));
+  decorated.sort(
+    (a, b) =>
+      (a.behind === b.behind ? 0 : compareHostnameSpecificity(a.behind, b.behind)) ||
+      (a.grpc && b.grpc ? compareKeys(a.keys.grpc, b.keys.grpc) : compareKeys(a.keys.http, b.keys.http)) ||
+      compareKeys(a.keys.origin, b.keys.origin),
+  );
+  return decorated.map((d) => d.entry);
+}
+
+/**
+ * The comparisons of precedence.ts, computed once per entry as strings that sort the same way:
+ * sorting a table of 20,000 entries compares hundreds of thousands of pairs, and entries live as long
+ * as their route is unchanged (translation-cache.ts). precedence.test.ts checks the two agree.
+ */
+interface EntryKeys {
+  http: string;
+  grpc: string;
+  origin: string;
+}
+
+const keys = new WeakMap<RouteEntry, EntryKeys>();
+
+function sortKeys(entry: RouteEntry): EntryKeys {
+  let k = keys.get(entry);
+  if (!k) keys.set(entry, (k = { http: httpMatchKey(entry.ir.match), grpc: grpcMatchKey(entry.ir.match), origin: originKey(entry.origin) }));
+  return k;
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
