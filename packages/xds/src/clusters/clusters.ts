@@ -8,13 +8,13 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UpstreamProtocol } from '@portico/ir';
-import { adsConfigSource } from './config-source.js';
-import { memoized, reusedHost } from './build-cache.js';
+import { adsConfigSource } from '../config-source.js';
+import { memoized, reusedHost } from '../build-cache.js';
 import { clusterDiscovery, hasEdsEndpoints } from './dns-clusters.js';
 import { buildClusterLoadAssignment } from './endpoints.js';
-import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from './names.js';
-import type { NamedResource } from './resources.js';
-import { typedConfig } from './typed-config.js';
+import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from '../names.js';
+import type { NamedResource } from '../resources.js';
+import { typedConfig } from '../typed-config.js';
 import { upstreamTlsTransportSocket } from './upstream-tls.js';
 
 /**

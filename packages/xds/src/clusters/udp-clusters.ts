@@ -25,13 +25,13 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UDPListenerIR } from '@portico/ir';
-import { reusedHost } from './build-cache.js';
+import { reusedHost } from '../build-cache.js';
 import { CONNECT_TIMEOUT, PER_CONNECTION_BUFFER_LIMIT_BYTES, udpCircuitBreakers } from './clusters.js';
-import { adsConfigSource } from './config-source.js';
+import { adsConfigSource } from '../config-source.js';
 import { backendLbEndpoints } from './endpoints.js';
-import { clusterShares, type ClusterShare } from './listener-l4.js';
-import { udpListenerClusterName } from './names.js';
-import type { NamedResource, XdsResources } from './resources.js';
+import { clusterShares, type ClusterShare } from '../listeners/listener-l4.js';
+import { udpListenerClusterName } from '../names.js';
+import type { NamedResource, XdsResources } from '../resources.js';
 
 /** A valid share of a UDP listener's route, with its backend. */
 interface BackendShare extends ClusterShare {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { GatewayIR, L4RouteIR, WeightedBackendIR } from '@portico/ir';
 import { validateMessage, type Proto3Json } from '@portico/envoy';
 import { clusterShares, tcpProxyFilter, udpProxyListenerFilter } from './listener-l4.js';
-import { BLACKHOLE_CLUSTER } from './names.js';
+import { BLACKHOLE_CLUSTER } from '../names.js';
 
 const TCP_PROXY = 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 const UDP_PROXY = 'envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';

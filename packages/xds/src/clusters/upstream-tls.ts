@@ -5,8 +5,8 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
-import { certificateSdsConfig } from './secrets.js';
-import { typedConfig } from './typed-config.js';
+import { certificateSdsConfig } from '../secrets.js';
+import { typedConfig } from '../typed-config.js';
 
 const UPSTREAM_TLS_CONTEXT = 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 

@@ -6,10 +6,10 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { CORSIR, HeaderModifierIR, SessionPersistenceIR } from '@portico/ir';
-import { CORS_FILTER, STATEFUL_SESSION_FILTER } from './names.js';
-import { durationFromMs } from './proto-duration.js';
+import { CORS_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
+import { durationFromMs } from '../proto-duration.js';
 import { escapeRegex } from './route-regex.js';
-import { typedConfig } from './typed-config.js';
+import { typedConfig } from '../typed-config.js';
 
 /** Header additions and removals in the field names Route and ClusterWeight share. */
 export interface HeaderMutations {

@@ -1,6 +1,6 @@
 import { envoyProtos, validateMessage, type Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR } from '@portico/ir';
-import { CORS_FILTER, STATEFUL_SESSION_FILTER } from './names.js';
+import { CORS_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
 import { buildRouteConfiguration } from './route-configuration.js';
 import { httpRoute } from './route-fixtures.test-util.js';
 import { corsPolicy, originMatcher } from './route-filters.js';

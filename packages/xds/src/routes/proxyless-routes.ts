@@ -12,8 +12,8 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, RetryIR } from '@portico/ir';
-import { INVALID_BACKEND_CLUSTER } from './names.js';
-import { durationFromMs } from './proto-duration.js';
+import { INVALID_BACKEND_CLUSTER } from '../names.js';
+import { durationFromMs } from '../proto-duration.js';
 import { clusterSpecifier } from './route-action.js';
 import { buildRouteMatch } from './route-match.js';
 

@@ -22,8 +22,8 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR } from '@portico/ir';
-import { adsConfigSource } from './config-source.js';
-import { clusterName } from './names.js';
+import { adsConfigSource } from '../config-source.js';
+import { clusterName } from '../names.js';
 
 /** The discovery fields of a backend's cluster: EDS, or LOGICAL_DNS for an ExternalName backend. */
 export function clusterDiscovery(backend: BackendIR): Proto3Json {

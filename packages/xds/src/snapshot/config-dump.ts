@@ -1,7 +1,7 @@
 /** One gateway's xDS as Envoy's `/config_dump` would show it, for `--to xds`, `/debug/xds` and goldens. */
 import type { ConfigDumpSections } from '@portico/envoy';
 import type { GatewayIR } from '@portico/ir';
-import { buildXds } from './build-xds.js';
+import { buildXds } from '../build-xds.js';
 import { consistencyProblems } from './consistency.js';
 import { encodeResources, redactedConfigDump } from './versions.js';
 

@@ -7,11 +7,11 @@ import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSSe
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import { tcpProxyFilter } from './listener-l4.js';
-import { certificateSecretName, HTTPS_SERVER_HEADER, httpsRouteConfigName, httpsSharedRouteConfigName } from './names.js';
-import type { NamedResource } from './resources.js';
-import { buildRouteConfiguration } from './route-configuration.js';
-import { certificateSdsConfig, certificateSecrets } from './secrets.js';
-import { typedConfig } from './typed-config.js';
+import { certificateSecretName, HTTPS_SERVER_HEADER, httpsRouteConfigName, httpsSharedRouteConfigName } from '../names.js';
+import type { NamedResource } from '../resources.js';
+import { buildRouteConfiguration } from '../routes/route-configuration.js';
+import { certificateSdsConfig, certificateSecrets } from '../secrets.js';
+import { typedConfig } from '../typed-config.js';
 
 export const TLS_INSPECTOR_FILTER = 'envoy.filters.listener.tls_inspector';
 const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';

@@ -14,7 +14,7 @@ import type {
 } from '@portico/ir';
 import { encodeMessage, validateMessage, type Proto3Json } from '@portico/envoy';
 import { buildListener } from './listeners.js';
-import { BLACKHOLE_CLUSTER } from './names.js';
+import { BLACKHOLE_CLUSTER } from '../names.js';
 
 const LISTENER = 'envoy.config.listener.v3.Listener';
 const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';

@@ -4,9 +4,9 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { DestinationIR, HTTPRouteIR, MirrorIR, WeightedBackendIR } from '@portico/ir';
-import { INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from './names.js';
+import { INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from '../names.js';
 import { routePathRewrite } from './path-rewrite.js';
-import { durationFromMs } from './proto-duration.js';
+import { durationFromMs } from '../proto-duration.js';
 import type { RouteTableContext } from './route-configuration.js';
 import { applyHeaderMutations, headerMutations } from './route-filters.js';
 import { isGrpcRoute, matchedPrefix } from './route-match.js';

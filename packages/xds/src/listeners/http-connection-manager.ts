@@ -5,11 +5,11 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import { httpAccessLog } from './access-log.js';
-import { adsConfigSource } from './config-source.js';
-import { tableReferences } from './consistency.js';
-import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from './names.js';
-import type { NamedResource } from './resources.js';
-import { typedConfig } from './typed-config.js';
+import { adsConfigSource } from '../config-source.js';
+import { tableReferences } from '../snapshot/consistency.js';
+import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
+import type { NamedResource } from '../resources.js';
+import { typedConfig } from '../typed-config.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
 const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';

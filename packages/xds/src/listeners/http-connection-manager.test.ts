@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
 import { decodeMessage, encodeMessage, validateMessage, type Proto3Json } from '@portico/envoy';
 import { httpConnectionManager, httpConnectionManagerFilter } from './http-connection-manager.js';
-import { buildRouteConfiguration } from './route-configuration.js';
-import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from './names.js';
-import type { NamedResource } from './resources.js';
+import { buildRouteConfiguration } from '../routes/route-configuration.js';
+import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
+import type { NamedResource } from '../resources.js';
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 

@@ -1,10 +1,10 @@
 import { RESOURCE_TYPES, validateMessage } from '@portico/envoy';
 import type { BackendIR, GatewayIR } from '@portico/ir';
-import { buildXds } from './build-xds.js';
+import { buildXds } from '../build-xds.js';
 import { buildClusters } from './clusters.js';
-import { consistencyProblems } from './consistency.js';
-import { grpcDecode } from './proxyless-grpc.test-util.js';
-import { httpRoute } from './route-fixtures.test-util.js';
+import { consistencyProblems } from '../snapshot/consistency.js';
+import { grpcDecode } from '../proxyless-grpc.test-util.js';
+import { httpRoute } from '../routes/route-fixtures.test-util.js';
 import { udpListenerResources } from './udp-clusters.js';
 
 const EXTERNAL: BackendIR = { name: 'default/api/443/http2', service: { namespace: 'default', name: 'api', port: 443 }, protocol: 'HTTP2', endpoints: [], externalName: 'api.example.com' };

@@ -1,8 +1,8 @@
 import { decodeMessage, encodeMessage, RESOURCE_TYPES, validateMessage } from '@portico/envoy';
 import type { BackendIR, GatewayIR } from '@portico/ir';
 import { blackholeCluster, buildClusters, CONNECT_TIMEOUT, invalidBackendCluster, udpCircuitBreakers, UDP_MAX_SESSIONS } from './clusters.js';
-import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
-import type { NamedResource } from './resources.js';
+import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from '../names.js';
+import type { NamedResource } from '../resources.js';
 
 const CLUSTER = RESOURCE_TYPES.cluster;
 const CLA = RESOURCE_TYPES.endpoint;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { configDump, encodeMessage, RESOURCE_TYPES, type ConfigDumpSections, type ResourceKind, type VersionedResource } from '@portico/envoy';
-import type { NamedResource, XdsResources } from './resources.js';
+import type { NamedResource, XdsResources } from '../resources.js';
 
 export interface EncodedResource extends VersionedResource {
   bytes: Uint8Array;

@@ -18,8 +18,8 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
-import { memoized, reusedHost } from './build-cache.js';
-import type { NamedResource } from './resources.js';
+import { memoized, reusedHost } from '../build-cache.js';
+import type { NamedResource } from '../resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
 import { buildRouteMatch } from './route-match.js';

@@ -7,10 +7,10 @@ import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import { tcpProxyFilter, udpProxyListenerFilter } from './listener-l4.js';
 import { statPrefixOf, tlsFilterChains, tlsInspectorListenerFilter } from './listener-tls.js';
-import { httpRouteConfigName, listenerName } from './names.js';
-import type { ListenerOutput } from './resources.js';
-import { buildRouteConfiguration } from './route-configuration.js';
-import { udpRouteCluster } from './udp-clusters.js';
+import { httpRouteConfigName, listenerName } from '../names.js';
+import type { ListenerOutput } from '../resources.js';
+import { buildRouteConfiguration } from '../routes/route-configuration.js';
+import { udpRouteCluster } from '../clusters/udp-clusters.js';
 
 export interface ListenerOptions {
   /** Access logs to stdout on every connection manager and L4 proxy. Default true (as Contour and Envoy Gateway). */

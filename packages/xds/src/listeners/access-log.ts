@@ -3,7 +3,7 @@
  * default: the container runtime collects them, and no file has to be rotated inside the pod.
  */
 import type { Proto3Json } from '@portico/envoy';
-import { typedConfig } from './typed-config.js';
+import { typedConfig } from '../typed-config.js';
 
 const STDOUT_ACCESS_LOG = 'envoy.access_loggers.stdout';
 const STDOUT_ACCESS_LOG_TYPE = 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog';

@@ -5,8 +5,8 @@
 import type { DestinationIR, GatewayIR, L4RouteIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { l4AccessLog } from './access-log.js';
-import { BLACKHOLE_CLUSTER, clusterName } from './names.js';
-import { typedConfig } from './typed-config.js';
+import { BLACKHOLE_CLUSTER, clusterName } from '../names.js';
+import { typedConfig } from '../typed-config.js';
 
 export const TCP_PROXY_FILTER = 'envoy.filters.network.tcp_proxy';
 export const UDP_PROXY_FILTER = 'envoy.filters.udp_listener.udp_proxy';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { RESOURCE_TYPES, validateMessage, type Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UDPListenerIR, WeightedBackendIR } from '@portico/ir';
-import { buildBackendResources, buildXds } from './build-xds.js';
-import { createXdsBuildCache } from './build-cache.js';
+import { buildBackendResources, buildXds } from '../build-xds.js';
+import { createXdsBuildCache } from '../build-cache.js';
 import { UDP_MAX_SESSIONS } from './clusters.js';
 import { udpListenerResources, udpRouteCluster } from './udp-clusters.js';
 

@@ -6,8 +6,8 @@
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, EndpointIR } from '@portico/ir';
 import { dnsSocketAddress } from './dns-clusters.js';
-import { clusterName } from './names.js';
-import type { NamedResource } from './resources.js';
+import { clusterName } from '../names.js';
+import type { NamedResource } from '../resources.js';
 
 /**
  * One LocalityLbEndpoints per zone. A backend with no endpoints gets an assignment with none: Envoy

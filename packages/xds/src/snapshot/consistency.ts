@@ -5,8 +5,8 @@
  * otherwise wait for a resource that never comes, and that listener or cluster would never warm.
  */
 import type { Proto3Json } from '@portico/envoy';
-import { createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from './build-cache.js';
-import type { NamedResource, XdsResources } from './resources.js';
+import { createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from '../build-cache.js';
+import type { NamedResource, XdsResources } from '../resources.js';
 
 export interface ReferencedNames {
   routes: Set<string>;

@@ -1,6 +1,6 @@
 import { envoyProtos, validateMessage, type Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR } from '@portico/ir';
-import { INVALID_BACKEND_CLUSTER } from './names.js';
+import { INVALID_BACKEND_CLUSTER } from '../names.js';
 import { proxylessRoutes } from './proxyless-routes.js';
 import { grpcRoute, httpRoute } from './route-fixtures.test-util.js';
 
