@@ -4,7 +4,7 @@
  * the first refusal is logged, then at most one line per `intervalMs`, which counts those left out.
  */
 import type { StreamRefusal } from '@portico/xds-server';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 export function createRefusalLog(logger: Logger, options: { intervalMs?: number; now?: () => number } = {}): (refusal: StreamRefusal) => void {
   const intervalMs = options.intervalMs ?? 10_000;

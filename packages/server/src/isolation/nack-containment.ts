@@ -13,7 +13,7 @@ import { TYPE_URLS } from '@portico/envoy';
 import type { GatewayIR } from '@portico/ir';
 import { type ClientInfo, type ResourceSnapshot, type StreamEvent, type StreamRef } from '@portico/xds-server';
 import { findCulprits, probeBudget, suspectsFromErrorText, type ProbeVerdict } from './culprit-finder.js';
-import { errorFields, type Logger } from './logger.js';
+import { errorFields, type Logger } from '../logger.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import { changedUnits, parseUnitKey, probeTable, routeUnits, unitFingerprint, unitValues } from './route-units.js';
 

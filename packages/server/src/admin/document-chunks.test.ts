@@ -7,7 +7,7 @@ import { translate } from '@portico/translator';
 import { gatewayConfigDump } from '@portico/xds';
 import { documentChunks, LazyList, renderDocument, type ChunkOptions } from './document-chunks.js';
 
-const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), '../../../testdata/xds');
+const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), '../../../../testdata/xds');
 
 function translated(file: string) {
   const path = join(TESTDATA, file);

@@ -12,10 +12,10 @@ import type { KubeObject } from '@portico/resources';
 import { applyStatuses } from '@portico/translator';
 import { redactedConfigDump, type EncodedResources } from '@portico/xds';
 import type { ClientInfo } from '@portico/xds-server';
-import type { QuarantineEntry } from './quarantine.js';
-import type { PipelineHealthView } from './pipeline-health.js';
+import type { QuarantineEntry } from '../isolation/quarantine.js';
+import type { PipelineHealthView } from '../reconcile/pipeline-health.js';
 import { documentChunks, LazyList, type ChunkOptions } from './document-chunks.js';
-import type { TranslatedState } from './reconciler.js';
+import type { TranslatedState } from '../reconcile/reconciler.js';
 
 /** What the views read, live. */
 export interface DebugData {

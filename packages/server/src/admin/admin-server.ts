@@ -17,8 +17,8 @@ import { formatDocument } from '@portico/ir';
 import { createHostCheck } from './admin-host-check.js';
 import { createDebugDumps, type DebugDumps, type DebugDumpsOptions } from './debug-dumps.js';
 import type { DebugView } from './debug-views.js';
-import { errorFields, type Logger } from './logger.js';
-import { parseListenAddress } from './listen-address.js';
+import { errorFields, type Logger } from '../logger.js';
+import { parseListenAddress } from '../listen-address.js';
 
 export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1:19000';
 

@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createAdminServer, type AdminServer } from './admin-server.js';
 import type { DebugView } from './debug-views.js';
 import { documentChunks } from './document-chunks.js';
-import { silentLogger } from './logger.js';
+import { silentLogger } from '../logger.js';
 
 /** A view of `items` entries of about 2 KB each. */
 function bigView(items: number): DebugView {

@@ -19,7 +19,7 @@ import {
   type XdsResources,
 } from '@portico/xds';
 import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type ResourceSnapshot, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
-import type { Quarantine, QuarantineEntry } from './quarantine.js';
+import type { Quarantine, QuarantineEntry } from '../isolation/quarantine.js';
 
 const KINDS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
 const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {

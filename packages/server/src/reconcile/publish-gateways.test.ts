@@ -3,11 +3,11 @@ import type { GatewayIR, HTTPListenerIR } from '@portico/ir';
 import { ResourceSet } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { buildXds } from '@portico/xds';
-import { demoObjects, GATEWAY, type DemoOptions } from './fixtures.test-util.js';
-import { SHARED, sharedIR, type RouteSpec } from './nack-fixtures.test-util.js';
+import { demoObjects, GATEWAY, type DemoOptions } from '../fixtures.test-util.js';
+import { SHARED, sharedIR, type RouteSpec } from '../isolation/nack-fixtures.test-util.js';
 import { createXdsPublisher } from './publish-gateways.js';
-import { createQuarantine } from './quarantine.js';
-import { routeUnits, unitFingerprint } from './route-units.js';
+import { createQuarantine } from '../isolation/quarantine.js';
+import { routeUnits, unitFingerprint } from '../isolation/route-units.js';
 
 function gatewaysOf(options: DemoOptions = {}): Map<string, GatewayIR> {
   return translate(ResourceSet.from(demoObjects(options))).gateways;

@@ -2,9 +2,9 @@ import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { buildXds, encodeResources } from '@portico/xds';
 import { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type ViewResult } from './debug-views.js';
-import type { PipelineHealthView } from './pipeline-health.js';
-import { demoObjects, GATEWAY } from './fixtures.test-util.js';
-import type { TranslatedState } from './reconciler.js';
+import type { PipelineHealthView } from '../reconcile/pipeline-health.js';
+import { demoObjects, GATEWAY } from '../fixtures.test-util.js';
+import type { TranslatedState } from '../reconcile/reconciler.js';
 
 const INGRESS = parseResources(
   `apiVersion: networking.k8s.io/v1

@@ -6,10 +6,10 @@
 import { TYPE_URLS } from '@portico/envoy';
 import type { GatewayIR, HTTPListenerIR } from '@portico/ir';
 import type { ClientInfo, ResourceSnapshot, StreamEvent, StreamRef } from '@portico/xds-server';
-import { silentLogger } from './logger.js';
+import { silentLogger } from '../logger.js';
 import { createNackContainment, type ContainmentOutcome, type NackContainmentOptions } from './nack-containment.js';
 import { manyTeams, SHARED, sharedIR, type RouteSpec } from './nack-fixtures.test-util.js';
-import { createXdsPublisher } from './publish-gateways.js';
+import { createXdsPublisher } from '../reconcile/publish-gateways.js';
 import { createQuarantine } from './quarantine.js';
 
 const STREAM: StreamRef = { streamId: 'delta-1', protocol: 'delta', peer: 'ipv4:127.0.0.1:5000' };

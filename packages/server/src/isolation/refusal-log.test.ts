@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StreamRefusal } from '@portico/xds-server';
 import { PassThrough } from 'node:stream';
-import { createLogger } from './logger.js';
+import { createLogger } from '../logger.js';
 import { createRefusalLog } from './refusal-log.js';
 
 function capture() {
