@@ -10,7 +10,7 @@
  * need not carry every subscribed resource, unlike CDS and LDS ones), the delta stream sends them
  * as if they had changed. Endpoints of unchanged clusters are never resent.
  */
-import type { CachedResource, TypeUrl } from './types.js';
+import type { CachedResource, TypeUrl } from '../types.js';
 
 export const CLUSTER_TYPE_URL: TypeUrl = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 export const ENDPOINT_TYPE_URL: TypeUrl = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';

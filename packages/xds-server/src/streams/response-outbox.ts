@@ -15,7 +15,7 @@
  *   and no write).
  * The transport is the tiny `ResponseWriter` interface, so this is tested without sockets.
  */
-import type { ResponsePlacement } from './types.js';
+import type { ResponsePlacement } from '../types.js';
 
 export interface ResponseWriter<Res> {
   /** Hands one response to the transport; `flushed` is called once it has left (may never be, for a stuck client). */

@@ -10,7 +10,7 @@ import type {
   DeltaDiscoveryResponse,
   ResourceSnapshot,
   StreamEvent,
-} from './types.js';
+} from '../types.js';
 
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 const EDS = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';

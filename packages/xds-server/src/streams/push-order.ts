@@ -4,7 +4,7 @@
  * can then be removed" — so a type whose update removes resources goes after every type that only adds
  * or changes, so nothing still in use loses what it points to.
  */
-import { PUSH_ORDER, type TypeUrl } from './types.js';
+import { PUSH_ORDER, type TypeUrl } from '../types.js';
 
 export interface PendingPush {
   typeUrl: TypeUrl;

@@ -42,7 +42,7 @@ import {
   type ResponsePlacement,
   type StreamEvent,
   type TypeUrl,
-} from './types.js';
+} from '../types.js';
 
 export interface SotwStreamOptions {
   watcher: ConfigWatcher;

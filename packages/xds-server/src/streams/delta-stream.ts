@@ -42,7 +42,7 @@ import {
   type ResourceSnapshot,
   type StreamEvent,
   type TypeUrl,
-} from './types.js';
+} from '../types.js';
 
 export interface DeltaStreamOptions {
   watcher: ConfigWatcher;

@@ -5,7 +5,7 @@
  * rules from the xDS protocol doc, "Incremental xDS" and "How the client specifies what resources
  * to return".
  */
-import { WILDCARD_BY_DEFAULT, type CachedResource, type DeltaDiscoveryRequest, type TypeUrl } from './types.js';
+import { WILDCARD_BY_DEFAULT, type CachedResource, type DeltaDiscoveryRequest, type TypeUrl } from '../types.js';
 
 /**
  * The explicit wildcard subscription name. xDS protocol: "For Listener and Cluster resource types,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { createSnapshotCache } from './snapshot-cache.js';
+import { createSnapshotCache } from '../snapshot-cache.js';
 import { CDS, EDS, fakeWatcher, LDS, RDS, res, SDS, snapshotOf } from './sotw-fixtures.test-util.js';
 import { createSotwStream, type SotwStreamOptions } from './sotw-stream.js';
-import type { CachedResource, DiscoveryRequest, DiscoveryResponse, StreamEvent } from './types.js';
+import type { CachedResource, DiscoveryRequest, DiscoveryResponse, StreamEvent } from '../types.js';
 
 const GW = 'default/eg';
 const node = { id: 'envoy-1', cluster: GW };

@@ -2,7 +2,7 @@
  * What a state-of-the-world client subscribes to, for one type, after the xDS protocol ("How the client
  * specifies what resources to return" and "Unsubscribing From Resources").
  */
-import { WILDCARD_BY_DEFAULT, type CachedResource, type TypeUrl } from './types.js';
+import { WILDCARD_BY_DEFAULT, type CachedResource, type TypeUrl } from '../types.js';
 
 /** The explicit wildcard name (xDS protocol: subscribing "to the special name `*`"). */
 export const WILDCARD_NAME = '*';

@@ -1,6 +1,6 @@
 /** The per-type bookkeeping behind the delta stream, where the stream tests cannot see it. */
 import { acceptInFlight, openSubscription, pendingChanges, refuseInFlight, updateSubscription } from './delta-subscription.js';
-import type { CachedResource } from './types.js';
+import type { CachedResource } from '../types.js';
 
 const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 const RDS = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';

@@ -8,7 +8,7 @@ import { createDeltaStream } from './delta-stream.js';
 import { createResponseOutbox } from './response-outbox.js';
 import { CDS, EDS, fakeWatcher, LDS, res, snapshotOf } from './sotw-fixtures.test-util.js';
 import { combineSotwResponses, createSotwStream } from './sotw-stream.js';
-import type { CachedResource, DeltaDiscoveryResponse, DiscoveryResponse, ResponsePlacement, StreamEvent } from './types.js';
+import type { CachedResource, DeltaDiscoveryResponse, DiscoveryResponse, ResponsePlacement, StreamEvent } from '../types.js';
 
 const GW = 'default/gw';
 const node = { id: 'envoy-1', cluster: GW };

@@ -1,5 +1,5 @@
 /** Test doubles for the stream state machines: resources, snapshots, a fake ConfigWatcher. */
-import type { CachedResource, ConfigWatcher, ResourceSnapshot, TypeUrl } from './types.js';
+import type { CachedResource, ConfigWatcher, ResourceSnapshot, TypeUrl } from '../types.js';
 
 export const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 export const RDS = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';

@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createDeltaStream } from './delta-stream.js';
 import { CDS, fakeWatcher, LDS, RDS, res, snapshotOf } from './sotw-fixtures.test-util.js';
 import { createSotwStream } from './sotw-stream.js';
-import type { DeltaDiscoveryResponse, DiscoveryResponse, StreamEvent } from './types.js';
+import type { DeltaDiscoveryResponse, DiscoveryResponse, StreamEvent } from '../types.js';
 
 const GW = 'default/gw';
 const node = { id: 'envoy-1', cluster: GW };
