@@ -16,7 +16,7 @@
  * sends nothing the second time.
  */
 import { GATEWAY_GROUP } from '@portico/resources';
-import type { DesiredStatus, OwnedConditionTypes } from './types.js';
+import type { DesiredStatus, OwnedConditionTypes } from '../types.js';
 import { withMergedConditions } from './status-conditions.js';
 import { withStatusDefaults } from './status-defaults.js';
 import { asArray, isRecord, sameStoredStatus, type JsonRecord } from './status-json.js';

@@ -9,8 +9,8 @@
  */
 import { CustomObjectsApi, NetworkingV1Api, type KubeConfig, type V1Ingress } from '@kubernetes/client-node';
 import { KINDS, parseApiVersion, type KubeObject } from '@portico/resources';
-import { createCallOptions, describeApiError } from './kube-api-call.js';
-import type { DesiredStatus } from './types.js';
+import { createCallOptions, describeApiError } from '../kube-api-call.js';
+import type { DesiredStatus } from '../types.js';
 
 export type StatusKind = DesiredStatus['kind'];
 

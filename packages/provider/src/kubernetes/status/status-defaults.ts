@@ -4,7 +4,7 @@
  * what the API server stores, and the next comparison sees no difference.
  */
 import { GATEWAY_GROUP } from '@portico/resources';
-import type { DesiredStatus } from './types.js';
+import type { DesiredStatus } from '../types.js';
 import { asArray, isRecord, type JsonRecord } from './status-json.js';
 
 /** `parentRef` / `ancestorRef`: group defaults to the Gateway API group, kind to Gateway. */

@@ -10,10 +10,10 @@
  * status write (apiextensions' statusStrategy), so for them the cached object is enough.
  */
 import type { KubeObject } from '@portico/resources';
-import { describeApiError } from './kube-api-call.js';
+import { describeApiError } from '../kube-api-call.js';
 import type { StatusApi } from './status-api.js';
 import { mergeStatus } from './status-merge.js';
-import type { DesiredStatus, OwnedConditionTypes, StatusWriteFigures } from './types.js';
+import type { DesiredStatus, OwnedConditionTypes, StatusWriteFigures } from '../types.js';
 
 export interface WriteObjectContext {
   api: StatusApi;

@@ -2,7 +2,7 @@ import type { KubeObject } from '@portico/resources';
 import { createTokenBucket } from './rate-limit.js';
 import type { StatusApi, StatusObjectRef } from './status-api.js';
 import { createStatusWriterWithApi, type StatusWriterCoreOptions } from './status-writer.js';
-import type { DesiredStatus, KubernetesLogger } from './types.js';
+import type { DesiredStatus, KubernetesLogger } from '../types.js';
 import { OWNED_CONDITION_TYPES } from './owned-conditions.test-util.js';
 
 const OURS = 'portico.dev/gateway-controller';

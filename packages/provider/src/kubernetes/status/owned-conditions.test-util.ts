@@ -3,7 +3,7 @@
  * (which the provider cannot import: it sits below the translator). The tests exercise the merge, not
  * the list; the real list is checked against the translator's output in its own package.
  */
-import type { OwnedConditionTypes } from './types.js';
+import type { OwnedConditionTypes } from '../types.js';
 
 export const OWNED_CONDITION_TYPES: OwnedConditionTypes = {
   gatewayClass: ['Accepted'],

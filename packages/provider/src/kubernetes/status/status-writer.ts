@@ -13,11 +13,11 @@
  *   (an empty `parents`/`ancestors`), since the translator no longer speaks for them.
  */
 import type { KubeObject } from '@portico/resources';
-import { describeApiError } from './kube-api-call.js';
+import { describeApiError } from '../kube-api-call.js';
 import { createTokenBucket, type TokenBucket } from './rate-limit.js';
 import { createKubeStatusApi, type StatusApi } from './status-api.js';
 import { StatusConflictError, writeObjectStatus, type WriteObjectContext } from './status-write-object.js';
-import type { DesiredStatus, KubernetesLogger, StatusWriteFigures, StatusWriter, StatusWriterOptions } from './types.js';
+import type { DesiredStatus, KubernetesLogger, StatusWriteFigures, StatusWriter, StatusWriterOptions } from '../types.js';
 
 /** Knobs the tests turn; production uses the defaults. */
 export interface StatusWriterTuning {
