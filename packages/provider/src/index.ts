@@ -5,7 +5,7 @@ export type { FileProvider, FileProviderLogger, FileProviderOptions } from './fi
 export { createFileProvider } from './file/file-provider.js';
 export type { KubernetesProviderSettings, KubernetesProviderTuning } from './kubernetes/kubernetes-provider-options.js';
 export { createKubernetesProvider } from './kubernetes/kubernetes-provider.js';
-export { createStatusWriter, DEFAULT_STATUS_BURST, DEFAULT_STATUS_QPS } from './kubernetes/status-writer.js';
+export { createStatusWriter, DEFAULT_STATUS_BURST, DEFAULT_STATUS_QPS } from './kubernetes/status/status-writer.js';
 export { createLeaderElector } from './kubernetes/leader-election.js';
 /** The watched kinds with their API group and resource names (the chart's RBAC is checked against it). */
 export { WATCH_TARGETS, type WatchTarget } from './kubernetes/watch-targets.js';

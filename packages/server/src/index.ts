@@ -1,18 +1,18 @@
 /** @portico/server: the composition root (provider → translator → xDS), the admin server and the logs. */
 export { createPorticoServer, type PorticoServer, type PorticoServerOptions, type StartedServer } from './portico-server.js';
-export { createAdminServer, DEFAULT_ADMIN_ADDRESS, type AdminHandlers, type AdminServer, type AdminServerOptions, type Readiness } from './admin-server.js';
-export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewResult } from './debug-views.js';
-export { createDebugDumps, DEFAULT_DUMP_CACHE_BYTES, DEFAULT_MAX_DUMPS_IN_FLIGHT, type DebugDumps, type DebugDumpsOptions, type DumpResult } from './debug-dumps.js';
-export { createHostCheck, hostOf, LOOPBACK_HOSTS, type HostCheck, type HostCheckOptions } from './admin-host-check.js';
-export { documentChunks, renderDocument, type ChunkOptions, type RenderOptions } from './document-chunks.js';
-export { createReconciler, type ReconcileOutcome, type Reconciler, type ReconcilerOptions, type TranslatedState } from './reconciler.js';
-export { createXdsPublisher, type PublishGatewaysResult, type PublishResult, type XdsPublisher, type XdsPublisherOptions } from './publish-gateways.js';
-export { createServerMetrics, type ServerMetrics, type ServerMetricsOptions } from './server-metrics.js';
-export { createNackContainment, type ContainmentOutcome, type ContainmentPublisher, type NackContainment, type NackContainmentOptions } from './nack-containment.js';
-export { createQuarantine, type Quarantine, type QuarantineApplied, type QuarantineEntry } from './quarantine.js';
-export { findCulprits, probeBudget, suspectsFromErrorText, type CulpritSearch, type CulpritSearchResult, type ProbeVerdict } from './culprit-finder.js';
-export { createChangeTracker, countByKind, type ChangeTracker } from './changed-kinds.js';
-export { isUnhealthy, statusRows, type StatusObject, type StatusRow } from './status-rows.js';
+export { createAdminServer, DEFAULT_ADMIN_ADDRESS, type AdminHandlers, type AdminServer, type AdminServerOptions, type Readiness } from './admin/admin-server.js';
+export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewResult } from './admin/debug-views.js';
+export { createDebugDumps, DEFAULT_DUMP_CACHE_BYTES, DEFAULT_MAX_DUMPS_IN_FLIGHT, type DebugDumps, type DebugDumpsOptions, type DumpResult } from './admin/debug-dumps.js';
+export { createHostCheck, hostOf, LOOPBACK_HOSTS, type HostCheck, type HostCheckOptions } from './admin/admin-host-check.js';
+export { documentChunks, renderDocument, type ChunkOptions, type RenderOptions } from './admin/document-chunks.js';
+export { createReconciler, type ReconcileOutcome, type Reconciler, type ReconcilerOptions, type TranslatedState } from './reconcile/reconciler.js';
+export { createXdsPublisher, type PublishGatewaysResult, type PublishResult, type XdsPublisher, type XdsPublisherOptions } from './reconcile/publish-gateways.js';
+export { createServerMetrics, type ServerMetrics, type ServerMetricsOptions } from './reconcile/server-metrics.js';
+export { createNackContainment, type ContainmentOutcome, type ContainmentPublisher, type NackContainment, type NackContainmentOptions } from './isolation/nack-containment.js';
+export { createQuarantine, type Quarantine, type QuarantineApplied, type QuarantineEntry } from './isolation/quarantine.js';
+export { findCulprits, probeBudget, suspectsFromErrorText, type CulpritSearch, type CulpritSearchResult, type ProbeVerdict } from './isolation/culprit-finder.js';
+export { createChangeTracker, countByKind, type ChangeTracker } from './reconcile/changed-kinds.js';
+export { isUnhealthy, statusRows, type StatusObject, type StatusRow } from './reconcile/status-rows.js';
 export { createLogger, errorFields, isLogLevel, LOG_LEVELS, silentLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
 export {
   checkTlsMaterial,
@@ -28,7 +28,7 @@ export {
 export { createKubernetesController, type ClusterFigures, type KubernetesController, type KubernetesControllerOptions } from './kubernetes-controller.js';
 export { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
 export { isLoopbackHost, plaintextXdsWarning } from './xds-exposure.js';
-export { createRefusalLog } from './refusal-log.js';
+export { createRefusalLog } from './isolation/refusal-log.js';
 export {
   createEnvoyRunner,
   dialableAddress,

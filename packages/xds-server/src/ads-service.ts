@@ -10,13 +10,13 @@
 import { status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { envoyProtos } from '@portico/envoy';
 import type { ClientRegistry } from './client-registry.js';
-import { createDeltaStream } from './delta-stream.js';
-import { shownClaim, type GatewayAuthorizer } from './gateway-authorization.js';
+import { createDeltaStream } from './streams/delta-stream.js';
+import { shownClaim, type GatewayAuthorizer } from './identity/gateway-authorization.js';
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
-import { truncateErrorDetail } from './error-detail.js';
-import { createResponseOutbox, type ResponseOutboxOptions } from './response-outbox.js';
-import { combineSotwResponses, createSotwStream } from './sotw-stream.js';
-import { http2StreamGone, resetWithEnhanceYourCalm } from './stream-reset.js';
+import { truncateErrorDetail } from './streams/error-detail.js';
+import { createResponseOutbox, type ResponseOutboxOptions } from './streams/response-outbox.js';
+import { combineSotwResponses, createSotwStream } from './streams/sotw-stream.js';
+import { http2StreamGone, resetWithEnhanceYourCalm } from './streams/stream-reset.js';
 import { SERVED_TYPE_URLS } from './types.js';
 import type {
   AnyResource,

@@ -32,14 +32,14 @@ export {
   type StreamRefusal,
   type StreamRefusalReason,
 } from './ads-service.js';
-export { MAX_ERROR_DETAIL_BYTES, truncateErrorDetail } from './error-detail.js';
-export { createResponseOutbox, type DropReason, type ResponseOutbox, type ResponseOutboxOptions, type ResponseWriter } from './response-outbox.js';
+export { MAX_ERROR_DETAIL_BYTES, truncateErrorDetail } from './streams/error-detail.js';
+export { createResponseOutbox, type DropReason, type ResponseOutbox, type ResponseOutboxOptions, type ResponseWriter } from './streams/response-outbox.js';
 export {
   createGatewayAuthorizer,
   type GatewayAuthorization,
   type GatewayAuthorizationOptions,
   type GatewayAuthorizer,
-} from './gateway-authorization.js';
+} from './identity/gateway-authorization.js';
 export {
   DEFAULT_TRUST_DOMAIN,
   describeIdentity,
@@ -51,10 +51,10 @@ export {
   parseIdentityUri,
   type IdentityResult,
   type XdsIdentity,
-} from './xds-identity.js';
+} from './identity/xds-identity.js';
 export { createClientRegistry, type ClientInfo, type ClientRegistry, type NackInfo, type ClientTypeState } from './client-registry.js';
 export { createXdsMetrics, type StreamProtocol, type XdsMetrics } from './metrics.js';
 export { cachedResourcesFrom, createSnapshotCache, type EncodedResourceLike, type SetSnapshotResult, type SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
-export { createSotwStream, type SotwStream, type SotwStreamOptions } from './sotw-stream.js';
-export { orderPushes, type PendingPush } from './push-order.js';
-export { createDeltaStream, type DeltaStream, type DeltaStreamOptions } from './delta-stream.js';
+export { createSotwStream, type SotwStream, type SotwStreamOptions } from './streams/sotw-stream.js';
+export { orderPushes, type PendingPush } from './streams/push-order.js';
+export { createDeltaStream, type DeltaStream, type DeltaStreamOptions } from './streams/delta-stream.js';

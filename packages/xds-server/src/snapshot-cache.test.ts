@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { cachedResourcesFrom, createSnapshotCache } from './snapshot-cache.js';
-import { CDS, EDS, LDS, res } from './sotw-fixtures.test-util.js';
+import { CDS, EDS, LDS, res } from './streams/sotw-fixtures.test-util.js';
 import type { CachedResource, ResourceSnapshot } from './types.js';
 
 const GW = 'default/eg';

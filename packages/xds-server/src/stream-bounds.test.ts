@@ -9,7 +9,7 @@ import { status } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { ADS_SERVICE, adsServiceDefinition, type StreamRefusal } from './ads-service.js';
 import { createTestAdsClient, type TestAdsClient } from './ads-test-client.test-util.js';
-import { MAX_ERROR_DETAIL_BYTES } from './error-detail.js';
+import { MAX_ERROR_DETAIL_BYTES } from './streams/error-detail.js';
 import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.js';
 import type { CachedResource, DiscoveryRequest } from './types.js';
 import { createXdsGrpcServer, type XdsGrpcServer, type XdsGrpcServerOptions } from './xds-grpc-server.js';

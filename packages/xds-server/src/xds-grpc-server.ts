@@ -8,7 +8,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { SecureServerOptions } from 'node:http2';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { createAdsService, type StreamDenial, type StreamLimits, type StreamRef, type StreamRefusal } from './ads-service.js';
-import { createGatewayAuthorizer, type GatewayAuthorizationOptions } from './gateway-authorization.js';
+import { createGatewayAuthorizer, type GatewayAuthorizationOptions } from './identity/gateway-authorization.js';
 import { createClientRegistry, type ClientInfo, type ClientRegistry } from './client-registry.js';
 import { createXdsMetrics, type XdsMetrics } from './metrics.js';
 import type { ConfigWatcher, ResourceSnapshot, StreamEvent } from './types.js';

@@ -5,14 +5,14 @@
  */
 import type { BackendIR, GatewayIR } from '@portico/ir';
 import { createXdsBuildCache, forgetStaleHosts, memoized, stableList, withBuildCache, type XdsBuildCache } from './build-cache.js';
-import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters.js';
-import { referencedNames, tableReferences } from './consistency.js';
-import { buildListener } from './listeners.js';
+import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters/clusters.js';
+import { referencedNames, tableReferences } from './snapshot/consistency.js';
+import { buildListener } from './listeners/listeners.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
 import { buildProxylessResources } from './proxyless.js';
 import { certificateSecrets } from './secrets.js';
 import type { NamedResource, XdsResources } from './resources.js';
-import { udpListenerResources } from './udp-clusters.js';
+import { udpListenerResources } from './clusters/udp-clusters.js';
 
 export interface BuildXdsOptions {
   /** Also build the API listeners and route tables of proxyless gRPC clients (served by name only). */

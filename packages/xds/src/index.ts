@@ -1,11 +1,11 @@
 /** @portico/xds: IR → Envoy v3 resources (pure), naming, consistency check, encoding and versions. */
 export { buildBackendResources, buildXds, type BuildXdsOptions } from './build-xds.js';
-export { consistencyProblems, referencedNames, type ReferencedNames } from './consistency.js';
-export { encodeResources, redactedConfigDump, type EncodeCache, type EncodedResource, type EncodedResources, type ResourceListKey } from './versions.js';
+export { consistencyProblems, referencedNames, type ReferencedNames } from './snapshot/consistency.js';
+export { encodeResources, redactedConfigDump, type EncodeCache, type EncodedResource, type EncodedResources, type ResourceListKey } from './snapshot/versions.js';
 export { createXdsBuildCache, type XdsBuildCache } from './build-cache.js';
 export type { NamedResource, XdsResources } from './resources.js';
 export { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from './names.js';
-export { gatewayConfigDump, type GatewayConfigDump } from './config-dump.js';
+export { gatewayConfigDump, type GatewayConfigDump } from './snapshot/config-dump.js';
 export { buildProxylessResources, proxylessListenerName, proxylessRouteConfigName, type ProxylessResources } from './proxyless.js';
 export {
   buildEnvoyBootstrap,

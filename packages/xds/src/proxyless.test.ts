@@ -1,12 +1,12 @@
 import { envoyProtos, RESOURCE_TYPES, validateMessage, type Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, HTTPRouteIR } from '@portico/ir';
 import { buildXds } from './build-xds.js';
-import { invalidBackendCluster } from './clusters.js';
-import { consistencyProblems, referencedNames } from './consistency.js';
+import { invalidBackendCluster } from './clusters/clusters.js';
+import { consistencyProblems, referencedNames } from './snapshot/consistency.js';
 import { INVALID_BACKEND_CLUSTER } from './names.js';
 import { buildProxylessResources } from './proxyless.js';
 import { grpcDecode, grpcListenerName, grpcRoutes } from './proxyless-grpc.test-util.js';
-import { grpcRoute, httpRoute } from './route-fixtures.test-util.js';
+import { grpcRoute, httpRoute } from './routes/route-fixtures.test-util.js';
 
 const GREETER = 'default/greeter/50051/http2';
 const GREETER_V2 = 'default/greeter-v2/50051/http2';

@@ -39,7 +39,7 @@ import type { GatewayIR, HTTPListenerIR, VirtualHostIR } from '@portico/ir';
 import { memoized, reusedHost } from './build-cache.js';
 import { adsConfigSource } from './config-source.js';
 import { ROUTER_FILTER } from './names.js';
-import { proxylessRoutes } from './proxyless-routes.js';
+import { proxylessRoutes } from './routes/proxyless-routes.js';
 import type { NamedResource } from './resources.js';
 import { typedConfig } from './typed-config.js';
 

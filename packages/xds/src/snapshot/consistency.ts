@@ -1,0 +1,181 @@
+/**
+ * The snapshot consistency check (go-control-plane's Snapshot.Consistent, extended): every route
+ * table a listener names over RDS, every cluster a route or proxy names, every endpoint set an EDS
+ * cluster needs and every SDS secret a TLS context names must be in the same snapshot. Envoy would
+ * otherwise wait for a resource that never comes, and that listener or cluster would never warm.
+ */
+import type { Proto3Json } from '@portico/envoy';
+import { createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from '../build-cache.js';
+import type { NamedResource, XdsResources } from '../resources.js';
+
+export interface ReferencedNames {
+  routes: Set<string>;
+  clusters: Set<string>;
+  endpoints: Set<string>;
+  secrets: Set<string>;
+  /** HTTP filter names keyed in a `typedPerFilterConfig` (the connection manager must install them). */
+  perFilterConfigs: Set<string>;
+}
+
+function emptyNames(): ReferencedNames {
+  return { routes: new Set(), clusters: new Set(), endpoints: new Set(), secrets: new Set(), perFilterConfigs: new Set() };
+}
+
+/** Names referenced from inside the resources, found by walking their proto3 JSON. */
+export function referencedNames(resources: Pick<XdsResources, 'listeners' | 'routes' | 'clusters'>): ReferencedNames {
+  const names = emptyNames();
+  for (const { resource } of resources.listeners) walk(resource, names);
+  for (const { resource } of resources.routes) merge(names, tableReferences(resource));
+  merge(names, clustersReferences(resources.clusters));
+  return names;
+}
+
+/** What one route table references (remembered per table object under a build cache). */
+export function tableReferences(table: Proto3Json): ReferencedNames {
+  return memoized('table-references', table, () => tableNames(table));
+}
+
+function clustersReferences(clusters: readonly NamedResource[]): ReferencedNames {
+  return memoized('clusters-references', clusters, () => {
+    const names = emptyNames();
+    for (const { resource } of clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
+    return names;
+  });
+}
+
+function clusterNames(cluster: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  walk(cluster, names);
+  // An EDS cluster gets its endpoints under its own name unless it says otherwise.
+  if (cluster.type === 'EDS') names.endpoints.add(String((cluster.edsClusterConfig as Proto3Json | undefined)?.serviceName ?? cluster.name));
+  return names;
+}
+
+/**
+ * A route table is walked virtual host by virtual host and route by route, the names of each
+ * remembered under an active build cache (build-cache.ts): tables of 10,000 routes are checked on
+ * every update (by the connection manager, the special clusters and the consistency gate), and most
+ * hosts and routes are the same objects as in the previous build.
+ */
+function tableNames(table: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  for (const [key, value] of Object.entries(table)) {
+    if (key !== 'virtualHosts' || !Array.isArray(value)) walk(value, names);
+    else for (const host of value as Proto3Json[]) merge(names, memoized('host-references', host, () => hostNames(host)));
+  }
+  return names;
+}
+
+function hostNames(host: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  for (const [key, value] of Object.entries(host)) {
+    collectKey(key, value, names);
+    if (key !== 'routes' || !Array.isArray(value)) walk(value, names);
+    else for (const route of value as Proto3Json[]) merge(names, memoized('route-references', route, () => routeNames(route)));
+  }
+  return names;
+}
+
+function routeNames(route: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  walk(route, names);
+  return names;
+}
+
+function merge(into: ReferencedNames, from: ReferencedNames): void {
+  for (const key of NAME_KINDS) {
+    const names = from[key];
+    if (names.size === 1) into[key].add(names.values().next().value!);
+    else if (names.size > 1) for (const name of names) into[key].add(name);
+  }
+}
+
+const NAME_KINDS = ['routes', 'clusters', 'endpoints', 'secrets', 'perFilterConfigs'] as const;
+
+function collectKey(key: string, v: unknown, names: ReferencedNames): void {
+  if (key === 'typedPerFilterConfig' && v && typeof v === 'object') for (const name of Object.keys(v)) names.perFilterConfigs.add(name);
+}
+
+function walk(value: unknown, names: ReferencedNames): void {
+  if (Array.isArray(value)) {
+    for (const v of value) walk(v, names);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const obj = value as Proto3Json;
+  for (const [key, v] of Object.entries(obj)) {
+    collectKey(key, v, names);
+    if (key === 'routeConfigName' && typeof v === 'string') names.routes.add(v);
+    // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
+    else if (key === 'cluster' && typeof v === 'string') names.clusters.add(v);
+    // WeightedCluster.clusters[].name (HTTP) and TcpProxy.WeightedCluster.clusters[].name.
+    else if (key === 'weightedClusters' && v && typeof v === 'object') {
+      for (const c of ((v as Proto3Json).clusters as Proto3Json[] | undefined) ?? []) if (typeof c.name === 'string') names.clusters.add(c.name);
+    } else if ((key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') && v) {
+      for (const s of Array.isArray(v) ? v : [v]) if (typeof (s as Proto3Json).name === 'string') names.secrets.add((s as Proto3Json).name as string);
+    }
+    walk(v, names);
+  }
+}
+
+/**
+ * Problems that make a snapshot inconsistent; empty when every reference resolves. Checked piece by
+ * piece — each listener, each route table, all clusters — against the names of each list, with the
+ * answers remembered under a build cache: after a one-route edit only the changed table is checked
+ * again (the other pieces and the lists are the same objects as before).
+ */
+export function consistencyProblems(resources: XdsResources, cache?: XdsBuildCache): string[] {
+  return withBuildCache(cache ?? createXdsBuildCache(), () => {
+    const have = {
+      routes: memoized('names', resources.routes, () => namesOf(resources.routes)),
+      clusters: memoized('names', resources.clusters, () => namesOf(resources.clusters)),
+      endpoints: memoized('names', resources.endpoints, () => namesOf(resources.endpoints)),
+      secrets: memoized('names', resources.secrets, () => namesOf(resources.secrets)),
+    };
+    const problems = new Set<string>();
+    const check = (refs: ReferencedNames) => {
+      for (const kind of ['routes', 'clusters', 'endpoints', 'secrets'] as const) {
+        for (const name of missing(refs[kind], have[kind])) problems.add(`${kind}: ${name} is referenced but not in the snapshot`);
+      }
+    };
+    for (const { resource } of resources.listeners) check(memoized('listener-references', resource, () => listenerNames(resource)));
+    for (const { resource } of resources.routes) check(tableReferences(resource));
+    check(clustersReferences(resources.clusters));
+    for (const kind of ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'] as const) {
+      for (const name of memoized('duplicates', resources[kind], () => duplicates(resources[kind]))) problems.add(`${kind}: ${name} appears twice`);
+    }
+    return [...problems];
+  });
+}
+
+function namesOf(list: readonly NamedResource[]): Set<string> {
+  return new Set(list.map((r) => r.name));
+}
+
+function listenerNames(listener: Proto3Json): ReferencedNames {
+  const names = emptyNames();
+  walk(listener, names);
+  return names;
+}
+
+/** `refs` not in `have`, remembered per pair (both sets are kept while their lists are unchanged). */
+function missing(refs: Set<string>, have: Set<string>): string[] {
+  if (refs.size === 0) return [];
+  const byHave = memoized('missing', refs, () => new WeakMap<Set<string>, string[]>());
+  let out = byHave.get(have);
+  if (!out) {
+    out = [...refs].filter((name) => !have.has(name));
+    byHave.set(have, out);
+  }
+  return out;
+}
+
+function duplicates(list: readonly NamedResource[]): string[] {
+  const seen = new Set<string>();
+  const twice: string[] = [];
+  for (const r of list) {
+    if (seen.has(r.name)) twice.push(r.name);
+    seen.add(r.name);
+  }
+  return twice;
+}

@@ -1,0 +1,88 @@
+/**
+ * Encodes every resource once (which also checks it against the Envoy protos) and versions it by a
+ * hash of its bytes: the same config always has the same version, so nothing unchanged is re-pushed.
+ */
+import { createHash } from 'node:crypto';
+import { configDump, encodeMessage, RESOURCE_TYPES, type ConfigDumpSections, type ResourceKind, type VersionedResource } from '@portico/envoy';
+import type { NamedResource, XdsResources } from '../resources.js';
+
+export interface EncodedResource extends VersionedResource {
+  bytes: Uint8Array;
+}
+
+/** The five resource lists of XdsResources. */
+export type ResourceListKey = Exclude<keyof XdsResources, 'namedOnly'>;
+
+export type EncodedResources = Record<ResourceListKey, EncodedResource[]> & { namedOnly?: ReadonlySet<string> };
+
+const KIND_OF: Record<ResourceListKey, ResourceKind> = {
+  listeners: 'listener',
+  routes: 'route',
+  clusters: 'cluster',
+  endpoints: 'endpoint',
+  secrets: 'secret',
+};
+
+/**
+ * Bytes per JSON object, shared by the encodings of one publisher: a resource (or route) that is the
+ * same object as in the previous build is not encoded again (see @portico/envoy json-encoder.ts).
+ */
+export type EncodeCache = WeakMap<object, Uint8Array>;
+
+/** Messages cached inside a resource, besides the resources themselves: the hosts and routes of a route table. */
+const CACHED_INNER_TYPES: ReadonlySet<string> = new Set(['envoy.config.route.v3.Route', 'envoy.config.route.v3.VirtualHost']);
+
+/** Versions by the bytes they hash; encoded bytes are never mutated, so the same array has the same hash. */
+const versions = new WeakMap<Uint8Array, string>();
+
+function versionOf(bytes: Uint8Array): string {
+  let version = versions.get(bytes);
+  if (version === undefined) versions.set(bytes, (version = createHash('sha256').update(bytes).digest('hex').slice(0, 16)));
+  return version;
+}
+
+/** Encoded lists per resource list: a list the builder handed back unchanged (build-cache.ts stableList) costs nothing. */
+const encodedLists = new WeakMap<readonly NamedResource[], EncodedResource[]>();
+
+export function encodeResources(resources: XdsResources, cache?: EncodeCache): EncodedResources {
+  const options = cache ? { cache, cacheTypes: CACHED_INNER_TYPES } : undefined;
+  const encodeList = (kind: ResourceListKey) =>
+    resources[kind].map((r: NamedResource): EncodedResource => {
+      const bytes = encodeMessage(RESOURCE_TYPES[KIND_OF[kind]], r.resource, options);
+      return { name: r.name, resource: r.resource, bytes, version: versionOf(bytes) };
+    });
+  const encode = (kind: ResourceListKey) => {
+    if (!cache) return encodeList(kind);
+    let list = encodedLists.get(resources[kind]);
+    if (!list) encodedLists.set(resources[kind], (list = encodeList(kind)));
+    return list;
+  };
+  return {
+    listeners: encode('listeners'),
+    routes: encode('routes'),
+    clusters: encode('clusters'),
+    endpoints: encode('endpoints'),
+    secrets: encode('secrets'),
+    ...(resources.namedOnly ? { namedOnly: resources.namedOnly } : {}),
+  };
+}
+
+/**
+ * Envoy's config-dump view: what an Envoy of the gateway holds (not the proxyless-only resources),
+ * with private key material replaced (secrets never leave the process).
+ */
+export function redactedConfigDump(encoded: EncodedResources): ConfigDumpSections {
+  const envoySees = (r: EncodedResource) => !encoded.namedOnly?.has(r.name);
+  return configDump({
+    ...encoded,
+    listeners: encoded.listeners.filter(envoySees),
+    routes: encoded.routes.filter(envoySees),
+    secrets: encoded.secrets.map((s) => ({ ...s, resource: redactSecret(s.resource) })),
+  });
+}
+
+function redactSecret(secret: VersionedResource['resource']): VersionedResource['resource'] {
+  const tls = secret.tlsCertificate as Record<string, unknown> | undefined;
+  if (!tls?.privateKey) return secret;
+  return { ...secret, tlsCertificate: { ...tls, privateKey: { inlineString: '[redacted]' } } };
+}
