@@ -6,7 +6,7 @@ import { gatewayApiSchemaFile } from './gateway-api-schemas.js';
 import { ALL_KINDS, KINDS } from './kinds.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api/experimental');
+const CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api-v1.7.0/experimental');
 const GENERATOR = resolve(REPO_ROOT, 'scripts/generate-schemas.mjs');
 
 /** Every [keyword, value, path] in a schema tree, walking only schema positions. */
@@ -47,11 +47,23 @@ describe('schemas/gateway-api.json', () => {
     expect(expected.filter((key) => !(key in file.schemas))).toEqual([]);
   });
 
-  it('is compact: no descriptions and no CEL rules', () => {
-    const dropped = [...keywords(file.schemas)].filter(([k]) => k === 'description' || k === 'x-kubernetes-validations');
+  it('is compact: no descriptions', () => {
+    const dropped = [...keywords(file.schemas)].filter(([k]) => k === 'description');
     expect(dropped.map(([, , path]) => path)).toEqual([]);
     // GatewayClass has a spec field named `description`: a field, not a keyword, so it stays.
     expect(file.schemas['GatewayClass/v1']?.properties.spec.properties.description).toEqual(expect.objectContaining({ type: 'string' }));
+  });
+
+  it('keeps the CEL rules, with only the fields the API server reads', () => {
+    const rules = [...keywords(file.schemas)].filter(([k]) => k === 'x-kubernetes-validations').flatMap(([, v]) => v as object[]);
+    expect(rules.length).toBeGreaterThan(300);
+    const fields = new Set(rules.flatMap((r) => Object.keys(r)));
+    expect([...fields].filter((f) => !['rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'optionalOldSelf'].includes(f))).toEqual([]);
+    const rewrite = file.schemas['HTTPRoute/v1']?.properties.spec.properties.rules.items.properties.filters.items.properties.urlRewrite.properties.path;
+    expect(rewrite['x-kubernetes-validations']).toContainEqual({
+      rule: "self.type == 'ReplaceFullPath' ? has(self.replaceFullPath) : true",
+      message: 'replaceFullPath must be specified when type is set to \'ReplaceFullPath\'',
+    });
   });
 
   it('has no default under anyOf/oneOf/allOf/not, where ajv would not apply it', () => {
