@@ -27,7 +27,7 @@ import {
 import { describeObject, formatFieldPath, ResourceLoadError, type FieldPathSegment, type ResourceLoadErrorCode } from './errors.js';
 import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from './kinds.js';
 import { createLoadCollector, type DocumentOrigin, type LoadCollector, type LoadResult } from './load-result.js';
-import { pruneUnknownResourceFields, validateResource } from './schema-validator.js';
+import { pruneUnknownResourceFields, validateResource, validateResourceRules } from './schema-validator.js';
 import { describeUnknownField } from './unknown-fields.js';
 
 type JsonObject = Record<string, unknown>;
@@ -46,7 +46,18 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
     ),
 };
 
+/** Options of parseResources and collectResources. */
+export interface ResourceParseOptions {
+  /**
+   * What an object the CRDs' CEL rules refuse does: `enforce` (the default) fails its document, as
+   * `kubectl apply` would; `warn` loads it with a warning, for tests of how the translator copes with
+   * objects that a cluster with older CRDs (without those rules) admits.
+   */
+  celRules?: 'enforce' | 'warn';
+}
+
 interface DocumentContext extends DocumentOrigin {
+  celRules?: ResourceParseOptions['celRules'];
   /** Absent for JSON read without positions (parseJsonResources). */
   doc?: Document;
   lineCounter?: LineCounter;
@@ -56,9 +67,9 @@ interface DocumentContext extends DocumentOrigin {
  * Parses one source's text. `source` names it in errors and warnings (a file path, or `<stdin>`).
  * Throws ResourceLoadError at the first malformed document.
  */
-export function parseResources(text: string, source: string): LoadResult {
+export function parseResources(text: string, source: string, options: ResourceParseOptions = {}): LoadResult {
   const collector = createLoadCollector();
-  collectResources(text, source, collector);
+  collectResources(text, source, collector, options);
   return collector.result();
 }
 
@@ -81,13 +92,13 @@ export function parseJsonResources(text: string, source: string): LoadResult {
 }
 
 /** parseResources into a shared collector (loadResources passes one across all inputs). */
-export function collectResources(text: string, source: string, collector: LoadCollector): void {
+export function collectResources(text: string, source: string, collector: LoadCollector, options: ResourceParseOptions = {}): void {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
   // Without a `*` there is no alias, and nothing to measure.
   const mayAlias = text.includes('*');
   docs.forEach((doc, i) => {
-    const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter };
+    const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter, celRules: options.celRules };
     const syntax = doc.errors[0];
     if (syntax) {
       const detail = syntax.message.split('\n')[0] ?? syntax.message;
@@ -169,6 +180,14 @@ function readObject(obj: JsonObject, at: FieldPathSegment[], ctx: DocumentContex
   const violation = validateResource(obj, info.kind, version);
   if (violation) {
     throw fail(ctx, violation.code, [...at, ...violation.path], violation.detail, { object: describe(obj, info.kind) });
+  }
+  // After the schema, on the defaulted object, as the API server runs them.
+  const refused = validateResourceRules(obj, info.kind, version);
+  if (refused) {
+    const path = [...at, ...refused.path];
+    if (ctx.celRules !== 'warn') throw fail(ctx, 'INVALID_FIELD', path, refused.detail, { object: describe(obj, info.kind) });
+    const where = path.length > 0 ? `${formatFieldPath(path)}: ` : '';
+    collector.warn(ctx, `${describe(obj, info.kind)}: ${where}${refused.detail} (refused by the CRD's CEL rules; loaded anyway)`);
   }
   applyApiServerConversions(obj, info);
   collector.add(obj as unknown as Resource, ctx);

@@ -6,7 +6,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
-import { validateCelRules } from './cel/validate-cel-rules.js';
+import { validateCelRules, type CelRuleViolation } from './cel/validate-cel-rules.js';
 import { CORE_PATTERN_HINTS, CORE_SCHEMAS } from './core-schemas.js';
 import { gatewayApiSchema } from './gateway-api-schemas.js';
 import type { Kind } from './kinds.js';
@@ -136,21 +136,27 @@ function validatorFor(kind: Kind, version: string): KindValidator | undefined {
 }
 
 /**
- * Applies the schema defaults of `kind`/`version` to `object` (in place) and validates it: first its
- * schema, then, on the defaulted object that passed it, the CRD's CEL rules (as the API server does).
- * Returns why it is invalid, or undefined when it is valid. Throws only if Portico has no schema for the
- * pair, which is a programming error: every kind in KINDS has one.
+ * Applies the schema defaults of `kind`/`version` to `object` (in place) and validates it against the
+ * schema. Returns why it is invalid, or undefined when it is valid. Throws only if Portico has no schema
+ * for the pair, which is a programming error: every kind in KINDS has one.
  */
 export function validateResource(object: Record<string, unknown>, kind: Kind, version: string): SchemaViolation | undefined {
   const v = validatorFor(kind, version);
   if (!v) throw new Error(`no schema for ${kind}/${version}`);
   v.applyDefaults(object);
-  if (v.validate(object)) {
-    const refused = validateCelRules(object, v.schema);
-    return refused && { code: 'INVALID_FIELD', path: refused.path, detail: refused.detail };
-  }
+  if (v.validate(object)) return undefined;
   const violation = explainSchemaErrors(v.validate.errors ?? [], object, HINTS);
   return kind === 'Secret' ? withoutValue(violation) : violation;
+}
+
+/**
+ * The CRD's CEL rules (`x-kubernetes-validations`) on an object that passed validateResource (so defaulted),
+ * as the API server evaluates them after its schema. Returns the first rule the object fails, in the API
+ * server's words, or undefined. Core kinds have no rules.
+ */
+export function validateResourceRules(object: Record<string, unknown>, kind: Kind, version: string): CelRuleViolation | undefined {
+  const v = validatorFor(kind, version);
+  return v && validateCelRules(object, v.schema);
 }
 
 /**
