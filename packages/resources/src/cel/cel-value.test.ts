@@ -1,4 +1,4 @@
-import type { CelInput } from '@bufbuild/cel';
+import type { CelInput, CelList, CelMap } from '@bufbuild/cel';
 import { escapeCelProperty, toCelValue } from './cel-value.js';
 
 describe('escapeCelProperty (apiserver/pkg/cel/escaping.go)', () => {
@@ -33,19 +33,21 @@ describe('toCelValue', () => {
       { port: 80, weight: 1, namespace: 'ns', labels: { 'app.io/name': 'x' }, refs: [{ port: 8080 }] },
       schema,
       new Map(),
-    ) as Map<string, CelInput>;
+    ) as CelMap;
     expect(value.get('port')).toBe(80n);
     expect(value.get('weight')).toBe(1);
     expect(value.get('__namespace__')).toBe('ns');
     expect(value.has('namespace')).toBe(false);
-    expect(value.get('labels')).toEqual(new Map([['app.io/name', 'x']]));
-    expect(value.get('refs')).toEqual([new Map([['port', 8080n]])]);
+    expect([...(value.get('labels') as CelMap)]).toEqual([['app.io/name', 'x']]);
+    const refs = value.get('refs') as CelList;
+    expect(refs.size).toBe(1);
+    expect([...(refs.get(0) as CelMap)]).toEqual([['port', 8080n]]);
   });
 
   it('converts a shared subtree once', () => {
     const cache = new Map<object, CelInput>();
     const refs = [{ port: 1 }];
-    const whole = toCelValue({ refs }, schema, cache) as Map<string, CelInput>;
+    const whole = toCelValue({ refs }, schema, cache) as CelMap;
     expect(toCelValue(refs, schema.properties.refs, cache)).toBe(whole.get('refs'));
   });
 

@@ -8,7 +8,7 @@
  * Gateway API rule does either (only `self == oldSelf` on scalars, a transition rule skipped on create),
  * so lists are plain CEL lists in input order, which is what indexing and macros see on the API server too.
  */
-import type { CelInput } from '@bufbuild/cel';
+import { celList, celMap, type CelInput, type CelList, type CelMap } from '@bufbuild/cel';
 import type { SchemaObject } from 'ajv';
 
 /** apiserver/pkg/cel/escaping.go celReservedSymbols. */
@@ -50,12 +50,14 @@ function toCelNumber(value: number, schema: SchemaObject | undefined): CelInput 
   return BigInt(value);
 }
 
-function toCelList(items: unknown[], schema: SchemaObject | undefined, cache: Map<object, CelInput>): CelInput[] {
+// Lists and maps are handed over as CEL values: @bufbuild/cel would otherwise wrap a JS array or Map
+// again on every access to it.
+function toCelList(items: unknown[], schema: SchemaObject | undefined, cache: Map<object, CelInput>): CelList {
   const itemSchema = isSchema(schema?.items) ? schema.items : undefined;
-  return items.map((item) => toCelValue(item, itemSchema, cache));
+  return celList(items.map((item) => toCelValue(item, itemSchema, cache)));
 }
 
-function toCelMap(object: Record<string, unknown>, schema: SchemaObject | undefined, cache: Map<object, CelInput>): Map<string, CelInput> {
+function toCelMap(object: Record<string, unknown>, schema: SchemaObject | undefined, cache: Map<object, CelInput>): CelMap {
   const out = new Map<string, CelInput>();
   const properties = schema?.properties as Record<string, SchemaObject> | undefined;
   if (properties) {
@@ -64,13 +66,13 @@ function toCelMap(object: Record<string, unknown>, schema: SchemaObject | undefi
       const escaped = escapeCelProperty(name);
       if (escaped !== undefined && field !== undefined) out.set(escaped, toCelValue(field, properties[name], cache));
     }
-    return out;
+    return celMap(out);
   }
   const valueSchema = isSchema(schema?.additionalProperties) ? schema.additionalProperties : undefined;
   for (const [key, field] of Object.entries(object)) {
     if (field !== undefined) out.set(key, toCelValue(field, valueSchema, cache));
   }
-  return out;
+  return celMap(out);
 }
 
 const isSchema = (s: unknown): s is SchemaObject => typeof s === 'object' && s !== null && !Array.isArray(s);

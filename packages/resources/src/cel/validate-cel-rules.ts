@@ -37,6 +37,7 @@ export function validateCelRules(object: unknown, schema: SchemaObject): CelRule
   return walk(object, schema, [], new Map());
 }
 
+/** `path` is a stack shared by the whole walk (copied only into a violation): most nodes pass. */
 function walk(value: unknown, schema: SchemaObject, path: FieldPathSegment[], cache: Map<object, CelInput>): CelRuleViolation | undefined {
   if (value === null || value === undefined) return undefined;
   const node = rulesOf(schema);
@@ -49,7 +50,9 @@ function walk(value: unknown, schema: SchemaObject, path: FieldPathSegment[], ca
     const items = schemaAt(schema.items);
     if (!items) return undefined;
     for (let i = 0; i < value.length; i++) {
-      const violation = walk(value[i], items, [...path, i], cache);
+      path.push(i);
+      const violation = walk(value[i], items, path, cache);
+      path.pop();
       if (violation) return violation;
     }
     return undefined;
@@ -57,10 +60,12 @@ function walk(value: unknown, schema: SchemaObject, path: FieldPathSegment[], ca
   if (typeof value !== 'object') return undefined;
   const properties = schema.properties as Record<string, SchemaObject> | undefined;
   const additional = schemaAt(schema.additionalProperties);
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+  for (const key in value) {
     const childSchema = properties?.[key] ?? additional;
     if (!childSchema) continue;
-    const violation = walk(child, childSchema, [...path, key], cache);
+    path.push(key);
+    const violation = walk((value as Record<string, unknown>)[key], childSchema, path, cache);
+    path.pop();
     if (violation) return violation;
   }
   return undefined;
@@ -79,7 +84,7 @@ function evaluateRule(
     program = compileCelExpression(rule.rule);
   } catch (err) {
     // The API server refuses such a CRD; had it one, each object would get this error.
-    return { path, detail: invalidValueBody(schemaType, `rule compile error: ${(err as Error).message}`) };
+    return { path: [...path], detail: invalidValueBody(schemaType, `rule compile error: ${(err as Error).message}`) };
   }
   if (program.usesOldSelf && !rule.optionalOldSelf) return undefined;
   const bindings = { self: toCelValue(value, schema, cache), ...(program.usesOldSelf ? { oldSelf: [] } : {}) };
@@ -88,9 +93,9 @@ function evaluateRule(
   const failure = celErrorText(result);
   if (failure !== undefined) {
     // validation.go: `field.Invalid(fldPath, sts.Type, "<error> evaluating rule: <rule>")`, at the node.
-    return { path, detail: invalidValueBody(schemaType, `${failure} evaluating rule: ${ruleErrorString(rule)}`) };
+    return { path: [...path], detail: invalidValueBody(schemaType, `${failure} evaluating rule: ${ruleErrorString(rule)}`) };
   }
-  const at = rule.fieldPath ? [...path, ...parseRuleFieldPath(rule.fieldPath)] : path;
+  const at = [...path, ...(rule.fieldPath ? parseRuleFieldPath(rule.fieldPath) : [])];
   return { path: at, detail: formatFieldError(rule.reason, shownValue(value, schemaType), messageOf(rule, bindings)) };
 }
 
