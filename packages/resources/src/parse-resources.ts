@@ -27,7 +27,7 @@ import {
 import { describeObject, formatFieldPath, ResourceLoadError, type FieldPathSegment, type ResourceLoadErrorCode } from './errors.js';
 import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from './kinds.js';
 import { createLoadCollector, type DocumentOrigin, type LoadCollector, type LoadResult } from './load-result.js';
-import { pruneUnknownResourceFields, validateResource, validateResourceRules } from './schema-validator.js';
+import { pruneUnknownResourceFields, validateKubernetesRules, validateResource } from './schema-validator.js';
 import { describeUnknownField } from './unknown-fields.js';
 
 type JsonObject = Record<string, unknown>;
@@ -49,15 +49,16 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
 /** Options of parseResources and collectResources. */
 export interface ResourceParseOptions {
   /**
-   * What an object the CRDs' CEL rules refuse does: `enforce` (the default) fails its document, as
-   * `kubectl apply` would; `warn` loads it with a warning, for tests of how the translator copes with
-   * objects that a cluster with older CRDs (without those rules) admits.
+   * What an object refused by the API server's checks beyond its schema (the CRDs' CEL rules, unique
+   * items of set and map lists) does: `enforce` (the default) fails its document, as `kubectl apply`
+   * would; `warn` loads it with a warning, for tests of how the translator copes with such objects
+   * (clusters with older CRDs admit some of them; the translator must never trip over them).
    */
-  celRules?: 'enforce' | 'warn';
+  kubernetesRules?: 'enforce' | 'warn';
 }
 
 interface DocumentContext extends DocumentOrigin {
-  celRules?: ResourceParseOptions['celRules'];
+  kubernetesRules?: ResourceParseOptions['kubernetesRules'];
   /** Absent for JSON read without positions (parseJsonResources). */
   doc?: Document;
   lineCounter?: LineCounter;
@@ -98,7 +99,7 @@ export function collectResources(text: string, source: string, collector: LoadCo
   // Without a `*` there is no alias, and nothing to measure.
   const mayAlias = text.includes('*');
   docs.forEach((doc, i) => {
-    const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter, celRules: options.celRules };
+    const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter, kubernetesRules: options.kubernetesRules };
     const syntax = doc.errors[0];
     if (syntax) {
       const detail = syntax.message.split('\n')[0] ?? syntax.message;
@@ -182,12 +183,12 @@ function readObject(obj: JsonObject, at: FieldPathSegment[], ctx: DocumentContex
     throw fail(ctx, violation.code, [...at, ...violation.path], violation.detail, { object: describe(obj, info.kind) });
   }
   // After the schema, on the defaulted object, as the API server runs them.
-  const refused = validateResourceRules(obj, info.kind, version);
+  const refused = validateKubernetesRules(obj, info.kind, version);
   if (refused) {
     const path = [...at, ...refused.path];
-    if (ctx.celRules !== 'warn') throw fail(ctx, 'INVALID_FIELD', path, refused.detail, { object: describe(obj, info.kind) });
+    if (ctx.kubernetesRules !== 'warn') throw fail(ctx, 'INVALID_FIELD', path, refused.detail, { object: describe(obj, info.kind) });
     const where = path.length > 0 ? `${formatFieldPath(path)}: ` : '';
-    collector.warn(ctx, `${describe(obj, info.kind)}: ${where}${refused.detail} (refused by the CRD's CEL rules; loaded anyway)`);
+    collector.warn(ctx, `${describe(obj, info.kind)}: ${where}${refused.detail} (the API server would refuse it; loaded anyway)`);
   }
   applyApiServerConversions(obj, info);
   collector.add(obj as unknown as Resource, ctx);

@@ -6,13 +6,21 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
-import { validateCelRules, type CelRuleViolation } from './cel/validate-cel-rules.js';
+import { validateCelRules } from './cel/validate-cel-rules.js';
 import { CORE_PATTERN_HINTS, CORE_SCHEMAS } from './core-schemas.js';
 import { gatewayApiSchema } from './gateway-api-schemas.js';
+import { findDuplicateListItem } from './list-type-validation.js';
+import type { FieldPathSegment } from './errors.js';
 import type { Kind } from './kinds.js';
 import { objectMetaSchema, PATTERN_HINTS, type NameRule } from './object-meta-schema.js';
 import { explainSchemaErrors, type SchemaViolation } from './schema-errors.js';
 import { pruneUnknownFields, type UnknownField } from './unknown-fields.js';
+
+/** Why an object fails a check of validateKubernetesRules: the field, and the API server's error body. */
+export interface KubernetesRuleViolation {
+  path: FieldPathSegment[];
+  detail: string;
+}
 
 interface KindValidator {
   applyDefaults: ValidateFunction;
@@ -150,13 +158,14 @@ export function validateResource(object: Record<string, unknown>, kind: Kind, ve
 }
 
 /**
- * The CRD's CEL rules (`x-kubernetes-validations`) on an object that passed validateResource (so defaulted),
- * as the API server evaluates them after its schema. Returns the first rule the object fails, in the API
- * server's words, or undefined. Core kinds have no rules.
+ * What the API server checks beyond a JSON schema, on an object that passed validateResource (so
+ * defaulted), in its order: list-type uniqueness (`x-kubernetes-list-type: set|map`), then the CRD's CEL
+ * rules (`x-kubernetes-validations`). Returns the first violation, in the API server's words, or undefined.
  */
-export function validateResourceRules(object: Record<string, unknown>, kind: Kind, version: string): CelRuleViolation | undefined {
+export function validateKubernetesRules(object: Record<string, unknown>, kind: Kind, version: string): KubernetesRuleViolation | undefined {
   const v = validatorFor(kind, version);
-  return v && validateCelRules(object, v.schema);
+  if (!v) return undefined;
+  return findDuplicateListItem(object, v.schema) ?? validateCelRules(object, v.schema);
 }
 
 /**

@@ -36,8 +36,8 @@ describe('WRITTEN_CONDITION_TYPES', () => {
     const inputs = readdirSync(DIR).filter((f) => f.endsWith('.in.yaml'));
     for (const file of inputs) {
       const path = join(DIR, file);
-      // Translator cases include objects the CRDs' CEL rules refuse (the translator's answer to them is tested).
-      const { objects } = parseResources(readFileSync(path, 'utf8'), path, { celRules: 'warn' });
+      // Translator cases include objects the API server refuses (CEL rules, duplicate list keys): their translation is tested.
+      const { objects } = parseResources(readFileSync(path, 'utf8'), path, { kubernetesRules: 'warn' });
       const result = translate(ResourceSet.from(objects as never), { now: new Date('2026-01-01T00:00:00Z') });
       for (const status of result.statuses.values()) collect(seen, status.kind, status.status as Record<string, unknown>);
     }
