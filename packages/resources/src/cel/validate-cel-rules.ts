@@ -20,7 +20,11 @@ import { parseRuleFieldPath } from './rule-field-path.js';
 export interface CelRuleViolation {
   /** The field the API server names: the rule's node, then the rule's `fieldPath` below it. */
   path: FieldPathSegment[];
-  /** The API server's error body, e.g. `Invalid value: "object": <message>`. */
+  /**
+   * The API server's error body (Kubernetes 1.35 wording): `Invalid value: <message>` for an object or a
+   * list, `Invalid value: "text": <message>` for a scalar, `Invalid value: "object": <error> evaluating
+   * rule: <message>` when the rule fails to evaluate, `Forbidden: …` / `Required value: …` per `reason`.
+   */
   detail: string;
 }
 
