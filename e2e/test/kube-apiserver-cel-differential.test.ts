@@ -11,7 +11,10 @@ import { parseResources, ResourceLoadError } from '@portico/resources';
 import { repoRoot } from '../cluster/repo-root.js';
 import { kubeRequest } from './support/kube-apply.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
-import { GATEWAY_API_V1_7_CRDS_DIR, installGatewayApiCrds } from './support/kube-crds.js';
+import { installGatewayApiCrds } from './support/kube-crds.js';
+
+/** The rules under test are v1.7.0's, whatever release the chart ships. */
+const V1_7_CRDS = join(repoRoot(), '../shared/crds/gateway-api-v1.7.0/experimental');
 
 const PLURALS: Record<string, string> = {
   Gateway: 'gateways',
@@ -64,7 +67,7 @@ describeWithKube('Portico and kube-apiserver agree on the CRDs\' CEL rules', () 
 
   beforeAll(async () => {
     kube = await startKubeApiServer({ namespaces });
-    await installGatewayApiCrds(kube.kubeConfig, 60_000, GATEWAY_API_V1_7_CRDS_DIR);
+    await installGatewayApiCrds(kube.kubeConfig, 60_000, V1_7_CRDS);
   }, 120_000);
 
   afterAll(async () => {
