@@ -10,8 +10,9 @@
  *         standard-channel object).
  * --check exit 1, naming what differs, if FILE is not what this script would write (used by the tests).
  *
- * To keep the committed file small, `description` and `x-kubernetes-validations` (CEL, which Portico does
- * not evaluate) are dropped; everything that shapes validation or defaulting is kept as is.
+ * To keep the committed file small, `description` is dropped; everything that shapes validation or defaulting
+ * is kept as is, including the CEL rules (`x-kubernetes-validations`, evaluated by packages/resources/src/cel/)
+ * with only the fields the API server reads from a rule.
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +23,9 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api-v1.7.0/experimental');
 const DEFAULT_OUT = join(REPO_ROOT, 'packages/resources/schemas/gateway-api.json');
 const GROUP = 'gateway.networking.k8s.io';
-const DROPPED_KEYWORDS = new Set(['description', 'x-kubernetes-validations']);
+const DROPPED_KEYWORDS = new Set(['description']);
+/** The fields of an `x-kubernetes-validations` rule the API server reads (ValidationRule in apiextensions/v1). */
+const RULE_FIELDS = ['rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'optionalOldSelf'];
 /** Keywords whose value is a map of field name → schema (the names are data, not keywords). */
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions']);
 /** Keywords whose value is literal data that must not be rewritten. */
@@ -30,7 +33,12 @@ const LITERALS = new Set(['default', 'enum', 'example', 'const', 'required', 'x-
 /** Keywords under which Kubernetes forbids `default` (structural schema rule). */
 const VALUE_VALIDATIONS = new Set(['anyOf', 'oneOf', 'allOf', 'not']);
 
-/** Drops descriptions and CEL rules; walks only schema positions so a field named `description` stays. */
+/** A CEL rule with only the fields that shape its evaluation and message. */
+function compactRule(rule) {
+  return Object.fromEntries(RULE_FIELDS.filter((f) => rule[f] !== undefined).map((f) => [f, rule[f]]));
+}
+
+/** Drops descriptions; walks only schema positions so a field named `description` stays. */
 function compactSchema(schema, where, insideValueValidation = false) {
   if (Array.isArray(schema)) return schema.map((s, i) => compactSchema(s, `${where}[${i}]`, insideValueValidation));
   if (schema === null || typeof schema !== 'object') return schema;
@@ -43,6 +51,7 @@ function compactSchema(schema, where, insideValueValidation = false) {
     if (DROPPED_KEYWORDS.has(key)) continue;
     const inside = insideValueValidation || VALUE_VALIDATIONS.has(key);
     if (LITERALS.has(key)) out[key] = value;
+    else if (key === 'x-kubernetes-validations') out[key] = value.map(compactRule);
     else if (SCHEMA_MAPS.has(key)) {
       out[key] = Object.fromEntries(
         Object.entries(value).map(([name, s]) => [name, compactSchema(s, `${where}.${name}`, inside)]),

@@ -108,6 +108,7 @@ export { ResourceSet } from './resource-set.js';
 export type { FieldPathSegment, LoadWarning, ResourceLoadErrorCode, ResourceLoadErrorDetails } from './errors.js';
 export { formatFieldPath, ResourceLoadError } from './errors.js';
 export type { LoadResult } from './load-result.js';
+export type { ResourceParseOptions } from './parse-resources.js';
 export { parseJsonResources, parseResources } from './parse-resources.js';
 export { formatBytes, MAX_ALIAS_EXPANSION_BYTES, MAX_ANNOTATIONS_BYTES, MAX_OBJECT_BYTES } from './input-limits.js';
 export type { LoadOptions } from './load-resources.js';

@@ -27,7 +27,7 @@ import {
 import { describeObject, formatFieldPath, ResourceLoadError, type FieldPathSegment, type ResourceLoadErrorCode } from './errors.js';
 import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from './kinds.js';
 import { createLoadCollector, type DocumentOrigin, type LoadCollector, type LoadResult } from './load-result.js';
-import { pruneUnknownResourceFields, validateResource } from './schema-validator.js';
+import { pruneUnknownResourceFields, validateKubernetesRules, validateResource } from './schema-validator.js';
 import { describeUnknownField } from './unknown-fields.js';
 
 type JsonObject = Record<string, unknown>;
@@ -46,7 +46,19 @@ const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
     ),
 };
 
+/** Options of parseResources and collectResources. */
+export interface ResourceParseOptions {
+  /**
+   * What an object refused by the API server's checks beyond its schema (the CRDs' CEL rules, unique
+   * items of set and map lists) does: `enforce` (the default) fails its document, as `kubectl apply`
+   * would; `warn` loads it with a warning, for tests of how the translator copes with such objects
+   * (clusters with older CRDs admit some of them; the translator must never trip over them).
+   */
+  kubernetesRules?: 'enforce' | 'warn';
+}
+
 interface DocumentContext extends DocumentOrigin {
+  kubernetesRules?: ResourceParseOptions['kubernetesRules'];
   /** Absent for JSON read without positions (parseJsonResources). */
   doc?: Document;
   lineCounter?: LineCounter;
@@ -56,9 +68,9 @@ interface DocumentContext extends DocumentOrigin {
  * Parses one source's text. `source` names it in errors and warnings (a file path, or `<stdin>`).
  * Throws ResourceLoadError at the first malformed document.
  */
-export function parseResources(text: string, source: string): LoadResult {
+export function parseResources(text: string, source: string, options: ResourceParseOptions = {}): LoadResult {
   const collector = createLoadCollector();
-  collectResources(text, source, collector);
+  collectResources(text, source, collector, undefined, options);
   return collector.result();
 }
 
@@ -85,13 +97,19 @@ export function parseJsonResources(text: string, source: string): LoadResult {
  * `onInvalid`, a malformed document is handed to it and the next document is read: the document is
  * left out whole (a List with one bad item loads none of its items), every other one loads.
  */
-export function collectResources(text: string, source: string, collector: LoadCollector, onInvalid?: (error: ResourceLoadError) => void): void {
+export function collectResources(
+  text: string,
+  source: string,
+  collector: LoadCollector,
+  onInvalid?: (error: ResourceLoadError) => void,
+  options: ResourceParseOptions = {},
+): void {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
   // Without a `*` there is no alias, and nothing to measure.
   const mayAlias = text.includes('*');
   docs.forEach((doc, i) => {
-    const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter };
+    const ctx: DocumentContext = { source, document: i + 1, doc, lineCounter, kubernetesRules: options.kubernetesRules };
     if (!onInvalid) {
       collectDocument(ctx, doc, mayAlias, collector);
       return;
@@ -202,6 +220,14 @@ function readObject(obj: JsonObject, at: FieldPathSegment[], ctx: DocumentContex
   const violation = validateResource(obj, info.kind, version);
   if (violation) {
     throw fail(ctx, violation.code, [...at, ...violation.path], violation.detail, { object: describe(obj, info.kind) });
+  }
+  // After the schema, on the defaulted object, as the API server runs them.
+  const refused = validateKubernetesRules(obj, info.kind, version);
+  if (refused) {
+    const path = [...at, ...refused.path];
+    if (ctx.kubernetesRules !== 'warn') throw fail(ctx, 'INVALID_FIELD', path, refused.detail, { object: describe(obj, info.kind) });
+    const where = path.length > 0 ? `${formatFieldPath(path)}: ` : '';
+    collector.warn(ctx, `${describe(obj, info.kind)}: ${where}${refused.detail} (the API server would refuse it; loaded anyway)`);
   }
   applyApiServerConversions(obj, info);
   collector.add(obj as unknown as Resource, ctx);

@@ -6,16 +6,27 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
+import { validateCelRules } from './cel/validate-cel-rules.js';
 import { CORE_PATTERN_HINTS, CORE_SCHEMAS } from './core-schemas.js';
 import { gatewayApiSchema } from './gateway-api-schemas.js';
+import { findDuplicateListItem } from './list-type-validation.js';
+import type { FieldPathSegment } from './errors.js';
 import type { Kind } from './kinds.js';
 import { objectMetaSchema, PATTERN_HINTS, type NameRule } from './object-meta-schema.js';
 import { explainSchemaErrors, type SchemaViolation } from './schema-errors.js';
 import { pruneUnknownFields, type UnknownField } from './unknown-fields.js';
 
+/** Why an object fails a check of validateKubernetesRules: the field, and the API server's error body. */
+export interface KubernetesRuleViolation {
+  path: FieldPathSegment[];
+  detail: string;
+}
+
 interface KindValidator {
   applyDefaults: ValidateFunction;
   validate: ValidateFunction;
+  /** The schema whose CEL rules (`x-kubernetes-validations`) are evaluated: the validated one. */
+  schema: SchemaObject;
 }
 
 const HINTS = { ...PATTERN_HINTS, ...CORE_PATTERN_HINTS };
@@ -23,7 +34,7 @@ const HINTS = { ...PATTERN_HINTS, ...CORE_PATTERN_HINTS };
 /** ObjectMeta name rules per kind (apimachinery validation); every other kind uses DNS subdomains. */
 const NAME_RULES: Partial<Record<Kind, NameRule>> = { Service: 'rfc1035-label', Namespace: 'label' };
 
-/** x-kubernetes-* keywords that carry no check Portico performs (list/map semantics, CEL rules). */
+/** x-kubernetes-* keywords ajv has nothing to do with: list/map semantics, and CEL rules (cel/). */
 const IGNORED_KUBERNETES_KEYWORDS = [
   'x-kubernetes-list-type',
   'x-kubernetes-list-map-keys',
@@ -126,16 +137,16 @@ function validatorFor(kind: Kind, version: string): KindValidator | undefined {
     ajv ??= createAjv();
     // Defaults come from the whole schema, status included: a Gateway read back from the API server has
     // the CRD's `Pending` status conditions until a controller writes its own.
-    v = { applyDefaults: ajv.compile(defaultsOnly(base) ?? {}), validate: ajv.compile(schema) };
+    v = { applyDefaults: ajv.compile(defaultsOnly(base) ?? {}), validate: ajv.compile(schema), schema };
     validators.set(key, v);
   }
   return v;
 }
 
 /**
- * Applies the schema defaults of `kind`/`version` to `object` (in place) and validates it. Returns why
- * it is invalid, or undefined when it is valid. Throws only if Portico has no schema for the pair,
- * which is a programming error: every kind in KINDS has one.
+ * Applies the schema defaults of `kind`/`version` to `object` (in place) and validates it against the
+ * schema. Returns why it is invalid, or undefined when it is valid. Throws only if Portico has no schema
+ * for the pair, which is a programming error: every kind in KINDS has one.
  */
 export function validateResource(object: Record<string, unknown>, kind: Kind, version: string): SchemaViolation | undefined {
   const v = validatorFor(kind, version);
@@ -144,6 +155,17 @@ export function validateResource(object: Record<string, unknown>, kind: Kind, ve
   if (v.validate(object)) return undefined;
   const violation = explainSchemaErrors(v.validate.errors ?? [], object, HINTS);
   return kind === 'Secret' ? withoutValue(violation) : violation;
+}
+
+/**
+ * What the API server checks beyond a JSON schema, on an object that passed validateResource (so
+ * defaulted), in its order: list-type uniqueness (`x-kubernetes-list-type: set|map`), then the CRD's CEL
+ * rules (`x-kubernetes-validations`). Returns the first violation, in the API server's words, or undefined.
+ */
+export function validateKubernetesRules(object: Record<string, unknown>, kind: Kind, version: string): KubernetesRuleViolation | undefined {
+  const v = validatorFor(kind, version);
+  if (!v) return undefined;
+  return findDuplicateListItem(object, v.schema) ?? validateCelRules(object, v.schema);
 }
 
 /**

@@ -218,4 +218,32 @@ describe('portico translate', () => {
     expect(stderr).toMatch(/^portico: warning: .*document 6.*\n$/);
     expect(stdout).toContain('default/gw');
   });
+
+  test('a document a CEL rule of the CRDs refuses: exit code 1, and its file, document, object, field and the rule\'s message', async () => {
+    const bad = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: rewrite, namespace: default }
+spec:
+  parentRefs: [{ name: gw }]
+  rules:
+  - filters:
+    - type: URLRewrite
+      urlRewrite:
+        path: { type: ReplaceFullPath, replacePrefixMatch: /new }
+    backendRefs: [{ name: web, port: 80 }]
+`;
+    const file = join(dir, 'with-bad-rewrite.yaml');
+    writeFileSync(file, `${INPUT}---\n${bad}`);
+    const { code, stderr } = await run(['translate', '-f', file, '--to', 'ir']);
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `${file}: document 6 (HTTPRoute default/rewrite): spec.rules[0].filters[0].urlRewrite.path: Invalid value: replaceFullPath must be specified when type is set to 'ReplaceFullPath'\n`,
+    );
+
+    writeFileSync(file, `${INPUT}---\n${bad.replace('replacePrefixMatch: /new', 'replaceFullPath: /new')}`);
+    const fixed = await run(['translate', '-f', file, '--to', 'ir']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stderr).toBe('');
+    expect(fixed.stdout).toContain('default/gw');
+  });
 });

@@ -144,3 +144,22 @@ describe('file provider: listeners', () => {
     await expect(provider.rescan()).rejects.toThrow('before start()');
   });
 });
+
+describe('file provider: an object a CEL rule of the CRDs refuses', () => {
+  it('is reported like a schema error (file, document, field, the rule\'s message); every other file loads', async () => {
+    h.write('a.yaml', namespace('a'));
+    h.write('gw.yaml', gatewayFile(80).replace('  - {name: http, protocol: HTTP, port: 80}', '  - {name: http, protocol: HTTP, port: 80}\n  - {name: http2, protocol: HTTP, port: 80}'));
+    const first = await h.open({ now: () => NOW }).start();
+    expect(names(first)).toEqual(['a']);
+    const message = 'gw.yaml: document 2 (Gateway infra/eg): spec.listeners: Invalid value: Combination of port, protocol and hostname must be unique for each listener';
+    expect(h.provider.sources()).toEqual([
+      { source: 'a.yaml', state: 'ok', objects: 1, warnings: [], lastGoodAt: NOW.toISOString() },
+      expect.objectContaining({ source: 'gw.yaml', state: 'error', objects: 0, error: message }),
+    ]);
+
+    h.write('gw.yaml', gatewayFile(80));
+    await waitFor('the fix', () => h.published.length === 1);
+    expect(names(h.published[0]!)).toEqual(['a', 'infra', 'eg']);
+  });
+});
+
