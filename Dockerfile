@@ -20,6 +20,7 @@ COPY packages/xds-server/package.json packages/xds-server/
 COPY packages/provider/package.json packages/provider/
 COPY packages/translator/package.json packages/translator/
 COPY packages/xds/package.json packages/xds/
+COPY packages/diagnose/package.json packages/diagnose/
 COPY packages/server/package.json packages/server/
 COPY packages/cli/package.json packages/cli/
 COPY e2e/package.json e2e/
