@@ -79,7 +79,7 @@ describeWithKube('Gateway API CRDs v1.6.1 → v1.7.0 on a real API server', () =
     expect(await bundleVersion('httproutes')).toBe('v1.6.1');
     expect(await translatedSession()).toEqual({
       spec: { type: 'Cookie', sessionName: 'cart-session', absoluteTimeout: '1h', cookieConfig: { lifetimeType: 'Permanent' } },
-      ir: [{ type: 'Cookie', name: 'cart-session', absoluteTimeoutMs: 3_600_000, lifetime: 'Permanent' }],
+      ir: [{ type: 'Cookie', name: 'cart-session', absoluteTimeoutMs: 3_600_000, lifetime: 'Permanent', cookiePath: '/' }],
     });
   });
 
@@ -101,14 +101,14 @@ describeWithKube('Gateway API CRDs v1.6.1 → v1.7.0 on a real API server', () =
     // so routes should be rewritten right after the CRD upgrade (the v1.6.1 schema prunes `cookie`).
     expect(await translatedSession()).toEqual({
       spec: { type: 'Cookie', absoluteTimeout: '1h' },
-      ir: [{ type: 'Cookie', name: 'portico-session', absoluteTimeoutMs: 3_600_000, lifetime: 'Session' }],
+      ir: [{ type: 'Cookie', name: 'portico-session', absoluteTimeoutMs: 3_600_000, lifetime: 'Session', cookiePath: '/' }],
     });
 
     await kube.apply([{ ...legacySessionRoute, spec: { ...legacySessionRoute.spec, rules: [{ sessionPersistence: { absoluteTimeout: '1h', cookie: { name: 'cart-session', lifetimeType: 'Permanent' } }, backendRefs: [{ name: 'web', port: 80 }] }] } }]);
     const after = await translatedSession();
     // The v1.7.0 CRD defaults cookie.path to "/".
     expect(after.spec).toEqual({ type: 'Cookie', absoluteTimeout: '1h', cookie: { name: 'cart-session', lifetimeType: 'Permanent', path: '/' } });
-    expect(after.ir).toEqual([{ type: 'Cookie', name: 'cart-session', absoluteTimeoutMs: 3_600_000, lifetime: 'Permanent' }]);
+    expect(after.ir).toEqual([{ type: 'Cookie', name: 'cart-session', absoluteTimeoutMs: 3_600_000, lifetime: 'Permanent', cookiePath: '/' }]);
   });
 
   it('refuses a v1.6.1-shaped session in new objects: unknown fields (kubectl), else the CEL rule that wants `cookie`', async () => {
