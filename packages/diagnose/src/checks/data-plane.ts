@@ -55,8 +55,8 @@ function noProxy(gateway: string): Finding {
     gateway,
     object: gatewayObject(gateway),
     code: 'NoProxyConnected',
-    message: `no proxy serves this gateway: no Envoy is connected with node.cluster "${gateway}"`,
-    fix: `start an Envoy with the bootstrap of \`portico bootstrap --gateway ${gateway}\` (node.cluster must be "${gateway}") and check it reaches the xDS address; its log says why a connection fails`,
+    message: `no proxy serves this gateway: no Envoy is connected to this server with node.cluster "${gateway}"`,
+    fix: `start an Envoy with the bootstrap of \`portico bootstrap --gateway ${gateway}\` (node.cluster must be "${gateway}") and check it reaches the xDS address; its log says why a connection fails (with several Portico replicas, each Envoy is connected to one of them)`,
   };
 }
 
