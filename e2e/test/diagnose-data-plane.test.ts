@@ -146,6 +146,7 @@ describeWithEnvoy('diagnose data plane and convergence through real Envoy (issue
   });
 
   test('a rule Envoy refuses is a FAIL with the Envoy error text', async () => {
+    const before = await convergenceCount();
     writeResource('route.yaml', teamARoute('/v9', REFUSED_VALUE));
     const report = await pollUntil('the refused rule in the report', async () => {
       const r = await diagnose();
@@ -168,6 +169,8 @@ describeWithEnvoy('diagnose data plane and convergence through real Envoy (issue
     }, 15_000, 50);
     // From the edit to the Envoy running the table without the refused rule: the NACK, the search and the republish included.
     figures.refusedEditConvergenceMs = ms(contained.lastConvergenceSeconds);
+    // One observation: the refused version never converged (the probes' ACKs do not count), the contained one did.
+    expect(await convergenceCount()).toBe(before + 1);
   });
 });
 

@@ -153,7 +153,10 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   const containment = createNackContainment({
     publisher,
     quarantine,
-    probe: (streamId, snapshot) => xds.probe(streamId, snapshot),
+    probe: (streamId, snapshot) => {
+      convergence.probing(streamId);
+      return xds.probe(streamId, snapshot);
+    },
     client: (streamId) => xds.registry.client(streamId),
     // The quarantine changed, not the objects: translate and publish again (statuses included).
     republish: () => {

@@ -129,6 +129,23 @@ describe('convergence tracker', () => {
     expect(t.observed).toEqual([[GATEWAY, 0.215]]);
   });
 
+  it('does not take the ACK of a containment probe for the change: only the next publish ends the probe', () => {
+    t.running('a', 'v1');
+    const changedAt = t.at();
+    t.push('a', RDS, 'v2');
+    t.tracker.published(GATEWAY, 'v2', changedAt);
+    t.nack('a', RDS, 'v2');
+    t.tracker.probing('a');
+    t.push('a', RDS, 'v2~probe-1');
+    t.advance(30);
+    t.ack('a', RDS, 'v2~probe-1');
+    expect(t.observed).toEqual([]);
+    // Republished without the culprit, the very content of the probe: nothing is sent, the Envoy runs it.
+    t.advance(10);
+    t.tracker.published(GATEWAY, 'v3', t.at());
+    expect(t.observed).toEqual([[GATEWAY, 0.04]]);
+  });
+
   it('converges at once when the change sends nothing to the connected Envoys', () => {
     t.running('a', 'v1');
     const changedAt = t.at();

@@ -15,7 +15,8 @@
  *   convergence, never an optimistic one for a change some Envoy never ran.
  * - No Envoy connected (or all those waited for disconnect before answering): no observation.
  * - An Envoy that refuses (NACKs) keeps the change open until a later snapshot it accepts (NACK
- *   containment republishes without the refused route) or until it disconnects.
+ *   containment republishes without the refused route) or until it disconnects. The probes the
+ *   containment serves it meanwhile are not the gateway's config: their ACKs converge nothing.
  */
 import type { ClientInfo, StreamEvent, StreamRef } from '@portico/xds-server';
 
@@ -35,6 +36,11 @@ export interface ConvergenceTracker {
   published(gateway: string, version: string, changedAt: number): void;
   /** Every event of every stream, after the client registry has seen it. */
   onStreamEvent(event: StreamEvent, stream: StreamRef): void;
+  /**
+   * NACK containment serves this stream a probe of its own: what it ACKs until the next publish is not
+   * the gateway's config, so it does not converge anything.
+   */
+  probing(streamId: string): void;
   /** The gateway is gone: nothing more to wait for, its series is dropped. */
   forget(gateway: string): void;
   view(gateway: string): GatewayConvergence | undefined;
@@ -69,6 +75,8 @@ export function createConvergenceTracker(options: ConvergenceTrackerOptions): Co
   /** The gateway whose pending change each waited-for stream must ACK. */
   const waitedBy = new Map<string, string>();
   const ackSeconds = new Map<string, number>();
+  /** Streams running a containment probe, until the next publish of their gateway replaces it. */
+  const probed = new Set<string>();
 
   function settle(gateway: string, change: Pending): void {
     if (change.waiting.size > 0) return;
@@ -89,6 +97,8 @@ export function createConvergenceTracker(options: ConvergenceTrackerOptions): Co
       const superseded = pending.get(gateway);
       stopWaiting(gateway);
       const connected = options.clientsOf(gateway);
+      // The publish has been sent to every stream of the gateway: it replaced their probes.
+      for (const client of connected) probed.delete(client.streamId);
       if (connected.length === 0) return;
       const since = superseded ? Math.min(superseded.since, changedAt) : changedAt;
       const change: Pending = { version, since, waiting: new Set(), acked: 0 };
@@ -106,11 +116,14 @@ export function createConvergenceTracker(options: ConvergenceTrackerOptions): Co
       if (event.kind !== 'ack' && event.kind !== 'closed') return;
       const gateway = waitedBy.get(stream.streamId);
       const change = gateway === undefined ? undefined : pending.get(gateway);
-      if (event.kind === 'closed') ackSeconds.delete(stream.streamId);
+      if (event.kind === 'closed') {
+        ackSeconds.delete(stream.streamId);
+        probed.delete(stream.streamId);
+      }
       if (!gateway || !change) return;
       if (event.kind === 'ack') {
         const client = options.client(stream.streamId);
-        if (!client || !runsWhatItWasSent(client)) return;
+        if (!client || probed.has(stream.streamId) || !runsWhatItWasSent(client)) return;
         change.acked += 1;
         ackSeconds.set(stream.streamId, (now() - change.since) / 1000);
       }
@@ -118,6 +131,7 @@ export function createConvergenceTracker(options: ConvergenceTrackerOptions): Co
       waitedBy.delete(stream.streamId);
       settle(gateway, change);
     },
+    probing: (streamId) => void probed.add(streamId),
     forget(gateway) {
       stopWaiting(gateway);
       done.delete(gateway);
