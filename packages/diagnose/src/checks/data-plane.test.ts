@@ -96,10 +96,12 @@ describe('data-plane check', () => {
     expect(findings[3]!.fix).toBe(`set node.cluster to the "namespace/name" of a Gateway of Portico's GatewayClass; gateways served: default/eg, ingressclass/portico`);
   });
 
-  it('names an Envoy by its stream when it sent no node id', () => {
+  it('names an Envoy by its stream when it sent no node id, and a proxyless gRPC client as such', () => {
     const [, finding] = checkDataPlane(input([client({ nodeId: undefined, userAgent: undefined })]));
     expect(finding!.object).toEqual({ kind: 'Envoy', name: 'delta-1' });
     expect(finding!.message.startsWith('stream delta-1 (delta xDS from 127.0.0.1:40000) runs')).toBe(true);
+    const [, grpc] = checkDataPlane(input([client({ nodeId: 'checkout', userAgent: 'grpc-node-js/1.14.1' })]));
+    expect(grpc!.object).toEqual({ kind: 'xDSClient', name: 'checkout' });
   });
 
   it('fails each quarantined route rule with the Envoy error', () => {

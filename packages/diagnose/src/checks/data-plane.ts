@@ -61,7 +61,7 @@ function noProxy(gateway: string): Finding {
 }
 
 function clientFinding(client: ClientInfo, gateways: readonly string[], input: DiagnoseInput): Finding {
-  const object: ObjectRef = { kind: 'Envoy', name: client.nodeId ?? client.streamId };
+  const object: ObjectRef = { kind: clientKind(client), name: client.nodeId ?? client.streamId };
   const base = { link: 'DataPlane' as const, object, ...(client.gateway ? { gateway: client.gateway } : {}) };
   const who = describeClient(client);
   if (!client.gateway) {
@@ -137,6 +137,11 @@ function quarantinedRoute(entry: QuarantinedRoute): Finding {
     message: `Envoy ${entry.refusedBy} refused ${rule} (${typeName(entry.typeUrl)} version ${entry.version}): ${entry.error}; it is left out of the gateway's config since ${entry.since}`,
     fix: `correct ${rule} so that Envoy accepts it: any change to it releases the quarantine and it is tried again`,
   };
+}
+
+/** `Envoy`, or `xDSClient` for a client that says it is something else (a proxyless gRPC client: `grpc-node-js/…`). */
+function clientKind(client: ClientInfo): string {
+  return client.userAgent === undefined || client.userAgent.startsWith('envoy') ? 'Envoy' : 'xDSClient';
 }
 
 function describeClient(client: ClientInfo): string {
