@@ -130,7 +130,6 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       }),
   });
   const convergence = createConvergenceTracker({
-    clientsOf: (gateway) => xds.clients().filter((c) => c.gateway === gateway),
     client: (streamId) => xds.registry.client(streamId),
     onConverged: (gateway, seconds) => metrics.converged(gateway, seconds),
   });
@@ -212,7 +211,10 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     try {
       const outcome = reconciler.reconcile(snapshot, { force });
       if (outcome.result !== 'success') return;
-      for (const r of outcome.published) if (r.published && r.version) convergence.published(r.gateway, r.version, changedAt);
+      const fresh = outcome.published.filter((r) => r.published && r.version);
+      // The client table is copied once per reconcile, however many gateways were published.
+      const clients = fresh.length > 0 ? xds.clients() : [];
+      for (const r of fresh) convergence.published(r.gateway, r.version!, changedAt, clients.filter((c) => c.gateway === r.gateway));
       for (const gateway of outcome.removed) {
         convergence.forget(gateway);
         metrics.gatewayRemoved(gateway);

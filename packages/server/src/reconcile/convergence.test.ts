@@ -12,7 +12,6 @@ function setup() {
   const registry: ClientRegistry = createClientRegistry({ now: () => new Date(ms) });
   const observed: [string, number][] = [];
   const tracker: ConvergenceTracker = createConvergenceTracker({
-    clientsOf: (gateway) => registry.clients().filter((c) => c.gateway === gateway),
     client: (streamId) => registry.client(streamId),
     onConverged: (gateway, seconds) => observed.push([gateway, seconds]),
     now: () => ms,
@@ -32,6 +31,8 @@ function setup() {
   const ack = (streamId: string, typeUrl: string, version: string) => event(streamId, { kind: 'ack', typeUrl, version });
   return {
     tracker,
+    /** The publish of `version` to the gateway's clients connected now. */
+    published: (version: string, changedAt: number) => tracker.published(GATEWAY, version, changedAt, registry.clients().filter((c) => c.gateway === GATEWAY)),
     observed,
     connect,
     push,
@@ -64,7 +65,7 @@ describe('convergence tracker', () => {
     t.advance(100); // the provider's hold-off and the translation
     t.push('a', RDS, 'v2');
     t.push('b', RDS, 'v2');
-    t.tracker.published(GATEWAY, 'v2', changedAt);
+    t.published('v2', changedAt);
     t.advance(20);
     t.ack('a', RDS, 'v2');
     expect(t.observed).toEqual([]);
@@ -77,7 +78,7 @@ describe('convergence tracker', () => {
   });
 
   it('makes no observation when no Envoy is connected', () => {
-    t.tracker.published(GATEWAY, 'v1', t.at());
+    t.published('v1', t.at());
     expect(t.observed).toEqual([]);
     expect(t.tracker.view(GATEWAY)).toBeUndefined();
   });
@@ -86,7 +87,7 @@ describe('convergence tracker', () => {
     t.running('a', 'v1');
     const changedAt = t.at();
     t.push('a', RDS, 'v2');
-    t.tracker.published(GATEWAY, 'v2', changedAt);
+    t.published('v2', changedAt);
     t.connect('late');
     t.push('late', LDS, 'v2'); // sent everything as it connects, never ACKs
     t.advance(40);
@@ -99,11 +100,11 @@ describe('convergence tracker', () => {
     t.running('a', 'v1');
     const first = t.at();
     t.push('a', RDS, 'v2');
-    t.tracker.published(GATEWAY, 'v2', first);
+    t.published('v2', first);
     t.advance(50);
     const second = t.at();
     t.push('a', RDS, 'v3');
-    t.tracker.published(GATEWAY, 'v3', second);
+    t.published('v3', second);
     t.advance(10);
     t.ack('a', RDS, 'v2'); // the late ACK of the superseded version: not yet converged
     expect(t.observed).toEqual([]);
@@ -117,13 +118,13 @@ describe('convergence tracker', () => {
     t.running('a', 'v1');
     const changedAt = t.at();
     t.push('a', RDS, 'v2');
-    t.tracker.published(GATEWAY, 'v2', changedAt);
+    t.published('v2', changedAt);
     t.advance(10);
     t.nack('a', RDS, 'v2');
     t.advance(200);
     expect(t.observed).toEqual([]);
     t.push('a', RDS, 'v3'); // republished without the refused route
-    t.tracker.published(GATEWAY, 'v3', t.at());
+    t.published('v3', t.at());
     t.advance(5);
     t.ack('a', RDS, 'v3');
     expect(t.observed).toEqual([[GATEWAY, 0.215]]);
@@ -133,7 +134,7 @@ describe('convergence tracker', () => {
     t.running('a', 'v1');
     const changedAt = t.at();
     t.push('a', RDS, 'v2');
-    t.tracker.published(GATEWAY, 'v2', changedAt);
+    t.published('v2', changedAt);
     t.nack('a', RDS, 'v2');
     t.tracker.probing('a');
     t.push('a', RDS, 'v2~probe-1');
@@ -142,7 +143,7 @@ describe('convergence tracker', () => {
     expect(t.observed).toEqual([]);
     // Republished without the culprit, the very content of the probe: nothing is sent, the Envoy runs it.
     t.advance(10);
-    t.tracker.published(GATEWAY, 'v3', t.at());
+    t.published('v3', t.at());
     expect(t.observed).toEqual([[GATEWAY, 0.04]]);
   });
 
@@ -150,21 +151,21 @@ describe('convergence tracker', () => {
     t.running('a', 'v1');
     const changedAt = t.at();
     t.advance(30);
-    t.tracker.published(GATEWAY, 'v2', changedAt);
+    t.published('v2', changedAt);
     expect(t.observed).toEqual([[GATEWAY, 0.03]]);
   });
 
   it('makes no observation when every Envoy waited for disconnects first, and forgets a removed gateway', () => {
     t.running('a', 'v1');
     t.push('a', RDS, 'v2');
-    t.tracker.published(GATEWAY, 'v2', t.at());
+    t.published('v2', t.at());
     t.close('a');
     expect(t.observed).toEqual([]);
     expect(t.tracker.view(GATEWAY)).toBeUndefined();
 
     t.running('b', 'v2');
     t.push('b', RDS, 'v3');
-    t.tracker.published(GATEWAY, 'v3', t.at());
+    t.published('v3', t.at());
     t.ack('b', RDS, 'v3');
     expect(t.tracker.view(GATEWAY)).toBeDefined();
     t.tracker.forget(GATEWAY);

@@ -32,8 +32,11 @@ export interface GatewayConvergence {
 }
 
 export interface ConvergenceTracker {
-  /** A snapshot was published for a gateway (its streams have been sent it), made of a change seen at `changedAt` (ms, `now`'s clock). */
-  published(gateway: string, version: string, changedAt: number): void;
+  /**
+   * A snapshot was published for a gateway (its streams have been sent it), made of a change seen at
+   * `changedAt` (ms, `now`'s clock); `connected`: the registry's clients of that gateway, as they are now.
+   */
+  published(gateway: string, version: string, changedAt: number, connected: readonly ClientInfo[]): void;
   /** Every event of every stream, after the client registry has seen it. */
   onStreamEvent(event: StreamEvent, stream: StreamRef): void;
   /**
@@ -49,8 +52,7 @@ export interface ConvergenceTracker {
 }
 
 export interface ConvergenceTrackerOptions {
-  /** The registry's clients of a gateway, as they are now. */
-  clientsOf(gateway: string): ClientInfo[];
+  /** A client as the registry has it now. */
   client(streamId: string): ClientInfo | undefined;
   /** Called once per convergence. */
   onConverged(gateway: string, seconds: number): void;
@@ -93,10 +95,9 @@ export function createConvergenceTracker(options: ConvergenceTrackerOptions): Co
   }
 
   return {
-    published(gateway, version, changedAt) {
+    published(gateway, version, changedAt, connected) {
       const superseded = pending.get(gateway);
       stopWaiting(gateway);
-      const connected = options.clientsOf(gateway);
       // The publish has been sent to every stream of the gateway: it replaced their probes.
       for (const client of connected) probed.delete(client.streamId);
       if (connected.length === 0) return;
