@@ -60,8 +60,33 @@ export interface DiagnoseInput {
   clients?: readonly ClientInfo[];
   /** The served snapshot version per gateway, to tell which proxies run the current config. */
   servedVersions?: ReadonlyMap<string, string>;
+  /** Route rules a proxy refused, left out of their gateway's config (a running server's quarantine). */
+  quarantined?: readonly QuarantinedRoute[];
   /** The time certificate expiry is judged against. */
   now: Date;
+}
+
+/**
+ * One route rule a proxy refused (NACK) and the server left out of the gateway's config until the
+ * route changes: an entry of the `quarantined` list of `/debug/clients` (the server's QuarantineEntry).
+ */
+export interface QuarantinedRoute {
+  gateway: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** The rule's index; absent when the whole route was left out. */
+  rule?: number;
+  /** The xDS type the proxy refused. */
+  typeUrl: string;
+  /** The snapshot version refused. */
+  version: string;
+  /** The proxy that refused it (node id, or stream id). */
+  refusedBy: string;
+  /** The proxy's error text. */
+  error: string;
+  /** ISO time the route was quarantined. */
+  since: string;
 }
 
 /** One check: every finding it has, for every gateway (the report filters by gateway). */

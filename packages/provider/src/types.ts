@@ -27,6 +27,12 @@ export interface ProviderSnapshot {
    * identity in `resources` from one snapshot to the next.
    */
   changes?: ObjectChange[];
+  /**
+   * When the provider heard of the first change this snapshot carries (the first notification of its
+   * debounce burst), in milliseconds on the provider's clock (`performance.now()` unless a test gives
+   * another): where the server's convergence time starts. Absent on the first snapshot.
+   */
+  changedAt?: number;
 }
 
 /** The health of one source (a file, for the file provider). */

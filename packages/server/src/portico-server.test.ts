@@ -60,7 +60,9 @@ describe('createPorticoServer', () => {
     const status = parse(yaml.text) as { objects: { kind: string; status?: unknown }[]; sources: unknown[]; diagnostics: unknown[] };
     expect(status.objects.map((o) => o.kind)).toEqual(['GatewayClass', 'Gateway', 'GRPCRoute']);
     expect(status.sources).toEqual([expect.objectContaining({ source: 'demo.yaml', state: 'ok' })]);
-    expect((await getJson('/debug/clients')).body).toEqual({ clients: [], quarantined: [] });
+    const clients = (await getJson('/debug/clients')).body;
+    // No Envoy connected: the served version, and no convergence to report.
+    expect(clients).toEqual({ clients: [], quarantined: [], gateways: { [GATEWAY]: { servedVersion: xds.body.versions[GATEWAY] } } });
   });
 
   it('answers unknown paths, gateways, formats and methods with JSON errors', async () => {

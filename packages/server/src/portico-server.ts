@@ -18,6 +18,7 @@ import { createQuarantine } from './isolation/quarantine.js';
 import { createReconciler } from './reconcile/reconciler.js';
 import { createRefusalLog } from './isolation/refusal-log.js';
 import { createServerMetrics } from './reconcile/server-metrics.js';
+import { createConvergenceTracker } from './reconcile/convergence.js';
 import type { KubernetesController } from './kubernetes-controller.js';
 import { plaintextXdsWarning } from './xds-exposure.js';
 import { initialTls, type XdsTlsSource } from './xds-tls-files.js';
@@ -112,6 +113,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     onEvent: (event, stream) => {
       logStreamEvent(event, stream);
       containment.onStreamEvent(event, stream);
+      convergence.onStreamEvent(event, stream);
     },
     onStreamRefused: createRefusalLog(logger),
     ...(options.xdsLimits ? { limits: options.xdsLimits } : {}),
@@ -126,6 +128,10 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
         peer: stream.peer,
         streamId: stream.streamId,
       }),
+  });
+  const convergence = createConvergenceTracker({
+    client: (streamId) => xds.registry.client(streamId),
+    onConverged: (gateway, seconds) => metrics.converged(gateway, seconds),
   });
   const reconciler = createReconciler({
     publisher,
@@ -146,7 +152,10 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   const containment = createNackContainment({
     publisher,
     quarantine,
-    probe: (streamId, snapshot) => xds.probe(streamId, snapshot),
+    probe: (streamId, snapshot) => {
+      convergence.probing(streamId);
+      return xds.probe(streamId, snapshot);
+    },
     client: (streamId) => xds.registry.client(streamId),
     // The quarantine changed, not the objects: translate and publish again (statuses included).
     republish: () => {
@@ -165,6 +174,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     sources: () => provider.sources(),
     clients: () => xds.clients(),
     quarantined: (gateway) => quarantine.entries(gateway),
+    convergence: (gateway) => convergence.view(gateway),
+    clientAckSeconds: (streamId) => convergence.clientAckSeconds(streamId),
     controllerName,
   };
   const adminHandlers = {
@@ -194,8 +205,20 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   }
 
   function onSnapshot(snapshot: ProviderSnapshot, force = false): void {
+    // A forced reconcile answers something outside the objects (an address, the quarantine): it
+    // starts now, not at the objects' last change.
+    const changedAt = force ? performance.now() : (snapshot.changedAt ?? performance.now());
     try {
-      if (reconciler.reconcile(snapshot, { force }).result !== 'success') return;
+      const outcome = reconciler.reconcile(snapshot, { force });
+      if (outcome.result !== 'success') return;
+      const fresh = outcome.published.filter((r) => r.published && r.version);
+      // The client table is copied once per reconcile, however many gateways were published.
+      const clients = fresh.length > 0 ? xds.clients() : [];
+      for (const r of fresh) convergence.published(r.gateway, r.version!, changedAt, clients.filter((c) => c.gateway === r.gateway));
+      for (const gateway of outcome.removed) {
+        convergence.forget(gateway);
+        metrics.gatewayRemoved(gateway);
+      }
       published = true;
       options.cluster?.afterReconcile(reconciler.state()!.result, snapshot);
       options.envoys?.sync(publisher.cache.gateways()).catch((error: unknown) => logger.error('starting or stopping Envoys failed', errorFields(error)));

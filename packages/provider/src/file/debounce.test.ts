@@ -48,6 +48,20 @@ describe('createDebouncer', () => {
     expect(debouncer.pending()).toBe(false);
   });
 
+  it('tells when the burst it fires for began', () => {
+    const clock = manualClock();
+    const startedAt: number[] = [];
+    const debouncer = createDebouncer({ holdOffMs: 100, maxDelayMs: 1000, clock, fire: (at) => startedAt.push(at) });
+    clock.advance(50);
+    debouncer.notify();
+    clock.advance(60);
+    debouncer.notify();
+    clock.advance(500);
+    debouncer.notify();
+    clock.advance(500);
+    expect(startedAt).toEqual([50, 610]);
+  });
+
   it('fires at the maximum delay when a burst never goes quiet', () => {
     const { clock, fired, debouncer } = setup(100, 300);
     for (let i = 0; i < 50; i++) {

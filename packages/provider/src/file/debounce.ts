@@ -18,8 +18,8 @@ export interface DebouncerOptions {
   holdOffMs: number;
   /** Longest time from the first notification of a burst to `fire`, however busy the burst. */
   maxDelayMs: number;
-  /** Called once per burst. */
-  fire: () => void;
+  /** Called once per burst, with the clock's time of the burst's first notification. */
+  fire: (burstStartedAt: number) => void;
   clock?: DebounceClock;
 }
 
@@ -51,9 +51,10 @@ export function createDebouncer(options: DebouncerOptions): Debouncer {
     timer = undefined;
   };
   const run = () => {
+    const startedAt = burstStart ?? clock.now();
     timer = undefined;
     burstStart = undefined;
-    fire();
+    fire(startedAt);
   };
 
   return {

@@ -110,6 +110,10 @@ describe('file provider: changes', () => {
     await waitFor('the edit', () => h.published.length === 1);
     const next = h.published[0]!;
     expect(next.changes).toEqual([{ kind: 'Namespace', name: 'two', type: 'upsert' }]);
+    // When the watch first heard of it (the start of convergence), on the provider's clock: before the publish.
+    expect(first.changedAt).toBeUndefined();
+    expect(next.changedAt).toBeGreaterThan(0);
+    expect(next.changedAt).toBeLessThanOrEqual(performance.now());
     expect(next.objects[0]).toBe(first.objects[0]);
     expect(next.objects[2]).toBe(first.objects[2]);
     expect(next.objects[1]).not.toBe(first.objects[1]);

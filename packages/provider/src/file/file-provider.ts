@@ -73,12 +73,17 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
   let passQueued = false;
   let rescanTimer: unknown;
   let rescanning: Promise<void> = Promise.resolve();
+  /** When the oldest change notification not yet looked at by a pass arrived (the debouncer's clock). */
+  let changeSince: number | undefined;
 
   const debouncer = createDebouncer({
     holdOffMs: options.holdOffMs ?? DEFAULT_HOLD_OFF_MS,
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     clock,
-    fire: () => void requestPass(),
+    fire: (startedAt) => {
+      changeSince = Math.min(changeSince ?? startedAt, startedAt);
+      void requestPass();
+    },
   });
   const watchers = createDirectoryWatchers({
     root,
@@ -107,6 +112,9 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
   }
 
   async function syncFolder(): Promise<void> {
+    // The notifications this pass answers: a change it publishes dates from the oldest of them.
+    const changedAt = changeSince;
+    changeSince = undefined;
     let scan: FolderScan;
     try {
       scan = await scanFolder(root);
@@ -171,7 +179,7 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
       await new Promise((resolve) => setImmediate(resolve));
       if (stopped) return;
       fingerprint = next;
-      publish(sorted);
+      publish(sorted, changedAt);
     }
     if (state) {
       await state.save(sorted, removedSinceSave);
@@ -258,7 +266,7 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
     if (recheck) debouncer.notify();
   }
 
-  function publish(sorted: FileSource[]): void {
+  function publish(sorted: FileSource[], changedAt: number | undefined): void {
     const merged = mergeSources(sorted);
     duplicates = merged.duplicates;
     const first = snapshot === undefined;
@@ -270,6 +278,7 @@ export function createFileProvider(options: FileProviderOptions): FileProvider {
       objects: next.objects,
       // What changed since the previous snapshot (none on the first: everything is new).
       ...(first ? {} : { changes: next.changes }),
+      ...(first || changedAt === undefined ? {} : { changedAt }),
     };
     // The first snapshot is start()'s result, not a change: listeners hear only what follows it.
     if (snapshot.generation === 1) return;

@@ -69,11 +69,11 @@ export function createKubernetesProvider(options: KubernetesProviderSettings): K
     }),
   );
 
-  function publish(): void {
+  function publish(changedAt: number): void {
     if (stopped || !snapshot) return;
     const assembled = assembler.assemble();
     if (!assembled) return;
-    snapshot = { generation: snapshot.generation + 1, ...assembled };
+    snapshot = { generation: snapshot.generation + 1, ...assembled, changedAt };
     logger.debug('kubernetes resources changed', { generation: snapshot.generation, changes: assembled.changes.length, objects: assembled.objects.length });
     for (const listener of [...listeners]) notify(listener, snapshot);
   }

@@ -126,6 +126,19 @@ spec:
     expect((documentOf(view) as { clients: { streamId: string }[] }).clients.map((c) => c.streamId)).toEqual(['1']);
   });
 
+  it('give each served gateway its version and convergence, and each client the time it took to ACK', () => {
+    const convergence = { lastConvergenceSeconds: 0.42, lastConvergedVersion: 'boot-3', lastConvergedAt: '2025-01-01T00:00:01.000Z' };
+    const view = clientsView(
+      { ...data(demoObjects()), convergence: (gateway) => (gateway === GATEWAY ? convergence : undefined), clientAckSeconds: (streamId) => (streamId === '1' ? 0.4 : undefined) },
+      undefined,
+    );
+    const document = documentOf(view) as { clients: Record<string, unknown>[]; gateways: Record<string, unknown> };
+    expect(document.gateways).toEqual({ [GATEWAY]: { servedVersion: 'boot-3', ...convergence } });
+    expect(document.clients.map((c) => c.lastAckSeconds)).toEqual([0.4, undefined]);
+    // The old shape stays: the clients and the quarantine where they were.
+    expect(Object.keys(document)).toEqual(['clients', 'quarantined', 'gateways']);
+  });
+
   it('have versions that change with the translation, the served snapshot and the sources; the clients none', () => {
     const first = data(demoObjects());
     const views = debugViews(first);

@@ -13,6 +13,7 @@ import { applyStatuses } from '@portico/translator';
 import { redactedConfigDump, type EncodedResources } from '@portico/xds';
 import type { ClientInfo } from '@portico/xds-server';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
+import type { GatewayConvergence } from '../reconcile/convergence.js';
 import type { PipelineHealthView } from '../reconcile/pipeline-health.js';
 import { documentChunks, LazyList, type ChunkOptions } from './document-chunks.js';
 import type { TranslatedState } from '../reconcile/reconciler.js';
@@ -30,6 +31,10 @@ export interface DebugData {
   quarantined?(gateway?: string): QuarantineEntry[];
   /** What is broken in the pipeline: a failed snapshot, failed gateway builds, objects left out. */
   health(): PipelineHealthView;
+  /** How long the last change of a gateway took to be ACKed by every connected Envoy (convergence.ts). */
+  convergence?(gateway: string): GatewayConvergence | undefined;
+  /** Seconds from the change to this client's ACK, for the last change it had to ACK. */
+  clientAckSeconds?(streamId: string): number | undefined;
   controllerName: string;
 }
 
@@ -124,12 +129,25 @@ export function statusView(data: DebugData, gateway?: string): ViewResult {
 }
 
 /**
- * `{ clients: [...], quarantined: [...] }`: each connected stream's node, gateway, and per type the
- * ACKed version and last NACK; and the routes quarantined because a client refused them.
+ * `{ clients: [...], quarantined: [...], gateways: {...} }`: each connected stream's node, gateway,
+ * per type the ACKed version and last NACK, and `lastAckSeconds` (from the change to its ACK, for the
+ * last change it had to ACK); the routes quarantined because a client refused them; and per served
+ * gateway its `servedVersion` (to compare with the ACKed versions) and convergence
+ * (`lastConvergenceSeconds`, `lastConvergedVersion`, `lastConvergedAt`, a `pending` change).
  */
 export function clientsView(data: DebugData, gateway?: string): ViewResult {
   const clients = data.clients().filter((c) => gateway === undefined || c.gateway === gateway);
-  return printed({ clients, quarantined: quarantinedView(data, gateway) });
+  const withAcks = clients.map((c) => {
+    const seconds = data.clientAckSeconds?.(c.streamId);
+    return seconds === undefined ? c : { ...c, lastAckSeconds: seconds };
+  });
+  const gateways: Record<string, unknown> = {};
+  for (const key of (gateway === undefined ? [...data.servedXds().keys()] : [gateway]).sort()) {
+    const servedVersion = data.servedVersion(key);
+    if (servedVersion === undefined) continue;
+    gateways[key] = { servedVersion, ...data.convergence?.(key) };
+  }
+  return printed({ clients: withAcks, quarantined: quarantinedView(data, gateway), gateways });
 }
 
 function printed(document: unknown, options?: ChunkOptions): ViewResult {

@@ -21,6 +21,13 @@ export interface ServerMetrics {
   translationError(kind: string): void;
   /** Objects left out of the latest translation because translating them threw. */
   failingObjects(count: number): void;
+  /**
+   * Every Envoy connected when a gateway's snapshot was published ACKed it: seconds from the change
+   * behind it (convergence.ts).
+   */
+  converged(gateway: string, seconds: number): void;
+  /** A gateway is gone: its labelled series go too, so the label stays bounded by the gateways served. */
+  gatewayRemoved(gateway: string): void;
   /** The current picture: gateways served, objects by kind, sources whose last read failed. */
   observe(state: { gateways: number; objectsByKind: ReadonlyMap<string, number>; sourceErrors: number }): void;
 }
@@ -30,6 +37,18 @@ export interface ServerMetrics {
  * large cluster may take.
  */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Convergence times: from the provider's hold-off (a few hundred milliseconds) and an Envoy's ACK
+ * round trip up to the minute a stalled or refusing Envoy may take.
+ */
+const CONVERGENCE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60];
+
+/** controller-runtime's own buckets of `controller_runtime_reconcile_time_seconds`, so its dashboards' quantiles compare. */
+const CONTROLLER_RUNTIME_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20,
+  25, 30, 40, 50, 60,
+];
 
 export interface ServerMetricsOptions {
   /** Also export the process metrics (`process_resident_memory_bytes`, `nodejs_eventloop_lag_seconds` …). Default true. */
@@ -86,6 +105,36 @@ export function createServerMetrics(registry: Registry, options: ServerMetricsOp
     help: 'Objects left out of the latest translation because translating them threw (listed in /debug/status)',
     registers: [registry],
   });
+  const convergence = new Histogram({
+    name: 'portico_xds_convergence_seconds',
+    help: 'Time from a resource change to every Envoy connected when its snapshot was published having ACKed it, per gateway (a change superseded before converging is counted in the next one, from the earliest change)',
+    labelNames: ['gateway'],
+    buckets: CONVERGENCE_BUCKETS,
+    registers: [registry],
+  });
+  // The series controller-runtime exports (sigs.k8s.io/controller-runtime pkg/internal/controller/metrics),
+  // so the dashboards made for Kubernetes controllers (Envoy Gateway's, kubebuilder's) find ours. A
+  // controller there reconciles one kind, named in lower case: ours is one reconcile for every kind
+  // that changed, counted under each of them.
+  const controllerReconciles = new Counter({
+    name: 'controller_runtime_reconcile_total',
+    help: 'Total number of reconciliations per controller (one per kind of object that changed; result success or error)',
+    labelNames: ['controller', 'result'],
+    registers: [registry],
+  });
+  const controllerErrors = new Counter({
+    name: 'controller_runtime_reconcile_errors_total',
+    help: 'Total number of reconciliation errors per controller',
+    labelNames: ['controller'],
+    registers: [registry],
+  });
+  const controllerTime = new Histogram({
+    name: 'controller_runtime_reconcile_time_seconds',
+    help: 'Length of time per reconciliation per controller',
+    labelNames: ['controller'],
+    buckets: CONTROLLER_RUNTIME_BUCKETS,
+    registers: [registry],
+  });
   for (const outcome of ['published', 'unchanged', 'rejected', 'error']) snapshots.labels(outcome).inc(0);
   const knownKinds = new Set<string>();
 
@@ -94,8 +143,14 @@ export function createServerMetrics(registry: Registry, options: ServerMetricsOp
       for (const kind of kinds.length > 0 ? kinds : ['none']) {
         reconciles.labels(kind, result).inc();
         reconcileDuration.labels(kind).observe(seconds);
+        const controller = kind.toLowerCase();
+        controllerReconciles.labels(controller, result).inc();
+        if (result === 'error') controllerErrors.labels(controller).inc();
+        controllerTime.labels(controller).observe(seconds);
       }
     },
+    converged: (gateway, seconds) => convergence.labels(gateway).observe(seconds),
+    gatewayRemoved: (gateway) => convergence.remove(gateway),
     translated: (seconds) => translationDuration.observe(seconds),
     translationError: (kind) => translationErrors.labels(kind).inc(),
     failingObjects: (count) => failingObjects.set(count),
