@@ -62,6 +62,8 @@ export interface DiagnoseInput {
   servedVersions?: ReadonlyMap<string, string>;
   /** The time certificate expiry is judged against. */
   now: Date;
+  /** The controllerName the translation acted for (GatewayClasses naming another are not ours). */
+  controllerName?: string;
 }
 
 /** One check: every finding it has, for every gateway (the report filters by gateway). */

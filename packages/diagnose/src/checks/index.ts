@@ -3,5 +3,16 @@
  * DiagnoseInput (findings.ts); add new ones here.
  */
 import type { Check } from '../findings.js';
+import { gatewayClassCheck } from './gateway-class.js';
+import { gatewayCheck } from './gateway.js';
+import { listenerCheck } from './listeners.js';
+import { referenceGrantCheck } from './reference-grants.js';
+import { routeBindingCheck } from './route-binding.js';
 
-export const ALL_CHECKS: readonly Check[] = [];
+export const ALL_CHECKS: readonly Check[] = [
+  gatewayClassCheck,
+  gatewayCheck,
+  listenerCheck,
+  routeBindingCheck,
+  referenceGrantCheck,
+];
