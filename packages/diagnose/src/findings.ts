@@ -64,6 +64,11 @@ export interface DiagnoseInput {
   now: Date;
   /** The controllerName the translation acted for (GatewayClasses naming another are not ours). */
   controllerName?: string;
+  /**
+   * True when Secrets carry no data (`diagnose --admin`: the server never hands it out). Checks of
+   * certificate contents then read the IR's certificate summaries (`dnsNames`, `notAfter`) instead.
+   */
+  secretDataRedacted?: boolean;
 }
 
 /** One check: every finding it has, for every gateway (the report filters by gateway). */
