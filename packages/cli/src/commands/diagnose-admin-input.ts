@@ -14,7 +14,8 @@ import { ALL_KINDS, ResourceSet, type Kind, type KubeObject, type Resource } fro
 import { statusKey, type Diagnostic, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import type { ClientInfo } from '@portico/xds-server';
 import { fetchDocument, type Fetch } from './dump.js';
-import type { LoadedSource } from './diagnose-sources.js';
+import { CliError } from '../args.js';
+import { usageError, type LoadedSource } from './diagnose-sources.js';
 
 interface ResourcesDocument {
   controllerName: string;
@@ -29,7 +30,13 @@ const KINDS: ReadonlySet<string> = new Set(ALL_KINDS);
 const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
 export async function adminInput(admin: string, fetchImpl: Fetch, now: Date): Promise<LoadedSource> {
-  const get = (view: string) => fetchDocument(`${admin}/debug/${view}?format=json`, admin, fetchImpl);
+  const get = async (view: string) => {
+    try {
+      return await fetchDocument(`${admin}/debug/${view}?format=json`, admin, fetchImpl);
+    } catch (error) {
+      throw error instanceof CliError ? usageError(error.message) : error;
+    }
+  };
   // One after the other: the server renders dumps one at a time anyway.
   const resources = (await get('resources')) as ResourcesDocument;
   const status = (await get('status')) as StatusDocument;

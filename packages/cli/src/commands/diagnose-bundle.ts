@@ -5,8 +5,7 @@
  * lines to hand out: the README says where to find them). Every document comes redacted from its
  * source; as a last guard, any PEM block left in a text is replaced before it is written.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { renderReport, type DiagnoseReport } from '@portico/diagnose';
@@ -43,8 +42,10 @@ export function bundleFiles(contents: BundleContents): { name: string; text: str
 /** Writes the bundle next to `path` and moves it into place, so a failure leaves no half-written file. */
 export async function writeBundle(path: string, contents: BundleContents): Promise<void> {
   const partial = `${path}.partial`;
+  // Opened first: a folder that does not exist fails here, before any stream is running.
+  const file = await open(partial, 'w', 0o600);
   const tar = pack();
-  const writing = pipeline(tar, createGzip(), createWriteStream(partial, { mode: 0o600 }));
+  const writing = pipeline(tar, createGzip(), file.createWriteStream());
   try {
     for (const file of bundleFiles(contents)) tar.entry({ name: file.name, mode: 0o644, mtime: contents.createdAt }, file.text);
     tar.finalize();

@@ -43,7 +43,8 @@ const PROTOCOLS_FOR_KIND: Record<string, string> = {
 
 /**
  * Every listener the parentRef could have meant, with the rules it fails, closest first: fewest
- * misses, then the parentRef's own parent before its relatives, then declaration order.
+ * misses, then fewest against what the parentRef names, then the parentRef's own parent before its
+ * relatives, then declaration order.
  */
 export function listenerFits(input: DiagnoseInput, route: Route, parentRef: ParentReference, target: ListenerOwnerRef): ListenerFit[] {
   const candidates = candidateListeners(input, target);
@@ -53,8 +54,22 @@ export function listenerFits(input: DiagnoseInput, route: Route, parentRef: Pare
     order,
     misses: missesOf(input, route, parentRef, target, owner, listener, supportedKinds),
   }));
-  fits.sort((a, b) => a.misses.length - b.misses.length || Number(!sameOwner(a.owner, target)) - Number(!sameOwner(b.owner, target)) || a.order - b.order);
+  fits.sort(
+    (a, b) =>
+      a.misses.length - b.misses.length ||
+      againstIntent(a) - againstIntent(b) ||
+      Number(!sameOwner(a.owner, target)) - Number(!sameOwner(b.owner, target)) ||
+      a.order - b.order,
+  );
   return fits.map(({ order: _order, ...fit }) => fit);
+}
+
+/**
+ * Misses that contradict what the parentRef says explicitly (its parent, sectionName, port): between
+ * two listeners one change away, the one the user named is the one they meant.
+ */
+function againstIntent(fit: { misses: Miss[] }): number {
+  return fit.misses.filter((m) => m.rule === 'parent' || m.rule === 'sectionName' || m.rule === 'port').length;
 }
 
 function candidateListeners(input: DiagnoseInput, target: ListenerOwnerRef): { owner: ListenerOwnerRef; listener: Listener; supportedKinds: RouteGroupKind[] }[] {
