@@ -73,7 +73,7 @@ describe('portico diagnose on examples/', () => {
     const table = await portico(['diagnose', '--resources', dir, '--gateway', 'default/demo']);
     expect(table.code).toBe(2);
     expect(table.stdout).toMatch(/FAIL Route +HTTPRoute\/default\/shop spec\.parentRefs\[0\]: not accepted by Gateway default\/demo: .*Closest: listener https, because its hostname \*\.example\.com matches none of the route's hostnames shop\.example\.org.* \[NoMatchingListenerHostname\]/);
-    expect(table.stdout).toContain("fix: add a name under *.example.com to the route's spec.hostnames, or set listener https's hostname to cover shop.example.org");
+    expect(table.stdout).toContain("fix: add shop.example.com (a name under *.example.com) to the route's spec.hostnames, or set listener https's hostname to cover shop.example.org");
   });
 
   it('a backend in another namespace without a ReferenceGrant: FAIL whose fix, applied, clears it', async () => {

@@ -197,7 +197,9 @@ function hostnameRule(route: Route, listener: Listener): Miss | undefined {
   const hostnames = 'hostnames' in route.spec ? route.spec.hostnames : undefined;
   if (intersectHostnames(listener.hostname, hostnames).length > 0) return undefined;
   const host = listener.hostname!;
-  const example = host.startsWith('*.') ? `a name under ${host}` : host;
+  // Under a wildcard listener, the route's own first label is the likeliest name meant: shop.example.org → shop.example.com.
+  const first = hostnames?.find((h) => !h.startsWith('*.'))?.split('.')[0];
+  const example = !host.startsWith('*.') ? host : first ? `${first}${host.slice(1)} (a name under ${host})` : `a name under ${host}`;
   return {
     rule: 'hostname',
     why: `its hostname ${host} matches none of the route's hostnames ${(hostnames ?? []).join(', ')}`,
