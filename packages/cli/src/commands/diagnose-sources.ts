@@ -80,7 +80,7 @@ async function kubernetesInput(args: DiagnoseArgs, deps: SourceDeps): Promise<Lo
   try {
     // The provider retries a failing list for ever (a server may be restarting); a one-shot command waits this long.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(usageError(`cannot list the cluster's objects within ${Math.round(timeoutMs / 1000)} s (is the API server at ${kubeConfig.getCurrentCluster()!.server} reachable, and may these credentials list Gateway API objects?)`)), timeoutMs);
+      timer = setTimeout(() => reject(usageError(`cannot list the cluster's objects within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} (is the API server at ${kubeConfig.getCurrentCluster()!.server} reachable, and may these credentials list Gateway API objects?)`)), timeoutMs);
     });
     const snapshot = await Promise.race([provider.start(), timeout]);
     return translatedHere(snapshot.objects as Resource[], args, deps.now(), 0, [

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { debugViews, type DebugData } from '@portico/server';
@@ -173,6 +174,36 @@ describe('portico diagnose (files)', () => {
     const { code, stderr } = await diagnose(['-f', join(dir, 'healthy.yaml'), '--bundle', join(dir, 'no/such/dir/out.tar.gz')]);
     expect(code).toBe(3);
     expect(stderr).toContain('cannot write the bundle');
+  });
+});
+
+describe('portico diagnose --kubernetes', () => {
+  it('exits 3 when the API server does not answer in time, and stops the provider', async () => {
+    // A loopback port nobody listens on: every list is refused, and the provider would retry for ever.
+    const server = createServer();
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as { port: number };
+    await new Promise((ok) => server.close(ok));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'http://127.0.0.1:${port}' } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: x, context: { cluster: c, user: u } }]
+current-context: x
+`,
+    );
+    const out = capture();
+    const run = runDiagnose(parseDiagnoseArgs(['--kubernetes', '--kubeconfig', kubeconfig])!, out.io, { kubernetesTimeoutMs: 300 });
+    await expect(run).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining(`cannot list the cluster's objects within 300 ms (is the API server at http://127.0.0.1:${port} reachable`) });
+  });
+
+  it('exits 3 without cluster credentials', async () => {
+    const { code, stderr } = await diagnose(['--kubernetes', '--kubeconfig', join(dir, 'no-such-kubeconfig')]);
+    expect(code).toBe(3);
+    expect(stderr).toContain('cannot load the cluster credentials');
   });
 });
 
