@@ -8,6 +8,7 @@ import { gatewayCheck } from './gateway.js';
 import { listenerCheck } from './listeners.js';
 import { referenceGrantCheck } from './reference-grants.js';
 import { routeBindingCheck } from './route-binding.js';
+import { unusedGrantCheck } from './unused-grants.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   gatewayClassCheck,
@@ -15,4 +16,5 @@ export const ALL_CHECKS: readonly Check[] = [
   listenerCheck,
   routeBindingCheck,
   referenceGrantCheck,
+  unusedGrantCheck,
 ];

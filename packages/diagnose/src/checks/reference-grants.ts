@@ -6,12 +6,12 @@
  * ReferenceGrant to apply (the narrowest: this source kind and namespace, this one target). A route→
  * Gateway parentRef is not such a reference (the listener's allowedRoutes decides it).
  */
-import { GATEWAY_GROUP, type BackendObjectReference, type Gateway, type KubeObject, type Route, type SecretObjectReference } from '@portico/resources';
+import { GATEWAY_GROUP, type BackendObjectReference, type Gateway, type KubeObject, type ListenerSet, type Route, type SecretObjectReference } from '@portico/resources';
 import { isReferenceAllowed } from '@portico/translator';
 import type { Check, DiagnoseInput, Finding } from '../findings.js';
 import { allRoutes, keyOf, namespaceOf, ourGateways, refOf, routeGateways, statusOf } from './chain-objects.js';
 
-interface Reference {
+export interface Reference {
   field: string;
   to: { group: string; kind: string; namespace: string; name: string };
 }
@@ -35,13 +35,12 @@ function referrers(input: DiagnoseInput): Referrer[] {
   for (const ls of input.resources.list('ListenerSet')) {
     if (!statusOf(input, 'ListenerSet', namespaceOf(ls), ls.metadata.name)) continue;
     const gateway = `${ls.spec.parentRef.namespace ?? namespaceOf(ls)}/${ls.spec.parentRef.name}`;
-    const references = (ls.spec.listeners ?? []).flatMap((l, i) => secretRefs(l.tls?.certificateRefs, `spec.listeners[${i}].tls.certificateRefs`, namespaceOf(ls)));
-    out.push({ object: ls, kind: 'ListenerSet', gateways: [gateway], references });
+    out.push({ object: ls, kind: 'ListenerSet', gateways: [gateway], references: listenerSetReferences(ls) });
   }
   return out;
 }
 
-function routeReferences(route: Route): Reference[] {
+export function routeReferences(route: Route): Reference[] {
   const namespace = namespaceOf(route);
   const refs: Reference[] = [];
   const backend = (ref: BackendObjectReference | undefined, field: string) => {
@@ -60,7 +59,7 @@ function routeReferences(route: Route): Reference[] {
   return refs;
 }
 
-function gatewayReferences(gateway: Gateway): Reference[] {
+export function gatewayReferences(gateway: Gateway): Reference[] {
   const namespace = namespaceOf(gateway);
   const refs = (gateway.spec.listeners ?? []).flatMap((l, i) => secretRefs(l.tls?.certificateRefs, `spec.listeners[${i}].tls.certificateRefs`, namespace));
   const frontend = gateway.spec.tls?.frontend;
@@ -69,6 +68,10 @@ function gatewayReferences(gateway: Gateway): Reference[] {
   const client = gateway.spec.tls?.backend?.clientCertificateRef;
   if (client) refs.push({ field: 'spec.tls.backend.clientCertificateRef', to: { group: client.group ?? '', kind: client.kind ?? 'Secret', namespace: client.namespace ?? namespace, name: client.name } });
   return refs;
+}
+
+export function listenerSetReferences(ls: ListenerSet): Reference[] {
+  return (ls.spec.listeners ?? []).flatMap((l, i) => secretRefs(l.tls?.certificateRefs, `spec.listeners[${i}].tls.certificateRefs`, namespaceOf(ls)));
 }
 
 function secretRefs(refs: readonly SecretObjectReference[] | undefined, field: string, namespace: string): Reference[] {
