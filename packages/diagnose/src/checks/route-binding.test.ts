@@ -71,6 +71,23 @@ spec:
     expect(finding!.fix).toBe('make the parentRef name the ListenerSet: { kind: ListenerSet, name: extra }');
   });
 
+  it('says how to let a ListenerSet attach when its Gateway does not admit it', () => {
+    const gw = gatewayYaml('eg', 'default', '  - { name: http, protocol: HTTP, port: 80 }\n');
+    const ls = `apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: { name: extra, namespace: default }
+spec:
+  parentRef: { name: eg }
+  listeners:
+  - { name: b, protocol: HTTP, port: 81 }
+`;
+    const route = routeYaml('web', 'default', `  parentRefs: [{ kind: ListenerSet, name: extra }]\n${RULES}`);
+    const [finding] = routeBindingCheck(inputOf(CLASS, gw, ls, route));
+    expect(finding).toMatchObject({ level: 'FAIL', code: 'NoMatchingParent', gateway: 'default/eg' });
+    expect(finding!.message).toContain('is not attached to Gateway default/eg');
+    expect(finding!.fix).toContain('spec.allowedListeners.namespaces must admit namespace default');
+  });
+
   it('fails a parentRef naming a Gateway that does not exist, listing those that do', () => {
     const gw = gatewayYaml('eg', 'default', '  - { name: http, protocol: HTTP, port: 80 }\n');
     const route = routeYaml('web', 'default', `  parentRefs: [{ name: eg }, { name: gw }]\n${RULES}`);

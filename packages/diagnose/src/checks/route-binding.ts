@@ -82,6 +82,14 @@ function notBound(input: DiagnoseInput, route: Route, parentRef: ParentReference
   const fits = listenerFits(input, route, parentRef, target);
   const [closest, ...others] = fits;
   if (!closest) return { code: reason, message: `not accepted by ${parent}: ${said}`, fix: `give ${parent} a listener for this ${route.kind}` };
+  if (closest.misses.length === 0) {
+    // A listener would take the route, so its parent is what refuses: a ListenerSet its Gateway does not admit.
+    const fix =
+      target.kind === 'ListenerSet'
+        ? `let the ListenerSet attach: its Gateway's spec.allowedListeners.namespaces must admit namespace ${target.namespace} (see the ListenerSet's status)`
+        : 'fix the parent as the message says';
+    return { code: reason, message: `not accepted by ${parent}: ${said}`, fix };
+  }
   const why = closest.misses.map((m) => m.why).join('; and ');
   const rest = others.length > 0 ? `; other listeners: ${others.map((f) => `${listenerName(f)} (${f.misses.map((m) => m.rule).join(', ')})`).join(', ')}` : '';
   return {
