@@ -6,6 +6,7 @@ import { CliError, errorMessage } from './args.js';
 import { processIO, type CliIO } from './cli-io.js';
 import { BOOTSTRAP_HELP, parseBootstrapArgs } from './commands/bootstrap-args.js';
 import { CERTGEN_HELP, parseCertgenArgs } from './commands/certgen-args.js';
+import { DIAGNOSE_HELP, parseDiagnoseArgs } from './commands/diagnose-args.js';
 import { DUMP_HELP, parseDumpArgs } from './commands/dump-args.js';
 import { runHelp, USAGE } from './commands/help.js';
 import { parseServeArgs, SERVE_HELP } from './commands/serve-args.js';
@@ -87,6 +88,15 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       }
       const { runDump } = await import('./commands/dump.js');
       return await runDump(parsed, io);
+    }
+    case 'diagnose': {
+      const parsed = parseDiagnoseArgs(args);
+      if (parsed === undefined) {
+        io.stdout.write(DIAGNOSE_HELP);
+        return 0;
+      }
+      const { runDiagnose } = await import('./commands/diagnose.js');
+      return await runDiagnose(parsed, io);
     }
     default:
       throw new CliError(

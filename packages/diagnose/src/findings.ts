@@ -64,6 +64,13 @@ export interface DiagnoseInput {
   quarantined?: readonly QuarantinedRoute[];
   /** The time certificate expiry is judged against. */
   now: Date;
+  /** The controllerName the translation acted for (GatewayClasses naming another are not ours). */
+  controllerName?: string;
+  /**
+   * True when Secrets carry no data (`diagnose --admin`: the server never hands it out). Checks of
+   * certificate contents then read the IR's certificate summaries (`dnsNames`, `notAfter`) instead.
+   */
+  secretDataRedacted?: boolean;
 }
 
 /**

@@ -4,7 +4,7 @@
  * are connected offline, so data-plane checks have nothing to judge.
  */
 import { ResourceSet, type Resource } from '@portico/resources';
-import { translate, type TranslateOptions } from '@portico/translator';
+import { DEFAULT_CONTROLLER_NAME, translate, type TranslateOptions } from '@portico/translator';
 import { gatewayConfigDump } from '@portico/xds';
 import type { DiagnoseInput } from './findings.js';
 
@@ -13,5 +13,5 @@ export function offlineInput(objects: readonly Resource[], now: Date, options: T
   const translation = translate(resources, { ...options, now });
   const xds = new Map<string, unknown>();
   for (const [gateway, ir] of translation.gateways) xds.set(gateway, gatewayConfigDump(ir).dump);
-  return { resources, translation, xds, now };
+  return { resources, translation, xds, now, controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME };
 }

@@ -15,3 +15,6 @@ export { canonicalAddress } from './gateways/static-addresses.js';
 export type { UnusableGatewayAddress } from './gateways/static-addresses.js';
 export { WRITTEN_CONDITION_TYPES } from './status/condition-types.js';
 export type { WrittenConditionLevel, WrittenConditionType } from './status/condition-types.js';
+export { isReferenceAllowed, type ReferenceFrom, type ReferenceTo } from './backends/reference-grants.js';
+export { intersectHostnames } from './routes/hostnames.js';
+export { matchesLabelSelector } from './gateways/label-selectors.js';

@@ -64,7 +64,7 @@ export function parseDumpArgs(args: string[]): DumpArgs | undefined {
 }
 
 /** `host:port` is taken for `http://host:port`; anything else must be an http(s) URL. */
-function adminUrl(value: string): string {
+export function adminUrl(value: string): string {
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
   let url: URL;
   try {

@@ -30,7 +30,7 @@ export async function runDump(args: DumpArgs, io: CliIO, fetchImpl: Fetch = fetc
   return 0;
 }
 
-async function fetchDocument(url: string, admin: string, fetchImpl: Fetch): Promise<unknown> {
+export async function fetchDocument(url: string, admin: string, fetchImpl: Fetch): Promise<unknown> {
   let response: Response;
   for (let attempt = 0; ; attempt++) {
     try {

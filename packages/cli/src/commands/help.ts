@@ -4,6 +4,7 @@ import { CliError, rejectPositionals, withArgErrors } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import { BOOTSTRAP_HELP } from './bootstrap-args.js';
 import { CERTGEN_HELP } from './certgen-args.js';
+import { DIAGNOSE_HELP } from './diagnose-args.js';
 import { DUMP_HELP } from './dump-args.js';
 import { SERVE_HELP } from './serve-args.js';
 import { TRANSLATE_HELP } from './translate-args.js';
@@ -16,13 +17,15 @@ Portico turns Kubernetes Gateway API and Ingress resources into Envoy configurat
 Commands:
   serve       Run the control plane: watch a folder of YAML and serve Envoy config over xDS
   dump        Print the IR, xDS config, statuses or clients of a running server
+  diagnose    Check every link from GatewayClass to backend and say what is wrong and how to fix it
   translate   Translate Gateway API / Ingress resources offline and print statuses or the IR
   bootstrap   Print the Envoy bootstrap for the proxies of one Gateway
   certgen     Make or renew the mTLS certificates of xDS (Kubernetes Secrets or local files)
   version     Print the Portico version
   help        Show this help, or a command's help: portico help <command>
 
-Exit codes: 0 success, 1 invalid arguments or input, 2 internal error.
+Exit codes: 0 success, 1 invalid arguments or input, 2 internal error
+(diagnose: 0 OK, 1 warnings, 2 failures, 3 invalid arguments or input).
 Run 'portico <command> --help' for a command's options.
 `;
 
@@ -35,6 +38,7 @@ Shows the list of commands, or the options of one command.
 const COMMAND_HELP: Readonly<Record<string, string>> = {
   serve: SERVE_HELP,
   dump: DUMP_HELP,
+  diagnose: DIAGNOSE_HELP,
   translate: TRANSLATE_HELP,
   bootstrap: BOOTSTRAP_HELP,
   certgen: CERTGEN_HELP,

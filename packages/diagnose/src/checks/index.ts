@@ -4,7 +4,19 @@
  */
 import type { Check } from '../findings.js';
 import { checkDataPlane } from './data-plane.js';
+import { gatewayClassCheck } from './gateway-class.js';
+import { gatewayCheck } from './gateway.js';
+import { listenerCheck } from './listeners.js';
+import { referenceGrantCheck } from './reference-grants.js';
+import { routeBindingCheck } from './route-binding.js';
+import { unusedGrantCheck } from './unused-grants.js';
 
 export const ALL_CHECKS: readonly Check[] = [
+  gatewayClassCheck,
+  gatewayCheck,
+  listenerCheck,
+  routeBindingCheck,
+  referenceGrantCheck,
+  unusedGrantCheck,
   checkDataPlane,
 ];

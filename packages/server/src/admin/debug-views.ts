@@ -17,6 +17,7 @@ import type { GatewayConvergence } from '../reconcile/convergence.js';
 import type { PipelineHealthView } from '../reconcile/pipeline-health.js';
 import { documentChunks, LazyList, type ChunkOptions } from './document-chunks.js';
 import type { TranslatedState } from '../reconcile/reconciler.js';
+import { resourcesView } from './resources-view.js';
 
 /** What the views read, live. */
 export interface DebugData {
@@ -56,13 +57,14 @@ const IR_REDACTION: ChunkOptions = {
   wholeKeys: REDACTED_KEYS,
 };
 
-/** The four views by path, as the admin server serves them. */
+/** The views by path, as the admin server serves them. */
 export function debugViews(data: DebugData): Record<string, DebugView> {
   return {
     '/debug/ir': { version: () => stateVersion(data), render: (gateway) => irView(data, gateway) },
     '/debug/xds': { version: (gateway) => xdsVersion(data, gateway), render: (gateway) => xdsView(data, gateway) },
     '/debug/status': { version: () => statusVersion(data), render: (gateway) => statusView(data, gateway) },
     '/debug/clients': { version: () => undefined, render: (gateway) => clientsView(data, gateway) },
+    '/debug/resources': { version: () => stateVersion(data), render: () => resourcesView(data) },
   };
 }
 
