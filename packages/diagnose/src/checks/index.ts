@@ -4,7 +4,9 @@
  */
 import type { Check } from '../findings.js';
 import { checkBackends } from './backend.js';
+import { checkTLS } from './tls.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   checkBackends,
+  checkTLS,
 ];
