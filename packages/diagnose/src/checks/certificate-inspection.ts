@@ -117,15 +117,15 @@ function chainOrderProblems(chain: readonly X509Certificate[], where: string): C
 }
 
 /** Expired or not yet valid: FAIL; expiring within EXPIRY_WARNING_DAYS: WARN. */
-export function validityProblems(cert: X509Certificate, now: Date, what: string): CertificateProblem[] {
+export function validityProblems(cert: X509Certificate, now: Date, what: string, refused = 'clients refuse it'): CertificateProblem[] {
   const notBefore = new Date(cert.validFrom);
   const notAfter = new Date(cert.validTo);
-  const renew = 'renew it (cert-manager: check the Certificate and its issuer) and update the Secret';
+  const renew = 'renew it (with cert-manager: check the Certificate and its issuer) and replace it where it is stored';
   if (notAfter.getTime() <= now.getTime()) {
-    return [{ level: 'FAIL', code: 'CertificateExpired', message: `${what} ${describeCertificate(cert)} expired ${days(now.getTime() - notAfter.getTime())} ago: clients refuse it`, fix: renew }];
+    return [{ level: 'FAIL', code: 'CertificateExpired', message: `${what} ${describeCertificate(cert)} expired ${days(now.getTime() - notAfter.getTime())} ago: ${refused}`, fix: renew }];
   }
   if (notBefore.getTime() > now.getTime()) {
-    return [{ level: 'FAIL', code: 'CertificateNotYetValid', message: `${what} ${describeCertificate(cert)} is not valid before ${isoDate(cert.validFrom)}: clients refuse it until then`, fix: 'check the issuer\'s clock, or use a certificate valid now' }];
+    return [{ level: 'FAIL', code: 'CertificateNotYetValid', message: `${what} ${describeCertificate(cert)} is not valid before ${isoDate(cert.validFrom)}: ${refused} until then`, fix: 'check the issuer\'s clock, or use a certificate valid now' }];
   }
   if (notAfter.getTime() - now.getTime() < EXPIRY_WARNING_DAYS * DAY_MS) {
     return [{ level: 'WARN', code: 'CertificateExpiresSoon', message: `${what} ${describeCertificate(cert)} expires in ${days(notAfter.getTime() - now.getTime())}`, fix: renew }];
@@ -137,7 +137,7 @@ export function validityProblems(cert: X509Certificate, now: Date, what: string)
 export function inspectCABundle(pem: string, now: Date, where: string): { bundle: X509Certificate[]; problems: CertificateProblem[] } {
   const parsed = parseChain(pem, `${where} ca.crt`);
   if ('problem' in parsed) return { bundle: [], problems: [{ ...parsed.problem, fix: 'put the PEM certificate of the CA into ca.crt' }] };
-  const problems = parsed.chain.flatMap((cert, i) => validityProblems(cert, now, `${where} ca.crt certificate ${i + 1}`));
+  const problems = parsed.chain.flatMap((cert, i) => validityProblems(cert, now, `${where} ca.crt certificate ${i + 1}`, 'certificates it issued no longer verify'));
   return { bundle: parsed.chain, problems };
 }
 

@@ -4,9 +4,11 @@
  */
 import type { Check } from '../findings.js';
 import { checkBackends } from './backend.js';
+import { checkBackendTLSPolicies } from './backend-tls-policy.js';
 import { checkTLS } from './tls.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   checkBackends,
   checkTLS,
+  checkBackendTLSPolicies,
 ];
