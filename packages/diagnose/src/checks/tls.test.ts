@@ -82,4 +82,38 @@ spec:
     ]);
     expect(findings[0]!.message).toContain('does not cover shop.example.com');
   });
+
+  it('checks the listeners of an accepted ListenerSet, against the hostnames of the routes attached to them', () => {
+    const yaml = `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: eg, namespace: default }
+spec:
+  gatewayClassName: portico
+  allowedListeners: { namespaces: { from: Same } }
+  listeners:
+  - { name: http, protocol: HTTP, port: 80 }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: { name: shop, namespace: default }
+spec:
+  parentRef: { name: eg }
+  listeners:
+  - { name: https, protocol: HTTPS, port: 443, tls: { certificateRefs: [{ name: www }] } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: shop, namespace: default }
+spec:
+  parentRefs: [{ kind: ListenerSet, name: shop }]
+  hostnames: [www.example.com, shop.example.com]
+  rules: [{ backendRefs: [{ name: web, port: 80 }] }]
+`;
+    const findings = checkTLS(inputOf(CLASS + yaml + tlsSecretYaml('www', ['www.crt', 'intermediate.crt'], 'www.key') + service('web', '[{ port: 80 }]') + readySlice('web', '', 80)));
+    expect(findings.map((f) => `${f.gateway} ${f.level} ${f.code} ${f.object.kind}/${f.object.name} ${f.field}`)).toEqual([
+      'default/eg FAIL CertificateNameMismatch ListenerSet/shop spec.listeners[0].tls.certificateRefs',
+    ]);
+    expect(findings[0]!.message).toContain('covers shop.example.com, a hostname of its routes');
+  });
 });
