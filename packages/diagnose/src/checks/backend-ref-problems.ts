@@ -81,7 +81,9 @@ function resolvePort(service: Service, use: BackendUse): PortResolution {
   const portField = use.portField;
   const numbered = ports.filter((p) => p.port === use.port);
   const wanted = use.traffic === 'UDP' ? 'UDP' : 'TCP';
-  const port = numbered.find((p) => (p.protocol ?? 'TCP') === wanted) ?? numbered[0];
+  // An ExternalName Service needs no ports (its CNAME carries none): the reference's port is used as is.
+  const bare: ServicePort | undefined = service.spec?.type === 'ExternalName' && ports.length === 0 ? { port: use.port, protocol: wanted } : undefined;
+  const port = numbered.find((p) => (p.protocol ?? 'TCP') === wanted) ?? numbered[0] ?? bare;
   if (!port) {
     const targeted = ports.find((p) => p.targetPort === use.port);
     if (targeted) {

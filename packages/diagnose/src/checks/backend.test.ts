@@ -76,6 +76,36 @@ spec:
     expect(codes(GATEWAY + route('[{ name: web, port: 80, weight: 0 }, { name: web, port: 80 }]') + service('web', '[{ port: 80 }]') + readySlice('web', '', 80))).toEqual(['OK BackendsReady']);
     expect(codes(GATEWAY + route('[{ name: web, port: 80, weight: 0 }]') + service('web', '[{ port: 80 }]'))).toEqual(['WARN AllBackendWeightsZero spec.rules[0].backendRefs']);
   });
+
+  it('routes to an ExternalName Service only when the operator allows it', () => {
+    const yaml = GATEWAY + route('[{ name: ext, port: 443 }]') + `---
+apiVersion: v1
+kind: Service
+metadata: { name: ext, namespace: default }
+spec: { type: ExternalName, externalName: api.example.net }
+`;
+    expect(checkBackends(inputOf(yaml)).map((f) => f.code)).toEqual(['ExternalNameRefused']);
+    expect(checkBackends(inputOf(yaml, { externalNameServices: 'allow' })).map((f) => f.code)).toEqual(['BackendsReady']);
+  });
+
+  it('accepts the appProtocols each route kind speaks: WebSocket and h2c for HTTPRoutes, h2c for GRPCRoutes', () => {
+    const grpc = `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: rpc, namespace: default }
+spec:
+  parentRefs: [{ name: eg, sectionName: http }]
+  hostnames: [grpc.example.com]
+  rules: [{ backendRefs: [{ name: rpc, port: 50051 }] }]
+`;
+    // Separate inputs: an HTTPRoute and a GRPCRoute with intersecting hostnames on one listener conflict.
+    const http =
+      GATEWAY + route('[{ name: ws, port: 80 }, { name: h2c, port: 80 }]') +
+      service('ws', '[{ name: ws, port: 80, appProtocol: kubernetes.io/ws }]') + readySlice('ws', 'ws', 8080) +
+      service('h2c', '[{ name: h2c, port: 80, appProtocol: kubernetes.io/h2c }]') + readySlice('h2c', 'h2c', 8080);
+    expect(codes(http)).toEqual(['OK BackendsReady']);
+    expect(codes(GATEWAY + grpc + service('rpc', '[{ name: grpc, port: 50051, appProtocol: kubernetes.io/h2c }]') + readySlice('rpc', 'grpc', 50051))).toEqual(['OK BackendsReady']);
+  });
 });
 
 describe('endpointHealth', () => {

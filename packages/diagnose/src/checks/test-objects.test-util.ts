@@ -1,13 +1,14 @@
 /** Building a DiagnoseInput from YAML in unit tests, translated offline as `portico diagnose -f` does. */
 import { parseResources } from '@portico/resources';
+import type { TranslateOptions } from '@portico/translator';
 import type { DiagnoseInput } from '../findings.js';
 import { offlineInput } from '../offline-input.js';
 
 export const TEST_NOW = new Date('2026-01-01T00:00:00Z');
 
-export function inputOf(yaml: string, now: Date = TEST_NOW): DiagnoseInput {
+export function inputOf(yaml: string, options: TranslateOptions = {}): DiagnoseInput {
   const { objects } = parseResources(yaml, 'test.yaml', { kubernetesRules: 'warn' });
-  return offlineInput(objects, now);
+  return offlineInput(objects, TEST_NOW, options);
 }
 
 export const GATEWAY = `
