@@ -25,20 +25,23 @@ interface PolicyProblem {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-export const checkBackendTLSPolicies: Check = (input) =>
-  input.resources.list('BackendTLSPolicy').flatMap((policy) => {
+export const checkBackendTLSPolicies: Check = (input) => {
+  const policies = input.resources.list('BackendTLSPolicy');
+  const served = policies.length > 0 ? servedServicePorts(input) : new Set<string>();
+  return policies.flatMap((policy) => {
     const namespace = policy.metadata.namespace ?? 'default';
     const object = { kind: 'BackendTLSPolicy', namespace, name: policy.metadata.name };
     const status = input.translation.statuses.get(statusKey('BackendTLSPolicy', namespace, policy.metadata.name));
     const ancestors = status?.kind === 'BackendTLSPolicy' ? status.status.ancestors : [];
     const gateways = ancestors.map((a) => `${a.ancestorRef.namespace ?? namespace}/${a.ancestorRef.name}`);
     const conditions = ancestors[0]?.conditions ?? [];
-    const problems = [...decisionProblems(conditions), ...hostnameProblems(policy), ...caProblems(input, policy), ...targetProblems(input, policy)];
+    const problems = [...decisionProblems(conditions), ...hostnameProblems(policy), ...caProblems(input, policy), ...targetProblems(input, policy, served)];
     const findings = problems.length > 0 ? problems : [{ level: 'OK' as const, code: 'PolicyValid', message: summary(input, policy) }];
     return (gateways.length > 0 ? gateways : [undefined]).flatMap((gateway) =>
       findings.map((p): Finding => ({ link: 'BackendTLSPolicy', ...(gateway ? { gateway } : {}), object, ...p })),
     );
   });
+};
 
 /** What the translator decided and no other check here explains: conflicts, unsupported settings. */
 function decisionProblems(conditions: readonly Condition[]): PolicyProblem[] {
@@ -78,7 +81,7 @@ function caProblems(input: DiagnoseInput, policy: BackendTLSPolicy): PolicyProbl
 }
 
 /** Each target: a Service that exists, a port by sectionName it has, and traffic of ours to it. */
-function targetProblems(input: DiagnoseInput, policy: BackendTLSPolicy): PolicyProblem[] {
+function targetProblems(input: DiagnoseInput, policy: BackendTLSPolicy, served: ReadonlySet<string>): PolicyProblem[] {
   const namespace = policy.metadata.namespace ?? 'default';
   return (policy.spec.targetRefs ?? []).flatMap((target, t): PolicyProblem[] => {
     const field = `spec.targetRefs[${t}]`;
@@ -92,25 +95,39 @@ function targetProblems(input: DiagnoseInput, policy: BackendTLSPolicy): PolicyP
     if (target.sectionName !== undefined && !named) {
       return [{ level: 'WARN', field: `${field}.sectionName`, code: 'PolicyTargetPortNotFound', message: `Service ${namespace}/${target.name} has no port named ${target.sectionName}: the policy applies to none of its ports`, fix: `set sectionName to one of ${ports.map((p) => p.name).filter(Boolean).join(', ') || '(the Service\'s ports have no names: name them first)'}` }];
     }
-    if (!usedByServedRoutes(input, namespace, target.name, named)) {
+    if (!isServed(served, namespace, target.name, named)) {
       return [{ level: 'WARN', field, code: 'PolicyTargetUnused', message: `no route of ours sends HTTP or terminated-TLS traffic to Service ${namespace}/${target.name}${named ? ` port ${named.port} (${named.name})` : ''}: the policy governs nothing yet` }];
     }
     return [];
   });
 }
 
-/** Some route or Ingress a gateway serves sends HTTP (or TLSRoute) traffic to the Service (port). */
-function usedByServedRoutes(input: DiagnoseInput, namespace: string, service: string, port: ServicePort | undefined): boolean {
+/**
+ * The Service ports that routes and Ingresses our gateways serve send HTTP (or TLSRoute) traffic to,
+ * as `namespace/service` plus `:port` or `#portName` keys: computed once per check run.
+ */
+function servedServicePorts(input: DiagnoseInput): Set<string> {
+  const keys = new Set<string>();
   for (const routes of routesPerGateway(input).values()) {
     for (const key of routes) {
       const [kind, ns, name] = key.split('/') as [string, string, string];
       if (kind === 'TCPRoute' || kind === 'UDPRoute') continue;
       const route = input.resources.get(kind as RouteLike['kind'], ns, name) as RouteLike | undefined;
-      const uses = route ? backendUses(route) : [];
-      if (uses.some((u) => u.kind === 'Service' && u.group === '' && u.namespace === namespace && u.name === service && (!port || u.port === port.port || (u.portName !== undefined && u.portName === port.name)))) return true;
+      for (const u of route ? backendUses(route) : []) {
+        if (u.group !== '' || u.kind !== 'Service') continue;
+        keys.add(`${u.namespace}/${u.name}`);
+        if (u.port !== undefined) keys.add(`${u.namespace}/${u.name}:${u.port}`);
+        if (u.portName !== undefined) keys.add(`${u.namespace}/${u.name}#${u.portName}`);
+      }
     }
   }
-  return false;
+  return keys;
+}
+
+function isServed(served: ReadonlySet<string>, namespace: string, service: string, port: ServicePort | undefined): boolean {
+  const key = `${namespace}/${service}`;
+  if (!port) return served.has(key);
+  return served.has(`${key}:${port.port}`) || (port.name !== undefined && served.has(`${key}#${port.name}`));
 }
 
 function summary(input: DiagnoseInput, policy: BackendTLSPolicy): string {
