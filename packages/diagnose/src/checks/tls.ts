@@ -99,7 +99,7 @@ function ingressFindings(input: DiagnoseInput, key: string, ingress: Ingress): F
     const uncovered = (tls.hosts ?? []).filter((h) => !dnsNames(leaf).some((n) => nameCovers(n, h)));
     if (uncovered.length > 0) {
       problems++;
-      emit('FAIL', `${field}.hosts`, 'CertificateNameMismatch', `Secret ${namespace}/${tls.secretName} does not cover ${uncovered.join(', ')}: it holds ${describeCertificate(leaf)}`, `issue a certificate whose DNS SANs include ${uncovered.join(', ')}, or list its hosts only`);
+      emit('FAIL', `${field}.hosts`, 'CertificateNameMismatch', `Secret ${namespace}/${tls.secretName} does not cover ${uncovered.join(', ')}: it holds ${describeCertificate(leaf)}`, `issue a certificate whose DNS SANs include ${uncovered.join(', ')}, or list under this Secret only the hosts its certificate covers`);
     }
     served.push(describeCertificate(leaf));
   });
