@@ -200,9 +200,10 @@ function lostTraffic(use: BackendUse, why: 'invalid' | 'empty'): string {
   if (use.mirror) return 'no copy of the requests is mirrored';
   if (use.traffic === 'UDP') return 'its datagrams are dropped';
   if (use.traffic === 'TCP') return 'its connections are closed';
+  // Envoy answers 503 for a cluster without endpoints, the translator 500 for a reference it cannot resolve.
+  const status = why === 'empty' ? 503 : 500;
   if (use.rule === undefined) return 'requests get 503';
-  if (why === 'empty') return 'requests get 503';
-  return use.alone ? `requests of rule ${use.rule} get 500` : `its share of the requests of rule ${use.rule} gets 500`;
+  return use.alone ? `requests of rule ${use.rule} get ${status}` : `its share of the requests of rule ${use.rule} gets ${status}`;
 }
 
 function count(n: number, noun: string): string {
