@@ -28,7 +28,8 @@ const TLS_APP_PROTOCOLS = new Set(['kubernetes.io/wss', 'https', 'kubernetes.io/
 export function backendRefProblems(resources: ResourceSet, gateway: GatewayIR | undefined, use: BackendUse): BackendProblem[] {
   const display = `Service ${use.namespace}/${use.name}`;
   const fail = (code: string, field: string, message: string, fix?: string): BackendProblem[] => [
-    { level: use.mirror ? 'WARN' : 'FAIL', code, field, message: `${message}: ${lostTraffic(use, 'invalid')}`, ...(fix ? { fix } : {}) },
+    // A mirror's failure costs no request, nor does a weight-0 reference's (until it is given a weight).
+    { level: use.mirror || use.weight === 0 ? 'WARN' : 'FAIL', code, field, message: `${message}: ${lostTraffic(use, 'invalid')}`, ...(fix ? { fix } : {}) },
   ];
   if (use.group !== '' || use.kind !== 'Service') {
     return fail('BackendKindNotSupported', use.field, `${use.group || 'core'}/${use.kind} ${use.name} is not a Service, and only core Services are routed to`, 'point the backendRef at a Service (group "", kind Service)');
@@ -54,7 +55,7 @@ export function backendRefProblems(resources: ResourceSet, gateway: GatewayIR | 
   const resolved = resolvePort(service, use);
   if ('problem' in resolved) return fail(resolved.problem.code, resolved.problem.field, resolved.problem.message, resolved.problem.fix);
   const port = resolved.port;
-  // A weight-0 reference takes no requests: its endpoints and protocol matter to nobody yet.
+  // A weight-0 reference takes no requests: its endpoints matter to nobody yet.
   if (use.weight === 0 || externalName) return appProtocolProblems(resources, use, port);
   return [...appProtocolProblems(resources, use, port), ...endpointProblems(resources, service, use, port)];
 }
@@ -198,6 +199,7 @@ function selectorFlag(service: Service): string {
 /** What a client sees when this reference cannot take its share. */
 function lostTraffic(use: BackendUse, why: 'invalid' | 'empty'): string {
   if (use.mirror) return 'no copy of the requests is mirrored';
+  if (use.weight === 0) return 'it takes no requests now (weight 0), and would fail them once given a weight';
   if (use.traffic === 'UDP') return 'its datagrams are dropped';
   if (use.traffic === 'TCP') return 'its connections are closed';
   // Envoy answers 503 for a cluster without endpoints, the translator 500 for a reference it cannot resolve.

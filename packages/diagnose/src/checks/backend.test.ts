@@ -75,6 +75,9 @@ spec:
   it('does not judge the endpoints of weight-0 references, but warns when a whole rule has weight 0', () => {
     expect(codes(GATEWAY + route('[{ name: web, port: 80, weight: 0 }, { name: web, port: 80 }]') + service('web', '[{ port: 80 }]') + readySlice('web', '', 80))).toEqual(['OK BackendsReady']);
     expect(codes(GATEWAY + route('[{ name: web, port: 80, weight: 0 }]') + service('web', '[{ port: 80 }]'))).toEqual(['WARN AllBackendWeightsZero spec.rules[0].backendRefs']);
+    expect(codes(GATEWAY + route('[{ name: gone, port: 80, weight: 0 }, { name: web, port: 80 }]') + service('web', '[{ port: 80 }]') + readySlice('web', '', 80))).toEqual([
+      'WARN ServiceNotFound spec.rules[0].backendRefs[0].name',
+    ]);
   });
 
   it('routes to an ExternalName Service only when the operator allows it', () => {
