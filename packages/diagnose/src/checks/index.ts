@@ -3,12 +3,15 @@
  * DiagnoseInput (findings.ts); add new ones here.
  */
 import type { Check } from '../findings.js';
+import { checkBackends } from './backend.js';
+import { checkBackendTLSPolicies } from './backend-tls-policy.js';
 import { checkDataPlane } from './data-plane.js';
 import { gatewayClassCheck } from './gateway-class.js';
 import { gatewayCheck } from './gateway.js';
 import { listenerCheck } from './listeners.js';
 import { referenceGrantCheck } from './reference-grants.js';
 import { routeBindingCheck } from './route-binding.js';
+import { checkTLS } from './tls.js';
 import { unusedGrantCheck } from './unused-grants.js';
 
 export const ALL_CHECKS: readonly Check[] = [
@@ -18,5 +21,8 @@ export const ALL_CHECKS: readonly Check[] = [
   routeBindingCheck,
   referenceGrantCheck,
   unusedGrantCheck,
+  checkBackends,
+  checkTLS,
+  checkBackendTLSPolicies,
   checkDataPlane,
 ];
