@@ -30,7 +30,7 @@ spec:
   - matches: [{ path: { type: PathPrefix, value: /admin } }]
     filters:
     - type: ExternalAuth
-      externalAuth: { protocol: HTTP, backendRef: { name: echo-auth, port: 80 } }
+      externalAuth: { protocol: HTTP, http: {}, backendRef: { name: echo-auth, port: 80 } }
     backendRefs: [{ name: echo-admin, port: 80 }]
   - matches: [{ path: { type: PathPrefix, value: /split } }]
     backendRefs:
@@ -38,8 +38,8 @@ spec:
     - name: echo-admin
       port: 80
       filters:
-      - type: URLRewrite
-        urlRewrite: { hostname: internal.example.com }
+      - type: CORS
+        cors: { allowOrigins: ['https://app.example.com'] }
   - matches: [{ path: { type: PathPrefix, value: / } }]
     backendRefs: [{ name: echo-web, port: 80 }]
 `;
@@ -114,7 +114,7 @@ describeWithEnvoy('isolation: a rule with a filter Portico cannot serve answers 
     const { body } = await serve!.admin<{ objects: { kind: string; metadata: { name: string }; status?: any }[] }>('/debug/status');
     const site = body.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'site')!;
     const [accepted, resolvedRefs] = site.status.parents[0].conditions;
-    expect(accepted).toMatchObject({ type: 'Accepted', status: 'True', message: expect.stringMatching(/rule 0: filter type ExternalAuth is not supported.*rule 1: backendRef 1 \(echo-admin\): filter type URLRewrite/) });
+    expect(accepted).toMatchObject({ type: 'Accepted', status: 'True', message: expect.stringMatching(/rule 0: filter type ExternalAuth is not supported.*rule 1: backendRef 1 \(echo-admin\): filter type CORS/) });
     expect(resolvedRefs).toMatchObject({ type: 'ResolvedRefs', status: 'False', reason: 'UnsupportedValue' });
   });
 

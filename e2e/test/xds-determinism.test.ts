@@ -64,10 +64,11 @@ describe('xDS determinism', () => {
       expect(JSON.stringify(input)).toEqual(before);
       return;
     }
-    const first = dumpAll(translateObjects(parseResources(text, path).objects));
-    const second = dumpAll(translateObjects(parseResources(text, path).objects));
+    // Golden inputs may hold objects the API server refuses (the xDS goldens load them the same way).
+    const first = dumpAll(translateObjects(parseResources(text, path, { kubernetesRules: 'warn' }).objects));
+    const second = dumpAll(translateObjects(parseResources(text, path, { kubernetesRules: 'warn' }).objects));
     expect(second).toEqual(first);
-    const reversed = dumpAll(translateObjects([...parseResources(text, path).objects].reverse()));
+    const reversed = dumpAll(translateObjects([...parseResources(text, path, { kubernetesRules: 'warn' }).objects].reverse()));
     expect(reversed).toEqual(first);
   });
 
