@@ -15,3 +15,7 @@ export { canonicalAddress } from './gateways/static-addresses.js';
 export type { UnusableGatewayAddress } from './gateways/static-addresses.js';
 export { WRITTEN_CONDITION_TYPES } from './status/condition-types.js';
 export type { WrittenConditionLevel, WrittenConditionType } from './status/condition-types.js';
+export { SHADOWED_CONDITION } from './gateway-ir/shadowing/shadowed-condition.js';
+export { describeRef } from './gateway-ir/shadowing/shadowed-matches.js';
+export type { RouteMatchRef, ShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
+export type { PrecedenceStep } from './gateway-ir/shadowing/precedence-steps.js';
