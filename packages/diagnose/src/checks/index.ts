@@ -3,5 +3,8 @@
  * DiagnoseInput (findings.ts); add new ones here.
  */
 import type { Check } from '../findings.js';
+import { shadowingCheck } from './shadowing.js';
 
-export const ALL_CHECKS: readonly Check[] = [];
+export const ALL_CHECKS: readonly Check[] = [
+  shadowingCheck,
+];
