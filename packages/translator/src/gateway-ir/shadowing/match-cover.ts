@@ -27,13 +27,45 @@ export interface MatchShape {
   coveredBy: readonly string[];
   /** The ANDed conditions (method, headers, query params) as strings, sorted, without duplicates. */
   conditions: readonly string[];
+  /** `conditions` as one key. */
+  conditionsKey: string;
+  /**
+   * The key of every subset of `conditions` (the condition sets a covering match may have), when
+   * there are at most MAX_ENUMERATED conditions; undefined beyond (2^n keys would be too many).
+   */
+  subsetKeys?: readonly string[];
 }
+
+/** Subsets of up to 2^6 = 64 keys; matches with more conditions are rare (the CRDs allow 16 + 16 + 1). */
+export const MAX_ENUMERATED = 6;
 
 const SEP = '\u0000';
 
+const NO_CONDITIONS: readonly string[] = [];
+const NO_CONDITIONS_SUBSETS: readonly string[] = [''];
+
 export function matchShape(m: RouteMatchIR, grpc: boolean): MatchShape {
   const { path, coveredBy } = grpc ? grpcPath(m) : httpPath(m);
-  return { path, coveredBy, conditions: conditionsOf(m) };
+  const conditions = conditionsOf(m);
+  if (conditions.length === 0) return { path, coveredBy, conditions, conditionsKey: '', subsetKeys: NO_CONDITIONS_SUBSETS };
+  const shape: MatchShape = { path, coveredBy, conditions, conditionsKey: setKey(conditions) };
+  if (conditions.length <= MAX_ENUMERATED) shape.subsetKeys = subsetKeys(conditions);
+  return shape;
+}
+
+export function setKey(conditions: readonly string[]): string {
+  return conditions.join('\u0001');
+}
+
+function subsetKeys(conditions: readonly string[]): string[] {
+  if (conditions.length === 1) return ['', conditions[0]!];
+  const keys: string[] = [];
+  for (let mask = 0; mask < 1 << conditions.length; mask++) {
+    const picked: string[] = [];
+    for (let i = 0; i < conditions.length; i++) if (mask & (1 << i)) picked.push(conditions[i]!);
+    keys.push(setKey(picked));
+  }
+  return keys;
 }
 
 /** Does a match of shape `a` take every request a match of shape `b` would? */
@@ -58,36 +90,47 @@ function normalizedPrefix(value: string): string {
 }
 
 const prefixKey = (p: string) => `hP${SEP}${p}`;
+const ROOT_PREFIX = prefixKey('');
 
 function httpPath(m: RouteMatchIR): { path: string; coveredBy: string[] } {
   const p = m.path ?? { type: 'PathPrefix' as const, value: '/' };
   switch (p.type) {
     case 'RegularExpression': {
       const own = `hR${SEP}${p.value}`;
-      return { path: own, coveredBy: [prefixKey(''), own] };
+      return { path: own, coveredBy: [ROOT_PREFIX, own] };
     }
     case 'Exact': {
       const own = `hE${SEP}${p.value}`;
-      return { path: own, coveredBy: [...elementPrefixes(p.value).map(prefixKey), own] };
+      const coveredBy = elementPrefixes(p.value);
+      coveredBy.push(own);
+      return { path: own, coveredBy };
     }
     case 'PathPrefix': {
       const prefix = normalizedPrefix(p.value);
-      return { path: prefixKey(prefix), coveredBy: elementPrefixes(prefix).map(prefixKey) };
+      const coveredBy = elementPrefixes(prefix);
+      return { path: coveredBy[coveredBy.length - 1]!, coveredBy };
     }
   }
 }
 
 /**
- * Every normalized prefix `q` with `path === q` or `path` starting with `q + '/'`, and `` (`/`): the
- * PathPrefix matches that match every request whose path is, or lies under, `path`.
+ * The keys of every normalized prefix `q` with `path === q` or `path` starting with `q + '/'`, and of
+ * `` (`/`), the last being `path`'s own (normalized): the PathPrefix matches that match every request
+ * whose path is, or lies under, `path`.
  */
 function elementPrefixes(path: string): string[] {
-  const out = new Set<string>(['']);
-  for (let i = 1; i < path.length; i++) if (path[i] === '/' && path[i - 1] !== '/') out.add(path.slice(0, i));
-  const whole = normalizedPrefix(path);
-  if (whole) out.add(whole);
-  return [...out];
+  const out = [ROOT_PREFIX];
+  for (let i = 1; i < path.length; i++) if (path.charCodeAt(i) === SLASH && path.charCodeAt(i - 1) !== SLASH) out.push(prefixKey(path.slice(0, i)));
+  const whole = path.charCodeAt(path.length - 1) === SLASH ? normalizedPrefix(path) : path;
+  // Distinct already, but for a path ending in `/`, whose last element was pushed by the loop.
+  if (whole) {
+    const key = prefixKey(whole);
+    if (out[out.length - 1] !== key) out.push(key);
+  }
+  return out;
 }
+
+const SLASH = 47;
 
 function grpcPath(m: RouteMatchIR): { path: string; coveredBy: string[] } {
   const any = 'g*';
@@ -104,7 +147,9 @@ function grpcPath(m: RouteMatchIR): { path: string; coveredBy: string[] } {
   return { path: own, coveredBy: [...coveredBy] };
 }
 
-function conditionsOf(m: RouteMatchIR): string[] {
+function conditionsOf(m: RouteMatchIR): readonly string[] {
+  if (!m.method && !m.queryParams?.length && m.headers?.length === 1) return [condition('h', m.headers[0]!.name.toLowerCase(), m.headers[0]!)];
+  if (!m.method && !m.headers?.length && !m.queryParams?.length) return NO_CONDITIONS;
   const out = new Set<string>();
   if (m.method) out.add(`m${SEP}${m.method}`);
   for (const h of m.headers ?? []) out.add(condition('h', h.name.toLowerCase(), h));

@@ -7,9 +7,11 @@
  * One sweep in order with an index of the matches seen so far, by path key and then by the exact set
  * of conditions (the first match of each pair is enough: a later one with the same pair is covered by
  * it). A match looks up only the path keys that cover it (a handful: one per path element) and, under
- * each, the subsets of its own conditions, so a table of n matches costs about n lookups rather than
- * n² comparisons. A match with more than MAX_ENUMERATED conditions (rare: the CRDs allow 16 headers
- * and 16 query params) scans the condition sets under its path keys instead.
+ * each, the condition sets seen there: scanned while they are few (the usual case), looked up by each
+ * subset of the match's own conditions once there are many (thousands of routes on one path told
+ * apart by a header), so a table of n matches costs about n lookups rather than n² comparisons. Only
+ * a match with more than MAX_ENUMERATED conditions (match-cover.ts; rare: the CRDs allow 16 headers
+ * and 16 query params) under a path with many condition sets scans them all.
  */
 import type { RouteEntry } from '../../routes/translated-route.js';
 import { isSubset, matchShape, type MatchShape } from './match-cover.js';
@@ -29,63 +31,76 @@ export interface ShadowedEntry {
   equivalent: boolean;
 }
 
-const MAX_ENUMERATED = 6;
-
 interface Seen {
   position: number;
   conditions: readonly string[];
+  conditionsKey: string;
 }
 
-const shapes = new WeakMap<RouteEntry, MatchShape>();
-
-/** Entries live as long as their route is unchanged (translation-cache.ts): shape each once. */
-function shapeOf(entry: RouteEntry): MatchShape {
-  let shape = shapes.get(entry);
-  if (!shape) shapes.set(entry, (shape = matchShape(entry.ir.match, entry.grpc)));
-  return shape;
+/** The first entry of each distinct condition set under one path key, in order (positions increase). */
+interface PathSlot {
+  seen: Seen[];
+  /** The same by condition-set key, once there are more than SCAN_LIMIT (then subsets are looked up). */
+  byKey?: Map<string, number>;
 }
+
+/** Up to this many condition sets under one path are scanned; beyond, looked up by subset. */
+const SCAN_LIMIT = 8;
 
 /** `ordered`: one listener hostname's entries, in precedence order. */
 export function findShadowedEntries(ordered: readonly PlacedEntry[]): ShadowedEntry[] {
   const found: ShadowedEntry[] = [];
-  const index = new Map<string, Map<string, Seen>>();
+  const index = new Map<string, PathSlot>();
   const placed = new Set<RouteEntry>();
-  ordered.forEach((p, position) => {
+  const shapes: MatchShape[] = [];
+  for (let position = 0; position < ordered.length; position++) {
+    const p = ordered[position]!;
+    const shape = matchShape(p.entry.ir.match, p.entry.grpc);
+    shapes.push(shape);
     // An entry listed twice (two parentRefs to one listener) is served once, at its first place.
-    if (placed.has(p.entry)) return;
+    if (placed.has(p.entry)) continue;
     placed.add(p.entry);
-    const shape = shapeOf(p.entry);
-    let best = Infinity;
-    for (const key of shape.coveredBy) {
-      const bySet = index.get(key);
-      if (bySet) best = Math.min(best, earliestCovering(bySet, shape.conditions));
-    }
+    const best = earliestCovering(index, shape);
     if (best !== Infinity) {
-      const by = ordered[best]!;
-      const other = shapeOf(by.entry);
-      found.push({ shadowed: p, by, equivalent: other.path === shape.path && other.conditions.length === shape.conditions.length });
+      const other = shapes[best]!;
+      found.push({ shadowed: p, by: ordered[best]!, equivalent: other.path === shape.path && other.conditionsKey === shape.conditionsKey });
     }
-    let bySet = index.get(shape.path);
-    if (!bySet) index.set(shape.path, (bySet = new Map()));
-    const setKey = shape.conditions.join('\u0001');
-    if (!bySet.has(setKey)) bySet.set(setKey, { position, conditions: shape.conditions });
-  });
+    remember(index, shape, position);
+  }
   return found;
 }
 
-/** The earliest position in `bySet` whose conditions are a subset of `conditions`, or Infinity. */
-function earliestCovering(bySet: ReadonlyMap<string, Seen>, conditions: readonly string[]): number {
+/** The earliest position of a match covering `shape` (match-cover.ts `covers`), or Infinity. */
+function earliestCovering(index: ReadonlyMap<string, PathSlot>, shape: MatchShape): number {
   let best = Infinity;
-  if (conditions.length <= MAX_ENUMERATED) {
-    const subsets = 1 << conditions.length;
-    for (let mask = 0; mask < subsets; mask++) {
-      const picked: string[] = [];
-      for (let i = 0; i < conditions.length; i++) if (mask & (1 << i)) picked.push(conditions[i]!);
-      const seen = bySet.get(picked.join('\u0001'));
-      if (seen && seen.position < best) best = seen.position;
+  for (const path of shape.coveredBy) {
+    const slot = index.get(path);
+    if (!slot) continue;
+    if (slot.byKey && shape.subsetKeys) {
+      for (const key of shape.subsetKeys) {
+        const position = slot.byKey.get(key);
+        if (position !== undefined && position < best) best = position;
+      }
+      continue;
     }
-    return best;
+    for (const seen of slot.seen) {
+      if (seen.position >= best) break;
+      if (isSubset(seen.conditions, shape.conditions)) {
+        best = seen.position;
+        break;
+      }
+    }
   }
-  for (const seen of bySet.values()) if (seen.position < best && isSubset(seen.conditions, conditions)) best = seen.position;
   return best;
+}
+
+/** Records the entry unless an earlier one has the same path and conditions (which covers it anyway). */
+function remember(index: Map<string, PathSlot>, shape: MatchShape, position: number): void {
+  let slot = index.get(shape.path);
+  if (!slot) index.set(shape.path, (slot = { seen: [] }));
+  const key = shape.conditionsKey;
+  if (slot.byKey ? slot.byKey.has(key) : slot.seen.some((s) => s.conditionsKey === key)) return;
+  slot.seen.push({ position, conditions: shape.conditions, conditionsKey: key });
+  if (slot.byKey) slot.byKey.set(key, position);
+  else if (slot.seen.length > SCAN_LIMIT) slot.byKey = new Map(slot.seen.map((s) => [s.conditionsKey, s.position]));
 }
