@@ -53,6 +53,20 @@ describe('findShadowedEntries', () => {
     expect(findShadowedEntries([a, a])).toEqual([]);
   });
 
+  it('finds the cover by lookup among thousands of condition sets on one path', () => {
+    const tenant = (i: number, extra: { name: string; type: 'Exact'; value: string }[] = []) =>
+      placed(prefix('/', { headers: [{ name: 'x-tenant', type: 'Exact', value: `t${i}` }, ...extra] }));
+    const table = Array.from({ length: 3000 }, (_, i) => tenant(i));
+    const few = tenant(1500, [{ name: 'x-a', type: 'Exact', value: '1' }]);
+    // Seven conditions: more than are enumerated by subset, so the sets under `/` are scanned.
+    const many = tenant(7, ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => ({ name: `x-${n}`, type: 'Exact' as const, value: '1' })));
+    const found = findShadowedEntries([...table, few, many, placed(prefix('/api', { headers: [{ name: 'x-tenant', type: 'Exact', value: 'none' }] }))]);
+    expect(found.map(({ shadowed, by }) => [shadowed, by])).toEqual([
+      [few, table[1500]],
+      [many, table[7]],
+    ]);
+  });
+
   it('finds what comparing every pair finds (random tables)', () => {
     const condition = fc.record({ name: fc.constantFrom('x-a', 'X-A', 'x-b', 'q'), type: fc.constantFrom('Exact' as const, 'RegularExpression' as const), value: fc.constantFrom('1', '2') });
     const httpMatch: fc.Arbitrary<RouteMatchIR> = fc.record(

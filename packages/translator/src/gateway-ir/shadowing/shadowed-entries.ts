@@ -11,7 +11,7 @@
  * subset of the match's own conditions once there are many (thousands of routes on one path told
  * apart by a header), so a table of n matches costs about n lookups rather than n² comparisons. Only
  * a match with more than MAX_ENUMERATED conditions (match-cover.ts; rare: the CRDs allow 16 headers
- * and 16 query params) under a path with many condition sets scans them all.
+ * and 16 query params) under a path with many condition sets scans them, up to MAX_SCANNED.
  */
 import type { RouteEntry } from '../../routes/translated-route.js';
 import { isSubset, matchShape, type MatchShape } from './match-cover.js';
@@ -46,6 +46,8 @@ interface PathSlot {
 
 /** Up to this many condition sets under one path are scanned; beyond, looked up by subset. */
 const SCAN_LIMIT = 8;
+/** At most this many condition sets are scanned for one match under one path. */
+const MAX_SCANNED = 256;
 
 /** `ordered`: one listener hostname's entries, in precedence order. */
 export function findShadowedEntries(ordered: readonly PlacedEntry[]): ShadowedEntry[] {
@@ -83,8 +85,15 @@ function earliestCovering(index: ReadonlyMap<string, PathSlot>, shape: MatchShap
       }
       continue;
     }
+    // The unconditioned earlier match, the likeliest cover, is found by key when the slot has many.
+    const unconditioned = slot.byKey?.get('');
+    if (unconditioned !== undefined && unconditioned < best) best = unconditioned;
+    let scanned = 0;
     for (const seen of slot.seen) {
-      if (seen.position >= best) break;
+      // Only a match with more than MAX_ENUMERATED conditions scans past SCAN_LIMIT sets; giving up
+      // after MAX_SCANNED keeps a table of such matches linear, at the price of a shadowing not
+      // reported (never of one wrongly reported).
+      if (seen.position >= best || ++scanned > MAX_SCANNED) break;
       if (isSubset(seen.conditions, shape.conditions)) {
         best = seen.position;
         break;
