@@ -18,3 +18,7 @@ export type { WrittenConditionLevel, WrittenConditionType } from './status/condi
 export { isReferenceAllowed, type ReferenceFrom, type ReferenceTo } from './backends/reference-grants.js';
 export { intersectHostnames } from './routes/hostnames.js';
 export { matchesLabelSelector } from './gateways/label-selectors.js';
+export { SHADOWED_CONDITION } from './gateway-ir/shadowing/shadowed-condition.js';
+export { describeRef } from './gateway-ir/shadowing/shadowed-matches.js';
+export type { RouteMatchRef, ShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
+export type { PrecedenceStep } from './gateway-ir/shadowing/precedence-steps.js';

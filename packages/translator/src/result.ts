@@ -9,6 +9,7 @@ import type {
   RouteParentStatus,
 } from '@portico/resources';
 import type { TranslationFailure } from './containment.js';
+import type { ShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
 
 export type IngressStatus = NonNullable<Ingress['status']>;
 
@@ -48,6 +49,12 @@ export interface TranslationResult {
    * status says so where they have one; the server logs each with its stack and counts it.
    */
   failures: TranslationFailure[];
+  /**
+   * HTTPRoute and GRPCRoute matches that never match under some listener hostname, because an earlier
+   * match takes every request they would (gateway-ir/shadowing/). Sorted by route, rule and match.
+   * Absent from results made by hand (tests); `translate` always sets it.
+   */
+  shadowed?: ShadowedMatch[];
 }
 
 export function statusKey(kind: Kind, namespace: string | undefined, name: string): string {

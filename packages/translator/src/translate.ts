@@ -23,8 +23,11 @@ import { listenerSetStatus } from './gateways/listener-set-status.js';
 import { collectListenerSets } from './gateways/listener-sets.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './status/policy-status.js';
-import type { ObjectStatus, TranslationResult } from './result.js';
+import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import { attachRoute, type AttachmentParents, type ParentOutcome } from './routes/route-attachment.js';
+import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
+import { shadowedMatches, type ListenerShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
+import type { HostnameShadowing } from './gateway-ir/virtual-hosts.js';
 import { conflictMessage, httpGrpcConflicts, type ListenerClaim } from './routes/route-conflicts.js';
 import { routeParentStatuses, verdictSignature, type ParentVerdict } from './routes/route-status.js';
 import type { TranslatedRoute } from './routes/translated-route.js';
@@ -45,17 +48,24 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   const gateways = collectGateways(ctx, acceptGatewayClasses(ctx));
   const byKey = new Map(gateways.map((g) => [g.key, g]));
   const parents: AttachmentParents = { gateways: byKey, listenerSets: collectListenerSets(ctx, byKey) };
-  const attached = attachAllRoutes(ctx, parents);
+  const outcomes = new Map<string, ParentOutcome[]>();
+  const attached = attachAllRoutes(ctx, parents, outcomes);
 
   const irs = new Map<string, GatewayIR>();
+  const shadowed: ListenerShadowedMatch[] = [];
   for (const state of gateways) {
     if (!state.invalid) {
-      const ir = containObject(ctx, state.gateway, () => buildGatewayIR(ctx, state, attached.get(state) ?? []), (failure) => {
+      // Kept only once the gateway's IR is built: a gateway whose build throws reports nothing.
+      const shadowing: HostnameShadowing[] = [];
+      const ir = containObject(ctx, state.gateway, () => buildGatewayIR(ctx, state, attached.get(state) ?? [], shadowing), (failure) => {
         state.invalid = { reason: TRANSLATION_ERROR, message: failureMessage(failure) };
         failure.gateway = state.key;
         return undefined;
       });
-      if (ir) irs.set(state.key, ir);
+      if (ir) {
+        irs.set(state.key, ir);
+        shadowed.push(...shadowedMatches(ctx.resources, state.key, shadowing));
+      }
     }
     const status = containObject(ctx, state.gateway, () => gatewayStatus(ctx, state), (failure) => failedGatewayStatus(ctx, state, failure));
     setStatus(ctx, { kind: 'Gateway', namespace: state.namespace, name: state.gateway.metadata.name, status });
@@ -65,12 +75,14 @@ function translateWith(ctx: TranslationContext): TranslationResult {
     }
   }
   writePolicyStatuses(ctx);
+  writeShadowedConditions(ctx, shadowed, (key) => outcomes.get(key));
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
   return {
     gateways: new Map([...irs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     statuses: ctx.statuses,
     diagnostics: ctx.diagnostics,
     failures: ctx.failures,
+    shadowed: shadowed.map((s) => s.match).sort(compareShadowed),
   };
 }
 
@@ -79,16 +91,22 @@ interface RouteWork {
   outcomes: ParentOutcome[];
 }
 
-/** Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. */
-function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents): Map<GatewayState, AcceptedAttachment[]> {
+/**
+ * Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. `outcomes`
+ * receives each route's parent outcomes by status key, in the order of its status entries.
+ */
+function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, outcomes: Map<string, ParentOutcome[]>): Map<GatewayState, AcceptedAttachment[]> {
   const work: RouteWork[] = [];
   for (const route of allRoutes(ctx)) {
     containObject(
       ctx,
       route,
       () => {
-        const outcomes = attachRoute(ctx, route, parents);
-        if (outcomes.length > 0) work.push({ translated: translateRoute(ctx, route), outcomes });
+        const found = attachRoute(ctx, route, parents);
+        if (found.length > 0) {
+          work.push({ translated: translateRoute(ctx, route), outcomes: found });
+          outcomes.set(statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), found);
+        }
       },
       (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
     );

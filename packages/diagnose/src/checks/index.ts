@@ -11,6 +11,7 @@ import { gatewayCheck } from './gateway.js';
 import { listenerCheck } from './listeners.js';
 import { referenceGrantCheck } from './reference-grants.js';
 import { routeBindingCheck } from './route-binding.js';
+import { shadowingCheck } from './shadowing.js';
 import { checkTLS } from './tls.js';
 import { unusedGrantCheck } from './unused-grants.js';
 
@@ -24,5 +25,6 @@ export const ALL_CHECKS: readonly Check[] = [
   checkBackends,
   checkTLS,
   checkBackendTLSPolicies,
+  shadowingCheck,
   checkDataPlane,
 ];

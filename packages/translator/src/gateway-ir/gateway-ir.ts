@@ -14,7 +14,7 @@ import { buildHTTPSRouteTable } from './https-route-table.js';
 import { isProgrammable, type ListenerState } from '../gateways/listeners.js';
 import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from '../routes/translated-route.js';
-import { buildVirtualHosts, type ListenerRoutes } from './virtual-hosts.js';
+import { buildVirtualHosts, type HostnameShadowing, type ListenerRoutes } from './virtual-hosts.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 
@@ -25,7 +25,8 @@ export interface AcceptedAttachment {
   hostnames: string[];
 }
 
-export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, attached: readonly AcceptedAttachment[]): GatewayIR {
+/** `shadowing`, when given, receives the shadowed route matches of every listener hostname. */
+export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, attached: readonly AcceptedAttachment[], shadowing?: HostnameShadowing[]): GatewayIR {
   const groups = new Map<string, ListenerState[]>();
   // GEP-1713: the Gateway's listeners and those of its attached ListenerSets are served as one list.
   for (const l of mergedListeners(state).filter(isProgrammable)) {
@@ -41,12 +42,12 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     const common = { address: LISTEN_ADDRESS, port, sources: group.map((l) => l.irName) };
     switch (group[0]!.portClass) {
       case 'http':
-        listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group) });
+        listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group, shadowing) });
         break;
       case 'sni': {
         const https = group.filter((l) => l.spec.protocol === 'HTTPS');
         const servers = sortServers(group.flatMap((l) => tlsServers(l, group, routesOf(l))));
-        const shared = https.length > 0 ? { virtualHosts: buildHTTPSRouteTable(https.flatMap((l) => httpServed(routesOf(l))), group) } : {};
+        const shared = https.length > 0 ? { virtualHosts: buildHTTPSRouteTable(https.flatMap((l) => httpServed(routesOf(l))), group, shadowing) } : {};
         listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers, ...shared });
         break;
       }

@@ -19,6 +19,7 @@ import { compareHostnameSpecificity, hostnameMatches, isWildcard, owningListener
 import type { ListenerState } from '../gateways/listeners.js';
 import { grpcMatchKey, httpMatchKey, originKey } from './precedence.js';
 import type { RouteEntry } from '../routes/translated-route.js';
+import { findShadowedEntries, type PlacedEntry, type ShadowedEntry } from './shadowing/shadowed-entries.js';
 
 /** A route's entries as served through one listener, for the given hostnames. */
 export interface ListenerRoutes {
@@ -27,6 +28,13 @@ export interface ListenerRoutes {
   /** The hostnames written on the route (undefined or empty: any). */
   routeHostnames?: readonly string[];
   entries: RouteEntry[];
+}
+
+/** The shadowed entries (shadowing/shadowed-entries.ts) of one listener hostname. */
+export interface HostnameShadowing {
+  listener: ListenerState;
+  hostname: string;
+  found: ShadowedEntry[];
 }
 
 /** One route's entries under one intersected hostname, with the route hostname they came from. */
@@ -39,6 +47,8 @@ export function buildVirtualHosts(
   served: readonly ListenerRoutes[],
   /** Every listener competing for the same requests (ownership is decided among them). */
   peers: readonly ListenerState[],
+  /** Receives the shadowed entries of each listener hostname, when given. */
+  shadowing?: HostnameShadowing[],
 ): VirtualHostIR[] {
   const peerHostnames = peers.map((l) => l.spec.hostname);
   const owner = (hostname: string): ListenerState | undefined =>
@@ -77,7 +87,14 @@ export function buildVirtualHosts(
     const seen = new Set<RouteEntry>();
     const routes = [];
     for (const p of covering) {
-      for (const entry of sortedEntries(byPattern!.get(p)!)) {
+      const sorted = sortedEntries(byPattern!.get(p)!);
+      // Each listener hostname once, in its own virtual host; its entries keep this order in the
+      // narrower hosts that list them after their own.
+      if (shadowing && p === domain) {
+        const found = findShadowedEntries(sorted);
+        if (found.length > 0) shadowing.push({ listener: listener!, hostname: p, found });
+      }
+      for (const { entry } of sorted) {
         if (seen.has(entry)) continue;
         seen.add(entry);
         routes.push(entry.ir);
@@ -100,7 +117,7 @@ function covers(p: string, domain: string): boolean {
  * once, not once per comparison. An entry placed twice (two parentRefs to one listener) keeps its
  * first, most specific, place.
  */
-function sortedEntries(groups: readonly EntryGroup[]): RouteEntry[] {
+function sortedEntries(groups: readonly EntryGroup[]): PlacedEntry[] {
   const decorated = groups.flatMap(({ behind, entries }) => entries.map((entry) => ({ entry, behind, grpc: entry.grpc, keys: sortKeys(entry) })));
   decorated.sort(
     (a, b) =>
@@ -108,7 +125,7 @@ function sortedEntries(groups: readonly EntryGroup[]): RouteEntry[] {
       (a.grpc && b.grpc ? compareKeys(a.keys.grpc, b.keys.grpc) : compareKeys(a.keys.http, b.keys.http)) ||
       compareKeys(a.keys.origin, b.keys.origin),
   );
-  return decorated.map((d) => d.entry);
+  return decorated;
 }
 
 /**

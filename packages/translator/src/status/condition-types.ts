@@ -23,8 +23,11 @@ export const WRITTEN_CONDITION_TYPES = {
   listenerSet: ['Accepted', 'Programmed'],
   /** gateway-status.ts listenerStatus, for a Gateway's and a ListenerSet's listeners */
   listener: ['Accepted', 'Programmed', 'ResolvedRefs', 'Conflicted', 'OverlappingTLSConfig'],
-  /** route-status.ts, failed-status.ts; the server's quarantine (quarantine-status.ts) sets Accepted and PartiallyInvalid. */
-  routeParent: ['Accepted', 'ResolvedRefs', 'PartiallyInvalid'],
+  /**
+   * route-status.ts, failed-status.ts; the server's quarantine (quarantine-status.ts) sets Accepted and
+   * PartiallyInvalid; gateway-ir/shadowing/shadowed-condition.ts our own portico.dev/Shadowed.
+   */
+  routeParent: ['Accepted', 'ResolvedRefs', 'PartiallyInvalid', 'portico.dev/Shadowed'],
   /** backend-tls.ts, policy-status.ts */
   policyAncestor: ['Accepted', 'ResolvedRefs'],
 } as const;
