@@ -3,3 +3,8 @@ export { runChecks, type DiagnoseOptions, type DiagnoseReport } from './report.j
 export { renderReport, type ReportFormat } from './render-report.js';
 export { ALL_CHECKS } from './checks/index.js';
 export { offlineInput } from './offline-input.js';
+export { explainRequest, chooseGateway, ExplainGatewayError } from './explain/explain.js';
+export { parseExplainRequest, ExplainRequestError, type ExplainRequest, type RequestOptions } from './explain/request.js';
+export { renderExplanation, type ExplainFormat } from './explain/render-explain.js';
+export type { Explanation, ExplainOutcome, NearMiss } from './explain/explanation.js';
+export type { BackendOutcome } from './explain/outcome.js';
