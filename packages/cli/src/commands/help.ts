@@ -5,6 +5,7 @@ import type { CliIO } from '../cli-io.js';
 import { BOOTSTRAP_HELP } from './bootstrap-args.js';
 import { CERTGEN_HELP } from './certgen-args.js';
 import { DUMP_HELP } from './dump-args.js';
+import { EXPLAIN_HELP } from './explain-args.js';
 import { SERVE_HELP } from './serve-args.js';
 import { TRANSLATE_HELP } from './translate-args.js';
 import { VERSION_HELP } from './version.js';
@@ -17,6 +18,7 @@ Commands:
   serve       Run the control plane: watch a folder of YAML and serve Envoy config over xDS
   dump        Print the IR, xDS config, statuses or clients of a running server
   translate   Translate Gateway API / Ingress resources offline and print statuses or the IR
+  explain     Explain where one HTTP request goes through a Gateway, and why (from the served xDS)
   bootstrap   Print the Envoy bootstrap for the proxies of one Gateway
   certgen     Make or renew the mTLS certificates of xDS (Kubernetes Secrets or local files)
   version     Print the Portico version
@@ -36,6 +38,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   serve: SERVE_HELP,
   dump: DUMP_HELP,
   translate: TRANSLATE_HELP,
+  explain: EXPLAIN_HELP,
   bootstrap: BOOTSTRAP_HELP,
   certgen: CERTGEN_HELP,
   version: VERSION_HELP,
