@@ -26,7 +26,7 @@ jest.setTimeout(120_000);
 
 const SEED = Number(process.env.EXPLAIN_SEED ?? 20261205);
 const ROUTE_SETS = 8;
-const REQUESTS_PER_SET = 100;
+const REQUESTS_PER_SET = 150;
 const GATEWAY = 'default/explain';
 
 interface Answer {

@@ -51,25 +51,38 @@ const pathMatch: fc.Arbitrary<PathMatch> = fc.oneof(
   fc.record({ type: fc.constant('RegularExpression' as const), value: fc.constantFrom(...REGEXES) }),
 );
 
-const match: fc.Arbitrary<Match> = fc.record(
-  {
-    path: pathMatch,
-    method: fc.constantFrom('GET' as const, 'POST' as const),
-    headers: fc.array(
-      fc.oneof(
-        fc.record({ type: fc.constant('Exact' as const), name: fc.constantFrom(...HEADER_NAMES), value: fc.constantFrom(...HEADER_VALUES) }),
-        fc.record({ type: fc.constant('RegularExpression' as const), name: fc.constantFrom(...HEADER_NAMES), value: fc.constantFrom(...HEADER_REGEXES) }),
+/** `arbitrary` `present` times in `present + absent`, else absent. */
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>, present: number, absent: number): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: present, arbitrary });
+
+// Conditions beyond the path are rarer than the path itself, so that requests reach routes often
+// enough for the path matchers' boundaries to be exercised, not only the 404s of extra conditions.
+const match: fc.Arbitrary<Match> = fc
+  .record({
+    path: sometimes(pathMatch, 6, 1),
+    method: sometimes(fc.constantFrom('GET' as const, 'POST' as const), 1, 3),
+    headers: sometimes(
+      fc.array(
+        fc.oneof(
+          fc.record({ type: fc.constant('Exact' as const), name: fc.constantFrom(...HEADER_NAMES), value: fc.constantFrom(...HEADER_VALUES) }),
+          fc.record({ type: fc.constant('RegularExpression' as const), name: fc.constantFrom(...HEADER_NAMES), value: fc.constantFrom(...HEADER_REGEXES) }),
+        ),
+        { minLength: 1, maxLength: 2 },
       ),
-      { minLength: 1, maxLength: 2 },
+      1,
+      3,
     ),
-    queryParams: fc.array(fc.record({ name: fc.constant('q'), value: fc.constantFrom('1', 'x') }), { minLength: 1, maxLength: 1 }),
-  },
-  { requiredKeys: [] },
-).map((m) => ({
-  ...m,
-  // Gateway API refuses two header matches of one name in a match.
-  ...(m.headers ? { headers: m.headers.filter((h, i, all) => all.findIndex((o) => o.name === h.name) === i) } : {}),
-}));
+    queryParams: sometimes(fc.array(fc.record({ name: fc.constant('q'), value: fc.constantFrom('1', 'x') }), { minLength: 1, maxLength: 1 }), 1, 4),
+  })
+  .map((m) => {
+    const out: Match = {};
+    if (m.path) out.path = m.path;
+    if (m.method) out.method = m.method;
+    // Gateway API refuses two header matches of one name in a match.
+    if (m.headers) out.headers = m.headers.filter((h, i, all) => all.findIndex((o) => o.name === h.name) === i);
+    if (m.queryParams) out.queryParams = m.queryParams;
+    return out;
+  });
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('backend' as const), backend: fc.constantFrom(...BACKENDS) }) },
@@ -107,7 +120,7 @@ const route: fc.Arbitrary<Route> = fc.record(
   { requiredKeys: ['hostnames', 'rules'] },
 );
 
-export const routeSet: fc.Arbitrary<Route[]> = fc.array(route, { minLength: 2, maxLength: 5 });
+export const routeSet: fc.Arbitrary<Route[]> = fc.array(route, { minLength: 3, maxLength: 6 });
 
 export interface TestRequest {
   method: 'GET' | 'POST';
@@ -120,8 +133,11 @@ export interface TestRequest {
   headers: Record<string, string>;
 }
 
-const REQUEST_HOSTS = ['a.example.com', 'b.example.com', 'x.b.example.com', 'c.example.com', 'shop.test', 'other.org', 'A.Example.com'];
-const REQUEST_PATHS = ['/', '/api', '/api/', '/api/v1', '/api/v12', '/apix', '/api/v1/x', '/static/a.css', '/Api', '/api//v1', '/api/./v1/../v1', '/a.b', '/x?q=1', '/api?q=x', '/api/v1?q=1&q=x', '/static'];
+const REQUEST_HOSTS = ['a.example.com', 'a.example.com', 'b.example.com', 'x.b.example.com', 'c.example.com', 'shop.test', 'shop.test', 'other.org', 'A.Example.com'];
+const REQUEST_PATHS = [
+  '/', '/api', '/api/', '/api/v1', '/api/v1/', '/api/v12', '/apix', '/api/v1/x', '/api/v1x', '/static/a.css', '/static', '/staticx',
+  '/Api', '/API/v1', '/api//v1', '/api/./v1/../v1', '/a.b', '/a.b/c', '/axb', '/x', '/x?q=1', '/api?q=x', '/api/v1?q=1&q=x', '/api?q=1', '/x/y.css',
+];
 
 export const testRequest: fc.Arbitrary<TestRequest> = fc.record({
   method: fc.constantFrom('GET' as const, 'POST' as const),

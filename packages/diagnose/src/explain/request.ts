@@ -35,16 +35,17 @@ export class ExplainRequestError extends Error {
 
 /** Parses `https://shop.example.com:8443/api?x=1` plus curl-style headers into an ExplainRequest. */
 export function parseExplainRequest(target: string, options: RequestOptions = {}): ExplainRequest {
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${target}`;
   let url: URL;
   try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${target}`);
+    url = new URL(text);
   } catch {
     throw new ExplainRequestError(`invalid request URL '${target}': expected http(s)://host[:port]/path`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ExplainRequestError(`invalid request URL '${target}': only http and https are explained`);
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const headers = new Map<string, string[]>();
-  let authority = url.host;
+  let authority = rawAuthority(text, url);
   for (const line of options.headers ?? []) {
     const colon = line.indexOf(':', line.startsWith(':') ? 1 : 0);
     if (colon <= 0) throw new ExplainRequestError(`invalid header '${line}': expected 'Name: value'`);
@@ -64,6 +65,16 @@ export function parseExplainRequest(target: string, options: RequestOptions = {}
   const port = options.port ?? (url.port ? Number(url.port) : scheme === 'https' ? 443 : 80);
   const sni = scheme === 'https' ? options.sni ?? url.hostname.replace(/^\[|\]$/g, '') : undefined;
   return { method, scheme, authority, path: rawPath, headers, port, ...(sni === undefined ? {} : { sni }) };
+}
+
+/**
+ * The Host a client sends for the URL: its authority as written (URL parsing would lower-case it,
+ * and Envoy keeps the case it receives, e.g. in a redirect's Location), without a default port.
+ */
+function rawAuthority(target: string, url: URL): string {
+  const written = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(target)?.[1] ?? url.host;
+  const defaultPort = url.protocol === 'https:' ? ':443' : ':80';
+  return url.port === '' && written.endsWith(defaultPort) ? written.slice(0, -defaultPort.length) : written;
 }
 
 /** The value a header matcher sees: every value joined with `,` (HeaderUtility::getAllOfHeaderAsString). */
