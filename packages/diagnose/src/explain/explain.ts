@@ -95,6 +95,11 @@ function routeAnswer(result: Explanation, view: XdsView, hcm: Json, route: Json,
       const owner = String(route.name).slice('misdirected:'.length);
       return done(result, status, 'misdirected', `Host ${JSON.stringify(request.authority)} belongs to HTTPS listener ${owner}, but the connection came through ${result.filterChain} (SNI ${JSON.stringify(request.sni ?? '')}): Envoy answers ${status} Misdirected Request`);
     }
+    // A rule none of whose backendRefs resolves (and that carries nothing else to say) is answered 500
+    // by the route itself (route-action.ts in @portico/xds): the one body-less 500 Portico writes.
+    if (status === 500 && asObject(route.directResponse).body === undefined) {
+      return done(result, 500, 'invalid-backend', 'the route answers 500 itself: none of its backendRefs resolves (portico diagnose names them)');
+    }
     return done(result, status, 'direct-response', `the route answers ${status} itself`);
   }
   if (route.redirect) {
