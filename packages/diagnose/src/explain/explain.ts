@@ -121,7 +121,8 @@ function routeAnswer(result: Explanation, view: XdsView, hcm: Json, route: Json,
   const unanimous = result.backends.every((b) => b.status === main.status);
   const outcome: ExplainOutcome = main.status === 0 ? 'forwarded' : main.status === 500 ? 'invalid-backend' : main.reason?.includes('not in CDS') ? 'cluster-not-found' : 'no-endpoints';
   const share = unanimous ? '' : ` (for ${main.weight} % of requests; the other shares: ${result.backends.filter((b) => b !== main).map((b) => `${b.cluster} → ${b.status || 'forwarded'}`).join(', ')})`;
-  const reason = main.status === 0 ? `forwarded to ${main.cluster}${pathChange(action, match, path)}` : main.reason ?? `answered ${main.status}`;
+  const forwardedTo = result.backends.length === 1 ? main.cluster : result.backends.filter((b) => b.status === 0).map((b) => `${b.cluster} (${b.weight} %)`).join(' or ');
+  const reason = main.status === 0 ? `forwarded to ${forwardedTo}${pathChange(action, match, path)}` : main.reason ?? `answered ${main.status}`;
   return done(result, main.status, outcome, `${reason}${share}`);
 }
 
