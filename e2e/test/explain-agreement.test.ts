@@ -9,12 +9,14 @@
  * Runs the compiled CLI for `serve`: `npx tsc -b` first when running this file alone.
  */
 import { request as httpRequest, createServer, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { explainRequest, parseExplainRequest, type Explanation } from '@portico/diagnose';
+import { issueCertificateAuthority, issueServerCertificate, type CertificateAndKey } from '@portico/server';
 import { BACKENDS, READY_HOST, READY_PATH, routeSet, routeSetFiles, testRequest, type TestRequest } from './support/explain-route-sets.js';
 import { freePort, startServeProcess, type ServeProcess } from './support/serve-process.js';
 import { pollUntil } from './support/wait.js';
@@ -30,14 +32,18 @@ const REQUESTS_PER_SET = 150;
 const GATEWAY = 'default/explain';
 
 interface Answer {
+  /** 0: no HTTP answer (connection refused or closed, TLS handshake failed). */
   status: number;
   backend?: string;
   location?: string;
 }
 
 function send(port: number, r: TestRequest, host: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: r.method, path: r.path, headers: { ...r.headers, host }, agent: false, timeout: 5_000 }, (res) => {
+  return new Promise((resolve) => {
+    const options = { host: '127.0.0.1', port, method: r.method, path: r.path, headers: { ...r.headers, host }, agent: false, timeout: 5_000 };
+    // The certificate is not what is tested: a name it does not cover must still reach Envoy's routing.
+    const tls = r.listener === 2 ? { servername: r.sni ?? host.replace(/:\d+$/, ''), rejectUnauthorized: false } : undefined;
+    const onResponse = (res: import('node:http').IncomingMessage) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -46,9 +52,10 @@ function send(port: number, r: TestRequest, host: string): Promise<Answer> {
         const backend = res.headers['x-echo-backend'];
         resolve({ status, ...(typeof backend === 'string' ? { backend } : {}), ...(res.headers.location ? { location: res.headers.location } : {}) });
       });
-    });
+    };
+    const req = tls ? httpsRequest({ ...options, ...tls }, onResponse) : httpRequest(options, onResponse);
     req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
+    req.on('error', () => resolve({ status: 0 }));
     if (r.method === 'POST') req.end('{}');
     else req.end();
   });
@@ -60,7 +67,7 @@ function predicted(e: Explanation): Answer {
     const taking = e.backends.filter((b) => b.weight > 0);
     return { status: 200, backend: taking.length === 1 ? taking[0]!.cluster.split('/')[1]! : `(${taking.length} shares)` };
   }
-  return { status: e.status ?? -1, ...(e.redirect && e.status !== null && e.status >= 300 && e.status < 400 ? { location: e.redirect } : {}) };
+  return { status: e.status ?? 0, ...(e.redirect && e.status !== null && e.status >= 300 && e.status < 400 ? { location: e.redirect } : {}) };
 }
 
 const listen = (server: Server): Promise<number> => new Promise((ok) => server.listen(0, '127.0.0.1', () => ok((server.address() as { port: number }).port)));
@@ -71,10 +78,13 @@ function close(server: Server): Promise<void> {
 
 describeWithEnvoy('portico explain agrees with a real Envoy on random route sets', () => {
   const servers: Server[] = [];
+  let serving: CertificateAndKey;
   const backendPorts: Record<string, number> = {};
   const figures = { seed: SEED, sets: 0, requests: 0, disagreements: 0, byStatus: {} as Record<string, number>, startMs: 0, requestMs: 0, stopMs: 0, ms: 0 };
 
   beforeAll(async () => {
+    const ca = issueCertificateAuthority();
+    serving = issueServerCertificate(ca, { dnsNames: ['*.example.com', 'shop.test'], ipAddresses: [] });
     for (const name of BACKENDS) {
       // Each Service is its own echo server, which names itself in a response header.
       const server = createServer((req, res) => {
@@ -99,21 +109,21 @@ describeWithEnvoy('portico explain agrees with a real Envoy on random route sets
     const requests = fc.sample(testRequest, { seed: SEED + 1, numRuns: ROUTE_SETS * REQUESTS_PER_SET });
     const disagreements: unknown[] = [];
     for (const [index, routes] of sets.entries()) {
-      const ports: [number, number] = [await freePort(), await freePort()];
+      const ports: [number, number, number] = [await freePort(), await freePort(), await freePort()];
       const dir = mkdtempSync(join(tmpdir(), 'portico-explain-'));
       let serve: ServeProcess | undefined;
       let mark = Date.now();
       try {
-        for (const [file, yaml] of Object.entries(routeSetFiles(routes, ports, backendPorts))) writeFileSync(join(dir, file), yaml);
+        for (const [file, yaml] of Object.entries(routeSetFiles(routes, ports, backendPorts, serving))) writeFileSync(join(dir, file), yaml);
         serve = await startServeProcess({ resources: dir, extraArgs: ['--run-envoy', '--log-level', 'warn'], env: { ENVOY_BIN: ENVOY } });
         await serve.waitReady(30_000);
-        // The sentinel route answers on both listeners once Envoy runs this route set (clusters
-        // warm before listeners start, so every backend is reachable by then).
+        // The sentinel route answers on every port once Envoy runs this route set (clusters warm
+        // before listeners start, so every backend is reachable by then).
         await pollUntil(
-          `route set ${index} served on both listeners`,
+          `route set ${index} served on every port`,
           async () => {
-            for (const port of ports) {
-              const answer = await send(port, { method: 'GET', host: READY_HOST, listener: 0, hostPort: false, path: READY_PATH, headers: {} }, READY_HOST);
+            for (const [i, port] of ports.entries()) {
+              const answer = await send(port, { method: 'GET', host: READY_HOST, listener: i as 0 | 1 | 2, hostPort: false, path: READY_PATH, headers: {} }, READY_HOST);
               if (answer.backend !== 'svc-0') return false;
             }
             return true;
@@ -128,7 +138,12 @@ describeWithEnvoy('portico explain agrees with a real Envoy on random route sets
         for (const r of requests.slice(index * REQUESTS_PER_SET, (index + 1) * REQUESTS_PER_SET)) {
           const port = ports[r.listener];
           const host = r.hostPort ? `${r.host}:${port}` : r.host;
-          const explanation = explainRequest(GATEWAY, dump, parseExplainRequest(`http://${host}${r.path}`, { method: r.method, headers: Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), port }));
+          const scheme = r.listener === 2 ? 'https' : 'http';
+          const explanation = explainRequest(
+            GATEWAY,
+            dump,
+            parseExplainRequest(`${scheme}://${host}${r.path}`, { method: r.method, headers: Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), port, ...(r.listener === 2 ? { sni: r.sni ?? host.replace(/:\d+$/, '') } : {}) }),
+          );
           const expected = predicted(explanation);
           const actual = await send(port, r, host);
           const comparable: Answer = { status: actual.status, ...(expected.backend && actual.backend ? { backend: actual.backend } : {}), ...(expected.location !== undefined ? { location: actual.location } : {}) };
@@ -142,7 +157,7 @@ describeWithEnvoy('portico explain agrees with a real Envoy on random route sets
         }
         figures.sets += 1;
         figures.requestMs += Date.now() - mark;
-        if (disagreements.length > 0 && index === figures.sets - 1) console.log(`route set ${index}:\n${Object.entries(routeSetFiles(routes, ports, backendPorts)).filter(([f]) => f.startsWith('route-')).map(([, y]) => y).join('---\n')}`);
+        if (disagreements.length > 0 && index === figures.sets - 1) console.log(`route set ${index}:\n${Object.entries(routeSetFiles(routes, ports, backendPorts, serving)).filter(([f]) => f.startsWith('route-')).map(([, y]) => y).join('---\n')}`);
       } finally {
         mark = Date.now();
         if (serve) await serve.stop('SIGTERM', 20_000);

@@ -1,6 +1,8 @@
 /**
  * Random Gateway API route sets and requests for the `portico explain` agreement test: a Gateway with
- * two HTTP listeners (`http` without hostname, `wild` for `*.example.com`), HTTPRoutes with random
+ * two HTTP listeners (`http` without hostname, `wild` for `*.example.com`) and two HTTPS listeners
+ * sharing a port (`tls-a` for `*.example.com`, `tls-b` for `shop.test`: a Host of one through the
+ * other's SNI is answered 421), HTTPRoutes with random
  * hostnames, path matches (Exact, PathPrefix, RegularExpression), methods, header and query matches,
  * and actions (a backend taking all the weight, a second backend at weight 0, a Service that does not
  * exist → 500, a Service without endpoints → 503, redirects). Weights are 0 or 100 only, so which
@@ -39,9 +41,10 @@ interface Rule {
   matches: Match[];
   action: Action;
 }
+type SectionName = 'http' | 'wild' | 'tls-a' | 'tls-b';
 interface Route {
   hostnames: string[];
-  sectionName?: 'http' | 'wild';
+  sectionName?: SectionName;
   rules: Rule[];
 }
 
@@ -114,7 +117,7 @@ const rule: fc.Arbitrary<Rule> = fc.record({ matches: fc.array(match, { minLengt
 const route: fc.Arbitrary<Route> = fc.record(
   {
     hostnames: fc.uniqueArray(fc.constantFrom(...ROUTE_HOSTNAMES), { maxLength: 2 }),
-    sectionName: fc.constantFrom('http' as const, 'wild' as const),
+    sectionName: fc.constantFrom<SectionName>('http', 'wild', 'tls-a', 'tls-b'),
     rules: fc.array(rule, { minLength: 1, maxLength: 3 }),
   },
   { requiredKeys: ['hostnames', 'rules'] },
@@ -125,8 +128,10 @@ export const routeSet: fc.Arbitrary<Route[]> = fc.array(route, { minLength: 3, m
 export interface TestRequest {
   method: 'GET' | 'POST';
   host: string;
-  /** Which listener: 0 (`http`) or 1 (`wild`). */
-  listener: 0 | 1;
+  /** Which port: 0 (`http`), 1 (`wild`) or 2 (the HTTPS listeners). */
+  listener: 0 | 1 | 2;
+  /** The TLS server name, for port 2: the Host's name, or another one. */
+  sni?: string;
   /** Append the listener's port to the Host. */
   hostPort: boolean;
   path: string;
@@ -139,10 +144,13 @@ const REQUEST_PATHS = [
   '/Api', '/API/v1', '/api//v1', '/api/./v1/../v1', '/a.b', '/a.b/c', '/axb', '/x', '/x?q=1', '/api?q=x', '/api/v1?q=1&q=x', '/api?q=1', '/x/y.css',
 ];
 
+const SNIS = ['a.example.com', 'c.example.com', 'shop.test', 'other.org'];
+
 export const testRequest: fc.Arbitrary<TestRequest> = fc.record({
   method: fc.constantFrom('GET' as const, 'POST' as const),
   host: fc.constantFrom(...REQUEST_HOSTS),
-  listener: fc.constantFrom(0 as const, 1 as const),
+  listener: fc.constantFrom(0 as const, 1 as const, 2 as const),
+  sni: sometimes(fc.constantFrom(...SNIS), 1, 1),
   hostPort: fc.boolean(),
   path: fc.constantFrom(...REQUEST_PATHS),
   headers: fc.record({ 'x-env': fc.constantFrom('prod', 'dev', 'production'), 'x-canary': fc.constantFrom('true', 'false') }, { requiredKeys: [] }),
@@ -153,7 +161,8 @@ export const testRequest: fc.Arbitrary<TestRequest> = fc.record({
  * servers' ports. One file per route: a route the CRD rules refuse (a generator corner the rules
  * forbid) costs only its own file, as the file provider rejects whole files.
  */
-export function routeSetFiles(routes: Route[], ports: [number, number], backendPorts: Record<string, number>): Record<string, string> {
+export function routeSetFiles(routes: Route[], ports: [number, number, number], backendPorts: Record<string, number>, serving: { cert: string; key: string }): Record<string, string> {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
   const docs: string[] = [
     `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -166,7 +175,16 @@ spec:
   gatewayClassName: portico-explain
   listeners:
   - { name: http, port: ${ports[0]}, protocol: HTTP }
-  - { name: wild, port: ${ports[1]}, protocol: HTTP, hostname: "*.example.com" }`,
+  - { name: wild, port: ${ports[1]}, protocol: HTTP, hostname: "*.example.com" }
+  - { name: tls-a, port: ${ports[2]}, protocol: HTTPS, hostname: "*.example.com", tls: { certificateRefs: [{ name: serving }] } }
+  - { name: tls-b, port: ${ports[2]}, protocol: HTTPS, hostname: shop.test, tls: { certificateRefs: [{ name: serving }] } }`,
+    `apiVersion: v1
+kind: Secret
+metadata: { name: serving, namespace: default }
+type: kubernetes.io/tls
+data:
+  tls.crt: ${b64(serving.cert)}
+  tls.key: ${b64(serving.key)}`,
     // The sentinel the test waits for: served on both listeners once Envoy has the route set.
     `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
