@@ -2,7 +2,8 @@
  * `portico explain` against a real Envoy (`portico serve --run-envoy`, Envoy from ENVOY_BIN): random
  * route sets (support/explain-route-sets.ts, fast-check with a fixed seed, printed), each written to a
  * resources folder and served once; random requests are sent to Envoy and explained from the served
- * xDS (the running server's /debug/xds, as `portico explain --admin` reads it). For every request the
+ * xDS (the running server's /debug/xds, as `portico explain --admin` reads it; the first request of
+ * each set also goes through the command itself, `portico explain --admin -o json`). For every request the
  * status must agree, the backend that answered must be the one explain names, and a redirect's
  * Location must be the one explain computes. Skipped without ENVOY_BIN.
  *
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
+import { main } from '@portico/cli';
 import { explainRequest, parseExplainRequest, type Explanation } from '@portico/diagnose';
 import { issueCertificateAuthority, issueServerCertificate, type CertificateAndKey } from '@portico/server';
 import { BACKENDS, READY_HOST, READY_PATH, routeSet, routeSetFiles, testRequest, type TestRequest } from './support/explain-route-sets.js';
@@ -80,7 +82,7 @@ describeWithEnvoy('portico explain agrees with a real Envoy on random route sets
   const servers: Server[] = [];
   let serving: CertificateAndKey;
   const backendPorts: Record<string, number> = {};
-  const figures = { seed: SEED, sets: 0, requests: 0, disagreements: 0, byStatus: {} as Record<string, number>, startMs: 0, requestMs: 0, stopMs: 0, ms: 0 };
+  const figures = { seed: SEED, sets: 0, requests: 0, disagreements: 0, cliChecks: 0, byStatus: {} as Record<string, number>, startMs: 0, requestMs: 0, stopMs: 0, ms: 0 };
 
   beforeAll(async () => {
     const ca = issueCertificateAuthority();
@@ -144,6 +146,15 @@ describeWithEnvoy('portico explain agrees with a real Envoy on random route sets
             dump,
             parseExplainRequest(`${scheme}://${host}${r.path}`, { method: r.method, headers: Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), port, ...(r.listener === 2 ? { sni: r.sni ?? host.replace(/:\d+$/, '') } : {}) }),
           );
+          if (figures.cliChecks < figures.sets + 1) {
+            // The command, live from the admin server, says the same as the in-process explanation.
+            let out = '';
+            const args = [`${scheme}://${host}${r.path}`, '-X', r.method, ...Object.entries(r.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), '--port', String(port), '--admin', `http://127.0.0.1:${serve.adminPort}`, '--gateway', GATEWAY, '-o', 'json'];
+            if (r.listener === 2) args.push('--sni', r.sni ?? host.replace(/:\d+$/, ''));
+            expect(await main(['explain', ...args], { stdout: { write: (chunk: string) => (out += chunk) }, stderr: { write: () => true } })).toBe(0);
+            expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(explanation)));
+            figures.cliChecks += 1;
+          }
           const expected = predicted(explanation);
           const actual = await send(port, r, host);
           const comparable: Answer = { status: actual.status, ...(expected.backend && actual.backend ? { backend: actual.backend } : {}), ...(expected.location !== undefined ? { location: actual.location } : {}) };

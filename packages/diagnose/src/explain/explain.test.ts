@@ -111,6 +111,7 @@ describe('explainRequest', () => {
     const text = renderExplanation(e, 'text');
     expect(text).toContain('virtual host  shop.example.com (domain shop.example.com)');
     expect(text).toContain('default/api-v1/8080/http  weight 90 %  10.0.0.1:9002, 10.0.0.2:9002');
-    expect(text).toContain('status        forwarded (forwarded)');
+    expect(text).toContain('status        0 (forwarded)');
+    expect(text).toContain('filter chain  filter_chains[0]');
   });
 });

@@ -39,25 +39,26 @@ export function selectFilterChain(listener: Json, request: ExplainRequest): Chai
   const named = (chain: Json): string[] => asArray(asObject(chain.filterChainMatch).serverNames).map((n) => String(n).toLowerCase());
   if (sni) {
     const exact = chains.find((c) => named(c).includes(sni));
-    if (exact) return choice(exact, sni);
+    if (exact) return choice(exact, chains.indexOf(exact), sni);
     const labels = sni.split('.');
     for (let i = 1; i < labels.length; i++) {
       const wildcard = `*.${labels.slice(i).join('.')}`;
       const hit = chains.find((c) => named(c).includes(wildcard));
-      if (hit) return choice(hit, wildcard);
+      if (hit) return choice(hit, chains.indexOf(hit), wildcard);
     }
   }
   const catchAll = chains.find((c) => named(c).length === 0);
-  if (catchAll) return choice(catchAll);
-  if (listener.defaultFilterChain) return choice(asObject(listener.defaultFilterChain));
+  if (catchAll) return choice(catchAll, chains.indexOf(catchAll));
+  if (listener.defaultFilterChain) return choice(asObject(listener.defaultFilterChain), -1);
   return undefined;
 }
 
-function choice(chain: Json, serverName?: string): ChainChoice {
+/** A chain without a name is called by its place: `filter_chains[0]`, or `default_filter_chain` (index -1). */
+function choice(chain: Json, index: number, serverName?: string): ChainChoice {
   const socket = asObject(chain.transportSocket);
   return {
     chain,
-    name: typeof chain.name === 'string' && chain.name !== '' ? chain.name : '(unnamed)',
+    name: typeof chain.name === 'string' && chain.name !== '' ? chain.name : index === -1 ? 'default_filter_chain' : `filter_chains[${index}]`,
     ...(serverName === undefined ? {} : { serverName }),
     tls: typeof socket.name === 'string' && socket.name.includes('tls'),
   };

@@ -23,7 +23,7 @@ export function renderExplanation(explanation: Explanation, format: ExplainForma
     lines.push([i === 0 ? 'backends' : '', `${b.cluster}  weight ${b.weight} %  ${endpoints}${fate}${b.filters?.length ? `  (${b.filters.join('; ')})` : ''}`]);
   }
   if (e.redirect) lines.push(['location', e.redirect]);
-  lines.push(['status', `${e.status === null ? 'no HTTP answer' : e.status === 0 ? 'forwarded' : String(e.status)} (${e.outcome})`]);
+  lines.push(['status', `${e.status === null ? 'none' : String(e.status)} (${e.outcome})`]);
   lines.push(['why', e.reason]);
   for (const [i, m] of e.nearMisses.entries()) lines.push([i === 0 ? 'near misses' : '', `${m.route}${m.rule ? `  [${m.rule}]` : ''}: ${m.failed} — not met`]);
   const width = Math.max(...lines.map(([k]) => k.length)) + 2;
