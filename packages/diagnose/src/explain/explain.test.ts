@@ -79,6 +79,16 @@ describe('explainRequest', () => {
     expect(e).toMatchObject({ status: 500, outcome: 'invalid-backend', route: 'httproute/default/shop/rule/3/match/0' });
   });
 
+  test('a share of the weight to an invalid backend: 500 for that share only', () => {
+    const e = explain('http://shop.example.com:8080/mixed');
+    expect(e).toMatchObject({ status: 0, outcome: 'forwarded' });
+    expect(e.backends.map((b) => [b.cluster, b.weight, b.status])).toEqual([
+      ['default/api-v1/8080/http', 75, 0],
+      ['portico/invalid-backend', 25, 500],
+    ]);
+    expect(e.reason).toContain('the other shares: portico/invalid-backend → 500');
+  });
+
   test('503: a Service without endpoints', () => {
     const e = explain('http://shop.example.com:8080/empty');
     expect(e).toMatchObject({ status: 503, outcome: 'no-endpoints', backends: [{ cluster: 'default/empty/8080/http', endpoints: [], status: 503 }] });

@@ -17,6 +17,8 @@ export interface BackendOutcome {
   endpoints: string[];
   /** The status a request sent to this share gets: 0 when forwarded. */
   status: number;
+  /** Why it is not forwarded, when it is not. */
+  failure?: 'no-endpoints' | 'cluster-not-found';
   /** Why, in words, when not forwarded. */
   reason?: string;
   /** The share's own header mutations and host rewrite (a backendRef's filters). */
@@ -75,7 +77,9 @@ export function routeShares(action: Json): { cluster: string; weight: number; en
 /** What a request sent to `cluster` gets, after the connection manager's local reply mappers. */
 export function clusterOutcome(view: XdsView, hcm: Json, cluster: string, weight: number, request: ExplainRequest): BackendOutcome {
   const definition = view.clusters.get(cluster);
-  if (!definition) return { cluster, weight, endpoints: [], status: mapLocalReply(hcm, 503, 'NC', cluster, request), reason: `cluster ${cluster} is not in CDS (Envoy: cluster not found, 503)` };
+  if (!definition) {
+    return { cluster, weight, endpoints: [], status: mapLocalReply(hcm, 503, 'NC', cluster, request), failure: 'cluster-not-found', reason: `cluster ${cluster} is not in CDS (Envoy: cluster not found, 503)` };
+  }
   const assignment = definition.type === 'LOGICAL_DNS' || definition.type === 'STRICT_DNS' || definition.type === 'STATIC' ? asObject(definition.loadAssignment) : view.endpoints.get(String(asObject(definition.edsClusterConfig).serviceName ?? cluster)) ?? asObject(definition.loadAssignment);
   const all = asArray(assignment.endpoints).flatMap((locality) => asArray(locality.lbEndpoints));
   const usable = all.filter((e) => !['UNHEALTHY', 'DRAINING', 'TIMEOUT'].includes(String(e.healthStatus ?? 'UNKNOWN')));
@@ -83,7 +87,7 @@ export function clusterOutcome(view: XdsView, hcm: Json, cluster: string, weight
   if (all.length === 0) {
     const status = mapLocalReply(hcm, 503, 'UH', cluster, request);
     const reason = status === 503 ? `cluster ${cluster} has no endpoints (Envoy: no healthy upstream, 503)` : `cluster ${cluster} has no endpoints; the connection manager's local reply config turns that 503 into ${status}`;
-    return { cluster, weight, endpoints, status, reason };
+    return { cluster, weight, endpoints, status, failure: 'no-endpoints', reason };
   }
   // No healthy host at all puts Envoy's load balancer in panic mode: it balances over every host.
   return { cluster, weight, endpoints, status: 0, ...(usable.length === 0 ? { reason: 'no endpoint is healthy: Envoy balances over all of them (panic mode)' } : {}) };
