@@ -91,10 +91,10 @@ export function hostWithoutPort(authority: string): string {
   return /^[0-9]+$/.test(authority.slice(colon + 1)) ? authority.slice(0, colon) : authority;
 }
 
-/** The path without its query string. */
+/** The path without its query string and fragment (Http::PathUtil::removeQueryAndFragment). */
 export function pathOnly(path: string): string {
-  const q = path.indexOf('?');
-  return q === -1 ? path : path.slice(0, q);
+  const end = path.search(/[?#]/);
+  return end === -1 ? path : path.slice(0, end);
 }
 
 /**

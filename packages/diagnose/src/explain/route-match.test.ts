@@ -1,6 +1,8 @@
 /**
  * Envoy's RouteMatch semantics (route_components.proto), per matcher:
- * - prefix: compared with the whole :path, query string included; case_sensitive (default true).
+ * - every path specifier is matched on the path without query string and fragment (current Envoy:
+ *   Matchers::PathMatcher::match calls PathUtil::removeQueryAndFragment); case_sensitive (default true).
+ * - prefix: a string prefix of that path.
  * - path: "must exactly match the :path header once the query string is removed".
  * - path_separated_prefix: the path without query "must either exactly match the
  *   path_separated_prefix or have it as a prefix, followed by /".
@@ -19,9 +21,10 @@ const holds = (match: Record<string, unknown>, path: string, headers: string[] =
   evaluateRouteMatch(match, req(path, headers, method), req(path).path).matched;
 
 describe('path specifiers', () => {
-  test('prefix is a string prefix of the whole :path, query included, case-sensitive unless case_sensitive is false', () => {
+  test('prefix is a string prefix of the path without query, case-sensitive unless case_sensitive is false', () => {
     expect(holds({ prefix: '/api' }, '/apix')).toBe(true);
-    expect(holds({ prefix: '/api?x' }, '/api?x=1')).toBe(true);
+    expect(holds({ prefix: '/api' }, '/api?x=1')).toBe(true);
+    expect(holds({ prefix: '/api?x' }, '/api?x=1')).toBe(false);
     expect(holds({ prefix: '/api' }, '/API')).toBe(false);
     expect(holds({ prefix: '/api', caseSensitive: false }, '/API/v1')).toBe(true);
   });

@@ -1,6 +1,6 @@
 /**
  * Envoy's RouteMatch (route_components.proto) on one request: the path specifier (`prefix`, `path`,
- * `path_separated_prefix`, `safe_regex`), `headers` (HeaderMatcher: string_match, present_match,
+ * `path_separated_prefix`, `safe_regex`; each on the path without query string and fragment), `headers` (HeaderMatcher: string_match, present_match,
  * invert_match, treat_missing_header_as_empty; repeated headers joined with `,`),
  * `query_parameters` (the first value of the name) and `grpc` (a gRPC content-type). Every condition
  * must hold. Each is reported, so an explanation can name the first that failed.
@@ -47,9 +47,9 @@ function pathCondition(match: Json, path: string): MatchCondition {
   const noQuery = pathOnly(path);
   const ci = sensitive ? '' : ' (any case)';
   if (typeof match.prefix === 'string') {
-    // A prefix is compared with the whole :path, query string included (only path, safe_regex and
-    // path_separated_prefix drop it).
-    return { condition: `path starts with ${JSON.stringify(match.prefix)}${ci}`, holds: fold(path, sensitive).startsWith(fold(match.prefix, sensitive)) };
+    // Like every path specifier, compared with the path without query string and fragment
+    // (Matchers::PathMatcher::match calls PathUtil::removeQueryAndFragment).
+    return { condition: `path starts with ${JSON.stringify(match.prefix)}${ci}`, holds: fold(noQuery, sensitive).startsWith(fold(match.prefix, sensitive)) };
   }
   if (typeof match.path === 'string') {
     return { condition: `path is ${JSON.stringify(match.path)}${ci}`, holds: fold(noQuery, sensitive) === fold(match.path, sensitive) };
