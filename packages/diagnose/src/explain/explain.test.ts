@@ -110,6 +110,10 @@ describe('explainRequest', () => {
     expect(explain('https://shop.example.com:8080/')).toMatchObject({ status: null, outcome: 'connection-closed' });
   });
 
+  test('a fragment in the path: 400 before routing', () => {
+    expect(explain('http://shop.example.com:8080/api#x')).toMatchObject({ status: 400, outcome: 'bad-request', virtualHost: null });
+  });
+
   test('the path is routed after normalisation (dot segments, merged slashes)', () => {
     expect(explain('http://shop.example.com:8080//catalog/./a/../b').redirect).toBe('http://shop.example.com:8080/products/b');
   });

@@ -38,6 +38,9 @@ export function explainRequest(gateway: string, dump: unknown, request: ExplainR
     return done(result, null, 'not-http', `filter chain ${chain.name} ${tcp ? `proxies the connection as TCP to ${clusters.join(', ')}` : 'has no HTTP connection manager'}${chain.tls || request.scheme === 'http' ? '' : ' (TLS passed through)'}: no HTTP routing happens`);
   }
   if (!chain.tls && request.scheme === 'https') return done(result, null, 'connection-closed', `filter chain ${chain.name} is cleartext HTTP: a TLS handshake fails`);
+  // A fragment in the request target is refused before routing (Envoy's default since
+  // http_reject_path_with_fragment: "http.invalid_url"); found by the agreement test.
+  if (request.path.includes('#')) return done(result, 400, 'bad-request', 'the path carries a fragment (#): Envoy refuses the request with 400 before routing');
   // The connection manager's early header mutations run before routing, over whatever the client sent.
   const routed: ExplainRequest = { ...request, headers: new Map(request.headers) };
   for (const { name, value } of earlyHeaderMutations(hcm)) routed.headers.set(name, [value]);

@@ -13,7 +13,8 @@ export type ExplainOutcome =
   | 'cluster-not-found'
   | 'no-listener'
   | 'connection-closed'
-  | 'not-http';
+  | 'not-http'
+  | 'bad-request';
 
 export interface NearMiss {
   route: string;

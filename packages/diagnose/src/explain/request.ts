@@ -56,7 +56,8 @@ export function parseExplainRequest(target: string, options: RequestOptions = {}
     else headers.set(name, [...(headers.get(name) ?? []), value]);
   }
   const method = (options.method ?? 'GET').toUpperCase();
-  const rawPath = `${url.pathname}${url.search}`;
+  // A fragment is kept: a client that sends one gets 400 (explain.ts), so it must not vanish here.
+  const rawPath = `${url.pathname}${url.search}${url.hash}`;
   headers.set(':method', [method]);
   headers.set(':scheme', [scheme]);
   headers.set(':authority', [authority]);

@@ -10,7 +10,8 @@
  * - headers: every HeaderMatcher holds; values of a repeated header are joined with ','; a missing
  *   header fails a value matcher even when inverted; present_match; invert_match;
  *   treat_missing_header_as_empty.
- * - query_parameters: the parameter must be present, its (first) value matched.
+ * - query_parameters: the parameter must be present, its (first) value matched as written
+ *   (RouteEntryImplBase::matchRoute uses QueryParamsMulti::parseQueryString, no percent-decoding).
  * - grpc: content-type application/grpc or application/grpc+….
  */
 import { parseExplainRequest } from './request.js';
@@ -96,7 +97,9 @@ describe('query parameters and gRPC', () => {
     expect(holds(q, '/?q=2&q=1')).toBe(false);
     expect(holds(q, '/')).toBe(false);
     expect(holds({ prefix: '/', queryParameters: [{ name: 'q', presentMatch: true }] }, '/?q')).toBe(true);
-    expect(holds({ prefix: '/', queryParameters: [{ name: 'q', stringMatch: { exact: 'a b' } }] }, '/?q=a%20b')).toBe(true);
+    // parseQueryString does not percent-decode.
+    expect(holds({ prefix: '/', queryParameters: [{ name: 'q', stringMatch: { exact: 'a%20b' } }] }, '/?q=a%20b')).toBe(true);
+    expect(holds({ prefix: '/', queryParameters: [{ name: 'q', stringMatch: { exact: 'a b' } }] }, '/?q=a%20b')).toBe(false);
   });
   test('grpc holds for application/grpc and application/grpc+proto only', () => {
     expect(holds({ prefix: '/', grpc: {} }, '/', ['content-type: application/grpc'])).toBe(true);

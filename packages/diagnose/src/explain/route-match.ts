@@ -94,26 +94,22 @@ function legacyMatcher(h: Json): Json | undefined {
   return undefined;
 }
 
-/** Query parameters by name, first value kept, percent-decoded. */
+/**
+ * Query parameters by name, first value kept, as written: RouteEntryImplBase::matchRoute parses them
+ * with QueryParamsMulti::parseQueryString, which does not percent-decode (`q=a%20b` has the value `a%20b`).
+ */
 export function parseQuery(path: string): Map<string, string> {
   const out = new Map<string, string>();
   const q = path.indexOf('?');
   if (q === -1) return out;
-  for (const part of path.slice(q + 1).split('&')) {
+  const end = path.indexOf('#', q);
+  for (const part of path.slice(q + 1, end === -1 ? undefined : end).split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const name = decode(eq === -1 ? part : part.slice(0, eq));
-    if (!out.has(name)) out.set(name, decode(eq === -1 ? '' : part.slice(eq + 1)));
+    const name = eq === -1 ? part : part.slice(0, eq);
+    if (!out.has(name)) out.set(name, eq === -1 ? '' : part.slice(eq + 1));
   }
   return out;
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** ConfigUtility::QueryParameterMatcher: the parameter must be present; then its first value must match. */
