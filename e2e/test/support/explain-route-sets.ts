@@ -141,7 +141,7 @@ export interface TestRequest {
 const REQUEST_HOSTS = ['a.example.com', 'a.example.com', 'b.example.com', 'x.b.example.com', 'c.example.com', 'shop.test', 'shop.test', 'other.org', 'A.Example.com'];
 const REQUEST_PATHS = [
   '/', '/api', '/api/', '/api/v1', '/api/v1/', '/api/v12', '/apix', '/api/v1/x', '/api/v1x', '/static/a.css', '/static', '/staticx',
-  '/Api', '/API/v1', '/api//v1', '/api/./v1/../v1', '/a.b', '/a.b/c', '/axb', '/x', '/x?q=1', '/api?q=x', '/api/v1?q=1&q=x', '/api?q=1', '/x/y.css', '/api?q=%31', '/x?q=1#frag',
+  '/Api', '/API/v1', '/api//v1', '/api/./v1/../v1', '/a.b', '/a.b/c', '/axb', '/x', '/x?q=1', '/api?q=x', '/api/v1?q=1&q=x', '/api?q=1', '/x/y.css', '/api?q=%31', '/x?q=1#frag', '/api%2Fv1', '/api/%2e%2e/x', '/%61pi',
 ];
 
 const SNIS = ['a.example.com', 'c.example.com', 'shop.test', 'other.org'];

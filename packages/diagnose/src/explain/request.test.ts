@@ -28,6 +28,11 @@ describe('path normalisation (normalize_path, merge_slashes)', () => {
     expect(normalizedPath('/a/b/..')).toBe('/a/');
     expect(normalizedPath('/a//b', { dotSegments: false, mergeSlashes: false })).toBe('/a//b');
   });
+  test('percent-encoded unreserved characters are decoded, other escapes upper-cased', () => {
+    expect(normalizedPath('/%61pi')).toBe('/api');
+    expect(normalizedPath('/a/%2e%2e/b')).toBe('/b');
+    expect(normalizedPath('/a%20b%3f')).toBe('/a%20b%3F');
+  });
   test('the port is stripped from a Host, IPv6 literals kept whole', () => {
     expect(hostWithoutPort('a.com:8080')).toBe('a.com');
     expect(hostWithoutPort('[::1]:80')).toBe('[::1]');

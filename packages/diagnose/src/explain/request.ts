@@ -99,13 +99,20 @@ export function pathOnly(path: string): string {
 }
 
 /**
- * The path as routed after the connection manager's normalize_path (RFC 3986 §5.2.4 dot-segment
- * removal) and merge_slashes; the query string is left alone.
+ * The path as routed after the connection manager's normalize_path and merge_slashes; the query
+ * string is left alone. normalize_path canonicalises as Chromium's URL library does (PathUtil::
+ * canonicalPath): percent-encoded unreserved characters are decoded (`/%61pi` is `/api`, `%2e` a dot,
+ * found by the agreement test), other escapes get upper-case hex, then dot segments are removed
+ * (RFC 3986 §5.2.4).
  */
 export function normalizedPath(path: string, steps: { dotSegments: boolean; mergeSlashes: boolean } = { dotSegments: true, mergeSlashes: true }): string {
   const q = path.indexOf('?');
   const [p, query] = q === -1 ? [path, ''] : [path.slice(0, q), path.slice(q)];
-  const merged = steps.mergeSlashes ? p.replace(/\/{2,}/g, '/') : p;
+  const decoded = steps.dotSegments ? p.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9._~-]/.test(c) ? c : `%${hex.toUpperCase()}`;
+  }) : p;
+  const merged = steps.mergeSlashes ? decoded.replace(/\/{2,}/g, '/') : decoded;
   if (!steps.dotSegments) return `${merged}${query}`;
   const out: string[] = [];
   const segments = merged.split('/').slice(1);
