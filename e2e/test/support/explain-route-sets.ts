@@ -138,7 +138,7 @@ export interface TestRequest {
   headers: Record<string, string>;
 }
 
-const REQUEST_HOSTS = ['a.example.com', 'a.example.com', 'b.example.com', 'x.b.example.com', 'c.example.com', 'shop.test', 'shop.test', 'other.org', 'A.Example.com'];
+const REQUEST_HOSTS = ['a.example.com', 'a.example.com', 'b.example.com', 'x.b.example.com', 'c.example.com', 'shop.test', 'shop.test', 'other.org', 'A.Example.com', 'a.example.com.', '127.0.0.1'];
 const REQUEST_PATHS = [
   '/', '/api', '/api/', '/api/v1', '/api/v1/', '/api/v12', '/apix', '/api/v1/x', '/api/v1x', '/static/a.css', '/static', '/staticx',
   '/Api', '/API/v1', '/api//v1', '/api/./v1/../v1', '/a.b', '/a.b/c', '/axb', '/x', '/x?q=1', '/api?q=x', '/api/v1?q=1&q=x', '/api?q=1', '/x/y.css', '/api?q=%31', '/x?q=1#frag', '/api%2Fv1', '/api/%2e%2e/x', '/%61pi',
