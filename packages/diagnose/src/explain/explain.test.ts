@@ -86,7 +86,7 @@ describe('explainRequest', () => {
       ['default/api-v1/8080/http', 75, 0],
       ['portico/invalid-backend', 25, 500],
     ]);
-    expect(e.reason).toContain('the other shares: portico/invalid-backend → 500');
+    expect(e.reason).toBe('forwarded to default/api-v1/8080/http (75 %); the other shares: portico/invalid-backend (25 %) → 500');
   });
 
   test('503: a Service without endpoints', () => {

@@ -124,7 +124,7 @@ function routeAnswer(result: Explanation, view: XdsView, hcm: Json, route: Json,
   const unanimous = result.backends.every((b) => b.status === main.status);
   // A share without endpoints answered 500 is the invalid-backend share (the local reply mapper's doing).
   const outcome: ExplainOutcome = main.status === 0 ? 'forwarded' : main.status === 500 && main.failure === 'no-endpoints' ? 'invalid-backend' : main.failure ?? 'no-endpoints';
-  const share = unanimous ? '' : ` (for ${main.weight} % of requests; the other shares: ${result.backends.filter((b) => b !== main).map((b) => `${b.cluster} → ${b.status || 'forwarded'}`).join(', ')})`;
+  const share = unanimous ? '' : `; the other shares: ${result.backends.filter((b) => b.status !== main.status).map((b) => `${b.cluster} (${b.weight} %) → ${b.status || 'forwarded'}`).join(', ')}`;
   const forwardedTo = result.backends.length === 1 ? main.cluster : result.backends.filter((b) => b.status === 0).map((b) => `${b.cluster} (${b.weight} %)`).join(' or ');
   const reason = main.status === 0 ? `forwarded to ${forwardedTo}${pathChange(action, match, path)}` : main.reason ?? `answered ${main.status}`;
   return done(result, main.status, outcome, `${reason}${share}`);

@@ -4,7 +4,7 @@ import type { Explanation } from './explanation.js';
 export type ExplainFormat = 'text' | 'json';
 
 export function renderExplanation(explanation: Explanation, format: ExplainFormat): string {
-  if (format === 'json') return `${JSON.stringify(explanation, null, 2)}\n`;
+  if (format === 'json') return `${JSON.stringify(inReadingOrder(explanation), null, 2)}\n`;
   const e = explanation;
   const lines: [string, string][] = [];
   const r = e.request;
@@ -28,4 +28,28 @@ export function renderExplanation(explanation: Explanation, format: ExplainForma
   for (const [i, m] of e.nearMisses.entries()) lines.push([i === 0 ? 'near misses' : '', `${m.route}${m.rule ? `  [${m.rule}]` : ''}: ${m.failed} — not met`]);
   const width = Math.max(...lines.map(([k]) => k.length)) + 2;
   return lines.map(([k, v]) => `${k.padEnd(width)}${v}`).join('\n') + '\n';
+}
+
+/** The fields in the order a request meets them (optional ones were added to the object last). */
+function inReadingOrder(e: Explanation): Explanation {
+  const { gateway, request, listener, filterChain, serverName, routeConfig, virtualHost, domain, route, rule, status, outcome, reason, redirect, backends, filters, nearMisses } = e;
+  return {
+    gateway,
+    request,
+    listener,
+    filterChain,
+    ...(serverName === undefined ? {} : { serverName }),
+    routeConfig,
+    virtualHost,
+    ...(domain === undefined ? {} : { domain }),
+    route,
+    rule,
+    status,
+    outcome,
+    reason,
+    redirect,
+    backends,
+    filters,
+    nearMisses,
+  };
 }
