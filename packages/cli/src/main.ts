@@ -8,6 +8,7 @@ import { BOOTSTRAP_HELP, parseBootstrapArgs } from './commands/bootstrap-args.js
 import { CERTGEN_HELP, parseCertgenArgs } from './commands/certgen-args.js';
 import { DIAGNOSE_HELP, parseDiagnoseArgs } from './commands/diagnose-args.js';
 import { DUMP_HELP, parseDumpArgs } from './commands/dump-args.js';
+import { EXPLAIN_HELP, parseExplainArgs } from './commands/explain-args.js';
 import { runHelp, USAGE } from './commands/help.js';
 import { parseServeArgs, SERVE_HELP } from './commands/serve-args.js';
 import { parseTranslateArgs, TRANSLATE_HELP } from './commands/translate-args.js';
@@ -97,6 +98,15 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       }
       const { runDiagnose } = await import('./commands/diagnose.js');
       return await runDiagnose(parsed, io);
+    }
+    case 'explain': {
+      const parsed = parseExplainArgs(args);
+      if (parsed === undefined) {
+        io.stdout.write(EXPLAIN_HELP);
+        return 0;
+      }
+      const { runExplain } = await import('./commands/explain.js');
+      return await runExplain(parsed, io);
     }
     default:
       throw new CliError(

@@ -5,3 +5,8 @@ export { ALL_CHECKS } from './checks/index.js';
 export { offlineInput } from './offline-input.js';
 export { checkDataPlane } from './checks/data-plane.js';
 export { dataPlaneInputOf, fetchDataPlaneInput, type DataPlaneInput } from './data-plane-input.js';
+export { explainRequest, chooseGateway, ExplainGatewayError } from './explain/explain.js';
+export { parseExplainRequest, ExplainRequestError, type ExplainRequest, type RequestOptions } from './explain/request.js';
+export { renderExplanation, type ExplainFormat } from './explain/render-explain.js';
+export type { Explanation, ExplainOutcome, NearMiss } from './explain/explanation.js';
+export type { BackendOutcome } from './explain/outcome.js';

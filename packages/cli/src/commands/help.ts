@@ -6,6 +6,7 @@ import { BOOTSTRAP_HELP } from './bootstrap-args.js';
 import { CERTGEN_HELP } from './certgen-args.js';
 import { DIAGNOSE_HELP } from './diagnose-args.js';
 import { DUMP_HELP } from './dump-args.js';
+import { EXPLAIN_HELP } from './explain-args.js';
 import { SERVE_HELP } from './serve-args.js';
 import { TRANSLATE_HELP } from './translate-args.js';
 import { VERSION_HELP } from './version.js';
@@ -19,6 +20,7 @@ Commands:
   dump        Print the IR, xDS config, statuses or clients of a running server
   diagnose    Check every link from GatewayClass to backend and say what is wrong and how to fix it
   translate   Translate Gateway API / Ingress resources offline and print statuses or the IR
+  explain     Explain where one HTTP request goes through a Gateway, and why (from the served xDS)
   bootstrap   Print the Envoy bootstrap for the proxies of one Gateway
   certgen     Make or renew the mTLS certificates of xDS (Kubernetes Secrets or local files)
   version     Print the Portico version
@@ -40,6 +42,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   dump: DUMP_HELP,
   diagnose: DIAGNOSE_HELP,
   translate: TRANSLATE_HELP,
+  explain: EXPLAIN_HELP,
   bootstrap: BOOTSTRAP_HELP,
   certgen: CERTGEN_HELP,
   version: VERSION_HELP,
