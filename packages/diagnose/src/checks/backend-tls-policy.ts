@@ -8,7 +8,6 @@
 import { statusKey } from '@portico/translator';
 import type { BackendTLSPolicy, Condition, ServicePort } from '@portico/resources';
 import type { Check, DiagnoseInput, Finding } from '../findings.js';
-import { describeCertificate } from './certificate-inspection.js';
 import { backendUses, type RouteLike } from './backend-refs.js';
 import { routesPerGateway } from './route-usage.js';
 import { servicePorts } from './service-names.js';
@@ -75,7 +74,7 @@ function caProblems(input: DiagnoseInput, policy: BackendTLSPolicy): PolicyProbl
   const namespace = policy.metadata.namespace ?? 'default';
   return (policy.spec.validation?.caCertificateRefs ?? []).flatMap((ref, j) => {
     if ((ref.group ?? '') !== '') return [{ level: 'FAIL' as const, field: `spec.validation.caCertificateRefs[${j}]`, code: 'CACertificateRefKind', message: `a CA reference of group ${ref.group} is not supported`, fix: 'reference a core ConfigMap (or Secret) with the key ca.crt' }];
-    const inspection = inspectCARef(input.resources, ref.kind, namespace, ref.name, input.now);
+    const inspection = inspectCARef(input, ref.kind, namespace, ref.name);
     return inspection.problems.map((p) => ({ ...p, field: `spec.validation.caCertificateRefs[${j}]` }));
   });
 }
@@ -135,7 +134,7 @@ function summary(input: DiagnoseInput, policy: BackendTLSPolicy): string {
   const targets = (policy.spec.targetRefs ?? []).map((t) => `Service ${namespace}/${t.name}${t.sectionName ? ` port ${t.sectionName}` : ''}`).join(', ');
   const refs = policy.spec.validation?.caCertificateRefs ?? [];
   const cas = refs.length
-    ? refs.flatMap((r) => inspectCARef(input.resources, r.kind, namespace, r.name, input.now).bundle.map(describeCertificate)).join('; ')
+    ? refs.flatMap((r) => inspectCARef(input, r.kind, namespace, r.name).certificates).join('; ')
     : 'the system CAs';
   return `TLS to ${targets} with SNI ${policy.spec.validation.hostname}, verified against ${cas}`;
 }

@@ -118,17 +118,27 @@ function chainOrderProblems(chain: readonly X509Certificate[], where: string): C
 
 /** Expired or not yet valid: FAIL; expiring within EXPIRY_WARNING_DAYS: WARN. */
 export function validityProblems(cert: X509Certificate, now: Date, what: string, refused = 'clients refuse it'): CertificateProblem[] {
-  const notBefore = new Date(cert.validFrom);
-  const notAfter = new Date(cert.validTo);
+  return validityWindowProblems({ description: describeCertificate(cert), notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo) }, now, what, refused);
+}
+
+/** What validity is judged on: a parsed certificate's, or the facts a server kept of one (no notBefore then). */
+export interface ValidityWindow {
+  description: string;
+  notBefore?: Date;
+  notAfter: Date;
+}
+
+export function validityWindowProblems(window: ValidityWindow, now: Date, what: string, refused = 'clients refuse it'): CertificateProblem[] {
+  const { description, notBefore, notAfter } = window;
   const renew = 'renew it (with cert-manager: check the Certificate and its issuer) and replace it where it is stored';
   if (notAfter.getTime() <= now.getTime()) {
-    return [{ level: 'FAIL', code: 'CertificateExpired', message: `${what} ${describeCertificate(cert)} expired ${days(now.getTime() - notAfter.getTime())} ago: ${refused}`, fix: renew }];
+    return [{ level: 'FAIL', code: 'CertificateExpired', message: `${what} ${description} expired ${days(now.getTime() - notAfter.getTime())} ago: ${refused}`, fix: renew }];
   }
-  if (notBefore.getTime() > now.getTime()) {
-    return [{ level: 'FAIL', code: 'CertificateNotYetValid', message: `${what} ${describeCertificate(cert)} is not valid before ${isoDate(cert.validFrom)}: ${refused} until then`, fix: 'check the issuer\'s clock, or use a certificate valid now' }];
+  if (notBefore && notBefore.getTime() > now.getTime()) {
+    return [{ level: 'FAIL', code: 'CertificateNotYetValid', message: `${what} ${description} is not valid before ${isoDate(notBefore.toISOString())}: ${refused} until then`, fix: 'check the issuer\'s clock, or use a certificate valid now' }];
   }
   if (notAfter.getTime() - now.getTime() < EXPIRY_WARNING_DAYS * DAY_MS) {
-    return [{ level: 'WARN', code: 'CertificateExpiresSoon', message: `${what} ${describeCertificate(cert)} expires in ${days(notAfter.getTime() - now.getTime())}`, fix: renew }];
+    return [{ level: 'WARN', code: 'CertificateExpiresSoon', message: `${what} ${description} expires in ${days(notAfter.getTime() - now.getTime())}`, fix: renew }];
   }
   return [];
 }

@@ -4,13 +4,13 @@
  * clients ask for — the listener's hostname, or, for a listener without one, the hostnames of the
  * routes it serves (its HTTPS server in the gateway's IR). One OK per listener when all is well.
  */
-import type { X509Certificate } from 'node:crypto';
 import type { GatewayIR } from '@portico/ir';
 import type { Listener, SecretObjectReference } from '@portico/resources';
 import type { DiagnoseInput, Finding } from '../findings.js';
-import { describeCertificate, dnsNames, nameCovers, type CertificateProblem } from './certificate-inspection.js';
+import { nameCovers, type CertificateProblem } from './certificate-inspection.js';
 import { isReferenceGranted } from './cross-namespace-grants.js';
 import { httpsServerHosts } from './route-usage.js';
+import type { CertificateSummary } from './served-certificates.js';
 import { inspectTLSSecret } from './tls-secrets.js';
 
 export type Emit = (level: Finding['level'], field: string | undefined, code: string, message: string, fix?: string) => void;
@@ -31,19 +31,19 @@ export function listenerCertificateFindings(input: DiagnoseInput, emit: Emit, ow
     const refs = listener.tls?.certificateRefs ?? [];
     if (!terminates || refs.length === 0) return;
     const field = `spec.listeners[${i}]`;
-    const leaves: X509Certificate[] = [];
+    const leaves: CertificateSummary[] = [];
     let problems = 0;
     refs.forEach((ref, j) => {
       const secret = usableSecretRef(input, owner, ref);
       if (!secret) return;
-      const inspection = inspectTLSSecret(input.resources, secret.namespace, secret.name, input.now);
-      if (inspection.chain[0] && !inspection.problems.some((p) => UNSERVED.has(p.code))) leaves.push(inspection.chain[0]);
+      const inspection = inspectTLSSecret(input, secret.namespace, secret.name);
+      if (inspection.leaf && !inspection.problems.some((p) => UNSERVED.has(p.code))) leaves.push(inspection.leaf);
       problems += reportProblems(emit, `${field}.tls.certificateRefs[${j}]`, inspection.problems);
     });
     // The IR names a ListenerSet's HTTPS server `<namespace>/<name>/<listener>` (translator listeners.ts).
     const serverName = owner.kind === 'Gateway' ? listener.name : `${owner.namespace}/${owner.name}/${listener.name}`;
     const hosts = listener.hostname ? [listener.hostname] : listener.protocol === 'HTTPS' ? httpsServerHosts(ir, serverName) : [];
-    const uncovered = leaves.length ? hosts.filter((h) => !leaves.some((c) => dnsNames(c).some((n) => nameCovers(n, h)))) : [];
+    const uncovered = leaves.length ? hosts.filter((h) => !leaves.some((c) => c.dnsNames.some((n) => nameCovers(n, h)))) : [];
     if (uncovered.length > 0) {
       problems++;
       const what = listener.hostname ? `its hostname ${listener.hostname}` : `${uncovered.join(', ')}, ${uncovered.length === 1 ? 'a hostname' : 'hostnames'} of its routes`;
@@ -51,12 +51,12 @@ export function listenerCertificateFindings(input: DiagnoseInput, emit: Emit, ow
         'FAIL',
         listener.hostname ? `${field}.hostname` : `${field}.tls.certificateRefs`,
         'CertificateNameMismatch',
-        `no certificate of listener ${listener.name} covers ${what}: clients that verify names refuse the connection; it serves ${leaves.map(describeCertificate).join('; ')}`,
+        `no certificate of listener ${listener.name} covers ${what}: clients that verify names refuse the connection; it serves ${leaves.map((c) => c.description).join('; ')}`,
         `issue a certificate whose DNS SANs include ${uncovered.join(', ')} (a *. wildcard covers one label), or change the listener's hostname`,
       );
     }
     if (problems === 0 && leaves.length > 0) {
-      emit('OK', field, 'CertificatesValid', `listener ${listener.name} serves ${leaves.map(describeCertificate).join('; ')}${hosts.length ? `, covering ${hosts.join(', ')}` : ''}`);
+      emit('OK', field, 'CertificatesValid', `listener ${listener.name} serves ${leaves.map((c) => c.description).join('; ')}${hosts.length ? `, covering ${hosts.join(', ')}` : ''}`);
     }
   });
 }

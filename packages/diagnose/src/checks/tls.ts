@@ -10,7 +10,7 @@ import type { GatewayIR } from '@portico/ir';
 import type { Gateway, Ingress, ListenerSet } from '@portico/resources';
 import { statusKey } from '@portico/translator';
 import type { Check, DiagnoseInput, Finding, ObjectRef } from '../findings.js';
-import { describeCertificate, dnsNames, nameCovers } from './certificate-inspection.js';
+import { nameCovers } from './certificate-inspection.js';
 import { isReferenceGranted } from './cross-namespace-grants.js';
 import { routeKey, routesPerGateway } from './route-usage.js';
 import { listenerCertificateFindings, reportProblems, usableSecretRef, type Emit } from './tls-listener-certificates.js';
@@ -53,10 +53,10 @@ function gatewayFindings(input: DiagnoseInput, key: string, gateway: Gateway, ir
   if (clientRef) {
     const secret = usableSecretRef(input, owner, clientRef);
     if (secret) {
-      const inspection = inspectTLSSecret(input.resources, secret.namespace, secret.name, input.now);
+      const inspection = inspectTLSSecret(input, secret.namespace, secret.name);
       const field = 'spec.tls.backend.clientCertificateRef';
-      if (reportProblems(emit, field, inspection.problems) === 0 && inspection.chain[0]) {
-        emit('OK', field, 'ClientCertificateValid', `the client certificate towards TLS backends is ${describeCertificate(inspection.chain[0])}`);
+      if (reportProblems(emit, field, inspection.problems) === 0 && inspection.leaf) {
+        emit('OK', field, 'ClientCertificateValid', `the client certificate towards TLS backends is ${inspection.leaf.description}`);
       }
     }
   }
@@ -70,9 +70,9 @@ function gatewayFindings(input: DiagnoseInput, key: string, gateway: Gateway, ir
       const target = { namespace: ref.namespace ?? namespace, name: ref.name, kind: ref.kind ?? '' };
       if ((ref.group ?? '') !== '' || !isReferenceGranted(input.resources, { group: GATEWAY_GROUP, kind: 'Gateway', namespace }, { group: '', ...target })) return;
       const field = `${v.field}.caCertificateRefs[${j}]`;
-      const inspection = inspectCARef(input.resources, target.kind, target.namespace, target.name, input.now);
+      const inspection = inspectCARef(input, target.kind, target.namespace, target.name);
       if (reportProblems(emit, field, inspection.problems) === 0) {
-        emit('OK', field, 'ClientCAValid', `client certificates are checked against ${inspection.bundle.map(describeCertificate).join('; ')}`);
+        emit('OK', field, 'ClientCAValid', `client certificates are checked against ${inspection.certificates.join('; ')}`);
       }
     });
   }
@@ -92,16 +92,16 @@ function ingressFindings(input: DiagnoseInput, key: string, ingress: Ingress): F
       emit('WARN', `${field}.secretName`, 'IngressTLSWithoutSecret', `TLS entry ${i} names no Secret: its hosts get no certificate of this Ingress and stay on cleartext port 80`, 'set secretName to a kubernetes.io/tls Secret of the namespace');
       return;
     }
-    const inspection = inspectTLSSecret(input.resources, namespace, tls.secretName, input.now);
+    const inspection = inspectTLSSecret(input, namespace, tls.secretName);
     problems += reportProblems(emit, `${field}.secretName`, inspection.problems);
-    const leaf = inspection.chain[0];
+    const leaf = inspection.leaf;
     if (!leaf) return;
-    const uncovered = (tls.hosts ?? []).filter((h) => !dnsNames(leaf).some((n) => nameCovers(n, h)));
+    const uncovered = (tls.hosts ?? []).filter((h) => !leaf.dnsNames.some((n) => nameCovers(n, h)));
     if (uncovered.length > 0) {
       problems++;
-      emit('FAIL', `${field}.hosts`, 'CertificateNameMismatch', `Secret ${namespace}/${tls.secretName} does not cover ${uncovered.join(', ')}: it holds ${describeCertificate(leaf)}`, `issue a certificate whose DNS SANs include ${uncovered.join(', ')}, or list under this Secret only the hosts its certificate covers`);
+      emit('FAIL', `${field}.hosts`, 'CertificateNameMismatch', `Secret ${namespace}/${tls.secretName} does not cover ${uncovered.join(', ')}: it holds ${leaf.description}`, `issue a certificate whose DNS SANs include ${uncovered.join(', ')}, or list under this Secret only the hosts its certificate covers`);
     }
-    served.push(describeCertificate(leaf));
+    served.push(leaf.description);
   });
   if (problems === 0 && served.length > 0) emit('OK', 'spec.tls', 'CertificatesValid', `serves ${served.join('; ')}`);
   return findings;
