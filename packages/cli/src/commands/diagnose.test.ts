@@ -43,9 +43,17 @@ spec:
   rules: [{ backendRefs: [{ name: web, port: 80 }] }]
 `;
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: default }\nspec: { ports: [{ port: 80 }] }\n';
+/** The Service's ready endpoint: without one every request to it gets 503 (the Backend link's FAIL). */
+const ENDPOINTS = `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: web-x, namespace: default, labels: { kubernetes.io/service-name: web } }
+addressType: IPv4
+ports: [{ name: "", port: 8080 }]
+endpoints: [{ addresses: [10.0.0.9], conditions: { ready: true } }]
+`;
 
 /** Both listeners have a route: all OK. */
-const HEALTHY = [CLASS, gateway('eg'), route('web', 'eg', 'www.example.com'), SECRET, SERVICE].join('---\n');
+const HEALTHY = [CLASS, gateway('eg'), route('web', 'eg', 'www.example.com'), SECRET, SERVICE, ENDPOINTS].join('---\n');
 /** Gateway "broken": its route asks the HTTPS listener for a hostname it does not serve (FAIL). */
 const BROKEN = [HEALTHY, gateway('broken'), route('lost', 'broken', 'shop.example.org')].join('---\n');
 
@@ -207,6 +215,19 @@ current-context: x
   });
 });
 
+interface Finding {
+  link: string;
+  level: string;
+  code: string;
+  gateway?: string;
+  message: string;
+}
+
+/** Findings an offline run has too, TLS ones without their wording (see the test using it). */
+function comparable(findings: readonly Finding[]): unknown[] {
+  return findings.filter((f) => f.link !== 'DataPlane').map((f) => (f.link === 'TLS' ? { ...f, message: '(certificate description)' } : f));
+}
+
 describe('portico diagnose --admin', () => {
   /** A fake admin server answering with the server's own debug views over a real translation. */
   function adminOf(objects: Resource[]): Fetch {
@@ -238,8 +259,14 @@ describe('portico diagnose --admin', () => {
     expect(code).toBe(2);
     const report = JSON.parse(out.stdout());
     const offline = await diagnose(['-f', join(dir, 'broken.yaml'), '-o', 'json']);
-    // The same objects give the same report whether translated here or read from the server.
-    expect(report.findings).toEqual(JSON.parse(offline.stdout).findings);
+    // The same objects give the same report whether translated here or read from the server, but for
+    // what only a server knows (its proxies: default/broken has none) and how it names a certificate
+    // (from its IR's summary: the Secret's data never leaves it). The fake proxy of default/eg was sent
+    // nothing yet (its `types` are empty), which the DataPlane link says too.
+    const live = report.findings as Finding[];
+    expect(comparable(live)).toEqual(comparable(JSON.parse(offline.stdout).findings));
+    expect(live.filter((f) => f.link === 'DataPlane' && f.level !== 'OK').map((f) => `${f.gateway} ${f.code}`)).toEqual(['default/broken NoProxyConnected', 'default/eg NothingSent']);
+    expect(live.find((f) => f.link === 'TLS')?.message).toContain('the certificate the server loaded from Secret default/example.com-tls (DNS example.com, *.example.com;');
     const files = await untar(bundle);
     expect([...files.keys()]).toEqual(['README.txt', 'report.txt', 'report.json', 'status.json', 'ir.json', 'xds.json', 'clients.json', 'resources.json']);
     expect(JSON.parse(files.get('clients.json')!).clients[0].nodeId).toBe('envoy-1');
