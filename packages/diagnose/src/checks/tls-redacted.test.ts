@@ -8,6 +8,7 @@ import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import type { DiagnoseInput } from '../findings.js';
 import { offlineInput } from '../offline-input.js';
 import { checkBackendTLSPolicies } from './backend-tls-policy.js';
+import { listenerCheck } from './listeners.js';
 import { REDACTED_KEYS_ANNOTATION } from './served-certificates.js';
 import { checkTLS } from './tls.js';
 import { caConfigMapYaml, testPem, tlsSecretYaml } from './test-certs.test-util.js';
@@ -81,7 +82,9 @@ ${testPem('www.crt').trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}
     expect(tlsSummary(redactedInputOf(HTTPS(LISTENER('www.example.com', 'www')) + noKey))).toEqual(['FAIL SecretKeysMissing spec.listeners[0].tls.certificateRefs[0]']);
     // A key that does not fit: the translator did not load it (the listener's ResolvedRefs says why,
     // the Listener link reports it); the TLS link cannot see the PEM and says nothing wrong of its own.
-    expect(tlsSummary(redactedInputOf(HTTPS(LISTENER('www.example.com', 'www')) + tlsSecretYaml('www', ['www.crt'], 'other.key')))).toEqual([]);
+    const mismatched = redactedInputOf(HTTPS(LISTENER('www.example.com', 'www')) + tlsSecretYaml('www', ['www.crt'], 'other.key'));
+    expect(tlsSummary(mismatched)).toEqual([]);
+    expect(listenerCheck(mismatched).filter((f) => f.level === 'FAIL').map((f) => `${f.code} ${f.field}`)).toEqual(['InvalidCertificateRef spec.listeners[0].tls.certificateRefs']);
     expect(tlsSummary(redactedInputOf(HTTPS(LISTENER('www.example.com', 'gone'))))).toEqual(['FAIL SecretNotFound spec.listeners[0].tls.certificateRefs[0]']);
   });
 
