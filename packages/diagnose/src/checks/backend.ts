@@ -6,7 +6,7 @@
 import type { Check, DiagnoseInput, Finding } from '../findings.js';
 import { backendRefProblems, type BackendProblem } from './backend-ref-problems.js';
 import { backendUses, type BackendUse, type RouteLike } from './backend-refs.js';
-import { isReferenceGranted } from './cross-namespace-grants.js';
+import { isReferenceAllowed } from '@portico/translator';
 import { routesPerGateway } from './route-usage.js';
 
 const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Ingress']);
@@ -30,7 +30,7 @@ function routeFindings(input: DiagnoseInput, gateway: string, route: RouteLike):
   const ir = input.translation.gateways.get(gateway);
   const from = { group: route.kind === 'Ingress' ? 'networking.k8s.io' : 'gateway.networking.k8s.io', kind: route.kind, namespace };
   // References across namespaces without a grant are the ReferenceGrant link's to report.
-  const uses = backendUses(route).filter((u) => isReferenceGranted(input.resources, from, { group: u.group, kind: u.kind, namespace: u.namespace, name: u.name }));
+  const uses = backendUses(route).filter((u) => isReferenceAllowed(input.resources, from, { group: u.group, kind: u.kind, namespace: u.namespace, name: u.name }));
   const problems: BackendProblem[] = [...uses.flatMap((u) => backendRefProblems(input.resources, ir, u)), ...zeroWeightRules(uses)];
   if (problems.length === 0) {
     if (uses.length === 0) return [];

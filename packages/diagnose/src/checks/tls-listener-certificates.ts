@@ -8,7 +8,7 @@ import type { GatewayIR } from '@portico/ir';
 import type { Listener, SecretObjectReference } from '@portico/resources';
 import type { DiagnoseInput, Finding } from '../findings.js';
 import { nameCovers, type CertificateProblem } from './certificate-inspection.js';
-import { isReferenceGranted } from './cross-namespace-grants.js';
+import { isReferenceAllowed } from '@portico/translator';
 import { httpsServerHosts } from './route-usage.js';
 import type { CertificateSummary } from './served-certificates.js';
 import { inspectTLSSecret } from './tls-secrets.js';
@@ -69,7 +69,7 @@ export function listenerCertificateFindings(input: DiagnoseInput, emit: Emit, ow
 export function usableSecretRef(input: DiagnoseInput, owner: ListenerOwner, ref: SecretObjectReference): { namespace: string; name: string } | undefined {
   if ((ref.group ?? '') !== '' || (ref.kind ?? 'Secret') !== 'Secret') return undefined;
   const namespace = ref.namespace ?? owner.namespace;
-  const granted = isReferenceGranted(input.resources, { group: GATEWAY_GROUP, kind: owner.kind, namespace: owner.namespace }, { group: '', kind: 'Secret', namespace, name: ref.name });
+  const granted = isReferenceAllowed(input.resources, { group: GATEWAY_GROUP, kind: owner.kind, namespace: owner.namespace }, { group: '', kind: 'Secret', namespace, name: ref.name });
   return granted ? { namespace, name: ref.name } : undefined;
 }
 

@@ -8,10 +8,9 @@
  */
 import type { GatewayIR } from '@portico/ir';
 import type { Gateway, Ingress, ListenerSet } from '@portico/resources';
-import { statusKey } from '@portico/translator';
+import { isReferenceAllowed, statusKey } from '@portico/translator';
 import type { Check, DiagnoseInput, Finding, ObjectRef } from '../findings.js';
 import { nameCovers } from './certificate-inspection.js';
-import { isReferenceGranted } from './cross-namespace-grants.js';
 import { routeKey, routesPerGateway } from './route-usage.js';
 import { listenerCertificateFindings, reportProblems, usableSecretRef, type Emit } from './tls-listener-certificates.js';
 import { inspectCARef, inspectTLSSecret } from './tls-secrets.js';
@@ -68,7 +67,7 @@ function gatewayFindings(input: DiagnoseInput, key: string, gateway: Gateway, ir
   for (const v of validations) {
     v.refs.forEach((ref, j) => {
       const target = { namespace: ref.namespace ?? namespace, name: ref.name, kind: ref.kind ?? '' };
-      if ((ref.group ?? '') !== '' || !isReferenceGranted(input.resources, { group: GATEWAY_GROUP, kind: 'Gateway', namespace }, { group: '', ...target })) return;
+      if ((ref.group ?? '') !== '' || !isReferenceAllowed(input.resources, { group: GATEWAY_GROUP, kind: 'Gateway', namespace }, { group: '', ...target })) return;
       const field = `${v.field}.caCertificateRefs[${j}]`;
       const inspection = inspectCARef(input, target.kind, target.namespace, target.name);
       if (reportProblems(emit, field, inspection.problems) === 0) {
