@@ -1,9 +1,10 @@
 # Portico's control plane: `portico serve` on a folder of Gateway API / Ingress YAML.
 #   docker build -t portico .
 #   docker run -v "$PWD/examples:/etc/portico/resources:ro" -p 18000:18000 -p 127.0.0.1:19000:19000 portico
-# docker-compose.yml builds it too. The Node version matches CI's and `engines` in package.json.
+# docker-compose.yml builds it too. Node 24 LTS (Node 20 reached end of life in April 2026): CI runs
+# the tests on this Node too (scripts/install-node.sh pins the same major), and `engines` allows it.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # `re2` (RE2 itself, which validates every user regex as Envoy will) is a native addon: node-gyp
 # compiles it when no prebuilt binary can be downloaded, with python3, make and g++ and the image's
@@ -29,7 +30,9 @@ RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+# The same image as the build stage: re2's addon is compiled for one Node ABI (NODE_MODULE_VERSION),
+# the build stage's, and loads only under that Node.
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 # What `portico` reads at run time: the compiled packages, their node_modules (the Envoy protos come

@@ -65,7 +65,11 @@ export interface ImageBinaries {
   envoy?: string;
   /** echo-basic from sigs.k8s.io/gateway-api-conformance-images (scripts/install-conformance-tools.sh; ECHO_BASIC_BIN). */
   echoBasic?: string;
-  /** The node binary that runs Portico from this checkout. */
+  /**
+   * The node binary that runs Portico from this checkout: by default the one running the harness, as
+   * re2's addon in node_modules is built for one Node ABI only. `.ci/run` runs the conformance on
+   * Node 24, the Node of Portico's image (Dockerfile), so the chart's pods run on it there.
+   */
   node?: string;
 }
 
