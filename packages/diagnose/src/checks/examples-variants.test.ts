@@ -1,8 +1,9 @@
 /**
  * Broken variants of examples/ (the objects people start from): each breaks one link of the
  * Backend, TLS and BackendTLSPolicy checks the way it breaks in clusters — the wrong Service port,
- * readiness failing, a GRPCRoute's Service without h2c, the certificate expired or about to — and
- * must produce that FAIL or WARN with its fix, while the examples as shipped are all OK.
+ * readiness failing, a GRPCRoute's Service without h2c, the certificate expired or about to, a rule
+ * shadowed by one added before it — and must produce that FAIL or WARN with its fix, while the
+ * examples as shipped are all OK.
  */
 import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type { Finding } from '../findings.js';
 import { offlineInput } from '../offline-input.js';
 import { checkBackendTLSPolicies } from './backend-tls-policy.js';
 import { checkBackends } from './backend.js';
+import { shadowingCheck } from './shadowing.js';
 import { checkTLS } from './tls.js';
 import { secretValue } from './tls-secrets.js';
 
@@ -39,7 +41,7 @@ function exampleCertificate(objects: Resource[]): X509Certificate {
 
 function diagnose(objects: Resource[], now: Date): Finding[] {
   const input = offlineInput(objects, now);
-  return [checkBackends, checkTLS, checkBackendTLSPolicies].flatMap((check) => check(input));
+  return [checkBackends, checkTLS, checkBackendTLSPolicies, shadowingCheck].flatMap((check) => check(input));
 }
 
 const problems = (findings: Finding[]) => findings.filter((f) => f.level !== 'OK');
@@ -91,5 +93,27 @@ describe('broken variants of examples/', () => {
     expect(problems(diagnose(objects, new Date(notAfter - 5 * DAY_MS)))).toEqual([
       expect.objectContaining({ level: 'WARN', code: 'CertificateExpiresSoon', field: 'spec.listeners[1].tls.certificateRefs[0]' }),
     ]);
+  });
+
+  it('a plain /api rule added first shadows the old /api rule (not the canary one, whose header match ranks first)', () => {
+    const shop = find(objects, 'HTTPRoute', 'shop');
+    // Same route, same path, no conditions: rule order decides, for each hostname on each listener the
+    // route serves (shop.example.com and localhost on http, shop.example.com on https).
+    shop.spec.rules!.unshift({ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: 'web', port: 80 }] });
+    const shadowed = problems(diagnose(objects, validNow)).filter((f) => f.link === 'Shadowing');
+    expect(shadowed.map((f) => `${f.level} ${f.code} ${f.object.kind}/${f.object.name} ${f.field}`)).toEqual([
+      'WARN ShadowedByRule HTTPRoute/shop spec.rules[2].matches[0]',
+      'WARN ShadowedByRule HTTPRoute/shop spec.rules[2].matches[0]',
+      'WARN ShadowedByRule HTTPRoute/shop spec.rules[2].matches[0]',
+    ]);
+    expect(shadowed.map((f) => f.message.match(/for hostname (\S+) on listener (\S+):/)?.slice(1).join(' ')).sort()).toEqual([
+      'localhost http',
+      'shop.example.com http',
+      'shop.example.com https',
+    ]);
+    for (const f of shadowed) {
+      expect(f.message).toMatch(/rule 0 match 0 \(PathPrefix \/api\)/);
+      expect(f.fix).toMatch(/rule 0/);
+    }
   });
 });
