@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { appendFileSync, linkSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFileProvider } from './file-provider.js';
@@ -57,21 +58,36 @@ describe('file provider: start and stop', () => {
     // Closed handles leave the list in the loop's close phase: sample after a turn of the loop.
     await sleep(10);
     const before = process.getActiveResourcesInfo();
-    h.write('a.yaml', namespace('a'));
-    h.write('sub/b.yaml', namespace('b'));
-    await h.open({ rescanIntervalMs: 50 }).start();
-    expect(process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length).toBe(2);
-    h.write('a.yaml', namespace('a2')); // leaves a debounce timer pending
-    await sleep(5);
-    await h.provider.stop();
-    await sleep(10);
-    const count = (list: string[], kind: string) => list.filter((r) => r === kind).length;
+    // Timers are counted by creation, not by the process-wide list: a Jest worker runs many test files,
+    // and a timer an earlier file left (unref'd) may fire at any moment, changing the list's count.
+    const timers = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => void (type === 'Timeout' && timers.add(id)),
+      destroy: (id) => void timers.delete(id),
+    }).enable();
+    try {
+      h.write('a.yaml', namespace('a'));
+      h.write('sub/b.yaml', namespace('b'));
+      await h.open({ rescanIntervalMs: 50 }).start();
+      expect(process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length).toBe(2);
+      h.write('a.yaml', namespace('a2')); // leaves a debounce timer pending
+      await sleep(5);
+      await h.provider.stop();
+      await sleep(10);
+      // Destroy hooks run from a queue after the loop turn that cleared or fired the timer.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      hook.disable();
+    }
     const after = process.getActiveResourcesInfo();
+    const count = (list: string[], kind: string) => list.filter((r) => r === kind).length;
     expect(count(after, 'FSEventWrap')).toBe(count(before, 'FSEventWrap'));
-    expect(count(after, 'Timeout')).toBe(count(before, 'Timeout'));
+    expect([...timers]).toEqual([]);
     await sleep(100);
     expect(h.published).toEqual([]);
   });
+
 });
 
 describe('file provider: changes', () => {
