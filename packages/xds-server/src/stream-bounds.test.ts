@@ -3,7 +3,7 @@
  * streams over the limits, unknown type URLs, malformed frames, huge NACK texts, streams reset right
  * after their request. The rules themselves are unit-tested in response-outbox.test.ts.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { connect, constants } from 'node:http2';
 import { status } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
@@ -21,6 +21,11 @@ const NODE = { id: 'envoy-1', cluster: GATEWAY };
 function resource(name: string, bytes: Uint8Array): CachedResource {
   return { name, version: `v-${name}-${bytes.length}-${bytes[0] ?? 0}`, bytes, wildcard: true };
 }
+
+// These tests push up to 20 MB through real HTTP/2 connections and gRPC decoding: ~0.5 s alone, but
+// several seconds on a 2-core CI machine running two Jest workers and e2e tests with Envoy beside them
+// (Jest's 5 s default failed there once; four copies in parallel here took 0.85–1.2 s each).
+jest.setTimeout(30_000);
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
