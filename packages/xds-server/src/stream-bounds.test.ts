@@ -22,9 +22,8 @@ function resource(name: string, bytes: Uint8Array): CachedResource {
   return { name, version: `v-${name}-${bytes.length}-${bytes[0] ?? 0}`, bytes, wildcard: true };
 }
 
-// These tests push up to 20 MB through real HTTP/2 connections and gRPC decoding: ~0.5 s alone, but
-// several seconds on a 2-core CI machine running two Jest workers and e2e tests with Envoy beside them
-// (Jest's 5 s default failed there once; four copies in parallel here took 0.85–1.2 s each).
+// These tests push up to 20 MB through real HTTP/2 connections and gRPC decoding, and wait out the
+// server's maxBlockedMs: a few seconds on a loaded 2-core CI machine, more than Jest's 5 s default.
 jest.setTimeout(30_000);
 
 let cleanups: (() => unknown)[] = [];
@@ -97,20 +96,29 @@ describe('a client that stops reading', () => {
   });
 
   it('a client reading on the same server keeps receiving every update meanwhile', async () => {
-    const { cache, port, client } = await start({ limits: { maxBlockedMs: 400 } });
+    // The reader runs in this process, so it reads only when this event loop is free: on a loaded CI
+    // machine (two Jest workers, Envoy and kube-apiserver tests beside them) the loop stalled past 400 ms
+    // and the server rightly reset the reader as blocked too (reproduced with a 600 ms busy loop: both
+    // streams refused, "no response within 5000 ms"). With a 2 s bound the point stands: the stalled raw
+    // call is reset, the reader gets all 20 updates meanwhile. (The server's default bound is 30 s.)
+    const { cache, port, client, refusals } = await start({ limits: { maxBlockedMs: 2_000 } });
     const raw = rawCall(port);
     raw.send(encodeRequest({ node: NODE, typeUrl: CDS }));
     const reader = client.sotw();
     reader.send({ node: NODE, typeUrl: CDS });
-    let last = await reader.next();
+    const next = () => reader.next().catch((error: Error) => Promise.reject(new Error(`${error.message}; streams refused: ${JSON.stringify(refusals)}`)));
+    let last = await next();
     for (let edit = 1; edit <= 20; edit++) {
       cache.setSnapshot(GATEWAY, new Map([[CDS, [resource('a', new Uint8Array(512 * 1024).fill(edit))]]]));
-      last = await reader.next();
+      last = await next();
       reader.send({ node: NODE, typeUrl: CDS, versionInfo: last.versionInfo, responseNonce: last.nonce });
     }
     expect(last.resources[0]!.value[0]).toBe(20);
     expect(await raw.closed).toBe(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    // Only the raw call was refused.
+    expect(refusals).toHaveLength(1);
   });
+
 });
 
 describe('a delta client that stops reading', () => {
