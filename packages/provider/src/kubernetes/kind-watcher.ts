@@ -24,6 +24,9 @@ import type { SnapshotAssembler } from './snapshot-assembler.js';
 import type { KubernetesLogger } from './types.js';
 import { apiVersionOf, collectionPath, sourceName, type WatchTarget } from './watch-targets.js';
 
+/** Consecutive 429 answers retried without reporting the source as failing (see `failed`). */
+const MAX_QUIET_THROTTLED_RETRIES = 3;
+
 export interface KindWatcherOptions {
   target: WatchTarget;
   /** Watch this namespace only, instead of the whole cluster. */
@@ -242,13 +245,20 @@ export function createKindWatcher(options: KindWatcherOptions): KindWatcher {
     attemptFailed = true;
     failures++;
     const message = describeError(err);
-    currentError = { message, at: now() };
-    lastErrorAt = currentError.at;
-    const notFound = httpStatusOf(err) === 404;
+    const status = httpStatusOf(err);
+    // 429 is the API server asking to come back later: its watch cache of a just-established CRD is still
+    // initializing ("storage is (re)initializing"), or priority and fairness shed load. client-go retries
+    // it quietly; so do we, and only a streak of them makes the source an error.
+    const throttledOnly = status === 429 && failures <= MAX_QUIET_THROTTLED_RETRIES;
+    if (!throttledOnly) {
+      currentError = { message, at: now() };
+      lastErrorAt = currentError.at;
+    }
+    const notFound = status === 404;
     const retryInMs = backoffMs();
     // The first failure of a streak is news, the retries of the same outage are not; but until the
     // kind has synced, each failure says why the provider is not starting (RBAC, an unreachable server).
-    const log = failures === 1 || !settled ? logger.warn : logger.debug;
+    const log = !throttledOnly && (failures === 1 || !settled) ? logger.warn : logger.debug;
     log.call(logger, 'kubernetes list/watch failed; retrying', { ...fields, error: message, failures, retryInMs });
     // 404: the resource may no longer be served at this version (CRD changed or removed): look again.
     // A retry restarts the informer that failed, and only while it is still ours: starting an informer
