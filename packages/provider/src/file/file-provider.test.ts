@@ -58,13 +58,20 @@ describe('file provider: start and stop', () => {
     // Closed handles leave the list in the loop's close phase: sample after a turn of the loop.
     await sleep(10);
     const before = process.getActiveResourcesInfo();
-    // Timers are counted by creation, not by the process-wide list: a Jest worker runs many test files,
-    // and a timer an earlier file left (unref'd) may fire at any moment, changing the list's count.
-    const timers = new Set<number>();
+    // Timers are told apart by where they were made: a Jest worker runs other code beside this test (its
+    // own timers, an earlier file's leftovers), so only timers the provider's code made are this test's.
+    // A Timeout is marked `_destroyed` the moment it is cleared or has fired (Node's timers.js), unlike
+    // the destroy hook, which a loaded machine may deliver turns later.
+    const providerTimers: { timeout: { _destroyed?: boolean }; stack: string; afterStop: boolean }[] = [];
+    let stopping = false;
     const hook = createHook({
-      init: (id, type) => void (type === 'Timeout' && timers.add(id)),
-      destroy: (id) => void timers.delete(id),
+      init: (_id, type, _trigger, timeout) => {
+        if (type !== 'Timeout') return;
+        const made = (new Error().stack ?? '').split('\n').filter((line) => /provider\/src\/file\/(?!.*test)/.test(line));
+        if (made.length > 0) providerTimers.push({ timeout: timeout as { _destroyed?: boolean }, stack: made.join('\n'), afterStop: stopping });
+      },
     }).enable();
+    let pending: string[];
     try {
       h.write('a.yaml', namespace('a'));
       h.write('sub/b.yaml', namespace('b'));
@@ -72,22 +79,23 @@ describe('file provider: start and stop', () => {
       expect(process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length).toBe(2);
       h.write('a.yaml', namespace('a2')); // leaves a debounce timer pending
       await sleep(5);
+      stopping = true;
       await h.provider.stop();
+      pending = providerTimers.filter((t) => t.timeout._destroyed !== true).map((t) => t.stack);
+      // Closed watchers leave the list in the loop's close phase.
       await sleep(10);
-      // Destroy hooks run from a queue after the loop turn that cleared or fired the timer.
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
     } finally {
       hook.disable();
     }
+    expect(providerTimers.length).toBeGreaterThan(0); // the check sees the provider's timers at all
+    expect(pending).toEqual([]);
+    expect(providerTimers.filter((t) => t.afterStop).map((t) => t.stack)).toEqual([]);
     const after = process.getActiveResourcesInfo();
     const count = (list: string[], kind: string) => list.filter((r) => r === kind).length;
     expect(count(after, 'FSEventWrap')).toBe(count(before, 'FSEventWrap'));
-    expect([...timers]).toEqual([]);
     await sleep(100);
     expect(h.published).toEqual([]);
   });
-
 });
 
 describe('file provider: changes', () => {

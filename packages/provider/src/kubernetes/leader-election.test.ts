@@ -1,3 +1,9 @@
+/**
+ * The elector runs on Jest's fake timers (setTimeout, Date, performance.now): simulated time makes
+ * every deadline exact and the tests immune to a loaded machine stalling the event loop, which with
+ * real timers could end a leadership (correctly) in the middle of an assertion.
+ */
+import { jest } from '@jest/globals';
 import { createLeaderElectorWithLock } from './leader-election.js';
 import type { LeaderElectionRecord, LeaseLock, ObservedLease } from './leader-election-lease.js';
 import type { LeaderElector } from './types.js';
@@ -47,6 +53,29 @@ function leaseStore() {
 
 const TIMING = { leaseDurationMs: 1_000, renewDeadlineMs: 600, retryPeriodMs: 100 };
 
+/** Every elector a test started, stopped after it whatever happened (a running one keeps timers alive). */
+const started: LeaderElector[] = [];
+
+beforeEach(() => jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') }));
+afterEach(async () => {
+  await settle(Promise.all(started.splice(0).map((elector) => elector.stop())));
+  jest.useRealTimers();
+});
+
+/** Lets `ms` of simulated time pass, running every timer and promise due in it. */
+const elapse = (ms: number) => jest.advanceTimersByTimeAsync(ms);
+
+/** Awaits work that waits on timers (a stop() waits for the Lease calls in flight) by letting time pass. */
+async function settle<T>(work: Promise<T>): Promise<T> {
+  let done = false;
+  const result = work.finally(() => (done = true));
+  for (let waited = 0; !done; waited += 5) {
+    if (waited > 10_000) throw new Error('did not settle within 10 s of simulated time');
+    await elapse(5);
+  }
+  return result;
+}
+
 /** An elector whose leadership periods are recorded (monotonic ms). */
 function candidate(identity: string, lock: LeaseLock, timing = TIMING) {
   const periods: { from: number; to?: number }[] = [];
@@ -58,6 +87,7 @@ function candidate(identity: string, lock: LeaseLock, timing = TIMING) {
       periods.at(-1)!.to = performance.now();
     },
   });
+  started.push(elector);
   return { identity, elector, periods };
 }
 
@@ -65,7 +95,7 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await elapse(5);
   }
 }
 
@@ -91,7 +121,7 @@ describe('createLeaderElector (fake Lease)', () => {
     a.elector.start();
     b.elector.start();
     await waitFor('a leader', () => a.elector.isLeader() || b.elector.isLeader());
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await elapse(300);
     expect([a.elector.isLeader(), b.elector.isLeader()].filter(Boolean)).toHaveLength(1);
     const leader = a.elector.isLeader() ? 'a' : 'b';
     const record = store.current()!.record;
@@ -102,8 +132,8 @@ describe('createLeaderElector (fake Lease)', () => {
     expect(store.history.length).toBeGreaterThan(1);
     expect(record.acquireTime).toBe(first.acquireTime);
     expect(Date.parse(record.renewTime)).toBeGreaterThan(Date.parse(first.renewTime));
-    await a.elector.stop();
-    await b.elector.stop();
+    await settle(a.elector.stop());
+    await settle(b.elector.stop());
   });
 
   it('stop() releases the Lease: the other candidate leads at its next retry, with no overlap', async () => {
@@ -114,10 +144,10 @@ describe('createLeaderElector (fake Lease)', () => {
     const b = candidate('b', store.view());
     b.elector.start();
     const watch = overlapWatch([a.elector, b.elector]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await elapse(200);
     expect(b.elector.isLeader()).toBe(false);
     const stoppedAt = performance.now();
-    await a.elector.stop();
+    await settle(a.elector.stop());
     expect(a.elector.isLeader()).toBe(false);
     await waitFor('b leads', () => b.elector.isLeader());
     const takeoverMs = performance.now() - stoppedAt;
@@ -126,7 +156,7 @@ describe('createLeaderElector (fake Lease)', () => {
     expect(store.history.some((r) => r.holderIdentity === '' && r.leaseDurationSeconds === 1)).toBe(true);
     expect(watch.stop()).toBe(0);
     expect(intervalsOverlap(a.periods, b.periods)).toBe(false);
-    await b.elector.stop();
+    await settle(b.elector.stop());
   });
 
   it('a leader cut off from the API server stops leading within renewDeadline; the other takes over only after the lease duration', async () => {
@@ -138,7 +168,7 @@ describe('createLeaderElector (fake Lease)', () => {
     const b = candidate('b', store.view());
     b.elector.start();
     const watch = overlapWatch([a.elector, b.elector]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await elapse(250);
     aDown = true;
     const cutAt = performance.now();
     await waitFor('a gives up', () => !a.elector.isLeader());
@@ -150,8 +180,8 @@ describe('createLeaderElector (fake Lease)', () => {
     expect(a.periods[0]!.to).toBeDefined();
     expect(watch.stop()).toBe(0);
     expect(intervalsOverlap(a.periods, b.periods)).toBe(false);
-    await a.elector.stop();
-    await b.elector.stop();
+    await settle(a.elector.stop());
+    await settle(b.elector.stop());
   });
 
   it('judges expiry by when it observed the record change, not by the holder’s clock', async () => {
@@ -161,12 +191,12 @@ describe('createLeaderElector (fake Lease)', () => {
     const a = candidate('a', store.view());
     const startedAt = performance.now();
     a.elector.start();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await elapse(500);
     expect(a.elector.isLeader()).toBe(false);
     await waitFor('a leads', () => a.elector.isLeader());
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(1_000);
     expect(store.current()!.record).toMatchObject({ holderIdentity: 'a', leaseTransitions: 5 });
-    await a.elector.stop();
+    await settle(a.elector.stop());
   });
 
   it('keeps waiting while the holder keeps renewing, whatever its clock says', async () => {
@@ -177,11 +207,11 @@ describe('createLeaderElector (fake Lease)', () => {
     const ghost = setInterval(renew, 300);
     const a = candidate('a', store.view());
     a.elector.start();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await elapse(1_500);
     expect(a.elector.isLeader()).toBe(false);
     clearInterval(ghost);
     await waitFor('a leads', () => a.elector.isLeader());
-    await a.elector.stop();
+    await settle(a.elector.stop());
   });
 
   it('rejects timings that could elect two leaders', () => {
