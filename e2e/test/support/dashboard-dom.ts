@@ -29,6 +29,16 @@ export interface DrawnNode {
   highlighted: boolean;
 }
 
+/** Playwright's timeout says only how long it waited: name what was awaited and what the page showed instead. */
+async function awaited<T>(what: string, wait: Promise<T>, shown: () => Promise<unknown>): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    const seen = await shown().catch((reason: unknown) => `unreadable: ${String(reason)}`);
+    throw new Error(`${what}: ${(error as Error).message.split('\n')[0]} (the page shows ${JSON.stringify(seen)})`);
+  }
+}
+
 /** A CSS attribute selector for a node id (ids hold `/`, `:` and `.`, never quotes). */
 export const nodeSelector = (id: string) => `[data-node-id=${JSON.stringify(id)}]`;
 
@@ -37,7 +47,7 @@ export const nodeSelector = (id: string) => `[data-node-id=${JSON.stringify(id)}
  * navigation (the page's own clock, performance.now()) to the first frame it was there.
  */
 export async function waitForGraph(page: Page, timeoutMs: number): Promise<{ version: string; readyMs: number }> {
-  const handle = await page.waitForFunction(
+  const wait = page.waitForFunction(
     () => {
       const { document, performance } = globalThis as unknown as InPage;
       const version = document.querySelector('main#portico-ui')?.getAttribute('data-graph-version');
@@ -47,6 +57,7 @@ export async function waitForGraph(page: Page, timeoutMs: number): Promise<{ ver
     undefined,
     { timeout: timeoutMs },
   );
+  const handle = await awaited('waiting for the graph (#portico-ui[data-graph-version] and a node or group drawn)', wait, () => pageSummary(page));
   return (await handle.jsonValue()) as { version: string; readyMs: number };
 }
 
@@ -71,7 +82,7 @@ export async function drawnNodes(page: Page): Promise<DrawnNode[]> {
  * page, the same clock as the test's on this machine) of the first frame it did.
  */
 export async function waitForNodeHealth(page: Page, id: string, healths: string[], timeoutMs: number): Promise<number> {
-  const handle = await page.waitForFunction(
+  const wait = page.waitForFunction(
     ({ selector, healths }) => {
       const { document } = globalThis as unknown as InPage;
       const health = document.querySelector(selector)?.getAttribute('data-health');
@@ -80,12 +91,13 @@ export async function waitForNodeHealth(page: Page, id: string, healths: string[
     { selector: nodeSelector(id), healths },
     { timeout: timeoutMs },
   );
+  const handle = await awaited(`waiting for ${id} to show data-health ${healths.join(' or ')}`, wait, () => page.getAttribute(nodeSelector(id), 'data-health', { timeout: 1_000 }));
   return (await handle.jsonValue()) as number;
 }
 
 /** Waits until the page shows a graph version other than `previous`; returns it. */
 export async function waitForGraphVersionChange(page: Page, previous: string, timeoutMs: number): Promise<string> {
-  const handle = await page.waitForFunction(
+  const wait = page.waitForFunction(
     (previous) => {
       const { document } = globalThis as unknown as InPage;
       const version = document.querySelector('main#portico-ui')?.getAttribute('data-graph-version');
@@ -94,6 +106,7 @@ export async function waitForGraphVersionChange(page: Page, previous: string, ti
     previous,
     { timeout: timeoutMs },
   );
+  const handle = await awaited(`waiting for a graph version other than ${previous}`, wait, () => pageSummary(page));
   return (await handle.jsonValue()) as string;
 }
 
@@ -102,5 +115,18 @@ export async function focusedNodeId(page: Page): Promise<string | null> {
   return page.evaluate(() => {
     const { document } = globalThis as unknown as { document: { activeElement: InPageElement | null } };
     return document.activeElement?.getAttribute('data-node-id') ?? null;
+  });
+}
+
+/** What a failed wait reports: the graph version shown, how many nodes and groups are drawn, and the start of the page's text. */
+async function pageSummary(page: Page): Promise<unknown> {
+  return page.evaluate(() => {
+    const { document } = globalThis as unknown as InPage & { document: { body: { innerText: string } | null } };
+    return {
+      graphVersion: document.querySelector('main#portico-ui')?.getAttribute('data-graph-version') ?? null,
+      nodes: document.querySelectorAll('[data-node-id]').length,
+      groups: document.querySelectorAll('[data-group-id]').length,
+      text: (document.body?.innerText ?? '').slice(0, 300),
+    };
   });
 }
