@@ -60,7 +60,7 @@ const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', '
 /** Printed at the end: what the issue's closing note reports. */
 const figures: Record<string, number> = {};
 
-/** Replaces a watched file the way editors and `kubectl cp` do (write aside, rename), so no half-written file is ever read. */
+/** Replaces a watched file the way editors save (write aside, rename over), so the server never reads a half-written file. */
 function replaceFile(dir: string, name: string, text: string): void {
   const aside = join(dirname(dir), `.${name}.${process.pid}.tmp`);
   writeFileSync(aside, text);
