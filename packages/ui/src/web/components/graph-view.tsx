@@ -1,0 +1,63 @@
+/** The topology: dagre-laid SVG of the drawn (filtered, maybe collapsed) graph. */
+import type { GraphNode, Health } from '../../contract.js';
+import type { DrawnGraph } from '../model/collapse-graph.js';
+import { layoutGraph } from '../model/layout-graph.js';
+import { EDGE_OK, HEALTH_COLOURS, PATH_COLOUR } from '../model/palette.js';
+import { useMemo } from 'preact/hooks';
+import { EdgeShape, GroupShape, NodeShape } from './graph-shapes.js';
+
+
+function Arrow({ id, colour }: { id: string; colour: string }) {
+  return (
+    <marker id={id} viewBox="0 0 10 10" refX={9} refY={5} markerWidth={7} markerHeight={7} orient="auto-start-reverse">
+      <path d="M0,0 L10,5 L0,10 z" fill={colour} />
+    </marker>
+  );
+}
+
+const ARROWS: [string, string][] = [
+  ...(['error', 'warning', 'unknown'] as Health[]).map((h): [string, string] => [`arrow-${h}`, HEALTH_COLOURS[h].stroke]),
+  ['arrow-ok', EDGE_OK],
+  ['arrow-path', PATH_COLOUR],
+];
+
+export interface GraphViewProps {
+  drawn: DrawnGraph;
+  highlightedItems: ReadonlySet<string>;
+  highlightedEdges: ReadonlySet<string>;
+  selectedId: string | undefined;
+  onOpen(id: string): void;
+  onToggleGroup(gateway: string): void;
+}
+
+export function GraphView({ drawn, highlightedItems, highlightedEdges, selectedId, onOpen, onToggleGroup }: GraphViewProps) {
+  const laid = useMemo(() => layoutGraph(drawn), [drawn]);
+  if (laid.items.length === 0) {
+    return <p class="graph-empty">No object matches the filters.</p>;
+  }
+  return (
+    <div class="graph-scroll">
+      <svg class="graph" width={laid.width} height={laid.height} viewBox={`0 0 ${laid.width} ${laid.height}`} role="group" aria-label={`Topology: ${laid.items.length} items`}>
+        <defs>
+          {ARROWS.map(([id, colour]) => (
+            <Arrow key={id} id={id} colour={colour} />
+          ))}
+        </defs>
+        <g class="edges">
+          {laid.edges.map(({ edge, points }) => (
+            <EdgeShape key={edge.id} edge={edge} points={points} highlighted={highlightedEdges.has(edge.id)} />
+          ))}
+        </g>
+        <g class="nodes">
+          {laid.items.map((place) =>
+            place.item.type === 'group' ? (
+              <GroupShape key={place.item.id} group={place.item} place={place} highlighted={highlightedItems.has(place.item.id)} onToggle={onToggleGroup} />
+            ) : (
+              <NodeShape key={place.item.id} node={place.item.node as GraphNode} place={place} highlighted={highlightedItems.has(place.item.id)} selected={selectedId === place.item.id} onOpen={onOpen} />
+            ),
+          )}
+        </g>
+      </svg>
+    </div>
+  );
+}
