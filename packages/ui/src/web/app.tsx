@@ -13,7 +13,7 @@ import { GraphView } from './components/graph-view.js';
 import { ObjectList } from './components/object-list.js';
 import { TotalsBar } from './components/totals-bar.js';
 import { subscribeToChanges, type LiveState } from './live-events.js';
-import { collapseGraph, COLLAPSE_THRESHOLD } from './model/collapse-graph.js';
+import { collapseGraph, COLLAPSE_THRESHOLD, gatewayGroupId } from './model/collapse-graph.js';
 import { highlightedEdges, highlightedItems } from './model/explain-path.js';
 import { filterGraph, kindsPresent, NO_FILTERS, sortForList, type GraphFilters } from './model/filter-graph.js';
 import { useDocument } from './use-document.js';
@@ -73,7 +73,19 @@ export function App() {
       return undefined;
     });
   }, []);
-  const toggleGroup = useCallback((gateway: string) => setFolding((f) => new Map(f).set(gateway, !(f.get(gateway) ?? large))), [large]);
+  // Expanding or collapsing replaces the focused element: focus follows to the gateway's new shape.
+  const focusAfterFold = useRef<NodeId | undefined>(undefined);
+  const fold = useCallback((gateway: string, collapse: boolean) => {
+    focusAfterFold.current = gatewayGroupId(gateway);
+    setFolding((f) => new Map(f).set(gateway, collapse));
+  }, []);
+  const toggleGroup = useCallback((gateway: string) => fold(gateway, !(folding.get(gateway) ?? large)), [fold, folding, large]);
+  useEffect(() => {
+    const id = focusAfterFold.current;
+    if (id === undefined) return;
+    focusAfterFold.current = undefined;
+    document.querySelector<SVGElement>(`svg [data-node-id="${CSS.escape(id)}"], svg [data-group-id="${CSS.escape(id)}"]`)?.focus();
+  }, [drawn]);
   const collapseAll = useCallback((collapse: boolean) => setFolding(new Map((doc?.gatewayNames ?? []).map((g) => [g, collapse]))), [doc]);
 
   useEffect(() => {
@@ -123,7 +135,7 @@ export function App() {
             node={selectedNode}
             graphVersion={graphVersion ?? ''}
             onClose={close}
-            {...(selectedGateway && !collapsed.has(selectedGateway) ? { onCollapse: () => setFolding((f) => new Map(f).set(selectedGateway, true)) } : {})}
+            {...(selectedGateway && !collapsed.has(selectedGateway) ? { onCollapse: () => fold(selectedGateway, true) } : {})}
           />
         )}
       </div>

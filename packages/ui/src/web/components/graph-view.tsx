@@ -9,7 +9,7 @@ import { EdgeShape, GroupShape, NodeShape } from './graph-shapes.js';
 
 function Arrow({ id, colour }: { id: string; colour: string }) {
   return (
-    <marker id={id} viewBox="0 0 10 10" refX={9} refY={5} markerWidth={7} markerHeight={7} orient="auto-start-reverse">
+    <marker id={id} viewBox="0 0 10 10" refX={9} refY={5} markerUnits="userSpaceOnUse" markerWidth={10} markerHeight={10} orient="auto-start-reverse">
       <path d="M0,0 L10,5 L0,10 z" fill={colour} />
     </marker>
   );

@@ -20,23 +20,34 @@ describe('collapseGraph', () => {
     expect(group.members).toContain('HTTPRoute/default/shop');
     // web belongs to the expanded Ingress gateway too: it stays drawn, and the group's edges to it merge.
     const drawnIds = drawn.items.map((i) => i.id).sort();
-    expect(drawnIds).toEqual(['Endpoint/default/web/127.0.0.1:9001', 'Gateway/default/demo', 'GatewayClass/portico', 'Ingress/default/blog', 'Service/default/web']);
+    expect(drawnIds).toEqual([
+      'Endpoint/default/web/127.0.0.1:9001',
+      'Gateway/default/demo',
+      'Gateway/ingressclass/portico',
+      'GatewayClass/portico',
+      'Ingress/default/blog',
+      'Listener/ingressclass/portico/http-80',
+      'Service/default/web',
+    ]);
     expect(drawn.edges.map((e) => e.id).sort()).toEqual([
       'Gateway/default/demo->Service/default/web',
+      'Gateway/ingressclass/portico->Listener/ingressclass/portico/http-80',
       'GatewayClass/portico->Gateway/default/demo',
       'Ingress/default/blog->Service/default/web',
+      'Listener/ingressclass/portico/http-80->Ingress/default/blog',
       'Service/default/web->Endpoint/default/web/127.0.0.1:9001',
     ]);
     expect(drawn.drawnAs.get('HTTPRoute/default/shop')).toBe('Gateway/default/demo');
   });
 
-  it('merges parallel edges into one with the worst health and the red reasons', () => {
+  it('folds every gateway: only the class and the groups remain, edges between groups survive', () => {
     const doc = brokenExamplesGraph();
-    const drawn = collapseGraph(doc.nodes, doc.edges, new Set(['default/demo', 'portico-system/ingress-portico']));
-    expect(drawn.items.map((i) => i.id).sort()).toEqual(['Gateway/default/demo', 'Gateway/portico-system/ingress-portico', 'GatewayClass/portico']);
-    const ingressToDemo = drawn.edges.find((e) => e.id === 'Gateway/portico-system/ingress-portico->Gateway/default/demo');
-    // The Ingress → web edge: web folds into demo (first of its gateways, sorted).
+    const drawn = collapseGraph(doc.nodes, doc.edges, new Set(['default/demo', 'ingressclass/portico']));
+    expect(drawn.items.map((i) => i.id).sort()).toEqual(['Gateway/default/demo', 'Gateway/ingressclass/portico', 'GatewayClass/portico']);
+    // The Ingress → web edge: web, in both gateways, folds into the first of them (sorted): default/demo.
+    const ingressToDemo = drawn.edges.find((e) => e.id === 'Gateway/ingressclass/portico->Gateway/default/demo');
     expect(ingressToDemo).toMatchObject({ count: 1, health: 'ok' });
+    expect(drawn.edges).toHaveLength(2);
   });
 
   it('keeps the reasons of merged red edges, one per line', () => {

@@ -1,4 +1,5 @@
 import { brokenExamplesGraph, examplesGraph } from './fixtures/examples-graph.js';
+import { largeGraph } from './fixtures/large-graph.js';
 import { filterGraph, kindsPresent, NO_FILTERS, sortForList } from './filter-graph.js';
 
 const ids = (nodes: { id: string }[]): string[] => nodes.map((n) => n.id).sort();
@@ -19,8 +20,8 @@ describe('filterGraph', () => {
   });
 
   it('filters by gateway: the Ingress on its own gateway leaves, the shared web Service stays', () => {
-    const { nodes } = filterGraph(doc.nodes, doc.edges, { ...NO_FILTERS, gateway: 'portico-system/ingress-portico' });
-    expect(ids(nodes)).toEqual(['Endpoint/default/web/127.0.0.1:9001', 'Ingress/default/blog', 'Service/default/web']);
+    const { nodes } = filterGraph(doc.nodes, doc.edges, { ...NO_FILTERS, gateway: 'ingressclass/portico' });
+    expect(ids(nodes)).toEqual(['Endpoint/default/web/127.0.0.1:9001', 'Gateway/ingressclass/portico', 'Ingress/default/blog', 'Listener/ingressclass/portico/http-80', 'Service/default/web']);
     const demo = filterGraph(doc.nodes, doc.edges, { ...NO_FILTERS, gateway: 'default/demo' });
     expect(ids(demo.nodes)).not.toContain('Ingress/default/blog');
     expect(ids(demo.nodes)).toContain('Gateway/default/demo');
@@ -29,7 +30,8 @@ describe('filterGraph', () => {
   it('filters by namespace, keeping the cluster-scoped GatewayClass that leads into it', () => {
     const kept = filterGraph(doc.nodes, doc.edges, { ...NO_FILTERS, namespace: 'default' });
     expect(ids(kept.nodes)).toContain('GatewayClass/portico');
-    expect(kept.nodes).toHaveLength(doc.nodes.length);
+    expect(ids(kept.nodes)).not.toContain('Gateway/ingressclass/portico');
+    expect(kept.nodes).toHaveLength(doc.nodes.length - 2);
     expect(filterGraph(doc.nodes, doc.edges, { ...NO_FILTERS, namespace: 'other' }).nodes).toEqual([]);
   });
 
@@ -54,6 +56,11 @@ describe('the object list order and the kind menu', () => {
     expect(sorted[0]!.id).toBe('HTTPRoute/default/shop');
     expect(sorted[1]!.kind).toBe('GatewayClass');
     expect(sorted.at(-1)!.id).toBe('Service/default/api-v3');
+  });
+
+  it('sorts numbered names in numeric order', () => {
+    const sorted = sortForList(largeGraph(12, 1).nodes.filter((n) => n.kind === 'HTTPRoute'));
+    expect(sorted.map((n) => n.name)).toEqual(['route-9', 'route-0', 'route-1', 'route-2', 'route-3', 'route-4', 'route-5', 'route-6', 'route-7', 'route-8', 'route-10', 'route-11']);
   });
 
   it('lists the kinds present in a request order', () => {

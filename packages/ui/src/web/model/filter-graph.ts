@@ -65,13 +65,16 @@ const KIND_ORDER: readonly NodeKind[] = [
   'GatewayClass', 'Gateway', 'ListenerSet', 'Listener', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Ingress', 'Service', 'Backend', 'Endpoint',
 ];
 
+/** Ids with numbers in them in numeric order (route-9 before route-10). */
+const ID_ORDER = new Intl.Collator('en', { numeric: true });
+
 /** The object list's order: problems first, then the order a request meets the kinds, then by id. */
 export function sortForList(nodes: readonly GraphNode[]): GraphNode[] {
   return [...nodes].sort(
     (a, b) =>
       HEALTH_ORDER.indexOf(a.health) - HEALTH_ORDER.indexOf(b.health) ||
       KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      ID_ORDER.compare(a.id, b.id),
   );
 }
 
