@@ -2,7 +2,7 @@
  * The dashboard: the graph and the data plane fetched at start and again only when the event stream
  * says they changed; filters, collapsing, the explain path and the details panel are page state.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ChangedEvent, GraphNode, NodeId } from '../contract.js';
 import { fetchDataPlane, fetchGraph } from './api.js';
 import { DataPlanePanel } from './components/dataplane-panel.js';
@@ -64,14 +64,15 @@ export function App() {
   const litEdges = useMemo(() => highlightedEdges(path ?? [], drawn.drawnAs), [path, drawn]);
 
   const open = useCallback((id: NodeId) => setSelected({ id, opener: document.activeElement }), []);
+  // Read by the Escape listener and close(), both made once: a listener re-registered after every render
+  // would miss an Escape pressed right after the details opened.
+  const selectedNow = useRef(selected);
+  selectedNow.current = selected;
+  // Closing hands the focus back to what opened the details (a graph node, a list row), if still there.
   const close = useCallback(() => {
-    setSelected((current) => {
-      if (current?.opener instanceof HTMLElement || current?.opener instanceof SVGElement) {
-        const opener = current.opener;
-        queueMicrotask(() => opener.isConnected && opener.focus());
-      }
-      return undefined;
-    });
+    const opener = selectedNow.current?.opener;
+    setSelected(undefined);
+    if (opener instanceof HTMLElement || opener instanceof SVGElement) queueMicrotask(() => opener.isConnected && opener.focus());
   }, []);
   // Expanding or collapsing replaces the focused element: focus follows to the gateway's new shape.
   const focusAfterFold = useRef<NodeId | undefined>(undefined);
@@ -80,7 +81,7 @@ export function App() {
     setFolding((f) => new Map(f).set(gateway, collapse));
   }, []);
   const toggleGroup = useCallback((gateway: string) => fold(gateway, !(folding.get(gateway) ?? large)), [fold, folding, large]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const id = focusAfterFold.current;
     if (id === undefined) return;
     focusAfterFold.current = undefined;
@@ -90,11 +91,11 @@ export function App() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape' && selected) close();
+      if (event.key === 'Escape' && selectedNow.current) close();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [selected, close]);
+  }, [close]);
 
   const selectedNode = selected ? byId.get(selected.id) : undefined;
   const selectedGateway = selectedNode?.kind === 'Gateway' ? `${selectedNode.namespace}/${selectedNode.name}` : undefined;

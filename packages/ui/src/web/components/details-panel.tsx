@@ -2,7 +2,7 @@
  * The details of one node (DOM contract: #details with data-node-id; #details-yaml, #details-findings
  * with one [data-finding-code] per finding, #details-ir, #details-xds), fetched from /ui/api/object.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Badge, GraphNode, ObjectDetails } from '../../contract.js';
 import { fetchObject, isAbort } from '../api.js';
 import { HEALTH_ICON } from '../model/health.js';
@@ -49,7 +49,8 @@ export function DetailsPanel({ id, node, graphVersion, onCollapse, onClose }: De
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   const heading = useRef<HTMLHeadingElement>(null);
 
-  useEffect(() => {
+  // Focus moves into the panel as it opens (before paint: a key pressed next acts here).
+  useLayoutEffect(() => {
     heading.current?.focus();
   }, [id]);
 
@@ -68,7 +69,7 @@ export function DetailsPanel({ id, node, graphVersion, onCollapse, onClose }: De
   }, [id, graphVersion, node === undefined]);
 
   const details = loaded.state === 'loaded' && loaded.details.id === id ? loaded.details : undefined;
-  const missing = details ? 'No %s for this object.' : node && loaded.state === 'loading' ? 'Loading…' : 'Not available.';
+  const missing = (what: string): string => (details ? `No ${what} for this object.` : node && loaded.state === 'loading' ? 'Loading…' : 'Not available.');
   return (
     <aside id="details" data-node-id={id} aria-labelledby="details-heading" class="details">
       <header class="details-header">
@@ -123,15 +124,15 @@ export function DetailsPanel({ id, node, graphVersion, onCollapse, onClose }: De
       )}
       <section aria-labelledby="details-yaml-heading">
         <h3 id="details-yaml-heading">Object and status</h3>
-        {details ? <CodeBlock id="details-yaml" label="YAML with status" text={details.yaml} /> : <p id="details-yaml" class="muted">{missing.replace('%s', 'YAML')}</p>}
+        {details ? <CodeBlock id="details-yaml" label="YAML with status" text={details.yaml} /> : <p id="details-yaml" class="muted">{missing('YAML')}</p>}
       </section>
       <section aria-labelledby="details-ir-heading">
         <h3 id="details-ir-heading">IR</h3>
-        {details?.ir ? <CodeBlock id="details-ir" label="IR" text={details.ir} /> : <p id="details-ir" class="muted">{missing.replace('%s', 'IR')}</p>}
+        {details?.ir ? <CodeBlock id="details-ir" label="IR" text={details.ir} /> : <p id="details-ir" class="muted">{missing('IR')}</p>}
       </section>
       <section aria-labelledby="details-xds-heading">
         <h3 id="details-xds-heading">xDS</h3>
-        {details?.xds ? <CodeBlock id="details-xds" label="xDS" text={details.xds} /> : <p id="details-xds" class="muted">{missing.replace('%s', 'xDS')}</p>}
+        {details?.xds ? <CodeBlock id="details-xds" label="xDS" text={details.xds} /> : <p id="details-xds" class="muted">{missing('xDS')}</p>}
       </section>
     </aside>
   );

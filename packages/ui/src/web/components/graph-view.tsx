@@ -1,5 +1,5 @@
 /** The topology: dagre-laid SVG of the drawn (filtered, maybe collapsed) graph. */
-import type { GraphNode, Health } from '../../contract.js';
+import type { Health } from '../../contract.js';
 import type { DrawnGraph } from '../model/collapse-graph.js';
 import { layoutGraph } from '../model/layout-graph.js';
 import { EDGE_OK, HEALTH_COLOURS, PATH_COLOUR } from '../model/palette.js';
@@ -53,7 +53,7 @@ export function GraphView({ drawn, highlightedItems, highlightedEdges, selectedI
             place.item.type === 'group' ? (
               <GroupShape key={place.item.id} group={place.item} place={place} highlighted={highlightedItems.has(place.item.id)} onToggle={onToggleGroup} />
             ) : (
-              <NodeShape key={place.item.id} node={place.item.node as GraphNode} place={place} highlighted={highlightedItems.has(place.item.id)} selected={selectedId === place.item.id} onOpen={onOpen} />
+              <NodeShape key={place.item.id} node={place.item.node} place={place} highlighted={highlightedItems.has(place.item.id)} selected={selectedId === place.item.id} onOpen={onOpen} />
             ),
           )}
         </g>

@@ -3,7 +3,7 @@
  * list: only the rows in view are in the DOM, so 1,000 routes scroll as fast as 10. The list is one Tab
  * stop; the arrow keys, Home and End move within it (a roving tabindex), Enter opens the details.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { GraphNode } from '../../contract.js';
 import { qualifiedName } from '../model/labels.js';
 import { scrollToRow, virtualWindow } from '../model/virtual-window.js';
@@ -22,7 +22,8 @@ export function ObjectList({ nodes, selectedId, onOpen }: { nodes: readonly Grap
   // The Tab stop: the active row, or the first one drawn when the mouse scrolled the active one away.
   const tabRow = current >= w.start && current < w.end ? current : w.start;
 
-  useEffect(() => {
+  // Before paint, so a key pressed right after lands on the row just moved to.
+  useLayoutEffect(() => {
     if (!focusWanted) return;
     setFocusWanted(false);
     viewport.current?.querySelector<HTMLButtonElement>(`[data-row-index="${current}"]`)?.focus();
