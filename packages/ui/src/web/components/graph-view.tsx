@@ -1,9 +1,9 @@
 /** The topology: dagre-laid SVG of the drawn (filtered, maybe collapsed) graph. */
 import type { Health } from '../../contract.js';
 import type { DrawnGraph } from '../model/collapse-graph.js';
-import { layoutGraph } from '../model/layout-graph.js';
+import { layoutGraph, reuseLayout, type GraphLayout } from '../model/layout-graph.js';
 import { EDGE_OK, HEALTH_COLOURS, PATH_COLOUR } from '../model/palette.js';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useRef } from 'preact/hooks';
 import { EdgeShape, GroupShape, NodeShape } from './graph-shapes.js';
 
 
@@ -31,7 +31,8 @@ export interface GraphViewProps {
 }
 
 export function GraphView({ drawn, highlightedItems, highlightedEdges, selectedId, onOpen, onToggleGroup }: GraphViewProps) {
-  const laid = useMemo(() => layoutGraph(drawn), [drawn]);
+  const previous = useRef<GraphLayout | undefined>(undefined);
+  const laid = useMemo(() => (previous.current = (previous.current && reuseLayout(previous.current, drawn)) ?? layoutGraph(drawn)), [drawn]);
   if (laid.items.length === 0) {
     return <p class="graph-empty">No object matches the filters.</p>;
   }

@@ -1,7 +1,7 @@
-import { examplesGraph } from './fixtures/examples-graph.js';
+import { brokenExamplesGraph, examplesGraph } from './fixtures/examples-graph.js';
 import { largeGraph } from './fixtures/large-graph.js';
 import { collapseGraph } from './collapse-graph.js';
-import { layoutGraph } from './layout-graph.js';
+import { layoutGraph, reuseLayout } from './layout-graph.js';
 
 describe('layoutGraph', () => {
   it('places the examples left to right in the order a request travels', () => {
@@ -45,5 +45,29 @@ describe('layoutGraph', () => {
     expect(laid.items).toHaveLength(doc.nodes.length);
     // Not a benchmark: a guard against a layout that would freeze the page (about 1 s on the CI machine).
     expect(ms).toBeLessThan(10_000);
+  });
+});
+
+describe('reuseLayout', () => {
+  it('keeps every place when only health changed, so a node turning red does not move', () => {
+    const doc = examplesGraph();
+    const before = layoutGraph(collapseGraph(doc.nodes, doc.edges, new Set()));
+    const redNodes = doc.nodes.map((n) => (n.id === 'HTTPRoute/default/shop' ? { ...n, health: 'error' as const, summary: 'broken' } : n));
+    const reused = reuseLayout(before, collapseGraph(redNodes, doc.edges, new Set()))!;
+    expect(reused).toBeDefined();
+    const shop = reused.items.find((p) => p.item.id === 'HTTPRoute/default/shop')!;
+    expect(shop.item.type === 'node' && shop.item.node.health).toBe('error');
+    expect(reused.items.map(({ x, y }) => [x, y])).toEqual(before.items.map(({ x, y }) => [x, y]));
+    expect(reused.edges.map((e) => e.points)).toEqual(before.edges.map((e) => e.points));
+  });
+
+  it('lays out again when a node or an edge came, went or was replaced', () => {
+    const doc = examplesGraph();
+    const before = layoutGraph(collapseGraph(doc.nodes, doc.edges, new Set()));
+    const broken = brokenExamplesGraph();
+    expect(reuseLayout(before, collapseGraph(broken.nodes, broken.edges, new Set()))).toBeUndefined();
+    const retargeted = doc.edges.map((e) => (e.id === 'Ingress/default/blog->Service/default/web' ? { ...e, id: 'Ingress/default/blog->Service/default/api-v1', to: 'Service/default/api-v1' } : e));
+    expect(reuseLayout(before, collapseGraph(doc.nodes, retargeted, new Set()))).toBeUndefined();
+    expect(reuseLayout(before, collapseGraph(doc.nodes, doc.edges, new Set(['default/demo'])))).toBeUndefined();
   });
 });

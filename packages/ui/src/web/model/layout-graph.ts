@@ -61,3 +61,27 @@ export function layoutGraph(drawn: DrawnGraph): GraphLayout {
   const { width = 0, height = 0 } = g.graph();
   return { items, edges, width, height };
 }
+
+/**
+ * The previous layout with the new graph's data, when only data changed (health, badges, summaries):
+ * the same items and edges keep their places, so a node turning red does not move, and a large
+ * expanded graph is not laid out again on every update. Undefined when the shape changed.
+ */
+export function reuseLayout(previous: GraphLayout, drawn: DrawnGraph): GraphLayout | undefined {
+  if (previous.items.length !== drawn.items.length || previous.edges.length !== drawn.edges.length) return undefined;
+  const items = new Map(drawn.items.map((i) => [i.id, i]));
+  const edges = new Map(drawn.edges.map((e) => [e.id, e]));
+  const placed: PlacedItem[] = [];
+  for (const p of previous.items) {
+    const item = items.get(p.item.id);
+    if (!item || item.type !== p.item.type) return undefined;
+    placed.push({ ...p, item });
+  }
+  const routed: PlacedEdge[] = [];
+  for (const p of previous.edges) {
+    const edge = edges.get(p.edge.id);
+    if (!edge) return undefined;
+    routed.push({ ...p, edge });
+  }
+  return { items: placed, edges: routed, width: previous.width, height: previous.height };
+}
