@@ -21,6 +21,9 @@ const ARROWS: [string, string][] = [
   ['arrow-path', PATH_COLOUR],
 ];
 
+/** The graph shrinks to fit its pane, down to this scale; past it the pane scrolls (text stays legible). */
+const MIN_SCALE = 0.75;
+
 export interface GraphViewProps {
   drawn: DrawnGraph;
   highlightedItems: ReadonlySet<string>;
@@ -38,7 +41,15 @@ export function GraphView({ drawn, highlightedItems, highlightedEdges, selectedI
   }
   return (
     <div class="graph-scroll">
-      <svg class="graph" width={laid.width} height={laid.height} viewBox={`0 0 ${laid.width} ${laid.height}`} role="group" aria-label={`Topology: ${laid.items.length} items`}>
+      <svg
+        class="graph"
+        width={laid.width}
+        height={laid.height}
+        viewBox={`0 0 ${laid.width} ${laid.height}`}
+        style={{ minWidth: `${Math.round(laid.width * MIN_SCALE)}px` }}
+        role="group"
+        aria-label={`Topology: ${laid.items.length} items`}
+      >
         <defs>
           {ARROWS.map(([id, colour]) => (
             <Arrow key={id} id={id} colour={colour} />
