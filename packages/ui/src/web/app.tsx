@@ -13,7 +13,7 @@ import { GraphView } from './components/graph-view.js';
 import { ObjectList } from './components/object-list.js';
 import { TotalsBar } from './components/totals-bar.js';
 import { subscribeToChanges, type LiveState } from './live-events.js';
-import { collapseGraph, COLLAPSE_THRESHOLD, gatewayGroupId } from './model/collapse-graph.js';
+import { collapsedGateways, collapseGraph, gatewayGroupId } from './model/collapse-graph.js';
 import { highlightedEdges, highlightedItems } from './model/explain-path.js';
 import { filterGraph, kindsPresent, NO_FILTERS, sortForList, type GraphFilters } from './model/filter-graph.js';
 import { useDocument } from './use-document.js';
@@ -53,8 +53,7 @@ export function App() {
   }, [graph.refresh, dataplane.refresh]);
 
   const nodes = doc?.nodes ?? NO_NODES;
-  const large = nodes.length > COLLAPSE_THRESHOLD;
-  const collapsed = useMemo(() => new Set((doc?.gatewayNames ?? []).filter((g) => folding.get(g) ?? large)), [doc, folding, large]);
+  const collapsed = useMemo(() => collapsedGateways(nodes.length, doc?.gatewayNames ?? [], folding), [doc, folding]);
   const filtered = useMemo(() => filterGraph(nodes, doc?.edges ?? [], filters), [doc, filters]);
   const drawn = useMemo(() => collapseGraph(filtered.nodes, filtered.edges, collapsed), [filtered, collapsed]);
   const listed = useMemo(() => sortForList(filtered.nodes), [filtered]);
@@ -80,7 +79,7 @@ export function App() {
     focusAfterFold.current = gatewayGroupId(gateway);
     setFolding((f) => new Map(f).set(gateway, collapse));
   }, []);
-  const toggleGroup = useCallback((gateway: string) => fold(gateway, !(folding.get(gateway) ?? large)), [fold, folding, large]);
+  const toggleGroup = useCallback((gateway: string) => fold(gateway, !collapsed.has(gateway)), [fold, collapsed]);
   useLayoutEffect(() => {
     const id = focusAfterFold.current;
     if (id === undefined) return;

@@ -1,6 +1,6 @@
 import { brokenExamplesGraph, examplesGraph } from './fixtures/examples-graph.js';
 import { largeGraph } from './fixtures/large-graph.js';
-import { collapseGraph, COLLAPSE_THRESHOLD, initiallyCollapsed, type DrawnGroup } from './collapse-graph.js';
+import { collapsedGateways, collapseGraph, COLLAPSE_THRESHOLD, type DrawnGroup } from './collapse-graph.js';
 
 describe('collapseGraph', () => {
   it('draws every node when nothing is collapsed', () => {
@@ -72,13 +72,22 @@ describe('collapseGraph', () => {
 
   it('starts large graphs collapsed and small ones expanded', () => {
     const small = examplesGraph();
-    expect(initiallyCollapsed(small.nodes, small.gatewayNames).size).toBe(0);
+    expect(collapsedGateways(small.nodes.length, small.gatewayNames).size).toBe(0);
     const large = largeGraph(1000, 3);
     expect(large.nodes.length).toBeGreaterThan(COLLAPSE_THRESHOLD);
-    const collapsed = initiallyCollapsed(large.nodes, large.gatewayNames);
+    const collapsed = collapsedGateways(large.nodes.length, large.gatewayNames);
     expect([...collapsed].sort()).toEqual(['team-0/gw', 'team-1/gw', 'team-2/gw']);
     const drawn = collapseGraph(large.nodes, large.edges, collapsed);
     expect(drawn.items).toHaveLength(4);
     expect(drawn.items.filter((i) => i.type === 'group').map((g) => g.health)).toEqual(['error', 'error', 'error']);
+  });
+
+  it("keeps the reader's choice per gateway; the others follow the graph's size", () => {
+    const names = ['a/one', 'a/two', 'a/three'];
+    const overrides = new Map([['a/one', false], ['a/two', true]]);
+    expect([...collapsedGateways(COLLAPSE_THRESHOLD + 1, names, overrides)]).toEqual(['a/two', 'a/three']);
+    expect([...collapsedGateways(COLLAPSE_THRESHOLD, names, overrides)]).toEqual(['a/two']);
+    expect(collapsedGateways(COLLAPSE_THRESHOLD, names).size).toBe(0);
+    expect(collapsedGateways(COLLAPSE_THRESHOLD + 1, names).size).toBe(3);
   });
 });

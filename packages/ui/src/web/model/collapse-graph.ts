@@ -56,9 +56,14 @@ export function gatewayGroupId(gateway: string): NodeId {
   return `Gateway/${gateway}`;
 }
 
-/** The gateways (`<ns>/<name>`) a graph of this size starts with collapsed: all of them, or none. */
-export function initiallyCollapsed(nodes: readonly GraphNode[], gatewayNames: readonly string[]): Set<string> {
-  return new Set(nodes.length > COLLAPSE_THRESHOLD ? gatewayNames : []);
+/**
+ * The gateways (`<ns>/<name>`) drawn collapsed: those the reader folded or unfolded keep their choice
+ * (`overrides`, true for collapsed); the others start collapsed when the graph has more than
+ * COLLAPSE_THRESHOLD nodes, expanded otherwise, and follow the graph as it grows or shrinks.
+ */
+export function collapsedGateways(nodeCount: number, gatewayNames: readonly string[], overrides: ReadonlyMap<string, boolean> = new Map()): Set<string> {
+  const large = nodeCount > COLLAPSE_THRESHOLD;
+  return new Set(gatewayNames.filter((g) => overrides.get(g) ?? large));
 }
 
 /**
