@@ -9,6 +9,7 @@
  * /ui answers 503 saying how to build them, and the API still answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { DebugData } from '../admin/debug-views.js';
 import { dataPlaneDocument } from './dataplane-document.js';
 import { explainDocument } from './explain-document.js';
@@ -60,8 +61,8 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
     versions: () => ({ graph: model.graphVersion() ?? 'none', dataplane: model.dataPlaneVersion() }),
   });
   let loaded: UiAssets | undefined;
-  /** The whole graph, serialised once per version. */
-  let graphBody: { version: string; body: string } | undefined;
+  /** The whole graph, serialised (and compressed) once per version. */
+  let graphBody: { version: string; body: Buffer; gzip: Buffer } | undefined;
 
   async function assets(): Promise<UiAssets | undefined> {
     // Kept once loaded; asked again while missing, so a build made while serving is picked up.
@@ -95,8 +96,11 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
       const filter = graphFilterOf(url.searchParams);
       const filtered = filterGraph(snapshot.graph, filter);
       if (filtered !== snapshot.graph) return sendJson(request, response, 200, filtered);
-      if (graphBody?.version !== snapshot.version) graphBody = { version: snapshot.version, body: JSON.stringify(snapshot.graph) };
-      return sendBody(request, response, 200, Buffer.from(graphBody.body), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      if (graphBody?.version !== snapshot.version) {
+        const body = Buffer.from(JSON.stringify(snapshot.graph));
+        graphBody = { version: snapshot.version, body, gzip: gzipSync(body) };
+      }
+      return sendJsonBody(request, response, 200, graphBody.body, graphBody.gzip);
     }
     if (endpoint === 'object') {
       const id = url.searchParams.get('id');
@@ -131,8 +135,19 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
   };
 }
 
+/** Documents larger than this are compressed for clients that accept gzip (the graph of 1,000 routes: 2.8 MB, 120 kB gzipped). */
+const GZIP_FROM_BYTES = 16 * 1024;
+
 function sendJson(request: IncomingMessage, response: ServerResponse, status: number, document: unknown): void {
-  sendBody(request, response, status, Buffer.from(JSON.stringify(document)), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  sendJsonBody(request, response, status, Buffer.from(JSON.stringify(document)));
+}
+
+function sendJsonBody(request: IncomingMessage, response: ServerResponse, status: number, body: Buffer, gzipped?: Buffer): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', vary: 'accept-encoding' };
+  if (body.length >= GZIP_FROM_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+    return sendBody(request, response, status, gzipped ?? gzipSync(body), { ...headers, 'content-encoding': 'gzip' });
+  }
+  sendBody(request, response, status, body, headers);
 }
 
 function sendBody(request: IncomingMessage, response: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {

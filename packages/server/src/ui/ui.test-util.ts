@@ -7,6 +7,7 @@ import { get as httpGet, request as httpRequest } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseResources, type Resource } from '@portico/resources';
+import type { DebugData } from '../admin/debug-views.js';
 import { fakeProvider, type FakeProvider } from '../fixtures.test-util.js';
 import { createPorticoServer, type PorticoServer, type PorticoServerOptions } from '../portico-server.js';
 
@@ -129,4 +130,17 @@ export function openEvents(port: number): Promise<EventStream> {
     });
     req.on('error', reject);
   });
+}
+
+/** The DebugData of a server that has translated nothing yet and has no proxies. */
+export function untranslatedData(): DebugData {
+  return {
+    state: () => undefined,
+    servedXds: () => new Map(),
+    servedVersion: () => undefined,
+    sources: () => [],
+    clients: () => [],
+    health: () => ({ gatewayFailures: [], failingObjects: [] }),
+    controllerName: 'portico.dev/gateway-controller',
+  };
 }
