@@ -1,7 +1,7 @@
 /**
  * The dashboard's contract (packages/ui/src/contract.ts), as the server side reads it. A verbatim copy
- * until @portico/ui's node entry (which re-exports the contract) is merged: then this file becomes
- * `export type { … } from '@portico/ui'`. contract-copy.test.ts fails the moment the two differ.
+ * until the ui package's node entry (which re-exports the contract) is merged: then this file becomes
+ * a type-only re-export of that package. contract-copy.test.ts fails the moment the two differ.
  */
 /** Worst first: a node shows the worst of its own findings and conditions. */
 export type Health = 'error' | 'warning' | 'ok' | 'unknown';
