@@ -82,6 +82,8 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
   function api(request: IncomingMessage, response: ServerResponse, url: URL): void {
     const endpoint = url.pathname.slice('/ui/api/'.length);
     if (endpoint === 'events') {
+      // A HEAD learns what a stream would be without holding one open.
+      if (request.method === 'HEAD') return void response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }).end();
       if (!events.open(request, response)) {
         response.setHeader('retry-after', '5');
         sendJson(request, response, 503, { error: 'too many dashboard event streams open; retry later' });

@@ -105,6 +105,10 @@ describe('/ui routing in the admin server', () => {
       const b = await openEvents(port);
       expect(await a.next()).toEqual({ graph: 'none', dataplane: expect.any(String) });
       await b.next();
+      // HEAD answers the headers and holds no stream.
+      const head = await request(port, '/ui/api/events', { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers['content-type']).toBe('text/event-stream; charset=utf-8');
       const refused = await request(port, '/ui/api/events');
       expect(refused.status).toBe(503);
       expect(refused.headers['retry-after']).toBe('5');
