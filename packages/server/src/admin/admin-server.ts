@@ -7,7 +7,8 @@
  *
  * `?gateway=ns/name` selects one gateway, `?format=yaml` switches from JSON. Every answer other than
  * /metrics is a JSON (or YAML) document; unknown paths and methods get a JSON error. Requests whose
- * Host header is not one of the server's names are refused (admin-host-check.ts). Dumps are cached,
+ * Host header is not one of the server's names are refused (admin-host-check.ts). The dashboard (/ui,
+ * ui/ui-http.ts) is served beside /debug, read-only, behind the same check. Dumps are cached,
  * rendered in time slices and limited in number (debug-dumps.ts); the probes and /metrics never wait
  * behind them.
  */

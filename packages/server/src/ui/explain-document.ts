@@ -50,10 +50,12 @@ export function explainPath(graph: GraphDocument, ir: GatewayIR | undefined, exp
   const gateway = explanation.gateway;
   add(gatewayId(gateway));
   const origin = ROUTE_ORIGIN.exec(explanation.route ?? '');
-  const route = origin ? objectId(KINDS[origin[1]!]!, origin[2]!, origin[3]!) : undefined;
-  if (explanation.listener !== null) {
-    const irName = explanation.listener.startsWith(`${gateway}/`) ? explanation.listener.slice(gateway.length + 1) : explanation.listener;
-    const listener = ir?.listeners.find((l) => l.name === irName);
+  const irName = explanation.listener === null ? undefined : explanation.listener.startsWith(`${gateway}/`) ? explanation.listener.slice(gateway.length + 1) : explanation.listener;
+  const listener = ir?.listeners.find((l) => l.name === irName);
+  // A TCP or UDP port routes no HTTP (`not-http`): its one route is the IR listener's.
+  const l4 = !origin && (listener?.type === 'TCP' || listener?.type === 'UDP') ? listener.route : undefined;
+  const route = origin ? objectId(KINDS[origin[1]!]!, origin[2]!, origin[3]!) : l4 ? objectId(l4.source.kind, l4.source.namespace, l4.source.name) : undefined;
+  if (irName !== undefined) {
     const candidates = (listener?.sources ?? []).map((source) => listenerNode(gateway, irName, source));
     // Several Gateway listeners may share the port: the one the route hangs from is the one taken.
     const attached = route === undefined ? undefined : candidates.find((c) => graph.edges.some((e) => e.from === c && e.to === route));
@@ -63,7 +65,9 @@ export function explainPath(graph: GraphDocument, ir: GatewayIR | undefined, exp
     add(chosen);
   }
   add(route);
-  for (const backend of explanation.backends) {
+  const endpointsOf = (cluster: string) => (ir?.backends.find((b) => b.name === cluster)?.endpoints ?? []).map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`);
+  const clusters = explanation.backends.length > 0 ? explanation.backends : (l4?.destination.backends ?? []).flatMap((b) => ('backend' in b ? [{ cluster: b.backend, endpoints: endpointsOf(b.backend) }] : []));
+  for (const backend of clusters) {
     const [namespace, service] = backend.cluster.split('/');
     if (namespace === undefined || service === undefined) continue;
     add(serviceId(namespace, service));

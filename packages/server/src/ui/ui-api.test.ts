@@ -98,6 +98,10 @@ describe('/ui/api of a running server', () => {
     expect(split.path).toEqual(['Gateway/default/demo', 'Listener/default/demo/http', 'HTTPRoute/default/shop', 'Service/default/api-v1', 'Endpoint/default/api-v1/127.0.0.1:9002', 'Service/default/api-v2', 'Endpoint/default/api-v2/127.0.0.1:9003']);
     const blog = (await getJson<ExplainDocument>(`/ui/api/explain?url=${encodeURIComponent('http://blog.example.com/')}`)).body;
     expect(blog.path).toEqual(['Gateway/ingressclass/portico', 'Listener/ingressclass/portico/http-80', 'Ingress/default/blog', 'Service/default/web', 'Endpoint/default/web/127.0.0.1:9001']);
+    // A TCP port: no HTTP routing, the TCPRoute and its Service.
+    const postgres = (await getJson<ExplainDocument>(`/ui/api/explain?url=${encodeURIComponent('http://db.example.com:15432/')}`)).body;
+    expect(postgres.summary).toMatch(/^not-http: /);
+    expect(postgres.path).toEqual(['Gateway/default/demo', 'Listener/default/demo/postgres', 'TCPRoute/default/postgres', 'Service/default/postgres', 'Endpoint/default/postgres/127.0.0.1:9005']);
     expect(await getJson('/ui/api/explain')).toMatchObject({ status: 400 });
     expect(await getJson(`/ui/api/explain?url=${encodeURIComponent('ftp://x/')}`)).toMatchObject({ status: 400, body: { error: expect.stringContaining('only http and https') } });
     expect(await getJson(`/ui/api/explain?url=${url}&gateway=default/none`)).toMatchObject({ status: 400, body: { error: expect.stringContaining('default/none has no served xDS') } });
