@@ -74,7 +74,7 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
     const built = await assets();
     if (!built) return sendJson(request, response, 503, NOT_BUILT);
     if (path === '/ui' || path === '/ui/') return sendBody(request, response, 200, built.index, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': CSP });
-    const file = built.files.get(decodeURIComponent(path.slice('/ui/assets/'.length)));
+    const file = built.files.get(assetName(path.slice('/ui/assets/'.length)));
     if (!file) return sendJson(request, response, 404, { error: `no asset '${path}'` });
     return sendBody(request, response, 200, file.body, { 'content-type': file.contentType, 'cache-control': IMMUTABLE, 'content-security-policy': CSP });
   }
@@ -135,6 +135,15 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
     },
     close: () => events.closeAll(),
   };
+}
+
+/** The asset a path names; a malformed escape names none. */
+function assetName(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return '';
+  }
 }
 
 /** Documents larger than this are compressed for clients that accept gzip (the graph of 1,000 routes: 2.8 MB, 120 kB gzipped). */

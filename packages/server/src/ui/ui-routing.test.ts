@@ -40,6 +40,7 @@ describe('/ui routing in the admin server', () => {
     expect(head).toMatchObject({ status: 200, body: '' });
     expect(head.headers['content-length']).toBe('14');
     expect((await request(adminPort, '/ui/assets/nope.js')).status).toBe(404);
+    expect((await request(adminPort, '/ui/assets/%E0%A4%A.js')).status).toBe(404);
     expect((await request(adminPort, '/ui/nothing')).status).toBe(404);
     expect((await request(adminPort, '/ui/api/nothing')).status).toBe(404);
   });
