@@ -87,14 +87,14 @@ export function createUiEvents(options: UiEventsOptions): UiEvents {
   function check(): void {
     pending = undefined;
     lastCheck = now();
-    const versions = options.versions();
-    const key = JSON.stringify(versions);
+    const key = JSON.stringify(options.versions());
     for (const [response, seen] of streams) {
-      if (seen !== key) send(response, versions, key);
+      if (seen !== key) send(response, key);
     }
   }
 
-  function send(response: ServerResponse, versions: ChangedEvent, key: string): void {
+  /** `key` is the versions as JSON: the event's data, and what the stream has seen. */
+  function send(response: ServerResponse, key: string): void {
     streams.set(response, key);
     response.write(`event: changed\ndata: ${key}\n\n`);
   }
@@ -127,8 +127,7 @@ export function createUiEvents(options: UiEventsOptions): UiEvents {
       });
       // The browser's EventSource reconnects after this long when the stream drops.
       response.write('retry: 2000\n\n');
-      const versions = options.versions();
-      send(response, versions, JSON.stringify(versions));
+      send(response, JSON.stringify(options.versions()));
       request.on('close', () => remove(response));
       response.on('close', () => remove(response));
       startKeepAlive();
