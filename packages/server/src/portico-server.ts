@@ -22,6 +22,8 @@ import { createConvergenceTracker } from './reconcile/convergence.js';
 import type { KubernetesController } from './kubernetes-controller.js';
 import { plaintextXdsWarning } from './xds-exposure.js';
 import { initialTls, type XdsTlsSource } from './xds-tls-files.js';
+import { createChangeSignal } from './ui/ui-events.js';
+import { createUiHttp, type UiAssetSource } from './ui/ui-http.js';
 
 export interface PorticoServerOptions {
   provider: ResourceProvider;
@@ -72,6 +74,11 @@ export interface PorticoServerOptions {
   buildXds?: XdsPublisherOptions['build'];
   /** How long NACK containment waits for a probe's answer (default 5 s). */
   probeTimeoutMs?: number;
+  /**
+   * The dashboard's page and assets (@portico/ui's `loadUiAssets`), served at /ui of the admin
+   * address. Without it /ui answers 503; /ui/api/* is served either way.
+   */
+  ui?: UiAssetSource;
 }
 
 export interface StartedServer {
@@ -114,6 +121,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       logStreamEvent(event, stream);
       containment.onStreamEvent(event, stream);
       convergence.onStreamEvent(event, stream);
+      // A proxy connected, was sent, ACKed, refused or left: the dashboard's data plane moved.
+      uiChanges.emit();
     },
     onStreamRefused: createRefusalLog(logger),
     ...(options.xdsLimits ? { limits: options.xdsLimits } : {}),
@@ -178,13 +187,15 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     clientAckSeconds: (streamId) => convergence.clientAckSeconds(streamId),
     controllerName,
   };
+  const uiChanges = createChangeSignal();
+  const ui = createUiHttp({ data, changes: uiChanges, ...(options.ui ? { ui: options.ui } : {}) });
   const adminHandlers = {
     readiness,
     metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     views: debugViews(data),
   };
   const allowedHosts = options.adminAllowedHosts ?? [];
-  const admin = createAdminServer({ address: options.adminAddress ?? DEFAULT_ADMIN_ADDRESS, logger, handlers: adminHandlers, allowedHosts });
+  const admin = createAdminServer({ address: options.adminAddress ?? DEFAULT_ADMIN_ADDRESS, logger, handlers: adminHandlers, allowedHosts, ui });
   const metricsServer =
     options.metricsAddress === undefined ? undefined : createAdminServer({ address: options.metricsAddress, logger, handlers: adminHandlers, allowedHosts, serves: 'probes-and-metrics' });
   let xdsListening = false;
@@ -210,6 +221,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     const changedAt = force ? performance.now() : (snapshot.changedAt ?? performance.now());
     try {
       const outcome = reconciler.reconcile(snapshot, { force });
+      uiChanges.emit();
       if (outcome.result !== 'success') return;
       const fresh = outcome.published.filter((r) => r.published && r.version);
       // The client table is copied once per reconcile, however many gateways were published.
