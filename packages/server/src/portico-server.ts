@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
 import { DEFAULT_CONTROLLER_NAME, type ExternalNameServices } from '@portico/translator';
+import { loadUiAssets } from '@portico/ui';
 import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type GatewayAuthorizationOptions, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin/admin-server.js';
@@ -75,8 +76,9 @@ export interface PorticoServerOptions {
   /** How long NACK containment waits for a probe's answer (default 5 s). */
   probeTimeoutMs?: number;
   /**
-   * The dashboard's page and assets (@portico/ui's `loadUiAssets`), served at /ui of the admin
-   * address. Without it /ui answers 503; /ui/api/* is served either way.
+   * Where the dashboard's page and assets come from (default @portico/ui's `loadUiAssets`: the files
+   * `npm run build:ui` built), served at /ui of the admin address. When they are not built /ui answers
+   * 503 saying so; /ui/api/* is served either way.
    */
   ui?: UiAssetSource;
 }
@@ -188,7 +190,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     controllerName,
   };
   const uiChanges = createChangeSignal();
-  const ui = createUiHttp({ data, changes: uiChanges, ...(options.ui ? { ui: options.ui } : {}) });
+  const ui = createUiHttp({ data, changes: uiChanges, ui: options.ui ?? { assets: () => loadUiAssets() } });
   const adminHandlers = {
     readiness,
     metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),

@@ -11,7 +11,7 @@
  * show on the route or listener that depends on them.
  */
 import type { DiagnoseInput, DiagnoseReport, Finding } from '@portico/diagnose';
-import type { GraphDocument, Health, NodeId } from './contract.js';
+import type { GraphDocument, Health, NodeId } from '@portico/ui';
 import { addBackendNodes } from './backend-nodes.js';
 import { addGatewayNodes } from './gateway-nodes.js';
 import { createGraphAssembly } from './graph-assembly.js';

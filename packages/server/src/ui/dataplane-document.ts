@@ -7,7 +7,7 @@
  */
 import type { ClientInfo } from '@portico/xds-server';
 import type { DebugData } from '../admin/debug-views.js';
-import type { DataPlaneDocument, GatewayDataPlane, ProxyState } from './contract.js';
+import type { DataPlaneDocument, GatewayDataPlane, ProxyState } from '@portico/ui';
 import { objectId } from './graph-ids.js';
 
 /** The type whose version an edit of routes moves: the one shown as "ACKed". */

@@ -7,7 +7,7 @@
  */
 import { chooseGateway, ExplainGatewayError, explainRequest, ExplainRequestError, parseExplainRequest, type Explanation } from '@portico/diagnose';
 import type { GatewayIR } from '@portico/ir';
-import type { ExplainDocument, GraphDocument, NodeId } from './contract.js';
+import type { ExplainDocument, GraphDocument, NodeId } from '@portico/ui';
 import { endpointId, gatewayId, listenerId, objectId, serviceId } from './graph-ids.js';
 import type { UiSnapshot } from './ui-model.js';
 

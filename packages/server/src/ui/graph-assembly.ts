@@ -4,7 +4,7 @@
  * backendRefs of a route to one Service, merges into the first: worst health, both labels). `finish`
  * computes each node's health and summary and sorts everything, so the document is deterministic.
  */
-import type { Badge, ConditionSummary, EdgeKind, GraphEdge, GraphNode, Health, NodeId, NodeKind } from './contract.js';
+import type { Badge, ConditionSummary, EdgeKind, GraphEdge, GraphNode, Health, NodeId, NodeKind } from '@portico/ui';
 import { badgeHealth, conditionHealth, summaryOf, worst } from './graph-health.js';
 
 export interface NodeSeed {

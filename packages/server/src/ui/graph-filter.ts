@@ -5,7 +5,7 @@
  * and both ends of every edge that is not. Totals, namespaces and gateway names stay those of the
  * whole graph (the filter menus list everything).
  */
-import type { GraphDocument, GraphNode } from './contract.js';
+import type { GraphDocument, GraphNode } from '@portico/ui';
 
 export interface GraphFilter {
   namespace?: string;

@@ -6,7 +6,7 @@
  */
 import type { Finding } from '@portico/diagnose';
 import type { Condition } from '@portico/resources';
-import type { Badge, ConditionSummary, Health } from './contract.js';
+import type { Badge, ConditionSummary, Health } from '@portico/ui';
 
 const RANK: Record<Health, number> = { error: 0, warning: 1, ok: 2, unknown: 3 };
 

@@ -1,5 +1,5 @@
 /** Node ids of the dashboard's graph (contract.ts `NodeId`): the kind, then the name path. */
-import type { NodeId } from './contract.js';
+import type { NodeId } from '@portico/ui';
 
 export const gatewayClassId = (name: string): NodeId => `GatewayClass/${name}`;
 /** `key` is the gateway's `namespace/name` (`ingressclass/<class>` for an IngressClass's gateway). */

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { ALL_CHECKS, offlineInput, runChecks } from '@portico/diagnose';
 import type { Resource } from '@portico/resources';
 import { buildGraph } from './build-graph.js';
-import type { GraphDocument } from './contract.js';
+import type { GraphDocument } from '@portico/ui';
 import { request, ROOT, startServer } from './ui.test-util.js';
 
 const ROUTES = 1_000;

@@ -11,7 +11,7 @@ import { applyStatuses } from '@portico/translator';
 import { redactedConfigDump } from '@portico/xds';
 import type { DebugData } from '../admin/debug-views.js';
 import { redactSecret } from '../admin/resources-view.js';
-import type { GraphNode, ObjectDetails } from './contract.js';
+import type { GraphNode, ObjectDetails } from '@portico/ui';
 import type { UiSnapshot } from './ui-model.js';
 
 type Json = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * on 127.0.0.1): the graph and its filters, object details without key material, the data plane,
  * explain and its path, and the event stream (on connect, after a change, closed on shutdown).
  */
-import type { ExplainDocument, GraphDocument, ObjectDetails } from './contract.js';
+import type { ExplainDocument, GraphDocument, ObjectDetails } from '@portico/ui';
 import { brokenExampleObjects, exampleKeyMaterial, exampleObjects, openEvents, request, startServer, type RunningServer } from './ui.test-util.js';
 
 describe('/ui/api of a running server', () => {

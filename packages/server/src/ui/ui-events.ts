@@ -7,7 +7,7 @@
  * Streams are bounded (32 by default: the next is refused with 503) and all closed on shutdown.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChangedEvent } from './contract.js';
+import type { ChangedEvent } from '@portico/ui';
 
 /** "Something the dashboard shows may have changed": emitted by the server, read by the event streams. */
 export interface ChangeSignal {

@@ -9,6 +9,7 @@
  * /ui answers 503 saying how to build them, and the API still answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UiAssets } from '@portico/ui';
 import { gzipSync } from 'node:zlib';
 import type { DebugData } from '../admin/debug-views.js';
 import { dataPlaneDocument } from './dataplane-document.js';
@@ -17,12 +18,6 @@ import { filterGraph, graphFilterOf } from './graph-filter.js';
 import { objectDetails } from './object-details.js';
 import { createUiEvents, type ChangeSignal, type UiEvents, type UiEventsOptions } from './ui-events.js';
 import { createUiModel, type UiModel, type UiModelOptions } from './ui-model.js';
-
-/** What @portico/ui's `loadUiAssets()` resolves to: index.html and the files under assets/ by name. */
-export interface UiAssets {
-  index: Buffer;
-  files: Map<string, { body: Buffer; contentType: string }>;
-}
 
 export interface UiAssetSource {
   /** The built assets; undefined (or a rejection) when they are not built. */

@@ -8,7 +8,7 @@ import { ALL_CHECKS, runChecks, type DiagnoseInput, type DiagnoseReport } from '
 import type { DebugData } from '../admin/debug-views.js';
 import type { TranslatedState } from '../reconcile/reconciler.js';
 import { buildGraph } from './build-graph.js';
-import type { GraphDocument } from './contract.js';
+import type { GraphDocument } from '@portico/ui';
 import { dataPlaneFingerprint, liveDiagnoseInput } from './live-diagnosis.js';
 
 export interface UiSnapshot {

@@ -6,7 +6,8 @@
 import { createAdminServer, type AdminServer } from '../admin/admin-server.js';
 import { silentLogger } from '../logger.js';
 import { createChangeSignal } from './ui-events.js';
-import { createUiHttp, type UiAssets } from './ui-http.js';
+import type { UiAssets } from '@portico/ui';
+import { createUiHttp } from './ui-http.js';
 import { exampleObjects, openEvents, request, startServer, untranslatedData, type RunningServer } from './ui.test-util.js';
 
 const ASSETS: UiAssets = {
@@ -20,7 +21,8 @@ describe('/ui routing in the admin server', () => {
     await Promise.all(running.splice(0).map((r) => r.server.shutdown()));
   });
   async function start(withAssets: boolean): Promise<RunningServer> {
-    const server = await startServer(exampleObjects(), withAssets ? { ui: { assets: async () => ASSETS } } : {});
+    // Without assets: a source that finds none, as loadUiAssets does before `npm run build:ui`.
+    const server = await startServer(exampleObjects(), { ui: { assets: async () => (withAssets ? ASSETS : undefined) } });
     running.push(server);
     return server;
   }
