@@ -22,12 +22,15 @@ COPY packages/provider/package.json packages/provider/
 COPY packages/translator/package.json packages/translator/
 COPY packages/xds/package.json packages/xds/
 COPY packages/diagnose/package.json packages/diagnose/
+COPY packages/ui/package.json packages/ui/
 COPY packages/server/package.json packages/server/
 COPY packages/cli/package.json packages/cli/
 COPY e2e/package.json e2e/
 COPY bench/package.json bench/
 RUN npm install --no-audit --no-fund
 COPY . .
+# `npm run build` bundles the dashboard (npm run build:ui: esbuild, into packages/ui/dist/web) before
+# `tsc -b`; the bundle keeps no dependency at run time, so pruning the dev ones leaves it whole.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # The same image as the build stage: re2's addon is compiled for one Node ABI (NODE_MODULE_VERSION),

@@ -14,7 +14,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: ['server', 'diagnose', 'provider', 'xds-server', 'translator', 'xds', 'envoy', 'ir', 'resources'],
   // diagnose (issue 14, not in DESIGN.md's table yet): judges what the translators and the xDS server produce.
   diagnose: ['xds-server', 'translator', 'xds', 'envoy', 'ir', 'resources'],
-  server: ['diagnose', 'provider', 'xds-server', 'translator', 'xds', 'envoy', 'ir', 'resources'],
+  server: ['ui', 'diagnose', 'provider', 'xds-server', 'translator', 'xds', 'envoy', 'ir', 'resources'],
+  // ui (issue 16): the dashboard's browser app and its built assets; the server serves them.
+  ui: [],
   provider: ['resources'],
   'xds-server': ['envoy'],
   translator: ['resources', 'ir'],

@@ -3,6 +3,9 @@ export { createPorticoServer, type PorticoServer, type PorticoServerOptions, typ
 export { createAdminServer, DEFAULT_ADMIN_ADDRESS, type AdminHandlers, type AdminServer, type AdminServerOptions, type Readiness } from './admin/admin-server.js';
 export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewResult } from './admin/debug-views.js';
 export { redactSecret, REDACTED_KEYS_ANNOTATION, resourcesView } from './admin/resources-view.js';
+export { createUiHttp, type UiAssetSource, type UiHttp, type UiHttpOptions } from './ui/ui-http.js';
+export { createChangeSignal, createUiEvents, DEFAULT_MAX_EVENT_STREAMS, type ChangeSignal, type UiEvents, type UiEventsOptions } from './ui/ui-events.js';
+export { buildGraph, type GraphMeta } from './ui/build-graph.js';
 export { createDebugDumps, DEFAULT_DUMP_CACHE_BYTES, DEFAULT_MAX_DUMPS_IN_FLIGHT, type DebugDumps, type DebugDumpsOptions, type DumpResult } from './admin/debug-dumps.js';
 export { createHostCheck, hostOf, LOOPBACK_HOSTS, type HostCheck, type HostCheckOptions } from './admin/admin-host-check.js';
 export { documentChunks, renderDocument, type ChunkOptions, type RenderOptions } from './admin/document-chunks.js';

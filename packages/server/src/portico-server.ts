@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
 import { DEFAULT_CONTROLLER_NAME, type ExternalNameServices } from '@portico/translator';
+import { loadUiAssets } from '@portico/ui';
 import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type GatewayAuthorizationOptions, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin/admin-server.js';
@@ -22,6 +23,8 @@ import { createConvergenceTracker } from './reconcile/convergence.js';
 import type { KubernetesController } from './kubernetes-controller.js';
 import { plaintextXdsWarning } from './xds-exposure.js';
 import { initialTls, type XdsTlsSource } from './xds-tls-files.js';
+import { createChangeSignal } from './ui/ui-events.js';
+import { createUiHttp, type UiAssetSource } from './ui/ui-http.js';
 
 export interface PorticoServerOptions {
   provider: ResourceProvider;
@@ -72,6 +75,12 @@ export interface PorticoServerOptions {
   buildXds?: XdsPublisherOptions['build'];
   /** How long NACK containment waits for a probe's answer (default 5 s). */
   probeTimeoutMs?: number;
+  /**
+   * Where the dashboard's page and assets come from (default @portico/ui's `loadUiAssets`: the files
+   * `npm run build:ui` built), served at /ui of the admin address. When they are not built /ui answers
+   * 503 saying so; /ui/api/* is served either way.
+   */
+  ui?: UiAssetSource;
 }
 
 export interface StartedServer {
@@ -114,6 +123,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       logStreamEvent(event, stream);
       containment.onStreamEvent(event, stream);
       convergence.onStreamEvent(event, stream);
+      // A proxy connected, was sent, ACKed, refused or left: the dashboard's data plane moved.
+      uiChanges.emit();
     },
     onStreamRefused: createRefusalLog(logger),
     ...(options.xdsLimits ? { limits: options.xdsLimits } : {}),
@@ -178,13 +189,15 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     clientAckSeconds: (streamId) => convergence.clientAckSeconds(streamId),
     controllerName,
   };
+  const uiChanges = createChangeSignal();
+  const ui = createUiHttp({ data, changes: uiChanges, ui: options.ui ?? { assets: () => loadUiAssets() } });
   const adminHandlers = {
     readiness,
     metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     views: debugViews(data),
   };
   const allowedHosts = options.adminAllowedHosts ?? [];
-  const admin = createAdminServer({ address: options.adminAddress ?? DEFAULT_ADMIN_ADDRESS, logger, handlers: adminHandlers, allowedHosts });
+  const admin = createAdminServer({ address: options.adminAddress ?? DEFAULT_ADMIN_ADDRESS, logger, handlers: adminHandlers, allowedHosts, ui });
   const metricsServer =
     options.metricsAddress === undefined ? undefined : createAdminServer({ address: options.metricsAddress, logger, handlers: adminHandlers, allowedHosts, serves: 'probes-and-metrics' });
   let xdsListening = false;
@@ -210,6 +223,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     const changedAt = force ? performance.now() : (snapshot.changedAt ?? performance.now());
     try {
       const outcome = reconciler.reconcile(snapshot, { force });
+      uiChanges.emit();
       if (outcome.result !== 'success') return;
       const fresh = outcome.published.filter((r) => r.published && r.version);
       // The client table is copied once per reconcile, however many gateways were published.

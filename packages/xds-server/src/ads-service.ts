@@ -15,6 +15,7 @@ import { shownClaim, type GatewayAuthorizer } from './identity/gateway-authoriza
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
 import { truncateErrorDetail } from './streams/error-detail.js';
 import { createResponseOutbox, type ResponseOutboxOptions } from './streams/response-outbox.js';
+import { createSotwResponseCodec } from './sotw-response-codec.js';
 import { combineSotwResponses, createSotwStream } from './streams/sotw-stream.js';
 import { http2StreamGone, resetWithEnhanceYourCalm } from './streams/stream-reset.js';
 import { SERVED_TYPE_URLS } from './types.js';
@@ -145,11 +146,14 @@ function codec<T>(typeName: string, adapt: { toWire?(value: T): object; fromWire
   };
 }
 
-const discoveryResponse = () =>
-  codec<DiscoveryResponse>('envoy.service.discovery.v3.DiscoveryResponse', {
-  toWire: (r) => ({ ...r, resources: r.resources.map(toWireAny) }),
-  fromWire: (o) => ({ ...o, resources: ((o.resources ?? []) as WireAny[]).map(fromWireAny) }) as DiscoveryResponse,
-});
+const discoveryResponse = (): Codec<DiscoveryResponse> => {
+  const { deserialize } = codec<DiscoveryResponse>('envoy.service.discovery.v3.DiscoveryResponse', {
+    fromWire: (o) => ({ ...o, resources: ((o.resources ?? []) as WireAny[]).map(fromWireAny) }) as DiscoveryResponse,
+  });
+  // Encoded once per (version, subscription set) and shared by every stream (sotw-response-codec.ts).
+  const { serialize } = createSotwResponseCodec(envoyProtos().lookupType('envoy.service.discovery.v3.DiscoveryResponse'), toWireAny);
+  return { serialize, deserialize };
+};
 
 const deltaDiscoveryResponse = () =>
   codec<DeltaDiscoveryResponse>('envoy.service.discovery.v3.DeltaDiscoveryResponse', {

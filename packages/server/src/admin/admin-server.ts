@@ -7,7 +7,8 @@
  *
  * `?gateway=ns/name` selects one gateway, `?format=yaml` switches from JSON. Every answer other than
  * /metrics is a JSON (or YAML) document; unknown paths and methods get a JSON error. Requests whose
- * Host header is not one of the server's names are refused (admin-host-check.ts). Dumps are cached,
+ * Host header is not one of the server's names are refused (admin-host-check.ts). The dashboard (/ui,
+ * ui/ui-http.ts) is served beside /debug, read-only, behind the same check. Dumps are cached,
  * rendered in time slices and limited in number (debug-dumps.ts); the probes and /metrics never wait
  * behind them.
  */
@@ -18,6 +19,7 @@ import { createHostCheck } from './admin-host-check.js';
 import { createDebugDumps, type DebugDumps, type DebugDumpsOptions } from './debug-dumps.js';
 import type { DebugView } from './debug-views.js';
 import { errorFields, type Logger } from '../logger.js';
+import type { UiHttp } from '../ui/ui-http.js';
 import { parseListenAddress } from '../listen-address.js';
 
 export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1:19000';
@@ -49,6 +51,8 @@ export interface AdminServerOptions {
   dumps?: DebugDumpsOptions;
   /** A dump response that makes no progress this long (a client that stopped reading) is cut (default 30 s). */
   dumpIdleTimeoutMs?: number;
+  /** The dashboard under /ui (ui/ui-http.ts): served only with /debug, behind the same Host check. */
+  ui?: Pick<UiHttp, 'handle' | 'close'>;
 }
 
 export interface AdminServer {
@@ -88,6 +92,14 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       return send(response, 403, { error: `host '${String(request.headers.host).slice(0, 100)}' is not one of this server's names; allow it with --admin-allowed-hosts` }, 'json');
     }
     const url = new URL(request.url ?? '/', 'http://admin');
+    const ui = servesDebug && (url.pathname === '/ui' || url.pathname.startsWith('/ui/')) ? options.ui : undefined;
+    if (ui) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        response.setHeader('allow', 'GET, HEAD');
+        return send(response, 405, { error: `method ${request.method} not allowed: the dashboard is read-only` }, 'json');
+      }
+      if (await ui.handle(request, response, url)) return;
+    }
     const format = url.searchParams.get('format') ?? 'json';
     if (format !== 'json' && format !== 'yaml') return send(response, 400, { error: `invalid format '${format}': expected json or yaml` }, 'json');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -144,6 +156,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       }),
     close: () =>
       new Promise<void>((resolve) => {
+        // Event streams never end by themselves: they would hold close() open.
+        options.ui?.close();
         if (!server.listening) return resolve();
         server.close(() => resolve());
         // A scraper's keep-alive connection would otherwise hold close() open until it times out.

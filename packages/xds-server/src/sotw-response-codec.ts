@@ -1,0 +1,50 @@
+/**
+ * The DiscoveryResponse encoder: every stream subscribed to the same resources of one version gets the
+ * same response but for its nonce, so the bytes of everything else (version, type, the resources' Any
+ * wrappings, the control plane id) are encoded once per (version, subscription set) and shared; each
+ * stream's frame is that body followed by its own nonce field. Protobuf fields may come in any order
+ * on the wire (and parsers must accept that), so the result decodes to exactly the response given.
+ *
+ * The body is cached by the identity of the response's Any list, which sotw-stream.ts shares between
+ * every stream with the same selection of the same snapshot (subscription.ts `selectResources`), so
+ * 1,000 proxies of a gateway cost one encoding of its route table per change, not 1,000.
+ */
+import type { AnyResource, DiscoveryResponse } from './types.js';
+
+/** The protobufjs message type of DiscoveryResponse (from @portico/envoy), as far as encoding goes. */
+export interface MessageEncoder {
+  encode(message: object): { finish(): Uint8Array };
+}
+
+interface Body {
+  /** Everything but the resources that the bytes encode, to tell a reuse of the list apart. */
+  key: string;
+  bytes: Uint8Array;
+}
+
+export interface SotwResponseCodec {
+  serialize(response: DiscoveryResponse): Buffer;
+  /** Bodies encoded (not taken from the cache) since creation: what the fan-out test counts. */
+  bodiesEncoded(): number;
+}
+
+export function createSotwResponseCodec(type: MessageEncoder, toWireAny: (any: AnyResource) => object): SotwResponseCodec {
+  const bodies = new WeakMap<readonly AnyResource[], Body>();
+  let encoded = 0;
+  return {
+    serialize(response) {
+      const key = `${response.versionInfo}\u0000${response.typeUrl}\u0000${response.controlPlane?.identifier ?? ''}`;
+      let body = bodies.get(response.resources);
+      if (body?.key !== key) {
+        const { nonce: _nonce, ...shared } = response;
+        body = { key, bytes: type.encode({ ...shared, resources: response.resources.map(toWireAny) }).finish() };
+        bodies.set(response.resources, body);
+        encoded++;
+      }
+      // An empty nonce is proto3's default: encoded as nothing, as a whole-message encode would.
+      const nonce = type.encode({ nonce: response.nonce }).finish();
+      return Buffer.concat([body.bytes, nonce], body.bytes.byteLength + nonce.byteLength);
+    },
+    bodiesEncoded: () => encoded,
+  };
+}
