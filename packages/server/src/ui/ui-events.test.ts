@@ -87,6 +87,26 @@ describe('createUiEvents', () => {
     expect(stream.received).toHaveLength(4);
   });
 
+  it('spaces checks by what the function given says at each signal', async () => {
+    let spacingMs = 250;
+    const adaptive = createUiEvents({ versions: () => versions, changes, coalesceMs: () => spacingMs, now: () => clock, timers: timers.timers });
+    const local = createServer((request, response) => void adaptive.open(request, response));
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    try {
+      const stream = await openEvents((local.address() as AddressInfo).port);
+      await stream.next();
+      changes.emit();
+      timers.fire();
+      spacingMs = 2_000;
+      clock += 100;
+      changes.emit();
+      expect(timers.pending().map((t) => t.ms)).toEqual([1_900]);
+    } finally {
+      adaptive.closeAll();
+      await new Promise((resolve) => local.close(resolve));
+    }
+  });
+
   it('checks nothing while no stream is open', () => {
     changes.emit();
     expect(timers.pending()).toEqual([]);

@@ -2,7 +2,7 @@
  * `GET /ui/api/events`: server-sent events telling open pages that the graph or the data plane moved
  * (contract.ts `ChangedEvent`), so pages refetch on change and never poll. The server signals "something
  * may have changed" (a reconcile, an xDS stream event); the signals are coalesced (one check at most
- * every 250 ms), and a stream is sent `changed` only when the versions it last saw differ. Each stream
+ * every 250 ms, or longer when asked), and a stream is sent `changed` only when the versions it last saw differ. Each stream
  * gets `changed` once on connect, and a comment every 15 s so proxies in between keep it open.
  * Streams are bounded (32 by default: the next is refused with 503) and all closed on shutdown.
  */
@@ -38,8 +38,11 @@ export interface UiEventsOptions {
   changes: ChangeSignal;
   /** Concurrent streams (default 32). */
   maxStreams?: number;
-  /** At most one check for changes per this many milliseconds (default 250). */
-  coalesceMs?: number;
+  /**
+   * At most one check for changes per this many milliseconds (default 250); a function is asked at
+   * each signal, so the spacing can follow what a change costs the pages (ui-http.ts).
+   */
+  coalesceMs?: number | (() => number);
   /** A comment line this often (default 15 s). */
   keepAliveMs?: number;
   /** For tests: the clock and timers the coalescing uses. */
@@ -68,7 +71,8 @@ const REAL_TIMERS: Timers = {
 
 export function createUiEvents(options: UiEventsOptions): UiEvents {
   const maxStreams = options.maxStreams ?? DEFAULT_MAX_EVENT_STREAMS;
-  const coalesceMs = options.coalesceMs ?? 250;
+  const { coalesceMs = 250 } = options;
+  const spacing = typeof coalesceMs === 'function' ? coalesceMs : () => coalesceMs;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const now = options.now ?? (() => performance.now());
   const timers = options.timers ?? REAL_TIMERS;
@@ -81,7 +85,7 @@ export function createUiEvents(options: UiEventsOptions): UiEvents {
 
   const unsubscribe = options.changes.subscribe(() => {
     if (pending !== undefined || streams.size === 0 || closed) return;
-    pending = timers.set(check, Math.max(0, lastCheck + coalesceMs - now()));
+    pending = timers.set(check, Math.max(0, lastCheck + spacing() - now()));
   });
 
   function check(): void {
