@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeRequest } from '../test/support/kube-apply.js';
+import { describeNamespace } from './namespace-diagnosis.js';
 import { pollUntil } from '../test/support/wait.js';
 
 export const PORTICO_NAMESPACE = 'portico-system';
@@ -54,7 +55,13 @@ export async function installPortico(options: InstallOptions): Promise<void> {
   const set = Object.entries(options.values ?? {}).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
   const started = Date.now();
   // --wait: the pre-install certgen Job has run and the Deployment's pods are Ready.
-  await helm(['upgrade', '--install', PORTICO_RELEASE, join(options.checkout, 'charts/portico'), '--namespace', PORTICO_NAMESPACE, '--create-namespace', '--wait', '--timeout', '5m', ...set], options.kubeconfigPath, options.log);
+  await helm(['upgrade', '--install', PORTICO_RELEASE, join(options.checkout, 'charts/portico'), '--namespace', PORTICO_NAMESPACE, '--create-namespace', '--wait', '--timeout', '5m', ...set], options.kubeconfigPath, options.log).catch(
+    async (error: Error) => {
+      // Say why the pods never got Ready (a crash, a probe, the hook Job), not only that helm gave up.
+      throw new Error(`${error.message}
+${await describeNamespace(options.kubeConfig, PORTICO_NAMESPACE)}`, { cause: error });
+    },
+  );
   await pollUntil(
     `GatewayClass ${GATEWAY_CLASS} Accepted`,
     async () => {
