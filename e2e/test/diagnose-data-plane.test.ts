@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { checkDataPlane, fetchDataPlaneInput, offlineInput, renderReport, runChecks, type DiagnoseReport } from '@portico/diagnose';
-import type { GatewayIR, HTTPRouteIR } from '@portico/ir';
 import { parseResources, type Resource } from '@portico/resources';
 import { buildXds } from '@portico/xds';
 import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
+import { CORRUPT_HEADER, corruptRefusedRegex, ENVOY_ERROR, REFUSED_VALUE } from './support/refused-regex-fault.js';
 import { startInProcessPortico, type InProcessPortico } from './support/in-process-portico.js';
 import { gatewayYaml, routeYaml, serviceYaml } from './support/isolation-fixtures.js';
 import { closeEcho, pollFor, startEcho, tryGet, type Echo } from './support/isolation-traffic.js';
@@ -30,21 +30,6 @@ const describeWithEnvoy = process.env.ENVOY_BIN ? describe : describe.skip;
 jest.setTimeout(60_000);
 
 const GATEWAY = 'default/shared';
-const CORRUPT_HEADER = 'x-corrupt-me';
-const REFUSED_VALUE = 'a{1001}';
-/** What Envoy (RE2) says of the regex the corrupted match becomes. */
-const ENVOY_ERROR = 'invalid repetition size: {1001}';
-
-/** A translator bug, simulated: an exact match of CORRUPT_HEADER on REFUSED_VALUE becomes that regex, which Envoy refuses. */
-function corrupt(ir: GatewayIR): GatewayIR {
-  const route = (r: HTTPRouteIR): HTTPRouteIR => {
-    const headers = r.match.headers;
-    if (!headers?.some((h) => h.name === CORRUPT_HEADER && h.value === REFUSED_VALUE)) return r;
-    return { ...r, match: { ...r.match, headers: headers.map((h) => (h.name === CORRUPT_HEADER ? { ...h, type: 'RegularExpression' as const } : h)) } };
-  };
-  return { ...ir, listeners: ir.listeners.map((l) => (l.type === 'HTTP' ? { ...l, virtualHosts: l.virtualHosts.map((v) => ({ ...v, routes: v.routes.map(route) })) } : l)) };
-}
-
 /** Team A's route: `path` to the echo, and a second rule matching CORRUPT_HEADER: `headerValue`. */
 const teamARoute = (path: string, headerValue = 'fine') =>
   routeYaml(
@@ -99,7 +84,7 @@ describeWithEnvoy('diagnose data plane and convergence through real Envoy (issue
     writeFileSync(join(resources, 'gateway.yaml'), gatewayYaml({ port: listenerPort, className: 'portico-diagnose-dp', namespace: 'default', fromAllNamespaces: true }));
     writeFileSync(join(resources, 'backend.yaml'), serviceYaml('team-a', 'echo', echo.port));
     writeFileSync(join(resources, 'route.yaml'), teamARoute('/v0'));
-    portico = await startInProcessPortico({ resources, onLog: () => undefined, buildXds: (ir) => buildXds(corrupt(ir), { proxyless: true }) });
+    portico = await startInProcessPortico({ resources, onLog: () => undefined, buildXds: (ir) => buildXds(corruptRefusedRegex(ir), { proxyless: true }) });
   });
 
   afterAll(async () => {
