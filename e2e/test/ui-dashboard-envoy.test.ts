@@ -178,7 +178,7 @@ describeWithEnvoy('the dashboard through real Envoy (issue 16)', () => {
 
   test('explain gives the path the request takes through Envoy', async () => {
     const explained = await portico.admin<{ summary: string; path: string[] }>(`/ui/api/explain?url=${encodeURIComponent(`http://127.0.0.1:${listenerPort}/v0/items`)}`);
-    expect(explained.summary).toMatch(/^forwarded 0: forwarded to team-a\/echo\/80\/http/);
+    expect(explained.summary).toMatch(/^forwarded: forwarded to team-a\/echo\/80\/http/);
     expect(explained.path).toEqual([`Gateway/${GATEWAY}`, 'Listener/default/shared/http', 'HTTPRoute/team-a/a', 'Service/team-a/echo', `Endpoint/team-a/echo/127.0.0.1:${echo!.port}`]);
     const answer = await tryGet(`http://127.0.0.1:${listenerPort}/v0/items`);
     expect(answer).toMatchObject({ status: 200, body: 'team-a' });

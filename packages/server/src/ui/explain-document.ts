@@ -33,7 +33,8 @@ export function explainDocument(snapshot: UiSnapshot, params: URLSearchParams): 
     if (error instanceof ExplainRequestError || error instanceof ExplainGatewayError) return { status: 400, error: error.message };
     throw error;
   }
-  const summary = `${explanation.outcome}${explanation.status === null ? '' : ` ${explanation.status}`}: ${explanation.reason}`;
+  // Status 0 is "forwarded, no answer of Envoy's own": only a status Envoy answers with is shown.
+  const summary = `${explanation.outcome}${explanation.status ? ` ${explanation.status}` : ''}: ${explanation.reason}`;
   return { status: 200, document: { explanation, summary, path: explainPath(snapshot.graph, snapshot.state.result.gateways.get(explanation.gateway), explanation) } };
 }
 

@@ -92,7 +92,7 @@ describe('/ui/api of a running server', () => {
     const url = encodeURIComponent('http://shop.example.com:8080/api/items');
     const { status, body } = await getJson<ExplainDocument>(`/ui/api/explain?url=${url}&gateway=default/demo&header=${encodeURIComponent('x-canary: true')}`);
     expect(status).toBe(200);
-    expect(body.summary).toMatch(/^forwarded 0: forwarded to default\/api-v2\/8080\/http/);
+    expect(body.summary).toMatch(/^forwarded: forwarded to default\/api-v2\/8080\/http/);
     expect(body.path).toEqual(['Gateway/default/demo', 'Listener/default/demo/http', 'HTTPRoute/default/shop', 'Service/default/api-v2', 'Endpoint/default/api-v2/127.0.0.1:9003']);
     const split = (await getJson<ExplainDocument>(`/ui/api/explain?url=${encodeURIComponent('http://shop.example.com:8080/api')}`)).body;
     expect(split.path).toEqual(['Gateway/default/demo', 'Listener/default/demo/http', 'HTTPRoute/default/shop', 'Service/default/api-v1', 'Endpoint/default/api-v1/127.0.0.1:9002', 'Service/default/api-v2', 'Endpoint/default/api-v2/127.0.0.1:9003']);
