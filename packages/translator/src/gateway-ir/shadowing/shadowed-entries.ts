@@ -57,7 +57,7 @@ export function findShadowedEntries(ordered: readonly PlacedEntry[]): ShadowedEn
   const shapes: MatchShape[] = [];
   for (let position = 0; position < ordered.length; position++) {
     const p = ordered[position]!;
-    const shape = matchShape(p.entry.ir.match, p.entry.grpc);
+    const shape = entryShape(p.entry);
     shapes.push(shape);
     // An entry listed twice (two parentRefs to one listener) is served once, at its first place.
     if (placed.has(p.entry)) continue;
@@ -70,6 +70,18 @@ export function findShadowedEntries(ordered: readonly PlacedEntry[]): ShadowedEn
     remember(index, shape, position);
   }
   return found;
+}
+
+/**
+ * A route entry's shape, made once: entries live (unchanged) as long as their route does
+ * (translation-cache.ts), and a one-route edit sweeps again every entry of its listener hostname.
+ */
+const shapes = new WeakMap<RouteEntry, MatchShape>();
+
+function entryShape(entry: RouteEntry): MatchShape {
+  let shape = shapes.get(entry);
+  if (!shape) shapes.set(entry, (shape = matchShape(entry.ir.match, entry.grpc)));
+  return shape;
 }
 
 /** The earliest position of a match covering `shape` (match-cover.ts `covers`), or Infinity. */
