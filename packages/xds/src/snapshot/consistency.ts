@@ -59,7 +59,9 @@ function clusterNames(cluster: Proto3Json): ReferencedNames {
  */
 function tableNames(table: Proto3Json): ReferencedNames {
   const names = emptyNames();
-  for (const [key, value] of Object.entries(table)) {
+  for (const key in table) {
+    if (!Object.hasOwn(table, key)) continue;
+    const value = table[key];
     if (key !== 'virtualHosts' || !Array.isArray(value)) walk(value, names);
     else for (const host of value as Proto3Json[]) merge(names, memoized('host-references', host, () => hostNames(host)));
   }
@@ -68,7 +70,9 @@ function tableNames(table: Proto3Json): ReferencedNames {
 
 function hostNames(host: Proto3Json): ReferencedNames {
   const names = emptyNames();
-  for (const [key, value] of Object.entries(host)) {
+  for (const key in host) {
+    if (!Object.hasOwn(host, key)) continue;
+    const value = host[key];
     collectKey(key, value, names);
     if (key !== 'routes' || !Array.isArray(value)) walk(value, names);
     else for (const route of value as Proto3Json[]) merge(names, memoized('route-references', route, () => routeNames(route)));
@@ -103,7 +107,11 @@ function walk(value: unknown, names: ReferencedNames): void {
   }
   if (!value || typeof value !== 'object') return;
   const obj = value as Proto3Json;
-  for (const [key, v] of Object.entries(obj)) {
+  // for…in rather than Object.entries: no [key, value] pair allocated per field of every message (at
+  // 10,000 routes this walk was a fifth of building the xDS resources, half of it garbage collection).
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    const v = obj[key];
     collectKey(key, v, names);
     if (key === 'routeConfigName' && typeof v === 'string') names.routes.add(v);
     // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
