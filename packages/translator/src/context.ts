@@ -48,14 +48,14 @@ export function slicesByService(resources: ResourceSet): Map<string, EndpointSli
 }
 
 export function setStatus(ctx: TranslationContext, status: ObjectStatus): void {
-  ctx.statuses.set(keyOfStatus(status), status);
+  ctx.statuses.set(ctx.cache ? keyOfStatus(status) : statusKey(status.kind as Kind, status.namespace, status.name), status);
 }
 
 const statusKeys = new WeakMap<ObjectStatus, string>();
 
 /**
- * The status's key, made once per status object: a route whose verdicts did not change keeps its
- * status object (translation-cache.ts routeStatus), and an edit sets every route's status again.
+ * The status's key, made once per status object: under a cache a route whose verdicts did not change
+ * keeps its status object (translation-cache.ts routeStatus), and an edit sets every route's status again.
  */
 function keyOfStatus(status: ObjectStatus): string {
   let key = statusKeys.get(status);

@@ -105,7 +105,7 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
         const found = attachRoute(ctx, route, parents);
         if (found.length > 0) {
           work.push({ translated: translateRoute(ctx, route), outcomes: found });
-          outcomes.set(routeStatusKey(route), found);
+          outcomes.set(ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), found);
         }
       },
       (failure) => writeFailedRouteStatus(ctx, route, parents, failure),

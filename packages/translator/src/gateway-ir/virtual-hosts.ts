@@ -43,12 +43,22 @@ interface EntryGroup {
   entries: readonly RouteEntry[];
 }
 
+export interface VirtualHostOptions {
+  /**
+   * Keep each listener hostname's ordering (and shadowing sweep) for the next call, and reuse the
+   * last one when its groups are the same (orderedGroups): worth it for a translator that runs
+   * again on mostly the same routes, pure overhead for a one-off translation.
+   */
+  reuse?: boolean;
+}
+
 export function buildVirtualHosts(
   served: readonly ListenerRoutes[],
   /** Every listener competing for the same requests (ownership is decided among them). */
   peers: readonly ListenerState[],
   /** Receives the shadowed entries of each listener hostname, when given. */
   shadowing?: HostnameShadowing[],
+  options: VirtualHostOptions = {},
 ): VirtualHostIR[] {
   const peerHostnames = peers.map((l) => l.spec.hostname);
   const owner = (hostname: string): ListenerState | undefined =>
@@ -87,12 +97,13 @@ export function buildVirtualHosts(
     const seen = new Set<RouteEntry>();
     const routes = [];
     for (const p of covering) {
-      const ordered = orderedGroups(byPattern!.get(p)!);
+      const groups = byPattern!.get(p)!;
+      const ordered = options.reuse ? orderedGroups(groups) : { groups, sorted: sortedEntries(groups), remember: false };
       const sorted = ordered.sorted;
       // Each listener hostname once, in its own virtual host; its entries keep this order in the
       // narrower hosts that list them after their own.
       if (shadowing && p === domain) {
-        const found = (ordered.shadowed ??= findShadowedEntries(sorted));
+        const found = (ordered.shadowed ??= findShadowedEntries(sorted, { rememberShapes: ordered.remember }));
         if (found.length > 0) shadowing.push({ listener: listener!, hostname: p, found });
       }
       for (const { entry } of sorted) {
@@ -118,6 +129,8 @@ interface OrderedGroups {
   groups: readonly EntryGroup[];
   sorted: PlacedEntry[];
   shadowed?: ShadowedEntry[];
+  /** Kept for later calls: then the entries' match shapes are worth keeping too. */
+  remember: boolean;
 }
 
 /**
@@ -136,7 +149,7 @@ function orderedGroups(groups: readonly EntryGroup[]): OrderedGroups {
   const known = orderings.get(key);
   const hit = known?.find((o) => sameGroups(o.groups, groups));
   if (hit) return hit;
-  const made: OrderedGroups = { groups, sorted: sortedEntries(groups) };
+  const made: OrderedGroups = { groups, sorted: sortedEntries(groups), remember: true };
   orderings.set(key, [made, ...(known ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
   return made;
 }

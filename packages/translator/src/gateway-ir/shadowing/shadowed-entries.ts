@@ -49,15 +49,18 @@ const SCAN_LIMIT = 8;
 /** At most this many condition sets are scanned for one match under one path. */
 const MAX_SCANNED = 256;
 
-/** `ordered`: one listener hostname's entries, in precedence order. */
-export function findShadowedEntries(ordered: readonly PlacedEntry[]): ShadowedEntry[] {
+/**
+ * `ordered`: one listener hostname's entries, in precedence order. `rememberShapes`: keep each entry's
+ * match shape for later sweeps (a long-lived translator sweeps a hostname again after each edit).
+ */
+export function findShadowedEntries(ordered: readonly PlacedEntry[], { rememberShapes = false } = {}): ShadowedEntry[] {
   const found: ShadowedEntry[] = [];
   const index = new Map<string, PathSlot>();
   const placed = new Set<RouteEntry>();
   const shapes: MatchShape[] = [];
   for (let position = 0; position < ordered.length; position++) {
     const p = ordered[position]!;
-    const shape = entryShape(p.entry);
+    const shape = rememberShapes ? entryShape(p.entry) : matchShape(p.entry.ir.match, p.entry.grpc);
     shapes.push(shape);
     // An entry listed twice (two parentRefs to one listener) is served once, at its first place.
     if (placed.has(p.entry)) continue;
