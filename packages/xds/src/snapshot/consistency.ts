@@ -93,9 +93,14 @@ function hostNames(host: Proto3Json): ReferencedNames {
   return names;
 }
 
+/**
+ * A route's names: everything but its `match`, a RouteMatch, whose fields (paths, headers, query
+ * parameters, metadata and filter-state matchers, a path-template extension) name no resource; the
+ * encoder refuses any other field there. Skipping it saves a third of the walk of a typical route.
+ */
 function routeNames(route: Proto3Json): ReferencedNames {
   const names = emptyNames();
-  walk(route, names);
+  for (const key in route) if (Object.hasOwn(route, key) && key !== 'match') visitField(key, route[key], names);
   return names;
 }
 
@@ -123,21 +128,22 @@ function walk(value: unknown, names: ReferencedNames): void {
   const obj = value as Proto3Json;
   // for…in rather than Object.entries: no [key, value] pair allocated per field of every message (at
   // 10,000 routes this walk was a fifth of building the xDS resources, half of it garbage collection).
-  for (const key in obj) {
-    if (!Object.hasOwn(obj, key)) continue;
-    const v = obj[key];
-    collectKey(key, v, names);
-    if (key === 'routeConfigName' && typeof v === 'string') addName(names, 'routes', v);
-    // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
-    else if (key === 'cluster' && typeof v === 'string') addName(names, 'clusters', v);
-    // WeightedCluster.clusters[].name (HTTP) and TcpProxy.WeightedCluster.clusters[].name.
-    else if (key === 'weightedClusters' && v && typeof v === 'object') {
-      for (const c of ((v as Proto3Json).clusters as Proto3Json[] | undefined) ?? []) if (typeof c.name === 'string') addName(names, 'clusters', c.name);
-    } else if ((key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') && v) {
-      for (const s of Array.isArray(v) ? v : [v]) if (typeof (s as Proto3Json).name === 'string') addName(names, 'secrets', (s as Proto3Json).name as string);
-    }
-    walk(v, names);
+  for (const key in obj) if (Object.hasOwn(obj, key)) visitField(key, obj[key], names);
+}
+
+/** One field of a message: the names it holds, then everything inside it. */
+function visitField(key: string, v: unknown, names: ReferencedNames): void {
+  collectKey(key, v, names);
+  if (key === 'routeConfigName' && typeof v === 'string') addName(names, 'routes', v);
+  // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
+  else if (key === 'cluster' && typeof v === 'string') addName(names, 'clusters', v);
+  // WeightedCluster.clusters[].name (HTTP) and TcpProxy.WeightedCluster.clusters[].name.
+  else if (key === 'weightedClusters' && v && typeof v === 'object') {
+    for (const c of ((v as Proto3Json).clusters as Proto3Json[] | undefined) ?? []) if (typeof c.name === 'string') addName(names, 'clusters', c.name);
+  } else if ((key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') && v) {
+    for (const s of Array.isArray(v) ? v : [v]) if (typeof (s as Proto3Json).name === 'string') addName(names, 'secrets', (s as Proto3Json).name as string);
   }
+  walk(v, names);
 }
 
 /**
