@@ -137,8 +137,10 @@ interface OrderedGroups {
  * The last orderings made, by the `entries` array of their first group. A route's entries array is the
  * same object for as long as the route is unchanged (translation-cache.ts reuses its translation), so a
  * one-route edit finds every other listener hostname's groups the same (by identity, in the same
- * order) and reuses their sort and shadowing sweep: both depend on nothing but the groups. Weak, so
- * the orderings of routes that are gone are dropped with them.
+ * order) and reuses their sort and shadowing sweep: both depend on nothing but the groups (and are
+ * never mutated by their users). Weak by the first route's entries, and at most ORDERINGS_PER_KEY of
+ * them: an ordering that still lists routes since edited or deleted is dropped with its first route,
+ * or pushed out by newer orderings under the same key.
  */
 const orderings = new WeakMap<readonly RouteEntry[], OrderedGroups[]>();
 /** Orderings kept per first `entries` array (a route listed under several hostnames starts several). */
