@@ -55,6 +55,27 @@ describe('BufferWriter', () => {
     );
   });
 
+  it('writes short ASCII strings (copied by hand) and strings that leave ASCII part-way as protobufjs does', () => {
+    const ascii = fc.string({ unit: 'binary-ascii', maxLength: 200 });
+    const mixed = fc.tuple(ascii, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 }), ascii).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(ascii, mixed), { maxLength: 20 }), (strings) => {
+        const ours = BufferWriter.create();
+        const theirs = protobuf.Writer.create();
+        for (const s of strings) {
+          ours.uint32(10).string(s);
+          theirs.uint32(10).string(s);
+        }
+        expect(Buffer.from(ours.finish()).toString('hex')).toBe(Buffer.from(theirs.finish()).toString('hex'));
+      }),
+      { numRuns: 500 },
+    );
+    for (const length of [0, 1, 126, 127, 128, 129, 255]) {
+      const s = 'a'.repeat(length);
+      expect(Buffer.from(BufferWriter.create().string(s).finish()).equals(Buffer.from(protobuf.Writer.create().string(s).finish()))).toBe(true);
+    }
+  });
+
   it('moves a long body to fit its length, at every size boundary', () => {
     for (const size of [0, 127, 128, 16383, 16384, 2097151, 2097152]) {
       const ours = BufferWriter.create().uint32(10).fork().bytes(new Uint8Array(size)).ldelim().finish();

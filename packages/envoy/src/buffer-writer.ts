@@ -107,6 +107,25 @@ export class BufferWriter {
   }
 
   string(value: string): this {
+    // Short ASCII strings (names, paths, header values: nearly all of them) are copied by hand: the
+    // native byteLength + write calls cost more than the copy. Anything else takes the general path.
+    const n = value.length;
+    if (n < 128) {
+      this.ensure(n + 1);
+      const buf = this.buf;
+      let at = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 128) break;
+        buf[at++] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = at;
+        return this;
+      }
+    }
     const length = Buffer.byteLength(value, 'utf8');
     this.uint32(length);
     this.ensure(length);

@@ -122,12 +122,22 @@ function messageEncoder(plan: TypePlan): TypePlan['encode'] {
       ctx.out.push(`${where(path)}: expected an object for ${plan.name}`);
       return;
     }
-    // Canonical order is by field number; JSON key order is whatever the builder wrote.
+    // Canonical order is by field number; JSON key order is whatever the builder wrote. Builders
+    // mostly write fields in number order: a first pass only checks that (no arrays made), and such a
+    // message is written in one more pass over its keys. A message with unknown fields takes the
+    // general path, which reports them before anything nested (the order problems were always in).
     const record = json as Record<string, unknown>;
+    if (inFieldOrder(plan, record)) {
+      for (const key in record) {
+        const fp = plan.fields.get(key)!;
+        const value = record[key];
+        if (value === null || value === undefined) continue; // proto3 JSON: null means the default value
+        writeField(w, fp, value, child(ctx, path, key), ctx);
+      }
+      return;
+    }
     const present: FieldPlan[] = [];
     const keys: string[] = [];
-    let sorted = true;
-    let lastId = 0;
     for (const key in record) {
       const fp = plan.fields.get(key);
       if (!fp) {
@@ -135,19 +145,27 @@ function messageEncoder(plan: TypePlan): TypePlan['encode'] {
         continue;
       }
       const value = record[key];
-      if (value === null || value === undefined) continue; // proto3 JSON: null means the default value
-      if (fp.id < lastId) sorted = false;
-      lastId = fp.id;
+      if (value === null || value === undefined) continue;
       present.push(fp);
       keys.push(key);
-    }
-    if (sorted) {
-      for (let i = 0; i < present.length; i++) writeField(w, present[i]!, record[keys[i]!], child(ctx, path, keys[i]!), ctx);
-      return;
     }
     const order = present.map((_, i) => i).sort((a, b) => present[a]!.id - present[b]!.id);
     for (const i of order) writeField(w, present[i]!, record[keys[i]!], child(ctx, path, keys[i]!), ctx);
   };
+}
+
+/** Whether every field of `record` is known and the present (non-null) ones come in field-number order. */
+function inFieldOrder(plan: TypePlan, record: Record<string, unknown>): boolean {
+  let lastId = 0;
+  for (const key in record) {
+    const fp = plan.fields.get(key);
+    if (!fp) return false;
+    const value = record[key];
+    if (value === null || value === undefined) continue;
+    if (fp.id < lastId) return false;
+    lastId = fp.id;
+  }
+  return true;
 }
 
 function writeField(w: Writer, fp: FieldPlan, value: unknown, path: string, ctx: Context): void {
@@ -321,8 +339,15 @@ function scalarWriter(typeName: string, resolved: protobuf.Type | protobuf.Enum 
   throw new Error(`unsupported scalar type ${typeName}`);
 }
 
+const ZERO = 48;
+const MINUS = 45;
+
 function isDefault(value: unknown): boolean {
-  return value === 0 || value === false || value === '' || (typeof value === 'string' && /^-?0+$/.test(value));
+  if (value === 0 || value === false || value === '') return true;
+  if (typeof value !== 'string') return false;
+  // Only a string starting with 0 or - can match: most are names, tested by their first character.
+  const first = value.charCodeAt(0);
+  return (first === ZERO || first === MINUS) && /^-?0+$/.test(value);
 }
 
 /** A writer that discards: default scalars are validated but not written (proto3 omits them). */

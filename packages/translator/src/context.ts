@@ -48,7 +48,19 @@ export function slicesByService(resources: ResourceSet): Map<string, EndpointSli
 }
 
 export function setStatus(ctx: TranslationContext, status: ObjectStatus): void {
-  ctx.statuses.set(statusKey(status.kind as Kind, status.namespace, status.name), status);
+  ctx.statuses.set(ctx.cache ? keyOfStatus(status) : statusKey(status.kind as Kind, status.namespace, status.name), status);
+}
+
+const statusKeys = new WeakMap<ObjectStatus, string>();
+
+/**
+ * The status's key, made once per status object: under a cache a route whose verdicts did not change
+ * keeps its status object (translation-cache.ts routeStatus), and an edit sets every route's status again.
+ */
+function keyOfStatus(status: ObjectStatus): string {
+  let key = statusKeys.get(status);
+  if (key === undefined) statusKeys.set(status, (key = statusKey(status.kind as Kind, status.namespace, status.name)));
+  return key;
 }
 
 /** Objects sorted the way the spec breaks ties: oldest first, then `namespace/name`. */

@@ -105,7 +105,7 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
         const found = attachRoute(ctx, route, parents);
         if (found.length > 0) {
           work.push({ translated: translateRoute(ctx, route), outcomes: found });
-          outcomes.set(statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), found);
+          outcomes.set(ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), found);
         }
       },
       (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
@@ -163,9 +163,11 @@ function settleRoute(
       for (const use of w.translated.terminateServicePorts ?? []) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
     }
   }
-  const counted = new Set<unknown>();
+  // A listener counts a route once however many of its parentRefs reach it; most routes have one.
+  const counted = accepted.length > 1 ? new Set<unknown>() : undefined;
   for (const { gateway, attachment } of accepted) {
-    if (!counted.has(attachment.listener)) {
+    if (!counted) attachment.listener.attachedRoutes++;
+    else if (!counted.has(attachment.listener)) {
       counted.add(attachment.listener);
       attachment.listener.attachedRoutes++;
     }
@@ -174,6 +176,15 @@ function settleRoute(
     list.push(attachment);
   }
   setStatus(ctx, built);
+}
+
+const routeKeys = new WeakMap<Route, string>();
+
+/** The route's status key, made once per route object (unchanged routes are the same objects from one translation to the next). */
+function routeStatusKey(route: Route): string {
+  let key = routeKeys.get(route);
+  if (key === undefined) routeKeys.set(route, (key = statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name)));
+  return key;
 }
 
 function allRoutes(ctx: TranslationContext): Route[] {

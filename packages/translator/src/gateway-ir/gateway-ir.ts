@@ -27,6 +27,8 @@ export interface AcceptedAttachment {
 
 /** `shadowing`, when given, receives the shadowed route matches of every listener hostname. */
 export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, attached: readonly AcceptedAttachment[], shadowing?: HostnameShadowing[]): GatewayIR {
+  // Orderings are kept for the next translation only by a long-lived translator (one with a cache).
+  const reuse = { reuse: ctx.cache !== undefined };
   const groups = new Map<string, ListenerState[]>();
   // GEP-1713: the Gateway's listeners and those of its attached ListenerSets are served as one list.
   for (const l of mergedListeners(state).filter(isProgrammable)) {
@@ -42,12 +44,12 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     const common = { address: LISTEN_ADDRESS, port, sources: group.map((l) => l.irName) };
     switch (group[0]!.portClass) {
       case 'http':
-        listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group, shadowing) });
+        listeners.push({ type: 'HTTP', name: `http-${port}`, ...common, virtualHosts: buildVirtualHosts(group.flatMap((l) => httpServed(routesOf(l))), group, shadowing, reuse) });
         break;
       case 'sni': {
         const https = group.filter((l) => l.spec.protocol === 'HTTPS');
         const servers = sortServers(group.flatMap((l) => tlsServers(l, group, routesOf(l))));
-        const shared = https.length > 0 ? { virtualHosts: buildHTTPSRouteTable(https.flatMap((l) => httpServed(routesOf(l))), group, shadowing) } : {};
+        const shared = https.length > 0 ? { virtualHosts: buildHTTPSRouteTable(https.flatMap((l) => httpServed(routesOf(l))), group, shadowing, reuse) } : {};
         listeners.push({ type: 'TLS', name: `tls-${port}`, ...common, servers, ...shared });
         break;
       }

@@ -21,7 +21,7 @@
 import type { VirtualHostIR } from '@portico/ir';
 import { compareHostnameSpecificity, owningListener } from '../routes/hostnames.js';
 import type { ListenerState } from '../gateways/listeners.js';
-import { buildVirtualHosts, type HostnameShadowing, type ListenerRoutes } from './virtual-hosts.js';
+import { buildVirtualHosts, type HostnameShadowing, type ListenerRoutes, type VirtualHostOptions } from './virtual-hosts.js';
 
 const CATCH_ALL = '*';
 
@@ -30,8 +30,13 @@ const CATCH_ALL = '*';
  * serving `served` (the routes attached to them). A host's `server` is its HTTPS listener's IR name,
  * which is also the name of that listener's HTTPS server.
  */
-export function buildHTTPSRouteTable(served: readonly ListenerRoutes[], peers: readonly ListenerState[], shadowing?: HostnameShadowing[]): VirtualHostIR[] {
-  const hosts = new Map(buildVirtualHosts(served, peers, shadowing).map((h) => [h.name, h]));
+export function buildHTTPSRouteTable(
+  served: readonly ListenerRoutes[],
+  peers: readonly ListenerState[],
+  shadowing?: HostnameShadowing[],
+  options: VirtualHostOptions = {},
+): VirtualHostIR[] {
+  const hosts = new Map(buildVirtualHosts(served, peers, shadowing, options).map((h) => [h.name, h]));
   for (const l of peers) {
     const own = l.spec.hostname || CATCH_ALL;
     if (l.spec.protocol === 'HTTPS' && !hosts.has(own)) hosts.set(own, { name: own, domains: [own], routes: [] });

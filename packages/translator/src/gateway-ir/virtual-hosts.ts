@@ -43,12 +43,22 @@ interface EntryGroup {
   entries: readonly RouteEntry[];
 }
 
+export interface VirtualHostOptions {
+  /**
+   * Keep each listener hostname's ordering (and shadowing sweep) for the next call, and reuse the
+   * last one when its groups are the same (orderedGroups): worth it for a translator that runs
+   * again on mostly the same routes, pure overhead for a one-off translation.
+   */
+  reuse?: boolean;
+}
+
 export function buildVirtualHosts(
   served: readonly ListenerRoutes[],
   /** Every listener competing for the same requests (ownership is decided among them). */
   peers: readonly ListenerState[],
   /** Receives the shadowed entries of each listener hostname, when given. */
   shadowing?: HostnameShadowing[],
+  options: VirtualHostOptions = {},
 ): VirtualHostIR[] {
   const peerHostnames = peers.map((l) => l.spec.hostname);
   const owner = (hostname: string): ListenerState | undefined =>
@@ -87,11 +97,13 @@ export function buildVirtualHosts(
     const seen = new Set<RouteEntry>();
     const routes = [];
     for (const p of covering) {
-      const sorted = sortedEntries(byPattern!.get(p)!);
+      const groups = byPattern!.get(p)!;
+      const ordered = options.reuse ? orderedGroups(groups) : { groups, sorted: sortedEntries(groups), remember: false };
+      const sorted = ordered.sorted;
       // Each listener hostname once, in its own virtual host; its entries keep this order in the
       // narrower hosts that list them after their own.
       if (shadowing && p === domain) {
-        const found = findShadowedEntries(sorted);
+        const found = (ordered.shadowed ??= findShadowedEntries(sorted, { rememberShapes: ordered.remember }));
         if (found.length > 0) shadowing.push({ listener: listener!, hostname: p, found });
       }
       for (const { entry } of sorted) {
@@ -110,6 +122,44 @@ function covers(p: string, domain: string): boolean {
   if (p === domain || p === '*') return true;
   if (!isWildcard(p)) return false;
   return hostnameMatches(p, isWildcard(domain) ? `x${domain.slice(1)}` : domain);
+}
+
+/** One listener hostname's groups in precedence order, and (once asked for) its shadowed entries. */
+interface OrderedGroups {
+  groups: readonly EntryGroup[];
+  sorted: PlacedEntry[];
+  shadowed?: ShadowedEntry[];
+  /** Kept for later calls: then the entries' match shapes are worth keeping too. */
+  remember: boolean;
+}
+
+/**
+ * The last orderings made, by the `entries` array of their first group. A route's entries array is the
+ * same object for as long as the route is unchanged (translation-cache.ts reuses its translation), so a
+ * one-route edit finds every other listener hostname's groups the same (by identity, in the same
+ * order) and reuses their sort and shadowing sweep: both depend on nothing but the groups (and are
+ * never mutated by their users). Weak by the first route's entries, and at most ORDERINGS_PER_KEY of
+ * them: an ordering that still lists routes since edited or deleted is dropped with its first route,
+ * or pushed out by newer orderings under the same key.
+ */
+const orderings = new WeakMap<readonly RouteEntry[], OrderedGroups[]>();
+/** Orderings kept per first `entries` array (a route listed under several hostnames starts several). */
+const ORDERINGS_PER_KEY = 4;
+
+function orderedGroups(groups: readonly EntryGroup[]): OrderedGroups {
+  const key = groups[0]!.entries;
+  const known = orderings.get(key);
+  const hit = known?.find((o) => sameGroups(o.groups, groups));
+  if (hit) return hit;
+  const made: OrderedGroups = { groups, sorted: sortedEntries(groups), remember: true };
+  orderings.set(key, [made, ...(known ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
+  return made;
+}
+
+function sameGroups(a: readonly EntryGroup[], b: readonly EntryGroup[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.entries !== b[i]!.entries || a[i]!.behind !== b[i]!.behind) return false;
+  return true;
 }
 
 /**

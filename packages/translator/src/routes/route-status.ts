@@ -44,9 +44,21 @@ export function verdictSignature(verdicts: readonly ParentVerdict[]): string {
   return verdicts
     .map(({ outcome, lostTo }) => {
       const verdict = 'rejected' in outcome ? `r\u0001${outcome.rejected.reason}\u0001${outcome.rejected.message}` : `a\u0001${lostTo ?? ''}`;
-      return `${JSON.stringify(outcome.parentRef)}\u0001${verdict}`;
+      return `${parentRefKey(outcome.parentRef)}\u0001${verdict}`;
     })
     .join('\u0002');
+}
+
+const parentRefKeys = new WeakMap<object, string>();
+
+/**
+ * A parentRef as JSON, made once per parentRef object: it is part of its route object, which lives
+ * (unchanged) across translations, and every translation signs every route's verdicts.
+ */
+function parentRefKey(parentRef: object): string {
+  let key = parentRefKeys.get(parentRef);
+  if (key === undefined) parentRefKeys.set(parentRef, (key = JSON.stringify(parentRef)));
+  return key;
 }
 
 /**

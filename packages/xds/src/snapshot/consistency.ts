@@ -17,8 +17,21 @@ export interface ReferencedNames {
   perFilterConfigs: Set<string>;
 }
 
+/**
+ * The set of every kind without names: shared, and replaced by a set of its own on the first name
+ * (addName), so never added to. Names are kept per route, and most routes name a cluster or two and
+ * nothing else: four empty sets fewer per route at 10,000 routes is much less for the collector.
+ */
+const NONE: Set<string> = new Set();
+
 function emptyNames(): ReferencedNames {
-  return { routes: new Set(), clusters: new Set(), endpoints: new Set(), secrets: new Set(), perFilterConfigs: new Set() };
+  return { routes: NONE, clusters: NONE, endpoints: NONE, secrets: NONE, perFilterConfigs: NONE };
+}
+
+function addName(names: ReferencedNames, kind: NameKind, name: string): void {
+  let set = names[kind];
+  if (set === NONE) names[kind] = set = new Set();
+  set.add(name);
 }
 
 /** Names referenced from inside the resources, found by walking their proto3 JSON. */
@@ -47,7 +60,7 @@ function clusterNames(cluster: Proto3Json): ReferencedNames {
   const names = emptyNames();
   walk(cluster, names);
   // An EDS cluster gets its endpoints under its own name unless it says otherwise.
-  if (cluster.type === 'EDS') names.endpoints.add(String((cluster.edsClusterConfig as Proto3Json | undefined)?.serviceName ?? cluster.name));
+  if (cluster.type === 'EDS') addName(names, 'endpoints', String((cluster.edsClusterConfig as Proto3Json | undefined)?.serviceName ?? cluster.name));
   return names;
 }
 
@@ -59,7 +72,9 @@ function clusterNames(cluster: Proto3Json): ReferencedNames {
  */
 function tableNames(table: Proto3Json): ReferencedNames {
   const names = emptyNames();
-  for (const [key, value] of Object.entries(table)) {
+  for (const key in table) {
+    if (!Object.hasOwn(table, key)) continue;
+    const value = table[key];
     if (key !== 'virtualHosts' || !Array.isArray(value)) walk(value, names);
     else for (const host of value as Proto3Json[]) merge(names, memoized('host-references', host, () => hostNames(host)));
   }
@@ -68,7 +83,9 @@ function tableNames(table: Proto3Json): ReferencedNames {
 
 function hostNames(host: Proto3Json): ReferencedNames {
   const names = emptyNames();
-  for (const [key, value] of Object.entries(host)) {
+  for (const key in host) {
+    if (!Object.hasOwn(host, key)) continue;
+    const value = host[key];
     collectKey(key, value, names);
     if (key !== 'routes' || !Array.isArray(value)) walk(value, names);
     else for (const route of value as Proto3Json[]) merge(names, memoized('route-references', route, () => routeNames(route)));
@@ -76,24 +93,30 @@ function hostNames(host: Proto3Json): ReferencedNames {
   return names;
 }
 
+/**
+ * A route's names: everything but its `match`, a RouteMatch, whose fields (paths, headers, query
+ * parameters, metadata and filter-state matchers, a path-template extension) name no resource; the
+ * encoder refuses any other field there. Skipping it saves a third of the walk of a typical route.
+ */
 function routeNames(route: Proto3Json): ReferencedNames {
   const names = emptyNames();
-  walk(route, names);
+  for (const key in route) if (Object.hasOwn(route, key) && key !== 'match') visitField(key, route[key], names);
   return names;
 }
 
 function merge(into: ReferencedNames, from: ReferencedNames): void {
   for (const key of NAME_KINDS) {
     const names = from[key];
-    if (names.size === 1) into[key].add(names.values().next().value!);
-    else if (names.size > 1) for (const name of names) into[key].add(name);
+    if (names.size === 1) addName(into, key, names.values().next().value!);
+    else if (names.size > 1) for (const name of names) addName(into, key, name);
   }
 }
 
 const NAME_KINDS = ['routes', 'clusters', 'endpoints', 'secrets', 'perFilterConfigs'] as const;
+type NameKind = (typeof NAME_KINDS)[number];
 
 function collectKey(key: string, v: unknown, names: ReferencedNames): void {
-  if (key === 'typedPerFilterConfig' && v && typeof v === 'object') for (const name of Object.keys(v)) names.perFilterConfigs.add(name);
+  if (key === 'typedPerFilterConfig' && v && typeof v === 'object') for (const name of Object.keys(v)) addName(names, 'perFilterConfigs', name);
 }
 
 function walk(value: unknown, names: ReferencedNames): void {
@@ -103,19 +126,24 @@ function walk(value: unknown, names: ReferencedNames): void {
   }
   if (!value || typeof value !== 'object') return;
   const obj = value as Proto3Json;
-  for (const [key, v] of Object.entries(obj)) {
-    collectKey(key, v, names);
-    if (key === 'routeConfigName' && typeof v === 'string') names.routes.add(v);
-    // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
-    else if (key === 'cluster' && typeof v === 'string') names.clusters.add(v);
-    // WeightedCluster.clusters[].name (HTTP) and TcpProxy.WeightedCluster.clusters[].name.
-    else if (key === 'weightedClusters' && v && typeof v === 'object') {
-      for (const c of ((v as Proto3Json).clusters as Proto3Json[] | undefined) ?? []) if (typeof c.name === 'string') names.clusters.add(c.name);
-    } else if ((key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') && v) {
-      for (const s of Array.isArray(v) ? v : [v]) if (typeof (s as Proto3Json).name === 'string') names.secrets.add((s as Proto3Json).name as string);
-    }
-    walk(v, names);
+  // for…in rather than Object.entries: no [key, value] pair allocated per field of every message (at
+  // 10,000 routes this walk was a fifth of building the xDS resources, half of it garbage collection).
+  for (const key in obj) if (Object.hasOwn(obj, key)) visitField(key, obj[key], names);
+}
+
+/** One field of a message: the names it holds, then everything inside it. */
+function visitField(key: string, v: unknown, names: ReferencedNames): void {
+  collectKey(key, v, names);
+  if (key === 'routeConfigName' && typeof v === 'string') addName(names, 'routes', v);
+  // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
+  else if (key === 'cluster' && typeof v === 'string') addName(names, 'clusters', v);
+  // WeightedCluster.clusters[].name (HTTP) and TcpProxy.WeightedCluster.clusters[].name.
+  else if (key === 'weightedClusters' && v && typeof v === 'object') {
+    for (const c of ((v as Proto3Json).clusters as Proto3Json[] | undefined) ?? []) if (typeof c.name === 'string') addName(names, 'clusters', c.name);
+  } else if ((key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') && v) {
+    for (const s of Array.isArray(v) ? v : [v]) if (typeof (s as Proto3Json).name === 'string') addName(names, 'secrets', (s as Proto3Json).name as string);
   }
+  walk(v, names);
 }
 
 /**

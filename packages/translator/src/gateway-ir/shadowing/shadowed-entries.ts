@@ -49,15 +49,18 @@ const SCAN_LIMIT = 8;
 /** At most this many condition sets are scanned for one match under one path. */
 const MAX_SCANNED = 256;
 
-/** `ordered`: one listener hostname's entries, in precedence order. */
-export function findShadowedEntries(ordered: readonly PlacedEntry[]): ShadowedEntry[] {
+/**
+ * `ordered`: one listener hostname's entries, in precedence order. `rememberShapes`: keep each entry's
+ * match shape for later sweeps (a long-lived translator sweeps a hostname again after each edit).
+ */
+export function findShadowedEntries(ordered: readonly PlacedEntry[], { rememberShapes = false } = {}): ShadowedEntry[] {
   const found: ShadowedEntry[] = [];
   const index = new Map<string, PathSlot>();
   const placed = new Set<RouteEntry>();
   const shapes: MatchShape[] = [];
   for (let position = 0; position < ordered.length; position++) {
     const p = ordered[position]!;
-    const shape = matchShape(p.entry.ir.match, p.entry.grpc);
+    const shape = rememberShapes ? entryShape(p.entry) : matchShape(p.entry.ir.match, p.entry.grpc);
     shapes.push(shape);
     // An entry listed twice (two parentRefs to one listener) is served once, at its first place.
     if (placed.has(p.entry)) continue;
@@ -70,6 +73,18 @@ export function findShadowedEntries(ordered: readonly PlacedEntry[]): ShadowedEn
     remember(index, shape, position);
   }
   return found;
+}
+
+/**
+ * A route entry's shape, made once: entries live (unchanged) as long as their route does
+ * (translation-cache.ts), and a one-route edit sweeps again every entry of its listener hostname.
+ */
+const shapes = new WeakMap<RouteEntry, MatchShape>();
+
+function entryShape(entry: RouteEntry): MatchShape {
+  let shape = shapes.get(entry);
+  if (!shape) shapes.set(entry, (shape = matchShape(entry.ir.match, entry.grpc)));
+  return shape;
 }
 
 /** The earliest position of a match covering `shape` (match-cover.ts `covers`), or Infinity. */
