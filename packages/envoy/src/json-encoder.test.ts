@@ -4,7 +4,7 @@
  * is sorted, and both give the same bytes — and the same problems, in the same order.
  */
 import fc from 'fast-check';
-import { encodeMessage, validateMessage } from './codec.js';
+import { decodeMessage, encodeMessage, validateMessage } from './codec.js';
 import { RESOURCE_TYPES } from './type-urls.js';
 
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -82,5 +82,25 @@ describe('json encoder field order', () => {
     ]) {
       expect(validateMessage(RESOURCE_TYPES.route, table)).toEqual(problems);
     }
+  });
+});
+
+describe('json encoder defaults', () => {
+  const ROUTE = 'envoy.config.route.v3.Route';
+
+  it('keeps a string field of "0", "00" or "-0": only "" is a string\'s default', () => {
+    for (const value of ['0', '00', '-0']) {
+      const json = { name: value, match: { prefix: '/' }, requestHeadersToAdd: [{ header: { key: 'x-zero', value } }], directResponse: { status: 200 } };
+      const decoded = decodeMessage(ROUTE, encodeMessage(ROUTE, json)) as typeof json;
+      expect(decoded.name).toBe(value);
+      expect(decoded.requestHeadersToAdd[0]!.header.value).toBe(value);
+    }
+  });
+
+  it('treats a numeric zero given as a string (as proto3 JSON writes 64-bit numbers) like the number', () => {
+    const cluster = 'envoy.config.cluster.v3.Cluster';
+    // perConnectionBufferLimitBytes is a UInt32Value wrapper: its value field is a number, "0" is zero.
+    const asString = Buffer.from(encodeMessage(cluster, { name: 'c', perConnectionBufferLimitBytes: '0' }));
+    expect(asString.equals(Buffer.from(encodeMessage(cluster, { name: 'c', perConnectionBufferLimitBytes: 0 })))).toBe(true);
   });
 });

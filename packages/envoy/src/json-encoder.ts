@@ -193,7 +193,7 @@ function writeField(w: Writer, fp: FieldPlan, value: unknown, path: string, ctx:
     for (let i = 0; i < value.length; i++) fp.writeOne(w, value[i], item(ctx, path, i), ctx);
     return;
   }
-  if (fp.writeScalar && !fp.hasPresence && isDefault(value)) {
+  if (fp.writeScalar && !fp.hasPresence && isDefault(value, fp.field.type)) {
     fp.writeScalar(NULL_WRITER, value, path, ctx); // still validated
     return;
   }
@@ -342,9 +342,14 @@ function scalarWriter(typeName: string, resolved: protobuf.Type | protobuf.Enum 
 const ZERO = 48;
 const MINUS = 45;
 
-function isDefault(value: unknown): boolean {
+/**
+ * Whether a proto3 scalar of `typeName` holds its default (which proto3 does not write). A number may
+ * be given as a string in proto3 JSON (64-bit ones always are), so "0" and "-00" are zero for numeric
+ * types; for a string or bytes field only "" is the default: "0" is a value like any other.
+ */
+function isDefault(value: unknown, typeName: string): boolean {
   if (value === 0 || value === false || value === '') return true;
-  if (typeof value !== 'string') return false;
+  if (typeof value !== 'string' || typeName === 'string' || typeName === 'bytes') return false;
   // Only a string starting with 0 or - can match: most are names, tested by their first character.
   const first = value.charCodeAt(0);
   return (first === ZERO || first === MINUS) && /^-?0+$/.test(value);
@@ -362,7 +367,7 @@ function wellKnownEncoder(name: string, type: protobuf.Type): TypePlan['encode']
     const validate = scalarWriter(field.type, null);
     const write = valueWriter(1, field.type, null);
     return (w, json, path, ctx) => {
-      if (isDefault(json)) validate(NULL_WRITER, json, path, ctx);
+      if (isDefault(json, field.type)) validate(NULL_WRITER, json, path, ctx);
       else write(w, json, path, ctx);
     };
   }
