@@ -84,13 +84,17 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
   if (cluster && isLoopbackHost(parseListenAddress(args.xdsAddress).host)) {
     logger.warn('xDS listens on loopback only: Envoy pods cannot reach it; pass --xds-address 0.0.0.0:18000 (with --xds-tls-*)', { xdsAddress: args.xdsAddress });
   }
+  let started;
   try {
-    await server.start();
+    started = await server.start();
   } catch (error) {
     await envoys?.stop().catch(() => undefined);
     throw startError(error, args);
   }
-  logger.info(`ready: admin on http://${args.adminAddress} (try 'portico dump status')`);
+  // The bound port: `--admin-address 127.0.0.1:0` picks a free one.
+  const adminHost = parseListenAddress(args.adminAddress).host;
+  const admin = `${adminHost.includes(':') ? `[${adminHost}]` : adminHost}:${started.adminPort}`;
+  logger.info(`ready: admin on http://${admin}, dashboard at http://${admin}/ui (try 'portico dump status')`);
   const signal = await stop;
   logger.info('shutting down', { signal });
   await server.shutdown();
