@@ -22,13 +22,15 @@ const CHECK_TIMEOUT = '10s';
 
 /**
  * An authorization answer's headers that must never be copied into the request to the backend when
- * the filter copies "all" (an empty allowedResponseHeaders): the spec excludes Host/Authority (Envoy
- * already refuses those and pseudo-headers), and the auth response's own framing and entity headers
- * describe its empty body, not the client's request: copying its `content-length: 0` or
- * `content-type` would corrupt a request with a body.
+ * the filter copies "all" (an empty allowedResponseHeaders). The spec excludes Host/Authority: with
+ * decoder_header_mutation_rules set, Envoy's default rules already refuse host, :authority, :scheme
+ * and :method (HeaderMutationRules.allow_all_routing false). The auth response's own entity and
+ * connection headers describe its empty body, not the client's request: copying its
+ * `content-length: 0` or `content-type` would corrupt a request with a body. Envoy keeps header
+ * names lowercase, so no `(?i)`; the expression stays under Envoy's default RE2 program size (100).
  */
 const NEVER_COPIED_FROM_AUTH_RESPONSE =
-  '(?i)^(host|content-length|content-type|content-encoding|transfer-encoding|connection|keep-alive|proxy-connection|upgrade|te|trailer|date|server)$';
+  '^(content-.*|transfer-encoding|connection|keep-alive|upgrade|date|server)$';
 
 /** The distinct external auth services the routes of these virtual hosts use, by filter name, in name order. */
 export function externalAuthServices(virtualHosts: readonly VirtualHostIR[]): Map<string, ExternalAuthIR> {
