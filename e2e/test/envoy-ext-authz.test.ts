@@ -7,6 +7,9 @@
  *   client headers; deny → the auth server's 403, header and body reach the client.
  * - gRPC auth (envoy.service.auth.v3.Authorization): allow → the backend answers with the header the
  *   server added; deny → the server's 401, header and body.
+ * - forwardBody with an empty http stanza: the body (up to maxSize) reaches the auth server, a larger
+ *   one is refused with 413; every auth answer header but its own entity/connection ones reaches the
+ *   backend, and the client's content-type survives.
  * - The auth service down (its endpoint a closed port): denied (fail closed, 403), never forwarded.
  * - `/public` on the same route and listener: served without any check.
  * - A cross-namespace auth Service without a ReferenceGrant: that rule answers 500, ResolvedRefs
@@ -98,6 +101,10 @@ ${authRoute('grpc-auth.example.com', `        protocol: GRPC
 ${authRoute('down-auth.example.com', `        protocol: HTTP
         backendRef: { name: down-auth, port: 80 }
         http: {}`)}
+${authRoute('body-auth.example.com', `        protocol: HTTP
+        backendRef: { name: http-auth, port: 80 }
+        http: {}
+        forwardBody: { maxSize: 16 }`)}
 ${authRoute('ungranted.example.com', `        protocol: HTTP
         backendRef: { name: http-auth, namespace: auth, port: 80 }
         http: {}`)}
@@ -111,9 +118,10 @@ interface Reply {
 }
 
 /** A GET through the gateway with this Host and headers; a failed request is status 0. */
-function send(port: number, host: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+function send(port: number, host: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { ...headers, host }, timeout: 5_000 }, (res) => {
+    const method = body === undefined ? 'GET' : 'POST';
+    const req = request({ host: '127.0.0.1', port, path, method, headers: { ...headers, host }, timeout: 5_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -121,7 +129,7 @@ function send(port: number, host: string, path: string, headers: Record<string, 
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (error) => resolve({ status: 0, headers: {}, body: error.message }));
-    req.end();
+    req.end(body);
   });
 }
 
@@ -144,11 +152,18 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
   beforeAll(async () => {
     backendRequests = 0;
     // The backend answers with the identity headers it was given, so a test sees what auth added.
-    backend = createServer((req, res) => {
-      req.resume();
+    backend = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += String(chunk);
       backendRequests += 1;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ path: req.url, user: req.headers['x-user'] ?? null, notCopied: req.headers['x-not-copied'] ?? null }));
+      res.end(JSON.stringify({
+        path: req.url,
+        user: req.headers['x-user'] ?? null,
+        notCopied: req.headers['x-not-copied'] ?? null,
+        contentType: req.headers['content-type'] ?? null,
+        body,
+      }));
     });
     await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
     httpAuth = await startHttpAuthServer();
@@ -178,7 +193,7 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
     const checksBefore = httpAuth.checks.length;
     const reply = await send(listener, 'http-auth.example.com', '/orders?id=7', { 'x-auth': 'allow', 'x-secret': 'not for auth', authorization: 'Bearer t' });
     expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.body)).toEqual({ path: '/orders?id=7', user: 'alice', notCopied: null });
+    expect(JSON.parse(reply.body)).toMatchObject({ path: '/orders?id=7', user: 'alice', notCopied: null });
     const check = httpAuth.checks[checksBefore]!;
     // http.path is a prefix of the checked path; only Host, Method, Path, Content-Length,
     // Authorization and the allowed headers reach the auth server.
@@ -209,6 +224,27 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
     expect(denied.headers['x-deny-reason']).toBe('grpc-auth says no');
     expect(denied.body).toBe('denied by the gRPC auth server');
     expect(backendRequests).toBe(before);
+  });
+
+  test('forwardBody and an empty http stanza: the body reaches the auth server, all its headers but its own entity ones reach the backend', async () => {
+    const before = httpAuth.checks.length;
+    // No allowedHeaders: only Host, Method, Path, Content-Length and Authorization reach the auth server.
+    const reply = await send(listener, 'body-auth.example.com', '/submit', { authorization: 'Bearer allow', 'x-auth': 'allow', 'content-type': 'text/csv' }, 'a,b\n1,2\n');
+    expect(reply.status).toBe(200);
+    // allowedResponseHeaders empty: every auth answer header is copied (x-user, x-not-copied), but not
+    // its content-type or content-length, which would corrupt the client's body.
+    expect(JSON.parse(reply.body)).toEqual({ path: '/submit', user: 'alice', notCopied: 'secret', contentType: 'text/csv', body: 'a,b\n1,2\n' });
+    const check = httpAuth.checks[before]!;
+    expect(check.path).toBe('/submit');
+    expect(check.body).toBe('a,b\n1,2\n');
+    expect(check.headers['content-length']).toBe('8');
+    expect(check.headers['x-auth']).toBeUndefined();
+    // Over maxSize (16 bytes): refused with 413, neither checked nor forwarded.
+    const backendBefore = backendRequests;
+    const tooBig = await send(listener, 'body-auth.example.com', '/submit', { authorization: 'Bearer allow' }, 'x'.repeat(64));
+    expect(tooBig.status).toBe(413);
+    expect(backendRequests).toBe(backendBefore);
+    expect(httpAuth.checks.length).toBe(before + 1);
   });
 
   test('auth service down: the request is denied (fail closed), never forwarded', async () => {

@@ -2,8 +2,9 @@
  * Test authorization servers for ExternalAuth (GEP-1494) through a real Envoy: an HTTP one (Envoy's
  * HTTP ext_authz protocol: a copy of the request, 200 allows, anything else is the answer the client
  * gets) and a gRPC one implementing envoy.service.auth.v3.Authorization/Check from the Envoy API
- * protos @grpc/grpc-js-xds ships. Both allow a request carrying `x-auth: allow` and deny any other,
- * and remember the requests they were asked about.
+ * protos @grpc/grpc-js-xds ships. Both allow a request carrying `x-auth: allow` (the HTTP one also
+ * `authorization: Bearer allow`, the header Envoy always sends it) and deny any other, and remember
+ * the requests they were asked about.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -16,6 +17,8 @@ const require = createRequire(import.meta.url);
 export interface AuthCheck {
   path: string;
   headers: Record<string, string>;
+  /** HTTP: the body of the check request (the client's, as forwarded by forwardBody). */
+  body?: string;
 }
 
 export interface AuthServer {
@@ -28,10 +31,11 @@ export interface AuthServer {
 /** HTTP: allow answers 200 with `x-user: alice` (for the backend); deny answers 403, `x-deny-reason`, a body. */
 export async function startHttpAuthServer(): Promise<AuthServer> {
   const checks: AuthCheck[] = [];
-  const server: Server = createServer((request, response) => {
-    request.resume();
-    checks.push({ path: request.url ?? '', headers: flatHeaders(request.headers) });
-    if (request.headers['x-auth'] === 'allow') {
+  const server: Server = createServer(async (request, response) => {
+    let body = '';
+    for await (const chunk of request) body += String(chunk);
+    checks.push({ path: request.url ?? '', headers: flatHeaders(request.headers), body });
+    if (request.headers['x-auth'] === 'allow' || request.headers.authorization === 'Bearer allow') {
       response.writeHead(200, { 'x-user': 'alice', 'x-not-copied': 'secret' });
       response.end();
     } else {
