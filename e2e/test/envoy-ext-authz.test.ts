@@ -7,6 +7,7 @@
  *   client headers; deny → the auth server's 403, header and body reach the client.
  * - gRPC auth (envoy.service.auth.v3.Authorization): allow → the backend answers with the header the
  *   server added; deny → the server's 401, header and body.
+ * - forwardBody above Envoy's 32 KiB per-connection buffer (200 kB): checked and forwarded whole.
  * - forwardBody with an empty http stanza: the body (up to maxSize) reaches the auth server, a larger
  *   one is refused with 413; every auth answer header but its own entity/connection ones reaches the
  *   backend, and the client's content-type survives.
@@ -105,6 +106,10 @@ ${authRoute('body-auth.example.com', `        protocol: HTTP
         backendRef: { name: http-auth, port: 80 }
         http: {}
         forwardBody: { maxSize: 16 }`)}
+${authRoute('bigbody-auth.example.com', `        protocol: HTTP
+        backendRef: { name: http-auth, port: 80 }
+        http: {}
+        forwardBody: { maxSize: 262144 }`)}
 ${authRoute('ungranted.example.com', `        protocol: HTTP
         backendRef: { name: http-auth, namespace: auth, port: 80 }
         http: {}`)}
@@ -212,12 +217,13 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
   });
 
   test('gRPC auth allows (with the header it adds) and denies (with its status, header and body)', async () => {
-    const allowed = await send(listener, 'grpc-auth.example.com', '/things', { 'x-auth': 'allow' });
+    const allowed = await send(listener, 'grpc-auth.example.com', '/things', { 'x-auth': 'allow', 'x-extra': 'seen' });
     expect(allowed.status).toBe(200);
     expect(JSON.parse(allowed.body)).toMatchObject({ path: '/things', user: 'bob' });
     const check = grpcAuth.checks.at(-1)!;
     expect(check.path).toBe('/things');
-    expect(check.headers).toMatchObject({ 'x-auth': 'allow' });
+    // No grpc.allowedHeaders: every client header is in the CheckRequest.
+    expect(check.headers).toMatchObject({ 'x-auth': 'allow', 'x-extra': 'seen' });
     const before = backendRequests;
     const denied = await send(listener, 'grpc-auth.example.com', '/things', { 'x-auth': 'nope' });
     expect(denied.status).toBe(401);
@@ -245,6 +251,15 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
     expect(tooBig.status).toBe(413);
     expect(backendRequests).toBe(backendBefore);
     expect(httpAuth.checks.length).toBe(before + 1);
+  });
+
+  test('forwardBody larger than the 32 KiB connection buffer: the whole body is checked and forwarded', async () => {
+    const before = httpAuth.checks.length;
+    const body = 'y'.repeat(200_000);
+    const reply = await send(listener, 'bigbody-auth.example.com', '/upload', { authorization: 'Bearer allow' }, body);
+    expect(reply.status).toBe(200);
+    expect((JSON.parse(reply.body) as { body: string }).body.length).toBe(body.length);
+    expect(httpAuth.checks[before]!.body!.length).toBe(body.length);
   });
 
   test('auth service down: the request is denied (fail closed), never forwarded', async () => {
