@@ -1,7 +1,7 @@
 /**
  * Issue 12, "a dropped rule opens what it protected", through a real `portico serve` and a real Envoy
- * (ENVOY_BIN). Before the fix, a rule whose filter Portico cannot serve (the standard ExternalAuth
- * filter) was dropped, so `/admin` fell through to the catch-all `/` rule and was served WITHOUT
+ * (ENVOY_BIN). Before the fix, a rule whose filter Portico cannot serve (then the standard ExternalAuth
+ * filter; here one whose auth Service does not exist) was dropped, so `/admin` fell through to the catch-all `/` rule and was served WITHOUT
  * authorization. Now such a rule keeps its matches and answers 500, in HTTPRoute and for a
  * backendRef-level filter, while every other rule keeps serving, for an Envoy connected before the
  * route arrives and for one that connects after. Loopback only; skipped without ENVOY_BIN. Runs the
@@ -20,7 +20,7 @@ const describeWithEnvoy = process.env.ENVOY_BIN ? describe : describe.skip;
 
 jest.setTimeout(120_000);
 
-/** `/admin` behind ExternalAuth, a half-unservable split on `/split`, and the catch-all `/`. */
+/** `/admin` behind an ExternalAuth filter with no auth Service, a half-unservable split on `/split`, and the catch-all `/`. */
 const SITE = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: site, namespace: default }
@@ -30,7 +30,7 @@ spec:
   - matches: [{ path: { type: PathPrefix, value: /admin } }]
     filters:
     - type: ExternalAuth
-      externalAuth: { protocol: HTTP, http: {}, backendRef: { name: echo-auth, port: 80 } }
+      externalAuth: { protocol: HTTP, http: {}, backendRef: { name: missing-auth, port: 80 } }
     backendRefs: [{ name: echo-admin, port: 80 }]
   - matches: [{ path: { type: PathPrefix, value: /split } }]
     backendRefs:
@@ -81,7 +81,7 @@ describeWithEnvoy('isolation: a rule with a filter Portico cannot serve answers 
   }
 
   beforeAll(async () => {
-    echoes = await Promise.all(['web', 'admin', 'auth'].map((n) => startEcho(n)));
+    echoes = await Promise.all(['web', 'admin'].map((n) => startEcho(n)));
     const listenerPort = await freePort();
     base = `http://127.0.0.1:${listenerPort}`;
     dir = mkdtempSync(join(tmpdir(), 'portico-isolation-fail-closed-'));
@@ -114,8 +114,8 @@ describeWithEnvoy('isolation: a rule with a filter Portico cannot serve answers 
     const { body } = await serve!.admin<{ objects: { kind: string; metadata: { name: string }; status?: any }[] }>('/debug/status');
     const site = body.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'site')!;
     const [accepted, resolvedRefs] = site.status.parents[0].conditions;
-    expect(accepted).toMatchObject({ type: 'Accepted', status: 'True', message: expect.stringMatching(/rule 0: filter type ExternalAuth is not supported.*rule 1: backendRef 1 \(echo-admin\): filter type CORS/) });
-    expect(resolvedRefs).toMatchObject({ type: 'ResolvedRefs', status: 'False', reason: 'UnsupportedValue' });
+    expect(accepted).toMatchObject({ type: 'Accepted', status: 'True', message: expect.stringMatching(/rule 0: external auth: Service default\/missing-auth does not exist.*rule 1: backendRef 1 \(echo-admin\): filter type CORS/) });
+    expect(resolvedRefs).toMatchObject({ type: 'ResolvedRefs', status: 'False', reason: 'BackendNotFound' });
   });
 
   test('an Envoy that connects afterwards gets the same fail-closed table', async () => {

@@ -4,6 +4,7 @@ export type {
   CertificateIR,
   ClientValidationIR,
   CORSIR,
+  ExternalAuthIR,
   DestinationIR,
   EndpointIR,
   GatewayIR,

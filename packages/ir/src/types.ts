@@ -215,6 +215,26 @@ export interface CORSIR {
   maxAgeSeconds?: number;
 }
 
+/**
+ * An `ExternalAuth` filter (GEP-1494): every request of the route is first checked by this
+ * authorization service, and only a request it allows reaches the destination. Fail closed: an
+ * unreachable service denies.
+ */
+export interface ExternalAuthIR {
+  /** GRPC: Envoy's envoy.service.auth.v3.Authorization/Check; HTTP: a copy of the request, 200 allows. */
+  protocol: 'HTTP' | 'GRPC';
+  /** The BackendIR the checks go to (an HTTP2 backend for GRPC). */
+  backend: string;
+  /** HTTP only: prefixed to the request's path in the check. */
+  pathPrefix?: string;
+  /** Client request headers sent in the check; absent: all (GRPC) or only the always-sent ones (HTTP). */
+  allowedRequestHeaders?: string[];
+  /** HTTP only: auth response headers copied into the request to the backend; absent: all but Host. */
+  allowedResponseHeaders?: string[];
+  /** Bytes of the request body buffered and sent in the check; absent: no body. */
+  forwardBodyMaxBytes?: number;
+}
+
 export interface RetryIR {
   attempts: number;
   codes?: number[];
@@ -242,6 +262,7 @@ export interface HTTPRouteIR {
   rewrite?: RewriteIR;
   mirrors?: MirrorIR[];
   cors?: CORSIR;
+  externalAuth?: ExternalAuthIR;
   timeouts?: { requestMs?: number; backendRequestMs?: number };
   retry?: RetryIR;
   sessionPersistence?: SessionPersistenceIR;

@@ -225,6 +225,13 @@ function validateHTTPRoute(route: HTTPRouteIR, path: string, backends: Map<strin
     checkBackendRef(mirror.backend, `${at}.backend`, HTTP_UPSTREAMS, backends, report);
     if (!(mirror.percent >= 0 && mirror.percent <= 100)) report(`${at}.percent`, `${mirror.percent} is not in 0-100`);
   });
+  if (route.externalAuth) {
+    const auth = route.externalAuth;
+    checkBackendRef(auth.backend, `${path}.externalAuth.backend`, HTTP_UPSTREAMS, backends, report);
+    if (auth.forwardBodyMaxBytes !== undefined && !(Number.isInteger(auth.forwardBodyMaxBytes) && auth.forwardBodyMaxBytes > 0)) {
+      report(`${path}.externalAuth.forwardBodyMaxBytes`, `${auth.forwardBodyMaxBytes} is not a positive integer`);
+    }
+  }
   if (route.retry && !(Number.isInteger(route.retry.attempts) && route.retry.attempts >= 0)) {
     report(`${path}.retry.attempts`, `${route.retry.attempts} is not a non-negative integer`);
   }

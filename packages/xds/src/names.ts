@@ -2,7 +2,8 @@
  * Deterministic xDS resource names. Each name is derived only from what it names, so editing one
  * route or listener never renames another resource (Envoy would drain and re-warm it).
  */
-import type { BackendIR, CertificateIR, GatewayIR, ListenerIR, TLSServerIR } from '@portico/ir';
+import { createHash } from 'node:crypto';
+import type { BackendIR, CertificateIR, ExternalAuthIR, GatewayIR, ListenerIR, TLSServerIR } from '@portico/ir';
 
 /** `default/eg/http-80`. */
 export function listenerName(gateway: GatewayIR, listener: ListenerIR): string {
@@ -71,3 +72,23 @@ export const BLACKHOLE_CLUSTER = 'portico/blackhole';
 export const CORS_FILTER = 'envoy.filters.http.cors';
 export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';
 export const ROUTER_FILTER = 'envoy.filters.http.router';
+
+/**
+ * One ext_authz HTTP filter per distinct external auth service configuration (GEP-1494 ExternalAuth):
+ * `envoy.filters.http.ext_authz/<backend>/<hash of the settings>`. The connection manager installs it
+ * disabled and each route using it enables it by this name (typed_per_filter_config); Envoy picks the
+ * filter's code by its config type, so the suffix is free. Named after the settings, not the route,
+ * so rules sharing an auth service share one filter and an edit of one route renames nothing else.
+ */
+export const EXT_AUTHZ_FILTER_PREFIX = 'envoy.filters.http.ext_authz/';
+
+export function extAuthzFilterName(auth: ExternalAuthIR): string {
+  const settings = JSON.stringify([
+    auth.protocol,
+    auth.pathPrefix ?? null,
+    auth.allowedRequestHeaders ?? null,
+    auth.allowedResponseHeaders ?? null,
+    auth.forwardBodyMaxBytes ?? null,
+  ]);
+  return `${EXT_AUTHZ_FILTER_PREFIX}${auth.backend}/${createHash('sha256').update(settings).digest('hex').slice(0, 10)}`;
+}

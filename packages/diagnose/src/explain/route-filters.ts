@@ -1,12 +1,14 @@
 /**
  * What a chosen route does to a request on its way, in words: header mutations, path and host
- * rewrites, CORS, mirrors, timeouts and retries, session persistence, as the Route and RouteAction
- * fields carry them.
+ * rewrites, CORS, external auth, mirrors, timeouts and retries, session persistence, as the Route
+ * and RouteAction fields carry them.
  */
 import { asArray, asObject, type Json } from './xds-view.js';
 
 const CORS = 'envoy.filters.http.cors';
 const SESSION = 'envoy.filters.http.stateful_session';
+/** The ext_authz filters are named `envoy.filters.http.ext_authz/<auth cluster>/<settings hash>` (xds names.ts). */
+const EXT_AUTHZ_PREFIX = 'envoy.filters.http.ext_authz/';
 
 export function routeFilters(route: Json): string[] {
   const out: string[] = [];
@@ -32,6 +34,10 @@ export function routeFilters(route: Json): string[] {
     const policy = asObject(asObject(asObject(perFilter[CORS]).config ?? perFilter[CORS]));
     const origins = asArray(policy.allowOriginStringMatch).map((o) => String(o.exact ?? asObject(o.safeRegex).regex ?? '?'));
     out.push(`CORS: origins ${origins.join(', ') || '(none)'}${policy.allowMethods ? `, methods ${String(policy.allowMethods)}` : ''}`);
+  }
+  for (const name of Object.keys(perFilter).filter((n) => n.startsWith(EXT_AUTHZ_PREFIX)).sort()) {
+    const cluster = name.slice(EXT_AUTHZ_PREFIX.length).split('/').slice(0, -1).join('/');
+    out.push(`external auth: checked by ${cluster} first (a denial is its answer; unreachable: 403)`);
   }
   if (perFilter[SESSION]) out.push('session persistence (stateful session)');
   headerMutations(route, 'response', out);

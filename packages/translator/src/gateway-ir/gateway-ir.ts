@@ -151,7 +151,7 @@ function origin(route: TranslatedRoute) {
   return { creationTimestamp: m.creationTimestamp ?? '', key: `${m.namespace}/${m.name}`, rule: 0, match: 0 };
 }
 
-/** Every backend the listeners send to (destinations and mirrors), once, by name. */
+/** Every backend the listeners send to (destinations, mirrors and external auth services), once, by name. */
 export function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[]): BackendIR[] {
   const names = new Set<string>();
   const addDestination = (d: DestinationIR | undefined) => {
@@ -162,6 +162,7 @@ export function referencedBackends(ctx: TranslationContext, listeners: ListenerI
       for (const r of h.routes) {
         addDestination(r.destination);
         r.mirrors?.forEach((m) => names.add(m.backend));
+        if (r.externalAuth) names.add(r.externalAuth.backend);
       }
     }
   };

@@ -14,8 +14,9 @@ import type { ReferrerRef } from '../backends/backends.js';
 import type { TranslationContext } from '../context.js';
 import { resolveBackendRef } from '../backends/backends.js';
 import type { DestinationSink, Problem } from '../backends/destinations.js';
+import { externalAuth } from './external-auth.js';
 
-export type FilterFields = Pick<HTTPRouteIR, 'requestHeaders' | 'responseHeaders' | 'rewrite' | 'mirrors' | 'cors' | 'redirect'>;
+export type FilterFields = Pick<HTTPRouteIR, 'requestHeaders' | 'responseHeaders' | 'rewrite' | 'mirrors' | 'cors' | 'externalAuth' | 'redirect'>;
 
 export interface FilterResult {
   fields: FilterFields;
@@ -82,6 +83,12 @@ export function translateFilters(
       case 'CORS':
         if (filter.cors) fields.cors = cors(filter.cors);
         break;
+      case 'ExternalAuth': {
+        const translated = externalAuth(ctx, from, filter.externalAuth, sink);
+        if ('problem' in translated) result.failClosed ??= translated.problem;
+        else fields.externalAuth = translated.auth;
+        break;
+      }
       case 'ExtensionRef': {
         const ref = filter.extensionRef;
         result.failClosed ??= {

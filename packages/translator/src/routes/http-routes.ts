@@ -11,7 +11,7 @@ import { settleBackendURLRewrites } from './backend-url-rewrite.js';
 import { ruleExtras } from './rule-extras.js';
 import type { TranslatedRoute } from './translated-route.js';
 
-const RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS', 'ExtensionRef']);
+const RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS', 'ExternalAuth', 'ExtensionRef']);
 /** HTTPRouteBackendRequestHeaderModification and HTTPRouteBackendURLRewrite. */
 const BACKEND_FILTERS = new Set([...BACKEND_HEADER_FILTERS, 'URLRewrite']);
 

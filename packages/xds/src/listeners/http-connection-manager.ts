@@ -10,6 +10,8 @@ import { tableReferences } from '../snapshot/consistency.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
+import type { ExternalAuthIR } from '@portico/ir';
+import { extAuthzHttpFilter } from './ext-authz.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
 const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -43,6 +45,11 @@ export interface HttpConnectionManagerOptions {
    * by several HTTPS filter chains to know the chain: `{ name: HTTPS_SERVER_HEADER, value: <server> }`.
    */
   routingHeader?: { name: string; value: string };
+  /**
+   * The external auth services of the table's routes by ext_authz filter name (ext-authz.ts
+   * externalAuthServices); each one a route of the table enables is installed.
+   */
+  externalAuths?: ReadonlyMap<string, ExternalAuthIR>;
 }
 
 /** The network filter, ready for a filter chain's `filters`. */
@@ -89,7 +96,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
 }
 
 /**
- * CORS, then stateful sessions, each only when a route uses it; the router is always last (Envoy
+ * CORS, then external auth, then stateful sessions, each only when a route uses it; the router is always last (Envoy
  * requires a terminal filter). The optional filters carry `is_optional`, like their per-route
  * configs (route-filters.ts): Envoy has both built in, so nothing changes for it, while an xDS
  * client without them (a proxyless gRPC client such as grpc-js-xds rejects an unknown non-optional
@@ -103,6 +110,9 @@ function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
     // An empty Cors config: each route carries its CorsPolicy in typed_per_filter_config.
     filters.push({ name: CORS_FILTER, typedConfig: typedConfig('envoy.extensions.filters.http.cors.v3.Cors'), isOptional: true });
   }
+  // After CORS, so a preflight (which carries no credentials) is answered without a check. Not
+  // optional: an xDS client that cannot run the filter must refuse the route, never serve it unchecked.
+  for (const [name, auth] of options.externalAuths ?? []) if (perFilter.has(name)) filters.push(extAuthzHttpFilter(name, auth));
   if (perFilter.has(STATEFUL_SESSION_FILTER)) {
     // No session_state here, so the filter does nothing on routes without persistence; routes
     // with it enable it through StatefulSessionPerRoute.

@@ -6,6 +6,7 @@
 import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSServerIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import { externalAuthServices } from './ext-authz.js';
 import { tcpProxyFilter } from './listener-l4.js';
 import { certificateSecretName, HTTPS_SERVER_HEADER, httpsRouteConfigName, httpsSharedRouteConfigName } from '../names.js';
 import type { NamedResource } from '../resources.js';
@@ -48,14 +49,15 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
       for (const s of certificateSecrets(server.certificates)) secrets.set(s.name, s);
       if (server.mode === 'HTTPS' && shared) {
         const routingHeader = shared.serverHeader ? { name: shared.serverHeader, value: server.name } : undefined;
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, ...(routingHeader ? { routingHeader } : {}) })];
+        const externalAuths = externalAuthServices(listener.virtualHosts ?? []);
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, ...(routingHeader ? { routingHeader } : {}) })];
       } else if (server.mode === 'HTTPS') {
         const routeConfig = buildRouteConfiguration(httpsRouteConfigName(gateway, listener, server), server.virtualHosts, {
           port: listener.port,
           tls: true,
         });
         out.routes.push(routeConfig);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts) })];
       } else {
         chain.filters = [tcpProxyFilter(gateway, statPrefix, server.route, accessLog)];
       }

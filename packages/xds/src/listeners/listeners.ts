@@ -5,6 +5,7 @@
 import type { GatewayIR, HTTPListenerIR, ListenerIR, TCPListenerIR, TLSListenerIR, UDPListenerIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import { externalAuthServices } from './ext-authz.js';
 import { tcpProxyFilter, udpProxyListenerFilter } from './listener-l4.js';
 import { statPrefixOf, tlsFilterChains, tlsInspectorListenerFilter } from './listener-tls.js';
 import { httpRouteConfigName, listenerName } from '../names.js';
@@ -47,6 +48,7 @@ function httpListener(gateway: GatewayIR, listener: HTTPListenerIR, accessLog: b
     statPrefix: statPrefixOf(listener.name),
     routeConfig,
     accessLog,
+    externalAuths: externalAuthServices(listener.virtualHosts),
   });
   return output(streamListener(gateway, listener, { filterChains: [{ filters: [hcm] }] }), [routeConfig]);
 }

@@ -92,6 +92,11 @@ describe('proxylessRoutes', () => {
     expect(convert(grpcRoute({ destination: { backends: [{ weight: 0, backend: GREETER }] } }))[0]!.route).toEqual({ cluster: INVALID_BACKEND_CLUSTER });
   });
 
+  it('fails an ExternalAuth route closed: a gRPC client cannot run the check, and the call must not reach the backend', () => {
+    const checked = httpRoute({ externalAuth: { protocol: 'GRPC', backend: 'default/authz/9000/http2' } });
+    expect(convert(checked).map((r) => r.route)).toEqual([{ cluster: INVALID_BACKEND_CLUSTER }]);
+  });
+
   it('turns a redirect or direct response into a failing route, so its calls do not fall through to a later route', () => {
     const redirect = httpRoute({ match: { path: { type: 'PathPrefix', value: '/old' } }, redirect: { statusCode: 301, hostname: 'new.example.com' } });
     delete redirect.destination;

@@ -114,7 +114,7 @@ function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json 
   // responses Envoy makes itself (redirects, direct responses).
   applyHeaderMutations(out, 'request', request);
   applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
-  const perFilter = perFilterConfig(route.cors, route.sessionPersistence);
+  const perFilter = perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth);
   if (perFilter) out.typedPerFilterConfig = perFilter;
   return out;
 }

@@ -5,8 +5,8 @@
  * (http-connection-manager.ts keys on the same CORS_FILTER / STATEFUL_SESSION_FILTER names).
  */
 import type { Proto3Json } from '@portico/envoy';
-import type { CORSIR, HeaderModifierIR, SessionPersistenceIR } from '@portico/ir';
-import { CORS_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
+import type { CORSIR, ExternalAuthIR, HeaderModifierIR, SessionPersistenceIR } from '@portico/ir';
+import { CORS_FILTER, extAuthzFilterName, STATEFUL_SESSION_FILTER } from '../names.js';
 import { durationFromMs } from '../proto-duration.js';
 import { escapeRegex } from './route-regex.js';
 import { typedConfig } from '../typed-config.js';
@@ -62,10 +62,19 @@ function optionalFilterConfig(typeName: string, fields: Proto3Json): Proto3Json 
   return typedConfig('envoy.config.route.v3.FilterConfig', { config: typedConfig(typeName, fields), isOptional: true });
 }
 
-/** typed_per_filter_config of a route: CORS and session persistence; undefined when neither applies. */
-export function perFilterConfig(cors: CORSIR | undefined, session: SessionPersistenceIR | undefined): Proto3Json | undefined {
+/** typed_per_filter_config of a route: CORS, external auth and session persistence; undefined when none applies. */
+export function perFilterConfig(
+  cors: CORSIR | undefined,
+  session: SessionPersistenceIR | undefined,
+  externalAuth?: ExternalAuthIR,
+): Proto3Json | undefined {
   const out: Proto3Json = {};
   if (cors) out[CORS_FILTER] = optionalFilterConfig('envoy.extensions.filters.http.cors.v3.CorsPolicy', corsPolicy(cors));
+  // Any per-route config enables a filter the connection manager installs disabled (HttpFilter.disabled);
+  // an empty CheckSettings keeps the filter's own settings. Not optional, as the filter itself.
+  if (externalAuth) {
+    out[extAuthzFilterName(externalAuth)] = typedConfig('envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute', { checkSettings: {} });
+  }
   if (session) {
     out[STATEFUL_SESSION_FILTER] = optionalFilterConfig('envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute', {
       statefulSession: statefulSession(session),
