@@ -18,6 +18,7 @@ export type {
   PathMatchIR,
   PathModifierIR,
   RedirectIR,
+  RetryBudgetIR,
   RetryIR,
   RewriteIR,
   RouteMatchIR,
