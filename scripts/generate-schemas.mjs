@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Generates packages/resources/schemas/gateway-api.json from the Gateway API CRDs: one JSON schema per
- * kind/version, the `openAPIV3Schema` of each served version of each gateway.networking.k8s.io CRD.
+ * kind/version, the `openAPIV3Schema` of each served version of each gateway.networking.k8s.io CRD and of
+ * the gateway.networking.x-k8s.io CRDs listed in X_KINDS.
  *
  *   node scripts/generate-schemas.mjs [--crds DIR] [--out FILE] [--check]
  *
@@ -23,6 +24,9 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api-v1.7.0/experimental');
 const DEFAULT_OUT = join(REPO_ROOT, 'packages/resources/schemas/gateway-api.json');
 const GROUP = 'gateway.networking.k8s.io';
+/** Kinds of the experimental x-k8s.io group Portico reads (the group also holds kinds it does not). */
+const X_GROUP = 'gateway.networking.x-k8s.io';
+const X_KINDS = new Set(['XBackendTrafficPolicy']);
 const DROPPED_KEYWORDS = new Set(['description']);
 /** The fields of an `x-kubernetes-validations` rule the API server reads (ValidationRule in apiextensions/v1). */
 const RULE_FIELDS = ['rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'optionalOldSelf'];
@@ -71,7 +75,8 @@ export function generateSchemas(crdsDir) {
     for (const doc of parseAllDocuments(readFileSync(join(crdsDir, file), 'utf8'))) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
       const crd = doc.toJS();
-      if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.group !== GROUP) continue;
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      if (crd.spec?.group !== GROUP && !(crd.spec?.group === X_GROUP && X_KINDS.has(crd.spec?.names?.kind))) continue;
       const annotations = crd.metadata?.annotations ?? {};
       bundleVersion ??= annotations['gateway.networking.k8s.io/bundle-version'];
       channel ??= annotations['gateway.networking.k8s.io/channel'];

@@ -154,6 +154,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     const crds = loadGatewayApiInstall().filter((o) => (o as { kind: string }).kind === 'CustomResourceDefinition');
     await kube.apply(crds.filter((crd) => (crd as { metadata: { name: string } }).metadata.name !== 'udproutes.gateway.networking.k8s.io'));
     await waitUntilServed(kube, ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'referencegrants', 'backendtlspolicies', 'listenersets']);
+    await waitUntilServed(kube, ['xbackendtrafficpolicies'], 'gateway.networking.x-k8s.io/v1alpha1');
   });
 
   afterEach(async () => {
@@ -171,7 +172,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     const udp = w.provider.sources().find((s) => s.source === 'kubernetes:UDPRoute');
     expect(udp).toMatchObject({ state: 'ok', objects: 0, warnings: [expect.stringMatching(/^udproutes\.gateway\.networking\.k8s\.io is not served by the API server/)] });
     expect(w.provider.sources().filter((s) => s.state !== 'ok' || (s.warnings.length > 0 && s.source !== 'kubernetes:UDPRoute'))).toEqual([]);
-    expect(w.provider.sources()).toHaveLength(17);
+    expect(w.provider.sources()).toHaveLength(18);
 
     await installGatewayApiCrds(kube.kubeConfig);
     await kube.apply([
@@ -395,7 +396,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     expect(names(w.first, 'Gateway', 'team-b')).toEqual(['eg']);
     const secrets = w.provider.sources().filter((s) => s.source === 'kubernetes:Secret');
     expect(secrets).toEqual([expect.objectContaining({ state: 'ok', objects: 2, warnings: [], lastGoodAt: expect.any(String) })]);
-    expect(w.provider.sources()).toHaveLength(17);
+    expect(w.provider.sources()).toHaveLength(18);
     expect(w.logger.entries.filter((e) => e.message.includes('namespaces only'))).toEqual([
       { level: 'info', message: 'kubernetes kind watched in these namespaces only', fields: { kind: 'Secret', namespaces: ['team-a', 'team-c'] } },
     ]);
@@ -579,10 +580,10 @@ async function waitUntilDiscovery(kube: KubeApiServer, version: string, check: (
   }
 }
 
-async function waitUntilServed(kube: KubeApiServer, plurals: string[]): Promise<void> {
+async function waitUntilServed(kube: KubeApiServer, plurals: string[], groupVersion = 'gateway.networking.k8s.io/v1'): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const { status, body } = await kubeRequest(kube.kubeConfig, 'GET', '/apis/gateway.networking.k8s.io/v1');
+    const { status, body } = await kubeRequest(kube.kubeConfig, 'GET', `/apis/${groupVersion}`);
     const served = status === 200 ? new Set((body as { resources: { name: string }[] }).resources.map((r) => r.name)) : new Set<string>();
     if (plurals.every((p) => served.has(p))) return;
     if (Date.now() > deadline) throw new Error(`not served after 30 s: ${plurals.filter((p) => !served.has(p)).join(', ')}`);

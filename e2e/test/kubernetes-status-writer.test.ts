@@ -296,6 +296,29 @@ describeWithKube('status writer against a real kube-apiserver', () => {
     expect(policy.ancestors).toEqual([{ ancestorRef: { group: GW, kind: 'Gateway', namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }]);
   });
 
+  it('writes an XBackendTrafficPolicy’s ancestors of ours (gateway.networking.x-k8s.io), and nothing when they are unchanged', async () => {
+    const X_API = '/apis/gateway.networking.x-k8s.io/v1alpha1';
+    await kube.apply([
+      {
+        apiVersion: 'gateway.networking.x-k8s.io/v1alpha1',
+        kind: 'XBackendTrafficPolicy',
+        metadata: { name: 'sessions', namespace: 'apps' },
+        spec: { targetRefs: [{ group: '', kind: 'Service', name: 'backend' }], sessionPersistence: { type: 'Cookie', cookie: { name: 'sid' } } },
+      },
+    ]);
+    const w = writer();
+    const time = '2025-01-01T00:00:00Z';
+    const desired = { kind: 'XBackendTrafficPolicy' as const, namespace: 'apps', name: 'sessions', status: { ancestors: [{ ancestorRef: { namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }] } };
+    w.update([desired]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, failures: 0 });
+    const policy = (await get(`${X_API}/namespaces/apps/xbackendtrafficpolicies/sessions`))!.status as { ancestors: unknown[] };
+    expect(policy.ancestors).toEqual([{ ancestorRef: { group: GW, kind: 'Gateway', namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }]);
+    w.update([structuredClone(desired)]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, unchanged: 1 });
+  });
+
   it('writes Ingress status.loadBalancer, keeping the metadata a cached copy lacks', async () => {
     await kube.apply([
       {

@@ -20,6 +20,7 @@ export const LINKS = [
   'Backend',
   'TLS',
   'BackendTLSPolicy',
+  'BackendTrafficPolicy',
   'Shadowing',
   'DataPlane',
 ] as const;

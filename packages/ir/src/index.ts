@@ -19,6 +19,7 @@ export type {
   PathMatchIR,
   PathModifierIR,
   RedirectIR,
+  RetryBudgetIR,
   RetryIR,
   RewriteIR,
   RouteMatchIR,

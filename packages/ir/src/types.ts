@@ -308,6 +308,19 @@ export interface BackendIR {
    * `endpoints` is then empty (an ExternalName Service has none).
    */
   externalName?: string;
+  /** From an XBackendTrafficPolicy `retryConstraint` (HTTP backends only). */
+  retryBudget?: RetryBudgetIR;
+}
+
+/**
+ * Envoy's retry budget for a cluster: retries active at once may be at most `budgetPercent` of the
+ * requests active at once, and `minRetryConcurrency` retries are always allowed.
+ */
+export interface RetryBudgetIR {
+  /** `namespace/name` of the XBackendTrafficPolicy. */
+  policy: string;
+  budgetPercent: number;
+  minRetryConcurrency: number;
 }
 
 export interface EndpointIR {

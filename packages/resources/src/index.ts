@@ -86,6 +86,8 @@ export type {
   UDPRoute,
 } from './gateway-api.js';
 export { GATEWAY_GROUP } from './gateway-api.js';
+export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy } from './backend-traffic-policy.js';
+export { GATEWAY_X_GROUP } from './backend-traffic-policy.js';
 
 export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './core.js';
 

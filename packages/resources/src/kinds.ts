@@ -16,6 +16,7 @@ import type {
   UDPRoute,
 } from './gateway-api.js';
 import type { Ingress, IngressClass } from './networking.js';
+import type { XBackendTrafficPolicy } from './backend-traffic-policy.js';
 
 export interface KindMap {
   GatewayClass: GatewayClass;
@@ -28,6 +29,7 @@ export interface KindMap {
   UDPRoute: UDPRoute;
   ReferenceGrant: ReferenceGrant;
   BackendTLSPolicy: BackendTLSPolicy;
+  XBackendTrafficPolicy: XBackendTrafficPolicy;
   Ingress: Ingress;
   IngressClass: IngressClass;
   Service: Service;
@@ -59,6 +61,7 @@ export const KINDS: Readonly<Record<Kind, KindInfo>> = {
   UDPRoute: { kind: 'UDPRoute', group: GW, versions: ['v1', 'v1alpha2'], namespaced: true },
   ReferenceGrant: { kind: 'ReferenceGrant', group: GW, versions: ['v1', 'v1beta1'], namespaced: true },
   BackendTLSPolicy: { kind: 'BackendTLSPolicy', group: GW, versions: ['v1', 'v1alpha3'], namespaced: true },
+  XBackendTrafficPolicy: { kind: 'XBackendTrafficPolicy', group: 'gateway.networking.x-k8s.io', versions: ['v1alpha1'], namespaced: true },
   Ingress: { kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true },
   IngressClass: { kind: 'IngressClass', group: 'networking.k8s.io', versions: ['v1'], namespaced: false },
   Service: { kind: 'Service', group: '', versions: ['v1'], namespaced: true },

@@ -28,6 +28,7 @@ function checkResult(objects: KubeObject[]): void {
         if (s.kind === 'Gateway' || s.kind === 'ListenerSet') for (const l of s.status.listeners ?? []) for (const c of l.conditions) expect(explained(c)).toBe(true);
         break;
       case 'BackendTLSPolicy':
+      case 'XBackendTrafficPolicy':
         for (const a of s.status.ancestors) for (const c of a.conditions) expect(explained(c)).toBe(true);
         break;
       case 'Ingress':

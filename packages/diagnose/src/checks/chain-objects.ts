@@ -31,6 +31,7 @@ interface StatusByKind {
   TCPRoute: { parents: RouteParentStatus[] };
   UDPRoute: { parents: RouteParentStatus[] };
   BackendTLSPolicy: { ancestors: PolicyAncestorStatus[] };
+  XBackendTrafficPolicy: { ancestors: PolicyAncestorStatus[] };
   Ingress: unknown;
 }
 

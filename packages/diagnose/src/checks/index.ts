@@ -5,6 +5,7 @@
 import type { Check } from '../findings.js';
 import { checkBackends } from './backend.js';
 import { checkBackendTLSPolicies } from './backend-tls-policy.js';
+import { checkBackendTrafficPolicies } from './backend-traffic-policy.js';
 import { checkDataPlane } from './data-plane.js';
 import { gatewayClassCheck } from './gateway-class.js';
 import { gatewayCheck } from './gateway.js';
@@ -25,6 +26,7 @@ export const ALL_CHECKS: readonly Check[] = [
   checkBackends,
   checkTLS,
   checkBackendTLSPolicies,
+  checkBackendTrafficPolicies,
   shadowingCheck,
   checkDataPlane,
 ];

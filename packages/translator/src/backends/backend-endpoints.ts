@@ -23,6 +23,7 @@ export function backendWithEndpoints(ctx: TranslationContext, spec: BackendSpec)
     endpoints: spec.externalName === undefined ? serviceEndpoints(ctx, namespace, name, spec.servicePort) : [],
     ...(spec.tls ? { tls: spec.tls } : {}),
     ...(spec.externalName === undefined ? {} : { externalName: spec.externalName }),
+    ...(spec.retryBudget ? { retryBudget: spec.retryBudget } : {}),
   };
   ctx.cache?.rememberBackend(spec, slices, ir);
   return ir;

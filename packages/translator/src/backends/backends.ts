@@ -3,10 +3,11 @@
  * permission (ReferenceGrant), existence, port and protocol. Failures become ResolvedRefs reasons;
  * the route stays Accepted and the share of the weight answers 500.
  */
-import type { UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
+import type { RetryBudgetIR, UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
 import type { BackendObjectReference, ServicePort } from '@portico/resources';
 import { backendTLS } from './backend-tls.js';
 import { checkExternalName } from './external-name-backends.js';
+import { serviceRetryBudget } from '../policies/backend-traffic-policy.js';
 import type { TranslationContext } from '../context.js';
 import { isReferenceAllowed } from './reference-grants.js';
 
@@ -24,6 +25,8 @@ export interface BackendSpec {
   tls?: UpstreamTLSIR;
   /** An ExternalName Service's DNS name (external-name-backends.ts): no endpoints, Envoy resolves it. */
   externalName?: string;
+  /** From the XBackendTrafficPolicy targeting the Service (HTTP and HTTP/2 backends). */
+  retryBudget?: RetryBudgetIR;
 }
 
 /** The spec's ResolvedRefs reasons, and UnsupportedValue for an ExternalName this gateway will not use. */
@@ -113,6 +116,8 @@ export function resolveBackendRef(
   // it again. A TLSRoute on a Terminate listener re-encrypts through reencryptingBackend().
   const tls: ReturnType<typeof backendTLS> = protocol === 'HTTP' || protocol === 'HTTP2' ? backendTLS(ctx, namespace, ref.name, port.name) : { kind: 'none' };
   if (tls.kind === 'invalid') invalidTLS = tls.message;
+  // Retries are an HTTP notion: TCP and UDP backends take no retry budget.
+  const retryBudget = protocol === 'HTTP' || protocol === 'HTTP2' ? serviceRetryBudget(ctx, namespace, ref.name) : undefined;
   if (!backend) {
     backend = {
       name,
@@ -121,6 +126,7 @@ export function resolveBackendRef(
       servicePort: port,
       ...(tls.kind === 'valid' ? { tls: tls.tls } : {}),
       ...(externalName === undefined ? {} : { externalName }),
+      ...(retryBudget ? { retryBudget } : {}),
     };
     ctx.backends.set(name, backend);
   }

@@ -7,6 +7,7 @@ import { failClosed, translateFilters } from './http-filters.js';
 import { grpcMethodRegexProblem } from './regex.js';
 import { backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
 import { ruleExtras } from './rule-extras.js';
+import { backendSessionPersistence } from '../policies/backend-traffic-policy.js';
 import type { TranslatedRoute } from './translated-route.js';
 
 const RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
@@ -19,6 +20,9 @@ export function translateGRPCRoute(ctx: TranslationContext, route: GRPCRoute): T
     // Session persistence we cannot apply: the rule still matches, and fails closed (http-filters.ts).
     let unservable: Problem | undefined;
     const extras = ruleExtras({ sessionPersistence: rule.sessionPersistence }, (p) => (unservable ??= p));
+    // The rule's own sessionPersistence wins over the one its backend's XBackendTrafficPolicy gives.
+    const inherited = rule.sessionPersistence ? undefined : backendSessionPersistence(ctx, namespace, rule.backendRefs);
+    if (inherited) extras.sessionPersistence = inherited;
     const filters = translateFilters(ctx, from, rule.filters ?? [], RULE_FILTERS, sink);
     const problem = unservable ?? filters.failClosed;
     const action = problem

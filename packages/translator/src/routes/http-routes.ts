@@ -9,6 +9,7 @@ import { regexProblem } from './regex.js';
 import { BACKEND_HEADER_FILTERS, backendRefsWithFilters, headerName, nameValueMatches, translateRules, type ReportInvalid } from './route-rules.js';
 import { settleBackendURLRewrites } from './backend-url-rewrite.js';
 import { ruleExtras } from './rule-extras.js';
+import { backendSessionPersistence } from '../policies/backend-traffic-policy.js';
 import type { TranslatedRoute } from './translated-route.js';
 
 const RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS', 'ExternalAuth', 'ExtensionRef']);
@@ -24,6 +25,9 @@ export function translateHTTPRoute(ctx: TranslationContext, route: HTTPRoute): T
     // Timeouts, retry or session persistence we cannot apply: the rule still matches, and fails closed.
     let unservable: Problem | undefined;
     const extras = ruleExtras(rule, (p) => (unservable ??= p));
+    // The rule's own sessionPersistence wins over the one its backend's XBackendTrafficPolicy gives.
+    const inherited = rule.sessionPersistence ? undefined : backendSessionPersistence(ctx, namespace, rule.backendRefs);
+    if (inherited) extras.sessionPersistence = inherited;
     const action = unservable ? failClosed(sink, unservable) : ruleAction(ctx, from, rule, matches, sink);
     return matches.map((m, matchIndex) => {
       const match = translateMatch(m, invalid);

@@ -7,7 +7,7 @@
  * backends' endpoints (udp-clusters.ts), and nothing else routes UDP, so they get none.
  */
 import type { Proto3Json } from '@portico/envoy';
-import type { BackendIR, GatewayIR, UpstreamProtocol } from '@portico/ir';
+import type { BackendIR, GatewayIR, RetryBudgetIR, UpstreamProtocol } from '@portico/ir';
 import { adsConfigSource } from '../config-source.js';
 import { memoized, reusedHost } from '../build-cache.js';
 import { clusterDiscovery, hasEdsEndpoints } from './dns-clusters.js';
@@ -111,12 +111,21 @@ function backendCluster(backend: BackendIR): NamedResource {
     ...(http ? httpLoadBalancing() : { lbPolicy: 'ROUND_ROBIN' }),
   };
   if (http) {
-    cluster.circuitBreakers = { thresholds: [{ maxRetries: MAX_CONCURRENT_RETRIES }] };
+    cluster.circuitBreakers = { thresholds: [backend.retryBudget ? retryBudgetThreshold(backend.retryBudget) : { maxRetries: MAX_CONCURRENT_RETRIES }] };
     cluster.typedExtensionProtocolOptions = { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol) };
   }
   // A BackendTLSPolicy applies to stream backends (HTTP, HTTP/2, TCP), the only ones with clusters here.
   if (backend.tls) cluster.transportSocket = upstreamTlsTransportSocket(backend.tls, backend.protocol);
   return { name, resource: cluster };
+}
+
+/**
+ * An XBackendTrafficPolicy retryConstraint as Envoy's retry budget (circuit_breaker.proto
+ * Thresholds.retry_budget, which "will override any configured retry circuit breaker"): active
+ * retries ≤ budget_percent of active and pending requests, never fewer than min_retry_concurrency.
+ */
+function retryBudgetThreshold(budget: RetryBudgetIR): Proto3Json {
+  return { retryBudget: { budgetPercent: { value: budget.budgetPercent }, minRetryConcurrency: budget.minRetryConcurrency } };
 }
 
 /** Circuit breakers of a cluster udp_proxy routes to (udp-clusters.ts): room for UDP_MAX_SESSIONS sessions. */

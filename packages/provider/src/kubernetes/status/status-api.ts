@@ -46,6 +46,7 @@ const PLURALS: Readonly<Record<Exclude<StatusKind, 'Ingress'>, string>> = {
   TCPRoute: 'tcproutes',
   UDPRoute: 'udproutes',
   BackendTLSPolicy: 'backendtlspolicies',
+  XBackendTrafficPolicy: 'xbackendtrafficpolicies',
 };
 
 const REQUEST_TIMEOUT_MS = 10_000;

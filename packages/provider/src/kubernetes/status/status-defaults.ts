@@ -55,6 +55,7 @@ export function withStatusDefaults(kind: DesiredStatus['kind'], status: JsonReco
     case 'UDPRoute':
       return { ...status, parents: withRefDefaults(status['parents'], 'parentRef') };
     case 'BackendTLSPolicy':
+    case 'XBackendTrafficPolicy':
       return { ...status, ancestors: withRefDefaults(status['ancestors'], 'ancestorRef') };
     case 'Gateway':
     case 'ListenerSet':

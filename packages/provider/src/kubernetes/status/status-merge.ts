@@ -102,6 +102,7 @@ export function mergeStatus(input: StatusMergeInput): StatusMergeResult {
       status = { ...current, parents: mergeSharedEntries(input, { list: 'parents', ref: 'parentRef', conditions: 'routeParent' }, asArray(desired['parents'])) };
       break;
     case 'BackendTLSPolicy':
+    case 'XBackendTrafficPolicy':
       status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef', conditions: 'policyAncestor' }, asArray(desired['ancestors'])) };
       break;
     case 'Gateway':
