@@ -37,6 +37,8 @@ describe('image table', () => {
     if (!portico.ok) throw new Error(portico.message);
     expect(existsSync(portico.entry.entrypoint[1]!)).toBe(true);
     expect(existsSync(join(portico.entry.workingDir!, 'package-lock.json'))).toBe(true);
+    // Its Node stays visible over the pod's volumes (an emptyDir on /tmp hides a Node under /tmp).
+    expect(portico.entry.imagePaths).toEqual([portico.entry.workingDir, '/bin']);
   });
   it('refuses anything else with ErrImagePull, naming the image', () => {
     expect(resolveImage(table, 'registry.k8s.io/gateway-api/conformance/echo-basic:v9.9.9')).toMatchObject({ ok: false, reason: 'ErrImagePull' });

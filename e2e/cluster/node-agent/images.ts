@@ -127,7 +127,9 @@ export function defaultImageTable(binaries: ImageBinaries = {
         cmd,
         workingDir: checkout,
         programs: { node: binaries.node },
-        imagePaths: [checkout],
+        // The Node binary too: one under /tmp (a CI whose HOME, and so ~/.cache/portico/node, is there)
+        // would be hidden by the chart's emptyDir on /tmp, and the pod could not even start.
+        imagePaths: [checkout, dirname(binaries.node)],
       });
     }
   }
