@@ -10,6 +10,7 @@ import { envoyProtos } from '@portico/envoy';
 import { createDeltaResponseCodec } from '../delta-response-codec.js';
 import { createDeltaDiffCache, type DeltaDiffCache } from './delta-diff-cache.js';
 import { createDeltaStream } from './delta-stream.js';
+import { acceptInFlight, markSent, openSubscription, refuseInFlight } from './delta-subscription.js';
 import type { AnyResource, CachedResource, ConfigWatcher, DeltaDiscoveryResponse, ResourceSnapshot, StreamEvent } from '../types.js';
 
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
@@ -157,6 +158,24 @@ function apply(w: ReturnType<typeof world>, o: Op, snapshots: Map<string, Resour
 }
 
 describe('delta fan-out: shared diffs and bodies', () => {
+  it('names a subscription state by its changes, nonces aside, whatever the names contain', () => {
+    const diffs = createDeltaDiffCache();
+    const open = (names: string[], initial: Record<string, string> = {}) => openSubscription(RDS, { resourceNamesSubscribe: names, initialResourceVersions: initial }, [], diffs);
+    const [a, b] = [open(['x', 'y']), open(['x', 'y'])];
+    expect(a.state).toBe(b.state);
+    markSent(a, { nonce: 'a-1', version: 'v1', updated: new Map([['x', '1']]), removed: new Set() });
+    markSent(b, { nonce: 'b-7', version: 'v1', updated: new Map([['x', '1']]), removed: new Set() });
+    expect(a.state).toBe(b.state);
+    acceptInFlight(a);
+    refuseInFlight(b);
+    expect(a.state).not.toBe(b.state);
+    // Separators inside names cannot make two different changes read alike.
+    expect(open(['x\u0000y']).state).not.toBe(open(['x', 'y']).state);
+    expect(open(['x', 'y']).state).not.toBe(open(['x', 'y'], { x: '1' }).state);
+    // Without a shared cache nothing is digested.
+    expect(openSubscription(RDS, { resourceNamesSubscribe: ['x'] }).state).toBe('');
+  });
+
   it('every stream receives exactly what it would computing its own diff (random clients and snapshots)', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), (ops, capacity) => {
