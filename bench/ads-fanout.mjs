@@ -15,6 +15,12 @@
 // must not grow with N); changedBytesPerUpdate the part whose version changed (what clients must get);
 // bytesSentPerUpdate the resource bytes of every push of the new version, summed over the streams (the
 // server's push events): N times what one client subscribes to of the changed bytes.
+// serverBusyMsPerUpdate is the main thread's busy time from the update until every client ACKed it
+// (event-loop utilization): the server's work alone, since the clients decode in their worker thread;
+// setSnapshotMs the synchronous part of it (the streams' diffs; encoding and writes come after).
+// On a loaded machine that busy time includes moments the thread waited for a core, so
+// processCpuMsPerUpdate gives the CPU time of the whole process (server and clients) for the update.
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { TYPE_URLS } from '@portico/envoy';
 import { ResourceSet } from '@portico/resources';
@@ -155,6 +161,8 @@ async function measureFanout(protocol, count, steps) {
       updateToLastClientMs: pick('lastMs'),
       updateToMedianClientMs: pick('medianMs'),
       setSnapshotMs: pick('setSnapshotMs'),
+      serverBusyMsPerUpdate: pick('serverBusyMs'),
+      processCpuMsPerUpdate: pick('processCpuMs'),
       encodedBytesPerUpdate: median(runs.map((r) => r.encodedBytes)),
       changedBytesPerUpdate: median(runs.map((r) => r.changedBytes)),
       bytesSentPerUpdate: median(runs.map((r) => r.bytesSent)),
@@ -172,14 +180,22 @@ async function measureFanout(protocol, count, steps) {
 /** Publishes one edit and times its arrival at every client; returns once the server saw every ACK. */
 async function measureUpdate(plane, clients, step, count, subscriptions, rss) {
   const before = plane.cache.snapshot(GATEWAY);
+  const busyBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
   const { version, at, setSnapshotMs } = plane.publish(step);
   rss.sample(); // the moment every stream's response is queued: the likely peak
   clients.post({ kind: 'expect', typeUrl: TYPE_URLS.route, version });
   const { times } = await clients.next('received');
   const latencies = times.map((t) => nsToMs(t - at));
   await plane.quiesce(count, subscriptions);
+  // The server's own work for the update (diffs, encoding, HTTP/2 writes, the ACKs), apart from the
+  // clients' decoding, which runs in the worker thread: this thread's busy time until every ACK came.
+  const serverBusyMs = performance.eventLoopUtilization(busyBefore).active;
+  const cpu = process.cpuUsage(cpuBefore);
   const pushed = plane.pushedOf(version);
   return {
+    serverBusyMs,
+    processCpuMs: (cpu.user + cpu.system) / 1000,
     lastMs: Math.max(...latencies),
     medianMs: median(latencies),
     setSnapshotMs,

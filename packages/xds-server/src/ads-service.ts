@@ -10,6 +10,8 @@
 import { status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { envoyProtos } from '@portico/envoy';
 import type { ClientRegistry } from './client-registry.js';
+import { createDeltaDiffCache } from './streams/delta-diff-cache.js';
+import { createDeltaResponseCodec } from './delta-response-codec.js';
 import { createDeltaStream } from './streams/delta-stream.js';
 import { shownClaim, type GatewayAuthorizer } from './identity/gateway-authorization.js';
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
@@ -155,16 +157,19 @@ const discoveryResponse = (): Codec<DiscoveryResponse> => {
   return { serialize, deserialize };
 };
 
-const deltaDiscoveryResponse = () =>
-  codec<DeltaDiscoveryResponse>('envoy.service.discovery.v3.DeltaDiscoveryResponse', {
-  toWire: (r) => ({ ...r, resources: r.resources.map((d) => ({ ...d, resource: toWireAny(d.resource) })) }),
-  fromWire: (o) =>
-    ({
-      ...o,
-      resources: ((o.resources ?? []) as (Omit<DeltaResource, 'resource'> & { resource?: WireAny })[]).map((d) => ({ ...d, resource: fromWireAny(d.resource ?? {}) })),
-      removedResources: o.removedResources ?? [],
-    }) as DeltaDiscoveryResponse,
-});
+const deltaDiscoveryResponse = (): Codec<DeltaDiscoveryResponse> => {
+  const { deserialize } = codec<DeltaDiscoveryResponse>('envoy.service.discovery.v3.DeltaDiscoveryResponse', {
+    fromWire: (o) =>
+      ({
+        ...o,
+        resources: ((o.resources ?? []) as (Omit<DeltaResource, 'resource'> & { resource?: WireAny })[]).map((d) => ({ ...d, resource: fromWireAny(d.resource ?? {}) })),
+        removedResources: o.removedResources ?? [],
+      }) as DeltaDiscoveryResponse,
+  });
+  // Encoded once per shared diff and shared by the streams that got it (delta-response-codec.ts).
+  const { serialize } = createDeltaResponseCodec(envoyProtos().lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse'), toWireAny);
+  return { serialize, deserialize };
+};
 
 /**
  * A request that is not a valid protobuf message. grpc-js answers a deserializer that throws with
@@ -239,6 +244,8 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
   const open = new Map<ServerDuplexStream<unknown, unknown>, OpenStream>();
   const perConnection = new Map<string, number>();
   const machines = new Map<string, { serveProbe(snapshot: ResourceSnapshot): void }>();
+  // One diff per distinct subscription state and snapshot, whatever the number of delta streams.
+  const deltaDiffs = createDeltaDiffCache();
   let refusing = false;
   let nextStream = 0;
 
@@ -386,7 +393,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
       serve(
         call,
         'delta',
-        (send, onEvent) => createDeltaStream({ watcher: options.watcher, send, onEvent, ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}) }),
+        (send, onEvent) => createDeltaStream({ watcher: options.watcher, send, onEvent, diffs: deltaDiffs, ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}) }),
         // A delta response is a diff: none may be dropped. The state machine already waits for the
         // ACK of a type before its next response, so at most one per type waits here.
         { sizeOf: (response) => response.resources.reduce((sum, r) => sum + r.resource.value.byteLength, 0) },

@@ -16,9 +16,14 @@
  * Cluster warming: a cluster sent at a new version to a client that had it makes its endpoints owed,
  * sent after it even unchanged, since Envoy warms the new cluster until they arrive
  * (cluster-warming.ts); a stream whose EDS subscription is not open yet owes them to its first request.
+ *
+ * Fan-out: given a shared DeltaDiffCache, streams in the same subscription state get the same diff
+ * object, and the response parts derived from it (the resource list, the in-flight names) are built
+ * once per diff, so the wire codec can encode the body once for all of them (delta-response-codec.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, endpointsOfCluster } from './cluster-warming.js';
+import type { DeltaDiffCache } from './delta-diff-cache.js';
 import { truncateErrorDetail } from './error-detail.js';
 import {
   acceptInFlight,
@@ -38,6 +43,7 @@ import {
   type ConfigWatcher,
   type DeltaDiscoveryRequest,
   type DeltaDiscoveryResponse,
+  type DeltaResource,
   type NodeInfo,
   type ResourceSnapshot,
   type StreamEvent,
@@ -54,6 +60,8 @@ export interface DeltaStreamOptions {
   now?(): number;
   /** Sent as `control_plane.identifier` in every response. */
   controlPlaneId?: string;
+  /** Diffs shared with the other streams of this cache; absent: this stream computes its own. */
+  diffs?: DeltaDiffCache;
 }
 
 export interface DeltaStream {
@@ -124,7 +132,7 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
     const subscription = subscriptions.get(typeUrl);
     if (!subscription) {
       const owed = typeUrl === ENDPOINT_TYPE_URL ? owedBeforeEndpoints : [];
-      subscriptions.set(typeUrl, openSubscription(typeUrl, request, owed));
+      subscriptions.set(typeUrl, openSubscription(typeUrl, request, owed, options.diffs));
       if (typeUrl === ENDPOINT_TYPE_URL) owedBeforeEndpoints.clear();
     } else {
       answer(subscription, request);
@@ -160,28 +168,30 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
       if (updated.length === 0 && !firstWildcardAnswer) continue;
       if (subscription.inFlight) break; // later types wait too, or they could arrive before what they use
       if (closed) return;
-      respond(subscription, current, updated, updated.length === 0 ? removed : []);
+      respond(subscription, current, updated, updated.length === 0 ? removed : NOTHING_REMOVED);
     }
     if (ordered.some((typeUrl) => subscriptions.get(typeUrl)!.inFlight)) return;
     // Nothing was sent above and nothing is in flight: the diffs are the memoized ones.
     for (const typeUrl of ordered) {
       const subscription = subscriptions.get(typeUrl)!;
-      const { removed } = pendingChanges(subscription, current.resources.get(typeUrl));
-      if (removed.length > 0 && !closed) respond(subscription, current, [], removed);
+      // Nothing to update here (or it would have been sent above): `updated` is the diff's empty list.
+      const { updated, removed } = pendingChanges(subscription, current.resources.get(typeUrl));
+      if (removed.length > 0 && !closed) respond(subscription, current, updated, removed);
     }
   }
 
   function respond(subscription: DeltaSubscription, current: ResourceSnapshot, updated: CachedResource[], removed: string[]): void {
     const { typeUrl } = subscription;
+    const parts = partsOf(typeUrl, updated);
     const inFlight: InFlightResponse = {
       nonce: nonce(),
       version: current.version,
-      updated: new Map(updated.map((r) => [r.name, r.version])),
-      removed: new Set(removed),
+      updated: parts.versions,
+      removed: removedSet(removed),
     };
     const response: DeltaDiscoveryResponse = {
       systemVersionInfo: current.version,
-      resources: updated.map((r) => ({ name: r.name, version: r.version, resource: { typeUrl, value: r.bytes } })),
+      resources: parts.resources,
       typeUrl,
       removedResources: removed,
       nonce: inFlight.nonce,
@@ -196,7 +206,7 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
       typeUrl,
       version: current.version,
       resources: updated.length,
-      bytes: updated.reduce((sum, r) => sum + r.bytes.length, 0),
+      bytes: parts.bytes,
       removed: removed.length,
     };
     // Timed from the moment this stream saw the snapshot, when the push is caused by a new snapshot
@@ -230,6 +240,40 @@ export function createDeltaStream(options: DeltaStreamOptions): DeltaStream {
       if (!closed && node) serially(() => onSnapshot(probe));
     },
   };
+}
+
+const NOTHING_REMOVED: string[] = [];
+
+/**
+ * What a response derives from a diff's `updated` list, built once per list: streams sharing a diff
+ * share these (read-only) objects, and the codec recognises the shared resource list.
+ */
+interface ResponseParts {
+  typeUrl: TypeUrl;
+  resources: DeltaResource[];
+  /** Name → version, the in-flight bookkeeping. */
+  versions: Map<string, string>;
+  bytes: number;
+}
+const partsByList = new WeakMap<readonly CachedResource[], ResponseParts>();
+function partsOf(typeUrl: TypeUrl, updated: readonly CachedResource[]): ResponseParts {
+  let parts = partsByList.get(updated);
+  if (parts?.typeUrl !== typeUrl) {
+    parts = {
+      typeUrl,
+      resources: updated.map((r) => ({ name: r.name, version: r.version, resource: { typeUrl, value: r.bytes } })),
+      versions: new Map(updated.map((r) => [r.name, r.version])),
+      bytes: updated.reduce((sum, r) => sum + r.bytes.length, 0),
+    };
+    partsByList.set(updated, parts);
+  }
+  return parts;
+}
+const removedSets = new WeakMap<readonly string[], Set<string>>();
+function removedSet(removed: readonly string[]): Set<string> {
+  let set = removedSets.get(removed);
+  if (!set) removedSets.set(removed, (set = new Set(removed)));
+  return set;
 }
 
 /** PUSH_ORDER first, then any other requested type by name. */

@@ -5,7 +5,11 @@
  * rules from the xDS protocol doc, "Incremental xDS" and "How the client specifies what resources
  * to return".
  */
+import { createHash } from 'node:crypto';
 import { WILDCARD_BY_DEFAULT, type CachedResource, type DeltaDiscoveryRequest, type TypeUrl } from '../types.js';
+import type { DeltaDiffCache, PendingChanges } from './delta-diff-cache.js';
+
+export type { PendingChanges } from './delta-diff-cache.js';
 
 /**
  * The explicit wildcard subscription name. xDS protocol: "For Listener and Cluster resource types,
@@ -55,10 +59,20 @@ export interface DeltaSubscription {
   epoch: number;
   /** The last diff, reused while neither the resources (by identity) nor the epoch changed. */
   memo?: { resources: ReadonlyMap<string, CachedResource> | undefined; epoch: number; changes: PendingChanges };
+  /** Diffs shared with other streams' subscriptions in the same state; absent: each computes its own. */
+  diffs?: DeltaDiffCache;
+  /**
+   * With `diffs`: a digest of every change since the subscription opened (nonces aside, which no
+   * diff reads), chained, so equal digests mean equal states (delta-diff-cache.ts).
+   */
+  state: string;
 }
 
-/** The subscription a type's first request opens; `initialResourceVersions` count only here. */
-export function openSubscription(typeUrl: TypeUrl, first: DeltaDiscoveryRequest, owed: Iterable<string> = []): DeltaSubscription {
+/**
+ * The subscription a type's first request opens; `initialResourceVersions` count only here. With
+ * `diffs`, its diffs are shared with every other subscription of that cache in the same state.
+ */
+export function openSubscription(typeUrl: TypeUrl, first: DeltaDiscoveryRequest, owed: Iterable<string> = [], diffs?: DeltaDiffCache): DeltaSubscription {
   const wildcardType = WILDCARD_BY_DEFAULT.has(typeUrl);
   const subscription: DeltaSubscription = {
     typeUrl,
@@ -71,7 +85,13 @@ export function openSubscription(typeUrl: TypeUrl, first: DeltaDiscoveryRequest,
     inFlight: undefined,
     unanswered: true,
     epoch: 0,
+    state: '',
   };
+  if (diffs) {
+    subscription.diffs = diffs;
+    const held = [...subscription.held].sort(([a], [b]) => compare(a, b));
+    advance(subscription, ['open', typeUrl, subscription.wildcard, held, [...subscription.owed].sort(compare)]);
+  }
   updateSubscription(subscription, first);
   return subscription;
 }
@@ -80,7 +100,10 @@ export function openSubscription(typeUrl: TypeUrl, first: DeltaDiscoveryRequest,
 export function updateSubscription(subscription: DeltaSubscription, request: DeltaDiscoveryRequest): void {
   const subscribe = request.resourceNamesSubscribe ?? [];
   const unsubscribe = request.resourceNamesUnsubscribe ?? [];
-  if (subscribe.length > 0 || unsubscribe.length > 0) subscription.epoch += 1;
+  if (subscribe.length > 0 || unsubscribe.length > 0) {
+    subscription.epoch += 1;
+    advance(subscription, ['update', subscribe, unsubscribe]);
+  }
   for (const name of subscribe) {
     if (name === WILDCARD && subscription.wildcardType) subscription.wildcard = true;
     else subscription.names.add(name);
@@ -112,8 +135,10 @@ function forget(subscription: DeltaSubscription, name: string): void {
 
 /** Resources to send again though the client holds them at their current version. */
 export function oweResources(subscription: DeltaSubscription, names: Iterable<string>): void {
-  for (const name of names) subscription.owed.add(name);
+  const owed = [...names];
+  for (const name of owed) subscription.owed.add(name);
   subscription.epoch += 1;
+  advance(subscription, ['owe', owed]);
 }
 
 /** Whether the client asked for `name` and it exists. */
@@ -133,13 +158,6 @@ function expected(subscription: DeltaSubscription, name: string): string | undef
   return subscription.held.get(name);
 }
 
-export interface PendingChanges {
-  /** Resources to send: wanted, existing, at a version the client neither holds nor refused. */
-  updated: CachedResource[];
-  /** Names the client holds that are gone from the snapshot or no longer asked for. */
-  removed: string[];
-}
-
 /**
  * What differs between the client's view (counting what is in flight) and the current resources.
  * Also drops refusals of resources that are gone and that the client does not hold. O(subscribed +
@@ -152,13 +170,24 @@ export function pendingChanges(
 ): PendingChanges {
   const memo = subscription.memo;
   if (memo && memo.resources === resources && memo.epoch === subscription.epoch) return memo.changes;
-  const changes = { updated: changedResources(subscription, resources), removed: removedNames(subscription, resources) };
-  // A refusal matters while the client may hold something of that name; it could hold nothing here.
-  for (const name of subscription.refused.keys()) {
-    if (!resources?.has(name) && !subscription.held.has(name)) subscription.refused.delete(name);
+  const shared = subscription.diffs;
+  let changes = shared?.get(resources, subscription.state);
+  if (!changes) {
+    changes = { updated: changedResources(subscription, resources), removed: removedNames(subscription, resources) };
+    shared?.set(resources, subscription.state, changes);
   }
+  // A refusal matters while the client may hold something of that name; it could hold nothing here.
+  const forgotten: string[] = [];
+  for (const name of subscription.refused.keys()) {
+    if (!resources?.has(name) && !subscription.held.has(name)) forgotten.push(name);
+  }
+  for (const name of forgotten) subscription.refused.delete(name);
   // A debt matters while the client wants the resource: one it asks for later is sent anyway.
-  for (const name of subscription.owed) if (!wants(subscription, name, resources?.get(name))) subscription.owed.delete(name);
+  const forgiven: string[] = [];
+  for (const name of subscription.owed) if (!wants(subscription, name, resources?.get(name))) forgiven.push(name);
+  for (const name of forgiven) subscription.owed.delete(name);
+  // Not an epoch: the diff memoized above was made before these and stays the answer (as it always was).
+  if (forgotten.length > 0 || forgiven.length > 0) advance(subscription, ['forget', forgotten, forgiven]);
   subscription.memo = { resources, epoch: subscription.epoch, changes };
   return changes;
 }
@@ -216,6 +245,7 @@ export function acceptInFlight(subscription: DeltaSubscription): InFlightRespons
   for (const name of inFlight.removed) forget(subscription, name);
   subscription.inFlight = undefined;
   subscription.epoch += 1;
+  advance(subscription, ['ack']);
   return inFlight;
 }
 
@@ -230,6 +260,7 @@ export function refuseInFlight(subscription: DeltaSubscription): InFlightRespons
   for (const name of inFlight.removed) subscription.refused.set(name, REMOVAL);
   subscription.inFlight = undefined;
   subscription.epoch += 1;
+  advance(subscription, ['nack']);
   return inFlight;
 }
 
@@ -239,4 +270,28 @@ export function markSent(subscription: DeltaSubscription, inFlight: InFlightResp
   subscription.inFlight = inFlight;
   subscription.unanswered = false;
   subscription.epoch += 1;
+  advance(subscription, ['sent', contentDigest(inFlight.updated), contentDigest(inFlight.removed)]);
+}
+
+/**
+ * The digest of a response's names (and versions): streams sharing a diff share these objects
+ * (delta-stream.ts), so it is computed once per diff, not once per stream.
+ */
+const contents = new WeakMap<ReadonlyMap<string, string> | ReadonlySet<string>, string>();
+function contentDigest(names: ReadonlyMap<string, string> | ReadonlySet<string>): string {
+  let digest = contents.get(names);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(JSON.stringify([...names])).digest('base64');
+    contents.set(names, digest);
+  }
+  return digest;
+}
+
+/**
+ * Chains a change into the subscription's state digest (only with shared diffs: nothing else reads
+ * it). JSON keeps the parts apart whatever the names contain, so different changes never read alike.
+ */
+function advance(subscription: DeltaSubscription, change: unknown[]): void {
+  if (!subscription.diffs) return;
+  subscription.state = createHash('sha256').update(subscription.state).update(JSON.stringify(change)).digest('base64');
 }

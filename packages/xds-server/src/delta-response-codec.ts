@@ -1,0 +1,54 @@
+/**
+ * The DeltaDiscoveryResponse encoder, the delta twin of sotw-response-codec.ts: streams in the same
+ * subscription state get the same diff (streams/delta-diff-cache.ts), hence the same response but for
+ * its nonce, so everything else (system version, type, the resources with their Any wrappings, the
+ * removed names, the control plane id) is encoded once and shared; each stream's frame is that body
+ * followed by its own nonce field. Protobuf fields may come in any order on the wire (and parsers must
+ * accept that), so the result decodes to exactly the response given.
+ *
+ * The body is cached by the identity of the response's resource list, which delta-stream.ts builds
+ * once per diff and shares between the streams that got that diff.
+ */
+import type { MessageEncoder } from './sotw-response-codec.js';
+import type { AnyResource, DeltaDiscoveryResponse } from './types.js';
+
+interface Body {
+  /** Everything but the lists that the bytes encode, to tell a reuse of the resource list apart. */
+  key: string;
+  removed: readonly string[];
+  bytes: Uint8Array;
+}
+
+export interface DeltaResponseCodec {
+  serialize(response: DeltaDiscoveryResponse): Buffer;
+  /** Bodies encoded (not taken from the cache) since creation: what the fan-out test counts. */
+  bodiesEncoded(): number;
+}
+
+export function createDeltaResponseCodec(type: MessageEncoder, toWireAny: (any: AnyResource) => object): DeltaResponseCodec {
+  const bodies = new WeakMap<readonly object[], Body>();
+  let encoded = 0;
+  return {
+    serialize(response) {
+      const key = JSON.stringify([response.systemVersionInfo, response.typeUrl, response.controlPlane?.identifier ?? null]);
+      let body = bodies.get(response.resources);
+      if (body?.key !== key || !sameNames(body.removed, response.removedResources)) {
+        const { nonce: _nonce, ...shared } = response;
+        const resources = response.resources.map((d) => ({ ...d, resource: toWireAny(d.resource) }));
+        body = { key, removed: response.removedResources, bytes: type.encode({ ...shared, resources }).finish() };
+        bodies.set(response.resources, body);
+        encoded++;
+      }
+      // An empty nonce is proto3's default: encoded as nothing, as a whole-message encode would.
+      const nonce = type.encode({ nonce: response.nonce }).finish();
+      return Buffer.concat([body.bytes, nonce], body.bytes.byteLength + nonce.byteLength);
+    },
+    bodiesEncoded: () => encoded,
+  };
+}
+
+/** The same list: shared (the usual case, O(1)) or equal name by name. */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  return a.length === b.length && a.every((name, i) => name === b[i]);
+}
