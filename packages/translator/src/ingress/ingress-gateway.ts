@@ -17,6 +17,7 @@ import { containObject } from '../containment.js';
 import type { Ingress } from '@portico/resources';
 import { buildTLSServers } from './ingress-tls.js';
 import { ingressSpecProblem } from './ingress-validation.js';
+import { httpsRedirectedVirtualHosts } from './annotations/ssl-redirect-routes.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 const HTTP_PORT = 80;
@@ -66,7 +67,8 @@ function buildListeners(ctx: TranslationContext, contributions: readonly Ingress
     address: LISTEN_ADDRESS,
     port: HTTP_PORT,
     sources: contributions.map((c) => `ingress/${c.namespace}/${c.ingress.metadata.name}`).sort(),
-    virtualHosts,
+    // ingress-nginx ssl-redirect / force-ssl-redirect concern port 80 only.
+    virtualHosts: httpsRedirectedVirtualHosts(virtualHosts, contributions),
   }];
   const tls = buildTLSServers(ctx, contributions.map((c) => c.ingress), virtualHosts);
   problems.push(...tls.problems);
