@@ -270,7 +270,8 @@ export interface HTTPRouteIR {
   mirrors?: MirrorIR[];
   cors?: CORSIR;
   externalAuth?: ExternalAuthIR;
-  timeouts?: { requestMs?: number; backendRequestMs?: number };
+  /** `idleMs`: Envoy's route idle_timeout (an ingress-nginx proxy-read/send-timeout: time between two reads or writes). */
+  timeouts?: { requestMs?: number; backendRequestMs?: number; idleMs?: number };
   retry?: RetryIR;
   sessionPersistence?: SessionPersistenceIR;
   /** Exactly one of redirect, directResponse, destination. */

@@ -23,6 +23,7 @@ import { annotatedRoute } from './annotations/apply.js';
 import type { IngressAnnotations } from './annotations/ingress-annotations.js';
 import { parseIngressAnnotations } from './annotations/registry.js';
 import { regexPathMatch } from './annotations/rewrite.js';
+import { needsBackendTLS, speaksHTTP2 } from './annotations/backend-protocol.js';
 
 /** The host of a rule without `host`. */
 export const CATCH_ALL_HOST = '*';
@@ -53,7 +54,8 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
   const annotations = parsed.annotations;
   const out: IngressContribution = { ingress, namespace, hosts: new Map(), problems: parsed.problems.map((p) => p.message), annotations };
   const resolve = (backend: Parameters<typeof resolveIngressBackend>[2], where: string): RouteAction => {
-    const { problem, ...action } = resolveIngressBackend(ctx, namespace, backend);
+    const needs = { http2: speaksHTTP2(annotations.backendProtocol), tls: needsBackendTLS(annotations.backendProtocol) };
+    const { problem, ...action } = resolveIngressBackend(ctx, namespace, backend, needs);
     if (problem) out.problems.push(`${where}: ${problem}`);
     return action;
   };

@@ -139,6 +139,7 @@ function timeoutsAndRetries(route: HTTPRouteIR): Proto3Json {
     out.retryPolicy = policy;
   }
   if (isGrpcRoute(route)) out.maxStreamDuration = { grpcTimeoutHeaderMax: '0s' };
+  if (route.timeouts?.idleMs !== undefined) out.idleTimeout = durationFromMs(route.timeouts.idleMs);
   return out;
 }
 

@@ -18,5 +18,7 @@ export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: 
   const rewrite = { ...route.rewrite };
   if (a.rewriteSubstitution !== undefined) rewrite.regexPath = { pattern: regexPathMatch(path).regex, substitution: a.rewriteSubstitution };
   if (a.upstreamHost !== undefined) rewrite.hostname = a.upstreamHost;
-  return Object.keys(rewrite).length > 0 ? { ...route, rewrite } : route;
+  const out = Object.keys(rewrite).length > 0 ? { ...route, rewrite } : route;
+  // nginx limits only the time between two reads/writes: no total limit (requestMs 0), an idle one.
+  return a.idleTimeoutMs === undefined ? out : { ...out, timeouts: { requestMs: 0, idleMs: a.idleTimeoutMs } };
 }

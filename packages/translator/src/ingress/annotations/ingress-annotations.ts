@@ -4,6 +4,7 @@
  */
 import type { RedirectIR } from '@portico/ir';
 import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
+import type { BackendProtocol } from './backend-protocol.js';
 
 export interface IngressAnnotations {
   /** `use-regex`, or implied by `rewrite-target`: paths are case-insensitive regular expressions anchored at the start. */
@@ -16,6 +17,10 @@ export interface IngressAnnotations {
   redirect?: RedirectIR & { stripQuery: true };
   /** `app-root`: a request for exactly `/` is redirected (302) to this path. */
   appRoot?: string;
+  /** `backend-protocol`: HTTP/2 and/or TLS to the backend. */
+  backendProtocol?: BackendProtocol;
+  /** `proxy-read-timeout` / `proxy-send-timeout` (the larger): the route's idle timeout. */
+  idleTimeoutMs?: number;
   /** `upstream-vhost`: the Host header sent to the backend. */
   upstreamHost?: string;
   /** A security annotation that is not implemented (or not understood): every path answers this instead. */

@@ -54,6 +54,23 @@ describe('parseIngressAnnotations', () => {
     expect(problems).toHaveLength(2);
   });
 
+  it('reads backend-protocol case-insensitively; FCGI fails closed, an unknown value falls back to HTTP', () => {
+    expect(parseIngressAnnotations(ingressWith({ [`${N}backend-protocol`]: 'grpcs' })).annotations.backendProtocol).toBe('GRPCS');
+    expect(parseIngressAnnotations(ingressWith({ [`${N}backend-protocol`]: 'FCGI' })).annotations.failClosed?.status).toBe(500);
+    const unknown = parseIngressAnnotations(ingressWith({ [`${N}backend-protocol`]: 'HTTP3' }));
+    expect(unknown.annotations).toEqual({ regexPaths: false });
+    expect(unknown.problems).toMatchObject([{ reason: 'invalid' }]);
+  });
+
+  it('takes the larger of proxy-read-timeout and proxy-send-timeout as the idle timeout, in seconds', () => {
+    expect(parseIngressAnnotations(ingressWith({ [`${N}proxy-read-timeout`]: '120', [`${N}proxy-send-timeout`]: '30s' })).annotations.idleTimeoutMs).toBe(120_000);
+    for (const bad of ['0', '1m', '-5', '']) {
+      const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}proxy-send-timeout`]: bad }));
+      expect(annotations.idleTimeoutMs).toBeUndefined();
+      expect(problems).toHaveLength(1);
+    }
+  });
+
   it('accepts app-root only as a path other than /', () => {
     expect(parseIngressAnnotations(ingressWith({ [`${N}app-root`]: '/app1' })).annotations.appRoot).toBe('/app1');
     for (const bad of ['/', 'app1', '/a?b=1', 'https://x/']) {

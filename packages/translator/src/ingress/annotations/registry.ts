@@ -7,13 +7,15 @@
 import type { Ingress } from '@portico/resources';
 import { annotationValues } from './annotation-values.js';
 import type { AnnotationFamily, IngressAnnotations } from './ingress-annotations.js';
+import { backendProtocolFamily } from './backend-protocol.js';
+import { proxyTimeoutsFamily } from './proxy-timeouts.js';
 import { redirectFamily } from './redirects.js';
 import { rewriteFamily } from './rewrite.js';
 import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, redirectFamily, upstreamVhostFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {

@@ -21,10 +21,7 @@ const EXT_AUTH = { alternative: `${HTTPROUTE} with an ExternalAuth filter (or Po
 const SOURCE_RANGE = { alternative: "a Portico client-IP policy on an HTTPRoute, or a NetworkPolicy in front of the gateway", failClosedStatus: 403 };
 
 const TABLE: Record<string, UnsupportedAnnotation> = {
-  'backend-protocol': { alternative: 'the Service port\'s appProtocol (kubernetes.io/h2c, kubernetes.io/ws) and a BackendTLSPolicy for HTTPS/GRPCS' },
-  'proxy-connect-timeout': { alternative: 'an XBackendTrafficPolicy or HTTPRoute timeouts' },
-  'proxy-read-timeout': { alternative: 'HTTPRoute rules[].timeouts.backendRequest' },
-  'proxy-send-timeout': { alternative: 'HTTPRoute rules[].timeouts.backendRequest' },
+  'proxy-connect-timeout': { alternative: 'none per route: Envoy\'s connect timeout is per cluster, shared by every route to the Service port' },
   'server-alias': { alternative: 'list the extra hosts as rules of the Ingress, or in an HTTPRoute\'s hostnames' },
   'proxy-body-size': { alternative: 'none yet in Gateway API; requests of any size are accepted' },
   'canary': { alternative: 'an HTTPRoute with weighted backendRefs or header matches (this Ingress is served as an ordinary Ingress, not as a canary)' },
