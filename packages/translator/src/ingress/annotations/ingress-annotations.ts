@@ -21,6 +21,8 @@ export interface IngressAnnotations {
   backendProtocol?: BackendProtocol;
   /** `proxy-read-timeout` / `proxy-send-timeout` (the larger): the route's idle timeout. */
   idleTimeoutMs?: number;
+  /** `server-alias`: more host names for the Ingress's (first) host, on port 80. */
+  serverAliases?: string[];
   /** `upstream-vhost`: the Host header sent to the backend. */
   upstreamHost?: string;
   /** A security annotation that is not implemented (or not understood): every path answers this instead. */

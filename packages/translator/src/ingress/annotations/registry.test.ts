@@ -71,6 +71,12 @@ describe('parseIngressAnnotations', () => {
     }
   });
 
+  it('splits server-alias on commas, keeping plain DNS names and reporting the rest', () => {
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}server-alias`]: ' a.example.com,b.example.com , *.c.example.com,B AD,a.example.com' }));
+    expect(annotations.serverAliases).toEqual(['a.example.com', 'b.example.com']);
+    expect(problems).toHaveLength(2);
+  });
+
   it('accepts app-root only as a path other than /', () => {
     expect(parseIngressAnnotations(ingressWith({ [`${N}app-root`]: '/app1' })).annotations.appRoot).toBe('/app1');
     for (const bad of ['/', 'app1', '/a?b=1', 'https://x/']) {

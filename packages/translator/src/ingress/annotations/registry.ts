@@ -11,11 +11,12 @@ import { backendProtocolFamily } from './backend-protocol.js';
 import { proxyTimeoutsFamily } from './proxy-timeouts.js';
 import { redirectFamily } from './redirects.js';
 import { rewriteFamily } from './rewrite.js';
+import { serverAliasFamily } from './server-alias.js';
 import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {
