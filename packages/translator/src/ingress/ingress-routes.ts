@@ -12,7 +12,7 @@
  * regular expression is written so that it need not know the suffix (the domain already checked it),
  * hence it stays case-insensitive too, which `^[^.]+\.foo\.com` would not be.
  */
-import type { HeaderMatchIR, HTTPRouteIR } from '@portico/ir';
+import { escapeRegex, type HeaderMatchIR, type HTTPRouteIR } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
 import type { RouteEntry } from '../routes/translated-route.js';
 import type { TranslationContext } from '../context.js';
@@ -75,8 +75,7 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
         match: { path: { type: path.type, value: path.value }, ...authorityMatch(host) },
         ...resolve(p.backend, where),
       };
-      const ir = problem ? { ...route, destination: undefined, directResponse: { status: 500 } } : annotatedRoute(route, annotations, p.path ?? '/');
-      if (ir.destination === undefined) delete ir.destination;
+      const ir = problem ? failedPathRoute(route) : annotatedRoute(route, annotations, p.path ?? '/');
       entries.push({
         ir,
         path,
@@ -115,7 +114,16 @@ function annotatedPathMatch(pathType: string, path: string | undefined, annotati
   if (!annotations.regexPaths || pathType === 'Exact') return { path: ingressPathMatch(pathType, path) };
   const source = path ?? '/';
   const { regex, problem } = regexPathMatch(source);
-  return { path: { type: 'RegularExpression', value: regex, source }, ...(problem ? { problem: `${problem}: the path answers 500` } : {}) };
+  if (!problem) return { path: { type: 'RegularExpression', value: regex, source } };
+  // Envoy would refuse the whole route table over one bad pattern: the path is matched as the literal
+  // text it is (escaped) and answers 500.
+  return { path: { type: 'RegularExpression', value: regexPathMatch(escapeRegex(source)).regex, source }, problem: `${problem}: the path answers 500` };
+}
+
+/** A path whose match could not be built as asked: it answers 500 (the reason is among the problems). */
+function failedPathRoute(route: HTTPRouteIR): HTTPRouteIR {
+  const { destination: _d, ...rest } = route;
+  return { ...rest, directResponse: { status: 500 } };
 }
 
 /** ingress-nginx `app-root`: exactly `/` on the host is redirected (302) to the application's root. */
