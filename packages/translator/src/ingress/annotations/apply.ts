@@ -7,7 +7,8 @@
  */
 import type { HTTPRouteIR } from '@portico/ir';
 import type { IngressAnnotations } from './ingress-annotations.js';
-import { regexPathMatch } from './rewrite.js';
+import { escapeRegex, re2GroupCount, type RewriteIR } from '@portico/ir';
+import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
 
 /** `path` is the Ingress path as written (the regex source under `regexPaths`). */
 export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: string): HTTPRouteIR {
@@ -16,9 +17,21 @@ export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: 
   if (a.redirect) return { ...rest, redirect: { ...a.redirect } };
   if (!route.destination) return route;
   const rewrite = { ...route.rewrite };
-  if (a.rewriteSubstitution !== undefined) rewrite.regexPath = { pattern: regexPathMatch(path).regex, substitution: a.rewriteSubstitution };
+  if (a.rewriteTarget !== undefined) rewrite.regexPath = regexRewrite(path, a.rewriteTarget);
   if (a.upstreamHost !== undefined) rewrite.hostname = a.upstreamHost;
   const out = Object.keys(rewrite).length > 0 ? { ...route, rewrite } : route;
   // nginx limits only the time between two reads/writes: no total limit (requestMs 0), an idle one.
   return a.idleTimeoutMs === undefined ? out : { ...out, timeouts: { requestMs: 0, idleMs: a.idleTimeoutMs } };
+}
+
+/**
+ * nginx `rewrite "(?i)<path>" <target>` as an Envoy regex_rewrite. An Exact path is not checked as a
+ * regular expression when matching; should RE2 refuse it, its escaped text is the pattern.
+ */
+function regexRewrite(path: string, target: string): NonNullable<RewriteIR['regexPath']> {
+  const { regex, problem } = regexPathMatch(path);
+  const pattern = problem ? regexPathMatch(escapeRegex(path)).regex : regex;
+  const substitution = rewriteSubstitution(target, problem ? 0 : re2GroupCount(path));
+  // The target was checked when parsed (registry.ts); only groups the path lacks are dropped here.
+  return { pattern, substitution: typeof substitution === 'string' ? substitution : '/' };
 }

@@ -9,8 +9,8 @@ import type { BackendProtocol } from './backend-protocol.js';
 export interface IngressAnnotations {
   /** `use-regex`, or implied by `rewrite-target`: paths are case-insensitive regular expressions anchored at the start. */
   regexPaths: boolean;
-  /** `rewrite-target` as an RE2 substitution (`$1` → `\1`): the whole path is replaced by it. */
-  rewriteSubstitution?: string;
+  /** `rewrite-target` as written (checked): the whole path is replaced by it (rewrite.ts). */
+  rewriteTarget?: string;
   /** `ssl-redirect` (explicit true) / `force-ssl-redirect`: HTTP requests are redirected to HTTPS with 308. */
   sslRedirect?: 'tls-hosts' | 'always';
   /** `permanent-redirect` / `temporal-redirect`: every path answers this redirect. */

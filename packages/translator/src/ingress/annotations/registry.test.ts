@@ -1,3 +1,4 @@
+import { re2GroupCount } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
 import { parseIngressAnnotations } from './registry.js';
 import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
@@ -28,7 +29,7 @@ describe('parseIngressAnnotations', () => {
 
   it('implies regex paths with rewrite-target; force-ssl-redirect wins over ssl-redirect', () => {
     const { annotations } = parseIngressAnnotations(ingressWith({ [`${N}rewrite-target`]: '/$1', [`${N}force-ssl-redirect`]: 'true', [`${N}ssl-redirect`]: 'true' }));
-    expect(annotations).toMatchObject({ regexPaths: true, rewriteSubstitution: '/\\1', sslRedirect: 'always' });
+    expect(annotations).toMatchObject({ regexPaths: true, rewriteTarget: '/$1', sslRedirect: 'always' });
   });
 
   it('fails closed on an unimplemented auth-* (500) or source range (403), the first one deciding', () => {
@@ -89,14 +90,21 @@ describe('parseIngressAnnotations', () => {
 
 describe('rewriteSubstitution', () => {
   it('turns nginx $N into RE2 \\N and escapes a literal backslash', () => {
-    expect(rewriteSubstitution('/$2')).toBe('/\\2');
-    expect(rewriteSubstitution('/a/$1/b$10')).toBe('/a/\\1/b\\10');
-    expect(rewriteSubstitution('/x\\y')).toBe('/x\\\\y');
+    expect(rewriteSubstitution('/$2', 2)).toBe('/\\2');
+    expect(rewriteSubstitution('/a/$1/b$10', 9)).toBe('/a/\\1/b\\10');
+    expect(rewriteSubstitution('/x\\y', 0)).toBe('/x\\\\y');
+  });
+
+  it('leaves out a group the path does not have, which nginx makes empty', () => {
+    expect(rewriteSubstitution('/$1/$3/end', 2)).toBe('/\\1//end');
+    expect(re2GroupCount('/something(/|$)(.*)')).toBe(2);
+    expect(re2GroupCount('/(?P<name>a)(?:b)|(c)')).toBe(2);
+    expect(re2GroupCount('/plain')).toBe(0);
   });
 
   it('refuses nginx variables and targets that are not paths', () => {
-    expect(rewriteSubstitution('/$host')).toMatchObject({ problem: expect.stringMatching(/nginx variable/) });
-    expect(rewriteSubstitution('https://x/')).toMatchObject({ problem: expect.stringMatching(/starting with "\/"/) });
+    expect(rewriteSubstitution('/$host', 9)).toMatchObject({ problem: expect.stringMatching(/nginx variable/) });
+    expect(rewriteSubstitution('https://x/', 9)).toMatchObject({ problem: expect.stringMatching(/starting with "\/"/) });
   });
 });
 

@@ -29,31 +29,38 @@ export const rewriteFamily: AnnotationFamily = {
     }
     const target = values.get('rewrite-target');
     if (!target || target.value === '') return;
-    const substitution = rewriteSubstitution(target.value);
+    const substitution = rewriteSubstitution(target.value, 9);
     if (typeof substitution !== 'string') {
       report(target, `${substitution.problem}: the Ingress's paths answer 500 rather than reach the backend with a path it did not ask for`, FAIL_500);
       return;
     }
-    out.rewriteSubstitution = substitution;
+    out.rewriteTarget = target.value;
     out.regexPaths = true;
   },
 };
 
-/** nginx's `$N` group references as RE2 `\N`; a literal `\` doubled. Other nginx variables are refused. */
-export function rewriteSubstitution(target: string): string | { problem: string } {
+/**
+ * nginx's `$N` group references (one digit, as nginx reads them) as RE2 `\N`; a literal `\` doubled.
+ * A group the path does not have (N > `groups`) is empty in nginx, so it is left out (RE2 would
+ * refuse the whole rewrite). Other nginx variables are refused.
+ */
+export function rewriteSubstitution(target: string, groups: number): string | { problem: string } {
   if (!target.startsWith('/')) return { problem: 'must be a path starting with "/" (a URL target turns the rewrite into a redirect in nginx, which is not supported)' };
   let out = '';
   for (let i = 0; i < target.length; i++) {
     const c = target[i]!;
     if (c === '\\') out += '\\\\';
     else if (c !== '$') out += c;
-    else if (/[0-9]/.test(target[i + 1] ?? '')) out += `\\${target[++i]}`;
+    else if (/[0-9]/.test(target[i + 1] ?? '')) {
+      const group = Number(target[++i]);
+      if (group <= groups) out += `\\${group}`;
+    }
     else return { problem: `uses an nginx variable at "${target.slice(i)}": only capture groups ($1 … $9) are supported` };
   }
   return out;
 }
 
-/** The Envoy regex a regex-mode Ingress path matches a whole request path with; undefined problem when RE2 takes it. */
+/** The Envoy regex a regex-mode Ingress path matches a whole request path with, and why RE2 refuses the path if it does. */
 export function regexPathMatch(path: string): { regex: string; problem?: string } {
   const problem = re2Problem(path);
   return { regex: `(?i)^(?:${path}).*`, ...(problem ? { problem } : {}) };
