@@ -7,6 +7,9 @@
  *   URL in https (path and query kept); its host without TLS is served; HTTPS is served;
  * - permanent-redirect answers 301 with the URL as written (the request's query is not appended);
  * - app-root redirects (302) exactly `/`, and serves every other path;
+ * - backend-protocol H2C reaches a backend that speaks only HTTP/2 in cleartext;
+ * - proxy-read-timeout "1": a backend that never answers is cut after 1 s of silence with 504, as
+ *   nginx answers (Envoy's route idle_timeout, upstream side), and the route has no total timeout;
  * - an unimplemented auth-url fails closed: 500, never the backend.
  *
  * The Ingress gateway listens on ports 80/443 (Ingress fixes them), so this needs root, as CI has;
@@ -14,6 +17,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
+import { createServer as createH2CServer, type Http2Server } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -81,6 +85,8 @@ ${tls}  rules:
 describeAsRootWithEnvoy('ingress-nginx annotations through Envoy', () => {
   let dir: string;
   let echo: Server;
+  let h2c: Http2Server;
+  let hanging: Server;
   let serve: ServeProcess;
   let envoy: EnvoyProcess;
   const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(15)}`;
@@ -94,18 +100,28 @@ describeAsRootWithEnvoy('ingress-nginx annotations through Envoy', () => {
     });
     await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
     const echoPort = (echo.address() as { port: number }).port;
+    h2c = createH2CServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`h2 ${req.httpVersion} ${req.url}`);
+    });
+    await new Promise<void>((ok) => h2c.listen(0, '127.0.0.1', ok));
+    // Reads the request and never answers: only a timeout ends the exchange.
+    hanging = createServer((req) => req.resume());
+    await new Promise<void>((ok) => hanging.listen(0, '127.0.0.1', ok));
     dir = mkdtempSync(join(tmpdir(), 'portico-ingress-nginx-'));
     const tls = '  tls:\n  - hosts: ["secure.example.com"]\n    secretName: example.com-tls\n';
     writeFileSync(join(dir, 'resources.yaml'), `apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata: { name: portico-nginx }
 spec: { controller: portico.dev/ingress-controller }
-${serviceYaml('default', 'echo', echoPort)}${exampleComSecret()}
+${serviceYaml('default', 'echo', echoPort)}${serviceYaml('default', 'h2c', (h2c.address() as { port: number }).port)}${serviceYaml('default', 'hanging', (hanging.address() as { port: number }).port)}${exampleComSecret()}
 ${ingressYaml('rewrite', { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2', 'nginx.ingress.kubernetes.io/use-regex': 'true' }, 'rewrite.example.com', '/something(/|$)(.*)', 'ImplementationSpecific')}
 ${ingressYaml('secure', { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }, 'secure.example.com', '/', 'Prefix', tls)}
 ${ingressYaml('plain', { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }, 'plain.example.com', '/', 'Prefix')}
 ${ingressYaml('moved', { 'nginx.ingress.kubernetes.io/permanent-redirect': 'https://www.example.org/new' }, 'moved.example.com', '/', 'Prefix')}
 ${ingressYaml('root', { 'nginx.ingress.kubernetes.io/app-root': '/app1' }, 'root.example.com', '/', 'Prefix')}
+${ingressYaml('h2c', { 'nginx.ingress.kubernetes.io/backend-protocol': 'H2C' }, 'h2c.example.com', '/', 'Prefix').replace('name: echo', 'name: h2c')}
+${ingressYaml('slow', { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '1' }, 'slow.example.com', '/', 'Prefix').replace('name: echo', 'name: hanging')}
 ${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.default.svc/verify' }, 'auth.example.com', '/', 'Prefix')}`);
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
@@ -116,6 +132,9 @@ ${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.def
   afterAll(async () => {
     await envoy?.stop();
     await serve?.stop('SIGTERM', 20_000);
+    for (const server of [hanging, echo]) server?.closeAllConnections();
+    await new Promise<void>((ok) => (hanging ? hanging.close(() => ok()) : ok()));
+    await new Promise<void>((ok) => (h2c ? h2c.close(() => ok()) : ok()));
     echo?.closeAllConnections();
     await new Promise<void>((ok) => (echo ? echo.close(() => ok()) : ok()));
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -138,6 +157,19 @@ ${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.def
     expect(await ask('http', 'moved.example.com', '/old/page?x=1')).toEqual({ status: 301, body: '', location: 'https://www.example.org/new' });
     expect(await ask('http', 'root.example.com', '/')).toMatchObject({ status: 302, location: 'http://root.example.com/app1' });
     expect(await ask('http', 'root.example.com', '/app1?x=1')).toEqual({ status: 200, body: '/app1?x=1 host=root.example.com' });
+  });
+
+  test('backend-protocol H2C speaks HTTP/2 in cleartext to the backend', async () => {
+    expect(await ask('http', 'h2c.example.com', '/x')).toEqual({ status: 200, body: 'h2 2.0 /x' });
+  });
+
+  test('proxy-read-timeout: a silent backend is cut after the idle timeout, not Envoy\'s 15 s route timeout', async () => {
+    const started = Date.now();
+    const answer = await ask('http', 'slow.example.com', '/');
+    expect(answer.status).toBe(504);
+    // Bounds, not synchronisation: the idle timeout is 1 s; Envoy's default route timeout would be 15 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   test('an unimplemented auth-url fails closed with 500', async () => {
