@@ -60,6 +60,8 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
     return action;
   };
 
+  // A canary Ingress (annotations/canary.ts) takes no traffic: no hosts, no default backend.
+  if (annotations.canary) return out;
   (ingress.spec.rules ?? []).forEach((rule, ruleIndex) => {
     const host = rule.host || CATCH_ALL_HOST;
     let entries = out.hosts.get(host);

@@ -24,7 +24,7 @@ export const backendProtocolFamily: AnnotationFamily = {
     // ingress-nginx upper-cases the value before checking it.
     const protocol = v.value.trim().toUpperCase();
     if (SUPPORTED.has(protocol)) out.backendProtocol = protocol as BackendProtocol;
-    else if (protocol === 'AUTO_HTTP' || protocol === 'FCGI') report(v, `is not supported by Portico: the Ingress's paths answer 500`, { status: 500 });
+    else if (protocol === 'AUTO_HTTP' || protocol === 'FCGI') report(v, `is not supported by Portico: the Ingress's paths answer 500`, { status: 500, unsupported: true });
     else report(v, 'is not one of HTTP, HTTPS, GRPC, GRPCS, H2C, AUTO_HTTP, FCGI: HTTP is used, as ingress-nginx does');
   },
 };

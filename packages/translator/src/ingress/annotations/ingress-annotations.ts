@@ -21,6 +21,8 @@ export interface IngressAnnotations {
   backendProtocol?: BackendProtocol;
   /** `proxy-read-timeout` / `proxy-send-timeout` (the larger): the route's idle timeout. */
   idleTimeoutMs?: number;
+  /** `canary: "true"`: the Ingress is not served (canary.ts). */
+  canary?: boolean;
   /** `server-alias`: more host names for the Ingress's (first) host, on port 80. */
   serverAliases?: string[];
   /** `upstream-vhost`: the Host header sent to the backend. */
@@ -29,8 +31,11 @@ export interface IngressAnnotations {
   failClosed?: { status: number; reason: string };
 }
 
-/** How a family reports a problem: a message about one annotation; `failClosed` when paths must not be served. */
-export type ReportProblem = (value: AnnotationValue, message: string, failClosed?: { status: number }) => void;
+/**
+ * How a family reports a problem: a message about one annotation; `status` when the Ingress's paths
+ * must answer it instead of being served; `unsupported` when the value is valid but not implemented.
+ */
+export type ReportProblem = (value: AnnotationValue, message: string, effect?: { status?: number; unsupported?: true }) => void;
 
 export interface AnnotationFamily {
   /** Annotation names (without prefix) this family reads. */

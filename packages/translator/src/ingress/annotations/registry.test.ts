@@ -42,11 +42,20 @@ describe('parseIngressAnnotations', () => {
   });
 
   it('reports unsupported and unknown annotations with an alternative, without closing the Ingress', () => {
-    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'true', [`${N}made-up`]: 'x' }));
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}canary-weight`]: '10', [`${N}made-up`]: 'x' }));
     expect(annotations.failClosed).toBeUndefined();
-    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}canary`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
+    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}canary-weight`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
     expect(problems[0]!.message).toMatch(/weighted backendRefs/);
     expect(problems[1]!.message).toMatch(/not an annotation Portico knows/);
+  });
+
+  it('marks a canary Ingress (not served, reported as unsupported); an unparseable canary is an ordinary Ingress', () => {
+    const canary = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'true' }));
+    expect(canary.annotations.canary).toBe(true);
+    expect(canary.problems).toMatchObject([{ reason: 'unsupported' }]);
+    const odd = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'maybe' }));
+    expect(odd.annotations.canary).toBeUndefined();
+    expect(odd.problems).toMatchObject([{ reason: 'invalid' }]);
   });
 
   it('takes temporal-redirect over permanent-redirect, and 301 for an invalid code (both reported)', () => {

@@ -8,6 +8,7 @@ import type { Ingress } from '@portico/resources';
 import { annotationValues } from './annotation-values.js';
 import type { AnnotationFamily, IngressAnnotations } from './ingress-annotations.js';
 import { backendProtocolFamily } from './backend-protocol.js';
+import { canaryFamily } from './canary.js';
 import { proxyTimeoutsFamily } from './proxy-timeouts.js';
 import { redirectFamily } from './redirects.js';
 import { rewriteFamily } from './rewrite.js';
@@ -16,7 +17,7 @@ import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {
@@ -44,9 +45,11 @@ export function parseIngressAnnotations(ingress: Ingress): ParsedIngressAnnotati
     annotations.failClosed ??= { status, reason };
   };
   for (const family of FAMILIES) {
-    family.parse(values, annotations, (value, message, closed) => {
-      problems.push({ annotation: value.key, reason: 'invalid', message: `${value.key}: ${JSON.stringify(value.value)} ${message}`, ...(closed ? { failClosedStatus: closed.status } : {}) });
-      if (closed) failClosed(closed.status, `${value.key} cannot be applied`);
+    family.parse(values, annotations, (value, message, effect) => {
+      const status = effect?.status;
+      const reason = effect?.unsupported ? 'unsupported' : 'invalid';
+      problems.push({ annotation: value.key, reason, message: `${value.key}: ${JSON.stringify(value.value)} ${message}`, ...(status !== undefined ? { failClosedStatus: status } : {}) });
+      if (status !== undefined) failClosed(status, `${value.key} cannot be applied`);
     });
   }
   for (const name of values.names()) {

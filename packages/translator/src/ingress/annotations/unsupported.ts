@@ -23,7 +23,6 @@ const SOURCE_RANGE = { alternative: "a Portico client-IP policy on an HTTPRoute,
 const TABLE: Record<string, UnsupportedAnnotation> = {
   'proxy-connect-timeout': { alternative: 'none per route: Envoy\'s connect timeout is per cluster, shared by every route to the Service port' },
   'proxy-body-size': { alternative: 'none yet in Gateway API; requests of any size are accepted' },
-  'canary': { alternative: 'an HTTPRoute with weighted backendRefs or header matches (this Ingress is served as an ordinary Ingress, not as a canary)' },
   'canary-weight': { alternative: 'an HTTPRoute with weighted backendRefs' },
   'canary-weight-total': { alternative: 'an HTTPRoute with weighted backendRefs' },
   'canary-by-header': { alternative: 'an HTTPRoute rule with a header match' },
