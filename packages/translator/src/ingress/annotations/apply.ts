@@ -5,9 +5,8 @@
  * and Host rewrites. A route that already answers an error (a broken backend) keeps it.
  * ssl-redirect is applied per listener (ssl-redirect-routes.ts): it concerns port 80 only.
  */
-import type { HTTPRouteIR } from '@portico/ir';
+import { escapeRegex, re2GroupCount, type HTTPRouteIR, type RewriteIR } from '@portico/ir';
 import type { IngressAnnotations } from './ingress-annotations.js';
-import { escapeRegex, re2GroupCount, type RewriteIR } from '@portico/ir';
 import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
 
 /** `path` is the Ingress path as written (the regex source under `regexPaths`). */
@@ -32,6 +31,7 @@ function regexRewrite(path: string, target: string): NonNullable<RewriteIR['rege
   const { regex, problem } = regexPathMatch(path);
   const pattern = problem ? regexPathMatch(escapeRegex(path)).regex : regex;
   const substitution = rewriteSubstitution(target, problem ? 0 : re2GroupCount(path));
-  // The target was checked when parsed (registry.ts); only groups the path lacks are dropped here.
-  return { pattern, substitution: typeof substitution === 'string' ? substitution : '/' };
+  // The target was checked when parsed (rewrite.ts): a problem here is a bug of ours, contained to this Ingress.
+  if (typeof substitution !== 'string') throw new Error(`rewrite-target passed parsing but not substitution: ${substitution.problem}`);
+  return { pattern, substitution };
 }
