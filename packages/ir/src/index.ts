@@ -38,5 +38,5 @@ export type {
   WeightedBackendIR,
 } from './types.js';
 export { validateGatewayIR } from './validate.js';
-export { embeddedRegex, escapeRegex, grpcMethodRegex, quoteValue, re2Problem } from './regex.js';
+export { embeddedRegex, escapeRegex, grpcMethodRegex, quoteValue, re2GroupCount, re2Problem } from './regex.js';
 export { dumpIR, formatDocument, redactIR, summarizePEM, REDACTED, type DumpFormat } from './dump.js';

@@ -23,6 +23,7 @@
 import { createRequire } from 'node:module';
 
 interface RE2Instance {
+  exec(input: string): unknown[] | null;
   /** The pattern as given, escaped for display (`/` → `\/`). */
   readonly source: string;
   /** The pattern RE2 compiled, escaped the same way. */
@@ -50,6 +51,17 @@ export function quoteValue(value: string): string {
 /** RE2's messages end with the offending part of the pattern, which may be most of it. */
 function shortened(message: string): string {
   return message.length > 2 * QUOTE_LIMIT ? `${message.slice(0, 2 * QUOTE_LIMIT)}…` : message;
+}
+
+/**
+ * How many capture groups a pattern RE2 accepts (see re2Problem) has: what a `regex_rewrite`
+ * substitution may name (`\1` … `\N`). Counted by RE2 itself: the pattern with an empty alternative
+ * always matches the empty string, and its result lists every group.
+ */
+export function re2GroupCount(pattern: string): number {
+  const RE2 = re2();
+  const result = new RE2(`(?:${pattern.replace(NAMED_GROUP, '(?P<')})|`, 'u').exec('');
+  return result ? result.length - 1 : 0;
 }
 
 /**

@@ -193,11 +193,18 @@ export interface RedirectIR {
   port?: number;
   path?: PathModifierIR;
   statusCode: number;
+  /** Drop the request's query string from the Location (an ingress-nginx `permanent-redirect` URL is used as written). */
+  stripQuery?: boolean;
 }
 
 export interface RewriteIR {
   hostname?: string;
   path?: PathModifierIR;
+  /**
+   * An RE2 `regex_rewrite` of the path (without query): each match of `pattern` is replaced by
+   * `substitution` (`\1` names a group). For ingress-nginx `rewrite-target`; exclusive with `path`.
+   */
+  regexPath?: { pattern: string; substitution: string };
 }
 
 export interface MirrorIR {
@@ -263,7 +270,8 @@ export interface HTTPRouteIR {
   mirrors?: MirrorIR[];
   cors?: CORSIR;
   externalAuth?: ExternalAuthIR;
-  timeouts?: { requestMs?: number; backendRequestMs?: number };
+  /** `idleMs`: Envoy's route idle_timeout (an ingress-nginx proxy-read/send-timeout: time between two reads or writes). */
+  timeouts?: { requestMs?: number; backendRequestMs?: number; idleMs?: number };
   retry?: RetryIR;
   sessionPersistence?: SessionPersistenceIR;
   /** Exactly one of redirect, directResponse, destination. */

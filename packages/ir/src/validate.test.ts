@@ -280,6 +280,14 @@ describe('validateGatewayIR', () => {
     expect(errorsAfter((ir) => (firstRoute(ir).rewrite = { path: { type: 'ReplacePrefixMatch', value: '/v2' } }))).toEqual([]);
   });
 
+  test('one path rewrite at most: path or regexPath (ingress-nginx rewrite-target)', () => {
+    const regexPath = { pattern: '(?i)^(?:/a(.*)).*', substitution: '/\\1' };
+    expect(errorsAfter((ir) => (firstRoute(ir).rewrite = { regexPath }))).toEqual([]);
+    expect(errorsAfter((ir) => (firstRoute(ir).rewrite = { path: { type: 'ReplaceFullPath', value: '/' }, regexPath }))).toEqual([
+      'listeners[0].virtualHosts[0].routes[0].rewrite: has both path and regexPath: only one path rewrite applies',
+    ]);
+  });
+
   test('matches, direct responses, mirrors and retries', () => {
     expect(
       errorsAfter((ir) => {

@@ -214,6 +214,8 @@ function validateHTTPRoute(route: HTTPRouteIR, path: string, backends: Map<strin
     if (modifier) validatePathModifier(modifier, route.match, `${path}.redirect.path`, report);
   }
   if (route.rewrite?.path) validatePathModifier(route.rewrite.path, route.match, `${path}.rewrite.path`, report);
+  // Envoy's RouteAction takes one path rewrite: prefix_rewrite, regex_rewrite or path_rewrite_policy.
+  if (route.rewrite?.path && route.rewrite.regexPath) report(`${path}.rewrite`, 'has both path and regexPath: only one path rewrite applies');
   if (route.directResponse) {
     // Envoy's DirectResponseAction.status is constrained to [200, 600).
     const { status } = route.directResponse;

@@ -7,6 +7,8 @@ export type { GatewayReadiness, TranslateOptions, ResolvedOptions } from './opti
 export { EXTERNAL_NAME_SERVICES } from './backends/external-name-backends.js';
 export type { ExternalNameServices } from './backends/external-name-backends.js';
 export { statusKey } from './result.js';
+export { parseIngressAnnotations } from './ingress/annotations/registry.js';
+export type { AnnotationProblem, ParsedIngressAnnotations } from './ingress/annotations/registry.js';
 export type { Diagnostic, IngressStatus, ObjectStatus, TranslationResult } from './result.js';
 export { TRANSLATION_ERROR } from './containment.js';
 export type { TranslationFailure } from './containment.js';

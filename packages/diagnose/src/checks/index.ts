@@ -9,6 +9,7 @@ import { checkBackendTrafficPolicies } from './backend-traffic-policy.js';
 import { checkDataPlane } from './data-plane.js';
 import { gatewayClassCheck } from './gateway-class.js';
 import { gatewayCheck } from './gateway.js';
+import { ingressAnnotationCheck } from './ingress-annotations.js';
 import { listenerCheck } from './listeners.js';
 import { referenceGrantCheck } from './reference-grants.js';
 import { routeBindingCheck } from './route-binding.js';
@@ -21,6 +22,7 @@ export const ALL_CHECKS: readonly Check[] = [
   gatewayCheck,
   listenerCheck,
   routeBindingCheck,
+  ingressAnnotationCheck,
   referenceGrantCheck,
   unusedGrantCheck,
   checkBackends,

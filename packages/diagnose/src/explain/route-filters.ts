@@ -24,6 +24,7 @@ export function routeFilters(route: Json): string[] {
     out.push(`mirrored to ${String(m.cluster)} (${percent} %)`);
   }
   if (typeof action.timeout === 'string') out.push(action.timeout === '0s' ? 'no route timeout' : `route timeout ${action.timeout}`);
+  if (typeof action.idleTimeout === 'string') out.push(`idle timeout ${action.idleTimeout}`);
   const retry = asObject(action.retryPolicy);
   if (retry.retryOn) {
     const codes = asArray(retry.retriableStatusCodes);

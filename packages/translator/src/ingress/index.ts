@@ -5,6 +5,8 @@
  * Ingress has no conditions: what cannot be configured as asked (a missing Service, an unusable TLS
  * Secret) shows in the answers (503/500, no certificate) as documented in ingress-backends.ts and
  * ingress-tls.ts, and is reported as a diagnostic (printed by the CLI, an Event in Kubernetes).
+ * ingress-nginx annotations are read in annotations/ (registry.ts): each one is applied as ingress-nginx
+ * documents it or reported, never ignored.
  */
 import type { GatewayIR } from '@portico/ir';
 import type { TranslationContext } from '../context.js';

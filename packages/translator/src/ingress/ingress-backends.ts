@@ -27,7 +27,13 @@ export type IngressAction = RouteAction & { problem?: string };
 
 const INGRESS_REFERRER = { group: 'networking.k8s.io', kind: 'Ingress' };
 
-export function resolveIngressBackend(ctx: TranslationContext, namespace: string, backend: IngressBackend): IngressAction {
+/** ingress-nginx `backend-protocol` (annotations/backend-protocol.ts): HTTP/2, and TLS that must be verified. */
+export interface BackendProtocolNeeds {
+  http2: boolean;
+  tls: boolean;
+}
+
+export function resolveIngressBackend(ctx: TranslationContext, namespace: string, backend: IngressBackend, needs: BackendProtocolNeeds = { http2: false, tls: false }): IngressAction {
   const service = backend.service;
   if (!service) {
     const r = backend.resource;
@@ -45,9 +51,15 @@ export function resolveIngressBackend(ctx: TranslationContext, namespace: string
     if (port === undefined) return unavailable(`${display} has no port named ${portName}`);
   }
   // An Ingress may only reference Services of its own namespace: the ref carries no namespace.
-  const resolution = resolveBackendRef(ctx, { ...INGRESS_REFERRER, namespace }, { name: service.name, port }, 'HTTP');
+  const resolution = resolveBackendRef(ctx, { ...INGRESS_REFERRER, namespace }, { name: service.name, port }, needs.http2 ? 'GRPC' : 'HTTP');
   if (!resolution.ok) return unavailable(resolution.message);
   if (resolution.invalidTLS) return { directResponse: { status: 500 }, problem: resolution.invalidTLS };
+  if (needs.tls && !resolution.backend.tls) {
+    return {
+      directResponse: { status: 500 },
+      problem: `backend-protocol asks for TLS to ${display} port ${port}, but no BackendTLSPolicy says how to verify its certificate: the path answers 500 (Portico sends neither cleartext nor unverified TLS there)`,
+    };
+  }
   return { destination: { backends: [{ weight: 1, backend: resolution.backend.name }] } };
 }
 

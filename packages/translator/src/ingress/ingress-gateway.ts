@@ -17,6 +17,8 @@ import { containObject } from '../containment.js';
 import type { Ingress } from '@portico/resources';
 import { buildTLSServers } from './ingress-tls.js';
 import { ingressSpecProblem } from './ingress-validation.js';
+import { httpsRedirectedVirtualHosts } from './annotations/ssl-redirect-routes.js';
+import { withServerAliases } from './annotations/server-alias-hosts.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 const HTTP_PORT = 80;
@@ -60,13 +62,16 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
 function buildListeners(ctx: TranslationContext, contributions: readonly IngressContribution[]): { listeners: ListenerIR[]; problems: Diagnostic[]; failed: Ingress[] } {
   const problems: Diagnostic[] = contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message })));
   const virtualHosts = buildIngressVirtualHosts(contributions);
+  // ingress-nginx ssl-redirect / force-ssl-redirect and server-alias concern port 80 only.
+  const http = withServerAliases(httpsRedirectedVirtualHosts(virtualHosts, contributions), contributions);
+  problems.push(...http.problems);
   const listeners: ListenerIR[] = [{
     type: 'HTTP',
     name: `http-${HTTP_PORT}`,
     address: LISTEN_ADDRESS,
     port: HTTP_PORT,
     sources: contributions.map((c) => `ingress/${c.namespace}/${c.ingress.metadata.name}`).sort(),
-    virtualHosts,
+    virtualHosts: http.virtualHosts,
   }];
   const tls = buildTLSServers(ctx, contributions.map((c) => c.ingress), virtualHosts);
   problems.push(...tls.problems);

@@ -13,10 +13,12 @@
  */
 import type { PathMatchIR } from '@portico/ir';
 
-export type IngressPathType = 'Exact' | 'PathPrefix';
+export type IngressPathType = 'Exact' | 'PathPrefix' | 'RegularExpression';
 
 export interface IngressPathMatch extends PathMatchIR {
   type: IngressPathType;
+  /** For RegularExpression (ingress-nginx `use-regex`): the path as written, whose length orders it. */
+  source?: string;
 }
 
 /**
@@ -31,11 +33,23 @@ export function ingressPathMatch(pathType: string, path: string | undefined): In
   return { type: 'PathPrefix', value: trimmed === '' ? '/' : trimmed };
 }
 
-const TYPE_RANK: Record<IngressPathType, number> = { Exact: 0, PathPrefix: 1 };
+const TYPE_RANK: Record<IngressPathType, number> = { Exact: 0, PathPrefix: 1, RegularExpression: 2 };
 
-/** Longest path first; on equal length, Exact before Prefix. 0 when neither goes first. */
+/**
+ * Longest path first; on equal length, Exact before Prefix. 0 when neither goes first. Regular
+ * expressions (ingress-nginx `use-regex`) come before every other path of the host, as nginx tries
+ * `~*` locations before it settles for a prefix location (an `=` location of another Ingress on the
+ * same host, which nginx would prefer, is not ordered first: a simple total order wins over that
+ * corner), and among themselves longest source first, the order ingress-nginx writes its locations in.
+ */
 export function compareIngressPaths(a: IngressPathMatch, b: IngressPathMatch): number {
-  return b.value.length - a.value.length || TYPE_RANK[a.type] - TYPE_RANK[b.type];
+  const regexFirst = Number(b.type === 'RegularExpression') - Number(a.type === 'RegularExpression');
+  if (regexFirst !== 0) return regexFirst;
+  return pathLength(b) - pathLength(a) || TYPE_RANK[a.type] - TYPE_RANK[b.type];
+}
+
+function pathLength(p: IngressPathMatch): number {
+  return (p.source ?? p.value).length;
 }
 
 /** Two paths that match exactly the same requests: only the oldest is kept. */

@@ -12,13 +12,18 @@
  * regular expression is written so that it need not know the suffix (the domain already checked it),
  * hence it stays case-insensitive too, which `^[^.]+\.foo\.com` would not be.
  */
-import type { HeaderMatchIR, HTTPRouteIR } from '@portico/ir';
+import { escapeRegex, type HeaderMatchIR, type HTTPRouteIR } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
 import type { RouteEntry } from '../routes/translated-route.js';
 import type { TranslationContext } from '../context.js';
 import { isWildcard } from '../routes/hostnames.js';
 import { resolveIngressBackend, type RouteAction } from './ingress-backends.js';
 import { ingressPathMatch, type IngressPathMatch } from './ingress-precedence.js';
+import { annotatedRoute } from './annotations/apply.js';
+import type { IngressAnnotations } from './annotations/ingress-annotations.js';
+import { parseIngressAnnotations } from './annotations/registry.js';
+import { regexPathMatch } from './annotations/rewrite.js';
+import { needsBackendTLS, speaksHTTP2 } from './annotations/backend-protocol.js';
 
 /** The host of a rule without `host`. */
 export const CATCH_ALL_HOST = '*';
@@ -35,33 +40,44 @@ export interface IngressContribution {
   hosts: Map<string, IngressRouteEntry[]>;
   /** `spec.defaultBackend`, resolved. */
   defaultBackend?: RouteAction;
-  /** Broken references, for reporting (Ingress has no conditions). */
+  /** Broken references and annotation problems, for reporting (Ingress has no conditions). */
   problems: string[];
+  /** Its ingress-nginx annotations (annotations/registry.ts). */
+  annotations: IngressAnnotations;
 }
 
 export function translateIngressRules(ctx: TranslationContext, ingress: Ingress): IngressContribution {
   const namespace = ingress.metadata.namespace ?? 'default';
   const name = ingress.metadata.name;
   const key = `${namespace}/${name}`;
-  const out: IngressContribution = { ingress, namespace, hosts: new Map(), problems: [] };
+  const parsed = parseIngressAnnotations(ingress);
+  const annotations = parsed.annotations;
+  const out: IngressContribution = { ingress, namespace, hosts: new Map(), problems: parsed.problems.map((p) => p.message), annotations };
   const resolve = (backend: Parameters<typeof resolveIngressBackend>[2], where: string): RouteAction => {
-    const { problem, ...action } = resolveIngressBackend(ctx, namespace, backend);
+    const needs = { http2: speaksHTTP2(annotations.backendProtocol), tls: needsBackendTLS(annotations.backendProtocol) };
+    const { problem, ...action } = resolveIngressBackend(ctx, namespace, backend, needs);
     if (problem) out.problems.push(`${where}: ${problem}`);
     return action;
   };
 
+  // A canary Ingress (annotations/canary.ts) takes no traffic: no hosts, no default backend.
+  if (annotations.canary) return out;
   (ingress.spec.rules ?? []).forEach((rule, ruleIndex) => {
     const host = rule.host || CATCH_ALL_HOST;
     let entries = out.hosts.get(host);
     if (!entries) out.hosts.set(host, (entries = []));
+    if (annotations.appRoot !== undefined && entries.length === 0) entries.push(appRootEntry(ingress, key, host, annotations));
     (rule.http?.paths ?? []).forEach((p, pathIndex) => {
-      const path = ingressPathMatch(p.pathType, p.path);
-      const ir: HTTPRouteIR = {
+      const where = `rule ${ruleIndex} path ${pathIndex}`;
+      const { path, problem } = annotatedPathMatch(p.pathType, p.path, annotations);
+      if (problem) out.problems.push(`${where}: ${problem}`);
+      const route: HTTPRouteIR = {
         name: `ingress/${key}/rule/${ruleIndex}/path/${pathIndex}`,
         source: { kind: 'Ingress', namespace, name, rule: ruleIndex, match: pathIndex },
-        match: { path: { ...path }, ...authorityMatch(host) },
-        ...resolve(p.backend, `rule ${ruleIndex} path ${pathIndex}`),
+        match: { path: { type: path.type, value: path.value }, ...authorityMatch(host) },
+        ...resolve(p.backend, where),
       };
+      const ir = problem ? failedPathRoute(route) : annotatedRoute(route, annotations, p.path ?? '/');
       entries.push({
         ir,
         path,
@@ -82,11 +98,51 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
 /** The route that sends what no path of `host` matched to the Ingress's `defaultBackend`. */
 export function defaultBackendRoute(contribution: IngressContribution, host: string): HTTPRouteIR {
   const { namespace, ingress } = contribution;
-  return {
+  const route: HTTPRouteIR = {
     name: `ingress/${namespace}/${ingress.metadata.name}/default-backend`,
     source: { kind: 'Ingress', namespace, name: ingress.metadata.name },
     match: { path: { type: 'PathPrefix', value: '/' }, ...authorityMatch(host) },
     ...contribution.defaultBackend,
+  };
+  return annotatedRoute(route, contribution.annotations, '/');
+}
+
+/**
+ * The path match of one HTTPIngressPath: under `use-regex` / `rewrite-target` a case-insensitive
+ * regular expression anchored at the start (annotations/rewrite.ts), except for `Exact` paths; a
+ * pattern RE2 refuses is a problem (the path then answers 500).
+ */
+function annotatedPathMatch(pathType: string, path: string | undefined, annotations: IngressAnnotations): { path: IngressPathMatch; problem?: string } {
+  if (!annotations.regexPaths || pathType === 'Exact') return { path: ingressPathMatch(pathType, path) };
+  const source = path ?? '/';
+  const { regex, problem } = regexPathMatch(source);
+  if (!problem) return { path: { type: 'RegularExpression', value: regex, source } };
+  // Envoy would refuse the whole route table over one bad pattern: the path is matched as the literal
+  // text it is (escaped) and answers 500.
+  return { path: { type: 'RegularExpression', value: regexPathMatch(escapeRegex(source)).regex, source }, problem: `${problem}: the path answers 500` };
+}
+
+/** A path whose match could not be built as asked: it answers 500 (the reason is among the problems). */
+function failedPathRoute(route: HTTPRouteIR): HTTPRouteIR {
+  const { destination: _d, ...rest } = route;
+  return { ...rest, directResponse: { status: 500 } };
+}
+
+/** ingress-nginx `app-root`: exactly `/` on the host is redirected (302) to the application's root. */
+function appRootEntry(ingress: Ingress, key: string, host: string, annotations: IngressAnnotations): IngressRouteEntry {
+  const namespace = ingress.metadata.namespace ?? 'default';
+  const path: IngressPathMatch = { type: 'Exact', value: '/' };
+  return {
+    // A fail-closed or permanent/temporal redirect annotation wins here too (annotatedRoute).
+    ir: annotatedRoute({
+      name: `ingress/${key}/app-root`,
+      source: { kind: 'Ingress', namespace, name: ingress.metadata.name },
+      match: { path: { ...path }, ...authorityMatch(host) },
+      redirect: { path: { type: 'ReplaceFullPath', value: annotations.appRoot! }, statusCode: 302 },
+    }, annotations, '/'),
+    path,
+    origin: { creationTimestamp: ingress.metadata.creationTimestamp ?? '', key, rule: -1, match: -1 },
+    grpc: false,
   };
 }
 

@@ -96,6 +96,7 @@ function invalidShare(weight: number): Proto3Json {
 function forwardAction(route: HTTPRouteIR, clusters: Proto3Json, hostRewrite: string | undefined): Proto3Json {
   const action: Proto3Json = { ...clusters };
   if (route.rewrite?.path) Object.assign(action, routePathRewrite(route.rewrite.path, matchedPrefix(route.match.path)));
+  else if (route.rewrite?.regexPath) action.regexRewrite = { pattern: { regex: route.rewrite.regexPath.pattern }, substitution: route.rewrite.regexPath.substitution };
   if (hostRewrite !== undefined) action.hostRewriteLiteral = hostRewrite;
   Object.assign(action, timeoutsAndRetries(route));
   const mirrors = (route.mirrors ?? []).map(mirrorPolicy).filter((m): m is Proto3Json => m !== undefined);
@@ -138,6 +139,7 @@ function timeoutsAndRetries(route: HTTPRouteIR): Proto3Json {
     out.retryPolicy = policy;
   }
   if (isGrpcRoute(route)) out.maxStreamDuration = { grpcTimeoutHeaderMax: '0s' };
+  if (route.timeouts?.idleMs !== undefined) out.idleTimeout = durationFromMs(route.timeouts.idleMs);
   return out;
 }
 

@@ -38,6 +38,7 @@ export function buildRedirectAction(route: HTTPRouteIR, redirect: RedirectIR, co
     const prefix = matchedPrefix(route.match.path);
     if (prefix !== undefined) Object.assign(action, prefixReplacement(prefix, redirect.path.value));
   }
+  if (redirect.stripQuery) action.stripQuery = true;
   // StatusCode: 302 is the Gateway API default (and unknown codes are refused by the translator).
   action.responseCode = RESPONSE_CODES[redirect.statusCode] ?? 'FOUND';
   return action;

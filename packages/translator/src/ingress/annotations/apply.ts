@@ -1,0 +1,37 @@
+/**
+ * An Ingress's parsed annotations applied to one of its routes. Order of what wins, as in ingress-nginx:
+ * a fail-closed security annotation over everything; a permanent/temporal redirect over the backend
+ * (nginx returns before proxying, so even a broken backend redirects); then the backend with its path
+ * and Host rewrites. A route that already answers an error (a broken backend) keeps it.
+ * ssl-redirect is applied per listener (ssl-redirect-routes.ts): it concerns port 80 only.
+ */
+import { escapeRegex, re2GroupCount, type HTTPRouteIR, type RewriteIR } from '@portico/ir';
+import type { IngressAnnotations } from './ingress-annotations.js';
+import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
+
+/** `path` is the Ingress path as written (the regex source under `regexPaths`). */
+export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: string): HTTPRouteIR {
+  const { destination: _d, directResponse: _r, redirect: _x, ...rest } = route;
+  if (a.failClosed) return { ...rest, directResponse: { status: a.failClosed.status } };
+  if (a.redirect) return { ...rest, redirect: { ...a.redirect } };
+  if (!route.destination) return route;
+  const rewrite = { ...route.rewrite };
+  if (a.rewriteTarget !== undefined) rewrite.regexPath = regexRewrite(path, a.rewriteTarget);
+  if (a.upstreamHost !== undefined) rewrite.hostname = a.upstreamHost;
+  const out = Object.keys(rewrite).length > 0 ? { ...route, rewrite } : route;
+  // nginx limits only the time between two reads/writes: no total limit (requestMs 0), an idle one.
+  return a.idleTimeoutMs === undefined ? out : { ...out, timeouts: { requestMs: 0, idleMs: a.idleTimeoutMs } };
+}
+
+/**
+ * nginx `rewrite "(?i)<path>" <target>` as an Envoy regex_rewrite. An Exact path is not checked as a
+ * regular expression when matching; should RE2 refuse it, its escaped text is the pattern.
+ */
+function regexRewrite(path: string, target: string): NonNullable<RewriteIR['regexPath']> {
+  const { regex, problem } = regexPathMatch(path);
+  const pattern = problem ? regexPathMatch(escapeRegex(path)).regex : regex;
+  const substitution = rewriteSubstitution(target, problem ? 0 : re2GroupCount(path));
+  // The target was checked when parsed (rewrite.ts): a problem here is a bug of ours, contained to this Ingress.
+  if (typeof substitution !== 'string') throw new Error(`rewrite-target passed parsing but not substitution: ${substitution.problem}`);
+  return { pattern, substitution };
+}

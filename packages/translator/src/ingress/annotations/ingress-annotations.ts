@@ -1,0 +1,44 @@
+/**
+ * The typed record an Ingress's ingress-nginx annotations are parsed into (once per Ingress, by
+ * registry.ts), and the shape of one annotation family (one file each in this folder).
+ */
+import type { RedirectIR } from '@portico/ir';
+import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
+import type { BackendProtocol } from './backend-protocol.js';
+
+export interface IngressAnnotations {
+  /** `use-regex`, or implied by `rewrite-target`: paths are case-insensitive regular expressions anchored at the start. */
+  regexPaths: boolean;
+  /** `rewrite-target` as written (checked): the whole path is replaced by it (rewrite.ts). */
+  rewriteTarget?: string;
+  /** `ssl-redirect` (explicit true) / `force-ssl-redirect`: HTTP requests are redirected to HTTPS with 308. */
+  sslRedirect?: 'tls-hosts' | 'always';
+  /** `permanent-redirect` / `temporal-redirect`: every path answers this redirect. */
+  redirect?: RedirectIR & { stripQuery: true };
+  /** `app-root`: a request for exactly `/` is redirected (302) to this path. */
+  appRoot?: string;
+  /** `backend-protocol`: HTTP/2 and/or TLS to the backend. */
+  backendProtocol?: BackendProtocol;
+  /** `proxy-read-timeout` / `proxy-send-timeout` (the larger): the route's idle timeout. */
+  idleTimeoutMs?: number;
+  /** `canary: "true"`: the Ingress is not served (canary.ts). */
+  canary?: boolean;
+  /** `server-alias`: more host names for the Ingress's (first) host, on port 80. */
+  serverAliases?: string[];
+  /** `upstream-vhost`: the Host header sent to the backend. */
+  upstreamHost?: string;
+  /** A security annotation that is not implemented (or not understood): every path answers this instead. */
+  failClosed?: { status: number; reason: string };
+}
+
+/**
+ * How a family reports a problem: a message about one annotation; `status` when the Ingress's paths
+ * must answer it instead of being served; `unsupported` when the value is valid but not implemented.
+ */
+export type ReportProblem = (value: AnnotationValue, message: string, effect?: { status?: number; unsupported?: true }) => void;
+
+export interface AnnotationFamily {
+  /** Annotation names (without prefix) this family reads. */
+  names: readonly string[];
+  parse(values: AnnotationValues, out: IngressAnnotations, report: ReportProblem): void;
+}

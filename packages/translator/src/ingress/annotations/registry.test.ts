@@ -1,0 +1,139 @@
+import { re2GroupCount } from '@portico/ir';
+import type { Ingress } from '@portico/resources';
+import { parseIngressAnnotations } from './registry.js';
+import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
+import { redirectTo } from './redirects.js';
+
+function ingressWith(annotations: Record<string, string>): Ingress {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'n', annotations }, spec: {} } as Ingress;
+}
+const N = 'nginx.ingress.kubernetes.io/';
+
+describe('parseIngressAnnotations', () => {
+  it('reads nothing from an Ingress without ingress-nginx annotations', () => {
+    expect(parseIngressAnnotations(ingressWith({ 'kubernetes.io/ingress.class': 'portico' }))).toEqual({ annotations: { regexPaths: false }, problems: [] });
+  });
+
+  it('lets portico.dev/ win over nginx.ingress.kubernetes.io/ for the same name', () => {
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}upstream-vhost`]: 'a.internal', 'portico.dev/upstream-vhost': 'b.internal' }));
+    expect(annotations.upstreamHost).toBe('b.internal');
+    expect(problems).toEqual([]);
+  });
+
+  it('reads booleans as Go strconv.ParseBool does, and reports the rest', () => {
+    for (const yes of ['1', 't', 'T', 'TRUE', 'true', 'True']) expect(parseIngressAnnotations(ingressWith({ [`${N}use-regex`]: yes })).annotations.regexPaths).toBe(true);
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}use-regex`]: 'yes' }));
+    expect(annotations.regexPaths).toBe(false);
+    expect(problems).toMatchObject([{ annotation: `${N}use-regex`, reason: 'invalid' }]);
+  });
+
+  it('implies regex paths with rewrite-target; force-ssl-redirect wins over ssl-redirect', () => {
+    const { annotations } = parseIngressAnnotations(ingressWith({ [`${N}rewrite-target`]: '/$1', [`${N}force-ssl-redirect`]: 'true', [`${N}ssl-redirect`]: 'true' }));
+    expect(annotations).toMatchObject({ regexPaths: true, rewriteTarget: '/$1', sslRedirect: 'always' });
+  });
+
+  it('fails closed on an unimplemented auth-* (500) or source range (403), the first one deciding', () => {
+    const auth = parseIngressAnnotations(ingressWith({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 's' }));
+    expect(auth.annotations.failClosed).toEqual({ status: 500, reason: `${N}auth-secret is not supported` });
+    expect(auth.problems.map((p) => p.failClosedStatus)).toEqual([500, 500]);
+    for (const name of ['whitelist-source-range', 'allowlist-source-range', 'denylist-source-range']) {
+      expect(parseIngressAnnotations(ingressWith({ [`${N}${name}`]: '10.0.0.0/8' })).annotations.failClosed?.status).toBe(403);
+    }
+  });
+
+  it('reports unsupported and unknown annotations with an alternative, without closing the Ingress', () => {
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}canary-weight`]: '10', [`${N}made-up`]: 'x' }));
+    expect(annotations.failClosed).toBeUndefined();
+    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}canary-weight`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
+    expect(problems[0]!.message).toMatch(/weighted backendRefs/);
+    expect(problems[1]!.message).toMatch(/not an annotation Portico knows/);
+  });
+
+  it('marks a canary Ingress (not served, reported as unsupported); an unparseable canary is an ordinary Ingress', () => {
+    const canary = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'true' }));
+    expect(canary.annotations.canary).toBe(true);
+    expect(canary.problems).toMatchObject([{ reason: 'unsupported' }]);
+    const odd = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'maybe' }));
+    expect(odd.annotations.canary).toBeUndefined();
+    expect(odd.problems).toMatchObject([{ reason: 'invalid' }]);
+  });
+
+  it('takes temporal-redirect over permanent-redirect, and 301 for an invalid code (both reported)', () => {
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}permanent-redirect`]: 'https://a.example/', [`${N}permanent-redirect-code`]: '399', [`${N}temporal-redirect`]: 'https://b.example/t' }));
+    expect(annotations.redirect).toMatchObject({ hostname: 'b.example', statusCode: 302, path: { type: 'ReplaceFullPath', value: '/t' } });
+    expect(problems).toHaveLength(2);
+  });
+
+  it('reads backend-protocol case-insensitively; FCGI fails closed, an unknown value falls back to HTTP', () => {
+    expect(parseIngressAnnotations(ingressWith({ [`${N}backend-protocol`]: 'grpcs' })).annotations.backendProtocol).toBe('GRPCS');
+    expect(parseIngressAnnotations(ingressWith({ [`${N}backend-protocol`]: 'FCGI' })).annotations.failClosed?.status).toBe(500);
+    const unknown = parseIngressAnnotations(ingressWith({ [`${N}backend-protocol`]: 'HTTP3' }));
+    expect(unknown.annotations).toEqual({ regexPaths: false });
+    expect(unknown.problems).toMatchObject([{ reason: 'invalid' }]);
+  });
+
+  it('takes the larger of proxy-read-timeout and proxy-send-timeout as the idle timeout, in seconds', () => {
+    expect(parseIngressAnnotations(ingressWith({ [`${N}proxy-read-timeout`]: '120', [`${N}proxy-send-timeout`]: '30s' })).annotations.idleTimeoutMs).toBe(120_000);
+    for (const bad of ['0', '1m', '-5', '']) {
+      const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}proxy-send-timeout`]: bad }));
+      expect(annotations.idleTimeoutMs).toBeUndefined();
+      expect(problems).toHaveLength(1);
+    }
+  });
+
+  it('splits server-alias on commas, keeping plain DNS names and reporting the rest', () => {
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}server-alias`]: ' a.example.com,b.example.com , *.c.example.com,B AD,a.example.com' }));
+    expect(annotations.serverAliases).toEqual(['a.example.com', 'b.example.com']);
+    expect(problems).toHaveLength(2);
+  });
+
+  it('accepts app-root only as a path other than /', () => {
+    expect(parseIngressAnnotations(ingressWith({ [`${N}app-root`]: '/app1' })).annotations.appRoot).toBe('/app1');
+    for (const bad of ['/', 'app1', '/a?b=1', 'https://x/']) {
+      const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}app-root`]: bad }));
+      expect(annotations.appRoot).toBeUndefined();
+      expect(problems).toHaveLength(1);
+    }
+  });
+});
+
+describe('rewriteSubstitution', () => {
+  it('turns nginx $N into RE2 \\N and escapes a literal backslash', () => {
+    expect(rewriteSubstitution('/$2', 2)).toBe('/\\2');
+    expect(rewriteSubstitution('/a/$1/b$10', 9)).toBe('/a/\\1/b\\10');
+    expect(rewriteSubstitution('/x\\y', 0)).toBe('/x\\\\y');
+  });
+
+  it('leaves out a group the path does not have, which nginx makes empty', () => {
+    expect(rewriteSubstitution('/$1/$3/end', 2)).toBe('/\\1//end');
+    expect(re2GroupCount('/something(/|$)(.*)')).toBe(2);
+    expect(re2GroupCount('/(?P<name>a)(?:b)|(c)')).toBe(2);
+    expect(re2GroupCount('/plain')).toBe(0);
+  });
+
+  it('refuses nginx variables and targets that are not paths', () => {
+    expect(rewriteSubstitution('/$host', 9)).toMatchObject({ problem: expect.stringMatching(/nginx variable/) });
+    expect(rewriteSubstitution('https://x/', 9)).toMatchObject({ problem: expect.stringMatching(/starting with "\/"/) });
+  });
+});
+
+describe('regexPathMatch', () => {
+  it('is case-insensitive, anchored at the start, and consumes the whole path', () => {
+    expect(regexPathMatch('/a|/b')).toEqual({ regex: '(?i)^(?:/a|/b).*' });
+  });
+
+  it('reports what RE2 refuses', () => {
+    expect(regexPathMatch('/(a)\\1').problem).toMatch(/RE2/);
+  });
+});
+
+describe('redirectTo', () => {
+  it('splits an http(s) URL into the redirect, leaving out a well-known port', () => {
+    expect(redirectTo('https://www.example.org/new', 301)).toEqual({ scheme: 'https', hostname: 'www.example.org', path: { type: 'ReplaceFullPath', value: '/new' }, statusCode: 301, stripQuery: true });
+    expect(redirectTo('http://a.example:8080', 302)).toMatchObject({ port: 8080, path: { value: '/' } });
+  });
+
+  it('refuses what is not an absolute http(s) URL without query', () => {
+    for (const bad of ['/relative', 'ftp://x/', 'https://x/?a=1', 'not a url']) expect(typeof redirectTo(bad, 301)).toBe('string');
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * ingress-nginx annotations Portico does not implement (yet), each with what to use instead. They are
+ * reported on the Ingress (a diagnostic, and `portico diagnose`), never silently ignored.
+ *
+ * Those that restrict who may reach a path fail CLOSED: serving the path without the protection would
+ * open to everyone what the Ingress author meant to protect.
+ * - `auth-*` (external auth, basic/digest auth, client certificates): 500, the answer ingress-nginx
+ *   gives when its auth check cannot be run, and Gateway API's for a filter that cannot be served.
+ * - `whitelist-source-range` / `allowlist-source-range` / `denylist-source-range`: 403, ingress-nginx's
+ *   answer to a client its source ranges refuse (here, no client can be shown to be allowed).
+ */
+export interface UnsupportedAnnotation {
+  /** Gateway API / Portico alternative. */
+  alternative: string;
+  /** Set for annotations that restrict access: the status every path of the Ingress answers instead. */
+  failClosedStatus?: number;
+}
+
+const HTTPROUTE = 'an HTTPRoute';
+const EXT_AUTH = { alternative: `${HTTPROUTE} with an ExternalAuth filter (or Portico's ext_authz policy)`, failClosedStatus: 500 };
+const SOURCE_RANGE = { alternative: "a Portico client-IP policy on an HTTPRoute, or a NetworkPolicy in front of the gateway", failClosedStatus: 403 };
+
+const TABLE: Record<string, UnsupportedAnnotation> = {
+  'proxy-connect-timeout': { alternative: 'none per route: Envoy\'s connect timeout is per cluster, shared by every route to the Service port' },
+  'proxy-body-size': { alternative: 'none yet in Gateway API; requests of any size are accepted' },
+  'canary-weight': { alternative: 'an HTTPRoute with weighted backendRefs' },
+  'canary-weight-total': { alternative: 'an HTTPRoute with weighted backendRefs' },
+  'canary-by-header': { alternative: 'an HTTPRoute rule with a header match' },
+  'canary-by-header-value': { alternative: 'an HTTPRoute rule with a header match' },
+  'canary-by-header-pattern': { alternative: 'an HTTPRoute rule with a RegularExpression header match' },
+  'canary-by-cookie': { alternative: 'an HTTPRoute rule with a Cookie header match' },
+  'enable-cors': { alternative: `${HTTPROUTE} with a CORS filter` },
+  'cors-allow-origin': { alternative: `${HTTPROUTE} with a CORS filter` },
+  'cors-allow-methods': { alternative: `${HTTPROUTE} with a CORS filter` },
+  'cors-allow-headers': { alternative: `${HTTPROUTE} with a CORS filter` },
+  'cors-expose-headers': { alternative: `${HTTPROUTE} with a CORS filter` },
+  'cors-allow-credentials': { alternative: `${HTTPROUTE} with a CORS filter` },
+  'cors-max-age': { alternative: `${HTTPROUTE} with a CORS filter` },
+  'limit-rps': { alternative: 'a Portico rate-limit policy' },
+  'limit-rpm': { alternative: 'a Portico rate-limit policy' },
+  'limit-connections': { alternative: 'a Portico rate-limit policy' },
+  'affinity': { alternative: `${HTTPROUTE} rule with sessionPersistence (type Cookie)` },
+  'affinity-mode': { alternative: `${HTTPROUTE} rule with sessionPersistence` },
+  'session-cookie-name': { alternative: `${HTTPROUTE} rule with sessionPersistence.sessionName` },
+  'session-cookie-path': { alternative: `${HTTPROUTE} rule with sessionPersistence` },
+  'session-cookie-max-age': { alternative: `${HTTPROUTE} rule with sessionPersistence.absoluteTimeout` },
+  'session-cookie-expires': { alternative: `${HTTPROUTE} rule with sessionPersistence.absoluteTimeout` },
+  'session-cookie-samesite': { alternative: `${HTTPROUTE} rule with sessionPersistence` },
+  'configuration-snippet': { alternative: `${HTTPROUTE} with RequestHeaderModifier / ResponseHeaderModifier filters (nginx snippets cannot be translated)` },
+  'server-snippet': { alternative: 'none: nginx snippets cannot be translated' },
+  'custom-headers': { alternative: `${HTTPROUTE} with a ResponseHeaderModifier filter` },
+  'default-backend': { alternative: 'the Ingress\'s spec.defaultBackend' },
+  'custom-http-errors': { alternative: 'none yet in Gateway API' },
+  'satisfy': { alternative: 'none: it combines auth and source ranges, which are not implemented' },
+  'whitelist-source-range': SOURCE_RANGE,
+  'allowlist-source-range': SOURCE_RANGE,
+  'denylist-source-range': SOURCE_RANGE,
+};
+
+/** What Portico says about an annotation no family implements; `auth-*` always fails closed. */
+export function unsupportedAnnotation(name: string): UnsupportedAnnotation & { known: boolean } {
+  if (name.startsWith('auth-')) return { ...EXT_AUTH, known: true };
+  const entry = TABLE[name];
+  return entry ? { ...entry, known: true } : { alternative: 'Gateway API (HTTPRoute filters and policies)', known: false };
+}
