@@ -86,6 +86,7 @@ export type {
   UDPRoute,
 } from './gateway-api.js';
 export { GATEWAY_GROUP } from './gateway-api.js';
+export { sameParentRef } from './parent-refs.js';
 export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy } from './backend-traffic-policy.js';
 export { GATEWAY_X_GROUP } from './backend-traffic-policy.js';
 

@@ -16,6 +16,9 @@ import {
   type RouteParentStatus,
 } from '@portico/resources';
 import { statusKey, type ObjectStatus } from '@portico/translator';
+
+/** Re-exported for the checks: the comparison lives with the types (@portico/resources). */
+export { sameParentRef } from '@portico/resources';
 import type { DiagnoseInput, ObjectRef } from '../findings.js';
 
 export const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'] as const;
@@ -97,14 +100,3 @@ export function ourGateways(input: DiagnoseInput) {
   return input.resources.list('Gateway').filter((g) => statusOf(input, 'Gateway', namespaceOf(g), g.metadata.name) !== undefined);
 }
 
-/** Same parentRef, as the status echoes it back (defaults may be spelled out or not). */
-export function sameParentRef(a: ParentReference, b: ParentReference, routeNamespace: string): boolean {
-  return (
-    (a.group ?? GATEWAY_GROUP) === (b.group ?? GATEWAY_GROUP) &&
-    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
-    (a.namespace ?? routeNamespace) === (b.namespace ?? routeNamespace) &&
-    a.name === b.name &&
-    a.sectionName === b.sectionName &&
-    a.port === b.port
-  );
-}

@@ -8,7 +8,7 @@
  * their IngressClass's gateway that serve them (the IR's listener sources).
  */
 import { listenerFits, type DiagnoseInput } from '@portico/diagnose';
-import { GATEWAY_GROUP, type Condition, type Ingress, type ParentReference, type Route, type RouteParentStatus } from '@portico/resources';
+import { GATEWAY_GROUP, sameParentRef, type Condition, type Ingress, type ParentReference, type Route, type RouteParentStatus } from '@portico/resources';
 import { statusKey, type ObjectStatus } from '@portico/translator';
 import type { GatewayIndex } from './gateway-nodes.js';
 import type { GraphAssembly } from './graph-assembly.js';
@@ -143,17 +143,6 @@ function parentTarget(parentRef: ParentReference, routeNamespace: string): { kin
   return { kind, namespace, name: parentRef.name, key: `${namespace}/${parentRef.name}` };
 }
 
-/** Same parentRef, as the status echoes it back (defaults may be spelled out or not). */
-function sameParentRef(a: ParentReference, b: ParentReference, routeNamespace: string): boolean {
-  return (
-    (a.group ?? GATEWAY_GROUP) === (b.group ?? GATEWAY_GROUP) &&
-    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
-    (a.namespace ?? routeNamespace) === (b.namespace ?? routeNamespace) &&
-    a.name === b.name &&
-    a.sectionName === b.sectionName &&
-    a.port === b.port
-  );
-}
 
 function namespaceOf(object: { metadata: { namespace?: string } }): string {
   return object.metadata.namespace ?? 'default';

@@ -5,12 +5,9 @@
  * routes point at that name. Policies that lost a conflict report Conflicted on the same gateways.
  */
 import type { Route } from '@portico/resources';
-import { GATEWAY_GROUP } from '@portico/resources';
-import { setStatus, type TranslationContext } from '../context.js';
+import type { TranslationContext } from '../context.js';
+import { setPolicyAncestorStatus } from '../status/policy-status.js';
 import { evaluatedTrafficPolicies, hasTrafficPolicies, trafficPoliciesOf } from './backend-traffic-policy.js';
-
-/** The spec caps the list at 16 entries. */
-const MAX_ANCESTORS = 16;
 
 const ancestorsByContext = new WeakMap<TranslationContext, Map<string, Set<string>>>();
 
@@ -36,23 +33,6 @@ export function writeTrafficPolicyStatuses(ctx: TranslationContext): void {
   const ancestors = ancestorsByContext.get(ctx);
   if (!ancestors) return;
   for (const evaluation of evaluatedTrafficPolicies(ctx)) {
-    const gateways = [...(ancestors.get(evaluation.key) ?? [])].sort().slice(0, MAX_ANCESTORS);
-    if (gateways.length === 0) continue;
-    const { namespace = 'default', name } = evaluation.policy.metadata;
-    setStatus(ctx, {
-      kind: 'XBackendTrafficPolicy',
-      namespace,
-      name,
-      status: {
-        ancestors: gateways.map((g) => {
-          const [ns, gw] = g.split('/') as [string, string];
-          return {
-            ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ns, name: gw },
-            controllerName: ctx.options.controllerName,
-            conditions: evaluation.conditions,
-          };
-        }),
-      },
-    });
+    setPolicyAncestorStatus(ctx, 'XBackendTrafficPolicy', evaluation.policy, ancestors.get(evaluation.key) ?? [], evaluation.conditions);
   }
 }
