@@ -3,8 +3,8 @@ export { runChecks, type DiagnoseOptions, type DiagnoseReport } from './report.j
 export { renderReport, type ReportFormat } from './render-report.js';
 export { ALL_CHECKS } from './checks/index.js';
 export { offlineInput } from './offline-input.js';
-export { checkDataPlane } from './checks/data-plane.js';
-export { listenerFits, type ListenerFit, type ListenerOwnerRef } from './checks/listener-fit.js';
+export { checkDataPlane } from './checks/data-plane/data-plane.js';
+export { listenerFits, type ListenerFit, type ListenerOwnerRef } from './checks/gateway/listener-fit.js';
 export { dataPlaneInputOf, fetchDataPlaneInput, type DataPlaneInput } from './data-plane-input.js';
 export { explainRequest, chooseGateway, ExplainGatewayError } from './explain/explain.js';
 export { parseExplainRequest, ExplainRequestError, type ExplainRequest, type RequestOptions } from './explain/request.js';

@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { parseResources, type Resource } from '@portico/resources';
 import type { Finding } from '../findings.js';
 import { offlineInput } from '../offline-input.js';
-import { checkBackendTLSPolicies } from './backend-tls-policy.js';
-import { checkBackends } from './backend.js';
-import { shadowingCheck } from './shadowing.js';
-import { checkTLS } from './tls.js';
-import { secretValue } from './tls-secrets.js';
+import { checkBackendTLSPolicies } from './policies/backend-tls-policy.js';
+import { checkBackends } from './backends/backend.js';
+import { shadowingCheck } from './routes/shadowing.js';
+import { checkTLS } from './tls/tls.js';
+import { secretValue } from './tls/tls-secrets.js';
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../examples');
 const DAY_MS = 24 * 60 * 60 * 1000;

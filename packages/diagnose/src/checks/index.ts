@@ -3,19 +3,19 @@
  * DiagnoseInput (findings.ts); add new ones here.
  */
 import type { Check } from '../findings.js';
-import { checkBackends } from './backend.js';
-import { checkBackendTLSPolicies } from './backend-tls-policy.js';
-import { checkBackendTrafficPolicies } from './backend-traffic-policy.js';
-import { checkDataPlane } from './data-plane.js';
-import { gatewayClassCheck } from './gateway-class.js';
-import { gatewayCheck } from './gateway.js';
-import { ingressAnnotationCheck } from './ingress-annotations.js';
-import { listenerCheck } from './listeners.js';
-import { referenceGrantCheck } from './reference-grants.js';
-import { routeBindingCheck } from './route-binding.js';
-import { shadowingCheck } from './shadowing.js';
-import { checkTLS } from './tls.js';
-import { unusedGrantCheck } from './unused-grants.js';
+import { checkBackends } from './backends/backend.js';
+import { checkBackendTLSPolicies } from './policies/backend-tls-policy.js';
+import { checkBackendTrafficPolicies } from './policies/backend-traffic-policy.js';
+import { checkDataPlane } from './data-plane/data-plane.js';
+import { gatewayClassCheck } from './gateway/gateway-class.js';
+import { gatewayCheck } from './gateway/gateway.js';
+import { ingressAnnotationCheck } from './routes/ingress-annotations.js';
+import { listenerCheck } from './gateway/listeners.js';
+import { referenceGrantCheck } from './grants/reference-grants.js';
+import { routeBindingCheck } from './routes/route-binding.js';
+import { shadowingCheck } from './routes/shadowing.js';
+import { checkTLS } from './tls/tls.js';
+import { unusedGrantCheck } from './grants/unused-grants.js';
 
 export const ALL_CHECKS: readonly Check[] = [
   gatewayClassCheck,

@@ -8,9 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseResources, type Resource } from '@portico/resources';
 import { offlineInput } from '../offline-input.js';
-import { checkBackendTLSPolicies } from './backend-tls-policy.js';
-import { checkBackends } from './backend.js';
-import { checkTLS } from './tls.js';
+import { checkBackendTLSPolicies } from './policies/backend-tls-policy.js';
+import { checkBackends } from './backends/backend.js';
+import { checkTLS } from './tls/tls.js';
 import { TEST_NOW } from './test-objects.test-util.js';
 
 const DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../testdata/translator');

@@ -1,0 +1,51 @@
+import { ingressAnnotationCheck } from './ingress-annotations.js';
+import { inputOf, summary } from '../chain.test-util.js';
+
+const INGRESS_CLASS = `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: { name: portico }
+spec: { controller: portico.dev/ingress-controller }
+`;
+
+function ingress(name: string, annotations: Record<string, string>, className = 'portico'): string {
+  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n');
+  return `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: shop
+  annotations:
+${lines}
+spec:
+  ingressClassName: ${className}
+  rules: [{ host: a.example.com, http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] } }]
+`;
+}
+
+describe('ingressAnnotationCheck', () => {
+  it('says nothing about implemented annotations with good values', () => {
+    const good = ingress('good', { 'nginx.ingress.kubernetes.io/rewrite-target': '/$1', 'nginx.ingress.kubernetes.io/use-regex': 'true' });
+    expect(ingressAnnotationCheck(inputOf(INGRESS_CLASS, good))).toEqual([]);
+  });
+
+  it('FAILs an unimplemented security annotation (fail closed), WARNs an unsupported or invalid one', () => {
+    const findings = ingressAnnotationCheck(inputOf(INGRESS_CLASS, ingress('mixed', {
+      'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8',
+      'nginx.ingress.kubernetes.io/enable-cors': 'true',
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'yes',
+    })));
+    // Invalid values first (by family), then the unimplemented ones by name.
+    expect(summary(findings)).toEqual(['WARN IngressAnnotationInvalid', 'WARN IngressAnnotationUnsupported', 'FAIL IngressAnnotationFailClosed']);
+    expect(findings[2]).toMatchObject({
+      link: 'Route',
+      object: { kind: 'Ingress', namespace: 'shop', name: 'mixed' },
+      field: 'metadata.annotations[nginx.ingress.kubernetes.io/whitelist-source-range]',
+    });
+    expect(findings[2]!.message).toMatch(/answers 403 rather than be served unprotected/);
+    expect(findings[1]!.fix).toMatch(/CORS filter/);
+  });
+
+  it('leaves alone the Ingresses of other controllers (still served by ingress-nginx during a migration)', () => {
+    expect(ingressAnnotationCheck(inputOf(INGRESS_CLASS, ingress('theirs', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth/' }, 'nginx')))).toEqual([]);
+  });
+});

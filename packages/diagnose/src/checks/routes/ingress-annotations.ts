@@ -1,0 +1,35 @@
+/**
+ * Ingress link: the ingress-nginx annotations (and their `portico.dev/` twins) of the Ingresses Portico
+ * serves that it does not implement or cannot parse (the translator's parseIngressAnnotations, the
+ * same reading the translation used). One finding per annotation, naming it, why, and the Gateway API
+ * or Portico alternative. FAIL when it closes the Ingress's paths (an unimplemented auth-* or source
+ * range: they answer 500/403 rather than be served unprotected, or a rewrite/redirect that cannot be
+ * applied), WARN otherwise (the annotation has no effect). Ingresses of other controllers are not
+ * ours to judge: only those with a status from this translation are read.
+ */
+import { parseIngressAnnotations, statusKey } from '@portico/translator';
+import type { Check, Finding } from '../../findings.js';
+import { namespaceOf } from '../chain-objects.js';
+
+export const ingressAnnotationCheck: Check = (input) => {
+  const findings: Finding[] = [];
+  for (const ingress of input.resources.list('Ingress')) {
+    const namespace = namespaceOf(ingress);
+    if (!input.translation.statuses.has(statusKey('Ingress', namespace, ingress.metadata.name))) continue;
+    for (const problem of parseIngressAnnotations(ingress).problems) {
+      const closed = problem.failClosedStatus !== undefined;
+      findings.push({
+        level: closed ? 'FAIL' : 'WARN',
+        link: 'Route',
+        object: { kind: 'Ingress', namespace, name: ingress.metadata.name },
+        field: `metadata.annotations[${problem.annotation}]`,
+        code: closed ? 'IngressAnnotationFailClosed' : problem.reason === 'unsupported' ? 'IngressAnnotationUnsupported' : 'IngressAnnotationInvalid',
+        message: problem.message,
+        fix: problem.alternative
+          ? `express it with ${problem.alternative}, then remove the annotation`
+          : 'correct the value as ingress-nginx documents it, or remove the annotation',
+      });
+    }
+  }
+  return findings;
+};
