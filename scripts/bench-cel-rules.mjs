@@ -57,7 +57,7 @@ writeFileSync(routesFile, Array.from({ length: routes }, (_, i) => route(i)).joi
 
 try {
   const { loadResources, KINDS, parseApiVersion } = await import('../packages/resources/dist/index.js');
-  const { validationSchema } = await import('../packages/resources/dist/schema-validator.js');
+  const { validationSchema } = await import('../packages/resources/dist/validation/schema-validator.js');
   const { validateCelRules } = await import('../packages/resources/dist/cel/validate-cel-rules.js');
 
   /** Loads `inputs` `runs` times; then runs only the CEL rules over the loaded objects as many times. */

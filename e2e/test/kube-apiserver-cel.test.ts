@@ -1,7 +1,7 @@
 /**
  * The Gateway API v1.7.0 CRDs' CEL rules on a real kube-apiserver: every object of
  * testdata/cel/refused.yaml is refused with the error its `portico.dev/expected-error` annotation
- * names (packages/resources/src/cel-fixtures.test.ts holds Portico's loader to the same words), and
+ * names (packages/resources/src/cel/cel-fixtures.test.ts holds Portico's loader to the same words), and
  * objects Portico accepts are accepted. Creates are dry runs: nothing is stored.
  */
 import { readFileSync } from 'node:fs';

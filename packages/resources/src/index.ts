@@ -9,8 +9,8 @@ export type {
   LabelSelectorRequirement,
   ObjectMeta,
   OwnerReference,
-} from './meta.js';
-export { objectKey } from './meta.js';
+} from './model/meta.js';
+export { objectKey } from './model/meta.js';
 
 export type {
   AddressRoutability,
@@ -84,13 +84,13 @@ export type {
   TLSModeType,
   TLSRoute,
   UDPRoute,
-} from './gateway-api.js';
-export { GATEWAY_GROUP } from './gateway-api.js';
-export { sameParentRef } from './parent-refs.js';
-export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy } from './backend-traffic-policy.js';
-export { GATEWAY_X_GROUP } from './backend-traffic-policy.js';
+} from './model/gateway-api.js';
+export { GATEWAY_GROUP } from './model/gateway-api.js';
+export { sameParentRef } from './model/parent-refs.js';
+export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy } from './model/backend-traffic-policy.js';
+export { GATEWAY_X_GROUP } from './model/backend-traffic-policy.js';
 
-export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './core.js';
+export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './model/core.js';
 
 export type {
   HTTPIngressPath,
@@ -100,21 +100,21 @@ export type {
   IngressRule,
   IngressServiceBackend,
   IngressTLS,
-} from './networking.js';
-export { DEFAULT_INGRESS_CLASS_ANNOTATION, LEGACY_INGRESS_CLASS_ANNOTATION } from './networking.js';
+} from './model/networking.js';
+export { DEFAULT_INGRESS_CLASS_ANNOTATION, LEGACY_INGRESS_CLASS_ANNOTATION } from './model/networking.js';
 
-export type { Kind, KindInfo, KindMap, Resource } from './kinds.js';
-export { ALL_KINDS, KINDS, lookupKind, parseApiVersion } from './kinds.js';
+export type { Kind, KindInfo, KindMap, Resource } from './model/kinds.js';
+export { ALL_KINDS, KINDS, lookupKind, parseApiVersion } from './model/kinds.js';
 
-export { ResourceSet } from './resource-set.js';
+export { ResourceSet } from './loading/resource-set.js';
 
-export type { FieldPathSegment, LoadWarning, ResourceLoadErrorCode, ResourceLoadErrorDetails } from './errors.js';
-export { formatFieldPath, ResourceLoadError } from './errors.js';
-export type { LoadResult } from './load-result.js';
-export type { ResourceParseOptions } from './parse-resources.js';
-export { parseJsonResources, parseResources } from './parse-resources.js';
-export { formatBytes, MAX_ALIAS_EXPANSION_BYTES, MAX_ANNOTATIONS_BYTES, MAX_OBJECT_BYTES } from './input-limits.js';
-export type { LoadOptions } from './load-resources.js';
-export { isInsideFolder, loadResources, STDIN_SOURCE } from './load-resources.js';
-export type { GatewayApiSchemaFile } from './gateway-api-schemas.js';
-export { gatewayApiSchemaFile } from './gateway-api-schemas.js';
+export type { FieldPathSegment, LoadWarning, ResourceLoadErrorCode, ResourceLoadErrorDetails } from './loading/errors.js';
+export { formatFieldPath, ResourceLoadError } from './loading/errors.js';
+export type { LoadResult } from './loading/load-result.js';
+export type { ResourceParseOptions } from './loading/parse-resources.js';
+export { parseJsonResources, parseResources } from './loading/parse-resources.js';
+export { formatBytes, MAX_ALIAS_EXPANSION_BYTES, MAX_ANNOTATIONS_BYTES, MAX_OBJECT_BYTES } from './validation/input-limits.js';
+export type { LoadOptions } from './loading/load-resources.js';
+export { isInsideFolder, loadResources, STDIN_SOURCE } from './loading/load-resources.js';
+export type { GatewayApiSchemaFile } from './validation/gateway-api-schemas.js';
+export { gatewayApiSchemaFile } from './validation/gateway-api-schemas.js';

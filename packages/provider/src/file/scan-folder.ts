@@ -8,7 +8,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { isInsideFolder } from '@portico/resources';
 
-/** The loader's rule (packages/resources/src/load-resources.ts): resource files by extension. */
+/** The loader's rule (packages/resources/src/loading/load-resources.ts): resource files by extension. */
 const RESOURCE_FILE = /\.(ya?ml|json)$/i;
 
 /**

@@ -1,6 +1,6 @@
 /**
  * An object as the API server sends it → the object the translator reads, the same as the YAML loader
- * (packages/resources/src/parse-resources.ts) makes of the file `kubectl get -o yaml` prints. The API
+ * (packages/resources/src/loading/parse-resources.ts) makes of the file `kubectl get -o yaml` prints. The API
  * server has already applied the CRD defaults and the conversions the loader imitates, and raw JSON
  * (kube-api-client.ts) keeps timestamps as RFC 3339 strings and IntOrString values as sent, so what is
  * left is to name the object and to drop what no one reads:

@@ -1,4 +1,4 @@
-import { gatewayApiSchemaFile } from '../gateway-api-schemas.js';
+import { gatewayApiSchemaFile } from '../validation/gateway-api-schemas.js';
 import { CelCompileError, compileCelExpression } from './compile-rule.js';
 import type { ValidationRule } from './rule-errors.js';
 

@@ -2,7 +2,7 @@
  * A rule's `fieldPath` (apiextensions-apiserver cel/validation.go ValidFieldPath): a JSON path relative
  * to the rule's node made of `.name` and `['key']` steps, e.g. `.spec.ports` or `.labels['app.io/x']`.
  */
-import type { FieldPathSegment } from '../errors.js';
+import type { FieldPathSegment } from '../loading/errors.js';
 
 /** The path's segments; a path the API server would refuse (it refuses such a CRD) yields none. */
 export function parseRuleFieldPath(fieldPath: string): FieldPathSegment[] {

@@ -10,7 +10,7 @@
  */
 import { isCelError, type CelInput } from '@bufbuild/cel';
 import type { SchemaObject } from 'ajv';
-import type { FieldPathSegment } from '../errors.js';
+import type { FieldPathSegment } from '../loading/errors.js';
 import { celErrorText, compileCelExpression, type CompiledExpression } from './compile-rule.js';
 import { toCelValue } from './cel-value.js';
 import { formatFieldError, invalidValueBody, type ValidationRule } from './rule-errors.js';

@@ -1,6 +1,6 @@
-import { ResourceLoadError } from './errors.js';
+import { ResourceLoadError } from '../loading/errors.js';
 import { MAX_ANNOTATIONS_BYTES, MAX_OBJECT_BYTES, formatBytes } from './input-limits.js';
-import { parseResources } from './parse-resources.js';
+import { parseResources } from '../loading/parse-resources.js';
 
 function loadError(text: string): ResourceLoadError {
   try {

@@ -6,7 +6,7 @@
  * is not validated (see schema-validator.ts).
  */
 import type { SchemaObject } from 'ajv';
-import type { Kind } from './kinds.js';
+import type { Kind } from '../model/kinds.js';
 
 const str: SchemaObject = { type: 'string' };
 const bool: SchemaObject = { type: 'boolean' };

@@ -1,6 +1,6 @@
 import { ResourceLoadError } from './errors.js';
-import type { Gateway, HTTPRoute } from './gateway-api.js';
-import type { Secret, Service } from './core.js';
+import type { Gateway, HTTPRoute } from '../model/gateway-api.js';
+import type { Secret, Service } from '../model/core.js';
 import { parseResources } from './parse-resources.js';
 
 const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1

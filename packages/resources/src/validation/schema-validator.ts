@@ -6,12 +6,12 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
-import { validateCelRules } from './cel/validate-cel-rules.js';
+import { validateCelRules } from '../cel/validate-cel-rules.js';
 import { CORE_PATTERN_HINTS, CORE_SCHEMAS } from './core-schemas.js';
 import { gatewayApiSchema } from './gateway-api-schemas.js';
 import { findDuplicateListItem } from './list-type-validation.js';
-import type { FieldPathSegment } from './errors.js';
-import type { Kind } from './kinds.js';
+import type { FieldPathSegment } from '../loading/errors.js';
+import type { Kind } from '../model/kinds.js';
 import { objectMetaSchema, PATTERN_HINTS, type NameRule } from './object-meta-schema.js';
 import { explainSchemaErrors, type SchemaViolation } from './schema-errors.js';
 import { pruneUnknownFields, type UnknownField } from './unknown-fields.js';

@@ -4,9 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { gatewayApiSchemaFile } from './gateway-api-schemas.js';
-import { ALL_KINDS, KINDS } from './kinds.js';
+import { ALL_KINDS, KINDS } from '../model/kinds.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api-v1.7.0/experimental');
 /** The release before, which clusters installed with an earlier chart still run (Helm never upgrades `crds/`). */
 const PREVIOUS_CRDS = resolve(REPO_ROOT, '../shared/crds/gateway-api/experimental');

@@ -14,7 +14,7 @@ import {
   type Tags,
   visit,
 } from 'yaml';
-import { applyApiServerConversions, applyNamespace, pruneNulls } from './api-server-defaults.js';
+import { applyApiServerConversions, applyNamespace, pruneNulls } from '../validation/api-server-defaults.js';
 import {
   aliasExpansionBytes,
   annotationsBytes,
@@ -23,12 +23,12 @@ import {
   MAX_ANNOTATIONS_BYTES,
   MAX_OBJECT_BYTES,
   utf8Bytes,
-} from './input-limits.js';
+} from '../validation/input-limits.js';
 import { describeObject, formatFieldPath, ResourceLoadError, type FieldPathSegment, type ResourceLoadErrorCode } from './errors.js';
-import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from './kinds.js';
+import { KINDS, lookupKind, parseApiVersion, type Kind, type Resource } from '../model/kinds.js';
 import { createLoadCollector, type DocumentOrigin, type LoadCollector, type LoadResult } from './load-result.js';
-import { pruneUnknownResourceFields, validateKubernetesRules, validateResource } from './schema-validator.js';
-import { describeUnknownField } from './unknown-fields.js';
+import { pruneUnknownResourceFields, validateKubernetesRules, validateResource } from '../validation/schema-validator.js';
+import { describeUnknownField } from '../validation/unknown-fields.js';
 
 type JsonObject = Record<string, unknown>;
 

@@ -16,7 +16,7 @@ export interface GatewayApiSchemaFile {
 }
 
 // Relative to this module, so it resolves from src/ (tests) and dist/ (built) alike.
-const SCHEMA_FILE_URL = new URL('../schemas/gateway-api.json', import.meta.url);
+const SCHEMA_FILE_URL = new URL('../../schemas/gateway-api.json', import.meta.url);
 
 let schemaFile: GatewayApiSchemaFile | undefined;
 

@@ -1,5 +1,5 @@
-import type { Service } from './core.js';
-import type { Gateway, GatewayClass } from './gateway-api.js';
+import type { Service } from '../model/core.js';
+import type { Gateway, GatewayClass } from '../model/gateway-api.js';
 import { ResourceSet } from './resource-set.js';
 
 const gateway = (namespace: string | undefined, name: string, className = 'portico'): Gateway => ({

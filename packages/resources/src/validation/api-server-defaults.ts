@@ -2,7 +2,7 @@
  * What the API server does to an object on `kubectl apply` besides schema defaulting, so an object loaded
  * from a file looks like the one the kubernetes provider would read back from a cluster.
  */
-import type { KindInfo } from './kinds.js';
+import type { KindInfo } from '../model/kinds.js';
 
 type JsonObject = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
-import type { HTTPRoute } from './gateway-api.js';
-import { parseResources } from './parse-resources.js';
+import type { HTTPRoute } from '../model/gateway-api.js';
+import { parseResources } from '../loading/parse-resources.js';
 
 const TYPOS = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute

@@ -4,7 +4,7 @@ import { parseJsonResources } from './parse-resources.js';
 
 describe('parseJsonResources (the state directory reads its entries with it)', () => {
   it('loads what parseResources loaded, saved as a JSON List, to the same objects', async () => {
-    const examples = fileURLToPath(new URL('../../../examples', import.meta.url));
+    const examples = fileURLToPath(new URL('../../../../examples', import.meta.url));
     const { objects } = await loadResources([examples]);
     expect(objects.length).toBeGreaterThan(10);
     const again = parseJsonResources(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }), 'state');

@@ -4,7 +4,7 @@
  * failed branches of an anyOf/oneOf/if around it.
  */
 import type { ErrorObject } from 'ajv';
-import type { FieldPathSegment } from './errors.js';
+import type { FieldPathSegment } from '../loading/errors.js';
 
 /** Why a document failed its schema. */
 export interface SchemaViolation {

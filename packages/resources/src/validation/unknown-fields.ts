@@ -7,7 +7,7 @@
  */
 import type { SchemaObject } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
-import { formatFieldPath, type FieldPathSegment } from './errors.js';
+import { formatFieldPath, type FieldPathSegment } from '../loading/errors.js';
 
 export interface UnknownField {
   /** Path of the dropped field inside the object. */

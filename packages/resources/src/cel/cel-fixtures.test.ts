@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { ResourceLoadError } from './errors.js';
-import { parseResources } from './parse-resources.js';
+import { ResourceLoadError } from '../loading/errors.js';
+import { parseResources } from '../loading/parse-resources.js';
 
-const FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../testdata/cel/refused.yaml');
+const FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../testdata/cel/refused.yaml');
 const EXPECTED = 'portico.dev/expected-error';
 
 const documents = parseAllDocuments(readFileSync(FILE, 'utf8')).map((doc) => doc.toJS() as { kind: string; metadata: { name: string; annotations: Record<string, string> } });

@@ -1,5 +1,5 @@
 import type { SchemaObject } from 'ajv';
-import { ALL_KINDS, KINDS } from './kinds.js';
+import { ALL_KINDS, KINDS } from '../model/kinds.js';
 import { defaultsOnly, validateResource, validationSchema } from './schema-validator.js';
 
 const GW = 'gateway.networking.k8s.io';

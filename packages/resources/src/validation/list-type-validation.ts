@@ -6,7 +6,7 @@
  * `spec.rules[0].filters[0].requestHeaderModifier.add[1]: Duplicate value: {"name":"x-via"}`.
  */
 import type { SchemaObject } from 'ajv';
-import type { FieldPathSegment } from './errors.js';
+import type { FieldPathSegment } from '../loading/errors.js';
 
 /** A list item that repeats an earlier one. */
 export interface DuplicateListItem {

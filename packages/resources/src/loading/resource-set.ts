@@ -3,8 +3,8 @@
  * Objects are stored per kind under `namespace/name` (or `name` for cluster-scoped kinds); input order
  * is kept so that output which lists inputs (e.g. `--to gateway-api`) follows the files.
  */
-import { KINDS, type Kind, type KindMap } from './kinds.js';
-import { objectKey } from './meta.js';
+import { KINDS, type Kind, type KindMap } from '../model/kinds.js';
+import { objectKey } from '../model/meta.js';
 
 export class ResourceSet {
   private readonly byKind = new Map<Kind, Map<string, KindMap[Kind]>>();

@@ -4,7 +4,7 @@
  */
 import type { LoadWarning } from './errors.js';
 import { describeObject } from './errors.js';
-import { KINDS, type Resource } from './kinds.js';
+import { KINDS, type Resource } from '../model/kinds.js';
 
 /** What `parseResources` and `loadResources` return. */
 export interface LoadResult {

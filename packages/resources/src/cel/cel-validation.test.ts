@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResourceLoadError } from './errors.js';
-import { loadResources } from './load-resources.js';
-import { parseResources } from './parse-resources.js';
+import { ResourceLoadError } from '../loading/errors.js';
+import { loadResources } from '../loading/load-resources.js';
+import { parseResources } from '../loading/parse-resources.js';
 
 const GW = 'apiVersion: gateway.networking.k8s.io/v1';
 
