@@ -1,7 +1,7 @@
 /**
  * testdata/cel/refused.yaml: each object with the error the API server gives for it (its
  * `portico.dev/expected-error` annotation, checked against a real kube-apiserver by
- * e2e/test/kube-apiserver-cel.test.ts); loading it here must fail with the same words.
+ * e2e/test/kubernetes/kube-apiserver-cel.test.ts); loading it here must fail with the same words.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * An API server in a map, for the manager's unit tests: apply stores the object (a Service gets a
  * cluster IP, as the API server assigns one; a status set by the test stays), list filters by the managed-by label, and every request
- * is counted. e2e/test/infrastructure-manager.test.ts runs the same manager against a real kube-apiserver.
+ * is counted. e2e/test/kubernetes/infrastructure-manager.test.ts runs the same manager against a real kube-apiserver.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { InfrastructureClient, InfrastructureRequests, ManagedKind } from './infrastructure-client.js';

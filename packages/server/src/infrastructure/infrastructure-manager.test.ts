@@ -1,6 +1,6 @@
 /**
  * The manager's decisions (what to write, when, what to delete, what to report) against an in-memory
- * API. e2e/test/infrastructure-manager.test.ts runs the same manager against a real kube-apiserver.
+ * API. e2e/test/kubernetes/infrastructure-manager.test.ts runs the same manager against a real kube-apiserver.
  */
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { gateway, irWith } from './infrastructure-fixtures.test-util.js';

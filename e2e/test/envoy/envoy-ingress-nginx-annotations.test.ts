@@ -1,0 +1,179 @@
+/**
+ * Issue 18: ingress-nginx annotations on an Ingress, through a real Envoy (ENVOY_BIN):
+ * - rewrite-target `/$2` with `use-regex` and the path `/something(/|$)(.*)`: the backend receives
+ *   `/new?q=1` for `/something/new?q=1` (query kept), `/` for `/something`, and the match is
+ *   case-insensitive (`/SOMETHING/x` → `/x`), as nginx's `~*` location and `rewrite` do;
+ * - ssl-redirect on an Ingress with TLS for secure.example.com: plain HTTP there answers 308 to the same
+ *   URL in https (path and query kept); its host without TLS is served; HTTPS is served;
+ * - permanent-redirect answers 301 with the URL as written (the request's query is not appended);
+ * - app-root redirects (302) exactly `/`, and serves every other path;
+ * - backend-protocol H2C reaches a backend that speaks only HTTP/2 in cleartext;
+ * - proxy-read-timeout "1": a backend that never answers is cut after 1 s of silence with 504, as
+ *   nginx answers (Envoy's route idle_timeout, upstream side), and the route has no total timeout;
+ * - an unimplemented auth-url fails closed: 500, never the backend.
+ *
+ * The Ingress gateway listens on ports 80/443 (Ingress fixes them), so this needs root, as CI has;
+ * skipped otherwise or without ENVOY_BIN. Runs the compiled CLI: `npx tsc -b` first when run alone.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { createServer as createH2CServer, type Http2Server } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jest } from '@jest/globals';
+import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
+import { serviceYaml } from '../support/isolation-fixtures.js';
+import { pollFor } from '../support/isolation-traffic.js';
+import { startServeProcess, type ServeProcess } from '../support/serve-process.js';
+
+const ENVOY = process.env.ENVOY_BIN;
+const describeAsRootWithEnvoy = ENVOY && process.getuid?.() === 0 ? describe : describe.skip;
+const GATEWAY = 'ingressclass/portico-nginx';
+const TESTDATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../../testdata/translator');
+
+jest.setTimeout(90_000);
+
+interface Answer {
+  status: number;
+  body: string;
+  location?: string;
+}
+
+function ask(scheme: 'http' | 'https', host: string, path: string): Promise<Answer> {
+  const send = scheme === 'http' ? request : httpsRequest;
+  const port = scheme === 'http' ? 80 : 443;
+  return new Promise((ok) => {
+    const req = send({ host: '127.0.0.1', port, path, servername: host, rejectUnauthorized: false, headers: { host }, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => ok({ status: res.statusCode ?? 0, body, ...(res.headers.location ? { location: res.headers.location } : {}) }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (error) => ok({ status: 0, body: error.message }));
+    req.end();
+  });
+}
+
+/** The TLS Secret of the golden tests (example.com and *.example.com). */
+function exampleComSecret(): string {
+  const golden = readFileSync(join(TESTDATA, 'ingress-nginx-ssl-redirect.in.yaml'), 'utf8');
+  return `---\n${golden.slice(golden.lastIndexOf('apiVersion: v1\nkind: Secret'))}`;
+}
+
+function ingressYaml(name: string, annotations: Record<string, string>, host: string, path: string, pathType: string, tls = ''): string {
+  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n');
+  return `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: default
+  annotations:
+${lines}
+spec:
+  ingressClassName: portico-nginx
+${tls}  rules:
+  - host: ${host}
+    http:
+      paths: [{ path: ${JSON.stringify(path)}, pathType: ${pathType}, backend: { service: { name: echo, port: { number: 80 } } } }]
+`;
+}
+
+describeAsRootWithEnvoy('ingress-nginx annotations through Envoy', () => {
+  let dir: string;
+  let echo: Server;
+  let h2c: Http2Server;
+  let hanging: Server;
+  let serve: ServeProcess;
+  let envoy: EnvoyProcess;
+  const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(15)}`;
+
+  beforeAll(async () => {
+    // The backend answers with the path and Host it received.
+    echo = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`${req.url} host=${req.headers.host}`);
+    });
+    await new Promise<void>((ok) => echo.listen(0, '127.0.0.1', ok));
+    const echoPort = (echo.address() as { port: number }).port;
+    h2c = createH2CServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`h2 ${req.httpVersion} ${req.url}`);
+    });
+    await new Promise<void>((ok) => h2c.listen(0, '127.0.0.1', ok));
+    // Reads the request and never answers: only a timeout ends the exchange.
+    hanging = createServer((req) => req.resume());
+    await new Promise<void>((ok) => hanging.listen(0, '127.0.0.1', ok));
+    dir = mkdtempSync(join(tmpdir(), 'portico-ingress-nginx-'));
+    const tls = '  tls:\n  - hosts: ["secure.example.com"]\n    secretName: example.com-tls\n';
+    writeFileSync(join(dir, 'resources.yaml'), `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: { name: portico-nginx }
+spec: { controller: portico.dev/ingress-controller }
+${serviceYaml('default', 'echo', echoPort)}${serviceYaml('default', 'h2c', (h2c.address() as { port: number }).port)}${serviceYaml('default', 'hanging', (hanging.address() as { port: number }).port)}${exampleComSecret()}
+${ingressYaml('rewrite', { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2', 'nginx.ingress.kubernetes.io/use-regex': 'true' }, 'rewrite.example.com', '/something(/|$)(.*)', 'ImplementationSpecific')}
+${ingressYaml('secure', { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }, 'secure.example.com', '/', 'Prefix', tls)}
+${ingressYaml('plain', { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }, 'plain.example.com', '/', 'Prefix')}
+${ingressYaml('moved', { 'nginx.ingress.kubernetes.io/permanent-redirect': 'https://www.example.org/new' }, 'moved.example.com', '/', 'Prefix')}
+${ingressYaml('root', { 'nginx.ingress.kubernetes.io/app-root': '/app1' }, 'root.example.com', '/', 'Prefix')}
+${ingressYaml('h2c', { 'nginx.ingress.kubernetes.io/backend-protocol': 'H2C' }, 'h2c.example.com', '/', 'Prefix').replace('name: echo', 'name: h2c')}
+${ingressYaml('slow', { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '1' }, 'slow.example.com', '/', 'Prefix').replace('name: echo', 'name: hanging')}
+${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.default.svc/verify' }, 'auth.example.com', '/', 'Prefix')}`);
+    serve = await startServeProcess({ resources: dir });
+    await serve.waitReady(30_000);
+    envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'ingress-nginx' });
+    await pollFor('the rewrite Ingress to be served', async () => ((await ask('http', 'rewrite.example.com', '/something')).status === 200 ? true : undefined), context);
+  });
+
+  afterAll(async () => {
+    await envoy?.stop();
+    await serve?.stop('SIGTERM', 20_000);
+    for (const server of [hanging, echo]) server?.closeAllConnections();
+    await new Promise<void>((ok) => (hanging ? hanging.close(() => ok()) : ok()));
+    await new Promise<void>((ok) => (h2c ? h2c.close(() => ok()) : ok()));
+    echo?.closeAllConnections();
+    await new Promise<void>((ok) => (echo ? echo.close(() => ok()) : ok()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('rewrite-target with a capture group replaces the whole path, keeps the query, matches case-insensitively', async () => {
+    expect(await ask('http', 'rewrite.example.com', '/something/new?q=1')).toEqual({ status: 200, body: '/new?q=1 host=rewrite.example.com' });
+    expect(await ask('http', 'rewrite.example.com', '/something')).toEqual({ status: 200, body: '/ host=rewrite.example.com' });
+    expect(await ask('http', 'rewrite.example.com', '/SOMETHING/x/y')).toEqual({ status: 200, body: '/x/y host=rewrite.example.com' });
+    expect((await ask('http', 'rewrite.example.com', '/other')).status).toBe(404);
+  });
+
+  test('ssl-redirect: 308 to https on the TLS host (path and query kept), served on HTTPS and on a host without TLS', async () => {
+    expect(await ask('http', 'secure.example.com', '/a/b?c=1')).toEqual({ status: 308, body: '', location: 'https://secure.example.com/a/b?c=1' });
+    expect(await ask('https', 'secure.example.com', '/a/b?c=1')).toEqual({ status: 200, body: '/a/b?c=1 host=secure.example.com' });
+    expect(await ask('http', 'plain.example.com', '/x')).toEqual({ status: 200, body: '/x host=plain.example.com' });
+  });
+
+  test('permanent-redirect sends the URL as written; app-root redirects only /', async () => {
+    expect(await ask('http', 'moved.example.com', '/old/page?x=1')).toEqual({ status: 301, body: '', location: 'https://www.example.org/new' });
+    expect(await ask('http', 'root.example.com', '/')).toMatchObject({ status: 302, location: 'http://root.example.com/app1' });
+    expect(await ask('http', 'root.example.com', '/app1?x=1')).toEqual({ status: 200, body: '/app1?x=1 host=root.example.com' });
+  });
+
+  test('backend-protocol H2C speaks HTTP/2 in cleartext to the backend', async () => {
+    expect(await ask('http', 'h2c.example.com', '/x')).toEqual({ status: 200, body: 'h2 2.0 /x' });
+  });
+
+  test('proxy-read-timeout: a silent backend is cut after the idle timeout, not Envoy\'s 15 s route timeout', async () => {
+    const started = Date.now();
+    const answer = await ask('http', 'slow.example.com', '/');
+    expect(answer.status).toBe(504);
+    // Bounds, not synchronisation: the idle timeout is 1 s; Envoy's default route timeout would be 15 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test('an unimplemented auth-url fails closed with 500', async () => {
+    expect((await ask('http', 'auth.example.com', '/')).status).toBe(500);
+    expect(await envoy.rejectedUpdates()).toBe(0);
+  });
+});
