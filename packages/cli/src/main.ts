@@ -6,12 +6,12 @@ import { CliError, errorMessage } from './args.js';
 import { processIO, type CliIO } from './cli-io.js';
 import { BOOTSTRAP_HELP, parseBootstrapArgs } from './commands/bootstrap-args.js';
 import { CERTGEN_HELP, parseCertgenArgs } from './commands/certgen-args.js';
-import { DIAGNOSE_HELP, parseDiagnoseArgs } from './commands/diagnose-args.js';
-import { DUMP_HELP, parseDumpArgs } from './commands/dump-args.js';
-import { EXPLAIN_HELP, parseExplainArgs } from './commands/explain-args.js';
+import { DIAGNOSE_HELP, parseDiagnoseArgs } from './commands/diagnose/diagnose-args.js';
+import { DUMP_HELP, parseDumpArgs } from './commands/translate/dump-args.js';
+import { EXPLAIN_HELP, parseExplainArgs } from './commands/diagnose/explain-args.js';
 import { runHelp, USAGE } from './commands/help.js';
-import { parseServeArgs, SERVE_HELP } from './commands/serve-args.js';
-import { parseTranslateArgs, TRANSLATE_HELP } from './commands/translate-args.js';
+import { parseServeArgs, SERVE_HELP } from './commands/serve/serve-args.js';
+import { parseTranslateArgs, TRANSLATE_HELP } from './commands/translate/translate-args.js';
 import { runVersion } from './commands/version.js';
 
 /** Exit code of an unexpected failure: a bug of ours, distinct from a user mistake (1). */
@@ -51,7 +51,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
         return 0;
       }
       // Loaded on demand: the translator and its dependencies are the bulk of the start-up time.
-      const { runTranslate } = await import('./commands/translate.js');
+      const { runTranslate } = await import('./commands/translate/translate.js');
       return await runTranslate(parsed, io);
     }
     case 'bootstrap': {
@@ -69,7 +69,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
         io.stdout.write(SERVE_HELP);
         return 0;
       }
-      const { runServe } = await import('./commands/serve.js');
+      const { runServe } = await import('./commands/serve/serve.js');
       return await runServe(parsed, io);
     }
     case 'certgen': {
@@ -87,7 +87,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
         io.stdout.write(DUMP_HELP);
         return 0;
       }
-      const { runDump } = await import('./commands/dump.js');
+      const { runDump } = await import('./commands/translate/dump.js');
       return await runDump(parsed, io);
     }
     case 'diagnose': {
@@ -96,7 +96,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
         io.stdout.write(DIAGNOSE_HELP);
         return 0;
       }
-      const { runDiagnose } = await import('./commands/diagnose.js');
+      const { runDiagnose } = await import('./commands/diagnose/diagnose.js');
       return await runDiagnose(parsed, io);
     }
     case 'explain': {
@@ -105,7 +105,7 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
         io.stdout.write(EXPLAIN_HELP);
         return 0;
       }
-      const { runExplain } = await import('./commands/explain.js');
+      const { runExplain } = await import('./commands/diagnose/explain.js');
       return await runExplain(parsed, io);
     }
     default:

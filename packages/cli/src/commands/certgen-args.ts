@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { CliError, rejectPositionals, withArgErrors } from '../args.js';
-import { LOG_LEVELS, type LogLevel } from './serve-args.js';
+import { LOG_LEVELS, type LogLevel } from './serve/serve-args.js';
 
 /** The defaults of @portico/server's certgen, repeated so that parsing arguments does not load the server. */
 export const DEFAULT_CERTGEN_SERVICE = 'portico';

@@ -16,7 +16,7 @@ import {
 import { CliError } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import { LOCAL_EXTRA_NAMES, type CertgenArgs } from './certgen-args.js';
-import { writableOf } from './serve.js';
+import { writableOf } from './serve/serve.js';
 
 export async function runCertgenCommand(args: CertgenArgs, io: CliIO): Promise<number> {
   const logger = createLogger({ level: args.logLevel, stream: writableOf(io.stderr) });

@@ -4,11 +4,11 @@ import { CliError, rejectPositionals, withArgErrors } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import { BOOTSTRAP_HELP } from './bootstrap-args.js';
 import { CERTGEN_HELP } from './certgen-args.js';
-import { DIAGNOSE_HELP } from './diagnose-args.js';
-import { DUMP_HELP } from './dump-args.js';
-import { EXPLAIN_HELP } from './explain-args.js';
-import { SERVE_HELP } from './serve-args.js';
-import { TRANSLATE_HELP } from './translate-args.js';
+import { DIAGNOSE_HELP } from './diagnose/diagnose-args.js';
+import { DUMP_HELP } from './translate/dump-args.js';
+import { EXPLAIN_HELP } from './diagnose/explain-args.js';
+import { SERVE_HELP } from './serve/serve-args.js';
+import { TRANSLATE_HELP } from './translate/translate-args.js';
 import { VERSION_HELP } from './version.js';
 
 export const USAGE = `Usage: portico <command> [options]

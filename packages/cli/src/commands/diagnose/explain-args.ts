@@ -1,7 +1,7 @@
 /** The arguments of `portico explain`, checked before anything is loaded or fetched. */
 import { parseArgs } from 'node:util';
-import { CliError, withArgErrors } from '../args.js';
-import { DEFAULT_ADMIN_URL } from './dump-args.js';
+import { CliError, withArgErrors } from '../../args.js';
+import { DEFAULT_ADMIN_URL } from '../translate/dump-args.js';
 
 export type ExplainSource = { kind: 'files'; files: string[] } | { kind: 'admin'; admin: string };
 

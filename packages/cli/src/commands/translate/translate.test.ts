@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import type { CliIO } from '../cli-io.js';
-import { main } from '../main.js';
+import type { CliIO } from '../../cli-io.js';
+import { main } from '../../main.js';
 
 const OURS = 'portico.dev/gateway-controller';
 

@@ -6,8 +6,8 @@ import { dumpIR, formatDocument, type GatewayIR } from '@portico/ir';
 import { loadResources, ResourceSet, type KubeObject, type ResourceLoadError } from '@portico/resources';
 import { applyStatuses, DEFAULT_CONTROLLER_NAME, translate } from '@portico/translator';
 import { gatewayConfigDump } from '@portico/xds';
-import { CliError, errorMessage } from '../args.js';
-import type { CliIO } from '../cli-io.js';
+import { CliError, errorMessage } from '../../args.js';
+import type { CliIO } from '../../cli-io.js';
 import type { OutputFormat, TranslateArgs } from './translate-args.js';
 import { nothingToTranslateNotes } from './translate-notes.js';
 

@@ -22,8 +22,8 @@ import {
   type XdsTlsSource,
 } from '@portico/server';
 import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
-import { CliError, errorMessage } from '../args.js';
-import type { CliIO } from '../cli-io.js';
+import { CliError, errorMessage } from '../../args.js';
+import type { CliIO } from '../../cli-io.js';
 import type { ServeArgs } from './serve-args.js';
 
 /** Resolves with the name of the signal that asks the server to stop. */

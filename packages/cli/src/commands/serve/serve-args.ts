@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ExternalNameServices } from '@portico/translator';
-import { CliError, rejectPositionals, withArgErrors } from '../args.js';
+import { CliError, rejectPositionals, withArgErrors } from '../../args.js';
 import { EXTERNAL_NAME_HELP, EXTERNAL_NAME_OPTIONS, externalNameServices } from './external-name-args.js';
 import { FILE_HELP, FILE_OPTIONS, fileServeArgs, type FileServeArgs } from './serve-file-args.js';
 import { KUBERNETES_HELP, KUBERNETES_OPTIONS, kubernetesServeArgs, type KubernetesServeArgs } from './serve-kubernetes-args.js';

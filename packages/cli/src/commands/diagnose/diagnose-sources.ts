@@ -10,11 +10,11 @@ import { dumpIR } from '@portico/ir';
 import { createKubernetesProvider } from '@portico/provider';
 import { loadResources, type KubeObject, type Resource, type ResourceLoadError } from '@portico/resources';
 import { applyStatuses, DEFAULT_CONTROLLER_NAME } from '@portico/translator';
-import { CliError, errorMessage } from '../args.js';
-import type { CliIO } from '../cli-io.js';
+import { CliError, errorMessage } from '../../args.js';
+import type { CliIO } from '../../cli-io.js';
 import { adminInput } from './diagnose-admin-input.js';
 import { DIAGNOSE_USAGE_EXIT_CODE, type DiagnoseArgs } from './diagnose-args.js';
-import type { Fetch } from './dump.js';
+import type { Fetch } from '../translate/dump.js';
 
 export interface LoadedSource {
   input: DiagnoseInput;

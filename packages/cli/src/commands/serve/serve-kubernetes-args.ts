@@ -4,7 +4,7 @@
  * namespace and name come from the downward API (POD_NAMESPACE, POD_NAME).
  */
 import { hostname } from 'node:os';
-import { CliError } from '../args.js';
+import { CliError } from '../../args.js';
 
 /** @portico/server's CA_KEY_SECRET, repeated so that parsing arguments does not load the server. */
 export const CA_KEY_SECRET_NAME = 'portico-xds-ca-key';

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIO } from '../cli-io.js';
-import { main } from '../main.js';
+import type { CliIO } from '../../cli-io.js';
+import { main } from '../../main.js';
 import { parseServeArgs } from './serve-args.js';
 
 function capture(): { io: CliIO; stderr: () => string } {

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { ExternalNameServices } from '@portico/translator';
-import { CliError, rejectPositionals, withArgErrors } from '../args.js';
-import { EXTERNAL_NAME_HELP, EXTERNAL_NAME_OPTIONS, externalNameServices } from './external-name-args.js';
+import { CliError, rejectPositionals, withArgErrors } from '../../args.js';
+import { EXTERNAL_NAME_HELP, EXTERNAL_NAME_OPTIONS, externalNameServices } from '../serve/external-name-args.js';
 
 export const TRANSLATE_TARGETS = ['gateway-api', 'ir', 'xds'] as const;
 export type TranslateTarget = (typeof TRANSLATE_TARGETS)[number];

@@ -3,8 +3,8 @@
  * usage error: exit code 3, apart from the report's 0 (all OK), 1 (warnings) and 2 (failures).
  */
 import { parseArgs } from 'node:util';
-import { CliError, rejectPositionals, withArgErrors } from '../args.js';
-import { adminUrl, DEFAULT_ADMIN_URL } from './dump-args.js';
+import { CliError, rejectPositionals, withArgErrors } from '../../args.js';
+import { adminUrl, DEFAULT_ADMIN_URL } from '../translate/dump-args.js';
 
 /** Exit code of a usage or input error (bad flag, unreadable input, unreachable server). */
 export const DIAGNOSE_USAGE_EXIT_CODE = 3;

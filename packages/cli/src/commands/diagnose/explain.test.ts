@@ -4,12 +4,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadResources } from '@portico/resources';
 import { offlineInput } from '@portico/diagnose';
-import type { CliIO } from '../cli-io.js';
-import { main } from '../main.js';
+import type { CliIO } from '../../cli-io.js';
+import { main } from '../../main.js';
 import { parseExplainArgs } from './explain-args.js';
 import { runExplain } from './explain.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../..');
 const FILES = ['testdata/explain/shop.yaml', 'testdata/certs/secret-example.com.yaml', 'testdata/certs/secret-foo.example.org.yaml'].map((f) => resolve(ROOT, f));
 
 function capture(): CliIO & { out: () => string; err: () => string } {

@@ -9,13 +9,13 @@ import { debugViews, type DebugData } from '@portico/server';
 import { translate } from '@portico/translator';
 import { buildXds, encodeResources } from '@portico/xds';
 import { extract } from 'tar-stream';
-import type { CliIO } from '../cli-io.js';
-import { main } from '../main.js';
+import type { CliIO } from '../../cli-io.js';
+import { main } from '../../main.js';
 import { parseDiagnoseArgs } from './diagnose-args.js';
 import { runDiagnose } from './diagnose.js';
-import type { Fetch } from './dump.js';
+import type { Fetch } from '../translate/dump.js';
 
-const CERTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../testdata/certs');
+const CERTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../testdata/certs');
 const SECRET = readFileSync(join(CERTS, 'secret-example.com.yaml'), 'utf8');
 const KEY_PEM = readFileSync(join(CERTS, 'example.com.key'), 'utf8');
 const CERT_PEM = readFileSync(join(CERTS, 'example.com.crt'), 'utf8');

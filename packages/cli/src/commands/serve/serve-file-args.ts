@@ -2,7 +2,7 @@
  * The options of `portico serve` that only the file provider (`--resources`) uses: where its last good
  * objects survive restarts, and how large a resource file may be.
  */
-import { CliError } from '../args.js';
+import { CliError } from '../../args.js';
 
 export const FILE_OPTIONS = {
   'state-dir': { type: 'string' },

@@ -4,7 +4,7 @@
  * refused as backends by default (@portico/translator external-name-backends.ts says why).
  */
 import type { ExternalNameServices } from '@portico/translator';
-import { CliError } from '../args.js';
+import { CliError } from '../../args.js';
 
 export const EXTERNAL_NAME_OPTIONS = {
   'allow-external-name-services': { type: 'boolean', default: false },

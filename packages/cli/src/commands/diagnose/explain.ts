@@ -6,8 +6,8 @@
 import { chooseGateway, ExplainGatewayError, explainRequest, ExplainRequestError, offlineInput, parseExplainRequest, renderExplanation } from '@portico/diagnose';
 import { loadResources, type ResourceLoadError } from '@portico/resources';
 import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
-import { CliError, errorMessage } from '../args.js';
-import type { CliIO } from '../cli-io.js';
+import { CliError, errorMessage } from '../../args.js';
+import type { CliIO } from '../../cli-io.js';
 import type { ExplainArgs } from './explain-args.js';
 
 const ADMIN_TIMEOUT_MS = 60_000;

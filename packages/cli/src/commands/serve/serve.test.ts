@@ -3,8 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_STREAM_LIMITS, DEFAULT_XDS_ADDRESS } from '@portico/xds-server';
-import type { CliIO } from '../cli-io.js';
-import { main } from '../main.js';
+import type { CliIO } from '../../cli-io.js';
+import { main } from '../../main.js';
 import { parseServeArgs } from './serve-args.js';
 import { runServe } from './serve.js';
 

@@ -13,8 +13,8 @@ import type { GatewayIR } from '@portico/ir';
 import { ALL_KINDS, ResourceSet, type Kind, type KubeObject, type Resource } from '@portico/resources';
 import { statusKey, type Diagnostic, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import type { ClientInfo } from '@portico/xds-server';
-import { fetchDocument, type Fetch } from './dump.js';
-import { CliError } from '../args.js';
+import { fetchDocument, type Fetch } from '../translate/dump.js';
+import { CliError } from '../../args.js';
 import { usageError, type LoadedSource } from './diagnose-sources.js';
 
 interface ResourcesDocument {

@@ -5,8 +5,8 @@
  * Loaded lazily by `main`.
  */
 import { ALL_CHECKS, renderReport, runChecks, type DiagnoseInput } from '@portico/diagnose';
-import { errorMessage } from '../args.js';
-import type { CliIO } from '../cli-io.js';
+import { errorMessage } from '../../args.js';
+import type { CliIO } from '../../cli-io.js';
 import type { DiagnoseArgs } from './diagnose-args.js';
 import { writeBundle } from './diagnose-bundle.js';
 import { loadSource, usageError, type SourceDeps } from './diagnose-sources.js';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { parse } from 'yaml';
-import type { CliIO } from '../cli-io.js';
-import { main } from '../main.js';
+import type { CliIO } from '../../cli-io.js';
+import { main } from '../../main.js';
 import { parseDumpArgs } from './dump-args.js';
 import { runDump, type Fetch } from './dump.js';
 import { formatTable, statusTables } from './dump-tables.js';

@@ -3,8 +3,8 @@
  * admin server (always as JSON) and printed as YAML, JSON or a table. Loaded lazily by `main`.
  */
 import { formatDocument } from '@portico/ir';
-import { CliError, errorMessage } from '../args.js';
-import type { CliIO } from '../cli-io.js';
+import { CliError, errorMessage } from '../../args.js';
+import type { CliIO } from '../../cli-io.js';
 import type { DumpArgs } from './dump-args.js';
 import { clientsTable, statusTables, type ClientsDocument, type StatusDocument } from './dump-tables.js';
 

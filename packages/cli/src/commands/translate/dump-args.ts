@@ -1,6 +1,6 @@
 /** The arguments of `portico dump`, checked before anything is fetched. */
 import { parseArgs } from 'node:util';
-import { CliError, rejectPositionals, withArgErrors } from '../args.js';
+import { CliError, rejectPositionals, withArgErrors } from '../../args.js';
 
 export const DUMP_VIEWS = ['ir', 'xds', 'status', 'clients'] as const;
 export type DumpView = (typeof DUMP_VIEWS)[number];
