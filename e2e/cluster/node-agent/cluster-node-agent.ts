@@ -8,7 +8,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { defaultImageTable } from './images.js';
+import { defaultImageTable } from './containers/images.js';
 import { runNodeAgent, type NodeAgent } from './node-agent.js';
 
 export interface ClusterNodeAgentContext {

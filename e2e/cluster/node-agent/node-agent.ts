@@ -8,16 +8,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKubeClient } from './kube-client.js';
-import type { KubernetesService } from './container-env.js';
-import { startKubeletLogServer, type KubeletLogServer } from './kubelet-log-server.js';
-import { issueKubeletServingCertificate } from './kubelet-serving-certificate.js';
-import { createMountPoints } from './mount-points.js';
+import type { KubernetesService } from './containers/container-env.js';
+import { startKubeletLogServer, type KubeletLogServer } from './logs/kubelet-log-server.js';
+import { issueKubeletServingCertificate } from './logs/kubelet-serving-certificate.js';
+import { createMountPoints } from './containers/mount-points.js';
 import { registerNode, type NodeRegistration } from './node-registration.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_INITIAL_BACKOFF_MS, DEFAULT_KUBELET_PORT, DEFAULT_MAX_BACKOFF_MS, type NodeAgentOptions } from './options.js';
-import { parsePodCidr } from './pod-cidr.js';
-import { ensureBridge, removeBridge } from './pod-network.js';
-import { watchNodePods } from './pod-watch.js';
-import { startPodWorker, type PodWorker, type PodWorkerContext } from './pod-worker.js';
+import { parsePodCidr } from './pods/pod-cidr.js';
+import { ensureBridge, removeBridge } from './pods/pod-network.js';
+import { watchNodePods } from './pods/pod-watch.js';
+import { startPodWorker, type PodWorker, type PodWorkerContext } from './pods/pod-worker.js';
 
 export interface NodeAgent {
   nodeName: string;

@@ -1,6 +1,6 @@
 /** ConfigMaps and Secrets read for a pod's env and volumes, each fetched once per pod start. */
 import type { KubeClient } from './kube-client.js';
-import { ContainerConfigError } from './pod-fields.js';
+import { ContainerConfigError } from './pods/pod-fields.js';
 
 export interface ObjectSource {
   /** The object's data as bytes, or undefined when it does not exist. */

@@ -4,7 +4,7 @@
  * kube-apiserver with its own values.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ImageTable } from './images.js';
+import type { ImageTable } from './containers/images.js';
 
 export interface NodeAgentOptions {
   kubeConfig: KubeConfig;

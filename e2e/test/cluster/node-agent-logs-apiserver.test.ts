@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContainerLog, type ContainerLog } from '../../cluster/node-agent/container-log.js';
-import type { ContainerStatus } from '../../cluster/node-agent/container-status.js';
-import { startKubeletLogServer, type KubeletLogServer } from '../../cluster/node-agent/kubelet-log-server.js';
-import { issueKubeletServingCertificate } from '../../cluster/node-agent/kubelet-serving-certificate.js';
+import { createContainerLog, type ContainerLog } from '../../cluster/node-agent/containers/container-log.js';
+import type { ContainerStatus } from '../../cluster/node-agent/containers/container-status.js';
+import { startKubeletLogServer, type KubeletLogServer } from '../../cluster/node-agent/logs/kubelet-log-server.js';
+import { issueKubeletServingCertificate } from '../../cluster/node-agent/logs/kubelet-serving-certificate.js';
 import { createKubeClient } from '../../cluster/node-agent/kube-client.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
 

@@ -9,12 +9,12 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificateAuthority, issueClientCertificate, type CertificateAndKey } from '@portico/server';
-import { chooseLogRun, createContainerLog, type ContainerLog } from '../../cluster/node-agent/container-log.js';
-import type { ContainerStatus } from '../../cluster/node-agent/container-status.js';
-import { createRecordSplitter, formatRecord, formatTimestamp, MAX_RECORD_CONTENT, parseRecord, parseTimestamp, type LogRecord } from '../../cluster/node-agent/cri-log-format.js';
-import { startKubeletLogServer, type KubeletLogServer, type PodLogs } from '../../cluster/node-agent/kubelet-log-server.js';
-import { issueKubeletServingCertificate } from '../../cluster/node-agent/kubelet-serving-certificate.js';
-import { createLogOutput, parseLogOptions, type LogOptions } from '../../cluster/node-agent/log-options.js';
+import { chooseLogRun, createContainerLog, type ContainerLog } from '../../cluster/node-agent/containers/container-log.js';
+import type { ContainerStatus } from '../../cluster/node-agent/containers/container-status.js';
+import { createRecordSplitter, formatRecord, formatTimestamp, MAX_RECORD_CONTENT, parseRecord, parseTimestamp, type LogRecord } from '../../cluster/node-agent/logs/cri-log-format.js';
+import { startKubeletLogServer, type KubeletLogServer, type PodLogs } from '../../cluster/node-agent/logs/kubelet-log-server.js';
+import { issueKubeletServingCertificate } from '../../cluster/node-agent/logs/kubelet-serving-certificate.js';
+import { createLogOutput, parseLogOptions, type LogOptions } from '../../cluster/node-agent/logs/log-options.js';
 
 /** 2026-01-02T03:04:05Z plus `seconds` (and `ms`), in ns. */
 const at = (seconds: number, ms = 0) => BigInt(Date.UTC(2026, 0, 2, 3, 4, 5 + seconds, ms)) * 1_000_000n;

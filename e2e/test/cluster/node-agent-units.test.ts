@@ -1,11 +1,11 @@
 /** The node agent's pure parts: Kubernetes command/args semantics, the image table, pod CIDR addresses, pod phase. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerArgv, expandVariables } from '../../cluster/node-agent/command-args.js';
-import { defaultImageTable, resolveImage } from '../../cluster/node-agent/images.js';
-import { cidrContains, parsePodCidr } from '../../cluster/node-agent/pod-cidr.js';
-import { buildPodStatus } from '../../cluster/node-agent/pod-status.js';
-import { initialStatus } from '../../cluster/node-agent/container-status.js';
+import { containerArgv, expandVariables } from '../../cluster/node-agent/containers/command-args.js';
+import { defaultImageTable, resolveImage } from '../../cluster/node-agent/containers/images.js';
+import { cidrContains, parsePodCidr } from '../../cluster/node-agent/pods/pod-cidr.js';
+import { buildPodStatus } from '../../cluster/node-agent/pods/pod-status.js';
+import { initialStatus } from '../../cluster/node-agent/containers/container-status.js';
 
 const envoyImage = { pattern: 'envoyproxy/envoy:*', entrypoint: ['/bin/envoy'], cmd: ['-c', '/etc/envoy/envoy.yaml'], programs: { envoy: '/bin/envoy' } };
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { runNodeAgent, sweepNodeAgentLeftovers, sandboxName, type NodeAgent } from '../../cluster/node-agent/index.js';
-import { cidrContains } from '../../cluster/node-agent/pod-cidr.js';
+import { cidrContains } from '../../cluster/node-agent/pods/pod-cidr.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
 import { containerStatus, isReady, NODE_TEST_IMAGE, podLog, podPoller, testImageTable, type PodPoller } from '../support/node-agent-pods.js';
 import { pollUntil } from '../support/wait.js';

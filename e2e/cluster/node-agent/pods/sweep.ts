@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { listNetworkNamespaces, deletePodNetwork } from './pod-network.js';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../containers/run-command.js';
 
 export async function sweepNodeAgentLeftovers(prefix: string): Promise<string[]> {
   if (prefix.length < 3) throw new Error(`sweep prefix ${JSON.stringify(prefix)} is too broad`);

@@ -3,7 +3,7 @@
  * its resourceVersion, and on any watch end (timeout, error, 410 Gone) a fresh list, so no event is
  * missed for long. Reports every pod seen and every pod gone.
  */
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from '../kube-client.js';
 
 export interface PodWatchHandlers {
   upsert(pod: any): void;

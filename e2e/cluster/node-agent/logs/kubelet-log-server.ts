@@ -13,8 +13,8 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chooseLogRun, type ContainerLog } from './container-log.js';
-import type { ContainerStatus } from './container-status.js';
+import { chooseLogRun, type ContainerLog } from '../containers/container-log.js';
+import type { ContainerStatus } from '../containers/container-status.js';
 import { nowNs } from './cri-log-format.js';
 import { createLogOutput, parseLogOptions } from './log-options.js';
 import { readRun } from './log-reader.js';

@@ -7,7 +7,7 @@
  */
 import { createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { createRecordSplitter, formatRecord, nowNs, type LogRecord } from './cri-log-format.js';
+import { createRecordSplitter, formatRecord, nowNs, type LogRecord } from '../logs/cri-log-format.js';
 import type { ContainerStatus } from './container-status.js';
 
 /** Where one run's output goes (container-process.ts feeds it the child's pipes). */

@@ -3,7 +3,7 @@
  * generateAPIPodStatus): phase, the Initialized / ContainersReady / Ready / PodScheduled conditions
  * with stable transition times, the pod's and host's addresses.
  */
-import type { ContainerStatus } from './container-status.js';
+import type { ContainerStatus } from '../containers/container-status.js';
 
 export interface PodStatusInput {
   pod: any;

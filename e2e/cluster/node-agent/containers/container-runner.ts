@@ -7,10 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerLog } from './container-log.js';
 import { startContainerRun, type ContainerRun } from './container-process.js';
 import { initialStatus, type ContainerStatus } from './container-status.js';
-import { ContainerConfigError } from './pod-fields.js';
+import { ContainerConfigError } from '../pods/pod-fields.js';
 import type { BindMount } from './pod-volumes.js';
-import { runProbeWorker } from './probe-worker.js';
-import { execInContainer, runProbe, type ProbeTarget } from './probes.js';
+import { runProbeWorker } from '../pods/probe-worker.js';
+import { execInContainer, runProbe, type ProbeTarget } from '../pods/probes.js';
 
 /** What a container start needs, computed afresh for each start (env may name objects that change). */
 export interface PreparedContainer {

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand, runCommandQuietly } from './run-command.js';
+import { runCommand, runCommandQuietly } from '../containers/run-command.js';
 
 export interface PodNetwork {
   namespace: string;

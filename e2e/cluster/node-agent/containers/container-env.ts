@@ -4,8 +4,8 @@
  * $(VAR); plus KUBERNETES_SERVICE_HOST/PORT for in-cluster clients, and HOSTNAME.
  */
 import { expandVariables } from './command-args.js';
-import { lookupKey, type ObjectSource } from './object-source.js';
-import { ContainerConfigError, podFieldValue, type PodRuntimeFields } from './pod-fields.js';
+import { lookupKey, type ObjectSource } from '../object-source.js';
+import { ContainerConfigError, podFieldValue, type PodRuntimeFields } from '../pods/pod-fields.js';
 
 export interface KubernetesService {
   host: string;

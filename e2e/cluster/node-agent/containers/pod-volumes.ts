@@ -7,9 +7,9 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import type { KubeClient } from './kube-client.js';
-import { lookupKey, type ObjectSource } from './object-source.js';
-import { ContainerConfigError, podFieldValue, type PodRuntimeFields } from './pod-fields.js';
+import type { KubeClient } from '../kube-client.js';
+import { lookupKey, type ObjectSource } from '../object-source.js';
+import { ContainerConfigError, podFieldValue, type PodRuntimeFields } from '../pods/pod-fields.js';
 
 interface FileToWrite {
   path: string;

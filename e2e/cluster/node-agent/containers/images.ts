@@ -5,7 +5,7 @@
  * never guessed at: the container waits with reason ErrImagePull.
  */
 import { dirname, join } from 'node:path';
-import { repoRoot } from '../repo-root.js';
+import { repoRoot } from '../../repo-root.js';
 
 export interface ImageEntry {
   /** Matches the image reference without registry defaults: repository[:tag]; `*` matches any tag. */
@@ -54,7 +54,7 @@ export function resolveImage(table: ImageTable, image: string): ImageResolution 
   const normalised = normalise(image);
   const entry = table.find((candidate) => matches(candidate.pattern, normalised));
   if (!entry) {
-    return { ok: false, reason: 'ErrImagePull', message: `image ${JSON.stringify(image)} is not in the node agent's image table (e2e/cluster/node-agent/images.ts); this node runs only the images listed there` };
+    return { ok: false, reason: 'ErrImagePull', message: `image ${JSON.stringify(image)} is not in the node agent's image table (e2e/cluster/node-agent/containers/images.ts); this node runs only the images listed there` };
   }
   if (entry.unavailable) return { ok: false, reason: 'ErrImagePull', message: `image ${JSON.stringify(image)}: ${entry.unavailable}` };
   return { ok: true, entry };

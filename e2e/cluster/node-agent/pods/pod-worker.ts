@@ -7,21 +7,21 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { containerArgv } from './command-args.js';
-import { containerEnv, type KubernetesService } from './container-env.js';
-import { createContainerLog, type ContainerLog } from './container-log.js';
-import { createContainerRunner, type ContainerRunner } from './container-runner.js';
-import { initialStatus, type ContainerStatus } from './container-status.js';
-import { resolveImage, type ImageTable } from './images.js';
-import type { KubeClient } from './kube-client.js';
-import type { MountPoints } from './mount-points.js';
-import { createObjectSource } from './object-source.js';
+import { containerArgv } from '../containers/command-args.js';
+import { containerEnv, type KubernetesService } from '../containers/container-env.js';
+import { createContainerLog, type ContainerLog } from '../containers/container-log.js';
+import { createContainerRunner, type ContainerRunner } from '../containers/container-runner.js';
+import { initialStatus, type ContainerStatus } from '../containers/container-status.js';
+import { resolveImage, type ImageTable } from '../containers/images.js';
+import type { KubeClient } from '../kube-client.js';
+import type { MountPoints } from '../containers/mount-points.js';
+import { createObjectSource } from '../object-source.js';
 import type { PodCidr } from './pod-cidr.js';
 import { ContainerConfigError } from './pod-fields.js';
 import { createPodNetwork, deletePodNetwork } from './pod-network.js';
 import { buildPodStatus } from './pod-status.js';
-import { containerMounts, materialiseVolumes, type VolumePaths } from './pod-volumes.js';
-import { createStatusWriter } from './status-writer.js';
+import { containerMounts, materialiseVolumes, type VolumePaths } from '../containers/pod-volumes.js';
+import { createStatusWriter } from '../status-writer.js';
 
 export interface PodWorkerContext {
   client: KubeClient;

@@ -5,7 +5,7 @@
  * `$$` escapes, and an undefined reference stays as written (expansion.MappingFuncFor).
  */
 import type { ImageEntry } from './images.js';
-import { ContainerConfigError } from './pod-fields.js';
+import { ContainerConfigError } from '../pods/pod-fields.js';
 
 export function expandVariables(input: string, env: Map<string, string>): string {
   let out = '';

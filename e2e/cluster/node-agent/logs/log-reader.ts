@@ -4,7 +4,7 @@
  * record up to what is written, and with `follow` on as more is written, until the run ends.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ContainerLog, LogRun } from './container-log.js';
+import type { ContainerLog, LogRun } from '../containers/container-log.js';
 import { parseRecord, type LogRecord } from './cri-log-format.js';
 
 const CHUNK = 64 * 1024;
