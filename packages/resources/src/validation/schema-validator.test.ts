@@ -1,4 +1,4 @@
-import type { SchemaObject } from 'ajv';
+import { Ajv, type SchemaObject } from 'ajv';
 import { ALL_KINDS, KINDS } from '../model/kinds.js';
 import { defaultsOnly, validateResource, validationSchema } from './schema-validator.js';
 
@@ -96,6 +96,16 @@ describe('CRD defaults', () => {
 });
 
 describe('versions', () => {
+  it('every schema is valid JSON Schema (the validator skips that check at compile time)', () => {
+    const metaSchemaCheck = new Ajv({ strict: false, logger: false });
+    for (const kind of ALL_KINDS) {
+      for (const version of KINDS[kind].versions) {
+        const valid = metaSchemaCheck.validateSchema(validationSchema(kind, version) as SchemaObject);
+        expect([kind, version, valid, metaSchemaCheck.errors ?? null]).toEqual([kind, version, true, null]);
+      }
+    }
+  });
+
   it('has a schema for every accepted version of every watched kind', () => {
     for (const kind of ALL_KINDS) {
       for (const version of KINDS[kind].versions) {
