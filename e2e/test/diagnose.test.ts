@@ -3,8 +3,8 @@
  * asking the HTTPS listener for a hostname it does not serve, a backend in another namespace without a
  * ReferenceGrant — each gives its FAIL line with the fix and exit code 2; applying the printed
  * ReferenceGrant makes that FAIL go away. Then a running `portico serve` on the broken hostname variant,
- * diagnosed through its admin server (--admin), with an evidence bundle that holds its views and no
- * key or certificate material (examples/ has a TLS Secret). The other broken variants the issue names — a
+ * diagnosed through its admin server (--admin), with an evidence bundle that holds its views and latest
+ * log entries and no key or certificate material (examples/ has a TLS Secret). The other broken variants the issue names — a
  * wrong Service port, Pods failing their readiness probe, an expired (and an expiring) certificate, a
  * shadowed rule — each give their line with the fix, and all of them at once one report.
  *
@@ -237,7 +237,10 @@ describe('portico diagnose --admin on a running portico serve', () => {
     await new Promise<void>((ok, fail) => execFile('tar', ['-xzf', bundle, '-C', dir], (error) => (error ? fail(error) : ok())));
     const [folder] = readdirSync(dir).filter((f) => f.startsWith('portico-diagnose-'));
     const files = readdirSync(join(dir, folder!)).sort();
-    expect(files).toEqual(['README.txt', 'clients.json', 'ir.json', 'report.json', 'report.txt', 'resources.json', 'status.json', 'xds.json']);
+    expect(files).toEqual(['README.txt', 'clients.json', 'ir.json', 'logs.json', 'report.json', 'report.txt', 'resources.json', 'status.json', 'xds.json']);
+    // The server's own latest log entries: its start ("serving", with its ports) among them.
+    const logs = JSON.parse(readFileSync(join(dir, folder!, 'logs.json'), 'utf8')) as { entries: { level: string; message: string; admin?: number }[] };
+    expect(logs.entries).toContainEqual(expect.objectContaining({ level: 'info', message: 'serving', admin: serve.adminPort }));
     const texts = files.map((f) => readFileSync(join(dir, folder!, f), 'utf8'));
     const all = texts.join('\n');
     expect(all).toContain('[NoMatchingListenerHostname]');
