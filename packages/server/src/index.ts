@@ -18,6 +18,7 @@ export { findCulprits, probeBudget, suspectsFromErrorText, type CulpritSearch, t
 export { createChangeTracker, countByKind, type ChangeTracker } from './reconcile/changed-kinds.js';
 export { isUnhealthy, statusRows, type StatusObject, type StatusRow } from './reconcile/status-rows.js';
 export { createLogger, errorFields, isLogLevel, LOG_LEVELS, silentLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export { RecentLogs, type RecentLogsOptions, type RecentLogsView } from './recent-logs.js';
 export {
   checkTlsMaterial,
   createXdsTlsFileSource,

@@ -6,6 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import winston from 'winston';
+import type { RecentLogs } from './recent-logs.js';
 
 export type Logger = winston.Logger;
 
@@ -20,6 +21,8 @@ export interface LoggerOptions {
   stream?: Writable & { isTTY?: boolean };
   /** `json` (default when the stream is not a terminal) or `pretty` (default on a terminal). */
   format?: 'json' | 'pretty';
+  /** Also keep the latest entries here, as JSON whatever `format` is (`/debug/logs`). */
+  recent?: RecentLogs;
 }
 
 export function isLogLevel(value: string): value is LogLevel {
@@ -29,15 +32,14 @@ export function isLogLevel(value: string): value is LogLevel {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
   const format = options.format ?? (stream.isTTY ? 'pretty' : 'json');
+  // Each transport formats a copy of the entry (winston-transport), so the pretty one's colours never
+  // reach the JSON one.
+  const recent = options.recent ? [new winston.transports.Stream({ stream: options.recent.writable(), format: winston.format.json() })] : [];
   return winston.createLogger({
     level: options.level ?? 'info',
     // `errors` first: an Error given as metadata or message keeps its stack in the entry.
-    format: winston.format.combine(
-      winston.format.errors({ stack: true }),
-      winston.format.timestamp(),
-      format === 'json' ? winston.format.json() : prettyFormat(),
-    ),
-    transports: [new winston.transports.Stream({ stream })],
+    format: winston.format.combine(winston.format.errors({ stack: true }), winston.format.timestamp()),
+    transports: [new winston.transports.Stream({ stream, format: format === 'json' ? winston.format.json() : prettyFormat() }), ...recent],
   });
 }
 

@@ -12,6 +12,7 @@ import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin/admin-server.js';
 import { debugViews, type DebugData } from './admin/debug-views.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
+import type { RecentLogs } from './recent-logs.js';
 import { createContainmentMetrics } from './isolation/containment-metrics.js';
 import { createNackContainment } from './isolation/nack-containment.js';
 import { createXdsPublisher, type XdsPublisherOptions } from './reconcile/publish-gateways.js';
@@ -49,6 +50,8 @@ export interface PorticoServerOptions {
    */
   externalNameServices?: ExternalNameServices;
   logger?: Logger;
+  /** The logger's latest entries (createLogger's `recent`), served at /debug/logs. */
+  recentLogs?: RecentLogs;
   /** Mutual TLS for xDS: PEM texts, or files re-read while serving (xds-tls-files.ts). */
   tls?: XdsTlsOptions | XdsTlsSource;
   /**
@@ -187,6 +190,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     quarantined: (gateway) => quarantine.entries(gateway),
     convergence: (gateway) => convergence.view(gateway),
     clientAckSeconds: (streamId) => convergence.clientAckSeconds(streamId),
+    ...(options.recentLogs ? { recentLogs: () => options.recentLogs!.view() } : {}),
     controllerName,
   };
   const uiChanges = createChangeSignal();

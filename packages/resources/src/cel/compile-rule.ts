@@ -1,7 +1,7 @@
 /**
  * Compiles a CRD's CEL expression once (parse, plan, check every name it refers to) and caches it by its
- * text: the same rule sits in several versions and kinds of the Gateway API CRDs (402 rules, 94 distinct
- * texts in v1.7.0), and a rule is only compiled when a document first reaches the schema node it is on.
+ * text: the same rule sits in several versions and kinds of the Gateway API CRDs (407 rules, 96 distinct
+ * texts in the v1.7.0 schemas Portico reads, XBackendTrafficPolicy included), and a rule is only compiled when a document first reaches the schema node it is on.
  */
 import { celEnv, celError, isCelError, parse, plan, type CelInput, type CelResult } from '@bufbuild/cel';
 import { RE2JS } from '@bufbuild/re2';

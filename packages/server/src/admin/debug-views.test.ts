@@ -1,7 +1,8 @@
 import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { buildXds, encodeResources } from '@portico/xds';
-import { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type ViewResult } from './debug-views.js';
+import { clientsView, debugViews, irView, logsView, statusView, xdsView, type DebugData, type ViewResult } from './debug-views.js';
+import { RecentLogs } from '../recent-logs.js';
 import type { PipelineHealthView } from '../reconcile/pipeline-health.js';
 import { demoObjects, GATEWAY } from '../fixtures.test-util.js';
 import type { TranslatedState } from '../reconcile/reconciler.js';
@@ -137,6 +138,15 @@ spec:
     expect(document.clients.map((c) => c.lastAckSeconds)).toEqual([0.4, undefined]);
     // The old shape stays: the clients and the quarantine where they were.
     expect(Object.keys(document)).toEqual(['clients', 'quarantined', 'gateways']);
+  });
+
+  it('logs: the latest entries the server kept, never cached; 404 from a server that keeps none', () => {
+    expect(logsView(data(undefined))).toEqual({ status: 404, error: 'this server keeps no log entries' });
+    const recent = new RecentLogs({ maxEntries: 2 });
+    for (const message of ['one', 'two', 'three']) recent.add(JSON.stringify({ level: 'info', message }));
+    const views = debugViews({ ...data(undefined), recentLogs: () => recent.view() });
+    expect(documentOf(views['/debug/logs']!.render(undefined))).toEqual({ entries: [{ level: 'info', message: 'two' }, { level: 'info', message: 'three' }], dropped: 1, maxEntries: 2, maxBytes: 524288 });
+    expect(views['/debug/logs']!.version(undefined)).toBeUndefined();
   });
 
   it('have versions that change with the translation, the served snapshot and the sources; the clients none', () => {

@@ -1,5 +1,5 @@
 /**
- * The documents behind /debug/ir, /debug/xds, /debug/status and /debug/clients (DESIGN.md §3). A view
+ * The documents behind /debug/ir, /debug/xds, /debug/status, /debug/clients and /debug/logs (DESIGN.md §3). A view
  * hands back its text in pieces (document-chunks.ts), JSON or YAML, never the raw document: secret
  * material never leaves the process (the IR is redacted as `dumpIR` redacts it, piece by piece; the
  * xDS dump as `redactedConfigDump` does), and a large dump never holds the event loop for long.
@@ -15,6 +15,7 @@ import type { ClientInfo } from '@portico/xds-server';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
 import type { GatewayConvergence } from '../reconcile/convergence.js';
 import type { PipelineHealthView } from '../reconcile/pipeline-health.js';
+import type { RecentLogsView } from '../recent-logs.js';
 import { documentChunks, LazyList, type ChunkOptions } from './document-chunks.js';
 import type { TranslatedState } from '../reconcile/reconciler.js';
 import { resourcesView } from './resources-view.js';
@@ -36,6 +37,8 @@ export interface DebugData {
   convergence?(gateway: string): GatewayConvergence | undefined;
   /** Seconds from the change to this client's ACK, for the last change it had to ACK. */
   clientAckSeconds?(streamId: string): number | undefined;
+  /** The server's latest log entries (recent-logs.ts), when it keeps them. */
+  recentLogs?(): RecentLogsView;
   controllerName: string;
 }
 
@@ -65,7 +68,14 @@ export function debugViews(data: DebugData): Record<string, DebugView> {
     '/debug/status': { version: () => statusVersion(data), render: (gateway) => statusView(data, gateway) },
     '/debug/clients': { version: () => undefined, render: (gateway) => clientsView(data, gateway) },
     '/debug/resources': { version: () => stateVersion(data), render: () => resourcesView(data) },
+    '/debug/logs': { version: () => undefined, render: () => logsView(data) },
   };
+}
+
+/** The latest log entries, whatever gateway is asked for (an entry may concern none or several). */
+export function logsView(data: DebugData): ViewResult {
+  if (!data.recentLogs) return { status: 404, error: 'this server keeps no log entries' };
+  return printed(data.recentLogs());
 }
 
 /** `{ ir: { "<ns>/<name>": GatewayIR } }`, the latest translation, gateways in key order (as `translate --to ir`), redacted. */

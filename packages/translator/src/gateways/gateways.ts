@@ -88,9 +88,21 @@ function invalidParameters(gateway: Gateway): { reason: string; message: string 
   return { reason: 'InvalidParameters', message: `infrastructure.parametersRef ${ref.group}/${ref.kind} ${ref.name} is not supported: this controller takes no parameters` };
 }
 
-/** Portico binds every listener on all interfaces; it can report, not allocate, the addresses asked for. */
+/**
+ * Portico binds every listener on all interfaces; it can report, not allocate, the addresses asked for.
+ * An address that asks for a reachability scope (v1.7.0 `routability`: `Cluster`, or a vendor's) is
+ * refused too: Portico does not implement GatewayAddressRoutability, and GEP-5093 forbids satisfying such
+ * a request with an address of another scope — a `Cluster` address must never become the Envoy Service's
+ * load balancer address, reachable from outside.
+ */
 function unsupportedAddress(gateway: Gateway): { reason: string; message: string } | undefined {
   for (const a of gateway.spec.addresses ?? []) {
+    if (a.routability) {
+      return {
+        reason: 'UnsupportedAddress',
+        message: `address ${a.value || '(any)'} asks for routability ${a.routability}, which is not supported: Portico cannot limit where an address is reachable from, and does not give one of another scope (remove routability)`,
+      };
+    }
     const type = a.type ?? 'IPAddress';
     if (type !== 'IPAddress' && type !== 'Hostname') {
       return { reason: 'UnsupportedAddress', message: `address type ${type} is not supported (use IPAddress or Hostname)` };

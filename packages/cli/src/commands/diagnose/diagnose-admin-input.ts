@@ -7,6 +7,8 @@
  *   /debug/ir         the IR per gateway (redacted: certificates summarised, keys replaced)
  *   /debug/xds        the served xDS per gateway and its snapshot version
  *   /debug/clients    the connected proxies and what each ACKed or NACKed
+ *   /debug/logs       the server's latest log entries (evidence for the bundle only; a server that does
+ *                     not keep them, or predates the view, is diagnosed all the same)
  */
 import type { DiagnoseInput } from '@portico/diagnose';
 import type { GatewayIR } from '@portico/ir';
@@ -43,6 +45,10 @@ export async function adminInput(admin: string, fetchImpl: Fetch, now: Date): Pr
   const ir = (await get('ir')) as { ir?: Record<string, GatewayIR> };
   const xds = (await get('xds')) as { xds?: Record<string, unknown>; versions?: Record<string, string> };
   const clients = (await get('clients')) as { clients?: ClientInfo[] };
+  const logs = await fetchDocument(`${admin}/debug/logs?format=json`, admin, fetchImpl).catch((error: unknown) => {
+    if (error instanceof CliError) return error.message;
+    throw error;
+  });
 
   const objects = (resources.objects ?? []).filter((o) => KINDS.has(o.kind)) as Resource[];
   const translation: TranslationResult = {
@@ -63,10 +69,12 @@ export async function adminInput(admin: string, fetchImpl: Fetch, now: Date): Pr
   };
   return {
     input,
-    evidence: { 'status.json': status, 'ir.json': ir, 'xds.json': xds, 'clients.json': clients, 'resources.json': resources },
+    evidence: { 'status.json': status, 'ir.json': ir, 'xds.json': xds, 'clients.json': clients, 'resources.json': resources, ...(typeof logs === 'string' ? {} : { 'logs.json': logs }) },
     notes: [
       `Diagnosed from the admin server at ${admin}.`,
-      'Log lines: the server does not expose its log lines over the admin server; collect them from its standard error (kubectl logs -n <namespace> deploy/portico, or the terminal running portico serve).',
+      typeof logs === 'string'
+        ? `Log lines: not read from the server (${logs}); collect them from its standard error (kubectl logs -n <namespace> deploy/portico, or the terminal running portico serve).`
+        : 'Log lines: logs.json holds the latest entries the server kept (bounded in number and size: `dropped` counts older ones); older lines are on its standard error (kubectl logs -n <namespace> deploy/portico).',
     ],
     skipped: 0,
   };

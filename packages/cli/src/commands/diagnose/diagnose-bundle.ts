@@ -1,9 +1,9 @@
 /**
  * `portico diagnose --bundle out.tar.gz`: the evidence to attach to an issue, in one file — the report
- * (as printed and as JSON), the statuses, the IR, the served xDS, the connected proxies (with --admin)
- * and the objects, plus a README.txt saying what is there and what is not (the server keeps no log
- * lines to hand out: the README says where to find them). Every document comes redacted from its
- * source; as a last guard, any PEM block left in a text is replaced before it is written.
+ * (as printed and as JSON), the statuses, the IR, the served xDS, with --admin the connected proxies,
+ * the objects and the server's latest log entries, plus a README.txt saying what is there and where the
+ * rest is (older log lines). Every document comes redacted from its source; as a last guard, any PEM
+ * block left in a text is replaced before it is written.
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -68,6 +68,7 @@ function readme(contents: BundleContents): string {
     'xds.json': 'the xDS each gateway\'s proxies are served, in /config_dump shape (key material redacted)',
     'clients.json': 'the connected proxies: node, gateway, ACKed version per type, last NACK',
     'resources.json': 'the objects the server holds (Secrets: type and key names only)',
+    'logs.json': 'the latest log entries the server kept, oldest first (its /debug/logs)',
   };
   return [
     'Portico diagnose evidence bundle',

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseResources, ResourceSet, type Resource } from '@portico/resources';
-import { debugViews, type DebugData } from '@portico/server';
+import { debugViews, RecentLogs, type DebugData } from '@portico/server';
 import { translate } from '@portico/translator';
 import { buildXds, encodeResources } from '@portico/xds';
 import { extract } from 'tar-stream';
@@ -230,7 +230,7 @@ function comparable(findings: readonly Finding[]): unknown[] {
 
 describe('portico diagnose --admin', () => {
   /** A fake admin server answering with the server's own debug views over a real translation. */
-  function adminOf(objects: Resource[]): Fetch {
+  function adminOf(objects: Resource[], recentLogs?: RecentLogs): Fetch {
     const state = { generation: 3, objects, result: translate(ResourceSet.from(objects)), translatedAt: '2026-01-01T00:00:00.000Z' };
     const data: DebugData = {
       state: () => state,
@@ -240,6 +240,7 @@ describe('portico diagnose --admin', () => {
       clients: () => [{ streamId: '1', protocol: 'delta', peer: '127.0.0.1:1', nodeId: 'envoy-1', gateway: 'default/eg', connectedAt: '2026-01-01T00:00:00.000Z', types: {} }],
       controllerName: 'portico.dev/gateway-controller',
       health: () => ({ gatewayFailures: [], failingObjects: [] }),
+      ...(recentLogs ? { recentLogs: () => recentLogs.view() } : {}),
     };
     const views = debugViews(data);
     return async (url) => {
@@ -270,7 +271,21 @@ describe('portico diagnose --admin', () => {
     const files = await untar(bundle);
     expect([...files.keys()]).toEqual(['README.txt', 'report.txt', 'report.json', 'status.json', 'ir.json', 'xds.json', 'clients.json', 'resources.json']);
     expect(JSON.parse(files.get('clients.json')!).clients[0].nodeId).toBe('envoy-1');
-    expect(files.get('README.txt')).toContain('does not expose its log lines');
+    expect(files.get('README.txt')).toContain('Log lines: not read from the server (http://127.0.0.1:19000: this server keeps no log entries)');
+    assertNoSecretMaterial(files);
+  });
+
+  it("bundles the server's latest log entries when it keeps them", async () => {
+    const { objects } = parseResources(BROKEN, 'broken.yaml');
+    const recentLogs = new RecentLogs();
+    recentLogs.add(JSON.stringify({ level: 'warn', message: 'route not accepted', kind: 'HTTPRoute', namespace: 'default', name: 'lost' }));
+    const bundle = join(dir, 'admin-logs.tar.gz');
+    const code = await runDiagnose(parseDiagnoseArgs(['--admin', 'http://127.0.0.1:19000', '--bundle', bundle])!, capture().io, { fetch: adminOf(objects, recentLogs) });
+    expect(code).toBe(2);
+    const files = await untar(bundle);
+    expect([...files.keys()]).toEqual(['README.txt', 'report.txt', 'report.json', 'status.json', 'ir.json', 'xds.json', 'clients.json', 'resources.json', 'logs.json']);
+    expect(JSON.parse(files.get('logs.json')!)).toEqual({ entries: [{ level: 'warn', message: 'route not accepted', kind: 'HTTPRoute', namespace: 'default', name: 'lost' }], dropped: 0, maxEntries: 1000, maxBytes: 524288 });
+    expect(files.get('README.txt')).toContain('logs.json     the latest log entries the server kept, oldest first');
     assertNoSecretMaterial(files);
   });
 

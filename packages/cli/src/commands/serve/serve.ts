@@ -13,6 +13,7 @@ import {
   createKubernetesController,
   createLogger,
   createPorticoServer,
+  RecentLogs,
   createXdsTlsFileSource,
   EnvoyNotFoundError,
   isLoopbackHost,
@@ -46,7 +47,9 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
   const directory = resolve(args.resources);
   if (!args.kubernetes && !isDirectory(directory)) throw new CliError(`--resources '${args.resources}': no such folder`);
 
-  const logger = createLogger({ level: args.logLevel, stream: writableOf(io.stderr) });
+  // The latest entries stay in memory too, for /debug/logs and `portico diagnose --admin --bundle`.
+  const recentLogs = new RecentLogs();
+  const logger = createLogger({ level: args.logLevel, stream: writableOf(io.stderr), recent: recentLogs });
   const tls = args.xdsTls ? xdsTlsSource(args.xdsTls, logger) : undefined;
   const cluster = args.kubernetes ? kubernetesSources(args.kubernetes, args.controllerName, logger) : undefined;
   const provider: ResourceProvider =
@@ -70,6 +73,7 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     ...(args.metricsAddress === undefined ? {} : { metricsAddress: args.metricsAddress }),
     ...(args.adminAllowedHosts ? { adminAllowedHosts: args.adminAllowedHosts } : {}),
     logger,
+    recentLogs,
     ...(args.controllerName ? { controllerName: args.controllerName } : {}),
     ...(args.externalNameServices ? { externalNameServices: args.externalNameServices } : {}),
     ...(envoys ? { envoys } : {}),

@@ -47,7 +47,7 @@ function notAccepted(gateway: Gateway, accepted: Condition | undefined): Pick<Fi
     case 'InvalidParameters':
       return { code: reason, field: 'spec.infrastructure.parametersRef', message, fix: 'remove spec.infrastructure.parametersRef: Portico takes no parameters object' };
     case 'UnsupportedAddress':
-      return { code: reason, field: 'spec.addresses', message, fix: 'use addresses of type IPAddress (a valid IP) or Hostname, or remove spec.addresses' };
+      return { code: reason, field: 'spec.addresses', message, fix: 'use addresses of type IPAddress (a valid IP) or Hostname without routability, or remove spec.addresses' };
     case 'ListenersNotValid':
       return { code: reason, field: 'spec.listeners', message, fix: 'fix the listeners (see the Listener findings below): at least one must be valid' };
     case 'Invalid':
