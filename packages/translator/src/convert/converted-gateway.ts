@@ -48,7 +48,14 @@ export function gatewayLayout(name: string, namespace: string, gatewayClassName:
     }
   }
   const httpsOf = new Map<string, string>();
-  for (const claim of plan.tls) {
+  // The TLS entry without hosts serves each host no entry names with that host's own rules only: with
+  // host-less rules in the class, those hosts get listeners of their own (with its certificate) too.
+  const catchAllTLS = plan.tls.find((c) => c.host === CATCH_ALL);
+  const claims = [...plan.tls];
+  if (catchAllTLS && isolated) {
+    for (const host of [...plan.hosts.keys()].sort()) if (host !== CATCH_ALL && !claims.some((c) => c.host === host)) claims.push({ ...catchAllTLS, host });
+  }
+  for (const claim of claims) {
     const section = sectionName('https', claim.host);
     httpsOf.set(claim.host, section);
     const ref = { group: '', kind: 'Secret', name: claim.secret, ...(claim.namespace !== namespace ? { namespace: claim.namespace } : {}) };
@@ -75,7 +82,7 @@ export function gatewayLayout(name: string, namespace: string, gatewayClassName:
       return [host, ...(plan.aliases.get(host) ?? [])].map((h) => httpOf.get(h)!);
     },
     https: (host) => {
-      const out = plan.tls.filter((c) => c.host !== CATCH_ALL && source(c.host) === host).map((c) => httpsOf.get(c.host)!);
+      const out = claims.filter((c) => c.host !== CATCH_ALL && source(c.host) === host).map((c) => httpsOf.get(c.host)!);
       if (httpsOf.has(CATCH_ALL) && (host === CATCH_ALL || !httpsOf.has(host))) out.push(httpsOf.get(CATCH_ALL)!);
       return out;
     },
