@@ -49,8 +49,10 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
   const services = new Map((input.filter((o) => o.kind === 'Service') as Service[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const policies = input.filter((o) => o.kind === 'BackendTLSPolicy') as BackendTLSPolicy[];
   const generated: KubeObject[] = [];
-  const tlsBackends = new Map<string, { namespace: string; service: string }>();
-  const ctx: RuleContext = { services, note, tlsBackend: (namespace, service) => tlsBackends.set(`${namespace}/${service}`, { namespace, service }) };
+  const tlsBackends = new Map<string, { namespace: string; service: string; ingress: string }>();
+  const ctx: RuleContext = { services, note, tlsBackend: (namespace, service, ingress) => {
+    if (!tlsBackends.has(`${namespace}/${service}`)) tlsBackends.set(`${namespace}/${service}`, { namespace, service, ingress });
+  } };
 
   for (const [className, ingresses] of classGroups(input)) {
     const usable: ClassIngress[] = [];
@@ -78,10 +80,10 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
     generated.push(layout.gateway, ...layout.grants, ...classRoutes(plan, layout, ctx));
   }
 
-  for (const { namespace, service } of tlsBackends.values()) {
+  for (const { namespace, service, ingress } of tlsBackends.values()) {
     if (policies.some((p) => (p.metadata.namespace ?? 'default') === namespace && p.spec.targetRefs.some((t) => t.kind === 'Service' && (t.group ?? '') === '' && t.name === service))) continue;
     const hostname = `${service}.${namespace}.svc`;
-    note({ ingress: `${namespace}/*`, annotation: 'backend-protocol', level: 'partial', message: `Service ${namespace}/${service} is reached over TLS, which ingress-nginx did not verify: a BackendTLSPolicy ${service}-backend-tls verifies it against the system CAs for ${hostname}; point it at your CA (caCertificateRefs) and the name the certificate carries` });
+    note({ ingress, annotation: 'backend-protocol', level: 'partial', message: `Service ${namespace}/${service} is reached over TLS, which ingress-nginx did not verify: a BackendTLSPolicy ${service}-backend-tls verifies it against the system CAs for ${hostname}; point it at your CA (caCertificateRefs) and the name the certificate carries` });
     generated.push({
       apiVersion: GATEWAY_API,
       kind: 'BackendTLSPolicy',

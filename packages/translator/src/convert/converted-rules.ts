@@ -15,7 +15,7 @@ export interface RuleContext {
   services: ReadonlyMap<string, Service>;
   note(n: ConversionNote): void;
   /** A backend reached over TLS (`backend-protocol` HTTPS/GRPCS), for BackendTLSPolicy (converted-gateway.ts). */
-  tlsBackend(namespace: string, service: string): void;
+  tlsBackend(namespace: string, service: string, ingress: string): void;
 }
 
 export function convertedRule(entry: PlannedPath, ctx: RuleContext): HTTPRouteRule {
@@ -63,7 +63,7 @@ function convertedBackendRef(entry: PlannedPath, ctx: RuleContext): { name: stri
     return undefined;
   }
   const protocol = owner.annotations.backendProtocol;
-  if (protocol === 'HTTPS' || protocol === 'GRPCS') ctx.tlsBackend(owner.namespace, service.name);
+  if (protocol === 'HTTPS' || protocol === 'GRPCS') ctx.tlsBackend(owner.namespace, service.name, owner.key);
   if (protocol === 'GRPC' || protocol === 'GRPCS' || protocol === 'H2C') {
     const appProtocol = found?.spec?.ports?.find((p) => p.port === port)?.appProtocol;
     if (appProtocol !== 'kubernetes.io/h2c' && appProtocol !== 'grpc') {
