@@ -45,11 +45,11 @@ export function compareConversion(ingresses: readonly KubeObject[], converted: r
     for (const scheme of ['http', 'https'] as const) {
       for (const domain of domains) compareTable(out, `${scheme}://${domain}`, dumpA, dumpB, scheme, domain);
     }
-    for (const url of sampledURLs(ingresses, domains)) {
+    for (const { url, headers } of [...sampledURLs(ingresses, domains).map((url) => ({ url, headers: [] as string[] })), ...canaryRequests(ingresses)]) {
       out.requests++;
-      const ea = answer(explainRequest(name, dumpA, parseExplainRequest(url, { headers: [] })), dumpA);
-      const eb = answer(explainRequest(gateway, dumpB, parseExplainRequest(url, { headers: [] })), dumpB);
-      if (JSON.stringify(ea) !== JSON.stringify(eb)) out.differences.push(`${url}: Ingress ${JSON.stringify(ea)} ≠ converted ${JSON.stringify(eb)}`);
+      const ea = answer(explainRequest(name, dumpA, parseExplainRequest(url, { headers })), dumpA);
+      const eb = answer(explainRequest(gateway, dumpB, parseExplainRequest(url, { headers })), dumpB);
+      if (JSON.stringify(ea) !== JSON.stringify(eb)) out.differences.push(`${url} ${headers.join(', ')}: Ingress ${JSON.stringify(ea)} ≠ converted ${JSON.stringify(eb)}`);
     }
   }
   return out;
@@ -187,6 +187,35 @@ export function sampledURLs(ingresses: readonly KubeObject[], domains: readonly 
   }
   const hosts = [...domains.filter((d) => !d.startsWith('*')), 'unknown.invalid'];
   return ['http', 'https'].flatMap((scheme) => hosts.flatMap((h) => [...paths].sort().map((p) => `${scheme}://${h}${p}`)));
+}
+
+const NGINX = 'nginx.ingress.kubernetes.io/';
+
+/**
+ * Requests with the headers and cookies the canaries look at (always, never, their value, values a
+ * pattern may or may not find, other cookies around), on every path of every host a canary names.
+ */
+export function canaryRequests(ingresses: readonly KubeObject[]): { url: string; headers: string[] }[] {
+  const out: { url: string; headers: string[] }[] = [];
+  for (const o of ingresses) {
+    const a = o.metadata.annotations ?? {};
+    if (o.kind !== 'Ingress' || a[`${NGINX}canary`] !== 'true') continue;
+    const header = a[`${NGINX}canary-by-header`];
+    const cookie = a[`${NGINX}canary-by-cookie`];
+    const sets: string[][] = [[]];
+    if (header) for (const v of ['always', 'never', 'maybe', a[`${NGINX}canary-by-header-value`] ?? 'yes', 'ios-17', 'android-14', 'web-ios-1']) sets.push([`${header}: ${v}`]);
+    if (cookie) for (const c of [`${cookie}=always`, `a=1; ${cookie}=never`, `session=x;${cookie}=always; b=2`, `${cookie.toUpperCase()}=always`, `x${cookie}=always`, `${cookie}=alwaysx`]) sets.push([`Cookie: ${c}`]);
+    if (header && cookie) sets.push([`${header}: never`, `Cookie: ${cookie}=always`], [`${header}: maybe`, `Cookie: ${cookie}=always`]);
+    for (const rule of (o as any).spec.rules ?? []) {
+      for (const p of rule.http?.paths ?? []) {
+        const path = example(p.path ?? '/');
+        for (const scheme of ['http', 'https']) {
+          for (const variant of [path, `${path.replace(/\/$/, '')}/deep/x`]) for (const headers of sets) out.push({ url: `${scheme}://${rule.host}${variant}`, headers });
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** A path a regex-mode Ingress path matches (the common regex pieces replaced by text they match). */

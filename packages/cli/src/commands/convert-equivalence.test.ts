@@ -31,6 +31,6 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     );
     const result = compareConversion(objects, planted, 'k8s.io/ingress-nginx');
     expect(result.differences.length).toBeGreaterThan(0);
-    expect(result.differences.some((d) => d.startsWith('http://api.example.com/v2/beta:'))).toBe(true);
+    expect(result.differences.some((d) => d.startsWith('http://api.example.com/v2/beta : '))).toBe(true);
   });
 });

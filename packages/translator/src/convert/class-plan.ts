@@ -7,7 +7,10 @@
  */
 import type { Ingress, IngressBackend } from '@portico/resources';
 import type { IngressAnnotations } from '../ingress/annotations/ingress-annotations.js';
-import { samePathMatch } from '../ingress/ingress-precedence.js';
+import { compareIngressPaths, samePathMatch } from '../ingress/ingress-precedence.js';
+import { canaryPathKey } from '../ingress/annotations/canary-routes.js';
+import type { CanaryPolicy } from '../ingress/annotations/canary.js';
+import { compareAge } from '../context.js';
 import { isWildcard } from '../routes/hostnames.js';
 import type { ConversionNote } from './conversion-report.js';
 import { convertedPathMatch, type ConvertedPath } from './converted-paths.js';
@@ -28,6 +31,8 @@ export interface PlannedPath {
   /** The Ingress path as written (the rewrite's regex source). */
   written: string;
   backend?: IngressBackend;
+  /** The canary Ingress sharing this path (annotations/canary-routes.ts). */
+  canary?: { owner: ClassIngress; policy: CanaryPolicy; backend: IngressBackend };
 }
 
 export interface TLSClaim {
@@ -46,8 +51,8 @@ export interface ClassPlan {
   redirectsToHTTPS(owner: ClassIngress, host: string): boolean;
 }
 
-/** `ingresses` oldest first. */
-export function planClass(ingresses: readonly ClassIngress[], note: (n: ConversionNote) => void): ClassPlan {
+/** `ingresses` (the canaries apart) oldest first. */
+export function planClass(ingresses: readonly ClassIngress[], canaries: readonly ClassIngress[], note: (n: ConversionNote) => void): ClassPlan {
   const hosts = new Map<string, PlannedPath[]>();
   const contributors = new Map<string, ClassIngress[]>();
   const entriesOf = (host: string, owner: ClassIngress) => {
@@ -88,7 +93,30 @@ export function planClass(ingresses: readonly ClassIngress[], note: (n: Conversi
     if (!fallback || list.some((e) => e.path.ingressMatch.type === 'PathPrefix' && e.path.ingressMatch.value === '/')) continue;
     list.push({ owner: fallback, kind: 'default-backend', path: { ingressMatch: { type: 'PathPrefix', value: '/' }, match: { type: 'PathPrefix', value: '/' } }, written: '/', backend: fallback.ingress.spec.defaultBackend! });
   }
-  return { hosts, tls: tlsClaims(ingresses, note), aliases: serverAliases(ingresses, hosts, note), redirectsToHTTPS };
+  assignCanaries(hosts, canaries, note);
+  // A canary's TLS entries count as any Ingress's (ingress-tls.ts takes every Ingress of the class).
+  const all = [...ingresses, ...canaries].sort((a, b) => compareAge(a.ingress, b.ingress));
+  return { hosts, tls: tlsClaims(all, note), aliases: serverAliases(ingresses, hosts, note), redirectsToHTTPS };
+}
+
+/** As the Ingress translator assigns them (annotations/canary-routes.ts assignCanaries): one per path, the oldest. */
+function assignCanaries(hosts: Map<string, PlannedPath[]>, canaries: readonly ClassIngress[], note: (n: ConversionNote) => void): void {
+  for (const owner of canaries) {
+    (owner.ingress.spec.rules ?? []).forEach((rule, r) => {
+      (rule.http?.paths ?? []).forEach((p, i) => {
+        const host = rule.host || CATCH_ALL;
+        const key = canaryPathKey(p.path);
+        const exact = p.pathType === 'Exact';
+        const main = (hosts.get(host) ?? [])
+          .filter((e) => e.kind === 'path' && canaryPathKey(e.path.ingressMatch.source ?? e.path.ingressMatch.value) === key && (e.path.ingressMatch.type === 'Exact') === exact)
+          .sort((a, b) => compareIngressPaths(a.path.ingressMatch, b.path.ingressMatch))[0];
+        const where = `rule ${r} path ${i}`;
+        if (!main) note({ ingress: owner.key, annotation: 'canary', level: 'invalid', message: `${where}: no Ingress serves host ${host} path ${key} for this canary to share: not converted (the Ingress translator does not serve it either)` });
+        else if (main.canary) note({ ingress: owner.key, annotation: 'canary', level: 'invalid', message: `${where}: host ${host} path ${key} already has canary ${main.canary.owner.key} (one per path): not converted` });
+        else main.canary = { owner, policy: owner.annotations.canary!, backend: p.backend };
+      });
+    });
+  }
 }
 
 function tlsClaims(ingresses: readonly ClassIngress[], note: (n: ConversionNote) => void): TLSClaim[] {

@@ -18,7 +18,7 @@ import { DEFAULT_CONTROLLER_NAME } from '../options.js';
 import { CATCH_ALL, planClass, type ClassIngress, type ClassPlan } from './class-plan.js';
 import type { ConversionNote } from './conversion-report.js';
 import { gatewayLayout, MAX_LISTENERS, type GatewayLayout } from './converted-gateway.js';
-import { convertedRule, type RuleContext } from './converted-rules.js';
+import { convertedRules, type RuleContext } from './converted-rules.js';
 
 export const DEFAULT_CONVERT_GATEWAY_CLASS = 'portico';
 
@@ -50,12 +50,17 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
   const policies = input.filter((o) => o.kind === 'BackendTLSPolicy') as BackendTLSPolicy[];
   const generated: KubeObject[] = [];
   const tlsBackends = new Map<string, { namespace: string; service: string; ingress: string }>();
-  const ctx: RuleContext = { services, note, tlsBackend: (namespace, service, ingress) => {
+  const backendGrants = new Map<string, Set<string>>();
+  const crossNamespaceBackend = (from: string, to: string, service: string) => {
+    backendGrants.set(`${to}/${from}`, (backendGrants.get(`${to}/${from}`) ?? new Set()).add(service));
+  };
+  const ctx: RuleContext = { services, note, crossNamespaceBackend, tlsBackend: (namespace, service, ingress) => {
     if (!tlsBackends.has(`${namespace}/${service}`)) tlsBackends.set(`${namespace}/${service}`, { namespace, service, ingress });
   } };
 
   for (const [className, ingresses] of classGroups(input)) {
     const usable: ClassIngress[] = [];
+    const canaries: ClassIngress[] = [];
     for (const ingress of ingresses) {
       const namespace = ingress.metadata.namespace ?? 'default';
       const key = `${namespace}/${ingress.metadata.name}`;
@@ -66,11 +71,10 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
       }
       const parsed = parseIngressAnnotations(ingress);
       for (const p of parsed.problems) note({ ingress: key, annotation: p.annotation, level: p.reason, message: p.message });
-      if (parsed.annotations.canary) continue;
-      usable.push({ ingress, namespace, key, annotations: parsed.annotations });
+      (parsed.annotations.canary ? canaries : usable).push({ ingress, namespace, key, annotations: parsed.annotations });
     }
     if (usable.length === 0) continue;
-    const plan = planClass(usable, note);
+    const plan = planClass(usable, canaries, note);
     const namespaces = new Set(usable.map((u) => u.namespace));
     const gatewayNamespace = options.gatewayNamespace ?? (namespaces.size === 1 ? [...namespaces][0]! : 'default');
     const layout = gatewayLayout(gatewayName(className), gatewayNamespace, gatewayClassName, plan, namespaces);
@@ -90,6 +94,16 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
       metadata: { name: `${service}-backend-tls`, namespace },
       spec: { targetRefs: [{ group: '', kind: 'Service', name: service }], validation: { wellKnownCACertificates: 'System', hostname } },
     } as BackendTLSPolicy);
+  }
+
+  for (const [key, names] of [...backendGrants].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [to, from] = key.split('/') as [string, string];
+    generated.push({
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name: `httproutes-from-${from}`, namespace: to },
+      spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: from }], to: [...names].sort().map((name) => ({ group: '', kind: 'Service', name })) },
+    } as KubeObject);
   }
 
   const hasClass = input.some((o) => o.kind === 'GatewayClass' && o.metadata.name === gatewayClassName);
@@ -131,7 +145,7 @@ function classRoutes(plan: ClassPlan, layout: GatewayLayout, ctx: RuleContext): 
     for (const host of hosts) {
       const entries = plan.hosts.get(host)!.filter((e) => e.owner === owner);
       const base = hosts.length === 1 ? owner.ingress.metadata.name : `${owner.ingress.metadata.name}-${host === CATCH_ALL ? 'any-host' : host.replace(/^\*/, 'wildcard').replace(/\./g, '-')}`;
-      const rules = entries.map((e) => convertedRule(e, ctx));
+      const rules = entries.flatMap((e) => convertedRules(e, ctx));
       const parent = (sectionName: string) => ({ name: gateway.name, ...(gateway.namespace !== owner.namespace ? { namespace: gateway.namespace } : {}), sectionName });
       const route = (name: string, sections: string[], hostnames: string[], routeRules: typeof rules): HTTPRoute => ({
         apiVersion: GATEWAY_API,

@@ -10,12 +10,20 @@ import type { HTTPRouteFilter, HTTPRouteMatch, HTTPRouteRule, HTTPURLRewriteFilt
 import type { ConversionNote } from './conversion-report.js';
 import { convertedRewrite } from './converted-paths.js';
 import type { PlannedPath } from './class-plan.js';
+import { withConvertedCanary } from './converted-canary.js';
 
 export interface RuleContext {
   services: ReadonlyMap<string, Service>;
   note(n: ConversionNote): void;
   /** A backend reached over TLS (`backend-protocol` HTTPS/GRPCS), for BackendTLSPolicy (converted-gateway.ts). */
   tlsBackend(namespace: string, service: string, ingress: string): void;
+  /** A backendRef from a route in `from` to a Service in `to` (a canary elsewhere), for a ReferenceGrant. */
+  crossNamespaceBackend(from: string, to: string, service: string): void;
+}
+
+/** The rules of one planned path: the path's own, and its canary's (converted-canary.ts). */
+export function convertedRules(entry: PlannedPath, ctx: RuleContext): HTTPRouteRule[] {
+  return withConvertedCanary(entry, convertedRule(entry, ctx), ctx);
 }
 
 export function convertedRule(entry: PlannedPath, ctx: RuleContext): HTTPRouteRule {
@@ -48,7 +56,7 @@ export function convertedRule(entry: PlannedPath, ctx: RuleContext): HTTPRouteRu
   return rule;
 }
 
-function convertedBackendRef(entry: PlannedPath, ctx: RuleContext): { name: string; port: number } | undefined {
+export function convertedBackendRef(entry: PlannedPath, ctx: RuleContext): { name: string; port: number } | undefined {
   const { owner } = entry;
   const service = entry.backend?.service;
   if (!service) {
