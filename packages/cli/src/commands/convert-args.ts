@@ -21,7 +21,8 @@ Converts Ingress objects (with the ingress-nginx annotations Portico reads) into
 that route the same requests the same way: one Gateway per IngressClass (listeners for port 80 and
 one HTTPS listener per TLS host, with its certificateRefs), one HTTPRoute per Ingress and host
 (rewrites, redirects, timeouts), ReferenceGrants for Secrets outside the Gateway's namespace, a
-BackendTLSPolicy for HTTPS backends without one, and the GatewayClass when the input has none.
+BackendTLSPolicy for HTTPS backends without one, and GatewayClass portico when the input has none
+(unless --gateway-class names an existing one).
 Every other object (Services, Secrets, EndpointSlices…) is printed unchanged, so the output can be
 translated or applied on its own; Ingresses and IngressClasses are replaced.
 
@@ -34,7 +35,8 @@ with why (and in -o json under "report"):
 Options:
   -f, --file FILE           A YAML/JSON file (multi-document allowed) or a directory. Repeatable;
                             '-' reads standard input.
-      --gateway-class NAME  The GatewayClass of the Gateways (default portico)
+      --gateway-class NAME  The existing GatewayClass of the Gateways (default: portico, created with
+                            Portico's controllerName when the input has no GatewayClass portico)
       --gateway-namespace NS
                             The namespace of the Gateways (default: the Ingresses' namespace when
                             they share one, else default)

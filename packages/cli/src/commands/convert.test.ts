@@ -36,9 +36,13 @@ describe('portico convert', () => {
     const { code, stdout, stderr } = await run(['convert', '-f', '-', '--gateway-class', 'edge'], EXACT);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const objects = parseAllDocuments(stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: any });
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/web', 'GatewayClass/edge', 'Gateway/ingress', 'HTTPRoute/blog']);
+    // --gateway-class names an existing class: not created.
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/web', 'Gateway/ingress', 'HTTPRoute/blog']);
+    expect(objects[1]!.spec.gatewayClassName).toBe('edge');
     // The named port is resolved from the Service: a backendRef needs a number.
-    expect(objects[3]!.spec.rules[0].backendRefs).toEqual([{ name: 'web', port: 80 }]);
+    expect(objects[2]!.spec.rules[0].backendRefs).toEqual([{ name: 'web', port: 80 }]);
+    const created = await run(['convert', '-f', '-'], EXACT);
+    expect(parseAllDocuments(created.stdout).map((d) => d.toJS().kind)).toEqual(['Service', 'GatewayClass', 'Gateway', 'HTTPRoute']);
   });
 
   it('exits 3 with one report line per Ingress and annotation that cannot be expressed, and the report in -o json', async () => {

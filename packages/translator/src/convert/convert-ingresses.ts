@@ -23,7 +23,10 @@ import { convertedRules, type RuleContext } from './converted-rules.js';
 export const DEFAULT_CONVERT_GATEWAY_CLASS = 'portico';
 
 export interface ConvertOptions {
-  /** The GatewayClass of the Gateways (default `portico`). */
+  /**
+   * The GatewayClass of the Gateways, one that exists (it is not created). Default `portico`, created
+   * (with Portico's controllerName) when the input has none of that name.
+   */
   gatewayClassName?: string;
   /** The namespace of every Gateway (default: the Ingresses' namespace when they share one, else `default`). */
   gatewayNamespace?: string;
@@ -107,7 +110,7 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
   }
 
   const hasClass = input.some((o) => o.kind === 'GatewayClass' && o.metadata.name === gatewayClassName);
-  const gatewayClass: GatewayClass[] = hasClass || generated.length === 0 ? [] : [{ apiVersion: GATEWAY_API, kind: 'GatewayClass', metadata: { name: gatewayClassName }, spec: { controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME } } as GatewayClass];
+  const gatewayClass: GatewayClass[] = hasClass || generated.length === 0 || options.gatewayClassName !== undefined ? [] : [{ apiVersion: GATEWAY_API, kind: 'GatewayClass', metadata: { name: gatewayClassName }, spec: { controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME } } as GatewayClass];
   const passed = input.filter((o) => o.kind !== 'Ingress' && o.kind !== 'IngressClass');
   return { objects: [...passed, ...gatewayClass, ...generated], notes };
 }
@@ -141,6 +144,14 @@ function classRoutes(plan: ClassPlan, layout: GatewayLayout, ctx: RuleContext): 
   }
   const routes: HTTPRoute[] = [];
   const gateway = layout.gateway.metadata;
+  // Names are the Ingress's (plus host, plus -http); one that another Ingress's route already took gets a number.
+  const taken = new Set<string>();
+  const unique = (namespace: string, name: string) => {
+    let out = name;
+    for (let i = 2; taken.has(`${namespace}/${out}`); i++) out = `${name}-${i}`;
+    taken.add(`${namespace}/${out}`);
+    return out;
+  };
   for (const [owner, hosts] of hostsOf) {
     for (const host of hosts) {
       const entries = plan.hosts.get(host)!.filter((e) => e.owner === owner);
@@ -150,7 +161,7 @@ function classRoutes(plan: ClassPlan, layout: GatewayLayout, ctx: RuleContext): 
       const route = (name: string, sections: string[], hostnames: string[], routeRules: typeof rules): HTTPRoute => ({
         apiVersion: GATEWAY_API,
         kind: 'HTTPRoute',
-        metadata: { name, namespace: owner.namespace },
+        metadata: { name: unique(owner.namespace, name), namespace: owner.namespace },
         spec: { parentRefs: sections.map(parent), ...(hostnames.length > 0 ? { hostnames } : {}), rules: routeRules },
       } as HTTPRoute);
       const named = host === CATCH_ALL ? [] : [host];
