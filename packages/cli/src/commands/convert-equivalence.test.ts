@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { convertIngresses } from '@portico/translator';
 import { parseResources } from '@portico/resources';
 import { compareConversion } from './convert-equivalence.test-util.js';
 
 const CORPUS = new URL('../../../../testdata/convert/nginx-corpus.in.yaml', import.meta.url);
+const TRANSLATOR_GOLDENS = new URL('../../../../testdata/translator/', import.meta.url);
+const INGRESS_GOLDENS = readdirSync(TRANSLATOR_GOLDENS).filter((f) => f.startsWith('ingress') && f.endsWith('.in.yaml')).sort();
 
 describe('portico convert: equivalence with the Ingress translation', () => {
   it('converts the ingress-nginx corpus with no routing difference', () => {
@@ -32,5 +34,16 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     const result = compareConversion(objects, planted, 'k8s.io/ingress-nginx');
     expect(result.differences.length).toBeGreaterThan(0);
     expect(result.differences.some((d) => d.startsWith('http://api.example.com/v2/beta : '))).toBe(true);
+  });
+
+  // Every Ingress case of the translator's goldens (the corner cases: precedence, wildcards, TLS,
+  // broken backends, each annotation): converted exactly unless the report says otherwise.
+  it.each(INGRESS_GOLDENS)('%s: no difference the report does not announce', (file) => {
+    const { objects } = parseResources(readFileSync(new URL(file, TRANSLATOR_GOLDENS), 'utf8'), file, { kubernetesRules: 'warn' });
+    const conversion = convertIngresses(objects);
+    const result = compareConversion(objects, conversion.objects, 'portico.dev/ingress-controller');
+    const announced = conversion.notes.some((n) => n.level !== 'invalid');
+    if (!announced) expect(result.differences).toEqual([]);
+    else expect(result.tables + result.requests).toBeGreaterThan(0);
   });
 });
