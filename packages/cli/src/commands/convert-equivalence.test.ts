@@ -6,7 +6,11 @@ import { compareConversion } from './convert-equivalence.test-util.js';
 
 const CORPUS = new URL('../../../../testdata/convert/nginx-corpus.in.yaml', import.meta.url);
 const TRANSLATOR_GOLDENS = new URL('../../../../testdata/translator/', import.meta.url);
-const INGRESS_GOLDENS = readdirSync(TRANSLATOR_GOLDENS).filter((f) => f.startsWith('ingress') && f.endsWith('.in.yaml')).sort();
+const CONVERT_GOLDENS = new URL('../../../../testdata/convert/', import.meta.url);
+const INGRESS_GOLDENS = [
+  ...readdirSync(TRANSLATOR_GOLDENS).filter((f) => f.startsWith('ingress') && f.endsWith('.in.yaml')).map((f) => new URL(f, TRANSLATOR_GOLDENS)),
+  ...readdirSync(CONVERT_GOLDENS).filter((f) => f.endsWith('.in.yaml') && f !== 'nginx-corpus.in.yaml').map((f) => new URL(f, CONVERT_GOLDENS)),
+].map((url) => [url.pathname.split('/').slice(-2).join('/'), url] as const);
 
 describe('portico convert: equivalence with the Ingress translation', () => {
   it('converts the ingress-nginx corpus with no routing difference', () => {
@@ -36,12 +40,14 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     expect(result.differences.some((d) => d.startsWith('http://api.example.com/v2/beta : '))).toBe(true);
   });
 
-  // Every Ingress case of the translator's goldens (the corner cases: precedence, wildcards, TLS,
+  // Every Ingress case of the translator's (and convert's) goldens (the corner cases: precedence, wildcards, TLS,
   // broken backends, each annotation): converted exactly unless the report says otherwise.
-  it.each(INGRESS_GOLDENS)('%s: no difference the report does not announce', (file) => {
-    const { objects } = parseResources(readFileSync(new URL(file, TRANSLATOR_GOLDENS), 'utf8'), file, { kubernetesRules: 'warn' });
+  it.each(INGRESS_GOLDENS)('%s: no difference the report does not announce', (file, url) => {
+    const { objects } = parseResources(readFileSync(url, 'utf8'), file, { kubernetesRules: 'warn' });
     const conversion = convertIngresses(objects);
-    const result = compareConversion(objects, conversion.objects, 'portico.dev/ingress-controller');
+    // The translator's goldens are written for Portico's IngressClass controller; convert's for ingress-nginx's.
+    const controller = file.startsWith('convert/') ? 'k8s.io/ingress-nginx' : 'portico.dev/ingress-controller';
+    const result = compareConversion(objects, conversion.objects, controller);
     const announced = conversion.notes.some((n) => n.level !== 'invalid');
     if (!announced) expect(result.differences).toEqual([]);
     else expect(result.tables + result.requests).toBeGreaterThan(0);
