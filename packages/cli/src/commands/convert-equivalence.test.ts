@@ -19,7 +19,6 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     const conversion = convertIngresses(objects);
     const ms = performance.now() - started;
     const result = compareConversion(objects, conversion.objects, 'k8s.io/ingress-nginx');
-    // eslint-disable-next-line no-console
     console.log(`convert: ${objects.filter((o) => o.kind === 'Ingress').length} Ingresses in ${ms.toFixed(1)} ms; ${result.tables} tables, ${result.routes} routes, ${result.requests} requests compared; ${result.differences.length} differences`);
     expect(result.differences).toEqual([]);
     // The only reported differences: the redirect Ingresses' query strings, each named by the report.

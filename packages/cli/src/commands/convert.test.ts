@@ -66,6 +66,16 @@ describe('portico convert', () => {
     expect(broken.code).toBe(1);
   });
 
+  it('puts the Gateways in --gateway-namespace: routes name it, Secrets elsewhere get a ReferenceGrant', async () => {
+    const { code, stdout } = await run(['convert', '-f', CORPUS, '--gateway-namespace', 'edge']);
+    expect(code).toBe(3);
+    const objects = parseAllDocuments(stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; spec: any });
+    expect(objects.filter((o) => o.kind === 'Gateway').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['edge/nginx']);
+    expect(objects.filter((o) => o.kind === 'ReferenceGrant' && o.spec.from[0].kind === 'Gateway').map((o) => o.metadata.namespace)).toEqual(['api', 'blog', 'platform', 'shop']);
+    expect(objects.filter((o) => o.kind === 'HTTPRoute').every((o) => o.spec.parentRefs.every((p: { namespace?: string }) => p.namespace === 'edge'))).toBe(true);
+    expect((await run(['convert', '-f', CORPUS, '--gateway-namespace', 'Edge'])).code).toBe(1);
+  });
+
   it('prints its help, also through portico help', async () => {
     expect((await run(['convert', '--help'])).stdout).toContain('Usage: portico convert -f FILE|DIR');
     expect((await run(['help', 'convert'])).stdout).toContain('Usage: portico convert');
