@@ -40,6 +40,9 @@ export interface CanarySplit {
 /** Resolves a canary's backend as the main Ingress's backend-protocol asks. */
 export type CanaryResolver = (backend: IngressBackend, main: IngressAnnotations) => RouteAction & { problem?: string };
 
+/** How a diagnostic about a canary path that is not served begins (diagnose reads it). */
+export const CANARY_NOT_SERVED = 'canary not served: ';
+
 export function canaryPathKey(path: string | undefined): string {
   const trimmed = (path ?? '/').replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed;
@@ -69,21 +72,21 @@ export function assignCanaries(canaries: readonly CanaryOwner[], mainEntries: (h
   const owners = new Map<string, string>();
   const problems: Diagnostic[] = [];
   for (const c of canaries) {
-    const report = (message: string) => problems.push({ kind: 'Ingress', namespace: c.namespace, name: c.name, message: `canary: ${message}` });
+    const report = (message: string) => problems.push({ kind: 'Ingress', namespace: c.namespace, name: c.name, message });
     for (const p of c.paths) {
       const main = mainEntries(p.host).find((e) => e.path === p.path && e.exact === p.exact);
       if (!main) {
-        report(`${p.where}: no Ingress serves host ${p.host} path ${p.path} for this canary to share: it is not served`);
+        report(`${CANARY_NOT_SERVED}${p.where}: no Ingress serves host ${p.host} path ${p.path} for this canary to share`);
         continue;
       }
       const taken = owners.get(main.route.name);
       if (taken) {
-        report(`${p.where}: host ${p.host} path ${p.path} already has canary ${taken} (ingress-nginx allows one per path): not served`);
+        report(`${CANARY_NOT_SERVED}${p.where}: host ${p.host} path ${p.path} already has canary ${taken} (ingress-nginx allows one per path)`);
         continue;
       }
       owners.set(main.route.name, `${c.namespace}/${c.name}`);
       const { problem, ...action } = c.resolve(p.backend, main.annotations);
-      if (problem) report(`${p.where}: ${problem}`);
+      if (problem) report(`canary backend: ${p.where}: ${problem}`);
       splits.set(main.route.name, { policy: c.policy, action });
     }
   }
