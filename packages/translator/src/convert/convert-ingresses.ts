@@ -40,6 +40,8 @@ export interface Conversion {
 }
 
 const GATEWAY_API = 'gateway.networking.k8s.io/v1';
+/** HTTPRoute `spec.rules` maxItems. */
+const MAX_RULES = 16;
 
 export function convertIngresses(input: readonly KubeObject[], options: ConvertOptions = {}): Conversion {
   const gatewayClassName = options.gatewayClassName ?? DEFAULT_CONVERT_GATEWAY_CLASS;
@@ -158,24 +160,30 @@ function classRoutes(plan: ClassPlan, layout: GatewayLayout, ctx: RuleContext): 
       const base = hosts.length === 1 ? owner.ingress.metadata.name : `${owner.ingress.metadata.name}-${host === CATCH_ALL ? 'any-host' : host.replace(/^\*/, 'wildcard').replace(/\./g, '-')}`;
       const rules = entries.flatMap((e) => convertedRules(e, ctx));
       const parent = (sectionName: string) => ({ name: gateway.name, ...(gateway.namespace !== owner.namespace ? { namespace: gateway.namespace } : {}), sectionName });
-      const route = (name: string, sections: string[], hostnames: string[], routeRules: typeof rules): HTTPRoute => ({
-        apiVersion: GATEWAY_API,
-        kind: 'HTTPRoute',
-        metadata: { name: unique(owner.namespace, name), namespace: owner.namespace },
-        spec: { parentRefs: sections.map(parent), ...(hostnames.length > 0 ? { hostnames } : {}), rules: routeRules },
-      } as HTTPRoute);
+      // HTTPRoute allows 16 rules: more become `<name>-2`, `<name>-3`… in order. Their precedence is the
+      // same (Gateway API orders matches, not routes; ties go to the older route, then the name, both in order).
+      const route = (name: string, sections: string[], hostnames: string[], routeRules: typeof rules): HTTPRoute[] => {
+        const chunks: (typeof rules)[] = [];
+        for (let i = 0; i < routeRules.length; i += MAX_RULES) chunks.push(routeRules.slice(i, i + MAX_RULES));
+        return chunks.map((chunk, i) => ({
+          apiVersion: GATEWAY_API,
+          kind: 'HTTPRoute',
+          metadata: { name: unique(owner.namespace, i === 0 ? name : `${name}-${i + 1}`), namespace: owner.namespace },
+          spec: { parentRefs: sections.map(parent), ...(hostnames.length > 0 ? { hostnames } : {}), rules: chunk },
+        } as HTTPRoute));
+      };
       const named = host === CATCH_ALL ? [] : [host];
       const aliases = plan.aliases.get(host) ?? [];
       const redirect = plan.redirectsToHTTPS(owner, host);
       const http = layout.http(host);
       const https = layout.https(host);
       if (!redirect && aliases.length === 0) {
-        routes.push(route(base, [...http, ...https], named, rules));
+        routes.push(...route(base, [...http, ...https], named, rules));
         continue;
       }
-      if (https.length > 0) routes.push(route(base, https, named, rules));
+      if (https.length > 0) routes.push(...route(base, https, named, rules));
       const httpRules = redirect ? rules.map((r) => ({ matches: r.matches, filters: [{ type: 'RequestRedirect' as const, requestRedirect: { scheme: 'https' as const, statusCode: 308 } }] })) : rules;
-      routes.push(route(`${base}-http`, http, [...named, ...aliases], httpRules));
+      routes.push(...route(`${base}-http`, http, [...named, ...aliases], httpRules));
     }
   }
   return routes.sort((a, b) => (`${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1));
