@@ -40,8 +40,10 @@ export interface Conversion {
 }
 
 const GATEWAY_API = 'gateway.networking.k8s.io/v1';
-/** HTTPRoute `spec.rules` maxItems. */
+/** HTTPRoute `spec.rules`, `spec.hostnames` and `spec.parentRefs` maxItems. */
 const MAX_RULES = 16;
+const MAX_HOSTNAMES = 16;
+const MAX_PARENT_REFS = 32;
 
 export function convertIngresses(input: readonly KubeObject[], options: ConvertOptions = {}): Conversion {
   const gatewayClassName = options.gatewayClassName ?? DEFAULT_CONVERT_GATEWAY_CLASS;
@@ -86,7 +88,13 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
     if (layout.gateway.spec.listeners.length > MAX_LISTENERS) {
       note({ ingress: `IngressClass ${className || '(none)'}`, level: 'unsupported', message: `the Gateway needs ${layout.gateway.spec.listeners.length} listeners, more than Gateway API's ${MAX_LISTENERS}: split the Ingresses into several classes (or Gateways)` });
     }
-    generated.push(layout.gateway, ...layout.grants, ...classRoutes(plan, layout, ctx));
+    const routes = classRoutes(plan, layout, ctx);
+    for (const r of routes) {
+      if ((r.spec.hostnames?.length ?? 0) > MAX_HOSTNAMES || r.spec.parentRefs!.length > MAX_PARENT_REFS) {
+        note({ ingress: `${r.metadata.namespace}/${r.metadata.name.replace(/-http(-[0-9]+)?$/, '')}`, level: 'unsupported', message: `HTTPRoute ${r.metadata.name} needs ${r.spec.hostnames?.length ?? 0} hostnames and ${r.spec.parentRefs!.length} parentRefs, more than Gateway API's ${MAX_HOSTNAMES} / ${MAX_PARENT_REFS}: fewer server aliases (or hosts) per Ingress` });
+      }
+    }
+    generated.push(layout.gateway, ...layout.grants, ...routes);
   }
 
   for (const { namespace, service, ingress } of tlsBackends.values()) {
