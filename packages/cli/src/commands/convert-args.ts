@@ -23,8 +23,9 @@ one HTTPS listener per TLS host, with its certificateRefs), one HTTPRoute per In
 (rewrites, redirects, timeouts), ReferenceGrants for Secrets outside the Gateway's namespace, a
 BackendTLSPolicy for HTTPS backends without one, and GatewayClass portico when the input has none
 (unless --gateway-class names an existing one).
-Every other object (Services, Secrets, EndpointSlices…) is printed unchanged, so the output can be
-translated or applied on its own; Ingresses and IngressClasses are replaced.
+Every other object (Services, Secrets, EndpointSlices…) is printed unchanged (with the defaults the
+API server fills in), so the output can be translated or applied on its own; Ingresses and
+IngressClasses are replaced.
 
 What Gateway API cannot express is reported on standard error, one line per Ingress and annotation,
 with why (and in -o json under "report"):
