@@ -10,7 +10,11 @@
  * - backend-protocol H2C reaches a backend that speaks only HTTP/2 in cleartext;
  * - proxy-read-timeout "1": a backend that never answers is cut after 1 s of silence with 504, as
  *   nginx answers (Envoy's route idle_timeout, upstream side), and the route has no total timeout;
- * - an unimplemented auth-url fails closed: 500, never the backend.
+ * - an unimplemented auth-url fails closed: 500, never the backend;
+ * - canary: `X-Canary: always` / the cookie `canary=always` reach the canary Ingress's backend,
+ *   `never` keeps the main one (the header before the cookie), canary-weight 50 splits (both backends
+ *   answer 400 requests: the chance that one never does is 2^-400), and the main Ingress's rewrite applies
+ *   to the canary's requests too (a canary's own annotations are ignored, as in ingress-nginx).
  *
  * The Ingress gateway listens on ports 80/443 (Ingress fixes them), so this needs root, as CI has;
  * skipped otherwise or without ENVOY_BIN. Runs the compiled CLI: `npx tsc -b` first when run alone.
@@ -41,11 +45,11 @@ interface Answer {
   location?: string;
 }
 
-function ask(scheme: 'http' | 'https', host: string, path: string): Promise<Answer> {
+function ask(scheme: 'http' | 'https', host: string, path: string, extra: Record<string, string> = {}): Promise<Answer> {
   const send = scheme === 'http' ? request : httpsRequest;
   const port = scheme === 'http' ? 80 : 443;
   return new Promise((ok) => {
-    const req = send({ host: '127.0.0.1', port, path, servername: host, rejectUnauthorized: false, headers: { host }, timeout: 5_000 }, (res) => {
+    const req = send({ host: '127.0.0.1', port, path, servername: host, rejectUnauthorized: false, headers: { host, ...extra }, timeout: 5_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -87,6 +91,7 @@ describeAsRootWithEnvoy('ingress-nginx annotations through Envoy', () => {
   let echo: Server;
   let h2c: Http2Server;
   let hanging: Server;
+  let canary: Server;
   let serve: ServeProcess;
   let envoy: EnvoyProcess;
   const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(15)}`;
@@ -105,6 +110,13 @@ describeAsRootWithEnvoy('ingress-nginx annotations through Envoy', () => {
       res.end(`h2 ${req.httpVersion} ${req.url}`);
     });
     await new Promise<void>((ok) => h2c.listen(0, '127.0.0.1', ok));
+    // The canary backend says so.
+    canary = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`canary ${req.url}`);
+    });
+    await new Promise<void>((ok) => canary.listen(0, '127.0.0.1', ok));
     // Reads the request and never answers: only a timeout ends the exchange.
     hanging = createServer((req) => req.resume());
     await new Promise<void>((ok) => hanging.listen(0, '127.0.0.1', ok));
@@ -114,7 +126,7 @@ describeAsRootWithEnvoy('ingress-nginx annotations through Envoy', () => {
 kind: IngressClass
 metadata: { name: portico-nginx }
 spec: { controller: portico.dev/ingress-controller }
-${serviceYaml('default', 'echo', echoPort)}${serviceYaml('default', 'h2c', (h2c.address() as { port: number }).port)}${serviceYaml('default', 'hanging', (hanging.address() as { port: number }).port)}${exampleComSecret()}
+${serviceYaml('default', 'echo', echoPort)}${serviceYaml('default', 'h2c', (h2c.address() as { port: number }).port)}${serviceYaml('default', 'hanging', (hanging.address() as { port: number }).port)}${serviceYaml('default', 'canary', (canary.address() as { port: number }).port)}${exampleComSecret()}
 ${ingressYaml('rewrite', { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2', 'nginx.ingress.kubernetes.io/use-regex': 'true' }, 'rewrite.example.com', '/something(/|$)(.*)', 'ImplementationSpecific')}
 ${ingressYaml('secure', { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }, 'secure.example.com', '/', 'Prefix', tls)}
 ${ingressYaml('plain', { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' }, 'plain.example.com', '/', 'Prefix')}
@@ -122,7 +134,11 @@ ${ingressYaml('moved', { 'nginx.ingress.kubernetes.io/permanent-redirect': 'http
 ${ingressYaml('root', { 'nginx.ingress.kubernetes.io/app-root': '/app1' }, 'root.example.com', '/', 'Prefix')}
 ${ingressYaml('h2c', { 'nginx.ingress.kubernetes.io/backend-protocol': 'H2C' }, 'h2c.example.com', '/', 'Prefix').replace('name: echo', 'name: h2c')}
 ${ingressYaml('slow', { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '1' }, 'slow.example.com', '/', 'Prefix').replace('name: echo', 'name: hanging')}
-${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.default.svc/verify' }, 'auth.example.com', '/', 'Prefix')}`);
+${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.default.svc/verify' }, 'auth.example.com', '/', 'Prefix')}
+${ingressYaml('main', { 'nginx.ingress.kubernetes.io/rewrite-target': '/v2/$1' }, 'canary.example.com', '/app/(.*)', 'ImplementationSpecific')}
+${ingressYaml('main-canary', { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-by-header': 'X-Canary', 'nginx.ingress.kubernetes.io/canary-by-cookie': 'canary' }, 'canary.example.com', '/app/(.*)', 'ImplementationSpecific').replace('name: echo', 'name: canary')}
+${ingressYaml('split', {}, 'split.example.com', '/', 'Prefix')}
+${ingressYaml('split-canary', { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '50' }, 'split.example.com', '/', 'Prefix').replace('name: echo', 'name: canary')}`);
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
     envoy = await startEnvoy({ gateway: GATEWAY, xdsPort: serve.xdsPort, nodeId: 'ingress-nginx' });
@@ -132,7 +148,8 @@ ${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.def
   afterAll(async () => {
     await envoy?.stop();
     await serve?.stop('SIGTERM', 20_000);
-    for (const server of [hanging, echo]) server?.closeAllConnections();
+    for (const server of [hanging, echo, canary]) server?.closeAllConnections();
+    await new Promise<void>((ok) => (canary ? canary.close(() => ok()) : ok()));
     await new Promise<void>((ok) => (hanging ? hanging.close(() => ok()) : ok()));
     await new Promise<void>((ok) => (h2c ? h2c.close(() => ok()) : ok()));
     echo?.closeAllConnections();
@@ -175,5 +192,20 @@ ${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.def
   test('an unimplemented auth-url fails closed with 500', async () => {
     expect((await ask('http', 'auth.example.com', '/')).status).toBe(500);
     expect(await envoy.rejectedUpdates()).toBe(0);
+  });
+
+  test('canary by header and cookie: always goes to the canary, never stays, the header first; the main rewrite applies', async () => {
+    expect(await ask('http', 'canary.example.com', '/app/x')).toEqual({ status: 200, body: '/v2/x host=canary.example.com' });
+    expect(await ask('http', 'canary.example.com', '/app/x', { 'x-canary': 'always' })).toEqual({ status: 200, body: 'canary /v2/x' });
+    expect(await ask('http', 'canary.example.com', '/app/x', { cookie: 'a=1; canary=always' })).toEqual({ status: 200, body: 'canary /v2/x' });
+    expect((await ask('http', 'canary.example.com', '/app/x', { 'x-canary': 'never', cookie: 'canary=always' })).body).toBe('/v2/x host=canary.example.com');
+    expect((await ask('http', 'canary.example.com', '/app/x', { 'x-canary': 'maybe', cookie: 'canary=always' })).body).toBe('canary /v2/x');
+    expect((await ask('http', 'canary.example.com', '/app/x', { cookie: 'canary=never' })).body).toBe('/v2/x host=canary.example.com');
+  });
+
+  test('canary-weight 50 sends requests to both backends', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 400 && seen.size < 2; i++) seen.add((await ask('http', 'split.example.com', '/w')).body.startsWith('canary') ? 'canary' : 'main');
+    expect([...seen].sort()).toEqual(['canary', 'main']);
   });
 });

@@ -6,6 +6,7 @@ import { CliError, errorMessage } from './args.js';
 import { processIO, type CliIO } from './cli-io.js';
 import { BOOTSTRAP_HELP, parseBootstrapArgs } from './commands/bootstrap-args.js';
 import { CERTGEN_HELP, parseCertgenArgs } from './commands/certgen-args.js';
+import { CONVERT_HELP, parseConvertArgs } from './commands/convert/convert-args.js';
 import { DIAGNOSE_HELP, parseDiagnoseArgs } from './commands/diagnose/diagnose-args.js';
 import { DUMP_HELP, parseDumpArgs } from './commands/translate/dump-args.js';
 import { EXPLAIN_HELP, parseExplainArgs } from './commands/diagnose/explain-args.js';
@@ -53,6 +54,15 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       // Loaded on demand: the translator and its dependencies are the bulk of the start-up time.
       const { runTranslate } = await import('./commands/translate/translate.js');
       return await runTranslate(parsed, io);
+    }
+    case 'convert': {
+      const parsed = parseConvertArgs(args);
+      if (parsed === undefined) {
+        io.stdout.write(CONVERT_HELP);
+        return 0;
+      }
+      const { runConvert } = await import('./commands/convert/convert.js');
+      return await runConvert(parsed, io);
     }
     case 'bootstrap': {
       const parsed = parseBootstrapArgs(args);

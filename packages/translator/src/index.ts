@@ -24,3 +24,6 @@ export { SHADOWED_CONDITION } from './gateway-ir/shadowing/shadowed-condition.js
 export { describeRef } from './gateway-ir/shadowing/shadowed-matches.js';
 export type { RouteMatchRef, ShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
 export type { PrecedenceStep } from './gateway-ir/shadowing/precedence-steps.js';
+export { convertIngresses, DEFAULT_CONVERT_GATEWAY_CLASS, type Conversion, type ConvertOptions } from './convert/convert-ingresses.js';
+export { formatConversionNote, type ConversionNote, type ConversionNoteLevel } from './convert/conversion-report.js';
+export { CANARY_NOT_SERVED } from './ingress/annotations/canary-routes.js';

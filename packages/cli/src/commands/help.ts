@@ -4,6 +4,7 @@ import { CliError, rejectPositionals, withArgErrors } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import { BOOTSTRAP_HELP } from './bootstrap-args.js';
 import { CERTGEN_HELP } from './certgen-args.js';
+import { CONVERT_HELP } from './convert/convert-args.js';
 import { DIAGNOSE_HELP } from './diagnose/diagnose-args.js';
 import { DUMP_HELP } from './translate/dump-args.js';
 import { EXPLAIN_HELP } from './diagnose/explain-args.js';
@@ -21,13 +22,15 @@ Commands:
   diagnose    Check every link from GatewayClass to backend and say what is wrong and how to fix it
   translate   Translate Gateway API / Ingress resources offline and print statuses or the IR
   explain     Explain where one HTTP request goes through a Gateway, and why (from the served xDS)
+  convert     Convert Ingress (and its ingress-nginx annotations) to Gateway API, with a report
   bootstrap   Print the Envoy bootstrap for the proxies of one Gateway
   certgen     Make or renew the mTLS certificates of xDS (Kubernetes Secrets or local files)
   version     Print the Portico version
   help        Show this help, or a command's help: portico help <command>
 
 Exit codes: 0 success, 1 invalid arguments or input, 2 internal error
-(diagnose: 0 OK, 1 warnings, 2 failures, 3 invalid arguments or input).
+(diagnose: 0 OK, 1 warnings, 2 failures, 3 invalid arguments or input;
+convert: 3 converted with a report of what could not be expressed exactly).
 Run 'portico <command> --help' for a command's options.
 `;
 
@@ -43,6 +46,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
   diagnose: DIAGNOSE_HELP,
   translate: TRANSLATE_HELP,
   explain: EXPLAIN_HELP,
+  convert: CONVERT_HELP,
   bootstrap: BOOTSTRAP_HELP,
   certgen: CERTGEN_HELP,
   version: VERSION_HELP,

@@ -61,7 +61,8 @@ export function buildIngressGateway(ctx: TranslationContext, group: IngressClass
 
 function buildListeners(ctx: TranslationContext, contributions: readonly IngressContribution[]): { listeners: ListenerIR[]; problems: Diagnostic[]; failed: Ingress[] } {
   const problems: Diagnostic[] = contributions.flatMap((c) => c.problems.map((message) => ({ kind: 'Ingress', namespace: c.namespace, name: c.ingress.metadata.name, message })));
-  const virtualHosts = buildIngressVirtualHosts(contributions);
+  const { virtualHosts, problems: canaryProblems } = buildIngressVirtualHosts(contributions);
+  problems.push(...canaryProblems);
   // ingress-nginx ssl-redirect / force-ssl-redirect and server-alias concern port 80 only.
   const http = withServerAliases(httpsRedirectedVirtualHosts(virtualHosts, contributions), contributions);
   problems.push(...http.problems);

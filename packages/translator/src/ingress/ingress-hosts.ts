@@ -20,6 +20,8 @@
  *   more than one label before the suffix.
  */
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
+import type { Diagnostic } from '../result.js';
+import { assignCanaries, canaryPathKey, withCanary } from './annotations/canary-routes.js';
 import { compareHostnameSpecificity, isWildcard } from '../routes/hostnames.js';
 import { compareOrigins } from '../gateway-ir/precedence.js';
 import { compareIngressPaths, samePathMatch } from './ingress-precedence.js';
@@ -31,8 +33,11 @@ import {
   type IngressRouteEntry,
 } from './ingress-routes.js';
 
-/** `contributions` oldest Ingress first (collectIngressClasses). Sorted most specific host first. */
-export function buildIngressVirtualHosts(contributions: readonly IngressContribution[]): VirtualHostIR[] {
+/**
+ * `contributions` oldest Ingress first (collectIngressClasses). Sorted most specific host first; each
+ * main route followed by its canary's (annotations/canary-routes.ts), whose problems are returned.
+ */
+export function buildIngressVirtualHosts(contributions: readonly IngressContribution[]): { virtualHosts: VirtualHostIR[]; problems: Diagnostic[] } {
   const byHost = new Map<string, { entries: IngressRouteEntry[]; contributors: IngressContribution[] }>();
   for (const c of contributions) {
     for (const [host, entries] of c.hosts) {
@@ -47,15 +52,29 @@ export function buildIngressVirtualHosts(contributions: readonly IngressContribu
   const classDefault = contributions.find((c) => c.defaultBackend);
   if (classDefault && !byHost.has(CATCH_ALL_HOST)) byHost.set(CATCH_ALL_HOST, { entries: [], contributors: [] });
 
+  const byKey = new Map(contributions.map((c) => [`${c.namespace}/${c.ingress.metadata.name}`, c]));
+  const { splits, problems } = assignCanaries(
+    contributions.flatMap((c) => (c.canary ? [c.canary] : [])),
+    // Paths only (rule >= 0): an app-root redirect has nothing to share.
+    (host) => [...(byHost.get(host)?.entries ?? [])].sort(compareEntries).filter((e) => e.origin.rule >= 0).map((e) => ({
+      route: e.ir,
+      path: canaryPathKey(e.path.source ?? e.path.value),
+      exact: e.path.type === 'Exact',
+      annotations: byKey.get(e.origin.key)!.annotations,
+    })),
+  );
   const routesOf = new Map<string, HTTPRouteIR[]>();
   for (const [host, { entries, contributors }] of byHost) {
-    const routes = [...entries].sort(compareEntries).map((e) => e.ir);
+    const routes = [...entries].sort(compareEntries).flatMap((e) => {
+      const split = splits.get(e.ir.name);
+      return split ? withCanary(e.ir, split) : [e.ir];
+    });
     const fallback = contributors.find((c) => c.defaultBackend) ?? (host === CATCH_ALL_HOST ? classDefault : undefined);
     if (fallback) routes.push(defaultBackendRoute(fallback, host));
     routesOf.set(host, routes);
   }
   const catchAll = routesOf.get(CATCH_ALL_HOST) ?? [];
-  return [...routesOf.keys()].sort(compareHostnameSpecificity).map((host) => {
+  const virtualHosts = [...routesOf.keys()].sort(compareHostnameSpecificity).map((host) => {
     const routes = routesOf.get(host)!;
     if (isWildcard(host) && catchAll.length > 0) {
       const several = wildcardAuthority(host, 'several');
@@ -63,6 +82,7 @@ export function buildIngressVirtualHosts(contributions: readonly IngressContribu
     }
     return { name: host, domains: [host], routes };
   });
+  return { virtualHosts, problems };
 }
 
 function compareEntries(a: IngressRouteEntry, b: IngressRouteEntry): number {

@@ -24,6 +24,7 @@ import type { IngressAnnotations } from './annotations/ingress-annotations.js';
 import { parseIngressAnnotations } from './annotations/registry.js';
 import { regexPathMatch } from './annotations/rewrite.js';
 import { needsBackendTLS, speaksHTTP2 } from './annotations/backend-protocol.js';
+import { canaryPathKey, type CanaryOwner } from './annotations/canary-routes.js';
 
 /** The host of a rule without `host`. */
 export const CATCH_ALL_HOST = '*';
@@ -44,6 +45,8 @@ export interface IngressContribution {
   problems: string[];
   /** Its ingress-nginx annotations (annotations/registry.ts). */
   annotations: IngressAnnotations;
+  /** A canary Ingress (annotations/canary.ts): its paths, shared with main routes, instead of hosts. */
+  canary?: CanaryOwner;
 }
 
 export function translateIngressRules(ctx: TranslationContext, ingress: Ingress): IngressContribution {
@@ -60,8 +63,17 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
     return action;
   };
 
-  // A canary Ingress (annotations/canary.ts) takes no traffic: no hosts, no default backend.
-  if (annotations.canary) return out;
+  // A canary Ingress (annotations/canary.ts) has no routes of its own: its paths join the main
+  // Ingress's routes (annotations/canary-routes.ts). Its default backend is not used (ingress-nginx's neither).
+  if (annotations.canary) {
+    const paths = (ingress.spec.rules ?? []).flatMap((rule, ruleIndex) =>
+      (rule.http?.paths ?? []).map((p, pathIndex) => ({ host: rule.host || CATCH_ALL_HOST, path: canaryPathKey(p.path), exact: p.pathType === 'Exact', backend: p.backend, where: `rule ${ruleIndex} path ${pathIndex}` })),
+    );
+    const resolveCanary = (backend: Parameters<typeof resolveIngressBackend>[2], main: IngressAnnotations) =>
+      resolveIngressBackend(ctx, namespace, backend, { http2: speaksHTTP2(main.backendProtocol), tls: needsBackendTLS(main.backendProtocol) });
+    out.canary = { namespace, name, policy: annotations.canary, paths, resolve: resolveCanary };
+    return out;
+  }
   (ingress.spec.rules ?? []).forEach((rule, ruleIndex) => {
     const host = rule.host || CATCH_ALL_HOST;
     let entries = out.hosts.get(host);

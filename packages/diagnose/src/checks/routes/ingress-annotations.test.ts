@@ -48,4 +48,13 @@ describe('ingressAnnotationCheck', () => {
   it('leaves alone the Ingresses of other controllers (still served by ingress-nginx during a migration)', () => {
     expect(ingressAnnotationCheck(inputOf(INGRESS_CLASS, ingress('theirs', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth/' }, 'nginx')))).toEqual([]);
   });
+
+  it('WARNs a canary that shares no main route, and says nothing about one that does', () => {
+    const main = ingress('main', { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' });
+    const canary = (name: string, path: string) => ingress(name, { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '10' }).replace('path: /,', `path: ${path},`);
+    expect(ingressAnnotationCheck(inputOf(INGRESS_CLASS, `${main}---\n${canary('shares', '/')}`))).toEqual([]);
+    const findings = ingressAnnotationCheck(inputOf(INGRESS_CLASS, `${main}---\n${canary('alone', '/beta')}`));
+    expect(summary(findings)).toEqual(['WARN IngressCanaryNotServed']);
+    expect(findings[0]).toMatchObject({ object: { kind: 'Ingress', namespace: 'shop', name: 'alone' }, message: expect.stringContaining('no Ingress serves host a.example.com path /beta') });
+  });
 });

@@ -6,8 +6,10 @@
  * range: they answer 500/403 rather than be served unprotected, or a rewrite/redirect that cannot be
  * applied), WARN otherwise (the annotation has no effect). Ingresses of other controllers are not
  * ours to judge: only those with a status from this translation are read.
+ * A canary Ingress that shares no main route (no Ingress serves its host and path, or the path already
+ * has an older canary) is not served: WARN IngressCanaryNotServed, from the translation's diagnostics.
  */
-import { parseIngressAnnotations, statusKey } from '@portico/translator';
+import { CANARY_NOT_SERVED, parseIngressAnnotations, statusKey } from '@portico/translator';
 import type { Check, Finding } from '../../findings.js';
 import { namespaceOf } from '../chain-objects.js';
 
@@ -30,6 +32,18 @@ export const ingressAnnotationCheck: Check = (input) => {
           : 'correct the value as ingress-nginx documents it, or remove the annotation',
       });
     }
+  }
+  for (const d of input.translation.diagnostics) {
+    if (d.kind !== 'Ingress' || !d.message.startsWith(CANARY_NOT_SERVED)) continue;
+    findings.push({
+      level: 'WARN',
+      link: 'Route',
+      object: { kind: 'Ingress', namespace: d.namespace ?? 'default', name: d.name },
+      field: 'metadata.annotations[nginx.ingress.kubernetes.io/canary]',
+      code: 'IngressCanaryNotServed',
+      message: `the canary is not served: ${d.message.slice(CANARY_NOT_SERVED.length)}`,
+      fix: 'give the canary the host and path (as written) of the main Ingress it shares, one canary per path',
+    });
   }
   return findings;
 };

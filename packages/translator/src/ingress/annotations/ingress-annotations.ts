@@ -5,6 +5,7 @@
 import type { RedirectIR } from '@portico/ir';
 import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
 import type { BackendProtocol } from './backend-protocol.js';
+import type { CanaryPolicy } from './canary.js';
 
 export interface IngressAnnotations {
   /** `use-regex`, or implied by `rewrite-target`: paths are case-insensitive regular expressions anchored at the start. */
@@ -21,8 +22,8 @@ export interface IngressAnnotations {
   backendProtocol?: BackendProtocol;
   /** `proxy-read-timeout` / `proxy-send-timeout` (the larger): the route's idle timeout. */
   idleTimeoutMs?: number;
-  /** `canary: "true"`: the Ingress is not served (canary.ts). */
-  canary?: boolean;
+  /** `canary: "true"`: the Ingress is an alternative backend of a main Ingress's paths (canary.ts), not routes of its own. */
+  canary?: CanaryPolicy;
   /** `server-alias`: more host names for the Ingress's (first) host, on port 80. */
   serverAliases?: string[];
   /** `upstream-vhost`: the Host header sent to the backend. */

@@ -42,20 +42,42 @@ describe('parseIngressAnnotations', () => {
   });
 
   it('reports unsupported and unknown annotations with an alternative, without closing the Ingress', () => {
-    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}canary-weight`]: '10', [`${N}made-up`]: 'x' }));
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}enable-cors`]: 'true', [`${N}made-up`]: 'x' }));
     expect(annotations.failClosed).toBeUndefined();
-    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}canary-weight`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
-    expect(problems[0]!.message).toMatch(/weighted backendRefs/);
+    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}enable-cors`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
+    expect(problems[0]!.message).toMatch(/CORS filter/);
     expect(problems[1]!.message).toMatch(/not an annotation Portico knows/);
   });
 
-  it('marks a canary Ingress (not served, reported as unsupported); an unparseable canary is an ordinary Ingress', () => {
+  it('reads a canary policy; an unparseable canary is an ordinary Ingress; canary rules without canary do nothing', () => {
     const canary = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'true' }));
-    expect(canary.annotations.canary).toBe(true);
-    expect(canary.problems).toMatchObject([{ reason: 'unsupported' }]);
-    const odd = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'maybe' }));
+    expect(canary).toEqual({ annotations: { regexPaths: false, canary: { weight: 0, weightTotal: 100 } }, problems: [] });
+    const odd = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'maybe', [`${N}canary-weight`]: '10' }));
     expect(odd.annotations.canary).toBeUndefined();
-    expect(odd.problems).toMatchObject([{ reason: 'invalid' }]);
+    expect(odd.problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}canary`, 'invalid'], [`${N}canary-weight`, 'invalid']]);
+  });
+
+  it('reads every canary rule as ingress-nginx does: the weight capped at the total, the value over the pattern, a searched pattern', () => {
+    const all = parseIngressAnnotations(ingressWith({
+      [`${N}canary`]: 'true',
+      [`${N}canary-weight`]: '700',
+      [`${N}canary-weight-total`]: '500',
+      [`${N}canary-by-header`]: 'X-Canary',
+      [`${N}canary-by-header-value`]: 'yes',
+      [`${N}canary-by-header-pattern`]: '^beta',
+      [`${N}canary-by-cookie`]: 'canary',
+      [`${N}rewrite-target`]: '/',
+    }));
+    expect(all.annotations).toEqual({ regexPaths: false, canary: { weight: 500, weightTotal: 500, header: 'x-canary', headerValue: 'yes', cookie: 'canary' } });
+    expect(all.problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}canary-by-header-pattern`, 'invalid'], [`${N}rewrite-target`, 'invalid']]);
+    const pattern = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'x-beta', [`${N}canary-by-header-pattern`]: 'ios|android' }));
+    expect(pattern.annotations.canary).toEqual({ weight: 0, weightTotal: 100, header: 'x-beta', headerPattern: '.*(?:ios|android).*' });
+    const refused = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'x-beta', [`${N}canary-by-header-pattern`]: '(?=a)' }));
+    expect(refused.annotations.canary).toMatchObject({ headerPatternRefused: true });
+    expect(refused.problems).toMatchObject([{ reason: 'unsupported' }]);
+    const bad = parseIngressAnnotations(ingressWith({ [`${N}canary`]: 'true', [`${N}canary-weight`]: 'ten', [`${N}canary-weight-total`]: '0', [`${N}canary-by-header`]: 'bad header' }));
+    expect(bad.annotations.canary).toEqual({ weight: 0, weightTotal: 100 });
+    expect(bad.problems).toHaveLength(3);
   });
 
   it('takes temporal-redirect over permanent-redirect, and 301 for an invalid code (both reported)', () => {

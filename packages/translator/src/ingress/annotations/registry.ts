@@ -53,6 +53,11 @@ export function parseIngressAnnotations(ingress: Ingress): ParsedIngressAnnotati
     });
   }
   for (const name of values.names()) {
+    if (annotations.canary && !name.startsWith('canary')) {
+      const { key } = values.get(name)!;
+      problems.push({ annotation: key, reason: 'invalid', message: `${key} is ignored on a canary Ingress: its requests are handled as the main Ingress's annotations say (as in ingress-nginx)` });
+      continue;
+    }
     if (IMPLEMENTED.has(name)) continue;
     const { key } = values.get(name)!;
     const { alternative, failClosedStatus, known } = unsupportedAnnotation(name);
@@ -63,5 +68,7 @@ export function parseIngressAnnotations(ingress: Ingress): ParsedIngressAnnotati
     problems.push({ annotation: key, reason: 'unsupported', message: `${key} ${what}${effect} (instead: ${alternative})`, alternative, ...(failClosedStatus ? { failClosedStatus } : {}) });
     if (failClosedStatus) failClosed(failClosedStatus, `${key} is not supported`);
   }
+  // A canary's other annotations are ignored (reported above): only the canary rules are kept.
+  if (annotations.canary) return { annotations: { regexPaths: false, canary: annotations.canary }, problems };
   return { annotations, problems };
 }
