@@ -1,0 +1,78 @@
+/**
+ * A gateway's encoded resources in a form that crosses threads without copies: every list's names
+ * and versions, and the bytes of only the resources whose version the receiver does not have yet,
+ * packed into one ArrayBuffer (transferred). The worker's own bytes stay where they are: its encode
+ * cache reuses them for the next build, so they cannot be transferred themselves.
+ */
+import type { EncodedResources, ResourceListKey } from '@portico/xds';
+
+export const RESOURCE_LISTS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
+
+export interface PackedList {
+  names: string[];
+  versions: string[];
+  /** Per resource, its bytes' offset in `buffer`, or -1: the receiver has this name at this version. */
+  offsets: number[];
+  lengths: number[];
+}
+
+export interface PackedResources {
+  lists: Record<ResourceListKey, PackedList>;
+  namedOnly: string[];
+  buffer: ArrayBuffer;
+}
+
+/** What the receiver already holds per list: name → version. */
+export type SentVersions = Record<ResourceListKey, Map<string, string>>;
+
+export function emptySentVersions(): SentVersions {
+  return { listeners: new Map(), routes: new Map(), clusters: new Map(), endpoints: new Map(), secrets: new Map() };
+}
+
+/** Packs `encoded`, leaving out the bytes `sent` says the receiver has; updates `sent`. */
+export function packResources(encoded: EncodedResources, sent: SentVersions): PackedResources {
+  let total = 0;
+  for (const kind of RESOURCE_LISTS) for (const r of encoded[kind]) if (sent[kind].get(r.name) !== r.version) total += r.bytes.byteLength;
+  const buffer = new ArrayBuffer(total);
+  const into = new Uint8Array(buffer);
+  let at = 0;
+  const lists = {} as Record<ResourceListKey, PackedList>;
+  for (const kind of RESOURCE_LISTS) {
+    const list: PackedList = { names: [], versions: [], offsets: [], lengths: [] };
+    const next = new Map<string, string>();
+    for (const r of encoded[kind]) {
+      list.names.push(r.name);
+      list.versions.push(r.version);
+      next.set(r.name, r.version);
+      if (sent[kind].get(r.name) === r.version) {
+        list.offsets.push(-1);
+        list.lengths.push(0);
+        continue;
+      }
+      into.set(r.bytes, at);
+      list.offsets.push(at);
+      list.lengths.push(r.bytes.byteLength);
+      at += r.bytes.byteLength;
+    }
+    sent[kind] = next;
+    lists[kind] = list;
+  }
+  return { lists, namedOnly: [...(encoded.namedOnly ?? [])], buffer };
+}
+
+/** One resource as the receiver gets it: `bytes` undefined when it already holds that name at that version. */
+export interface UnpackedResource {
+  name: string;
+  version: string;
+  bytes: Uint8Array | undefined;
+}
+
+/** Views into the packed buffer (no copy). */
+export function unpackList(packed: PackedResources, kind: ResourceListKey): UnpackedResource[] {
+  const list = packed.lists[kind];
+  return list.names.map((name, i) => ({
+    name,
+    version: list.versions[i]!,
+    bytes: list.offsets[i]! < 0 ? undefined : new Uint8Array(packed.buffer, list.offsets[i]!, list.lengths[i]!),
+  }));
+}
