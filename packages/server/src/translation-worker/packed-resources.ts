@@ -4,11 +4,13 @@
  * packed into one ArrayBuffer (transferred). The worker's own bytes stay where they are: its encode
  * cache reuses them for the next build, so they cannot be transferred themselves.
  */
-import type { EncodedResources, ResourceListKey } from '@portico/xds';
+import type { EncodedResource, EncodedResources, ResourceListKey } from '@portico/xds';
 
 export const RESOURCE_LISTS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
 
 export interface PackedList {
+  /** The very list sent last time for this gateway (the builder handed it back unchanged): nothing else is filled. */
+  same?: true;
   names: string[];
   versions: string[];
   /** Per resource, its bytes' offset in `buffer`, or -1: the receiver has this name at this version. */
@@ -22,29 +24,37 @@ export interface PackedResources {
   buffer: ArrayBuffer;
 }
 
-/** What the receiver already holds per list: name → version. */
-export type SentVersions = Record<ResourceListKey, Map<string, string>>;
+/** What the receiver already holds per list: name → version, and the encoded list it was packed from. */
+export type SentVersions = Record<ResourceListKey, { versions: Map<string, string>; list?: readonly EncodedResource[] }>;
 
 export function emptySentVersions(): SentVersions {
-  return { listeners: new Map(), routes: new Map(), clusters: new Map(), endpoints: new Map(), secrets: new Map() };
+  return { listeners: { versions: new Map() }, routes: { versions: new Map() }, clusters: { versions: new Map() }, endpoints: { versions: new Map() }, secrets: { versions: new Map() } };
 }
 
 /** Packs `encoded`, leaving out the bytes `sent` says the receiver has; updates `sent`. */
 export function packResources(encoded: EncodedResources, sent: SentVersions): PackedResources {
   let total = 0;
-  for (const kind of RESOURCE_LISTS) for (const r of encoded[kind]) if (sent[kind].get(r.name) !== r.version) total += r.bytes.byteLength;
+  for (const kind of RESOURCE_LISTS) {
+    if (sent[kind].list === encoded[kind]) continue;
+    for (const r of encoded[kind]) if (sent[kind].versions.get(r.name) !== r.version) total += r.bytes.byteLength;
+  }
   const buffer = new ArrayBuffer(total);
   const into = new Uint8Array(buffer);
   let at = 0;
   const lists = {} as Record<ResourceListKey, PackedList>;
   for (const kind of RESOURCE_LISTS) {
+    // An unchanged list (encodeResources hands the same array back for a list the builder reused) costs nothing.
+    if (sent[kind].list === encoded[kind]) {
+      lists[kind] = { same: true, names: [], versions: [], offsets: [], lengths: [] };
+      continue;
+    }
     const list: PackedList = { names: [], versions: [], offsets: [], lengths: [] };
     const next = new Map<string, string>();
     for (const r of encoded[kind]) {
       list.names.push(r.name);
       list.versions.push(r.version);
       next.set(r.name, r.version);
-      if (sent[kind].get(r.name) === r.version) {
+      if (sent[kind].versions.get(r.name) === r.version) {
         list.offsets.push(-1);
         list.lengths.push(0);
         continue;
@@ -54,7 +64,7 @@ export function packResources(encoded: EncodedResources, sent: SentVersions): Pa
       list.lengths.push(r.bytes.byteLength);
       at += r.bytes.byteLength;
     }
-    sent[kind] = next;
+    sent[kind] = { versions: next, list: encoded[kind] };
     lists[kind] = list;
   }
   return { lists, namedOnly: [...(encoded.namedOnly ?? [])], buffer };
@@ -67,7 +77,7 @@ export interface UnpackedResource {
   bytes: Uint8Array | undefined;
 }
 
-/** Views into the packed buffer (no copy). */
+/** Views into the packed buffer (no copy). Not for a `same` list: the receiver keeps its previous one. */
 export function unpackList(packed: PackedResources, kind: ResourceListKey): UnpackedResource[] {
   const list = packed.lists[kind];
   return list.names.map((name, i) => ({

@@ -20,7 +20,7 @@ import { emptySentVersions, packResources, type SentVersions } from './packed-re
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
 /** Statuses per `statuses` message: each is read by the main thread in a turn of its own. */
-export const STATUSES_PER_MESSAGE = 1000;
+export const STATUSES_PER_MESSAGE = 500;
 
 export interface TranslationCore {
   /** Handles one request; the messages to post (in order), each with what it transfers. */

@@ -107,8 +107,8 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   let workerGeneration: number | undefined;
   let nextId = 0;
   const waiting = new Map<number, { resolve: (t: WorkerTranslation) => void; reject: (e: Error) => void; statuses: [string, ObjectStatus][] }>();
-  /** Per gateway and list, what the worker has sent: name → resource (its `sent` versions mirror this). */
-  let known = new Map<string, Record<ResourceListKey, Map<string, HostResource>>>();
+  /** Per gateway and list, what the worker has sent: the list and name → resource (its `sent` versions mirror this). */
+  let known = new Map<string, Record<ResourceListKey, { list: HostResource[]; byName: Map<string, HostResource> }>>();
   let statuses: ReadonlyMap<string, ObjectStatus> = new Map();
   /** Sends are serialized: a chunked reset is not interleaved with the next snapshot's changes. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -136,6 +136,10 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     started.unref();
     options.onWorkerStarted?.(started);
     return started;
+  }
+
+  function idle(): void {
+    if (waiting.size === 0) worker?.unref();
   }
 
   function post(request: WorkerRequest): void {
@@ -168,17 +172,25 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
         return { gateway: g.gateway, outcome: 'error', error };
       }
       let lists = known.get(g.gateway);
-      if (!lists) known.set(g.gateway, (lists = { listeners: new Map(), routes: new Map(), clusters: new Map(), endpoints: new Map(), secrets: new Map() }));
+      if (!lists) {
+        const empty = () => ({ list: [], byName: new Map<string, HostResource>() });
+        known.set(g.gateway, (lists = { listeners: empty(), routes: empty(), clusters: empty(), endpoints: empty(), secrets: empty() }));
+      }
       const resources = {} as Record<ResourceListKey, HostResource[]>;
       for (const kind of RESOURCE_LISTS) {
         const had = lists[kind];
+        // The same list as last time: the same array, so the publisher and the snapshot cache skip it too.
+        if (g.resources.lists[kind].same) {
+          resources[kind] = had.list;
+          continue;
+        }
         const list = unpackList(g.resources, kind).map((r): HostResource => {
           if (r.bytes) return { name: r.name, version: r.version, bytes: r.bytes };
-          const held = had.get(r.name);
+          const held = had.byName.get(r.name);
           if (!held || held.version !== r.version) throw new TranslationWorkerError(`the worker left out ${kind} ${r.name} at a version this thread does not hold`);
           return held;
         });
-        lists[kind] = new Map(list.map((r) => [r.name, r]));
+        lists[kind] = { list, byName: new Map(list.map((r) => [r.name, r])) };
         resources[kind] = list;
       }
       let ir: GatewayIR | undefined;
@@ -240,6 +252,9 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     const endpointsOnly = follows && !force && snapshot.changes!.length > 0 && snapshot.changes!.every((c) => c.kind === 'EndpointSlice');
     const id = nextId++;
     const answer = new Promise<WorkerTranslation>((resolve, reject) => waiting.set(id, { resolve, reject, statuses: [] }));
+    // An idle worker never keeps the process alive; one with a translation to answer does.
+    worker.ref();
+    void answer.then(idle, idle);
     post({
       type: 'translate',
       id,
