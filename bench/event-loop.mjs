@@ -24,15 +24,6 @@ import { median, mib, peakRssMiB, round1 } from './stats.mjs';
 
 const MODES = ['in-process', 'worker'];
 
-const { values } = parseArgs({
-  options: {
-    routes: { type: 'string', default: '10000' },
-    edits: { type: 'string', default: '11' },
-    modes: { type: 'string', default: MODES.join(',') },
-    /** Internal: this process measures one mode. */
-    mode: { type: 'string' },
-  },
-});
 
 /** The loop's delay over one awaited call: reset, let the monitor's first tick start its clock, call. */
 async function withDelay(loop, call) {
@@ -135,6 +126,15 @@ export async function runEventLoop({ routes = 10_000, edits = 11, modes = MODES 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      routes: { type: 'string', default: '10000' },
+      edits: { type: 'string', default: '11' },
+      modes: { type: 'string', default: MODES.join(',') },
+      /** Internal: this process measures one mode. */
+      mode: { type: 'string' },
+    },
+  });
   const routes = Number(values.routes);
   const edits = Number(values.edits);
   if (values.mode) {

@@ -3,7 +3,7 @@
  * worker keeps a copy of the provider's objects and the translator's and builder's caches, so the
  * main thread sends only what changed and gets back only what changed: encoded bytes packed in one
  * ArrayBuffer that is transferred, not copied (packed-resources.ts), the statuses that are new
- * objects, and each rebuilt gateway's IR serialized (node:v8) for whoever asks for it.
+ * objects, and after that each rebuilt gateway's IR serialized (node:v8) for whoever asks for it.
  */
 import type { ExternalNameServices, ObjectStatus, TranslationResult } from '@portico/translator';
 import type { Kind, KubeObject } from '@portico/resources';
@@ -43,8 +43,6 @@ export type WorkerGateway =
       /** What the consistency check found (empty: consistent). */
       problems: string[];
       resources: PackedResources;
-      /** The IR the resources were built from, `v8.serialize`d (transferred). */
-      ir: ArrayBuffer;
     }
   | { gateway: string; outcome: 'error'; message: string; stack?: string };
 
@@ -67,5 +65,10 @@ export type WorkerMessage =
       translateMs: number;
       buildMs: number;
     }
+  /**
+   * The IR a built gateway's resources were built from, `v8.serialize`d (transferred): after the
+   * answer, so serializing it never delays a publish.
+   */
+  | { type: 'ir'; id: number; gateway: string; ir: ArrayBuffer }
   /** The translation threw (a bug of ours): nothing changed; the worker keeps its objects. */
   | { type: 'failed'; id: number; generation: number; message: string; stack?: string };

@@ -22,9 +22,18 @@ import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTran
 /** Statuses per `statuses` message: each is read by the main thread in a turn of its own. */
 export const STATUSES_PER_MESSAGE = 500;
 
+/** One message to post, with what it transfers. */
+export interface Outgoing {
+  message: WorkerMessage;
+  transfer: ArrayBuffer[];
+}
+
 export interface TranslationCore {
-  /** Handles one request; the messages to post (in order), each with what it transfers. */
-  handle(request: WorkerRequest): { message: WorkerMessage; transfer: ArrayBuffer[] }[];
+  /**
+   * Handles one request: the messages to post (in order), then `later`, the ones to make and post
+   * after those (the IR of each rebuilt gateway: serializing it would only delay the answer).
+   */
+  handle(request: WorkerRequest): { now: Outgoing[]; later?: () => Outgoing[] };
 }
 
 export function createTranslationCore(): TranslationCore {
@@ -52,7 +61,7 @@ export function createTranslationCore(): TranslationCore {
     for (const ref of refs) resources.delete(ref.kind, ref.namespace, ref.name);
   }
 
-  function translateNow(request: Extract<WorkerRequest, { type: 'translate' }>): { message: WorkerMessage; transfer: ArrayBuffer[] }[] {
+  function translateNow(request: Extract<WorkerRequest, { type: 'translate' }>): { now: Outgoing[]; later?: () => Outgoing[] } {
     if (!options) throw new Error('translate before reset: the worker has no options');
     const { id, generation } = request;
     const started = performance.now();
@@ -66,7 +75,7 @@ export function createTranslationCore(): TranslationCore {
       cacheMatches = true;
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
-      return [{ message: { type: 'failed', id, generation, message: e.message, ...(e.stack ? { stack: e.stack } : {}) }, transfer: [] }];
+      return { now: [{ message: { type: 'failed', id, generation, message: e.message, ...(e.stack ? { stack: e.stack } : {}) }, transfer: [] }] };
     }
     translated = result;
     const translateMs = performance.now() - started;
@@ -74,9 +83,13 @@ export function createTranslationCore(): TranslationCore {
     const built = performance.now();
     const transfer: ArrayBuffer[] = [];
     const gateways: WorkerGateway[] = [];
+    const rebuilt: [string, GatewayIR][] = [];
     for (const [gateway, ir] of keepFailedGateways(result)) {
       const answer = buildGateway(gateway, ir);
-      if (answer.outcome === 'built') transfer.push(answer.resources.buffer, answer.ir);
+      if (answer.outcome === 'built') {
+        transfer.push(answer.resources.buffer);
+        rebuilt.push([gateway, ir]);
+      }
       gateways.push(answer);
     }
     for (const gateway of [...builtFrom.keys()]) {
@@ -86,7 +99,7 @@ export function createTranslationCore(): TranslationCore {
     }
     const buildMs = performance.now() - built;
 
-    const messages: { message: WorkerMessage; transfer: ArrayBuffer[] }[] = [];
+    const messages: Outgoing[] = [];
     const changed: [string, ObjectStatus][] = [];
     for (const [key, status] of result.statuses) if (previousStatuses.get(key) !== status) changed.push([key, status]);
     const removedStatuses = [...previousStatuses.keys()].filter((key) => !result.statuses.has(key));
@@ -110,7 +123,12 @@ export function createTranslationCore(): TranslationCore {
       },
       transfer,
     });
-    return messages;
+    const later = () =>
+      rebuilt.map(([gateway, ir]): Outgoing => {
+        const serialized = ownBuffer(serialize(ir));
+        return { message: { type: 'ir', id, gateway, ir: serialized }, transfer: [serialized] };
+      });
+    return { now: messages, later };
   }
 
   /** The translation's gateways, plus the last good IR of each one missing only because translating it threw. */
@@ -132,7 +150,7 @@ export function createTranslationCore(): TranslationCore {
       if (!versions) sent.set(gateway, (versions = emptySentVersions()));
       const resources = packResources(encoded, versions);
       builtFrom.set(gateway, ir);
-      return { gateway, outcome: 'built', problems, resources, ir: ownBuffer(serialize(ir)) };
+      return { gateway, outcome: 'built', problems, resources };
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       return { gateway, outcome: 'error', message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
@@ -148,13 +166,13 @@ export function createTranslationCore(): TranslationCore {
           translationCache = createTranslationCache();
           translated = undefined;
           cacheMatches = false;
-          return [];
+          return { now: [] };
         case 'upsert':
           upsert(request.objects);
-          return [];
+          return { now: [] };
         case 'delete':
           remove(request.refs);
-          return [];
+          return { now: [] };
         case 'translate':
           return translateNow(request);
       }

@@ -110,7 +110,7 @@ describe('translation worker', () => {
           publisher.publishGateways(expected.gateways);
           for (const g of built(answer.gateways)) {
             expect(g.problems).toEqual([]);
-            expect(g.ir()).toEqual(expected.gateways.get(g.gateway));
+            expect(await g.ir()).toEqual(expected.gateways.get(g.gateway));
             for (const kind of RESOURCE_LISTS) held.set(`${g.gateway} ${kind}`, new Map(g.resources[kind].map((r) => [r.name, [r.version, r.bytes]])));
           }
           expect(answer.gateways.map((g) => g.gateway)).toEqual([...expected.gateways.keys()]);

@@ -37,8 +37,11 @@ export type HostGateway =
       problems: string[];
       resources: Record<ResourceListKey, HostResource[]>;
       namedOnly: ReadonlySet<string>;
-      /** The IR the resources were built from (deserialized on first call). */
-      ir: () => GatewayIR;
+      /**
+       * The IR the resources were built from: it follows the answer (the worker serializes it after
+       * answering) and is deserialized on the first call. Rejects if the worker stopped before sending it.
+       */
+      ir: () => Promise<GatewayIR>;
     }
   | { gateway: string; outcome: 'error'; error: Error };
 
@@ -110,6 +113,8 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   /** Per gateway and list, what the worker has sent: the list and name → resource (its `sent` versions mirror this). */
   let known = new Map<string, Record<ResourceListKey, { list: HostResource[]; byName: Map<string, HostResource> }>>();
   let statuses: ReadonlyMap<string, ObjectStatus> = new Map();
+  /** IRs announced by an answer and not arrived yet, by `id gateway`. */
+  const irsOnTheWay = new Map<string, { resolve: (bytes: ArrayBuffer) => void; reject: (e: Error) => void }>();
   /** Sends are serialized: a chunked reset is not interleaved with the next snapshot's changes. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -122,9 +127,14 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       workerGeneration = undefined;
       // A new worker sends every resource again: nothing it would leave out is known to be here.
       known = new Map();
+      const error = new TranslationWorkerError(`the translation worker stopped (${why}); the next snapshot starts a new one`);
       for (const [id, request] of waiting) {
         waiting.delete(id);
-        request.reject(new TranslationWorkerError(`the translation worker stopped (${why}); the next snapshot starts a new one`));
+        request.reject(error);
+      }
+      for (const [key, ir] of irsOnTheWay) {
+        irsOnTheWay.delete(key);
+        ir.reject(error);
       }
     };
     started.on('error', (error) => died(error.message));
@@ -138,8 +148,9 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     return started;
   }
 
+  /** An idle worker never keeps the process alive; one with an answer or an IR still to send does. */
   function idle(): void {
-    if (waiting.size === 0) worker?.unref();
+    if (waiting.size === 0 && irsOnTheWay.size === 0) worker?.unref();
   }
 
   function post(request: WorkerRequest): void {
@@ -147,6 +158,13 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   }
 
   function onMessage(message: WorkerMessage): void {
+    if (message.type === 'ir') {
+      const key = `${message.id} ${message.gateway}`;
+      irsOnTheWay.get(key)?.resolve(message.ir);
+      irsOnTheWay.delete(key);
+      idle();
+      return;
+    }
     const request = waiting.get(message.id);
     if (!request) return;
     if (message.type === 'statuses') {
@@ -193,9 +211,18 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
         lists[kind] = { list, byName: new Map(list.map((r) => [r.name, r])) };
         resources[kind] = list;
       }
-      let ir: GatewayIR | undefined;
-      const serialized = g.ir;
-      return { gateway: g.gateway, outcome: 'built', problems: g.problems, resources, namedOnly: new Set(g.resources.namedOnly), ir: () => (ir ??= deserialize(new Uint8Array(serialized)) as GatewayIR) };
+      const serialized = new Promise<ArrayBuffer>((resolve, reject) => irsOnTheWay.set(`${message.id} ${g.gateway}`, { resolve, reject }));
+      // Nobody may ever ask: a worker that stops before sending it is no unhandled rejection.
+      serialized.catch(() => undefined);
+      let ir: Promise<GatewayIR> | undefined;
+      return {
+        gateway: g.gateway,
+        outcome: 'built',
+        problems: g.problems,
+        resources,
+        namedOnly: new Set(g.resources.namedOnly),
+        ir: () => (ir ??= serialized.then((bytes) => deserialize(new Uint8Array(bytes)) as GatewayIR)),
+      };
     });
     for (const gateway of [...known.keys()]) if (!message.gateways.some((g) => g.gateway === gateway)) known.delete(gateway);
     request.resolve({
@@ -252,7 +279,6 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     const endpointsOnly = follows && !force && snapshot.changes!.length > 0 && snapshot.changes!.every((c) => c.kind === 'EndpointSlice');
     const id = nextId++;
     const answer = new Promise<WorkerTranslation>((resolve, reject) => waiting.set(id, { resolve, reject, statuses: [] }));
-    // An idle worker never keeps the process alive; one with a translation to answer does.
     worker.ref();
     void answer.then(idle, idle);
     post({
@@ -275,9 +301,14 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       const stopping = worker;
       worker = undefined;
       workerGeneration = undefined;
+      const error = new TranslationWorkerError('the translation worker was closed');
       for (const [id, request] of waiting) {
         waiting.delete(id);
-        request.reject(new TranslationWorkerError('the translation worker was closed'));
+        request.reject(error);
+      }
+      for (const [key, ir] of irsOnTheWay) {
+        irsOnTheWay.delete(key);
+        ir.reject(error);
       }
       await stopping?.terminate();
     },
