@@ -3,7 +3,7 @@
  * worker keeps a copy of the provider's objects and the translator's and builder's caches, so the
  * main thread sends only what changed and gets back only what changed: encoded bytes packed in one
  * ArrayBuffer that is transferred, not copied (packed-resources.ts), the statuses that are new
- * objects, and after that each rebuilt gateway's IR serialized (node:v8) for whoever asks for it.
+ * objects. The IR stays on the worker; whoever needs it (debug endpoints) asks, and gets it serialized (node:v8).
  */
 import type { ExternalNameServices, ObjectStatus, TranslationResult } from '@portico/translator';
 import type { Kind, KubeObject } from '@portico/resources';
@@ -32,7 +32,9 @@ export type WorkerRequest =
    * Translates what the worker holds now. `endpointsOnly`: only EndpointSlices changed since the
    * last translation (the translator's endpoint fast path). `now`: ISO time of the conditions.
    */
-  | { type: 'translate'; id: number; generation: number; now: string; endpointsOnly: ObjectRef[] | undefined };
+  | { type: 'translate'; id: number; generation: number; now: string; endpointsOnly: ObjectRef[] | undefined }
+  /** The IR a gateway was built from by translation `id` (while the worker remembers it). */
+  | { type: 'ir'; id: number; gateway: string; request: number };
 
 /** One gateway of a translation, as the main thread's snapshot cache needs it. */
 export type WorkerGateway =
@@ -65,10 +67,8 @@ export type WorkerMessage =
       translateMs: number;
       buildMs: number;
     }
-  /**
-   * The IR a built gateway's resources were built from, `v8.serialize`d (transferred): after the
-   * answer, so serializing it never delays a publish.
-   */
-  | { type: 'ir'; id: number; gateway: string; ir: ArrayBuffer }
+  /** The answer to an `ir` request: the IR `v8.serialize`d (transferred), or why there is none. */
+  | { type: 'ir'; request: number; ir: ArrayBuffer }
+  | { type: 'no-ir'; request: number; message: string }
   /** The translation threw (a bug of ours): nothing changed; the worker keeps its objects. */
   | { type: 'failed'; id: number; generation: number; message: string; stack?: string };

@@ -22,6 +22,9 @@ import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTran
 /** Statuses per `statuses` message: each is read by the main thread in a turn of its own. */
 export const STATUSES_PER_MESSAGE = 500;
 
+/** Builds per gateway whose IR the worker keeps for `ir` requests (the IRs share every unchanged part). */
+export const REMEMBERED_BUILDS = 8;
+
 /** One message to post, with what it transfers. */
 export interface Outgoing {
   message: WorkerMessage;
@@ -29,11 +32,8 @@ export interface Outgoing {
 }
 
 export interface TranslationCore {
-  /**
-   * Handles one request: the messages to post (in order), then `later`, the ones to make and post
-   * after those (the IR of each rebuilt gateway: serializing it would only delay the answer).
-   */
-  handle(request: WorkerRequest): { now: Outgoing[]; later?: () => Outgoing[] };
+  /** Handles one request: the messages to post, in order. */
+  handle(request: WorkerRequest): Outgoing[];
 }
 
 export function createTranslationCore(): TranslationCore {
@@ -50,6 +50,8 @@ export function createTranslationCore(): TranslationCore {
   /** Per gateway, what the main thread holds of each resource list. */
   const sent = new Map<string, SentVersions>();
   let previousStatuses: ReadonlyMap<string, ObjectStatus> = new Map();
+  /** Per gateway, the IR of its last builds, by translation id. */
+  const irs = new Map<string, Map<number, GatewayIR>>();
 
   function upsert(objects: readonly KubeObject[]): void {
     resources = resources.clone();
@@ -61,7 +63,7 @@ export function createTranslationCore(): TranslationCore {
     for (const ref of refs) resources.delete(ref.kind, ref.namespace, ref.name);
   }
 
-  function translateNow(request: Extract<WorkerRequest, { type: 'translate' }>): { now: Outgoing[]; later?: () => Outgoing[] } {
+  function translateNow(request: Extract<WorkerRequest, { type: 'translate' }>): Outgoing[] {
     if (!options) throw new Error('translate before reset: the worker has no options');
     const { id, generation } = request;
     const started = performance.now();
@@ -75,7 +77,7 @@ export function createTranslationCore(): TranslationCore {
       cacheMatches = true;
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
-      return { now: [{ message: { type: 'failed', id, generation, message: e.message, ...(e.stack ? { stack: e.stack } : {}) }, transfer: [] }] };
+      return [{ message: { type: 'failed', id, generation, message: e.message, ...(e.stack ? { stack: e.stack } : {}) }, transfer: [] }];
     }
     translated = result;
     const translateMs = performance.now() - started;
@@ -83,12 +85,11 @@ export function createTranslationCore(): TranslationCore {
     const built = performance.now();
     const transfer: ArrayBuffer[] = [];
     const gateways: WorkerGateway[] = [];
-    const rebuilt: [string, GatewayIR][] = [];
     for (const [gateway, ir] of keepFailedGateways(result)) {
       const answer = buildGateway(gateway, ir);
       if (answer.outcome === 'built') {
         transfer.push(answer.resources.buffer);
-        rebuilt.push([gateway, ir]);
+        remember(gateway, id, ir);
       }
       gateways.push(answer);
     }
@@ -96,6 +97,7 @@ export function createTranslationCore(): TranslationCore {
       if (gateways.some((g) => g.gateway === gateway)) continue;
       builtFrom.delete(gateway);
       sent.delete(gateway);
+      irs.delete(gateway);
     }
     const buildMs = performance.now() - built;
 
@@ -123,12 +125,21 @@ export function createTranslationCore(): TranslationCore {
       },
       transfer,
     });
-    const later = () =>
-      rebuilt.map(([gateway, ir]): Outgoing => {
-        const serialized = ownBuffer(serialize(ir));
-        return { message: { type: 'ir', id, gateway, ir: serialized }, transfer: [serialized] };
-      });
-    return { now: messages, later };
+    return messages;
+  }
+
+  function remember(gateway: string, id: number, ir: GatewayIR): void {
+    let builds = irs.get(gateway);
+    if (!builds) irs.set(gateway, (builds = new Map()));
+    builds.set(id, ir);
+    if (builds.size > REMEMBERED_BUILDS) builds.delete(builds.keys().next().value!);
+  }
+
+  function irAnswer(request: Extract<WorkerRequest, { type: 'ir' }>): Outgoing {
+    const ir = irs.get(request.gateway)?.get(request.id);
+    if (!ir) return { message: { type: 'no-ir', request: request.request, message: `the worker no longer holds the IR of ${request.gateway} built by translation ${request.id}` }, transfer: [] };
+    const serialized = ownBuffer(serialize(ir));
+    return { message: { type: 'ir', request: request.request, ir: serialized }, transfer: [serialized] };
   }
 
   /** The translation's gateways, plus the last good IR of each one missing only because translating it threw. */
@@ -166,15 +177,17 @@ export function createTranslationCore(): TranslationCore {
           translationCache = createTranslationCache();
           translated = undefined;
           cacheMatches = false;
-          return { now: [] };
+          return [];
         case 'upsert':
           upsert(request.objects);
-          return { now: [] };
+          return [];
         case 'delete':
           remove(request.refs);
-          return { now: [] };
+          return [];
         case 'translate':
           return translateNow(request);
+        case 'ir':
+          return [irAnswer(request)];
       }
     },
   };

@@ -14,6 +14,7 @@ import { createTranslationCache, translate } from '@portico/translator';
 import { demoObjects } from '../fixtures.test-util.js';
 import { createXdsPublisher } from '../reconcile/publish-gateways.js';
 import { RESOURCE_LISTS } from './packed-resources.js';
+import { REMEMBERED_BUILDS } from './translation-core.js';
 import { createTranslationWorkerHost, TranslationWorkerError, type HostGateway, type TranslationWorkerHost } from './translation-worker-host.js';
 import { TYPE_URLS } from '@portico/envoy';
 
@@ -140,6 +141,19 @@ describe('translation worker', () => {
     expect(after!.resources.clusters.every((r, i) => r === before!.resources.clusters[i])).toBe(true);
     expect(after!.resources.listeners.every((r, i) => r === before!.resources.listeners[i])).toBe(true);
     expect(after!.resources.routes.some((r, i) => r !== before!.resources.routes[i])).toBe(true);
+    // The worker keeps the IR of recent builds for whoever asks (a debug endpoint), the older one too.
+    const [irBefore, irAfter] = [await before!.ir(), await after!.ir()];
+    expect(irBefore).not.toEqual(irAfter);
+    expect(irAfter).toEqual(translate(source.apply({ type: 'route', at: 0, header: 'b', weight: 1, backend: 'echo' }).resources, { now }).gateways.get('default/gw'));
+  });
+
+  it('says so when the IR of a build is no longer held', async () => {
+    host = createTranslationWorkerHost({ script, translate: { controllerName: 'portico.dev/gateway-controller' } });
+    const source = snapshots([...demoObjects(), route('r0', 'a', 1, 'echo')]);
+    const first = await host.translate(source.first, now);
+    for (let i = 0; i < REMEMBERED_BUILDS; i++) await host.translate(source.apply({ type: 'route', at: 0, header: i % 2 ? 'a' : 'b', weight: 1 + i, backend: 'echo' }), now);
+    if (first.result !== 'success') throw first.error;
+    await expect(built(first.gateways)[0]!.ir()).rejects.toThrow(/no longer holds the IR of default\/gw/);
   });
 
   it('survives a worker that dies: what waited is rejected, the next call starts a new worker from every object', async () => {

@@ -38,8 +38,8 @@ export type HostGateway =
       resources: Record<ResourceListKey, HostResource[]>;
       namedOnly: ReadonlySet<string>;
       /**
-       * The IR the resources were built from: it follows the answer (the worker serializes it after
-       * answering) and is deserialized on the first call. Rejects if the worker stopped before sending it.
+       * The IR the resources were built from, asked of the worker on the first call (it keeps the last
+       * few builds per gateway). Rejects when it no longer holds it, or stopped.
        */
       ir: () => Promise<GatewayIR>;
     }
@@ -113,8 +113,9 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   /** Per gateway and list, what the worker has sent: the list and name → resource (its `sent` versions mirror this). */
   let known = new Map<string, Record<ResourceListKey, { list: HostResource[]; byName: Map<string, HostResource> }>>();
   let statuses: ReadonlyMap<string, ObjectStatus> = new Map();
-  /** IRs announced by an answer and not arrived yet, by `id gateway`. */
-  const irsOnTheWay = new Map<string, { resolve: (bytes: ArrayBuffer) => void; reject: (e: Error) => void }>();
+  /** IRs asked for and not arrived yet, by request number. */
+  const irsOnTheWay = new Map<number, { resolve: (bytes: ArrayBuffer) => void; reject: (e: Error) => void }>();
+  let nextIrRequest = 0;
   /** Sends are serialized: a chunked reset is not interleaved with the next snapshot's changes. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -158,10 +159,11 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   }
 
   function onMessage(message: WorkerMessage): void {
-    if (message.type === 'ir') {
-      const key = `${message.id} ${message.gateway}`;
-      irsOnTheWay.get(key)?.resolve(message.ir);
-      irsOnTheWay.delete(key);
+    if (message.type === 'ir' || message.type === 'no-ir') {
+      const asked = irsOnTheWay.get(message.request);
+      irsOnTheWay.delete(message.request);
+      if (message.type === 'ir') asked?.resolve(message.ir);
+      else asked?.reject(new Error(message.message));
       idle();
       return;
     }
@@ -211,17 +213,15 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
         lists[kind] = { list, byName: new Map(list.map((r) => [r.name, r])) };
         resources[kind] = list;
       }
-      const serialized = new Promise<ArrayBuffer>((resolve, reject) => irsOnTheWay.set(`${message.id} ${g.gateway}`, { resolve, reject }));
-      // Nobody may ever ask: a worker that stops before sending it is no unhandled rejection.
-      serialized.catch(() => undefined);
       let ir: Promise<GatewayIR> | undefined;
+      const id = message.id;
       return {
         gateway: g.gateway,
         outcome: 'built',
         problems: g.problems,
         resources,
         namedOnly: new Set(g.resources.namedOnly),
-        ir: () => (ir ??= serialized.then((bytes) => deserialize(new Uint8Array(bytes)) as GatewayIR)),
+        ir: () => (ir ??= askIr(id, g.gateway)),
       };
     });
     for (const gateway of [...known.keys()]) if (!message.gateways.some((g) => g.gateway === gateway)) known.delete(gateway);
@@ -237,6 +237,15 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       translateMs: message.translateMs,
       buildMs: message.buildMs,
     });
+  }
+
+  async function askIr(id: number, gateway: string): Promise<GatewayIR> {
+    if (!worker) throw new TranslationWorkerError('the translation worker that built this IR stopped');
+    const request = nextIrRequest++;
+    const bytes = new Promise<ArrayBuffer>((resolve, reject) => irsOnTheWay.set(request, { resolve, reject }));
+    worker.ref();
+    post({ type: 'ir', id, gateway, request });
+    return deserialize(new Uint8Array(await bytes)) as GatewayIR;
   }
 
   /** Every object of the snapshot, in chunks, each posted in a turn of its own. */

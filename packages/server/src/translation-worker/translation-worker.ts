@@ -9,7 +9,5 @@ import type { WorkerRequest } from './protocol.js';
 
 const core = createTranslationCore();
 parentPort?.on('message', (request: WorkerRequest) => {
-  const { now, later } = core.handle(request);
-  for (const { message, transfer } of now) parentPort!.postMessage(message, transfer);
-  for (const { message, transfer } of later?.() ?? []) parentPort!.postMessage(message, transfer);
+  for (const { message, transfer } of core.handle(request)) parentPort!.postMessage(message, transfer);
 });
