@@ -91,7 +91,7 @@ export interface TranslationWorkerHost {
 }
 
 export const DEFAULT_TRANSLATION_WORKER_HEAP_MIB = 2048;
-const DEFAULT_OBJECTS_PER_MESSAGE = 250;
+const DEFAULT_OBJECTS_PER_MESSAGE = 100;
 
 /** Whether the compiled worker script exists (it does not when running from TypeScript sources). */
 export function translationWorkerAvailable(script: URL = defaultScript()): boolean {
@@ -281,8 +281,14 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     const follows = workerGeneration !== undefined && snapshot.changes !== undefined && snapshot.generation === workerGeneration + 1;
     const same = workerGeneration === snapshot.generation;
     if (!same) {
-      if (follows) sendChanges(snapshot);
-      else await sendAll(snapshot);
+      try {
+        if (follows) sendChanges(snapshot);
+        else await sendAll(snapshot);
+      } catch (error) {
+        // Part of the snapshot may have reached the worker: the next one starts over from every object.
+        workerGeneration = undefined;
+        throw error;
+      }
     }
     workerGeneration = snapshot.generation;
     const endpointsOnly = follows && !force && snapshot.changes!.length > 0 && snapshot.changes!.every((c) => c.kind === 'EndpointSlice');
