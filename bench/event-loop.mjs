@@ -9,8 +9,11 @@
 // initial snapshot (fullMs: until every gateway is published) and for one-route edits (editMs, median):
 // the main thread's event-loop delay over that time, max and p99 (perf_hooks.monitorEventLoopDelay,
 // 1 ms resolution: a delay is how late a timer fired, i.e. how long an xDS stream or /healthz would
-// have waited); heapUsedMiB (main thread, GC'd, after the initial load), peakRssMiB.
+// have waited); the main thread's own CPU time over it (fullMainThreadCpuMs, editMainThreadCpuMs: median;
+// Linux, 10 ms ticks: on a busy machine a delay can be another process's, never more than this work
+// of ours); heapUsedMiB (main thread, GC'd, after the initial load), peakRssMiB.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -25,15 +28,30 @@ import { median, mib, peakRssMiB, round1 } from './stats.mjs';
 const MODES = ['in-process', 'worker'];
 
 
+/**
+ * CPU time of the main thread alone (Linux: /proc/self/task/<pid>/stat, utime + stime, in 10 ms
+ * ticks), so a delay caused by other processes taking the cores is told from work of ours.
+ */
+function mainThreadCpuMs() {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** The loop's delay over one awaited call: reset, let the monitor's first tick start its clock, call. */
 async function withDelay(loop, call) {
   loop.reset();
   await sleep(3);
   const started = performance.now();
+  const cpu = mainThreadCpuMs();
   const outcome = await call();
   const ms = performance.now() - started;
+  const cpuMs = mainThreadCpuMs() - cpu;
   await sleep(3); // the monitor records the last blocked stretch when it next fires
-  return { ms, outcome, maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6 };
+  return { ms, cpuMs, outcome, maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6 };
 }
 
 /** In process: the reconciler as `portico serve` builds it today; every reconcile is one synchronous step. */
@@ -93,9 +111,11 @@ async function measure(mode, routes, edits) {
       fullMs: round1(full.ms),
       fullMaxDelayMs: round1(full.maxMs),
       fullP99DelayMs: round1(full.p99Ms),
+      fullMainThreadCpuMs: full.cpuMs,
       editMs: round1(median(samples.map((s) => s.ms))),
       editMaxDelayMs: round1(Math.max(...samples.map((s) => s.maxMs))),
       editP99DelayMs: round1(median(samples.map((s) => s.p99Ms))),
+      editMainThreadCpuMs: median(samples.map((s) => s.cpuMs)),
       edits: samples.length,
       heapUsedMiB,
       peakRssMiB: peakRssMiB(),
