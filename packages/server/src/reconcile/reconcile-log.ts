@@ -1,8 +1,8 @@
 /**
- * What a reconcile tells the operator, shared by the in-process reconciler (reconciler.ts) and the
- * translation worker's (translation-worker/worker-reconciler.ts): objects that start failing to
- * translate (with their stack, counted once), what became of each gateway's snapshot, and objects whose
- * health changed. Each logs a change once, not on every reconcile.
+ * What a reconcile tells the operator: objects that start failing to translate (with their stack,
+ * counted once), what became of each gateway's snapshot, and objects whose health changed. Each logs a
+ * change once, not on every reconcile. Apart from reconciler.ts so that a reconciler translating
+ * elsewhere (on the translation worker) says the same things the same way.
  */
 import type { Diagnostic, ObjectStatus, TranslationResult } from '@portico/translator';
 import { errorFields, type Logger } from '../logger.js';
