@@ -225,7 +225,8 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       };
     });
     for (const gateway of [...known.keys()]) if (!message.gateways.some((g) => g.gateway === gateway)) known.delete(gateway);
-    request.resolve({
+    // Resolved in a turn of its own: reading the answer and publishing it are two steps, not one.
+    const answer: WorkerTranslation = {
       result: 'success',
       generation: message.generation,
       path: message.path,
@@ -236,7 +237,8 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       ...(message.shadowed ? { shadowed: message.shadowed } : {}),
       translateMs: message.translateMs,
       buildMs: message.buildMs,
-    });
+    };
+    setImmediate(() => request.resolve(answer));
   }
 
   async function askIr(id: number, gateway: string): Promise<GatewayIR> {
