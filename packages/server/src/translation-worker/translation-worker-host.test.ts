@@ -172,6 +172,36 @@ describe('translation worker', () => {
     expect(built(again.gateways).map((g) => g.gateway)).toEqual(['default/gw']);
   });
 
+  it('fails the translation, not the process, on an answer it cannot read; then starts over on a new worker', async () => {
+    let corrupt = false;
+    const workers: Worker[] = [];
+    host = createTranslationWorkerHost({
+      script,
+      translate: { controllerName: 'portico.dev/gateway-controller' },
+      onWorkerStarted(w) {
+        workers.push(w);
+        // The next answer names a cluster as already sent when it never was.
+        const emit = w.emit.bind(w);
+        w.emit = ((event: string, ...args: unknown[]) => {
+          const message = args[0] as { type?: string; gateways?: { outcome: string; resources: { lists: Record<string, unknown> } }[] };
+          if (event === 'message' && corrupt && message.type === 'translated') {
+            corrupt = false;
+            for (const g of message.gateways!) if (g.outcome === 'built') g.resources.lists.clusters = { names: ['nobody'], versions: ['v0'], offsets: [-1], lengths: [0] };
+          }
+          return emit(event, ...args);
+        }) as typeof w.emit;
+      },
+    });
+    const source = snapshots(demoObjects());
+    expect((await host.translate(source.first, now)).result).toBe('success');
+    corrupt = true;
+    await expect(host.translate(source.apply({ type: 'route', at: 0, header: 'a', weight: 1, backend: 'echo' }), now)).rejects.toThrow(/left out clusters nobody/);
+    const again = await host.translate(source.apply({ type: 'route', at: 1, header: 'a', weight: 1, backend: 'echo' }), now);
+    if (again.result !== 'success') throw again.error;
+    expect(workers).toHaveLength(2);
+    expect([...again.statuses.keys()].filter((k) => k.startsWith('HTTPRoute/'))).toEqual(['HTTPRoute/default/r0', 'HTTPRoute/default/r1']);
+  });
+
   it('rejects a snapshot that cannot cross to the worker, and goes on with the next', async () => {
     host = createTranslationWorkerHost({ script, translate: { controllerName: 'portico.dev/gateway-controller' } });
     const source = snapshots(demoObjects());

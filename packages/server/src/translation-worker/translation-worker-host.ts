@@ -122,31 +122,35 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   function start(): Worker {
     const started = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? DEFAULT_TRANSLATION_WORKER_HEAP_MIB } });
     started.on('message', (message: WorkerMessage) => onMessage(message));
-    const died = (why: string) => {
-      if (worker !== started) return;
-      worker = undefined;
-      workerGeneration = undefined;
-      // A new worker sends every resource again: nothing it would leave out is known to be here.
-      known = new Map();
-      const error = new TranslationWorkerError(`the translation worker stopped (${why}); the next snapshot starts a new one`);
-      for (const [id, request] of waiting) {
-        waiting.delete(id);
-        request.reject(error);
-      }
-      for (const [key, ir] of irsOnTheWay) {
-        irsOnTheWay.delete(key);
-        ir.reject(error);
-      }
-    };
-    started.on('error', (error) => died(error.message));
-    started.on('messageerror', (error) => {
-      died(`a message could not be read: ${error.message}`);
-      void started.terminate();
-    });
-    started.on('exit', (code) => died(`exit code ${code}`));
+    started.on('error', (error) => discard(started, error.message));
+    started.on('messageerror', (error) => discard(started, `a message could not be read: ${error.message}`));
+    started.on('exit', (code) => discard(started, `exit code ${code}`));
     started.unref();
     options.onWorkerStarted?.(started);
     return started;
+  }
+
+  /**
+   * Forgets a worker that died or cannot be trusted any more (and ends it): what waited on it is
+   * rejected, and the next call starts a new one, which is sent every object again.
+   */
+  function discard(which: Worker, why: string): void {
+    if (worker !== which) return;
+    worker = undefined;
+    workerGeneration = undefined;
+    // A new worker sends every resource and status again: nothing it would leave out is known to be here.
+    known = new Map();
+    statuses = new Map();
+    const error = new TranslationWorkerError(`the translation worker stopped (${why}); the next snapshot starts a new one`);
+    for (const [id, request] of waiting) {
+      waiting.delete(id);
+      request.reject(error);
+    }
+    for (const [key, ir] of irsOnTheWay) {
+      irsOnTheWay.delete(key);
+      ir.reject(error);
+    }
+    void which.terminate();
   }
 
   /** An idle worker never keeps the process alive; one with an answer or an IR still to send does. */
@@ -158,7 +162,23 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     worker!.postMessage(request);
   }
 
+  /**
+   * An answer this thread cannot make sense of (a bug of ours) fails the translation that waited for
+   * it, never the process: the worker is ended, and the next snapshot starts over on a new one.
+   */
   function onMessage(message: WorkerMessage): void {
+    const id = 'id' in message ? message.id : -1;
+    const request = waiting.get(id);
+    try {
+      readMessage(message);
+    } catch (error) {
+      waiting.delete(id);
+      request?.reject(error instanceof TranslationWorkerError ? error : new TranslationWorkerError(`reading the translation worker's answer failed: ${(error as Error).message}`));
+      if (worker) discard(worker, `an answer could not be read: ${(error as Error).message}`);
+    }
+  }
+
+  function readMessage(message: WorkerMessage): void {
     if (message.type === 'ir' || message.type === 'no-ir') {
       const asked = irsOnTheWay.get(message.request);
       irsOnTheWay.delete(message.request);
@@ -280,6 +300,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
 
   async function translateNow(snapshot: ProviderSnapshot, now: Date, force: boolean): Promise<WorkerTranslation> {
     worker ??= start();
+    const target = worker;
     const follows = workerGeneration !== undefined && snapshot.changes !== undefined && snapshot.generation === workerGeneration + 1;
     const same = workerGeneration === snapshot.generation;
     if (!same) {
@@ -292,11 +313,13 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
         throw error;
       }
     }
+    // The worker may have died while it was sent the objects: this snapshot goes to the next one.
+    if (worker !== target) throw new TranslationWorkerError('the translation worker stopped while it was sent the snapshot');
     workerGeneration = snapshot.generation;
     const endpointsOnly = follows && !force && snapshot.changes!.length > 0 && snapshot.changes!.every((c) => c.kind === 'EndpointSlice');
     const id = nextId++;
     const answer = new Promise<WorkerTranslation>((resolve, reject) => waiting.set(id, { resolve, reject, statuses: [] }));
-    worker.ref();
+    target.ref();
     void answer.then(idle, idle);
     post({
       type: 'translate',
