@@ -6,7 +6,8 @@
 // `node --expose-gc` child, so its memory figures are its own (the worker's heap counts in the RSS).
 //
 // One JSON line per mode: scenario "event-loop", mode, routes; for the from-scratch translation of the
-// initial snapshot (fullMs: until every gateway is published) and for one-route edits (editMs, median):
+// initial snapshot (fullMs: until every gateway is published), for one-route edits (editMs, median) and
+// for one-EndpointSlice changes (endpointChangeMs, endpointMaxDelayMs, endpointP99DelayMs):
 // the main thread's event-loop delay over that time, max and p99 (perf_hooks.monitorEventLoopDelay,
 // 1 ms resolution: a delay is how late a timer fired, i.e. how long an xDS stream or /healthz would
 // have waited); the main thread's own CPU time over it (fullMainThreadCpuMs, editMainThreadCpuMs: median;
@@ -22,7 +23,7 @@ import { createReconciler, createServerMetrics, createTranslationWorkerHost, cre
 import { Registry } from 'prom-client';
 import { httpWorkload } from './generate-input.mjs';
 import { CONTROLLER_NAME } from './objects.mjs';
-import { createSnapshotSource, editedRoute, spread } from './snapshot-source.mjs';
+import { changedEndpointSlice, createSnapshotSource, editedRoute, spread } from './snapshot-source.mjs';
 import { median, mib, peakRssMiB, round1 } from './stats.mjs';
 
 const MODES = ['in-process', 'worker'];
@@ -97,13 +98,19 @@ async function measure(mode, routes, edits) {
     if (full.outcome === 0) throw new Error('initial snapshot: nothing was published');
     globalThis.gc?.();
     const heapUsedMiB = mib(process.memoryUsage().heapUsed);
-    const samples = [];
-    const routesList = source.objects().filter((o) => o.kind === 'HTTPRoute');
-    for (const [n, at] of spread(routesList.length, edits).entries()) {
-      const sample = await withDelay(loop, () => pipeline.reconcile(source.upsert([editedRoute(routesList[at], n)])));
-      if (sample.outcome === 0) throw new Error(`route edit ${n}: nothing was published`);
-      samples.push(sample);
-    }
+    /** One-object edits of `kind`, spread over the input, each reconciled and measured. */
+    const editAll = async (kind, edit) => {
+      const targets = source.objects().filter((o) => o.kind === kind);
+      const measured = [];
+      for (const [n, at] of spread(targets.length, edits).entries()) {
+        const sample = await withDelay(loop, () => pipeline.reconcile(source.upsert([edit(targets[at], n)])));
+        if (sample.outcome === 0) throw new Error(`${kind} edit ${n}: nothing was published`);
+        measured.push(sample);
+      }
+      return measured;
+    };
+    const samples = await editAll('HTTPRoute', editedRoute);
+    const endpoints = await editAll('EndpointSlice', changedEndpointSlice);
     return {
       scenario: 'event-loop',
       mode,
@@ -116,6 +123,9 @@ async function measure(mode, routes, edits) {
       editMaxDelayMs: round1(Math.max(...samples.map((s) => s.maxMs))),
       editP99DelayMs: round1(median(samples.map((s) => s.p99Ms))),
       editMainThreadCpuMs: median(samples.map((s) => s.cpuMs)),
+      endpointChangeMs: round1(median(endpoints.map((s) => s.ms))),
+      endpointMaxDelayMs: round1(Math.max(...endpoints.map((s) => s.maxMs))),
+      endpointP99DelayMs: round1(median(endpoints.map((s) => s.p99Ms))),
       edits: samples.length,
       heapUsedMiB,
       peakRssMiB: peakRssMiB(),
