@@ -86,3 +86,33 @@ export function unpackList(packed: PackedResources, kind: ResourceListKey): Unpa
     bytes: list.offsets[i]! < 0 ? undefined : new Uint8Array(packed.buffer, list.offsets[i]!, list.lengths[i]!),
   }));
 }
+
+/**
+ * Packs the resources of a backends-only build (clusters and endpoint sets of some backends): only
+ * those whose version the receiver does not hold, to replace by name; every other list is `same`.
+ */
+export function packPatch(encoded: EncodedResources, sent: SentVersions): PackedResources {
+  const changed = (kind: ResourceListKey) => encoded[kind].filter((r) => sent[kind].versions.get(r.name) !== r.version);
+  const patches = { clusters: changed('clusters'), endpoints: changed('endpoints') };
+  const buffer = new ArrayBuffer([...patches.clusters, ...patches.endpoints].reduce((n, r) => n + r.bytes.byteLength, 0));
+  const into = new Uint8Array(buffer);
+  let at = 0;
+  const same: PackedList = { same: true, names: [], versions: [], offsets: [], lengths: [] };
+  const lists: Record<ResourceListKey, PackedList> = { listeners: same, routes: same, secrets: same, clusters: same, endpoints: same };
+  for (const kind of ['clusters', 'endpoints'] as const) {
+    const list: PackedList = { names: [], versions: [], offsets: [], lengths: [] };
+    for (const r of patches[kind]) {
+      list.names.push(r.name);
+      list.versions.push(r.version);
+      list.offsets.push(at);
+      list.lengths.push(r.bytes.byteLength);
+      into.set(r.bytes, at);
+      at += r.bytes.byteLength;
+      sent[kind].versions.set(r.name, r.version);
+    }
+    // The receiver's list is no longer one the worker built whole: the next full build sends its names.
+    sent[kind] = { versions: sent[kind].versions };
+    lists[kind] = list;
+  }
+  return { lists, namedOnly: [], buffer };
+}

@@ -46,6 +46,11 @@ export type WorkerGateway =
       problems: string[];
       resources: PackedResources;
     }
+  /**
+   * Only backends changed (the endpoint fast path): the clusters and endpoint sets whose bytes
+   * changed, to replace by name in what the main thread serves; every other list is `same`.
+   */
+  | { gateway: string; outcome: 'patched'; resources: PackedResources }
   | { gateway: string; outcome: 'error'; message: string; stack?: string };
 
 /** Worker → main: statuses come in parts before the answer, so no one message takes long to read. */

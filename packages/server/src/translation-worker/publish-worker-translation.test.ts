@@ -49,6 +49,20 @@ describe('createWorkerPublisher', () => {
     expect(publisher.cache.snapshot('default/gw')).toBe(served);
   });
 
+  it('patches the endpoint fast path in by name, and refuses a patch naming what is not served', () => {
+    const publisher = createWorkerPublisher({ bootId: 'boot' });
+    publisher.publish(translation(built('default/gw', { listeners, clusters, endpoints: [resource('echo', 'e1'), resource('other', 'o1')] })));
+    const other = publisher.cache.snapshot('default/gw')!.resources.get(TYPE_URLS.endpoint)!.get('other');
+    const ir = () => Promise.reject(new Error('not in this test'));
+    const patched = publisher.publish(translation({ gateway: 'default/gw', outcome: 'patched', replacements: { clusters: [], endpoints: [resource('echo', 'e2')] }, ir }));
+    expect(patched.results[0]).toMatchObject({ outcome: 'published', version: 'boot-2' });
+    const endpoints = publisher.cache.snapshot('default/gw')!.resources.get(TYPE_URLS.endpoint)!;
+    expect([...endpoints.values()].map((r) => r.version)).toEqual(['e2', 'o1']);
+    expect(endpoints.get('other')).toBe(other);
+    const refused = publisher.publish(translation({ gateway: 'default/gw', outcome: 'patched', replacements: { clusters: [], endpoints: [resource('nobody', 'n1')] }, ir }));
+    expect(refused.results[0]).toMatchObject({ outcome: 'rejected', version: 'boot-2' });
+  });
+
   it('reuses the served instance of every unchanged resource, and deletes the snapshots of gateways gone', () => {
     const publisher = createWorkerPublisher({ bootId: 'boot' });
     publisher.publish(translation(built('default/gw', { listeners, clusters }), built('default/other', { clusters })));

@@ -46,6 +46,17 @@ export function createWorkerPublisher(options: WorkerPublisherOptions = {}): Wor
     const served = version ? { version } : {};
     if (g.outcome === 'unchanged') return { gateway: g.gateway, outcome: 'unchanged', published: false, problems: [], ...served };
     if (g.outcome === 'error') return { gateway: g.gateway, outcome: 'error', published: false, problems: [g.error.message], error: g.error, ...served };
+    if (g.outcome === 'patched') {
+      // The endpoint fast path: O(changed) here too (the cache's patchSnapshot; names never change).
+      const current = cache.snapshot(g.gateway);
+      const replacements = new Map<TypeUrl, CachedResource[]>();
+      for (const kind of ['clusters', 'endpoints'] as const) {
+        if (g.replacements[kind].length > 0) replacements.set(TYPE_URL_OF[kind], cachedResourcesFrom(g.replacements[kind], true, current?.resources.get(TYPE_URL_OF[kind])));
+      }
+      if (replacements.size === 0) return { gateway: g.gateway, outcome: 'unchanged', published: false, problems: [], ...served };
+      const result = cache.patchSnapshot(g.gateway, replacements);
+      return { gateway: g.gateway, outcome: result.published ? 'published' : result.problems.length > 0 ? 'rejected' : 'unchanged', ...result };
+    }
     const current = cache.snapshot(g.gateway);
     const byType = new Map<TypeUrl, CachedResource[]>();
     for (const kind of RESOURCE_LISTS) {

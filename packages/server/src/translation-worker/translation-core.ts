@@ -15,8 +15,9 @@ import { serialize } from 'node:v8';
 import type { GatewayIR } from '@portico/ir';
 import { ResourceSet, type KubeObject } from '@portico/resources';
 import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
-import { buildXds, consistencyProblems, createXdsBuildCache, encodeResources, type EncodeCache } from '@portico/xds';
-import { emptySentVersions, packResources, type SentVersions } from './packed-resources.js';
+import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, type EncodeCache } from '@portico/xds';
+import { changedBackendsOnly } from '../reconcile/changed-backends.js';
+import { emptySentVersions, packPatch, packResources, type SentVersions } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
 /** Statuses per `statuses` message: each is read by the main thread in a turn of its own. */
@@ -87,7 +88,7 @@ export function createTranslationCore(): TranslationCore {
     const gateways: WorkerGateway[] = [];
     for (const [gateway, ir] of keepFailedGateways(result)) {
       const answer = buildGateway(gateway, ir);
-      if (answer.outcome === 'built') {
+      if (answer.outcome === 'built' || answer.outcome === 'patched') {
         transfer.push(answer.resources.buffer);
         remember(gateway, id, ir);
       }
@@ -152,8 +153,22 @@ export function createTranslationCore(): TranslationCore {
   }
 
   function buildGateway(gateway: string, ir: GatewayIR): WorkerGateway {
-    if (builtFrom.get(gateway) === ir) return { gateway, outcome: 'unchanged' };
+    const previous = builtFrom.get(gateway);
+    if (previous === ir) return { gateway, outcome: 'unchanged' };
     try {
+      // Only backends changed (the translator's endpoint fast path): build their clusters and endpoint
+      // sets alone, as the in-process publisher does (publish-gateways.ts publishBackends).
+      const backends = sent.has(gateway) ? changedBackendsOnly(previous, ir) : undefined;
+      if (backends) {
+        const encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache, ir) }, encodeCache);
+        const versions = sent.get(gateway)!;
+        // A backend whose resources got another name (e.g. an endpoint set it had none of) needs the full build.
+        if ((['clusters', 'endpoints'] as const).every((kind) => encoded[kind].every((r) => versions[kind].versions.has(r.name)))) {
+          const resources = packPatch(encoded, versions);
+          builtFrom.set(gateway, ir);
+          return { gateway, outcome: 'patched', resources };
+        }
+      }
       const xds = buildXds(ir, { proxyless: true, cache: buildCache });
       const problems = consistencyProblems(xds, buildCache);
       const encoded = encodeResources(xds, encodeCache);

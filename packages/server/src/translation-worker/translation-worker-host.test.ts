@@ -109,6 +109,11 @@ describe('translation worker', () => {
           expect(new Map(answer.statuses)).toEqual(expected.statuses);
           expect(answer.diagnostics).toEqual(expected.diagnostics);
           publisher.publishGateways(expected.gateways);
+          for (const g of answer.gateways) {
+            if (g.outcome !== 'patched') continue;
+            expect(await g.ir()).toEqual(expected.gateways.get(g.gateway));
+            for (const kind of ['clusters', 'endpoints'] as const) for (const r of g.replacements[kind]) held.get(`${g.gateway} ${kind}`)!.set(r.name, [r.version, r.bytes]);
+          }
           for (const g of built(answer.gateways)) {
             expect(g.problems).toEqual([]);
             expect(await g.ir()).toEqual(expected.gateways.get(g.gateway));
@@ -145,6 +150,23 @@ describe('translation worker', () => {
     const [irBefore, irAfter] = [await before!.ir(), await after!.ir()];
     expect(irBefore).not.toEqual(irAfter);
     expect(irAfter).toEqual(translate(source.apply({ type: 'route', at: 0, header: 'b', weight: 1, backend: 'echo' }).resources, { now }).gateways.get('default/gw'));
+  });
+
+  it('takes the endpoint fast path: an EndpointSlice change sends only its endpoint set', async () => {
+    host = createTranslationWorkerHost({ script, translate: { controllerName: 'portico.dev/gateway-controller' } });
+    const source = snapshots([...demoObjects(), route('r0', 'a', 1, 'echo')]);
+    const first = await host.translate(source.first, now);
+    const moved = await host.translate(source.apply({ type: 'endpoint', last: 9 }), now);
+    if (first.result !== 'success' || moved.result !== 'success') throw new Error('translation failed');
+    expect(moved.path).toBe('endpoints');
+    const [g] = moved.gateways;
+    if (g?.outcome !== 'patched') throw new Error(`expected a patch, got ${g?.outcome}`);
+    expect(g.replacements.clusters).toEqual([]);
+    expect(g.replacements.endpoints.map((r) => r.name)).toEqual(['default/echo/9000/http2']);
+    const publisher = createXdsPublisher({ bootId: 'boot' });
+    publisher.publishGateways(translate(source.apply({ type: 'endpoint', last: 9 }).resources, { now }).gateways);
+    const served = publisher.cache.snapshot('default/gw')!.resources.get(TYPE_URLS.endpoint)!.get('default/echo/9000/http2')!;
+    expect(Buffer.from(g.replacements.endpoints[0]!.bytes).equals(Buffer.from(served.bytes))).toBe(true);
   });
 
   it('says so when the IR of a build is no longer held', async () => {

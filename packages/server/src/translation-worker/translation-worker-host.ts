@@ -20,7 +20,7 @@ import type { KubeObject } from '@portico/resources';
 import type { ObjectStatus, TranslationResult } from '@portico/translator';
 import type { ResourceListKey } from '@portico/xds';
 import { RESOURCE_LISTS, unpackList } from './packed-resources.js';
-import type { ObjectRef, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
+import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
 /** One encoded resource as the snapshot cache takes it. */
 export interface HostResource {
@@ -43,6 +43,8 @@ export type HostGateway =
        */
       ir: () => Promise<GatewayIR>;
     }
+  /** Only backends changed: these clusters and endpoint sets replace the served ones of the same names. */
+  | { gateway: string; outcome: 'patched'; replacements: Record<'clusters' | 'endpoints', HostResource[]>; ir: () => Promise<GatewayIR> }
   | { gateway: string; outcome: 'error'; error: Error };
 
 export type WorkerTranslation =
@@ -211,6 +213,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
         if (g.stack) error.stack = g.stack;
         return { gateway: g.gateway, outcome: 'error', error };
       }
+      if (g.outcome === 'patched') return patched(g, message.id);
       let lists = known.get(g.gateway);
       if (!lists) {
         const empty = () => ({ list: [], byName: new Map<string, HostResource>() });
@@ -259,6 +262,27 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       buildMs: message.buildMs,
     };
     setImmediate(() => request.resolve(answer));
+  }
+
+  /** A backends-only build: its clusters and endpoint sets replace those of the same names. */
+  function patched(g: Extract<WorkerGateway, { outcome: 'patched' }>, id: number): HostGateway {
+    const lists = known.get(g.gateway);
+    if (!lists) throw new TranslationWorkerError(`the worker patched ${g.gateway}, which this thread holds nothing of`);
+    const replacements = { clusters: [] as HostResource[], endpoints: [] as HostResource[] };
+    for (const kind of ['clusters', 'endpoints'] as const) {
+      const had = lists[kind];
+      for (const r of unpackList(g.resources, kind)) {
+        if (!r.bytes || !had.byName.has(r.name)) throw new TranslationWorkerError(`the worker patched ${kind} ${r.name}, which this thread does not hold`);
+        replacements[kind].push({ name: r.name, version: r.version, bytes: r.bytes });
+      }
+      if (replacements[kind].length === 0) continue;
+      const byName = new Map(replacements[kind].map((r) => [r.name, r]));
+      const list = had.list.map((r) => byName.get(r.name) ?? r);
+      for (const r of replacements[kind]) had.byName.set(r.name, r);
+      lists[kind] = { list, byName: had.byName };
+    }
+    let ir: Promise<GatewayIR> | undefined;
+    return { gateway: g.gateway, outcome: 'patched', replacements, ir: () => (ir ??= askIr(id, g.gateway)) };
   }
 
   async function askIr(id: number, gateway: string): Promise<GatewayIR> {
