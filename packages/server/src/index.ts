@@ -12,7 +12,7 @@ export { documentChunks, renderDocument, type ChunkOptions, type RenderOptions }
 export { createReconciler, type ReconcileOutcome, type Reconciler, type ReconcilerOptions, type TranslatedState } from './reconcile/reconciler.js';
 export { createXdsPublisher, type PublishGatewaysResult, type PublishResult, type XdsPublisher, type XdsPublisherOptions } from './reconcile/publish-gateways.js';
 export { createServerMetrics, type ServerMetrics, type ServerMetricsOptions } from './reconcile/server-metrics.js';
-export { createEventLoopMetrics, EVENT_LOOP_QUANTILES, type EventLoopMetrics } from './reconcile/event-loop-metrics.js';
+export { createEventLoopMetrics, EVENT_LOOP_QUANTILES, type DelayHistogram, type EventLoopMetrics, type EventLoopMetricsOptions } from './reconcile/event-loop-metrics.js';
 export {
   createTranslationWorkerHost,
   DEFAULT_TRANSLATION_WORKER_HEAP_MIB,

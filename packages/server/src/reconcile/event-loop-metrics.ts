@@ -21,8 +21,18 @@ export interface EventLoopMetrics {
   stop(): void;
 }
 
-export function createEventLoopMetrics(registry: Registry, options: { resolutionMs?: number } = {}): EventLoopMetrics {
-  const monitor: IntervalHistogram = monitorEventLoopDelay({ resolution: options.resolutionMs ?? 1 });
+/** What is read of perf_hooks' IntervalHistogram (nanoseconds). */
+export type DelayHistogram = Pick<IntervalHistogram, 'count' | 'max' | 'percentile' | 'reset' | 'enable' | 'disable'>;
+
+export interface EventLoopMetricsOptions {
+  /** Default 1 ms. */
+  resolutionMs?: number;
+  /** The histogram read; perf_hooks.monitorEventLoopDelay unless a test gives another. */
+  monitor?: DelayHistogram;
+}
+
+export function createEventLoopMetrics(registry: Registry, options: EventLoopMetricsOptions = {}): EventLoopMetrics {
+  const monitor = options.monitor ?? monitorEventLoopDelay({ resolution: options.resolutionMs ?? 1 });
   monitor.enable();
   new Gauge({
     name: 'portico_event_loop_delay_seconds',
