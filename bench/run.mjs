@@ -4,7 +4,10 @@
 //
 //   (no options)          http at 100, 1,000 and 10,000 routes, then mixed at 1,000
 //   --routes N            one size (http, or the --scenario given)
-//   --scenario S          http | mixed | ads-fanout | kube-status (the last two are never run by default)
+//   --scenario S          http | mixed | event-loop | ads-fanout | kube-status (the last two are never run by default)
+//   event-loop            the main thread's event-loop delay (max, p99) during a from-scratch translation
+//                         and one-route edits, in process vs on the translation worker (event-loop.mjs);
+//                         by default at 10,000 routes after the other sizes
 //   --status-qps Q, --status-burst B   kube-status: the status writer's rate (default portico serve's 200/500;
 //                         see kube-status.mjs); kube-status needs etcd + kube-apiserver (install-kube-tools.sh)
 //   --emit-yaml FILE      write the generated input (--routes N, --scenario http|mixed) as multi-document
@@ -31,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { envoyProtos } from '@portico/envoy';
 import { runAdsFanout } from './ads-fanout.mjs';
+import { runEventLoop } from './event-loop.mjs';
 import { measureKubeStatus } from './kube-status.mjs';
 import { writeYaml } from './emit-yaml.mjs';
 import { httpWorkload } from './generate-input.mjs';
@@ -152,6 +156,10 @@ async function main() {
     });
     return;
   }
+  if (values.scenario === 'event-loop') {
+    if (!(await runEventLoop({ routes: values.routes ? count('routes') : 10_000, edits: count('edits') }))) process.exitCode = 1;
+    return;
+  }
   const plan = values.routes
     ? [[workloadName(), count('routes')]]
     : values.scenario
@@ -162,6 +170,7 @@ async function main() {
     console.error(`bench: ${scenario} at ${routes} routes…`);
     await runChild(scenario, routes);
   }
+  if (!values.scenario && !values.routes && !(await runEventLoop({ routes: 10_000, edits: count('edits') }))) process.exitCode = 1;
   console.error(`bench: ${plan.length} run(s) in ${Math.round((performance.now() - started) / 1000)} s`);
 }
 

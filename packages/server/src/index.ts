@@ -12,6 +12,19 @@ export { documentChunks, renderDocument, type ChunkOptions, type RenderOptions }
 export { createReconciler, type ReconcileOutcome, type Reconciler, type ReconcilerOptions, type TranslatedState } from './reconcile/reconciler.js';
 export { createXdsPublisher, type PublishGatewaysResult, type PublishResult, type XdsPublisher, type XdsPublisherOptions } from './reconcile/publish-gateways.js';
 export { createServerMetrics, type ServerMetrics, type ServerMetricsOptions } from './reconcile/server-metrics.js';
+export { createEventLoopMetrics, EVENT_LOOP_QUANTILES, type DelayHistogram, type EventLoopMetrics, type EventLoopMetricsOptions } from './reconcile/event-loop-metrics.js';
+export {
+  createTranslationWorkerHost,
+  DEFAULT_TRANSLATION_WORKER_HEAP_MIB,
+  TranslationWorkerError,
+  translationWorkerAvailable,
+  type HostGateway,
+  type HostResource,
+  type TranslationWorkerHost,
+  type TranslationWorkerHostOptions,
+  type WorkerTranslation,
+} from './translation-worker/translation-worker-host.js';
+export { createWorkerPublisher, type WorkerPublisher, type WorkerPublisherOptions } from './translation-worker/publish-worker-translation.js';
 export { createNackContainment, type ContainmentOutcome, type ContainmentPublisher, type NackContainment, type NackContainmentOptions } from './isolation/nack-containment.js';
 export { createQuarantine, type Quarantine, type QuarantineApplied, type QuarantineEntry } from './isolation/quarantine.js';
 export { findCulprits, probeBudget, suspectsFromErrorText, type CulpritSearch, type CulpritSearchResult, type ProbeVerdict } from './isolation/culprit-finder.js';

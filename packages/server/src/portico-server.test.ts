@@ -111,6 +111,8 @@ describe('createPorticoServer', () => {
     expect(text).toMatch(/^portico_source_errors 0$/m);
     expect(text).toMatch(/^portico_xds_connected_clients\{protocol="sotw"\} 0$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^portico_event_loop_delay_seconds\{quantile="0.99"\} [\d.e-]+$/m);
+    expect(text).toMatch(/^portico_event_loop_delay_seconds\{quantile="1"\} [\d.e-]+$/m);
   });
 
   it('stops the provider on shutdown and is no longer ready', async () => {

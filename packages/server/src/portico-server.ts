@@ -14,6 +14,7 @@ import { debugViews, type DebugData } from './admin/debug-views.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
 import type { RecentLogs } from './recent-logs.js';
 import { createContainmentMetrics } from './isolation/containment-metrics.js';
+import { createEventLoopMetrics } from './reconcile/event-loop-metrics.js';
 import { createNackContainment } from './isolation/nack-containment.js';
 import { createXdsPublisher, type XdsPublisherOptions } from './reconcile/publish-gateways.js';
 import { createQuarantine } from './isolation/quarantine.js';
@@ -109,6 +110,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   const controllerName = options.controllerName ?? DEFAULT_CONTROLLER_NAME;
   const registry = new Registry();
   const metrics = createServerMetrics(registry);
+  const eventLoop = createEventLoopMetrics(registry);
   const quarantine = createQuarantine();
   const publisher = createXdsPublisher({
     onSubscriberError: (error, gateway) => logger.error('an xDS stream failed on a snapshot update', { gateway, ...errorFields(error) }),
@@ -300,6 +302,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
         ['xDS server', () => xds.shutdown(options.shutdownGraceMs ?? 5_000)],
         ['admin server', () => admin.close()],
         ['metrics server', () => metricsServer?.close() ?? Promise.resolve()],
+        ['event-loop monitor', async () => eventLoop.stop()],
       ];
       // Each step runs even if an earlier one failed: a half-stopped server would keep the process alive.
       for (const [what, step] of steps) {

@@ -20,6 +20,7 @@ import {
 } from '@portico/xds';
 import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type ResourceSnapshot, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
 import type { Quarantine, QuarantineEntry } from '../isolation/quarantine.js';
+import { changedBackendsOnly } from './changed-backends.js';
 
 const KINDS: readonly ResourceListKey[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
 const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {
@@ -313,24 +314,6 @@ function rememberPublished(encoded: EncodedResources, snapshot: ResourceSnapshot
     const entry = cachedLists.get(encoded[kind]);
     if (entry) entry.snapshot = snapshot;
   }
-}
-
-/**
- * The backends that differ when nothing but backends did (the translator's EndpointSlice fast path
- * keeps every other part of the IR as the same objects): then only their clusters and endpoint sets
- * need building. Undefined when anything else changed, or backends were added, removed or renamed.
- */
-function changedBackendsOnly(previous: GatewayIR | undefined, ir: GatewayIR): BackendIR[] | undefined {
-  if (!previous || previous.backends.length !== ir.backends.length) return undefined;
-  for (const key of Object.keys(ir) as (keyof GatewayIR)[]) if (key !== 'backends' && previous[key] !== ir[key]) return undefined;
-  const changed: BackendIR[] = [];
-  for (let i = 0; i < ir.backends.length; i++) {
-    const [before, after] = [previous.backends[i]!, ir.backends[i]!];
-    if (before === after) continue;
-    if (before.name !== after.name) return undefined;
-    changed.push(after);
-  }
-  return changed;
 }
 
 function messageOf(error: unknown): string {

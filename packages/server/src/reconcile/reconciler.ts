@@ -16,14 +16,14 @@ import type { GatewayIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
 import type { GatewayStatusAddress, KubeObject } from '@portico/resources';
 import type { ObjectChange } from '@portico/provider';
-import { createTranslationCache, translate, translateEndpointChange, type Diagnostic, type ExternalNameServices, type GatewayReadiness, type ObjectStatus, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
+import { createTranslationCache, translate, translateEndpointChange, type ExternalNameServices, type GatewayReadiness, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
 import { createChangeTracker } from './changed-kinds.js';
 import { errorFields, type Logger } from '../logger.js';
 import type { PublishResult, XdsPublisher } from './publish-gateways.js';
 import type { Quarantine } from '../isolation/quarantine.js';
 import { withQuarantineStatuses } from '../isolation/quarantine-status.js';
 import type { ServerMetrics } from './server-metrics.js';
-import { isUnhealthy, statusRows, type StatusRow } from './status-rows.js';
+import { createFailureLog, createStatusChangeLog, logPublish } from './reconcile-log.js';
 import { createPipelineHealth, type PipelineHealth } from './pipeline-health.js';
 
 /** The last snapshot that translated: what /debug/ir and /debug/status show. */
@@ -90,13 +90,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   /** The translation cache holds exactly what `state` was translated from (no failed translation since). */
   let cacheMatchesState = false;
   let lastGeneration: number | undefined;
-  /** Per status key, the unhealthy rows (by parent) and their problem, as last logged. */
-  let problemsOf = new Map<string, Map<string, string>>();
-  let previousStatuses: ReadonlyMap<string, ObjectStatus> = new Map();
-  let diagnostics = new Set<string>();
   const health = createPipelineHealth();
-  /** `kind/namespace/name: message` of the objects that failed to translate last time, as logged. */
-  let failing = new Set<string>();
+  const logFailures = createFailureLog(logger, metrics);
+  const logStatusChanges = createStatusChangeLog(logger);
 
   function reconcile(snapshot: ProviderSnapshot, reconcileOptions: { force?: boolean } = {}): ReconcileOutcome {
     const { generation } = snapshot;
@@ -142,7 +138,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     for (const r of results) {
       const ir = result.gateways.get(r.gateway) ?? served.get(r.gateway)!;
       if (r.outcome === 'published' || r.outcome === 'unchanged') served.set(r.gateway, r.ir ?? ir);
-      logPublish(r);
+      logPublish(logger, r);
     }
     translated = result;
     result = withQuarantineStatuses(result, options.quarantine?.entries() ?? [], at, snapshot.resources.list('ListenerSet'));
@@ -183,111 +179,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     return gateways;
   }
 
-  /** Logs (with the stack) and counts each object that started failing to translate. */
-  function logFailures(failures: TranslationResult['failures']): void {
-    const next = new Set<string>();
-    for (const f of failures) {
-      const key = `${f.kind}/${f.namespace ?? ''}/${f.name}: ${f.message}`;
-      next.add(key);
-      if (failing.has(key)) continue;
-      metrics.translationError(f.kind);
-      logger.error('translating an object failed: this is a bug in Portico; the object is left out, everything else is served', {
-        kind: f.kind,
-        ...(f.namespace ? { namespace: f.namespace } : {}),
-        name: f.name,
-        error: f.message,
-        ...(f.stack ? { stack: f.stack } : {}),
-        ...(f.gateway ? { gateway: f.gateway } : {}),
-      });
-    }
-    failing = next;
-    metrics.failingObjects(failures.length);
-  }
-
-  function logPublish(r: PublishResult): void {
-    for (const entry of r.released ?? []) {
-      logger.info('route released from quarantine: it changed, it gets another try', {
-        gateway: r.gateway,
-        kind: entry.kind,
-        namespace: entry.namespace,
-        name: entry.name,
-        ...(entry.rule === undefined ? {} : { rule: entry.rule }),
-      });
-    }
-    if (r.outcome === 'published') logger.info('snapshot published', { gateway: r.gateway, version: r.version });
-    else if (r.outcome === 'rejected') {
-      logger.error('snapshot refused by the consistency check: this is a bug in Portico; the last good snapshot is still served', {
-        gateway: r.gateway,
-        problems: r.problems,
-        ...(r.version ? { version: r.version } : {}),
-      });
-    } else if (r.outcome === 'error') {
-      logger.error('building the snapshot failed: this is a bug in Portico; the last good snapshot is still served', { gateway: r.gateway, ...errorFields(r.error) });
-    }
-  }
-
-  /** Rows per status object: the translator hands back the same object for an unchanged route status. */
-  const rowMemo = new WeakMap<ObjectStatus, StatusRow[]>();
-  function rowsOf(status: ObjectStatus): StatusRow[] {
-    let rows = rowMemo.get(status);
-    if (!rows) rowMemo.set(status, (rows = statusRows([toStatusObject(status)])));
-    return rows;
-  }
-
-  /**
-   * Logs each object whose health changed (a new problem, a different one, or fixed), and each new
-   * diagnostic. Only statuses that are not the very object of the previous translation are looked at
-   * (the translator reuses an unchanged route's status), so a one-route change costs one route.
-   */
-  function logStatusChanges(result: TranslationResult): void {
-    const next = new Map<string, Map<string, string>>();
-    for (const [statusKey, status] of result.statuses) {
-      const before = problemsOf.get(statusKey);
-      if (previousStatuses.get(statusKey) === status) {
-        if (before) next.set(statusKey, before);
-        continue;
-      }
-      const rows = new Map<string, StatusRow>();
-      const current = new Map<string, string>();
-      for (const row of rowsOf(status)) {
-        const key = row.parent ?? '';
-        rows.set(key, row);
-        if (isUnhealthy(row)) current.set(key, `${row.reason} ${row.message ?? ''}`);
-      }
-      for (const [key, problem] of current) {
-        if (before?.get(key) === problem) continue;
-        const row = rows.get(key)!;
-        logger.warn(`${row.kind} not healthy`, { ...objectFields(row), reason: row.reason, ...(row.message ? { detail: row.message } : {}) });
-      }
-      for (const key of before?.keys() ?? []) {
-        const row = rows.get(key);
-        if (row && !current.has(key)) logger.info(`${row.kind} healthy again`, objectFields(row));
-      }
-      if (current.size > 0) next.set(statusKey, current);
-    }
-    previousStatuses = result.statuses;
-    problemsOf = next;
-
-    const nextDiagnostics = new Set(result.diagnostics.map(diagnosticKey));
-    for (const d of result.diagnostics) {
-      if (!diagnostics.has(diagnosticKey(d))) logger.warn(d.message, { kind: d.kind, ...(d.namespace ? { namespace: d.namespace } : {}), name: d.name });
-    }
-    diagnostics = nextDiagnostics;
-  }
-
   return { reconcile, state: () => state, served: () => served, health: () => health };
-}
-
-function toStatusObject(s: ObjectStatus) {
-  return { kind: s.kind, metadata: { name: s.name, ...(s.namespace ? { namespace: s.namespace } : {}) }, status: s.status };
-}
-
-function objectFields(row: StatusRow): Record<string, string> {
-  return { kind: row.kind, ...(row.namespace ? { namespace: row.namespace } : {}), name: row.name, ...(row.parent ? { parent: row.parent } : {}) };
-}
-
-function diagnosticKey(d: Diagnostic): string {
-  return `${d.kind}/${d.namespace ?? ''}/${d.name}: ${d.message}`;
 }
 
 function kindsOf(changes: readonly ObjectChange[]): string[] {

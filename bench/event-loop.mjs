@@ -1,0 +1,180 @@
+// `node bench/event-loop.mjs [--routes 10000] [--edits 11] [--modes in-process,worker]` (also run by
+// `npm run bench`): how long the main thread's event loop is held while `portico serve` translates,
+// in process (createReconciler + createXdsPublisher, today's path) and on the translation worker
+// (createTranslationWorkerHost + createWorkerPublisher: the main thread only sends the changed
+// objects and puts the worker's encoded bytes into the snapshot cache). Each mode runs in a fresh
+// `node --expose-gc` child, so its memory figures are its own (the worker's heap counts in the RSS).
+//
+// One JSON line per mode: scenario "event-loop", mode, routes; for the from-scratch translation of the
+// initial snapshot (fullMs: until every gateway is published), for one-route edits (editMs, median) and
+// for one-EndpointSlice changes (endpointChangeMs, endpointMaxDelayMs, endpointP99DelayMs):
+// the main thread's event-loop delay over that time, max and p99 (perf_hooks.monitorEventLoopDelay,
+// 1 ms resolution: a delay is how late a timer fired, i.e. how long an xDS stream or /healthz would
+// have waited); the main thread's own CPU time over it (fullMainThreadCpuMs, editMainThreadCpuMs: median;
+// Linux, 10 ms ticks: on a busy machine a delay can be another process's, never more than this work
+// of ours); heapUsedMiB (main thread, GC'd, after the initial load), peakRssMiB.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createReconciler, createServerMetrics, createTranslationWorkerHost, createWorkerPublisher, createXdsPublisher, silentLogger } from '@portico/server';
+import { Registry } from 'prom-client';
+import { httpWorkload } from './generate-input.mjs';
+import { CONTROLLER_NAME } from './objects.mjs';
+import { changedEndpointSlice, createSnapshotSource, editedRoute, spread } from './snapshot-source.mjs';
+import { median, mib, peakRssMiB, round1 } from './stats.mjs';
+
+const MODES = ['in-process', 'worker'];
+
+
+/**
+ * CPU time of the main thread alone (Linux: /proc/self/task/<pid>/stat, utime + stime, in 10 ms
+ * ticks), so a delay caused by other processes taking the cores is told from work of ours.
+ */
+function mainThreadCpuMs() {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The loop's delay over one awaited call: reset, let the monitor's first tick start its clock, call. */
+async function withDelay(loop, call) {
+  loop.reset();
+  await sleep(3);
+  const started = performance.now();
+  const cpu = mainThreadCpuMs();
+  const outcome = await call();
+  const ms = performance.now() - started;
+  const cpuMs = mainThreadCpuMs() - cpu;
+  await sleep(3); // the monitor records the last blocked stretch when it next fires
+  return { ms, cpuMs, outcome, maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6 };
+}
+
+/** In process: the reconciler as `portico serve` builds it today; every reconcile is one synchronous step. */
+function inProcess() {
+  const publisher = createXdsPublisher();
+  const reconciler = createReconciler({ publisher, metrics: createServerMetrics(new Registry(), { processMetrics: false }), logger: silentLogger(), controllerName: CONTROLLER_NAME });
+  return {
+    async reconcile(snapshot) {
+      const outcome = reconciler.reconcile(snapshot);
+      const failed = outcome.result !== 'success' || outcome.published.some((r) => r.outcome === 'rejected' || r.outcome === 'error');
+      if (failed) throw new Error(`reconcile ${outcome.generation}: ${outcome.result}`);
+      return outcome.published.filter((r) => r.published).length;
+    },
+    close: async () => undefined,
+  };
+}
+
+/** On the worker: the main thread sends changes, then publishes the encoded bytes it gets back. */
+function onWorker() {
+  const host = createTranslationWorkerHost({ translate: { controllerName: CONTROLLER_NAME } });
+  const publisher = createWorkerPublisher();
+  return {
+    async reconcile(snapshot) {
+      const answer = await host.translate(snapshot, new Date());
+      if (answer.result !== 'success') throw answer.error;
+      const { results } = publisher.publish(answer);
+      const failed = results.find((r) => r.outcome === 'rejected' || r.outcome === 'error');
+      if (failed) throw new Error(`${failed.gateway} ${failed.outcome}: ${failed.problems.join('; ')}`);
+      return results.filter((r) => r.published).length;
+    },
+    close: () => host.close(),
+  };
+}
+
+async function measure(mode, routes, edits) {
+  const workload = httpWorkload(routes);
+  const source = createSnapshotSource(workload.objects);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const pipeline = mode === 'worker' ? onWorker() : inProcess();
+  try {
+    const full = await withDelay(loop, () => pipeline.reconcile(source.initial()));
+    if (full.outcome === 0) throw new Error('initial snapshot: nothing was published');
+    globalThis.gc?.();
+    const heapUsedMiB = mib(process.memoryUsage().heapUsed);
+    /** One-object edits of `kind`, spread over the input, each reconciled and measured. */
+    const editAll = async (kind, edit) => {
+      const targets = source.objects().filter((o) => o.kind === kind);
+      const measured = [];
+      for (const [n, at] of spread(targets.length, edits).entries()) {
+        const sample = await withDelay(loop, () => pipeline.reconcile(source.upsert([edit(targets[at], n)])));
+        if (sample.outcome === 0) throw new Error(`${kind} edit ${n}: nothing was published`);
+        measured.push(sample);
+      }
+      return measured;
+    };
+    const samples = await editAll('HTTPRoute', editedRoute);
+    const endpoints = await editAll('EndpointSlice', changedEndpointSlice);
+    return {
+      scenario: 'event-loop',
+      mode,
+      routes,
+      fullMs: round1(full.ms),
+      fullMaxDelayMs: round1(full.maxMs),
+      fullP99DelayMs: round1(full.p99Ms),
+      fullMainThreadCpuMs: full.cpuMs,
+      editMs: round1(median(samples.map((s) => s.ms))),
+      editMaxDelayMs: round1(Math.max(...samples.map((s) => s.maxMs))),
+      editP99DelayMs: round1(median(samples.map((s) => s.p99Ms))),
+      editMainThreadCpuMs: median(samples.map((s) => s.cpuMs)),
+      endpointChangeMs: round1(median(endpoints.map((s) => s.ms))),
+      endpointMaxDelayMs: round1(Math.max(...endpoints.map((s) => s.maxMs))),
+      endpointP99DelayMs: round1(median(endpoints.map((s) => s.p99Ms))),
+      edits: samples.length,
+      heapUsedMiB,
+      peakRssMiB: peakRssMiB(),
+    };
+  } finally {
+    loop.disable();
+    await pipeline.close();
+  }
+}
+
+/** Runs the modes, each in a fresh child; the lines go straight to stdout. Resolves false if any failed. */
+export async function runEventLoop({ routes = 10_000, edits = 11, modes = MODES } = {}) {
+  let ok = true;
+  for (const mode of modes) {
+    console.error(`bench: event loop, ${mode}, ${routes} routes…`);
+    const args = ['--expose-gc', fileURLToPath(import.meta.url), '--mode', mode, '--routes', String(routes), '--edits', String(edits)];
+    const code = await new Promise((resolve) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('error', () => resolve(1));
+      child.once('exit', (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) {
+      ok = false;
+      console.log(JSON.stringify({ scenario: 'event-loop', mode, routes, error: `exit code ${code}` }));
+    }
+  }
+  return ok;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      routes: { type: 'string', default: '10000' },
+      edits: { type: 'string', default: '11' },
+      modes: { type: 'string', default: MODES.join(',') },
+      /** Internal: this process measures one mode. */
+      mode: { type: 'string' },
+    },
+  });
+  const routes = Number(values.routes);
+  const edits = Number(values.edits);
+  if (values.mode) {
+    if (!MODES.includes(values.mode)) throw new Error(`--mode takes ${MODES.join(', ')}`);
+    try {
+      console.log(JSON.stringify(await measure(values.mode, routes, edits)));
+    } catch (error) {
+      console.error(error);
+      console.log(JSON.stringify({ scenario: 'event-loop', mode: values.mode, routes, error: error instanceof Error ? error.message : String(error) }));
+      process.exitCode = 1;
+    }
+  } else if (!(await runEventLoop({ routes, edits, modes: values.modes.split(',').map((m) => m.trim()).filter(Boolean) }))) process.exitCode = 1;
+}

@@ -1,0 +1,79 @@
+/**
+ * The messages between the main thread and the translation worker (translation-worker.ts). The
+ * worker keeps a copy of the provider's objects and the translator's and builder's caches, so the
+ * main thread sends only what changed and gets back only what changed: encoded bytes packed in one
+ * ArrayBuffer that is transferred, not copied (packed-resources.ts), the statuses that are new
+ * objects. The IR stays on the worker; whoever needs it (debug endpoints) asks, and gets it serialized (node:v8).
+ */
+import type { ExternalNameServices, ObjectStatus, TranslationResult } from '@portico/translator';
+import type { Kind, KubeObject } from '@portico/resources';
+import type { PackedResources } from './packed-resources.js';
+
+/** The translation options that cross the thread (functions cannot). */
+export interface WorkerTranslateOptions {
+  controllerName: string;
+  externalNameServices?: ExternalNameServices;
+}
+
+export interface ObjectRef {
+  kind: Kind;
+  namespace?: string;
+  name: string;
+}
+
+/** Main → worker. */
+export type WorkerRequest =
+  /** Starts a full copy of the objects (the first snapshot, a provider that cannot say what changed, a restarted worker). */
+  | { type: 'reset'; options: WorkerTranslateOptions }
+  /** Objects added or replaced: after a reset, every object, in chunks. */
+  | { type: 'upsert'; objects: KubeObject[] }
+  | { type: 'delete'; refs: ObjectRef[] }
+  /**
+   * Translates what the worker holds now. `endpointsOnly`: only EndpointSlices changed since the
+   * last translation (the translator's endpoint fast path). `now`: ISO time of the conditions.
+   */
+  | { type: 'translate'; id: number; generation: number; now: string; endpointsOnly: ObjectRef[] | undefined }
+  /** The IR a gateway was built from by translation `id` (while the worker remembers it). */
+  | { type: 'ir'; id: number; gateway: string; request: number };
+
+/** One gateway of a translation, as the main thread's snapshot cache needs it. */
+export type WorkerGateway =
+  | { gateway: string; outcome: 'unchanged' }
+  | {
+      gateway: string;
+      outcome: 'built';
+      /** What the consistency check found (empty: consistent). */
+      problems: string[];
+      resources: PackedResources;
+    }
+  /**
+   * Only backends changed (the endpoint fast path): the clusters and endpoint sets whose bytes
+   * changed, to replace by name in what the main thread serves; every other list is `same`.
+   */
+  | { gateway: string; outcome: 'patched'; resources: PackedResources }
+  | { gateway: string; outcome: 'error'; message: string; stack?: string };
+
+/** Worker → main: statuses come in parts before the answer, so no one message takes long to read. */
+export type WorkerMessage =
+  | { type: 'statuses'; id: number; changed: [string, ObjectStatus][] }
+  | {
+      type: 'translated';
+      id: number;
+      generation: number;
+      path: 'translate' | 'endpoints';
+      /** Every gateway of the translation, in key order (those kept from a failed translation included). */
+      gateways: WorkerGateway[];
+      /** Status keys gone since the previous translation. */
+      removedStatuses: string[];
+      diagnostics: TranslationResult['diagnostics'];
+      failures: TranslationResult['failures'];
+      shadowed?: TranslationResult['shadowed'];
+      /** Milliseconds the worker spent translating, and building and encoding. */
+      translateMs: number;
+      buildMs: number;
+    }
+  /** The answer to an `ir` request: the IR `v8.serialize`d (transferred), or why there is none. */
+  | { type: 'ir'; request: number; ir: ArrayBuffer }
+  | { type: 'no-ir'; request: number; message: string }
+  /** The translation threw (a bug of ours): nothing changed; the worker keeps its objects. */
+  | { type: 'failed'; id: number; generation: number; message: string; stack?: string };

@@ -1,0 +1,215 @@
+/**
+ * What the translation worker does, without the thread: it holds a copy of the provider's objects and
+ * the caches that make a change cost what it touches (the translator's, the xDS builder's and the
+ * encoder's), translates, builds and encodes every gateway whose IR changed, and answers with what
+ * changed since its previous answer. translation-worker.ts runs it on a worker thread; tests run it
+ * directly.
+ *
+ * The same steps, in the same order, as the in-process reconciler and publisher (reconciler.ts,
+ * publish-gateways.ts): `translate` (or `translateEndpointChange` when only EndpointSlices changed),
+ * then per gateway `buildXds` with `proxyless`, `consistencyProblems` and `encodeResources`, so the
+ * bytes are the same ones. A gateway left out of a translation because translating it threw keeps its
+ * last good IR (and so its served snapshot), as in-process.
+ */
+import { serialize } from 'node:v8';
+import type { GatewayIR } from '@portico/ir';
+import { ResourceSet, type KubeObject } from '@portico/resources';
+import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
+import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, type EncodeCache } from '@portico/xds';
+import { changedBackendsOnly } from '../reconcile/changed-backends.js';
+import { emptySentVersions, packPatch, packResources, type SentVersions } from './packed-resources.js';
+import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
+
+/** Statuses per `statuses` message: each is read by the main thread in a turn of its own. */
+export const STATUSES_PER_MESSAGE = 500;
+
+/** Builds per gateway whose IR the worker keeps for `ir` requests (the IRs share every unchanged part). */
+export const REMEMBERED_BUILDS = 8;
+
+/** One message to post, with what it transfers. */
+export interface Outgoing {
+  message: WorkerMessage;
+  transfer: ArrayBuffer[];
+}
+
+export interface TranslationCore {
+  /** Handles one request: the messages to post, in order. */
+  handle(request: WorkerRequest): Outgoing[];
+}
+
+export function createTranslationCore(): TranslationCore {
+  let options: WorkerTranslateOptions | undefined;
+  let resources = new ResourceSet();
+  let translationCache = createTranslationCache();
+  const buildCache = createXdsBuildCache();
+  const encodeCache: EncodeCache = new WeakMap();
+  /** The translator's last result (the base of the endpoint fast path), valid while `cacheMatches`. */
+  let translated: TranslationResult | undefined;
+  let cacheMatches = false;
+  /** Per gateway, the IR its last answer was built from (the same object again: nothing to build). */
+  const builtFrom = new Map<string, GatewayIR>();
+  /** Per gateway, what the main thread holds of each resource list. */
+  const sent = new Map<string, SentVersions>();
+  let previousStatuses: ReadonlyMap<string, ObjectStatus> = new Map();
+  /** Per gateway, the IR of its last builds, by translation id. */
+  const irs = new Map<string, Map<number, GatewayIR>>();
+
+  function upsert(objects: readonly KubeObject[]): void {
+    resources = resources.clone();
+    for (const o of objects) resources.upsert(o as Parameters<ResourceSet['upsert']>[0]);
+  }
+
+  function remove(refs: readonly ObjectRef[]): void {
+    resources = resources.clone();
+    for (const ref of refs) resources.delete(ref.kind, ref.namespace, ref.name);
+  }
+
+  function translateNow(request: Extract<WorkerRequest, { type: 'translate' }>): Outgoing[] {
+    if (!options) throw new Error('translate before reset: the worker has no options');
+    const { id, generation } = request;
+    const started = performance.now();
+    const now = new Date(request.now);
+    const common = { controllerName: options.controllerName, now, cache: translationCache, ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}) };
+    const endpointsOnly = !!(request.endpointsOnly && translated && cacheMatches);
+    let result: TranslationResult;
+    try {
+      cacheMatches = false;
+      result = endpointsOnly ? translateEndpointChange(translated!, resources, common, request.endpointsOnly) : translate(resources, common);
+      cacheMatches = true;
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      return [{ message: { type: 'failed', id, generation, message: e.message, ...(e.stack ? { stack: e.stack } : {}) }, transfer: [] }];
+    }
+    translated = result;
+    const translateMs = performance.now() - started;
+
+    const built = performance.now();
+    const transfer: ArrayBuffer[] = [];
+    const gateways: WorkerGateway[] = [];
+    for (const [gateway, ir] of keepFailedGateways(result)) {
+      const answer = buildGateway(gateway, ir);
+      if (answer.outcome === 'built' || answer.outcome === 'patched') {
+        transfer.push(answer.resources.buffer);
+        remember(gateway, id, ir);
+      }
+      gateways.push(answer);
+    }
+    for (const gateway of [...builtFrom.keys()]) {
+      if (gateways.some((g) => g.gateway === gateway)) continue;
+      builtFrom.delete(gateway);
+      sent.delete(gateway);
+      irs.delete(gateway);
+    }
+    const buildMs = performance.now() - built;
+
+    const messages: Outgoing[] = [];
+    const changed: [string, ObjectStatus][] = [];
+    for (const [key, status] of result.statuses) if (previousStatuses.get(key) !== status) changed.push([key, status]);
+    const removedStatuses = [...previousStatuses.keys()].filter((key) => !result.statuses.has(key));
+    previousStatuses = result.statuses;
+    for (let i = 0; i < changed.length; i += STATUSES_PER_MESSAGE) {
+      messages.push({ message: { type: 'statuses', id, changed: changed.slice(i, i + STATUSES_PER_MESSAGE) }, transfer: [] });
+    }
+    messages.push({
+      message: {
+        type: 'translated',
+        id,
+        generation,
+        path: endpointsOnly ? 'endpoints' : 'translate',
+        gateways,
+        removedStatuses,
+        diagnostics: result.diagnostics,
+        failures: result.failures,
+        ...(result.shadowed ? { shadowed: result.shadowed } : {}),
+        translateMs,
+        buildMs,
+      },
+      transfer,
+    });
+    return messages;
+  }
+
+  function remember(gateway: string, id: number, ir: GatewayIR): void {
+    let builds = irs.get(gateway);
+    if (!builds) irs.set(gateway, (builds = new Map()));
+    builds.set(id, ir);
+    if (builds.size > REMEMBERED_BUILDS) builds.delete(builds.keys().next().value!);
+  }
+
+  function irAnswer(request: Extract<WorkerRequest, { type: 'ir' }>): Outgoing {
+    const ir = irs.get(request.gateway)?.get(request.id);
+    if (!ir) return { message: { type: 'no-ir', request: request.request, message: `the worker no longer holds the IR of ${request.gateway} built by translation ${request.id}` }, transfer: [] };
+    const serialized = ownBuffer(serialize(ir));
+    return { message: { type: 'ir', request: request.request, ir: serialized }, transfer: [serialized] };
+  }
+
+  /** The translation's gateways, plus the last good IR of each one missing only because translating it threw. */
+  function keepFailedGateways(result: TranslationResult): Map<string, GatewayIR> {
+    const gateways = new Map(result.gateways);
+    for (const f of result.failures) {
+      if (f.gateway !== undefined && !gateways.has(f.gateway) && builtFrom.has(f.gateway)) gateways.set(f.gateway, builtFrom.get(f.gateway)!);
+    }
+    return new Map([...gateways].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  function buildGateway(gateway: string, ir: GatewayIR): WorkerGateway {
+    const previous = builtFrom.get(gateway);
+    if (previous === ir) return { gateway, outcome: 'unchanged' };
+    try {
+      // Only backends changed (the translator's endpoint fast path): build their clusters and endpoint
+      // sets alone, as the in-process publisher does (publish-gateways.ts publishBackends).
+      const backends = sent.has(gateway) ? changedBackendsOnly(previous, ir) : undefined;
+      if (backends) {
+        const encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache, ir) }, encodeCache);
+        const versions = sent.get(gateway)!;
+        // A backend whose resources got another name (e.g. an endpoint set it had none of) needs the full build.
+        if ((['clusters', 'endpoints'] as const).every((kind) => encoded[kind].every((r) => versions[kind].versions.has(r.name)))) {
+          const resources = packPatch(encoded, versions);
+          builtFrom.set(gateway, ir);
+          return { gateway, outcome: 'patched', resources };
+        }
+      }
+      const xds = buildXds(ir, { proxyless: true, cache: buildCache });
+      const problems = consistencyProblems(xds, buildCache);
+      const encoded = encodeResources(xds, encodeCache);
+      let versions = sent.get(gateway);
+      if (!versions) sent.set(gateway, (versions = emptySentVersions()));
+      const resources = packResources(encoded, versions);
+      builtFrom.set(gateway, ir);
+      return { gateway, outcome: 'built', problems, resources };
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      return { gateway, outcome: 'error', message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+    }
+  }
+
+  return {
+    handle(request) {
+      switch (request.type) {
+        case 'reset':
+          options = request.options;
+          resources = new ResourceSet();
+          translationCache = createTranslationCache();
+          translated = undefined;
+          cacheMatches = false;
+          return [];
+        case 'upsert':
+          upsert(request.objects);
+          return [];
+        case 'delete':
+          remove(request.refs);
+          return [];
+        case 'translate':
+          return translateNow(request);
+        case 'ir':
+          return [irAnswer(request)];
+      }
+    },
+  };
+}
+
+/** A buffer that owns its whole ArrayBuffer, so transferring it moves nothing else. */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  return bytes.slice().buffer as ArrayBuffer;
+}

@@ -1,0 +1,380 @@
+/**
+ * The main thread's side of the translation worker: sends each provider snapshot's changes (all
+ * objects, in chunks, when the worker has to start over), and assembles the answer into what the
+ * main thread serves: per gateway the encoded resources (the bytes of unchanged ones are the ones it
+ * already holds; new ones are views into the transferred buffer), the statuses with every unchanged
+ * one the same object as before, and the IR, deserialized only when someone reads it.
+ *
+ * The worker never takes the server down with it: a translation that throws is a `failed` answer,
+ * and a worker that dies (a bug, out of memory) rejects what was waiting with a TranslationWorkerError;
+ * the next call starts a new worker and sends it every object again.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { deserialize } from 'node:v8';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import type { GatewayIR } from '@portico/ir';
+import type { ProviderSnapshot } from '@portico/provider';
+import type { KubeObject } from '@portico/resources';
+import type { ObjectStatus, TranslationResult } from '@portico/translator';
+import type { ResourceListKey } from '@portico/xds';
+import { RESOURCE_LISTS, unpackList } from './packed-resources.js';
+import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
+
+/** One encoded resource as the snapshot cache takes it. */
+export interface HostResource {
+  name: string;
+  version: string;
+  bytes: Uint8Array;
+}
+
+export type HostGateway =
+  | { gateway: string; outcome: 'unchanged' }
+  | {
+      gateway: string;
+      outcome: 'built';
+      problems: string[];
+      resources: Record<ResourceListKey, HostResource[]>;
+      namedOnly: ReadonlySet<string>;
+      /**
+       * The IR the resources were built from, asked of the worker on the first call (it keeps the last
+       * few builds per gateway). Rejects when it no longer holds it, or stopped.
+       */
+      ir: () => Promise<GatewayIR>;
+    }
+  /** Only backends changed: these clusters and endpoint sets replace the served ones of the same names. */
+  | { gateway: string; outcome: 'patched'; replacements: Record<'clusters' | 'endpoints', HostResource[]>; ir: () => Promise<GatewayIR> }
+  | { gateway: string; outcome: 'error'; error: Error };
+
+export type WorkerTranslation =
+  | {
+      result: 'success';
+      generation: number;
+      path: 'translate' | 'endpoints';
+      gateways: HostGateway[];
+      /** Every status; those unchanged since the previous translation are the same objects. */
+      statuses: ReadonlyMap<string, ObjectStatus>;
+      diagnostics: TranslationResult['diagnostics'];
+      failures: TranslationResult['failures'];
+      shadowed?: TranslationResult['shadowed'];
+      translateMs: number;
+      buildMs: number;
+    }
+  /** The translation threw on the worker: nothing changed. */
+  | { result: 'error'; generation: number; error: Error };
+
+/** The worker died (or could not start) while a translation waited: restarted on the next call. */
+export class TranslationWorkerError extends Error {
+  override readonly name = 'TranslationWorkerError';
+}
+
+export interface TranslationWorkerHostOptions {
+  translate: WorkerTranslateOptions;
+  /** The compiled worker script; default translation-worker.js beside this module. */
+  script?: URL;
+  /** Heap of the worker in MiB: a translation that needs more ends the worker, not the server. Default 2048. */
+  maxHeapMiB?: number;
+  /** Objects per message while copying every object to the worker (each is serialized in a turn of its own). */
+  objectsPerMessage?: number;
+  /** Told of each worker started (tests end one to see the host survive it). */
+  onWorkerStarted?: (worker: Worker) => void;
+}
+
+export interface TranslationWorkerHost {
+  /**
+   * Translates a snapshot on the worker. Call it for every snapshot, in generation order (the worker
+   * follows the provider through each one's `changes`); `force`: the objects did not change, something
+   * else did (translate everything again).
+   */
+  translate(snapshot: ProviderSnapshot, now: Date, options?: { force?: boolean }): Promise<WorkerTranslation>;
+  /** Ends the worker. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TRANSLATION_WORKER_HEAP_MIB = 2048;
+const DEFAULT_OBJECTS_PER_MESSAGE = 100;
+
+/** Whether the compiled worker script exists (it does not when running from TypeScript sources). */
+export function translationWorkerAvailable(script: URL = defaultScript()): boolean {
+  return existsSync(fileURLToPath(script));
+}
+
+function defaultScript(): URL {
+  return new URL('./translation-worker.js', import.meta.url);
+}
+
+export function createTranslationWorkerHost(options: TranslationWorkerHostOptions): TranslationWorkerHost {
+  const script = options.script ?? defaultScript();
+  const perMessage = options.objectsPerMessage ?? DEFAULT_OBJECTS_PER_MESSAGE;
+  let worker: Worker | undefined;
+  /** The generation whose objects the worker holds (undefined: it must start over). */
+  let workerGeneration: number | undefined;
+  let nextId = 0;
+  const waiting = new Map<number, { resolve: (t: WorkerTranslation) => void; reject: (e: Error) => void; statuses: [string, ObjectStatus][] }>();
+  /** Per gateway and list, what the worker has sent: the list and name → resource (its `sent` versions mirror this). */
+  let known = new Map<string, Record<ResourceListKey, { list: HostResource[]; byName: Map<string, HostResource> }>>();
+  let statuses: ReadonlyMap<string, ObjectStatus> = new Map();
+  /** IRs asked for and not arrived yet, by request number. */
+  const irsOnTheWay = new Map<number, { resolve: (bytes: ArrayBuffer) => void; reject: (e: Error) => void }>();
+  let nextIrRequest = 0;
+  /** Sends are serialized: a chunked reset is not interleaved with the next snapshot's changes. */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function start(): Worker {
+    const started = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? DEFAULT_TRANSLATION_WORKER_HEAP_MIB } });
+    started.on('message', (message: WorkerMessage) => onMessage(message));
+    started.on('error', (error) => discard(started, error.message));
+    started.on('messageerror', (error) => discard(started, `a message could not be read: ${error.message}`));
+    started.on('exit', (code) => discard(started, `exit code ${code}`));
+    started.unref();
+    options.onWorkerStarted?.(started);
+    return started;
+  }
+
+  /**
+   * Forgets a worker that died or cannot be trusted any more (and ends it): what waited on it is
+   * rejected, and the next call starts a new one, which is sent every object again.
+   */
+  function discard(which: Worker, why: string): void {
+    if (worker !== which) return;
+    worker = undefined;
+    workerGeneration = undefined;
+    // A new worker sends every resource and status again: nothing it would leave out is known to be here.
+    known = new Map();
+    statuses = new Map();
+    const error = new TranslationWorkerError(`the translation worker stopped (${why}); the next snapshot starts a new one`);
+    for (const [id, request] of waiting) {
+      waiting.delete(id);
+      request.reject(error);
+    }
+    for (const [key, ir] of irsOnTheWay) {
+      irsOnTheWay.delete(key);
+      ir.reject(error);
+    }
+    void which.terminate();
+  }
+
+  /** An idle worker never keeps the process alive; one with an answer or an IR still to send does. */
+  function idle(): void {
+    if (waiting.size === 0 && irsOnTheWay.size === 0) worker?.unref();
+  }
+
+  function post(request: WorkerRequest): void {
+    worker!.postMessage(request);
+  }
+
+  /**
+   * An answer this thread cannot make sense of (a bug of ours) fails the translation that waited for
+   * it, never the process: the worker is ended, and the next snapshot starts over on a new one.
+   */
+  function onMessage(message: WorkerMessage): void {
+    const id = 'id' in message ? message.id : -1;
+    const request = waiting.get(id);
+    try {
+      readMessage(message);
+    } catch (error) {
+      waiting.delete(id);
+      request?.reject(error instanceof TranslationWorkerError ? error : new TranslationWorkerError(`reading the translation worker's answer failed: ${(error as Error).message}`));
+      if (worker) discard(worker, `an answer could not be read: ${(error as Error).message}`);
+    }
+  }
+
+  function readMessage(message: WorkerMessage): void {
+    if (message.type === 'ir' || message.type === 'no-ir') {
+      const asked = irsOnTheWay.get(message.request);
+      irsOnTheWay.delete(message.request);
+      if (message.type === 'ir') asked?.resolve(message.ir);
+      else asked?.reject(new Error(message.message));
+      idle();
+      return;
+    }
+    const request = waiting.get(message.id);
+    if (!request) return;
+    if (message.type === 'statuses') {
+      for (const entry of message.changed) request.statuses.push(entry);
+      return;
+    }
+    waiting.delete(message.id);
+    if (message.type === 'failed') {
+      const error = new Error(message.message);
+      if (message.stack) error.stack = message.stack;
+      request.resolve({ result: 'error', generation: message.generation, error });
+      return;
+    }
+    const next = new Map(statuses);
+    for (const key of message.removedStatuses) next.delete(key);
+    for (const [key, status] of request.statuses) next.set(key, status);
+    statuses = next;
+    const gateways = message.gateways.map((g): HostGateway => {
+      if (g.outcome === 'unchanged') return g;
+      if (g.outcome === 'error') {
+        const error = new Error(g.message);
+        if (g.stack) error.stack = g.stack;
+        return { gateway: g.gateway, outcome: 'error', error };
+      }
+      if (g.outcome === 'patched') return patched(g, message.id);
+      let lists = known.get(g.gateway);
+      if (!lists) {
+        const empty = () => ({ list: [], byName: new Map<string, HostResource>() });
+        known.set(g.gateway, (lists = { listeners: empty(), routes: empty(), clusters: empty(), endpoints: empty(), secrets: empty() }));
+      }
+      const resources = {} as Record<ResourceListKey, HostResource[]>;
+      for (const kind of RESOURCE_LISTS) {
+        const had = lists[kind];
+        // The same list as last time: the same array, so the publisher and the snapshot cache skip it too.
+        if (g.resources.lists[kind].same) {
+          resources[kind] = had.list;
+          continue;
+        }
+        const list = unpackList(g.resources, kind).map((r): HostResource => {
+          if (r.bytes) return { name: r.name, version: r.version, bytes: r.bytes };
+          const held = had.byName.get(r.name);
+          if (!held || held.version !== r.version) throw new TranslationWorkerError(`the worker left out ${kind} ${r.name} at a version this thread does not hold`);
+          return held;
+        });
+        lists[kind] = { list, byName: new Map(list.map((r) => [r.name, r])) };
+        resources[kind] = list;
+      }
+      let ir: Promise<GatewayIR> | undefined;
+      const id = message.id;
+      return {
+        gateway: g.gateway,
+        outcome: 'built',
+        problems: g.problems,
+        resources,
+        namedOnly: new Set(g.resources.namedOnly),
+        ir: () => (ir ??= askIr(id, g.gateway)),
+      };
+    });
+    for (const gateway of [...known.keys()]) if (!message.gateways.some((g) => g.gateway === gateway)) known.delete(gateway);
+    // Resolved in a turn of its own: reading the answer and publishing it are two steps, not one.
+    const answer: WorkerTranslation = {
+      result: 'success',
+      generation: message.generation,
+      path: message.path,
+      gateways,
+      statuses,
+      diagnostics: message.diagnostics,
+      failures: message.failures,
+      ...(message.shadowed ? { shadowed: message.shadowed } : {}),
+      translateMs: message.translateMs,
+      buildMs: message.buildMs,
+    };
+    setImmediate(() => request.resolve(answer));
+  }
+
+  /** A backends-only build: its clusters and endpoint sets replace those of the same names. */
+  function patched(g: Extract<WorkerGateway, { outcome: 'patched' }>, id: number): HostGateway {
+    const lists = known.get(g.gateway);
+    if (!lists) throw new TranslationWorkerError(`the worker patched ${g.gateway}, which this thread holds nothing of`);
+    const replacements = { clusters: [] as HostResource[], endpoints: [] as HostResource[] };
+    for (const kind of ['clusters', 'endpoints'] as const) {
+      const had = lists[kind];
+      for (const r of unpackList(g.resources, kind)) {
+        if (!r.bytes || !had.byName.has(r.name)) throw new TranslationWorkerError(`the worker patched ${kind} ${r.name}, which this thread does not hold`);
+        replacements[kind].push({ name: r.name, version: r.version, bytes: r.bytes });
+      }
+      if (replacements[kind].length === 0) continue;
+      const byName = new Map(replacements[kind].map((r) => [r.name, r]));
+      const list = had.list.map((r) => byName.get(r.name) ?? r);
+      for (const r of replacements[kind]) had.byName.set(r.name, r);
+      lists[kind] = { list, byName: had.byName };
+    }
+    let ir: Promise<GatewayIR> | undefined;
+    return { gateway: g.gateway, outcome: 'patched', replacements, ir: () => (ir ??= askIr(id, g.gateway)) };
+  }
+
+  async function askIr(id: number, gateway: string): Promise<GatewayIR> {
+    if (!worker) throw new TranslationWorkerError('the translation worker that built this IR stopped');
+    const request = nextIrRequest++;
+    const bytes = new Promise<ArrayBuffer>((resolve, reject) => irsOnTheWay.set(request, { resolve, reject }));
+    worker.ref();
+    post({ type: 'ir', id, gateway, request });
+    return deserialize(new Uint8Array(await bytes)) as GatewayIR;
+  }
+
+  /** Every object of the snapshot, in chunks, each posted in a turn of its own. */
+  async function sendAll(snapshot: ProviderSnapshot): Promise<void> {
+    post({ type: 'reset', options: options.translate });
+    let chunk: KubeObject[] = [];
+    for (const object of snapshot.resources.all()) {
+      chunk.push(object);
+      if (chunk.length < perMessage) continue;
+      post({ type: 'upsert', objects: chunk });
+      chunk = [];
+      await nextTurn();
+      if (!worker) throw new TranslationWorkerError('the translation worker stopped while it was sent the objects');
+    }
+    if (chunk.length > 0) post({ type: 'upsert', objects: chunk });
+  }
+
+  function sendChanges(snapshot: ProviderSnapshot): void {
+    const upserts: KubeObject[] = [];
+    const deletes: ObjectRef[] = [];
+    for (const change of snapshot.changes!) {
+      const ref = { kind: change.kind, ...(change.namespace === undefined ? {} : { namespace: change.namespace }), name: change.name };
+      const object = change.type === 'upsert' ? snapshot.resources.get(change.kind, change.namespace, change.name) : undefined;
+      if (object) upserts.push(object);
+      else deletes.push(ref);
+    }
+    if (deletes.length > 0) post({ type: 'delete', refs: deletes });
+    for (let i = 0; i < upserts.length; i += perMessage) post({ type: 'upsert', objects: upserts.slice(i, i + perMessage) });
+  }
+
+  async function translateNow(snapshot: ProviderSnapshot, now: Date, force: boolean): Promise<WorkerTranslation> {
+    worker ??= start();
+    const target = worker;
+    const follows = workerGeneration !== undefined && snapshot.changes !== undefined && snapshot.generation === workerGeneration + 1;
+    const same = workerGeneration === snapshot.generation;
+    if (!same) {
+      try {
+        if (follows) sendChanges(snapshot);
+        else await sendAll(snapshot);
+      } catch (error) {
+        // Part of the snapshot may have reached the worker: the next one starts over from every object.
+        workerGeneration = undefined;
+        throw error;
+      }
+    }
+    // The worker may have died while it was sent the objects: this snapshot goes to the next one.
+    if (worker !== target) throw new TranslationWorkerError('the translation worker stopped while it was sent the snapshot');
+    workerGeneration = snapshot.generation;
+    const endpointsOnly = follows && !force && snapshot.changes!.length > 0 && snapshot.changes!.every((c) => c.kind === 'EndpointSlice');
+    const id = nextId++;
+    const answer = new Promise<WorkerTranslation>((resolve, reject) => waiting.set(id, { resolve, reject, statuses: [] }));
+    target.ref();
+    void answer.then(idle, idle);
+    post({
+      type: 'translate',
+      id,
+      generation: snapshot.generation,
+      now: now.toISOString(),
+      endpointsOnly: endpointsOnly ? snapshot.changes!.map((c) => ({ kind: c.kind, ...(c.namespace === undefined ? {} : { namespace: c.namespace }), name: c.name })) : undefined,
+    });
+    return answer;
+  }
+
+  return {
+    translate(snapshot, now, translateOptions = {}) {
+      const run = queue.then(() => translateNow(snapshot, now, translateOptions.force === true));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async close() {
+      const stopping = worker;
+      worker = undefined;
+      workerGeneration = undefined;
+      const error = new TranslationWorkerError('the translation worker was closed');
+      for (const [id, request] of waiting) {
+        waiting.delete(id);
+        request.reject(error);
+      }
+      for (const [key, ir] of irsOnTheWay) {
+        irsOnTheWay.delete(key);
+        ir.reject(error);
+      }
+      await stopping?.terminate();
+    },
+  };
+}
