@@ -29,6 +29,11 @@ export interface SecurityEvaluation {
   key: string;
   /** Target keys (securityTargetKey) of the targets that exist. */
   targets: string[];
+  /**
+   * Keys of the Gateways and routes that exist but lack the named listener or rule: the policy
+   * reports (TargetNotFound) on the Gateways they are served through, and claims nothing there.
+   */
+  related: string[];
   conditions: Condition[];
   /** What its targets enforce; absent when the policy fails closed. */
   security?: SecurityIR;
@@ -82,10 +87,15 @@ function securityIndex(ctx: TranslationContext): SecurityIndex {
   for (const policy of [...ctx.resources.list('SecurityPolicy')].sort(compareAge)) {
     const evaluation = containObject(ctx, policy, () => evaluatePolicy(ctx, policy), (failure) => {
       const c = conditionFactory(policy.metadata.generation, ctx.options.now);
-      return { policy, key: policyKey(policy), targets: [], conditions: [c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure))], claims: false };
+      return { policy, key: policyKey(policy), targets: [], related: [], conditions: [c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure))], claims: false };
     });
     index.all.push(evaluation);
     let conflictedWith: string | undefined;
+    for (const target of evaluation.related) {
+      const list = index.allByTarget.get(target);
+      if (list) list.push(evaluation);
+      else index.allByTarget.set(target, [evaluation]);
+    }
     for (const target of evaluation.targets) {
       const list = index.allByTarget.get(target);
       if (list) list.push(evaluation);
@@ -116,43 +126,53 @@ function evaluatePolicy(ctx: TranslationContext, policy: SecurityPolicy): Securi
   const unsupported = refs.filter((t) => t.group !== GATEWAY_GROUP || !TARGET_KINDS.has(t.kind));
   if (unsupported.length > 0) {
     const names = unsupported.map((t) => `${t.group || 'core'}/${t.kind} ${t.name}`).join(', ');
-    return { policy, key, targets: [], conditions: [c('Accepted', false, 'Invalid', `targetRefs ${names}: only gateway.networking.k8s.io Gateway, HTTPRoute and GRPCRoute can be targeted`)], claims: false };
+    return { policy, key, targets: [], related: [], conditions: [c('Accepted', false, 'Invalid', `targetRefs ${names}: only gateway.networking.k8s.io Gateway, HTTPRoute and GRPCRoute can be targeted`)], claims: false };
   }
   const targets: string[] = [];
   const missing: string[] = [];
+  const related: string[] = [];
   for (const ref of refs) {
     const problem = targetProblem(ctx, namespace, ref.kind, ref.name, ref.sectionName);
-    if (problem) missing.push(problem);
-    else targets.push(securityTargetKey(ref.kind, namespace, ref.name, ref.sectionName));
+    if (!problem) targets.push(securityTargetKey(ref.kind, namespace, ref.name, ref.sectionName));
+    else {
+      missing.push(problem.message);
+      if (problem.parentExists) related.push(securityTargetKey(ref.kind, namespace, ref.name));
+    }
   }
   const unique = [...new Set(targets)];
   if (unique.length === 0) {
-    return { policy, key, targets: [], conditions: [c('Accepted', false, 'TargetNotFound', missing.join('; '))], claims: false };
+    return { policy, key, targets: [], related, conditions: [c('Accepted', false, 'TargetNotFound', missing.join('; '))], claims: false };
   }
   const problems: string[] = [];
   const security = securityIR(ctx, policy, key, problems);
   if (problems.length > 0) {
     const message = `${problems.join('; ')}; the policy's targets answer 500 until it is fixed (fail closed)`;
-    return { policy, key, targets: unique, conditions: [c('Accepted', false, 'Invalid', message)], claims: true };
+    return { policy, key, targets: unique, related, conditions: [c('Accepted', false, 'Invalid', message)], claims: true };
   }
   const messages = ['policy is accepted', ...missing];
-  return { policy, key, targets: unique, conditions: [c('Accepted', true, 'Accepted', messages.join('; '))], security, claims: true };
+  return { policy, key, targets: unique, related, conditions: [c('Accepted', true, 'Accepted', messages.join('; '))], security, claims: true };
+}
+
+interface TargetProblem {
+  message: string;
+  /** The Gateway or route exists; only its listener or rule is missing. */
+  parentExists: boolean;
 }
 
 /** Why a target does not exist (a missing object, listener or rule name), or undefined when it does. */
-function targetProblem(ctx: TranslationContext, namespace: string, kind: string, name: string, sectionName: string | undefined): string | undefined {
+function targetProblem(ctx: TranslationContext, namespace: string, kind: string, name: string, sectionName: string | undefined): TargetProblem | undefined {
   if (kind === 'Gateway') {
     const gateway = ctx.resources.get('Gateway', namespace, name);
-    if (!gateway) return `Gateway ${namespace}/${name} does not exist`;
+    if (!gateway) return { message: `Gateway ${namespace}/${name} does not exist`, parentExists: false };
     if (sectionName !== undefined && !(gateway.spec.listeners ?? []).some((l) => l.name === sectionName)) {
-      return `Gateway ${namespace}/${name} has no listener ${JSON.stringify(sectionName)}`;
+      return { message: `Gateway ${namespace}/${name} has no listener ${JSON.stringify(sectionName)}`, parentExists: true };
     }
     return undefined;
   }
   const route = kind === 'HTTPRoute' ? ctx.resources.get('HTTPRoute', namespace, name) : ctx.resources.get('GRPCRoute', namespace, name);
-  if (!route) return `${kind} ${namespace}/${name} does not exist`;
+  if (!route) return { message: `${kind} ${namespace}/${name} does not exist`, parentExists: false };
   if (sectionName !== undefined && !(route.spec.rules ?? []).some((r) => r.name === sectionName)) {
-    return `${kind} ${namespace}/${name} has no rule named ${JSON.stringify(sectionName)}`;
+    return { message: `${kind} ${namespace}/${name} has no rule named ${JSON.stringify(sectionName)}`, parentExists: true };
   }
   return undefined;
 }
