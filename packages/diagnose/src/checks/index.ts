@@ -6,6 +6,7 @@ import type { Check } from '../findings.js';
 import { checkBackends } from './backend.js';
 import { checkBackendTLSPolicies } from './backend-tls-policy.js';
 import { checkBackendTrafficPolicies } from './backend-traffic-policy.js';
+import { checkSecurityPolicies } from './security-policy.js';
 import { checkDataPlane } from './data-plane.js';
 import { gatewayClassCheck } from './gateway-class.js';
 import { gatewayCheck } from './gateway.js';
@@ -22,6 +23,7 @@ export const ALL_CHECKS: readonly Check[] = [
   gatewayCheck,
   listenerCheck,
   routeBindingCheck,
+  checkSecurityPolicies,
   ingressAnnotationCheck,
   referenceGrantCheck,
   unusedGrantCheck,
