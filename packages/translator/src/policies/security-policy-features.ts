@@ -54,7 +54,7 @@ function ipAccess(access: IPAccess, problems: string[]): SecurityIR['ipAccess'] 
   return out;
 }
 
-export function isCIDR(text: string): boolean {
+function isCIDR(text: string): boolean {
   const slash = text.indexOf('/');
   if (slash < 0) return false;
   const family = isIP(text.slice(0, slash));
@@ -174,7 +174,7 @@ function localJWKS(ctx: TranslationContext, namespace: string, source: NonNullab
 }
 
 /** Why Envoy could not use this JWKS, or why it must not be served (private key material); undefined when fine. */
-export function jwksProblem(text: string): string | undefined {
+function jwksProblem(text: string): string | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
