@@ -11,7 +11,10 @@
  *   issuer, one signed by another key and none at all 401; a valid token for another audience 403.
  * - API keys (Secret, header or query parameter): known key 200 (client id forwarded), unknown or
  *   missing 401.
+ * - Precedence: a second listener whose policy denies 127.0.0.0/8 answers 403 on rules without a policy
+ *   of their own, while rules with one (more specific) follow theirs.
  * - A policy whose Secret is missing fails closed: its rule answers 500.
+ * - Removing a policy from the folder opens its rule again, with no restart.
  * - Status: every policy Accepted on the Gateway but the broken one (Invalid); no secret in /debug/*.
  * Figures: median latency of 200 requests per route, with and without each filter.
  * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
@@ -79,7 +82,7 @@ spec:
 ${spec}`;
 }
 
-function resourcesYaml(port: number, echo: HeaderEcho, jwksServer: JwksServer, key: SigningKey): string {
+function resourcesYaml(port: number, lockedPort: number, echo: HeaderEcho, jwksServer: JwksServer, key: SigningKey, denyLoopback = true): string {
   const jwtProvider = (jwks: string) => `      issuer: ${ISSUER}\n      audiences: [${AUDIENCE}]\n${jwks}      claimToHeaders: [{ claim: sub, header: x-jwt-sub }]\n`;
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -93,6 +96,7 @@ spec:
   gatewayClassName: portico-security
   listeners:
   - { name: http, protocol: HTTP, port: ${port} }
+  - { name: locked, protocol: HTTP, port: ${lockedPort} }
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -109,7 +113,14 @@ spec:
   rules:
   - matches: [{ path: { type: PathPrefix, value: /other } }]
     backendRefs: [{ name: echo, port: 80 }]
-${policy('deny-loopback', 'ip-denied', '  ipAccess: { deny: [127.0.0.0/8] }\n')}${policy('allow-loopback', 'ip-allowed', '  ipAccess: { allow: [127.0.0.1/32] }\n')}${policy(
+${denyLoopback ? policy('deny-loopback', 'ip-denied', '  ipAccess: { deny: [127.0.0.0/8] }\n') : ''}---
+apiVersion: gateway.portico.dev/v1alpha1
+kind: SecurityPolicy
+metadata: { name: locked-listener, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: locked }]
+  ipAccess: { deny: [127.0.0.0/8] }
+${policy('allow-loopback', 'ip-allowed', '  ipAccess: { allow: [127.0.0.1/32] }\n')}${policy(
     'allow-ten',
     'ip-elsewhere',
     '  ipAccess: { allow: [10.0.0.0/8] }\n',
@@ -160,6 +171,7 @@ describeWithEnvoy('SecurityPolicy through a real Envoy', () => {
   let serve: ServeProcess;
   let envoy: EnvoyProcess;
   let port: number;
+  let lockedPort: number;
   const figures: Record<string, number> = {};
   const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(20)}`;
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
@@ -172,8 +184,9 @@ describeWithEnvoy('SecurityPolicy through a real Envoy', () => {
     echo = await startHeaderEcho();
     jwksServer = await startJwksServer(key.jwks);
     port = await freePort();
+    lockedPort = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'portico-security-policy-'));
-    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, echo, jwksServer, key));
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, lockedPort, echo, jwksServer, key));
     const started = Date.now();
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
@@ -232,6 +245,14 @@ describeWithEnvoy('SecurityPolicy through a real Envoy', () => {
     expect((await get(url('/apikey'))).status).toBe(401);
   });
 
+  test('precedence: on the listener whose policy denies loopback, rules without their own policy get 403; a rule policy wins over it', async () => {
+    const locked = (path: string) => `http://127.0.0.1:${lockedPort}${path}`;
+    expect((await get(locked('/other'))).status).toBe(403);
+    expect((await get(locked('/ip-allowed'))).status).toBe(200);
+    expect((await get(locked('/basic'), { authorization: basicAuthorization('alice', PASSWORD) })).status).toBe(200);
+    expect((await get(url('/other'))).status).toBe(200);
+  });
+
   test('a policy that cannot be enforced fails closed (500) on its rule only', async () => {
     expect((await get(url('/broken'))).status).toBe(500);
     expect((await get(url('/other'))).status).toBe(200);
@@ -251,6 +272,7 @@ describeWithEnvoy('SecurityPolicy through a real Envoy', () => {
       'deny-loopback': ['gw:Accepted'],
       'jwt-local': ['gw:Accepted'],
       'jwt-remote': ['gw:Accepted'],
+      'locked-listener': ['gw:Accepted'],
     });
     expect(await envoy.rejectedUpdates()).toBe(0);
   });
@@ -269,10 +291,21 @@ describeWithEnvoy('SecurityPolicy through a real Envoy', () => {
     expect(dump).not.toContain(API_KEY);
   });
 
-  test('the remote JWKS is fetched once and served from cache', async () => {
+  test('the remote JWKS is fetched once per listener (async fetch when the listener starts) and then served from cache', async () => {
+    const before = jwksServer.fetches();
     for (let i = 0; i < 20; i++) expect((await get(url('/jwt-remote'), { authorization: `Bearer ${token()}` })).status).toBe(200);
     figures.jwksFetches = jwksServer.fetches();
-    expect(jwksServer.fetches()).toBe(1);
+    // Two HTTP listeners (ports), each with its own jwt_authn filter and JWKS cache.
+    expect({ before, after: jwksServer.fetches() }).toEqual({ before: 2, after: 2 });
+  });
+
+  test('a policy removed from the folder stops applying, without restarting anything', async () => {
+    const started = Date.now();
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, lockedPort, echo, jwksServer, key, false));
+    figures.policyRemovedToOpenMs = await untilAnswer(url('/ip-denied'), (a) => a.status === 200, 'the rule to answer once its policy is gone', context, 30_000);
+    figures.policyRemovedWallMs = Date.now() - started;
+    expect((await get(url('/ip-elsewhere'))).status).toBe(403);
+    expect(await envoy.rejectedUpdates()).toBe(0);
   });
 
   test('figures: median latency of 200 requests without and with each filter', async () => {
