@@ -146,6 +146,7 @@ stringData:
 apiVersion: v1
 kind: Secret
 metadata: { name: api-keys, namespace: default }
+type: gateway.portico.dev/api-keys
 stringData:
   team-a: ${API_KEY}
 ---

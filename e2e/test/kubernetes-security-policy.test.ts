@@ -1,15 +1,17 @@
 /**
  * The SecurityPolicy CRD (charts/portico/crds/gateway.portico.dev_securitypolicies.yaml) in a real
  * kube-apiserver + etcd: the API server accepts the CRD (structural schema, CEL rules within its cost
- * budget), applies its defaults, refuses what its schema and CEL rules refuse with their messages, and
- * Portico's status writer writes a policy's ancestors of ours (and nothing when unchanged).
+ * budget), applies its defaults, refuses what its schema and CEL rules refuse with their messages,
+ * Portico's status writer writes a policy's ancestors of ours (and nothing when unchanged), and the
+ * Kubernetes provider serves the policies and exactly the Secret keys they read: the `.htpasswd` of a
+ * basic auth Secret (not its other keys), every key of an API key Secret, no unreferenced Secret.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jest } from '@jest/globals';
 import { parse } from 'yaml';
-import { createStatusWriter, type StatusWriter } from '@portico/provider';
+import { createKubernetesProvider, createStatusWriter, type KubernetesProvider, type StatusWriter } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import { WRITTEN_CONDITION_TYPES } from '@portico/translator';
 import { kubeRequest } from './support/kube-apply.js';
@@ -34,6 +36,7 @@ function policy(name: string, spec: Record<string, unknown>) {
 describeWithKube('SecurityPolicy CRD in a real kube-apiserver', () => {
   let kube: KubeApiServer;
   let writer: StatusWriter | undefined;
+  let provider: KubernetesProvider | undefined;
   const create = (object: object) => kubeRequest(kube.kubeConfig, 'POST', API, object);
 
   beforeAll(async () => {
@@ -52,14 +55,14 @@ describeWithKube('SecurityPolicy CRD in a real kube-apiserver', () => {
 
   afterAll(async () => {
     await writer?.stop();
+    await provider?.stop();
     await kube?.stop();
   });
 
   test('a valid policy is stored with the CRD defaults', async () => {
     const { status, body } = await create(policy('ok', { ipAccess: { allow: ['10.0.0.0/8'] }, basicAuth: { users: { name: 'users' } }, apiKeyAuth: { credentialRefs: [{ name: 'keys' }] } }));
     expect(status).toBe(201);
-    const spec = (body as { spec: { basicAuth: { users: { key: string } }; apiKeyAuth: { hideCredentials: boolean } } }).spec;
-    expect(spec.basicAuth.users.key).toBe('.htpasswd');
+    const spec = (body as { spec: { apiKeyAuth: { hideCredentials: boolean } } }).spec;
     expect(spec.apiKeyAuth.hideCredentials).toBe(false);
   });
 
@@ -89,5 +92,26 @@ describeWithKube('SecurityPolicy CRD in a real kube-apiserver', () => {
     writer.update([structuredClone(desired)]);
     await writer.idle();
     expect(writer.figures()).toMatchObject({ writes: 1, unchanged: 1 });
+  });
+
+  test('the provider serves the policies and only the Secret keys they read', async () => {
+    const secret = (name: string, type: string, stringData: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'apps' }, type, stringData });
+    await kube.apply([
+      secret('users', 'Opaque', { '.htpasswd': 'alice:{SHA}2jmj7l5rSw0yVb/vlWAYkK/YBwk=', 'db-password': 'hunter2' }),
+      secret('keys', 'gateway.portico.dev/api-keys', { 'team-a': 'key-a', 'team-b': 'key-b' }),
+      secret('unrelated', 'Opaque', { token: 'do-not-read' }),
+      policy('auth', { basicAuth: { users: { name: 'users' } } }),
+      policy('keys', { apiKeyAuth: { credentialRefs: [{ name: 'keys' }] } }),
+    ]);
+    const quiet = () => undefined;
+    provider = createKubernetesProvider({ kubeConfig: kube.kubeConfig, logger: { debug: quiet, info: quiet, warn: quiet, error: quiet }, retryInitialMs: 200, retryMaxMs: 1_000 });
+    const snapshot = await provider.start();
+    const policies = snapshot.objects.filter((o) => o.kind === 'SecurityPolicy' && o.metadata.namespace === 'apps').map((o) => o.metadata.name);
+    expect(policies).toEqual(expect.arrayContaining(['auth', 'keys', 'ok']));
+    const data = (name: string) => (snapshot.resources.get('Secret', 'apps', name) as { data?: Record<string, string> } | undefined)?.data;
+    expect(Object.keys(data('users') ?? {})).toEqual(['.htpasswd']);
+    expect(Object.keys(data('keys') ?? {}).sort()).toEqual(['team-a', 'team-b']);
+    expect(data('unrelated')).toBeUndefined();
+    expect(JSON.stringify(snapshot.objects)).not.toContain(Buffer.from('hunter2').toString('base64'));
   });
 });

@@ -90,7 +90,7 @@ export { sameParentRef } from './parent-refs.js';
 export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy } from './backend-traffic-policy.js';
 export { GATEWAY_X_GROUP } from './backend-traffic-policy.js';
 export type { APIKeyAuth, BasicAuth, IPAccess, JWTProvider, PolicyTargetReferenceWithSectionName, SecurityPolicy } from './security-policy.js';
-export { PORTICO_GROUP } from './security-policy.js';
+export { API_KEYS_SECRET_TYPE, HTPASSWD_KEY, JWKS_KEY, PORTICO_GROUP } from './security-policy.js';
 
 export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './core.js';
 

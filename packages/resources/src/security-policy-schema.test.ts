@@ -30,7 +30,6 @@ describe('SecurityPolicy schema and CEL rules', () => {
       'in.yaml',
     );
     const spec = (objects[0] as SecurityPolicy).spec;
-    expect(spec.basicAuth?.users.key).toBe('.htpasswd');
     expect(spec.apiKeyAuth?.hideCredentials).toBe(false);
     const jwt = parseResources(policy('  jwt:\n    providers:\n    - { name: idp, remoteJWKS: { uri: "https://idp/jwks", backendRef: { name: idp, port: 443 } } }\n'), 'in.yaml');
     expect((jwt.objects[0] as SecurityPolicy).spec.jwt?.providers[0]?.remoteJWKS?.cacheDuration).toBe('300s');

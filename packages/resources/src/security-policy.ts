@@ -9,6 +9,16 @@ import type { KubeObject } from './meta.js';
 
 export const PORTICO_GROUP = 'gateway.portico.dev';
 
+/**
+ * The Secret type an API key Secret must have: every data key is a client id, every value its key.
+ * Portico keeps every key only of Secrets of this type (of others, only the keys it reads by name).
+ */
+export const API_KEYS_SECRET_TYPE = 'gateway.portico.dev/api-keys';
+/** The data key of a basic auth Secret's htpasswd file. */
+export const HTPASSWD_KEY = '.htpasswd';
+/** The data key of a JWKS in a ConfigMap or Secret. */
+export const JWKS_KEY = 'jwks.json';
+
 /** A policy target with an optional section (a Gateway listener or a route rule name). */
 export interface PolicyTargetReferenceWithSectionName {
   group: string;
@@ -23,13 +33,13 @@ export interface IPAccess {
 }
 
 export interface BasicAuth {
-  /** `key` defaults to `.htpasswd`. */
-  users: { name: string; key?: string };
+  /** The Secret holding the htpasswd file under HTPASSWD_KEY. */
+  users: { name: string };
   forwardUsernameHeader?: string;
 }
 
 export interface APIKeyAuth {
-  /** Secrets whose data maps a client id to its API key. */
+  /** Secrets of type API_KEYS_SECRET_TYPE whose data maps a client id to its API key. */
   credentialRefs: { name: string }[];
   /** Default: the `x-api-key` header. */
   extractFrom?: { header?: string; queryParam?: string }[];
@@ -41,7 +51,8 @@ export interface JWTProvider {
   name: string;
   issuer?: string;
   audiences?: string[];
-  localJWKS?: { inline?: string; valueRef?: { kind: 'ConfigMap' | 'Secret'; name: string; key?: string } };
+  /** valueRef: the JWKS is under JWKS_KEY. */
+  localJWKS?: { inline?: string; valueRef?: { kind: 'ConfigMap' | 'Secret'; name: string } };
   /** `cacheDuration` defaults to 300s. */
   remoteJWKS?: { uri: string; backendRef: { name: string; port: number }; cacheDuration?: string };
   claimToHeaders?: { claim: string; header: string }[];

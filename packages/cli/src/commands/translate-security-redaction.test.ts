@@ -54,6 +54,7 @@ stringData:
 apiVersion: v1
 kind: Secret
 metadata: { name: keys, namespace: default }
+type: gateway.portico.dev/api-keys
 stringData:
   team-a: ${API_KEY}
 ---

@@ -6,16 +6,14 @@
  */
 import { isIP } from 'node:net';
 import type { APIKeyAuthIR, BasicAuthIR, JWTProviderIR, SecurityIR } from '@portico/ir';
-import { PORTICO_GROUP, type APIKeyAuth, type BasicAuth, type IPAccess, type JWTProvider, type SecurityPolicy } from '@portico/resources';
+import { API_KEYS_SECRET_TYPE, HTPASSWD_KEY, JWKS_KEY, PORTICO_GROUP, type APIKeyAuth, type BasicAuth, type IPAccess, type JWTProvider, type SecurityPolicy } from '@portico/resources';
 import { resolveBackendRef } from '../backends/backends.js';
 import type { TranslationContext } from '../context.js';
 import { decodeSecretValue } from '../gateways/secrets.js';
 import { parseDuration } from '../routes/durations.js';
 
 /** The CRD's defaults, for objects not defaulted by a loader. */
-const DEFAULT_HTPASSWD_KEY = '.htpasswd';
 const DEFAULT_API_KEY_HEADER = 'x-api-key';
-const DEFAULT_JWKS_KEY = 'jwks.json';
 const DEFAULT_JWKS_CACHE_MS = 300_000;
 
 /** Envoy's basic_auth filter verifies SHA-1 entries only (`htpasswd -s`): `user:{SHA}<28 base64 chars>`. */
@@ -65,7 +63,7 @@ function isCIDR(text: string): boolean {
 
 function basicAuth(ctx: TranslationContext, namespace: string, basic: BasicAuth, problems: string[]): BasicAuthIR | undefined {
   const name = basic.users?.name;
-  const dataKey = basic.users?.key ?? DEFAULT_HTPASSWD_KEY;
+  const dataKey = HTPASSWD_KEY;
   const text = secretValue(ctx, namespace, name, dataKey, 'basicAuth.users', problems);
   if (text === undefined) return undefined;
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
@@ -93,6 +91,12 @@ function apiKeyAuth(ctx: TranslationContext, namespace: string, auth: APIKeyAuth
     secrets.push(`${namespace}/${ref.name}`);
     if (!secret) {
       problems.push(`apiKeyAuth.credentialRefs: Secret ${namespace}/${ref.name} does not exist`);
+      continue;
+    }
+    // Only a Secret that says it holds API keys is read whole (the Kubernetes provider keeps every key
+    // of those alone): a reference cannot turn an unrelated Secret's values into credentials.
+    if (secret.type !== API_KEYS_SECRET_TYPE) {
+      problems.push(`apiKeyAuth.credentialRefs: Secret ${namespace}/${ref.name} must be of type ${API_KEYS_SECRET_TYPE} (it is ${JSON.stringify(secret.type ?? 'Opaque')})`);
       continue;
     }
     const ids = [...new Set([...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})])];
@@ -157,12 +161,12 @@ function localJWKS(ctx: TranslationContext, namespace: string, source: NonNullab
   let text: string | undefined;
   if (source.inline !== undefined) text = source.inline;
   else if (source.valueRef?.kind === 'ConfigMap') {
-    const key = source.valueRef.key ?? DEFAULT_JWKS_KEY;
+    const key = JWKS_KEY;
     const map = ctx.resources.get('ConfigMap', namespace, source.valueRef.name);
     text = map?.data?.[key];
     if (text === undefined) problems.push(`${where}.localJWKS: ConfigMap ${namespace}/${source.valueRef.name} ${map ? `has no key ${key}` : 'does not exist'}`);
   } else if (source.valueRef?.kind === 'Secret') {
-    text = secretValue(ctx, namespace, source.valueRef.name, source.valueRef.key ?? DEFAULT_JWKS_KEY, `${where}.localJWKS`, problems);
+    text = secretValue(ctx, namespace, source.valueRef.name, JWKS_KEY, `${where}.localJWKS`, problems);
   } else problems.push(`${where}.localJWKS: exactly one of inline and valueRef must be set`);
   if (text === undefined) return undefined;
   const problem = jwksProblem(text);
