@@ -58,6 +58,21 @@ describe('SecurityPolicy', () => {
     expect(policiesByRoute([...base, gateway, listener, route, rule])).toEqual({ rule0: 'default/rule', rule1: 'default/route' });
   });
 
+  it('a newer policy that loses one of its targets is Conflicted, says where it lost and where it still applies', () => {
+    const older = policy('older', { kind: 'HTTPRoute', name: 'web', sectionName: 'admin' }, { ipAccess: { deny: ['192.0.2.0/24'] } });
+    const newer = {
+      ...policy('newer', { kind: 'HTTPRoute', name: 'web', sectionName: 'admin' }, { ipAccess: { deny: ['198.51.100.0/24'] } }, '2025-06-01T00:00:00Z'),
+    } as { spec: { targetRefs: object[] } };
+    newer.spec.targetRefs.push({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'eg' });
+    const result = translate(ResourceSet.from([...base, older, newer] as never), { now });
+    const status = result.statuses.get('SecurityPolicy/default/newer');
+    expect(status && 'ancestors' in status.status ? status.status.ancestors[0]?.conditions[0] : undefined).toMatchObject({
+      reason: 'Conflicted',
+      message: 'SecurityPolicy default/older also targets HTTPRoute/default/web/admin and takes precedence there (older, or as old and first by namespace/name); it still applies to Gateway/default/eg',
+    });
+    expect(policiesByRoute([...base, older, newer])).toEqual({ rule0: 'default/older', rule1: 'default/newer' });
+  });
+
   it('a policy of another namespace does not attach (targetRefs are local)', () => {
     const elsewhere = { ...policy('p', { kind: 'HTTPRoute', name: 'web' }, { ipAccess: { deny: ['0.0.0.0/0'] } }), metadata: { namespace: 'other', name: 'p' } };
     expect(policiesByRoute([...base, elsewhere])).toEqual({ rule0: undefined, rule1: undefined });

@@ -90,7 +90,7 @@ function securityIndex(ctx: TranslationContext): SecurityIndex {
       return { policy, key: policyKey(policy), targets: [], related: [], conditions: [c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure))], claims: false };
     });
     index.all.push(evaluation);
-    let conflictedWith: string | undefined;
+    let conflictedWith: { holder: string; target: string } | undefined;
     for (const target of evaluation.related) {
       const list = index.allByTarget.get(target);
       if (list) list.push(evaluation);
@@ -102,12 +102,15 @@ function securityIndex(ctx: TranslationContext): SecurityIndex {
       else index.allByTarget.set(target, [evaluation]);
       if (!evaluation.claims) continue;
       const holder = index.byTarget.get(target);
-      if (holder) conflictedWith ??= holder.key;
+      if (holder) conflictedWith ??= { holder: holder.key, target };
       else index.byTarget.set(target, evaluation);
     }
     if (conflictedWith) {
       const c = conditionFactory(policy.metadata.generation, ctx.options.now);
-      evaluation.conditions = [c('Accepted', false, 'Conflicted', `SecurityPolicy ${conflictedWith} targets the same object and takes precedence (older, or as old and first by namespace/name)`)];
+      const { holder, target } = conflictedWith;
+      const others = evaluation.targets.filter((t) => index.byTarget.get(t) === evaluation);
+      const still = others.length > 0 ? `; it still applies to ${others.join(', ')}` : '';
+      evaluation.conditions = [c('Accepted', false, 'Conflicted', `SecurityPolicy ${holder} also targets ${target} and takes precedence there (older, or as old and first by namespace/name)${still}`)];
     }
   }
   indexes.set(ctx, index);
