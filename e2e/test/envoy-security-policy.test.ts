@@ -217,6 +217,8 @@ describeWithEnvoy('SecurityPolicy through a real Envoy', () => {
     const ok = await get(url('/basic'), { authorization: basicAuthorization('alice', PASSWORD) });
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body).headers['x-user']).toBe('alice');
+    // Envoy's basic_auth passes the Authorization header on as sent (README says so).
+    expect(JSON.parse(ok.body).headers.authorization).toBe(basicAuthorization('alice', PASSWORD));
     expect((await get(url('/basic'), { authorization: basicAuthorization('alice', 'wrong') })).status).toBe(401);
     expect((await get(url('/basic'), { authorization: basicAuthorization('mallory', PASSWORD) })).status).toBe(401);
     expect((await get(url('/basic'))).status).toBe(401);
