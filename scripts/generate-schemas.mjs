@@ -2,13 +2,15 @@
 /**
  * Generates packages/resources/schemas/gateway-api.json from the Gateway API CRDs: one JSON schema per
  * kind/version, the `openAPIV3Schema` of each served version of each gateway.networking.k8s.io CRD and of
- * the gateway.networking.x-k8s.io CRDs listed in X_KINDS.
+ * the gateway.networking.x-k8s.io CRDs listed in X_KINDS, and of Portico's own policy CRDs
+ * (charts/portico/crds/gateway.portico.dev_*.yaml, the single source of truth for those kinds).
  *
- *   node scripts/generate-schemas.mjs [--crds DIR] [--out FILE] [--check]
+ *   node scripts/generate-schemas.mjs [--crds DIR] [--portico-crds DIR] [--out FILE] [--check]
  *
  * --crds  CRD folder (default ../shared/crds/gateway-api-v1.7.0/experimental from the repo root, the release
  *         the chart ships: the experimental channel is a superset of standard, so its schemas accept every
  *         standard-channel object).
+ * --portico-crds  folder of Portico's gateway.portico.dev CRDs (default charts/portico/crds).
  * --check exit 1, naming what differs, if FILE is not what this script would write (used by the tests).
  *
  * To keep the committed file small, `description` is dropped; everything that shapes validation or defaulting
@@ -27,6 +29,9 @@ const GROUP = 'gateway.networking.k8s.io';
 /** Kinds of the experimental x-k8s.io group Portico reads (the group also holds kinds it does not). */
 const X_GROUP = 'gateway.networking.x-k8s.io';
 const X_KINDS = new Set(['XBackendTrafficPolicy']);
+/** Portico's own API group: every CRD of it in the chart is read. */
+const PORTICO_GROUP = 'gateway.portico.dev';
+const DEFAULT_PORTICO_CRDS = join(REPO_ROOT, 'charts/portico/crds');
 const DROPPED_KEYWORDS = new Set(['description']);
 /** The fields of an `x-kubernetes-validations` rule the API server reads (ValidationRule in apiextensions/v1). */
 const RULE_FIELDS = ['rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'optionalOldSelf'];
@@ -66,30 +71,47 @@ function compactSchema(schema, where, insideValueValidation = false) {
 }
 
 /** Reads every CRD of the Gateway API group in `crdsDir` and returns the schema file's content. */
-export function generateSchemas(crdsDir) {
+export function generateSchemas(crdsDir, porticoCrdsDir = DEFAULT_PORTICO_CRDS) {
   const schemas = {};
   let bundleVersion;
   let channel;
   const files = readdirSync(crdsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(join(crdsDir, file), 'utf8'))) {
-      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
-      const crd = doc.toJS();
-      if (crd?.kind !== 'CustomResourceDefinition') continue;
+    for (const crd of crdsOf(join(crdsDir, file))) {
       if (crd.spec?.group !== GROUP && !(crd.spec?.group === X_GROUP && X_KINDS.has(crd.spec?.names?.kind))) continue;
       const annotations = crd.metadata?.annotations ?? {};
       bundleVersion ??= annotations['gateway.networking.k8s.io/bundle-version'];
       channel ??= annotations['gateway.networking.k8s.io/channel'];
-      for (const version of crd.spec.versions) {
-        if (!version.served) continue;
-        const key = `${crd.spec.names.kind}/${version.name}`;
-        schemas[key] = compactSchema(version.schema.openAPIV3Schema, key);
-      }
+      addVersions(schemas, crd);
     }
   }
   if (Object.keys(schemas).length === 0) throw new Error(`${crdsDir}: no ${GROUP} CRDs found`);
+  const porticoFiles = readdirSync(porticoCrdsDir).filter((f) => f.startsWith(`${PORTICO_GROUP}_`) && /\.ya?ml$/.test(f)).sort();
+  for (const file of porticoFiles) {
+    for (const crd of crdsOf(join(porticoCrdsDir, file))) if (crd.spec?.group === PORTICO_GROUP) addVersions(schemas, crd);
+  }
   const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { bundleVersion, channel, schemas: sorted };
+}
+
+/** The CustomResourceDefinitions of one YAML file. */
+function crdsOf(path) {
+  const crds = [];
+  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+    if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors[0].message}`);
+    const crd = doc.toJS();
+    if (crd?.kind === 'CustomResourceDefinition') crds.push(crd);
+  }
+  return crds;
+}
+
+/** One schema per served version, keyed `<kind>/<version>`. */
+function addVersions(schemas, crd) {
+  for (const version of crd.spec.versions) {
+    if (!version.served) continue;
+    const key = `${crd.spec.names.kind}/${version.name}`;
+    schemas[key] = compactSchema(version.schema.openAPIV3Schema, key);
+  }
 }
 
 /** One schema per line: small, yet a CRD upgrade still shows as a per-kind diff. */
@@ -109,7 +131,7 @@ function main(argv) {
   };
   const crds = arg('--crds', DEFAULT_CRDS);
   const out = arg('--out', DEFAULT_OUT);
-  const text = formatSchemaFile(generateSchemas(crds));
+  const text = formatSchemaFile(generateSchemas(crds, arg('--portico-crds', DEFAULT_PORTICO_CRDS)));
   if (!argv.includes('--check')) {
     writeFileSync(out, text);
     console.log(`wrote ${out} (${text.length} bytes) from ${crds}`);

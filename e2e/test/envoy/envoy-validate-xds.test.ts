@@ -3,7 +3,8 @@
  * validate`), where an Envoy binary is at hand (ENVOY_BIN; see envoy-bootstrap.test.ts). Per gateway the
  * config dump becomes a static bootstrap: listeners with each HCM `rds` replaced by the inline route
  * configuration, EDS clusters made STATIC with their ClusterLoadAssignment, secrets static (SDS references
- * left name-only), and the goldens' redacted private keys replaced by the matching testdata/certs key.
+ * left name-only), and the goldens' redacted private keys replaced by the matching testdata/certs key
+ * (redacted SecurityPolicy credentials by valid stand-ins).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,6 +85,13 @@ function staticBootstrap(gateway: string, dump: Json): Json {
     const key = typeof cert === 'string' ? keysByCert.get(pem(cert)) : undefined;
     o.privateKey = { inlineString: key ?? fallbackKey };
     if (!key) o.certificateChain = { inlineString: fallbackCert };
+  });
+  // SecurityPolicy credentials are redacted in the goldens too: a valid stand-in each (Envoy parses
+  // the htpasswd lines and refuses two clients with one API key).
+  let standIn = 0;
+  walk(listeners, (o) => {
+    if (o.users?.inlineString === '[redacted]') o.users = { inlineString: 'redacted:{SHA}2jmj7l5rSw0yVb/vlWAYkK/YBwk=' };
+    if (Array.isArray(o.credentials)) for (const c of o.credentials as Json[]) if (c.key === '[redacted]') c.key = `redacted-${++standIn}`;
   });
   if (missing.length) throw new Error(`${gateway}: no ${missing.join(', ')}`);
   return { node: { id: 'validate', cluster: gateway }, staticResources: { listeners, clusters, secrets } };

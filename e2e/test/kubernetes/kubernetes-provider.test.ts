@@ -28,7 +28,7 @@ import { parseResources } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { kubeRequest } from '../support/kube-apply.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { installGatewayApiCrds, loadGatewayApiInstall } from '../support/kube-crds.js';
+import { installGatewayApiCrds, loadGatewayApiInstall, loadPorticoCrds } from '../support/kube-crds.js';
 import { waitUntil } from '../support/wait.js';
 
 jest.setTimeout(120_000);
@@ -155,6 +155,9 @@ describeWithKube('kubernetes provider against a real API server', () => {
     await kube.apply(crds.filter((crd) => (crd as { metadata: { name: string } }).metadata.name !== 'udproutes.gateway.networking.k8s.io'));
     await waitUntilServed(kube, ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'referencegrants', 'backendtlspolicies', 'listenersets']);
     await waitUntilServed(kube, ['xbackendtrafficpolicies'], 'gateway.networking.x-k8s.io/v1alpha1');
+    const porticoCrds = loadPorticoCrds();
+    await kube.apply(porticoCrds);
+    await waitUntilServed(kube, porticoCrds.map((crd) => crd.spec.names.plural), 'gateway.portico.dev/v1alpha1');
   });
 
   afterEach(async () => {
@@ -172,7 +175,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     const udp = w.provider.sources().find((s) => s.source === 'kubernetes:UDPRoute');
     expect(udp).toMatchObject({ state: 'ok', objects: 0, warnings: [expect.stringMatching(/^udproutes\.gateway\.networking\.k8s\.io is not served by the API server/)] });
     expect(w.provider.sources().filter((s) => s.state !== 'ok' || (s.warnings.length > 0 && s.source !== 'kubernetes:UDPRoute'))).toEqual([]);
-    expect(w.provider.sources()).toHaveLength(18);
+    expect(w.provider.sources()).toHaveLength(WATCH_TARGETS.length);
 
     await installGatewayApiCrds(kube.kubeConfig);
     await kube.apply([
@@ -396,7 +399,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     expect(names(w.first, 'Gateway', 'team-b')).toEqual(['eg']);
     const secrets = w.provider.sources().filter((s) => s.source === 'kubernetes:Secret');
     expect(secrets).toEqual([expect.objectContaining({ state: 'ok', objects: 2, warnings: [], lastGoodAt: expect.any(String) })]);
-    expect(w.provider.sources()).toHaveLength(18);
+    expect(w.provider.sources()).toHaveLength(WATCH_TARGETS.length);
     expect(w.logger.entries.filter((e) => e.message.includes('namespaces only'))).toEqual([
       { level: 'info', message: 'kubernetes kind watched in these namespaces only', fields: { kind: 'Secret', namespaces: ['team-a', 'team-c'] } },
     ]);

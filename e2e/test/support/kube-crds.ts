@@ -5,7 +5,7 @@
  * ValidatingAdmissionPolicy. v1.7.0 (what the chart ships, and the only release the v1.7.0 conformance
  * suite accepts) unless a test names another: v1.6.1 for clusters that have not upgraded their CRDs.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
@@ -15,6 +15,18 @@ import { repoRoot } from '../../cluster/repo-root.js';
 export const GATEWAY_API_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api-v1.7.0/experimental');
 /** The release before: what a cluster installed with an earlier chart still has (Helm never upgrades `crds/`). */
 export const GATEWAY_API_V1_6_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api/experimental');
+
+/** Portico's own policy CRDs (group gateway.portico.dev), shipped in the chart next to the Gateway API ones. */
+export const PORTICO_CRDS_DIR = resolve(repoRoot(), 'charts/portico/crds');
+
+/** The CRDs of charts/portico/crds/gateway.portico.dev_*.yaml, in file order. */
+export function loadPorticoCrds(dir = PORTICO_CRDS_DIR): { kind: string; metadata: { name: string }; spec: { names: { plural: string } } }[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('gateway.portico.dev_') && f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((doc) => doc.toJS()))
+    .filter((o) => o?.kind === 'CustomResourceDefinition');
+}
 
 /** Every document of every file the experimental kustomization lists, CRDs first. */
 export function loadGatewayApiInstall(dir = GATEWAY_API_CRDS_DIR): object[] {

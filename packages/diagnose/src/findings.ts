@@ -16,6 +16,7 @@ export const LINKS = [
   'Gateway',
   'Listener',
   'Route',
+  'SecurityPolicy',
   'ReferenceGrant',
   'Backend',
   'TLS',

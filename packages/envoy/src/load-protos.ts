@@ -1,7 +1,8 @@
 /**
  * Loads the Envoy v3 API once per process, with protobufjs, from the .proto files the pinned
  * @grpc/grpc-js-xds package ships under deps/ (the same API version its xDS client speaks).
- * The roots compiled are listed in proto/envoy-roots.txt at the repository root.
+ * The roots compiled are listed in proto/envoy-roots.txt at the repository root; a root the deps/
+ * tree lacks is looked up in proto/envoy-extensions/ (searched after deps/, so it never shadows it).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
 const require = createRequire(import.meta.url);
-const ROOTS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto/envoy-roots.txt');
+const PROTO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto');
+const ROOTS_FILE = join(PROTO_DIR, 'envoy-roots.txt');
+/** Envoy API files newer than the pinned deps/ tree (proto/envoy-extensions/README: which and why). */
+const EXTENSIONS_DIR = join(PROTO_DIR, 'envoy-extensions');
 
 /** Folders searched for imports, in order (like protoc's -I). */
 function includePaths(): string[] {
@@ -18,7 +22,7 @@ function includePaths(): string[] {
   const deps = join(xds, 'deps');
   // protobufjs bundles google/protobuf/*.proto (descriptor.proto among them) for the validate annotations.
   const protobufjsDir = dirname(require.resolve('protobufjs/package.json'));
-  return [...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d)), protobufjsDir];
+  return [...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d)), EXTENSIONS_DIR, protobufjsDir];
 }
 
 export function envoyRootFiles(): string[] {

@@ -7,11 +7,14 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { GatewayIR } from './types.js';
 
-/** What every `privateKey` is replaced with. */
+/** What every `privateKey` (and other secret value) is replaced with. */
 export const REDACTED = '[redacted]';
 
-/** Keys whose value is a private key: replaced whole. */
-const PRIVATE_KEY_FIELDS: ReadonlySet<string> = new Set(['privateKey']);
+/**
+ * Keys whose value is secret: replaced whole. A private key, a SecurityPolicy's htpasswd file and
+ * each of its API keys (SecurityIR).
+ */
+const PRIVATE_KEY_FIELDS: ReadonlySet<string> = new Set(['privateKey', 'htpasswd', 'apiKey']);
 /** Keys whose value is a PEM bundle of public certificates: summarised (count and fingerprint). */
 const PEM_FIELDS: ReadonlySet<string> = new Set(['certificateChain', 'caCertificates']);
 

@@ -242,6 +242,57 @@ export interface ExternalAuthIR {
   forwardBodyMaxBytes?: number;
 }
 
+/**
+ * The SecurityPolicy (gateway.portico.dev) enforced on a route: the most specific one that applies
+ * (route rule > route > listener > Gateway), whole. Every feature present must pass. `htpasswd` and
+ * `apiKey` values are secrets: dumps redact them (dump.ts).
+ */
+export interface SecurityIR {
+  /** `namespace/name` of the SecurityPolicy. */
+  policy: string;
+  /** CIDRs; a client in `deny` is refused, and with `allow` non-empty so is every client outside it. */
+  ipAccess?: { allow?: string[]; deny?: string[] };
+  basicAuth?: BasicAuthIR;
+  apiKeyAuth?: APIKeyAuthIR;
+  jwt?: JWTAuthIR;
+}
+
+export interface BasicAuthIR {
+  /** `namespace/name` of the Secret. */
+  secret: string;
+  /** The htpasswd file (`user:{SHA}hash` lines). */
+  htpasswd: string;
+  forwardUsernameHeader?: string;
+}
+
+export interface APIKeyAuthIR {
+  /** `namespace/name` of each Secret, in spec order. */
+  secrets: string[];
+  /** Sorted by client id. */
+  clients: { client: string; apiKey: string }[];
+  /** Where the key is read, first match wins. */
+  sources: ({ header: string } | { queryParam: string })[];
+  forwardClientIDHeader?: string;
+  hideCredentials: boolean;
+}
+
+export interface JWTAuthIR {
+  /** A token any one of them verifies is accepted. */
+  providers: JWTProviderIR[];
+}
+
+export interface JWTProviderIR {
+  /** `<namespace>/<policy>/<provider>`: unique per gateway. */
+  name: string;
+  issuer?: string;
+  audiences?: string[];
+  /** A JWKS of public keys (private members are refused at translation). */
+  localJWKS?: string;
+  remoteJWKS?: { uri: string; backend: string; cacheDurationMs: number };
+  claimToHeaders?: { claim: string; header: string }[];
+  forwardToken: boolean;
+}
+
 export interface RetryIR {
   attempts: number;
   codes?: number[];
@@ -270,6 +321,7 @@ export interface HTTPRouteIR {
   mirrors?: MirrorIR[];
   cors?: CORSIR;
   externalAuth?: ExternalAuthIR;
+  security?: SecurityIR;
   /** `idleMs`: Envoy's route idle_timeout (an ingress-nginx proxy-read/send-timeout: time between two reads or writes). */
   timeouts?: { requestMs?: number; backendRequestMs?: number; idleMs?: number };
   retry?: RetryIR;

@@ -72,6 +72,16 @@ export const BLACKHOLE_CLUSTER = 'portico/blackhole';
 export const CORS_FILTER = 'envoy.filters.http.cors';
 export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';
 export const ROUTER_FILTER = 'envoy.filters.http.router';
+/** SecurityPolicy filters (security-filters.ts): client IP lists, API keys and JWT, one each per connection manager. */
+export const RBAC_FILTER = 'envoy.filters.http.rbac';
+export const API_KEY_AUTH_FILTER = 'envoy.filters.http.api_key_auth';
+export const JWT_AUTHN_FILTER = 'envoy.filters.http.jwt_authn';
+const BASIC_AUTH_FILTER_PREFIX = 'envoy.filters.http.basic_auth/';
+
+/** Basic auth: one filter per SecurityPolicy (`forward_username_header` exists only at filter level). */
+export function basicAuthFilterName(policy: string): string {
+  return `${BASIC_AUTH_FILTER_PREFIX}${policy}`;
+}
 
 /**
  * One ext_authz HTTP filter per distinct external auth service configuration (GEP-1494 ExternalAuth):

@@ -71,7 +71,15 @@ describe('normalizeObject', () => {
       data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5', 'ca.crt': 'Y2E=' },
     });
     expect(JSON.stringify(object)).not.toContain('c2VjcmV0');
-    expect(SECRET_KEYS).toEqual(['tls.crt', 'tls.key', 'ca.crt']);
+    expect(SECRET_KEYS).toEqual(['tls.crt', 'tls.key', 'ca.crt', '.htpasswd', 'jwks.json']);
+  });
+
+  it('keeps a SecurityPolicy htpasswd or JWKS key of any Secret, and every key of an API key Secret only', () => {
+    const opaque = { metadata: { name: 'users', namespace: 'a' }, type: 'Opaque', data: { '.htpasswd': 'aHQ=', 'jwks.json': 'e30=', password: 'c2VjcmV0' } };
+    expect(normalizeObject(opaque, target('Secret'), 'v1')).toMatchObject({ data: { '.htpasswd': 'aHQ=', 'jwks.json': 'e30=' } });
+    expect(Object.keys((opaque as { data: object }).data)).toEqual(['.htpasswd', 'jwks.json']);
+    const keys = { metadata: { name: 'keys', namespace: 'a' }, type: 'gateway.portico.dev/api-keys', data: { 'team-a': 'a2V5LWE=', 'team-b': 'a2V5LWI=' } };
+    expect(normalizeObject(keys, target('Secret'), 'v1')).toMatchObject({ data: { 'team-a': 'a2V5LWE=', 'team-b': 'a2V5LWI=' } });
   });
 
   it('keeps only ca.crt of a ConfigMap, and drops binaryData', () => {
@@ -82,7 +90,7 @@ describe('normalizeObject', () => {
       metadata: { name: 'ca', namespace: 'a' },
       data: { 'ca.crt': 'PEM' },
     });
-    expect(CONFIG_MAP_KEYS).toEqual(['ca.crt']);
+    expect(CONFIG_MAP_KEYS).toEqual(['ca.crt', 'jwks.json']);
   });
 
   it('gives the translator what the YAML loader gives it for the same object', () => {

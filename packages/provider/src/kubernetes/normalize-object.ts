@@ -8,19 +8,24 @@
  * - `metadata.managedFields` and kubectl's last-applied annotation double an object's size, and in a
  *   Secret or ConfigMap the annotation holds every value in clear;
  * - of a Secret only the keys a certificate or CA is read from are kept (`tls.crt`, `tls.key`,
- *   `ca.crt`), of a ConfigMap only `ca.crt`: every Secret of the cluster is watched, and the others
- *   (service account tokens, Helm releases, credentials) must never sit in our memory or logs.
+ *   `ca.crt`) and those a SecurityPolicy reads by name (`.htpasswd`, `jwks.json`), of a ConfigMap
+ *   only `ca.crt` and `jwks.json`: every Secret of the cluster is watched, and the others (service
+ *   account tokens, Helm releases, credentials) must never sit in our memory or logs. A Secret of type
+ *   `gateway.portico.dev/api-keys` (SecurityPolicy apiKeyAuth: every key a client id) is kept whole.
  *
  * The object is changed in place: it is the one the informer's cache holds, so the cache and the
  * ResourceSet share a single copy.
  */
-import type { Resource } from '@portico/resources';
+import { API_KEYS_SECRET_TYPE, HTPASSWD_KEY, JWKS_KEY, type Resource } from '@portico/resources';
 import type { WatchTarget } from './watch-targets.js';
 
-/** The Secret keys a TLS certificate (`tls.crt`, `tls.key`) or a CA bundle (`ca.crt`) is read from. */
-export const SECRET_KEYS: readonly string[] = ['tls.crt', 'tls.key', 'ca.crt'];
-/** The ConfigMap key a BackendTLSPolicy CA bundle is read from. */
-export const CONFIG_MAP_KEYS: readonly string[] = ['ca.crt'];
+/**
+ * The Secret keys a TLS certificate (`tls.crt`, `tls.key`), a CA bundle (`ca.crt`), a SecurityPolicy
+ * htpasswd file (`.htpasswd`) or JWKS (`jwks.json`) is read from.
+ */
+export const SECRET_KEYS: readonly string[] = ['tls.crt', 'tls.key', 'ca.crt', HTPASSWD_KEY, JWKS_KEY];
+/** The ConfigMap keys a BackendTLSPolicy CA bundle or a SecurityPolicy JWKS is read from. */
+export const CONFIG_MAP_KEYS: readonly string[] = ['ca.crt', JWKS_KEY];
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -38,7 +43,7 @@ export function normalizeObject(raw: JsonObject, target: Pick<WatchTarget, 'kind
     if (Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
   }
   if (target.kind === 'Secret') {
-    keepKeys(raw, 'data', SECRET_KEYS);
+    if (raw.type !== API_KEYS_SECRET_TYPE) keepKeys(raw, 'data', SECRET_KEYS);
     delete raw.stringData;
   } else if (target.kind === 'ConfigMap') {
     keepKeys(raw, 'data', CONFIG_MAP_KEYS);

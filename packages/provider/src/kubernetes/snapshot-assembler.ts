@@ -12,7 +12,7 @@
  * Secrets and ConfigMaps are served through tls-references.ts: only the referenced ones, with only the
  * keys their references read. Their filtered copies are memoised so they too keep their identity.
  */
-import { ALL_KINDS, KINDS, ResourceSet, type BackendTLSPolicy, type ConfigMap, type Gateway, type Ingress, type Kind, type ListenerSet, type Resource, type Secret } from '@portico/resources';
+import { ALL_KINDS, KINDS, ResourceSet, type BackendTLSPolicy, type ConfigMap, type Gateway, type Ingress, type Kind, type ListenerSet, type Resource, type Secret, type SecurityPolicy } from '@portico/resources';
 import type { ObjectChange } from '../types.js';
 import { collectTlsReferences, keySetName, withOnlyKeys, type ReferencedKeys } from './tls-references.js';
 
@@ -44,7 +44,7 @@ export interface SnapshotAssembler {
  * reads these statuses, and serving it would make each of our own status writes trigger a whole
  * translation. The status writer reads the latest object (`latest`) for its resourceVersion.
  */
-const STATUS_KINDS: ReadonlySet<Kind> = new Set(['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'Ingress']);
+const STATUS_KINDS: ReadonlySet<Kind> = new Set(['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'Ingress']);
 
 /**
  * Same object but for status: the same object (uid: one deleted and created again under its name
@@ -65,7 +65,7 @@ function onlyStatusChanged(previous: Resource, current: Resource): boolean {
 }
 
 /** Kinds whose objects decide which Secrets and ConfigMaps are served. */
-const REFERRING_KINDS: ReadonlySet<Kind> = new Set(['Gateway', 'ListenerSet', 'Ingress', 'BackendTLSPolicy', 'Secret', 'ConfigMap']);
+const REFERRING_KINDS: ReadonlySet<Kind> = new Set(['Gateway', 'ListenerSet', 'Ingress', 'BackendTLSPolicy', 'SecurityPolicy', 'Secret', 'ConfigMap']);
 /** Past this many changes in one kind, re-sorting beats patching the sorted list. */
 const PATCH_LIMIT = 64;
 
@@ -188,6 +188,7 @@ export function createSnapshotAssembler(): SnapshotAssembler {
           [...(store('Gateway').values() as Iterable<Gateway>), ...(store('ListenerSet').values() as Iterable<ListenerSet>)],
           store('Ingress').values() as Iterable<Ingress>,
           store('BackendTLSPolicy').values() as Iterable<BackendTLSPolicy>,
+          store('SecurityPolicy').values() as Iterable<SecurityPolicy>,
         );
       }
       for (const kind of ALL_KINDS) {

@@ -1,4 +1,4 @@
-import type { BackendTLSPolicy, Gateway, Ingress, Secret } from '@portico/resources';
+import type { BackendTLSPolicy, Gateway, Ingress, Secret, SecurityPolicy } from '@portico/resources';
 import { collectTlsReferences, keySetName, withOnlyKeys } from './tls-references.js';
 
 const gateway = (namespace: string, refs: Record<string, unknown>[]): Gateway =>
@@ -104,5 +104,28 @@ describe('withOnlyKeys', () => {
 
   it('names key sets independently of their order', () => {
     expect(keySetName(new Set(['tls.key', 'ca.crt', 'tls.crt']))).toBe(keySetName(new Set(['ca.crt', 'tls.crt', 'tls.key'])));
+  });
+});
+
+describe('collectTlsReferences and SecurityPolicy', () => {
+  const security = (spec: Partial<SecurityPolicy['spec']>): SecurityPolicy => ({
+    apiVersion: 'gateway.portico.dev/v1alpha1',
+    kind: 'SecurityPolicy',
+    metadata: { name: 'sp', namespace: 'apps' },
+    spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'web' }], ...spec },
+  });
+
+  it('serves the htpasswd of basicAuth, every key of the API key Secrets, and the JWKS of a Secret or ConfigMap, in the policy namespace', () => {
+    const refs = collectTlsReferences([], [], [], [
+      security({ basicAuth: { users: { name: 'users' } }, apiKeyAuth: { credentialRefs: [{ name: 'keys' }] } }),
+      security({ jwt: { providers: [{ name: 'a', localJWKS: { valueRef: { kind: 'Secret', name: 'jwks' } } }, { name: 'b', localJWKS: { valueRef: { kind: 'ConfigMap', name: 'jwks-cm' } } }, { name: 'c', localJWKS: { inline: '{}' } }] } }),
+    ]);
+    expect(plain(refs.secrets)).toEqual({ 'apps/users': ['.htpasswd'], 'apps/keys': ['*'], 'apps/jwks': ['jwks.json'] });
+    expect(plain(refs.configMaps)).toEqual({ 'apps/jwks-cm': ['jwks.json'] });
+  });
+
+  it('an API key Secret is served whole (every key is a client id)', () => {
+    const secret: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys', namespace: 'apps' }, type: 'gateway.portico.dev/api-keys', data: { 'team-a': 'YQ==', 'team-b': 'Yg==' } };
+    expect(withOnlyKeys(secret, new Set(['*'])).data).toEqual({ 'team-a': 'YQ==', 'team-b': 'Yg==' });
   });
 });

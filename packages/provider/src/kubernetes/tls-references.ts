@@ -11,12 +11,15 @@
  * - an Ingress `spec.tls[].secretName` (a Secret of the Ingress's namespace) → `tls.crt`, `tls.key`
  *   (translator/src/ingress/ingress-tls.ts);
  * - a BackendTLSPolicy `validation.caCertificateRefs` entry (core ConfigMap or Secret of the policy's
- *   namespace) → `ca.crt` (translator/src/backends/backend-tls.ts).
+ *   namespace) → `ca.crt` (translator/src/backends/backend-tls.ts);
+ * - a SecurityPolicy (translator/src/policies/security-policy-features.ts), objects of its namespace:
+ *   `basicAuth.users` Secret → `.htpasswd`; a `localJWKS.valueRef` Secret or ConfigMap → `jwks.json`;
+ *   an `apiKeyAuth.credentialRefs` Secret → every key (ALL_KEYS: each is a client id).
  *
  * ReferenceGrants are not consulted: whether a cross-namespace reference is allowed is the translator's
  * decision (and a status condition), and a grant that appears later must take effect without a relist.
  */
-import type { BackendTLSPolicy, ConfigMap, Gateway, Ingress, ListenerSet, Secret } from '@portico/resources';
+import { HTPASSWD_KEY, JWKS_KEY, type BackendTLSPolicy, type ConfigMap, type Gateway, type Ingress, type ListenerSet, type Secret, type SecurityPolicy } from '@portico/resources';
 
 /** Per `namespace/name`: the data keys to serve. */
 export type ReferencedKeys = Map<string, Set<string>>;
@@ -28,12 +31,15 @@ export interface TlsReferences {
 
 const CERTIFICATE_KEYS = ['tls.crt', 'tls.key'];
 const CA_KEYS = ['ca.crt'];
+/** Stands for every key of the object (`*` is never a valid data key). */
+export const ALL_KEYS = '*';
 
 export function collectTlsReferences(
   /** Gateways and ListenerSets: both declare listeners. */
   gateways: Iterable<Gateway | ListenerSet>,
   ingresses: Iterable<Ingress>,
   policies: Iterable<BackendTLSPolicy>,
+  securityPolicies: Iterable<SecurityPolicy> = [],
 ): TlsReferences {
   const secrets: ReferencedKeys = new Map();
   const configMaps: ReferencedKeys = new Map();
@@ -68,6 +74,18 @@ export function collectTlsReferences(
       else if (ref.kind === 'ConfigMap') add(configMaps, namespace, ref.name, CA_KEYS);
     }
   }
+  for (const policy of securityPolicies) {
+    const namespace = policy.metadata.namespace ?? 'default';
+    const spec = policy.spec ?? {};
+    if (spec.basicAuth?.users?.name) add(secrets, namespace, spec.basicAuth.users.name, [HTPASSWD_KEY]);
+    for (const ref of spec.apiKeyAuth?.credentialRefs ?? []) if (ref.name) add(secrets, namespace, ref.name, [ALL_KEYS]);
+    for (const provider of spec.jwt?.providers ?? []) {
+      const ref = provider.localJWKS?.valueRef;
+      if (!ref?.name) continue;
+      if (ref.kind === 'Secret') add(secrets, namespace, ref.name, [JWKS_KEY]);
+      else if (ref.kind === 'ConfigMap') add(configMaps, namespace, ref.name, [JWKS_KEY]);
+    }
+  }
   return { secrets, configMaps };
 }
 
@@ -84,7 +102,7 @@ function add(into: ReferencedKeys, namespace: string, name: string, keys: readon
  */
 export function withOnlyKeys<T extends Secret | ConfigMap>(object: T, keys: ReadonlySet<string>): T {
   const data: Record<string, string> = {};
-  for (const [key, value] of Object.entries(object.data ?? {})) if (keys.has(key)) data[key] = value;
+  for (const [key, value] of Object.entries(object.data ?? {})) if (keys.has(key) || keys.has(ALL_KEYS)) data[key] = value;
   return { ...object, data };
 }
 

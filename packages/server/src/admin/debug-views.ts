@@ -54,7 +54,7 @@ export interface DebugView {
 const NOT_TRANSLATED: ViewResult = { status: 503, error: 'no snapshot translated yet' };
 
 /** Keys whose values redactIR replaces: printed whole, so the redaction sees them with their key. */
-const REDACTED_KEYS: ReadonlySet<string> = new Set(['privateKey', 'certificateChain', 'caCertificates']);
+const REDACTED_KEYS: ReadonlySet<string> = new Set(['privateKey', 'htpasswd', 'apiKey', 'certificateChain', 'caCertificates']);
 const IR_REDACTION: ChunkOptions = {
   transform: (value, key) => (key === undefined ? redactIR(value) : redactIR({ [key]: value })[key]),
   wholeKeys: REDACTED_KEYS,

@@ -15,6 +15,7 @@ import { isProgrammable, type ListenerState } from '../gateways/listeners.js';
 import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from '../routes/translated-route.js';
 import { buildVirtualHosts, type HostnameShadowing, type ListenerRoutes } from './virtual-hosts.js';
+import { recordGatewaySecurityAncestors, securedEntries } from '../policies/security-policy-routes.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 
@@ -38,6 +39,8 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     else groups.set(key, [l]);
   }
   const routesOf = (l: ListenerState) => attached.filter((a) => a.listener === l);
+  recordGatewaySecurityAncestors(ctx, state.key, (state.gateway.spec.listeners ?? []).map((l) => l.name));
+  const httpServed = (served: readonly AcceptedAttachment[]) => httpRoutesServed(ctx, state.key, served);
   const listeners: ListenerIR[] = [];
   for (const [key, group] of groups) {
     const port = group[0]!.spec.port;
@@ -71,8 +74,14 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
   };
 }
 
-function httpServed(attached: readonly AcceptedAttachment[]): ListenerRoutes[] {
-  return attached.map((a) => ({ listener: a.listener, hostnames: a.hostnames, routeHostnames: routeHostnames(a.route), entries: a.route.entries }));
+/** Each attachment's route entries as its listener serves them: with the SecurityPolicy that applies there. */
+function httpRoutesServed(ctx: TranslationContext, gatewayKey: string, attached: readonly AcceptedAttachment[]): ListenerRoutes[] {
+  return attached.map((a) => ({
+    listener: a.listener,
+    hostnames: a.hostnames,
+    routeHostnames: routeHostnames(a.route),
+    entries: securedEntries(ctx, gatewayKey, a.listener, a.route.route, a.route.entries),
+  }));
 }
 
 function tlsServers(listener: ListenerState, peers: ListenerState[], attached: readonly AcceptedAttachment[]): TLSServerIR[] {
@@ -163,6 +172,7 @@ export function referencedBackends(ctx: TranslationContext, listeners: ListenerI
         addDestination(r.destination);
         r.mirrors?.forEach((m) => names.add(m.backend));
         if (r.externalAuth) names.add(r.externalAuth.backend);
+        for (const p of r.security?.jwt?.providers ?? []) if (p.remoteJWKS) names.add(p.remoteJWKS.backend);
       }
     }
   };

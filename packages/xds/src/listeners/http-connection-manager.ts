@@ -12,6 +12,7 @@ import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
 import type { ExternalAuthIR } from '@portico/ir';
 import { extAuthzHttpFilter } from './ext-authz.js';
+import { securityHttpFilters, type SecurityFilterSet } from './security-filters.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
 const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -50,6 +51,8 @@ export interface HttpConnectionManagerOptions {
    * externalAuthServices); each one a route of the table enables is installed.
    */
   externalAuths?: ReadonlyMap<string, ExternalAuthIR>;
+  /** The SecurityPolicy filter settings of the table's routes (security-filters.ts securityFilterSet). */
+  security?: SecurityFilterSet;
 }
 
 /** The network filter, ready for a filter chain's `filters`. */
@@ -110,6 +113,9 @@ function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
     // An empty Cors config: each route carries its CorsPolicy in typed_per_filter_config.
     filters.push({ name: CORS_FILTER, typedConfig: typedConfig('envoy.extensions.filters.http.cors.v3.Cors'), isOptional: true });
   }
+  // SecurityPolicy filters (IP lists, basic auth, API keys, JWT), after CORS for the same reason as
+  // ext_authz, and before it: a request refused locally never costs an authorization call.
+  filters.push(...securityHttpFilters(perFilter, options.security));
   // After CORS, so a preflight (which carries no credentials) is answered without a check. Not
   // optional: an xDS client that cannot run the filter must refuse the route, never serve it unchecked.
   for (const [name, auth] of options.externalAuths ?? []) if (perFilter.has(name)) filters.push(extAuthzHttpFilter(name, auth));

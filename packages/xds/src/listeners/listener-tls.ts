@@ -7,6 +7,7 @@ import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSSe
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import { externalAuthServices } from './ext-authz.js';
+import { securityFilterSet } from './security-filters.js';
 import { tcpProxyFilter } from './listener-l4.js';
 import { certificateSecretName, HTTPS_SERVER_HEADER, httpsRouteConfigName, httpsSharedRouteConfigName } from '../names.js';
 import type { NamedResource } from '../resources.js';
@@ -50,14 +51,15 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
       if (server.mode === 'HTTPS' && shared) {
         const routingHeader = shared.serverHeader ? { name: shared.serverHeader, value: server.name } : undefined;
         const externalAuths = externalAuthServices(listener.virtualHosts ?? []);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, ...(routingHeader ? { routingHeader } : {}) })];
+        const security = securityFilterSet(listener.virtualHosts ?? []);
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, security, ...(routingHeader ? { routingHeader } : {}) })];
       } else if (server.mode === 'HTTPS') {
         const routeConfig = buildRouteConfiguration(httpsRouteConfigName(gateway, listener, server), server.virtualHosts, {
           port: listener.port,
           tls: true,
         });
         out.routes.push(routeConfig);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts) })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts), security: securityFilterSet(server.virtualHosts) })];
       } else {
         chain.filters = [tcpProxyFilter(gateway, statPrefix, server.route, accessLog)];
       }

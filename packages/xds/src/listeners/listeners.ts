@@ -6,6 +6,7 @@ import type { GatewayIR, HTTPListenerIR, ListenerIR, TCPListenerIR, TLSListenerI
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import { externalAuthServices } from './ext-authz.js';
+import { securityFilterSet } from './security-filters.js';
 import { tcpProxyFilter, udpProxyListenerFilter } from './listener-l4.js';
 import { statPrefixOf, tlsFilterChains, tlsInspectorListenerFilter } from './listener-tls.js';
 import { httpRouteConfigName, listenerName } from '../names.js';
@@ -49,6 +50,7 @@ function httpListener(gateway: GatewayIR, listener: HTTPListenerIR, accessLog: b
     routeConfig,
     accessLog,
     externalAuths: externalAuthServices(listener.virtualHosts),
+    security: securityFilterSet(listener.virtualHosts),
   });
   return output(streamListener(gateway, listener, { filterChains: [{ filters: [hcm] }] }), [routeConfig]);
 }

@@ -72,9 +72,10 @@ function proxylessMatches(route: HTTPRouteIR): Proto3Json[] {
  * such a call fails too (a gRPC client cannot follow an HTTP redirect), with UNKNOWN or UNAVAILABLE.
  */
 function proxylessAction(route: HTTPRouteIR): Proto3Json {
-  // An ExternalAuth route: a gRPC client has no ext_authz, and a call it cannot check must not
-  // reach the backend (fail closed), nor fall through to a later route: it fails like the above.
-  const forwards = route.redirect === undefined && route.destination !== undefined && route.externalAuth === undefined;
+  // An ExternalAuth or SecurityPolicy route: a gRPC client has no ext_authz (nor our security
+  // filters), and a call it cannot check must not reach the backend (fail closed), nor fall through
+  // to a later route: it fails like the above.
+  const forwards = route.redirect === undefined && route.destination !== undefined && route.externalAuth === undefined && route.security === undefined;
   const clusters = forwards ? clusterSpecifier(route.destination!) : undefined;
   const action: Proto3Json = clusters ? bareClusters(clusters) : { cluster: INVALID_BACKEND_CLUSTER };
   if (!clusters) return action;

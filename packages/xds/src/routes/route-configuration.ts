@@ -22,6 +22,7 @@ import { memoized, reusedHost } from '../build-cache.js';
 import type { NamedResource } from '../resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
+import { securityPerFilterConfig } from './security-per-route.js';
 import { buildRouteMatch } from './route-match.js';
 import { hostPortOverride, hostWithPortTwin } from './route-redirect.js';
 
@@ -114,8 +115,8 @@ function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json 
   // responses Envoy makes itself (redirects, direct responses).
   applyHeaderMutations(out, 'request', request);
   applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
-  const perFilter = perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth);
-  if (perFilter) out.typedPerFilterConfig = perFilter;
+  const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security) };
+  if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
   return out;
 }
 

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { configDump, encodeMessage, RESOURCE_TYPES, type ConfigDumpSections, type ResourceKind, type VersionedResource } from '@portico/envoy';
 import type { NamedResource, XdsResources } from '../resources.js';
+import { redactFilterSecrets } from './redact-filter-secrets.js';
 
 export interface EncodedResource extends VersionedResource {
   bytes: Uint8Array;
@@ -69,16 +70,22 @@ export function encodeResources(resources: XdsResources, cache?: EncodeCache): E
 
 /**
  * Envoy's config-dump view: what an Envoy of the gateway holds (not the proxyless-only resources),
- * with private key material replaced (secrets never leave the process).
+ * with private key material and filter credentials replaced (secrets never leave the process).
  */
 export function redactedConfigDump(encoded: EncodedResources): ConfigDumpSections {
   const envoySees = (r: EncodedResource) => !encoded.namedOnly?.has(r.name);
   return configDump({
     ...encoded,
-    listeners: encoded.listeners.filter(envoySees),
-    routes: encoded.routes.filter(envoySees),
+    listeners: encoded.listeners.filter(envoySees).map(withFilterSecretsRedacted),
+    routes: encoded.routes.filter(envoySees).map(withFilterSecretsRedacted),
     secrets: encoded.secrets.map((s) => ({ ...s, resource: redactSecret(s.resource) })),
   });
+}
+
+/** basic_auth users and api_key_auth keys (redact-filter-secrets.ts); the same object when there are none. */
+function withFilterSecretsRedacted(r: EncodedResource): EncodedResource {
+  const resource = redactFilterSecrets(r.resource);
+  return resource === r.resource ? r : { ...r, resource };
 }
 
 function redactSecret(secret: VersionedResource['resource']): VersionedResource['resource'] {

@@ -1,0 +1,72 @@
+/**
+ * SecurityPolicy (gateway.portico.dev/v1alpha1, Portico's own): client IP allow/deny lists, HTTP basic
+ * auth, API keys and JWT for a Gateway, a listener, an HTTPRoute/GRPCRoute or one named route rule
+ * (GEP-713 policy attachment). The CRD (charts/portico/crds/gateway.portico.dev_securitypolicies.yaml)
+ * is the source of truth for fields, defaults and bounds.
+ */
+import type { PolicyAncestorStatus } from './gateway-api.js';
+import type { KubeObject } from './meta.js';
+
+export const PORTICO_GROUP = 'gateway.portico.dev';
+
+/**
+ * The Secret type an API key Secret must have: every data key is a client id, every value its key.
+ * Portico keeps every key only of Secrets of this type (of others, only the keys it reads by name).
+ */
+export const API_KEYS_SECRET_TYPE = 'gateway.portico.dev/api-keys';
+/** The data key of a basic auth Secret's htpasswd file. */
+export const HTPASSWD_KEY = '.htpasswd';
+/** The data key of a JWKS in a ConfigMap or Secret. */
+export const JWKS_KEY = 'jwks.json';
+
+/** A policy target with an optional section (a Gateway listener or a route rule name). */
+export interface PolicyTargetReferenceWithSectionName {
+  group: string;
+  kind: string;
+  name: string;
+  sectionName?: string;
+}
+
+export interface IPAccess {
+  allow?: string[];
+  deny?: string[];
+}
+
+export interface BasicAuth {
+  /** The Secret holding the htpasswd file under HTPASSWD_KEY. */
+  users: { name: string };
+  forwardUsernameHeader?: string;
+}
+
+export interface APIKeyAuth {
+  /** Secrets of type API_KEYS_SECRET_TYPE whose data maps a client id to its API key. */
+  credentialRefs: { name: string }[];
+  /** Default: the `x-api-key` header. */
+  extractFrom?: { header?: string; queryParam?: string }[];
+  forwardClientIDHeader?: string;
+  hideCredentials?: boolean;
+}
+
+export interface JWTProvider {
+  name: string;
+  issuer?: string;
+  audiences?: string[];
+  /** valueRef: the JWKS is under JWKS_KEY. */
+  localJWKS?: { inline?: string; valueRef?: { kind: 'ConfigMap' | 'Secret'; name: string } };
+  /** `cacheDuration` defaults to 300s. */
+  remoteJWKS?: { uri: string; backendRef: { name: string; port: number }; cacheDuration?: string };
+  claimToHeaders?: { claim: string; header: string }[];
+  forwardToken?: boolean;
+}
+
+export interface SecurityPolicy extends KubeObject {
+  kind: 'SecurityPolicy';
+  spec: {
+    targetRefs: PolicyTargetReferenceWithSectionName[];
+    ipAccess?: IPAccess;
+    basicAuth?: BasicAuth;
+    apiKeyAuth?: APIKeyAuth;
+    jwt?: { providers: JWTProvider[] };
+  };
+  status?: { ancestors: PolicyAncestorStatus[] };
+}
