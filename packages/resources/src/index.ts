@@ -89,6 +89,17 @@ export { GATEWAY_GROUP } from './gateway-api.js';
 export { sameParentRef } from './parent-refs.js';
 export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy } from './backend-traffic-policy.js';
 export { GATEWAY_X_GROUP } from './backend-traffic-policy.js';
+export type {
+  BackendCircuitBreaker,
+  BackendConsistentHash,
+  BackendHealthCheck,
+  BackendLoadBalancer,
+  BackendLoadBalancerType,
+  BackendOutlierDetection,
+  BackendPolicy,
+  PolicyTargetReferenceWithSectionName,
+} from './backend-policy.js';
+export { PORTICO_GROUP } from './backend-policy.js';
 
 export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './core.js';
 

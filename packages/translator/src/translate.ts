@@ -24,6 +24,7 @@ import { collectListenerSets } from './gateways/listener-sets.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './status/policy-status.js';
 import { recordTrafficPolicyAncestors, writeTrafficPolicyStatuses } from './policies/backend-traffic-policy-status.js';
+import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './policies/backend-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import { attachRoute, type AttachmentParents, type ParentOutcome } from './routes/route-attachment.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
@@ -77,6 +78,7 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   }
   writePolicyStatuses(ctx);
   writeTrafficPolicyStatuses(ctx);
+  writeBackendPolicyStatuses(ctx);
   writeShadowedConditions(ctx, shadowed, (key) => outcomes.get(key));
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
   return {
@@ -161,6 +163,7 @@ function settleRoute(
   for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
     recordTrafficPolicyAncestors(ctx, route, gateway.key);
+    recordBackendPolicyAncestors(ctx, route, gateway.key);
     // BackendTLSPolicy applies to "TLSRoute with termination": Passthrough listeners are no ancestors.
     if (attachment.listener.spec.protocol === 'TLS' && attachment.listener.spec.tls?.mode !== 'Passthrough') {
       for (const use of w.translated.terminateServicePorts ?? []) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
