@@ -54,6 +54,8 @@ function statusRanges(statuses: readonly number[]): Proto3Json[] {
  * Envoy's success-rate ejection is on by default (enforcing_success_rate 100) and is turned off, the
  * gateway-error ejection is off by default (enforcing 0) and is turned on when asked for. Without
  * split_external_local_origin_errors, a connection failure counts as a 5xx and as a gateway error.
+ * always_eject_one_host: with the default 10%, a Service of fewer than 10 endpoints (most of them)
+ * could otherwise never eject any.
  */
 export function outlierDetection(od: OutlierDetectionIR): Proto3Json {
   return {
@@ -65,6 +67,7 @@ export function outlierDetection(od: OutlierDetectionIR): Proto3Json {
     interval: durationFromMs(od.intervalMs),
     baseEjectionTime: durationFromMs(od.baseEjectionTimeMs),
     maxEjectionPercent: od.maxEjectionPercent,
+    alwaysEjectOneHost: true,
   };
 }
 
