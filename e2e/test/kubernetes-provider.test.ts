@@ -28,7 +28,7 @@ import { parseResources } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { kubeRequest } from './support/kube-apply.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from './support/kube-apiserver.js';
-import { installGatewayApiCrds, loadGatewayApiInstall } from './support/kube-crds.js';
+import { installGatewayApiCrds, loadGatewayApiInstall, loadPorticoCrds } from './support/kube-crds.js';
 import { waitUntil } from './support/wait.js';
 
 jest.setTimeout(120_000);
@@ -155,6 +155,9 @@ describeWithKube('kubernetes provider against a real API server', () => {
     await kube.apply(crds.filter((crd) => (crd as { metadata: { name: string } }).metadata.name !== 'udproutes.gateway.networking.k8s.io'));
     await waitUntilServed(kube, ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'referencegrants', 'backendtlspolicies', 'listenersets']);
     await waitUntilServed(kube, ['xbackendtrafficpolicies'], 'gateway.networking.x-k8s.io/v1alpha1');
+    // Portico's own policy CRDs, as the chart installs them.
+    await kube.apply(loadPorticoCrds());
+    await waitUntilServed(kube, ['backendpolicies'], 'gateway.portico.dev/v1alpha1');
   });
 
   afterEach(async () => {
@@ -172,7 +175,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     const udp = w.provider.sources().find((s) => s.source === 'kubernetes:UDPRoute');
     expect(udp).toMatchObject({ state: 'ok', objects: 0, warnings: [expect.stringMatching(/^udproutes\.gateway\.networking\.k8s\.io is not served by the API server/)] });
     expect(w.provider.sources().filter((s) => s.state !== 'ok' || (s.warnings.length > 0 && s.source !== 'kubernetes:UDPRoute'))).toEqual([]);
-    expect(w.provider.sources()).toHaveLength(18);
+    expect(w.provider.sources()).toHaveLength(WATCH_TARGETS.length);
 
     await installGatewayApiCrds(kube.kubeConfig);
     await kube.apply([
@@ -190,6 +193,23 @@ describeWithKube('kubernetes provider against a real API server', () => {
     expect(w.provider.sources().find((s) => s.source === 'kubernetes:UDPRoute')).toMatchObject({ state: 'ok', objects: 1, warnings: [] });
     const notServed = w.logger.entries.filter((e) => e.message.includes('not served'));
     expect(notServed).toEqual([expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ kind: 'UDPRoute' }) })]);
+  });
+
+  it('reads BackendPolicies (gateway.portico.dev/v1alpha1) with the defaults the API server applied', async () => {
+    await kube.apply([
+      namespace('policies'),
+      {
+        apiVersion: 'gateway.portico.dev/v1alpha1',
+        kind: 'BackendPolicy',
+        metadata: { name: 'checks', namespace: 'policies' },
+        spec: { targetRefs: [{ group: '', kind: 'Service', name: 'web' }], healthCheck: { type: 'HTTP', http: { path: '/healthz' } } },
+      },
+    ]);
+    const w = await watch();
+    const policy = w.first.resources.get('BackendPolicy', 'policies', 'checks');
+    expect(policy?.apiVersion).toBe('gateway.portico.dev/v1alpha1');
+    expect(policy?.spec.healthCheck).toEqual({ type: 'HTTP', interval: '3s', timeout: '1s', unhealthyThreshold: 3, healthyThreshold: 1, http: { path: '/healthz', method: 'GET', expectedStatuses: [200] } });
+    expect(w.provider.sources().find((s) => s.source === 'kubernetes:BackendPolicy')).toMatchObject({ state: 'ok', objects: 1, warnings: [] });
   });
 
   it('reads a kind at an older version while only that is served, and moves to the preferred one once it is', async () => {

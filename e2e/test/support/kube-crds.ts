@@ -5,7 +5,7 @@
  * ValidatingAdmissionPolicy. v1.7.0 (what the chart ships, and the only release the v1.7.0 conformance
  * suite accepts) unless a test names another: v1.6.1 for clusters that have not upgraded their CRDs.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
@@ -28,13 +28,25 @@ export function loadGatewayApiInstall(dir = GATEWAY_API_CRDS_DIR): object[] {
   return [...objects.filter(isCrd), ...objects.filter((object) => !isCrd(object))];
 }
 
+/** Portico's own policy CRDs (gateway.portico.dev), which the chart installs beside the Gateway API ones. */
+export function loadPorticoCrds(): object[] {
+  const dir = resolve(repoRoot(), 'charts/portico/crds');
+  return readdirSync(dir)
+    .filter((file) => file.startsWith('gateway.portico.dev_'))
+    .sort()
+    .map((file) => parse(readFileSync(join(dir, file), 'utf8')) as object);
+}
+
 function isEstablished(crd: V1CustomResourceDefinition): boolean {
   return (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
 }
 
-/** Applies the install set (CRDs concurrently: they are independent), then waits until every CRD is Established. */
+/**
+ * Applies the install set plus Portico's own CRDs, as the chart does (CRDs concurrently: they are
+ * independent), then waits until every CRD is Established.
+ */
 export async function installGatewayApiCrds(kubeConfig: KubeConfig, timeoutMs = 60_000, dir = GATEWAY_API_CRDS_DIR): Promise<void> {
-  const objects = loadGatewayApiInstall(dir) as { kind: string; metadata: { name: string } }[];
+  const objects = [...loadPorticoCrds(), ...loadGatewayApiInstall(dir)] as { kind: string; metadata: { name: string } }[];
   const crds = objects.filter((object) => object.kind === 'CustomResourceDefinition');
   await Promise.all(crds.map((crd) => applyObjects(kubeConfig, [crd])));
   await applyObjects(kubeConfig, objects.filter((object) => object.kind !== 'CustomResourceDefinition'));
