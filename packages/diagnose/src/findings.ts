@@ -21,6 +21,7 @@ export const LINKS = [
   'TLS',
   'BackendTLSPolicy',
   'BackendTrafficPolicy',
+  'BackendPolicy',
   'Shadowing',
   'DataPlane',
 ] as const;

@@ -6,6 +6,7 @@ import type { Check } from '../findings.js';
 import { checkBackends } from './backend.js';
 import { checkBackendTLSPolicies } from './backend-tls-policy.js';
 import { checkBackendTrafficPolicies } from './backend-traffic-policy.js';
+import { checkBackendPolicies } from './backend-policy.js';
 import { checkDataPlane } from './data-plane.js';
 import { gatewayClassCheck } from './gateway-class.js';
 import { gatewayCheck } from './gateway.js';
@@ -29,6 +30,7 @@ export const ALL_CHECKS: readonly Check[] = [
   checkTLS,
   checkBackendTLSPolicies,
   checkBackendTrafficPolicies,
+  checkBackendPolicies,
   shadowingCheck,
   checkDataPlane,
 ];
