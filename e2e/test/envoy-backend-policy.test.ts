@@ -10,6 +10,12 @@
  *   same endpoint, and different values spread over the endpoints.
  * - limited (one backend): circuitBreaker maxRequests 2: with two requests held open by the backend,
  *   a third is answered 503 by Envoy at once (x-envoy-overloaded), and the held two still succeed.
+ * - cookied (the hashed backends again): Maglev on a cookie Envoy sets on the first answer; requests
+ *   sending it back stay on one endpoint.
+ * - plain (one backend, no policy) and limited: medians of 200 requests each, a figure only.
+ * - Live: a file rewritten with a policy the CRD's CEL rules refuse is refused whole (Envoy's clusters
+ *   stay as they were); a policy naming a port the Service lacks reports TargetNotFound, and its Service
+ *   is served without it (the cluster loses the breaker), every other cluster unchanged.
  * Also: every policy is Accepted on the Gateway, Envoy's clusters carry the settings, and Envoy
  * rejected no update. Waits are on observable state (Envoy's admin /clusters and stats, the backends'
  * counters), never on sleeps. Runs the compiled CLI: run `npx tsc -b` before running this file alone.
@@ -64,10 +70,13 @@ spec:
 ${body}`;
 }
 
-const SERVICES = ['flaky', 'checked', 'hashed', 'limited'] as const;
+const SERVICES = ['flaky', 'checked', 'hashed', 'limited', 'cookied', 'plain'] as const;
+const COOKIE = 'portico-affinity';
 type ServiceName = (typeof SERVICES)[number];
 
-function resourcesYaml(port: number, backends: Record<ServiceName, ControllableBackend[]>): string {
+const LIMIT_REQUESTS = '  circuitBreaker: { maxRequests: 2 }\n';
+
+function resourcesYaml(port: number, backends: Record<ServiceName, ControllableBackend[]>, limit = LIMIT_REQUESTS): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: portico-backend-policy }
@@ -95,8 +104,8 @@ ${policyYaml('eject-flaky', 'flaky', '  outlierDetection: { consecutive5xxErrors
   )}${policyYaml('hash-user', 'hashed', '  loadBalancer:\n    type: RingHash\n    consistentHash: { type: Header, header: { name: x-user } }\n')}${policyYaml(
     'limit-requests',
     'limited',
-    '  circuitBreaker: { maxRequests: 2 }\n',
-  )}${SERVICES.map((s) => serviceYaml(s, backends[s])).join('')}`;
+    limit,
+  )}${policyYaml('hash-cookie', 'cookied', `  loadBalancer:\n    type: Maglev\n    consistentHash: { type: Cookie, cookie: { name: ${COOKIE}, ttl: 1h, path: / } }\n`)}${SERVICES.map((s) => serviceYaml(s, backends[s])).join('')}`;
 }
 
 interface HostStatus {
@@ -146,6 +155,8 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
     backends.checked = await Promise.all(['h1', 'h2'].map((n) => startControllableBackend(`checked-${n}`)));
     backends.hashed = await Promise.all(['r1', 'r2', 'r3'].map((n) => startControllableBackend(`hashed-${n}`)));
     backends.limited = [await startControllableBackend('limited')];
+    backends.cookied = backends.hashed;
+    backends.plain = [await startControllableBackend('plain')];
     port = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'portico-backend-policy-'));
     writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends));
@@ -160,7 +171,7 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
   afterAll(async () => {
     await envoy?.stop();
     await serve?.stop('SIGTERM', 20_000);
-    await Promise.all(Object.values(backends).flat().map(closeControllableBackend));
+    await Promise.all([...new Set(Object.values(backends).flat())].map(closeControllableBackend));
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`envoy-backend-policy figures: ${JSON.stringify(figures)}`);
   });
@@ -250,6 +261,44 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
     expect((await tryGet(url('/limited/after'))).status).toBe(200);
   });
 
+  test('Maglev on a cookie: Envoy sets it on the first answer, and requests sending it back stay on one endpoint', async () => {
+    const pinnedTo = new Set<string>();
+    for (let session = 0; session < 3; session++) {
+      const first = await fetch(url('/cookied'), { signal: AbortSignal.timeout(5_000) });
+      const setCookie = first.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(new RegExp(`^${COOKIE}="?[^;]+"?; Max-Age=3600; Path=/; HttpOnly$`));
+      const cookie = setCookie.split(';')[0]!;
+      const start = await first.text();
+      const again = await send('/cookied', 10, { cookie });
+      expect(new Set(again.map((r) => r.body))).toEqual(new Set([start]));
+      pinnedTo.add(start);
+    }
+    // Envoy derives the cookie it sets from the client's address, so one client gets one endpoint;
+    // cookies of different values (other clients) spread over the endpoints.
+    const spread = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const answers = await send('/cookied', 5, { cookie: `${COOKIE}=client-${i}` });
+      expect(new Set(answers.map((r) => r.body)).size).toBe(1);
+      spread.add(answers[0]!.body);
+    }
+    figures.cookieEndpointsFor12Values = spread.size;
+    expect(spread.size).toBeGreaterThan(1);
+  });
+
+  test('figures: medians of 200 requests to a Service with a policy (limited) and without (plain)', async () => {
+    const median = async (path: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const started = process.hrtime.bigint();
+        expect((await tryGet(url(path))).status).toBe(200);
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      return Number(times.sort((a, b) => a - b)[100]!.toFixed(3));
+    };
+    figures.medianMsPlain = await median('/plain');
+    figures.medianMsLimited = await median('/limited');
+  });
+
   test("Envoy's clusters carry the policies, every policy is Accepted, and Envoy rejected no update", async () => {
     const dump = (await (await fetch(`http://127.0.0.1:${envoy.adminPort}/config_dump?resource=dynamic_active_clusters`)).json()) as {
       configs: { cluster: Record<string, unknown> & { name: string } }[];
@@ -265,6 +314,57 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
       .filter((o) => o.kind === 'BackendPolicy')
       .map((o) => `${o.metadata.name}:${o.status?.ancestors?.map((a) => `${a.ancestorRef.name}=${a.conditions.find((c) => c.type === 'Accepted')?.status}`).join(',')}`)
       .sort();
-    expect(accepted).toEqual(['check-health:gw=True', 'eject-flaky:gw=True', 'hash-user:gw=True', 'limit-requests:gw=True']);
+    expect(accepted).toEqual(['check-health:gw=True', 'eject-flaky:gw=True', 'hash-cookie:gw=True', 'hash-user:gw=True', 'limit-requests:gw=True']);
+  });
+
+  test('live: a policy the CRD refuses leaves everything as it was; a policy whose port does not exist applies to nothing', async () => {
+    type StatusDoc = {
+      objects: { kind: string; metadata: { name: string }; status?: { ancestors?: { conditions: { type: string; reason: string; message: string }[] }[] } }[];
+      sources: { source: string; state: string; error?: string }[];
+    };
+    const clusters = async () => {
+      const dump = (await (await fetch(`http://127.0.0.1:${envoy.adminPort}/config_dump?resource=dynamic_active_clusters`)).json()) as { configs: { cluster: { name: string } }[] };
+      return Object.fromEntries(dump.configs.map((c) => [c.cluster.name, c.cluster as Record<string, unknown>]));
+    };
+    const before = await clusters();
+    // RingHash without a key: the CRD's CEL rule refuses it, so the file provider refuses the file
+    // as the API server would refuse the object, and keeps serving the file's last good objects.
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends, '  circuitBreaker: { maxRequests: 2 }\n  loadBalancer: { type: RingHash }\n'));
+    const refused = await pollFor(
+      'the file to be refused',
+      async () => (await serve.admin<StatusDoc>('/debug/status')).body.sources.find((s) => s.state === 'error'),
+      context,
+      20_000,
+    );
+    expect(refused.error).toContain('consistentHash must be set when type is RingHash or Maglev, and only then');
+    expect(await clusters()).toEqual(before);
+
+    // Valid for the CRD, but port grpc does not exist: TargetNotFound, and limited is served without it.
+    const changedAt = Date.now();
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends, '  circuitBreaker: { maxRequests: 2 }\n').replace('name: limited }]', 'name: limited, sectionName: grpc }]'));
+    const condition = await pollFor(
+      'limit-requests to report TargetNotFound',
+      async () => {
+        const { body } = await serve.admin<StatusDoc>('/debug/status');
+        const c = body.objects.find((o) => o.kind === 'BackendPolicy' && o.metadata.name === 'limit-requests')?.status?.ancestors?.[0]?.conditions[0];
+        return c?.reason === 'TargetNotFound' ? c : undefined;
+      },
+      context,
+      20_000,
+    );
+    expect(condition.message).toBe('Service default/limited port grpc does not exist');
+    const after = await pollFor(
+      'Envoy to drop the breaker',
+      async () => {
+        const now = await clusters();
+        return JSON.stringify(now['default/limited/80/http']?.circuit_breakers) === JSON.stringify({ thresholds: [{ max_retries: 1024 }] }) ? now : undefined;
+      },
+      context,
+      20_000,
+    );
+    figures.policyChangeInEnvoyMs = Date.now() - changedAt;
+    for (const name of Object.keys(before).filter((n) => n !== 'default/limited/80/http')) expect([name, after[name]]).toEqual([name, before[name]]);
+    expect((await tryGet(url('/limited'))).status).toBe(200);
+    expect(await envoy.rejectedUpdates()).toBe(0);
   });
 });

@@ -162,7 +162,16 @@ export function reencryptingBackend(ctx: TranslationContext, backend: BackendSpe
   const name = `${namespace}/${service}/${port}/tls`;
   let twin = ctx.backends.get(name);
   if (!twin) {
-    twin = { name, service: backend.service, protocol: 'TCP', servicePort: backend.servicePort, tls: tls.tls, ...(backend.externalName === undefined ? {} : { externalName: backend.externalName }) };
+    twin = {
+      name,
+      service: backend.service,
+      protocol: 'TCP',
+      servicePort: backend.servicePort,
+      tls: tls.tls,
+      ...(backend.externalName === undefined ? {} : { externalName: backend.externalName }),
+      // The same Service port: its BackendPolicy applies to the re-encrypting cluster too.
+      ...(backend.policy ? { policy: backend.policy } : {}),
+    };
     ctx.backends.set(name, twin);
   }
   ctx.usedBackends?.push(twin);
