@@ -106,8 +106,24 @@ function backendPolicyIndex(ctx: TranslationContext): BackendPolicyIndex {
       ];
     }
   }
+  noteOverriddenPorts(index);
   indexes.set(ctx, index);
   return index;
+}
+
+/**
+ * A whole-Service policy that a port-specific one overrides on some port says so in its Accepted
+ * message: the user sees on the policy itself why a port does not get its settings.
+ */
+function noteOverriddenPorts(index: BackendPolicyIndex): void {
+  for (const [target, holder] of index.byTarget) {
+    const hash = target.indexOf('#');
+    if (hash < 0) continue;
+    const whole = index.byTarget.get(target.slice(0, hash));
+    const accepted = whole?.conditions[0];
+    if (!whole || whole === holder || accepted?.status !== 'True') continue;
+    accepted.message += `; on Service ${target.slice(0, hash)} port ${target.slice(hash + 1)}, BackendPolicy ${holder.key} applies instead (it names the port)`;
+  }
 }
 
 function describeTarget(target: string): string {
