@@ -2,6 +2,7 @@ import { encodeMessage } from '@portico/envoy';
 import type { BackendIR, BackendPolicyIR } from '@portico/ir';
 import { circuitBreakerThreshold, healthChecks, loadBalancingPolicy, outlierDetection } from './backend-policy-cluster.js';
 import { buildClusters } from './clusters.js';
+import { grpcDecode } from '../proxyless-grpc.test-util.js';
 
 function backend(policy: BackendPolicyIR, protocol: BackendIR['protocol'] = 'HTTP'): BackendIR {
   return { name: `default/web/80/${protocol.toLowerCase()}`, service: { namespace: 'default', name: 'web', port: 80 }, protocol, endpoints: [{ address: '10.0.0.1', port: 8080 }], policy };
@@ -83,5 +84,20 @@ describe('BackendPolicy → Envoy cluster', () => {
     const h2 = cluster(backend(policy, 'HTTP2')) as { typedExtensionProtocolOptions: Record<string, { explicitHttpConfig: { http2ProtocolOptions: object } }> };
     expect(Object.values(h2.typedExtensionProtocolOptions)[0]!.explicitHttpConfig.http2ProtocolOptions).toEqual({ initialStreamWindowSize: 131072, initialConnectionWindowSize: 1048576, maxConcurrentStreams: 100 });
     expect(cluster(backend(policy, 'TCP')).circuitBreakers).toEqual({ thresholds: [{ maxConnections: 1, maxPendingRequests: 2, maxRequests: 3, maxRetries: 4 }] });
+  });
+
+  it('a proxyless gRPC client (grpc-js-xds) accepts every load-balancing type with every other field set', () => {
+    const rest: Omit<BackendPolicyIR, 'loadBalancer'> = {
+      policy: 'default/p',
+      healthCheck: { type: 'TCP', intervalMs: 1000, timeoutMs: 500, unhealthyThreshold: 2, healthyThreshold: 2 },
+      outlierDetection: { consecutive5xxErrors: 5, consecutiveGatewayErrors: 2, intervalMs: 10_000, baseEjectionTimeMs: 30_000, maxEjectionPercent: 10 },
+      circuitBreaker: { maxRequests: 3 },
+      connectTimeoutMs: 250,
+      http2: { maxConcurrentStreams: 100 },
+    };
+    for (const type of ['LeastRequest', 'RoundRobin', 'Random', 'RingHash', 'Maglev'] as const) {
+      const decoded = grpcDecode('cluster', cluster(backend({ ...rest, loadBalancer: { type } }, 'HTTP2')));
+      expect([type, decoded.error]).toEqual([type, undefined]);
+    }
   });
 });

@@ -98,8 +98,10 @@ const LB_EXTENSIONS: Record<LoadBalancerIR['type'], [string, string]> = {
  */
 export function loadBalancingPolicy(lb: LoadBalancerIR): Proto3Json {
   const [name, typeName] = LB_EXTENSIONS[lb.type];
-  const slowStart = lb.slowStartWindowMs === undefined ? {} : { slowStartConfig: { slowStartWindow: durationFromMs(lb.slowStartWindowMs) } };
-  const policies = [{ typedExtensionConfig: { name, typedConfig: typedConfig(typeName, slowStart) } }];
+  const fields: Proto3Json = lb.slowStartWindowMs === undefined ? {} : { slowStartConfig: { slowStartWindow: durationFromMs(lb.slowStartWindowMs) } };
+  // XX_HASH is what DEFAULT_HASH means to Envoy, written out: gRPC clients refuse DEFAULT_HASH.
+  if (lb.type === 'RingHash') fields.hashFunction = 'XX_HASH';
+  const policies = [{ typedExtensionConfig: { name, typedConfig: typedConfig(typeName, fields) } }];
   if (lb.type !== 'RoundRobin' && lb.type !== 'RingHash') {
     const [rrName, rrType] = LB_EXTENSIONS.RoundRobin;
     policies.push({ typedExtensionConfig: { name: rrName, typedConfig: typedConfig(rrType) } });
