@@ -10,6 +10,7 @@
  *   same endpoint, and different values spread over the endpoints.
  * - limited (one backend): circuitBreaker maxRequests 2: with two requests held open by the backend,
  *   a third is answered 503 by Envoy at once (x-envoy-overloaded), and the held two still succeed.
+ * - tcpchecked (t1, t2): an active TCP health check; t2 closing its listener takes it out.
  * - cookied (the hashed backends again): Maglev on a cookie Envoy sets on the first answer; requests
  *   sending it back stay on one endpoint.
  * - plain (one backend, no policy) and limited: medians of 200 requests each, a figure only.
@@ -70,7 +71,7 @@ spec:
 ${body}`;
 }
 
-const SERVICES = ['flaky', 'checked', 'hashed', 'limited', 'cookied', 'plain'] as const;
+const SERVICES = ['flaky', 'checked', 'hashed', 'limited', 'cookied', 'plain', 'tcpchecked'] as const;
 const COOKIE = 'portico-affinity';
 type ServiceName = (typeof SERVICES)[number];
 
@@ -105,7 +106,7 @@ ${policyYaml('eject-flaky', 'flaky', '  outlierDetection: { consecutive5xxErrors
     'limit-requests',
     'limited',
     limit,
-  )}${policyYaml('hash-cookie', 'cookied', `  loadBalancer:\n    type: Maglev\n    consistentHash: { type: Cookie, cookie: { name: ${COOKIE}, ttl: 1h, path: / } }\n`)}${SERVICES.map((s) => serviceYaml(s, backends[s])).join('')}`;
+  )}${policyYaml('check-connect', 'tcpchecked', '  healthCheck: { type: TCP, interval: 250ms, timeout: 200ms, unhealthyThreshold: 1 }\n')}${policyYaml('hash-cookie', 'cookied', `  loadBalancer:\n    type: Maglev\n    consistentHash: { type: Cookie, cookie: { name: ${COOKIE}, ttl: 1h, path: / } }\n`)}${SERVICES.map((s) => serviceYaml(s, backends[s])).join('')}`;
 }
 
 interface HostStatus {
@@ -157,6 +158,7 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
     backends.limited = [await startControllableBackend('limited')];
     backends.cookied = backends.hashed;
     backends.plain = [await startControllableBackend('plain')];
+    backends.tcpchecked = await Promise.all(['t1', 't2'].map((n) => startControllableBackend(`tcpchecked-${n}`)));
     port = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'portico-backend-policy-'));
     writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends));
@@ -223,6 +225,18 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
     await pollFor('Envoy to mark h2 healthy again', async () => ((await hostStatus(cluster, h2))?.failed_active_health_check ? undefined : true), context, 10_000);
     figures.healthCheckBackMs = Date.now() - passedAt;
     await pollFor('h2 to take traffic again', async () => ((await send('/checked', 10)).some((r) => r.body === 'checked-h2') ? true : undefined), context, 10_000);
+  });
+
+  test('active TCP health check: an endpoint that refuses connections is taken out', async () => {
+    const [t1, t2] = backends.tcpchecked as [ControllableBackend, ControllableBackend];
+    await pollFor('both tcpchecked endpoints to answer', async () => (new Set((await send('/tcpchecked', 10)).map((r) => r.body)).size === 2 ? true : undefined), context, 10_000);
+    const closedAt = Date.now();
+    // Stop listening: the next check's connection is refused.
+    await closeControllableBackend(t2);
+    await pollFor('Envoy to mark t2 unhealthy', async () => ((await hostStatus('default/tcpchecked/80/http', t2))?.failed_active_health_check ? true : undefined), context, 10_000);
+    figures.tcpCheckOutMs = Date.now() - closedAt;
+    const out = await send('/tcpchecked', 30);
+    expect(out.map((r) => `${r.status} ${r.body}`)).toEqual(Array(30).fill(`200 ${t1.name}`));
   });
 
   test('ring hash on a header: one x-user value always reaches the same endpoint', async () => {
@@ -314,7 +328,7 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
       .filter((o) => o.kind === 'BackendPolicy')
       .map((o) => `${o.metadata.name}:${o.status?.ancestors?.map((a) => `${a.ancestorRef.name}=${a.conditions.find((c) => c.type === 'Accepted')?.status}`).join(',')}`)
       .sort();
-    expect(accepted).toEqual(['check-health:gw=True', 'eject-flaky:gw=True', 'hash-cookie:gw=True', 'hash-user:gw=True', 'limit-requests:gw=True']);
+    expect(accepted).toEqual(['check-connect:gw=True', 'check-health:gw=True', 'eject-flaky:gw=True', 'hash-cookie:gw=True', 'hash-user:gw=True', 'limit-requests:gw=True']);
   });
 
   test('live: a policy the CRD refuses leaves everything as it was; a policy whose port does not exist applies to nothing', async () => {
