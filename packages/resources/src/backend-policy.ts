@@ -5,18 +5,8 @@
  * gateway.portico.dev_backendpolicies.yaml) is the source of truth for fields, defaults and bounds;
  * durations are Gateway API Duration strings (`1h2m3s4ms`).
  */
-import type { PolicyAncestorStatus } from './gateway-api.js';
+import type { LocalPolicyTargetReferenceWithSectionName, PolicyAncestorStatus } from './gateway-api.js';
 import type { KubeObject } from './meta.js';
-
-export const PORTICO_GROUP = 'gateway.portico.dev';
-
-/** GEP-713 LocalPolicyTargetReferenceWithSectionName: a Service of the policy's namespace, optionally one port (by name). */
-export interface PolicyTargetReferenceWithSectionName {
-  group: string;
-  kind: string;
-  name: string;
-  sectionName?: string;
-}
 
 export interface BackendHealthCheck {
   type: 'HTTP' | 'TCP';
@@ -77,7 +67,8 @@ export interface BackendLoadBalancer {
 export interface BackendPolicy extends KubeObject {
   kind: 'BackendPolicy';
   spec: {
-    targetRefs: PolicyTargetReferenceWithSectionName[];
+    /** Services of the policy's namespace; `sectionName` names one port. */
+    targetRefs: LocalPolicyTargetReferenceWithSectionName[];
     healthCheck?: BackendHealthCheck;
     outlierDetection?: BackendOutlierDetection;
     circuitBreaker?: BackendCircuitBreaker;

@@ -97,9 +97,7 @@ export type {
   BackendLoadBalancerType,
   BackendOutlierDetection,
   BackendPolicy,
-  PolicyTargetReferenceWithSectionName,
 } from './backend-policy.js';
-export { PORTICO_GROUP } from './backend-policy.js';
 
 export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './core.js';
 
