@@ -10,6 +10,8 @@
  *   same endpoint, and different values spread over the endpoints.
  * - limited (one backend): circuitBreaker maxRequests 2: with two requests held open by the backend,
  *   a third is answered 503 by Envoy at once (x-envoy-overloaded), and the held two still succeed.
+ * - sourced (the hashed backends again, behind a TCPRoute): RingHash on the client address; every
+ *   connection from the test (one address) reaches the same endpoint.
  * - tcpchecked (t1, t2): an active TCP health check; t2 closing its listener takes it out.
  * - cookied (the hashed backends again): Maglev on a cookie Envoy sets on the first answer; requests
  *   sending it back stay on one endpoint.
@@ -24,6 +26,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { jest } from '@jest/globals';
 import { closeControllableBackend, startControllableBackend, type ControllableBackend } from './support/controllable-backend.js';
 import { startEnvoy, type EnvoyProcess } from './support/envoy-process.js';
@@ -71,13 +74,16 @@ spec:
 ${body}`;
 }
 
-const SERVICES = ['flaky', 'checked', 'hashed', 'limited', 'cookied', 'plain', 'tcpchecked'] as const;
+const SERVICES = ['flaky', 'checked', 'hashed', 'limited', 'cookied', 'plain', 'tcpchecked', 'sourced'] as const;
 const COOKIE = 'portico-affinity';
 type ServiceName = (typeof SERVICES)[number];
 
 const LIMIT_REQUESTS = '  circuitBreaker: { maxRequests: 2 }\n';
 
-function resourcesYaml(port: number, backends: Record<ServiceName, ControllableBackend[]>, limit = LIMIT_REQUESTS): string {
+/** HTTP services (routed by path on the HTTP listener); `sourced` is reached through a TCP listener instead. */
+const HTTP_SERVICES = SERVICES.filter((s) => s !== 'sourced');
+
+function resourcesYaml(port: number, backends: Record<ServiceName, ControllableBackend[]>, limit = LIMIT_REQUESTS, tcpPort = port + 1): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: portico-backend-policy }
@@ -90,6 +96,14 @@ spec:
   gatewayClassName: portico-backend-policy
   listeners:
   - { name: http, protocol: HTTP, port: ${port} }
+  - { name: tcp, protocol: TCP, port: ${tcpPort} }
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: { name: sourced, namespace: default }
+spec:
+  parentRefs: [{ name: gw, sectionName: tcp }]
+  rules: [{ backendRefs: [{ name: sourced, port: 80 }] }]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -97,7 +111,7 @@ metadata: { name: app, namespace: default }
 spec:
   parentRefs: [{ name: gw }]
   rules:
-${SERVICES.map((s) => `  - matches: [{ path: { type: PathPrefix, value: /${s} } }]\n    backendRefs: [{ name: ${s}, port: 80 }]`).join('\n')}
+${HTTP_SERVICES.map((s) => `  - matches: [{ path: { type: PathPrefix, value: /${s} } }]\n    backendRefs: [{ name: ${s}, port: 80 }]`).join('\n')}
 ${policyYaml('eject-flaky', 'flaky', '  outlierDetection: { consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 60s }\n')}${policyYaml(
     'check-health',
     'checked',
@@ -106,7 +120,7 @@ ${policyYaml('eject-flaky', 'flaky', '  outlierDetection: { consecutive5xxErrors
     'limit-requests',
     'limited',
     limit,
-  )}${policyYaml('check-connect', 'tcpchecked', '  healthCheck: { type: TCP, interval: 250ms, timeout: 200ms, unhealthyThreshold: 1 }\n')}${policyYaml('hash-cookie', 'cookied', `  loadBalancer:\n    type: Maglev\n    consistentHash: { type: Cookie, cookie: { name: ${COOKIE}, ttl: 1h, path: / } }\n`)}${SERVICES.map((s) => serviceYaml(s, backends[s])).join('')}`;
+  )}${policyYaml('hash-source', 'sourced', '  loadBalancer:\n    type: RingHash\n    consistentHash: { type: SourceIP }\n')}${policyYaml('check-connect', 'tcpchecked', '  healthCheck: { type: TCP, interval: 250ms, timeout: 200ms, unhealthyThreshold: 1 }\n')}${policyYaml('hash-cookie', 'cookied', `  loadBalancer:\n    type: Maglev\n    consistentHash: { type: Cookie, cookie: { name: ${COOKIE}, ttl: 1h, path: / } }\n`)}${SERVICES.map((s) => serviceYaml(s, backends[s])).join('')}`;
 }
 
 interface HostStatus {
@@ -120,6 +134,7 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
   let serve: ServeProcess;
   let envoy: EnvoyProcess;
   let port: number;
+  let tcpPort: number;
   const figures: Record<string, number | string> = {};
   const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(20)}`;
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
@@ -158,15 +173,17 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
     backends.limited = [await startControllableBackend('limited')];
     backends.cookied = backends.hashed;
     backends.plain = [await startControllableBackend('plain')];
+    backends.sourced = backends.hashed;
     backends.tcpchecked = await Promise.all(['t1', 't2'].map((n) => startControllableBackend(`tcpchecked-${n}`)));
     port = await freePort();
+    tcpPort = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'portico-backend-policy-'));
-    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends));
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends, LIMIT_REQUESTS, tcpPort));
     const started = Date.now();
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
     envoy = await startEnvoy({ gateway: 'default/gw', xdsPort: serve.xdsPort, nodeId: 'backend-policy' });
-    for (const s of SERVICES) await untilAnswer(url(`/${s}`), (a) => a.status === 200, `the ${s} route to answer`, context, 45_000);
+    for (const s of HTTP_SERVICES) await untilAnswer(url(`/${s}`), (a) => a.status === 200, `the ${s} route to answer`, context, 45_000);
     figures.firstTrafficMs = Date.now() - started;
   });
 
@@ -255,6 +272,28 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
     expect(spread).toBeGreaterThan(1);
   });
 
+  test('ring hash on the source IP through a TCPRoute: every connection from one client reaches one endpoint', async () => {
+    /** One GET on a fresh TCP connection through the TCP listener (tcp_proxy to the sourced cluster). */
+    const viaNewConnection = () =>
+      new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: tcpPort, path: '/tcp', agent: false, timeout: 5_000 }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve(body));
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+        req.end();
+      });
+    await pollFor('the TCP listener to answer', () => viaNewConnection().catch(() => undefined), context, 20_000);
+    const bodies: string[] = [];
+    for (let i = 0; i < 20; i++) bodies.push(await viaNewConnection());
+    // Round robin or random over 3 endpoints would put 20 connections on one with odds of 3·(1/3)^20.
+    expect(new Set(bodies).size).toBe(1);
+    expect(bodies[0]).toMatch(/^hashed-r\d$/);
+  });
+
   test('circuit breaker maxRequests 2: a third request in flight is answered 503 at once', async () => {
     const [limited] = backends.limited as [ControllableBackend];
     const held = [fetch(url('/limited/hold/1')), fetch(url('/limited/hold/2'))];
@@ -328,7 +367,7 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
       .filter((o) => o.kind === 'BackendPolicy')
       .map((o) => `${o.metadata.name}:${o.status?.ancestors?.map((a) => `${a.ancestorRef.name}=${a.conditions.find((c) => c.type === 'Accepted')?.status}`).join(',')}`)
       .sort();
-    expect(accepted).toEqual(['check-connect:gw=True', 'check-health:gw=True', 'eject-flaky:gw=True', 'hash-cookie:gw=True', 'hash-user:gw=True', 'limit-requests:gw=True']);
+    expect(accepted).toEqual(['check-connect:gw=True', 'check-health:gw=True', 'eject-flaky:gw=True', 'hash-cookie:gw=True', 'hash-source:gw=True', 'hash-user:gw=True', 'limit-requests:gw=True']);
   });
 
   test('live: a policy the CRD refuses leaves everything as it was; a policy whose port does not exist applies to nothing', async () => {
@@ -343,7 +382,7 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
     const before = await clusters();
     // RingHash without a key: the CRD's CEL rule refuses it, so the file provider refuses the file
     // as the API server would refuse the object, and keeps serving the file's last good objects.
-    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends, '  circuitBreaker: { maxRequests: 2 }\n  loadBalancer: { type: RingHash }\n'));
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends, '  circuitBreaker: { maxRequests: 2 }\n  loadBalancer: { type: RingHash }\n', tcpPort));
     const refused = await pollFor(
       'the file to be refused',
       async () => (await serve.admin<StatusDoc>('/debug/status')).body.sources.find((s) => s.state === 'error'),
@@ -355,7 +394,7 @@ describeWithEnvoy('BackendPolicy through a real Envoy', () => {
 
     // Valid for the CRD, but port grpc does not exist: TargetNotFound, and limited is served without it.
     const changedAt = Date.now();
-    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends, '  circuitBreaker: { maxRequests: 2 }\n').replace('name: limited }]', 'name: limited, sectionName: grpc }]'));
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(port, backends, '  circuitBreaker: { maxRequests: 2 }\n', tcpPort).replace('name: limited }]', 'name: limited, sectionName: grpc }]'));
     const condition = await pollFor(
       'limit-requests to report TargetNotFound',
       async () => {
