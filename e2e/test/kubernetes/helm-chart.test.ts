@@ -64,7 +64,7 @@ interface K8sObject {
 }
 
 /** The kinds whose status Portico writes (DesiredStatus['kind']); the type check below keeps the list complete. */
-const STATUS_KINDS = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'Ingress'] as const;
+const STATUS_KINDS = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'Ingress'] as const;
 const statusKindsComplete: Exclude<DesiredStatus['kind'], (typeof STATUS_KINDS)[number]> extends never ? true : false = true;
 /** The Envoy workload kinds of the infrastructure manager (MANAGED_KINDS), as RBAC names them. */
 const WORKLOAD_RESOURCES: Record<ManagedKind, string> = { ServiceAccount: '|serviceaccounts', ConfigMap: '|configmaps', Secret: '|secrets', Service: '|services', Deployment: 'apps|deployments' };
@@ -125,8 +125,9 @@ async function unknownServeOptions(args: string[]): Promise<string> {
 }
 
 const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
-/** Portico's own policy CRDs (group gateway.portico.dev) sit next to the Gateway API release's. */
-const isPorticoCrd = (file: string): boolean => file.startsWith('gateway.portico.dev_');
+/** Portico's own policy CRDs (gateway.portico.dev) sit next to the Gateway API ones in the chart. */
+const OWN_CRD_PREFIX = 'gateway.portico.dev_';
+const gatewayApiCrdFiles = () => readdirSync(join(CHART, 'crds')).filter((f) => !f.startsWith(OWN_CRD_PREFIX));
 
 describe('the chart CRDs', () => {
   it('are the CRD files of the experimental channel in ../shared/crds, byte for byte', () => {
@@ -134,19 +135,28 @@ describe('the chart CRDs', () => {
     const channel = [...kustomization.matchAll(/^- (\S+\.yaml)$/gm)].map((m) => m[1]!);
     // The admission policy is not a CRD: it stays the cluster admin's choice.
     const expected = channel.filter((file) => !file.includes('vap_')).sort();
-    expect(readdirSync(join(CHART, 'crds')).filter((f) => !isPorticoCrd(f)).sort()).toEqual(expected);
+    expect(gatewayApiCrdFiles().sort()).toEqual(expected);
     for (const file of expected) expect(readFileSync(join(CHART, 'crds', file), 'utf8')).toBe(readFileSync(join(SHARED_CRDS, file), 'utf8'));
     expect(expected).toEqual(expect.arrayContaining(['gateway.networking.k8s.io_tlsroutes.yaml', 'gateway.networking.k8s.io_tcproutes.yaml', 'gateway.networking.k8s.io_udproutes.yaml']));
   });
 
   it('are the release the file provider validates against (schemas/gateway-api.json) and the README names', () => {
     const { bundleVersion, channel } = gatewayApiSchemaFile();
-    for (const file of readdirSync(join(CHART, 'crds')).filter((f) => !isPorticoCrd(f))) {
+    for (const file of gatewayApiCrdFiles()) {
       const crd = parseAllDocuments(readFileSync(join(CHART, 'crds', file), 'utf8'))[0]!.toJS() as K8sObject;
       expect({ file, version: crd.metadata.annotations?.['gateway.networking.k8s.io/bundle-version'], channel: crd.metadata.annotations?.['gateway.networking.k8s.io/channel'] }).toEqual({ file, version: bundleVersion, channel });
     }
     expect(readFileSync(join(CHART, 'README.md'), 'utf8')).toContain(`Gateway API ${bundleVersion} CRDs`);
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`Gateway API ${bundleVersion} CRDs`);
+  });
+
+  it('include our own policy CRDs: one per gateway.portico.dev kind Portico watches, namespaced, with a status subresource, in the file provider schemas', () => {
+    const own = readdirSync(join(CHART, 'crds')).filter((f) => f.startsWith(OWN_CRD_PREFIX)).sort();
+    const crds = own.map((file) => parseAllDocuments(readFileSync(join(CHART, 'crds', file), 'utf8'))[0]!.toJS() as K8sObject);
+    const described = crds.map((crd, i) => ({ file: own[i], group: crd.spec.group, kind: crd.spec.names.kind, scope: crd.spec.scope, status: crd.spec.versions.map((v: { subresources?: { status?: object } }) => v.subresources?.status !== undefined) }));
+    const watched = WATCH_TARGETS.filter((t) => t.group === 'gateway.portico.dev');
+    expect(described).toEqual(watched.map((t) => ({ file: `${OWN_CRD_PREFIX}${t.plural}.yaml`, group: 'gateway.portico.dev', kind: t.kind, scope: 'Namespaced', status: t.versions.map(() => true) })).sort((a, b) => (a.file < b.file ? -1 : 1)));
+    for (const t of watched) for (const v of t.versions) expect(gatewayApiSchemaFile().schemas[`${t.kind}/${v}`]).toBeDefined();
   });
 
   it('say appVersion = the package version', () => {

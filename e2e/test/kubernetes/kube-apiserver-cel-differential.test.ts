@@ -27,7 +27,10 @@ const PLURALS: Record<string, string> = {
   ReferenceGrant: 'referencegrants',
   BackendTLSPolicy: 'backendtlspolicies',
   ListenerSet: 'listenersets',
+  BackendPolicy: 'backendpolicies',
 };
+/** Gateway API's group and Portico's own (gateway.portico.dev, whose CRDs the chart ships too). */
+const GROUPS = ['gateway.networking.k8s.io/', 'gateway.portico.dev/'];
 const CLUSTER_SCOPED = new Set(['GatewayClass']);
 
 interface Doc {
@@ -45,7 +48,7 @@ function gatewayApiDocuments(): { where: string; doc: Doc }[] {
   return files.flatMap((file) =>
     parseAllDocuments(readFileSync(file, 'utf8'))
       .map((d, i) => ({ where: `${file.slice(root.length + 1)} document ${i + 1}`, doc: d.toJS() as Doc }))
-      .filter(({ doc }) => doc && typeof doc.apiVersion === 'string' && doc.apiVersion.startsWith('gateway.networking.k8s.io/') && doc.kind in PLURALS),
+      .filter(({ doc }) => doc && typeof doc.apiVersion === 'string' && GROUPS.some((g) => doc.apiVersion.startsWith(g)) && doc.kind in PLURALS),
   );
 }
 

@@ -195,6 +195,23 @@ describeWithKube('kubernetes provider against a real API server', () => {
     expect(notServed).toEqual([expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ kind: 'UDPRoute' }) })]);
   });
 
+  it('reads BackendPolicies (gateway.portico.dev/v1alpha1) with the defaults the API server applied', async () => {
+    await kube.apply([
+      namespace('policies'),
+      {
+        apiVersion: 'gateway.portico.dev/v1alpha1',
+        kind: 'BackendPolicy',
+        metadata: { name: 'checks', namespace: 'policies' },
+        spec: { targetRefs: [{ group: '', kind: 'Service', name: 'web' }], healthCheck: { type: 'HTTP', http: { path: '/healthz' } } },
+      },
+    ]);
+    const w = await watch();
+    const policy = w.first.resources.get('BackendPolicy', 'policies', 'checks');
+    expect(policy?.apiVersion).toBe('gateway.portico.dev/v1alpha1');
+    expect(policy?.spec.healthCheck).toEqual({ type: 'HTTP', interval: '3s', timeout: '1s', unhealthyThreshold: 3, healthyThreshold: 1, http: { path: '/healthz', method: 'GET', expectedStatuses: [200] } });
+    expect(w.provider.sources().find((s) => s.source === 'kubernetes:BackendPolicy')).toMatchObject({ state: 'ok', objects: 1, warnings: [] });
+  });
+
   it('reads a kind at an older version while only that is served, and moves to the preferred one once it is', async () => {
     const original = loadGatewayApiInstall().find((o) => (o as { metadata: { name: string } }).metadata.name === 'tcproutes.gateway.networking.k8s.io') as {
       spec: { versions: { name: string; served: boolean }[] };

@@ -319,6 +319,42 @@ describeWithKube('status writer against a real kube-apiserver', () => {
     expect(w.figures()).toMatchObject({ writes: 1, unchanged: 1 });
   });
 
+  it('writes a BackendPolicy’s ancestors (gateway.portico.dev); the API server refuses what the CRD’s CEL rules forbid', async () => {
+    const API = '/apis/gateway.portico.dev/v1alpha1';
+    await kube.apply([
+      {
+        apiVersion: 'gateway.portico.dev/v1alpha1',
+        kind: 'BackendPolicy',
+        metadata: { name: 'resilience', namespace: 'apps' },
+        spec: { targetRefs: [{ group: '', kind: 'Service', name: 'backend' }], outlierDetection: {}, loadBalancer: { type: 'RingHash', consistentHash: { type: 'Header', header: { name: 'x-user' } } } },
+      },
+    ]);
+    // The API server applied the CRD's defaults.
+    const stored = (await get(`${API}/namespaces/apps/backendpolicies/resilience`))!.spec as { outlierDetection: object };
+    expect(stored.outlierDetection).toEqual({ consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 10 });
+    const refused = await kubeRequest(kube.kubeConfig, 'POST', `${API}/namespaces/apps/backendpolicies`, {
+      apiVersion: 'gateway.portico.dev/v1alpha1',
+      kind: 'BackendPolicy',
+      metadata: { name: 'ring-without-key', namespace: 'apps' },
+      spec: { targetRefs: [{ group: '', kind: 'Service', name: 'backend' }], loadBalancer: { type: 'Maglev', slowStart: { window: '10s' } } },
+    });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toContain('consistentHash must be set when type is RingHash or Maglev, and only then');
+    expect(JSON.stringify(refused.body)).toContain('slowStart applies to RoundRobin and LeastRequest only');
+
+    const w = writer();
+    const time = '2025-01-01T00:00:00Z';
+    const desired = { kind: 'BackendPolicy' as const, namespace: 'apps', name: 'resilience', status: { ancestors: [{ ancestorRef: { namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }] } };
+    w.update([desired]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, failures: 0 });
+    const policy = (await get(`${API}/namespaces/apps/backendpolicies/resilience`))!.status as { ancestors: unknown[] };
+    expect(policy.ancestors).toEqual([{ ancestorRef: { group: GW, kind: 'Gateway', namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }]);
+    w.update([structuredClone(desired)]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, unchanged: 1 });
+  });
+
   it('writes Ingress status.loadBalancer, keeping the metadata a cached copy lacks', async () => {
     await kube.apply([
       {

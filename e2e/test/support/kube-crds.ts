@@ -44,9 +44,12 @@ function isEstablished(crd: V1CustomResourceDefinition): boolean {
   return (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
 }
 
-/** Applies the install set (CRDs concurrently: they are independent), then waits until every CRD is Established. */
+/**
+ * Applies the install set plus Portico's own CRDs, as the chart does (CRDs concurrently: they are
+ * independent), then waits until every CRD is Established.
+ */
 export async function installGatewayApiCrds(kubeConfig: KubeConfig, timeoutMs = 60_000, dir = GATEWAY_API_CRDS_DIR): Promise<void> {
-  const objects = loadGatewayApiInstall(dir) as { kind: string; metadata: { name: string } }[];
+  const objects = [...loadPorticoCrds(), ...loadGatewayApiInstall(dir)] as { kind: string; metadata: { name: string } }[];
   const crds = objects.filter((object) => object.kind === 'CustomResourceDefinition');
   await Promise.all(crds.map((crd) => applyObjects(kubeConfig, [crd])));
   await applyObjects(kubeConfig, objects.filter((object) => object.kind !== 'CustomResourceDefinition'));

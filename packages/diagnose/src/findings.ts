@@ -22,6 +22,7 @@ export const LINKS = [
   'TLS',
   'BackendTLSPolicy',
   'BackendTrafficPolicy',
+  'BackendPolicy',
   'Shadowing',
   'DataPlane',
 ] as const;

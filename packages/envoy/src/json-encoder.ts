@@ -112,6 +112,11 @@ function planOf(type: protobuf.Type): TypePlan {
     plan.fields.set(field.name, fp);
     const jsonName = field.options?.json_name as string | undefined;
     if (jsonName) plan.fields.set(jsonName, fp);
+    // protobufjs camel-cases only letters after `_` (consecutive_5xx stays consecutive_5xx,
+    // enforcing_consecutive_5xx becomes enforcingConsecutive_5xx); proto3 JSON's name drops every `_`
+    // (consecutive5xx, enforcingConsecutive5xx), which is what Envoy and go-control-plane print.
+    const protoJsonName = field.name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+    if (protoJsonName !== field.name) plan.fields.set(protoJsonName, fp);
   }
   return plan;
 }

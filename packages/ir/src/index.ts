@@ -42,6 +42,17 @@ export type {
   VirtualHostIR,
   WeightedBackendIR,
 } from './types.js';
+export type {
+  BackendPolicyIR,
+  CircuitBreakerIR,
+  HashPolicyIR,
+  HealthCheckIR,
+  HTTP2SettingsIR,
+  LoadBalancerIR,
+  LoadBalancerType,
+  OutlierDetectionIR,
+  TCPKeepaliveIR,
+} from './backend-policy-types.js';
 export { validateGatewayIR } from './validate.js';
 export { embeddedRegex, escapeRegex, grpcMethodRegex, quoteValue, re2GroupCount, re2Problem } from './regex.js';
 export { dumpIR, formatDocument, redactIR, summarizePEM, REDACTED, type DumpFormat } from './dump.js';

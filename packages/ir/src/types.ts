@@ -5,6 +5,8 @@
  * could not follow (backends are listed once per gateway and referenced by name).
  */
 
+import type { BackendPolicyIR, HashPolicyIR } from './backend-policy-types.js';
+
 /** `Kind/namespace/name`, plus rule and match indexes where they apply. */
 export interface SourceRef {
   kind: string;
@@ -335,6 +337,8 @@ export interface HTTPRouteIR {
 /** Weighted split over backends; an `invalid` share answers with `status` (500) for its weight. */
 export interface DestinationIR {
   backends: WeightedBackendIR[];
+  /** The consistent-hash key, from the BackendPolicy of the first backend that balances by RingHash or Maglev. */
+  hashPolicy?: HashPolicyIR;
 }
 
 export type WeightedBackendIR =
@@ -370,6 +374,8 @@ export interface BackendIR {
   externalName?: string;
   /** From an XBackendTrafficPolicy `retryConstraint` (HTTP backends only). */
   retryBudget?: RetryBudgetIR;
+  /** From the BackendPolicy targeting the Service (or this port of it). */
+  policy?: BackendPolicyIR;
 }
 
 /**

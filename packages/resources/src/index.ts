@@ -91,6 +91,15 @@ export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy
 export { GATEWAY_X_GROUP } from './model/backend-traffic-policy.js';
 export type { APIKeyAuth, BasicAuth, IPAccess, JWTProvider, PolicyTargetReferenceWithSectionName, SecurityPolicy } from './model/security-policy.js';
 export { API_KEYS_SECRET_TYPE, HTPASSWD_KEY, JWKS_KEY, PORTICO_GROUP } from './model/security-policy.js';
+export type {
+  BackendCircuitBreaker,
+  BackendConsistentHash,
+  BackendHealthCheck,
+  BackendLoadBalancer,
+  BackendLoadBalancerType,
+  BackendOutlierDetection,
+  BackendPolicy,
+} from './model/backend-policy.js';
 
 export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './model/core.js';
 

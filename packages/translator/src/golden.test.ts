@@ -46,7 +46,7 @@ export function renderGolden(inputPath: string, options: TranslateOptions = {}):
   return formatDocument({ ...(problems.length ? { invalidIR: problems } : {}), ...(loadWarnings.length ? { loadWarnings } : {}), statuses, ...(result.diagnostics.length ? { diagnostics: result.diagnostics } : {}), ir }, 'yaml');
 }
 
-const KIND_ORDER = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'Ingress'];
+const KIND_ORDER = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'Ingress'];
 
 function byKindThenName(a: ObjectStatus, b: ObjectStatus): number {
   const ka = `${a.namespace ?? ''}/${a.name}`;

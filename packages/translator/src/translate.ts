@@ -25,6 +25,7 @@ import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './status/policy-status.js';
 import { recordTrafficPolicyAncestors, writeTrafficPolicyStatuses } from './policies/backend-traffic-policy-status.js';
 import { writeSecurityPolicyStatuses } from './policies/security-policy-routes.js';
+import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './policies/backend-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import { attachRoute, type AttachmentParents, type ParentOutcome } from './routes/route-attachment.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
@@ -79,6 +80,7 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   writePolicyStatuses(ctx);
   writeTrafficPolicyStatuses(ctx);
   writeSecurityPolicyStatuses(ctx);
+  writeBackendPolicyStatuses(ctx);
   writeShadowedConditions(ctx, shadowed, (key) => outcomes.get(key));
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
   return {
@@ -163,6 +165,7 @@ function settleRoute(
   for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
     recordTrafficPolicyAncestors(ctx, route, gateway.key);
+    recordBackendPolicyAncestors(ctx, route, gateway.key);
     // BackendTLSPolicy applies to "TLSRoute with termination": Passthrough listeners are no ancestors.
     if (attachment.listener.spec.protocol === 'TLS' && attachment.listener.spec.tls?.mode !== 'Passthrough') {
       for (const use of w.translated.terminateServicePorts ?? []) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);

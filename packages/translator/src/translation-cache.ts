@@ -21,7 +21,7 @@ import { carryTransitionTimes } from './status/transition-times.js';
 import type { TranslatedRoute } from './routes/translated-route.js';
 
 /** Kinds every route translation depends on as a whole (see the file comment). */
-const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'ConfigMap', 'Secret'];
+const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'ConfigMap', 'Secret'];
 
 interface RecordedGet {
   kind: Kind;
@@ -276,5 +276,5 @@ function sameSpec(a: BackendSpec, b: BackendSpec): boolean {
   if (a === b) return true;
   // An ExternalName backend without declared ports has a port of its own making each time: compared by value.
   const samePort = a.servicePort === b.servicePort || (a.externalName !== undefined && JSON.stringify(a.servicePort) === JSON.stringify(b.servicePort));
-  return a.name === b.name && a.protocol === b.protocol && samePort && a.externalName === b.externalName && JSON.stringify(a.tls) === JSON.stringify(b.tls) && JSON.stringify(a.retryBudget) === JSON.stringify(b.retryBudget);
+  return a.name === b.name && a.protocol === b.protocol && samePort && a.externalName === b.externalName && JSON.stringify(a.tls) === JSON.stringify(b.tls) && JSON.stringify(a.retryBudget) === JSON.stringify(b.retryBudget) && JSON.stringify(a.policy) === JSON.stringify(b.policy);
 }

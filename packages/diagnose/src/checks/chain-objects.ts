@@ -36,6 +36,7 @@ interface StatusByKind {
   BackendTLSPolicy: { ancestors: PolicyAncestorStatus[] };
   XBackendTrafficPolicy: { ancestors: PolicyAncestorStatus[] };
   SecurityPolicy: { ancestors: PolicyAncestorStatus[] };
+  BackendPolicy: { ancestors: PolicyAncestorStatus[] };
   Ingress: unknown;
 }
 

@@ -6,6 +6,7 @@ import type { Check } from '../findings.js';
 import { checkBackends } from './backends/backend.js';
 import { checkBackendTLSPolicies } from './policies/backend-tls-policy.js';
 import { checkBackendTrafficPolicies } from './policies/backend-traffic-policy.js';
+import { checkBackendPolicies } from './policies/backend-policy.js';
 import { checkSecurityPolicies } from './policies/security-policy.js';
 import { checkDataPlane } from './data-plane/data-plane.js';
 import { gatewayClassCheck } from './gateway/gateway-class.js';
@@ -31,6 +32,7 @@ export const ALL_CHECKS: readonly Check[] = [
   checkTLS,
   checkBackendTLSPolicies,
   checkBackendTrafficPolicies,
+  checkBackendPolicies,
   shadowingCheck,
   checkDataPlane,
 ];

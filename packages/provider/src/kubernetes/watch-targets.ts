@@ -31,6 +31,7 @@ const PLURALS: Readonly<Record<Kind, string>> = {
   BackendTLSPolicy: 'backendtlspolicies',
   XBackendTrafficPolicy: 'xbackendtrafficpolicies',
   SecurityPolicy: 'securitypolicies',
+  BackendPolicy: 'backendpolicies',
   Ingress: 'ingresses',
   IngressClass: 'ingressclasses',
   Service: 'services',

@@ -24,6 +24,7 @@ export function backendWithEndpoints(ctx: TranslationContext, spec: BackendSpec)
     ...(spec.tls ? { tls: spec.tls } : {}),
     ...(spec.externalName === undefined ? {} : { externalName: spec.externalName }),
     ...(spec.retryBudget ? { retryBudget: spec.retryBudget } : {}),
+    ...(spec.policy ? { policy: spec.policy } : {}),
   };
   ctx.cache?.rememberBackend(spec, slices, ir);
   return ir;

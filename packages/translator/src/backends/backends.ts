@@ -3,11 +3,12 @@
  * permission (ReferenceGrant), existence, port and protocol. Failures become ResolvedRefs reasons;
  * the route stays Accepted and the share of the weight answers 500.
  */
-import type { RetryBudgetIR, UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
+import type { BackendPolicyIR, HashPolicyIR, RetryBudgetIR, UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
 import type { BackendObjectReference, ServicePort } from '@portico/resources';
 import { backendTLS } from './backend-tls.js';
 import { checkExternalName } from './external-name-backends.js';
 import { serviceRetryBudget } from '../policies/backend-traffic-policy.js';
+import { backendPolicyFor } from '../policies/backend-policy.js';
 import type { TranslationContext } from '../context.js';
 import { isReferenceAllowed } from './reference-grants.js';
 
@@ -27,6 +28,10 @@ export interface BackendSpec {
   externalName?: string;
   /** From the XBackendTrafficPolicy targeting the Service (HTTP and HTTP/2 backends). */
   retryBudget?: RetryBudgetIR;
+  /** From the BackendPolicy targeting the Service or this port of it (stream backends: HTTP, HTTP/2, TCP). */
+  policy?: BackendPolicyIR;
+  /** The policy's consistent-hash key, for the routes that send here (RingHash and Maglev only). */
+  hashPolicy?: HashPolicyIR;
 }
 
 /** The spec's ResolvedRefs reasons, and UnsupportedValue for an ExternalName this gateway will not use. */
@@ -118,6 +123,8 @@ export function resolveBackendRef(
   if (tls.kind === 'invalid') invalidTLS = tls.message;
   // Retries are an HTTP notion: TCP and UDP backends take no retry budget.
   const retryBudget = protocol === 'HTTP' || protocol === 'HTTP2' ? serviceRetryBudget(ctx, namespace, ref.name) : undefined;
+  // UDP backends get no cluster of their own (udp-clusters.ts), so nothing to apply a policy to.
+  const applied = protocol === 'UDP' ? undefined : backendPolicyFor(ctx, namespace, ref.name, port.name);
   if (!backend) {
     backend = {
       name,
@@ -127,6 +134,8 @@ export function resolveBackendRef(
       ...(tls.kind === 'valid' ? { tls: tls.tls } : {}),
       ...(externalName === undefined ? {} : { externalName }),
       ...(retryBudget ? { retryBudget } : {}),
+      ...(applied ? { policy: applied.settings } : {}),
+      ...(applied?.hashPolicy ? { hashPolicy: applied.hashPolicy } : {}),
     };
     ctx.backends.set(name, backend);
   }
@@ -153,7 +162,16 @@ export function reencryptingBackend(ctx: TranslationContext, backend: BackendSpe
   const name = `${namespace}/${service}/${port}/tls`;
   let twin = ctx.backends.get(name);
   if (!twin) {
-    twin = { name, service: backend.service, protocol: 'TCP', servicePort: backend.servicePort, tls: tls.tls, ...(backend.externalName === undefined ? {} : { externalName: backend.externalName }) };
+    twin = {
+      name,
+      service: backend.service,
+      protocol: 'TCP',
+      servicePort: backend.servicePort,
+      tls: tls.tls,
+      ...(backend.externalName === undefined ? {} : { externalName: backend.externalName }),
+      // The same Service port: its BackendPolicy applies to the re-encrypting cluster too.
+      ...(backend.policy ? { policy: backend.policy } : {}),
+    };
     ctx.backends.set(name, twin);
   }
   ctx.usedBackends?.push(twin);

@@ -3,7 +3,7 @@
  * an `invalid` entry (HTTP answers 500 for it, httproute_types.go BackendRef); weight-0 refs carry no
  * traffic and are left out. When nothing valid carries traffic, the whole rule answers 500.
  */
-import type { DestinationIR, HeaderModifierIR, PathModifierIR, WeightedBackendIR } from '@portico/ir';
+import type { DestinationIR, HashPolicyIR, HeaderModifierIR, PathModifierIR, WeightedBackendIR } from '@portico/ir';
 import type { BackendRef } from '@portico/resources';
 import { resolveBackendRef, type ProtocolHint, type ReferrerRef } from './backends.js';
 import type { TranslationContext } from '../context.js';
@@ -46,6 +46,7 @@ export function buildDestination(
   sink: DestinationSink,
 ): DestinationResult {
   const backends: WeightedBackendIR[] = [];
+  let hashPolicy: HashPolicyIR | undefined;
   for (const ref of refs) {
     const weight = ref.weight ?? 1;
     if (ref.unservableFilter) {
@@ -66,6 +67,7 @@ export function buildDestination(
       backends.push({ weight, invalid: { status: 500, reason: resolution.invalidTLS } });
       continue;
     }
+    hashPolicy ??= resolution.backend.hashPolicy;
     backends.push({
       weight,
       backend: resolution.backend.name,
@@ -75,7 +77,8 @@ export function buildDestination(
     });
   }
   if (!backends.some((b) => 'backend' in b)) return { directResponse: { status: 500 } };
-  return { destination: { backends } };
+  // One hash per request (Envoy's RouteAction.hash_policy): the first hashed backend's key, in rule order.
+  return { destination: { backends, ...(hashPolicy ? { hashPolicy } : {}) } };
 }
 
 /** Stable, de-duplicated ResolvedRefs message: the first reason, every message. */

@@ -60,7 +60,8 @@ export function resolveIngressBackend(ctx: TranslationContext, namespace: string
       problem: `backend-protocol asks for TLS to ${display} port ${port}, but no BackendTLSPolicy says how to verify its certificate: the path answers 500 (Portico sends neither cleartext nor unverified TLS there)`,
     };
   }
-  return { destination: { backends: [{ weight: 1, backend: resolution.backend.name }] } };
+  const { hashPolicy } = resolution.backend;
+  return { destination: { backends: [{ weight: 1, backend: resolution.backend.name }], ...(hashPolicy ? { hashPolicy } : {}) } };
 }
 
 function unavailable(problem: string): IngressAction {

@@ -24,6 +24,9 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
   const backends: WeightedBackendIR[] = [];
   const terminateBackends: WeightedBackendIR[] = [];
   let reencrypts = false;
+  // A TCP connection has no headers or cookies: of a BackendPolicy's hash keys only the client's
+  // address applies (tcp_proxy hash_policy), from the first backend that hashes on it.
+  let sourceIpHash = false;
   for (const ref of rules[0]?.backendRefs ?? []) {
     const weight = ref.weight ?? 1;
     const resolution = resolveBackendRef(ctx, from, ref, hint);
@@ -40,6 +43,7 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
       (out.terminateServicePorts ??= []).push({ namespace: backend.service.namespace, service: backend.service.name, port: backend.service.port });
     }
     if (weight === 0) continue;
+    if (backend.hashPolicy?.type === 'SourceIP' && !resolution.invalidTLS) sourceIpHash = true;
     const plain: WeightedBackendIR = resolution.invalidTLS ? { weight, invalid: { status: 0, reason: resolution.invalidTLS } } : { weight, backend: backend.name };
     backends.push(plain);
     if (!terminating) continue;
@@ -52,7 +56,8 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
   }
   const name = `${route.kind.toLowerCase()}/${namespace}/${route.metadata.name}`;
   const source = { kind: route.kind, namespace, name: route.metadata.name };
-  out.l4 = { name, source, destination: { backends } };
-  if (reencrypts) out.l4Terminate = { name, source, destination: { backends: terminateBackends } };
+  const hash = sourceIpHash ? { hashPolicy: { type: 'SourceIP' as const } } : {};
+  out.l4 = { name, source, destination: { backends, ...hash } };
+  if (reencrypts) out.l4Terminate = { name, source, destination: { backends: terminateBackends, ...hash } };
   return out;
 }

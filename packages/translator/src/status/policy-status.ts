@@ -7,7 +7,7 @@ import { setStatus, type TranslationContext } from '../context.js';
 const MAX_ANCESTORS = 16;
 
 /** Sets a policy's ancestors: each Gateway (`namespace/name`) of `gateways` with the same conditions; none, no status. */
-export function setPolicyAncestorStatus(ctx: TranslationContext, kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy', policy: KubeObject, gateways: Iterable<string>, conditions: Condition[]): void {
+export function setPolicyAncestorStatus(ctx: TranslationContext, kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy', policy: KubeObject, gateways: Iterable<string>, conditions: Condition[]): void {
   const ancestors = [...gateways].sort().slice(0, MAX_ANCESTORS);
   if (ancestors.length === 0) return;
   const { namespace = 'default', name } = policy.metadata;

@@ -7,7 +7,7 @@
  * backends' endpoints (udp-clusters.ts), and nothing else routes UDP, so they get none.
  */
 import type { Proto3Json } from '@portico/envoy';
-import type { BackendIR, GatewayIR, RetryBudgetIR, UpstreamProtocol } from '@portico/ir';
+import type { BackendIR, GatewayIR, HTTP2SettingsIR, RetryBudgetIR, UpstreamProtocol } from '@portico/ir';
 import { adsConfigSource } from '../config-source.js';
 import { memoized, reusedHost } from '../build-cache.js';
 import { clusterDiscovery, hasEdsEndpoints } from './dns-clusters.js';
@@ -16,6 +16,15 @@ import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from '../name
 import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
 import { upstreamTlsTransportSocket } from './upstream-tls.js';
+import {
+  circuitBreakerThreshold,
+  healthChecks,
+  http2ProtocolOptions,
+  loadBalancingPolicy,
+  outlierDetection,
+  upstreamConnectionOptions,
+} from './backend-policy-cluster.js';
+import { durationFromMs } from '../proto-duration.js';
 
 /**
  * Time to establish a connection to an endpoint, TLS handshake included. Envoy's own default,
@@ -100,20 +109,27 @@ export function blackholeCluster(): EmptyCluster {
 function backendCluster(backend: BackendIR): NamedResource {
   const name = clusterName(backend);
   const http = isHttp(backend.protocol);
+  const policy = backend.policy;
   const cluster: Proto3Json = {
     name,
     ...clusterDiscovery(backend),
-    connectTimeout: CONNECT_TIMEOUT,
+    connectTimeout: policy?.connectTimeoutMs === undefined ? CONNECT_TIMEOUT : durationFromMs(policy.connectTimeoutMs),
     perConnectionBufferLimitBytes: PER_CONNECTION_BUFFER_LIMIT_BYTES,
     // TCP: round robin. Least request weighs hosts by active HTTP requests; an L4 session is one
     // long-lived connection, where picking two hosts at random spreads sessions less evenly than
-    // simply taking turns.
-    ...(http ? httpLoadBalancing() : { lbPolicy: 'ROUND_ROBIN' }),
+    // simply taking turns. A BackendPolicy's choice wins over both.
+    ...(policy?.loadBalancer ? loadBalancingPolicy(policy.loadBalancer) : http ? httpLoadBalancing() : { lbPolicy: 'ROUND_ROBIN' }),
   };
   if (http) {
-    cluster.circuitBreakers = { thresholds: [backend.retryBudget ? retryBudgetThreshold(backend.retryBudget) : { maxRetries: MAX_CONCURRENT_RETRIES }] };
-    cluster.typedExtensionProtocolOptions = { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol) };
+    const base = backend.retryBudget ? retryBudgetThreshold(backend.retryBudget) : { maxRetries: MAX_CONCURRENT_RETRIES };
+    cluster.circuitBreakers = { thresholds: [circuitBreakerThreshold(policy?.circuitBreaker, base)] };
+    cluster.typedExtensionProtocolOptions = { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol, policy?.http2) };
+  } else if (policy?.circuitBreaker) {
+    cluster.circuitBreakers = { thresholds: [circuitBreakerThreshold(policy.circuitBreaker, {})] };
   }
+  if (policy?.healthCheck) cluster.healthChecks = healthChecks(policy.healthCheck, backend.protocol === 'HTTP2');
+  if (policy?.outlierDetection) cluster.outlierDetection = outlierDetection(policy.outlierDetection);
+  if (policy?.tcpKeepalive) cluster.upstreamConnectionOptions = upstreamConnectionOptions(policy.tcpKeepalive);
   // A BackendTLSPolicy applies to stream backends (HTTP, HTTP/2, TCP), the only ones with clusters here.
   if (backend.tls) cluster.transportSocket = upstreamTlsTransportSocket(backend.tls, backend.protocol);
   return { name, resource: cluster };
@@ -160,14 +176,14 @@ function lbPolicy(name: string, typeName: string): Proto3Json {
  * HTTP/1.1 unless the Service port's appProtocol says otherwise (kubernetes.io/h2c, GEP-1911), and
  * GRPCRoute backends speak HTTP/2. An HTTP/2 client must not turn into HTTP/2 to an HTTP/1.1 Pod.
  */
-function httpProtocolOptions(protocol: UpstreamProtocol): Proto3Json {
+function httpProtocolOptions(protocol: UpstreamProtocol, http2: HTTP2SettingsIR | undefined): Proto3Json {
   const explicitHttpConfig =
     protocol === 'HTTP2'
       ? {
-          http2ProtocolOptions: {
+          http2ProtocolOptions: http2ProtocolOptions(http2, {
             initialStreamWindowSize: HTTP2_INITIAL_STREAM_WINDOW_SIZE,
             initialConnectionWindowSize: HTTP2_INITIAL_CONNECTION_WINDOW_SIZE,
-          },
+          }),
         }
       : { httpProtocolOptions: {} };
   return typedConfig(HTTP_PROTOCOL_OPTIONS, { explicitHttpConfig });

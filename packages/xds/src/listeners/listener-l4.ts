@@ -59,6 +59,8 @@ export function tcpProxyFilter(gateway: GatewayIR, statPrefix: string, route: L4
       ? { cluster: only.cluster }
       : { weightedClusters: { clusters: shares.map((s) => ({ name: s.cluster, weight: s.weight })) } };
   const config: Proto3Json = { statPrefix, ...target, idleTimeout: TCP_IDLE_TIMEOUT };
+  // A BackendPolicy's RingHash/Maglev on the client address (the only key a connection has).
+  if (route?.destination.hashPolicy?.type === 'SourceIP') config.hashPolicy = [{ sourceIp: {} }];
   if (accessLog) config.accessLog = [l4AccessLog()];
   return { name: TCP_PROXY_FILTER, typedConfig: typedConfig('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', config) };
 }

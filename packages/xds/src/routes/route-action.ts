@@ -11,6 +11,7 @@ import type { RouteTableContext } from './route-configuration.js';
 import { applyHeaderMutations, headerMutations } from './route-filters.js';
 import { isGrpcRoute, matchedPrefix } from './route-match.js';
 import { buildRedirectAction } from './route-redirect.js';
+import { routeHashPolicy } from './hash-policy.js';
 
 /**
  * `{ route }`, `{ redirect }` or `{ directResponse }` for an Envoy Route. `host` is a Host value
@@ -101,6 +102,7 @@ function forwardAction(route: HTTPRouteIR, clusters: Proto3Json, hostRewrite: st
   Object.assign(action, timeoutsAndRetries(route));
   const mirrors = (route.mirrors ?? []).map(mirrorPolicy).filter((m): m is Proto3Json => m !== undefined);
   if (mirrors.length) action.requestMirrorPolicies = mirrors;
+  if (route.destination?.hashPolicy) action.hashPolicy = routeHashPolicy(route.destination.hashPolicy);
   return action;
 }
 
