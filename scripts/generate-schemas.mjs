@@ -26,7 +26,7 @@ const DEFAULT_OUT = join(REPO_ROOT, 'packages/resources/schemas/gateway-api.json
 const GROUP = 'gateway.networking.k8s.io';
 /** Kinds of the experimental x-k8s.io group Portico reads (the group also holds kinds it does not). */
 const X_GROUP = 'gateway.networking.x-k8s.io';
-const X_KINDS = new Set(['XBackendTrafficPolicy']);
+const X_KINDS = new Set(['XBackendTrafficPolicy', 'XTelemetryPolicy']);
 const DROPPED_KEYWORDS = new Set(['description']);
 /** The fields of an `x-kubernetes-validations` rule the API server reads (ValidationRule in apiextensions/v1). */
 const RULE_FIELDS = ['rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'optionalOldSelf'];

@@ -31,6 +31,8 @@ export type {
   TLSPassthroughServerIR,
   TLSServerIR,
   TLSTerminateServerIR,
+  TracingAttributeIR,
+  TracingIR,
   UDPListenerIR,
   UpstreamProtocol,
   UpstreamTLSIR,

@@ -22,7 +22,37 @@ export interface GatewayIR {
   listeners: ListenerIR[];
   /** Every upstream that any route of this gateway sends to, sorted by name. */
   backends: BackendIR[];
+  /** From the XTelemetryPolicy that applies to the Gateway: every HTTP request is traced. */
+  tracing?: TracingIR;
 }
+
+/**
+ * Distributed tracing with Envoy's OpenTelemetry tracer (XTelemetryPolicy `tracing`, mode Enabled):
+ * spans are exported over OTLP to `backend`, for the share of new traces `samplingPercent` says.
+ */
+export interface TracingIR {
+  /** `namespace/name` of the XTelemetryPolicy. */
+  policy: string;
+  /** The BackendIR of the collector: OTLP/gRPC (an HTTP2 backend) or OTLP/HTTP (`POST /v1/traces`). */
+  backend: string;
+  protocol: 'GRPC' | 'HTTP';
+  /** HTTP only: the authority of the export requests (`<service>.<namespace>:<port>`). */
+  authority?: string;
+  /** The resource's `service.name`. */
+  serviceName: string;
+  /** Percent (0–100) of requests without a sampling decision that start a trace. */
+  samplingPercent: number;
+  /** Percent (0–100) of the traced requests finally kept, applied after every other decision (parentBasedSampling.samplingRate). */
+  overallSamplingPercent?: number;
+  /** The span name of every request (the route decorator's operation); absent: Envoy's (host + path). */
+  spanName?: string;
+  /** Span attributes: a request header's value or a literal. */
+  attributes: TracingAttributeIR[];
+  /** Headers on every export request (e.g. a collector's API key). */
+  exportHeaders?: { name: string; value: string }[];
+}
+
+export type TracingAttributeIR = { name: string; header: string } | { name: string; literal: string };
 
 export type ListenerIR = HTTPListenerIR | TLSListenerIR | TCPListenerIR | UDPListenerIR;
 

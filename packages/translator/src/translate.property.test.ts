@@ -29,6 +29,7 @@ function checkResult(objects: KubeObject[]): void {
         break;
       case 'BackendTLSPolicy':
       case 'XBackendTrafficPolicy':
+      case 'XTelemetryPolicy':
         for (const a of s.status.ancestors) for (const c of a.conditions) expect(explained(c)).toBe(true);
         break;
       case 'Ingress':

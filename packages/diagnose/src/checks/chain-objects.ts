@@ -35,6 +35,7 @@ interface StatusByKind {
   UDPRoute: { parents: RouteParentStatus[] };
   BackendTLSPolicy: { ancestors: PolicyAncestorStatus[] };
   XBackendTrafficPolicy: { ancestors: PolicyAncestorStatus[] };
+  XTelemetryPolicy: { ancestors: PolicyAncestorStatus[] };
   Ingress: unknown;
 }
 

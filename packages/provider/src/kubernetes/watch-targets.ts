@@ -30,6 +30,7 @@ const PLURALS: Readonly<Record<Kind, string>> = {
   ReferenceGrant: 'referencegrants',
   BackendTLSPolicy: 'backendtlspolicies',
   XBackendTrafficPolicy: 'xbackendtrafficpolicies',
+  XTelemetryPolicy: 'xtelemetrypolicies',
   Ingress: 'ingresses',
   IngressClass: 'ingressclasses',
   Service: 'services',

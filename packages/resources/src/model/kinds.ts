@@ -17,6 +17,7 @@ import type {
 } from './gateway-api.js';
 import type { Ingress, IngressClass } from './networking.js';
 import type { XBackendTrafficPolicy } from './backend-traffic-policy.js';
+import type { XTelemetryPolicy } from './telemetry-policy.js';
 
 export interface KindMap {
   GatewayClass: GatewayClass;
@@ -30,6 +31,7 @@ export interface KindMap {
   ReferenceGrant: ReferenceGrant;
   BackendTLSPolicy: BackendTLSPolicy;
   XBackendTrafficPolicy: XBackendTrafficPolicy;
+  XTelemetryPolicy: XTelemetryPolicy;
   Ingress: Ingress;
   IngressClass: IngressClass;
   Service: Service;
@@ -62,6 +64,7 @@ export const KINDS: Readonly<Record<Kind, KindInfo>> = {
   ReferenceGrant: { kind: 'ReferenceGrant', group: GW, versions: ['v1', 'v1beta1'], namespaced: true },
   BackendTLSPolicy: { kind: 'BackendTLSPolicy', group: GW, versions: ['v1', 'v1alpha3'], namespaced: true },
   XBackendTrafficPolicy: { kind: 'XBackendTrafficPolicy', group: 'gateway.networking.x-k8s.io', versions: ['v1alpha1'], namespaced: true },
+  XTelemetryPolicy: { kind: 'XTelemetryPolicy', group: 'gateway.networking.x-k8s.io', versions: ['v1alpha1'], namespaced: true },
   Ingress: { kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true },
   IngressClass: { kind: 'IngressClass', group: 'networking.k8s.io', versions: ['v1'], namespaced: false },
   Service: { kind: 'Service', group: '', versions: ['v1'], namespaced: true },

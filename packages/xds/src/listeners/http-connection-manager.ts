@@ -10,8 +10,9 @@ import { tableReferences } from '../snapshot/consistency.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
-import type { ExternalAuthIR } from '@portico/ir';
+import type { ExternalAuthIR, TracingIR } from '@portico/ir';
 import { extAuthzHttpFilter } from './ext-authz.js';
+import { hcmTracing } from './tracing.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
 const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -50,6 +51,8 @@ export interface HttpConnectionManagerOptions {
    * externalAuthServices); each one a route of the table enables is installed.
    */
   externalAuths?: ReadonlyMap<string, ExternalAuthIR>;
+  /** The Gateway's tracing (XTelemetryPolicy): Envoy's OpenTelemetry tracer on this connection manager. */
+  tracing?: TracingIR;
 }
 
 /** The network filter, ready for a filter chain's `filters`. */
@@ -92,6 +95,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
   };
   if (tableReferences(options.routeConfig.resource).clusters.has(INVALID_BACKEND_CLUSTER)) hcm.localReplyConfig = invalidBackendLocalReply();
   if (options.accessLog) hcm.accessLog = [httpAccessLog()];
+  if (options.tracing) hcm.tracing = hcmTracing(options.tracing);
   return hcm;
 }
 

@@ -43,12 +43,14 @@ function httpListener(gateway: GatewayIR, listener: HTTPListenerIR, accessLog: b
   const routeConfig = buildRouteConfiguration(httpRouteConfigName(gateway, listener), listener.virtualHosts, {
     port: listener.port,
     tls: false,
+    ...(gateway.tracing?.spanName ? { spanName: gateway.tracing.spanName } : {}),
   });
   const hcm = httpConnectionManagerFilter({
     statPrefix: statPrefixOf(listener.name),
     routeConfig,
     accessLog,
     externalAuths: externalAuthServices(listener.virtualHosts),
+    ...(gateway.tracing ? { tracing: gateway.tracing } : {}),
   });
   return output(streamListener(gateway, listener, { filterChains: [{ filters: [hcm] }] }), [routeConfig]);
 }

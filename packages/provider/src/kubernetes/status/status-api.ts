@@ -47,6 +47,7 @@ const PLURALS: Readonly<Record<Exclude<StatusKind, 'Ingress'>, string>> = {
   UDPRoute: 'udproutes',
   BackendTLSPolicy: 'backendtlspolicies',
   XBackendTrafficPolicy: 'xbackendtrafficpolicies',
+  XTelemetryPolicy: 'xtelemetrypolicies',
 };
 
 const REQUEST_TIMEOUT_MS = 10_000;

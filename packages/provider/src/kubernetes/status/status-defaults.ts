@@ -56,6 +56,7 @@ export function withStatusDefaults(kind: DesiredStatus['kind'], status: JsonReco
       return { ...status, parents: withRefDefaults(status['parents'], 'parentRef') };
     case 'BackendTLSPolicy':
     case 'XBackendTrafficPolicy':
+    case 'XTelemetryPolicy':
       return { ...status, ancestors: withRefDefaults(status['ancestors'], 'ancestorRef') };
     case 'Gateway':
     case 'ListenerSet':

@@ -103,6 +103,7 @@ export function mergeStatus(input: StatusMergeInput): StatusMergeResult {
       break;
     case 'BackendTLSPolicy':
     case 'XBackendTrafficPolicy':
+    case 'XTelemetryPolicy':
       status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef', conditions: 'policyAncestor' }, asArray(desired['ancestors'])) };
       break;
     case 'Gateway':
