@@ -36,14 +36,16 @@ export interface TracingIR {
   /** The BackendIR of the collector: OTLP/gRPC (an HTTP2 backend) or OTLP/HTTP (`POST /v1/traces`). */
   backend: string;
   protocol: 'GRPC' | 'HTTP';
-  /** HTTP only: the authority of the export requests (`<service>.<namespace>:<port>`). */
-  authority?: string;
+  /**
+   * The authority (Host / `:authority`) of the export requests, `<service>.<namespace>:<port>` as a Pod
+   * would name the Service: Envoy's default for gRPC is the cluster name, which is no valid authority
+   * (a gRPC server resets such a stream).
+   */
+  authority: string;
   /** The resource's `service.name`. */
   serviceName: string;
   /** Percent (0–100) of requests without a sampling decision that start a trace. */
   samplingPercent: number;
-  /** Percent (0–100) of the traced requests finally kept, applied after every other decision (parentBasedSampling.samplingRate). */
-  overallSamplingPercent?: number;
   /** The span name of every request (the route decorator's operation); absent: Envoy's (host + path). */
   spanName?: string;
   /** Span attributes: a request header's value or a literal. */

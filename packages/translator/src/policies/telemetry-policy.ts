@@ -19,7 +19,7 @@ import { containObject, failureMessage, TRANSLATION_ERROR } from '../containment
 import { conditionFactory } from '../status/conditions.js';
 import { resolveBackendRef } from '../backends/backends.js';
 
-/** Envoy's own default for random_sampling, and what the CRD asks when parentBasedSampling has no rate. */
+/** Envoy's own default for random_sampling. */
 const FULL_SAMPLING_PERCENT = 100;
 
 /** TracingIR without the per-gateway default service name. */
@@ -121,23 +121,20 @@ function evaluatePolicy(ctx: TranslationContext, policy: XTelemetryPolicy): Tele
   const { backend } = resolution;
   const protocol = backend.protocol === 'HTTP' ? 'HTTP' : 'GRPC';
   const samplingPercent = percentOf(tracing.samplingRate) ?? FULL_SAMPLING_PERCENT;
-  const parent = tracing.parentBasedSampling;
-  const overall = parent?.mode === 'Enabled' ? percentOf(parent.samplingRate) ?? FULL_SAMPLING_PERCENT : undefined;
   const ir: PolicyTracing = {
     policy: key,
     backend: backend.name,
     protocol,
-    ...(protocol === 'HTTP' ? { authority: `${backend.service.name}.${backend.service.namespace}:${backend.service.port}` } : {}),
+    authority: `${backend.service.name}.${backend.service.namespace}:${backend.service.port}`,
     ...(tracing.serviceName ? { serviceName: tracing.serviceName } : {}),
     samplingPercent,
-    ...(overall !== undefined && overall < FULL_SAMPLING_PERCENT ? { overallSamplingPercent: overall } : {}),
     ...(tracing.spanName ? { spanName: tracing.spanName } : {}),
     attributes: (tracing.attributes ?? []).map(attributeIR),
     ...(tracing.provider?.headers?.length ? { exportHeaders: tracing.provider.headers.map((h) => ({ name: h.name, value: h.value })) } : {}),
   };
   const message =
     `policy is accepted; spans are exported over OTLP/${protocol === 'HTTP' ? 'HTTP' : 'gRPC'} to Service ${backend.service.namespace}/${backend.service.name} port ${backend.service.port}, ` +
-    `${samplingPercent}% of new traces sampled` + (ir.overallSamplingPercent !== undefined ? `, ${ir.overallSamplingPercent}% of traced requests kept` : '');
+    `${samplingPercent}% of requests sampled (a parent's sampling decision is not followed)`;
   return { ...base, conditions: [c('Accepted', true, 'Accepted', message), c('ResolvedRefs', true, 'ResolvedRefs', 'the tracing provider backendRef is resolved')], tracing: ir, valid: true };
 }
 
@@ -145,8 +142,12 @@ function evaluatePolicy(ctx: TranslationContext, policy: XTelemetryPolicy): Tele
 function tracingProblems(tracing: TelemetryTracing): string[] {
   const problems: string[] = [];
   if (!tracing.provider?.backendRef) problems.push('tracing.provider.backendRef is required when mode is Enabled');
-  for (const [field, rate] of [['tracing.samplingRate', tracing.samplingRate], ['tracing.parentBasedSampling.samplingRate', tracing.parentBasedSampling?.samplingRate]] as const) {
-    if (rate && percentOf(rate) === undefined) problems.push(`${field} ${rate.numerator}/${rate.denominator ?? 100} is not a fraction between 0 and 1`);
+  const rate = tracing.samplingRate;
+  if (rate && percentOf(rate) === undefined) problems.push(`tracing.samplingRate ${rate.numerator}/${rate.denominator ?? 100} is not a fraction between 0 and 1`);
+  // Envoy 1.40's OpenTelemetry tracer decides by its own sampling only: a sampled traceparent at a 0%
+  // rate gives no span (measured in e2e/test/envoy/envoy-telemetry-policy.test.ts).
+  if (tracing.parentBasedSampling?.mode === 'Enabled') {
+    problems.push("tracing.parentBasedSampling.mode Enabled is not supported: Envoy's OpenTelemetry tracer samples by its own rate and does not follow a parent's sampling decision (Disabled is what it does)");
   }
   for (const a of tracing.attributes ?? []) {
     if (a.sourceType === 'Attribute') {

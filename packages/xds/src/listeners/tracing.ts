@@ -4,11 +4,11 @@
  * exporting over OTLP/gRPC (grpc_service) or OTLP/HTTP (http_service, `POST /v1/traces`) to the
  * collector's cluster.
  *
- * Sampling (HttpConnectionManager.Tracing): `random_sampling` is the share of requests without a
- * decision that start a trace; `overall_sampling` is applied after every other decision (Envoy's
- * "final sampling percentage"), which is how parentBasedSampling.samplingRate thins even the traces a
- * parent asked for. Custom tags carry the policy's attributes: a request header's value (absent
- * header: no tag) or a literal.
+ * Sampling (HttpConnectionManager.Tracing): `random_sampling` is the share of requests that start a
+ * trace. Envoy 1.40's OpenTelemetry tracer follows Envoy's own decision, not a sampled `traceparent`
+ * (measured by e2e/test/envoy/envoy-telemetry-policy.test.ts; envoyproxy/envoy#45830), which is why
+ * the translator refuses parentBasedSampling Enabled. Custom tags carry the policy's attributes: a
+ * request header's value (absent header: no tag) or a literal.
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { TracingIR } from '@portico/ir';
@@ -24,7 +24,6 @@ const OTLP_HTTP_EXPORT_TIMEOUT = '5s';
 export function hcmTracing(tracing: TracingIR): Proto3Json {
   return {
     randomSampling: { value: tracing.samplingPercent },
-    ...(tracing.overallSamplingPercent !== undefined ? { overallSampling: { value: tracing.overallSamplingPercent } } : {}),
     ...(tracing.attributes.length > 0 ? { customTags: tracing.attributes.map(customTag) } : {}),
     provider: { name: OPENTELEMETRY_TRACER, typedConfig: typedConfig(OPENTELEMETRY_CONFIG_TYPE, openTelemetryConfig(tracing)) },
   };
@@ -43,7 +42,7 @@ function openTelemetryConfig(tracing: TracingIR): Proto3Json {
   }
   return {
     grpcService: {
-      envoyGrpc: { clusterName: tracing.backend },
+      envoyGrpc: { clusterName: tracing.backend, authority: tracing.authority },
       // gRPC metadata keys are lowercase (HTTP/2 header names).
       ...(headers.length > 0 ? { initialMetadata: headers.map((h) => ({ key: h.name.toLowerCase(), value: h.value })) } : {}),
     },
