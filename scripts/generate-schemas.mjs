@@ -2,7 +2,8 @@
 /**
  * Generates packages/resources/schemas/gateway-api.json from the Gateway API CRDs: one JSON schema per
  * kind/version, the `openAPIV3Schema` of each served version of each gateway.networking.k8s.io CRD and of
- * the gateway.networking.x-k8s.io CRDs listed in X_KINDS.
+ * the gateway.networking.x-k8s.io CRDs listed in X_KINDS, and of Portico's own policy CRDs
+ * (charts/portico/crds/gateway.portico.dev_*.yaml, read in name order).
  *
  *   node scripts/generate-schemas.mjs [--crds DIR] [--out FILE] [--check]
  *
@@ -27,6 +28,9 @@ const GROUP = 'gateway.networking.k8s.io';
 /** Kinds of the experimental x-k8s.io group Portico reads (the group also holds kinds it does not). */
 const X_GROUP = 'gateway.networking.x-k8s.io';
 const X_KINDS = new Set(['XBackendTrafficPolicy', 'XTelemetryPolicy']);
+/** Portico's own API group: its CRDs live in the chart, one file per kind. */
+const OWN_GROUP = 'gateway.portico.dev';
+const OWN_CRDS = join(REPO_ROOT, 'charts/portico/crds');
 const DROPPED_KEYWORDS = new Set(['description']);
 /** The fields of an `x-kubernetes-validations` rule the API server reads (ValidationRule in apiextensions/v1). */
 const RULE_FIELDS = ['rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'optionalOldSelf'];
@@ -70,16 +74,20 @@ export function generateSchemas(crdsDir) {
   const schemas = {};
   let bundleVersion;
   let channel;
-  const files = readdirSync(crdsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(join(crdsDir, file), 'utf8'))) {
+  const files = readdirSync(crdsDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(crdsDir, f));
+  const ownFiles = readdirSync(OWN_CRDS).filter((f) => f.startsWith(`${OWN_GROUP}_`) && /\.ya?ml$/.test(f)).sort().map((f) => join(OWN_CRDS, f));
+  for (const file of [...files, ...ownFiles]) {
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
       const crd = doc.toJS();
       if (crd?.kind !== 'CustomResourceDefinition') continue;
-      if (crd.spec?.group !== GROUP && !(crd.spec?.group === X_GROUP && X_KINDS.has(crd.spec?.names?.kind))) continue;
+      const group = crd.spec?.group;
+      if (group !== GROUP && group !== OWN_GROUP && !(group === X_GROUP && X_KINDS.has(crd.spec?.names?.kind))) continue;
       const annotations = crd.metadata?.annotations ?? {};
-      bundleVersion ??= annotations['gateway.networking.k8s.io/bundle-version'];
-      channel ??= annotations['gateway.networking.k8s.io/channel'];
+      if (group !== OWN_GROUP) {
+        bundleVersion ??= annotations['gateway.networking.k8s.io/bundle-version'];
+        channel ??= annotations['gateway.networking.k8s.io/channel'];
+      }
       for (const version of crd.spec.versions) {
         if (!version.served) continue;
         const key = `${crd.spec.names.kind}/${version.name}`;

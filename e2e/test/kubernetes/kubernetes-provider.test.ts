@@ -154,7 +154,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     const crds = loadGatewayApiInstall().filter((o) => (o as { kind: string }).kind === 'CustomResourceDefinition');
     await kube.apply(crds.filter((crd) => (crd as { metadata: { name: string } }).metadata.name !== 'udproutes.gateway.networking.k8s.io'));
     await waitUntilServed(kube, ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'referencegrants', 'backendtlspolicies', 'listenersets']);
-    await waitUntilServed(kube, ['xbackendtrafficpolicies'], 'gateway.networking.x-k8s.io/v1alpha1');
+    await waitUntilServed(kube, ['xbackendtrafficpolicies', 'xtelemetrypolicies'], 'gateway.networking.x-k8s.io/v1alpha1');
   });
 
   afterEach(async () => {
@@ -172,7 +172,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     const udp = w.provider.sources().find((s) => s.source === 'kubernetes:UDPRoute');
     expect(udp).toMatchObject({ state: 'ok', objects: 0, warnings: [expect.stringMatching(/^udproutes\.gateway\.networking\.k8s\.io is not served by the API server/)] });
     expect(w.provider.sources().filter((s) => s.state !== 'ok' || (s.warnings.length > 0 && s.source !== 'kubernetes:UDPRoute'))).toEqual([]);
-    expect(w.provider.sources()).toHaveLength(18);
+    expect(w.provider.sources()).toHaveLength(20);
 
     await installGatewayApiCrds(kube.kubeConfig);
     await kube.apply([
@@ -396,7 +396,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     expect(names(w.first, 'Gateway', 'team-b')).toEqual(['eg']);
     const secrets = w.provider.sources().filter((s) => s.source === 'kubernetes:Secret');
     expect(secrets).toEqual([expect.objectContaining({ state: 'ok', objects: 2, warnings: [], lastGoodAt: expect.any(String) })]);
-    expect(w.provider.sources()).toHaveLength(18);
+    expect(w.provider.sources()).toHaveLength(20);
     expect(w.logger.entries.filter((e) => e.message.includes('namespaces only'))).toEqual([
       { level: 'info', message: 'kubernetes kind watched in these namespaces only', fields: { kind: 'Secret', namespaces: ['team-a', 'team-c'] } },
     ]);

@@ -24,7 +24,30 @@ export interface GatewayIR {
   backends: BackendIR[];
   /** From the XTelemetryPolicy that applies to the Gateway: every HTTP request is traced. */
   tracing?: TracingIR;
+  /**
+   * From AccessLogPolicies: how the Gateway's HTTP connection managers log, replacing the default
+   * stdout log. At most one for the whole Gateway (no `listener`) and one per Gateway listener.
+   */
+  accessLogs?: AccessLogIR[];
 }
+
+/** An AccessLogPolicy as applied to one Gateway (or one of its listeners). */
+export interface AccessLogIR {
+  /** `namespace/name` of the AccessLogPolicy. */
+  policy: string;
+  /** The Gateway listener (sectionName) it applies to; absent: every HTTP/HTTPS listener without its own. */
+  listener?: string;
+  format: { type: 'JSON'; fields: { name: string; value: string }[] } | { type: 'Text'; text: string };
+  sinks: AccessLogSinkIR[];
+  /** Only requests answered with this status or higher are logged. */
+  minStatusCode?: number;
+}
+
+export type AccessLogSinkIR =
+  | { type: 'Stdout' }
+  | { type: 'File'; path: string }
+  /** OTLP/gRPC logs to `backend` (a BackendIR), under `logName`. */
+  | { type: 'OpenTelemetry'; backend: string; authority: string; logName: string };
 
 /**
  * Distributed tracing with Envoy's OpenTelemetry tracer (XTelemetryPolicy `tracing`, mode Enabled):

@@ -90,6 +90,7 @@ export { sameParentRef } from './model/parent-refs.js';
 export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy } from './model/backend-traffic-policy.js';
 export { GATEWAY_X_GROUP } from './model/backend-traffic-policy.js';
 export type { TelemetryAttribute, TelemetryFraction, TelemetryMode, TelemetryProvider, TelemetryTracing, XTelemetryPolicy } from './model/telemetry-policy.js';
+export type { AccessLogFormat, AccessLogPolicy, AccessLogSink, AccessLogTargetReference } from './model/access-log-policy.js';
 
 export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './model/core.js';
 

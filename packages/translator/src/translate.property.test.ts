@@ -30,6 +30,7 @@ function checkResult(objects: KubeObject[]): void {
       case 'BackendTLSPolicy':
       case 'XBackendTrafficPolicy':
       case 'XTelemetryPolicy':
+      case 'AccessLogPolicy':
         for (const a of s.status.ancestors) for (const c of a.conditions) expect(explained(c)).toBe(true);
         break;
       case 'Ingress':

@@ -25,6 +25,7 @@ import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './status/policy-status.js';
 import { recordTrafficPolicyAncestors, writeTrafficPolicyStatuses } from './policies/backend-traffic-policy-status.js';
 import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status.js';
+import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import { attachRoute, type AttachmentParents, type ParentOutcome } from './routes/route-attachment.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
@@ -79,6 +80,7 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   writePolicyStatuses(ctx);
   writeTrafficPolicyStatuses(ctx);
   writeTelemetryPolicyStatuses(ctx, new Set(byKey.keys()));
+  writeAccessLogPolicyStatuses(ctx, gateways);
   writeShadowedConditions(ctx, shadowed, (key) => outcomes.get(key));
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
   return {

@@ -36,6 +36,7 @@ interface StatusByKind {
   BackendTLSPolicy: { ancestors: PolicyAncestorStatus[] };
   XBackendTrafficPolicy: { ancestors: PolicyAncestorStatus[] };
   XTelemetryPolicy: { ancestors: PolicyAncestorStatus[] };
+  AccessLogPolicy: { ancestors: PolicyAncestorStatus[] };
   Ingress: unknown;
 }
 

@@ -31,6 +31,7 @@ const PLURALS: Readonly<Record<Kind, string>> = {
   BackendTLSPolicy: 'backendtlspolicies',
   XBackendTrafficPolicy: 'xbackendtrafficpolicies',
   XTelemetryPolicy: 'xtelemetrypolicies',
+  AccessLogPolicy: 'accesslogpolicies',
   Ingress: 'ingresses',
   IngressClass: 'ingressclasses',
   Service: 'services',
@@ -49,7 +50,7 @@ export const WATCH_TARGETS: readonly WatchTarget[] = ALL_KINDS.map((kind) => {
     plural: PLURALS[kind],
     versions: info.versions,
     namespaced: info.namespaced,
-    custom: info.group === 'gateway.networking.k8s.io' || info.group === 'gateway.networking.x-k8s.io',
+    custom: info.group === 'gateway.networking.k8s.io' || info.group === 'gateway.networking.x-k8s.io' || info.group === 'gateway.portico.dev',
   };
 });
 

@@ -18,6 +18,7 @@ import type {
 import type { Ingress, IngressClass } from './networking.js';
 import type { XBackendTrafficPolicy } from './backend-traffic-policy.js';
 import type { XTelemetryPolicy } from './telemetry-policy.js';
+import type { AccessLogPolicy } from './access-log-policy.js';
 
 export interface KindMap {
   GatewayClass: GatewayClass;
@@ -32,6 +33,7 @@ export interface KindMap {
   BackendTLSPolicy: BackendTLSPolicy;
   XBackendTrafficPolicy: XBackendTrafficPolicy;
   XTelemetryPolicy: XTelemetryPolicy;
+  AccessLogPolicy: AccessLogPolicy;
   Ingress: Ingress;
   IngressClass: IngressClass;
   Service: Service;
@@ -65,6 +67,7 @@ export const KINDS: Readonly<Record<Kind, KindInfo>> = {
   BackendTLSPolicy: { kind: 'BackendTLSPolicy', group: GW, versions: ['v1', 'v1alpha3'], namespaced: true },
   XBackendTrafficPolicy: { kind: 'XBackendTrafficPolicy', group: 'gateway.networking.x-k8s.io', versions: ['v1alpha1'], namespaced: true },
   XTelemetryPolicy: { kind: 'XTelemetryPolicy', group: 'gateway.networking.x-k8s.io', versions: ['v1alpha1'], namespaced: true },
+  AccessLogPolicy: { kind: 'AccessLogPolicy', group: 'gateway.portico.dev', versions: ['v1alpha1'], namespaced: true },
   Ingress: { kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true },
   IngressClass: { kind: 'IngressClass', group: 'networking.k8s.io', versions: ['v1'], namespaced: false },
   Service: { kind: 'Service', group: '', versions: ['v1'], namespaced: true },

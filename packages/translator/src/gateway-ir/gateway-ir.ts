@@ -16,6 +16,7 @@ import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from '../routes/translated-route.js';
 import { buildVirtualHosts, type HostnameShadowing, type ListenerRoutes } from './virtual-hosts.js';
 import { gatewayTracing } from '../policies/telemetry-policy.js';
+import { gatewayAccessLogs } from '../policies/access-log-policy.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 
@@ -65,12 +66,15 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
   }
   listeners.sort((a, b) => a.port - b.port || (a.type === 'UDP' ? 1 : 0) - (b.type === 'UDP' ? 1 : 0));
   const tracing = gatewayTracing(ctx, state.key);
+  const accessLogs = gatewayAccessLogs(ctx, state).logs;
+  const collectors = accessLogs.flatMap((l) => l.sinks.flatMap((s) => (s.type === 'OpenTelemetry' ? [s.backend] : [])));
   return {
     name: state.key,
     gatewayClass: state.gateway.spec.gatewayClassName,
     listeners,
-    backends: referencedBackends(ctx, listeners, tracing ? [tracing.backend] : []).map((b) => withClientCertificate(b, state.backendClientCertificate)),
+    backends: referencedBackends(ctx, listeners, [...(tracing ? [tracing.backend] : []), ...collectors]).map((b) => withClientCertificate(b, state.backendClientCertificate)),
     ...(tracing ? { tracing } : {}),
+    ...(accessLogs.length > 0 ? { accessLogs } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ const MAX_ANCESTORS = 16;
  */
 export function setPolicyAncestorStatus(
   ctx: TranslationContext,
-  kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'XTelemetryPolicy',
+  kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'XTelemetryPolicy' | 'AccessLogPolicy',
   policy: KubeObject,
   gateways: Iterable<string>,
   conditions: Condition[] | ((gateway: string) => Condition[]),

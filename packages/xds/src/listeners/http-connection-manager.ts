@@ -4,13 +4,13 @@
  * edge proxy" best practices, the route table over RDS, and only the HTTP filters its routes use.
  */
 import type { Proto3Json } from '@portico/envoy';
-import { httpAccessLog } from './access-log.js';
+import { httpAccessLog, policyAccessLogs } from './access-log.js';
 import { adsConfigSource } from '../config-source.js';
 import { tableReferences } from '../snapshot/consistency.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
-import type { ExternalAuthIR, TracingIR } from '@portico/ir';
+import type { AccessLogIR, ExternalAuthIR, TracingIR } from '@portico/ir';
 import { extAuthzHttpFilter } from './ext-authz.js';
 import { hcmTracing } from './tracing.js';
 
@@ -53,6 +53,8 @@ export interface HttpConnectionManagerOptions {
   externalAuths?: ReadonlyMap<string, ExternalAuthIR>;
   /** The Gateway's tracing (XTelemetryPolicy): Envoy's OpenTelemetry tracer on this connection manager. */
   tracing?: TracingIR;
+  /** The AccessLogPolicy of this connection manager's listener(s), with the Gateway (`namespace/name`): it replaces the default log. */
+  accessLogPolicy?: { log: AccessLogIR; gateway: string };
 }
 
 /** The network filter, ready for a filter chain's `filters`. */
@@ -94,7 +96,8 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
     },
   };
   if (tableReferences(options.routeConfig.resource).clusters.has(INVALID_BACKEND_CLUSTER)) hcm.localReplyConfig = invalidBackendLocalReply();
-  if (options.accessLog) hcm.accessLog = [httpAccessLog()];
+  if (options.accessLogPolicy) hcm.accessLog = policyAccessLogs(options.accessLogPolicy.log, options.accessLogPolicy.gateway);
+  else if (options.accessLog) hcm.accessLog = [httpAccessLog()];
   if (options.tracing) hcm.tracing = hcmTracing(options.tracing);
   return hcm;
 }

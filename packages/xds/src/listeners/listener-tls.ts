@@ -6,6 +6,7 @@
 import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSServerIR, TracingIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import { accessLogPolicyFor } from './access-log.js';
 import { externalAuthServices } from './ext-authz.js';
 import { tcpProxyFilter } from './listener-l4.js';
 import { certificateSecretName, HTTPS_SERVER_HEADER, httpsRouteConfigName, httpsSharedRouteConfigName } from '../names.js';
@@ -50,7 +51,7 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
       if (server.mode === 'HTTPS' && shared) {
         const routingHeader = shared.serverHeader ? { name: shared.serverHeader, value: server.name } : undefined;
         const externalAuths = externalAuthServices(listener.virtualHosts ?? []);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, ...(routingHeader ? { routingHeader } : {}), ...tracingOf(gateway) })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, ...(routingHeader ? { routingHeader } : {}), ...tracingOf(gateway), ...accessLogPolicyFor(gateway, [server.source]) })];
       } else if (server.mode === 'HTTPS') {
         const routeConfig = buildRouteConfiguration(httpsRouteConfigName(gateway, listener, server), server.virtualHosts, {
           port: listener.port,
@@ -58,7 +59,7 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
           ...spanNameOf(gateway),
         });
         out.routes.push(routeConfig);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts), ...tracingOf(gateway) })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts), ...tracingOf(gateway), ...accessLogPolicyFor(gateway, [server.source]) })];
       } else {
         chain.filters = [tcpProxyFilter(gateway, statPrefix, server.route, accessLog)];
       }

@@ -5,6 +5,7 @@
 import type { GatewayIR, HTTPListenerIR, ListenerIR, TCPListenerIR, TLSListenerIR, UDPListenerIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import { accessLogPolicyFor } from './access-log.js';
 import { externalAuthServices } from './ext-authz.js';
 import { tcpProxyFilter, udpProxyListenerFilter } from './listener-l4.js';
 import { statPrefixOf, tlsFilterChains, tlsInspectorListenerFilter } from './listener-tls.js';
@@ -51,6 +52,7 @@ function httpListener(gateway: GatewayIR, listener: HTTPListenerIR, accessLog: b
     accessLog,
     externalAuths: externalAuthServices(listener.virtualHosts),
     ...(gateway.tracing ? { tracing: gateway.tracing } : {}),
+    ...accessLogPolicyFor(gateway, listener.sources),
   });
   return output(streamListener(gateway, listener, { filterChains: [{ filters: [hcm] }] }), [routeConfig]);
 }

@@ -48,6 +48,7 @@ const PLURALS: Readonly<Record<Exclude<StatusKind, 'Ingress'>, string>> = {
   BackendTLSPolicy: 'backendtlspolicies',
   XBackendTrafficPolicy: 'xbackendtrafficpolicies',
   XTelemetryPolicy: 'xtelemetrypolicies',
+  AccessLogPolicy: 'accesslogpolicies',
 };
 
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -57,6 +57,7 @@ export function withStatusDefaults(kind: DesiredStatus['kind'], status: JsonReco
     case 'BackendTLSPolicy':
     case 'XBackendTrafficPolicy':
     case 'XTelemetryPolicy':
+    case 'AccessLogPolicy':
       return { ...status, ancestors: withRefDefaults(status['ancestors'], 'ancestorRef') };
     case 'Gateway':
     case 'ListenerSet':

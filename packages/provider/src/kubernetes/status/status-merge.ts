@@ -104,6 +104,7 @@ export function mergeStatus(input: StatusMergeInput): StatusMergeResult {
     case 'BackendTLSPolicy':
     case 'XBackendTrafficPolicy':
     case 'XTelemetryPolicy':
+    case 'AccessLogPolicy':
       status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef', conditions: 'policyAncestor' }, asArray(desired['ancestors'])) };
       break;
     case 'Gateway':
