@@ -4,7 +4,8 @@
  * /ok) and three policies naming one listener each:
  * - json-file (listener json): JSON lines with exactly the four fields it picks, to a file in a temp dir;
  * - errors-only (listener errors): the default JSON fields, to a file, for answers of 400 and above;
- * - text-stdout (listener text): a text format to Envoy's stdout.
+ * - text-stdout (listener text): a text format to Envoy's stdout;
+ * - otel-logs (listener otel): OTLP log records to a test collector (support/otlp-receiver.ts).
  * Listener plain has no policy (Portico's default stdout log). Envoy writes logs through its access
  * log manager, which flushes every 10 s by default (100 ms here): the tests poll the files until the
  * lines they expect are there, and order requests so that the last expected line proves the earlier ones
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { closeEcho, pollFor, startEcho, untilAnswer, type Echo } from '../support/isolation-traffic.js';
+import { startOtlpLogsReceiver, type OtlpLogsReceiver } from '../support/otlp-receiver.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 const ENVOY = process.env.ENVOY_BIN;
@@ -24,11 +26,11 @@ const describeWithEnvoy = ENVOY ? describe : describe.skip;
 
 jest.setTimeout(120_000);
 
-type Ports = Record<'json' | 'errors' | 'text' | 'plain', number>;
+type Ports = Record<'json' | 'errors' | 'text' | 'plain' | 'otel', number>;
 
 const JSON_FIELDS = { status: '%RESPONSE_CODE%', method: '%REQ(:METHOD)%', path: '%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%', agent: '%REQ(USER-AGENT)%' };
 
-function resourcesYaml(ports: Ports, echo: Echo, logDir: string): string {
+function resourcesYaml(ports: Ports, echo: Echo, logDir: string, collector: OtlpLogsReceiver): string {
   const listener = (name: keyof Ports) => `  - { name: ${name}, protocol: HTTP, port: ${ports[name]} }`;
   const policy = (name: string, section: string, body: string) => `---
 apiVersion: gateway.portico.dev/v1alpha1
@@ -48,7 +50,7 @@ metadata: { name: gw, namespace: default }
 spec:
   gatewayClassName: portico-access-log
   listeners:
-${(['json', 'errors', 'text', 'plain'] as const).map(listener).join('\n')}
+${(['json', 'errors', 'text', 'plain', 'otel'] as const).map(listener).join('\n')}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -74,7 +76,34 @@ ${Object.entries(JSON_FIELDS).map(([name, value]) => `    - { name: ${name}, val
     text: "portico-text %REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %RESPONSE_CODE%"
   sinks:
   - type: Stdout
+`)}${policy('otel-logs', 'otel', `  format:
+    json:
+    - { name: status, value: "%RESPONSE_CODE%" }
+    - { name: path, value: "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%" }
+  sinks:
+  - type: OpenTelemetry
+    openTelemetry:
+      backendRef: { name: collector, port: 4317 }
+      logName: edge-access
 `)}---
+apiVersion: v1
+kind: Service
+metadata: { name: collector, namespace: default }
+spec:
+  ports: [{ name: otlp-grpc, port: 4317 }]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: collector-1
+  namespace: default
+  labels: { kubernetes.io/service-name: collector }
+addressType: IPv4
+ports: [{ name: otlp-grpc, port: ${collector.port} }]
+endpoints:
+- addresses: [127.0.0.1]
+  conditions: { ready: true }
+---
 apiVersion: v1
 kind: Service
 metadata: { name: app, namespace: default }
@@ -115,15 +144,17 @@ describeWithEnvoy('AccessLogPolicy through a real Envoy', () => {
   let serve: ServeProcess;
   let envoy: EnvoyProcess;
   let ports: Ports;
+  let collector: OtlpLogsReceiver;
   const figures: Record<string, unknown> = {};
   const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(20)}`;
 
   beforeAll(async () => {
     echo = await startEcho('app');
-    ports = { json: await freePort(), errors: await freePort(), text: await freePort(), plain: await freePort() };
+    collector = await startOtlpLogsReceiver();
+    ports = { json: await freePort(), errors: await freePort(), text: await freePort(), plain: await freePort(), otel: await freePort() };
     dir = mkdtempSync(join(tmpdir(), 'portico-access-log-'));
     logDir = mkdtempSync(join(tmpdir(), 'portico-access-log-files-'));
-    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(ports, echo, logDir));
+    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(ports, echo, logDir, collector));
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
     envoy = await startEnvoy({ gateway: 'default/gw', xdsPort: serve.xdsPort, nodeId: 'access-log', logFlushIntervalMs: 100 });
@@ -134,6 +165,7 @@ describeWithEnvoy('AccessLogPolicy through a real Envoy', () => {
     await envoy?.stop();
     await serve?.stop('SIGTERM', 20_000);
     if (echo) await closeEcho(echo);
+    await collector?.close();
     for (const d of [dir, logDir]) if (d) rmSync(d, { recursive: true, force: true });
     console.log(`envoy-access-log-policy figures: ${JSON.stringify(figures)}`);
   });
@@ -174,6 +206,16 @@ describeWithEnvoy('AccessLogPolicy through a real Envoy', () => {
     expect(lines).toEqual(['portico-text GET /ok/text-0 200', 'portico-text GET /ok/text-1 200', 'portico-text GET /ok/text-2 200']);
   });
 
+  test('the OpenTelemetry sink sends one OTLP log record per request, the JSON fields as attributes', async () => {
+    for (let i = 0; i < 5; i++) expect(await status(ports.otel, `/ok/otel-${i}`)).toBe(200);
+    await collector.waitFor('5 log records', (records) => records.filter((r) => r.attributes['path']?.startsWith('/ok/otel-')).length === 5);
+    const records = collector.records.filter((r) => r.attributes['path']?.startsWith('/ok/otel-'));
+    expect(records.map((r) => r.attributes)).toEqual([0, 1, 2, 3, 4].map((i) => expect.objectContaining({ status: '200', path: `/ok/otel-${i}` })));
+    expect(new Set(records.map((r) => r.logName))).toEqual(new Set(['edge-access']));
+    figures.otlpLogRecordsPer5Requests = records.length;
+    figures.otlpRecordAttributes = Object.keys(records[0]!.attributes).sort();
+  });
+
   test('latency medians over 200 requests: JSON file policy, status-filtered (nothing written), default stdout log', async () => {
     const samples: Record<'json' | 'errors' | 'plain', number[]> = { json: [], errors: [], plain: [] };
     for (let i = 0; i < 200; i++) {
@@ -186,7 +228,7 @@ describeWithEnvoy('AccessLogPolicy through a real Envoy', () => {
     figures.medianMs = { jsonFilePolicy: median(samples.json).toFixed(3), filteredOut: median(samples.errors).toFixed(3), defaultStdout: median(samples.plain).toFixed(3) };
     const { body } = await serve.admin<{ objects: { kind: string; metadata: { name: string }; status?: { ancestors?: { conditions: { type: string; status: string }[] }[] } }[] }>('/debug/status');
     const accepted = body.objects.filter((o) => o.kind === 'AccessLogPolicy').map((o) => [o.metadata.name, o.status?.ancestors?.[0]?.conditions.find((c) => c.type === 'Accepted')?.status]);
-    expect(accepted.sort()).toEqual([['errors-only', 'True'], ['json-file', 'True'], ['text-stdout', 'True']]);
+    expect(accepted.sort()).toEqual([['errors-only', 'True'], ['json-file', 'True'], ['otel-logs', 'True'], ['text-stdout', 'True']]);
     expect(await envoy.rejectedUpdates()).toBe(0);
   });
 });

@@ -137,3 +137,70 @@ export async function startOtlpHttpReceiver(): Promise<OtlpReceiver & { requests
     },
   });
 }
+
+const LOGS_PROTO = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto'), 'portico/test/otlp_logs.proto');
+
+export interface ReceivedLogRecord {
+  /** The resource attribute `log_name` (one of Envoy's built-in labels): the policy's log name. */
+  logName: string;
+  body: string;
+  attributes: Record<string, string>;
+}
+
+export interface OtlpLogsReceiver {
+  port: number;
+  records: ReceivedLogRecord[];
+  waitFor(what: string, accept: (records: ReceivedLogRecord[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface ExportLogsRequest {
+  resourceLogs?: { resource?: { attributes?: KeyValue[] }; scopeLogs?: { logRecords?: { body?: KeyValue['value']; attributes?: KeyValue[] }[] }[] }[];
+}
+
+/** OTLP/gRPC logs on 127.0.0.1 (h2c): what Envoy's open_telemetry access logger sends. */
+export async function startOtlpLogsReceiver(): Promise<OtlpLogsReceiver> {
+  const records: ReceivedLogRecord[] = [];
+  const waiters = new Set<() => void>();
+  const definition = protoLoader.loadSync(LOGS_PROTO, { keepCase: false, longs: String, defaults: false, oneofs: false });
+  const root = grpc.loadPackageDefinition(definition) as unknown as {
+    opentelemetry: { proto: { collector: { logs: { v1: { LogsService: grpc.ServiceClientConstructor } } } } };
+  };
+  const server = new grpc.Server();
+  server.addService(root.opentelemetry.proto.collector.logs.v1.LogsService.service, {
+    Export: (call: grpc.ServerUnaryCall<ExportLogsRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      for (const rl of call.request.resourceLogs ?? []) {
+        const logName = attributes(rl.resource?.attributes)['log_name'] ?? '';
+        for (const sl of rl.scopeLogs ?? []) {
+          for (const r of sl.logRecords ?? []) records.push({ logName, body: text(r.body), attributes: attributes(r.attributes) });
+        }
+      }
+      for (const wake of waiters) wake();
+      callback(null, {});
+    },
+  });
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? fail(error) : ok(bound))),
+  );
+  return {
+    port,
+    records,
+    waitFor(what, accept, timeoutMs = 20_000) {
+      return new Promise<void>((ok, fail) => {
+        const check = () => {
+          if (!accept(records)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          ok();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          fail(new Error(`OTLP logs receiver: timed out waiting for ${what} (${records.length} records)`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () => new Promise<void>((ok) => server.tryShutdown(() => ok())),
+  };
+}
