@@ -28,7 +28,7 @@ import { parseResources } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { kubeRequest } from '../support/kube-apply.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { installGatewayApiCrds, loadGatewayApiInstall } from '../support/kube-crds.js';
+import { installGatewayApiCrds, loadGatewayApiInstall, loadPorticoCrds } from '../support/kube-crds.js';
 import { waitUntil } from '../support/wait.js';
 
 jest.setTimeout(120_000);
@@ -155,6 +155,9 @@ describeWithKube('kubernetes provider against a real API server', () => {
     await kube.apply(crds.filter((crd) => (crd as { metadata: { name: string } }).metadata.name !== 'udproutes.gateway.networking.k8s.io'));
     await waitUntilServed(kube, ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'referencegrants', 'backendtlspolicies', 'listenersets']);
     await waitUntilServed(kube, ['xbackendtrafficpolicies', 'xtelemetrypolicies'], 'gateway.networking.x-k8s.io/v1alpha1');
+    // Portico's own policy kinds, as the chart installs them.
+    await kube.apply(loadPorticoCrds());
+    await waitUntilServed(kube, ['accesslogpolicies'], 'gateway.portico.dev/v1alpha1');
   });
 
   afterEach(async () => {

@@ -5,7 +5,7 @@
  * ValidatingAdmissionPolicy. v1.7.0 (what the chart ships, and the only release the v1.7.0 conformance
  * suite accepts) unless a test names another: v1.6.1 for clusters that have not upgraded their CRDs.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
@@ -26,6 +26,15 @@ export function loadGatewayApiInstall(dir = GATEWAY_API_CRDS_DIR): object[] {
   );
   const isCrd = (object: { kind: string }) => object.kind === 'CustomResourceDefinition';
   return [...objects.filter(isCrd), ...objects.filter((object) => !isCrd(object))];
+}
+
+/** Portico's own policy CRDs (charts/portico/crds/gateway.portico.dev_*.yaml, name order), as the chart installs them. */
+export function loadPorticoCrds(): object[] {
+  const dir = join(repoRoot(), 'charts/portico/crds');
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('gateway.portico.dev_') && f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((doc) => doc.toJS() as object));
 }
 
 function isEstablished(crd: V1CustomResourceDefinition): boolean {

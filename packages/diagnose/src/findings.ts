@@ -21,6 +21,8 @@ export const LINKS = [
   'TLS',
   'BackendTLSPolicy',
   'BackendTrafficPolicy',
+  'TelemetryPolicy',
+  'AccessLogPolicy',
   'Shadowing',
   'DataPlane',
 ] as const;

@@ -6,6 +6,7 @@ import type { Check } from '../findings.js';
 import { checkBackends } from './backends/backend.js';
 import { checkBackendTLSPolicies } from './policies/backend-tls-policy.js';
 import { checkBackendTrafficPolicies } from './policies/backend-traffic-policy.js';
+import { checkObservabilityPolicies } from './policies/observability-policies.js';
 import { checkDataPlane } from './data-plane/data-plane.js';
 import { gatewayClassCheck } from './gateway/gateway-class.js';
 import { gatewayCheck } from './gateway/gateway.js';
@@ -29,6 +30,7 @@ export const ALL_CHECKS: readonly Check[] = [
   checkTLS,
   checkBackendTLSPolicies,
   checkBackendTrafficPolicies,
+  checkObservabilityPolicies,
   shadowingCheck,
   checkDataPlane,
 ];
