@@ -94,6 +94,9 @@ function evaluatePolicy(ctx: TranslationContext, policy: AccessLogPolicy, key: s
   const problems: string[] = [];
   const type = spec.format?.type ?? 'JSON';
   let format: AccessLogIR['format'];
+  // The CRD's CEL rules, for objects no API server validated: a field of the other format is a mistake.
+  if (type === 'JSON' && spec.format?.text !== undefined) problems.push('format.text can only be set when format.type is Text');
+  if (type === 'Text' && spec.format?.json !== undefined) problems.push('format.json can only be set when format.type is JSON');
   if (type === 'Text') {
     const text = spec.format?.text ?? '';
     if (!text) problems.push('format.text is required when format.type is Text');
