@@ -103,13 +103,16 @@ function evaluatePolicy(ctx: TranslationContext, policy: AccessLogPolicy, key: s
     problems.push(...formatProblems('format.text', text));
     format = { type: 'Text', text };
   } else {
-    const fields = spec.format?.json?.length ? spec.format.json.map((f) => ({ name: f.name, value: f.value })) : [...DEFAULT_JSON_FIELDS];
+    if (spec.format?.json !== undefined && !Array.isArray(spec.format.json)) problems.push('format.json must be a list');
+    const fields = Array.isArray(spec.format?.json) && spec.format.json.length > 0 ? spec.format.json.map((f) => ({ name: f.name, value: f.value })) : [...DEFAULT_JSON_FIELDS];
     for (const f of fields) problems.push(...formatProblems(`format.json[${f.name}]`, f.value));
     format = { type: 'JSON', fields };
   }
   const sinks: AccessLogSinkIR[] = [];
   let resolvedRefs: { reason: string; message: string } | undefined;
-  for (const [i, sink] of (spec.sinks ?? []).entries()) {
+  if (spec.sinks !== undefined && !Array.isArray(spec.sinks)) problems.push('sinks must be a list');
+  const declared = Array.isArray(spec.sinks) ? spec.sinks : [];
+  for (const [i, sink] of declared.entries()) {
     if (sink.type === 'Stdout') sinks.push({ type: 'Stdout' });
     else if (sink.type === 'File') {
       const path = sink.file?.path ?? '';
@@ -143,10 +146,17 @@ function resolveGateway(ctx: TranslationContext, state: GatewayState): GatewayAc
   for (const e of evaluated(ctx)) {
     const sections = e.targets.get(state.key);
     if (!sections) continue;
+    // A bug of ours on one policy costs that policy on this Gateway, never the Gateway's config.
+    containObject(ctx, e.policy, () => judgeOnGateway(e, sections), (failure) => conditions.set(e.key, [e.c('Accepted', false, TRANSLATION_ERROR, failureMessage(failure))]));
+  }
+  const logs = [...winners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([section, e]) => ({ ...e.log!, ...(section ? { listener: section } : {}) }));
+  return { logs, conditions };
+
+  function judgeOnGateway(e: PolicyEvaluation, sections: Set<string>): void {
     const { c } = e;
     if (e.invalid) {
       conditions.set(e.key, [c('Accepted', false, e.invalid.reason ?? 'Invalid', e.invalid.message), ...(e.invalid.resolvedRefs ? [c('ResolvedRefs', false, e.invalid.resolvedRefs.reason, e.invalid.resolvedRefs.message)] : [])]);
-      continue;
+      return;
     }
     const problems: string[] = [];
     const missing: string[] = [];
@@ -164,11 +174,11 @@ function resolveGateway(ctx: TranslationContext, state: GatewayState): GatewayAc
     }
     if (problems.length > 0) {
       conditions.set(e.key, [c('Accepted', false, 'Invalid', problems.join('; '))]);
-      continue;
+      return;
     }
     if (missing.length === sections.size) {
       conditions.set(e.key, [c('Accepted', false, 'TargetNotFound', `Gateway ${state.key} has no listener ${missing.join(', ')}`)]);
-      continue;
+      return;
     }
     const lost: string[] = [];
     for (const section of sections) {
@@ -179,13 +189,11 @@ function resolveGateway(ctx: TranslationContext, state: GatewayState): GatewayAc
     }
     if (lost.length > 0 && [...sections].every((s) => missing.includes(s) || winners.get(s) !== e)) {
       conditions.set(e.key, [c('Accepted', false, 'Conflicted', `AccessLogPolicy ${[...new Set(lost)].join(', ')} targets the same ${sections.has('') ? 'Gateway' : 'listener'} and takes precedence (older, or as old and first by namespace/name)`)]);
-      continue;
+      return;
     }
     const notes = ['policy is accepted'];
     if (missing.length > 0) notes.push(`Gateway ${state.key} has no listener ${missing.join(', ')}`);
     if (lost.length > 0) notes.push(`AccessLogPolicy ${[...new Set(lost)].join(', ')} takes precedence on part of the targets`);
     conditions.set(e.key, [c('Accepted', true, 'Accepted', notes.join('; '))]);
   }
-  const logs = [...winners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([section, e]) => ({ ...e.log!, ...(section ? { listener: section } : {}) }));
-  return { logs, conditions };
 }

@@ -149,7 +149,8 @@ function tracingProblems(tracing: TelemetryTracing): string[] {
   if (tracing.parentBasedSampling?.mode === 'Enabled') {
     problems.push("tracing.parentBasedSampling.mode Enabled is not supported: Envoy's OpenTelemetry tracer samples by its own rate and does not follow a parent's sampling decision (Disabled is what it does)");
   }
-  for (const a of tracing.attributes ?? []) {
+  if (tracing.attributes !== undefined && !Array.isArray(tracing.attributes)) problems.push('tracing.attributes must be a list');
+  for (const a of Array.isArray(tracing.attributes) ? tracing.attributes : []) {
     if (a.sourceType === 'Attribute') {
       problems.push(`tracing.attributes[${a.name}]: sourceType Attribute is not supported (Envoy's custom span tags take a request header or a literal; its spans already carry the standard HTTP attributes)`);
     } else if (a.sourceType === 'Header' ? !a.headerName : a.sourceType === 'Literal' ? !a.literalValue : true) {

@@ -22,7 +22,7 @@ export const checkObservabilityPolicies: Check = (input) =>
       const status = input.translation.statuses.get(statusKey(kind, namespace, policy.metadata.name));
       const ancestors: PolicyAncestorStatus[] = status && 'ancestors' in status.status ? status.status.ancestors : [];
       if (ancestors.length === 0) {
-        const targets = policy.spec.targetRefs.map((t) => `${t.kind} ${namespace}/${t.name}`).join(', ');
+        const targets = (policy.spec.targetRefs ?? []).map((t) => `${t.kind} ${namespace}/${t.name}`).join(', ');
         return [{ link: LINK[kind], object, level: 'WARN', field: 'spec.targetRefs', code: 'PolicyTargetUnused', message: `${targets || 'no target'}: no Gateway of ours; the policy applies to nothing`, fix: "name a Gateway of the policy's namespace whose GatewayClass is ours" } satisfies Finding];
       }
       return ancestors.map((a): Finding => {
