@@ -28,7 +28,7 @@ const DEFAULT_OUT = join(REPO_ROOT, 'packages/resources/schemas/gateway-api.json
 const GROUP = 'gateway.networking.k8s.io';
 /** Kinds of the experimental x-k8s.io group Portico reads (the group also holds kinds it does not). */
 const X_GROUP = 'gateway.networking.x-k8s.io';
-const X_KINDS = new Set(['XBackendTrafficPolicy']);
+const X_KINDS = new Set(['XBackendTrafficPolicy', 'XTelemetryPolicy']);
 /** Portico's own API group: every CRD of it in the chart is read. */
 const PORTICO_GROUP = 'gateway.portico.dev';
 const DEFAULT_PORTICO_CRDS = join(REPO_ROOT, 'charts/portico/crds');

@@ -154,7 +154,7 @@ describeWithKube('kubernetes provider against a real API server', () => {
     const crds = loadGatewayApiInstall().filter((o) => (o as { kind: string }).kind === 'CustomResourceDefinition');
     await kube.apply(crds.filter((crd) => (crd as { metadata: { name: string } }).metadata.name !== 'udproutes.gateway.networking.k8s.io'));
     await waitUntilServed(kube, ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'referencegrants', 'backendtlspolicies', 'listenersets']);
-    await waitUntilServed(kube, ['xbackendtrafficpolicies'], 'gateway.networking.x-k8s.io/v1alpha1');
+    await waitUntilServed(kube, ['xbackendtrafficpolicies', 'xtelemetrypolicies'], 'gateway.networking.x-k8s.io/v1alpha1');
     const porticoCrds = loadPorticoCrds();
     await kube.apply(porticoCrds);
     await waitUntilServed(kube, porticoCrds.map((crd) => crd.spec.names.plural), 'gateway.portico.dev/v1alpha1');

@@ -12,6 +12,7 @@ import type { KubeObject } from '@portico/resources';
 import { WRITTEN_CONDITION_TYPES } from '@portico/translator';
 import { kubeRequest } from '../support/kube-apply.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
+import { loadPorticoCrds } from '../support/kube-crds.js';
 
 jest.setTimeout(240_000);
 
@@ -353,6 +354,42 @@ describeWithKube('status writer against a real kube-apiserver', () => {
     w.update([structuredClone(desired)]);
     await w.idle();
     expect(w.figures()).toMatchObject({ writes: 1, unchanged: 1 });
+  });
+
+  it('writes the ancestors of an XTelemetryPolicy (x-k8s.io) and of an AccessLogPolicy (gateway.portico.dev, the chart’s own CRD)', async () => {
+    await kube.apply(loadPorticoCrds());
+    // A new CRD is served a moment after it is created: wait until its list answers.
+    const started = Date.now();
+    while ((await kubeRequest(kube.kubeConfig, 'GET', '/apis/gateway.portico.dev/v1alpha1/namespaces/apps/accesslogpolicies')).status !== 200) {
+      if (Date.now() - started > 30_000) throw new Error('accesslogpolicies.gateway.portico.dev is not served');
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    await kube.apply([
+      {
+        apiVersion: 'gateway.networking.x-k8s.io/v1alpha1',
+        kind: 'XTelemetryPolicy',
+        metadata: { name: 'tracing', namespace: 'infra' },
+        spec: { targetRefs: [{ group: GW, kind: 'Gateway', name: 'edge' }], tracing: { mode: 'Disabled' } },
+      },
+      {
+        apiVersion: 'gateway.portico.dev/v1alpha1',
+        kind: 'AccessLogPolicy',
+        metadata: { name: 'logs', namespace: 'infra' },
+        spec: { targetRefs: [{ group: GW, kind: 'Gateway', name: 'edge', sectionName: 'http' }], sinks: [{ type: 'Stdout' }] },
+      },
+    ]);
+    const w = writer();
+    const time = '2025-01-01T00:00:00Z';
+    const ancestors = [{ ancestorRef: { namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }];
+    w.update([
+      { kind: 'XTelemetryPolicy', namespace: 'infra', name: 'tracing', status: { ancestors } },
+      { kind: 'AccessLogPolicy', namespace: 'infra', name: 'logs', status: { ancestors } },
+    ]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 2, failures: 0 });
+    const written = [{ ancestorRef: { group: GW, kind: 'Gateway', namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }];
+    expect(((await get('/apis/gateway.networking.x-k8s.io/v1alpha1/namespaces/infra/xtelemetrypolicies/tracing'))!.status as { ancestors: unknown[] }).ancestors).toEqual(written);
+    expect(((await get('/apis/gateway.portico.dev/v1alpha1/namespaces/infra/accesslogpolicies/logs'))!.status as { ancestors: unknown[] }).ancestors).toEqual(written);
   });
 
   it('writes Ingress status.loadBalancer, keeping the metadata a cached copy lacks', async () => {

@@ -31,6 +31,8 @@ export interface EnvoyOptions {
   delta?: boolean;
   /** Worker threads (default 1); an Envoy pod runs one per core, each with its own load balancers. */
   concurrency?: number;
+  /** How often Envoy flushes access log files and stdout (its default is 10 s): tests reading logs want it short. */
+  logFlushIntervalMs?: number;
 }
 
 export async function startEnvoy(options: EnvoyOptions): Promise<EnvoyProcess> {
@@ -46,7 +48,7 @@ export async function startEnvoy(options: EnvoyOptions): Promise<EnvoyProcess> {
     ...(options.delta === undefined ? {} : { delta: options.delta }),
   });
   writeFileSync(join(dir, 'bootstrap.json'), JSON.stringify(bootstrap));
-  const child = spawn(envoyBin, ['-c', join(dir, 'bootstrap.json'), '--disable-hot-restart', '--log-level', 'warn', '--concurrency', String(options.concurrency ?? 1)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(envoyBin, ['-c', join(dir, 'bootstrap.json'), '--disable-hot-restart', '--log-level', 'warn', '--concurrency', String(options.concurrency ?? 1), ...(options.logFlushIntervalMs === undefined ? [] : ['--file-flush-interval-msec', String(options.logFlushIntervalMs)])], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));

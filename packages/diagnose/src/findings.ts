@@ -23,6 +23,8 @@ export const LINKS = [
   'BackendTLSPolicy',
   'BackendTrafficPolicy',
   'BackendPolicy',
+  'TelemetryPolicy',
+  'AccessLogPolicy',
   'Shadowing',
   'DataPlane',
 ] as const;

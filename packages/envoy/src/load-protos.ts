@@ -22,7 +22,8 @@ function includePaths(): string[] {
   const deps = join(xds, 'deps');
   // protobufjs bundles google/protobuf/*.proto (descriptor.proto among them) for the validate annotations.
   const protobufjsDir = dirname(require.resolve('protobufjs/package.json'));
-  return [...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d)), EXTENSIONS_DIR, protobufjsDir];
+  // proto/otlp: the OTLP common types Envoy's OpenTelemetry access logger imports (not in those deps).
+  return [...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(deps, d)), EXTENSIONS_DIR, join(dirname(ROOTS_FILE), 'otlp'), protobufjsDir];
 }
 
 export function envoyRootFiles(): string[] {

@@ -1,5 +1,7 @@
 /** @portico/ir: the per-gateway intermediate representation, its validation and its dump. */
 export type {
+  AccessLogIR,
+  AccessLogSinkIR,
   BackendIR,
   CertificateIR,
   ClientValidationIR,
@@ -36,6 +38,8 @@ export type {
   TLSPassthroughServerIR,
   TLSServerIR,
   TLSTerminateServerIR,
+  TracingAttributeIR,
+  TracingIR,
   UDPListenerIR,
   UpstreamProtocol,
   UpstreamTLSIR,

@@ -24,7 +24,62 @@ export interface GatewayIR {
   listeners: ListenerIR[];
   /** Every upstream that any route of this gateway sends to, sorted by name. */
   backends: BackendIR[];
+  /** From the XTelemetryPolicy that applies to the Gateway: every HTTP request is traced. */
+  tracing?: TracingIR;
+  /**
+   * From AccessLogPolicies: how the Gateway's HTTP connection managers log, replacing the default
+   * stdout log. At most one for the whole Gateway (no `listener`) and one per Gateway listener.
+   */
+  accessLogs?: AccessLogIR[];
 }
+
+/** An AccessLogPolicy as applied to one Gateway (or one of its listeners). */
+export interface AccessLogIR {
+  /** `namespace/name` of the AccessLogPolicy. */
+  policy: string;
+  /** The Gateway listener (sectionName) it applies to; absent: every HTTP/HTTPS listener without its own. */
+  listener?: string;
+  format: { type: 'JSON'; fields: { name: string; value: string }[] } | { type: 'Text'; text: string };
+  sinks: AccessLogSinkIR[];
+  /** Only requests answered with this status or higher are logged. */
+  minStatusCode?: number;
+}
+
+export type AccessLogSinkIR =
+  | { type: 'Stdout' }
+  | { type: 'File'; path: string }
+  /** OTLP/gRPC logs to `backend` (a BackendIR), under `logName`. */
+  | { type: 'OpenTelemetry'; backend: string; authority: string; logName: string };
+
+/**
+ * Distributed tracing with Envoy's OpenTelemetry tracer (XTelemetryPolicy `tracing`, mode Enabled):
+ * spans are exported over OTLP to `backend`, for the share of new traces `samplingPercent` says.
+ */
+export interface TracingIR {
+  /** `namespace/name` of the XTelemetryPolicy. */
+  policy: string;
+  /** The BackendIR of the collector: OTLP/gRPC (an HTTP2 backend) or OTLP/HTTP (`POST /v1/traces`). */
+  backend: string;
+  protocol: 'GRPC' | 'HTTP';
+  /**
+   * The authority (Host / `:authority`) of the export requests, `<service>.<namespace>:<port>` as a Pod
+   * would name the Service: Envoy's default for gRPC is the cluster name, which is no valid authority
+   * (a gRPC server resets such a stream).
+   */
+  authority: string;
+  /** The resource's `service.name`. */
+  serviceName: string;
+  /** Percent (0–100) of requests without a sampling decision that start a trace. */
+  samplingPercent: number;
+  /** The span name of every request (the route decorator's operation); absent: Envoy's (host + path). */
+  spanName?: string;
+  /** Span attributes: a request header's value or a literal. */
+  attributes: TracingAttributeIR[];
+  /** Headers on every export request (e.g. a collector's API key). */
+  exportHeaders?: { name: string; value: string }[];
+}
+
+export type TracingAttributeIR = { name: string; header: string } | { name: string; literal: string };
 
 export type ListenerIR = HTTPListenerIR | TLSListenerIR | TCPListenerIR | UDPListenerIR;
 

@@ -339,3 +339,30 @@ describe('validateGatewayIR', () => {
     expect(validateGatewayIR(broken)).toContain('listeners[0].type: unknown listener type "QUIC"');
   });
 });
+
+describe('validateGatewayIR: tracing and access logs', () => {
+  const gateway = (extra: Partial<GatewayIR>): GatewayIR => ({
+    name: 'default/eg',
+    gatewayClass: 'portico',
+    listeners: [],
+    backends: [{ name: 'default/otel/4317/http2', service: { namespace: 'default', name: 'otel', port: 4317 }, protocol: 'HTTP2', endpoints: [] }],
+    ...extra,
+  });
+  const tracing = { policy: 'default/t', backend: 'default/otel/4317/http2', protocol: 'GRPC' as const, authority: 'otel.default:4317', serviceName: 'eg.default', samplingPercent: 10, attributes: [] };
+
+  it('accepts a tracing collector and an OpenTelemetry access log sink that are backends of the gateway', () => {
+    const log = { policy: 'default/l', format: { type: 'Text' as const, text: '%RESPONSE_CODE%' }, sinks: [{ type: 'OpenTelemetry' as const, backend: 'default/otel/4317/http2', authority: 'otel.default:4317', logName: '' }] };
+    expect(validateGatewayIR(gateway({ tracing, accessLogs: [log] }))).toEqual([]);
+  });
+
+  it('reports a collector that is no backend, a sampling rate above 100 and two logs for one listener', () => {
+    const log = { policy: 'default/l', listener: 'http', format: { type: 'Text' as const, text: 'x' }, sinks: [{ type: 'File' as const, path: 'relative.log' }] };
+    expect(validateGatewayIR(gateway({ tracing: { ...tracing, backend: 'default/ghost/4317/http2', samplingPercent: 120 }, accessLogs: [log, log] }))).toEqual([
+      'tracing.backend: "default/ghost/4317/http2" is not a backend of the gateway',
+      'tracing.samplingPercent: 120 is not between 0 and 100',
+      'accessLogs[0].sinks[0].path: "relative.log" is not absolute',
+      'accessLogs[1].listener: a second access log for listener http',
+      'accessLogs[1].sinks[0].path: "relative.log" is not absolute',
+    ]);
+  });
+});

@@ -3,6 +3,7 @@
  * translator (user mistakes become status conditions before they ever reach the IR), so the server
  * refuses to publish an IR that fails here and Envoy keeps the last good configuration.
  */
+import { validateAccessLogs, validateTracing } from './validate-observability.js';
 import type {
   BackendIR,
   DestinationIR,
@@ -40,6 +41,8 @@ export function validateGatewayIR(ir: GatewayIR): string[] {
   if (!ir.name) report('name', 'must not be empty');
   const backends = validateBackends(ir.backends ?? [], report);
   validateListeners(ir.listeners ?? [], backends, report);
+  validateTracing(ir.tracing, backends, report);
+  validateAccessLogs(ir.accessLogs, backends, report);
   return errors;
 }
 

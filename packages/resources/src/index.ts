@@ -100,6 +100,8 @@ export type {
   BackendOutlierDetection,
   BackendPolicy,
 } from './model/backend-policy.js';
+export type { TelemetryAttribute, TelemetryFraction, TelemetryMode, TelemetryProvider, TelemetryTracing, XTelemetryPolicy } from './model/telemetry-policy.js';
+export type { AccessLogFormat, AccessLogPolicy, AccessLogSink, AccessLogTargetReference } from './model/access-log-policy.js';
 
 export type { ConfigMap, Endpoint, EndpointPort, EndpointSlice, Namespace, Secret, Service, ServicePort } from './model/core.js';
 

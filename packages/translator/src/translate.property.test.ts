@@ -31,6 +31,8 @@ function checkResult(objects: KubeObject[]): void {
       case 'XBackendTrafficPolicy':
       case 'SecurityPolicy':
       case 'BackendPolicy':
+      case 'XTelemetryPolicy':
+      case 'AccessLogPolicy':
         for (const a of s.status.ancestors) for (const c of a.conditions) expect(explained(c)).toBe(true);
         break;
       case 'Ingress':

@@ -26,6 +26,8 @@ import { writePolicyStatuses } from './status/policy-status.js';
 import { recordTrafficPolicyAncestors, writeTrafficPolicyStatuses } from './policies/backend-traffic-policy-status.js';
 import { writeSecurityPolicyStatuses } from './policies/security-policy-routes.js';
 import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './policies/backend-policy-status.js';
+import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status.js';
+import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import { attachRoute, type AttachmentParents, type ParentOutcome } from './routes/route-attachment.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
@@ -81,6 +83,8 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   writeTrafficPolicyStatuses(ctx);
   writeSecurityPolicyStatuses(ctx);
   writeBackendPolicyStatuses(ctx);
+  writeTelemetryPolicyStatuses(ctx, new Set(byKey.keys()));
+  writeAccessLogPolicyStatuses(ctx, gateways);
   writeShadowedConditions(ctx, shadowed, (key) => outcomes.get(key));
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
   return {

@@ -37,6 +37,8 @@ interface StatusByKind {
   XBackendTrafficPolicy: { ancestors: PolicyAncestorStatus[] };
   SecurityPolicy: { ancestors: PolicyAncestorStatus[] };
   BackendPolicy: { ancestors: PolicyAncestorStatus[] };
+  XTelemetryPolicy: { ancestors: PolicyAncestorStatus[] };
+  AccessLogPolicy: { ancestors: PolicyAncestorStatus[] };
   Ingress: unknown;
 }
 

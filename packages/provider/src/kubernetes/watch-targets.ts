@@ -32,6 +32,8 @@ const PLURALS: Readonly<Record<Kind, string>> = {
   XBackendTrafficPolicy: 'xbackendtrafficpolicies',
   SecurityPolicy: 'securitypolicies',
   BackendPolicy: 'backendpolicies',
+  XTelemetryPolicy: 'xtelemetrypolicies',
+  AccessLogPolicy: 'accesslogpolicies',
   Ingress: 'ingresses',
   IngressClass: 'ingressclasses',
   Service: 'services',

@@ -19,6 +19,8 @@ import type { Ingress, IngressClass } from './networking.js';
 import type { XBackendTrafficPolicy } from './backend-traffic-policy.js';
 import type { SecurityPolicy } from './security-policy.js';
 import type { BackendPolicy } from './backend-policy.js';
+import type { XTelemetryPolicy } from './telemetry-policy.js';
+import type { AccessLogPolicy } from './access-log-policy.js';
 
 export interface KindMap {
   GatewayClass: GatewayClass;
@@ -34,6 +36,8 @@ export interface KindMap {
   XBackendTrafficPolicy: XBackendTrafficPolicy;
   SecurityPolicy: SecurityPolicy;
   BackendPolicy: BackendPolicy;
+  XTelemetryPolicy: XTelemetryPolicy;
+  AccessLogPolicy: AccessLogPolicy;
   Ingress: Ingress;
   IngressClass: IngressClass;
   Service: Service;
@@ -68,6 +72,8 @@ export const KINDS: Readonly<Record<Kind, KindInfo>> = {
   XBackendTrafficPolicy: { kind: 'XBackendTrafficPolicy', group: 'gateway.networking.x-k8s.io', versions: ['v1alpha1'], namespaced: true },
   SecurityPolicy: { kind: 'SecurityPolicy', group: 'gateway.portico.dev', versions: ['v1alpha1'], namespaced: true },
   BackendPolicy: { kind: 'BackendPolicy', group: 'gateway.portico.dev', versions: ['v1alpha1'], namespaced: true },
+  XTelemetryPolicy: { kind: 'XTelemetryPolicy', group: 'gateway.networking.x-k8s.io', versions: ['v1alpha1'], namespaced: true },
+  AccessLogPolicy: { kind: 'AccessLogPolicy', group: 'gateway.portico.dev', versions: ['v1alpha1'], namespaced: true },
   Ingress: { kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true },
   IngressClass: { kind: 'IngressClass', group: 'networking.k8s.io', versions: ['v1'], namespaced: false },
   Service: { kind: 'Service', group: '', versions: ['v1'], namespaced: true },

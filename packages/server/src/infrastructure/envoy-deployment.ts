@@ -29,6 +29,11 @@ export function envoyDeployment(context: InfrastructureContext, options: Resolve
         metadata: {
           labels: context.metadata.labels!,
           annotations: {
+            // Scrape each Envoy pod: the readiness listener also serves Envoy's /stats/prometheus
+            // (envoy-pod-bootstrap.ts). The Gateway's infrastructure annotations may override these.
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(options.readinessPort),
+            'prometheus.io/path': '/stats/prometheus',
             ...context.infrastructureAnnotations,
             [BOOTSTRAP_CHECKSUM_ANNOTATION]: bootstrapChecksum,
             ...(clientCertificateChecksum ? { [CLIENT_CERTIFICATE_CHECKSUM_ANNOTATION]: clientCertificateChecksum } : {}),

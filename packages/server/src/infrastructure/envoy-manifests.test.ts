@@ -90,8 +90,12 @@ describe('buildEnvoyManifests', () => {
     expect(spec!.selector).toEqual({ matchLabels: manifests.service!.spec!.selector });
     expect(spec!.replicas).toBe(1);
     expect(spec!.template.metadata!.labels).toEqual(metadata.labels);
+    // Prometheus scrapes each pod's readiness listener, which serves Envoy's /stats/prometheus.
     expect(spec!.template.metadata!.annotations).toEqual({
       'portico.dev/bootstrap-checksum': expect.stringMatching(/^[0-9a-f]{16}$/),
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '19003',
+      'prometheus.io/path': '/stats/prometheus',
       'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
     });
     const pod = spec!.template.spec!;

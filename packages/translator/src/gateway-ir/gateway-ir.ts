@@ -16,6 +16,8 @@ import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from '../routes/translated-route.js';
 import { buildVirtualHosts, type HostnameShadowing, type ListenerRoutes } from './virtual-hosts.js';
 import { recordGatewaySecurityAncestors, securedEntries } from '../policies/security-policy-routes.js';
+import { gatewayTracing } from '../policies/telemetry-policy.js';
+import { gatewayAccessLogs } from '../policies/access-log-policy.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 
@@ -66,11 +68,16 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     }
   }
   listeners.sort((a, b) => a.port - b.port || (a.type === 'UDP' ? 1 : 0) - (b.type === 'UDP' ? 1 : 0));
+  const tracing = gatewayTracing(ctx, state.key);
+  const accessLogs = gatewayAccessLogs(ctx, state).logs;
+  const collectors = accessLogs.flatMap((l) => l.sinks.flatMap((s) => (s.type === 'OpenTelemetry' ? [s.backend] : [])));
   return {
     name: state.key,
     gatewayClass: state.gateway.spec.gatewayClassName,
     listeners,
-    backends: referencedBackends(ctx, listeners).map((b) => withClientCertificate(b, state.backendClientCertificate)),
+    backends: referencedBackends(ctx, listeners, [...(tracing ? [tracing.backend] : []), ...collectors]).map((b) => withClientCertificate(b, state.backendClientCertificate)),
+    ...(tracing ? { tracing } : {}),
+    ...(accessLogs.length > 0 ? { accessLogs } : {}),
   };
 }
 
@@ -160,9 +167,12 @@ function origin(route: TranslatedRoute) {
   return { creationTimestamp: m.creationTimestamp ?? '', key: `${m.namespace}/${m.name}`, rule: 0, match: 0 };
 }
 
-/** Every backend the listeners send to (destinations, mirrors and external auth services), once, by name. */
-export function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[]): BackendIR[] {
-  const names = new Set<string>();
+/**
+ * Every backend the listeners send to (destinations, mirrors and external auth services), and the
+ * gateway's own (`extra`: a tracing collector), once, by name.
+ */
+export function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[], extra: readonly string[] = []): BackendIR[] {
+  const names = new Set<string>(extra);
   const addDestination = (d: DestinationIR | undefined) => {
     for (const b of d?.backends ?? []) if ('backend' in b) names.add(b.backend);
   };

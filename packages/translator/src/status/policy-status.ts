@@ -6,8 +6,17 @@ import { setStatus, type TranslationContext } from '../context.js';
 /** The spec caps the list at 16 entries. */
 const MAX_ANCESTORS = 16;
 
-/** Sets a policy's ancestors: each Gateway (`namespace/name`) of `gateways` with the same conditions; none, no status. */
-export function setPolicyAncestorStatus(ctx: TranslationContext, kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy', policy: KubeObject, gateways: Iterable<string>, conditions: Condition[]): void {
+/**
+ * Sets a policy's ancestors: each Gateway (`namespace/name`) of `gateways` with the same conditions, or
+ * with those `conditions(gateway)` gives (a Direct policy may win one Gateway and lose another); none, no status.
+ */
+export function setPolicyAncestorStatus(
+  ctx: TranslationContext,
+  kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy' | 'XTelemetryPolicy' | 'AccessLogPolicy',
+  policy: KubeObject,
+  gateways: Iterable<string>,
+  conditions: Condition[] | ((gateway: string) => Condition[]),
+): void {
   const ancestors = [...gateways].sort().slice(0, MAX_ANCESTORS);
   if (ancestors.length === 0) return;
   const { namespace = 'default', name } = policy.metadata;
@@ -18,7 +27,7 @@ export function setPolicyAncestorStatus(ctx: TranslationContext, kind: 'BackendT
     status: {
       ancestors: ancestors.map((g) => {
         const [ns, gw] = g.split('/') as [string, string];
-        return { ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ns, name: gw }, controllerName: ctx.options.controllerName, conditions };
+        return { ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ns, name: gw }, controllerName: ctx.options.controllerName, conditions: typeof conditions === 'function' ? conditions(g) : conditions };
       }),
     },
   });

@@ -4,15 +4,16 @@
  * edge proxy" best practices, the route table over RDS, and only the HTTP filters its routes use.
  */
 import type { Proto3Json } from '@portico/envoy';
-import { httpAccessLog } from './access-log.js';
+import { httpAccessLog, policyAccessLogs } from './access-log.js';
 import { adsConfigSource } from '../config-source.js';
 import { tableReferences } from '../snapshot/consistency.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
-import type { ExternalAuthIR } from '@portico/ir';
+import type { AccessLogIR, ExternalAuthIR, TracingIR } from '@portico/ir';
 import { extAuthzHttpFilter } from './ext-authz.js';
 import { securityHttpFilters, type SecurityFilterSet } from './security-filters.js';
+import { hcmTracing } from './tracing.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
 const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -53,6 +54,10 @@ export interface HttpConnectionManagerOptions {
   externalAuths?: ReadonlyMap<string, ExternalAuthIR>;
   /** The SecurityPolicy filter settings of the table's routes (security-filters.ts securityFilterSet). */
   security?: SecurityFilterSet;
+  /** The Gateway's tracing (XTelemetryPolicy): Envoy's OpenTelemetry tracer on this connection manager. */
+  tracing?: TracingIR;
+  /** The AccessLogPolicy of this connection manager's listener(s), with the Gateway (`namespace/name`): it replaces the default log. */
+  accessLogPolicy?: { log: AccessLogIR; gateway: string };
 }
 
 /** The network filter, ready for a filter chain's `filters`. */
@@ -94,7 +99,9 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
     },
   };
   if (tableReferences(options.routeConfig.resource).clusters.has(INVALID_BACKEND_CLUSTER)) hcm.localReplyConfig = invalidBackendLocalReply();
-  if (options.accessLog) hcm.accessLog = [httpAccessLog()];
+  if (options.accessLogPolicy) hcm.accessLog = policyAccessLogs(options.accessLogPolicy.log, options.accessLogPolicy.gateway);
+  else if (options.accessLog) hcm.accessLog = [httpAccessLog()];
+  if (options.tracing) hcm.tracing = hcmTracing(options.tracing);
   return hcm;
 }
 

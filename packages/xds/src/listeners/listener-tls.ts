@@ -3,9 +3,10 @@
  * read by the tls_inspector listener filter). HTTPS servers terminate TLS and route HTTP; TLSRoute
  * servers terminate and proxy TCP, or pass the TLS stream through untouched.
  */
-import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSServerIR } from '@portico/ir';
+import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSServerIR, TracingIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import { accessLogPolicyFor } from './access-log.js';
 import { externalAuthServices } from './ext-authz.js';
 import { securityFilterSet } from './security-filters.js';
 import { tcpProxyFilter } from './listener-l4.js';
@@ -52,14 +53,15 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
         const routingHeader = shared.serverHeader ? { name: shared.serverHeader, value: server.name } : undefined;
         const externalAuths = externalAuthServices(listener.virtualHosts ?? []);
         const security = securityFilterSet(listener.virtualHosts ?? []);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, security, ...(routingHeader ? { routingHeader } : {}) })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, security, ...(routingHeader ? { routingHeader } : {}), ...tracingOf(gateway), ...accessLogPolicyFor(gateway, [server.source]) })];
       } else if (server.mode === 'HTTPS') {
         const routeConfig = buildRouteConfiguration(httpsRouteConfigName(gateway, listener, server), server.virtualHosts, {
           port: listener.port,
           tls: true,
+          ...spanNameOf(gateway),
         });
         out.routes.push(routeConfig);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts), security: securityFilterSet(server.virtualHosts) })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts), security: securityFilterSet(server.virtualHosts), ...tracingOf(gateway), ...accessLogPolicyFor(gateway, [server.source]) })];
       } else {
         chain.filters = [tcpProxyFilter(gateway, statPrefix, server.route, accessLog)];
       }
@@ -85,8 +87,18 @@ function sharedHTTPSTable(gateway: GatewayIR, listener: TLSListenerIR, claimed: 
     port: listener.port,
     tls: true,
     ...(serverHeader ? { serverHeader } : {}),
+    ...spanNameOf(gateway),
   });
   return { routeConfig, ...(serverHeader ? { serverHeader } : {}) };
+}
+
+/** The Gateway's tracing for its connection managers (XTelemetryPolicy), when it has one. */
+function tracingOf(gateway: GatewayIR): { tracing?: TracingIR } {
+  return gateway.tracing ? { tracing: gateway.tracing } : {};
+}
+
+function spanNameOf(gateway: GatewayIR): { spanName?: string } {
+  return gateway.tracing?.spanName ? { spanName: gateway.tracing.spanName } : {};
 }
 
 /**

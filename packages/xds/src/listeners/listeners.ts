@@ -5,6 +5,7 @@
 import type { GatewayIR, HTTPListenerIR, ListenerIR, TCPListenerIR, TLSListenerIR, UDPListenerIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import { accessLogPolicyFor } from './access-log.js';
 import { externalAuthServices } from './ext-authz.js';
 import { securityFilterSet } from './security-filters.js';
 import { tcpProxyFilter, udpProxyListenerFilter } from './listener-l4.js';
@@ -44,6 +45,7 @@ function httpListener(gateway: GatewayIR, listener: HTTPListenerIR, accessLog: b
   const routeConfig = buildRouteConfiguration(httpRouteConfigName(gateway, listener), listener.virtualHosts, {
     port: listener.port,
     tls: false,
+    ...(gateway.tracing?.spanName ? { spanName: gateway.tracing.spanName } : {}),
   });
   const hcm = httpConnectionManagerFilter({
     statPrefix: statPrefixOf(listener.name),
@@ -51,6 +53,8 @@ function httpListener(gateway: GatewayIR, listener: HTTPListenerIR, accessLog: b
     accessLog,
     externalAuths: externalAuthServices(listener.virtualHosts),
     security: securityFilterSet(listener.virtualHosts),
+    ...(gateway.tracing ? { tracing: gateway.tracing } : {}),
+    ...accessLogPolicyFor(gateway, listener.sources),
   });
   return output(streamListener(gateway, listener, { filterChains: [{ filters: [hcm] }] }), [routeConfig]);
 }

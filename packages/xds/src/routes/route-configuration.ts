@@ -36,6 +36,8 @@ export interface RouteTableContext {
    * a request came through (HTTPS_SERVER_HEADER). A virtual host owned by another server answers 421.
    */
   serverHeader?: string;
+  /** The span name of every route's requests (XTelemetryPolicy tracing.spanName): each route's decorator. */
+  spanName?: string;
 }
 
 /** The RouteConfiguration `name` for these virtual hosts, served to the listener(s) naming it over RDS. */
@@ -58,7 +60,16 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
   };
   // The server header is Envoy's own bookkeeping: backends never see it.
   if (context.serverHeader) resource.requestHeadersToRemove = [context.serverHeader];
+  if (context.spanName) resource.virtualHosts = withSpanName(resource.virtualHosts as Proto3Json[], context.spanName);
   return { name, resource };
+}
+
+/**
+ * Envoy names a request's span after the route's decorator operation (route_components.proto
+ * Decorator); without one, after the host and path. Copies: the routes are shared with other tables.
+ */
+function withSpanName(virtualHosts: Proto3Json[], operation: string): Proto3Json[] {
+  return virtualHosts.map((vh) => ({ ...vh, routes: (vh.routes as Proto3Json[]).map((r) => ({ ...r, decorator: { operation } })) }));
 }
 
 /**

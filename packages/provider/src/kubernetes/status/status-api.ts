@@ -49,6 +49,8 @@ const PLURALS: Readonly<Record<Exclude<StatusKind, 'Ingress'>, string>> = {
   XBackendTrafficPolicy: 'xbackendtrafficpolicies',
   SecurityPolicy: 'securitypolicies',
   BackendPolicy: 'backendpolicies',
+  XTelemetryPolicy: 'xtelemetrypolicies',
+  AccessLogPolicy: 'accesslogpolicies',
 };
 
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -58,6 +58,8 @@ export function withStatusDefaults(kind: DesiredStatus['kind'], status: JsonReco
     case 'XBackendTrafficPolicy':
     case 'SecurityPolicy':
     case 'BackendPolicy':
+    case 'XTelemetryPolicy':
+    case 'AccessLogPolicy':
       return { ...status, ancestors: withRefDefaults(status['ancestors'], 'ancestorRef') };
     case 'Gateway':
     case 'ListenerSet':

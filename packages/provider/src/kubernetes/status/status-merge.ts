@@ -105,6 +105,8 @@ export function mergeStatus(input: StatusMergeInput): StatusMergeResult {
     case 'XBackendTrafficPolicy':
     case 'SecurityPolicy':
     case 'BackendPolicy':
+    case 'XTelemetryPolicy':
+    case 'AccessLogPolicy':
       status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef', conditions: 'policyAncestor' }, asArray(desired['ancestors'])) };
       break;
     case 'Gateway':
