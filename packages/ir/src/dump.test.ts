@@ -92,6 +92,14 @@ describe('redactIR', () => {
   });
 });
 
+describe('redactIR of trace export headers', () => {
+  test('keeps the header names and hides their values (collectors take API keys there)', () => {
+    const tracing = { serviceName: 'edge', exportHeaders: [{ name: 'x-api-key', value: 'collector-secret' }] };
+    expect(redactIR({ tracing })).toEqual({ tracing: { serviceName: 'edge', exportHeaders: [{ name: 'x-api-key', value: '[redacted]' }] } });
+    expect(tracing.exportHeaders[0]!.value).toBe('collector-secret');
+  });
+});
+
 describe('dumpIR', () => {
   test.each(['yaml', 'json'] as const)('never prints key material (%s)', (format) => {
     const out = dumpIR(new Map([['default/gw', gateway('default/gw')]]), format);

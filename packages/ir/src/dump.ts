@@ -43,6 +43,9 @@ export function redactIR<T>(value: T): T {
 function redactValue(value: unknown, key: string | undefined): unknown {
   if (key !== undefined && PRIVATE_KEY_FIELDS.has(key) && value !== undefined && value !== null) return REDACTED;
   if (key !== undefined && PEM_FIELDS.has(key) && typeof value === 'string' && value !== '') return summarizePEM(value);
+  // The headers sent with every trace export (XTelemetryPolicy provider.headers) are how collectors take
+  // API keys: their names stay readable, their values do not.
+  if (key === 'exportHeaders' && Array.isArray(value)) return value.map((h: Record<string, unknown>) => ({ ...h, value: REDACTED }));
   if (Array.isArray(value)) return value.map((item) => redactValue(item, undefined));
   if (value instanceof Map) return redactValue(Object.fromEntries(value), key);
   if (value !== null && typeof value === 'object') {
