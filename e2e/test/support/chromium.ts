@@ -58,7 +58,13 @@ export function recordProblems(page: Page): PageProblems {
     }
   });
   page.on('pageerror', (error) => add(`uncaught: ${error.stack ?? error.message}`));
-  page.on('requestfailed', (request) => add(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText ?? 'unknown error'})`));
+  page.on('requestfailed', (request) => {
+    const error = request.failure()?.errorText ?? 'unknown error';
+    // The app cancels its own fetches when they are superseded (the details panel closed, or the graph
+    // moved to a newer version while an object was loading): AbortController, no error a user sees.
+    if (error === 'net::ERR_ABORTED' && request.resourceType() === 'fetch') return;
+    add(`request failed: ${request.method()} ${request.url()} (${error})`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) add(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
   });
