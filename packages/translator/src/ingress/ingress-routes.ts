@@ -58,7 +58,7 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
   const problems = parsed.problems.map((p) => p.message);
   const annotations: IngressAnnotations = { ...parsed.annotations };
   // Source ranges and basic auth need the Secret: resolved here, once per Ingress.
-  const secured = annotations.failClosed ? {} : ingressSecurity(ctx, namespace, name, annotations);
+  const secured = annotations.failClosed ? {} : ingressSecurity((ns, n) => ctx.resources.get('Secret', ns, n), namespace, name, annotations);
   if ('failClosed' in secured) {
     annotations.failClosed = secured.failClosed;
     problems.push(secured.problem);

@@ -10,7 +10,7 @@
  * type — never served unprotected, never with some users silently locked out.
  */
 import type { SecurityIR } from '@portico/ir';
-import type { TranslationContext } from '../context.js';
+import type { Secret } from '@portico/resources';
 import { decodeSecretValue } from '../gateways/secrets.js';
 import { HTPASSWD_SHA_LINE } from '../policies/security-policy-features.js';
 import type { IngressAnnotations } from './annotations/ingress-annotations.js';
@@ -20,14 +20,17 @@ export const INGRESS_NGINX_AUTH_KEY = 'auth';
 
 export type IngressSecurity = { security?: SecurityIR } | { failClosed: { status: number; reason: string }; problem: string };
 
-export function ingressSecurity(ctx: TranslationContext, namespace: string, name: string, a: IngressAnnotations): IngressSecurity {
+/** How a Secret is found: the translation's resources, or `portico convert`'s input objects. */
+export type SecretLookup = (namespace: string, name: string) => Secret | undefined;
+
+export function ingressSecurity(secretOf: SecretLookup, namespace: string, name: string, a: IngressAnnotations): IngressSecurity {
   if (!a.ipAccess && !a.basicAuth) return {};
   // Three segments: never the `namespace/name` key of a SecurityPolicy, so filter names cannot collide.
   const security: SecurityIR = { policy: `Ingress/${namespace}/${name}` };
   if (a.ipAccess) security.ipAccess = { ...a.ipAccess };
   if (a.basicAuth) {
     const { secret, secretType } = a.basicAuth;
-    const htpasswd = htpasswdOf(ctx, namespace, secret, secretType);
+    const htpasswd = htpasswdOf(secretOf(namespace, secret), secretType);
     if (typeof htpasswd !== 'string') {
       const problem = `auth-secret ${namespace}/${secret}: ${htpasswd.problem}: every path of this Ingress answers 500 rather than be served unprotected`;
       return { failClosed: { status: 500, reason: `auth-secret ${namespace}/${secret} cannot be used` }, problem };
@@ -37,8 +40,7 @@ export function ingressSecurity(ctx: TranslationContext, namespace: string, name
   return { security };
 }
 
-function htpasswdOf(ctx: TranslationContext, namespace: string, name: string, type: 'auth-file' | 'auth-map'): string | { problem: string } {
-  const secret = ctx.resources.get('Secret', namespace, name);
+function htpasswdOf(secret: Secret | undefined, type: 'auth-file' | 'auth-map'): string | { problem: string } {
   if (!secret) return { problem: 'the Secret does not exist' };
   let lines: string[];
   if (type === 'auth-file') {
