@@ -51,7 +51,11 @@ function htpasswdOf(secret: Secret | undefined, type: 'auth-file' | 'auth-map'):
     const users = [...new Set([...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})])].sort();
     lines = users.map((user) => `${user}:${(decodeSecretValue(secret, user) ?? '').trim()}`);
   }
-  if (lines.length === 0) return { problem: 'the Secret holds no user' };
+  if (lines.length === 0) {
+    // From a cluster, only key `auth` of a Secret reaches Portico (provider/kubernetes/normalize-object.ts).
+    const hint = type === 'auth-map' ? ` (auth-map: one key per user; Portico's Kubernetes provider keeps only key ${INGRESS_NGINX_AUTH_KEY} of a Secret, so on a cluster use auth-file)` : '';
+    return { problem: `the Secret holds no user${hint}` };
+  }
   const users = new Set<string>();
   for (const [i, line] of lines.entries()) {
     const match = HTPASSWD_SHA_LINE.exec(line);
