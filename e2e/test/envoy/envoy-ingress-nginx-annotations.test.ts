@@ -11,6 +11,13 @@
  * - proxy-read-timeout "1": a backend that never answers is cut after 1 s of silence with 504, as
  *   nginx answers (Envoy's route idle_timeout, upstream side), and the route has no total timeout;
  * - an unimplemented auth-url fails closed: 500, never the backend;
+ * - whitelist-source-range that leaves out the client (127.0.0.1) answers 403 while another Ingress
+ *   answers 200; one that includes it serves; denylist-source-range naming it answers 403;
+ * - auth-type basic with auth-secret (htpasswd `{SHA}` entries under key `auth`, or auth-map): the
+ *   right password 200, a wrong one or none 401; a bcrypt entry Envoy cannot verify fails closed (500);
+ * - enable-cors: a preflight is answered by Envoy with the configured origin, methods, headers,
+ *   max age and credentials (ingress-nginx's defaults when only enable-cors is set), and a simple
+ *   request from an allowed origin gets the allow-origin header with the backend's answer;
  * - canary: `X-Canary: always` / the cookie `canary=always` reach the canary Ingress's backend,
  *   `never` keeps the main one (the header before the cookie), canary-weight 50 splits (both backends
  *   answer 400 requests: the chance that one never does is 2^-400), and the main Ingress's rewrite applies
@@ -44,6 +51,47 @@ interface Answer {
   body: string;
   location?: string;
 }
+
+/** A plain-HTTP request on port 80 with any method, answering the status and the response headers. */
+function exchange(method: string, host: string, path: string, extra: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((ok) => {
+    const req = request({ host: '127.0.0.1', port: 80, method, path, headers: { host, ...extra }, timeout: 5_000 }, (res) => {
+      res.resume();
+      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => ok({ status: 0, headers: {} }));
+    req.end();
+  });
+}
+
+const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+
+/** htpasswd -s entries: alice / secret, bob / hunter2; carol has a bcrypt hash Envoy cannot verify. */
+const AUTH_SECRETS = `---
+apiVersion: v1
+kind: Secret
+metadata: { name: basic-users, namespace: default }
+type: Opaque
+stringData:
+  auth: |
+    alice:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=
+    bob:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0=
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: map-users, namespace: default }
+type: Opaque
+stringData:
+  bob: "{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0="
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: bcrypt-users, namespace: default }
+type: Opaque
+stringData:
+  auth: "carol:$2y$05$2PjmYw/0dBLYkGVXCaQpZOBeHqCLnOlWa6PUt0m1C7DpOHNk/4KOK"
+`;
 
 function ask(scheme: 'http' | 'https', host: string, path: string, extra: Record<string, string> = {}): Promise<Answer> {
   const send = scheme === 'http' ? request : httpsRequest;
@@ -138,6 +186,15 @@ ${ingressYaml('auth', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.def
 ${ingressYaml('main', { 'nginx.ingress.kubernetes.io/rewrite-target': '/v2/$1' }, 'canary.example.com', '/app/(.*)', 'ImplementationSpecific')}
 ${ingressYaml('main-canary', { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-by-header': 'X-Canary', 'nginx.ingress.kubernetes.io/canary-by-cookie': 'canary' }, 'canary.example.com', '/app/(.*)', 'ImplementationSpecific').replace('name: echo', 'name: canary')}
 ${ingressYaml('split', {}, 'split.example.com', '/', 'Prefix')}
+${AUTH_SECRETS}
+${ingressYaml('office', { 'nginx.ingress.kubernetes.io/whitelist-source-range': '203.0.113.0/24, 10.0.0.0/8' }, 'office.example.com', '/', 'Prefix')}
+${ingressYaml('loopback', { 'nginx.ingress.kubernetes.io/allowlist-source-range': '127.0.0.0/8' }, 'loopback.example.com', '/', 'Prefix')}
+${ingressYaml('blocked', { 'nginx.ingress.kubernetes.io/denylist-source-range': '127.0.0.1' }, 'blocked.example.com', '/', 'Prefix')}
+${ingressYaml('basic', { 'nginx.ingress.kubernetes.io/auth-type': 'basic', 'nginx.ingress.kubernetes.io/auth-secret': 'basic-users' }, 'basic.example.com', '/', 'Prefix')}
+${ingressYaml('basic-map', { 'nginx.ingress.kubernetes.io/auth-type': 'basic', 'nginx.ingress.kubernetes.io/auth-secret': 'map-users', 'nginx.ingress.kubernetes.io/auth-secret-type': 'auth-map' }, 'basic-map.example.com', '/', 'Prefix')}
+${ingressYaml('basic-bcrypt', { 'nginx.ingress.kubernetes.io/auth-type': 'basic', 'nginx.ingress.kubernetes.io/auth-secret': 'bcrypt-users' }, 'bcrypt.example.com', '/', 'Prefix')}
+${ingressYaml('cors', { 'nginx.ingress.kubernetes.io/enable-cors': 'true', 'nginx.ingress.kubernetes.io/cors-allow-origin': 'https://app.example.com', 'nginx.ingress.kubernetes.io/cors-allow-methods': 'GET, POST', 'nginx.ingress.kubernetes.io/cors-allow-headers': 'X-Custom, Content-Type', 'nginx.ingress.kubernetes.io/cors-expose-headers': 'X-Request-Id', 'nginx.ingress.kubernetes.io/cors-max-age': '600' }, 'cors.example.com', '/', 'Prefix')}
+${ingressYaml('cors-defaults', { 'nginx.ingress.kubernetes.io/enable-cors': 'true' }, 'cors-defaults.example.com', '/', 'Prefix')}
 ${ingressYaml('split-canary', { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '50' }, 'split.example.com', '/', 'Prefix').replace('name: echo', 'name: canary')}`);
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
@@ -207,5 +264,48 @@ ${ingressYaml('split-canary', { 'nginx.ingress.kubernetes.io/canary': 'true', 'n
     const seen = new Set<string>();
     for (let i = 0; i < 400 && seen.size < 2; i++) seen.add((await ask('http', 'split.example.com', '/w')).body.startsWith('canary') ? 'canary' : 'main');
     expect([...seen].sort()).toEqual(['canary', 'main']);
+  });
+
+  test('source ranges: a range without the client answers 403 while another Ingress answers 200; one with it serves; a deny list naming it answers 403', async () => {
+    expect(await ask('http', 'office.example.com', '/x')).toMatchObject({ status: 403 });
+    expect(await ask('http', 'plain.example.com', '/x')).toEqual({ status: 200, body: '/x host=plain.example.com' });
+    expect(await ask('http', 'loopback.example.com', '/y')).toEqual({ status: 200, body: '/y host=loopback.example.com' });
+    expect((await ask('http', 'blocked.example.com', '/')).status).toBe(403);
+  });
+
+  test('basic auth from the Secret: right password 200, wrong or missing 401; auth-map too; a bcrypt entry fails closed', async () => {
+    expect(await ask('http', 'basic.example.com', '/p', basic('alice', 'secret'))).toEqual({ status: 200, body: '/p host=basic.example.com' });
+    expect((await ask('http', 'basic.example.com', '/p', basic('bob', 'hunter2'))).status).toBe(200);
+    expect((await ask('http', 'basic.example.com', '/p', basic('alice', 'wrong'))).status).toBe(401);
+    expect((await ask('http', 'basic.example.com', '/p')).status).toBe(401);
+    expect((await ask('http', 'basic-map.example.com', '/', basic('bob', 'hunter2'))).status).toBe(200);
+    expect((await ask('http', 'basic-map.example.com', '/', basic('alice', 'secret'))).status).toBe(401);
+    expect((await ask('http', 'bcrypt.example.com', '/', basic('carol', 'anything'))).status).toBe(500);
+  });
+
+  test('CORS: Envoy answers the preflight with the configured headers, and decorates an allowed simple request', async () => {
+    const preflight = await exchange('OPTIONS', 'cors.example.com', '/api', { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-custom' });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers).toMatchObject({
+      'access-control-allow-origin': 'https://app.example.com',
+      'access-control-allow-methods': 'GET, POST',
+      'access-control-allow-headers': 'X-Custom, Content-Type',
+      'access-control-max-age': '600',
+      'access-control-allow-credentials': 'true',
+    });
+    const simple = await exchange('GET', 'cors.example.com', '/api', { origin: 'https://app.example.com' });
+    expect(simple.status).toBe(200);
+    expect(simple.headers).toMatchObject({ 'access-control-allow-origin': 'https://app.example.com', 'access-control-expose-headers': 'X-Request-Id' });
+    // Another origin gets no CORS headers (the browser then refuses the response).
+    expect((await exchange('GET', 'cors.example.com', '/api', { origin: 'https://evil.example.net' })).headers['access-control-allow-origin']).toBeUndefined();
+    const defaults = await exchange('OPTIONS', 'cors-defaults.example.com', '/', { origin: 'https://any.example.org', 'access-control-request-method': 'PATCH' });
+    expect(defaults.status).toBe(200);
+    expect(defaults.headers).toMatchObject({
+      'access-control-allow-origin': 'https://any.example.org',
+      'access-control-allow-methods': 'GET, PUT, POST, DELETE, PATCH, OPTIONS',
+      'access-control-max-age': '1728000',
+      'access-control-allow-credentials': 'true',
+    });
+    expect(await envoy.rejectedUpdates()).toBe(0);
   });
 });

@@ -71,13 +71,17 @@ describe('normalizeObject', () => {
       data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5', 'ca.crt': 'Y2E=' },
     });
     expect(JSON.stringify(object)).not.toContain('c2VjcmV0');
-    expect(SECRET_KEYS).toEqual(['tls.crt', 'tls.key', 'ca.crt', '.htpasswd', 'jwks.json']);
+    expect(SECRET_KEYS).toEqual(['tls.crt', 'tls.key', 'ca.crt', '.htpasswd', 'jwks.json', 'auth']);
   });
 
   it('keeps a SecurityPolicy htpasswd or JWKS key of any Secret, and every key of an API key Secret only', () => {
     const opaque = { metadata: { name: 'users', namespace: 'a' }, type: 'Opaque', data: { '.htpasswd': 'aHQ=', 'jwks.json': 'e30=', password: 'c2VjcmV0' } };
     expect(normalizeObject(opaque, target('Secret'), 'v1')).toMatchObject({ data: { '.htpasswd': 'aHQ=', 'jwks.json': 'e30=' } });
     expect(Object.keys((opaque as { data: object }).data)).toEqual(['.htpasswd', 'jwks.json']);
+    // ingress-nginx's htpasswd key (an Ingress's auth-secret) is kept too.
+    const nginx = { metadata: { name: 'basic', namespace: 'a' }, type: 'Opaque', data: { auth: 'YQ==', password: 'c2VjcmV0' } };
+    expect(normalizeObject(nginx, target('Secret'), 'v1')).toMatchObject({ data: { auth: 'YQ==' } });
+    expect(Object.keys((nginx as { data: object }).data)).toEqual(['auth']);
     const keys = { metadata: { name: 'keys', namespace: 'a' }, type: 'gateway.portico.dev/api-keys', data: { 'team-a': 'a2V5LWE=', 'team-b': 'a2V5LWI=' } };
     expect(normalizeObject(keys, target('Secret'), 'v1')).toMatchObject({ data: { 'team-a': 'a2V5LWE=', 'team-b': 'a2V5LWI=' } });
   });

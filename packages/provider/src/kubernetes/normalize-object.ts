@@ -8,7 +8,8 @@
  * - `metadata.managedFields` and kubectl's last-applied annotation double an object's size, and in a
  *   Secret or ConfigMap the annotation holds every value in clear;
  * - of a Secret only the keys a certificate or CA is read from are kept (`tls.crt`, `tls.key`,
- *   `ca.crt`) and those a SecurityPolicy reads by name (`.htpasswd`, `jwks.json`), of a ConfigMap
+ *   `ca.crt`), those a SecurityPolicy reads by name (`.htpasswd`, `jwks.json`) and ingress-nginx's
+ *   htpasswd key `auth` (an Ingress's auth-secret), of a ConfigMap
  *   only `ca.crt` and `jwks.json`: every Secret of the cluster is watched, and the others (service
  *   account tokens, Helm releases, credentials) must never sit in our memory or logs. A Secret of type
  *   `gateway.portico.dev/api-keys` (SecurityPolicy apiKeyAuth: every key a client id) is kept whole.
@@ -19,11 +20,14 @@
 import { API_KEYS_SECRET_TYPE, HTPASSWD_KEY, JWKS_KEY, type Resource } from '@portico/resources';
 import type { WatchTarget } from './watch-targets.js';
 
+/** ingress-nginx's data key of an htpasswd Secret (an Ingress's `auth-secret`, auth-secret-type auth-file). */
+export const INGRESS_NGINX_AUTH_KEY = 'auth';
+
 /**
  * The Secret keys a TLS certificate (`tls.crt`, `tls.key`), a CA bundle (`ca.crt`), a SecurityPolicy
- * htpasswd file (`.htpasswd`) or JWKS (`jwks.json`) is read from.
+ * htpasswd file (`.htpasswd`) or JWKS (`jwks.json`), or an Ingress's ingress-nginx htpasswd (`auth`) is read from.
  */
-export const SECRET_KEYS: readonly string[] = ['tls.crt', 'tls.key', 'ca.crt', HTPASSWD_KEY, JWKS_KEY];
+export const SECRET_KEYS: readonly string[] = ['tls.crt', 'tls.key', 'ca.crt', HTPASSWD_KEY, JWKS_KEY, INGRESS_NGINX_AUTH_KEY];
 /** The ConfigMap keys a BackendTLSPolicy CA bundle or a SecurityPolicy JWKS is read from. */
 export const CONFIG_MAP_KEYS: readonly string[] = ['ca.crt', JWKS_KEY];
 

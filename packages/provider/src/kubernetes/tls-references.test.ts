@@ -68,6 +68,16 @@ describe('collectTlsReferences', () => {
     expect(plain(refs.secrets)).toEqual({ 'web/web-tls': ['tls.crt', 'tls.key'] });
   });
 
+  it('takes an Ingress basic-auth Secret (auth-type basic) for ingress-nginx\'s key `auth`, never one of another namespace', () => {
+    const annotated = (annotations: Record<string, string>): Ingress => ({ ...ingress('web', []), metadata: { name: 'ing', namespace: 'web', annotations } });
+    const refs = collectTlsReferences([], [
+      annotated({ 'nginx.ingress.kubernetes.io/auth-type': 'basic', 'nginx.ingress.kubernetes.io/auth-secret': 'users' }),
+      annotated({ 'nginx.ingress.kubernetes.io/auth-secret': 'no-type' }),
+      annotated({ 'nginx.ingress.kubernetes.io/auth-type': 'basic', 'nginx.ingress.kubernetes.io/auth-secret': 'kube-system/users' }),
+    ], []);
+    expect(plain(refs.secrets)).toEqual({ 'web/users': ['auth'] });
+  });
+
   it('takes BackendTLSPolicy CA refs (ConfigMap or Secret in the policy namespace) for ca.crt only, and merges keys', () => {
     const refs = collectTlsReferences(
       [gateway('apps', [{ name: 'both' }])],

@@ -9,7 +9,10 @@
  *   Secret, the Gateway's namespace unless it names one) → `ca.crt`
  *   (translator/src/gateways/frontend-validation.ts);
  * - an Ingress `spec.tls[].secretName` (a Secret of the Ingress's namespace) → `tls.crt`, `tls.key`
- *   (translator/src/ingress/ingress-tls.ts);
+ *   (translator/src/ingress/ingress-tls.ts); its ingress-nginx `auth-secret` (with `auth-type: basic`,
+ *   a Secret of its namespace) → `auth` (translator/src/ingress/ingress-security.ts). An `auth-map`
+ *   Secret (one key per user) is not served: its keys were dropped at the door, and the Ingress fails
+ *   closed (500, "holds no user") rather than keep every key of every Secret;
  * - a BackendTLSPolicy `validation.caCertificateRefs` entry (core ConfigMap or Secret of the policy's
  *   namespace) → `ca.crt` (translator/src/backends/backend-tls.ts);
  * - a SecurityPolicy (translator/src/policies/security-policy-features.ts), objects of its namespace:
@@ -19,6 +22,7 @@
  * ReferenceGrants are not consulted: whether a cross-namespace reference is allowed is the translator's
  * decision (and a status condition), and a grant that appears later must take effect without a relist.
  */
+import { INGRESS_NGINX_AUTH_KEY } from './normalize-object.js';
 import { HTPASSWD_KEY, JWKS_KEY, type BackendTLSPolicy, type ConfigMap, type Gateway, type Ingress, type ListenerSet, type Secret, type SecurityPolicy } from '@portico/resources';
 
 /** Per `namespace/name`: the data keys to serve. */
@@ -65,6 +69,8 @@ export function collectTlsReferences(
   for (const ingress of ingresses) {
     const namespace = ingress.metadata.namespace ?? 'default';
     for (const tls of ingress.spec?.tls ?? []) if (tls.secretName) add(secrets, namespace, tls.secretName, CERTIFICATE_KEYS);
+    const authSecret = basicAuthSecret(ingress);
+    if (authSecret) add(secrets, namespace, authSecret, [INGRESS_NGINX_AUTH_KEY]);
   }
   for (const policy of policies) {
     const namespace = policy.metadata.namespace ?? 'default';
@@ -87,6 +93,14 @@ export function collectTlsReferences(
     }
   }
   return { secrets, configMaps };
+}
+
+/** The Secret name of an Ingress's basic auth (`auth-type: basic` + `auth-secret`, either prefix, Portico's winning). */
+function basicAuthSecret(ingress: Ingress): string | undefined {
+  const annotations = ingress.metadata.annotations ?? {};
+  const read = (name: string) => annotations[`portico.dev/${name}`] ?? annotations[`nginx.ingress.kubernetes.io/${name}`];
+  const secret = read('auth-secret');
+  return read('auth-type') === 'basic' && secret && !secret.includes('/') ? secret : undefined;
 }
 
 function add(into: ReferencedKeys, namespace: string, name: string, keys: readonly string[]): void {

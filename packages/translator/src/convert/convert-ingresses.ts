@@ -4,21 +4,24 @@
  * One Gateway per IngressClass (in the Ingresses' namespace when they share one, else `default`, or
  * as asked), one HTTPRoute per Ingress and host (in the Ingress's namespace, so its Services need no
  * grant), ReferenceGrants for TLS Secrets outside the Gateway's namespace, a BackendTLSPolicy for
- * HTTPS backends that have none, and the GatewayClass when the input has none of that name. Every
+ * HTTPS backends that have none, a SecurityPolicy (and htpasswd Secret) per Ingress with source ranges
+ * or basic auth (converted-security.ts), and the GatewayClass when the input has none of that name. Every
  * other object passes through unchanged (Services, Secrets, EndpointSlices…), so the output can be
  * translated on its own; Ingresses and IngressClasses are replaced.
  * Pure: the same input gives the same output, in a stable order.
  */
-import type { BackendTLSPolicy, GatewayClass, HTTPRoute, Ingress, IngressClass, KubeObject, Service } from '@portico/resources';
+import type { BackendTLSPolicy, GatewayClass, HTTPRoute, Ingress, IngressClass, KubeObject, Secret, Service } from '@portico/resources';
 import { compareAge } from '../context.js';
 import { parseIngressAnnotations } from '../ingress/annotations/registry.js';
 import { defaultIngressClass, requestedClass } from '../ingress/ingress-classes.js';
+import { ingressSecurity } from '../ingress/ingress-security.js';
 import { ingressSpecProblem } from '../ingress/ingress-validation.js';
 import { DEFAULT_CONTROLLER_NAME } from '../options.js';
 import { CATCH_ALL, planClass, type ClassIngress, type ClassPlan } from './class-plan.js';
 import type { ConversionNote } from './conversion-report.js';
 import { gatewayLayout, MAX_LISTENERS, type GatewayLayout } from './converted-gateway.js';
 import { convertedRules, type RuleContext } from './converted-rules.js';
+import { convertedSecurity } from './converted-security.js';
 
 export const DEFAULT_CONVERT_GATEWAY_CLASS = 'portico';
 
@@ -55,6 +58,7 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
   };
   const services = new Map((input.filter((o) => o.kind === 'Service') as Service[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const policies = input.filter((o) => o.kind === 'BackendTLSPolicy') as BackendTLSPolicy[];
+  const secrets = new Map((input.filter((o) => o.kind === 'Secret') as Secret[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const generated: KubeObject[] = [];
   const tlsBackends = new Map<string, { namespace: string; service: string; ingress: string }>();
   const backendGrants = new Map<string, Set<string>>();
@@ -78,7 +82,14 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
       }
       const parsed = parseIngressAnnotations(ingress);
       for (const p of parsed.problems) note({ ingress: key, annotation: p.annotation, level: p.reason, message: p.message });
-      (parsed.annotations.canary ? canaries : usable).push({ ingress, namespace, key, annotations: parsed.annotations });
+      // Source ranges and basic auth, resolved against the input's Secrets as the translator does.
+      const annotations = { ...parsed.annotations };
+      const secured = annotations.failClosed ? {} : ingressSecurity((ns, n) => secrets.get(`${ns}/${n}`), namespace, ingress.metadata.name, annotations);
+      if ('failClosed' in secured) {
+        annotations.failClosed = secured.failClosed;
+        note({ ingress: key, level: 'invalid', message: secured.problem });
+      } else if (secured.security) annotations.security = secured.security;
+      (annotations.canary ? canaries : usable).push({ ingress, namespace, key, annotations });
     }
     if (usable.length === 0) continue;
     const plan = planClass(usable, canaries, note);
@@ -88,13 +99,17 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
     if (layout.gateway.spec.listeners.length > MAX_LISTENERS) {
       note({ ingress: `IngressClass ${className || '(none)'}`, level: 'unsupported', message: `the Gateway needs ${layout.gateway.spec.listeners.length} listeners, more than Gateway API's ${MAX_LISTENERS}: split the Ingresses into several classes (or Gateways)` });
     }
-    const routes = classRoutes(plan, layout, ctx);
+    const secured = new Map<ClassIngress, string[]>();
+    const routes = classRoutes(plan, layout, ctx, (owner, name) => secured.set(owner, [...(secured.get(owner) ?? []), name]));
     for (const r of routes) {
       if ((r.spec.hostnames?.length ?? 0) > MAX_HOSTNAMES || r.spec.parentRefs!.length > MAX_PARENT_REFS) {
         note({ ingress: `${r.metadata.namespace}/${r.metadata.name.replace(/-http(-[0-9]+)?$/, '')}`, level: 'unsupported', message: `HTTPRoute ${r.metadata.name} needs ${r.spec.hostnames?.length ?? 0} hostnames and ${r.spec.parentRefs!.length} parentRefs, more than Gateway API's ${MAX_HOSTNAMES} / ${MAX_PARENT_REFS}: fewer server aliases (or hosts) per Ingress` });
       }
     }
     generated.push(layout.gateway, ...layout.grants, ...routes);
+    const securityObjects = new Map<string, KubeObject>();
+    for (const [owner, names] of secured) for (const o of convertedSecurity(owner, names)) securityObjects.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o);
+    generated.push(...[...securityObjects.values()].sort((a, b) => (`${a.kind}/${a.metadata.namespace}/${a.metadata.name}` < `${b.kind}/${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1)));
   }
 
   for (const { namespace, service, ingress } of tlsBackends.values()) {
@@ -147,7 +162,7 @@ function gatewayName(className: string): string {
  * several). Port 80 gets a route of its own (`-http`) when it differs from port 443's: an ssl-redirect
  * answers 308 there for the same matches, and server aliases are served there only.
  */
-function classRoutes(plan: ClassPlan, layout: GatewayLayout, ctx: RuleContext): HTTPRoute[] {
+function classRoutes(plan: ClassPlan, layout: GatewayLayout, ctx: RuleContext, securedRoute: (owner: ClassIngress, name: string) => void): HTTPRoute[] {
   const hostsOf = new Map<ClassIngress, string[]>();
   for (const [host, entries] of plan.hosts) {
     for (const e of entries) if (!hostsOf.get(e.owner)?.includes(host)) hostsOf.set(e.owner, [...(hostsOf.get(e.owner) ?? []), host]);
@@ -170,15 +185,20 @@ function classRoutes(plan: ClassPlan, layout: GatewayLayout, ctx: RuleContext): 
       const parent = (sectionName: string) => ({ name: gateway.name, ...(gateway.namespace !== owner.namespace ? { namespace: gateway.namespace } : {}), sectionName });
       // HTTPRoute allows 16 rules: more become `<name>-2`, `<name>-3`… in order. Their precedence is the
       // same (Gateway API orders matches, not routes; ties go to the older route, then the name, both in order).
-      const route = (name: string, sections: string[], hostnames: string[], routeRules: typeof rules): HTTPRoute[] => {
+      // `secured`: the route serves the Ingress's paths (not only its HTTPS redirects), so its SecurityPolicy targets it.
+      const route = (name: string, sections: string[], hostnames: string[], routeRules: typeof rules, secured = true): HTTPRoute[] => {
         const chunks: (typeof rules)[] = [];
         for (let i = 0; i < routeRules.length; i += MAX_RULES) chunks.push(routeRules.slice(i, i + MAX_RULES));
-        return chunks.map((chunk, i) => ({
-          apiVersion: GATEWAY_API,
-          kind: 'HTTPRoute',
-          metadata: { name: unique(owner.namespace, i === 0 ? name : `${name}-${i + 1}`), namespace: owner.namespace },
-          spec: { parentRefs: sections.map(parent), ...(hostnames.length > 0 ? { hostnames } : {}), rules: chunk },
-        } as HTTPRoute));
+        return chunks.map((chunk, i) => {
+          const routeName = unique(owner.namespace, i === 0 ? name : `${name}-${i + 1}`);
+          if (secured) securedRoute(owner, routeName);
+          return {
+            apiVersion: GATEWAY_API,
+            kind: 'HTTPRoute',
+            metadata: { name: routeName, namespace: owner.namespace },
+            spec: { parentRefs: sections.map(parent), ...(hostnames.length > 0 ? { hostnames } : {}), rules: chunk },
+          } as HTTPRoute;
+        });
       };
       const named = host === CATCH_ALL ? [] : [host];
       const aliases = plan.aliases.get(host) ?? [];
@@ -191,7 +211,7 @@ function classRoutes(plan: ClassPlan, layout: GatewayLayout, ctx: RuleContext): 
       }
       if (https.length > 0) routes.push(...route(base, https, named, rules));
       const httpRules = redirect ? rules.map((r) => ({ matches: r.matches, filters: [{ type: 'RequestRedirect' as const, requestRedirect: { scheme: 'https' as const, statusCode: 308 } }] })) : rules;
-      routes.push(...route(`${base}-http`, http, [...named, ...aliases], httpRules));
+      routes.push(...route(`${base}-http`, http, [...named, ...aliases], httpRules, !redirect));
     }
   }
   return routes.sort((a, b) => (`${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1));

@@ -3,9 +3,9 @@
  * translator gives it (annotations/apply.ts): a fail-closed annotation answers instead of the backend
  * (a rule without backendRefs: 500), a permanent/temporal redirect or app-root is a RequestRedirect,
  * otherwise the Service backend with `rewrite-target` / `upstream-vhost` as URLRewrite and the proxy
- * timeouts as rule timeouts. What Gateway API cannot say is reported once per Ingress and annotation.
+ * timeouts as rule timeouts, and CORS as the CORS filter. What Gateway API cannot say is reported once per Ingress and annotation.
  */
-import { re2GroupCount } from '@portico/ir';
+import { re2GroupCount, type CORSIR } from '@portico/ir';
 import type { HTTPRouteFilter, HTTPRouteMatch, HTTPRouteRule, HTTPURLRewriteFilter, Service } from '@portico/resources';
 import type { ConversionNote } from './conversion-report.js';
 import { convertedRewrite } from './converted-paths.js';
@@ -48,7 +48,10 @@ export function convertedRule(entry: PlannedPath, ctx: RuleContext): HTTPRouteRu
   if (!backendRef) return { matches };
   const rule: HTTPRouteRule = { matches, backendRefs: [backendRef] };
   const rewrite = rewriteFilter(entry, ctx, matches);
-  if (rewrite) rule.filters = [{ type: 'URLRewrite', urlRewrite: rewrite } satisfies HTTPRouteFilter];
+  const filters: HTTPRouteFilter[] = [];
+  if (rewrite) filters.push({ type: 'URLRewrite', urlRewrite: rewrite });
+  if (a.cors) filters.push({ type: 'CORS', cors: convertedCORS(a.cors) });
+  if (filters.length > 0) rule.filters = filters;
   if (a.idleTimeoutMs !== undefined) {
     ctx.note({ ingress: owner.key, level: 'partial', message: `proxy-read/send-timeout (${a.idleTimeoutMs / 1000}s between reads/writes): Gateway API has no per-route idle timeout; the rules get timeouts.request 0s (no total limit, as nginx) and Envoy's stream idle timeout applies` });
     rule.timeouts = { request: '0s' };
@@ -79,6 +82,18 @@ export function convertedBackendRef(entry: PlannedPath, ctx: RuleContext): { nam
     }
   }
   return { name: service.name, port };
+}
+
+/** `enable-cors` / `cors-*` (ingress-nginx's defaults filled in) as the HTTPRoute CORS filter. */
+function convertedCORS(c: CORSIR): NonNullable<HTTPRouteFilter['cors']> {
+  return {
+    allowOrigins: [...c.allowOrigins],
+    ...(c.allowCredentials !== undefined ? { allowCredentials: c.allowCredentials } : {}),
+    ...(c.allowMethods ? { allowMethods: [...c.allowMethods] } : {}),
+    ...(c.allowHeaders ? { allowHeaders: [...c.allowHeaders] } : {}),
+    ...(c.exposeHeaders ? { exposeHeaders: [...c.exposeHeaders] } : {}),
+    ...(c.maxAgeSeconds !== undefined ? { maxAge: c.maxAgeSeconds } : {}),
+  } as NonNullable<HTTPRouteFilter['cors']>;
 }
 
 /** `upstream-vhost` and `rewrite-target` as one URLRewrite; a partial rewrite changes `matches` too. */

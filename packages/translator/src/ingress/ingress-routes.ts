@@ -25,6 +25,7 @@ import { parseIngressAnnotations } from './annotations/registry.js';
 import { regexPathMatch } from './annotations/rewrite.js';
 import { needsBackendTLS, speaksHTTP2 } from './annotations/backend-protocol.js';
 import { canaryPathKey, type CanaryOwner } from './annotations/canary-routes.js';
+import { ingressSecurity } from './ingress-security.js';
 
 /** The host of a rule without `host`. */
 export const CATCH_ALL_HOST = '*';
@@ -54,8 +55,15 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
   const name = ingress.metadata.name;
   const key = `${namespace}/${name}`;
   const parsed = parseIngressAnnotations(ingress);
-  const annotations = parsed.annotations;
-  const out: IngressContribution = { ingress, namespace, hosts: new Map(), problems: parsed.problems.map((p) => p.message), annotations };
+  const problems = parsed.problems.map((p) => p.message);
+  const annotations: IngressAnnotations = { ...parsed.annotations };
+  // Source ranges and basic auth need the Secret: resolved here, once per Ingress.
+  const secured = annotations.failClosed ? {} : ingressSecurity((ns, n) => ctx.resources.get('Secret', ns, n), namespace, name, annotations);
+  if ('failClosed' in secured) {
+    annotations.failClosed = secured.failClosed;
+    problems.push(secured.problem);
+  } else if (secured.security) annotations.security = secured.security;
+  const out: IngressContribution = { ingress, namespace, hosts: new Map(), problems, annotations };
   const resolve = (backend: Parameters<typeof resolveIngressBackend>[2], where: string): RouteAction => {
     const needs = { http2: speaksHTTP2(annotations.backendProtocol), tls: needsBackendTLS(annotations.backendProtocol) };
     const { problem, ...action } = resolveIngressBackend(ctx, namespace, backend, needs);

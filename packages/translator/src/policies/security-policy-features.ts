@@ -17,7 +17,7 @@ const DEFAULT_API_KEY_HEADER = 'x-api-key';
 const DEFAULT_JWKS_CACHE_MS = 300_000;
 
 /** Envoy's basic_auth filter verifies SHA-1 entries only (`htpasswd -s`): `user:{SHA}<28 base64 chars>`. */
-const HTPASSWD_LINE = /^([^:\s]+):\{SHA\}[A-Za-z0-9+/]{27}=$/;
+export const HTPASSWD_SHA_LINE = /^([^:\s]+):\{SHA\}[A-Za-z0-9+/]{27}=$/;
 /** JWK members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
@@ -69,7 +69,7 @@ function basicAuth(ctx: TranslationContext, namespace: string, basic: BasicAuth,
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
   const users = new Set<string>();
   lines.forEach((line, i) => {
-    const match = HTPASSWD_LINE.exec(line);
+    const match = HTPASSWD_SHA_LINE.exec(line);
     if (!match) problems.push(`basicAuth.users: Secret ${namespace}/${name} key ${dataKey} line ${i + 1} is not a "user:{SHA}<base64>" htpasswd entry (htpasswd -s)`);
     else if (users.has(match[1]!)) problems.push(`basicAuth.users: user ${JSON.stringify(match[1])} is listed twice`);
     else users.add(match[1]!);

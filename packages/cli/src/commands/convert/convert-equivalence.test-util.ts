@@ -100,7 +100,11 @@ function routesServing(dump: any, request: ReturnType<typeof parseExplainRequest
   return table?.virtualHosts?.find((v: Json) => v.name === e.virtualHost)?.routes;
 }
 
-/** Routes without names, metadata and timeouts, clusters by signature, a full-path regex rewrite as the path it writes; shadowed duplicates dropped. */
+/**
+ * Routes without names, metadata and timeouts, clusters by signature, a full-path regex rewrite as the
+ * path it writes, security filters without the policy's name (an Ingress's is `Ingress/<ns>/<name>`, its
+ * converted SecurityPolicy's `<ns>/<name>`: the same checks); shadowed duplicates dropped.
+ */
 function normalised(routes: readonly Json[], dump: unknown, stripsQuery: (route: string) => void): Json[] {
   const seen = new Set<string>();
   const out: Json[] = [];
@@ -115,6 +119,7 @@ function normalised(routes: readonly Json[], dump: unknown, stripsQuery: (route:
       stripsQuery(String(r.name));
       delete copy.redirect.stripQuery;
     }
+    if (copy.typedPerFilterConfig) copy.typedPerFilterConfig = withoutPolicyNames(copy.typedPerFilterConfig);
     if (copy.route) {
       delete copy.route.timeout;
       delete copy.route.idleTimeout;
@@ -124,6 +129,17 @@ function normalised(routes: readonly Json[], dump: unknown, stripsQuery: (route:
       if (rw && !/\\[0-9]/.test(rw.substitution)) copy.route.regexRewrite = { fullPath: rw.substitution };
     }
     out.push(copy);
+  }
+  return out;
+}
+
+/** `envoy.filters.http.basic_auth/<policy>` → `…/<policy>`, and the RBAC per-route policy's name likewise. */
+function withoutPolicyNames(perFilter: Json): Json {
+  const out: Json = {};
+  for (const [name, config] of Object.entries(perFilter as Record<string, Json>)) {
+    const policies = config?.rbac?.rules?.policies;
+    if (policies) config.rbac.rules.policies = Object.fromEntries(Object.values(policies).map((p, i) => [`<policy ${i}>`, p]));
+    out[name.replace(/^(envoy\.filters\.http\.basic_auth)\/.*$/, '$1/<policy>')] = config;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
-import { convertIngresses } from '@portico/translator';
-import { parseResources } from '@portico/resources';
+import { convertIngresses, translate } from '@portico/translator';
+import { parseResources, ResourceSet, type KubeObject } from '@portico/resources';
 import { compareConversion } from './convert-equivalence.test-util.js';
 
 const CORPUS = new URL('../../../../../testdata/convert/nginx-corpus.in.yaml', import.meta.url);
@@ -25,6 +25,32 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     const redirecting = new Set(conversion.notes.filter((n) => n.message.startsWith('permanent/temporal redirect')).map((n) => n.ingress));
     for (const r of result.reported) expect([...redirecting].some((key) => r.includes(`ingress/${key}/`))).toBe(true);
     expect(result.requests).toBeGreaterThanOrEqual(200);
+  });
+
+  // The route tables compare dumps, where htpasswd files are redacted: the users themselves are compared here.
+  it('converts source ranges and basic auth to SecurityPolicies enforcing the same client ranges and htpasswd entries', () => {
+    const { objects } = parseResources(readFileSync(CORPUS, 'utf8'), 'nginx-corpus.in.yaml');
+    const securityByHost = (input: readonly KubeObject[], options: { ingressControllerName?: string } = {}) => {
+      const out = new Map<string, string>();
+      for (const gateway of translate(ResourceSet.from(input as never), { ...options, now: new Date('2026-01-01T00:00:00Z') }).gateways.values()) {
+        for (const listener of gateway.listeners) {
+          if (!('virtualHosts' in listener)) continue;
+          for (const host of listener.virtualHosts ?? []) {
+            for (const route of host.routes) {
+              if (!route.security) continue;
+              // The policy and Secret names differ by design (`<secret>-htpasswd` holds the converted copy).
+              const { policy: _p, basicAuth, ...checks } = route.security;
+              out.set(`${listener.port} ${host.name} ${JSON.stringify(route.match)}`, JSON.stringify({ ...checks, htpasswd: basicAuth?.htpasswd }));
+            }
+          }
+        }
+      }
+      return out;
+    };
+    const ingress = securityByHost(objects, { ingressControllerName: 'k8s.io/ingress-nginx' });
+    const converted = securityByHost(convertIngresses(objects).objects);
+    expect([...ingress.values()].some((v) => v.includes('htpasswd'))).toBe(true);
+    for (const [where, checks] of ingress) expect([where, converted.get(where)]).toEqual([where, checks]);
   });
 
   it('finds a difference planted in the conversion (the helper is not blind)', () => {

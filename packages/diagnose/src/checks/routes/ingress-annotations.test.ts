@@ -30,19 +30,19 @@ describe('ingressAnnotationCheck', () => {
 
   it('FAILs an unimplemented security annotation (fail closed), WARNs an unsupported or invalid one', () => {
     const findings = ingressAnnotationCheck(inputOf(INGRESS_CLASS, ingress('mixed', {
-      'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8',
-      'nginx.ingress.kubernetes.io/enable-cors': 'true',
+      'nginx.ingress.kubernetes.io/auth-url': 'http://auth.shop.svc/verify',
+      'nginx.ingress.kubernetes.io/limit-rps': '5',
       'nginx.ingress.kubernetes.io/ssl-redirect': 'yes',
     })));
     // Invalid values first (by family), then the unimplemented ones by name.
-    expect(summary(findings)).toEqual(['WARN IngressAnnotationInvalid', 'WARN IngressAnnotationUnsupported', 'FAIL IngressAnnotationFailClosed']);
-    expect(findings[2]).toMatchObject({
+    expect(summary(findings)).toEqual(['WARN IngressAnnotationInvalid', 'FAIL IngressAnnotationFailClosed', 'WARN IngressAnnotationUnsupported']);
+    expect(findings[1]).toMatchObject({
       link: 'Route',
       object: { kind: 'Ingress', namespace: 'shop', name: 'mixed' },
-      field: 'metadata.annotations[nginx.ingress.kubernetes.io/whitelist-source-range]',
+      field: 'metadata.annotations[nginx.ingress.kubernetes.io/auth-url]',
     });
-    expect(findings[2]!.message).toMatch(/answers 403 rather than be served unprotected/);
-    expect(findings[1]!.fix).toMatch(/CORS filter/);
+    expect(findings[1]!.message).toMatch(/answers 500 rather than be served unprotected/);
+    expect(findings[2]!.fix).toMatch(/rate-limit policy/);
   });
 
   it('leaves alone the Ingresses of other controllers (still served by ingress-nginx during a migration)', () => {

@@ -3,6 +3,10 @@
  * a fail-closed security annotation over everything; a permanent/temporal redirect over the backend
  * (nginx returns before proxying, so even a broken backend redirects); then the backend with its path
  * and Host rewrites. A route that already answers an error (a broken backend) keeps it.
+ * Source ranges and basic auth (`security`) guard every route of the Ingress, its redirects included
+ * (stricter than nginx, whose `return` runs before its access checks: nothing the Ingress serves is
+ * reachable without them, and a converted SecurityPolicy covering the whole HTTPRoute says the same);
+ * CORS (`cors`) goes on the routes that proxy, where the HTTPRoute CORS filter would.
  * ssl-redirect is applied per listener (ssl-redirect-routes.ts): it concerns port 80 only.
  */
 import { escapeRegex, re2GroupCount, type HTTPRouteIR, type RewriteIR } from '@portico/ir';
@@ -13,12 +17,14 @@ import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
 export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: string): HTTPRouteIR {
   const { destination: _d, directResponse: _r, redirect: _x, ...rest } = route;
   if (a.failClosed) return { ...rest, directResponse: { status: a.failClosed.status } };
-  if (a.redirect) return { ...rest, redirect: { ...a.redirect } };
-  if (!route.destination) return route;
+  const secured = a.security ? { security: a.security } : {};
+  if (a.redirect) return { ...rest, ...secured, redirect: { ...a.redirect } };
+  if (!route.destination) return { ...route, ...secured };
   const rewrite = { ...route.rewrite };
+  const withPolicies = { ...route, ...secured, ...(a.cors ? { cors: a.cors } : {}) };
   if (a.rewriteTarget !== undefined) rewrite.regexPath = regexRewrite(path, a.rewriteTarget);
   if (a.upstreamHost !== undefined) rewrite.hostname = a.upstreamHost;
-  const out = Object.keys(rewrite).length > 0 ? { ...route, rewrite } : route;
+  const out = Object.keys(rewrite).length > 0 ? { ...withPolicies, rewrite } : withPolicies;
   // nginx limits only the time between two reads/writes: no total limit (requestMs 0), an idle one.
   return a.idleTimeoutMs === undefined ? out : { ...out, timeouts: { requestMs: 0, idleMs: a.idleTimeoutMs } };
 }

@@ -2,9 +2,10 @@
  * The typed record an Ingress's ingress-nginx annotations are parsed into (once per Ingress, by
  * registry.ts), and the shape of one annotation family (one file each in this folder).
  */
-import type { RedirectIR } from '@portico/ir';
+import type { CORSIR, RedirectIR, SecurityIR } from '@portico/ir';
 import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
 import type { BackendProtocol } from './backend-protocol.js';
+import type { BasicAuthAnnotation } from './basic-auth.js';
 import type { CanaryPolicy } from './canary.js';
 
 export interface IngressAnnotations {
@@ -28,6 +29,14 @@ export interface IngressAnnotations {
   serverAliases?: string[];
   /** `upstream-vhost`: the Host header sent to the backend. */
   upstreamHost?: string;
+  /** `whitelist-`/`allowlist-`/`denylist-source-range`: the clients every path of the Ingress serves (others: 403). */
+  ipAccess?: { allow?: string[]; deny?: string[] };
+  /** `auth-type: basic` + `auth-secret`: the Secret (this namespace) whose htpasswd every path checks. */
+  basicAuth?: BasicAuthAnnotation;
+  /** ipAccess and basicAuth resolved against the Secret (ingress/ingress-security.ts): what every path enforces. */
+  security?: SecurityIR;
+  /** `enable-cors` with its `cors-*` settings (ingress-nginx's defaults filled in). */
+  cors?: CORSIR;
   /** A security annotation that is not implemented (or not understood): every path answers this instead. */
   failClosed?: { status: number; reason: string };
 }

@@ -32,20 +32,35 @@ describe('parseIngressAnnotations', () => {
     expect(annotations).toMatchObject({ regexPaths: true, rewriteTarget: '/$1', sslRedirect: 'always' });
   });
 
-  it('fails closed on an unimplemented auth-* (500) or source range (403), the first one deciding', () => {
-    const auth = parseIngressAnnotations(ingressWith({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 's' }));
-    expect(auth.annotations.failClosed).toEqual({ status: 500, reason: `${N}auth-secret is not supported` });
-    expect(auth.problems.map((p) => p.failClosedStatus)).toEqual([500, 500]);
-    for (const name of ['whitelist-source-range', 'allowlist-source-range', 'denylist-source-range']) {
-      expect(parseIngressAnnotations(ingressWith({ [`${N}${name}`]: '10.0.0.0/8' })).annotations.failClosed?.status).toBe(403);
-    }
+  it('fails closed on an unimplemented auth-* (500) or an unusable source range (403), the first one deciding', () => {
+    const url = parseIngressAnnotations(ingressWith({ [`${N}auth-url`]: 'http://auth/verify', [`${N}whitelist-source-range`]: 'office' }));
+    expect(url.annotations.failClosed).toEqual({ status: 403, reason: `${N}whitelist-source-range cannot be applied` });
+    expect(url.problems.map((p) => p.failClosedStatus).sort()).toEqual([403, 500]);
+    const digest = parseIngressAnnotations(ingressWith({ [`${N}auth-type`]: 'digest', [`${N}auth-secret`]: 's' }));
+    expect(digest.annotations.failClosed?.status).toBe(500);
+    expect(digest.problems.map((p) => p.reason)).toEqual(['unsupported']);
+  });
+
+  it('reads source ranges (bare addresses as /32 and /128, the newer allowlist name first), basic auth and CORS with ingress-nginx defaults', () => {
+    const ranges = parseIngressAnnotations(ingressWith({ [`${N}whitelist-source-range`]: '10.0.0.0/8', [`${N}allowlist-source-range`]: '192.168.0.1, 2001:db8::1', [`${N}denylist-source-range`]: '192.168.0.0/16' }));
+    expect(ranges.annotations.ipAccess).toEqual({ allow: ['192.168.0.1/32', '2001:db8::1/128'], deny: ['192.168.0.0/16'] });
+    const auth = parseIngressAnnotations(ingressWith({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 's', [`${N}auth-secret-type`]: 'auth-map' }));
+    expect(auth).toEqual({ annotations: { regexPaths: false, basicAuth: { secret: 's', secretType: 'auth-map' } }, problems: [] });
+    const cors = parseIngressAnnotations(ingressWith({ [`${N}enable-cors`]: 'true' }));
+    expect(cors.annotations.cors).toEqual({
+      allowOrigins: ['*'],
+      allowMethods: ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'],
+      allowHeaders: ['DNT', 'Keep-Alive', 'User-Agent', 'X-Requested-With', 'If-Modified-Since', 'Cache-Control', 'Content-Type', 'Range', 'Authorization'],
+      allowCredentials: true,
+      maxAgeSeconds: 1728000,
+    });
   });
 
   it('reports unsupported and unknown annotations with an alternative, without closing the Ingress', () => {
-    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}enable-cors`]: 'true', [`${N}made-up`]: 'x' }));
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}limit-rps`]: '5', [`${N}made-up`]: 'x' }));
     expect(annotations.failClosed).toBeUndefined();
-    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}enable-cors`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
-    expect(problems[0]!.message).toMatch(/CORS filter/);
+    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}limit-rps`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
+    expect(problems[0]!.message).toMatch(/rate-limit policy/);
     expect(problems[1]!.message).toMatch(/not an annotation Portico knows/);
   });
 

@@ -8,6 +8,9 @@ import type { Ingress } from '@portico/resources';
 import { annotationValues } from './annotation-values.js';
 import type { AnnotationFamily, IngressAnnotations } from './ingress-annotations.js';
 import { backendProtocolFamily } from './backend-protocol.js';
+import { basicAuthFamily } from './basic-auth.js';
+import { corsFamily } from './cors.js';
+import { sourceRangesFamily } from './source-ranges.js';
 import { canaryFamily } from './canary.js';
 import { proxyTimeoutsFamily } from './proxy-timeouts.js';
 import { redirectFamily } from './redirects.js';
@@ -17,7 +20,7 @@ import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {

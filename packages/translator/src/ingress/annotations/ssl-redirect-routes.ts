@@ -33,6 +33,7 @@ function redirects(route: HTTPRouteIR, host: string, redirecting: Map<string, (h
 }
 
 function toHTTPS(route: HTTPRouteIR): HTTPRouteIR {
-  const { destination: _d, directResponse: _r, redirect: _x, rewrite: _w, ...rest } = route;
+  // nginx redirects to HTTPS before its access checks: the redirect needs no credentials and sends no CORS headers.
+  const { destination: _d, directResponse: _r, redirect: _x, rewrite: _w, security: _s, cors: _c, ...rest } = route;
   return { ...rest, redirect: { ...HTTPS_REDIRECT } };
 }

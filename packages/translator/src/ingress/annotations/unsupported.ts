@@ -4,10 +4,9 @@
  *
  * Those that restrict who may reach a path fail CLOSED: serving the path without the protection would
  * open to everyone what the Ingress author meant to protect.
- * - `auth-*` (external auth, basic/digest auth, client certificates): 500, the answer ingress-nginx
- *   gives when its auth check cannot be run, and Gateway API's for a filter that cannot be served.
- * - `whitelist-source-range` / `allowlist-source-range` / `denylist-source-range`: 403, ingress-nginx's
- *   answer to a client its source ranges refuse (here, no client can be shown to be allowed).
+ * - `auth-*` other than basic auth (auth-url, auth-tls-*, …; basic-auth.ts reads auth-type, auth-secret,
+ *   auth-secret-type, auth-realm): 500, the answer ingress-nginx gives when its auth check cannot be
+ *   run, and Gateway API's for a filter that cannot be served.
  */
 export interface UnsupportedAnnotation {
   /** Gateway API / Portico alternative. */
@@ -18,18 +17,10 @@ export interface UnsupportedAnnotation {
 
 const HTTPROUTE = 'an HTTPRoute';
 const EXT_AUTH = { alternative: `${HTTPROUTE} with an ExternalAuth filter (or Portico's ext_authz policy)`, failClosedStatus: 500 };
-const SOURCE_RANGE = { alternative: "a Portico client-IP policy on an HTTPRoute, or a NetworkPolicy in front of the gateway", failClosedStatus: 403 };
 
 const TABLE: Record<string, UnsupportedAnnotation> = {
   'proxy-connect-timeout': { alternative: 'none per route: Envoy\'s connect timeout is per cluster, shared by every route to the Service port' },
   'proxy-body-size': { alternative: 'none yet in Gateway API; requests of any size are accepted' },
-  'enable-cors': { alternative: `${HTTPROUTE} with a CORS filter` },
-  'cors-allow-origin': { alternative: `${HTTPROUTE} with a CORS filter` },
-  'cors-allow-methods': { alternative: `${HTTPROUTE} with a CORS filter` },
-  'cors-allow-headers': { alternative: `${HTTPROUTE} with a CORS filter` },
-  'cors-expose-headers': { alternative: `${HTTPROUTE} with a CORS filter` },
-  'cors-allow-credentials': { alternative: `${HTTPROUTE} with a CORS filter` },
-  'cors-max-age': { alternative: `${HTTPROUTE} with a CORS filter` },
   'limit-rps': { alternative: 'a Portico rate-limit policy' },
   'limit-rpm': { alternative: 'a Portico rate-limit policy' },
   'limit-connections': { alternative: 'a Portico rate-limit policy' },
@@ -45,13 +36,10 @@ const TABLE: Record<string, UnsupportedAnnotation> = {
   'custom-headers': { alternative: `${HTTPROUTE} with a ResponseHeaderModifier filter` },
   'default-backend': { alternative: 'the Ingress\'s spec.defaultBackend' },
   'custom-http-errors': { alternative: 'none yet in Gateway API' },
-  'satisfy': { alternative: 'none: it combines auth and source ranges, which are not implemented' },
-  'whitelist-source-range': SOURCE_RANGE,
-  'allowlist-source-range': SOURCE_RANGE,
-  'denylist-source-range': SOURCE_RANGE,
+  'satisfy': { alternative: 'none: Portico requires both the source range and the credentials (ingress-nginx\'s `satisfy: all`)' },
 };
 
-/** What Portico says about an annotation no family implements; `auth-*` always fails closed. */
+/** What Portico says about an annotation no family implements; an unimplemented `auth-*` always fails closed. */
 export function unsupportedAnnotation(name: string): UnsupportedAnnotation & { known: boolean } {
   if (name.startsWith('auth-')) return { ...EXT_AUTH, known: true };
   const entry = TABLE[name];

@@ -1,0 +1,39 @@
+/**
+ * An Ingress's source ranges and basic auth (ingress/ingress-security.ts) as a Portico SecurityPolicy
+ * targeting the HTTPRoutes converted from it — the same SecurityIR, hence the same Envoy RBAC and
+ * basic_auth filters. ingress-nginx keeps the htpasswd under key `auth` (or one key per user); a
+ * SecurityPolicy reads key `.htpasswd`, so a Secret `<secret>-htpasswd` holding the same entries is
+ * generated next to the original (which passes through unchanged).
+ */
+import type { KubeObject, Secret, SecurityPolicy } from '@portico/resources';
+import { HTPASSWD_KEY, PORTICO_GROUP } from '@portico/resources';
+import type { ClassIngress } from './class-plan.js';
+
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** The SecurityPolicy (and htpasswd Secret) of `owner`, targeting `routeNames` (HTTPRoutes of its namespace); [] when it has none. */
+export function convertedSecurity(owner: ClassIngress, routeNames: readonly string[]): KubeObject[] {
+  const security = owner.annotations.security;
+  if (!security || routeNames.length === 0) return [];
+  const out: KubeObject[] = [];
+  const spec: SecurityPolicy['spec'] = { targetRefs: [...routeNames].sort().map((name) => ({ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name })) };
+  if (security.ipAccess) spec.ipAccess = { ...security.ipAccess };
+  if (security.basicAuth) {
+    const secretName = `${security.basicAuth.secret.slice(security.basicAuth.secret.indexOf('/') + 1)}-htpasswd`;
+    spec.basicAuth = { users: { name: secretName } };
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: secretName, namespace: owner.namespace },
+      type: 'Opaque',
+      data: { [HTPASSWD_KEY]: Buffer.from(`${security.basicAuth.htpasswd}\n`, 'utf8').toString('base64') },
+    } as Secret);
+  }
+  out.push({
+    apiVersion: `${PORTICO_GROUP}/v1alpha1`,
+    kind: 'SecurityPolicy',
+    metadata: { name: `${owner.ingress.metadata.name}-ingress-nginx`, namespace: owner.namespace },
+    spec,
+  } as SecurityPolicy);
+  return out;
+}
