@@ -314,6 +314,28 @@ export interface SecurityIR {
   jwt?: JWTAuthIR;
 }
 
+/**
+ * The RateLimitPolicy (gateway.portico.dev) on a route: the most specific one that applies (route
+ * rule > route > listener > Gateway), whole. Envoy local rate limit: each Envoy process counts on its
+ * own (its workers share the buckets), each route its own buckets.
+ */
+export interface RateLimitIR {
+  /** `namespace/name` of the RateLimitPolicy. */
+  policy: string;
+  /** In spec order; at most one without `header`. */
+  rules: RateLimitRuleIR[];
+  /** x-ratelimit-* headers on responses. */
+  responseHeaders: boolean;
+}
+
+export interface RateLimitRuleIR {
+  /** Requests admitted per window (the bucket's size, refilled whole each window). */
+  requests: number;
+  windowSeconds: number;
+  /** Only requests whose header `name` (lower case) has exactly `value` count against this rule. */
+  header?: { name: string; value: string };
+}
+
 export interface BasicAuthIR {
   /** `namespace/name` of the Secret. */
   secret: string;
@@ -379,6 +401,7 @@ export interface HTTPRouteIR {
   cors?: CORSIR;
   externalAuth?: ExternalAuthIR;
   security?: SecurityIR;
+  rateLimit?: RateLimitIR;
   /** `idleMs`: Envoy's route idle_timeout (an ingress-nginx proxy-read/send-timeout: time between two reads or writes). */
   timeouts?: { requestMs?: number; backendRequestMs?: number; idleMs?: number };
   retry?: RetryIR;
