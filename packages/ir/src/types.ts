@@ -329,7 +329,7 @@ export interface RateLimitIR {
 }
 
 export interface RateLimitRuleIR {
-  /** Requests admitted per window (the bucket's size, refilled whole each window). */
+  /** Requests admitted per window: the bucket's size, refilled at `requests` per window (Envoy adds them continuously). */
   requests: number;
   windowSeconds: number;
   /** Only requests whose header `name` (lower case) has exactly `value` count against this rule. */
