@@ -7,6 +7,8 @@
  *   unlimited rule answers every request.
  * - Header-selected buckets: x-tenant: a and x-tenant: b have 3 per hour each, independently;
  *   requests without the header (or with another value) are not limited.
+ * - A bucket per value (header without value): 2 per hour for each x-user, independently; 25 other
+ *   values later (more than Envoy's default of 20 kept buckets) an exhausted one is still exhausted.
  * - 5 per second: the first 5 of a burst pass, then 429; a token is back within the second (Envoy
  *   refills continuously: one every 200 ms), and about 5 per second are admitted when sending steadily.
  * - Statuses: every policy Accepted on the Gateway; Envoy rejected no update.
@@ -85,13 +87,13 @@ metadata: { name: app, namespace: default }
 spec:
   parentRefs: [{ name: gw }]
   rules:
-${rule('hourly', '/hourly')}${rule('tenants', '/tenants')}${rule('per-second', '/per-second')}${rule('generous', '/generous')}${rule('free', '/free')}${
+${rule('hourly', '/hourly')}${rule('tenants', '/tenants')}${rule('per-user', '/per-user')}${rule('per-second', '/per-second')}${rule('generous', '/generous')}${rule('free', '/free')}${
     withHourly ? policy('hourly', 'hourly', '    - limit: { requests: 5, unit: Hour }\n') : ''
   }${policy(
     'tenants',
     'tenants',
     '    - limit: { requests: 3, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: a } }\n    - limit: { requests: 3, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: b } }\n',
-  )}${policy('per-second', 'per-second', '    - limit: { requests: 5, unit: Second }\n')}${policy('generous', 'generous', '    - limit: { requests: 1000000, unit: Second }\n')}---
+  )}${policy('per-user', 'per-user', '    - limit: { requests: 2, unit: Hour }\n      clientSelector: { header: { name: x-user } }\n')}${policy('per-second', 'per-second', '    - limit: { requests: 5, unit: Second }\n')}${policy('generous', 'generous', '    - limit: { requests: 1000000, unit: Second }\n')}---
 apiVersion: v1
 kind: Service
 metadata: { name: echo, namespace: default }
@@ -169,6 +171,15 @@ describeWithEnvoy('RateLimitPolicy through a real Envoy', () => {
     expect(await statuses(url('/tenants'), 20)).toEqual(Array(20).fill(200));
   });
 
+  test('a bucket per header value: each x-user gets 2 per hour of its own; without the header, no limit', async () => {
+    for (const user of ['alice', 'bob', 'carol']) expect(await statuses(url('/per-user'), 3, { 'x-user': user })).toEqual([200, 200, 429]);
+    expect(await statuses(url('/per-user'), 10)).toEqual(Array(10).fill(200));
+    // 25 more values than Envoy's default LRU of 20 buckets: alice's exhausted bucket is still kept
+    // (max_dynamic_descriptors is 10000), so rotating values does not buy her a fresh one.
+    for (let i = 0; i < 25; i++) expect((await request(url('/per-user'), { 'x-user': `user-${i}` })).status).toBe(200);
+    expect((await request(url('/per-user'), { 'x-user': 'alice' })).status).toBe(429);
+  });
+
   test('5 per second: a burst gets 5 then 429; the bucket is refilled within the second', async () => {
     const burstStarted = Date.now();
     const burst: Reply[] = [];
@@ -203,7 +214,13 @@ describeWithEnvoy('RateLimitPolicy through a real Envoy', () => {
     const policies = Object.fromEntries(
       body.objects.filter((o) => o.kind === 'RateLimitPolicy').map((o) => [o.metadata.name, o.status?.ancestors?.map((a) => `${a.ancestorRef.name}:${a.conditions[0]?.reason}`)]),
     );
-    expect(policies).toEqual({ generous: ['gw:Accepted'], hourly: ['gw:Accepted'], 'per-second': ['gw:Accepted'], tenants: ['gw:Accepted'] });
+    expect(policies).toEqual({
+      generous: ['gw:Accepted'],
+      hourly: ['gw:Accepted'],
+      'per-second': ['gw:Accepted'],
+      'per-user': ['gw:Accepted'],
+      tenants: ['gw:Accepted'],
+    });
     expect(await envoy.rejectedUpdates()).toBe(0);
   });
 

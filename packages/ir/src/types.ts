@@ -332,8 +332,11 @@ export interface RateLimitRuleIR {
   /** Requests admitted per window: the bucket's size, refilled at `requests` per window (Envoy adds them continuously). */
   requests: number;
   windowSeconds: number;
-  /** Only requests whose header `name` (lower case) has exactly `value` count against this rule. */
-  header?: { name: string; value: string };
+  /**
+   * Only requests carrying header `name` (lower case) count against this rule: with `value`, those
+   * with exactly that value, in one bucket; without, a bucket per distinct value.
+   */
+  header?: { name: string; value?: string };
 }
 
 export interface BasicAuthIR {

@@ -12,8 +12,8 @@ export type RateLimitUnit = 'Second' | 'Minute' | 'Hour';
 
 export interface LocalRateLimitRule {
   limit: { requests: number; unit: RateLimitUnit };
-  /** Absent: every request of the target shares the rule's bucket. */
-  clientSelector?: { header: { name: string; value: string } };
+  /** Absent: every request of the target shares the rule's bucket. `header` without `value`: a bucket per value. */
+  clientSelector?: { header: { name: string; value?: string } };
 }
 
 export interface RateLimitPolicy extends KubeObject {

@@ -25,13 +25,14 @@ describe('RateLimitPolicy schema and CEL rules', () => {
       policy(
         '  local:\n    rules:\n    - limit: { requests: 10, unit: Second }\n' +
           '    - limit: { requests: 2, unit: Minute }\n      clientSelector: { header: { name: x-tenant, value: free } }\n' +
-          '    - limit: { requests: 50, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: gold } }\n',
+          '    - limit: { requests: 50, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: gold } }\n' +
+          '    - limit: { requests: 5, unit: Minute }\n      clientSelector: { header: { name: x-user } }\n',
       ),
       'in.yaml',
     );
     const spec = (objects[0] as RateLimitPolicy).spec;
     expect(spec.responseHeaders).toBe(true);
-    expect(spec.local.rules).toHaveLength(3);
+    expect(spec.local.rules).toHaveLength(4);
   });
 
   it.each([
@@ -39,13 +40,19 @@ describe('RateLimitPolicy schema and CEL rules', () => {
     ['no rules', '  local: { rules: [] }\n', 'spec.local.rules'],
     ['zero requests', '  local: { rules: [{ limit: { requests: 0, unit: Second } }] }\n', 'must be >= 1'],
     ['an unknown unit', '  local: { rules: [{ limit: { requests: 1, unit: Day } }] }\n', 'must be one of: Second, Minute, Hour'],
-    ['a header selector without value', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: { header: { name: x-a } } }] }\n', 'value'],
+    ['a selector without header', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: {} }] }\n', 'clientSelector.header'],
+    ['an empty header value', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: { header: { name: x-a, value: "" } } }] }\n', 'clientSelector.header.value'],
     ['a header name that is not a token', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: { header: { name: "x a", value: v } } }] }\n', 'clientSelector.header.name'],
     ['two rules without selector', '  local: { rules: [{ limit: { requests: 1, unit: Second } }, { limit: { requests: 5, unit: Minute } }] }\n', 'at most one rule may have no clientSelector'],
     [
       'one header value selected twice (names are case-insensitive)',
       '  local:\n    rules:\n    - { limit: { requests: 1, unit: Second }, clientSelector: { header: { name: X-A, value: v } } }\n    - { limit: { requests: 2, unit: Second }, clientSelector: { header: { name: x-a, value: v } } }\n',
-      'a header name and value may be selected by one rule only',
+      'a header may be selected by one rule per value, and either with values or without',
+    ],
+    [
+      'a header selected both with and without value',
+      '  local:\n    rules:\n    - { limit: { requests: 1, unit: Second }, clientSelector: { header: { name: x-a } } }\n    - { limit: { requests: 2, unit: Second }, clientSelector: { header: { name: x-a, value: v } } }\n',
+      'a header may be selected by one rule per value, and either with values or without',
     ],
   ])('refuses %s', (_what, spec, message) => {
     expect(refusal(policy(spec))).toContain(message);

@@ -19,16 +19,19 @@ export function rateLimitIR(policy: RateLimitPolicy, key: string, problems: stri
     return undefined;
   }
   const out: RateLimitRuleIR[] = [];
-  const selected = new Set<string>();
+  const selected = new Map<string, string>();
   let unselected = 0;
   rules.forEach((rule: unknown, i) => {
     const built = ruleIR(rule, `local.rules[${i}]`, problems);
     if (!built) return;
-    if (built.header) {
-      const id = `${built.header.name}\u0000${built.header.value}`;
-      if (selected.has(id)) problems.push(`local.rules[${i}]: header ${built.header.name}: ${JSON.stringify(built.header.value)} is already selected by another rule`);
-      selected.add(id);
-    } else if (++unselected > 1) problems.push(`local.rules[${i}]: at most one rule may have no clientSelector`);
+    const id = selectorId(built);
+    if (id === undefined) {
+      if (++unselected > 1) problems.push(`local.rules[${i}]: at most one rule may have no clientSelector`);
+    } else {
+      const clash = [...selected].find(([other]) => selectorsOverlap(id, other));
+      if (clash) problems.push(`local.rules[${i}]: its clientSelector overlaps ${clash[1]}'s (a header is selected once per value, and either with values or without)`);
+      selected.set(id, `local.rules[${i}]`);
+    }
     out.push(built);
   });
   if (problems.length > 0) return undefined;
@@ -54,9 +57,25 @@ function ruleIR(rule: unknown, path: string, problems: string[]): RateLimitRuleI
   }
   if (r.clientSelector === undefined) return { requests, windowSeconds };
   const header = r.clientSelector?.header;
-  if (typeof header?.name !== 'string' || !HEADER_NAME.test(header.name) || typeof header.value !== 'string' || header.value === '') {
-    problems.push(`${path}.clientSelector.header needs a valid header name and a non-empty value`);
+  const value = header?.value;
+  if (typeof header?.name !== 'string' || !HEADER_NAME.test(header.name) || (value !== undefined && (typeof value !== 'string' || value === ''))) {
+    problems.push(`${path}.clientSelector.header needs a valid name (and a non-empty value when given)`);
     return undefined;
   }
-  return { requests, windowSeconds, header: { name: header.name.toLowerCase(), value: header.value } };
+  const name = header.name.toLowerCase();
+  return { requests, windowSeconds, header: value === undefined ? { name } : { name, value } };
+}
+
+/** `header\0<name>` (every value) or `header\0<name>\0<value>`; undefined for no selector. */
+function selectorId(rule: RateLimitRuleIR): string | undefined {
+  if (!rule.header) return undefined;
+  return rule.header.value === undefined ? `header\u0000${rule.header.name}` : `header\u0000${rule.header.name}\u0000${rule.header.value}`;
+}
+
+/** Two selectors of the same header overlap unless both name different values. */
+function selectorsOverlap(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [, na, va] = a.split('\u0000');
+  const [, nb, vb] = b.split('\u0000');
+  return na === nb && (va === undefined || vb === undefined);
 }

@@ -79,7 +79,12 @@ describe('RateLimitPolicy', () => {
     ['a rule that is not an object', { local: { rules: [null] } }, 'local.rules[0].limit.requests must be an integer'],
     ['fractional requests', { local: { rules: [{ limit: { requests: 1.5, unit: 'Second' } }] } }, 'local.rules[0].limit.requests'],
     ['an unknown unit', { local: { rules: [{ limit: { requests: 1, unit: 'Fortnight' } }] } }, 'local.rules[0].limit.unit must be Second, Minute or Hour'],
-    ['a header selector without value', { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { header: { name: 'x-a' } } }] } }, 'clientSelector.header'],
+    ['a header selector without name', { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { header: { value: 'v' } } }] } }, 'clientSelector.header'],
+    [
+      'a header selected with and without value',
+      { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { header: { name: 'x-a' } } }, { limit: { requests: 1, unit: 'Second' }, clientSelector: { header: { name: 'X-A', value: 'v' } } }] } },
+      "local.rules[1]: its clientSelector overlaps local.rules[0]'s",
+    ],
     ['responseHeaders that is not a boolean', { ...perSecond(1), responseHeaders: 'yes' }, 'responseHeaders must be true or false'],
   ])('a malformed policy (%s) is Invalid, limits nothing, and leaves the Gateway policy in place', (_what, spec, message) => {
     const gateway = policy('gw', { kind: 'Gateway', name: 'eg' }, perSecond(100));

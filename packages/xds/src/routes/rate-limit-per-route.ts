@@ -8,9 +8,12 @@
  * - The rule without selector is the default token bucket, consumed by every request
  *   (`always_consume_default_token_bucket`). Without such a rule the default bucket admits 2^32-1
  *   requests per second and is consumed only by requests no descriptor matches: no limit.
- * - A header rule is a LocalRateLimitDescriptor `[{key: <header>, value: <value>}]`; Envoy matches it
- *   verbatim, so only requests carrying exactly that value count against it. A request with the
- *   header absent produces no descriptor.
+ * - A header rule is a LocalRateLimitDescriptor `[{key: header:<name>, value: <value>}]`; Envoy
+ *   matches it verbatim, so only requests carrying exactly that value count against it. A request
+ *   with the header absent produces no descriptor.
+ * - A header rule without value is a wildcard descriptor (the value omitted): Envoy keeps a bucket
+ *   per distinct value, the MAX_DYNAMIC_DESCRIPTORS most recently seen (LRU; an evicted value starts
+ *   again with a full bucket).
  * - Buckets are full at start; tokens_per_fill = max_tokens per fill_interval = the window, which
  *   Envoy 1.40 adds continuously (5 per second: a token every 200 ms, measured in the e2e test).
  * - 100% enabled and enforced; refused requests get 429 (gRPC: RESOURCE_EXHAUSTED).
@@ -24,6 +27,11 @@ export const LOCAL_RATE_LIMIT_TYPE = 'envoy.extensions.filters.http.local_rateli
 /** Statistics `http.<hcm prefix>.local_rate_limit.*` (enabled, enforced, rate_limited, ok). */
 export const LOCAL_RATE_LIMIT_STAT_PREFIX = 'local_rate_limit';
 const UNLIMITED_TOKENS = 4_294_967_295;
+/**
+ * Buckets kept per wildcard rule and route (Envoy's default is 20, which a client rotating 21 values
+ * would defeat). A bucket is a few dozen bytes.
+ */
+export const MAX_DYNAMIC_DESCRIPTORS = 10_000;
 
 export function rateLimitPerFilterConfig(rateLimit: RateLimitIR | undefined): Proto3Json {
   if (!rateLimit) return {};
@@ -36,16 +44,27 @@ export function rateLimitPerFilterConfig(rateLimit: RateLimitIR | undefined): Pr
     alwaysConsumeDefaultTokenBucket: shared !== undefined,
     rateLimitedAsResourceExhausted: true,
   };
-  const descriptors = rateLimit.rules.flatMap((r) => (r.header ? [{ entries: [{ key: descriptorKey(r.header.name), value: r.header.value }], tokenBucket: tokenBucket(r) }] : []));
+  const descriptors = rateLimit.rules.flatMap((r) => {
+    const entry = descriptorEntry(r);
+    return entry ? [{ entries: [entry], tokenBucket: tokenBucket(r) }] : [];
+  });
   if (descriptors.length > 0) config.descriptors = descriptors;
+  if (rateLimit.rules.some((r) => r.header && r.header.value === undefined)) config.maxDynamicDescriptors = MAX_DYNAMIC_DESCRIPTORS;
   if (rateLimit.responseHeaders) config.enableXRatelimitHeaders = 'DRAFT_VERSION_03';
   return { [LOCAL_RATE_LIMIT_FILTER]: typedConfig(LOCAL_RATE_LIMIT_TYPE, config) };
 }
 
 /** The route action's `rate_limits`: one per selected header name, its value as the descriptor entry. */
 export function rateLimitActions(rateLimit: RateLimitIR | undefined): Proto3Json[] {
-  const names = [...new Set((rateLimit?.rules ?? []).flatMap((r) => (r.header ? [r.header.name] : [])))].sort();
+  const rules = rateLimit?.rules ?? [];
+  const names = [...new Set(rules.flatMap((r) => (r.header ? [r.header.name] : [])))].sort();
   return names.map((name) => ({ actions: [{ requestHeaders: { headerName: name, descriptorKey: descriptorKey(name) } }] }));
+}
+
+/** The rule's descriptor entry; the value omitted (a wildcard) for a bucket per value. */
+function descriptorEntry(rule: RateLimitRuleIR): Proto3Json | undefined {
+  if (!rule.header) return undefined;
+  return rule.header.value === undefined ? { key: descriptorKey(rule.header.name) } : { key: descriptorKey(rule.header.name), value: rule.header.value };
 }
 
 function descriptorKey(header: string): string {
