@@ -9,6 +9,8 @@
  *   requests without the header (or with another value) are not limited.
  * - A bucket per value (header without value): 2 per hour for each x-user, independently; 25 other
  *   values later (more than Envoy's default of 20 kept buckets) an exhausted one is still exhausted.
+ * - A bucket per client IP (sourceIP): 2 per hour for 127.0.0.2, 127.0.0.3 and 127.0.0.4 each (Linux
+ *   routes all of 127.0.0.0/8 to loopback; the client binds its source address).
  * - 5 per second: the first 5 of a burst pass, then 429; a token is back within the second (Envoy
  *   refills continuously: one every 200 ms), and about 5 per second are admitted when sending steadily.
  * - Statuses: every policy Accepted on the Gateway; Envoy rejected no update.
@@ -19,6 +21,7 @@
  * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -43,6 +46,19 @@ async function request(url: string, headers: Record<string, string> = {}): Promi
   const response = await fetch(url, { redirect: 'manual', headers, signal: AbortSignal.timeout(5_000) });
   await response.arrayBuffer();
   return { status: response.status, headers: response.headers, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+/** A GET from the source address `localAddress` (fetch cannot choose it), on a connection of its own. */
+function statusFrom(url: string, localAddress: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = httpRequest(url, { localAddress, agent: false, timeout: 5_000 }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    });
+    req.on('error', fail);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
 }
 
 async function statuses(url: string, count: number, headers: Record<string, string> = {}): Promise<number[]> {
@@ -87,13 +103,13 @@ metadata: { name: app, namespace: default }
 spec:
   parentRefs: [{ name: gw }]
   rules:
-${rule('hourly', '/hourly')}${rule('tenants', '/tenants')}${rule('per-user', '/per-user')}${rule('per-second', '/per-second')}${rule('generous', '/generous')}${rule('free', '/free')}${
+${rule('hourly', '/hourly')}${rule('tenants', '/tenants')}${rule('per-user', '/per-user')}${rule('per-ip', '/per-ip')}${rule('per-second', '/per-second')}${rule('generous', '/generous')}${rule('free', '/free')}${
     withHourly ? policy('hourly', 'hourly', '    - limit: { requests: 5, unit: Hour }\n') : ''
   }${policy(
     'tenants',
     'tenants',
     '    - limit: { requests: 3, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: a } }\n    - limit: { requests: 3, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: b } }\n',
-  )}${policy('per-user', 'per-user', '    - limit: { requests: 2, unit: Hour }\n      clientSelector: { header: { name: x-user } }\n')}${policy('per-second', 'per-second', '    - limit: { requests: 5, unit: Second }\n')}${policy('generous', 'generous', '    - limit: { requests: 1000000, unit: Second }\n')}---
+  )}${policy('per-user', 'per-user', '    - limit: { requests: 2, unit: Hour }\n      clientSelector: { header: { name: x-user } }\n')}${policy('per-ip', 'per-ip', '    - limit: { requests: 2, unit: Hour }\n      clientSelector: { sourceIP: true }\n')}${policy('per-second', 'per-second', '    - limit: { requests: 5, unit: Second }\n')}${policy('generous', 'generous', '    - limit: { requests: 1000000, unit: Second }\n')}---
 apiVersion: v1
 kind: Service
 metadata: { name: echo, namespace: default }
@@ -180,6 +196,14 @@ describeWithEnvoy('RateLimitPolicy through a real Envoy', () => {
     expect((await request(url('/per-user'), { 'x-user': 'alice' })).status).toBe(429);
   });
 
+  test('a bucket per client IP: 127.0.0.2, .3 and .4 get 2 per hour each', async () => {
+    for (const address of ['127.0.0.2', '127.0.0.3', '127.0.0.4']) {
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++) codes.push(await statusFrom(url('/per-ip'), address));
+      expect({ address, codes }).toEqual({ address, codes: [200, 200, 429] });
+    }
+  });
+
   test('5 per second: a burst gets 5 then 429; the bucket is refilled within the second', async () => {
     const burstStarted = Date.now();
     const burst: Reply[] = [];
@@ -217,6 +241,7 @@ describeWithEnvoy('RateLimitPolicy through a real Envoy', () => {
     expect(policies).toEqual({
       generous: ['gw:Accepted'],
       hourly: ['gw:Accepted'],
+      'per-ip': ['gw:Accepted'],
       'per-second': ['gw:Accepted'],
       'per-user': ['gw:Accepted'],
       tenants: ['gw:Accepted'],

@@ -365,7 +365,13 @@ describeWithKube('status writer against a real kube-apiserver', () => {
         metadata: { name: 'limits', namespace: 'apps' },
         spec: {
           targetRefs: [{ group: GW, kind: 'HTTPRoute', name: 'web', sectionName: 'api' }],
-          local: { rules: [{ limit: { requests: 10, unit: 'Second' } }, { limit: { requests: 2, unit: 'Minute' }, clientSelector: { header: { name: 'x-user' } } }] },
+          local: {
+            rules: [
+              { limit: { requests: 10, unit: 'Second' } },
+              { limit: { requests: 2, unit: 'Minute' }, clientSelector: { header: { name: 'x-user' } } },
+              { limit: { requests: 30, unit: 'Minute' }, clientSelector: { sourceIP: true } },
+            ],
+          },
         },
       },
     ]);
@@ -382,6 +388,8 @@ describeWithKube('status writer against a real kube-apiserver', () => {
             { limit: { requests: 2, unit: 'Second' } },
             { limit: { requests: 3, unit: 'Hour' }, clientSelector: { header: { name: 'X-User' } } },
             { limit: { requests: 4, unit: 'Hour' }, clientSelector: { header: { name: 'x-user', value: 'bob' } } },
+            { limit: { requests: 5, unit: 'Hour' }, clientSelector: { sourceIP: true } },
+            { limit: { requests: 6, unit: 'Hour' }, clientSelector: { sourceIP: true } },
           ],
         },
       },
@@ -389,6 +397,7 @@ describeWithKube('status writer against a real kube-apiserver', () => {
     expect(refused.status).toBe(422);
     expect(JSON.stringify(refused.body)).toContain('at most one rule may have no clientSelector');
     expect(JSON.stringify(refused.body)).toContain('a header may be selected by one rule per value, and either with values or without');
+    expect(JSON.stringify(refused.body)).toContain('sourceIP may be selected by one rule only');
 
     const w = writer();
     const time = '2025-01-01T00:00:00Z';

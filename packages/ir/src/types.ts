@@ -337,6 +337,8 @@ export interface RateLimitRuleIR {
    * with exactly that value, in one bucket; without, a bucket per distinct value.
    */
   header?: { name: string; value?: string };
+  /** A bucket per client address (as the connection manager's XFF settings give it). */
+  sourceIP?: true;
 }
 
 export interface BasicAuthIR {

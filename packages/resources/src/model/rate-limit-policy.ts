@@ -12,8 +12,11 @@ export type RateLimitUnit = 'Second' | 'Minute' | 'Hour';
 
 export interface LocalRateLimitRule {
   limit: { requests: number; unit: RateLimitUnit };
-  /** Absent: every request of the target shares the rule's bucket. `header` without `value`: a bucket per value. */
-  clientSelector?: { header: { name: string; value?: string } };
+  /**
+   * Absent: every request of the target shares the rule's bucket. `header` without `value`: a bucket
+   * per value; `sourceIP: true`: a bucket per client address. Exactly one of the two.
+   */
+  clientSelector?: { header?: { name: string; value?: string }; sourceIP?: boolean };
 }
 
 export interface RateLimitPolicy extends KubeObject {

@@ -26,13 +26,14 @@ describe('RateLimitPolicy schema and CEL rules', () => {
         '  local:\n    rules:\n    - limit: { requests: 10, unit: Second }\n' +
           '    - limit: { requests: 2, unit: Minute }\n      clientSelector: { header: { name: x-tenant, value: free } }\n' +
           '    - limit: { requests: 50, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: gold } }\n' +
-          '    - limit: { requests: 5, unit: Minute }\n      clientSelector: { header: { name: x-user } }\n',
+          '    - limit: { requests: 5, unit: Minute }\n      clientSelector: { header: { name: x-user } }\n' +
+          '    - limit: { requests: 9, unit: Minute }\n      clientSelector: { sourceIP: true }\n',
       ),
       'in.yaml',
     );
     const spec = (objects[0] as RateLimitPolicy).spec;
     expect(spec.responseHeaders).toBe(true);
-    expect(spec.local.rules).toHaveLength(4);
+    expect(spec.local.rules).toHaveLength(5);
   });
 
   it.each([
@@ -40,7 +41,10 @@ describe('RateLimitPolicy schema and CEL rules', () => {
     ['no rules', '  local: { rules: [] }\n', 'spec.local.rules'],
     ['zero requests', '  local: { rules: [{ limit: { requests: 0, unit: Second } }] }\n', 'must be >= 1'],
     ['an unknown unit', '  local: { rules: [{ limit: { requests: 1, unit: Day } }] }\n', 'must be one of: Second, Minute, Hour'],
-    ['a selector without header', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: {} }] }\n', 'clientSelector.header'],
+    ['an empty selector', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: {} }] }\n', 'a clientSelector needs exactly one of header and sourceIP'],
+    ['a selector with header and sourceIP', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: { sourceIP: true, header: { name: x-a } } }] }\n', 'a clientSelector needs exactly one of header and sourceIP'],
+    ['sourceIP: false', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: { sourceIP: false } }] }\n', 'sourceIP can only be true'],
+    ['sourceIP selected twice', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: { sourceIP: true } }, { limit: { requests: 9, unit: Hour }, clientSelector: { sourceIP: true } }] }\n', 'sourceIP may be selected by one rule only'],
     ['an empty header value', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: { header: { name: x-a, value: "" } } }] }\n', 'clientSelector.header.value'],
     ['a header name that is not a token', '  local: { rules: [{ limit: { requests: 1, unit: Second }, clientSelector: { header: { name: "x a", value: v } } }] }\n', 'clientSelector.header.name'],
     ['two rules without selector', '  local: { rules: [{ limit: { requests: 1, unit: Second } }, { limit: { requests: 5, unit: Minute } }] }\n', 'at most one rule may have no clientSelector'],

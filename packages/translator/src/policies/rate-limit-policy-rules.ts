@@ -44,7 +44,7 @@ export function rateLimitIR(policy: RateLimitPolicy, key: string, problems: stri
 }
 
 function ruleIR(rule: unknown, path: string, problems: string[]): RateLimitRuleIR | undefined {
-  const r = (rule ?? {}) as { limit?: { requests?: unknown; unit?: unknown }; clientSelector?: { header?: { name?: unknown; value?: unknown } } };
+  const r = (rule ?? {}) as { limit?: { requests?: unknown; unit?: unknown }; clientSelector?: { header?: { name?: unknown; value?: unknown }; sourceIP?: unknown } };
   const requests = r.limit?.requests;
   const windowSeconds = typeof r.limit?.unit === 'string' ? WINDOW_SECONDS[r.limit.unit] : undefined;
   if (typeof requests !== 'number' || !Number.isInteger(requests) || requests < 1 || requests > MAX_REQUESTS) {
@@ -56,18 +56,28 @@ function ruleIR(rule: unknown, path: string, problems: string[]): RateLimitRuleI
     return undefined;
   }
   if (r.clientSelector === undefined) return { requests, windowSeconds };
-  const header = r.clientSelector?.header;
+  const { header, sourceIP } = r.clientSelector ?? {};
+  if (sourceIP !== undefined && header !== undefined) {
+    problems.push(`${path}.clientSelector needs exactly one of header and sourceIP`);
+    return undefined;
+  }
+  if (sourceIP !== undefined) {
+    if (sourceIP === true) return { requests, windowSeconds, sourceIP: true };
+    problems.push(`${path}.clientSelector.sourceIP can only be true`);
+    return undefined;
+  }
   const value = header?.value;
   if (typeof header?.name !== 'string' || !HEADER_NAME.test(header.name) || (value !== undefined && (typeof value !== 'string' || value === ''))) {
-    problems.push(`${path}.clientSelector.header needs a valid name (and a non-empty value when given)`);
+    problems.push(`${path}.clientSelector needs sourceIP: true or a header with a valid name (and a non-empty value when given)`);
     return undefined;
   }
   const name = header.name.toLowerCase();
   return { requests, windowSeconds, header: value === undefined ? { name } : { name, value } };
 }
 
-/** `header\0<name>` (every value) or `header\0<name>\0<value>`; undefined for no selector. */
+/** `ip`, `header\0<name>` (every value) or `header\0<name>\0<value>`; undefined for no selector. */
 function selectorId(rule: RateLimitRuleIR): string | undefined {
+  if (rule.sourceIP) return 'ip';
   if (!rule.header) return undefined;
   return rule.header.value === undefined ? `header\u0000${rule.header.name}` : `header\u0000${rule.header.name}\u0000${rule.header.value}`;
 }
@@ -75,7 +85,7 @@ function selectorId(rule: RateLimitRuleIR): string | undefined {
 /** Two selectors of the same header overlap unless both name different values. */
 function selectorsOverlap(a: string, b: string): boolean {
   if (a === b) return true;
-  const [, na, va] = a.split('\u0000');
-  const [, nb, vb] = b.split('\u0000');
-  return na === nb && (va === undefined || vb === undefined);
+  const [ka, na, va] = a.split('\u0000');
+  const [kb, nb, vb] = b.split('\u0000');
+  return ka === 'header' && kb === 'header' && na === nb && (va === undefined || vb === undefined);
 }

@@ -79,10 +79,17 @@ describe('RateLimitPolicy', () => {
     ['a rule that is not an object', { local: { rules: [null] } }, 'local.rules[0].limit.requests must be an integer'],
     ['fractional requests', { local: { rules: [{ limit: { requests: 1.5, unit: 'Second' } }] } }, 'local.rules[0].limit.requests'],
     ['an unknown unit', { local: { rules: [{ limit: { requests: 1, unit: 'Fortnight' } }] } }, 'local.rules[0].limit.unit must be Second, Minute or Hour'],
-    ['a header selector without name', { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { header: { value: 'v' } } }] } }, 'clientSelector.header'],
+    ['a header selector without name', { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { header: { value: 'v' } } }] } }, 'clientSelector needs sourceIP: true or a header with a valid name'],
     [
       'a header selected with and without value',
       { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { header: { name: 'x-a' } } }, { limit: { requests: 1, unit: 'Second' }, clientSelector: { header: { name: 'X-A', value: 'v' } } }] } },
+      "local.rules[1]: its clientSelector overlaps local.rules[0]'s",
+    ],
+    ['sourceIP that is not true', { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { sourceIP: 'yes' } }] } }, 'clientSelector.sourceIP can only be true'],
+    ['sourceIP and a header in one selector', { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { sourceIP: true, header: { name: 'x-a' } } }] } }, 'needs exactly one of header and sourceIP'],
+    [
+      'sourceIP selected twice',
+      { local: { rules: [{ limit: { requests: 1, unit: 'Second' }, clientSelector: { sourceIP: true } }, { limit: { requests: 2, unit: 'Hour' }, clientSelector: { sourceIP: true } }] } },
       "local.rules[1]: its clientSelector overlaps local.rules[0]'s",
     ],
     ['responseHeaders that is not a boolean', { ...perSecond(1), responseHeaders: 'yes' }, 'responseHeaders must be true or false'],

@@ -1,9 +1,9 @@
 /**
- * A route's RateLimitPolicy (RateLimitIR) as Envoy local rate limit config: the route's own
- * LocalRateLimit in typed_per_filter_config (so each route has its own token buckets, shared by the
- * Envoy process's workers — `local_rate_limit_per_downstream_connection` stays false) and, for rules
- * with a header selector, the route action's `rate_limits` that turn the request's header into the
- * descriptor the rule's bucket is keyed by.
+ * A route's RateLimitPolicy (RateLimitIR) as the route's own LocalRateLimit in
+ * typed_per_filter_config: each route has its own token buckets, shared by the Envoy process's
+ * workers (`local_rate_limit_per_downstream_connection` stays false). The config carries its own
+ * `rate_limits` (the actions that turn a request into descriptors), so it works on every route
+ * (a redirect or direct response too) and Envoy ignores the route's and virtual host's `rate_limits`.
  *
  * - The rule without selector is the default token bucket, consumed by every request
  *   (`always_consume_default_token_bucket`). Without such a rule the default bucket admits 2^32-1
@@ -11,9 +11,10 @@
  * - A header rule is a LocalRateLimitDescriptor `[{key: header:<name>, value: <value>}]`; Envoy
  *   matches it verbatim, so only requests carrying exactly that value count against it. A request
  *   with the header absent produces no descriptor.
- * - A header rule without value is a wildcard descriptor (the value omitted): Envoy keeps a bucket
- *   per distinct value, the MAX_DYNAMIC_DESCRIPTORS most recently seen (LRU; an evicted value starts
- *   again with a full bucket).
+ * - A header rule without value, and a sourceIP rule (`remote_address`: the client address as the
+ *   connection manager's XFF settings give it), are wildcard descriptors (the value omitted): Envoy
+ *   keeps a bucket per distinct value, the MAX_DYNAMIC_DESCRIPTORS most recently seen (LRU; an
+ *   evicted value starts again with a full bucket).
  * - Buckets are full at start; tokens_per_fill = max_tokens per fill_interval = the window, which
  *   Envoy 1.40 adds continuously (5 per second: a token every 200 ms, measured in the e2e test).
  * - 100% enabled and enforced; refused requests get 429 (gRPC: RESOURCE_EXHAUSTED).
@@ -32,10 +33,12 @@ const UNLIMITED_TOKENS = 4_294_967_295;
  * would defeat). A bucket is a few dozen bytes.
  */
 export const MAX_DYNAMIC_DESCRIPTORS = 10_000;
+/** The descriptor key of Envoy's RemoteAddress rate limit action. */
+const REMOTE_ADDRESS_KEY = 'remote_address';
 
 export function rateLimitPerFilterConfig(rateLimit: RateLimitIR | undefined): Proto3Json {
   if (!rateLimit) return {};
-  const shared = rateLimit.rules.find((r) => r.header === undefined);
+  const shared = rateLimit.rules.find((r) => r.header === undefined && !r.sourceIP);
   const config: Proto3Json = {
     statPrefix: LOCAL_RATE_LIMIT_STAT_PREFIX,
     tokenBucket: shared ? tokenBucket(shared) : { maxTokens: UNLIMITED_TOKENS, tokensPerFill: UNLIMITED_TOKENS, fillInterval: '1s' },
@@ -48,21 +51,26 @@ export function rateLimitPerFilterConfig(rateLimit: RateLimitIR | undefined): Pr
     const entry = descriptorEntry(r);
     return entry ? [{ entries: [entry], tokenBucket: tokenBucket(r) }] : [];
   });
-  if (descriptors.length > 0) config.descriptors = descriptors;
-  if (rateLimit.rules.some((r) => r.header && r.header.value === undefined)) config.maxDynamicDescriptors = MAX_DYNAMIC_DESCRIPTORS;
+  if (descriptors.length > 0) {
+    config.descriptors = descriptors;
+    config.rateLimits = rateLimitActions(rateLimit.rules);
+  }
+  if (rateLimit.rules.some((r) => r.sourceIP || (r.header && r.header.value === undefined))) config.maxDynamicDescriptors = MAX_DYNAMIC_DESCRIPTORS;
   if (rateLimit.responseHeaders) config.enableXRatelimitHeaders = 'DRAFT_VERSION_03';
   return { [LOCAL_RATE_LIMIT_FILTER]: typedConfig(LOCAL_RATE_LIMIT_TYPE, config) };
 }
 
-/** The route action's `rate_limits`: one per selected header name, its value as the descriptor entry. */
-export function rateLimitActions(rateLimit: RateLimitIR | undefined): Proto3Json[] {
-  const rules = rateLimit?.rules ?? [];
+/** One action per selected header name (its value as the descriptor entry), one for the client address. */
+function rateLimitActions(rules: readonly RateLimitRuleIR[]): Proto3Json[] {
   const names = [...new Set(rules.flatMap((r) => (r.header ? [r.header.name] : [])))].sort();
-  return names.map((name) => ({ actions: [{ requestHeaders: { headerName: name, descriptorKey: descriptorKey(name) } }] }));
+  const actions: Proto3Json[] = names.map((name) => ({ actions: [{ requestHeaders: { headerName: name, descriptorKey: descriptorKey(name) } }] }));
+  if (rules.some((r) => r.sourceIP)) actions.push({ actions: [{ remoteAddress: {} }] });
+  return actions;
 }
 
 /** The rule's descriptor entry; the value omitted (a wildcard) for a bucket per value. */
 function descriptorEntry(rule: RateLimitRuleIR): Proto3Json | undefined {
+  if (rule.sourceIP) return { key: REMOTE_ADDRESS_KEY };
   if (!rule.header) return undefined;
   return rule.header.value === undefined ? { key: descriptorKey(rule.header.name) } : { key: descriptorKey(rule.header.name), value: rule.header.value };
 }

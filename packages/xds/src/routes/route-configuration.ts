@@ -23,7 +23,7 @@ import type { NamedResource } from '../resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
 import { securityPerFilterConfig } from './security-per-route.js';
-import { rateLimitActions, rateLimitPerFilterConfig } from './rate-limit-per-route.js';
+import { rateLimitPerFilterConfig } from './rate-limit-per-route.js';
 import { buildRouteMatch } from './route-match.js';
 import { hostPortOverride, hostWithPortTwin } from './route-redirect.js';
 
@@ -128,10 +128,6 @@ function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json 
   applyHeaderMutations(out, 'request', request);
   applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
   const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit) };
-  // Descriptors for header-selected limits come from the route action (a redirect or direct response
-  // has none: only its policy's shared bucket applies there).
-  const actions = rateLimitActions(route.rateLimit);
-  if (actions.length > 0 && out.route) (out.route as Proto3Json).rateLimits = actions;
   if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
   return out;
 }

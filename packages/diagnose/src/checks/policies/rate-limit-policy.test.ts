@@ -26,11 +26,11 @@ const summary = (yaml: string) => checkRateLimitPolicies(inputOf(yaml)).map((f) 
 
 describe('checkRateLimitPolicies', () => {
   it('gives an OK per gateway an accepted policy limits, saying what it limits', () => {
-    const rules = '[{ limit: { requests: 5, unit: Second } }, { limit: { requests: 2, unit: Minute }, clientSelector: { header: { name: x-user } } }]';
+    const rules = '[{ limit: { requests: 5, unit: Second } }, { limit: { requests: 2, unit: Minute }, clientSelector: { header: { name: x-user } } }, { limit: { requests: 9, unit: Hour }, clientSelector: { sourceIP: true } }]';
     const findings = checkRateLimitPolicies(inputOf(BASE + policy('limits', ROUTE_REF, rules)));
     expect(findings.map((f) => `${f.gateway} ${f.link} ${f.level} ${f.code}`)).toEqual(['default/eg RateLimitPolicy OK PolicyValid']);
     expect(findings[0]!.message).toBe(
-      '5/Second for all requests, 2/Minute for each x-user value on HTTPRoute default/web, per Envoy instance and route (the most specific policy wins: rule > route > listener > Gateway)',
+      '5/Second for all requests, 2/Minute for each x-user value, 9/Hour for each client IP on HTTPRoute default/web, per Envoy instance and route (the most specific policy wins: rule > route > listener > Gateway)',
     );
   });
 

@@ -48,7 +48,7 @@ function targetsOf(policy: RateLimitPolicy): string {
 function summary(policy: RateLimitPolicy): string {
   const rules = (policy.spec.local?.rules ?? []).map((r) => {
     const header = r.clientSelector?.header;
-    const who = !header ? 'all requests' : header.value === undefined ? `each ${header.name} value` : `${header.name}: ${header.value}`;
+    const who = r.clientSelector?.sourceIP ? 'each client IP' : !header ? 'all requests' : header.value === undefined ? `each ${header.name} value` : `${header.name}: ${header.value}`;
     return `${r.limit.requests}/${r.limit.unit} for ${who}`;
   });
   return `${rules.join(', ') || 'no limit'} on ${targetsOf(policy)}, per Envoy instance and route (the most specific policy wins: rule > route > listener > Gateway)`;
