@@ -64,7 +64,7 @@ interface K8sObject {
 }
 
 /** The kinds whose status Portico writes (DesiredStatus['kind']); the type check below keeps the list complete. */
-const STATUS_KINDS = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'XTelemetryPolicy', 'AccessLogPolicy', 'Ingress'] as const;
+const STATUS_KINDS = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'XTelemetryPolicy', 'AccessLogPolicy', 'RateLimitPolicy', 'Ingress'] as const;
 const statusKindsComplete: Exclude<DesiredStatus['kind'], (typeof STATUS_KINDS)[number]> extends never ? true : false = true;
 /** The Envoy workload kinds of the infrastructure manager (MANAGED_KINDS), as RBAC names them. */
 const WORKLOAD_RESOURCES: Record<ManagedKind, string> = { ServiceAccount: '|serviceaccounts', ConfigMap: '|configmaps', Secret: '|secrets', Service: '|services', Deployment: 'apps|deployments' };

@@ -356,6 +356,62 @@ describeWithKube('status writer against a real kube-apiserver', () => {
     expect(w.figures()).toMatchObject({ writes: 1, unchanged: 1 });
   });
 
+  it('writes a RateLimitPolicy’s ancestors (gateway.portico.dev); the API server applies its defaults and refuses what its CEL rules forbid', async () => {
+    const API = '/apis/gateway.portico.dev/v1alpha1';
+    await kube.apply([
+      {
+        apiVersion: 'gateway.portico.dev/v1alpha1',
+        kind: 'RateLimitPolicy',
+        metadata: { name: 'limits', namespace: 'apps' },
+        spec: {
+          targetRefs: [{ group: GW, kind: 'HTTPRoute', name: 'web', sectionName: 'api' }],
+          local: {
+            rules: [
+              { limit: { requests: 10, unit: 'Second' } },
+              { limit: { requests: 2, unit: 'Minute' }, clientSelector: { header: { name: 'x-user' } } },
+              { limit: { requests: 30, unit: 'Minute' }, clientSelector: { sourceIP: true } },
+            ],
+          },
+        },
+      },
+    ]);
+    expect(((await get(`${API}/namespaces/apps/ratelimitpolicies/limits`))!.spec as { responseHeaders: boolean }).responseHeaders).toBe(true);
+    const refused = await kubeRequest(kube.kubeConfig, 'POST', `${API}/namespaces/apps/ratelimitpolicies`, {
+      apiVersion: 'gateway.portico.dev/v1alpha1',
+      kind: 'RateLimitPolicy',
+      metadata: { name: 'overlapping', namespace: 'apps' },
+      spec: {
+        targetRefs: [{ group: GW, kind: 'Gateway', name: 'edge' }],
+        local: {
+          rules: [
+            { limit: { requests: 1, unit: 'Second' } },
+            { limit: { requests: 2, unit: 'Second' } },
+            { limit: { requests: 3, unit: 'Hour' }, clientSelector: { header: { name: 'X-User' } } },
+            { limit: { requests: 4, unit: 'Hour' }, clientSelector: { header: { name: 'x-user', value: 'bob' } } },
+            { limit: { requests: 5, unit: 'Hour' }, clientSelector: { sourceIP: true } },
+            { limit: { requests: 6, unit: 'Hour' }, clientSelector: { sourceIP: true } },
+          ],
+        },
+      },
+    });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toContain('at most one rule may have no clientSelector');
+    expect(JSON.stringify(refused.body)).toContain('a header may be selected by one rule per value, and either with values or without');
+    expect(JSON.stringify(refused.body)).toContain('sourceIP may be selected by one rule only');
+
+    const w = writer();
+    const time = '2025-01-01T00:00:00Z';
+    const desired = { kind: 'RateLimitPolicy' as const, namespace: 'apps', name: 'limits', status: { ancestors: [{ ancestorRef: { namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }] } };
+    w.update([desired]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, failures: 0 });
+    const policy = (await get(`${API}/namespaces/apps/ratelimitpolicies/limits`))!.status as { ancestors: unknown[] };
+    expect(policy.ancestors).toEqual([{ ancestorRef: { group: GW, kind: 'Gateway', namespace: 'infra', name: 'edge' }, controllerName: OURS, conditions: [condition('Accepted', 'True', time)] }]);
+    w.update([structuredClone(desired)]);
+    await w.idle();
+    expect(w.figures()).toMatchObject({ writes: 1, unchanged: 1 });
+  });
+
   it('writes the ancestors of an XTelemetryPolicy (x-k8s.io) and of an AccessLogPolicy (gateway.portico.dev, the chart’s own CRD)', async () => {
     await kube.apply(loadPorticoCrds());
     // A new CRD is served a moment after it is created: wait until its list answers.

@@ -17,6 +17,7 @@ export const LINKS = [
   'Listener',
   'Route',
   'SecurityPolicy',
+  'RateLimitPolicy',
   'ReferenceGrant',
   'Backend',
   'TLS',

@@ -49,7 +49,27 @@ export function envoyProtos(): protobuf.Root {
     return target; // protobufjs serves its bundled google/protobuf/* files by this name
   };
   root.loadSync(envoyRootFiles(), { keepCase: false });
+  addNewerFields(root);
   root.resolveAll();
   cached = root;
   return root;
+}
+
+/**
+ * Fields Envoy 1.40 has in messages the pinned deps/ tree already defines (so a file in
+ * proto/envoy-extensions/ cannot supply them: it is searched after deps/). Wire schema only: name,
+ * number and type as in Envoy's own .proto.
+ */
+const NEWER_FIELDS: readonly { message: string; name: string; id: number; type: string; repeated?: true }[] = [
+  // local_rate_limit.proto (RateLimitPolicy): the filter's own descriptor actions, and the LRU size of
+  // each wildcard descriptor's dynamic buckets.
+  { message: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'rateLimits', id: 17, type: 'envoy.config.route.v3.RateLimit', repeated: true },
+  { message: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'maxDynamicDescriptors', id: 18, type: 'google.protobuf.UInt32Value' },
+];
+
+function addNewerFields(root: protobuf.Root): void {
+  for (const f of NEWER_FIELDS) {
+    const type = root.lookupType(f.message);
+    if (!type.fields[f.name] && !type.fieldsById[f.id]) type.add(new protobuf.Field(f.name, f.id, f.type, f.repeated ? 'repeated' : undefined));
+  }
 }

@@ -8,6 +8,8 @@ export type {
   CORSIR,
   ExternalAuthIR,
   SecurityIR,
+  RateLimitIR,
+  RateLimitRuleIR,
   BasicAuthIR,
   APIKeyAuthIR,
   JWTAuthIR,

@@ -314,6 +314,33 @@ export interface SecurityIR {
   jwt?: JWTAuthIR;
 }
 
+/**
+ * The RateLimitPolicy (gateway.portico.dev) on a route: the most specific one that applies (route
+ * rule > route > listener > Gateway), whole. Envoy local rate limit: each Envoy process counts on its
+ * own (its workers share the buckets), each route its own buckets.
+ */
+export interface RateLimitIR {
+  /** `namespace/name` of the RateLimitPolicy. */
+  policy: string;
+  /** In spec order; at most one without `header`. */
+  rules: RateLimitRuleIR[];
+  /** x-ratelimit-* headers on responses. */
+  responseHeaders: boolean;
+}
+
+export interface RateLimitRuleIR {
+  /** Requests admitted per window: the bucket's size, refilled at `requests` per window (Envoy adds them continuously). */
+  requests: number;
+  windowSeconds: number;
+  /**
+   * Only requests carrying header `name` (lower case) count against this rule: with `value`, those
+   * with exactly that value, in one bucket; without, a bucket per distinct value.
+   */
+  header?: { name: string; value?: string };
+  /** A bucket per client address (as the connection manager's XFF settings give it). */
+  sourceIP?: true;
+}
+
 export interface BasicAuthIR {
   /** `namespace/name` of the Secret. */
   secret: string;
@@ -379,6 +406,7 @@ export interface HTTPRouteIR {
   cors?: CORSIR;
   externalAuth?: ExternalAuthIR;
   security?: SecurityIR;
+  rateLimit?: RateLimitIR;
   /** `idleMs`: Envoy's route idle_timeout (an ingress-nginx proxy-read/send-timeout: time between two reads or writes). */
   timeouts?: { requestMs?: number; backendRequestMs?: number; idleMs?: number };
   retry?: RetryIR;

@@ -24,7 +24,7 @@ export type ObjectStatus =
       name: string;
       status: { parents: RouteParentStatus[] };
     }
-  | { kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy' | 'XTelemetryPolicy' | 'AccessLogPolicy'; namespace: string; name: string; status: { ancestors: PolicyAncestorStatus[] } }
+  | { kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy' | 'XTelemetryPolicy' | 'AccessLogPolicy' | 'RateLimitPolicy'; namespace: string; name: string; status: { ancestors: PolicyAncestorStatus[] } }
   | { kind: 'Ingress'; namespace: string; name: string; status: IngressStatus };
 
 /**

@@ -33,6 +33,7 @@ function checkResult(objects: KubeObject[]): void {
       case 'BackendPolicy':
       case 'XTelemetryPolicy':
       case 'AccessLogPolicy':
+      case 'RateLimitPolicy':
         for (const a of s.status.ancestors) for (const c of a.conditions) expect(explained(c)).toBe(true);
         break;
       case 'Ingress':

@@ -25,6 +25,7 @@ import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './status/policy-status.js';
 import { recordTrafficPolicyAncestors, writeTrafficPolicyStatuses } from './policies/backend-traffic-policy-status.js';
 import { writeSecurityPolicyStatuses } from './policies/security-policy-routes.js';
+import { writeRateLimitPolicyStatuses } from './policies/rate-limit-policy-routes.js';
 import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './policies/backend-policy-status.js';
 import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status.js';
 import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
@@ -82,6 +83,7 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   writePolicyStatuses(ctx);
   writeTrafficPolicyStatuses(ctx);
   writeSecurityPolicyStatuses(ctx);
+  writeRateLimitPolicyStatuses(ctx);
   writeBackendPolicyStatuses(ctx);
   writeTelemetryPolicyStatuses(ctx, new Set(byKey.keys()));
   writeAccessLogPolicyStatuses(ctx, gateways);

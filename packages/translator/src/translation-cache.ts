@@ -21,7 +21,7 @@ import { carryTransitionTimes } from './status/transition-times.js';
 import type { TranslatedRoute } from './routes/translated-route.js';
 
 /** Kinds every route translation depends on as a whole (see the file comment). */
-const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'ConfigMap', 'Secret'];
+const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'RateLimitPolicy', 'BackendPolicy', 'ConfigMap', 'Secret'];
 
 interface RecordedGet {
   kind: Kind;

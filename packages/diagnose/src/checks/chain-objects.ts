@@ -39,6 +39,7 @@ interface StatusByKind {
   BackendPolicy: { ancestors: PolicyAncestorStatus[] };
   XTelemetryPolicy: { ancestors: PolicyAncestorStatus[] };
   AccessLogPolicy: { ancestors: PolicyAncestorStatus[] };
+  RateLimitPolicy: { ancestors: PolicyAncestorStatus[] };
   Ingress: unknown;
 }
 

@@ -8,6 +8,7 @@ import { checkBackendTLSPolicies } from './policies/backend-tls-policy.js';
 import { checkBackendTrafficPolicies } from './policies/backend-traffic-policy.js';
 import { checkBackendPolicies } from './policies/backend-policy.js';
 import { checkSecurityPolicies } from './policies/security-policy.js';
+import { checkRateLimitPolicies } from './policies/rate-limit-policy.js';
 import { checkObservabilityPolicies } from './policies/observability-policies.js';
 import { checkDataPlane } from './data-plane/data-plane.js';
 import { gatewayClassCheck } from './gateway/gateway-class.js';
@@ -26,6 +27,7 @@ export const ALL_CHECKS: readonly Check[] = [
   listenerCheck,
   routeBindingCheck,
   checkSecurityPolicies,
+  checkRateLimitPolicies,
   ingressAnnotationCheck,
   referenceGrantCheck,
   unusedGrantCheck,

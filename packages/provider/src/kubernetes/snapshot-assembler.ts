@@ -44,7 +44,7 @@ export interface SnapshotAssembler {
  * reads these statuses, and serving it would make each of our own status writes trigger a whole
  * translation. The status writer reads the latest object (`latest`) for its resourceVersion.
  */
-const STATUS_KINDS: ReadonlySet<Kind> = new Set(['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'XTelemetryPolicy', 'AccessLogPolicy', 'Ingress']);
+const STATUS_KINDS: ReadonlySet<Kind> = new Set(['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'XTelemetryPolicy', 'AccessLogPolicy', 'RateLimitPolicy', 'Ingress']);
 
 /**
  * Same object but for status: the same object (uid: one deleted and created again under its name

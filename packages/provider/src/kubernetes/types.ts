@@ -45,7 +45,7 @@ export interface KubernetesProvider extends ResourceProvider {
  * shape; the provider cannot import the translator, so it takes it structurally).
  */
 export interface DesiredStatus {
-  kind: Extract<Kind, 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy' | 'XTelemetryPolicy' | 'AccessLogPolicy' | 'Ingress'>;
+  kind: Extract<Kind, 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy' | 'XTelemetryPolicy' | 'AccessLogPolicy' | 'RateLimitPolicy' | 'Ingress'>;
   namespace?: string;
   name: string;
   /** For routes `{ parents }` (only our controller's entries), for policies `{ ancestors }` (ours). */

@@ -34,6 +34,7 @@ const PLURALS: Readonly<Record<Kind, string>> = {
   BackendPolicy: 'backendpolicies',
   XTelemetryPolicy: 'xtelemetrypolicies',
   AccessLogPolicy: 'accesslogpolicies',
+  RateLimitPolicy: 'ratelimitpolicies',
   Ingress: 'ingresses',
   IngressClass: 'ingressclasses',
   Service: 'services',

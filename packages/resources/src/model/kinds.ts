@@ -21,6 +21,7 @@ import type { SecurityPolicy } from './security-policy.js';
 import type { BackendPolicy } from './backend-policy.js';
 import type { XTelemetryPolicy } from './telemetry-policy.js';
 import type { AccessLogPolicy } from './access-log-policy.js';
+import type { RateLimitPolicy } from './rate-limit-policy.js';
 
 export interface KindMap {
   GatewayClass: GatewayClass;
@@ -38,6 +39,7 @@ export interface KindMap {
   BackendPolicy: BackendPolicy;
   XTelemetryPolicy: XTelemetryPolicy;
   AccessLogPolicy: AccessLogPolicy;
+  RateLimitPolicy: RateLimitPolicy;
   Ingress: Ingress;
   IngressClass: IngressClass;
   Service: Service;
@@ -74,6 +76,7 @@ export const KINDS: Readonly<Record<Kind, KindInfo>> = {
   BackendPolicy: { kind: 'BackendPolicy', group: 'gateway.portico.dev', versions: ['v1alpha1'], namespaced: true },
   XTelemetryPolicy: { kind: 'XTelemetryPolicy', group: 'gateway.networking.x-k8s.io', versions: ['v1alpha1'], namespaced: true },
   AccessLogPolicy: { kind: 'AccessLogPolicy', group: 'gateway.portico.dev', versions: ['v1alpha1'], namespaced: true },
+  RateLimitPolicy: { kind: 'RateLimitPolicy', group: 'gateway.portico.dev', versions: ['v1alpha1'], namespaced: true },
   Ingress: { kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true },
   IngressClass: { kind: 'IngressClass', group: 'networking.k8s.io', versions: ['v1'], namespaced: false },
   Service: { kind: 'Service', group: '', versions: ['v1'], namespaced: true },

@@ -16,6 +16,7 @@ import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from '../routes/translated-route.js';
 import { buildVirtualHosts, type HostnameShadowing, type ListenerRoutes } from './virtual-hosts.js';
 import { recordGatewaySecurityAncestors, securedEntries } from '../policies/security-policy-routes.js';
+import { rateLimitedEntries, recordGatewayRateLimitAncestors } from '../policies/rate-limit-policy-routes.js';
 import { gatewayTracing } from '../policies/telemetry-policy.js';
 import { gatewayAccessLogs } from '../policies/access-log-policy.js';
 
@@ -42,6 +43,7 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
   }
   const routesOf = (l: ListenerState) => attached.filter((a) => a.listener === l);
   recordGatewaySecurityAncestors(ctx, state.key, (state.gateway.spec.listeners ?? []).map((l) => l.name));
+  recordGatewayRateLimitAncestors(ctx, state.key, (state.gateway.spec.listeners ?? []).map((l) => l.name));
   const httpServed = (served: readonly AcceptedAttachment[]) => httpRoutesServed(ctx, state.key, served);
   const listeners: ListenerIR[] = [];
   for (const [key, group] of groups) {
@@ -81,13 +83,13 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
   };
 }
 
-/** Each attachment's route entries as its listener serves them: with the SecurityPolicy that applies there. */
+/** Each attachment's route entries as its listener serves them: with the SecurityPolicy and the RateLimitPolicy that apply there. */
 function httpRoutesServed(ctx: TranslationContext, gatewayKey: string, attached: readonly AcceptedAttachment[]): ListenerRoutes[] {
   return attached.map((a) => ({
     listener: a.listener,
     hostnames: a.hostnames,
     routeHostnames: routeHostnames(a.route),
-    entries: securedEntries(ctx, gatewayKey, a.listener, a.route.route, a.route.entries),
+    entries: rateLimitedEntries(ctx, gatewayKey, a.listener, a.route.route, securedEntries(ctx, gatewayKey, a.listener, a.route.route, a.route.entries)),
   }));
 }
 

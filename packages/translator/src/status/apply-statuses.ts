@@ -25,6 +25,7 @@ const OUTPUT_KINDS: ReadonlyMap<string, string> = new Map([
   ['BackendPolicy', 'gateway.portico.dev'],
   ['XTelemetryPolicy', 'gateway.networking.x-k8s.io'],
   ['AccessLogPolicy', 'gateway.portico.dev'],
+  ['RateLimitPolicy', 'gateway.portico.dev'],
   ['Ingress', NETWORKING_GROUP],
   ['IngressClass', NETWORKING_GROUP],
 ]);
@@ -59,7 +60,7 @@ export function applyStatuses(objects: KubeObject[], result: TranslationResult, 
     const ours = result.statuses.get(statusKeyOf(copy));
     if (ROUTE_KINDS.has(copy.kind)) {
       mergeControllerEntries(copy, 'parents', ownEntries(ours, 'parents'), controllerName);
-    } else if (copy.kind === 'BackendTLSPolicy' || copy.kind === 'XBackendTrafficPolicy' || copy.kind === 'SecurityPolicy' || copy.kind === 'BackendPolicy' || copy.kind === 'XTelemetryPolicy' || copy.kind === 'AccessLogPolicy') {
+    } else if (copy.kind === 'BackendTLSPolicy' || copy.kind === 'XBackendTrafficPolicy' || copy.kind === 'SecurityPolicy' || copy.kind === 'BackendPolicy' || copy.kind === 'XTelemetryPolicy' || copy.kind === 'AccessLogPolicy' || copy.kind === 'RateLimitPolicy') {
       mergeControllerEntries(copy, 'ancestors', ownEntries(ours, 'ancestors'), controllerName);
     } else if (ours && (copy.kind === 'GatewayClass' || copy.kind === 'Gateway' || copy.kind === 'ListenerSet' || copy.kind === 'Ingress')) {
       copy.status = structuredClone(ours.status);

@@ -12,7 +12,7 @@ const MAX_ANCESTORS = 16;
  */
 export function setPolicyAncestorStatus(
   ctx: TranslationContext,
-  kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy' | 'XTelemetryPolicy' | 'AccessLogPolicy',
+  kind: 'BackendTLSPolicy' | 'XBackendTrafficPolicy' | 'SecurityPolicy' | 'BackendPolicy' | 'XTelemetryPolicy' | 'AccessLogPolicy' | 'RateLimitPolicy',
   policy: KubeObject,
   gateways: Iterable<string>,
   conditions: Condition[] | ((gateway: string) => Condition[]),

@@ -13,6 +13,7 @@ import { typedConfig } from '../typed-config.js';
 import type { AccessLogIR, ExternalAuthIR, TracingIR } from '@portico/ir';
 import { extAuthzHttpFilter } from './ext-authz.js';
 import { securityHttpFilters, type SecurityFilterSet } from './security-filters.js';
+import { rateLimitHttpFilters } from './rate-limit-filter.js';
 import { hcmTracing } from './tracing.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
@@ -120,6 +121,10 @@ function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
     // An empty Cors config: each route carries its CorsPolicy in typed_per_filter_config.
     filters.push({ name: CORS_FILTER, typedConfig: typedConfig('envoy.extensions.filters.http.cors.v3.Cors'), isOptional: true });
   }
+  // RateLimitPolicy's local rate limit, after CORS (preflights are not counted) and before every
+  // authentication and authorization filter: a flood over the limit costs no credential check and no
+  // ext_authz call.
+  filters.push(...rateLimitHttpFilters(perFilter));
   // SecurityPolicy filters (IP lists, basic auth, API keys, JWT), after CORS for the same reason as
   // ext_authz, and before it: a request refused locally never costs an authorization call.
   filters.push(...securityHttpFilters(perFilter, options.security));

@@ -108,7 +108,7 @@ export function ourStatuses(objects: readonly KubeObject[], controllerName: stri
     } else if (ROUTE_KINDS.has(o.kind)) {
       const parents = (status.parents ?? []).filter((p) => p.controllerName === controllerName);
       if (parents.length > 0) set(o, { parents });
-    } else if (o.kind === 'BackendTLSPolicy' || o.kind === 'XBackendTrafficPolicy' || o.kind === 'SecurityPolicy' || o.kind === 'BackendPolicy' || o.kind === 'XTelemetryPolicy' || o.kind === 'AccessLogPolicy') {
+    } else if (o.kind === 'BackendTLSPolicy' || o.kind === 'XBackendTrafficPolicy' || o.kind === 'SecurityPolicy' || o.kind === 'BackendPolicy' || o.kind === 'XTelemetryPolicy' || o.kind === 'AccessLogPolicy' || o.kind === 'RateLimitPolicy') {
       const ancestors = (status.ancestors ?? []).filter((a) => a.controllerName === controllerName);
       if (ancestors.length > 0) set(o, { ancestors });
     } else if (o.kind === 'Ingress' && o.status) set(o, o.status);

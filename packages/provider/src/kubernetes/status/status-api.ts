@@ -51,6 +51,7 @@ const PLURALS: Readonly<Record<Exclude<StatusKind, 'Ingress'>, string>> = {
   BackendPolicy: 'backendpolicies',
   XTelemetryPolicy: 'xtelemetrypolicies',
   AccessLogPolicy: 'accesslogpolicies',
+  RateLimitPolicy: 'ratelimitpolicies',
 };
 
 const REQUEST_TIMEOUT_MS = 10_000;

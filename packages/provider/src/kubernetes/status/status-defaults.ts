@@ -60,6 +60,7 @@ export function withStatusDefaults(kind: DesiredStatus['kind'], status: JsonReco
     case 'BackendPolicy':
     case 'XTelemetryPolicy':
     case 'AccessLogPolicy':
+    case 'RateLimitPolicy':
       return { ...status, ancestors: withRefDefaults(status['ancestors'], 'ancestorRef') };
     case 'Gateway':
     case 'ListenerSet':

@@ -107,6 +107,7 @@ export function mergeStatus(input: StatusMergeInput): StatusMergeResult {
     case 'BackendPolicy':
     case 'XTelemetryPolicy':
     case 'AccessLogPolicy':
+    case 'RateLimitPolicy':
       status = { ...current, ancestors: mergeSharedEntries(input, { list: 'ancestors', ref: 'ancestorRef', conditions: 'policyAncestor' }, asArray(desired['ancestors'])) };
       break;
     case 'Gateway':

@@ -30,7 +30,7 @@ export interface StatusWriterTuning {
 
 export type StatusWriterCoreOptions = Omit<StatusWriterOptions, 'kubeConfig'> & StatusWriterTuning;
 
-const SHARED_KINDS = new Set<DesiredStatus['kind']>(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'XTelemetryPolicy', 'AccessLogPolicy']);
+const SHARED_KINDS = new Set<DesiredStatus['kind']>(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'BackendPolicy', 'XTelemetryPolicy', 'AccessLogPolicy', 'RateLimitPolicy']);
 
 function objectKey(d: Pick<DesiredStatus, 'kind' | 'namespace' | 'name'>): string {
   return d.namespace ? `${d.kind}/${d.namespace}/${d.name}` : `${d.kind}/${d.name}`;
@@ -38,7 +38,7 @@ function objectKey(d: Pick<DesiredStatus, 'kind' | 'namespace' | 'name'>): strin
 
 /** The desired status that removes every entry of ours from a shared status. */
 function withdrawal(d: DesiredStatus): DesiredStatus {
-  return { kind: d.kind, namespace: d.namespace, name: d.name, status: d.kind === 'BackendTLSPolicy' || d.kind === 'XBackendTrafficPolicy' || d.kind === 'SecurityPolicy' || d.kind === 'BackendPolicy' || d.kind === 'XTelemetryPolicy' || d.kind === 'AccessLogPolicy' ? { ancestors: [] } : { parents: [] } };
+  return { kind: d.kind, namespace: d.namespace, name: d.name, status: d.kind === 'BackendTLSPolicy' || d.kind === 'XBackendTrafficPolicy' || d.kind === 'SecurityPolicy' || d.kind === 'BackendPolicy' || d.kind === 'XTelemetryPolicy' || d.kind === 'AccessLogPolicy' || d.kind === 'RateLimitPolicy' ? { ancestors: [] } : { parents: [] } };
 }
 
 /**
