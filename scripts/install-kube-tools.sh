@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the real Kubernetes binaries the e2e tests run (e2e/test/support/kube-apiserver.ts and the
+# Builds the real Kubernetes binaries the e2e tests run (e2e/test/support/kube/kube-apiserver.ts and the
 # cluster harness e2e/cluster): etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
 # kube-proxy, CoreDNS, and helm for the chart tests. Each is built once per version into a cache folder
 # that outlives the clone (CI keeps $HOME/.cache between runs of fresh clones):

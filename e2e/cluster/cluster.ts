@@ -12,9 +12,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeRequest } from '../test/support/kube-apply.js';
-import { startKubeApiServer, type KubeApiServer } from '../test/support/kube-apiserver.js';
-import { startOrphanGuard, type KubeProcess } from '../test/support/kube-process.js';
+import { kubeRequest } from '../test/support/kube/kube-apply.js';
+import { startKubeApiServer, type KubeApiServer } from '../test/support/kube/kube-apiserver.js';
+import { startOrphanGuard, type KubeProcess } from '../test/support/kube/kube-process.js';
 import {
   DEFAULT_CLUSTER_DNS,
   DEFAULT_CLUSTER_DOMAIN,

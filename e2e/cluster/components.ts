@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { startKubeProcess, type KubeProcess } from '../test/support/kube-process.js';
+import { startKubeProcess, type KubeProcess } from '../test/support/kube/kube-process.js';
 import { freePort } from '../test/support/serve-process.js';
 import type { ClusterConfig } from './cluster-config.js';
 

@@ -9,7 +9,7 @@
  * and a Warning Event (reason AllocationFailed) on it says why. (GatewayStaticAddresses relies on both.)
  */
 import { Watch, type KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { kubeRequest } from '../test/support/kube-apply.js';
+import { kubeRequest } from '../test/support/kube/kube-apply.js';
 
 function ipToNumber(ip: string): number {
   return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);

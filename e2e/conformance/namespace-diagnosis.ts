@@ -5,7 +5,7 @@
  * CI run says why the pods never got Ready instead of only "context deadline exceeded".
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeRequest } from '../test/support/kube-apply.js';
+import { kubeRequest } from '../test/support/kube/kube-apply.js';
 
 interface Condition {
   type: string;

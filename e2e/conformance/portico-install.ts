@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeRequest } from '../test/support/kube-apply.js';
+import { kubeRequest } from '../test/support/kube/kube-apply.js';
 import { describeNamespace } from './namespace-diagnosis.js';
 import { pollUntil } from '../test/support/wait.js';
 

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { TYPE_URLS } from '@portico/envoy';
 import { createDeltaClient, type DeltaClient } from './support/delta-client.js';
-import { startEchoBackends, type EchoBackend, type EchoClient } from './support/echo-backends.js';
+import { startEchoBackends, type EchoBackend, type EchoClient } from './support/backends/echo-backends.js';
 import { PORTICO_BIN, startServeProcess, type ServeProcess } from './support/serve-process.js';
 import { createXdsEchoClient, untilAnswer } from './support/xds-client.js';
 

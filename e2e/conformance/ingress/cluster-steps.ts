@@ -6,7 +6,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { issueCertificateAuthority, issueServerCertificate } from '@portico/server';
-import { applyObjects, kubeRequest } from '../../test/support/kube-apply.js';
+import { applyObjects, kubeRequest } from '../../test/support/kube/kube-apply.js';
 import { pollUntil } from '../../test/support/wait.js';
 
 export const NAMESPACE_PREFIX = 'ingress-conformance-';

@@ -16,11 +16,11 @@ import { connect } from 'node:net';
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Cluster } from '../../cluster/cluster.js';
-import { startClusterWhenFree } from '../support/cluster-turn.js';
+import { startClusterWhenFree } from '../support/kube/cluster-turn.js';
 import { HARNESS_PREFIX, type NodeAgentStarter } from '../../cluster/cluster-config.js';
 import { missingBinaries } from '../../cluster/components.js';
 import { harnessLeftovers, run } from '../../cluster/host-network.js';
-import { kubeRequest } from '../support/kube-apply.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
 import { pollUntil } from '../support/wait.js';
 
 jest.setTimeout(180_000);

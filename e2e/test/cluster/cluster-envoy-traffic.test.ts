@@ -23,9 +23,9 @@ import { jest } from '@jest/globals';
 import type { Cluster } from '../../cluster/cluster.js';
 import { missingBinaries } from '../../cluster/components.js';
 import { startNodeAgent } from '../../cluster/node-agent/index.js';
-import { kubeRequest } from '../support/kube-apply.js';
-import { startClusterWhenFree } from '../support/cluster-turn.js';
-import { installGatewayApiCrds } from '../support/kube-crds.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { startClusterWhenFree } from '../support/kube/cluster-turn.js';
+import { installGatewayApiCrds } from '../support/kube/kube-crds.js';
 import { pollUntil } from '../support/wait.js';
 import { installPortico, PORTICO_NAMESPACE } from '../../conformance/portico-install.js';
 

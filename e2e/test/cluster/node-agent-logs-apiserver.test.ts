@@ -1,7 +1,7 @@
 /**
  * pods/log through a real kube-apiserver to the node agent's log endpoint, without a cluster or root:
  * a bare etcd + kube-apiserver on loopback (started with the kubelet client certificate and
- * --kubelet-preferred-address-types=InternalIP, support/kube-apiserver.ts), a Node object whose
+ * --kubelet-preferred-address-types=InternalIP, support/kube/kube-apiserver.ts), a Node object whose
  * InternalIP is 127.0.0.1 and whose kubeletEndpoint is the log server's port, and a Pod bound to it
  * whose log the test writes itself. What the conformance suite's mirror tests ask (container +
  * sinceTime), and how an error of the node reaches the client.
@@ -15,7 +15,7 @@ import type { ContainerStatus } from '../../cluster/node-agent/containers/contai
 import { startKubeletLogServer, type KubeletLogServer } from '../../cluster/node-agent/logs/kubelet-log-server.js';
 import { issueKubeletServingCertificate } from '../../cluster/node-agent/logs/kubelet-serving-certificate.js';
 import { createKubeClient } from '../../cluster/node-agent/kube-client.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
 
 const NS = 'logs-test';
 const NODE = 'logs-node';

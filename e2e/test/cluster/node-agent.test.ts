@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { runNodeAgent, sweepNodeAgentLeftovers, sandboxName, type NodeAgent } from '../../cluster/node-agent/index.js';
 import { cidrContains } from '../../cluster/node-agent/pods/pod-cidr.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { containerStatus, isReady, NODE_TEST_IMAGE, podLog, podPoller, testImageTable, type PodPoller } from '../support/node-agent-pods.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { containerStatus, isReady, NODE_TEST_IMAGE, podLog, podPoller, testImageTable, type PodPoller } from '../support/kube/node-agent-pods.js';
 import { pollUntil } from '../support/wait.js';
 
 jest.setTimeout(120_000);

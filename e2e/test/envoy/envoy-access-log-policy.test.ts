@@ -5,7 +5,7 @@
  * - json-file (listener json): JSON lines with exactly the four fields it picks, to a file in a temp dir;
  * - errors-only (listener errors): the default JSON fields, to a file, for answers of 400 and above;
  * - text-stdout (listener text): a text format to Envoy's stdout;
- * - otel-logs (listener otel): OTLP log records to a test collector (support/otlp-receiver.ts).
+ * - otel-logs (listener otel): OTLP log records to a test collector (support/backends/otlp-receiver.ts).
  * Listener plain has no policy (Portico's default stdout log). Envoy writes logs through its access
  * log manager, which flushes every 10 s by default (100 ms here): the tests poll the files until the
  * lines they expect are there, and order requests so that the last expected line proves the earlier ones
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { closeEcho, pollFor, startEcho, untilAnswer, type Echo } from '../support/isolation-traffic.js';
-import { startOtlpLogsReceiver, type OtlpLogsReceiver } from '../support/otlp-receiver.js';
+import { startOtlpLogsReceiver, type OtlpLogsReceiver } from '../support/backends/otlp-receiver.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 const ENVOY = process.env.ENVOY_BIN;

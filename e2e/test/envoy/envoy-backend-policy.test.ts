@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { jest } from '@jest/globals';
-import { closeControllableBackend, startControllableBackend, type ControllableBackend } from '../support/controllable-backend.js';
+import { closeControllableBackend, startControllableBackend, type ControllableBackend } from '../support/backends/controllable-backend.js';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { pollFor, tryGet, untilAnswer, type Answer } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';

@@ -1,6 +1,6 @@
 /**
  * The ExternalAuth HTTPRoute filter (GEP-1494) through a real Envoy (ENVOY_BIN), with test
- * authorization servers of our own (support/ext-authz-servers.ts): one listener, one route per
+ * authorization servers of our own (support/backends/ext-authz-servers.ts): one listener, one route per
  * auth mode, each checked by its own service, and an unfiltered rule next to a filtered one.
  * - HTTP auth: allow → the backend answers, with the auth server's `x-user` (allowedResponseHeaders)
  *   and without its other headers; the check's path carries the `/check` prefix and only the allowed
@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
-import { startGrpcAuthServer, startHttpAuthServer, type AuthServer } from '../support/ext-authz-servers.js';
+import { startGrpcAuthServer, startHttpAuthServer, type AuthServer } from '../support/backends/ext-authz-servers.js';
 import { nacksSeenByPortico, routeConditions } from '../support/isolation-status.js';
 import { pollFor } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';

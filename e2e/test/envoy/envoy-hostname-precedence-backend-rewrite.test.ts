@@ -23,7 +23,7 @@ import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { serviceYaml } from '../support/isolation-fixtures.js';
 import { pollFor } from '../support/isolation-traffic.js';
-import { closeReportingBackend, getReport, startReportingBackend, type Report, type ReportingBackend } from '../support/reporting-backend.js';
+import { closeReportingBackend, getReport, startReportingBackend, type Report, type ReportingBackend } from '../support/backends/reporting-backend.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 const CERTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../testdata/certs');

@@ -1,7 +1,7 @@
 /**
  * XTelemetryPolicy (gateway.networking.x-k8s.io/v1alpha1) through a real Envoy (ENVOY_BIN): `portico
  * serve` on a folder with Gateway gw, a route to an echo server, and a policy with tracing Enabled
- * whose collector is a test OTLP receiver (support/otlp-receiver.ts). The policy is rewritten between
+ * whose collector is a test OTLP receiver (support/backends/otlp-receiver.ts). The policy is rewritten between
  * the tests, as an operator would edit it:
  * - 100% sampling, OTLP/gRPC: every request gives one span with the policy's service.name, span name
  *   and attributes (a request header, a literal), each its own trace.
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { closeEcho, pollFor, startEcho, untilAnswer, type Echo } from '../support/isolation-traffic.js';
-import { startOtlpGrpcReceiver, startOtlpHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { startOtlpGrpcReceiver, startOtlpHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/backends/otlp-receiver.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 const ENVOY = process.env.ENVOY_BIN;

@@ -25,7 +25,7 @@ import { envoyProtos, TYPE_URLS } from '@portico/envoy';
 import type { Gateway } from '@portico/resources';
 import { createInfrastructureManager, envoyResourceName, type ManagedGateway } from '@portico/server';
 import { createDeltaClient, type DeltaResponse } from '../support/delta-client.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
 import { freePort, PORTICO_BIN, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 jest.setTimeout(120_000);

@@ -19,7 +19,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { main } from '@portico/cli';
 import { TYPE_URLS } from '@portico/envoy';
 import { createDeltaClient } from '../support/delta-client.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
 import { freePort, PORTICO_BIN, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 jest.setTimeout(90_000);

@@ -10,9 +10,9 @@
 import { jest } from '@jest/globals';
 import { KINDS, ResourceSet, type HTTPRoute, type Resource } from '@portico/resources';
 import { translate } from '@portico/translator';
-import { kubeRequest } from '../support/kube-apply.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { GATEWAY_API_CRDS_DIR, GATEWAY_API_V1_6_CRDS_DIR, installGatewayApiCrds } from '../support/kube-crds.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { GATEWAY_API_CRDS_DIR, GATEWAY_API_V1_6_CRDS_DIR, installGatewayApiCrds } from '../support/kube/kube-crds.js';
 
 jest.setTimeout(120_000);
 

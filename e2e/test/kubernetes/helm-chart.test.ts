@@ -38,8 +38,8 @@ import {
   type ManagedKind,
 } from '@portico/server';
 import { parseAllDocuments } from 'yaml';
-import { kubeRequest } from '../support/kube-apply.js';
-import { describeWithKube, kubeBinaries, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { describeWithKube, kubeBinaries, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
 
 jest.setTimeout(120_000);
 

@@ -20,8 +20,8 @@ import type { GatewayIR } from '@portico/ir';
 import { parseResources, ResourceSet, type Gateway, type Resource } from '@portico/resources';
 import { buildEnvoyManifests, createInfrastructureManager, envoyResourceName, type InfrastructureManager, type ManagedGateway } from '@portico/server';
 import { translate } from '@portico/translator';
-import { kubeRequest } from '../support/kube-apply.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
 import { startControlPlane } from '../support/control-plane.js';
 import { freePort } from '../support/serve-process.js';
 

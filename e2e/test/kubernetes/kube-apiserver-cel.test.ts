@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../../cluster/repo-root.js';
-import { kubeRequest } from '../support/kube-apply.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { installGatewayApiCrds } from '../support/kube-crds.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { installGatewayApiCrds } from '../support/kube/kube-crds.js';
 
 /** The rules under test are v1.7.0's, whatever release the chart ships. */
 const V1_7_CRDS = join(repoRoot(), '../shared/crds/gateway-api-v1.7.0/experimental');

@@ -1,5 +1,5 @@
 /**
- * The Kubernetes test harness itself (support/kube-apiserver.ts) against the real etcd and
+ * The Kubernetes test harness itself (support/kube/kube-apiserver.ts) against the real etcd and
  * kube-apiserver: the Gateway API CRDs install and serve their kinds, objects of every kind the
  * provider watches round-trip, a restarted API server still has them, and RBAC is really enforced —
  * what the provider, status-writer and chart tests build on. Prints start-up and CRD install times.
@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { jest } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { kubeRequest } from '../support/kube-apply.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { loadGatewayApiInstall } from '../support/kube-crds.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { loadGatewayApiInstall } from '../support/kube/kube-crds.js';
 
 jest.setTimeout(120_000);
 

@@ -1,5 +1,5 @@
 /**
- * The kubernetes provider against a real kube-apiserver + etcd (support/kube-apiserver.ts): it lists
+ * The kubernetes provider against a real kube-apiserver + etcd (support/kube/kube-apiserver.ts): it lists
  * and watches every kind, serves objects shaped like the YAML loader's, follows creates, updates and
  * deletes with exact `changes`, serves only referenced Secrets (only their certificate keys), survives
  * an API server restart without losing or repeating anything, works on when a CRD is missing, and
@@ -26,9 +26,9 @@ import {
 } from '@portico/provider';
 import { parseResources } from '@portico/resources';
 import { translate } from '@portico/translator';
-import { kubeRequest } from '../support/kube-apply.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { installGatewayApiCrds, loadGatewayApiInstall, loadPorticoCrds } from '../support/kube-crds.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { installGatewayApiCrds, loadGatewayApiInstall, loadPorticoCrds } from '../support/kube/kube-crds.js';
 import { waitUntil } from '../support/wait.js';
 
 jest.setTimeout(120_000);

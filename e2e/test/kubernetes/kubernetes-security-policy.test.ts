@@ -14,8 +14,8 @@ import { parse } from 'yaml';
 import { createKubernetesProvider, createStatusWriter, type KubernetesProvider, type StatusWriter } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import { WRITTEN_CONDITION_TYPES } from '@portico/translator';
-import { kubeRequest } from '../support/kube-apply.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
 import { pollFor } from '../support/isolation-traffic.js';
 
 jest.setTimeout(180_000);

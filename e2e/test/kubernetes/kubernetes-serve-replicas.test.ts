@@ -8,10 +8,10 @@
  * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
  */
 import { jest } from '@jest/globals';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { getObject, isLeader, metricValue, objectPath, pollFor, startKubernetesServe, statusWrites } from '../support/kube-serve.js';
-import { CONTROLLER_NAME, EDGE, gateway, gatewayClass, GATEWAY, GW_API, httpRoute, PORTICO_NAMESPACE, service } from '../support/kube-serve-objects.js';
-import { conditionSummary, ourParent } from '../support/kube-statuses.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { getObject, isLeader, metricValue, objectPath, pollFor, startKubernetesServe, statusWrites } from '../support/kube/kube-serve.js';
+import { CONTROLLER_NAME, EDGE, gateway, gatewayClass, GATEWAY, GW_API, httpRoute, PORTICO_NAMESPACE, service } from '../support/kube/kube-serve-objects.js';
+import { conditionSummary, ourParent } from '../support/kube/kube-statuses.js';
 import type { ServeProcess } from '../support/serve-process.js';
 
 jest.setTimeout(120_000);

@@ -26,9 +26,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { envoyResourceName, issueCertificateAuthority, issueServerCertificate } from '@portico/server';
-import { startEchoBackends, type EchoBackend, type EchoClient } from '../support/echo-backends.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { deleteObject, getObject, metricValue, objectPath, pollFor, setDeploymentReplicas, startKubernetesServe, type StoredObject } from '../support/kube-serve.js';
+import { startEchoBackends, type EchoBackend, type EchoClient } from '../support/backends/echo-backends.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { deleteObject, getObject, metricValue, objectPath, pollFor, setDeploymentReplicas, startKubernetesServe, type StoredObject } from '../support/kube/kube-serve.js';
 import {
   ADMIN_LISTENER,
   APPS,
@@ -47,8 +47,8 @@ import {
   httpRoute,
   PORTICO_NAMESPACE,
   referenceGrant,
-} from '../support/kube-serve-objects.js';
-import { comparableStatuses, conditionSummary, ourParent, translateOffline, type Condition, type StatusOf } from '../support/kube-statuses.js';
+} from '../support/kube/kube-serve-objects.js';
+import { comparableStatuses, conditionSummary, ourParent, translateOffline, type Condition, type StatusOf } from '../support/kube/kube-statuses.js';
 import type { ServeProcess } from '../support/serve-process.js';
 import { createXdsEchoClient, untilAnswer } from '../support/xds-client.js';
 

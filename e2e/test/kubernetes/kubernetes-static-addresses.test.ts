@@ -14,11 +14,11 @@ import { jest } from '@jest/globals';
 import { envoyResourceName } from '@portico/server';
 import { startLoadBalancerStub, type LoadBalancerStub } from '../../cluster/load-balancer-stub.js';
 import { conformanceStaticAddresses } from '../../conformance/static-addresses.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { kubeRequest } from '../support/kube-apply.js';
-import { getObject, objectPath, pollFor, setDeploymentReplicas, startKubernetesServe } from '../support/kube-serve.js';
-import { CONTROLLER_NAME, gatewayClass, GW_API, PORTICO_NAMESPACE } from '../support/kube-serve-objects.js';
-import { conditionSummary, type Condition } from '../support/kube-statuses.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { getObject, objectPath, pollFor, setDeploymentReplicas, startKubernetesServe } from '../support/kube/kube-serve.js';
+import { CONTROLLER_NAME, gatewayClass, GW_API, PORTICO_NAMESPACE } from '../support/kube/kube-serve-objects.js';
+import { conditionSummary, type Condition } from '../support/kube/kube-statuses.js';
 import type { ServeProcess } from '../support/serve-process.js';
 
 jest.setTimeout(120_000);

@@ -10,9 +10,9 @@ import { jest } from '@jest/globals';
 import { createStatusWriter, DEFAULT_STATUS_BURST, DEFAULT_STATUS_QPS, type DesiredStatus, type StatusWriter, type StatusWriterOptions } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import { WRITTEN_CONDITION_TYPES } from '@portico/translator';
-import { kubeRequest } from '../support/kube-apply.js';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
-import { loadPorticoCrds } from '../support/kube-crds.js';
+import { kubeRequest } from '../support/kube/kube-apply.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
+import { loadPorticoCrds } from '../support/kube/kube-crds.js';
 
 jest.setTimeout(240_000);
 

@@ -6,7 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import grpcXds from '@grpc/grpc-js-xds';
-import { echoPackage, type EchoClient, type WhoReply } from './echo-backends.js';
+import { echoPackage, type EchoClient, type WhoReply } from './backends/echo-backends.js';
 
 /** grpc-js-xds resolver-xds.ts BOOTSTRAP_CONFIG_KEY: a per-channel bootstrap, JSON text. */
 const BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config';

@@ -1,5 +1,5 @@
 /**
- * `portico diagnose --kubernetes` against a real kube-apiserver + etcd (support/kube-apiserver.ts, not
+ * `portico diagnose --kubernetes` against a real kube-apiserver + etcd (support/kube/kube-apiserver.ts, not
  * the e2e cluster): the compiled CLI lists the watched kinds once through the Kubernetes provider,
  * translates them, reports a route whose backend is in another namespace without a ReferenceGrant, and
  * exits (the provider's watches are stopped). Skipped without ETCD_BIN / KUBE_APISERVER_BIN.
@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { jest } from '@jest/globals';
-import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver.js';
+import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
 import { PORTICO_BIN } from '../support/serve-process.js';
 
 jest.setTimeout(180_000);

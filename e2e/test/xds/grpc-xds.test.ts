@@ -10,7 +10,7 @@ import { jest } from '@jest/globals';
 import { TYPE_URLS } from '@portico/envoy';
 import type { ClientInfo } from '@portico/xds-server';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
-import { startEchoBackends, type EchoBackend, type EchoClient } from '../support/echo-backends.js';
+import { startEchoBackends, type EchoBackend, type EchoClient } from '../support/backends/echo-backends.js';
 import { GATEWAY, grpcGatewayYaml, TARGET, type GrpcScenario } from '../support/grpc-gateway-yaml.js';
 import { waitUntil } from '../support/wait.js';
 import { callEcho, createXdsEchoClient, tally, untilAnswer } from '../support/xds-client.js';

@@ -1,7 +1,7 @@
 /**
  * The contracts of the Kubernetes side of the provider package: the informer-backed provider, the
  * status writer and Lease-based leader election. The server composes them (packages/server); each is
- * tested against a real kube-apiserver (e2e/test/support/kube-apiserver.ts).
+ * tested against a real kube-apiserver (e2e/test/support/kube/kube-apiserver.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Kind, KubeObject } from '@portico/resources';

@@ -3,7 +3,7 @@
  * waits its turn while another jest worker, or a developer's `npm run cluster`, owns it, instead of
  * failing. Bounded: after `timeoutMs` the refusal is thrown as it is.
  */
-import { runningOwner, startCluster, type Cluster, type ClusterOptions } from '../../cluster/cluster.js';
+import { runningOwner, startCluster, type Cluster, type ClusterOptions } from '../../../cluster/cluster.js';
 
 export async function startClusterWhenFree(options: ClusterOptions, timeoutMs = 600_000): Promise<Cluster> {
   const deadline = Date.now() + timeoutMs;

@@ -1,12 +1,12 @@
 /**
  * `portico serve --kubernetes` as a child process against the test API server
- * (support/kube-apiserver.ts), and what its tests read back: Prometheus figures from /metrics, and
+ * (support/kube/kube-apiserver.ts), and what its tests read back: Prometheus figures from /metrics, and
  * objects (statuses) straight from the API server.
  */
 import type { KubeApiServer } from './kube-apiserver.js';
 import { kubeRequest } from './kube-apply.js';
 import { PORTICO_NAMESPACE } from './kube-serve-objects.js';
-import { startServeProcess, type ServeProcess } from './serve-process.js';
+import { startServeProcess, type ServeProcess } from '../serve-process.js';
 
 export interface KubernetesServeOptions {
   /** `--pod-name`: the replica's identity in the Lease (default `portico-0`). */

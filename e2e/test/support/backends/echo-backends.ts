@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-const PROTO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto');
+const PROTO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../proto');
 
 export interface WhoReply {
   backend: string;

@@ -6,8 +6,8 @@
  */
 import { request } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createKubeClient, type KubeClient } from '../../cluster/node-agent/kube-client.js';
-import { defaultImageTable, type ImageTable } from '../../cluster/node-agent/index.js';
+import { createKubeClient, type KubeClient } from '../../../cluster/node-agent/kube-client.js';
+import { defaultImageTable, type ImageTable } from '../../../cluster/node-agent/index.js';
 
 /** `test.local/node:1` → this node binary, no ENTRYPOINT (command names the program), CMD a no-op. */
 export const NODE_TEST_IMAGE = 'test.local/node:1';

@@ -18,7 +18,7 @@ import { applyObjects } from './kube-apply.js';
 import { writeAdminKubeConfig, writeKubeCredentials, type KubeCredentials } from './kube-credentials.js';
 import { installGatewayApiCrds } from './kube-crds.js';
 import { startKubeProcess, startOrphanGuard, type KubeProcess, type OrphanGuard } from './kube-process.js';
-import { freePort } from './serve-process.js';
+import { freePort } from '../serve-process.js';
 
 export interface KubeApiServer {
   /** Admin (system:masters) credentials. */

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { KubeConfig, V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { applyObjects, kubeRequest } from './kube-apply.js';
-import { repoRoot } from '../../cluster/repo-root.js';
+import { repoRoot } from '../../../cluster/repo-root.js';
 
 export const GATEWAY_API_CRDS_DIR = resolve(repoRoot(), '../shared/crds/gateway-api-v1.7.0/experimental');
 /** The release before: what a cluster installed with an earlier chart still has (Helm never upgrades `crds/`). */

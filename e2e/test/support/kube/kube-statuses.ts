@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { PORTICO_BIN } from './serve-process.js';
+import { PORTICO_BIN } from '../serve-process.js';
 
 export type Condition = { type: string; status: string; reason: string; message: string; observedGeneration?: number; lastTransitionTime?: string };
 export type RouteParentStatus = { parentRef: Record<string, unknown>; controllerName: string; conditions: Condition[] };

@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 
-const PROTO = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto'), 'portico/test/otlp_trace.proto');
+const PROTO = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../../proto'), 'portico/test/otlp_trace.proto');
 
 export interface ReceivedSpan {
   serviceName: string;
@@ -138,7 +138,7 @@ export async function startOtlpHttpReceiver(): Promise<OtlpReceiver & { requests
   });
 }
 
-const LOGS_PROTO = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../proto'), 'portico/test/otlp_logs.proto');
+const LOGS_PROTO = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../../proto'), 'portico/test/otlp_logs.proto');
 
 export interface ReceivedLogRecord {
   /** The resource attribute `log_name` (one of Envoy's built-in labels): the policy's log name. */
