@@ -255,6 +255,8 @@ describeWithChromium('the dashboard in headless Chromium, on the examples', () =
     await page().waitForSelector(`#details[data-node-id=${JSON.stringify(focused)}]`, { state: 'visible', timeout: WAIT_MS });
     const { status, body } = await serve!.admin<{ yaml: string }>(`/ui/api/object?id=${encodeURIComponent(focused!)}`);
     expect(status).toBe(200);
+    // The panel opens at once with "Loading…" in #details-yaml; the object's YAML replaces it (a <pre>) once fetched.
+    await page().waitForSelector('pre#details-yaml', { state: 'attached', timeout: WAIT_MS });
     const shown = await page().textContent('#details-yaml', { timeout: WAIT_MS });
     // Every line of the object's YAML is shown (the page may add highlighting or line numbers around them).
     const missing = body.yaml.split('\n').map((line) => line.trim()).filter((line) => line && !shown!.includes(line));
