@@ -2,7 +2,7 @@
  * Portico installed the way users install it: `helm upgrade --install` of charts/portico (the certgen
  * hook Job, the Portico Deployment, the GatewayClass and IngressClass `portico`), with the chart's
  * default values but the ones a one-node conformance cluster needs. The node agent runs the image
- * `portico:<appVersion>` from this checkout (e2e/cluster/node-agent/images.ts), so what runs is the
+ * `portico:<appVersion>` from this checkout (e2e/cluster/node-agent/containers/images.ts), so what runs is the
  * compiled code of this working tree (`tsc -b` first).
  */
 import { spawn } from 'node:child_process';
