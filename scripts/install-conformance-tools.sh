@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Gateway API conformance backends the e2e cluster runs as pods (the node agent maps the
-# echo-basic image to this binary: e2e/cluster/node-agent/images.ts). Cached like install-kube-tools.sh,
+# echo-basic image to this binary: e2e/cluster/node-agent/containers/images.ts). Cached like install-kube-tools.sh,
 # by the version e2e/conformance-tools/go.mod requires, in a folder that outlives the clone:
 #   ${PORTICO_TOOLS_CACHE:-$HOME/.cache/portico/kube-tools}/echo-basic-<version>/echo-basic
 # Prints `export ECHO_BASIC_BIN=…` on stdout (progress goes to stderr):
