@@ -65,6 +65,10 @@ const NEWER_FIELDS: readonly { message: string; name: string; id: number; type: 
   // each wildcard descriptor's dynamic buckets.
   { message: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'rateLimits', id: 17, type: 'envoy.config.route.v3.RateLimit', repeated: true },
   { message: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'maxDynamicDescriptors', id: 18, type: 'google.protobuf.UInt32Value' },
+  // logs_service.proto (AccessLogPolicy OTLP sink): Envoy 1.37 moved the collector and log name out of
+  // the deprecated common_config into the logger's own fields.
+  { message: 'envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig', name: 'grpcService', id: 9, type: 'envoy.config.core.v3.GrpcService' },
+  { message: 'envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig', name: 'logName', id: 10, type: 'string' },
 ];
 
 function addNewerFields(root: protobuf.Root): void {

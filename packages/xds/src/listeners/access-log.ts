@@ -67,11 +67,9 @@ function loggerConfig(log: AccessLogIR, sink: AccessLogSinkIR, gateway: string):
     case 'OpenTelemetry':
       // OTLP log records: text is the record's body; JSON fields are its attributes, one per field.
       return typedConfig(OTEL_ACCESS_LOG_TYPE, {
-        commonConfig: {
-          logName: sink.logName || gateway,
-          grpcService: { envoyGrpc: { clusterName: sink.backend, authority: sink.authority } },
-          transportApiVersion: 'V3',
-        },
+        // Not the deprecated common_config (Envoy 1.37+): the collector and log name are the logger's own fields.
+        logName: sink.logName || gateway,
+        grpcService: { envoyGrpc: { clusterName: sink.backend, authority: sink.authority } },
         ...(log.format.type === 'Text'
           ? { body: { stringValue: log.format.text } }
           : { attributes: { values: log.format.fields.map((f) => ({ key: f.name, value: { stringValue: f.value } })) } }),
