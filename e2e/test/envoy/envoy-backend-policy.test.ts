@@ -32,36 +32,15 @@ import { closeControllableBackend, startControllableBackend, type ControllableBa
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { pollFor, tryGet, untilAnswer, type Answer } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
 
 jest.setTimeout(90_000);
 
-/** One EndpointSlice per backend: they share 127.0.0.1 and differ by port. */
 function serviceYaml(name: string, backends: ControllableBackend[]): string {
-  const slices = backends.map(
-    (b, i) => `---
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-${i}
-  namespace: default
-  labels: { kubernetes.io/service-name: ${name} }
-addressType: IPv4
-ports: [{ name: http, port: ${b.port} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`,
-  );
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
-${slices.join('')}`;
+  return loopbackServiceYaml(name, backends.map((b) => b.port));
 }
 
 function policyYaml(name: string, service: string, body: string): string {

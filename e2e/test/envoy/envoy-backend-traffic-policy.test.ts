@@ -17,6 +17,7 @@ import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { closeEcho, startEcho, untilAnswer, type Echo } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -25,30 +26,8 @@ jest.setTimeout(90_000);
 
 const COOKIE = 'sticky-session';
 
-/** One EndpointSlice per endpoint: the three echo servers share 127.0.0.1 and differ by port. */
 function serviceYaml(name: string, echoes: Echo[]): string {
-  const slices = echoes.map(
-    (echo, i) => `---
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-${i}
-  namespace: default
-  labels: { kubernetes.io/service-name: ${name} }
-addressType: IPv4
-ports: [{ name: http, port: ${echo.port} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`,
-  );
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
-${slices.join('')}`;
+  return loopbackServiceYaml(name, echoes.map((echo) => echo.port));
 }
 
 function resourcesYaml(port: number, sticky: Echo[], budgeted: Echo[]): string {

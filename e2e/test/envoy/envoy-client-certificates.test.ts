@@ -24,6 +24,7 @@ import { jest } from '@jest/globals';
 import { issueCertificateAuthority, issueClientCertificate, issueServerCertificate, type CertificateAndKey } from '@portico/server';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { pollUntil } from '../support/wait.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -121,25 +122,7 @@ data:
   tls.crt: ${b64(pair.cert)}
   tls.key: ${b64(pair.key)}
 `;
-  const service = (name: string, port: number, targetPort: number) => `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default }
-spec:
-  ports: [{ name: p, port: ${port} }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-1
-  namespace: default
-  labels: { kubernetes.io/service-name: ${name} }
-addressType: IPv4
-ports: [{ name: p, port: ${targetPort} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
+  const service = (name: string, port: number, targetPort: number) => loopbackServiceYaml(name, targetPort, { port, portName: 'p' });
   return `${tlsSecret('serving', pki.serving)}${tlsSecret('gateway-client', pki.gatewayClient)}---
 apiVersion: v1
 kind: ConfigMap

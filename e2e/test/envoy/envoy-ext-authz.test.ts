@@ -28,6 +28,7 @@ import { startGrpcAuthServer, startHttpAuthServer, type AuthServer } from '../su
 import { nacksSeenByPortico, routeConditions } from '../support/isolation-status.js';
 import { pollFor } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -43,25 +44,7 @@ interface Ports {
 }
 
 function service(name: string, namespace: string, portName: string, endpointPort: number): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: ${namespace} }
-spec:
-  ports: [{ name: ${portName}, port: 80 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-1
-  namespace: ${namespace}
-  labels: { kubernetes.io/service-name: ${name} }
-addressType: IPv4
-ports: [{ name: ${portName}, port: ${endpointPort} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
+  return loopbackServiceYaml(name, endpointPort, { namespace, portName });
 }
 
 function resourcesYaml(p: Ports): string {

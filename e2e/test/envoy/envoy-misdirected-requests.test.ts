@@ -21,6 +21,7 @@ import { jest } from '@jest/globals';
 import { issueCertificateAuthority, issueServerCertificate, type CertificateAndKey } from '@portico/server';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { pollUntil } from '../support/wait.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -67,25 +68,7 @@ spec:
   - matches: [{ path: { type: PathPrefix, value: ${PATH} } }]
     backendRefs: [{ name: ${backend}, port: 8080 }]
 `;
-  const service = (name: string) => `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default }
-spec:
-  ports: [{ name: http, port: 8080 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-1
-  namespace: default
-  labels: { kubernetes.io/service-name: ${name} }
-addressType: IPv4
-ports: [{ name: http, port: ${backendPorts[name]} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
+  const service = (name: string) => loopbackServiceYaml(name, backendPorts[name]!, { port: 8080 });
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: portico-misdirected }

@@ -26,6 +26,7 @@ import { jest } from '@jest/globals';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { get, untilAnswer } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 import {
   basicAuthorization,
   closeServer,
@@ -50,22 +51,7 @@ const PASSWORD = 'correct horse battery staple';
 const API_KEY = 'k-7f3a9c2e51d8';
 
 function endpointsYaml(name: string, port: number): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: ${name}, namespace: default, labels: { kubernetes.io/service-name: ${name} } }
-addressType: IPv4
-ports: [{ name: http, port: ${port} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
+  return loopbackServiceYaml(name, port);
 }
 
 function rule(name: string, path: string): string {

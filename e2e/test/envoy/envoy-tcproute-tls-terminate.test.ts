@@ -21,6 +21,7 @@ import { jest } from '@jest/globals';
 import { issueCertificateAuthority, issueServerCertificate, type CertificateAndKey } from '@portico/server';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { pollUntil } from '../support/wait.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -33,25 +34,7 @@ type BackendName = (typeof BACKENDS)[number];
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 function resourcesYaml(port: number, serving: CertificateAndKey, backendPorts: Record<BackendName, number>): string {
-  const service = (name: BackendName) => `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default }
-spec:
-  ports: [{ name: tcp, port: 7000 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-1
-  namespace: default
-  labels: { kubernetes.io/service-name: ${name} }
-addressType: IPv4
-ports: [{ name: tcp, port: ${backendPorts[name]} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
+  const service = (name: BackendName) => loopbackServiceYaml(name, backendPorts[name], { port: 7000, portName: 'tcp' });
   const route = (kind: 'TCPRoute' | 'TLSRoute', name: BackendName, created: string, hostnames = '') => `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: ${kind}

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -44,27 +45,7 @@ function closeEcho(echo: Echo): Promise<void> {
 }
 
 function servicesYaml(ports: Record<Name, number>): string {
-  const service = (name: string) => `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
-`;
-  const slice = (name: string, port: number) => `---
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-1
-  namespace: default
-  labels: { kubernetes.io/service-name: ${name} }
-addressType: IPv4
-ports: [{ name: http, port: ${port} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
-  return [...NAMES.map((n) => service(`echo-${n}`) + slice(`echo-${n}`, ports[n])), service('no-endpoints')].join('');
+  return [...NAMES.map((n) => loopbackServiceYaml(`echo-${n}`, ports[n])), loopbackServiceYaml('no-endpoints', [])].join('');
 }
 
 function gatewayYaml(listenerPort: number): string {

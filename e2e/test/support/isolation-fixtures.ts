@@ -4,6 +4,7 @@
  * listener. Each test keeps only the objects of its own scenario.
  */
 import type { Echo } from './isolation-traffic.js';
+import { loopbackServiceYaml } from './loopback-service.js';
 
 export const GATEWAY = 'infra/shared';
 
@@ -38,19 +39,7 @@ spec:
 
 /** A Service `name` (port 80) with one EndpointSlice pointing at a backend on 127.0.0.1:`port`. */
 export function serviceYaml(namespace: string, name: string, port: number): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: ${namespace} }
-spec: { ports: [{ name: http, port: 80 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: ${name}-1, namespace: ${namespace}, labels: { kubernetes.io/service-name: ${name} } }
-addressType: IPv4
-ports: [{ name: http, port: ${port} }]
-endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
-`;
+  return loopbackServiceYaml(name, port, { namespace });
 }
 
 /** A Service `echo-<name>` (port 80) with an EndpointSlice pointing at the echo's loopback port. */
