@@ -10,6 +10,7 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@portico/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@portico/([a-z-]+)/kubernetes$': '<rootDir>/packages/$1/src/kubernetes.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -27,16 +27,14 @@ import {
   CA_KEY_SECRET,
   CA_SECRET,
   CLIENT_SECRET,
-  createInfrastructureManager,
-  createSecretStore,
   envoyResourceName,
-  MANAGED_KINDS,
   runCertgen,
   SERVER_SECRET,
   serverNames,
   type ManagedGateway,
   type ManagedKind,
 } from '@portico/server';
+import { createInfrastructureManager, createSecretStore, MANAGED_KINDS } from '@portico/server/kubernetes';
 import { parseAllDocuments } from 'yaml';
 import { kubeRequest } from '../support/kube/kube-apply.js';
 import { describeWithKube, kubeBinaries, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';

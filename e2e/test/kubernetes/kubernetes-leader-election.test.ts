@@ -11,7 +11,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createLeaderElector, type LeaderElector } from '@portico/provider';
+import { type LeaderElector } from '@portico/provider';
+import { createLeaderElector } from '@portico/provider/kubernetes';
 import { kubeRequest } from '../support/kube/kube-apply.js';
 import { describeWithKube, startKubeApiServer, type KubeApiServer } from '../support/kube/kube-apiserver.js';
 

@@ -16,7 +16,6 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
-  createKubernetesProvider,
   WATCH_TARGETS,
   type KubernetesLogger,
   type KubernetesProvider,
@@ -24,6 +23,7 @@ import {
   type ObjectChange,
   type ProviderSnapshot,
 } from '@portico/provider';
+import { createKubernetesProvider } from '@portico/provider/kubernetes';
 import { parseResources } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { kubeRequest } from '../support/kube/kube-apply.js';

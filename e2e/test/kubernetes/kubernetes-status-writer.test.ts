@@ -7,7 +7,8 @@
  * DEFAULT_STATUS_BURST: 200 per second after 500).
  */
 import { jest } from '@jest/globals';
-import { createStatusWriter, DEFAULT_STATUS_BURST, DEFAULT_STATUS_QPS, type DesiredStatus, type StatusWriter, type StatusWriterOptions } from '@portico/provider';
+import { type DesiredStatus, type StatusWriter, type StatusWriterOptions } from '@portico/provider';
+import { createStatusWriter, DEFAULT_STATUS_BURST, DEFAULT_STATUS_QPS } from '@portico/provider/kubernetes';
 import type { KubeObject } from '@portico/resources';
 import { WRITTEN_CONDITION_TYPES } from '@portico/translator';
 import { kubeRequest } from '../support/kube/kube-apply.js';

@@ -3,7 +3,7 @@
 // Prints one JSON line per leadership change: {"event":"started"|"stopped","at":<epoch ms>}.
 // Usage: node leader-elector-process.mjs KUBECONFIG NAMESPACE NAME IDENTITY LEASE_MS DEADLINE_MS RETRY_MS
 import { KubeConfig } from '@kubernetes/client-node';
-import { createLeaderElector } from '@portico/provider';
+import { createLeaderElector } from '@portico/provider/kubernetes';
 
 const [kubeconfigPath, namespace, name, identity, leaseMs, deadlineMs, retryMs] = process.argv.slice(2);
 const kubeConfig = new KubeConfig();

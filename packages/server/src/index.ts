@@ -1,4 +1,8 @@
-/** @portico/server: the composition root (provider → translator → xDS), the admin server and the logs. */
+/**
+ * @portico/server: the composition root (provider → translator → xDS), the admin server and the logs.
+ * What talks to a cluster is in `@portico/server/kubernetes` (kubernetes.ts): serving files never loads
+ * @kubernetes/client-node.
+ */
 export { createPorticoServer, type PorticoServer, type PorticoServerOptions, type StartedServer } from './portico-server.js';
 export { createAdminServer, DEFAULT_ADMIN_ADDRESS, type AdminHandlers, type AdminServer, type AdminServerOptions, type Readiness } from './admin/admin-server.js';
 export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewResult } from './admin/debug-views.js';
@@ -43,7 +47,7 @@ export {
   type XdsTlsFileSourceOptions,
   type XdsTlsSource,
 } from './xds-tls-files.js';
-export { createKubernetesController, type ClusterFigures, type KubernetesController, type KubernetesControllerOptions } from './kubernetes-controller.js';
+export type { ClusterFigures, KubernetesController, KubernetesControllerOptions } from './kubernetes-controller.js';
 export { formatListenAddress, parseListenAddress, type ListenAddress } from './listen-address.js';
 export { isLoopbackHost, plaintextXdsWarning } from './xds-exposure.js';
 export { createRefusalLog } from './isolation/refusal-log.js';
@@ -89,14 +93,8 @@ export {
   type ServerNames,
 } from './certgen/names.js';
 export { planRenewal, subjectAltNames, type RenewalPlan, type StoredCertificates, type XdsCertificates } from './certgen/renewal-plan.js';
-export { createSecretStore, loadDefaultKubeConfig, type SecretStoreOptions } from './certgen/secret-store.js';
-export {
-  createInfrastructureManager,
-  type InfrastructureManager,
-  type InfrastructureManagerOptions,
-  type InfrastructurePass,
-  type ManagedGateway,
-} from './infrastructure/infrastructure-manager.js';
+export type { SecretStoreOptions } from './certgen/secret-store.js';
+export type { InfrastructureManager, InfrastructureManagerOptions, InfrastructurePass, ManagedGateway } from './infrastructure/infrastructure-manager.js';
 export { buildEnvoyManifests, type EnvoyManifests } from './infrastructure/envoy-manifests.js';
 export {
   DEFAULT_ENVOY_IMAGE,
@@ -106,5 +104,5 @@ export {
   type EnvoyServiceType,
 } from './infrastructure/infrastructure-options.js';
 export { envoyResourceName } from './infrastructure/infrastructure-names.js';
-export { MANAGED_KINDS, type InfrastructureRequests, type ManagedKind } from './infrastructure/infrastructure-client.js';
+export type { InfrastructureRequests, ManagedKind } from './infrastructure/infrastructure-client.js';
 export type { ServiceAddressSource } from './infrastructure/service-addresses.js';

@@ -6,7 +6,8 @@
  * everything it already knows), and one that loses the Lease stops writing.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createLeaderElector, createStatusWriter, type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
+import { type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
+import { createLeaderElector, createStatusWriter } from '@portico/provider/kubernetes';
 import type { Gateway, GatewayStatusAddress, Kind, KubeObject } from '@portico/resources';
 import { WRITTEN_CONDITION_TYPES, type GatewayReadiness, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
 import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';

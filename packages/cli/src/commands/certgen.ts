@@ -6,13 +6,12 @@
 import {
   createLocalStore,
   createLogger,
-  createSecretStore,
-  loadDefaultKubeConfig,
   runCertgen,
   serverNames,
   StoreError,
   type CertificateStore,
 } from '@portico/server';
+import { createSecretStore, loadDefaultKubeConfig } from '@portico/server/kubernetes';
 import { CliError } from '../args.js';
 import type { CliIO } from '../cli-io.js';
 import { LOCAL_EXTRA_NAMES, type CertgenArgs } from './certgen-args.js';

@@ -76,4 +76,21 @@ describe('the worker parser', () => {
       await parser.close();
     }
   });
+
+  it('ends an idle worker (its heap would keep the garbage of the parses it did) and starts another for the next large file', async () => {
+    const events: string[] = [];
+    let ended!: () => void;
+    const endedOnce = new Promise<void>((resolve) => (ended = resolve));
+    const parser = createWorkerParser({ script, minLength: 0, idleMs: 50, onWorker: (event) => { events.push(event); if (event === 'ended') ended(); } });
+    try {
+      await parser.parse(route(1), 'one.yaml');
+      await parser.parse(route(2), 'two.yaml');
+      expect(events).toEqual(['started']);
+      await endedOnce;
+      await expect(parser.parse(route(3), 'three.yaml')).resolves.toMatchObject({ objects: [{ metadata: { name: 'route-3' } }] });
+      expect(events).toEqual(['started', 'ended', 'started']);
+    } finally {
+      await parser.close();
+    }
+  });
 });

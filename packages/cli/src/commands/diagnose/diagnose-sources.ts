@@ -7,7 +7,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { offlineInput, type DiagnoseInput } from '@portico/diagnose';
 import { dumpIR } from '@portico/ir';
-import { createKubernetesProvider } from '@portico/provider';
+import { createKubernetesProvider } from '@portico/provider/kubernetes';
 import { loadResources, type KubeObject, type Resource, type ResourceLoadError } from '@portico/resources';
 import { applyStatuses, DEFAULT_CONTROLLER_NAME } from '@portico/translator';
 import { CliError, errorMessage } from '../../args.js';

@@ -6,11 +6,9 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createFileProvider, createKubernetesProvider, type ResourceProvider } from '@portico/provider';
+import { createFileProvider, type ResourceProvider } from '@portico/provider';
 import {
   createEnvoyRunner,
-  createKubernetesController,
   createLogger,
   createPorticoServer,
   RecentLogs,
@@ -22,7 +20,6 @@ import {
   type Logger,
   type XdsTlsSource,
 } from '@portico/server';
-import { DEFAULT_CONTROLLER_NAME } from '@portico/translator';
 import { CliError, errorMessage } from '../../args.js';
 import type { CliIO } from '../../cli-io.js';
 import type { ServeArgs } from './serve-args.js';
@@ -51,7 +48,8 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
   const recentLogs = new RecentLogs();
   const logger = createLogger({ level: args.logLevel, stream: writableOf(io.stderr), recent: recentLogs });
   const tls = args.xdsTls ? xdsTlsSource(args.xdsTls, logger) : undefined;
-  const cluster = args.kubernetes ? kubernetesSources(args.kubernetes, args.controllerName, logger) : undefined;
+  // Loaded only with --kubernetes: serving files never loads @kubernetes/client-node (~70 MiB resident).
+  const cluster = args.kubernetes ? (await import('./serve-kubernetes.js')).kubernetesSources(args.kubernetes, args.controllerName, logger) : undefined;
   const provider: ResourceProvider =
     cluster?.provider ??
     createFileProvider({
@@ -104,46 +102,6 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
   await server.shutdown();
   await flush(logger);
   return 0;
-}
-
-/** The cluster's provider and the leader's status writer and Envoy workloads (@portico/server kubernetes-controller.ts). */
-function kubernetesSources(args: NonNullable<ServeArgs['kubernetes']>, controllerName: string | undefined, logger: Logger) {
-  const kubeConfig = new KubeConfig();
-  try {
-    if (args.kubeconfig) kubeConfig.loadFromFile(args.kubeconfig);
-    else kubeConfig.loadFromDefault();
-  } catch (error) {
-    throw new CliError(`cannot load the cluster credentials${args.kubeconfig ? ` from '${args.kubeconfig}'` : ''}: ${errorMessage(error)}`);
-  }
-  const server = kubeConfig.getCurrentCluster()?.server;
-  if (!server) throw new CliError('no Kubernetes cluster configured: give --kubeconfig FILE, set KUBECONFIG, or run in a pod');
-  const provider = createKubernetesProvider({ kubeConfig, logger, ...(args.secretNamespaces ? { secretNamespaces: args.secretNamespaces } : {}) });
-  const controller = createKubernetesController({
-    kubeConfig,
-    logger,
-    controllerName: controllerName ?? DEFAULT_CONTROLLER_NAME,
-    namespace: args.namespace,
-    identity: args.identity,
-    latestObject: (kind, namespace, name) => provider.latest(kind, namespace, name),
-    ...(args.statusQps ? { statusQps: args.statusQps } : {}),
-    ...(args.statusBurst ? { statusBurst: args.statusBurst } : {}),
-    ...(args.manageEnvoys ? { infrastructure: args.envoy } : {}),
-    ...leaseTimingsFromEnv(),
-  });
-  return { provider, controller, server };
-}
-
-/**
- * Lease timings in milliseconds from PORTICO_LEASE_DURATION_MS / _RENEW_DEADLINE_MS / _RETRY_PERIOD_MS:
- * for tests that kill a leader, which would otherwise wait client-go's 15 s. Not a user setting.
- */
-function leaseTimingsFromEnv() {
-  const read = (name: string) => {
-    const value = Number(process.env[name]);
-    return Number.isFinite(value) && value > 0 ? value : undefined;
-  };
-  const timings = { leaseDurationMs: read('PORTICO_LEASE_DURATION_MS'), renewDeadlineMs: read('PORTICO_RENEW_DEADLINE_MS'), retryPeriodMs: read('PORTICO_RETRY_PERIOD_MS') };
-  return Object.fromEntries(Object.entries(timings).filter(([, v]) => v !== undefined));
 }
 
 /** The first SIGTERM or SIGINT. The handlers stay installed, so a second Ctrl-C does not kill the shutdown half-way. */
