@@ -108,3 +108,4 @@ export {
 export { envoyResourceName } from './infrastructure/infrastructure-names.js';
 export { MANAGED_KINDS, type InfrastructureRequests, type ManagedKind } from './infrastructure/infrastructure-client.js';
 export type { ServiceAddressSource } from './infrastructure/service-addresses.js';
+export { createRateLimitConfigWriter, type RateLimitConfigWriter } from './rate-limit-config-writer.js';
