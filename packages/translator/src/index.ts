@@ -6,6 +6,7 @@ export { DEFAULT_CONTROLLER_NAME, DEFAULT_INGRESS_CONTROLLER_NAME, DEFAULT_RESER
 export type { GatewayReadiness, TranslateOptions, ResolvedOptions, RateLimitServiceOptions } from './options.js';
 export { DEFAULT_RATE_LIMIT_TIMEOUT_MS } from './options.js';
 export { rateLimitDomain } from './policies/rate-limit-service.js';
+export { RATE_LIMIT_SERVICE_MISSING } from './policies/rate-limit-policy-rules.js';
 export { EXTERNAL_NAME_SERVICES } from './backends/external-name-backends.js';
 export type { ExternalNameServices } from './backends/external-name-backends.js';
 export { statusKey } from './result.js';

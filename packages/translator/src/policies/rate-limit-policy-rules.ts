@@ -9,6 +9,8 @@ import type { RateLimitPolicy } from '@portico/resources';
 const WINDOW_SECONDS: Readonly<Record<string, number>> = { Second: 1, Minute: 60, Hour: 3600 };
 /** The ratelimit service's units (its config's `unit`); Day only for global rules. */
 const GLOBAL_UNITS: Readonly<Record<string, GlobalRateLimitRuleIR['unit']>> = { Second: 'second', Minute: 'minute', Hour: 'hour', Day: 'day' };
+/** How a global policy's status begins when Portico has no rate-limit service (diagnose looks for it). */
+export const RATE_LIMIT_SERVICE_MISSING = 'global rules need the rate-limit service, and none is configured';
 /** The CRD's bound on `limit.requests`. */
 const MAX_REQUESTS = 1_000_000;
 /** RFC 9110 token characters: what Envoy accepts as a header name. */
@@ -30,7 +32,7 @@ export function rateLimitIR(policy: RateLimitPolicy, key: string, problems: stri
       ? undefined
       : ruleList(spec.global.rules, 'global', problems, (rule, path, i) => globalRuleIR(rule, path, `${key}/${i}`, problems));
   if (global !== undefined && !globalService) {
-    problems.push('global rules need the rate-limit service, and none is configured (portico serve --rate-limit-service; chart value rateLimit.enabled)');
+    problems.push(`${RATE_LIMIT_SERVICE_MISSING} (portico serve --rate-limit-service; chart value rateLimit.enabled)`);
   }
   if (problems.length > 0) return undefined;
   const responseHeaders = spec.responseHeaders;
