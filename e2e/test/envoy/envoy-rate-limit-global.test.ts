@@ -4,6 +4,8 @@
  * service's configuration, and real Envoys (ENVOY_BIN) in front of an echo backend:
  * - Global means shared: 5 a day on /global; Envoy A admits 3, then Envoy B (same Gateway, A stopped,
  *   so B's own state is fresh) admits exactly the 2 left and answers 429 after: the count is Redis's.
+ * - Two Envoys serving the port at once (SO_REUSEPORT, connections spread by the kernel): 10 a day
+ *   admits exactly 10 of 30 requests made on fresh connections; both Envoys' calls to the service add up to 30.
  * - A counter per x-user value (2 a day each); requests without the header are not limited.
  * - Status Accepted, no update rejected by Envoy, the service's loaded config names the Gateway's domain.
  * - Failure modes: with `--rate-limit-fail-closed` and the service unreachable, 500; by default
@@ -14,6 +16,7 @@
  * Runs the compiled CLI (packages/cli/dist): run `npx tsc -b` before running this file alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -42,6 +45,19 @@ async function request(url: string, headers: Record<string, string> = {}): Promi
   const response = await fetch(url, { redirect: 'manual', headers, signal: AbortSignal.timeout(10_000) });
   await response.arrayBuffer();
   return { status: response.status, headers: response.headers, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+/** A GET on a connection of its own: with two Envoys on the port (SO_REUSEPORT), the kernel picks one per connection. */
+function statusOnNewConnection(url: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = httpRequest(url, { agent: false, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    });
+    req.on('error', fail);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
 }
 
 async function statuses(url: string, count: number, headers: Record<string, string> = {}): Promise<number[]> {
@@ -86,7 +102,7 @@ metadata: { name: app, namespace: default }
 spec:
   parentRefs: [{ name: gw }]
   rules:
-${rule('global')}${rule('per-user')}${rule('generous')}${rule('free')}${policy('global', '    - limit: { requests: 5, unit: Day }\n')}${policy(
+${rule('global')}${rule('shared')}${rule('per-user')}${rule('generous')}${rule('free')}${policy('global', '    - limit: { requests: 5, unit: Day }\n')}${policy('shared', '    - limit: { requests: 10, unit: Day }\n')}${policy(
     'per-user',
     '    - limit: { requests: 2, unit: Day }\n      clientSelector: { header: { name: x-user } }\n',
   )}${policy('generous', '    - limit: { requests: 1000000, unit: Second }\n')}---
@@ -191,6 +207,25 @@ describeWithRateLimit('RateLimitPolicy global through the real ratelimit service
     figures.globalCodesEnvoyB = codes;
   });
 
+  test('two Envoys serving at once (the kernel spreads connections between them): 10 a day admits exactly 10 of 30', async () => {
+    const [b] = envoys;
+    const c = await envoy('rate-limit-global-c');
+    await pollFor('Envoy C to listen', async () => ((await envoyListening(c)) ? true : undefined), context, 30_000);
+    const calls = async (e: EnvoyProcess) => {
+      const s = await rateLimitStats(e);
+      return (s.ok ?? 0) + (s.over_limit ?? 0);
+    };
+    const before = [await calls(b!), await calls(c)];
+    const codes: number[] = [];
+    for (let i = 0; i < 30; i++) codes.push(await statusOnNewConnection(url('/shared')));
+    const served = [(await calls(b!)) - before[0]!, (await calls(c)) - before[1]!];
+    expect(codes.filter((code) => code === 200)).toHaveLength(10);
+    expect(codes.filter((code) => code !== 200)).toEqual(Array(20).fill(429));
+    // Every request was asked of the service by one of the two.
+    expect(served[0]! + served[1]!).toBe(30);
+    figures.sharedSplitEnvoyBC = served;
+  });
+
   test('a counter per x-user value; requests without the header are not limited', async () => {
     for (const user of ['alice', 'bob']) expect(await statuses(url('/per-user'), 3, { 'x-user': user })).toEqual([200, 200, 429]);
     expect(await statuses(url('/per-user'), 10)).toEqual(Array(10).fill(200));
@@ -202,7 +237,7 @@ describeWithRateLimit('RateLimitPolicy global through the real ratelimit service
     const policies = Object.fromEntries(
       body.objects.filter((o) => o.kind === 'RateLimitPolicy').map((o) => [o.metadata.name, o.status?.ancestors?.map((a) => `${a.ancestorRef.name}:${a.conditions[0]?.reason}`)]),
     );
-    expect(policies).toEqual({ generous: ['gw:Accepted'], global: ['gw:Accepted'], 'per-user': ['gw:Accepted'] });
+    expect(policies).toEqual({ generous: ['gw:Accepted'], global: ['gw:Accepted'], 'per-user': ['gw:Accepted'], shared: ['gw:Accepted'] });
     for (const e of envoys) expect(await e.rejectedUpdates()).toBe(0);
     const loaded = await service.loadedConfig();
     expect(loaded).toContain('portico/default/gw.rule_default/global/0: unit=DAY requests_per_unit=5');
@@ -241,6 +276,9 @@ describeWithRateLimit('RateLimitPolicy global through the real ratelimit service
     expect((await request(url('/global'))).status).toBe(429);
     await service.stop();
     expect((await request(url('/global'))).status).toBe(200);
-    expect((await rateLimitStats(envoys[0]!)).failure_mode_allowed).toBeGreaterThanOrEqual(1);
+    // Whichever of the Gateway's Envoys (B, C) served it let it pass for want of an answer.
+    let allowed = 0;
+    for (const e of envoys) allowed += (await rateLimitStats(e)).failure_mode_allowed ?? 0;
+    expect(allowed).toBeGreaterThanOrEqual(1);
   });
 });
