@@ -24,3 +24,13 @@ describe('portico serve --rate-limit-*', () => {
     expect(() => parseServeArgs(args)).toThrow(message);
   });
 });
+
+describe('portico translate --rate-limit-service', () => {
+  it('translates global rate limits as serve would serve them', async () => {
+    const { parseTranslateArgs } = await import('../translate/translate-args.js');
+    expect(parseTranslateArgs(['-f', 'x.yaml', '--to', 'ir', '--rate-limit-service', '10.0.0.1:8081', '--rate-limit-fail-closed'])).toMatchObject({
+      rateLimitService: { host: '10.0.0.1', port: 8081, failOpen: false },
+    });
+    expect(() => parseTranslateArgs(['-f', 'x.yaml', '--to', 'ir', '--rate-limit-config-dir', '/x'])).toThrow("unknown option '--rate-limit-config-dir'");
+  });
+});

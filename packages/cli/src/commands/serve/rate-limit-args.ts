@@ -7,20 +7,27 @@
 import type { RateLimitServiceOptions } from '@portico/translator';
 import { CliError } from '../../args.js';
 
-export const RATE_LIMIT_OPTIONS = {
+/** What `portico translate` takes too, to show what serve would serve. */
+export const RATE_LIMIT_SERVICE_OPTIONS = {
   'rate-limit-service': { type: 'string' },
   'rate-limit-fail-closed': { type: 'boolean', default: false },
   'rate-limit-timeout-ms': { type: 'string' },
+} as const;
+
+export const RATE_LIMIT_OPTIONS = {
+  ...RATE_LIMIT_SERVICE_OPTIONS,
   'rate-limit-config-dir': { type: 'string' },
 } as const;
 
-export const RATE_LIMIT_HELP = `      --rate-limit-service HOST:PORT
+export const RATE_LIMIT_SERVICE_HELP = `      --rate-limit-service HOST:PORT
                                 The envoyproxy/ratelimit service's gRPC address, which counts
                                 RateLimitPolicy global rules for every Gateway (without it they are Invalid)
       --rate-limit-fail-closed  When the service cannot answer, refuse requests (500) instead of letting
                                 them pass (the default, as Envoy's and Envoy Gateway's)
       --rate-limit-timeout-ms N How long Envoy waits for the service's answer (default 100)
-      --rate-limit-config-dir DIR
+`;
+
+export const RATE_LIMIT_HELP = `${RATE_LIMIT_SERVICE_HELP}      --rate-limit-config-dir DIR
                                 Write the service's configuration here (one file per Gateway), the
                                 folder it reads: <RUNTIME_ROOT>/<RUNTIME_SUBDIRECTORY>/config with
                                 RUNTIME_WATCH_ROOT=false and RUNTIME_IGNOREDOTFILES=true
