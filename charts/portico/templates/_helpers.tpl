@@ -200,3 +200,22 @@ spec:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end -}}
+
+{{/* The rate-limit service's Service (gRPC), and the Redis it counts in. */}}
+{{- define "portico.rateLimitName" -}}
+{{- printf "%s-ratelimit" (include "portico.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "portico.redisName" -}}
+{{- printf "%s-redis" (include "portico.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "portico.redisUrl" -}}
+{{- .Values.rateLimit.redis.url | default (printf "%s.%s.svc:6379" (include "portico.redisName" .) .Release.Namespace) -}}
+{{- end -}}
+
+{{- define "portico.redisSelectorLabels" -}}
+app.kubernetes.io/name: portico
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: ratelimit-redis
+{{- end -}}

@@ -226,6 +226,46 @@ describeWithHelm('helm lint and helm template', () => {
     expect(await unknownServeOptions(compatArgs)).toBe('');
   });
 
+  it('rateLimit.enabled: the ratelimit container beside Portico reads the config serve writes into their shared volume; Redis and the Services', async () => {
+    expect(defaults.filter((o) => o.metadata.name.includes('ratelimit') || o.metadata.name.includes('redis'))).toEqual([]);
+    const defaultPod = find(defaults, 'Deployment', 'portico').spec.template.spec;
+    expect(defaultPod.containers.map((c: { name: string }) => c.name)).toEqual(['portico']);
+    expect(defaultPod.initContainers).toBeUndefined();
+    const objects = render('portico', 'portico-system', ['rateLimit.enabled=true', 'rateLimit.failClosed=true']);
+    const pod = find(objects, 'Deployment', 'portico').spec.template.spec;
+    const [portico, ratelimit] = pod.containers;
+    const args: string[] = portico.args;
+    expect(args.filter((a) => a.startsWith('--rate-limit'))).toEqual([
+      '--rate-limit-service=portico-ratelimit.portico-system.svc:8081',
+      '--rate-limit-timeout-ms=100',
+      '--rate-limit-config-dir=/var/run/portico/ratelimit/portico/config',
+      '--rate-limit-fail-closed',
+    ]);
+    expect(await unknownServeOptions(args)).toBe('');
+    // What serve writes (--rate-limit-config-dir) is the service's RUNTIME_ROOT/RUNTIME_SUBDIRECTORY/config, on the same volume.
+    const env = Object.fromEntries(ratelimit.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(`${env.RUNTIME_ROOT}/${env.RUNTIME_SUBDIRECTORY}/config`).toBe('/var/run/portico/ratelimit/portico/config');
+    expect(env).toMatchObject({ RUNTIME_WATCH_ROOT: 'false', RUNTIME_IGNOREDOTFILES: 'true', REDIS_URL: 'portico-redis.portico-system.svc:6379', GRPC_PORT: '8081', USE_STATSD: 'false' });
+    expect(ratelimit.image).toBe('docker.io/envoyproxy/ratelimit:3fb70258');
+    expect(portico.volumeMounts).toContainEqual({ name: 'ratelimit-config', mountPath: '/var/run/portico/ratelimit' });
+    expect(ratelimit.volumeMounts).toEqual([{ name: 'ratelimit-config', mountPath: '/var/run/portico/ratelimit', readOnly: true }]);
+    expect(pod.initContainers[0].command).toEqual(['mkdir', '-p', '/var/run/portico/ratelimit/portico/config']);
+    expect(pod.volumes).toContainEqual({ name: 'ratelimit-config', emptyDir: {} });
+    const service = find(objects, 'Service', 'portico-ratelimit', 'portico-system');
+    expect(service.spec.ports).toEqual([{ name: 'grpc', port: 8081, targetPort: 'ratelimit-grpc', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' }]);
+    expect(service.spec.selector).toEqual(find(objects, 'Deployment', 'portico').spec.selector.matchLabels);
+    const redis = find(objects, 'Deployment', 'portico-redis', 'portico-system');
+    expect(find(objects, 'Service', 'portico-redis', 'portico-system').spec.selector).toEqual(redis.spec.selector.matchLabels);
+    // Redis' pods are not Portico's: the control-plane Services and the PodDisruptionBudget never select them.
+    expect(redis.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('ratelimit-redis');
+    helm(['lint', '--strict', CHART, '--set', 'rateLimit.enabled=true']);
+    // An operator's own Redis: none is deployed.
+    const own = render('portico', 'portico-system', ['rateLimit.enabled=true', 'rateLimit.redis.url=redis.shared:6379']);
+    expect(own.filter((o) => o.metadata.name === 'portico-redis')).toEqual([]);
+    const ownEnv = find(own, 'Deployment', 'portico').spec.template.spec.containers[1].env;
+    expect(ownEnv).toContainEqual({ name: 'REDIS_URL', value: 'redis.shared:6379' });
+  });
+
   it('refuses ExternalName Services unless allowExternalNameServices, which serve then takes', async () => {
     const args: string[] = find(defaults, 'Deployment', 'portico').spec.template.spec.containers[0].args;
     expect(args.filter((arg) => arg.includes('external-name'))).toEqual([]);

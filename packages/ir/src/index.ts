@@ -9,6 +9,8 @@ export type {
   ExternalAuthIR,
   SecurityIR,
   RateLimitIR,
+  RateLimitServiceIR,
+  GlobalRateLimitRuleIR,
   RateLimitRuleIR,
   BasicAuthIR,
   APIKeyAuthIR,
@@ -62,3 +64,4 @@ export type {
 export { validateGatewayIR } from './validate.js';
 export { embeddedRegex, escapeRegex, grpcMethodRegex, quoteValue, re2GroupCount, re2Problem } from './regex.js';
 export { dumpIR, formatDocument, redactIR, summarizePEM, REDACTED, type DumpFormat } from './dump.js';
+export { listenerHTTPRoutes } from './listener-routes.js';

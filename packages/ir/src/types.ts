@@ -31,6 +31,8 @@ export interface GatewayIR {
    * stdout log. At most one for the whole Gateway (no `listener`) and one per Gateway listener.
    */
   accessLogs?: AccessLogIR[];
+  /** Global rate limits (RateLimitPolicy `global`) of its routes are asked of this service. */
+  rateLimitService?: RateLimitServiceIR;
 }
 
 /** An AccessLogPolicy as applied to one Gateway (or one of its listeners). */
@@ -322,10 +324,44 @@ export interface SecurityIR {
 export interface RateLimitIR {
   /** `namespace/name` of the RateLimitPolicy. */
   policy: string;
-  /** In spec order; at most one without `header`. */
+  /** Local rules, in spec order; at most one without `header`. Empty when the policy has only global rules. */
   rules: RateLimitRuleIR[];
   /** x-ratelimit-* headers on responses. */
   responseHeaders: boolean;
+  /** Global rules (the envoyproxy/ratelimit service), in spec order; the Gateway's `rateLimitService` counts them. */
+  global?: GlobalRateLimitRuleIR[];
+}
+
+/**
+ * One global rule: the request's descriptor is `[(rule, descriptor)]`, plus `(header, <value>)` or
+ * `(remote_address, <client IP>)` for a selector, and the ratelimit service's configuration
+ * (rateLimitServiceConfig in @portico/xds) holds the limit under the same keys.
+ */
+export interface GlobalRateLimitRuleIR {
+  /** `<namespace>/<policy>/<rule index>`: unique per policy rule, the counter's name in the service. */
+  descriptor: string;
+  requests: number;
+  unit: 'second' | 'minute' | 'hour' | 'day';
+  /** As RateLimitRuleIR's: with `value` one counter for that value; without, a counter per value. */
+  header?: { name: string; value?: string };
+  /** A counter per client address. */
+  sourceIP?: true;
+}
+
+/**
+ * The envoyproxy/ratelimit service the Gateway's Envoys ask for global rate limits (`portico serve
+ * --rate-limit-service`): present when a route of the Gateway has global rules.
+ */
+export interface RateLimitServiceIR {
+  /** DNS name or IP address of its gRPC endpoint. */
+  host: string;
+  port: number;
+  /** The service's domain for this Gateway: `portico/<namespace>/<name>`. */
+  domain: string;
+  /** Let requests pass when the service cannot answer (Envoy's failure_mode_deny false). */
+  failOpen: boolean;
+  /** How long Envoy waits for the service's answer. */
+  timeoutMs: number;
 }
 
 export interface RateLimitRuleIR {

@@ -106,3 +106,4 @@ export {
 export { envoyResourceName } from './infrastructure/infrastructure-names.js';
 export type { InfrastructureRequests, ManagedKind } from './infrastructure/infrastructure-client.js';
 export type { ServiceAddressSource } from './infrastructure/service-addresses.js';
+export { createRateLimitConfigWriter, type RateLimitConfigWriter } from './rate-limit-config-writer.js';

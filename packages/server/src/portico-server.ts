@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ProviderSnapshot, ResourceProvider } from '@portico/provider';
-import { DEFAULT_CONTROLLER_NAME, type ExternalNameServices } from '@portico/translator';
+import { DEFAULT_CONTROLLER_NAME, type ExternalNameServices, type RateLimitServiceOptions } from '@portico/translator';
+import { createRateLimitConfigWriter } from './rate-limit-config-writer.js';
 import { loadUiAssets } from '@portico/ui';
 import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type GatewayAuthorizationOptions, type StreamEvent, type StreamLimits, type StreamRef, type XdsTlsOptions } from '@portico/xds-server';
 import { Gauge, Registry } from 'prom-client';
@@ -50,6 +51,10 @@ export interface PorticoServerOptions {
    * refused by default, since they let whoever creates a Service point a route at any host.
    */
   externalNameServices?: ExternalNameServices;
+  /** The rate-limit service RateLimitPolicy `global` rules are asked of (`--rate-limit-service`). */
+  rateLimitService?: RateLimitServiceOptions;
+  /** Where the rate-limit service's config is written (`--rate-limit-config-dir`, rate-limit-config-writer.ts). */
+  rateLimitConfigDir?: string;
   logger?: Logger;
   /** The logger's latest entries (createLogger's `recent`), served at /debug/logs. */
   recentLogs?: RecentLogs;
@@ -155,6 +160,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     logger,
     controllerName,
     ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}),
+    ...(options.rateLimitService ? { rateLimitService: options.rateLimitService } : {}),
+    ...(options.rateLimitConfigDir ? { rateLimitConfig: createRateLimitConfigWriter({ directory: options.rateLimitConfigDir, logger }) } : {}),
     sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
     ...(options.cluster
       ? {

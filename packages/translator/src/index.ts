@@ -3,7 +3,10 @@ export { createTranslationCache, type TranslationCache } from './translation-cac
 export { translateEndpointChange, type SliceRef } from './endpoint-update.js';
 export { applyStatuses } from './status/apply-statuses.js';
 export { DEFAULT_CONTROLLER_NAME, DEFAULT_INGRESS_CONTROLLER_NAME, DEFAULT_RESERVED_PORTS, resolveOptions } from './options.js';
-export type { GatewayReadiness, TranslateOptions, ResolvedOptions } from './options.js';
+export type { GatewayReadiness, TranslateOptions, ResolvedOptions, RateLimitServiceOptions } from './options.js';
+export { DEFAULT_RATE_LIMIT_TIMEOUT_MS } from './options.js';
+export { rateLimitDomain } from './policies/rate-limit-service.js';
+export { RATE_LIMIT_SERVICE_MISSING } from './policies/rate-limit-policy-rules.js';
 export { EXTERNAL_NAME_SERVICES } from './backends/external-name-backends.js';
 export type { ExternalNameServices } from './backends/external-name-backends.js';
 export { statusKey } from './result.js';

@@ -60,7 +60,24 @@ export interface TranslateOptions {
   reservedPorts?: ReadonlyMap<number, string>;
   /** ExternalName Services as backends (external-name-backends.ts); default `refuse`. */
   externalNameServices?: ExternalNameServices;
+  /**
+   * The envoyproxy/ratelimit service (gRPC) that counts RateLimitPolicy `global` rules for every
+   * Gateway (`portico serve --rate-limit-service host:port`). Absent: global rules are Invalid.
+   */
+  rateLimitService?: RateLimitServiceOptions;
 }
+
+export interface RateLimitServiceOptions {
+  host: string;
+  port: number;
+  /** Requests pass when the service cannot answer; default true (Envoy's and Envoy Gateway's default). */
+  failOpen?: boolean;
+  /** Envoy's wait for an answer; default DEFAULT_RATE_LIMIT_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+/** Envoy waits 20 ms by default, tight for a Redis round trip on a loaded node: the request would pass (or fail) for want of time. */
+export const DEFAULT_RATE_LIMIT_TIMEOUT_MS = 100;
 
 export interface ResolvedOptions {
   controllerName: string;
@@ -71,6 +88,7 @@ export interface ResolvedOptions {
   gatewayReadiness: (gateway: string) => GatewayReadiness | undefined;
   reservedPorts: ReadonlyMap<number, string>;
   externalNameServices: ExternalNameServices;
+  rateLimitService?: RateLimitServiceOptions;
 }
 
 export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions {
@@ -83,5 +101,6 @@ export function resolveOptions(options: TranslateOptions = {}): ResolvedOptions 
     gatewayReadiness: options.gatewayReadiness ?? (() => undefined),
     reservedPorts: options.reservedPorts ?? DEFAULT_RESERVED_PORTS,
     externalNameServices: options.externalNameServices ?? 'refuse',
+    ...(options.rateLimitService ? { rateLimitService: options.rateLimitService } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { buildProxylessResources } from './proxyless.js';
 import { certificateSecrets } from './secrets.js';
 import type { NamedResource, XdsResources } from './resources.js';
 import { udpListenerResources } from './clusters/udp-clusters.js';
+import { rateLimitServiceCluster } from './clusters/rate-limit-service-cluster.js';
 
 export interface BuildXdsOptions {
   /** Also build the API listeners and route tables of proxyless gRPC clients (served by name only). */
@@ -57,7 +58,9 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
   const outsideTables = referencedNames({ listeners, routes: [], clusters: built.clusters }).clusters;
   const used = (name: string) => outsideTables.has(name) || routes.some((r) => tableReferences(r.resource).clusters.has(name));
   const specials = SPECIAL_CLUSTERS.filter(([name]) => used(name)).map(([, make]) => memoized('special-cluster', make, make));
-  const clusters = specials.length === 0 ? built.clusters : sortByName([...built.clusters, ...specials.map((s) => s.cluster)]);
+  // The rate-limit service's cluster: the Gateway has one only when a route has global limits.
+  const extra = [...specials.map((s) => s.cluster), ...(gateway.rateLimitService ? [rateLimitServiceCluster(gateway.rateLimitService)] : [])];
+  const clusters = extra.length === 0 ? built.clusters : sortByName([...built.clusters, ...extra]);
   const endpoints = specials.length === 0 ? built.endpoints : sortByName([...built.endpoints, ...specials.map((s) => s.endpoints)]);
   // Unchanged lists stay the same arrays from build to build (the encoder and the snapshot cache skip them).
   const stable = <T extends object>(kind: string, list: T[]) => stableList(`${gateway.name}|${kind}`, list);

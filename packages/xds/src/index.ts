@@ -6,6 +6,7 @@ export { createXdsBuildCache, type XdsBuildCache } from './build-cache.js';
 export type { NamedResource, XdsResources } from './resources.js';
 export { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from './names.js';
 export { gatewayConfigDump, type GatewayConfigDump } from './snapshot/config-dump.js';
+export { rateLimitServiceConfig, type RateLimitServiceConfigFile } from './rate-limit-service-config.js';
 export { buildProxylessResources, proxylessListenerName, proxylessRouteConfigName, type ProxylessResources } from './proxyless.js';
 export {
   buildEnvoyBootstrap,

@@ -78,6 +78,10 @@ export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
 export const RBAC_FILTER = 'envoy.filters.http.rbac';
 export const API_KEY_AUTH_FILTER = 'envoy.filters.http.api_key_auth';
 export const JWT_AUTHN_FILTER = 'envoy.filters.http.jwt_authn';
+/** RateLimitPolicy's global rate limit (rate-limit-global.ts): asks the envoyproxy/ratelimit service. */
+export const GLOBAL_RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
+/** The envoyproxy/ratelimit service's gRPC endpoint (GatewayIR.rateLimitService). */
+export const RATE_LIMIT_SERVICE_CLUSTER = 'portico/ratelimit';
 const BASIC_AUTH_FILTER_PREFIX = 'envoy.filters.http.basic_auth/';
 
 /** Basic auth: one filter per SecurityPolicy (`forward_username_header` exists only at filter level). */

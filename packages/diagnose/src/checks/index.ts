@@ -9,6 +9,7 @@ import { checkBackendTrafficPolicies } from './policies/backend-traffic-policy.j
 import { checkBackendPolicies } from './policies/backend-policy.js';
 import { checkSecurityPolicies } from './policies/security-policy.js';
 import { checkRateLimitPolicies } from './policies/rate-limit-policy.js';
+import { checkRateLimitService } from './policies/rate-limit-service.js';
 import { checkObservabilityPolicies } from './policies/observability-policies.js';
 import { checkDataPlane } from './data-plane/data-plane.js';
 import { gatewayClassCheck } from './gateway/gateway-class.js';
@@ -28,6 +29,7 @@ export const ALL_CHECKS: readonly Check[] = [
   routeBindingCheck,
   checkSecurityPolicies,
   checkRateLimitPolicies,
+  checkRateLimitService,
   ingressAnnotationCheck,
   referenceGrantCheck,
   unusedGrantCheck,

@@ -33,11 +33,27 @@ describe('RateLimitPolicy schema and CEL rules', () => {
     );
     const spec = (objects[0] as RateLimitPolicy).spec;
     expect(spec.responseHeaders).toBe(true);
-    expect(spec.local.rules).toHaveLength(5);
+    expect(spec.local?.rules).toHaveLength(5);
+  });
+
+  it('accepts global rules (Day too), alone or with local ones', () => {
+    const { objects } = parseResources(
+      policy(
+        '  local: { rules: [{ limit: { requests: 10, unit: Second } }] }\n' +
+          '  global:\n    rules:\n    - limit: { requests: 1000, unit: Day }\n' +
+          '    - limit: { requests: 5, unit: Minute }\n      clientSelector: { header: { name: x-user } }\n',
+      ),
+      'in.yaml',
+    );
+    expect((objects[0] as RateLimitPolicy).spec.global?.rules).toHaveLength(2);
+    expect(refusal(policy('  global: { rules: [{ limit: { requests: 3, unit: Minute }, clientSelector: { sourceIP: true } }] }\n'))).toBeUndefined();
   });
 
   it.each([
-    ['a policy without limits', '', 'spec.local'],
+    ['a policy without limits', '', 'a RateLimitPolicy needs local or global limits (or both)'],
+    ['a global policy without rules', '  global: { rules: [] }\n', 'spec.global.rules'],
+    ['two global rules without selector', '  global: { rules: [{ limit: { requests: 1, unit: Day } }, { limit: { requests: 5, unit: Minute } }] }\n', 'at most one rule may have no clientSelector'],
+    ['a global unit that is not one', '  global: { rules: [{ limit: { requests: 1, unit: Week } }] }\n', 'must be one of: Second, Minute, Hour, Day'],
     ['no rules', '  local: { rules: [] }\n', 'spec.local.rules'],
     ['zero requests', '  local: { rules: [{ limit: { requests: 0, unit: Second } }] }\n', 'must be >= 1'],
     ['an unknown unit', '  local: { rules: [{ limit: { requests: 1, unit: Day } }] }\n', 'must be one of: Second, Minute, Hour'],

@@ -16,8 +16,9 @@ import type { GatewayIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
 import type { GatewayStatusAddress, KubeObject } from '@portico/resources';
 import type { ObjectChange } from '@portico/provider';
-import { createTranslationCache, translate, translateEndpointChange, type ExternalNameServices, type GatewayReadiness, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
+import { createTranslationCache, translate, translateEndpointChange, type ExternalNameServices, type GatewayReadiness, type RateLimitServiceOptions, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
 import { createChangeTracker } from './changed-kinds.js';
+import type { RateLimitConfigWriter } from '../rate-limit-config-writer.js';
 import { errorFields, type Logger } from '../logger.js';
 import type { PublishResult, XdsPublisher } from './publish-gateways.js';
 import type { Quarantine } from '../isolation/quarantine.js';
@@ -74,12 +75,19 @@ export interface ReconcilerOptions {
   quarantine?: Quarantine;
   /** ExternalName Services as backends (the translator option of the same name); refused by default. */
   externalNameServices?: ExternalNameServices;
+  /** The rate-limit service global rate limits are asked of (the translator option of the same name). */
+  rateLimitService?: RateLimitServiceOptions;
+  /** Receives the served Gateways after every reconcile: writes the rate-limit service's config. */
+  rateLimitConfig?: RateLimitConfigWriter;
 }
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { publisher, metrics, logger, controllerName } = options;
   const now = options.now ?? (() => new Date());
-  const externalNames = options.externalNameServices ? { externalNameServices: options.externalNameServices } : {};
+  const externalNames = {
+    ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}),
+    ...(options.rateLimitService ? { rateLimitService: options.rateLimitService } : {}),
+  };
   const tracker = createChangeTracker();
   // Unchanged routes and backends are not translated again; see @portico/translator translation-cache.ts.
   const translationCache = createTranslationCache();
@@ -146,6 +154,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       served.delete(gateway);
       logger.info('gateway removed: its snapshot is deleted, connected clients keep their config', { gateway });
     }
+    options.rateLimitConfig?.write(served.values());
     const statusesChanged = result.statuses !== state?.result.statuses;
     state = { generation, objects: snapshot.objects, result, translatedAt: at.toISOString() };
     if (statusesChanged) logStatusChanges(result);

@@ -19,6 +19,7 @@ import { recordGatewaySecurityAncestors, securedEntries } from '../policies/secu
 import { rateLimitedEntries, recordGatewayRateLimitAncestors } from '../policies/rate-limit-policy-routes.js';
 import { gatewayTracing } from '../policies/telemetry-policy.js';
 import { gatewayAccessLogs } from '../policies/access-log-policy.js';
+import { gatewayRateLimitService } from '../policies/rate-limit-service.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 
@@ -80,6 +81,7 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     backends: referencedBackends(ctx, listeners, [...(tracing ? [tracing.backend] : []), ...collectors]).map((b) => withClientCertificate(b, state.backendClientCertificate)),
     ...(tracing ? { tracing } : {}),
     ...(accessLogs.length > 0 ? { accessLogs } : {}),
+    ...gatewayRateLimitService(ctx, state.key, listeners),
   };
 }
 

@@ -75,7 +75,10 @@ describe('RateLimitPolicy', () => {
 
   it.each([
     ['rules that are not a list', { local: { rules: 'lots' } }, 'local.rules must be a non-empty list'],
-    ['no local at all', {}, 'local.rules must be a non-empty list'],
+    ['no local at all', {}, 'spec needs local or global rules'],
+    ['an empty local list', { local: { rules: [] } }, 'local.rules must be a non-empty list'],
+    ['global rules without a rate-limit service', { global: { rules: [{ limit: { requests: 1, unit: 'Day' } }] } }, 'global rules need the rate-limit service, and none is configured'],
+    ['a global unit that is not one', { global: { rules: [{ limit: { requests: 1, unit: 'Week' } }] } }, 'global.rules[0].limit.unit must be Second, Minute, Hour or Day'],
     ['a rule that is not an object', { local: { rules: [null] } }, 'local.rules[0].limit.requests must be an integer'],
     ['fractional requests', { local: { rules: [{ limit: { requests: 1.5, unit: 'Second' } }] } }, 'local.rules[0].limit.requests'],
     ['an unknown unit', { local: { rules: [{ limit: { requests: 1, unit: 'Fortnight' } }] } }, 'local.rules[0].limit.unit must be Second, Minute or Hour'],

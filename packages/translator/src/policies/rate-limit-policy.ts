@@ -146,7 +146,7 @@ function evaluatePolicy(ctx: TranslationContext, policy: RateLimitPolicy): RateL
     return { policy, key, targets: [], related, conditions: [c('Accepted', false, 'TargetNotFound', missing.join('; '))], claims: false };
   }
   const problems: string[] = [];
-  const rateLimit = rateLimitIR(policy, key, problems);
+  const rateLimit = rateLimitIR(policy, key, problems, ctx.options.rateLimitService !== undefined);
   if (problems.length > 0 || !rateLimit) {
     const message = `${problems.join('; ')}; the policy limits nothing until it is fixed`;
     return { policy, key, targets: unique, related, conditions: [c('Accepted', false, 'Invalid', message)], claims: false };

@@ -10,10 +10,11 @@ import { tableReferences } from '../snapshot/consistency.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
-import type { AccessLogIR, ExternalAuthIR, TracingIR } from '@portico/ir';
+import type { AccessLogIR, ExternalAuthIR, RateLimitServiceIR, TracingIR } from '@portico/ir';
 import { extAuthzHttpFilter } from './ext-authz.js';
 import { securityHttpFilters, type SecurityFilterSet } from './security-filters.js';
 import { rateLimitHttpFilters } from './rate-limit-filter.js';
+import { globalRateLimitHttpFilters } from './rate-limit-global-filter.js';
 import { hcmTracing } from './tracing.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
@@ -59,6 +60,8 @@ export interface HttpConnectionManagerOptions {
   tracing?: TracingIR;
   /** The AccessLogPolicy of this connection manager's listener(s), with the Gateway (`namespace/name`): it replaces the default log. */
   accessLogPolicy?: { log: AccessLogIR; gateway: string };
+  /** The Gateway's rate-limit service: the ratelimit filter is installed when a route has global rules. */
+  rateLimitService?: RateLimitServiceIR;
 }
 
 /** The network filter, ready for a filter chain's `filters`. */
@@ -125,6 +128,8 @@ function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
   // authentication and authorization filter: a flood over the limit costs no credential check and no
   // ext_authz call.
   filters.push(...rateLimitHttpFilters(perFilter));
+  // Then the global limit: a request the local limit refuses costs no call to the rate-limit service.
+  filters.push(...globalRateLimitHttpFilters(perFilter, options.rateLimitService));
   // SecurityPolicy filters (IP lists, basic auth, API keys, JWT), after CORS for the same reason as
   // ext_authz, and before it: a request refused locally never costs an authorization call.
   filters.push(...securityHttpFilters(perFilter, options.security));

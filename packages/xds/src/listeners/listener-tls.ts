@@ -3,7 +3,7 @@
  * read by the tls_inspector listener filter). HTTPS servers terminate TLS and route HTTP; TLSRoute
  * servers terminate and proxy TCP, or pass the TLS stream through untouched.
  */
-import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSServerIR, TracingIR } from '@portico/ir';
+import type { CertificateIR, ClientValidationIR, GatewayIR, TLSListenerIR, TLSServerIR, TracingIR, RateLimitServiceIR } from '@portico/ir';
 import type { Proto3Json } from '@portico/envoy';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import { accessLogPolicyFor } from './access-log.js';
@@ -53,7 +53,7 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
         const routingHeader = shared.serverHeader ? { name: shared.serverHeader, value: server.name } : undefined;
         const externalAuths = externalAuthServices(listener.virtualHosts ?? []);
         const security = securityFilterSet(listener.virtualHosts ?? []);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, security, ...(routingHeader ? { routingHeader } : {}), ...tracingOf(gateway), ...accessLogPolicyFor(gateway, [server.source]) })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig: shared.routeConfig, accessLog, externalAuths, security, ...(routingHeader ? { routingHeader } : {}), ...tracingOf(gateway), ...rateLimitServiceOf(gateway), ...accessLogPolicyFor(gateway, [server.source]) })];
       } else if (server.mode === 'HTTPS') {
         const routeConfig = buildRouteConfiguration(httpsRouteConfigName(gateway, listener, server), server.virtualHosts, {
           port: listener.port,
@@ -61,7 +61,7 @@ export function tlsFilterChains(gateway: GatewayIR, listener: TLSListenerIR, acc
           ...spanNameOf(gateway),
         });
         out.routes.push(routeConfig);
-        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts), security: securityFilterSet(server.virtualHosts), ...tracingOf(gateway), ...accessLogPolicyFor(gateway, [server.source]) })];
+        chain.filters = [httpConnectionManagerFilter({ statPrefix, routeConfig, accessLog, externalAuths: externalAuthServices(server.virtualHosts), security: securityFilterSet(server.virtualHosts), ...tracingOf(gateway), ...rateLimitServiceOf(gateway), ...accessLogPolicyFor(gateway, [server.source]) })];
       } else {
         chain.filters = [tcpProxyFilter(gateway, statPrefix, server.route, accessLog)];
       }
@@ -90,6 +90,11 @@ function sharedHTTPSTable(gateway: GatewayIR, listener: TLSListenerIR, claimed: 
     ...spanNameOf(gateway),
   });
   return { routeConfig, ...(serverHeader ? { serverHeader } : {}) };
+}
+
+/** The Gateway's rate-limit service for its connection managers, when a route has global limits. */
+export function rateLimitServiceOf(gateway: GatewayIR): { rateLimitService?: RateLimitServiceIR } {
+  return gateway.rateLimitService ? { rateLimitService: gateway.rateLimitService } : {};
 }
 
 /** The Gateway's tracing for its connection managers (XTelemetryPolicy), when it has one. */

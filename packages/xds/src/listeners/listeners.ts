@@ -9,7 +9,7 @@ import { accessLogPolicyFor } from './access-log.js';
 import { externalAuthServices } from './ext-authz.js';
 import { securityFilterSet } from './security-filters.js';
 import { tcpProxyFilter, udpProxyListenerFilter } from './listener-l4.js';
-import { statPrefixOf, tlsFilterChains, tlsInspectorListenerFilter } from './listener-tls.js';
+import { rateLimitServiceOf, statPrefixOf, tlsFilterChains, tlsInspectorListenerFilter } from './listener-tls.js';
 import { httpRouteConfigName, listenerName } from '../names.js';
 import type { ListenerOutput } from '../resources.js';
 import { buildRouteConfiguration } from '../routes/route-configuration.js';
@@ -54,6 +54,7 @@ function httpListener(gateway: GatewayIR, listener: HTTPListenerIR, accessLog: b
     externalAuths: externalAuthServices(listener.virtualHosts),
     security: securityFilterSet(listener.virtualHosts),
     ...(gateway.tracing ? { tracing: gateway.tracing } : {}),
+    ...rateLimitServiceOf(gateway),
     ...accessLogPolicyFor(gateway, listener.sources),
   });
   return output(streamListener(gateway, listener, { filterChains: [{ filters: [hcm] }] }), [routeConfig]);

@@ -37,7 +37,8 @@ export const MAX_DYNAMIC_DESCRIPTORS = 10_000;
 const REMOTE_ADDRESS_KEY = 'remote_address';
 
 export function rateLimitPerFilterConfig(rateLimit: RateLimitIR | undefined): Proto3Json {
-  if (!rateLimit) return {};
+  // A policy with only global rules has no local limit (rate-limit-global-per-route.ts).
+  if (!rateLimit || rateLimit.rules.length === 0) return {};
   const shared = rateLimit.rules.find((r) => r.header === undefined && !r.sourceIP);
   const config: Proto3Json = {
     statPrefix: LOCAL_RATE_LIMIT_STAT_PREFIX,

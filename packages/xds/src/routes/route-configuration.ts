@@ -24,6 +24,7 @@ import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
 import { securityPerFilterConfig } from './security-per-route.js';
 import { rateLimitPerFilterConfig } from './rate-limit-per-route.js';
+import { globalRateLimitPerFilterConfig } from './rate-limit-global-per-route.js';
 import { buildRouteMatch } from './route-match.js';
 import { hostPortOverride, hostWithPortTwin } from './route-redirect.js';
 
@@ -127,7 +128,7 @@ function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json 
   // responses Envoy makes itself (redirects, direct responses).
   applyHeaderMutations(out, 'request', request);
   applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
-  const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit) };
+  const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit), ...globalRateLimitPerFilterConfig(route.rateLimit) };
   if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
   return out;
 }

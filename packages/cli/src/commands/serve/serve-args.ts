@@ -8,6 +8,7 @@ import type { ExternalNameServices } from '@portico/translator';
 import { CliError, rejectPositionals, withArgErrors } from '../../args.js';
 import { EXTERNAL_NAME_HELP, EXTERNAL_NAME_OPTIONS, externalNameServices } from './external-name-args.js';
 import { FILE_HELP, FILE_OPTIONS, fileServeArgs, type FileServeArgs } from './serve-file-args.js';
+import { RATE_LIMIT_HELP, RATE_LIMIT_OPTIONS, rateLimitArgs, type RateLimitArgs } from './rate-limit-args.js';
 import { KUBERNETES_HELP, KUBERNETES_OPTIONS, kubernetesServeArgs, type KubernetesServeArgs } from './serve-kubernetes-args.js';
 
 export const DEFAULT_RESOURCES = './examples';
@@ -23,7 +24,7 @@ export const DEFAULT_ADMIN_ADDRESS = '127.0.0.1:19000';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface ServeArgs extends FileServeArgs {
+export interface ServeArgs extends FileServeArgs, RateLimitArgs {
   resources: string;
   xdsAddress: string;
   adminAddress: string;
@@ -51,6 +52,7 @@ export const SERVE_HELP = `Usage: portico serve [--resources DIR | --kubernetes 
                      [--xds-tls-cert FILE --xds-tls-key FILE --xds-tls-ca FILE [--xds-allow-shared-client-certificate]]
                      [--xds-max-streams N] [--xds-max-streams-per-connection N] [--xds-blocked-stream-timeout SECONDS]
                      [--controller-name NAME] [--allow-external-name-services [--allow-external-name-loopback]]
+                     [--rate-limit-service HOST:PORT [--rate-limit-fail-closed] [--rate-limit-timeout-ms N] [--rate-limit-config-dir DIR]]
                      [--log-level LEVEL] [--run-envoy]
 
 Runs the control plane: watches a folder of Gateway API / Ingress YAML (or a Kubernetes cluster),
@@ -98,7 +100,7 @@ ${FILE_HELP}      --kubernetes              Watch a Kubernetes cluster instead (
                                 (default ${DEFAULT_XDS_BLOCKED_STREAM_TIMEOUT_S})
       --controller-name NAME    Serve GatewayClasses with this controllerName
                                 (default portico.dev/gateway-controller)
-${EXTERNAL_NAME_HELP}      --log-level LEVEL         ${LOG_LEVELS.join(', ')} (default info). Logs go to standard error:
+${EXTERNAL_NAME_HELP}${RATE_LIMIT_HELP}      --log-level LEVEL         ${LOG_LEVELS.join(', ')} (default info). Logs go to standard error:
                                 JSON lines, or readable lines on a terminal
       --run-envoy               Also run one Envoy per Gateway (needs envoy on PATH or ENVOY_BIN)
   -h, --help                    Show this help
@@ -132,6 +134,7 @@ const OPTIONS = {
   ...FILE_OPTIONS,
   ...KUBERNETES_OPTIONS,
   ...EXTERNAL_NAME_OPTIONS,
+  ...RATE_LIMIT_OPTIONS,
 } as const;
 
 /** Parses `portico serve` arguments; `undefined` means `--help` was asked for. */
@@ -173,6 +176,7 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
     ...(allowShared ? { xdsAllowSharedClientCertificate: true } : {}),
     ...(kubernetes ? { kubernetes } : {}),
     ...fileServeArgs(values, values.kubernetes),
+    ...rateLimitArgs(values),
   };
 }
 

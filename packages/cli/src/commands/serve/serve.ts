@@ -74,6 +74,8 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     recentLogs,
     ...(args.controllerName ? { controllerName: args.controllerName } : {}),
     ...(args.externalNameServices ? { externalNameServices: args.externalNameServices } : {}),
+    ...(args.rateLimitService ? { rateLimitService: args.rateLimitService } : {}),
+    ...(args.rateLimitConfigDir ? { rateLimitConfigDir: resolve(args.rateLimitConfigDir) } : {}),
     ...(envoys ? { envoys } : {}),
     ...(tls ? { tls } : {}),
     ...(args.xdsAllowSharedClientCertificate ? { xdsIdentity: { allowSharedClientCertificate: true } } : {}),

@@ -3,9 +3,10 @@
  * once, and `--help` works even where the pipeline cannot load.
  */
 import { parseArgs } from 'node:util';
-import type { ExternalNameServices } from '@portico/translator';
+import type { ExternalNameServices, RateLimitServiceOptions } from '@portico/translator';
 import { CliError, rejectPositionals, withArgErrors } from '../../args.js';
 import { EXTERNAL_NAME_HELP, EXTERNAL_NAME_OPTIONS, externalNameServices } from '../serve/external-name-args.js';
+import { RATE_LIMIT_SERVICE_HELP, RATE_LIMIT_SERVICE_OPTIONS, rateLimitArgs } from '../serve/rate-limit-args.js';
 
 export const TRANSLATE_TARGETS = ['gateway-api', 'ir', 'xds'] as const;
 export type TranslateTarget = (typeof TRANSLATE_TARGETS)[number];
@@ -22,10 +23,13 @@ export interface TranslateArgs {
   controllerName?: string;
   /** As `portico serve` takes it (external-name-args.ts); absent: refused. */
   externalNameServices?: ExternalNameServices;
+  /** As `portico serve --rate-limit-service` takes it: global rate limits then translate as served. */
+  rateLimitService?: RateLimitServiceOptions;
 }
 
 export const TRANSLATE_HELP = `Usage: portico translate -f FILE [-f FILE...] --to gateway-api|ir|xds [-o yaml|json]
                          [--controller-name NAME] [--allow-external-name-services [--allow-external-name-loopback]]
+                         [--rate-limit-service HOST:PORT [--rate-limit-fail-closed] [--rate-limit-timeout-ms N]]
 
 Translates Gateway API and Ingress resources offline, without a cluster, and prints the result.
 A file or document that cannot be loaded is reported on standard error (file, document, field) and
@@ -47,7 +51,7 @@ Options:
       --controller-name NAME
                             Act as the controller of GatewayClasses with this controllerName
                             (default portico.dev/gateway-controller)
-${EXTERNAL_NAME_HELP.replace(/^ {32}/gm, ' '.repeat(28))}  -h, --help                Show this help
+${EXTERNAL_NAME_HELP.replace(/^ {32}/gm, ' '.repeat(28))}${RATE_LIMIT_SERVICE_HELP.replace(/^ {32}/gm, ' '.repeat(28))}  -h, --help                Show this help
 
 Examples:
   portico translate -f examples/ --to ir
@@ -61,6 +65,7 @@ const OPTIONS = {
   'controller-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...EXTERNAL_NAME_OPTIONS,
+  ...RATE_LIMIT_SERVICE_OPTIONS,
 } as const;
 
 /** Parses `portico translate` arguments; `undefined` means `--help` was asked for. */
@@ -87,7 +92,15 @@ export function parseTranslateArgs(args: string[]): TranslateArgs | undefined {
   const controllerName = values['controller-name'];
   if (controllerName === '') throw new CliError('--controller-name must not be empty');
   const externalNames = externalNameServices(values);
-  return { files, to, output, ...(controllerName === undefined ? {} : { controllerName }), ...(externalNames === undefined ? {} : { externalNameServices: externalNames }) };
+  const { rateLimitService } = rateLimitArgs(values);
+  return {
+    files,
+    to,
+    output,
+    ...(controllerName === undefined ? {} : { controllerName }),
+    ...(externalNames === undefined ? {} : { externalNameServices: externalNames }),
+    ...(rateLimitService ? { rateLimitService } : {}),
+  };
 }
 
 function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {

@@ -24,7 +24,11 @@ export async function runTranslate(args: TranslateArgs, io: CliIO): Promise<numb
   }
 
   const controllerName = args.controllerName ?? DEFAULT_CONTROLLER_NAME;
-  const result = translate(ResourceSet.from(objects), { controllerName, ...(args.externalNameServices ? { externalNameServices: args.externalNameServices } : {}) });
+  const result = translate(ResourceSet.from(objects), {
+    controllerName,
+    ...(args.externalNameServices ? { externalNameServices: args.externalNameServices } : {}),
+    ...(args.rateLimitService ? { rateLimitService: args.rateLimitService } : {}),
+  });
   // Problems on objects without status conditions (Ingress): the only place a user would see them.
   for (const d of result.diagnostics) {
     io.stderr.write(`portico: warning: ${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}: ${d.message}\n`);
