@@ -326,12 +326,16 @@ export interface RateLimitIR {
   rules: RateLimitRuleIR[];
   /** x-ratelimit-* headers on responses. */
   responseHeaders: boolean;
+  /** The status of a refused request when not 429 (an ingress-nginx limit-rps/-rpm answers 503). */
+  status?: number;
 }
 
 export interface RateLimitRuleIR {
   /** Requests admitted per window: the bucket's size, refilled at `requests` per window (Envoy adds them continuously). */
   requests: number;
   windowSeconds: number;
+  /** The bucket's size when larger than `requests` (an ingress-nginx burst); refilled at `requests` per window all the same. */
+  burst?: number;
   /**
    * Only requests carrying header `name` (lower case) count against this rule: with `value`, those
    * with exactly that value, in one bucket; without, a bucket per distinct value.

@@ -6,7 +6,8 @@
  * Source ranges and basic auth (`security`) guard every route of the Ingress, its redirects included
  * (stricter than nginx, whose `return` runs before its access checks: nothing the Ingress serves is
  * reachable without them, and a converted SecurityPolicy covering the whole HTTPRoute says the same);
- * CORS (`cors`) goes on the routes that proxy, where the HTTPRoute CORS filter would.
+ * CORS (`cors`) goes on the routes that proxy, where the HTTPRoute CORS filter would; so do the
+ * limit-rps/-rpm buckets (`rateLimit`): nginx's `return` runs before limit_req, redirects are not counted.
  * ssl-redirect is applied per listener (ssl-redirect-routes.ts): it concerns port 80 only.
  */
 import { escapeRegex, re2GroupCount, type HTTPRouteIR, type RewriteIR } from '@portico/ir';
@@ -21,7 +22,7 @@ export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: 
   if (a.redirect) return { ...rest, ...secured, redirect: { ...a.redirect } };
   if (!route.destination) return { ...route, ...secured };
   const rewrite = { ...route.rewrite };
-  const withPolicies = { ...route, ...secured, ...(a.cors ? { cors: a.cors } : {}) };
+  const withPolicies = { ...route, ...secured, ...(a.cors ? { cors: a.cors } : {}), ...(a.rateLimit ? { rateLimit: { policy: `Ingress/${route.source.namespace}/${route.source.name}`, ...a.rateLimit } } : {}) };
   if (a.rewriteTarget !== undefined) rewrite.regexPath = regexRewrite(path, a.rewriteTarget);
   if (a.upstreamHost !== undefined) rewrite.hostname = a.upstreamHost;
   const out = Object.keys(rewrite).length > 0 ? { ...withPolicies, rewrite } : withPolicies;

@@ -2,7 +2,7 @@
  * The typed record an Ingress's ingress-nginx annotations are parsed into (once per Ingress, by
  * registry.ts), and the shape of one annotation family (one file each in this folder).
  */
-import type { CORSIR, RedirectIR, SecurityIR } from '@portico/ir';
+import type { CORSIR, RateLimitIR, RedirectIR, SecurityIR } from '@portico/ir';
 import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
 import type { BackendProtocol } from './backend-protocol.js';
 import type { BasicAuthAnnotation } from './basic-auth.js';
@@ -37,6 +37,8 @@ export interface IngressAnnotations {
   security?: SecurityIR;
   /** `enable-cors` with its `cors-*` settings (ingress-nginx's defaults filled in). */
   cors?: CORSIR;
+  /** `limit-rps` / `limit-rpm` (rate-limits.ts): per-client-address token buckets on the paths that proxy; the policy name is the Ingress's. */
+  rateLimit?: Omit<RateLimitIR, 'policy'>;
   /** A security annotation that is not implemented (or not understood): every path answers this instead. */
   failClosed?: { status: number; reason: string };
 }

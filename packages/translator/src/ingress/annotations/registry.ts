@@ -13,6 +13,7 @@ import { corsFamily } from './cors.js';
 import { sourceRangesFamily } from './source-ranges.js';
 import { canaryFamily } from './canary.js';
 import { proxyTimeoutsFamily } from './proxy-timeouts.js';
+import { rateLimitFamily } from './rate-limits.js';
 import { redirectFamily } from './redirects.js';
 import { rewriteFamily } from './rewrite.js';
 import { serverAliasFamily } from './server-alias.js';
@@ -20,7 +21,7 @@ import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {

@@ -21,9 +21,7 @@ const EXT_AUTH = { alternative: `${HTTPROUTE} with an ExternalAuth filter (or Po
 const TABLE: Record<string, UnsupportedAnnotation> = {
   'proxy-connect-timeout': { alternative: 'none per route: Envoy\'s connect timeout is per cluster, shared by every route to the Service port' },
   'proxy-body-size': { alternative: 'none yet in Gateway API; requests of any size are accepted' },
-  'limit-rps': { alternative: 'a Portico rate-limit policy' },
-  'limit-rpm': { alternative: 'a Portico rate-limit policy' },
-  'limit-connections': { alternative: 'a Portico rate-limit policy' },
+  'limit-connections': { alternative: 'limit-rps / limit-rpm, or a RateLimitPolicy (requests per client address): Envoy has no per-client-address limit on concurrent connections (its connection_limit filter counts all the connections of a filter chain, whoever opens them)' },
   'affinity': { alternative: `${HTTPROUTE} rule with sessionPersistence (type Cookie)` },
   'affinity-mode': { alternative: `${HTTPROUTE} rule with sessionPersistence` },
   'session-cookie-name': { alternative: `${HTTPROUTE} rule with sessionPersistence.sessionName` },
