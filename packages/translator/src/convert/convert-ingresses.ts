@@ -5,7 +5,8 @@
  * as asked), one HTTPRoute per Ingress and host (in the Ingress's namespace, so its Services need no
  * grant), ReferenceGrants for TLS Secrets outside the Gateway's namespace, a BackendTLSPolicy for
  * HTTPS backends that have none, a SecurityPolicy (and htpasswd Secret) per Ingress with source ranges
- * or basic auth (converted-security.ts), and the GatewayClass when the input has none of that name. Every
+ * or basic auth (converted-security.ts), a RateLimitPolicy per Ingress with limit-rps/-rpm
+ * (converted-rate-limit.ts), and the GatewayClass when the input has none of that name. Every
  * other object passes through unchanged (Services, Secrets, EndpointSlices…), so the output can be
  * translated on its own; Ingresses and IngressClasses are replaced.
  * Pure: the same input gives the same output, in a stable order.
@@ -21,6 +22,7 @@ import { CATCH_ALL, planClass, type ClassIngress, type ClassPlan } from './class
 import type { ConversionNote } from './conversion-report.js';
 import { gatewayLayout, MAX_LISTENERS, type GatewayLayout } from './converted-gateway.js';
 import { convertedRules, type RuleContext } from './converted-rules.js';
+import { convertedRateLimit } from './converted-rate-limit.js';
 import { convertedSecurity } from './converted-security.js';
 
 export const DEFAULT_CONVERT_GATEWAY_CLASS = 'portico';
@@ -109,6 +111,7 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
     generated.push(layout.gateway, ...layout.grants, ...routes);
     const securityObjects = new Map<string, KubeObject>();
     for (const [owner, names] of secured) for (const o of convertedSecurity(owner, names)) securityObjects.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o);
+    for (const [owner, names] of secured) for (const o of convertedRateLimit(owner, names, note)) securityObjects.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o);
     generated.push(...[...securityObjects.values()].sort((a, b) => (`${a.kind}/${a.metadata.namespace}/${a.metadata.name}` < `${b.kind}/${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1)));
   }
 
