@@ -7,6 +7,7 @@ import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
 import type { BackendProtocol } from './backend-protocol.js';
 import type { BasicAuthAnnotation } from './basic-auth.js';
 import type { CanaryPolicy } from './canary.js';
+import type { SessionAffinity } from './session-affinity.js';
 
 export interface IngressAnnotations {
   /** `use-regex`, or implied by `rewrite-target`: paths are case-insensitive regular expressions anchored at the start. */
@@ -39,6 +40,8 @@ export interface IngressAnnotations {
   cors?: CORSIR;
   /** `limit-rps` / `limit-rpm` (rate-limits.ts): per-client-address token buckets on the paths that proxy; the policy name is the Ingress's. */
   rateLimit?: Omit<RateLimitIR, 'policy'>;
+  /** `affinity: cookie` with `session-cookie-*` (session-affinity.ts): the paths that proxy get cookie session persistence. */
+  sessionAffinity?: SessionAffinity;
   /** A security annotation that is not implemented (or not understood): every path answers this instead. */
   failClosed?: { status: number; reason: string };
 }

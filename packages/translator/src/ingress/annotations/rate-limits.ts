@@ -44,6 +44,8 @@ const LIMITS = [
 export const rateLimitFamily: AnnotationFamily = {
   names: ['limit-rps', 'limit-rpm', 'limit-burst-multiplier', 'limit-whitelist'],
   parse(values, out, report) {
+    // A canary's are reported as ignored by registry.ts.
+    if (out.canary) return;
     let multiplier = DEFAULT_BURST_MULTIPLIER;
     const m = values.get('limit-burst-multiplier');
     if (m) {

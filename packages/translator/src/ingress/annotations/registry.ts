@@ -17,11 +17,12 @@ import { rateLimitFamily } from './rate-limits.js';
 import { redirectFamily } from './redirects.js';
 import { rewriteFamily } from './rewrite.js';
 import { serverAliasFamily } from './server-alias.js';
+import { CANARY_AFFINITY_NOTE, SESSION_AFFINITY_NAMES, sessionAffinityFamily } from './session-affinity.js';
 import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily, sessionAffinityFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {
@@ -59,7 +60,8 @@ export function parseIngressAnnotations(ingress: Ingress): ParsedIngressAnnotati
   for (const name of values.names()) {
     if (annotations.canary && !name.startsWith('canary')) {
       const { key } = values.get(name)!;
-      problems.push({ annotation: key, reason: 'invalid', message: `${key} is ignored on a canary Ingress: its requests are handled as the main Ingress's annotations say (as in ingress-nginx)` });
+      const ignored = SESSION_AFFINITY_NAMES.includes(name) ? CANARY_AFFINITY_NOTE : 'is ignored on a canary Ingress: its requests are handled as the main Ingress\'s annotations say (as in ingress-nginx)';
+      problems.push({ annotation: key, reason: 'invalid', message: `${key} ${ignored}` });
       continue;
     }
     if (IMPLEMENTED.has(name)) continue;
