@@ -4,6 +4,10 @@
  *   at once, then answers 503 (limit-req-status-code's default); another client address (127.0.0.2:
  *   Linux routes 127.0.0.0/8 to loopback) has its own 4. A token comes back only after a minute, so
  *   the counts are exact. limit-rps "2" (multiplier 5): a burst admits 11 (figure: the count measured).
+ * - affinity: cookie with session-cookie-name "route" and max-age 60 over a Service with two endpoints
+ *   (127.0.0.1 and 127.0.0.2, same port): the first answer sets `route` (HttpOnly, Path=/, Max-Age=60);
+ *   every request carrying it reaches the same endpoint (stickiness ratio, figure), while requests
+ *   without it reach both; a cookie naming an endpoint that no longer exists falls back to a live one.
  *
  * The Ingress gateway listens on port 80 (Ingress fixes it), so this needs root, as CI has; skipped
  * otherwise or without ENVOY_BIN. Runs the compiled CLI: `npx tsc -b` first when run alone.
@@ -114,7 +118,9 @@ describeAsRootWithEnvoy('ingress-nginx traffic annotations through Envoy', () =>
 
   beforeAll(async () => {
     const echo = await backend('echo');
-    servers.push(echo);
+    const first = await backend('first', '127.0.0.1');
+    const second = await backend('second', '127.0.0.2', portOf(first));
+    servers.push(echo, first, second);
     dir = mkdtempSync(join(tmpdir(), 'portico-ingress-nginx-traffic-'));
     writeFileSync(join(dir, 'resources.yaml'), `apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -123,7 +129,9 @@ spec: { controller: portico.dev/ingress-controller }
 ${serviceYaml('echo', portOf(echo), ['127.0.0.1'])}
 ${ingressYaml('plain', {}, 'plain.example.com')}
 ${ingressYaml('per-minute', { [`${N}limit-rpm`]: '1', [`${N}limit-burst-multiplier`]: '3' }, 'rpm.example.com')}
-${ingressYaml('per-second', { [`${N}limit-rps`]: '2' }, 'rps.example.com')}`);
+${ingressYaml('per-second', { [`${N}limit-rps`]: '2' }, 'rps.example.com')}
+${serviceYaml('pair', portOf(first), ['127.0.0.1', '127.0.0.2'])}
+${ingressYaml('sticky', { [`${N}affinity`]: 'cookie', [`${N}session-cookie-name`]: 'route', [`${N}session-cookie-max-age`]: '60' }, 'sticky.example.com', 'pair')}`);
     const started = Date.now();
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
@@ -159,5 +167,30 @@ ${ingressYaml('per-second', { [`${N}limit-rps`]: '2' }, 'rps.example.com')}`);
     expect(admitted).toBeGreaterThanOrEqual(11);
     expect(admitted).toBeLessThanOrEqual(12);
     expect(answers.slice(0, admitted)).toEqual(Array(admitted).fill(200));
+  });
+
+  test('affinity: cookie: the cookie keeps a client on one of two endpoints; without it both answer', async () => {
+    const started = Date.now();
+    const fresh = await ask('sticky.example.com', '/a');
+    expect(fresh.status).toBe(200);
+    const setCookie = ([] as string[]).concat(fresh.headers['set-cookie'] ?? []);
+    expect(setCookie).toHaveLength(1);
+    expect(setCookie[0]).toMatch(/^route=[^;]+; Max-Age=60; Path=\/; HttpOnly$/);
+    const cookie = setCookie[0]!.split(';')[0]!;
+    const chosen = fresh.body.split(' ')[0];
+    const sticky: string[] = [];
+    for (let i = 0; i < 50; i++) sticky.push((await ask('sticky.example.com', `/b${i}`, { headers: { cookie } })).body.split(' ')[0]!);
+    const same = sticky.filter((b) => b === chosen).length;
+    figures.stickinessRatio = `${same}/${sticky.length}`;
+    expect(same).toBe(50);
+    // Without the cookie the balancer spreads requests: both endpoints answer 50 fresh ones (the chance one never does is 2^-49).
+    const spread = new Set<string>();
+    for (let i = 0; i < 50; i++) spread.add((await ask('sticky.example.com', '/c')).body.split(' ')[0]!);
+    expect([...spread].sort()).toEqual(['first', 'second']);
+    // A cookie naming no endpoint of the Service (not strict): a live endpoint answers, and a new cookie is set.
+    const stale = await ask('sticky.example.com', '/d', { headers: { cookie: `route=${Buffer.from('127.0.0.9:1').toString('base64')}` } });
+    expect(stale.status).toBe(200);
+    expect(String(stale.headers['set-cookie'] ?? '')).toMatch(/^route=/);
+    figures.affinityMs = Date.now() - started;
   });
 });
