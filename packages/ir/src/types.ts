@@ -415,6 +415,8 @@ export interface HTTPRouteIR {
   timeouts?: { requestMs?: number; backendRequestMs?: number; idleMs?: number };
   retry?: RetryIR;
   sessionPersistence?: SessionPersistenceIR;
+  /** Requests with a larger body are refused with 413 (the body is buffered whole first; an ingress-nginx proxy-body-size). */
+  maxRequestBytes?: number;
   /** Exactly one of redirect, directResponse, destination. */
   redirect?: RedirectIR;
   directResponse?: { status: number; body?: string };

@@ -42,6 +42,8 @@ export interface IngressAnnotations {
   rateLimit?: Omit<RateLimitIR, 'policy'>;
   /** `affinity: cookie` with `session-cookie-*` (session-affinity.ts): the paths that proxy get cookie session persistence. */
   sessionAffinity?: SessionAffinity;
+  /** `proxy-body-size` (proxy-body-size.ts): bodies above it are refused with 413 on the paths that proxy. */
+  maxRequestBytes?: number;
   /** A security annotation that is not implemented (or not understood): every path answers this instead. */
   failClosed?: { status: number; reason: string };
 }

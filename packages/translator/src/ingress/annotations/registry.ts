@@ -12,6 +12,7 @@ import { basicAuthFamily } from './basic-auth.js';
 import { corsFamily } from './cors.js';
 import { sourceRangesFamily } from './source-ranges.js';
 import { canaryFamily } from './canary.js';
+import { proxyBodySizeFamily } from './proxy-body-size.js';
 import { proxyTimeoutsFamily } from './proxy-timeouts.js';
 import { rateLimitFamily } from './rate-limits.js';
 import { redirectFamily } from './redirects.js';
@@ -22,7 +23,7 @@ import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily, sessionAffinityFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily, sessionAffinityFamily, proxyBodySizeFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {

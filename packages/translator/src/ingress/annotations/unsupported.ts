@@ -20,7 +20,6 @@ const EXT_AUTH = { alternative: `${HTTPROUTE} with an ExternalAuth filter (or Po
 
 const TABLE: Record<string, UnsupportedAnnotation> = {
   'proxy-connect-timeout': { alternative: 'none per route: Envoy\'s connect timeout is per cluster, shared by every route to the Service port' },
-  'proxy-body-size': { alternative: 'none yet in Gateway API; requests of any size are accepted' },
   'limit-connections': { alternative: 'limit-rps / limit-rpm, or a RateLimitPolicy (requests per client address): Envoy has no per-client-address limit on concurrent connections (its connection_limit filter counts all the connections of a filter chain, whoever opens them)' },
   'configuration-snippet': { alternative: `${HTTPROUTE} with RequestHeaderModifier / ResponseHeaderModifier filters (nginx snippets cannot be translated)` },
   'server-snippet': { alternative: 'none: nginx snippets cannot be translated' },
