@@ -8,6 +8,8 @@
  *   (127.0.0.1 and 127.0.0.2, same port): the first answer sets `route` (HttpOnly, Path=/, Max-Age=60);
  *   every request carrying it reaches the same endpoint (stickiness ratio, figure), while requests
  *   without it reach both; a cookie naming an endpoint that no longer exists falls back to a live one.
+ * - proxy-body-size "1k": a POST of 1024 bytes reaches the backend (200, body intact), one of 1025
+ *   bytes — with Content-Length or chunked — gets 413 and never reaches it; another Ingress takes 1 MiB.
  *
  * The Ingress gateway listens on port 80 (Ingress fixes it), so this needs root, as CI has; skipped
  * otherwise or without ENVOY_BIN. Runs the compiled CLI: `npx tsc -b` first when run alone.
@@ -58,15 +60,18 @@ async function statuses(host: string, count: number, localAddress = '127.0.0.1')
   return out;
 }
 
-/** A backend on `address`:`port` (0: any) answering its own name and the path. */
-async function backend(name: string, address = '127.0.0.1', port = 0): Promise<Server> {
+/** A backend on `address`:`port` (0: any) answering its own name, the path and the body's length; it counts requests. */
+async function backend(name: string, address = '127.0.0.1', port = 0): Promise<Server & { requests: number }> {
   const server = createServer((req, res) => {
-    req.resume();
+    server.requests++;
+    let length = 0;
+    req.on('data', (chunk: Buffer) => (length += chunk.length));
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(`${name} ${req.url}`);
+      res.end(`${name} ${req.url} ${length}`);
     });
-  });
+  }) as Server & { requests: number };
+  server.requests = 0;
   await new Promise<void>((ok) => server.listen(port, address, ok));
   return server;
 }
@@ -113,6 +118,7 @@ describeAsRootWithEnvoy('ingress-nginx traffic annotations through Envoy', () =>
   const servers: Server[] = [];
   let serve: ServeProcess;
   let envoy: EnvoyProcess;
+  let uploads: Server & { requests: number };
   const figures: Record<string, unknown> = {};
   const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(15)}`;
 
@@ -120,7 +126,8 @@ describeAsRootWithEnvoy('ingress-nginx traffic annotations through Envoy', () =>
     const echo = await backend('echo');
     const first = await backend('first', '127.0.0.1');
     const second = await backend('second', '127.0.0.2', portOf(first));
-    servers.push(echo, first, second);
+    uploads = await backend('uploads');
+    servers.push(echo, first, second, uploads);
     dir = mkdtempSync(join(tmpdir(), 'portico-ingress-nginx-traffic-'));
     writeFileSync(join(dir, 'resources.yaml'), `apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -131,7 +138,9 @@ ${ingressYaml('plain', {}, 'plain.example.com')}
 ${ingressYaml('per-minute', { [`${N}limit-rpm`]: '1', [`${N}limit-burst-multiplier`]: '3' }, 'rpm.example.com')}
 ${ingressYaml('per-second', { [`${N}limit-rps`]: '2' }, 'rps.example.com')}
 ${serviceYaml('pair', portOf(first), ['127.0.0.1', '127.0.0.2'])}
-${ingressYaml('sticky', { [`${N}affinity`]: 'cookie', [`${N}session-cookie-name`]: 'route', [`${N}session-cookie-max-age`]: '60' }, 'sticky.example.com', 'pair')}`);
+${ingressYaml('sticky', { [`${N}affinity`]: 'cookie', [`${N}session-cookie-name`]: 'route', [`${N}session-cookie-max-age`]: '60' }, 'sticky.example.com', 'pair')}
+${serviceYaml('uploads', portOf(uploads), ['127.0.0.1'])}
+${ingressYaml('small-bodies', { [`${N}proxy-body-size`]: '1k' }, 'small.example.com', 'uploads')}`);
     const started = Date.now();
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
@@ -192,5 +201,20 @@ ${ingressYaml('sticky', { [`${N}affinity`]: 'cookie', [`${N}session-cookie-name`
     expect(stale.status).toBe(200);
     expect(String(stale.headers['set-cookie'] ?? '')).toMatch(/^route=/);
     figures.affinityMs = Date.now() - started;
+  });
+
+  test('proxy-body-size 1k: 1024 bytes pass, 1025 get 413 (Content-Length or chunked) without reaching the backend', async () => {
+    const started = Date.now();
+    const body = (n: number) => Buffer.alloc(n, 'x');
+    const ok = await ask('small.example.com', '/upload', { method: 'POST', body: body(1024), headers: { 'content-length': '1024' } });
+    expect([ok.status, ok.body]).toEqual([200, 'uploads /upload 1024']);
+    const before = uploads.requests;
+    expect((await ask('small.example.com', '/upload', { method: 'POST', body: body(1025), headers: { 'content-length': '1025' } })).status).toBe(413);
+    expect((await ask('small.example.com', '/upload', { method: 'POST', body: body(4096), headers: { 'transfer-encoding': 'chunked' } })).status).toBe(413);
+    expect(uploads.requests).toBe(before);
+    // No limit on another Ingress: a MiB passes.
+    const big = await ask('plain.example.com', '/big', { method: 'POST', body: body(1024 * 1024), headers: { 'content-length': String(1024 * 1024) } });
+    expect([big.status, big.body]).toEqual([200, `echo /big ${1024 * 1024}`]);
+    figures.bodySizeMs = Date.now() - started;
   });
 });
