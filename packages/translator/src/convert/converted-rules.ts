@@ -57,6 +57,9 @@ export function convertedRule(entry: PlannedPath, ctx: RuleContext): HTTPRouteRu
     rule.sessionPersistence = convertedSessionPersistence(a.sessionAffinity, entry.kind === 'default-backend' ? '/' : entry.written, a.regexPaths);
     if ((a.sessionAffinity.ttlSeconds ?? 0) > MAX_SESSION_SECONDS) ctx.note({ ingress: owner.key, level: 'partial', message: `session-cookie-max-age/-expires: ${a.sessionAffinity.ttlSeconds}s is longer than Gateway API's largest duration: absoluteTimeout 99999h` });
   }
+  if (a.maxRequestBytes !== undefined) {
+    ctx.note({ ingress: owner.key, annotation: 'proxy-body-size', level: 'unsupported', message: `proxy-body-size (${a.maxRequestBytes} bytes): Gateway API has no request body limit (nor does a Portico policy): the converted rules accept bodies of any size` });
+  }
   if (a.idleTimeoutMs !== undefined) {
     ctx.note({ ingress: owner.key, level: 'partial', message: `proxy-read/send-timeout (${a.idleTimeoutMs / 1000}s between reads/writes): Gateway API has no per-route idle timeout; the rules get timeouts.request 0s (no total limit, as nginx) and Envoy's stream idle timeout applies` });
     rule.timeouts = { request: '0s' };

@@ -24,7 +24,8 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     // The only reported differences: the redirect Ingresses' query strings and the rate limits' bursts and statuses, each named by the report.
     const redirecting = new Set(conversion.notes.filter((n) => n.message.startsWith('permanent/temporal redirect')).map((n) => n.ingress));
     const limited = new Set(conversion.notes.filter((n) => n.message.startsWith('limit-rps/limit-rpm')).map((n) => n.ingress));
-    for (const r of result.reported) expect([...(r.includes('rate limit') ? limited : redirecting)].some((key) => r.includes(`ingress/${key}/`))).toBe(true);
+    const bodyLimited = new Set(conversion.notes.filter((n) => n.message.startsWith('proxy-body-size')).map((n) => n.ingress));
+    for (const r of result.reported) expect([...(r.includes('rate limit') ? limited : r.includes('body limit') ? bodyLimited : redirecting)].some((key) => r.includes(`ingress/${key}/`))).toBe(true);
     expect(result.requests).toBeGreaterThanOrEqual(200);
   });
 
