@@ -4,6 +4,8 @@
  *   at once, then answers 503 (limit-req-status-code's default); another client address (127.0.0.2:
  *   Linux routes 127.0.0.0/8 to loopback) has its own 4. A token comes back only after a minute, so
  *   the counts are exact. limit-rps "2" (multiplier 5): a burst admits 11 (figure: the count measured).
+ *   limit-rps "100" with limit-rpm "2" (multiplier 1): both apply, the per-minute one (3) first; with
+ *   limit-rps "1" and limit-rpm "100", the per-second one (2) first.
  * - affinity: cookie with session-cookie-name "route" and max-age 60 over a Service with two endpoints
  *   (127.0.0.1 and 127.0.0.2, same port): the first answer sets `route` (HttpOnly, Path=/, Max-Age=60);
  *   every request carrying it reaches the same endpoint (stickiness ratio, figure), while requests
@@ -137,6 +139,8 @@ ${serviceYaml('echo', portOf(echo), ['127.0.0.1'])}
 ${ingressYaml('plain', {}, 'plain.example.com')}
 ${ingressYaml('per-minute', { [`${N}limit-rpm`]: '1', [`${N}limit-burst-multiplier`]: '3' }, 'rpm.example.com')}
 ${ingressYaml('per-second', { [`${N}limit-rps`]: '2' }, 'rps.example.com')}
+${ingressYaml('both', { [`${N}limit-rps`]: '100', [`${N}limit-rpm`]: '2', [`${N}limit-burst-multiplier`]: '1' }, 'both.example.com')}
+${ingressYaml('both-rps', { [`${N}limit-rps`]: '1', [`${N}limit-rpm`]: '100', [`${N}limit-burst-multiplier`]: '1' }, 'both-rps.example.com')}
 ${serviceYaml('pair', portOf(first), ['127.0.0.1', '127.0.0.2'])}
 ${ingressYaml('sticky', { [`${N}affinity`]: 'cookie', [`${N}session-cookie-name`]: 'route', [`${N}session-cookie-max-age`]: '60' }, 'sticky.example.com', 'pair')}
 ${serviceYaml('uploads', portOf(uploads), ['127.0.0.1'])}
@@ -166,6 +170,18 @@ ${ingressYaml('small-bodies', { [`${N}proxy-body-size`]: '1k' }, 'small.example.
     expect(await statuses('rpm.example.com', 6, '127.0.0.2')).toEqual([200, 200, 200, 200, 503, 503]);
     expect(await statuses('plain.example.com', 20)).toEqual(Array(20).fill(200));
     figures.rpmMs = Date.now() - started;
+  });
+
+  test('limit-rps and limit-rpm together: both apply (the second keyed by masked_remote_address)', async () => {
+    expect(await statuses('both.example.com', 5, '127.0.0.4')).toEqual([200, 200, 200, 503, 503]);
+    expect(await statuses('both.example.com', 3, '127.0.0.5')).toEqual([200, 200, 200]);
+    // A token every second: a slow run may find one back, never more than one per second elapsed.
+    const sent = Date.now();
+    const perSecond = await statuses('both-rps.example.com', 6, '127.0.0.6');
+    const refills = Math.floor((Date.now() - sent) / 1000);
+    expect(perSecond.slice(0, 2)).toEqual([200, 200]);
+    expect(perSecond.filter((s) => s === 200).length).toBeLessThanOrEqual(2 + refills);
+    expect(perSecond).toContain(503);
   });
 
   test('limit-rps 2: a burst admits 11 (2 × 5 + 1) before 503', async () => {
