@@ -24,7 +24,9 @@ const TABLE: Record<string, UnsupportedAnnotation> = {
   'configuration-snippet': { alternative: `${HTTPROUTE} with RequestHeaderModifier / ResponseHeaderModifier filters (nginx snippets cannot be translated)` },
   'server-snippet': { alternative: 'none: nginx snippets cannot be translated' },
   'custom-headers': { alternative: `${HTTPROUTE} with a ResponseHeaderModifier filter` },
-  'default-backend': { alternative: 'the Ingress\'s spec.defaultBackend' },
+  // ingress-nginx: "This service will be used to handle the response when the configured service in the
+  // Ingress rule does not have any active endpoints" — a failover, not the Ingress's spec.defaultBackend.
+  'default-backend': { alternative: 'none yet: a fallback Service for paths whose Service has no ready endpoints (not the Ingress\'s spec.defaultBackend, which serves unmatched requests)' },
   'custom-http-errors': { alternative: 'none yet in Gateway API' },
   'satisfy': { alternative: 'none: Portico requires both the source range and the credentials (ingress-nginx\'s `satisfy: all`)' },
 };
