@@ -11,10 +11,11 @@
  * translated on its own; Ingresses and IngressClasses are replaced.
  * Pure: the same input gives the same output, in a stable order.
  */
-import type { BackendTLSPolicy, GatewayClass, HTTPRoute, Ingress, IngressClass, KubeObject, Secret, Service } from '@portico/resources';
+import type { BackendTLSPolicy, ConfigMap, GatewayClass, HTTPRoute, Ingress, IngressClass, KubeObject, Secret, Service } from '@portico/resources';
 import { compareAge } from '../context.js';
 import { parseIngressAnnotations } from '../ingress/annotations/registry.js';
 import { defaultIngressClass, requestedClass } from '../ingress/ingress-classes.js';
+import { ingressCustomHeaders } from '../ingress/ingress-custom-headers.js';
 import { ingressSecurity } from '../ingress/ingress-security.js';
 import { ingressSpecProblem } from '../ingress/ingress-validation.js';
 import { DEFAULT_CONTROLLER_NAME } from '../options.js';
@@ -60,6 +61,7 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
   };
   const services = new Map((input.filter((o) => o.kind === 'Service') as Service[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const policies = input.filter((o) => o.kind === 'BackendTLSPolicy') as BackendTLSPolicy[];
+  const configMaps = new Map((input.filter((o) => o.kind === 'ConfigMap') as ConfigMap[]).map((c) => [`${c.metadata.namespace ?? 'default'}/${c.metadata.name}`, c]));
   const secrets = new Map((input.filter((o) => o.kind === 'Secret') as Secret[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const generated: KubeObject[] = [];
   const tlsBackends = new Map<string, { namespace: string; service: string; ingress: string }>();
@@ -91,6 +93,9 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
         annotations.failClosed = secured.failClosed;
         note({ ingress: key, level: 'invalid', message: secured.problem });
       } else if (secured.security) annotations.security = secured.security;
+      const custom = ingressCustomHeaders((ns, n) => configMaps.get(`${ns}/${n}`), namespace, annotations);
+      for (const message of custom.problems) note({ ingress: key, annotation: 'custom-headers', level: 'invalid', message });
+      if (custom.headers) annotations.responseHeaders = custom.headers;
       (annotations.canary ? canaries : usable).push({ ingress, namespace, key, annotations });
     }
     if (usable.length === 0) continue;

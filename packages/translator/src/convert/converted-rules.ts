@@ -3,7 +3,7 @@
  * translator gives it (annotations/apply.ts): a fail-closed annotation answers instead of the backend
  * (a rule without backendRefs: 500), a permanent/temporal redirect or app-root is a RequestRedirect,
  * otherwise the Service backend with `rewrite-target` / `upstream-vhost` as URLRewrite and the proxy
- * timeouts as rule timeouts, CORS as the CORS filter, and affinity as sessionPersistence (converted-session.ts). What Gateway API cannot say is reported once per Ingress and annotation.
+ * timeouts as rule timeouts, CORS as the CORS filter, custom-headers as a ResponseHeaderModifier, and affinity as sessionPersistence (converted-session.ts). What Gateway API cannot say is reported once per Ingress and annotation.
  */
 import { re2GroupCount, type CORSIR } from '@portico/ir';
 import type { HTTPRouteFilter, HTTPRouteMatch, HTTPRouteRule, HTTPURLRewriteFilter, Service } from '@portico/resources';
@@ -52,6 +52,7 @@ export function convertedRule(entry: PlannedPath, ctx: RuleContext): HTTPRouteRu
   const filters: HTTPRouteFilter[] = [];
   if (rewrite) filters.push({ type: 'URLRewrite', urlRewrite: rewrite });
   if (a.cors) filters.push({ type: 'CORS', cors: convertedCORS(a.cors) });
+  if (a.responseHeaders?.set) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: a.responseHeaders.set.map((h) => ({ ...h })) } });
   if (filters.length > 0) rule.filters = filters;
   if (a.sessionAffinity) {
     rule.sessionPersistence = convertedSessionPersistence(a.sessionAffinity, entry.kind === 'default-backend' ? '/' : entry.written, a.regexPaths);

@@ -9,7 +9,7 @@
  * CORS (`cors`) goes on the routes that proxy, where the HTTPRoute CORS filter would; so do the
  * limit-rps/-rpm buckets (`rateLimit`): nginx's `return` runs before limit_req, redirects are not counted;
  * the affinity cookie (`sessionPersistence`), set by nginx's balancer, which redirects never reach; and
- * the body limit (`maxRequestBytes`).
+ * the body limit (`maxRequestBytes`); and the custom-headers response headers (`responseHeaders`).
  * ssl-redirect is applied per listener (ssl-redirect-routes.ts): it concerns port 80 only.
  */
 import { escapeRegex, re2GroupCount, type HTTPRouteIR, type RewriteIR, type SessionPersistenceIR } from '@portico/ir';
@@ -25,7 +25,7 @@ export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: 
   if (a.redirect) return { ...rest, ...secured, redirect: { ...a.redirect } };
   if (!route.destination) return { ...route, ...secured };
   const rewrite = { ...route.rewrite };
-  const withPolicies = { ...route, ...secured, ...(a.cors ? { cors: a.cors } : {}), ...(a.rateLimit ? { rateLimit: { policy: `Ingress/${route.source.namespace}/${route.source.name}`, ...a.rateLimit } } : {}), ...(a.sessionAffinity ? { sessionPersistence: sessionPersistence(a.sessionAffinity, path, a.regexPaths) } : {}), ...(a.maxRequestBytes !== undefined ? { maxRequestBytes: a.maxRequestBytes } : {}) };
+  const withPolicies = { ...route, ...secured, ...(a.cors ? { cors: a.cors } : {}), ...(a.rateLimit ? { rateLimit: { policy: `Ingress/${route.source.namespace}/${route.source.name}`, ...a.rateLimit } } : {}), ...(a.sessionAffinity ? { sessionPersistence: sessionPersistence(a.sessionAffinity, path, a.regexPaths) } : {}), ...(a.maxRequestBytes !== undefined ? { maxRequestBytes: a.maxRequestBytes } : {}), ...(a.responseHeaders ? { responseHeaders: a.responseHeaders } : {}) };
   if (a.rewriteTarget !== undefined) rewrite.regexPath = regexRewrite(path, a.rewriteTarget);
   if (a.upstreamHost !== undefined) rewrite.hostname = a.upstreamHost;
   const out = Object.keys(rewrite).length > 0 ? { ...withPolicies, rewrite } : withPolicies;

@@ -2,7 +2,7 @@
  * The typed record an Ingress's ingress-nginx annotations are parsed into (once per Ingress, by
  * registry.ts), and the shape of one annotation family (one file each in this folder).
  */
-import type { CORSIR, RateLimitIR, RedirectIR, SecurityIR } from '@portico/ir';
+import type { CORSIR, HeaderModifierIR, RateLimitIR, RedirectIR, SecurityIR } from '@portico/ir';
 import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
 import type { BackendProtocol } from './backend-protocol.js';
 import type { BasicAuthAnnotation } from './basic-auth.js';
@@ -44,6 +44,10 @@ export interface IngressAnnotations {
   sessionAffinity?: SessionAffinity;
   /** `proxy-body-size` (proxy-body-size.ts): bodies above it are refused with 413 on the paths that proxy. */
   maxRequestBytes?: number;
+  /** `custom-headers` (custom-headers.ts): the ConfigMap whose keys are response headers; no namespace: the Ingress's. */
+  customHeaders?: { namespace?: string; name: string };
+  /** customHeaders resolved against the ConfigMap (ingress/ingress-custom-headers.ts): set on the responses of the paths that proxy. */
+  responseHeaders?: HeaderModifierIR;
   /** A security annotation that is not implemented (or not understood): every path answers this instead. */
   failClosed?: { status: number; reason: string };
 }

@@ -10,6 +10,7 @@ import type { AnnotationFamily, IngressAnnotations } from './ingress-annotations
 import { backendProtocolFamily } from './backend-protocol.js';
 import { basicAuthFamily } from './basic-auth.js';
 import { corsFamily } from './cors.js';
+import { customHeadersFamily } from './custom-headers.js';
 import { sourceRangesFamily } from './source-ranges.js';
 import { canaryFamily } from './canary.js';
 import { proxyBodySizeFamily } from './proxy-body-size.js';
@@ -23,7 +24,7 @@ import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily, sessionAffinityFamily, proxyBodySizeFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily, sessionAffinityFamily, proxyBodySizeFamily, customHeadersFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {

@@ -23,7 +23,6 @@ const TABLE: Record<string, UnsupportedAnnotation> = {
   'limit-connections': { alternative: 'limit-rps / limit-rpm, or a RateLimitPolicy (requests per client address): Envoy has no per-client-address limit on concurrent connections (its connection_limit filter counts all the connections of a filter chain, whoever opens them)' },
   'configuration-snippet': { alternative: `${HTTPROUTE} with RequestHeaderModifier / ResponseHeaderModifier filters (nginx snippets cannot be translated)` },
   'server-snippet': { alternative: 'none: nginx snippets cannot be translated' },
-  'custom-headers': { alternative: `${HTTPROUTE} with a ResponseHeaderModifier filter` },
   // ingress-nginx: "This service will be used to handle the response when the configured service in the
   // Ingress rule does not have any active endpoints" — a failover, not the Ingress's spec.defaultBackend.
   'default-backend': { alternative: 'none yet: a fallback Service for paths whose Service has no ready endpoints (not the Ingress\'s spec.defaultBackend, which serves unmatched requests)' },
