@@ -12,6 +12,8 @@
  *   without it reach both; a cookie naming an endpoint that no longer exists falls back to a live one.
  * - proxy-body-size "1k": a POST of 1024 bytes reaches the backend (200, body intact), one of 1025
  *   bytes — with Content-Length or chunked — gets 413 and never reaches it; another Ingress takes 1 MiB.
+ * - custom-headers "default/security-headers": the ConfigMap's headers are on every response, replacing
+ *   the backend's own X-Frame-Options; another Ingress's responses do not carry them.
  *
  * The Ingress gateway listens on port 80 (Ingress fixes it), so this needs root, as CI has; skipped
  * otherwise or without ENVOY_BIN. Runs the compiled CLI: `npx tsc -b` first when run alone.
@@ -69,7 +71,7 @@ async function backend(name: string, address = '127.0.0.1', port = 0): Promise<S
     let length = 0;
     req.on('data', (chunk: Buffer) => (length += chunk.length));
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-frame-options': 'SAMEORIGIN' });
       res.end(`${name} ${req.url} ${length}`);
     });
   }) as Server & { requests: number };
@@ -144,7 +146,13 @@ ${ingressYaml('both-rps', { [`${N}limit-rps`]: '1', [`${N}limit-rpm`]: '100', [`
 ${serviceYaml('pair', portOf(first), ['127.0.0.1', '127.0.0.2'])}
 ${ingressYaml('sticky', { [`${N}affinity`]: 'cookie', [`${N}session-cookie-name`]: 'route', [`${N}session-cookie-max-age`]: '60' }, 'sticky.example.com', 'pair')}
 ${serviceYaml('uploads', portOf(uploads), ['127.0.0.1'])}
-${ingressYaml('small-bodies', { [`${N}proxy-body-size`]: '1k' }, 'small.example.com', 'uploads')}`);
+${ingressYaml('small-bodies', { [`${N}proxy-body-size`]: '1k' }, 'small.example.com', 'uploads')}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: security-headers, namespace: default }
+data: { X-Frame-Options: DENY, X-Content-Type-Options: nosniff }
+${ingressYaml('headers', { [`${N}custom-headers`]: 'default/security-headers' }, 'headers.example.com')}`);
     const started = Date.now();
     serve = await startServeProcess({ resources: dir });
     await serve.waitReady(30_000);
@@ -232,5 +240,15 @@ ${ingressYaml('small-bodies', { [`${N}proxy-body-size`]: '1k' }, 'small.example.
     const big = await ask('plain.example.com', '/big', { method: 'POST', body: body(1024 * 1024), headers: { 'content-length': String(1024 * 1024) } });
     expect([big.status, big.body]).toEqual([200, `echo /big ${1024 * 1024}`]);
     figures.bodySizeMs = Date.now() - started;
+  });
+
+  test('custom-headers: the ConfigMap\'s headers on every response, replacing the backend\'s', async () => {
+    const answer = await ask('headers.example.com', '/x');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['x-frame-options']).toBe('DENY');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    const plain = await ask('plain.example.com', '/x');
+    expect(plain.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(plain.headers['x-content-type-options']).toBeUndefined();
   });
 });
