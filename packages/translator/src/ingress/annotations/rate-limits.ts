@@ -14,6 +14,9 @@
  * answering 503. Envoy's local rate limit does the same with a token bucket per client address (the
  * RateLimitPolicy's sourceIP rule, the same IR): max_tokens = burst + 1, refilled at the rate, 503.
  * With both annotations both limits apply, as nginx's two zones do.
+ * One deviation, not reported per Ingress (README): nginx's zone is the Ingress's (`<ns>_<name>_rps`),
+ * shared by all its paths, while Envoy keeps a route's buckets per route: a client gets the limit on
+ * each path of the Ingress (and each canary header/cookie variant of a path) separately.
  * Values are whole numbers greater than 0 (ingress-nginx reads them with strconv.Atoi and ignores
  * 0 and errors); another value is reported and no limit is set. A multiplier below 1 or not a number
  * is reported and the default 5 used, as ingress-nginx does.
