@@ -25,12 +25,23 @@ export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: 
   if (a.redirect) return { ...rest, ...secured, redirect: { ...a.redirect } };
   if (!route.destination) return { ...route, ...secured };
   const rewrite = { ...route.rewrite };
-  const withPolicies = { ...route, ...secured, ...(a.cors ? { cors: a.cors } : {}), ...(a.rateLimit ? { rateLimit: { policy: `Ingress/${route.source.namespace}/${route.source.name}`, ...a.rateLimit } } : {}), ...(a.sessionAffinity ? { sessionPersistence: sessionPersistence(a.sessionAffinity, path, a.regexPaths) } : {}), ...(a.maxRequestBytes !== undefined ? { maxRequestBytes: a.maxRequestBytes } : {}), ...(a.responseHeaders ? { responseHeaders: a.responseHeaders } : {}) };
+  const withPolicies = { ...route, ...secured, ...proxyingExtras(route, a, path) };
   if (a.rewriteTarget !== undefined) rewrite.regexPath = regexRewrite(path, a.rewriteTarget);
   if (a.upstreamHost !== undefined) rewrite.hostname = a.upstreamHost;
   const out = Object.keys(rewrite).length > 0 ? { ...withPolicies, rewrite } : withPolicies;
   // nginx limits only the time between two reads/writes: no total limit (requestMs 0), an idle one.
   return a.idleTimeoutMs === undefined ? out : { ...out, timeouts: { requestMs: 0, idleMs: a.idleTimeoutMs } };
+}
+
+/** What only the routes that proxy carry (nginx answers a `return` before any of them runs). */
+function proxyingExtras(route: HTTPRouteIR, a: IngressAnnotations, path: string): Partial<HTTPRouteIR> {
+  const out: Partial<HTTPRouteIR> = {};
+  if (a.cors) out.cors = a.cors;
+  if (a.rateLimit) out.rateLimit = { policy: `Ingress/${route.source.namespace}/${route.source.name}`, ...a.rateLimit };
+  if (a.sessionAffinity) out.sessionPersistence = sessionPersistence(a.sessionAffinity, path, a.regexPaths);
+  if (a.maxRequestBytes !== undefined) out.maxRequestBytes = a.maxRequestBytes;
+  if (a.responseHeaders) out.responseHeaders = a.responseHeaders;
+  return out;
 }
 
 /**
