@@ -27,7 +27,9 @@
  *   write the regex itself, which the docs call out as needing the annotation).
  * Canary Ingresses: ingress-nginx's default `affinity-canary-behavior: sticky` keeps a client on the
  * canary it landed on; Portico ignores a canary's annotations (registry.ts, with this file's note),
- * and the main Ingress's affinity applies to the main Service's endpoints.
+ * and the main Ingress's affinity applies to the main Service's endpoints. On a path split by
+ * canary-weight Envoy picks the Service first and the cookie's endpoint only within it: the cookie
+ * keeps its endpoint while the weighted pick lands on the same Service (README).
  */
 import type { AnnotationFamily } from './ingress-annotations.js';
 import { parseBool } from './annotation-values.js';
