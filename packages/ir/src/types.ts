@@ -328,6 +328,8 @@ export interface RateLimitIR {
   rules: RateLimitRuleIR[];
   /** x-ratelimit-* headers on responses. */
   responseHeaders: boolean;
+  /** The status of a refused request when not 429 (an ingress-nginx limit-rps/-rpm answers 503). */
+  status?: number;
   /** Global rules (the envoyproxy/ratelimit service), in spec order; the Gateway's `rateLimitService` counts them. */
   global?: GlobalRateLimitRuleIR[];
 }
@@ -368,6 +370,8 @@ export interface RateLimitRuleIR {
   /** Requests admitted per window: the bucket's size, refilled at `requests` per window (Envoy adds them continuously). */
   requests: number;
   windowSeconds: number;
+  /** The bucket's size when larger than `requests` (an ingress-nginx burst); refilled at `requests` per window all the same. */
+  burst?: number;
   /**
    * Only requests carrying header `name` (lower case) count against this rule: with `value`, those
    * with exactly that value, in one bucket; without, a bucket per distinct value.
@@ -447,6 +451,8 @@ export interface HTTPRouteIR {
   timeouts?: { requestMs?: number; backendRequestMs?: number; idleMs?: number };
   retry?: RetryIR;
   sessionPersistence?: SessionPersistenceIR;
+  /** Requests with a larger body are refused with 413 (the body is buffered whole first; an ingress-nginx proxy-body-size). */
+  maxRequestBytes?: number;
   /** Exactly one of redirect, directResponse, destination. */
   redirect?: RedirectIR;
   directResponse?: { status: number; body?: string };

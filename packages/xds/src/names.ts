@@ -74,6 +74,7 @@ export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';
 export const ROUTER_FILTER = 'envoy.filters.http.router';
 /** RateLimitPolicy's local rate limit (rate-limit.ts): one per connection manager, limits only in per-route configs. */
 export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
+export const BUFFER_FILTER = 'envoy.filters.http.buffer';
 /** SecurityPolicy filters (security-filters.ts): client IP lists, API keys and JWT, one each per connection manager. */
 export const RBAC_FILTER = 'envoy.filters.http.rbac';
 export const API_KEY_AUTH_FILTER = 'envoy.filters.http.api_key_auth';

@@ -78,6 +78,16 @@ describe('collectTlsReferences', () => {
     expect(plain(refs.secrets)).toEqual({ 'web/users': ['auth'] });
   });
 
+  it('takes every key of an Ingress custom-headers ConfigMap of its namespace, never one of another namespace', () => {
+    const annotated = (annotations: Record<string, string>): Ingress => ({ ...ingress('web', []), metadata: { name: 'ing', namespace: 'web', annotations } });
+    const refs = collectTlsReferences([], [
+      annotated({ 'nginx.ingress.kubernetes.io/custom-headers': 'web/security-headers' }),
+      annotated({ 'portico.dev/custom-headers': 'bare' }),
+      annotated({ 'nginx.ingress.kubernetes.io/custom-headers': 'kube-system/secrets' }),
+    ], []);
+    expect(plain(refs.configMaps)).toEqual({ 'web/bare': ['*'], 'web/security-headers': ['*'] });
+  });
+
   it('takes BackendTLSPolicy CA refs (ConfigMap or Secret in the policy namespace) for ca.crt only, and merges keys', () => {
     const refs = collectTlsReferences(
       [gateway('apps', [{ name: 'both' }])],

@@ -13,6 +13,8 @@
  *   a Secret of its namespace) → `auth` (translator/src/ingress/ingress-security.ts). An `auth-map`
  *   Secret (one key per user) is not served: its keys were dropped at the door, and the Ingress fails
  *   closed (500, "holds no user") rather than keep every key of every Secret;
+ *   its ingress-nginx `custom-headers` ConfigMap of its namespace → every key (ALL_KEYS: each a header;
+ *   translator/src/ingress/ingress-custom-headers.ts);
  * - a BackendTLSPolicy `validation.caCertificateRefs` entry (core ConfigMap or Secret of the policy's
  *   namespace) → `ca.crt` (translator/src/backends/backend-tls.ts);
  * - a SecurityPolicy (translator/src/policies/security-policy-features.ts), objects of its namespace:
@@ -71,6 +73,8 @@ export function collectTlsReferences(
     for (const tls of ingress.spec?.tls ?? []) if (tls.secretName) add(secrets, namespace, tls.secretName, CERTIFICATE_KEYS);
     const authSecret = basicAuthSecret(ingress);
     if (authSecret) add(secrets, namespace, authSecret, [INGRESS_NGINX_AUTH_KEY]);
+    const customHeaders = customHeadersConfigMap(ingress);
+    if (customHeaders) add(configMaps, namespace, customHeaders, [ALL_KEYS]);
   }
   for (const policy of policies) {
     const namespace = policy.metadata.namespace ?? 'default';
@@ -101,6 +105,19 @@ function basicAuthSecret(ingress: Ingress): string | undefined {
   const read = (name: string) => annotations[`portico.dev/${name}`] ?? annotations[`nginx.ingress.kubernetes.io/${name}`];
   const secret = read('auth-secret');
   return read('auth-type') === 'basic' && secret && !secret.includes('/') ? secret : undefined;
+}
+
+/**
+ * The ConfigMap of an Ingress's ingress-nginx `custom-headers` (either prefix, Portico's winning), when
+ * it is of the Ingress's namespace (the only one the translator reads): every key, each a header.
+ */
+function customHeadersConfigMap(ingress: Ingress): string | undefined {
+  const annotations = ingress.metadata.annotations ?? {};
+  const value = annotations['portico.dev/custom-headers'] ?? annotations['nginx.ingress.kubernetes.io/custom-headers'];
+  if (!value) return undefined;
+  const parts = value.trim().split('/');
+  if (parts.length === 1) return parts[0] || undefined;
+  return parts.length === 2 && parts[0] === (ingress.metadata.namespace ?? 'default') && parts[1] ? parts[1] : undefined;
 }
 
 function add(into: ReferencedKeys, namespace: string, name: string, keys: readonly string[]): void {

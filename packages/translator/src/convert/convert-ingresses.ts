@@ -5,15 +5,17 @@
  * as asked), one HTTPRoute per Ingress and host (in the Ingress's namespace, so its Services need no
  * grant), ReferenceGrants for TLS Secrets outside the Gateway's namespace, a BackendTLSPolicy for
  * HTTPS backends that have none, a SecurityPolicy (and htpasswd Secret) per Ingress with source ranges
- * or basic auth (converted-security.ts), and the GatewayClass when the input has none of that name. Every
+ * or basic auth (converted-security.ts), a RateLimitPolicy per Ingress with limit-rps/-rpm
+ * (converted-rate-limit.ts), and the GatewayClass when the input has none of that name. Every
  * other object passes through unchanged (Services, Secrets, EndpointSlices…), so the output can be
  * translated on its own; Ingresses and IngressClasses are replaced.
  * Pure: the same input gives the same output, in a stable order.
  */
-import type { BackendTLSPolicy, GatewayClass, HTTPRoute, Ingress, IngressClass, KubeObject, Secret, Service } from '@portico/resources';
+import type { BackendTLSPolicy, ConfigMap, GatewayClass, HTTPRoute, Ingress, IngressClass, KubeObject, Secret, Service } from '@portico/resources';
 import { compareAge } from '../context.js';
 import { parseIngressAnnotations } from '../ingress/annotations/registry.js';
 import { defaultIngressClass, requestedClass } from '../ingress/ingress-classes.js';
+import { ingressCustomHeaders } from '../ingress/ingress-custom-headers.js';
 import { ingressSecurity } from '../ingress/ingress-security.js';
 import { ingressSpecProblem } from '../ingress/ingress-validation.js';
 import { DEFAULT_CONTROLLER_NAME } from '../options.js';
@@ -21,6 +23,7 @@ import { CATCH_ALL, planClass, type ClassIngress, type ClassPlan } from './class
 import type { ConversionNote } from './conversion-report.js';
 import { gatewayLayout, MAX_LISTENERS, type GatewayLayout } from './converted-gateway.js';
 import { convertedRules, type RuleContext } from './converted-rules.js';
+import { convertedRateLimit } from './converted-rate-limit.js';
 import { convertedSecurity } from './converted-security.js';
 
 export const DEFAULT_CONVERT_GATEWAY_CLASS = 'portico';
@@ -58,6 +61,7 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
   };
   const services = new Map((input.filter((o) => o.kind === 'Service') as Service[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const policies = input.filter((o) => o.kind === 'BackendTLSPolicy') as BackendTLSPolicy[];
+  const configMaps = new Map((input.filter((o) => o.kind === 'ConfigMap') as ConfigMap[]).map((c) => [`${c.metadata.namespace ?? 'default'}/${c.metadata.name}`, c]));
   const secrets = new Map((input.filter((o) => o.kind === 'Secret') as Secret[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const generated: KubeObject[] = [];
   const tlsBackends = new Map<string, { namespace: string; service: string; ingress: string }>();
@@ -89,6 +93,9 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
         annotations.failClosed = secured.failClosed;
         note({ ingress: key, level: 'invalid', message: secured.problem });
       } else if (secured.security) annotations.security = secured.security;
+      const custom = ingressCustomHeaders((ns, n) => configMaps.get(`${ns}/${n}`), namespace, annotations);
+      for (const message of custom.problems) note({ ingress: key, annotation: 'custom-headers', level: 'invalid', message });
+      if (custom.headers) annotations.responseHeaders = custom.headers;
       (annotations.canary ? canaries : usable).push({ ingress, namespace, key, annotations });
     }
     if (usable.length === 0) continue;
@@ -109,6 +116,7 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
     generated.push(layout.gateway, ...layout.grants, ...routes);
     const securityObjects = new Map<string, KubeObject>();
     for (const [owner, names] of secured) for (const o of convertedSecurity(owner, names)) securityObjects.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o);
+    for (const [owner, names] of secured) for (const o of convertedRateLimit(owner, names, note)) securityObjects.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o);
     generated.push(...[...securityObjects.values()].sort((a, b) => (`${a.kind}/${a.metadata.namespace}/${a.metadata.name}` < `${b.kind}/${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1)));
   }
 

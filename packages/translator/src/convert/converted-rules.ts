@@ -3,7 +3,7 @@
  * translator gives it (annotations/apply.ts): a fail-closed annotation answers instead of the backend
  * (a rule without backendRefs: 500), a permanent/temporal redirect or app-root is a RequestRedirect,
  * otherwise the Service backend with `rewrite-target` / `upstream-vhost` as URLRewrite and the proxy
- * timeouts as rule timeouts, and CORS as the CORS filter. What Gateway API cannot say is reported once per Ingress and annotation.
+ * timeouts as rule timeouts, CORS as the CORS filter, custom-headers as a ResponseHeaderModifier, and affinity as sessionPersistence (converted-session.ts). What Gateway API cannot say is reported once per Ingress and annotation.
  */
 import { re2GroupCount, type CORSIR } from '@portico/ir';
 import type { HTTPRouteFilter, HTTPRouteMatch, HTTPRouteRule, HTTPURLRewriteFilter, Service } from '@portico/resources';
@@ -11,6 +11,7 @@ import type { ConversionNote } from './conversion-report.js';
 import { convertedRewrite } from './converted-paths.js';
 import type { PlannedPath } from './class-plan.js';
 import { withConvertedCanary } from './converted-canary.js';
+import { convertedSessionPersistence, MAX_SESSION_SECONDS } from './converted-session.js';
 
 export interface RuleContext {
   services: ReadonlyMap<string, Service>;
@@ -51,7 +52,15 @@ export function convertedRule(entry: PlannedPath, ctx: RuleContext): HTTPRouteRu
   const filters: HTTPRouteFilter[] = [];
   if (rewrite) filters.push({ type: 'URLRewrite', urlRewrite: rewrite });
   if (a.cors) filters.push({ type: 'CORS', cors: convertedCORS(a.cors) });
+  if (a.responseHeaders?.set) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: a.responseHeaders.set.map((h) => ({ ...h })) } });
   if (filters.length > 0) rule.filters = filters;
+  if (a.sessionAffinity) {
+    rule.sessionPersistence = convertedSessionPersistence(a.sessionAffinity, entry.kind === 'default-backend' ? '/' : entry.written, a.regexPaths);
+    if ((a.sessionAffinity.ttlSeconds ?? 0) > MAX_SESSION_SECONDS) ctx.note({ ingress: owner.key, level: 'partial', message: `session-cookie-max-age/-expires: ${a.sessionAffinity.ttlSeconds}s is longer than Gateway API's largest duration: absoluteTimeout 99999h` });
+  }
+  if (a.maxRequestBytes !== undefined) {
+    ctx.note({ ingress: owner.key, annotation: 'proxy-body-size', level: 'unsupported', message: `proxy-body-size (${a.maxRequestBytes} bytes): Gateway API has no request body limit (nor does a Portico policy): the converted rules accept bodies of any size` });
+  }
   if (a.idleTimeoutMs !== undefined) {
     ctx.note({ ingress: owner.key, level: 'partial', message: `proxy-read/send-timeout (${a.idleTimeoutMs / 1000}s between reads/writes): Gateway API has no per-route idle timeout; the rules get timeouts.request 0s (no total limit, as nginx) and Envoy's stream idle timeout applies` });
     rule.timeouts = { request: '0s' };

@@ -20,6 +20,7 @@ import { isWildcard } from '../routes/hostnames.js';
 import { resolveIngressBackend, type RouteAction } from './ingress-backends.js';
 import { ingressPathMatch, type IngressPathMatch } from './ingress-precedence.js';
 import { annotatedRoute } from './annotations/apply.js';
+import { ingressCustomHeaders } from './ingress-custom-headers.js';
 import type { IngressAnnotations } from './annotations/ingress-annotations.js';
 import { parseIngressAnnotations } from './annotations/registry.js';
 import { regexPathMatch } from './annotations/rewrite.js';
@@ -63,6 +64,10 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
     annotations.failClosed = secured.failClosed;
     problems.push(secured.problem);
   } else if (secured.security) annotations.security = secured.security;
+  // custom-headers needs the ConfigMap: resolved here too.
+  const custom = ingressCustomHeaders((ns, n) => ctx.resources.get('ConfigMap', ns, n), namespace, annotations);
+  problems.push(...custom.problems);
+  if (custom.headers) annotations.responseHeaders = custom.headers;
   const out: IngressContribution = { ingress, namespace, hosts: new Map(), problems, annotations };
   const resolve = (backend: Parameters<typeof resolveIngressBackend>[2], where: string): RouteAction => {
     const needs = { http2: speaksHTTP2(annotations.backendProtocol), tls: needsBackendTLS(annotations.backendProtocol) };

@@ -13,6 +13,7 @@ import { typedConfig } from '../typed-config.js';
 import type { AccessLogIR, ExternalAuthIR, RateLimitServiceIR, TracingIR } from '@portico/ir';
 import { extAuthzHttpFilter } from './ext-authz.js';
 import { securityHttpFilters, type SecurityFilterSet } from './security-filters.js';
+import { bufferHttpFilters } from './buffer-filter.js';
 import { rateLimitHttpFilters } from './rate-limit-filter.js';
 import { globalRateLimitHttpFilters } from './rate-limit-global-filter.js';
 import { hcmTracing } from './tracing.js';
@@ -136,6 +137,9 @@ function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
   // After CORS, so a preflight (which carries no credentials) is answered without a check. Not
   // optional: an xDS client that cannot run the filter must refuse the route, never serve it unchecked.
   for (const [name, auth] of options.externalAuths ?? []) if (perFilter.has(name)) filters.push(extAuthzHttpFilter(name, auth));
+  // Request body limits (an ingress-nginx proxy-body-size) after every credential check: an
+  // unauthenticated client cannot make Envoy buffer a body.
+  filters.push(...bufferHttpFilters(perFilter));
   if (perFilter.has(STATEFUL_SESSION_FILTER)) {
     // No session_state here, so the filter does nothing on routes without persistence; routes
     // with it enable it through StatefulSessionPerRoute.

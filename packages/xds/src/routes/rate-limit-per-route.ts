@@ -17,7 +17,13 @@
  *   evicted value starts again with a full bucket).
  * - Buckets are full at start; tokens_per_fill = max_tokens per fill_interval = the window, which
  *   Envoy 1.40 adds continuously (5 per second: a token every 200 ms, measured in the e2e test).
- * - 100% enabled and enforced; refused requests get 429 (gRPC: RESOURCE_EXHAUSTED).
+ * - 100% enabled and enforced; refused requests get 429 (gRPC: RESOURCE_EXHAUSTED), or the IR's
+ *   `status` (an ingress-nginx limit-rps/-rpm answers 503, its limit-req-status-code default).
+ * - A rule's `burst` (ingress-nginx limit-burst-multiplier) is the bucket's max_tokens, refilled at
+ *   `requests` per window all the same.
+ * - A second sourceIP rule (ingress-nginx limit-rps and limit-rpm on one Ingress: two limit_req zones,
+ *   both applied) is keyed by `masked_remote_address` with full-length masks: the same per-client
+ *   bucket under another descriptor key, since Envoy keeps one bucket set per descriptor.
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { RateLimitIR, RateLimitRuleIR } from '@portico/ir';
@@ -35,6 +41,8 @@ const UNLIMITED_TOKENS = 4_294_967_295;
 export const MAX_DYNAMIC_DESCRIPTORS = 10_000;
 /** The descriptor key of Envoy's RemoteAddress rate limit action. */
 const REMOTE_ADDRESS_KEY = 'remote_address';
+/** The descriptor key of Envoy's MaskedRemoteAddress rate limit action. */
+const MASKED_REMOTE_ADDRESS_KEY = 'masked_remote_address';
 
 export function rateLimitPerFilterConfig(rateLimit: RateLimitIR | undefined): Proto3Json {
   // A policy with only global rules has no local limit (rate-limit-global-per-route.ts).
@@ -47,9 +55,11 @@ export function rateLimitPerFilterConfig(rateLimit: RateLimitIR | undefined): Pr
     filterEnforced: everyRequest('local_rate_limit_enforced'),
     alwaysConsumeDefaultTokenBucket: shared !== undefined,
     rateLimitedAsResourceExhausted: true,
+    ...(rateLimit.status !== undefined ? { status: { code: httpStatusName(rateLimit.status) } } : {}),
   };
+  const sourceRules = rateLimit.rules.filter((r) => r.sourceIP);
   const descriptors = rateLimit.rules.flatMap((r) => {
-    const entry = descriptorEntry(r);
+    const entry = descriptorEntry(r, sourceRules.indexOf(r));
     return entry ? [{ entries: [entry], tokenBucket: tokenBucket(r) }] : [];
   });
   if (descriptors.length > 0) {
@@ -65,13 +75,15 @@ export function rateLimitPerFilterConfig(rateLimit: RateLimitIR | undefined): Pr
 function rateLimitActions(rules: readonly RateLimitRuleIR[]): Proto3Json[] {
   const names = [...new Set(rules.flatMap((r) => (r.header ? [r.header.name] : [])))].sort();
   const actions: Proto3Json[] = names.map((name) => ({ actions: [{ requestHeaders: { headerName: name, descriptorKey: descriptorKey(name) } }] }));
-  if (rules.some((r) => r.sourceIP)) actions.push({ actions: [{ remoteAddress: {} }] });
+  const sourceRules = rules.filter((r) => r.sourceIP).length;
+  if (sourceRules > 0) actions.push({ actions: [{ remoteAddress: {} }] });
+  if (sourceRules > 1) actions.push({ actions: [{ maskedRemoteAddress: { v4PrefixMaskLen: 32, v6PrefixMaskLen: 128 } }] });
   return actions;
 }
 
 /** The rule's descriptor entry; the value omitted (a wildcard) for a bucket per value. */
-function descriptorEntry(rule: RateLimitRuleIR): Proto3Json | undefined {
-  if (rule.sourceIP) return { key: REMOTE_ADDRESS_KEY };
+function descriptorEntry(rule: RateLimitRuleIR, sourceIndex: number): Proto3Json | undefined {
+  if (rule.sourceIP) return { key: sourceIndex === 0 ? REMOTE_ADDRESS_KEY : MASKED_REMOTE_ADDRESS_KEY };
   if (!rule.header) return undefined;
   return rule.header.value === undefined ? { key: descriptorKey(rule.header.name) } : { key: descriptorKey(rule.header.name), value: rule.header.value };
 }
@@ -81,9 +93,19 @@ function descriptorKey(header: string): string {
 }
 
 function tokenBucket(rule: RateLimitRuleIR): Proto3Json {
-  return { maxTokens: rule.requests, tokensPerFill: rule.requests, fillInterval: `${rule.windowSeconds}s` };
+  return { maxTokens: rule.burst ?? rule.requests, tokensPerFill: rule.requests, fillInterval: `${rule.windowSeconds}s` };
 }
 
 function everyRequest(runtimeKey: string): Proto3Json {
   return { runtimeKey, defaultValue: { numerator: 100, denominator: 'HUNDRED' } };
+}
+
+/** envoy.type.v3.StatusCode names of the statuses a refused request may get. */
+const STATUS_NAMES: Readonly<Record<number, string>> = { 429: 'TooManyRequests', 503: 'ServiceUnavailable' };
+
+function httpStatusName(status: number): string {
+  const name = STATUS_NAMES[status];
+  // The IR is built by Portico (ingress-nginx's 503 only): another status is a bug of ours.
+  if (!name) throw new Error(`no envoy.type.v3.StatusCode name for a rate-limited status ${status}`);
+  return name;
 }

@@ -23,6 +23,7 @@ import type { NamedResource } from '../resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
 import { securityPerFilterConfig } from './security-per-route.js';
+import { bufferPerFilterConfig } from './buffer-per-route.js';
 import { rateLimitPerFilterConfig } from './rate-limit-per-route.js';
 import { globalRateLimitPerFilterConfig } from './rate-limit-global-per-route.js';
 import { buildRouteMatch } from './route-match.js';
@@ -128,7 +129,7 @@ function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json 
   // responses Envoy makes itself (redirects, direct responses).
   applyHeaderMutations(out, 'request', request);
   applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
-  const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit), ...globalRateLimitPerFilterConfig(route.rateLimit) };
+  const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit), ...globalRateLimitPerFilterConfig(route.rateLimit), ...bufferPerFilterConfig(route.maxRequestBytes) };
   if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
   return out;
 }

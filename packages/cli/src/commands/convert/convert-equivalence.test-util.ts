@@ -19,7 +19,9 @@ export interface Equivalence {
   differences: string[];
   /**
    * Differences the conversion report names, and only those: a permanent/temporal redirect drops the
-   * query string under the Ingress (`strip_query`) and keeps it in Gateway API, which cannot say otherwise.
+   * query string under the Ingress (`strip_query`) and keeps it in Gateway API, which cannot say otherwise;
+   * an ingress-nginx rate limit's burst, 503 and limit-rpm, which a RateLimitPolicy cannot say; a
+   * proxy-body-size, which Gateway API cannot say at all.
    */
   reported: string[];
 }
@@ -27,6 +29,8 @@ export interface Equivalence {
 type Json = Record<string, any>;
 
 const NOW = new Date('2026-01-01T00:00:00Z');
+const LOCAL_RATE_LIMIT = 'envoy.filters.http.local_ratelimit';
+const BUFFER = 'envoy.filters.http.buffer';
 
 export function compareConversion(ingresses: readonly KubeObject[], converted: readonly KubeObject[], ingressController: string): Equivalence {
   const a = offlineInput(ingresses as Resource[], NOW, { ingressControllerName: ingressController }).xds!;
@@ -76,8 +80,8 @@ function compareTable(out: Equivalence, where: string, dumpA: unknown, dumpB: un
   const rb = routesServing(dumpB, request);
   if (!ra && !rb) return;
   out.tables++;
-  const na = normalised(ra ?? [], dumpA, (route) => out.reported.push(`${where}: ${route} strips the query (Gateway API keeps it)`));
-  const nb = normalised(rb ?? [], dumpB, () => out.differences.push(`${where}: the conversion strips a query`));
+  const na = normalised(ra ?? [], dumpA, (route) => out.reported.push(`${where}: ${route} strips the query (Gateway API keeps it)`), (route) => out.reported.push(`${where}: ${route} rate limit burst and status (a RateLimitPolicy's differ)`), (route) => out.reported.push(`${where}: ${route} body limit (Gateway API has none)`));
+  const nb = normalised(rb ?? [], dumpB, () => out.differences.push(`${where}: the conversion strips a query`), () => undefined, () => out.differences.push(`${where}: the conversion limits a body`));
   out.routes += na.length;
   const ka = na.map((r) => JSON.stringify(r));
   const kb = nb.map((r) => JSON.stringify(r));
@@ -103,9 +107,12 @@ function routesServing(dump: any, request: ReturnType<typeof parseExplainRequest
 /**
  * Routes without names, metadata and timeouts, clusters by signature, a full-path regex rewrite as the
  * path it writes, security filters without the policy's name (an Ingress's is `Ingress/<ns>/<name>`, its
- * converted SecurityPolicy's `<ns>/<name>`: the same checks); shadowed duplicates dropped.
+ * converted SecurityPolicy's `<ns>/<name>`: the same checks), a local rate limit as its first
+ * per-client rate (what a converted RateLimitPolicy keeps; `rateLimited` hears of the rest, an
+ * ingress-nginx burst and status), without a body limit (`bodyLimited` hears of it); shadowed
+ * duplicates dropped.
  */
-function normalised(routes: readonly Json[], dump: unknown, stripsQuery: (route: string) => void): Json[] {
+function normalised(routes: readonly Json[], dump: unknown, stripsQuery: (route: string) => void, rateLimited: (route: string) => void, bodyLimited: (route: string) => void): Json[] {
   const seen = new Set<string>();
   const out: Json[] = [];
   for (const r of routes) {
@@ -120,6 +127,17 @@ function normalised(routes: readonly Json[], dump: unknown, stripsQuery: (route:
       delete copy.redirect.stripQuery;
     }
     if (copy.typedPerFilterConfig) copy.typedPerFilterConfig = withoutPolicyNames(copy.typedPerFilterConfig);
+    if (copy.typedPerFilterConfig?.[BUFFER]) {
+      bodyLimited(String(r.name));
+      delete copy.typedPerFilterConfig[BUFFER];
+      if (Object.keys(copy.typedPerFilterConfig).length === 0) delete copy.typedPerFilterConfig;
+    }
+    const limit = copy.typedPerFilterConfig?.[LOCAL_RATE_LIMIT];
+    if (limit) {
+      if (limit.status || (limit.descriptors ?? []).length > 1 || (limit.descriptors ?? []).some((d: Json) => d.tokenBucket.maxTokens !== d.tokenBucket.tokensPerFill)) rateLimited(String(r.name));
+      const first = limit.descriptors?.[0];
+      copy.typedPerFilterConfig[LOCAL_RATE_LIMIT] = { shared: limit.tokenBucket, first: first && { entries: first.entries, tokensPerFill: first.tokenBucket.tokensPerFill, fillInterval: first.tokenBucket.fillInterval } };
+    }
     if (copy.route) {
       delete copy.route.timeout;
       delete copy.route.idleTimeout;

@@ -21,9 +21,11 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     const result = compareConversion(objects, conversion.objects, 'k8s.io/ingress-nginx');
     console.log(`convert: ${objects.filter((o) => o.kind === 'Ingress').length} Ingresses in ${ms.toFixed(1)} ms; ${result.tables} tables, ${result.routes} routes, ${result.requests} requests compared; ${result.differences.length} differences`);
     expect(result.differences).toEqual([]);
-    // The only reported differences: the redirect Ingresses' query strings, each named by the report.
+    // The only reported differences: the redirect Ingresses' query strings and the rate limits' bursts and statuses, each named by the report.
     const redirecting = new Set(conversion.notes.filter((n) => n.message.startsWith('permanent/temporal redirect')).map((n) => n.ingress));
-    for (const r of result.reported) expect([...redirecting].some((key) => r.includes(`ingress/${key}/`))).toBe(true);
+    const limited = new Set(conversion.notes.filter((n) => n.message.startsWith('limit-rps/limit-rpm')).map((n) => n.ingress));
+    const bodyLimited = new Set(conversion.notes.filter((n) => n.message.startsWith('proxy-body-size')).map((n) => n.ingress));
+    for (const r of result.reported) expect([...(r.includes('rate limit') ? limited : r.includes('body limit') ? bodyLimited : redirecting)].some((key) => r.includes(`ingress/${key}/`))).toBe(true);
     expect(result.requests).toBeGreaterThanOrEqual(200);
   });
 
@@ -51,6 +53,34 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     const converted = securityByHost(convertIngresses(objects).objects);
     expect([...ingress.values()].some((v) => v.includes('htpasswd'))).toBe(true);
     for (const [where, checks] of ingress) expect([where, converted.get(where)]).toEqual([where, checks]);
+  });
+
+  // Rate limits are per-route filter configs, not routing: the rates per client address are compared here.
+  it('converts limit-rps to a RateLimitPolicy with the same per-client rate, reporting the burst and the status', () => {
+    const { objects } = parseResources(readFileSync(CORPUS, 'utf8'), 'nginx-corpus.in.yaml');
+    const limitsByHost = (input: readonly KubeObject[], options: { ingressControllerName?: string } = {}) => {
+      const out = new Map<string, string>();
+      for (const gateway of translate(ResourceSet.from(input as never), { ...options, now: new Date('2026-01-01T00:00:00Z') }).gateways.values()) {
+        for (const listener of gateway.listeners) {
+          if (!('virtualHosts' in listener)) continue;
+          for (const host of listener.virtualHosts ?? []) {
+            for (const route of host.routes) {
+              const first = route.rateLimit?.rules[0];
+              if (first) out.set(`${listener.port} ${host.name} ${JSON.stringify(route.match)}`, JSON.stringify({ requests: first.requests, windowSeconds: first.windowSeconds, sourceIP: first.sourceIP }));
+            }
+          }
+        }
+      }
+      return out;
+    };
+    const ingress = limitsByHost(objects, { ingressControllerName: 'k8s.io/ingress-nginx' });
+    const conversion = convertIngresses(objects);
+    const converted = limitsByHost(conversion.objects);
+    expect(ingress.size).toBeGreaterThan(0);
+    for (const [where, limit] of ingress) expect([where, converted.get(where)]).toEqual([where, limit]);
+    const notes = conversion.notes.filter((n) => n.ingress === 'shop/search-rate-limited').map((n) => n.message);
+    expect(notes.some((m) => m.includes('a burst of 61') && m.includes('refuses with 429 where nginx answers 503'))).toBe(true);
+    expect(notes.some((m) => m.startsWith('limit-rpm (600 per minute) is left out'))).toBe(true);
   });
 
   it('finds a difference planted in the conversion (the helper is not blind)', () => {

@@ -31,7 +31,7 @@ describe('ingressAnnotationCheck', () => {
   it('FAILs an unimplemented security annotation (fail closed), WARNs an unsupported or invalid one', () => {
     const findings = ingressAnnotationCheck(inputOf(INGRESS_CLASS, ingress('mixed', {
       'nginx.ingress.kubernetes.io/auth-url': 'http://auth.shop.svc/verify',
-      'nginx.ingress.kubernetes.io/limit-rps': '5',
+      'nginx.ingress.kubernetes.io/limit-connections': '5',
       'nginx.ingress.kubernetes.io/ssl-redirect': 'yes',
     })));
     // Invalid values first (by family), then the unimplemented ones by name.
@@ -42,7 +42,7 @@ describe('ingressAnnotationCheck', () => {
       field: 'metadata.annotations[nginx.ingress.kubernetes.io/auth-url]',
     });
     expect(findings[1]!.message).toMatch(/answers 500 rather than be served unprotected/);
-    expect(findings[2]!.fix).toMatch(/rate-limit policy/);
+    expect(findings[2]!.fix).toMatch(/RateLimitPolicy/);
   });
 
   it('leaves alone the Ingresses of other controllers (still served by ingress-nginx during a migration)', () => {

@@ -6,12 +6,16 @@
  * Source ranges and basic auth (`security`) guard every route of the Ingress, its redirects included
  * (stricter than nginx, whose `return` runs before its access checks: nothing the Ingress serves is
  * reachable without them, and a converted SecurityPolicy covering the whole HTTPRoute says the same);
- * CORS (`cors`) goes on the routes that proxy, where the HTTPRoute CORS filter would.
+ * CORS (`cors`) goes on the routes that proxy, where the HTTPRoute CORS filter would; so do the
+ * limit-rps/-rpm buckets (`rateLimit`): nginx's `return` runs before limit_req, redirects are not counted;
+ * the affinity cookie (`sessionPersistence`), set by nginx's balancer, which redirects never reach; and
+ * the body limit (`maxRequestBytes`); and the custom-headers response headers (`responseHeaders`).
  * ssl-redirect is applied per listener (ssl-redirect-routes.ts): it concerns port 80 only.
  */
-import { escapeRegex, re2GroupCount, type HTTPRouteIR, type RewriteIR } from '@portico/ir';
+import { escapeRegex, re2GroupCount, type HTTPRouteIR, type RewriteIR, type SessionPersistenceIR } from '@portico/ir';
 import type { IngressAnnotations } from './ingress-annotations.js';
 import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
+import type { SessionAffinity } from './session-affinity.js';
 
 /** `path` is the Ingress path as written (the regex source under `regexPaths`). */
 export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: string): HTTPRouteIR {
@@ -21,12 +25,23 @@ export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: 
   if (a.redirect) return { ...rest, ...secured, redirect: { ...a.redirect } };
   if (!route.destination) return { ...route, ...secured };
   const rewrite = { ...route.rewrite };
-  const withPolicies = { ...route, ...secured, ...(a.cors ? { cors: a.cors } : {}) };
+  const withPolicies = { ...route, ...secured, ...proxyingExtras(route, a, path) };
   if (a.rewriteTarget !== undefined) rewrite.regexPath = regexRewrite(path, a.rewriteTarget);
   if (a.upstreamHost !== undefined) rewrite.hostname = a.upstreamHost;
   const out = Object.keys(rewrite).length > 0 ? { ...withPolicies, rewrite } : withPolicies;
   // nginx limits only the time between two reads/writes: no total limit (requestMs 0), an idle one.
   return a.idleTimeoutMs === undefined ? out : { ...out, timeouts: { requestMs: 0, idleMs: a.idleTimeoutMs } };
+}
+
+/** What only the routes that proxy carry (nginx answers a `return` before any of them runs). */
+function proxyingExtras(route: HTTPRouteIR, a: IngressAnnotations, path: string): Partial<HTTPRouteIR> {
+  const out: Partial<HTTPRouteIR> = {};
+  if (a.cors) out.cors = a.cors;
+  if (a.rateLimit) out.rateLimit = { policy: `Ingress/${route.source.namespace}/${route.source.name}`, ...a.rateLimit };
+  if (a.sessionAffinity) out.sessionPersistence = sessionPersistence(a.sessionAffinity, path, a.regexPaths);
+  if (a.maxRequestBytes !== undefined) out.maxRequestBytes = a.maxRequestBytes;
+  if (a.responseHeaders) out.responseHeaders = a.responseHeaders;
+  return out;
 }
 
 /**
@@ -40,4 +55,14 @@ function regexRewrite(path: string, target: string): NonNullable<RewriteIR['rege
   // The target was checked when parsed (rewrite.ts): a problem here is a bug of ours, contained to this Ingress.
   if (typeof substitution !== 'string') throw new Error(`rewrite-target passed parsing but not substitution: ${substitution.problem}`);
   return { pattern, substitution };
+}
+
+/** The affinity cookie of one path: Path is session-cookie-path, else the matched path (`/` for a regex). */
+export function sessionPersistence(s: SessionAffinity, path: string, regexPaths: boolean): SessionPersistenceIR {
+  return {
+    type: 'Cookie',
+    name: s.cookieName,
+    cookiePath: s.path ?? (regexPaths ? '/' : path),
+    ...(s.ttlSeconds !== undefined ? { lifetime: 'Permanent' as const, absoluteTimeoutMs: s.ttlSeconds * 1000 } : { lifetime: 'Session' as const }),
+  };
 }

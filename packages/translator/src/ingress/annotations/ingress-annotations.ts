@@ -2,11 +2,12 @@
  * The typed record an Ingress's ingress-nginx annotations are parsed into (once per Ingress, by
  * registry.ts), and the shape of one annotation family (one file each in this folder).
  */
-import type { CORSIR, RedirectIR, SecurityIR } from '@portico/ir';
+import type { CORSIR, HeaderModifierIR, RateLimitIR, RedirectIR, SecurityIR } from '@portico/ir';
 import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
 import type { BackendProtocol } from './backend-protocol.js';
 import type { BasicAuthAnnotation } from './basic-auth.js';
 import type { CanaryPolicy } from './canary.js';
+import type { SessionAffinity } from './session-affinity.js';
 
 export interface IngressAnnotations {
   /** `use-regex`, or implied by `rewrite-target`: paths are case-insensitive regular expressions anchored at the start. */
@@ -37,6 +38,16 @@ export interface IngressAnnotations {
   security?: SecurityIR;
   /** `enable-cors` with its `cors-*` settings (ingress-nginx's defaults filled in). */
   cors?: CORSIR;
+  /** `limit-rps` / `limit-rpm` (rate-limits.ts): per-client-address token buckets on the paths that proxy; the policy name is the Ingress's. */
+  rateLimit?: Omit<RateLimitIR, 'policy'>;
+  /** `affinity: cookie` with `session-cookie-*` (session-affinity.ts): the paths that proxy get cookie session persistence. */
+  sessionAffinity?: SessionAffinity;
+  /** `proxy-body-size` (proxy-body-size.ts): bodies above it are refused with 413 on the paths that proxy. */
+  maxRequestBytes?: number;
+  /** `custom-headers` (custom-headers.ts): the ConfigMap whose keys are response headers; no namespace: the Ingress's. */
+  customHeaders?: { namespace?: string; name: string };
+  /** customHeaders resolved against the ConfigMap (ingress/ingress-custom-headers.ts): set on the responses of the paths that proxy. */
+  responseHeaders?: HeaderModifierIR;
   /** A security annotation that is not implemented (or not understood): every path answers this instead. */
   failClosed?: { status: number; reason: string };
 }

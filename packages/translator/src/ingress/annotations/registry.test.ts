@@ -57,10 +57,10 @@ describe('parseIngressAnnotations', () => {
   });
 
   it('reports unsupported and unknown annotations with an alternative, without closing the Ingress', () => {
-    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}limit-rps`]: '5', [`${N}made-up`]: 'x' }));
+    const { annotations, problems } = parseIngressAnnotations(ingressWith({ [`${N}limit-connections`]: '5', [`${N}made-up`]: 'x' }));
     expect(annotations.failClosed).toBeUndefined();
-    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}limit-rps`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
-    expect(problems[0]!.message).toMatch(/rate-limit policy/);
+    expect(problems.map((p) => [p.annotation, p.reason])).toEqual([[`${N}limit-connections`, 'unsupported'], [`${N}made-up`, 'unsupported']]);
+    expect(problems[0]!.message).toMatch(/no per-client-address limit on concurrent connections/);
     expect(problems[1]!.message).toMatch(/not an annotation Portico knows/);
   });
 

@@ -10,17 +10,21 @@ import type { AnnotationFamily, IngressAnnotations } from './ingress-annotations
 import { backendProtocolFamily } from './backend-protocol.js';
 import { basicAuthFamily } from './basic-auth.js';
 import { corsFamily } from './cors.js';
+import { customHeadersFamily } from './custom-headers.js';
 import { sourceRangesFamily } from './source-ranges.js';
 import { canaryFamily } from './canary.js';
+import { proxyBodySizeFamily } from './proxy-body-size.js';
 import { proxyTimeoutsFamily } from './proxy-timeouts.js';
+import { rateLimitFamily } from './rate-limits.js';
 import { redirectFamily } from './redirects.js';
 import { rewriteFamily } from './rewrite.js';
 import { serverAliasFamily } from './server-alias.js';
+import { CANARY_AFFINITY_NOTE, SESSION_AFFINITY_NAMES, sessionAffinityFamily } from './session-affinity.js';
 import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily, sessionAffinityFamily, proxyBodySizeFamily, customHeadersFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {
@@ -58,7 +62,8 @@ export function parseIngressAnnotations(ingress: Ingress): ParsedIngressAnnotati
   for (const name of values.names()) {
     if (annotations.canary && !name.startsWith('canary')) {
       const { key } = values.get(name)!;
-      problems.push({ annotation: key, reason: 'invalid', message: `${key} is ignored on a canary Ingress: its requests are handled as the main Ingress's annotations say (as in ingress-nginx)` });
+      const ignored = SESSION_AFFINITY_NAMES.includes(name) ? CANARY_AFFINITY_NOTE : 'is ignored on a canary Ingress: its requests are handled as the main Ingress\'s annotations say (as in ingress-nginx)';
+      problems.push({ annotation: key, reason: 'invalid', message: `${key} ${ignored}` });
       continue;
     }
     if (IMPLEMENTED.has(name)) continue;

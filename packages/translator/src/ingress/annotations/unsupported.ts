@@ -20,21 +20,12 @@ const EXT_AUTH = { alternative: `${HTTPROUTE} with an ExternalAuth filter (or Po
 
 const TABLE: Record<string, UnsupportedAnnotation> = {
   'proxy-connect-timeout': { alternative: 'none per route: Envoy\'s connect timeout is per cluster, shared by every route to the Service port' },
-  'proxy-body-size': { alternative: 'none yet in Gateway API; requests of any size are accepted' },
-  'limit-rps': { alternative: 'a Portico rate-limit policy' },
-  'limit-rpm': { alternative: 'a Portico rate-limit policy' },
-  'limit-connections': { alternative: 'a Portico rate-limit policy' },
-  'affinity': { alternative: `${HTTPROUTE} rule with sessionPersistence (type Cookie)` },
-  'affinity-mode': { alternative: `${HTTPROUTE} rule with sessionPersistence` },
-  'session-cookie-name': { alternative: `${HTTPROUTE} rule with sessionPersistence.sessionName` },
-  'session-cookie-path': { alternative: `${HTTPROUTE} rule with sessionPersistence` },
-  'session-cookie-max-age': { alternative: `${HTTPROUTE} rule with sessionPersistence.absoluteTimeout` },
-  'session-cookie-expires': { alternative: `${HTTPROUTE} rule with sessionPersistence.absoluteTimeout` },
-  'session-cookie-samesite': { alternative: `${HTTPROUTE} rule with sessionPersistence` },
+  'limit-connections': { alternative: 'limit-rps / limit-rpm, or a RateLimitPolicy (requests per client address): Envoy has no per-client-address limit on concurrent connections (its connection_limit filter counts all the connections of a filter chain, whoever opens them)' },
   'configuration-snippet': { alternative: `${HTTPROUTE} with RequestHeaderModifier / ResponseHeaderModifier filters (nginx snippets cannot be translated)` },
   'server-snippet': { alternative: 'none: nginx snippets cannot be translated' },
-  'custom-headers': { alternative: `${HTTPROUTE} with a ResponseHeaderModifier filter` },
-  'default-backend': { alternative: 'the Ingress\'s spec.defaultBackend' },
+  // ingress-nginx: "This service will be used to handle the response when the configured service in the
+  // Ingress rule does not have any active endpoints" — a failover, not the Ingress's spec.defaultBackend.
+  'default-backend': { alternative: 'none yet: a fallback Service for paths whose Service has no ready endpoints (not the Ingress\'s spec.defaultBackend, which serves unmatched requests)' },
   'custom-http-errors': { alternative: 'none yet in Gateway API' },
   'satisfy': { alternative: 'none: Portico requires both the source range and the credentials (ingress-nginx\'s `satisfy: all`)' },
 };
