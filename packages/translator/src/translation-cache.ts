@@ -20,6 +20,7 @@ import type { ObjectStatus } from './result.js';
 import { carryTransitionTimes } from './status/transition-times.js';
 import type { TranslatedRoute } from './routes/translated-route.js';
 import type { SortedNamesMemo } from './gateway-ir/referenced-backend-names.js';
+import type { AttachmentMemo } from './routes/attachment-memo.js';
 
 /** Kinds every route translation depends on as a whole (see the file comment). */
 const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'RateLimitPolicy', 'BackendPolicy', 'ConfigMap', 'Secret'];
@@ -83,6 +84,14 @@ export interface TranslationCache {
   carryTransitionTimes(statuses: Map<string, ObjectStatus>): Map<string, ObjectStatus>;
   /** EndpointSlices by Service, reused while the set's EndpointSlices are unchanged (by kind token). */
   slicesByService(resources: ResourceSet, index: (resources: ResourceSet) => Map<string, EndpointSlice[]>): Map<string, EndpointSlice[]>;
+  /**
+   * A number that stays the same while no object of `kinds` (what building the attachment parents
+   * read, see routes/attachment-memo.ts) is added, replaced or removed, and while `kinds` is the same set.
+   */
+  parentsEpoch(kinds: Iterable<Kind>): number;
+  /** The route object's remembered attachment outcome (routes/attachment-memo.ts). */
+  attachment(route: Route): AttachmentMemo | undefined;
+  rememberAttachment(route: Route, memo: AttachmentMemo): void;
   /** A gateway's (IR name) sorted backend names of last time (referenced-backend-names.ts); forgotten with the gateway. */
   backendNames(gateway: string): SortedNamesMemo;
   /** Figures of the last translation, for tests and benchmarks. */
@@ -94,6 +103,9 @@ export function createTranslationCache(): TranslationCache {
   let optionsKey: string | undefined;
   let generation = 0;
   let routes = new WeakMap<Route, RouteMemo>();
+  let attachments = new WeakMap<Route, AttachmentMemo>();
+  let parentsVersions: Map<Kind, number> | undefined;
+  let parentsEpoch = 0;
   let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
   let previousStatuses = new Map<string, ObjectStatus>();
   let slices: { token: object; byService: Map<string, EndpointSlice[]> } | undefined;
@@ -183,6 +195,8 @@ export function createTranslationCache(): TranslationCache {
     begin(next, key) {
       if (key !== optionsKey) {
         routes = new WeakMap();
+        attachments = new WeakMap();
+        parentsVersions = undefined;
         statuses = new WeakMap();
         previousStatuses = new Map();
         backends.clear();
@@ -301,6 +315,20 @@ export function createTranslationCache(): TranslationCache {
       for (const [key, status] of current) carried.set(key, carryTransitionTimes(status, previousStatuses.get(key)));
       previousStatuses = carried;
       return carried;
+    },
+    parentsEpoch(kinds) {
+      const versions = new Map<Kind, number>();
+      for (const kind of kinds) versions.set(kind, kindVersion(kind));
+      const same = parentsVersions !== undefined && parentsVersions.size === versions.size && [...versions].every(([k, v]) => parentsVersions!.get(k) === v);
+      if (!same) {
+        parentsEpoch++;
+        parentsVersions = versions;
+      }
+      return parentsEpoch;
+    },
+    attachment: (route) => attachments.get(route),
+    rememberAttachment(route, memo) {
+      attachments.set(route, memo);
     },
     backendNames(gateway) {
       let entry = backendNames.get(gateway);
