@@ -31,7 +31,7 @@ import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status
 import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import type { AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
-import { attachRouteRemembered, readsOf } from './routes/attachment-memo.js';
+import { attachRouteRemembered, conflictFreeSignature, readsOf } from './routes/attachment-memo.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
 import { shadowedMatches, type ListenerShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
 import type { HostnameShadowing } from './gateway-ir/virtual-hosts.js';
@@ -175,7 +175,8 @@ function settleRoute(
     return { outcome };
   });
   const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
-  const built = ctx.cache ? ctx.cache.routeStatus(w.translated, verdictSignature(verdicts), status) : status();
+  const signature = () => (verdicts.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.outcomes, () => verdictSignature(verdicts)));
+  const built = ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status();
   for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
     recordTrafficPolicyAncestors(ctx, route, gateway.key);

@@ -30,6 +30,21 @@ export interface AttachmentMemo {
   outcomes: readonly ParentOutcome[];
   /** Per outcome, the places of its attachments (undefined for a rejection: it names no state). */
   places: readonly (readonly Place[] | undefined)[];
+  /** verdictSignature of these outcomes when no attachment lost a conflict: made once, on first need. */
+  signature?: string;
+}
+
+/** The memo each outcome list handed out by attachRouteRemembered stands for (its own or carried over). */
+const memoOfOutcomes = new WeakMap<readonly ParentOutcome[], AttachmentMemo>();
+
+/**
+ * The verdict signature (route-status.ts) of outcomes none of which lost a conflict: it depends on
+ * nothing but the outcomes (parentRefs, rejections), so outcomes carried over share their memo's.
+ */
+export function conflictFreeSignature(outcomes: readonly ParentOutcome[], sign: () => string): string {
+  const memo = memoOfOutcomes.get(outcomes);
+  if (!memo) return sign();
+  return (memo.signature ??= sign());
 }
 
 /** Runs `read` with ctx.resources replaced by a view that notes every kind read; returns the result and the kinds. */
@@ -66,12 +81,17 @@ export function attachRouteRemembered(ctx: TranslationContext, route: Route, par
   const memo = cache.attachment(route);
   if (memo?.epoch === epoch) {
     const carried = carryOver(memo, parents);
-    if (carried) return carried;
+    if (carried) {
+      memoOfOutcomes.set(carried, memo);
+      return carried;
+    }
   }
   const outcomes = attachRoute(ctx, route, parents);
   const places = outcomes.map((o) => ('attachments' in o ? o.attachments.map((a) => placeOf(a, parents)) : undefined));
   if (places.every((p) => p === undefined || p.every((x) => x !== undefined))) {
-    cache.rememberAttachment(route, { epoch, outcomes, places: places as (Place[] | undefined)[] });
+    const memo: AttachmentMemo = { epoch, outcomes, places: places as (Place[] | undefined)[] };
+    cache.rememberAttachment(route, memo);
+    memoOfOutcomes.set(outcomes, memo);
   }
   return outcomes;
 }
