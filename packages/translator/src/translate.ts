@@ -31,7 +31,7 @@ import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status
 import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import type { AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
-import { attachRouteRemembered, conflictFreeSignature, readsOf } from './routes/attachment-memo.js';
+import { attachRouteRemembered, conflictFreeSignature, readsOf, type AttachmentMemo } from './routes/attachment-memo.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
 import { shadowedMatches, type ListenerShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
 import type { HostnameShadowing } from './gateway-ir/virtual-hosts.js';
@@ -109,6 +109,8 @@ function translateWith(ctx: TranslationContext): TranslationResult {
 interface RouteWork {
   translated: TranslatedRoute;
   outcomes: ParentOutcome[];
+  /** The attachment memo the outcomes are (routes/attachment-memo.ts), under a cache. */
+  memo: AttachmentMemo | undefined;
 }
 
 /**
@@ -122,9 +124,9 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
       ctx,
       route,
       () => {
-        const found = attachRouteRemembered(ctx, route, parents, epoch);
+        const { outcomes: found, memo } = attachRouteRemembered(ctx, route, parents, epoch);
         if (found.length > 0) {
-          work.push({ translated: translateRoute(ctx, route), outcomes: found });
+          work.push({ translated: translateRoute(ctx, route), outcomes: found, memo });
           outcomes.set(ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), found);
         }
       },
@@ -175,7 +177,7 @@ function settleRoute(
     return { outcome };
   });
   const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
-  const signature = () => (verdicts.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.outcomes, () => verdictSignature(verdicts)));
+  const signature = () => (verdicts.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdicts)));
   const built = ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status();
   for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);

@@ -34,15 +34,20 @@ export interface AttachmentMemo {
   signature?: string;
 }
 
-/** The memo each outcome list handed out by attachRouteRemembered stands for (its own or carried over). */
-const memoOfOutcomes = new WeakMap<readonly ParentOutcome[], AttachmentMemo>();
+/**
+ * A route's outcomes and, under a cache, the memo they are (or were carried over from): the memo
+ * keeps what depends on nothing but the outcomes (conflictFreeSignature).
+ */
+export interface RememberedAttachment {
+  outcomes: ParentOutcome[];
+  memo?: AttachmentMemo;
+}
 
 /**
  * The verdict signature (route-status.ts) of outcomes none of which lost a conflict: it depends on
  * nothing but the outcomes (parentRefs, rejections), so outcomes carried over share their memo's.
  */
-export function conflictFreeSignature(outcomes: readonly ParentOutcome[], sign: () => string): string {
-  const memo = memoOfOutcomes.get(outcomes);
+export function conflictFreeSignature(memo: AttachmentMemo | undefined, sign: () => string): string {
   if (!memo) return sign();
   return (memo.signature ??= sign());
 }
@@ -75,25 +80,20 @@ export function readsOf<T>(ctx: TranslationContext, read: () => T): { value: T; 
 }
 
 /** attachRoute, carried over from the previous translation of the same route object within the same parents epoch. */
-export function attachRouteRemembered(ctx: TranslationContext, route: Route, parents: AttachmentParents, epoch: number | undefined): ParentOutcome[] {
+export function attachRouteRemembered(ctx: TranslationContext, route: Route, parents: AttachmentParents, epoch: number | undefined): RememberedAttachment {
   const cache = ctx.cache;
-  if (!cache || epoch === undefined) return attachRoute(ctx, route, parents);
+  if (!cache || epoch === undefined) return { outcomes: attachRoute(ctx, route, parents) };
   const memo = cache.attachment(route);
   if (memo?.epoch === epoch) {
     const carried = carryOver(memo, parents);
-    if (carried) {
-      memoOfOutcomes.set(carried, memo);
-      return carried;
-    }
+    if (carried) return { outcomes: carried, memo };
   }
   const outcomes = attachRoute(ctx, route, parents);
   const places = outcomes.map((o) => ('attachments' in o ? o.attachments.map((a) => placeOf(a, parents)) : undefined));
-  if (places.every((p) => p === undefined || p.every((x) => x !== undefined))) {
-    const memo: AttachmentMemo = { epoch, outcomes, places: places as (Place[] | undefined)[] };
-    cache.rememberAttachment(route, memo);
-    memoOfOutcomes.set(outcomes, memo);
-  }
-  return outcomes;
+  if (!places.every((p) => p === undefined || p.every((x) => x !== undefined))) return { outcomes };
+  const fresh: AttachmentMemo = { epoch, outcomes, places: places as (Place[] | undefined)[] };
+  cache.rememberAttachment(route, fresh);
+  return { outcomes, memo: fresh };
 }
 
 function placeOf(a: Attachment, parents: AttachmentParents): Place | undefined {
