@@ -1,8 +1,9 @@
 /**
  * The names of the backends a gateway's listeners send to, sorted. A one-route edit at 10,000 routes
- * walks every route of the table here, so the walk is made cheap for what did not change: a RouteIR
- * of an unchanged route is the same object from one translation to the next (translation-cache.ts),
- * and its backend names are remembered by identity; and when the gateway's set of names is the one
+ * would walk every route of the table here, so the walk is made cheap for what did not change: a
+ * RouteIR of an unchanged route, and a virtual host whose routes are all unchanged, are the same
+ * objects from one translation to the next (translation-cache.ts, virtual-hosts.ts), and their
+ * backend names are remembered by identity; and when the gateway's set of names is the one
  * it had last time (the usual case: an edit rarely adds or drops a Service), the previous sorted list
  * is handed back instead of sorting thousands of names again.
  */
@@ -14,6 +15,7 @@ export interface SortedNamesMemo {
 }
 
 const namesOfRoute = new WeakMap<RouteIR, readonly string[]>();
+const namesOfHost = new WeakMap<VirtualHostIR, readonly string[]>();
 
 export function referencedBackendNames(listeners: readonly ListenerIR[], extra: readonly string[], memo?: SortedNamesMemo): readonly string[] {
   const names = new Set<string>(extra);
@@ -21,7 +23,7 @@ export function referencedBackendNames(listeners: readonly ListenerIR[], extra: 
     for (const b of d?.backends ?? []) if ('backend' in b) names.add(b.backend);
   };
   const addHosts = (hosts: readonly VirtualHostIR[]) => {
-    for (const h of hosts) for (const r of h.routes) for (const n of routeBackendNames(r)) names.add(n);
+    for (const h of hosts) for (const n of hostBackendNames(h)) names.add(n);
   };
   for (const l of listeners) {
     if (l.type === 'HTTP') addHosts(l.virtualHosts);
@@ -35,6 +37,17 @@ export function referencedBackendNames(listeners: readonly ListenerIR[], extra: 
   if (previous && previous.length === names.size && previous.every((n) => names.has(n))) return previous;
   memo.sorted = [...names].sort();
   return memo.sorted;
+}
+
+/** A virtual host's backend names, each once: an unchanged host is the same object as last time (virtual-hosts.ts sameHost). */
+function hostBackendNames(h: VirtualHostIR): readonly string[] {
+  let names = namesOfHost.get(h);
+  if (names) return names;
+  const found = new Set<string>();
+  for (const r of h.routes) for (const n of routeBackendNames(r)) found.add(n);
+  names = [...found];
+  namesOfHost.set(h, names);
+  return names;
 }
 
 /** Destinations, mirrors, the external auth service and remote JWKS of one route entry (IR objects are never mutated once built). */
