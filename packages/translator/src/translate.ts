@@ -30,7 +30,8 @@ import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './poli
 import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status.js';
 import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
-import { attachRoute, type AttachmentParents, type ParentOutcome } from './routes/route-attachment.js';
+import type { AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
+import { attachRouteRemembered, conflictFreeSignature, readsOf, type AttachmentMemo } from './routes/attachment-memo.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
 import { shadowedMatches, type ListenerShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
 import type { HostnameShadowing } from './gateway-ir/virtual-hosts.js';
@@ -51,11 +52,18 @@ export function translate(resources: ResourceSet, options?: TranslateOptions): T
 }
 
 function translateWith(ctx: TranslationContext): TranslationResult {
-  const gateways = collectGateways(ctx, acceptGatewayClasses(ctx));
-  const byKey = new Map(gateways.map((g) => [g.key, g]));
-  const parents: AttachmentParents = { gateways: byKey, listenerSets: collectListenerSets(ctx, byKey) };
+  // Under a cache, what building the parents reads (and Namespace labels, read by listener selectors)
+  // is the parents epoch: routes attach as last time while it holds (routes/attachment-memo.ts).
+  const built = readsOf(ctx, () => {
+    const gateways = collectGateways(ctx, acceptGatewayClasses(ctx));
+    const byKey = new Map(gateways.map((g) => [g.key, g]));
+    return { gateways, byKey, listenerSets: collectListenerSets(ctx, byKey) };
+  });
+  const { gateways, byKey } = built.value;
+  const parents: AttachmentParents = { gateways: byKey, listenerSets: built.value.listenerSets };
+  const epoch = ctx.cache?.parentsEpoch([...built.kinds, 'Namespace']);
   const outcomes = new Map<string, ParentOutcome[]>();
-  const attached = attachAllRoutes(ctx, parents, outcomes);
+  const attached = attachAllRoutes(ctx, parents, outcomes, epoch);
 
   const irs = new Map<string, GatewayIR>();
   const shadowed: ListenerShadowedMatch[] = [];
@@ -101,22 +109,24 @@ function translateWith(ctx: TranslationContext): TranslationResult {
 interface RouteWork {
   translated: TranslatedRoute;
   outcomes: ParentOutcome[];
+  /** The attachment memo the outcomes are (routes/attachment-memo.ts), under a cache. */
+  memo: AttachmentMemo | undefined;
 }
 
 /**
  * Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. `outcomes`
  * receives each route's parent outcomes by status key, in the order of its status entries.
  */
-function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, outcomes: Map<string, ParentOutcome[]>): Map<GatewayState, AcceptedAttachment[]> {
+function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, outcomes: Map<string, ParentOutcome[]>, epoch: number | undefined): Map<GatewayState, AcceptedAttachment[]> {
   const work: RouteWork[] = [];
   for (const route of allRoutes(ctx)) {
     containObject(
       ctx,
       route,
       () => {
-        const found = attachRoute(ctx, route, parents);
+        const { outcomes: found, memo } = attachRouteRemembered(ctx, route, parents, epoch);
         if (found.length > 0) {
-          work.push({ translated: translateRoute(ctx, route), outcomes: found });
+          work.push({ translated: translateRoute(ctx, route), outcomes: found, memo });
           outcomes.set(ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), found);
         }
       },
@@ -167,7 +177,8 @@ function settleRoute(
     return { outcome };
   });
   const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
-  const built = ctx.cache ? ctx.cache.routeStatus(w.translated, verdictSignature(verdicts), status) : status();
+  const signature = () => (verdicts.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdicts)));
+  const built = ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status();
   for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
     recordTrafficPolicyAncestors(ctx, route, gateway.key);

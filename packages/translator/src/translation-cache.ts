@@ -19,6 +19,8 @@ import type { BackendSpec } from './backends/backends.js';
 import type { ObjectStatus } from './result.js';
 import { carryTransitionTimes } from './status/transition-times.js';
 import type { TranslatedRoute } from './routes/translated-route.js';
+import type { SortedNamesMemo } from './gateway-ir/referenced-backend-names.js';
+import type { AttachmentMemo } from './routes/attachment-memo.js';
 
 /** Kinds every route translation depends on as a whole (see the file comment). */
 const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'RateLimitPolicy', 'BackendPolicy', 'ConfigMap', 'Secret'];
@@ -38,6 +40,10 @@ interface RouteMemo {
   kinds: Map<Kind, number>;
   /** Every backend the route resolved: replayed into the context on reuse. */
   backends: BackendSpec[];
+  /** The tokenEpoch the gets were last found valid in: the same, no get's kind was written since. */
+  getsCheckedIn: number;
+  /** The kindsEpoch `kinds` was last found valid in: the same, no kind's version moved since. */
+  kindsCheckedIn: number;
 }
 
 interface BackendMemo {
@@ -78,6 +84,16 @@ export interface TranslationCache {
   carryTransitionTimes(statuses: Map<string, ObjectStatus>): Map<string, ObjectStatus>;
   /** EndpointSlices by Service, reused while the set's EndpointSlices are unchanged (by kind token). */
   slicesByService(resources: ResourceSet, index: (resources: ResourceSet) => Map<string, EndpointSlice[]>): Map<string, EndpointSlice[]>;
+  /**
+   * A number that stays the same while no object of `kinds` (what building the attachment parents
+   * read, see routes/attachment-memo.ts) is added, replaced or removed, and while `kinds` is the same set.
+   */
+  parentsEpoch(kinds: Iterable<Kind>): number;
+  /** The route object's remembered attachment outcome (routes/attachment-memo.ts). */
+  attachment(route: Route): AttachmentMemo | undefined;
+  rememberAttachment(route: Route, memo: AttachmentMemo): void;
+  /** A gateway's (IR name) sorted backend names of last time (referenced-backend-names.ts); forgotten with the gateway. */
+  backendNames(gateway: string): SortedNamesMemo;
   /** Figures of the last translation, for tests and benchmarks. */
   stats(): { routesReused: number; routesTranslated: number; backendsReused: number; backendsResolved: number };
 }
@@ -87,10 +103,14 @@ export function createTranslationCache(): TranslationCache {
   let optionsKey: string | undefined;
   let generation = 0;
   let routes = new WeakMap<Route, RouteMemo>();
+  let attachments = new WeakMap<Route, AttachmentMemo>();
+  let parentsVersions: Map<Kind, number> | undefined;
+  let parentsEpoch = 0;
   let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
   let previousStatuses = new Map<string, ObjectStatus>();
   let slices: { token: object; byService: Map<string, EndpointSlice[]> } | undefined;
   const backends = new Map<string, BackendMemo>();
+  const backendNames = new Map<string, { memo: SortedNamesMemo; usedIn: number }>();
   const kindLists = new Map<Kind, { token: object | undefined; objects: unknown[]; version: number; checkedIn: number }>();
   const stats = { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 };
   /** Service `namespace/name` → the names of the remembered backends on it. */
@@ -99,6 +119,32 @@ export function createTranslationCache(): TranslationCache {
   const sliceServices = new Map<string, string>();
   /** The EndpointSlice kind token sliceServices was last rebuilt for. */
   let slicesIndexedFor: object | undefined;
+  /*
+   * A one-route edit leaves every other route's inputs alone: rather than each of 10,000 memos asking
+   * after each of its kinds, the kinds are checked once per translation (begin) and the memos compare
+   * one number. tokenEpoch moves when a kind some route read single objects of (`get`) was written;
+   * kindsEpoch when a kind some route depends on as a whole (kindLists) changed version.
+   */
+  let tokenEpoch = 0;
+  let kindsEpoch = 0;
+  const getKindTokens = new Map<Kind, object>();
+
+  function advanceEpochs(): void {
+    let written = false;
+    for (const [kind, token] of getKindTokens) {
+      const current = resources!.kindToken(kind);
+      if (current === token) continue;
+      getKindTokens.set(kind, current);
+      written = true;
+    }
+    if (written) tokenEpoch++;
+    let moved = false;
+    for (const [kind, entry] of kindLists) {
+      const before = entry.version;
+      if (kindVersion(kind) !== before) moved = true;
+    }
+    if (moved) kindsEpoch++;
+  }
 
   function rememberSlices(service: string, slices: readonly EndpointSlice[] | undefined): void {
     for (const slice of slices ?? []) sliceServices.set(`${slice.metadata.namespace}/${slice.metadata.name}`, service);
@@ -129,13 +175,19 @@ export function createTranslationCache(): TranslationCache {
   }
 
   function stillValid(memo: RouteMemo): boolean {
-    for (const [kind, token] of memo.tokens) {
-      const current = resources!.kindToken(kind);
-      if (current === token) continue;
-      for (const g of memo.gets) if (g.kind === kind && resources!.get(g.kind, g.namespace, g.name) !== g.object) return false;
-      memo.tokens.set(kind, current);
+    if (memo.getsCheckedIn !== tokenEpoch) {
+      for (const [kind, token] of memo.tokens) {
+        const current = resources!.kindToken(kind);
+        if (current === token) continue;
+        for (const g of memo.gets) if (g.kind === kind && resources!.get(g.kind, g.namespace, g.name) !== g.object) return false;
+        memo.tokens.set(kind, current);
+      }
+      memo.getsCheckedIn = tokenEpoch;
     }
-    for (const [kind, version] of memo.kinds) if (kindVersion(kind) !== version) return false;
+    if (memo.kindsCheckedIn !== kindsEpoch) {
+      for (const [kind, version] of memo.kinds) if (kindVersion(kind) !== version) return false;
+      memo.kindsCheckedIn = kindsEpoch;
+    }
     return true;
   }
 
@@ -143,16 +195,21 @@ export function createTranslationCache(): TranslationCache {
     begin(next, key) {
       if (key !== optionsKey) {
         routes = new WeakMap();
+        attachments = new WeakMap();
+        parentsVersions = undefined;
         statuses = new WeakMap();
         previousStatuses = new Map();
         backends.clear();
+        backendNames.clear();
         kindLists.clear();
+        getKindTokens.clear();
         sliceServices.clear();
         backendsOfService.clear();
         optionsKey = key;
       }
       resources = next;
       generation++;
+      advanceEpochs();
       Object.assign(stats, { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 });
     },
     end() {
@@ -161,6 +218,7 @@ export function createTranslationCache(): TranslationCache {
         backends.delete(name);
         backendsOfService.get(serviceKey(memo.spec))?.delete(name);
       }
+      for (const [name, entry] of backendNames) if (entry.usedIn !== generation) backendNames.delete(name);
       // Slices deleted since are forgotten: the map is rebuilt from the remembered backends whenever
       // the set's EndpointSlices changed (not on every translation: it costs one pass over the slices).
       const slicesToken = resources!.kindToken('EndpointSlice');
@@ -202,7 +260,8 @@ export function createTranslationCache(): TranslationCache {
       const used: BackendSpec[] = [];
       const translated = translate(recording, used);
       const tokens = new Map(gets.map((g) => [g.kind, real.kindToken(g.kind)] as const));
-      const fresh: RouteMemo = { translated, gets, tokens, kinds, backends: used };
+      for (const [kind, token] of tokens) if (!getKindTokens.has(kind)) getKindTokens.set(kind, token);
+      const fresh: RouteMemo = { translated, gets, tokens, kinds, backends: used, getsCheckedIn: tokenEpoch, kindsCheckedIn: kindsEpoch };
       routes.set(route, fresh);
       return fresh;
     },
@@ -256,6 +315,26 @@ export function createTranslationCache(): TranslationCache {
       for (const [key, status] of current) carried.set(key, carryTransitionTimes(status, previousStatuses.get(key)));
       previousStatuses = carried;
       return carried;
+    },
+    parentsEpoch(kinds) {
+      const versions = new Map<Kind, number>();
+      for (const kind of kinds) versions.set(kind, kindVersion(kind));
+      const same = parentsVersions !== undefined && parentsVersions.size === versions.size && [...versions].every(([k, v]) => parentsVersions!.get(k) === v);
+      if (!same) {
+        parentsEpoch++;
+        parentsVersions = versions;
+      }
+      return parentsEpoch;
+    },
+    attachment: (route) => attachments.get(route),
+    rememberAttachment(route, memo) {
+      attachments.set(route, memo);
+    },
+    backendNames(gateway) {
+      let entry = backendNames.get(gateway);
+      if (!entry) backendNames.set(gateway, (entry = { memo: {}, usedIn: generation }));
+      entry.usedIn = generation;
+      return entry.memo;
     },
     stats: () => ({ ...stats }),
   };

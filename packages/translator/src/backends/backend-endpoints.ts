@@ -11,7 +11,7 @@ import { serviceEndpoints } from './endpoints.js';
 
 export function backendWithEndpoints(ctx: TranslationContext, spec: BackendSpec): BackendIR {
   const { namespace, name } = spec.service;
-  const slices = ctx.endpointSlices.get(`${namespace}/${name}`);
+  const slices = ctx.endpointSlices.get(serviceKey(spec.service));
   const cached = ctx.cache?.backend(spec, slices);
   if (cached) return cached;
   const ir: BackendIR = {
@@ -28,4 +28,17 @@ export function backendWithEndpoints(ctx: TranslationContext, spec: BackendSpec)
   };
   ctx.cache?.rememberBackend(spec, slices, ir);
   return ir;
+}
+
+const serviceKeys = new WeakMap<BackendSpec['service'], string>();
+
+/**
+ * `namespace/name`, made once per service reference: a gateway's backend list looks up the slices of
+ * every backend on every translation (10,000 at 10,000 routes, for a one-route edit too), and a spec
+ * of an unchanged route is the same object each time (translation-cache.ts).
+ */
+function serviceKey(service: BackendSpec['service']): string {
+  let key = serviceKeys.get(service);
+  if (key === undefined) serviceKeys.set(service, (key = `${service.namespace}/${service.name}`));
+  return key;
 }

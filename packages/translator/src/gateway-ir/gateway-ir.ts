@@ -3,7 +3,8 @@
  * listeners that share a port become one Envoy listener (HTTP: one route table; HTTPS and TLS: one
  * server per SNI, the HTTPS ones sharing one route table), and every backend referenced is listed once.
  */
-import type { BackendIR, DestinationIR, GatewayIR, ListenerIR, TLSServerIR, VirtualHostIR } from '@portico/ir';
+import type { BackendIR, GatewayIR, ListenerIR, TLSServerIR } from '@portico/ir';
+import { referencedBackendNames } from './referenced-backend-names.js';
 import { backendWithEndpoints } from '../backends/backend-endpoints.js';
 import type { TranslationContext } from '../context.js';
 import { withClientCertificate } from '../backends/backend-client-certificate.js';
@@ -78,7 +79,7 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     name: state.key,
     gatewayClass: state.gateway.spec.gatewayClassName,
     listeners,
-    backends: referencedBackends(ctx, listeners, [...(tracing ? [tracing.backend] : []), ...collectors]).map((b) => withClientCertificate(b, state.backendClientCertificate)),
+    backends: referencedBackends(ctx, listeners, [...(tracing ? [tracing.backend] : []), ...collectors], state.key).map((b) => withClientCertificate(b, state.backendClientCertificate)),
     ...(tracing ? { tracing } : {}),
     ...(accessLogs.length > 0 ? { accessLogs } : {}),
     ...gatewayRateLimitService(ctx, state.key, listeners),
@@ -175,28 +176,7 @@ function origin(route: TranslatedRoute) {
  * Every backend the listeners send to (destinations, mirrors and external auth services), and the
  * gateway's own (`extra`: a tracing collector), once, by name.
  */
-export function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[], extra: readonly string[] = []): BackendIR[] {
-  const names = new Set<string>(extra);
-  const addDestination = (d: DestinationIR | undefined) => {
-    for (const b of d?.backends ?? []) if ('backend' in b) names.add(b.backend);
-  };
-  const addHosts = (hosts: VirtualHostIR[]) => {
-    for (const h of hosts) {
-      for (const r of h.routes) {
-        addDestination(r.destination);
-        r.mirrors?.forEach((m) => names.add(m.backend));
-        if (r.externalAuth) names.add(r.externalAuth.backend);
-        for (const p of r.security?.jwt?.providers ?? []) if (p.remoteJWKS) names.add(p.remoteJWKS.backend);
-      }
-    }
-  };
-  for (const l of listeners) {
-    if (l.type === 'HTTP') addHosts(l.virtualHosts);
-    else if (l.type === 'TLS') {
-      addHosts(l.virtualHosts ?? []);
-      for (const s of l.servers) s.mode === 'HTTPS' ? addHosts(s.virtualHosts) : addDestination(s.route?.destination);
-    }
-    else addDestination(l.route?.destination);
-  }
-  return [...names].sort().map((n) => backendWithEndpoints(ctx, ctx.backends.get(n)!));
+export function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[], extra: readonly string[] = [], gateway?: string): BackendIR[] {
+  const names = referencedBackendNames(listeners, extra, gateway !== undefined ? ctx.cache?.backendNames(gateway) : undefined);
+  return names.map((n) => backendWithEndpoints(ctx, ctx.backends.get(n)!));
 }

@@ -14,7 +14,7 @@
  *   `abc.example.com`, every rule of a route for `abc.example.com` comes before those of a route for
  *   `*.example.com`, whatever their matches and ages; a route without hostnames comes last.
  */
-import type { VirtualHostIR } from '@portico/ir';
+import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
 import { compareHostnameSpecificity, hostnameMatches, isWildcard, owningListener, routeHostnameBehind } from '../routes/hostnames.js';
 import type { ListenerState } from '../gateways/listeners.js';
 import { grpcMatchKey, httpMatchKey, originKey } from './precedence.js';
@@ -112,9 +112,36 @@ export function buildVirtualHosts(
         routes.push(entry.ir);
       }
     }
-    hosts.push({ name: domain, domains: [domain], routes });
+    hosts.push(options.reuse ? sameHost(domain, routes) : { name: domain, domains: [domain], routes });
   }
   return hosts;
+}
+
+/**
+ * The previous translation's virtual hosts, by their first route: a one-route edit leaves the other
+ * hosts of the table with the very same routes (RouteIR objects of unchanged routes are reused,
+ * translation-cache.ts), and handing back the same host object lets what reads the IR skip it by
+ * identity (referenced-backend-names.ts). At most HOSTS_PER_KEY per first route (a route listed under
+ * several hostnames starts several).
+ */
+const previousHosts = new WeakMap<HTTPRouteIR, VirtualHostIR[]>();
+const HOSTS_PER_KEY = 4;
+
+function sameHost(name: string, routes: HTTPRouteIR[]): VirtualHostIR {
+  const fresh: VirtualHostIR = { name, domains: [name], routes };
+  const first = routes[0];
+  if (!first) return fresh;
+  const known = previousHosts.get(first);
+  const hit = known?.find((h) => h.name === name && h.domains.length === 1 && h.domains[0] === name && sameRoutes(h.routes, routes));
+  if (hit) return hit;
+  previousHosts.set(first, [fresh, ...(known ?? []).slice(0, HOSTS_PER_KEY - 1)]);
+  return fresh;
+}
+
+function sameRoutes(a: readonly HTTPRouteIR[], b: readonly HTTPRouteIR[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Does hostname pattern `p` match every request that `domain` matches? */
