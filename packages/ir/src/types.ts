@@ -280,9 +280,9 @@ export interface CORSIR {
 }
 
 /**
- * An `ExternalAuth` filter (GEP-1494): every request of the route is first checked by this
- * authorization service, and only a request it allows reaches the destination. Fail closed: an
- * unreachable service denies.
+ * An `ExternalAuth` filter (GEP-1494), or the `extAuth` of the SecurityPolicy that applies to the
+ * route: every request of the route is first checked by this authorization service, and only a
+ * request it allows reaches the destination. Fail closed unless `failOpen`: an unreachable service denies.
  */
 export interface ExternalAuthIR {
   /** GRPC: Envoy's envoy.service.auth.v3.Authorization/Check; HTTP: a copy of the request, 200 allows. */
@@ -297,6 +297,10 @@ export interface ExternalAuthIR {
   allowedResponseHeaders?: string[];
   /** Bytes of the request body buffered and sent in the check; absent: no body. */
   forwardBodyMaxBytes?: number;
+  /** A SecurityPolicy's `failOpen: true`: an unreachable, erroring or timed-out service lets the request through. */
+  failOpen?: boolean;
+  /** How long a check may take; absent: 10 s. */
+  timeoutMs?: number;
 }
 
 /**

@@ -7,13 +7,15 @@
  * Envoy Gateway does.
  *
  * Fail closed (HTTPExternalAuthFilter: "If there is any problem communicating with the external
- * service, this filter MUST fail closed"): failure_mode_allow stays false, so an unreachable,
+ * service, this filter MUST fail closed"): failure_mode_allow stays false unless a SecurityPolicy
+ * asks for failOpen, so an unreachable,
  * erroring or timed-out service answers the client 403 (Envoy's status_on_error default) and the
  * request never reaches the backend.
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { ExternalAuthIR, VirtualHostIR } from '@portico/ir';
 import { extAuthzFilterName } from '../names.js';
+import { durationFromMs } from '../proto-duration.js';
 import { typedConfig } from '../typed-config.js';
 
 const EXT_AUTHZ_TYPE = 'envoy.extensions.filters.http.ext_authz.v3.ExtAuthz';
@@ -47,13 +49,15 @@ export function extAuthzHttpFilter(name: string, auth: ExternalAuthIR): Proto3Js
 }
 
 function extAuthz(auth: ExternalAuthIR): Proto3Json {
-  const config: Proto3Json = { transportApiVersion: 'V3', failureModeAllow: false };
+  // failOpen (a SecurityPolicy's choice): an unreachable, erroring or timed-out service lets the request through.
+  const config: Proto3Json = { transportApiVersion: 'V3', failureModeAllow: auth.failOpen === true };
   const cluster = auth.backend;
+  const timeout = auth.timeoutMs === undefined ? CHECK_TIMEOUT : durationFromMs(auth.timeoutMs);
   if (auth.protocol === 'GRPC') {
-    config.grpcService = { envoyGrpc: { clusterName: cluster, authority: serviceAuthority(auth.backend) }, timeout: CHECK_TIMEOUT };
+    config.grpcService = { envoyGrpc: { clusterName: cluster, authority: serviceAuthority(auth.backend) }, timeout };
   } else {
     const httpService: Proto3Json = {
-      serverUri: { uri: `http://${serviceAuthority(auth.backend)}`, cluster, timeout: CHECK_TIMEOUT },
+      serverUri: { uri: `http://${serviceAuthority(auth.backend)}`, cluster, timeout },
       authorizationResponse: { allowedUpstreamHeaders: auth.allowedResponseHeaders ? exactNames(auth.allowedResponseHeaders) : { patterns: [{ safeRegex: { regex: '.*' } }] } },
     };
     if (auth.pathPrefix) httpService.pathPrefix = auth.pathPrefix;
