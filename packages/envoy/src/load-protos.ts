@@ -65,6 +65,8 @@ const NEWER_FIELDS: readonly { message: string; name: string; id: number; type: 
   // each wildcard descriptor's dynamic buckets.
   { message: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'rateLimits', id: 17, type: 'envoy.config.route.v3.RateLimit', repeated: true },
   { message: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'maxDynamicDescriptors', id: 18, type: 'google.protobuf.UInt32Value' },
+  // ext_authz.proto (Envoy 1.38+): the HTTP check's whole path, for an ingress-nginx auth-url (a fixed path).
+  { message: 'envoy.extensions.filters.http.ext_authz.v3.HttpService', name: 'pathOverride', id: 10, type: 'string' },
 ];
 
 function addNewerFields(root: protobuf.Root): void {

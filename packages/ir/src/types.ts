@@ -291,9 +291,13 @@ export interface ExternalAuthIR {
   backend: string;
   /** HTTP only: prefixed to the request's path in the check. */
   pathPrefix?: string;
+  /** HTTP only: the check's whole path, instead of the request's (an ingress-nginx auth-url); never with pathPrefix. */
+  pathOverride?: string;
   /** Client request headers sent in the check; absent: all (GRPC) or only the always-sent ones (HTTP). */
   allowedRequestHeaders?: string[];
-  /** HTTP only: auth response headers copied into the request to the backend; absent: all but Host. */
+  /** HTTP only: every client request header is sent in the check (an ingress-nginx auth-url's subrequest). */
+  allRequestHeaders?: boolean;
+  /** HTTP only: auth response headers copied into the request to the backend; absent: all but Host; empty: none. */
   allowedResponseHeaders?: string[];
   /** Bytes of the request body buffered and sent in the check; absent: no body. */
   forwardBodyMaxBytes?: number;

@@ -103,6 +103,8 @@ export function extAuthzFilterName(auth: ExternalAuthIR): string {
     auth.forwardBodyMaxBytes ?? null,
   ];
   // Appended only when set, so the names of filters without them (and Envoy's filter chains) stay as they were.
+  if (auth.pathOverride !== undefined) fields.push({ pathOverride: auth.pathOverride });
+  if (auth.allRequestHeaders) fields.push({ allRequestHeaders: true });
   if (auth.failOpen) fields.push({ failOpen: true });
   if (auth.timeoutMs !== undefined) fields.push({ timeoutMs: auth.timeoutMs });
   const settings = JSON.stringify(fields);

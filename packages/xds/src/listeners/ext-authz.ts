@@ -56,17 +56,25 @@ function extAuthz(auth: ExternalAuthIR): Proto3Json {
   if (auth.protocol === 'GRPC') {
     config.grpcService = { envoyGrpc: { clusterName: cluster, authority: serviceAuthority(auth.backend) }, timeout };
   } else {
+    const copied = auth.allowedResponseHeaders;
     const httpService: Proto3Json = {
       serverUri: { uri: `http://${serviceAuthority(auth.backend)}`, cluster, timeout },
-      authorizationResponse: { allowedUpstreamHeaders: auth.allowedResponseHeaders ? exactNames(auth.allowedResponseHeaders) : { patterns: [{ safeRegex: { regex: '.*' } }] } },
+      // An empty list copies nothing: Envoy adds no auth response header when allowed_upstream_headers is unset.
+      authorizationResponse: copied?.length === 0 ? {} : { allowedUpstreamHeaders: copied ? exactNames(copied) : { patterns: [{ safeRegex: { regex: '.*' } }] } },
     };
     if (auth.pathPrefix) httpService.pathPrefix = auth.pathPrefix;
+    if (auth.pathOverride) httpService.pathOverride = auth.pathOverride;
     config.httpService = httpService;
     if (!auth.allowedResponseHeaders) config.decoderHeaderMutationRules = { disallowExpression: { regex: NEVER_COPIED_FROM_AUTH_RESPONSE } };
   }
   // GRPC: absent sends every header (the spec's "empty list: all"); HTTP: absent sends only Host,
   // Method, Path, Content-Length and Authorization, which Envoy always adds (the spec's list).
   if (auth.allowedRequestHeaders) config.allowedHeaders = exactNames(auth.allowedRequestHeaders);
+  else if (auth.allRequestHeaders) {
+    // ingress-nginx's auth subrequest carries every client header but no body: framing headers stay out.
+    config.allowedHeaders = { patterns: [{ safeRegex: { regex: '.*' } }] };
+    config.disallowedHeaders = exactNames(['transfer-encoding', 'expect', 'te', 'upgrade', 'connection', 'keep-alive']);
+  }
   // A body over maxSize is refused with 413 rather than sent truncated (allow_partial_message false):
   // HTTPExternalAuthFilter.ForwardBody: "Bodies over that size must be rejected with a 4xx series error".
   if (auth.forwardBodyMaxBytes) config.withRequestBody = { maxRequestBytes: auth.forwardBodyMaxBytes, allowPartialMessage: false };

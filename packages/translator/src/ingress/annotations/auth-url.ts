@@ -1,0 +1,71 @@
+/**
+ * `auth-url` with `auth-response-headers`, `auth-cache-key` and `auth-cache-duration` (ingress-nginx
+ * docs, "External Authentication"): every request is first sent to an HTTP authorization service; a 2xx
+ * answer lets it through (with the listed headers of the answer copied into the request), a 401 or 403
+ * is returned to the client, anything else is a 500 — served as Envoy's HTTP ext_authz on the same IR
+ * as the HTTPRoute ExternalAuth filter and a SecurityPolicy's extAuth (ingress-external-auth.ts).
+ *
+ * The URL must name an in-cluster Service by its DNS name (`http://<service>.<namespace>.svc[.cluster.local][:port]/path`,
+ * or `<service>.<namespace>` / `<service>`): Portico sends the check to that Service's cluster. An
+ * external host (use an ExternalName Service and its in-cluster name instead), `https://`, and nginx
+ * variables (`$host`, …) cannot be served as written: every path of the Ingress answers 500 rather than
+ * be served unchecked. The other `auth-*` annotations (auth-signin, auth-method, auth-snippet, …) are
+ * not implemented and fail closed through unsupported.ts.
+ */
+import type { AnnotationFamily } from './ingress-annotations.js';
+
+export interface AuthURLAnnotation {
+  /** The URL as written (for messages and `convert`). */
+  url: string;
+  service: { name: string; namespace?: string };
+  port: number;
+  /** The URL's path: Envoy prefixes the request's path with it in the check (`/` is no prefix). */
+  path: string;
+  /** `auth-response-headers`: copied from an allowing answer into the request; absent: none (ingress-nginx). */
+  responseHeaders: string[];
+}
+
+/** `<service>[.<namespace>[.svc[.<cluster domain>]]]`: the Service a cluster DNS name resolves to. */
+const SERVICE_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\.svc(?:\.cluster\.local)?)?)?$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+export const authURLFamily: AnnotationFamily = {
+  names: ['auth-url', 'auth-response-headers', 'auth-cache-key', 'auth-cache-duration'],
+  parse(values, out, report) {
+    const url = values.get('auth-url');
+    const responseHeaders = values.get('auth-response-headers');
+    const cache = [values.get('auth-cache-key'), values.get('auth-cache-duration')].filter((v) => v !== undefined);
+    if (!url) {
+      for (const v of [responseHeaders, ...cache]) if (v) report(v, 'has no effect without auth-url');
+      return;
+    }
+    const closed = (why: string, unsupported = false) => report(url, `${why}: every path of this Ingress answers 500 rather than be served unchecked`, { status: 500, ...(unsupported ? { unsupported: true as const } : {}) });
+    if (url.value.includes('$')) return closed('uses nginx variables, which Portico cannot evaluate', true);
+    let parsed: URL;
+    try {
+      parsed = new URL(url.value);
+    } catch {
+      return closed('is not a URL');
+    }
+    if (parsed.protocol === 'https:') return closed('is https: Portico checks in-cluster Services over plain HTTP (a BackendTLSPolicy on the Service does not apply to an Ingress auth-url)', true);
+    if (parsed.protocol !== 'http:') return closed('is not an http:// URL');
+    if (parsed.username || parsed.password) return closed('carries credentials in the URL');
+    const host = SERVICE_HOST.exec(parsed.hostname.toLowerCase());
+    if (!host) return closed('is not an in-cluster Service name (<service>.<namespace>.svc.cluster.local); for an external service, point it at an ExternalName Service', true);
+    if (parsed.search) return closed('has a query string, which Envoy cannot send in the check', true);
+    const headers = (responseHeaders?.value ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+    const badHeader = headers.find((h) => !HEADER_NAME.test(h));
+    if (responseHeaders && badHeader !== undefined) {
+      report(responseHeaders, `names ${JSON.stringify(badHeader)}, which is not a header name: every path of this Ingress answers 500`, { status: 500 });
+      return;
+    }
+    for (const v of cache) report(v, 'is not applied: Portico does not cache auth answers, every request is checked (stricter, slower)', { unsupported: true });
+    out.authURL = {
+      url: url.value,
+      service: { name: host[1]!, ...(host[3] ? { namespace: host[3] } : {}) },
+      port: parsed.port ? Number(parsed.port) : 80,
+      path: parsed.pathname === '' ? '/' : decodeURIComponent(parsed.pathname),
+      responseHeaders: headers.map((h) => h.toLowerCase()),
+    };
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * The ExternalAuthIR of an Ingress's `auth-url` (annotations/auth-url.ts): the IR of the HTTPRoute
+ * ExternalAuth filter and of a SecurityPolicy's extAuth, so the same Envoy ext_authz filter runs the
+ * check. As ingress-nginx's auth_request subrequest: the check goes to the URL's path exactly (Envoy's
+ * path_override, not the request's path), carries every client header but no body, and copies only
+ * the `auth-response-headers` of an allowing answer into the request. Its answers: 2xx lets the
+ * request through; any other answer — 401 with its WWW-Authenticate, 403 — goes back to the client;
+ * an unreachable service is a 403 (fail closed).
+ *
+ * The Service is resolved like an Ingress backend: the Ingress's namespace, or another one when a
+ * ReferenceGrant there allows Ingresses of this namespace (ingress-nginx asks for none; Portico does
+ * not let an Ingress send every request's headers to another team's Service unasked). A Service that
+ * does not resolve fails the Ingress closed: its paths answer 500.
+ */
+import type { ExternalAuthIR } from '@portico/ir';
+import { resolveBackendRef } from '../backends/backends.js';
+import type { TranslationContext } from '../context.js';
+import type { AuthURLAnnotation } from './annotations/auth-url.js';
+
+export type IngressExternalAuth = { externalAuth: ExternalAuthIR } | { failClosed: { status: number; reason: string }; problem: string };
+
+const INGRESS_REFERRER = { group: 'networking.k8s.io', kind: 'Ingress' };
+
+export function ingressExternalAuth(ctx: TranslationContext, namespace: string, authURL: AuthURLAnnotation): IngressExternalAuth {
+  const ref = { name: authURL.service.name, ...(authURL.service.namespace ? { namespace: authURL.service.namespace } : {}), port: authURL.port };
+  const resolution = resolveBackendRef(ctx, { ...INGRESS_REFERRER, namespace }, ref, 'HTTP');
+  const why = !resolution.ok ? resolution.message : resolution.invalidTLS;
+  if (why !== undefined || !resolution.ok) {
+    return {
+      failClosed: { status: 500, reason: `auth-url ${authURL.url} cannot be used` },
+      problem: `auth-url ${authURL.url}: ${why}: every path of this Ingress answers 500 rather than be served unchecked`,
+    };
+  }
+  return { externalAuth: authURLCheck(resolution.backend.name, authURL) };
+}
+
+/** The check of an auth-url sent to `backend` (a BackendIR name). */
+export function authURLCheck(backend: string, authURL: AuthURLAnnotation): ExternalAuthIR {
+  return { protocol: 'HTTP', backend, pathOverride: authURL.path, allRequestHeaders: true, allowedResponseHeaders: [...authURL.responseHeaders] };
+}
