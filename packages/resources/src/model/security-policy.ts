@@ -75,7 +75,17 @@ export interface ExtAuthBackendRef {
  */
 export interface ExtAuth {
   /** A copy of the request (no body unless bodyToExtAuth) goes to the service; a 2xx answer allows it. */
-  http?: { backendRef: ExtAuthBackendRef; path?: string; headersToBackend?: string[] };
+  http?: {
+    backendRef: ExtAuthBackendRef;
+    /** Prefixed to the request's path in the check. */
+    path?: string;
+    /** The check's whole path instead of the request's (ingress-nginx auth-url); not with `path`. */
+    pathOverride?: string;
+    /** Send every client request header in the check; not with headersToExtAuth. */
+    allRequestHeaders?: boolean;
+    /** Absent: every answer header but Host and entity/connection ones; empty: none. */
+    headersToBackend?: string[];
+  };
   /** Envoy's envoy.service.auth.v3.Authorization/Check over gRPC. */
   grpc?: { backendRef: ExtAuthBackendRef };
   /** Client request headers sent in the check; absent: all (gRPC) or Envoy's always-sent ones (HTTP). */

@@ -3,7 +3,7 @@
  * the same IR and Envoy path as the HTTPRoute `ExternalAuth` filter (routes/external-auth.ts): the
  * policy's settings are read as that filter's, so both resolve the service (ReferenceGrant across
  * namespaces, BackendTLSPolicy) and build the check alike. Only what the filter has no field for is
- * added here: failOpen and the timeout.
+ * added here: failOpen, the timeout, a fixed check path, every request header, no answer header copied.
  *
  * Every problem (a Service that does not exist, a missing ReferenceGrant, a bad timeout) is collected
  * as a message: the policy is then invalid and its targets fail closed with 500, whatever `failOpen`
@@ -16,10 +16,15 @@ import type { DestinationSink } from '../backends/destinations.js';
 import { externalAuth } from '../routes/external-auth.js';
 import { parseDuration } from '../routes/durations.js';
 
+/** The CRD's `timeout` default: the IR leaves it out (ExternalAuthIR.timeoutMs absent means 10 s). */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
 /** The ExternalAuthIR of `extAuth`, or undefined with the reasons in `problems`. */
 export function policyExternalAuth(ctx: TranslationContext, namespace: string, extAuth: ExtAuth, problems: string[]): ExternalAuthIR | undefined {
   const before = problems.length;
   if (Boolean(extAuth.http) === Boolean(extAuth.grpc)) problems.push('extAuth: exactly one of http and grpc must be set');
+  if (extAuth.http?.path && extAuth.http.pathOverride) problems.push('extAuth.http: path and pathOverride cannot both be set');
+  if (extAuth.http?.allRequestHeaders && extAuth.headersToExtAuth?.length) problems.push('extAuth: headersToExtAuth and http.allRequestHeaders cannot both be set');
   let timeoutMs: number | undefined;
   if (extAuth.timeout !== undefined) {
     timeoutMs = parseDuration(extAuth.timeout);
@@ -38,8 +43,13 @@ export function policyExternalAuth(ctx: TranslationContext, namespace: string, e
     return undefined;
   }
   const auth = result.auth;
+  // What the Gateway API filter has no field for (an ingress-nginx auth-url converted by `portico convert` needs them).
+  if (extAuth.http?.pathOverride) auth.pathOverride = extAuth.http.pathOverride;
+  if (extAuth.http?.allRequestHeaders === true) auth.allRequestHeaders = true;
+  if (extAuth.http?.headersToBackend?.length === 0) auth.allowedResponseHeaders = [];
   if (extAuth.failOpen === true) auth.failOpen = true;
-  if (timeoutMs !== undefined) auth.timeoutMs = timeoutMs;
+  // The default (absent in the IR) is Envoy's check timeout of ext-authz.ts: 10 s.
+  if (timeoutMs !== undefined && timeoutMs !== DEFAULT_TIMEOUT_MS) auth.timeoutMs = timeoutMs;
   return auth;
 }
 
