@@ -21,6 +21,9 @@ export type IngressExternalAuth = { externalAuth: ExternalAuthIR } | { failClose
 
 const INGRESS_REFERRER = { group: 'networking.k8s.io', kind: 'Ingress' };
 
+/** How the diagnostic of an auth-url whose Service does not resolve begins (diagnose reads it). */
+export const AUTH_URL_UNUSABLE = 'auth-url cannot be used: ';
+
 export function ingressExternalAuth(ctx: TranslationContext, namespace: string, authURL: AuthURLAnnotation): IngressExternalAuth {
   const ref = { name: authURL.service.name, ...(authURL.service.namespace ? { namespace: authURL.service.namespace } : {}), port: authURL.port };
   const resolution = resolveBackendRef(ctx, { ...INGRESS_REFERRER, namespace }, ref, 'HTTP');
@@ -28,7 +31,7 @@ export function ingressExternalAuth(ctx: TranslationContext, namespace: string, 
   if (why !== undefined || !resolution.ok) {
     return {
       failClosed: { status: 500, reason: `auth-url ${authURL.url} cannot be used` },
-      problem: `auth-url ${authURL.url}: ${why}: every path of this Ingress answers 500 rather than be served unchecked`,
+      problem: `${AUTH_URL_UNUSABLE}${authURL.url}: ${why}: every path of this Ingress answers 500 rather than be served unchecked`,
     };
   }
   return { externalAuth: authURLCheck(resolution.backend.name, authURL) };
