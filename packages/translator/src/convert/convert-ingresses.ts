@@ -62,7 +62,9 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
   const policies = input.filter((o) => o.kind === 'BackendTLSPolicy') as BackendTLSPolicy[];
   const secrets = new Map((input.filter((o) => o.kind === 'Secret') as Secret[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   let resolving: TranslationContext | undefined;
-  const authContext = () => (resolving ??= createContext(ResourceSet.from(input as never), resolveOptions()));
+  // An external auth host converts to an ExternalName Service: whichever gateway serves the output applies
+  // its own ExternalName gate to it, as the Ingress translation would; so convert does not refuse it here.
+  const authContext = () => (resolving ??= createContext(ResourceSet.from(input as never), resolveOptions({ externalNameServices: 'allow' })));
   const generated: KubeObject[] = [];
   const tlsBackends = new Map<string, { namespace: string; service: string; ingress: string }>();
   const backendGrants = new Map<string, Set<string>>();
@@ -95,7 +97,7 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
       } else if (secured.security) annotations.security = secured.security;
       // auth-url, resolved against the input's Services and ReferenceGrants as the translator does.
       if (annotations.authURL && !annotations.failClosed) {
-        const checked = ingressExternalAuth(authContext(), namespace, annotations.authURL);
+        const checked = ingressExternalAuth(authContext(), namespace, ingress.metadata.name, annotations.authURL);
         if ('failClosed' in checked) {
           annotations.failClosed = checked.failClosed;
           note({ ingress: key, annotation: 'auth-url', level: 'invalid', message: checked.problem });

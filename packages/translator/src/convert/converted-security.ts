@@ -8,6 +8,7 @@
 import type { KubeObject, Secret, SecurityPolicy } from '@portico/resources';
 import { HTPASSWD_KEY, PORTICO_GROUP } from '@portico/resources';
 import type { AuthURLAnnotation } from '../ingress/annotations/auth-url.js';
+import { externalAuthServiceName } from '../ingress/ingress-external-auth.js';
 import type { ClassIngress } from './class-plan.js';
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -46,20 +47,28 @@ export function convertedSecurity(owner: ClassIngress, routeNames: readonly stri
  * another namespace needs a ReferenceGrant for SecurityPolicies there, as the Ingress needed one for Ingresses.
  */
 function convertedAuthURL(owner: ClassIngress, authURL: AuthURLAnnotation, spec: SecurityPolicy['spec']): KubeObject[] {
-  const serviceNamespace = authURL.service.namespace ?? owner.namespace;
+  // A host outside the cluster: an ExternalName Service for it, named as the Ingress translation names its backend.
+  const external: KubeObject[] = authURL.external === undefined ? [] : [{
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: externalAuthServiceName(owner.ingress.metadata.name), namespace: owner.namespace },
+    spec: { type: 'ExternalName', externalName: authURL.external, ports: [{ name: 'http', port: authURL.port, protocol: 'TCP' }] },
+  } as KubeObject];
+  const service = authURL.service ?? { name: externalAuthServiceName(owner.ingress.metadata.name) };
+  const serviceNamespace = service.namespace ?? owner.namespace;
   spec.extAuth = {
     http: {
-      backendRef: { name: authURL.service.name, ...(serviceNamespace !== owner.namespace ? { namespace: serviceNamespace } : {}), port: authURL.port },
+      backendRef: { name: service.name, ...(serviceNamespace !== owner.namespace ? { namespace: serviceNamespace } : {}), port: authURL.port },
       pathOverride: authURL.path,
       allRequestHeaders: true,
       headersToBackend: [...authURL.responseHeaders],
     },
   };
-  if (serviceNamespace === owner.namespace) return [];
+  if (serviceNamespace === owner.namespace) return external;
   return [{
     apiVersion: 'gateway.networking.k8s.io/v1beta1',
     kind: 'ReferenceGrant',
-    metadata: { name: `securitypolicies-from-${owner.namespace}-to-${authURL.service.name}`, namespace: serviceNamespace },
-    spec: { from: [{ group: PORTICO_GROUP, kind: 'SecurityPolicy', namespace: owner.namespace }], to: [{ group: '', kind: 'Service', name: authURL.service.name }] },
+    metadata: { name: `securitypolicies-from-${owner.namespace}-to-${service.name}`, namespace: serviceNamespace },
+    spec: { from: [{ group: PORTICO_GROUP, kind: 'SecurityPolicy', namespace: owner.namespace }], to: [{ group: '', kind: 'Service', name: service.name }] },
   } as KubeObject];
 }

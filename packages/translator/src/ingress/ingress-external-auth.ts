@@ -14,6 +14,7 @@
  */
 import type { ExternalAuthIR } from '@portico/ir';
 import { resolveBackendRef } from '../backends/backends.js';
+import { checkExternalName } from '../backends/external-name-backends.js';
 import type { TranslationContext } from '../context.js';
 import type { AuthURLAnnotation } from './annotations/auth-url.js';
 
@@ -24,8 +25,10 @@ const INGRESS_REFERRER = { group: 'networking.k8s.io', kind: 'Ingress' };
 /** How the diagnostic of an auth-url whose Service does not resolve begins (diagnose reads it). */
 export const AUTH_URL_UNUSABLE = 'auth-url cannot be used: ';
 
-export function ingressExternalAuth(ctx: TranslationContext, namespace: string, authURL: AuthURLAnnotation): IngressExternalAuth {
-  const ref = { name: authURL.service.name, ...(authURL.service.namespace ? { namespace: authURL.service.namespace } : {}), port: authURL.port };
+export function ingressExternalAuth(ctx: TranslationContext, namespace: string, name: string, authURL: AuthURLAnnotation): IngressExternalAuth {
+  if (authURL.external !== undefined) return externalHostAuth(ctx, namespace, name, authURL, authURL.external);
+  const service = authURL.service!;
+  const ref = { name: service.name, ...(service.namespace ? { namespace: service.namespace } : {}), port: authURL.port };
   const resolution = resolveBackendRef(ctx, { ...INGRESS_REFERRER, namespace }, ref, 'HTTP');
   const why = !resolution.ok ? resolution.message : resolution.invalidTLS;
   if (why !== undefined || !resolution.ok) {
@@ -35,6 +38,38 @@ export function ingressExternalAuth(ctx: TranslationContext, namespace: string, 
     };
   }
   return { externalAuth: authURLCheck(resolution.backend.name, authURL) };
+}
+
+/**
+ * A host outside the cluster, resolved by Envoy (a DNS cluster, as for an ExternalName Service): the
+ * same gate as ExternalName Services (refused unless Portico runs with --allow-external-name-services),
+ * since either lets an object's author point the gateway at any host it reaches. The backend is named
+ * like the ExternalName Service `portico convert` writes for it (`<ingress>-auth-url`).
+ */
+function externalHostAuth(ctx: TranslationContext, namespace: string, name: string, authURL: AuthURLAnnotation, host: string): IngressExternalAuth {
+  const closed = (why: string): IngressExternalAuth => ({
+    failClosed: { status: 500, reason: `auth-url ${authURL.url} cannot be used` },
+    problem: `${AUTH_URL_UNUSABLE}${authURL.url}: ${why}: every path of this Ingress answers 500 rather than be served unchecked`,
+  });
+  if (ctx.options.externalNameServices === 'refuse') {
+    return closed(`${host} is a host outside the cluster, which this gateway sends to only when started with --allow-external-name-services (chart value allowExternalNameServices), as for ExternalName Services`);
+  }
+  const check = checkExternalName(ctx.options.externalNameServices, `auth-url host ${host}`, host);
+  if (!check.ok) return closed(check.message);
+  const service = externalAuthServiceName(name);
+  const backendName = `${namespace}/${service}/${authURL.port}/http`;
+  let backend = ctx.backends.get(backendName);
+  if (!backend) {
+    backend = { name: backendName, service: { namespace, name: service, port: authURL.port }, protocol: 'HTTP', servicePort: { port: authURL.port, protocol: 'TCP' }, externalName: check.hostname };
+    ctx.backends.set(backendName, backend);
+  }
+  ctx.usedBackends?.push(backend);
+  return { externalAuth: authURLCheck(backendName, authURL) };
+}
+
+/** The ExternalName Service an external auth-url of Ingress `name` stands for (and `portico convert` writes). */
+export function externalAuthServiceName(ingress: string): string {
+  return `${ingress}-auth-url`;
 }
 
 /** The check of an auth-url sent to `backend` (a BackendIR name). */

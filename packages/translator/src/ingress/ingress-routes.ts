@@ -65,7 +65,7 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
     problems.push(secured.problem);
   } else if (secured.security) annotations.security = secured.security;
   if (annotations.authURL && !annotations.failClosed) {
-    const checked = ingressExternalAuth(ctx, namespace, annotations.authURL);
+    const checked = ingressExternalAuth(ctx, namespace, name, annotations.authURL);
     if ('failClosed' in checked) {
       annotations.failClosed = checked.failClosed;
       problems.push(checked.problem);

@@ -5,11 +5,12 @@
  * is returned to the client, anything else is a 500 — served as Envoy's HTTP ext_authz on the same IR
  * as the HTTPRoute ExternalAuth filter and a SecurityPolicy's extAuth (ingress-external-auth.ts).
  *
- * The URL must name an in-cluster Service by its DNS name (`http://<service>.<namespace>.svc[.cluster.local][:port]/path`,
- * or `<service>.<namespace>` / `<service>`): Portico sends the check to that Service's cluster. An
- * external host (use an ExternalName Service and its in-cluster name instead), `https://`, and nginx
- * variables (`$host`, …) cannot be served as written: every path of the Ingress answers 500 rather than
- * be served unchecked. The other `auth-*` annotations (auth-signin, auth-method, auth-snippet, …) are
+ * The URL names an in-cluster Service by its DNS name (`http://<service>.<namespace>.svc[.cluster.local][:port]/path`,
+ * or `<service>.<namespace>` / `<service>`): Portico sends the check to that Service's cluster. Any
+ * other DNS name is a host outside the cluster, which Envoy resolves itself — allowed only where
+ * ExternalName Services are (ingress-external-auth.ts). `https://`, an IP address and nginx variables
+ * (`$host`, …) cannot be served as written: every path of the Ingress answers 500 rather than be
+ * served unchecked. The other `auth-*` annotations (auth-signin, auth-method, auth-snippet, …) are
  * not implemented and fail closed through unsupported.ts.
  */
 import type { AnnotationFamily } from './ingress-annotations.js';
@@ -17,7 +18,10 @@ import type { AnnotationFamily } from './ingress-annotations.js';
 export interface AuthURLAnnotation {
   /** The URL as written (for messages and `convert`). */
   url: string;
-  service: { name: string; namespace?: string };
+  /** An in-cluster Service, by its DNS name; or `external`. */
+  service?: { name: string; namespace?: string };
+  /** A host outside the cluster: Envoy resolves it itself (as for an ExternalName Service, and under the same gate). */
+  external?: string;
   port: number;
   /** The URL's path: Envoy prefixes the request's path with it in the check (`/` is no prefix). */
   path: string;
@@ -50,8 +54,9 @@ export const authURLFamily: AnnotationFamily = {
     if (parsed.protocol === 'https:') return closed('is https: Portico checks in-cluster Services over plain HTTP (a BackendTLSPolicy on the Service does not apply to an Ingress auth-url)', true);
     if (parsed.protocol !== 'http:') return closed('is not an http:// URL');
     if (parsed.username || parsed.password) return closed('carries credentials in the URL');
-    const host = SERVICE_HOST.exec(parsed.hostname.toLowerCase());
-    if (!host) return closed('is not an in-cluster Service name (<service>.<namespace>.svc.cluster.local); for an external service, point it at an ExternalName Service', true);
+    const hostname = parsed.hostname.toLowerCase();
+    const host = SERVICE_HOST.exec(hostname);
+    if (!host && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(hostname)) return closed('does not name a host by its DNS name (an IP address belongs in a Service with an EndpointSlice)');
     if (parsed.search) return closed('has a query string, which Envoy cannot send in the check', true);
     const headers = (responseHeaders?.value ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
     const badHeader = headers.find((h) => !HEADER_NAME.test(h));
@@ -62,7 +67,7 @@ export const authURLFamily: AnnotationFamily = {
     for (const v of cache) report(v, 'is not applied: Portico does not cache auth answers, every request is checked (stricter, slower)', { unsupported: true });
     out.authURL = {
       url: url.value,
-      service: { name: host[1]!, ...(host[3] ? { namespace: host[3] } : {}) },
+      ...(host ? { service: { name: host[1]!, ...(host[3] ? { namespace: host[3] } : {}) } } : { external: hostname }),
       port: parsed.port ? Number(parsed.port) : 80,
       path: parsed.pathname === '' ? '/' : decodeURIComponent(parsed.pathname),
       responseHeaders: headers.map((h) => h.toLowerCase()),
