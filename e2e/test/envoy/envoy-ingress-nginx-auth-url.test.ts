@@ -4,7 +4,8 @@
  * `X-Other`; `Bearer forbidden` → 403; anything else → 401 with `WWW-Authenticate`):
  * - allowed: the backend answers; the auth server was asked at exactly the URL's path (`/validate`, not
  *   `/validate/orders`: Envoy's path_override), with the client's method and its other headers (every
- *   header, as nginx's subrequest); only `X-User` (auth-response-headers) reaches the backend;
+ *   header, as nginx's subrequest); only `X-User` (auth-response-headers) reaches the backend, and the
+ *   answer's Set-Cookie reaches the client;
  * - 401: the client gets the auth server's 401 with its WWW-Authenticate, the backend is never called;
  * - 403: the client gets 403;
  * - auth-url together with basic auth: both checks apply (401 without the password, 200 with both);
@@ -101,7 +102,7 @@ describeAsRootWithEnvoy('ingress-nginx auth-url through Envoy', () => {
       checks.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
       // With basic auth in front, the Basic header reaches the auth server too: it looks at x-token then.
       const token = (req.headers['x-token'] as string | undefined) ?? req.headers.authorization;
-      if (token === 'Bearer good') res.writeHead(200, { 'x-user': 'alice', 'x-other': 'not copied' }).end();
+      if (token === 'Bearer good') res.writeHead(200, { 'x-user': 'alice', 'x-other': 'not copied', 'set-cookie': '_auth=refreshed; Path=/' }).end();
       else if (token === 'Bearer forbidden') res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden by auth');
       else res.writeHead(401, { 'www-authenticate': 'Bearer realm="portico-test"', 'content-type': 'text/plain' }).end('who are you?');
     });
@@ -136,11 +137,13 @@ ${ingressYaml('checked', { 'auth-url': 'http://auth.default.svc.cluster.local/va
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('allowed: served; the check went to the URL path exactly, with every client header; only X-User is copied', async () => {
+  test('allowed: served; the check went to the URL path exactly, with every client header; only X-User is copied, Set-Cookie reaches the client', async () => {
     const before = checks.length;
     const reply = await send('checked.example.com', '/orders?id=7', { authorization: 'Bearer good', 'x-custom': 'seen', cookie: 'session=abc' }, 'DELETE');
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toEqual({ path: '/orders?id=7', user: 'alice', other: null });
+    // The auth answer's Set-Cookie reaches the client, as nginx's `add_header Set-Cookie $auth_cookie` (a refreshed session).
+    expect(reply.headers['set-cookie']).toEqual(['_auth=refreshed; Path=/']);
     const check = checks[before]!;
     expect(check.path).toBe('/validate');
     expect(check.method).toBe('DELETE');

@@ -299,6 +299,8 @@ export interface ExternalAuthIR {
   allRequestHeaders?: boolean;
   /** HTTP only: auth response headers copied into the request to the backend; absent: all but Host; empty: none. */
   allowedResponseHeaders?: string[];
+  /** HTTP only: headers of an allowing auth answer added to the client's response (an ingress-nginx auth-url's Set-Cookie). */
+  clientResponseHeaders?: string[];
   /** Bytes of the request body buffered and sent in the check; absent: no body. */
   forwardBodyMaxBytes?: number;
   /** A SecurityPolicy's `failOpen: true`: an unreachable, erroring or timed-out service lets the request through. */

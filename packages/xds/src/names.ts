@@ -105,6 +105,7 @@ export function extAuthzFilterName(auth: ExternalAuthIR): string {
   // Appended only when set, so the names of filters without them (and Envoy's filter chains) stay as they were.
   if (auth.pathOverride !== undefined) fields.push({ pathOverride: auth.pathOverride });
   if (auth.allRequestHeaders) fields.push({ allRequestHeaders: true });
+  if (auth.clientResponseHeaders) fields.push({ clientResponseHeaders: auth.clientResponseHeaders });
   if (auth.failOpen) fields.push({ failOpen: true });
   if (auth.timeoutMs !== undefined) fields.push({ timeoutMs: auth.timeoutMs });
   const settings = JSON.stringify(fields);

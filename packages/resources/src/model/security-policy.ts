@@ -85,6 +85,8 @@ export interface ExtAuth {
     allRequestHeaders?: boolean;
     /** Absent: every answer header but Host and entity/connection ones; empty: none. */
     headersToBackend?: string[];
+    /** Headers of an allowing answer added to the client's response (e.g. set-cookie). */
+    headersToClient?: string[];
   };
   /** Envoy's envoy.service.auth.v3.Authorization/Check over gRPC. */
   grpc?: { backendRef: ExtAuthBackendRef };

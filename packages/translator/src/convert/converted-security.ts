@@ -62,6 +62,7 @@ function convertedAuthURL(owner: ClassIngress, authURL: AuthURLAnnotation, spec:
       pathOverride: authURL.path,
       allRequestHeaders: true,
       headersToBackend: [...authURL.responseHeaders],
+      headersToClient: ['set-cookie'],
     },
   };
   if (serviceNamespace === owner.namespace) return external;

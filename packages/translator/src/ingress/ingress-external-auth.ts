@@ -2,8 +2,9 @@
  * The ExternalAuthIR of an Ingress's `auth-url` (annotations/auth-url.ts): the IR of the HTTPRoute
  * ExternalAuth filter and of a SecurityPolicy's extAuth, so the same Envoy ext_authz filter runs the
  * check. As ingress-nginx's auth_request subrequest: the check goes to the URL's path exactly (Envoy's
- * path_override, not the request's path), carries every client header but no body, and copies only
- * the `auth-response-headers` of an allowing answer into the request. Its answers: 2xx lets the
+ * path_override, not the request's path), carries every client header but no body, copies only
+ * the `auth-response-headers` of an allowing answer into the request, and its Set-Cookie into the
+ * client's response. Its answers: 2xx lets the
  * request through; any other answer — 401 with its WWW-Authenticate, 403 — goes back to the client;
  * an unreachable service is a 403 (fail closed).
  *
@@ -74,5 +75,6 @@ export function externalAuthServiceName(ingress: string): string {
 
 /** The check of an auth-url sent to `backend` (a BackendIR name). */
 export function authURLCheck(backend: string, authURL: AuthURLAnnotation): ExternalAuthIR {
-  return { protocol: 'HTTP', backend, pathOverride: authURL.path, allRequestHeaders: true, allowedResponseHeaders: [...authURL.responseHeaders] };
+  // nginx adds the auth answer's Set-Cookie to the client's response (`add_header Set-Cookie $auth_cookie`).
+  return { protocol: 'HTTP', backend, pathOverride: authURL.path, allRequestHeaders: true, allowedResponseHeaders: [...authURL.responseHeaders], clientResponseHeaders: ['set-cookie'] };
 }

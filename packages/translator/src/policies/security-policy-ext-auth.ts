@@ -3,7 +3,8 @@
  * the same IR and Envoy path as the HTTPRoute `ExternalAuth` filter (routes/external-auth.ts): the
  * policy's settings are read as that filter's, so both resolve the service (ReferenceGrant across
  * namespaces, BackendTLSPolicy) and build the check alike. Only what the filter has no field for is
- * added here: failOpen, the timeout, a fixed check path, every request header, no answer header copied.
+ * added here: failOpen, the timeout, a fixed check path, every request header, no answer header copied,
+ * answer headers for the client.
  *
  * Every problem (a Service that does not exist, a missing ReferenceGrant, a bad timeout) is collected
  * as a message: the policy is then invalid and its targets fail closed with 500, whatever `failOpen`
@@ -47,6 +48,7 @@ export function policyExternalAuth(ctx: TranslationContext, namespace: string, e
   if (extAuth.http?.pathOverride) auth.pathOverride = extAuth.http.pathOverride;
   if (extAuth.http?.allRequestHeaders === true) auth.allRequestHeaders = true;
   if (extAuth.http?.headersToBackend?.length === 0) auth.allowedResponseHeaders = [];
+  if (extAuth.http?.headersToClient?.length) auth.clientResponseHeaders = extAuth.http.headersToClient.map((h) => h.toLowerCase());
   if (extAuth.failOpen === true) auth.failOpen = true;
   // The default (absent in the IR) is Envoy's check timeout of ext-authz.ts: 10 s.
   if (timeoutMs !== undefined && timeoutMs !== DEFAULT_TIMEOUT_MS) auth.timeoutMs = timeoutMs;

@@ -64,6 +64,7 @@ function extAuthz(auth: ExternalAuthIR): Proto3Json {
     };
     if (auth.pathPrefix) httpService.pathPrefix = auth.pathPrefix;
     if (auth.pathOverride) httpService.pathOverride = auth.pathOverride;
+    if (auth.clientResponseHeaders?.length) (httpService.authorizationResponse as Proto3Json).allowedClientHeadersOnSuccess = exactNames(auth.clientResponseHeaders);
     config.httpService = httpService;
     if (!auth.allowedResponseHeaders) config.decoderHeaderMutationRules = { disallowExpression: { regex: NEVER_COPIED_FROM_AUTH_RESPONSE } };
   }

@@ -1,5 +1,5 @@
 /**
- * `auth-url` with `auth-response-headers`, `auth-cache-key` and `auth-cache-duration` (ingress-nginx
+ * `auth-url` with `auth-response-headers`, `auth-always-set-cookie`, `auth-cache-key` and `auth-cache-duration` (ingress-nginx
  * docs, "External Authentication"): every request is first sent to an HTTP authorization service; a 2xx
  * answer lets it through (with the listed headers of the answer copied into the request), a 401 or 403
  * is returned to the client, anything else is a 500 — served as Envoy's HTTP ext_authz on the same IR
@@ -13,6 +13,7 @@
  * served unchecked. The other `auth-*` annotations (auth-signin, auth-method, auth-snippet, …) are
  * not implemented and fail closed through unsupported.ts.
  */
+import { parseBool } from './annotation-values.js';
 import type { AnnotationFamily } from './ingress-annotations.js';
 
 export interface AuthURLAnnotation {
@@ -34,15 +35,19 @@ const SERVICE_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\.([a-z0-9]([-a-z0-9]*[
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
 export const authURLFamily: AnnotationFamily = {
-  names: ['auth-url', 'auth-response-headers', 'auth-cache-key', 'auth-cache-duration'],
+  names: ['auth-url', 'auth-response-headers', 'auth-cache-key', 'auth-cache-duration', 'auth-always-set-cookie'],
   parse(values, out, report) {
     const url = values.get('auth-url');
     const responseHeaders = values.get('auth-response-headers');
+    const alwaysSetCookie = values.get('auth-always-set-cookie');
     const cache = [values.get('auth-cache-key'), values.get('auth-cache-duration')].filter((v) => v !== undefined);
     if (!url) {
-      for (const v of [responseHeaders, ...cache]) if (v) report(v, 'has no effect without auth-url');
+      for (const v of [responseHeaders, alwaysSetCookie, ...cache]) if (v) report(v, 'has no effect without auth-url');
       return;
     }
+    // Envoy adds an allowing answer's Set-Cookie to every response (allowed_client_headers_on_success), which is
+    // nginx's `always`; without it nginx adds the cookie to 2xx/3xx answers only: Portico adds it to errors too.
+    if (alwaysSetCookie && parseBool(alwaysSetCookie.value) === undefined) report(alwaysSetCookie, 'is not "true" or "false": the auth answer\'s Set-Cookie reaches the client on every response anyway');
     const closed = (why: string, unsupported = false) => report(url, `${why}: every path of this Ingress answers 500 rather than be served unchecked`, { status: 500, ...(unsupported ? { unsupported: true as const } : {}) });
     if (url.value.includes('$')) return closed('uses nginx variables, which Portico cannot evaluate', true);
     let parsed: URL;
