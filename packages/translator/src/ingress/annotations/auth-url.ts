@@ -13,6 +13,7 @@
  * served unchecked. The other `auth-*` annotations (auth-signin, auth-method, auth-snippet, …) are
  * not implemented and fail closed through unsupported.ts.
  */
+import { isIP } from 'node:net';
 import { parseBool } from './annotation-values.js';
 import type { AnnotationFamily } from './ingress-annotations.js';
 
@@ -61,7 +62,7 @@ export const authURLFamily: AnnotationFamily = {
     if (parsed.username || parsed.password) return closed('carries credentials in the URL');
     const hostname = parsed.hostname.toLowerCase();
     const host = SERVICE_HOST.exec(hostname);
-    if (!host && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(hostname)) return closed('does not name a host by its DNS name (an IP address belongs in a Service with an EndpointSlice)');
+    if (isIP(hostname.replace(/^\[|\]$/g, '')) !== 0 || (!host && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(hostname))) return closed('does not name a host by its DNS name (an IP address belongs in a Service with an EndpointSlice)');
     if (parsed.search) return closed('has a query string, which Envoy cannot send in the check', true);
     const headers = (responseHeaders?.value ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
     const badHeader = headers.find((h) => !HEADER_NAME.test(h));
