@@ -10,7 +10,8 @@
  * - backend-protocol H2C reaches a backend that speaks only HTTP/2 in cleartext;
  * - proxy-read-timeout "1": a backend that never answers is cut after 1 s of silence with 504, as
  *   nginx answers (Envoy's route idle_timeout, upstream side), and the route has no total timeout;
- * - an unimplemented auth-url fails closed: 500, never the backend;
+ * - an auth-url whose Service does not exist fails closed: 500, never the backend (auth-url itself:
+ *   envoy-ingress-nginx-auth-url.test.ts);
  * - whitelist-source-range that leaves out the client (127.0.0.1) answers 403 while another Ingress
  *   answers 200; one that includes it serves; denylist-source-range naming it answers 403;
  * - auth-type basic with auth-secret (htpasswd `{SHA}` entries under key `auth`, or auth-map): the
@@ -246,7 +247,7 @@ ${ingressYaml('split-canary', { 'nginx.ingress.kubernetes.io/canary': 'true', 'n
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  test('an unimplemented auth-url fails closed with 500', async () => {
+  test('an auth-url whose Service does not exist fails closed with 500', async () => {
     expect((await ask('http', 'auth.example.com', '/')).status).toBe(500);
     expect(await envoy.rejectedUpdates()).toBe(0);
   });

@@ -69,13 +69,26 @@ describeWithKube('SecurityPolicy CRD in a real kube-apiserver', () => {
 
   test.each([
     ['an entry that is not a CIDR', { ipAccess: { deny: ['10.0.0.300/8'] } }, 'every entry must be a CIDR'],
-    ['a policy with nothing to enforce', {}, 'at least one of ipAccess, basicAuth, apiKeyAuth and jwt'],
+    ['a policy with nothing to enforce', {}, 'at least one of ipAccess, basicAuth, apiKeyAuth, jwt and extAuth'],
+    ['extAuth with http and grpc', { extAuth: { http: { backendRef: { name: 'a', port: 80 } }, grpc: { backendRef: { name: 'a', port: 81 } } } }, 'exactly one of http and grpc'],
+    ['extAuth with path and pathOverride', { extAuth: { http: { backendRef: { name: 'a', port: 80 }, path: '/a', pathOverride: '/b' } } }, 'path and pathOverride cannot both be set'],
+    ['extAuth with headersToExtAuth and allRequestHeaders', { extAuth: { http: { backendRef: { name: 'a', port: 80 }, allRequestHeaders: true }, headersToExtAuth: ['x'] } }, 'headersToExtAuth and http.allRequestHeaders cannot both be set'],
     ['basic auth with JWT', { basicAuth: { users: { name: 'u' } }, jwt: { providers: [{ name: 'a', localJWKS: { inline: '{}' } }] } }, 'both read the Authorization header'],
     ['a provider without JWKS', { jwt: { providers: [{ name: 'a' }] } }, 'exactly one of localJWKS and remoteJWKS'],
   ])('refuses %s with the CRD’s message', async (_what, spec, message) => {
     const { status, body } = await create(policy(`bad-${Math.random().toString(36).slice(2, 8)}`, spec));
     expect(status).toBe(422);
     expect(JSON.stringify(body)).toContain(message);
+  });
+
+  test('an extAuth policy is stored with the CRD defaults (failOpen false, timeout 10s, a core Service)', async () => {
+    const { status, body } = await create(policy('ext', { extAuth: { http: { backendRef: { name: 'auth', port: 8000 }, headersToBackend: [] } } }));
+    expect(status).toBe(201);
+    expect((body as { spec: { extAuth: unknown } }).spec.extAuth).toEqual({
+      http: { backendRef: { group: '', kind: 'Service', name: 'auth', port: 8000 }, allRequestHeaders: false, headersToBackend: [] },
+      failOpen: false,
+      timeout: '10s',
+    });
   });
 
   test('the status writer writes the ancestors of ours, and nothing when they are unchanged', async () => {

@@ -69,6 +69,8 @@ const NEWER_FIELDS: readonly { message: string; name: string; id: number; type: 
   // the deprecated common_config into the logger's own fields.
   { message: 'envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig', name: 'grpcService', id: 9, type: 'envoy.config.core.v3.GrpcService' },
   { message: 'envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig', name: 'logName', id: 10, type: 'string' },
+  // ext_authz.proto (Envoy 1.38+): the HTTP check's whole path, for an ingress-nginx auth-url (a fixed path).
+  { message: 'envoy.extensions.filters.http.ext_authz.v3.HttpService', name: 'pathOverride', id: 10, type: 'string' },
 ];
 
 function addNewerFields(root: protobuf.Root): void {

@@ -282,9 +282,9 @@ export interface CORSIR {
 }
 
 /**
- * An `ExternalAuth` filter (GEP-1494): every request of the route is first checked by this
- * authorization service, and only a request it allows reaches the destination. Fail closed: an
- * unreachable service denies.
+ * An `ExternalAuth` filter (GEP-1494), or the `extAuth` of the SecurityPolicy that applies to the
+ * route: every request of the route is first checked by this authorization service, and only a
+ * request it allows reaches the destination. Fail closed unless `failOpen`: an unreachable service denies.
  */
 export interface ExternalAuthIR {
   /** GRPC: Envoy's envoy.service.auth.v3.Authorization/Check; HTTP: a copy of the request, 200 allows. */
@@ -293,12 +293,22 @@ export interface ExternalAuthIR {
   backend: string;
   /** HTTP only: prefixed to the request's path in the check. */
   pathPrefix?: string;
+  /** HTTP only: the check's whole path, instead of the request's (an ingress-nginx auth-url); never with pathPrefix. */
+  pathOverride?: string;
   /** Client request headers sent in the check; absent: all (GRPC) or only the always-sent ones (HTTP). */
   allowedRequestHeaders?: string[];
-  /** HTTP only: auth response headers copied into the request to the backend; absent: all but Host. */
+  /** HTTP only: every client request header is sent in the check (an ingress-nginx auth-url's subrequest). */
+  allRequestHeaders?: boolean;
+  /** HTTP only: auth response headers copied into the request to the backend; absent: all but Host; empty: none. */
   allowedResponseHeaders?: string[];
+  /** HTTP only: headers of an allowing auth answer added to the client's response (an ingress-nginx auth-url's Set-Cookie). */
+  clientResponseHeaders?: string[];
   /** Bytes of the request body buffered and sent in the check; absent: no body. */
   forwardBodyMaxBytes?: number;
+  /** A SecurityPolicy's `failOpen: true`: an unreachable, erroring or timed-out service lets the request through. */
+  failOpen?: boolean;
+  /** How long a check may take; absent: 10 s. */
+  timeoutMs?: number;
 }
 
 /**

@@ -307,6 +307,20 @@ describe('validateGatewayIR', () => {
     ]);
   });
 
+  test('external auth: one path option, HTTP-only fields, a positive timeout', () => {
+    expect(
+      errorsAfter((ir) => {
+        firstRoute(ir).externalAuth = { protocol: 'HTTP', backend: 'default/web/80/http', pathPrefix: '/a', pathOverride: '/b', timeoutMs: 0 };
+      }),
+    ).toEqual([
+      'listeners[0].virtualHosts[0].routes[0].externalAuth: pathPrefix and pathOverride cannot both be set (Envoy refuses it)',
+      'listeners[0].virtualHosts[0].routes[0].externalAuth.timeoutMs: 0 is not a positive integer',
+    ]);
+    expect(errorsAfter((ir) => (firstRoute(ir).externalAuth = { protocol: 'GRPC', backend: 'default/web/80/http', pathOverride: '/b' }))).toEqual([
+      'listeners[0].virtualHosts[0].routes[0].externalAuth: pathOverride and clientResponseHeaders are HTTP only',
+    ]);
+  });
+
   test('endpoints and upstream TLS', () => {
     expect(
       errorsAfter((ir) => {

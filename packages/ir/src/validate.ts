@@ -236,6 +236,11 @@ function validateHTTPRoute(route: HTTPRouteIR, path: string, backends: Map<strin
     if (auth.forwardBodyMaxBytes !== undefined && !(Number.isInteger(auth.forwardBodyMaxBytes) && auth.forwardBodyMaxBytes > 0)) {
       report(`${path}.externalAuth.forwardBodyMaxBytes`, `${auth.forwardBodyMaxBytes} is not a positive integer`);
     }
+    if (auth.pathPrefix !== undefined && auth.pathOverride !== undefined) report(`${path}.externalAuth`, 'pathPrefix and pathOverride cannot both be set (Envoy refuses it)');
+    if (auth.protocol === 'GRPC' && (auth.pathOverride !== undefined || auth.clientResponseHeaders !== undefined)) report(`${path}.externalAuth`, 'pathOverride and clientResponseHeaders are HTTP only');
+    if (auth.timeoutMs !== undefined && !(Number.isInteger(auth.timeoutMs) && auth.timeoutMs > 0)) {
+      report(`${path}.externalAuth.timeoutMs`, `${auth.timeoutMs} is not a positive integer`);
+    }
   }
   if (route.retry && !(Number.isInteger(route.retry.attempts) && route.retry.attempts >= 0)) {
     report(`${path}.retry.attempts`, `${route.retry.attempts} is not a non-negative integer`);

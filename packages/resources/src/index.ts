@@ -89,7 +89,7 @@ export { GATEWAY_GROUP } from './model/gateway-api.js';
 export { sameParentRef } from './model/parent-refs.js';
 export type { LocalPolicyTargetReference, RetryConstraint, XBackendTrafficPolicy } from './model/backend-traffic-policy.js';
 export { GATEWAY_X_GROUP } from './model/backend-traffic-policy.js';
-export type { APIKeyAuth, BasicAuth, IPAccess, JWTProvider, PolicyTargetReferenceWithSectionName, SecurityPolicy } from './model/security-policy.js';
+export type { APIKeyAuth, BasicAuth, ExtAuth, ExtAuthBackendRef, IPAccess, JWTProvider, PolicyTargetReferenceWithSectionName, SecurityPolicy } from './model/security-policy.js';
 export { API_KEYS_SECRET_TYPE, HTPASSWD_KEY, JWKS_KEY, PORTICO_GROUP } from './model/security-policy.js';
 export type { GlobalRateLimitRule, GlobalRateLimitUnit, LocalRateLimitRule, RateLimitPolicy, RateLimitUnit } from './model/rate-limit-policy.js';
 export type {

@@ -100,12 +100,19 @@ export function basicAuthFilterName(policy: string): string {
 export const EXT_AUTHZ_FILTER_PREFIX = 'envoy.filters.http.ext_authz/';
 
 export function extAuthzFilterName(auth: ExternalAuthIR): string {
-  const settings = JSON.stringify([
+  const fields: unknown[] = [
     auth.protocol,
     auth.pathPrefix ?? null,
     auth.allowedRequestHeaders ?? null,
     auth.allowedResponseHeaders ?? null,
     auth.forwardBodyMaxBytes ?? null,
-  ]);
+  ];
+  // Appended only when set, so the names of filters without them (and Envoy's filter chains) stay as they were.
+  if (auth.pathOverride !== undefined) fields.push({ pathOverride: auth.pathOverride });
+  if (auth.allRequestHeaders) fields.push({ allRequestHeaders: true });
+  if (auth.clientResponseHeaders) fields.push({ clientResponseHeaders: auth.clientResponseHeaders });
+  if (auth.failOpen) fields.push({ failOpen: true });
+  if (auth.timeoutMs !== undefined) fields.push({ timeoutMs: auth.timeoutMs });
+  const settings = JSON.stringify(fields);
   return `${EXT_AUTHZ_FILTER_PREFIX}${auth.backend}/${createHash('sha256').update(settings).digest('hex').slice(0, 10)}`;
 }

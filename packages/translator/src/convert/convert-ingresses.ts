@@ -4,21 +4,23 @@
  * One Gateway per IngressClass (in the Ingresses' namespace when they share one, else `default`, or
  * as asked), one HTTPRoute per Ingress and host (in the Ingress's namespace, so its Services need no
  * grant), ReferenceGrants for TLS Secrets outside the Gateway's namespace, a BackendTLSPolicy for
- * HTTPS backends that have none, a SecurityPolicy (and htpasswd Secret) per Ingress with source ranges
- * or basic auth (converted-security.ts), a RateLimitPolicy per Ingress with limit-rps/-rpm
+ * HTTPS backends that have none, a SecurityPolicy (and htpasswd Secret) per Ingress with source ranges,
+ * basic auth or auth-url (converted-security.ts), a RateLimitPolicy per Ingress with limit-rps/-rpm
  * (converted-rate-limit.ts), and the GatewayClass when the input has none of that name. Every
  * other object passes through unchanged (Services, Secrets, EndpointSlices…), so the output can be
  * translated on its own; Ingresses and IngressClasses are replaced.
  * Pure: the same input gives the same output, in a stable order.
  */
 import type { BackendTLSPolicy, ConfigMap, GatewayClass, HTTPRoute, Ingress, IngressClass, KubeObject, Secret, Service } from '@portico/resources';
-import { compareAge } from '../context.js';
+import { ResourceSet } from '@portico/resources';
+import { compareAge, createContext, type TranslationContext } from '../context.js';
+import { ingressExternalAuth } from '../ingress/ingress-external-auth.js';
 import { parseIngressAnnotations } from '../ingress/annotations/registry.js';
 import { defaultIngressClass, requestedClass } from '../ingress/ingress-classes.js';
 import { ingressCustomHeaders } from '../ingress/ingress-custom-headers.js';
 import { ingressSecurity } from '../ingress/ingress-security.js';
 import { ingressSpecProblem } from '../ingress/ingress-validation.js';
-import { DEFAULT_CONTROLLER_NAME } from '../options.js';
+import { DEFAULT_CONTROLLER_NAME, resolveOptions } from '../options.js';
 import { CATCH_ALL, planClass, type ClassIngress, type ClassPlan } from './class-plan.js';
 import type { ConversionNote } from './conversion-report.js';
 import { gatewayLayout, MAX_LISTENERS, type GatewayLayout } from './converted-gateway.js';
@@ -63,6 +65,10 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
   const policies = input.filter((o) => o.kind === 'BackendTLSPolicy') as BackendTLSPolicy[];
   const configMaps = new Map((input.filter((o) => o.kind === 'ConfigMap') as ConfigMap[]).map((c) => [`${c.metadata.namespace ?? 'default'}/${c.metadata.name}`, c]));
   const secrets = new Map((input.filter((o) => o.kind === 'Secret') as Secret[]).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
+  let resolving: TranslationContext | undefined;
+  // An external auth host converts to an ExternalName Service: whichever gateway serves the output applies
+  // its own ExternalName gate to it, as the Ingress translation would; so convert does not refuse it here.
+  const authContext = () => (resolving ??= createContext(ResourceSet.from(input as never), resolveOptions({ externalNameServices: 'allow' })));
   const generated: KubeObject[] = [];
   const tlsBackends = new Map<string, { namespace: string; service: string; ingress: string }>();
   const backendGrants = new Map<string, Set<string>>();
@@ -96,6 +102,14 @@ export function convertIngresses(input: readonly KubeObject[], options: ConvertO
       const custom = ingressCustomHeaders((ns, n) => configMaps.get(`${ns}/${n}`), namespace, annotations);
       for (const message of custom.problems) note({ ingress: key, annotation: 'custom-headers', level: 'invalid', message });
       if (custom.headers) annotations.responseHeaders = custom.headers;
+      // auth-url, resolved against the input's Services and ReferenceGrants as the translator does.
+      if (annotations.authURL && !annotations.failClosed) {
+        const checked = ingressExternalAuth(authContext(), namespace, ingress.metadata.name, annotations.authURL);
+        if ('failClosed' in checked) {
+          annotations.failClosed = checked.failClosed;
+          note({ ingress: key, annotation: 'auth-url', level: 'invalid', message: checked.problem });
+        } else annotations.externalAuth = checked.externalAuth;
+      }
       (annotations.canary ? canaries : usable).push({ ingress, namespace, key, annotations });
     }
     if (usable.length === 0) continue;

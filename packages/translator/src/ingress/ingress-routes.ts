@@ -26,6 +26,7 @@ import { parseIngressAnnotations } from './annotations/registry.js';
 import { regexPathMatch } from './annotations/rewrite.js';
 import { needsBackendTLS, speaksHTTP2 } from './annotations/backend-protocol.js';
 import { canaryPathKey, type CanaryOwner } from './annotations/canary-routes.js';
+import { ingressExternalAuth } from './ingress-external-auth.js';
 import { ingressSecurity } from './ingress-security.js';
 
 /** The host of a rule without `host`. */
@@ -68,6 +69,13 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
   const custom = ingressCustomHeaders((ns, n) => ctx.resources.get('ConfigMap', ns, n), namespace, annotations);
   problems.push(...custom.problems);
   if (custom.headers) annotations.responseHeaders = custom.headers;
+  if (annotations.authURL && !annotations.failClosed) {
+    const checked = ingressExternalAuth(ctx, namespace, name, annotations.authURL);
+    if ('failClosed' in checked) {
+      annotations.failClosed = checked.failClosed;
+      problems.push(checked.problem);
+    } else annotations.externalAuth = checked.externalAuth;
+  }
   const out: IngressContribution = { ingress, namespace, hosts: new Map(), problems, annotations };
   const resolve = (backend: Parameters<typeof resolveIngressBackend>[2], where: string): RouteAction => {
     const needs = { http2: speaksHTTP2(annotations.backendProtocol), tls: needsBackendTLS(annotations.backendProtocol) };

@@ -63,8 +63,16 @@ export function securedEntries(ctx: TranslationContext, gatewayKey: string, list
   return changed ? out : entries;
 }
 
+/**
+ * The policy's extAuth becomes the route's externalAuth, unless the rule has its own ExternalAuth
+ * filter: that filter is more specific than any policy and wins for its rule (the policy's other
+ * features still apply there).
+ */
 function securedRoute(ir: HTTPRouteIR, policy: SecurityEvaluation): HTTPRouteIR {
-  if (policy.security) return { ...ir, security: policy.security };
+  if (policy.security) {
+    const externalAuth = ir.externalAuth ?? policy.externalAuth;
+    return { ...ir, security: policy.security, ...(externalAuth ? { externalAuth } : {}) };
+  }
   // Fail closed: the match stays (so no broader route serves these requests), nothing else does.
   return { name: ir.name, source: ir.source, match: ir.match, security: { policy: policy.key }, directResponse: { status: FAIL_CLOSED_STATUS } };
 }

@@ -10,15 +10,16 @@
  * namespace/name) and the other reports Accepted=False Conflicted.
  *
  * A policy whose settings cannot be enforced (a missing Secret, an htpasswd line Envoy cannot verify,
- * a JWKS that is not one) still claims its targets and fails closed: they answer 500 rather than be
+ * a JWKS that is not one, an extAuth Service that does not resolve) still claims its targets and fails closed: they answer 500 rather than be
  * served unprotected, and nothing else changes. A policy none of whose targets exists claims nothing
  * (TargetNotFound).
  */
-import type { SecurityIR } from '@portico/ir';
+import type { ExternalAuthIR, SecurityIR } from '@portico/ir';
 import { GATEWAY_GROUP, type Condition, type SecurityPolicy } from '@portico/resources';
 import { compareAge, type TranslationContext } from '../context.js';
 import { containObject, failureMessage, TRANSLATION_ERROR } from '../containment.js';
 import { conditionFactory } from '../status/conditions.js';
+import { policyExternalAuth } from './security-policy-ext-auth.js';
 import { securityIR } from './security-policy-features.js';
 
 const TARGET_KINDS = new Set(['Gateway', 'HTTPRoute', 'GRPCRoute']);
@@ -37,6 +38,11 @@ export interface SecurityEvaluation {
   conditions: Condition[];
   /** What its targets enforce; absent when the policy fails closed. */
   security?: SecurityIR;
+  /**
+   * Its `extAuth`, served as the routes' externalAuth (the HTTPRoute ExternalAuth filter's IR and Envoy
+   * path); absent without extAuth or when the policy fails closed.
+   */
+  externalAuth?: ExternalAuthIR;
   /** Claims its targets (valid, or invalid and failing closed). */
   claims: boolean;
 }
@@ -148,12 +154,13 @@ function evaluatePolicy(ctx: TranslationContext, policy: SecurityPolicy): Securi
   }
   const problems: string[] = [];
   const security = securityIR(ctx, policy, key, problems);
+  const externalAuth = policy.spec.extAuth ? policyExternalAuth(ctx, namespace, policy.spec.extAuth, problems) : undefined;
   if (problems.length > 0) {
     const message = `${problems.join('; ')}; the policy's targets answer 500 until it is fixed (fail closed)`;
     return { policy, key, targets: unique, related, conditions: [c('Accepted', false, 'Invalid', message)], claims: true };
   }
   const messages = ['policy is accepted', ...missing];
-  return { policy, key, targets: unique, related, conditions: [c('Accepted', true, 'Accepted', messages.join('; '))], security, claims: true };
+  return { policy, key, targets: unique, related, conditions: [c('Accepted', true, 'Accepted', messages.join('; '))], security, ...(externalAuth ? { externalAuth } : {}), claims: true };
 }
 
 interface TargetProblem {

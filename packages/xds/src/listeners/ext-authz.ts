@@ -7,13 +7,15 @@
  * Envoy Gateway does.
  *
  * Fail closed (HTTPExternalAuthFilter: "If there is any problem communicating with the external
- * service, this filter MUST fail closed"): failure_mode_allow stays false, so an unreachable,
+ * service, this filter MUST fail closed"): failure_mode_allow stays false unless a SecurityPolicy
+ * asks for failOpen, so an unreachable,
  * erroring or timed-out service answers the client 403 (Envoy's status_on_error default) and the
  * request never reaches the backend.
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { ExternalAuthIR, VirtualHostIR } from '@portico/ir';
 import { extAuthzFilterName } from '../names.js';
+import { durationFromMs } from '../proto-duration.js';
 import { typedConfig } from '../typed-config.js';
 
 const EXT_AUTHZ_TYPE = 'envoy.extensions.filters.http.ext_authz.v3.ExtAuthz';
@@ -47,22 +49,33 @@ export function extAuthzHttpFilter(name: string, auth: ExternalAuthIR): Proto3Js
 }
 
 function extAuthz(auth: ExternalAuthIR): Proto3Json {
-  const config: Proto3Json = { transportApiVersion: 'V3', failureModeAllow: false };
+  // failOpen (a SecurityPolicy's choice): an unreachable, erroring or timed-out service lets the request through.
+  const config: Proto3Json = { transportApiVersion: 'V3', failureModeAllow: auth.failOpen === true };
   const cluster = auth.backend;
+  const timeout = auth.timeoutMs === undefined ? CHECK_TIMEOUT : durationFromMs(auth.timeoutMs);
   if (auth.protocol === 'GRPC') {
-    config.grpcService = { envoyGrpc: { clusterName: cluster, authority: serviceAuthority(auth.backend) }, timeout: CHECK_TIMEOUT };
+    config.grpcService = { envoyGrpc: { clusterName: cluster, authority: serviceAuthority(auth.backend) }, timeout };
   } else {
+    const copied = auth.allowedResponseHeaders;
     const httpService: Proto3Json = {
-      serverUri: { uri: `http://${serviceAuthority(auth.backend)}`, cluster, timeout: CHECK_TIMEOUT },
-      authorizationResponse: { allowedUpstreamHeaders: auth.allowedResponseHeaders ? exactNames(auth.allowedResponseHeaders) : { patterns: [{ safeRegex: { regex: '.*' } }] } },
+      serverUri: { uri: `http://${serviceAuthority(auth.backend)}`, cluster, timeout },
+      // An empty list copies nothing: Envoy adds no auth response header when allowed_upstream_headers is unset.
+      authorizationResponse: copied?.length === 0 ? {} : { allowedUpstreamHeaders: copied ? exactNames(copied) : { patterns: [{ safeRegex: { regex: '.*' } }] } },
     };
     if (auth.pathPrefix) httpService.pathPrefix = auth.pathPrefix;
+    if (auth.pathOverride) httpService.pathOverride = auth.pathOverride;
+    if (auth.clientResponseHeaders?.length) (httpService.authorizationResponse as Proto3Json).allowedClientHeadersOnSuccess = exactNames(auth.clientResponseHeaders);
     config.httpService = httpService;
     if (!auth.allowedResponseHeaders) config.decoderHeaderMutationRules = { disallowExpression: { regex: NEVER_COPIED_FROM_AUTH_RESPONSE } };
   }
   // GRPC: absent sends every header (the spec's "empty list: all"); HTTP: absent sends only Host,
   // Method, Path, Content-Length and Authorization, which Envoy always adds (the spec's list).
   if (auth.allowedRequestHeaders) config.allowedHeaders = exactNames(auth.allowedRequestHeaders);
+  else if (auth.allRequestHeaders) {
+    // ingress-nginx's auth subrequest carries every client header but no body: framing headers stay out.
+    config.allowedHeaders = { patterns: [{ safeRegex: { regex: '.*' } }] };
+    config.disallowedHeaders = exactNames(['transfer-encoding', 'expect', 'te', 'upgrade', 'connection', 'keep-alive']);
+  }
   // A body over maxSize is refused with 413 rather than sent truncated (allow_partial_message false):
   // HTTPExternalAuthFilter.ForwardBody: "Bodies over that size must be rejected with a 4xx series error".
   if (auth.forwardBodyMaxBytes) config.withRequestBody = { maxRequestBytes: auth.forwardBodyMaxBytes, allowPartialMessage: false };

@@ -83,6 +83,29 @@ describe('portico convert: equivalence with the Ingress translation', () => {
     expect(notes.some((m) => m.startsWith('limit-rpm (600 per minute) is left out'))).toBe(true);
   });
 
+  it('converts auth-url to SecurityPolicy extAuth giving every route the same ext_authz check', () => {
+    const { objects } = parseResources(readFileSync(CORPUS, 'utf8'), 'nginx-corpus.in.yaml');
+    const checksByRoute = (input: readonly KubeObject[], options: { ingressControllerName?: string } = {}) => {
+      const out = new Map<string, unknown>();
+      for (const gateway of translate(ResourceSet.from(input as never), { ...options, now: new Date('2026-01-01T00:00:00Z') }).gateways.values()) {
+        for (const listener of gateway.listeners) {
+          // A TLS listener's hosts sit on the listener or on its HTTPS servers.
+          const servers = 'servers' in listener ? listener.servers.flatMap((s) => ('virtualHosts' in s ? s.virtualHosts : [])) : [];
+          const hosts = [...('virtualHosts' in listener ? (listener.virtualHosts ?? []) : []), ...servers];
+          for (const host of hosts) {
+            for (const route of host.routes) if (route.externalAuth) out.set(`${listener.port} ${host.name} ${JSON.stringify(route.match)}`, route.externalAuth);
+          }
+        }
+      }
+      return out;
+    };
+    const ingress = checksByRoute(objects, { ingressControllerName: 'k8s.io/ingress-nginx' });
+    const converted = checksByRoute(convertIngresses(objects).objects);
+    expect(ingress.size).toBeGreaterThanOrEqual(2);
+    expect([...ingress.values()]).toContainEqual(expect.objectContaining({ backend: 'security/authz/9000/http', pathOverride: '/validate' }));
+    expect(converted).toEqual(ingress);
+  });
+
   it('finds a difference planted in the conversion (the helper is not blind)', () => {
     const { objects } = parseResources(readFileSync(CORPUS, 'utf8'), 'nginx-corpus.in.yaml');
     const conversion = convertIngresses(objects);

@@ -43,4 +43,15 @@ describe('checkSecurityPolicies', () => {
       'default/eg WARN PolicyTargetNotFound rule',
     ]);
   });
+
+  it('summarises an extAuth policy, and warns on each gateway where its auth Service has no ready endpoint', () => {
+    const auth = service('auth', '[{ name: http, port: 8000 }]');
+    const body = 'extAuth: { http: { backendRef: { name: auth, port: 8000 } }, failOpen: true }';
+    const ready = checkSecurityPolicies(inputOf(BASE + auth + readySlice('auth', 'http', 9000) + policy('ext', ROUTE_REF, body)));
+    expect(ready.map((f) => `${f.level} ${f.code}`)).toEqual(['OK PolicyValid']);
+    expect(ready[0]!.message).toContain('HTTP ext_authz (Service default/auth:8000, fail open)');
+    const down = checkSecurityPolicies(inputOf(BASE + auth + policy('ext', ROUTE_REF, body)));
+    expect(down.map((f) => `${f.gateway} ${f.level} ${f.code} ${f.field}`)).toEqual(['default/eg WARN PolicyAuthServiceUnavailable spec.extAuth']);
+    expect(down[0]!.message).toBe('the extAuth Service default/auth port 8000 has no ready endpoint: every check fails, so its targets are served unchecked (failOpen: true)');
+  });
 });

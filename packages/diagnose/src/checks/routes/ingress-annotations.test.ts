@@ -30,7 +30,7 @@ describe('ingressAnnotationCheck', () => {
 
   it('FAILs an unimplemented security annotation (fail closed), WARNs an unsupported or invalid one', () => {
     const findings = ingressAnnotationCheck(inputOf(INGRESS_CLASS, ingress('mixed', {
-      'nginx.ingress.kubernetes.io/auth-url': 'http://auth.shop.svc/verify',
+      'nginx.ingress.kubernetes.io/auth-signin': 'https://login.example.com/start',
       'nginx.ingress.kubernetes.io/limit-connections': '5',
       'nginx.ingress.kubernetes.io/ssl-redirect': 'yes',
     })));
@@ -39,10 +39,16 @@ describe('ingressAnnotationCheck', () => {
     expect(findings[1]).toMatchObject({
       link: 'Route',
       object: { kind: 'Ingress', namespace: 'shop', name: 'mixed' },
-      field: 'metadata.annotations[nginx.ingress.kubernetes.io/auth-url]',
+      field: 'metadata.annotations[nginx.ingress.kubernetes.io/auth-signin]',
     });
     expect(findings[1]!.message).toMatch(/answers 500 rather than be served unprotected/);
     expect(findings[2]!.fix).toMatch(/RateLimitPolicy/);
+  });
+
+  it('FAILs an auth-url whose Service does not exist (its paths answer 500)', () => {
+    const findings = ingressAnnotationCheck(inputOf(INGRESS_CLASS, ingress('checked', { 'nginx.ingress.kubernetes.io/auth-url': 'http://auth.shop.svc/verify' })));
+    expect(findings).toEqual([expect.objectContaining({ level: 'FAIL', code: 'IngressAnnotationFailClosed', field: 'metadata.annotations[nginx.ingress.kubernetes.io/auth-url]' })]);
+    expect(findings[0]!.message).toBe('auth-url cannot be used: http://auth.shop.svc/verify: Service shop/auth does not exist: every path of this Ingress answers 500 rather than be served unchecked');
   });
 
   it('leaves alone the Ingresses of other controllers (still served by ingress-nginx during a migration)', () => {

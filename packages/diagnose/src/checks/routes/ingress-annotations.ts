@@ -5,11 +5,12 @@
  * or Portico alternative. FAIL when it closes the Ingress's paths (an unimplemented auth-* or source
  * range: they answer 500/403 rather than be served unprotected, or a rewrite/redirect that cannot be
  * applied), WARN otherwise (the annotation has no effect). Ingresses of other controllers are not
- * ours to judge: only those with a status from this translation are read.
+ * ours to judge: only those with a status from this translation are read. An auth-url whose Service
+ * does not resolve (found by the translation, AUTH_URL_UNUSABLE) is a FAIL too.
  * A canary Ingress that shares no main route (no Ingress serves its host and path, or the path already
  * has an older canary) is not served: WARN IngressCanaryNotServed, from the translation's diagnostics.
  */
-import { CANARY_NOT_SERVED, parseIngressAnnotations, statusKey } from '@portico/translator';
+import { AUTH_URL_UNUSABLE, CANARY_NOT_SERVED, parseIngressAnnotations, statusKey } from '@portico/translator';
 import type { Check, Finding } from '../../findings.js';
 import { namespaceOf } from '../chain-objects.js';
 
@@ -34,6 +35,19 @@ export const ingressAnnotationCheck: Check = (input) => {
     }
   }
   for (const d of input.translation.diagnostics) {
+    // An auth-url whose Service does not resolve is found by the translation, not by parsing: its paths answer 500.
+    if (d.kind === 'Ingress' && d.message.startsWith(AUTH_URL_UNUSABLE)) {
+      findings.push({
+        level: 'FAIL',
+        link: 'Route',
+        object: { kind: 'Ingress', namespace: d.namespace ?? 'default', name: d.name },
+        field: 'metadata.annotations[nginx.ingress.kubernetes.io/auth-url]',
+        code: 'IngressAnnotationFailClosed',
+        message: d.message,
+        fix: 'create the Service (or the ReferenceGrant for Ingresses) the auth-url names, or correct the URL',
+      });
+      continue;
+    }
     if (d.kind !== 'Ingress' || !d.message.startsWith(CANARY_NOT_SERVED)) continue;
     findings.push({
       level: 'WARN',

@@ -23,7 +23,8 @@ export function routesPerGateway(input: DiagnoseInput): Map<string, Set<string>>
   return out;
 }
 
-function* irRoutes(ir: GatewayIR): Iterable<HTTPRouteIR | L4RouteIR> {
+/** Every route a gateway's IR serves: HTTP routes of every virtual host, and L4 routes. */
+export function* irRoutes(ir: GatewayIR): Iterable<HTTPRouteIR | L4RouteIR> {
   const fromHosts = function* (hosts: readonly VirtualHostIR[] | undefined) {
     for (const v of hosts ?? []) yield* v.routes;
   };

@@ -3,7 +3,7 @@
  * a fail-closed security annotation over everything; a permanent/temporal redirect over the backend
  * (nginx returns before proxying, so even a broken backend redirects); then the backend with its path
  * and Host rewrites. A route that already answers an error (a broken backend) keeps it.
- * Source ranges and basic auth (`security`) guard every route of the Ingress, its redirects included
+ * Source ranges, basic auth (`security`) and auth-url (`externalAuth`) guard every route of the Ingress, its redirects included
  * (stricter than nginx, whose `return` runs before its access checks: nothing the Ingress serves is
  * reachable without them, and a converted SecurityPolicy covering the whole HTTPRoute says the same);
  * CORS (`cors`) goes on the routes that proxy, where the HTTPRoute CORS filter would; so do the
@@ -21,7 +21,7 @@ import type { SessionAffinity } from './session-affinity.js';
 export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: string): HTTPRouteIR {
   const { destination: _d, directResponse: _r, redirect: _x, ...rest } = route;
   if (a.failClosed) return { ...rest, directResponse: { status: a.failClosed.status } };
-  const secured = a.security ? { security: a.security } : {};
+  const secured = { ...(a.security ? { security: a.security } : {}), ...(a.externalAuth ? { externalAuth: a.externalAuth } : {}) };
   if (a.redirect) return { ...rest, ...secured, redirect: { ...a.redirect } };
   if (!route.destination) return { ...route, ...secured };
   const rewrite = { ...route.rewrite };

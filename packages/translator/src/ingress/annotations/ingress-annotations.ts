@@ -2,9 +2,10 @@
  * The typed record an Ingress's ingress-nginx annotations are parsed into (once per Ingress, by
  * registry.ts), and the shape of one annotation family (one file each in this folder).
  */
-import type { CORSIR, HeaderModifierIR, RateLimitIR, RedirectIR, SecurityIR } from '@portico/ir';
+import type { CORSIR, ExternalAuthIR, HeaderModifierIR, RateLimitIR, RedirectIR, SecurityIR } from '@portico/ir';
 import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
 import type { BackendProtocol } from './backend-protocol.js';
+import type { AuthURLAnnotation } from './auth-url.js';
 import type { BasicAuthAnnotation } from './basic-auth.js';
 import type { CanaryPolicy } from './canary.js';
 import type { SessionAffinity } from './session-affinity.js';
@@ -34,6 +35,10 @@ export interface IngressAnnotations {
   ipAccess?: { allow?: string[]; deny?: string[] };
   /** `auth-type: basic` + `auth-secret`: the Secret (this namespace) whose htpasswd every path checks. */
   basicAuth?: BasicAuthAnnotation;
+  /** `auth-url` (+ `auth-response-headers`): the in-cluster Service every request is checked by (auth-url.ts). */
+  authURL?: AuthURLAnnotation;
+  /** authURL resolved to its Service (ingress/ingress-external-auth.ts): the check every path runs. */
+  externalAuth?: ExternalAuthIR;
   /** ipAccess and basicAuth resolved against the Secret (ingress/ingress-security.ts): what every path enforces. */
   security?: SecurityIR;
   /** `enable-cors` with its `cors-*` settings (ingress-nginx's defaults filled in). */

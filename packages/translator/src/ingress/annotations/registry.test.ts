@@ -33,7 +33,7 @@ describe('parseIngressAnnotations', () => {
   });
 
   it('fails closed on an unimplemented auth-* (500) or an unusable source range (403), the first one deciding', () => {
-    const url = parseIngressAnnotations(ingressWith({ [`${N}auth-url`]: 'http://auth/verify', [`${N}whitelist-source-range`]: 'office' }));
+    const url = parseIngressAnnotations(ingressWith({ [`${N}auth-signin`]: 'https://login.example.com/start', [`${N}whitelist-source-range`]: 'office' }));
     expect(url.annotations.failClosed).toEqual({ status: 403, reason: `${N}whitelist-source-range cannot be applied` });
     expect(url.problems.map((p) => p.failClosedStatus).sort()).toEqual([403, 500]);
     const digest = parseIngressAnnotations(ingressWith({ [`${N}auth-type`]: 'digest', [`${N}auth-secret`]: 's' }));

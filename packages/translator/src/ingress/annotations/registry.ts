@@ -8,6 +8,7 @@ import type { Ingress } from '@portico/resources';
 import { annotationValues } from './annotation-values.js';
 import type { AnnotationFamily, IngressAnnotations } from './ingress-annotations.js';
 import { backendProtocolFamily } from './backend-protocol.js';
+import { authURLFamily } from './auth-url.js';
 import { basicAuthFamily } from './basic-auth.js';
 import { corsFamily } from './cors.js';
 import { customHeadersFamily } from './custom-headers.js';
@@ -24,7 +25,7 @@ import { sslRedirectFamily } from './ssl-redirect.js';
 import { unsupportedAnnotation } from './unsupported.js';
 import { upstreamVhostFamily } from './upstream-vhost.js';
 
-const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily, sessionAffinityFamily, proxyBodySizeFamily, customHeadersFamily];
+const FAMILIES: readonly AnnotationFamily[] = [rewriteFamily, sslRedirectFamily, backendProtocolFamily, proxyTimeoutsFamily, redirectFamily, upstreamVhostFamily, serverAliasFamily, canaryFamily, sourceRangesFamily, basicAuthFamily, corsFamily, rateLimitFamily, sessionAffinityFamily, proxyBodySizeFamily, customHeadersFamily, authURLFamily];
 const IMPLEMENTED = new Set(FAMILIES.flatMap((f) => f.names));
 
 export interface AnnotationProblem {

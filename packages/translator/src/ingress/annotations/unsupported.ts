@@ -4,8 +4,9 @@
  *
  * Those that restrict who may reach a path fail CLOSED: serving the path without the protection would
  * open to everyone what the Ingress author meant to protect.
- * - `auth-*` other than basic auth (auth-url, auth-tls-*, …; basic-auth.ts reads auth-type, auth-secret,
- *   auth-secret-type, auth-realm): 500, the answer ingress-nginx gives when its auth check cannot be
+ * - `auth-*` other than basic auth and auth-url (auth-signin, auth-method, auth-snippet, auth-tls-*, …;
+ *   basic-auth.ts reads auth-type, auth-secret, auth-secret-type, auth-realm; auth-url.ts reads auth-url,
+ *   auth-response-headers, auth-cache-key, auth-cache-duration): 500, the answer ingress-nginx gives when its auth check cannot be
  *   run, and Gateway API's for a filter that cannot be served.
  */
 export interface UnsupportedAnnotation {
