@@ -1,7 +1,9 @@
 /** @portico/server: the composition root (provider → translator → xDS), the admin server and the logs. */
 export { createPorticoServer, type PorticoServer, type PorticoServerOptions, type StartedServer } from './portico-server.js';
 export { createAdminServer, DEFAULT_ADMIN_ADDRESS, type AdminHandlers, type AdminServer, type AdminServerOptions, type Readiness } from './admin/admin-server.js';
-export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewResult } from './admin/debug-views.js';
+export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewAnswer, type ViewResult } from './admin/debug-views.js';
+export { servedConfigDumps } from './admin/served-config-dumps.js';
+export { irOfResult, withIR, type GatewayKeys, type TranslationSummary } from './reconcile/translated-state.js';
 export { redactSecret, REDACTED_KEYS_ANNOTATION, resourcesView } from './admin/resources-view.js';
 export { createUiHttp, type UiAssetSource, type UiHttp, type UiHttpOptions } from './ui/ui-http.js';
 export { createChangeSignal, createUiEvents, DEFAULT_MAX_EVENT_STREAMS, type ChangeSignal, type UiEvents, type UiEventsOptions } from './ui/ui-events.js';

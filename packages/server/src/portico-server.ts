@@ -11,6 +11,7 @@ import { createXdsGrpcServer, DEFAULT_XDS_ADDRESS, type GatewayAuthorizationOpti
 import { Gauge, Registry } from 'prom-client';
 import { createAdminServer, DEFAULT_ADMIN_ADDRESS, type Readiness } from './admin/admin-server.js';
 import { debugViews, type DebugData } from './admin/debug-views.js';
+import { servedConfigDumps } from './admin/served-config-dumps.js';
 import { errorFields, silentLogger, type Logger } from './logger.js';
 import type { RecentLogs } from './recent-logs.js';
 import { createContainmentMetrics } from './isolation/containment-metrics.js';
@@ -185,7 +186,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   const data: DebugData = {
     state: () => reconciler.state(),
     health: () => reconciler.health().view(),
-    servedXds: () => publisher.servedResources(),
+    servedGateways: () => [...publisher.servedResources().keys()].sort(),
+    servedConfigDumps: async (gateways) => servedConfigDumps(publisher.servedResources(), gateways),
     servedVersion: (gateway) => publisher.cache.snapshot(gateway)?.version,
     sources: () => provider.sources(),
     clients: () => xds.clients(),
