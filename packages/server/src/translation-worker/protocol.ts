@@ -7,6 +7,7 @@
  */
 import type { ExternalNameServices, ObjectStatus, TranslationResult } from '@portico/translator';
 import type { Kind, KubeObject } from '@portico/resources';
+import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { PackedResources } from './packed-resources.js';
 
 /** The translation options that cross the thread (functions cannot). */
@@ -31,8 +32,9 @@ export type WorkerRequest =
   /**
    * Translates what the worker holds now. `endpointsOnly`: only EndpointSlices changed since the
    * last translation (the translator's endpoint fast path). `now`: ISO time of the conditions.
+   * `gatewayFacts`: with `--kubernetes`, what the cluster knows of each Gateway (gateway-facts.ts).
    */
-  | { type: 'translate'; id: number; generation: number; now: string; endpointsOnly: ObjectRef[] | undefined }
+  | { type: 'translate'; id: number; generation: number; now: string; endpointsOnly: ObjectRef[] | undefined; gatewayFacts?: [string, GatewayFacts][] }
   /** The IR a gateway was built from by translation `id` (while the worker remembers it). */
   | { type: 'ir'; id: number; gateway: string; request: number };
 

@@ -17,6 +17,7 @@ import { ResourceSet, type KubeObject } from '@portico/resources';
 import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, type EncodeCache } from '@portico/xds';
 import { changedBackendsOnly } from '../reconcile/changed-backends.js';
+import { translatorOptionsFrom } from '../reconcile/gateway-facts.js';
 import { emptySentVersions, packPatch, packResources, type SentVersions } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
@@ -74,7 +75,10 @@ export function createTranslationCore(): TranslationCore {
     let result: TranslationResult;
     try {
       cacheMatches = false;
-      result = endpointsOnly ? translateEndpointChange(translated!, resources, common, request.endpointsOnly) : translate(resources, common);
+      // The endpoint fast path recomputes no Gateway status: it is given no facts (as in process).
+      result = endpointsOnly
+        ? translateEndpointChange(translated!, resources, common, request.endpointsOnly)
+        : translate(resources, { ...common, ...(request.gatewayFacts ? translatorOptionsFrom(request.gatewayFacts) : {}) });
       cacheMatches = true;
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));

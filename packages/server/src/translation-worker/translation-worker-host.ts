@@ -19,6 +19,7 @@ import type { ProviderSnapshot } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import type { ObjectStatus, TranslationResult } from '@portico/translator';
 import type { ResourceListKey } from '@portico/xds';
+import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import { RESOURCE_LISTS, unpackList } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
@@ -85,9 +86,10 @@ export interface TranslationWorkerHost {
   /**
    * Translates a snapshot on the worker. Call it for every snapshot, in generation order (the worker
    * follows the provider through each one's `changes`); `force`: the objects did not change, something
-   * else did (translate everything again).
+   * else did (translate everything again). `gatewayFacts`: what the cluster knows of each Gateway
+   * (gateway-facts.ts), asked on the main thread just before.
    */
-  translate(snapshot: ProviderSnapshot, now: Date, options?: { force?: boolean }): Promise<WorkerTranslation>;
+  translate(snapshot: ProviderSnapshot, now: Date, options?: { force?: boolean; gatewayFacts?: [string, GatewayFacts][] }): Promise<WorkerTranslation>;
   /** Ends the worker. */
   close(): Promise<void>;
 }
@@ -322,7 +324,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     for (let i = 0; i < upserts.length; i += perMessage) post({ type: 'upsert', objects: upserts.slice(i, i + perMessage) });
   }
 
-  async function translateNow(snapshot: ProviderSnapshot, now: Date, force: boolean): Promise<WorkerTranslation> {
+  async function translateNow(snapshot: ProviderSnapshot, now: Date, force: boolean, gatewayFacts: [string, GatewayFacts][] | undefined): Promise<WorkerTranslation> {
     worker ??= start();
     const target = worker;
     const follows = workerGeneration !== undefined && snapshot.changes !== undefined && snapshot.generation === workerGeneration + 1;
@@ -351,13 +353,14 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       generation: snapshot.generation,
       now: now.toISOString(),
       endpointsOnly: endpointsOnly ? snapshot.changes!.map((c) => ({ kind: c.kind, ...(c.namespace === undefined ? {} : { namespace: c.namespace }), name: c.name })) : undefined,
+      ...(gatewayFacts ? { gatewayFacts } : {}),
     });
     return answer;
   }
 
   return {
     translate(snapshot, now, translateOptions = {}) {
-      const run = queue.then(() => translateNow(snapshot, now, translateOptions.force === true));
+      const run = queue.then(() => translateNow(snapshot, now, translateOptions.force === true, translateOptions.gatewayFacts));
       queue = run.catch(() => undefined);
       return run;
     },
