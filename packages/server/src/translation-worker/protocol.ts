@@ -7,6 +7,7 @@
  */
 import type { ExternalNameServices, ObjectStatus, TranslationResult } from '@portico/translator';
 import type { Kind, KubeObject } from '@portico/resources';
+import type { QuarantineEntry } from '../isolation/quarantine.js';
 import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { PackedResources } from './packed-resources.js';
 
@@ -35,8 +36,18 @@ export type WorkerRequest =
    * `gatewayFacts`: with `--kubernetes`, what the cluster knows of each Gateway (gateway-facts.ts).
    */
   | { type: 'translate'; id: number; generation: number; now: string; endpointsOnly: ObjectRef[] | undefined; gatewayFacts?: [string, GatewayFacts][] }
-  /** The IR a gateway was built from by translation `id` (while the worker remembers it). */
-  | { type: 'ir'; id: number; gateway: string; request: number };
+  /**
+   * The IR of a gateway in translation `id` (while the worker remembers it): the translator's, or
+   * with `built` the one its resources were built from (without the quarantined route units).
+   */
+  | { type: 'ir'; id: number; gateway: string; request: number; built?: boolean }
+  /** Route units an Envoy refused (NACK containment): the worker leaves them out of every build until they change. */
+  | { type: 'quarantine'; entries: QuarantineEntry[] }
+  /**
+   * A probe of NACK containment: the route tables built from `ir` (v8-serialized, transferred), with
+   * the clusters and endpoint sets they use; every resource with its bytes.
+   */
+  | { type: 'probe'; request: number; ir: ArrayBuffer };
 
 /** One gateway of a translation, as the main thread's snapshot cache needs it. */
 export type WorkerGateway =
@@ -67,6 +78,8 @@ export type WorkerMessage =
       gateways: WorkerGateway[];
       /** Status keys gone since the previous translation. */
       removedStatuses: string[];
+      /** Quarantined units this translation released (their object changed or went away). */
+      released: QuarantineEntry[];
       diagnostics: TranslationResult['diagnostics'];
       failures: TranslationResult['failures'];
       shadowed?: TranslationResult['shadowed'];
@@ -77,5 +90,8 @@ export type WorkerMessage =
   /** The answer to an `ir` request: the IR `v8.serialize`d (transferred), or why there is none. */
   | { type: 'ir'; request: number; ir: ArrayBuffer }
   | { type: 'no-ir'; request: number; message: string }
+  /** The answer to a `probe`, or why it could not be built. */
+  | { type: 'probe'; request: number; resources: PackedResources }
+  | { type: 'no-probe'; request: number; message: string }
   /** The translation threw (a bug of ours): nothing changed; the worker keeps its objects. */
   | { type: 'failed'; id: number; generation: number; message: string; stack?: string };
