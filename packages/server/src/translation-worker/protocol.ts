@@ -47,7 +47,9 @@ export type WorkerRequest =
    * A probe of NACK containment: the route tables built from `ir` (v8-serialized, transferred), with
    * the clusters and endpoint sets they use; every resource with its bytes.
    */
-  | { type: 'probe'; request: number; ir: ArrayBuffer };
+  | { type: 'probe'; request: number; ir: ArrayBuffer }
+  /** The redacted config dumps of what each gateway serves (the last build without problems), for /debug/xds and the dashboard. */
+  | { type: 'xds'; request: number; gateways?: string[] };
 
 /** One gateway of a translation, as the main thread's snapshot cache needs it. */
 export type WorkerGateway =
@@ -93,5 +95,7 @@ export type WorkerMessage =
   /** The answer to a `probe`, or why it could not be built. */
   | { type: 'probe'; request: number; resources: PackedResources }
   | { type: 'no-probe'; request: number; message: string }
+  /** The answer to `xds`: `[gateway, config dump][]` in key order, v8-serialized (transferred). */
+  | { type: 'xds'; request: number; dumps: ArrayBuffer }
   /** The translation threw (a bug of ours): nothing changed; the worker keeps its objects. */
   | { type: 'failed'; id: number; generation: number; message: string; stack?: string };

@@ -15,7 +15,8 @@ import { deserialize, serialize } from 'node:v8';
 import type { GatewayIR } from '@portico/ir';
 import { ResourceSet, type KubeObject } from '@portico/resources';
 import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
-import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, type EncodeCache } from '@portico/xds';
+import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, redactedConfigDump, type EncodeCache } from '@portico/xds';
+import { createServedResources } from '../reconcile/publish-gateways.js';
 import { changedBackendsOnly } from '../reconcile/changed-backends.js';
 import { translatorOptionsFrom } from '../reconcile/gateway-facts.js';
 import { createQuarantine, type QuarantineEntry } from '../isolation/quarantine.js';
@@ -66,6 +67,11 @@ export function createTranslationCore(): TranslationCore {
   const builtIrs = new Map<string, Map<number, GatewayIR>>();
   /** The worker's copy of the quarantine: it filters every build, as the in-process publisher's does. */
   let quarantine = createQuarantine();
+  /**
+   * What each gateway serves, JSON included (the builder's own, as in process): the last build
+   * without problems (the main thread's consistency gate refuses the others), with its patches.
+   */
+  const served = createServedResources();
   /** Per gateway, the quarantine revision its last build was filtered with. */
   const builtRevision = new Map<string, number>();
 
@@ -121,6 +127,7 @@ export function createTranslationCore(): TranslationCore {
       irs.delete(gateway);
       builtIrs.delete(gateway);
       builtRevision.delete(gateway);
+      served.delete(gateway);
       quarantine.forget(gateway);
     }
     const buildMs = performance.now() - built;
@@ -178,6 +185,13 @@ export function createTranslationCore(): TranslationCore {
     return new Map([...gateways].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
+  function xdsAnswer(request: Extract<WorkerRequest, { type: 'xds' }>): Outgoing {
+    const all = served.all();
+    const keys = (request.gateways ?? [...all.keys()]).filter((g) => all.has(g)).sort();
+    const dumps = ownBuffer(serialize(keys.map((g) => [g, redactedConfigDump(all.get(g)!)])));
+    return { message: { type: 'xds', request: request.request, dumps }, transfer: [dumps] };
+  }
+
   /** A probe's route tables, with the clusters and endpoint sets they use, every one with its bytes. */
   function probeAnswer(request: Extract<WorkerRequest, { type: 'probe' }>): Outgoing {
     try {
@@ -209,6 +223,7 @@ export function createTranslationCore(): TranslationCore {
         if ((['clusters', 'endpoints'] as const).every((kind) => encoded[kind].every((r) => versions[kind].versions.has(r.name)))) {
           const resources = packPatch(encoded, versions);
           builtFrom.set(gateway, input);
+          served.patch(gateway, encoded);
           return { gateway, outcome: 'patched', resources };
         }
       }
@@ -219,6 +234,7 @@ export function createTranslationCore(): TranslationCore {
       if (!versions) sent.set(gateway, (versions = emptySentVersions()));
       const resources = packResources(encoded, versions);
       builtFrom.set(gateway, input);
+      if (problems.length === 0) served.set(gateway, encoded);
       builtRevision.set(gateway, quarantine.revision(gateway));
       return { gateway, outcome: 'built', problems, resources };
     } catch (error) {
@@ -254,6 +270,8 @@ export function createTranslationCore(): TranslationCore {
           return [];
         case 'probe':
           return [probeAnswer(request)];
+        case 'xds':
+          return [xdsAnswer(request)];
       }
     },
   };

@@ -106,6 +106,8 @@ export interface TranslationWorkerHost {
   translate(snapshot: ProviderSnapshot, now: Date, options?: { force?: boolean; gatewayFacts?: [string, GatewayFacts][] }): Promise<WorkerTranslation>;
   /** Route units to leave out of every build until they change (the worker applies its own copy). */
   quarantine(entries: readonly QuarantineEntry[]): void;
+  /** The redacted config dumps of what the worker's builds serve (only `gateways` when given), in key order. */
+  configDumps(gateways?: readonly string[]): Promise<Map<string, unknown>>;
   /** Builds and encodes a probe's route tables, with the clusters and endpoint sets they use. */
   probe(ir: GatewayIR): Promise<ProbeResources>;
   /** Ends the worker. */
@@ -120,8 +122,14 @@ export function translationWorkerAvailable(script: URL = defaultScript()): boole
   return existsSync(fileURLToPath(script));
 }
 
+/**
+ * translation-worker.js beside this module; when this module runs from its TypeScript source (the
+ * tests), the compiled one in the package's dist/ (`tsc -b` builds it).
+ */
 function defaultScript(): URL {
-  return new URL('./translation-worker.js', import.meta.url);
+  const beside = new URL('./translation-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside)) || !import.meta.url.endsWith('.ts')) return beside;
+  return new URL('../../dist/translation-worker/translation-worker.js', import.meta.url);
 }
 
 export function createTranslationWorkerHost(options: TranslationWorkerHostOptions): TranslationWorkerHost {
@@ -211,6 +219,13 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       irsOnTheWay.delete(message.request);
       if (message.type === 'ir') asked?.resolve(message.ir);
       else asked?.reject(new Error(message.message));
+      idle();
+      return;
+    }
+    if (message.type === 'xds') {
+      const asked = irsOnTheWay.get(message.request);
+      irsOnTheWay.delete(message.request);
+      asked?.resolve(message.dumps);
       idle();
       return;
     }
@@ -421,6 +436,15 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       if (worker && entries.length > 0) post({ type: 'quarantine', entries: [...entries] });
     },
     probe: (ir) => askProbe(ir),
+    async configDumps(gateways) {
+      // No worker yet (or it died): nothing is served from a build this thread can still ask about.
+      if (!worker) return new Map();
+      const request = nextIrRequest++;
+      const bytes = new Promise<ArrayBuffer>((resolve, reject) => irsOnTheWay.set(request, { resolve, reject }));
+      worker.ref();
+      post({ type: 'xds', request, ...(gateways ? { gateways: [...gateways] } : {}) });
+      return new Map(deserialize(new Uint8Array(await bytes)) as [string, unknown][]);
+    },
     async close() {
       const stopping = worker;
       worker = undefined;

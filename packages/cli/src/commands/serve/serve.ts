@@ -76,6 +76,7 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     recentLogs,
     ...(args.controllerName ? { controllerName: args.controllerName } : {}),
     ...(args.externalNameServices ? { externalNameServices: args.externalNameServices } : {}),
+    ...(args.translateInProcess ? { translateInProcess: true } : {}),
     ...(envoys ? { envoys } : {}),
     ...(tls ? { tls } : {}),
     ...(args.xdsAllowSharedClientCertificate ? { xdsIdentity: { allowSharedClientCertificate: true } } : {}),
