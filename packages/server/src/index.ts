@@ -27,6 +27,7 @@ export {
   type WorkerTranslation,
 } from './translation-worker/translation-worker-host.js';
 export { createWorkerPublisher, type WorkerPublisher, type WorkerPublisherOptions } from './translation-worker/publish-worker-translation.js';
+export { createServePipeline, type ServePipeline, type ServePipelineOptions } from './reconcile/serve-pipeline.js';
 export { createNackContainment, type ContainmentOutcome, type ContainmentPublisher, type NackContainment, type NackContainmentOptions } from './isolation/nack-containment.js';
 export { createQuarantine, type Quarantine, type QuarantineApplied, type QuarantineEntry } from './isolation/quarantine.js';
 export { findCulprits, probeBudget, suspectsFromErrorText, type CulpritSearch, type CulpritSearchResult, type ProbeVerdict } from './isolation/culprit-finder.js';

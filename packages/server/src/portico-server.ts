@@ -116,6 +116,8 @@ export interface PorticoServer {
    * published). Snapshots reconcile asynchronously: tests that change the provider wait for this.
    */
   settled(): Promise<void>;
+  /** The admin port once it listens, before start() resolves (the first translation may take seconds). */
+  adminPort(): number | undefined;
 }
 
 export function createPorticoServer(options: PorticoServerOptions): PorticoServer {
@@ -220,6 +222,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   let unsubscribe: (() => void) | undefined;
   let stopTlsWatch: (() => void) | undefined;
   let stopping: Promise<void> | undefined;
+  let boundAdminPort: number | undefined;
   /** Reconciles asked for and not finished. */
   const reconciling = new Set<Promise<void>>();
 
@@ -289,6 +292,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     try {
       // Admin first: /healthz answers and /readyz says what is missing while the rest starts.
       const adminPort = await admin.start();
+      boundAdminPort = adminPort;
       const metricsPort = await metricsServer?.start();
       const xdsPort = await xds.start();
       const exposure = plaintextXdsWarning(xdsAddress, options.tls !== undefined);
@@ -345,7 +349,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     return stopping;
   }
 
-  return { start, shutdown, readiness, settled };
+  return { start, shutdown, readiness, settled, adminPort: () => boundAdminPort };
 }
 
 /** Leadership and status-write figures of `--kubernetes`, read when Prometheus scrapes. */

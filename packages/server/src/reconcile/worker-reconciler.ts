@@ -66,8 +66,8 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
     }
     lastGeneration = generation;
     const started = performance.now();
-    const changedKinds = again ? [] : snapshot.changes ? kindsOf(snapshot.changes) : tracker.changedKinds(snapshot.objects);
     const at = now();
+    let changedKinds: string[] = [];
     const failed = (error: unknown): ReconcileOutcome => {
       metrics.reconciled(changedKinds, 'error', (performance.now() - started) / 1000);
       health.translationFailed(generation, at, error);
@@ -77,7 +77,12 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
     let answer;
     try {
       const gatewayFacts = options.gatewayFacts ? gatewayFactsOf(snapshot.resources, controllerName, options.gatewayFacts) : undefined;
-      answer = await host.translate(snapshot, at, { force: again, ...(gatewayFacts ? { gatewayFacts } : {}) });
+      const translating = host.translate(snapshot, at, { force: again, ...(gatewayFacts ? { gatewayFacts } : {}) });
+      // Its failure is read below, after the kinds: handled now, so it is never an unhandled rejection.
+      translating.catch(() => undefined);
+      // A snapshot without `changes` is compared object by object while the worker translates, in slices.
+      changedKinds = again ? [] : snapshot.changes ? kindsOf(snapshot.changes) : await tracker.changedKindsInSlices(snapshot.objects);
+      answer = await translating;
     } catch (error) {
       return failed(error);
     }
