@@ -134,7 +134,8 @@ export function createTranslationCore(): TranslationCore {
 
     const messages: Outgoing[] = [];
     // The statuses say which routes Envoy refused, as in process (reconciler.ts), after this build's releases.
-    const statuses = withQuarantineStatuses(result, quarantine.entries(), now, resources.list('ListenerSet')).statuses;
+    const marked = withQuarantineStatuses(result, quarantine.entries(), now, resources.list('ListenerSet'));
+    const statuses = marked.statuses;
     const changed: [string, ObjectStatus][] = [];
     for (const [key, status] of statuses) if (previousStatuses.get(key) !== status) changed.push([key, status]);
     const removedStatuses = [...previousStatuses.keys()].filter((key) => !statuses.has(key));
@@ -151,7 +152,7 @@ export function createTranslationCore(): TranslationCore {
         gateways,
         removedStatuses,
         released,
-        diagnostics: withQuarantineStatuses(result, quarantine.entries(), now, resources.list('ListenerSet')).diagnostics,
+        diagnostics: marked.diagnostics,
         failures: result.failures,
         ...(result.shadowed ? { shadowed: result.shadowed } : {}),
         translateMs,
