@@ -12,6 +12,7 @@ import type { GatewayIR } from '@portico/ir';
 import { WRITTEN_CONDITION_TYPES, type GatewayReadiness, type UnusableGatewayAddress } from '@portico/translator';
 import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure/infrastructure-options.js';
+import type { GatewayListenerPorts } from './infrastructure/envoy-service.js';
 import type { ServiceAddressSource } from './infrastructure/service-addresses.js';
 import { errorFields, type Logger } from './logger.js';
 import type { TranslatedState } from './reconcile/translated-state.js';
@@ -124,7 +125,7 @@ export function createKubernetesController(options: KubernetesControllerOptions)
    * it gets a stand-in without a uid (so no owner reference) whose workloads live in the Envoy
    * namespace, or Portico's own, since `ingressclass` is no namespace.
    */
-  function managedGateways(translated: ReadonlyMap<string, GatewayIR>, snapshot: ProviderSnapshot): Map<string, ManagedGateway> {
+  function managedGateways(translated: ReadonlyMap<string, GatewayIR | GatewayListenerPorts>, snapshot: ProviderSnapshot): Map<string, ManagedGateway> {
     const gateways = new Map<string, ManagedGateway>();
     for (const [key, ir] of [...translated].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const slash = key.indexOf('/');
@@ -161,10 +162,9 @@ export function createKubernetesController(options: KubernetesControllerOptions)
         lastStatuses = result.statuses;
         statusWriter.update([...result.statuses.values()].map((s): DesiredStatus => ({ kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name, status: s.status as unknown as Record<string, unknown> })));
       }
-      // The Envoy Services' ports come from the IR's listeners, asked for only here (on the leader).
+      // The Envoy Services' ports: the listeners' types and ports the translation came with (the IR only when it has none).
       if (infrastructure) {
-        state
-          .ir()
+        (state.listenerPorts ? Promise.resolve(state.listenerPorts) : state.ir())
           .then((gateways) => infrastructure.reconcile(managedGateways(gateways, snapshot)))
           .catch((error: unknown) => logger.error('managing Envoy workloads failed', errorFields(error)));
       }

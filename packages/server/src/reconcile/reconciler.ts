@@ -146,7 +146,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       logger.info('gateway removed: its snapshot is deleted, connected clients keep their config', { gateway });
     }
     const statusesChanged = result.statuses !== state?.result.statuses;
-    state = { generation, objects: snapshot.objects, result, translatedAt: at.toISOString(), ir: irOfResult(result.gateways) };
+    state = { generation, objects: snapshot.objects, result, translatedAt: at.toISOString(), ir: irOfResult(result.gateways), listenerPorts: result.gateways };
     if (statusesChanged) logStatusChanges(result);
 
     const seconds = (performance.now() - started) / 1000;

@@ -6,6 +6,7 @@
 import type { GatewayIR } from '@portico/ir';
 import type { KubeObject } from '@portico/resources';
 import type { TranslationResult } from '@portico/translator';
+import type { GatewayListenerPorts } from '../infrastructure/envoy-service.js';
 
 /** The gateway keys of a translation: the in-process result's IR map, or the worker's list of keys. */
 export interface GatewayKeys {
@@ -28,6 +29,12 @@ export interface TranslatedState {
    * Rejects when the IR is no longer held (a worker that restarted since).
    */
   ir(gateways?: readonly string[]): Promise<ReadonlyMap<string, GatewayIR>>;
+  /**
+   * Per gateway, its listeners' types and ports: what the Envoy Services of `--kubernetes` need,
+   * without asking for the IR (on the worker path, a 10,000-route IR would cross for every edit).
+   * Absent: read them from `ir()`.
+   */
+  listenerPorts?: ReadonlyMap<string, GatewayListenerPorts>;
 }
 
 /** The whole TranslationResult of a state, its IR fetched. */

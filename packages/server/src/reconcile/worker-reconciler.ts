@@ -115,6 +115,7 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
       objects: snapshot.objects,
       result,
       translatedAt: at.toISOString(),
+      listenerPorts: new Map(answer.listenerPorts.map(([gateway, listeners]) => [gateway, { listeners }])),
       ir: async (keys) => {
         const wanted = (keys ?? [...asked.keys()]).filter((k) => asked.has(k));
         return new Map(await Promise.all(wanted.map(async (k) => [k, await asked.get(k)!()] as const)));

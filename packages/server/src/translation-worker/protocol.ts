@@ -7,6 +7,7 @@
  */
 import type { ExternalNameServices, ObjectStatus, TranslationResult } from '@portico/translator';
 import type { Kind, KubeObject } from '@portico/resources';
+import type { ListenerIR } from '@portico/ir';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
 import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { PackedResources } from './packed-resources.js';
@@ -82,6 +83,8 @@ export type WorkerMessage =
       removedStatuses: string[];
       /** Quarantined units this translation released (their object changed or went away). */
       released: QuarantineEntry[];
+      /** Per gateway, its listeners' types and ports (the Envoy Services of `--kubernetes`). */
+      listenerPorts: [string, { type: ListenerIR['type']; port: number }[]][];
       diagnostics: TranslationResult['diagnostics'];
       failures: TranslationResult['failures'];
       shadowed?: TranslationResult['shadowed'];

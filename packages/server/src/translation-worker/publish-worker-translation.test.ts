@@ -20,7 +20,7 @@ function built(gateway: string, lists: Partial<Record<ResourceListKey, HostResou
 }
 
 function translation(...gateways: HostGateway[]): Extract<WorkerTranslation, { result: 'success' }> {
-  return { result: 'success', generation: 1, path: 'translate', gateways, statuses: new Map(), diagnostics: [], failures: [], released: [], translateMs: 0, buildMs: 0 };
+  return { result: 'success', generation: 1, path: 'translate', gateways, statuses: new Map(), diagnostics: [], failures: [], released: [], listenerPorts: [], translateMs: 0, buildMs: 0 };
 }
 
 describe('createWorkerPublisher', () => {

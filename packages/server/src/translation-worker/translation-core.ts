@@ -12,7 +12,7 @@
  * last good IR (and so its served snapshot), as in-process.
  */
 import { deserialize, serialize } from 'node:v8';
-import type { GatewayIR } from '@portico/ir';
+import type { GatewayIR, ListenerIR } from '@portico/ir';
 import { ResourceSet, type KubeObject } from '@portico/resources';
 import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, redactedConfigDump, type EncodeCache } from '@portico/xds';
@@ -111,7 +111,9 @@ export function createTranslationCore(): TranslationCore {
     const transfer: ArrayBuffer[] = [];
     const gateways: WorkerGateway[] = [];
     const released: QuarantineEntry[] = [];
+    const listenerPorts: [string, { type: ListenerIR['type']; port: number }[]][] = [];
     for (const [gateway, ir] of keepFailedGateways(result)) {
+      listenerPorts.push([gateway, ir.listeners.map((l) => ({ type: l.type, port: l.port }))]);
       const answer = buildGateway(gateway, ir, released);
       if (answer.outcome === 'built' || answer.outcome === 'patched') {
         transfer.push(answer.resources.buffer);
@@ -152,6 +154,7 @@ export function createTranslationCore(): TranslationCore {
         gateways,
         removedStatuses,
         released,
+        listenerPorts,
         diagnostics: marked.diagnostics,
         failures: result.failures,
         ...(result.shadowed ? { shadowed: result.shadowed } : {}),

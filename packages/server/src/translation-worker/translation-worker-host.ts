@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import type { GatewayIR } from '@portico/ir';
+import type { GatewayIR, ListenerIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import type { ObjectStatus, TranslationResult } from '@portico/translator';
@@ -64,6 +64,8 @@ export type WorkerTranslation =
       shadowed?: TranslationResult['shadowed'];
       /** Quarantined units the worker released in this translation (their object changed or went away). */
       released: QuarantineEntry[];
+      /** Per gateway, its listeners' types and ports. */
+      listenerPorts: [string, { type: ListenerIR['type']; port: number }[]][];
       translateMs: number;
       buildMs: number;
     }
@@ -314,6 +316,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       failures: message.failures,
       ...(message.shadowed ? { shadowed: message.shadowed } : {}),
       released: message.released,
+      listenerPorts: message.listenerPorts,
       translateMs: message.translateMs,
       buildMs: message.buildMs,
     };

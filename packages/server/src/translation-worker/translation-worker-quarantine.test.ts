@@ -81,6 +81,8 @@ describe('the quarantine on the translation worker', () => {
     for (const type of [TYPE_URLS.route, TYPE_URLS.cluster, TYPE_URLS.listener]) expect(served(workerPublisher, type)).toEqual(served(inProcess, type));
     expect(new Map(answer.statuses)).toEqual(withQuarantineStatuses(expected, quarantine.entries(), now, []).statuses);
     expect(answer.released).toEqual([]);
+    // What the Envoy Services of --kubernetes need crosses with every answer; the routes never do.
+    expect(answer.listenerPorts).toEqual([[GW, expected.gateways.get(GW)!.listeners.map((l) => ({ type: l.type, port: l.port }))]]);
     // The built IR of the served version is the one without the unit, as in process.
     const version = workerPublisher.cache.snapshot(GW)!.version;
     expect(await workerPublisher.irOfVersion(GW, version)).toEqual(inProcess.irOfVersion(GW, published!.version!));
