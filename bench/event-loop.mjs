@@ -1,8 +1,8 @@
 // `node bench/event-loop.mjs [--routes 10000] [--edits 11] [--modes in-process,worker]` (also run by
 // `npm run bench`): how long the main thread's event loop is held while `portico serve` translates,
-// in process (createReconciler + createXdsPublisher, today's path) and on the translation worker
-// (createTranslationWorkerHost + createWorkerPublisher: the main thread only sends the changed
-// objects and puts the worker's encoded bytes into the snapshot cache). Each mode runs in a fresh
+// in process (`--translate-in-process`) and on the translation worker (the default), both through
+// createServePipeline, what `portico serve` reconciles with (on the worker the main thread only sends
+// the changed objects and puts the worker's encoded bytes into the snapshot cache). Each mode runs in a fresh
 // `node --expose-gc` child, so its memory figures are its own (the worker's heap counts in the RSS).
 //
 // One JSON line per mode: scenario "event-loop", mode, routes; for the from-scratch translation of the
@@ -19,7 +19,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createReconciler, createServerMetrics, createTranslationWorkerHost, createWorkerPublisher, createXdsPublisher, silentLogger } from '@portico/server';
+import { createQuarantine, createServePipeline, createServerMetrics, silentLogger } from '@portico/server';
 import { Registry } from 'prom-client';
 import { httpWorkload } from './generate-input.mjs';
 import { CONTROLLER_NAME } from './objects.mjs';
@@ -55,35 +55,25 @@ async function withDelay(loop, call) {
   return { ms, cpuMs, outcome, maxMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6 };
 }
 
-/** In process: the reconciler as `portico serve` builds it today; every reconcile is one synchronous step. */
-function inProcess() {
-  const publisher = createXdsPublisher();
-  const reconciler = createReconciler({ publisher, metrics: createServerMetrics(new Registry(), { processMetrics: false }), logger: silentLogger(), controllerName: CONTROLLER_NAME });
+/** `portico serve`'s pipeline in one mode: in process, every reconcile is one synchronous step. */
+function servePipeline(mode) {
+  const pipeline = createServePipeline({
+    inProcess: mode === 'in-process',
+    metrics: createServerMetrics(new Registry(), { processMetrics: false }),
+    logger: silentLogger(),
+    controllerName: CONTROLLER_NAME,
+    sourceErrors: () => 0,
+    quarantine: createQuarantine(),
+    onSubscriberError: () => undefined,
+  });
   return {
     async reconcile(snapshot) {
-      const outcome = reconciler.reconcile(snapshot);
+      const outcome = await pipeline.reconcile(snapshot);
       const failed = outcome.result !== 'success' || outcome.published.some((r) => r.outcome === 'rejected' || r.outcome === 'error');
-      if (failed) throw new Error(`reconcile ${outcome.generation}: ${outcome.result}`);
+      if (failed) throw new Error(`reconcile ${outcome.generation}: ${outcome.result} ${outcome.published.flatMap((r) => r.problems).join('; ')}`);
       return outcome.published.filter((r) => r.published).length;
     },
-    close: async () => undefined,
-  };
-}
-
-/** On the worker: the main thread sends changes, then publishes the encoded bytes it gets back. */
-function onWorker() {
-  const host = createTranslationWorkerHost({ translate: { controllerName: CONTROLLER_NAME } });
-  const publisher = createWorkerPublisher();
-  return {
-    async reconcile(snapshot) {
-      const answer = await host.translate(snapshot, new Date());
-      if (answer.result !== 'success') throw answer.error;
-      const { results } = publisher.publish(answer);
-      const failed = results.find((r) => r.outcome === 'rejected' || r.outcome === 'error');
-      if (failed) throw new Error(`${failed.gateway} ${failed.outcome}: ${failed.problems.join('; ')}`);
-      return results.filter((r) => r.published).length;
-    },
-    close: () => host.close(),
+    close: () => pipeline.close(),
   };
 }
 
@@ -92,7 +82,7 @@ async function measure(mode, routes, edits) {
   const source = createSnapshotSource(workload.objects);
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  const pipeline = mode === 'worker' ? onWorker() : inProcess();
+  const pipeline = servePipeline(mode);
   try {
     const full = await withDelay(loop, () => pipeline.reconcile(source.initial()));
     if (full.outcome === 0) throw new Error('initial snapshot: nothing was published');

@@ -5,7 +5,9 @@
  */
 export { createPorticoServer, type PorticoServer, type PorticoServerOptions, type StartedServer } from './portico-server.js';
 export { createAdminServer, DEFAULT_ADMIN_ADDRESS, type AdminHandlers, type AdminServer, type AdminServerOptions, type Readiness } from './admin/admin-server.js';
-export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewResult } from './admin/debug-views.js';
+export { clientsView, debugViews, irView, statusView, xdsView, type DebugData, type DebugView, type ViewAnswer, type ViewResult } from './admin/debug-views.js';
+export { servedConfigDumps } from './admin/served-config-dumps.js';
+export { irOfResult, withIR, type GatewayKeys, type TranslationSummary } from './reconcile/translated-state.js';
 export { redactSecret, REDACTED_KEYS_ANNOTATION, resourcesView } from './admin/resources-view.js';
 export { createUiHttp, type UiAssetSource, type UiHttp, type UiHttpOptions } from './ui/ui-http.js';
 export { createChangeSignal, createUiEvents, DEFAULT_MAX_EVENT_STREAMS, type ChangeSignal, type UiEvents, type UiEventsOptions } from './ui/ui-events.js';
@@ -29,6 +31,7 @@ export {
   type WorkerTranslation,
 } from './translation-worker/translation-worker-host.js';
 export { createWorkerPublisher, type WorkerPublisher, type WorkerPublisherOptions } from './translation-worker/publish-worker-translation.js';
+export { createServePipeline, type ServePipeline, type ServePipelineOptions } from './reconcile/serve-pipeline.js';
 export { createNackContainment, type ContainmentOutcome, type ContainmentPublisher, type NackContainment, type NackContainmentOptions } from './isolation/nack-containment.js';
 export { createQuarantine, type Quarantine, type QuarantineApplied, type QuarantineEntry } from './isolation/quarantine.js';
 export { findCulprits, probeBudget, suspectsFromErrorText, type CulpritSearch, type CulpritSearchResult, type ProbeVerdict } from './isolation/culprit-finder.js';

@@ -9,11 +9,14 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { type DesiredStatus, type ProviderSnapshot, type StatusWriteFigures } from '@portico/provider';
 import { createLeaderElector, createStatusWriter } from '@portico/provider/kubernetes';
 import type { Gateway, GatewayStatusAddress, Kind, KubeObject } from '@portico/resources';
-import { WRITTEN_CONDITION_TYPES, type GatewayReadiness, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
+import type { GatewayIR } from '@portico/ir';
+import { WRITTEN_CONDITION_TYPES, type GatewayReadiness, type UnusableGatewayAddress } from '@portico/translator';
 import { createInfrastructureManager, type ManagedGateway } from './infrastructure/infrastructure-manager.js';
 import type { EnvoyInfrastructureOptions } from './infrastructure/infrastructure-options.js';
+import type { GatewayListenerPorts } from './infrastructure/envoy-service.js';
 import type { ServiceAddressSource } from './infrastructure/service-addresses.js';
 import { errorFields, type Logger } from './logger.js';
+import type { TranslatedState } from './reconcile/translated-state.js';
 
 export interface KubernetesControllerOptions {
   kubeConfig: KubeConfig;
@@ -56,7 +59,7 @@ export interface KubernetesController {
   /** Starts leader election; `reconcileAgain` re-runs the last reconcile (on leadership or new addresses). */
   start(current: () => ProviderSnapshot, reconcileAgain: () => void): void;
   /** After each successful reconcile: the leader writes what changed. */
-  afterReconcile(result: TranslationResult, snapshot: ProviderSnapshot): void;
+  afterReconcile(state: TranslatedState, snapshot: ProviderSnapshot): void;
   isLeader(): boolean;
   figures(): ClusterFigures;
   /** Releases the Lease (so another replica leads at once) and stops writing. */
@@ -67,7 +70,7 @@ export function createKubernetesController(options: KubernetesControllerOptions)
   const { kubeConfig, logger } = options;
   let current: (() => ProviderSnapshot) | undefined;
   let reconcileAgain: () => void = () => undefined;
-  let lastStatuses: TranslationResult['statuses'] | undefined;
+  let lastStatuses: TranslatedState['result']['statuses'] | undefined;
 
   const statusWriter = createStatusWriter({
     kubeConfig,
@@ -123,9 +126,9 @@ export function createKubernetesController(options: KubernetesControllerOptions)
    * it gets a stand-in without a uid (so no owner reference) whose workloads live in the Envoy
    * namespace, or Portico's own, since `ingressclass` is no namespace.
    */
-  function managedGateways(result: TranslationResult, snapshot: ProviderSnapshot): Map<string, ManagedGateway> {
+  function managedGateways(translated: ReadonlyMap<string, GatewayIR | GatewayListenerPorts>, snapshot: ProviderSnapshot): Map<string, ManagedGateway> {
     const gateways = new Map<string, ManagedGateway>();
-    for (const [key, ir] of result.gateways) {
+    for (const [key, ir] of [...translated].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const slash = key.indexOf('/');
       const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
       const gateway = snapshot.resources.get('Gateway', namespace, name) as Gateway | undefined;
@@ -152,14 +155,20 @@ export function createKubernetesController(options: KubernetesControllerOptions)
       reconcileAgain = again;
       elector.start();
     },
-    afterReconcile(result, snapshot) {
+    afterReconcile(state, snapshot) {
       if (!elector.isLeader()) return;
+      const { result } = state;
       // The EndpointSlice fast path keeps the statuses object: nothing to write then.
       if (result.statuses !== lastStatuses) {
         lastStatuses = result.statuses;
         statusWriter.update([...result.statuses.values()].map((s): DesiredStatus => ({ kind: s.kind, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name, status: s.status as unknown as Record<string, unknown> })));
       }
-      infrastructure?.reconcile(managedGateways(result, snapshot)).catch((error: unknown) => logger.error('managing Envoy workloads failed', errorFields(error)));
+      // The Envoy Services' ports: the listeners' types and ports the translation came with (the IR only when it has none).
+      if (infrastructure) {
+        (state.listenerPorts ? Promise.resolve(state.listenerPorts) : state.ir())
+          .then((gateways) => infrastructure.reconcile(managedGateways(gateways, snapshot)))
+          .catch((error: unknown) => logger.error('managing Envoy workloads failed', errorFields(error)));
+      }
     },
     isLeader: () => elector.isLeader(),
     figures: () => ({ leader: elector.isLeader(), statusWrites: statusWriter.figures() }),

@@ -76,11 +76,13 @@ describe('createPorticoServer', () => {
 
   it('follows the provider: a changed route is published, a vanished gateway is removed', async () => {
     provider.emit(demoObjects({ headerValue: 'beta' }));
+    await server.settled();
     const xds = await getJson('/debug/xds');
     expect(xds.body.versions[GATEWAY]).toMatch(/-2$/);
     expect(JSON.stringify(xds.body.xds[GATEWAY].routes)).toContain('beta');
 
     provider.emit(demoObjects({ headerValue: 'beta', gatewayName: 'renamed' }));
+    await server.settled();
     expect(Object.keys((await getJson('/debug/xds')).body.xds)).toEqual(['default/renamed']);
     expect(logs.entries).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/^gateway removed/), gateway: GATEWAY }));
     provider.emit(demoObjects({ headerValue: 'beta' }));
@@ -89,12 +91,14 @@ describe('createPorticoServer', () => {
   it('is not ready while snapshots fail to translate, says why in /readyz and /debug/status, and recovers', async () => {
     // Not a ResourceSet: the whole translation throws, as a bug of ours would make it.
     provider.emitResources(demoObjects({ headerValue: 'gamma' }), {} as never);
+    await server.settled();
     const ready = await getJson('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body.waitingFor).toEqual([expect.stringMatching(/^the latest snapshot \(generation \d+\) failed to translate: /)]);
     const status = await getJson('/debug/status');
     expect(status.body.pipeline.translationFailure).toMatchObject({ error: expect.any(String) });
     provider.emit(demoObjects({ headerValue: 'beta' }));
+    await server.settled();
     expect(await getJson('/readyz')).toEqual({ status: 200, body: { status: 'ready' } });
     expect((await getJson('/debug/status')).body.pipeline).toEqual({ gatewayFailures: [], failingObjects: [] });
   });

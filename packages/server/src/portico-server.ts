@@ -17,9 +17,9 @@ import type { RecentLogs } from './recent-logs.js';
 import { createContainmentMetrics } from './isolation/containment-metrics.js';
 import { createEventLoopMetrics } from './reconcile/event-loop-metrics.js';
 import { createNackContainment } from './isolation/nack-containment.js';
-import { createXdsPublisher, type XdsPublisherOptions } from './reconcile/publish-gateways.js';
+import type { XdsPublisherOptions } from './reconcile/publish-gateways.js';
 import { createQuarantine } from './isolation/quarantine.js';
-import { createReconciler } from './reconcile/reconciler.js';
+import { createServePipeline } from './reconcile/serve-pipeline.js';
 import { createRefusalLog } from './isolation/refusal-log.js';
 import { createServerMetrics } from './reconcile/server-metrics.js';
 import { createConvergenceTracker } from './reconcile/convergence.js';
@@ -79,9 +79,18 @@ export interface PorticoServerOptions {
   cluster?: KubernetesController;
   /**
    * IR → Envoy resources, instead of `buildXds` (the publisher's `build`). For tests that need a
-   * resource Envoy refuses past every validation (NACK containment through real Envoy).
+   * resource Envoy refuses past every validation (NACK containment through real Envoy). A function
+   * cannot cross to the translation worker: given, translation runs in process.
    */
   buildXds?: XdsPublisherOptions['build'];
+  /**
+   * Translate, build and encode on the main thread (`--translate-in-process`), as before the
+   * translation worker: for debugging, and as the reference the worker is tested against. By default
+   * they run on a worker thread, so xDS, probes and the admin server answer during a translation.
+   */
+  translateInProcess?: boolean;
+  /** The compiled translation worker script (tests); default the package's own. */
+  translationWorkerScript?: URL;
   /** How long NACK containment waits for a probe's answer (default 5 s). */
   probeTimeoutMs?: number;
   /**
@@ -107,6 +116,13 @@ export interface PorticoServer {
   /** Stops the provider, ends xDS streams gracefully, closes the admin server. Idempotent. */
   shutdown(): Promise<void>;
   readiness(): Readiness;
+  /**
+   * Resolves once every snapshot handed over so far is reconciled (translated on the worker,
+   * published). Snapshots reconcile asynchronously: tests that change the provider wait for this.
+   */
+  settled(): Promise<void>;
+  /** The admin port once it listens, before start() resolves (the first translation may take seconds). */
+  adminPort(): number | undefined;
 }
 
 export function createPorticoServer(options: PorticoServerOptions): PorticoServer {
@@ -116,17 +132,28 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   const registry = new Registry();
   const metrics = createServerMetrics(registry);
   const eventLoop = createEventLoopMetrics(registry);
-  const quarantine = createQuarantine();
-  const publisher = createXdsPublisher({
+  const mainQuarantine = createQuarantine();
+  const pipeline = createServePipeline({
+    inProcess: options.translateInProcess === true,
+    metrics,
+    logger,
+    controllerName,
+    ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}),
+    ...(options.rateLimitService ? { rateLimitService: options.rateLimitService } : {}),
+    ...(options.rateLimitConfigDir ? { rateLimitConfig: createRateLimitConfigWriter({ directory: options.rateLimitConfigDir, logger }) } : {}),
+    sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
+    ...(options.cluster ? { gatewayFacts: options.cluster } : {}),
+    quarantine: mainQuarantine,
     onSubscriberError: (error, gateway) => logger.error('an xDS stream failed on a snapshot update', { gateway, ...errorFields(error) }),
-    quarantine,
-    ...(options.buildXds ? { build: options.buildXds } : {}),
+    ...(options.buildXds ? { buildXds: options.buildXds } : {}),
+    ...(options.translationWorkerScript ? { workerScript: options.translationWorkerScript } : {}),
   });
+  const quarantine = pipeline.quarantine;
   const containmentMetrics = createContainmentMetrics(registry, () => quarantine.entries().length);
   const tlsSource = options.tls && 'initial' in options.tls ? options.tls : undefined;
   const xdsAddress = options.xdsAddress ?? DEFAULT_XDS_ADDRESS;
   const xds = createXdsGrpcServer({
-    watcher: publisher.cache,
+    watcher: pipeline.cache,
     address: xdsAddress,
     metrics: registry,
     onEvent: (event, stream) => {
@@ -154,26 +181,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     client: (streamId) => xds.registry.client(streamId),
     onConverged: (gateway, seconds) => metrics.converged(gateway, seconds),
   });
-  const reconciler = createReconciler({
-    publisher,
-    metrics,
-    logger,
-    controllerName,
-    ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}),
-    ...(options.rateLimitService ? { rateLimitService: options.rateLimitService } : {}),
-    ...(options.rateLimitConfigDir ? { rateLimitConfig: createRateLimitConfigWriter({ directory: options.rateLimitConfigDir, logger }) } : {}),
-    sourceErrors: () => provider.sources().filter((s) => s.state === 'error').length,
-    ...(options.cluster
-      ? {
-          gatewayAddresses: (gateway: string) => options.cluster!.gatewayAddresses(gateway),
-          gatewayUnusableAddresses: (gateway: string, requested: readonly string[]) => options.cluster!.gatewayUnusableAddresses(gateway, requested),
-          gatewayReadiness: (gateway: string) => options.cluster!.gatewayReadiness(gateway),
-        }
-      : {}),
-    quarantine,
-  });
   const containment = createNackContainment({
-    publisher,
+    publisher: pipeline.containment,
     quarantine,
     probe: (streamId, snapshot) => {
       convergence.probing(streamId);
@@ -182,7 +191,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     client: (streamId) => xds.registry.client(streamId),
     // The quarantine changed, not the objects: translate and publish again (statuses included).
     republish: () => {
-      if (!stopping && published) onSnapshot(provider.current(), true);
+      if (!stopping && published) void onSnapshot(provider.current(), true);
     },
     logger,
     onOutcome: (outcome) => containmentMetrics.searched(outcome),
@@ -190,10 +199,11 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   });
   if (options.cluster) registerClusterMetrics(registry, options.cluster);
   const data: DebugData = {
-    state: () => reconciler.state(),
-    health: () => reconciler.health().view(),
-    servedXds: () => publisher.servedResources(),
-    servedVersion: (gateway) => publisher.cache.snapshot(gateway)?.version,
+    state: () => pipeline.state(),
+    health: () => pipeline.health().view(),
+    servedGateways: () => pipeline.servedGateways(),
+    servedConfigDumps: (gateways) => pipeline.servedConfigDumps(gateways),
+    servedVersion: (gateway) => pipeline.cache.snapshot(gateway)?.version,
     sources: () => provider.sources(),
     clients: () => xds.clients(),
     quarantined: (gateway) => quarantine.entries(gateway),
@@ -219,23 +229,39 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
   let unsubscribe: (() => void) | undefined;
   let stopTlsWatch: (() => void) | undefined;
   let stopping: Promise<void> | undefined;
+  let boundAdminPort: number | undefined;
+  /** Reconciles asked for and not finished. */
+  const reconciling = new Set<Promise<void>>();
+
+  async function settled(): Promise<void> {
+    while (reconciling.size > 0) await Promise.all(reconciling);
+  }
+
+  /** Reconciles one snapshot, tracked for settled(); never rejects. */
+  function onSnapshot(snapshot: ProviderSnapshot, force = false): Promise<void> {
+    const run = reconcileSnapshot(snapshot, force);
+    reconciling.add(run);
+    void run.finally(() => reconciling.delete(run));
+    return run;
+  }
 
   function readiness(): Readiness {
     const waitingFor = [
       ...(xdsListening ? [] : ['the xDS server to listen']),
       ...(published ? [] : ['the first snapshot to be translated and published']),
       // A pipeline that no longer carries changes to the Envoys is not ready, whatever it served before.
-      ...reconciler.health().notReadyReasons(),
+      ...pipeline.health().notReadyReasons(),
     ];
     return { ready: waitingFor.length === 0 && !stopping, waitingFor: stopping ? ['nothing: shutting down'] : waitingFor };
   }
 
-  function onSnapshot(snapshot: ProviderSnapshot, force = false): void {
+  /** What fails is logged and kept in the pipeline's health. */
+  async function reconcileSnapshot(snapshot: ProviderSnapshot, force: boolean): Promise<void> {
     // A forced reconcile answers something outside the objects (an address, the quarantine): it
     // starts now, not at the objects' last change.
     const changedAt = force ? performance.now() : (snapshot.changedAt ?? performance.now());
     try {
-      const outcome = reconciler.reconcile(snapshot, { force });
+      const outcome = await pipeline.reconcile(snapshot, { force });
       uiChanges.emit();
       if (outcome.result !== 'success') return;
       const fresh = outcome.published.filter((r) => r.published && r.version);
@@ -247,13 +273,13 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
         metrics.gatewayRemoved(gateway);
       }
       published = true;
-      options.cluster?.afterReconcile(reconciler.state()!.result, snapshot);
-      options.envoys?.sync(publisher.cache.gateways()).catch((error: unknown) => logger.error('starting or stopping Envoys failed', errorFields(error)));
+      options.cluster?.afterReconcile(pipeline.state()!, snapshot);
+      options.envoys?.sync(pipeline.cache.gateways()).catch((error: unknown) => logger.error('starting or stopping Envoys failed', errorFields(error)));
     } catch (error) {
       // The reconciler catches translation and per-gateway failures; anything left is a bug of ours,
       // and the server keeps serving the last good config rather than going down with it.
       logger.error('reconcile failed: this is a bug in Portico; the last good config is still served', { generation: snapshot.generation, ...errorFields(error) });
-      reconciler.health().translationFailed(snapshot.generation, new Date(), error);
+      pipeline.health().translationFailed(snapshot.generation, new Date(), error);
     }
   }
 
@@ -273,6 +299,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     try {
       // Admin first: /healthz answers and /readyz says what is missing while the rest starts.
       const adminPort = await admin.start();
+      boundAdminPort = adminPort;
       const metricsPort = await metricsServer?.start();
       const xdsPort = await xds.start();
       const exposure = plaintextXdsWarning(xdsAddress, options.tls !== undefined);
@@ -282,12 +309,14 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
       providerStarted = true;
       const first = await provider.start();
       options.cluster?.start(() => provider.current(), () => {
-        if (!stopping) onSnapshot(provider.current(), true);
+        if (!stopping) void onSnapshot(provider.current(), true);
       });
-      onSnapshot(first);
-      unsubscribe = provider.onChange(onSnapshot);
+      const firstReconcile = onSnapshot(first);
+      unsubscribe = provider.onChange((snapshot) => void onSnapshot(snapshot));
       // A change published between the first snapshot and the subscription is not lost.
-      if (provider.current().generation !== first.generation) onSnapshot(provider.current());
+      if (provider.current().generation !== first.generation) void onSnapshot(provider.current());
+      // Ready once the first snapshot is published (on the worker, that takes its translation).
+      await firstReconcile;
       const startupMs = Math.round(performance.now() - started);
       logger.info('serving', { xds: xdsPort, admin: adminPort, ...(metricsPort === undefined ? {} : { metrics: metricsPort }), startupMs, ready: readiness().ready });
       return { xdsPort, adminPort, ...(metricsPort === undefined ? {} : { metricsPort }), startupMs };
@@ -301,6 +330,8 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     stopping ??= (async () => {
       unsubscribe?.();
       stopTlsWatch?.();
+      // What was handed over before the stop is finished (and told to the Envoys and the cluster).
+      await settled();
       const steps: [string, () => Promise<void>][] = [
         // The Lease first, so another replica takes over the cluster's statuses at once.
         ['cluster controller', () => options.cluster?.stop() ?? Promise.resolve()],
@@ -309,6 +340,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
         ['xDS server', () => xds.shutdown(options.shutdownGraceMs ?? 5_000)],
         ['admin server', () => admin.close()],
         ['metrics server', () => metricsServer?.close() ?? Promise.resolve()],
+        ['translation', () => pipeline.close()],
         ['event-loop monitor', async () => eventLoop.stop()],
       ];
       // Each step runs even if an earlier one failed: a half-stopped server would keep the process alive.
@@ -324,7 +356,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     return stopping;
   }
 
-  return { start, shutdown, readiness };
+  return { start, shutdown, readiness, settled, adminPort: () => boundAdminPort };
 }
 
 /** Leadership and status-write figures of `--kubernetes`, read when Prometheus scrapes. */

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayIR } from '@portico/ir';
+import { rateLimitServiceConfig } from '@portico/xds';
 import { createRateLimitConfigWriter } from './rate-limit-config-writer.js';
 import { silentLogger } from './logger.js';
 
@@ -30,10 +31,10 @@ describe('createRateLimitConfigWriter', () => {
   it('writes a file per Gateway, rewrites changed ones, removes stale ones (one a previous run left too), and leaves no temporary file', () => {
     const writer = createRateLimitConfigWriter({ directory: join(dir, 'config'), logger: silentLogger() });
     const config = join(dir, 'config');
-    writer.write([gateway('default/a', 5), gateway('default/b', 7)]);
+    writer.write(rateLimitServiceConfig([gateway('default/a', 5), gateway('default/b', 7)]));
     expect(readdirSync(config).sort()).toEqual(['default.a.yaml', 'default.b.yaml']);
     expect(readFileSync(join(config, 'default.a.yaml'), 'utf8')).toContain('requests_per_unit: 5');
-    writer.write([gateway('default/a', 9)]);
+    writer.write(rateLimitServiceConfig([gateway('default/a', 9)]));
     expect(readdirSync(config)).toEqual(['default.a.yaml']);
     expect(readFileSync(join(config, 'default.a.yaml'), 'utf8')).toContain('requests_per_unit: 9');
     const again = createRateLimitConfigWriter({ directory: config, logger: silentLogger() });
@@ -45,6 +46,6 @@ describe('createRateLimitConfigWriter', () => {
   it('logs and carries on when the folder cannot be written', () => {
     writeFileSync(join(dir, 'file'), '');
     const writer = createRateLimitConfigWriter({ directory: join(dir, 'file', 'config'), logger: silentLogger() });
-    expect(() => writer.write([gateway('default/a', 5)])).not.toThrow();
+    expect(() => writer.write(rateLimitServiceConfig([gateway('default/a', 5)]))).not.toThrow();
   });
 });

@@ -12,13 +12,16 @@
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GatewayIR } from '@portico/ir';
-import { rateLimitServiceConfig } from '@portico/xds';
+import type { RateLimitServiceConfigFile } from '@portico/xds';
 import type { Logger } from './logger.js';
 
 export interface RateLimitConfigWriter {
-  /** Brings the folder in line with these Gateways' global limits. */
-  write(gateways: Iterable<GatewayIR>): void;
+  /**
+   * Brings the folder in line with these files: every Gateway's global limits, as
+   * rateLimitServiceConfig (@portico/xds) makes them from the served IR (in process, or on the
+   * translation worker, which holds the IR there).
+   */
+  write(files: readonly RateLimitServiceConfigFile[]): void;
 }
 
 export function createRateLimitConfigWriter(options: { directory: string; logger: Logger }): RateLimitConfigWriter {
@@ -26,8 +29,7 @@ export function createRateLimitConfigWriter(options: { directory: string; logger
   /** File name → the text last written; undefined until the folder was first read. */
   let written: Map<string, string> | undefined;
   return {
-    write(gateways) {
-      const files = rateLimitServiceConfig(gateways);
+    write(files) {
       try {
         if (!written) {
           mkdirSync(directory, { recursive: true });

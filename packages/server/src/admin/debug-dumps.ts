@@ -77,7 +77,7 @@ export function createDebugDumps(options: DebugDumpsOptions = {}): DebugDumps {
   async function render(view: DebugView, gateway: string | undefined, format: DumpFormat): Promise<{ result: DumpResult; version: string | undefined }> {
     // The version is read again when the rendering starts: what is printed is what it names.
     const version = view.version(gateway);
-    const result = view.render(gateway);
+    const result = await view.render(gateway);
     if (result.status !== 200) return { result, version: undefined };
     renderings++;
     const body = await renderDocument(result.chunks(format), renderOptions);

@@ -6,6 +6,8 @@ import { RecentLogs } from '../recent-logs.js';
 import type { PipelineHealthView } from '../reconcile/pipeline-health.js';
 import { demoObjects, GATEWAY } from '../fixtures.test-util.js';
 import type { TranslatedState } from '../reconcile/reconciler.js';
+import { irOfResult } from '../reconcile/translated-state.js';
+import { servedConfigDumps } from './served-config-dumps.js';
 
 const INGRESS = parseResources(
   `apiVersion: networking.k8s.io/v1
@@ -24,15 +26,19 @@ spec:
 ).objects;
 
 function data(objects: Resource[] | undefined, health: PipelineHealthView = { gatewayFailures: [], failingObjects: [] }): DebugData {
-  const state: TranslatedState | undefined = objects && {
+  const result = objects && translate(ResourceSet.from(objects));
+  const state: TranslatedState | undefined = result && {
     generation: 7,
-    objects,
-    result: translate(ResourceSet.from(objects)),
+    objects: objects!,
+    result,
     translatedAt: '2025-01-01T00:00:00.000Z',
+    ir: irOfResult(result.gateways),
   };
+  const served = new Map([...(result?.gateways ?? [])].map(([key, ir]) => [key, encodeResources(buildXds(ir, { proxyless: true }))]));
   return {
     state: () => state,
-    servedXds: () => new Map([...(state?.result.gateways ?? [])].map(([key, ir]) => [key, encodeResources(buildXds(ir, { proxyless: true }))])),
+    servedGateways: () => [...served.keys()].sort(),
+    servedConfigDumps: async (gateways) => servedConfigDumps(served, gateways),
     servedVersion: (gateway) => (gateway === GATEWAY ? 'boot-3' : undefined),
     sources: () => [{ source: 'demo.yaml', state: 'error', objects: 6, warnings: [], error: 'demo.yaml: document 3 (GRPCRoute default/echo): spec: bad' }],
     clients: () => [
@@ -51,17 +57,17 @@ function documentOf(view: ViewResult): any {
 }
 
 describe('debug views', () => {
-  it('answer 503 before the first translation, and 404 for a gateway that does not exist', () => {
-    expect(irView(data(undefined))).toEqual({ status: 503, error: 'no snapshot translated yet' });
+  it('answer 503 before the first translation, and 404 for a gateway that does not exist', async () => {
+    expect(await irView(data(undefined))).toEqual({ status: 503, error: 'no snapshot translated yet' });
     expect(statusView(data(undefined))).toMatchObject({ status: 503 });
-    expect(irView(data(demoObjects()), 'default/nope')).toEqual({ status: 404, error: "no gateway 'default/nope'" });
-    expect(xdsView(data(demoObjects()), 'default/nope')).toMatchObject({ status: 404 });
+    expect(await irView(data(demoObjects()), 'default/nope')).toEqual({ status: 404, error: "no gateway 'default/nope'" });
+    expect(await xdsView(data(demoObjects()), 'default/nope')).toMatchObject({ status: 404 });
   });
 
-  it('give the IR and the served xDS per gateway, with the snapshot version', () => {
-    const all = irView(data([...demoObjects(), ...INGRESS]));
+  it('give the IR and the served xDS per gateway, with the snapshot version', async () => {
+    const all = await irView(data([...demoObjects(), ...INGRESS]));
     expect(Object.keys(documentOf(all).ir)).toEqual([GATEWAY, 'ingressclass/portico']);
-    const xds = documentOf(xdsView(data(demoObjects()), GATEWAY));
+    const xds = documentOf(await xdsView(data(demoObjects()), GATEWAY));
     expect(xds.versions).toEqual({ [GATEWAY]: 'boot-3' });
     expect(Object.keys(xds.xds[GATEWAY])).toEqual(['listeners', 'routes', 'clusters', 'endpoints', 'secrets']);
     // Envoy's view: the proxyless API listener (`host:port`) is not in it.
@@ -140,12 +146,12 @@ spec:
     expect(Object.keys(document)).toEqual(['clients', 'quarantined', 'gateways']);
   });
 
-  it('logs: the latest entries the server kept, never cached; 404 from a server that keeps none', () => {
+  it('logs: the latest entries the server kept, never cached; 404 from a server that keeps none', async () => {
     expect(logsView(data(undefined))).toEqual({ status: 404, error: 'this server keeps no log entries' });
     const recent = new RecentLogs({ maxEntries: 2 });
     for (const message of ['one', 'two', 'three']) recent.add(JSON.stringify({ level: 'info', message }));
     const views = debugViews({ ...data(undefined), recentLogs: () => recent.view() });
-    expect(documentOf(views['/debug/logs']!.render(undefined))).toEqual({ entries: [{ level: 'info', message: 'two' }, { level: 'info', message: 'three' }], dropped: 1, maxEntries: 2, maxBytes: 524288 });
+    expect(documentOf(await views['/debug/logs']!.render(undefined))).toEqual({ entries: [{ level: 'info', message: 'two' }, { level: 'info', message: 'three' }], dropped: 1, maxEntries: 2, maxBytes: 524288 });
     expect(views['/debug/logs']!.version(undefined)).toBeUndefined();
   });
 

@@ -6,25 +6,34 @@
  * Each view also has a cheap version: the same version prints the same text (the admin server's cache).
  */
 import { createHash } from 'node:crypto';
-import { redactIR, type DumpFormat } from '@portico/ir';
+import { redactIR, type DumpFormat, type GatewayIR } from '@portico/ir';
 import type { SourceStatus } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import { applyStatuses } from '@portico/translator';
-import { redactedConfigDump, type EncodedResources } from '@portico/xds';
 import type { ClientInfo } from '@portico/xds-server';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
 import type { GatewayConvergence } from '../reconcile/convergence.js';
 import type { PipelineHealthView } from '../reconcile/pipeline-health.js';
 import type { RecentLogsView } from '../recent-logs.js';
 import { documentChunks, LazyList, type ChunkOptions } from './document-chunks.js';
-import type { TranslatedState } from '../reconcile/reconciler.js';
+import { statusesOf, type TranslatedState } from '../reconcile/translated-state.js';
 import { resourcesView } from './resources-view.js';
 
-/** What the views read, live. */
+/**
+ * What the views read, live. What is cheap is read synchronously (the objects, statuses, versions);
+ * the IR (`TranslatedState.ir`) and the served resources' JSON are asked for, since with translation
+ * on the worker thread they live there.
+ */
 export interface DebugData {
   state(): TranslatedState | undefined;
-  /** The encoded resources of each gateway's served snapshot (publish-gateways.ts `servedResources`). */
-  servedXds(): ReadonlyMap<string, EncodedResources>;
+  /** The gateways that have a served snapshot, in key order. */
+  servedGateways(): string[];
+  /**
+   * The config dump (Envoy's shape, key material redacted: @portico/xds `redactedConfigDump`) of
+   * each gateway's served snapshot (the last good one when a later candidate was refused), in key
+   * order; only `gateways` when given.
+   */
+  servedConfigDumps(gateways?: readonly string[]): Promise<Map<string, unknown>>;
   /** The snapshot version each gateway's clients are served. */
   servedVersion(gateway: string): string | undefined;
   sources(): SourceStatus[];
@@ -44,11 +53,14 @@ export interface DebugData {
 
 export type ViewResult = { status: 200; chunks(format: DumpFormat): Generator<string> } | { status: 404 | 503; error: string };
 
+/** A view's answer: at once, or once what it prints was fetched (the IR, the served resources). */
+export type ViewAnswer = ViewResult | Promise<ViewResult>;
+
 /** A debug path: its text, and a version that changes whenever the text would. */
 export interface DebugView {
   /** Undefined: not cacheable (the view changes all the time, e.g. the clients' ACKs). */
   version(gateway: string | undefined): string | undefined;
-  render(gateway: string | undefined): ViewResult;
+  render(gateway: string | undefined): ViewAnswer;
 }
 
 const NOT_TRANSLATED: ViewResult = { status: 503, error: 'no snapshot translated yet' };
@@ -79,11 +91,11 @@ export function logsView(data: DebugData): ViewResult {
 }
 
 /** `{ ir: { "<ns>/<name>": GatewayIR } }`, the latest translation, gateways in key order (as `translate --to ir`), redacted. */
-export function irView(data: DebugData, gateway?: string): ViewResult {
+export async function irView(data: DebugData, gateway?: string): Promise<ViewResult> {
   const state = data.state();
   if (!state) return NOT_TRANSLATED;
-  const selected = select(state.result.gateways, gateway);
-  if (!selected) return unknownGateway(gateway!);
+  if (gateway !== undefined && !state.result.gateways.has(gateway)) return unknownGateway(gateway);
+  const selected: [string, GatewayIR][] = [...(await state.ir(gateway === undefined ? undefined : [gateway]))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return printed({ ir: Object.fromEntries(selected) }, IR_REDACTION);
 }
 
@@ -92,13 +104,13 @@ export function irView(data: DebugData, gateway?: string): ViewResult {
  * each gateway's Envoys are served now (the last good snapshot), in Envoy's config-dump shape, and
  * the snapshot version to compare with the ACKed versions of /debug/clients.
  */
-export function xdsView(data: DebugData, gateway?: string): ViewResult {
-  const selected = select(data.servedXds(), gateway);
-  if (!selected) return unknownGateway(gateway!);
+export async function xdsView(data: DebugData, gateway?: string): Promise<ViewResult> {
+  if (gateway !== undefined && !data.servedGateways().includes(gateway)) return unknownGateway(gateway);
+  const dumps = await data.servedConfigDumps(gateway === undefined ? undefined : [gateway]);
   const xds: Record<string, unknown> = {};
   const versions: Record<string, string> = {};
-  for (const [key, encoded] of selected) {
-    xds[key] = redactedConfigDump(encoded);
+  for (const [key, dump] of dumps) {
+    xds[key] = dump;
     const version = data.servedVersion(key);
     if (version) versions[key] = version;
   }
@@ -120,12 +132,12 @@ export function statusView(data: DebugData, gateway?: string): ViewResult {
   const { controllerName } = data;
   // The Gateway itself (Gateway API kind only, as applyStatuses keeps), to find its GatewayClass, and
   // the ListenerSets, to find the routes attached to the Gateway through one of them.
-  const context = gateway === undefined ? [] : applyStatuses(state.objects.filter((o) => (o.kind === 'Gateway' && keyOf(o) === gateway) || o.kind === 'ListenerSet'), state.result, controllerName);
+  const context = gateway === undefined ? [] : applyStatuses(state.objects.filter((o) => (o.kind === 'Gateway' && keyOf(o) === gateway) || o.kind === 'ListenerSet'), statusesOf(state.result), controllerName);
   if (gateway !== undefined && !state.result.gateways.has(gateway) && !context.some((o) => o.kind === 'Gateway')) return unknownGateway(gateway);
   // Each object gets its status when the printer reaches it: 10,000 routes cost their work in slices.
   const objects = new LazyList(function* () {
     for (const object of state.objects) {
-      const [withStatus] = applyStatuses([object], state.result, controllerName);
+      const [withStatus] = applyStatuses([object], statusesOf(state.result), controllerName);
       if (withStatus && (gateway === undefined || relatedTo(withStatus, gateway, context))) yield withStatus;
     }
   });
@@ -154,7 +166,7 @@ export function clientsView(data: DebugData, gateway?: string): ViewResult {
     return seconds === undefined ? c : { ...c, lastAckSeconds: seconds };
   });
   const gateways: Record<string, unknown> = {};
-  for (const key of (gateway === undefined ? [...data.servedXds().keys()] : [gateway]).sort()) {
+  for (const key of (gateway === undefined ? data.servedGateways() : [gateway]).sort()) {
     const servedVersion = data.servedVersion(key);
     if (servedVersion === undefined) continue;
     gateways[key] = { servedVersion, ...data.convergence?.(key) };
@@ -190,19 +202,13 @@ function statusVersion(data: DebugData): string | undefined {
 
 /** The served snapshot version of each gateway shown: every publish makes a new one. */
 function xdsVersion(data: DebugData, gateway: string | undefined): string {
-  const gateways = gateway === undefined ? [...data.servedXds().keys()].sort() : [gateway];
+  const gateways = gateway === undefined ? [...data.servedGateways()].sort() : [gateway];
   return gateways.map((key) => `${key}@${data.servedVersion(key) ?? 'none'}`).join(',');
 }
 
 /** The quarantine, one entry per refused rule: which object and rule, which client refused it, its error. */
 function quarantinedView(data: DebugData, gateway: string | undefined) {
   return (data.quarantined?.(gateway) ?? []).map(({ fingerprint: _fingerprint, ...entry }) => entry);
-}
-
-function select<T>(map: ReadonlyMap<string, T>, gateway: string | undefined): [string, T][] | undefined {
-  if (gateway === undefined) return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const value = map.get(gateway);
-  return value === undefined ? undefined : [[gateway, value]];
 }
 
 function unknownGateway(gateway: string): ViewResult {

@@ -2,6 +2,7 @@ import { parseResources, ResourceSet, type Resource } from '@portico/resources';
 import { translate } from '@portico/translator';
 import { debugViews, type DebugData, type ViewResult } from './debug-views.js';
 import { REDACTED_KEYS_ANNOTATION, resourcesView } from './resources-view.js';
+import { irOfResult } from '../reconcile/translated-state.js';
 
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUY2VydA==\n-----END CERTIFICATE-----\n';
@@ -27,10 +28,12 @@ metadata: { name: apps, labels: { team: shop } }
 ).objects;
 
 function data(objects: Resource[] | undefined): DebugData {
-  const state = objects && { generation: 4, objects, result: translate(ResourceSet.from(objects)), translatedAt: '2025-01-01T00:00:00.000Z' };
+  const result = objects && translate(ResourceSet.from(objects));
+  const state = result && { generation: 4, objects: objects!, result, translatedAt: '2025-01-01T00:00:00.000Z', ir: irOfResult(result.gateways) };
   return {
     state: () => state,
-    servedXds: () => new Map(),
+    servedGateways: () => [],
+    servedConfigDumps: async () => new Map(),
     servedVersion: () => undefined,
     sources: () => [],
     clients: () => [],

@@ -10,7 +10,7 @@ import type { LeafMaterial } from '../certgen/renewal-plan.js';
 import { envoyClientSecret } from './envoy-client-secret.js';
 import { envoyDeployment } from './envoy-deployment.js';
 import { BOOTSTRAP_FILE, envoyPodBootstrap } from './envoy-pod-bootstrap.js';
-import { envoyService } from './envoy-service.js';
+import { envoyService, type GatewayListenerPorts } from './envoy-service.js';
 import { infrastructureContext } from './infrastructure-context.js';
 import { sha256Hex } from './infrastructure-names.js';
 import { resolveInfrastructureOptions, type EnvoyInfrastructureOptions } from './infrastructure-options.js';
@@ -31,7 +31,7 @@ export interface EnvoyManifests {
  * Throws EnvoyBootstrapError when the options cannot make a bootstrap (e.g. a malformed xDS address),
  * and an Error when `options.clientCertificates` is set but no `clientCertificate` is given.
  */
-export function buildEnvoyManifests(gateway: Gateway, ir: GatewayIR, options: EnvoyInfrastructureOptions, clientCertificate?: LeafMaterial): EnvoyManifests {
+export function buildEnvoyManifests(gateway: Gateway, ir: GatewayIR | GatewayListenerPorts, options: EnvoyInfrastructureOptions, clientCertificate?: LeafMaterial): EnvoyManifests {
   const configured = resolveInfrastructureOptions(options);
   const context = infrastructureContext(gateway, configured.namespace);
   if (configured.clientCertificates && !clientCertificate) throw new Error(`no xDS client certificate for gateway ${context.gatewayKey}`);

@@ -3,17 +3,25 @@
  * on, straight to the same port in the pod (Envoy binds the Gateway listener's port itself).
  */
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
-import type { GatewayIR, ListenerIR } from '@portico/ir';
+import type { ListenerIR } from '@portico/ir';
 import type { GatewaySpecAddress } from '@portico/resources';
 import { selectorLabels, sortedRecord } from './infrastructure-names.js';
 import type { ResolvedInfrastructureOptions } from './infrastructure-options.js';
 import type { InfrastructureContext } from './infrastructure-context.js';
 import { serviceAddressRequest } from './service-address-request.js';
 
+/**
+ * What the Envoy Service needs of a Gateway's IR: its listeners' types and ports (a GatewayIR is
+ * one). With translation on the worker only these cross, never the routes.
+ */
+export interface GatewayListenerPorts {
+  listeners: readonly Pick<ListenerIR, 'type' | 'port'>[];
+}
+
 /** Undefined when no listener is programmed: a Service needs a port, and deleting it would give up its address. */
 export function envoyService(
   context: InfrastructureContext,
-  ir: GatewayIR,
+  ir: GatewayListenerPorts,
   options: ResolvedInfrastructureOptions,
   addresses?: readonly GatewaySpecAddress[],
 ): V1Service | undefined {
@@ -41,7 +49,7 @@ export function envoyService(
  * transport; the port is named the way the IR names it, `<transport>-<port>` (`http-80`, `tls-443`, `udp-53`).
  * Sorted by port then protocol, so the list (and its hash) does not depend on listener order.
  */
-export function servicePorts(listeners: readonly ListenerIR[]): V1ServicePort[] {
+export function servicePorts(listeners: GatewayListenerPorts['listeners']): V1ServicePort[] {
   const ports = new Map<string, V1ServicePort>();
   for (const listener of listeners) {
     const protocol = listener.type === 'UDP' ? 'UDP' : 'TCP';

@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { GatewayIR } from '@portico/ir';
+import type { GatewayListenerPorts } from './envoy-service.js';
 import type { KubernetesLogger } from '@portico/provider';
 import type { Gateway, GatewayStatusAddress } from '@portico/resources';
 import type { GatewayReadiness, UnusableGatewayAddress } from '@portico/translator';
@@ -28,7 +29,8 @@ import type { ServiceAddressSource } from './service-addresses.js';
 
 export interface ManagedGateway {
   gateway: Gateway;
-  ir: GatewayIR;
+  /** Its IR, or what the Envoy Service needs of it (envoy-service.ts). */
+  ir: GatewayIR | GatewayListenerPorts;
   /** Where its objects go when the options name no namespace (default: the Gateway's own). */
   namespace?: string;
   /**

@@ -17,10 +17,14 @@ import { errorFields, type Logger } from '../logger.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import { changedUnits, parseUnitKey, probeTable, routeUnits, unitFingerprint, unitValues } from './route-units.js';
 
-/** What containment needs of the publisher (publish-gateways.ts). */
+/**
+ * What containment needs of the publisher: in process publish-gateways.ts, answering at once; with
+ * translation on the worker publish-worker-translation.ts, which asks the worker (the IR of a
+ * version, a probe built and encoded there).
+ */
 export interface ContainmentPublisher {
-  irOfVersion(gateway: string, version: string): GatewayIR | undefined;
-  probeSnapshot(gateway: string, ir: GatewayIR, version: string): ResourceSnapshot | undefined;
+  irOfVersion(gateway: string, version: string): GatewayIR | undefined | Promise<GatewayIR | undefined>;
+  probeSnapshot(gateway: string, ir: GatewayIR, version: string): ResourceSnapshot | undefined | Promise<ResourceSnapshot | undefined>;
 }
 
 /** One finished search, for logs, metrics and tests. */
@@ -109,10 +113,10 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
 
   async function contain(gateway: string, streamId: string, version: string, error: string, info: ClientInfo, started: number): Promise<ContainmentOutcome> {
     const base = { gateway, version, streamId };
-    const refused = publisher.irOfVersion(gateway, version);
+    const refused = await publisher.irOfVersion(gateway, version);
     if (!refused) return abandon(base, started, 'the refused snapshot is no longer remembered');
     const ackedVersion = info.types[TYPE_URLS.route]?.ackedVersion;
-    const baseline = ackedVersion === undefined ? undefined : publisher.irOfVersion(gateway, ackedVersion);
+    const baseline = ackedVersion === undefined ? undefined : await publisher.irOfVersion(gateway, ackedVersion);
     // Without the table the client runs, every unit is a candidate (a probe then holds back what it lacks).
     const candidates = changedUnits(refused, baseline);
     if (candidates.length === 0) return abandon(base, started, 'no route changed since the table the client runs');
@@ -136,7 +140,7 @@ export function createNackContainment(options: NackContainmentOptions): NackCont
       const keep = new Set(included);
       const held = new Set(candidates.filter((unit) => !keep.has(unit)));
       const probeVersion = `${version}${PROBE_MARK}${++probeCounter}`;
-      const snapshot = publisher.probeSnapshot(gateway, probeTable(refused, baseline, held), probeVersion);
+      const snapshot = await publisher.probeSnapshot(gateway, probeTable(refused, baseline, held), probeVersion);
       if (!snapshot) throw new SearchAbandoned('the gateway has no snapshot any more');
       const answer = await waitForAnswer(streamId, probeVersion, () => options.probe(streamId, snapshot));
       if (answer === 'gone') throw new SearchAbandoned('the client went away or did not answer a probe');

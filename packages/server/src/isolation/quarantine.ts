@@ -38,6 +38,11 @@ export interface QuarantineApplied {
 
 export interface Quarantine {
   add(entries: readonly QuarantineEntry[]): void;
+  /**
+   * Drops entries released elsewhere: the translation worker applies its own copy of the quarantine
+   * and says which entries its IR released; the main thread's copy (statuses, views, metrics) follows.
+   */
+  release(entries: readonly QuarantineEntry[]): void;
   /** The IR to publish for a gateway; releases the entries whose unit no longer has their content. */
   apply(gateway: string, ir: GatewayIR): QuarantineApplied;
   /** Bumped on every add or release for the gateway: a publisher republishes when it moved. */
@@ -63,6 +68,9 @@ export function createQuarantine(): Quarantine {
         units.set(entry.unit, { ...entry, error: entry.error });
         bump(entry.gateway);
       }
+    },
+    release(entries) {
+      for (const entry of entries) if (byGateway.get(entry.gateway)?.delete(entry.unit)) bump(entry.gateway);
     },
     apply(gateway, ir) {
       const units = byGateway.get(gateway);

@@ -16,6 +16,15 @@ describe('createChangeTracker', () => {
     expect(tracker.changedKinds([obj('HTTPRoute', 'r', { rules: [{}] })])).toEqual(['Service']);
   });
 
+  it('names the same kinds when it hashes in slices, a turn each', async () => {
+    const tracker = createChangeTracker();
+    const services = Array.from({ length: 7 }, (_, i) => obj('Service', `s${i}`));
+    const route = obj('HTTPRoute', 'r', { rules: [] });
+    expect(await tracker.changedKindsInSlices([...services, route], 2)).toEqual(['HTTPRoute', 'Service']);
+    expect(await tracker.changedKindsInSlices([...services, obj('HTTPRoute', 'r', { rules: [{}] })], 2)).toEqual(['HTTPRoute']);
+    expect(tracker.changedKinds(services)).toEqual(['HTTPRoute']);
+  });
+
   it('counts objects by kind', () => {
     expect(countByKind([obj('Service', 'a'), obj('Service', 'b'), obj('Gateway', 'g')])).toEqual(new Map([['Service', 2], ['Gateway', 1]]));
   });

@@ -249,7 +249,7 @@ const MAX_PENDING_PATCHES = 64;
  * The served EncodedResources per gateway. The endpoint fast path publishes only some clusters and
  * endpoint sets: they are kept as patches and merged by name when read, so that fast path stays O(changed).
  */
-function createServedResources() {
+export function createServedResources() {
   const served = new Map<string, { encoded: EncodedResources; patches: EncodedResources[] }>();
   const merged = (entry: { encoded: EncodedResources; patches: EncodedResources[] }) => {
     if (entry.patches.length > 0) {

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import type { GatewayIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
-import type { GatewayStatusAddress, KubeObject } from '@portico/resources';
+import type { GatewayStatusAddress } from '@portico/resources';
 import type { ObjectChange } from '@portico/provider';
 import { createTranslationCache, translate, translateEndpointChange, type ExternalNameServices, type GatewayReadiness, type RateLimitServiceOptions, type TranslationResult, type UnusableGatewayAddress } from '@portico/translator';
 import { createChangeTracker } from './changed-kinds.js';
@@ -26,14 +26,14 @@ import { withQuarantineStatuses } from '../isolation/quarantine-status.js';
 import type { ServerMetrics } from './server-metrics.js';
 import { createFailureLog, createStatusChangeLog, logPublish } from './reconcile-log.js';
 import { createPipelineHealth, type PipelineHealth } from './pipeline-health.js';
+import { irOfResult, type TranslatedState } from './translated-state.js';
+import { rateLimitServiceConfig } from '@portico/xds';
 
-/** The last snapshot that translated: what /debug/ir and /debug/status show. */
-export interface TranslatedState {
-  generation: number;
-  objects: KubeObject[];
+export type { TranslatedState } from './translated-state.js';
+
+/** The last snapshot that translated, with its whole TranslationResult (the IR in it). */
+export interface InProcessState extends TranslatedState {
   result: TranslationResult;
-  /** ISO time of the translation. */
-  translatedAt: string;
 }
 
 export interface ReconcileOutcome {
@@ -49,7 +49,7 @@ export interface Reconciler {
   /** `force`: translate even a generation already reconciled (something outside the snapshot changed, e.g. addresses). */
   reconcile(snapshot: ProviderSnapshot, options?: { force?: boolean }): ReconcileOutcome;
   /** The last snapshot that translated, if any. */
-  state(): TranslatedState | undefined;
+  state(): InProcessState | undefined;
   /** The IR behind each gateway's served snapshot (the last good one when a later candidate failed). */
   served(): ReadonlyMap<string, GatewayIR>;
   /** What is broken in the pipeline right now (readiness, /debug/status). */
@@ -92,7 +92,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   // Unchanged routes and backends are not translated again; see @portico/translator translation-cache.ts.
   const translationCache = createTranslationCache();
   const served = new Map<string, GatewayIR>();
-  let state: TranslatedState | undefined;
+  let state: InProcessState | undefined;
   /** The translator's own result behind `state` (without quarantine conditions): the base of the endpoint fast path. */
   let translated: TranslationResult | undefined;
   /** The translation cache holds exactly what `state` was translated from (no failed translation since). */
@@ -154,9 +154,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       served.delete(gateway);
       logger.info('gateway removed: its snapshot is deleted, connected clients keep their config', { gateway });
     }
-    options.rateLimitConfig?.write(served.values());
+    options.rateLimitConfig?.write(rateLimitServiceConfig(served.values()));
     const statusesChanged = result.statuses !== state?.result.statuses;
-    state = { generation, objects: snapshot.objects, result, translatedAt: at.toISOString() };
+    state = { generation, objects: snapshot.objects, result, translatedAt: at.toISOString(), ir: irOfResult(result.gateways), listenerPorts: result.gateways };
     if (statusesChanged) logStatusChanges(result);
 
     const seconds = (performance.now() - started) / 1000;

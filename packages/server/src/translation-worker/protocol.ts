@@ -5,14 +5,19 @@
  * ArrayBuffer that is transferred, not copied (packed-resources.ts), the statuses that are new
  * objects. The IR stays on the worker; whoever needs it (debug endpoints) asks, and gets it serialized (node:v8).
  */
-import type { ExternalNameServices, ObjectStatus, TranslationResult } from '@portico/translator';
+import type { ExternalNameServices, ObjectStatus, RateLimitServiceOptions, TranslationResult } from '@portico/translator';
+import type { RateLimitServiceConfigFile } from '@portico/xds';
 import type { Kind, KubeObject } from '@portico/resources';
+import type { ListenerIR } from '@portico/ir';
+import type { QuarantineEntry } from '../isolation/quarantine.js';
+import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { PackedResources } from './packed-resources.js';
 
 /** The translation options that cross the thread (functions cannot). */
 export interface WorkerTranslateOptions {
   controllerName: string;
   externalNameServices?: ExternalNameServices;
+  rateLimitService?: RateLimitServiceOptions;
 }
 
 export interface ObjectRef {
@@ -31,10 +36,23 @@ export type WorkerRequest =
   /**
    * Translates what the worker holds now. `endpointsOnly`: only EndpointSlices changed since the
    * last translation (the translator's endpoint fast path). `now`: ISO time of the conditions.
+   * `gatewayFacts`: with `--kubernetes`, what the cluster knows of each Gateway (gateway-facts.ts).
    */
-  | { type: 'translate'; id: number; generation: number; now: string; endpointsOnly: ObjectRef[] | undefined }
-  /** The IR a gateway was built from by translation `id` (while the worker remembers it). */
-  | { type: 'ir'; id: number; gateway: string; request: number };
+  | { type: 'translate'; id: number; generation: number; now: string; endpointsOnly: ObjectRef[] | undefined; gatewayFacts?: [string, GatewayFacts][] }
+  /**
+   * The IR of a gateway in translation `id` (while the worker remembers it): the translator's, or
+   * with `built` the one its resources were built from (without the quarantined route units).
+   */
+  | { type: 'ir'; id: number; gateway: string; request: number; built?: boolean }
+  /** Route units an Envoy refused (NACK containment): the worker leaves them out of every build until they change. */
+  | { type: 'quarantine'; entries: QuarantineEntry[] }
+  /**
+   * A probe of NACK containment: the route tables built from `ir` (v8-serialized, transferred), with
+   * the clusters and endpoint sets they use; every resource with its bytes.
+   */
+  | { type: 'probe'; request: number; ir: ArrayBuffer }
+  /** The redacted config dumps of what each gateway serves (the last build without problems), for /debug/xds and the dashboard. */
+  | { type: 'xds'; request: number; gateways?: string[] };
 
 /** One gateway of a translation, as the main thread's snapshot cache needs it. */
 export type WorkerGateway =
@@ -65,9 +83,15 @@ export type WorkerMessage =
       gateways: WorkerGateway[];
       /** Status keys gone since the previous translation. */
       removedStatuses: string[];
+      /** Quarantined units this translation released (their object changed or went away). */
+      released: QuarantineEntry[];
+      /** Per gateway, its listeners' types and ports (the Envoy Services of `--kubernetes`). */
+      listenerPorts: [string, { type: ListenerIR['type']; port: number }[]][];
       diagnostics: TranslationResult['diagnostics'];
       failures: TranslationResult['failures'];
       shadowed?: TranslationResult['shadowed'];
+      /** With a rate-limit service: its configuration from every served gateway's IR (rateLimitServiceConfig). */
+      rateLimitFiles?: RateLimitServiceConfigFile[];
       /** Milliseconds the worker spent translating, and building and encoding. */
       translateMs: number;
       buildMs: number;
@@ -75,5 +99,10 @@ export type WorkerMessage =
   /** The answer to an `ir` request: the IR `v8.serialize`d (transferred), or why there is none. */
   | { type: 'ir'; request: number; ir: ArrayBuffer }
   | { type: 'no-ir'; request: number; message: string }
+  /** The answer to a `probe`, or why it could not be built. */
+  | { type: 'probe'; request: number; resources: PackedResources }
+  | { type: 'no-probe'; request: number; message: string }
+  /** The answer to `xds`: `[gateway, config dump][]` in key order, v8-serialized (transferred). */
+  | { type: 'xds'; request: number; dumps: ArrayBuffer }
   /** The translation threw (a bug of ours): nothing changed; the worker keeps its objects. */
   | { type: 'failed'; id: number; generation: number; message: string; stack?: string };

@@ -15,11 +15,12 @@ function built(gateway: string, lists: Partial<Record<ResourceListKey, HostResou
     resources: { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [], ...lists },
     namedOnly: new Set(options.namedOnly ?? []),
     ir: () => Promise.reject(new Error('not in this test')),
+    builtIr: () => Promise.reject(new Error('not in this test')),
   };
 }
 
 function translation(...gateways: HostGateway[]): Extract<WorkerTranslation, { result: 'success' }> {
-  return { result: 'success', generation: 1, path: 'translate', gateways, statuses: new Map(), diagnostics: [], failures: [], translateMs: 0, buildMs: 0 };
+  return { result: 'success', generation: 1, path: 'translate', gateways, statuses: new Map(), diagnostics: [], failures: [], released: [], listenerPorts: [], translateMs: 0, buildMs: 0 };
 }
 
 describe('createWorkerPublisher', () => {
@@ -54,12 +55,12 @@ describe('createWorkerPublisher', () => {
     publisher.publish(translation(built('default/gw', { listeners, clusters, endpoints: [resource('echo', 'e1'), resource('other', 'o1')] })));
     const other = publisher.cache.snapshot('default/gw')!.resources.get(TYPE_URLS.endpoint)!.get('other');
     const ir = () => Promise.reject(new Error('not in this test'));
-    const patched = publisher.publish(translation({ gateway: 'default/gw', outcome: 'patched', replacements: { clusters: [], endpoints: [resource('echo', 'e2')] }, ir }));
+    const patched = publisher.publish(translation({ gateway: 'default/gw', outcome: 'patched', replacements: { clusters: [], endpoints: [resource('echo', 'e2')] }, ir, builtIr: ir }));
     expect(patched.results[0]).toMatchObject({ outcome: 'published', version: 'boot-2' });
     const endpoints = publisher.cache.snapshot('default/gw')!.resources.get(TYPE_URLS.endpoint)!;
     expect([...endpoints.values()].map((r) => r.version)).toEqual(['e2', 'o1']);
     expect(endpoints.get('other')).toBe(other);
-    const refused = publisher.publish(translation({ gateway: 'default/gw', outcome: 'patched', replacements: { clusters: [], endpoints: [resource('nobody', 'n1')] }, ir }));
+    const refused = publisher.publish(translation({ gateway: 'default/gw', outcome: 'patched', replacements: { clusters: [], endpoints: [resource('nobody', 'n1')] }, ir, builtIr: ir }));
     expect(refused.results[0]).toMatchObject({ outcome: 'rejected', version: 'boot-2' });
   });
 

@@ -5,11 +5,13 @@
  * unchanged resource keeps the cache's instance, so the streams' codecs send nothing for it.
  */
 import { TYPE_URLS } from '@portico/envoy';
+import type { GatewayIR } from '@portico/ir';
 import type { ResourceListKey } from '@portico/xds';
-import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
+import { cachedResourcesFrom, createSnapshotCache, type CachedResource, type ResourceSnapshot, type SnapshotCache, type TypeUrl } from '@portico/xds-server';
+import type { ContainmentPublisher } from '../isolation/nack-containment.js';
 import type { PublishGatewaysResult, PublishResult } from '../reconcile/publish-gateways.js';
 import { RESOURCE_LISTS } from './packed-resources.js';
-import type { HostGateway, HostResource, WorkerTranslation } from './translation-worker-host.js';
+import type { HostGateway, HostResource, ProbeResources, WorkerTranslation } from './translation-worker-host.js';
 
 const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {
   listeners: TYPE_URLS.listener,
@@ -19,7 +21,13 @@ const TYPE_URL_OF: Record<ResourceListKey, TypeUrl> = {
   secrets: TYPE_URLS.secret,
 };
 
-export interface WorkerPublisher {
+/**
+ * Snapshot versions (and probes) per gateway whose built IR can be asked for, as in process
+ * (publish-gateways.ts REMEMBERED_VERSIONS; the worker keeps as many builds: REMEMBERED_BUILT).
+ */
+const REMEMBERED_VERSIONS = 64;
+
+export interface WorkerPublisher extends ContainmentPublisher {
   readonly cache: SnapshotCache;
   /** Publishes every gateway of a translation, and deletes the snapshots of gateways it no longer has. */
   publish(translation: Extract<WorkerTranslation, { result: 'success' }>): PublishGatewaysResult;
@@ -28,6 +36,8 @@ export interface WorkerPublisher {
 export interface WorkerPublisherOptions {
   bootId?: string;
   onSubscriberError?: (error: unknown, gateway: string) => void;
+  /** Builds a probe on the worker (TranslationWorkerHost `probe`); without it there are no probes. */
+  probe?: (ir: GatewayIR) => Promise<ProbeResources>;
 }
 
 export function createWorkerPublisher(options: WorkerPublisherOptions = {}): WorkerPublisher {
@@ -37,6 +47,18 @@ export function createWorkerPublisher(options: WorkerPublisherOptions = {}): Wor
     ...(options.bootId === undefined ? {} : { bootId: options.bootId }),
     ...(options.onSubscriberError ? { onSubscriberError: options.onSubscriberError } : {}),
   });
+
+  /** Per gateway, the built IR behind each recent version (asked of the worker) or probe (held here). */
+  const history = new Map<string, Map<string, () => Promise<GatewayIR>>>();
+
+  function remember(gateway: string, version: string | undefined, ir: (() => Promise<GatewayIR>) | undefined): void {
+    if (version === undefined || !ir) return;
+    let versions = history.get(gateway);
+    if (!versions) history.set(gateway, (versions = new Map()));
+    versions.delete(version);
+    versions.set(version, ir);
+    if (versions.size > REMEMBERED_VERSIONS) versions.delete(versions.keys().next().value!);
+  }
 
   /** The cached list made from each host list: an unchanged list is the same array, so the cache reuses its index. */
   const cachedLists = new WeakMap<readonly HostResource[], CachedResource[]>();
@@ -82,14 +104,54 @@ export function createWorkerPublisher(options: WorkerPublisherOptions = {}): Wor
     }
   }
 
+  /** Latest built IR accessor per gateway: an `unchanged` answer serves the IR of the last build. */
+  const latestBuilt = new Map<string, () => Promise<GatewayIR>>();
+
+  async function probeSnapshot(gateway: string, ir: GatewayIR, version: string): Promise<ResourceSnapshot | undefined> {
+    if (!options.probe || !cache.snapshot(gateway)) return undefined;
+    const probe = await options.probe(ir);
+    // The served snapshot as it is now (the probe took a turn): its route tables replaced by the
+    // probe's, and the clusters and endpoint sets they use added where missing (as in process).
+    const served = cache.snapshot(gateway);
+    if (!served) return undefined;
+    const resources = new Map(served.resources);
+    const routes = cachedResourcesFrom(probe.resources.routes.filter((r) => !probe.namedOnly.has(r.name)), true, served.resources.get(TYPE_URL_OF.routes));
+    routes.push(...cachedResourcesFrom(probe.resources.routes.filter((r) => probe.namedOnly.has(r.name)), false, served.resources.get(TYPE_URL_OF.routes)));
+    resources.set(TYPE_URL_OF.routes, new Map(routes.map((r) => [r.name, r])));
+    for (const kind of ['clusters', 'endpoints'] as const) {
+      const typeUrl = TYPE_URL_OF[kind];
+      const merged = new Map(served.resources.get(typeUrl));
+      for (const resource of cachedResourcesFrom(probe.resources[kind], true, served.resources.get(typeUrl))) if (!merged.has(resource.name)) merged.set(resource.name, resource);
+      resources.set(typeUrl, new Map([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    }
+    remember(gateway, version, () => Promise.resolve(ir));
+    return { version, resources };
+  }
+
   return {
     cache,
     publish(translation) {
-      const results = translation.gateways.map(publishGateway);
+      const results = translation.gateways.map((g) => {
+        const result = publishGateway(g);
+        if (g.outcome === 'built' || g.outcome === 'patched') {
+          if (result.outcome === 'published' || result.outcome === 'unchanged') latestBuilt.set(g.gateway, g.builtIr);
+        }
+        if (result.outcome === 'published' || result.outcome === 'unchanged') remember(g.gateway, result.version, latestBuilt.get(g.gateway));
+        return result;
+      });
       const present = new Set(translation.gateways.map((g) => g.gateway));
       const removed = cache.gateways().filter((gateway) => !present.has(gateway));
-      for (const gateway of removed) cache.deleteSnapshot(gateway);
+      for (const gateway of removed) {
+        cache.deleteSnapshot(gateway);
+        history.delete(gateway);
+        latestBuilt.delete(gateway);
+      }
       return { results, removed };
     },
+    async irOfVersion(gateway, version) {
+      // A build the worker no longer holds (it restarted since) is one no search can use.
+      return history.get(gateway)?.get(version)?.().catch(() => undefined);
+    },
+    probeSnapshot,
   };
 }

@@ -11,12 +11,16 @@
  * bytes are the same ones. A gateway left out of a translation because translating it threw keeps its
  * last good IR (and so its served snapshot), as in-process.
  */
-import { serialize } from 'node:v8';
-import type { GatewayIR } from '@portico/ir';
+import { deserialize, serialize } from 'node:v8';
+import type { GatewayIR, ListenerIR } from '@portico/ir';
 import { ResourceSet, type KubeObject } from '@portico/resources';
 import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
-import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, type EncodeCache } from '@portico/xds';
+import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, rateLimitServiceConfig, redactedConfigDump, type EncodeCache } from '@portico/xds';
+import { createServedResources } from '../reconcile/publish-gateways.js';
 import { changedBackendsOnly } from '../reconcile/changed-backends.js';
+import { translatorOptionsFrom } from '../reconcile/gateway-facts.js';
+import { createQuarantine, type QuarantineEntry } from '../isolation/quarantine.js';
+import { withQuarantineStatuses } from '../isolation/quarantine-status.js';
 import { emptySentVersions, packPatch, packResources, type SentVersions } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
@@ -25,6 +29,13 @@ export const STATUSES_PER_MESSAGE = 500;
 
 /** Builds per gateway whose IR the worker keeps for `ir` requests (the IRs share every unchanged part). */
 export const REMEMBERED_BUILDS = 8;
+
+/**
+ * Builds per gateway whose built IR (quarantined units left out) the worker keeps, for NACK
+ * containment: as many as the in-process publisher keeps versions (publish-gateways.ts), so a search
+ * over 10,000 rules finds the table an Envoy runs.
+ */
+export const REMEMBERED_BUILT = 64;
 
 /** One message to post, with what it transfers. */
 export interface Outgoing {
@@ -51,8 +62,18 @@ export function createTranslationCore(): TranslationCore {
   /** Per gateway, what the main thread holds of each resource list. */
   const sent = new Map<string, SentVersions>();
   let previousStatuses: ReadonlyMap<string, ObjectStatus> = new Map();
-  /** Per gateway, the IR of its last builds, by translation id. */
+  /** Per gateway, the IR of its last builds, by translation id: the translator's, and the one built (quarantine applied). */
   const irs = new Map<string, Map<number, GatewayIR>>();
+  const builtIrs = new Map<string, Map<number, GatewayIR>>();
+  /** The worker's copy of the quarantine: it filters every build, as the in-process publisher's does. */
+  let quarantine = createQuarantine();
+  /**
+   * What each gateway serves, JSON included (the builder's own, as in process): the last build
+   * without problems (the main thread's consistency gate refuses the others), with its patches.
+   */
+  const served = createServedResources();
+  /** Per gateway, the quarantine revision its last build was filtered with. */
+  const builtRevision = new Map<string, number>();
 
   function upsert(objects: readonly KubeObject[]): void {
     resources = resources.clone();
@@ -69,12 +90,21 @@ export function createTranslationCore(): TranslationCore {
     const { id, generation } = request;
     const started = performance.now();
     const now = new Date(request.now);
-    const common = { controllerName: options.controllerName, now, cache: translationCache, ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}) };
+    const common = {
+      controllerName: options.controllerName,
+      now,
+      cache: translationCache,
+      ...(options.externalNameServices ? { externalNameServices: options.externalNameServices } : {}),
+      ...(options.rateLimitService ? { rateLimitService: options.rateLimitService } : {}),
+    };
     const endpointsOnly = !!(request.endpointsOnly && translated && cacheMatches);
     let result: TranslationResult;
     try {
       cacheMatches = false;
-      result = endpointsOnly ? translateEndpointChange(translated!, resources, common, request.endpointsOnly) : translate(resources, common);
+      // The endpoint fast path recomputes no Gateway status: it is given no facts (as in process).
+      result = endpointsOnly
+        ? translateEndpointChange(translated!, resources, common, request.endpointsOnly)
+        : translate(resources, { ...common, ...(request.gatewayFacts ? translatorOptionsFrom(request.gatewayFacts) : {}) });
       cacheMatches = true;
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
@@ -86,11 +116,15 @@ export function createTranslationCore(): TranslationCore {
     const built = performance.now();
     const transfer: ArrayBuffer[] = [];
     const gateways: WorkerGateway[] = [];
+    const released: QuarantineEntry[] = [];
+    const listenerPorts: [string, { type: ListenerIR['type']; port: number }[]][] = [];
     for (const [gateway, ir] of keepFailedGateways(result)) {
-      const answer = buildGateway(gateway, ir);
+      listenerPorts.push([gateway, ir.listeners.map((l) => ({ type: l.type, port: l.port }))]);
+      const answer = buildGateway(gateway, ir, released);
       if (answer.outcome === 'built' || answer.outcome === 'patched') {
         transfer.push(answer.resources.buffer);
-        remember(gateway, id, ir);
+        remember(irs, REMEMBERED_BUILDS, gateway, id, ir);
+        remember(builtIrs, REMEMBERED_BUILT, gateway, id, quarantine.apply(gateway, ir).ir);
       }
       gateways.push(answer);
     }
@@ -99,14 +133,21 @@ export function createTranslationCore(): TranslationCore {
       builtFrom.delete(gateway);
       sent.delete(gateway);
       irs.delete(gateway);
+      builtIrs.delete(gateway);
+      builtRevision.delete(gateway);
+      served.delete(gateway);
+      quarantine.forget(gateway);
     }
     const buildMs = performance.now() - built;
 
     const messages: Outgoing[] = [];
+    // The statuses say which routes Envoy refused, as in process (reconciler.ts), after this build's releases.
+    const marked = withQuarantineStatuses(result, quarantine.entries(), now, resources.list('ListenerSet'));
+    const statuses = marked.statuses;
     const changed: [string, ObjectStatus][] = [];
-    for (const [key, status] of result.statuses) if (previousStatuses.get(key) !== status) changed.push([key, status]);
-    const removedStatuses = [...previousStatuses.keys()].filter((key) => !result.statuses.has(key));
-    previousStatuses = result.statuses;
+    for (const [key, status] of statuses) if (previousStatuses.get(key) !== status) changed.push([key, status]);
+    const removedStatuses = [...previousStatuses.keys()].filter((key) => !statuses.has(key));
+    previousStatuses = statuses;
     for (let i = 0; i < changed.length; i += STATUSES_PER_MESSAGE) {
       messages.push({ message: { type: 'statuses', id, changed: changed.slice(i, i + STATUSES_PER_MESSAGE) }, transfer: [] });
     }
@@ -118,9 +159,13 @@ export function createTranslationCore(): TranslationCore {
         path: endpointsOnly ? 'endpoints' : 'translate',
         gateways,
         removedStatuses,
-        diagnostics: result.diagnostics,
+        released,
+        listenerPorts,
+        diagnostics: marked.diagnostics,
         failures: result.failures,
         ...(result.shadowed ? { shadowed: result.shadowed } : {}),
+        // The IR stays here: the service's configuration is made here, from what every gateway was built from.
+        ...(options.rateLimitService ? { rateLimitFiles: rateLimitServiceConfig(builtFrom.values()) } : {}),
         translateMs,
         buildMs,
       },
@@ -129,15 +174,15 @@ export function createTranslationCore(): TranslationCore {
     return messages;
   }
 
-  function remember(gateway: string, id: number, ir: GatewayIR): void {
-    let builds = irs.get(gateway);
-    if (!builds) irs.set(gateway, (builds = new Map()));
+  function remember(byGateway: Map<string, Map<number, GatewayIR>>, limit: number, gateway: string, id: number, ir: GatewayIR): void {
+    let builds = byGateway.get(gateway);
+    if (!builds) byGateway.set(gateway, (builds = new Map()));
     builds.set(id, ir);
-    if (builds.size > REMEMBERED_BUILDS) builds.delete(builds.keys().next().value!);
+    if (builds.size > limit) builds.delete(builds.keys().next().value!);
   }
 
   function irAnswer(request: Extract<WorkerRequest, { type: 'ir' }>): Outgoing {
-    const ir = irs.get(request.gateway)?.get(request.id);
+    const ir = (request.built ? builtIrs : irs).get(request.gateway)?.get(request.id);
     if (!ir) return { message: { type: 'no-ir', request: request.request, message: `the worker no longer holds the IR of ${request.gateway} built by translation ${request.id}` }, transfer: [] };
     const serialized = ownBuffer(serialize(ir));
     return { message: { type: 'ir', request: request.request, ir: serialized }, transfer: [serialized] };
@@ -152,20 +197,45 @@ export function createTranslationCore(): TranslationCore {
     return new Map([...gateways].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
-  function buildGateway(gateway: string, ir: GatewayIR): WorkerGateway {
+  function xdsAnswer(request: Extract<WorkerRequest, { type: 'xds' }>): Outgoing {
+    const all = served.all();
+    const keys = (request.gateways ?? [...all.keys()]).filter((g) => all.has(g)).sort();
+    const dumps = ownBuffer(serialize(keys.map((g) => [g, redactedConfigDump(all.get(g)!)])));
+    return { message: { type: 'xds', request: request.request, dumps }, transfer: [dumps] };
+  }
+
+  /** A probe's route tables, with the clusters and endpoint sets they use, every one with its bytes. */
+  function probeAnswer(request: Extract<WorkerRequest, { type: 'probe' }>): Outgoing {
+    try {
+      const ir = deserialize(new Uint8Array(request.ir)) as GatewayIR;
+      const resources = packResources(encodeResources(buildXds(ir, { proxyless: true, cache: buildCache }), encodeCache), emptySentVersions());
+      return { message: { type: 'probe', request: request.request, resources }, transfer: [resources.buffer] };
+    } catch (error) {
+      return { message: { type: 'no-probe', request: request.request, message: error instanceof Error ? error.message : String(error) }, transfer: [] };
+    }
+  }
+
+  function buildGateway(gateway: string, input: GatewayIR, released: QuarantineEntry[]): WorkerGateway {
     const previous = builtFrom.get(gateway);
-    if (previous === ir) return { gateway, outcome: 'unchanged' };
+    const revision = quarantine.revision(gateway);
+    if (previous === input && builtRevision.get(gateway) === revision) return { gateway, outcome: 'unchanged' };
+    const sameQuarantine = builtRevision.get(gateway) === revision;
+    // The quarantined units left out, as the in-process publisher does (publish-gateways.ts).
+    const filtered = quarantine.apply(gateway, input);
+    released.push(...filtered.released);
+    const ir = filtered.ir;
     try {
       // Only backends changed (the translator's endpoint fast path): build their clusters and endpoint
       // sets alone, as the in-process publisher does (publish-gateways.ts publishBackends).
-      const backends = sent.has(gateway) ? changedBackendsOnly(previous, ir) : undefined;
+      const backends = sent.has(gateway) && sameQuarantine ? changedBackendsOnly(previous, input) : undefined;
       if (backends) {
         const encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache, ir) }, encodeCache);
         const versions = sent.get(gateway)!;
         // A backend whose resources got another name (e.g. an endpoint set it had none of) needs the full build.
         if ((['clusters', 'endpoints'] as const).every((kind) => encoded[kind].every((r) => versions[kind].versions.has(r.name)))) {
           const resources = packPatch(encoded, versions);
-          builtFrom.set(gateway, ir);
+          builtFrom.set(gateway, input);
+          served.patch(gateway, encoded);
           return { gateway, outcome: 'patched', resources };
         }
       }
@@ -175,7 +245,9 @@ export function createTranslationCore(): TranslationCore {
       let versions = sent.get(gateway);
       if (!versions) sent.set(gateway, (versions = emptySentVersions()));
       const resources = packResources(encoded, versions);
-      builtFrom.set(gateway, ir);
+      builtFrom.set(gateway, input);
+      if (problems.length === 0) served.set(gateway, encoded);
+      builtRevision.set(gateway, quarantine.revision(gateway));
       return { gateway, outcome: 'built', problems, resources };
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
@@ -188,6 +260,8 @@ export function createTranslationCore(): TranslationCore {
       switch (request.type) {
         case 'reset':
           options = request.options;
+          // The host sends the whole quarantine after a reset.
+          quarantine = createQuarantine();
           resources = new ResourceSet();
           translationCache = createTranslationCache();
           translated = undefined;
@@ -203,6 +277,13 @@ export function createTranslationCore(): TranslationCore {
           return translateNow(request);
         case 'ir':
           return [irAnswer(request)];
+        case 'quarantine':
+          quarantine.add(request.entries);
+          return [];
+        case 'probe':
+          return [probeAnswer(request)];
+        case 'xds':
+          return [xdsAnswer(request)];
       }
     },
   };

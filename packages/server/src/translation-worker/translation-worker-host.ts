@@ -11,14 +11,16 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { deserialize } from 'node:v8';
+import { deserialize, serialize } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import type { GatewayIR } from '@portico/ir';
+import type { GatewayIR, ListenerIR } from '@portico/ir';
 import type { ProviderSnapshot } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import type { ObjectStatus, TranslationResult } from '@portico/translator';
-import type { ResourceListKey } from '@portico/xds';
+import type { RateLimitServiceConfigFile, ResourceListKey } from '@portico/xds';
+import type { GatewayFacts } from '../reconcile/gateway-facts.js';
+import type { QuarantineEntry } from '../isolation/quarantine.js';
 import { RESOURCE_LISTS, unpackList } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
@@ -42,9 +44,11 @@ export type HostGateway =
        * few builds per gateway). Rejects when it no longer holds it, or stopped.
        */
       ir: () => Promise<GatewayIR>;
+      /** The IR the resources were built from: `ir` without the quarantined route units (NACK containment). */
+      builtIr: () => Promise<GatewayIR>;
     }
   /** Only backends changed: these clusters and endpoint sets replace the served ones of the same names. */
-  | { gateway: string; outcome: 'patched'; replacements: Record<'clusters' | 'endpoints', HostResource[]>; ir: () => Promise<GatewayIR> }
+  | { gateway: string; outcome: 'patched'; replacements: Record<'clusters' | 'endpoints', HostResource[]>; ir: () => Promise<GatewayIR>; builtIr: () => Promise<GatewayIR> }
   | { gateway: string; outcome: 'error'; error: Error };
 
 export type WorkerTranslation =
@@ -58,6 +62,12 @@ export type WorkerTranslation =
       diagnostics: TranslationResult['diagnostics'];
       failures: TranslationResult['failures'];
       shadowed?: TranslationResult['shadowed'];
+      /** Quarantined units the worker released in this translation (their object changed or went away). */
+      released: QuarantineEntry[];
+      /** Per gateway, its listeners' types and ports. */
+      listenerPorts: [string, { type: ListenerIR['type']; port: number }[]][];
+      /** With a rate-limit service: its configuration files (rateLimitServiceConfig of the served IR). */
+      rateLimitFiles?: RateLimitServiceConfigFile[];
       translateMs: number;
       buildMs: number;
     }
@@ -79,15 +89,31 @@ export interface TranslationWorkerHostOptions {
   objectsPerMessage?: number;
   /** Told of each worker started (tests end one to see the host survive it). */
   onWorkerStarted?: (worker: Worker) => void;
+  /** The quarantine as it stands (NACK containment): sent to each worker when it is given every object. */
+  quarantined?: () => QuarantineEntry[];
+}
+
+/** A probe's resources, every one with its bytes (NACK containment). */
+export interface ProbeResources {
+  resources: Record<'routes' | 'clusters' | 'endpoints', HostResource[]>;
+  /** The proxyless route tables: served only to clients naming them. */
+  namedOnly: ReadonlySet<string>;
 }
 
 export interface TranslationWorkerHost {
   /**
    * Translates a snapshot on the worker. Call it for every snapshot, in generation order (the worker
    * follows the provider through each one's `changes`); `force`: the objects did not change, something
-   * else did (translate everything again).
+   * else did (translate everything again). `gatewayFacts`: what the cluster knows of each Gateway
+   * (gateway-facts.ts), asked on the main thread just before.
    */
-  translate(snapshot: ProviderSnapshot, now: Date, options?: { force?: boolean }): Promise<WorkerTranslation>;
+  translate(snapshot: ProviderSnapshot, now: Date, options?: { force?: boolean; gatewayFacts?: [string, GatewayFacts][] }): Promise<WorkerTranslation>;
+  /** Route units to leave out of every build until they change (the worker applies its own copy). */
+  quarantine(entries: readonly QuarantineEntry[]): void;
+  /** The redacted config dumps of what the worker's builds serve (only `gateways` when given), in key order. */
+  configDumps(gateways?: readonly string[]): Promise<Map<string, unknown>>;
+  /** Builds and encodes a probe's route tables, with the clusters and endpoint sets they use. */
+  probe(ir: GatewayIR): Promise<ProbeResources>;
   /** Ends the worker. */
   close(): Promise<void>;
 }
@@ -100,8 +126,14 @@ export function translationWorkerAvailable(script: URL = defaultScript()): boole
   return existsSync(fileURLToPath(script));
 }
 
+/**
+ * translation-worker.js beside this module; when this module runs from its TypeScript source (the
+ * tests), the compiled one in the package's dist/ (`tsc -b` builds it).
+ */
 function defaultScript(): URL {
-  return new URL('./translation-worker.js', import.meta.url);
+  const beside = new URL('./translation-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside)) || !import.meta.url.endsWith('.ts')) return beside;
+  return new URL('../../dist/translation-worker/translation-worker.js', import.meta.url);
 }
 
 export function createTranslationWorkerHost(options: TranslationWorkerHostOptions): TranslationWorkerHost {
@@ -117,6 +149,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   let statuses: ReadonlyMap<string, ObjectStatus> = new Map();
   /** IRs asked for and not arrived yet, by request number. */
   const irsOnTheWay = new Map<number, { resolve: (bytes: ArrayBuffer) => void; reject: (e: Error) => void }>();
+  const probesOnTheWay = new Map<number, { resolve: (resources: ProbeResources) => void; reject: (e: Error) => void }>();
   let nextIrRequest = 0;
   /** Sends are serialized: a chunked reset is not interleaved with the next snapshot's changes. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -152,12 +185,16 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       irsOnTheWay.delete(key);
       ir.reject(error);
     }
+    for (const [key, probe] of probesOnTheWay) {
+      probesOnTheWay.delete(key);
+      probe.reject(error);
+    }
     void which.terminate();
   }
 
   /** An idle worker never keeps the process alive; one with an answer or an IR still to send does. */
   function idle(): void {
-    if (waiting.size === 0 && irsOnTheWay.size === 0) worker?.unref();
+    if (waiting.size === 0 && irsOnTheWay.size === 0 && probesOnTheWay.size === 0) worker?.unref();
   }
 
   function post(request: WorkerRequest): void {
@@ -186,6 +223,27 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       irsOnTheWay.delete(message.request);
       if (message.type === 'ir') asked?.resolve(message.ir);
       else asked?.reject(new Error(message.message));
+      idle();
+      return;
+    }
+    if (message.type === 'xds') {
+      const asked = irsOnTheWay.get(message.request);
+      irsOnTheWay.delete(message.request);
+      asked?.resolve(message.dumps);
+      idle();
+      return;
+    }
+    if (message.type === 'probe' || message.type === 'no-probe') {
+      const asked = probesOnTheWay.get(message.request);
+      probesOnTheWay.delete(message.request);
+      if (message.type === 'no-probe') asked?.reject(new Error(message.message));
+      else {
+        const resources = { routes: [], clusters: [], endpoints: [] } as ProbeResources['resources'];
+        for (const kind of ['routes', 'clusters', 'endpoints'] as const) {
+          for (const r of unpackList(message.resources, kind)) resources[kind].push({ name: r.name, version: r.version, bytes: r.bytes! });
+        }
+        asked?.resolve({ resources, namedOnly: new Set(message.resources.namedOnly) });
+      }
       idle();
       return;
     }
@@ -245,6 +303,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
         resources,
         namedOnly: new Set(g.resources.namedOnly),
         ir: () => (ir ??= askIr(id, g.gateway)),
+        builtIr: () => askIr(id, g.gateway, true),
       };
     });
     for (const gateway of [...known.keys()]) if (!message.gateways.some((g) => g.gateway === gateway)) known.delete(gateway);
@@ -258,6 +317,9 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       diagnostics: message.diagnostics,
       failures: message.failures,
       ...(message.shadowed ? { shadowed: message.shadowed } : {}),
+      released: message.released,
+      listenerPorts: message.listenerPorts,
+      ...(message.rateLimitFiles ? { rateLimitFiles: message.rateLimitFiles } : {}),
       translateMs: message.translateMs,
       buildMs: message.buildMs,
     };
@@ -282,21 +344,34 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       lists[kind] = { list, byName: had.byName };
     }
     let ir: Promise<GatewayIR> | undefined;
-    return { gateway: g.gateway, outcome: 'patched', replacements, ir: () => (ir ??= askIr(id, g.gateway)) };
+    return { gateway: g.gateway, outcome: 'patched', replacements, ir: () => (ir ??= askIr(id, g.gateway)), builtIr: () => askIr(id, g.gateway, true) };
   }
 
-  async function askIr(id: number, gateway: string): Promise<GatewayIR> {
+  async function askIr(id: number, gateway: string, built = false): Promise<GatewayIR> {
     if (!worker) throw new TranslationWorkerError('the translation worker that built this IR stopped');
     const request = nextIrRequest++;
     const bytes = new Promise<ArrayBuffer>((resolve, reject) => irsOnTheWay.set(request, { resolve, reject }));
     worker.ref();
-    post({ type: 'ir', id, gateway, request });
+    post({ type: 'ir', id, gateway, request, ...(built ? { built } : {}) });
     return deserialize(new Uint8Array(await bytes)) as GatewayIR;
+  }
+
+  async function askProbe(ir: GatewayIR): Promise<ProbeResources> {
+    if (!worker) throw new TranslationWorkerError('the translation worker is not running');
+    const request = nextIrRequest++;
+    const answer = new Promise<ProbeResources>((resolve, reject) => probesOnTheWay.set(request, { resolve, reject }));
+    const bytes = serialize(ir);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    worker.ref();
+    worker.postMessage({ type: 'probe', request, ir: buffer } satisfies WorkerRequest, [buffer]);
+    return answer;
   }
 
   /** Every object of the snapshot, in chunks, each posted in a turn of its own. */
   async function sendAll(snapshot: ProviderSnapshot): Promise<void> {
     post({ type: 'reset', options: options.translate });
+    const quarantined = options.quarantined?.() ?? [];
+    if (quarantined.length > 0) post({ type: 'quarantine', entries: quarantined });
     let chunk: KubeObject[] = [];
     for (const object of snapshot.resources.all()) {
       chunk.push(object);
@@ -322,7 +397,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     for (let i = 0; i < upserts.length; i += perMessage) post({ type: 'upsert', objects: upserts.slice(i, i + perMessage) });
   }
 
-  async function translateNow(snapshot: ProviderSnapshot, now: Date, force: boolean): Promise<WorkerTranslation> {
+  async function translateNow(snapshot: ProviderSnapshot, now: Date, force: boolean, gatewayFacts: [string, GatewayFacts][] | undefined): Promise<WorkerTranslation> {
     worker ??= start();
     const target = worker;
     const follows = workerGeneration !== undefined && snapshot.changes !== undefined && snapshot.generation === workerGeneration + 1;
@@ -351,15 +426,30 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       generation: snapshot.generation,
       now: now.toISOString(),
       endpointsOnly: endpointsOnly ? snapshot.changes!.map((c) => ({ kind: c.kind, ...(c.namespace === undefined ? {} : { namespace: c.namespace }), name: c.name })) : undefined,
+      ...(gatewayFacts ? { gatewayFacts } : {}),
     });
     return answer;
   }
 
   return {
     translate(snapshot, now, translateOptions = {}) {
-      const run = queue.then(() => translateNow(snapshot, now, translateOptions.force === true));
+      const run = queue.then(() => translateNow(snapshot, now, translateOptions.force === true, translateOptions.gatewayFacts));
       queue = run.catch(() => undefined);
       return run;
+    },
+    quarantine(entries) {
+      // A worker started later gets the whole quarantine with every object (`quarantined`).
+      if (worker && entries.length > 0) post({ type: 'quarantine', entries: [...entries] });
+    },
+    probe: (ir) => askProbe(ir),
+    async configDumps(gateways) {
+      // No worker yet (or it died): nothing is served from a build this thread can still ask about.
+      if (!worker) return new Map();
+      const request = nextIrRequest++;
+      const bytes = new Promise<ArrayBuffer>((resolve, reject) => irsOnTheWay.set(request, { resolve, reject }));
+      worker.ref();
+      post({ type: 'xds', request, ...(gateways ? { gateways: [...gateways] } : {}) });
+      return new Map(deserialize(new Uint8Array(await bytes)) as [string, unknown][]);
     },
     async close() {
       const stopping = worker;
@@ -373,6 +463,10 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       for (const [key, ir] of irsOnTheWay) {
         irsOnTheWay.delete(key);
         ir.reject(error);
+      }
+      for (const [key, probe] of probesOnTheWay) {
+        probesOnTheWay.delete(key);
+        probe.reject(error);
       }
       await stopping?.terminate();
     },

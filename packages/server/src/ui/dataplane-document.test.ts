@@ -10,6 +10,8 @@ import type { ClientInfo } from '@portico/xds-server';
 import type { DebugData } from '../admin/debug-views.js';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
 import type { TranslatedState } from '../reconcile/reconciler.js';
+import { servedConfigDumps } from '../admin/served-config-dumps.js';
+import { irOfResult } from '../reconcile/translated-state.js';
 import { dataPlaneDocument } from './dataplane-document.js';
 import { createUiModel } from './ui-model.js';
 import { exampleObjects, untranslatedData } from './ui.test-util.js';
@@ -24,7 +26,8 @@ function client(streamId: string, gateway: string, types: ClientInfo['types']): 
 function liveData(clients: ClientInfo[], quarantined: QuarantineEntry[] = []): DebugData {
   return {
     ...untranslatedData(),
-    servedXds: () => new Map<string, EncodedResources>([['default/demo', { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] }]]),
+    servedGateways: () => ['default/demo'],
+    servedConfigDumps: async () => servedConfigDumps(new Map<string, EncodedResources>([['default/demo', { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] }]])),
     servedVersion: (gateway) => (gateway === 'default/demo' ? 'v7' : undefined),
     clients: () => clients,
     quarantined: () => quarantined,
@@ -65,14 +68,15 @@ describe('dataPlaneDocument', () => {
 
 describe('createUiModel', () => {
   const objects = exampleObjects();
-  const state: TranslatedState = { generation: 1, objects, result: translate(ResourceSet.from(objects), { now: new Date('2027-01-01T00:00:00Z') }), translatedAt: '2027-01-01T00:00:00.000Z' };
+  const result = translate(ResourceSet.from(objects), { now: new Date('2027-01-01T00:00:00Z') });
+  const state: TranslatedState = { generation: 1, objects, result, translatedAt: '2027-01-01T00:00:00.000Z', ir: irOfResult(result.gateways) };
 
-  it('diagnoses and draws once per version; a proxy\'s ACK is a new version, a push counter is not', () => {
+  it('diagnoses and draws once per version; a proxy\'s ACK is a new version, a push counter is not', async () => {
     const types: ClientInfo['types'] = { [ROUTES]: { sentVersion: 'r7', pushes: 1, nacks: 0 } };
     const clients = [client('1', 'default/demo', types)];
     const model = createUiModel({ ...liveData(clients), state: () => state }, { now: () => new Date('2027-01-01T00:00:00Z') });
-    const first = model.snapshot()!;
-    expect(model.snapshot()).toBe(first);
+    const first = (await model.snapshot())!;
+    expect(await model.snapshot()).toBe(first);
     expect(model.figures().builds).toBe(1);
     // Sent, not ACKed yet: diagnose says the proxy is behind.
     expect(first.graph.nodes.find((n) => n.id === 'Gateway/default/demo')!.badges.map((b) => b.code)).not.toContain('NoProxyConnected');
@@ -83,7 +87,7 @@ describe('createUiModel', () => {
     types[ROUTES]!.ackedVersion = 'r7';
     expect(model.dataPlaneVersion()).not.toBe(dataPlane);
     expect(model.graphVersion()).not.toBe(first.version);
-    expect(model.snapshot()!.version).toBe(model.graphVersion());
+    expect((await model.snapshot())!.version).toBe(model.graphVersion());
     expect(model.figures().builds).toBe(2);
   });
 });

@@ -16,7 +16,7 @@ const ROUTES_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguratio
 export function dataPlaneDocument(data: DebugData, version: string): DataPlaneDocument {
   const clients = data.clients();
   const quarantined = data.quarantined?.() ?? [];
-  const keys = new Set<string>([...data.servedXds().keys(), ...clients.map((c) => c.gateway).filter((g): g is string => g !== undefined)]);
+  const keys = new Set<string>([...data.servedGateways(), ...clients.map((c) => c.gateway).filter((g): g is string => g !== undefined)]);
   const gateways: GatewayDataPlane[] = [...keys].sort().map((gateway) => {
     const servedVersion = data.servedVersion(gateway);
     const convergence = data.convergence?.(gateway);

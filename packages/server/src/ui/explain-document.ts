@@ -35,7 +35,7 @@ export function explainDocument(snapshot: UiSnapshot, params: URLSearchParams): 
   }
   // Status 0 is "forwarded, no answer of Envoy's own": only a status Envoy answers with is shown.
   const summary = `${explanation.outcome}${explanation.status ? ` ${explanation.status}` : ''}: ${explanation.reason}`;
-  return { status: 200, document: { explanation, summary, path: explainPath(snapshot.graph, snapshot.state.result.gateways.get(explanation.gateway), explanation) } };
+  return { status: 200, document: { explanation, summary, path: explainPath(snapshot.graph, snapshot.translation.gateways.get(explanation.gateway), explanation) } };
 }
 
 const ROUTE_ORIGIN = /^(httproute|grpcroute|ingress)\/([^/]+)\/([^/]+)\/rule\//;

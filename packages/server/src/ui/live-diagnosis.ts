@@ -8,25 +8,18 @@
 import { createHash } from 'node:crypto';
 import type { DiagnoseInput, QuarantinedRoute } from '@portico/diagnose';
 import { ALL_KINDS, ResourceSet, type Resource } from '@portico/resources';
-import { redactedConfigDump } from '@portico/xds';
 import type { ClientInfo } from '@portico/xds-server';
 import type { DebugData } from '../admin/debug-views.js';
 import { redactSecret } from '../admin/resources-view.js';
-import type { TranslatedState } from '../reconcile/reconciler.js';
+import type { TranslationResult } from '@portico/translator';
+import type { TranslatedState } from '../reconcile/translated-state.js';
 
 const KINDS: ReadonlySet<string> = new Set(ALL_KINDS);
-
-/** The served xDS of every gateway, in config-dump shape, key material redacted (as /debug/xds). */
-export function servedConfigDumps(data: DebugData): Map<string, unknown> {
-  const dumps = new Map<string, unknown>();
-  for (const [gateway, encoded] of [...data.servedXds()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) dumps.set(gateway, redactedConfigDump(encoded));
-  return dumps;
-}
 
 /** The served snapshot version of every gateway that has one. */
 export function servedVersions(data: DebugData): Map<string, string> {
   const versions = new Map<string, string>();
-  for (const gateway of data.servedXds().keys()) {
+  for (const gateway of data.servedGateways()) {
     const version = data.servedVersion(gateway);
     if (version !== undefined) versions.set(gateway, version);
   }
@@ -38,12 +31,13 @@ export function quarantinedRoutes(data: DebugData): QuarantinedRoute[] {
   return (data.quarantined?.() ?? []).map(({ fingerprint: _fingerprint, unit: _unit, ...entry }) => entry);
 }
 
-export function liveDiagnoseInput(data: DebugData, state: TranslatedState, now: Date): DiagnoseInput {
+/** `translation`: the state's result with its IR; `xds`: the served config dumps (DebugData `servedConfigDumps`). */
+export function liveDiagnoseInput(data: DebugData, state: TranslatedState, translation: TranslationResult, xds: Map<string, unknown>, now: Date): DiagnoseInput {
   const objects = state.objects.filter((o) => KINDS.has(o.kind)).map((o) => (o.kind === 'Secret' ? redactSecret(o) : o)) as Resource[];
   return {
     resources: ResourceSet.from(objects),
-    translation: state.result,
-    xds: servedConfigDumps(data),
+    translation,
+    xds,
     clients: data.clients(),
     servedVersions: servedVersions(data),
     quarantined: quarantinedRoutes(data),
@@ -67,7 +61,7 @@ export function dataPlaneFingerprint(data: DebugData): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([type, t]) => [type, t.ackedVersion ?? '', t.sentVersion ?? '', t.nacks, t.lastNack?.version ?? '']),
   ]);
-  const convergence = [...data.servedXds().keys()].sort().map((g) => [g, data.convergence?.(g)?.lastConvergedVersion ?? '', data.convergence?.(g)?.pending?.version ?? '']);
+  const convergence = [...data.servedGateways()].sort().map((g) => [g, data.convergence?.(g)?.lastConvergedVersion ?? '', data.convergence?.(g)?.pending?.version ?? '']);
   const text = JSON.stringify([clients, [...servedVersions(data)].sort(), quarantinedRoutes(data), convergence]);
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

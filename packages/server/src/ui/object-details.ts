@@ -8,7 +8,6 @@
 import { formatDocument, redactIR, type GatewayIR, type HTTPRouteIR, type L4RouteIR, type ListenerIR, type VirtualHostIR } from '@portico/ir';
 import type { KubeObject } from '@portico/resources';
 import { applyStatuses } from '@portico/translator';
-import { redactedConfigDump } from '@portico/xds';
 import type { DebugData } from '../admin/debug-views.js';
 import { redactSecret } from '../admin/resources-view.js';
 import type { GraphNode, ObjectDetails } from '@portico/ui';
@@ -20,8 +19,8 @@ export function objectDetails(snapshot: UiSnapshot, data: DebugData, id: string)
   const node = snapshot.graph.nodes.find((n) => n.id === id);
   if (!node) return undefined;
   const yaml = formatDocument(redacted(objectView(snapshot, node, data.controllerName)), 'yaml');
-  const ir = irOf(snapshot.state.result.gateways, node);
-  const xds = xdsOf(data, node);
+  const ir = irOf(snapshot.translation.gateways, node);
+  const xds = xdsOf(snapshot, node);
   return {
     id,
     kind: node.kind,
@@ -49,7 +48,7 @@ function find(snapshot: UiSnapshot, kind: string, namespace: string | undefined,
 
 function withStatus(snapshot: UiSnapshot, object: KubeObject | undefined, controllerName: string): unknown {
   if (!object) return undefined;
-  return applyStatuses([object], snapshot.state.result, controllerName)[0] ?? object;
+  return applyStatuses([object], snapshot.translation, controllerName)[0] ?? object;
 }
 
 function objectView(snapshot: UiSnapshot, node: GraphNode, controllerName: string): unknown {
@@ -62,7 +61,7 @@ function objectView(snapshot: UiSnapshot, node: GraphNode, controllerName: strin
       return withStatus(snapshot, find(snapshot, 'Gateway', ns, node.name), controllerName);
     case 'Listener': {
       const ownerId = node.owner ?? '';
-      if (ownerId.startsWith('Gateway/ingressclass/')) return { listener: summarizeListener(irListener(snapshot.state.result.gateways.get(ownerId.slice('Gateway/'.length)), node.name)) };
+      if (ownerId.startsWith('Gateway/ingressclass/')) return { listener: summarizeListener(irListener(snapshot.translation.gateways.get(ownerId.slice('Gateway/'.length)), node.name)) };
       const [ownerKind, ownerNamespace, ownerName] = ownerId.split('/') as [string, string, string];
       const owner = withStatus(snapshot, find(snapshot, ownerKind, ownerNamespace, ownerName), controllerName) as { spec?: { listeners?: { name: string }[] }; status?: { listeners?: { name: string }[] } } | undefined;
       return {
@@ -151,20 +150,15 @@ function routesOf(listener: ListenerIR, node: GraphNode): (HTTPRouteIR | L4Route
 }
 
 /** The served xDS of a gateway (its redacted config dump), or a route's Envoy routes in every route table of its gateways. */
-function xdsOf(data: DebugData, node: GraphNode): unknown {
-  const served = data.servedXds();
+function xdsOf(snapshot: UiSnapshot, node: GraphNode): unknown {
+  const served = snapshot.input.xds ?? new Map<string, unknown>();
   const gateway = gatewayOf(node);
-  if (gateway !== undefined) {
-    const encoded = served.get(gateway);
-    return encoded && redactedConfigDump(encoded);
-  }
+  if (gateway !== undefined) return served.get(gateway);
   if (!['HTTPRoute', 'GRPCRoute', 'Ingress'].includes(node.kind)) return undefined;
   const prefix = `${node.kind.toLowerCase()}/${node.namespace}/${node.name}/`;
   const out: Json = {};
   for (const key of node.gateways) {
-    const encoded = served.get(key);
-    if (!encoded) continue;
-    const dump = redactedConfigDump(encoded) as { routes?: { dynamicRouteConfigs?: { routeConfig?: { name?: string; virtualHosts?: { name?: string; routes?: { name?: string }[] }[] } }[] } };
+    const dump = served.get(key) as { routes?: { dynamicRouteConfigs?: { routeConfig?: { name?: string; virtualHosts?: { name?: string; routes?: { name?: string }[] }[] } }[] } };
     for (const { routeConfig } of dump.routes?.dynamicRouteConfigs ?? []) {
       for (const vhost of routeConfig?.virtualHosts ?? []) {
         const routes = (vhost.routes ?? []).filter((r) => r.name?.startsWith(prefix));

@@ -46,6 +46,7 @@ describe('/ui/api of a running server', () => {
   it('turns a route red when a file edit breaks it, with a new version', async () => {
     const before = (await getJson<GraphDocument>('/ui/api/graph')).body;
     running.provider.emit(brokenExampleObjects());
+    await running.server.settled();
     const after = (await getJson<GraphDocument>('/ui/api/graph')).body;
     expect(after.version).not.toBe(before.version);
     const shop = after.nodes.find((n) => n.id === 'HTTPRoute/default/shop')!;

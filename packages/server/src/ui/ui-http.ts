@@ -81,7 +81,7 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
     return sendBody(request, response, 200, file.body, { 'content-type': file.contentType, 'cache-control': IMMUTABLE, 'content-security-policy': CSP });
   }
 
-  function api(request: IncomingMessage, response: ServerResponse, url: URL): void {
+  async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const endpoint = url.pathname.slice('/ui/api/'.length);
     if (endpoint === 'events') {
       // A HEAD learns what a stream would be without holding one open.
@@ -94,7 +94,7 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
     }
     if (endpoint === 'dataplane') return sendJson(request, response, 200, dataPlaneDocument(options.data, model.dataPlaneVersion()));
     if (!['graph', 'object', 'explain'].includes(endpoint)) return sendJson(request, response, 404, { error: `no such path '${url.pathname}'`, paths: ['/ui/api/graph', '/ui/api/object', '/ui/api/dataplane', '/ui/api/explain', '/ui/api/events'] });
-    const snapshot = model.snapshot();
+    const snapshot = await model.snapshot();
     if (!snapshot) return sendJson(request, response, 503, NOT_TRANSLATED);
     if (endpoint === 'graph') {
       const filter = graphFilterOf(url.searchParams);
@@ -126,7 +126,7 @@ export function createUiHttp(options: UiHttpOptions): UiHttp {
         return true;
       }
       if (path.startsWith('/ui/api/')) {
-        api(request, response, url);
+        await api(request, response, url);
         return true;
       }
       if (path.startsWith('/ui/')) {

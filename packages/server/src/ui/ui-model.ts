@@ -6,7 +6,8 @@
  */
 import { ALL_CHECKS, runChecks, type DiagnoseInput, type DiagnoseReport } from '@portico/diagnose';
 import type { DebugData } from '../admin/debug-views.js';
-import type { TranslatedState } from '../reconcile/reconciler.js';
+import type { TranslationResult } from '@portico/translator';
+import { withIR, type TranslatedState } from '../reconcile/translated-state.js';
 import { buildGraph } from './build-graph.js';
 import type { GraphDocument } from '@portico/ui';
 import { dataPlaneFingerprint, liveDiagnoseInput } from './live-diagnosis.js';
@@ -14,6 +15,8 @@ import { dataPlaneFingerprint, liveDiagnoseInput } from './live-diagnosis.js';
 export interface UiSnapshot {
   version: string;
   state: TranslatedState;
+  /** The state's TranslationResult with its IR (fetched once per version). */
+  translation: TranslationResult;
   input: DiagnoseInput;
   report: DiagnoseReport;
   graph: GraphDocument;
@@ -26,8 +29,11 @@ export interface UiModel {
   /** Undefined until the first translation. */
   graphVersion(): string | undefined;
   dataPlaneVersion(): string;
-  /** The graph, diagnosed, for the current version (built at most once per version). */
-  snapshot(): UiSnapshot | undefined;
+  /**
+   * The graph, diagnosed, for the current version (built at most once per version; concurrent
+   * requests share one build). Asynchronous: the IR and the served xDS are fetched first.
+   */
+  snapshot(): Promise<UiSnapshot | undefined>;
   figures(): { builds: number; lastBuildMs: number };
 }
 
@@ -41,6 +47,7 @@ export function createUiModel(data: DebugData, options: UiModelOptions = {}): Ui
   const stateIds = new WeakMap<TranslatedState, number>();
   let nextStateId = 0;
   let cached: UiSnapshot | undefined;
+  let building: { version: string; snapshot: Promise<UiSnapshot> } | undefined;
   let builds = 0;
 
   function stateVersion(state: TranslatedState): string {
@@ -54,23 +61,45 @@ export function createUiModel(data: DebugData, options: UiModelOptions = {}): Ui
     return state && `${stateVersion(state)}-${dataPlaneFingerprint(data)}`;
   }
 
+  async function build(state: TranslatedState, version: string): Promise<UiSnapshot> {
+    const [translation, xds] = await Promise.all([withIR(state), data.servedConfigDumps()]);
+    const started = performance.now();
+    const input = liveDiagnoseInput(data, state, translation, xds, now());
+    const report = runChecks(input, ALL_CHECKS);
+    const graph = buildGraph(input, report, { version, translatedAt: state.translatedAt });
+    builds++;
+    return { version, state, translation, input, report, graph, buildMs: performance.now() - started };
+  }
+
   return {
     data,
     graphVersion,
     dataPlaneVersion: () => dataPlaneFingerprint(data),
-    snapshot() {
+    async snapshot() {
       const state = data.state();
       if (!state) return undefined;
       const version = `${stateVersion(state)}-${dataPlaneFingerprint(data)}`;
       if (cached?.version === version) return cached;
-      const started = performance.now();
-      const input = liveDiagnoseInput(data, state, now());
-      const report = runChecks(input, ALL_CHECKS);
-      const graph = buildGraph(input, report, { version, translatedAt: state.translatedAt });
-      builds++;
-      cached = { version, state, input, report, graph, buildMs: performance.now() - started };
-      return cached;
+      if (building?.version !== version) {
+        const snapshot = build(state, version);
+        building = { version, snapshot };
+        void snapshot.then(
+          (built) => {
+            // A later version may have finished first: the cache keeps the newest.
+            if (!cached || stateIdOf(built.version) >= stateIdOf(cached.version)) cached = built;
+          },
+          () => undefined,
+        ).finally(() => {
+          if (building?.snapshot === snapshot) building = undefined;
+        });
+      }
+      return building.snapshot;
     },
     figures: () => ({ builds, lastBuildMs: cached?.buildMs ?? 0 }),
   };
+}
+
+/** The state id of a version (`g<generation>.<id>-<fingerprint>`): ids grow with every new state. */
+function stateIdOf(version: string): number {
+  return Number(/^g\d+\.(\d+)-/.exec(version)?.[1] ?? 0);
 }

@@ -136,7 +136,8 @@ export function openEvents(port: number): Promise<EventStream> {
 export function untranslatedData(): DebugData {
   return {
     state: () => undefined,
-    servedXds: () => new Map(),
+    servedGateways: () => [],
+    servedConfigDumps: async () => new Map(),
     servedVersion: () => undefined,
     sources: () => [],
     clients: () => [],

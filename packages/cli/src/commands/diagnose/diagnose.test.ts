@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseResources, ResourceSet, type Resource } from '@portico/resources';
-import { debugViews, RecentLogs, type DebugData } from '@portico/server';
+import { debugViews, irOfResult, RecentLogs, servedConfigDumps, type DebugData } from '@portico/server';
 import { translate } from '@portico/translator';
 import { buildXds, encodeResources } from '@portico/xds';
 import { extract } from 'tar-stream';
@@ -231,10 +231,13 @@ function comparable(findings: readonly Finding[]): unknown[] {
 describe('portico diagnose --admin', () => {
   /** A fake admin server answering with the server's own debug views over a real translation. */
   function adminOf(objects: Resource[], recentLogs?: RecentLogs): Fetch {
-    const state = { generation: 3, objects, result: translate(ResourceSet.from(objects)), translatedAt: '2026-01-01T00:00:00.000Z' };
+    const result = translate(ResourceSet.from(objects));
+    const state = { generation: 3, objects, result, translatedAt: '2026-01-01T00:00:00.000Z', ir: irOfResult(result.gateways) };
+    const served = new Map([...result.gateways].map(([key, ir]) => [key, encodeResources(buildXds(ir))]));
     const data: DebugData = {
       state: () => state,
-      servedXds: () => new Map([...state.result.gateways].map(([key, ir]) => [key, encodeResources(buildXds(ir))])),
+      servedGateways: () => [...served.keys()].sort(),
+      servedConfigDumps: async (gateways) => servedConfigDumps(served, gateways),
       servedVersion: () => 'v-1',
       sources: () => [],
       clients: () => [{ streamId: '1', protocol: 'delta', peer: '127.0.0.1:1', nodeId: 'envoy-1', gateway: 'default/eg', connectedAt: '2026-01-01T00:00:00.000Z', types: {} }],
@@ -246,7 +249,7 @@ describe('portico diagnose --admin', () => {
     return async (url) => {
       const view = views[new URL(url).pathname];
       if (!view) return new Response(JSON.stringify({ error: 'no such path' }), { status: 404 });
-      const result = view.render(undefined);
+      const result = await view.render(undefined);
       if (result.status !== 200) return new Response(JSON.stringify({ error: result.error }), { status: result.status });
       return new Response([...result.chunks('json')].join(''), { status: 200 });
     };

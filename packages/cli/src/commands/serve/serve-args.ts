@@ -37,6 +37,8 @@ export interface ServeArgs extends FileServeArgs, RateLimitArgs {
   externalNameServices?: ExternalNameServices;
   logLevel: LogLevel;
   runEnvoy: boolean;
+  /** `--translate-in-process`: translate on the main thread, not on the translation worker (debugging). */
+  translateInProcess?: boolean;
   /** What one xDS client may cost: streams open at once (in all, per connection), seconds a response may wait unread. */
   xdsLimits: { maxStreams: number; maxStreamsPerConnection: number; blockedStreamTimeoutS: number };
   /** mTLS for xDS: the server's certificate and key, and the CA that signs Envoys' certificates. */
@@ -53,7 +55,7 @@ export const SERVE_HELP = `Usage: portico serve [--resources DIR | --kubernetes 
                      [--xds-max-streams N] [--xds-max-streams-per-connection N] [--xds-blocked-stream-timeout SECONDS]
                      [--controller-name NAME] [--allow-external-name-services [--allow-external-name-loopback]]
                      [--rate-limit-service HOST:PORT [--rate-limit-fail-closed] [--rate-limit-timeout-ms N] [--rate-limit-config-dir DIR]]
-                     [--log-level LEVEL] [--run-envoy]
+                     [--log-level LEVEL] [--run-envoy] [--translate-in-process]
 
 Runs the control plane: watches a folder of Gateway API / Ingress YAML (or a Kubernetes cluster),
 translates it on every change, and serves each Gateway's Envoy configuration over xDS (ADS,
@@ -103,6 +105,9 @@ ${FILE_HELP}      --kubernetes              Watch a Kubernetes cluster instead (
 ${EXTERNAL_NAME_HELP}${RATE_LIMIT_HELP}      --log-level LEVEL         ${LOG_LEVELS.join(', ')} (default info). Logs go to standard error:
                                 JSON lines, or readable lines on a terminal
       --run-envoy               Also run one Envoy per Gateway (needs envoy on PATH or ENVOY_BIN)
+      --translate-in-process    Translate, build and encode on the main thread instead of a worker
+                                thread (for debugging: xDS, probes and the admin server then wait
+                                while a large translation runs)
   -h, --help                    Show this help
 
 ${KUBERNETES_HELP}
@@ -123,6 +128,7 @@ const OPTIONS = {
   'controller-name': { type: 'string' },
   'log-level': { type: 'string', default: 'info' },
   'run-envoy': { type: 'boolean', default: false },
+  'translate-in-process': { type: 'boolean', default: false },
   'xds-max-streams': { type: 'string' },
   'xds-max-streams-per-connection': { type: 'string' },
   'xds-blocked-stream-timeout': { type: 'string' },
@@ -170,6 +176,7 @@ export function parseServeArgs(args: string[]): ServeArgs | undefined {
     ...(adminAllowedHosts.length > 0 ? { adminAllowedHosts } : {}),
     logLevel: logLevel as LogLevel,
     runEnvoy: values['run-envoy'],
+    ...(values['translate-in-process'] ? { translateInProcess: true } : {}),
     ...(controllerName === undefined ? {} : { controllerName }),
     ...(externalNames === undefined ? {} : { externalNameServices: externalNames }),
     ...(xdsTls ? { xdsTls } : {}),

@@ -76,6 +76,7 @@ export async function runServe(args: ServeArgs, io: CliIO, stop: StopSignal = pr
     ...(args.externalNameServices ? { externalNameServices: args.externalNameServices } : {}),
     ...(args.rateLimitService ? { rateLimitService: args.rateLimitService } : {}),
     ...(args.rateLimitConfigDir ? { rateLimitConfigDir: resolve(args.rateLimitConfigDir) } : {}),
+    ...(args.translateInProcess ? { translateInProcess: true } : {}),
     ...(envoys ? { envoys } : {}),
     ...(tls ? { tls } : {}),
     ...(args.xdsAllowSharedClientCertificate ? { xdsIdentity: { allowSharedClientCertificate: true } } : {}),
