@@ -15,6 +15,28 @@ export interface BackendPolicyIR {
   tcpKeepalive?: TCPKeepaliveIR;
   /** Applied to HTTP/2 backends only. */
   http2?: HTTP2SettingsIR;
+  /** Applied to HTTP and HTTP/2 backends only. */
+  timeouts?: BackendTimeoutsIR;
+}
+
+/**
+ * A BackendPolicy's `timeouts`, in milliseconds. The connection ones go on the cluster; `requestMs`
+ * and `streamIdleMs` (0: off) reach the routes through DestinationIR.backendTimeouts.
+ */
+export interface BackendTimeoutsIR {
+  connectionIdleMs?: number;
+  maxConnectionDurationMs?: number;
+  maxStreamDurationMs?: number;
+  streamIdleMs?: number;
+  requestMs?: number;
+}
+
+/** The route-level defaults of a BackendPolicy's timeouts; the route's own timeouts win. */
+export interface BackendRouteTimeoutsIR {
+  /** `namespace/name` of the BackendPolicy they come from. */
+  policy: string;
+  requestMs?: number;
+  streamIdleMs?: number;
 }
 
 export interface HealthCheckIR {

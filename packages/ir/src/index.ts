@@ -52,6 +52,8 @@ export type {
 } from './types.js';
 export type {
   BackendPolicyIR,
+  BackendRouteTimeoutsIR,
+  BackendTimeoutsIR,
   CircuitBreakerIR,
   HashPolicyIR,
   HealthCheckIR,

@@ -5,7 +5,7 @@
  * could not follow (backends are listed once per gateway and referenced by name).
  */
 
-import type { BackendPolicyIR, HashPolicyIR } from './backend-policy-types.js';
+import type { BackendPolicyIR, BackendRouteTimeoutsIR, HashPolicyIR } from './backend-policy-types.js';
 
 /** `Kind/namespace/name`, plus rule and match indexes where they apply. */
 export interface SourceRef {
@@ -474,6 +474,8 @@ export interface DestinationIR {
   backends: WeightedBackendIR[];
   /** The consistent-hash key, from the BackendPolicy of the first backend that balances by RingHash or Maglev. */
   hashPolicy?: HashPolicyIR;
+  /** The route timeouts of the first backend's BackendPolicy that sets any, in rule order (defaults the route's own replace). */
+  backendTimeouts?: BackendRouteTimeoutsIR;
 }
 
 export type WeightedBackendIR =

@@ -100,6 +100,7 @@ export type {
   BackendLoadBalancerType,
   BackendOutlierDetection,
   BackendPolicy,
+  BackendTimeouts,
 } from './model/backend-policy.js';
 export type { TelemetryAttribute, TelemetryFraction, TelemetryMode, TelemetryProvider, TelemetryTracing, XTelemetryPolicy } from './model/telemetry-policy.js';
 export type { AccessLogFormat, AccessLogPolicy, AccessLogSink, AccessLogTargetReference } from './model/access-log-policy.js';

@@ -64,6 +64,24 @@ export interface BackendLoadBalancer {
   slowStart?: { window: string };
 }
 
+/**
+ * HTTP timeouts (modelled on Envoy Gateway's BackendTrafficPolicy `timeout.http`). The first three
+ * apply to the gateway's connections to the Service; `streamIdle` and `request` are defaults for the
+ * routes that send to it, which a route's own timeouts replace.
+ */
+export interface BackendTimeouts {
+  /** No request on a connection for this long closes it; unset, Envoy's 1h. */
+  connectionIdle?: string;
+  /** A connection lives at most this long; unset, no limit. */
+  maxConnectionDuration?: string;
+  /** One request to an endpoint lasts at most this long (504); unset, no limit. */
+  maxStreamDuration?: string;
+  /** No byte either way for this long ends the request; `0s` turns it off. */
+  streamIdle?: string;
+  /** Total time of a request on routes without a timeout of their own; `0s` turns it off. */
+  request?: string;
+}
+
 export interface BackendPolicy extends KubeObject {
   kind: 'BackendPolicy';
   spec: {
@@ -76,6 +94,7 @@ export interface BackendPolicy extends KubeObject {
     connectTimeout?: string;
     tcpKeepalive?: { probes?: number; idleTime?: string; interval?: string };
     http2?: { maxConcurrentStreams?: number; initialStreamWindowSize?: number; initialConnectionWindowSize?: number };
+    timeouts?: BackendTimeouts;
   };
   status?: { ancestors: PolicyAncestorStatus[] };
 }

@@ -3,7 +3,7 @@
  * permission (ReferenceGrant), existence, port and protocol. Failures become ResolvedRefs reasons;
  * the route stays Accepted and the share of the weight answers 500.
  */
-import type { BackendPolicyIR, HashPolicyIR, RetryBudgetIR, UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
+import type { BackendPolicyIR, BackendRouteTimeoutsIR, HashPolicyIR, RetryBudgetIR, UpstreamProtocol, UpstreamTLSIR } from '@portico/ir';
 import type { BackendObjectReference, ServicePort } from '@portico/resources';
 import { backendTLS } from './backend-tls.js';
 import { checkExternalName } from './external-name-backends.js';
@@ -32,6 +32,8 @@ export interface BackendSpec {
   policy?: BackendPolicyIR;
   /** The policy's consistent-hash key, for the routes that send here (RingHash and Maglev only). */
   hashPolicy?: HashPolicyIR;
+  /** The policy's route timeout defaults (`timeouts.request`, `timeouts.streamIdle`), for the HTTP routes that send here. */
+  routeTimeouts?: BackendRouteTimeoutsIR;
 }
 
 /** The spec's ResolvedRefs reasons, and UnsupportedValue for an ExternalName this gateway will not use. */
@@ -136,6 +138,7 @@ export function resolveBackendRef(
       ...(retryBudget ? { retryBudget } : {}),
       ...(applied ? { policy: applied.settings } : {}),
       ...(applied?.hashPolicy ? { hashPolicy: applied.hashPolicy } : {}),
+      ...routeTimeoutsOf(applied?.settings),
     };
     ctx.backends.set(name, backend);
   }
@@ -187,4 +190,17 @@ function upstreamProtocol(hint: ProtocolHint, appProtocol: string | undefined): 
     default:
       return hint;
   }
+}
+
+/** A policy's route-level timeouts (a backend's routes take them as defaults); nothing when it sets neither. */
+function routeTimeoutsOf(policy: BackendPolicyIR | undefined): { routeTimeouts?: BackendRouteTimeoutsIR } {
+  const t = policy?.timeouts;
+  if (!policy || !t || (t.requestMs === undefined && t.streamIdleMs === undefined)) return {};
+  return {
+    routeTimeouts: {
+      policy: policy.policy,
+      ...(t.requestMs === undefined ? {} : { requestMs: t.requestMs }),
+      ...(t.streamIdleMs === undefined ? {} : { streamIdleMs: t.streamIdleMs }),
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * an `invalid` entry (HTTP answers 500 for it, httproute_types.go BackendRef); weight-0 refs carry no
  * traffic and are left out. When nothing valid carries traffic, the whole rule answers 500.
  */
-import type { DestinationIR, HashPolicyIR, HeaderModifierIR, PathModifierIR, WeightedBackendIR } from '@portico/ir';
+import type { DestinationIR, BackendRouteTimeoutsIR, HashPolicyIR, HeaderModifierIR, PathModifierIR, WeightedBackendIR } from '@portico/ir';
 import type { BackendRef } from '@portico/resources';
 import { resolveBackendRef, type ProtocolHint, type ReferrerRef } from './backends.js';
 import type { TranslationContext } from '../context.js';
@@ -47,6 +47,7 @@ export function buildDestination(
 ): DestinationResult {
   const backends: WeightedBackendIR[] = [];
   let hashPolicy: HashPolicyIR | undefined;
+  let backendTimeouts: BackendRouteTimeoutsIR | undefined;
   for (const ref of refs) {
     const weight = ref.weight ?? 1;
     if (ref.unservableFilter) {
@@ -68,6 +69,7 @@ export function buildDestination(
       continue;
     }
     hashPolicy ??= resolution.backend.hashPolicy;
+    backendTimeouts ??= resolution.backend.routeTimeouts;
     backends.push({
       weight,
       backend: resolution.backend.name,
@@ -78,7 +80,8 @@ export function buildDestination(
   }
   if (!backends.some((b) => 'backend' in b)) return { directResponse: { status: 500 } };
   // One hash per request (Envoy's RouteAction.hash_policy): the first hashed backend's key, in rule order.
-  return { destination: { backends, ...(hashPolicy ? { hashPolicy } : {}) } };
+  // Likewise one route timeout: the first backend whose BackendPolicy sets timeouts gives the defaults.
+  return { destination: { backends, ...(hashPolicy ? { hashPolicy } : {}), ...(backendTimeouts ? { backendTimeouts } : {}) } };
 }
 
 /** Stable, de-duplicated ResolvedRefs message: the first reason, every message. */

@@ -60,8 +60,14 @@ export function resolveIngressBackend(ctx: TranslationContext, namespace: string
       problem: `backend-protocol asks for TLS to ${display} port ${port}, but no BackendTLSPolicy says how to verify its certificate: the path answers 500 (Portico sends neither cleartext nor unverified TLS there)`,
     };
   }
-  const { hashPolicy } = resolution.backend;
-  return { destination: { backends: [{ weight: 1, backend: resolution.backend.name }], ...(hashPolicy ? { hashPolicy } : {}) } };
+  const { hashPolicy, routeTimeouts } = resolution.backend;
+  return {
+    destination: {
+      backends: [{ weight: 1, backend: resolution.backend.name }],
+      ...(hashPolicy ? { hashPolicy } : {}),
+      ...(routeTimeouts ? { backendTimeouts: routeTimeouts } : {}),
+    },
+  };
 }
 
 function unavailable(problem: string): IngressAction {

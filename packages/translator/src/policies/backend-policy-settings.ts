@@ -5,8 +5,8 @@
  * not validate (the file provider without its loader, an older CRD) must become Invalid, never a
  * cluster Envoy rejects.
  */
-import type { BackendPolicyIR, HashPolicyIR, HealthCheckIR, LoadBalancerIR, OutlierDetectionIR } from '@portico/ir';
-import type { BackendHealthCheck, BackendLoadBalancer, BackendOutlierDetection, BackendPolicy } from '@portico/resources';
+import type { BackendPolicyIR, BackendTimeoutsIR, HashPolicyIR, HealthCheckIR, LoadBalancerIR, OutlierDetectionIR } from '@portico/ir';
+import type { BackendHealthCheck, BackendLoadBalancer, BackendOutlierDetection, BackendPolicy, BackendTimeouts } from '@portico/resources';
 import { parseDuration } from '../routes/durations.js';
 
 /** The CRD's defaults, for objects no loader defaulted. */
@@ -84,6 +84,7 @@ export function backendPolicySettings(spec: BackendPolicy['spec'], service: { na
       initialConnectionWindowSize: int('http2.initialConnectionWindowSize', h.initialConnectionWindowSize, 65535),
     });
   }
+  if (spec.timeouts) settings.timeouts = timeouts(spec.timeouts, problems, ms);
   return { settings, ...(hashPolicy ? { hashPolicy } : {}), problems };
 }
 
@@ -168,6 +169,26 @@ function loadBalancer(lb: BackendLoadBalancer, problems: string[], ms: Ms): { se
       problems.push(`loadBalancer.consistentHash.type ${JSON.stringify((hash as { type: unknown }).type)} is not Header, Cookie or SourceIP`);
       return { settings };
   }
+}
+
+/** The CRD's upper bound of every timeout. */
+const MAX_TIMEOUT_MS = 24 * 3600 * 1000;
+
+function timeouts(t: BackendTimeouts, problems: string[], ms: Ms): BackendTimeoutsIR {
+  const bounded = (field: keyof BackendTimeouts, min: number): number | undefined => {
+    if (t[field] === undefined) return undefined;
+    const value = ms(`timeouts.${field}`, t[field], 0, min);
+    if (value > MAX_TIMEOUT_MS) problems.push(`timeouts.${field} ${JSON.stringify(t[field])} must be at most 24h`);
+    return value;
+  };
+  return dropUndefined({
+    connectionIdleMs: bounded('connectionIdle', 1),
+    maxConnectionDurationMs: bounded('maxConnectionDuration', 1),
+    maxStreamDurationMs: bounded('maxStreamDuration', 1),
+    // 0s turns these two off, as in HTTPRouteTimeouts.
+    streamIdleMs: bounded('streamIdle', 0),
+    requestMs: bounded('request', 0),
+  });
 }
 
 function dropUndefined<T extends object>(o: T): T {

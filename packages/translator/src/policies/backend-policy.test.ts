@@ -89,6 +89,24 @@ describe('BackendPolicy', () => {
     expect(accepted(result, 'newer-whole')).toMatchObject({ status: 'False', reason: 'Conflicted', message: expect.stringContaining('BackendPolicy default/whole (Service default/a)') });
   });
 
+  it('timeouts: the connection ones on the backend, request and streamIdle as defaults of the routes that send to it; bad values are Invalid', () => {
+    const result = run([policy('t', [svc('a')], { timeouts: { connectionIdle: '30s', maxStreamDuration: '1m', request: '0s', streamIdle: '20s' } })]);
+    expect(backend(result, 'default/a/80/http')?.policy).toEqual({ policy: 'default/t', timeouts: { connectionIdleMs: 30_000, maxStreamDurationMs: 60_000, requestMs: 0, streamIdleMs: 20_000 } });
+    const byPath = (prefix: string) => routes(result.gateways.get('default/eg')).find((r) => r.match.path?.value === prefix);
+    expect(byPath('/a')?.destination?.backendTimeouts).toEqual({ policy: 'default/t', requestMs: 0, streamIdleMs: 20_000 });
+    expect(byPath('/')?.destination?.backends).toHaveLength(1);
+    expect(byPath('/')?.destination?.backendTimeouts).toBeUndefined();
+    for (const [timeouts, message] of [
+      [{ streamIdle: '25h' }, 'timeouts.streamIdle "25h" must be at most 24h'],
+      [{ maxConnectionDuration: '0s' }, 'timeouts.maxConnectionDuration "0s" must be at least 1ms'],
+      [{ request: 'soon' }, 'timeouts.request "soon" is not a valid duration'],
+    ] as const) {
+      const invalid = run([policy('bad', [svc('a')], { timeouts })]);
+      expect(accepted(invalid, 'bad')).toEqual({ status: 'False', reason: 'Invalid', message });
+      expect(backend(invalid, 'default/a/80/http')?.policy).toBeUndefined();
+    }
+  });
+
   it('as old: the first by namespace/name wins', () => {
     const result = run([policy('zz', [svc('a')], { connectTimeout: '1s' }), policy('aa', [svc('a')], { connectTimeout: '2s' })]);
     expect(backend(result, 'default/a/80/http')?.policy?.policy).toBe('default/aa');

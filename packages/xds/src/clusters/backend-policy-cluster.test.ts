@@ -1,6 +1,6 @@
 import { encodeMessage } from '@portico/envoy';
 import type { BackendIR, BackendPolicyIR } from '@portico/ir';
-import { circuitBreakerThreshold, healthChecks, loadBalancingPolicy, outlierDetection } from './backend-policy-cluster.js';
+import { circuitBreakerThreshold, commonHttpProtocolOptions, healthChecks, loadBalancingPolicy, outlierDetection } from './backend-policy-cluster.js';
 import { buildClusters } from './clusters.js';
 import { grpcDecode } from '../proxyless-grpc.test-util.js';
 
@@ -100,4 +100,22 @@ describe('BackendPolicy → Envoy cluster', () => {
       expect([type, decoded.error]).toEqual([type, undefined]);
     }
   });
+
+  it('timeouts: the connection ones go on the HttpProtocolOptions common options; route-level ones do not touch the cluster', () => {
+    expect(commonHttpProtocolOptions({ connectionIdleMs: 30_000, maxConnectionDurationMs: 600_000, maxStreamDurationMs: 1500 })).toEqual({
+      idleTimeout: '30s',
+      maxConnectionDuration: '600s',
+      maxStreamDuration: '1.500s',
+    });
+    expect(commonHttpProtocolOptions({ requestMs: 1000, streamIdleMs: 1000 })).toBeUndefined();
+    const options = (c: Record<string, unknown>) =>
+      ((c.typedExtensionProtocolOptions as Record<string, Record<string, unknown>>)['envoy.extensions.upstreams.http.v3.HttpProtocolOptions']!);
+    for (const protocol of ['HTTP', 'HTTP2'] as const) {
+      const c = cluster(backend({ policy: 'default/p', timeouts: { connectionIdleMs: 2000 } }, protocol));
+      expect(options(c).commonHttpProtocolOptions).toEqual({ idleTimeout: '2s' });
+      expect(Object.keys(options(c))).toContain('explicitHttpConfig');
+    }
+    expect(options(cluster(backend({ policy: 'default/p', timeouts: { requestMs: 1000 } }))).commonHttpProtocolOptions).toBeUndefined();
+  });
 });
+

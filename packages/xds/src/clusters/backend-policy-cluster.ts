@@ -4,7 +4,7 @@
  * routes instead (routes/hash-policy.ts).
  */
 import type { Proto3Json } from '@portico/envoy';
-import type { CircuitBreakerIR, HealthCheckIR, HTTP2SettingsIR, LoadBalancerIR, OutlierDetectionIR, TCPKeepaliveIR } from '@portico/ir';
+import type { BackendTimeoutsIR, CircuitBreakerIR, HealthCheckIR, HTTP2SettingsIR, LoadBalancerIR, OutlierDetectionIR, TCPKeepaliveIR } from '@portico/ir';
 import { durationFromMs } from '../proto-duration.js';
 import { typedConfig } from '../typed-config.js';
 
@@ -127,4 +127,19 @@ export function http2ProtocolOptions(settings: HTTP2SettingsIR | undefined, base
     ...(settings.initialStreamWindowSize === undefined ? {} : { initialStreamWindowSize: settings.initialStreamWindowSize }),
     ...(settings.initialConnectionWindowSize === undefined ? {} : { initialConnectionWindowSize: settings.initialConnectionWindowSize }),
   };
+}
+
+/**
+ * A BackendPolicy's connection timeouts (config/core/v3/protocol.proto HttpProtocolOptions, the
+ * upstream HttpProtocolOptions' common_http_protocol_options): idle_timeout closes a connection with
+ * no active request (Envoy's default 1h), max_connection_duration drains one after that long, and
+ * max_stream_duration resets a request to an endpoint that lasts longer (the client gets 504).
+ * Undefined when the policy sets none of them (the route-level ones go on routes instead).
+ */
+export function commonHttpProtocolOptions(t: BackendTimeoutsIR): Proto3Json | undefined {
+  const out: Proto3Json = {};
+  if (t.connectionIdleMs !== undefined) out.idleTimeout = durationFromMs(t.connectionIdleMs);
+  if (t.maxConnectionDurationMs !== undefined) out.maxConnectionDuration = durationFromMs(t.maxConnectionDurationMs);
+  if (t.maxStreamDurationMs !== undefined) out.maxStreamDuration = durationFromMs(t.maxStreamDurationMs);
+  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -7,7 +7,7 @@
  * backends' endpoints (udp-clusters.ts), and nothing else routes UDP, so they get none.
  */
 import type { Proto3Json } from '@portico/envoy';
-import type { BackendIR, GatewayIR, HTTP2SettingsIR, RetryBudgetIR, UpstreamProtocol } from '@portico/ir';
+import type { BackendIR, BackendTimeoutsIR, GatewayIR, HTTP2SettingsIR, RetryBudgetIR, UpstreamProtocol } from '@portico/ir';
 import { adsConfigSource } from '../config-source.js';
 import { memoized, reusedHost } from '../build-cache.js';
 import { clusterDiscovery, hasEdsEndpoints } from './dns-clusters.js';
@@ -17,6 +17,7 @@ import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
 import { upstreamTlsTransportSocket } from './upstream-tls.js';
 import {
+  commonHttpProtocolOptions,
   circuitBreakerThreshold,
   healthChecks,
   http2ProtocolOptions,
@@ -123,7 +124,7 @@ function backendCluster(backend: BackendIR): NamedResource {
   if (http) {
     const base = backend.retryBudget ? retryBudgetThreshold(backend.retryBudget) : { maxRetries: MAX_CONCURRENT_RETRIES };
     cluster.circuitBreakers = { thresholds: [circuitBreakerThreshold(policy?.circuitBreaker, base)] };
-    cluster.typedExtensionProtocolOptions = { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol, policy?.http2) };
+    cluster.typedExtensionProtocolOptions = { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol, policy?.http2, policy?.timeouts) };
   } else if (policy?.circuitBreaker) {
     cluster.circuitBreakers = { thresholds: [circuitBreakerThreshold(policy.circuitBreaker, {})] };
   }
@@ -176,7 +177,7 @@ function lbPolicy(name: string, typeName: string): Proto3Json {
  * HTTP/1.1 unless the Service port's appProtocol says otherwise (kubernetes.io/h2c, GEP-1911), and
  * GRPCRoute backends speak HTTP/2. An HTTP/2 client must not turn into HTTP/2 to an HTTP/1.1 Pod.
  */
-function httpProtocolOptions(protocol: UpstreamProtocol, http2: HTTP2SettingsIR | undefined): Proto3Json {
+function httpProtocolOptions(protocol: UpstreamProtocol, http2: HTTP2SettingsIR | undefined, timeouts: BackendTimeoutsIR | undefined): Proto3Json {
   const explicitHttpConfig =
     protocol === 'HTTP2'
       ? {
@@ -186,7 +187,8 @@ function httpProtocolOptions(protocol: UpstreamProtocol, http2: HTTP2SettingsIR 
           }),
         }
       : { httpProtocolOptions: {} };
-  return typedConfig(HTTP_PROTOCOL_OPTIONS, { explicitHttpConfig });
+  const common = timeouts ? commonHttpProtocolOptions(timeouts) : undefined;
+  return typedConfig(HTTP_PROTOCOL_OPTIONS, { ...(common ? { commonHttpProtocolOptions: common } : {}), explicitHttpConfig });
 }
 
 /**

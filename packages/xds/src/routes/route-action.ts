@@ -12,6 +12,7 @@ import { applyHeaderMutations, headerMutations } from './route-filters.js';
 import { isGrpcRoute, matchedPrefix } from './route-match.js';
 import { buildRedirectAction } from './route-redirect.js';
 import { routeHashPolicy } from './hash-policy.js';
+import { backendPolicyRouteTimeouts } from './backend-policy-route-timeouts.js';
 
 /**
  * `{ route }`, `{ redirect }` or `{ directResponse }` for an Envoy Route. `host` is a Host value
@@ -99,7 +100,7 @@ function forwardAction(route: HTTPRouteIR, clusters: Proto3Json, hostRewrite: st
   if (route.rewrite?.path) Object.assign(action, routePathRewrite(route.rewrite.path, matchedPrefix(route.match.path)));
   else if (route.rewrite?.regexPath) action.regexRewrite = { pattern: { regex: route.rewrite.regexPath.pattern }, substitution: route.rewrite.regexPath.substitution };
   if (hostRewrite !== undefined) action.hostRewriteLiteral = hostRewrite;
-  Object.assign(action, timeoutsAndRetries(route));
+  Object.assign(action, timeoutsAndRetries(route), backendPolicyRouteTimeouts(route));
   const mirrors = (route.mirrors ?? []).map(mirrorPolicy).filter((m): m is Proto3Json => m !== undefined);
   if (mirrors.length) action.requestMirrorPolicies = mirrors;
   if (route.destination?.hashPolicy) action.hashPolicy = routeHashPolicy(route.destination.hashPolicy);
