@@ -22,7 +22,7 @@ describe('/ui/api with policies', () => {
   };
 
   beforeAll(async () => {
-    running = await startServer(parseResources(readFileSync(INPUT, 'utf8'), INPUT, { kubernetesRules: 'warn' }).objects);
+    running = await startServer(parseResources(readFileSync(INPUT, 'utf8'), INPUT).objects);
   });
   afterAll(async () => {
     await running.server.shutdown();
@@ -33,10 +33,10 @@ describe('/ui/api with policies', () => {
     expect(Object.fromEntries(body.nodes.map((n) => [n.id, n.health]))).toEqual({
       'SecurityPolicy/default/admin-keys': 'ok',
       'SecurityPolicy/default/ghost-route': 'warning',
+      'SecurityPolicy/default/greeter-invalid': 'error',
       'SecurityPolicy/default/http-allow-new': 'warning',
       'SecurityPolicy/default/http-allow-old': 'ok',
       'SecurityPolicy/default/tokens-basic': 'ok',
-      'RateLimitPolicy/default/admin-invalid': 'error',
       'RateLimitPolicy/default/greeter-limit': 'ok',
     });
   });
