@@ -23,14 +23,19 @@ export type NodeKind =
   | 'Ingress'
   | 'Service'
   | 'Backend'
-  | 'Endpoint';
+  | 'Endpoint'
+  | PolicyKind;
+
+/** The GEP-713 policies the graph draws, each beside the objects its `targetRefs` name. */
+export type PolicyKind = 'SecurityPolicy' | 'RateLimitPolicy' | 'AccessLogPolicy' | 'XTelemetryPolicy' | 'BackendPolicy' | 'BackendTLSPolicy' | 'XBackendTrafficPolicy';
 
 /**
  * A node id is its kind and name path, `/`-separated (stable across updates, usable as a CSS attribute value):
  * `GatewayClass/<name>`, `Gateway/<ns>/<name>`, `ListenerSet/<ns>/<name>`,
  * `Listener/<ns>/<gateway or listenerset name>/<listener name>` (owner kind in `owner`),
  * `HTTPRoute/<ns>/<name>` (likewise every route kind and Ingress), `Service/<ns>/<name>`,
- * `Backend/<ns>/<name>` (a non-Service backendRef kind), `Endpoint/<ns>/<service>/<address>:<port>`.
+ * `Backend/<ns>/<name>` (a non-Service backendRef kind), `Endpoint/<ns>/<service>/<address>:<port>`,
+ * `<policy kind>/<ns>/<name>` (`SecurityPolicy/<ns>/<name>`, likewise every PolicyKind).
  */
 export type NodeId = string;
 
@@ -82,7 +87,12 @@ export type EdgeKind =
   /** Route → Service/Backend it sends to; `health: error` when the ref does not resolve. */
   | 'backend'
   /** Service → Endpoint. */
-  | 'endpoint';
+  | 'endpoint'
+  /**
+   * Policy → each drawn object its targetRefs name (Gateway, Listener for a sectionName, route, Service);
+   * labelled with the rule or port a sectionName narrows it to; not ok when the policy is not accepted.
+   */
+  | 'policy';
 
 export interface GraphEdge {
   /** `<from>-><to>`; unique. */

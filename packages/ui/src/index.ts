@@ -18,6 +18,7 @@ export type {
   NodeId,
   NodeKind,
   ObjectDetails,
+  PolicyKind,
   ProxyState,
 } from './contract.js';
 export { loadUiAssets } from './load-ui-assets.js';

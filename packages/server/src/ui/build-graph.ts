@@ -6,9 +6,11 @@
  *
  * Findings land on the node they are about: a Gateway's or ListenerSet's finding with a field
  * `spec.listeners[i]…` on that listener, an IngressClass's on its gateway (`Gateway/ingressclass/<class>`),
- * a route's, Ingress's, Service's and GatewayClass's on theirs. Findings about objects the graph does
- * not draw (ReferenceGrants, Secrets, policies) are left to `portico diagnose`; their consequences
- * show on the route or listener that depends on them.
+ * a route's, Ingress's, Service's, GatewayClass's and policy's on theirs. Policies (policy-nodes.ts)
+ * hang beside the objects their targetRefs name, with a `policy` edge to each; one whose targets do
+ * not exist still appears, alone, saying why it is not attached. Findings about objects the graph
+ * does not draw (ReferenceGrants, Secrets) are left to `portico diagnose`; their consequences show on
+ * the route or listener that depends on them.
  */
 import type { DiagnoseInput, DiagnoseReport, Finding } from '@portico/diagnose';
 import type { GraphDocument, Health, NodeId } from '@portico/ui';
@@ -16,7 +18,8 @@ import { addBackendNodes } from './backend-nodes.js';
 import { addGatewayNodes } from './gateway-nodes.js';
 import { createGraphAssembly } from './graph-assembly.js';
 import { badgeOf } from './graph-health.js';
-import { gatewayClassId, gatewayId, listenerId, objectId, serviceId } from './graph-ids.js';
+import { gatewayClassId, gatewayId, listenerId, objectId, POLICY_KINDS, serviceId } from './graph-ids.js';
+import { addPolicyNodes } from './policy-nodes.js';
 import { addRouteNodes } from './route-nodes.js';
 
 export interface GraphMeta {
@@ -35,6 +38,7 @@ export function buildGraph(input: DiagnoseInput, report: DiagnoseReport, meta: G
     if (id) failuresByRoute.set(id, [...(failuresByRoute.get(id) ?? []), finding]);
   }
   addBackendNodes(graph, input, routes, (routeId, field) => (failuresByRoute.get(routeId) ?? []).filter((f) => f.field === field || f.field!.startsWith(`${field}.`) || f.field!.startsWith(`${field}[`)));
+  addPolicyNodes(graph, input);
   for (const finding of report.findings) {
     if (finding.level === 'OK') continue;
     const id = findingNode(finding, input);
@@ -86,6 +90,6 @@ export function findingNode(finding: Finding, input: DiagnoseInput): NodeId | un
     case 'Service':
       return serviceId(namespace ?? 'default', name);
     default:
-      return undefined;
+      return (POLICY_KINDS as readonly string[]).includes(kind) ? objectId(kind, namespace ?? 'default', name) : undefined;
   }
 }

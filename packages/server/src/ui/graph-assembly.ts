@@ -6,6 +6,7 @@
  */
 import type { Badge, ConditionSummary, EdgeKind, GraphEdge, GraphNode, Health, NodeId, NodeKind } from '@portico/ui';
 import { badgeHealth, conditionHealth, summaryOf, worst } from './graph-health.js';
+import { POLICY_KINDS } from './graph-ids.js';
 
 export interface NodeSeed {
   id: NodeId;
@@ -20,6 +21,8 @@ export interface NodeSeed {
   health?: Health;
   /** The summary when no badge or condition says more. */
   summary?: string;
+  /** How this node's conditions read, when not as a route's do (a Conflicted policy is a warning, not an error). */
+  conditionHealth?: (condition: ConditionSummary) => Health;
 }
 
 interface PendingNode {
@@ -29,7 +32,7 @@ interface PendingNode {
 }
 
 /** Kinds in the order a reader follows a request: the document lists nodes this way. */
-const KIND_ORDER: readonly NodeKind[] = ['GatewayClass', 'Gateway', 'ListenerSet', 'Listener', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Ingress', 'Service', 'Backend', 'Endpoint'];
+const KIND_ORDER: readonly NodeKind[] = ['GatewayClass', 'Gateway', 'ListenerSet', 'Listener', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Ingress', 'Service', 'Backend', 'Endpoint', ...POLICY_KINDS];
 
 export interface GraphAssembly {
   has(id: NodeId): boolean;
@@ -78,7 +81,8 @@ export function createGraphAssembly(): GraphAssembly {
       const out: GraphNode[] = [];
       for (const { seed, gateways, badges } of nodes.values()) {
         const conditions = seed.conditions ?? [];
-        const health = worst([...conditions.map((c) => conditionHealth({ type: c.type, status: c.status })), ...badges.map(badgeHealth), seed.health ?? 'unknown']);
+        const readCondition = seed.conditionHealth ?? ((c: ConditionSummary) => conditionHealth({ type: c.type, status: c.status }));
+        const health = worst([...conditions.map(readCondition), ...badges.map(badgeHealth), seed.health ?? 'unknown']);
         out.push({
           id: seed.id,
           kind: seed.kind,

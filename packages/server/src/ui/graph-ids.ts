@@ -1,5 +1,5 @@
 /** Node ids of the dashboard's graph (contract.ts `NodeId`): the kind, then the name path. */
-import type { NodeId } from '@portico/ui';
+import type { NodeId, PolicyKind } from '@portico/ui';
 
 export const gatewayClassId = (name: string): NodeId => `GatewayClass/${name}`;
 /** `key` is the gateway's `namespace/name` (`ingressclass/<class>` for an IngressClass's gateway). */
@@ -15,3 +15,6 @@ export const endpointId = (namespace: string, service: string, address: string, 
 
 export const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
+
+/** The policy kinds the graph draws, in the order the document lists them (after everything they target). */
+export const POLICY_KINDS: readonly PolicyKind[] = ['SecurityPolicy', 'RateLimitPolicy', 'AccessLogPolicy', 'XTelemetryPolicy', 'BackendPolicy', 'BackendTLSPolicy', 'XBackendTrafficPolicy'];

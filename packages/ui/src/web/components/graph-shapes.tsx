@@ -98,7 +98,7 @@ export function EdgeShape({ edge, points, highlighted }: { edge: DrawnEdge; poin
   const d = pathOf(points);
   const title = edge.label ?? (edge.count > 1 ? `${edge.count} ${edge.kind} edges` : edge.kind);
   return (
-    <g class={`graph-edge edge-${edge.health}${highlighted ? ' is-highlighted' : ''}`} data-edge-id={edge.id} data-health={edge.health}>
+    <g class={`graph-edge edge-${edge.health} edge-kind-${edge.kind}${highlighted ? ' is-highlighted' : ''}`} data-edge-id={edge.id} data-edge-kind={edge.kind} data-health={edge.health}>
       <title>{edge.health === 'ok' ? title : `${HEALTH_LABEL[edge.health]}: ${title}`}</title>
       <path class="edge-hit" d={d} />
       <path

@@ -63,6 +63,8 @@ export function filterGraph(nodes: readonly GraphNode[], edges: readonly GraphEd
 
 const KIND_ORDER: readonly NodeKind[] = [
   'GatewayClass', 'Gateway', 'ListenerSet', 'Listener', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Ingress', 'Service', 'Backend', 'Endpoint',
+  // Policies last: they qualify the objects above rather than carry a request.
+  'SecurityPolicy', 'RateLimitPolicy', 'AccessLogPolicy', 'XTelemetryPolicy', 'BackendPolicy', 'BackendTLSPolicy', 'XBackendTrafficPolicy',
 ];
 
 /** Ids with numbers in them in numeric order (route-9 before route-10). */
