@@ -29,6 +29,7 @@ import { nacksSeenByPortico, routeConditions } from '../support/isolation-status
 import { pollFor } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { loopbackServiceYaml } from '../support/loopback-service.js';
+import { median } from '../support/latency.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -119,11 +120,6 @@ function send(port: number, host: string, path: string, headers: Record<string, 
     req.on('error', (error) => resolve({ status: 0, headers: {}, body: error.message }));
     req.end(body);
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 describeWithEnvoy('ExternalAuth through a real Envoy', () => {

@@ -24,6 +24,7 @@ import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { serviceYaml } from '../support/isolation-fixtures.js';
 import { pollFor } from '../support/isolation-traffic.js';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { median } from '../support/latency.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeAsRootWithEnvoy = ENVOY && process.getuid?.() === 0 ? describe : describe.skip;
@@ -69,11 +70,6 @@ ${lines ? `  annotations:\n${lines}\n` : ''}spec:
 }
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 interface Check {
   method: string;

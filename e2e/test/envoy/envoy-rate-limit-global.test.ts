@@ -25,6 +25,8 @@ import { pollFor, untilAnswer } from '../support/isolation-traffic.js';
 import { startRateLimitService, startRedis, type RateLimitServiceProcess, type RedisProcess } from '../support/ratelimit-service.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { closeServer, startHeaderEcho, type HeaderEcho } from '../support/security-credentials.js';
+import { median, roundMs } from '../support/latency.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const RATELIMIT = process.env.RATELIMIT_BIN;
@@ -105,30 +107,8 @@ spec:
 ${rule('global')}${rule('shared')}${rule('per-user')}${rule('generous')}${rule('free')}${policy('global', '    - limit: { requests: 5, unit: Day }\n')}${policy('shared', '    - limit: { requests: 10, unit: Day }\n')}${policy(
     'per-user',
     '    - limit: { requests: 2, unit: Day }\n      clientSelector: { header: { name: x-user } }\n',
-  )}${policy('generous', '    - limit: { requests: 1000000, unit: Second }\n')}---
-apiVersion: v1
-kind: Service
-metadata: { name: echo, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: echo, namespace: default, labels: { kubernetes.io/service-name: echo } }
-addressType: IPv4
-ports: [{ name: http, port: ${echo.port} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
+  )}${policy('generous', '    - limit: { requests: 1000000, unit: Second }\n')}${loopbackServiceYaml('echo', echo.port)}`;
 }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** Requests Envoy asked the rate-limit service about, by outcome (`cluster.<route's cluster>.ratelimit.*`). */
 async function rateLimitStats(envoy: EnvoyProcess): Promise<Record<string, number>> {
@@ -252,8 +232,8 @@ describeWithRateLimit('RateLimitPolicy global through the real ratelimit service
       times.none.push(free.ms);
       times.globalRateLimit.push(limited.ms);
     }
-    figures.medianMs_none = round(median(times.none));
-    figures.medianMs_globalRateLimit = round(median(times.globalRateLimit));
+    figures.medianMs_none = roundMs(median(times.none));
+    figures.medianMs_globalRateLimit = roundMs(median(times.globalRateLimit));
   });
 
   test('failure modes: fail closed answers 500 when the service is unreachable; fail open (default) lets requests pass', async () => {

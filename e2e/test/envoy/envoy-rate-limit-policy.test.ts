@@ -29,6 +29,8 @@ import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { pollFor, untilAnswer } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { closeServer, startHeaderEcho, type HeaderEcho } from '../support/security-credentials.js';
+import { median, roundMs } from '../support/latency.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -109,30 +111,8 @@ ${rule('hourly', '/hourly')}${rule('tenants', '/tenants')}${rule('per-user', '/p
     'tenants',
     'tenants',
     '    - limit: { requests: 3, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: a } }\n    - limit: { requests: 3, unit: Hour }\n      clientSelector: { header: { name: x-tenant, value: b } }\n',
-  )}${policy('per-user', 'per-user', '    - limit: { requests: 2, unit: Hour }\n      clientSelector: { header: { name: x-user } }\n')}${policy('per-ip', 'per-ip', '    - limit: { requests: 2, unit: Hour }\n      clientSelector: { sourceIP: true }\n')}${policy('per-second', 'per-second', '    - limit: { requests: 5, unit: Second }\n')}${policy('generous', 'generous', '    - limit: { requests: 1000000, unit: Second }\n')}---
-apiVersion: v1
-kind: Service
-metadata: { name: echo, namespace: default }
-spec:
-  ports: [{ name: http, port: 80 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: echo, namespace: default, labels: { kubernetes.io/service-name: echo } }
-addressType: IPv4
-ports: [{ name: http, port: ${echo.port} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
+  )}${policy('per-user', 'per-user', '    - limit: { requests: 2, unit: Hour }\n      clientSelector: { header: { name: x-user } }\n')}${policy('per-ip', 'per-ip', '    - limit: { requests: 2, unit: Hour }\n      clientSelector: { sourceIP: true }\n')}${policy('per-second', 'per-second', '    - limit: { requests: 5, unit: Second }\n')}${policy('generous', 'generous', '    - limit: { requests: 1000000, unit: Second }\n')}${loopbackServiceYaml('echo', echo.port)}`;
 }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 describeWithEnvoy('RateLimitPolicy through a real Envoy', () => {
   let dir: string;
@@ -217,7 +197,7 @@ describeWithEnvoy('RateLimitPolicy through a real Envoy', () => {
     expect(codes.filter((c) => c === 200).length).toBeLessThanOrEqual(5 + Math.ceil(burstMs / 200));
     figures.burstAdmitted = codes.filter((c) => c === 200).length;
     figures.burstMs = burstMs;
-    figures.medianMs_429 = round(median(burst.slice(5).map((r) => r.ms)));
+    figures.medianMs_429 = roundMs(median(burst.slice(5).map((r) => r.ms)));
     const refusedAt = Date.now();
     await pollFor('a token back in the per-second bucket', async () => ((await request(url('/per-second'))).status === 200 ? true : undefined), context, 5_000);
     figures.tokenBackAfterMs = Date.now() - refusedAt;
@@ -259,8 +239,8 @@ describeWithEnvoy('RateLimitPolicy through a real Envoy', () => {
       times.none.push(free.ms);
       times.localRateLimit.push(limited.ms);
     }
-    figures.medianMs_none = round(median(times.none));
-    figures.medianMs_localRateLimit = round(median(times.localRateLimit));
+    figures.medianMs_none = roundMs(median(times.none));
+    figures.medianMs_localRateLimit = roundMs(median(times.localRateLimit));
   });
 
   test('the policy removed from the folder: its rule is unlimited again, without restarting anything', async () => {

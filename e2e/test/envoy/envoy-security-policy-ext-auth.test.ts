@@ -25,6 +25,8 @@ import { startGrpcAuthServer, startHttpAuthServer, type AuthServer } from '../su
 import { nacksSeenByPortico } from '../support/isolation-status.js';
 import { pollFor } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { median } from '../support/latency.js';
+import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -40,25 +42,7 @@ interface Ports {
 }
 
 function service(name: string, portName: string, endpointPort: number): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default }
-spec:
-  ports: [{ name: ${portName}, port: 80 }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-1
-  namespace: default
-  labels: { kubernetes.io/service-name: ${name} }
-addressType: IPv4
-ports: [{ name: ${portName}, port: ${endpointPort} }]
-endpoints:
-- addresses: [127.0.0.1]
-  conditions: { ready: true }
-`;
+  return loopbackServiceYaml(name, endpointPort, { portName });
 }
 
 function route(name: string, filters = ''): string {
@@ -138,11 +122,6 @@ function send(port: number, host: string, path: string, headers: Record<string, 
     req.on('error', (error) => resolve({ status: 0, headers: {}, body: error.message }));
     req.end();
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 interface PolicyStatusObject {

@@ -39,6 +39,7 @@ import {
   type JwksServer,
   type SigningKey,
 } from '../support/security-credentials.js';
+import { median } from '../support/latency.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -142,11 +143,6 @@ metadata: { name: jwks, namespace: default }
 data:
   jwks.json: '${key.jwks}'
 ${endpointsYaml('echo', echo.port)}${endpointsYaml('jwks', jwksServer.port)}`;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 describeWithEnvoy('SecurityPolicy through a real Envoy', () => {
