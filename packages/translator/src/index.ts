@@ -29,5 +29,5 @@ export type { RouteMatchRef, ShadowedMatch } from './gateway-ir/shadowing/shadow
 export type { PrecedenceStep } from './gateway-ir/shadowing/precedence-steps.js';
 export { convertIngresses, DEFAULT_CONVERT_GATEWAY_CLASS, type Conversion, type ConvertOptions } from './convert/convert-ingresses.js';
 export { formatConversionNote, type ConversionNote, type ConversionNoteLevel } from './convert/conversion-report.js';
-export { CANARY_NOT_SERVED } from './ingress/annotations/canary-routes.js';
+export { CANARY_NOT_SERVED } from './ingress/annotations/routing/canary-routes.js';
 export { AUTH_URL_UNUSABLE } from './ingress/ingress-external-auth.js';

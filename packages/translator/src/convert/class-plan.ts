@@ -1,6 +1,6 @@
 /**
  * What one IngressClass serves, host by host, as the Ingress translator builds it (ingress-hosts.ts,
- * ingress-tls.ts, annotations/server-alias-hosts.ts, annotations/ssl-redirect-routes.ts), planned
+ * ingress-tls.ts, annotations/routing/server-alias-hosts.ts, annotations/routing/ssl-redirect-routes.ts), planned
  * for conversion: each host's paths (the oldest Ingress's where two match the same requests), its
  * app-root redirect and default backend, the TLS host claims (oldest first), the server aliases, and
  * which Ingresses redirect which hosts to HTTPS on port 80.
@@ -8,8 +8,8 @@
 import type { Ingress, IngressBackend } from '@portico/resources';
 import type { IngressAnnotations } from '../ingress/annotations/ingress-annotations.js';
 import { compareIngressPaths, samePathMatch } from '../ingress/ingress-precedence.js';
-import { canaryPathKey } from '../ingress/annotations/canary-routes.js';
-import type { CanaryPolicy } from '../ingress/annotations/canary.js';
+import { canaryPathKey } from '../ingress/annotations/routing/canary-routes.js';
+import type { CanaryPolicy } from '../ingress/annotations/routing/canary.js';
 import { compareAge } from '../context.js';
 import { isWildcard } from '../routes/hostnames.js';
 import type { ConversionNote } from './conversion-report.js';
@@ -31,7 +31,7 @@ export interface PlannedPath {
   /** The Ingress path as written (the rewrite's regex source). */
   written: string;
   backend?: IngressBackend;
-  /** The canary Ingress sharing this path (annotations/canary-routes.ts). */
+  /** The canary Ingress sharing this path (annotations/routing/canary-routes.ts). */
   canary?: { owner: ClassIngress; policy: CanaryPolicy; backend: IngressBackend };
 }
 
@@ -99,7 +99,7 @@ export function planClass(ingresses: readonly ClassIngress[], canaries: readonly
   return { hosts, tls: tlsClaims(all, note), aliases: serverAliases(ingresses, hosts, note), redirectsToHTTPS };
 }
 
-/** As the Ingress translator assigns them (annotations/canary-routes.ts assignCanaries): one per path, the oldest. */
+/** As the Ingress translator assigns them (annotations/routing/canary-routes.ts assignCanaries): one per path, the oldest. */
 function assignCanaries(hosts: Map<string, PlannedPath[]>, canaries: readonly ClassIngress[], note: (n: ConversionNote) => void): void {
   for (const owner of canaries) {
     (owner.ingress.spec.rules ?? []).forEach((rule, r) => {
@@ -135,7 +135,7 @@ function tlsClaims(ingresses: readonly ClassIngress[], note: (n: ConversionNote)
   return [...claimed.values()];
 }
 
-/** annotations/server-alias-hosts.ts: aliases of each Ingress's first named host, oldest claim first, port 80 only. */
+/** annotations/routing/server-alias-hosts.ts: aliases of each Ingress's first named host, oldest claim first, port 80 only. */
 function serverAliases(ingresses: readonly ClassIngress[], hosts: Map<string, PlannedPath[]>, note: (n: ConversionNote) => void): Map<string, string[]> {
   const claimed = new Set(hosts.keys());
   const out = new Map<string, string[]>();

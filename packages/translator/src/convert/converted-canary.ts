@@ -1,5 +1,5 @@
 /**
- * An ingress-nginx canary (ingress/annotations/canary-routes.ts) as HTTPRoute rules of the main
+ * An ingress-nginx canary (ingress/annotations/routing/canary-routes.ts) as HTTPRoute rules of the main
  * Ingress's route: for the canary's header (exact value, searched pattern, or `always` / `never`) and
  * cookie (`always` / `never`, a RegularExpression match on the Cookie header), rules with the same path
  * and that header match, before the main rule (Gateway API orders more header matches first, and rules
@@ -7,7 +7,7 @@
  * rule's filters and timeouts: the canary's own annotations are ignored, as in ingress-nginx.
  */
 import type { HTTPBackendRef, HTTPHeaderMatch, HTTPRouteRule } from '@portico/resources';
-import { cookieMatch } from '../ingress/annotations/canary-routes.js';
+import { cookieMatch } from '../ingress/annotations/routing/canary-routes.js';
 import type { PlannedPath } from './class-plan.js';
 import { convertedBackendRef, type RuleContext } from './converted-rules.js';
 

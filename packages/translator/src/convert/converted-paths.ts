@@ -16,7 +16,7 @@
  */
 import type { HTTPPathMatch, HTTPURLRewriteFilter } from '@portico/resources';
 import { escapeRegex } from '@portico/ir';
-import { regexPathMatch } from '../ingress/annotations/rewrite.js';
+import { regexPathMatch } from '../ingress/annotations/routing/rewrite.js';
 import type { IngressAnnotations } from '../ingress/annotations/ingress-annotations.js';
 import { ingressPathMatch, type IngressPathMatch } from '../ingress/ingress-precedence.js';
 

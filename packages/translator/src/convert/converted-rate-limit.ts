@@ -1,5 +1,5 @@
 /**
- * An Ingress's limit-rps / limit-rpm (ingress/annotations/rate-limits.ts) as a Portico
+ * An Ingress's limit-rps / limit-rpm (ingress/annotations/traffic/rate-limits.ts) as a Portico
  * RateLimitPolicy targeting the HTTPRoutes converted from it: a sourceIP rule (a bucket per client
  * address, the same Envoy local rate limit) at the annotation's rate. What the policy cannot say is
  * reported, each as `partial`:

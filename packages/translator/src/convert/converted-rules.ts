@@ -110,7 +110,7 @@ function rewriteFilter(entry: PlannedPath, ctx: RuleContext, matches: HTTPRouteM
   const a = entry.owner.annotations;
   const out: HTTPURLRewriteFilter = a.upstreamHost !== undefined ? { hostname: a.upstreamHost } : {};
   if (a.rewriteTarget !== undefined) {
-    // nginx leaves out groups the path does not have (annotations/rewrite.ts rewriteSubstitution).
+    // nginx leaves out groups the path does not have (annotations/routing/rewrite.ts rewriteSubstitution).
     const groups = entry.kind === 'path' && entry.path.match.type === 'RegularExpression' ? re2GroupCount(entry.written) : 0;
     const target = a.rewriteTarget.replace(/\$([0-9])/g, (all, n: string) => (Number(n) <= groups ? all : ''));
     const rewrite = convertedRewrite(entry.written, target);

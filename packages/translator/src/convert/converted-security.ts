@@ -7,7 +7,7 @@
  */
 import type { KubeObject, Secret, SecurityPolicy } from '@portico/resources';
 import { HTPASSWD_KEY, PORTICO_GROUP } from '@portico/resources';
-import type { AuthURLAnnotation } from '../ingress/annotations/auth-url.js';
+import type { AuthURLAnnotation } from '../ingress/annotations/security/auth-url.js';
 import { externalAuthServiceName } from '../ingress/ingress-external-auth.js';
 import type { ClassIngress } from './class-plan.js';
 

@@ -1,12 +1,12 @@
 /**
- * An Ingress's `affinity: cookie` (ingress/annotations/session-affinity.ts) as the HTTPRoute rule's
+ * An Ingress's `affinity: cookie` (ingress/annotations/traffic/session-affinity.ts) as the HTTPRoute rule's
  * `sessionPersistence` (Gateway API v1.7 `cookie`): the same SessionPersistenceIR, hence the same
  * Envoy stateful_session cookie — name, Path (session-cookie-path, else the Ingress path), and
  * Max-Age as `absoluteTimeout` with lifetimeType Permanent (a Session cookie without one).
  */
 import type { HTTPRouteRule } from '@portico/resources';
 import { sessionPersistence } from '../ingress/annotations/apply.js';
-import type { SessionAffinity } from '../ingress/annotations/session-affinity.js';
+import type { SessionAffinity } from '../ingress/annotations/traffic/session-affinity.js';
 
 /** Gateway API Duration allows at most 5 digits per unit. */
 export const MAX_SESSION_SECONDS = 99_999 * 3600;

@@ -27,7 +27,7 @@ export type IngressAction = RouteAction & { problem?: string };
 
 const INGRESS_REFERRER = { group: 'networking.k8s.io', kind: 'Ingress' };
 
-/** ingress-nginx `backend-protocol` (annotations/backend-protocol.ts): HTTP/2, and TLS that must be verified. */
+/** ingress-nginx `backend-protocol` (annotations/routing/backend-protocol.ts): HTTP/2, and TLS that must be verified. */
 export interface BackendProtocolNeeds {
   http2: boolean;
   tls: boolean;

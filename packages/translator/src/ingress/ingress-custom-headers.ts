@@ -1,5 +1,5 @@
 /**
- * The response headers of an Ingress's `custom-headers` ConfigMap (annotations/custom-headers.ts):
+ * The response headers of an Ingress's `custom-headers` ConfigMap (annotations/traffic/custom-headers.ts):
  * each key a header name, its value the header's, set on every response of the Ingress's proxied
  * paths (nginx more_set_headers replaces a header the backend sent). Only a ConfigMap of the
  * Ingress's own namespace is read: ingress-nginx reads any namespace, which would let one namespace's

@@ -1,5 +1,5 @@
 /**
- * The ExternalAuthIR of an Ingress's `auth-url` (annotations/auth-url.ts): the IR of the HTTPRoute
+ * The ExternalAuthIR of an Ingress's `auth-url` (annotations/security/auth-url.ts): the IR of the HTTPRoute
  * ExternalAuth filter and of a SecurityPolicy's extAuth, so the same Envoy ext_authz filter runs the
  * check. As ingress-nginx's auth_request subrequest: the check goes to the URL's path exactly (Envoy's
  * path_override, not the request's path), carries every client header but no body, copies only
@@ -17,7 +17,7 @@ import type { ExternalAuthIR } from '@portico/ir';
 import { resolveBackendRef } from '../backends/backends.js';
 import { checkExternalName } from '../backends/external-name-backends.js';
 import type { TranslationContext } from '../context.js';
-import type { AuthURLAnnotation } from './annotations/auth-url.js';
+import type { AuthURLAnnotation } from './annotations/security/auth-url.js';
 
 export type IngressExternalAuth = { externalAuth: ExternalAuthIR } | { failClosed: { status: number; reason: string }; problem: string };
 

@@ -17,8 +17,8 @@ import { containObject } from '../containment.js';
 import type { Ingress } from '@portico/resources';
 import { buildTLSServers } from './ingress-tls.js';
 import { ingressSpecProblem } from './ingress-validation.js';
-import { httpsRedirectedVirtualHosts } from './annotations/ssl-redirect-routes.js';
-import { withServerAliases } from './annotations/server-alias-hosts.js';
+import { httpsRedirectedVirtualHosts } from './annotations/routing/ssl-redirect-routes.js';
+import { withServerAliases } from './annotations/routing/server-alias-hosts.js';
 
 const LISTEN_ADDRESS = '0.0.0.0';
 const HTTP_PORT = 80;

@@ -21,7 +21,7 @@
  */
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
 import type { Diagnostic } from '../result.js';
-import { assignCanaries, canaryPathKey, withCanary } from './annotations/canary-routes.js';
+import { assignCanaries, canaryPathKey, withCanary } from './annotations/routing/canary-routes.js';
 import { compareHostnameSpecificity, isWildcard } from '../routes/hostnames.js';
 import { compareOrigins } from '../gateway-ir/precedence.js';
 import { compareIngressPaths, samePathMatch } from './ingress-precedence.js';
@@ -35,7 +35,7 @@ import {
 
 /**
  * `contributions` oldest Ingress first (collectIngressClasses). Sorted most specific host first; each
- * main route followed by its canary's (annotations/canary-routes.ts), whose problems are returned.
+ * main route followed by its canary's (annotations/routing/canary-routes.ts), whose problems are returned.
  */
 export function buildIngressVirtualHosts(contributions: readonly IngressContribution[]): { virtualHosts: VirtualHostIR[]; problems: Diagnostic[] } {
   const byHost = new Map<string, { entries: IngressRouteEntry[]; contributors: IngressContribution[] }>();

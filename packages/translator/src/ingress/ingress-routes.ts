@@ -23,9 +23,9 @@ import { annotatedRoute } from './annotations/apply.js';
 import { ingressCustomHeaders } from './ingress-custom-headers.js';
 import type { IngressAnnotations } from './annotations/ingress-annotations.js';
 import { parseIngressAnnotations } from './annotations/registry.js';
-import { regexPathMatch } from './annotations/rewrite.js';
-import { needsBackendTLS, speaksHTTP2 } from './annotations/backend-protocol.js';
-import { canaryPathKey, type CanaryOwner } from './annotations/canary-routes.js';
+import { regexPathMatch } from './annotations/routing/rewrite.js';
+import { needsBackendTLS, speaksHTTP2 } from './annotations/routing/backend-protocol.js';
+import { canaryPathKey, type CanaryOwner } from './annotations/routing/canary-routes.js';
 import { ingressExternalAuth } from './ingress-external-auth.js';
 import { ingressSecurity } from './ingress-security.js';
 
@@ -48,7 +48,7 @@ export interface IngressContribution {
   problems: string[];
   /** Its ingress-nginx annotations (annotations/registry.ts). */
   annotations: IngressAnnotations;
-  /** A canary Ingress (annotations/canary.ts): its paths, shared with main routes, instead of hosts. */
+  /** A canary Ingress (annotations/routing/canary.ts): its paths, shared with main routes, instead of hosts. */
   canary?: CanaryOwner;
 }
 
@@ -84,8 +84,8 @@ export function translateIngressRules(ctx: TranslationContext, ingress: Ingress)
     return action;
   };
 
-  // A canary Ingress (annotations/canary.ts) has no routes of its own: its paths join the main
-  // Ingress's routes (annotations/canary-routes.ts). Its default backend is not used (ingress-nginx's neither).
+  // A canary Ingress (annotations/routing/canary.ts) has no routes of its own: its paths join the main
+  // Ingress's routes (annotations/routing/canary-routes.ts). Its default backend is not used (ingress-nginx's neither).
   if (annotations.canary) {
     const paths = (ingress.spec.rules ?? []).flatMap((rule, ruleIndex) =>
       (rule.http?.paths ?? []).map((p, pathIndex) => ({ host: rule.host || CATCH_ALL_HOST, path: canaryPathKey(p.path), exact: p.pathType === 'Exact', backend: p.backend, where: `rule ${ruleIndex} path ${pathIndex}` })),
@@ -142,7 +142,7 @@ export function defaultBackendRoute(contribution: IngressContribution, host: str
 
 /**
  * The path match of one HTTPIngressPath: under `use-regex` / `rewrite-target` a case-insensitive
- * regular expression anchored at the start (annotations/rewrite.ts), except for `Exact` paths; a
+ * regular expression anchored at the start (annotations/routing/rewrite.ts), except for `Exact` paths; a
  * pattern RE2 refuses is a problem (the path then answers 500).
  */
 function annotatedPathMatch(pathType: string, path: string | undefined, annotations: IngressAnnotations): { path: IngressPathMatch; problem?: string } {

@@ -1,6 +1,6 @@
 /**
- * The SecurityIR of an Ingress's source-range and basic-auth annotations (annotations/source-ranges.ts,
- * annotations/basic-auth.ts): the IR a SecurityPolicy produces, so the same Envoy filters enforce it
+ * The SecurityIR of an Ingress's source-range and basic-auth annotations (annotations/security/source-ranges.ts,
+ * annotations/security/basic-auth.ts): the IR a SecurityPolicy produces, so the same Envoy filters enforce it
  * (RBAC → 403, basic_auth → 401) and dumps redact the htpasswd the same way.
  *
  * The htpasswd comes from a Secret of the Ingress's namespace, as ingress-nginx stores it: key `auth`

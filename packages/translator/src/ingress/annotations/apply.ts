@@ -14,8 +14,8 @@
  */
 import { escapeRegex, re2GroupCount, type HTTPRouteIR, type RewriteIR, type SessionPersistenceIR } from '@portico/ir';
 import type { IngressAnnotations } from './ingress-annotations.js';
-import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
-import type { SessionAffinity } from './session-affinity.js';
+import { regexPathMatch, rewriteSubstitution } from './routing/rewrite.js';
+import type { SessionAffinity } from './traffic/session-affinity.js';
 
 /** `path` is the Ingress path as written (the regex source under `regexPaths`). */
 export function annotatedRoute(route: HTTPRouteIR, a: IngressAnnotations, path: string): HTTPRouteIR {

@@ -4,11 +4,11 @@
  */
 import type { CORSIR, ExternalAuthIR, HeaderModifierIR, RateLimitIR, RedirectIR, SecurityIR } from '@portico/ir';
 import type { AnnotationValue, AnnotationValues } from './annotation-values.js';
-import type { BackendProtocol } from './backend-protocol.js';
-import type { AuthURLAnnotation } from './auth-url.js';
-import type { BasicAuthAnnotation } from './basic-auth.js';
-import type { CanaryPolicy } from './canary.js';
-import type { SessionAffinity } from './session-affinity.js';
+import type { BackendProtocol } from './routing/backend-protocol.js';
+import type { AuthURLAnnotation } from './security/auth-url.js';
+import type { BasicAuthAnnotation } from './security/basic-auth.js';
+import type { CanaryPolicy } from './routing/canary.js';
+import type { SessionAffinity } from './traffic/session-affinity.js';
 
 export interface IngressAnnotations {
   /** `use-regex`, or implied by `rewrite-target`: paths are case-insensitive regular expressions anchored at the start. */

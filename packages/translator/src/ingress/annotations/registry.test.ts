@@ -1,8 +1,8 @@
 import { re2GroupCount } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
 import { parseIngressAnnotations } from './registry.js';
-import { regexPathMatch, rewriteSubstitution } from './rewrite.js';
-import { redirectTo } from './redirects.js';
+import { regexPathMatch, rewriteSubstitution } from './routing/rewrite.js';
+import { redirectTo } from './routing/redirects.js';
 
 function ingressWith(annotations: Record<string, string>): Ingress {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'n', annotations }, spec: {} } as Ingress;

@@ -7,7 +7,7 @@
  * A value that is not a list of CIDRs fails closed (403): the Ingress meant to restrict access.
  */
 import { isIP } from 'node:net';
-import type { AnnotationFamily } from './ingress-annotations.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 export const sourceRangesFamily: AnnotationFamily = {
   names: ['whitelist-source-range', 'allowlist-source-range', 'denylist-source-range'],

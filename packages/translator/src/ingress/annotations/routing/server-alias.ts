@@ -6,8 +6,8 @@
  * wildcards, no regular expressions); another value is reported. The aliases are attached in
  * server-alias-hosts.ts.
  */
-import { ingressHostProblem } from '../ingress-validation.js';
-import type { AnnotationFamily } from './ingress-annotations.js';
+import { ingressHostProblem } from '../../ingress-validation.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 export const serverAliasFamily: AnnotationFamily = {
   names: ['server-alias'],

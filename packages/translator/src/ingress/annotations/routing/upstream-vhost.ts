@@ -2,7 +2,7 @@
  * `upstream-vhost` (ingress-nginx docs, "Custom NGINX upstream vhost"): the Host header sent to the
  * backend (`proxy_set_header Host <value>`), i.e. a host rewrite. nginx variables are not supported.
  */
-import type { AnnotationFamily } from './ingress-annotations.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 const HOST = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$/;
 

@@ -27,7 +27,7 @@
  * the path, canary share included, as nginx's location-level limit_req does.
  */
 import type { RateLimitRuleIR } from '@portico/ir';
-import type { AnnotationFamily } from './ingress-annotations.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 /** ingress-nginx's default limit-burst-multiplier. */
 export const DEFAULT_BURST_MULTIPLIER = 5;

@@ -13,8 +13,8 @@
  * rewrite-target; here it applies to the Ingress that asks for it.
  */
 import { re2Problem } from '@portico/ir';
-import { parseBool } from './annotation-values.js';
-import type { AnnotationFamily } from './ingress-annotations.js';
+import { parseBool } from '../annotation-values.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 const FAIL_500 = { status: 500 };
 

@@ -6,7 +6,7 @@
  */
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
-import type { IngressAnnotations } from './ingress-annotations.js';
+import type { IngressAnnotations } from '../ingress-annotations.js';
 
 const HTTPS_REDIRECT = { scheme: 'https', statusCode: 308 } as const;
 

@@ -1,6 +1,6 @@
 import type { Ingress } from '@portico/resources';
-import { sessionPersistence } from './apply.js';
-import { parseIngressAnnotations } from './registry.js';
+import { sessionPersistence } from '../apply.js';
+import { parseIngressAnnotations } from '../registry.js';
 
 function ingressWith(annotations: Record<string, string>): Ingress {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'n', annotations }, spec: {} } as Ingress;

@@ -7,8 +7,8 @@
  * falls back to its default, as ingress-nginx does, and is reported.
  */
 import type { CORSIR } from '@portico/ir';
-import { parseBool } from './annotation-values.js';
-import type { AnnotationFamily } from './ingress-annotations.js';
+import { parseBool } from '../annotation-values.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 export const CORS_DEFAULTS = {
   allowMethods: ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'],

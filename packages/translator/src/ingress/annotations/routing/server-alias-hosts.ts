@@ -8,8 +8,8 @@
  */
 import type { VirtualHostIR } from '@portico/ir';
 import type { Ingress } from '@portico/resources';
-import type { Diagnostic } from '../../result.js';
-import type { IngressAnnotations } from './ingress-annotations.js';
+import type { Diagnostic } from '../../../result.js';
+import type { IngressAnnotations } from '../ingress-annotations.js';
 
 interface AliasingIngress {
   ingress: Ingress;

@@ -7,7 +7,7 @@
  * ingress-nginx gives when it cannot run its auth check: never served unprotected.
  * `auth-realm` is accepted and reported: Envoy's basic_auth filter does not send a configurable realm.
  */
-import type { AnnotationFamily } from './ingress-annotations.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 export type AuthSecretType = 'auth-file' | 'auth-map';
 

@@ -8,8 +8,8 @@
  *   Ingress; other paths are routed as usual.
  */
 import type { RedirectIR } from '@portico/ir';
-import type { AnnotationFamily, IngressAnnotations } from './ingress-annotations.js';
-import type { AnnotationValue } from './annotation-values.js';
+import type { AnnotationFamily, IngressAnnotations } from '../ingress-annotations.js';
+import type { AnnotationValue } from '../annotation-values.js';
 
 const PERMANENT_CODES = new Set([301, 302, 303, 307, 308]);
 

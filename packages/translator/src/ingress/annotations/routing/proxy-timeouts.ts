@@ -9,7 +9,7 @@
  * Ingress cannot set it: it is reported as unsupported (unsupported.ts).
  * Values are whole seconds ("60", or "60s"), more than 0; another value is reported and ignored.
  */
-import type { AnnotationFamily } from './ingress-annotations.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 const SECONDS = /^([0-9]{1,6})s?$/;
 

@@ -14,7 +14,7 @@
  * 4g and more is 4 GiB − 1 byte (reported). Another value is reported and no limit set. The limit goes on the
  * paths that proxy (a redirect reads no body).
  */
-import type { AnnotationFamily } from './ingress-annotations.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 const SIZE = /^([0-9]{1,10})([kKmMgG]?)$/;
 const UNIT: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

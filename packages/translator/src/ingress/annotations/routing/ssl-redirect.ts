@@ -7,8 +7,8 @@
  * Portico redirects only when the annotation says "true", so that Ingresses of other classes, and
  * existing Portico users, keep being served on port 80 as before.
  */
-import { parseBool } from './annotation-values.js';
-import type { AnnotationFamily } from './ingress-annotations.js';
+import { parseBool } from '../annotation-values.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 export const sslRedirectFamily: AnnotationFamily = {
   names: ['ssl-redirect', 'force-ssl-redirect'],

@@ -8,7 +8,7 @@
  * ingress/ingress-custom-headers.ts. This file only reads the reference: `<namespace>/<name>` as
  * ingress-nginx writes it, or a bare name (the Ingress's namespace).
  */
-import type { AnnotationFamily } from './ingress-annotations.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 /** A DNS-1123 subdomain (a ConfigMap name) and label (a namespace). */
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;

@@ -14,8 +14,8 @@
  * not implemented and fail closed through unsupported.ts.
  */
 import { isIP } from 'node:net';
-import { parseBool } from './annotation-values.js';
-import type { AnnotationFamily } from './ingress-annotations.js';
+import { parseBool } from '../annotation-values.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 export interface AuthURLAnnotation {
   /** The URL as written (for messages and `convert`). */

@@ -1,5 +1,5 @@
 import type { Ingress } from '@portico/resources';
-import { parseIngressAnnotations } from './registry.js';
+import { parseIngressAnnotations } from '../registry.js';
 
 function ingressWith(annotations: Record<string, string>): Ingress {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'n', annotations }, spec: {} } as Ingress;

@@ -16,10 +16,10 @@
  */
 import type { HeaderMatchIR, HTTPRouteIR, WeightedBackendIR } from '@portico/ir';
 import type { IngressBackend } from '@portico/resources';
-import type { Diagnostic } from '../../result.js';
-import type { RouteAction } from '../ingress-backends.js';
+import type { Diagnostic } from '../../../result.js';
+import type { RouteAction } from '../../ingress-backends.js';
 import type { CanaryPolicy } from './canary.js';
-import type { IngressAnnotations } from './ingress-annotations.js';
+import type { IngressAnnotations } from '../ingress-annotations.js';
 
 /** One path of a canary Ingress. */
 export interface CanaryPath {

@@ -10,7 +10,7 @@
  * AUTO_HTTP and FCGI are not supported: reported, and the paths answer 500 (an FCGI backend cannot
  * answer HTTP). Another value is invalid: reported, HTTP is used (ingress-nginx's default).
  */
-import type { AnnotationFamily } from './ingress-annotations.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 export type BackendProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'GRPCS' | 'H2C';
 

@@ -31,8 +31,8 @@
  * canary-weight Envoy picks the Service first and the cookie's endpoint only within it: the cookie
  * keeps its endpoint while the weighted pick lands on the same Service (README).
  */
-import type { AnnotationFamily } from './ingress-annotations.js';
-import { parseBool } from './annotation-values.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
+import { parseBool } from '../annotation-values.js';
 
 export const DEFAULT_SESSION_COOKIE = 'INGRESSCOOKIE';
 /** RFC 6265 cookie-name: an RFC 9110 token (what Gateway API's cookie.name accepts too). */

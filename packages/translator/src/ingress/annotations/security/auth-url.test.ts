@@ -1,10 +1,10 @@
 /**
- * auth-url's reading of the URL (annotations/auth-url.ts): which host forms name an in-cluster Service,
+ * auth-url's reading of the URL (annotations/security/auth-url.ts): which host forms name an in-cluster Service,
  * which an external host, and which fail the Ingress closed. The goldens (ingress-nginx-auth-url*) show
  * the IR; these pin the parsing corners.
  */
 import type { Ingress } from '@portico/resources';
-import { parseIngressAnnotations } from './registry.js';
+import { parseIngressAnnotations } from '../registry.js';
 
 const N = 'nginx.ingress.kubernetes.io/';
 

@@ -12,8 +12,8 @@
  * have no effect. Both are reported when present.
  */
 import { re2Problem } from '@portico/ir';
-import { parseBool, type AnnotationValue } from './annotation-values.js';
-import type { AnnotationFamily } from './ingress-annotations.js';
+import { parseBool, type AnnotationValue } from '../annotation-values.js';
+import type { AnnotationFamily } from '../ingress-annotations.js';
 
 export interface CanaryPolicy {
   weight: number;
