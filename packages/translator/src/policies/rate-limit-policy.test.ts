@@ -1,47 +1,17 @@
-import type { GatewayIR, HTTPRouteIR } from '@portico/ir';
 import { ResourceSet } from '@portico/resources';
 import { createTranslationCache } from '../translation-cache.js';
 import { translate } from '../translate.js';
+import { gatewayRoutes, ROUTE_POLICY_BASE, routePolicy } from './route-policy-fixtures.test-util.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 
-const base: object[] = [
-  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'portico' }, spec: { controllerName: 'portico.dev/gateway-controller' } },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { namespace: 'default', name: 'eg' },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
-  },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { namespace: 'default', name: 'web' },
-    spec: {
-      parentRefs: [{ name: 'eg' }],
-      rules: [
-        { name: 'admin', matches: [{ path: { type: 'PathPrefix', value: '/admin' } }], backendRefs: [{ name: 'web', port: 80 }] },
-        { backendRefs: [{ name: 'web', port: 80 }] },
-      ],
-    },
-  },
-  { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'web' }, spec: { ports: [{ name: 'http', port: 80 }] } },
-];
+const base = ROUTE_POLICY_BASE;
 
 const perSecond = (requests: number) => ({ local: { rules: [{ limit: { requests, unit: 'Second' } }] } });
 
-function policy(name: string, target: object, spec: object, creationTimestamp = '2025-01-01T00:00:00Z'): object {
-  return {
-    apiVersion: 'gateway.portico.dev/v1alpha1',
-    kind: 'RateLimitPolicy',
-    metadata: { namespace: 'default', name, creationTimestamp },
-    spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', ...target }], ...spec },
-  };
-}
+const policy = (name: string, target: object, spec: object, creationTimestamp?: string) => routePolicy('RateLimitPolicy', name, target, spec, creationTimestamp);
 
-function routes(gateway: GatewayIR | undefined): HTTPRouteIR[] {
-  return (gateway?.listeners ?? []).flatMap((l) => ('virtualHosts' in l ? (l.virtualHosts ?? []) : [])).flatMap((vh) => vh.routes);
-}
+const routes = gatewayRoutes;
 
 function policiesByRoute(objects: object[]): Record<string, string | undefined> {
   const result = translate(ResourceSet.from(objects as never), { now });

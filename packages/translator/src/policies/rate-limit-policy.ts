@@ -15,9 +15,6 @@ import type { TranslationContext } from '../context.js';
 import { rateLimitIR } from './rate-limit-policy-rules.js';
 import {
   buildRoutePolicyIndex,
-  effectiveRoutePolicy,
-  routePoliciesNaming,
-  routePolicyTargetKey,
   type ResolvedTargets,
   type RoutePolicyEvaluation,
   type RoutePolicyIndex,
@@ -30,28 +27,8 @@ export interface RateLimitEvaluation extends RoutePolicyEvaluation<RateLimitPoli
 
 const indexes = new WeakMap<TranslationContext, RoutePolicyIndex<RateLimitEvaluation>>();
 
-/** `Kind/namespace/name[/sectionName]`. */
-export const rateLimitTargetKey = routePolicyTargetKey;
-
-export function hasRateLimitPolicies(ctx: TranslationContext): boolean {
-  return rateLimitIndex(ctx).all.length > 0;
-}
-
-/** The policy that applies to the first of `keys` (most specific first) that one claims. */
-export function effectiveRateLimitPolicy(ctx: TranslationContext, keys: readonly string[]): RateLimitEvaluation | undefined {
-  return effectiveRoutePolicy(rateLimitIndex(ctx), keys);
-}
-
-/** Every policy (winner or not) naming one of `keys`. */
-export function rateLimitPoliciesNaming(ctx: TranslationContext, keys: readonly string[]): RateLimitEvaluation[] {
-  return routePoliciesNaming(rateLimitIndex(ctx), keys);
-}
-
-export function evaluatedRateLimitPolicies(ctx: TranslationContext): readonly RateLimitEvaluation[] {
-  return rateLimitIndex(ctx).all;
-}
-
-function rateLimitIndex(ctx: TranslationContext): RoutePolicyIndex<RateLimitEvaluation> {
+/** Every policy of the kind, its targets and the winner of each (built once per translation). */
+export function rateLimitPolicyIndex(ctx: TranslationContext): RoutePolicyIndex<RateLimitEvaluation> {
   let index = indexes.get(ctx);
   if (!index) {
     index = buildRoutePolicyIndex(ctx, ctx.resources.list('RateLimitPolicy'), (policy, resolved) => settle(ctx, policy, resolved));

@@ -16,9 +16,6 @@ import { policyExternalAuth } from './security-policy-ext-auth.js';
 import { securityIR } from './security-policy-features.js';
 import {
   buildRoutePolicyIndex,
-  effectiveRoutePolicy,
-  routePoliciesNaming,
-  routePolicyTargetKey,
   type ResolvedTargets,
   type RoutePolicyEvaluation,
   type RoutePolicyIndex,
@@ -36,28 +33,8 @@ export interface SecurityEvaluation extends RoutePolicyEvaluation<SecurityPolicy
 
 const indexes = new WeakMap<TranslationContext, RoutePolicyIndex<SecurityEvaluation>>();
 
-/** `Kind/namespace/name[/sectionName]`. */
-export const securityTargetKey = routePolicyTargetKey;
-
-export function hasSecurityPolicies(ctx: TranslationContext): boolean {
-  return securityIndex(ctx).all.length > 0;
-}
-
-/** The policy that applies to the first of `keys` (most specific first) that one claims. */
-export function effectiveSecurityPolicy(ctx: TranslationContext, keys: readonly string[]): SecurityEvaluation | undefined {
-  return effectiveRoutePolicy(securityIndex(ctx), keys);
-}
-
-/** Every policy (winner or not) naming one of `keys`. */
-export function securityPoliciesNaming(ctx: TranslationContext, keys: readonly string[]): SecurityEvaluation[] {
-  return routePoliciesNaming(securityIndex(ctx), keys);
-}
-
-export function evaluatedSecurityPolicies(ctx: TranslationContext): readonly SecurityEvaluation[] {
-  return securityIndex(ctx).all;
-}
-
-function securityIndex(ctx: TranslationContext): RoutePolicyIndex<SecurityEvaluation> {
+/** Every policy of the kind, its targets and the winner of each (built once per translation). */
+export function securityPolicyIndex(ctx: TranslationContext): RoutePolicyIndex<SecurityEvaluation> {
   let index = indexes.get(ctx);
   if (!index) {
     index = buildRoutePolicyIndex(ctx, ctx.resources.list('SecurityPolicy'), (policy, resolved) => settle(ctx, policy, resolved));
