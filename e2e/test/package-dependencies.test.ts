@@ -1,6 +1,8 @@
 /**
  * Package dependencies point one way (DESIGN.md §2): a package imports only the packages listed for it
- * below, in its source and in its package.json, and never deep-imports another package's files.
+ * below, in its source and in its package.json, and never deep-imports another package's files: only
+ * the entry points its package.json `exports` declares (`@portico/server`, and `@portico/server/kubernetes`,
+ * kept apart so that serving files never loads the Kubernetes client).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -38,6 +40,14 @@ const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](@portico\/[^'"]+)['"]|impo
 
 const packages = readdirSync(PACKAGES).filter((p) => existsSync(join(PACKAGES, p, 'package.json')));
 
+/** A package's public entry points: the keys of its package.json `exports` (`.`, `./kubernetes`, …). */
+function entryPoints(pkg: string): Set<string> {
+  const manifestPath = join(PACKAGES, pkg, 'package.json');
+  if (!existsSync(manifestPath)) return new Set();
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, unknown> };
+  return new Set(Object.keys(manifest.exports ?? { '.': true }));
+}
+
 describe('package dependency direction', () => {
   it('knows every package', () => {
     expect(packages.filter((p) => !(p in ALLOWED))).toEqual([]);
@@ -48,9 +58,9 @@ describe('package dependency direction', () => {
     for (const file of sourceFiles(join(PACKAGES, pkg, 'src'))) {
       for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
         const spec = (m[1] ?? m[2])!;
-        const target = spec.slice('@portico/'.length);
-        if (target.includes('/')) violations.push(`${file}: deep import ${spec}`);
-        else if (!ALLOWED[pkg]!.includes(target)) violations.push(`${file}: imports ${spec}`);
+        const [target, ...path] = spec.slice('@portico/'.length).split('/') as [string, ...string[]];
+        if (!ALLOWED[pkg]!.includes(target)) violations.push(`${file}: imports ${spec}`);
+        else if (!entryPoints(target).has(path.length > 0 ? `./${path.join('/')}` : '.')) violations.push(`${file}: deep import ${spec}`);
       }
     }
     const manifest = JSON.parse(readFileSync(join(PACKAGES, pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
