@@ -29,7 +29,7 @@ import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
 import { pollFor, untilAnswer } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { closeServer, startHeaderEcho, type HeaderEcho } from '../support/security-credentials.js';
-import { median, roundMs } from '../support/latency.js';
+import { interleavedMedians, median, roundMs } from '../support/latency.js';
 import { loopbackServiceYaml } from '../support/loopback-service.js';
 
 const ENVOY = process.env.ENVOY_BIN;
@@ -230,17 +230,9 @@ describeWithEnvoy('RateLimitPolicy through a real Envoy', () => {
   });
 
   test('figures: median latency of 200 requests without and with the filter (a limit never reached)', async () => {
-    const times = { none: [] as number[], localRateLimit: [] as number[] };
-    // Interleaved, so a burst of load from elsewhere on the host weighs on both alike.
-    for (let i = 0; i < 200; i++) {
-      const free = await request(url('/free'));
-      const limited = await request(url('/generous'));
-      expect([free.status, limited.status]).toEqual([200, 200]);
-      times.none.push(free.ms);
-      times.localRateLimit.push(limited.ms);
-    }
-    figures.medianMs_none = roundMs(median(times.none));
-    figures.medianMs_localRateLimit = roundMs(median(times.localRateLimit));
+    const medians = await interleavedMedians(200, { none: () => request(url('/free')), localRateLimit: () => request(url('/generous')) });
+    figures.medianMs_none = medians.none;
+    figures.medianMs_localRateLimit = medians.localRateLimit;
   });
 
   test('the policy removed from the folder: its rule is unlimited again, without restarting anything', async () => {
