@@ -19,7 +19,7 @@
  * CLI: `npx tsc -b` first.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -30,6 +30,7 @@ import { pollFor } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { loopbackServiceYaml } from '../support/loopback-service.js';
 import { median } from '../support/latency.js';
+import { sendWithHost } from '../support/host-request.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -100,27 +101,9 @@ ${authRoute('ungranted.example.com', `        protocol: HTTP
 ${service('backend', 'default', 'http', p.backend)}${service('http-auth', 'default', 'http', p.httpAuth)}${service('grpc-auth', 'default', 'grpc', p.grpcAuth)}${service('down-auth', 'default', 'http', p.downAuth)}${service('http-auth', 'auth', 'http', p.httpAuth)}`;
 }
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
 
 /** A GET through the gateway with this Host and headers; a failed request is status 0. */
-function send(port: number, host: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
-  return new Promise((resolve) => {
-    const method = body === undefined ? 'GET' : 'POST';
-    const req = request({ host: '127.0.0.1', port, path, method, headers: { ...headers, host }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve({ status: 0, headers: {}, body: error.message }));
-    req.end(body);
-  });
-}
+const send = sendWithHost;
 
 describeWithEnvoy('ExternalAuth through a real Envoy', () => {
   let dir: string;

@@ -16,7 +16,7 @@
  * CLI: `npx tsc -b` first.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -27,6 +27,7 @@ import { pollFor } from '../support/isolation-traffic.js';
 import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
 import { median } from '../support/latency.js';
 import { loopbackServiceYaml } from '../support/loopback-service.js';
+import { sendWithHost } from '../support/host-request.js';
 
 const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
@@ -103,26 +104,9 @@ ${route('app')}${route('api')}${route('closed')}${route('open')}${route('missing
 `)}${service('backend', 'http', p.backend)}${service('http-auth', 'http', p.httpAuth)}${service('grpc-auth', 'grpc', p.grpcAuth)}${service('down-auth', 'http', p.downAuth)}`;
 }
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
 
 /** A GET through the gateway with this Host and headers; a failed request is status 0. */
-function send(port: number, host: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { ...headers, host }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve({ status: 0, headers: {}, body: error.message }));
-    req.end();
-  });
-}
+const send = sendWithHost;
 
 interface PolicyStatusObject {
   kind: string;
