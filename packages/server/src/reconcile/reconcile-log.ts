@@ -123,3 +123,34 @@ function objectFields(row: StatusRow): Record<string, string> {
 function diagnosticKey(d: Diagnostic): string {
   return `${d.kind}/${d.namespace ?? ''}/${d.name}: ${d.message}`;
 }
+
+export interface ReconciledReport {
+  generation: number;
+  changedKinds: readonly string[];
+  /** 'endpoints': the EndpointSlice fast path (no route translated again); tests and operators check it. */
+  path: 'translate' | 'endpoints';
+  /** Gateways the translation produced. */
+  gateways: number;
+  results: readonly PublishResult[];
+  seconds: number;
+  /** What is served now, for the gauges. */
+  observed: { gateways: number; objectsByKind: ReadonlyMap<string, number>; sourceErrors: number };
+  /** More fields for the log line (the worker's own timings). */
+  details?: Record<string, unknown>;
+}
+
+/** A successful reconcile, as either reconciler reports it: its metrics and one `reconciled` line. */
+export function reportReconciled(logger: Logger, metrics: ServerMetrics, report: ReconciledReport): void {
+  metrics.published(report.results);
+  metrics.reconciled(report.changedKinds, 'success', report.seconds);
+  metrics.observe(report.observed);
+  logger.info('reconciled', {
+    generation: report.generation,
+    changed: report.changedKinds.join(',') || 'none',
+    path: report.path,
+    gateways: report.gateways,
+    published: report.results.filter((r) => r.published).length,
+    ms: Math.round(report.seconds * 10_000) / 10,
+    ...report.details,
+  });
+}

@@ -24,7 +24,7 @@ import type { PublishResult, XdsPublisher } from './publish-gateways.js';
 import type { Quarantine } from '../isolation/quarantine.js';
 import { withQuarantineStatuses } from '../isolation/quarantine-status.js';
 import type { ServerMetrics } from './server-metrics.js';
-import { createFailureLog, createStatusChangeLog, logPublish } from './reconcile-log.js';
+import { createFailureLog, createStatusChangeLog, logPublish, reportReconciled } from './reconcile-log.js';
 import { createPipelineHealth, type PipelineHealth } from './pipeline-health.js';
 import { irOfResult, type TranslatedState } from './translated-state.js';
 import { rateLimitServiceConfig } from '@portico/xds';
@@ -159,18 +159,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     state = { generation, objects: snapshot.objects, result, translatedAt: at.toISOString(), ir: irOfResult(result.gateways), listenerPorts: result.gateways };
     if (statusesChanged) logStatusChanges(result);
 
-    const seconds = (performance.now() - started) / 1000;
-    metrics.published(results);
-    metrics.reconciled(changedKinds, 'success', seconds);
-    metrics.observe({ gateways: publisher.cache.gateways().length, objectsByKind: snapshot.resources.counts(), sourceErrors: options.sourceErrors?.() ?? 0 });
-    logger.info('reconciled', {
+    reportReconciled(logger, metrics, {
       generation,
-      changed: changedKinds.join(',') || 'none',
-      // 'endpoints': the EndpointSlice fast path (no route translated again); tests and operators check it.
+      changedKinds,
       path: endpointsOnly ? 'endpoints' : 'translate',
       gateways: result.gateways.size,
-      published: results.filter((r) => r.published).length,
-      ms: Math.round(seconds * 10_000) / 10,
+      results,
+      seconds: (performance.now() - started) / 1000,
+      observed: { gateways: publisher.cache.gateways().length, objectsByKind: snapshot.resources.counts(), sourceErrors: options.sourceErrors?.() ?? 0 },
     });
     return { generation, result: 'success', changedKinds, published: results, removed };
   }

@@ -16,7 +16,7 @@ import { createChangeTracker } from './changed-kinds.js';
 import { errorFields, type Logger } from '../logger.js';
 import type { Quarantine } from '../isolation/quarantine.js';
 import type { ServerMetrics } from './server-metrics.js';
-import { createFailureLog, createStatusChangeLog, logPublish } from './reconcile-log.js';
+import { createFailureLog, createStatusChangeLog, logPublish, reportReconciled } from './reconcile-log.js';
 import { createPipelineHealth, type PipelineHealth } from './pipeline-health.js';
 import type { TranslatedState } from './translated-state.js';
 import type { ReconcileOutcome } from './reconciler.js';
@@ -127,18 +127,15 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
     };
     if (statusesChanged) logStatusChanges(result);
 
-    const seconds = (performance.now() - started) / 1000;
-    metrics.published(results);
-    metrics.reconciled(changedKinds, 'success', seconds);
-    metrics.observe({ gateways: publisher.cache.gateways().length, objectsByKind: snapshot.resources.counts(), sourceErrors: options.sourceErrors?.() ?? 0 });
-    logger.info('reconciled', {
+    reportReconciled(logger, metrics, {
       generation,
-      changed: changedKinds.join(',') || 'none',
+      changedKinds,
       path: answer.path,
       gateways: answer.gateways.length,
-      published: results.filter((r) => r.published).length,
-      ms: Math.round(seconds * 10_000) / 10,
-      worker: { translateMs: Math.round(answer.translateMs), buildMs: Math.round(answer.buildMs) },
+      results,
+      seconds: (performance.now() - started) / 1000,
+      observed: { gateways: publisher.cache.gateways().length, objectsByKind: snapshot.resources.counts(), sourceErrors: options.sourceErrors?.() ?? 0 },
+      details: { worker: { translateMs: Math.round(answer.translateMs), buildMs: Math.round(answer.buildMs) } },
     });
     return { generation, result: 'success', changedKinds, published: results, removed };
   }
