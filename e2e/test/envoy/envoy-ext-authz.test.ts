@@ -18,16 +18,12 @@
  * Prints the latency a check adds per request (median of sequential requests). Runs the compiled
  * CLI: `npx tsc -b` first.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
-import { startGrpcAuthServer, startHttpAuthServer, type AuthServer } from '../support/backends/ext-authz-servers.js';
+import type { EnvoyProcess } from '../support/envoy-process.js';
+import type { AuthServer } from '../support/backends/ext-authz-servers.js';
+import { startExtAuthHarness, type ExtAuthHarness, type ExtAuthPorts } from '../support/ext-authz-harness.js';
 import { nacksSeenByPortico, routeConditions } from '../support/isolation-status.js';
-import { pollFor } from '../support/isolation-traffic.js';
-import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import type { ServeProcess } from '../support/serve-process.js';
 import { loopbackServiceYaml } from '../support/loopback-service.js';
 import { median } from '../support/latency.js';
 import { sendWithHost } from '../support/host-request.js';
@@ -37,19 +33,11 @@ const describeWithEnvoy = ENVOY ? describe : describe.skip;
 
 jest.setTimeout(60_000);
 
-interface Ports {
-  listener: number;
-  backend: number;
-  httpAuth: number;
-  grpcAuth: number;
-  downAuth: number;
-}
-
 function service(name: string, namespace: string, portName: string, endpointPort: number): string {
   return loopbackServiceYaml(name, endpointPort, { namespace, portName });
 }
 
-function resourcesYaml(p: Ports): string {
+function resourcesYaml(p: ExtAuthPorts): string {
   const authRoute = (host: string, filter: string) => `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -106,54 +94,27 @@ ${service('backend', 'default', 'http', p.backend)}${service('http-auth', 'defau
 const send = sendWithHost;
 
 describeWithEnvoy('ExternalAuth through a real Envoy', () => {
-  let dir: string;
-  let backend: Server;
-  let backendRequests: number;
+  let harness: ExtAuthHarness;
+  let listener: number;
   let httpAuth: AuthServer;
   let grpcAuth: AuthServer;
   let serve: ServeProcess;
   let envoy: EnvoyProcess;
-  let listener: number;
-  const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(30)}`;
+  let backendRequests: () => number;
 
   beforeAll(async () => {
-    backendRequests = 0;
-    // The backend answers with the identity headers it was given, so a test sees what auth added.
-    backend = createServer(async (req, res) => {
-      let body = '';
-      for await (const chunk of req) body += String(chunk);
-      backendRequests += 1;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({
-        path: req.url,
-        user: req.headers['x-user'] ?? null,
-        notCopied: req.headers['x-not-copied'] ?? null,
-        contentType: req.headers['content-type'] ?? null,
-        body,
-      }));
+    harness = await startExtAuthHarness({
+      name: 'ext-authz',
+      resourcesYaml,
+      backendReply: (req, body) => ({ path: req.url, user: req.headers['x-user'] ?? null, notCopied: req.headers['x-not-copied'] ?? null, contentType: req.headers['content-type'] ?? null, body }),
+      ready: { host: 'http-auth.example.com', path: '/public' },
     });
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    httpAuth = await startHttpAuthServer();
-    grpcAuth = await startGrpcAuthServer();
-    listener = await freePort();
-    // Nothing listens on downAuth: connections to that auth service are refused.
-    const ports: Ports = { listener, backend: (backend.address() as { port: number }).port, httpAuth: httpAuth.port, grpcAuth: grpcAuth.port, downAuth: await freePort() };
-    dir = mkdtempSync(join(tmpdir(), 'portico-ext-authz-'));
-    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(ports));
-    serve = await startServeProcess({ resources: dir });
-    await serve.waitReady(30_000);
-    envoy = await startEnvoy({ gateway: 'default/gw', xdsPort: serve.xdsPort, nodeId: 'ext-authz' });
-    await pollFor('the gateway to serve /public', async () => ((await send(listener, 'http-auth.example.com', '/public')).status === 200 ? true : undefined), context);
+    ({ httpAuth, grpcAuth, serve, envoy, backendRequests } = harness);
+    listener = harness.ports.listener;
   });
 
   afterAll(async () => {
-    await envoy?.stop();
-    await serve?.stop('SIGTERM', 20_000);
-    await httpAuth?.close();
-    await grpcAuth?.close();
-    backend?.closeAllConnections();
-    await new Promise((ok) => (backend ? backend.close(ok) : ok(undefined)));
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await harness?.stop();
   });
 
   test('HTTP auth allows: the backend answers, with the allowed auth response header only', async () => {
@@ -170,12 +131,12 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
   });
 
   test('HTTP auth denies: its status, header and body reach the client; the backend is not called', async () => {
-    const before = backendRequests;
+    const before = backendRequests();
     const reply = await send(listener, 'http-auth.example.com', '/orders', { 'x-auth': 'nope' });
     expect(reply.status).toBe(403);
     expect(reply.headers['x-deny-reason']).toBe('http-auth says no');
     expect(reply.body).toBe('denied by the HTTP auth server');
-    expect(backendRequests).toBe(before);
+    expect(backendRequests()).toBe(before);
   });
 
   test('gRPC auth allows (with the header it adds) and denies (with its status, header and body)', async () => {
@@ -186,12 +147,12 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
     expect(check.path).toBe('/things');
     // No grpc.allowedHeaders: every client header is in the CheckRequest.
     expect(check.headers).toMatchObject({ 'x-auth': 'allow', 'x-extra': 'seen' });
-    const before = backendRequests;
+    const before = backendRequests();
     const denied = await send(listener, 'grpc-auth.example.com', '/things', { 'x-auth': 'nope' });
     expect(denied.status).toBe(401);
     expect(denied.headers['x-deny-reason']).toBe('grpc-auth says no');
     expect(denied.body).toBe('denied by the gRPC auth server');
-    expect(backendRequests).toBe(before);
+    expect(backendRequests()).toBe(before);
   });
 
   test('forwardBody and an empty http stanza: the body reaches the auth server, all its headers but its own entity ones reach the backend', async () => {
@@ -208,10 +169,10 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
     expect(check.headers['content-length']).toBe('8');
     expect(check.headers['x-auth']).toBeUndefined();
     // Over maxSize (16 bytes): refused with 413, neither checked nor forwarded.
-    const backendBefore = backendRequests;
+    const backendBefore = backendRequests();
     const tooBig = await send(listener, 'body-auth.example.com', '/submit', { authorization: 'Bearer allow' }, 'x'.repeat(64));
     expect(tooBig.status).toBe(413);
-    expect(backendRequests).toBe(backendBefore);
+    expect(backendRequests()).toBe(backendBefore);
     expect(httpAuth.checks.length).toBe(before + 1);
   });
 
@@ -225,10 +186,10 @@ describeWithEnvoy('ExternalAuth through a real Envoy', () => {
   });
 
   test('auth service down: the request is denied (fail closed), never forwarded', async () => {
-    const before = backendRequests;
+    const before = backendRequests();
     const reply = await send(listener, 'down-auth.example.com', '/orders', { 'x-auth': 'allow' });
     expect(reply.status).toBe(403);
-    expect(backendRequests).toBe(before);
+    expect(backendRequests()).toBe(before);
   });
 
   test('the unfiltered rule on the same route and listener is never checked', async () => {

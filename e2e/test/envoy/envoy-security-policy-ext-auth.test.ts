@@ -15,16 +15,12 @@
  * Prints the latency a check adds per request (median of 200 sequential requests). Runs the compiled
  * CLI: `npx tsc -b` first.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
-import { startGrpcAuthServer, startHttpAuthServer, type AuthServer } from '../support/backends/ext-authz-servers.js';
+import type { EnvoyProcess } from '../support/envoy-process.js';
+import type { AuthServer } from '../support/backends/ext-authz-servers.js';
+import { startExtAuthHarness, type ExtAuthHarness, type ExtAuthPorts } from '../support/ext-authz-harness.js';
 import { nacksSeenByPortico } from '../support/isolation-status.js';
-import { pollFor } from '../support/isolation-traffic.js';
-import { freePort, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import type { ServeProcess } from '../support/serve-process.js';
 import { median } from '../support/latency.js';
 import { loopbackServiceYaml } from '../support/loopback-service.js';
 import { sendWithHost } from '../support/host-request.js';
@@ -33,14 +29,6 @@ const ENVOY = process.env.ENVOY_BIN;
 const describeWithEnvoy = ENVOY ? describe : describe.skip;
 
 jest.setTimeout(60_000);
-
-interface Ports {
-  listener: number;
-  backend: number;
-  httpAuth: number;
-  grpcAuth: number;
-  downAuth: number;
-}
 
 function service(name: string, portName: string, endpointPort: number): string {
   return loopbackServiceYaml(name, endpointPort, { portName });
@@ -69,7 +57,7 @@ spec:
 ${spec}`;
 }
 
-function resourcesYaml(p: Ports): string {
+function resourcesYaml(p: ExtAuthPorts): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: { name: portico-secpol-ext-auth }
@@ -115,45 +103,27 @@ interface PolicyStatusObject {
 }
 
 describeWithEnvoy('SecurityPolicy extAuth through a real Envoy', () => {
-  let dir: string;
-  let backend: Server;
-  let backendRequests: number;
+  let harness: ExtAuthHarness;
+  let listener: number;
   let httpAuth: AuthServer;
   let grpcAuth: AuthServer;
   let serve: ServeProcess;
   let envoy: EnvoyProcess;
-  let listener: number;
-  const context = () => `portico:\n${serve?.tail(30)}\nenvoy:\n${envoy?.tail(30)}`;
+  let backendRequests: () => number;
 
   beforeAll(async () => {
-    backendRequests = 0;
-    backend = createServer((req, res) => {
-      backendRequests += 1;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ path: req.url, user: req.headers['x-user'] ?? null, notCopied: req.headers['x-not-copied'] ?? null }));
+    harness = await startExtAuthHarness({
+      name: 'secpol-ext-auth',
+      resourcesYaml,
+      backendReply: (req) => ({ path: req.url, user: req.headers['x-user'] ?? null, notCopied: req.headers['x-not-copied'] ?? null }),
+      ready: { host: 'plain.example.com', path: '/' },
     });
-    await new Promise<void>((ok) => backend.listen(0, '127.0.0.1', ok));
-    httpAuth = await startHttpAuthServer();
-    grpcAuth = await startGrpcAuthServer();
-    listener = await freePort();
-    // Nothing listens on downAuth: connections to that auth service are refused.
-    const ports: Ports = { listener, backend: (backend.address() as { port: number }).port, httpAuth: httpAuth.port, grpcAuth: grpcAuth.port, downAuth: await freePort() };
-    dir = mkdtempSync(join(tmpdir(), 'portico-secpol-ext-auth-'));
-    writeFileSync(join(dir, 'resources.yaml'), resourcesYaml(ports));
-    serve = await startServeProcess({ resources: dir });
-    await serve.waitReady(30_000);
-    envoy = await startEnvoy({ gateway: 'default/gw', xdsPort: serve.xdsPort, nodeId: 'secpol-ext-auth' });
-    await pollFor('the gateway to serve plain.example.com', async () => ((await send(listener, 'plain.example.com', '/')).status === 200 ? true : undefined), context);
+    ({ httpAuth, grpcAuth, serve, envoy, backendRequests } = harness);
+    listener = harness.ports.listener;
   });
 
   afterAll(async () => {
-    await envoy?.stop();
-    await serve?.stop('SIGTERM', 20_000);
-    await httpAuth?.close();
-    await grpcAuth?.close();
-    backend?.closeAllConnections();
-    await new Promise((ok) => (backend ? backend.close(ok) : ok(undefined)));
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await harness?.stop();
   });
 
   test("the Gateway's policy checks a route without its own: allow (x-user copied), deny (the auth server's answer)", async () => {
@@ -165,12 +135,12 @@ describeWithEnvoy('SecurityPolicy extAuth through a real Envoy', () => {
     expect(check.path).toBe('/check/orders?id=7');
     expect(check.headers['x-auth']).toBe('allow');
     expect(check.headers['x-secret']).toBeUndefined();
-    const before = backendRequests;
+    const before = backendRequests();
     const denied = await send(listener, 'app.example.com', '/orders', { 'x-auth': 'nope' });
     expect(denied.status).toBe(403);
     expect(denied.headers['x-deny-reason']).toBe('http-auth says no');
     expect(denied.body).toBe('denied by the HTTP auth server');
-    expect(backendRequests).toBe(before);
+    expect(backendRequests()).toBe(before);
   });
 
   test("a route's own policy replaces the Gateway's: gRPC checks, the HTTP auth server is never asked", async () => {
@@ -186,13 +156,13 @@ describeWithEnvoy('SecurityPolicy extAuth through a real Envoy', () => {
   });
 
   test('auth service down: failOpen false answers 403 and never forwards; failOpen true serves unchecked', async () => {
-    const before = backendRequests;
+    const before = backendRequests();
     expect((await send(listener, 'closed.example.com', '/x', { 'x-auth': 'allow' })).status).toBe(403);
-    expect(backendRequests).toBe(before);
+    expect(backendRequests()).toBe(before);
     const open = await send(listener, 'open.example.com', '/x');
     expect(open.status).toBe(200);
     expect(JSON.parse(open.body)).toMatchObject({ path: '/x', user: null });
-    expect(backendRequests).toBe(before + 1);
+    expect(backendRequests()).toBe(before + 1);
   });
 
   test("a rule's own ExternalAuth filter wins over the Gateway's policy", async () => {
