@@ -26,6 +26,11 @@ interface Body {
 export interface DeltaResponseCodec {
   /** The response's bytes, valid until the next call (copy them to keep them). */
   serialize(response: DeltaDiscoveryResponse): Buffer;
+  /**
+   * The same bytes in two parts: the shared body (never written again, shared-frame.ts) and this
+   * response's nonce field, for a writer that sends them one after the other.
+   */
+  messageParts(response: DeltaDiscoveryResponse): [body: Buffer, nonce: Uint8Array];
   /** Bodies encoded (not taken from the cache) since creation: what the fan-out test counts. */
   bodiesEncoded(): number;
 }
@@ -33,20 +38,24 @@ export interface DeltaResponseCodec {
 export function createDeltaResponseCodec(type: MessageEncoder, toWireAny: (any: AnyResource) => object): DeltaResponseCodec {
   const bodies = new WeakMap<readonly object[], Body>();
   let encoded = 0;
+  /** The shared body of the response (everything but its nonce), encoded on first use. */
+  function frameOf(response: DeltaDiscoveryResponse): SharedFrame {
+    const key = JSON.stringify([response.systemVersionInfo, response.typeUrl, response.controlPlane?.identifier ?? null]);
+    let body = bodies.get(response.resources);
+    if (body?.key !== key || !sameNames(body.removed, response.removedResources)) {
+      const { nonce: _nonce, ...shared } = response;
+      const resources = response.resources.map((d) => ({ ...d, resource: toWireAny(d.resource) }));
+      body = { key, removed: response.removedResources, frame: new SharedFrame(type.encode({ ...shared, resources }).finish()) };
+      bodies.set(response.resources, body);
+      encoded++;
+    }
+    return body.frame;
+  }
+  // An empty nonce is proto3's default: encoded as nothing, as a whole-message encode would.
+  const nonceField = (response: DeltaDiscoveryResponse) => type.encode({ nonce: response.nonce }).finish();
   return {
-    serialize(response) {
-      const key = JSON.stringify([response.systemVersionInfo, response.typeUrl, response.controlPlane?.identifier ?? null]);
-      let body = bodies.get(response.resources);
-      if (body?.key !== key || !sameNames(body.removed, response.removedResources)) {
-        const { nonce: _nonce, ...shared } = response;
-        const resources = response.resources.map((d) => ({ ...d, resource: toWireAny(d.resource) }));
-        body = { key, removed: response.removedResources, frame: new SharedFrame(type.encode({ ...shared, resources }).finish()) };
-        bodies.set(response.resources, body);
-        encoded++;
-      }
-      // An empty nonce is proto3's default: encoded as nothing, as a whole-message encode would.
-      return body.frame.withTail(type.encode({ nonce: response.nonce }).finish());
-    },
+    serialize: (response) => frameOf(response).withTail(nonceField(response)),
+    messageParts: (response) => [frameOf(response).body(), nonceField(response)],
     bodiesEncoded: () => encoded,
   };
 }

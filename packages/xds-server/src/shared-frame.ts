@@ -5,9 +5,11 @@
  * 1,000 streams, a copy each was 337 MB allocated and written per update, before grpc-js copied it
  * once more into its own length-prefixed frame.
  *
- * A view stays valid until the next `withTail` call: the response codecs hand it to grpc-js, which
+ * A `withTail` view stays valid until the next call: the response codecs hand it to grpc-js, which
  * copies it into its frame synchronously (BaseServerInterceptingCall.serializeMessage: allocUnsafe,
- * then `messageBuffer.copy(output, 5)`) and keeps nothing of it. Whoever else keeps a frame must copy it.
+ * then `messageBuffer.copy(output, 5)`) and keeps nothing of it. Whoever else keeps a frame must copy
+ * it. `body()` is never written again: ads-service.ts queues it on every stream as it is
+ * (streams/message-parts-write.ts), which spares even grpc-js' copy.
  */
 
 /** Room for a nonce field after the body: a SotW counter or a delta `<8 hex>-<counter>` nonce fits. */
@@ -21,6 +23,14 @@ export class SharedFrame {
     this.bodyLength = body.byteLength;
     this.buffer = Buffer.allocUnsafe(body.byteLength + TAIL_ROOM);
     this.buffer.set(body, 0);
+  }
+
+  /**
+   * The body alone, for a writer that sends the tail from a buffer of its own: never written again,
+   * so it may be queued on every stream at once.
+   */
+  body(): Buffer {
+    return this.buffer.subarray(0, this.bodyLength);
   }
 
   /** The body followed by `tail` (one stream's nonce field), in place: valid until the next call. */

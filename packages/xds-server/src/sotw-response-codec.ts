@@ -29,6 +29,11 @@ interface Body {
 export interface SotwResponseCodec {
   /** The response's bytes, valid until the next call (copy them to keep them). */
   serialize(response: DiscoveryResponse): Buffer;
+  /**
+   * The same bytes in two parts: the shared body (never written again, shared-frame.ts) and this
+   * response's nonce field, for a writer that sends them one after the other.
+   */
+  messageParts(response: DiscoveryResponse): [body: Buffer, nonce: Uint8Array];
   /** Bodies encoded (not taken from the cache) since creation: what the fan-out test counts. */
   bodiesEncoded(): number;
 }
@@ -36,19 +41,23 @@ export interface SotwResponseCodec {
 export function createSotwResponseCodec(type: MessageEncoder, toWireAny: (any: AnyResource) => object): SotwResponseCodec {
   const bodies = new WeakMap<readonly AnyResource[], Body>();
   let encoded = 0;
+  /** The shared body of the response (everything but its nonce), encoded on first use. */
+  function frameOf(response: DiscoveryResponse): SharedFrame {
+    const key = `${response.versionInfo}\u0000${response.typeUrl}\u0000${response.controlPlane?.identifier ?? ''}`;
+    let body = bodies.get(response.resources);
+    if (body?.key !== key) {
+      const { nonce: _nonce, ...shared } = response;
+      body = { key, frame: new SharedFrame(type.encode({ ...shared, resources: response.resources.map(toWireAny) }).finish()) };
+      bodies.set(response.resources, body);
+      encoded++;
+    }
+    return body.frame;
+  }
+  // An empty nonce is proto3's default: encoded as nothing, as a whole-message encode would.
+  const nonceField = (response: DiscoveryResponse) => type.encode({ nonce: response.nonce }).finish();
   return {
-    serialize(response) {
-      const key = `${response.versionInfo}\u0000${response.typeUrl}\u0000${response.controlPlane?.identifier ?? ''}`;
-      let body = bodies.get(response.resources);
-      if (body?.key !== key) {
-        const { nonce: _nonce, ...shared } = response;
-        body = { key, frame: new SharedFrame(type.encode({ ...shared, resources: response.resources.map(toWireAny) }).finish()) };
-        bodies.set(response.resources, body);
-        encoded++;
-      }
-      // An empty nonce is proto3's default: encoded as nothing, as a whole-message encode would.
-      return body.frame.withTail(type.encode({ nonce: response.nonce }).finish());
-    },
+    serialize: (response) => frameOf(response).withTail(nonceField(response)),
+    messageParts: (response) => [frameOf(response).body(), nonceField(response)],
     bodiesEncoded: () => encoded,
   };
 }
