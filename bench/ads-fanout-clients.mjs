@@ -12,8 +12,11 @@
 // Messages: workerData = { port, protocol: 'sotw' | 'delta', clients, perChannel, gateway,
 // subscriptions: [{ typeUrl, names }], timeoutMs }. The worker posts { kind: 'ready' } once every
 // stream has had a response of every type; then answers { kind: 'expect', typeUrl, version } with
-// { kind: 'received', times } (each stream's receipt time of that version, ns) and { kind: 'close' }
+// { kind: 'received', times, busyMs } (each stream's receipt time of that version, ns; this thread's
+// busy time from reading the 'expect' to the last receipt: the clients' own share of the figure, which
+// bounds it when it comes close, on a 2-core machine where the server has the other core) and { kind: 'close' }
 // by closing everything and exiting. Any failure is posted as { kind: 'error', message }.
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client, credentials } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
@@ -133,9 +136,11 @@ async function main() {
     if (message.kind === 'expect') {
       // Settled when every stream has had a response of that type at that version.
       const got = (s) => s.latest.get(message.typeUrl)?.version === message.version;
+      const busyBefore = performance.eventLoopUtilization();
       try {
         await until(() => failure !== undefined || streams.every(got), timeoutMs, () => `${streams.filter((s) => !got(s)).length} of ${streams.length} streams to receive ${message.version}`);
-        if (failure === undefined) parentPort.postMessage({ kind: 'received', times: streams.map((s) => s.latest.get(message.typeUrl).at) });
+        const busyMs = performance.eventLoopUtilization(busyBefore).active;
+        if (failure === undefined) parentPort.postMessage({ kind: 'received', times: streams.map((s) => s.latest.get(message.typeUrl).at), busyMs });
       } catch (error) {
         onFailure(error.message);
       }

@@ -5,19 +5,23 @@
  * file is the wire: decode, encode, and the call's life (end, error, cancel → close()).
  *
  * Encode once: a response carries each resource as an Any whose `value` is the CachedResource's
- * bytes, already encoded by the snapshot; encoding the response only copies them into the frame.
+ * bytes, already encoded by the snapshot; encoding the response only copies them into the frame,
+ * once for every stream that gets the same response (sotw-response-codec.ts, delta-response-codec.ts),
+ * and each stream queues that one frame body on its HTTP/2 stream with its own nonce after it
+ * (streams/message-parts-write.ts) rather than a copy of it.
  */
 import { status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { envoyProtos } from '@portico/envoy';
 import type { ClientRegistry } from './client-registry.js';
 import { createDeltaDiffCache } from './streams/delta-diff-cache.js';
-import { createDeltaResponseCodec } from './delta-response-codec.js';
+import { createDeltaResponseCodec, type DeltaResponseCodec } from './delta-response-codec.js';
 import { createDeltaStream } from './streams/delta-stream.js';
 import { shownClaim, type GatewayAuthorizer } from './identity/gateway-authorization.js';
 import type { StreamProtocol, XdsMetrics } from './metrics.js';
 import { truncateErrorDetail } from './streams/error-detail.js';
+import { writeMessageParts } from './streams/message-parts-write.js';
 import { createResponseOutbox, type ResponseOutboxOptions } from './streams/response-outbox.js';
-import { createSotwResponseCodec } from './sotw-response-codec.js';
+import { createSotwResponseCodec, type SotwResponseCodec } from './sotw-response-codec.js';
 import { combineSotwResponses, createSotwStream } from './streams/sotw-stream.js';
 import { http2StreamGone, resetWithEnhanceYourCalm } from './streams/stream-reset.js';
 import { SERVED_TYPE_URLS } from './types.js';
@@ -63,6 +67,11 @@ export interface AdsServiceOptions {
   authorizeGateway?: GatewayAuthorizer;
   /** A stream was refused by `authorizeGateway`. */
   onDenied?: (denial: StreamDenial, stream: StreamRef) => void;
+  /**
+   * The server's `grpc.max_send_message_length`: a larger response goes through grpc-js, which ends
+   * the stream with RESOURCE_EXHAUSTED. Absent: grpc-js' default, no limit.
+   */
+  maxSendMessageBytes?: number;
 }
 
 /** What one client may cost the server. */
@@ -148,16 +157,27 @@ function codec<T>(typeName: string, adapt: { toWire?(value: T): object; fromWire
   };
 }
 
-const discoveryResponse = (): Codec<DiscoveryResponse> => {
+/** The response encoders of one service: its definition's serializers and its streams' writers share their bodies. */
+interface ResponseCodecs {
+  sotw: SotwResponseCodec;
+  delta: DeltaResponseCodec;
+}
+
+const responseCodecs = (): ResponseCodecs => ({
+  // Encoded once per (version, subscription set) and shared by every stream (sotw-response-codec.ts).
+  sotw: createSotwResponseCodec(envoyProtos().lookupType('envoy.service.discovery.v3.DiscoveryResponse'), toWireAny),
+  // Encoded once per shared diff and shared by the streams that got it (delta-response-codec.ts).
+  delta: createDeltaResponseCodec(envoyProtos().lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse'), toWireAny),
+});
+
+const discoveryResponse = (encoder: SotwResponseCodec): Codec<DiscoveryResponse> => {
   const { deserialize } = codec<DiscoveryResponse>('envoy.service.discovery.v3.DiscoveryResponse', {
     fromWire: (o) => ({ ...o, resources: ((o.resources ?? []) as WireAny[]).map(fromWireAny) }) as DiscoveryResponse,
   });
-  // Encoded once per (version, subscription set) and shared by every stream (sotw-response-codec.ts).
-  const { serialize } = createSotwResponseCodec(envoyProtos().lookupType('envoy.service.discovery.v3.DiscoveryResponse'), toWireAny);
-  return { serialize, deserialize };
+  return { serialize: (response) => encoder.serialize(response), deserialize };
 };
 
-const deltaDiscoveryResponse = (): Codec<DeltaDiscoveryResponse> => {
+const deltaDiscoveryResponse = (encoder: DeltaResponseCodec): Codec<DeltaDiscoveryResponse> => {
   const { deserialize } = codec<DeltaDiscoveryResponse>('envoy.service.discovery.v3.DeltaDiscoveryResponse', {
     fromWire: (o) =>
       ({
@@ -166,9 +186,7 @@ const deltaDiscoveryResponse = (): Codec<DeltaDiscoveryResponse> => {
         removedResources: o.removedResources ?? [],
       }) as DeltaDiscoveryResponse,
   });
-  // Encoded once per shared diff and shared by the streams that got it (delta-response-codec.ts).
-  const { serialize } = createDeltaResponseCodec(envoyProtos().lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse'), toWireAny);
-  return { serialize, deserialize };
+  return { serialize: (response) => encoder.serialize(response), deserialize };
 };
 
 /**
@@ -205,16 +223,20 @@ function bidiMethod<Req, Res>(name: string, request: Codec<Req>, response: Codec
 
 /** The service definition: both ADS methods, bidirectional streams. */
 export function adsServiceDefinition(): ServiceDefinition {
+  return definitionWith(responseCodecs());
+}
+
+function definitionWith(encoders: ResponseCodecs): ServiceDefinition {
   return {
     StreamAggregatedResources: bidiMethod(
       'StreamAggregatedResources',
       codec<DiscoveryRequest>('envoy.service.discovery.v3.DiscoveryRequest'),
-      discoveryResponse(),
+      discoveryResponse(encoders.sotw),
     ),
     DeltaAggregatedResources: bidiMethod(
       'DeltaAggregatedResources',
       codec<DeltaDiscoveryRequest>('envoy.service.discovery.v3.DeltaDiscoveryRequest'),
-      deltaDiscoveryResponse(),
+      deltaDiscoveryResponse(encoders.delta),
     ),
   } as ServiceDefinition;
 }
@@ -246,6 +268,8 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
   const machines = new Map<string, { serveProbe(snapshot: ResourceSnapshot): void }>();
   // One diff per distinct subscription state and snapshot, whatever the number of delta streams.
   const deltaDiffs = createDeltaDiffCache();
+  const encoders = responseCodecs();
+  const maxSendMessageBytes = options.maxSendMessageBytes ?? Infinity;
   let refusing = false;
   let nextStream = 0;
 
@@ -268,6 +292,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     protocol: StreamProtocol,
     create: (send: (response: Res, placement?: ResponsePlacement) => void, onEvent: (event: StreamEvent) => void) => StateMachine<Req>,
     outbox: Pick<ResponseOutboxOptions<Res>, 'supersedeKey' | 'combine' | 'sizeOf'>,
+    messageParts: (response: Res) => readonly Uint8Array[],
   ): void {
     const call = untypedCall as ServerDuplexStream<Req, Res> & ServerDuplexStream<unknown, unknown>;
     if (refusing) {
@@ -293,7 +318,14 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
     const gone = () => ended || call.cancelled || call.destroyed || http2StreamGone(call);
     const responses = createResponseOutbox<Res>({
       ...outbox,
-      writer: { write: (response, flushed) => void call.write(response, flushed), gone },
+      writer: {
+        write(response, flushed) {
+          const parts = messageParts(response);
+          const bytes = parts.reduce((sum, part) => sum + part.byteLength, 0);
+          if (bytes > maxSendMessageBytes || !writeMessageParts(call, parts, flushed)) void call.write(response, flushed);
+        },
+        gone,
+      },
       maxBlockedMs: limits.maxBlockedMs,
       maxQueuedBytes: limits.maxQueuedBytes,
       onBlocked: (reason) => endBlocked(reason),
@@ -388,6 +420,7 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
         // A state-of-the-world response holds every resource of its type: a newer one makes a waiting one
         // useless, but for a resend of some endpoints (partial), which joins the waiting one.
         { supersedeKey: (response) => response.typeUrl, combine: combineSotwResponses, sizeOf: (response) => response.resources.reduce((sum, r) => sum + r.value.byteLength, 0) },
+        (response) => encoders.sotw.messageParts(response),
       ),
     DeltaAggregatedResources: (call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
       serve(
@@ -397,11 +430,12 @@ export function createAdsService(options: AdsServiceOptions): AdsService {
         // A delta response is a diff: none may be dropped. The state machine already waits for the
         // ACK of a type before its next response, so at most one per type waits here.
         { sizeOf: (response) => response.resources.reduce((sum, r) => sum + r.resource.value.byteLength, 0) },
+        (response) => encoders.delta.messageParts(response),
       ),
   };
 
   return {
-    definition: adsServiceDefinition(),
+    definition: definitionWith(encoders),
     implementation,
     endAll(code, details) {
       for (const stream of [...open.values()]) stream.end(code, details);

@@ -45,9 +45,10 @@ describe('delta response encoding shared between streams', () => {
 
   it('encodes the body once per shared diff whatever the number of streams', () => {
     const codec = codecOf();
-    const frames = Array.from({ length: 1000 }, (_, i) => codec.serialize(response(String(i))));
+    // Each frame decoded at once, as grpc-js copies it at once: the next call rewrites its nonce in place.
+    const nonces = Array.from({ length: 1000 }, (_, i) => decode(codec.serialize(response(String(i)))).nonce);
     expect(codec.bodiesEncoded()).toBe(1);
-    expect(decode(frames[999]!).nonce).toBe('999');
+    expect(nonces).toEqual(Array.from({ length: 1000 }, (_, i) => String(i)));
     // Another version, type URL, removal list or resource list: each is a body of its own.
     codec.serialize(response('1', { systemVersionInfo: 'v2' }));
     codec.serialize(response('1', { systemVersionInfo: 'v2', typeUrl: `${ROUTES}x` }));

@@ -150,6 +150,24 @@ describe('message size', () => {
       await server.shutdown(1_000);
     }
   });
+
+  it('ends a stream whose response is over maxMessageBytes with RESOURCE_EXHAUSTED, as grpc-js does, both protocols', async () => {
+    const cache = createSnapshotCache();
+    cache.setSnapshot(GATEWAY, new Map([[CDS, [resource('big', new Uint8Array(4_096).fill(7))]]]));
+    const { server, port } = await startServer(cache, { maxMessageBytes: 1_024 });
+    const client = createTestAdsClient(`127.0.0.1:${port}`);
+    try {
+      const sotw = client.sotw();
+      sotw.send({ node: NODE, typeUrl: CDS });
+      expect(await sotw.status).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/Sent message larger than max/) });
+      const delta = client.delta();
+      delta.send({ node: NODE, typeUrl: CDS });
+      expect(await delta.status).toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/Sent message larger than max/) });
+    } finally {
+      client.close();
+      await server.shutdown(1_000);
+    }
+  });
 });
 
 describe('graceful shutdown', () => {

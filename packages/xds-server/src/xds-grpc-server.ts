@@ -92,6 +92,7 @@ export function createXdsGrpcServer(options: XdsGrpcServerOptions): XdsGrpcServe
     watcher: options.watcher,
     registry,
     metrics,
+    maxSendMessageBytes: maxMessageBytes,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

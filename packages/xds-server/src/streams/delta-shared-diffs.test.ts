@@ -211,7 +211,8 @@ describe('delta fan-out: shared diffs and bodies', () => {
         diffs,
         nonce: () => `s${i}-${++n}`,
         send: (r) => {
-          mine.push(codec.serialize(r));
+          // A frame is valid until the codec's next call (shared-frame.ts): kept, it is copied.
+          mine.push(Buffer.from(codec.serialize(r)));
           // The client ACKs at once, as an Envoy that applied it.
           queueMicrotask(() => stream.onRequest({ typeUrl: r.typeUrl, responseNonce: r.nonce }));
         },
