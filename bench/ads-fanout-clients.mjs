@@ -9,7 +9,8 @@
 // decoded only as far as the measure needs: type URL, version, nonce. Receipt times are
 // process.hrtime.bigint(), the monotonic clock the server thread reads too.
 //
-// Messages: workerData = { port, protocol: 'sotw' | 'delta', clients, perChannel, gateway,
+// Messages: workerData = { port, protocol: 'sotw' | 'delta', clients, firstClient (the number of this
+// thread's first stream, when the clients are spread over several threads), perChannel, gateway,
 // subscriptions: [{ typeUrl, names }], timeoutMs }. The worker posts { kind: 'ready' } once every
 // stream has had a response of every type; then answers { kind: 'expect', typeUrl, version } with
 // { kind: 'received', times, busyMs } (each stream's receipt time of that version, ns; this thread's
@@ -120,7 +121,7 @@ function until(check, timeoutMs, what) {
 }
 
 async function main() {
-  const { port, protocol, clients: count, perChannel, gateway, subscriptions, timeoutMs } = workerData;
+  const { port, protocol, clients: count, firstClient = 0, perChannel, gateway, subscriptions, timeoutMs } = workerData;
   const dialect = DIALECTS[protocol];
   const codec = codecs(dialect);
   const channels = [];
@@ -157,7 +158,7 @@ async function main() {
     const channel = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), CHANNEL_OPTIONS);
     channels.push(channel);
     const batch = [];
-    for (let i = first; i < Math.min(count, first + perChannel); i++) batch.push(openStream(channel, i, { dialect, codec, gateway, subscriptions, onFailure }));
+    for (let i = first; i < Math.min(count, first + perChannel); i++) batch.push(openStream(channel, firstClient + i, { dialect, codec, gateway, subscriptions, onFailure }));
     streams.push(...batch);
     await until(() => failure !== undefined || batch.every(synced), timeoutMs, () => `${batch.filter((s) => !synced(s)).length} streams of channel ${channels.length} to sync`);
     if (failure !== undefined) return;

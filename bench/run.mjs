@@ -16,7 +16,8 @@
 //   --edits N             route edits, and endpoint changes, per figure (default 11; a figure stops
 //                         after 3 once its edits took 30 s)
 //   --churn-rounds N, --churn-routes N   routes created then deleted, N times (default 10 × 1,000)
-//   --clients a,b,c, --protocols sotw,delta   ads-fanout (see ads-fanout.mjs); --clients implies it
+//   --clients a,b,c, --protocols sotw,delta, --client-threads N   ads-fanout (see ads-fanout.mjs; the
+//                         clients' worker threads, default 2); --clients implies it
 //
 // Keys of every scenario line (see README "Benchmarks"): scenario, routes, objects, gateways,
 // gatewayApiToIrMs, irToXdsMs, encodeMs, fullTranslateMs (their sum, median of the runs),
@@ -59,6 +60,7 @@ const { values } = parseArgs({
     'churn-routes': { type: 'string', default: '1000' },
     clients: { type: 'string' },
     protocols: { type: 'string', default: 'sotw,delta' },
+    'client-threads': { type: 'string' },
     'status-qps': { type: 'string' },
     'status-burst': { type: 'string' },
     /** Internal: this process is the child measuring one scenario and size. */
@@ -153,6 +155,7 @@ async function main() {
       routes: values.routes ? count('routes') : 1000,
       updates: count('runs'),
       protocols,
+      ...(values['client-threads'] ? { clientThreads: count('client-threads') } : {}),
     });
     return;
   }
