@@ -12,6 +12,7 @@ import type { ListenerIR } from '@portico/ir';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
 import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { PackedResources } from './packed-resources.js';
+import type { SerializedSlices } from './serialized-slices.js';
 
 /** The translation options that cross the thread (functions cannot). */
 export interface WorkerTranslateOptions {
@@ -71,14 +72,19 @@ export type WorkerGateway =
   | { gateway: string; outcome: 'patched'; resources: PackedResources }
   | { gateway: string; outcome: 'error'; message: string; stack?: string };
 
-/** Worker → main: statuses come in parts before the answer, so no one message takes long to read. */
+/** Worker → main. */
 export type WorkerMessage =
-  | { type: 'statuses'; id: number; changed: [string, ObjectStatus][] }
   | {
       type: 'translated';
       id: number;
       generation: number;
       path: 'translate' | 'endpoints';
+      /**
+       * The statuses that are not the very objects of the previous answer, `[key, status][]` in
+       * slices (serialized-slices.ts): the main thread reads one slice per turn, so 10,000 new
+       * statuses are never one long step.
+       */
+      changedStatuses: SerializedSlices;
       /** Every gateway of the translation, in key order (those kept from a failed translation included). */
       gateways: WorkerGateway[];
       /** Status keys gone since the previous translation. */

@@ -23,9 +23,10 @@ import { createQuarantine, type QuarantineEntry } from '../isolation/quarantine.
 import { withQuarantineStatuses } from '../isolation/quarantine-status.js';
 import { emptySentVersions, packPatch, packResources, type SentVersions } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
+import { serializeInSlices } from './serialized-slices.js';
 
-/** Statuses per `statuses` message: each is read by the main thread in a turn of its own. */
-export const STATUSES_PER_MESSAGE = 500;
+/** Statuses per slice of a `translated` answer: the main thread reads one slice per turn (~3 ms). */
+export const STATUSES_PER_SLICE = 200;
 
 /** Builds per gateway whose IR the worker keeps for `ir` requests (the IRs share every unchanged part). */
 export const REMEMBERED_BUILDS = 8;
@@ -140,7 +141,6 @@ export function createTranslationCore(): TranslationCore {
     }
     const buildMs = performance.now() - built;
 
-    const messages: Outgoing[] = [];
     // The statuses say which routes Envoy refused, as in process (reconciler.ts), after this build's releases.
     const marked = withQuarantineStatuses(result, quarantine.entries(), now, resources.list('ListenerSet'));
     const statuses = marked.statuses;
@@ -148,15 +148,15 @@ export function createTranslationCore(): TranslationCore {
     for (const [key, status] of statuses) if (previousStatuses.get(key) !== status) changed.push([key, status]);
     const removedStatuses = [...previousStatuses.keys()].filter((key) => !statuses.has(key));
     previousStatuses = statuses;
-    for (let i = 0; i < changed.length; i += STATUSES_PER_MESSAGE) {
-      messages.push({ message: { type: 'statuses', id, changed: changed.slice(i, i + STATUSES_PER_MESSAGE) }, transfer: [] });
-    }
-    messages.push({
+    const changedStatuses = serializeInSlices(changed, STATUSES_PER_SLICE);
+    transfer.push(changedStatuses.buffer);
+    return [{
       message: {
         type: 'translated',
         id,
         generation,
         path: endpointsOnly ? 'endpoints' : 'translate',
+        changedStatuses,
         gateways,
         removedStatuses,
         released,
@@ -170,8 +170,7 @@ export function createTranslationCore(): TranslationCore {
         buildMs,
       },
       transfer,
-    });
-    return messages;
+    }];
   }
 
   function remember(byGateway: Map<string, Map<number, GatewayIR>>, limit: number, gateway: string, id: number, ir: GatewayIR): void {
