@@ -96,6 +96,8 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
     health.translated(answer.failures);
     logFailures(answer.failures);
 
+    // What the snapshot cache is handed, made ready a slice per turn: publishing is then its indexing alone.
+    await publisher.prepare(answer);
     const { results, removed } = publisher.publish(answer);
     options.quarantine?.release(answer.released);
     health.published(results, removed, at);

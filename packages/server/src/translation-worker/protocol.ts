@@ -7,12 +7,12 @@
  */
 import type { ExternalNameServices, ObjectStatus, RateLimitServiceOptions, TranslationResult } from '@portico/translator';
 import type { RateLimitServiceConfigFile } from '@portico/xds';
+import type { SerializedSlices } from '@portico/provider';
 import type { Kind, KubeObject } from '@portico/resources';
 import type { ListenerIR } from '@portico/ir';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
 import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { PackedResources } from './packed-resources.js';
-import type { SerializedSlices } from './serialized-slices.js';
 
 /** The translation options that cross the thread (functions cannot). */
 export interface WorkerTranslateOptions {

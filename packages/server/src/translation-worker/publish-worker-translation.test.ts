@@ -38,6 +38,20 @@ describe('createWorkerPublisher', () => {
     ]);
   });
 
+  it('publishes the same snapshot when what it hands the cache was made ready in slices first', async () => {
+    const many = Array.from({ length: 7 }, (_, i) => resource(`l${i}`, 'v1'));
+    const lists = { listeners: [...many, ...listeners], clusters };
+    const options = { namedOnly: ['echo.test:8080', 'l3'] };
+    const inOneGo = createWorkerPublisher({ bootId: 'boot' });
+    inOneGo.publish(translation(built('default/gw', lists, options)));
+    const sliced = createWorkerPublisher({ bootId: 'boot' });
+    const prepared = translation(built('default/gw', lists, options));
+    await sliced.prepare(prepared, 2);
+    sliced.publish(prepared);
+    const entries = (p: typeof sliced) => [...p.cache.snapshot('default/gw')!.resources].map(([type, byName]) => [type, [...byName.values()]]);
+    expect(entries(sliced)).toEqual(entries(inOneGo));
+  });
+
   it('keeps the served snapshot when the worker says unchanged, or found problems, or failed to build', () => {
     const publisher = createWorkerPublisher({ bootId: 'boot' });
     publisher.publish(translation(built('default/gw', { listeners, clusters })));

@@ -13,6 +13,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
+import { serializeInSlices } from '@portico/provider';
 import { ResourceSet, type KubeObject } from '@portico/resources';
 import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, rateLimitServiceConfig, redactedConfigDump, type EncodeCache } from '@portico/xds';
@@ -23,7 +24,6 @@ import { createQuarantine, type QuarantineEntry } from '../isolation/quarantine.
 import { withQuarantineStatuses } from '../isolation/quarantine-status.js';
 import { emptySentVersions, packPatch, packResources, type SentVersions } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
-import { serializeInSlices } from './serialized-slices.js';
 
 /** Statuses per slice of a `translated` answer: the main thread reads one slice per turn (~3 ms). */
 export const STATUSES_PER_SLICE = 200;

@@ -15,15 +15,14 @@ import { deserialize, serialize } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
-import type { ProviderSnapshot } from '@portico/provider';
+import { deserializeInSlices, type ProviderSnapshot } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import type { ObjectStatus, TranslationResult } from '@portico/translator';
 import type { RateLimitServiceConfigFile, ResourceListKey } from '@portico/xds';
 import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
-import { RESOURCE_LISTS, unpackList } from './packed-resources.js';
+import { RESOURCE_LISTS, unpackList, unpackResource } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
-import { deserializeInSlices } from './serialized-slices.js';
 
 /** One encoded resource as the snapshot cache takes it. */
 export interface HostResource {
@@ -91,7 +90,7 @@ export interface TranslationWorkerHostOptions {
   maxHeapMiB?: number;
   /** Objects per message while copying every object to the worker (each is serialized in a turn of its own). */
   objectsPerMessage?: number;
-  /** Encoded resources of an answer made ready per turn of the event loop (default 5,000). */
+  /** Statuses and encoded resources of an answer made ready per turn of the event loop (default 3,000). */
   resourcesPerTurn?: number;
   /** Told of each worker started (tests end one to see the host survive it). */
   onWorkerStarted?: (worker: Worker) => void;
@@ -126,8 +125,8 @@ export interface TranslationWorkerHost {
 
 export const DEFAULT_TRANSLATION_WORKER_HEAP_MIB = 2048;
 const DEFAULT_OBJECTS_PER_MESSAGE = 100;
-/** Encoded resources of an answer made ready per turn (a view and two map entries each: ~1 µs). */
-const DEFAULT_RESOURCES_PER_TURN = 5000;
+/** Statuses and encoded resources of an answer made ready per turn (a resource is a view and a map entry: ~1 µs). */
+const DEFAULT_RESOURCES_PER_TURN = 3000;
 
 /** Whether the compiled worker script exists (it does not when running from TypeScript sources). */
 export function translationWorkerAvailable(script: URL = defaultScript()): boolean {
@@ -293,7 +292,13 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     }
     const gateways: HostGateway[] = [];
     /** Resources unpacked in this turn: a first build's 10,000 clusters and 10,000 endpoint sets take a few. */
-    let unpacked = 0;
+    let unpacked = changed.length;
+    /** Ends the turn that has done its share; false: a worker that stopped meanwhile failed this translation. */
+    const nextShare = async (): Promise<boolean> => {
+      unpacked = 0;
+      await nextTurn();
+      return stillWanted();
+    };
     for (const g of message.gateways) {
       if (g.outcome === 'unchanged') {
         gateways.push(g);
@@ -322,20 +327,22 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
           resources[kind] = had.list;
           continue;
         }
-        if (unpacked >= resourcesPerTurn) {
-          await nextTurn();
+        const list: HostResource[] = [];
+        const byName = new Map<string, HostResource>();
+        for (let i = 0; i < g.resources.lists[kind].names.length; i++) {
           // A worker that stopped meanwhile has failed this translation, and reset what this thread holds.
-          if (!stillWanted()) return;
-          unpacked = 0;
+          if (unpacked >= resourcesPerTurn && !(await nextShare())) return;
+          const r = unpackResource(g.resources, kind, i);
+          let resource: HostResource | undefined = r.bytes && { name: r.name, version: r.version, bytes: r.bytes };
+          if (!resource) {
+            resource = had.byName.get(r.name);
+            if (!resource || resource.version !== r.version) throw new TranslationWorkerError(`the worker left out ${kind} ${r.name} at a version this thread does not hold`);
+          }
+          list.push(resource);
+          byName.set(r.name, resource);
+          unpacked += 1;
         }
-        const list = unpackList(g.resources, kind).map((r): HostResource => {
-          if (r.bytes) return { name: r.name, version: r.version, bytes: r.bytes };
-          const held = had.byName.get(r.name);
-          if (!held || held.version !== r.version) throw new TranslationWorkerError(`the worker left out ${kind} ${r.name} at a version this thread does not hold`);
-          return held;
-        });
-        unpacked += list.length;
-        lists[kind] = { list, byName: new Map(list.map((r) => [r.name, r])) };
+        lists[kind] = { list, byName };
         resources[kind] = list;
       }
       let ir: Promise<GatewayIR> | undefined;
