@@ -21,6 +21,16 @@ export interface WorkerTranslateOptions {
   rateLimitService?: RateLimitServiceOptions;
 }
 
+/**
+ * A module the worker imports at start (its `workerData`), whose export `exportName` rewrites each
+ * gateway's IR before it is built: tests inject a resource Envoy refuses (translation-core.ts rewriteIr).
+ */
+export interface IrRewriteModule {
+  /** A file: URL (href) the worker can import: compiled JavaScript. */
+  module: string;
+  exportName: string;
+}
+
 export interface ObjectRef {
   kind: Kind;
   namespace?: string;

@@ -78,6 +78,14 @@ describe('createWorkerPublisher', () => {
     expect(refused.results[0]).toMatchObject({ outcome: 'rejected', version: 'boot-2' });
   });
 
+  it('names on the result of each gateway the quarantined units the worker released building it, as in process', () => {
+    const publisher = createWorkerPublisher({ bootId: 'boot' });
+    const entry = (gateway: string) => ({ gateway, unit: 'HTTPRoute/default/r/rule/0', kind: 'HTTPRoute', namespace: 'default', name: 'r', rule: 0, fingerprint: 'f', typeUrl: TYPE_URLS.route, version: 'v', refusedBy: 'envoy', error: 'refused', at: '' });
+    const released = [entry('default/other')] as unknown as Extract<WorkerTranslation, { result: 'success' }>['released'];
+    const { results } = publisher.publish({ ...translation(built('default/gw', { listeners, clusters }), built('default/other', { clusters })), released });
+    expect(results.map((r) => r.released)).toEqual([undefined, released]);
+  });
+
   it('reuses the served instance of every unchanged resource, and deletes the snapshots of gateways gone', () => {
     const publisher = createWorkerPublisher({ bootId: 'boot' });
     publisher.publish(translation(built('default/gw', { listeners, clusters }), built('default/other', { clusters })));

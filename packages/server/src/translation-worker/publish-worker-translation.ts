@@ -174,7 +174,9 @@ export function createWorkerPublisher(options: WorkerPublisherOptions = {}): Wor
           if (result.outcome === 'published' || result.outcome === 'unchanged') latestBuilt.set(g.gateway, g.builtIr);
         }
         if (result.outcome === 'published' || result.outcome === 'unchanged') remember(g.gateway, result.version, latestBuilt.get(g.gateway));
-        return result;
+        // The units the worker released building this gateway, on its result as in process (logPublish logs each).
+        const released = translation.released.filter((entry) => entry.gateway === g.gateway);
+        return released.length > 0 ? { ...result, released } : result;
       });
       const present = new Set(translation.gateways.map((g) => g.gateway));
       const removed = cache.gateways().filter((gateway) => !present.has(gateway));

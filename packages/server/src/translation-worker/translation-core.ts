@@ -49,7 +49,18 @@ export interface TranslationCore {
   handle(request: WorkerRequest): Outgoing[];
 }
 
-export function createTranslationCore(): TranslationCore {
+export interface TranslationCoreOptions {
+  /**
+   * Rewrites each gateway's IR just before it is built (and each probe's): tests inject a resource
+   * Envoy refuses past every validation, as the in-process publisher's `build` does. The backends-only
+   * fast path is off then, as it is in process with `build`.
+   */
+  rewriteIr?: (ir: GatewayIR) => GatewayIR;
+}
+
+export function createTranslationCore(coreOptions: TranslationCoreOptions = {}): TranslationCore {
+  const { rewriteIr } = coreOptions;
+  const build = (ir: GatewayIR) => buildXds(rewriteIr ? rewriteIr(ir) : ir, { proxyless: true, cache: buildCache });
   let options: WorkerTranslateOptions | undefined;
   let resources = new ResourceSet();
   let translationCache = createTranslationCache();
@@ -207,7 +218,7 @@ export function createTranslationCore(): TranslationCore {
   function probeAnswer(request: Extract<WorkerRequest, { type: 'probe' }>): Outgoing {
     try {
       const ir = deserialize(new Uint8Array(request.ir)) as GatewayIR;
-      const resources = packResources(encodeResources(buildXds(ir, { proxyless: true, cache: buildCache }), encodeCache), emptySentVersions());
+      const resources = packResources(encodeResources(build(ir), encodeCache), emptySentVersions());
       return { message: { type: 'probe', request: request.request, resources }, transfer: [resources.buffer] };
     } catch (error) {
       return { message: { type: 'no-probe', request: request.request, message: error instanceof Error ? error.message : String(error) }, transfer: [] };
@@ -226,7 +237,7 @@ export function createTranslationCore(): TranslationCore {
     try {
       // Only backends changed (the translator's endpoint fast path): build their clusters and endpoint
       // sets alone, as the in-process publisher does (publish-gateways.ts publishBackends).
-      const backends = sent.has(gateway) && sameQuarantine ? changedBackendsOnly(previous, input) : undefined;
+      const backends = sent.has(gateway) && sameQuarantine && !rewriteIr ? changedBackendsOnly(previous, input) : undefined;
       if (backends) {
         const encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache, ir) }, encodeCache);
         const versions = sent.get(gateway)!;
@@ -238,7 +249,7 @@ export function createTranslationCore(): TranslationCore {
           return { gateway, outcome: 'patched', resources };
         }
       }
-      const xds = buildXds(ir, { proxyless: true, cache: buildCache });
+      const xds = build(ir);
       const problems = consistencyProblems(xds, buildCache);
       const encoded = encodeResources(xds, encodeCache);
       let versions = sent.get(gateway);

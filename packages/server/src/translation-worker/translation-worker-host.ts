@@ -22,7 +22,7 @@ import type { RateLimitServiceConfigFile, ResourceListKey } from '@portico/xds';
 import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
 import { RESOURCE_LISTS, unpackList, unpackResource } from './packed-resources.js';
-import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
+import type { IrRewriteModule, ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
 /** One encoded resource as the snapshot cache takes it. */
 export interface HostResource {
@@ -92,6 +92,8 @@ export interface TranslationWorkerHostOptions {
   objectsPerMessage?: number;
   /** Statuses and encoded resources of an answer made ready per turn of the event loop (default 3,000). */
   resourcesPerTurn?: number;
+  /** A module each worker imports at start to rewrite every IR before it is built (fault injection in tests). */
+  rewriteIr?: IrRewriteModule;
   /** Told of each worker started (tests end one to see the host survive it). */
   onWorkerStarted?: (worker: Worker) => void;
   /** The quarantine as it stands (NACK containment): sent to each worker when it is given every object. */
@@ -165,7 +167,10 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   let reading: Promise<void> = Promise.resolve();
 
   function start(): Worker {
-    const started = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? DEFAULT_TRANSLATION_WORKER_HEAP_MIB } });
+    const started = new Worker(script, {
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? DEFAULT_TRANSLATION_WORKER_HEAP_MIB },
+      ...(options.rewriteIr ? { workerData: { rewriteIr: options.rewriteIr } } : {}),
+    });
     started.on('message', (message: WorkerMessage) => onMessage(message));
     started.on('error', (error) => discard(started, error.message));
     started.on('messageerror', (error) => discard(started, `a message could not be read: ${error.message}`));
