@@ -79,6 +79,8 @@ export function createChangeTracker(): ChangeTracker {
       return finish(current, changed);
     },
     async changedKindsInSlices(objects, slice = OBJECTS_PER_SLICE) {
+      // Not in the caller's turn, which started the translation (a first one: the worker thread too).
+      await nextTurn();
       const kinds = first(objects);
       if (kinds) return kinds;
       const pending = firstObjects;
@@ -90,6 +92,7 @@ export function createChangeTracker(): ChangeTracker {
       const current = new Map<string, { kind: string; hash: string }>();
       const changed = new Set<string>();
       for (let i = 0; i < objects.length; i += slice) {
+        // After the first objects' last slice, a turn of its own too.
         if (i > 0 || pending) await nextTurn();
         for (const object of objects.slice(i, i + slice)) compare(object, current, changed);
       }
