@@ -2,24 +2,26 @@
  * Issue 12, NACK containment, through real Envoy (ENVOY_BIN): one team's route that Envoy refuses
  * never takes the shared listener's route table away from another team.
  *
- * Validation stops most bad values before xDS, so the refused value is injected past the translator:
- * the server's `buildXds` hook turns team A's exact header match `x-corrupt-me: a{1001}` into a
- * regular expression, which RE2 refuses (a repetition over 1000). Then:
+ * Validation stops most bad values before xDS, so the refused value is injected past the translator
+ * (nack-faults.ts): team A's exact header match `x-corrupt-me: a{1001}` becomes a regular expression,
+ * which RE2 refuses (a repetition over 1000) — on the translation worker through a module it imports
+ * (`workerRewriteIr`), in process through the `buildXds` hook. Then:
  * - the Envoy connected before refuses (NACKs) the table once; the culprit (team A's rule 1) is found
  *   and quarantined; team A's other rule and team B's route keep serving, and an edit of team B's
  *   route is served;
  * - a freshly started Envoy gets the table without the culprit and never refuses anything;
  * - /debug/status (PartiallyInvalid with Envoy's text), /debug/clients, the logs and /metrics name it;
  * - fixing the object releases the quarantine and its rule is served.
- * Portico runs in-process (createPorticoServer over the file provider); Envoys are child processes.
+ * Portico runs in the test's process (createPorticoServer over the file provider; translation on its
+ * worker thread or in process); Envoys are child processes.
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import type { GatewayIR, HTTPRouteIR } from '@portico/ir';
 import { buildXds } from '@portico/xds';
 import { startEnvoy, type EnvoyProcess } from '../support/envoy-process.js';
+import { CORRUPT_HEADER, corruptNackFaults, ENVOY_ERROR, QUIET_HEADER, REFUSED_VALUE } from '../support/nack-faults.js';
 import { startInProcessPortico, type InProcessPortico } from '../support/in-process-portico.js';
 import { gatewayYaml, routeYaml, serviceYaml } from '../support/isolation-fixtures.js';
 import { closeEcho, pollFor, startEcho, tryGet, type Echo } from '../support/isolation-traffic.js';
@@ -31,32 +33,8 @@ const describeWithEnvoy = process.env.ENVOY_BIN ? describe : describe.skip;
 jest.setTimeout(60_000);
 
 const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
-const CORRUPT_HEADER = 'x-corrupt-me';
-const REFUSED_VALUE = 'a{1001}';
-/** What Envoy (RE2) says of it. */
-const ENVOY_ERROR = 'invalid repetition size: {1001}';
-
-/** A header whose match becomes a regex no value of the route shows: Envoy's text names nothing, bisection must find it. */
-const QUIET_HEADER = 'x-corrupt-quietly';
-
-/**
- * The injected faults, as a translator bug would make them: an exact match on CORRUPT_HEADER becomes
- * a regex match of its value; a match on QUIET_HEADER becomes the regex `b{2000}`.
- */
-function corrupt(ir: GatewayIR): GatewayIR {
-  const route = (r: HTTPRouteIR): HTTPRouteIR => {
-    const headers = r.match.headers;
-    if (headers?.some((h) => h.name === QUIET_HEADER)) {
-      return { ...r, match: { ...r.match, headers: headers.map((h) => (h.name === QUIET_HEADER ? { ...h, type: 'RegularExpression' as const, value: 'b{2000}' } : h)) } };
-    }
-    if (!headers?.some((h) => h.name === CORRUPT_HEADER && h.value === REFUSED_VALUE)) return r;
-    return { ...r, match: { ...r.match, headers: headers.map((h) => (h.name === CORRUPT_HEADER ? { ...h, type: 'RegularExpression' as const } : h)) } };
-  };
-  return {
-    ...ir,
-    listeners: ir.listeners.map((l) => (l.type === 'HTTP' ? { ...l, virtualHosts: l.virtualHosts.map((v) => ({ ...v, routes: v.routes.map(route) })) } : l)),
-  };
-}
+/** The faults compiled (`tsc -b`), for the translation worker to import. */
+const FAULTS_MODULE = new URL('../../dist/test/support/nack-faults.js', import.meta.url);
 
 /** Team A: rule 0 is fine; rule 1 matches `x-corrupt-me: <value>` (refused by Envoy once corrupted). */
 function teamARoute(headerValue: string, path = '/a'): string {
@@ -84,10 +62,12 @@ function manyTeamsYaml(count: number, quiet: number): string {
   return Array.from({ length: count }, (_, i) => routeYaml('team-b', `t${i}`, ruleYaml(`/t${i}`, i === quiet ? { name: QUIET_HEADER, value: 'q' } : undefined), 'default')).join('');
 }
 
+// Over delta xDS on the translation worker (`portico serve`'s default: the faults reach it as a module it
+// imports), over state-of-the-world in process (`--translate-in-process`: the `buildXds` hook).
 describeWithEnvoy.each([
-  ['delta', true],
-  ['state-of-the-world', false],
-])('NACK containment through real Envoy over %s xDS (issue 12, item 2)', (protocol, delta) => {
+  ['delta', 'worker', true],
+  ['state-of-the-world', 'in-process', false],
+] as const)('NACK containment through real Envoy over %s xDS, translating on the %s path (issue 12, item 2)', (protocol, path, delta) => {
   let dir: string;
   let echoes: Echo[] = [];
   let portico: InProcessPortico;
@@ -165,7 +145,7 @@ describeWithEnvoy.each([
         if (entry.message === 'route table contained' || entry.message.startsWith('a refused route table could not be contained')) searching -= 1;
         logs.push(entry);
       },
-      buildXds: (ir) => buildXds(corrupt(ir), { proxyless: true }),
+      ...(path === 'worker' ? { workerRewriteIr: { module: FAULTS_MODULE, exportName: 'corruptNackFaults' } } : { buildXds: (ir) => buildXds(corruptNackFaults(ir), { proxyless: true }) }),
     });
   });
 
@@ -186,7 +166,7 @@ describeWithEnvoy.each([
     await routesAcked(before.nodeId);
 
     // Team A edits its good rule and, in the same edit, makes one Envoy refuses (injected past the
-    // translator, see corrupt()): two changed rules, one culprit.
+    // translator, see nack-faults.ts): two changed rules, one culprit.
     writeResource('route-a.yaml', teamARoute(REFUSED_VALUE, '/a2'));
     const contained = await waitUntil('the culprit in quarantine', () => logs.find((l) => l.message === 'route table contained'), 15_000);
     const client = await routesAcked(before.nodeId);

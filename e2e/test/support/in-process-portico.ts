@@ -1,7 +1,7 @@
 /**
  * Portico wired in the test's own process the way `portico serve` wires it (the file provider over a
  * folder, one JSON logger for the provider and the server), on free loopback ports, for tests that need
- * a hook only the in-process server offers (e.g. `buildXds` to inject what Envoy refuses) or that read
+ * a hook only the in-process server offers (e.g. `buildXds` or `workerRewriteIr` to inject what Envoy refuses) or that read
  * every log entry as it is written.
  */
 import { Writable } from 'node:stream';
@@ -22,6 +22,7 @@ export async function startInProcessPortico(options: {
   /** Each log entry, parsed, in the order written. */
   onLog: (entry: Record<string, any>) => void;
   buildXds?: PorticoServerOptions['buildXds'];
+  workerRewriteIr?: PorticoServerOptions['workerRewriteIr'];
 }): Promise<InProcessPortico> {
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -36,6 +37,7 @@ export async function startInProcessPortico(options: {
     adminAddress: '127.0.0.1:0',
     logger,
     ...(options.buildXds ? { buildXds: options.buildXds } : {}),
+    ...(options.workerRewriteIr ? { workerRewriteIr: options.workerRewriteIr } : {}),
   });
   const { xdsPort, adminPort } = await server.start();
   return {

@@ -10,3 +10,5 @@ export { createFileProvider } from './file/file-provider.js';
 export type { KubernetesProviderSettings, KubernetesProviderTuning } from './kubernetes/kubernetes-provider-options.js';
 /** The watched kinds with their API group and resource names (the chart's RBAC is checked against it). */
 export { WATCH_TARGETS, type WatchTarget } from './kubernetes/watch-targets.js';
+/** Long lists across threads, deserialized a slice per turn (the parse worker's objects, the translation worker's statuses). */
+export { deserializeInSlices, serializeInSlices, type SerializedSlices } from './serialized-slices.js';

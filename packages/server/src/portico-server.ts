@@ -84,6 +84,11 @@ export interface PorticoServerOptions {
    */
   buildXds?: XdsPublisherOptions['build'];
   /**
+   * The same fault injection on the translation worker: a module (compiled JavaScript, a file: URL)
+   * whose export `exportName` rewrites each gateway's IR before it is built, imported by the worker.
+   */
+  workerRewriteIr?: { module: URL; exportName: string };
+  /**
    * Translate, build and encode on the main thread (`--translate-in-process`), as before the
    * translation worker: for debugging, and as the reference the worker is tested against. By default
    * they run on a worker thread, so xDS, probes and the admin server answer during a translation.
@@ -146,6 +151,7 @@ export function createPorticoServer(options: PorticoServerOptions): PorticoServe
     quarantine: mainQuarantine,
     onSubscriberError: (error, gateway) => logger.error('an xDS stream failed on a snapshot update', { gateway, ...errorFields(error) }),
     ...(options.buildXds ? { buildXds: options.buildXds } : {}),
+    ...(options.workerRewriteIr ? { workerRewriteIr: { module: options.workerRewriteIr.module.href, exportName: options.workerRewriteIr.exportName } } : {}),
     ...(options.translationWorkerScript ? { workerScript: options.translationWorkerScript } : {}),
   });
   const quarantine = pipeline.quarantine;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { jest } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { ResourceLoadError } from '@portico/resources';
-import { createWorkerParser, parseText } from './parse-file.js';
+import { createWorkerParser, OBJECTS_PER_SLICE, parseText } from './parse-file.js';
 
 const script = new URL('../../dist/file/parse-worker.js', import.meta.url);
 const route = (i: number) => `---
@@ -29,7 +29,8 @@ describe('the worker parser', () => {
   });
 
   it('parses large texts on its thread to the same objects, and keeps the event loop free', async () => {
-    const text = Array.from({ length: 500 }, (_, i) => route(i)).join('');
+    // More objects than one slice of the answer: this thread reads them over several turns.
+    const text = Array.from({ length: 2 * OBJECTS_PER_SLICE + 1 }, (_, i) => route(i)).join('');
     const parser = createWorkerParser({ script, minLength: 1000 });
     try {
       await parser.parse(route(0), 'warm-up.yaml'); // worker start and schema compile
@@ -44,7 +45,7 @@ describe('the worker parser', () => {
       }
       expect(ticks).toBeGreaterThanOrEqual(3);
       expect(parsed).toEqual(parseText(text, 'routes.yaml'));
-      expect(parsed.objects).toHaveLength(500);
+      expect(parsed.objects).toHaveLength(2 * OBJECTS_PER_SLICE + 1);
     } finally {
       await parser.close();
     }

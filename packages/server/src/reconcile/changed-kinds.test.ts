@@ -25,6 +25,18 @@ describe('createChangeTracker', () => {
     expect(tracker.changedKinds(services)).toEqual(['HTTPRoute']);
   });
 
+  it('hashes the first objects only when a second call compares with them, the same instances once', async () => {
+    const tracker = createChangeTracker();
+    let hashed = 0;
+    const counted = (name: string): KubeObject => ({ ...obj('Service', name), toJSON() { hashed += 1; return { kind: 'Service', name }; } }) as unknown as KubeObject;
+    const first = [counted('a'), counted('b'), obj('HTTPRoute', 'r')];
+    expect(await tracker.changedKindsInSlices(first, 2)).toEqual(['HTTPRoute', 'Service']);
+    expect(hashed).toBe(0);
+    expect(await tracker.changedKindsInSlices([first[0]!, counted('b'), first[2]!], 2)).toEqual([]);
+    expect(hashed).toBe(3);
+    expect(tracker.changedKinds([first[0]!])).toEqual(['HTTPRoute', 'Service']);
+  });
+
   it('counts objects by kind', () => {
     expect(countByKind([obj('Service', 'a'), obj('Service', 'b'), obj('Gateway', 'g')])).toEqual(new Map([['Service', 2], ['Gateway', 1]]));
   });

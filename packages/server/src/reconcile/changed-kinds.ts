@@ -25,6 +25,20 @@ const OBJECTS_PER_SLICE = 500;
 export function createChangeTracker(): ChangeTracker {
   const hashes = new WeakMap<object, string>();
   let previous = new Map<string, { kind: string; hash: string }>();
+  /**
+   * The first call's objects, not hashed yet: against nothing, every kind present changed, so the
+   * hashing waits for the next call (which hashes them, the unchanged instances once for both).
+   */
+  let firstObjects: readonly KubeObject[] | undefined;
+  let called = false;
+
+  /** The first call's answer, or undefined after it. */
+  function first(objects: readonly KubeObject[]): string[] | undefined {
+    if (called) return undefined;
+    called = true;
+    firstObjects = objects;
+    return [...new Set(objects.map((o) => o.kind))].sort();
+  }
 
   function hashOf(object: KubeObject): string {
     let hash = hashes.get(object);
@@ -48,18 +62,38 @@ export function createChangeTracker(): ChangeTracker {
     return [...changed].sort();
   }
 
+  /** The first call's objects as `previous` (what `compare` with an empty `previous` would have made it). */
+  function hashFirst(objects: readonly KubeObject[]): void {
+    for (const object of objects) previous.set(`${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`, { kind: object.kind, hash: hashOf(object) });
+  }
+
   return {
     changedKinds(objects) {
+      const kinds = first(objects);
+      if (kinds) return kinds;
+      if (firstObjects) hashFirst(firstObjects);
+      firstObjects = undefined;
       const current = new Map<string, { kind: string; hash: string }>();
       const changed = new Set<string>();
       for (const object of objects) compare(object, current, changed);
       return finish(current, changed);
     },
     async changedKindsInSlices(objects, slice = OBJECTS_PER_SLICE) {
+      // Not in the caller's turn, which started the translation (a first one: the worker thread too).
+      await nextTurn();
+      const kinds = first(objects);
+      if (kinds) return kinds;
+      const pending = firstObjects;
+      firstObjects = undefined;
+      for (let i = 0; pending && i < pending.length; i += slice) {
+        if (i > 0) await nextTurn();
+        hashFirst(pending.slice(i, i + slice));
+      }
       const current = new Map<string, { kind: string; hash: string }>();
       const changed = new Set<string>();
       for (let i = 0; i < objects.length; i += slice) {
-        if (i > 0) await nextTurn();
+        // After the first objects' last slice, a turn of its own too.
+        if (i > 0 || pending) await nextTurn();
         for (const object of objects.slice(i, i + slice)) compare(object, current, changed);
       }
       return finish(current, changed);

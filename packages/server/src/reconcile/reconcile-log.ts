@@ -4,6 +4,7 @@
  * change once, not on every reconcile. Apart from reconciler.ts so that a reconciler translating
  * elsewhere (on the translation worker) says the same things the same way.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Diagnostic, ObjectStatus, TranslationResult } from '@portico/translator';
 import { errorFields, type Logger } from '../logger.js';
 import type { PublishResult } from './publish-gateways.js';
@@ -57,12 +58,25 @@ export function logPublish(logger: Logger, r: PublishResult): void {
   }
 }
 
+/** Statuses looked at per turn by StatusChangeLog.inSlices (a changed status costs ~10 µs). */
+const STATUSES_PER_TURN = 500;
+
 /**
  * Logs each object whose health changed (a new problem, a different one, or fixed), and each new
  * diagnostic. Only statuses that are not the very object of the previous translation are looked at
  * (the translator reuses an unchanged route's status), so a one-route change costs one route.
  */
-export function createStatusChangeLog(logger: Logger): (result: Pick<TranslationResult, 'statuses' | 'diagnostics'>) => void {
+export interface StatusChangeLog {
+  (result: Pick<TranslationResult, 'statuses' | 'diagnostics'>): void;
+  /**
+   * The same, `perTurn` changed statuses per turn of the event loop: 10,000 new statuses (a first
+   * translation) are ~100 ms of work, which the main thread must not spend in one step when
+   * translation runs on the worker. Calls must not overlap.
+   */
+  inSlices(result: Pick<TranslationResult, 'statuses' | 'diagnostics'>, perTurn?: number): Promise<void>;
+}
+
+export function createStatusChangeLog(logger: Logger): StatusChangeLog {
   /** Per status key, the unhealthy rows (by parent) and their problem, as last logged. */
   let problemsOf = new Map<string, Map<string, string>>();
   let previousStatuses: ReadonlyMap<string, ObjectStatus> = new Map();
@@ -75,32 +89,34 @@ export function createStatusChangeLog(logger: Logger): (result: Pick<Translation
     return rows;
   }
 
-  return (result) => {
-    const next = new Map<string, Map<string, string>>();
-    for (const [statusKey, status] of result.statuses) {
-      const before = problemsOf.get(statusKey);
-      if (previousStatuses.get(statusKey) === status) {
-        if (before) next.set(statusKey, before);
-        continue;
-      }
-      const rows = new Map<string, StatusRow>();
-      const current = new Map<string, string>();
-      for (const row of rowsOf(status)) {
-        const key = row.parent ?? '';
-        rows.set(key, row);
-        if (isUnhealthy(row)) current.set(key, `${row.reason} ${row.message ?? ''}`);
-      }
-      for (const [key, problem] of current) {
-        if (before?.get(key) === problem) continue;
-        const row = rows.get(key)!;
-        logger.warn(`${row.kind} not healthy`, { ...objectFields(row), reason: row.reason, ...(row.message ? { detail: row.message } : {}) });
-      }
-      for (const key of before?.keys() ?? []) {
-        const row = rows.get(key);
-        if (row && !current.has(key)) logger.info(`${row.kind} healthy again`, objectFields(row));
-      }
-      if (current.size > 0) next.set(statusKey, current);
+  /** One status: its problems into `next`; true when it was looked at (not the previous translation's object). */
+  function logStatus(statusKey: string, status: ObjectStatus, next: Map<string, Map<string, string>>): boolean {
+    const before = problemsOf.get(statusKey);
+    if (previousStatuses.get(statusKey) === status) {
+      if (before) next.set(statusKey, before);
+      return false;
     }
+    const rows = new Map<string, StatusRow>();
+    const current = new Map<string, string>();
+    for (const row of rowsOf(status)) {
+      const key = row.parent ?? '';
+      rows.set(key, row);
+      if (isUnhealthy(row)) current.set(key, `${row.reason} ${row.message ?? ''}`);
+    }
+    for (const [key, problem] of current) {
+      if (before?.get(key) === problem) continue;
+      const row = rows.get(key)!;
+      logger.warn(`${row.kind} not healthy`, { ...objectFields(row), reason: row.reason, ...(row.message ? { detail: row.message } : {}) });
+    }
+    for (const key of before?.keys() ?? []) {
+      const row = rows.get(key);
+      if (row && !current.has(key)) logger.info(`${row.kind} healthy again`, objectFields(row));
+    }
+    if (current.size > 0) next.set(statusKey, current);
+    return true;
+  }
+
+  function finish(result: Pick<TranslationResult, 'statuses' | 'diagnostics'>, next: Map<string, Map<string, string>>): void {
     previousStatuses = result.statuses;
     problemsOf = next;
 
@@ -109,7 +125,24 @@ export function createStatusChangeLog(logger: Logger): (result: Pick<Translation
       if (!diagnostics.has(diagnosticKey(d))) logger.warn(d.message, { kind: d.kind, ...(d.namespace ? { namespace: d.namespace } : {}), name: d.name });
     }
     diagnostics = nextDiagnostics;
+  }
+
+  const log = (result: Pick<TranslationResult, 'statuses' | 'diagnostics'>): void => {
+    const next = new Map<string, Map<string, string>>();
+    for (const [statusKey, status] of result.statuses) logStatus(statusKey, status, next);
+    finish(result, next);
   };
+  return Object.assign(log, {
+    async inSlices(result: Pick<TranslationResult, 'statuses' | 'diagnostics'>, perTurn = STATUSES_PER_TURN): Promise<void> {
+      const next = new Map<string, Map<string, string>>();
+      let looked = 0;
+      for (const [statusKey, status] of result.statuses) {
+        if (!logStatus(statusKey, status, next) || ++looked % perTurn !== 0) continue;
+        await nextTurn();
+      }
+      finish(result, next);
+    },
+  });
 }
 
 function toStatusObject(s: ObjectStatus) {

@@ -12,6 +12,7 @@ import { servedConfigDumps } from '../admin/served-config-dumps.js';
 import type { ContainmentPublisher } from '../isolation/nack-containment.js';
 import type { Quarantine } from '../isolation/quarantine.js';
 import type { Logger } from '../logger.js';
+import type { IrRewriteModule } from '../translation-worker/protocol.js';
 import { createTranslationWorkerHost } from '../translation-worker/translation-worker-host.js';
 import { createWorkerPublisher } from '../translation-worker/publish-worker-translation.js';
 import type { GatewayFactSource } from './gateway-facts.js';
@@ -56,6 +57,8 @@ export interface ServePipelineOptions {
   onSubscriberError: (error: unknown, gateway: string) => void;
   /** IR → resources instead of buildXds (tests of NACK containment): in process only, a function does not cross threads. */
   buildXds?: XdsPublisherOptions['build'];
+  /** IR → IR before every build on the translation worker (tests of NACK containment on the worker path; `buildXds` in process). */
+  workerRewriteIr?: IrRewriteModule;
   /** The compiled worker script (tests); default translation-worker.js of this package. */
   workerScript?: URL;
 }
@@ -114,6 +117,7 @@ function workerPipeline(options: ServePipelineOptions): ServePipeline {
       ...(options.rateLimitService ? { rateLimitService: options.rateLimitService } : {}),
     },
     ...(options.workerScript ? { script: options.workerScript } : {}),
+    ...(options.workerRewriteIr ? { rewriteIr: options.workerRewriteIr } : {}),
     quarantined: () => quarantine.entries(),
   });
   const publisher = createWorkerPublisher({ onSubscriberError: options.onSubscriberError, probe: (ir) => host.probe(ir) });

@@ -10,8 +10,10 @@
  * the last good config keeps being served); the next snapshot starts a new worker from every object.
  */
 import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { GatewayIR } from '@portico/ir';
 import type { ObjectChange, ProviderSnapshot } from '@portico/provider';
+import type { ObjectStatus } from '@portico/translator';
 import { createChangeTracker } from './changed-kinds.js';
 import { errorFields, type Logger } from '../logger.js';
 import type { Quarantine } from '../isolation/quarantine.js';
@@ -94,6 +96,8 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
     health.translated(answer.failures);
     logFailures(answer.failures);
 
+    // What the snapshot cache is handed, made ready a slice per turn: publishing is then its indexing alone.
+    await publisher.prepare(answer);
     const { results, removed } = publisher.publish(answer);
     options.quarantine?.release(answer.released);
     health.published(results, removed, at);
@@ -109,10 +113,14 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
       options.quarantine?.forget(gateway);
       logger.info('gateway removed: its snapshot is deleted, connected clients keep their config', { gateway });
     }
+    // Publishing was this turn's work (the snapshot cache indexes every resource of a built gateway): the rest takes turns of its own.
+    await nextTurn();
     // Every gateway served (one kept from a failed translation included: its last good IR is the worker's).
     const gateways = new Set(answer.gateways.map((g) => g.gateway));
-    const result = { statuses: new Map(answer.statuses), diagnostics: answer.diagnostics, failures: answer.failures, ...(answer.shadowed ? { shadowed: answer.shadowed } : {}), gateways };
-    const statusesChanged = state === undefined || !sameStatuses(answer.statuses, state.result.statuses);
+    // The host's map as is (never changed once handed out; no copy of 10,000 entries per edit), and
+    // the very map of the previous answer when no status changed.
+    const result = { statuses: answer.statuses as Map<string, ObjectStatus>, diagnostics: answer.diagnostics, failures: answer.failures, ...(answer.shadowed ? { shadowed: answer.shadowed } : {}), gateways };
+    const statusesChanged = state === undefined || answer.statuses !== state.result.statuses;
     const asked = irOf;
     state = {
       generation,
@@ -125,7 +133,7 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
         return new Map(await Promise.all(wanted.map(async (k) => [k, await asked.get(k)!()] as const)));
       },
     };
-    if (statusesChanged) logStatusChanges(result);
+    if (statusesChanged) await logStatusChanges.inSlices(result);
 
     reportReconciled(logger, metrics, {
       generation,
@@ -149,13 +157,6 @@ export function createWorkerReconciler(options: WorkerReconcilerOptions): Worker
     state: () => state,
     health: () => health,
   };
-}
-
-/** Every status the same object (the worker host keeps unchanged ones). */
-function sameStatuses(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [key, value] of a) if (b.get(key) !== value) return false;
-  return true;
 }
 
 function kindsOf(changes: readonly ObjectChange[]): string[] {

@@ -79,12 +79,13 @@ export interface UnpackedResource {
 
 /** Views into the packed buffer (no copy). Not for a `same` list: the receiver keeps its previous one. */
 export function unpackList(packed: PackedResources, kind: ResourceListKey): UnpackedResource[] {
+  return packed.lists[kind].names.map((_, i) => unpackResource(packed, kind, i));
+}
+
+/** The `i`th resource of a list: its bytes a view into the packed buffer (no copy). */
+export function unpackResource(packed: PackedResources, kind: ResourceListKey, i: number): UnpackedResource {
   const list = packed.lists[kind];
-  return list.names.map((name, i) => ({
-    name,
-    version: list.versions[i]!,
-    bytes: list.offsets[i]! < 0 ? undefined : new Uint8Array(packed.buffer, list.offsets[i]!, list.lengths[i]!),
-  }));
+  return { name: list.names[i]!, version: list.versions[i]!, bytes: list.offsets[i]! < 0 ? undefined : new Uint8Array(packed.buffer, list.offsets[i]!, list.lengths[i]!) };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { ExternalNameServices, ObjectStatus, RateLimitServiceOptions, TranslationResult } from '@portico/translator';
 import type { RateLimitServiceConfigFile } from '@portico/xds';
+import type { SerializedSlices } from '@portico/provider';
 import type { Kind, KubeObject } from '@portico/resources';
 import type { ListenerIR } from '@portico/ir';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
@@ -18,6 +19,16 @@ export interface WorkerTranslateOptions {
   controllerName: string;
   externalNameServices?: ExternalNameServices;
   rateLimitService?: RateLimitServiceOptions;
+}
+
+/**
+ * A module the worker imports at start (its `workerData`), whose export `exportName` rewrites each
+ * gateway's IR before it is built: tests inject a resource Envoy refuses (translation-core.ts rewriteIr).
+ */
+export interface IrRewriteModule {
+  /** A file: URL (href) the worker can import: compiled JavaScript. */
+  module: string;
+  exportName: string;
 }
 
 export interface ObjectRef {
@@ -71,14 +82,19 @@ export type WorkerGateway =
   | { gateway: string; outcome: 'patched'; resources: PackedResources }
   | { gateway: string; outcome: 'error'; message: string; stack?: string };
 
-/** Worker → main: statuses come in parts before the answer, so no one message takes long to read. */
+/** Worker → main. */
 export type WorkerMessage =
-  | { type: 'statuses'; id: number; changed: [string, ObjectStatus][] }
   | {
       type: 'translated';
       id: number;
       generation: number;
       path: 'translate' | 'endpoints';
+      /**
+       * The statuses that are not the very objects of the previous answer, `[key, status][]` in
+       * slices (serialized-slices.ts): the main thread reads one slice per turn, so 10,000 new
+       * statuses are never one long step.
+       */
+      changedStatuses: SerializedSlices;
       /** Every gateway of the translation, in key order (those kept from a failed translation included). */
       gateways: WorkerGateway[];
       /** Status keys gone since the previous translation. */

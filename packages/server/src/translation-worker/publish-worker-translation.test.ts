@@ -38,6 +38,20 @@ describe('createWorkerPublisher', () => {
     ]);
   });
 
+  it('publishes the same snapshot when what it hands the cache was made ready in slices first', async () => {
+    const many = Array.from({ length: 7 }, (_, i) => resource(`l${i}`, 'v1'));
+    const lists = { listeners: [...many, ...listeners], clusters };
+    const options = { namedOnly: ['echo.test:8080', 'l3'] };
+    const inOneGo = createWorkerPublisher({ bootId: 'boot' });
+    inOneGo.publish(translation(built('default/gw', lists, options)));
+    const sliced = createWorkerPublisher({ bootId: 'boot' });
+    const prepared = translation(built('default/gw', lists, options));
+    await sliced.prepare(prepared, 2);
+    sliced.publish(prepared);
+    const entries = (p: typeof sliced) => [...p.cache.snapshot('default/gw')!.resources].map(([type, byName]) => [type, [...byName.values()]]);
+    expect(entries(sliced)).toEqual(entries(inOneGo));
+  });
+
   it('keeps the served snapshot when the worker says unchanged, or found problems, or failed to build', () => {
     const publisher = createWorkerPublisher({ bootId: 'boot' });
     publisher.publish(translation(built('default/gw', { listeners, clusters })));
@@ -62,6 +76,14 @@ describe('createWorkerPublisher', () => {
     expect(endpoints.get('other')).toBe(other);
     const refused = publisher.publish(translation({ gateway: 'default/gw', outcome: 'patched', replacements: { clusters: [], endpoints: [resource('nobody', 'n1')] }, ir, builtIr: ir }));
     expect(refused.results[0]).toMatchObject({ outcome: 'rejected', version: 'boot-2' });
+  });
+
+  it('names on the result of each gateway the quarantined units the worker released building it, as in process', () => {
+    const publisher = createWorkerPublisher({ bootId: 'boot' });
+    const entry = (gateway: string) => ({ gateway, unit: 'HTTPRoute/default/r/rule/0', kind: 'HTTPRoute', namespace: 'default', name: 'r', rule: 0, fingerprint: 'f', typeUrl: TYPE_URLS.route, version: 'v', refusedBy: 'envoy', error: 'refused', at: '' });
+    const released = [entry('default/other')] as unknown as Extract<WorkerTranslation, { result: 'success' }>['released'];
+    const { results } = publisher.publish({ ...translation(built('default/gw', { listeners, clusters }), built('default/other', { clusters })), released });
+    expect(results.map((r) => r.released)).toEqual([undefined, released]);
   });
 
   it('reuses the served instance of every unchanged resource, and deletes the snapshots of gateways gone', () => {

@@ -13,6 +13,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
+import { serializeInSlices } from '@portico/provider';
 import { ResourceSet, type KubeObject } from '@portico/resources';
 import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, rateLimitServiceConfig, redactedConfigDump, type EncodeCache } from '@portico/xds';
@@ -24,8 +25,8 @@ import { withQuarantineStatuses } from '../isolation/quarantine-status.js';
 import { emptySentVersions, packPatch, packResources, type SentVersions } from './packed-resources.js';
 import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
-/** Statuses per `statuses` message: each is read by the main thread in a turn of its own. */
-export const STATUSES_PER_MESSAGE = 500;
+/** Statuses per slice of a `translated` answer: the main thread reads one slice per turn (~3 ms). */
+export const STATUSES_PER_SLICE = 200;
 
 /** Builds per gateway whose IR the worker keeps for `ir` requests (the IRs share every unchanged part). */
 export const REMEMBERED_BUILDS = 8;
@@ -48,7 +49,18 @@ export interface TranslationCore {
   handle(request: WorkerRequest): Outgoing[];
 }
 
-export function createTranslationCore(): TranslationCore {
+export interface TranslationCoreOptions {
+  /**
+   * Rewrites each gateway's IR just before it is built (and each probe's): tests inject a resource
+   * Envoy refuses past every validation, as the in-process publisher's `build` does. The backends-only
+   * fast path is off then, as it is in process with `build`.
+   */
+  rewriteIr?: (ir: GatewayIR) => GatewayIR;
+}
+
+export function createTranslationCore(coreOptions: TranslationCoreOptions = {}): TranslationCore {
+  const { rewriteIr } = coreOptions;
+  const build = (ir: GatewayIR) => buildXds(rewriteIr ? rewriteIr(ir) : ir, { proxyless: true, cache: buildCache });
   let options: WorkerTranslateOptions | undefined;
   let resources = new ResourceSet();
   let translationCache = createTranslationCache();
@@ -140,7 +152,6 @@ export function createTranslationCore(): TranslationCore {
     }
     const buildMs = performance.now() - built;
 
-    const messages: Outgoing[] = [];
     // The statuses say which routes Envoy refused, as in process (reconciler.ts), after this build's releases.
     const marked = withQuarantineStatuses(result, quarantine.entries(), now, resources.list('ListenerSet'));
     const statuses = marked.statuses;
@@ -148,15 +159,15 @@ export function createTranslationCore(): TranslationCore {
     for (const [key, status] of statuses) if (previousStatuses.get(key) !== status) changed.push([key, status]);
     const removedStatuses = [...previousStatuses.keys()].filter((key) => !statuses.has(key));
     previousStatuses = statuses;
-    for (let i = 0; i < changed.length; i += STATUSES_PER_MESSAGE) {
-      messages.push({ message: { type: 'statuses', id, changed: changed.slice(i, i + STATUSES_PER_MESSAGE) }, transfer: [] });
-    }
-    messages.push({
+    const changedStatuses = serializeInSlices(changed, STATUSES_PER_SLICE);
+    transfer.push(changedStatuses.buffer);
+    return [{
       message: {
         type: 'translated',
         id,
         generation,
         path: endpointsOnly ? 'endpoints' : 'translate',
+        changedStatuses,
         gateways,
         removedStatuses,
         released,
@@ -170,8 +181,7 @@ export function createTranslationCore(): TranslationCore {
         buildMs,
       },
       transfer,
-    });
-    return messages;
+    }];
   }
 
   function remember(byGateway: Map<string, Map<number, GatewayIR>>, limit: number, gateway: string, id: number, ir: GatewayIR): void {
@@ -208,7 +218,7 @@ export function createTranslationCore(): TranslationCore {
   function probeAnswer(request: Extract<WorkerRequest, { type: 'probe' }>): Outgoing {
     try {
       const ir = deserialize(new Uint8Array(request.ir)) as GatewayIR;
-      const resources = packResources(encodeResources(buildXds(ir, { proxyless: true, cache: buildCache }), encodeCache), emptySentVersions());
+      const resources = packResources(encodeResources(build(ir), encodeCache), emptySentVersions());
       return { message: { type: 'probe', request: request.request, resources }, transfer: [resources.buffer] };
     } catch (error) {
       return { message: { type: 'no-probe', request: request.request, message: error instanceof Error ? error.message : String(error) }, transfer: [] };
@@ -227,7 +237,7 @@ export function createTranslationCore(): TranslationCore {
     try {
       // Only backends changed (the translator's endpoint fast path): build their clusters and endpoint
       // sets alone, as the in-process publisher does (publish-gateways.ts publishBackends).
-      const backends = sent.has(gateway) && sameQuarantine ? changedBackendsOnly(previous, input) : undefined;
+      const backends = sent.has(gateway) && sameQuarantine && !rewriteIr ? changedBackendsOnly(previous, input) : undefined;
       if (backends) {
         const encoded = encodeResources({ listeners: [], routes: [], secrets: [], ...buildBackendResources(backends, buildCache, ir) }, encodeCache);
         const versions = sent.get(gateway)!;
@@ -239,7 +249,7 @@ export function createTranslationCore(): TranslationCore {
           return { gateway, outcome: 'patched', resources };
         }
       }
-      const xds = buildXds(ir, { proxyless: true, cache: buildCache });
+      const xds = build(ir);
       const problems = consistencyProblems(xds, buildCache);
       const encoded = encodeResources(xds, encodeCache);
       let versions = sent.get(gateway);

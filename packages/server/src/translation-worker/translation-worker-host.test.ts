@@ -14,7 +14,7 @@ import { createTranslationCache, translate } from '@portico/translator';
 import { demoObjects } from '../fixtures.test-util.js';
 import { createXdsPublisher } from '../reconcile/publish-gateways.js';
 import { RESOURCE_LISTS } from './packed-resources.js';
-import { REMEMBERED_BUILDS } from './translation-core.js';
+import { REMEMBERED_BUILDS, STATUSES_PER_SLICE } from './translation-core.js';
 import { createTranslationWorkerHost, TranslationWorkerError, type HostGateway, type TranslationWorkerHost } from './translation-worker-host.js';
 import { TYPE_URLS } from '@portico/envoy';
 
@@ -132,6 +132,32 @@ describe('translation worker', () => {
       { numRuns: RUNS },
     );
   }, 60_000);
+
+  it('reads a large answer over many turns (statuses a slice per turn, resources a few per turn) into the same statuses and bytes', async () => {
+    host = createTranslationWorkerHost({ script, translate: { controllerName: 'portico.dev/gateway-controller' }, resourcesPerTurn: 50 });
+    const routes = Array.from({ length: 2 * STATUSES_PER_SLICE + 7 }, (_, i) => route(`r${i}`, 'a', 1, i % 2 ? 'echo' : 'missing'));
+    const source = snapshots([...demoObjects(), ...routes]);
+    let turns = 0;
+    const counting = setInterval(() => (turns += 1), 0);
+    const answer = await host.translate(source.first, now).finally(() => clearInterval(counting));
+    if (answer.result !== 'success') throw answer.error;
+    // Three status slices and a turn per resource list: timers ran in between.
+    expect(turns).toBeGreaterThan(2);
+    const expected = translate(source.first.resources, { now });
+    expect(new Map(answer.statuses)).toEqual(expected.statuses);
+    const publisher = createXdsPublisher({ bootId: 'boot' });
+    publisher.publishGateways(expected.gateways);
+    for (const g of built(answer.gateways)) {
+      for (const kind of RESOURCE_LISTS) {
+        const served = [...publisher.cache.snapshot(g.gateway)!.resources.get(TYPE_URL_OF[kind])!.values()].map((r) => [r.name, r.version, Buffer.from(r.bytes).toString('hex')]);
+        expect(g.resources[kind].map((r) => [r.name, r.version, Buffer.from(r.bytes).toString('hex')]).sort()).toEqual(served.sort());
+      }
+    }
+    // Translated again with nothing changed: the very map of statuses (whoever holds it can tell at once).
+    const again = await host.translate(source.first, now, { force: true });
+    if (again.result !== 'success') throw again.error;
+    expect(again.statuses).toBe(answer.statuses);
+  }, 30_000);
 
   it('sends only the resources that changed: a route edit moves the bytes of its route table alone', async () => {
     host = createTranslationWorkerHost({ script, translate: { controllerName: 'portico.dev/gateway-controller' } });

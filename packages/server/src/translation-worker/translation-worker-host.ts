@@ -15,14 +15,14 @@ import { deserialize, serialize } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { GatewayIR, ListenerIR } from '@portico/ir';
-import type { ProviderSnapshot } from '@portico/provider';
+import { deserializeInSlices, type ProviderSnapshot } from '@portico/provider';
 import type { KubeObject } from '@portico/resources';
 import type { ObjectStatus, TranslationResult } from '@portico/translator';
 import type { RateLimitServiceConfigFile, ResourceListKey } from '@portico/xds';
 import type { GatewayFacts } from '../reconcile/gateway-facts.js';
 import type { QuarantineEntry } from '../isolation/quarantine.js';
-import { RESOURCE_LISTS, unpackList } from './packed-resources.js';
-import type { ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
+import { RESOURCE_LISTS, unpackList, unpackResource } from './packed-resources.js';
+import type { IrRewriteModule, ObjectRef, WorkerGateway, WorkerMessage, WorkerRequest, WorkerTranslateOptions } from './protocol.js';
 
 /** One encoded resource as the snapshot cache takes it. */
 export interface HostResource {
@@ -57,7 +57,10 @@ export type WorkerTranslation =
       generation: number;
       path: 'translate' | 'endpoints';
       gateways: HostGateway[];
-      /** Every status; those unchanged since the previous translation are the same objects. */
+      /**
+       * Every status; those unchanged since the previous translation are the same objects, and when
+       * none changed it is the previous translation's very map. Never changed once handed out.
+       */
       statuses: ReadonlyMap<string, ObjectStatus>;
       diagnostics: TranslationResult['diagnostics'];
       failures: TranslationResult['failures'];
@@ -87,6 +90,10 @@ export interface TranslationWorkerHostOptions {
   maxHeapMiB?: number;
   /** Objects per message while copying every object to the worker (each is serialized in a turn of its own). */
   objectsPerMessage?: number;
+  /** Statuses and encoded resources of an answer made ready per turn of the event loop (default 3,000). */
+  resourcesPerTurn?: number;
+  /** A module each worker imports at start to rewrite every IR before it is built (fault injection in tests). */
+  rewriteIr?: IrRewriteModule;
   /** Told of each worker started (tests end one to see the host survive it). */
   onWorkerStarted?: (worker: Worker) => void;
   /** The quarantine as it stands (NACK containment): sent to each worker when it is given every object. */
@@ -120,6 +127,8 @@ export interface TranslationWorkerHost {
 
 export const DEFAULT_TRANSLATION_WORKER_HEAP_MIB = 2048;
 const DEFAULT_OBJECTS_PER_MESSAGE = 100;
+/** Statuses and encoded resources of an answer made ready per turn (a resource is a view and a map entry: ~1 µs). */
+const DEFAULT_RESOURCES_PER_TURN = 3000;
 
 /** Whether the compiled worker script exists (it does not when running from TypeScript sources). */
 export function translationWorkerAvailable(script: URL = defaultScript()): boolean {
@@ -139,11 +148,12 @@ function defaultScript(): URL {
 export function createTranslationWorkerHost(options: TranslationWorkerHostOptions): TranslationWorkerHost {
   const script = options.script ?? defaultScript();
   const perMessage = options.objectsPerMessage ?? DEFAULT_OBJECTS_PER_MESSAGE;
+  const resourcesPerTurn = options.resourcesPerTurn ?? DEFAULT_RESOURCES_PER_TURN;
   let worker: Worker | undefined;
   /** The generation whose objects the worker holds (undefined: it must start over). */
   let workerGeneration: number | undefined;
   let nextId = 0;
-  const waiting = new Map<number, { resolve: (t: WorkerTranslation) => void; reject: (e: Error) => void; statuses: [string, ObjectStatus][] }>();
+  const waiting = new Map<number, { resolve: (t: WorkerTranslation) => void; reject: (e: Error) => void }>();
   /** Per gateway and list, what the worker has sent: the list and name → resource (its `sent` versions mirror this). */
   let known = new Map<string, Record<ResourceListKey, { list: HostResource[]; byName: Map<string, HostResource> }>>();
   let statuses: ReadonlyMap<string, ObjectStatus> = new Map();
@@ -153,9 +163,14 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   let nextIrRequest = 0;
   /** Sends are serialized: a chunked reset is not interleaved with the next snapshot's changes. */
   let queue: Promise<unknown> = Promise.resolve();
+  /** Answers are read in order, each over several turns (its statuses a slice per turn). */
+  let reading: Promise<void> = Promise.resolve();
 
   function start(): Worker {
-    const started = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? DEFAULT_TRANSLATION_WORKER_HEAP_MIB } });
+    const started = new Worker(script, {
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? DEFAULT_TRANSLATION_WORKER_HEAP_MIB },
+      ...(options.rewriteIr ? { workerData: { rewriteIr: options.rewriteIr } } : {}),
+    });
     started.on('message', (message: WorkerMessage) => onMessage(message));
     started.on('error', (error) => discard(started, error.message));
     started.on('messageerror', (error) => discard(started, `a message could not be read: ${error.message}`));
@@ -206,18 +221,25 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
    * it, never the process: the worker is ended, and the next snapshot starts over on a new one.
    */
   function onMessage(message: WorkerMessage): void {
-    const id = 'id' in message ? message.id : -1;
-    const request = waiting.get(id);
-    try {
+    if (message.type !== 'translated' && message.type !== 'failed') {
       readMessage(message);
-    } catch (error) {
-      waiting.delete(id);
-      request?.reject(error instanceof TranslationWorkerError ? error : new TranslationWorkerError(`reading the translation worker's answer failed: ${(error as Error).message}`));
-      if (worker) discard(worker, `an answer could not be read: ${(error as Error).message}`);
+      return;
     }
+    const from = worker;
+    reading = reading.then(async () => {
+      const request = waiting.get(message.id);
+      try {
+        await readAnswer(message, from);
+      } catch (error) {
+        waiting.delete(message.id);
+        request?.reject(error instanceof TranslationWorkerError ? error : new TranslationWorkerError(`reading the translation worker's answer failed: ${(error as Error).message}`));
+        if (worker && worker === from) discard(worker, `an answer could not be read: ${(error as Error).message}`);
+      }
+    });
   }
 
-  function readMessage(message: WorkerMessage): void {
+  /** What answers no translation: IRs, probes and config dumps asked for. */
+  function readMessage(message: Exclude<WorkerMessage, { type: 'translated' | 'failed' }>): void {
     if (message.type === 'ir' || message.type === 'no-ir') {
       const asked = irsOnTheWay.get(message.request);
       irsOnTheWay.delete(message.request);
@@ -247,31 +269,56 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       idle();
       return;
     }
+  }
+
+  /**
+   * A translation's answer, over several turns: its statuses a slice per turn, then its resources.
+   * `from`: the worker that sent it; one discarded meanwhile has rejected the translation already.
+   */
+  async function readAnswer(message: Extract<WorkerMessage, { type: 'translated' | 'failed' }>, from: Worker | undefined): Promise<void> {
     const request = waiting.get(message.id);
     if (!request) return;
-    if (message.type === 'statuses') {
-      for (const entry of message.changed) request.statuses.push(entry);
-      return;
-    }
-    waiting.delete(message.id);
     if (message.type === 'failed') {
+      waiting.delete(message.id);
       const error = new Error(message.message);
       if (message.stack) error.stack = message.stack;
       request.resolve({ result: 'error', generation: message.generation, error });
       return;
     }
-    const next = new Map(statuses);
-    for (const key of message.removedStatuses) next.delete(key);
-    for (const [key, status] of request.statuses) next.set(key, status);
-    statuses = next;
-    const gateways = message.gateways.map((g): HostGateway => {
-      if (g.outcome === 'unchanged') return g;
+    const stillWanted = () => worker === from && waiting.has(message.id);
+    const changed = await deserializeInSlices<[string, ObjectStatus]>(message.changedStatuses, stillWanted);
+    if (!changed) return;
+    // Nothing changed: the same map, so whoever holds the previous one can tell at once.
+    if (changed.length > 0 || message.removedStatuses.length > 0) {
+      const next = new Map(statuses);
+      for (const key of message.removedStatuses) next.delete(key);
+      for (const [key, status] of changed) next.set(key, status);
+      statuses = next;
+    }
+    const gateways: HostGateway[] = [];
+    /** Resources unpacked in this turn: a first build's 10,000 clusters and 10,000 endpoint sets take a few. */
+    let unpacked = changed.length;
+    /** Ends the turn that has done its share; false: a worker that stopped meanwhile failed this translation. */
+    const nextShare = async (): Promise<boolean> => {
+      unpacked = 0;
+      await nextTurn();
+      return stillWanted();
+    };
+    for (const g of message.gateways) {
+      if (g.outcome === 'unchanged') {
+        gateways.push(g);
+        continue;
+      }
       if (g.outcome === 'error') {
         const error = new Error(g.message);
         if (g.stack) error.stack = g.stack;
-        return { gateway: g.gateway, outcome: 'error', error };
+        gateways.push({ gateway: g.gateway, outcome: 'error', error });
+        continue;
       }
-      if (g.outcome === 'patched') return patched(g, message.id);
+      if (g.outcome === 'patched') {
+        gateways.push(patched(g, message.id));
+        continue;
+      }
       let lists = known.get(g.gateway);
       if (!lists) {
         const empty = () => ({ list: [], byName: new Map<string, HostResource>() });
@@ -285,18 +332,27 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
           resources[kind] = had.list;
           continue;
         }
-        const list = unpackList(g.resources, kind).map((r): HostResource => {
-          if (r.bytes) return { name: r.name, version: r.version, bytes: r.bytes };
-          const held = had.byName.get(r.name);
-          if (!held || held.version !== r.version) throw new TranslationWorkerError(`the worker left out ${kind} ${r.name} at a version this thread does not hold`);
-          return held;
-        });
-        lists[kind] = { list, byName: new Map(list.map((r) => [r.name, r])) };
+        const list: HostResource[] = [];
+        const byName = new Map<string, HostResource>();
+        for (let i = 0; i < g.resources.lists[kind].names.length; i++) {
+          // A worker that stopped meanwhile has failed this translation, and reset what this thread holds.
+          if (unpacked >= resourcesPerTurn && !(await nextShare())) return;
+          const r = unpackResource(g.resources, kind, i);
+          let resource: HostResource | undefined = r.bytes && { name: r.name, version: r.version, bytes: r.bytes };
+          if (!resource) {
+            resource = had.byName.get(r.name);
+            if (!resource || resource.version !== r.version) throw new TranslationWorkerError(`the worker left out ${kind} ${r.name} at a version this thread does not hold`);
+          }
+          list.push(resource);
+          byName.set(r.name, resource);
+          unpacked += 1;
+        }
+        lists[kind] = { list, byName };
         resources[kind] = list;
       }
       let ir: Promise<GatewayIR> | undefined;
       const id = message.id;
-      return {
+      gateways.push({
         gateway: g.gateway,
         outcome: 'built',
         problems: g.problems,
@@ -304,8 +360,9 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
         namedOnly: new Set(g.resources.namedOnly),
         ir: () => (ir ??= askIr(id, g.gateway)),
         builtIr: () => askIr(id, g.gateway, true),
-      };
-    });
+      });
+    }
+    waiting.delete(message.id);
     for (const gateway of [...known.keys()]) if (!message.gateways.some((g) => g.gateway === gateway)) known.delete(gateway);
     // Resolved in a turn of its own: reading the answer and publishing it are two steps, not one.
     const answer: WorkerTranslation = {
@@ -417,7 +474,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     workerGeneration = snapshot.generation;
     const endpointsOnly = follows && !force && snapshot.changes!.length > 0 && snapshot.changes!.every((c) => c.kind === 'EndpointSlice');
     const id = nextId++;
-    const answer = new Promise<WorkerTranslation>((resolve, reject) => waiting.set(id, { resolve, reject, statuses: [] }));
+    const answer = new Promise<WorkerTranslation>((resolve, reject) => waiting.set(id, { resolve, reject }));
     target.ref();
     void answer.then(idle, idle);
     post({
