@@ -45,6 +45,7 @@ export interface RouteTableContext {
 
 /** The RouteConfiguration `name` for these virtual hosts, served to the listener(s) naming it over RDS. */
 export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostIR[], context: RouteTableContext): NamedResource {
+  const routeVariant = `${context.port}/${context.tls}`;
   const resource: Proto3Json = {
     name,
     virtualHosts: uniqueDomains(virtualHosts).map((vh) => {
@@ -55,7 +56,7 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
         domains: vh.domains,
         routes: [
           ...(check ? [check] : []),
-          ...vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), `${context.port}/${context.tls}`)),
+          ...vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), routeVariant)),
         ],
       }));
     }),
