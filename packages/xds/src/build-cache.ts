@@ -88,6 +88,11 @@ function sameItems(a: readonly object[], b: readonly object[]): boolean {
   return true;
 }
 
+/** Whether the active cache lives for one build only (XdsBuildCache.transient): memos of parts no one asks for twice are waste then. */
+export function buildCacheIsTransient(): boolean {
+  return active?.transient ?? false;
+}
+
 /**
  * `build()`'s result for `key` under `table` (a name per kind of result; `variant` distinguishes
  * results that also depend on something besides the key, like a route table's port), from the active

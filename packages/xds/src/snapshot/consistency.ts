@@ -5,7 +5,7 @@
  * otherwise wait for a resource that never comes, and that listener or cluster would never warm.
  */
 import { isConstantJson, type Proto3Json } from '@portico/envoy';
-import { createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from '../build-cache.js';
+import { buildCacheIsTransient, createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from '../build-cache.js';
 import type { NamedResource, XdsResources } from '../resources.js';
 
 export interface ReferencedNames {
@@ -88,6 +88,8 @@ function hostNames(host: Proto3Json): ReferencedNames {
     const value = host[key];
     collectKey(key, value, names);
     if (key !== 'routes' || !Array.isArray(value)) walk(value, names);
+    // A build's own cache is dropped with it: each route is walked once, straight into the host's names.
+    else if (buildCacheIsTransient()) for (const route of value as Proto3Json[]) addRouteNames(route, names);
     else for (const route of value as Proto3Json[]) merge(names, memoized('route-references', route, () => routeNames(route)));
   }
   return names;
@@ -100,8 +102,12 @@ function hostNames(host: Proto3Json): ReferencedNames {
  */
 function routeNames(route: Proto3Json): ReferencedNames {
   const names = emptyNames();
-  for (const key in route) if (Object.hasOwn(route, key) && key !== 'match') visitField(key, route[key], names);
+  addRouteNames(route, names);
   return names;
+}
+
+function addRouteNames(route: Proto3Json, names: ReferencedNames): void {
+  for (const key in route) if (Object.hasOwn(route, key) && key !== 'match') visitField(key, route[key], names);
 }
 
 function merge(into: ReferencedNames, from: ReferencedNames): void {
@@ -148,16 +154,27 @@ function constantNames(obj: Proto3Json): ReferencedNames {
   return names;
 }
 
+/**
+ * Fields whose messages name no resource, not walked: the header additions of routes and
+ * weighted clusters (HeaderValueOption: a header's key and value, how to append) are a good part of
+ * a route table, and four fields deep.
+ */
+const NAMELESS_FIELDS: ReadonlySet<string> = new Set(['requestHeadersToAdd', 'responseHeadersToAdd', 'requestHeadersToRemove', 'responseHeadersToRemove']);
+
 /** One field of a message: the names it holds, then everything inside it. */
 function visitField(key: string, v: unknown, names: ReferencedNames): void {
+  if (typeof v === 'string') {
+    if (key === 'routeConfigName') addName(names, 'routes', v);
+    // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
+    else if (key === 'cluster') addName(names, 'clusters', v);
+    return;
+  }
+  if (v === null || typeof v !== 'object' || NAMELESS_FIELDS.has(key)) return;
   collectKey(key, v, names);
-  if (key === 'routeConfigName' && typeof v === 'string') addName(names, 'routes', v);
-  // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
-  else if (key === 'cluster' && typeof v === 'string') addName(names, 'clusters', v);
   // WeightedCluster.clusters[].name (HTTP) and TcpProxy.WeightedCluster.clusters[].name.
-  else if (key === 'weightedClusters' && v && typeof v === 'object') {
+  if (key === 'weightedClusters') {
     for (const c of ((v as Proto3Json).clusters as Proto3Json[] | undefined) ?? []) if (typeof c.name === 'string') addName(names, 'clusters', c.name);
-  } else if ((key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') && v) {
+  } else if (key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') {
     for (const s of Array.isArray(v) ? v : [v]) if (typeof (s as Proto3Json).name === 'string') addName(names, 'secrets', (s as Proto3Json).name as string);
   }
   walk(v, names);
