@@ -130,8 +130,25 @@ function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json 
   // responses Envoy makes itself (redirects, direct responses).
   applyHeaderMutations(out, 'request', request);
   applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
-  const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit), ...globalRateLimitPerFilterConfig(route.rateLimit), ...bufferPerFilterConfig(route.maxRequestBytes) };
-  if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
+  if (hasPerFilterConfig(route)) {
+    const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit), ...globalRateLimitPerFilterConfig(route.rateLimit), ...bufferPerFilterConfig(route.maxRequestBytes) };
+    if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
+  }
   return out;
+}
+
+/**
+ * Whether any per-filter config builder above has something to say (each gives nothing when its IR
+ * field is unset): most routes have none, and skip six objects made only to be spread.
+ */
+function hasPerFilterConfig(route: HTTPRouteIR): boolean {
+  return (
+    route.cors !== undefined ||
+    route.sessionPersistence !== undefined ||
+    route.externalAuth !== undefined ||
+    route.security !== undefined ||
+    route.rateLimit !== undefined ||
+    route.maxRequestBytes !== undefined
+  );
 }
 
