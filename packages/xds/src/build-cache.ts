@@ -94,6 +94,16 @@ export function buildCacheIsTransient(): boolean {
 }
 
 /**
+ * `memoized`, for results kept for the builds to come (an IR route's Envoy routes, a backend's
+ * cluster): under a one-build cache (XdsBuildCache.transient) nothing is kept and `build()` runs.
+ * Within one build the same key seldom comes twice (a route attached to two tables of one port), and
+ * building it again gives an equal result: the tens of thousands of entries cost more than that.
+ */
+export function memoizedAcrossBuilds<K extends object, V>(table: string, key: K, build: () => V, variant = ''): V {
+  return active?.transient ? build() : memoized(table, key, build, variant);
+}
+
+/**
  * `build()`'s result for `key` under `table` (a name per kind of result; `variant` distinguishes
  * results that also depend on something besides the key, like a route table's port), from the active
  * cache when there is one.

@@ -9,7 +9,7 @@
 import { constantJson, type Proto3Json } from '@portico/envoy';
 import type { BackendIR, BackendTimeoutsIR, GatewayIR, HTTP2SettingsIR, RetryBudgetIR, UpstreamProtocol } from '@portico/ir';
 import { adsConfigSource } from '../config-source.js';
-import { memoized, reusedHost } from '../build-cache.js';
+import { memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
 import { clusterDiscovery, hasEdsEndpoints } from './dns-clusters.js';
 import { buildClusterLoadAssignment } from './endpoints.js';
 import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from '../names.js';
@@ -92,9 +92,9 @@ export function buildClusters(gateway: GatewayIR): { clusters: NamedResource[]; 
 function buildClusterLists(gateway: GatewayIR): { clusters: NamedResource[]; endpoints: NamedResource[] } {
   const streamBackends = gateway.backends.filter((b) => b.protocol !== 'UDP');
   return {
-    clusters: sortByName(streamBackends.map((b) => memoized('cluster', b, () => backendCluster(b)))),
+    clusters: sortByName(streamBackends.map((b) => memoizedAcrossBuilds('cluster', b, () => backendCluster(b)))),
     // ExternalName backends resolve DNS themselves (dns-clusters.ts): no endpoint set.
-    endpoints: sortByName(streamBackends.filter(hasEdsEndpoints).map((b) => memoized('endpoints', b, () => buildClusterLoadAssignment(b)))),
+    endpoints: sortByName(streamBackends.filter(hasEdsEndpoints).map((b) => memoizedAcrossBuilds('endpoints', b, () => buildClusterLoadAssignment(b)))),
   };
 }
 

@@ -18,7 +18,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
-import { memoized, reusedHost } from '../build-cache.js';
+import { memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
 import type { NamedResource } from '../resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
@@ -56,7 +56,7 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
         domains: vh.domains,
         routes: [
           ...(check ? [check] : []),
-          ...vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), routeVariant)),
+          ...vh.routes.flatMap((r) => memoizedAcrossBuilds('route', r, () => buildRoutes(r, context), routeVariant)),
         ],
       }));
     }),
