@@ -51,17 +51,23 @@ export function tableReferences(table: Proto3Json): ReferencedNames {
 function clustersReferences(clusters: readonly NamedResource[]): ReferencedNames {
   return memoized('clusters-references', clusters, () => {
     const names = emptyNames();
-    for (const { resource } of clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
+    // Under a one-build cache, as routes are: each cluster walked once, straight into the list's names.
+    if (buildCacheIsTransient()) for (const { resource } of clusters) addClusterNames(resource, names);
+    else for (const { resource } of clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
     return names;
   });
 }
 
 function clusterNames(cluster: Proto3Json): ReferencedNames {
   const names = emptyNames();
+  addClusterNames(cluster, names);
+  return names;
+}
+
+function addClusterNames(cluster: Proto3Json, names: ReferencedNames): void {
   walk(cluster, names);
   // An EDS cluster gets its endpoints under its own name unless it says otherwise.
   if (cluster.type === 'EDS') addName(names, 'endpoints', String((cluster.edsClusterConfig as Proto3Json | undefined)?.serviceName ?? cluster.name));
-  return names;
 }
 
 /**
