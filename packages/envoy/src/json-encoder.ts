@@ -12,9 +12,14 @@
  * (protobuf's length-delimited sub-messages concatenate). Builders that hand back the same object for
  * an unchanged route make re-encoding a 10,000-route table cost a copy, not a re-encode. Objects
  * encoded with a cache must never be mutated afterwards.
+ *
+ * Messages marked constant (constant-json.ts: deep-frozen, so they cannot change) are encoded once
+ * per type for the life of the process, with or without a cache: the sub-messages every cluster
+ * shares cost a copy per cluster, in every build.
  */
 import protobuf from 'protobufjs';
 import { BufferWriter } from './buffer-writer.js';
+import { isConstantJson } from './constant-json.js';
 
 /** What the encoder writes through: BufferWriter, or protobufjs's Writer (which buffer-writer.test.ts compares it to). */
 export type WireWriter = Pick<
@@ -68,6 +73,8 @@ interface FieldPlan {
 
 interface TypePlan {
   type: protobuf.Type;
+  /** Bytes of the constant messages (constant-json.ts) encoded as this type: they never change. */
+  constants: WeakMap<object, Uint8Array>;
   /** `fullName` without the leading dot. */
   name: string;
   fields: Map<string, FieldPlan>;
@@ -103,7 +110,7 @@ function planOf(type: protobuf.Type): TypePlan {
   let plan = plans.get(type);
   if (plan) return plan;
   const name = type.fullName.slice(1);
-  plan = { type, name, fields: new Map(), encode: () => undefined };
+  plan = { type, name, constants: new WeakMap(), fields: new Map(), encode: () => undefined };
   plans.set(type, plan); // before the fields: recursive types (Struct, Value) refer to themselves
   plan.encode = wellKnownEncoder(name, type) ?? messageEncoder(plan);
   for (const field of type.fieldsArray) {
@@ -248,8 +255,22 @@ function valueWriter(id: number, typeName: string, resolved: protobuf.Type | pro
   };
 }
 
-/** Length-delimited message body, from the cache when the type is cached. */
+/** Length-delimited message body, from the cache when the type is cached or the message a constant. */
 function writeMessage(w: Writer, plan: TypePlan, value: unknown, path: string, ctx: Context): void {
+  // isFrozen first: a cheap test that fails for nearly every message, before the registry lookup.
+  if (value !== null && typeof value === 'object' && Object.isFrozen(value) && isConstantJson(value)) {
+    let bytes = plan.constants.get(value);
+    if (!bytes) {
+      const inner = (ctx.createWriter ?? newBufferWriter)();
+      const before = ctx.out.length;
+      plan.encode(inner, value, path, ctx);
+      bytes = inner.finish();
+      // Problems are reported each time: a constant that is invalid for this type is never cached.
+      if (ctx.out.length === before) plan.constants.set(value, bytes);
+    }
+    w.bytes(bytes);
+    return;
+  }
   if (ctx.cache && ctx.cacheTypes?.has(plan.name) && value !== null && typeof value === 'object') {
     let bytes = ctx.cache.get(value);
     if (!bytes) {

@@ -10,15 +10,30 @@
  * afterwards — the translator never does.
  */
 export interface XdsBuildCache {
-  readonly memos: Map<string, WeakMap<object, unknown>>;
+  /** Results per kind (and variant), then per key object. */
+  readonly memos: Map<string, Map<string, Memo>>;
+  /**
+   * A cache for one build only (`buildXds` without a cache): its memos are plain Maps. A WeakMap
+   * costs more per entry, to fill and for the collector (ephemeron tables are traced apart), and
+   * buys nothing for a cache dropped with the build.
+   */
+  readonly transient: boolean;
   /** Last virtual host built under each `table|host` key, with the IR routes it was built from. */
   readonly hosts: Map<string, { routes: readonly object[]; variant: string; value: unknown; build: number }>;
   /** Counts builds, to forget the hosts of tables that were not built again. */
   builds: number;
 }
 
-export function createXdsBuildCache(): XdsBuildCache {
-  return { memos: new Map(), hosts: new Map(), builds: 0 };
+/** A WeakMap, or a Map in a transient cache. */
+type Memo = Pick<WeakMap<object, unknown>, 'get' | 'set' | 'has'>;
+
+export interface XdsBuildCacheOptions {
+  /** For one build only: see XdsBuildCache.transient. */
+  transient?: boolean;
+}
+
+export function createXdsBuildCache(options: XdsBuildCacheOptions = {}): XdsBuildCache {
+  return { memos: new Map(), transient: options.transient ?? false, hosts: new Map(), builds: 0 };
 }
 
 let active: XdsBuildCache | undefined;
@@ -73,6 +88,21 @@ function sameItems(a: readonly object[], b: readonly object[]): boolean {
   return true;
 }
 
+/** Whether the active cache lives for one build only (XdsBuildCache.transient): memos of parts no one asks for twice are waste then. */
+export function buildCacheIsTransient(): boolean {
+  return active?.transient ?? false;
+}
+
+/**
+ * `memoized`, for results kept for the builds to come (an IR route's Envoy routes, a backend's
+ * cluster): under a one-build cache (XdsBuildCache.transient) nothing is kept and `build()` runs.
+ * Within one build the same key seldom comes twice (a route attached to two tables of one port), and
+ * building it again gives an equal result: the tens of thousands of entries cost more than that.
+ */
+export function memoizedAcrossBuilds<K extends object, V>(table: string, key: K, build: () => V, variant = ''): V {
+  return active?.transient ? build() : memoized(table, key, build, variant);
+}
+
 /**
  * `build()`'s result for `key` under `table` (a name per kind of result; `variant` distinguishes
  * results that also depend on something besides the key, like a route table's port), from the active
@@ -80,10 +110,13 @@ function sameItems(a: readonly object[], b: readonly object[]): boolean {
  */
 export function memoized<K extends object, V>(table: string, key: K, build: () => V, variant = ''): V {
   if (!active) return build();
-  const name = variant ? `${table}|${variant}` : table;
-  let memo = active.memos.get(name) as WeakMap<K, V> | undefined;
-  if (!memo) active.memos.set(name, (memo = new WeakMap()));
-  if (memo.has(key)) return memo.get(key) as V;
+  // Two levels rather than one `${table}|${variant}` key: no string built and hashed per call.
+  let variants = active.memos.get(table);
+  if (!variants) active.memos.set(table, (variants = new Map()));
+  let memo = variants.get(variant);
+  if (!memo) variants.set(variant, (memo = active.transient ? new Map() : new WeakMap()));
+  const hit = memo.get(key);
+  if (hit !== undefined || memo.has(key)) return hit as V;
   const value = build();
   memo.set(key, value);
   return value;

@@ -25,7 +25,7 @@ export interface BuildXdsOptions {
 export function buildXds(gateway: GatewayIR, options: BuildXdsOptions = {}): XdsResources {
   // Without a cache from the caller, one for this build alone: within a build, each route table's
   // references are still found once, not once per reader (connection manager, special clusters).
-  const cache = options.cache ?? createXdsBuildCache();
+  const cache = options.cache ?? createXdsBuildCache({ transient: true });
   const resources = withBuildCache(cache, () => build(gateway, options));
   if (options.cache) forgetStaleHosts(options.cache);
   return resources;

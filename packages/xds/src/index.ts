@@ -2,7 +2,7 @@
 export { buildBackendResources, buildXds, type BuildXdsOptions } from './build-xds.js';
 export { consistencyProblems, referencedNames, type ReferencedNames } from './snapshot/consistency.js';
 export { encodeResources, redactedConfigDump, type EncodeCache, type EncodedResource, type EncodedResources, type ResourceListKey } from './snapshot/versions.js';
-export { createXdsBuildCache, type XdsBuildCache } from './build-cache.js';
+export { createXdsBuildCache, type XdsBuildCache, type XdsBuildCacheOptions } from './build-cache.js';
 export type { NamedResource, XdsResources } from './resources.js';
 export { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from './names.js';
 export { gatewayConfigDump, type GatewayConfigDump } from './snapshot/config-dump.js';

@@ -36,7 +36,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { GatewayIR, HTTPListenerIR, VirtualHostIR } from '@portico/ir';
-import { memoized, reusedHost } from './build-cache.js';
+import { memoizedAcrossBuilds, reusedHost } from './build-cache.js';
 import { adsConfigSource } from './config-source.js';
 import { ROUTER_FILTER } from './names.js';
 import { proxylessRoutes } from './routes/proxyless-routes.js';
@@ -117,7 +117,7 @@ function proxylessRouteConfiguration(name: string, host: string, port: number, v
       reusedHost(`${name}|${host}:${port}`, virtualHost.routes, '', () => ({
         name: `${host}:${port}`,
         domains: [host, `${host}:${port}`],
-        routes: virtualHost.routes.flatMap((r) => memoized('proxyless-routes', r, () => proxylessRoutes(r))),
+        routes: virtualHost.routes.flatMap((r) => memoizedAcrossBuilds('proxyless-routes', r, () => proxylessRoutes(r))),
       })),
     ],
   };

@@ -6,10 +6,10 @@
  * UDP backends are the exception: UDP listeners route to clusters of their own that list the
  * backends' endpoints (udp-clusters.ts), and nothing else routes UDP, so they get none.
  */
-import type { Proto3Json } from '@portico/envoy';
+import { constantJson, type Proto3Json } from '@portico/envoy';
 import type { BackendIR, BackendTimeoutsIR, GatewayIR, HTTP2SettingsIR, RetryBudgetIR, UpstreamProtocol } from '@portico/ir';
 import { adsConfigSource } from '../config-source.js';
-import { memoized, reusedHost } from '../build-cache.js';
+import { memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
 import { clusterDiscovery, hasEdsEndpoints } from './dns-clusters.js';
 import { buildClusterLoadAssignment } from './endpoints.js';
 import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from '../names.js';
@@ -73,6 +73,16 @@ const EMPTY_CLUSTER_CONNECT_TIMEOUT = '1s';
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
+/*
+ * What most HTTP clusters share, made once as constants (@portico/envoy constant-json.ts): the
+ * encoder writes each once per process rather than once per cluster, and the clusters of 10,000
+ * backends no longer each allocate their own copy. A backend with a policy that changes one of them
+ * gets its own object, built as before.
+ */
+
+/** Circuit breakers without a retry budget or a policy's thresholds. */
+const HTTP_CIRCUIT_BREAKERS = constantJson({ thresholds: [{ maxRetries: MAX_CONCURRENT_RETRIES }] });
+
 export function buildClusters(gateway: GatewayIR): { clusters: NamedResource[]; endpoints: NamedResource[] } {
   // The same backends as last time (the translator reuses unchanged BackendIR objects): the same lists.
   if (gateway.name) return reusedHost(`backends|${gateway.name}`, gateway.backends, '', () => buildClusterLists(gateway));
@@ -82,9 +92,9 @@ export function buildClusters(gateway: GatewayIR): { clusters: NamedResource[]; 
 function buildClusterLists(gateway: GatewayIR): { clusters: NamedResource[]; endpoints: NamedResource[] } {
   const streamBackends = gateway.backends.filter((b) => b.protocol !== 'UDP');
   return {
-    clusters: sortByName(streamBackends.map((b) => memoized('cluster', b, () => backendCluster(b)))),
+    clusters: sortByName(streamBackends.map((b) => memoizedAcrossBuilds('cluster', b, () => backendCluster(b)))),
     // ExternalName backends resolve DNS themselves (dns-clusters.ts): no endpoint set.
-    endpoints: sortByName(streamBackends.filter(hasEdsEndpoints).map((b) => memoized('endpoints', b, () => buildClusterLoadAssignment(b)))),
+    endpoints: sortByName(streamBackends.filter(hasEdsEndpoints).map((b) => memoizedAcrossBuilds('endpoints', b, () => buildClusterLoadAssignment(b)))),
   };
 }
 
@@ -122,9 +132,13 @@ function backendCluster(backend: BackendIR): NamedResource {
     ...(policy?.loadBalancer ? loadBalancingPolicy(policy.loadBalancer) : http ? httpLoadBalancing() : { lbPolicy: 'ROUND_ROBIN' }),
   };
   if (http) {
-    const base = backend.retryBudget ? retryBudgetThreshold(backend.retryBudget) : { maxRetries: MAX_CONCURRENT_RETRIES };
-    cluster.circuitBreakers = { thresholds: [circuitBreakerThreshold(policy?.circuitBreaker, base)] };
-    cluster.typedExtensionProtocolOptions = { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol, policy?.http2, policy?.timeouts) };
+    if (!backend.retryBudget && !policy?.circuitBreaker) cluster.circuitBreakers = HTTP_CIRCUIT_BREAKERS;
+    else {
+      const base = backend.retryBudget ? retryBudgetThreshold(backend.retryBudget) : { maxRetries: MAX_CONCURRENT_RETRIES };
+      cluster.circuitBreakers = { thresholds: [circuitBreakerThreshold(policy?.circuitBreaker, base)] };
+    }
+    cluster.typedExtensionProtocolOptions =
+      !policy?.http2 && !policy?.timeouts ? DEFAULT_HTTP_PROTOCOL_OPTIONS[backend.protocol as 'HTTP' | 'HTTP2'] : { [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions(backend.protocol, policy?.http2, policy?.timeouts) };
   } else if (policy?.circuitBreaker) {
     cluster.circuitBreakers = { thresholds: [circuitBreakerThreshold(policy.circuitBreaker, {})] };
   }
@@ -158,15 +172,15 @@ export function udpCircuitBreakers(): Proto3Json {
  * round robin. lb_policy stays unset, so it is ignored in favour of this list.
  */
 function httpLoadBalancing(): Proto3Json {
-  return {
-    loadBalancingPolicy: {
-      policies: [
-        lbPolicy('envoy.load_balancing_policies.least_request', 'envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest'),
-        lbPolicy('envoy.load_balancing_policies.round_robin', 'envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin'),
-      ],
-    },
-  };
+  return { loadBalancingPolicy: HTTP_LOAD_BALANCING };
 }
+
+const HTTP_LOAD_BALANCING = constantJson({
+  policies: [
+    lbPolicy('envoy.load_balancing_policies.least_request', 'envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest'),
+    lbPolicy('envoy.load_balancing_policies.round_robin', 'envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin'),
+  ],
+});
 
 function lbPolicy(name: string, typeName: string): Proto3Json {
   return { typedExtensionConfig: { name, typedConfig: typedConfig(typeName) } };
@@ -190,6 +204,12 @@ function httpProtocolOptions(protocol: UpstreamProtocol, http2: HTTP2SettingsIR 
   const common = timeouts ? commonHttpProtocolOptions(timeouts) : undefined;
   return typedConfig(HTTP_PROTOCOL_OPTIONS, { ...(common ? { commonHttpProtocolOptions: common } : {}), explicitHttpConfig });
 }
+
+/** typedExtensionProtocolOptions of a backend whose policy sets no HTTP/2 settings and no timeouts, per protocol. */
+const DEFAULT_HTTP_PROTOCOL_OPTIONS = {
+  HTTP: constantJson({ [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions('HTTP', undefined, undefined) }),
+  HTTP2: constantJson({ [HTTP_PROTOCOL_OPTIONS]: httpProtocolOptions('HTTP2', undefined, undefined) }),
+};
 
 /**
  * EDS with an empty endpoint set rather than STATIC: proxyless gRPC clients (grpc-js-xds) only accept

@@ -22,14 +22,14 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR } from '@portico/ir';
-import { adsConfigSource } from '../config-source.js';
+import { EDS_OVER_ADS } from '../config-source.js';
 import { clusterName } from '../names.js';
 
 /** The discovery fields of a backend's cluster: EDS, or LOGICAL_DNS for an ExternalName backend. */
 export function clusterDiscovery(backend: BackendIR): Proto3Json {
   if (backend.externalName === undefined) {
     // No service_name: the ClusterLoadAssignment is named like the cluster (endpoints.ts).
-    return { type: 'EDS', edsClusterConfig: { edsConfig: adsConfigSource() } };
+    return { type: 'EDS', edsClusterConfig: EDS_OVER_ADS };
   }
   return {
     type: 'LOGICAL_DNS',

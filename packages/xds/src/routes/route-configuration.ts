@@ -18,7 +18,7 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
-import { memoized, reusedHost } from '../build-cache.js';
+import { memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
 import type { NamedResource } from '../resources.js';
 import { buildRouteTarget } from './route-action.js';
 import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
@@ -45,6 +45,7 @@ export interface RouteTableContext {
 
 /** The RouteConfiguration `name` for these virtual hosts, served to the listener(s) naming it over RDS. */
 export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostIR[], context: RouteTableContext): NamedResource {
+  const routeVariant = `${context.port}/${context.tls}`;
   const resource: Proto3Json = {
     name,
     virtualHosts: uniqueDomains(virtualHosts).map((vh) => {
@@ -55,7 +56,7 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
         domains: vh.domains,
         routes: [
           ...(check ? [check] : []),
-          ...vh.routes.flatMap((r) => memoized('route', r, () => buildRoutes(r, context), `${context.port}/${context.tls}`)),
+          ...vh.routes.flatMap((r) => memoizedAcrossBuilds('route', r, () => buildRoutes(r, context), routeVariant)),
         ],
       }));
     }),
@@ -129,8 +130,25 @@ function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json 
   // responses Envoy makes itself (redirects, direct responses).
   applyHeaderMutations(out, 'request', request);
   applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
-  const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit), ...globalRateLimitPerFilterConfig(route.rateLimit), ...bufferPerFilterConfig(route.maxRequestBytes) };
-  if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
+  if (hasPerFilterConfig(route)) {
+    const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit), ...globalRateLimitPerFilterConfig(route.rateLimit), ...bufferPerFilterConfig(route.maxRequestBytes) };
+    if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
+  }
   return out;
+}
+
+/**
+ * Whether any per-filter config builder above has something to say (each gives nothing when its IR
+ * field is unset): most routes have none, and skip six objects made only to be spread.
+ */
+function hasPerFilterConfig(route: HTTPRouteIR): boolean {
+  return (
+    route.cors !== undefined ||
+    route.sessionPersistence !== undefined ||
+    route.externalAuth !== undefined ||
+    route.security !== undefined ||
+    route.rateLimit !== undefined ||
+    route.maxRequestBytes !== undefined
+  );
 }
 

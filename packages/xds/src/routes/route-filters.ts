@@ -27,8 +27,9 @@ export interface HeaderMutations {
  * to a response `host` header, is dropped (Gateway API's HTTPHeaderName already rules out `:`).
  */
 export function headerMutations(modifier: HeaderModifierIR | undefined, direction: 'request' | 'response'): HeaderMutations {
+  // Most routes and backends have no modifier: one shared, frozen answer rather than two arrays each.
+  if (!modifier) return NO_MUTATIONS;
   const out: HeaderMutations = { add: [], remove: [] };
-  if (!modifier) return out;
   const modifiable = (name: string): boolean => !name.startsWith(':') && name.toLowerCase() !== 'host';
   const isHost = (name: string): boolean => direction === 'request' && name.toLowerCase() === 'host';
   // set: replace every existing value; add: append another value (HTTPHeaderFilter Set/Add).
@@ -45,6 +46,8 @@ export function headerMutations(modifier: HeaderModifierIR | undefined, directio
   if (out.host === undefined) delete out.host;
   return out;
 }
+
+const NO_MUTATIONS: HeaderMutations = Object.freeze({ add: Object.freeze([]) as unknown as Proto3Json[], remove: Object.freeze([]) as unknown as string[] });
 
 /** Sets `<prefix>HeadersToAdd` / `<prefix>HeadersToRemove` on a Route or ClusterWeight when non-empty. */
 export function applyHeaderMutations(target: Proto3Json, prefix: 'request' | 'response', m: HeaderMutations): void {

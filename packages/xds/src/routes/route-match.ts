@@ -34,7 +34,8 @@ export function isGrpcRoute(route: HTTPRouteIR): boolean {
  * match-all prefix. Exact and RegularExpression values are returned as they are.
  */
 export function normalizedPrefix(value: string): string {
-  return value.replace(/\/+$/, '');
+  // Nearly every prefix has no trailing slash: no regex run, no string made for those.
+  return value.endsWith('/') ? value.replace(/\/+$/, '') : value;
 }
 
 /** Which path a route's ReplacePrefixMatch replaces; undefined when the match has no prefix semantics. */

@@ -4,8 +4,8 @@
  * cluster needs and every SDS secret a TLS context names must be in the same snapshot. Envoy would
  * otherwise wait for a resource that never comes, and that listener or cluster would never warm.
  */
-import type { Proto3Json } from '@portico/envoy';
-import { createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from '../build-cache.js';
+import { isConstantJson, type Proto3Json } from '@portico/envoy';
+import { buildCacheIsTransient, createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from '../build-cache.js';
 import type { NamedResource, XdsResources } from '../resources.js';
 
 export interface ReferencedNames {
@@ -51,17 +51,23 @@ export function tableReferences(table: Proto3Json): ReferencedNames {
 function clustersReferences(clusters: readonly NamedResource[]): ReferencedNames {
   return memoized('clusters-references', clusters, () => {
     const names = emptyNames();
-    for (const { resource } of clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
+    // Under a one-build cache, as routes are: each cluster walked once, straight into the list's names.
+    if (buildCacheIsTransient()) for (const { resource } of clusters) addClusterNames(resource, names);
+    else for (const { resource } of clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
     return names;
   });
 }
 
 function clusterNames(cluster: Proto3Json): ReferencedNames {
   const names = emptyNames();
+  addClusterNames(cluster, names);
+  return names;
+}
+
+function addClusterNames(cluster: Proto3Json, names: ReferencedNames): void {
   walk(cluster, names);
   // An EDS cluster gets its endpoints under its own name unless it says otherwise.
   if (cluster.type === 'EDS') addName(names, 'endpoints', String((cluster.edsClusterConfig as Proto3Json | undefined)?.serviceName ?? cluster.name));
-  return names;
 }
 
 /**
@@ -88,6 +94,8 @@ function hostNames(host: Proto3Json): ReferencedNames {
     const value = host[key];
     collectKey(key, value, names);
     if (key !== 'routes' || !Array.isArray(value)) walk(value, names);
+    // A build's own cache is dropped with it: each route is walked once, straight into the host's names.
+    else if (buildCacheIsTransient()) for (const route of value as Proto3Json[]) addRouteNames(route, names);
     else for (const route of value as Proto3Json[]) merge(names, memoized('route-references', route, () => routeNames(route)));
   }
   return names;
@@ -100,8 +108,12 @@ function hostNames(host: Proto3Json): ReferencedNames {
  */
 function routeNames(route: Proto3Json): ReferencedNames {
   const names = emptyNames();
-  for (const key in route) if (Object.hasOwn(route, key) && key !== 'match') visitField(key, route[key], names);
+  addRouteNames(route, names);
   return names;
+}
+
+function addRouteNames(route: Proto3Json, names: ReferencedNames): void {
+  for (const key in route) if (Object.hasOwn(route, key) && key !== 'match') visitField(key, route[key], names);
 }
 
 function merge(into: ReferencedNames, from: ReferencedNames): void {
@@ -126,21 +138,49 @@ function walk(value: unknown, names: ReferencedNames): void {
   }
   if (!value || typeof value !== 'object') return;
   const obj = value as Proto3Json;
+  if (Object.isFrozen(obj) && isConstantJson(obj)) {
+    merge(names, constantNames(obj));
+    return;
+  }
   // for…in rather than Object.entries: no [key, value] pair allocated per field of every message (at
   // 10,000 routes this walk was a fifth of building the xDS resources, half of it garbage collection).
   for (const key in obj) if (Object.hasOwn(obj, key)) visitField(key, obj[key], names);
 }
 
+/** Names inside constant JSON (@portico/envoy constant-json.ts), found once: it never changes. */
+const namesInConstants = new WeakMap<object, ReferencedNames>();
+
+function constantNames(obj: Proto3Json): ReferencedNames {
+  let names = namesInConstants.get(obj);
+  if (!names) {
+    names = emptyNames();
+    for (const key in obj) if (Object.hasOwn(obj, key)) visitField(key, obj[key], names);
+    namesInConstants.set(obj, names);
+  }
+  return names;
+}
+
+/**
+ * Fields whose messages name no resource, not walked: the header additions of routes and
+ * weighted clusters (HeaderValueOption: a header's key and value, how to append) are a good part of
+ * a route table, and four fields deep.
+ */
+const NAMELESS_FIELDS: ReadonlySet<string> = new Set(['requestHeadersToAdd', 'responseHeadersToAdd', 'requestHeadersToRemove', 'responseHeadersToRemove']);
+
 /** One field of a message: the names it holds, then everything inside it. */
 function visitField(key: string, v: unknown, names: ReferencedNames): void {
+  if (typeof v === 'string') {
+    if (key === 'routeConfigName') addName(names, 'routes', v);
+    // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
+    else if (key === 'cluster') addName(names, 'clusters', v);
+    return;
+  }
+  if (v === null || typeof v !== 'object' || NAMELESS_FIELDS.has(key)) return;
   collectKey(key, v, names);
-  if (key === 'routeConfigName' && typeof v === 'string') addName(names, 'routes', v);
-  // RouteAction.cluster, TcpProxy.cluster, UdpProxy route action, RequestMirrorPolicy.cluster.
-  else if (key === 'cluster' && typeof v === 'string') addName(names, 'clusters', v);
   // WeightedCluster.clusters[].name (HTTP) and TcpProxy.WeightedCluster.clusters[].name.
-  else if (key === 'weightedClusters' && v && typeof v === 'object') {
+  if (key === 'weightedClusters') {
     for (const c of ((v as Proto3Json).clusters as Proto3Json[] | undefined) ?? []) if (typeof c.name === 'string') addName(names, 'clusters', c.name);
-  } else if ((key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') && v) {
+  } else if (key === 'tlsCertificateSdsSecretConfigs' || key === 'validationContextSdsSecretConfig') {
     for (const s of Array.isArray(v) ? v : [v]) if (typeof (s as Proto3Json).name === 'string') addName(names, 'secrets', (s as Proto3Json).name as string);
   }
   walk(v, names);
@@ -153,7 +193,7 @@ function visitField(key: string, v: unknown, names: ReferencedNames): void {
  * again (the other pieces and the lists are the same objects as before).
  */
 export function consistencyProblems(resources: XdsResources, cache?: XdsBuildCache): string[] {
-  return withBuildCache(cache ?? createXdsBuildCache(), () => {
+  return withBuildCache(cache ?? createXdsBuildCache({ transient: true }), () => {
     const have = {
       routes: memoized('names', resources.routes, () => namesOf(resources.routes)),
       clusters: memoized('names', resources.clusters, () => namesOf(resources.clusters)),

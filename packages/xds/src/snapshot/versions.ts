@@ -2,7 +2,7 @@
  * Encodes every resource once (which also checks it against the Envoy protos) and versions it by a
  * hash of its bytes: the same config always has the same version, so nothing unchanged is re-pushed.
  */
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { configDump, encodeMessage, RESOURCE_TYPES, type ConfigDumpSections, type ResourceKind, type VersionedResource } from '@portico/envoy';
 import type { NamedResource, XdsResources } from '../resources.js';
 import { redactFilterSecrets } from './redact-filter-secrets.js';
@@ -33,12 +33,20 @@ export type EncodeCache = WeakMap<object, Uint8Array>;
 /** Messages cached inside a resource, besides the resources themselves: the hosts and routes of a route table. */
 const CACHED_INNER_TYPES: ReadonlySet<string> = new Set(['envoy.config.route.v3.Route', 'envoy.config.route.v3.VirtualHost']);
 
+/**
+ * SHA-256 in hex, one-shot `hash` (the same SHA-256 as createHash): a Hash object per resource cost as much as
+ * the hashing for the small ones, and there are tens of thousands of them. Node 20.11 (package.json
+ * engines) predates `hash` (20.12): there, createHash.
+ */
+const sha256Hex: (bytes: Uint8Array) => string =
+  typeof crypto.hash === 'function' ? (bytes) => crypto.hash('sha256', bytes, 'hex') : (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+
 /** Versions by the bytes they hash; encoded bytes are never mutated, so the same array has the same hash. */
 const versions = new WeakMap<Uint8Array, string>();
 
 function versionOf(bytes: Uint8Array): string {
   let version = versions.get(bytes);
-  if (version === undefined) versions.set(bytes, (version = createHash('sha256').update(bytes).digest('hex').slice(0, 16)));
+  if (version === undefined) versions.set(bytes, (version = sha256Hex(bytes).slice(0, 16)));
   return version;
 }
 
