@@ -133,13 +133,8 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
       (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
     );
   }
-  const claims: (ListenerClaim & { work: RouteWork })[] = [];
-  for (const w of work) {
-    if (w.translated.invalid) continue;
-    for (const o of w.outcomes) if ('attachments' in o) for (const a of o.attachments) claims.push({ route: w.translated.route, listener: a.listener, hostnames: a.hostnames, work: w });
-  }
-  const losers = httpGrpcConflicts(claims);
-  const lostTo = (w: RouteWork, listener: unknown) => {
+  const losers = conflictLosers(work);
+  const lostTo = losers.size === 0 ? undefined : (w: RouteWork, listener: unknown) => {
     for (const [claim, winner] of losers) if (claim.route === w.translated.route && claim.listener === listener) return winner;
     return undefined;
   };
@@ -153,6 +148,21 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
 }
 
 /**
+ * The HTTPRoute/GRPCRoute conflicts (route-conflicts.ts) among the routes attached. Only a listener
+ * with both kinds can have any, so without both kinds among the routes there is nothing to look for
+ * (the usual case: the thousands of claims are not even made).
+ */
+function conflictLosers(work: readonly RouteWork[]): Map<ListenerClaim, Route> {
+  const valid = work.filter((w) => !w.translated.invalid);
+  if (!valid.some((w) => w.translated.route.kind === 'HTTPRoute') || !valid.some((w) => w.translated.route.kind === 'GRPCRoute')) return new Map();
+  const claims: ListenerClaim[] = [];
+  for (const w of valid) {
+    for (const o of w.outcomes) if ('attachments' in o) for (const a of o.attachments) claims.push({ route: w.translated.route, listener: a.listener, hostnames: a.hostnames });
+  }
+  return httpGrpcConflicts(claims);
+}
+
+/**
  * One route's verdict per parent, its status, and its attachments. Nothing is committed (attachments,
  * attachedRoutes, policy ancestors) until its status is built, so a route that throws here leaves no
  * trace but its failure.
@@ -160,7 +170,8 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
 function settleRoute(
   ctx: TranslationContext,
   w: RouteWork,
-  lostTo: (w: RouteWork, listener: unknown) => Route | undefined,
+  /** The route that won the listener over this one; undefined when no route lost any. */
+  lostTo: ((w: RouteWork, listener: unknown) => Route | undefined) | undefined,
   result: Map<GatewayState, AcceptedAttachment[]>,
 ): void {
   const { route } = w.translated;
@@ -168,9 +179,9 @@ function settleRoute(
   const accepted: { gateway: GatewayState; attachment: AcceptedAttachment }[] = [];
   const verdicts: ParentVerdict[] = w.outcomes.map((outcome) => {
     if (!('attachments' in outcome) || w.translated.invalid) return { outcome };
-    const surviving = outcome.attachments.filter((a) => !lostTo(w, a.listener));
+    const surviving = lostTo ? outcome.attachments.filter((a) => !lostTo(w, a.listener)) : outcome.attachments;
     if (surviving.length === 0) {
-      const winner = lostTo(w, outcome.attachments[0]!.listener)!;
+      const winner = lostTo!(w, outcome.attachments[0]!.listener)!;
       return { outcome, lostTo: conflictMessage(winner, route, outcome.attachments.map((a) => a.listener.spec.name)) };
     }
     for (const a of surviving) accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
