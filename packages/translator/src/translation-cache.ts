@@ -108,6 +108,12 @@ export function createTranslationCache(): TranslationCache {
   let parentsEpoch = 0;
   let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
   let previousStatuses = new Map<string, ObjectStatus>();
+  /**
+   * Per status key, the status `translate` made last time (before carrying): a status object made once
+   * and handed out again (routeStatus) is carried onto the very status it was carried into last time,
+   * which gives that status back (carrying is idempotent), so it is not walked and compared again.
+   */
+  let previousInputs = new Map<string, ObjectStatus>();
   let slices: { token: object; byService: Map<string, EndpointSlice[]> } | undefined;
   const backends = new Map<string, BackendMemo>();
   const backendNames = new Map<string, { memo: SortedNamesMemo; usedIn: number }>();
@@ -199,6 +205,7 @@ export function createTranslationCache(): TranslationCache {
         parentsVersions = undefined;
         statuses = new WeakMap();
         previousStatuses = new Map();
+        previousInputs = new Map();
         backends.clear();
         backendNames.clear();
         kindLists.clear();
@@ -312,8 +319,12 @@ export function createTranslationCache(): TranslationCache {
     },
     carryTransitionTimes(current) {
       const carried = new Map<string, ObjectStatus>();
-      for (const [key, status] of current) carried.set(key, carryTransitionTimes(status, previousStatuses.get(key)));
+      for (const [key, status] of current) {
+        const previous = previousStatuses.get(key);
+        carried.set(key, previous !== undefined && previousInputs.get(key) === status ? previous : carryTransitionTimes(status, previous));
+      }
       previousStatuses = carried;
+      previousInputs = current;
       return carried;
     },
     parentsEpoch(kinds) {

@@ -195,8 +195,7 @@ function orderedGroups(groups: readonly EntryGroup[]): OrderedGroups {
   const known = orderings.get(first);
   const hit = known?.find((o) => sameGroups(o.groups, groups));
   if (hit) return hit;
-  const near = known?.[0] ?? orderings.get(last)?.[0];
-  const made: OrderedGroups = { groups, sorted: (near && patchedEntries(near, groups)) ?? sortedEntries(groups), remember: true };
+  const made: OrderedGroups = { groups, sorted: patchedFromAny([...(known ?? []), ...(orderings.get(last) ?? [])], groups) ?? sortedEntries(groups), remember: true };
   orderings.set(first, [made, ...(known ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
   if (last !== first) orderings.set(last, [made, ...(orderings.get(last) ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
   return made;
@@ -210,6 +209,15 @@ function sameGroups(a: readonly EntryGroup[], b: readonly EntryGroup[]): boolean
 
 function sameGroup(a: EntryGroup, b: EntryGroup): boolean {
   return a.entries === b.entries && a.behind === b.behind;
+}
+
+/** The first of the `candidates` (the orderings kept under the same first or last route) that can be patched into `groups`'s. */
+function patchedFromAny(candidates: readonly OrderedGroups[], groups: readonly EntryGroup[]): DecoratedEntry[] | undefined {
+  for (const candidate of candidates) {
+    const patched = patchedEntries(candidate, groups);
+    if (patched) return patched;
+  }
+  return undefined;
 }
 
 /** Groups replaced beyond this many: sorting afresh costs about what patching would. */
