@@ -111,6 +111,8 @@ interface RouteWork {
   outcomes: ParentOutcome[];
   /** The attachment memo the outcomes are (routes/attachment-memo.ts), under a cache. */
   memo: AttachmentMemo | undefined;
+  /** The route's status key. */
+  key: string;
 }
 
 /**
@@ -126,8 +128,9 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
       () => {
         const { outcomes: found, memo } = attachRouteRemembered(ctx, route, parents, epoch);
         if (found.length > 0) {
-          work.push({ translated: translateRoute(ctx, route), outcomes: found, memo });
-          outcomes.set(ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), found);
+          const key = ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name);
+          work.push({ translated: translateRoute(ctx, route), outcomes: found, memo, key });
+          outcomes.set(key, found);
         }
       },
       (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
@@ -211,7 +214,8 @@ function settleRoute(
     if (!list) result.set(gateway, (list = []));
     list.push(attachment);
   }
-  setStatus(ctx, built);
+  // The key setStatus would make from the status, made once per route object.
+  ctx.statuses.set(w.key, built);
 }
 
 const routeKeys = new WeakMap<Route, string>();
