@@ -156,10 +156,17 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
  * (the usual case: the thousands of claims are not even made).
  */
 function conflictLosers(work: readonly RouteWork[]): Map<ListenerClaim, Route> {
-  const valid = work.filter((w) => !w.translated.invalid);
-  if (!valid.some((w) => w.translated.route.kind === 'HTTPRoute') || !valid.some((w) => w.translated.route.kind === 'GRPCRoute')) return new Map();
+  let http = false;
+  let grpc = false;
+  for (const w of work) {
+    if (w.translated.invalid) continue;
+    if (w.translated.route.kind === 'HTTPRoute') http = true;
+    else if (w.translated.route.kind === 'GRPCRoute') grpc = true;
+  }
+  if (!http || !grpc) return new Map();
   const claims: ListenerClaim[] = [];
-  for (const w of valid) {
+  for (const w of work) {
+    if (w.translated.invalid) continue;
     for (const o of w.outcomes) if ('attachments' in o) for (const a of o.attachments) claims.push({ route: w.translated.route, listener: a.listener, hostnames: a.hostnames });
   }
   return httpGrpcConflicts(claims);
