@@ -63,6 +63,8 @@ export interface TranslationCache {
   route(route: Route, translate: (recording: ResourceSet, backends: BackendSpec[]) => TranslatedRoute): { translated: TranslatedRoute; backends: readonly BackendSpec[] };
   backend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined): BackendIR | undefined;
   rememberBackend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined, ir: BackendIR): void;
+  /** Whether the backend `name` remembered is `ir` (gateway-backends.ts); if so it counts as used, as `backend` would. */
+  keptBackend(name: string, ir: BackendIR): boolean;
   /**
    * The EndpointSlice-only fast path (endpoint-update.ts): every remembered backend (of `services`,
    * when given) whose Service's slices (by identity) differ from `slicesOf(service)`, with its
@@ -278,6 +280,13 @@ export function createTranslationCache(): TranslationCache {
       memo.usedIn = generation;
       stats.backendsReused++;
       return memo.ir;
+    },
+    keptBackend(name, ir) {
+      const memo = backends.get(name);
+      if (memo?.ir !== ir) return false;
+      memo.usedIn = generation;
+      stats.backendsReused++;
+      return true;
     },
     rememberBackend(spec, slices, ir) {
       stats.backendsResolved++;

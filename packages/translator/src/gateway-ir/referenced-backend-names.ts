@@ -8,6 +8,7 @@
  * last time (the usual case: an edit rarely adds or drops a Service), the previous sorted list is
  * handed back instead of sorting thousands of names again.
  */
+import type { GatewayBackendsMemo } from './gateway-backends.js';
 import type { DestinationIR, HTTPRouteIR as RouteIR, ListenerIR, VirtualHostIR } from '@portico/ir';
 
 /** What one gateway's list was last time, for a long-lived translator (one with a TranslationCache). */
@@ -19,6 +20,8 @@ export interface SortedNamesMemo {
   counts?: Map<string, number>;
   /** The names from elsewhere than the virtual hosts, last time. */
   others?: ReadonlySet<string>;
+  /** The backend list made from `sorted` (gateway-backends.ts). */
+  backends?: GatewayBackendsMemo;
 }
 
 const namesOfRoute = new WeakMap<RouteIR, readonly string[]>();
