@@ -30,7 +30,7 @@ import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './poli
 import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status.js';
 import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
-import type { AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
+import type { Attachment, AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
 import { attachRouteRemembered, conflictFreeSignature, readsOf, type AttachmentMemo } from './routes/attachment-memo.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
 import { shadowedMatches, type ListenerShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
@@ -187,18 +187,15 @@ function settleRoute(
   const { route } = w.translated;
   const namespace = route.metadata.namespace ?? 'default';
   const accepted: { gateway: GatewayState; attachment: AcceptedAttachment }[] = [];
-  const verdicts: ParentVerdict[] = w.outcomes.map((outcome) => {
-    if (!('attachments' in outcome) || w.translated.invalid) return { outcome };
-    const surviving = lostTo ? outcome.attachments.filter((a) => !lostTo(w, a.listener)) : outcome.attachments;
-    if (surviving.length === 0) {
-      const winner = lostTo!(w, outcome.attachments[0]!.listener)!;
-      return { outcome, lostTo: conflictMessage(winner, route, outcome.attachments.map((a) => a.listener.spec.name)) };
-    }
-    for (const a of surviving) accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
-    return { outcome };
-  });
-  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
-  const signature = () => (verdicts.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdicts)));
+  const accept = (a: Attachment) => accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
+  // Without conflicts every attachment stands and each verdict is its outcome alone: the verdicts are
+  // then made only if the status is (a route whose translation and outcomes are reused keeps its status).
+  let verdicts: ParentVerdict[] | undefined;
+  if (lostTo) verdicts = w.outcomes.map((outcome) => conflictVerdict(w, outcome, lostTo, accept));
+  else if (!w.translated.invalid) for (const outcome of w.outcomes) if ('attachments' in outcome) outcome.attachments.forEach(accept);
+  const verdictsOf = () => (verdicts ??= w.outcomes.map((outcome) => ({ outcome })));
+  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdictsOf()) } });
+  const signature = () => (verdicts?.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdictsOf())));
   const built = ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status();
   for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
@@ -223,6 +220,18 @@ function settleRoute(
   }
   // The key setStatus would make from the status, made once per route object.
   ctx.statuses.set(w.key, built);
+}
+
+/** One parent's verdict when some route lost a listener to another: the attachments that survive are accepted. */
+function conflictVerdict(w: RouteWork, outcome: ParentOutcome, lostTo: (w: RouteWork, listener: unknown) => Route | undefined, accept: (a: Attachment) => void): ParentVerdict {
+  if (!('attachments' in outcome) || w.translated.invalid) return { outcome };
+  const surviving = outcome.attachments.filter((a) => !lostTo(w, a.listener));
+  if (surviving.length === 0) {
+    const winner = lostTo(w, outcome.attachments[0]!.listener)!;
+    return { outcome, lostTo: conflictMessage(winner, w.translated.route, outcome.attachments.map((a) => a.listener.spec.name)) };
+  }
+  surviving.forEach(accept);
+  return { outcome };
 }
 
 const routeKeys = new WeakMap<Route, string>();
