@@ -328,9 +328,27 @@ export function createTranslationCache(): TranslationCache {
     },
     carryTransitionTimes(current) {
       const carried = new Map<string, ObjectStatus>();
+      // The statuses come in the order of last time but for what changed: walked side by side with
+      // last time's while the keys agree (previousStatuses was filled in previousInputs' order), looked up after.
+      const inputs = previousInputs.entries();
+      const outputs = previousStatuses.values();
+      let inStep = true;
       for (const [key, status] of current) {
-        const previous = previousStatuses.get(key);
-        carried.set(key, previous !== undefined && previousInputs.get(key) === status ? previous : carryTransitionTimes(status, previous));
+        let previous: ObjectStatus | undefined;
+        let input: ObjectStatus | undefined;
+        if (inStep) {
+          const i = inputs.next();
+          const o = outputs.next();
+          if (!i.done && !o.done && i.value[0] === key) {
+            input = i.value[1];
+            previous = o.value;
+          } else inStep = false;
+        }
+        if (!inStep) {
+          previous = previousStatuses.get(key);
+          input = previousInputs.get(key);
+        }
+        carried.set(key, previous !== undefined && input === status ? previous : carryTransitionTimes(status, previous));
       }
       previousStatuses = carried;
       previousInputs = current;
