@@ -186,7 +186,7 @@ interface OrderedGroups {
  * newer orderings under the same key.
  */
 const orderings = new WeakMap<readonly RouteEntry[], OrderedGroups[]>();
-/** Orderings kept per first `entries` array (a route listed under several hostnames starts several). */
+/** Orderings kept per first (and per last) `entries` array (a route listed under several hostnames starts several). */
 const ORDERINGS_PER_KEY = 4;
 
 function orderedGroups(groups: readonly EntryGroup[]): OrderedGroups {
