@@ -98,7 +98,7 @@ export function buildVirtualHosts(
     let routes: HTTPRouteIR[] = [];
     for (const p of covering) {
       const groups = byPattern!.get(p)!;
-      const ordered: OrderedGroups = options.reuse ? orderedGroups(groups) : { groups, sorted: sortedEntries(groups), remember: false };
+      const ordered: OrderedGroups = options.reuse ? orderedGroups(groups) : { groups, sorted: sortedEntries(groups, false), remember: false };
       const sorted = ordered.sorted;
       // Each listener hostname once, in its own virtual host; its entries keep this order in the
       // narrower hosts that list them after their own.
@@ -195,7 +195,7 @@ function orderedGroups(groups: readonly EntryGroup[]): OrderedGroups {
   const known = orderings.get(first);
   const hit = known?.find((o) => sameGroups(o.groups, groups));
   if (hit) return hit;
-  const made: OrderedGroups = { groups, sorted: patchedFromAny([...(known ?? []), ...(orderings.get(last) ?? [])], groups) ?? sortedEntries(groups), remember: true };
+  const made: OrderedGroups = { groups, sorted: patchedFromAny([...(known ?? []), ...(orderings.get(last) ?? [])], groups) ?? sortedEntries(groups, true), remember: true };
   orderings.set(first, [made, ...(known ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
   if (last !== first) orderings.set(last, [made, ...(orderings.get(last) ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
   return made;
@@ -246,7 +246,7 @@ function patchedEntries(previous: OrderedGroups, groups: readonly EntryGroup[]):
   }
   const kept = previous.sorted.filter((p) => !gone.has(p.entry));
   if (previous.sorted.length - kept.length !== goneCount) return undefined;
-  const added = sortedEntries(replaced.map((i) => groups[i]!));
+  const added = sortedEntries(replaced.map((i) => groups[i]!), true);
   const merged: DecoratedEntry[] = [];
   let k = 0;
   for (const a of added) {
@@ -274,9 +274,9 @@ interface DecoratedEntry extends PlacedEntry {
  * once, not once per comparison. An entry placed twice (two parentRefs to one listener) keeps its
  * first, most specific, place.
  */
-function sortedEntries(groups: readonly EntryGroup[]): DecoratedEntry[] {
+function sortedEntries(groups: readonly EntryGroup[], remember: boolean): DecoratedEntry[] {
   const decorated: DecoratedEntry[] = [];
-  for (const { behind, entries } of groups) for (const entry of entries) decorated.push({ entry, behind, grpc: entry.grpc, keys: sortKeys(entry) });
+  for (const { behind, entries } of groups) for (const entry of entries) decorated.push({ entry, behind, grpc: entry.grpc, keys: remember ? sortKeys(entry) : entryKeys(entry) });
   return decorated.sort(comparePlaced);
 }
 
@@ -303,8 +303,14 @@ const keys = new WeakMap<RouteEntry, EntryKeys>();
 
 function sortKeys(entry: RouteEntry): EntryKeys {
   let k = keys.get(entry);
-  if (!k) keys.set(entry, (k = { http: httpMatchKey(entry.ir.match), grpc: grpcMatchKey(entry.ir.match), origin: originKey(entry.origin) }));
+  if (!k) keys.set(entry, (k = entryKeys(entry)));
   return k;
+}
+
+/** Made afresh: a one-off translation sorts each entry once, so remembering its keys is only allocation. */
+function entryKeys(entry: RouteEntry): EntryKeys {
+  // The gRPC key orders two gRPC entries only (comparePlaced): an HTTP entry needs none.
+  return { http: httpMatchKey(entry.ir.match), grpc: entry.grpc ? grpcMatchKey(entry.ir.match) : '', origin: originKey(entry.origin) };
 }
 
 function compareKeys(a: string, b: string): number {
