@@ -4,7 +4,10 @@
  * along a random sequence of edits — routes, Gateways, ListenerSets, ReferenceGrants, Services,
  * EndpointSlices, Secrets, Namespaces replaced, removed or added — each applied to a clone of the
  * previous ResourceSet as a provider does (so unchanged kinds keep their kind token), a translation
- * with one long-lived cache equals a fresh translation of the same set at every step.
+ * with one long-lived cache equals a fresh translation of the same set at every step. A second
+ * property puts many routes on a few hostnames of one listener and edits them one or a few at a time:
+ * each edited hostname's precedence order is then patched from the previous one (virtual-hosts.ts
+ * patchedEntries), which must give what sorting afresh gives.
  */
 import fc from 'fast-check';
 import { ResourceSet, type KubeObject } from '@portico/resources';
@@ -51,6 +54,55 @@ describe('translation cache along edit sequences', () => {
         for (const edits of steps) {
           set = step(set, edits, pool);
           expect(translate(set, { now, cache, externalNameServices: 'allow' })).toEqual(translate(set, { now, externalNameServices: 'allow' }));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT_MS);
+});
+
+const sharedHostnames = fc.constantFrom('example.com', '*.example.com', 'foo.example.com');
+const sharedMatch = fc
+  .record({
+    path: fc.record({ type: fc.constantFrom('Exact', 'PathPrefix'), value: fc.constantFrom('/', '/api', '/api/v1', '/web') }),
+    headers: fc.option(fc.array(fc.record({ name: fc.constantFrom('x-v', 'x-w'), value: fc.constantFrom('1', '2') }), { maxLength: 2 }), { nil: undefined }),
+  })
+  .map((m) => JSON.parse(JSON.stringify(m)));
+/** A route body: hostnames, rules of matches, and a creationTimestamp that may tie with other routes'. */
+const sharedRouteBody = fc.record({
+  hostnames: fc.option(fc.array(sharedHostnames, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+  rules: fc.array(fc.record({ matches: fc.array(sharedMatch, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 2 }),
+  created: fc.constantFrom('2024-01-01T00:00:00Z', '2024-06-01T00:00:00Z'),
+});
+type SharedRouteBody = typeof sharedRouteBody extends fc.Arbitrary<infer T> ? T : never;
+
+function sharedRoute(i: number, body: SharedRouteBody): KubeObject {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: `r${i}`, namespace: 'default', creationTimestamp: body.created },
+    spec: JSON.parse(JSON.stringify({ parentRefs: [{ name: 'gw' }], hostnames: body.hostnames, rules: body.rules.map((r) => ({ ...r, backendRefs: [{ name: 'svc', port: 80 }] })) })),
+  } as KubeObject;
+}
+
+const sharedBase: KubeObject[] = [
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'portico' }, spec: { controllerName: 'portico.dev/gateway-controller' } },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'default' }, spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'default' }, spec: { ports: [{ port: 80 }] } },
+] as KubeObject[];
+
+describe('translation cache along route edits on shared hostnames', () => {
+  it('patches each edited hostname to what a fresh sort gives', () => {
+    const edits = fc.array(fc.array(fc.tuple(fc.nat(), sharedRouteBody), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(fc.array(sharedRouteBody, { minLength: 2, maxLength: 24 }), edits, (bodies, steps) => {
+        const cache = createTranslationCache();
+        let set = ResourceSet.from([...sharedBase, ...bodies.map((b, i) => sharedRoute(i, b))] as never);
+        expect(translate(set, { now, cache })).toEqual(translate(set, { now }));
+        for (const replaced of steps) {
+          set = set.clone();
+          for (const [at, body] of replaced) set.upsert(sharedRoute(at % bodies.length, body) as never);
+          expect(translate(set, { now, cache })).toEqual(translate(set, { now }));
         }
       }),
       { numRuns: RUNS },

@@ -30,7 +30,7 @@ import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './poli
 import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status.js';
 import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
-import type { AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
+import type { Attachment, AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
 import { attachRouteRemembered, conflictFreeSignature, readsOf, type AttachmentMemo } from './routes/attachment-memo.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
 import { shadowedMatches, type ListenerShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
@@ -111,6 +111,8 @@ interface RouteWork {
   outcomes: ParentOutcome[];
   /** The attachment memo the outcomes are (routes/attachment-memo.ts), under a cache. */
   memo: AttachmentMemo | undefined;
+  /** The route's status key. */
+  key: string;
 }
 
 /**
@@ -126,20 +128,16 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
       () => {
         const { outcomes: found, memo } = attachRouteRemembered(ctx, route, parents, epoch);
         if (found.length > 0) {
-          work.push({ translated: translateRoute(ctx, route), outcomes: found, memo });
-          outcomes.set(ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), found);
+          const key = ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name);
+          work.push({ translated: translateRoute(ctx, route), outcomes: found, memo, key });
+          outcomes.set(key, found);
         }
       },
       (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
     );
   }
-  const claims: (ListenerClaim & { work: RouteWork })[] = [];
-  for (const w of work) {
-    if (w.translated.invalid) continue;
-    for (const o of w.outcomes) if ('attachments' in o) for (const a of o.attachments) claims.push({ route: w.translated.route, listener: a.listener, hostnames: a.hostnames, work: w });
-  }
-  const losers = httpGrpcConflicts(claims);
-  const lostTo = (w: RouteWork, listener: unknown) => {
+  const losers = conflictLosers(work);
+  const lostTo = losers.size === 0 ? undefined : (w: RouteWork, listener: unknown) => {
     for (const [claim, winner] of losers) if (claim.route === w.translated.route && claim.listener === listener) return winner;
     return undefined;
   };
@@ -153,6 +151,28 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
 }
 
 /**
+ * The HTTPRoute/GRPCRoute conflicts (route-conflicts.ts) among the routes attached. Only a listener
+ * with both kinds can have any, so without both kinds among the routes there is nothing to look for
+ * (the usual case: the thousands of claims are not even made).
+ */
+function conflictLosers(work: readonly RouteWork[]): Map<ListenerClaim, Route> {
+  let http = false;
+  let grpc = false;
+  for (const w of work) {
+    if (w.translated.invalid) continue;
+    if (w.translated.route.kind === 'HTTPRoute') http = true;
+    else if (w.translated.route.kind === 'GRPCRoute') grpc = true;
+  }
+  if (!http || !grpc) return new Map();
+  const claims: ListenerClaim[] = [];
+  for (const w of work) {
+    if (w.translated.invalid) continue;
+    for (const o of w.outcomes) if ('attachments' in o) for (const a of o.attachments) claims.push({ route: w.translated.route, listener: a.listener, hostnames: a.hostnames });
+  }
+  return httpGrpcConflicts(claims);
+}
+
+/**
  * One route's verdict per parent, its status, and its attachments. Nothing is committed (attachments,
  * attachedRoutes, policy ancestors) until its status is built, so a route that throws here leaves no
  * trace but its failure.
@@ -160,24 +180,22 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
 function settleRoute(
   ctx: TranslationContext,
   w: RouteWork,
-  lostTo: (w: RouteWork, listener: unknown) => Route | undefined,
+  /** The route that won the listener over this one; undefined when no route lost any. */
+  lostTo: ((w: RouteWork, listener: unknown) => Route | undefined) | undefined,
   result: Map<GatewayState, AcceptedAttachment[]>,
 ): void {
   const { route } = w.translated;
   const namespace = route.metadata.namespace ?? 'default';
   const accepted: { gateway: GatewayState; attachment: AcceptedAttachment }[] = [];
-  const verdicts: ParentVerdict[] = w.outcomes.map((outcome) => {
-    if (!('attachments' in outcome) || w.translated.invalid) return { outcome };
-    const surviving = outcome.attachments.filter((a) => !lostTo(w, a.listener));
-    if (surviving.length === 0) {
-      const winner = lostTo(w, outcome.attachments[0]!.listener)!;
-      return { outcome, lostTo: conflictMessage(winner, route, outcome.attachments.map((a) => a.listener.spec.name)) };
-    }
-    for (const a of surviving) accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
-    return { outcome };
-  });
-  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdicts) } });
-  const signature = () => (verdicts.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdicts)));
+  const accept = (a: Attachment) => accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
+  // Without conflicts every attachment stands and each verdict is its outcome alone: the verdicts are
+  // then made only if the status is (a route whose translation and outcomes are reused keeps its status).
+  let verdicts: ParentVerdict[] | undefined;
+  if (lostTo) verdicts = w.outcomes.map((outcome) => conflictVerdict(w, outcome, lostTo, accept));
+  else if (!w.translated.invalid) for (const outcome of w.outcomes) if ('attachments' in outcome) outcome.attachments.forEach(accept);
+  const verdictsOf = () => (verdicts ??= w.outcomes.map((outcome) => ({ outcome })));
+  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdictsOf()) } });
+  const signature = () => (verdicts?.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdictsOf())));
   const built = ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status();
   for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
@@ -200,7 +218,20 @@ function settleRoute(
     if (!list) result.set(gateway, (list = []));
     list.push(attachment);
   }
-  setStatus(ctx, built);
+  // The key setStatus would make from the status, made once per route object.
+  ctx.statuses.set(w.key, built);
+}
+
+/** One parent's verdict when some route lost a listener to another: the attachments that survive are accepted. */
+function conflictVerdict(w: RouteWork, outcome: ParentOutcome, lostTo: (w: RouteWork, listener: unknown) => Route | undefined, accept: (a: Attachment) => void): ParentVerdict {
+  if (!('attachments' in outcome) || w.translated.invalid) return { outcome };
+  const surviving = outcome.attachments.filter((a) => !lostTo(w, a.listener));
+  if (surviving.length === 0) {
+    const winner = lostTo(w, outcome.attachments[0]!.listener)!;
+    return { outcome, lostTo: conflictMessage(winner, w.translated.route, outcome.attachments.map((a) => a.listener.spec.name)) };
+  }
+  surviving.forEach(accept);
+  return { outcome };
 }
 
 const routeKeys = new WeakMap<Route, string>();

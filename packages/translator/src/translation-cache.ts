@@ -63,6 +63,8 @@ export interface TranslationCache {
   route(route: Route, translate: (recording: ResourceSet, backends: BackendSpec[]) => TranslatedRoute): { translated: TranslatedRoute; backends: readonly BackendSpec[] };
   backend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined): BackendIR | undefined;
   rememberBackend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined, ir: BackendIR): void;
+  /** Whether the backend `name` remembered is `ir` (gateway-backends.ts); if so it counts as used, as `backend` would. */
+  keptBackend(name: string, ir: BackendIR): boolean;
   /**
    * The EndpointSlice-only fast path (endpoint-update.ts): every remembered backend (of `services`,
    * when given) whose Service's slices (by identity) differ from `slicesOf(service)`, with its
@@ -108,6 +110,12 @@ export function createTranslationCache(): TranslationCache {
   let parentsEpoch = 0;
   let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
   let previousStatuses = new Map<string, ObjectStatus>();
+  /**
+   * Per status key, the status `translate` made last time (before carrying): a status object made once
+   * and handed out again (routeStatus) is carried onto the very status it was carried into last time,
+   * which gives that status back (carrying is idempotent), so it is not walked and compared again.
+   */
+  let previousInputs = new Map<string, ObjectStatus>();
   let slices: { token: object; byService: Map<string, EndpointSlice[]> } | undefined;
   const backends = new Map<string, BackendMemo>();
   const backendNames = new Map<string, { memo: SortedNamesMemo; usedIn: number }>();
@@ -199,6 +207,7 @@ export function createTranslationCache(): TranslationCache {
         parentsVersions = undefined;
         statuses = new WeakMap();
         previousStatuses = new Map();
+        previousInputs = new Map();
         backends.clear();
         backendNames.clear();
         kindLists.clear();
@@ -272,6 +281,13 @@ export function createTranslationCache(): TranslationCache {
       stats.backendsReused++;
       return memo.ir;
     },
+    keptBackend(name, ir) {
+      const memo = backends.get(name);
+      if (memo?.ir !== ir) return false;
+      memo.usedIn = generation;
+      stats.backendsReused++;
+      return true;
+    },
     rememberBackend(spec, slices, ir) {
       stats.backendsResolved++;
       const service = serviceKey(spec);
@@ -312,8 +328,30 @@ export function createTranslationCache(): TranslationCache {
     },
     carryTransitionTimes(current) {
       const carried = new Map<string, ObjectStatus>();
-      for (const [key, status] of current) carried.set(key, carryTransitionTimes(status, previousStatuses.get(key)));
+      // The statuses come in the order of last time but for what changed: walked side by side with
+      // last time's while the keys agree (previousStatuses was filled in previousInputs' order), looked up after.
+      const inputs = previousInputs.entries();
+      const outputs = previousStatuses.values();
+      let inStep = true;
+      for (const [key, status] of current) {
+        let previous: ObjectStatus | undefined;
+        let input: ObjectStatus | undefined;
+        if (inStep) {
+          const i = inputs.next();
+          const o = outputs.next();
+          if (!i.done && !o.done && i.value[0] === key) {
+            input = i.value[1];
+            previous = o.value;
+          } else inStep = false;
+        }
+        if (!inStep) {
+          previous = previousStatuses.get(key);
+          input = previousInputs.get(key);
+        }
+        carried.set(key, previous !== undefined && input === status ? previous : carryTransitionTimes(status, previous));
+      }
       previousStatuses = carried;
+      previousInputs = current;
       return carried;
     },
     parentsEpoch(kinds) {

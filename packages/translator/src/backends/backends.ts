@@ -74,28 +74,29 @@ export function resolveBackendRef(
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
   const namespace = ref.namespace ?? from.namespace;
-  const display = `${kind} ${namespace}/${ref.name}`;
   if (group !== '' || kind !== 'Service') {
     return { ok: false, reason: 'InvalidKind', message: `backendRef ${group || 'core'}/${kind} ${ref.name} is not supported: only core Services are` };
   }
-  const to = { group: '', kind: 'Service', namespace, name: ref.name };
-  if (!isReferenceAllowed(ctx.resources, from, to)) {
+  // Only messages name the backend: made when one is written, not for each of thousands of refs.
+  const display = () => `${kind} ${namespace}/${ref.name}`;
+  // Within its own namespace a reference needs no grant (isReferenceAllowed): no target to describe.
+  if (namespace !== from.namespace && !isReferenceAllowed(ctx.resources, from, { group: '', kind: 'Service', namespace, name: ref.name })) {
     return {
       ok: false,
       reason: 'RefNotPermitted',
-      message: `backendRef to ${display} is not permitted: no ReferenceGrant in namespace ${namespace} allows ${from.kind}s from namespace ${from.namespace} to refer to it`,
+      message: `backendRef to ${display()} is not permitted: no ReferenceGrant in namespace ${namespace} allows ${from.kind}s from namespace ${from.namespace} to refer to it`,
     };
   }
   const service = ctx.resources.get('Service', namespace, ref.name);
-  if (!service) return { ok: false, reason: 'BackendNotFound', message: `${display} does not exist` };
+  if (!service) return { ok: false, reason: 'BackendNotFound', message: `${display()} does not exist` };
   let externalName: string | undefined;
   if (service.spec?.type === 'ExternalName') {
-    const check = checkExternalName(ctx.options.externalNameServices, display, service.spec.externalName);
+    const check = checkExternalName(ctx.options.externalNameServices, display(), service.spec.externalName);
     if (!check.ok) return check;
     externalName = check.hostname;
   }
   if (ref.port === undefined) {
-    return { ok: false, reason: 'BackendNotFound', message: `backendRef to ${display} must specify a port` };
+    return { ok: false, reason: 'BackendNotFound', message: `backendRef to ${display()} must specify a port` };
   }
   // One port number may be served over both TCP and UDP (e.g. DNS): pick the transport the route needs.
   const wanted = hint === 'UDP' ? 'UDP' : 'TCP';
@@ -103,7 +104,7 @@ export function resolveBackendRef(
   const numbered = declared.filter((p) => p.port === ref.port);
   // An ExternalName Service needs no ports (the CNAME carries none): the backendRef's port is used as is.
   const port = numbered.find((p) => (p.protocol ?? 'TCP') === wanted) ?? numbered[0] ?? (externalName !== undefined && declared.length === 0 ? { port: ref.port, protocol: wanted } : undefined);
-  if (!port) return { ok: false, reason: 'BackendNotFound', message: `${display} has no port ${ref.port}` };
+  if (!port) return { ok: false, reason: 'BackendNotFound', message: `${display()} has no port ${ref.port}` };
 
   const transport = port.protocol ?? 'TCP';
   const wantsUDP = hint === 'UDP';
@@ -111,7 +112,7 @@ export function resolveBackendRef(
     return {
       ok: false,
       reason: 'UnsupportedProtocol',
-      message: `${display} port ${ref.port} is ${transport}, but ${from.kind} traffic needs ${wantsUDP ? 'UDP' : 'TCP'}`,
+      message: `${display()} port ${ref.port} is ${transport}, but ${from.kind} traffic needs ${wantsUDP ? 'UDP' : 'TCP'}`,
     };
   }
   const protocol = upstreamProtocol(hint, port.appProtocol);

@@ -13,15 +13,21 @@ export function serviceEndpoints(
   service: string,
   port: ServicePort,
 ): EndpointIR[] {
-  // Keyed by `address:port`: slices may repeat an endpoint (e.g. while one is being replaced).
-  const ready = new Map<string, EndpointIR>();
-  const terminating = new Map<string, EndpointIR>();
-  for (const slice of ctx.endpointSlices.get(`${namespace}/${service}`) ?? []) {
+  const slices = ctx.endpointSlices.get(`${namespace}/${service}`);
+  if (!slices) return [];
+  // Keyed by `address:port`: slices may repeat an endpoint (e.g. while one is being replaced); the
+  // first one seen is kept. Plain arrays and sets: every Service of the gateway comes through here.
+  const ready: EndpointIR[] = [];
+  const terminating: EndpointIR[] = [];
+  const readyKeys = new Set<string>();
+  const terminatingKeys = new Set<string>();
+  const portName = port.name ?? '';
+  for (const slice of slices) {
     if (slice.addressType === 'FQDN') continue;
     // Slice ports carry the Service port's name; a slice without it does not serve this port ("When
     // ports is empty, it indicates that there are no defined ports"). A port entry without a number
     // means "all ports" (EndpointSlice.ports docs): the Service's numeric targetPort then applies.
-    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? ''));
+    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === portName);
     if (!slicePort) continue;
     const portNumber = slicePort.port ?? (typeof port.targetPort === 'number' ? port.targetPort : undefined);
     if (portNumber === undefined) continue;
@@ -31,17 +37,24 @@ export function serviceEndpoints(
       const isReady = ep.conditions?.ready ?? true;
       const isServing = ep.conditions?.serving ?? true;
       const isTerminating = ep.conditions?.terminating ?? false;
+      if (!isReady && !(isServing && isTerminating)) continue;
       for (const address of ep.addresses) {
         const key = `${address}:${portNumber}`;
-        const endpoint: EndpointIR = { address, port: portNumber, ...(ep.zone ? { zone: ep.zone } : {}) };
         if (isReady) {
-          if (!ready.has(key)) ready.set(key, endpoint);
-        } else if (isServing && isTerminating) {
-          if (!terminating.has(key)) terminating.set(key, { ...endpoint, terminating: true });
+          if (readyKeys.has(key)) continue;
+          readyKeys.add(key);
+          ready.push(ep.zone ? { address, port: portNumber, zone: ep.zone } : { address, port: portNumber });
+        } else if (!terminatingKeys.has(key)) {
+          terminatingKeys.add(key);
+          terminating.push(ep.zone ? { address, port: portNumber, zone: ep.zone, terminating: true } : { address, port: portNumber, terminating: true });
         }
       }
     }
   }
-  const chosen = [...(ready.size > 0 ? ready : terminating).values()];
-  return chosen.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
+  const chosen = ready.length > 0 ? ready : terminating;
+  return chosen.sort(compareEndpoints);
+}
+
+function compareEndpoints(a: EndpointIR, b: EndpointIR): number {
+  return a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port;
 }

@@ -5,7 +5,7 @@
  */
 import type { BackendIR, GatewayIR, ListenerIR, TLSServerIR } from '@portico/ir';
 import { referencedBackendNames } from './referenced-backend-names.js';
-import { backendWithEndpoints } from '../backends/backend-endpoints.js';
+import { gatewayBackends } from './gateway-backends.js';
 import type { TranslationContext } from '../context.js';
 import { withClientCertificate } from '../backends/backend-client-certificate.js';
 import type { GatewayState } from '../gateways/gateways.js';
@@ -177,6 +177,6 @@ function origin(route: TranslatedRoute) {
  * gateway's own (`extra`: a tracing collector), once, by name.
  */
 export function referencedBackends(ctx: TranslationContext, listeners: ListenerIR[], extra: readonly string[] = [], gateway?: string): BackendIR[] {
-  const names = referencedBackendNames(listeners, extra, gateway !== undefined ? ctx.cache?.backendNames(gateway) : undefined);
-  return names.map((n) => backendWithEndpoints(ctx, ctx.backends.get(n)!));
+  const memo = gateway !== undefined ? ctx.cache?.backendNames(gateway) : undefined;
+  return gatewayBackends(ctx, referencedBackendNames(listeners, extra, memo), memo);
 }

@@ -95,10 +95,10 @@ export function buildVirtualHosts(
     const byPattern = listener ? patterns.get(listener) : undefined;
     const covering = [...(byPattern?.keys() ?? [])].filter((p) => covers(p, domain)).sort(compareHostnameSpecificity);
     const seen = new Set<RouteEntry>();
-    const routes = [];
+    let routes: HTTPRouteIR[] = [];
     for (const p of covering) {
       const groups = byPattern!.get(p)!;
-      const ordered = options.reuse ? orderedGroups(groups) : { groups, sorted: sortedEntries(groups), remember: false };
+      const ordered: OrderedGroups = options.reuse ? orderedGroups(groups) : { groups, sorted: sortedEntries(groups, false), remember: false };
       const sorted = ordered.sorted;
       // Each listener hostname once, in its own virtual host; its entries keep this order in the
       // narrower hosts that list them after their own.
@@ -106,15 +106,27 @@ export function buildVirtualHosts(
         const found = (ordered.shadowed ??= findShadowedEntries(sorted, { rememberShapes: ordered.remember }));
         if (found.length > 0) shadowing.push({ listener: listener!, hostname: p, found });
       }
-      for (const { entry } of sorted) {
-        if (seen.has(entry)) continue;
-        seen.add(entry);
-        routes.push(entry.ir);
+      if (covering.length === 1) {
+        // The usual host, served by its own hostname only: its route list depends on nothing but the ordering.
+        routes = (ordered.routes ??= distinctRoutes(sorted, seen)).slice();
+        break;
       }
+      for (const route of distinctRoutes(sorted, seen)) routes.push(route);
     }
     hosts.push(options.reuse ? sameHost(domain, routes) : { name: domain, domains: [domain], routes });
   }
   return hosts;
+}
+
+/** The routes of `sorted`, each entry once (its first, most specific, place); `seen` receives the entries. */
+function distinctRoutes(sorted: readonly DecoratedEntry[], seen: Set<RouteEntry>): HTTPRouteIR[] {
+  const routes: HTTPRouteIR[] = [];
+  for (const { entry } of sorted) {
+    if (seen.has(entry)) continue;
+    seen.add(entry);
+    routes.push(entry.ir);
+  }
+  return routes;
 }
 
 /**
@@ -154,39 +166,107 @@ function covers(p: string, domain: string): boolean {
 /** One listener hostname's groups in precedence order, and (once asked for) its shadowed entries. */
 interface OrderedGroups {
   groups: readonly EntryGroup[];
-  sorted: PlacedEntry[];
+  sorted: DecoratedEntry[];
   shadowed?: ShadowedEntry[];
+  /** The route list of a virtual host served by this hostname alone (once asked for). */
+  routes?: HTTPRouteIR[];
   /** Kept for later calls: then the entries' match shapes are worth keeping too. */
   remember: boolean;
 }
 
 /**
- * The last orderings made, by the `entries` array of their first group. A route's entries array is the
- * same object for as long as the route is unchanged (translation-cache.ts reuses its translation), so a
- * one-route edit finds every other listener hostname's groups the same (by identity, in the same
- * order) and reuses their sort and shadowing sweep: both depend on nothing but the groups (and are
- * never mutated by their users). Weak by the first route's entries, and at most ORDERINGS_PER_KEY of
- * them: an ordering that still lists routes since edited or deleted is dropped with its first route,
- * or pushed out by newer orderings under the same key.
+ * The last orderings made, by the `entries` array of their first group and of their last. A route's
+ * entries array is the same object for as long as the route is unchanged (translation-cache.ts reuses
+ * its translation), so a one-route edit finds every other listener hostname's groups the same (by
+ * identity, in the same order) and reuses their sort and shadowing sweep: both depend on nothing but
+ * the groups (and are never mutated by their users). The edited hostname's groups differ from its last
+ * ordering's in a few places only, and that ordering is patched (patchedEntries) rather than sorted
+ * again. Weak by the first and last routes' entries, and at most ORDERINGS_PER_KEY under each: an
+ * ordering that still lists routes since edited or deleted is dropped with its key, or pushed out by
+ * newer orderings under the same key.
  */
 const orderings = new WeakMap<readonly RouteEntry[], OrderedGroups[]>();
-/** Orderings kept per first `entries` array (a route listed under several hostnames starts several). */
+/** Orderings kept per first (and per last) `entries` array (a route listed under several hostnames starts several). */
 const ORDERINGS_PER_KEY = 4;
 
 function orderedGroups(groups: readonly EntryGroup[]): OrderedGroups {
-  const key = groups[0]!.entries;
-  const known = orderings.get(key);
+  const first = groups[0]!.entries;
+  const last = groups[groups.length - 1]!.entries;
+  const known = orderings.get(first);
   const hit = known?.find((o) => sameGroups(o.groups, groups));
   if (hit) return hit;
-  const made: OrderedGroups = { groups, sorted: sortedEntries(groups), remember: true };
-  orderings.set(key, [made, ...(known ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
+  const made: OrderedGroups = { groups, sorted: patchedFromAny([...(known ?? []), ...(orderings.get(last) ?? [])], groups) ?? sortedEntries(groups, true), remember: true };
+  orderings.set(first, [made, ...(known ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
+  if (last !== first) orderings.set(last, [made, ...(orderings.get(last) ?? []).slice(0, ORDERINGS_PER_KEY - 1)]);
   return made;
 }
 
 function sameGroups(a: readonly EntryGroup[], b: readonly EntryGroup[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.entries !== b[i]!.entries || a[i]!.behind !== b[i]!.behind) return false;
+  for (let i = 0; i < a.length; i++) if (!sameGroup(a[i]!, b[i]!)) return false;
   return true;
+}
+
+function sameGroup(a: EntryGroup, b: EntryGroup): boolean {
+  return a.entries === b.entries && a.behind === b.behind;
+}
+
+/** The first of the `candidates` (the orderings kept under the same first or last route) that can be patched into `groups`'s. */
+function patchedFromAny(candidates: readonly OrderedGroups[], groups: readonly EntryGroup[]): DecoratedEntry[] | undefined {
+  for (const candidate of candidates) {
+    const patched = patchedEntries(candidate, groups);
+    if (patched) return patched;
+  }
+  return undefined;
+}
+
+/** Groups replaced beyond this many: sorting afresh costs about what patching would. */
+const MAX_PATCHED_GROUPS = 8;
+
+/**
+ * `groups` in precedence order, made from an ordering of groups that differ only at a few positions
+ * (a one-route edit replaces that route's group): the old groups' entries are taken out and the new
+ * ones merged in, O(n) rather than a sort of the whole hostname. The precedence order has no ties
+ * between different entries (origin keys name the route, rule and match), so the result is the one
+ * sortedEntries would make; should two entries tie, or an old group's entries also sit in a group
+ * kept, there is no patching (undefined) and the caller sorts.
+ */
+function patchedEntries(previous: OrderedGroups, groups: readonly EntryGroup[]): DecoratedEntry[] | undefined {
+  if (previous.groups.length !== groups.length) return undefined;
+  const replaced: number[] = [];
+  for (let i = 0; i < groups.length; i++) {
+    if (sameGroup(previous.groups[i]!, groups[i]!)) continue;
+    if (replaced.push(i) > MAX_PATCHED_GROUPS) return undefined;
+  }
+  const gone = new Set<RouteEntry>();
+  let goneCount = 0;
+  for (const i of replaced) {
+    for (const entry of previous.groups[i]!.entries) gone.add(entry);
+    goneCount += previous.groups[i]!.entries.length;
+  }
+  const kept = previous.sorted.filter((p) => !gone.has(p.entry));
+  if (previous.sorted.length - kept.length !== goneCount) return undefined;
+  const added = sortedEntries(replaced.map((i) => groups[i]!), true);
+  const merged: DecoratedEntry[] = [];
+  let k = 0;
+  for (const a of added) {
+    while (k < kept.length) {
+      const order = comparePlaced(kept[k]!, a);
+      if (order === 0) return undefined;
+      if (order > 0) break;
+      merged.push(kept[k++]!);
+    }
+    if (merged.length > 0 && comparePlaced(merged[merged.length - 1]!, a) === 0) return undefined;
+    merged.push(a);
+  }
+  while (k < kept.length) merged.push(kept[k++]!);
+  return merged;
+}
+
+/** An entry where one listener hostname places it, with its precedence keys (sortKeys). */
+interface DecoratedEntry extends PlacedEntry {
+  grpc: boolean | undefined;
+  keys: EntryKeys;
 }
 
 /**
@@ -194,15 +274,18 @@ function sameGroups(a: readonly EntryGroup[], b: readonly EntryGroup[]): boolean
  * once, not once per comparison. An entry placed twice (two parentRefs to one listener) keeps its
  * first, most specific, place.
  */
-function sortedEntries(groups: readonly EntryGroup[]): PlacedEntry[] {
-  const decorated = groups.flatMap(({ behind, entries }) => entries.map((entry) => ({ entry, behind, grpc: entry.grpc, keys: sortKeys(entry) })));
-  decorated.sort(
-    (a, b) =>
-      (a.behind === b.behind ? 0 : compareHostnameSpecificity(a.behind, b.behind)) ||
-      (a.grpc && b.grpc ? compareKeys(a.keys.grpc, b.keys.grpc) : compareKeys(a.keys.http, b.keys.http)) ||
-      compareKeys(a.keys.origin, b.keys.origin),
+function sortedEntries(groups: readonly EntryGroup[], remember: boolean): DecoratedEntry[] {
+  const decorated: DecoratedEntry[] = [];
+  for (const { behind, entries } of groups) for (const entry of entries) decorated.push({ entry, behind, grpc: entry.grpc, keys: remember ? sortKeys(entry) : entryKeys(entry) });
+  return decorated.sort(comparePlaced);
+}
+
+function comparePlaced(x: DecoratedEntry, y: DecoratedEntry): number {
+  return (
+    (x.behind === y.behind ? 0 : compareHostnameSpecificity(x.behind, y.behind)) ||
+    (x.grpc && y.grpc ? compareKeys(x.keys.grpc, y.keys.grpc) : compareKeys(x.keys.http, y.keys.http)) ||
+    compareKeys(x.keys.origin, y.keys.origin)
   );
-  return decorated;
 }
 
 /**
@@ -220,8 +303,14 @@ const keys = new WeakMap<RouteEntry, EntryKeys>();
 
 function sortKeys(entry: RouteEntry): EntryKeys {
   let k = keys.get(entry);
-  if (!k) keys.set(entry, (k = { http: httpMatchKey(entry.ir.match), grpc: grpcMatchKey(entry.ir.match), origin: originKey(entry.origin) }));
+  if (!k) keys.set(entry, (k = entryKeys(entry)));
   return k;
+}
+
+/** Made afresh: a one-off translation sorts each entry once, so remembering its keys is only allocation. */
+function entryKeys(entry: RouteEntry): EntryKeys {
+  // The gRPC key orders two gRPC entries only (comparePlaced): an HTTP entry needs none.
+  return { http: httpMatchKey(entry.ir.match), grpc: entry.grpc ? grpcMatchKey(entry.ir.match) : '', origin: originKey(entry.origin) };
 }
 
 function compareKeys(a: string, b: string): number {

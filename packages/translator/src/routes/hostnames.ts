@@ -41,9 +41,18 @@ export function intersectHostnames(listenerHostname: string | undefined, routeHo
  */
 export function routeHostnameBehind(listenerHostname: string | undefined, routeHostnames: readonly string[] | undefined, intersected: string): string {
   if (!routeHostnames || routeHostnames.length === 0) return '*';
-  const behind = routeHostnames.filter((h) => intersectHostnames(listenerHostname, [h]).includes(intersected));
-  return behind.sort(compareHostnameSpecificity)[0] ?? intersected;
+  // Asked again for every attachment of every route on each translation: the last answer is
+  // remembered per route hostnames array (the route's own, the same object while the route is unchanged).
+  const last = lastBehind.get(routeHostnames);
+  if (last && last.listenerHostname === listenerHostname && last.intersected === intersected) return last.behind;
+  const behind = routeHostnames.length === 1
+    ? (intersectHostnames(listenerHostname, routeHostnames).includes(intersected) ? routeHostnames[0]! : intersected)
+    : (routeHostnames.filter((h) => intersectHostnames(listenerHostname, [h]).includes(intersected)).sort(compareHostnameSpecificity)[0] ?? intersected);
+  lastBehind.set(routeHostnames, { listenerHostname, intersected, behind });
+  return behind;
 }
+
+const lastBehind = new WeakMap<readonly string[], { listenerHostname: string | undefined; intersected: string; behind: string }>();
 
 /**
  * Orders hostnames most specific first: exact names before wildcards, longer before shorter, then
