@@ -294,17 +294,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
         lists[kind] = { list, byName: new Map(list.map((r) => [r.name, r])) };
         resources[kind] = list;
       }
-      let ir: Promise<GatewayIR> | undefined;
-      const id = message.id;
-      return {
-        gateway: g.gateway,
-        outcome: 'built',
-        problems: g.problems,
-        resources,
-        namedOnly: new Set(g.resources.namedOnly),
-        ir: () => (ir ??= askIr(id, g.gateway)),
-        builtIr: () => askIr(id, g.gateway, true),
-      };
+      return { gateway: g.gateway, outcome: 'built', problems: g.problems, resources, namedOnly: new Set(g.resources.namedOnly), ...irAccessors(askIr, message.id, g.gateway) };
     });
     for (const gateway of [...known.keys()]) if (!message.gateways.some((g) => g.gateway === gateway)) known.delete(gateway);
     // Resolved in a turn of its own: reading the answer and publishing it are two steps, not one.
@@ -343,8 +333,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       for (const r of replacements[kind]) had.byName.set(r.name, r);
       lists[kind] = { list, byName: had.byName };
     }
-    let ir: Promise<GatewayIR> | undefined;
-    return { gateway: g.gateway, outcome: 'patched', replacements, ir: () => (ir ??= askIr(id, g.gateway)), builtIr: () => askIr(id, g.gateway, true) };
+    return { gateway: g.gateway, outcome: 'patched', replacements, ...irAccessors(askIr, id, g.gateway) };
   }
 
   async function askIr(id: number, gateway: string, built = false): Promise<GatewayIR> {
@@ -471,4 +460,14 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       await stopping?.terminate();
     },
   };
+}
+
+/**
+ * A gateway's `ir` and `builtIr`, made outside the function that reads an answer: the publisher keeps
+ * `builtIr` for 64 versions (NACK containment), and a closure keeps its whole enclosing scope alive,
+ * which there is the answer itself (its transferred buffer, its statuses). Here it keeps three values.
+ */
+function irAccessors(askIr: (id: number, gateway: string, built?: boolean) => Promise<GatewayIR>, id: number, gateway: string): { ir: () => Promise<GatewayIR>; builtIr: () => Promise<GatewayIR> } {
+  let ir: Promise<GatewayIR> | undefined;
+  return { ir: () => (ir ??= askIr(id, gateway)), builtIr: () => askIr(id, gateway, true) };
 }
