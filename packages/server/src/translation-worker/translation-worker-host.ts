@@ -85,6 +85,8 @@ export interface TranslationWorkerHostOptions {
   script?: URL;
   /** Heap of the worker in MiB: a translation that needs more ends the worker, not the server. Default 2048. */
   maxHeapMiB?: number;
+  /** Young generation of the worker in MiB (DEFAULT_TRANSLATION_WORKER_YOUNG_GENERATION_MIB). */
+  youngGenerationMiB?: number;
   /** Objects per message while copying every object to the worker (each is serialized in a turn of its own). */
   objectsPerMessage?: number;
   /** Told of each worker started (tests end one to see the host survive it). */
@@ -119,6 +121,13 @@ export interface TranslationWorkerHost {
 }
 
 export const DEFAULT_TRANSLATION_WORKER_HEAP_MIB = 2048;
+/**
+ * V8's default young generation (two 16 MiB semi-spaces) stays committed and resident once a
+ * translation has filled it, and an idle worker never shrinks it. 8 MiB gave back ~25 MiB of RSS at
+ * 1,000 and 10,000 routes (`portico serve` 12 s after ready) for no measurable CPU: a full translation
+ * of 10,000 routes took 3.1 s of CPU against 3.4 s, a one-route edit 205 ms against 202 ms (medians of 3).
+ */
+export const DEFAULT_TRANSLATION_WORKER_YOUNG_GENERATION_MIB = 8;
 const DEFAULT_OBJECTS_PER_MESSAGE = 100;
 
 /** Whether the compiled worker script exists (it does not when running from TypeScript sources). */
@@ -155,7 +164,11 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
   let queue: Promise<unknown> = Promise.resolve();
 
   function start(): Worker {
-    const started = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? DEFAULT_TRANSLATION_WORKER_HEAP_MIB } });
+    const resourceLimits = {
+      maxOldGenerationSizeMb: options.maxHeapMiB ?? DEFAULT_TRANSLATION_WORKER_HEAP_MIB,
+      maxYoungGenerationSizeMb: options.youngGenerationMiB ?? DEFAULT_TRANSLATION_WORKER_YOUNG_GENERATION_MIB,
+    };
+    const started = new Worker(script, { resourceLimits });
     started.on('message', (message: WorkerMessage) => onMessage(message));
     started.on('error', (error) => discard(started, error.message));
     started.on('messageerror', (error) => discard(started, `a message could not be read: ${error.message}`));
