@@ -22,6 +22,7 @@ export { createEventLoopMetrics, EVENT_LOOP_QUANTILES, type DelayHistogram, type
 export {
   createTranslationWorkerHost,
   DEFAULT_TRANSLATION_WORKER_HEAP_MIB,
+  DEFAULT_TRANSLATION_WORKER_YOUNG_GENERATION_MIB,
   TranslationWorkerError,
   translationWorkerAvailable,
   type HostGateway,

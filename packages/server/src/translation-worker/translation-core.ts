@@ -17,7 +17,7 @@ import { serializeInSlices } from '@portico/provider';
 import { ResourceSet, type KubeObject } from '@portico/resources';
 import { createTranslationCache, translate, translateEndpointChange, type ObjectStatus, type TranslationResult } from '@portico/translator';
 import { buildBackendResources, buildXds, consistencyProblems, createXdsBuildCache, encodeResources, rateLimitServiceConfig, redactedConfigDump, type EncodeCache } from '@portico/xds';
-import { createServedResources } from '../reconcile/publish-gateways.js';
+import { createServedResources } from '../reconcile/served-resources.js';
 import { changedBackendsOnly } from '../reconcile/changed-backends.js';
 import { translatorOptionsFrom } from '../reconcile/gateway-facts.js';
 import { createQuarantine, type QuarantineEntry } from '../isolation/quarantine.js';
