@@ -12,10 +12,14 @@ export const REFUSED_VALUE = 'a{1001}';
 export const ENVOY_ERROR = 'invalid repetition size: {1001}';
 
 export function corruptRefusedRegex(ir: GatewayIR): GatewayIR {
-  const route = (r: HTTPRouteIR): HTTPRouteIR => {
+  return mapHttpRoutes(ir, (r) => {
     const headers = r.match.headers;
     if (!headers?.some((h) => h.name === CORRUPT_HEADER && h.value === REFUSED_VALUE)) return r;
     return { ...r, match: { ...r.match, headers: headers.map((h) => (h.name === CORRUPT_HEADER ? { ...h, type: 'RegularExpression' as const } : h)) } };
-  };
+  });
+}
+
+/** The IR with every HTTP route of every HTTP listener replaced by `route(it)`. */
+export function mapHttpRoutes(ir: GatewayIR, route: (r: HTTPRouteIR) => HTTPRouteIR): GatewayIR {
   return { ...ir, listeners: ir.listeners.map((l) => (l.type === 'HTTP' ? { ...l, virtualHosts: l.virtualHosts.map((v) => ({ ...v, routes: v.routes.map(route) })) } : l)) };
 }

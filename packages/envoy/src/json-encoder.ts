@@ -259,33 +259,32 @@ function valueWriter(id: number, typeName: string, resolved: protobuf.Type | pro
 function writeMessage(w: Writer, plan: TypePlan, value: unknown, path: string, ctx: Context): void {
   // isFrozen first: a cheap test that fails for nearly every message, before the registry lookup.
   if (value !== null && typeof value === 'object' && Object.isFrozen(value) && isConstantJson(value)) {
-    let bytes = plan.constants.get(value);
-    if (!bytes) {
-      const inner = (ctx.createWriter ?? newBufferWriter)();
-      const before = ctx.out.length;
-      plan.encode(inner, value, path, ctx);
-      bytes = inner.finish();
-      // Problems are reported each time: a constant that is invalid for this type is never cached.
-      if (ctx.out.length === before) plan.constants.set(value, bytes);
-    }
-    w.bytes(bytes);
+    w.bytes(cachedBytes(plan.constants, plan, value, path, ctx));
     return;
   }
   if (ctx.cache && ctx.cacheTypes?.has(plan.name) && value !== null && typeof value === 'object') {
-    let bytes = ctx.cache.get(value);
-    if (!bytes) {
-      const inner = (ctx.createWriter ?? newBufferWriter)();
-      const before = ctx.out.length;
-      plan.encode(inner, value, path, ctx);
-      bytes = inner.finish();
-      if (ctx.out.length === before) ctx.cache.set(value, bytes);
-    }
-    w.bytes(bytes);
+    w.bytes(cachedBytes(ctx.cache, plan, value, path, ctx));
     return;
   }
   w.fork();
   plan.encode(w, value, path, ctx);
   w.ldelim();
+}
+
+/**
+ * A message's bytes from `cache`, encoded and kept on the first call. Problems are reported each
+ * time: a message that is invalid for this type is never cached.
+ */
+function cachedBytes(cache: WeakMap<object, Uint8Array>, plan: TypePlan, value: object, path: string, ctx: Context): Uint8Array {
+  let bytes = cache.get(value);
+  if (!bytes) {
+    const inner = (ctx.createWriter ?? newBufferWriter)();
+    const before = ctx.out.length;
+    plan.encode(inner, value, path, ctx);
+    bytes = inner.finish();
+    if (ctx.out.length === before) cache.set(value, bytes);
+  }
+  return bytes;
 }
 
 function wireType(typeName: string, resolved: protobuf.Type | protobuf.Enum | null): number {
