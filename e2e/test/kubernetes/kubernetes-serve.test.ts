@@ -282,6 +282,20 @@ describeWithKube('portico serve --kubernetes against a real kube-apiserver', () 
     await pollFor('the apps/api cluster gone from /debug/xds', async () => (CROSS_CLUSTER.test(await xdsJson()) ? undefined : true));
   });
 
+  it('an HTTPRoute deleted and created again at once under the same name gets its status again (the conformance suite does this)', async () => {
+    await pollFor('HTTPRoute valid status', () => routeParent('HTTPRoute', 'valid'));
+    await untilQuiet();
+    const route = objects.find((o) => (o as StoredObject).kind === 'HTTPRoute' && (o as StoredObject).metadata?.name === 'valid')!;
+    const started = Date.now();
+    // Back to back, as the suite's cleanup and next test do: one snapshot can hold both, and the new
+    // object's status is the same as the old one's, yet it has none in the cluster.
+    await deleteObject(kube, routePath('HTTPRoute', 'valid'));
+    await kube.apply([route]);
+    const parent = await pollFor('the re-created HTTPRoute valid to get its status', () => routeParent('HTTPRoute', 'valid'));
+    figures.recreatedRouteStatusMs = Date.now() - started;
+    expect(conditionSummary(parent.conditions)).toMatchObject({ Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs' });
+  });
+
   it('a ListenerSet in another namespace joins the Gateway once allowed: statuses on both sides, its port on the Envoy Service, its route in xDS (GEP-1713)', async () => {
     const listenerSetPath = objectPath(GW_API, 'ListenerSet', APPS, 'team');
     const listenerSetStatus = async () => (await getObject(kube, listenerSetPath))?.status as { conditions?: Condition[]; listeners?: { name: string; attachedRoutes: number; conditions: Condition[] }[] } | undefined;
