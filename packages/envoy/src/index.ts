@@ -1,5 +1,5 @@
 /** @portico/envoy: the Envoy v3 API (protobufjs), proto3 JSON encode/decode, type URLs, config dumps. */
-export { envoyProtos, envoyRootFiles } from './load-protos.js';
+export { discoveryProtos, envoyProtos, envoyRootFiles } from './load-protos.js';
 export { decodeMessage, encodeMessage, EnvoyEncodeError, validateMessage, type Proto3Json } from './codec.js';
 export type { EncodeOptions } from './json-encoder.js';
 export { constantJson, isConstantJson } from './constant-json.js';

@@ -38,6 +38,34 @@ let cached: protobuf.Root | undefined;
 /** The resolved protobufjs Root holding every Envoy type Portico uses. The first call parses; later calls are free. */
 export function envoyProtos(): protobuf.Root {
   if (cached) return cached;
+  const root = loadRoot(envoyRootFiles());
+  addNewerFields(root);
+  root.resolveAll();
+  cached = root;
+  return root;
+}
+
+const DISCOVERY_PROTO = 'envoy/service/discovery/v3/discovery.proto';
+
+let discovery: protobuf.Root | undefined;
+
+/**
+ * A Root with the discovery service's messages only (DiscoveryRequest/Response and their delta twins,
+ * with what they import), for a process that serves xDS but never encodes a resource itself: `portico
+ * serve` translates on a worker thread, and its main thread's streams only wrap the bytes the worker
+ * wrote in Anys. The whole API costs that thread ~8 MiB of heap and ~25 MiB resident to parse and keep;
+ * this one a fraction. The whole Root, when loaded anyway (in-process translation), serves instead.
+ */
+export function discoveryProtos(): protobuf.Root {
+  if (cached) return cached;
+  if (discovery) return discovery;
+  const root = loadRoot([DISCOVERY_PROTO]);
+  root.resolveAll();
+  discovery = root;
+  return root;
+}
+
+function loadRoot(files: string[]): protobuf.Root {
   const includes = includePaths();
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => {
@@ -48,10 +76,7 @@ export function envoyProtos(): protobuf.Root {
     }
     return target; // protobufjs serves its bundled google/protobuf/* files by this name
   };
-  root.loadSync(envoyRootFiles(), { keepCase: false });
-  addNewerFields(root);
-  root.resolveAll();
-  cached = root;
+  root.loadSync(files, { keepCase: false });
   return root;
 }
 

@@ -11,7 +11,7 @@
  * (streams/message-parts-write.ts) rather than a copy of it.
  */
 import { status, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { envoyProtos } from '@portico/envoy';
+import { discoveryProtos } from '@portico/envoy';
 import type { ClientRegistry } from './client-registry.js';
 import { createDeltaDiffCache } from './streams/delta-diff-cache.js';
 import { createDeltaResponseCodec, type DeltaResponseCodec } from './delta-response-codec.js';
@@ -143,7 +143,7 @@ const toWireAny = (any: AnyResource): WireAny => ({ type_url: any.typeUrl, value
 const fromWireAny = (any: Partial<WireAny>): AnyResource => ({ typeUrl: any.type_url ?? '', value: any.value ?? new Uint8Array() });
 
 function codec<T>(typeName: string, adapt: { toWire?(value: T): object; fromWire?(object: Record<string, unknown>): T } = {}): Codec<T> {
-  const type = envoyProtos().lookupType(typeName);
+  const type = discoveryProtos().lookupType(typeName);
   const toWire = adapt.toWire ?? ((value: T) => value as object);
   const fromWire = adapt.fromWire ?? ((object: Record<string, unknown>) => object as T);
   return {
@@ -165,9 +165,9 @@ interface ResponseCodecs {
 
 const responseCodecs = (): ResponseCodecs => ({
   // Encoded once per (version, subscription set) and shared by every stream (sotw-response-codec.ts).
-  sotw: createSotwResponseCodec(envoyProtos().lookupType('envoy.service.discovery.v3.DiscoveryResponse'), toWireAny),
+  sotw: createSotwResponseCodec(discoveryProtos().lookupType('envoy.service.discovery.v3.DiscoveryResponse'), toWireAny),
   // Encoded once per shared diff and shared by the streams that got it (delta-response-codec.ts).
-  delta: createDeltaResponseCodec(envoyProtos().lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse'), toWireAny),
+  delta: createDeltaResponseCodec(discoveryProtos().lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse'), toWireAny),
 });
 
 const discoveryResponse = (encoder: SotwResponseCodec): Codec<DiscoveryResponse> => {
