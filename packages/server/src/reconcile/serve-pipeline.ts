@@ -4,6 +4,7 @@
  * or in process (`--translate-in-process`, for debugging and as the reference the worker is tested
  * against; reconciler.ts). The composition root (portico-server.ts) uses only this.
  */
+import type { Worker } from 'node:worker_threads';
 import type { ProviderSnapshot } from '@portico/provider';
 import type { ExternalNameServices, RateLimitServiceOptions } from '@portico/translator';
 import type { RateLimitConfigWriter } from '../rate-limit-config-writer.js';
@@ -22,6 +23,7 @@ import { createReconciler, type ReconcileOutcome } from './reconciler.js';
 import type { ServerMetrics } from './server-metrics.js';
 import type { TranslatedState } from './translated-state.js';
 import { createWorkerReconciler } from './worker-reconciler.js';
+import { createWorkerRecovery, type WorkerRecovery } from './worker-recovery.js';
 
 export interface ServePipeline {
   readonly mode: 'worker' | 'in-process';
@@ -61,6 +63,10 @@ export interface ServePipelineOptions {
   workerRewriteIr?: IrRewriteModule;
   /** The compiled worker script (tests); default translation-worker.js of this package. */
   workerScript?: URL;
+  /** Told of each translation worker started (tests end one to see the server recover). */
+  onWorkerStarted?: (worker: Worker) => void;
+  /** Before the current snapshot is translated again after the worker stopped (worker-recovery.ts); tests shorten it. */
+  workerRecoveryDelayMs?: number;
 }
 
 export function createServePipeline(options: ServePipelineOptions): ServePipeline {
@@ -110,6 +116,8 @@ function inProcessPipeline(options: ServePipelineOptions): ServePipeline {
 
 function workerPipeline(options: ServePipelineOptions): ServePipeline {
   const { quarantine } = options;
+  // The host is made before the reconciler that translates again after a loss: told through this.
+  let recovery: WorkerRecovery | undefined;
   const host = createTranslationWorkerHost({
     translate: {
       controllerName: options.controllerName,
@@ -119,6 +127,8 @@ function workerPipeline(options: ServePipelineOptions): ServePipeline {
     ...(options.workerScript ? { script: options.workerScript } : {}),
     ...(options.workerRewriteIr ? { rewriteIr: options.workerRewriteIr } : {}),
     quarantined: () => quarantine.entries(),
+    ...(options.onWorkerStarted ? { onWorkerStarted: options.onWorkerStarted } : {}),
+    onWorkerLost: (why) => recovery?.lost(why),
   });
   const publisher = createWorkerPublisher({ onSubscriberError: options.onSubscriberError, probe: (ir) => host.probe(ir) });
   const reconciler = createWorkerReconciler({
@@ -132,6 +142,20 @@ function workerPipeline(options: ServePipelineOptions): ServePipeline {
     ...(options.rateLimitConfig ? { rateLimitConfig: options.rateLimitConfig } : {}),
     quarantine,
   });
+  /** The last snapshot asked for: what is translated again on a new worker. */
+  let current: ProviderSnapshot | undefined;
+  const reconcile = async (snapshot: ProviderSnapshot, reconcileOptions?: { force?: boolean }): Promise<ReconcileOutcome> => {
+    current = snapshot;
+    const losses = recovery!.losses();
+    const outcome = await reconciler.reconcile(snapshot, reconcileOptions);
+    if (outcome.result === 'success') recovery!.succeeded(losses);
+    return outcome;
+  };
+  recovery = createWorkerRecovery({
+    logger: options.logger,
+    retranslate: () => (current ? reconcile(current, { force: true }) : Promise.resolve()),
+    ...(options.workerRecoveryDelayMs !== undefined ? { initialDelayMs: options.workerRecoveryDelayMs } : {}),
+  });
   return {
     mode: 'worker',
     cache: publisher.cache,
@@ -143,11 +167,14 @@ function workerPipeline(options: ServePipelineOptions): ServePipeline {
         host.quarantine(entries);
       },
     },
-    reconcile: (snapshot, reconcileOptions) => reconciler.reconcile(snapshot, reconcileOptions),
+    reconcile,
     state: () => reconciler.state(),
     health: () => reconciler.health(),
     servedGateways: () => publisher.cache.gateways().sort(),
     servedConfigDumps: (gateways) => host.configDumps(gateways),
-    close: () => host.close(),
+    close: () => {
+      recovery!.close();
+      return host.close();
+    },
   };
 }

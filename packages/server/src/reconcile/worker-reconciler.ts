@@ -7,7 +7,8 @@
  *
  * Asynchronous, and still a single writer: reconciles run one after another in the order they are
  * asked for. A worker that dies fails the snapshot it was translating (as a translation that threw:
- * the last good config keeps being served); the next snapshot starts a new worker from every object.
+ * the last good config keeps being served); the next snapshot starts a new worker from every object,
+ * and the current one is translated again soon after the loss (worker-recovery.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';

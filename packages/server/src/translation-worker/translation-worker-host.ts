@@ -98,6 +98,8 @@ export interface TranslationWorkerHostOptions {
   rewriteIr?: IrRewriteModule;
   /** Told of each worker started (tests end one to see the host survive it). */
   onWorkerStarted?: (worker: Worker) => void;
+  /** Told when the worker stops other than by `close()`, with why (reconcile/worker-recovery.ts). */
+  onWorkerLost?: (why: string) => void;
   /** The quarantine as it stands (NACK containment): sent to each worker when it is given every object. */
   quarantined?: () => QuarantineEntry[];
 }
@@ -201,7 +203,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
     // A new worker sends every resource and status again: nothing it would leave out is known to be here.
     known = new Map();
     statuses = new Map();
-    const error = new TranslationWorkerError(`the translation worker stopped (${why}); the next snapshot starts a new one`);
+    const error = new TranslationWorkerError(`the translation worker stopped (${why}); the next translation starts a new one`);
     for (const [id, request] of waiting) {
       waiting.delete(id);
       request.reject(error);
@@ -215,6 +217,7 @@ export function createTranslationWorkerHost(options: TranslationWorkerHostOption
       probe.reject(error);
     }
     void which.terminate();
+    options.onWorkerLost?.(why);
   }
 
   /** An idle worker never keeps the process alive; one with an answer or an IR still to send does. */
