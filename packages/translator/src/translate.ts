@@ -31,7 +31,8 @@ import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status
 import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import type { Attachment, AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
-import { attachRouteRemembered, conflictFreeSignature, readsOf, type AttachmentMemo } from './routes/attachment-memo.js';
+import { attachRouteRemembered, conflictFreeSignature, readsOf, type AttachmentMemo, type SettledRoute } from './routes/attachment-memo.js';
+import type { BuiltParents } from './gateways/reused-parents.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
 import { shadowedMatches, type ListenerShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
 import type { HostnameShadowing } from './gateway-ir/virtual-hosts.js';
@@ -54,15 +55,15 @@ export function translate(resources: ResourceSet, options?: TranslateOptions): T
 function translateWith(ctx: TranslationContext): TranslationResult {
   // Under a cache, what building the parents reads (and Namespace labels, read by listener selectors)
   // is the parents epoch: routes attach as last time while it holds (routes/attachment-memo.ts).
-  const built = readsOf(ctx, () => {
+  const built = readsOf(ctx, (): BuiltParents => {
     const gateways = collectGateways(ctx, acceptGatewayClasses(ctx));
     const byKey = new Map(gateways.map((g) => [g.key, g]));
-    return { gateways, byKey, listenerSets: collectListenerSets(ctx, byKey) };
+    return { gateways, parents: { gateways: byKey, listenerSets: collectListenerSets(ctx, byKey) } };
   });
-  const { gateways, byKey } = built.value;
-  const parents: AttachmentParents = { gateways: byKey, listenerSets: built.value.listenerSets };
+  const { gateways, parents } = ctx.cache ? ctx.cache.parents(built.value) : built.value;
+  const byKey = parents.gateways;
   const epoch = ctx.cache?.parentsEpoch([...built.kinds, 'Namespace']);
-  const outcomes = new Map<string, ParentOutcome[]>();
+  const outcomes = new Map<string, readonly ParentOutcome[]>();
   const attached = attachAllRoutes(ctx, parents, outcomes, epoch);
 
   const irs = new Map<string, GatewayIR>();
@@ -97,6 +98,8 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   writeAccessLogPolicyStatuses(ctx, gateways);
   writeShadowedConditions(ctx, shadowed, (key) => outcomes.get(key));
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
+  // A failure may have marked a parent (state.invalid above): those parents are built afresh next time.
+  ctx.cache?.keepParents(ctx.failures.length === 0 ? { gateways, parents } : undefined);
   return {
     gateways: new Map([...irs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     statuses: ctx.statuses,
@@ -108,7 +111,7 @@ function translateWith(ctx: TranslationContext): TranslationResult {
 
 interface RouteWork {
   translated: TranslatedRoute;
-  outcomes: ParentOutcome[];
+  outcomes: readonly ParentOutcome[];
   /** The attachment memo the outcomes are (routes/attachment-memo.ts), under a cache. */
   memo: AttachmentMemo | undefined;
   /** The route's status key. */
@@ -119,7 +122,7 @@ interface RouteWork {
  * Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. `outcomes`
  * receives each route's parent outcomes by status key, in the order of its status entries.
  */
-function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, outcomes: Map<string, ParentOutcome[]>, epoch: number | undefined): Map<GatewayState, AcceptedAttachment[]> {
+function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, outcomes: Map<string, readonly ParentOutcome[]>, epoch: number | undefined): Map<GatewayState, AcceptedAttachment[]> {
   const work: RouteWork[] = [];
   for (const route of allRoutes(ctx)) {
     containObject(
@@ -185,18 +188,11 @@ function settleRoute(
   result: Map<GatewayState, AcceptedAttachment[]>,
 ): void {
   const { route } = w.translated;
-  const namespace = route.metadata.namespace ?? 'default';
-  const accepted: { gateway: GatewayState; attachment: AcceptedAttachment }[] = [];
-  const accept = (a: Attachment) => accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
-  // Without conflicts every attachment stands and each verdict is its outcome alone: the verdicts are
-  // then made only if the status is (a route whose translation and outcomes are reused keeps its status).
-  let verdicts: ParentVerdict[] | undefined;
-  if (lostTo) verdicts = w.outcomes.map((outcome) => conflictVerdict(w, outcome, lostTo, accept));
-  else if (!w.translated.invalid) for (const outcome of w.outcomes) if ('attachments' in outcome) outcome.attachments.forEach(accept);
-  const verdictsOf = () => (verdicts ??= w.outcomes.map((outcome) => ({ outcome })));
-  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdictsOf()) } });
-  const signature = () => (verdicts?.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdictsOf())));
-  const built = ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status();
+  // Without conflicts, a route whose outcomes (the memo's, so the same parents) and translation are
+  // last time's settles as it did: its accepted attachments and its status are taken as they are.
+  const memo = ctx.cache && !lostTo && w.memo?.outcomes === w.outcomes ? w.memo : undefined;
+  const settled = memo?.settled?.translated === w.translated ? memo.settled : memo ? (memo.settled = settledRoute(ctx, w, undefined)) : settledRoute(ctx, w, lostTo);
+  const { accepted, status: built } = settled;
   for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
     recordTrafficPolicyAncestors(ctx, route, gateway.key);
@@ -220,6 +216,23 @@ function settleRoute(
   }
   // The key setStatus would make from the status, made once per route object.
   ctx.statuses.set(w.key, built);
+}
+
+/** The route's accepted attachments and its status (see settleRoute). */
+function settledRoute(ctx: TranslationContext, w: RouteWork, lostTo: ((w: RouteWork, listener: unknown) => Route | undefined) | undefined): SettledRoute {
+  const { route } = w.translated;
+  const namespace = route.metadata.namespace ?? 'default';
+  const accepted: { gateway: GatewayState; attachment: AcceptedAttachment }[] = [];
+  const accept = (a: Attachment) => accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
+  // Without conflicts every attachment stands and each verdict is its outcome alone: the verdicts are
+  // then made only if the status is (a route whose translation and outcomes are reused keeps its status).
+  let verdicts: ParentVerdict[] | undefined;
+  if (lostTo) verdicts = w.outcomes.map((outcome) => conflictVerdict(w, outcome, lostTo, accept));
+  else if (!w.translated.invalid) for (const outcome of w.outcomes) if ('attachments' in outcome) outcome.attachments.forEach(accept);
+  const verdictsOf = () => (verdicts ??= w.outcomes.map((outcome) => ({ outcome })));
+  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdictsOf()) } });
+  const signature = () => (verdicts?.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdictsOf())));
+  return { translated: w.translated, accepted, status: ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status() };
 }
 
 /** One parent's verdict when some route lost a listener to another: the attachments that survive are accepted. */

@@ -21,6 +21,7 @@ import { carryTransitionTimes } from './status/transition-times.js';
 import type { TranslatedRoute } from './routes/translated-route.js';
 import type { SortedNamesMemo } from './gateway-ir/referenced-backend-names.js';
 import type { AttachmentMemo } from './routes/attachment-memo.js';
+import { reusedParents, type BuiltParents } from './gateways/reused-parents.js';
 
 /** Kinds every route translation depends on as a whole (see the file comment). */
 const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'RateLimitPolicy', 'BackendPolicy', 'ConfigMap', 'Secret'];
@@ -91,6 +92,13 @@ export interface TranslationCache {
    * read, see routes/attachment-memo.ts) is added, replaced or removed, and while `kinds` is the same set.
    */
   parentsEpoch(kinds: Iterable<Kind>): number;
+  /**
+   * The previous translation's parents when `fresh` equals them (gateways/reused-parents.ts), else
+   * `fresh`: the same parent states let remembered attachments be reused as they are.
+   */
+  parents(fresh: BuiltParents): BuiltParents;
+  /** Keeps this translation's parents for the next (only when nothing failed: a failure marks its Gateway). */
+  keepParents(parents: BuiltParents | undefined): void;
   /** The route object's remembered attachment outcome (routes/attachment-memo.ts). */
   attachment(route: Route): AttachmentMemo | undefined;
   rememberAttachment(route: Route, memo: AttachmentMemo): void;
@@ -108,6 +116,7 @@ export function createTranslationCache(): TranslationCache {
   let attachments = new WeakMap<Route, AttachmentMemo>();
   let parentsVersions: Map<Kind, number> | undefined;
   let parentsEpoch = 0;
+  let keptParents: BuiltParents | undefined;
   let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
   let previousStatuses = new Map<string, ObjectStatus>();
   /**
@@ -205,6 +214,7 @@ export function createTranslationCache(): TranslationCache {
         routes = new WeakMap();
         attachments = new WeakMap();
         parentsVersions = undefined;
+        keptParents = undefined;
         statuses = new WeakMap();
         previousStatuses = new Map();
         previousInputs = new Map();
@@ -363,6 +373,14 @@ export function createTranslationCache(): TranslationCache {
         parentsVersions = versions;
       }
       return parentsEpoch;
+    },
+    parents(fresh) {
+      const parents = reusedParents(fresh, keptParents);
+      keptParents = undefined;
+      return parents;
+    },
+    keepParents(parents) {
+      keptParents = parents;
     },
     attachment: (route) => attachments.get(route),
     rememberAttachment(route, memo) {
