@@ -63,8 +63,7 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   const { gateways, parents } = ctx.cache ? ctx.cache.parents(built.value) : built.value;
   const byKey = parents.gateways;
   const epoch = ctx.cache?.parentsEpoch([...built.kinds, 'Namespace']);
-  const outcomes = new Map<string, readonly ParentOutcome[]>();
-  const attached = attachAllRoutes(ctx, parents, outcomes, epoch);
+  const { attached, outcomesOf } = attachAllRoutes(ctx, parents, epoch);
 
   const irs = new Map<string, GatewayIR>();
   const shadowed: ListenerShadowedMatch[] = [];
@@ -96,7 +95,7 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   writeBackendPolicyStatuses(ctx);
   writeTelemetryPolicyStatuses(ctx, new Set(byKey.keys()));
   writeAccessLogPolicyStatuses(ctx, gateways);
-  writeShadowedConditions(ctx, shadowed, (key) => outcomes.get(key));
+  writeShadowedConditions(ctx, shadowed, outcomesOf);
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
   // A failure may have marked a parent (state.invalid above): those parents are built afresh next time.
   ctx.cache?.keepParents(ctx.failures.length === 0 ? { gateways, parents } : undefined);
@@ -118,11 +117,16 @@ interface RouteWork {
   key: string;
 }
 
-/**
- * Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. `outcomes`
- * receives each route's parent outcomes by status key, in the order of its status entries.
- */
-function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, outcomes: Map<string, readonly ParentOutcome[]>, epoch: number | undefined): Map<GatewayState, AcceptedAttachment[]> {
+/** What attaching every route gives the rest of the translation. */
+interface AttachedRoutes {
+  /** Each Gateway's accepted attachments, in route order. */
+  attached: Map<GatewayState, AcceptedAttachment[]>;
+  /** A route's parent outcomes by status key, in the order of its status entries. */
+  outcomesOf: (key: string) => readonly ParentOutcome[] | undefined;
+}
+
+/** Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. */
+function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, epoch: number | undefined): AttachedRoutes {
   const work: RouteWork[] = [];
   for (const route of allRoutes(ctx)) {
     containObject(
@@ -133,7 +137,6 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
         if (found.length > 0) {
           const key = ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name);
           work.push({ translated: translateRoute(ctx, route), outcomes: found, memo, key });
-          outcomes.set(key, found);
         }
       },
       (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
@@ -150,7 +153,10 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
     const { route } = w.translated;
     containObject(ctx, route, () => settleRoute(ctx, w, lostTo, result), (failure) => writeFailedRouteStatus(ctx, route, parents, failure));
   }
-  return result;
+  // Looked up only for routes with shadowed matches: indexed on first need, not for every edit.
+  let byKey: Map<string, readonly ParentOutcome[]> | undefined;
+  const outcomesOf = (key: string) => (byKey ??= new Map(work.map((w) => [w.key, w.outcomes]))).get(key);
+  return { attached: result, outcomesOf };
 }
 
 /**
