@@ -7,7 +7,7 @@
  */
 import type { GatewayIR } from '@portico/ir';
 import type { ResourceSet, Route } from '@portico/resources';
-import { recordPolicyAncestor } from './backends/backend-tls.js';
+import { evaluatedPolicies, recordPolicyAncestor } from './backends/backend-tls.js';
 import { createContext, setStatus, type TranslationContext } from './context.js';
 import { acceptGatewayClasses } from './gateways/gateway-classes.js';
 import { buildGatewayIR, type AcceptedAttachment } from './gateway-ir/gateway-ir.js';
@@ -24,6 +24,8 @@ import { collectListenerSets } from './gateways/listener-sets.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './status/policy-status.js';
 import { recordTrafficPolicyAncestors, writeTrafficPolicyStatuses } from './policies/backend-traffic-policy-status.js';
+import { hasTrafficPolicies } from './policies/backend-traffic-policy.js';
+import { hasBackendPolicies } from './policies/backend-policy.js';
 import { writeSecurityPolicyStatuses } from './policies/security-policy-routes.js';
 import { writeRateLimitPolicyStatuses } from './policies/rate-limit-policy-routes.js';
 import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './policies/backend-policy-status.js';
@@ -149,9 +151,12 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ep
   };
 
   const result = new Map<GatewayState, AcceptedAttachment[]>();
+  // Asked once, by the first route to settle (inside its containment, as each route asked before).
+  let ancestors: boolean | undefined;
+  const recordsAncestors = () => (ancestors ??= evaluatedPolicies(ctx).length > 0 || hasTrafficPolicies(ctx) || hasBackendPolicies(ctx));
   for (const w of work) {
     const { route } = w.translated;
-    containObject(ctx, route, () => settleRoute(ctx, w, lostTo, result), (failure) => writeFailedRouteStatus(ctx, route, parents, failure));
+    containObject(ctx, route, () => settleRoute(ctx, w, lostTo, result, recordsAncestors), (failure) => writeFailedRouteStatus(ctx, route, parents, failure));
   }
   // Looked up only for routes with shadowed matches: indexed on first need, not for every edit.
   let byKey: Map<string, readonly ParentOutcome[]> | undefined;
@@ -192,6 +197,8 @@ function settleRoute(
   /** The route that won the listener over this one; undefined when no route lost any. */
   lostTo: ((w: RouteWork, listener: unknown) => Route | undefined) | undefined,
   result: Map<GatewayState, AcceptedAttachment[]>,
+  /** Whether any policy has routes record their Gateways as its ancestors: without one, 10,000 routes skip asking. */
+  recordsAncestors: () => boolean,
 ): void {
   const { route } = w.translated;
   // Without conflicts, a route whose outcomes (the memo's, so the same parents) and translation are
@@ -199,7 +206,7 @@ function settleRoute(
   const memo = ctx.cache && !lostTo && w.memo?.outcomes === w.outcomes ? w.memo : undefined;
   const settled = memo?.settled?.translated === w.translated ? memo.settled : memo ? (memo.settled = settledRoute(ctx, w, undefined)) : settledRoute(ctx, w, lostTo);
   const { accepted, status: built } = settled;
-  for (const { gateway, attachment } of accepted) {
+  if (accepted.length > 0 && recordsAncestors()) for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
     recordTrafficPolicyAncestors(ctx, route, gateway.key);
     recordBackendPolicyAncestors(ctx, route, gateway.key);
