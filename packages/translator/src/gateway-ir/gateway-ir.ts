@@ -43,7 +43,9 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     if (group) group.push(l);
     else groups.set(key, [l]);
   }
-  const routesOf = (l: ListenerState) => attached.filter((a) => a.listener === l);
+  // A listener counts each route on it once (translate.ts), so a count equal to the gateway's whole
+  // list means every attachment is on that listener (the usual single-listener table): no filtering.
+  const routesOf = (l: ListenerState) => (l.attachedRoutes === attached.length ? attached : attached.filter((a) => a.listener === l));
   recordGatewaySecurityAncestors(ctx, state.key, (state.gateway.spec.listeners ?? []).map((l) => l.name));
   recordGatewayRateLimitAncestors(ctx, state.key, (state.gateway.spec.listeners ?? []).map((l) => l.name));
   const httpServed = (served: readonly AcceptedAttachment[]) => httpRoutesServed(ctx, state.key, served);
