@@ -7,6 +7,7 @@
  */
 import type { GatewayIR } from '@portico/ir';
 import type { ResourceSet, Route } from '@portico/resources';
+import type { BackendSpec } from './backends/backends.js';
 import { evaluatedPolicies, recordPolicyAncestor } from './backends/backend-tls.js';
 import { createContext, setStatus, type TranslationContext } from './context.js';
 import { acceptGatewayClasses } from './gateways/gateway-classes.js';
@@ -17,7 +18,7 @@ import { translateGRPCRoute } from './routes/grpc-routes.js';
 import { translateHTTPRoute } from './routes/http-routes.js';
 import { translateIngresses } from './ingress/index.js';
 import { translateL4Route } from './routes/l4-routes.js';
-import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
+import { containEach, containObject, failureMessage, TRANSLATION_ERROR, type TranslationFailure } from './containment.js';
 import { failedGatewayStatus, failedListenerSetStatus, writeFailedRouteStatus } from './status/failed-status.js';
 import { listenerSetStatus } from './gateways/listener-set-status.js';
 import { collectListenerSets } from './gateways/listener-sets.js';
@@ -130,20 +131,21 @@ interface AttachedRoutes {
 /** Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. */
 function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, epoch: number | undefined): AttachedRoutes {
   const work: RouteWork[] = [];
-  for (const route of allRoutes(ctx)) {
-    containObject(
-      ctx,
-      route,
-      () => {
-        const { outcomes: found, memo } = attachRouteRemembered(ctx, route, parents, epoch);
-        if (found.length > 0) {
-          const key = ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name);
-          work.push({ translated: translateRoute(ctx, route), outcomes: found, memo, key });
-        }
-      },
-      (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
-    );
-  }
+  const failed = (route: Route, failure: TranslationFailure) => writeFailedRouteStatus(ctx, route, parents, failure);
+  const translateOne = routeTranslator(ctx);
+  containEach(
+    ctx,
+    allRoutes(ctx),
+    (route) => route,
+    (route) => {
+      const { outcomes: found, memo } = attachRouteRemembered(ctx, route, parents, epoch);
+      if (found.length > 0) {
+        const key = ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name);
+        work.push({ translated: translateOne(route), outcomes: found, memo, key });
+      }
+    },
+    failed,
+  );
   const losers = conflictLosers(work);
   const lostTo = losers.size === 0 ? undefined : (w: RouteWork, listener: unknown) => {
     for (const [claim, winner] of losers) if (claim.route === w.translated.route && claim.listener === listener) return winner;
@@ -154,10 +156,13 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ep
   // Asked once, by the first route to settle (inside its containment, as each route asked before).
   let ancestors: boolean | undefined;
   const recordsAncestors = () => (ancestors ??= evaluatedPolicies(ctx).length > 0 || hasTrafficPolicies(ctx) || hasBackendPolicies(ctx));
-  for (const w of work) {
-    const { route } = w.translated;
-    containObject(ctx, route, () => settleRoute(ctx, w, lostTo, result, recordsAncestors), (failure) => writeFailedRouteStatus(ctx, route, parents, failure));
-  }
+  containEach(
+    ctx,
+    work,
+    (w) => w.translated.route,
+    (w) => settleRoute(ctx, w, lostTo, result, recordsAncestors),
+    (w, failure) => failed(w.translated.route, failure),
+  );
   // Looked up only for routes with shadowed matches: indexed on first need, not for every edit.
   let byKey: Map<string, readonly ParentOutcome[]> | undefined;
   const outcomesOf = (key: string) => (byKey ??= new Map(work.map((w) => [w.key, w.outcomes]))).get(key);
@@ -274,10 +279,14 @@ function allRoutes(ctx: TranslationContext): Route[] {
   return [...r.list('HTTPRoute'), ...r.list('GRPCRoute'), ...r.list('TLSRoute'), ...r.list('TCPRoute'), ...r.list('UDPRoute')];
 }
 
-/** A route's translation, reused from the cache when nothing it read has changed. */
-function translateRoute(ctx: TranslationContext, route: Route): TranslatedRoute {
-  if (!ctx.cache) return translateRouteFresh(ctx, route);
-  const { translated, backends } = ctx.cache.route(route, (recording, used) => {
+/**
+ * A route's translation, reused from the cache when nothing it read has changed. Made once per
+ * translation: the function that records a fresh translation's reads is then one for all routes.
+ */
+function routeTranslator(ctx: TranslationContext): (route: Route) => TranslatedRoute {
+  const cache = ctx.cache;
+  if (!cache) return (route) => translateRouteFresh(ctx, route);
+  const recorded = (route: Route, recording: ResourceSet, used: BackendSpec[]) => {
     const real = ctx.resources;
     ctx.resources = recording;
     ctx.usedBackends = used;
@@ -287,9 +296,12 @@ function translateRoute(ctx: TranslationContext, route: Route): TranslatedRoute 
       ctx.resources = real;
       delete ctx.usedBackends;
     }
-  });
-  for (const spec of backends) if (!ctx.backends.has(spec.name)) ctx.backends.set(spec.name, spec);
-  return translated;
+  };
+  return (route) => {
+    const { translated, backends } = cache.route(route, recorded);
+    for (const spec of backends) if (!ctx.backends.has(spec.name)) ctx.backends.set(spec.name, spec);
+    return translated;
+  };
 }
 
 function translateRouteFresh(ctx: TranslationContext, route: Route): TranslatedRoute {

@@ -61,7 +61,7 @@ export interface TranslationCache {
   /** Called by `translate` last: forgets backends no longer used. */
   end(): void;
   /** The route's translation, from memory when nothing it read has changed. */
-  route(route: Route, translate: (recording: ResourceSet, backends: BackendSpec[]) => TranslatedRoute): { translated: TranslatedRoute; backends: readonly BackendSpec[] };
+  route(route: Route, translate: (route: Route, recording: ResourceSet, backends: BackendSpec[]) => TranslatedRoute): { translated: TranslatedRoute; backends: readonly BackendSpec[] };
   backend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined): BackendIR | undefined;
   rememberBackend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined, ir: BackendIR): void;
   /** Whether the backend `name` remembered is `ir` (gateway-backends.ts); if so it counts as used, as `backend` would. */
@@ -277,7 +277,7 @@ export function createTranslationCache(): TranslationCache {
         },
       });
       const used: BackendSpec[] = [];
-      const translated = translate(recording, used);
+      const translated = translate(route, recording, used);
       const tokens = new Map(gets.map((g) => [g.kind, real.kindToken(g.kind)] as const));
       for (const [kind, token] of tokens) if (!getKindTokens.has(kind)) getKindTokens.set(kind, token);
       const fresh: RouteMemo = { translated, gets, tokens, kinds, backends: used, getsCheckedIn: tokenEpoch, kindsCheckedIn: kindsEpoch };
