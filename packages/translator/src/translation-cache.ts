@@ -232,11 +232,12 @@ export function createTranslationCache(): TranslationCache {
       Object.assign(stats, { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 });
     },
     end() {
-      for (const [name, memo] of backends) {
-        if (memo.usedIn === generation) continue;
+      // forEach rather than for-of: no entry array per backend, 10,000 of them after every edit.
+      backends.forEach((memo, name) => {
+        if (memo.usedIn === generation) return;
         backends.delete(name);
         backendsOfService.get(serviceKey(memo.spec))?.delete(name);
-      }
+      });
       for (const [name, entry] of backendNames) if (entry.usedIn !== generation) backendNames.delete(name);
       // Slices deleted since are forgotten: the map is rebuilt from the remembered backends whenever
       // the set's EndpointSlices changed (not on every translation: it costs one pass over the slices).
@@ -343,7 +344,7 @@ export function createTranslationCache(): TranslationCache {
       const inputs = previousInputs.entries();
       const outputs = previousStatuses.values();
       let inStep = true;
-      for (const [key, status] of current) {
+      current.forEach((status, key) => {
         let previous: ObjectStatus | undefined;
         let input: ObjectStatus | undefined;
         if (inStep) {
@@ -359,7 +360,7 @@ export function createTranslationCache(): TranslationCache {
           input = previousInputs.get(key);
         }
         carried.set(key, previous !== undefined && input === status ? previous : carryTransitionTimes(status, previous));
-      }
+      });
       previousStatuses = carried;
       previousInputs = current;
       return carried;
