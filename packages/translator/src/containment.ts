@@ -50,6 +50,21 @@ export function containObject<T>(ctx: TranslationContext, object: ContainedObjec
   }
 }
 
+/**
+ * containObject for each of `items` (each standing for the object `objectOf` gives) in turn: the
+ * same containment, with one `work` and one `fallback` for the whole list rather than two closures
+ * per item (thousands of routes per edit).
+ */
+export function containEach<T>(ctx: TranslationContext, items: Iterable<T>, objectOf: (item: T) => ContainedObject, work: (item: T) => void, fallback: (item: T, failure: TranslationFailure) => void): void {
+  for (const item of items) {
+    try {
+      work(item);
+    } catch (error) {
+      fallback(item, recordFailure(ctx, objectOf(item), error));
+    }
+  }
+}
+
 export function recordFailure(ctx: TranslationContext, object: ContainedObject, error: unknown): TranslationFailure {
   const e = error instanceof Error ? error : new Error(String(error));
   const namespace = object.metadata?.namespace;

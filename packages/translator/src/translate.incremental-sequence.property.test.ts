@@ -7,7 +7,8 @@
  * with one long-lived cache equals a fresh translation of the same set at every step. A second
  * property puts many routes on a few hostnames of one listener and edits them one or a few at a time:
  * each edited hostname's precedence order is then patched from the previous one (virtual-hosts.ts
- * patchedEntries), which must give what sorting afresh gives.
+ * patchedEntries), which must give what sorting afresh gives. A third copies every parent
+ * (GatewayClass, Gateway, ListenerSet) between steps: the parents are then rebuilt equal and reused.
  */
 import fc from 'fast-check';
 import { ResourceSet, type KubeObject } from '@portico/resources';
@@ -53,6 +54,34 @@ describe('translation cache along edit sequences', () => {
         expect(translate(set, { now, cache, externalNameServices: 'allow' })).toEqual(translate(set, { now, externalNameServices: 'allow' }));
         for (const edits of steps) {
           set = step(set, edits, pool);
+          expect(translate(set, { now, cache, externalNameServices: 'allow' })).toEqual(translate(set, { now, externalNameServices: 'allow' }));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT_MS);
+});
+
+/** `set` with every GatewayClass, Gateway and ListenerSet replaced by an equal copy: the parents are rebuilt equal. */
+function parentsCopied(set: ResourceSet): ResourceSet {
+  const next = set.clone();
+  for (const kind of ['GatewayClass', 'Gateway', 'ListenerSet'] as const) for (const o of set.list(kind)) next.upsert(structuredClone(o) as never);
+  return next;
+}
+
+describe('translation cache when the parents are rebuilt equal', () => {
+  // The previous translation's parent states are reused when equal (gateways/reused-parents.ts), with
+  // the attachments and settled routes that name them; copies of the parents move the parents epoch
+  // without changing them, so routes are attached afresh against reused states.
+  it('equals a fresh translation after every step', () => {
+    fc.assert(
+      fc.property(resourceSetObjects, resourceSetObjects, fc.array(fc.tuple(fc.array(edit, { minLength: 0, maxLength: 3 }), fc.boolean()), { minLength: 1, maxLength: 8 }), (first, pool, steps) => {
+        const cache = createTranslationCache();
+        let set = ResourceSet.from(first as never);
+        expect(translate(set, { now, cache, externalNameServices: 'allow' })).toEqual(translate(set, { now, externalNameServices: 'allow' }));
+        for (const [edits, copyParents] of steps) {
+          set = step(set, edits, pool);
+          if (copyParents) set = parentsCopied(set);
           expect(translate(set, { now, cache, externalNameServices: 'allow' })).toEqual(translate(set, { now, externalNameServices: 'allow' }));
         }
       }),

@@ -7,7 +7,8 @@
  */
 import type { GatewayIR } from '@portico/ir';
 import type { ResourceSet, Route } from '@portico/resources';
-import { recordPolicyAncestor } from './backends/backend-tls.js';
+import type { BackendSpec } from './backends/backends.js';
+import { evaluatedPolicies, recordPolicyAncestor } from './backends/backend-tls.js';
 import { createContext, setStatus, type TranslationContext } from './context.js';
 import { acceptGatewayClasses } from './gateways/gateway-classes.js';
 import { buildGatewayIR, type AcceptedAttachment } from './gateway-ir/gateway-ir.js';
@@ -17,13 +18,15 @@ import { translateGRPCRoute } from './routes/grpc-routes.js';
 import { translateHTTPRoute } from './routes/http-routes.js';
 import { translateIngresses } from './ingress/index.js';
 import { translateL4Route } from './routes/l4-routes.js';
-import { containObject, failureMessage, TRANSLATION_ERROR } from './containment.js';
+import { containEach, containObject, failureMessage, TRANSLATION_ERROR, type TranslationFailure } from './containment.js';
 import { failedGatewayStatus, failedListenerSetStatus, writeFailedRouteStatus } from './status/failed-status.js';
 import { listenerSetStatus } from './gateways/listener-set-status.js';
 import { collectListenerSets } from './gateways/listener-sets.js';
 import { resolveOptions, type TranslateOptions } from './options.js';
 import { writePolicyStatuses } from './status/policy-status.js';
 import { recordTrafficPolicyAncestors, writeTrafficPolicyStatuses } from './policies/backend-traffic-policy-status.js';
+import { hasTrafficPolicies } from './policies/backend-traffic-policy.js';
+import { hasBackendPolicies } from './policies/backend-policy.js';
 import { writeSecurityPolicyStatuses } from './policies/security-policy-routes.js';
 import { writeRateLimitPolicyStatuses } from './policies/rate-limit-policy-routes.js';
 import { recordBackendPolicyAncestors, writeBackendPolicyStatuses } from './policies/backend-policy-status.js';
@@ -31,7 +34,8 @@ import { writeTelemetryPolicyStatuses } from './policies/telemetry-policy-status
 import { writeAccessLogPolicyStatuses } from './policies/access-log-policy-status.js';
 import { statusKey, type ObjectStatus, type TranslationResult } from './result.js';
 import type { Attachment, AttachmentParents, ParentOutcome } from './routes/route-attachment.js';
-import { attachRouteRemembered, conflictFreeSignature, readsOf, type AttachmentMemo } from './routes/attachment-memo.js';
+import { attachRouteRemembered, conflictFreeSignature, readsOf, type AttachmentMemo, type SettledRoute } from './routes/attachment-memo.js';
+import type { BuiltParents } from './gateways/reused-parents.js';
 import { compareShadowed, writeShadowedConditions } from './gateway-ir/shadowing/shadowed-condition.js';
 import { shadowedMatches, type ListenerShadowedMatch } from './gateway-ir/shadowing/shadowed-matches.js';
 import type { HostnameShadowing } from './gateway-ir/virtual-hosts.js';
@@ -54,16 +58,15 @@ export function translate(resources: ResourceSet, options?: TranslateOptions): T
 function translateWith(ctx: TranslationContext): TranslationResult {
   // Under a cache, what building the parents reads (and Namespace labels, read by listener selectors)
   // is the parents epoch: routes attach as last time while it holds (routes/attachment-memo.ts).
-  const built = readsOf(ctx, () => {
+  const built = readsOf(ctx, (): BuiltParents => {
     const gateways = collectGateways(ctx, acceptGatewayClasses(ctx));
     const byKey = new Map(gateways.map((g) => [g.key, g]));
-    return { gateways, byKey, listenerSets: collectListenerSets(ctx, byKey) };
+    return { gateways, parents: { gateways: byKey, listenerSets: collectListenerSets(ctx, byKey) } };
   });
-  const { gateways, byKey } = built.value;
-  const parents: AttachmentParents = { gateways: byKey, listenerSets: built.value.listenerSets };
+  const { gateways, parents } = ctx.cache ? ctx.cache.parents(built.value) : built.value;
+  const byKey = parents.gateways;
   const epoch = ctx.cache?.parentsEpoch([...built.kinds, 'Namespace']);
-  const outcomes = new Map<string, ParentOutcome[]>();
-  const attached = attachAllRoutes(ctx, parents, outcomes, epoch);
+  const { attached, outcomesOf } = attachAllRoutes(ctx, parents, epoch);
 
   const irs = new Map<string, GatewayIR>();
   const shadowed: ListenerShadowedMatch[] = [];
@@ -95,8 +98,10 @@ function translateWith(ctx: TranslationContext): TranslationResult {
   writeBackendPolicyStatuses(ctx);
   writeTelemetryPolicyStatuses(ctx, new Set(byKey.keys()));
   writeAccessLogPolicyStatuses(ctx, gateways);
-  writeShadowedConditions(ctx, shadowed, (key) => outcomes.get(key));
+  writeShadowedConditions(ctx, shadowed, outcomesOf);
   for (const ir of translateIngresses(ctx)) irs.set(ir.name, ir);
+  // A failure may have marked a parent (state.invalid above): those parents are built afresh next time.
+  ctx.cache?.keepParents(ctx.failures.length === 0 ? { gateways, parents } : undefined);
   return {
     gateways: new Map([...irs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     statuses: ctx.statuses,
@@ -108,34 +113,39 @@ function translateWith(ctx: TranslationContext): TranslationResult {
 
 interface RouteWork {
   translated: TranslatedRoute;
-  outcomes: ParentOutcome[];
+  outcomes: readonly ParentOutcome[];
   /** The attachment memo the outcomes are (routes/attachment-memo.ts), under a cache. */
   memo: AttachmentMemo | undefined;
   /** The route's status key. */
   key: string;
 }
 
-/**
- * Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. `outcomes`
- * receives each route's parent outcomes by status key, in the order of its status entries.
- */
-function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, outcomes: Map<string, ParentOutcome[]>, epoch: number | undefined): Map<GatewayState, AcceptedAttachment[]> {
+/** What attaching every route gives the rest of the translation. */
+interface AttachedRoutes {
+  /** Each Gateway's accepted attachments, in route order. */
+  attached: Map<GatewayState, AcceptedAttachment[]>;
+  /** A route's parent outcomes by status key, in the order of its status entries. */
+  outcomesOf: (key: string) => readonly ParentOutcome[] | undefined;
+}
+
+/** Attaches every route to our Gateways, writes route statuses, counts attachedRoutes. */
+function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, epoch: number | undefined): AttachedRoutes {
   const work: RouteWork[] = [];
-  for (const route of allRoutes(ctx)) {
-    containObject(
-      ctx,
-      route,
-      () => {
-        const { outcomes: found, memo } = attachRouteRemembered(ctx, route, parents, epoch);
-        if (found.length > 0) {
-          const key = ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name);
-          work.push({ translated: translateRoute(ctx, route), outcomes: found, memo, key });
-          outcomes.set(key, found);
-        }
-      },
-      (failure) => writeFailedRouteStatus(ctx, route, parents, failure),
-    );
-  }
+  const failed = (route: Route, failure: TranslationFailure) => writeFailedRouteStatus(ctx, route, parents, failure);
+  const translateOne = routeTranslator(ctx);
+  containEach(
+    ctx,
+    allRoutes(ctx),
+    (route) => route,
+    (route) => {
+      const { outcomes: found, memo } = attachRouteRemembered(ctx, route, parents, epoch);
+      if (found.length > 0) {
+        const key = ctx.cache ? routeStatusKey(route) : statusKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name);
+        work.push({ translated: translateOne(route), outcomes: found, memo, key });
+      }
+    },
+    failed,
+  );
   const losers = conflictLosers(work);
   const lostTo = losers.size === 0 ? undefined : (w: RouteWork, listener: unknown) => {
     for (const [claim, winner] of losers) if (claim.route === w.translated.route && claim.listener === listener) return winner;
@@ -143,11 +153,20 @@ function attachAllRoutes(ctx: TranslationContext, parents: AttachmentParents, ou
   };
 
   const result = new Map<GatewayState, AcceptedAttachment[]>();
-  for (const w of work) {
-    const { route } = w.translated;
-    containObject(ctx, route, () => settleRoute(ctx, w, lostTo, result), (failure) => writeFailedRouteStatus(ctx, route, parents, failure));
-  }
-  return result;
+  // Asked once, by the first route to settle (inside its containment, as each route asked before).
+  let ancestors: boolean | undefined;
+  const recordsAncestors = () => (ancestors ??= evaluatedPolicies(ctx).length > 0 || hasTrafficPolicies(ctx) || hasBackendPolicies(ctx));
+  containEach(
+    ctx,
+    work,
+    (w) => w.translated.route,
+    (w) => settleRoute(ctx, w, lostTo, result, recordsAncestors),
+    (w, failure) => failed(w.translated.route, failure),
+  );
+  // Looked up only for routes with shadowed matches: indexed on first need, not for every edit.
+  let byKey: Map<string, readonly ParentOutcome[]> | undefined;
+  const outcomesOf = (key: string) => (byKey ??= new Map(work.map((w) => [w.key, w.outcomes]))).get(key);
+  return { attached: result, outcomesOf };
 }
 
 /**
@@ -183,21 +202,16 @@ function settleRoute(
   /** The route that won the listener over this one; undefined when no route lost any. */
   lostTo: ((w: RouteWork, listener: unknown) => Route | undefined) | undefined,
   result: Map<GatewayState, AcceptedAttachment[]>,
+  /** Whether any policy has routes record their Gateways as its ancestors: without one, 10,000 routes skip asking. */
+  recordsAncestors: () => boolean,
 ): void {
   const { route } = w.translated;
-  const namespace = route.metadata.namespace ?? 'default';
-  const accepted: { gateway: GatewayState; attachment: AcceptedAttachment }[] = [];
-  const accept = (a: Attachment) => accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
-  // Without conflicts every attachment stands and each verdict is its outcome alone: the verdicts are
-  // then made only if the status is (a route whose translation and outcomes are reused keeps its status).
-  let verdicts: ParentVerdict[] | undefined;
-  if (lostTo) verdicts = w.outcomes.map((outcome) => conflictVerdict(w, outcome, lostTo, accept));
-  else if (!w.translated.invalid) for (const outcome of w.outcomes) if ('attachments' in outcome) outcome.attachments.forEach(accept);
-  const verdictsOf = () => (verdicts ??= w.outcomes.map((outcome) => ({ outcome })));
-  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdictsOf()) } });
-  const signature = () => (verdicts?.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdictsOf())));
-  const built = ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status();
-  for (const { gateway, attachment } of accepted) {
+  // Without conflicts, a route whose outcomes (the memo's, so the same parents) and translation are
+  // last time's settles as it did: its accepted attachments and its status are taken as they are.
+  const memo = ctx.cache && !lostTo && w.memo?.outcomes === w.outcomes ? w.memo : undefined;
+  const settled = memo?.settled?.translated === w.translated ? memo.settled : memo ? (memo.settled = settledRoute(ctx, w, undefined)) : settledRoute(ctx, w, lostTo);
+  const { accepted, status: built } = settled;
+  if (accepted.length > 0 && recordsAncestors()) for (const { gateway, attachment } of accepted) {
     for (const use of w.translated.servicePorts) recordPolicyAncestor(ctx, use.namespace, use.service, use.port, gateway.key);
     recordTrafficPolicyAncestors(ctx, route, gateway.key);
     recordBackendPolicyAncestors(ctx, route, gateway.key);
@@ -220,6 +234,23 @@ function settleRoute(
   }
   // The key setStatus would make from the status, made once per route object.
   ctx.statuses.set(w.key, built);
+}
+
+/** The route's accepted attachments and its status (see settleRoute). */
+function settledRoute(ctx: TranslationContext, w: RouteWork, lostTo: ((w: RouteWork, listener: unknown) => Route | undefined) | undefined): SettledRoute {
+  const { route } = w.translated;
+  const namespace = route.metadata.namespace ?? 'default';
+  const accepted: { gateway: GatewayState; attachment: AcceptedAttachment }[] = [];
+  const accept = (a: Attachment) => accepted.push({ gateway: a.gateway, attachment: { route: w.translated, listener: a.listener, hostnames: a.hostnames } });
+  // Without conflicts every attachment stands and each verdict is its outcome alone: the verdicts are
+  // then made only if the status is (a route whose translation and outcomes are reused keeps its status).
+  let verdicts: ParentVerdict[] | undefined;
+  if (lostTo) verdicts = w.outcomes.map((outcome) => conflictVerdict(w, outcome, lostTo, accept));
+  else if (!w.translated.invalid) for (const outcome of w.outcomes) if ('attachments' in outcome) outcome.attachments.forEach(accept);
+  const verdictsOf = () => (verdicts ??= w.outcomes.map((outcome) => ({ outcome })));
+  const status = (): ObjectStatus => ({ kind: route.kind, namespace, name: route.metadata.name, status: { parents: routeParentStatuses(ctx, w.translated, verdictsOf()) } });
+  const signature = () => (verdicts?.some((v) => v.lostTo !== undefined) ? verdictSignature(verdicts) : conflictFreeSignature(w.memo, () => verdictSignature(verdictsOf())));
+  return { translated: w.translated, accepted, status: ctx.cache ? ctx.cache.routeStatus(w.translated, signature(), status) : status() };
 }
 
 /** One parent's verdict when some route lost a listener to another: the attachments that survive are accepted. */
@@ -248,10 +279,14 @@ function allRoutes(ctx: TranslationContext): Route[] {
   return [...r.list('HTTPRoute'), ...r.list('GRPCRoute'), ...r.list('TLSRoute'), ...r.list('TCPRoute'), ...r.list('UDPRoute')];
 }
 
-/** A route's translation, reused from the cache when nothing it read has changed. */
-function translateRoute(ctx: TranslationContext, route: Route): TranslatedRoute {
-  if (!ctx.cache) return translateRouteFresh(ctx, route);
-  const { translated, backends } = ctx.cache.route(route, (recording, used) => {
+/**
+ * A route's translation, reused from the cache when nothing it read has changed. Made once per
+ * translation: the function that records a fresh translation's reads is then one for all routes.
+ */
+function routeTranslator(ctx: TranslationContext): (route: Route) => TranslatedRoute {
+  const cache = ctx.cache;
+  if (!cache) return (route) => translateRouteFresh(ctx, route);
+  const recorded = (route: Route, recording: ResourceSet, used: BackendSpec[]) => {
     const real = ctx.resources;
     ctx.resources = recording;
     ctx.usedBackends = used;
@@ -261,9 +296,12 @@ function translateRoute(ctx: TranslationContext, route: Route): TranslatedRoute 
       ctx.resources = real;
       delete ctx.usedBackends;
     }
-  });
-  for (const spec of backends) if (!ctx.backends.has(spec.name)) ctx.backends.set(spec.name, spec);
-  return translated;
+  };
+  return (route) => {
+    const { translated, backends } = cache.route(route, recorded);
+    for (const spec of backends) if (!ctx.backends.has(spec.name)) ctx.backends.set(spec.name, spec);
+    return translated;
+  };
 }
 
 function translateRouteFresh(ctx: TranslationContext, route: Route): TranslatedRoute {

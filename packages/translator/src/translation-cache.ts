@@ -21,6 +21,7 @@ import { carryTransitionTimes } from './status/transition-times.js';
 import type { TranslatedRoute } from './routes/translated-route.js';
 import type { SortedNamesMemo } from './gateway-ir/referenced-backend-names.js';
 import type { AttachmentMemo } from './routes/attachment-memo.js';
+import { reusedParents, type BuiltParents } from './gateways/reused-parents.js';
 
 /** Kinds every route translation depends on as a whole (see the file comment). */
 const ALWAYS_DEPENDS_ON: readonly Kind[] = ['ReferenceGrant', 'BackendTLSPolicy', 'XBackendTrafficPolicy', 'SecurityPolicy', 'RateLimitPolicy', 'BackendPolicy', 'ConfigMap', 'Secret'];
@@ -60,7 +61,7 @@ export interface TranslationCache {
   /** Called by `translate` last: forgets backends no longer used. */
   end(): void;
   /** The route's translation, from memory when nothing it read has changed. */
-  route(route: Route, translate: (recording: ResourceSet, backends: BackendSpec[]) => TranslatedRoute): { translated: TranslatedRoute; backends: readonly BackendSpec[] };
+  route(route: Route, translate: (route: Route, recording: ResourceSet, backends: BackendSpec[]) => TranslatedRoute): { translated: TranslatedRoute; backends: readonly BackendSpec[] };
   backend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined): BackendIR | undefined;
   rememberBackend(spec: BackendSpec, slices: readonly EndpointSlice[] | undefined, ir: BackendIR): void;
   /** Whether the backend `name` remembered is `ir` (gateway-backends.ts); if so it counts as used, as `backend` would. */
@@ -91,6 +92,13 @@ export interface TranslationCache {
    * read, see routes/attachment-memo.ts) is added, replaced or removed, and while `kinds` is the same set.
    */
   parentsEpoch(kinds: Iterable<Kind>): number;
+  /**
+   * The previous translation's parents when `fresh` equals them (gateways/reused-parents.ts), else
+   * `fresh`: the same parent states let remembered attachments be reused as they are.
+   */
+  parents(fresh: BuiltParents): BuiltParents;
+  /** Keeps this translation's parents for the next (only when nothing failed: a failure marks its Gateway). */
+  keepParents(parents: BuiltParents | undefined): void;
   /** The route object's remembered attachment outcome (routes/attachment-memo.ts). */
   attachment(route: Route): AttachmentMemo | undefined;
   rememberAttachment(route: Route, memo: AttachmentMemo): void;
@@ -108,6 +116,7 @@ export function createTranslationCache(): TranslationCache {
   let attachments = new WeakMap<Route, AttachmentMemo>();
   let parentsVersions: Map<Kind, number> | undefined;
   let parentsEpoch = 0;
+  let keptParents: BuiltParents | undefined;
   let statuses = new WeakMap<TranslatedRoute, { signature: string; value: unknown }>();
   let previousStatuses = new Map<string, ObjectStatus>();
   /**
@@ -205,6 +214,7 @@ export function createTranslationCache(): TranslationCache {
         routes = new WeakMap();
         attachments = new WeakMap();
         parentsVersions = undefined;
+        keptParents = undefined;
         statuses = new WeakMap();
         previousStatuses = new Map();
         previousInputs = new Map();
@@ -222,11 +232,12 @@ export function createTranslationCache(): TranslationCache {
       Object.assign(stats, { routesReused: 0, routesTranslated: 0, backendsReused: 0, backendsResolved: 0 });
     },
     end() {
-      for (const [name, memo] of backends) {
-        if (memo.usedIn === generation) continue;
+      // forEach rather than for-of: no entry array per backend, 10,000 of them after every edit.
+      backends.forEach((memo, name) => {
+        if (memo.usedIn === generation) return;
         backends.delete(name);
         backendsOfService.get(serviceKey(memo.spec))?.delete(name);
-      }
+      });
       for (const [name, entry] of backendNames) if (entry.usedIn !== generation) backendNames.delete(name);
       // Slices deleted since are forgotten: the map is rebuilt from the remembered backends whenever
       // the set's EndpointSlices changed (not on every translation: it costs one pass over the slices).
@@ -267,7 +278,7 @@ export function createTranslationCache(): TranslationCache {
         },
       });
       const used: BackendSpec[] = [];
-      const translated = translate(recording, used);
+      const translated = translate(route, recording, used);
       const tokens = new Map(gets.map((g) => [g.kind, real.kindToken(g.kind)] as const));
       for (const [kind, token] of tokens) if (!getKindTokens.has(kind)) getKindTokens.set(kind, token);
       const fresh: RouteMemo = { translated, gets, tokens, kinds, backends: used, getsCheckedIn: tokenEpoch, kindsCheckedIn: kindsEpoch };
@@ -333,7 +344,7 @@ export function createTranslationCache(): TranslationCache {
       const inputs = previousInputs.entries();
       const outputs = previousStatuses.values();
       let inStep = true;
-      for (const [key, status] of current) {
+      current.forEach((status, key) => {
         let previous: ObjectStatus | undefined;
         let input: ObjectStatus | undefined;
         if (inStep) {
@@ -349,7 +360,7 @@ export function createTranslationCache(): TranslationCache {
           input = previousInputs.get(key);
         }
         carried.set(key, previous !== undefined && input === status ? previous : carryTransitionTimes(status, previous));
-      }
+      });
       previousStatuses = carried;
       previousInputs = current;
       return carried;
@@ -363,6 +374,14 @@ export function createTranslationCache(): TranslationCache {
         parentsVersions = versions;
       }
       return parentsEpoch;
+    },
+    parents(fresh) {
+      const parents = reusedParents(fresh, keptParents);
+      keptParents = undefined;
+      return parents;
+    },
+    keepParents(parents) {
+      keptParents = parents;
     },
     attachment: (route) => attachments.get(route),
     rememberAttachment(route, memo) {

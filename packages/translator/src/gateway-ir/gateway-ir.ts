@@ -16,8 +16,8 @@ import { isProgrammable, type ListenerState } from '../gateways/listeners.js';
 import { compareOrigins } from './precedence.js';
 import type { TranslatedRoute } from '../routes/translated-route.js';
 import { buildVirtualHosts, type HostnameShadowing, type ListenerRoutes } from './virtual-hosts.js';
-import { recordGatewaySecurityAncestors, securedEntries } from '../policies/security-policy-routes.js';
-import { rateLimitedEntries, recordGatewayRateLimitAncestors } from '../policies/rate-limit-policy-routes.js';
+import { anySecurityPolicy, recordGatewaySecurityAncestors, securedEntries } from '../policies/security-policy-routes.js';
+import { anyRateLimitPolicy, rateLimitedEntries, recordGatewayRateLimitAncestors } from '../policies/rate-limit-policy-routes.js';
 import { gatewayTracing } from '../policies/telemetry-policy.js';
 import { gatewayAccessLogs } from '../policies/access-log-policy.js';
 import { gatewayRateLimitService } from '../policies/rate-limit-service.js';
@@ -43,7 +43,9 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
     if (group) group.push(l);
     else groups.set(key, [l]);
   }
-  const routesOf = (l: ListenerState) => attached.filter((a) => a.listener === l);
+  // A listener counts each route on it once (translate.ts), so a count equal to the gateway's whole
+  // list means every attachment is on that listener (the usual single-listener table): no filtering.
+  const routesOf = (l: ListenerState) => (l.attachedRoutes === attached.length ? attached : attached.filter((a) => a.listener === l));
   recordGatewaySecurityAncestors(ctx, state.key, (state.gateway.spec.listeners ?? []).map((l) => l.name));
   recordGatewayRateLimitAncestors(ctx, state.key, (state.gateway.spec.listeners ?? []).map((l) => l.name));
   const httpServed = (served: readonly AcceptedAttachment[]) => httpRoutesServed(ctx, state.key, served);
@@ -86,14 +88,24 @@ export function buildGatewayIR(ctx: TranslationContext, state: GatewayState, att
   };
 }
 
+/**
+ * The last ListenerRoutes made of each attachment: an unchanged route settles into the very
+ * attachment of last time (translate.ts), so a one-route edit makes one ListenerRoutes, not 10,000.
+ */
+const servedOf = new WeakMap<AcceptedAttachment, ListenerRoutes>();
+
 /** Each attachment's route entries as its listener serves them: with the SecurityPolicy and the RateLimitPolicy that apply there. */
 function httpRoutesServed(ctx: TranslationContext, gatewayKey: string, attached: readonly AcceptedAttachment[]): ListenerRoutes[] {
-  return attached.map((a) => ({
-    listener: a.listener,
-    hostnames: a.hostnames,
-    routeHostnames: routeHostnames(a.route),
-    entries: rateLimitedEntries(ctx, gatewayKey, a.listener, a.route.route, securedEntries(ctx, gatewayKey, a.listener, a.route.route, a.route.entries)),
-  }));
+  // With policies, asked for every attachment: applying them also records their ancestors.
+  const policies = anySecurityPolicy(ctx) || anyRateLimitPolicy(ctx);
+  return attached.map((a) => {
+    const entries = policies ? rateLimitedEntries(ctx, gatewayKey, a.listener, a.route.route, securedEntries(ctx, gatewayKey, a.listener, a.route.route, a.route.entries)) : a.route.entries;
+    const last = ctx.cache ? servedOf.get(a) : undefined;
+    if (last?.entries === entries) return last;
+    const served: ListenerRoutes = { listener: a.listener, hostnames: a.hostnames, routeHostnames: routeHostnames(a.route), entries };
+    if (ctx.cache) servedOf.set(a, served);
+    return served;
+  });
 }
 
 function tlsServers(listener: ListenerState, peers: ListenerState[], attached: readonly AcceptedAttachment[]): TLSServerIR[] {

@@ -15,4 +15,5 @@ const onRoutes = routePolicyOnRoutes('RateLimitPolicy', rateLimitPolicyIndex, ra
 
 export const recordGatewayRateLimitAncestors = onRoutes.recordGatewayAncestors;
 export const rateLimitedEntries = onRoutes.entries;
+export const anyRateLimitPolicy = onRoutes.any;
 export const writeRateLimitPolicyStatuses = onRoutes.writeStatuses;

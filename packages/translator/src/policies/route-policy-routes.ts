@@ -20,6 +20,8 @@ export interface RoutePolicyOnRoutes {
    * The same array when no policy applies (unchanged routes keep their identity for the caches).
    */
   entries(ctx: TranslationContext, gatewayKey: string, listener: ListenerState, route: Route, entries: RouteEntry[]): RouteEntry[];
+  /** Whether any policy of the kind exists: without one, `entries` gives back its input and records nothing. */
+  any(ctx: TranslationContext): boolean;
   writeStatuses(ctx: TranslationContext): void;
 }
 
@@ -74,6 +76,8 @@ export function routePolicyOnRoutes<P extends RoutePolicy, E extends RoutePolicy
       });
       return changed ? out : entries;
     },
+
+    any: (ctx) => indexOf(ctx).all.length > 0,
 
     writeStatuses(ctx) {
       const ancestors = ancestorsByContext.get(ctx);

@@ -28,4 +28,5 @@ const onRoutes = routePolicyOnRoutes('SecurityPolicy', securityPolicyIndex, secu
 
 export const recordGatewaySecurityAncestors = onRoutes.recordGatewayAncestors;
 export const securedEntries = onRoutes.entries;
+export const anySecurityPolicy = onRoutes.any;
 export const writeSecurityPolicyStatuses = onRoutes.writeStatuses;

@@ -11,10 +11,16 @@
  * Gateways, ListenerSets and listeners in the same order, only new state objects; a remembered outcome
  * is carried over by pointing its attachments at this translation's listener of the same place
  * (parent key, index). A place that cannot be found means the epoch reasoning missed something: the
- * route is attached afresh rather than trusted.
+ * route is attached afresh rather than trusted. When the previous translation's parents are reused
+ * (gateways/reused-parents.ts: this translation built equal ones), the outcomes already name this
+ * translation's listeners and are handed out as they are.
  */
 import type { Kind, ResourceSet, Route } from '@portico/resources';
 import type { TranslationContext } from '../context.js';
+import type { AcceptedAttachment } from '../gateway-ir/gateway-ir.js';
+import type { GatewayState } from '../gateways/gateways.js';
+import type { ObjectStatus } from '../result.js';
+import type { TranslatedRoute } from './translated-route.js';
 import type { ListenerState } from '../gateways/listeners.js';
 import { attachRoute, type Attachment, type AttachmentParents, type ParentOutcome } from './route-attachment.js';
 
@@ -28,10 +34,24 @@ interface Place {
 export interface AttachmentMemo {
   epoch: number;
   outcomes: readonly ParentOutcome[];
+  /** The parents whose listeners the outcomes name: while they are reused (gateways/reused-parents.ts), so are the outcomes. */
+  parents: AttachmentParents;
   /** Per outcome, the places of its attachments (undefined for a rejection: it names no state). */
   places: readonly (readonly Place[] | undefined)[];
   /** verdictSignature of these outcomes when no attachment lost a conflict: made once, on first need. */
   signature?: string;
+  /** How the route settled on these outcomes when no route lost a conflict (translate.ts settleRoute). */
+  settled?: SettledRoute;
+}
+
+/**
+ * A route settled without conflicts: its accepted attachments and its status depend on nothing but
+ * its outcomes and its translation, so they stand for as long as both are the same objects.
+ */
+export interface SettledRoute {
+  translated: TranslatedRoute;
+  accepted: readonly { gateway: GatewayState; attachment: AcceptedAttachment }[];
+  status: ObjectStatus;
 }
 
 /**
@@ -39,7 +59,7 @@ export interface AttachmentMemo {
  * keeps what depends on nothing but the outcomes (conflictFreeSignature).
  */
 export interface RememberedAttachment {
-  outcomes: ParentOutcome[];
+  outcomes: readonly ParentOutcome[];
   memo?: AttachmentMemo;
 }
 
@@ -85,13 +105,19 @@ export function attachRouteRemembered(ctx: TranslationContext, route: Route, par
   if (!cache || epoch === undefined) return { outcomes: attachRoute(ctx, route, parents) };
   const memo = cache.attachment(route);
   if (memo?.epoch === epoch) {
+    if (memo.parents === parents) return { outcomes: memo.outcomes, memo };
     const carried = carryOver(memo, parents);
-    if (carried) return { outcomes: carried, memo };
+    if (carried) {
+      // Kept as these parents' outcomes: reused as they are while the parents are.
+      const moved: AttachmentMemo = { epoch, outcomes: carried, parents, places: memo.places, ...(memo.signature !== undefined ? { signature: memo.signature } : {}) };
+      cache.rememberAttachment(route, moved);
+      return { outcomes: carried, memo: moved };
+    }
   }
   const outcomes = attachRoute(ctx, route, parents);
   const places = outcomes.map((o) => ('attachments' in o ? o.attachments.map((a) => placeOf(a, parents)) : undefined));
   if (!places.every((p) => p === undefined || p.every((x) => x !== undefined))) return { outcomes };
-  const fresh: AttachmentMemo = { epoch, outcomes, places: places as (Place[] | undefined)[] };
+  const fresh: AttachmentMemo = { epoch, outcomes, parents, places: places as (Place[] | undefined)[] };
   cache.rememberAttachment(route, fresh);
   return { outcomes, memo: fresh };
 }
