@@ -57,7 +57,7 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
     });
   });
   const tableVariant = `${context.port}/${context.tls}/${context.serverHeader ?? ''}/${span}`;
-  const fields = context.serverHeader ? { requestHeaderToRemove: context.serverHeader } : {};
+  const fields = { ignorePortInHostMatching: true, ...(context.serverHeader ? { requestHeaderToRemove: context.serverHeader } : {}) };
   return reusedHost(`route-table|${name}`, hosts, tableVariant, () => routeConfigurationWire(name, hosts, fields, () => buildRouteConfigurationJson(name, virtualHosts, context)));
 }
 

@@ -44,10 +44,12 @@ export function virtualHostWire(name: string, domains: readonly string[], first:
   return { bytes: w.finish(), references };
 }
 
-/** What a route table holds besides its virtual hosts (route-configuration.ts buildRouteConfigurationJson). */
+/** What a route table holds besides its virtual hosts (route-configuration.ts buildRouteConfigurationJson, proxyless.ts). */
 export interface RouteTableFields {
   /** Removed from every request before it is forwarded (the shared HTTPS table's server header). */
   requestHeaderToRemove?: string;
+  /** Envoy's tables pick the virtual host by the Host without its port; a proxyless client's table lists both forms instead. */
+  ignorePortInHostMatching: boolean;
 }
 
 /** The RouteConfiguration `name`, its bytes copied from `hosts`; `json` builds its JSON on demand. */
@@ -60,7 +62,6 @@ export function routeConfigurationWire(name: string, hosts: readonly VirtualHost
     merge(references, host.references);
   }
   if (fields.requestHeaderToRemove !== undefined) w.uint32(TABLE.requestHeadersToRemove).string(fields.requestHeaderToRemove);
-  // ignore_port_in_host_matching, always on (route-configuration.ts).
-  w.uint32(TABLE.ignorePortInHostMatching).bool(true);
+  if (fields.ignorePortInHostMatching) w.uint32(TABLE.ignorePortInHostMatching).bool(true);
   return new WireResource(name, w.finish(), references, json);
 }

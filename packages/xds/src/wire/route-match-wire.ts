@@ -4,7 +4,7 @@
  */
 import { assertFieldOrder, BufferWriter, fieldTags } from '@portico/envoy';
 import type { HTTPRouteIR, StringMatchIR } from '@portico/ir';
-import { isGrpcRoute, routePathSpecifier } from '../routes/route-match.js';
+import { isGrpcRoute, routePathSpecifier, type PathSpecifier } from '../routes/route-match.js';
 import { writeEmptyMessage, writeString, writeStringWithPresence } from './wire-fields.js';
 
 const ROUTE_MATCH = 'envoy.config.route.v3.RouteMatch';
@@ -29,6 +29,19 @@ export function writeRouteMatch(w: BufferWriter, route: HTTPRouteIR): void {
   for (const h of m.headers ?? []) writeMatcher(w, MATCH.headers, HEADER, h.name, h.type, h.value);
   for (const q of m.queryParams ?? []) writeMatcher(w, MATCH.queryParameters, QUERY, q.name, q.type, q.value);
   if (isGrpcRoute(route)) writeEmptyMessage(w, MATCH.grpc);
+  if ('safeRegex' in specifier) writeRegex(w, MATCH.safeRegex, specifier.safeRegex.regex);
+  else if ('pathSeparatedPrefix' in specifier) writeStringWithPresence(w, MATCH.pathSeparatedPrefix, specifier.pathSeparatedPrefix);
+}
+
+/**
+ * The RouteMatch body of a proxyless gRPC route (routes/proxyless-routes.ts proxylessMatches): the
+ * given path specifier and the route's header matchers but `:method`; no query parameters, no
+ * RouteMatch.grpc (a gRPC client ignores both).
+ */
+export function writeProxylessMatch(w: BufferWriter, route: HTTPRouteIR, specifier: PathSpecifier): void {
+  if ('prefix' in specifier) writeStringWithPresence(w, MATCH.prefix, specifier.prefix);
+  else if ('path' in specifier) writeStringWithPresence(w, MATCH.path, specifier.path);
+  for (const h of route.match.headers ?? []) if (h.name !== ':method') writeMatcher(w, MATCH.headers, HEADER, h.name, h.type, h.value);
   if ('safeRegex' in specifier) writeRegex(w, MATCH.safeRegex, specifier.safeRegex.regex);
   else if ('pathSeparatedPrefix' in specifier) writeStringWithPresence(w, MATCH.pathSeparatedPrefix, specifier.pathSeparatedPrefix);
 }
