@@ -36,12 +36,12 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { GatewayIR, HTTPListenerIR, VirtualHostIR } from '@portico/ir';
-import { memoizedAcrossBuilds, reusedHost } from './build-cache.js';
+import { buildCacheIsTransient, memoizedAcrossBuilds, reusedHost } from './build-cache.js';
 import { adsConfigSource } from './config-source.js';
 import { ROUTER_FILTER } from './names.js';
 import { proxylessRoutes } from './routes/proxyless-routes.js';
-import { proxylessRouteWire } from './wire/proxyless-route-wire.js';
-import { routeConfigurationWire, virtualHostWire } from './wire/route-configuration-wire.js';
+import { proxylessRouteWire, writeProxylessRoutes } from './wire/proxyless-route-wire.js';
+import { routeConfigurationWire, virtualHostWire, type HostRoutes } from './wire/route-configuration-wire.js';
 import type { NamedResource } from './resources.js';
 import { typedConfig } from './typed-config.js';
 
@@ -116,9 +116,13 @@ function proxylessRouteConfiguration(name: string, host: string, port: number, v
   const hostName = `${host}:${port}`;
   const domains = [host, hostName];
   // Written straight from the IR (wire/), bytes kept per IR route and per host as for Envoy's tables.
-  const wire = reusedHost(`${name}|${hostName}`, virtualHost.routes, '', () =>
-    virtualHostWire(hostName, domains, undefined, virtualHost.routes.map((r) => memoizedAcrossBuilds('proxyless-route-wire', r, () => proxylessRouteWire(r))), undefined),
-  );
+  const wire = reusedHost(`${name}|${hostName}`, virtualHost.routes, '', () => {
+    // A build that keeps nothing writes each route straight into its host (route-configuration.ts does the same).
+    const routes: HostRoutes = buildCacheIsTransient()
+      ? (w, tag, names) => virtualHost.routes.forEach((r) => writeProxylessRoutes(w, tag, r, names))
+      : virtualHost.routes.map((r) => memoizedAcrossBuilds('proxyless-route-wire', r, () => proxylessRouteWire(r)));
+    return virtualHostWire(hostName, domains, undefined, routes, undefined);
+  });
   return reusedHost(`route-table|${name}`, [wire], '', () => routeConfigurationWire(name, [wire], { ignorePortInHostMatching: false }, () => proxylessRouteConfigurationJson(name, hostName, domains, virtualHost)));
 }
 

@@ -18,10 +18,10 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { VirtualHostIR } from '@portico/ir';
-import { memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
+import { buildCacheIsTransient, memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
 import type { NamedResource } from '../resources.js';
-import { routeConfigurationWire, virtualHostWire } from '../wire/route-configuration-wire.js';
-import { routeWire } from '../wire/route-wire.js';
+import { routeConfigurationWire, virtualHostWire, type HostRoutes } from '../wire/route-configuration-wire.js';
+import { routeWire, writeRoutes } from '../wire/route-wire.js';
 import { buildRoutes } from './envoy-route.js';
 
 /** The Gateway listener a route table serves: redirects need its port and protocol. */
@@ -52,7 +52,10 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
     const check = context.serverHeader && vh.server !== undefined ? misdirectedRoute(context.serverHeader, vh.server) : undefined;
     const variant = `${context.port}/${context.tls}/${vh.domains.join(',')}/${check ? vh.server : ''}/${span}`;
     return reusedHost(`${name}|${vh.name}`, vh.routes, variant, () => {
-      const routes = vh.routes.map((r) => memoizedAcrossBuilds('route-wire', r, () => routeWire(r, context), routeVariant));
+      // A build that keeps nothing writes each route straight into its host: no bytes of its own to keep.
+      const routes: HostRoutes = buildCacheIsTransient()
+        ? (w, tag, names) => vh.routes.forEach((r) => writeRoutes(w, tag, r, context, names))
+        : vh.routes.map((r) => memoizedAcrossBuilds('route-wire', r, () => routeWire(r, context), routeVariant));
       return virtualHostWire(vh.name, vh.domains, check, routes, context.spanName);
     });
   });

@@ -28,8 +28,13 @@ function isRequestHost(name: string, direction: Direction): boolean {
 
 /** The Host a request modifier sets or adds (the last one wins, as in headerMutations); undefined when none. */
 export function requestHost(modifier: HeaderModifierIR | undefined): string | undefined {
-  let host: string | undefined;
-  for (const list of [modifier?.set, modifier?.add]) for (const { name, value } of list ?? []) if (isRequestHost(name, 'request')) host = value;
+  // Asked several times per route (its action, each backend): no list made per call.
+  if (!modifier) return undefined;
+  return lastHost(modifier.add, lastHost(modifier.set, undefined));
+}
+
+function lastHost(list: HeaderModifierIR['set'], host: string | undefined): string | undefined {
+  for (const { name, value } of list ?? []) if (isRequestHost(name, 'request')) host = value;
   return host;
 }
 

@@ -27,24 +27,54 @@ const STREAM_FIELDS = ['maxStreamDuration', 'grpcTimeoutHeaderMax'] as const;
 assertFieldOrder('envoy.config.route.v3.RouteAction.MaxStreamDuration', STREAM_FIELDS);
 const STREAM = fieldTags('envoy.config.route.v3.RouteAction.MaxStreamDuration', STREAM_FIELDS);
 
-/** The proxyless Routes of `route`: none when no gRPC call can match it. */
+/** One writer for every proxyless route written on its own (route-wire.ts explains why). */
+const scratch = new BufferWriter();
+
+/** The proxyless Routes of `route` (none when no gRPC call can match it), to keep across builds. */
 export function proxylessRouteWire(route: HTTPRouteIR): RoutesWire {
-  if (route.retry && route.retry.attempts > 0) return encodedProxylessRoutes(route);
-  if (!weightsFit(route)) return encodedProxylessRoutes(route);
-  if (!canMatchGrpcCall(route)) return { bytes: [], references: emptyNames() };
-  const names = emptyNames();
-  const bytes = proxylessSpecifiers(routePathSpecifier(route.match)).map((specifier) => {
-    const w = new BufferWriter();
-    w.uint32(ROUTE.match).fork();
-    writeProxylessMatch(w, route, specifier);
+  if (!isDirectProxylessRoute(route)) return encodedProxylessRoutes(route);
+  const references = emptyNames();
+  const bytes: Uint8Array[] = [];
+  if (canMatchGrpcCall(route)) {
+    for (const specifier of proxylessSpecifiers(routePathSpecifier(route.match))) {
+      scratch.reset();
+      writeDirectRoute(scratch, route, specifier, references);
+      bytes.push(scratch.finish());
+    }
+  }
+  return { bytes, references };
+}
+
+/** The proxyless Routes of `route` written straight into `w`, each under `tag`, names into `names` (for a build that keeps nothing). */
+export function writeProxylessRoutes(w: BufferWriter, tag: number, route: HTTPRouteIR, names: ReferencedNames): void {
+  if (!isDirectProxylessRoute(route)) {
+    const encoded = encodedProxylessRoutes(route);
+    for (const bytes of encoded.bytes) w.uint32(tag).bytes(bytes);
+    merge(names, encoded.references);
+    return;
+  }
+  if (!canMatchGrpcCall(route)) return;
+  for (const specifier of proxylessSpecifiers(routePathSpecifier(route.match))) {
+    w.uint32(tag).fork();
+    writeDirectRoute(w, route, specifier, names);
     w.ldelim();
-    w.uint32(ROUTE.route).fork();
-    writeAction(w, route, names);
-    w.ldelim();
-    writeString(w, ROUTE.name, route.name);
-    return w.finish();
-  });
-  return { bytes, references: names };
+  }
+}
+
+/** Retries (gRFC A44's policy) are left to the JSON path, and weights that are no uint32 to its error. */
+function isDirectProxylessRoute(route: HTTPRouteIR): boolean {
+  return !(route.retry && route.retry.attempts > 0) && weightsFit(route);
+}
+
+/** One proxyless Route body: the match for `specifier`, the action, the name. */
+function writeDirectRoute(w: BufferWriter, route: HTTPRouteIR, specifier: PathSpecifier, names: ReferencedNames): void {
+  w.uint32(ROUTE.match).fork();
+  writeProxylessMatch(w, route, specifier);
+  w.ldelim();
+  w.uint32(ROUTE.route).fork();
+  writeAction(w, route, names);
+  w.ldelim();
+  writeString(w, ROUTE.name, route.name);
 }
 
 /** A path_separated_prefix P (which gRPC does not know) is the exact path P, then the prefix `P/`. */

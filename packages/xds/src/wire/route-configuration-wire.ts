@@ -27,21 +27,30 @@ export interface VirtualHostWire {
 }
 
 /**
- * A virtual host: `first` (a route in JSON put before the others: the 421 check of a shared HTTPS
- * table, one per host, so encoded from its JSON), then `routes`' bytes, in order.
+ * How a virtual host's routes get into its bytes: each IR route's kept bytes copied (RoutesWire), or
+ * written on the spot into the host's writer, under the `routes` tag it is given, names into `names`.
  */
-export function virtualHostWire(name: string, domains: readonly string[], first: Proto3Json | undefined, routes: readonly RoutesWire[], spanName: string | undefined): VirtualHostWire {
+export type HostRoutes = readonly RoutesWire[] | ((w: BufferWriter, tag: number, names: ReferencedNames) => void);
+
+/**
+ * A virtual host: `first` (a route in JSON put before the others: the 421 check of a shared HTTPS
+ * table, one per host, so encoded from its JSON), then its routes, in order.
+ */
+export function virtualHostWire(name: string, domains: readonly string[], first: Proto3Json | undefined, routes: HostRoutes, spanName: string | undefined): VirtualHostWire {
   const references = emptyNames();
   const w = new BufferWriter();
   writeString(w, HOST.name, name);
   // Every item of a repeated string is written, "" included, as the JSON encoder does.
   for (const domain of domains) w.uint32(HOST.domains).string(domain);
-  const all = first ? [encodedRoutes([first], spanName), ...routes] : routes;
-  for (const route of all) {
-    for (const bytes of route.bytes) w.uint32(HOST.routes).bytes(bytes);
-    merge(references, route.references);
-  }
+  if (first) copyRoutes(w, encodedRoutes([first], spanName), references);
+  if (typeof routes === 'function') routes(w, HOST.routes, references);
+  else for (const route of routes) copyRoutes(w, route, references);
   return { bytes: w.finish(), references };
+}
+
+function copyRoutes(w: BufferWriter, route: RoutesWire, references: ReferencedNames): void {
+  for (const bytes of route.bytes) w.uint32(HOST.routes).bytes(bytes);
+  merge(references, route.references);
 }
 
 /** What a route table holds besides its virtual hosts (route-configuration.ts buildRouteConfigurationJson, proxyless.ts). */

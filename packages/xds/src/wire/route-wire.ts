@@ -47,14 +47,40 @@ export function isDirectRoute(route: HTTPRouteIR): boolean {
   );
 }
 
-/** The route's Envoy Routes for a table of `context` (its span name, if any, is each route's decorator). */
+/**
+ * One writer for every route written on its own (copied out by `finish`): a buffer per route was a
+ * good part of writing them. Never used re-entrantly: writing a route writes no other route.
+ */
+const scratch = new BufferWriter();
+
+/** The route's Envoy Routes for a table of `context` (its span name, if any, is each route's decorator), to keep across builds. */
 export function routeWire(route: HTTPRouteIR, context: RouteTableContext): RoutesWire {
-  return isDirectRoute(route) ? directRoute(route, context.spanName) : encodedRoutes(buildRoutes(route, context), context.spanName);
+  if (!isDirectRoute(route)) return encodedRoutes(buildRoutes(route, context), context.spanName);
+  const references = emptyNames();
+  scratch.reset();
+  writeDirectRoute(scratch, route, context.spanName, references);
+  return { bytes: [scratch.finish()], references };
 }
 
-function directRoute(route: HTTPRouteIR, spanName: string | undefined): RoutesWire {
-  const names = emptyNames();
-  const w = new BufferWriter();
+/**
+ * The route's Envoy Routes written straight into `w`, each under `tag` (a VirtualHost's `routes`),
+ * their names added to `names`: for a build that keeps nothing (a one-build cache), no bytes of
+ * their own and no names per route.
+ */
+export function writeRoutes(w: BufferWriter, tag: number, route: HTTPRouteIR, context: RouteTableContext, names: ReferencedNames): void {
+  if (!isDirectRoute(route)) {
+    const encoded = encodedRoutes(buildRoutes(route, context), context.spanName);
+    for (const bytes of encoded.bytes) w.uint32(tag).bytes(bytes);
+    merge(names, encoded.references);
+    return;
+  }
+  w.uint32(tag).fork();
+  writeDirectRoute(w, route, context.spanName, names);
+  w.ldelim();
+}
+
+/** The Route body (no tag, no length) of a route in the direct shape. */
+function writeDirectRoute(w: BufferWriter, route: HTTPRouteIR, spanName: string | undefined, names: ReferencedNames): void {
   w.uint32(ROUTE.match).fork();
   writeRouteMatch(w, route);
   w.ldelim();
@@ -67,7 +93,6 @@ function directRoute(route: HTTPRouteIR, spanName: string | undefined): RoutesWi
   writeHeaderRemoves(w, ROUTE.responseHeadersToRemove, route.responseHeaders);
   writeHeaderRemoves(w, ROUTE.requestHeadersToRemove, route.requestHeaders);
   writeString(w, ROUTE.name, route.name);
-  return { bytes: [w.finish()], references: names };
 }
 
 /** Routes/envoy-route.ts JSON, encoded (with the table's span name as decorator, as route-configuration.ts adds it). */
