@@ -1,0 +1,31 @@
+/**
+ * Protobuf tags (`field number << 3 | wire type`) of Envoy message fields, looked up by name in the
+ * loaded protos: the wire writers never carry a field number of their own, so a field renumbered or
+ * renamed upstream fails at module load instead of writing wrong bytes.
+ */
+import protobuf from 'protobufjs';
+import { envoyProtos } from './load-protos.js';
+
+/** The tag of `field` (its camelCase name, as protobufjs loads it) of message `typeName`. */
+export function fieldTag(typeName: string, field: string): number {
+  const f = envoyProtos().lookupType(typeName).fields[field];
+  if (!f) throw new Error(`${typeName} has no field ${field}`);
+  f.resolve();
+  return (f.id << 3) | wireType(f);
+}
+
+/** The tags of several fields of one message, by field name. */
+export function fieldTags<const F extends string>(typeName: string, fields: readonly F[]): Record<F, number> {
+  const out = {} as Record<F, number>;
+  for (const field of fields) out[field] = fieldTag(typeName, field);
+  return out;
+}
+
+function wireType(f: protobuf.Field): number {
+  // Messages, strings, bytes, maps and packed repeated scalars are length-delimited.
+  if (f.map || f.resolvedType instanceof protobuf.Type) return 2;
+  if (f.resolvedType instanceof protobuf.Enum) return f.repeated && f.packed ? 2 : 0;
+  const basic = (protobuf.types.basic as Record<string, number | undefined>)[f.type];
+  if (basic === undefined) throw new Error(`no wire type for ${f.type}`);
+  return f.repeated && f.packed && basic !== 2 ? 2 : basic;
+}

@@ -1,0 +1,76 @@
+/**
+ * A backend's ClusterLoadAssignment written straight into wire format, directly for every backend
+ * with an EDS endpoint set (nothing in one needs another shape): the same localities, endpoints and
+ * weights, in the same canonical order, as its JSON (clusters/endpoints.ts), field by field in
+ * field-number order with proto3's defaults left out, as the JSON encoder writes them.
+ */
+import { BufferWriter, fieldTag, RESOURCE_TYPES } from '@portico/envoy';
+import type { BackendIR, EndpointIR } from '@portico/ir';
+import { groupByZone } from '../clusters/endpoints.js';
+import { clusterName } from '../names.js';
+import { enumNumber, onFirstUse } from './encoded-field.js';
+import { noReferences } from './wire-references.js';
+import type { WireMessage } from './cluster-wire.js';
+
+const CLA = RESOURCE_TYPES.endpoint;
+const LOCALITY_LB_ENDPOINTS = 'envoy.config.endpoint.v3.LocalityLbEndpoints';
+const LB_ENDPOINT = 'envoy.config.endpoint.v3.LbEndpoint';
+const SOCKET_ADDRESS = 'envoy.config.core.v3.SocketAddress';
+
+const tags = onFirstUse(() => ({
+  clusterName: fieldTag(CLA, 'clusterName'),
+  endpoints: fieldTag(CLA, 'endpoints'),
+  locality: fieldTag(LOCALITY_LB_ENDPOINTS, 'locality'),
+  lbEndpoints: fieldTag(LOCALITY_LB_ENDPOINTS, 'lbEndpoints'),
+  localityWeight: fieldTag(LOCALITY_LB_ENDPOINTS, 'loadBalancingWeight'),
+  zone: fieldTag('envoy.config.core.v3.Locality', 'zone'),
+  endpoint: fieldTag(LB_ENDPOINT, 'endpoint'),
+  healthStatus: fieldTag(LB_ENDPOINT, 'healthStatus'),
+  address: fieldTag('envoy.config.endpoint.v3.Endpoint', 'address'),
+  socketAddress: fieldTag('envoy.config.core.v3.Address', 'socketAddress'),
+  protocol: fieldTag(SOCKET_ADDRESS, 'protocol'),
+  socketAddressAddress: fieldTag(SOCKET_ADDRESS, 'address'),
+  portValue: fieldTag(SOCKET_ADDRESS, 'portValue'),
+  uint32Value: fieldTag('google.protobuf.UInt32Value', 'value'),
+  healthy: enumNumber('envoy.config.core.v3.HealthStatus', 'HEALTHY'),
+  udp: enumNumber('envoy.config.core.v3.SocketAddress.Protocol', 'UDP'),
+}));
+
+export function writeClusterLoadAssignment(backend: BackendIR): WireMessage {
+  const t = tags();
+  const w = BufferWriter.create();
+  const name = clusterName(backend);
+  if (name !== '') w.uint32(t.clusterName).string(name);
+  const udp = backend.protocol === 'UDP';
+  for (const [zone, members] of groupByZone(backend.endpoints)) {
+    w.uint32(t.endpoints).fork();
+    // Always present, empty without a zone (endpoints.ts says why).
+    w.uint32(t.locality).fork();
+    if (zone !== '') w.uint32(t.zone).string(zone);
+    w.ldelim();
+    for (const e of members) writeLbEndpoint(w, e, udp);
+    // A wrapper message: present even when its value is the default (then empty).
+    w.uint32(t.localityWeight).fork();
+    if (members.length !== 0) w.uint32(t.uint32Value).uint32(members.length);
+    w.ldelim();
+    w.ldelim();
+  }
+  return { bytes: w.finish(), references: noReferences() };
+}
+
+function writeLbEndpoint(w: BufferWriter, e: EndpointIR, udp: boolean): void {
+  const t = tags();
+  w.uint32(t.lbEndpoints).fork();
+  w.uint32(t.endpoint).fork();
+  w.uint32(t.address).fork();
+  w.uint32(t.socketAddress).fork();
+  if (udp) w.uint32(t.protocol).int32(t.udp);
+  if (e.address !== '') w.uint32(t.socketAddressAddress).string(e.address);
+  // port_value is a oneof member: written even when 0.
+  w.uint32(t.portValue).uint32(e.port);
+  w.ldelim();
+  w.ldelim();
+  w.ldelim();
+  w.uint32(t.healthStatus).int32(t.healthy);
+  w.ldelim();
+}
