@@ -51,6 +51,21 @@ export function withBuildCache<T>(cache: XdsBuildCache | undefined, build: () =>
 }
 
 /**
+ * Runs `build` with no build cache active, and the outer one back afterwards: the JSON of a resource
+ * written straight from the IR is built on demand (a dump, a golden), long after its build, and must
+ * neither fill a cache meant for builds nor reuse what a build left there for other purposes.
+ */
+export function withoutBuildCache<T>(build: () => T): T {
+  const outer = active;
+  active = undefined;
+  try {
+    return build();
+  } finally {
+    active = outer;
+  }
+}
+
+/**
  * A virtual host's JSON, reused when the host of the same key was last built from the very same
  * route objects in the same order (and the same `variant`: domains, listener port…). Each translation
  * makes new VirtualHostIR objects, but an untouched host lists the same route objects; checking that

@@ -6,7 +6,7 @@
 import type { BackendIR, GatewayIR } from '@portico/ir';
 import { createXdsBuildCache, forgetStaleHosts, memoized, stableList, withBuildCache, type XdsBuildCache } from './build-cache.js';
 import { blackholeCluster, buildClusters, invalidBackendCluster } from './clusters/clusters.js';
-import { referencedNames, tableReferences } from './snapshot/consistency.js';
+import { referencedNames, referencesOf } from './snapshot/consistency.js';
 import { buildListener } from './listeners/listeners.js';
 import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from './names.js';
 import { buildProxylessResources } from './proxyless.js';
@@ -56,7 +56,7 @@ function build(gateway: GatewayIR, options: BuildXdsOptions): XdsResources {
   // Decided over everything served: proxyless tables send redirects and direct responses there too.
   // Route tables answer from their remembered references; listeners and clusters are walked once.
   const outsideTables = referencedNames({ listeners, routes: [], clusters: built.clusters }).clusters;
-  const used = (name: string) => outsideTables.has(name) || routes.some((r) => tableReferences(r.resource).clusters.has(name));
+  const used = (name: string) => outsideTables.has(name) || routes.some((r) => referencesOf(r).clusters.has(name));
   const specials = SPECIAL_CLUSTERS.filter(([name]) => used(name)).map(([, make]) => memoized('special-cluster', make, make));
   // The rate-limit service's cluster: the Gateway has one only when a route has global limits.
   const extra = [...specials.map((s) => s.cluster), ...(gateway.rateLimitService ? [rateLimitServiceCluster(gateway.rateLimitService)] : [])];

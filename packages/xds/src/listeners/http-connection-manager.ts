@@ -6,7 +6,7 @@
 import type { Proto3Json } from '@portico/envoy';
 import { httpAccessLog, policyAccessLogs } from './access-log.js';
 import { adsConfigSource } from '../config-source.js';
-import { tableReferences } from '../snapshot/consistency.js';
+import { referencesOf } from '../snapshot/consistency.js';
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER, ROUTER_FILTER, STATEFUL_SESSION_FILTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
@@ -103,7 +103,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
       initialConnectionWindowSize: HTTP2_INITIAL_CONNECTION_WINDOW,
     },
   };
-  if (tableReferences(options.routeConfig.resource).clusters.has(INVALID_BACKEND_CLUSTER)) hcm.localReplyConfig = invalidBackendLocalReply();
+  if (referencesOf(options.routeConfig).clusters.has(INVALID_BACKEND_CLUSTER)) hcm.localReplyConfig = invalidBackendLocalReply();
   if (options.accessLogPolicy) hcm.accessLog = policyAccessLogs(options.accessLogPolicy.log, options.accessLogPolicy.gateway);
   else if (options.accessLog) hcm.accessLog = [httpAccessLog()];
   if (options.tracing) hcm.tracing = hcmTracing(options.tracing);
@@ -119,7 +119,7 @@ export function httpConnectionManager(options: HttpConnectionManagerOptions): Pr
  */
 function httpFilters(options: HttpConnectionManagerOptions): Proto3Json[] {
   // The table's per-route configs say which filters its routes use (CORS policies, session persistence).
-  const perFilter = tableReferences(options.routeConfig.resource).perFilterConfigs;
+  const perFilter = referencesOf(options.routeConfig).perFilterConfigs;
   const filters: Proto3Json[] = [];
   if (perFilter.has(CORS_FILTER)) {
     // An empty Cors config: each route carries its CorsPolicy in typed_per_filter_config.

@@ -6,16 +6,9 @@
  */
 import { isConstantJson, type Proto3Json } from '@portico/envoy';
 import { buildCacheIsTransient, createXdsBuildCache, memoized, withBuildCache, type XdsBuildCache } from '../build-cache.js';
-import type { NamedResource, XdsResources } from '../resources.js';
+import type { NamedResource, ReferencedNames, XdsResources } from '../resources.js';
 
-export interface ReferencedNames {
-  routes: Set<string>;
-  clusters: Set<string>;
-  endpoints: Set<string>;
-  secrets: Set<string>;
-  /** HTTP filter names keyed in a `typedPerFilterConfig` (the connection manager must install them). */
-  perFilterConfigs: Set<string>;
-}
+export type { ReferencedNames } from '../resources.js';
 
 /**
  * The set of every kind without names: shared, and replaced by a set of its own on the first name
@@ -34,13 +27,22 @@ function addName(names: ReferencedNames, kind: NameKind, name: string): void {
   set.add(name);
 }
 
-/** Names referenced from inside the resources, found by walking their proto3 JSON. */
+/** Names referenced from inside the resources (collected by their writers, or found by walking their proto3 JSON). */
 export function referencedNames(resources: Pick<XdsResources, 'listeners' | 'routes' | 'clusters'>): ReferencedNames {
   const names = emptyNames();
-  for (const { resource } of resources.listeners) walk(resource, names);
-  for (const { resource } of resources.routes) merge(names, tableReferences(resource));
+  for (const r of resources.listeners) merge(names, referencesOf(r, listenerReferences));
+  for (const r of resources.routes) merge(names, referencesOf(r));
   merge(names, clustersReferences(resources.clusters));
   return names;
+}
+
+/**
+ * What resource `r` references: the names its writer collected when it was written from the IR
+ * (wire/), without building its JSON; otherwise those found by `walkJson` over its JSON (the route
+ * table walk by default; listenerReferences and clusterReferences for those kinds).
+ */
+export function referencesOf(r: NamedResource, walkJson: (json: Proto3Json) => ReferencedNames = tableReferences): ReferencedNames {
+  return r.references ?? walkJson(r.resource);
 }
 
 /** What one route table references (remembered per table object under a build cache). */
@@ -48,12 +50,25 @@ export function tableReferences(table: Proto3Json): ReferencedNames {
   return memoized('table-references', table, () => tableNames(table));
 }
 
+/** What one listener references (remembered per listener object under a build cache). */
+export function listenerReferences(listener: Proto3Json): ReferencedNames {
+  return memoized('listener-references', listener, () => listenerNames(listener));
+}
+
+/** What one cluster references, its EDS endpoint set included (remembered per cluster object under a build cache). */
+export function clusterReferences(cluster: Proto3Json): ReferencedNames {
+  return memoized('cluster-references', cluster, () => clusterNames(cluster));
+}
+
 function clustersReferences(clusters: readonly NamedResource[]): ReferencedNames {
   return memoized('clusters-references', clusters, () => {
     const names = emptyNames();
-    // Under a one-build cache, as routes are: each cluster walked once, straight into the list's names.
-    if (buildCacheIsTransient()) for (const { resource } of clusters) addClusterNames(resource, names);
-    else for (const { resource } of clusters) merge(names, memoized('cluster-references', resource, () => clusterNames(resource)));
+    for (const r of clusters) {
+      if (r.references) merge(names, r.references);
+      // Under a one-build cache, as routes are: each cluster walked once, straight into the list's names.
+      else if (buildCacheIsTransient()) addClusterNames(r.resource, names);
+      else merge(names, clusterReferences(r.resource));
+    }
     return names;
   });
 }
@@ -206,8 +221,8 @@ export function consistencyProblems(resources: XdsResources, cache?: XdsBuildCac
         for (const name of missing(refs[kind], have[kind])) problems.add(`${kind}: ${name} is referenced but not in the snapshot`);
       }
     };
-    for (const { resource } of resources.listeners) check(memoized('listener-references', resource, () => listenerNames(resource)));
-    for (const { resource } of resources.routes) check(tableReferences(resource));
+    for (const r of resources.listeners) check(referencesOf(r, listenerReferences));
+    for (const r of resources.routes) check(referencesOf(r));
     check(clustersReferences(resources.clusters));
     for (const kind of ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'] as const) {
       for (const name of memoized('duplicates', resources[kind], () => duplicates(resources[kind]))) problems.add(`${kind}: ${name} appears twice`);

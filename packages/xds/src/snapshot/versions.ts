@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { configDump, encodeMessage, RESOURCE_TYPES, type ConfigDumpSections, type ResourceKind, type VersionedResource } from '@portico/envoy';
 import type { NamedResource, XdsResources } from '../resources.js';
+import { EncodedWireResource } from './encoded-wire-resource.js';
 import { redactFilterSecrets } from './redact-filter-secrets.js';
 
 export interface EncodedResource extends VersionedResource {
@@ -57,6 +58,8 @@ export function encodeResources(resources: XdsResources, cache?: EncodeCache): E
   const options = cache ? { cache, cacheTypes: CACHED_INNER_TYPES } : undefined;
   const encodeList = (kind: ResourceListKey) =>
     resources[kind].map((r: NamedResource): EncodedResource => {
+      // Written from the IR (wire/): its bytes as they are, and its JSON left unbuilt.
+      if (r.bytes) return new EncodedWireResource(r, r.bytes, versionOf(r.bytes));
       const bytes = encodeMessage(RESOURCE_TYPES[KIND_OF[kind]], r.resource, options);
       return { name: r.name, resource: r.resource, bytes, version: versionOf(bytes) };
     });
@@ -86,14 +89,21 @@ export function redactedConfigDump(encoded: EncodedResources): ConfigDumpSection
     ...encoded,
     listeners: encoded.listeners.filter(envoySees).map(withFilterSecretsRedacted),
     routes: encoded.routes.filter(envoySees).map(withFilterSecretsRedacted),
-    secrets: encoded.secrets.map((s) => ({ ...s, resource: redactSecret(s.resource) })),
+    secrets: encoded.secrets.map((s) => withResource(s, redactSecret(s.resource))),
   });
 }
 
-/** basic_auth users and api_key_auth keys (redact-filter-secrets.ts); the same object when there are none. */
+/**
+ * basic_auth users and api_key_auth keys (redact-filter-secrets.ts). Always a new object holding the
+ * JSON: a wire-built resource builds its JSON on every read of `resource`, so it is read once here.
+ */
 function withFilterSecretsRedacted(r: EncodedResource): EncodedResource {
-  const resource = redactFilterSecrets(r.resource);
-  return resource === r.resource ? r : { ...r, resource };
+  return withResource(r, redactFilterSecrets(r.resource));
+}
+
+/** `r` with other JSON, its members named one by one: a wire-built resource must not be spread (its `resource` is a getter). */
+function withResource(r: EncodedResource, resource: VersionedResource['resource']): EncodedResource {
+  return { name: r.name, version: r.version, bytes: r.bytes, resource };
 }
 
 function redactSecret(secret: VersionedResource['resource']): VersionedResource['resource'] {
