@@ -6,14 +6,14 @@
  * UDP backends are the exception: UDP listeners route to clusters of their own that list the
  * backends' endpoints (udp-clusters.ts), and nothing else routes UDP, so they get none.
  */
-import type { BackendIR, GatewayIR } from '@portico/ir';
+import type { GatewayIR } from '@portico/ir';
 import { adsConfigSource } from '../config-source.js';
 import { memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
 import { hasEdsEndpoints } from './dns-clusters.js';
-import { buildClusterLoadAssignment } from './endpoints.js';
-import { BLACKHOLE_CLUSTER, clusterName, INVALID_BACKEND_CLUSTER } from '../names.js';
+import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
-import { backendClusterJson } from './backend-cluster.js';
+import { backendClusterResource } from '../wire/cluster-wire.js';
+import { backendEndpointsResource } from '../wire/endpoints-wire.js';
 
 /** Empty clusters need no real timeout: they never connect. */
 const EMPTY_CLUSTER_CONNECT_TIMEOUT = '1s';
@@ -27,9 +27,10 @@ export function buildClusters(gateway: GatewayIR): { clusters: NamedResource[]; 
 function buildClusterLists(gateway: GatewayIR): { clusters: NamedResource[]; endpoints: NamedResource[] } {
   const streamBackends = gateway.backends.filter((b) => b.protocol !== 'UDP');
   return {
-    clusters: sortByName(streamBackends.map((b) => memoizedAcrossBuilds('cluster', b, () => backendCluster(b)))),
+    // Written straight into wire format (wire/): their JSON is built only for dumps and goldens.
+    clusters: sortByName(streamBackends.map((b) => memoizedAcrossBuilds('cluster', b, () => backendClusterResource(b)))),
     // ExternalName backends resolve DNS themselves (dns-clusters.ts): no endpoint set.
-    endpoints: sortByName(streamBackends.filter(hasEdsEndpoints).map((b) => memoizedAcrossBuilds('endpoints', b, () => buildClusterLoadAssignment(b)))),
+    endpoints: sortByName(streamBackends.filter(hasEdsEndpoints).map((b) => memoizedAcrossBuilds('endpoints', b, () => backendEndpointsResource(b)))),
   };
 }
 
@@ -50,10 +51,6 @@ export function invalidBackendCluster(): EmptyCluster {
 /** Where TCP/UDP traffic for an invalid backend goes: no endpoints, so connections are refused. */
 export function blackholeCluster(): EmptyCluster {
   return emptyCluster(BLACKHOLE_CLUSTER);
-}
-
-function backendCluster(backend: BackendIR): NamedResource {
-  return { name: clusterName(backend), resource: backendClusterJson(backend) };
 }
 
 /**

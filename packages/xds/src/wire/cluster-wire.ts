@@ -14,9 +14,12 @@ import { backendClusterJson, isHttp } from '../clusters/backend-cluster.js';
 import { CONNECT_TIMEOUT, DEFAULT_HTTP_PROTOCOL_OPTIONS, HTTP_CIRCUIT_BREAKERS, HTTP_LOAD_BALANCING, PER_CONNECTION_BUFFER_LIMIT_BYTES } from '../clusters/cluster-defaults.js';
 import { EDS_OVER_ADS } from '../config-source.js';
 import { clusterName } from '../names.js';
-import { referencedNames, type ReferencedNames } from '../snapshot/consistency.js';
+import { withoutBuildCache } from '../build-cache.js';
+import type { NamedResource, ReferencedNames } from '../resources.js';
+import { clusterReferences } from '../snapshot/consistency.js';
 import { encodedField, fieldNumber, onFirstUse } from './encoded-field.js';
 import { edsClusterReferences } from './wire-references.js';
+import { WireResource } from './wire-resource.js';
 
 const CLUSTER = RESOURCE_TYPES.cluster;
 
@@ -29,6 +32,12 @@ export interface WireMessage {
 /** Whether the direct writer covers `backend`'s cluster (else it is encoded from its JSON). */
 export function isDirectCluster(backend: BackendIR): boolean {
   return backend.externalName === undefined && backend.protocol !== 'UDP' && !backend.policy && !backend.tls && !backend.retryBudget;
+}
+
+/** A backend's cluster as served: its bytes and references, its JSON built only when read (dumps, goldens). */
+export function backendClusterResource(backend: BackendIR): NamedResource {
+  const { bytes, references } = writeBackendCluster(backend);
+  return new WireResource(clusterName(backend), bytes, references, () => backendClusterJson(backend));
 }
 
 export function writeBackendCluster(backend: BackendIR): WireMessage {
@@ -44,8 +53,8 @@ export function writeBackendCluster(backend: BackendIR): WireMessage {
 /** The cluster's JSON, encoded; its references found by the consistency walk itself. */
 function encodedCluster(backend: BackendIR): WireMessage {
   const json = backendClusterJson(backend);
-  const name = clusterName(backend);
-  return { bytes: encodeMessage(CLUSTER, json), references: referencedNames({ listeners: [], routes: [], clusters: [{ name, resource: json }] }) };
+  // Outside the build cache: the JSON is dropped right away, it must not stay as a memo's key.
+  return { bytes: encodeMessage(CLUSTER, json), references: withoutBuildCache(() => clusterReferences(json)) };
 }
 
 const nameTag = onFirstUse(() => fieldTag(CLUSTER, 'name'));

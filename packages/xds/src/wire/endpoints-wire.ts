@@ -6,11 +6,13 @@
  */
 import { BufferWriter, fieldTag, RESOURCE_TYPES } from '@portico/envoy';
 import type { BackendIR, EndpointIR } from '@portico/ir';
-import { groupByZone } from '../clusters/endpoints.js';
+import { buildClusterLoadAssignment, groupByZone } from '../clusters/endpoints.js';
 import { clusterName } from '../names.js';
 import { enumNumber, onFirstUse } from './encoded-field.js';
 import { noReferences } from './wire-references.js';
 import type { WireMessage } from './cluster-wire.js';
+import type { NamedResource } from '../resources.js';
+import { WireResource } from './wire-resource.js';
 
 const CLA = RESOURCE_TYPES.endpoint;
 const LOCALITY_LB_ENDPOINTS = 'envoy.config.endpoint.v3.LocalityLbEndpoints';
@@ -35,6 +37,12 @@ const tags = onFirstUse(() => ({
   healthy: enumNumber('envoy.config.core.v3.HealthStatus', 'HEALTHY'),
   udp: enumNumber('envoy.config.core.v3.SocketAddress.Protocol', 'UDP'),
 }));
+
+/** A backend's endpoint set as served: its bytes, its JSON built only when read (dumps, goldens). */
+export function backendEndpointsResource(backend: BackendIR): NamedResource {
+  const { bytes, references } = writeClusterLoadAssignment(backend);
+  return new WireResource(clusterName(backend), bytes, references, () => buildClusterLoadAssignment(backend).resource);
+}
 
 export function writeClusterLoadAssignment(backend: BackendIR): WireMessage {
   const t = tags();
