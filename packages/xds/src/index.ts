@@ -3,6 +3,8 @@ export { buildBackendResources, buildXds, type BuildXdsOptions } from './build-x
 export { consistencyProblems, referencedNames, type ReferencedNames } from './snapshot/consistency.js';
 export { encodeResources, redactedConfigDump, type EncodeCache, type EncodedResource, type EncodedResources, type ResourceListKey } from './snapshot/versions.js';
 export { createXdsBuildCache, type XdsBuildCache, type XdsBuildCacheOptions } from './build-cache.js';
+/** Whether a backend's cluster is written by the direct wire writer (else encoded from its JSON): for the proof tests' counts. */
+export { isDirectCluster } from './wire/cluster-wire.js';
 export type { NamedResource, XdsResources } from './resources.js';
 export { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from './names.js';
 export { gatewayConfigDump, type GatewayConfigDump } from './snapshot/config-dump.js';
