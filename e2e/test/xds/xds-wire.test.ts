@@ -37,13 +37,17 @@ function sortedNames(names: ReturnType<typeof referencedNames>): Record<string, 
   return Object.fromEntries(Object.entries(names).map(([kind, set]) => [kind, [...(set as Set<string>)].sort()]));
 }
 
-/** Checks every wire-built cluster and endpoint set of one build; returns how many there were. */
-function checkWireResources(c: Case, xds: XdsResources, round: string): { clusters: number; endpoints: number } {
+/**
+ * Checks every wire-built cluster and endpoint set of one build; returns how many there were. With
+ * `golden`, the build is the goldens' own (`buildXds(ir)`, as gatewayConfigDump makes it) and each
+ * lazy JSON is compared with the committed output.
+ */
+function checkWireResources(c: Case, xds: XdsResources, round: string, golden?: GoldenDump): { clusters: number; endpoints: number } {
   const where = (r: NamedResource) => `${c.what} ${c.gateway} (${round}) ${r.name}`;
   const count = { clusters: 0, endpoints: 0 };
   for (const [list, type, goldenOf] of [
-    ['clusters', RESOURCE_TYPES.cluster, (name: string) => c.golden?.clusters.dynamicActiveClusters?.find((d) => d.cluster.name === name)?.cluster],
-    ['endpoints', RESOURCE_TYPES.endpoint, (name: string) => c.golden?.endpoints.dynamicEndpointConfigs?.find((d) => d.endpointConfig.clusterName === name)?.endpointConfig],
+    ['clusters', RESOURCE_TYPES.cluster, (name: string) => golden?.clusters.dynamicActiveClusters?.find((d) => d.cluster.name === name)?.cluster],
+    ['endpoints', RESOURCE_TYPES.endpoint, (name: string) => golden?.endpoints.dynamicEndpointConfigs?.find((d) => d.endpointConfig.clusterName === name)?.endpointConfig],
   ] as const) {
     for (const r of xds[list]) {
       if (!r.bytes) continue;
@@ -53,7 +57,7 @@ function checkWireResources(c: Case, xds: XdsResources, round: string): { cluste
       // The JSON walk of the same resource without its references (a plain object: walked).
       const walked = referencedNames({ listeners: [], routes: [], clusters: list === 'clusters' ? [{ name: r.name, resource: json }] : [] });
       expect({ where: where(r), names: sortedNames(r.references!) }).toEqual({ where: where(r), names: sortedNames(walked) });
-      if (c.golden) expect({ where: where(r), json: { '@type': TYPE_URLS[list === 'clusters' ? 'cluster' : 'endpoint'], ...json } }).toEqual({ where: where(r), json: goldenOf(r.name) });
+      if (golden) expect({ where: where(r), json: { '@type': TYPE_URLS[list === 'clusters' ? 'cluster' : 'endpoint'], ...json } }).toEqual({ where: where(r), json: goldenOf(r.name) });
     }
   }
   // Every backend with a cluster (UDP backends have none) has a wire-built one, and an endpoint set unless ExternalName.
@@ -69,6 +73,7 @@ function checkWireResources(c: Case, xds: XdsResources, round: string): { cluste
 }
 
 function checkCase(c: Case): { clusters: number; endpoints: number } {
+  if (c.golden) checkWireResources(c, buildXds(c.ir), 'as the goldens', c.golden);
   const count = checkWireResources(c, buildXds(c.ir, { proxyless: true }), 'one build');
   const cache = createXdsBuildCache();
   for (const round of ['fresh', 'warm']) checkWireResources(c, buildXds(c.ir, { proxyless: true, cache }), `kept cache, ${round}`);

@@ -6,6 +6,7 @@
  * UDP backends are the exception: UDP listeners route to clusters of their own that list the
  * backends' endpoints (udp-clusters.ts), and nothing else routes UDP, so they get none.
  */
+import { RESOURCE_TYPES, type Proto3Json } from '@portico/envoy';
 import type { GatewayIR } from '@portico/ir';
 import { adsConfigSource } from '../config-source.js';
 import { memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
@@ -14,6 +15,9 @@ import { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
 import { backendClusterResource } from '../wire/cluster-wire.js';
 import { backendEndpointsResource } from '../wire/endpoints-wire.js';
+import { encodedJsonResource } from '../wire/encoded-json.js';
+import { noReferences } from '../wire/wire-references.js';
+import { clusterReferences } from '../snapshot/consistency.js';
 
 /** Empty clusters need no real timeout: they never connect. */
 const EMPTY_CLUSTER_CONNECT_TIMEOUT = '1s';
@@ -58,10 +62,15 @@ export function blackholeCluster(): EmptyCluster {
  * EDS and LOGICAL_DNS clusters and would NACK a STATIC one; Envoy takes either.
  */
 function emptyCluster(name: string): EmptyCluster {
+  // Encoded from their JSON (wire/encoded-json.ts): tiny, and built once per build cache.
   return {
-    cluster: { name, resource: { name, type: 'EDS', edsClusterConfig: { edsConfig: adsConfigSource() }, connectTimeout: EMPTY_CLUSTER_CONNECT_TIMEOUT } },
-    endpoints: { name, resource: { clusterName: name } },
+    cluster: encodedJsonResource(RESOURCE_TYPES.cluster, name, () => emptyClusterJson(name), clusterReferences),
+    endpoints: encodedJsonResource(RESOURCE_TYPES.endpoint, name, () => ({ clusterName: name }), noReferences),
   };
+}
+
+function emptyClusterJson(name: string): Proto3Json {
+  return { name, type: 'EDS', edsClusterConfig: { edsConfig: adsConfigSource() }, connectTimeout: EMPTY_CLUSTER_CONNECT_TIMEOUT };
 }
 
 function sortByName(list: NamedResource[]): NamedResource[] {

@@ -8,26 +8,20 @@
  * Any other backend's cluster is its JSON (clusters/backend-cluster.ts) encoded by the JSON encoder:
  * the bytes are always right, and rare features need no second implementation.
  */
-import { BufferWriter, encodeMessage, fieldTag, RESOURCE_TYPES } from '@portico/envoy';
+import { BufferWriter, fieldTag, RESOURCE_TYPES } from '@portico/envoy';
 import type { BackendIR, UpstreamProtocol } from '@portico/ir';
 import { backendClusterJson, isHttp } from '../clusters/backend-cluster.js';
 import { CONNECT_TIMEOUT, DEFAULT_HTTP_PROTOCOL_OPTIONS, HTTP_CIRCUIT_BREAKERS, HTTP_LOAD_BALANCING, PER_CONNECTION_BUFFER_LIMIT_BYTES } from '../clusters/cluster-defaults.js';
 import { EDS_OVER_ADS } from '../config-source.js';
 import { clusterName } from '../names.js';
-import { withoutBuildCache } from '../build-cache.js';
-import type { NamedResource, ReferencedNames } from '../resources.js';
+import type { NamedResource } from '../resources.js';
 import { clusterReferences } from '../snapshot/consistency.js';
 import { encodedField, fieldNumber, onFirstUse } from './encoded-field.js';
+import { encodedJson, type WireMessage } from './encoded-json.js';
 import { edsClusterReferences } from './wire-references.js';
 import { WireResource } from './wire-resource.js';
 
 const CLUSTER = RESOURCE_TYPES.cluster;
-
-/** An encoded message with the names it references. */
-export interface WireMessage {
-  bytes: Uint8Array;
-  references: ReferencedNames;
-}
 
 /** Whether the direct writer covers `backend`'s cluster (else it is encoded from its JSON). */
 export function isDirectCluster(backend: BackendIR): boolean {
@@ -44,7 +38,7 @@ export function writeBackendCluster(backend: BackendIR): WireMessage {
   if (!isDirectCluster(backend)) return encodedCluster(backend);
   const name = clusterName(backend);
   const w = BufferWriter.create();
-  // The name has the lowest field number (sharedFields checks it): it comes first.
+  // The name has the lowest field number (encodedFields checks it): it comes first.
   if (name !== '') w.uint32(nameTag()).string(name);
   w.raw(sharedFields(backend.protocol));
   return { bytes: w.finish(), references: edsClusterReferences(name) };
@@ -52,9 +46,7 @@ export function writeBackendCluster(backend: BackendIR): WireMessage {
 
 /** The cluster's JSON, encoded; its references found by the consistency walk itself. */
 function encodedCluster(backend: BackendIR): WireMessage {
-  const json = backendClusterJson(backend);
-  // Outside the build cache: the JSON is dropped right away, it must not stay as a memo's key.
-  return { bytes: encodeMessage(CLUSTER, json), references: withoutBuildCache(() => clusterReferences(json)) };
+  return encodedJson(CLUSTER, backendClusterJson(backend), clusterReferences);
 }
 
 const nameTag = onFirstUse(() => fieldTag(CLUSTER, 'name'));

@@ -10,7 +10,7 @@ import { buildClusterLoadAssignment, groupByZone } from '../clusters/endpoints.j
 import { clusterName } from '../names.js';
 import { enumNumber, onFirstUse } from './encoded-field.js';
 import { noReferences } from './wire-references.js';
-import type { WireMessage } from './cluster-wire.js';
+import type { WireMessage } from './encoded-json.js';
 import type { NamedResource } from '../resources.js';
 import { WireResource } from './wire-resource.js';
 
