@@ -181,6 +181,16 @@ export class BufferWriter {
   }
 
   /**
+   * Forgets what was written, keeping the buffer: one writer reused for many small messages (each
+   * copied out by `finish`) allocates no buffer per message.
+   */
+  reset(): this {
+    this.pos = 0;
+    this.forks.length = 0;
+    return this;
+  }
+
+  /**
    * The bytes written, as their own buffer — never a slice of Node's shared pool: encoded resources
    * are kept (per route, per cluster) for a long time, and a kept slice would pin its whole pool slab.
    */

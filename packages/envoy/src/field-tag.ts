@@ -29,3 +29,35 @@ function wireType(f: protobuf.Field): number {
   if (basic === undefined) throw new Error(`no wire type for ${f.type}`);
   return f.repeated && f.packed && basic !== 2 ? 2 : basic;
 }
+
+/**
+ * Whether `field` of `typeName` is written even when it holds its default: a oneof member or a proto3
+ * `optional` field (protobufjs puts both in a oneof), as the JSON encoder writes them.
+ */
+export function fieldHasPresence(typeName: string, field: string): boolean {
+  const f = envoyProtos().lookupType(typeName).fields[field];
+  if (!f) throw new Error(`${typeName} has no field ${field}`);
+  return f.partOf !== null && f.partOf !== undefined;
+}
+
+/** The number of enum value `value` of enum `enumName`. */
+export function enumNumber(enumName: string, value: string): number {
+  const n = envoyProtos().lookupEnum(enumName).values[value];
+  if (n === undefined) throw new Error(`${enumName} has no value ${value}`);
+  return n;
+}
+
+/**
+ * Throws unless `fields` of `typeName` have ascending field numbers: a writer that writes them in this
+ * order (protobuf's canonical order, the JSON encoder's) checks its assumption once, at module load.
+ */
+export function assertFieldOrder(typeName: string, fields: readonly string[]): void {
+  const type = envoyProtos().lookupType(typeName);
+  let last = 0;
+  for (const name of fields) {
+    const f = type.fields[name];
+    if (!f) throw new Error(`${typeName} has no field ${name}`);
+    if (f.id <= last) throw new Error(`${typeName}.${name} (${f.id}) is not after the fields before it in ${fields.join(', ')}`);
+    last = f.id;
+  }
+}

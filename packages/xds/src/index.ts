@@ -1,6 +1,8 @@
 /** @portico/xds: IR → Envoy v3 resources (pure), naming, consistency check, encoding and versions. */
 export { buildBackendResources, buildXds, type BuildXdsOptions } from './build-xds.js';
-export { consistencyProblems, referencedNames, type ReferencedNames } from './snapshot/consistency.js';
+export { consistencyProblems, referencedNames, referencesOf, type ReferencedNames } from './snapshot/consistency.js';
+/** Whether an IR route's Envoy routes are written straight from the IR (the others are encoded from their JSON): for the wire proof test. */
+export { isDirectRoute } from './wire/route-wire.js';
 export { encodeResources, redactedConfigDump, type EncodeCache, type EncodedResource, type EncodedResources, type ResourceListKey } from './snapshot/versions.js';
 export { createXdsBuildCache, type XdsBuildCache, type XdsBuildCacheOptions } from './build-cache.js';
 /** Whether a backend's cluster is written by the direct wire writer (else encoded from its JSON): for the proof tests' counts. */

@@ -36,10 +36,12 @@
  */
 import type { Proto3Json } from '@portico/envoy';
 import type { GatewayIR, HTTPListenerIR, VirtualHostIR } from '@portico/ir';
-import { memoizedAcrossBuilds, reusedHost } from './build-cache.js';
+import { buildCacheIsTransient, memoizedAcrossBuilds, reusedHost } from './build-cache.js';
 import { adsConfigSource } from './config-source.js';
 import { ROUTER_FILTER } from './names.js';
 import { proxylessRoutes } from './routes/proxyless-routes.js';
+import { proxylessRouteWire, writeProxylessRoutes } from './wire/proxyless-route-wire.js';
+import { routeConfigurationWire, virtualHostWire, type HostRoutes } from './wire/route-configuration-wire.js';
 import type { NamedResource } from './resources.js';
 import { typedConfig } from './typed-config.js';
 
@@ -111,17 +113,22 @@ function apiListener(name: string, routeConfigName: string): NamedResource {
  * case-sensitively; Gateway API hostnames are lowercase.
  */
 function proxylessRouteConfiguration(name: string, host: string, port: number, virtualHost: VirtualHostIR): NamedResource {
-  const resource: Proto3Json = {
-    name,
-    virtualHosts: [
-      reusedHost(`${name}|${host}:${port}`, virtualHost.routes, '', () => ({
-        name: `${host}:${port}`,
-        domains: [host, `${host}:${port}`],
-        routes: virtualHost.routes.flatMap((r) => memoizedAcrossBuilds('proxyless-routes', r, () => proxylessRoutes(r))),
-      })),
-    ],
-  };
-  return { name, resource };
+  const hostName = `${host}:${port}`;
+  const domains = [host, hostName];
+  // Written straight from the IR (wire/), bytes kept per IR route and per host as for Envoy's tables.
+  const wire = reusedHost(`${name}|${hostName}`, virtualHost.routes, '', () => {
+    // A build that keeps nothing writes each route straight into its host (route-configuration.ts does the same).
+    const routes: HostRoutes = buildCacheIsTransient()
+      ? (w, tag, names) => virtualHost.routes.forEach((r) => writeProxylessRoutes(w, tag, r, names))
+      : virtualHost.routes.map((r) => memoizedAcrossBuilds('proxyless-route-wire', r, () => proxylessRouteWire(r)));
+    return virtualHostWire(hostName, domains, undefined, routes, undefined);
+  });
+  return reusedHost(`route-table|${name}`, [wire], '', () => routeConfigurationWire(name, [wire], { ignorePortInHostMatching: false }, () => proxylessRouteConfigurationJson(name, hostName, domains, virtualHost)));
+}
+
+/** The table's proto3 JSON: what the wire bytes encode, built on demand. */
+function proxylessRouteConfigurationJson(name: string, hostName: string, domains: string[], virtualHost: VirtualHostIR): Proto3Json {
+  return { name, virtualHosts: [{ name: hostName, domains, routes: virtualHost.routes.flatMap((r) => proxylessRoutes(r)) }] };
 }
 
 function sortByName(list: NamedResource[]): NamedResource[] {

@@ -34,7 +34,7 @@ export function proxylessRoutes(route: HTTPRouteIR): Proto3Json[] {
  * metadata (never there, so the route would never match, even for POST) and ignores
  * query_parameters (so the route would match too much).
  */
-function canMatchGrpcCall(route: HTTPRouteIR): boolean {
+export function canMatchGrpcCall(route: HTTPRouteIR): boolean {
   const { method, queryParams } = route.match;
   if (method !== undefined && method !== 'POST') return false;
   return !queryParams?.length;
@@ -126,7 +126,7 @@ function retryPolicy(retry: RetryIR | undefined): Proto3Json | undefined {
  * of the two applies; with retries gRPC has nothing per attempt and only `request` holds.
  * 0 disables a timeout.
  */
-function callTimeoutMs(route: HTTPRouteIR, retries: boolean): number | undefined {
+export function callTimeoutMs(route: HTTPRouteIR, retries: boolean): number | undefined {
   const { requestMs, backendRequestMs } = route.timeouts ?? {};
   const candidates = (retries ? [requestMs] : [requestMs, backendRequestMs]).filter((t): t is number => t !== undefined && t > 0);
   return candidates.length ? Math.min(...candidates) : undefined;

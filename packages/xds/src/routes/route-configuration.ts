@@ -17,17 +17,12 @@
  *   requests that came through another server's connection (https-route-table.ts in the translator).
  */
 import type { Proto3Json } from '@portico/envoy';
-import type { HTTPRouteIR, VirtualHostIR } from '@portico/ir';
-import { memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
+import type { VirtualHostIR } from '@portico/ir';
+import { buildCacheIsTransient, memoizedAcrossBuilds, reusedHost } from '../build-cache.js';
 import type { NamedResource } from '../resources.js';
-import { buildRouteTarget } from './route-action.js';
-import { applyHeaderMutations, headerMutations, perFilterConfig } from './route-filters.js';
-import { securityPerFilterConfig } from './security-per-route.js';
-import { bufferPerFilterConfig } from './buffer-per-route.js';
-import { rateLimitPerFilterConfig } from './rate-limit-per-route.js';
-import { globalRateLimitPerFilterConfig } from './rate-limit-global-per-route.js';
-import { buildRouteMatch } from './route-match.js';
-import { hostPortOverride, hostWithPortTwin } from './route-redirect.js';
+import { routeConfigurationWire, virtualHostWire, type HostRoutes } from '../wire/route-configuration-wire.js';
+import { routeWire, writeRoutes } from '../wire/route-wire.js';
+import { buildRoutes } from './envoy-route.js';
 
 /** The Gateway listener a route table serves: redirects need its port and protocol. */
 export interface RouteTableContext {
@@ -43,29 +38,51 @@ export interface RouteTableContext {
   spanName?: string;
 }
 
-/** The RouteConfiguration `name` for these virtual hosts, served to the listener(s) naming it over RDS. */
+/**
+ * The RouteConfiguration `name` for these virtual hosts, served to the listener(s) naming it over RDS.
+ * Written straight from the IR (wire/): each IR route's bytes are kept across builds per route object
+ * and each virtual host's per host (reused while it lists the very same route objects), so a table is
+ * assembled by copying; an unchanged table is the same resource as in the previous build. Its JSON
+ * (buildRouteConfigurationJson) is built only when read, for dumps and goldens.
+ */
 export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostIR[], context: RouteTableContext): NamedResource {
+  const span = context.spanName ?? '';
+  const routeVariant = `${context.port}/${context.tls}/${span}`;
+  const hosts = uniqueDomains(virtualHosts).map((vh) => {
+    const check = context.serverHeader && vh.server !== undefined ? misdirectedRoute(context.serverHeader, vh.server) : undefined;
+    const variant = `${context.port}/${context.tls}/${vh.domains.join(',')}/${check ? vh.server : ''}/${span}`;
+    return reusedHost(`${name}|${vh.name}`, vh.routes, variant, () => {
+      // A build that keeps nothing writes each route straight into its host: no bytes of its own to keep.
+      const routes: HostRoutes = buildCacheIsTransient()
+        ? (w, tag, names) => vh.routes.forEach((r) => writeRoutes(w, tag, r, context, names))
+        : vh.routes.map((r) => memoizedAcrossBuilds('route-wire', r, () => routeWire(r, context), routeVariant));
+      return virtualHostWire(vh.name, vh.domains, check, routes, context.spanName);
+    });
+  });
+  const tableVariant = `${context.port}/${context.tls}/${context.serverHeader ?? ''}/${span}`;
+  const fields = { ignorePortInHostMatching: true, ...(context.serverHeader ? { requestHeaderToRemove: context.serverHeader } : {}) };
+  return reusedHost(`route-table|${name}`, hosts, tableVariant, () => routeConfigurationWire(name, hosts, fields, () => buildRouteConfigurationJson(name, virtualHosts, context)));
+}
+
+/** The table's proto3 JSON: what the wire bytes encode, built on demand (WireResource) and for tests. */
+export function buildRouteConfigurationJson(name: string, virtualHosts: VirtualHostIR[], context: RouteTableContext): Proto3Json {
   const routeVariant = `${context.port}/${context.tls}`;
   const resource: Proto3Json = {
     name,
     virtualHosts: uniqueDomains(virtualHosts).map((vh) => {
       const check = context.serverHeader && vh.server !== undefined ? misdirectedRoute(context.serverHeader, vh.server) : undefined;
-      const variant = `${context.port}/${context.tls}/${vh.domains.join(',')}/${check ? vh.server : ''}`;
-      return reusedHost(`${name}|${vh.name}`, vh.routes, variant, () => ({
+      return {
         name: vh.name,
         domains: vh.domains,
-        routes: [
-          ...(check ? [check] : []),
-          ...vh.routes.flatMap((r) => memoizedAcrossBuilds('route', r, () => buildRoutes(r, context), routeVariant)),
-        ],
-      }));
+        routes: [...(check ? [check] : []), ...vh.routes.flatMap((r) => memoizedAcrossBuilds('route', r, () => buildRoutes(r, context), routeVariant))],
+      };
     }),
     ignorePortInHostMatching: true,
   };
   // The server header is Envoy's own bookkeeping: backends never see it.
   if (context.serverHeader) resource.requestHeadersToRemove = [context.serverHeader];
   if (context.spanName) resource.virtualHosts = withSpanName(resource.virtualHosts as Proto3Json[], context.spanName);
-  return { name, resource };
+  return resource;
 }
 
 /**
@@ -111,44 +128,3 @@ function misdirectedRoute(header: string, server: string): Proto3Json {
     directResponse: { status: 421 },
   };
 }
-
-/** The Envoy route(s) of one IR route: a redirect that keeps the request's host may need a twin for a Host with a port. */
-function buildRoutes(route: HTTPRouteIR, context: RouteTableContext): Proto3Json[] {
-  const built = buildRoute(route, context);
-  const port = route.redirect ? hostPortOverride(route.redirect, context) : undefined;
-  return port === undefined ? [built] : [hostWithPortTwin(built, port), built];
-}
-
-function buildRoute(route: HTTPRouteIR, context: RouteTableContext): Proto3Json {
-  const request = headerMutations(route.requestHeaders, 'request');
-  const out: Proto3Json = {
-    name: route.name,
-    match: buildRouteMatch(route),
-    ...buildRouteTarget(route, context, request.host),
-  };
-  // RequestHeaderModifier / ResponseHeaderModifier of the rule. Response headers also apply to the
-  // responses Envoy makes itself (redirects, direct responses).
-  applyHeaderMutations(out, 'request', request);
-  applyHeaderMutations(out, 'response', headerMutations(route.responseHeaders, 'response'));
-  if (hasPerFilterConfig(route)) {
-    const perFilter = { ...perFilterConfig(route.cors, route.sessionPersistence, route.externalAuth), ...securityPerFilterConfig(route.security), ...rateLimitPerFilterConfig(route.rateLimit), ...globalRateLimitPerFilterConfig(route.rateLimit), ...bufferPerFilterConfig(route.maxRequestBytes) };
-    if (Object.keys(perFilter).length > 0) out.typedPerFilterConfig = perFilter;
-  }
-  return out;
-}
-
-/**
- * Whether any per-filter config builder above has something to say (each gives nothing when its IR
- * field is unset): most routes have none, and skip six objects made only to be spread.
- */
-function hasPerFilterConfig(route: HTTPRouteIR): boolean {
-  return (
-    route.cors !== undefined ||
-    route.sessionPersistence !== undefined ||
-    route.externalAuth !== undefined ||
-    route.security !== undefined ||
-    route.rateLimit !== undefined ||
-    route.maxRequestBytes !== undefined
-  );
-}
-

@@ -7,11 +7,11 @@ import type { Proto3Json } from '@portico/envoy';
 import type { HeaderMatchIR, HTTPRouteIR, PathMatchIR, RouteMatchIR, StringMatchIR } from '@portico/ir';
 import { escapeRegex, grpcMethodRegex } from './route-regex.js';
 
-type PathSpecifier = { prefix: string } | { path: string } | { pathSeparatedPrefix: string } | { safeRegex: { regex: string } };
+export type PathSpecifier = { prefix: string } | { path: string } | { pathSeparatedPrefix: string } | { safeRegex: { regex: string } };
 
 export function buildRouteMatch(route: HTTPRouteIR): Proto3Json {
   const m = route.match;
-  const match: Proto3Json = m.grpc ? grpcPathSpecifier(m.grpc) : httpPathSpecifier(m.path);
+  const match: Proto3Json = routePathSpecifier(m);
   const headers: Proto3Json[] = [];
   // An HTTP method is the `:method` pseudo-header to Envoy (HTTPRouteMatch.Method).
   if (m.method) headers.push({ name: ':method', stringMatch: { exact: m.method } });
@@ -22,6 +22,11 @@ export function buildRouteMatch(route: HTTPRouteIR): Proto3Json {
   // match, so a GRPCRoute never takes plain HTTP requests for the same host, even its match-all.
   if (isGrpcRoute(route)) match.grpc = {};
   return match;
+}
+
+/** RouteMatch's path specifier for an IR match (shared with the wire writer, wire/route-match-wire.ts). */
+export function routePathSpecifier(m: RouteMatchIR): PathSpecifier {
+  return m.grpc ? grpcPathSpecifier(m.grpc) : httpPathSpecifier(m.path);
 }
 
 export function isGrpcRoute(route: HTTPRouteIR): boolean {

@@ -17,11 +17,12 @@ export type { ReferencedNames } from '../resources.js';
  */
 const NONE: Set<string> = new Set();
 
-function emptyNames(): ReferencedNames {
+/** No names of any kind yet (the wire writers collect references with these helpers too). */
+export function emptyNames(): ReferencedNames {
   return { routes: NONE, clusters: NONE, endpoints: NONE, secrets: NONE, perFilterConfigs: NONE };
 }
 
-function addName(names: ReferencedNames, kind: NameKind, name: string): void {
+export function addName(names: ReferencedNames, kind: NameKind, name: string): void {
   let set = names[kind];
   if (set === NONE) names[kind] = set = new Set();
   set.add(name);
@@ -121,7 +122,7 @@ function hostNames(host: Proto3Json): ReferencedNames {
  * parameters, metadata and filter-state matchers, a path-template extension) name no resource; the
  * encoder refuses any other field there. Skipping it saves a third of the walk of a typical route.
  */
-function routeNames(route: Proto3Json): ReferencedNames {
+export function routeNames(route: Proto3Json): ReferencedNames {
   const names = emptyNames();
   addRouteNames(route, names);
   return names;
@@ -131,7 +132,8 @@ function addRouteNames(route: Proto3Json, names: ReferencedNames): void {
   for (const key in route) if (Object.hasOwn(route, key) && key !== 'match') visitField(key, route[key], names);
 }
 
-function merge(into: ReferencedNames, from: ReferencedNames): void {
+/** Adds every name of `from` to `into`. */
+export function merge(into: ReferencedNames, from: ReferencedNames): void {
   for (const key of NAME_KINDS) {
     const names = from[key];
     if (names.size === 1) addName(into, key, names.values().next().value!);
@@ -140,7 +142,7 @@ function merge(into: ReferencedNames, from: ReferencedNames): void {
 }
 
 const NAME_KINDS = ['routes', 'clusters', 'endpoints', 'secrets', 'perFilterConfigs'] as const;
-type NameKind = (typeof NAME_KINDS)[number];
+export type NameKind = (typeof NAME_KINDS)[number];
 
 function collectKey(key: string, v: unknown, names: ReferencedNames): void {
   if (key === 'typedPerFilterConfig' && v && typeof v === 'object') for (const name of Object.keys(v)) addName(names, 'perFilterConfigs', name);
