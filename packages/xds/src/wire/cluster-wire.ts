@@ -19,6 +19,7 @@ import { clusterReferences } from '../snapshot/consistency.js';
 import { encodedField, fieldNumber, onFirstUse } from './encoded-field.js';
 import { encodedJson, type WireMessage } from './encoded-json.js';
 import { edsClusterReferences } from './wire-references.js';
+import { writeString } from './wire-fields.js';
 import { WireResource } from './wire-resource.js';
 
 const CLUSTER = RESOURCE_TYPES.cluster;
@@ -37,9 +38,9 @@ export function backendClusterResource(backend: BackendIR): NamedResource {
 export function writeBackendCluster(backend: BackendIR): WireMessage {
   if (!isDirectCluster(backend)) return encodedCluster(backend);
   const name = clusterName(backend);
-  const w = BufferWriter.create();
+  const w = scratch.reset();
   // The name has the lowest field number (encodedFields checks it): it comes first.
-  if (name !== '') w.uint32(nameTag()).string(name);
+  writeString(w, nameTag(), name);
   w.raw(sharedFields(backend.protocol));
   return { bytes: w.finish(), references: edsClusterReferences(name) };
 }
@@ -48,6 +49,9 @@ export function writeBackendCluster(backend: BackendIR): WireMessage {
 function encodedCluster(backend: BackendIR): WireMessage {
   return encodedJson(CLUSTER, backendClusterJson(backend), clusterReferences);
 }
+
+/** One writer for every direct cluster (`finish` copies each out): no buffer allocated and grown per backend. */
+const scratch = BufferWriter.create();
 
 const nameTag = onFirstUse(() => fieldTag(CLUSTER, 'name'));
 

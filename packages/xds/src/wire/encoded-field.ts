@@ -1,6 +1,6 @@
 /**
- * What the wire writers share: fields encoded by the JSON encoder itself, for the parts many
- * resources have in common, and enum numbers by name.
+ * Fields encoded by the JSON encoder itself, for the parts many resources have in common, and what
+ * the writers that copy them need.
  */
 import { encodeMessage, envoyProtos } from '@portico/envoy';
 
@@ -19,13 +19,6 @@ export function fieldNumber(typeName: string, field: string): number {
   const f = envoyProtos().lookupType(typeName).fields[field];
   if (!f) throw new Error(`${typeName} has no field ${field}`);
   return f.id;
-}
-
-/** The number of value `value` of enum `enumName` (`envoy.config.core.v3.HealthStatus`, `HEALTHY` → 1). */
-export function enumNumber(enumName: string, value: string): number {
-  const n = envoyProtos().lookupEnum(enumName).values[value];
-  if (n === undefined) throw new Error(`${enumName} has no value ${value}`);
-  return n;
 }
 
 /** `make()`'s result, made on the first call: tags come from the protos, which are loaded on first use, not on import. */

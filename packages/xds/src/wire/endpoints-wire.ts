@@ -4,11 +4,12 @@
  * weights, in the same canonical order, as its JSON (clusters/endpoints.ts), field by field in
  * field-number order with proto3's defaults left out, as the JSON encoder writes them.
  */
-import { BufferWriter, fieldTag, RESOURCE_TYPES } from '@portico/envoy';
+import { BufferWriter, enumNumber, fieldTag, RESOURCE_TYPES } from '@portico/envoy';
 import type { BackendIR, EndpointIR } from '@portico/ir';
 import { buildClusterLoadAssignment, groupByZone } from '../clusters/endpoints.js';
 import { clusterName } from '../names.js';
-import { enumNumber, onFirstUse } from './encoded-field.js';
+import { onFirstUse } from './encoded-field.js';
+import { writeString, writeUInt32Value } from './wire-fields.js';
 import { noReferences } from './wire-references.js';
 import type { WireMessage } from './encoded-json.js';
 import type { NamedResource } from '../resources.js';
@@ -33,7 +34,6 @@ const tags = onFirstUse(() => ({
   protocol: fieldTag(SOCKET_ADDRESS, 'protocol'),
   socketAddressAddress: fieldTag(SOCKET_ADDRESS, 'address'),
   portValue: fieldTag(SOCKET_ADDRESS, 'portValue'),
-  uint32Value: fieldTag('google.protobuf.UInt32Value', 'value'),
   healthy: enumNumber('envoy.config.core.v3.HealthStatus', 'HEALTHY'),
   udp: enumNumber('envoy.config.core.v3.SocketAddress.Protocol', 'UDP'),
 }));
@@ -44,23 +44,22 @@ export function backendEndpointsResource(backend: BackendIR): NamedResource {
   return new WireResource(clusterName(backend), bytes, references, () => buildClusterLoadAssignment(backend).resource);
 }
 
+/** One writer for every endpoint set (`finish` copies each out): no buffer allocated and grown per backend. */
+const scratch = BufferWriter.create();
+
 export function writeClusterLoadAssignment(backend: BackendIR): WireMessage {
   const t = tags();
-  const w = BufferWriter.create();
-  const name = clusterName(backend);
-  if (name !== '') w.uint32(t.clusterName).string(name);
+  const w = scratch.reset();
+  writeString(w, t.clusterName, clusterName(backend));
   const udp = backend.protocol === 'UDP';
   for (const [zone, members] of groupByZone(backend.endpoints)) {
     w.uint32(t.endpoints).fork();
     // Always present, empty without a zone (endpoints.ts says why).
     w.uint32(t.locality).fork();
-    if (zone !== '') w.uint32(t.zone).string(zone);
+    writeString(w, t.zone, zone);
     w.ldelim();
     for (const e of members) writeLbEndpoint(w, e, udp);
-    // A wrapper message: present even when its value is the default (then empty).
-    w.uint32(t.localityWeight).fork();
-    if (members.length !== 0) w.uint32(t.uint32Value).uint32(members.length);
-    w.ldelim();
+    writeUInt32Value(w, t.localityWeight, members.length);
     w.ldelim();
   }
   return { bytes: w.finish(), references: noReferences() };
@@ -73,7 +72,7 @@ function writeLbEndpoint(w: BufferWriter, e: EndpointIR, udp: boolean): void {
   w.uint32(t.address).fork();
   w.uint32(t.socketAddress).fork();
   if (udp) w.uint32(t.protocol).int32(t.udp);
-  if (e.address !== '') w.uint32(t.socketAddressAddress).string(e.address);
+  writeString(w, t.socketAddressAddress, e.address);
   // port_value is a oneof member: written even when 0.
   w.uint32(t.portValue).uint32(e.port);
   w.ldelim();
