@@ -13,10 +13,18 @@ const INITIAL_SIZE = 256;
 const TWO_32 = 4294967296;
 
 export class BufferWriter {
-  private buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
+  private buf: Buffer;
   private pos = 0;
   /** Start of each open length-delimited body (the reserved length byte is just before it). */
   private readonly forks: number[] = [];
+
+  /**
+   * `initialSize`: what the caller expects to write, when it knows (a message assembled from parts
+   * of known size): a buffer grown by doubling from 256 bytes copies a large message several times.
+   */
+  constructor(initialSize = INITIAL_SIZE) {
+    this.buf = Buffer.allocUnsafe(Math.max(1, initialSize));
+  }
 
   static create(): BufferWriter {
     return new BufferWriter();

@@ -64,9 +64,11 @@ export function buildRouteConfiguration(name: string, virtualHosts: VirtualHostI
   return reusedHost(`route-table|${name}`, hosts, tableVariant, () => routeConfigurationWire(name, hosts, fields, () => buildRouteConfigurationJson(name, virtualHosts, context)));
 }
 
-/** The table's proto3 JSON: what the wire bytes encode, built on demand (WireResource) and for tests. */
-export function buildRouteConfigurationJson(name: string, virtualHosts: VirtualHostIR[], context: RouteTableContext): Proto3Json {
-  const routeVariant = `${context.port}/${context.tls}`;
+/**
+ * The table's proto3 JSON: what the wire bytes encode, built only when read (WireResource), outside
+ * any build cache, and not kept.
+ */
+function buildRouteConfigurationJson(name: string, virtualHosts: VirtualHostIR[], context: RouteTableContext): Proto3Json {
   const resource: Proto3Json = {
     name,
     virtualHosts: uniqueDomains(virtualHosts).map((vh) => {
@@ -74,7 +76,7 @@ export function buildRouteConfigurationJson(name: string, virtualHosts: VirtualH
       return {
         name: vh.name,
         domains: vh.domains,
-        routes: [...(check ? [check] : []), ...vh.routes.flatMap((r) => memoizedAcrossBuilds('route', r, () => buildRoutes(r, context), routeVariant))],
+        routes: [...(check ? [check] : []), ...vh.routes.flatMap((r) => buildRoutes(r, context))],
       };
     }),
     ignorePortInHostMatching: true,

@@ -20,6 +20,23 @@ const TABLE_FIELDS = ['name', 'virtualHosts', 'requestHeadersToRemove', 'ignoreP
 assertFieldOrder(ROUTE_CONFIGURATION, TABLE_FIELDS);
 const TABLE = fieldTags(ROUTE_CONFIGURATION, TABLE_FIELDS);
 
+/** At most the bytes of one field's tag and length (a tag below 2^14, a length below 2^35). */
+const PART_OVERHEAD = 7;
+
+/** An upper bound of the bytes `parts` take as length-delimited fields: the writers are sized once, not grown by doubling. */
+function sizeOfParts(parts: readonly Uint8Array[]): number {
+  let size = 0;
+  for (const part of parts) size += part.byteLength + PART_OVERHEAD;
+  return size;
+}
+
+/** An upper bound of the UTF-8 bytes of `texts` (three per UTF-16 unit). */
+function textSize(texts: readonly string[]): number {
+  let size = 0;
+  for (const text of texts) size += text.length * 3;
+  return size;
+}
+
 /** One VirtualHost, encoded, with what its routes reference. */
 export interface VirtualHostWire {
   bytes: Uint8Array;
@@ -38,7 +55,7 @@ export type HostRoutes = readonly RoutesWire[] | ((w: BufferWriter, tag: number,
  */
 export function virtualHostWire(name: string, domains: readonly string[], first: Proto3Json | undefined, routes: HostRoutes, spanName: string | undefined): VirtualHostWire {
   const references = emptyNames();
-  const w = new BufferWriter();
+  const w = new BufferWriter(typeof routes === 'function' ? undefined : sizeOfParts(routes.flatMap((r) => r.bytes)) + PART_OVERHEAD * (domains.length + 1) + textSize([name, ...domains]));
   writeString(w, HOST.name, name);
   // Every item of a repeated string is written, "" included, as the JSON encoder does.
   for (const domain of domains) w.uint32(HOST.domains).string(domain);
@@ -64,7 +81,7 @@ export interface RouteTableFields {
 /** The RouteConfiguration `name`, its bytes copied from `hosts`; `json` builds its JSON on demand. */
 export function routeConfigurationWire(name: string, hosts: readonly VirtualHostWire[], fields: RouteTableFields, json: () => Proto3Json): WireResource {
   const references = emptyNames();
-  const w = new BufferWriter();
+  const w = new BufferWriter(sizeOfParts(hosts.map((h) => h.bytes)) + PART_OVERHEAD * 3 + textSize([name, fields.requestHeaderToRemove ?? '']));
   writeString(w, TABLE.name, name);
   for (const host of hosts) {
     w.uint32(TABLE.virtualHosts).bytes(host.bytes);
