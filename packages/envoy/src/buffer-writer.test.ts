@@ -83,4 +83,11 @@ describe('BufferWriter', () => {
       expect(Buffer.compare(Buffer.from(ours), Buffer.from(theirs))).toBe(0);
     }
   });
+
+  it('copies raw bytes as they are, at the top level and inside a body longer than 127 bytes', () => {
+    const field = protobuf.Writer.create().uint32(10).string('x'.repeat(200)).finish();
+    const ours = BufferWriter.create().raw(field).uint32(18).fork().raw(field).ldelim().finish();
+    const theirs = protobuf.Writer.create().uint32(10).string('x'.repeat(200)).uint32(18).fork().uint32(10).string('x'.repeat(200)).ldelim().finish();
+    expect(Buffer.compare(Buffer.from(ours), Buffer.from(theirs))).toBe(0);
+  });
 });

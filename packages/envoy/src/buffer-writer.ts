@@ -149,6 +149,17 @@ export class BufferWriter {
     return this;
   }
 
+  /**
+   * Bytes already in wire format (fields with their tags, encoded once and kept), copied as they
+   * are: protobuf fields concatenate, so a message can be assembled from fields written earlier.
+   */
+  raw(value: Uint8Array): this {
+    this.ensure(value.length);
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
+    return this;
+  }
+
   /** Opens a length-delimited body (the caller wrote the tag). */
   fork(): this {
     this.ensure(1);

@@ -5,6 +5,8 @@ export { consistencyProblems, referencedNames, referencesOf, type ReferencedName
 export { isDirectRoute } from './wire/route-wire.js';
 export { encodeResources, redactedConfigDump, type EncodeCache, type EncodedResource, type EncodedResources, type ResourceListKey } from './snapshot/versions.js';
 export { createXdsBuildCache, type XdsBuildCache, type XdsBuildCacheOptions } from './build-cache.js';
+/** Whether a backend's cluster is written by the direct wire writer (else encoded from its JSON): for the proof tests' counts. */
+export { isDirectCluster } from './wire/cluster-wire.js';
 export type { NamedResource, XdsResources } from './resources.js';
 export { BLACKHOLE_CLUSTER, INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from './names.js';
 export { gatewayConfigDump, type GatewayConfigDump } from './snapshot/config-dump.js';

@@ -55,7 +55,7 @@ function lbEndpoint(endpoint: EndpointIR, udp: boolean): Proto3Json {
 }
 
 /** Zones in sorted order (no zone first), each with its endpoints sorted and deduplicated. */
-function groupByZone(endpoints: EndpointIR[]): Map<string, EndpointIR[]> {
+export function groupByZone(endpoints: EndpointIR[]): Map<string, EndpointIR[]> {
   const sorted = [...endpoints].sort(
     (a, b) => compare(a.zone ?? '', b.zone ?? '') || compare(a.address, b.address) || a.port - b.port,
   );

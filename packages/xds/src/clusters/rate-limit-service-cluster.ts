@@ -10,7 +10,7 @@ import type { RateLimitServiceIR } from '@portico/ir';
 import { RATE_LIMIT_SERVICE_CLUSTER } from '../names.js';
 import type { NamedResource } from '../resources.js';
 import { typedConfig } from '../typed-config.js';
-import { CONNECT_TIMEOUT } from './clusters.js';
+import { CONNECT_TIMEOUT } from './cluster-defaults.js';
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 

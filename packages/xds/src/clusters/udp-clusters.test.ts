@@ -3,7 +3,7 @@ import { RESOURCE_TYPES, validateMessage, type Proto3Json } from '@portico/envoy
 import type { BackendIR, GatewayIR, UDPListenerIR, WeightedBackendIR } from '@portico/ir';
 import { buildBackendResources, buildXds } from '../build-xds.js';
 import { createXdsBuildCache } from '../build-cache.js';
-import { UDP_MAX_SESSIONS } from './clusters.js';
+import { UDP_MAX_SESSIONS } from './cluster-defaults.js';
 import { udpListenerResources, udpRouteCluster } from './udp-clusters.js';
 
 const LISTENER_CLUSTER = 'portico/udp/default/eg/dns';

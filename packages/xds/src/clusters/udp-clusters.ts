@@ -26,7 +26,7 @@
 import type { Proto3Json } from '@portico/envoy';
 import type { BackendIR, GatewayIR, UDPListenerIR } from '@portico/ir';
 import { reusedHost } from '../build-cache.js';
-import { CONNECT_TIMEOUT, PER_CONNECTION_BUFFER_LIMIT_BYTES, udpCircuitBreakers } from './clusters.js';
+import { CONNECT_TIMEOUT, PER_CONNECTION_BUFFER_LIMIT_BYTES, udpCircuitBreakers } from './cluster-defaults.js';
 import { adsConfigSource } from '../config-source.js';
 import { backendLbEndpoints } from './endpoints.js';
 import { clusterShares, type ClusterShare } from '../listeners/listener-l4.js';
