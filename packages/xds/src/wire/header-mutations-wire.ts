@@ -4,7 +4,7 @@
  * headerMutations puts in the JSON (set before add; `host` and pseudo-headers left out, a request
  * Host becoming a host rewrite instead), written without making them.
  */
-import { BufferWriter, enumNumber, fieldTags } from '@portico/envoy';
+import { BufferWriter, enumNumber, fieldTags, lazyRecord } from '@portico/envoy';
 import type { HeaderModifierIR } from '@portico/ir';
 import { writeString } from './wire-fields.js';
 
@@ -12,8 +12,10 @@ const OPTION = fieldTags('envoy.config.core.v3.HeaderValueOption', ['header', 'a
 const HEADER = fieldTags('envoy.config.core.v3.HeaderValue', ['key', 'value']);
 const APPEND_ACTION = 'envoy.config.core.v3.HeaderValueOption.HeaderAppendAction';
 /** HTTPHeaderFilter set replaces every value, add appends one (route-filters.ts headerMutations). */
-const OVERWRITE = enumNumber(APPEND_ACTION, 'OVERWRITE_IF_EXISTS_OR_ADD');
-const APPEND = enumNumber(APPEND_ACTION, 'APPEND_IF_EXISTS_OR_ADD');
+const ACTIONS = lazyRecord(['overwrite', 'append'], () => ({
+  overwrite: enumNumber(APPEND_ACTION, 'OVERWRITE_IF_EXISTS_OR_ADD'),
+  append: enumNumber(APPEND_ACTION, 'APPEND_IF_EXISTS_OR_ADD'),
+}));
 
 export type Direction = 'request' | 'response';
 
@@ -41,8 +43,8 @@ function lastHost(list: HeaderModifierIR['set'], host: string | undefined): stri
 /** One HeaderValueOption per set/add entry kept, each under `tag`. */
 export function writeHeaderAdds(w: BufferWriter, tag: number, modifier: HeaderModifierIR | undefined, direction: Direction): void {
   if (!modifier) return;
-  writeOptions(w, tag, modifier.set, direction, OVERWRITE);
-  writeOptions(w, tag, modifier.add, direction, APPEND);
+  writeOptions(w, tag, modifier.set, direction, ACTIONS.overwrite);
+  writeOptions(w, tag, modifier.add, direction, ACTIONS.append);
 }
 
 function writeOptions(w: BufferWriter, tag: number, list: HeaderModifierIR['set'], direction: Direction, appendAction: number): void {

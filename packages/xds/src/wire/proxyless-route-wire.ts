@@ -3,7 +3,7 @@
  * grpc-js-xds accepts and acts on) and the clusters they name, written straight from the IR; a route
  * with retries is encoded from the JSON that proxylessRoutes builds (exact by construction).
  */
-import { assertFieldOrder, BufferWriter, encodeMessage, fieldTags } from '@portico/envoy';
+import { BufferWriter, encodeMessage, fieldTags } from '@portico/envoy';
 import type { HTTPRouteIR } from '@portico/ir';
 import { INVALID_BACKEND_CLUSTER } from '../names.js';
 import { callTimeoutMs, canMatchGrpcCall, proxylessRoutes } from '../routes/proxyless-routes.js';
@@ -16,16 +16,13 @@ import { ROUTE_TYPE, type RoutesWire } from './route-wire.js';
 import { writeDurationMs, writeString, writeStringWithPresence, writeUInt32Value } from './wire-fields.js';
 
 const ROUTE_FIELDS = ['match', 'route', 'name'] as const;
-assertFieldOrder(ROUTE_TYPE, ROUTE_FIELDS);
-const ROUTE = fieldTags(ROUTE_TYPE, ROUTE_FIELDS);
+const ROUTE = fieldTags(ROUTE_TYPE, ROUTE_FIELDS, { ordered: true });
 const ACTION_FIELDS = ['cluster', 'weightedClusters', 'maxStreamDuration'] as const;
-assertFieldOrder('envoy.config.route.v3.RouteAction', ACTION_FIELDS);
-const ACTION = fieldTags('envoy.config.route.v3.RouteAction', ACTION_FIELDS);
+const ACTION = fieldTags('envoy.config.route.v3.RouteAction', ACTION_FIELDS, { ordered: true });
 const WEIGHTED = fieldTags('envoy.config.route.v3.WeightedCluster', ['clusters']);
 const WEIGHT = fieldTags('envoy.config.route.v3.WeightedCluster.ClusterWeight', ['name', 'weight']);
 const STREAM_FIELDS = ['maxStreamDuration', 'grpcTimeoutHeaderMax'] as const;
-assertFieldOrder('envoy.config.route.v3.RouteAction.MaxStreamDuration', STREAM_FIELDS);
-const STREAM = fieldTags('envoy.config.route.v3.RouteAction.MaxStreamDuration', STREAM_FIELDS);
+const STREAM = fieldTags('envoy.config.route.v3.RouteAction.MaxStreamDuration', STREAM_FIELDS, { ordered: true });
 
 /** One writer for every proxyless route written on its own (route-wire.ts explains why). */
 const scratch = new BufferWriter();

@@ -4,7 +4,7 @@
  * of the path, retries, mirrors and hash policies are not in that shape (their routes take the JSON
  * path), so neither are their fields here.
  */
-import { assertFieldOrder, BufferWriter, fieldHasPresence, fieldTags } from '@portico/envoy';
+import { BufferWriter, fieldHasPresence, fieldTags, lazyRecord } from '@portico/envoy';
 import type { HeaderModifierIR, HTTPRouteIR, WeightedBackendIR } from '@portico/ir';
 import { INVALID_BACKEND_CLUSTER, INVALID_BACKEND_HEADER } from '../names.js';
 import type { ReferencedNames } from '../resources.js';
@@ -15,14 +15,12 @@ import { writeDurationMs, writeString, writeStringWithPresence, writeUInt32Value
 
 const ROUTE_ACTION = 'envoy.config.route.v3.RouteAction';
 const ACTION_FIELDS = ['cluster', 'weightedClusters', 'hostRewriteLiteral', 'timeout', 'idleTimeout', 'maxStreamDuration'] as const;
-assertFieldOrder(ROUTE_ACTION, ACTION_FIELDS);
-const ACTION = fieldTags(ROUTE_ACTION, ACTION_FIELDS);
+const ACTION = fieldTags(ROUTE_ACTION, ACTION_FIELDS, { ordered: true });
 const WEIGHTED = fieldTags('envoy.config.route.v3.WeightedCluster', ['clusters']);
 const CLUSTER_WEIGHT = 'envoy.config.route.v3.WeightedCluster.ClusterWeight';
 const WEIGHT_FIELDS = ['name', 'weight', 'requestHeadersToAdd', 'responseHeadersToAdd', 'responseHeadersToRemove', 'requestHeadersToRemove', 'hostRewriteLiteral'] as const;
-assertFieldOrder(CLUSTER_WEIGHT, WEIGHT_FIELDS);
-const WEIGHT = fieldTags(CLUSTER_WEIGHT, WEIGHT_FIELDS);
-const WEIGHT_HOST_HAS_PRESENCE = fieldHasPresence(CLUSTER_WEIGHT, 'hostRewriteLiteral');
+const WEIGHT = fieldTags(CLUSTER_WEIGHT, WEIGHT_FIELDS, { ordered: true });
+const WEIGHT_HOST = lazyRecord(['hasPresence'], () => ({ hasPresence: fieldHasPresence(CLUSTER_WEIGHT, 'hostRewriteLiteral') }));
 const STREAM_DURATION = fieldTags('envoy.config.route.v3.RouteAction.MaxStreamDuration', ['grpcTimeoutHeaderMax']);
 const DIRECT = fieldTags('envoy.config.route.v3.DirectResponseAction', ['status', 'body']);
 const DATA_SOURCE = fieldTags('envoy.config.core.v3.DataSource', ['inlineString']);
@@ -157,7 +155,7 @@ function writeClusterWeight(w: BufferWriter, b: ValidBackend, routeHost: string 
   writeHeaderRemoves(w, WEIGHT.responseHeadersToRemove, b.responseHeaders);
   writeHeaderRemoves(w, WEIGHT.requestHeadersToRemove, b.requestHeaders);
   const host = b.rewriteHostname ?? routeHost ?? requestHost(b.requestHeaders);
-  if (host !== undefined) (WEIGHT_HOST_HAS_PRESENCE ? writeStringWithPresence : writeString)(w, WEIGHT.hostRewriteLiteral, host);
+  if (host !== undefined) (WEIGHT_HOST.hasPresence ? writeStringWithPresence : writeString)(w, WEIGHT.hostRewriteLiteral, host);
   w.ldelim();
   addName(names, 'clusters', b.backend);
 }

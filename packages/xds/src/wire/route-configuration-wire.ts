@@ -4,7 +4,7 @@
  * in (protobuf's length-delimited sub-messages concatenate). Nothing is encoded twice: routes and
  * hosts keep their bytes across builds (route-configuration.ts caches them).
  */
-import { assertFieldOrder, BufferWriter, fieldTags, type Proto3Json } from '@portico/envoy';
+import { BufferWriter, fieldTags, type Proto3Json } from '@portico/envoy';
 import type { ReferencedNames } from '../resources.js';
 import { emptyNames, merge } from '../snapshot/consistency.js';
 import { WireResource } from './wire-resource.js';
@@ -13,12 +13,10 @@ import { writeString } from './wire-fields.js';
 
 const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
 const HOST_FIELDS = ['name', 'domains', 'routes'] as const;
-assertFieldOrder(VIRTUAL_HOST, HOST_FIELDS);
-const HOST = fieldTags(VIRTUAL_HOST, HOST_FIELDS);
+const HOST = fieldTags(VIRTUAL_HOST, HOST_FIELDS, { ordered: true });
 const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';
 const TABLE_FIELDS = ['name', 'virtualHosts', 'requestHeadersToRemove', 'ignorePortInHostMatching'] as const;
-assertFieldOrder(ROUTE_CONFIGURATION, TABLE_FIELDS);
-const TABLE = fieldTags(ROUTE_CONFIGURATION, TABLE_FIELDS);
+const TABLE = fieldTags(ROUTE_CONFIGURATION, TABLE_FIELDS, { ordered: true });
 
 /** At most the bytes of one field's tag and length (a tag below 2^14, a length below 2^35). */
 const PART_OVERHEAD = 7;

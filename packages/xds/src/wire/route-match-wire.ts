@@ -2,7 +2,7 @@
  * An IR route's RouteMatch written from the IR: the message route-match.ts buildRouteMatch builds,
  * field by field in field-number order (the path specifier from the same routePathSpecifier).
  */
-import { assertFieldOrder, BufferWriter, fieldTags } from '@portico/envoy';
+import { BufferWriter, fieldTags } from '@portico/envoy';
 import type { HTTPRouteIR, StringMatchIR } from '@portico/ir';
 import { isGrpcRoute, routePathSpecifier, type PathSpecifier } from '../routes/route-match.js';
 import { writeEmptyMessage, writeString, writeStringWithPresence } from './wire-fields.js';
@@ -10,8 +10,7 @@ import { writeEmptyMessage, writeString, writeStringWithPresence } from './wire-
 const ROUTE_MATCH = 'envoy.config.route.v3.RouteMatch';
 const MATCH_FIELDS = ['prefix', 'path', 'headers', 'queryParameters', 'grpc', 'safeRegex', 'pathSeparatedPrefix'] as const;
 // prefix and path come before the headers, safe_regex and path_separated_prefix after RouteMatch.grpc.
-assertFieldOrder(ROUTE_MATCH, MATCH_FIELDS);
-const MATCH = fieldTags(ROUTE_MATCH, MATCH_FIELDS);
+const MATCH = fieldTags(ROUTE_MATCH, MATCH_FIELDS, { ordered: true });
 const HEADER = fieldTags('envoy.config.route.v3.HeaderMatcher', ['name', 'stringMatch']);
 const QUERY = fieldTags('envoy.config.route.v3.QueryParameterMatcher', ['name', 'stringMatch']);
 const STRING_MATCHER = fieldTags('envoy.type.matcher.v3.StringMatcher', ['exact', 'safeRegex']);

@@ -10,7 +10,7 @@
  * rewrite. Redirects, path rewrites, retries, mirrors, hash policies and per-filter configs (CORS,
  * auth, rate limits, session persistence, body limits) take the JSON path.
  */
-import { assertFieldOrder, BufferWriter, encodeMessage, fieldTags, type Proto3Json } from '@portico/envoy';
+import { BufferWriter, encodeMessage, fieldTags, type Proto3Json } from '@portico/envoy';
 import type { HTTPRouteIR } from '@portico/ir';
 import type { ReferencedNames } from '../resources.js';
 import { buildRoutes, hasPerFilterConfig } from '../routes/envoy-route.js';
@@ -23,8 +23,7 @@ import { writeString } from './wire-fields.js';
 
 export const ROUTE_TYPE = 'envoy.config.route.v3.Route';
 const ROUTE_FIELDS = ['match', 'route', 'decorator', 'directResponse', 'requestHeadersToAdd', 'responseHeadersToAdd', 'responseHeadersToRemove', 'requestHeadersToRemove', 'name'] as const;
-assertFieldOrder(ROUTE_TYPE, ROUTE_FIELDS);
-const ROUTE = fieldTags(ROUTE_TYPE, ROUTE_FIELDS);
+const ROUTE = fieldTags(ROUTE_TYPE, ROUTE_FIELDS, { ordered: true });
 const DECORATOR = fieldTags('envoy.config.route.v3.Decorator', ['operation']);
 
 /** The Envoy Routes of one IR route (two for a redirect that needs a twin for a Host with a port), encoded. */
